@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from ecotone.errors import DomainError
+
+
+def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Domain refusals and model validation become 400s with readable messages."""
+    if isinstance(exc, DomainError):
+        exc = exceptions.ValidationError({"detail": str(exc)})
+    elif isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    return exception_handler(exc, context)

@@ -1,0 +1,25 @@
+"""/api/v1/: one router; each domain's viewsets live in its own api.py."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter, SimpleRouter
+
+from ecotone.accounts import api as account_api
+from ecotone.ecosystems import api as ecosystem_api
+
+root = DefaultRouter()
+root.register("ecosystems", ecosystem_api.EcosystemViewSet, basename="ecosystem")
+root.register("networks", ecosystem_api.NetworkViewSet, basename="network")
+
+# Everything that belongs to one ecosystem hangs under /api/v1/ecosystems/<slug>/.
+scoped = SimpleRouter()
+scoped.register("organizations", ecosystem_api.OrganizationViewSet, basename="organization")
+scoped.register("memberships", ecosystem_api.MembershipViewSet, basename="membership")
+scoped.register("invitations", ecosystem_api.InvitationViewSet, basename="invitation")
+scoped.register("audit-log", ecosystem_api.AuditLogViewSet, basename="audit-log")
+
+app_name = "api"
+urlpatterns = [
+    path("me/", account_api.MeView.as_view(), name="me"),
+    path("ecosystems/<slug:ecosystem_slug>/", include(scoped.urls)),
+    path("", include(root.urls)),
+]

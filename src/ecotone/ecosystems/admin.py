@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from .models import Contact, Ecosystem, Invitation, Membership, Network, NetworkOperator, Organization
+
+
+@admin.register(Ecosystem)
+class EcosystemAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "timezone", "suppression_threshold", "is_active")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Network)
+class NetworkAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    filter_horizontal = ("ecosystems",)
+
+
+@admin.register(NetworkOperator)
+class NetworkOperatorAdmin(admin.ModelAdmin):
+    list_display = ("user", "network")
+    autocomplete_fields = ("user",)
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "ecosystem", "sector", "coalition_role", "archived_at")
+    list_filter = ("ecosystem", "sector", "coalition_role")
+    search_fields = ("name", "alternate_name")
+    inlines = [ContactInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "ecosystem", "role")
+    list_filter = ("ecosystem", "role")
+    search_fields = ("user__email",)
+    autocomplete_fields = ("user",)
+    filter_horizontal = ("organizations",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "ecosystem", "role", "expires_at", "accepted_at", "revoked_at")
+    list_filter = ("ecosystem", "role")
+    exclude = ("token",)

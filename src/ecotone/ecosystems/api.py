@@ -1,0 +1,333 @@
+"""REST endpoints of the ecosystems domain. Every write goes through `services`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ecotone.api.permissions import EcosystemRulePermission
+
+from . import audit, roles, services
+from .models import Contact, Ecosystem, Invitation, Membership, Network, Organization
+from .stats import network_summary
+
+# Serializers -----------------------------------------------------------------------------------
+
+
+class EcosystemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Ecosystem
+        fields = (
+            "slug",
+            "name",
+            "description",
+            "contact_email",
+            "region_south",
+            "region_west",
+            "region_north",
+            "region_east",
+            "region_geojson",
+            "timezone",
+            "default_language",
+            "suppression_threshold",
+        )
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ("name", "title", "email", "phone", "is_primary")
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    contacts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = ("id", "slug", *services.ORGANIZATION_FIELDS, "archived_at", "updated_at", "contacts")
+        read_only_fields = ("id", "slug", "archived_at", "updated_at", "contacts")
+
+    def get_contacts(self, organization: Organization) -> list[dict[str, Any]] | None:
+        """Contacts only for people allowed to see them; null for everyone else."""
+        user = self.context["request"].user
+        if not user.has_perm("ecosystems.view_organization_contacts", organization):
+            return None
+        return ContactSerializer(organization.contacts.all(), many=True).data  # type: ignore[return-value]
+
+
+class UserSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+
+
+class _OrganizationsInEcosystem(serializers.ModelSerializer):
+    """`organizations` by slug, chosen only among the request's ecosystem's partners."""
+
+    organizations = serializers.SlugRelatedField(
+        many=True, slug_field="slug", queryset=Organization.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ecosystem = getattr(self.context.get("request"), "ecosystem", None)
+        if ecosystem is not None:
+            field = self.fields["organizations"]
+            field.child_relation.queryset = ecosystem.organizations.active()  # type: ignore[attr-defined]
+
+
+class MembershipSerializer(_OrganizationsInEcosystem):
+    user = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ("id", "user", "role", "organizations", "created_at")
+        read_only_fields = ("id", "user", "created_at")
+
+
+class InvitationSerializer(_OrganizationsInEcosystem):
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = (
+            "id", "email", "role", "organizations", "message", "status", "expires_at", "created_at",
+        )
+        read_only_fields = ("id", "status", "expires_at", "created_at")
+
+
+class LogEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.email", default=None)
+    kind = serializers.CharField(source="content_type.model")
+    action = serializers.CharField(source="get_action_display")
+
+    class Meta:
+        model = LogEntry
+        fields = ("id", "timestamp", "actor", "action", "kind", "object_pk", "object_repr", "changes")
+
+
+# Viewsets --------------------------------------------------------------------------------------
+
+
+class EcosystemViewSet(viewsets.ReadOnlyModelViewSet):
+    """The ecosystems hosted here (public)."""
+
+    serializer_class = EcosystemSerializer
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "slug"
+    search_fields = ("name", "description")
+    ordering_fields = ("name",)
+
+    def get_queryset(self) -> QuerySet[Ecosystem]:
+        return Ecosystem.objects.filter(is_active=True).order_by("name")
+
+
+class NetworkSerializer(serializers.ModelSerializer):
+    ecosystems = serializers.SlugRelatedField(many=True, slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Network
+        fields = ("slug", "name", "description", "ecosystems")
+
+
+class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
+    """Networks the caller operates, with aggregate counts across their ecosystems."""
+
+    serializer_class = NetworkSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "slug"
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Network]:
+        return Network.objects.filter(
+            pk__in=roles.operated_network_ids(self.request.user)
+        ).prefetch_related("ecosystems")
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True)
+    def summary(self, request: Request, slug: str) -> Response:
+        network = self.get_object()
+        rows = [
+            {
+                "ecosystem": row["ecosystem"].slug,
+                "organizations": row["organizations"],
+                "organizations_by_sector": {str(label): n for label, n in row["by_sector"]},
+                "people": row["people"],
+                "people_by_role": {str(label): n for label, n in row["by_role"]},
+            }
+            for row in network_summary(network)
+        ]
+        return Response({"network": network.slug, "ecosystems": rows})
+
+
+class EcosystemScopedViewSet(viewsets.GenericViewSet):
+    """Base for everything under /api/v1/ecosystems/<slug>/: querysets start from it."""
+
+    permission_classes = [EcosystemRulePermission]
+    rules: dict[str, str] = {}
+    object_rules: tuple[str, ...] = ()
+
+    @property
+    def ecosystem(self) -> Ecosystem:
+        return self.request.ecosystem  # type: ignore[attr-defined,no-any-return]
+
+
+class OrganizationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    EcosystemScopedViewSet,
+):
+    """Partner organizations. Reading is public; partner staff edit their own."""
+
+    serializer_class = OrganizationSerializer
+    lookup_field = "slug"
+    search_fields = ("name", "alternate_name", "city", "description")
+    ordering_fields = ("name", "updated_at", "sector")
+    rules = {
+        "list": "ecosystems.view_organization",
+        "retrieve": "ecosystems.view_organization",
+        "create": "ecosystems.add_organization",
+        "update": "ecosystems.change_organization",
+        "partial_update": "ecosystems.change_organization",
+        "archive": "ecosystems.archive_organization",
+        "restore": "ecosystems.archive_organization",
+    }
+    object_rules = ("ecosystems.change_organization",)
+
+    def get_queryset(self) -> QuerySet[Organization]:
+        organizations = self.ecosystem.organizations.prefetch_related("contacts")
+        archived = self.action in ("restore",) or (
+            self.request.query_params.get("archived") == "true"
+            and self.request.user.has_perm("ecosystems.archive_organization", self.ecosystem)
+        )
+        if not archived:
+            organizations = organizations.filter(archived_at__isnull=True)
+        if sector := self.request.query_params.get("sector"):
+            organizations = organizations.filter(sector=sector)
+        return organizations.order_by("name", "pk")
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.create_organization(
+            self.ecosystem, self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.update_organization(
+            serializer.instance, self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, ecosystem_slug: str, slug: str) -> Response:
+        organization = services.archive_organization(self.get_object(), request.user)
+        return Response(self.get_serializer(organization).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, ecosystem_slug: str, slug: str) -> Response:
+        organization = services.restore_organization(self.get_object(), request.user)
+        return Response(self.get_serializer(organization).data)
+
+
+class MembershipViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    EcosystemScopedViewSet,
+):
+    """Who holds which role. New members arrive through invitations."""
+
+    serializer_class = MembershipSerializer
+    search_fields = ("user__email", "user__name")
+    ordering_fields = ("created_at", "role")
+    rules = {
+        "list": "ecosystems.view_members",
+        "retrieve": "ecosystems.view_members",
+        "update": "ecosystems.change_membership",
+        "partial_update": "ecosystems.change_membership",
+        "destroy": "ecosystems.change_membership",
+    }
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        memberships = self.ecosystem.memberships.select_related("user").prefetch_related(
+            "organizations"
+        )
+        if role := self.request.query_params.get("role"):
+            memberships = memberships.filter(role=role)
+        return memberships.order_by("user__email", "role")
+
+    def perform_update(self, serializer: Any) -> None:
+        membership = serializer.instance
+        data = serializer.validated_data
+        serializer.instance = services.change_membership(
+            membership,
+            self.request.user,
+            role=data.get("role", membership.role),
+            organizations=data.get("organizations", membership.organizations.all()),
+        )
+
+    def perform_destroy(self, instance: Membership) -> None:
+        services.remove_membership(instance, self.request.user)
+
+
+class InvitationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    EcosystemScopedViewSet,
+):
+    """Invitations sent by backbone staff; creating one emails it."""
+
+    serializer_class = InvitationSerializer
+    search_fields = ("email",)
+    rules = {
+        "list": "ecosystems.invite_members",
+        "retrieve": "ecosystems.invite_members",
+        "create": "ecosystems.invite_members",
+        "revoke": "ecosystems.invite_members",
+    }
+
+    def get_queryset(self) -> QuerySet[Invitation]:
+        return self.ecosystem.invitations.prefetch_related("organizations").order_by("-created_at", "-pk")
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.invite(
+            self.ecosystem,
+            self.request.user,
+            email=data["email"],
+            role=data["role"],
+            organizations=data.get("organizations", ()),
+            message=data.get("message", ""),
+        )
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, ecosystem_slug: str, pk: str) -> Response:
+        invitation = services.revoke_invitation(self.get_object(), request.user)
+        return Response(self.get_serializer(invitation).data)
+
+
+class AuditLogViewSet(mixins.ListModelMixin, EcosystemScopedViewSet):
+    """Change history of the ecosystem's records (backbone admins)."""
+
+    serializer_class = LogEntrySerializer
+    rules = {"list": "ecosystems.view_audit_log"}
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[LogEntry]:
+        entries = audit.log_for(self.ecosystem)
+        if kind := self.request.query_params.get("kind"):
+            entries = entries.filter(content_type__model=kind)
+        return entries
+

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Ecosystem, Invitation, Membership, Organization, Role, timezone_choices
+from .services import ECOSYSTEM_SETTINGS_FIELDS, ORGANIZATION_FIELDS
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ORGANIZATION_FIELDS
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class OrganizationFilterForm(forms.Form):
+    SORTS = (
+        ("name", _("Name (A–Z)")),
+        ("-name", _("Name (Z–A)")),
+        ("-updated_at", _("Recently updated")),
+        ("sector", _("Sector")),
+    )
+    q = forms.CharField(label=_("Search"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+    archived = forms.BooleanField(label=_("Show archived"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = [("", _("All sectors")), *Organization._meta.get_field("sector").choices]  # type: ignore[misc]
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices]
+    )
+
+
+def _organization_field(ecosystem: Ecosystem) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=_("Organizations"),
+        queryset=ecosystem.organizations.active(),  # type: ignore[attr-defined]
+        required=False,
+        help_text=_("For partner staff: the organizations whose records they keep."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ("email", "role", "organizations", "message")
+        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, ecosystem: Ecosystem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"] = _organization_field(ecosystem)
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("role", "organizations")
+
+    def __init__(self, *args: Any, ecosystem: Ecosystem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"] = _organization_field(ecosystem)
+
+
+class EcosystemSettingsForm(forms.ModelForm):
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    region_geojson = forms.JSONField(
+        label=_("Region outline (GeoJSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Optional Polygon or MultiPolygon geometry refining the bounding box."),
+    )
+
+    class Meta:
+        model = Ecosystem
+        fields = ECOSYSTEM_SETTINGS_FIELDS
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}

@@ -1,0 +1,90 @@
+"""Every permission in Ecotone is decided here (django-rules).
+
+A permission is checked against an object that belongs to an ecosystem: the Ecosystem itself,
+or any record with an `ecosystem` (or `organization.ecosystem`). Views and API endpoints ask
+`user.has_perm("ecosystems.<name>", obj)` and nothing else. Superusers (the deployment's
+operators) pass every check, as Django's own `has_perm` decides for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from . import roles
+from .models import Ecosystem, Network, Organization, Role
+
+
+def ecosystem_of(obj: Any) -> Ecosystem | None:
+    if obj is None:
+        return None
+    if isinstance(obj, Ecosystem):
+        return obj
+    if hasattr(obj, "ecosystem"):
+        return obj.ecosystem  # type: ignore[no-any-return]
+    if hasattr(obj, "organization"):
+        return obj.organization.ecosystem  # type: ignore[no-any-return]
+    raise TypeError(f"Cannot find the ecosystem of {obj!r}")
+
+
+def _has_role(*wanted: str) -> rules.Predicate:
+    wanted_set = frozenset(wanted)
+
+    @rules.predicate(name=f"has_role({', '.join(wanted)})")
+    def predicate(user: Any, obj: Any) -> bool:
+        return bool(roles.roles_in(user, ecosystem_of(obj)) & wanted_set)
+
+    return predicate
+
+
+is_backbone_admin = _has_role(Role.BACKBONE_ADMIN)
+is_backbone = _has_role(Role.BACKBONE_ADMIN, Role.BACKBONE_STAFF)
+is_partner_staff = _has_role(Role.PARTNER_STAFF)
+is_mentor = _has_role(Role.MENTOR)
+is_reviewer = _has_role(Role.REVIEWER)
+is_member = _has_role(*Role.values)
+
+
+@rules.predicate
+def is_staff_of_organization(user: Any, obj: Any) -> bool:
+    """The user keeps this organization's records (partner staff assigned to it)."""
+    organization = obj if isinstance(obj, Organization) else getattr(obj, "organization", None)
+    if organization is None:
+        return False
+    return organization.pk in roles.organizations_in(user, organization.ecosystem_id)
+
+
+@rules.predicate
+def operates_network(user: Any, network: Network | None) -> bool:
+    if network is None:
+        return False
+    return network.pk in roles.operated_network_ids(user)
+
+
+everyone = rules.always_allow
+
+PERMISSIONS: dict[str, rules.Predicate] = {
+    # the ecosystem
+    "ecosystems.view_ecosystem": everyone,
+    "ecosystems.view_dashboard": is_member,
+    "ecosystems.change_ecosystem": is_backbone_admin,
+    "ecosystems.view_audit_log": is_backbone_admin,
+    # people
+    "ecosystems.view_members": is_backbone,
+    "ecosystems.export_members": is_backbone,
+    "ecosystems.invite_members": is_backbone,
+    "ecosystems.change_membership": is_backbone_admin,
+    # partner organizations
+    "ecosystems.view_organization": everyone,
+    "ecosystems.view_organization_contacts": is_backbone | is_partner_staff,
+    "ecosystems.add_organization": is_backbone,
+    "ecosystems.change_organization": is_backbone | is_staff_of_organization,
+    "ecosystems.archive_organization": is_backbone,
+    "ecosystems.export_organizations": is_backbone,
+    # networks of ecosystems
+    "ecosystems.view_network": operates_network,
+}
+
+for name, predicate in PERMISSIONS.items():
+    rules.add_perm(name, predicate)

@@ -1,0 +1,299 @@
+"""Operations on ecosystems, partners and memberships.
+
+Views, API endpoints, management commands and tasks all call these. Each takes the acting user,
+runs in one transaction, records its audit trail (django-auditlog, with the actor set here so
+commands and tasks are attributed too) and raises `DomainError` with a message a person can read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from auditlog.context import set_actor
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from ecotone.errors import DomainError
+
+from . import roles
+from .models import (
+    BACKBONE_ROLES,
+    Ecosystem,
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+)
+
+
+@contextmanager
+def acting(actor: Any) -> Iterator[None]:
+    """One transaction whose audit entries name `actor`."""
+    with transaction.atomic(), set_actor(actor if getattr(actor, "pk", None) else None):
+        yield
+
+
+def unique_slug(queryset: Any, name: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:70] or "organization"
+    candidate, n = base, 2
+    existing = queryset.exclude(pk=exclude_pk) if exclude_pk else queryset
+    while existing.filter(slug=candidate).exists():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+# Organizations ---------------------------------------------------------------------------------
+
+ORGANIZATION_FIELDS = (
+    "name",
+    "alternate_name",
+    "description",
+    "sector",
+    "coalition_role",
+    "website",
+    "email",
+    "phone",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+)
+
+
+def create_organization(ecosystem: Ecosystem, actor: Any, **fields: Any) -> Organization:
+    unknown = set(fields) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown organization fields: {sorted(unknown)}")
+    with acting(actor):
+        organization = Organization(ecosystem=ecosystem, **fields)
+        organization.slug = unique_slug(ecosystem.organizations.all(), organization.name)
+        organization.full_clean()
+        organization.save()
+    return organization
+
+
+def update_organization(organization: Organization, actor: Any, **fields: Any) -> Organization:
+    unknown = set(fields) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown organization fields: {sorted(unknown)}")
+    if organization.is_archived:
+        raise DomainError(_("An archived organization cannot be changed. Restore it first."))
+    with acting(actor):
+        for name, value in fields.items():
+            setattr(organization, name, value)
+        organization.full_clean()
+        organization.save()
+    return organization
+
+
+def archive_organization(organization: Organization, actor: Any) -> Organization:
+    """Archive instead of delete: history and links stay, the partner leaves public lists."""
+    if organization.is_archived:
+        raise DomainError(_("This organization is already archived."))
+    with acting(actor):
+        organization.archived_at = timezone.now()
+        organization.save(update_fields=["archived_at", "updated_at"])
+    return organization
+
+
+def restore_organization(organization: Organization, actor: Any) -> Organization:
+    if not organization.is_archived:
+        raise DomainError(_("This organization is not archived."))
+    with acting(actor):
+        organization.archived_at = None
+        organization.save(update_fields=["archived_at", "updated_at"])
+    return organization
+
+
+# Memberships -----------------------------------------------------------------------------------
+
+
+def _check_organizations(
+    ecosystem: Ecosystem, role: str, organizations: Iterable[Organization]
+) -> list[Organization]:
+    organizations = list(organizations)
+    if any(org.ecosystem_id != ecosystem.pk for org in organizations):
+        raise DomainError(_("Every organization must belong to this ecosystem."))
+    if role == Role.PARTNER_STAFF and not organizations:
+        raise DomainError(_("Partner staff need at least one organization."))
+    if role != Role.PARTNER_STAFF and organizations:
+        raise DomainError(_("Only partner staff are tied to organizations."))
+    return organizations
+
+
+def grant_role(
+    ecosystem: Ecosystem,
+    user: Any,
+    role: str,
+    actor: Any,
+    organizations: Iterable[Organization] = (),
+) -> Membership:
+    """Give `user` the `role` in `ecosystem` (or add organizations to an existing one)."""
+    if role not in Role.values:
+        raise DomainError(_("Unknown role."))
+    orgs = _check_organizations(ecosystem, role, organizations)
+    with acting(actor):
+        membership, _created = Membership.objects.get_or_create(
+            user=user,
+            ecosystem=ecosystem,
+            role=role,
+            defaults={"created_by": actor if getattr(actor, "pk", None) else None},
+        )
+        if orgs:
+            membership.organizations.add(*orgs)
+    roles.forget(user)
+    return membership
+
+
+def _other_admins(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(ecosystem_id=membership.ecosystem_id, role=Role.BACKBONE_ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def change_membership(
+    membership: Membership,
+    actor: Any,
+    *,
+    role: str,
+    organizations: Iterable[Organization] = (),
+) -> Membership:
+    if role not in Role.values:
+        raise DomainError(_("Unknown role."))
+    orgs = _check_organizations(membership.ecosystem, role, organizations)
+    if (
+        membership.role == Role.BACKBONE_ADMIN
+        and role != Role.BACKBONE_ADMIN
+        and not _other_admins(membership)
+    ):
+        raise DomainError(_("Every ecosystem needs at least one backbone admin."))
+    if (
+        role != membership.role
+        and Membership.objects.filter(
+            user_id=membership.user_id, ecosystem_id=membership.ecosystem_id, role=role
+        ).exists()
+    ):
+        raise DomainError(_("This person already holds that role here."))
+    with acting(actor):
+        membership.role = role
+        membership.save(update_fields=["role", "updated_at"])
+        membership.organizations.set(orgs)
+    roles.forget(membership.user)
+    return membership
+
+
+def remove_membership(membership: Membership, actor: Any) -> None:
+    if membership.role == Role.BACKBONE_ADMIN and not _other_admins(membership):
+        raise DomainError(_("Every ecosystem needs at least one backbone admin."))
+    with acting(actor):
+        membership.delete()
+    roles.forget(membership.user)
+
+
+# Invitations -----------------------------------------------------------------------------------
+
+
+def invite(
+    ecosystem: Ecosystem,
+    actor: Any,
+    *,
+    email: str,
+    role: str,
+    organizations: Iterable[Organization] = (),
+    message: str = "",
+) -> Invitation:
+    """Invite a person by email. Only backbone admins may invite to backbone roles."""
+    from .tasks import send_invitation
+
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise DomainError(_("Unknown role."))
+    if role in BACKBONE_ROLES and not actor.has_perm("ecosystems.change_membership", ecosystem):
+        raise DomainError(_("Only a backbone admin can invite someone to a backbone role."))
+    orgs = _check_organizations(ecosystem, role, organizations)
+    if ecosystem.invitations.pending().filter(email__iexact=email, role=role).exists():
+        raise DomainError(_("%(email)s already has a pending invitation for this role.") % {"email": email})
+    if ecosystem.memberships.filter(user__email__iexact=email, role=role).exists():
+        raise DomainError(_("%(email)s already holds this role here.") % {"email": email})
+    with acting(actor):
+        invitation = Invitation.objects.create(
+            ecosystem=ecosystem, email=email, role=role, message=message, invited_by=actor
+        )
+        invitation.organizations.set(orgs)
+        transaction.on_commit(lambda: send_invitation.enqueue(invitation.pk))
+    return invitation
+
+
+def revoke_invitation(invitation: Invitation, actor: Any) -> Invitation:
+    if invitation.status != "pending":
+        raise DomainError(_("Only a pending invitation can be revoked."))
+    with acting(actor):
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at", "updated_at"])
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, user: Any) -> Membership:
+    """The invited person, signed in with the invited (verified) address, takes the role."""
+    from allauth.account.models import EmailAddress
+
+    if invitation.status != "pending":
+        raise DomainError(
+            _("This invitation is %(status)s and can no longer be accepted.")
+            % {"status": invitation.get_status_display().lower()}
+        )
+    verified = EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
+    if not verified:
+        raise DomainError(
+            _("This invitation was sent to %(email)s. Sign in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    with acting(user):
+        membership = grant_role(
+            invitation.ecosystem,
+            user,
+            invitation.role,
+            actor=invitation.invited_by or user,
+            organizations=invitation.organizations.all(),
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    return membership
+
+
+# Ecosystem settings ----------------------------------------------------------------------------
+
+ECOSYSTEM_SETTINGS_FIELDS = (
+    "name",
+    "description",
+    "contact_email",
+    "timezone",
+    "default_language",
+    "suppression_threshold",
+    "region_south",
+    "region_west",
+    "region_north",
+    "region_east",
+    "region_geojson",
+)
+
+
+def update_ecosystem(ecosystem: Ecosystem, actor: Any, **fields: Any) -> Ecosystem:
+    unknown = set(fields) - set(ECOSYSTEM_SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown ecosystem fields: {sorted(unknown)}")
+    with acting(actor):
+        for name, value in fields.items():
+            setattr(ecosystem, name, value)
+        ecosystem.full_clean()
+        ecosystem.save()
+    return ecosystem

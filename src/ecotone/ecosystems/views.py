@@ -1,0 +1,402 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ecotone.exports import FORMATS, table_response
+
+from . import audit, roles, services
+from .access import ecosystem_view, get_invitation, get_membership, get_organization
+from .forms import (
+    EcosystemSettingsForm,
+    InvitationForm,
+    MemberFilterForm,
+    MembershipForm,
+    OrganizationFilterForm,
+    OrganizationForm,
+)
+from .models import Ecosystem, Invitation, Membership, Network, Organization, Role, Sector
+
+PAGE_SIZE = 25
+
+
+def _ecosystem(request: HttpRequest) -> Ecosystem:
+    return request.ecosystem  # type: ignore[attr-defined,no-any-return]
+
+
+def _page(request: HttpRequest, queryset: Any, size: int = PAGE_SIZE) -> Any:
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+# Landing ---------------------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Everyone's front door: the ecosystems here; for people with roles, where they work."""
+    user = request.user
+    if user.is_authenticated:
+        ecosystem_ids = roles.ecosystem_ids(user)
+        networks = list(Network.objects.filter(pk__in=roles.operated_network_ids(user)))
+        if len(ecosystem_ids) == 1 and not networks and request.GET.get("all") is None:
+            only = Ecosystem.objects.filter(pk__in=ecosystem_ids, is_active=True).first()
+            if only is not None:
+                return redirect(only.get_absolute_url())
+    ecosystems = Ecosystem.objects.filter(is_active=True).annotate(
+        partner_count=Count("organizations", filter=Q(organizations__archived_at__isnull=True))
+    )
+    return render(request, "ecosystems/home.html", {"ecosystems": ecosystems})
+
+
+@ecosystem_view("ecosystems.view_ecosystem", public=True)
+def ecosystem_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    ecosystem = _ecosystem(request)
+    user = request.user
+    active = ecosystem.organizations.active()  # type: ignore[attr-defined]
+    by_sector = dict(active.values_list("sector").annotate(n=Count("pk")).order_by())
+    context: dict[str, Any] = {
+        "sectors": [(label, by_sector.get(value, 0)) for value, label in Sector.choices],
+        "partner_count": sum(by_sector.values()),
+        "my_roles": roles.roles_in(user, ecosystem),
+    }
+    if user.has_perm("ecosystems.view_members", ecosystem):
+        by_role = dict(
+            ecosystem.memberships.values_list("role").annotate(n=Count("pk")).order_by()
+        )
+        context["members_by_role"] = [(label, by_role.get(value, 0)) for value, label in Role.choices]
+        context["pending_invitations"] = ecosystem.invitations.pending().count()  # type: ignore[attr-defined]
+    if Role.PARTNER_STAFF in context["my_roles"]:
+        context["my_organizations"] = active.filter(
+            pk__in=roles.organizations_in(user, ecosystem)
+        )
+    if user.has_perm("ecosystems.view_audit_log", ecosystem):
+        context["recent_changes"] = audit.log_for(ecosystem)[:5]
+    return render(request, "ecosystems/ecosystem_home.html", context)
+
+
+# Partner organizations -------------------------------------------------------------------------
+
+
+def _filtered_organizations(request: HttpRequest, form: OrganizationFilterForm) -> Any:
+    ecosystem = _ecosystem(request)
+    organizations = ecosystem.organizations.all()
+    data = form.cleaned_data if form.is_valid() else {}
+    if not (data.get("archived") and request.user.has_perm("ecosystems.archive_organization", ecosystem)):
+        organizations = organizations.active()  # type: ignore[attr-defined]
+    if q := data.get("q"):
+        organizations = organizations.filter(
+            Q(name__icontains=q)
+            | Q(alternate_name__icontains=q)
+            | Q(city__icontains=q)
+            | Q(description__icontains=q)
+        )
+    if sector := data.get("sector"):
+        organizations = organizations.filter(sector=sector)
+    return organizations.order_by(data.get("sort") or "name", "pk")
+
+
+@ecosystem_view("ecosystems.view_organization", public=True)
+def organization_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    ecosystem = _ecosystem(request)
+    form = OrganizationFilterForm(request.GET)
+    organizations = _filtered_organizations(request, form)
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        if not request.user.has_perm("ecosystems.export_organizations", ecosystem):
+            raise Http404
+        return table_response(
+            f"{ecosystem.slug}-partners",
+            fmt,
+            [_("Name"), _("Sector"), _("Role in the coalition"), _("City"), _("ZIP code"),
+             _("Website"), _("Email"), _("Phone"), _("Archived")],
+            (
+                (o.name, o.get_sector_display(), o.get_coalition_role_display(), o.city,
+                 o.postal_code, o.website, o.email, o.phone,
+                 o.archived_at.date().isoformat() if o.archived_at else "")
+                for o in organizations.iterator()
+            ),
+        )
+    return render(
+        request,
+        "ecosystems/organization_list.html",
+        {"form": form, "page": _page(request, organizations)},
+    )
+
+
+@ecosystem_view("ecosystems.view_organization", public=True)
+def organization_detail(
+    request: HttpRequest, ecosystem_slug: str, organization_slug: str
+) -> HttpResponse:
+    ecosystem = _ecosystem(request)
+    may_see_archived = request.user.has_perm("ecosystems.archive_organization", ecosystem)
+    organization = get_organization(request, organization_slug, include_archived=may_see_archived)
+    show_contacts = request.user.has_perm("ecosystems.view_organization_contacts", organization)
+    return render(
+        request,
+        "ecosystems/organization_detail.html",
+        {
+            "organization": organization,
+            "contacts": organization.contacts.all() if show_contacts else None,
+            "can_change": request.user.has_perm("ecosystems.change_organization", organization),
+            "can_archive": request.user.has_perm("ecosystems.archive_organization", organization),
+        },
+    )
+
+
+@ecosystem_view("ecosystems.add_organization")
+@require_http_methods(["GET", "POST"])
+def organization_create(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    ecosystem = _ecosystem(request)
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organization = services.create_organization(ecosystem, request.user, **form.cleaned_data)
+        messages.success(request, _("%(name)s was added.") % {"name": organization.name})
+        return redirect(organization)
+    return render(request, "ecosystems/organization_form.html", {"form": form})
+
+
+@ecosystem_view("ecosystems.view_dashboard")
+@require_http_methods(["GET", "POST"])
+def organization_edit(
+    request: HttpRequest, ecosystem_slug: str, organization_slug: str
+) -> HttpResponse:
+    organization = get_organization(request, organization_slug)
+    if not request.user.has_perm("ecosystems.change_organization", organization):
+        raise Http404
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organization(
+                get_organization(request, organization_slug), request.user, **form.cleaned_data
+            )
+        except services.DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect(organization)
+    return render(
+        request, "ecosystems/organization_form.html", {"form": form, "organization": organization}
+    )
+
+
+@ecosystem_view("ecosystems.archive_organization")
+@require_http_methods(["GET", "POST"])
+def organization_archive(
+    request: HttpRequest, ecosystem_slug: str, organization_slug: str
+) -> HttpResponse:
+    organization = get_organization(request, organization_slug, include_archived=True)
+    restoring = organization.is_archived
+    if request.method == "POST":
+        try:
+            if restoring:
+                services.restore_organization(organization, request.user)
+                messages.success(request, _("%(name)s was restored.") % {"name": organization.name})
+            else:
+                services.archive_organization(organization, request.user)
+                messages.success(request, _("%(name)s was archived.") % {"name": organization.name})
+        except services.DomainError as error:
+            messages.error(request, str(error))
+        return redirect(organization)
+    return render(
+        request,
+        "ecosystems/organization_archive.html",
+        {"organization": organization, "restoring": restoring},
+    )
+
+
+# Members and invitations -----------------------------------------------------------------------
+
+
+@ecosystem_view("ecosystems.view_members")
+def member_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    ecosystem = _ecosystem(request)
+    form = MemberFilterForm(request.GET)
+    memberships = ecosystem.memberships.select_related("user").prefetch_related("organizations")
+    if form.is_valid():
+        if q := form.cleaned_data["q"]:
+            memberships = memberships.filter(Q(user__email__icontains=q) | Q(user__name__icontains=q))
+        if role := form.cleaned_data["role"]:
+            memberships = memberships.filter(role=role)
+    memberships = memberships.order_by("user__name", "user__email", "role")
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        if not request.user.has_perm("ecosystems.export_members", ecosystem):
+            raise Http404
+        return table_response(
+            f"{ecosystem.slug}-members",
+            fmt,
+            [_("Name"), _("Email"), _("Role"), _("Organizations"), _("Since")],
+            (
+                (m.user.name, m.user.email, m.get_role_display(),
+                 "; ".join(o.name for o in m.organizations.all()), m.created_at.date().isoformat())
+                for m in memberships
+            ),
+        )
+    return render(
+        request,
+        "ecosystems/member_list.html",
+        {
+            "form": form,
+            "page": _page(request, memberships),
+            "can_change": request.user.has_perm("ecosystems.change_membership", ecosystem),
+        },
+    )
+
+
+@ecosystem_view("ecosystems.change_membership")
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: HttpRequest, ecosystem_slug: str, membership_id: int) -> HttpResponse:
+    ecosystem = _ecosystem(request)
+    membership = get_membership(request, membership_id)
+    form = MembershipForm(request.POST or None, instance=membership, ecosystem=ecosystem)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_membership(
+                get_membership(request, membership_id),
+                request.user,
+                role=form.cleaned_data["role"],
+                organizations=form.cleaned_data["organizations"],
+            )
+        except services.DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The role was changed."))
+            return redirect("ecosystems:members", ecosystem_slug=ecosystem.slug)
+    return render(
+        request, "ecosystems/membership_form.html", {"form": form, "membership": membership}
+    )
+
+
+@ecosystem_view("ecosystems.change_membership")
+@require_http_methods(["GET", "POST"])
+def membership_remove(
+    request: HttpRequest, ecosystem_slug: str, membership_id: int
+) -> HttpResponse:
+    membership = get_membership(request, membership_id)
+    if request.method == "POST":
+        try:
+            services.remove_membership(membership, request.user)
+        except services.DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(user)s no longer holds the role %(role)s.")
+                % {"user": membership.user, "role": membership.get_role_display()},
+            )
+        return redirect("ecosystems:members", ecosystem_slug=ecosystem_slug)
+    return render(request, "ecosystems/membership_remove.html", {"membership": membership})
+
+
+@ecosystem_view("ecosystems.invite_members")
+@require_http_methods(["GET", "POST"])
+def invitation_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    ecosystem = _ecosystem(request)
+    form = InvitationForm(request.POST or None, ecosystem=ecosystem)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite(
+                ecosystem,
+                request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                organizations=form.cleaned_data["organizations"],
+                message=form.cleaned_data["message"],
+            )
+        except services.DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.email})
+            return redirect("ecosystems:invitations", ecosystem_slug=ecosystem.slug)
+    invitations = ecosystem.invitations.select_related("invited_by").prefetch_related("organizations")
+    return render(
+        request,
+        "ecosystems/invitation_list.html",
+        {"form": form, "page": _page(request, invitations)},
+    )
+
+
+@ecosystem_view("ecosystems.invite_members")
+@require_POST
+def invitation_revoke(request: HttpRequest, ecosystem_slug: str, invitation_id: int) -> HttpResponse:
+    invitation = get_invitation(request, invitation_id)
+    try:
+        services.revoke_invitation(invitation, request.user)
+    except services.DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email})
+    return redirect("ecosystems:invitations", ecosystem_slug=ecosystem_slug)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Reached from the emailed link; the token is the only key, so nothing else is shown."""
+    invitation = get_object_or_404(Invitation.objects.select_related("ecosystem"), token=token)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        try:
+            services.accept_invitation(invitation, request.user)
+        except services.DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Welcome to %(ecosystem)s!") % {"ecosystem": invitation.ecosystem.name},
+            )
+            return redirect(invitation.ecosystem)
+    return render(request, "ecosystems/invitation_accept.html", {"invitation": invitation})
+
+
+# Administration --------------------------------------------------------------------------------
+
+
+@ecosystem_view("ecosystems.view_audit_log")
+def audit_log(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    entries = audit.log_for(_ecosystem(request))
+    kind = request.GET.get("kind", "")
+    if kind:
+        entries = entries.filter(content_type__model=kind)
+    return render(
+        request,
+        "ecosystems/audit_log.html",
+        {"page": _page(request, entries, 50), "kind": kind, "kinds": audit.TRACKED_KINDS},
+    )
+
+
+@ecosystem_view("ecosystems.change_ecosystem")
+@require_http_methods(["GET", "POST"])
+def ecosystem_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    ecosystem = _ecosystem(request)
+    form = EcosystemSettingsForm(request.POST or None, instance=ecosystem)
+    if request.method == "POST" and form.is_valid():
+        services.update_ecosystem(
+            Ecosystem.objects.get(pk=ecosystem.pk), request.user, **form.cleaned_data
+        )
+        messages.success(request, _("The settings were saved."))
+        return redirect("ecosystems:settings", ecosystem_slug=ecosystem.slug)
+    return render(request, "ecosystems/settings.html", {"form": form})
+
+
+# Networks --------------------------------------------------------------------------------------
+
+
+@login_required
+def network_detail(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = get_object_or_404(Network, slug=network_slug)
+    if not request.user.has_perm("ecosystems.view_network", network):
+        raise Http404
+    from .stats import network_summary
+
+    return render(
+        request, "ecosystems/network_detail.html", {"network": network, "summary": network_summary(network)}
+    )

@@ -1,0 +1,2 @@
+class DomainError(Exception):
+    """A rule of the domain refused the operation; the message is shown to the person."""

@@ -1,0 +1,68 @@
+"""The navigation each person sees: one list, filtered by the permission rules.
+
+Later domains add their entries here (directory, atlas, mentoring, ...); an entry shows only
+when `user.has_perm(permission, ecosystem)` is true, so navigation never drifts from what the
+views actually allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from ecotone.ecosystems import roles
+from ecotone.ecosystems.models import Ecosystem, Membership, Network
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str | Promise
+    url_name: str
+    permission: str
+
+
+ECOSYSTEM_NAV = (
+    NavEntry(_("Overview"), "ecosystems:home", "ecosystems.view_ecosystem"),
+    NavEntry(_("Partners"), "ecosystems:organizations", "ecosystems.view_organization"),
+    NavEntry(_("Members"), "ecosystems:members", "ecosystems.view_members"),
+    NavEntry(_("Invitations"), "ecosystems:invitations", "ecosystems.invite_members"),
+    NavEntry(_("Audit log"), "ecosystems:audit_log", "ecosystems.view_audit_log"),
+    NavEntry(_("Settings"), "ecosystems:settings", "ecosystems.change_ecosystem"),
+)
+
+
+def ecosystem_nav(user: Any, ecosystem: Ecosystem, current_path: str) -> list[dict[str, Any]]:
+    entries = []
+    for entry in ECOSYSTEM_NAV:
+        if not user.has_perm(entry.permission, ecosystem):
+            continue
+        url = reverse(entry.url_name, kwargs={"ecosystem_slug": ecosystem.slug})
+        is_home = entry.url_name == "ecosystems:home"
+        current = current_path == url if is_home else current_path.startswith(url)
+        entries.append({"label": entry.label, "url": url, "current": current})
+    return entries
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    ecosystem: Ecosystem | None = getattr(request, "ecosystem", None)
+    user = request.user
+    context: dict[str, Any] = {"ecosystem": ecosystem, "tile_url": None}
+    if ecosystem is not None:
+        context["ecosystem_nav"] = ecosystem_nav(user, ecosystem, request.path)
+        context["ecosystem_roles"] = [
+            label
+            for value, label in Membership._meta.get_field("role").choices  # type: ignore[union-attr]
+            if value in roles.roles_in(user, ecosystem)
+        ]
+    if user.is_authenticated:
+        ids = roles.ecosystem_ids(user)
+        context["my_ecosystems"] = list(Ecosystem.objects.filter(pk__in=ids, is_active=True))
+        context["my_networks"] = list(
+            Network.objects.filter(pk__in=roles.operated_network_ids(user))
+        )
+    return context

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from ecotone.accounts import views as account_views
+from ecotone.ecosystems import views as ecosystem_views
+
+from . import health
+
+# The admin signs in through allauth, so MFA and lockout apply to it too.
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Ecotone"
+
+urlpatterns = [
+    path("", ecosystem_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/profile/", account_views.profile, name="profile"),
+    path("accounts/api-token/", account_views.api_token, name="api_token"),
+    path("accounts/", include("allauth.urls")),
+    path("invitations/<str:token>/", ecosystem_views.invitation_accept, name="invitation_accept"),
+    path("e/<slug:ecosystem_slug>/", include("ecotone.ecosystems.urls")),
+    path("n/<slug:network_slug>/", ecosystem_views.network_detail, name="network"),
+    path("api/v1/", include("ecotone.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
