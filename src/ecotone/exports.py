@@ -42,7 +42,9 @@ def xlsx_bytes(title: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]
     sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
     sheet.append(_cells(headers))
     for row in rows:
-        sheet.append(["" if v is None else v if isinstance(v, int | float) else force_str(v) for v in row])
+        sheet.append(
+            ["" if v is None else v if isinstance(v, int | float) else force_str(v) for v in row]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -48,7 +48,9 @@ class MeView(APIView):
                     for m in memberships
                 ],
                 "networks": list(
-                    NetworkOperator.objects.filter(user=user).values_list("network__slug", flat=True)
+                    NetworkOperator.objects.filter(user=user).values_list(
+                        "network__slug", flat=True
+                    )
                 ),
             }
         )

@@ -35,9 +35,12 @@ class EcosystemRulePermission(permissions.BasePermission):
         if request.user.has_perm(self._rule(view), request.ecosystem):
             return True
         # Object-level rules (partner staff editing their own organization) decide later.
-        if getattr(view, "object_rules", ()) and self._rule(view) in view.object_rules:
-            if request.user.is_authenticated and roles.roles_in(request.user, request.ecosystem):
-                return True
+        if (
+            self._rule(view) in getattr(view, "object_rules", ())
+            and request.user.is_authenticated
+            and roles.roles_in(request.user, request.ecosystem)
+        ):
+            return True
         return self._deny(request)
 
     def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:

@@ -42,7 +42,9 @@ def ecosystem_view(permission: str, *, public: bool = False) -> Callable[[View],
     return decorator
 
 
-def get_organization(request: HttpRequest, slug: str, *, include_archived: bool = False) -> Organization:
+def get_organization(
+    request: HttpRequest, slug: str, *, include_archived: bool = False
+) -> Organization:
     ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
     organizations = ecosystem.organizations.all()
     if not include_archived:

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Contact, Ecosystem, Invitation, Membership, Network, NetworkOperator, Organization
+from .models import (
+    Contact,
+    Ecosystem,
+    Invitation,
+    Membership,
+    Network,
+    NetworkOperator,
+    Organization,
+)
 
 
 @admin.register(Ecosystem)

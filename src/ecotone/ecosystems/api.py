@@ -51,7 +51,14 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organization
-        fields = ("id", "slug", *services.ORGANIZATION_FIELDS, "archived_at", "updated_at", "contacts")
+        fields = (
+            "id",
+            "slug",
+            *services.ORGANIZATION_FIELDS,
+            "archived_at",
+            "updated_at",
+            "contacts",
+        )
         read_only_fields = ("id", "slug", "archived_at", "updated_at", "contacts")
 
     def get_contacts(self, organization: Organization) -> list[dict[str, Any]] | None:
@@ -98,7 +105,14 @@ class InvitationSerializer(_OrganizationsInEcosystem):
     class Meta:
         model = Invitation
         fields = (
-            "id", "email", "role", "organizations", "message", "status", "expires_at", "created_at",
+            "id",
+            "email",
+            "role",
+            "organizations",
+            "message",
+            "status",
+            "expires_at",
+            "created_at",
         )
         read_only_fields = ("id", "status", "expires_at", "created_at")
 
@@ -110,7 +124,16 @@ class LogEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LogEntry
-        fields = ("id", "timestamp", "actor", "action", "kind", "object_pk", "object_repr", "changes")
+        fields = (
+            "id",
+            "timestamp",
+            "actor",
+            "action",
+            "kind",
+            "object_pk",
+            "object_repr",
+            "changes",
+        )
 
 
 # Viewsets --------------------------------------------------------------------------------------
@@ -298,7 +321,9 @@ class InvitationViewSet(
     }
 
     def get_queryset(self) -> QuerySet[Invitation]:
-        return self.ecosystem.invitations.prefetch_related("organizations").order_by("-created_at", "-pk")
+        return self.ecosystem.invitations.prefetch_related("organizations").order_by(
+            "-created_at", "-pk"
+        )
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
@@ -330,4 +355,3 @@ class AuditLogViewSet(mixins.ListModelMixin, EcosystemScopedViewSet):
         if kind := self.request.query_params.get("kind"):
             entries = entries.filter(content_type__model=kind)
         return entries
-

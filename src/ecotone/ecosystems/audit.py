@@ -18,9 +18,7 @@ auditlog.register(Ecosystem, exclude_fields=_TIMESTAMPS)
 auditlog.register(Organization, exclude_fields=_TIMESTAMPS)
 auditlog.register(Contact, exclude_fields=_TIMESTAMPS)
 auditlog.register(Membership, exclude_fields=_TIMESTAMPS, m2m_fields={"organizations"})
-auditlog.register(
-    Invitation, exclude_fields=[*_TIMESTAMPS, "token"], m2m_fields={"organizations"}
-)
+auditlog.register(Invitation, exclude_fields=[*_TIMESTAMPS, "token"], m2m_fields={"organizations"})
 
 
 def log_for(ecosystem: Ecosystem) -> QuerySet[LogEntry]:

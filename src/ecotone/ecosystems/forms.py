@@ -10,6 +10,8 @@ from .services import ECOSYSTEM_SETTINGS_FIELDS, ORGANIZATION_FIELDS
 
 
 class OrganizationForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Organization
         fields = ORGANIZATION_FIELDS
@@ -30,7 +32,10 @@ class OrganizationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sector"].choices = [("", _("All sectors")), *Organization._meta.get_field("sector").choices]  # type: ignore[misc]
+        self.fields["sector"].choices = [
+            ("", _("All sectors")),
+            *Organization._meta.get_field("sector").choices,
+        ]  # type: ignore[misc]
 
 
 class MemberFilterForm(forms.Form):

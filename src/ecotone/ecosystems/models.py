@@ -188,9 +188,7 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
 class Organization(TimeStamped):
     """A partner of the coalition: a school, nonprofit, museum, library, company, funder..."""
 
-    ecosystem = models.ForeignKey(
-        Ecosystem, on_delete=models.CASCADE, related_name="organizations"
-    )
+    ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="organizations")
     slug = models.SlugField(_("short name in addresses"), max_length=80)
     name = models.CharField(_("name"), max_length=200)
     alternate_name = models.CharField(_("also known as"), max_length=200, blank=True)
@@ -376,6 +374,9 @@ class Invitation(TimeStamped):
     def __str__(self) -> str:
         return f"{self.email} — {self.get_role_display()} @ {self.ecosystem}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("invitation_accept", kwargs={"token": self.token})
+
     @property
     def status(self) -> str:
         if self.accepted_at:
@@ -393,9 +394,6 @@ class Invitation(TimeStamped):
             "expired": _("Expired"),
             "pending": _("Pending"),
         }[self.status]
-
-    def get_absolute_url(self) -> str:
-        return reverse("invitation_accept", kwargs={"token": self.token})
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"ecosystem_id": self.ecosystem_id}

@@ -65,6 +65,4 @@ def is_backbone_anywhere(user: Any) -> bool:
 def operated_network_ids(user: Any) -> frozenset[int]:
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    return frozenset(
-        NetworkOperator.objects.filter(user=user).values_list("network_id", flat=True)
-    )
+    return frozenset(NetworkOperator.objects.filter(user=user).values_list("network_id", flat=True))

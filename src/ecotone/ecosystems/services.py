@@ -218,7 +218,9 @@ def invite(
         raise DomainError(_("Only a backbone admin can invite someone to a backbone role."))
     orgs = _check_organizations(ecosystem, role, organizations)
     if ecosystem.invitations.pending().filter(email__iexact=email, role=role).exists():
-        raise DomainError(_("%(email)s already has a pending invitation for this role.") % {"email": email})
+        raise DomainError(
+            _("%(email)s already has a pending invitation for this role.") % {"email": email}
+        )
     if ecosystem.memberships.filter(user__email__iexact=email, role=role).exists():
         raise DomainError(_("%(email)s already holds this role here.") % {"email": email})
     with acting(actor):

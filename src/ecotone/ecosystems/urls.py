@@ -22,9 +22,7 @@ urlpatterns = [
     ),
     path("members/", views.member_list, name="members"),
     path("members/<int:membership_id>/", views.membership_edit, name="membership_edit"),
-    path(
-        "members/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"
-    ),
+    path("members/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"),
     path("invitations/", views.invitation_list, name="invitations"),
     path(
         "invitations/<int:invitation_id>/revoke/",

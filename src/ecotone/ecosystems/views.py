@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ from .forms import (
     OrganizationFilterForm,
     OrganizationForm,
 )
-from .models import Ecosystem, Invitation, Membership, Network, Organization, Role, Sector
+from .models import Ecosystem, Invitation, Network, Role, Sector
 
 PAGE_SIZE = 25
 
@@ -68,15 +69,13 @@ def ecosystem_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         "my_roles": roles.roles_in(user, ecosystem),
     }
     if user.has_perm("ecosystems.view_members", ecosystem):
-        by_role = dict(
-            ecosystem.memberships.values_list("role").annotate(n=Count("pk")).order_by()
-        )
-        context["members_by_role"] = [(label, by_role.get(value, 0)) for value, label in Role.choices]
+        by_role = dict(ecosystem.memberships.values_list("role").annotate(n=Count("pk")).order_by())
+        context["members_by_role"] = [
+            (label, by_role.get(value, 0)) for value, label in Role.choices
+        ]
         context["pending_invitations"] = ecosystem.invitations.pending().count()  # type: ignore[attr-defined]
     if Role.PARTNER_STAFF in context["my_roles"]:
-        context["my_organizations"] = active.filter(
-            pk__in=roles.organizations_in(user, ecosystem)
-        )
+        context["my_organizations"] = active.filter(pk__in=roles.organizations_in(user, ecosystem))
     if user.has_perm("ecosystems.view_audit_log", ecosystem):
         context["recent_changes"] = audit.log_for(ecosystem)[:5]
     return render(request, "ecosystems/ecosystem_home.html", context)
@@ -89,7 +88,9 @@ def _filtered_organizations(request: HttpRequest, form: OrganizationFilterForm) 
     ecosystem = _ecosystem(request)
     organizations = ecosystem.organizations.all()
     data = form.cleaned_data if form.is_valid() else {}
-    if not (data.get("archived") and request.user.has_perm("ecosystems.archive_organization", ecosystem)):
+    if not (
+        data.get("archived") and request.user.has_perm("ecosystems.archive_organization", ecosystem)
+    ):
         organizations = organizations.active()  # type: ignore[attr-defined]
     if q := data.get("q"):
         organizations = organizations.filter(
@@ -115,12 +116,29 @@ def organization_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse
         return table_response(
             f"{ecosystem.slug}-partners",
             fmt,
-            [_("Name"), _("Sector"), _("Role in the coalition"), _("City"), _("ZIP code"),
-             _("Website"), _("Email"), _("Phone"), _("Archived")],
+            [
+                _("Name"),
+                _("Sector"),
+                _("Role in the coalition"),
+                _("City"),
+                _("ZIP code"),
+                _("Website"),
+                _("Email"),
+                _("Phone"),
+                _("Archived"),
+            ],
             (
-                (o.name, o.get_sector_display(), o.get_coalition_role_display(), o.city,
-                 o.postal_code, o.website, o.email, o.phone,
-                 o.archived_at.date().isoformat() if o.archived_at else "")
+                (
+                    o.name,
+                    o.get_sector_display(),
+                    o.get_coalition_role_display(),
+                    o.city,
+                    o.postal_code,
+                    o.website,
+                    o.email,
+                    o.phone,
+                    o.archived_at.date().isoformat() if o.archived_at else "",
+                )
                 for o in organizations.iterator()
             ),
         )
@@ -170,7 +188,7 @@ def organization_edit(
 ) -> HttpResponse:
     organization = get_organization(request, organization_slug)
     if not request.user.has_perm("ecosystems.change_organization", organization):
-        raise Http404
+        raise PermissionDenied
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         try:
@@ -222,7 +240,9 @@ def member_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     memberships = ecosystem.memberships.select_related("user").prefetch_related("organizations")
     if form.is_valid():
         if q := form.cleaned_data["q"]:
-            memberships = memberships.filter(Q(user__email__icontains=q) | Q(user__name__icontains=q))
+            memberships = memberships.filter(
+                Q(user__email__icontains=q) | Q(user__name__icontains=q)
+            )
         if role := form.cleaned_data["role"]:
             memberships = memberships.filter(role=role)
     memberships = memberships.order_by("user__name", "user__email", "role")
@@ -235,8 +255,13 @@ def member_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             fmt,
             [_("Name"), _("Email"), _("Role"), _("Organizations"), _("Since")],
             (
-                (m.user.name, m.user.email, m.get_role_display(),
-                 "; ".join(o.name for o in m.organizations.all()), m.created_at.date().isoformat())
+                (
+                    m.user.name,
+                    m.user.email,
+                    m.get_role_display(),
+                    "; ".join(o.name for o in m.organizations.all()),
+                    m.created_at.date().isoformat(),
+                )
                 for m in memberships
             ),
         )
@@ -314,9 +339,13 @@ def invitation_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         except services.DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.email})
+            messages.success(
+                request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
+            )
             return redirect("ecosystems:invitations", ecosystem_slug=ecosystem.slug)
-    invitations = ecosystem.invitations.select_related("invited_by").prefetch_related("organizations")
+    invitations = ecosystem.invitations.select_related("invited_by").prefetch_related(
+        "organizations"
+    )
     return render(
         request,
         "ecosystems/invitation_list.html",
@@ -326,14 +355,18 @@ def invitation_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
 
 @ecosystem_view("ecosystems.invite_members")
 @require_POST
-def invitation_revoke(request: HttpRequest, ecosystem_slug: str, invitation_id: int) -> HttpResponse:
+def invitation_revoke(
+    request: HttpRequest, ecosystem_slug: str, invitation_id: int
+) -> HttpResponse:
     invitation = get_invitation(request, invitation_id)
     try:
         services.revoke_invitation(invitation, request.user)
     except services.DomainError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email})
+        messages.success(
+            request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
+        )
     return redirect("ecosystems:invitations", ecosystem_slug=ecosystem_slug)
 
 
@@ -398,5 +431,7 @@ def network_detail(request: HttpRequest, network_slug: str) -> HttpResponse:
     from .stats import network_summary
 
     return render(
-        request, "ecosystems/network_detail.html", {"network": network, "summary": network_summary(network)}
+        request,
+        "ecosystems/network_detail.html",
+        {"network": network, "summary": network_summary(network)},
     )

@@ -1,0 +1,141 @@
+"""Shared fixtures: two ecosystems and one persona per role (style.md, section 5).
+
+Personas of ecosystem "alpha":
+  admin (backbone admin), staff (backbone staff), partner_a / partner_b (partner staff of
+  org_a / org_b), mentor, reviewer, member; plus outsider (a member of "beta" only), operator
+  (network operator over both) and anonymous.
+Backbone personas have TOTP set up, as the MFA rule requires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
+from django.test import Client
+
+from ecotone.accounts.models import User
+from ecotone.ecosystems.models import (
+    Ecosystem,
+    Membership,
+    Network,
+    NetworkOperator,
+    Organization,
+    Role,
+    Sector,
+)
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+PASSWORD = "correct-horse-battery"
+
+PERSONAS = (
+    "anonymous",
+    "outsider",
+    "operator",
+    "member",
+    "mentor",
+    "reviewer",
+    "partner_a",
+    "partner_b",
+    "staff",
+    "admin",
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.SITE_URL = "http://testserver"
+
+
+def make_user(email: str, *, name: str = "", password: str = PASSWORD, totp: bool = False) -> User:
+    user = User.objects.create_user(email=email, password=password, name=name)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if totp:
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+def make_ecosystem(slug: str, name: str) -> Ecosystem:
+    return Ecosystem.objects.create(
+        slug=slug,
+        name=name,
+        region_south=39.0,
+        region_west=-84.0,
+        region_north=41.0,
+        region_east=-82.0,
+    )
+
+
+def make_organization(ecosystem: Ecosystem, name: str, **fields: Any) -> Organization:
+    from django.utils.text import slugify
+
+    fields.setdefault("sector", Sector.YOUTH_NONPROFIT)
+    return Organization.objects.create(ecosystem=ecosystem, name=name, slug=slugify(name), **fields)
+
+
+@dataclass
+class World:
+    alpha: Ecosystem
+    beta: Ecosystem
+    network: Network
+    org_a: Organization
+    org_b: Organization
+    org_beta: Organization
+    users: dict[str, User | None]
+    memberships: dict[str, Membership]
+
+    def client(self, persona: str) -> Client:
+        client = Client()
+        user = self.users[persona]
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    alpha = make_ecosystem("alpha", "Alpha Valley STEM Alliance")
+    beta = make_ecosystem("beta", "Beta Bay STEM Hub")
+    network = Network.objects.create(slug="state", name="State STEM Network")
+    network.ecosystems.add(alpha, beta)
+    org_a = make_organization(alpha, "Robotics For All", city="Riverton")
+    org_b = make_organization(alpha, "Eastside Library", sector=Sector.LIBRARY, city="Eastgate")
+    org_beta = make_organization(beta, "Beta Science Center", sector=Sector.MUSEUM)
+
+    users: dict[str, User | None] = {"anonymous": None}
+    memberships: dict[str, Membership] = {}
+    plan = {
+        "admin": (Role.BACKBONE_ADMIN, [], True),
+        "staff": (Role.BACKBONE_STAFF, [], True),
+        "partner_a": (Role.PARTNER_STAFF, [org_a], False),
+        "partner_b": (Role.PARTNER_STAFF, [org_b], False),
+        "mentor": (Role.MENTOR, [], False),
+        "reviewer": (Role.REVIEWER, [], False),
+        "member": (Role.MEMBER, [], False),
+    }
+    for persona, (role, orgs, totp) in plan.items():
+        user = make_user(f"{persona}@alpha.test", name=persona.replace("_", " ").title(), totp=totp)
+        membership = Membership.objects.create(user=user, ecosystem=alpha, role=role)
+        membership.organizations.set(orgs)
+        users[persona] = user
+        memberships[persona] = membership
+    outsider = make_user("outsider@beta.test", name="Outsider")
+    memberships["outsider"] = Membership.objects.create(
+        user=outsider, ecosystem=beta, role=Role.PARTNER_STAFF
+    )
+    memberships["outsider"].organizations.add(org_beta)
+    users["outsider"] = outsider
+    operator = make_user("operator@state.test", name="Operator")
+    NetworkOperator.objects.create(user=operator, network=network)
+    users["operator"] = operator
+    return World(alpha, beta, network, org_a, org_b, org_beta, users, memberships)

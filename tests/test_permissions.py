@@ -1,0 +1,255 @@
+"""The permission table: every URL and API endpoint x every persona -> expected status.
+
+One row per endpoint. A status per persona; `rest` fills the personas a row does not name.
+Outsiders (people with no role in the ecosystem) get 404, never 403: they learn nothing.
+Anonymous visitors get the sign-in page (302) on pages and 401 on the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.conftest import PERSONAS, World
+
+BACKBONE = ("staff", "admin")
+MEMBERS = ("member", "mentor", "reviewer", "partner_a", "partner_b")
+
+
+def statuses(rest: int, **named: int) -> dict[str, int]:
+    table = dict.fromkeys(PERSONAS, rest)
+    for persona, status in named.items():
+        table[persona] = status
+    return table
+
+
+def members_only(allowed: tuple[str, ...], ok: int = 200, *, api: bool = False) -> dict[str, int]:
+    """Allowed personas get `ok`, other members 403, outsiders and operators 404."""
+    table = statuses(404, anonymous=401 if api else 302)
+    for persona in (*MEMBERS, *BACKBONE):
+        table[persona] = ok if persona in allowed else 403
+    return table
+
+
+@dataclass
+class Row:
+    name: str
+    method: str
+    url: str
+    expected: dict[str, int]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+ALL_200 = statuses(200)
+
+ROWS = [
+    # public pages
+    Row("home", "get", "/?all", ALL_200),
+    Row("healthz", "get", "/healthz", ALL_200),
+    Row("ecosystem home", "get", "/e/alpha/", ALL_200),
+    Row("partner list", "get", "/e/alpha/partners/", ALL_200),
+    Row("partner page", "get", "/e/alpha/partners/{org_a}/", ALL_200),
+    Row("api schema", "get", "/api/schema/", ALL_200),
+    Row("api docs", "get", "/api/docs/", ALL_200),
+    Row("api redoc", "get", "/api/redoc/", ALL_200),
+    # signed-in pages
+    Row("profile", "get", "/accounts/profile/", statuses(200, anonymous=302)),
+    Row("create api token", "post", "/accounts/api-token/", statuses(200, anonymous=302)),
+    Row(
+        "network page",
+        "get",
+        "/n/state/",
+        statuses(404, anonymous=302, operator=200),
+    ),
+    # ecosystem pages for some roles
+    Row(
+        "partner export",
+        "get",
+        "/e/alpha/partners/?format=csv",
+        statuses(404, staff=200, admin=200),
+    ),
+    Row("add partner", "get", "/e/alpha/partners/new/", members_only(BACKBONE)),
+    Row(
+        "edit partner",
+        "get",
+        "/e/alpha/partners/{org_a}/edit/",
+        members_only(("partner_a", *BACKBONE)),
+    ),
+    Row(
+        "save partner",
+        "post",
+        "/e/alpha/partners/{org_a}/edit/",
+        members_only(("partner_a", *BACKBONE), ok=302),
+        {"name": "Robotics For All", "sector": "youth_nonprofit", "coalition_role": "partner"},
+    ),
+    Row("archive partner", "get", "/e/alpha/partners/{org_a}/archive/", members_only(BACKBONE)),
+    Row("members", "get", "/e/alpha/members/", members_only(BACKBONE)),
+    Row("members export", "get", "/e/alpha/members/?format=xlsx", members_only(BACKBONE)),
+    Row("change member", "get", "/e/alpha/members/{membership}/", members_only(("admin",))),
+    Row(
+        "remove member",
+        "get",
+        "/e/alpha/members/{membership}/remove/",
+        members_only(("admin",)),
+    ),
+    Row("invitations", "get", "/e/alpha/invitations/", members_only(BACKBONE)),
+    Row(
+        "revoke invitation",
+        "post",
+        "/e/alpha/invitations/{invitation}/revoke/",
+        members_only(BACKBONE, ok=302),
+    ),
+    Row("audit log", "get", "/e/alpha/audit/", members_only(("admin",))),
+    Row("settings", "get", "/e/alpha/settings/", members_only(("admin",))),
+    # API
+    Row("api root", "get", "/api/v1/", ALL_200),
+    Row("api me", "get", "/api/v1/me/", statuses(200, anonymous=401)),
+    Row("api ecosystems", "get", "/api/v1/ecosystems/", ALL_200),
+    Row("api ecosystem", "get", "/api/v1/ecosystems/alpha/", ALL_200),
+    Row("api networks", "get", "/api/v1/networks/", statuses(200, anonymous=401)),
+    Row(
+        "api network",
+        "get",
+        "/api/v1/networks/state/",
+        statuses(404, anonymous=401, operator=200),
+    ),
+    Row(
+        "api network summary",
+        "get",
+        "/api/v1/networks/state/summary/",
+        statuses(404, anonymous=401, operator=200),
+    ),
+    Row("api organizations", "get", "/api/v1/ecosystems/alpha/organizations/", ALL_200),
+    Row("api organization", "get", "/api/v1/ecosystems/alpha/organizations/{org_a}/", ALL_200),
+    Row(
+        "api create organization",
+        "post",
+        "/api/v1/ecosystems/alpha/organizations/",
+        members_only(BACKBONE, ok=201, api=True),
+        {"name": "New Partner", "sector": "library"},
+    ),
+    Row(
+        "api update organization",
+        "patch",
+        "/api/v1/ecosystems/alpha/organizations/{org_a}/",
+        members_only(("partner_a", *BACKBONE), api=True),
+        {"phone": "555-0100"},
+    ),
+    Row(
+        "api archive organization",
+        "post",
+        "/api/v1/ecosystems/alpha/organizations/{org_a}/archive/",
+        members_only(BACKBONE, api=True),
+    ),
+    Row(
+        "api restore organization",
+        "post",
+        "/api/v1/ecosystems/alpha/organizations/{org_a}/restore/",
+        # allowed, but the organization is not archived: a readable 400
+        members_only(BACKBONE, ok=400, api=True),
+    ),
+    Row(
+        "api memberships",
+        "get",
+        "/api/v1/ecosystems/alpha/memberships/",
+        members_only(BACKBONE, api=True),
+    ),
+    Row(
+        "api change membership",
+        "patch",
+        "/api/v1/ecosystems/alpha/memberships/{membership}/",
+        members_only(("admin",), api=True),
+        {"role": "reviewer"},
+    ),
+    Row(
+        "api invitations",
+        "get",
+        "/api/v1/ecosystems/alpha/invitations/",
+        members_only(BACKBONE, api=True),
+    ),
+    Row(
+        "api invite",
+        "post",
+        "/api/v1/ecosystems/alpha/invitations/",
+        members_only(BACKBONE, ok=201, api=True),
+        {"email": "new.person@example.org", "role": "mentor"},
+    ),
+    Row(
+        "api invitation",
+        "get",
+        "/api/v1/ecosystems/alpha/invitations/{invitation}/",
+        members_only(BACKBONE, api=True),
+    ),
+    Row(
+        "api revoke invitation",
+        "post",
+        "/api/v1/ecosystems/alpha/invitations/{invitation}/revoke/",
+        members_only(BACKBONE, api=True),
+    ),
+    Row(
+        "api audit log",
+        "get",
+        "/api/v1/ecosystems/alpha/audit-log/",
+        members_only(("admin",), api=True),
+    ),
+]
+
+CELLS = [
+    pytest.param(row, persona, id=f"{row.name}-{persona}") for row in ROWS for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("row", "persona"), CELLS)
+def test_permission_table(world: World, row: Row, persona: str) -> None:
+    from ecotone.ecosystems.models import Invitation
+
+    invitation = Invitation.objects.create(
+        ecosystem=world.alpha, email="invitee@example.org", role="mentor"
+    )
+    url = row.url.format(
+        org_a=world.org_a.slug,
+        membership=world.memberships["mentor"].pk,
+        invitation=invitation.pk,
+    )
+    client = world.client(persona)
+    if row.method == "get":
+        response = client.get(url)
+    else:
+        response = (
+            getattr(client, row.method)(url, row.data, content_type="application/json")
+            if url.startswith("/api/")
+            else client.post(url, row.data)
+        )
+    assert response.status_code == row.expected[persona], (
+        f"{row.method.upper()} {url} as {persona}: {response.status_code}"
+    )
+
+
+OUR_PREFIXES = ("e/", "n/", "api/", "healthz", "accounts/profile", "accounts/api-token")
+
+
+def test_every_url_pattern_is_in_the_table() -> None:
+    """A new page or endpoint without a row here fails this test."""
+    from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+    def names(patterns: Any, namespace: str = "", prefix: str = "") -> set[str]:
+        found = set()
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                found |= names(pattern.url_patterns, ns, route)
+            elif (
+                isinstance(pattern, URLPattern)
+                and pattern.name
+                and (route.startswith(OUR_PREFIXES) or not route)
+            ):
+                found.add(namespace + pattern.name)
+        return found
+
+    fake = {"org_a": "x", "membership": "1", "invitation": "1"}
+    covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
+    missing = names(get_resolver().url_patterns) - covered
+    assert not missing, f"URLs without a permission row: {sorted(missing)}"
