@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.encoding import force_str
 
 FORMATS = ("csv", "xlsx")
@@ -52,8 +53,9 @@ def xlsx_bytes(title: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]
 
 def table_response(
     filename: str, fmt: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]
-) -> HttpResponse | StreamingHttpResponse:
+) -> HttpResponseBase:
     """`filename` without extension; `fmt` is "csv" or "xlsx"."""
+    response: HttpResponseBase
     if fmt == "xlsx":
         response = HttpResponse(
             xlsx_bytes(filename, headers, rows),

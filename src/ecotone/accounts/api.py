@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
@@ -7,6 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecotone.ecosystems.models import Membership, NetworkOperator
+
+from .models import User
 
 
 class MeView(APIView):
@@ -27,7 +31,7 @@ class MeView(APIView):
         )
     )
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = cast(User, request.user)  # IsAuthenticated
         memberships = (
             Membership.objects.filter(user=user)
             .select_related("ecosystem")

@@ -295,7 +295,7 @@ SECTOR_PLAN: tuple[tuple[str, float, tuple[str, ...], tuple[str, ...]], ...] = (
     ),
 )
 
-DESCRIPTIONS = {
+DESCRIPTIONS: dict[str, str] = {
     Sector.SCHOOL: "A public school serving {town} families, with afterschool STEM clubs.",
     Sector.YOUTH_NONPROFIT: "Hands-on science, coding and engineering for young people in {town}.",
     Sector.MUSEUM: "Exhibits, field trips and family science nights for {county}.",
@@ -481,6 +481,7 @@ def build_people(ctx: DemoContext) -> None:
         :2
     ]
     memberships: list[tuple[User, Ecosystem, str, list[Organization]]] = []
+    role: str
     for account in DEMO_ACCOUNTS:
         user = _user(account.email, account.name, password_hash)
         ctx.users[account.email] = user

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from .models import Ecosystem, Invitation, Membership, Organization
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def ecosystem_view(permission: str, *, public: bool = False) -> Callable[[View], View]:
@@ -29,7 +30,7 @@ def ecosystem_view(permission: str, *, public: bool = False) -> Callable[[View],
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
             if not request.user.has_perm(permission, ecosystem):
                 raise PermissionDenied
@@ -48,7 +49,7 @@ def get_organization(
     ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
     organizations = ecosystem.organizations.all()
     if not include_archived:
-        organizations = organizations.active()  # type: ignore[attr-defined]
+        organizations = organizations.active()
     return get_object_or_404(organizations, slug=slug)
 
 

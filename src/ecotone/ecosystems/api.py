@@ -153,7 +153,9 @@ class EcosystemViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class NetworkSerializer(serializers.ModelSerializer):
-    ecosystems = serializers.SlugRelatedField(many=True, slug_field="slug", read_only=True)
+    ecosystems: serializers.RelatedField[Ecosystem, Any, Any] = serializers.SlugRelatedField(
+        many=True, slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = Network
@@ -199,7 +201,7 @@ class EcosystemScopedViewSet(viewsets.GenericViewSet):
 
     @property
     def ecosystem(self) -> Ecosystem:
-        return self.request.ecosystem  # type: ignore[attr-defined,no-any-return]
+        return self.request.ecosystem  # type: ignore[attr-defined]
 
 
 class OrganizationViewSet(

@@ -6,11 +6,18 @@ one ecosystem can be read without joining every tracked table.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.db.models import QuerySet
+from django.utils.text import capfirst
+from django.utils.translation import gettext_noop
 
 from .models import Contact, Ecosystem, Invitation, Membership, Organization
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _TIMESTAMPS = ["created_at", "updated_at"]
 
@@ -30,3 +37,20 @@ def log_for(ecosystem: Ecosystem) -> QuerySet[LogEntry]:
 
 
 TRACKED_KINDS = ("ecosystem", "organization", "contact", "membership", "invitation")
+
+# django-auditlog ships no Spanish catalogue. Marking its action labels here, with its exact
+# msgids, puts them in ours; Django merges catalogues, so `get_action_display()` is translated.
+AUDITLOG_ACTIONS = (
+    gettext_noop("create"),
+    gettext_noop("update"),
+    gettext_noop("delete"),
+    gettext_noop("access"),
+)
+
+
+def kind_choices() -> list[tuple[str, StrOrPromise]]:
+    """(model name, translated label) of each tracked kind, for the audit log filter."""
+    models = {
+        m._meta.model_name: m for m in (Ecosystem, Organization, Contact, Membership, Invitation)
+    }
+    return [(kind, capfirst(models[kind]._meta.verbose_name)) for kind in TRACKED_KINDS]

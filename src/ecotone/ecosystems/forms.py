@@ -10,7 +10,7 @@ from .services import ECOSYSTEM_SETTINGS_FIELDS, ORGANIZATION_FIELDS
 
 
 class OrganizationForm(forms.ModelForm):
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Organization
@@ -32,7 +32,7 @@ class OrganizationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sector"].choices = [
+        self.fields["sector"].choices = [  # type: ignore[attr-defined]
             ("", _("All sectors")),
             *Organization._meta.get_field("sector").choices,
         ]  # type: ignore[misc]
@@ -48,7 +48,7 @@ class MemberFilterForm(forms.Form):
 def _organization_field(ecosystem: Ecosystem) -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
         label=_("Organizations"),
-        queryset=ecosystem.organizations.active(),  # type: ignore[attr-defined]
+        queryset=ecosystem.organizations.active(),
         required=False,
         help_text=_("For partner staff: the organizations whose records they keep."),
         widget=forms.SelectMultiple(attrs={"size": 6}),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 import zoneinfo
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import geo
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class TimeStamped(models.Model):
@@ -387,13 +390,14 @@ class Invitation(TimeStamped):
             return "expired"
         return "pending"
 
-    def get_status_display(self) -> str:
-        return {
+    def get_status_display(self) -> StrOrPromise:
+        labels: dict[str, StrOrPromise] = {
             "accepted": _("Accepted"),
             "revoked": _("Revoked"),
             "expired": _("Expired"),
             "pending": _("Pending"),
-        }[self.status]
+        }
+        return labels[self.status]
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"ecosystem_id": self.ecosystem_id}

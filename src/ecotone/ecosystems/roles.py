@@ -7,6 +7,7 @@ from typing import Any
 from .models import BACKBONE_ROLES, Ecosystem, Membership, NetworkOperator, Role
 
 _CACHE_ATTR = "_ecotone_roles"
+_NETWORKS_ATTR = "_ecotone_networks"
 
 
 def _load(user: Any) -> dict[int, dict[str, frozenset[int]]]:
@@ -31,8 +32,9 @@ def _load(user: Any) -> dict[int, dict[str, frozenset[int]]]:
 
 def forget(user: Any) -> None:
     """Drop the cached roles (after a membership of this user changed)."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _NETWORKS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def roles_in(user: Any, ecosystem: Ecosystem | int | None) -> frozenset[str]:
@@ -65,4 +67,9 @@ def is_backbone_anywhere(user: Any) -> bool:
 def operated_network_ids(user: Any) -> frozenset[int]:
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    return frozenset(NetworkOperator.objects.filter(user=user).values_list("network_id", flat=True))
+    cached: frozenset[int] | None = getattr(user, _NETWORKS_ATTR, None)
+    if cached is None:
+        ids = NetworkOperator.objects.filter(user=user).values_list("network_id", flat=True)
+        cached = frozenset(ids)
+        setattr(user, _NETWORKS_ATTR, cached)
+    return cached

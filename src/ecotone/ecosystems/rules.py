@@ -22,9 +22,9 @@ def ecosystem_of(obj: Any) -> Ecosystem | None:
     if isinstance(obj, Ecosystem):
         return obj
     if hasattr(obj, "ecosystem"):
-        return obj.ecosystem  # type: ignore[no-any-return]
+        return obj.ecosystem
     if hasattr(obj, "organization"):
-        return obj.organization.ecosystem  # type: ignore[no-any-return]
+        return obj.organization.ecosystem
     raise TypeError(f"Cannot find the ecosystem of {obj!r}")
 
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from auditlog.context import set_actor
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -35,6 +36,15 @@ def acting(actor: Any) -> Iterator[None]:
     """One transaction whose audit entries name `actor`."""
     with transaction.atomic(), set_actor(actor if getattr(actor, "pk", None) else None):
         yield
+
+
+def _clean_or_restore(instance: Any) -> None:
+    """Validate; when refused, put the in-memory object back as the database holds it."""
+    try:
+        instance.full_clean()
+    except ValidationError:
+        instance.refresh_from_db()
+        raise
 
 
 def unique_slug(queryset: Any, name: str, *, exclude_pk: int | None = None) -> str:
@@ -85,7 +95,7 @@ def update_organization(organization: Organization, actor: Any, **fields: Any) -
     with acting(actor):
         for name, value in fields.items():
             setattr(organization, name, value)
-        organization.full_clean()
+        _clean_or_restore(organization)
         organization.save()
     return organization
 
@@ -296,6 +306,6 @@ def update_ecosystem(ecosystem: Ecosystem, actor: Any, **fields: Any) -> Ecosyst
     with acting(actor):
         for name, value in fields.items():
             setattr(ecosystem, name, value)
-        ecosystem.full_clean()
+        _clean_or_restore(ecosystem)
         ecosystem.save()
     return ecosystem

@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,13 +26,13 @@ from .forms import (
     OrganizationFilterForm,
     OrganizationForm,
 )
-from .models import Ecosystem, Invitation, Network, Role, Sector
+from .models import Ecosystem, Invitation, Network, Organization, Role, Sector
 
 PAGE_SIZE = 25
 
 
 def _ecosystem(request: HttpRequest) -> Ecosystem:
-    return request.ecosystem  # type: ignore[attr-defined,no-any-return]
+    return request.ecosystem  # type: ignore[attr-defined]
 
 
 def _page(request: HttpRequest, queryset: Any, size: int = PAGE_SIZE) -> Any:
@@ -61,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def ecosystem_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     ecosystem = _ecosystem(request)
     user = request.user
-    active = ecosystem.organizations.active()  # type: ignore[attr-defined]
+    active = ecosystem.organizations.active()
     by_sector = dict(active.values_list("sector").annotate(n=Count("pk")).order_by())
     context: dict[str, Any] = {
         "sectors": [(label, by_sector.get(value, 0)) for value, label in Sector.choices],
@@ -73,7 +74,7 @@ def ecosystem_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         context["members_by_role"] = [
             (label, by_role.get(value, 0)) for value, label in Role.choices
         ]
-        context["pending_invitations"] = ecosystem.invitations.pending().count()  # type: ignore[attr-defined]
+        context["pending_invitations"] = ecosystem.invitations.pending().count()
     if Role.PARTNER_STAFF in context["my_roles"]:
         context["my_organizations"] = active.filter(pk__in=roles.organizations_in(user, ecosystem))
     if user.has_perm("ecosystems.view_audit_log", ecosystem):
@@ -91,7 +92,7 @@ def _filtered_organizations(request: HttpRequest, form: OrganizationFilterForm) 
     if not (
         data.get("archived") and request.user.has_perm("ecosystems.archive_organization", ecosystem)
     ):
-        organizations = organizations.active()  # type: ignore[attr-defined]
+        organizations = organizations.active()
     if q := data.get("q"):
         organizations = organizations.filter(
             Q(name__icontains=q)
@@ -105,7 +106,7 @@ def _filtered_organizations(request: HttpRequest, form: OrganizationFilterForm) 
 
 
 @ecosystem_view("ecosystems.view_organization", public=True)
-def organization_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+def organization_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     ecosystem = _ecosystem(request)
     form = OrganizationFilterForm(request.GET)
     organizations = _filtered_organizations(request, form)
@@ -234,10 +235,12 @@ def organization_archive(
 
 
 @ecosystem_view("ecosystems.view_members")
-def member_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+def member_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     ecosystem = _ecosystem(request)
     form = MemberFilterForm(request.GET)
-    memberships = ecosystem.memberships.select_related("user").prefetch_related("organizations")
+    memberships = ecosystem.memberships.select_related("user").prefetch_related(
+        Prefetch("organizations", queryset=Organization.objects.select_related("ecosystem"))
+    )
     if form.is_valid():
         if q := form.cleaned_data["q"]:
             memberships = memberships.filter(
@@ -402,7 +405,7 @@ def audit_log(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     return render(
         request,
         "ecosystems/audit_log.html",
-        {"page": _page(request, entries, 50), "kind": kind, "kinds": audit.TRACKED_KINDS},
+        {"page": _page(request, entries, 50), "kind": kind, "kinds": audit.kind_choices()},
     )
 
 

@@ -1,0 +1,105 @@
+"""Browser fixtures: Debian's Chromium, driven by Playwright, against pytest-django's live server.
+
+The browser starts once per session; every test gets a fresh context (cookies, language) and
+the `world` of tests/conftest.py in a transactional database, so the live server's thread sees
+it. Chromium comes from the system package (`make chromium`), never from `playwright install`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.core.cache import cache
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.conftest import PASSWORD, TOTP_SECRET, World
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+# Long enough for a slow CI machine, short enough that a hang fails fast.
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing; `make chromium` installs Debian's Chromium.")
+    # Playwright's sync API keeps an event loop running in this thread, which Django takes for
+    # an async context. The database work here is synchronous, so lift the guard, but only
+    # while the browser is up: the rest of the suite keeps Django's check.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Site:
+    """The live server with its data, and a way to open browser tabs on it."""
+
+    url: str
+    world: World
+    new_page: Callable[..., Page]
+
+    def sign_in(self, page: Page, persona: str) -> None:
+        """Sign in through the real form, with the two-factor step for backbone roles."""
+        user = self.world.users[persona]
+        assert user is not None
+        page.goto(f"{self.url}/accounts/login/")
+        page.fill("input[name=login]", user.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form[action='/accounts/login/'] button[type=submit]")
+        page.wait_for_load_state()
+        if "/accounts/2fa/authenticate/" in page.url:
+            page.fill("input[name=code]", totp_code())
+            page.click("form[action='/accounts/2fa/authenticate/'] button[type=submit]")
+            page.wait_for_load_state()
+        expect(page.locator("form[action='/accounts/logout/']").first).to_be_attached()
+
+
+def totp_code() -> str:
+    """The current authenticator code, taken away from a 30-second boundary."""
+    if time.time() % 30 > 28:
+        time.sleep(30 - time.time() % 30 + 0.1)
+    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
+
+
+@pytest.fixture
+def site(
+    transactional_db: None, live_server: Any, world: World, browser: Browser
+) -> Iterator[Site]:
+    # Rate limits and used TOTP codes live in the cache; each test starts from a clean one.
+    cache.clear()
+    contexts: list[BrowserContext] = []
+
+    def new_page(*, language: str = "en", viewport: dict[str, int] = DESKTOP) -> Page:
+        context = browser.new_context(base_url=live_server.url, viewport=viewport)
+        context.set_default_timeout(TIMEOUT_MS)
+        host = live_server.url.split("//", 1)[1].split(":")[0]
+        context.add_cookies(
+            [{"name": "django_language", "value": language, "domain": host, "path": "/"}]
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield Site(live_server.url, world, new_page)
+    for context in contexts:
+        context.close()

@@ -1,0 +1,146 @@
+"""Partner organization pages: list (search, filter, sort, pages, export), edit, archive."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from openpyxl import load_workbook
+
+from ecotone.ecosystems.models import Organization, Sector
+from tests.conftest import World, make_organization
+
+
+def test_list_searches_filters_and_sorts(world: World) -> None:
+    make_organization(world.alpha, "Zephyr Makers Guild", sector=Sector.MAKERSPACE, city="Riverton")
+    client = world.client("anonymous")
+    names = lambda response: [o.name for o in response.context["page"].object_list]  # noqa: E731
+
+    assert names(client.get("/e/alpha/partners/?q=riverton")) == [
+        "Robotics For All",
+        "Zephyr Makers Guild",
+    ]
+    assert names(client.get("/e/alpha/partners/?sector=library")) == ["Eastside Library"]
+    assert names(client.get("/e/alpha/partners/?sort=-name"))[0] == "Zephyr Makers Guild"
+    # Another ecosystem's partners never appear.
+    assert "Beta Science Center" not in names(client.get("/e/alpha/partners/?q=science"))
+
+
+def test_list_paginates_and_keeps_the_filters_in_page_links(world: World) -> None:
+    for i in range(30):
+        make_organization(world.alpha, f"Library {i:02d}", sector=Sector.LIBRARY)
+    response = world.client("anonymous").get("/e/alpha/partners/?sector=library")
+    assert response.context["page"].paginator.count == 31
+    assert len(response.context["page"].object_list) == 25
+    assert 'href="?sector=library&amp;page=2"' in response.content.decode()
+    second = world.client("anonymous").get("/e/alpha/partners/?sector=library&page=2")
+    assert len(second.context["page"].object_list) == 6
+
+
+def test_empty_result_says_so(world: World) -> None:
+    response = world.client("anonymous").get("/e/alpha/partners/?q=nothing-matches-this")
+    assert "No partner matches these filters." in response.content.decode()
+
+
+def test_bad_filter_values_do_not_break_the_page(world: World) -> None:
+    response = world.client("anonymous").get("/e/alpha/partners/?sector=bogus&sort=hack&page=x")
+    assert response.status_code == 200
+
+
+def test_list_query_count_does_not_grow_with_rows(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    for i in range(40):
+        make_organization(world.alpha, f"Org {i}")
+    client = world.client("staff")
+    client.get("/e/alpha/partners/")
+    with django_assert_max_num_queries(12):
+        client.get("/e/alpha/partners/?page=2")
+
+
+def test_csv_export_has_every_matching_row_and_defuses_formulas(world: World) -> None:
+    make_organization(world.alpha, "=HYPERLINK(evil)", sector=Sector.LIBRARY)
+    response = world.client("staff").get("/e/alpha/partners/?format=csv&sector=library")
+    assert response["Content-Disposition"] == 'attachment; filename="alpha-partners.csv"'
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Name", "Sector"]
+    assert sorted(r[0] for r in rows[1:]) == ["'=HYPERLINK(evil)", "Eastside Library"]
+
+
+def test_xlsx_export_opens_as_a_workbook(world: World) -> None:
+    response = world.client("admin").get("/e/alpha/partners/?format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert values == ["Name", "Eastside Library", "Robotics For All"]
+
+
+def test_partner_staff_edit_their_own_organization(world: World) -> None:
+    client = world.client("partner_a")
+    url = f"/e/alpha/partners/{world.org_a.slug}/edit/"
+    response = client.post(
+        url,
+        {
+            "name": "Robotics For All",
+            "sector": "youth_nonprofit",
+            "coalition_role": "direct_service",
+            "website": "robotics.example.org",
+            "phone": "555-0199",
+        },
+    )
+    assert response.status_code == 302
+    world.org_a.refresh_from_db()
+    assert world.org_a.phone == "555-0199"
+    assert world.org_a.website == "https://robotics.example.org"
+
+
+def test_invalid_edit_shows_field_errors_and_changes_nothing(world: World) -> None:
+    response = world.client("partner_a").post(
+        f"/e/alpha/partners/{world.org_a.slug}/edit/",
+        {"name": "", "sector": "nonsense", "coalition_role": "partner", "email": "not-an-email"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"name", "sector", "email"}
+    world.org_a.refresh_from_db()
+    assert world.org_a.name == "Robotics For All"
+
+
+def test_backbone_adds_a_partner(world: World) -> None:
+    response = world.client("staff").post(
+        "/e/alpha/partners/new/",
+        {"name": "Northbank Makers", "sector": "makerspace", "coalition_role": "partner"},
+    )
+    organization = Organization.objects.get(name="Northbank Makers")
+    assert organization.ecosystem == world.alpha
+    assert response["Location"] == organization.get_absolute_url()
+
+
+def test_archive_asks_first_then_hides_from_the_public(world: World) -> None:
+    url = f"/e/alpha/partners/{world.org_a.slug}/archive/"
+    staff = world.client("staff")
+    confirm = staff.get(url)
+    assert "Archive Robotics For All?" in confirm.content.decode()
+    world.org_a.refresh_from_db()
+    assert world.org_a.archived_at is None  # nothing happens on GET
+
+    staff.post(url)
+    world.org_a.refresh_from_db()
+    assert world.org_a.is_archived
+    anonymous = world.client("anonymous")
+    assert anonymous.get(world.org_a.get_absolute_url()).status_code == 404
+    assert "Robotics For All" not in anonymous.get("/e/alpha/partners/").content.decode()
+    # Backbone staff still find it, and can restore it.
+    assert staff.get("/e/alpha/partners/?archived=on").context["page"].paginator.count == 2
+    staff.post(url)
+    world.org_a.refresh_from_db()
+    assert not world.org_a.is_archived
+
+
+def test_contacts_show_only_to_backbone_and_partner_staff(world: World) -> None:
+    world.org_a.contacts.create(name="Pat Quinlan", email="pat@example.org")
+    url = world.org_a.get_absolute_url()
+    assert "pat@example.org" in world.client("partner_b").get(url).content.decode()
+    assert "pat@example.org" in world.client("staff").get(url).content.decode()
+    for persona in ("anonymous", "mentor", "member", "outsider"):
+        assert "pat@example.org" not in world.client(persona).get(url).content.decode()
