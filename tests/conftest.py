@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
+from django.core.cache import cache
 from django.test import Client
 
 from ecotone.accounts.models import User
@@ -55,6 +56,7 @@ def _fast_and_isolated(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.WHITENOISE_AUTOREFRESH = True
     settings.SITE_URL = "http://testserver"
+    cache.clear()  # rate limits and used TOTP codes live in the cache
 
 
 def make_user(email: str, *, name: str = "", password: str = PASSWORD, totp: bool = False) -> User:

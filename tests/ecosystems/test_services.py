@@ -143,7 +143,7 @@ def test_accepting_needs_the_invited_verified_address(world: World) -> None:
         organizations=[world.org_b],
     )
     stranger = make_user("stranger@example.org")
-    with pytest.raises(DomainError, match="newcomer@example.org"):
+    with pytest.raises(DomainError, match=r"newcomer@example\.org"):
         services.accept_invitation(invitation, stranger)
 
     newcomer = make_user("newcomer@example.org")

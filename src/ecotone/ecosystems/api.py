@@ -196,12 +196,21 @@ class EcosystemScopedViewSet(viewsets.GenericViewSet):
     """Base for everything under /api/v1/ecosystems/<slug>/: querysets start from it."""
 
     permission_classes = [EcosystemRulePermission]
+    model: type[Any]
     rules: dict[str, str] = {}
     object_rules: tuple[str, ...] = ()
 
     @property
     def ecosystem(self) -> Ecosystem:
         return self.request.ecosystem  # type: ignore[attr-defined]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no ecosystem
+            return self.model.objects.none()  # type: ignore[no-any-return]
+        return self.scoped_queryset()
+
+    def scoped_queryset(self) -> QuerySet[Any]:
+        raise NotImplementedError
 
 
 class OrganizationViewSet(
@@ -213,6 +222,7 @@ class OrganizationViewSet(
 ):
     """Partner organizations. Reading is public; partner staff edit their own."""
 
+    model = Organization
     serializer_class = OrganizationSerializer
     lookup_field = "slug"
     search_fields = ("name", "alternate_name", "city", "description")
@@ -228,7 +238,7 @@ class OrganizationViewSet(
     }
     object_rules = ("ecosystems.change_organization",)
 
-    def get_queryset(self) -> QuerySet[Organization]:
+    def scoped_queryset(self) -> QuerySet[Organization]:
         organizations = self.ecosystem.organizations.prefetch_related("contacts")
         archived = self.action in ("restore",) or (
             self.request.query_params.get("archived") == "true"
@@ -272,6 +282,7 @@ class MembershipViewSet(
 ):
     """Who holds which role. New members arrive through invitations."""
 
+    model = Membership
     serializer_class = MembershipSerializer
     search_fields = ("user__email", "user__name")
     ordering_fields = ("created_at", "role")
@@ -283,7 +294,7 @@ class MembershipViewSet(
         "destroy": "ecosystems.change_membership",
     }
 
-    def get_queryset(self) -> QuerySet[Membership]:
+    def scoped_queryset(self) -> QuerySet[Membership]:
         memberships = self.ecosystem.memberships.select_related("user").prefetch_related(
             "organizations"
         )
@@ -313,6 +324,7 @@ class InvitationViewSet(
 ):
     """Invitations sent by backbone staff; creating one emails it."""
 
+    model = Invitation
     serializer_class = InvitationSerializer
     search_fields = ("email",)
     rules = {
@@ -322,7 +334,7 @@ class InvitationViewSet(
         "revoke": "ecosystems.invite_members",
     }
 
-    def get_queryset(self) -> QuerySet[Invitation]:
+    def scoped_queryset(self) -> QuerySet[Invitation]:
         return self.ecosystem.invitations.prefetch_related("organizations").order_by(
             "-created_at", "-pk"
         )
@@ -348,11 +360,12 @@ class InvitationViewSet(
 class AuditLogViewSet(mixins.ListModelMixin, EcosystemScopedViewSet):
     """Change history of the ecosystem's records (backbone admins)."""
 
+    model = LogEntry
     serializer_class = LogEntrySerializer
     rules = {"list": "ecosystems.view_audit_log"}
     filter_backends: list[Any] = []
 
-    def get_queryset(self) -> QuerySet[LogEntry]:
+    def scoped_queryset(self) -> QuerySet[LogEntry]:
         entries = audit.log_for(self.ecosystem)
         if kind := self.request.query_params.get("kind"):
             entries = entries.filter(content_type__model=kind)

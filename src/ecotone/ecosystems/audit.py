@@ -53,4 +53,4 @@ def kind_choices() -> list[tuple[str, StrOrPromise]]:
     models = {
         m._meta.model_name: m for m in (Ecosystem, Organization, Contact, Membership, Invitation)
     }
-    return [(kind, capfirst(models[kind]._meta.verbose_name)) for kind in TRACKED_KINDS]
+    return [(kind, capfirst(models[kind]._meta.verbose_name) or kind) for kind in TRACKED_KINDS]

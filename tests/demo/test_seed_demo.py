@@ -1,0 +1,75 @@
+"""The demo alliance: deterministic, complete, safe to load twice."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+from django.core.management import call_command
+
+from ecotone.demo import builder
+from ecotone.ecosystems.models import Ecosystem, Membership, Organization, Role, Sector
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_small_demo_has_every_sector_and_every_role(db: Any) -> None:
+    output = seed("--size", "small")
+    confluence = Ecosystem.objects.get(slug=builder.MAIN_SLUG)
+    sectors = set(confluence.organizations.values_list("sector", flat=True))
+    assert len(sectors) >= 8
+    assert {Sector.SCHOOL, Sector.LIBRARY} <= sectors
+    roles = set(Membership.objects.filter(ecosystem=confluence).values_list("role", flat=True))
+    assert roles == set(Role.values)
+    for account in builder.DEMO_ACCOUNTS:
+        assert account.email in output
+    assert builder.DEMO_PASSWORD in output
+
+
+def test_demo_is_deterministic(db: Any) -> None:
+    seed("--size", "small", "--quiet-accounts")
+    first = list(
+        Organization.objects.order_by("ecosystem__slug", "slug").values_list("name", "city")
+    )
+    seed("--size", "small", "--reset", "--quiet-accounts")
+    second = list(
+        Organization.objects.order_by("ecosystem__slug", "slug").values_list("name", "city")
+    )
+    assert first == second
+
+
+def test_running_again_changes_nothing(db: Any) -> None:
+    seed("--size", "small", "--quiet-accounts")
+    count = Organization.objects.count()
+    output = seed("--size", "small")
+    assert "already loaded" in output
+    assert Organization.objects.count() == count
+
+
+def test_medium_demo_is_about_150_partners_with_rural_ones(db: Any) -> None:
+    seed("--size", "medium", "--quiet-accounts")
+    confluence = Ecosystem.objects.get(slug=builder.MAIN_SLUG)
+    partners = confluence.organizations.count()
+    assert 140 <= partners <= 170
+    rural = {t.name for t in builder.CONFLUENCE_TOWNS if t.locale in ("town", "rural")}
+    assert confluence.organizations.filter(city__in=rural).count() >= 15
+
+
+def test_demo_backbone_accounts_have_two_factor_and_a_code(db: Any) -> None:
+    seed("--size", "small", "--quiet-accounts")
+    code = builder.current_totp_code(builder.DEMO_ACCOUNTS[0].email)
+    assert len(code) == 6
+    assert code.isdigit()
+
+
+def test_demo_audit_log_tells_a_story(db: Any) -> None:
+    from ecotone.ecosystems.audit import log_for
+
+    seed("--size", "small", "--quiet-accounts")
+    entries = log_for(Ecosystem.objects.get(slug=builder.MAIN_SLUG))
+    assert entries.filter(actor__email=builder.DEMO_ACCOUNTS[0].email).exists()
+    assert entries.count() < 50  # seeding itself is not logged row by row

@@ -1,0 +1,140 @@
+"""Platform plumbing: health check, deploy checks, the OpenAPI schema, error pages, tasks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.db.utils import OperationalError
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_healthz_answers_ok_when_the_database_answers(db: Any) -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+def test_healthz_answers_503_when_the_database_does_not(db: Any) -> None:
+    with mock.patch("ecotone.health.connection.cursor", side_effect=OperationalError("down")):
+        response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert b"down" not in response.content  # says nothing about the failure
+
+
+def _check_deploy(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        {
+            "ALLOWED_HOSTS": "stem.example.org",
+            "DATABASE_URL": "postgres://ecotone@db.invalid/ecotone",
+            "HTTPS": "true",
+            "SECRET_KEY": "x7$Qm2!vL9rT4wZ8pN1cK6hF3jB5dS0gY-aE_uI+oP=zXcVbNmQwErTyUi",
+            "TASKS_BACKEND": "database",
+        }
+    )
+    env.update(extra_env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings() -> None:
+    result = _check_deploy({})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_refuses_the_public_demo_secret() -> None:
+    from ecotone.settings import DEMO_SECRET_KEY
+
+    result = _check_deploy({"SECRET_KEY": DEMO_SECRET_KEY})
+    assert result.returncode != 0
+    assert "ecotone.E001" in result.stdout + result.stderr
+
+
+def test_check_deploy_flags_plain_http() -> None:
+    result = _check_deploy({"HTTPS": "false"})
+    assert result.returncode != 0
+    assert "security.W008" in result.stdout + result.stderr  # SECURE_SSL_REDIRECT
+
+
+def test_openapi_schema_is_valid_openapi_3(db: Any, tmp_path: Path) -> None:
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/ecosystems/{ecosystem_slug}/organizations/" in schema["paths"]
+
+
+def test_schema_endpoint_and_docs_need_no_cdn(db: Any) -> None:
+    client = Client()
+    assert client.get("/api/schema/").status_code == 200
+    docs = client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/" in docs
+    assert "cdn" not in docs.lower()
+
+
+def test_security_headers_are_sent(db: Any) -> None:
+    response = Client().get("/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_404_page_leaks_nothing(db: Any) -> None:
+    response = Client().get("/e/no-such-ecosystem/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body
+    assert "Traceback" not in body
+    assert "urlpatterns" not in body
+
+
+def test_500_page_leaks_nothing(db: Any, settings: Any) -> None:
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    with mock.patch("ecotone.ecosystems.views.render", side_effect=RuntimeError("secret detail")):
+        response = client.get("/")
+    assert response.status_code == 500
+    assert b"secret detail" not in response.content
+    assert b"Something went wrong" in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_task_backend_queues_for_the_worker(settings: Any) -> None:
+    """With TASKS_BACKEND=database, work waits in the database until `db_worker` runs it."""
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    from ecotone.ecosystems.models import Invitation
+    from ecotone.ecosystems.tasks import send_invitation
+    from tests.conftest import make_ecosystem
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    ecosystem = make_ecosystem("queue", "Queue Valley")
+    invitation = Invitation.objects.create(
+        ecosystem=ecosystem, email="q@example.org", role="mentor"
+    )
+    send_invitation.enqueue(invitation.pk)
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    assert mail.outbox == []
+    call_command("db_worker", "--batch", "--interval", "0")
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert [m.to for m in mail.outbox] == [["q@example.org"]]
