@@ -40,6 +40,7 @@ def _check_deploy(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]
             "HTTPS": "true",
             "SECRET_KEY": "x7$Qm2!vL9rT4wZ8pN1cK6hF3jB5dS0gY-aE_uI+oP=zXcVbNmQwErTyUi",
             "TASKS_BACKEND": "database",
+            "CACHE_URL": "dbcache://ecotone_cache",
         }
     )
     env.update(extra_env)
@@ -64,6 +65,12 @@ def test_check_deploy_refuses_the_public_demo_secret() -> None:
     result = _check_deploy({"SECRET_KEY": DEMO_SECRET_KEY})
     assert result.returncode != 0
     assert "ecotone.E001" in result.stdout + result.stderr
+
+
+def test_check_deploy_wants_a_shared_cache() -> None:
+    result = _check_deploy({"CACHE_URL": "locmemcache://"})
+    assert result.returncode != 0
+    assert "ecotone.W001" in result.stdout + result.stderr
 
 
 def test_check_deploy_flags_plain_http() -> None:

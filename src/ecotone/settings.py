@@ -37,6 +37,7 @@ env = environ.Env(
     TILE_URL=(str, "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
     SITE_URL=(str, "http://127.0.0.1:8000"),
     LOG_LEVEL=(str, "INFO"),
+    CACHE_URL=(str, "locmemcache://"),
 )
 
 DEBUG = env("DEBUG")
@@ -88,7 +89,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "ecotone.ecosystems.middleware.EcosystemMiddleware",
-    "ecotone.accounts.middleware.RequireMFAMiddleware",
+    "ecotone.ecosystems.mfa.RequireMFAMiddleware",
     # Axes last, as its documentation asks, so it sees the final authentication result.
     "axes.middleware.AxesMiddleware",
 ]
@@ -131,7 +132,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sign-in rate limits, API throttles and one-use TOTP codes live in the cache: with several
+# web workers it must be shared (dbcache:// after `createcachetable`, or redis://).
+CACHES = {"default": env.cache_url("CACHE_URL")}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -240,7 +243,7 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so unauthenticated calls get 401 with a WWW-Authenticate header.
-        "ecotone.accounts.api_auth.MFATokenAuthentication",
+        "ecotone.ecosystems.mfa.MFATokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from ecotone.accounts import views as account_views
 from ecotone.ecosystems import views as ecosystem_views
 
 from . import health
@@ -17,8 +16,8 @@ urlpatterns = [
     path("", ecosystem_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/profile/", account_views.profile, name="profile"),
-    path("accounts/api-token/", account_views.api_token, name="api_token"),
+    path("accounts/profile/", ecosystem_views.profile, name="profile"),
+    path("accounts/api-token/", ecosystem_views.api_token, name="api_token"),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", ecosystem_views.invitation_accept, name="invitation_accept"),
     path("e/<slug:ecosystem_slug>/", include("ecotone.ecosystems.urls")),

@@ -3,7 +3,6 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from ecotone.accounts import api as account_api
 from ecotone.ecosystems import api as ecosystem_api
 
 root = DefaultRouter()
@@ -19,7 +18,7 @@ scoped.register("audit-log", ecosystem_api.AuditLogViewSet, basename="audit-log"
 
 app_name = "api"
 urlpatterns = [
-    path("me/", account_api.MeView.as_view(), name="me"),
+    path("me/", ecosystem_api.MeView.as_view(), name="me"),
     path("ecosystems/<slug:ecosystem_slug>/", include(scoped.urls)),
     path("", include(root.urls)),
 ]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from .models import (
@@ -43,8 +45,22 @@ class OrganizationAdmin(admin.ModelAdmin):
     inlines = [ContactInline]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Roles change only through the app (or `create_ecosystem`), where the services enforce
+    their rules: partner staff need an organization, the last backbone admin stays, audit."""
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ("user", "ecosystem", "role")
     list_filter = ("ecosystem", "role")
     search_fields = ("user__email",)
@@ -53,7 +69,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     list_display = ("email", "ecosystem", "role", "expires_at", "accepted_at", "revoked_at")
     list_filter = ("ecosystem", "role")
     exclude = ("token",)

@@ -2,21 +2,73 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from auditlog.models import LogEntry
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from ecotone.api.permissions import EcosystemRulePermission
+from ecotone.accounts.models import User
 
 from . import audit, roles, services
-from .models import Contact, Ecosystem, Invitation, Membership, Network, Organization
+from .models import (
+    Contact,
+    Ecosystem,
+    Invitation,
+    Membership,
+    Network,
+    NetworkOperator,
+    Organization,
+)
 from .stats import network_summary
+
+# Permissions ---------------------------------------------------------------------------------
+
+
+class EcosystemRulePermission(permissions.BasePermission):
+    """Checks `view.rules[action]` against the request's ecosystem (and then the object).
+
+    People outside the ecosystem get 404, as on the web pages; members lacking the permission
+    get 403; anonymous callers get 401.
+    """
+
+    def _rule(self, view: Any) -> str:
+        action = getattr(view, "action", None) or view.request.method.lower()
+        try:
+            return str(view.rules[action])
+        except KeyError as error:
+            raise exceptions.MethodNotAllowed(view.request.method) from error
+
+    def _deny(self, request: Any) -> bool:
+        user = request.user
+        if not user.is_authenticated:
+            raise exceptions.NotAuthenticated
+        if not (user.is_superuser or roles.roles_in(user, request.ecosystem)):
+            raise exceptions.NotFound
+        raise exceptions.PermissionDenied
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if request.user.has_perm(self._rule(view), request.ecosystem):
+            return True
+        # Object-level rules (partner staff editing their own organization) decide later.
+        if (
+            self._rule(view) in getattr(view, "object_rules", ())
+            and request.user.is_authenticated
+            and roles.roles_in(request.user, request.ecosystem)
+        ):
+            return True
+        return self._deny(request)
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        if request.user.has_perm(self._rule(view), obj):
+            return True
+        return self._deny(request)
+
 
 # Serializers -----------------------------------------------------------------------------------
 
@@ -171,9 +223,10 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Network]:
-        return Network.objects.filter(
-            pk__in=roles.operated_network_ids(self.request.user)
-        ).prefetch_related("ecosystems")
+        networks = Network.objects.prefetch_related("ecosystems")
+        if self.request.user.is_superuser:
+            return networks
+        return networks.filter(pk__in=roles.operated_network_ids(self.request.user))
 
     @extend_schema(responses={200: dict})
     @action(detail=True)
@@ -183,9 +236,9 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
             {
                 "ecosystem": row["ecosystem"].slug,
                 "organizations": row["organizations"],
-                "organizations_by_sector": {str(label): n for label, n in row["by_sector"]},
+                "organizations_by_sector": {code: n for code, _label, n in row["by_sector"]},
                 "people": row["people"],
-                "people_by_role": {str(label): n for label, n in row["by_role"]},
+                "people_by_role": {code: n for code, _label, n in row["by_role"]},
             }
             for row in network_summary(network)
         ]
@@ -370,3 +423,50 @@ class AuditLogViewSet(mixins.ListModelMixin, EcosystemScopedViewSet):
         if kind := self.request.query_params.get("kind"):
             entries = entries.filter(content_type__model=kind)
         return entries
+
+
+class MeView(APIView):
+    """Who the caller is, and every role they hold."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "email": serializers.EmailField(),
+                "name": serializers.CharField(),
+                "preferred_language": serializers.CharField(),
+                "memberships": serializers.ListField(child=serializers.DictField()),
+                "networks": serializers.ListField(child=serializers.CharField()),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        user = cast(User, request.user)  # IsAuthenticated
+        memberships = (
+            Membership.objects.filter(user=user)
+            .select_related("ecosystem")
+            .prefetch_related("organizations")
+            .order_by("ecosystem__slug", "role")
+        )
+        return Response(
+            {
+                "email": user.email,
+                "name": user.name,
+                "preferred_language": user.preferred_language,
+                "memberships": [
+                    {
+                        "ecosystem": m.ecosystem.slug,
+                        "role": m.role,
+                        "organizations": [o.slug for o in m.organizations.all()],
+                    }
+                    for m in memberships
+                ],
+                "networks": list(
+                    NetworkOperator.objects.filter(user=user).values_list(
+                        "network__slug", flat=True
+                    )
+                ),
+            }
+        )

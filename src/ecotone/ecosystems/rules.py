@@ -67,7 +67,7 @@ everyone = rules.always_allow
 PERMISSIONS: dict[str, rules.Predicate] = {
     # the ecosystem
     "ecosystems.view_ecosystem": everyone,
-    "ecosystems.view_dashboard": is_member,
+    "ecosystems.enter_member_area": is_member,
     "ecosystems.change_ecosystem": is_backbone_admin,
     "ecosystems.view_audit_log": is_backbone_admin,
     # people

@@ -242,6 +242,20 @@ def invite(
     return invitation
 
 
+def invite_first_admin(ecosystem: Ecosystem, email: str) -> Invitation:
+    """The deployment operator's invitation to a new ecosystem's first backbone admin."""
+    from .tasks import send_invitation
+
+    if ecosystem.memberships.filter(role=Role.BACKBONE_ADMIN).exists():
+        raise DomainError(_("This ecosystem already has a backbone admin."))
+    with acting(None):
+        invitation = Invitation.objects.create(
+            ecosystem=ecosystem, email=email.strip().lower(), role=Role.BACKBONE_ADMIN
+        )
+        transaction.on_commit(lambda: send_invitation.enqueue(invitation.pk))
+    return invitation
+
+
 def revoke_invitation(invitation: Invitation, actor: Any) -> Invitation:
     if invitation.status != "pending":
         raise DomainError(_("Only a pending invitation can be revoked."))

@@ -38,13 +38,14 @@ def network_summary(network: Network) -> list[dict[str, Any]]:
             {
                 "ecosystem": ecosystem,
                 "organizations": sum(org_counts.get((ecosystem.pk, s), 0) for s in Sector.values),
+                # (code, label, count): codes for the API, labels for people
                 "by_sector": [
-                    (label, org_counts.get((ecosystem.pk, value), 0))
+                    (value, label, org_counts.get((ecosystem.pk, value), 0))
                     for value, label in Sector.choices
                 ],
                 "people": people.get(ecosystem.pk, 0),
                 "by_role": [
-                    (label, member_counts.get((ecosystem.pk, value), 0))
+                    (value, label, member_counts.get((ecosystem.pk, value), 0))
                     for value, label in Role.choices
                 ],
             }

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,9 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.authtoken.models import Token
 
+from ecotone.accounts.forms import ProfileForm
+from ecotone.accounts.models import User
 from ecotone.exports import FORMATS, table_response
 
 from . import audit, roles, services
@@ -26,7 +30,8 @@ from .forms import (
     OrganizationFilterForm,
     OrganizationForm,
 )
-from .models import Ecosystem, Invitation, Network, Organization, Role, Sector
+from .mfa import has_mfa, lacks_required_mfa
+from .models import Ecosystem, Invitation, Membership, Network, Organization, Role, Sector
 
 PAGE_SIZE = 25
 
@@ -182,7 +187,7 @@ def organization_create(request: HttpRequest, ecosystem_slug: str) -> HttpRespon
     return render(request, "ecosystems/organization_form.html", {"form": form})
 
 
-@ecosystem_view("ecosystems.view_dashboard")
+@ecosystem_view("ecosystems.enter_member_area")
 @require_http_methods(["GET", "POST"])
 def organization_edit(
     request: HttpRequest, ecosystem_slug: str, organization_slug: str
@@ -438,3 +443,53 @@ def network_detail(request: HttpRequest, network_slug: str) -> HttpResponse:
         "ecosystems/network_detail.html",
         {"network": network, "summary": network_summary(network)},
     )
+
+
+# Your account (roles and tokens live here because they are ecosystem business) ---------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # login_required
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        response = redirect("profile")
+        translation.activate(user.preferred_language)
+        response.set_cookie("django_language", user.preferred_language, samesite="Lax")
+        return response
+    memberships = (
+        Membership.objects.filter(user=user)
+        .select_related("ecosystem")
+        .prefetch_related("organizations")
+        .order_by("ecosystem__name", "role")
+    )
+    return render(
+        request,
+        "account/profile.html",
+        {
+            "form": form,
+            "memberships": memberships,
+            "has_mfa": has_mfa(user),
+            "token": Token.objects.filter(user=user).first(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_token(request: HttpRequest) -> HttpResponse:
+    """Create (or replace) the personal API token, or revoke it with action=revoke."""
+    user = cast(User, request.user)  # login_required
+    Token.objects.filter(user=user).delete()
+    if request.POST.get("action") == "revoke":
+        messages.success(request, _("Your API token was revoked."))
+        return redirect("profile")
+    if lacks_required_mfa(user):
+        messages.error(request, _("Set up two-factor authentication before creating a token."))
+        return redirect("profile")
+    token = Token.objects.create(user=user)
+    # Shown once: the key is not displayed again after this page.
+    return render(request, "account/api_token_created.html", {"key": token.key})
