@@ -49,7 +49,7 @@ serve:
 
 # Developers: refresh the Spanish catalogue after changing user-facing strings (needs gettext).
 messages: $(VENV)/.installed
-	cd src/ecotone && ../../$(MANAGE) makemessages --locale es --ignore "static/*" --no-location --no-obsolete
+	cd src/ecotone && ../../$(PY) ../../manage.py makemessages --locale es --ignore "static/*" --no-location --no-obsolete
 
 test: setup chromium lint test-sqlite test-postgres
 
