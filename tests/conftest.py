@@ -17,6 +17,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from ecotone.accounts.models import User
 from ecotone.ecosystems.models import (
@@ -57,6 +58,7 @@ def _fast_and_isolated(settings: Any) -> None:
     settings.WHITENOISE_AUTOREFRESH = True
     settings.SITE_URL = "http://testserver"
     cache.clear()  # rate limits and used TOTP codes live in the cache
+    translation.activate("en")  # a request in Spanish must not leak into the next test
 
 
 def make_user(email: str, *, name: str = "", password: str = PASSWORD, totp: bool = False) -> User:

@@ -144,3 +144,81 @@ def test_contacts_show_only_to_backbone_and_partner_staff(world: World) -> None:
     assert "pat@example.org" in world.client("staff").get(url).content.decode()
     for persona in ("anonymous", "mentor", "member", "outsider"):
         assert "pat@example.org" not in world.client(persona).get(url).content.decode()
+
+
+def contact_post(world: World, rows: list[dict[str, str]], initial: int) -> dict[str, str]:
+    data = {
+        "name": "Robotics For All",
+        "sector": "youth_nonprofit",
+        "coalition_role": "partner",
+        "contacts-TOTAL_FORMS": str(len(rows)),
+        "contacts-INITIAL_FORMS": str(initial),
+        "contacts-MIN_NUM_FORMS": "0",
+        "contacts-MAX_NUM_FORMS": "20",
+    }
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"contacts-{i}-{key}"] = value
+    return data
+
+
+def test_partner_staff_keep_their_contacts(world: World) -> None:
+    pat = world.org_a.contacts.create(name="Pat Quinlan", email="pat@example.org", is_primary=True)
+    old = world.org_a.contacts.create(name="Old Contact")
+    url = f"/e/alpha/partners/{world.org_a.slug}/edit/"
+    rows = [
+        {
+            "id": str(pat.pk),
+            "name": "Pat Quinlan",
+            "email": "pat.q@example.org",
+            "is_primary": "on",
+        },
+        {"id": str(old.pk), "name": "Old Contact", "DELETE": "on"},
+        {"name": "Sam Ortega", "title": "Program Director"},
+    ]
+    response = world.client("partner_a").post(url, contact_post(world, rows, initial=2))
+    assert response.status_code == 302
+    contacts = list(world.org_a.contacts.values_list("name", "email", "is_primary"))
+    assert contacts == [("Pat Quinlan", "pat.q@example.org", True), ("Sam Ortega", "", False)]
+
+
+def test_two_primary_contacts_are_refused_and_nothing_changes(world: World) -> None:
+    url = f"/e/alpha/partners/{world.org_a.slug}/edit/"
+    rows = [
+        {"name": "One", "is_primary": "on"},
+        {"name": "Two", "is_primary": "on"},
+    ]
+    response = world.client("partner_a").post(url, contact_post(world, rows, initial=0))
+    assert response.status_code == 200
+    assert "Only one contact can be the primary contact." in response.content.decode()
+    assert not world.org_a.contacts.exists()
+
+
+def test_contact_of_another_organization_cannot_be_edited_through_this_one(world: World) -> None:
+    theirs = world.org_b.contacts.create(name="Not Yours")
+    response = world.client("partner_a").patch(
+        f"/api/v1/ecosystems/alpha/organizations/{world.org_a.slug}/",
+        {"contacts": [{"id": theirs.pk, "name": "Hijacked"}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    theirs.refresh_from_db()
+    assert theirs.name == "Not Yours"
+
+
+def test_api_replaces_the_contact_list(world: World) -> None:
+    world.org_a.contacts.create(name="Leaving")
+    response = world.client("staff").patch(
+        f"/api/v1/ecosystems/alpha/organizations/{world.org_a.slug}/",
+        {"contacts": [{"name": "Arriving", "email": "arriving@example.org", "is_primary": True}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert [c["name"] for c in response.json()["contacts"]] == ["Arriving"]
+    invalid = world.client("staff").patch(
+        f"/api/v1/ecosystems/alpha/organizations/{world.org_a.slug}/",
+        {"contacts": [{"name": "", "email": "nope"}]},
+        content_type="application/json",
+    )
+    assert invalid.status_code == 400
+    assert "contacts" in invalid.json()

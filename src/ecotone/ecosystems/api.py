@@ -93,13 +93,21 @@ class EcosystemSerializer(serializers.ModelSerializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False, help_text="Give it to update a contact.")
+
     class Meta:
         model = Contact
-        fields = ("name", "title", "email", "phone", "is_primary")
+        fields = ("id", *services.CONTACT_FIELDS)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    contacts = serializers.SerializerMethodField()
+    contacts = ContactSerializer(
+        many=True,
+        required=False,
+        allow_null=True,
+        help_text="Null unless you may see contacts. When written, the whole list: entries with "
+        "an id update that contact, entries without one add a contact, the rest are removed.",
+    )
 
     class Meta:
         model = Organization
@@ -111,14 +119,14 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "updated_at",
             "contacts",
         )
-        read_only_fields = ("id", "slug", "archived_at", "updated_at", "contacts")
+        read_only_fields = ("id", "slug", "archived_at", "updated_at")
 
-    def get_contacts(self, organization: Organization) -> list[dict[str, Any]] | None:
-        """Contacts only for people allowed to see them; null for everyone else."""
+    def to_representation(self, organization: Organization) -> dict[str, Any]:
+        data = super().to_representation(organization)
         user = self.context["request"].user
         if not user.has_perm("ecosystems.view_organization_contacts", organization):
-            return None
-        return ContactSerializer(organization.contacts.all(), many=True).data  # type: ignore[return-value]
+            data["contacts"] = None  # only people allowed to see contacts get them
+        return data
 
 
 class UserSummarySerializer(serializers.Serializer):

@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Ecosystem, Invitation, Membership, Organization, Role, timezone_choices
-from .services import ECOSYSTEM_SETTINGS_FIELDS, ORGANIZATION_FIELDS
+from .models import Contact, Ecosystem, Invitation, Membership, Organization, Role, timezone_choices
+from .services import CONTACT_FIELDS, ECOSYSTEM_SETTINGS_FIELDS, ORGANIZATION_FIELDS
 
 
 class OrganizationForm(forms.ModelForm):
@@ -16,6 +16,32 @@ class OrganizationForm(forms.ModelForm):
         model = Organization
         fields = ORGANIZATION_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+ContactFormSet: type[forms.BaseInlineFormSet[Contact, Organization, Any]] = (
+    forms.inlineformset_factory(
+        Organization,
+        Contact,
+        fields=CONTACT_FIELDS,
+        extra=1,
+        can_delete=True,
+        max_num=20,
+    )
+)
+
+
+def contacts_from(formset: Any) -> list[dict[str, Any]]:
+    """The formset as the list `services.update_organization(contacts=...)` expects."""
+    contacts = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or data.get("DELETE") or not data.get("name"):
+            continue
+        entry = {name: data.get(name) for name in CONTACT_FIELDS}
+        if form.instance.pk:
+            entry["id"] = form.instance.pk
+        contacts.append(entry)
+    return contacts
 
 
 class OrganizationFilterForm(forms.Form):

@@ -23,6 +23,7 @@ from ecotone.errors import DomainError
 from . import roles
 from .models import (
     BACKBONE_ROLES,
+    Contact,
     Ecosystem,
     Invitation,
     Membership,
@@ -74,7 +75,13 @@ ORGANIZATION_FIELDS = (
 )
 
 
-def create_organization(ecosystem: Ecosystem, actor: Any, **fields: Any) -> Organization:
+def create_organization(
+    ecosystem: Ecosystem,
+    actor: Any,
+    *,
+    contacts: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Organization:
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown organization fields: {sorted(unknown)}")
@@ -83,10 +90,26 @@ def create_organization(ecosystem: Ecosystem, actor: Any, **fields: Any) -> Orga
         organization.slug = unique_slug(ecosystem.organizations.all(), organization.name)
         organization.full_clean()
         organization.save()
+        if contacts:
+            _replace_contacts(organization, contacts)
     return organization
 
 
-def update_organization(organization: Organization, actor: Any, **fields: Any) -> Organization:
+CONTACT_FIELDS = ("name", "title", "email", "phone", "is_primary")
+
+
+def update_organization(
+    organization: Organization,
+    actor: Any,
+    *,
+    contacts: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Organization:
+    """Change a partner's profile and, when `contacts` is given, its whole list of contacts.
+
+    `contacts` is the list as it should be afterwards: an entry with the `id` of an existing
+    contact updates it, one without creates a contact, and contacts left out are removed.
+    """
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown organization fields: {sorted(unknown)}")
@@ -97,7 +120,33 @@ def update_organization(organization: Organization, actor: Any, **fields: Any) -
             setattr(organization, name, value)
         _clean_or_restore(organization)
         organization.save()
+        if contacts is not None:
+            _replace_contacts(organization, contacts)
     return organization
+
+
+def _replace_contacts(organization: Organization, wanted: list[dict[str, Any]]) -> None:
+    if sum(bool(c.get("is_primary")) for c in wanted) > 1:
+        raise DomainError(_("Only one contact can be the primary contact."))
+    existing = {c.pk: c for c in organization.contacts.all()}
+    keep = set()
+    for entry in wanted:
+        data = {k: v for k, v in entry.items() if k in CONTACT_FIELDS}
+        contact_id = entry.get("id")
+        if contact_id is not None:
+            if contact_id not in existing:
+                raise DomainError(_("A contact to update does not belong to this organization."))
+            contact = existing[contact_id]
+            for name, value in data.items():
+                setattr(contact, name, value)
+        else:
+            contact = Contact(organization=organization, **data)
+        contact.full_clean()
+        contact.save()
+        keep.add(contact.pk)
+    for contact_id, contact in existing.items():
+        if contact_id not in keep:
+            contact.delete()
 
 
 def archive_organization(organization: Organization, actor: Any) -> Organization:

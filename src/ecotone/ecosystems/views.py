@@ -23,12 +23,14 @@ from ecotone.exports import FORMATS, table_response
 from . import audit, roles, services
 from .access import ecosystem_view, get_invitation, get_membership, get_organization
 from .forms import (
+    ContactFormSet,
     EcosystemSettingsForm,
     InvitationForm,
     MemberFilterForm,
     MembershipForm,
     OrganizationFilterForm,
     OrganizationForm,
+    contacts_from,
 )
 from .mfa import has_mfa, lacks_required_mfa
 from .models import Ecosystem, Invitation, Membership, Network, Organization, Role, Sector
@@ -195,19 +197,28 @@ def organization_edit(
     organization = get_organization(request, organization_slug)
     if not request.user.has_perm("ecosystems.change_organization", organization):
         raise PermissionDenied
+    # Validation writes into the instances it is given; the service gets fresh ones.
     form = OrganizationForm(request.POST or None, instance=organization)
-    if request.method == "POST" and form.is_valid():
+    contacts = ContactFormSet(request.POST or None, instance=organization, prefix="contacts")
+    # A post without the contacts part (a script, an old form) leaves the contacts alone.
+    with_contacts = request.method == "GET" or "contacts-TOTAL_FORMS" in request.POST
+    if request.method == "POST" and form.is_valid() and (not with_contacts or contacts.is_valid()):
         try:
             services.update_organization(
-                get_organization(request, organization_slug), request.user, **form.cleaned_data
+                get_organization(request, organization_slug),
+                request.user,
+                contacts=contacts_from(contacts) if with_contacts else None,
+                **form.cleaned_data,
             )
         except services.DomainError as error:
-            messages.error(request, str(error))
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect(organization)
     return render(
-        request, "ecosystems/organization_form.html", {"form": form, "organization": organization}
+        request,
+        "ecosystems/organization_form.html",
+        {"form": form, "contacts": contacts, "organization": organization},
     )
 
 
