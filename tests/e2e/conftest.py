@@ -67,11 +67,11 @@ class Site:
         page.fill("input[name=login]", user.email)
         page.fill("input[name=password]", PASSWORD)
         page.click("form[action='/accounts/login/'] button[type=submit]")
-        page.wait_for_load_state()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
         if "/accounts/2fa/authenticate/" in page.url:
             page.fill("input[name=code]", totp_code())
             page.click("form[action='/accounts/2fa/authenticate/'] button[type=submit]")
-            page.wait_for_load_state()
+            page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
         expect(page.locator("form[action='/accounts/logout/']").first).to_be_attached()
 
 

@@ -64,14 +64,14 @@ class Auditor:
         for violation in results["violations"]:
             if violation["impact"] not in BLOCKING:
                 continue
-            targets = "; ".join(
-                " ".join(node["target"])
-                + f"\n        {node['failureSummary']}".replace("\n", "\n        ")
+            nodes = "\n".join(
+                f"    at {' '.join(node['target'])}\n      "
+                + node["failureSummary"].replace("\n", "\n      ")
                 for node in violation["nodes"][:5]
             )
             self.problems.append(
                 f"{label}: [{violation['impact']}] {violation['id']}: {violation['help']}\n"
-                f"    {violation['helpUrl']}\n    {targets}"
+                f"    {violation['helpUrl']}\n{nodes}"
             )
         self.problems.extend(f"{label}: console error: {text}" for text in self.console_errors)
         page_width, viewport_width = self.page.evaluate(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from .conftest import Site
 
@@ -28,7 +28,7 @@ LANDINGS = {
 }
 
 
-def sections_nav(page: Page):
+def sections_nav(page: Page) -> Locator:
     return page.locator("nav.ecosystem-nav")
 
 
@@ -71,8 +71,9 @@ def test_wrong_password_keeps_the_person_on_the_sign_in_form(site: Site) -> None
     page.fill("input[name=password]", "not-the-password")
     page.click("form[action='/accounts/login/'] button[type=submit]")
 
+    expect(page.get_by_role("alert")).to_contain_text("not correct")
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(page.locator("form[action='/accounts/logout/']")).to_have_count(0)
 
 
 def test_anonymous_visitor_browses_from_home_to_a_partner(site: Site) -> None:
@@ -96,3 +97,17 @@ def test_anonymous_visitor_browses_from_home_to_a_partner(site: Site) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Robotics For All")
     expect(page.get_by_text("Riverton")).to_be_visible()
     expect(page.get_by_role("link", name="Edit", exact=True)).to_have_count(0)
+
+
+def test_visitor_switches_the_site_to_spanish_and_back(site: Site) -> None:
+    page = site.new_page()
+    page.goto("/e/alpha/partners/")
+    page.get_by_role("button", name="Español").click()
+
+    expect(page).to_have_url(f"{site.url}/e/alpha/partners/")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(sections_nav(page).get_by_role("link", name="Socios", exact=True)).to_be_visible()
+
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(sections_nav(page).get_by_role("link", name="Partners", exact=True)).to_be_visible()
