@@ -99,6 +99,16 @@ def test_anonymous_visitor_browses_from_home_to_a_partner(site: Site) -> None:
     expect(page.get_by_role("link", name="Edit", exact=True)).to_have_count(0)
 
 
+def test_partner_list_follows_the_search_as_people_type(site: Site) -> None:
+    page = site.new_page()
+    page.goto("/e/alpha/partners/")
+    expect(page.get_by_role("link", name="Robotics For All")).to_be_visible()
+    page.get_by_label("Search").fill("library")  # no submit: htmx fetches the results
+    expect(page.get_by_role("link", name="Robotics For All")).to_have_count(0)
+    expect(page.get_by_role("link", name="Eastside Library")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/e/alpha/partners/\?q=library"))  # shareable
+
+
 def test_visitor_switches_the_site_to_spanish_and_back(site: Site) -> None:
     page = site.new_page()
     page.goto("/e/alpha/partners/")

@@ -51,7 +51,9 @@ class OrganizationFilterForm(forms.Form):
         ("-updated_at", _("Recently updated")),
         ("sector", _("Sector")),
     )
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(
+        label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"})
+    )
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
     archived = forms.BooleanField(label=_("Show archived"), required=False)
