@@ -38,3 +38,14 @@ def test_role_changes_are_logged(world: World) -> None:
     services.change_membership(membership, world.users["admin"], role="reviewer")
     entries = world.client("admin").get("/e/alpha/audit/?kind=membership").context["page"]
     assert entries.object_list[0].changes_dict["role"] == ["mentor", "reviewer"]
+
+
+def test_changes_read_as_people_expect() -> None:
+    from ecotone.ecosystems.templatetags.audit import describe_change
+
+    assert describe_change(["", "555-1111"]) == "555-1111"
+    assert describe_change(["mentor", "reviewer"]) == "mentor → reviewer"
+    assert describe_change(["None", "x"]) == "x"
+    m2m = {"type": "m2m", "operation": "add", "objects": ["Eastside Library"]}
+    assert describe_change(m2m) == "added Eastside Library"
+    assert describe_change({**m2m, "operation": "delete"}) == "removed Eastside Library"
