@@ -452,12 +452,7 @@ class MeView(APIView):
     )
     def get(self, request: Request) -> Response:
         user = cast(User, request.user)  # IsAuthenticated
-        memberships = (
-            Membership.objects.filter(user=user)
-            .select_related("ecosystem")
-            .prefetch_related("organizations")
-            .order_by("ecosystem__slug", "role")
-        )
+        memberships = Membership.objects.held_by(user)
         return Response(
             {
                 "email": user.email,

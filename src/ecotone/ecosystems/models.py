@@ -281,6 +281,17 @@ class Role(models.TextChoices):
 BACKBONE_ROLES = frozenset({Role.BACKBONE_ADMIN, Role.BACKBONE_STAFF})
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def held_by(self, user: Any) -> MembershipQuerySet:
+        """Every role of one person, with what a page or `/me` shows about each."""
+        return (
+            self.filter(user=user)
+            .select_related("ecosystem")
+            .prefetch_related("organizations")
+            .order_by("ecosystem__name", "role")
+        )
+
+
 class Membership(TimeStamped):
     """One role a user holds in one ecosystem. A user may hold several."""
 
@@ -303,6 +314,8 @@ class Membership(TimeStamped):
         blank=True,
         related_name="+",
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["ecosystem", "role", "user__email"]

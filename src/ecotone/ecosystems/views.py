@@ -471,12 +471,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         translation.activate(user.preferred_language)
         response.set_cookie("django_language", user.preferred_language, samesite="Lax")
         return response
-    memberships = (
-        Membership.objects.filter(user=user)
-        .select_related("ecosystem")
-        .prefetch_related("organizations")
-        .order_by("ecosystem__name", "role")
-    )
+    memberships = Membership.objects.held_by(user)
     return render(
         request,
         "account/profile.html",
