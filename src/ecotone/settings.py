@@ -2,8 +2,9 @@
 
 Every value that differs between a laptop demo and a production deployment comes from the
 environment. The defaults below are the demo's, and docs/configuration.md lists them all in one
-table; production sets at least SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, EMAIL_URL and
-HTTPS=true (see docs/production.env.example).
+table; docs/production.env.example is a production environment that `check --deploy` accepts
+(SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASE_URL, EMAIL_URL, CACHE_URL, HTTPS=true,
+TASKS_BACKEND=database, SITE_URL, ...).
 """
 
 from datetime import timedelta

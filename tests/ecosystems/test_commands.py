@@ -38,7 +38,7 @@ def test_new_person_is_invited(db: Any, django_capture_on_commit_callbacks: Any)
         )
     invitation = Invitation.objects.get()
     assert invitation.role == Role.BACKBONE_ADMIN
-    assert invitation.get_absolute_url() in output
+    assert f"http://testserver{invitation.get_absolute_url()}" in output
     assert [m.to for m in mail.outbox] == [["new@example.org"]]
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -65,4 +66,5 @@ class Command(BaseCommand):
         if invitation is None:
             self.stdout.write(f"{email} is its backbone admin.")
         else:
-            self.stdout.write(f"Invitation emailed to {email}: {invitation.get_absolute_url()}")
+            link = settings.SITE_URL.rstrip("/") + invitation.get_absolute_url()
+            self.stdout.write(f"Invitation emailed to {email}: {link}")
