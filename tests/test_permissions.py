@@ -51,6 +51,8 @@ ROWS = [
     Row("ecosystem home", "get", "/e/alpha/", ALL_200),
     Row("partner list", "get", "/e/alpha/partners/", ALL_200),
     Row("partner page", "get", "/e/alpha/partners/{org_a}/", ALL_200),
+    Row("program directory", "get", "/e/alpha/programs/", ALL_200),
+    Row("program page", "get", "/e/alpha/programs/{program}/", ALL_200),
     Row("api schema", "get", "/api/schema/", ALL_200),
     Row("api docs", "get", "/api/docs/", ALL_200),
     Row("api redoc", "get", "/api/redoc/", ALL_200),
@@ -203,12 +205,17 @@ CELLS = [
 
 @pytest.mark.parametrize(("row", "persona"), CELLS)
 def test_permission_table(world: World, row: Row, persona: str) -> None:
+    from ecotone.directory.models import Program
     from ecotone.ecosystems.models import Invitation
 
     invitation = Invitation.objects.create(
         ecosystem=world.alpha, email="invitee@example.org", role="mentor"
     )
+    program = Program.objects.create(
+        ecosystem=world.alpha, organization=world.org_a, name="Robotics Club", slug="robotics-club"
+    )
     url = row.url.format(
+        program=program.slug,
         org_a=world.org_a.slug,
         membership=world.memberships["mentor"].pk,
         invitation=invitation.pk,
@@ -249,7 +256,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
                 found.add(namespace + pattern.name)
         return found
 
-    fake = {"org_a": "x", "membership": "1", "invitation": "1"}
+    fake = {"org_a": "x", "membership": "1", "invitation": "1", "program": "x"}
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered
     assert not missing, f"URLs without a permission row: {sorted(missing)}"

@@ -28,6 +28,7 @@ class NavEntry:
 
 ECOSYSTEM_NAV = (
     NavEntry(_("Overview"), "ecosystems:home", "ecosystems.view_ecosystem"),
+    NavEntry(_("Programs"), "directory:programs", "directory.view_program"),
     NavEntry(_("Partners"), "ecosystems:organizations", "ecosystems.view_organization"),
     NavEntry(_("Members"), "ecosystems:members", "ecosystems.view_members"),
     NavEntry(_("Invitations"), "ecosystems:invitations", "ecosystems.invite_members"),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     # Ecotone domains, in dependency order (design.md section 2).
     "ecotone.accounts",
     "ecotone.ecosystems",
+    "ecotone.directory",
     "ecotone.demo",
 ]
 

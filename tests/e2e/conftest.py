@@ -18,6 +18,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from ecotone.directory.taxonomy import ensure_stem_taxonomy
 from tests.conftest import PASSWORD, TOTP_SECRET, World
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -86,6 +87,8 @@ def totp_code() -> str:
 def site(
     transactional_db: None, live_server: Any, world: World, browser: Browser
 ) -> Iterator[Site]:
+    # The flush after each transactional test removes what data migrations made.
+    ensure_stem_taxonomy()
     # Rate limits and used TOTP codes live in the cache; each test starts from a clean one.
     cache.clear()
     contexts: list[BrowserContext] = []

@@ -87,9 +87,22 @@ class Auditor:
 
 
 def public_paths(site: Site) -> list[str]:
+    from tests.directory.test_search import add_program
+
+    program = add_program(
+        site.world,
+        "Robotics Club",
+        at=(39.97, -83.0),
+        terms=("grade_band/6-8", "stem_field/robotics", "focus_population/girls"),
+        description="Build robots after school.",
+    )
     return [
         "/",
         "/e/alpha/",
+        "/e/alpha/programs/",
+        "/e/alpha/programs/?near=43215&stem_field=robotics&free=1",
+        "/e/alpha/programs/?near=99999",
+        program.get_absolute_url(),
         "/e/alpha/partners/",
         site.world.org_a.get_absolute_url(),
         "/accounts/login/",

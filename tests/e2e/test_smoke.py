@@ -12,8 +12,16 @@ from .conftest import Site
 
 pytestmark = pytest.mark.browser
 
-ECOSYSTEM_SECTIONS = ("Overview", "Partners", "Members", "Invitations", "Audit log", "Settings")
-PARTNER_VIEW = {"Overview", "Partners"}
+ECOSYSTEM_SECTIONS = (
+    "Overview",
+    "Programs",
+    "Partners",
+    "Members",
+    "Invitations",
+    "Audit log",
+    "Settings",
+)
+PARTNER_VIEW = {"Overview", "Programs", "Partners"}
 
 # persona -> (landing path, the sections of alpha's navigation it sees)
 LANDINGS = {

@@ -18,6 +18,8 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from ecotone.accounts.models import User
+from ecotone.directory import demo as directory_demo
+from ecotone.directory.models import Program
 from ecotone.ecosystems import services
 from ecotone.ecosystems.models import (
     CoalitionRole,
@@ -339,7 +341,7 @@ def build_ecosystems(ctx: DemoContext) -> None:
         region_south=39.2,
         region_west=-84.0,
         region_north=40.9,
-        region_east=-82.2,
+        region_east=-81.9,
         timezone="America/New_York",
         default_language="en",
         suppression_threshold=10,
@@ -552,6 +554,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     build_ecosystems,
     build_organizations,
     build_people,
+    directory_demo.build,
 ]
 
 
@@ -574,6 +577,9 @@ def already_loaded() -> bool:
 
 def delete_demo() -> None:
     with disable_auditlog():
+        for slug in (MAIN_SLUG, SECOND_SLUG):
+            # Programs protect their organizations from deletion: remove them first.
+            Program.objects.filter(ecosystem__slug=slug).delete()
         Ecosystem.objects.filter(slug__in=[MAIN_SLUG, SECOND_SLUG]).delete()
         Network.objects.filter(slug=NETWORK_SLUG).delete()
         User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").delete()

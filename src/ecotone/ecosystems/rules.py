@@ -82,6 +82,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "ecosystems.change_organization": is_backbone | is_staff_of_organization,
     "ecosystems.archive_organization": is_backbone,
     "ecosystems.export_organizations": is_backbone,
+    # the program directory (ecotone.directory)
+    "directory.view_program": everyone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

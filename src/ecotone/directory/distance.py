@@ -1,0 +1,47 @@
+"""Great-circle distances for "near me" search. Django-free, vectorised with NumPy.
+
+Problem: given one point and n candidate points, which lie within r miles, and how far is each?
+Method: a bounding box in degrees first (cheap, and lets the database use its latitude/longitude
+index), then the haversine formula on the survivors, O(n) time and memory.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+EARTH_RADIUS_MI = 3958.7613
+MILES_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_MI / 180
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def haversine_miles(lat: float, lon: float, lats: npt.ArrayLike, lons: npt.ArrayLike) -> FloatArray:
+    """Distance in miles from (lat, lon) to each (lats[i], lons[i])."""
+    phi1 = math.radians(lat)
+    phi2 = np.radians(np.asarray(lats, dtype=np.float64))
+    dphi = phi2 - phi1
+    dlam = np.radians(np.asarray(lons, dtype=np.float64) - lon)
+    a = np.sin(dphi / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2) ** 2
+    result: FloatArray = 2 * EARTH_RADIUS_MI * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return result
+
+
+def bounding_box(lat: float, lon: float, radius_mi: float) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of a box that contains every point within `radius_mi`.
+
+    Near the poles, or when the box would cross the antimeridian, the longitude range is the
+    whole world: correct, merely less selective.
+    """
+    dlat = radius_mi / MILES_PER_DEGREE_LAT
+    south, north = max(-90.0, lat - dlat), min(90.0, lat + dlat)
+    cos_lat = math.cos(math.radians(max(abs(south), abs(north))))
+    if cos_lat < 1e-6:
+        return south, -180.0, north, 180.0
+    dlon = radius_mi / (MILES_PER_DEGREE_LAT * cos_lat)
+    west, east = lon - dlon, lon + dlon
+    if west < -180 or east > 180:
+        return south, -180.0, north, 180.0
+    return south, west, north, east

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "directory"
+
+# Mounted under /e/<ecosystem_slug>/programs/ (see ecotone/urls.py).
+urlpatterns = [
+    path("", views.program_list, name="programs"),
+    path("<slug:program_slug>/", views.program_detail, name="program"),
+]
