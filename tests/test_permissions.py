@@ -124,6 +124,10 @@ ROWS = [
         statuses(404, anonymous=401, operator=200),
     ),
     Row("api organizations", "get", "/api/v1/ecosystems/alpha/organizations/", ALL_200),
+    Row("api programs", "get", "/api/v1/ecosystems/alpha/programs/", ALL_200),
+    Row("api program", "get", "/api/v1/ecosystems/alpha/programs/{program}/", ALL_200),
+    Row("api locations", "get", "/api/v1/ecosystems/alpha/locations/", ALL_200),
+    Row("api location", "get", "/api/v1/ecosystems/alpha/locations/{location}/", ALL_200),
     Row("api organization", "get", "/api/v1/ecosystems/alpha/organizations/{org_a}/", ALL_200),
     Row(
         "api create organization",
@@ -205,7 +209,7 @@ CELLS = [
 
 @pytest.mark.parametrize(("row", "persona"), CELLS)
 def test_permission_table(world: World, row: Row, persona: str) -> None:
-    from ecotone.directory.models import Program
+    from ecotone.directory.models import Location, Program, ProgramLocation
     from ecotone.ecosystems.models import Invitation
 
     invitation = Invitation.objects.create(
@@ -214,8 +218,11 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
     program = Program.objects.create(
         ecosystem=world.alpha, organization=world.org_a, name="Robotics Club", slug="robotics-club"
     )
+    location = Location.objects.create(ecosystem=world.alpha, name="Main site")
+    ProgramLocation.objects.create(program=program, location=location)
     url = row.url.format(
         program=program.slug,
+        location=location.hsds_id,
         org_a=world.org_a.slug,
         membership=world.memberships["mentor"].pk,
         invitation=invitation.pk,
@@ -256,7 +263,13 @@ def test_every_url_pattern_is_in_the_table() -> None:
                 found.add(namespace + pattern.name)
         return found
 
-    fake = {"org_a": "x", "membership": "1", "invitation": "1", "program": "x"}
+    fake = {
+        "org_a": "x",
+        "membership": "1",
+        "invitation": "1",
+        "program": "x",
+        "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
+    }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered
     assert not missing, f"URLs without a permission row: {sorted(missing)}"

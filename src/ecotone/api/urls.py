@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
+from ecotone.directory import api as directory_api
 from ecotone.ecosystems import api as ecosystem_api
 
 root = DefaultRouter()
@@ -15,6 +16,8 @@ scoped.register("organizations", ecosystem_api.OrganizationViewSet, basename="or
 scoped.register("memberships", ecosystem_api.MembershipViewSet, basename="membership")
 scoped.register("invitations", ecosystem_api.InvitationViewSet, basename="invitation")
 scoped.register("audit-log", ecosystem_api.AuditLogViewSet, basename="audit-log")
+scoped.register("programs", directory_api.ProgramViewSet, basename="program")
+scoped.register("locations", directory_api.LocationViewSet, basename="location")
 
 app_name = "api"
 urlpatterns = [
