@@ -9,12 +9,14 @@ PostgreSQL and a word-by-word match with a simple score on SQLite. Distance is e
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import time
-from typing import Any
+from typing import Any, overload
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 
 from ecotone.ecosystems.models import Ecosystem
 
@@ -25,9 +27,9 @@ from .models import (
     CostBand,
     Delivery,
     Language,
-    Location,
     Program,
     ProgramAttribute,
+    ProgramLocation,
     Schedule,
     Weekday,
 )
@@ -66,7 +68,7 @@ class Hit:
 
 @dataclass
 class SearchResult:
-    hits: list[Hit]
+    hits: Hits
     facet_counts: dict[str, dict[str, int]]
     origin: tuple[float, float] | None = None
     online_matches: int = 0
@@ -87,7 +89,7 @@ def resolve_place(text: str) -> tuple[float, float]:
 
 
 def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
-    words = [w for w in re.findall(r"\w+", q.lower()) if len(w) > 1][:8]
+    words = keywords(q)
     if not words:
         return programs
     if connection.vendor == "postgresql":
@@ -99,15 +101,21 @@ def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
             + SearchVector("description", weight="C", config="english")
         )
         query = SearchQuery(" ".join(words), search_type="plain", config="english")
-        return programs.annotate(rank=SearchRank(vector, query)).filter(rank__gt=0)
+        return programs.annotate(relevance=SearchRank(vector, query)).filter(relevance__gt=0)
     # SQLite: every word (crudely stemmed) must appear somewhere; the name counts most.
+    score: Any = Value(0)
     for word in map(_stem, words):
         programs = programs.filter(
             Q(name__icontains=word)
             | Q(description__icontains=word)
             | Q(organization__name__icontains=word)
         )
-    return programs
+        score = (
+            score
+            + Case(When(name__icontains=word, then=Value(3)), default=Value(0))
+            + Case(When(description__icontains=word, then=Value(1)), default=Value(0))
+        )
+    return programs.annotate(relevance=score)
 
 
 _SUFFIXES = ("ing", "ics", "ers", "er", "es", "s")
@@ -121,12 +129,8 @@ def _stem(word: str) -> str:
     return word
 
 
-def _relevance(program: Program, words: list[str]) -> float:
-    if hasattr(program, "rank"):
-        return float(program.rank)
-    name, description = program.name.lower(), program.description.lower()
-    stems = [_stem(w) for w in words]
-    return sum(3.0 * (w in name) + 1.0 * (w in description) for w in stems)
+def keywords(q: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", q.lower()) if len(w) > 1][:8]
 
 
 def _filtered(
@@ -181,7 +185,7 @@ def facet_counts(
     for facet in stem_profile.FACETS:
         programs = _filtered(ecosystem, query, skip_facet=facet.code)
         if within is not None:
-            programs = programs.filter(pk__in=within)
+            programs = programs.filter(pk__in=within)  # bounded by MAX_WITHIN, see search()
         rows = (
             ProgramAttribute.objects.filter(
                 program__in=programs.values("pk"), term__facet=facet.code
@@ -196,17 +200,15 @@ def facet_counts(
 def _within_radius(
     ecosystem: Ecosystem, origin: tuple[float, float], radius: float
 ) -> dict[int, float]:
-    """{program pk: miles to its nearest location} for listed programs inside the radius."""
+    """{program pk: miles to its nearest location} for programs with a location in the radius."""
     south, west, north, east = bounding_box(*origin, radius)
+    # Which of these programs are listed is decided by the caller's filtered queryset.
     rows = list(
-        Location.objects.filter(
-            ecosystem=ecosystem,
-            latitude__range=(south, north),
-            longitude__range=(west, east),
-            program_locations__program__in=Program.objects.filter(ecosystem=ecosystem)
-            .listed()
-            .values("pk"),
-        ).values_list("program_locations__program", "latitude", "longitude")
+        ProgramLocation.objects.filter(
+            location__ecosystem=ecosystem,
+            location__latitude__range=(south, north),
+            location__longitude__range=(west, east),
+        ).values_list("program_id", "location__latitude", "location__longitude")
     )
     nearest: dict[int, float] = {}
     if rows:
@@ -218,38 +220,113 @@ def _within_radius(
     return nearest
 
 
+def matching_programs(ecosystem: Ecosystem, query: ProgramQuery) -> QuerySet[Program]:
+    """The listed programs `query` matches before its "near" part, unevaluated.
+
+    For callers that join the matches to other tables without loading them (the map's GeoJSON);
+    apply "near" with `resolve_place` and `radius_miles`, as `search` does.
+    """
+    return _filtered(ecosystem, query)
+
+
+def radius_miles(query: ProgramQuery) -> float:
+    """The radius a "near" search uses: what was asked, within half a mile and MAX_RADIUS_MI."""
+    return min(max(query.radius_mi, 0.5), MAX_RADIUS_MI)
+
+
+class Hits:
+    """The matches, in order, loaded a page at a time.
+
+    A national directory can match tens of thousands of programs; a page shows twenty. Either
+    the database orders them (`order` is None) or a list of primary keys does (near searches,
+    ordered by distance in Python); only the sliced page is ever turned into objects.
+    """
+
+    def __init__(
+        self,
+        programs: QuerySet[Program],
+        order: list[int] | None = None,
+        distances: dict[int, float] | None = None,
+    ) -> None:
+        self.programs = programs
+        self.order = order
+        self.distances = distances or {}
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = len(self.order) if self.order is not None else self.programs.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> Hit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Hit]: ...
+
+    def __getitem__(self, index: int | slice) -> Hit | list[Hit]:
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else self[index:][:1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if self.order is None:
+            return [Hit(p) for p in self.programs[index]]
+        pks = self.order[index]
+        objects = self.programs.in_bulk(pks)
+        return [Hit(objects[pk], self.distances.get(pk)) for pk in pks if pk in objects]
+
+    def __iter__(self) -> Iterator[Hit]:
+        for start in range(0, self.count(), 500):
+            yield from self[start : start + 500]
+
+
+MAX_WITHIN = 20_000  # more programs than this in one radius: facet counts use the box
+
+
 def search(ecosystem: Ecosystem, query: ProgramQuery) -> SearchResult:
     """Programs matching `query`, sorted as asked. Raises PlaceNotFoundError for a bad "near"."""
-    programs = _filtered(ecosystem, query).select_related("organization", "ecosystem")
-    words = [w for w in re.findall(r"\w+", query.q.lower()) if len(w) > 1]
+    programs = _filtered(ecosystem, query)
+    ranked = bool(query.q and keywords(query.q))
     origin = resolve_place(query.near) if query.near.strip() else None
-    hits: list[Hit]
-    online = 0
-    nearest: dict[int, float] | None = None
+    details = programs.select_related("organization", "ecosystem")
     if origin is None:
-        hits = [Hit(p) for p in programs]
+        if query.sort == "name" or not ranked:
+            hits = Hits(details.order_by(Lower("name"), "pk"))
+        else:
+            hits = Hits(details.order_by("-relevance", Lower("name"), "pk"))
+        return SearchResult(hits, facet_counts(ecosystem, query), None, 0)
+
+    radius = radius_miles(query)
+    nearest = _within_radius(ecosystem, origin, radius)
+    fields = ["pk", "name", *(["relevance"] if ranked else [])]
+    if len(nearest) <= MAX_WITHIN:
+        # A list of primary keys lets the database start from them (fast in SQLite too).
+        candidates = programs.filter(pk__in=list(nearest))
     else:
-        radius = min(max(query.radius_mi, 0.5), MAX_RADIUS_MI)
-        nearest = _within_radius(ecosystem, origin, radius)
-        hits = [Hit(p, nearest[p.pk]) for p in programs.filter(pk__in=nearest)]
-        online = programs.filter(delivery=Delivery.VIRTUAL).count()
+        south, west, north, east = bounding_box(*origin, radius)
+        candidates = programs.filter(
+            program_locations__location__latitude__range=(south, north),
+            program_locations__location__longitude__range=(west, east),
+        )
+    rows = [row for row in candidates.values_list(*fields).distinct() if row[0] in nearest]
 
-    def by_name(hit: Hit) -> tuple[str, int]:
-        return hit.program.name.lower(), hit.program.pk
+    def sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        pk, name = row[0], row[1].lower()
+        if query.sort == "name":
+            return name, pk
+        if ranked and query.sort != "distance":
+            return -float(row[2]), nearest[pk], name, pk
+        return nearest[pk], name, pk
 
-    def by_distance(hit: Hit) -> tuple[float, str, int]:
-        return (hit.distance_mi or 0.0, *by_name(hit))
-
-    if query.sort == "name":
-        hits.sort(key=by_name)
-    elif query.sort == "distance" and origin is not None:
-        hits.sort(key=by_distance)
-    elif words:  # relevance, ties by distance then name
-        hits.sort(key=lambda h: (-_relevance(h.program, words), *by_distance(h)))
-    else:
-        hits.sort(key=by_distance if origin is not None else by_name)
-    within = set(nearest) if nearest is not None else None
-    return SearchResult(hits, facet_counts(ecosystem, query, within), origin, online)
+    order = [row[0] for row in sorted(rows, key=sort_key)]
+    within = set(order) if len(order) <= MAX_WITHIN else None
+    counts = facet_counts(ecosystem, query, within)
+    online = programs.filter(delivery=Delivery.VIRTUAL).count()
+    return SearchResult(Hits(details, order, nearest), counts, origin, online)
 
 
 def parse(params: Any) -> ProgramQuery:

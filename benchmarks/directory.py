@@ -1,0 +1,322 @@
+"""Benchmark the program directory at national scale, on SQLite and on PostgreSQL.
+
+    .venv/bin/python benchmarks/directory.py [--programs 150000] [--queries 40]
+
+For each database it builds a fresh national directory (programs spread over the continental
+US, about 2 locations per 3 programs, a full STEM profile each), then measures:
+- search: keyword + facet + radius queries through the public API endpoint (Django test client,
+  server time only), p50 and p95 over `--queries` different queries;
+- geojson: the map endpoint for a viewport holding about 10,000 programs (when it exists);
+- export: streaming the whole HSDS export, peak RSS of that process (when it exists).
+PostgreSQL runs in a throw-away cluster (scripts/with-postgres.sh). The last line printed is one
+JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+# Cities to cluster programs around (lat, lon, weight): a national spread, denser in metros.
+CITIES = [
+    (40.71, -74.0, 8),
+    (34.05, -118.24, 7),
+    (41.88, -87.63, 6),
+    (29.76, -95.37, 5),
+    (33.45, -112.07, 4),
+    (39.95, -75.17, 4),
+    (29.42, -98.49, 3),
+    (32.72, -117.16, 3),
+    (32.78, -96.8, 4),
+    (37.34, -121.89, 3),
+    (30.27, -97.74, 3),
+    (39.96, -83.0, 3),
+    (35.23, -80.84, 3),
+    (47.61, -122.33, 3),
+    (39.74, -104.99, 3),
+    (38.91, -77.04, 4),
+    (42.36, -71.06, 4),
+    (36.16, -86.78, 2),
+    (45.52, -122.68, 2),
+    (35.47, -97.52, 2),
+    (36.17, -115.14, 2),
+    (43.04, -87.91, 2),
+    (35.08, -106.65, 2),
+    (46.87, -96.79, 1),
+    (44.08, -103.23, 1),
+    (41.26, -95.93, 1),
+    (38.25, -85.76, 2),
+    (33.75, -84.39, 4),
+]
+WORDS = ["robotics", "coding", "science", "engineering", "math", "nature", "camp", "club"]
+
+
+def build(n_programs: int, seed: int = 7) -> str:
+    """A national ecosystem with `n_programs` programs; returns its slug."""
+    from django.db import transaction
+    from django.utils.text import slugify
+
+    from ecotone.directory import stem_profile
+    from ecotone.directory.models import (
+        Delivery,
+        Language,
+        Location,
+        Program,
+        ProgramAttribute,
+        ProgramLocation,
+        Schedule,
+        TaxonomyTerm,
+    )
+    from ecotone.ecosystems.models import Ecosystem, Organization, Sector
+
+    rng = random.Random(seed)
+    ecosystem = Ecosystem.objects.create(
+        slug="national",
+        name="National",
+        region_south=24,
+        region_west=-125,
+        region_north=50,
+        region_east=-66,
+    )
+    terms = {t.code: t for t in TaxonomyTerm.objects.exclude(code="")}
+    facet_codes = {f.code: [c for c, _ in f.terms] for f in stem_profile.FACETS}
+    weights = [c[2] for c in CITIES]
+    batch = 5000
+    with transaction.atomic():
+        organizations = Organization.objects.bulk_create(
+            [
+                Organization(
+                    ecosystem=ecosystem,
+                    slug=f"org-{i}",
+                    name=f"Organization {i}",
+                    sector=rng.choice(Sector.values),
+                )
+                for i in range(max(10, n_programs // 50))
+            ],
+            batch_size=batch,
+        )
+        locations = []
+        for i in range(max(10, n_programs * 2 // 3)):
+            lat, lon, _w = rng.choices(CITIES, weights=weights)[0]
+            locations.append(
+                Location(
+                    ecosystem=ecosystem,
+                    name=f"Site {i}",
+                    postal_code=f"{10000 + i % 89999}",
+                    latitude=lat + rng.gauss(0, 0.4),
+                    longitude=lon + rng.gauss(0, 0.5),
+                )
+            )
+        locations = Location.objects.bulk_create(locations, batch_size=batch)
+        for start in range(0, n_programs, batch):
+            programs = []
+            for i in range(start, min(n_programs, start + batch)):
+                field = rng.choice(facet_codes["stem_field"])
+                activity = rng.choice(facet_codes["activity_type"])
+                words = (rng.choice(WORDS), field, activity)
+                name = " ".join(w.replace("-", " ").title() for w in words) + f" {i}"
+                programs.append(
+                    Program(
+                        ecosystem=ecosystem,
+                        organization=rng.choice(organizations),
+                        slug=slugify(name)[:110],
+                        name=name,
+                        description=f"Hands-on {field} for young people: {rng.choice(WORDS)}.",
+                        delivery=rng.choice([Delivery.IN_PERSON] * 9 + [Delivery.VIRTUAL]),
+                        cost_band=rng.choice(["free", "free", "low", "moderate"]),
+                        transportation_provided=rng.random() < 0.2,
+                    )
+                )
+            programs = Program.objects.bulk_create(programs, batch_size=batch)
+            attributes, links, schedules, languages = [], [], [], []
+            for program in programs:
+                codes = {
+                    f"grade_band/{rng.choice(facet_codes['grade_band'])}",
+                    f"stem_field/{rng.choice(facet_codes['stem_field'])}",
+                    f"activity_type/{rng.choice(facet_codes['activity_type'])}",
+                }
+                if rng.random() < 0.3:
+                    codes.add(f"focus_population/{rng.choice(facet_codes['focus_population'])}")
+                attributes += [ProgramAttribute(program=program, term=terms[c]) for c in codes]
+                links.append(ProgramLocation(program=program, location=rng.choice(locations)))
+                schedules.append(
+                    Schedule(program=program, byday=rng.choice(["MO,WE", "TU,TH", "FR", "SA"]))
+                )
+                languages.append(Language(program=program, code="en"))
+            ProgramAttribute.objects.bulk_create(attributes, batch_size=batch)
+            ProgramLocation.objects.bulk_create(links, batch_size=batch)
+            Schedule.objects.bulk_create(schedules, batch_size=batch)
+            Language.objects.bulk_create(languages, batch_size=batch)
+    return ecosystem.slug
+
+
+def queries(n: int, seed: int = 11) -> list[str]:
+    from ecotone.directory import stem_profile
+
+    rng = random.Random(seed)
+    facet_codes = {f.code: [c for c, _ in f.terms] for f in stem_profile.FACETS}
+    result = []
+    for _ in range(n):
+        lat, lon, _w = rng.choice(CITIES)
+        result.append(
+            f"q={rng.choice(WORDS)}&stem_field={rng.choice(facet_codes['stem_field'])}"
+            f"&grade_band={rng.choice(facet_codes['grade_band'])}"
+            f"&near={lat + rng.uniform(-0.2, 0.2):.4f},{lon + rng.uniform(-0.2, 0.2):.4f}&radius=10"
+        )
+    return result
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def phase(args: argparse.Namespace) -> dict[str, object]:
+    """Runs inside one database: build, then measure. Returns the figures."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecotone.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    slug = build(args.programs)
+    built = time.perf_counter() - started
+    client = Client()
+    client.get(f"/api/v1/ecosystems/{slug}/programs/?q=warm+up")  # imports, caches: not timed
+    timings = []
+    sizes = []
+    for qs in queries(args.queries):
+        t0 = time.perf_counter()
+        response = client.get(f"/api/v1/ecosystems/{slug}/programs/?{qs}")
+        timings.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, response.content[:300]
+        sizes.append(response.json()["count"])
+    figures: dict[str, object] = {
+        "database": connection.vendor,
+        "search_ms": [round(t, 1) for t in timings],
+        "build_seconds": round(built, 1),
+        "search_p50_ms": round(percentile(timings, 50), 1),
+        "search_p95_ms": round(percentile(timings, 95), 1),
+        "search_median_hits": statistics.median(sizes),
+    }
+    print(json.dumps(figures), file=sys.stderr, flush=True)  # progress, in case a later part hangs
+    geojson = _geojson_ms(client, slug)
+    if geojson is not None:
+        figures.update(geojson)
+    export = _export_peak_rss_mb(slug)
+    if export is not None:
+        figures["export_peak_rss_mb"] = export
+    return figures
+
+
+def _geojson_ms(client: object, slug: str) -> dict[str, object] | None:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        url = reverse("directory:map_geojson", kwargs={"ecosystem_slug": slug})
+    except NoReverseMatch:
+        return None
+    # A viewport around the New York area holds roughly 10,000 programs at national scale.
+    bbox = "-75.2,39.9,-72.8,41.5"
+    timings = []
+    count = 0
+    for _ in range(5):
+        t0 = time.perf_counter()
+        response = client.get(f"{url}?bbox={bbox}")  # type: ignore[attr-defined]
+        timings.append((time.perf_counter() - t0) * 1000)
+        body = response.json()
+        count = sum(f["properties"].get("count", 1) for f in body["features"])
+    return {"geojson_ms": round(statistics.median(timings), 1), "geojson_programs": count}
+
+
+def _export_peak_rss_mb(slug: str) -> float | None:
+    """Stream the HSDS export in a child process; its peak RSS in MB."""
+    command = ROOT / "src" / "ecotone" / "directory" / "management" / "commands" / "export_hsds.py"
+    if not command.exists():
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "services.json"
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "export_hsds",
+                "--ecosystem",
+                slug,
+                str(target),
+            ],
+            check=True,
+            env=os.environ.copy(),
+        )
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--programs", type=int, default=150_000)
+    parser.add_argument("--queries", type=int, default=40)
+    parser.add_argument("--phase", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=["sqlite", "postgres"], help="run one database only")
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args)))
+        return
+    results: dict[str, dict[str, object]] = {}
+    base = [
+        sys.executable,
+        __file__,
+        "--phase",
+        "--programs",
+        str(args.programs),
+        "--queries",
+        str(args.queries),
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        runs = {
+            "sqlite": (base, {"DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3"}),
+            "postgres": ([str(ROOT / "scripts" / "with-postgres.sh"), *base], {}),
+        }
+        for name, (command, extra) in runs.items():
+            if args.only and name != args.only:
+                continue
+            env = {**os.environ, **extra, "ECOTONE_BENCHMARK": "1"}
+            out = subprocess.run(
+                command, env=env, stdout=subprocess.PIPE, text=True, check=False
+            )  # the phase's progress goes straight to our stderr
+            if out.returncode != 0:
+                print(out.stdout[-2000:], file=sys.stderr)
+                raise SystemExit(f"{name} phase failed")
+            results[name] = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{name}: {results[name]}", file=sys.stderr)
+    summary: dict[str, object] = {"programs": args.programs, "queries": args.queries}
+    for name, figures in results.items():
+        for key, value in figures.items():
+            if key not in ("database", "search_ms"):
+                summary[f"{key}_{name}"] = value
+        if "export_peak_rss_mb" in figures and "export_peak_rss_mb" not in summary:
+            summary["export_peak_rss_mb"] = figures["export_peak_rss_mb"]
+    summary["machine"] = (
+        f"{os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}"
+    )
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
