@@ -53,6 +53,7 @@ ROWS = [
     Row("partner page", "get", "/e/alpha/partners/{org_a}/", ALL_200),
     Row("program directory", "get", "/e/alpha/programs/", ALL_200),
     Row("program page", "get", "/e/alpha/programs/{program}/", ALL_200),
+    Row("program map data", "get", "/e/alpha/programs/map.geojson", ALL_200),
     Row("api schema", "get", "/api/schema/", ALL_200),
     Row("api docs", "get", "/api/docs/", ALL_200),
     Row("api redoc", "get", "/api/redoc/", ALL_200),
@@ -124,6 +125,23 @@ ROWS = [
         statuses(404, anonymous=401, operator=200),
     ),
     Row("api organizations", "get", "/api/v1/ecosystems/alpha/organizations/", ALL_200),
+    # the HSDS 3.0 API (public, read-only)
+    Row("hsds root", "get", "/api/hsds/alpha/", ALL_200),
+    Row("hsds services", "get", "/api/hsds/alpha/services", ALL_200),
+    Row("hsds service", "get", "/api/hsds/alpha/services/{service_id}", ALL_200),
+    Row("hsds services at locations", "get", "/api/hsds/alpha/service_at_locations", ALL_200),
+    Row(
+        "hsds service at location",
+        "get",
+        "/api/hsds/alpha/service_at_locations/{service_at_location_id}",
+        ALL_200,
+    ),
+    Row("hsds organizations", "get", "/api/hsds/alpha/organizations", ALL_200),
+    Row("hsds organization", "get", "/api/hsds/alpha/organizations/{organization_id}", ALL_200),
+    Row("hsds taxonomies", "get", "/api/hsds/alpha/taxonomies", ALL_200),
+    Row("hsds taxonomy", "get", "/api/hsds/alpha/taxonomies/{taxonomy_id}", ALL_200),
+    Row("hsds taxonomy terms", "get", "/api/hsds/alpha/taxonomy_terms", ALL_200),
+    Row("hsds taxonomy term", "get", "/api/hsds/alpha/taxonomy_terms/{term_id}", ALL_200),
     Row("api programs", "get", "/api/v1/ecosystems/alpha/programs/", ALL_200),
     Row("api program", "get", "/api/v1/ecosystems/alpha/programs/{program}/", ALL_200),
     Row("api locations", "get", "/api/v1/ecosystems/alpha/locations/", ALL_200),
@@ -209,7 +227,8 @@ CELLS = [
 
 @pytest.mark.parametrize(("row", "persona"), CELLS)
 def test_permission_table(world: World, row: Row, persona: str) -> None:
-    from ecotone.directory.models import Location, Program, ProgramLocation
+    from ecotone.directory.hsds import organization_id
+    from ecotone.directory.models import Location, Program, ProgramLocation, TaxonomyTerm
     from ecotone.ecosystems.models import Invitation
 
     invitation = Invitation.objects.create(
@@ -219,8 +238,14 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
         ecosystem=world.alpha, organization=world.org_a, name="Robotics Club", slug="robotics-club"
     )
     location = Location.objects.create(ecosystem=world.alpha, name="Main site")
-    ProgramLocation.objects.create(program=program, location=location)
+    site = ProgramLocation.objects.create(program=program, location=location)
+    term = TaxonomyTerm.objects.get(code="stem_field/robotics")
     url = row.url.format(
+        service_id=program.hsds_id,
+        service_at_location_id=site.hsds_id,
+        organization_id=organization_id(world.alpha.slug, world.org_a.pk),
+        taxonomy_id=term.taxonomy.hsds_id,
+        term_id=term.hsds_id,
         program=program.slug,
         location=location.hsds_id,
         org_a=world.org_a.slug,
@@ -269,6 +294,11 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "invitation": "1",
         "program": "x",
         "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
+        "service_id": "x",
+        "service_at_location_id": "x",
+        "organization_id": "x",
+        "taxonomy_id": "x",
+        "term_id": "x",
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

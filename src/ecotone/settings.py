@@ -36,6 +36,7 @@ env = environ.Env(
     STATIC_ROOT=(str, str(VAR_DIR / "static")),
     MEDIA_ROOT=(str, str(VAR_DIR / "media")),
     TILE_URL=(str, "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    TILE_ATTRIBUTION=(str, "© OpenStreetMap contributors"),
     SITE_URL=(str, "http://127.0.0.1:8000"),
     LOG_LEVEL=(str, "INFO"),
     CACHE_URL=(str, "locmemcache://"),
@@ -220,6 +221,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 TILE_URL = env("TILE_URL")
+# Shown on every map as plain text; tile providers require it (OpenStreetMap does).
+TILE_ATTRIBUTION = env("TILE_ATTRIBUTION")
 # Absolute links in emails sent from tasks, which have no request to build them from.
 SITE_URL = env("SITE_URL")
 
@@ -289,6 +292,8 @@ STATICFILES_DIRS = [
     # Only the built files of each npm package are collected, never node_modules whole.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("vendor/markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -24,6 +24,8 @@ urlpatterns = [
     path("e/<slug:ecosystem_slug>/", include("ecotone.ecosystems.urls")),
     path("n/<slug:network_slug>/", ecosystem_views.network_detail, name="network"),
     path("api/v1/", include("ecotone.api.urls")),
+    # Open Referral HSDS 3.0, one API per ecosystem's directory (ecotone/directory/hsds_views.py).
+    path("api/hsds/<slug:ecosystem_slug>/", include("ecotone.directory.hsds_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),

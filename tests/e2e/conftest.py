@@ -7,6 +7,7 @@ it. Chromium comes from the system package (`make chromium`), never from `playwr
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings
 from django.core.cache import cache
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
@@ -36,6 +38,12 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 # Long enough for a slow CI machine, short enough that a hang fails fast.
 TIMEOUT_MS = 10_000
+# Map tiles never come from the tile server in tests (no network, no third-party requests):
+# every tile is this one grey pixel, unless a test makes the tile server fail.
+TILE_REQUESTS = settings.TILE_URL.split("/{", 1)[0] + "/**"
+BLANK_TILE = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR42mN49+kLAAWmAtXTVOTpAAAAAElFTkSuQmCC"
+)
 
 
 @pytest.fixture(scope="package")
@@ -93,12 +101,23 @@ def site(
     cache.clear()
     contexts: list[BrowserContext] = []
 
-    def new_page(*, language: str = "en", viewport: dict[str, int] = DESKTOP) -> Page:
-        context = browser.new_context(base_url=live_server.url, viewport=viewport)
+    def new_page(
+        *,
+        language: str = "en",
+        viewport: dict[str, int] = DESKTOP,
+        java_script_enabled: bool = True,
+    ) -> Page:
+        context = browser.new_context(
+            base_url=live_server.url, viewport=viewport, java_script_enabled=java_script_enabled
+        )
         context.set_default_timeout(TIMEOUT_MS)
         host = live_server.url.split("//", 1)[1].split(":")[0]
         context.add_cookies(
             [{"name": "django_language", "value": language, "domain": host, "path": "/"}]
+        )
+        context.route(
+            TILE_REQUESTS,
+            lambda route: route.fulfill(body=BLANK_TILE, content_type="image/png"),
         )
         contexts.append(context)
         return context.new_page()

@@ -215,6 +215,8 @@ class Program(TimeStamped):
             models.Index(fields=["ecosystem", "name"]),
             models.Index(fields=["ecosystem", "cost_band"]),
             models.Index(fields=["ecosystem", "delivery"]),
+            # The map's ETag asks for the latest change in an ecosystem on every request.
+            models.Index(fields=["ecosystem", "updated_at"]),
         ]
 
     def __str__(self) -> str:
@@ -316,6 +318,7 @@ class Location(TimeStamped):
         verbose_name_plural = _("locations")
         indexes = [
             models.Index(fields=["ecosystem", "latitude", "longitude"]),
+            models.Index(fields=["ecosystem", "updated_at"]),
         ]
 
     def __str__(self) -> str:

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import condition
 
 from ecotone.ecosystems.access import ecosystem_view
 
+from . import geojson, stem_profile
 from . import search as program_search
-from . import stem_profile
+from .clustering import BoundingBox
 from .models import Delivery, Program, Weekday
 
 PAGE_SIZE = 20
@@ -60,7 +67,53 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             "deliveries": Delivery.choices,
             "languages": LANGUAGES,
             "radii": RADII,
+            "tile_url": settings.TILE_URL,
+            "tile_attribution": settings.TILE_ATTRIBUTION,
         },
+    )
+
+
+def _map_etag(request: HttpRequest, ecosystem_slug: str) -> str:
+    return geojson.etag(
+        request.ecosystem,  # type: ignore[attr-defined]
+        program_search.parse(request.GET),
+        BoundingBox.parse(request.GET.get("bbox", "")),
+    )
+
+
+def _cached_for_a_minute(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Lets browsers and proxies keep the map's data a minute, then revalidate with the ETag."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        # The data is the same for everyone, but a signed-in response also refreshes the
+        # session cookie (SESSION_SAVE_EVERY_REQUEST), which no shared cache may keep.
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, max_age=60)
+        else:
+            patch_cache_control(response, public=True, max_age=60)
+        return response
+
+    return wrapper
+
+
+@ecosystem_view("directory.view_program", public=True)
+@_cached_for_a_minute
+@gzip_page  # GeoJSON compresses about tenfold; the ETag turns weak, which is all we need
+@condition(etag_func=_map_etag)
+def map_geojson(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    """The directory map's data: the list's search parameters, plus `bbox=west,south,east,north`
+    for the viewport. The page number and sort order make no difference."""
+    collection = geojson.feature_collection(
+        request.ecosystem,  # type: ignore[attr-defined]
+        program_search.parse(request.GET),
+        BoundingBox.parse(request.GET.get("bbox", "")),
+    )
+    return JsonResponse(
+        collection,
+        content_type="application/geo+json",
+        json_dumps_params={"separators": (",", ":")},
     )
 
 

@@ -1,0 +1,270 @@
+/*
+ * The program directory's map, beside the list it enhances (the list stays the directory:
+ * without JavaScript, or when tiles cannot load, it has every program).
+ *
+ * Everything comes from data- attributes of #program-map: the GeoJSON address, the tile URL
+ * and attribution, the ecosystem's region, and the translated labels. The map shows the search
+ * in the page's address, and follows it when htmx swaps the results. When the server clusters
+ * the whole search (a very large directory), the map asks again for each viewport it moves to.
+ */
+(function () {
+  "use strict";
+
+  var MOVE_DELAY_MS = 300;
+  var current = null;
+
+  function escapeHtml(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span.innerHTML;
+  }
+
+  function boundsParam(bounds) {
+    return [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+      .map(function (value) { return value.toFixed(4); })
+      .join(",");
+  }
+
+  function DirectoryMap(element) {
+    this.element = element;
+    this.data = element.dataset;
+    this.panel = element.closest(".map-panel");
+    this.note = document.getElementById("map-tiles-failed");
+    this.search = window.location.search;
+    this.byViewport = false;
+    this.request = 0;
+    this.moveTimer = null;
+
+    this.panel.hidden = false;
+    this.note.hidden = true;
+    this.panel.parentElement.classList.add("with-map");
+
+    this.map = L.map(element, { zoomSnap: 0.5 });
+    var region = (this.data.region || "").split(",").map(Number);
+    if (region.length === 4 && region.every(isFinite)) {
+      this.map.fitBounds([[region[1], region[0]], [region[3], region[2]]]);
+    } else {
+      this.map.setView([39.8, -98.6], 4);
+    }
+    this.addTiles();
+    this.points = L.markerClusterGroup({
+      iconCreateFunction: function (cluster) {
+        return this.clusterIcon(cluster.getChildCount());
+      }.bind(this),
+      showCoverageOnHover: false,
+      maxClusterRadius: 50,
+    }).addTo(this.map);
+    this.cells = L.layerGroup().addTo(this.map);
+    this.map.on("moveend", this.onMove, this);
+    this.load(true);
+  }
+
+  DirectoryMap.prototype.addTiles = function () {
+    var url = this.data.tileUrl;
+    if (!url) {
+      return;
+    }
+    var loaded = 0;
+    var note = this.note;
+    var element = this.element;
+    L.tileLayer(url, { attribution: escapeHtml(this.data.tileAttribution || ""), maxZoom: 19 })
+      .on("tileload", function () {
+        loaded += 1;
+        note.hidden = true;
+        element.classList.remove("tiles-failed");
+      })
+      .on("tileerror", function () {
+        if (!loaded) {
+          note.hidden = false;
+          element.classList.add("tiles-failed");
+        }
+      })
+      .addTo(this.map);
+  };
+
+  DirectoryMap.prototype.clusterIcon = function (count) {
+    var size = count < 10 ? 34 : count < 100 ? 40 : 48;
+    var label = this.data.labelCluster.replace("{n}", count);
+    return L.divIcon({
+      className: "program-cluster",
+      iconSize: L.point(size, size),
+      html:
+        '<span aria-hidden="true">' + count + "</span>" +
+        '<span class="visually-hidden">' + escapeHtml(label) + "</span>",
+    });
+  };
+
+  DirectoryMap.prototype.popup = function (properties) {
+    var map = this.map;
+    var box = document.createElement("div");
+    box.className = "map-popup";
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        map.closePopup();
+      }
+    });
+    var link = document.createElement("a");
+    link.href = properties.url;
+    link.textContent = properties.name;
+    box.appendChild(link);
+    var details = document.createElement("p");
+    details.textContent = properties.organization;
+    if (properties.distance_mi !== undefined) {
+      details.textContent +=
+        " · " + this.data.labelDistance.replace("{miles}", properties.distance_mi.toFixed(1));
+    }
+    box.appendChild(details);
+    if (properties.approximate) {
+      var approximate = document.createElement("p");
+      approximate.className = "map-popup-approximate";
+      approximate.textContent = this.data.labelApproximate;
+      box.appendChild(approximate);
+    }
+    return box;
+  };
+
+  DirectoryMap.prototype.programMarker = function (latlng, properties) {
+    var approximate = Boolean(properties.approximate);
+    var marker = L.marker(latlng, {
+      icon: L.divIcon({
+        className: "program-marker" + (approximate ? " approximate" : ""),
+        iconSize: L.point(18, 18),
+      }),
+      title: approximate
+        ? properties.name + " (" + this.data.labelApproximateShort + ")"
+        : properties.name,
+      riseOnHover: true,
+    });
+    marker.bindPopup(this.popup.bind(this, properties));
+    // Keyboard users land in the popup they opened, and back on the marker when it closes.
+    marker.on("popupopen", function (event) {
+      event.popup.getElement().querySelector(".map-popup a").focus({ preventScroll: true });
+    });
+    marker.on("popupclose", function (event) {
+      var active = document.activeElement;
+      var popup = event.popup.getElement();
+      if (active === document.body || (popup && popup.contains(active))) {
+        marker.getElement().focus({ preventScroll: true });
+      }
+    });
+    return marker;
+  };
+
+  DirectoryMap.prototype.cellMarker = function (latlng, count) {
+    var map = this.map;
+    return L.marker(latlng, { icon: this.clusterIcon(count) }).on("click", function () {
+      map.setView(latlng, Math.min(map.getZoom() + 2, map.getMaxZoom()));
+    });
+  };
+
+  DirectoryMap.prototype.load = function (fit) {
+    var params = new URLSearchParams(this.search);
+    params.delete("page");
+    params.delete("sort");
+    if (!fit && this.byViewport) {
+      params.set("bbox", boundsParam(this.map.getBounds().pad(0.2)));
+    }
+    var request = ++this.request;
+    var self = this;
+    fetch(this.data.geojsonUrl + "?" + params.toString(), {
+      headers: { Accept: "application/geo+json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (collection) {
+        if (request === self.request) {
+          self.draw(collection, fit);
+        }
+      })
+      .catch(function () {
+        // The list beside the map still has every program; nothing more to say.
+      });
+  };
+
+  DirectoryMap.prototype.draw = function (collection, fit) {
+    var markers = [];
+    var cells = [];
+    var corners = [];
+    collection.features.forEach(function (feature) {
+      var latlng = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
+      corners.push(latlng);
+      if (feature.properties.cluster) {
+        cells.push(this.cellMarker(latlng, feature.properties.count));
+      } else {
+        markers.push(this.programMarker(latlng, feature.properties));
+      }
+    }, this);
+    this.points.clearLayers();
+    this.cells.clearLayers();
+    this.points.addLayers(markers);
+    cells.forEach(function (cell) { this.cells.addLayer(cell); }, this);
+    this.element.dataset.features = String(collection.features.length);
+    if (fit) {
+      // A whole search too big to send unclustered is fetched again for each viewport.
+      this.byViewport = collection.clustered;
+      if (corners.length) {
+        this.map.fitBounds(L.latLngBounds(corners), { padding: [24, 24], maxZoom: 14 });
+      }
+    }
+  };
+
+  DirectoryMap.prototype.onMove = function () {
+    if (!this.byViewport) {
+      return;
+    }
+    window.clearTimeout(this.moveTimer);
+    this.moveTimer = window.setTimeout(this.load.bind(this, false), MOVE_DELAY_MS);
+  };
+
+  DirectoryMap.prototype.follow = function (search) {
+    if (search !== this.search) {
+      this.search = search;
+      this.load(true);
+    }
+  };
+
+  function start() {
+    var element = document.getElementById("program-map");
+    if (!element || typeof L === "undefined" || typeof L.markerClusterGroup === "undefined") {
+      return;
+    }
+    if (current && current.element === element) {
+      return;
+    }
+    current = new DirectoryMap(element);
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+
+  // The search form swaps #results (htmx) and pushes the new address: follow it.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (current && xhr && xhr.responseURL) {
+      var url = new URL(xhr.responseURL);
+      if (url.pathname === window.location.pathname) {
+        current.follow(url.search);
+      }
+    }
+  });
+
+  // Back and forward restore a snapshot of the page, with a dead copy of the map in it:
+  // replace that copy with an empty element and draw the map again.
+  document.addEventListener("htmx:historyRestore", function () {
+    var stale = document.getElementById("program-map");
+    if (!stale) {
+      return;
+    }
+    var fresh = stale.cloneNode(false);
+    fresh.className = "program-map";
+    fresh.removeAttribute("tabindex");
+    fresh.removeAttribute("data-features");
+    stale.replaceWith(fresh);
+    current = null;
+    start();
+  });
+})();
