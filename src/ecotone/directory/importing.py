@@ -1,0 +1,50 @@
+"""What every directory import has in common: the batch a file becomes, and its problems.
+
+Each format has a reader that turns a file into a `Batch`: records in the shape of HSDS 3.0's
+JSON (as `hsds.py` writes them and the official examples show), with the problems found while
+reading. The HSDS JSON reader passes records through, the tabular data package reader nests its
+rows, the flat spreadsheet reader builds one service per row. One importer then validates the
+batch against the ecosystem and applies it in one transaction, or reports why not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why part of a file cannot be imported, said so a person can fix it."""
+
+    where: str  # "row 12", "services.csv row 4", "services[3]", or "" for the whole file
+    field: str  # the column or HSDS field ("locations[0].latitude"), or "" for the whole record
+    message: str
+
+    def __str__(self) -> str:
+        place = ", ".join(part for part in (self.where, self.field) if part)
+        return f"{place}: {self.message}" if place else self.message
+
+
+@dataclass
+class Batch:
+    """A file's content in HSDS 3.0 shape, before anything is written.
+
+    `services` are fully nested service records (`service_at_locations` with their `location`,
+    `schedules`, `languages`, `cost_options`, `funding`, `service_areas`, `attributes`, ...);
+    a service names its organization by `organization_id`, or nests it as `organization`.
+    `where[i]` says where `services[i]` came from, for problem reports.
+    """
+
+    organizations: list[Record] = field(default_factory=list)
+    services: list[Record] = field(default_factory=list)
+    where: list[str] = field(default_factory=list)
+    taxonomies: list[Record] = field(default_factory=list)
+    taxonomy_terms: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add_service(self, record: Record, where: str) -> None:
+        self.services.append(record)
+        self.where.append(where)
