@@ -1,0 +1,137 @@
+"""A parent's search on a phone, in English and in Spanish: a free robotics club near a ZIP code,
+found in the list and on the map, then its page.
+
+The words on the page come from the catalogue of the language the visitor chose, so each step
+looks for the label a Spanish- or English-speaking parent reads.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from ecotone.directory.models import CostBand, Schedule
+from tests.directory.test_search import add_program
+
+from .conftest import PHONE, Site
+
+pytestmark = pytest.mark.browser
+
+WORDS = {
+    "en": {
+        "what": "What",
+        "near": "Near (ZIP code)",
+        "within": "Within",
+        "search": "Search",
+        "free": "Free",
+        "robotics": "Robotics",
+        "map": "Map of the programs found",
+        "found": "1 program within 10 miles of 43215",
+        "essentials": "The essentials",
+        "where": "Where",
+        "verified": "Last verified on",
+        "by": "by Alpha Robotics Collective",
+        "back": "Programs",
+    },
+    "es": {
+        "what": "Qué",
+        "near": "Cerca de (código postal)",
+        "within": "A menos de",
+        "search": "Buscar",
+        "free": "Gratis",
+        "robotics": "Robótica",
+        "map": "Mapa de los programas encontrados",
+        "found": "1 programa a menos de 10 millas de 43215",
+        "essentials": "Lo esencial",
+        "where": "Dónde",
+        "verified": "Verificado por última vez el",
+        "by": "ofrecido por Alpha Robotics Collective",
+        "back": "Programas",
+    },
+}
+
+
+def neighbourhood(site: Site) -> None:
+    """Downtown Columbus (ZIP 43215): the club the parent wants, and three that do not fit."""
+    org = site.world.org_a
+    org.name = "Alpha Robotics Collective"
+    org.save()
+    club = add_program(
+        site.world,
+        "Eastside Robotics Club",
+        at=(39.965, -82.99),  # about a mile from the ZIP's center
+        terms=("stem_field/robotics",),
+        description="Build and program robots with engineers from the neighbourhood.",
+        cost_band=CostBand.FREE,
+        assured_date=datetime.date(2026, 10, 1),
+    )
+    Schedule.objects.create(
+        program=club, freq="WEEKLY", byday="TU,TH", opens_at="15:30", closes_at="17:00"
+    )
+    add_program(  # robotics, near, but not free
+        site.world,
+        "Premier Robotics Academy",
+        at=(39.97, -83.0),
+        terms=("stem_field/robotics",),
+        cost_band=CostBand.HIGH,
+    )
+    add_program(  # free, near, but not robotics
+        site.world,
+        "Pond Life Explorers",
+        at=(39.96, -83.01),
+        terms=("stem_field/environment",),
+        description="Nature walks by the river.",
+        cost_band=CostBand.FREE,
+    )
+    add_program(  # free robotics, but 60 miles away
+        site.world,
+        "Far Away Robot Builders",
+        at=(40.8, -82.0),
+        terms=("stem_field/robotics",),
+        cost_band=CostBand.FREE,
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_parent_finds_a_free_robotics_club_near_their_zip_code(site: Site, language: str) -> None:
+    words = WORDS[language]
+    neighbourhood(site)
+    page = site.new_page(language=language, viewport=PHONE)
+    page.goto("/e/alpha/programs/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+    page.get_by_label(words["near"]).fill("43215")
+    page.get_by_label(words["within"]).select_option("10")
+    page.get_by_role("button", name=words["search"], exact=True).click()
+    page.get_by_label(words["free"], exact=True).check()
+    page.get_by_label(re.compile(rf"^\s*{words['robotics']}\b")).check()
+
+    # The address says the whole search, so it can be shared.
+    expect(page).to_have_url(re.compile(r"near=43215"))
+    expect(page).to_have_url(re.compile(r"free=1"))
+    expect(page).to_have_url(re.compile(r"stem_field=robotics"))
+    results = page.locator("#results")
+    expect(results.get_by_role("status")).to_contain_text(words["found"])
+    club = results.get_by_role("link", name="Eastside Robotics Club")
+    expect(club).to_be_visible()
+    for other in ("Premier Robotics Academy", "Pond Life Explorers", "Far Away Robot Builders"):
+        expect(results.get_by_role("link", name=other)).to_have_count(0)
+    expect(results.locator("article").first).to_contain_text("mi")  # its distance
+
+    region = page.get_by_role("region", name=words["map"])
+    expect(region.locator(".program-marker")).to_have_count(1)
+    region.get_by_role("button", name="Eastside Robotics Club").click()
+    region.get_by_role("link", name="Eastside Robotics Club").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Eastside Robotics Club")
+    expect(page.get_by_text(words["by"])).to_be_visible()
+    expect(page.get_by_role("heading", name=words["essentials"])).to_be_visible()
+    expect(page.get_by_role("heading", name=words["where"])).to_be_visible()
+    expect(page.get_by_text(words["verified"])).to_be_visible()
+    page.get_by_role("navigation", name="breadcrumb").get_by_role(
+        "link", name=words["back"]
+    ).click()
+    expect(page).to_have_url(re.compile(r"/e/alpha/programs/$"))
