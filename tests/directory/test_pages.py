@@ -44,3 +44,22 @@ def test_directory_query_count_is_flat(world: World, django_assert_max_num_queri
     client.get("/e/alpha/programs/")
     with django_assert_max_num_queries(14):
         client.get("/e/alpha/programs/?near=43215&page=2")
+
+
+def test_a_shared_radius_off_the_list_is_kept_selected(world: World) -> None:
+    add_program(world, "Robotics Club", at=(39.97, -83.0))
+    response = world.client("anonymous").get("/e/alpha/programs/?near=43215&radius=25")
+    body = response.content.decode()
+    assert '<option value="25" selected>25 miles</option>' in body
+    assert response.context["radii"] == [2, 5, 10, 20, 25, 50]
+
+
+def test_folded_filters_say_how_many_are_chosen(world: World) -> None:
+    add_program(world, "Robotics Club", at=(39.97, -83.0), terms=("stem_field/robotics",))
+    client = world.client("anonymous")
+    assert client.get("/e/alpha/programs/?q=robot").context["filters_chosen"] == 0
+    response = client.get(
+        "/e/alpha/programs/?q=robot&free=1&day=MO&day=WE&stem_field=robotics&language=es"
+    )
+    assert response.context["filters_chosen"] == 5
+    assert "5 chosen" in response.content.decode()

@@ -26,8 +26,10 @@ WORDS = {
         "near": "Near (ZIP code)",
         "within": "Within",
         "search": "Search",
+        "filters": "Filters",
         "free": "Free",
         "robotics": "Robotics",
+        "chosen": "2 chosen",
         "map": "Map of the programs found",
         "found": "1 program within 10 miles of 43215",
         "essentials": "The essentials",
@@ -41,8 +43,10 @@ WORDS = {
         "near": "Cerca de (código postal)",
         "within": "A menos de",
         "search": "Buscar",
+        "filters": "Filtros",
         "free": "Gratis",
         "robotics": "Robótica",
+        "chosen": "2 elegidos",
         "map": "Mapa de los programas encontrados",
         "found": "1 programa a menos de 10 millas de 43215",
         "essentials": "Lo esencial",
@@ -106,6 +110,9 @@ def test_a_parent_finds_a_free_robotics_club_near_their_zip_code(site: Site, lan
     page.get_by_label(words["near"]).fill("43215")
     page.get_by_label(words["within"]).select_option("10")
     page.get_by_role("button", name=words["search"], exact=True).click()
+    filters = page.locator("summary", has_text=words["filters"])
+    expect(page.get_by_label(words["free"], exact=True)).to_be_hidden()  # folded on a phone
+    filters.click()
     page.get_by_label(words["free"], exact=True).check()
     page.get_by_label(re.compile(rf"^\s*{words['robotics']}\b")).check()
 
@@ -113,6 +120,9 @@ def test_a_parent_finds_a_free_robotics_club_near_their_zip_code(site: Site, lan
     expect(page).to_have_url(re.compile(r"near=43215"))
     expect(page).to_have_url(re.compile(r"free=1"))
     expect(page).to_have_url(re.compile(r"stem_field=robotics"))
+    page.reload()  # the shared address opens the same search, the filters folded and counted
+    expect(filters).to_contain_text(words["chosen"])
+    expect(page.get_by_label(words["free"], exact=True)).to_be_checked()
     results = page.locator("#results")
     expect(results.get_by_role("status")).to_contain_text(words["found"])
     club = results.get_by_role("link", name="Eastside Robotics Club")

@@ -54,6 +54,8 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         }
         for facet in stem_profile.FACETS
     ]
+    radius = program_search.radius_miles(query)
+    radii = sorted({*RADII, int(radius) if radius == int(radius) else radius})
     return render(
         request,
         "directory/program_list.html",
@@ -66,10 +68,22 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             "weekdays": Weekday.choices,
             "deliveries": Delivery.choices,
             "languages": LANGUAGES,
-            "radii": RADII,
+            "radii": radii,
+            "radius": radius,
+            "filters_chosen": _filters_chosen(query),
             "tile_url": settings.TILE_URL,
             "tile_attribution": settings.TILE_ATTRIBUTION,
         },
+    )
+
+
+def _filters_chosen(query: program_search.ProgramQuery) -> int:
+    """How many filters beyond what, where and how far: the count on the folded filters."""
+    singles = (query.free, query.transportation, query.after_school, query.language, query.delivery)
+    return (
+        sum(1 for value in singles if value)
+        + len(query.days)
+        + sum(len(codes) for codes in query.facets.values())
     )
 
 
