@@ -365,9 +365,10 @@ def test_the_json_export_streams_in_bounded_chunks(
         after_first = len(queries)
         rest = list(pieces)
     assert chunks == [3, 3, 1]  # never more than chunk_size programs in memory
-    # The profile terms once, then per chunk its keys and the ten queries of a full page.
-    assert after_first <= 1 + 1 + 10
-    assert len(queries) <= 1 + 3 * (1 + 10) + 1
+    # The profile terms and the content type once, then per chunk its keys, its change history
+    # and the ten queries of a full page.
+    assert after_first <= 2 + 1 + 1 + 10
+    assert len(queries) <= 2 + 3 * (1 + 1 + 10) + 1
     every_pk_query = [q["sql"] for q in queries.captured_queries if "LIMIT 3" in q["sql"]]
     assert len(every_pk_query) == 4  # three chunks, then the empty one that ends the walk
     services = json.loads("".join(["[", first, *rest]))
@@ -501,3 +502,64 @@ def test_the_official_csv_examples_are_what_we_compare_with() -> None:
     # Guards the comparison above: the examples folder holds the 3.0 tables we write.
     assert (hsds_folder() / "examples" / "csv" / "services.csv").is_file()
     assert "services.csv" in example("tabular.json")
+
+
+def _full_service(world: World, program: Program) -> dict[str, Any]:
+    detailed = hsds.with_full_detail(Program.objects.filter(pk=program.pk), world.alpha).get()
+    return hsds.HsdsExport(world.alpha).service_full(detailed)
+
+
+def test_service_metadata_is_the_published_change_history(world: World) -> None:
+    program = add_program(world, "Robot Builders", description="Robots on Tuesdays.")
+    program.description = "Robots on Thursdays."
+    program.assurer_email = SECRET_EMAIL
+    program.save()
+
+    record = _full_service(world, program)
+    validate_record(record, "service.json")
+    created, changed = record["metadata"]
+    assert created["last_action_type"] == "create"
+    assert created["resource_id"] == str(program.hsds_id)
+    assert created["resource_type"] == "service"
+    assert changed["last_action_type"] == "update"
+    assert changed["field_name"] == "description"
+    assert changed["previous_value"] == "Robots on Tuesdays."
+    assert changed["replacement_value"] == "Robots on Thursdays."
+    assert changed["last_action_date"] == timezone.localdate().isoformat()
+    # Who verified the listing, and who edited it, are not published.
+    assert SECRET_EMAIL not in json.dumps(record)
+    assert {entry["updated_by"] for entry in record["metadata"]} == {world.alpha.name}
+    # The same history gets the same ids, export after export.
+    assert _full_service(world, program)["metadata"] == record["metadata"]
+
+
+def test_every_exported_service_carries_its_own_history(world: World) -> None:
+    first = add_program(world, "First Robots")
+    second = add_program(world, "Second Robots")
+    second.name = "Second Robot Club"
+    second.save()
+    services = {s["id"]: s for s in hsds.iter_full_services(world.alpha, chunk_size=1)}
+    assert [m["last_action_type"] for m in services[str(first.hsds_id)]["metadata"]] == ["create"]
+    renamed = services[str(second.hsds_id)]["metadata"][-1]
+    assert (renamed["field_name"], renamed["previous_value"], renamed["replacement_value"]) == (
+        "name",
+        "Second Robots",
+        "Second Robot Club",
+    )
+
+
+def test_the_package_has_the_change_history_as_its_metadata_table(
+    world: World, tmp_path: Path
+) -> None:
+    program = add_program(world, "Robot Builders")
+    program.name = "Robot Builders Club"
+    program.save()
+    hsds_tabular.write_package(world.alpha, tmp_path)
+    with (tmp_path / "metadata.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["last_action_type"], r["field_name"]) for r in rows] == [
+        ("create", ""),
+        ("update", "name"),
+    ]
+    assert {r["resource_id"] for r in rows} == {str(program.hsds_id)}
+    assert rows[1]["replacement_value"] == "Robot Builders Club"

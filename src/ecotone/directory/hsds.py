@@ -33,6 +33,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 
 from ecotone.ecosystems.models import Ecosystem, Organization
@@ -59,6 +61,28 @@ OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/
 PROFILE_URL = "https://docs.openreferral.org/en/v3.0/"
 ORGANIZATION_NAMESPACE = uuid.UUID("5d0c2f7e-6b1a-4c3e-9d7a-ec070e000002")
 CHUNK_SIZE = 500
+# The program fields whose changes a service's `metadata` publishes, as HSDS names them. Who
+# verified a listing (`assurer_email`) and the profile fields (published as attributes) are not.
+PUBLISHED_CHANGES = (
+    "name",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "interpretation_services",
+    "application_process",
+    "fees_description",
+    "wait_time",
+    "accreditations",
+    "eligibility_description",
+    "minimum_age",
+    "maximum_age",
+    "assured_date",
+    "licenses",
+    "alert",
+)
+_ACTIONS = {LogEntry.Action.CREATE: "create", LogEntry.Action.UPDATE: "update"}
 
 Record = dict[str, Any]
 
@@ -178,6 +202,7 @@ class HsdsExport:
         self.ecosystem = ecosystem
         self._terms: dict[int, Record] = {}
         self._profile_terms: dict[str, TaxonomyTerm] | None = None
+        self._history: dict[int, list[tuple[int, int, datetime, Any]]] = {}
 
     # organizations
 
@@ -278,8 +303,74 @@ class HsdsExport:
         record["required_documents"] = []
         record["contacts"] = []
         record["attributes"] = self.service_attributes(program)
-        record["metadata"] = []
+        record["metadata"] = self.service_metadata(program)
         return record
+
+    def load_history(self, program_pks: list[int]) -> None:
+        """Read the change history of these programs in one query, for `service_metadata`."""
+        wanted = [pk for pk in program_pks if pk not in self._history]
+        if not wanted:
+            return
+        history: dict[int, list[tuple[int, int, datetime, Any]]] = {pk: [] for pk in wanted}
+        entries = (
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Program),
+                object_id__in=wanted,
+                action__in=list(_ACTIONS),
+            )
+            .order_by("object_id", "timestamp", "pk")
+            .values_list("object_id", "pk", "action", "timestamp", "changes")
+        )
+        for program_pk, *entry in entries:
+            history[program_pk].append(tuple(entry))
+        self._history.update(history)
+
+    def service_metadata(self, program: Program) -> list[Record]:
+        """The service's change history: its creation, then each change of a published field.
+
+        `updated_by` names the ecosystem, not the person: who edited a listing stays in the
+        audit log that backbone administrators read.
+        """
+        self.load_history([program.pk])
+        return [
+            record
+            for entry_pk, action, when, changes in self._history[program.pk]
+            for record in self._metadata(program.hsds_id, entry_pk, action, when, changes)
+        ]
+
+    def _metadata(
+        self, resource_id: uuid.UUID, entry_pk: int, action: int, when: datetime, changes: Any
+    ) -> Iterator[Record]:
+        base = {
+            "resource_id": str(resource_id),
+            "resource_type": "service",
+            "last_action_date": when.date().isoformat(),
+            "last_action_type": _ACTIONS[action],
+            "updated_by": self.ecosystem.name,
+        }
+        if action == LogEntry.Action.CREATE:
+            yield {
+                "id": derived_id(resource_id, f"metadata/{entry_pk}"),
+                **base,
+                "field_name": "",
+                "previous_value": "",
+                "replacement_value": "",
+            }
+            return
+        if isinstance(changes, str):  # auditlog before 3 kept the changes as JSON text
+            changes = json.loads(changes)
+        for name in PUBLISHED_CHANGES:
+            change = changes.get(name) if isinstance(changes, dict) else None
+            if not isinstance(change, list) or len(change) != 2:
+                continue
+            previous, replacement = ("" if v in (None, "None") else str(v) for v in change)
+            yield {
+                "id": derived_id(resource_id, f"metadata/{entry_pk}/{name}"),
+                **base,
+                "field_name": name,
+                "previous_value": previous,
+                "replacement_value": replacement,
+            }
 
     def service_phones(self, program: Program) -> list[Record]:
         if not program.phone:
@@ -572,6 +663,7 @@ def iter_full_services(
     export = HsdsExport(ecosystem)
     selection = public_programs(ecosystem) if programs is None else programs
     for pks in in_chunks(selection, chunk_size):
+        export.load_history(pks)
         chunk = with_full_detail(Program.objects.filter(pk__in=pks), ecosystem).order_by("pk")
         for program in chunk:
             yield export.service_full(program)

@@ -8,7 +8,7 @@ one location keeps both its `service_id` and its `service_at_location_id`.
 
 Written as it is read: services stream through `iter_full_services` in chunks, locations in
 chunks of their own (a location used by many programs is written once), so memory stays bounded.
-Tables Ecotone has nothing for (contacts, programs, metadata, required documents, ...) are left
+Tables Ecotone has nothing for (contacts, programs, required documents, ...) are left
 out of the package rather than written empty.
 """
 
@@ -240,6 +240,21 @@ TABLES = (
         ),
         {"parent_id": "taxonomy_term", "taxonomy_id": "taxonomy"},
     ),
+    Table(
+        "metadata",
+        "metadata.csv",
+        (
+            "id",
+            "resource_id",
+            "resource_type",
+            "last_action_date",
+            "last_action_type",
+            "field_name",
+            "previous_value",
+            "replacement_value",
+            "updated_by",
+        ),
+    ),
 )
 
 # Frictionless field types and formats, as the HSDS schemas give them.
@@ -255,7 +270,7 @@ _NUMBERS = {
     "interval",
     "amount",
 }
-_DATES = {"valid_from", "valid_to", "dtstart", "until", "assured_date"}
+_DATES = {"valid_from", "valid_to", "dtstart", "until", "assured_date", "last_action_date"}
 _TIMES = {"opens_at", "closes_at"}
 _EMAILS = {"email", "assurer_email"}
 _URIS = {"url", "website", "uri", "term_uri", "schedule_link"}
@@ -370,6 +385,8 @@ def _write_service(out: _Writers, service: dict[str, Any]) -> None:
         out.write("cost_option", option, service_id=service_id)
     for attribute in service["attributes"]:
         out.write("attribute", attribute, link_id=service_id)
+    for change in service["metadata"]:
+        out.write("metadata", change)
 
 
 def _locations(ecosystem: Ecosystem, chunk_size: int) -> Iterator[Location]:

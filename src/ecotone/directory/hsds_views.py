@@ -459,6 +459,7 @@ def services(request: HttpRequest, ecosystem: Ecosystem) -> HttpResponseBase:
 
     def rows(queryset: QuerySet[Program]) -> QuerySet[Program]:
         if full:
+            export.load_history(list(queryset.values_list("pk", flat=True)))
             return hsds.with_full_detail(queryset, ecosystem)
         return queryset.select_related("organization")
 
@@ -557,6 +558,7 @@ def organization(request: HttpRequest, ecosystem: Ecosystem, hsds_id: str) -> Ht
     export = hsds.HsdsExport(ecosystem)
     programs = hsds.public_programs(ecosystem).filter(organization=found).order_by("name", "pk")
     if full_service:
+        export.load_history(list(programs.values_list("pk", flat=True)))
         services = [
             export.service_full(p, with_organization=False)
             for p in hsds.with_full_detail(programs, ecosystem)
