@@ -227,7 +227,6 @@ CELLS = [
 
 @pytest.mark.parametrize(("row", "persona"), CELLS)
 def test_permission_table(world: World, row: Row, persona: str) -> None:
-    from ecotone.directory.hsds import organization_id
     from ecotone.directory.models import Location, Program, ProgramLocation, TaxonomyTerm
     from ecotone.ecosystems.models import Invitation
 
@@ -243,7 +242,7 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
     url = row.url.format(
         service_id=program.hsds_id,
         service_at_location_id=site.hsds_id,
-        organization_id=organization_id(world.alpha.slug, world.org_a.pk),
+        organization_id=world.org_a.hsds_id,
         taxonomy_id=term.taxonomy.hsds_id,
         term_id=term.hsds_id,
         program=program.slug,
