@@ -88,6 +88,37 @@ ROWS = [
         {"name": "Robotics For All", "sector": "youth_nonprofit", "coalition_role": "partner"},
     ),
     Row("archive partner", "get", "/e/alpha/partners/{org_a}/archive/", members_only(BACKBONE)),
+    # the flat program spreadsheet
+    Row(
+        "spreadsheet guide",
+        "get",
+        "/e/alpha/programs/spreadsheet/guide/",
+        members_only(("partner_a", "partner_b", *BACKBONE)),
+    ),
+    Row(
+        "spreadsheet template",
+        "get",
+        "/e/alpha/programs/spreadsheet/template/?format=xlsx",
+        members_only(("partner_a", "partner_b", *BACKBONE)),
+    ),
+    Row(
+        "spreadsheet template csv",
+        "get",
+        "/e/alpha/programs/spreadsheet/template/?format=csv",
+        members_only(("partner_a", "partner_b", *BACKBONE)),
+    ),
+    Row(
+        "spreadsheet export",
+        "get",
+        "/e/alpha/programs/spreadsheet/export/?format=csv",
+        members_only(BACKBONE),
+    ),
+    Row(
+        "spreadsheet export of a partner's programs",
+        "get",
+        "/e/alpha/programs/spreadsheet/export/{org_a}/?format=xlsx",
+        members_only(("partner_a", *BACKBONE)),
+    ),
     Row("members", "get", "/e/alpha/members/", members_only(BACKBONE)),
     Row("members export", "get", "/e/alpha/members/?format=xlsx", members_only(BACKBONE)),
     Row("change member", "get", "/e/alpha/members/{membership}/", members_only(("admin",))),

@@ -69,6 +69,9 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             "radii": RADII,
             "tile_url": settings.TILE_URL,
             "tile_attribution": settings.TILE_ATTRIBUTION,
+            "can_use_spreadsheet": request.user.has_perm(
+                "directory.use_program_spreadsheet", ecosystem
+            ),
         },
     )
 
