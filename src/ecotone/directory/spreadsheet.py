@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import difflib
 import io
 import re
 import unicodedata
@@ -899,23 +900,31 @@ class Draft:
             if name not in self.values:
                 self.values[name] = value
                 self.rows[name] = row
-            elif self.values[name] != value:
+            elif not _same(name, self.values[name], value):
                 batch.problems.append(
                     Problem(
                         f"row {row}",
                         name,
-                        _(
-                            "Differs from row %(other)d of the same %(record)s; write the same "
-                            "value or leave this cell blank."
-                        )
-                        % {"other": self.rows[name], "record": RECORD_NAMES[part]},
+                        str(CONFLICTS[part]) % {"other": self.rows[name]},
                     )
                 )
 
 
-RECORD_NAMES: dict[str, Label] = {
-    "program": gettext_lazy("program"),
-    "location": gettext_lazy("location"),
+def _same(name: str, first: Any, second: Any) -> bool:
+    if name in ("organization", "program_name", "location_name"):
+        return bool(_fold(first) == _fold(second))  # they name the record: case does not matter
+    return bool(first == second)
+
+
+CONFLICTS: dict[str, Label] = {
+    "program": gettext_lazy(
+        "Differs from row %(other)d of the same program; write the same value or leave this "
+        "cell blank."
+    ),
+    "location": gettext_lazy(
+        "Differs from row %(other)d of the same location; write the same value or leave this "
+        "cell blank."
+    ),
 }
 
 
@@ -927,22 +936,54 @@ class ProgramDraft(Draft):
     own_schedules: list[dict[str, Any]] = field(default_factory=list)
 
 
-def read_spreadsheet(path: Path) -> Batch:
-    """The programs of a flat spreadsheet (.csv or .xlsx) as HSDS services, with its problems."""
+class Partners:
+    """The ecosystem's partner organizations by name: a spreadsheet names them, HSDS needs ids.
+
+    A name must match an active partner (case, accents and spacing aside): a spreadsheet never
+    creates partners, so a typo cannot add a second "Robotics For All" to the ecosystem.
+    """
+
+    def __init__(self, ecosystem: Ecosystem) -> None:
+        self.by_name = {
+            _fold(organization.name): organization
+            for organization in ecosystem.organizations.active().order_by("pk")
+        }
+
+    def id_of(self, name: str, where: str, column: str, batch: Batch) -> str | None:
+        organization = self.by_name.get(_fold(name))
+        if organization is not None:
+            return str(organization.hsds_id)
+        message = _("No partner organization named “%(name)s” in this ecosystem.") % {"name": name}
+        close = difflib.get_close_matches(_fold(name), list(self.by_name), n=1, cutoff=0.75)
+        if close:
+            message += " " + _("Did you mean “%(name)s”?") % {"name": self.by_name[close[0]].name}
+        batch.problems.append(Problem(where, column, message))
+        return None
+
+
+def read_spreadsheet(path: Path, ecosystem: Ecosystem | None = None) -> Batch:
+    """The programs of a flat spreadsheet (.csv or .xlsx) as HSDS services, with its problems.
+
+    With `ecosystem`, the organizations the rows name are found among its partners (an unknown
+    name is a problem) and services carry their `organization_id`, ready for `import_batch`.
+    Without it, each service nests its organization by name only, with an id derived from the
+    name: enough to check a file, not to import it.
+    """
     batch = Batch()
+    partners = Partners(ecosystem) if ecosystem is not None else None
     try:
         if path.stat().st_size > MAX_BYTES:
             raise FileError(
                 _("The file is larger than %(size)d MB; split it into smaller files.")
                 % {"size": MAX_BYTES // (1024 * 1024)}
             )
-        _read(_rows(path), batch)
+        _read(_rows(path), batch, partners)
     except FileError as error:
         batch.problems.append(Problem("", "", str(error)))
     return batch
 
 
-def _read(rows: Iterator[list[Any]], batch: Batch) -> None:
+def _read(rows: Iterator[list[Any]], batch: Batch, partners: Partners | None) -> None:
     header: list[Any] | None = None
     for header_row in rows:
         if any(not _blank(cell) for cell in header_row):
@@ -975,8 +1016,13 @@ def _read(rows: Iterator[list[Any]], batch: Batch) -> None:
     if batch.problems:
         return
     location_records = {key: _location_record(draft) for key, draft in locations.items()}
-    for draft in programs.values():
-        batch.add_service(_service_record(draft, location_records), f"row {draft.row}")
+    services = [
+        (_service_record(draft, location_records, partners, batch), f"row {draft.row}")
+        for draft in programs.values()
+    ]
+    if not batch.problems:
+        for record, where in services:
+            batch.add_service(record, where)
 
 
 def _positions(header: list[Any], batch: Batch) -> dict[str, int] | None:
@@ -1025,7 +1071,8 @@ def _read_row(
             values[name] = PARSERS[column.kind](raw, column)
         except CellError as error:
             batch.problems.append(Problem(where, name, str(error)))
-    _check_row(values, where, batch)
+    if len(batch.problems) == before:
+        _check_row(values, where, batch)
     return values if len(batch.problems) == before else None
 
 
@@ -1208,7 +1255,9 @@ def _location_record(draft: Draft) -> Record:
     return record
 
 
-def _service_record(draft: ProgramDraft, locations: dict[Any, Record]) -> Record:
+def _service_record(
+    draft: ProgramDraft, locations: dict[Any, Record], partners: Partners | None, batch: Batch
+) -> Record:
     values = {**DEFAULTS, **draft.values}
     service_id = draft.id
     record = _compact(
@@ -1224,7 +1273,13 @@ def _service_record(draft: ProgramDraft, locations: dict[Any, Record]) -> Record
             "maximum_age": values.get("maximum_age"),
         }
     )
-    record["organization"] = organization_ref(values["organization"])
+    if partners is None:
+        record["organization"] = organization_ref(values["organization"])
+    else:
+        where = f"row {draft.rows.get('organization', draft.row)}"
+        record["organization_id"] = partners.id_of(
+            values["organization"], where, "organization", batch
+        )
     record["phones"] = (
         [{"id": hsds.derived_id(service_id, "phone"), "number": values["phone"]}]
         if values.get("phone")
@@ -1267,7 +1322,13 @@ def _service_record(draft: ProgramDraft, locations: dict[Any, Record]) -> Record
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         attributes.append(_attribute(service_id, f"{PROFILE}/{model_field}", text, "service"))
     for partner in values.get("partner_organizations", []):
-        partner_id = organization_ref(partner)["id"]
+        if partners is None:
+            partner_id: str | None = organization_ref(partner)["id"]
+        else:
+            where = f"row {draft.rows['partner_organizations']}"
+            partner_id = partners.id_of(partner, where, "partner_organizations", batch)
+        if partner_id is None:
+            continue
         attributes.append(
             _attribute(service_id, f"{PROFILE}/partner_organization", partner_id, "service")
         )
@@ -1359,6 +1420,16 @@ def _program_cells(service: Record, partner_names: dict[str, str]) -> dict[str, 
     return cells
 
 
+def _in_week_order(schedules: list[Record]) -> list[Record]:
+    """Earliest in the week first, so the rows read naturally and exports compare equal."""
+
+    def key(schedule: Record) -> tuple[int, str, str]:
+        days = [WEEK.index(d) for d in schedule.get("byday", "").split(",") if d in WEEK]
+        return (min(days, default=7), schedule.get("opens_at", ""), schedule.get("dtstart", ""))
+
+    return sorted(schedules, key=key)
+
+
 def rows_of_service(service: Record, partner_names: dict[str, str]) -> Iterator[list[Any]]:
     """The rows of one full HSDS service: one per schedule at each location, at least one."""
     program = _program_cells(service, partner_names)
@@ -1372,10 +1443,10 @@ def rows_of_service(service: Record, partner_names: dict[str, str]) -> Iterator[
     written = False
     for site in service.get("service_at_locations", []):
         location = _location_cells(site["location"])
-        for schedule in site.get("schedules") or [None]:
+        for schedule in _in_week_order(site.get("schedules", [])) or [None]:
             written = True
             yield row(location, _schedule_cells(schedule))
-    for schedule in service.get("schedules", []):
+    for schedule in _in_week_order(service.get("schedules", [])):
         written = True
         yield row(_schedule_cells(schedule))
     if not written:
@@ -1407,7 +1478,12 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)  # numbers as they are: a longitude is negative, not a formula
     text = str(value)
+    if NUMBER.fullmatch(text):
+        return text
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 class _Echo:
