@@ -152,6 +152,7 @@ SIGNED_IN_PAGES = {
     "partner_a": [
         "/e/alpha/",
         "/e/alpha/partners/robotics-for-all/edit/",
+        "/e/alpha/programs/spreadsheet/guide/",
         "/accounts/profile/",
         "/accounts/email/",
         "/accounts/password/change/",
