@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from ecotone.directory import hsds, hsds_tabular
 from ecotone.directory.hsds_import import ImportReport, import_batch
 from ecotone.directory.hsds_readers import read_hsds_json, read_hsds_package
 from ecotone.directory.importing import Batch
-from ecotone.directory.models import Program
+from ecotone.directory.models import ImportFormat, ImportRun, ImportStatus, Program
 from ecotone.ecosystems.models import Ecosystem
 from tests.conftest import World, make_ecosystem
 
@@ -132,3 +135,38 @@ def test_package_export_imports_back_to_the_same_package(world: World, tmp_path:
     again = run(gamma, read_hsds_package(tmp_path / "second"))
     assert again.total("created") == 0
     assert again.total("updated") == 0
+
+
+def test_the_command_imports_a_package_folder_and_keeps_the_run(world: World) -> None:
+    out = io.StringIO()
+    call_command("import_hsds", "--ecosystem", "alpha", str(EXAMPLES / "csv"), stdout=out)
+
+    assert Program.objects.filter(ecosystem=world.alpha, name="Community Counselling").exists()
+    run = ImportRun.objects.get()
+    assert run.status == ImportStatus.APPLIED
+    assert run.format == ImportFormat.HSDS_PACKAGE
+    assert zipfile.ZipFile(run.file.path).getinfo("services.csv").file_size > 0
+    assert "service: 1 created" in out.getvalue()
+
+
+def test_the_command_dry_run_changes_nothing(world: World) -> None:
+    out = io.StringIO()
+    call_command(
+        "import_hsds", "--dry-run", "--ecosystem", "beta", str(EXAMPLES / "service_full.json"),
+        stdout=out,
+    )
+    assert not Program.objects.filter(ecosystem=world.beta, name="Community Counselling").exists()
+    assert ImportRun.objects.get().status == ImportStatus.CHECKED
+    assert "dry run" in out.getvalue()
+
+
+def test_the_command_prints_problems_and_fails(world: World, tmp_path: Path) -> None:
+    file = tmp_path / "bad.json"
+    file.write_text(json.dumps([{"id": "x", "name": "", "organization_id": "nope"}]))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_hsds", "--ecosystem", "alpha", str(file), stdout=out)
+    assert "problem: [0], name: This field is required." in out.getvalue()
+    assert ImportRun.objects.get().status == ImportStatus.HAS_PROBLEMS
+    with pytest.raises(CommandError, match="No ecosystem"):
+        call_command("import_hsds", "--ecosystem", "nowhere", str(file))

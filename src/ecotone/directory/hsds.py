@@ -475,7 +475,9 @@ class HsdsExport:
                 "extent": (
                     area.extent
                     if isinstance(area.extent, str)  # imported text that was not GeoJSON
-                    else json.dumps(area.extent) if area.extent else None
+                    else json.dumps(area.extent)
+                    if area.extent
+                    else None
                 ),
                 "extent_type": area.extent_type or ("geojson" if area.extent else None),
                 "uri": area.uri,
