@@ -791,3 +791,23 @@ def test_an_edited_export_updates_the_programs(world: World, tmp_path: Path) -> 
     assert robotics.seats == 24
     assert "stem_field/computing" in {a.term.code for a in robotics.attributes.all()}
     assert Program.objects.filter(ecosystem=world.alpha).count() == 2
+
+
+def test_new_records_get_the_same_ids_on_every_reading(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, [VALID, row(program_name="Coding Club")])
+    first, second = read(path), read(path)
+    assert [s["id"] for s in first.services] == [s["id"] for s in second.services]
+    assert len({s["id"] for s in first.services}) == 2
+
+
+def test_importing_the_same_sheet_twice_updates_instead_of_doubling(
+    world: World, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path, [VALID, row(days="Sat", start_time="10:00", end_time="12:00")])
+    assert import_file(world, path).total("created") > 0
+    again = import_file(world, path)
+    assert again.problems == []
+    assert again.total("created") == 0
+    assert Program.objects.filter(ecosystem=world.alpha).count() == 1
+    assert Location.objects.filter(ecosystem=world.alpha).count() == 1
+    assert Schedule.objects.filter(program__ecosystem=world.alpha).count() == 2

@@ -977,13 +977,13 @@ def read_spreadsheet(path: Path, ecosystem: Ecosystem | None = None) -> Batch:
                 _("The file is larger than %(size)d MB; split it into smaller files.")
                 % {"size": MAX_BYTES // (1024 * 1024)}
             )
-        _read(_rows(path), batch, partners)
+        _read(_rows(path), batch, partners, ecosystem.slug if ecosystem is not None else "")
     except FileError as error:
         batch.problems.append(Problem("", "", str(error)))
     return batch
 
 
-def _read(rows: Iterator[list[Any]], batch: Batch, partners: Partners | None) -> None:
+def _read(rows: Iterator[list[Any]], batch: Batch, partners: Partners | None, scope: str) -> None:
     header: list[Any] | None = None
     for header_row in rows:
         if any(not _blank(cell) for cell in header_row):
@@ -1010,7 +1010,7 @@ def _read(rows: Iterator[list[Any]], batch: Batch, partners: Partners | None) ->
             )
         values = _read_row(cells, positions, row_number, batch)
         if values is not None:
-            _gather(values, row_number, programs, locations, batch)
+            _gather(values, row_number, programs, locations, batch, scope)
     if not data_rows:
         raise FileError(_("The file has a header row but no programs."))
     if batch.problems:
@@ -1097,12 +1097,22 @@ def _check_row(values: dict[str, Any], where: str, batch: Batch) -> None:
         problem("last_date", _("The last date is before the first date."))
 
 
+def new_id(scope: str, key: Any) -> str:
+    """The id of a new program or location: the same whenever the same file is read.
+
+    So a dry run and the apply that follows (each reads the file) agree on ids, and importing
+    the same sheet twice updates what the first import created instead of doubling it.
+    """
+    return str(uuid.uuid5(SPREADSHEET_NAMESPACE, "/".join((scope, *map(str, key)))))
+
+
 def _gather(
     values: dict[str, Any],
     row: int,
     programs: dict[Any, ProgramDraft],
     locations: dict[Any, Draft],
     batch: Batch,
+    scope: str,
 ) -> None:
     key: Any = values.get("program_id") or (
         "new",
@@ -1112,7 +1122,7 @@ def _gather(
     program = programs.get(key)
     if program is None:
         program = programs[key] = ProgramDraft(
-            row=row, id=values.get("program_id") or str(uuid.uuid4())
+            row=row, id=values.get("program_id") or new_id(scope, key)
         )
     program.merge(values, "program", row, batch)
 
@@ -1134,7 +1144,7 @@ def _gather(
     location = locations.get(location_key)
     if location is None:
         location = locations[location_key] = Draft(row=row)
-        location.values["location_id"] = values.get("location_id") or str(uuid.uuid4())
+        location.values["location_id"] = values.get("location_id") or new_id(scope, location_key)
     location.merge(values, "location", row, batch)
     schedules = program.sites.setdefault(location_key, [])
     if schedule:
@@ -1443,7 +1453,8 @@ def rows_of_service(service: Record, partner_names: dict[str, str]) -> Iterator[
     written = False
     for site in service.get("service_at_locations", []):
         location = _location_cells(site["location"])
-        for schedule in _in_week_order(site.get("schedules", [])) or [None]:
+        schedules: list[Record | None] = [*_in_week_order(site.get("schedules", []))]
+        for schedule in schedules or [None]:
             written = True
             yield row(location, _schedule_cells(schedule))
     for schedule in _in_week_order(service.get("schedules", [])):
