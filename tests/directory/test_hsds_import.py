@@ -39,6 +39,11 @@ JSON_EXAMPLES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 def run(
     ecosystem: Ecosystem, batch: Batch, *, dry_run: bool = False, **options: Any
 ) -> ImportReport:
