@@ -491,6 +491,38 @@ def test_a_damaged_workbook_is_one_readable_problem(tmp_path: Path) -> None:
     assert "XLSX" in only_problem(read(path)).message
 
 
+def test_a_workbook_with_a_broken_sheet_is_one_readable_problem(tmp_path: Path) -> None:
+    import zipfile
+
+    source = write_xlsx(tmp_path, [VALID])
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(broken, "w") as new:
+        for item in old.infolist():
+            data = old.read(item)
+            new.writestr(
+                item, b"<worksheet><sheetData><row>" if "worksheets/" in item.filename else data
+            )
+    assert "XLSX" in only_problem(read(broken)).message
+
+
+def test_a_workbook_that_unpacks_too_large_is_one_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spreadsheet, "MAX_UNPACKED_BYTES", 1000)
+    assert "unpacks to more than" in only_problem(read(write_xlsx(tmp_path, [VALID]))).message
+
+
+def test_csv_with_tabs_between_cells_reads(tmp_path: Path) -> None:
+    path = tmp_path / "programs.csv"
+    path.write_text(
+        "organization\tprogram_name\tdescription\nRobotics For All\tLab\tBuild; test, repeat\n",
+        encoding="utf-8",
+    )
+    batch = read(path)
+    assert batch.problems == []
+    assert batch.services[0]["description"] == "Build; test, repeat"
+
+
 def test_too_many_rows_is_one_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(spreadsheet, "MAX_ROWS", 3)
     rows = [row(program_name=f"Club {n}") for n in range(4)]

@@ -24,13 +24,13 @@ a ZIP code's center are written blank: an import places them there again.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import difflib
 import io
 import re
 import unicodedata
 import uuid
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -69,6 +69,7 @@ Label = str | Promise
 MAX_ROWS = 5000
 MAX_BYTES = 10 * 1024 * 1024
 MAX_COLUMNS = 200
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 SEPARATOR = ";"
 # Ids for organizations named in a spreadsheet: the importer finds the partner by name.
 SPREADSHEET_NAMESPACE = uuid.UUID("5d0c2f7e-6b1a-4c3e-9d7a-ec070e000003")
@@ -848,29 +849,42 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
     except UnicodeDecodeError:
         # Excel on Windows saves "CSV" in the Windows code page; every byte means something there.
         text = data.decode("cp1252", errors="replace")
-    dialect: type[csv.Dialect] | csv.Dialect = csv.excel
-    with contextlib.suppress(csv.Error):
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    # The header row says what separates cells: column names hold no commas or semicolons,
+    # while cells do (several values are separated by ";"), so only the header is looked at.
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), dialect)
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error as error:
         raise FileError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from None
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    import zipfile
-
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    damaged = FileError(_("This is not an XLSX workbook, or it is damaged."))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise damaged from None
+    if unpacked > MAX_UNPACKED_BYTES:  # a small file that would unpack to gigabytes
+        raise FileError(
+            _("The workbook unpacks to more than %(size)d MB; split it into smaller files.")
+            % {"size": MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
+    # A damaged or hostile workbook can fail deep inside openpyxl or its XML parser, with
+    # whatever exception they raise; to the person uploading it, it is one problem.
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise FileError(_("This is not an XLSX workbook, or it is damaged.")) from None
+    except Exception:
+        raise damaged from None
     try:
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             yield list(row)
+    except Exception:
+        raise damaged from None
     finally:
         workbook.close()
 
