@@ -39,11 +39,6 @@ JSON_EXAMPLES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 def run(
     ecosystem: Ecosystem, batch: Batch, *, dry_run: bool = False, **options: Any
 ) -> ImportReport:
@@ -157,7 +152,11 @@ def test_the_command_imports_a_package_folder_and_keeps_the_run(world: World) ->
 def test_the_command_dry_run_changes_nothing(world: World) -> None:
     out = io.StringIO()
     call_command(
-        "import_hsds", "--dry-run", "--ecosystem", "beta", str(EXAMPLES / "service_full.json"),
+        "import_hsds",
+        "--dry-run",
+        "--ecosystem",
+        "beta",
+        str(EXAMPLES / "service_full.json"),
         stdout=out,
     )
     assert not Program.objects.filter(ecosystem=world.beta, name="Community Counselling").exists()

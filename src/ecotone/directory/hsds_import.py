@@ -118,6 +118,14 @@ class ImportReport:
     def total(self, outcome: str) -> int:
         return sum(c.get(outcome, 0) for c in self.counts.values())
 
+    @property
+    def total_created(self) -> int:
+        return self.total("created")
+
+    @property
+    def total_updated(self) -> int:
+        return self.total("updated")
+
     def to_json(self) -> dict[str, Any]:
         return {
             "counts": self.counts,

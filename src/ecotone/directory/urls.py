@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import spreadsheet_views, views
+from . import import_views, spreadsheet_views, views
 
 app_name = "directory"
 
@@ -16,5 +16,12 @@ urlpatterns = [
         spreadsheet_views.organization_export,
         name="spreadsheet_organization_export",
     ),
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/<int:run_id>/", import_views.import_run, name="import_run"),
+    path("imports/<int:run_id>/status/", import_views.import_status, name="import_status"),
+    path("imports/<int:run_id>/apply/", import_views.import_apply, name="import_apply"),
+    path("imports/<int:run_id>/file/", import_views.import_file, name="import_file"),
+    path("export/hsds.json", import_views.export_hsds_json, name="export_hsds_json"),
+    path("export/hsds.zip", import_views.export_hsds_package, name="export_hsds_package"),
     path("<slug:program_slug>/", views.program_detail, name="program"),
 ]
