@@ -18,6 +18,7 @@ from ecotone.directory.importing import Batch, Problem
 from ecotone.directory.models import (
     CoordinatesSource,
     CostBand,
+    CostOption,
     Delivery,
     Language,
     Location,
@@ -843,3 +844,63 @@ def test_importing_the_same_sheet_twice_updates_instead_of_doubling(
     assert Program.objects.filter(ecosystem=world.alpha).count() == 1
     assert Location.objects.filter(ecosystem=world.alpha).count() == 1
     assert Schedule.objects.filter(program__ecosystem=world.alpha).count() == 2
+
+
+def test_an_import_keeps_what_the_sheet_has_no_column_for(world: World, tmp_path: Path) -> None:
+    robotics = sample_programs(world)
+    Program.objects.filter(pk=robotics.pk).update(
+        alternate_name="RoboClub",
+        application_process="Sign up at the front desk.",
+        assured_date=date(2025, 9, 1),
+        assurer_email="verifier@alpha.test",
+    )
+    CostOption.objects.create(program=robotics, option="Term fee", amount=40)
+    place = robotics.program_locations.get().location
+    Location.objects.filter(pk=place.pk).update(
+        description="Second floor", accessibility="Step-free entrance", transportation="Bus 2"
+    )
+    path = tmp_path / "export.csv"
+    rows = spreadsheet.export_rows(world.alpha, spreadsheet.exported_programs(world.alpha))
+    path.write_text("".join(spreadsheet.csv_chunks(rows)), encoding="utf-8")
+    assert import_file(world, path).problems == []
+    robotics.refresh_from_db()
+    assert robotics.alternate_name == "RoboClub"
+    assert robotics.application_process == "Sign up at the front desk."
+    assert (robotics.assured_date, robotics.assurer_email) == (
+        date(2025, 9, 1),
+        "verifier@alpha.test",
+    )
+    assert robotics.cost_options.get().option == "Term fee"
+    place.refresh_from_db()
+    assert (place.description, place.accessibility, place.transportation) == (
+        "Second floor",
+        "Step-free entrance",
+        "Bus 2",
+    )
+
+
+def test_a_sheet_with_a_few_columns_changes_only_those(world: World, tmp_path: Path) -> None:
+    robotics = sample_programs(world)
+    before = exported(world)
+    headers = ["program_id", "organization", "program_name", "seats", "stem_fields"]
+    path = write_csv(
+        tmp_path,
+        [
+            {
+                "program_id": str(robotics.hsds_id),
+                "organization": "Robotics For All",
+                "program_name": "Robotics Club",
+                "seats": "30",
+                "stem_fields": "robotics; engineering",
+            }
+        ],
+        headers=headers,
+    )
+    assert import_file(world, path).problems == []
+    after = exported(world)
+    seats, stem = HEADERS.index("seats"), HEADERS.index("stem_fields")
+    for old, new in zip(before, after, strict=True):
+        if old[0] == str(robotics.hsds_id):
+            assert (new[seats], new[stem]) == ("30", "robotics;engineering")
+            old[seats], old[stem] = new[seats], new[stem]
+        assert new == old

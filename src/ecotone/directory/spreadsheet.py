@@ -13,9 +13,10 @@ same location (the same `location_id`, or the same name, street address and ZIP 
 one location record. Every cell is checked; each problem names its row (as the spreadsheet
 program numbers it, the header being row 1) and its column.
 
-What the spreadsheet does not carry (cost options, service areas, contacts, attributes of other
-taxonomies, a location's description and accessibility) is left out of the records rather than
-sent empty, so importing a spreadsheet over existing programs does not erase it.
+A sheet changes only what it shows: for programs and locations the directory already has, what
+the file has no column for (HSDS fields the sheet lacks, columns left out of the file) is taken
+from the directory's current record (`Existing`), so the importer, which reads an absent value
+as empty, does not erase it.
 
 Writing (`export_rows`, `csv_chunks`, `xlsx_bytes`) flattens the same HSDS records back into
 those columns, so export -> import -> export gives the same sheet. Coordinates that came from
@@ -55,6 +56,7 @@ from .models import (
     CostBand,
     Delivery,
     Frequency,
+    Location,
     LocationType,
     MentoringDepth,
     Program,
@@ -984,20 +986,21 @@ def read_spreadsheet(path: Path, ecosystem: Ecosystem | None = None) -> Batch:
     name: enough to check a file, not to import it.
     """
     batch = Batch()
-    partners = Partners(ecosystem) if ecosystem is not None else None
     try:
         if path.stat().st_size > MAX_BYTES:
             raise FileError(
                 _("The file is larger than %(size)d MB; split it into smaller files.")
                 % {"size": MAX_BYTES // (1024 * 1024)}
             )
-        _read(_rows(path), batch, partners, ecosystem.slug if ecosystem is not None else "")
+        _read(_rows(path), batch, ecosystem)
     except FileError as error:
         batch.problems.append(Problem("", "", str(error)))
     return batch
 
 
-def _read(rows: Iterator[list[Any]], batch: Batch, partners: Partners | None, scope: str) -> None:
+def _read(rows: Iterator[list[Any]], batch: Batch, ecosystem: Ecosystem | None) -> None:
+    partners = Partners(ecosystem) if ecosystem is not None else None
+    scope = ecosystem.slug if ecosystem is not None else ""
     header: list[Any] | None = None
     for header_row in rows:
         if any(not _blank(cell) for cell in header_row):
@@ -1034,9 +1037,13 @@ def _read(rows: Iterator[list[Any]], batch: Batch, partners: Partners | None, sc
         (_service_record(draft, location_records, partners, batch), f"row {draft.row}")
         for draft in programs.values()
     ]
-    if not batch.problems:
-        for record, where in services:
-            batch.add_service(record, where)
+    if batch.problems:
+        return
+    if ecosystem is not None:
+        existing = Existing(ecosystem, [record for record, _where in services])
+        services = [(existing.overlay(record, set(positions)), where) for record, where in services]
+    for record, where in services:
+        batch.add_service(record, where)
 
 
 def _positions(header: list[Any], batch: Batch) -> dict[str, int] | None:
@@ -1358,6 +1365,148 @@ def _service_record(
         )
     record["attributes"] = attributes
     return record
+
+
+# Keeping what a sheet leaves out ---------------------------------------------------------------
+
+# The parts of a service record each column fills; a column missing from the file leaves them as
+# the directory has them (the importer reads an absent scalar as empty).
+SERVICE_KEYS = {
+    "program_name": ("name",),
+    "description": ("description",),
+    "url": ("url",),
+    "email": ("email",),
+    "status": ("status",),
+    "fees": ("fees_description",),
+    "minimum_age": ("minimum_age",),
+    "maximum_age": ("maximum_age",),
+    "phone": ("phones",),
+    "languages": ("languages",),
+    "funding_sources": ("funding",),
+}
+LOCATION_KEYS = {
+    "location_name": ("name",),
+    "virtual_url": ("url",),
+    "latitude": ("latitude", "longitude", "attributes"),
+    "longitude": ("latitude", "longitude", "attributes"),
+}
+ADDRESS_KEYS = {
+    "address_1": "address_1",
+    "city": "city",
+    "state": "state_province",
+    "postal_code": "postal_code",
+}
+WHERE_AND_WHEN = {c.name for c in COLUMNS if c.part in ("location", "schedule")}
+
+
+def _attribute_column(code: str) -> str | None:
+    """The column an attribute of the Ecotone taxonomy comes from, if any."""
+    facet_code, _sep, _rest = code.partition("/")
+    for name, facet in FACET_COLUMNS.items():
+        if facet.code == facet_code:
+            return name
+    if code == f"{PROFILE}/partner_organization":
+        return "partner_organizations"
+    for name, field_name in PROFILE_COLUMNS.items():
+        if code == f"{PROFILE}/{field_name}":
+            return name
+    return None
+
+
+def _replace(merged: Record, new: Record, keys: Iterable[str]) -> None:
+    for key in keys:
+        if key in new:
+            merged[key] = new[key]
+        else:
+            merged.pop(key, None)
+
+
+class Existing:
+    """The directory's current records for the programs and locations a sheet names by id.
+
+    A sheet may leave columns out, and HSDS has more than a sheet has columns: what the file
+    does not say is taken from the directory, so an import changes only what the sheet shows.
+    """
+
+    def __init__(self, ecosystem: Ecosystem, services: list[Record]) -> None:
+        service_ids = [record["id"] for record in services]
+        location_ids = [
+            site["location"]["id"]
+            for record in services
+            for site in record.get("service_at_locations", [])
+        ]
+        programs = Program.objects.filter(ecosystem=ecosystem, hsds_id__in=service_ids)
+        self.services = {
+            record["id"]: record for record in hsds.iter_full_services(ecosystem, programs)
+        }
+        self.assurers = dict(programs.values_list("hsds_id", "assurer_email"))
+        export = hsds.HsdsExport(ecosystem)
+        self.locations = {
+            str(location.hsds_id): export.location_full(location)
+            for location in Location.objects.filter(
+                ecosystem=ecosystem, hsds_id__in=location_ids
+            ).select_related("organization")
+        }
+
+    def overlay(self, new: Record, present: set[str]) -> Record:
+        base = self.services.get(new["id"])
+        sites = [
+            {**site, "location": self.location(site["location"], present)}
+            for site in new.get("service_at_locations", [])
+        ]
+        if base is None:
+            return {**new, "service_at_locations": sites}
+        merged = {k: v for k, v in base.items() if k not in ("organization", "last_modified")}
+        merged["organization_id"] = new["organization_id"]
+        if assurer := self.assurers.get(uuid.UUID(new["id"])):
+            merged["assurer_email"] = assurer  # not published, but not to be lost either
+        for column, keys in SERVICE_KEYS.items():
+            if column in present:
+                _replace(merged, new, keys)
+
+        def from_sheet(attribute: Record) -> bool:
+            code = attribute.get("taxonomy_term", {}).get("code", "")
+            column = _attribute_column(code)
+            return column is not None and column in present
+
+        merged["attributes"] = [a for a in base["attributes"] if not from_sheet(a)] + [
+            a for a in new["attributes"] if from_sheet(a)
+        ]
+        if present & WHERE_AND_WHEN:
+            merged["schedules"] = new["schedules"]
+            merged["service_at_locations"] = sites
+        return merged
+
+    def location(self, new: Record, present: set[str]) -> Record:
+        base = self.locations.get(new["id"])
+        if base is None:
+            return new
+        merged = dict(base)
+        for column, keys in LOCATION_KEYS.items():
+            if column in present:
+                _replace(merged, new, keys)
+        if present & set(ADDRESS_KEYS):
+            address = dict((base.get("addresses") or new.get("addresses") or [{}])[0])
+            new_address = (new.get("addresses") or [{}])[0]
+            for column, key in ADDRESS_KEYS.items():
+                if column in present:
+                    address[key] = new_address.get(key, "")
+            filled = any(address.get(key) for key in ADDRESS_KEYS.values())
+            merged["addresses"] = (
+                [
+                    {
+                        "id": hsds.derived_id(new["id"], "address"),
+                        "country": "US",
+                        "address_type": LocationType.PHYSICAL.value,
+                        **address,
+                    }
+                ]
+                if filled
+                else []
+            )
+        if present & {"virtual_url", *ADDRESS_KEYS}:
+            merged["location_type"] = new["location_type"]
+        return merged
 
 
 # Writing -------------------------------------------------------------------------------------
