@@ -6,7 +6,7 @@ same program exported from another system (new ids), and creating it would list 
 
 Method: names are compared as sets of words (lower case, accents and punctuation removed), with
 the token-set ratio (difflib's similarity of the shared words against each side's whole), so
-word order, "the", case and punctuation do not matter. Places match when any physical location
+word order, "the", case and punctuation do not matter (ties go to the closer whole name). Places match when any physical location
 of one lies within `radius_km` of any of the other (haversine), or when neither has a physical
 location with coordinates (both virtual-only, or both without a place).
 
@@ -78,7 +78,12 @@ def name_similarity(a: str, b: str) -> float:
     pairs = [(with_a, with_b)]
     if shared:
         pairs += [(shared, with_a), (shared, with_b)]
-    return max(SequenceMatcher(None, x, y).ratio() for x, y in pairs)
+    return max(_ratio(x, y) for x, y in pairs)
+
+
+def _ratio(a: str, b: str) -> float:
+    """difflib's ratio, made symmetric (its matching blocks depend on the order)."""
+    return max(SequenceMatcher(None, a, b).ratio(), SequenceMatcher(None, b, a).ratio())
 
 
 def distance_km(a: Place, b: Place) -> float:
@@ -110,10 +115,17 @@ def likely_duplicate(
 ) -> Match | None:
     """The most similar candidate with a similar name at a matching place, if any."""
     best: Match | None = None
+    best_rank = (-1.0, -1.0)
     for candidate in candidates:
         similarity = name_similarity(name, candidate.name)
         if similarity < threshold or not places_match(places, candidate.places, radius_km):
             continue
-        if best is None or similarity > best.similarity:
-            best = Match(candidate, similarity)
+        # Ties (both names' words within the other's) go to the closer whole name.
+        rank = (similarity, _sorted_ratio(name, candidate.name))
+        if rank > best_rank:
+            best, best_rank = Match(candidate, similarity), rank
     return best
+
+
+def _sorted_ratio(a: str, b: str) -> float:
+    return _ratio(" ".join(name_tokens(a)), " ".join(name_tokens(b)))
