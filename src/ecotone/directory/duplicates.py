@@ -6,9 +6,10 @@ same program exported from another system (new ids), and creating it would list 
 
 Method: names are compared as sets of words (lower case, accents and punctuation removed), with
 the token-set ratio (difflib's similarity of the shared words against each side's whole), so
-word order, "the", case and punctuation do not matter (ties go to the closer whole name). Places match when any physical location
-of one lies within `radius_km` of any of the other (haversine), or when neither has a physical
-location with coordinates (both virtual-only, or both without a place).
+word order, "the", case and punctuation do not matter; ties go to the closer whole name. Places
+match when any physical location of one lies within `radius_km` of any of the other
+(haversine), or when neither has a physical location with coordinates (both virtual-only, or
+both without a place).
 
 Complexity: O(c * (n + p * q)) for c candidates with names of length n and p, q places each;
 an organization's own programs are the candidates, so c is small.
