@@ -706,8 +706,10 @@ def test_the_guide_page_lists_every_column_and_what_one_may_download(world: Worl
     assert "/spreadsheet/export/robotics-for-all/" in page
     assert "/spreadsheet/export/eastside-library/" not in page
     assert "/spreadsheet/export/?format" not in page
+    assert "/e/alpha/programs/imports/" not in page
     staff_page = world.client("staff").get("/e/alpha/programs/spreadsheet/guide/").content.decode()
     assert "/spreadsheet/export/?format=xlsx" in staff_page
+    assert "/e/alpha/programs/imports/" in staff_page
 
 
 def test_the_guide_page_speaks_spanish(world: World) -> None:
@@ -904,3 +906,47 @@ def test_a_sheet_with_a_few_columns_changes_only_those(world: World, tmp_path: P
             assert (new[seats], new[stem]) == ("30", "robotics;engineering")
             old[seats], old[stem] = new[seats], new[stem]
         assert new == old
+
+
+# through the import page ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def upload(client: Any, path: Path) -> str:
+    with path.open("rb") as file:
+        response = client.post("/e/alpha/programs/imports/", {"file": file})
+    assert response.status_code == 302
+    return str(response["Location"])
+
+
+@pytest.mark.usefixtures("media")
+def test_a_spreadsheet_goes_through_the_import_page(
+    world: World, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    staff = world.client("staff")
+    bad = write_csv(tmp_path, [VALID, row(location_name="Annex", start_time="25:00")])
+    page = staff.get(upload(staff, bad)).content.decode()
+    assert "row 3" in page
+    assert "start_time" in page
+    assert "Expected a time of day" in page
+
+    good = tmp_path / "programs.xlsx"
+    good.write_bytes(spreadsheet.template_xlsx())
+    run = upload(staff, good)
+    assert (
+        "Robotics Club" not in world.client("anonymous").get("/e/alpha/programs/").content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # the apply task starts on commit
+        response = staff.post(run + "apply/", {"confirm": "yes"})
+    assert response.status_code == 302
+    assert "Status: Applied" in staff.get(run).content.decode()
+    directory = world.client("anonymous").get("/e/alpha/programs/?q=robotics").content.decode()
+    assert "Robotics Club" in directory
+    program = Program.objects.get(ecosystem=world.alpha, name="Robotics Club")
+    assert program.organization == world.org_a
+    kept = staff.get(run + "file/")
+    assert b"".join(kept.streaming_content) == good.read_bytes()  # type: ignore[attr-defined]

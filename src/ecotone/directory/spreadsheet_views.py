@@ -47,6 +47,7 @@ def guide(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             "max_rows": spreadsheet.MAX_ROWS,
             "max_megabytes": spreadsheet.MAX_BYTES // (1024 * 1024),
             "can_export": request.user.has_perm("directory.export_programs", ecosystem),
+            "can_import": request.user.has_perm("directory.import_programs", ecosystem),
             "organizations": organizations,
         },
     )
