@@ -39,7 +39,7 @@ ECOSYSTEM_NAV = (
 
 
 def ecosystem_nav(user: Any, ecosystem: Ecosystem, current_path: str) -> list[dict[str, Any]]:
-    entries = []
+    entries: list[dict[str, Any]] = []
     for entry in ECOSYSTEM_NAV:
         if not user.has_perm(entry.permission, ecosystem):
             continue

@@ -150,7 +150,8 @@ def apply_run(run: ImportRun, user: Any) -> ImportRun:
         locked.status = ImportStatus.APPLYING
         locked.save(update_fields=["status", "updated_at"])
     user_id = user.pk if getattr(user, "pk", None) else None
-    transaction.on_commit(lambda: apply_import_run.enqueue(run.pk, user_id))
+    # With the immediate backend (demo, tests) this applies now; otherwise a worker picks it up.
+    apply_import_run.enqueue(run.pk, user_id)
     run.refresh_from_db()
     return run
 

@@ -114,7 +114,7 @@ def import_run(request: HttpRequest, ecosystem_slug: str, run_id: int) -> HttpRe
     run = get_import_run(request, run_id)
     if request.method == "POST":
         decisions = {
-            key.removeprefix("decision-"): value
+            key.removeprefix("decision-"): str(value)
             for key, value in request.POST.items()
             if key.startswith("decision-") and value
         }
