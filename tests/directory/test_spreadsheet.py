@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from ecotone.directory import spreadsheet
+from ecotone.directory import spreadsheet, stem_profile
 from ecotone.directory.importing import Batch, Problem
 from ecotone.directory.models import (
     CoordinatesSource,
@@ -950,3 +953,79 @@ def test_a_spreadsheet_goes_through_the_import_page(
     assert program.organization == world.org_a
     kept = staff.get(run + "file/")
     assert b"".join(kept.streaming_content) == good.read_bytes()  # type: ignore[attr-defined]
+
+
+def test_export_costs_the_same_queries_however_many_programs(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            exported(world)
+        return len(captured)
+
+    sample_programs(world)
+    few = queries()
+    for n in range(5):
+        add_program(world, f"Extra {n}", at=(40.0, -83.0), terms=("stem_field/science",))
+    assert queries() == few
+
+
+def test_xlsx_export_writes_numbers_as_numbers(world: World) -> None:
+    sample_programs(world)
+    rows = spreadsheet.export_rows(world.alpha, spreadsheet.exported_programs(world.alpha))
+    sheet = load_workbook(io.BytesIO(spreadsheet.xlsx_bytes(rows))).active
+    header = [c.value for c in sheet[1]]
+    first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert first["seats"] == 20
+    assert first["minimum_age"] == 11
+
+
+CELL_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff"),
+    max_size=60,
+).map(str.strip)
+
+
+@given(
+    name=CELL_TEXT.filter(bool).map(lambda text: text[:200]),
+    description=CELL_TEXT,
+    seats=st.none() | st.integers(0, 100_000),
+    grades=st.lists(st.sampled_from([c for c, _l in stem_profile.GRADE_BANDS.terms]), unique=True),
+    days=st.lists(st.sampled_from(spreadsheet.WEEK), unique=True),
+    fmt=st.sampled_from(["csv", "xlsx"]),
+)
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_what_the_writer_writes_the_reader_reads(
+    tmp_path: Path,
+    name: str,
+    description: str,
+    seats: int | None,
+    grades: list[str],
+    days: list[str],
+    fmt: str,
+) -> None:
+    cells = row(
+        program_name=name,
+        description=description,
+        seats="" if seats is None else seats,
+        grade_bands=";".join(grades),
+        days=";".join(spreadsheet.DAY_ABBREVIATIONS[d] for d in days),
+    )
+    values = [cells[h] for h in HEADERS]
+    path = tmp_path / f"programs.{fmt}"
+    if fmt == "csv":
+        path.write_text("".join(spreadsheet.csv_chunks([values])), encoding="utf-8")
+    else:
+        path.write_bytes(spreadsheet.xlsx_bytes([values]))
+    batch = read(path)
+    assert batch.problems == []
+    (service,) = batch.services
+    assert service["name"] == name
+    assert service.get("description", "") == description
+    assert profile(service).get("seats") == (None if seats is None else str(seats))
+    assert {c.split("/")[1] for c in codes(service) if c.startswith("grade_band/")} == set(grades)
+    schedule = service["service_at_locations"][0]["schedules"][0]
+    assert schedule.get("byday", "") == ",".join(sorted(days, key=spreadsheet.WEEK.index))

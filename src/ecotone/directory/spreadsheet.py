@@ -524,11 +524,7 @@ def _text(raw: Any) -> str:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    text = str(raw).strip()
-    # Undo the apostrophe a CSV export puts before a cell a spreadsheet would run as a formula.
-    if text[:2] in ("'=", "'+", "'-", "'@"):
-        text = text[1:]
-    return text
+    return str(raw).strip()
 
 
 def _split(text: str) -> list[str]:
@@ -856,7 +852,8 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
     header = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=header.count)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield [_csv_unescaped(cell) for cell in cells]
     except csv.Error as error:
         raise FileError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from None
 
@@ -1584,7 +1581,12 @@ def _program_cells(service: Record, partner_names: dict[str, str]) -> dict[str, 
         elif code in profile:
             name = profile[code]
             value = attribute.get("value", "")
-            cells[name] = _yes_no(value) if COLUMNS_BY_NAME[name].kind == "bool" else value
+            kind = COLUMNS_BY_NAME[name].kind
+            if kind == "bool":
+                value = _yes_no(value)
+            elif kind == "int" and value.isdigit():
+                value = int(value)  # a number in a workbook, not text that looks like one
+            cells[name] = value
         elif code == f"{PROFILE}/partner_organization":
             partners.append(partner_names.get(attribute.get("value", ""), ""))
     for name, codes in chosen.items():
@@ -1647,6 +1649,9 @@ def exported_programs(ecosystem: Ecosystem, organization: Any = None) -> QuerySe
 
 
 def _csv_cell(value: Any) -> str:
+    """A cell of a CSV export. Spreadsheet programs run a cell starting with `=`, `+`, `-` or
+    `@` as a formula (CSV injection): such text gets an apostrophe in front, as does text that
+    starts with an apostrophe before one of those, so `_csv_unescaped` gives back exactly it."""
     if value is None:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -1654,9 +1659,16 @@ def _csv_cell(value: Any) -> str:
     text = str(value)
     if NUMBER.fullmatch(text):
         return text
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if text[:1] in FORMULA_STARTS or (text[:1] == "'" and text[1:2] in FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
+def _csv_unescaped(cell: str) -> str:
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
