@@ -473,3 +473,25 @@ def test_each_decision_on_a_duplicate_does_what_it_says(
     assert Program.objects.filter(ecosystem=world.alpha).count() == programs
     existing.refresh_from_db()
     assert existing.name == existing_name
+
+
+def test_parts_without_known_ids_keep_the_ids_of_their_matches(world: World) -> None:
+    """A flat file carries no ids for schedules or sites: matched by content, they stay."""
+    record = a_service(world)
+    batch = Batch()
+    batch.add_service(record, "services[0]")
+    run(world.alpha, batch)
+    program = Program.objects.get(hsds_id=record["id"])
+    schedule_ids = set(program.schedules.values_list("hsds_id", flat=True))
+    site_ids = set(program.program_locations.values_list("hsds_id", flat=True))
+
+    again = json.loads(json.dumps(record))
+    for part in (*again["schedules"], *again["service_at_locations"], *again["cost_options"]):
+        part["id"] = str(uuid.uuid4())
+    batch = Batch()
+    batch.add_service(again, "services[0]")
+    report = run(world.alpha, batch)
+
+    assert report.counts["service"]["unchanged"] == 1
+    assert set(program.schedules.values_list("hsds_id", flat=True)) == schedule_ids
+    assert set(program.program_locations.values_list("hsds_id", flat=True)) == site_ids

@@ -238,3 +238,16 @@ def test_a_failure_while_applying_marks_the_run_failed_and_changes_nothing(
     assert "nothing was changed" in run.report["problems"][0]["message"]
     assert not Program.objects.filter(ecosystem=world.alpha).exists()
     assert not Location.objects.filter(ecosystem=world.alpha).exists()
+
+
+def test_a_spreadsheet_export_uploads_as_unchanged(world: World, staff: Client) -> None:
+    build_directory(world)
+    exported = staff.get("/e/alpha/programs/spreadsheet/export/?format=csv")
+    content = b"".join(exported.streaming_content)
+
+    upload(staff, "programs.csv", content)
+
+    run = ImportRun.objects.get()
+    assert run.format == "spreadsheet"
+    assert run.status == ImportStatus.CHECKED, run.report["problems"]
+    assert run.report["counts"]["service"]["created"] == 0

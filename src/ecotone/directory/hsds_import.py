@@ -1272,6 +1272,10 @@ def _same(before: dict[str, Any] | None, after: dict[str, Any], kind: str | None
     return all(_canonical(before[k]) == _canonical(after[k]) for k in kinds)
 
 
+def _part_id(row: Any) -> Any:
+    return row["hsds_id"] if isinstance(row, dict) else row[0]
+
+
 def _normal(row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
     if out.get("timezone") is not None:
@@ -1586,7 +1590,13 @@ class _Applier:
         """What the program's parts will be; parts the record leaves out stay as they are."""
 
         def child(kind: str, row: dict[str, Any]) -> dict[str, Any]:
-            return _normal({**row, "hsds_id": self.ids(f"child:{kind}", row["hsds_id"])})
+            row = {**row, "hsds_id": self.ids(f"child:{kind}", row["hsds_id"])}
+            if kind == "schedules" and row["timezone"] is None:
+                # No offset given: the schedule follows the ecosystem's zone.
+                row["timezone"] = utc_offset_hours(
+                    self.ecosystem.timezone, row["dtstart"] or row["valid_from"]
+                )
+            return _normal(row)
 
         def rows(kind: str, planned: list[dict[str, Any]] | None) -> Any:
             if planned is None:
@@ -1619,7 +1629,57 @@ class _Applier:
                 )
                 for site in plan.sites
             ]
+        if before is not None:
+            self.adopt_known_ids(parts, before)
         return parts
+
+    @staticmethod
+    def adopt_known_ids(parts: dict[str, Any], before: dict[str, Any]) -> None:
+        """A part that comes without an id the program knows takes the id of its match.
+
+        A flat spreadsheet carries no ids for schedules, languages, sites...: matched by what
+        they are (a language by its code, a site by its location, an attribute by its term,
+        others by all their fields), they keep their ids and count as unchanged.
+        """
+
+        def adopt(new: list[Any], old: list[Any], key: Any, with_id: Any) -> list[Any]:
+            known = {_part_id(row) for row in old}
+            taken = {_part_id(row) for row in new}
+            free = [row for row in old if _part_id(row) not in taken]
+            adopted = []
+            for row in new:
+                match = None
+                if _part_id(row) not in known:
+                    match = next((o for o in free if key(o) == key(row)), None)
+                if match is not None:
+                    free.remove(match)
+                    row = with_id(row, _part_id(match), match)
+                adopted.append(row)
+            return adopted
+
+        def fields(row: dict[str, Any]) -> Any:
+            return _canonical({k: v for k, v in row.items() if k != "hsds_id"})
+
+        def dict_with_id(row: dict[str, Any], hsds_id: Any, _match: Any) -> dict[str, Any]:
+            return {**row, "hsds_id": hsds_id}
+
+        for kind in ("schedules", "cost_options", "funding", "service_areas"):
+            parts[kind] = adopt(parts[kind], before[kind], fields, dict_with_id)
+        parts["languages"] = adopt(
+            parts["languages"], before["languages"], lambda r: r["code"], dict_with_id
+        )
+        parts["attributes"] = adopt(
+            parts["attributes"],
+            before["attributes"],
+            lambda a: a[1],
+            lambda a, hsds_id, _m: (hsds_id, a[1], a[2]),
+        )
+
+        def site_with_id(site: tuple[Any, ...], hsds_id: Any, match: Any) -> tuple[Any, ...]:
+            schedules = adopt(site[3], match[3], fields, dict_with_id)
+            return (hsds_id, site[1], site[2], schedules)
+
+        parts["sites"] = adopt(parts["sites"], before["sites"], lambda t: t[1], site_with_id)
 
     def write_parts(
         self,
