@@ -495,3 +495,17 @@ def test_parts_without_known_ids_keep_the_ids_of_their_matches(world: World) -> 
     assert report.counts["service"]["unchanged"] == 1
     assert set(program.schedules.values_list("hsds_id", flat=True)) == schedule_ids
     assert set(program.program_locations.values_list("hsds_id", flat=True)) == site_ids
+
+
+def test_the_migration_gives_existing_organizations_the_ids_already_published(
+    world: World,
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("ecotone.ecosystems.migrations.0002_organization_hsds_id")
+    migration.fill_hsds_ids(apps, None)
+
+    world.org_a.refresh_from_db()
+    assert str(world.org_a.hsds_id) == hsds.organization_id("alpha", world.org_a.pk)
