@@ -10,6 +10,7 @@ Backbone personas have TOTP set up, as the MFA rule requires.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,7 +49,7 @@ PERSONAS = (
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings: Any) -> None:
+def _fast_and_isolated(settings: Any, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
@@ -57,6 +58,7 @@ def _fast_and_isolated(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.WHITENOISE_AUTOREFRESH = True
     settings.SITE_URL = "http://testserver"
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # uploads (import files) stay out of var/
     cache.clear()  # rate limits and used TOTP codes live in the cache
     translation.activate("en")  # a request in Spanish must not leak into the next test
 

@@ -88,6 +88,54 @@ ROWS = [
         {"name": "Robotics For All", "sector": "youth_nonprofit", "coalition_role": "partner"},
     ),
     Row("archive partner", "get", "/e/alpha/partners/{org_a}/archive/", members_only(BACKBONE)),
+    # the flat program spreadsheet
+    Row(
+        "spreadsheet guide",
+        "get",
+        "/e/alpha/programs/spreadsheet/guide/",
+        members_only(("partner_a", "partner_b", *BACKBONE)),
+    ),
+    Row(
+        "spreadsheet template",
+        "get",
+        "/e/alpha/programs/spreadsheet/template/?format=xlsx",
+        members_only(("partner_a", "partner_b", *BACKBONE)),
+    ),
+    Row(
+        "spreadsheet template csv",
+        "get",
+        "/e/alpha/programs/spreadsheet/template/?format=csv",
+        members_only(("partner_a", "partner_b", *BACKBONE)),
+    ),
+    Row(
+        "spreadsheet export",
+        "get",
+        "/e/alpha/programs/spreadsheet/export/?format=csv",
+        members_only(BACKBONE),
+    ),
+    Row(
+        "spreadsheet export of a partner's programs",
+        "get",
+        "/e/alpha/programs/spreadsheet/export/{org_a}/?format=xlsx",
+        members_only(("partner_a", *BACKBONE)),
+    ),
+    Row("imports", "get", "/e/alpha/programs/imports/", members_only(BACKBONE)),
+    Row("import run", "get", "/e/alpha/programs/imports/{run}/", members_only(BACKBONE)),
+    Row(
+        "import run status",
+        "get",
+        "/e/alpha/programs/imports/{run}/status/",
+        members_only(BACKBONE),
+    ),
+    Row(
+        "apply import run",
+        "post",
+        "/e/alpha/programs/imports/{run}/apply/",
+        members_only(BACKBONE, ok=302),
+    ),
+    Row("import run file", "get", "/e/alpha/programs/imports/{run}/file/", members_only(BACKBONE)),
+    Row("hsds json export", "get", "/e/alpha/programs/export/hsds.json", members_only(BACKBONE)),
+    Row("hsds package export", "get", "/e/alpha/programs/export/hsds.zip", members_only(BACKBONE)),
     Row("members", "get", "/e/alpha/members/", members_only(BACKBONE)),
     Row("members export", "get", "/e/alpha/members/?format=xlsx", members_only(BACKBONE)),
     Row("change member", "get", "/e/alpha/members/{membership}/", members_only(("admin",))),
@@ -227,8 +275,15 @@ CELLS = [
 
 @pytest.mark.parametrize(("row", "persona"), CELLS)
 def test_permission_table(world: World, row: Row, persona: str) -> None:
-    from ecotone.directory.hsds import organization_id
-    from ecotone.directory.models import Location, Program, ProgramLocation, TaxonomyTerm
+    from django.core.files.base import ContentFile
+
+    from ecotone.directory.models import (
+        ImportRun,
+        Location,
+        Program,
+        ProgramLocation,
+        TaxonomyTerm,
+    )
     from ecotone.ecosystems.models import Invitation
 
     invitation = Invitation.objects.create(
@@ -240,10 +295,17 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
     location = Location.objects.create(ecosystem=world.alpha, name="Main site")
     site = ProgramLocation.objects.create(program=program, location=location)
     term = TaxonomyTerm.objects.get(code="stem_field/robotics")
+    run = ImportRun.objects.create(
+        ecosystem=world.alpha,
+        format="hsds_json",
+        original_filename="programs.json",
+        file=ContentFile(b"[]", name="programs.json"),
+    )
     url = row.url.format(
+        run=run.pk,
         service_id=program.hsds_id,
         service_at_location_id=site.hsds_id,
-        organization_id=organization_id(world.alpha.slug, world.org_a.pk),
+        organization_id=world.org_a.hsds_id,
         taxonomy_id=term.taxonomy.hsds_id,
         term_id=term.hsds_id,
         program=program.slug,
@@ -292,6 +354,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "org_a": "x",
         "membership": "1",
         "invitation": "1",
+        "run": "1",
         "program": "x",
         "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         "service_id": "x",

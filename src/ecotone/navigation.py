@@ -29,6 +29,7 @@ class NavEntry:
 ECOSYSTEM_NAV = (
     NavEntry(_("Overview"), "ecosystems:home", "ecosystems.view_ecosystem"),
     NavEntry(_("Programs"), "directory:programs", "directory.view_program"),
+    NavEntry(_("Imports"), "directory:imports", "directory.import_programs"),
     NavEntry(_("Partners"), "ecosystems:organizations", "ecosystems.view_organization"),
     NavEntry(_("Members"), "ecosystems:members", "ecosystems.view_members"),
     NavEntry(_("Invitations"), "ecosystems:invitations", "ecosystems.invite_members"),
@@ -38,7 +39,7 @@ ECOSYSTEM_NAV = (
 
 
 def ecosystem_nav(user: Any, ecosystem: Ecosystem, current_path: str) -> list[dict[str, Any]]:
-    entries = []
+    entries: list[dict[str, Any]] = []
     for entry in ECOSYSTEM_NAV:
         if not user.has_perm(entry.permission, ecosystem):
             continue
@@ -46,6 +47,10 @@ def ecosystem_nav(user: Any, ecosystem: Ecosystem, current_path: str) -> list[di
         is_home = entry.url_name == "ecosystems:home"
         current = current_path == url if is_home else current_path.startswith(url)
         entries.append({"label": entry.label, "url": url, "current": current})
+    # Only the most specific entry is current (Imports lives under Programs' address).
+    longest = max((len(e["url"]) for e in entries if e["current"]), default=0)
+    for e in entries:
+        e["current"] = e["current"] and len(e["url"]) == longest
     return entries
 
 

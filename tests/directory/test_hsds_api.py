@@ -64,7 +64,7 @@ def term_id(code: str) -> str:
 
 
 def org_id(world: World, organization: Any) -> str:
-    return hsds.organization_id(world.alpha.slug, organization.pk)
+    return str(organization.hsds_id)
 
 
 # Every endpoint, as openapi.json says
@@ -260,7 +260,7 @@ def test_unknown_ids_are_a_404_in_json(world: World, directory: Directory) -> No
     for program in (directory.archived, directory.defunct, directory.beta):
         get(f"{API}/services/{program.hsds_id}", status=404)
     get(f"{API}/organizations/{org_id(world, world.org_beta)}", status=404)
-    beta_org = hsds.organization_id("beta", world.org_beta.pk)
+    beta_org = world.org_beta.hsds_id
     get(f"/api/hsds/beta/organizations/{beta_org}")
 
 

@@ -187,7 +187,7 @@ def test_every_exported_service_validates_against_the_hsds_schema(
 def test_a_full_service_carries_its_whole_record(world: World, directory: Directory) -> None:
     service = next(s for s in full_services(world) if s["name"] == "Robotics Club")
     assert service["id"] == str(directory.robotics.hsds_id)
-    assert service["organization"]["id"] == hsds.organization_id("alpha", world.org_a.pk)
+    assert service["organization"]["id"] == str(world.org_a.hsds_id)
     assert service["organization"]["phones"][0]["number"] == "(555) 010-0000"
     assert service["phones"] == [
         {"id": hsds.derived_id(directory.robotics.hsds_id, "phone"), "number": "(555) 010-0001"}
@@ -254,7 +254,7 @@ def test_the_stem_profile_travels_as_attributes(world: World, directory: Directo
         ("profile/seats", "20"),
         ("profile/term", "fall"),
         ("profile/participants_last_year", "35"),
-        ("profile/partner_organization", hsds.organization_id("alpha", world.org_b.pk)),
+        ("profile/partner_organization", str(world.org_b.hsds_id)),
     }
     robotics_term = next(
         a["taxonomy_term"]

@@ -10,6 +10,7 @@ resource the policy blocked, a missing file, a failing script) fails the audit t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,7 @@ SIGNED_IN_PAGES = {
         "/e/alpha/invitations/",
         "/e/alpha/audit/",
         "/e/alpha/settings/",
+        "/e/alpha/programs/imports/",
         "/e/alpha/partners/",
         "/e/alpha/partners/new/",
         "/e/alpha/partners/robotics-for-all/",
@@ -152,6 +154,7 @@ SIGNED_IN_PAGES = {
     "partner_a": [
         "/e/alpha/",
         "/e/alpha/partners/robotics-for-all/edit/",
+        "/e/alpha/programs/spreadsheet/guide/",
         "/accounts/profile/",
         "/accounts/email/",
         "/accounts/password/change/",
@@ -179,4 +182,39 @@ def test_spanish_signed_in_pages_have_no_serious_violations(site: Site) -> None:
     for path in ["/e/alpha/", "/e/alpha/members/", "/accounts/profile/"]:
         auditor.visit(path)
     assert page.locator("html").get_attribute("lang") == "es"
+    auditor.assert_clean()
+
+
+def test_an_import_run_page_has_no_serious_violations(site: Site) -> None:
+    """A checked import with problems, notes and a likely duplicate to decide."""
+    from django.core.files.base import ContentFile
+
+    from ecotone.directory import import_runs
+    from ecotone.directory.models import Location, Program
+
+    world = site.world
+    existing = Program.objects.create(
+        ecosystem=world.alpha, organization=world.org_a, name="Robotics Club", slug="robotics"
+    )
+    online = Location.objects.create(ecosystem=world.alpha, name="Online", location_type="virtual")
+    existing.program_locations.create(location=online)
+    services = [
+        {
+            "id": "0b6f7a52-6d0e-4d59-8d3b-1f0d8f0a0001",
+            "name": "The Robotics Club",
+            "organization_id": str(world.org_a.hsds_id),
+            "service_at_locations": [{"location": {"name": "Zoom", "location_type": "virtual"}}],
+        }
+    ]
+    good = import_runs.check_upload(
+        world.alpha, None, ContentFile(json.dumps(services).encode()), "robotics.json"
+    )
+    bad = import_runs.check_upload(world.alpha, None, ContentFile(b'[{"name": ""}]'), "broken.json")
+    page = site.new_page()
+    site.sign_in(page, "staff")
+    auditor = Auditor(page)
+    auditor.visit(good.get_absolute_url())
+    assert page.locator("select").count() == 1  # the likely duplicate to decide
+    auditor.visit(bad.get_absolute_url())
+    assert page.get_by_text("nothing will be imported").count() == 1
     auditor.assert_clean()

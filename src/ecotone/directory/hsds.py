@@ -9,9 +9,9 @@ official schemas), with these conventions:
   an empty `url` or `email` would break their formats. Required keys are always present.
 - Nested records leave out the link back to their parent (a service's schedules carry no
   `service_id`), as the HSDS examples do; the tabular package (`hsds_tabular.py`) adds them.
-- Ids are stable. Directory records carry their HSDS id (`hsds_id`); organizations, which have
-  none, get `organization_id()`; what HSDS models as a record but Ecotone keeps as fields (a
-  program's phone, a location's address) gets an id derived from its owner's id.
+- Ids are stable. Directory records and organizations carry their HSDS id (`hsds_id`); what
+  HSDS models as a record but Ecotone keeps as fields (a program's phone, a location's address)
+  gets an id derived from its owner's id.
 - The single-valued STEM-profile fields (delivery, cost band, seats, ...) become attributes
   under the Ecotone taxonomy's `profile/...` terms, with the field's value as `value`.
 - Public data only: listed programs, the locations they use, the partners running them, each
@@ -88,9 +88,9 @@ Record = dict[str, Any]
 
 
 def organization_id(ecosystem_slug: str, organization_pk: int) -> str:
-    """The HSDS id of a partner organization, derived because Organization stores none.
+    """The HSDS id organizations had before they stored one (`Organization.hsds_id`).
 
-    The same on every export while the ecosystem keeps its slug.
+    Kept for the data migration that filled `hsds_id` with it, so published ids did not change.
     """
     return str(uuid.uuid5(ORGANIZATION_NAMESPACE, f"{ecosystem_slug}/{organization_pk}"))
 
@@ -206,14 +206,11 @@ class HsdsExport:
 
     # organizations
 
-    def organization_id(self, organization_pk: int) -> str:
-        return organization_id(self.ecosystem.slug, organization_pk)
-
     def organization(self, organization: Organization) -> Record:
         """The one-to-one fields (an organization in a list, or nested in a service)."""
         return _compact(
             {
-                "id": self.organization_id(organization.pk),
+                "id": str(organization.hsds_id),
                 "name": organization.name,
                 "alternate_name": organization.alternate_name,
                 "description": organization.description,
@@ -226,7 +223,7 @@ class HsdsExport:
     def organization_phones(self, organization: Organization) -> list[Record]:
         if not organization.phone:
             return []
-        owner = self.organization_id(organization.pk)
+        owner = organization.hsds_id
         return [{"id": derived_id(owner, "phone"), "number": organization.phone}]
 
     def organization_full(
@@ -396,7 +393,7 @@ class HsdsExport:
                 continue
             if field.field == "partner_organization":
                 for partner in program.partner_organizations.all():
-                    yield field.code, self.organization_id(partner.pk)
+                    yield field.code, str(partner.hsds_id)
                 continue
             raw = getattr(program, field.field)
             if raw is None:
@@ -435,7 +432,7 @@ class HsdsExport:
                 "location_type": location.location_type,
                 "url": location.url,
                 "organization_id": (
-                    self.organization_id(organization.pk)
+                    str(organization.hsds_id)
                     if organization is not None and organization.archived_at is None
                     else None
                 ),
@@ -566,7 +563,13 @@ class HsdsExport:
                 "name": area.name,
                 "description": area.description,
                 # HSDS carries the extent as text; Ecotone stores GeoJSON.
-                "extent": json.dumps(area.extent) if area.extent else None,
+                "extent": (
+                    area.extent
+                    if isinstance(area.extent, str)  # imported text that was not GeoJSON
+                    else json.dumps(area.extent)
+                    if area.extent
+                    else None
+                ),
                 "extent_type": area.extent_type or ("geojson" if area.extent else None),
                 "uri": area.uri,
             }

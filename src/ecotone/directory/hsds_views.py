@@ -302,10 +302,13 @@ def _with_profile_term(ecosystem: Ecosystem, field: ProfileField) -> Q | Exists:
 
 
 def _organization_pk(ecosystem: Ecosystem, wanted: uuid.UUID) -> int | None:
-    """The organization with that derived HSDS id: O(partners) ids computed, one query."""
-    target = str(wanted)
-    pks = hsds.public_organizations(ecosystem).values_list("pk", flat=True)
-    return next((pk for pk in pks if hsds.organization_id(ecosystem.slug, pk) == target), None)
+    """The published organization with that HSDS id, if any."""
+    return (
+        hsds.public_organizations(ecosystem)
+        .filter(hsds_id=wanted)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def _matching_programs(ecosystem: Ecosystem, params: QueryDict) -> QuerySet[Program]:

@@ -35,7 +35,8 @@ class Batch:
     `services` are fully nested service records (`service_at_locations` with their `location`,
     `schedules`, `languages`, `cost_options`, `funding`, `service_areas`, `attributes`, ...);
     a service names its organization by `organization_id`, or nests it as `organization`.
-    `where[i]` says where `services[i]` came from, for problem reports.
+    `where[i]` says where `services[i]` came from, for problem reports. A nested record may
+    carry `_where` ("schedules.csv row 3") when it came from a row of its own.
     """
 
     organizations: list[Record] = field(default_factory=list)
@@ -44,6 +45,10 @@ class Batch:
     taxonomies: list[Record] = field(default_factory=list)
     taxonomy_terms: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Locations no service in the file uses (an HSDS location file, an unused row).
+    locations: list[Record] = field(default_factory=list)
+    # What the reader read but left out (tables Ecotone does not model), for the report.
+    notes: list[str] = field(default_factory=list)
 
     def add_service(self, record: Record, where: str) -> None:
         self.services.append(record)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -491,3 +492,76 @@ class ServiceArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportFormat(models.TextChoices):
+    HSDS_JSON = "hsds_json", _("HSDS JSON")
+    HSDS_PACKAGE = "hsds_package", _("HSDS data package (.zip)")
+    SPREADSHEET = "spreadsheet", _("Spreadsheet (CSV or Excel)")
+
+
+class ImportStatus(models.TextChoices):
+    CHECKED = "checked", _("Checked, ready to apply")
+    HAS_PROBLEMS = "has_problems", _("Has problems")
+    APPLYING = "applying", _("Applying")
+    APPLIED = "applied", _("Applied")
+    FAILED = "failed", _("Failed")
+
+
+def _import_upload_to(run: ImportRun, filename: str) -> str:
+    return f"imports/{run.ecosystem.slug}/{uuid.uuid4().hex}/{filename}"
+
+
+class ImportRun(TimeStamped):
+    """One uploaded directory file: kept as received, checked, then applied or not at all."""
+
+    ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="import_runs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    format = models.CharField(_("format"), max_length=20, choices=ImportFormat.choices)
+    original_filename = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=400)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.CHECKED
+    )
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    # Per flagged likely duplicate (by the imported service's id): create, update or skip.
+    decisions = models.JSONField(_("decisions"), default=dict, blank=True)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applied by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [models.Index(fields=["ecosystem", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.original_filename} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "directory:import_run",
+            kwargs={"ecosystem_slug": self.ecosystem.slug, "run_id": self.pk},
+        )
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.APPLIED, ImportStatus.FAILED)
+
+    @property
+    def can_apply(self) -> bool:
+        return self.status == ImportStatus.CHECKED

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, spreadsheet_views, views
 
 app_name = "directory"
 
@@ -8,5 +8,20 @@ app_name = "directory"
 urlpatterns = [
     path("", views.program_list, name="programs"),
     path("map.geojson", views.map_geojson, name="map_geojson"),
+    path("spreadsheet/guide/", spreadsheet_views.guide, name="spreadsheet_guide"),
+    path("spreadsheet/template/", spreadsheet_views.template, name="spreadsheet_template"),
+    path("spreadsheet/export/", spreadsheet_views.export, name="spreadsheet_export"),
+    path(
+        "spreadsheet/export/<slug:organization_slug>/",
+        spreadsheet_views.organization_export,
+        name="spreadsheet_organization_export",
+    ),
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/<int:run_id>/", import_views.import_run, name="import_run"),
+    path("imports/<int:run_id>/status/", import_views.import_status, name="import_status"),
+    path("imports/<int:run_id>/apply/", import_views.import_apply, name="import_apply"),
+    path("imports/<int:run_id>/file/", import_views.import_file, name="import_file"),
+    path("export/hsds.json", import_views.export_hsds_json, name="export_hsds_json"),
+    path("export/hsds.zip", import_views.export_hsds_package, name="export_hsds_package"),
     path("<slug:program_slug>/", views.program_detail, name="program"),
 ]

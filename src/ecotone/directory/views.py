@@ -73,6 +73,9 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             "filters_chosen": _filters_chosen(query),
             "tile_url": settings.TILE_URL,
             "tile_attribution": settings.TILE_ATTRIBUTION,
+            "can_use_spreadsheet": request.user.has_perm(
+                "directory.use_program_spreadsheet", ecosystem
+            ),
         },
     )
 

@@ -6,6 +6,7 @@ Almost every row in Ecotone belongs to one ecosystem; querysets start from it.
 from __future__ import annotations
 
 import secrets
+import uuid
 import zoneinfo
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -191,6 +192,8 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
 class Organization(TimeStamped):
     """A partner of the coalition: a school, nonprofit, museum, library, company, funder..."""
 
+    # Its id in HSDS exports and imports (the directory's `organization`), kept once published.
+    hsds_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="organizations")
     slug = models.SlugField(_("short name in addresses"), max_length=80)
     name = models.CharField(_("name"), max_length=200)

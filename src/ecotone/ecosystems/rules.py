@@ -84,6 +84,12 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "ecosystems.export_organizations": is_backbone,
     # the program directory (ecotone.directory)
     "directory.view_program": everyone,
+    # the flat spreadsheet: its template and column guide; exports of the whole directory, or
+    # of one partner's programs (checked against the organization)
+    "directory.use_program_spreadsheet": is_backbone | is_partner_staff,
+    "directory.export_programs": is_backbone,
+    "directory.import_programs": is_backbone,
+    "directory.export_organization_programs": is_backbone | is_staff_of_organization,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

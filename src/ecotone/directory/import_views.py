@@ -1,0 +1,201 @@
+"""Backbone staff's import and export pages: upload, check, review duplicates, apply, download.
+
+Every page calls the services of `import_runs`; a bad file is a message on the page, never an
+error page. Runs are fetched through `get_import_run`, which starts from the request's ecosystem.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ecotone.ecosystems.access import ecosystem_view
+from ecotone.ecosystems.models import Ecosystem
+from ecotone.errors import DomainError
+
+from . import hsds, hsds_tabular, import_runs
+from .hsds_import import ImportReport
+from .hsds_readers import MAX_BYTES
+from .models import ImportRun, ImportStatus
+
+PAGE_SIZE = 20
+KIND_LABELS = {
+    "organization": gettext_lazy("Organizations"),
+    "service": gettext_lazy("Programs"),
+    "location": gettext_lazy("Locations"),
+    "taxonomy": gettext_lazy("Taxonomies"),
+    "taxonomy_term": gettext_lazy("Taxonomy terms"),
+}
+DECISION_CHOICES = (
+    ("", gettext_lazy("Not decided (not created)")),
+    ("create", gettext_lazy("Create it anyway")),
+    ("update", gettext_lazy("Update the existing program with it")),
+    ("skip", gettext_lazy("Skip it")),
+)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "HSDS JSON (.json), an HSDS data package (.zip of the CSV files and "
+            "datapackage.json), or the program spreadsheet (.csv or .xlsx). Nothing changes "
+            "until you apply the checked import."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.zip,.csv,.xlsx"}),
+    )
+
+
+def get_import_run(request: HttpRequest, run_id: int) -> ImportRun:
+    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
+    return get_object_or_404(
+        ecosystem.import_runs.select_related("created_by", "applied_by", "ecosystem"), pk=run_id
+    )
+
+
+@ecosystem_view("directory.import_programs")
+def import_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    """The imports of this ecosystem, newest first, and the form to upload a file."""
+    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            run = import_runs.check_upload(ecosystem, request.user, upload, upload.name)
+        except DomainError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect(run.get_absolute_url())
+    runs = ecosystem.import_runs.select_related("created_by", "applied_by")
+    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "directory/import_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [(run, ImportReport.from_json(run.report)) for run in page.object_list],
+            "max_megabytes": MAX_BYTES >> 20,
+        },
+    )
+
+
+def _run_context(run: ImportRun) -> dict[str, Any]:
+    report = ImportReport.from_json(run.report)
+    return {
+        "run": run,
+        "report": report,
+        "counts": [
+            (KIND_LABELS.get(kind, kind), report.counts[kind])
+            for kind in KIND_LABELS
+            if kind in report.counts
+        ],
+        "decision_choices": DECISION_CHOICES,
+        "polling": run.status == ImportStatus.APPLYING,
+    }
+
+
+@ecosystem_view("directory.import_programs")
+def import_run(request: HttpRequest, ecosystem_slug: str, run_id: int) -> HttpResponse:
+    """One import: its problems, counts, likely duplicates with a choice each, and Apply."""
+    run = get_import_run(request, run_id)
+    if request.method == "POST":
+        decisions = {
+            key.removeprefix("decision-"): str(value)
+            for key, value in request.POST.items()
+            if key.startswith("decision-") and value
+        }
+        try:
+            import_runs.decide_duplicates(run, request.user, decisions)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your choices are saved; the counts below include them."))
+        return redirect(run.get_absolute_url())
+    return render(request, "directory/import_run.html", _run_context(run))
+
+
+@ecosystem_view("directory.import_programs")
+def import_status(request: HttpRequest, ecosystem_slug: str, run_id: int) -> HttpResponse:
+    """The run's status and counts, for the run page to poll while it is applying."""
+    run = get_import_run(request, run_id)
+    return render(request, "directory/_import_status.html", _run_context(run))
+
+
+@ecosystem_view("directory.import_programs")
+@require_POST
+def import_apply(request: HttpRequest, ecosystem_slug: str, run_id: int) -> HttpResponse:
+    run = get_import_run(request, run_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that the directory should change."))
+        return redirect(run.get_absolute_url())
+    try:
+        run = import_runs.apply_run(run, request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        if run.status == ImportStatus.APPLIED:
+            messages.success(request, _("The import is applied."))
+        elif run.status == ImportStatus.APPLYING:
+            messages.info(request, _("The import is being applied; this page updates itself."))
+        else:
+            messages.error(request, _("The import was not applied: see the problems below."))
+    return redirect(run.get_absolute_url())
+
+
+@ecosystem_view("directory.import_programs")
+def import_file(request: HttpRequest, ecosystem_slug: str, run_id: int) -> FileResponse:
+    """The uploaded file, exactly as it was received."""
+    run = get_import_run(request, run_id)
+    return FileResponse(
+        run.file.open("rb"), as_attachment=True, filename=run.original_filename or "import"
+    )
+
+
+@ecosystem_view("directory.export_programs")
+def export_hsds_json(request: HttpRequest, ecosystem_slug: str) -> StreamingHttpResponse:
+    """Every published program as one HSDS JSON array of full services, streamed."""
+    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
+    response = StreamingHttpResponse(
+        hsds.iter_services_json(ecosystem), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{ecosystem.slug}-hsds.json"'
+    return response
+
+
+def _zipped_package(ecosystem: Ecosystem) -> Iterator[bytes]:
+    """The data package written to a scratch folder, zipped there, then sent in pieces."""
+    scratch = Path(tempfile.mkdtemp(prefix="hsds-export-"))
+    try:
+        hsds_tabular.write_package(ecosystem, scratch / "package")
+        archive = scratch / "package.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+            for file in sorted((scratch / "package").iterdir()):
+                out.write(file, file.name)
+        with archive.open("rb") as handle:
+            while chunk := handle.read(64 * 1024):
+                yield chunk
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@ecosystem_view("directory.export_programs")
+def export_hsds_package(request: HttpRequest, ecosystem_slug: str) -> StreamingHttpResponse:
+    """The HSDS tabular data package (CSV files + datapackage.json) as a .zip."""
+    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
+    response = StreamingHttpResponse(_zipped_package(ecosystem), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{ecosystem.slug}-hsds.zip"'
+    return response
