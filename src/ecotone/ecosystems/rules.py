@@ -84,6 +84,10 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "ecosystems.export_organizations": is_backbone,
     # the program directory (ecotone.directory)
     "directory.view_program": everyone,
+    # partner self-service and moderation: ecosystem-wide pages, then per listing
+    "directory.manage_listings": is_backbone | is_partner_staff,
+    "directory.change_listing": is_backbone | is_staff_of_organization,
+    "directory.moderate_listings": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }
