@@ -105,16 +105,3 @@ def first_session(rule: Recurrence) -> date | None:
     first = recurrence.after(start, inc=True)
     return first.date() if first else None
 
-
-def as_rrule(rule: Recurrence) -> str:
-    """The RRULE line, e.g. 'FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,WE'."""
-    parts = [f"FREQ={rule.freq}", f"INTERVAL={rule.interval}"]
-    if rule.byday:
-        parts.append("BYDAY=" + ",".join(rule.byday))
-    if rule.bymonthday:
-        parts.append("BYMONTHDAY=" + ",".join(str(d) for d in rule.bymonthday))
-    if rule.count is not None:
-        parts.append(f"COUNT={rule.count}")
-    if rule.until is not None:
-        parts.append("UNTIL=" + rule.until.strftime("%Y%m%d"))
-    return ";".join(parts)
