@@ -46,7 +46,9 @@ def test_archiving_hides_a_listing_everywhere_public_and_restoring_brings_it_bac
     assert not any(visible_everywhere(world, program).values())
 
     mine = client.get(reverse("listings:mine", args=["alpha"])).content.decode()
-    assert "Robot Club" in mine and "Archived" in mine and url in mine
+    assert "Robot Club" in mine
+    assert "Archived" in mine
+    assert url in mine
     assert "Restore Robot Club?" in client.get(url).content.decode()
     # An archived listing cannot be edited until it is restored.
     edit = reverse("listings:program_edit", args=["alpha", program.slug])
@@ -72,10 +74,12 @@ def test_capacity_is_shown_with_its_date_and_exported_as_hsds_3_1(world: World) 
         program=program, unit="seats", available=12, maximum=20, updated=timezone.now()
     )
     page = world.client("anonymous").get(program.get_absolute_url()).content.decode()
-    assert "12 of 20 seats open" in page and "updated" in page
+    assert "12 of 20 seats open" in page
+    assert "updated" in page
     record = world.client("anonymous").get(f"/api/hsds/alpha/services/{program.hsds_id}").json()
     [capacity] = record["capacities"]
-    assert capacity["available"] == 12 and capacity["maximum"] == 20
+    assert capacity["available"] == 12
+    assert capacity["maximum"] == 20
     assert capacity["unit"]["name"] == "seats"
     # HSDS 3.0 readers ignore the 3.1 key: the record still validates.
     validate_record(record, "service.json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, time, timedelta
 
 from hypothesis import given
@@ -47,7 +48,7 @@ def test_widening_the_age_range_never_adds_a_conflict(chosen: list[str], a: int,
 
 def test_bands_cover_ages_3_to_99_without_gaps() -> None:
     spans = sorted(grade_ages.GRADE_BAND_AGES.values())
-    for (_, oldest), (youngest, _) in zip(spans, spans[1:], strict=False):
+    for (_, oldest), (youngest, _) in itertools.pairwise(spans):
         assert youngest <= oldest
 
 
@@ -70,7 +71,8 @@ def test_a_coherent_weekly_rule_always_has_a_first_session(
     )
     assert recurrence.problems(rule) == []
     first = recurrence.first_session(rule)
-    assert first is not None and first >= start
+    assert first is not None
+    assert first >= start
     assert first.strftime("%a")[:2].upper() in days
 
 

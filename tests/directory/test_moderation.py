@@ -50,7 +50,8 @@ def test_a_new_listing_goes_public_only_when_approved(
     response = submit_new(world, name="Coding Nights", profile_stem_field=["computing"])
     change = ListingChange.objects.get()
     assert response.url == change.get_absolute_url()
-    assert change.status == ChangeStatus.PENDING and change.program is None
+    assert change.status == ChangeStatus.PENDING
+    assert change.program is None
     assert not Program.objects.exists()
     assert "Coding Nights" not in public_names(world)
     assert (
@@ -72,11 +73,13 @@ def test_a_new_listing_goes_public_only_when_approved(
     assert "Coding Nights" in public_names(world)
     assert world.client("anonymous").get(program.get_absolute_url()).status_code == 200
     change.refresh_from_db()
-    assert change.status == ChangeStatus.APPROVED and change.program == program
+    assert change.status == ChangeStatus.APPROVED
+    assert change.program == program
     assert change.reviewed_by == world.users["staff"]
     [email] = mail.outbox
     assert email.to == ["partner_a@alpha.test"]
-    assert "approved" in email.subject.lower() and "Welcome!" in email.body
+    assert "approved" in email.subject.lower()
+    assert "Welcome!" in email.body
 
 
 def decide_as(world: World, persona: str, change: ListingChange, decision: str) -> Any:
@@ -91,7 +94,8 @@ def test_a_rejection_keeps_the_listing_private_and_tells_the_partner_why(
     change = ListingChange.objects.get()
     # A rejection without a note is refused: the partner must learn what to fix.
     response = decide(world, change, "reject", "  ")
-    assert response.status_code == 200 and "needs a note" in response.content.decode()
+    assert response.status_code == 200
+    assert "needs a note" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         decide(world, change, "reject", "Please add the meeting times.")
     change.refresh_from_db()
@@ -113,7 +117,8 @@ def test_an_edit_of_a_live_listing_keeps_the_old_version_public_until_approved(
     program.refresh_from_db()
     assert program.description == "Old text"
     public = world.client("anonymous").get(program.get_absolute_url()).content.decode()
-    assert "Old text" in public and "New text" not in public
+    assert "Old text" in public
+    assert "New text" not in public
 
     # A second edit replaces the pending change: one pending change per listing.
     edit(world, program, name="Robot Club", description="Newer text", seats="12")
@@ -172,9 +177,11 @@ def test_the_diff_names_fields_readably_and_compares_lists_item_by_item(world: W
         }
     ]
     lines = {str(line.label): line for line in diff(before, after)}
-    assert lines["Cost"].before == ["Under $50"] and lines["Cost"].after == ["Free"]
+    assert lines["Cost"].before == ["Under $50"]
+    assert lines["Cost"].after == ["Free"]
     assert lines["Transportation provided"].after == ["Yes"]
-    assert lines["Grades"].added == ["9–12"] and lines["Grades"].removed == []
+    assert lines["Grades"].added == ["9–12"]
+    assert lines["Grades"].removed == []
     assert lines["Languages"].added == ["Spanish"]
     assert lines["Locations"].added == ["Riverton hall, Riverton"]
     assert lines["Schedules"].added == ["Weekly · Monday, Wednesday · 15:30–17:00"]
@@ -185,7 +192,8 @@ def test_the_diff_names_fields_readably_and_compares_lists_item_by_item(world: W
         ecosystem=world.alpha, organization=world.org_a, program=program, proposed=after
     )
     page = world.client("staff").get(change.get_absolute_url()).content.decode()
-    assert "<del>Under $50</del>" in page and "<ins>Free</ins>" in page
+    assert "<del>Under $50</del>" in page
+    assert "<ins>Free</ins>" in page
     assert "<ins>Riverton hall, Riverton</ins>" in page
 
 
@@ -211,7 +219,8 @@ def test_staff_of_another_organization_cannot_reach_a_listing(world: World) -> N
     mine = client.get(reverse("listings:mine", args=["alpha"])).content.decode()
     assert "Robot Club" not in mine
     program.refresh_from_db()
-    assert program.assured_date is None and not program.is_archived
+    assert program.assured_date is None
+    assert not program.is_archived
 
 
 def test_the_queue_is_oldest_first_and_filters_by_status_and_organization(world: World) -> None:
@@ -227,7 +236,8 @@ def test_the_queue_is_oldest_first_and_filters_by_status_and_organization(world:
     assert page.index("First Club") < page.index("Second Club")
     assert "2 changes to review" in page
     only_b = world.client("staff").get(url, {"organization": world.org_b.slug}).content.decode()
-    assert "Second Club" in only_b and "First Club" not in only_b
+    assert "Second Club" in only_b
+    assert "First Club" not in only_b
     approved = world.client("staff").get(url, {"status": "approved"}).content.decode()
     assert "First Club" not in approved
     # The navigation shows the count of changes waiting.

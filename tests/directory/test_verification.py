@@ -30,7 +30,8 @@ def verified_days_ago(world: World, name: str, days: int, **fields: Any) -> Prog
 def test_still_accurate_records_who_and_when_and_the_public_sees_the_date(world: World) -> None:
     program = add_program(world, "Robot Club")
     page = world.client("anonymous").get(program.get_absolute_url()).content.decode()
-    assert "Not verified yet." in page and "Still accurate" not in page
+    assert "Not verified yet." in page
+    assert "Still accurate" not in page
     response = world.client("partner_a").post(
         reverse("listings:program_verify", args=["alpha", program.slug]),
         {"next": program.get_absolute_url()},
@@ -82,7 +83,8 @@ def test_the_backbone_queue_lists_stale_listings(world: World) -> None:
     verified_days_ago(world, "Stale", 200)
     url = reverse("listings:moderation", args=["alpha"])
     page = world.client("staff").get(url, {"stale": "1"}).content.decode()
-    assert "Stale" in page and "Fresh" not in page
+    assert "Stale" in page
+    assert "Fresh" not in page
 
 
 def test_each_partner_is_reminded_once_per_period(world: World) -> None:
@@ -93,7 +95,9 @@ def test_each_partner_is_reminded_once_per_period(world: World) -> None:
     by_person = {m.to[0]: m for m in mail.outbox}
     assert set(by_person) == {"partner_a@alpha.test", "partner_b@alpha.test"}
     body = by_person["partner_a@alpha.test"].body
-    assert "Robot Club" in body and "Story Lab" not in body and "Fresh Club" not in body
+    assert "Robot Club" in body
+    assert "Story Lab" not in body
+    assert "Fresh Club" not in body
     assert f"http://testserver{stale_a.get_absolute_url()}" in body
     assert "http://testserver/e/alpha/listings/" in body
 
@@ -147,7 +151,8 @@ class _Sink:
 def test_the_period_is_an_ecosystem_setting(world: World) -> None:
     url = reverse("ecosystems:settings", args=["alpha"])
     page = world.client("admin").get(url).content.decode()
-    assert "Re-verify listings older than (days)" in page and 'value="180"' in page
+    assert "Re-verify listings older than (days)" in page
+    assert 'value="180"' in page
     data = {
         "name": world.alpha.name,
         "timezone": "America/New_York",
