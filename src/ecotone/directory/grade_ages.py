@@ -26,7 +26,8 @@ def bands_outside_ages(
 ) -> list[str]:
     """The grade bands (in the order given) that no age between the minimum and maximum reaches.
 
-    A missing bound is open (no minimum means from birth, no maximum means any age). Unknown
+    The range is taken as given (minimum <= maximum; the form checks that first). A missing
+    bound is open (no minimum means from birth, no maximum means any age). Unknown
     band codes are ignored: the form's choices already reject them.
     """
     low = minimum_age if minimum_age is not None else 0

@@ -104,4 +104,3 @@ def first_session(rule: Recurrence) -> date | None:
     )
     first = recurrence.after(start, inc=True)
     return first.date() if first else None
-
