@@ -272,3 +272,16 @@ def test_a_change_already_decided_cannot_be_decided_again(world: World) -> None:
     assert response.status_code == 302
     change.refresh_from_db()
     assert change.status == ChangeStatus.APPROVED
+
+
+def test_approving_a_change_that_no_longer_fits_explains_why(world: World) -> None:
+    site = Location.objects.create(ecosystem=world.alpha, organization=world.org_a, name="Hall")
+    submit_new(world, locations=[str(site.hsds_id)])
+    change = ListingChange.objects.get()
+    site.delete()  # the place went away while the change waited
+    response = decide(world, change, "approve")
+    assert response.status_code == 200
+    assert "no longer exists" in response.content.decode()
+    assert not Program.objects.exists()
+    change.refresh_from_db()
+    assert change.is_pending

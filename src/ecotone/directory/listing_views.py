@@ -63,7 +63,6 @@ def mine(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     changes = (
         ListingChange.objects.filter(ecosystem=ecosystem, organization__in=scope)
         .filter(status__in=[ChangeStatus.PENDING, ChangeStatus.REJECTED])
-        .exclude(submitted_by__isnull=True, status=ChangeStatus.REJECTED)
         .select_related("organization", "program")
         .order_by("-submitted_at")[:20]
     )

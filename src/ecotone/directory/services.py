@@ -17,6 +17,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -86,8 +87,27 @@ def apply_listing_state(
     """Write `state` (see listing_state.py) onto `program`, or create it when None.
 
     The one writer of a listing: approving a change and backbone staff's direct edits both end
-    here. Call inside `acting(actor)`.
+    here. Call inside `acting(actor)`. A state the model refuses (the form checks first, but a
+    change may wait while the data around it moves) raises DomainError with the reasons.
     """
+    try:
+        return _apply_listing_state(ecosystem, organization, program, state)
+    except ValidationError as error:
+        reasons = "; ".join(
+            f"{field}: {' '.join(messages)}" if field != NON_FIELD_ERRORS else " ".join(messages)
+            for field, messages in error.message_dict.items()
+        )
+        raise DomainError(
+            _("The listing cannot be saved as it is: %(reasons)s") % {"reasons": reasons}
+        ) from error
+
+
+def _apply_listing_state(
+    ecosystem: Ecosystem,
+    organization: Organization,
+    program: Program | None,
+    state: dict[str, Any],
+) -> Program:
     if program is not None and program.is_archived:
         raise DomainError(_("An archived listing cannot be changed. Restore it first."))
     if program is None:
