@@ -285,3 +285,25 @@ def test_approving_a_change_that_no_longer_fits_explains_why(world: World) -> No
     assert not Program.objects.exists()
     change.refresh_from_db()
     assert change.is_pending
+
+
+@pytest.mark.parametrize("url_name", ["listings:moderation", "listings:mine"])
+def test_list_pages_cost_the_same_queries_however_many_listings(
+    world: World, django_assert_max_num_queries: Any, url_name: str
+) -> None:
+    for n in range(12):
+        program = add_program(world, f"Club {n}")
+        services.save_listing(
+            world.alpha,
+            world.org_a,
+            program,
+            {**program_state(program), "fields": {**program_state(program)["fields"], "seats": n}},
+            world.users["partner_a"],
+        )
+    client = world.client("staff")
+    url = reverse(url_name, args=["alpha"])
+    client.get(url)  # warm the session and role caches
+    with django_assert_max_num_queries(20):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Club 11" in response.content.decode()

@@ -51,7 +51,7 @@ def mine(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     scope = organizations.filter(slug=chosen) if chosen else organizations
     programs = (
         Program.objects.filter(ecosystem=ecosystem, organization__in=scope)
-        .select_related("organization")
+        .select_related("organization", "ecosystem")
         .order_by("archived_at", "name", "pk")
     )
     page = Paginator(programs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -63,7 +63,7 @@ def mine(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     changes = (
         ListingChange.objects.filter(ecosystem=ecosystem, organization__in=scope)
         .filter(status__in=[ChangeStatus.PENDING, ChangeStatus.REJECTED])
-        .select_related("organization", "program")
+        .select_related("organization", "program", "ecosystem")
         .order_by("-submitted_at")[:20]
     )
     return render(
@@ -319,7 +319,7 @@ def moderation(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         "pending_count": ecosystem.listing_changes.pending().count(),
     }
     if stale:
-        programs = services.stale_programs(ecosystem).select_related("organization")
+        programs = services.stale_programs(ecosystem).select_related("organization", "ecosystem")
         if organization:
             programs = programs.filter(organization__slug=organization)
         programs = programs.order_by("assured_date", "created_at", "pk")
@@ -327,7 +327,7 @@ def moderation(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         context["days"] = ecosystem.reverify_after_days
     else:
         changes = ecosystem.listing_changes.select_related(
-            "organization", "program", "submitted_by"
+            "organization", "program", "submitted_by", "ecosystem"
         )
         if status in ChangeStatus.values:
             changes = changes.filter(status=status)
