@@ -76,6 +76,11 @@ def test_a_new_listing_goes_public_only_when_approved(
     assert change.status == ChangeStatus.APPROVED
     assert change.program == program
     assert change.reviewed_by == world.users["staff"]
+    from auditlog.models import LogEntry
+
+    decision = LogEntry.objects.get_for_object(change).latest("timestamp")
+    assert decision.actor == world.users["staff"]
+    assert decision.changes_dict["status"] == ["pending", "approved"]
     [email] = mail.outbox
     assert email.to == ["partner_a@alpha.test"]
     assert "approved" in email.subject.lower()

@@ -50,15 +50,10 @@ class ProgramForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        organizations: Any = None,
         locations: Any = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        if organizations is not None:
-            self.fields["organization"] = forms.ModelChoiceField(
-                label=_("Organization"), queryset=organizations, empty_label=None
-            )
         model_fields = forms.fields_for_model(
             Program,
             fields=[name for name in PROGRAM_FIELDS if name != "url"],
@@ -201,7 +196,7 @@ class ScheduleForm(forms.Form):
                 value = ",".join(value or [])
             elif isinstance(value, date | time):
                 value = value.isoformat()
-            entry[name] = value if value is not None else None
+            entry[name] = value
         entry["description"] = entry["description"] or ""
         entry["bymonthday"] = entry["bymonthday"] or ""
         return entry
