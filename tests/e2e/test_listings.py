@@ -112,3 +112,17 @@ def test_the_location_form_and_the_archive_page_are_accessible(site: Site) -> No
     expect(page.get_by_role("link", name=re.compile("^Restore"))).to_be_visible()
     auditor.audit("our programs with an archived listing")
     auditor.assert_clean()
+
+
+def test_the_listing_pages_in_spanish_are_accessible(site: Site) -> None:
+    page = site.new_page(language="es")
+    site.sign_in(page, "partner_a")
+    auditor = Auditor(page)
+    page.goto("/e/alpha/")
+    page.get_by_role("link", name="Nuestros programas").click()
+    auditor.audit("nuestros programas")
+    page.get_by_role("button", name="Ficha nueva").click()
+    expect(page.get_by_role("button", name="Enviar a revisión")).to_be_visible()
+    auditor.audit("ficha nueva")
+    assert page.locator("html").get_attribute("lang") == "es"
+    auditor.assert_clean()
