@@ -44,6 +44,15 @@ class Row:
 
 ALL_200 = statuses(200)
 
+
+def org_a_staff(ok: int = 200) -> dict[str, int]:
+    """Partner self-service: org A's staff and backbone; org B's staff get 404 (the record is
+    not theirs to know about), other members 403."""
+    table = members_only(("partner_a", "partner_b", *BACKBONE), ok)
+    table["partner_b"] = 404
+    return table
+
+
 ROWS = [
     # public pages
     Row("home", "get", "/?all", ALL_200),
@@ -153,6 +162,32 @@ ROWS = [
         members_only(BACKBONE, ok=302),
     ),
     Row("audit log", "get", "/e/alpha/audit/", members_only(("admin",))),
+    # partner self-service and moderation
+    Row(
+        "our programs",
+        "get",
+        "/e/alpha/listings/",
+        members_only(("partner_a", "partner_b", *BACKBONE)),
+    ),
+    Row("moderation queue", "get", "/e/alpha/listings/moderation/", members_only(BACKBONE)),
+    Row("stale listings", "get", "/e/alpha/listings/moderation/?stale=1", members_only(BACKBONE)),
+    Row("new listing", "get", "/e/alpha/listings/for/{org_a}/new/", org_a_staff()),
+    Row("add location", "get", "/e/alpha/listings/for/{org_a}/locations/new/", org_a_staff()),
+    Row("edit listing", "get", "/e/alpha/listings/programs/{program}/edit/", org_a_staff()),
+    Row("verify listing", "post", "/e/alpha/listings/programs/{program}/verify/", org_a_staff(302)),
+    Row("archive listing", "get", "/e/alpha/listings/programs/{program}/archive/", org_a_staff()),
+    Row("listing change", "get", "/e/alpha/listings/changes/{change}/", org_a_staff()),
+    Row("edit pending listing", "get", "/e/alpha/listings/changes/{change}/edit/", org_a_staff()),
+    Row(
+        "decide change",
+        "get",
+        "/e/alpha/listings/changes/{change}/decide/?decision=approve",
+        members_only(BACKBONE),
+    ),
+    Row(
+        "withdraw change", "post", "/e/alpha/listings/changes/{change}/withdraw/", org_a_staff(302)
+    ),
+    Row("edit location", "get", "/e/alpha/listings/locations/{org_location}/edit/", org_a_staff()),
     Row("settings", "get", "/e/alpha/settings/", members_only(("admin",))),
     # API
     Row("api root", "get", "/api/v1/", ALL_200),
@@ -277,8 +312,10 @@ CELLS = [
 def test_permission_table(world: World, row: Row, persona: str) -> None:
     from django.core.files.base import ContentFile
 
+    from ecotone.directory.listing_state import empty_state
     from ecotone.directory.models import (
         ImportRun,
+        ListingChange,
         Location,
         Program,
         ProgramLocation,
@@ -301,8 +338,21 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
         original_filename="programs.json",
         file=ContentFile(b"[]", name="programs.json"),
     )
+    org_location = Location.objects.create(
+        ecosystem=world.alpha, organization=world.org_a, name="Riverton hall", postal_code="43215"
+    )
+    proposed = empty_state()
+    proposed["fields"]["name"] = "Coding Nights"
+    change = ListingChange.objects.create(
+        ecosystem=world.alpha,
+        organization=world.org_a,
+        proposed=proposed,
+        submitted_by=world.users["partner_a"],
+    )
     url = row.url.format(
         run=run.pk,
+        change=change.pk,
+        org_location=org_location.hsds_id,
         service_id=program.hsds_id,
         service_at_location_id=site.hsds_id,
         organization_id=world.org_a.hsds_id,
@@ -362,6 +412,8 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "organization_id": "x",
         "taxonomy_id": "x",
         "term_id": "x",
+        "change": "1",
+        "org_location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

@@ -7,6 +7,7 @@ views actually allow.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,17 +20,29 @@ from ecotone.ecosystems import roles
 from ecotone.ecosystems.models import Ecosystem, Membership, Network
 
 
+def _pending_changes(ecosystem: Ecosystem) -> int:
+    from ecotone.directory.models import ListingChange
+
+    return ListingChange.objects.pending().filter(ecosystem=ecosystem).count()
+
+
 @dataclass(frozen=True)
 class NavEntry:
     label: str | Promise
     url_name: str
     permission: str
+    # A number shown next to the label (work waiting), computed only for those who see it.
+    count: Callable[[Ecosystem], int] | None = None
 
 
 ECOSYSTEM_NAV = (
     NavEntry(_("Overview"), "ecosystems:home", "ecosystems.view_ecosystem"),
     NavEntry(_("Programs"), "directory:programs", "directory.view_program"),
     NavEntry(_("Imports"), "directory:imports", "directory.import_programs"),
+    NavEntry(_("Our programs"), "listings:mine", "directory.manage_listings"),
+    NavEntry(
+        _("Moderation"), "listings:moderation", "directory.moderate_listings", _pending_changes
+    ),
     NavEntry(_("Partners"), "ecosystems:organizations", "ecosystems.view_organization"),
     NavEntry(_("Members"), "ecosystems:members", "ecosystems.view_members"),
     NavEntry(_("Invitations"), "ecosystems:invitations", "ecosystems.invite_members"),
@@ -46,11 +59,12 @@ def ecosystem_nav(user: Any, ecosystem: Ecosystem, current_path: str) -> list[di
         url = reverse(entry.url_name, kwargs={"ecosystem_slug": ecosystem.slug})
         is_home = entry.url_name == "ecosystems:home"
         current = current_path == url if is_home else current_path.startswith(url)
-        entries.append({"label": entry.label, "url": url, "current": current})
-    # Only the most specific entry is current (Imports lives under Programs' address).
-    longest = max((len(e["url"]) for e in entries if e["current"]), default=0)
+        count = entry.count(ecosystem) if entry.count else None
+        entries.append({"label": entry.label, "url": url, "current": current, "count": count})
+    # Nested sections (listings/ and listings/moderation/): only the closest one is current.
+    closest = max((len(str(e["url"])) for e in entries if e["current"]), default=0)
     for e in entries:
-        e["current"] = e["current"] and len(e["url"]) == longest
+        e["current"] = bool(e["current"]) and len(str(e["url"])) == closest
     return entries
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", ecosystem_views.invitation_accept, name="invitation_accept"),
     path("e/<slug:ecosystem_slug>/programs/", include("ecotone.directory.urls")),
+    path("e/<slug:ecosystem_slug>/listings/", include("ecotone.directory.listing_urls")),
     path("e/<slug:ecosystem_slug>/", include("ecotone.ecosystems.urls")),
     path("n/<slug:network_slug>/", ecosystem_views.network_detail, name="network"),
     path("api/v1/", include("ecotone.api.urls")),

@@ -50,6 +50,7 @@ from .models import (
     ProgramLocation,
     Schedule,
     ServiceArea,
+    ServiceCapacity,
     Taxonomy,
     TaxonomyTerm,
 )
@@ -163,7 +164,7 @@ def public_taxonomy_terms(ecosystem: Ecosystem) -> QuerySet[TaxonomyTerm]:
 
 
 def with_full_detail(programs: QuerySet[Program], ecosystem: Ecosystem) -> QuerySet[Program]:
-    """`programs` with everything a full HSDS service needs, in ten queries whatever the count."""
+    """`programs` with everything a full HSDS service needs: eleven queries, any count."""
     return programs.select_related("organization").prefetch_related(
         Prefetch(
             "schedules",
@@ -180,6 +181,7 @@ def with_full_detail(programs: QuerySet[Program], ecosystem: Ecosystem) -> Query
         Prefetch("cost_options", queryset=CostOption.objects.order_by("pk")),
         Prefetch("funding", queryset=Funding.objects.order_by("pk")),
         Prefetch("service_areas", queryset=ServiceArea.objects.order_by("pk")),
+        Prefetch("capacities", queryset=ServiceCapacity.objects.order_by("pk")),
         Prefetch(
             "attributes",
             queryset=ProgramAttribute.objects.select_related(
@@ -297,6 +299,8 @@ class HsdsExport:
             }
         record["funding"] = [self.funding(f) for f in program.funding.all()]
         record["cost_options"] = [self.cost_option(c) for c in program.cost_options.all()]
+        # HSDS 3.1's service_capacity, ahead of our 3.0 export: 3.0 readers ignore the key.
+        record["capacities"] = [self.capacity(c) for c in program.capacities.all()]
         record["required_documents"] = []
         record["contacts"] = []
         record["attributes"] = self.service_attributes(program)
@@ -554,6 +558,26 @@ class HsdsExport:
                 "amount": float(option.amount) if option.amount is not None else None,
                 "amount_description": option.amount_description,
             }
+        )
+
+    def capacity(self, capacity: ServiceCapacity) -> Record:
+        """An HSDS 3.1 service_capacity, its unit an HSDS 3.1 unit record."""
+        return _compact(
+            {
+                "id": str(capacity.hsds_id),
+                "unit": {
+                    "id": derived_id(NAMESPACE, f"unit/{capacity.unit.lower()}"),
+                    "name": capacity.unit,
+                },
+                "available": capacity.available,
+                "maximum": capacity.maximum,
+                "description": capacity.description,
+                "updated": _timestamp(capacity.updated),
+            },
+            "id",
+            "unit",
+            "available",
+            "updated",
         )
 
     def service_area(self, area: ServiceArea) -> Record:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
@@ -232,6 +233,10 @@ class Program(TimeStamped):
     @property
     def is_free(self) -> bool:
         return self.cost_band == CostBand.FREE
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"ecosystem_id": self.ecosystem_id}
@@ -565,3 +570,155 @@ class ImportRun(TimeStamped):
     @property
     def can_apply(self) -> bool:
         return self.status == ImportStatus.CHECKED
+
+
+class ServiceCapacity(TimeStamped):
+    """How many places a program has and how many are open (HSDS 3.1 service_capacity)."""
+
+    hsds_id = models.UUIDField(default=_uuid, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="capacities")
+    unit = models.CharField(
+        _("unit"), max_length=100, default="seats", help_text=_("What is counted, e.g. seats.")
+    )
+    available = models.PositiveIntegerField(_("open now"))
+    maximum = models.PositiveIntegerField(_("in total"), null=True, blank=True)
+    description = models.CharField(_("note"), max_length=300, blank=True)
+    updated = models.DateTimeField(_("counted on"))
+
+    class Meta:
+        ordering = ["program", "unit", "pk"]
+        verbose_name = _("capacity")
+        verbose_name_plural = _("capacities")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(maximum__isnull=True)
+                | models.Q(available__lte=models.F("maximum")),
+                name="capacity_available_within_maximum",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.available}/{self.maximum or '?'} {self.unit}"
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ListingChangeQuerySet(models.QuerySet["ListingChange"]):
+    def pending(self) -> ListingChangeQuerySet:
+        return self.filter(status=ChangeStatus.PENDING)
+
+
+class ListingChange(TimeStamped):
+    """A partner's proposed new listing, or change to a live one, waiting for backbone review.
+
+    `proposed` is the whole editable state of the listing as `listing_state.program_state`
+    writes it; the live program stays as it is until the change is approved, and approval
+    applies `proposed` through `services.apply_listing_state`, the function backbone staff's
+    direct edits use too (those are recorded here as changes approved by their own author).
+    `previous` keeps the live state at the moment of the decision, so a decided change always
+    shows the difference it made.
+    """
+
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.CASCADE, related_name="listing_changes"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="listing_changes"
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="changes",
+        help_text=_("Empty for a new listing."),
+    )
+    proposed = models.JSONField(_("proposed listing"))
+    previous = models.JSONField(_("listing before the change"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.TextField(_("note from the reviewer"), blank=True)
+
+    objects = ListingChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        verbose_name = _("listing change")
+        verbose_name_plural = _("listing changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program"],
+                condition=models.Q(status="pending"),
+                name="listing_change_one_pending_per_program",
+            )
+        ]
+        indexes = [models.Index(fields=["ecosystem", "status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.listing_name} ({self.get_status_display()})"
+
+    @property
+    def listing_name(self) -> str:
+        return str(self.proposed.get("fields", {}).get("name", "")) or str(self.program or "")
+
+    @property
+    def is_new_listing(self) -> bool:
+        return self.program_id is None and self.status != ChangeStatus.APPROVED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ChangeStatus.PENDING
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "listings:change",
+            kwargs={"ecosystem_slug": self.ecosystem.slug, "change_id": self.pk},
+        )
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.ecosystem_id}
+
+
+class VerificationReminder(models.Model):
+    """One reminder to one person to re-verify one listing; keeps reminders from repeating."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="verification_reminders"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("verification reminder")
+        verbose_name_plural = _("verification reminders")
+        indexes = [models.Index(fields=["program", "recipient", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.program} → {self.recipient} ({self.sent_at:%Y-%m-%d})"

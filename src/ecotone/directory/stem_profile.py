@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from . import grade_ages
+
 TAXONOMY_NAME = "Ecotone STEM profile"
 TAXONOMY_URI = "https://ecotone.example.org/taxonomy/stem-profile/1"
 TAXONOMY_VERSION = "1"
@@ -87,14 +89,7 @@ FACETS = (GRADE_BANDS, STEM_FIELDS, ACTIVITY_TYPES, FOCUS_POPULATIONS)
 FACETS_BY_CODE = {facet.code: facet for facet in FACETS}
 
 # Grade bands as the ages they usually cover, to check ages against grades.
-GRADE_BAND_AGES = {
-    "prek": (3, 5),
-    "k-2": (5, 8),
-    "3-5": (8, 11),
-    "6-8": (11, 14),
-    "9-12": (14, 19),
-    "postsecondary": (17, 99),
-}
+GRADE_BAND_AGES = grade_ages.GRADE_BAND_AGES
 
 
 def label(facet_code: str, term_code: str) -> str | Promise:

@@ -147,6 +147,7 @@ def program_detail(request: HttpRequest, ecosystem_slug: str, program_slug: str)
             "schedules",
             "languages",
             "partner_organizations",
+            "capacities",
         ),
         slug=program_slug,
     )
@@ -163,5 +164,9 @@ def program_detail(request: HttpRequest, ecosystem_slug: str, program_slug: str)
     return render(
         request,
         "directory/program_detail.html",
-        {"program": program, "profile": sections},
+        {
+            "program": program,
+            "profile": sections,
+            "can_change": request.user.has_perm("directory.change_listing", program),
+        },
     )

@@ -72,6 +72,14 @@ class Ecosystem(TimeStamped):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("Published counts about students below this number are suppressed."),
     )
+    reverify_after_days = models.PositiveSmallIntegerField(
+        _("re-verify listings older than (days)"),
+        default=180,
+        validators=[MinValueValidator(7), MaxValueValidator(3650)],
+        help_text=_(
+            "Partners are reminded by email to confirm listings not verified for this long."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

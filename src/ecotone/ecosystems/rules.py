@@ -90,6 +90,10 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "directory.export_programs": is_backbone,
     "directory.import_programs": is_backbone,
     "directory.export_organization_programs": is_backbone | is_staff_of_organization,
+    # partner self-service and moderation: ecosystem-wide pages, then per listing
+    "directory.manage_listings": is_backbone | is_partner_staff,
+    "directory.change_listing": is_backbone | is_staff_of_organization,
+    "directory.moderate_listings": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

@@ -354,6 +354,7 @@ ECOSYSTEM_SETTINGS_FIELDS = (
     "timezone",
     "default_language",
     "suppression_threshold",
+    "reverify_after_days",
     "region_south",
     "region_west",
     "region_north",

@@ -1,0 +1,61 @@
+"""The access helpers of partner self-service: records a person keeps, or 404.
+
+Each starts from the request's ecosystem and narrows to the organizations the person keeps
+(every one for backbone staff), so partner staff of one organization get 404 for another's
+listings, locations and changes: they learn nothing about them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from ecotone.ecosystems.models import Ecosystem, Organization
+
+from .models import ListingChange, Location, Program
+from .services import managed_organizations
+
+
+def _ecosystem(request: HttpRequest) -> Ecosystem:
+    return request.ecosystem  # type: ignore[attr-defined]
+
+
+def _managed_ids(request: HttpRequest) -> Any:
+    return managed_organizations(request.user, _ecosystem(request)).values("pk")
+
+
+def get_managed_organization(request: HttpRequest, slug: str) -> Organization:
+    return get_object_or_404(
+        managed_organizations(request.user, _ecosystem(request)).filter(archived_at__isnull=True),
+        slug=slug,
+    )
+
+
+def get_managed_program(request: HttpRequest, slug: str) -> Program:
+    """A listing of the person's organizations, archived ones included."""
+    return get_object_or_404(
+        Program.objects.filter(
+            ecosystem=_ecosystem(request), organization__in=_managed_ids(request)
+        ).select_related("organization", "ecosystem"),
+        slug=slug,
+    )
+
+
+def get_managed_location(request: HttpRequest, hsds_id: Any) -> Location:
+    return get_object_or_404(
+        Location.objects.filter(
+            ecosystem=_ecosystem(request), organization__in=_managed_ids(request)
+        ).select_related("organization"),
+        hsds_id=hsds_id,
+    )
+
+
+def get_listing_change(request: HttpRequest, pk: int) -> ListingChange:
+    return get_object_or_404(
+        ListingChange.objects.filter(
+            ecosystem=_ecosystem(request), organization__in=_managed_ids(request)
+        ).select_related("organization", "program", "submitted_by", "reviewed_by", "ecosystem"),
+        pk=pk,
+    )
