@@ -73,3 +73,18 @@ def test_demo_audit_log_tells_a_story(db: Any) -> None:
     entries = log_for(Ecosystem.objects.get(slug=builder.MAIN_SLUG))
     assert entries.filter(actor__email=builder.DEMO_ACCOUNTS[0].email).exists()
     assert entries.count() < 50  # seeding itself is not logged row by row
+
+
+def test_demo_moderation_queue_has_work(db: Any) -> None:
+    from ecotone.directory.models import ChangeStatus, ListingChange
+
+    seed("--size", "small")
+    changes = ListingChange.objects.filter(ecosystem__slug="confluence")
+    pending = changes.filter(status=ChangeStatus.PENDING)
+    assert pending.count() == 2
+    assert pending.filter(program__isnull=True).count() == 1  # a new listing
+    change = pending.get(program__isnull=False)  # a change to a live listing
+    assert change.program is not None
+    assert change.program.archived_at is None
+    rejected = changes.get(status=ChangeStatus.REJECTED)
+    assert rejected.review_note

@@ -6,8 +6,10 @@ later domains append theirs to STEPS, reading what earlier steps built from the 
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
@@ -15,6 +17,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from auditlog.context import disable_auditlog, set_actor
 from django.contrib.auth.hashers import make_password
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from ecotone.accounts.models import User
@@ -547,6 +550,7 @@ def build_recent_activity(ctx: DemoContext) -> None:
         services.update_organization(organization, partner, phone="(555) 010-2026")
     services.archive_organization(ctx.organizations[MAIN_SLUG][-1], admin)
     ctx.counts["pending_invitations"] = confluence.invitations.pending().count()
+    ctx.counts.update(directory_demo.build_listing_activity(confluence, partner, admin))
 
 
 # Later domains append their step here, after the ones they read from.
@@ -569,6 +573,20 @@ def build(size: str = "medium") -> dict[str, int]:
             step(ctx)
     build_recent_activity(ctx)
     return ctx.counts
+
+
+@contextlib.contextmanager
+def quiet_notifications() -> Iterator[None]:
+    """Emails the demo's story sends (a partner told of a decision) go nowhere, silently: demo
+    addresses are nobody's. Wraps the transaction, since emails leave after it commits."""
+    tasks_log = logging.getLogger("django_tasks")
+    level = tasks_log.level
+    tasks_log.setLevel(logging.WARNING)
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            yield
+    finally:
+        tasks_log.setLevel(level)
 
 
 def already_loaded() -> bool:

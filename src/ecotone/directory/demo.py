@@ -281,3 +281,89 @@ def _build_for(
     ProgramLocation.objects.bulk_create(links)
     Schedule.objects.bulk_create(schedules)
     Language.objects.bulk_create(languages)
+
+
+def build_listing_activity(ecosystem: Any, partner: Any, reviewer: Any) -> dict[str, int]:
+    """What the moderation queue shows on a working day: a partner's change to a live listing,
+    a new listing waiting for review, and a change sent back with a note.
+
+    Made through the same service the listing form uses, so the queue, the diff and the audit
+    log are the real ones.
+    """
+    from .listing_state import empty_state, program_state
+    from .services import reject_change, save_listing
+
+    organization = Organization.objects.filter(
+        ecosystem=ecosystem, staff_memberships__user=partner
+    ).first()
+    if organization is None:
+        return {}
+    live = list(Program.objects.filter(organization=organization).listed().order_by("pk")[:2])
+    if len(live) < 2:
+        return {}
+
+    changed = program_state(live[0])
+    changed["fields"]["description"] += " New this term: a Saturday build lab for families."
+    changed["schedules"].append(
+        {
+            "freq": "WEEKLY",
+            "interval": 1,
+            "byday": "SA",
+            "bymonthday": "",
+            "dtstart": None,
+            "until": None,
+            "count": None,
+            "opens_at": "10:00:00",
+            "closes_at": "12:00:00",
+            "description": "Family build lab",
+        }
+    )
+    changed["capacities"] = [
+        {"unit": "seats", "available": 6, "maximum": 24, "description": "Saturday lab"}
+    ]
+    save_listing(ecosystem, organization, live[0], changed, partner)
+
+    new = empty_state()
+    new["fields"].update(
+        name="Girls Who Build: Drone Lab",
+        description=(
+            "Design, build and fly small drones in a six-week lab for girls in grades 6-8, "
+            "with engineers from the regional airport as mentors."
+        ),
+        cost_band=CostBand.FREE,
+        seats=16,
+        minimum_age=11,
+        maximum_age=14,
+        mentoring_depth=MentoringDepth.MEDIUM,
+        term=Term.SPRING,
+    )
+    new["profile"].update(
+        grade_band=["6-8"], stem_field=["aerospace", "engineering"], focus_population=["girls"]
+    )
+    new["languages"] = ["en", "es"]
+    new["locations"] = program_state(live[0])["locations"][:1]
+    new["schedules"] = [
+        {
+            "freq": "WEEKLY",
+            "interval": 1,
+            "byday": "WE",
+            "bymonthday": "",
+            "dtstart": "2027-02-03",
+            "until": "2027-03-10",
+            "count": None,
+            "opens_at": "15:45:00",
+            "closes_at": "17:30:00",
+            "description": "",
+        }
+    ]
+    save_listing(ecosystem, organization, None, new, partner)
+
+    shouting = program_state(live[1])
+    shouting["fields"]["name"] = "BEST ROBOTICS EVER!!! SIGN UP NOW"
+    sent_back = save_listing(ecosystem, organization, live[1], shouting, partner)
+    reject_change(
+        sent_back,
+        reviewer,
+        "Please keep the name families know; news and calls to sign up belong in the description.",
+    )
+    return {"pending_listing_changes": 2}

@@ -628,7 +628,7 @@ class ListingChange(TimeStamped):
         Ecosystem, on_delete=models.CASCADE, related_name="listing_changes"
     )
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="listing_changes"
+        Organization, on_delete=models.CASCADE, related_name="listing_changes"
     )
     program = models.ForeignKey(
         Program,

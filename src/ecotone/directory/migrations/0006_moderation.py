@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed')),
                 ('review_note', models.TextField(blank=True, verbose_name='note from the reviewer')),
                 ('ecosystem', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='listing_changes', to='ecosystems.ecosystem')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='listing_changes', to='ecosystems.organization')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='listing_changes', to='ecosystems.organization')),
                 ('program', models.ForeignKey(blank=True, help_text='Empty for a new listing.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='directory.program')),
                 ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by')),
                 ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='submitted by')),

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             self.stdout.write("The demo alliance is already loaded (use --reset to rebuild).")
         else:
             try:
-                with transaction.atomic():
+                with builder.quiet_notifications(), transaction.atomic():
                     summary = builder.build(size)
             except builder.DemoError as error:
                 raise CommandError(str(error)) from error
