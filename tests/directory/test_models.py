@@ -78,3 +78,14 @@ def test_age_ranges_of_grade_bands_are_ordered() -> None:
     assert [code for code, _label in stem_profile.GRADE_BANDS.terms] == list(
         stem_profile.GRADE_BAND_AGES
     )
+
+
+def test_a_program_never_takes_the_address_of_a_directory_page(world: Any) -> None:
+    from ecotone.directory.models import Program
+
+    programs = Program.objects.filter(ecosystem=world.alpha)
+    assert programs.free_slug("Imports") == "imports-2"
+    assert programs.free_slug("Export!") == "export-2"
+    assert programs.free_slug("Robotics Club") == "robotics-club"
+    assert programs.free_slug("Robotics Club", {"robotics-club"}) == "robotics-club-2"
+    assert programs.free_slug("¡¡!!") == "program"

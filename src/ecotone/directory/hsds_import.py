@@ -39,7 +39,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.db.models import Model, Q
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ecotone.ecosystems.models import Ecosystem, Organization, Sector
@@ -1533,11 +1532,7 @@ class _Applier:
         self.write_parts(program, plan, after, before)
 
     def unique_program_slug(self, name: str) -> str:
-        base = slugify(name)[:100] or "program"
-        candidate, n = base, 2
-        programs = Program.objects.filter(ecosystem=self.ecosystem)
-        while candidate in self.slugs or programs.filter(slug=candidate).exists():
-            candidate, n = f"{base}-{n}", n + 1
+        candidate = Program.objects.filter(ecosystem=self.ecosystem).free_slug(name, self.slugs)
         self.slugs.add(candidate)
         return candidate
 

@@ -21,6 +21,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
@@ -122,10 +123,26 @@ class Term(models.TextChoices):
     ONE_TIME = "one_time", _("One-time event")
 
 
+# Addresses under /e/<slug>/programs/ that are pages, not programs.
+RESERVED_PROGRAM_SLUGS = frozenset({"imports", "spreadsheet", "export", "map-geojson", "new"})
+
+
 class ProgramQuerySet(models.QuerySet["Program"]):
     def listed(self) -> ProgramQuerySet:
         """What the public directory shows: not archived, not defunct."""
         return self.filter(archived_at__isnull=True).exclude(status=ProgramStatus.DEFUNCT)
+
+    def free_slug(self, name: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+        """A slug made from `name` that no program here, nor `taken`, nor a page address uses."""
+        base = slugify(name)[:100] or "program"
+        candidate, n = base, 2
+        while (
+            candidate in RESERVED_PROGRAM_SLUGS
+            or candidate in taken
+            or self.filter(slug=candidate).exists()
+        ):
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
 
 
 class Program(TimeStamped):

@@ -21,7 +21,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ecotone.ecosystems import roles
@@ -60,11 +59,7 @@ def publishes_directly(actor: Any, ecosystem: Ecosystem) -> bool:
 
 
 def _unique_program_slug(ecosystem: Ecosystem, name: str) -> str:
-    base = slugify(name)[:100] or "program"
-    candidate, n = base, 2
-    while Program.objects.filter(ecosystem=ecosystem, slug=candidate).exists():
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
+    return Program.objects.filter(ecosystem=ecosystem).free_slug(name)
 
 
 def _parse(value: Any, kind: type) -> Any:
