@@ -12,23 +12,22 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from ecotone.ecosystems.models import Ecosystem, Organization
+from ecotone.ecosystems.access import current_ecosystem
+from ecotone.ecosystems.models import Organization
 
 from .models import ListingChange, Location, Program
 from .services import managed_organizations
 
 
-def _ecosystem(request: HttpRequest) -> Ecosystem:
-    return request.ecosystem  # type: ignore[attr-defined]
-
-
 def _managed_ids(request: HttpRequest) -> Any:
-    return managed_organizations(request.user, _ecosystem(request)).values("pk")
+    return managed_organizations(request.user, current_ecosystem(request)).values("pk")
 
 
 def get_managed_organization(request: HttpRequest, slug: str) -> Organization:
     return get_object_or_404(
-        managed_organizations(request.user, _ecosystem(request)).filter(archived_at__isnull=True),
+        managed_organizations(request.user, current_ecosystem(request)).filter(
+            archived_at__isnull=True
+        ),
         slug=slug,
     )
 
@@ -37,7 +36,7 @@ def get_managed_program(request: HttpRequest, slug: str) -> Program:
     """A listing of the person's organizations, archived ones included."""
     return get_object_or_404(
         Program.objects.filter(
-            ecosystem=_ecosystem(request), organization__in=_managed_ids(request)
+            ecosystem=current_ecosystem(request), organization__in=_managed_ids(request)
         ).select_related("organization", "ecosystem"),
         slug=slug,
     )
@@ -46,7 +45,7 @@ def get_managed_program(request: HttpRequest, slug: str) -> Program:
 def get_managed_location(request: HttpRequest, hsds_id: Any) -> Location:
     return get_object_or_404(
         Location.objects.filter(
-            ecosystem=_ecosystem(request), organization__in=_managed_ids(request)
+            ecosystem=current_ecosystem(request), organization__in=_managed_ids(request)
         ).select_related("organization"),
         hsds_id=hsds_id,
     )
@@ -55,7 +54,7 @@ def get_managed_location(request: HttpRequest, hsds_id: Any) -> Location:
 def get_listing_change(request: HttpRequest, pk: int) -> ListingChange:
     return get_object_or_404(
         ListingChange.objects.filter(
-            ecosystem=_ecosystem(request), organization__in=_managed_ids(request)
+            ecosystem=current_ecosystem(request), organization__in=_managed_ids(request)
         ).select_related("organization", "program", "submitted_by", "reviewed_by", "ecosystem"),
         pk=pk,
     )

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ecotone.ecosystems.access import ecosystem_view
-from ecotone.ecosystems.models import Ecosystem, Organization
+from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
+from ecotone.ecosystems.models import Organization
 from ecotone.errors import DomainError
 
 from . import services
@@ -31,12 +31,8 @@ from .models import ChangeStatus, ListingChange, Location, Program
 PAGE_SIZE = 25
 
 
-def _ecosystem(request: HttpRequest) -> Ecosystem:
-    return request.ecosystem  # type: ignore[attr-defined]
-
-
 def _mine_url(request: HttpRequest) -> str:
-    return reverse("listings:mine", kwargs={"ecosystem_slug": _ecosystem(request).slug})
+    return reverse("listings:mine", kwargs={"ecosystem_slug": current_ecosystem(request).slug})
 
 
 # Our programs ----------------------------------------------------------------------------------
@@ -45,7 +41,7 @@ def _mine_url(request: HttpRequest) -> str:
 @ecosystem_view("directory.manage_listings")
 def mine(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     """The listings, pending changes and locations of the person's organizations."""
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     organizations = services.managed_organizations(request.user, ecosystem).order_by("name")
     chosen = request.GET.get("organization", "")
     scope = organizations.filter(slug=chosen) if chosen else organizations
@@ -98,7 +94,7 @@ def _listing_form(
     change: ListingChange | None,
 ) -> HttpResponse:
     """Create or edit a listing: one page, three parts (program, schedules, capacity)."""
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     if change is not None and change.is_pending:
         state = change.proposed
     elif program is not None:
@@ -240,7 +236,7 @@ def change_detail(request: HttpRequest, ecosystem_slug: str, change_id: int) -> 
         before = program_state(change.program) if change.program is not None else None
     else:
         before = change.previous
-    can_moderate = request.user.has_perm("directory.moderate_listings", _ecosystem(request))
+    can_moderate = request.user.has_perm("directory.moderate_listings", current_ecosystem(request))
     return render(
         request,
         "directory/change_detail.html",
@@ -306,7 +302,7 @@ def change_withdraw(request: HttpRequest, ecosystem_slug: str, change_id: int) -
 @ecosystem_view("directory.moderate_listings")
 def moderation(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     """The queue, oldest first; or the listings due for re-verification (`?stale=1`)."""
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     status = request.GET.get("status", ChangeStatus.PENDING)
     organization = request.GET.get("organization", "")
     stale = request.GET.get("stale") == "1"
@@ -344,7 +340,7 @@ def moderation(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
 def _location_form(
     request: HttpRequest, organization: Organization, location: Location | None
 ) -> HttpResponse:
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     form = LocationForm(request.POST or None, instance=location, ecosystem=ecosystem)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data.get(name) for name in services.LOCATION_FIELDS}

@@ -43,6 +43,11 @@ def ecosystem_view(permission: str, *, public: bool = False) -> Callable[[View],
     return decorator
 
 
+def current_ecosystem(request: HttpRequest) -> Ecosystem:
+    """The ecosystem EcosystemMiddleware resolved from the address (typed for the views)."""
+    return request.ecosystem  # type: ignore[attr-defined]
+
+
 def get_organization(
     request: HttpRequest, slug: str, *, include_archived: bool = False
 ) -> Organization:

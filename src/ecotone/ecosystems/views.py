@@ -21,7 +21,13 @@ from ecotone.accounts.models import User
 from ecotone.exports import FORMATS, table_response
 
 from . import audit, roles, services
-from .access import ecosystem_view, get_invitation, get_membership, get_organization
+from .access import (
+    current_ecosystem,
+    ecosystem_view,
+    get_invitation,
+    get_membership,
+    get_organization,
+)
 from .forms import (
     ContactFormSet,
     EcosystemSettingsForm,
@@ -36,10 +42,6 @@ from .mfa import has_mfa, lacks_required_mfa
 from .models import Ecosystem, Invitation, Membership, Network, Organization, Role, Sector
 
 PAGE_SIZE = 25
-
-
-def _ecosystem(request: HttpRequest) -> Ecosystem:
-    return request.ecosystem  # type: ignore[attr-defined]
 
 
 def _page(request: HttpRequest, queryset: Any, size: int = PAGE_SIZE) -> Any:
@@ -67,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @ecosystem_view("ecosystems.view_ecosystem", public=True)
 def ecosystem_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     user = request.user
     active = ecosystem.organizations.active()
     by_sector = dict(active.values_list("sector").annotate(n=Count("pk")).order_by())
@@ -93,7 +95,7 @@ def ecosystem_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
 
 
 def _filtered_organizations(request: HttpRequest, form: OrganizationFilterForm) -> Any:
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     organizations = ecosystem.organizations.all()
     data = form.cleaned_data if form.is_valid() else {}
     if not (
@@ -114,7 +116,7 @@ def _filtered_organizations(request: HttpRequest, form: OrganizationFilterForm) 
 
 @ecosystem_view("ecosystems.view_organization", public=True)
 def organization_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     form = OrganizationFilterForm(request.GET)
     organizations = _filtered_organizations(request, form)
     fmt = request.GET.get("format")
@@ -161,7 +163,7 @@ def organization_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse
 def organization_detail(
     request: HttpRequest, ecosystem_slug: str, organization_slug: str
 ) -> HttpResponse:
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     may_see_archived = request.user.has_perm("ecosystems.archive_organization", ecosystem)
     organization = get_organization(request, organization_slug, include_archived=may_see_archived)
     show_contacts = request.user.has_perm("ecosystems.view_organization_contacts", organization)
@@ -180,7 +182,7 @@ def organization_detail(
 @ecosystem_view("ecosystems.add_organization")
 @require_http_methods(["GET", "POST"])
 def organization_create(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         organization = services.create_organization(ecosystem, request.user, **form.cleaned_data)
@@ -252,7 +254,7 @@ def organization_archive(
 
 @ecosystem_view("ecosystems.view_members")
 def member_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     form = MemberFilterForm(request.GET)
     memberships = ecosystem.memberships.select_related("user").prefetch_related(
         Prefetch("organizations", queryset=Organization.objects.select_related("ecosystem"))
@@ -298,7 +300,7 @@ def member_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
 @ecosystem_view("ecosystems.change_membership")
 @require_http_methods(["GET", "POST"])
 def membership_edit(request: HttpRequest, ecosystem_slug: str, membership_id: int) -> HttpResponse:
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     membership = get_membership(request, membership_id)
     form = MembershipForm(request.POST or None, instance=membership, ecosystem=ecosystem)
     if request.method == "POST" and form.is_valid():
@@ -343,7 +345,7 @@ def membership_remove(
 @ecosystem_view("ecosystems.invite_members")
 @require_http_methods(["GET", "POST"])
 def invitation_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     form = InvitationForm(request.POST or None, ecosystem=ecosystem)
     if request.method == "POST" and form.is_valid():
         try:
@@ -414,7 +416,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @ecosystem_view("ecosystems.view_audit_log")
 def audit_log(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
-    entries = audit.log_for(_ecosystem(request))
+    entries = audit.log_for(current_ecosystem(request))
     kind = request.GET.get("kind", "")
     if kind:
         entries = entries.filter(content_type__model=kind)
@@ -428,7 +430,7 @@ def audit_log(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
 @ecosystem_view("ecosystems.change_ecosystem")
 @require_http_methods(["GET", "POST"])
 def ecosystem_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
-    ecosystem = _ecosystem(request)
+    ecosystem = current_ecosystem(request)
     form = EcosystemSettingsForm(request.POST or None, instance=ecosystem)
     if request.method == "POST" and form.is_valid():
         services.update_ecosystem(
