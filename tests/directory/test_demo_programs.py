@@ -36,3 +36,18 @@ def test_medium_demo_has_about_400_programs_at_about_250_locations(db: Any) -> N
     ecosystem = programs.first().ecosystem
     for lat, lon in locations.exclude(latitude=None).values_list("latitude", "longitude"):
         assert ecosystem.region_contains(lat, lon)
+
+
+def test_demo_listings_were_verified_in_the_past_and_some_are_due_again(db: Any) -> None:
+    from django.utils import timezone
+
+    from ecotone.directory.services import stale_programs
+    from ecotone.ecosystems.models import Ecosystem
+
+    call_command("seed_demo", "--size", "small", stdout=StringIO())
+    confluence = Ecosystem.objects.get(slug="confluence")
+    dates = list(
+        Program.objects.filter(ecosystem=confluence).values_list("assured_date", flat=True)
+    )
+    assert all(d is not None and d <= timezone.localdate() for d in dates)
+    assert 0 < stale_programs(confluence).count() < len(dates)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
+from django.utils import timezone
 from django.utils.text import slugify
 
 from ecotone.ecosystems.models import Organization, Sector
@@ -168,6 +169,7 @@ def _build_for(
     terms: dict[str, TaxonomyTerm],
 ) -> None:
     rng: random.Random = ctx.rng
+    today = timezone.localdate()
     hosts = [
         o for o in ctx.organizations[ecosystem.slug] if o.sector in HOSTS and o.archived_at is None
     ]
@@ -236,7 +238,8 @@ def _build_for(
             participants_last_year=rng.randint(8, 180),
             minimum_age=None,
             maximum_age=None,
-            assured_date=date(2026, rng.randint(1, 11), rng.randint(1, 28)),
+            # Verified within the last eleven months: a few are due again (older than 180 days).
+            assured_date=today - timedelta(days=rng.randint(3, 330)),
             assurer_email=organization.email,
         )
         where = (
