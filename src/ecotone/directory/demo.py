@@ -131,8 +131,9 @@ def _schedule(rng: random.Random, program: Program, activity: str) -> Schedule:
             program=program,
             freq="MONTHLY",
             byday=rng.choice(("SA", "TH", "TU")),
-            opens_at=time(rng.choice((10, 17, 18))),
-            closes_at=time(rng.choice((12, 19, 20))),
+            # An evening or a morning, two hours long; the end after the start.
+            opens_at=time(opens := rng.choice((10, 17, 18))),
+            closes_at=time(opens + rng.choice((2, 2, 2))),
         )
     days = sorted(rng.sample(ALL_DAYS, rng.choice((1, 2, 2, 3, 4, 5))), key=ALL_DAYS.index)
     if rng.random() < 0.15:
