@@ -18,7 +18,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from ecotone.demo import builder
 from ecotone.directory import spreadsheet, stem_profile
+from ecotone.directory.hsds_import import import_batch
 from ecotone.directory.importing import Batch, Problem
 from ecotone.directory.models import (
     CoordinatesSource,
@@ -33,8 +35,6 @@ from ecotone.directory.models import (
     ProgramLocation,
     Schedule,
 )
-from ecotone.demo import builder
-from ecotone.directory.hsds_import import import_batch
 from ecotone.ecosystems.models import Ecosystem, Organization
 from tests.conftest import World, make_organization
 from tests.directory import test_hsds_import as hsds_import_tests
