@@ -861,7 +861,7 @@ class _Planner:
             available = s.number("available", integer=True, minimum=0)
             maximum = s.number("maximum", integer=True, minimum=0)
             if available is not None and maximum is not None and available > maximum:
-                s.problem("available", _("More places are open than there are in total."))
+                s.problem("available", _("More places cannot be open than there are in total."))
             if s.raw("updated") in (None, ""):
                 s.problem("updated", _("This field is required."))
             updated = s.datetime("updated")
