@@ -16,9 +16,12 @@ the flat spreadsheet). It works in three steps:
 
 Round trip: what `hsds.py` exports imports back to the same records, ids and STEM profile
 included (facet terms as attributes, single-valued fields as `profile/...` attributes).
-Absent scalar fields of a service or location mean empty (exports leave empty values out);
-an absent list (no `schedules` key) leaves that part as it is; a nested organization updates
-only the fields it carries.
+Absent scalar fields of a service or location mean empty (exports leave empty values out),
+except what Ecotone's export never publishes (a program's `assurer_email`, archived partners):
+their absence keeps them, so an export imported back into its own ecosystem is unchanged. An
+absent list (no `schedules` or `capacities` key) leaves that part as it is; a nested
+organization updates only the fields it carries. `capacities` are HSDS 3.1's, as `hsds.py`
+writes them.
 """
 
 from __future__ import annotations
