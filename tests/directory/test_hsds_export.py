@@ -35,6 +35,7 @@ from ecotone.directory.models import (
     ProgramStatus,
     Schedule,
     ServiceArea,
+    ServiceCapacity,
     TaxonomyTerm,
     Term,
 )
@@ -83,7 +84,12 @@ def build_directory(world: World) -> Directory:
     robotics = add_program(
         world,
         "Robotics Club",
-        terms=("grade_band/6-8", "stem_field/robotics", "activity_type/afterschool-club"),
+        terms=(
+            "grade_band/6-8",
+            "stem_field/robotics",
+            "activity_type/afterschool-club",
+            "focus_population/girls",
+        ),
         description="Teams build and program robots for the regional competition.",
         alternate_name="RoboClub",
         url="https://robotics-for-all.test/club",
@@ -96,6 +102,7 @@ def build_directory(world: World) -> Directory:
         delivery=Delivery.HYBRID,
         cost_band=CostBand.LOW,
         scholarships=True,
+        transportation_provided=True,
         mentoring_depth=MentoringDepth.MEDIUM,
         seats=20,
         term=Term.FALL,
@@ -139,6 +146,13 @@ def build_directory(world: World) -> Directory:
     )
     Funding.objects.create(program=robotics, source="Alpha Valley Community Foundation")
     ServiceArea.objects.create(program=robotics, name="Riverton", extent=RIVERTON_AREA)
+    ServiceCapacity.objects.create(
+        program=robotics,
+        available=4,
+        maximum=20,
+        description="Fall term",
+        updated=timezone.now(),  # to the microsecond, as the listing form saves it
+    )
 
     online = add_program(
         world, "Online Coding", delivery=Delivery.VIRTUAL, organization=world.org_b
@@ -246,10 +260,11 @@ def test_the_stem_profile_travels_as_attributes(world: World, directory: Directo
         ("grade_band/6-8", ""),
         ("stem_field/robotics", ""),
         ("activity_type/afterschool-club", ""),
+        ("focus_population/girls", ""),
         ("profile/delivery", "hybrid"),
         ("profile/cost_band", "low"),
         ("profile/scholarships", "true"),
-        ("profile/transportation_provided", "false"),
+        ("profile/transportation_provided", "true"),
         ("profile/mentoring_depth", "medium"),
         ("profile/seats", "20"),
         ("profile/term", "fall"),

@@ -7,11 +7,13 @@ import json
 import shutil
 import uuid
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from ecotone.directory import hsds, hsds_tabular
 from ecotone.directory.hsds_import import ImportReport, import_batch
@@ -128,6 +130,10 @@ def test_json_export_imports_back_to_the_same_export(world: World, tmp_path: Pat
 
     assert report.problems == []
     assert report.counts["service"]["created"] == 2
+    robotics = next(s for s in first if s["name"] == "Robotics Club")
+    assert [(c["unit"]["name"], c["available"], c["maximum"]) for c in robotics["capacities"]] == [
+        ("seats", 4, 20)
+    ]
     assert exported_services(gamma) == first
     again = run(gamma, read_hsds_json(file))
     assert again.total("created") == 0
@@ -145,10 +151,109 @@ def test_package_export_imports_back_to_the_same_package(world: World, tmp_path:
 
     assert report.problems == []
     assert exported_package(gamma, tmp_path / "second") == first
-    assert exported_services(gamma) == first_services
+    # Capacities (HSDS 3.1) travel in JSON only: a 3.0 package has no table for them.
+    assert without_capacities(exported_services(gamma)) == without_capacities(first_services)
     again = run(gamma, read_hsds_package(tmp_path / "second"))
     assert again.total("created") == 0
     assert again.total("updated") == 0
+
+
+def without_capacities(services: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in s.items() if k != "capacities"} for s in services]
+
+
+@pytest.mark.parametrize("form", ["json", "package"])
+def test_an_export_imported_into_its_own_ecosystem_changes_nothing(
+    world: World, tmp_path: Path, form: str
+) -> None:
+    # Untyped GeoJSON areas, a verifier's email (never exported), a count taken to the
+    # microsecond, a location of an archived partner (its organization not exported).
+    directory = build_directory(world)
+    Location.objects.filter(pk=directory.riverton.pk).update(organization=world.org_b)
+    Organization.objects.filter(pk=world.org_b.pk).update(archived_at=timezone.now())
+    before = exported_services(world.alpha)
+    if form == "json":
+        file = tmp_path / "services.json"
+        file.write_text("".join(hsds.iter_services_json(world.alpha)), encoding="utf-8")
+        batch = read_hsds_json(file)
+    else:
+        hsds_tabular.write_package(world.alpha, tmp_path / "package")
+        batch = read_hsds_package(tmp_path / "package")
+
+    report = run(world.alpha, batch)
+
+    assert report.problems == []
+    assert (report.total("created"), report.total("updated")) == (0, 0), report.counts
+    assert exported_services(world.alpha) == before
+    directory.robotics.refresh_from_db()
+    assert directory.robotics.assurer_email == "verifier@alpha.test"
+    assert directory.robotics.capacities.count() == 1  # a package leaves capacities as they are
+    assert Location.objects.get(pk=directory.riverton.pk).organization == world.org_b
+
+
+def a_capacity(**fields: Any) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "unit": {"id": str(uuid.uuid4()), "name": "seats"},
+        "available": 3,
+        "maximum": 12,
+        "description": "Spring term",
+        "updated": "2026-02-01T15:00:00Z",
+        **fields,
+    }
+
+
+def test_capacities_are_imported_and_matched_by_id(world: World) -> None:
+    capacity = a_capacity()
+    record = a_service(world, capacities=[capacity])
+    batch = Batch()
+    batch.add_service(record, "services[0]")
+    assert run(world.alpha, batch).problems == []
+    program = Program.objects.get(hsds_id=record["id"])
+    stored = program.capacities.get()
+    assert (stored.unit, stored.available, stored.maximum, stored.description) == (
+        "seats",
+        3,
+        12,
+        "Spring term",
+    )
+    assert stored.updated == datetime(2026, 2, 1, 15, tzinfo=UTC)
+
+    fewer = Batch()
+    fewer.add_service({**record, "capacities": [{**capacity, "available": 0}]}, "services[0]")
+    report = run(world.alpha, fewer)
+
+    assert report.counts["service"]["updated"] == 1
+    assert program.capacities.get().hsds_id == stored.hsds_id
+    assert program.capacities.get().available == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"available": 13}, "capacities[0].available"),
+        ({"available": -1}, "capacities[0].available"),
+        ({"available": 2.5}, "capacities[0].available"),
+        ({"available": None}, "capacities[0].available"),
+        ({"maximum": -4}, "capacities[0].maximum"),
+        ({"maximum": "many"}, "capacities[0].maximum"),
+        ({"updated": "yesterday"}, "capacities[0].updated"),
+        ({"updated": None}, "capacities[0].updated"),
+        ({"unit": "seats"}, "capacities[0].unit"),
+        ({"unit": {"id": str(uuid.uuid4())}}, "capacities[0].unit.name"),
+        ({"description": "x" * 301}, "capacities[0].description"),
+    ],
+)
+def test_a_bad_capacity_is_named_and_nothing_is_written(
+    world: World, change: dict[str, Any], field: str
+) -> None:
+    batch = Batch()
+    batch.add_service(a_service(world, capacities=[a_capacity(**change)]), "services[0]")
+
+    report = run(world.alpha, batch)
+
+    assert ("services[0]", field) in problems(report), report.problems
+    assert not Program.objects.filter(ecosystem=world.alpha).exists()
 
 
 def test_the_command_imports_a_package_folder_and_keeps_the_run(world: World) -> None:

@@ -251,3 +251,19 @@ def test_a_spreadsheet_export_uploads_as_unchanged(world: World, staff: Client) 
     assert run.format == "spreadsheet"
     assert run.status == ImportStatus.CHECKED, run.report["problems"]
     assert run.report["counts"]["service"]["created"] == 0
+    assert run.report["counts"]["service"]["updated"] == 0
+
+
+def test_the_import_page_links_the_spreadsheet_guide_and_templates(
+    world: World, staff: Client
+) -> None:
+    page = staff.get(IMPORTS).content.decode()
+
+    for url in (
+        "/e/alpha/programs/spreadsheet/guide/",
+        "/e/alpha/programs/spreadsheet/template/?format=xlsx",
+        "/e/alpha/programs/spreadsheet/template/?format=csv",
+        "/e/alpha/programs/spreadsheet/export/?format=csv",
+    ):
+        assert f'href="{url}"' in page, url
+        assert staff.get(url).status_code == 200, url

@@ -11,18 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from ecotone.demo import builder
 from ecotone.directory import spreadsheet, stem_profile
+from ecotone.directory.hsds_import import import_batch
 from ecotone.directory.importing import Batch, Problem
 from ecotone.directory.models import (
     CoordinatesSource,
     CostBand,
     CostOption,
     Delivery,
+    Funding,
     Language,
     Location,
     LocationType,
@@ -30,7 +35,10 @@ from ecotone.directory.models import (
     ProgramLocation,
     Schedule,
 )
-from tests.conftest import World
+from ecotone.ecosystems.models import Ecosystem, Organization
+from tests.conftest import World, make_organization
+from tests.directory import test_hsds_import as hsds_import_tests
+from tests.directory.test_hsds_export import build_directory
 from tests.directory.test_search import add_program
 
 HEADERS = list(spreadsheet.HEADERS)
@@ -851,6 +859,44 @@ def test_importing_the_same_sheet_twice_updates_instead_of_doubling(
     assert Schedule.objects.filter(program__ecosystem=world.alpha).count() == 2
 
 
+def export_file(ecosystem: Ecosystem, path: Path) -> Path:
+    rows = spreadsheet.export_rows(ecosystem, spreadsheet.exported_programs(ecosystem))
+    path.write_text("".join(spreadsheet.csv_chunks(rows)), encoding="utf-8")
+    return path
+
+
+def test_reuploading_the_export_of_an_unchanged_directory_changes_nothing(
+    world: World, tmp_path: Path
+) -> None:
+    # A language with a note, schedules with a time zone and end dates, a site with a
+    # description, an untyped service area, a partner archived since: all more than a row shows.
+    directory = build_directory(world)
+    Organization.objects.filter(pk=world.org_b.pk).update(archived_at=timezone.now())
+    before = hsds_import_tests.exported_services(world.alpha)
+
+    report = import_file(world, export_file(world.alpha, tmp_path / "export.csv"))
+
+    assert report.problems == []
+    assert (report.total("created"), report.total("updated")) == (0, 0), report.counts
+    assert hsds_import_tests.exported_services(world.alpha) == before
+    assert directory.robotics.languages.get().note == "Bilingual mentors"
+    assert directory.robotics.program_locations.get().description == "The main lab."
+
+
+def test_reuploading_the_demo_directory_export_changes_nothing(db: Any, tmp_path: Path) -> None:
+    call_command("seed_demo", "--size", "small", "--quiet-accounts", stdout=io.StringIO())
+    ecosystem = Ecosystem.objects.get(slug=builder.MAIN_SLUG)
+    path = export_file(ecosystem, tmp_path / "export.csv")
+
+    batch = spreadsheet.read_spreadsheet(path, ecosystem)
+    assert batch.problems == []
+    report = import_batch(ecosystem, batch, user=None, dry_run=False)
+
+    assert report.problems == []
+    assert report.counts["service"]["unchanged"] == len(batch.services)
+    assert (report.total("created"), report.total("updated")) == (0, 0), report.counts
+
+
 def test_an_import_keeps_what_the_sheet_has_no_column_for(world: World, tmp_path: Path) -> None:
     robotics = sample_programs(world)
     Program.objects.filter(pk=robotics.pk).update(
@@ -1029,3 +1075,48 @@ def test_what_the_writer_writes_the_reader_reads(
     assert {c.split("/")[1] for c in codes(service) if c.startswith("grade_band/")} == set(grades)
     schedule = service["service_at_locations"][0]["schedules"][0]
     assert schedule.get("byday", "") == ",".join(sorted(days, key=spreadsheet.WEEK.index))
+
+
+# a ";" inside a value of a list cell ----------------------------------------------------------
+
+
+def test_a_funding_source_or_partner_with_a_semicolon_stays_one_on_a_round_trip(
+    world: World, tmp_path: Path
+) -> None:
+    robotics = sample_programs(world)
+    partner = make_organization(world.alpha, "Smith; Jones Foundation")
+    robotics.partner_organizations.add(partner)
+    Funding.objects.create(program=robotics, source="Parks; Recreation Fund")
+    Funding.objects.create(program=robotics, source="C:\\Grants")
+
+    report = import_file(world, export_file(world.alpha, tmp_path / "export.csv"))
+
+    assert report.problems == []
+    assert report.counts["service"]["unchanged"] == 2, report.counts
+    assert sorted(robotics.funding.values_list("source", flat=True)) == [
+        "C:\\Grants",
+        "Parks; Recreation Fund",
+    ]
+    assert partner in robotics.partner_organizations.all()
+    assert robotics.partner_organizations.count() == 2
+
+
+def test_an_escaped_semicolon_is_part_of_the_value(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, [row(funding_sources="Parks\\; Recreation Fund; City Fund")])
+    (service,) = read(path).services
+    assert [f["source"] for f in service["funding"]] == ["Parks; Recreation Fund", "City Fund"]
+
+
+@given(
+    st.lists(
+        st.text(st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=30)
+        .map(str.strip)
+        .filter(bool),
+        unique=True,
+        max_size=5,
+    )
+)
+def test_escaped_list_values_split_back_into_the_same_values(values: list[str]) -> None:
+    column = spreadsheet.COLUMNS_BY_NAME["funding_sources"]
+    cell = spreadsheet.SEPARATOR.join(spreadsheet.escape_list_value(v) for v in values)
+    assert spreadsheet.parse_list(cell, column) == values

@@ -128,12 +128,17 @@ def _schedule(rng: random.Random, program: Program, activity: str) -> Schedule:
             valid_from=start,
         )
     if activity in ("family-event", "field-trip", "career-talk"):
+        byday = rng.choice(("SA", "TH", "TU"))
+        hour = rng.choice((10, 17, 18))
+        # The end was drawn apart (and could come before the start); still drawn, so the
+        # rest of the demo stays as it was. Events last two hours.
+        rng.choice((12, 19, 20))
         return Schedule(
             program=program,
             freq="MONTHLY",
-            byday=rng.choice(("SA", "TH", "TU")),
-            opens_at=time(rng.choice((10, 17, 18))),
-            closes_at=time(rng.choice((12, 19, 20))),
+            byday=byday,
+            opens_at=time(hour),
+            closes_at=time(hour + 2),
         )
     days = sorted(rng.sample(ALL_DAYS, rng.choice((1, 2, 2, 3, 4, 5))), key=ALL_DAYS.index)
     if rng.random() < 0.15:

@@ -109,6 +109,16 @@ def _date(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def extent_type_of(extent: Any, extent_type: str) -> str:
+    """A service area's extent type: its own, or "geojson" for a GeoJSON extent left untyped.
+
+    Export and import both use this, so an untyped area reads back as it was written.
+    """
+    if extent_type:
+        return extent_type
+    return "geojson" if extent and not isinstance(extent, str) else ""
+
+
 def _timestamp(value: datetime) -> str:
     """UTC to the second, "Z" for the zone: reads back as `modified_after` without encoding."""
     return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -594,7 +604,7 @@ class HsdsExport:
                     if area.extent
                     else None
                 ),
-                "extent_type": area.extent_type or ("geojson" if area.extent else None),
+                "extent_type": extent_type_of(area.extent, area.extent_type) or None,
                 "uri": area.uri,
             }
         )

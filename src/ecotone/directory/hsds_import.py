@@ -16,9 +16,12 @@ the flat spreadsheet). It works in three steps:
 
 Round trip: what `hsds.py` exports imports back to the same records, ids and STEM profile
 included (facet terms as attributes, single-valued fields as `profile/...` attributes).
-Absent scalar fields of a service or location mean empty (exports leave empty values out);
-an absent list (no `schedules` key) leaves that part as it is; a nested organization updates
-only the fields it carries.
+Absent scalar fields of a service or location mean empty (exports leave empty values out),
+except what Ecotone's export never publishes (a program's `assurer_email`, archived partners):
+their absence keeps them, so an export imported back into its own ecosystem is unchanged. An
+absent list (no `schedules` or `capacities` key) leaves that part as it is; a nested
+organization updates only the fields it carries. `capacities` are HSDS 3.1's, as `hsds.py`
+writes them.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -44,7 +47,7 @@ from django.utils.translation import gettext as _
 from ecotone.ecosystems.models import Ecosystem, Organization, Sector
 
 from . import duplicates
-from .hsds import utc_offset_hours
+from .hsds import extent_type_of, utc_offset_hours
 from .importing import Batch, Problem, Record
 from .models import (
     CoordinatesSource,
@@ -63,6 +66,7 @@ from .models import (
     ProgramStatus,
     Schedule,
     ServiceArea,
+    ServiceCapacity,
     Taxonomy,
     TaxonomyTerm,
     Term,
@@ -207,6 +211,7 @@ CHILD_MODELS: dict[str, type[Model]] = {
     "cost_options": CostOption,
     "funding": Funding,
     "service_areas": ServiceArea,
+    "capacities": ServiceCapacity,
 }
 
 
@@ -288,6 +293,22 @@ class _Fields:
                 key, _("Expected a date as YYYY-MM-DD, not “%(value)s”.") % {"value": value}
             )
             return None
+
+    def datetime(self, key: str) -> datetime | None:
+        """An ISO 8601 date-time with its zone (one without is read as UTC)."""
+        value = self.raw(key)
+        if value is None or value == "":
+            return None
+        try:
+            parsed = datetime.fromisoformat(str(value))
+        except ValueError:
+            self.problem(
+                key,
+                _("Expected a date and time as YYYY-MM-DDTHH:MM:SSZ, not “%(value)s”.")
+                % {"value": value},
+            )
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
     def time(self, key: str) -> time | None:
         value = self.raw(key)
@@ -531,8 +552,10 @@ class _Planner:
             "maximum_age": maximum_age,
             "alert": read.text("alert"),
             "assured_date": read.date("assured_date"),
-            "assurer_email": read.email("assurer_email"),
         }
+        if read.has("assurer_email"):
+            # Ecotone's exports never publish who verified a listing: its absence keeps it.
+            fields["assurer_email"] = read.email("assurer_email")
         phones = read.records("phones")
         if phones is not None or "phone" not in record:
             phones = phones or []
@@ -551,6 +574,7 @@ class _Planner:
             "cost_options": self.cost_options(read),
             "funding": self.funding(read),
             "service_areas": self.service_areas(read),
+            "capacities": self.capacities(read),
         }
         profile, partners, attributes = self.service_attributes(read)
         sites = None
@@ -813,8 +837,44 @@ class _Planner:
                     "name": s.text("name", 200),
                     "description": s.text("description"),
                     "extent": extent if extent not in ("", None) else None,
-                    "extent_type": s.text("extent_type", 20),
+                    "extent_type": extent_type_of(extent, s.text("extent_type", 20)),
                     "uri": s.url("uri"),
+                }
+            )
+        return planned
+
+    def capacities(self, read: _Fields) -> list[dict[str, Any]] | None:
+        """HSDS 3.1 service_capacity records, as `hsds.py` writes them."""
+        records = read.records("capacities")
+        if records is None:
+            return None
+        planned = []
+        for j, record in enumerate(records):
+            s = _Fields(self.problems, read.where, record, f"{read.prefix}capacities[{j}].")
+            unit = record.get("unit")
+            if not isinstance(unit, dict):
+                s.problem("unit", _("A capacity needs its unit, a record with a name."))
+                unit = {}
+            unit_name = _Fields(
+                self.problems, read.where, unit, f"{read.prefix}capacities[{j}].unit."
+            ).text("name", 100, required=True)
+            if s.raw("available") in (None, ""):
+                s.problem("available", _("This field is required."))
+            available = s.number("available", integer=True, minimum=0)
+            maximum = s.number("maximum", integer=True, minimum=0)
+            if available is not None and maximum is not None and available > maximum:
+                s.problem("available", _("More places cannot be open than there are in total."))
+            if s.raw("updated") in (None, ""):
+                s.problem("updated", _("This field is required."))
+            updated = s.datetime("updated")
+            planned.append(
+                {
+                    "hsds_id": self.child_id("capacities", record),
+                    "unit": unit_name,
+                    "available": available,
+                    "maximum": maximum,
+                    "description": s.text("description", 300),
+                    "updated": updated,
                 }
             )
         return planned
@@ -1240,6 +1300,7 @@ _CHILD_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "funding": ("source",),
     "service_areas": ("name", "description", "extent", "extent_type", "uri"),
+    "capacities": ("unit", "available", "maximum", "description", "updated"),
 }
 PROFILE_DEFAULTS: dict[str, Any] = {
     "delivery": Delivery.IN_PERSON,
@@ -1281,6 +1342,11 @@ def _normal(row: dict[str, Any]) -> dict[str, Any]:
         out["timezone"] = float(out["timezone"])
     if isinstance(out.get("amount"), Decimal):
         out["amount"] = out["amount"].quantize(Decimal("0.01"))
+    if isinstance(out.get("updated"), datetime):
+        # Exports give a capacity's count time to the second.
+        out["updated"] = out["updated"].astimezone(UTC).replace(microsecond=0)
+    if "extent" in out and "extent_type" in out:
+        out["extent_type"] = extent_type_of(out["extent"], out["extent_type"])
     return out
 
 
@@ -1302,7 +1368,7 @@ class _Applier:
         }
         self.locations: dict[uuid.UUID, Location] = {
             loc.hsds_id: loc
-            for loc in Location.objects.filter(
+            for loc in Location.objects.select_related("organization").filter(
                 ecosystem=ecosystem,
                 hsds_id__in=[ids("location", i) for i in planner.locations]
                 + [site.location for s in planner.services for site in s.sites or []],
@@ -1414,9 +1480,17 @@ class _Applier:
                 self.locations[hsds_id] = location
             organization = self.organizations.get(self.ids("organization", plan.organization))
             fields = {**plan.fields, "organization_id": getattr(organization, "pk", None)}
+            if organization is None and not new and self.hidden_organization(location):
+                # Exports leave out an archived organization: its absence is no change.
+                fields.pop("organization_id")
             if self.write and organization is not None and organization.pk is None:
                 organization.save()
             self.save_fields(location, fields, "location", new=new)
+
+    @staticmethod
+    def hidden_organization(location: Location) -> bool:
+        organization = location.organization if location.organization_id else None
+        return organization is not None and organization.archived_at is not None
 
     # programs
 
@@ -1432,6 +1506,7 @@ class _Applier:
                 "cost_options",
                 "funding",
                 "service_areas",
+                "capacities",
                 "attributes__term",
                 "partner_organizations",
                 "program_locations__location",
@@ -1609,8 +1684,14 @@ class _Applier:
         if plan.partners is None:
             parts["partners"] = before["partners"] if before else []
         else:
+            # Exports leave archived partners out: their absence is no change.
+            hidden = (
+                [str(p.hsds_id) for p in program.partner_organizations.all() if p.archived_at]
+                if program.pk
+                else []
+            )
             parts["partners"] = list(
-                dict.fromkeys(str(self.ids("organization", p)) for p in plan.partners)
+                dict.fromkeys([*(str(self.ids("organization", p)) for p in plan.partners), *hidden])
             )
         if plan.sites is None:
             parts["sites"] = before["sites"] if before else []
@@ -1658,7 +1739,7 @@ class _Applier:
         def dict_with_id(row: dict[str, Any], hsds_id: Any, _match: Any) -> dict[str, Any]:
             return {**row, "hsds_id": hsds_id}
 
-        for kind in ("schedules", "cost_options", "funding", "service_areas"):
+        for kind in ("schedules", "cost_options", "funding", "service_areas", "capacities"):
             parts[kind] = adopt(parts[kind], before[kind], fields, dict_with_id)
         parts["languages"] = adopt(
             parts["languages"], before["languages"], lambda r: r["code"], dict_with_id

@@ -41,7 +41,7 @@ from typing import Any
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -121,7 +121,9 @@ FORMATS: dict[str, Label] = {
     "languages": gettext_lazy(
         "ISO 639-1 language codes separated by ';' (en; es), or the languages' names."
     ),
-    "list": gettext_lazy("Several values separated by ';'."),
+    "list": gettext_lazy(
+        "Several values separated by ';'. A ';' inside a value is written \\; (and a \\ as \\\\)."
+    ),
     "zip": gettext_lazy("A US ZIP code: 5 digits, or ZIP+4."),
     "latitude": gettext_lazy("Decimal degrees from -90 to 90."),
     "longitude": gettext_lazy("Decimal degrees from -180 to 180."),
@@ -698,9 +700,32 @@ def parse_languages(raw: Any, column: Column) -> list[str]:
     return codes
 
 
+def _split_escaped(text: str) -> list[str]:
+    """Values separated by ";" (or line breaks), where "\\;" is a ";" inside a value and "\\\\" a
+    backslash; any other backslash is itself."""
+    parts, current = [], ""
+    chars = iter(text)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            current += following if following in (";", "\\") else char + following
+        elif char in ";\n":
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return [part.strip() for part in parts if part.strip()]
+
+
+def escape_list_value(value: str) -> str:
+    """A value of a list cell as the writer writes it: its ";" (and "\\") escaped."""
+    return value.replace("\\", "\\\\").replace(";", "\\;")
+
+
 def parse_list(raw: Any, column: Column) -> list[str]:
     values: list[str] = []
-    for part in _split(_text(raw)):
+    for part in _split_escaped(_text(raw)):
         if len(part) > 200:
             raise CellError(_("Each value may have at most 200 characters."))
         if part not in values:
@@ -952,14 +977,19 @@ class ProgramDraft(Draft):
 class Partners:
     """The ecosystem's partner organizations by name: a spreadsheet names them, HSDS needs ids.
 
-    A name must match an active partner (case, accents and spacing aside): a spreadsheet never
+    A name must match a published partner, as the export names them (case, accents and spacing
+    aside): an active one, or an archived one still running a listed program. A spreadsheet never
     creates partners, so a typo cannot add a second "Robotics For All" to the ecosystem.
     """
 
     def __init__(self, ecosystem: Ecosystem) -> None:
+        # An archived partner still running a listed program is in the export: a re-upload of
+        # that export must find it. Where an active partner has the same name, it wins.
         self.by_name = {
             _fold(organization.name): organization
-            for organization in ecosystem.organizations.active().order_by("pk")
+            for organization in hsds.public_organizations(ecosystem).order_by(
+                F("archived_at").desc(nulls_last=True), "pk"
+            )
         }
 
     def id_of(self, name: str, where: str, column: str, batch: Batch) -> str | None:
@@ -1418,6 +1448,22 @@ def _replace(merged: Record, new: Record, keys: Iterable[str]) -> None:
             merged.pop(key, None)
 
 
+def _kept(new: list[Record], base: list[Record], cells: Callable[[Record], Any]) -> list[Record]:
+    """The sheet's parts, each one that reads as a part the directory has taken as it is there.
+
+    A sheet shows a part only in part (a language without its note, a schedule without its
+    time zone or description): unchanged in the sheet, it stays whole in the directory.
+    """
+    free = list(base)
+    kept = []
+    for part in new:
+        match = next((old for old in free if cells(old) == cells(part)), None)
+        if match is not None:
+            free.remove(match)
+        kept.append(part if match is None else match)
+    return kept
+
+
 class Existing:
     """The directory's current records for the programs and locations a sheet names by id.
 
@@ -1469,10 +1515,29 @@ class Existing:
         merged["attributes"] = [a for a in base["attributes"] if not from_sheet(a)] + [
             a for a in new["attributes"] if from_sheet(a)
         ]
+        if "languages" in present:
+            merged["languages"] = _kept(
+                new["languages"], base["languages"], lambda language: language.get("code")
+            )
         if present & WHERE_AND_WHEN:
-            merged["schedules"] = new["schedules"]
-            merged["service_at_locations"] = sites
+            merged["schedules"] = _kept(new["schedules"], base["schedules"], _schedule_cells)
+            base_sites = {site["location"]["id"]: site for site in base["service_at_locations"]}
+            merged["service_at_locations"] = [
+                self.site(site, base_sites.get(site["location"]["id"])) for site in sites
+            ]
         return merged
+
+    @staticmethod
+    def site(new: Record, base: Record | None) -> Record:
+        """A site the directory has keeps its id, description and the schedules the sheet shows
+        unchanged; the sheet gives its location and which schedules there are."""
+        if base is None:
+            return new
+        return {
+            **base,
+            "location": new["location"],
+            "schedules": _kept(new["schedules"], base["schedules"], _schedule_cells),
+        }
 
     def location(self, new: Record, present: set[str]) -> Record:
         base = self.locations.get(new["id"])
@@ -1567,7 +1632,9 @@ def _program_cells(service: Record, partner_names: dict[str, str]) -> dict[str, 
         "languages": SEPARATOR.join(
             lang["code"] for lang in service.get("languages", []) if lang.get("code")
         ),
-        "funding_sources": SEPARATOR.join(f["source"] for f in service.get("funding", [])),
+        "funding_sources": SEPARATOR.join(
+            escape_list_value(f["source"]) for f in service.get("funding", [])
+        ),
     }
     facets = {facet.code: name for name, facet in FACET_COLUMNS.items()}
     profile = {f"{PROFILE}/{field_name}": name for name, field_name in PROFILE_COLUMNS.items()}
@@ -1591,7 +1658,9 @@ def _program_cells(service: Record, partner_names: dict[str, str]) -> dict[str, 
             partners.append(partner_names.get(attribute.get("value", ""), ""))
     for name, codes in chosen.items():
         cells[name] = SEPARATOR.join(codes)
-    cells["partner_organizations"] = SEPARATOR.join(sorted(p for p in partners if p))
+    cells["partner_organizations"] = SEPARATOR.join(
+        escape_list_value(p) for p in sorted(p for p in partners if p)
+    )
     return cells
 
 
