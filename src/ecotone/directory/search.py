@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
-from ecotone.ecosystems.models import Ecosystem
+from ecotone.ecosystems.models import Ecosystem, Organization
 
 from . import stem_profile
 from .distance import bounding_box, haversine_miles
@@ -88,6 +88,27 @@ def resolve_place(text: str) -> tuple[float, float]:
     return centroid.latitude, centroid.longitude
 
 
+def program_document() -> Any:
+    """A program's own words, weighted; PostgreSQL keeps a GIN index of exactly this expression
+    (migration 0005_program_search_index), which a keyword filter must use unchanged."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("name", weight="A", config="english") + SearchVector(
+        "description", weight="C", config="english"
+    )
+
+
+def full_document() -> Any:
+    """What a keyword search ranks on: the program's words and its partner's name."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("name", weight="A", config="english")
+        + SearchVector("organization__name", weight="B", config="english")
+        + SearchVector("description", weight="C", config="english")
+    )
+
+
 def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
     words = keywords(q)
     if not words:
@@ -95,13 +116,26 @@ def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
-        vector = (
-            SearchVector("name", weight="A", config="english")
-            + SearchVector("organization__name", weight="B", config="english")
-            + SearchVector("description", weight="C", config="english")
+        every = SearchQuery(" ".join(words), search_type="plain", config="english")
+        any_word = SearchQuery(words[0], search_type="plain", config="english")
+        for word in words[1:]:
+            any_word |= SearchQuery(word, search_type="plain", config="english")
+        # The program's own words are indexed (`program_document`, migration 0005); a partner's
+        # name is not, so programs of partners whose name holds any of the words are let
+        # through as well to the exact test on the whole vector, which only sees those rows.
+        # As a list (a few partners at most), so that PostgreSQL can OR the two indexes.
+        partners = list(
+            Organization.objects.annotate(document=SearchVector("name", config="english"))
+            .filter(document=any_word)
+            .values_list("pk", flat=True)
         )
-        query = SearchQuery(" ".join(words), search_type="plain", config="english")
-        return programs.annotate(relevance=SearchRank(vector, query)).filter(relevance__gt=0)
+        return (
+            programs.annotate(own=program_document())
+            .filter(Q(own=every) | Q(organization_id__in=partners))
+            .annotate(document=full_document())
+            .filter(document=every)
+            .annotate(relevance=SearchRank(full_document(), every))
+        )
     # SQLite: every word (crudely stemmed) must appear somewhere; the name counts most.
     score: Any = Value(0)
     for word in map(_stem, words):
@@ -134,11 +168,13 @@ def keywords(q: str) -> list[str]:
 
 
 def _filtered(
-    ecosystem: Ecosystem, query: ProgramQuery, *, skip_facet: str = ""
+    ecosystem: Ecosystem, query: ProgramQuery, *, skip_facet: str = "", facets: bool = True
 ) -> QuerySet[Program]:
+    """The listed programs `query` matches; without the facet `skip_facet`, or without any
+    facet when `facets` is False."""
     programs = Program.objects.filter(ecosystem=ecosystem).listed()
     for facet, codes in query.facets.items():
-        if facet == skip_facet or not codes:
+        if facet == skip_facet or not codes or not facets:
             continue
         # Any of the chosen terms within a facet; every facet must match.
         programs = programs.filter(
@@ -174,27 +210,67 @@ def _filtered(
     return _keyword_filter(programs, query.q) if query.q else programs
 
 
-def facet_counts(
-    ecosystem: Ecosystem, query: ProgramQuery, within: set[int] | None = None
-) -> dict[str, dict[str, int]]:
+def facet_counts(ecosystem: Ecosystem, query: ProgramQuery) -> dict[str, dict[str, int]]:
     """How many programs each facet value would give, with the other filters applied.
 
-    `within`, when searching near a place, is the set of programs inside the radius.
+    Counts for a facet ignore that facet's own choice, so that people can widen it: the facets
+    nobody chose share one grouped count over the matches, and each chosen facet gets its own.
     """
-    counts: dict[str, dict[str, int]] = {}
-    for facet in stem_profile.FACETS:
-        programs = _filtered(ecosystem, query, skip_facet=facet.code)
-        if within is not None:
-            programs = programs.filter(pk__in=within)  # bounded by MAX_WITHIN, see search()
+    chosen = [f.code for f in stem_profile.FACETS if query.facets.get(f.code)]
+    unchosen = [f.code for f in stem_profile.FACETS if f.code not in chosen]
+    counts: dict[str, dict[str, int]] = {f.code: {} for f in stem_profile.FACETS}
+    for facets, programs in [
+        (unchosen, _filtered(ecosystem, query)),
+        *[([code], _filtered(ecosystem, query, skip_facet=code)) for code in chosen],
+    ]:
+        if not facets:
+            continue
         rows = (
             ProgramAttribute.objects.filter(
-                program__in=programs.values("pk"), term__facet=facet.code
+                Exists(programs.filter(pk=OuterRef("program"))), term__facet__in=facets
             )
-            .values_list("term__code")
-            .annotate(n=Count("program", distinct=True))
+            .values_list("term__facet", "term__code")
+            .annotate(n=Count("program"))
         )
-        counts[facet.code] = {code.split("/", 1)[1]: n for code, n in rows if "/" in code}
+        for facet, code, n in rows:
+            if "/" in code:
+                counts[facet][code.split("/", 1)[1]] = n
     return counts
+
+
+def _profiles(pks: list[int]) -> dict[int, dict[str, set[str]]]:
+    """{program pk: {facet: term codes}} for the STEM profiles of these programs."""
+    profiles: dict[int, dict[str, set[str]]] = {pk: {} for pk in pks}
+    rows = ProgramAttribute.objects.filter(
+        program_id__in=pks, term__facet__in=list(stem_profile.FACETS_BY_CODE)
+    ).values_list("program_id", "term__facet", "term__code")
+    for pk, facet, code in rows:
+        if "/" in code:
+            profiles[pk].setdefault(facet, set()).add(code.split("/", 1)[1])
+    return profiles
+
+
+def _facet_in_memory(
+    query: ProgramQuery, profiles: dict[int, dict[str, set[str]]]
+) -> tuple[set[int], dict[str, dict[str, int]]]:
+    """The facet part of a search done on loaded profiles: (programs that pass every chosen
+    facet, counts per facet value as `facet_counts` gives them)."""
+    chosen = {code: set(values) for code, values in query.facets.items() if values}
+    counts: dict[str, dict[str, int]] = {f.code: {} for f in stem_profile.FACETS}
+    passing: set[int] = set()
+    for pk, profile in profiles.items():
+        failed = [code for code, values in chosen.items() if not profile.get(code, set()) & values]
+        if not failed:
+            passing.add(pk)
+        if len(failed) > 1:
+            continue
+        for facet, values in profile.items():
+            # A program counts for a facet's values when it passes every *other* chosen facet.
+            if failed and failed[0] != facet:
+                continue
+            for value in values:
+                counts[facet][value] = counts[facet].get(value, 0) + 1
+    return passing, counts
 
 
 def _within_radius(
@@ -284,35 +360,47 @@ class Hits:
             yield from self[start : start + 500]
 
 
-MAX_WITHIN = 20_000  # more programs than this in one radius: facet counts use the box
+MAX_WITHIN = 20_000  # more programs than this in one radius: the database joins the box
 
 
-def search(ecosystem: Ecosystem, query: ProgramQuery) -> SearchResult:
-    """Programs matching `query`, sorted as asked. Raises PlaceNotFoundError for a bad "near"."""
-    programs = _filtered(ecosystem, query)
+def search(ecosystem: Ecosystem, query: ProgramQuery, *, with_facets: bool = True) -> SearchResult:
+    """Programs matching `query`, sorted as asked. Raises PlaceNotFoundError for a bad "near".
+
+    `with_facets=False` skips the facet counts (the API has no use for them).
+    """
     ranked = bool(query.q and keywords(query.q))
     origin = resolve_place(query.near) if query.near.strip() else None
-    details = programs.select_related("organization", "ecosystem")
     if origin is None:
+        programs = _filtered(ecosystem, query)
+        details = programs.select_related("organization", "ecosystem")
         if query.sort == "name" or not ranked:
             hits = Hits(details.order_by(Lower("name"), "pk"))
         else:
             hits = Hits(details.order_by("-relevance", Lower("name"), "pk"))
-        return SearchResult(hits, facet_counts(ecosystem, query), None, 0)
+        counts = facet_counts(ecosystem, query) if with_facets else {}
+        return SearchResult(hits, counts, None, 0)
 
+    # Near a place: the radius holds at most a few thousand programs in a city. Load the ones
+    # matching everything but the facets with their profiles, then do the facets in memory:
+    # the hits and every facet's counts come from the same two queries.
     radius = radius_miles(query)
     nearest = _within_radius(ecosystem, origin, radius)
+    unfaceted = _filtered(ecosystem, query, facets=False)
     fields = ["pk", "name", *(["relevance"] if ranked else [])]
     if len(nearest) <= MAX_WITHIN:
         # A list of primary keys lets the database start from them (fast in SQLite too).
-        candidates = programs.filter(pk__in=list(nearest))
+        candidates = unfaceted.filter(pk__in=list(nearest))
     else:
         south, west, north, east = bounding_box(*origin, radius)
-        candidates = programs.filter(
+        candidates = unfaceted.filter(
             program_locations__location__latitude__range=(south, north),
             program_locations__location__longitude__range=(west, east),
         )
-    rows = [row for row in candidates.values_list(*fields).distinct() if row[0] in nearest]
+    rows = {row[0]: row for row in candidates.values_list(*fields).distinct() if row[0] in nearest}
+    if query.facets or with_facets:
+        passing, counts = _facet_in_memory(query, _profiles(list(rows)))
+    else:
+        passing, counts = set(rows), {}
 
     def sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
         pk, name = row[0], row[1].lower()
@@ -322,10 +410,11 @@ def search(ecosystem: Ecosystem, query: ProgramQuery) -> SearchResult:
             return -float(row[2]), nearest[pk], name, pk
         return nearest[pk], name, pk
 
-    order = [row[0] for row in sorted(rows, key=sort_key)]
-    within = set(order) if len(order) <= MAX_WITHIN else None
-    counts = facet_counts(ecosystem, query, within)
-    online = programs.filter(delivery=Delivery.VIRTUAL).count()
+    order = [row[0] for row in sorted((rows[pk] for pk in passing), key=sort_key)]
+    online = _filtered(ecosystem, query).filter(delivery=Delivery.VIRTUAL).count()
+    details = Program.objects.filter(ecosystem=ecosystem).select_related(
+        "organization", "ecosystem"
+    )
     return SearchResult(Hits(details, order, nearest), counts, origin, online)
 
 
