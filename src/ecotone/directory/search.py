@@ -238,18 +238,6 @@ def facet_counts(ecosystem: Ecosystem, query: ProgramQuery) -> dict[str, dict[st
     return counts
 
 
-def _profiles(pks: list[int]) -> dict[int, dict[str, set[str]]]:
-    """{program pk: {facet: term codes}} for the STEM profiles of these programs."""
-    profiles: dict[int, dict[str, set[str]]] = {pk: {} for pk in pks}
-    rows = ProgramAttribute.objects.filter(
-        program_id__in=pks, term__facet__in=list(stem_profile.FACETS_BY_CODE)
-    ).values_list("program_id", "term__facet", "term__code")
-    for pk, facet, code in rows:
-        if "/" in code:
-            profiles[pk].setdefault(facet, set()).add(code.split("/", 1)[1])
-    return profiles
-
-
 def _facet_in_memory(
     query: ProgramQuery, profiles: dict[int, dict[str, set[str]]]
 ) -> tuple[set[int], dict[str, dict[str, int]]]:
@@ -273,18 +261,27 @@ def _facet_in_memory(
     return passing, counts
 
 
+def _links_in_box(
+    ecosystem: Ecosystem, origin: tuple[float, float], radius: float
+) -> QuerySet[ProgramLocation]:
+    """Program-location links whose location is in the box around the circle (indexed)."""
+    south, west, north, east = bounding_box(*origin, radius)
+    return ProgramLocation.objects.filter(
+        location__ecosystem=ecosystem,
+        location__latitude__range=(south, north),
+        location__longitude__range=(west, east),
+    )
+
+
 def _within_radius(
     ecosystem: Ecosystem, origin: tuple[float, float], radius: float
 ) -> dict[int, float]:
     """{program pk: miles to its nearest location} for programs with a location in the radius."""
-    south, west, north, east = bounding_box(*origin, radius)
     # Which of these programs are listed is decided by the caller's filtered queryset.
     rows = list(
-        ProgramLocation.objects.filter(
-            location__ecosystem=ecosystem,
-            location__latitude__range=(south, north),
-            location__longitude__range=(west, east),
-        ).values_list("program_id", "location__latitude", "location__longitude")
+        _links_in_box(ecosystem, origin, radius).values_list(
+            "program_id", "location__latitude", "location__longitude"
+        )
     )
     nearest: dict[int, float] = {}
     if rows:
@@ -303,6 +300,20 @@ def matching_programs(ecosystem: Ecosystem, query: ProgramQuery) -> QuerySet[Pro
     apply "near" with `resolve_place` and `radius_miles`, as `search` does.
     """
     return _filtered(ecosystem, query)
+
+
+def narrows(query: ProgramQuery) -> bool:
+    """Whether `query` filters anything beyond "listed" (its "near" part aside)."""
+    return bool(
+        keywords(query.q)
+        or any(query.facets.values())
+        or query.days
+        or query.after_school
+        or query.free
+        or query.transportation
+        or query.language
+        or query.delivery
+    )
 
 
 def radius_miles(query: ProgramQuery) -> float:
@@ -360,9 +371,6 @@ class Hits:
             yield from self[start : start + 500]
 
 
-MAX_WITHIN = 20_000  # more programs than this in one radius: the database joins the box
-
-
 def search(ecosystem: Ecosystem, query: ProgramQuery, *, with_facets: bool = True) -> SearchResult:
     """Programs matching `query`, sorted as asked. Raises PlaceNotFoundError for a bad "near".
 
@@ -385,20 +393,26 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, with_facets: bool = Tru
     # the hits and every facet's counts come from the same two queries.
     radius = radius_miles(query)
     nearest = _within_radius(ecosystem, origin, radius)
-    unfaceted = _filtered(ecosystem, query, facets=False)
-    fields = ["pk", "name", *(["relevance"] if ranked else [])]
-    if len(nearest) <= MAX_WITHIN:
-        # A list of primary keys lets the database start from them (fast in SQLite too).
-        candidates = unfaceted.filter(pk__in=list(nearest))
-    else:
-        south, west, north, east = bounding_box(*origin, radius)
-        candidates = unfaceted.filter(
-            program_locations__location__latitude__range=(south, north),
-            program_locations__location__longitude__range=(west, east),
-        )
-    rows = {row[0]: row for row in candidates.values_list(*fields).distinct() if row[0] in nearest}
+    # The box's links again as a subquery, not the list of their programs: SQLite starts from
+    # the location index either way, and thousands of parameters cost more than the lookup.
+    in_box = _links_in_box(ecosystem, origin, radius).values("program_id")
+    # Unordered: an ORDER BY name tempts SQLite into walking the (ecosystem, name) index.
+    candidates = _filtered(ecosystem, query, facets=False).filter(pk__in=in_box).order_by()
+    # One row per program and term (LEFT JOIN): the match and its STEM profile in one pass.
+    fields = ["pk", "name", "attributes__term__facet", "attributes__term__code"]
+    rows: dict[int, tuple[Any, ...]] = {}
+    profiles: dict[int, dict[str, set[str]]] = {}
+    for pk, name, facet, code, *relevance in candidates.values_list(
+        *fields, *(["relevance"] if ranked else [])
+    ):
+        if pk not in nearest:
+            continue
+        rows[pk] = (pk, name, *relevance)
+        profile = profiles.setdefault(pk, {})
+        if facet in stem_profile.FACETS_BY_CODE and "/" in code:
+            profile.setdefault(facet, set()).add(code.split("/", 1)[1])
     if query.facets or with_facets:
-        passing, counts = _facet_in_memory(query, _profiles(list(rows)))
+        passing, counts = _facet_in_memory(query, profiles)
     else:
         passing, counts = set(rows), {}
 
@@ -411,9 +425,13 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, with_facets: bool = Tru
         return nearest[pk], name, pk
 
     order = [row[0] for row in sorted((rows[pk] for pk in passing), key=sort_key)]
-    online = _filtered(ecosystem, query).filter(delivery=Delivery.VIRTUAL).count()
-    details = Program.objects.filter(ecosystem=ecosystem).select_related(
-        "organization", "ecosystem"
+    # From the (ecosystem, delivery) index: a tenth of a national directory, not all of it.
+    online_ids = Program.objects.filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
+    online = _filtered(ecosystem, query).filter(pk__in=online_ids.values("pk")).order_by().count()
+    details = (
+        Program.objects.filter(ecosystem=ecosystem)
+        .order_by()  # a page is fetched by primary key, then put in `order`
+        .select_related("organization", "ecosystem")
     )
     return SearchResult(Hits(details, order, nearest), counts, origin, online)
 
