@@ -65,7 +65,7 @@ WORDS = ["robotics", "coding", "science", "engineering", "math", "nature", "camp
 
 def build(n_programs: int, seed: int = 7) -> str:
     """A national ecosystem with `n_programs` programs; returns its slug."""
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils.text import slugify
 
     from ecotone.directory import stem_profile
@@ -159,6 +159,9 @@ def build(n_programs: int, seed: int = 7) -> str:
             ProgramLocation.objects.bulk_create(links, batch_size=batch)
             Schedule.objects.bulk_create(schedules, batch_size=batch)
             Language.objects.bulk_create(languages, batch_size=batch)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as after any bulk load (autovacuum would, later)
     return ecosystem.slug
 
 

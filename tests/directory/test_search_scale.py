@@ -75,12 +75,13 @@ def test_facet_counts_agree_with_searching_each_value(world: World, seed: int, n
         assert run(world, qs).facet_counts == _reference_counts(world, qs), qs
 
 
-def test_the_api_search_leaves_facet_counts_out(world: World) -> None:
+def test_the_api_search_leaves_the_page_summary_out(world: World) -> None:
     add_program(world, "Robotics Club", at=(40.0, -83.0), terms=("stem_field/robotics",))
     for qs in ("q=robotics", "q=robotics&near=40.0,-83.0"):
-        result = search.search(world.alpha, search.parse(QueryDict(qs)), with_facets=False)
+        result = search.search(world.alpha, search.parse(QueryDict(qs)), summary=False)
         assert names(result) == ["Robotics Club"]
         assert result.facet_counts == {}
+        assert result.online_matches == 0
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")

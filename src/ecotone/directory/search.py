@@ -123,6 +123,7 @@ def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
         # The program's own words are indexed (`program_document`, migration 0005); a partner's
         # name is not, so programs of partners whose name holds any of the words are let
         # through as well to the exact test on the whole vector, which only sees those rows.
+        # (A program whose own words match needs no second test: the whole vector holds them.)
         # As a list (a few partners at most), so that PostgreSQL can OR the two indexes.
         partners = list(
             Organization.objects.annotate(document=SearchVector("name", config="english"))
@@ -130,10 +131,8 @@ def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
             .values_list("pk", flat=True)
         )
         return (
-            programs.annotate(own=program_document())
-            .filter(Q(own=every) | Q(organization_id__in=partners))
-            .annotate(document=full_document())
-            .filter(document=every)
+            programs.annotate(own=program_document(), document=full_document())
+            .filter(Q(own=every) | Q(organization_id__in=partners, document=every))
             .annotate(relevance=SearchRank(full_document(), every))
         )
     # SQLite: every word (crudely stemmed) must appear somewhere; the name counts most.
@@ -371,10 +370,11 @@ class Hits:
             yield from self[start : start + 500]
 
 
-def search(ecosystem: Ecosystem, query: ProgramQuery, *, with_facets: bool = True) -> SearchResult:
+def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -> SearchResult:
     """Programs matching `query`, sorted as asked. Raises PlaceNotFoundError for a bad "near".
 
-    `with_facets=False` skips the facet counts (the API has no use for them).
+    `summary=False` skips what only the search page shows: the facet counts and, near a place,
+    the count of online programs that also match (the API has no use for them).
     """
     ranked = bool(query.q and keywords(query.q))
     origin = resolve_place(query.near) if query.near.strip() else None
@@ -385,7 +385,7 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, with_facets: bool = Tru
             hits = Hits(details.order_by(Lower("name"), "pk"))
         else:
             hits = Hits(details.order_by("-relevance", Lower("name"), "pk"))
-        counts = facet_counts(ecosystem, query) if with_facets else {}
+        counts = facet_counts(ecosystem, query) if summary else {}
         return SearchResult(hits, counts, None, 0)
 
     # Near a place: the radius holds at most a few thousand programs in a city. Load the ones
@@ -411,7 +411,7 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, with_facets: bool = Tru
         profile = profiles.setdefault(pk, {})
         if facet in stem_profile.FACETS_BY_CODE and "/" in code:
             profile.setdefault(facet, set()).add(code.split("/", 1)[1])
-    if query.facets or with_facets:
+    if query.facets or summary:
         passing, counts = _facet_in_memory(query, profiles)
     else:
         passing, counts = set(rows), {}
@@ -427,7 +427,11 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, with_facets: bool = Tru
     order = [row[0] for row in sorted((rows[pk] for pk in passing), key=sort_key)]
     # From the (ecosystem, delivery) index: a tenth of a national directory, not all of it.
     online_ids = Program.objects.filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
-    online = _filtered(ecosystem, query).filter(pk__in=online_ids.values("pk")).order_by().count()
+    online = (
+        _filtered(ecosystem, query).filter(pk__in=online_ids.values("pk")).order_by().count()
+        if summary
+        else 0
+    )
     details = (
         Program.objects.filter(ecosystem=ecosystem)
         .order_by()  # a page is fetched by primary key, then put in `order`
