@@ -15,7 +15,7 @@ from django.db import connection
 from django.http import QueryDict
 
 from ecotone.directory import search, stem_profile
-from ecotone.directory.models import Program, ProgramAttribute, TaxonomyTerm
+from ecotone.directory.models import Delivery, Program, ProgramAttribute, TaxonomyTerm
 from tests.conftest import World
 from tests.directory.test_search import add_program, names, run
 
@@ -98,3 +98,19 @@ def test_keyword_search_uses_the_words_index_on_postgresql(world: World) -> None
         cursor.execute("SET LOCAL enable_indexscan = off")
         assert "directory_program_words_gin" in own.explain()
     assert names(run(world, "q=robots")) == ["Robotics Club"]
+
+
+def test_online_matches_are_counted_up_to_a_cap_the_page_admits(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "ONLINE_COUNT_CAP", 2)
+    add_program(world, "Close By", at=(40.0, -83.0))
+    for i in range(2):
+        add_program(world, f"Online Coding {i}", delivery=Delivery.VIRTUAL)
+    page = world.client("anonymous").get("/e/alpha/programs/?near=40.0,-83.0")
+    assert "2 online programs also match" in page.content.decode()
+    add_program(world, "Online Coding 2", delivery=Delivery.VIRTUAL)
+    result = run(world, "near=40.0,-83.0")
+    assert result.online_matches == 3  # one past the cap: enough to say "more than"
+    page = world.client("anonymous").get("/e/alpha/programs/?near=40.0,-83.0")
+    assert "More than 2 online programs also match" in page.content.decode()

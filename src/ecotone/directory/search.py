@@ -71,7 +71,15 @@ class SearchResult:
     hits: Hits
     facet_counts: dict[str, dict[str, int]]
     origin: tuple[float, float] | None = None
-    online_matches: int = 0
+    online_matches: int = 0  # counted up to ONLINE_COUNT_CAP + 1
+
+    @property
+    def online_capped(self) -> bool:
+        return self.online_matches > ONLINE_COUNT_CAP
+
+    @property
+    def online_cap(self) -> int:
+        return ONLINE_COUNT_CAP
 
 
 def resolve_place(text: str) -> tuple[float, float]:
@@ -397,17 +405,17 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
     # the location index either way, and thousands of parameters cost more than the lookup.
     in_box = _links_in_box(ecosystem, origin, radius).values("program_id")
     # Unordered: an ORDER BY name tempts SQLite into walking the (ecosystem, name) index.
-    candidates = _filtered(ecosystem, query, facets=False).filter(pk__in=in_box).order_by()
+    unfaceted = _filtered(ecosystem, query, facets=False).order_by()
+    candidates = unfaceted.filter(pk__in=in_box)
     # One row per program and term (LEFT JOIN): the match and its STEM profile in one pass.
-    fields = ["pk", "name", "attributes__term__facet", "attributes__term__code"]
     rows: dict[int, tuple[Any, ...]] = {}
     profiles: dict[int, dict[str, set[str]]] = {}
-    for pk, name, facet, code, *relevance in candidates.values_list(
-        *fields, *(["relevance"] if ranked else [])
+    for pk, name, facet, code in candidates.values_list(
+        "pk", "name", "attributes__term__facet", "attributes__term__code"
     ):
         if pk not in nearest:
             continue
-        rows[pk] = (pk, name, *relevance)
+        rows[pk] = (pk, name)
         profile = profiles.setdefault(pk, {})
         if facet in stem_profile.FACETS_BY_CODE and "/" in code:
             profile.setdefault(facet, set()).add(code.split("/", 1)[1])
@@ -415,6 +423,12 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
         passing, counts = _facet_in_memory(query, profiles)
     else:
         passing, counts = set(rows), {}
+    if ranked and passing:
+        # Ranked apart, for the hits only: ranking is the costly part of a match on PostgreSQL.
+        annotated = ["pk", "relevance"]  # an annotation: a list, which the type checker leaves be
+        ranks = unfaceted.filter(pk__in=list(passing)).values_list(*annotated)
+        for pk, relevance in ranks:
+            rows[pk] = (*rows[pk], relevance)
 
     def sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
         pk, name = row[0], row[1].lower()
@@ -425,19 +439,31 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
         return nearest[pk], name, pk
 
     order = [row[0] for row in sorted((rows[pk] for pk in passing), key=sort_key)]
-    # From the (ecosystem, delivery) index: a tenth of a national directory, not all of it.
-    online_ids = Program.objects.filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
-    online = (
-        _filtered(ecosystem, query).filter(pk__in=online_ids.values("pk")).order_by().count()
-        if summary
-        else 0
-    )
+    online = _count_online(ecosystem, query) if summary else 0
     details = (
         Program.objects.filter(ecosystem=ecosystem)
         .order_by()  # a page is fetched by primary key, then put in `order`
         .select_related("organization", "ecosystem")
     )
     return SearchResult(Hits(details, order, nearest), counts, origin, online)
+
+
+ONLINE_COUNT_CAP = 100  # the page says "more than 100" past this
+
+
+def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
+    """How many online programs match `query` wherever they are, counted up to one past
+    ONLINE_COUNT_CAP (a national directory can hold thousands: counting them all costs more
+    than the rest of a search), from the (ecosystem, delivery) index."""
+    online = _filtered(ecosystem, query).order_by()
+    if connection.vendor == "postgresql":
+        # A plain condition, which PostgreSQL ANDs with the words index in one bitmap.
+        online = online.filter(delivery=Delivery.VIRTUAL)
+    else:
+        # SQLite starts from the subquery's index; a plain condition may send it down another.
+        virtual = Program.objects.filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
+        online = online.filter(pk__in=virtual.values("pk"))
+    return online[: ONLINE_COUNT_CAP + 1].count()
 
 
 def parse(params: Any) -> ProgramQuery:
