@@ -266,7 +266,7 @@ def phase(args: argparse.Namespace) -> dict[str, object]:
     geojson = _geojson_ms(client, slug, args.runs)
     if geojson is not None:
         figures.update(geojson)
-    export = _export_peak_rss_mb(slug)
+    export = None if args.skip_export else _export_peak_rss_mb(slug)
     if export is not None:
         figures.update(export)
     return figures
@@ -347,6 +347,9 @@ def main() -> None:
         metavar="DIR",
         help="keep the databases in DIR and reuse them on the next run instead of building anew",
     )
+    parser.add_argument(
+        "--skip-export", action="store_true", help="leave out the (slow) HSDS export"
+    )
     parser.add_argument("--phase", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--only", choices=["sqlite", "postgres"], help="run one database only")
     args = parser.parse_args()
@@ -364,6 +367,7 @@ def main() -> None:
         str(args.queries),
         "--runs",
         str(args.runs),
+        *(["--skip-export"] if args.skip_export else []),
     ]
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(args.keep).resolve() if args.keep else Path(scratch)

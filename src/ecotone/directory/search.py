@@ -233,8 +233,9 @@ def facet_counts(ecosystem: Ecosystem, query: ProgramQuery) -> dict[str, dict[st
         if not facets:
             continue
         rows = (
+            # The matches as a list subquery: SQLite finds them once, then each one's terms.
             ProgramAttribute.objects.filter(
-                Exists(programs.filter(pk=OuterRef("program"))), term__facet__in=facets
+                program__in=programs.order_by().values("pk"), term__facet__in=facets
             )
             .values_list("term__facet", "term__code")
             .annotate(n=Count("program"))
