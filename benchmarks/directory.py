@@ -1,14 +1,18 @@
 """Benchmark the program directory at national scale, on SQLite and on PostgreSQL.
 
-    .venv/bin/python benchmarks/directory.py [--programs 150000] [--queries 40]
+    .venv/bin/python benchmarks/directory.py [--programs 150000] [--queries 40] [--runs 5]
+        [--keep DIR] [--skip-export] [--only sqlite|postgres]
 
-For each database it builds a fresh national directory (programs spread over the continental
-US, about 2 locations per 3 programs, a full STEM profile each), then measures:
-- search: keyword + facet + radius queries through the public API endpoint (Django test client,
-  server time only), p50 and p95 over `--queries` different queries;
-- geojson: the map endpoint for a viewport holding about 10,000 programs (when it exists);
-- export: streaming the whole HSDS export, peak RSS of that process (when it exists).
-PostgreSQL runs in a throw-away cluster (scripts/with-postgres.sh). The last line printed is one
+For each database it builds a national directory (programs spread over the continental US,
+about 2 locations per 3 programs, a full STEM profile each; `--keep DIR` builds it once and
+reuses it), then measures, Django test client, server time only:
+- search: `--queries` searches as a family types them (a keyword or short phrase, one or two
+  facets, 10-25 miles round a populated ZIP code), through the search page (hits, total, facet
+  counts, online matches: all it renders) and through the API; p50 and p95 of each run, the
+  median over `--runs` runs; plus bare keywords, the worst case for facet counts;
+- geojson: the map endpoint for a viewport holding about 12,700 program locations;
+- export: streaming the whole HSDS export in a child process: its peak RSS, time, size.
+PostgreSQL runs in its own cluster (scripts/with-postgres.sh). The last line printed is one
 JSON object with every figure.
 """
 

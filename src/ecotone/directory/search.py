@@ -96,16 +96,6 @@ def resolve_place(text: str) -> tuple[float, float]:
     return centroid.latitude, centroid.longitude
 
 
-def program_document() -> Any:
-    """A program's own words, weighted; PostgreSQL keeps a GIN index of exactly this expression
-    (migration 0005_program_search_index), which a keyword filter must use unchanged."""
-    from django.contrib.postgres.search import SearchVector
-
-    return SearchVector("name", weight="A", config="english") + SearchVector(
-        "description", weight="C", config="english"
-    )
-
-
 def full_document() -> Any:
     """What a keyword search ranks on: the program's words and its partner's name."""
     from django.contrib.postgres.search import SearchVector
@@ -128,7 +118,7 @@ def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
         any_word = SearchQuery(words[0], search_type="plain", config="english")
         for word in words[1:]:
             any_word |= SearchQuery(word, search_type="plain", config="english")
-        # The program's own words are indexed (`program_document`, migration 0005); a partner's
+        # The program's own words are stored and indexed (`search_words`); a partner's
         # name is not, so programs of partners whose name holds any of the words are let
         # through as well to the exact test on the whole vector, which only sees those rows.
         # (A program whose own words match needs no second test: the whole vector holds them.)
@@ -139,8 +129,8 @@ def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
             .values_list("pk", flat=True)
         )
         return (
-            programs.annotate(own=program_document(), document=full_document())
-            .filter(Q(own=every) | Q(organization_id__in=partners, document=every))
+            programs.annotate(document=full_document())
+            .filter(Q(search_words=every) | Q(organization_id__in=partners, document=every))
             .annotate(relevance=SearchRank(full_document(), every))
         )
     # SQLite: every word (crudely stemmed) must appear somewhere; the name counts most.

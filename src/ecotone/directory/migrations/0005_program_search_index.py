@@ -1,41 +1,58 @@
-"""A GIN index of each program's own words, on PostgreSQL only (SQLite has no such index).
+"""Each program's own words as a stored, GIN-indexed tsvector, on PostgreSQL.
 
-Keyword search filters on exactly this expression (`search.program_document`), so that a
-national directory is not run through to_tsvector row by row on every search. The expression
-is written out here, not imported, so that this migration keeps meaning what it did;
-tests/directory/test_search_index.py checks that the search still uses the index.
+A trigger computes `search_words` from the name (weight A) and the description (weight C) on
+every insert and update, bulk ones included, so that keyword search reads a stored vector
+through an index instead of running to_tsvector over a national directory on every search.
+On SQLite the column exists and stays empty (keyword search matches the text there).
 """
 
 from typing import Any
 
+import django.contrib.postgres.search
 from django.db import migrations
 
-INDEX_NAME = "directory_program_words_gin"
-
-
-def _index() -> Any:
-    from django.contrib.postgres.indexes import GinIndex
-    from django.contrib.postgres.search import SearchVector
-
-    document = SearchVector("name", weight="A", config="english") + SearchVector(
-        "description", weight="C", config="english"
-    )
-    return GinIndex(document, name=INDEX_NAME)
+WORDS = (
+    "setweight(to_tsvector('english'::regconfig, coalesce({row}name, '')), 'A')"
+    " || setweight(to_tsvector('english'::regconfig, coalesce({row}description, '')), 'C')"
+)
+CREATE = f"""
+CREATE FUNCTION directory_program_search_words() RETURNS trigger AS $$
+BEGIN
+    NEW.search_words := {WORDS.format(row="NEW.")};
+    RETURN NEW;
+END
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER directory_program_search_words BEFORE INSERT OR UPDATE ON directory_program
+    FOR EACH ROW EXECUTE FUNCTION directory_program_search_words();
+UPDATE directory_program SET search_words = {WORDS.format(row="")};
+CREATE INDEX directory_program_search_words_gin ON directory_program USING gin (search_words);
+ANALYZE directory_program;
+"""
+DROP = """
+DROP INDEX IF EXISTS directory_program_search_words_gin;
+DROP TRIGGER IF EXISTS directory_program_search_words ON directory_program;
+DROP FUNCTION IF EXISTS directory_program_search_words();
+"""
 
 
 def create(apps: Any, schema_editor: Any) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.add_index(apps.get_model("directory", "Program"), _index())
-        # Statistics for the new expression, or the planner guesses a match is rare.
-        schema_editor.execute("ANALYZE directory_program")
+        schema_editor.execute(CREATE)
 
 
 def drop(apps: Any, schema_editor: Any) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.remove_index(apps.get_model("directory", "Program"), _index())
+        schema_editor.execute(DROP)
 
 
 class Migration(migrations.Migration):
     dependencies = [("directory", "0004_map_version_indexes")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        migrations.AddField(
+            model_name="program",
+            name="search_words",
+            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+        ),
+        migrations.RunPython(create, drop),
+    ]
