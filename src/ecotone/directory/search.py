@@ -454,7 +454,8 @@ def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
         # SQLite starts from the subquery's index; a plain condition may send it down another.
         virtual = Program.objects.filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
         online = online.filter(pk__in=virtual.values("pk"))
-    return online[: ONLINE_COUNT_CAP + 1].count()
+    # Only the key in the subquery the count wraps round a slice: no vector, no rank computed.
+    return online.values("pk")[: ONLINE_COUNT_CAP + 1].count()
 
 
 def parse(params: Any) -> ProgramQuery:
