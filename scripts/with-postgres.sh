@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run a command against a throw-away PostgreSQL cluster: initdb in a temporary directory,
 # start it on a free port, export DATABASE_URL, run "$@", then stop and remove the cluster
-# whatever happens.
+# whatever happens. With WITH_POSTGRES_KEEP=DIR the cluster lives in DIR instead and is kept (only
+# stopped) at the end, so that a benchmark can reuse a database it built once.
 set -euo pipefail
 
 find_bin() {
@@ -16,7 +17,13 @@ if [[ -z "$INITDB" || -z "$PG_CTL" ]]; then
   exit 2
 fi
 
-workdir=$(mktemp -d /tmp/ecotone-pg.XXXXXX)
+keep=${WITH_POSTGRES_KEEP:-}
+if [[ -n "$keep" ]]; then
+  workdir=$keep
+  mkdir -p "$workdir"
+else
+  workdir=$(mktemp -d /tmp/ecotone-pg.XXXXXX)
+fi
 chmod 755 "$workdir"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 
@@ -30,12 +37,18 @@ if [[ $(id -u) -eq 0 ]]; then
 fi
 
 cleanup() {
-  "${as_pg[@]}" "$PG_CTL" -D "$workdir/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$workdir"
+  if [[ -n "$keep" ]]; then
+    "${as_pg[@]}" "$PG_CTL" -D "$workdir/data" -m fast stop >/dev/null 2>&1 || true
+  else
+    "${as_pg[@]}" "$PG_CTL" -D "$workdir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$workdir"
+  fi
 }
 trap cleanup EXIT INT TERM
 
-"${as_pg[@]}" "$INITDB" -D "$workdir/data" -U ecotone --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+if [[ ! -f "$workdir/data/PG_VERSION" ]]; then
+  "${as_pg[@]}" "$INITDB" -D "$workdir/data" -U ecotone --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+fi
 "${as_pg[@]}" "$PG_CTL" -D "$workdir/data" -l "$workdir/server.log" -w \
   -o "-p $port -k $workdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null

@@ -133,6 +133,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # No JIT: a directory search is a short query whose estimated cost at national scale
+    # crosses jit_above_cost, and compiling it takes longer than running it.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in rate limits, API throttles and one-use TOTP codes live in the cache: with several

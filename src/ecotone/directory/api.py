@@ -181,7 +181,7 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosystem
             return Response(status=304, headers={"ETag": etag})
         query = search.parse(request.query_params)
         try:
-            result = search.search(self.ecosystem, query)
+            result = search.search(self.ecosystem, query, summary=False)
         except search.PlaceNotFoundError as error:
             raise serializers.ValidationError(
                 {"near": f"Unknown place {error.args[0]!r}: give a US ZIP code or lat,lon."}

@@ -21,7 +21,15 @@ from ecotone.ecosystems.models import Ecosystem, Organization
 from . import search
 from .clustering import BoundingBox, cell_size, grid_clusters
 from .distance import bounding_box, haversine_miles
-from .models import CoordinatesSource, Delivery, Location, LocationType, Program, ProgramLocation
+from .models import (
+    CoordinatesSource,
+    Delivery,
+    Location,
+    LocationType,
+    Program,
+    ProgramLocation,
+    ProgramStatus,
+)
 
 MAX_POINTS = 2_000
 # Part of every ETag: change it when the output changes shape, so that no cache serves the old.
@@ -53,22 +61,25 @@ def _origin(query: search.ProgramQuery) -> tuple[tuple[float, float] | None, boo
 def feature_collection(
     ecosystem: Ecosystem, query: search.ProgramQuery, box: BoundingBox | None = None
 ) -> dict[str, Any]:
-    """The FeatureCollection for a search, limited to `box` when given; one database query.
+    """The FeatureCollection for a search, limited to `box` when given; two database queries
+    (the points, then the names of those not in a cluster).
 
     Besides the features it says whether they were `clustered`, how many points there are in
     all (`total`), and whether the "near" place was unknown (`place_not_found`).
     """
     origin, place_found = _origin(query)
-    matches = search.matching_programs(ecosystem, query)
     links = ProgramLocation.objects.filter(
-        # Per row, not `program__in`: SQLite would probe a list of every match for each point.
-        Exists(matches.filter(pk=OuterRef("program"))),
+        program__archived_at__isnull=True,
         program__delivery__in=ON_SITE,
         location__ecosystem=ecosystem,
         location__location_type=LocationType.PHYSICAL,
         location__latitude__isnull=False,
         location__longitude__isnull=False,
-    )
+    ).exclude(program__status=ProgramStatus.DEFUNCT)  # listed: as Program.objects.listed()
+    if search.narrows(query):
+        matches = search.matching_programs(ecosystem, query)
+        # Per row, not `program__in`: SQLite would probe a list of every match for each point.
+        links = links.filter(Exists(matches.filter(pk=OuterRef("program"))))
     if box is not None:
         links = links.filter(_inside(box))
     radius = search.radius_miles(query)
@@ -77,18 +88,22 @@ def feature_collection(
         links = links.filter(
             location__latitude__range=(south, north), location__longitude__range=(west, east)
         )
-    rows = list(
-        links.order_by().values_list(
-            "program__name",
-            "program__slug",
-            "program__organization__name",
+    # Only what placing and clustering need; names are fetched for the points sent one by one.
+    # The program's ecosystem is checked here, not in SQL: a condition on it would tempt SQLite
+    # to start from the program table's (ecosystem, delivery) index, once per point.
+    rows = [
+        row[1:]
+        for row in links.order_by().values_list(
+            "program__ecosystem_id",
+            "program_id",
             "location__latitude",
             "location__longitude",
             "location__coordinates_source",
         )
-    )
-    lats = np.array([row[3] for row in rows], dtype=np.float64)
-    lons = np.array([row[4] for row in rows], dtype=np.float64)
+        if row[0] == ecosystem.pk
+    ]
+    lats = np.array([row[1] for row in rows], dtype=np.float64)
+    lons = np.array([row[2] for row in rows], dtype=np.float64)
     miles: list[float | None] = [None] * len(rows)
     if origin is not None and rows:
         distances = haversine_miles(*origin, lats, lons)
@@ -99,8 +114,26 @@ def feature_collection(
 
     programs_url = reverse("directory:programs", kwargs={"ecosystem_slug": ecosystem.slug})
 
+    clustered = len(rows) > MAX_POINTS
+    cells = []
+    if clustered:
+        extent = box or BoundingBox(
+            float(lons.min()), float(lats.min()), float(lons.max()), float(lats.max())
+        )
+        cells = grid_clusters(lats, lons, cell_size(extent))
+        singles = [cell.member for cell in cells if cell.count == 1]
+    else:
+        singles = list(range(len(rows)))
+    details = {
+        pk: (name, slug, organization)
+        for pk, name, slug, organization in Program.objects.order_by()
+        .filter(pk__in={rows[i][0] for i in singles})
+        .values_list("pk", "name", "slug", "organization__name")
+    }
+
     def point(i: int) -> dict[str, Any]:
-        name, slug, organization, _lat, _lon, source = rows[i]
+        pk, _lat, _lon, source = rows[i]
+        name, slug, organization = details[pk]
         properties: dict[str, Any] = {
             "name": name,
             "url": f"{programs_url}{slug}/",
@@ -111,16 +144,12 @@ def feature_collection(
             properties["distance_mi"] = miles[i]
         return _feature(float(lats[i]), float(lons[i]), properties)
 
-    clustered = len(rows) > MAX_POINTS
     if clustered:
-        extent = box or BoundingBox(
-            float(lons.min()), float(lats.min()), float(lons.max()), float(lats.max())
-        )
         features = [
             point(cell.member)
             if cell.count == 1
             else _feature(cell.latitude, cell.longitude, {"cluster": True, "count": cell.count})
-            for cell in grid_clusters(lats, lons, cell_size(extent))
+            for cell in cells
         ]
     else:
         features = [point(i) for i in range(len(rows))]

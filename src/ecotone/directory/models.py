@@ -17,6 +17,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -212,6 +213,10 @@ class Program(TimeStamped):
         TaxonomyTerm, through="ProgramAttribute", related_name="programs", blank=True
     )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    # The program's own words for keyword search, weighted (name A, description C). PostgreSQL
+    # fills it in a trigger on every insert and update (migration 0005) and indexes it; on
+    # SQLite it stays empty, keyword search matching words in the text there.
+    search_words = SearchVectorField(null=True, editable=False)
 
     objects = ProgramQuerySet.as_manager()
 

@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
-from ecotone.ecosystems.models import Ecosystem
+from ecotone.ecosystems.models import Ecosystem, Organization
 
 from . import stem_profile
 from .distance import bounding_box, haversine_miles
@@ -71,7 +71,15 @@ class SearchResult:
     hits: Hits
     facet_counts: dict[str, dict[str, int]]
     origin: tuple[float, float] | None = None
-    online_matches: int = 0
+    online_matches: int = 0  # counted up to ONLINE_COUNT_CAP + 1
+
+    @property
+    def online_capped(self) -> bool:
+        return self.online_matches > ONLINE_COUNT_CAP
+
+    @property
+    def online_cap(self) -> int:
+        return ONLINE_COUNT_CAP
 
 
 def resolve_place(text: str) -> tuple[float, float]:
@@ -88,6 +96,17 @@ def resolve_place(text: str) -> tuple[float, float]:
     return centroid.latitude, centroid.longitude
 
 
+def full_document() -> Any:
+    """What a keyword search ranks on: the program's words and its partner's name."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("name", weight="A", config="english")
+        + SearchVector("organization__name", weight="B", config="english")
+        + SearchVector("description", weight="C", config="english")
+    )
+
+
 def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
     words = keywords(q)
     if not words:
@@ -95,13 +114,25 @@ def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
-        vector = (
-            SearchVector("name", weight="A", config="english")
-            + SearchVector("organization__name", weight="B", config="english")
-            + SearchVector("description", weight="C", config="english")
+        every = SearchQuery(" ".join(words), search_type="plain", config="english")
+        any_word = SearchQuery(words[0], search_type="plain", config="english")
+        for word in words[1:]:
+            any_word |= SearchQuery(word, search_type="plain", config="english")
+        # The program's own words are stored and indexed (`search_words`); a partner's
+        # name is not, so programs of partners whose name holds any of the words are let
+        # through as well to the exact test on the whole vector, which only sees those rows.
+        # (A program whose own words match needs no second test: the whole vector holds them.)
+        # As a list (a few partners at most), so that PostgreSQL can OR the two indexes.
+        partners = list(
+            Organization.objects.annotate(document=SearchVector("name", config="english"))
+            .filter(document=any_word)
+            .values_list("pk", flat=True)
         )
-        query = SearchQuery(" ".join(words), search_type="plain", config="english")
-        return programs.annotate(relevance=SearchRank(vector, query)).filter(relevance__gt=0)
+        return (
+            programs.annotate(document=full_document())
+            .filter(Q(search_words=every) | Q(organization_id__in=partners, document=every))
+            .annotate(relevance=SearchRank(full_document(), every))
+        )
     # SQLite: every word (crudely stemmed) must appear somewhere; the name counts most.
     score: Any = Value(0)
     for word in map(_stem, words):
@@ -134,11 +165,13 @@ def keywords(q: str) -> list[str]:
 
 
 def _filtered(
-    ecosystem: Ecosystem, query: ProgramQuery, *, skip_facet: str = ""
+    ecosystem: Ecosystem, query: ProgramQuery, *, skip_facet: str = "", facets: bool = True
 ) -> QuerySet[Program]:
+    """The listed programs `query` matches; without the facet `skip_facet`, or without any
+    facet when `facets` is False."""
     programs = Program.objects.filter(ecosystem=ecosystem).listed()
     for facet, codes in query.facets.items():
-        if facet == skip_facet or not codes:
+        if facet == skip_facet or not codes or not facets:
             continue
         # Any of the chosen terms within a facet; every facet must match.
         programs = programs.filter(
@@ -174,41 +207,79 @@ def _filtered(
     return _keyword_filter(programs, query.q) if query.q else programs
 
 
-def facet_counts(
-    ecosystem: Ecosystem, query: ProgramQuery, within: set[int] | None = None
-) -> dict[str, dict[str, int]]:
+def facet_counts(ecosystem: Ecosystem, query: ProgramQuery) -> dict[str, dict[str, int]]:
     """How many programs each facet value would give, with the other filters applied.
 
-    `within`, when searching near a place, is the set of programs inside the radius.
+    Counts for a facet ignore that facet's own choice, so that people can widen it: the facets
+    nobody chose share one grouped count over the matches, and each chosen facet gets its own.
     """
-    counts: dict[str, dict[str, int]] = {}
-    for facet in stem_profile.FACETS:
-        programs = _filtered(ecosystem, query, skip_facet=facet.code)
-        if within is not None:
-            programs = programs.filter(pk__in=within)  # bounded by MAX_WITHIN, see search()
+    chosen = [f.code for f in stem_profile.FACETS if query.facets.get(f.code)]
+    unchosen = [f.code for f in stem_profile.FACETS if f.code not in chosen]
+    counts: dict[str, dict[str, int]] = {f.code: {} for f in stem_profile.FACETS}
+    for facets, programs in [
+        (unchosen, _filtered(ecosystem, query)),
+        *[([code], _filtered(ecosystem, query, skip_facet=code)) for code in chosen],
+    ]:
+        if not facets:
+            continue
         rows = (
+            # The matches as a list subquery: SQLite finds them once, then each one's terms.
             ProgramAttribute.objects.filter(
-                program__in=programs.values("pk"), term__facet=facet.code
+                program__in=programs.order_by().values("pk"), term__facet__in=facets
             )
-            .values_list("term__code")
-            .annotate(n=Count("program", distinct=True))
+            .values_list("term__facet", "term__code")
+            .annotate(n=Count("program"))
         )
-        counts[facet.code] = {code.split("/", 1)[1]: n for code, n in rows if "/" in code}
+        for facet, code, n in rows:
+            if "/" in code:
+                counts[facet][code.split("/", 1)[1]] = n
     return counts
+
+
+def _facet_in_memory(
+    query: ProgramQuery, profiles: dict[int, dict[str, set[str]]]
+) -> tuple[set[int], dict[str, dict[str, int]]]:
+    """The facet part of a search done on loaded profiles: (programs that pass every chosen
+    facet, counts per facet value as `facet_counts` gives them)."""
+    chosen = {code: set(values) for code, values in query.facets.items() if values}
+    counts: dict[str, dict[str, int]] = {f.code: {} for f in stem_profile.FACETS}
+    passing: set[int] = set()
+    for pk, profile in profiles.items():
+        failed = [code for code, values in chosen.items() if not profile.get(code, set()) & values]
+        if not failed:
+            passing.add(pk)
+        if len(failed) > 1:
+            continue
+        for facet, values in profile.items():
+            # A program counts for a facet's values when it passes every *other* chosen facet.
+            if failed and failed[0] != facet:
+                continue
+            for value in values:
+                counts[facet][value] = counts[facet].get(value, 0) + 1
+    return passing, counts
+
+
+def _links_in_box(
+    ecosystem: Ecosystem, origin: tuple[float, float], radius: float
+) -> QuerySet[ProgramLocation]:
+    """Program-location links whose location is in the box around the circle (indexed)."""
+    south, west, north, east = bounding_box(*origin, radius)
+    return ProgramLocation.objects.filter(
+        location__ecosystem=ecosystem,
+        location__latitude__range=(south, north),
+        location__longitude__range=(west, east),
+    )
 
 
 def _within_radius(
     ecosystem: Ecosystem, origin: tuple[float, float], radius: float
 ) -> dict[int, float]:
     """{program pk: miles to its nearest location} for programs with a location in the radius."""
-    south, west, north, east = bounding_box(*origin, radius)
     # Which of these programs are listed is decided by the caller's filtered queryset.
     rows = list(
-        ProgramLocation.objects.filter(
-            location__ecosystem=ecosystem,
-            location__latitude__range=(south, north),
-            location__longitude__range=(west, east),
-        ).values_list("program_id", "location__latitude", "location__longitude")
+        _links_in_box(ecosystem, origin, radius).values_list(
+            "program_id", "location__latitude", "location__longitude"
+        )
     )
     nearest: dict[int, float] = {}
     if rows:
@@ -227,6 +298,20 @@ def matching_programs(ecosystem: Ecosystem, query: ProgramQuery) -> QuerySet[Pro
     apply "near" with `resolve_place` and `radius_miles`, as `search` does.
     """
     return _filtered(ecosystem, query)
+
+
+def narrows(query: ProgramQuery) -> bool:
+    """Whether `query` filters anything beyond "listed" (its "near" part aside)."""
+    return bool(
+        keywords(query.q)
+        or any(query.facets.values())
+        or query.days
+        or query.after_school
+        or query.free
+        or query.transportation
+        or query.language
+        or query.delivery
+    )
 
 
 def radius_miles(query: ProgramQuery) -> float:
@@ -284,35 +369,57 @@ class Hits:
             yield from self[start : start + 500]
 
 
-MAX_WITHIN = 20_000  # more programs than this in one radius: facet counts use the box
+def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -> SearchResult:
+    """Programs matching `query`, sorted as asked. Raises PlaceNotFoundError for a bad "near".
 
-
-def search(ecosystem: Ecosystem, query: ProgramQuery) -> SearchResult:
-    """Programs matching `query`, sorted as asked. Raises PlaceNotFoundError for a bad "near"."""
-    programs = _filtered(ecosystem, query)
+    `summary=False` skips what only the search page shows: the facet counts and, near a place,
+    the count of online programs that also match (the API has no use for them).
+    """
     ranked = bool(query.q and keywords(query.q))
     origin = resolve_place(query.near) if query.near.strip() else None
-    details = programs.select_related("organization", "ecosystem")
     if origin is None:
+        programs = _filtered(ecosystem, query)
+        details = programs.select_related("organization", "ecosystem")
         if query.sort == "name" or not ranked:
             hits = Hits(details.order_by(Lower("name"), "pk"))
         else:
             hits = Hits(details.order_by("-relevance", Lower("name"), "pk"))
-        return SearchResult(hits, facet_counts(ecosystem, query), None, 0)
+        counts = facet_counts(ecosystem, query) if summary else {}
+        return SearchResult(hits, counts, None, 0)
 
+    # Near a place: the radius holds at most a few thousand programs in a city. Load the ones
+    # matching everything but the facets with their profiles, then do the facets in memory:
+    # the hits and every facet's counts come from the same two queries.
     radius = radius_miles(query)
     nearest = _within_radius(ecosystem, origin, radius)
-    fields = ["pk", "name", *(["relevance"] if ranked else [])]
-    if len(nearest) <= MAX_WITHIN:
-        # A list of primary keys lets the database start from them (fast in SQLite too).
-        candidates = programs.filter(pk__in=list(nearest))
+    # The box's links again as a subquery, not the list of their programs: SQLite starts from
+    # the location index either way, and thousands of parameters cost more than the lookup.
+    in_box = _links_in_box(ecosystem, origin, radius).values("program_id")
+    # Unordered: an ORDER BY name tempts SQLite into walking the (ecosystem, name) index.
+    unfaceted = _filtered(ecosystem, query, facets=False).order_by()
+    candidates = unfaceted.filter(pk__in=in_box)
+    # One row per program and term (LEFT JOIN): the match and its STEM profile in one pass.
+    rows: dict[int, tuple[Any, ...]] = {}
+    profiles: dict[int, dict[str, set[str]]] = {}
+    for pk, name, facet, code in candidates.values_list(
+        "pk", "name", "attributes__term__facet", "attributes__term__code"
+    ):
+        if pk not in nearest:
+            continue
+        rows[pk] = (pk, name)
+        profile = profiles.setdefault(pk, {})
+        if facet in stem_profile.FACETS_BY_CODE and "/" in code:
+            profile.setdefault(facet, set()).add(code.split("/", 1)[1])
+    if query.facets or summary:
+        passing, counts = _facet_in_memory(query, profiles)
     else:
-        south, west, north, east = bounding_box(*origin, radius)
-        candidates = programs.filter(
-            program_locations__location__latitude__range=(south, north),
-            program_locations__location__longitude__range=(west, east),
-        )
-    rows = [row for row in candidates.values_list(*fields).distinct() if row[0] in nearest]
+        passing, counts = set(rows), {}
+    if ranked and passing:
+        # Ranked apart, for the hits only: ranking is the costly part of a match on PostgreSQL.
+        annotated = ["pk", "relevance"]  # an annotation: a list, which the type checker leaves be
+        ranks = unfaceted.filter(pk__in=list(passing)).values_list(*annotated)
+        for pk, relevance in ranks:
+            rows[pk] = (*rows[pk], relevance)
 
     def sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
         pk, name = row[0], row[1].lower()
@@ -322,11 +429,33 @@ def search(ecosystem: Ecosystem, query: ProgramQuery) -> SearchResult:
             return -float(row[2]), nearest[pk], name, pk
         return nearest[pk], name, pk
 
-    order = [row[0] for row in sorted(rows, key=sort_key)]
-    within = set(order) if len(order) <= MAX_WITHIN else None
-    counts = facet_counts(ecosystem, query, within)
-    online = programs.filter(delivery=Delivery.VIRTUAL).count()
+    order = [row[0] for row in sorted((rows[pk] for pk in passing), key=sort_key)]
+    online = _count_online(ecosystem, query) if summary else 0
+    details = (
+        Program.objects.filter(ecosystem=ecosystem)
+        .order_by()  # a page is fetched by primary key, then put in `order`
+        .select_related("organization", "ecosystem")
+    )
     return SearchResult(Hits(details, order, nearest), counts, origin, online)
+
+
+ONLINE_COUNT_CAP = 100  # the page says "more than 100" past this
+
+
+def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
+    """How many online programs match `query` wherever they are, counted up to one past
+    ONLINE_COUNT_CAP (a national directory can hold thousands: counting them all costs more
+    than the rest of a search), from the (ecosystem, delivery) index."""
+    online = _filtered(ecosystem, query).order_by()
+    if connection.vendor == "postgresql":
+        # A plain condition, which PostgreSQL ANDs with the words index in one bitmap.
+        online = online.filter(delivery=Delivery.VIRTUAL)
+    else:
+        # SQLite starts from the subquery's index; a plain condition may send it down another.
+        virtual = Program.objects.filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
+        online = online.filter(pk__in=virtual.values("pk"))
+    # Only the key in the subquery the count wraps round a slice: no vector, no rank computed.
+    return online.values("pk")[: ONLINE_COUNT_CAP + 1].count()
 
 
 def parse(params: Any) -> ProgramQuery:

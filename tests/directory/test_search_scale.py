@@ -1,0 +1,132 @@
+"""What keeps search fast at national scale, checked for what it must not change.
+
+Near a place, the facets are applied and counted in memory over the programs in the radius;
+away from one, counts come from grouped queries. Both must give what a plain filter gives. On
+PostgreSQL, keywords go through a GIN index of each program's words, and a partner's name is
+still searched.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+
+from ecotone.directory import search, stem_profile
+from ecotone.directory.models import Delivery, Program, ProgramAttribute, TaxonomyTerm
+from tests.conftest import World
+from tests.directory.test_search import add_program, names, run
+
+
+def test_a_keyword_may_match_the_partner_and_another_the_program(world: World) -> None:
+    # "Robotics For All" is org_a's name: one word there, the other in the program's own.
+    add_program(world, "Saturday Rocketry", description="Model rockets.")
+    add_program(world, "Weekday Painting", description="Brushes.", organization=world.org_b)
+    assert names(run(world, "q=robotics+rocketry")) == ["Saturday Rocketry"]
+    assert names(run(world, "q=robotics+painting")) == []
+
+
+def _random_directory(world: World, rng: random.Random) -> None:
+    terms = {t.code: t for t in TaxonomyTerm.objects.exclude(code="")}
+    for i in range(40):
+        program = add_program(
+            world,
+            f"{rng.choice(['Robotics', 'Coding', 'Nature'])} program {i}",
+            at=(40.0 + rng.uniform(-0.2, 0.2), -83.0 + rng.uniform(-0.2, 0.2)),
+        )
+        for facet in stem_profile.FACETS:
+            for code, _label in rng.sample(facet.terms, rng.choice([0, 1, 1, 2])):
+                ProgramAttribute.objects.create(program=program, term=terms[f"{facet.code}/{code}"])
+
+
+def _reference_counts(world: World, qs: str) -> dict[str, dict[str, int]]:
+    """Facet counts the simplest way: for each value, filter in SQL with the facet set to it
+    alone, then keep the programs in the radius (found by a search without facets)."""
+    query = search.parse(QueryDict(qs))
+    unfaceted = search.ProgramQuery(**{**query.__dict__, "facets": {}})
+    inside = {hit.program.pk for hit in search.search(world.alpha, unfaceted).hits}
+    counts: dict[str, dict[str, int]] = {}
+    for facet in stem_profile.FACETS:
+        counts[facet.code] = {}
+        for code, _label in facet.terms:
+            widened = search.ProgramQuery(
+                **{**query.__dict__, "facets": {**query.facets, facet.code: (code,)}}
+            )
+            matches = search.matching_programs(world.alpha, widened).values_list("pk", flat=True)
+            n = len(set(matches) & inside)
+            if n:
+                counts[facet.code][code] = n
+    return counts
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("near", ["", "&near=40.0,-83.0&radius=10"])
+def test_facet_counts_agree_with_searching_each_value(world: World, seed: int, near: str) -> None:
+    rng = random.Random(seed)
+    _random_directory(world, rng)
+    for _ in range(4):
+        chosen = [
+            f"{facet.code}={rng.choice(facet.terms)[0]}"
+            for facet in rng.sample(stem_profile.FACETS, rng.choice([0, 1, 2]))
+        ]
+        qs = "&".join([f"q={rng.choice(['', 'robotics', 'coding'])}", *chosen]) + near
+        assert run(world, qs).facet_counts == _reference_counts(world, qs), qs
+
+
+def test_the_api_search_leaves_the_page_summary_out(world: World) -> None:
+    add_program(world, "Robotics Club", at=(40.0, -83.0), terms=("stem_field/robotics",))
+    for qs in ("q=robotics", "q=robotics&near=40.0,-83.0"):
+        result = search.search(world.alpha, search.parse(QueryDict(qs)), summary=False)
+        assert names(result) == ["Robotics Club"]
+        assert result.facet_counts == {}
+        assert result.online_matches == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_keyword_search_reads_the_stored_words_through_their_index(world: World) -> None:
+    from django.contrib.postgres.search import SearchQuery
+
+    add_program(world, "Robotics Club", description="Build robots.")
+    own = Program.objects.filter(search_words=SearchQuery("robots", config="english"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        assert "directory_program_search_words_gin" in own.explain()
+    assert names(run(world, "q=robots")) == ["Robotics Club"]
+
+
+def test_stored_words_follow_every_change_of_a_program(world: World) -> None:
+    """Created, bulk-created, renamed, re-described, archived: search sees the words it has."""
+    program = add_program(world, "Model Club", description="Build gliders.")
+    Program.objects.bulk_create(
+        [Program(ecosystem=world.alpha, organization=world.org_b, name="Pottery", slug="pottery")]
+    )
+    assert names(run(world, "q=pottery")) == ["Pottery"]
+    program.name = "Rocketry Club"
+    program.save()
+    assert names(run(world, "q=rocketry")) == ["Rocketry Club"]
+    assert names(run(world, "q=club+gliders")) == ["Rocketry Club"]  # the description still
+    Program.objects.filter(pk=program.pk).update(description="Launch model rockets.")
+    assert names(run(world, "q=gliders")) == []
+    assert names(run(world, "q=launch")) == ["Rocketry Club"]
+    program.refresh_from_db()
+    program.archived_at = program.updated_at
+    program.save()
+    assert names(run(world, "q=launch")) == []
+
+
+def test_online_matches_are_counted_up_to_a_cap_the_page_admits(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "ONLINE_COUNT_CAP", 2)
+    add_program(world, "Close By", at=(40.0, -83.0))
+    for i in range(2):
+        add_program(world, f"Online Coding {i}", delivery=Delivery.VIRTUAL)
+    page = world.client("anonymous").get("/e/alpha/programs/?near=40.0,-83.0")
+    assert "2 online programs also match" in page.content.decode()
+    add_program(world, "Online Coding 2", delivery=Delivery.VIRTUAL)
+    result = run(world, "near=40.0,-83.0")
+    assert result.online_matches == 3  # one past the cap: enough to say "more than"
+    page = world.client("anonymous").get("/e/alpha/programs/?near=40.0,-83.0")
+    assert "More than 2 online programs also match" in page.content.decode()
