@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.text import slugify
 
 from ecotone.directory import search
@@ -145,6 +146,36 @@ def test_near_accepts_coordinates_and_counts_online_programs_apart(world: World)
     result = run(world, "near=40.01,-83.01&radius=5")
     assert names(result) == ["Close By"]
     assert result.online_matches == 1
+
+
+def test_online_programs_counted_apart_match_every_chosen_facet_and_the_words(
+    world: World,
+) -> None:
+    online = {"delivery": Delivery.VIRTUAL}
+    add_program(world, "Robots Online", terms=("grade_band/6-8", "stem_field/robotics"), **online)
+    add_program(
+        world, "Robots Online Too", terms=("grade_band/6-8", "stem_field/robotics"), **online
+    )
+    add_program(
+        world, "Robots Online High", terms=("grade_band/9-12", "stem_field/robotics"), **online
+    )
+    add_program(world, "Math Online", terms=("grade_band/6-8", "stem_field/mathematics"), **online)
+    add_program(world, "Robots Nearby", at=(40.0, -83.0), terms=("grade_band/6-8",))
+    add_program(
+        world,
+        "Robots Archived",
+        terms=("grade_band/6-8", "stem_field/robotics"),
+        archived_at=timezone.now(),
+        **online,
+    )
+    both = run(world, "q=robots&grade_band=6-8&stem_field=robotics&near=43215&radius=10")
+    assert both.online_matches == 2
+    either_grade = run(
+        world, "q=robots&grade_band=6-8&grade_band=9-12&stem_field=robotics&near=43215"
+    )
+    assert either_grade.online_matches == 3
+    one_facet = run(world, "grade_band=6-8&near=43215")
+    assert one_facet.online_matches == 3  # the math one too, with no words asked
 
 
 def test_unknown_place_is_an_error_the_page_can_explain(world: World) -> None:

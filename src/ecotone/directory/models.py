@@ -377,6 +377,10 @@ class ProgramLocation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["program", "location"], name="program_location_unique")
         ]
+        # A near search goes from the locations in a box to their programs: with the program in
+        # the index that is one index-only lookup per location, where PostgreSQL otherwise
+        # prefers to scan every link of a national directory.
+        indexes = [models.Index(fields=["location", "program"])]
 
     def __str__(self) -> str:
         return f"{self.program} @ {self.location}"

@@ -15,7 +15,7 @@ from datetime import time
 from typing import Any, overload
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, Lookup, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
 from ecotone.ecosystems.models import Ecosystem, Organization
@@ -126,6 +126,7 @@ def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
         partners = list(
             Organization.objects.annotate(document=SearchVector("name", config="english"))
             .filter(document=any_word)
+            .order_by()
             .values_list("pk", flat=True)
         )
         return (
@@ -271,6 +272,16 @@ def _links_in_box(
     )
 
 
+class _KeyIn(Lookup):
+    """`field = ANY(array)` on PostgreSQL: a list of keys as one parameter."""
+
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
+
+
 def _within_radius(
     ecosystem: Ecosystem, origin: tuple[float, float], radius: float
 ) -> dict[int, float]:
@@ -392,12 +403,19 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
     # the hits and every facet's counts come from the same two queries.
     radius = radius_miles(query)
     nearest = _within_radius(ecosystem, origin, radius)
-    # The box's links again as a subquery, not the list of their programs: SQLite starts from
-    # the location index either way, and thousands of parameters cost more than the lookup.
-    in_box = _links_in_box(ecosystem, origin, radius).values("program_id")
     # Unordered: an ORDER BY name tempts SQLite into walking the (ecosystem, name) index.
     unfaceted = _filtered(ecosystem, query, facets=False).order_by()
-    candidates = unfaceted.filter(pk__in=in_box)
+    if connection.vendor == "postgresql":
+        # The programs in the radius, as loaded: PostgreSQL looks each one up by key, where
+        # joining the box's links again costs as much as loading them did. One array
+        # parameter, not thousands: writing those into the SQL took longer than the lookups.
+        candidates = unfaceted.filter(_KeyIn(F("pk"), list(nearest)))
+    else:
+        # The box's links again as a subquery, not the list of their programs: SQLite starts
+        # from the location index either way, and thousands of parameters cost more there.
+        candidates = unfaceted.filter(
+            pk__in=_links_in_box(ecosystem, origin, radius).values("program_id")
+        )
     # One row per program and term (LEFT JOIN): the match and its STEM profile in one pass.
     rows: dict[int, tuple[Any, ...]] = {}
     profiles: dict[int, dict[str, set[str]]] = {}
@@ -446,16 +464,27 @@ def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
     """How many online programs match `query` wherever they are, counted up to one past
     ONLINE_COUNT_CAP (a national directory can hold thousands: counting them all costs more
     than the rest of a search), from the (ecosystem, delivery) index."""
-    online = _filtered(ecosystem, query).order_by()
     if connection.vendor == "postgresql":
-        # A plain condition, which PostgreSQL ANDs with the words index in one bitmap.
-        online = online.filter(delivery=Delivery.VIRTUAL)
+        # A plain condition, which PostgreSQL ANDs with the words index in one bitmap; the
+        # facets as one set of the programs having every chosen facet, read from the (term,
+        # program) index alone. As one test per facet, PostgreSQL would rather look up every
+        # program holding a facet's value, nationwide, one by one.
+        online = _filtered(ecosystem, query, facets=False).filter(delivery=Delivery.VIRTUAL)
+        having = [
+            ProgramAttribute.objects.filter(term__code__in=[f"{facet}/{c}" for c in codes])
+            .order_by()
+            .values("program_id")
+            for facet, codes in query.facets.items()
+            if codes
+        ]
+        if having:
+            online = online.filter(pk__in=having[0].intersection(*having[1:]))
     else:
         # SQLite starts from the subquery's index; a plain condition may send it down another.
         virtual = Program.objects.filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
-        online = online.filter(pk__in=virtual.values("pk"))
+        online = _filtered(ecosystem, query).filter(pk__in=virtual.values("pk"))
     # Only the key in the subquery the count wraps round a slice: no vector, no rank computed.
-    return online.values("pk")[: ONLINE_COUNT_CAP + 1].count()
+    return online.order_by().values("pk")[: ONLINE_COUNT_CAP + 1].count()
 
 
 def parse(params: Any) -> ProgramQuery:
