@@ -273,13 +273,15 @@ def _links_in_box(
 
 
 class _KeyIn(Lookup):
-    """`field = ANY(array)` on PostgreSQL: a list of keys as one parameter."""
+    """`field = ANY(array)` on PostgreSQL: a list of keys as one parameter, written as an
+    array literal (the driver's own conversion of a list takes milliseconds per thousand)."""
 
     prepare_rhs = False
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
+        keys = "{" + ",".join(str(int(key)) for key in self.rhs) + "}"
+        return f"{lhs} = ANY(%s::bigint[])", [*params, keys]
 
 
 def _within_radius(
