@@ -466,25 +466,26 @@ def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
     """How many online programs match `query` wherever they are, counted up to one past
     ONLINE_COUNT_CAP (a national directory can hold thousands: counting them all costs more
     than the rest of a search), from the (ecosystem, delivery) index."""
+    online = _filtered(ecosystem, query, facets=False)
     if connection.vendor == "postgresql":
-        # A plain condition, which PostgreSQL ANDs with the words index in one bitmap; the
-        # facets as one set of the programs having every chosen facet, read from the (term,
-        # program) index alone. As one test per facet, PostgreSQL would rather look up every
-        # program holding a facet's value, nationwide, one by one.
-        online = _filtered(ecosystem, query, facets=False).filter(delivery=Delivery.VIRTUAL)
-        having = [
-            ProgramAttribute.objects.filter(term__code__in=[f"{facet}/{c}" for c in codes])
-            .order_by()
-            .values("program_id")
-            for facet, codes in query.facets.items()
-            if codes
-        ]
-        if having:
-            online = online.filter(pk__in=having[0].intersection(*having[1:]))
+        # A plain condition, which PostgreSQL ANDs with the words index in one bitmap.
+        online = online.filter(delivery=Delivery.VIRTUAL)
     else:
         # SQLite starts from the subquery's index; a plain condition may send it down another.
         virtual = Program.objects.filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
-        online = _filtered(ecosystem, query).filter(pk__in=virtual.values("pk"))
+        online = online.filter(pk__in=virtual.values("pk"))
+    # The facets as one set of the programs having every chosen facet, read from the (term,
+    # program) index alone. As one test per facet, PostgreSQL would rather look up every
+    # program holding a facet's value, nationwide, one by one.
+    having = [
+        ProgramAttribute.objects.filter(term__code__in=[f"{facet}/{c}" for c in codes])
+        .order_by()
+        .values("program_id")
+        for facet, codes in query.facets.items()
+        if codes
+    ]
+    if having:
+        online = online.filter(pk__in=having[0].intersection(*having[1:]))
     # Only the key in the subquery the count wraps round a slice: no vector, no rank computed.
     return online.order_by().values("pk")[: ONLINE_COUNT_CAP + 1].count()
 
