@@ -805,6 +805,17 @@ def test_an_unknown_organization_is_a_problem_with_a_suggestion(
     assert batch.services == []
 
 
+def test_an_unknown_organization_is_reported_beside_a_rows_other_problems(
+    world: World, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path, [row(organization="Nobody Here", postal_code="4321")])
+    batch = spreadsheet.read_spreadsheet(path, world.alpha)
+    assert {(p.where, p.field) for p in batch.problems} == {
+        ("row 2", "postal_code"),
+        ("row 2", "organization"),
+    }
+
+
 def test_an_unknown_partner_organization_is_a_problem(world: World, tmp_path: Path) -> None:
     path = write_csv(tmp_path, [row(partner_organizations="Eastside Library; Moon Base")])
     problem = only_problem(spreadsheet.read_spreadsheet(path, world.alpha))

@@ -1055,6 +1055,12 @@ def _read(rows: Iterator[list[Any]], batch: Batch, ecosystem: Ecosystem | None) 
         values = _read_row(cells, positions, row_number, batch)
         if values is not None:
             _gather(values, row_number, programs, locations, batch, scope)
+        elif partners is not None and "organization" in positions:
+            # The row has other problems: still say now if its partner is unknown, so one
+            # round of fixes is enough (good rows are looked up when their program is built).
+            index = positions["organization"]
+            if name := _text(cells[index] if index < len(cells) else None):
+                partners.id_of(name, f"row {row_number}", "organization", batch)
     if not data_rows:
         raise FileError(_("The file has a header row but no programs."))
     if batch.problems:
