@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "ecotone.accounts",
     "ecotone.ecosystems",
     "ecotone.directory",
+    "ecotone.atlas",
     "ecotone.demo",
 ]
 

@@ -94,6 +94,12 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "directory.manage_listings": is_backbone | is_partner_staff,
     "directory.change_listing": is_backbone | is_staff_of_organization,
     "directory.moderate_listings": is_backbone,
+    # the access atlas (ecotone.atlas): members read it; backbone staff load areas, configure
+    # analyses and save scenarios
+    "atlas.view_atlas": is_member,
+    "atlas.export_atlas": is_member,
+    "atlas.manage_areas": is_backbone,
+    "atlas.change_analysis": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }
