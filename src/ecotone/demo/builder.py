@@ -21,6 +21,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from ecotone.accounts.models import User
+from ecotone.atlas import demo as atlas_demo
 from ecotone.directory import demo as directory_demo
 from ecotone.directory.models import Program
 from ecotone.ecosystems import services
@@ -559,6 +560,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     build_organizations,
     build_people,
     directory_demo.build,
+    atlas_demo.build,
 ]
 
 
