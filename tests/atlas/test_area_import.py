@@ -169,7 +169,6 @@ def test_nces_from_an_xlsx_workbook(world: World) -> None:
         (NCES_GOOD.replace(",05,11,", ",05,51,"), "ULOCALE"),
         (NCES_GOOD.replace(",KG,05,", ",XX,05,"), "GSLO"),
         (NCES_GOOD.replace(",KG,05,", ",09,05,"), "GSHI"),
-        (NCES_GOOD.replace(",300,150,", ",300,350,"), "TOTFRL"),
         (NCES_GOOD.replace(",150,150", ",150,-4"), "TOTFENROL"),
         (NCES_GOOD.replace("390000100001", ""), "NCESSCH"),
     ],
@@ -184,6 +183,22 @@ def test_each_bad_nces_value_is_one_problem_naming_row_and_column(
     assert run.status == AreaImportStatus.HAS_PROBLEMS
     assert problems(run) == [("row 3", field)]
     assert run.report["problems"][0]["message"]
+
+
+def test_a_lunch_count_above_enrolment_leaves_the_share_unknown_with_a_note(
+    world: World,
+) -> None:
+    # NCES publishes such schools; a federal file cannot be corrected, so it is not refused.
+    run = check(
+        world, f"{NCES_HEADER}\n{NCES_GOOD.replace(',300,150,', ',300,350,')}\n", format="nces"
+    )
+
+    assert run.status == AreaImportStatus.CHECKED
+    assert any("TOTFRL" in note and "row 2" in note for note in run.report["notes"])
+    area_import.apply_area_import(run, user=world.users["staff"])
+    school = PopulationArea.objects.get(ecosystem=world.alpha)
+    assert school.low_income_share is None
+    assert school.youth_total == 300
 
 
 def test_a_duplicate_school_id_names_the_first_row(world: World) -> None:

@@ -138,6 +138,8 @@ class AreaFile:
     rows: int = 0
     # reason -> row numbers of the rows left out for it (NCES only)
     left_out: dict[str, list[int]] = field(default_factory=dict)
+    # share -> row numbers of schools whose count for it exceeds enrolment (NCES only)
+    inconsistent: dict[str, list[int]] = field(default_factory=dict)
     # The fields the file gives, written when an existing area is updated (None: all of them).
     # An areas file without a column leaves that field of existing areas as it is.
     fields: frozenset[str] | None = None
@@ -600,20 +602,16 @@ class _NcesReader(_Reader):
         low_income = counts["TOTFRL"]
         if low_income is None and counts["FRELCH"] is not None and counts["REDLCH"] is not None:
             low_income = counts["FRELCH"] + counts["REDLCH"]
+        # NCES publishes a few schools whose lunch or English-learner count exceeds their
+        # enrolment. The coalition cannot correct a federal file, so the school is kept with
+        # that share unknown (and a note) instead of the whole file being refused.
         if total is not None:
-            for column, value in (
-                ("TOTFRL" if counts["TOTFRL"] is not None else "FRELCH", low_income),
-                ("LEP", counts["LEP"]),
-            ):
-                if value is not None and value > total:
-                    self.problem(
-                        column,
-                        _(
-                            "%(count)d is more than the school's %(total)d students (TOTAL); "
-                            "a share cannot exceed 100%%."
-                        )
-                        % {"count": value, "total": total},
-                    )
+            if low_income is not None and low_income > total:
+                self.result.inconsistent.setdefault("low_income", []).append(number)
+                low_income = None
+            if counts["LEP"] is not None and counts["LEP"] > total:
+                self.result.inconsistent.setdefault("english_learners", []).append(number)
+                counts["LEP"] = None
         if self.bad:
             return
         if lat is None or lon is None:
@@ -665,6 +663,28 @@ class _NcesReader(_Reader):
         self.result.records.append(record)
 
     def finish(self) -> None:
+        for share, rows in self.result.inconsistent.items():
+            count = len(rows)
+            shown = ", ".join(f"row {n}" for n in rows[:10]) + (", …" if count > 10 else "")
+            if share == "low_income":
+                message = ngettext(
+                    "%(count)d school reports more low-income students (TOTFRL, or FRELCH + "
+                    "REDLCH) than students (TOTAL); its share low-income is left unknown: "
+                    "%(rows)s.",
+                    "%(count)d schools report more low-income students (TOTFRL, or FRELCH + "
+                    "REDLCH) than students (TOTAL); their share low-income is left unknown: "
+                    "%(rows)s.",
+                    count,
+                )
+            else:
+                message = ngettext(
+                    "%(count)d school reports more English learners (LEP) than students "
+                    "(TOTAL); its share of English learners is left unknown: %(rows)s.",
+                    "%(count)d schools report more English learners (LEP) than students "
+                    "(TOTAL); their share of English learners is left unknown: %(rows)s.",
+                    count,
+                )
+            self.result.notes.append(message % {"count": count, "rows": shown})
         for reason, rows in self.result.left_out.items():
             count = len(rows)
             shown = ", ".join(f"row {n}" for n in rows[:10]) + (", …" if count > 10 else "")
