@@ -73,8 +73,6 @@ DEFAULT_ZONES: tuple[tuple[float, float], ...] = ((1 / 3, 1.0), (2 / 3, 0.68), (
 
 # Areas per chunk in pairs_within: bounds the candidate pairs held at once.
 AREA_CHUNK = 16_384
-# Radii within this factor of each other share one tree query (then filtered exactly).
-_RADIUS_BUCKET = 1.25
 # Relative widening of the chord so rounding in the 3-D vectors never drops a pair that the
 # haversine distance keeps (the haversine test decides).
 _CHORD_SLACK = 1e-9
@@ -136,19 +134,9 @@ def _empty_reach() -> Reach:
     )
 
 
-def _radius_buckets(radius: FloatArray) -> list[tuple[float, BoolArray]]:
-    """Group areas whose radii are within `_RADIUS_BUCKET` of each other: (largest, members)."""
-    buckets: list[tuple[float, BoolArray]] = []
-    values = np.unique(radius)
-    start = 0
-    while start < len(values):
-        low = float(values[start])
-        stop = int(np.searchsorted(values, low * _RADIUS_BUCKET, side="right"))
-        stop = max(stop, start + 1)
-        high = float(values[stop - 1])
-        buckets.append((high, (radius >= low) & (radius <= high)))
-        start = stop
-    return buckets
+def _great_circle_from_chord(chord: FloatArray) -> FloatArray:
+    result: FloatArray = 2 * EARTH_RADIUS_MI * np.arcsin(np.minimum(chord / 2, 1.0))
+    return result
 
 
 def pairs_within(
@@ -159,49 +147,69 @@ def pairs_within(
     site_lon: npt.ArrayLike,
     *,
     area_chunk: int = AREA_CHUNK,
+    workers: int = -1,
 ) -> Reach:
     """Every (area i, site j) with haversine(i, j) <= radius_mi[i]; see the module docstring.
 
-    Areas with a negative or NaN radius reach nothing.
+    `radius_mi` is one radius or one per area; an area with a negative or NaN radius reaches
+    nothing. `workers` is passed to cKDTree.query_ball_point (-1: every core).
     """
     alat, alon, slat, slon = (_as_float(v) for v in (area_lat, area_lon, site_lat, site_lon))
     radius = np.broadcast_to(_as_float(radius_mi), alat.shape)
     n, m = alat.shape[0], slat.shape[0]
     if n == 0 or m == 0:
         return _empty_reach()
-    site_tree = cKDTree(_unit_vectors(slat, slon))
+    site_xyz = _unit_vectors(slat, slon)
+    site_tree = cKDTree(site_xyz)
+    site_axes = [np.ascontiguousarray(site_xyz[:, axis]) for axis in range(3)]
     area_xyz = _unit_vectors(alat, alon)
+    usable = radius >= 0  # False for NaN too
+    query_chord = np.where(usable, _chord(np.where(usable, radius, 0.0)), -1.0)
+    query_chord = query_chord * (1 + _CHORD_SLACK) + 1e-15
     areas: list[IntArray] = []
     sites: list[IntArray] = []
     miles: list[FloatArray] = []
     for start in range(0, n, area_chunk):
         stop = min(n, start + area_chunk)
-        chunk_radius = radius[start:stop]
-        usable = chunk_radius >= 0  # False for NaN too
-        found_area: list[npt.NDArray[np.intp]] = []
-        found_site: list[npt.NDArray[np.intp]] = []
-        for high, members in _radius_buckets(chunk_radius[usable]):
-            local = np.flatnonzero(usable)[members]
-            chunk_tree = cKDTree(area_xyz[start + local])
-            max_chord = float(_chord(high)) * (1 + _CHORD_SLACK) + 1e-15
-            found = chunk_tree.sparse_distance_matrix(site_tree, max_chord, output_type="ndarray")
-            found_area.append(local[found["i"]])
-            found_site.append(found["j"])
-        if not found_area:
+        chunk = np.flatnonzero(usable[start:stop]) + start
+        if chunk.shape[0] == 0:
             continue
-        pair_area = np.concatenate(found_area)
-        pair_site = np.concatenate(found_site)
-        # Sort by area then site: one key per pair.
-        order = np.argsort(pair_area.astype(np.int64) * m + pair_site)
-        pair_area, pair_site = pair_area[order], pair_site[order]
-        global_area = pair_area + start
-        distance = haversine_miles(
-            alat[global_area], alon[global_area], slat[pair_site], slon[pair_site]
+        # One sorted list of site indices per area, computed in C++ (in parallel).
+        found = site_tree.query_ball_point(
+            area_xyz[chunk], query_chord[chunk], workers=workers, return_sorted=True
         )
-        keep = distance <= chunk_radius[pair_area]
-        areas.append(global_area[keep].astype(np.int32))
-        sites.append(pair_site[keep].astype(np.int32))
-        miles.append(distance[keep])
+        counts = np.fromiter(map(len, found), dtype=np.int64, count=chunk.shape[0])
+        total = int(counts.sum())
+        if total == 0:
+            continue
+        pair_site = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int32, count=total)
+        del found
+        pair_area = np.repeat(chunk.astype(np.int32), counts)
+        # Chord lengths column by column: 1-D takes are several times faster than row gathers.
+        chord_squared = np.zeros(total)
+        for axis in range(3):
+            difference = np.repeat(area_xyz[chunk, axis], counts) - site_axes[axis].take(pair_site)
+            chord_squared += difference * difference
+        del difference
+        distance = _great_circle_from_chord(np.sqrt(chord_squared))
+        del chord_squared
+        # The chord and haversine formulas agree to about 1e-12; near the boundary the
+        # haversine distance decides, so the pairs are exactly those haversine keeps.
+        limit = np.repeat(radius[chunk], counts)
+        close = np.flatnonzero(np.abs(distance - limit) <= 1e-9 * (limit + 1.0))
+        if close.shape[0]:
+            distance[close] = haversine_miles(
+                alat[pair_area[close]],
+                alon[pair_area[close]],
+                slat[pair_site[close]],
+                slon[pair_site[close]],
+            )
+        keep = distance <= limit
+        if not keep.all():
+            pair_area, pair_site, distance = pair_area[keep], pair_site[keep], distance[keep]
+        areas.append(pair_area)
+        sites.append(pair_site)
+        miles.append(distance)
     if not areas:
         return _empty_reach()
     return Reach(
@@ -244,9 +252,12 @@ def zone_weights(
         raise ValueError("zone fractions must be strictly ascending")
     if any(weight < 0 for _fraction, weight in zones):
         raise ValueError("zone weights must not be negative")
-    weights = np.zeros_like(distance)
-    for fraction, weight in reversed(zones):
-        weights[distance <= fraction * radius] = weight
+    # Zone of each pair = how many zone bounds it lies beyond; then one table look-up.
+    zone = np.zeros(distance.shape, dtype=np.int8)
+    for fraction in fractions:
+        zone += distance > fraction * radius
+    table = np.array([weight for _fraction, weight in zones] + [0.0])
+    weights: FloatArray = table.take(zone)
     return weights
 
 
