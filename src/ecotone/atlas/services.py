@@ -899,6 +899,22 @@ def publishable(value: int | float | None, ecosystem: Ecosystem) -> int | None:
     return int(count)
 
 
+def publishable_breakdown(
+    counts: dict[str, int], ecosystem: Ecosystem, *, total_published: bool = True
+) -> dict[str, int | None]:
+    """The cells of one breakdown of a published total (grade bands, race counts): each cell
+    above 0 and below the threshold suppressed, and when that hides exactly one cell, the
+    smallest other cell above 0 too (complementary suppression: otherwise the total minus the
+    others gives the hidden one back)."""
+    shown: dict[str, int | None] = {k: publishable(v, ecosystem) for k, v in counts.items()}
+    hidden = [k for k, v in shown.items() if v is None]
+    if total_published and len(hidden) == 1:
+        others = sorted((v, k) for k, v in counts.items() if k not in hidden and v > 0)
+        if others:
+            shown[others[0][1]] = None
+    return shown
+
+
 def youth_text(value: int, ecosystem: Ecosystem) -> str:
     """ "612 students" or "fewer than 10 students"."""
     shown = publishable(value, ecosystem)

@@ -1,4 +1,6 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
+
+from . import export_views
 
 app_name = "atlas"
 
@@ -7,4 +9,5 @@ urlpatterns: list[URLPattern] = [
     # the atlas pages, analyses, scenarios (views.py)
     # area imports (import_views.py)
     # exports (views.py or export_views.py)
+    path("export.<str:fmt>", export_views.export_areas, name="export"),
 ]
