@@ -144,6 +144,7 @@ def default_analysis(ecosystem: Ecosystem) -> Analysis:
     """The ecosystem's default analysis, created with the default settings the first time."""
     found = Analysis.objects.filter(ecosystem=ecosystem, is_default=True).first()
     if found is not None:
+        found.ecosystem = ecosystem  # the caller's, already loaded
         return found
     with translation.override(ecosystem.default_language or "en"):
         name = _("Access to STEM programs")
@@ -996,18 +997,20 @@ def latest_run(
     """
     current = fingerprint(analysis, scenario)
     run = _runs(analysis, scenario).filter(fingerprint=current).first()
-    if run is not None:
-        return run
-    if not start:
-        return _runs(analysis, scenario).first() or AnalysisRun(
-            analysis=analysis, scenario=scenario, fingerprint=current, stage="queued"
-        )
-    return start_run(analysis, scenario, fingerprint_=current)
+    if run is None and not start:
+        run = _runs(analysis, scenario).first() or AnalysisRun(fingerprint=current, stage="queued")
+    if run is None:
+        return start_run(analysis, scenario, fingerprint_=current)
+    run.analysis, run.scenario = analysis, scenario  # already loaded by the caller
+    return run
 
 
 def last_done_run(analysis: Analysis, scenario: Scenario | None = None) -> AnalysisRun | None:
     """The newest finished run, current or not: what a page shows while a new one computes."""
-    return _runs(analysis, scenario).filter(status=RunStatus.DONE).first()
+    run = _runs(analysis, scenario).filter(status=RunStatus.DONE).first()
+    if run is not None:
+        run.analysis, run.scenario = analysis, scenario
+    return run
 
 
 def start_run(
