@@ -94,7 +94,7 @@ def test_export_while_computing_gives_the_last_result_or_409(region: World, sett
     settings.ATLAS_SYNC_MAX_AREAS = 0
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     make_area(region.alpha, "new", 30, youth=80)
-    header, *rows = csv_rows(client.get("/e/alpha/atlas/export.csv"))
+    _header, *rows = csv_rows(client.get("/e/alpha/atlas/export.csv"))
     assert len(rows) == 3  # the last finished run, without the new area
     fresh = services.create_analysis(region.alpha, user=region.users["staff"], name="Fresh")
     assert client.get(f"/e/alpha/atlas/export.csv?analysis={fresh.pk}").status_code == 409
