@@ -16,6 +16,8 @@ from tests.conftest import PERSONAS, World
 
 BACKBONE = ("staff", "admin")
 MEMBERS = ("member", "mentor", "reviewer", "partner_a", "partner_b")
+EVERY_MEMBER = (*MEMBERS, *BACKBONE)
+SCENARIO_PROGRAM = {"name": "Lab", "latitude": 40.5, "longitude": -83.0, "seats": 30}
 
 
 def statuses(rest: int, **named: int) -> dict[str, int]:
@@ -330,6 +332,91 @@ ROWS = [
         "/api/v1/ecosystems/alpha/audit-log/",
         members_only(("admin",), api=True),
     ),
+    # the access atlas: members read it, backbone staff configure it
+    Row("atlas export csv", "get", "/e/alpha/atlas/export.csv", members_only(EVERY_MEMBER)),
+    Row("atlas export xlsx", "get", "/e/alpha/atlas/export.xlsx", members_only(EVERY_MEMBER)),
+    Row(
+        "api analyses",
+        "get",
+        "/api/v1/ecosystems/alpha/analyses/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api analysis",
+        "get",
+        "/api/v1/ecosystems/alpha/analyses/default/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api analysis summary",
+        "get",
+        "/api/v1/ecosystems/alpha/analyses/default/summary/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api analysis results",
+        "get",
+        "/api/v1/ecosystems/alpha/analyses/default/results/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api create analysis",
+        "post",
+        "/api/v1/ecosystems/alpha/analyses/",
+        members_only(BACKBONE, ok=201, api=True),
+        {"name": "Dallas rule", "parameters": {"min_days_per_week": 4}},
+    ),
+    Row(
+        "api change analysis",
+        "patch",
+        "/api/v1/ecosystems/alpha/analyses/default/",
+        members_only(BACKBONE, api=True),
+        {"parameters": {"desert_min_youth": 40}},
+    ),
+    Row(
+        "api scenarios",
+        "get",
+        "/api/v1/ecosystems/alpha/scenarios/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api scenario",
+        "get",
+        "/api/v1/ecosystems/alpha/scenarios/{scenario}/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api compare scenarios",
+        "get",
+        "/api/v1/ecosystems/alpha/scenarios/compare/?ids=0,{scenario}",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api create scenario",
+        "post",
+        "/api/v1/ecosystems/alpha/scenarios/",
+        members_only(BACKBONE, ok=201, api=True),
+        {"name": "Bus", "programs": [SCENARIO_PROGRAM]},
+    ),
+    Row(
+        "api preview scenario",
+        "post",
+        "/api/v1/ecosystems/alpha/scenarios/preview/",
+        members_only(BACKBONE, api=True),
+        {"programs": [SCENARIO_PROGRAM]},
+    ),
+    Row(
+        "api population areas",
+        "get",
+        "/api/v1/ecosystems/alpha/population-areas/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api population area",
+        "get",
+        "/api/v1/ecosystems/alpha/population-areas/{area}/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
 ]
 
 CELLS = [
@@ -341,7 +428,8 @@ CELLS = [
 def test_permission_table(world: World, row: Row, persona: str) -> None:
     from django.core.files.base import ContentFile
 
-    from ecotone.atlas.models import AreaImport
+    from ecotone.atlas.models import AreaImport, PopulationArea, Scenario
+    from ecotone.atlas.services import default_analysis
     from ecotone.directory.listing_state import empty_state
     from ecotone.directory.models import (
         ImportRun,
@@ -385,7 +473,22 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
         proposed=proposed,
         submitted_by=world.users["partner_a"],
     )
+    area = PopulationArea.objects.create(
+        ecosystem=world.alpha,
+        kind="school",
+        code="390001",
+        name="Riverton Middle",
+        latitude=40.0,
+        longitude=-83.0,
+        locale="rural",
+        youth_total=300,
+    )
+    scenario = Scenario.objects.create(
+        analysis=default_analysis(world.alpha), name="Bus", programs=[SCENARIO_PROGRAM]
+    )
     url = row.url.format(
+        area=area.pk,
+        scenario=scenario.pk,
         run=run.pk,
         area_import=area_import.pk,
         change=change.pk,
@@ -438,6 +541,8 @@ def test_every_url_pattern_is_in_the_table() -> None:
         return found
 
     fake = {
+        "area": "1",
+        "scenario": "1",
         "org_a": "x",
         "membership": "1",
         "invitation": "1",

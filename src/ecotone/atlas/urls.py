@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import import_views
+from . import export_views, import_views
 
 app_name = "atlas"
 
@@ -24,4 +24,5 @@ urlpatterns: list[URLPattern] = [
         name="area_import_file",
     ),
     # exports (views.py or export_views.py)
+    path("export.<str:fmt>", export_views.export_areas, name="export"),
 ]
