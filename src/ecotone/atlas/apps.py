@@ -9,6 +9,8 @@ class AtlasConfig(AppConfig):
     def ready(self) -> None:
         from ecotone import maplayers
 
+        from . import audit  # noqa: F401  (registers change history)
+
         # The opportunity map shows the atlas's areas as layers its members can switch on.
         for colouring, label in (
             ("access", _("Atlas: access to programs")),

@@ -15,6 +15,7 @@ never writes them.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -215,6 +216,9 @@ class Analysis(TimeStamped):
     def __str__(self) -> str:
         return self.name
 
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.ecosystem_id}
+
 
 class Scenario(TimeStamped):
     """Hypothetical programs added to an analysis, to see what they would change."""
@@ -242,6 +246,9 @@ class Scenario(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.analysis.ecosystem_id}
 
 
 class RunStatus(models.TextChoices):

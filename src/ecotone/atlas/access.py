@@ -1,0 +1,508 @@
+"""Spatial access to STEM programs: floating catchments, deserts and a priority list.
+
+Django-free: NumPy arrays in, NumPy arrays out; SciPy's cKDTree is the spatial index.
+
+Problem
+-------
+n population areas (schools, tracts; each with a position, a number of young people and a
+catchment radius that depends on its locale: city 2 mi, suburb 5, town 10, rural 20) and m
+program sites (a position and a number of seats). For every area: how much program supply is
+within reach once the other areas competing for the same seats are counted; how far the nearest
+program is; how many seats lie in its catchment; how needy it is; whether it is a desert; and in
+which order a coalition should look at the areas.
+
+Reach
+-----
+Area i reaches site j when haversine(i, j) <= radius_i (inclusive, as PySAL's
+``cost <= max_cost``). Both steps of the floating catchment use these same pairs: a site's
+demand is the demand of the areas whose catchment holds it, so with one radius for every area
+the results are PySAL's ``Access.two_stage_fca(max_cost=radius)`` exactly.
+``pairs_within`` finds the pairs without looking at all n*m: every point becomes a unit vector
+in 3-D, where a great-circle radius d is the chord 2 sin(d / 2R); a cKDTree over the sites and
+one over each chunk of areas (areas grouped by radius, so a handful of radii means a handful of
+dual-tree queries) give the candidates within the chord (a hair wider, for rounding), and the
+exact haversine distance decides. Cost O((n + m) log m + P) time and O(P) memory for P pairs,
+processed in chunks of areas so the temporaries stay small.
+
+Methods
+-------
+- 2SFCA (Luo & Wang 2003): R_j = S_j / sum_{i reaches j} P_i, then A_i = sum_{j in reach of i}
+  R_j: supply per person (PySAL's units; times 1,000 for seats per 1,000 youth).
+- E2SFCA (Luo & Qi 2009): the same with a distance-decay weight W_ij in both steps,
+  R_j = S_j / sum_i P_i W_ij and A_i = sum_j R_j W_ij. Weights are step zones as fractions of
+  the area's catchment, e.g. ((1/3, 1.0), (2/3, 0.68), (1.0, 0.22)) — Luo & Qi's
+  Gaussian-derived weights; a pair at distance d gets the weight of the first zone with
+  d <= fraction * radius (inclusive upper bounds, as PySAL's ``weights.step_fn``), and 0 beyond
+  the last. A site whose catchment demand is zero supplies nobody (PySAL would divide by zero).
+  Both steps are two weighted ``np.bincount`` passes over the pairs: O(P + n + m).
+- Nearest program: a k=1 query of the site tree with the 3-D vectors (the nearest chord is the
+  nearest great circle), then the exact haversine distance: O(n log m).
+- Seats within the catchment (or within a given distance, DC Policy Center style): one
+  ``np.bincount`` over the pairs: O(P).
+- Need index: the weighted mean of an area's known indicators (shares 0-1), the weights of
+  unknown (NaN) indicators left out and the rest renormalised, as 0-100: O(n k).
+- Desert rule (Center for American Progress's child-care deserts, adapted): an area with at least
+  ``min_youth`` young people and either no seat within reach or more than
+  ``max_youth_per_seat`` young people per seat of E2SFCA access: O(n).
+- Priority order: deserts first, then by need (highest first), access (lowest first) and
+  youth (most first): one lexsort, O(n log n).
+
+``analyse`` runs the whole pipeline; its cost is dominated by ``pairs_within`` and the P-sized
+passes that follow. At national scale (100,000 areas, 150,000 sites, about 25 million pairs)
+that is a few seconds and well under a gigabyte or two of memory (benchmarks/atlas.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+from ecotone.directory.distance import EARTH_RADIUS_MI
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int32]
+BoolArray = npt.NDArray[np.bool_]
+
+# Luo & Qi (2009): three zones, weights from a Gaussian with the catchment as ~2 sigma.
+DEFAULT_ZONES: tuple[tuple[float, float], ...] = ((1 / 3, 1.0), (2 / 3, 0.68), (1.0, 0.22))
+
+# Areas per chunk in pairs_within: bounds the candidate pairs held at once.
+AREA_CHUNK = 16_384
+# Relative widening of the chord so rounding in the 3-D vectors never drops a pair that the
+# haversine distance keeps (the haversine test decides).
+_CHORD_SLACK = 1e-9
+
+
+def haversine_miles(
+    lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
+) -> FloatArray:
+    """Great-circle distance in miles; the four arguments broadcast against each other."""
+    phi1 = np.radians(np.asarray(lat1, dtype=np.float64))
+    phi2 = np.radians(np.asarray(lat2, dtype=np.float64))
+    dlam = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
+    a = np.sin((phi2 - phi1) / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2) ** 2
+    result: FloatArray = 2 * EARTH_RADIUS_MI * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return result
+
+
+def _unit_vectors(lat: FloatArray, lon: FloatArray) -> FloatArray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    cos_phi = np.cos(phi)
+    return np.column_stack((cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)))
+
+
+def _chord(miles: FloatArray | float) -> FloatArray:
+    angle = np.minimum(np.asarray(miles, dtype=np.float64) / EARTH_RADIUS_MI, np.pi)
+    result: FloatArray = 2 * np.sin(angle / 2)
+    return result
+
+
+def _sum_by(index: IntArray, values: FloatArray, length: int) -> FloatArray:
+    """values summed by index: a sparse group-by in one pass."""
+    result: FloatArray = np.bincount(index, weights=values, minlength=length).astype(
+        np.float64, copy=False
+    )
+    return result
+
+
+def _as_float(values: npt.ArrayLike) -> FloatArray:
+    return np.ascontiguousarray(np.asarray(values, dtype=np.float64).reshape(-1))
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The (area, site) pairs within each area's catchment, sorted by area then site."""
+
+    area: IntArray
+    site: IntArray
+    miles: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.area.shape[0])
+
+
+def _empty_reach() -> Reach:
+    return Reach(
+        area=np.zeros(0, dtype=np.int32),
+        site=np.zeros(0, dtype=np.int32),
+        miles=np.zeros(0, dtype=np.float64),
+    )
+
+
+def _great_circle_from_chord(chord: FloatArray) -> FloatArray:
+    result: FloatArray = 2 * EARTH_RADIUS_MI * np.arcsin(np.minimum(chord / 2, 1.0))
+    return result
+
+
+def pairs_within(
+    area_lat: npt.ArrayLike,
+    area_lon: npt.ArrayLike,
+    radius_mi: npt.ArrayLike,
+    site_lat: npt.ArrayLike,
+    site_lon: npt.ArrayLike,
+    *,
+    area_chunk: int = AREA_CHUNK,
+    workers: int = -1,
+) -> Reach:
+    """Every (area i, site j) with haversine(i, j) <= radius_mi[i]; see the module docstring.
+
+    `radius_mi` is one radius or one per area; an area with a negative or NaN radius reaches
+    nothing. `workers` is passed to cKDTree.query_ball_point (-1: every core).
+    """
+    alat, alon, slat, slon = (_as_float(v) for v in (area_lat, area_lon, site_lat, site_lon))
+    radius = np.broadcast_to(_as_float(radius_mi), alat.shape)
+    n, m = alat.shape[0], slat.shape[0]
+    if n == 0 or m == 0:
+        return _empty_reach()
+    site_xyz = _unit_vectors(slat, slon)
+    site_tree = cKDTree(site_xyz)
+    site_axes = [np.ascontiguousarray(site_xyz[:, axis]) for axis in range(3)]
+    area_xyz = _unit_vectors(alat, alon)
+    usable = radius >= 0  # False for NaN too
+    query_chord = np.where(usable, _chord(np.where(usable, radius, 0.0)), -1.0)
+    query_chord = query_chord * (1 + _CHORD_SLACK) + 1e-15
+    areas: list[IntArray] = []
+    sites: list[IntArray] = []
+    miles: list[FloatArray] = []
+    for start in range(0, n, area_chunk):
+        stop = min(n, start + area_chunk)
+        chunk = np.flatnonzero(usable[start:stop]) + start
+        if chunk.shape[0] == 0:
+            continue
+        # One sorted list of site indices per area, computed in C++ (in parallel).
+        found = site_tree.query_ball_point(
+            area_xyz[chunk], query_chord[chunk], workers=workers, return_sorted=True
+        )
+        counts = np.fromiter(map(len, found), dtype=np.int64, count=chunk.shape[0])
+        total = int(counts.sum())
+        if total == 0:
+            continue
+        pair_site = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int32, count=total)
+        del found
+        pair_area = np.repeat(chunk.astype(np.int32), counts)
+        # Chord lengths column by column: 1-D takes are several times faster than row gathers.
+        chord_squared = np.zeros(total)
+        for axis in range(3):
+            difference = np.repeat(area_xyz[chunk, axis], counts) - site_axes[axis].take(pair_site)
+            chord_squared += difference * difference
+        del difference
+        distance = _great_circle_from_chord(np.sqrt(chord_squared))
+        del chord_squared
+        # The chord and haversine formulas agree to about 1e-12; near the boundary the
+        # haversine distance decides, so the pairs are exactly those haversine keeps.
+        limit = np.repeat(radius[chunk], counts)
+        close = np.flatnonzero(np.abs(distance - limit) <= 1e-9 * (limit + 1.0))
+        if close.shape[0]:
+            distance[close] = haversine_miles(
+                alat[pair_area[close]],
+                alon[pair_area[close]],
+                slat[pair_site[close]],
+                slon[pair_site[close]],
+            )
+        keep = distance <= limit
+        if not keep.all():
+            pair_area, pair_site, distance = pair_area[keep], pair_site[keep], distance[keep]
+        areas.append(pair_area)
+        sites.append(pair_site)
+        miles.append(distance)
+    if not areas:
+        return _empty_reach()
+    return Reach(
+        area=np.concatenate(areas), site=np.concatenate(sites), miles=np.concatenate(miles)
+    )
+
+
+def nearest_site(
+    area_lat: npt.ArrayLike,
+    area_lon: npt.ArrayLike,
+    site_lat: npt.ArrayLike,
+    site_lon: npt.ArrayLike,
+) -> tuple[FloatArray, IntArray]:
+    """Miles to, and index of, each area's nearest site (inf and -1 when there are no sites)."""
+    alat, alon, slat, slon = (_as_float(v) for v in (area_lat, area_lon, site_lat, site_lon))
+    n = alat.shape[0]
+    if slat.shape[0] == 0 or n == 0:
+        return np.full(n, np.inf), np.full(n, -1, dtype=np.int32)
+    tree = cKDTree(_unit_vectors(slat, slon))
+    _chords, index = tree.query(_unit_vectors(alat, alon), k=1, workers=-1)
+    index = np.asarray(index, dtype=np.int32)
+    return haversine_miles(alat, alon, slat[index], slon[index]), index
+
+
+def zone_weights(
+    miles: npt.ArrayLike,
+    radius_mi_per_pair: npt.ArrayLike,
+    zones: Sequence[tuple[float, float]] = DEFAULT_ZONES,
+) -> FloatArray:
+    """E2SFCA step weights: the weight of the first zone with miles <= fraction * radius.
+
+    `zones` is ((fraction of the catchment, weight), ...) with ascending fractions; a pair
+    beyond the last zone weighs 0. The comparison is ``miles <= fraction * radius`` so that a
+    PySAL ``weights.step_fn({fraction * radius: weight, ...})`` gives the same weights.
+    """
+    distance = _as_float(miles)
+    radius = np.broadcast_to(_as_float(radius_mi_per_pair), distance.shape)
+    fractions = [fraction for fraction, _weight in zones]
+    if any(later <= earlier for earlier, later in itertools.pairwise(fractions)):
+        raise ValueError("zone fractions must be strictly ascending")
+    if any(weight < 0 for _fraction, weight in zones):
+        raise ValueError("zone weights must not be negative")
+    # Zone of each pair = how many zone bounds it lies beyond; then one table look-up.
+    zone = np.zeros(distance.shape, dtype=np.int8)
+    for fraction in fractions:
+        zone += distance > fraction * radius
+    table = np.array([weight for _fraction, weight in zones] + [0.0])
+    weights: FloatArray = table.take(zone)
+    return weights
+
+
+def two_step_fca(
+    demand: npt.ArrayLike,
+    supply: npt.ArrayLike,
+    reach: Reach,
+    weights: npt.ArrayLike | None = None,
+) -> FloatArray:
+    """Supply per person within reach of each area (2SFCA; E2SFCA when `weights` are given).
+
+    `demand` has one value per area, `supply` one per site, `weights` one per pair of `reach`.
+    Areas with nothing in reach get 0; sites with no demand in reach supply nobody.
+    """
+    people = _as_float(demand)
+    seats = _as_float(supply)
+    pair_weight = None if weights is None else _as_float(weights)
+    site_demand = _sum_by(
+        reach.site,
+        people[reach.area] if pair_weight is None else people[reach.area] * pair_weight,
+        seats.shape[0],
+    )
+    ratio = np.zeros_like(seats)
+    served = site_demand > 0
+    ratio[served] = seats[served] / site_demand[served]
+    per_pair = ratio[reach.site]
+    if pair_weight is not None:
+        per_pair *= pair_weight
+    return _sum_by(reach.area, per_pair, people.shape[0])
+
+
+def seats_within(
+    supply: npt.ArrayLike,
+    reach: Reach,
+    n_areas: int,
+    max_miles: float | npt.ArrayLike | None = None,
+) -> FloatArray:
+    """Seats at the sites in each area's reach, or only those within `max_miles`.
+
+    `max_miles` is one distance or one per area; it only narrows `reach` (a site beyond the
+    catchment is never counted).
+    """
+    seats = _as_float(supply)
+    per_pair = seats[reach.site]
+    if max_miles is not None:
+        limit = np.asarray(max_miles, dtype=np.float64)
+        if limit.ndim:
+            limit = limit[reach.area]
+        per_pair = np.where(reach.miles <= limit, per_pair, 0.0)
+    return _sum_by(reach.area, per_pair, n_areas)
+
+
+def need_index(indicators: npt.ArrayLike, weights: npt.ArrayLike) -> FloatArray:
+    """0-100: the weighted mean of each area's known indicators (shares 0-1, NaN = unknown).
+
+    The weights of an area's unknown indicators are left out and the others renormalised, so
+    a missing share neither counts as 0 nor as 1. NaN when nothing weighted is known.
+    """
+    values = np.asarray(indicators, dtype=np.float64)
+    if values.ndim == 1:
+        values = values[:, np.newaxis]
+    weight = _as_float(weights)
+    if weight.shape[0] != values.shape[1]:
+        raise ValueError("one weight per indicator column")
+    if np.any(weight < 0) or np.any(~np.isfinite(weight)):
+        raise ValueError("weights must be finite and not negative")
+    known = ~np.isnan(values)
+    known_weight = known @ weight
+    total = np.where(known, np.clip(values, 0.0, 1.0), 0.0) @ weight
+    result = np.full(values.shape[0], np.nan)
+    has = known_weight > 0
+    result[has] = 100 * total[has] / known_weight[has]
+    clipped: FloatArray = np.clip(result, 0.0, 100.0)
+    return clipped
+
+
+def percentile_0_100(values: npt.ArrayLike) -> FloatArray:
+    """A 0-100 index by rank (the Dallas landscape tool's): lowest 0, highest 100.
+
+    Ties share their average rank; NaN stays NaN; a single known value is 50.
+    """
+    data = _as_float(values)
+    result = np.full(data.shape, np.nan)
+    known = ~np.isnan(data)
+    count = int(known.sum())
+    if count == 1:
+        result[known] = 50.0
+    elif count > 1:
+        from scipy.stats import rankdata
+
+        ranks = rankdata(data[known], method="average")
+        result[known] = 100 * (ranks - 1) / (count - 1)
+    return result
+
+
+@dataclass(frozen=True)
+class DesertRule:
+    """When an area is a desert (after the Center for American Progress's child-care deserts:
+    more than 50 young children and no provider, or more than 3 children per slot).
+
+    An area with at least `min_youth` young people is a desert when no seat is within its
+    catchment, or when its E2SFCA access means more than `max_youth_per_seat` young people
+    compete for each seat within reach.
+    """
+
+    min_youth: int = 50
+    max_youth_per_seat: float = 3.0
+
+
+def deserts(
+    youth: npt.ArrayLike,
+    seats_in_reach: npt.ArrayLike,
+    access_per_person: npt.ArrayLike,
+    rule: DesertRule = DesertRule(),
+) -> BoolArray:
+    """Which areas are deserts under `rule` (see DesertRule)."""
+    people = _as_float(youth)
+    seats = _as_float(seats_in_reach)
+    access = _as_float(access_per_person)
+    enough_youth = people >= rule.min_youth
+    no_seats = ~(seats > 0)
+    crowded = access * rule.max_youth_per_seat < 1  # youth per seat = 1 / access
+    result: BoolArray = enough_youth & (no_seats | crowded)
+    return result
+
+
+def priority_order(
+    need: npt.ArrayLike,
+    access_per_person: npt.ArrayLike,
+    is_desert: npt.ArrayLike,
+    youth: npt.ArrayLike,
+) -> IntArray:
+    """Area indices, first priority first: deserts before the rest, then highest need (unknown
+    need last), lowest access, most young people, and index order for full ties."""
+    need_values = _as_float(need)
+    need_key = np.where(np.isnan(need_values), np.inf, -need_values)
+    access = _as_float(access_per_person)
+    access_key = np.where(np.isnan(access), np.inf, access)
+    desert_key = ~np.asarray(is_desert, dtype=np.bool_).reshape(-1)
+    youth_key = -_as_float(youth)
+    # lexsort: the last key is the primary one; it is stable, so ties keep index order.
+    order: IntArray = np.lexsort((youth_key, access_key, need_key, desert_key)).astype(np.int32)
+    return order
+
+
+@dataclass(frozen=True)
+class AccessInputs:
+    """Arrays for one analysis: n areas and m in-person sites.
+
+    `indicators` is n x k need indicators (shares 0-1, NaN unknown) weighted by `need_weights`.
+    """
+
+    area_lat: FloatArray
+    area_lon: FloatArray
+    radius_mi: FloatArray
+    youth: FloatArray
+    site_lat: FloatArray
+    site_lon: FloatArray
+    seats: FloatArray
+    indicators: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    need_weights: FloatArray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def n_areas(self) -> int:
+        return int(np.asarray(self.area_lat).shape[0])
+
+    @property
+    def n_sites(self) -> int:
+        return int(np.asarray(self.site_lat).shape[0])
+
+
+@dataclass(frozen=True)
+class AccessResult:
+    """Per-area results of `analyse` (arrays of length n) and the number of pairs in reach."""
+
+    access_per_person: FloatArray  # E2SFCA seats per young person
+    seats_within: FloatArray
+    nearest_miles: FloatArray
+    nearest_site: IntArray
+    need: FloatArray
+    is_desert: BoolArray
+    order: IntArray  # priority order: area indices, first priority first
+    supply_index: FloatArray  # 0-100 by rank of access
+    demand_index: FloatArray  # 0-100 by rank of youth
+    pairs: int
+
+
+ProgressCallback = Callable[[int, str], None]
+
+
+def analyse(
+    inputs: AccessInputs,
+    *,
+    zones: Sequence[tuple[float, float]] = DEFAULT_ZONES,
+    rule: DesertRule = DesertRule(),
+    seats_max_miles: float | FloatArray | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> AccessResult:
+    """The whole pipeline: reach, E2SFCA, nearest site, seats within, need, deserts, ranking.
+
+    `on_progress(percent, stage)` is called as each stage starts, with percent 0-100.
+    `seats_max_miles` narrows seats_within (None: the area's whole catchment).
+    """
+
+    def progress(percent: int, stage: str) -> None:
+        if on_progress is not None:
+            on_progress(percent, stage)
+
+    n = inputs.n_areas
+    youth = _as_float(inputs.youth)
+    radius = np.broadcast_to(_as_float(inputs.radius_mi), (n,))
+    progress(0, "reach")
+    reach = pairs_within(inputs.area_lat, inputs.area_lon, radius, inputs.site_lat, inputs.site_lon)
+    progress(45, "access")
+    weights = zone_weights(reach.miles, radius[reach.area], zones)
+    access = two_step_fca(youth, inputs.seats, reach, weights)
+    del weights
+    progress(70, "nearest")
+    nearest_miles, nearest = nearest_site(
+        inputs.area_lat, inputs.area_lon, inputs.site_lat, inputs.site_lon
+    )
+    progress(85, "seats")
+    seats = seats_within(inputs.seats, reach, n, seats_max_miles)
+    pairs = len(reach)
+    del reach
+    progress(90, "need")
+    indicators = np.asarray(inputs.indicators, dtype=np.float64)
+    if indicators.size and indicators.shape[0] == n:
+        need = need_index(indicators, inputs.need_weights)
+    else:
+        need = np.full(n, np.nan)
+    progress(95, "ranking")
+    is_desert = deserts(youth, seats, access, rule)
+    order = priority_order(need, access, is_desert, youth)
+    result = AccessResult(
+        access_per_person=access,
+        seats_within=seats,
+        nearest_miles=nearest_miles,
+        nearest_site=nearest,
+        need=need,
+        is_desert=is_desert,
+        order=order,
+        supply_index=percentile_0_100(access),
+        demand_index=percentile_0_100(youth),
+        pairs=pairs,
+    )
+    progress(100, "done")
+    return result
