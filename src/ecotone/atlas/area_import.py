@@ -1,0 +1,210 @@
+"""Area imports: a file of schools or areas kept as received, checked, then applied or not at all.
+
+What the import page, the `import_areas` command and the demo all call:
+
+- `check_area_file` keeps the upload as an `AreaImport` and checks it (a dry run): its report
+  lists every problem by row and column, and how many areas would be created, updated or left
+  unchanged;
+- `apply_area_import` reads the kept file again, checks it again (the areas may have changed
+  since) and writes it in one transaction, with one audit entry, or writes nothing.
+
+Areas are matched by their identifier (`code`: NCESSCH, GEOID, ZIP or the file's id), so
+importing a newer file updates the areas it shares with the old one. Areas the file does not
+mention are left as they are: an import never deletes (`delete_areas` does, by kind, on its own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, Any
+
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecotone.directory.importing import Problem
+from ecotone.ecosystems.models import Ecosystem
+from ecotone.errors import DomainError
+
+from .area_files import MAX_BYTES, AreaFile, AreaRecord, read_area_file
+from .models import AreaImport, AreaImportFormat, AreaImportStatus, AreaKind, PopulationArea
+
+SUFFIXES = (".csv", ".xlsx", ".txt", ".tsv")
+# Compared to tell an updated area from an unchanged one (not `source`: which file said it).
+COMPARED_FIELDS = tuple(name for name in AreaRecord.__dataclass_fields__ if name not in ("row",))
+WRITTEN_FIELDS = (*COMPARED_FIELDS, "source", "updated_at")
+
+
+def _actor(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None
+
+
+def check_area_file(
+    ecosystem: Ecosystem, upload: IO[bytes] | File[Any], *, user: Any, format: str
+) -> AreaImport:
+    """Keep the uploaded file and check it (a dry run). The report says what applying would do."""
+    if format not in AreaImportFormat.values:
+        raise DomainError(_("Choose the file's format: NCES public schools, or areas."))
+    filename = Path(getattr(upload, "name", "") or "areas.csv").name
+    if Path(filename).suffix.lower() not in SUFFIXES:
+        raise DomainError(
+            _("Area files are CSV (.csv) or Excel (.xlsx); “%(name)s” is neither.")
+            % {"name": filename}
+        )
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_BYTES:
+        raise DomainError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES >> 20})
+    run = AreaImport(
+        ecosystem=ecosystem,
+        created_by=_actor(user),
+        format=format,
+        original_filename=filename[:200],
+    )
+    run.file.save(filename[:200], upload if isinstance(upload, File) else File(upload), save=False)
+    run.save()
+    check_area_import(run)
+    return run
+
+
+def check_path(ecosystem: Ecosystem, path: Path, *, user: Any, format: str) -> AreaImport:
+    """`check_area_file` for a file on disk (the command line)."""
+    if not path.is_file():
+        raise DomainError(_("No file at %(path)s.") % {"path": path})
+    with path.open("rb") as handle:
+        return check_area_file(ecosystem, File(handle, name=path.name), user=user, format=format)
+
+
+def _read(run: AreaImport) -> AreaFile:
+    return read_area_file(Path(run.file.path), run.format, run.ecosystem.region_contains)
+
+
+def _plan(
+    ecosystem: Ecosystem, records: list[AreaRecord]
+) -> tuple[list[AreaRecord], list[tuple[PopulationArea, AreaRecord]], int]:
+    """(records to create, (area, record) pairs to update, how many are unchanged)."""
+    existing = {area.code: area for area in ecosystem.population_areas.all()}
+    new, changed, unchanged = [], [], 0
+    for record in records:
+        area = existing.get(record.code)
+        if area is None:
+            new.append(record)
+        elif any(getattr(area, name) != value for name, value in record.fields().items()):
+            changed.append((area, record))
+        else:
+            unchanged += 1
+    return new, changed, unchanged
+
+
+def _report(content: AreaFile, counts: dict[str, int]) -> dict[str, Any]:
+    return {
+        "problems": [asdict(problem) for problem in content.problems],
+        "notes": content.notes,
+        "counts": counts,
+        "rows": content.rows,
+    }
+
+
+def check_area_import(run: AreaImport) -> AreaImport:
+    """Read the kept file and check it against the ecosystem's areas; nothing else is written."""
+    content = _read(run)
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "skipped": content.skipped}
+    if not content.problems:
+        new, changed, unchanged = _plan(run.ecosystem, content.records)
+        counts.update(created=len(new), updated=len(changed), unchanged=unchanged)
+    run.report = _report(content, counts)
+    run.status = AreaImportStatus.HAS_PROBLEMS if content.problems else AreaImportStatus.CHECKED
+    run.save(update_fields=["report", "status", "updated_at"])
+    return run
+
+
+def apply_area_import(run: AreaImport, *, user: Any) -> AreaImport:
+    """Re-read the kept file, check it again and write it: all of it or, on any problem, none.
+
+    Returns the run: `applied`, or `has_problems` when the check found something new (the
+    report says what). DomainError when the run is not a checked one waiting to be applied.
+    """
+    with transaction.atomic():
+        run = AreaImport.objects.select_for_update().select_related("ecosystem").get(pk=run.pk)
+        if run.status != AreaImportStatus.CHECKED:
+            raise DomainError(_("This import has problems or is already applied."))
+        content = _read(run)
+        if content.problems:
+            run.report = _report(content, run.report.get("counts", {}))
+            run.status = AreaImportStatus.HAS_PROBLEMS
+            run.save(update_fields=["report", "status", "updated_at"])
+            return run
+        ecosystem = run.ecosystem
+        new, changed, unchanged = _plan(ecosystem, content.records)
+        now = timezone.now()
+        source = run.original_filename[:200]
+        with disable_auditlog():
+            PopulationArea.objects.bulk_create(
+                [
+                    PopulationArea(ecosystem=ecosystem, source=source, **record.fields())
+                    for record in new
+                ],
+                batch_size=1000,
+            )
+            for area, record in changed:
+                for name, value in record.fields().items():
+                    setattr(area, name, value)
+                area.source = source
+                area.updated_at = now
+            PopulationArea.objects.bulk_update(
+                [area for area, _record in changed], WRITTEN_FIELDS, batch_size=500
+            )
+            counts = {
+                "created": len(new),
+                "updated": len(changed),
+                "unchanged": unchanged,
+                "skipped": content.skipped,
+            }
+            LogEntry.objects.log_create(
+                ecosystem,
+                force_log=True,
+                action=LogEntry.Action.UPDATE,
+                changes={
+                    "area import": [
+                        "",
+                        _(
+                            "%(file)s: %(created)d created, %(updated)d updated, %(unchanged)d "
+                            "unchanged"
+                        )
+                        % {"file": run.original_filename, **counts},
+                    ]
+                },
+                additional_data={"ecosystem_id": ecosystem.pk},
+                actor=_actor(user),
+            )
+        run.report = _report(content, counts)
+        run.status = AreaImportStatus.APPLIED
+        run.applied_at = now
+        run.applied_by = _actor(user)
+        run.save()
+    return run
+
+
+def delete_areas(ecosystem: Ecosystem, *, user: Any, kind: str) -> int:
+    """Delete every area of one kind (to start again from a new file). Returns how many."""
+    if kind not in AreaKind.values:
+        raise DomainError(_("Choose which kind of areas to delete."))
+    with transaction.atomic(), disable_auditlog():
+        deleted, _by_model = ecosystem.population_areas.filter(kind=kind).delete()
+        if deleted:
+            LogEntry.objects.log_create(
+                ecosystem,
+                force_log=True,
+                action=LogEntry.Action.UPDATE,
+                changes={"areas deleted": [str(deleted), f"0 ({kind})"]},
+                additional_data={"ecosystem_id": ecosystem.pk},
+                actor=_actor(user),
+            )
+    return deleted
+
+
+def problems_of(run: AreaImport) -> list[Problem]:
+    return [Problem(**problem) for problem in run.report.get("problems", [])]
