@@ -145,6 +145,35 @@ ROWS = [
     Row("import run file", "get", "/e/alpha/programs/imports/{run}/file/", members_only(BACKBONE)),
     Row("hsds json export", "get", "/e/alpha/programs/export/hsds.json", members_only(BACKBONE)),
     Row("hsds package export", "get", "/e/alpha/programs/export/hsds.zip", members_only(BACKBONE)),
+    # the access atlas: population areas and their imports (backbone staff only)
+    Row("atlas areas", "get", "/e/alpha/atlas/areas/", members_only(BACKBONE)),
+    Row("atlas areas csv", "get", "/e/alpha/atlas/areas/?format=csv", members_only(BACKBONE)),
+    Row(
+        "atlas area template",
+        "get",
+        "/e/alpha/atlas/areas/template.csv",
+        members_only(BACKBONE),
+    ),
+    Row("atlas delete areas", "get", "/e/alpha/atlas/areas/delete/", members_only(BACKBONE)),
+    Row("atlas area imports", "get", "/e/alpha/atlas/areas/imports/", members_only(BACKBONE)),
+    Row(
+        "atlas area import",
+        "get",
+        "/e/alpha/atlas/areas/imports/{area_import}/",
+        members_only(BACKBONE),
+    ),
+    Row(
+        "atlas apply area import",
+        "post",
+        "/e/alpha/atlas/areas/imports/{area_import}/apply/",
+        members_only(BACKBONE, ok=302),
+    ),
+    Row(
+        "atlas area import file",
+        "get",
+        "/e/alpha/atlas/areas/imports/{area_import}/file/",
+        members_only(BACKBONE),
+    ),
     Row("members", "get", "/e/alpha/members/", members_only(BACKBONE)),
     Row("members export", "get", "/e/alpha/members/?format=xlsx", members_only(BACKBONE)),
     Row("change member", "get", "/e/alpha/members/{membership}/", members_only(("admin",))),
@@ -312,6 +341,7 @@ CELLS = [
 def test_permission_table(world: World, row: Row, persona: str) -> None:
     from django.core.files.base import ContentFile
 
+    from ecotone.atlas.models import AreaImport
     from ecotone.directory.listing_state import empty_state
     from ecotone.directory.models import (
         ImportRun,
@@ -338,6 +368,12 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
         original_filename="programs.json",
         file=ContentFile(b"[]", name="programs.json"),
     )
+    area_import = AreaImport.objects.create(
+        ecosystem=world.alpha,
+        format="areas_csv",
+        original_filename="areas.csv",
+        file=ContentFile(b"id,name\n", name="areas.csv"),
+    )
     org_location = Location.objects.create(
         ecosystem=world.alpha, organization=world.org_a, name="Riverton hall", postal_code="43215"
     )
@@ -351,6 +387,7 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
     )
     url = row.url.format(
         run=run.pk,
+        area_import=area_import.pk,
         change=change.pk,
         org_location=org_location.hsds_id,
         service_id=program.hsds_id,
@@ -405,6 +442,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "membership": "1",
         "invitation": "1",
         "run": "1",
+        "area_import": "1",
         "program": "x",
         "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         "service_id": "x",

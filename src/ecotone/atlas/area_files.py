@@ -138,6 +138,9 @@ class AreaFile:
     rows: int = 0
     # reason -> row numbers of the rows left out for it (NCES only)
     left_out: dict[str, list[int]] = field(default_factory=dict)
+    # The fields the file gives, written when an existing area is updated (None: all of them).
+    # An areas file without a column leaves that field of existing areas as it is.
+    fields: frozenset[str] | None = None
 
     @property
     def skipped(self) -> int:
@@ -316,12 +319,18 @@ def _decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
+_ESCAPED = {"'=", "'+", "'-", "'@"}
+
+
 def _csv_rows(data: bytes) -> Iterator[list[Any]]:
     text = _decode(data)
     header = text.split("\n", 1)[0]
     delimiter = max(",;\t|", key=header.count)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            # Ecotone's exports put an apostrophe before a cell that starts like a formula
+            # ("-83.0"), so spreadsheet programs do not run it; it is not part of the value.
+            yield [cell[1:] if cell[:2] in _ESCAPED else cell for cell in cells]
     except csv.Error as error:
         raise FileError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from None
 
@@ -788,6 +797,20 @@ class _AreasReader(_Reader):
                     _("Give pct_%(name)s or share_%(name)s, not both.") % {"name": name},
                     where=where,
                 )
+        given = {"code", "kind", "name", "latitude", "longitude", "locale", "locale_code"}
+        given.add("youth_total")
+        given |= {name for name in YOUTH_BAND_FIELDS.values() if name in self.positions}
+        for short, field_name in SHARE_FIELDS.items():
+            if f"pct_{short}" in self.positions or f"share_{short}" in self.positions:
+                given.add(field_name)
+        for column, field_name in (
+            ("district", "district_name"),
+            ("district_id", "district_code"),
+            ("city", "city"),
+        ):
+            if column in self.positions:
+                given.add(field_name)
+        self.result.fields = frozenset(given)
         return not self.result.problems
 
     def text(self, column: str, limit: int, *, required: bool = False) -> str:

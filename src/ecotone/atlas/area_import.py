@@ -83,17 +83,23 @@ def _read(run: AreaImport) -> AreaFile:
 
 
 def _plan(
-    ecosystem: Ecosystem, records: list[AreaRecord]
-) -> tuple[list[AreaRecord], list[tuple[PopulationArea, AreaRecord]], int]:
-    """(records to create, (area, record) pairs to update, how many are unchanged)."""
+    ecosystem: Ecosystem, content: AreaFile
+) -> tuple[list[AreaRecord], list[tuple[PopulationArea, dict[str, Any]]], int]:
+    """(records to create, (area, values to write) pairs to update, how many are unchanged)."""
     existing = {area.code: area for area in ecosystem.population_areas.all()}
     new, changed, unchanged = [], [], 0
-    for record in records:
+    for record in content.records:
         area = existing.get(record.code)
         if area is None:
             new.append(record)
-        elif any(getattr(area, name) != value for name, value in record.fields().items()):
-            changed.append((area, record))
+            continue
+        values = {
+            name: value
+            for name, value in record.fields().items()
+            if content.fields is None or name in content.fields
+        }
+        if any(getattr(area, name) != value for name, value in values.items()):
+            changed.append((area, values))
         else:
             unchanged += 1
     return new, changed, unchanged
@@ -113,7 +119,7 @@ def check_area_import(run: AreaImport) -> AreaImport:
     content = _read(run)
     counts = {"created": 0, "updated": 0, "unchanged": 0, "skipped": content.skipped}
     if not content.problems:
-        new, changed, unchanged = _plan(run.ecosystem, content.records)
+        new, changed, unchanged = _plan(run.ecosystem, content)
         counts.update(created=len(new), updated=len(changed), unchanged=unchanged)
     run.report = _report(content, counts)
     run.status = AreaImportStatus.HAS_PROBLEMS if content.problems else AreaImportStatus.CHECKED
@@ -138,7 +144,7 @@ def apply_area_import(run: AreaImport, *, user: Any) -> AreaImport:
             run.save(update_fields=["report", "status", "updated_at"])
             return run
         ecosystem = run.ecosystem
-        new, changed, unchanged = _plan(ecosystem, content.records)
+        new, changed, unchanged = _plan(ecosystem, content)
         now = timezone.now()
         source = run.original_filename[:200]
         with disable_auditlog():
@@ -149,13 +155,13 @@ def apply_area_import(run: AreaImport, *, user: Any) -> AreaImport:
                 ],
                 batch_size=1000,
             )
-            for area, record in changed:
-                for name, value in record.fields().items():
+            for area, values in changed:
+                for name, value in values.items():
                     setattr(area, name, value)
                 area.source = source
                 area.updated_at = now
             PopulationArea.objects.bulk_update(
-                [area for area, _record in changed], WRITTEN_FIELDS, batch_size=500
+                [area for area, _values in changed], WRITTEN_FIELDS, batch_size=500
             )
             counts = {
                 "created": len(new),

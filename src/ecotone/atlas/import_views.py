@@ -266,7 +266,8 @@ def _grades(lowest: int | None, highest: int | None) -> str:
 
 
 def _share(value: float | None) -> str:
-    return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
+    # In full: an export imported back leaves the areas unchanged.
+    return "" if value is None else repr(value)
 
 
 @ecosystem_view("atlas.manage_areas")
