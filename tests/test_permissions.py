@@ -174,6 +174,54 @@ ROWS = [
         "/e/alpha/atlas/areas/imports/{area_import}/file/",
         members_only(BACKBONE),
     ),
+    # the access atlas: every member reads it and tries scenarios; backbone staff configure the
+    # analysis and keep or delete scenarios
+    Row("atlas", "get", "/e/alpha/atlas/", members_only((*MEMBERS, *BACKBONE))),
+    Row("atlas run status", "get", "/e/alpha/atlas/status/", members_only((*MEMBERS, *BACKBONE))),
+    Row(
+        "atlas map data",
+        "get",
+        "/e/alpha/atlas/areas.geojson?color=need",
+        members_only((*MEMBERS, *BACKBONE)),
+    ),
+    Row("atlas settings", "get", "/e/alpha/atlas/settings/", members_only(BACKBONE)),
+    Row(
+        "atlas save settings",
+        "post",
+        "/e/alpha/atlas/settings/",
+        members_only(BACKBONE),  # an empty form: its errors, 200
+    ),
+    Row("atlas scenarios", "get", "/e/alpha/atlas/scenarios/", members_only((*MEMBERS, *BACKBONE))),
+    Row(
+        "atlas new scenario",
+        "get",
+        "/e/alpha/atlas/scenarios/new/",
+        members_only((*MEMBERS, *BACKBONE)),
+    ),
+    Row(
+        "atlas scenario",
+        "get",
+        "/e/alpha/atlas/scenarios/{scenario}/",
+        members_only((*MEMBERS, *BACKBONE)),
+    ),
+    Row(
+        "atlas compare scenarios",
+        "get",
+        "/e/alpha/atlas/scenarios/compare/?scenario={scenario}",
+        members_only((*MEMBERS, *BACKBONE)),
+    ),
+    Row(
+        "atlas delete scenario",
+        "get",
+        "/e/alpha/atlas/scenarios/{scenario}/delete/",
+        members_only(BACKBONE),
+    ),
+    Row(
+        "atlas confirm delete scenario",
+        "post",
+        "/e/alpha/atlas/scenarios/{scenario}/delete/",
+        members_only(BACKBONE, ok=302),
+    ),
     Row("members", "get", "/e/alpha/members/", members_only(BACKBONE)),
     Row("members export", "get", "/e/alpha/members/?format=xlsx", members_only(BACKBONE)),
     Row("change member", "get", "/e/alpha/members/{membership}/", members_only(("admin",))),
@@ -341,7 +389,8 @@ CELLS = [
 def test_permission_table(world: World, row: Row, persona: str) -> None:
     from django.core.files.base import ContentFile
 
-    from ecotone.atlas.models import AreaImport
+    from ecotone.atlas.models import AreaImport, Scenario
+    from ecotone.atlas.services import default_analysis
     from ecotone.directory.listing_state import empty_state
     from ecotone.directory.models import (
         ImportRun,
@@ -368,6 +417,23 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
         original_filename="programs.json",
         file=ContentFile(b"[]", name="programs.json"),
     )
+    scenario = Scenario.objects.create(
+        analysis=default_analysis(world.alpha),
+        name="A lab in Far Hollow",
+        programs=[
+            {
+                "name": "Lab",
+                "delivery": "in_person",
+                "latitude": 39.2,
+                "longitude": -83.9,
+                "seats": 40,
+                "grade_bands": ["6-8"],
+                "days_per_week": 4,
+                "after_school": True,
+                "cost_band": "free",
+            }
+        ],
+    )
     area_import = AreaImport.objects.create(
         ecosystem=world.alpha,
         format="areas_csv",
@@ -388,6 +454,7 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
     url = row.url.format(
         run=run.pk,
         area_import=area_import.pk,
+        scenario=scenario.pk,
         change=change.pk,
         org_location=org_location.hsds_id,
         service_id=program.hsds_id,
@@ -443,6 +510,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "invitation": "1",
         "run": "1",
         "area_import": "1",
+        "scenario": "1",
         "program": "x",
         "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         "service_id": "x",

@@ -80,7 +80,7 @@ class HypotheticalProgramForm(forms.Form):
     cost_band = forms.ChoiceField(label=_("Cost"), choices=CostBand.choices, initial=CostBand.FREE)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         delivery = data.get("delivery")
         lat, lon = data.get("latitude"), data.get("longitude")
         if delivery == "in_person":
@@ -160,12 +160,16 @@ def initial_from_program(program: dict[str, Any]) -> dict[str, Any]:
     return initial
 
 
-class BaseProgramFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+def kept_forms(formset: Any) -> list[Any]:
+    """The programs of a valid formset the person did not leave out."""
+    return [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+
+class BaseProgramFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
-        kept = [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
-        if not kept:
+        if not kept_forms(self):
             raise forms.ValidationError(_("Place at least one hypothetical program."))
 
 
@@ -318,11 +322,20 @@ class AnalysisSettingsForm(forms.Form):
             zones.append([share, weight])
         return zones
 
-    def to_parameters(self) -> dict[str, Any]:
-        """The cleaned values as the dict Parameters.from_dict reads."""
+    def to_parameters(self, fallback: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The cleaned values as the dict Parameters.from_dict reads.
+
+        With `fallback` (saved settings), a field that did not clean takes its saved value, so
+        the Parameters can still check the others and every mistake shows at once.
+        """
         data = self.cleaned_data
+        saved = fallback or {}
+
+        def value(name: str, key: str, default: Any = None) -> Any:
+            return data[name] if name in data else saved.get(key, default)
+
         parameters = {
-            key: data[key]
+            key: value(key, key)
             for key in (
                 "decay_zones",
                 "grade_band",
@@ -336,20 +349,29 @@ class AnalysisSettingsForm(forms.Form):
                 "desert_max_youth_per_seat",
             )
         }
-        parameters["stem_fields"] = list(data["stem_fields"])
-        parameters["activity_types"] = list(data["activity_types"])
+        parameters["stem_fields"] = list(value("stem_fields", "stem_fields", []))
+        parameters["activity_types"] = list(value("activity_types", "activity_types", []))
         parameters["catchment_mi"] = {
-            name.removeprefix("catchment_"): data[name] for name in self.CATCHMENT_FIELDS
+            name.removeprefix("catchment_"): data[name]
+            if name in data
+            else saved.get("catchment_mi", {}).get(name.removeprefix("catchment_"))
+            for name in self.CATCHMENT_FIELDS
         }
         parameters["need_weights"] = {
-            name.removeprefix("need_"): data[name] for name in self.NEED_FIELDS
+            name.removeprefix("need_"): data[name]
+            if name in data
+            else saved.get("need_weights", {}).get(name.removeprefix("need_"))
+            for name in self.NEED_FIELDS
         }
-        return parameters
+        return {key: v for key, v in parameters.items() if v is not None}
 
     def add_parameter_errors(self, errors: dict[str, list[str]]) -> None:
-        """Errors Parameters.from_dict found (keyed "catchment_mi.city", ...) on our fields."""
+        """Errors Parameters.from_dict found (keyed "catchment_mi.city", ...) on our fields,
+        except on a field that already has one of its own."""
         for key, messages in errors.items():
             field = _field_of(key)
+            if field in self.errors:
+                continue
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
 

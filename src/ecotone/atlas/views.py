@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,7 +31,13 @@ from . import services
 from .charts import bar_chart
 from .colours import ACCESS_COLOURS, NEED_BREAKS, NEED_COLOURS, UNKNOWN_COLOUR, AccessScale
 from .colours import need_colour as need_colour_of
-from .forms import AnalysisSettingsForm, ProgramFormSet, ScenarioForm, initial_from_program
+from .forms import (
+    AnalysisSettingsForm,
+    ProgramFormSet,
+    ScenarioForm,
+    initial_from_program,
+    kept_forms,
+)
 from .models import AnalysisRun, AreaKind, Locale, RunStatus, Scenario
 from .parameters import PRESETS, Parameters
 
@@ -73,6 +79,31 @@ def _is_suppressed(value: int, ecosystem: Ecosystem) -> bool:
     return services.publishable(value, ecosystem) is None
 
 
+def _total_label(value: int | None, ecosystem: Ecosystem, *, rounded: bool) -> str:
+    """A total over areas. When a small area (suppressed) is among them, the exact total and
+    the shown counts of the others would give its count away (design.md section 4:
+    complementary suppression), so the total is rounded to the threshold: "about 410"."""
+    if value is None or not rounded or _is_suppressed(value, ecosystem):
+        return _youth_label(value, ecosystem)
+    step = max(_threshold(ecosystem), 1)
+    about = int(round(value / step) * step)
+    return _("about %(n)s") % {"n": number_format(about, force_grouping=True)}
+
+
+def _has_small_area(areas: Sequence[Any], ecosystem: Ecosystem) -> bool:
+    return any(a.youth > 0 and _is_suppressed(a.youth, ecosystem) for a in areas)
+
+
+def _export_url(request: HttpRequest, ecosystem: Ecosystem) -> str:
+    """The per-area table's download (export views of their own), for those who may."""
+    if not request.user.has_perm("atlas.export_atlas", ecosystem):
+        return ""
+    try:
+        return reverse("atlas:export", kwargs={"ecosystem_slug": ecosystem.slug})
+    except NoReverseMatch:
+        return ""
+
+
 def _tiles() -> dict[str, Any]:
     return {"tile_url": settings.TILE_URL, "tile_attribution": settings.TILE_ATTRIBUTION}
 
@@ -107,7 +138,7 @@ def atlas_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "analysis": analysis,
         "can_change": request.user.has_perm("atlas.change_analysis", ecosystem),
-        "can_export": request.user.has_perm("atlas.export_atlas", ecosystem),
+        "export_url": _export_url(request, ecosystem),
         **_run_context(run),
         **_tiles(),
     }
@@ -123,7 +154,7 @@ def atlas_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         return render(request, "atlas/_area_list.html", context)
     context.update(
         {
-            "summary": _summary(result.summary, ecosystem),
+            "summary": _summary(result.summary, areas, ecosystem),
             "charts": _charts(areas, ecosystem),
             "legends": _legends(areas, ecosystem),
             "has_programs": bool(result.summary.get("sites")),
@@ -181,45 +212,51 @@ def _row(area: Any, ecosystem: Ecosystem) -> dict[str, Any]:
     }
 
 
-def _summary(summary: dict[str, Any], ecosystem: Ecosystem) -> dict[str, Any]:
+def _summary(summary: dict[str, Any], areas: Sequence[Any], ecosystem: Ecosystem) -> dict[str, Any]:
     """Headline figures, youth counts suppressed like any other published number."""
     by_locale = []
     for code, label in Locale.choices:
         figures = (summary.get("by_locale") or {}).get(code)
         if not figures:
             continue
+        small = _has_small_area([a for a in areas if a.locale == code], ecosystem)
         by_locale.append(
             {
                 "label": label,
                 "areas": figures.get("areas", 0),
-                "youth": _youth_label(figures.get("youth"), ecosystem),
+                "youth": _total_label(figures.get("youth"), ecosystem, rounded=small),
                 "deserts": figures.get("deserts", 0),
-                "youth_in_deserts": _youth_label(figures.get("youth_in_deserts"), ecosystem),
+                "youth_in_deserts": _total_label(
+                    figures.get("youth_in_deserts"), ecosystem, rounded=small
+                ),
                 "share_with_program_in_reach": figures.get("share_with_program_in_reach"),
                 "median_seats_per_1000": figures.get("median_seats_per_1000"),
             }
         )
+    small = _has_small_area(areas, ecosystem)
     return {
         "areas": summary.get("areas", 0),
-        "youth": _youth_label(summary.get("youth"), ecosystem),
+        "youth": _total_label(summary.get("youth"), ecosystem, rounded=small),
         "deserts": summary.get("deserts", 0),
-        "youth_in_deserts": _youth_label(summary.get("youth_in_deserts"), ecosystem),
+        "youth_in_deserts": _total_label(summary.get("youth_in_deserts"), ecosystem, rounded=small),
         "share_with_program_in_reach": summary.get("share_with_program_in_reach"),
         "median_seats_per_1000": summary.get("median_seats_per_1000"),
         "virtual_programs": summary.get("virtual_programs", 0),
         "by_locale": by_locale,
+        "rounded": small,
     }
 
 
 def _charts(areas: Sequence[Any], ecosystem: Ecosystem) -> list[dict[str, Any]]:
     """Two charts, each with the table of its numbers: deserts by locale, areas by access."""
-    deserts_rows = []
+    deserts_rows: list[dict[str, Any]] = []
     for code, label in Locale.choices:
         in_locale = [a for a in areas if a.locale == code]
         if not in_locale:
             continue
         youth = sum(a.youth for a in in_locale)
         in_deserts = sum(a.youth for a in in_locale if a.is_desert)
+        small = _has_small_area(in_locale, ecosystem)
         share = in_deserts / youth if youth else 0.0
         hidden = _is_suppressed(in_deserts, ecosystem) and in_deserts > 0
         deserts_rows.append(
@@ -227,19 +264,19 @@ def _charts(areas: Sequence[Any], ecosystem: Ecosystem) -> list[dict[str, Any]]:
                 "label": str(label),
                 "value": 0.0 if hidden else share * 100,
                 "shown": "—" if hidden else f"{round(share * 100)} %",
-                "youth": _youth_label(youth, ecosystem),
-                "in_deserts": _youth_label(in_deserts, ecosystem),
+                "youth": _total_label(youth, ecosystem, rounded=small),
+                "in_deserts": _total_label(in_deserts, ecosystem, rounded=small),
                 "deserts": sum(1 for a in in_locale if a.is_desert),
                 "areas": len(in_locale),
             }
         )
     scale = AccessScale.from_values([a.access_per_1000 for a in areas])
-    access_rows = []
-    for index, label in _access_labels(scale):
+    access_rows: list[dict[str, Any]] = []
+    for index, class_label in _access_labels(scale):
         count = sum(1 for a in areas if scale.class_of(a.access_per_1000) == index)
         access_rows.append(
             {
-                "label": label,
+                "label": class_label,
                 "value": float(count),
                 "shown": number_format(count, force_grouping=True),
                 "colour": ACCESS_COLOURS[index],
@@ -253,7 +290,9 @@ def _charts(areas: Sequence[Any], ecosystem: Ecosystem) -> list[dict[str, Any]]:
                 "For each locale, the percentage of its young people who live in an area "
                 "the analysis counts as a desert."
             ),
-            "chart": bar_chart([(r["label"], r["value"], r["shown"], None) for r in deserts_rows]),
+            "chart": bar_chart(
+                [(str(r["label"]), float(r["value"]), str(r["shown"]), None) for r in deserts_rows]
+            ),
             "headers": [
                 _("Locale"),
                 _("Areas"),
@@ -275,7 +314,10 @@ def _charts(areas: Sequence[Any], ecosystem: Ecosystem) -> list[dict[str, Any]]:
                 "1,000 young people, weighted by distance."
             ),
             "chart": bar_chart(
-                [(r["label"], r["value"], r["shown"], r["colour"]) for r in access_rows]
+                [
+                    (str(r["label"]), float(r["value"]), str(r["shown"]), str(r["colour"]))
+                    for r in access_rows
+                ]
             ),
             "headers": [_("Seats per 1,000 young people"), _("Areas")],
             "rows": [[r["label"], r["shown"]] for r in access_rows],
@@ -454,10 +496,16 @@ def analysis_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse
         form = AnalysisSettingsForm(initial=AnalysisSettingsForm.initial_from(changed))
     elif request.method == "POST" and not preset:
         form = AnalysisSettingsForm(request.POST)
-        if form.is_valid():
+        if not form.is_valid():
+            # Check what did clean against the Parameters' rules too: every mistake at once.
+            try:
+                services.parse_parameters(form.to_parameters(fallback=saved))
+            except services.InvalidInputError as error:
+                form.add_parameter_errors(error.errors)
+        else:
             try:
                 services.update_parameters(analysis, user=request.user, data=form.to_parameters())
-            except services.InvalidInput as error:
+            except services.InvalidInputError as error:
                 form.add_parameter_errors(error.errors)
             except DomainError as error:
                 form.add_error(None, str(error))
@@ -553,6 +601,7 @@ def _scenario_editor(
     can_save = request.user.has_perm("atlas.change_analysis", ecosystem)
     action = request.POST.get("action", "preview")
     preview: dict[str, Any] | None = None
+    extra_errors: list[str] = []  # what the services refused about the programs as a whole
     scenario_form = ScenarioForm(
         request.POST if request.method == "POST" and action == "save" else None,
         initial={"name": scenario.name, "description": scenario.description} if scenario else None,
@@ -562,9 +611,7 @@ def _scenario_editor(
     elif request.method == "POST":
         formset = ProgramFormSet(request.POST, prefix="program")
         if formset.is_valid():
-            kept = [
-                f for f in formset.forms if f.cleaned_data and not formset._should_delete_form(f)
-            ]
+            kept = kept_forms(formset)
             programs = [form.to_program() for form in kept]
             if action == "save" and not can_save:
                 raise PermissionDenied
@@ -578,8 +625,8 @@ def _scenario_editor(
                         programs=programs,
                         scenario=scenario,
                     )
-                except services.InvalidInput as error:
-                    _add_program_errors(formset, kept, scenario_form, error.errors)
+                except services.InvalidInputError as error:
+                    _add_program_errors(extra_errors, kept, scenario_form, error.errors)
                 except DomainError as error:
                     scenario_form.add_error(None, str(error))
                 else:
@@ -590,10 +637,10 @@ def _scenario_editor(
             if formset.is_valid():
                 try:
                     column = services.preview_scenario(analysis, programs, user=request.user)
-                except services.InvalidInput as error:
-                    _add_program_errors(formset, kept, scenario_form, error.errors)
+                except services.InvalidInputError as error:
+                    _add_program_errors(extra_errors, kept, scenario_form, error.errors)
                 except DomainError as error:
-                    formset._non_form_errors = formset.error_class([str(error)])
+                    extra_errors.append(str(error))
                 else:
                     preview = _comparison_context(column, ecosystem, _("With these programs"))
     elif scenario is not None:
@@ -613,6 +660,7 @@ def _scenario_editor(
             "formset": formset,
             "scenario_form": scenario_form,
             "preview": preview,
+            "extra_errors": extra_errors,
             "can_save": can_save,
             "legend": _access_legend(_baseline_scale(analysis)),
             **_tiles(),
@@ -632,7 +680,10 @@ _PROGRAM_FIELD_OF = {"latitude": "latitude", "longitude": "longitude", "stops": 
 
 
 def _add_program_errors(
-    formset: Any, kept: list[Any], scenario_form: ScenarioForm, errors: dict[str, list[str]]
+    extra_errors: list[str],
+    kept: list[Any],
+    scenario_form: ScenarioForm,
+    errors: dict[str, list[str]],
 ) -> None:
     for key, found in errors.items():
         parts = key.split(".")
@@ -648,7 +699,7 @@ def _add_program_errors(
             for message in found:
                 scenario_form.add_error(key, message)
             continue
-        formset._non_form_errors = formset.error_class([*formset.non_form_errors(), *found])
+        extra_errors.extend(found)
 
 
 SUMMARY_ROWS = (
@@ -663,11 +714,11 @@ SUMMARY_ROWS = (
 LOWER_IS_BETTER = {"deserts", "youth_in_deserts"}
 
 
-def _figure(value: Any, kind: str, ecosystem: Ecosystem) -> str:
+def _figure(value: Any, kind: str, ecosystem: Ecosystem, rounded: bool = False) -> str:
     if value is None:
         return "—"
     if kind == "youth":
-        return _youth_label(int(value), ecosystem)
+        return _total_label(int(value), ecosystem, rounded=rounded)
     if kind == "share":
         return f"{round(float(value) * 100)} %"
     if kind == "decimal":
@@ -675,17 +726,13 @@ def _figure(value: Any, kind: str, ecosystem: Ecosystem) -> str:
     return number_format(value, force_grouping=True)
 
 
-def _change(delta: Any, kind: str, key: str, ecosystem: Ecosystem) -> tuple[str, str]:
+def _change(
+    delta: Any, kind: str, key: str, ecosystem: Ecosystem, rounded: bool = False
+) -> tuple[str, str]:
     """ "+120" / "-3" (a minus sign) and whether it is better or worse; nothing for no change."""
     if delta is None or not delta:
         return "", ""
-    if kind == "youth" and services.publishable(abs(delta), ecosystem) is None:
-        shown = _("fewer than %(n)s") % {"n": _threshold(ecosystem)}
-        sign = "+" if delta > 0 else "−"
-        text = f"{sign} {shown}"
-    else:
-        magnitude = _figure(abs(delta), kind, ecosystem)
-        text = ("+" if delta > 0 else "−") + magnitude
+    text = ("+" if delta > 0 else "\u2212") + _figure(abs(delta), kind, ecosystem, rounded)
     better = (delta < 0) if key in LOWER_IS_BETTER else (delta > 0)
     return text, "better" if better else "worse"
 
@@ -708,16 +755,17 @@ def _comparison_context(column: Any, ecosystem: Ecosystem, name: str) -> dict[st
         else None
         for key, _label, _kind in SUMMARY_ROWS
     }
+    small = _has_small_area(column.result.areas, ecosystem)
     rows = []
     for key, label, kind in SUMMARY_ROWS:
-        text, direction = _change(column.deltas.get(key), kind, key, ecosystem)
+        text, direction = _change(column.deltas.get(key), kind, key, ecosystem, small)
         rows.append(
             {
                 "label": label,
                 "cells": [
-                    {"value": _figure(before.get(key), kind, ecosystem)},
+                    {"value": _figure(before.get(key), kind, ecosystem, small)},
                     {
-                        "value": _figure(after.get(key), kind, ecosystem),
+                        "value": _figure(after.get(key), kind, ecosystem, small),
                         "change": text,
                         "direction": direction,
                     },
@@ -728,7 +776,7 @@ def _comparison_context(column: Any, ecosystem: Ecosystem, name: str) -> dict[st
     return {
         "ready": True,
         "column": column,
-        "youth_newly_in_reach": _youth_label(column.youth_newly_in_reach, ecosystem),
+        "youth_newly_in_reach": _total_label(column.youth_newly_in_reach, ecosystem, rounded=small),
         "caption": _("Today and with the scenario"),
         "columns": [{"name": _("Today")}, {"name": name}],
         "rows": rows,
@@ -775,14 +823,15 @@ def _compare_context(comparison: Any, ecosystem: Ecosystem) -> dict[str, Any]:
     if not comparison.ready:
         return {"ready": False, "columns": columns}
     today = comparison.baseline.summary
+    small = _has_small_area(comparison.baseline.areas, ecosystem)
     rows = []
     for key, label, kind in SUMMARY_ROWS:
-        cells = [{"value": _figure(today.get(key), kind, ecosystem)}]
+        cells = [{"value": _figure(today.get(key), kind, ecosystem, small)}]
         for column in columns:
-            text, direction = _change(column.deltas.get(key), kind, key, ecosystem)
+            text, direction = _change(column.deltas.get(key), kind, key, ecosystem, small)
             cells.append(
                 {
-                    "value": _figure(column.result.summary.get(key), kind, ecosystem),
+                    "value": _figure(column.result.summary.get(key), kind, ecosystem, small),
                     "change": text,
                     "direction": direction,
                 }
@@ -790,7 +839,9 @@ def _compare_context(comparison: Any, ecosystem: Ecosystem) -> dict[str, Any]:
         rows.append({"label": label, "cells": cells})
     for column in columns:
         _labelled(column.no_longer_deserts, ecosystem)
-        column.youth_newly_label = _youth_label(column.youth_newly_in_reach, ecosystem)
+        column.youth_newly_label = _total_label(
+            column.youth_newly_in_reach, ecosystem, rounded=small
+        )
         column.seats_added = sum(int(p.get("seats") or 0) for p in column.scenario.programs)
     return {
         "ready": True,
