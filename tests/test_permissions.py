@@ -16,6 +16,8 @@ from tests.conftest import PERSONAS, World
 
 BACKBONE = ("staff", "admin")
 MEMBERS = ("member", "mentor", "reviewer", "partner_a", "partner_b")
+EVERY_MEMBER = (*MEMBERS, *BACKBONE)
+SCENARIO_PROGRAM = {"name": "Lab", "latitude": 40.5, "longitude": -83.0, "seats": 30}
 
 
 def statuses(rest: int, **named: int) -> dict[str, int]:
@@ -378,6 +380,91 @@ ROWS = [
         "/api/v1/ecosystems/alpha/audit-log/",
         members_only(("admin",), api=True),
     ),
+    # the access atlas: members read it, backbone staff configure it
+    Row("atlas export csv", "get", "/e/alpha/atlas/export.csv", members_only(EVERY_MEMBER)),
+    Row("atlas export xlsx", "get", "/e/alpha/atlas/export.xlsx", members_only(EVERY_MEMBER)),
+    Row(
+        "api analyses",
+        "get",
+        "/api/v1/ecosystems/alpha/analyses/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api analysis",
+        "get",
+        "/api/v1/ecosystems/alpha/analyses/default/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api analysis summary",
+        "get",
+        "/api/v1/ecosystems/alpha/analyses/default/summary/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api analysis results",
+        "get",
+        "/api/v1/ecosystems/alpha/analyses/default/results/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api create analysis",
+        "post",
+        "/api/v1/ecosystems/alpha/analyses/",
+        members_only(BACKBONE, ok=201, api=True),
+        {"name": "Dallas rule", "parameters": {"min_days_per_week": 4}},
+    ),
+    Row(
+        "api change analysis",
+        "patch",
+        "/api/v1/ecosystems/alpha/analyses/default/",
+        members_only(BACKBONE, api=True),
+        {"parameters": {"desert_min_youth": 40}},
+    ),
+    Row(
+        "api scenarios",
+        "get",
+        "/api/v1/ecosystems/alpha/scenarios/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api scenario",
+        "get",
+        "/api/v1/ecosystems/alpha/scenarios/{scenario}/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api compare scenarios",
+        "get",
+        "/api/v1/ecosystems/alpha/scenarios/compare/?ids=0,{scenario}",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api create scenario",
+        "post",
+        "/api/v1/ecosystems/alpha/scenarios/",
+        members_only(BACKBONE, ok=201, api=True),
+        {"name": "Bus", "programs": [SCENARIO_PROGRAM]},
+    ),
+    Row(
+        "api preview scenario",
+        "post",
+        "/api/v1/ecosystems/alpha/scenarios/preview/",
+        members_only(BACKBONE, api=True),
+        {"programs": [SCENARIO_PROGRAM]},
+    ),
+    Row(
+        "api population areas",
+        "get",
+        "/api/v1/ecosystems/alpha/population-areas/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
+    Row(
+        "api population area",
+        "get",
+        "/api/v1/ecosystems/alpha/population-areas/{area}/",
+        members_only(EVERY_MEMBER, api=True),
+    ),
 ]
 
 CELLS = [
@@ -389,7 +476,7 @@ CELLS = [
 def test_permission_table(world: World, row: Row, persona: str) -> None:
     from django.core.files.base import ContentFile
 
-    from ecotone.atlas.models import AreaImport, Scenario
+    from ecotone.atlas.models import AreaImport, PopulationArea, Scenario
     from ecotone.atlas.services import default_analysis
     from ecotone.directory.listing_state import empty_state
     from ecotone.directory.models import (
@@ -417,23 +504,6 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
         original_filename="programs.json",
         file=ContentFile(b"[]", name="programs.json"),
     )
-    scenario = Scenario.objects.create(
-        analysis=default_analysis(world.alpha),
-        name="A lab in Far Hollow",
-        programs=[
-            {
-                "name": "Lab",
-                "delivery": "in_person",
-                "latitude": 39.2,
-                "longitude": -83.9,
-                "seats": 40,
-                "grade_bands": ["6-8"],
-                "days_per_week": 4,
-                "after_school": True,
-                "cost_band": "free",
-            }
-        ],
-    )
     area_import = AreaImport.objects.create(
         ecosystem=world.alpha,
         format="areas_csv",
@@ -451,10 +521,24 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
         proposed=proposed,
         submitted_by=world.users["partner_a"],
     )
+    area = PopulationArea.objects.create(
+        ecosystem=world.alpha,
+        kind="school",
+        code="390001",
+        name="Riverton Middle",
+        latitude=40.0,
+        longitude=-83.0,
+        locale="rural",
+        youth_total=300,
+    )
+    scenario = Scenario.objects.create(
+        analysis=default_analysis(world.alpha), name="Bus", programs=[SCENARIO_PROGRAM]
+    )
     url = row.url.format(
+        area=area.pk,
+        scenario=scenario.pk,
         run=run.pk,
         area_import=area_import.pk,
-        scenario=scenario.pk,
         change=change.pk,
         org_location=org_location.hsds_id,
         service_id=program.hsds_id,
@@ -505,12 +589,13 @@ def test_every_url_pattern_is_in_the_table() -> None:
         return found
 
     fake = {
+        "area": "1",
+        "scenario": "1",
         "org_a": "x",
         "membership": "1",
         "invitation": "1",
         "run": "1",
         "area_import": "1",
-        "scenario": "1",
         "program": "x",
         "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         "service_id": "x",

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
+from ecotone.atlas import api as atlas_api
 from ecotone.directory import api as directory_api
 from ecotone.ecosystems import api as ecosystem_api
 
@@ -18,6 +19,9 @@ scoped.register("invitations", ecosystem_api.InvitationViewSet, basename="invita
 scoped.register("audit-log", ecosystem_api.AuditLogViewSet, basename="audit-log")
 scoped.register("programs", directory_api.ProgramViewSet, basename="program")
 scoped.register("locations", directory_api.LocationViewSet, basename="location")
+scoped.register("analyses", atlas_api.AnalysisViewSet, basename="analysis")
+scoped.register("scenarios", atlas_api.ScenarioViewSet, basename="scenario")
+scoped.register("population-areas", atlas_api.PopulationAreaViewSet, basename="population-area")
 
 app_name = "api"
 urlpatterns = [

@@ -62,7 +62,26 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
-from ecotone.directory.distance import EARTH_RADIUS_MI
+from ecotone.directory.distance import EARTH_RADIUS_MI, haversine_miles
+
+__all__ = [
+    "DEFAULT_ZONES",
+    "AccessInputs",
+    "AccessResult",
+    "DesertRule",
+    "Reach",
+    "analyse",
+    "deserts",
+    "haversine_miles",
+    "nearest_site",
+    "need_index",
+    "pairs_within",
+    "percentile_0_100",
+    "priority_order",
+    "seats_within",
+    "two_step_fca",
+    "zone_weights",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
@@ -76,18 +95,6 @@ AREA_CHUNK = 16_384
 # Relative widening of the chord so rounding in the 3-D vectors never drops a pair that the
 # haversine distance keeps (the haversine test decides).
 _CHORD_SLACK = 1e-9
-
-
-def haversine_miles(
-    lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
-) -> FloatArray:
-    """Great-circle distance in miles; the four arguments broadcast against each other."""
-    phi1 = np.radians(np.asarray(lat1, dtype=np.float64))
-    phi2 = np.radians(np.asarray(lat2, dtype=np.float64))
-    dlam = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
-    a = np.sin((phi2 - phi1) / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2) ** 2
-    result: FloatArray = 2 * EARTH_RADIUS_MI * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-    return result
 
 
 def _unit_vectors(lat: FloatArray, lon: FloatArray) -> FloatArray:

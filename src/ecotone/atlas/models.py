@@ -247,6 +247,11 @@ class Scenario(TimeStamped):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def ecosystem(self) -> Ecosystem:
+        """For the permission rules, which check a record against its ecosystem."""
+        return self.analysis.ecosystem
+
     def get_additional_data(self) -> dict[str, Any]:
         return {"ecosystem_id": self.analysis.ecosystem_id}
 

@@ -144,6 +144,7 @@ def default_analysis(ecosystem: Ecosystem) -> Analysis:
     """The ecosystem's default analysis, created with the default settings the first time."""
     found = Analysis.objects.filter(ecosystem=ecosystem, is_default=True).first()
     if found is not None:
+        found.ecosystem = ecosystem  # the caller's, already loaded
         return found
     with translation.override(ecosystem.default_language or "en"):
         name = _("Access to STEM programs")
@@ -899,6 +900,22 @@ def publishable(value: int | float | None, ecosystem: Ecosystem) -> int | None:
     return int(count)
 
 
+def publishable_breakdown(
+    counts: dict[str, int], ecosystem: Ecosystem, *, total_published: bool = True
+) -> dict[str, int | None]:
+    """The cells of one breakdown of a published total (grade bands, race counts): each cell
+    above 0 and below the threshold suppressed, and when that hides exactly one cell, the
+    smallest other cell above 0 too (complementary suppression: otherwise the total minus the
+    others gives the hidden one back)."""
+    shown: dict[str, int | None] = {k: publishable(v, ecosystem) for k, v in counts.items()}
+    hidden = [k for k, v in shown.items() if v is None]
+    if total_published and len(hidden) == 1:
+        others = sorted((v, k) for k, v in counts.items() if k not in hidden and v > 0)
+        if others:
+            shown[others[0][1]] = None
+    return shown
+
+
 def youth_text(value: int, ecosystem: Ecosystem) -> str:
     """ "612 students" or "fewer than 10 students"."""
     shown = publishable(value, ecosystem)
@@ -980,18 +997,20 @@ def latest_run(
     """
     current = fingerprint(analysis, scenario)
     run = _runs(analysis, scenario).filter(fingerprint=current).first()
-    if run is not None:
-        return run
-    if not start:
-        return _runs(analysis, scenario).first() or AnalysisRun(
-            analysis=analysis, scenario=scenario, fingerprint=current, stage="queued"
-        )
-    return start_run(analysis, scenario, fingerprint_=current)
+    if run is None and not start:
+        run = _runs(analysis, scenario).first() or AnalysisRun(fingerprint=current, stage="queued")
+    if run is None:
+        return start_run(analysis, scenario, fingerprint_=current)
+    run.analysis, run.scenario = analysis, scenario  # already loaded by the caller
+    return run
 
 
 def last_done_run(analysis: Analysis, scenario: Scenario | None = None) -> AnalysisRun | None:
     """The newest finished run, current or not: what a page shows while a new one computes."""
-    return _runs(analysis, scenario).filter(status=RunStatus.DONE).first()
+    run = _runs(analysis, scenario).filter(status=RunStatus.DONE).first()
+    if run is not None:
+        run.analysis, run.scenario = analysis, scenario
+    return run
 
 
 def start_run(

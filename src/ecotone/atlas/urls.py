@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import import_views, views
+from . import export_views, import_views, views
 
 app_name = "atlas"
 
@@ -33,4 +33,5 @@ urlpatterns: list[URLPattern] = [
         name="area_import_file",
     ),
     # exports (views.py or export_views.py)
+    path("export.<str:fmt>", export_views.export_areas, name="export"),
 ]

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,14 +94,14 @@ def _has_small_area(areas: Sequence[Any], ecosystem: Ecosystem) -> bool:
     return any(a.youth > 0 and _is_suppressed(a.youth, ecosystem) for a in areas)
 
 
-def _export_url(request: HttpRequest, ecosystem: Ecosystem) -> str:
-    """The per-area table's download (export views of their own), for those who may."""
+def _export_urls(request: HttpRequest, ecosystem: Ecosystem) -> dict[str, str]:
+    """The per-area table's downloads (export_views.py), for those who may."""
     if not request.user.has_perm("atlas.export_atlas", ecosystem):
-        return ""
-    try:
-        return reverse("atlas:export", kwargs={"ecosystem_slug": ecosystem.slug})
-    except NoReverseMatch:
-        return ""
+        return {}
+    return {
+        fmt: reverse("atlas:export", kwargs={"ecosystem_slug": ecosystem.slug, "fmt": fmt})
+        for fmt in ("csv", "xlsx")
+    }
 
 
 def _tiles() -> dict[str, Any]:
@@ -138,7 +138,7 @@ def atlas_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "analysis": analysis,
         "can_change": request.user.has_perm("atlas.change_analysis", ecosystem),
-        "export_url": _export_url(request, ecosystem),
+        "export_urls": _export_urls(request, ecosystem),
         **_run_context(run),
         **_tiles(),
     }

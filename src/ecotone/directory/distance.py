@@ -18,13 +18,16 @@ MILES_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_MI / 180
 FloatArray = npt.NDArray[np.float64]
 
 
-def haversine_miles(lat: float, lon: float, lats: npt.ArrayLike, lons: npt.ArrayLike) -> FloatArray:
-    """Distance in miles from (lat, lon) to each (lats[i], lons[i])."""
-    phi1 = math.radians(lat)
+def haversine_miles(
+    lat: npt.ArrayLike, lon: npt.ArrayLike, lats: npt.ArrayLike, lons: npt.ArrayLike
+) -> FloatArray:
+    """Distance in miles from (lat, lon) to each (lats[i], lons[i]); all four broadcast, so
+    the access atlas uses the same formula for its pairs (ecotone.atlas.access)."""
+    phi1 = np.radians(np.asarray(lat, dtype=np.float64))
     phi2 = np.radians(np.asarray(lats, dtype=np.float64))
     dphi = phi2 - phi1
-    dlam = np.radians(np.asarray(lons, dtype=np.float64) - lon)
-    a = np.sin(dphi / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2) ** 2
+    dlam = np.radians(np.asarray(lons, dtype=np.float64) - np.asarray(lon, dtype=np.float64))
+    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2) ** 2
     result: FloatArray = 2 * EARTH_RADIUS_MI * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     return result
 

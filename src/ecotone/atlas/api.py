@@ -1,0 +1,483 @@
+"""REST endpoints of the access atlas, under /api/v1/ecosystems/<slug>/ (docs/api.md).
+
+Members read analyses, their per-area results and summaries, scenarios and population areas;
+backbone staff change settings and create, preview and compare scenarios. Everything goes
+through `services`; every count of young people passes small-cell suppression (a suppressed
+count is null, with `youth_suppressed` true, and the area's shares and need are null too).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ecotone.ecosystems.api import EcosystemScopedViewSet
+from ecotone.ecosystems.models import Ecosystem
+
+from . import services
+from .models import YOUTH_BAND_FIELDS, Analysis, AnalysisRun, PopulationArea, RunStatus, Scenario
+from .parameters import LOCALES
+
+SHARE_FIELDS = (
+    "low_income_share",
+    "english_learner_share",
+    "students_of_color_share",
+    "female_share",
+    "disability_share",
+)
+AREA_ORDERINGS = {
+    "rank": lambda a: (a.rank is None, a.rank or 0, a.name),
+    "need": lambda a: (a.need is None, a.need or 0.0, a.name),
+    "access": lambda a: (a.access_per_1000, a.name),
+    "youth": lambda a: (a.youth, a.name),
+    "nearest": lambda a: (a.nearest_miles is None, a.nearest_miles or 0.0, a.name),
+    "name": lambda a: (a.name.lower(), a.id),
+}
+
+
+def _field_errors(error: services.InvalidInputError) -> serializers.ValidationError:
+    return serializers.ValidationError(error.errors)
+
+
+def run_state(run: AnalysisRun) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "progress": run.progress,
+        "stage": run.stage,
+        "stage_label": services.stage_label(run),
+        "error": run.error,
+        "finished_at": run.finished_at,
+        "seconds": run.seconds,
+    }
+
+
+def published_summary(summary: dict[str, Any], ecosystem: Ecosystem) -> dict[str, Any]:
+    """A run's summary with its youth counts suppressed as every published count is."""
+    youth_keys = ("youth", "youth_in_deserts", "youth_with_program_in_reach")
+    shown = {
+        key: services.publishable(value, ecosystem) if key in youth_keys else value
+        for key, value in summary.items()
+        if key != "by_locale"
+    }
+    if "by_locale" in summary:
+        shown["by_locale"] = {
+            locale: published_summary(figures, ecosystem)
+            for locale, figures in summary["by_locale"].items()
+        }
+    return shown
+
+
+def published_area(area: services.AreaAccess, ecosystem: Ecosystem) -> dict[str, Any]:
+    youth = services.publishable(area.youth, ecosystem)
+    hidden = youth is None and area.youth > 0
+    return {
+        "id": area.id,
+        "code": area.code,
+        "name": area.name,
+        "kind": area.kind,
+        "locale": area.locale,
+        "latitude": area.latitude,
+        "longitude": area.longitude,
+        "youth": youth,
+        "youth_suppressed": hidden,
+        "need": None if hidden else area.need,
+        "low_income_share": None if hidden else area.low_income_share,
+        "access_per_1000": area.access_per_1000,
+        "seats_within": area.seats_within,
+        "catchment_mi": area.catchment_mi,
+        "nearest_miles": area.nearest_miles,
+        "nearest_program_name": area.nearest_program_name,
+        "nearest_program_slug": area.nearest_program_slug,
+        "virtual_programs": area.virtual_programs,
+        "is_desert": area.is_desert,
+        "rank": area.rank,
+        "supply_index": area.supply_index,
+        "demand_index": area.demand_index,
+        "reasons": area.reasons,
+    }
+
+
+# Analyses --------------------------------------------------------------------------------------
+
+
+class AnalysisSerializer(serializers.ModelSerializer[Analysis]):
+    parameters = serializers.JSONField(
+        required=False,
+        help_text="The settings (docs/atlas.md); keys left out take their defaults.",
+    )
+
+    class Meta:
+        model = Analysis
+        fields = ("id", "name", "description", "is_default", "parameters", "updated_at")
+        read_only_fields = ("id", "is_default", "updated_at")
+
+
+RESULT_PARAMETERS = [
+    OpenApiParameter("scenario", int, description="A saved scenario's id (default: none)."),
+    OpenApiParameter("desert", bool, description="Only deserts (true) or only the rest (false)."),
+    OpenApiParameter("locale", str, enum=list(LOCALES)),
+    OpenApiParameter("kind", str, enum=["school", "tract", "zip", "neighborhood"]),
+    OpenApiParameter(
+        "ordering",
+        str,
+        enum=[p + key for key in AREA_ORDERINGS for p in ("", "-")],
+        description="Default: rank (priorities first), then name.",
+    ),
+]
+
+
+class AnalysisViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    EcosystemScopedViewSet,
+):
+    """Configured ways of measuring access; `default` stands for the ecosystem's default one."""
+
+    model = Analysis
+    serializer_class = AnalysisSerializer
+    filter_backends: list[Any] = []
+    lookup_value_regex = r"[0-9]+|default"
+    rules = {
+        "list": "atlas.view_atlas",
+        "retrieve": "atlas.view_atlas",
+        "summary": "atlas.view_atlas",
+        "results": "atlas.view_atlas",
+        "create": "atlas.change_analysis",
+        "update": "atlas.change_analysis",
+        "partial_update": "atlas.change_analysis",
+    }
+
+    def scoped_queryset(self) -> QuerySet[Analysis]:
+        return services.analyses(self.ecosystem)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.default_analysis(self.ecosystem)  # there is always one to read
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self) -> Analysis:
+        if self.kwargs.get(self.lookup_field) == "default":
+            analysis = services.default_analysis(self.ecosystem)
+            self.check_object_permissions(self.request, analysis)
+            return analysis
+        return super().get_object()
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.create_analysis(
+                self.ecosystem,
+                user=self.request.user,
+                name=data.get("name", ""),
+                description=data.get("description", ""),
+                data=data.get("parameters") or {},
+            )
+        except services.InvalidInputError as error:
+            raise _field_errors(error) from error
+
+    def perform_update(self, serializer: Any) -> None:
+        analysis = serializer.instance
+        data = serializer.validated_data
+        parameters = data.get("parameters")
+        if parameters is not None and self.action == "partial_update":
+            parameters = {**analysis.parameters, **parameters}
+        try:
+            serializer.instance = services.update_parameters(
+                analysis,
+                user=self.request.user,
+                data=parameters if parameters is not None else analysis.parameters,
+                name=data.get("name"),
+                description=data.get("description"),
+            )
+        except services.InvalidInputError as error:
+            raise _field_errors(error) from error
+
+    def _run(self, analysis: Analysis) -> tuple[AnalysisRun, Scenario | None]:
+        scenario = None
+        if raw := self.request.query_params.get("scenario"):
+            if not raw.isdigit():
+                raise serializers.ValidationError({"scenario": _("Give a scenario's number.")})
+            scenario = get_object_or_404(services.scenarios(analysis), pk=int(raw))
+        return services.latest_run(analysis, scenario), scenario
+
+    @extend_schema(
+        parameters=RESULT_PARAMETERS[:1],
+        responses={200: dict, 202: dict},
+        description="Headline figures; 202 with the run's progress while it computes.",
+    )
+    @action(detail=True)
+    def summary(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        analysis = self.get_object()
+        run, scenario = self._run(analysis)
+        body: dict[str, Any] = {
+            "analysis": analysis.pk,
+            "scenario": scenario.pk if scenario else None,
+            "run": run_state(run),
+        }
+        if run.status != RunStatus.DONE:
+            return Response(body, status=202 if run.status != RunStatus.FAILED else 200)
+        result = services.result_of(run)
+        body["summary"] = published_summary(result.summary, self.ecosystem)
+        body["parameters"] = result.parameters.to_dict()
+        return Response(body)
+
+    @extend_schema(
+        parameters=RESULT_PARAMETERS,
+        responses={200: dict, 202: dict},
+        description="Per-area results, paginated; 202 with the run's progress while it computes.",
+    )
+    @action(detail=True)
+    def results(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        analysis = self.get_object()
+        run, _scenario = self._run(analysis)
+        if run.status != RunStatus.DONE:
+            return Response(
+                {"run": run_state(run)}, status=202 if run.status != RunStatus.FAILED else 200
+            )
+        areas = services.result_of(run).areas
+        params = request.query_params
+        if (desert := params.get("desert")) in ("true", "false"):
+            areas = [a for a in areas if a.is_desert == (desert == "true")]
+        if locale := params.get("locale"):
+            areas = [a for a in areas if a.locale == locale]
+        if kind := params.get("kind"):
+            areas = [a for a in areas if a.kind == kind]
+        ordering = params.get("ordering", "rank")
+        key = AREA_ORDERINGS.get(ordering.lstrip("-"))
+        if key is None:
+            raise serializers.ValidationError(
+                {"ordering": _("Order by one of: %(keys)s.") % {"keys": ", ".join(AREA_ORDERINGS)}}
+            )
+        areas = sorted(areas, key=key, reverse=ordering.startswith("-"))
+        page: list[services.AreaAccess] = self.paginate_queryset(areas) or []  # type: ignore[arg-type]
+        response = self.get_paginated_response(
+            [published_area(area, self.ecosystem) for area in page]
+        )
+        response.data["run"] = run_state(run)
+        return response
+
+
+# Scenarios -------------------------------------------------------------------------------------
+
+
+class ScenarioSerializer(serializers.ModelSerializer[Scenario]):
+    analysis = serializers.IntegerField(
+        source="analysis_id",
+        required=False,
+        help_text="The analysis it belongs to (default: the ecosystem's default analysis).",
+    )
+    programs = serializers.JSONField(help_text="Hypothetical programs (docs/api.md).")
+
+    class Meta:
+        model = Scenario
+        fields = ("id", "analysis", "name", "description", "programs", "updated_at")
+        read_only_fields = ("id", "updated_at")
+
+
+class PreviewSerializer(serializers.Serializer[Any]):
+    analysis = serializers.IntegerField(required=False)
+    programs = serializers.JSONField()
+
+
+def comparison_column(column: services.ScenarioComparison, ecosystem: Ecosystem) -> dict[str, Any]:
+    youth_deltas = ("youth_in_deserts", "youth_with_program_in_reach")
+    return {
+        "name": column.name,
+        "scenario": column.scenario.pk if column.scenario else None,
+        "run": run_state(column.run) if column.run is not None else None,
+        "ready": column.ready,
+        "summary": published_summary(column.result.summary, ecosystem) if column.result else None,
+        "deltas": {
+            key: (services.publishable(abs(value), ecosystem) and value)
+            if key in youth_deltas and value is not None
+            else value
+            for key, value in column.deltas.items()
+        },
+        "no_longer_deserts": [
+            {
+                "id": a.id,
+                "code": a.code,
+                "name": a.name,
+                "youth": services.publishable(a.youth, ecosystem),
+            }
+            for a in column.no_longer_deserts
+        ],
+        "new_deserts": [{"id": a.id, "code": a.code, "name": a.name} for a in column.new_deserts],
+        "youth_newly_in_reach": services.publishable(column.youth_newly_in_reach, ecosystem),
+        "areas_newly_in_reach": column.areas_newly_in_reach,
+    }
+
+
+class ScenarioViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    EcosystemScopedViewSet,
+):
+    """Hypothetical programs added to an analysis; compare them, or preview without saving."""
+
+    model = Scenario
+    serializer_class = ScenarioSerializer
+    filter_backends: list[Any] = []
+    rules = {
+        "list": "atlas.view_atlas",
+        "retrieve": "atlas.view_atlas",
+        "compare": "atlas.view_atlas",
+        "create": "atlas.change_analysis",
+        "preview": "atlas.change_analysis",
+    }
+
+    def scoped_queryset(self) -> QuerySet[Scenario]:
+        scenarios = Scenario.objects.filter(analysis__ecosystem=self.ecosystem).select_related(
+            "analysis__ecosystem"
+        )
+        if (raw := self.request.query_params.get("analysis", "")).isdigit():
+            scenarios = scenarios.filter(analysis_id=int(raw))
+        return scenarios.order_by("name", "pk")
+
+    def _analysis(self, pk: Any) -> Analysis:
+        if pk in (None, "", "default"):
+            return services.default_analysis(self.ecosystem)
+        if not str(pk).isdigit():
+            raise serializers.ValidationError({"analysis": _("Give an analysis's number.")})
+        return get_object_or_404(services.analyses(self.ecosystem), pk=int(pk))
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        analysis = self._analysis(data.get("analysis_id"))
+        try:
+            serializer.instance = services.save_scenario(
+                analysis,
+                user=self.request.user,
+                name=data.get("name", ""),
+                description=data.get("description", ""),
+                programs=data.get("programs"),
+            )
+        except services.InvalidInputError as error:
+            raise _field_errors(error) from error
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("analysis", str, description="An analysis's id or default."),
+            OpenApiParameter(
+                "ids", str, description="Scenario ids, comma separated; 0 is the baseline."
+            ),
+        ],
+        responses={200: dict},
+    )
+    @action(detail=False)
+    def compare(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        analysis = self._analysis(request.query_params.get("analysis"))
+        raw = [p for p in request.query_params.get("ids", "").split(",") if p.strip()]
+        if not raw or not all(p.strip().isdigit() for p in raw) or len(raw) > 6:
+            raise serializers.ValidationError(
+                {"ids": _("Give from 1 to 6 scenario numbers, separated by commas.")}
+            )
+        ids = [int(p) for p in raw]
+        found = {s.pk: s for s in services.scenarios(analysis).filter(pk__in=ids)}
+        if any(pk and pk not in found for pk in ids):
+            raise serializers.ValidationError({"ids": _("Some of these scenarios do not exist.")})
+        comparison = services.compare(analysis, [found[pk] if pk else None for pk in ids])
+        return Response(
+            {
+                "analysis": analysis.pk,
+                "ready": comparison.ready,
+                "baseline": run_state(comparison.baseline_run),
+                "columns": [comparison_column(c, self.ecosystem) for c in comparison.columns],
+            }
+        )
+
+    @extend_schema(request=PreviewSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"])
+    def preview(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = PreviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        analysis = self._analysis(body.validated_data.get("analysis"))
+        try:
+            column = services.preview_scenario(
+                analysis, body.validated_data["programs"], user=request.user
+            )
+        except services.InvalidInputError as error:
+            raise _field_errors(error) from error
+        return Response({"analysis": analysis.pk, **comparison_column(column, self.ecosystem)})
+
+
+# Population areas ------------------------------------------------------------------------------
+
+
+class PopulationAreaSerializer(serializers.ModelSerializer[PopulationArea]):
+    youth_suppressed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PopulationArea
+        fields = (
+            "id",
+            "kind",
+            "code",
+            "name",
+            "district_code",
+            "district_name",
+            "city",
+            "latitude",
+            "longitude",
+            "locale_code",
+            "locale",
+            "lowest_grade",
+            "highest_grade",
+            "youth_total",
+            "youth_suppressed",
+            *YOUTH_BAND_FIELDS.values(),
+            *SHARE_FIELDS,
+            "race_counts",
+            "source",
+            "updated_at",
+        )
+
+    def get_youth_suppressed(self, area: PopulationArea) -> bool:
+        return services.publishable(area.youth_total, area.ecosystem) is None
+
+    def to_representation(self, area: PopulationArea) -> dict[str, Any]:
+        data = super().to_representation(area)
+        ecosystem = area.ecosystem
+        if services.publishable(area.youth_total, ecosystem) is None:
+            data["youth_total"] = None
+            for name in (*YOUTH_BAND_FIELDS.values(), *SHARE_FIELDS):
+                data[name] = None
+            data["race_counts"] = {}
+            return data
+        bands = {name: getattr(area, name) for name in YOUTH_BAND_FIELDS.values()}
+        data.update(services.publishable_breakdown(bands, ecosystem))
+        data["race_counts"] = services.publishable_breakdown(
+            {k: int(v) for k, v in (area.race_counts or {}).items()}, ecosystem
+        )
+        return data
+
+
+class PopulationAreaViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemScopedViewSet
+):
+    """Where the ecosystem's young people are counted (read-only; loaded by imports)."""
+
+    model = PopulationArea
+    serializer_class = PopulationAreaSerializer
+    search_fields = ("name", "code", "city", "district_name")
+    ordering_fields = ("name", "code", "youth_total", "updated_at")
+    rules = {"list": "atlas.view_atlas", "retrieve": "atlas.view_atlas"}
+
+    def scoped_queryset(self) -> QuerySet[PopulationArea]:
+        areas = PopulationArea.objects.filter(ecosystem=self.ecosystem).select_related("ecosystem")
+        if kind := self.request.query_params.get("kind"):
+            areas = areas.filter(kind=kind)
+        if locale := self.request.query_params.get("locale"):
+            areas = areas.filter(locale=locale)
+        return areas.order_by("name", "pk")

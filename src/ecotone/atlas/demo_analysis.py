@@ -1,0 +1,121 @@
+"""The demo's default analysis and two saved scenarios, built from what the analysis finds.
+
+A step of the demo builder, after the schools (atlas/demo.py): it runs the default analysis,
+then places the scenarios where the deserts are, so they stay meaningful however the demo's
+schools and programs move: a mobile robotics lab touring the northern rural deserts, and one
+afterschool club at the first-priority school. Both are saved, and their runs computed, so the
+scenario pages open at once.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ecotone.ecosystems.models import Ecosystem
+
+from . import services
+from .access import haversine_miles
+from .models import RunStatus
+
+MOBILE_LAB = "Mobile robotics lab for the northern rural schools"
+MAX_STOPS = 6
+MIN_STOP_SPACING_MI = 8.0
+
+
+def _seats_for(youth: int, max_youth_per_seat: float) -> int:
+    """Seats that bring `youth` comfortably inside the desert rule, in tens."""
+    return max(10, int(math.ceil(youth / max_youth_per_seat * 1.5 / 10.0)) * 10)
+
+
+def seed_demo_analysis(ecosystem: Ecosystem, *, user: Any = None) -> dict[str, int]:
+    """The default analysis of `ecosystem`, computed, and its demo scenarios; counts."""
+    analysis = services.default_analysis(ecosystem)
+    if not ecosystem.population_areas.exists():
+        return {}
+    run = services.latest_run(analysis)
+    if run.status != RunStatus.DONE:
+        return {}
+    result = services.result_of(run)
+    per_seat = result.parameters.desert_max_youth_per_seat
+    deserts = result.priority
+    rural = [a for a in deserts if a.locale in ("rural", "town")]
+    saved = []
+    if rural:
+        middle = sorted(a.latitude for a in result.areas)[len(result.areas) // 2]
+        northern = sorted(
+            (a for a in rural if a.latitude >= middle) or rural, key=lambda a: -a.latitude
+        )
+        stops: list[services.AreaAccess] = []
+        for area in northern or rural:
+            spaced = all(
+                float(haversine_miles(area.latitude, area.longitude, s.latitude, s.longitude))
+                >= MIN_STOP_SPACING_MI
+                for s in stops
+            )
+            if spaced:
+                stops.append(area)
+            if len(stops) == MAX_STOPS:
+                break
+        if len(stops) == 1:
+            stops.append(next((a for a in rural if a is not stops[0]), stops[0]))
+        seats = sum(_seats_for(s.youth, per_seat) for s in stops)
+        saved.append(
+            services.save_scenario(
+                analysis,
+                user=user,
+                name=MOBILE_LAB,
+                description=(
+                    "A van with robotics kits and two educators, visiting each of these rural "
+                    "schools one afternoon a week; its seats are shared between the stops."
+                ),
+                programs=[
+                    {
+                        "name": "Mobile robotics lab",
+                        "delivery": "mobile",
+                        "stops": [[s.latitude, s.longitude] for s in stops],
+                        "seats": seats,
+                        "grade_bands": ["3-5", "6-8"],
+                        "days_per_week": 5,
+                        "after_school": True,
+                        "cost_band": "free",
+                        "stem_fields": ["robotics", "engineering"],
+                        "activity_types": ["afterschool-club"],
+                    }
+                ],
+            )
+        )
+    if deserts:
+        first = deserts[0]
+        saved.append(
+            services.save_scenario(
+                analysis,
+                user=user,
+                name=f"Afterschool STEM club at {first.name}",
+                description="One club at the first school on the priority list, four afternoons "
+                "a week.",
+                programs=[
+                    {
+                        "name": f"{first.name} STEM club",
+                        "delivery": "in_person",
+                        "latitude": first.latitude,
+                        "longitude": first.longitude,
+                        "seats": _seats_for(first.youth, per_seat),
+                        "days_per_week": 4,
+                        "after_school": True,
+                        "cost_band": "free",
+                        "stem_fields": ["science", "engineering"],
+                    }
+                ],
+            )
+        )
+    for scenario in saved:
+        services.latest_run(analysis, scenario)
+    return {"atlas_deserts": len(deserts), "atlas_scenarios": len(saved)}
+
+
+def build(ctx: Any) -> None:
+    """Demo builder step: each demo ecosystem's default analysis and scenarios."""
+    for ecosystem in ctx.ecosystems.values():
+        for key, value in seed_demo_analysis(ecosystem, user=ctx.admin).items():
+            ctx.counts[key] = ctx.counts.get(key, 0) + value

@@ -1,0 +1,108 @@
+"""The per-area table of an analysis (or a scenario) as CSV or Excel, with small counts
+suppressed as on every page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
+from ecotone.ecosystems.models import Ecosystem
+from ecotone.exports import FORMATS, table_response
+
+from . import services
+from .models import AreaKind, Locale, RunStatus
+
+
+def _headers() -> list[str]:
+    return [
+        _("Identifier"),
+        _("Name"),
+        _("Kind"),
+        _("Locale"),
+        _("Latitude"),
+        _("Longitude"),
+        _("Young people"),
+        _("Share low-income (%)"),
+        _("Need index (0-100)"),
+        _("Seats per 1,000 young people (E2SFCA)"),
+        _("Seats within reach"),
+        _("Reach (miles)"),
+        _("Nearest program (miles)"),
+        _("Nearest program"),
+        _("Online programs"),
+        _("Desert"),
+        _("Priority"),
+        _("Supply index (0-100)"),
+        _("Demand index (0-100)"),
+        _("Why it is a priority"),
+    ]
+
+
+def area_rows(result: services.RunResult, ecosystem: Ecosystem) -> Iterator[list[Any]]:
+    """The table's rows, priorities first, with youth counts below the threshold suppressed
+    (and then the area's share low-income and need index left empty)."""
+    kinds, locales = dict(AreaKind.choices), dict(Locale.choices)
+    hidden_text = _("fewer than %(n)s") % {"n": ecosystem.suppression_threshold}
+    yes, no = _("yes"), _("no")
+    for area in sorted(result.areas, key=lambda a: (a.rank is None, a.rank or 0, a.name)):
+        youth = services.publishable(area.youth, ecosystem)
+        hidden = youth is None and area.youth > 0
+        yield [
+            area.code,
+            area.name,
+            kinds.get(area.kind, area.kind),
+            locales.get(area.locale, area.locale),
+            area.latitude,
+            area.longitude,
+            hidden_text if hidden else youth,
+            None if hidden or area.low_income_share is None else round(area.low_income_share * 100),
+            None if hidden else area.need,
+            area.access_per_1000,
+            area.seats_within,
+            area.catchment_mi,
+            area.nearest_miles,
+            area.nearest_program_name,
+            area.virtual_programs,
+            yes if area.is_desert else no,
+            area.rank,
+            area.supply_index,
+            area.demand_index,
+            area.reasons,
+        ]
+
+
+@ecosystem_view("atlas.export_atlas")
+def export_areas(request: HttpRequest, ecosystem_slug: str, fmt: str = "") -> HttpResponseBase:
+    """export.csv or export.xlsx (or ?format=); ?analysis=<id> and ?scenario=<id> choose what
+    (default: the ecosystem's default analysis as it is today)."""
+    ecosystem = current_ecosystem(request)
+    fmt = request.GET.get("format", fmt)
+    if fmt not in FORMATS:
+        raise Http404
+    analysis_id = request.GET.get("analysis", "")
+    if analysis_id.isdigit():
+        analysis = get_object_or_404(services.analyses(ecosystem), pk=int(analysis_id))
+    else:
+        analysis = services.default_analysis(ecosystem)
+    scenario = None
+    if (scenario_id := request.GET.get("scenario", "")).isdigit():
+        scenario = get_object_or_404(services.scenarios(analysis), pk=int(scenario_id))
+    run = services.latest_run(analysis, scenario)
+    if run.status != RunStatus.DONE:
+        # A large ecosystem's analysis is still computing: the last finished one, if any.
+        run = services.last_done_run(analysis, scenario) or run
+    if run.status != RunStatus.DONE:
+        return HttpResponse(
+            _("The analysis is still being computed; try again in a minute."),
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+    result = services.result_of(run)
+    name = f"{ecosystem.slug}-atlas" + (f"-scenario-{scenario.pk}" if scenario else "")
+    return table_response(name, fmt, _headers(), area_rows(result, ecosystem))
