@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH = 560
-LABEL_WIDTH = 150
-VALUE_WIDTH = 90
+WIDTH = 440
+LABEL_WIDTH = 130
+VALUE_WIDTH = 70
 BAR_HEIGHT = 26
 GAP = 12
 DEFAULT_COLOUR = "#3b528b"  # viridis blue: 8.6:1 on white

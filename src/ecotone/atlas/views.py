@@ -229,7 +229,9 @@ def _summary(summary: dict[str, Any], areas: Sequence[Any], ecosystem: Ecosystem
                 "youth_in_deserts": _total_label(
                     figures.get("youth_in_deserts"), ecosystem, rounded=small
                 ),
-                "share_with_program_in_reach": figures.get("share_with_program_in_reach"),
+                "share_with_program_in_reach": _percent(
+                    figures.get("share_with_program_in_reach")
+                ),
                 "median_seats_per_1000": figures.get("median_seats_per_1000"),
             }
         )
@@ -239,7 +241,7 @@ def _summary(summary: dict[str, Any], areas: Sequence[Any], ecosystem: Ecosystem
         "youth": _total_label(summary.get("youth"), ecosystem, rounded=small),
         "deserts": summary.get("deserts", 0),
         "youth_in_deserts": _total_label(summary.get("youth_in_deserts"), ecosystem, rounded=small),
-        "share_with_program_in_reach": summary.get("share_with_program_in_reach"),
+        "share_with_program_in_reach": _percent(summary.get("share_with_program_in_reach")),
         "median_seats_per_1000": summary.get("median_seats_per_1000"),
         "virtual_programs": summary.get("virtual_programs", 0),
         "by_locale": by_locale,
@@ -263,7 +265,7 @@ def _charts(areas: Sequence[Any], ecosystem: Ecosystem) -> list[dict[str, Any]]:
             {
                 "label": str(label),
                 "value": 0.0 if hidden else share * 100,
-                "shown": "—" if hidden else f"{round(share * 100)} %",
+                "shown": "—" if hidden else _percent(share),
                 "youth": _total_label(youth, ecosystem, rounded=small),
                 "in_deserts": _total_label(in_deserts, ecosystem, rounded=small),
                 "deserts": sum(1 for a in in_locale if a.is_desert),
@@ -325,20 +327,28 @@ def _charts(areas: Sequence[Any], ecosystem: Ecosystem) -> list[dict[str, Any]]:
     ]
 
 
+def _percent(share: float | None) -> str:
+    if share is None:
+        return "—"
+    return _("%(n)s%%") % {"n": number_format(round(share * 100))}
+
+
 def _decimal(value: float) -> str:
     return number_format(value, 1 if value < 10 else 0, force_grouping=True)
 
 
 def _access_labels(scale: AccessScale) -> list[tuple[int, str]]:
     labels = [(0, _("No seat in reach"))]
-    ranges = scale.ranges()
-    for position, (index, low, high) in enumerate(ranges):
-        if position == len(ranges) - 1:
-            labels.append((index, _("%(low)s or more") % {"low": _decimal(low)}))
+    for index, low, high in scale.ranges():
+        if low is None and high is None:
+            text = _("Some seats in reach")
+        elif low is None:
+            text = _("Under %(high)s") % {"high": _decimal(high or 0)}
+        elif high is None:
+            text = _("%(low)s or more") % {"low": _decimal(low)}
         else:
-            labels.append(
-                (index, _("%(low)s to %(high)s") % {"low": _decimal(low), "high": _decimal(high)})
-            )
+            text = _("%(low)s to %(high)s") % {"low": _decimal(low), "high": _decimal(high)}
+        labels.append((index, text))
     return labels
 
 
@@ -720,7 +730,7 @@ def _figure(value: Any, kind: str, ecosystem: Ecosystem, rounded: bool = False) 
     if kind == "youth":
         return _total_label(int(value), ecosystem, rounded=rounded)
     if kind == "share":
-        return f"{round(float(value) * 100)} %"
+        return _percent(float(value))
     if kind == "decimal":
         return _decimal(float(value))
     return number_format(value, force_grouping=True)
