@@ -322,7 +322,7 @@ def test_need_index_is_a_renormalised_weighted_mean(indicators, weights, scale) 
             expected = 100 * np.sum(row[mask] * weights[mask]) / np.sum(weights[mask])
             assert value == pytest.approx(expected, rel=1e-9, abs=1e-9)
     # Only the proportions of the weights matter.
-    np.testing.assert_allclose(need_index(indicators, weights * scale), need, rtol=1e-9)
+    np.testing.assert_allclose(need_index(indicators, weights * scale), need, rtol=1e-9, atol=1e-9)
 
 
 def test_need_index_leaves_unknown_indicators_out() -> None:

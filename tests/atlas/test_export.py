@@ -103,5 +103,7 @@ def test_export_while_computing_gives_the_last_result_or_409(region: World, sett
 def test_spanish_headers(region: World) -> None:
     client = region.client("member")
     response = client.get("/e/alpha/atlas/export.csv", HTTP_ACCEPT_LANGUAGE="es")
-    header, *_rows = csv_rows(response)
-    assert header[0] != "Identifier" or header[1] != "Name"
+    header, *rows = csv_rows(response)
+    assert header[:2] == ["Identificador", "Nombre"]
+    assert rows[0][header.index("Desierto")] == "sí"
+    assert rows[0][header.index("Por qué es prioritaria")].startswith("612 estudiantes, 78")

@@ -368,6 +368,23 @@ def test_a_large_ecosystem_runs_as_a_task_with_progress(
     assert services.stage_label(run) == "Done"
 
 
+def test_an_abandoned_run_is_started_again(region: World, settings: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.ATLAS_SYNC_MAX_AREAS = 0
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    analysis = services.default_analysis(region.alpha)
+    stuck = services.latest_run(analysis)
+    AnalysisRun.objects.filter(pk=stuck.pk).update(
+        status=RunStatus.RUNNING, updated_at=timezone.now() - timedelta(hours=2)
+    )
+    again = services.latest_run(analysis)
+    assert again.pk != stuck.pk
+    assert again.status == RunStatus.QUEUED
+
+
 def test_a_large_ecosystem_with_the_immediate_backend_finishes(
     region: World, settings: Any
 ) -> None:

@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 from ecotone.directory.distance import EARTH_RADIUS_MI, haversine_miles
@@ -91,7 +92,9 @@ BoolArray = npt.NDArray[np.bool_]
 DEFAULT_ZONES: tuple[tuple[float, float], ...] = ((1 / 3, 1.0), (2 / 3, 0.68), (1.0, 0.22))
 
 # Areas per chunk in pairs_within: bounds the candidate pairs held at once.
-AREA_CHUNK = 16_384
+AREA_CHUNK = 4096
+# Radii within this factor of each other share one tree search (then filtered exactly).
+_RADIUS_GROUP = 1.25
 # Relative widening of the chord so rounding in the 3-D vectors never drops a pair that the
 # haversine distance keeps (the haversine test decides).
 _CHORD_SLACK = 1e-9
@@ -146,6 +149,23 @@ def _great_circle_from_chord(chord: FloatArray) -> FloatArray:
     return result
 
 
+def _radius_groups(radius: FloatArray) -> list[tuple[float, npt.NDArray[np.intp]]]:
+    """Indices of areas whose radii lie within `_RADIUS_GROUP` of each other, with the largest.
+
+    Catchments come from a few locale settings, so this is usually one group per locale.
+    """
+    groups: list[tuple[float, npt.NDArray[np.intp]]] = []
+    values = np.unique(radius)
+    start = 0
+    while start < values.shape[0]:
+        stop = int(np.searchsorted(values, values[start] * _RADIUS_GROUP, side="right"))
+        stop = max(stop, start + 1)
+        low, high = float(values[start]), float(values[stop - 1])
+        groups.append((high, np.flatnonzero((radius >= low) & (radius <= high))))
+        start = stop
+    return groups
+
+
 def pairs_within(
     area_lat: npt.ArrayLike,
     area_lon: npt.ArrayLike,
@@ -154,55 +174,63 @@ def pairs_within(
     site_lon: npt.ArrayLike,
     *,
     area_chunk: int = AREA_CHUNK,
-    workers: int = -1,
 ) -> Reach:
     """Every (area i, site j) with haversine(i, j) <= radius_mi[i]; see the module docstring.
 
     `radius_mi` is one radius or one per area; an area with a negative or NaN radius reaches
-    nothing. `workers` is passed to cKDTree.query_ball_point (-1: every core).
+    nothing.
     """
     alat, alon, slat, slon = (_as_float(v) for v in (area_lat, area_lon, site_lat, site_lon))
     radius = np.broadcast_to(_as_float(radius_mi), alat.shape)
     n, m = alat.shape[0], slat.shape[0]
     if n == 0 or m == 0:
         return _empty_reach()
-    site_xyz = _unit_vectors(slat, slon)
-    site_tree = cKDTree(site_xyz)
-    site_axes = [np.ascontiguousarray(site_xyz[:, axis]) for axis in range(3)]
+    site_tree = cKDTree(_unit_vectors(slat, slon))
     area_xyz = _unit_vectors(alat, alon)
-    usable = radius >= 0  # False for NaN too
-    query_chord = np.where(usable, _chord(np.where(usable, radius, 0.0)), -1.0)
-    query_chord = query_chord * (1 + _CHORD_SLACK) + 1e-15
     areas: list[IntArray] = []
     sites: list[IntArray] = []
     miles: list[FloatArray] = []
     for start in range(0, n, area_chunk):
         stop = min(n, start + area_chunk)
-        chunk = np.flatnonzero(usable[start:stop]) + start
-        if chunk.shape[0] == 0:
+        chunk_radius = radius[start:stop]
+        usable = np.flatnonzero(chunk_radius >= 0)  # not NaN either
+        found_area: list[npt.NDArray[np.intp]] = []
+        found_site: list[npt.NDArray[np.intp]] = []
+        found_chord: list[FloatArray] = []
+        for high, members in _radius_groups(chunk_radius[usable]):
+            local = usable[members]
+            # Dual-tree search (chunk's areas x all sites) for chords up to the group's largest.
+            found = cKDTree(area_xyz[start + local]).sparse_distance_matrix(
+                site_tree,
+                float(_chord(high)) * (1 + _CHORD_SLACK) + 1e-15,
+                output_type="ndarray",
+            )
+            found_area.append(local[found["i"]])
+            found_site.append(found["j"])
+            found_chord.append(found["v"])
+        if not found_area:
             continue
-        # One sorted list of site indices per area, computed in C++ (in parallel).
-        found = site_tree.query_ball_point(
-            area_xyz[chunk], query_chord[chunk], workers=workers, return_sorted=True
+        local_area = np.concatenate(found_area)
+        local_site = np.concatenate(found_site)
+        chord = np.concatenate(found_chord)
+        del found_area, found_site, found_chord
+        # Order by area then site: SciPy's CSR conversion buckets rows in O(pairs) and sorts
+        # each row's few columns, in C++. The data are pair numbers + 1 (never 0, so never
+        # pruned), giving the permutation to apply to the chords.
+        matrix = csr_matrix(
+            (np.arange(1, chord.shape[0] + 1, dtype=np.int64), (local_area, local_site)),
+            shape=(stop - start, m),
         )
-        counts = np.fromiter(map(len, found), dtype=np.int64, count=chunk.shape[0])
-        total = int(counts.sum())
-        if total == 0:
-            continue
-        pair_site = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int32, count=total)
-        del found
-        pair_area = np.repeat(chunk.astype(np.int32), counts)
-        # Chord lengths column by column: 1-D takes are several times faster than row gathers.
-        chord_squared = np.zeros(total)
-        for axis in range(3):
-            difference = np.repeat(area_xyz[chunk, axis], counts) - site_axes[axis].take(pair_site)
-            chord_squared += difference * difference
-        del difference
-        distance = _great_circle_from_chord(np.sqrt(chord_squared))
-        del chord_squared
+        matrix.sort_indices()
+        del local_area, local_site
+        counts = np.diff(matrix.indptr)
+        pair_area: IntArray = np.repeat(np.arange(start, stop, dtype=np.int32), counts)
+        pair_site: IntArray = matrix.indices.astype(np.int32)
+        distance = _great_circle_from_chord(chord[matrix.data - 1])
+        del matrix, chord
         # The chord and haversine formulas agree to about 1e-12; near the boundary the
         # haversine distance decides, so the pairs are exactly those haversine keeps.
-        limit = np.repeat(radius[chunk], counts)
+        limit = np.repeat(chunk_radius, counts)
         close = np.flatnonzero(np.abs(distance - limit) <= 1e-9 * (limit + 1.0))
         if close.shape[0]:
             distance[close] = haversine_miles(
@@ -348,15 +376,20 @@ def percentile_0_100(values: npt.ArrayLike) -> FloatArray:
     """
     data = _as_float(values)
     result = np.full(data.shape, np.nan)
-    known = ~np.isnan(data)
-    count = int(known.sum())
+    known = np.flatnonzero(~np.isnan(data))
+    count = known.shape[0]
     if count == 1:
         result[known] = 50.0
     elif count > 1:
-        from scipy.stats import rankdata
-
-        ranks = rankdata(data[known], method="average")
-        result[known] = 100 * (ranks - 1) / (count - 1)
+        order = np.argsort(data[known], kind="stable")
+        ordered = data[known][order]
+        starts_group = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+        group = np.cumsum(starts_group) - 1
+        first = np.flatnonzero(starts_group)
+        last = np.concatenate((first[1:], [count])) - 1
+        ranks = np.empty(count)
+        ranks[order] = ((first + last) / 2)[group]  # ties share their average rank
+        result[known] = 100 * ranks / (count - 1)
     return result
 
 

@@ -25,7 +25,7 @@ MIN_STOP_SPACING_MI = 8.0
 
 def _seats_for(youth: int, max_youth_per_seat: float) -> int:
     """Seats that bring `youth` comfortably inside the desert rule, in tens."""
-    return max(10, int(math.ceil(youth / max_youth_per_seat * 1.5 / 10.0)) * 10)
+    return max(10, math.ceil(youth / max_youth_per_seat * 1.5 / 10.0) * 10)
 
 
 def seed_demo_analysis(ecosystem: Ecosystem, *, user: Any = None) -> dict[str, int]:
@@ -44,10 +44,10 @@ def seed_demo_analysis(ecosystem: Ecosystem, *, user: Any = None) -> dict[str, i
     if rural:
         middle = sorted(a.latitude for a in result.areas)[len(result.areas) // 2]
         northern = sorted(
-            (a for a in rural if a.latitude >= middle) or rural, key=lambda a: -a.latitude
+            [a for a in rural if a.latitude >= middle] or rural, key=lambda a: -a.latitude
         )
         stops: list[services.AreaAccess] = []
-        for area in northern or rural:
+        for area in northern:
             spaced = all(
                 float(haversine_miles(area.latitude, area.longitude, s.latitude, s.longitude))
                 >= MIN_STOP_SPACING_MI

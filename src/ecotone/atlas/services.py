@@ -997,12 +997,23 @@ def latest_run(
     """
     current = fingerprint(analysis, scenario)
     run = _runs(analysis, scenario).filter(fingerprint=current).first()
+    if run is not None and start and _abandoned(run):
+        run = None  # its worker died: start again
     if run is None and not start:
         run = _runs(analysis, scenario).first() or AnalysisRun(fingerprint=current, stage="queued")
     if run is None:
         return start_run(analysis, scenario, fingerprint_=current)
     run.analysis, run.scenario = analysis, scenario  # already loaded by the caller
     return run
+
+
+def _abandoned(run: AnalysisRun) -> bool:
+    """A run queued or running for longer than ATLAS_RUN_TIMEOUT seconds (default an hour):
+    its worker was stopped or lost; a national analysis takes well under a minute."""
+    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+        return False
+    timeout = float(getattr(settings, "ATLAS_RUN_TIMEOUT", 3600))
+    return (timezone.now() - run.updated_at).total_seconds() > timeout
 
 
 def last_done_run(analysis: Analysis, scenario: Scenario | None = None) -> AnalysisRun | None:
