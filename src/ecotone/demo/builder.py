@@ -21,6 +21,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from ecotone.accounts.models import User
+from ecotone.atlas import demo as atlas_demo
 from ecotone.atlas import demo_analysis as atlas_demo_analysis
 from ecotone.directory import demo as directory_demo
 from ecotone.directory.models import Program
@@ -560,6 +561,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     build_organizations,
     build_people,
     directory_demo.build,
+    atlas_demo.build,
     # the atlas's schools (atlas/demo.py) come before this: it analyses them
     atlas_demo_analysis.build,
 ]
