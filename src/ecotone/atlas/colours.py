@@ -18,11 +18,23 @@ UNKNOWN_COLOUR = "#bdbdbd"
 NEED_BREAKS = (20, 40, 60, 80)
 
 
+def _edges(values: list[float], classes: int) -> tuple[float, ...]:
+    """Lower bounds of classes 2..n at the quantiles of `values` (sorted). Equal quantiles (few
+    values, many ties) merge, so no class is empty by construction."""
+    n = len(values)
+    quantiles = {values[min(n - 1, (n * q) // classes)] for q in range(1, classes)}
+    return tuple(sorted(q for q in quantiles if q > values[0]))
+
+
+def _ranges(edges: tuple[float, ...]) -> list[tuple[int, float | None, float | None]]:
+    bounds: list[float | None] = [None, *edges, None]
+    return [(index, bounds[index], bounds[index + 1]) for index in range(len(bounds) - 1)]
+
+
 @dataclass(frozen=True)
 class AccessScale:
     """Class 0 is "no seat in reach"; classes 1-4 split the areas that have some at their
-    quartiles. Equal quartiles (few areas, many ties) merge, so no class is ever empty by
-    construction: `edges` are the lower bounds of classes 2, 3, 4 that exist."""
+    quartiles."""
 
     edges: tuple[float, ...]
     has_positive: bool
@@ -32,9 +44,7 @@ class AccessScale:
         positive = sorted(v for v in values if v is not None and math.isfinite(v) and v > 0)
         if not positive:
             return cls(edges=(), has_positive=False)
-        n = len(positive)
-        quartiles = {positive[min(n - 1, (n * q) // 4)] for q in (1, 2, 3)}
-        return cls(edges=tuple(sorted(q for q in quartiles if q > positive[0])), has_positive=True)
+        return cls(edges=_edges(positive, 4), has_positive=True)
 
     def class_of(self, value: float | None) -> int | None:
         if value is None or not math.isfinite(value):
@@ -51,19 +61,38 @@ class AccessScale:
         """(class, from, below) for each class above 0; None for an open end."""
         if not self.has_positive:
             return []
-        bounds: list[float | None] = [None, *self.edges, None]
-        return [(index + 1, bounds[index], bounds[index + 1]) for index in range(len(bounds) - 1)]
+        return [(index + 1, low, high) for index, low, high in _ranges(self.edges)]
 
 
-def need_class(value: float | None) -> int | None:
-    if value is None or not math.isfinite(value):
-        return None
-    for index, upper in enumerate(NEED_BREAKS):
-        if value < upper:
-            return index
-    return 4
+@dataclass(frozen=True)
+class NeedScale:
+    """Need index in five classes at its quintiles over the areas shown. An index is a
+    weighted mean of shares, so its values bunch (often 30-60): fixed 20-point steps would
+    paint most of the map one colour."""
 
+    edges: tuple[float, ...]
+    has_values: bool
 
-def need_colour(value: float | None) -> str:
-    index = need_class(value)
-    return UNKNOWN_COLOUR if index is None else NEED_COLOURS[index]
+    @classmethod
+    def from_values(cls, values: list[float | None]) -> NeedScale:
+        known = sorted(v for v in values if v is not None and math.isfinite(v))
+        if not known:
+            return cls(edges=(), has_values=False)
+        return cls(edges=_edges(known, 5), has_values=True)
+
+    def class_of(self, value: float | None) -> int | None:
+        if value is None or not math.isfinite(value) or not self.has_values:
+            return None
+        return sum(1 for edge in self.edges if value >= edge)
+
+    def colour(self, value: float | None) -> str:
+        index = self.class_of(value)
+        if index is None:
+            return UNKNOWN_COLOUR
+        # Fewer classes than five (ties): spread them over the scale, ends kept.
+        classes = len(self.edges) + 1
+        position = round(index * (len(NEED_COLOURS) - 1) / max(classes - 1, 1))
+        return NEED_COLOURS[position if classes > 1 else len(NEED_COLOURS) // 2]
+
+    def ranges(self) -> list[tuple[int, float | None, float | None]]:
+        return _ranges(self.edges) if self.has_values else []

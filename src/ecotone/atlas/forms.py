@@ -70,7 +70,8 @@ class HypotheticalProgramForm(forms.Form):
     )
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=100_000, initial=30)
     grade_bands = forms.MultipleChoiceField(
-        label=_("Grades"),
+        label=_("Grades (none chosen: all)"),
+        required=False,
         choices=GRADE_BAND_CHOICES,
         initial=["3-5", "6-8"],
         widget=forms.CheckboxSelectMultiple,

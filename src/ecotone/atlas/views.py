@@ -29,8 +29,7 @@ from ecotone.errors import DomainError
 
 from . import services
 from .charts import bar_chart
-from .colours import ACCESS_COLOURS, NEED_BREAKS, NEED_COLOURS, UNKNOWN_COLOUR, AccessScale
-from .colours import need_colour as need_colour_of
+from .colours import ACCESS_COLOURS, UNKNOWN_COLOUR, AccessScale, NeedScale
 from .forms import (
     AnalysisSettingsForm,
     ProgramFormSet,
@@ -229,9 +228,7 @@ def _summary(summary: dict[str, Any], areas: Sequence[Any], ecosystem: Ecosystem
                 "youth_in_deserts": _total_label(
                     figures.get("youth_in_deserts"), ecosystem, rounded=small
                 ),
-                "share_with_program_in_reach": _percent(
-                    figures.get("share_with_program_in_reach")
-                ),
+                "share_with_program_in_reach": _percent(figures.get("share_with_program_in_reach")),
                 "median_seats_per_1000": figures.get("median_seats_per_1000"),
             }
         )
@@ -341,28 +338,36 @@ def _access_labels(scale: AccessScale) -> list[tuple[int, str]]:
     labels = [(0, _("No seat in reach"))]
     for index, low, high in scale.ranges():
         if low is None and high is None:
-            text = _("Some seats in reach")
-        elif low is None:
-            text = _("Under %(high)s") % {"high": _decimal(high or 0)}
-        elif high is None:
-            text = _("%(low)s or more") % {"low": _decimal(low)}
+            labels.append((index, _("Some seats in reach")))
         else:
-            text = _("%(low)s to %(high)s") % {"low": _decimal(low), "high": _decimal(high)}
-        labels.append((index, text))
+            labels.append((index, _range_label(low, high)))
     return labels
 
 
-def _need_labels() -> list[tuple[str, str]]:
-    bounds = [0, *NEED_BREAKS, 100]
-    return [
-        (NEED_COLOURS[i], _("%(low)s to %(high)s") % {"low": bounds[i], "high": bounds[i + 1]})
-        for i in range(len(NEED_COLOURS))
-    ]
+def _range_label(low: float | None, high: float | None, digits: int | None = None) -> str:
+    def shown(value: float) -> str:
+        return _decimal(value) if digits is None else number_format(round(value, digits))
+
+    if low is None and high is None:
+        return _("All")
+    if low is None:
+        return _("Under %(high)s") % {"high": shown(high or 0)}
+    if high is None:
+        return _("%(low)s or more") % {"low": shown(low)}
+    return _("%(low)s to %(high)s") % {"low": shown(low), "high": shown(high)}
+
+
+def _need_scale(areas: Sequence[Any], ecosystem: Ecosystem) -> NeedScale:
+    """Quintiles of the need index over the areas whose index may be shown."""
+    return NeedScale.from_values([a.need for a in areas if not _is_suppressed(a.youth, ecosystem)])
 
 
 def _legends(areas: Sequence[Any], ecosystem: Ecosystem) -> dict[str, dict[str, Any]]:
     scale = AccessScale.from_values([a.access_per_1000 for a in areas])
-    return {"access": _access_legend(scale), "need": _need_legend(ecosystem)}
+    return {
+        "access": _access_legend(scale),
+        "need": _need_legend(_need_scale(areas, ecosystem), ecosystem),
+    }
 
 
 def _access_legend(scale: AccessScale) -> dict[str, Any]:
@@ -376,11 +381,15 @@ def _access_legend(scale: AccessScale) -> dict[str, Any]:
     }
 
 
-def _need_legend(ecosystem: Ecosystem) -> dict[str, Any]:
+def _need_legend(scale: NeedScale, ecosystem: Ecosystem) -> dict[str, Any]:
+    entries = []
+    for _index, low, high in scale.ranges():
+        probe = low if low is not None else (high or 0) - 1
+        entries.append({"color": scale.colour(probe), "label": _range_label(low, high, 0)})
     return {
-        "title": _("Need index (0 to 100)"),
-        "entries": [{"color": colour, "label": label} for colour, label in _need_labels()]
-        + [
+        "title": _("Need index (0 to 100), in fifths of the areas"),
+        "entries": [
+            *entries,
             {
                 "color": UNKNOWN_COLOUR,
                 "label": _("Not shown: unknown, or fewer than %(n)s young people")
@@ -430,7 +439,8 @@ def _feature_collection(
     request: HttpRequest, ecosystem: Ecosystem, areas: Sequence[Any], colouring: str
 ) -> dict[str, Any]:
     scale = AccessScale.from_values([a.access_per_1000 for a in areas])
-    legend = _access_legend(scale) if colouring == "access" else _need_legend(ecosystem)
+    need_scale = _need_scale(areas, ecosystem)
+    legend = _access_legend(scale) if colouring == "access" else _need_legend(need_scale, ecosystem)
     atlas_url = reverse("atlas:home", kwargs={"ecosystem_slug": ecosystem.slug})
     features = []
     for area in areas:
@@ -438,7 +448,7 @@ def _feature_collection(
         if colouring == "access":
             colour = scale.colour(area.access_per_1000)
         else:
-            colour = UNKNOWN_COLOUR if suppressed else need_colour_of(area.need)
+            colour = UNKNOWN_COLOUR if suppressed else need_scale.colour(area.need)
         features.append(
             {
                 "type": "Feature",
