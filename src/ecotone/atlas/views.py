@@ -40,6 +40,9 @@ from .forms import (
 from .models import AnalysisRun, AreaKind, Locale, RunStatus, Scenario
 from .parameters import PRESETS, Parameters
 
+# The presets' texts are msgids marked in parameters.py (Django-free); translated here.
+translated = _
+
 PAGE_SIZE = 25
 MAX_COMPARED = 3
 SORTS: dict[str, tuple[Any, Callable[[Any], Any], bool]] = {
@@ -511,7 +514,7 @@ def analysis_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse
         messages.info(
             request,
             _("“%(preset)s” is filled in below. Review the settings and save to use them.")
-            % {"preset": _(PRESETS[preset].label)},
+            % {"preset": translated(PRESETS[preset].label)},
         )
         form = AnalysisSettingsForm(initial=AnalysisSettingsForm.initial_from(changed))
     elif request.method == "POST" and not preset:
@@ -543,7 +546,11 @@ def analysis_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse
             "analysis": analysis,
             "form": form,
             "presets": [
-                {"code": code, "label": _(p.label), "description": _(p.description)}
+                {
+                    "code": code,
+                    "label": translated(p.label),
+                    "description": translated(p.description),
+                }
                 for code, p in PRESETS.items()
             ],
         },
