@@ -28,6 +28,25 @@ def _seats_for(youth: int, max_youth_per_seat: float) -> int:
     return max(10, math.ceil(youth / max_youth_per_seat * 1.5 / 10.0) * 10)
 
 
+def _grow(
+    ecosystem: Ecosystem,
+    result: services.RunResult,
+    program: dict[str, Any],
+    area_ids: list[int],
+    enough: int,
+    tries: int = 4,
+) -> None:
+    """Double `program`'s seats until at least `enough` of `area_ids` stop being deserts."""
+    for _attempt in range(tries):
+        offers = services.hypothetical_offers(services.clean_scenario_programs([program]))
+        trial = services.compute(ecosystem, result.parameters, offers)
+        ids, deserts = trial["areas"]["id"], trial["areas"]["is_desert"]
+        lifted = sum(1 for area_id in area_ids if not deserts[ids.index(area_id)])
+        if lifted >= enough:
+            return
+        program["seats"] = int(program["seats"]) * 2
+
+
 def seed_demo_analysis(ecosystem: Ecosystem, *, user: Any = None) -> dict[str, int]:
     """The default analysis of `ecosystem`, computed, and its demo scenarios; counts."""
     analysis = services.default_analysis(ecosystem)
@@ -59,7 +78,21 @@ def seed_demo_analysis(ecosystem: Ecosystem, *, user: Any = None) -> dict[str, i
                 break
         if len(stops) == 1:
             stops.append(next((a for a in rural if a is not stops[0]), stops[0]))
-        seats = sum(_seats_for(s.youth, per_seat) for s in stops)
+        lab: dict[str, Any] = {
+            "name": "Mobile robotics lab",
+            "delivery": "mobile",
+            "stops": [[s.latitude, s.longitude] for s in stops],
+            "seats": sum(_seats_for(s.youth, per_seat) for s in stops),
+            "grade_bands": ["3-5", "6-8"],
+            "days_per_week": 5,
+            "after_school": True,
+            "cost_band": "free",
+            "stem_fields": ["robotics", "engineering"],
+            "activity_types": ["afterschool-club"],
+        }
+        # Rural stops share seats with their neighbours' schools: grow the lab until it lifts
+        # at least half of its stops out of the deserts (doubling, four times at most).
+        _grow(ecosystem, result, lab, [s.id for s in stops], (len(stops) + 1) // 2)
         saved.append(
             services.save_scenario(
                 analysis,
@@ -69,44 +102,33 @@ def seed_demo_analysis(ecosystem: Ecosystem, *, user: Any = None) -> dict[str, i
                     "A van with robotics kits and two educators, visiting each of these rural "
                     "schools one afternoon a week; its seats are shared between the stops."
                 ),
-                programs=[
-                    {
-                        "name": "Mobile robotics lab",
-                        "delivery": "mobile",
-                        "stops": [[s.latitude, s.longitude] for s in stops],
-                        "seats": seats,
-                        "grade_bands": ["3-5", "6-8"],
-                        "days_per_week": 5,
-                        "after_school": True,
-                        "cost_band": "free",
-                        "stem_fields": ["robotics", "engineering"],
-                        "activity_types": ["afterschool-club"],
-                    }
-                ],
+                programs=[lab],
             )
         )
     if deserts:
-        first = deserts[0]
+        # The first priority with no seat in reach (where one club makes the most difference),
+        # with enough seats that it stops being a desert.
+        first = next((a for a in deserts if not a.has_program_in_reach), deserts[0])
+        club: dict[str, Any] = {
+            "name": f"{first.name} STEM club",
+            "delivery": "in_person",
+            "latitude": first.latitude,
+            "longitude": first.longitude,
+            "seats": _seats_for(first.youth, per_seat),
+            "days_per_week": 4,
+            "after_school": True,
+            "cost_band": "free",
+            "stem_fields": ["science", "engineering"],
+        }
+        _grow(ecosystem, result, club, [first.id], 1)
         saved.append(
             services.save_scenario(
                 analysis,
                 user=user,
                 name=f"Afterschool STEM club at {first.name}",
-                description="One club at the first school on the priority list, four afternoons "
-                "a week.",
-                programs=[
-                    {
-                        "name": f"{first.name} STEM club",
-                        "delivery": "in_person",
-                        "latitude": first.latitude,
-                        "longitude": first.longitude,
-                        "seats": _seats_for(first.youth, per_seat),
-                        "days_per_week": 4,
-                        "after_school": True,
-                        "cost_band": "free",
-                        "stem_fields": ["science", "engineering"],
-                    }
-                ],
+                description="One club at the first school on the priority list without a "
+                "program in reach, four afternoons a week.",
+                programs=[club],
             )
         )
     for scenario in saved:
