@@ -176,6 +176,54 @@ ROWS = [
         "/e/alpha/atlas/areas/imports/{area_import}/file/",
         members_only(BACKBONE),
     ),
+    # the access atlas: every member reads it and tries scenarios; backbone staff configure the
+    # analysis and keep or delete scenarios
+    Row("atlas", "get", "/e/alpha/atlas/", members_only((*MEMBERS, *BACKBONE))),
+    Row("atlas run status", "get", "/e/alpha/atlas/status/", members_only((*MEMBERS, *BACKBONE))),
+    Row(
+        "atlas map data",
+        "get",
+        "/e/alpha/atlas/areas.geojson?color=need",
+        members_only((*MEMBERS, *BACKBONE)),
+    ),
+    Row("atlas settings", "get", "/e/alpha/atlas/settings/", members_only(BACKBONE)),
+    Row(
+        "atlas save settings",
+        "post",
+        "/e/alpha/atlas/settings/",
+        members_only(BACKBONE),  # an empty form: its errors, 200
+    ),
+    Row("atlas scenarios", "get", "/e/alpha/atlas/scenarios/", members_only((*MEMBERS, *BACKBONE))),
+    Row(
+        "atlas new scenario",
+        "get",
+        "/e/alpha/atlas/scenarios/new/",
+        members_only((*MEMBERS, *BACKBONE)),
+    ),
+    Row(
+        "atlas scenario",
+        "get",
+        "/e/alpha/atlas/scenarios/{scenario}/",
+        members_only((*MEMBERS, *BACKBONE)),
+    ),
+    Row(
+        "atlas compare scenarios",
+        "get",
+        "/e/alpha/atlas/scenarios/compare/?scenario={scenario}",
+        members_only((*MEMBERS, *BACKBONE)),
+    ),
+    Row(
+        "atlas delete scenario",
+        "get",
+        "/e/alpha/atlas/scenarios/{scenario}/delete/",
+        members_only(BACKBONE),
+    ),
+    Row(
+        "atlas confirm delete scenario",
+        "post",
+        "/e/alpha/atlas/scenarios/{scenario}/delete/",
+        members_only(BACKBONE, ok=302),
+    ),
     Row("members", "get", "/e/alpha/members/", members_only(BACKBONE)),
     Row("members export", "get", "/e/alpha/members/?format=xlsx", members_only(BACKBONE)),
     Row("change member", "get", "/e/alpha/members/{membership}/", members_only(("admin",))),

@@ -38,6 +38,7 @@ class NavEntry:
 ECOSYSTEM_NAV = (
     NavEntry(_("Overview"), "ecosystems:home", "ecosystems.view_ecosystem"),
     NavEntry(_("Programs"), "directory:programs", "directory.view_program"),
+    NavEntry(_("Access atlas"), "atlas:home", "atlas.view_atlas"),
     NavEntry(_("Imports"), "directory:imports", "directory.import_programs"),
     NavEntry(_("Our programs"), "listings:mine", "directory.manage_listings"),
     NavEntry(

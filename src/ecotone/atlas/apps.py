@@ -7,4 +7,21 @@ class AtlasConfig(AppConfig):
     verbose_name = _("Access atlas")
 
     def ready(self) -> None:
+        from ecotone import maplayers
+
         from . import audit  # noqa: F401  (registers change history)
+
+        # The opportunity map shows the atlas's areas as layers its members can switch on.
+        for colouring, label in (
+            ("access", _("Atlas: access to programs")),
+            ("need", _("Atlas: need")),
+        ):
+            maplayers.register(
+                maplayers.MapOverlay(
+                    key=f"atlas-{colouring}",
+                    label=label,
+                    url_name="atlas:areas_geojson",
+                    permission="atlas.view_atlas",
+                    query=f"color={colouring}",
+                )
+            )

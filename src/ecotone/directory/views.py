@@ -12,6 +12,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition
 
+from ecotone import maplayers
 from ecotone.ecosystems.access import ecosystem_view
 
 from . import geojson, stem_profile
@@ -76,6 +77,7 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             "can_use_spreadsheet": request.user.has_perm(
                 "directory.use_program_spreadsheet", ecosystem
             ),
+            "map_overlays": maplayers.overlays_for(request.user, ecosystem),
         },
     )
 

@@ -56,8 +56,49 @@
     }).addTo(this.map);
     this.cells = L.layerGroup().addTo(this.map);
     this.map.on("moveend", this.onMove, this);
+    this.overlay = null;
+    this.watchOverlays();
     this.load(true);
   }
+
+  /* Layers other domains register (ecotone/maplayers.py): one at a time, under the programs. */
+  DirectoryMap.prototype.watchOverlays = function () {
+    var choices = this.panel.querySelectorAll("input[name=map-overlay]");
+    var legend = document.getElementById("map-overlay-legend");
+    if (!choices.length || !legend || !window.EcotoneOverlay) {
+      return;
+    }
+    var self = this;
+    var request = 0;
+    Array.prototype.forEach.call(choices, function (choice) {
+      choice.addEventListener("change", function () {
+        var mine = ++request;
+        if (self.overlay) {
+          self.map.removeLayer(self.overlay);
+          self.overlay = null;
+        }
+        legend.hidden = true;
+        self.element.dataset.overlay = "";
+        if (!choice.checked || !choice.dataset.url) {
+          return;
+        }
+        window.EcotoneOverlay.fetch(choice.dataset.url)
+          .then(function (collection) {
+            if (mine !== request) {
+              return;
+            }
+            self.overlay = window.EcotoneOverlay.layer(collection).addTo(self.map);
+            self.overlay.bringToBack();
+            window.EcotoneOverlay.legend(legend, collection, choice.parentElement.textContent.trim());
+            self.element.dataset.overlay = choice.value;
+            self.element.dataset.overlayFeatures = String(collection.features.length);
+          })
+          .catch(function () {
+            // The layer is an extra: the programs stay on the map without it.
+          });
+      });
+    });
+  };
 
   DirectoryMap.prototype.addTiles = function () {
     var url = this.data.tileUrl;

@@ -1,0 +1,879 @@
+"""The atlas pages: the ecosystem's access at a glance, its analysis settings, and scenarios.
+
+Views stay thin: every number comes from `services` (which runs, caches and compares the
+analyses); the views filter, sort and page the per-area results the run stored, and apply
+small-cell suppression to whatever they show about students.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
+from ecotone.ecosystems.models import Ecosystem
+from ecotone.errors import DomainError
+
+from . import services
+from .charts import bar_chart
+from .colours import ACCESS_COLOURS, UNKNOWN_COLOUR, AccessScale, NeedScale
+from .forms import (
+    AnalysisSettingsForm,
+    ProgramFormSet,
+    ScenarioForm,
+    initial_from_program,
+    kept_forms,
+)
+from .models import AnalysisRun, AreaKind, Locale, RunStatus, Scenario
+from .parameters import PRESETS, Parameters
+
+# The presets' texts are msgids marked in parameters.py (Django-free); translated here.
+translated = _
+
+PAGE_SIZE = 25
+MAX_COMPARED = 3
+SORTS: dict[str, tuple[Any, Callable[[Any], Any], bool]] = {
+    # key: (label, sort key, descending)
+    "rank": (gettext_lazy("Priority"), lambda a: (a.rank is None, a.rank or 0, a.name), False),
+    "need": (gettext_lazy("Most need"), lambda a: _num(a.need), True),
+    "access": (gettext_lazy("Least access"), lambda a: _num(a.access_per_1000, math.inf), False),
+    "youth": (gettext_lazy("Most young people"), lambda a: a.youth, True),
+    "nearest": (gettext_lazy("Farthest from a program"), lambda a: _num(a.nearest_miles), True),
+    "name": (gettext_lazy("Name (A–Z)"), lambda a: a.name.casefold(), False),
+}
+
+
+def _num(value: float | None, missing: float = -math.inf) -> float:
+    return missing if value is None or not math.isfinite(value) else float(value)
+
+
+# The pieces every atlas page shares ----------------------------------------------------------
+
+
+def _threshold(ecosystem: Ecosystem) -> int:
+    return int(ecosystem.suppression_threshold)
+
+
+def _youth_label(value: int | None, ecosystem: Ecosystem) -> str:
+    """A count of young people as it may be published: "fewer than 10" below the threshold."""
+    if value is None:
+        return "—"
+    shown = services.publishable(value, ecosystem)
+    if shown is None:
+        return _("fewer than %(n)s") % {"n": _threshold(ecosystem)}
+    return number_format(shown, force_grouping=True)
+
+
+def _is_suppressed(value: int, ecosystem: Ecosystem) -> bool:
+    return services.publishable(value, ecosystem) is None
+
+
+def _total_label(value: int | None, ecosystem: Ecosystem, *, rounded: bool) -> str:
+    """A total over areas. When a small area (suppressed) is among them, the exact total and
+    the shown counts of the others would give its count away (design.md section 4:
+    complementary suppression), so the total is rounded to the threshold: "about 410"."""
+    if value is None or not rounded or _is_suppressed(value, ecosystem):
+        return _youth_label(value, ecosystem)
+    step = max(_threshold(ecosystem), 1)
+    about = int(round(value / step) * step)
+    return _("about %(n)s") % {"n": number_format(about, force_grouping=True)}
+
+
+def _has_small_area(areas: Sequence[Any], ecosystem: Ecosystem) -> bool:
+    return any(a.youth > 0 and _is_suppressed(a.youth, ecosystem) for a in areas)
+
+
+def _export_urls(request: HttpRequest, ecosystem: Ecosystem) -> dict[str, str]:
+    """The per-area table's downloads (export_views.py), for those who may."""
+    if not request.user.has_perm("atlas.export_atlas", ecosystem):
+        return {}
+    return {
+        fmt: reverse("atlas:export", kwargs={"ecosystem_slug": ecosystem.slug, "fmt": fmt})
+        for fmt in ("csv", "xlsx")
+    }
+
+
+def _tiles() -> dict[str, Any]:
+    return {"tile_url": settings.TILE_URL, "tile_attribution": settings.TILE_ATTRIBUTION}
+
+
+def _run_context(run: AnalysisRun) -> dict[str, Any]:
+    return {"run": run, "polling": run.status in (RunStatus.QUEUED, RunStatus.RUNNING)}
+
+
+def _needs_areas(request: HttpRequest, ecosystem: Ecosystem) -> HttpResponse | None:
+    """The empty atlas (no population areas yet): what it needs and who can give it."""
+    if ecosystem.population_areas.exists():
+        return None
+    return render(
+        request,
+        "atlas/empty.html",
+        {"can_import": request.user.has_perm("atlas.manage_areas", ecosystem)},
+    )
+
+
+# The atlas page ------------------------------------------------------------------------------
+
+
+@ecosystem_view("atlas.view_atlas")
+def atlas_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    """Summary figures, charts, the map and the ranked priority list of one ecosystem."""
+    ecosystem = current_ecosystem(request)
+    empty = _needs_areas(request, ecosystem)
+    if empty is not None:
+        return empty
+    analysis = services.default_analysis(ecosystem)
+    run = services.latest_run(analysis)
+    context: dict[str, Any] = {
+        "analysis": analysis,
+        "can_change": request.user.has_perm("atlas.change_analysis", ecosystem),
+        "export_urls": _export_urls(request, ecosystem),
+        **_run_context(run),
+        **_tiles(),
+    }
+    # While a new run computes, the last finished one is shown under its progress.
+    shown = run if run.status == RunStatus.DONE else services.last_done_run(analysis)
+    if shown is None:
+        return render(request, "atlas/home.html", context)
+    result = services.result_of(shown)
+    areas = list(result.areas)
+    context.update(_area_listing(request, ecosystem, areas))
+    context["shown_run"] = shown
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "area-list":
+        return render(request, "atlas/_area_list.html", context)
+    context.update(
+        {
+            "summary": _summary(result.summary, areas, ecosystem),
+            "charts": _charts(areas, ecosystem),
+            "legends": _legends(areas, ecosystem),
+            "has_programs": bool(result.summary.get("sites")),
+        }
+    )
+    return render(request, "atlas/home.html", context)
+
+
+def _area_listing(
+    request: HttpRequest, ecosystem: Ecosystem, areas: Sequence[Any]
+) -> dict[str, Any]:
+    """The priority list's filters, sort and page: all in the address, so it can be shared."""
+    q = request.GET.get("q", "").strip()
+    locale = request.GET.get("locale", "")
+    kind = request.GET.get("kind", "")
+    deserts_only = request.GET.get("desert") == "1"
+    sort = request.GET.get("sort", "rank")
+    if sort not in SORTS:
+        sort = "rank"
+    chosen = list(areas)
+    if q:
+        folded = q.casefold()
+        chosen = [a for a in chosen if folded in a.name.casefold() or folded in a.code.casefold()]
+    if locale in Locale.values:
+        chosen = [a for a in chosen if a.locale == locale]
+    if kind in AreaKind.values:
+        chosen = [a for a in chosen if a.kind == kind]
+    if deserts_only:
+        chosen = [a for a in chosen if a.is_desert]
+    _label, key, descending = SORTS[sort]
+    chosen.sort(key=key, reverse=descending)
+    page = Paginator(chosen, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "page": page,
+        "rows": [_row(area, ecosystem) for area in page.object_list],
+        "filters": {"q": q, "locale": locale, "kind": kind, "desert": deserts_only, "sort": sort},
+        "sorts": [(code, label) for code, (label, _key, _desc) in SORTS.items()],
+        "locales": Locale.choices,
+        "kinds": [(v, label) for v, label in AreaKind.choices if any(a.kind == v for a in areas)],
+        "area_count": len(areas),
+    }
+
+
+def _row(area: Any, ecosystem: Ecosystem) -> dict[str, Any]:
+    suppressed = _is_suppressed(area.youth, ecosystem)
+    return {
+        "area": area,
+        "youth": _youth_label(area.youth, ecosystem),
+        "suppressed": suppressed,
+        # The need index is made of the shares suppression hides: hidden with them.
+        "need": None if suppressed else area.need,
+        "nearest": area.nearest_miles
+        if area.nearest_miles is not None and math.isfinite(area.nearest_miles)
+        else None,
+    }
+
+
+def _summary(summary: dict[str, Any], areas: Sequence[Any], ecosystem: Ecosystem) -> dict[str, Any]:
+    """Headline figures, youth counts suppressed like any other published number."""
+    by_locale = []
+    for code, label in Locale.choices:
+        figures = (summary.get("by_locale") or {}).get(code)
+        if not figures:
+            continue
+        small = _has_small_area([a for a in areas if a.locale == code], ecosystem)
+        by_locale.append(
+            {
+                "label": label,
+                "areas": figures.get("areas", 0),
+                "youth": _total_label(figures.get("youth"), ecosystem, rounded=small),
+                "deserts": figures.get("deserts", 0),
+                "youth_in_deserts": _total_label(
+                    figures.get("youth_in_deserts"), ecosystem, rounded=small
+                ),
+                "share_with_program_in_reach": _percent(figures.get("share_with_program_in_reach")),
+                "median_seats_per_1000": figures.get("median_seats_per_1000"),
+            }
+        )
+    small = _has_small_area(areas, ecosystem)
+    return {
+        "areas": summary.get("areas", 0),
+        "youth": _total_label(summary.get("youth"), ecosystem, rounded=small),
+        "deserts": summary.get("deserts", 0),
+        "youth_in_deserts": _total_label(summary.get("youth_in_deserts"), ecosystem, rounded=small),
+        "share_with_program_in_reach": _percent(summary.get("share_with_program_in_reach")),
+        "median_seats_per_1000": summary.get("median_seats_per_1000"),
+        "virtual_programs": summary.get("virtual_programs", 0),
+        "by_locale": by_locale,
+        "rounded": small,
+    }
+
+
+def _charts(areas: Sequence[Any], ecosystem: Ecosystem) -> list[dict[str, Any]]:
+    """Two charts, each with the table of its numbers: deserts by locale, areas by access."""
+    deserts_rows: list[dict[str, Any]] = []
+    for code, label in Locale.choices:
+        in_locale = [a for a in areas if a.locale == code]
+        if not in_locale:
+            continue
+        youth = sum(a.youth for a in in_locale)
+        in_deserts = sum(a.youth for a in in_locale if a.is_desert)
+        small = _has_small_area(in_locale, ecosystem)
+        share = in_deserts / youth if youth else 0.0
+        hidden = _is_suppressed(in_deserts, ecosystem) and in_deserts > 0
+        deserts_rows.append(
+            {
+                "label": str(label),
+                "value": 0.0 if hidden else share * 100,
+                "shown": "—" if hidden else _percent(share),
+                "youth": _total_label(youth, ecosystem, rounded=small),
+                "in_deserts": _total_label(in_deserts, ecosystem, rounded=small),
+                "deserts": sum(1 for a in in_locale if a.is_desert),
+                "areas": len(in_locale),
+            }
+        )
+    scale = AccessScale.from_values([a.access_per_1000 for a in areas])
+    access_rows: list[dict[str, Any]] = []
+    for index, class_label in _access_labels(scale):
+        count = sum(1 for a in areas if scale.class_of(a.access_per_1000) == index)
+        access_rows.append(
+            {
+                "label": class_label,
+                "value": float(count),
+                "shown": number_format(count, force_grouping=True),
+                "colour": ACCESS_COLOURS[index],
+            }
+        )
+    return [
+        {
+            "id": "chart-deserts",
+            "title": _("Share of young people in a desert, by locale"),
+            "description": _(
+                "For each locale, the percentage of its young people who live in an area "
+                "the analysis counts as a desert."
+            ),
+            "chart": bar_chart(
+                [(str(r["label"]), float(r["value"]), str(r["shown"]), None) for r in deserts_rows]
+            ),
+            "headers": [
+                _("Locale"),
+                _("Areas"),
+                _("Deserts"),
+                _("Young people"),
+                _("In deserts"),
+                _("Share in deserts"),
+            ],
+            "rows": [
+                [r["label"], r["areas"], r["deserts"], r["youth"], r["in_deserts"], r["shown"]]
+                for r in deserts_rows
+            ],
+        },
+        {
+            "id": "chart-access",
+            "title": _("Areas by access to programs"),
+            "description": _(
+                "How many areas fall in each access class of the map: seats in reach per "
+                "1,000 young people, weighted by distance."
+            ),
+            "chart": bar_chart(
+                [
+                    (str(r["label"]), float(r["value"]), str(r["shown"]), str(r["colour"]))
+                    for r in access_rows
+                ]
+            ),
+            "headers": [_("Seats per 1,000 young people"), _("Areas")],
+            "rows": [[r["label"], r["shown"]] for r in access_rows],
+        },
+    ]
+
+
+def _percent(share: float | None) -> str:
+    if share is None:
+        return "—"
+    return _("%(n)s%%") % {"n": number_format(round(share * 100))}
+
+
+def _decimal(value: float) -> str:
+    return number_format(value, 1 if value < 10 else 0, force_grouping=True)
+
+
+def _access_labels(scale: AccessScale) -> list[tuple[int, str]]:
+    labels = [(0, _("No seat in reach"))]
+    for index, low, high in scale.ranges():
+        if low is None and high is None:
+            labels.append((index, _("Some seats in reach")))
+        else:
+            labels.append((index, _range_label(low, high)))
+    return labels
+
+
+def _range_label(low: float | None, high: float | None, digits: int | None = None) -> str:
+    def shown(value: float) -> str:
+        return _decimal(value) if digits is None else number_format(round(value, digits))
+
+    if low is None and high is None:
+        return _("All")
+    if low is None:
+        return _("Under %(high)s") % {"high": shown(high or 0)}
+    if high is None:
+        return _("%(low)s or more") % {"low": shown(low)}
+    return _("%(low)s to %(high)s") % {"low": shown(low), "high": shown(high)}
+
+
+def _need_scale(areas: Sequence[Any], ecosystem: Ecosystem) -> NeedScale:
+    """Quintiles of the need index over the areas whose index may be shown."""
+    return NeedScale.from_values([a.need for a in areas if not _is_suppressed(a.youth, ecosystem)])
+
+
+def _legends(areas: Sequence[Any], ecosystem: Ecosystem) -> dict[str, dict[str, Any]]:
+    scale = AccessScale.from_values([a.access_per_1000 for a in areas])
+    return {
+        "access": _access_legend(scale),
+        "need": _need_legend(_need_scale(areas, ecosystem), ecosystem),
+    }
+
+
+def _access_legend(scale: AccessScale) -> dict[str, Any]:
+    return {
+        "title": _("Seats in reach per 1,000 young people"),
+        "entries": [
+            {"color": ACCESS_COLOURS[index], "label": label}
+            for index, label in _access_labels(scale)
+        ]
+        + [{"color": "", "label": _("Thick edge: a desert"), "outline": "strong"}],
+    }
+
+
+def _need_legend(scale: NeedScale, ecosystem: Ecosystem) -> dict[str, Any]:
+    entries = []
+    for _index, low, high in scale.ranges():
+        probe = low if low is not None else (high or 0) - 1
+        entries.append({"color": scale.colour(probe), "label": _range_label(low, high, 0)})
+    return {
+        "title": _("Need index (0 to 100), in fifths of the areas"),
+        "entries": [
+            *entries,
+            {
+                "color": UNKNOWN_COLOUR,
+                "label": _("Not shown: unknown, or fewer than %(n)s young people")
+                % {"n": _threshold(ecosystem)},
+            },
+            {"color": "", "label": _("Thick edge: a desert"), "outline": "strong"},
+        ],
+    }
+
+
+@ecosystem_view("atlas.view_atlas")
+def run_status(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    """The default analysis's run, for the atlas page to poll while it computes."""
+    ecosystem = current_ecosystem(request)
+    analysis = services.default_analysis(ecosystem)
+    run = services.latest_run(analysis)
+    response = render(request, "atlas/_run_status.html", _run_context(run))
+    if run.status == RunStatus.DONE and request.headers.get("HX-Request"):
+        # The whole page changes once results exist: let htmx load it again.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@ecosystem_view("atlas.view_atlas")
+def areas_geojson(request: HttpRequest, ecosystem_slug: str) -> JsonResponse:
+    """The areas as points coloured by access (`?color=access`) or need (`?color=need`), with
+    their legend, for the atlas map and the opportunity map's atlas layer (maplayers.py)."""
+    ecosystem = current_ecosystem(request)
+    colouring = "need" if request.GET.get("color") == "need" else "access"
+    collection: dict[str, Any] = {"type": "FeatureCollection", "features": [], "legend": []}
+    if ecosystem.population_areas.exists():
+        analysis = services.default_analysis(ecosystem)
+        run = services.latest_run(analysis)
+        if run.status == RunStatus.DONE:
+            areas = list(services.result_of(run).areas)
+            collection = _feature_collection(request, ecosystem, areas, colouring)
+        else:
+            collection["note"] = _("The atlas is computing; try again in a moment.")
+    return JsonResponse(
+        collection,
+        content_type="application/geo+json",
+        json_dumps_params={"separators": (",", ":")},
+    )
+
+
+def _feature_collection(
+    request: HttpRequest, ecosystem: Ecosystem, areas: Sequence[Any], colouring: str
+) -> dict[str, Any]:
+    scale = AccessScale.from_values([a.access_per_1000 for a in areas])
+    need_scale = _need_scale(areas, ecosystem)
+    legend = _access_legend(scale) if colouring == "access" else _need_legend(need_scale, ecosystem)
+    atlas_url = reverse("atlas:home", kwargs={"ecosystem_slug": ecosystem.slug})
+    features = []
+    for area in areas:
+        suppressed = _is_suppressed(area.youth, ecosystem)
+        if colouring == "access":
+            colour = scale.colour(area.access_per_1000)
+        else:
+            colour = UNKNOWN_COLOUR if suppressed else need_scale.colour(area.need)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(area.longitude, 5), round(area.latitude, 5)],
+                },
+                "properties": {
+                    "id": area.id,
+                    "name": area.name,
+                    "color": colour,
+                    "outline": "strong" if area.is_desert else "",
+                    "details": _details(area, ecosystem, suppressed),
+                },
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "legend": legend["entries"],
+        "title": legend["title"],
+        "atlas_url": atlas_url,
+    }
+
+
+def _details(area: Any, ecosystem: Ecosystem, suppressed: bool) -> list[str]:
+    lines = [
+        _("%(youth)s young people · %(locale)s")
+        % {"youth": _youth_label(area.youth, ecosystem), "locale": Locale(area.locale).label},
+    ]
+    if area.access_per_1000 is not None and math.isfinite(area.access_per_1000):
+        lines.append(
+            _("%(n)s seats in reach per 1,000 young people") % {"n": _decimal(area.access_per_1000)}
+        )
+    if area.nearest_miles is not None and math.isfinite(area.nearest_miles):
+        lines.append(_("Nearest program: %(mi)s mi") % {"mi": _decimal(area.nearest_miles)})
+    else:
+        lines.append(_("No eligible program"))
+    if not suppressed and area.need is not None and math.isfinite(area.need):
+        lines.append(_("Need index: %(n)s of 100") % {"n": round(area.need)})
+    if area.is_desert:
+        lines.append(_("A desert (priority %(rank)s)") % {"rank": area.rank or "—"})
+    return lines
+
+
+# The analysis settings -----------------------------------------------------------------------
+
+
+@ecosystem_view("atlas.change_analysis")
+@require_http_methods(["GET", "POST"])
+def analysis_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    """Backbone staff set what reach, eligibility, need and a desert mean for the atlas."""
+    ecosystem = current_ecosystem(request)
+    analysis = services.default_analysis(ecosystem)
+    saved = Parameters.from_dict(analysis.parameters or {}).to_dict()
+    preset = request.POST.get("preset", "")
+    if request.method == "POST" and preset in PRESETS:
+        # A preset fills the form from the saved settings; nothing changes until Save.
+        changed = Parameters.from_dict(saved).with_preset(preset).to_dict()
+        messages.info(
+            request,
+            _("“%(preset)s” is filled in below. Review the settings and save to use them.")
+            % {"preset": translated(PRESETS[preset].label)},
+        )
+        form = AnalysisSettingsForm(initial=AnalysisSettingsForm.initial_from(changed))
+    elif request.method == "POST" and not preset:
+        form = AnalysisSettingsForm(request.POST)
+        if not form.is_valid():
+            # Check what did clean against the Parameters' rules too: every mistake at once.
+            try:
+                services.parse_parameters(form.to_parameters(fallback=saved))
+            except services.InvalidInputError as error:
+                form.add_parameter_errors(error.errors)
+        else:
+            try:
+                services.update_parameters(analysis, user=request.user, data=form.to_parameters())
+            except services.InvalidInputError as error:
+                form.add_parameter_errors(error.errors)
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request, _("The settings are saved; the atlas is computed again with them.")
+                )
+                return redirect("atlas:home", ecosystem_slug=ecosystem.slug)
+    else:
+        form = AnalysisSettingsForm(initial=AnalysisSettingsForm.initial_from(saved))
+    return render(
+        request,
+        "atlas/settings.html",
+        {
+            "analysis": analysis,
+            "form": form,
+            "presets": [
+                {
+                    "code": code,
+                    "label": translated(p.label),
+                    "description": translated(p.description),
+                }
+                for code, p in PRESETS.items()
+            ],
+        },
+    )
+
+
+# Scenarios -----------------------------------------------------------------------------------
+
+
+def get_scenario(request: HttpRequest, scenario_id: int) -> Scenario:
+    """A scenario of this ecosystem's analyses; 404 for any other."""
+    ecosystem = current_ecosystem(request)
+    return get_object_or_404(
+        Scenario.objects.filter(analysis__ecosystem=ecosystem).select_related("analysis"),
+        pk=scenario_id,
+    )
+
+
+@ecosystem_view("atlas.view_atlas")
+def scenario_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    """Saved scenarios of the default analysis; choose two or three to compare."""
+    ecosystem = current_ecosystem(request)
+    empty = _needs_areas(request, ecosystem)
+    if empty is not None:
+        return empty
+    analysis = services.default_analysis(ecosystem)
+    scenarios = list(analysis.scenarios.select_related("created_by"))
+    for scenario in scenarios:
+        scenario.seats = sum(int(p.get("seats") or 0) for p in scenario.programs)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "atlas/scenario_list.html",
+        {
+            "analysis": analysis,
+            "scenarios": scenarios,
+            "can_change": request.user.has_perm("atlas.change_analysis", ecosystem),
+            "max_compared": MAX_COMPARED,
+        },
+    )
+
+
+def _formset_with_one_more(data: Any) -> Any:
+    """The posted programs plus an empty one (the "Add another program" button, no JS)."""
+    data = data.copy()
+    total = int(data.get("program-TOTAL_FORMS", "1") or 1)
+    data["program-TOTAL_FORMS"] = str(min(total + 1, 10))
+    formset = ProgramFormSet(data, prefix="program")
+    return formset
+
+
+@ecosystem_view("atlas.view_atlas")
+@require_http_methods(["GET", "POST"])
+def scenario_new(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    """Place hypothetical programs, preview what they change, and (backbone) save them."""
+    ecosystem = current_ecosystem(request)
+    empty = _needs_areas(request, ecosystem)
+    if empty is not None:
+        return empty
+    analysis = services.default_analysis(ecosystem)
+    return _scenario_editor(request, analysis, None)
+
+
+@ecosystem_view("atlas.view_atlas")
+@require_http_methods(["GET", "POST"])
+def scenario_detail(request: HttpRequest, ecosystem_slug: str, scenario_id: int) -> HttpResponse:
+    """A saved scenario: its programs and what they change; backbone staff may change it."""
+    scenario = get_scenario(request, scenario_id)
+    return _scenario_editor(request, scenario.analysis, scenario)
+
+
+def _scenario_editor(
+    request: HttpRequest, analysis: Any, scenario: Scenario | None
+) -> HttpResponse:
+    ecosystem = current_ecosystem(request)
+    can_save = request.user.has_perm("atlas.change_analysis", ecosystem)
+    action = request.POST.get("action", "preview")
+    preview: dict[str, Any] | None = None
+    extra_errors: list[str] = []  # what the services refused about the programs as a whole
+    scenario_form = ScenarioForm(
+        request.POST if request.method == "POST" and action == "save" else None,
+        initial={"name": scenario.name, "description": scenario.description} if scenario else None,
+    )
+    if request.method == "POST" and action == "add":
+        formset = _formset_with_one_more(request.POST)
+    elif request.method == "POST":
+        formset = ProgramFormSet(request.POST, prefix="program")
+        if formset.is_valid():
+            kept = kept_forms(formset)
+            programs = [form.to_program() for form in kept]
+            if action == "save" and not can_save:
+                raise PermissionDenied
+            if action == "save" and scenario_form.is_valid():
+                try:
+                    saved = services.save_scenario(
+                        analysis,
+                        user=request.user,
+                        name=scenario_form.cleaned_data["name"],
+                        description=scenario_form.cleaned_data["description"],
+                        programs=programs,
+                        scenario=scenario,
+                    )
+                except services.InvalidInputError as error:
+                    _add_program_errors(extra_errors, kept, scenario_form, error.errors)
+                except DomainError as error:
+                    scenario_form.add_error(None, str(error))
+                else:
+                    messages.success(request, _("The scenario is saved."))
+                    return redirect(
+                        "atlas:scenario", ecosystem_slug=ecosystem.slug, scenario_id=saved.pk
+                    )
+            if formset.is_valid():
+                try:
+                    column = services.preview_scenario(analysis, programs, user=request.user)
+                except services.InvalidInputError as error:
+                    _add_program_errors(extra_errors, kept, scenario_form, error.errors)
+                except DomainError as error:
+                    extra_errors.append(str(error))
+                else:
+                    preview = _comparison_context(column, ecosystem, _("With these programs"))
+    elif scenario is not None:
+        formset = ProgramFormSet(
+            prefix="program", initial=[initial_from_program(p) for p in scenario.programs]
+        )
+        comparison = services.compare(analysis, [scenario])
+        preview = _comparison_context(comparison.columns[0], ecosystem, scenario.name)
+    else:
+        formset = ProgramFormSet(prefix="program")
+    return render(
+        request,
+        "atlas/scenario_form.html",
+        {
+            "analysis": analysis,
+            "scenario": scenario,
+            "formset": formset,
+            "scenario_form": scenario_form,
+            "preview": preview,
+            "extra_errors": extra_errors,
+            "can_save": can_save,
+            "legend": _access_legend(_baseline_scale(analysis)),
+            **_tiles(),
+        },
+    )
+
+
+def _baseline_scale(analysis: Any) -> AccessScale:
+    run = services.latest_run(analysis)
+    if run.status != RunStatus.DONE:
+        return AccessScale.from_values([])
+    return AccessScale.from_values([a.access_per_1000 for a in services.result_of(run).areas])
+
+
+# Errors services report by key ("programs.0.seats") -> the field the person typed it in.
+_PROGRAM_FIELD_OF = {"latitude": "latitude", "longitude": "longitude", "stops": "stops"}
+
+
+def _add_program_errors(
+    extra_errors: list[str],
+    kept: list[Any],
+    scenario_form: ScenarioForm,
+    errors: dict[str, list[str]],
+) -> None:
+    for key, found in errors.items():
+        parts = key.split(".")
+        if parts[0] == "programs" and len(parts) >= 2 and parts[1].isdigit():
+            index = int(parts[1])
+            form = kept[index] if index < len(kept) else None
+            field = parts[2] if len(parts) > 2 else None
+            if form is not None:
+                for message in found:
+                    form.add_error(field if field in form.fields else None, message)
+                continue
+        if key in ("name", "description"):
+            for message in found:
+                scenario_form.add_error(key, message)
+            continue
+        extra_errors.extend(found)
+
+
+SUMMARY_ROWS = (
+    ("deserts", gettext_lazy("Deserts"), "count"),
+    ("youth_in_deserts", gettext_lazy("Young people in deserts"), "youth"),
+    ("youth_with_program_in_reach", gettext_lazy("Young people with a program in reach"), "youth"),
+    ("share_with_program_in_reach", gettext_lazy("Share with a program in reach"), "share"),
+    ("median_seats_per_1000", gettext_lazy("Median seats in reach per 1,000"), "decimal"),
+    ("virtual_programs", gettext_lazy("Virtual programs"), "count"),
+)
+# Fewer deserts and fewer young people in them is better; more of the rest is.
+LOWER_IS_BETTER = {"deserts", "youth_in_deserts"}
+
+
+def _figure(value: Any, kind: str, ecosystem: Ecosystem, rounded: bool = False) -> str:
+    if value is None:
+        return "—"
+    if kind == "youth":
+        return _total_label(int(value), ecosystem, rounded=rounded)
+    if kind == "share":
+        return _percent(float(value))
+    if kind == "decimal":
+        return _decimal(float(value))
+    return number_format(value, force_grouping=True)
+
+
+def _change(
+    delta: Any, kind: str, key: str, ecosystem: Ecosystem, rounded: bool = False
+) -> tuple[str, str]:
+    """ "+120" / "-3" (a minus sign) and whether it is better or worse; nothing for no change."""
+    if delta is None or not delta:
+        return "", ""
+    text = ("+" if delta > 0 else "\u2212") + _figure(abs(delta), kind, ecosystem, rounded)
+    better = (delta < 0) if key in LOWER_IS_BETTER else (delta > 0)
+    return text, "better" if better else "worse"
+
+
+def _labelled(areas: Sequence[Any], ecosystem: Ecosystem) -> list[Any]:
+    for area in areas:
+        area.youth_label = _youth_label(area.youth, ecosystem)
+        area.locale_label = Locale(area.locale).label if area.locale in Locale.values else ""
+    return list(areas)
+
+
+def _comparison_context(column: Any, ecosystem: Ecosystem, name: str) -> dict[str, Any]:
+    """One scenario against today, for the scenario page."""
+    if not column.ready:
+        return {"ready": False}
+    after = column.result.summary
+    before = {
+        key: (after[key] - column.deltas[key])
+        if after.get(key) is not None and column.deltas.get(key) is not None
+        else None
+        for key, _label, _kind in SUMMARY_ROWS
+    }
+    small = _has_small_area(column.result.areas, ecosystem)
+    rows = []
+    for key, label, kind in SUMMARY_ROWS:
+        text, direction = _change(column.deltas.get(key), kind, key, ecosystem, small)
+        rows.append(
+            {
+                "label": label,
+                "cells": [
+                    {"value": _figure(before.get(key), kind, ecosystem, small)},
+                    {
+                        "value": _figure(after.get(key), kind, ecosystem, small),
+                        "change": text,
+                        "direction": direction,
+                    },
+                ],
+            }
+        )
+    _labelled(column.no_longer_deserts, ecosystem)
+    return {
+        "ready": True,
+        "column": column,
+        "youth_newly_in_reach": _total_label(column.youth_newly_in_reach, ecosystem, rounded=small),
+        "caption": _("Today and with the scenario"),
+        "columns": [{"name": _("Today")}, {"name": name}],
+        "rows": rows,
+    }
+
+
+@ecosystem_view("atlas.change_analysis")
+@require_http_methods(["GET", "POST"])
+def scenario_delete(request: HttpRequest, ecosystem_slug: str, scenario_id: int) -> HttpResponse:
+    """Asks first; deleting a scenario removes its cached results with it."""
+    scenario = get_scenario(request, scenario_id)
+    if request.method == "POST":
+        name = scenario.name
+        services.delete_scenario(scenario, user=request.user)
+        messages.success(request, _("The scenario “%(name)s” is deleted.") % {"name": name})
+        return redirect("atlas:scenarios", ecosystem_slug=ecosystem_slug)
+    return render(request, "atlas/scenario_delete.html", {"scenario": scenario})
+
+
+@ecosystem_view("atlas.view_atlas")
+def scenario_compare(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+    """Two or three saved scenarios side by side with the baseline."""
+    ecosystem = current_ecosystem(request)
+    analysis = services.default_analysis(ecosystem)
+    ids = [value for value in request.GET.getlist("scenario") if value.isdigit()]
+    scenarios = list(analysis.scenarios.filter(pk__in=ids))
+    if not 1 <= len(scenarios) <= MAX_COMPARED:
+        messages.error(
+            request,
+            _("Choose from one to %(n)s scenarios to compare.") % {"n": MAX_COMPARED},
+        )
+        return redirect("atlas:scenarios", ecosystem_slug=ecosystem.slug)
+    comparison = services.compare(analysis, scenarios)
+    return render(
+        request,
+        "atlas/scenario_compare.html",
+        {"analysis": analysis, **_compare_context(comparison, ecosystem)},
+    )
+
+
+def _compare_context(comparison: Any, ecosystem: Ecosystem) -> dict[str, Any]:
+    """Today and each scenario side by side: a column per scenario, a row per figure."""
+    columns = comparison.columns
+    if not comparison.ready:
+        return {"ready": False, "columns": columns}
+    today = comparison.baseline.summary
+    small = _has_small_area(comparison.baseline.areas, ecosystem)
+    rows = []
+    for key, label, kind in SUMMARY_ROWS:
+        cells = [{"value": _figure(today.get(key), kind, ecosystem, small)}]
+        for column in columns:
+            text, direction = _change(column.deltas.get(key), kind, key, ecosystem, small)
+            cells.append(
+                {
+                    "value": _figure(column.result.summary.get(key), kind, ecosystem, small),
+                    "change": text,
+                    "direction": direction,
+                }
+            )
+        rows.append({"label": label, "cells": cells})
+    for column in columns:
+        _labelled(column.no_longer_deserts, ecosystem)
+        column.youth_newly_label = _total_label(
+            column.youth_newly_in_reach, ecosystem, rounded=small
+        )
+        column.seats_added = sum(int(p.get("seats") or 0) for p in column.scenario.programs)
+    return {
+        "ready": True,
+        "columns": columns,
+        "header": [{"name": _("Today")}, *({"name": c.name} for c in columns)],
+        "rows": rows,
+        "caption": _("Today and with each scenario"),
+    }
