@@ -21,7 +21,7 @@ def test_defaults_are_the_documented_method() -> None:
     assert params.catchment_mi == {"city": 2.0, "suburb": 5.0, "town": 10.0, "rural": 20.0}
     assert params.decay_zones == DEFAULT_DECAY_ZONES
     assert params.desert_min_youth == 50
-    assert params.desert_max_youth_per_seat == 20.0
+    assert params.desert_max_youth_per_seat == 30.0
     assert sum(params.need_weights.values()) == pytest.approx(1.0)
     assert not params.filters_programs
 

@@ -95,7 +95,7 @@ class Parameters:
     # A desert: at least `desert_min_youth` young people, and no eligible in-person program in
     # reach or more than `desert_max_youth_per_seat` of them per seat in reach (E2SFCA).
     desert_min_youth: int = 50
-    desert_max_youth_per_seat: float = 20.0
+    desert_max_youth_per_seat: float = 30.0
 
     @classmethod
     def from_dict(
