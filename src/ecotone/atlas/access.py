@@ -91,8 +91,12 @@ BoolArray = npt.NDArray[np.bool_]
 # Luo & Qi (2009): three zones, weights from a Gaussian with the catchment as ~2 sigma.
 DEFAULT_ZONES: tuple[tuple[float, float], ...] = ((1 / 3, 1.0), (2 / 3, 0.68), (1.0, 0.22))
 
-# Areas per chunk in pairs_within: bounds the candidate pairs held at once.
-AREA_CHUNK = 4096
+# pairs_within takes areas in chunks: at most AREA_CHUNK, and after the first (_FIRST_CHUNK)
+# as many as should give about _PAIRS_PER_CHUNK pairs, which bounds the temporaries (about
+# 80 bytes a pair) while keeping the number of walks over the site tree small.
+AREA_CHUNK = 65_536
+_FIRST_CHUNK = 8192
+_PAIRS_PER_CHUNK = 4_000_000
 # Radii within this factor of each other share one tree search (then filtered exactly).
 _RADIUS_GROUP = 1.25
 # Relative widening of the chord so rounding in the 3-D vectors never drops a pair that the
@@ -190,8 +194,11 @@ def pairs_within(
     areas: list[IntArray] = []
     sites: list[IntArray] = []
     miles: list[FloatArray] = []
-    for start in range(0, n, area_chunk):
-        stop = min(n, start + area_chunk)
+    start, chunk = 0, min(area_chunk, _FIRST_CHUNK)
+    while start < n:
+        stop = min(n, start + chunk)
+        # Bigger chunks walk the site tree fewer times; the pairs held at once stay bounded.
+        chunk = area_chunk
         chunk_radius = radius[start:stop]
         usable = np.flatnonzero(chunk_radius >= 0)  # not NaN either
         found_area: list[npt.NDArray[np.intp]] = []
@@ -208,7 +215,12 @@ def pairs_within(
             found_area.append(local[found["i"]])
             found_site.append(found["j"])
             found_chord.append(found["v"])
-        if not found_area:
+        found_pairs = sum(part.shape[0] for part in found_area)
+        per_area = found_pairs / (stop - start)
+        if per_area > 0:
+            chunk = int(min(area_chunk, max(1, _PAIRS_PER_CHUNK // per_area)))
+        if found_pairs == 0:
+            start = stop
             continue
         local_area = np.concatenate(found_area)
         local_site = np.concatenate(found_site)
@@ -245,6 +257,7 @@ def pairs_within(
         areas.append(pair_area)
         sites.append(pair_site)
         miles.append(distance)
+        start = stop
     if not areas:
         return _empty_reach()
     return Reach(
@@ -288,7 +301,7 @@ def zone_weights(
     if any(weight < 0 for _fraction, weight in zones):
         raise ValueError("zone weights must not be negative")
     # Zone of each pair = how many zone bounds it lies beyond; then one table look-up.
-    zone = np.zeros(distance.shape, dtype=np.int8)
+    zone = np.zeros(distance.shape, dtype=np.intp)  # take() wants intp: int8 costs a copy
     for fraction in fractions:
         zone += distance > fraction * radius
     table = np.array([weight for _fraction, weight in zones] + [0.0])
