@@ -482,3 +482,19 @@ def test_analyse_accepts_any_small_instance(instance) -> None:
     result = analyse(AccessInputs(area_lat, area_lon, radius, youth, site_lat, site_lon, seats))
     assert result.access_per_person.shape == youth.shape
     assert sorted(result.order.tolist()) == list(range(len(youth)))
+
+
+@given(
+    hnp.arrays(
+        float, st.integers(0, 40), elements=st.one_of(st.just(np.nan), st.integers(0, 6).map(float))
+    )
+)
+def test_percentile_index_equals_scipy_average_ranks(values) -> None:
+    from scipy.stats import rankdata
+
+    got = percentile_0_100(values)
+    known = ~np.isnan(values)
+    assert np.array_equal(np.isnan(got), ~known)
+    if known.sum() > 1:
+        expected = 100 * (rankdata(values[known]) - 1) / (known.sum() - 1)
+        np.testing.assert_allclose(got[known], expected, rtol=1e-12)

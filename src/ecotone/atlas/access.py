@@ -13,16 +13,27 @@ which order a coalition should look at the areas.
 
 Reach
 -----
-Area i reaches site j when haversine(i, j) <= radius_i (inclusive, as PySAL's
-``cost <= max_cost``). Both steps of the floating catchment use these same pairs: a site's
-demand is the demand of the areas whose catchment holds it, so with one radius for every area
-the results are PySAL's ``Access.two_stage_fca(max_cost=radius)`` exactly.
-``pairs_within`` finds the pairs without looking at all n*m: every point becomes a unit vector
-in 3-D, where a great-circle radius d is the chord 2 sin(d / 2R); a cKDTree over the sites and
-one over each chunk of areas (areas grouped by radius, so a handful of radii means a handful of
-dual-tree queries) give the candidates within the chord (a hair wider, for rounding), and the
-exact haversine distance decides. Cost O((n + m) log m + P) time and O(P) memory for P pairs,
-processed in chunks of areas so the temporaries stay small.
+Area i reaches site j when haversine(i, j) <= radius_i: inclusive, as PySAL's
+``cost <= max_cost``. Both steps of the floating catchment use these same pairs (a site's
+demand is the demand of the areas whose catchment holds it), so with one radius for every area
+the results are PySAL's ``Access.two_stage_fca(max_cost=radius)`` and
+``enhanced_two_stage_fca(max_cost=radius, weight_fn=weights.step_fn(...))``, to rounding.
+
+``pairs_within`` finds the pairs without looking at all n * m. Every point becomes a unit vector
+in 3-D, where a great-circle distance d is the chord 2 sin(d / 2R) (R = 3,958.76 mi, the
+directory's constant; the chord is monotone in d, so "within d" is "within the chord").
+A cKDTree holds the sites; the areas are taken in chunks, and in a chunk each group of areas
+with about the same radius (within 25 %: one group per locale setting) gets its own small tree
+and one dual-tree search against the sites' (cKDTree.sparse_distance_matrix), which returns the
+candidate pairs with their chords without any Python object per pair. SciPy's CSR conversion
+then orders them by area and site (a counting sort of the rows and a sort of each row's few
+sites, in C++). Distances come from the chord, 2R asin(c / 2), which agrees with the haversine
+formula to about 1e-12; for pairs within 1e-9 of the radius the haversine distance itself is
+used, so the kept pairs are exactly those the haversine formula keeps. Chunks are sized to about
+four million pairs, which bounds the temporaries (some 80 bytes a pair) while keeping the
+number of walks over the site tree small.
+Cost: O(m log m) to build, about O((n + P) log m) to search, O(P) to order, for P pairs;
+O(P) memory for the result (16 bytes a pair).
 
 Methods
 -------
@@ -44,12 +55,15 @@ Methods
 - Desert rule (Center for American Progress's child-care deserts, adapted): an area with at least
   ``min_youth`` young people and either no seat within reach or more than
   ``max_youth_per_seat`` young people per seat of E2SFCA access: O(n).
-- Priority order: deserts first, then by need (highest first), access (lowest first) and
-  youth (most first): one lexsort, O(n log n).
+- Priority order: deserts first, then by need (highest first; unknown last), access (lowest
+  first) and youth (most first): one lexsort, O(n log n).
+- Supply and demand indices 0-100 by rank (the Dallas afterschool landscape tool's form):
+  O(n log n).
 
 ``analyse`` runs the whole pipeline; its cost is dominated by ``pairs_within`` and the P-sized
-passes that follow. At national scale (100,000 areas, 150,000 sites, about 25 million pairs)
-that is a few seconds and well under a gigabyte or two of memory (benchmarks/atlas.py).
+passes that follow, all vectorised (no Python loop over pairs). At national scale (100,000
+areas, 150,000 sites, 16 million pairs in the benchmark's layout) it takes a few seconds and
+under a gigabyte (benchmarks/atlas.py, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -186,10 +200,25 @@ def pairs_within(
     """
     alat, alon, slat, slon = (_as_float(v) for v in (area_lat, area_lon, site_lat, site_lon))
     radius = np.broadcast_to(_as_float(radius_mi), alat.shape)
-    n, m = alat.shape[0], slat.shape[0]
-    if n == 0 or m == 0:
+    if alat.shape[0] == 0 or slat.shape[0] == 0:
         return _empty_reach()
-    site_tree = cKDTree(_unit_vectors(slat, slon))
+    return _pairs_within(alat, alon, radius, slat, slon, _site_tree(slat, slon), area_chunk)
+
+
+def _site_tree(site_lat: FloatArray, site_lon: FloatArray) -> cKDTree:
+    return cKDTree(_unit_vectors(site_lat, site_lon))
+
+
+def _pairs_within(
+    alat: FloatArray,
+    alon: FloatArray,
+    radius: FloatArray,
+    slat: FloatArray,
+    slon: FloatArray,
+    site_tree: cKDTree,
+    area_chunk: int,
+) -> Reach:
+    n, m = alat.shape[0], slat.shape[0]
     area_xyz = _unit_vectors(alat, alon)
     areas: list[IntArray] = []
     sites: list[IntArray] = []
@@ -276,9 +305,14 @@ def nearest_site(
     n = alat.shape[0]
     if slat.shape[0] == 0 or n == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int32)
-    tree = cKDTree(_unit_vectors(slat, slon))
-    _chords, index = tree.query(_unit_vectors(alat, alon), k=1, workers=-1)
-    index = np.asarray(index, dtype=np.int32)
+    return _nearest_site(alat, alon, slat, slon, _site_tree(slat, slon))
+
+
+def _nearest_site(
+    alat: FloatArray, alon: FloatArray, slat: FloatArray, slon: FloatArray, site_tree: cKDTree
+) -> tuple[FloatArray, IntArray]:
+    _chords, found = site_tree.query(_unit_vectors(alat, alon), k=1, workers=-1)
+    index: IntArray = np.asarray(found, dtype=np.int32)
     return haversine_miles(alat, alon, slat[index], slon[index]), index
 
 
@@ -520,18 +554,27 @@ def analyse(
             on_progress(percent, stage)
 
     n = inputs.n_areas
+    alat, alon, slat, slon = (
+        _as_float(v) for v in (inputs.area_lat, inputs.area_lon, inputs.site_lat, inputs.site_lon)
+    )
     youth = _as_float(inputs.youth)
-    radius = np.broadcast_to(_as_float(inputs.radius_mi), (n,))
+    radius = np.ascontiguousarray(np.broadcast_to(_as_float(inputs.radius_mi), (n,)))
     progress(0, "reach")
-    reach = pairs_within(inputs.area_lat, inputs.area_lon, radius, inputs.site_lat, inputs.site_lon)
+    # One site tree serves the reach and the nearest-site search.
+    site_tree = _site_tree(slat, slon) if n and slat.shape[0] else None
+    if site_tree is None:
+        reach = _empty_reach()
+    else:
+        reach = _pairs_within(alat, alon, radius, slat, slon, site_tree, AREA_CHUNK)
     progress(45, "access")
     weights = zone_weights(reach.miles, radius[reach.area], zones)
     access = two_step_fca(youth, inputs.seats, reach, weights)
     del weights
     progress(70, "nearest")
-    nearest_miles, nearest = nearest_site(
-        inputs.area_lat, inputs.area_lon, inputs.site_lat, inputs.site_lon
-    )
+    if site_tree is None:
+        nearest_miles, nearest = np.full(n, np.inf), np.full(n, -1, dtype=np.int32)
+    else:
+        nearest_miles, nearest = _nearest_site(alat, alon, slat, slon, site_tree)
     progress(85, "seats")
     seats = seats_within(inputs.seats, reach, n, seats_max_miles)
     pairs = len(reach)
