@@ -12,6 +12,7 @@ from access import weights as pysal_weights
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from scipy.stats import rankdata
 
 from ecotone.atlas.access import (
     DEFAULT_ZONES,
@@ -490,8 +491,6 @@ def test_analyse_accepts_any_small_instance(instance) -> None:
     )
 )
 def test_percentile_index_equals_scipy_average_ranks(values) -> None:
-    from scipy.stats import rankdata
-
     got = percentile_0_100(values)
     known = ~np.isnan(values)
     assert np.array_equal(np.isnan(got), ~known)
