@@ -509,3 +509,23 @@ def test_percentile_index_equals_scipy_average_ranks(values) -> None:
     if known.sum() > 1:
         expected = 100 * (rankdata(values[known]) - 1) / (known.sum() - 1)
         np.testing.assert_allclose(got[known], expected, rtol=1e-12)
+
+
+def test_a_site_exactly_on_the_catchment_boundary_is_in_reach() -> None:
+    # Each area's radius is exactly its haversine distance to one site, the case where the
+    # chord and haversine formulas could disagree in the last bits: haversine decides (<=).
+    area_lat, area_lon, site_lat, site_lon, _youth, _seats = random_instance(21, 200, 150)
+    target = np.arange(200) % 150
+    radius = haversine_miles(area_lat, area_lon, site_lat[target], site_lon[target])
+    reach = pairs_within(area_lat, area_lon, radius, site_lat, site_lon)
+    want = brute_reach(area_lat, area_lon, radius, site_lat, site_lon)
+    assert reach.area.tolist() == want.area.tolist()
+    assert reach.site.tolist() == want.site.tolist()
+    assert set(zip(range(200), target.tolist(), strict=True)) <= set(
+        zip(reach.area.tolist(), reach.site.tolist(), strict=True)
+    )
+    on_boundary = np.isin(reach.area * 1000 + reach.site, np.arange(200) * 1000 + target)
+    np.testing.assert_array_equal(reach.miles[on_boundary], radius[reach.area[on_boundary]])
+    # ... and in the last decay zone, whose bound is inclusive too.
+    weights = zone_weights(reach.miles, radius[reach.area])
+    assert np.all(weights[on_boundary] == DEFAULT_ZONES[-1][1])
