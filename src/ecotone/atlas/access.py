@@ -102,7 +102,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
 BoolArray = npt.NDArray[np.bool_]
 
-# Luo & Qi (2009): three zones, weights from a Gaussian with the catchment as ~2 sigma.
+# Luo & Qi (2009): three equal zones of the catchment weighted 1.00, 0.68 and 0.22, values
+# they took from a Gaussian decay (and PySAL's enhanced_two_stage_fca default).
 DEFAULT_ZONES: tuple[tuple[float, float], ...] = ((1 / 3, 1.0), (2 / 3, 0.68), (1.0, 0.22))
 
 # pairs_within takes areas in chunks: at most AREA_CHUNK, and after the first (_FIRST_CHUNK)
@@ -447,7 +448,8 @@ class DesertRule:
 
     An area with at least `min_youth` young people is a desert when no seat is within its
     catchment, or when its E2SFCA access means more than `max_youth_per_seat` young people
-    compete for each seat within reach.
+    compete for each seat within reach (access < 1 / max_youth_per_seat). The defaults are the
+    child-care anchor's; an analysis sets its own (ecotone.atlas.parameters).
     """
 
     min_youth: int = 50
