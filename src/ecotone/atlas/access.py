@@ -306,6 +306,8 @@ def _pairs_within(points: _Points, radius: FloatArray, area_chunk: int) -> Reach
                 else int(min(area_chunk, max(1, _PAIRS_PER_CHUNK // per_area)))
             )
             if found.area.shape[0]:
+                if parts:
+                    parts[-1].result()  # one chunk waiting at most: memory stays bounded
                 parts.append(ordering.submit(_order, points, found))
             del found
             start = stop
