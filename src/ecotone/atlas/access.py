@@ -13,16 +13,27 @@ which order a coalition should look at the areas.
 
 Reach
 -----
-Area i reaches site j when haversine(i, j) <= radius_i (inclusive, as PySAL's
-``cost <= max_cost``). Both steps of the floating catchment use these same pairs: a site's
-demand is the demand of the areas whose catchment holds it, so with one radius for every area
-the results are PySAL's ``Access.two_stage_fca(max_cost=radius)`` exactly.
-``pairs_within`` finds the pairs without looking at all n*m: every point becomes a unit vector
-in 3-D, where a great-circle radius d is the chord 2 sin(d / 2R); a cKDTree over the sites and
-one over each chunk of areas (areas grouped by radius, so a handful of radii means a handful of
-dual-tree queries) give the candidates within the chord (a hair wider, for rounding), and the
-exact haversine distance decides. Cost O((n + m) log m + P) time and O(P) memory for P pairs,
-processed in chunks of areas so the temporaries stay small.
+Area i reaches site j when haversine(i, j) <= radius_i: inclusive, as PySAL's
+``cost <= max_cost``. Both steps of the floating catchment use these same pairs (a site's
+demand is the demand of the areas whose catchment holds it), so with one radius for every area
+the results are PySAL's ``Access.two_stage_fca(max_cost=radius)`` and
+``enhanced_two_stage_fca(max_cost=radius, weight_fn=weights.step_fn(...))``, to rounding.
+
+``pairs_within`` finds the pairs without looking at all n * m. Every point becomes a unit vector
+in 3-D, where a great-circle distance d is the chord 2 sin(d / 2R) (R = 3,958.76 mi, the
+directory's constant; the chord is monotone in d, so "within d" is "within the chord").
+A cKDTree holds the sites; the areas are taken in chunks, and in a chunk each group of areas
+with about the same radius (within 25 %: one group per locale setting) gets its own small tree
+and one dual-tree search against the sites' (cKDTree.sparse_distance_matrix), which returns the
+candidate pairs with their chords without any Python object per pair. SciPy's CSR conversion
+then orders them by area and site (a counting sort of the rows and a sort of each row's few
+sites, in C++). Distances come from the chord, 2R asin(c / 2), which agrees with the haversine
+formula to about 1e-12; for pairs within 1e-9 of the radius the haversine distance itself is
+used, so the kept pairs are exactly those the haversine formula keeps. Chunks are sized to about
+four million pairs, which bounds the temporaries (some 80 bytes a pair) while keeping the
+number of walks over the site tree small.
+Cost: O(m log m) to build, about O((n + P) log m) to search, O(P) to order, for P pairs;
+O(P) memory for the result (16 bytes a pair).
 
 Methods
 -------
@@ -44,18 +55,22 @@ Methods
 - Desert rule (Center for American Progress's child-care deserts, adapted): an area with at least
   ``min_youth`` young people and either no seat within reach or more than
   ``max_youth_per_seat`` young people per seat of E2SFCA access: O(n).
-- Priority order: deserts first, then by need (highest first), access (lowest first) and
-  youth (most first): one lexsort, O(n log n).
+- Priority order: deserts first, then by need (highest first; unknown last), access (lowest
+  first) and youth (most first): one lexsort, O(n log n).
+- Supply and demand indices 0-100 by rank (the Dallas afterschool landscape tool's form):
+  O(n log n).
 
 ``analyse`` runs the whole pipeline; its cost is dominated by ``pairs_within`` and the P-sized
-passes that follow. At national scale (100,000 areas, 150,000 sites, about 25 million pairs)
-that is a few seconds and well under a gigabyte or two of memory (benchmarks/atlas.py).
+passes that follow, all vectorised (no Python loop over pairs). At national scale (100,000
+areas, 150,000 sites, 16 million pairs in the benchmark's layout) it takes a few seconds and
+under a gigabyte (benchmarks/atlas.py, docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,11 +103,16 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
 BoolArray = npt.NDArray[np.bool_]
 
-# Luo & Qi (2009): three zones, weights from a Gaussian with the catchment as ~2 sigma.
+# Luo & Qi (2009): three equal zones of the catchment weighted 1.00, 0.68 and 0.22, values
+# they took from a Gaussian decay (and PySAL's enhanced_two_stage_fca default).
 DEFAULT_ZONES: tuple[tuple[float, float], ...] = ((1 / 3, 1.0), (2 / 3, 0.68), (1.0, 0.22))
 
-# Areas per chunk in pairs_within: bounds the candidate pairs held at once.
-AREA_CHUNK = 4096
+# pairs_within takes areas in chunks: at most AREA_CHUNK, and after the first (_FIRST_CHUNK)
+# as many as should give about _PAIRS_PER_CHUNK pairs, which bounds the temporaries (about
+# 80 bytes a pair) while keeping the number of walks over the site tree small.
+AREA_CHUNK = 65_536
+_FIRST_CHUNK = 8192
+_PAIRS_PER_CHUNK = 4_000_000
 # Radii within this factor of each other share one tree search (then filtered exactly).
 _RADIUS_GROUP = 1.25
 # Relative widening of the chord so rounding in the 3-D vectors never drops a pair that the
@@ -182,73 +202,122 @@ def pairs_within(
     """
     alat, alon, slat, slon = (_as_float(v) for v in (area_lat, area_lon, site_lat, site_lon))
     radius = np.broadcast_to(_as_float(radius_mi), alat.shape)
-    n, m = alat.shape[0], slat.shape[0]
-    if n == 0 or m == 0:
+    if alat.shape[0] == 0 or slat.shape[0] == 0:
         return _empty_reach()
-    site_tree = cKDTree(_unit_vectors(slat, slon))
-    area_xyz = _unit_vectors(alat, alon)
-    areas: list[IntArray] = []
-    sites: list[IntArray] = []
-    miles: list[FloatArray] = []
-    for start in range(0, n, area_chunk):
-        stop = min(n, start + area_chunk)
-        chunk_radius = radius[start:stop]
-        usable = np.flatnonzero(chunk_radius >= 0)  # not NaN either
-        found_area: list[npt.NDArray[np.intp]] = []
-        found_site: list[npt.NDArray[np.intp]] = []
-        found_chord: list[FloatArray] = []
-        for high, members in _radius_groups(chunk_radius[usable]):
-            local = usable[members]
-            # Dual-tree search (chunk's areas x all sites) for chords up to the group's largest.
-            found = cKDTree(area_xyz[start + local]).sparse_distance_matrix(
-                site_tree,
-                float(_chord(high)) * (1 + _CHORD_SLACK) + 1e-15,
-                output_type="ndarray",
-            )
-            found_area.append(local[found["i"]])
-            found_site.append(found["j"])
-            found_chord.append(found["v"])
-        if not found_area:
-            continue
-        local_area = np.concatenate(found_area)
-        local_site = np.concatenate(found_site)
-        chord = np.concatenate(found_chord)
-        del found_area, found_site, found_chord
-        # Order by area then site: SciPy's CSR conversion buckets rows in O(pairs) and sorts
-        # each row's few columns, in C++. The data are pair numbers + 1 (never 0, so never
-        # pruned), giving the permutation to apply to the chords.
-        matrix = csr_matrix(
-            (np.arange(1, chord.shape[0] + 1, dtype=np.int64), (local_area, local_site)),
-            shape=(stop - start, m),
+    return _pairs_within(_Points(alat, alon, slat, slon), radius, area_chunk)
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """One chunk's candidate pairs from the tree search, in the search's order."""
+
+    start: int  # the chunk's first area
+    radius: FloatArray  # the chunk's radii
+    area: npt.NDArray[np.intp]  # area within the chunk
+    site: npt.NDArray[np.intp]
+    chord: FloatArray
+
+
+class _Points:
+    """Positions of areas and sites, and the sites' tree."""
+
+    def __init__(
+        self, alat: FloatArray, alon: FloatArray, slat: FloatArray, slon: FloatArray
+    ) -> None:
+        self.alat, self.alon, self.slat, self.slon = alat, alon, slat, slon
+        self.area_xyz = _unit_vectors(alat, alon)
+        self.site_tree = cKDTree(_unit_vectors(slat, slon))
+
+
+def _search(points: _Points, start: int, radius: FloatArray) -> _Candidates:
+    """Candidate pairs of the areas from `start` with these radii: within the chord (a hair
+    wider), by one dual-tree search per group of similar radii (chunk's areas x all sites)."""
+    usable = np.flatnonzero(radius >= 0)  # not NaN either
+    found_area: list[npt.NDArray[np.intp]] = [np.zeros(0, dtype=np.intp)]
+    found_site: list[npt.NDArray[np.intp]] = [np.zeros(0, dtype=np.intp)]
+    found_chord: list[FloatArray] = [np.zeros(0)]
+    for high, members in _radius_groups(radius[usable]):
+        local = usable[members]
+        found = cKDTree(points.area_xyz[start + local]).sparse_distance_matrix(
+            points.site_tree,
+            float(_chord(high)) * (1 + _CHORD_SLACK) + 1e-15,
+            output_type="ndarray",
         )
-        matrix.sort_indices()
-        del local_area, local_site
-        counts = np.diff(matrix.indptr)
-        pair_area: IntArray = np.repeat(np.arange(start, stop, dtype=np.int32), counts)
-        pair_site: IntArray = matrix.indices.astype(np.int32)
-        distance = _great_circle_from_chord(chord[matrix.data - 1])
-        del matrix, chord
-        # The chord and haversine formulas agree to about 1e-12; near the boundary the
-        # haversine distance decides, so the pairs are exactly those haversine keeps.
-        limit = np.repeat(chunk_radius, counts)
-        close = np.flatnonzero(np.abs(distance - limit) <= 1e-9 * (limit + 1.0))
-        if close.shape[0]:
-            distance[close] = haversine_miles(
-                alat[pair_area[close]],
-                alon[pair_area[close]],
-                slat[pair_site[close]],
-                slon[pair_site[close]],
+        found_area.append(local[found["i"]])
+        found_site.append(found["j"])
+        found_chord.append(found["v"])
+    return _Candidates(
+        start=start,
+        radius=radius,
+        area=np.concatenate(found_area),
+        site=np.concatenate(found_site),
+        chord=np.concatenate(found_chord),
+    )
+
+
+def _order(points: _Points, found: _Candidates) -> Reach:
+    """The candidates within each area's radius, by area then site, with their miles."""
+    n, m = found.radius.shape[0], points.slat.shape[0]
+    # SciPy's CSR conversion buckets rows in O(pairs) and sorts each row's few columns, in C++.
+    # The data are pair numbers + 1 (never 0, so never pruned): the permutation of the chords.
+    matrix = csr_matrix(
+        (np.arange(1, found.chord.shape[0] + 1, dtype=np.int64), (found.area, found.site)),
+        shape=(n, m),
+    )
+    matrix.sort_indices()
+    counts = np.diff(matrix.indptr)
+    area: IntArray = np.repeat(np.arange(found.start, found.start + n, dtype=np.int32), counts)
+    site: IntArray = matrix.indices.astype(np.int32)
+    distance = _great_circle_from_chord(found.chord[matrix.data - 1])
+    del matrix
+    # The chord and haversine formulas agree to about 1e-12; near the boundary the haversine
+    # distance decides, so the pairs are exactly those haversine keeps.
+    limit = np.repeat(found.radius, counts)
+    close = np.flatnonzero(np.abs(distance - limit) <= 1e-9 * (limit + 1.0))
+    if close.shape[0]:
+        distance[close] = haversine_miles(
+            points.alat[area[close]],
+            points.alon[area[close]],
+            points.slat[site[close]],
+            points.slon[site[close]],
+        )
+    keep = distance <= limit
+    if not keep.all():
+        area, site, distance = area[keep], site[keep], distance[keep]
+    return Reach(area=area, site=site, miles=distance)
+
+
+def _pairs_within(points: _Points, radius: FloatArray, area_chunk: int) -> Reach:
+    n = points.alat.shape[0]
+    parts: list[Future[Reach]] = []
+    # The search holds the GIL; ordering (SciPy's sparse tools, NumPy) mostly does not, so one
+    # thread orders a chunk while the next is searched: about 20 % off an idle 2-core machine.
+    with ThreadPoolExecutor(max_workers=1) as ordering:
+        start, chunk = 0, min(area_chunk, _FIRST_CHUNK)
+        while start < n:
+            stop = min(n, start + chunk)
+            found = _search(points, start, radius[start:stop])
+            # Size the next chunk to about _PAIRS_PER_CHUNK pairs: bigger chunks walk the site
+            # tree fewer times, and the temporaries stay bounded.
+            per_area = found.area.shape[0] / (stop - start)
+            chunk = (
+                area_chunk
+                if per_area == 0
+                else int(min(area_chunk, max(1, _PAIRS_PER_CHUNK // per_area)))
             )
-        keep = distance <= limit
-        if not keep.all():
-            pair_area, pair_site, distance = pair_area[keep], pair_site[keep], distance[keep]
-        areas.append(pair_area)
-        sites.append(pair_site)
-        miles.append(distance)
-    if not areas:
+            if found.area.shape[0]:
+                if parts:
+                    parts[-1].result()  # one chunk waiting at most: memory stays bounded
+                parts.append(ordering.submit(_order, points, found))
+            del found
+            start = stop
+        reaches = [part.result() for part in parts]
+    if not reaches:
         return _empty_reach()
     return Reach(
-        area=np.concatenate(areas), site=np.concatenate(sites), miles=np.concatenate(miles)
+        area=np.concatenate([r.area for r in reaches]),
+        site=np.concatenate([r.site for r in reaches]),
+        miles=np.concatenate([r.miles for r in reaches]),
     )
 
 
@@ -263,10 +332,14 @@ def nearest_site(
     n = alat.shape[0]
     if slat.shape[0] == 0 or n == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int32)
-    tree = cKDTree(_unit_vectors(slat, slon))
-    _chords, index = tree.query(_unit_vectors(alat, alon), k=1, workers=-1)
-    index = np.asarray(index, dtype=np.int32)
-    return haversine_miles(alat, alon, slat[index], slon[index]), index
+    return _nearest_site(_Points(alat, alon, slat, slon))
+
+
+def _nearest_site(points: _Points) -> tuple[FloatArray, IntArray]:
+    _chords, found = points.site_tree.query(points.area_xyz, k=1, workers=-1)
+    index: IntArray = np.asarray(found, dtype=np.int32)
+    miles = haversine_miles(points.alat, points.alon, points.slat[index], points.slon[index])
+    return miles, index
 
 
 def zone_weights(
@@ -288,7 +361,7 @@ def zone_weights(
     if any(weight < 0 for _fraction, weight in zones):
         raise ValueError("zone weights must not be negative")
     # Zone of each pair = how many zone bounds it lies beyond; then one table look-up.
-    zone = np.zeros(distance.shape, dtype=np.int8)
+    zone = np.zeros(distance.shape, dtype=np.intp)  # take() wants intp: int8 costs a copy
     for fraction in fractions:
         zone += distance > fraction * radius
     table = np.array([weight for _fraction, weight in zones] + [0.0])
@@ -400,7 +473,8 @@ class DesertRule:
 
     An area with at least `min_youth` young people is a desert when no seat is within its
     catchment, or when its E2SFCA access means more than `max_youth_per_seat` young people
-    compete for each seat within reach.
+    compete for each seat within reach (access < 1 / max_youth_per_seat). The defaults are the
+    child-care anchor's; an analysis sets its own (ecotone.atlas.parameters).
     """
 
     min_youth: int = 50
@@ -507,18 +581,24 @@ def analyse(
             on_progress(percent, stage)
 
     n = inputs.n_areas
+    alat, alon, slat, slon = (
+        _as_float(v) for v in (inputs.area_lat, inputs.area_lon, inputs.site_lat, inputs.site_lon)
+    )
     youth = _as_float(inputs.youth)
-    radius = np.broadcast_to(_as_float(inputs.radius_mi), (n,))
+    radius = np.ascontiguousarray(np.broadcast_to(_as_float(inputs.radius_mi), (n,)))
     progress(0, "reach")
-    reach = pairs_within(inputs.area_lat, inputs.area_lon, radius, inputs.site_lat, inputs.site_lon)
+    # One site tree serves the reach and the nearest-site search.
+    points = _Points(alat, alon, slat, slon) if n and slat.shape[0] else None
+    reach = _empty_reach() if points is None else _pairs_within(points, radius, AREA_CHUNK)
     progress(45, "access")
     weights = zone_weights(reach.miles, radius[reach.area], zones)
     access = two_step_fca(youth, inputs.seats, reach, weights)
     del weights
     progress(70, "nearest")
-    nearest_miles, nearest = nearest_site(
-        inputs.area_lat, inputs.area_lon, inputs.site_lat, inputs.site_lon
-    )
+    if points is None:
+        nearest_miles, nearest = np.full(n, np.inf), np.full(n, -1, dtype=np.int32)
+    else:
+        nearest_miles, nearest = _nearest_site(points)
     progress(85, "seats")
     seats = seats_within(inputs.seats, reach, n, seats_max_miles)
     pairs = len(reach)
