@@ -26,12 +26,9 @@ an estimate; a school with an ungraded or unknown span has its total and no band
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +38,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ecotone import tabular_files
 from ecotone.directory.importing import Problem
+from ecotone.tabular_files import FileError
 
 from .models import YOUTH_BAND_FIELDS, AreaImportFormat, AreaKind, Locale
 
@@ -85,10 +84,6 @@ SHARE_FIELDS = {
 
 class CellError(ValueError):
     """One cell's value cannot be used; the message says what is expected."""
-
-
-class FileError(Exception):
-    """The file as a whole cannot be read (its message is the problem to report)."""
 
 
 @dataclass
@@ -306,73 +301,8 @@ def spread_over_grades(total: int, lowest: int, highest: int) -> dict[str, int]:
 # Rows of a file ------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        raise FileError(_("This is not a CSV file (it holds binary data)."))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    # NCES ships some files in Latin-1; Excel on Windows saves CSV in its code page (cp1252,
-    # Latin-1 plus curly quotes and dashes). Latin-1 decodes any byte at all.
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-_ESCAPED = {"'=", "'+", "'-", "'@"}
-
-
-def _csv_rows(data: bytes) -> Iterator[list[Any]]:
-    text = _decode(data)
-    header = text.split("\n", 1)[0]
-    delimiter = max(",;\t|", key=header.count)
-    try:
-        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            # Ecotone's exports put an apostrophe before a cell that starts like a formula
-            # ("-83.0"), so spreadsheet programs do not run it; it is not part of the value.
-            yield [cell[1:] if cell[:2] in _ESCAPED else cell for cell in cells]
-    except csv.Error as error:
-        raise FileError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from None
-
-
-def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    damaged = FileError(_("This is not an XLSX workbook, or it is damaged."))
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise damaged from None
-    if unpacked > MAX_UNPACKED_BYTES:  # a small file that would unpack to gigabytes
-        raise FileError(
-            _("The workbook unpacks to more than %(size)d MB; save it as CSV instead.")
-            % {"size": MAX_UNPACKED_BYTES >> 20}
-        )
-    # A damaged or hostile workbook can fail anywhere inside openpyxl or its XML parser.
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception:
-        raise damaged from None
-    try:
-        for row in workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            yield list(row)
-    except Exception:
-        raise damaged from None
-    finally:
-        workbook.close()
-
-
 def _rows(path: Path) -> Iterator[list[Any]]:
-    with path.open("rb") as handle:
-        start = handle.read(4)
-    if start == b"PK\x03\x04":  # a zip archive: an XLSX, whatever its name says
-        return _xlsx_rows(path)
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        raise FileError(_("This is not an XLSX workbook, or it is damaged."))
-    return _csv_rows(path.read_bytes())
+    return tabular_files.rows(path, max_columns=MAX_COLUMNS, max_unpacked_bytes=MAX_UNPACKED_BYTES)
 
 
 def _blank_row(cells: list[Any]) -> bool:

@@ -31,7 +31,6 @@ import io
 import re
 import unicodedata
 import uuid
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -47,7 +46,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ecotone import tabular_files
 from ecotone.ecosystems.models import Ecosystem
+from ecotone.tabular_files import FORMULA_STARTS, FileError
 
 from . import geocoding, hsds, stem_profile
 from .importing import Batch, Problem, Record
@@ -849,10 +850,6 @@ def _blank(raw: Any) -> bool:
 # Reading files -------------------------------------------------------------------------------
 
 
-class FileError(Exception):
-    """The file as a whole cannot be read (its message is the problem to report)."""
-
-
 def _header_lookup() -> dict[str, str]:
     found: dict[str, str] = {}
     for column in COLUMNS:
@@ -864,63 +861,8 @@ def _header_lookup() -> dict[str, str]:
     return found
 
 
-def _csv_rows(data: bytes) -> Iterator[list[Any]]:
-    if b"\x00" in data[:4096]:
-        raise FileError(_("This is not a CSV file (it holds binary data)."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in the Windows code page; every byte means something there.
-        text = data.decode("cp1252", errors="replace")
-    # The header row says what separates cells: column names hold no commas or semicolons,
-    # while cells do (several values are separated by ";"), so only the header is looked at.
-    header = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=header.count)
-    try:
-        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            yield [_csv_unescaped(cell) for cell in cells]
-    except csv.Error as error:
-        raise FileError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from None
-
-
-def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    damaged = FileError(_("This is not an XLSX workbook, or it is damaged."))
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise damaged from None
-    if unpacked > MAX_UNPACKED_BYTES:  # a small file that would unpack to gigabytes
-        raise FileError(
-            _("The workbook unpacks to more than %(size)d MB; split it into smaller files.")
-            % {"size": MAX_UNPACKED_BYTES // (1024 * 1024)}
-        )
-    # A damaged or hostile workbook can fail deep inside openpyxl or its XML parser, with
-    # whatever exception they raise; to the person uploading it, it is one problem.
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception:
-        raise damaged from None
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            yield list(row)
-    except Exception:
-        raise damaged from None
-    finally:
-        workbook.close()
-
-
 def _rows(path: Path) -> Iterator[list[Any]]:
-    with path.open("rb") as handle:
-        start = handle.read(4)
-    if start == b"PK\x03\x04":  # a zip archive: an XLSX, whatever its name says
-        return _xlsx_rows(path)
-    if path.suffix.lower() == ".xlsx":
-        raise FileError(_("This is not an XLSX workbook, or it is damaged."))
-    return _csv_rows(path.read_bytes())
+    return tabular_files.rows(path, max_columns=MAX_COLUMNS, max_unpacked_bytes=MAX_UNPACKED_BYTES)
 
 
 @dataclass
@@ -1726,7 +1668,8 @@ def exported_programs(ecosystem: Ecosystem, organization: Any = None) -> QuerySe
 def _csv_cell(value: Any) -> str:
     """A cell of a CSV export. Spreadsheet programs run a cell starting with `=`, `+`, `-` or
     `@` as a formula (CSV injection): such text gets an apostrophe in front, as does text that
-    starts with an apostrophe before one of those, so `_csv_unescaped` gives back exactly it."""
+    starts with an apostrophe before one of those, so `tabular_files.unescape_cell` gives back
+    exactly it."""
     if value is None:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -1739,11 +1682,6 @@ def _csv_cell(value: Any) -> str:
     return text
 
 
-def _csv_unescaped(cell: str) -> str:
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
