@@ -55,9 +55,18 @@ sys.path.insert(0, str(ROOT / "src"))
 from ecotone.atlas.access import (  # noqa: E402 - after the path set-up
     DEFAULT_ZONES,
     AccessInputs,
+    DesertRule,
     analyse,
     haversine_miles,
     pairs_within,
+)
+from ecotone.atlas.parameters import Parameters  # noqa: E402
+
+# The desert rule an analysis uses by default (at least 50 young people; none or more than 30
+# per seat in reach), not access.DesertRule's child-care anchor (3 per seat).
+DEFAULT_RULE = DesertRule(
+    min_youth=Parameters().desert_min_youth,
+    max_youth_per_seat=Parameters().desert_max_youth_per_seat,
 )
 
 # Catchment radius by NCES locale (the example defaults).
@@ -331,7 +340,7 @@ def child(areas: int, programs: int, seed: int) -> dict[str, Any]:
 
     cpu_start = cpu_seconds()
     start = time.perf_counter()
-    result = analyse(inputs, on_progress=on_progress)
+    result = analyse(inputs, rule=DEFAULT_RULE, on_progress=on_progress)
     seconds = time.perf_counter() - start
     return {
         "seconds": seconds,
