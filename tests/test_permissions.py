@@ -165,6 +165,12 @@ ROWS = [
         members_only(BACKBONE),
     ),
     Row(
+        "atlas area import status",
+        "get",
+        "/e/alpha/atlas/areas/imports/{area_import}/status/",
+        members_only(BACKBONE),
+    ),
+    Row(
         "atlas apply area import",
         "post",
         "/e/alpha/atlas/areas/imports/{area_import}/apply/",

@@ -13,6 +13,7 @@ from django.test import Client
 
 from ecotone.atlas import area_import
 from ecotone.atlas.models import AreaImport, AreaImportStatus, PopulationArea
+from ecotone.atlas.tasks import apply_area_import_run
 from tests.conftest import World
 
 from .test_area_import import AREAS_GOOD, AREAS_HEADER, CCD
@@ -62,6 +63,51 @@ def test_applying_needs_the_confirmation(world: World, staff: Client) -> None:
     page = response.content.decode()
     assert "The import is applied." in page
     assert "What the import did" in page
+
+
+def test_applying_is_a_task_the_page_polls_until_it_is_done(
+    world: World, staff: Client, settings: Any
+) -> None:
+    # With a real task backend the page answers at once and the worker applies the file.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    upload(staff, "ccd.csv", CCD.read_bytes())
+    run = AreaImport.objects.get()
+
+    response = staff.post(f"{IMPORTS}{run.pk}/apply/", {"confirm": "yes"}, follow=True)
+
+    run.refresh_from_db()
+    assert run.status == AreaImportStatus.APPLYING
+    assert not PopulationArea.objects.exists()
+    assert "this page updates itself" in response.content.decode()
+    fragment = staff.get(f"{IMPORTS}{run.pk}/status/").content.decode()
+    assert 'hx-trigger="every 2s"' in fragment
+    assert "<html" not in fragment
+    assert "Apply the import" not in staff.get(f"{IMPORTS}{run.pk}/").content.decode()
+
+    apply_area_import_run.call(run.pk, world.users["staff"].pk)
+
+    run.refresh_from_db()
+    assert run.status == AreaImportStatus.APPLIED
+    assert PopulationArea.objects.count() == 5
+    assert "hx-trigger" not in staff.get(f"{IMPORTS}{run.pk}/status/").content.decode()
+
+
+def test_a_failure_while_applying_marks_the_import_failed_and_changes_nothing(
+    world: World, staff: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upload(staff, "ccd.csv", CCD.read_bytes())
+    run = AreaImport.objects.get()
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(PopulationArea.objects, "bulk_create", broken)
+    staff.post(f"{IMPORTS}{run.pk}/apply/", {"confirm": "yes"})
+
+    run.refresh_from_db()
+    assert run.status == AreaImportStatus.FAILED
+    assert "nothing was changed" in run.report["problems"][0]["message"]
+    assert not PopulationArea.objects.exists()
 
 
 def test_problems_are_listed_by_row_and_column_and_block_apply(world: World, staff: Client) -> None:

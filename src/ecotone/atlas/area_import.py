@@ -127,15 +127,34 @@ def check_area_import(run: AreaImport) -> AreaImport:
     return run
 
 
+def queue_area_import(run: AreaImport, *, user: Any) -> AreaImport:
+    """Queue a checked import to be applied by a task: a state's CCD file (100,000 schools)
+    takes longer to write than a page may wait. The run is `applying` until the task is done;
+    with the immediate task backend (the demo, the tests) it is applied at once."""
+    from .tasks import apply_area_import_run
+
+    with transaction.atomic():
+        locked = AreaImport.objects.select_for_update().get(pk=run.pk)
+        if locked.status != AreaImportStatus.CHECKED:
+            raise DomainError(_("This import has problems or is already applied."))
+        locked.status = AreaImportStatus.APPLYING
+        locked.save(update_fields=["status", "updated_at"])
+    user_id = user.pk if getattr(user, "pk", None) else None
+    apply_area_import_run.enqueue(run.pk, user_id)
+    run.refresh_from_db()
+    return run
+
+
 def apply_area_import(run: AreaImport, *, user: Any) -> AreaImport:
     """Re-read the kept file, check it again and write it: all of it or, on any problem, none.
 
     Returns the run: `applied`, or `has_problems` when the check found something new (the
-    report says what). DomainError when the run is not a checked one waiting to be applied.
+    report says what). DomainError when the run is not a checked one waiting to be applied
+    (or queued by `queue_area_import`).
     """
     with transaction.atomic():
         run = AreaImport.objects.select_for_update().select_related("ecosystem").get(pk=run.pk)
-        if run.status != AreaImportStatus.CHECKED:
+        if run.status not in (AreaImportStatus.CHECKED, AreaImportStatus.APPLYING):
             raise DomainError(_("This import has problems or is already applied."))
         content = _read(run)
         if content.problems:

@@ -8,6 +8,8 @@ publication: the atlas pages apply small-cell suppression).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -206,15 +208,23 @@ def area_import_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
 def area_import_run(request: HttpRequest, ecosystem_slug: str, import_id: int) -> HttpResponse:
     """One import: what applying would do (or did), its problems and notes, and Apply."""
     run = get_area_import(request, import_id)
-    return render(
-        request,
-        "atlas/area_import_run.html",
-        {
-            "run": run,
-            "report": run.report,
-            "can_apply": run.status == AreaImportStatus.CHECKED,
-        },
-    )
+    return render(request, "atlas/area_import_run.html", _run_context(run))
+
+
+@ecosystem_view("atlas.manage_areas")
+def area_import_status(request: HttpRequest, ecosystem_slug: str, import_id: int) -> HttpResponse:
+    """The import's status and report, for its page to poll while it is being applied."""
+    run = get_area_import(request, import_id)
+    return render(request, "atlas/_area_import_status.html", _run_context(run))
+
+
+def _run_context(run: AreaImport) -> dict[str, Any]:
+    return {
+        "run": run,
+        "report": run.report,
+        "can_apply": run.status == AreaImportStatus.CHECKED,
+        "polling": run.status == AreaImportStatus.APPLYING,
+    }
 
 
 @ecosystem_view("atlas.manage_areas")
@@ -225,12 +235,14 @@ def area_import_apply(request: HttpRequest, ecosystem_slug: str, import_id: int)
         messages.error(request, _("Tick the box to confirm that the areas should change."))
         return redirect(_import_url(run))
     try:
-        run = area_import.apply_area_import(run, user=request.user)
+        run = area_import.queue_area_import(run, user=request.user)
     except DomainError as error:
         messages.error(request, str(error))
     else:
         if run.status == AreaImportStatus.APPLIED:
             messages.success(request, _("The import is applied."))
+        elif run.status == AreaImportStatus.APPLYING:
+            messages.info(request, _("The import is being applied; this page updates itself."))
         else:
             messages.error(request, _("The import was not applied: see the problems below."))
     return redirect(_import_url(run))

@@ -131,6 +131,7 @@ class AreaImportFormat(models.TextChoices):
 class AreaImportStatus(models.TextChoices):
     CHECKED = "checked", _("Checked, ready to apply")
     HAS_PROBLEMS = "has_problems", _("Has problems")
+    APPLYING = "applying", _("Applying")
     APPLIED = "applied", _("Applied")
     FAILED = "failed", _("Failed")
 

@@ -1,10 +1,41 @@
-"""Background work of the atlas (django-tasks): computing a large ecosystem's analysis."""
+"""Background work of the atlas (django-tasks): applying area imports, computing analyses."""
 
 from __future__ import annotations
 
+import logging
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from django_tasks import task
 
-from .models import AnalysisRun, RunStatus
+from .models import AnalysisRun, AreaImport, AreaImportStatus, RunStatus
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def apply_area_import_run(run_id: int, user_id: int | None) -> str:
+    """Apply a queued area import; returns the run's final status ("gone" if not queued)."""
+    from .area_import import apply_area_import as apply_now
+
+    run = AreaImport.objects.select_related("ecosystem").filter(pk=run_id).first()
+    if run is None or run.status != AreaImportStatus.APPLYING:
+        return "gone"
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        return str(apply_now(run, user=user).status)
+    except Exception:
+        # The transaction rolled back; the run must say so rather than stay "applying".
+        logger.exception("Area import %s failed", run_id)
+        problem = {
+            "where": "",
+            "field": "",
+            "message": _("The import failed unexpectedly; nothing was changed."),
+        }
+        AreaImport.objects.filter(pk=run_id).update(
+            status=AreaImportStatus.FAILED, report={**run.report, "problems": [problem]}
+        )
+        return str(AreaImportStatus.FAILED)
 
 
 @task()

@@ -23,6 +23,11 @@ urlpatterns: list[URLPattern] = [
     path("areas/imports/", import_views.area_import_list, name="area_imports"),
     path("areas/imports/<int:import_id>/", import_views.area_import_run, name="area_import"),
     path(
+        "areas/imports/<int:import_id>/status/",
+        import_views.area_import_status,
+        name="area_import_status",
+    ),
+    path(
         "areas/imports/<int:import_id>/apply/",
         import_views.area_import_apply,
         name="area_import_apply",
