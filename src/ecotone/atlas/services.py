@@ -17,6 +17,7 @@ audit entry (`acting`), and raise DomainError (`InvalidInputError` with field-le
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -540,7 +541,14 @@ class AreaAccess:
     supply_index: float | None  # 0-100 by rank of access
     demand_index: float | None  # 0-100 by rank of youth
     low_income_share: float | None
-    reasons: str = ""
+    # Writes `reasons`: set by result_of for a priority area.
+    explain: Callable[[AreaAccess], str] | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def reasons(self) -> str:
+        """Why this area is a priority, in the reader's language ("" when it is not one).
+        Written when first read: a national result has 100,000 areas and a page shows 25."""
+        return self.explain(self) if self.explain is not None and self.rank is not None else ""
 
     @property
     def has_program_in_reach(self) -> bool:
@@ -827,9 +835,15 @@ def _result(data: dict[str, Any], ecosystem: Ecosystem) -> RunResult:
     result = RunResult(
         summary=data["summary"], areas=areas, parameters=params, field_word=_field_word(params)
     )
+    language = translation.get_language()
+
+    def explain(area: AreaAccess) -> str:
+        with translation.override(language):
+            return reasons(area, result, ecosystem)
+
     for area in result.areas:
         if area.rank is not None:
-            area.reasons = reasons(area, result, ecosystem)
+            area.explain = explain
     return result
 
 
