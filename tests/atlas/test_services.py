@@ -368,6 +368,17 @@ def test_a_large_ecosystem_runs_as_a_task_with_progress(
     assert services.stage_label(run) == "Done"
 
 
+def test_starting_a_run_while_one_is_in_flight_shares_it(region: World, settings: Any) -> None:
+    # Two people opening a stale atlas at once must not start two national computations.
+    settings.ATLAS_SYNC_MAX_AREAS = 0
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    analysis = services.default_analysis(region.alpha)
+    first = services.start_run(analysis)
+    second = services.start_run(analysis)
+    assert second.pk == first.pk
+    assert AnalysisRun.objects.filter(analysis=analysis).count() == 1
+
+
 def test_an_abandoned_run_is_started_again(region: World, settings: Any) -> None:
     from datetime import timedelta
 

@@ -1045,12 +1045,23 @@ def start_run(
     else queued (`tasks.compute_analysis_run`), its progress and stage saved as it goes."""
     from .tasks import compute_analysis_run
 
-    run = AnalysisRun.objects.create(
-        analysis=analysis,
-        scenario=scenario,
-        fingerprint=fingerprint_ or fingerprint(analysis, scenario),
-        stage="queued",
-    )
+    current = fingerprint_ or fingerprint(analysis, scenario)
+    with transaction.atomic():
+        # One run at a time per fingerprint: two people opening a stale atlas at once, or a
+        # page polled while a worker computes, share the run in flight (the analysis row's
+        # lock orders them on PostgreSQL; SQLite runs one writer at a time anyway).
+        Analysis.objects.select_for_update().filter(pk=analysis.pk).first()
+        in_flight = (
+            _runs(analysis, scenario)
+            .filter(fingerprint=current, status__in=(RunStatus.QUEUED, RunStatus.RUNNING))
+            .first()
+        )
+        if in_flight is not None and not _abandoned(in_flight):
+            in_flight.analysis, in_flight.scenario = analysis, scenario
+            return in_flight
+        run = AnalysisRun.objects.create(
+            analysis=analysis, scenario=scenario, fingerprint=current, stage="queued"
+        )
     areas = PopulationArea.objects.filter(ecosystem=analysis.ecosystem).count()
     if areas < sync_max_areas():
         compute_run(run)
