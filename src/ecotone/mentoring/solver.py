@@ -296,7 +296,8 @@ def candidate_edges(
     o_mode = [o.mode for o in opportunities]
     o_in = np.array([m in (IN_PERSON, EITHER) for m in o_mode], dtype=bool) & ~np.isnan(o_lat)
     o_virtual = np.array([m in (VIRTUAL, EITHER) for m in o_mode], dtype=bool)
-    o_scheduled = np.array([bool(window_slots(o.schedule)) for o in opportunities], dtype=bool)
+    # A schedule that covers no whole slot still is a schedule: nobody can meet it.
+    o_scheduled = np.array([bool(o.schedule) for o in opportunities], dtype=bool)
 
     # Screening, grade bands and language, as bitmasks, tested on pairs as they are formed.
     screening = _vocabulary(
