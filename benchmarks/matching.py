@@ -5,19 +5,21 @@
 
 What is timed: `candidate_edges()` + `solve()` (mode "score"), the whole of a matching round
 after the people are loaded, on a national layout (`national()`): mentors and opportunities
-round 28 named metros and 300 smaller centres of Zipf-like sizes, 12 % of mentors and 15 % of
-opportunities rural (anywhere in the continental US). Mentors: modes in person 93 %, virtual
-only 3 %, both 4 %; travel radius 5, 10, 15 or 20 mi; capacity 1 (60 %), 2 (25 %), 3-10 (15 %); 1-3
-grade bands of 4; English, Spanish 20 %, one of 4 other languages 5 %; 2-5 topics of 30;
-2-4 weekly windows of 1-3 hours starting 8:00-20:00, Monday-Saturday; screening
-complete (background check, training, code of conduct) for 75 %, partial for the rest;
-identity tags shared by 30 %; 10 % marked 1-3 opportunities. Opportunities: in person 92 %,
-virtual 3 %, either 5 %; capacity 1-10 (half of them 1-2); 1-2 grade bands; Spanish
-required for 8 %; 1-3 topics; one weekly window of 1-2 hours (15 % of in-person ones have no
-fixed schedule; every virtual one has one, since a virtual opportunity without a schedule is
-a candidate for every virtual mentor in the country); background check and training
-required in person or one-to-one, code of conduct only for virtual group sessions; 15 %
-welcome mentors who share their students' identities; equity priority 0-1 (a third high).
+round 28 named metros and 300 smaller centres of Zipf-like sizes, 12 % of mentors and 15 %
+of opportunities rural (anywhere in the continental US).
+Mentors: in person only 93 %, virtual only 3 %, both 4 %; travel radius 5, 10, 15 or 20 mi
+(30/30/25/15 %); capacity 1 (60 %), 2 (25 %), 3-10 (15 %); 1-3 grade bands of 4; English,
+Spanish 20 %, one of 4 other languages 5 %; 2-5 topics of 30; 2-4 weekly windows of 1-3
+hours starting 8:00-20:00, Monday-Saturday; screening complete (background check, training,
+code of conduct) for 75 %, partial for the rest; identity tags shared by 30 %; 10 % marked
+1-3 opportunities.
+Opportunities: in person 92 %, virtual 3 %, either 5 %; capacity 1-10 (half of them 1-2);
+1-2 grade bands; Spanish required for 8 %; 1-3 topics; one weekly window of 1-2 hours (15 %
+of in-person ones have no fixed schedule; every virtual one has one, since a virtual
+opportunity without a schedule is a candidate for every virtual mentor in the country);
+background check and training required in person or one-to-one, code of conduct only for
+virtual group sessions; 15 % welcome mentors who share their students' identities; equity
+priority 0-1 (a third high).
 The figure is the median over `--runs` runs in this process (each on the same instance, after
 the instance is built; garbage collected between runs), with min and max; peak RSS is the
 process's (ru_maxrss), instance included.
@@ -165,7 +167,7 @@ def national(n_mentors: int, n_opportunities: int, seed: int):
                 capacity=capacity,
                 lat=float(m_lat[i]),
                 lon=float(m_lon[i]),
-                travel_radius_mi=float(rng.choice([5, 10, 15, 20])),
+                travel_radius_mi=float(rng.choice([5, 10, 15, 20], p=[0.3, 0.3, 0.25, 0.15])),
                 modes=frozenset(modes),
                 grade_bands=pick(rng, GRADES, 1, 3),
                 languages=frozenset(languages),

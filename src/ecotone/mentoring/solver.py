@@ -66,6 +66,7 @@ import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Literal
 
 import numpy as np
@@ -221,13 +222,25 @@ def _masks(sets: Sequence[Iterable[str]], vocab: Mapping[str, int]) -> MaskArray
 
 
 def _intersects(a: MaskArray, b: MaskArray) -> BoolArray:
+    if a.ndim == 1:
+        flat: BoolArray = (a & b) != 0
+        return flat
     result: BoolArray = np.any((a & b) != 0, axis=1)
     return result
 
 
 def _subset(required: MaskArray, held: MaskArray) -> BoolArray:
+    if required.ndim == 1:
+        flat: BoolArray = (required & ~held) == 0
+        return flat
     result: BoolArray = np.all((required & ~held) == 0, axis=1)
     return result
+
+
+def _narrow(masks: MaskArray) -> MaskArray:
+    """One word per row as a flat array: small vocabularies (grades, screening steps,
+    languages) are then tested without an axis reduction."""
+    return masks[:, 0].copy() if masks.shape[1] == 1 else masks
 
 
 def _common(a: MaskArray, b: MaskArray) -> IntArray:
@@ -303,27 +316,32 @@ def candidate_edges(
     screening = _vocabulary(
         (m.screening for m in mentors), (o.required_screening for o in opportunities)
     )
-    m_screen = _masks([m.screening for m in mentors], screening)
-    o_screen = _masks([o.required_screening for o in opportunities], screening)
+    m_screen = _narrow(_masks([m.screening for m in mentors], screening))
+    o_screen = _narrow(_masks([o.required_screening for o in opportunities], screening))
     grades = _vocabulary((m.grade_bands for m in mentors), (o.grade_bands for o in opportunities))
-    m_grades = _masks([m.grade_bands for m in mentors], grades)
     o_grades = _masks([o.grade_bands for o in opportunities], grades)
     any_grade = ~np.any(o_grades != 0, axis=1)
+    o_grades = _narrow(o_grades)
+    m_grades = _narrow(_masks([m.grade_bands for m in mentors], grades))
     languages = _vocabulary(
         (m.languages for m in mentors),
         (o.languages for o in opportunities),
         ([o.language_required] if o.language_required else [] for o in opportunities),
     )
     m_lang = _masks([m.languages for m in mentors], languages)
-    o_required = _masks(
-        [[o.language_required] if o.language_required else [] for o in opportunities], languages
+    m_speaks = _narrow(m_lang)
+    o_required = _narrow(
+        _masks(
+            [[o.language_required] if o.language_required else [] for o in opportunities],
+            languages,
+        )
     )
 
     def admissible(pm: IntArray, po: IntArray) -> tuple[IntArray, IntArray]:
         ok = np.zeros(pm.size, dtype=bool)
         for lo in range(0, pm.size, _CHUNK):
             m, o = pm[lo : lo + _CHUNK], po[lo : lo + _CHUNK]
-            good = _subset(o_screen[o], m_screen[m]) & _subset(o_required[o], m_lang[m])
+            good = _subset(o_screen[o], m_screen[m]) & _subset(o_required[o], m_speaks[m])
             good &= any_grade[o] | _intersects(m_grades[m], o_grades[o])
             ok[lo : lo + _CHUNK] = good
         return pm[ok], po[ok]
@@ -343,16 +361,18 @@ def candidate_edges(
         counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
         if counts.sum():
             in_m = np.repeat(mi, counts)
-            in_o = oi[np.concatenate([np.asarray(f, dtype=np.int64) for f in found if f])]
+            flat = chain.from_iterable(found)
+            in_o = oi[np.fromiter(flat, dtype=np.int64, count=int(counts.sum()))]
             in_m, in_o = admissible(in_m, in_o)
             radius_of = np.zeros(n_m)
             radius_of[mi] = radius
             d = haversine_miles(m_lat[in_m], m_lon[in_m], o_lat[in_o], o_lon[in_o])
             near = d <= radius_of[in_m]
             in_m, in_o = in_m[near], in_o[near]
+    m_slots = _slot_matrix([m.availability for m in mentors])
+    o_slots = _slot_matrix([o.schedule for o in opportunities])
     if in_m.size:
-        m_week = _week_masks(_slot_matrix([m.availability for m in mentors]))
-        o_week = _week_masks(_slot_matrix([o.schedule for o in opportunities]))
+        m_week, o_week = _week_masks(m_slots), _week_masks(o_slots)
         keep = ~o_scheduled[in_o]
         for lo in range(0, in_m.size, _CHUNK):
             m, o = in_m[lo : lo + _CHUNK], in_o[lo : lo + _CHUNK]
@@ -365,9 +385,7 @@ def candidate_edges(
     parts_m: list[IntArray] = []
     parts_o: list[IntArray] = []
     if vm.size and vo.size:
-        m_slots = _slot_matrix([mentors[i].availability for i in vm])
-        o_slots = _slot_matrix([opportunities[j].schedule for j in vo])
-        product = (m_slots @ o_slots.T).tocoo()
+        product = (m_slots[vm] @ o_slots[vo].T).tocoo()
         parts_m.append(vm[product.row.astype(np.int64)])
         parts_o.append(vo[product.col.astype(np.int64)])
     for j in np.flatnonzero(o_virtual & ~o_scheduled):
