@@ -259,14 +259,22 @@ def window_slots(windows: Iterable[Window]) -> list[int]:
 
 
 def _slot_matrix(windows: Sequence[tuple[Window, ...]]) -> sparse.csr_matrix:
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, w in enumerate(windows):
-        slots = window_slots(w)
-        rows.extend([i] * len(slots))
-        cols.extend(slots)
-    data = np.ones(len(rows), dtype=np.int32)
-    return sparse.csr_matrix((data, (rows, cols)), shape=(len(windows), WEEK_SLOTS))
+    """Rows x week slots, 1 where the row's windows wholly cover the slot (`window_slots`,
+    vectorised: one run of consecutive slots per window)."""
+    owner = np.fromiter(
+        chain.from_iterable([i] * len(w) for i, w in enumerate(windows)), dtype=np.int64
+    )
+    flat = np.array([x for w in windows for x in w], dtype=np.int64).reshape(-1, 3)
+    first = -(-np.maximum(flat[:, 1], 0) // SLOT_MINUTES)
+    last = np.minimum(flat[:, 2], 24 * 60) // SLOT_MINUTES
+    length = np.maximum(last - first, 0)
+    rows = np.repeat(owner, length)
+    offset = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
+    cols = np.repeat(flat[:, 0] * SLOTS_PER_DAY + first, length) + offset
+    data = np.ones(rows.size, dtype=np.int32)
+    matrix = sparse.csr_matrix((data, (rows, cols)), shape=(len(windows), WEEK_SLOTS))
+    matrix.data[:] = 1  # overlapping windows of one row count once
+    return matrix
 
 
 def _week_masks(slots: sparse.csr_matrix) -> MaskArray:
@@ -349,6 +357,7 @@ def candidate_edges(
     # In person: a ball query per mentor on the opportunities' unit vectors, radius as chord.
     in_m = np.empty(0, dtype=np.int64)
     in_o = np.empty(0, dtype=np.int64)
+    in_d = np.empty(0, dtype=np.float64)
     mi = np.flatnonzero(m_in)
     oi = np.flatnonzero(o_in)
     if mi.size and oi.size:
@@ -368,7 +377,7 @@ def candidate_edges(
             radius_of[mi] = radius
             d = haversine_miles(m_lat[in_m], m_lon[in_m], o_lat[in_o], o_lon[in_o])
             near = d <= radius_of[in_m]
-            in_m, in_o = in_m[near], in_o[near]
+            in_m, in_o, in_d = in_m[near], in_o[near], d[near]
     m_slots = _slot_matrix([m.availability for m in mentors])
     o_slots = _slot_matrix([o.schedule for o in opportunities])
     if in_m.size:
@@ -377,7 +386,7 @@ def candidate_edges(
         for lo in range(0, in_m.size, _CHUNK):
             m, o = in_m[lo : lo + _CHUNK], in_o[lo : lo + _CHUNK]
             keep[lo : lo + _CHUNK] |= _intersects(m_week[m], o_week[o])
-        in_m, in_o = in_m[keep], in_o[keep]
+        in_m, in_o, in_d = in_m[keep], in_o[keep], in_d[keep]
 
     # Virtual: pairs are formed only where a week slot is shared (a sparse product).
     vm = np.flatnonzero(m_virtual)
@@ -394,17 +403,20 @@ def candidate_edges(
     v_m = np.concatenate(parts_m) if parts_m else np.empty(0, dtype=np.int64)
     v_o = np.concatenate(parts_o) if parts_o else np.empty(0, dtype=np.int64)
     v_m, v_o = admissible(v_m, v_o)
-    if v_m.size and in_m.size:
-        fresh = ~np.isin(v_m * n_o + v_o, in_m * n_o + in_o)
+    # Only an "either" opportunity and a mentor who also comes in person can be both.
+    both = np.flatnonzero(m_in[v_m] & o_in[v_o])
+    if both.size and in_m.size:
+        fresh = np.ones(v_m.size, dtype=bool)
+        fresh[both] = ~np.isin(v_m[both] * n_o + v_o[both], in_m * n_o + in_o)
         v_m, v_o = v_m[fresh], v_o[fresh]
 
     pm = np.concatenate((in_m, v_m))
     po = np.concatenate((in_o, v_o))
-    in_person = np.concatenate((np.ones(in_m.size, bool), np.zeros(v_m.size, bool)))
+    distance = np.concatenate((in_d, np.full(v_m.size, np.nan)))
 
     order = np.argsort(pm * n_o + po, kind="stable")
-    pm, po, in_person = pm[order], po[order], in_person[order]
-    return _score(mentors, opportunities, pm, po, in_person, m_lang, languages, w)
+    pm, po, distance = pm[order], po[order], distance[order]
+    return _score(mentors, opportunities, pm, po, distance, m_lang, languages, w)
 
 
 def _score(
@@ -412,7 +424,7 @@ def _score(
     opportunities: Sequence[Opportunity],
     pm: IntArray,
     po: IntArray,
-    in_person: BoolArray,
+    distance: FloatArray,
     m_lang: MaskArray,
     languages: Mapping[str, int],
     w: ScoreWeights,
@@ -424,11 +436,8 @@ def _score(
     wanted = np.array([len(o.topics) for o in opportunities], dtype=np.int64)[po]
     topic_pts = np.rint(w.topics * shared / np.maximum(wanted, 1)).astype(np.int64)
 
-    m_lat, m_lon = _coordinates(mentors)
-    o_lat, o_lon = _coordinates(opportunities)
-    distance = np.full(pm.size, np.nan)
+    in_person = ~np.isnan(distance)
     ip = np.flatnonzero(in_person)
-    distance[ip] = haversine_miles(m_lat[pm[ip]], m_lon[pm[ip]], o_lat[po[ip]], o_lon[po[ip]])
     radius = np.array([m.travel_radius_mi for m in mentors], dtype=np.float64)[pm[ip]]
     closeness = np.clip(1 - distance[ip] / np.maximum(radius, 1e-9), 0, 1)
     distance_pts = np.zeros(pm.size, dtype=np.int64)
