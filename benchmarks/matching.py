@@ -59,7 +59,9 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from directory import CITIES  # noqa: E402  (benchmarks/directory.py)
 from ecotone.mentoring.solver import (  # noqa: E402
     Edges,
     Mentor,
@@ -69,36 +71,8 @@ from ecotone.mentoring.solver import (  # noqa: E402
     solve,
 )
 
-METROS = [
-    (40.71, -74.0, 8),
-    (34.05, -118.24, 7),
-    (41.88, -87.63, 6),
-    (29.76, -95.37, 5),
-    (33.45, -112.07, 4),
-    (39.95, -75.17, 4),
-    (29.42, -98.49, 3),
-    (32.72, -117.16, 3),
-    (32.78, -96.8, 4),
-    (37.34, -121.89, 3),
-    (30.27, -97.74, 3),
-    (39.96, -83.0, 3),
-    (35.23, -80.84, 3),
-    (47.61, -122.33, 3),
-    (39.74, -104.99, 3),
-    (38.91, -77.04, 4),
-    (42.36, -71.06, 4),
-    (36.16, -86.78, 2),
-    (45.52, -122.68, 2),
-    (35.47, -97.52, 2),
-    (36.17, -115.14, 2),
-    (43.04, -87.91, 2),
-    (35.08, -106.65, 2),
-    (46.87, -96.79, 1),
-    (44.08, -103.23, 1),
-    (41.26, -95.93, 1),
-    (38.25, -85.76, 2),
-    (33.75, -84.39, 4),
-]
+# Metros as the directory benchmark weights them (lat, lon, weight): one national layout.
+METROS = CITIES
 GRADES = ["k-5", "6-8", "9-12", "postsecondary"]
 OTHER_LANGUAGES = ["vi", "zh", "ar", "ht"]
 TOPICS = [f"topic-{i}" for i in range(30)]
