@@ -60,22 +60,6 @@ def run_state(run: AnalysisRun) -> dict[str, Any]:
     }
 
 
-def published_summary(summary: dict[str, Any], ecosystem: Ecosystem) -> dict[str, Any]:
-    """A run's summary with its youth counts suppressed as every published count is."""
-    youth_keys = ("youth", "youth_in_deserts", "youth_with_program_in_reach")
-    shown = {
-        key: services.publishable(value, ecosystem) if key in youth_keys else value
-        for key, value in summary.items()
-        if key != "by_locale"
-    }
-    if "by_locale" in summary:
-        shown["by_locale"] = {
-            locale: published_summary(figures, ecosystem)
-            for locale, figures in summary["by_locale"].items()
-        }
-    return shown
-
-
 def published_area(area: services.AreaAccess, ecosystem: Ecosystem) -> dict[str, Any]:
     youth = services.publishable(area.youth, ecosystem)
     hidden = youth is None and area.youth > 0
@@ -227,7 +211,7 @@ class AnalysisViewSet(
         if run.status != RunStatus.DONE:
             return Response(body, status=202 if run.status != RunStatus.FAILED else 200)
         result = services.result_of(run)
-        body["summary"] = published_summary(result.summary, self.ecosystem)
+        body["summary"] = services.published_summary(result.summary, result.areas, self.ecosystem)
         body["parameters"] = result.parameters.to_dict()
         return Response(body)
 
@@ -290,19 +274,24 @@ class PreviewSerializer(serializers.Serializer[Any]):
 
 
 def comparison_column(column: services.ScenarioComparison, ecosystem: Ecosystem) -> dict[str, Any]:
-    youth_deltas = ("youth_in_deserts", "youth_with_program_in_reach")
+    result = column.result
+    rounded = result is not None and services.hides_small_area(result.areas, ecosystem)
+
+    def delta(key: str, value: Any) -> Any:
+        if key not in services.YOUTH_TOTALS or value is None:
+            return value
+        shown = services.publishable_total(abs(value), ecosystem, rounded=rounded)
+        return None if shown is None else (shown if value >= 0 else -shown)
+
     return {
         "name": column.name,
         "scenario": column.scenario.pk if column.scenario else None,
         "run": run_state(column.run) if column.run is not None else None,
         "ready": column.ready,
-        "summary": published_summary(column.result.summary, ecosystem) if column.result else None,
-        "deltas": {
-            key: (services.publishable(abs(value), ecosystem) and value)
-            if key in youth_deltas and value is not None
-            else value
-            for key, value in column.deltas.items()
-        },
+        "summary": services.published_summary(result.summary, result.areas, ecosystem)
+        if result
+        else None,
+        "deltas": {key: delta(key, value) for key, value in column.deltas.items()},
         "no_longer_deserts": [
             {
                 "id": a.id,
@@ -313,7 +302,9 @@ def comparison_column(column: services.ScenarioComparison, ecosystem: Ecosystem)
             for a in column.no_longer_deserts
         ],
         "new_deserts": [{"id": a.id, "code": a.code, "name": a.name} for a in column.new_deserts],
-        "youth_newly_in_reach": services.publishable(column.youth_newly_in_reach, ecosystem),
+        "youth_newly_in_reach": services.publishable_total(
+            column.youth_newly_in_reach, ecosystem, rounded=rounded
+        ),
         "areas_newly_in_reach": column.areas_newly_in_reach,
     }
 

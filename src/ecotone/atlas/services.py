@@ -914,6 +914,48 @@ def publishable(value: int | float | None, ecosystem: Ecosystem) -> int | None:
     return int(count)
 
 
+def hides_small_area(areas: Iterable[AreaAccess], ecosystem: Ecosystem) -> bool:
+    """Whether any of `areas` has a youth count that publishing suppresses."""
+    return any(a.youth > 0 and publishable(a.youth, ecosystem) is None for a in areas)
+
+
+def publishable_total(
+    value: int | float | None, ecosystem: Ecosystem, *, rounded: bool
+) -> int | None:
+    """A total of young people over areas, as it may be published. When a suppressed area is
+    among them (`rounded`), the exact total minus the areas' shown counts would give the hidden
+    count back (design.md section 4: complementary suppression), so the total is rounded to the
+    nearest multiple of the threshold: it is then published as "about 410"."""
+    shown = publishable(value, ecosystem)
+    if shown is None or not rounded:
+        return shown
+    step = max(int(ecosystem.suppression_threshold), 1)
+    return int(round(shown / step) * step)
+
+
+YOUTH_TOTALS = ("youth", "youth_in_deserts", "youth_with_program_in_reach")
+
+
+def published_summary(
+    summary: dict[str, Any], areas: Sequence[AreaAccess], ecosystem: Ecosystem
+) -> dict[str, Any]:
+    """A run's summary as it may be published: every youth total through `publishable_total`
+    (rounded where a suppressed area is among the areas it adds up), `rounded` saying so."""
+    rounded = hides_small_area(areas, ecosystem)
+    shown = {
+        key: publishable_total(value, ecosystem, rounded=rounded) if key in YOUTH_TOTALS else value
+        for key, value in summary.items()
+        if key != "by_locale"
+    }
+    shown["rounded"] = rounded
+    if "by_locale" in summary:
+        shown["by_locale"] = {
+            locale: published_summary(figures, [a for a in areas if a.locale == locale], ecosystem)
+            for locale, figures in summary["by_locale"].items()
+        }
+    return shown
+
+
 def publishable_breakdown(
     counts: dict[str, int], ecosystem: Ecosystem, *, total_published: bool = True
 ) -> dict[str, int | None]:

@@ -82,18 +82,15 @@ def _is_suppressed(value: int, ecosystem: Ecosystem) -> bool:
 
 
 def _total_label(value: int | None, ecosystem: Ecosystem, *, rounded: bool) -> str:
-    """A total over areas. When a small area (suppressed) is among them, the exact total and
-    the shown counts of the others would give its count away (design.md section 4:
-    complementary suppression), so the total is rounded to the threshold: "about 410"."""
-    if value is None or not rounded or _is_suppressed(value, ecosystem):
+    """A total over areas as services.publishable_total publishes it: "about 410" when rounded."""
+    shown = services.publishable_total(value, ecosystem, rounded=rounded)
+    if shown is None or not rounded:
         return _youth_label(value, ecosystem)
-    step = max(_threshold(ecosystem), 1)
-    about = int(round(value / step) * step)
-    return _("about %(n)s") % {"n": number_format(about, force_grouping=True)}
+    return _("about %(n)s") % {"n": number_format(shown, force_grouping=True)}
 
 
 def _has_small_area(areas: Sequence[Any], ecosystem: Ecosystem) -> bool:
-    return any(a.youth > 0 and _is_suppressed(a.youth, ecosystem) for a in areas)
+    return services.hides_small_area(areas, ecosystem)
 
 
 def _export_urls(request: HttpRequest, ecosystem: Ecosystem) -> dict[str, str]:
