@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecotone.directory.distance import EARTH_RADIUS_MI, bounding_box, haversine_miles
+from ecotone.directory.distance import (
+    EARTH_RADIUS_MI,
+    bounding_box,
+    chord_of_miles,
+    haversine_miles,
+    miles_of_chord,
+    unit_vectors,
+)
 
 lat = st.floats(min_value=-85, max_value=85, allow_nan=False)
 lon = st.floats(min_value=-179.9, max_value=179.9, allow_nan=False)
@@ -45,3 +53,20 @@ def test_every_point_within_the_radius_is_inside_the_box(
         south, west, north, east = bounding_box(y, x, radius)
         assert south <= py <= north
         assert west <= px <= east
+
+
+@given(
+    st.floats(-89, 89),
+    st.floats(-180, 180),
+    st.floats(-89, 89),
+    st.floats(-180, 180),
+)
+def test_the_chord_between_unit_vectors_is_the_great_circle_distance(
+    lat1: float, lon1: float, lat2: float, lon2: float
+) -> None:
+    # What the atlas's and the mentoring engine's k-d trees rely on.
+    points = unit_vectors([lat1, lat2], [lon1, lon2])
+    chord = float(np.linalg.norm(points[0] - points[1]))
+    miles = float(haversine_miles(lat1, lon1, lat2, lon2))
+    assert abs(float(miles_of_chord(chord)) - miles) < 1e-6
+    assert abs(float(chord_of_miles(miles)) - chord) < 1e-9

@@ -78,7 +78,7 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
-from ecotone.directory.distance import EARTH_RADIUS_MI, haversine_miles
+from ecotone.directory.distance import chord_of_miles, haversine_miles, miles_of_chord, unit_vectors
 
 __all__ = [
     "DEFAULT_ZONES",
@@ -120,18 +120,6 @@ _RADIUS_GROUP = 1.25
 _CHORD_SLACK = 1e-9
 
 
-def _unit_vectors(lat: FloatArray, lon: FloatArray) -> FloatArray:
-    phi, lam = np.radians(lat), np.radians(lon)
-    cos_phi = np.cos(phi)
-    return np.column_stack((cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)))
-
-
-def _chord(miles: FloatArray | float) -> FloatArray:
-    angle = np.minimum(np.asarray(miles, dtype=np.float64) / EARTH_RADIUS_MI, np.pi)
-    result: FloatArray = 2 * np.sin(angle / 2)
-    return result
-
-
 def _sum_by(index: IntArray, values: FloatArray, length: int) -> FloatArray:
     """values summed by index: a sparse group-by in one pass."""
     result: FloatArray = np.bincount(index, weights=values, minlength=length).astype(
@@ -162,11 +150,6 @@ def _empty_reach() -> Reach:
         site=np.zeros(0, dtype=np.int32),
         miles=np.zeros(0, dtype=np.float64),
     )
-
-
-def _great_circle_from_chord(chord: FloatArray) -> FloatArray:
-    result: FloatArray = 2 * EARTH_RADIUS_MI * np.arcsin(np.minimum(chord / 2, 1.0))
-    return result
 
 
 def _radius_groups(radius: FloatArray) -> list[tuple[float, npt.NDArray[np.intp]]]:
@@ -225,8 +208,8 @@ class _Points:
         self, alat: FloatArray, alon: FloatArray, slat: FloatArray, slon: FloatArray
     ) -> None:
         self.alat, self.alon, self.slat, self.slon = alat, alon, slat, slon
-        self.area_xyz = _unit_vectors(alat, alon)
-        self.site_tree = cKDTree(_unit_vectors(slat, slon))
+        self.area_xyz = unit_vectors(alat, alon)
+        self.site_tree = cKDTree(unit_vectors(slat, slon))
 
 
 def _search(points: _Points, start: int, radius: FloatArray) -> _Candidates:
@@ -240,7 +223,7 @@ def _search(points: _Points, start: int, radius: FloatArray) -> _Candidates:
         local = usable[members]
         found = cKDTree(points.area_xyz[start + local]).sparse_distance_matrix(
             points.site_tree,
-            float(_chord(high)) * (1 + _CHORD_SLACK) + 1e-15,
+            float(chord_of_miles(high)) * (1 + _CHORD_SLACK) + 1e-15,
             output_type="ndarray",
         )
         found_area.append(local[found["i"]])
@@ -268,7 +251,7 @@ def _order(points: _Points, found: _Candidates) -> Reach:
     counts = np.diff(matrix.indptr)
     area: IntArray = np.repeat(np.arange(found.start, found.start + n, dtype=np.int32), counts)
     site: IntArray = matrix.indices.astype(np.int32)
-    distance = _great_circle_from_chord(found.chord[matrix.data - 1])
+    distance = miles_of_chord(found.chord[matrix.data - 1])
     del matrix
     # The chord and haversine formulas agree to about 1e-12; near the boundary the haversine
     # distance decides, so the pairs are exactly those haversine keeps.

@@ -32,6 +32,36 @@ def haversine_miles(
     return result
 
 
+# Spatial indexes (the atlas's reach, the mentoring engine's in-person pairs) put points on the
+# unit sphere in 3-D, where a k-d tree's straight-line distance (the chord) grows with the
+# great-circle distance, so a radius in miles becomes a chord and back exactly.
+
+
+def unit_vectors(lat: npt.ArrayLike, lon: npt.ArrayLike) -> FloatArray:
+    """Points as n x 3 unit vectors."""
+    phi = np.radians(np.asarray(lat, dtype=np.float64))
+    lam = np.radians(np.asarray(lon, dtype=np.float64))
+    cos_phi = np.cos(phi)
+    result: FloatArray = np.column_stack(
+        (cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi))
+    )
+    return result
+
+
+def chord_of_miles(miles: npt.ArrayLike) -> FloatArray:
+    """The chord between two points `miles` apart on the Earth's surface (on the unit sphere)."""
+    angle = np.minimum(np.asarray(miles, dtype=np.float64) / EARTH_RADIUS_MI, np.pi)
+    result: FloatArray = 2 * np.sin(angle / 2)
+    return result
+
+
+def miles_of_chord(chord: npt.ArrayLike) -> FloatArray:
+    """The great-circle miles of a chord on the unit sphere (the inverse of chord_of_miles)."""
+    half = np.minimum(np.asarray(chord, dtype=np.float64) / 2, 1.0)
+    result: FloatArray = 2 * EARTH_RADIUS_MI * np.arcsin(half)
+    return result
+
+
 def bounding_box(lat: float, lon: float, radius_mi: float) -> tuple[float, float, float, float]:
     """(south, west, north, east) of a box that contains every point within `radius_mi`.
 

@@ -63,7 +63,6 @@ assigned, and a locked pair must be one of them.
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -75,7 +74,7 @@ from ortools.graph.python import min_cost_flow
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from ecotone.directory.distance import EARTH_RADIUS_MI, haversine_miles
+from ecotone.directory.distance import chord_of_miles, haversine_miles, unit_vectors
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -287,14 +286,6 @@ def _week_masks(slots: sparse.csr_matrix) -> MaskArray:
     return out
 
 
-def _unit_vectors(lat: FloatArray, lon: FloatArray) -> FloatArray:
-    phi, lam = np.radians(lat), np.radians(lon)
-    result: FloatArray = np.column_stack(
-        (np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi))
-    )
-    return result
-
-
 def _coordinates(people: Sequence[Mentor] | Sequence[Opportunity]) -> tuple[FloatArray, FloatArray]:
     lat = np.array([np.nan if p.lat is None else p.lat for p in people], dtype=np.float64)
     lon = np.array([np.nan if p.lon is None else p.lon for p in people], dtype=np.float64)
@@ -362,10 +353,10 @@ def candidate_edges(
     oi = np.flatnonzero(o_in)
     if mi.size and oi.size:
         radius = np.array([mentors[i].travel_radius_mi for i in mi], dtype=np.float64)
-        chord = 2 * np.sin(np.minimum(radius / EARTH_RADIUS_MI, math.pi) / 2) * (1 + 1e-9)
-        tree = cKDTree(_unit_vectors(o_lat[oi], o_lon[oi]))
+        chord = chord_of_miles(radius) * (1 + 1e-9)
+        tree = cKDTree(unit_vectors(o_lat[oi], o_lon[oi]))
         found = tree.query_ball_point(
-            _unit_vectors(m_lat[mi], m_lon[mi]), r=chord, return_sorted=False, workers=-1
+            unit_vectors(m_lat[mi], m_lon[mi]), r=chord, return_sorted=False, workers=-1
         )
         counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
         if counts.sum():
