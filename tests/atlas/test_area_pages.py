@@ -124,6 +124,17 @@ def test_problems_are_listed_by_row_and_column_and_block_apply(world: World, sta
     assert not PopulationArea.objects.exists()
 
 
+def test_a_header_problem_shows_no_table_of_what_applying_would_do(
+    world: World, staff: Client
+) -> None:
+    header = AREAS_HEADER.replace("kind,", "")
+    row = AREAS_GOOD.replace(",tract,", ",")
+    upload(staff, "areas.csv", f"{header}\n{row}\n".encode(), format="areas_csv")
+    page = staff.get(f"{IMPORTS}{AreaImport.objects.get().pk}/").content.decode()
+    assert "<td>row 1</td><td>kind</td>" in page
+    assert "What applying would do" not in page  # nothing was read: a table of zeros misleads
+
+
 def test_a_file_of_the_wrong_kind_is_a_message_on_the_form(world: World, staff: Client) -> None:
     response = upload(staff, "areas.json", b"{}")
     assert response.status_code == 200

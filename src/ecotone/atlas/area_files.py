@@ -595,7 +595,7 @@ class _NcesReader(_Reader):
     def finish(self) -> None:
         for share, rows in self.result.inconsistent.items():
             count = len(rows)
-            shown = ", ".join(f"row {n}" for n in rows[:10]) + (", …" if count > 10 else "")
+            shown = _rows_text(rows)
             if share == "low_income":
                 message = ngettext(
                     "%(count)d school reports more low-income students (TOTFRL, or FRELCH + "
@@ -617,7 +617,7 @@ class _NcesReader(_Reader):
             self.result.notes.append(message % {"count": count, "rows": shown})
         for reason, rows in self.result.left_out.items():
             count = len(rows)
-            shown = ", ".join(f"row {n}" for n in rows[:10]) + (", …" if count > 10 else "")
+            shown = _rows_text(rows)
             if reason == "coordinates":
                 message = ngettext(
                     "%(count)d school has no coordinates (LAT and LON) and was left out: %(rows)s.",
@@ -648,6 +648,11 @@ class _NcesReader(_Reader):
                     count,
                 )
             self.result.notes.append(message % {"count": count, "rows": shown})
+
+
+def _rows_text(rows: list[int]) -> str:
+    """ "row 3, row 9, …": the first ten rows a note is about."""
+    return ", ".join(f"row {n}" for n in rows[:10]) + (", …" if len(rows) > 10 else "")
 
 
 # The atlas's own area columns ----------------------------------------------------------------
