@@ -18,10 +18,31 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.core.cache import cache
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from ecotone.directory.taxonomy import ensure_stem_taxonomy
 from tests.conftest import PASSWORD, TOTP_SECRET, World
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server without a thread per request, for SQLite's in-memory test database.
+
+    Every request saves the session (SESSION_SAVE_EVERY_REQUEST), and a page's own requests
+    overlap (the atlas page, its map's GeoJSON, a status poll). Django shares the one in-memory
+    connection with the server's request threads, where two writes at once fail with "database
+    table is locked" instead of waiting as a file database (WAL, a busy timeout) or PostgreSQL
+    does. Served one at a time, as Django then closes each connection, they cannot overlap.
+    """
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        # LiveServerThread.run() already puts the shared connections in this thread.
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    LiveServerThread.server_class = _OneRequestAtATime  # type: ignore[assignment]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
