@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "ecotone.ecosystems",
     "ecotone.directory",
     "ecotone.atlas",
+    "ecotone.mentoring",
     "ecotone.demo",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("e/<slug:ecosystem_slug>/programs/", include("ecotone.directory.urls")),
     path("e/<slug:ecosystem_slug>/listings/", include("ecotone.directory.listing_urls")),
     path("e/<slug:ecosystem_slug>/atlas/", include("ecotone.atlas.urls")),
+    path("e/<slug:ecosystem_slug>/mentoring/", include("ecotone.mentoring.urls")),
     path("e/<slug:ecosystem_slug>/", include("ecotone.ecosystems.urls")),
     path("n/<slug:network_slug>/", ecosystem_views.network_detail, name="network"),
     path("api/v1/", include("ecotone.api.urls")),

@@ -62,6 +62,30 @@ def operates_network(user: Any, network: Network | None) -> bool:
     return network.pk in roles.operated_network_ids(user)
 
 
+@rules.predicate
+def is_the_mentor(user: Any, obj: Any) -> bool:
+    """The record is this user's own mentoring: their Mentor profile, or a match or hour log
+    of theirs."""
+    mentor = obj if hasattr(obj, "screening_records") else getattr(obj, "mentor", None)
+    return bool(user.is_authenticated and mentor is not None and mentor.user_id == user.pk)
+
+
+@rules.predicate
+def staffs_a_matched_program(user: Any, mentor: Any) -> bool:
+    """Partner staff of a program this mentor is matched with (accepted, active or closed):
+    the only people besides backbone staff who see a mentor's contact details."""
+    if mentor is None or not user.is_authenticated:
+        return False
+    organizations = roles.organizations_in(user, mentor.ecosystem_id)
+    return (
+        bool(organizations)
+        and mentor.matches.filter(
+            status__in=("accepted", "active", "closed"),
+            opportunity__program__organization_id__in=organizations,
+        ).exists()
+    )
+
+
 everyone = rules.always_allow
 
 PERMISSIONS: dict[str, rules.Predicate] = {
@@ -100,6 +124,32 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "atlas.export_atlas": is_member,
     "atlas.manage_areas": is_backbone,
     "atlas.change_analysis": is_backbone,
+    # mentor matching (ecotone.mentoring): anyone may sign up; mentors browse and respond;
+    # partner staff post needs, invite screened mentors and approve their programs' hours;
+    # backbone staff screen, run matching rounds and see everything. Object checks take a
+    # Mentor, Opportunity, Match or HourLog (partner staff by the program's organization).
+    "mentoring.view_mentoring": is_member,
+    "mentoring.sign_up": everyone,
+    "mentoring.manage_mentors": is_backbone,
+    "mentoring.view_mentor": is_backbone | is_the_mentor | is_partner_staff,
+    "mentoring.view_mentor_contact": is_backbone | is_the_mentor | staffs_a_matched_program,
+    "mentoring.change_mentor": is_backbone | is_the_mentor,
+    "mentoring.verify_screening": is_backbone,
+    "mentoring.configure_screening": is_backbone_admin,
+    "mentoring.run_matching": is_backbone,
+    "mentoring.post_opportunities": is_backbone | is_partner_staff,
+    "mentoring.change_opportunity": is_backbone | is_staff_of_organization,
+    "mentoring.browse_opportunities": is_mentor,
+    "mentoring.browse_mentors": is_backbone | is_partner_staff,
+    "mentoring.view_match": is_backbone | is_the_mentor | is_staff_of_organization,
+    "mentoring.respond_as_mentor": is_the_mentor,
+    "mentoring.respond_as_program": is_backbone | is_staff_of_organization,
+    "mentoring.log_hours": is_the_mentor,
+    "mentoring.review_hours": is_backbone | is_partner_staff,
+    "mentoring.approve_hours": is_backbone | is_staff_of_organization,
+    "mentoring.export_hours": is_backbone | is_partner_staff,
+    "mentoring.view_employer_roster": is_backbone | is_staff_of_organization,
+    "mentoring.view_dashboard": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

@@ -1,0 +1,829 @@
+"""Mentor matching: STEM professionals, their screening, programs' needs and the matches between.
+
+A `Mentor` is a person's volunteer profile in one ecosystem (a user may mentor in several).
+`ScreeningStep`s are the ecosystem's configurable screening (application, interview, references,
+background check, training hours, code of conduct), each with an expiry; a mentor's
+`ScreeningRecord` per step says where they stand and who verified it. An `Opportunity` is a
+program's need for mentors (relationship mentoring or episodic volunteering). A `Match` joins
+a mentor and an opportunity and follows it through its life (proposed -> offered -> accepted ->
+active -> closed), with `CheckIn`s and `HourLog`s. A `MatchingRound` is one run of the engine
+(`solver.py`) whose proposals staff review before anyone else sees them.
+
+Youth safety (design.md section 4) lives here, in the model layer, so that no path (page, API,
+import, admin, shell) can skip it: `Match.save` refuses to create a match, or move one into a
+live status, for a mentor who lacks a current, verified screening step the opportunity
+requires (`MatchSafetyError`). Which steps an opportunity requires is `Opportunity.required_steps`:
+an opportunity with direct contact (in person, one-to-one, or without a teacher present) always
+needs a background check and training, whatever the ecosystem configured.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ecotone.directory.models import Location, MentoringDepth, Program
+from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
+
+# --- vocabularies ---------------------------------------------------------------------------
+# Topics and grade bands use the directory's STEM profile codes (directory.stem_profile:
+# STEM_FIELDS, GRADE_BANDS); languages are ISO 639-1 codes ("en", "es", ...); identity tags are
+# the codes of IDENTITY_TAGS below. Lists of codes are stored as JSON arrays of strings.
+
+
+class Mode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    VIRTUAL = "virtual", _("Virtual")
+    EITHER = "either", _("In person or virtual")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+IDENTITY_TAGS: tuple[tuple[str, Any], ...] = (
+    ("woman", _("Woman")),
+    ("nonbinary", _("Nonbinary")),
+    ("black", _("Black or African American")),
+    ("hispanic", _("Hispanic or Latino")),
+    ("native", _("American Indian or Alaska Native")),
+    ("asian", _("Asian")),
+    ("pacific", _("Native Hawaiian or Pacific Islander")),
+    ("first_generation", _("First in my family to go to college")),
+    ("disability", _("Person with a disability")),
+    ("lgbtq", _("LGBTQ+")),
+    ("rural", _("Grew up in a rural community")),
+    ("english_learner", _("Learned English as a new language")),
+    ("veteran", _("Veteran")),
+)
+IDENTITY_CODES = frozenset(code for code, _label in IDENTITY_TAGS)
+
+
+def validate_windows(value: Any) -> None:
+    """Weekly availability/schedule: a list of [weekday 0-6, start minute, end minute]."""
+    if not isinstance(value, list):
+        raise ValidationError(_("Expected a list of weekly time windows."))
+    for window in value:
+        if (
+            not isinstance(window, list | tuple)
+            or len(window) != 3
+            or not all(isinstance(x, int) for x in window)
+        ):
+            raise ValidationError(_("Each window is [weekday, start minute, end minute]."))
+        day, start, end = window
+        if not (0 <= day <= 6 and 0 <= start < end <= 24 * 60):
+            raise ValidationError(
+                _("%(window)s is not a window within one day."), params={"window": window}
+            )
+
+
+def validate_codes(value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(x, str) and x for x in value):
+        raise ValidationError(_("Expected a list of codes."))
+
+
+# --- mentors ---------------------------------------------------------------------------------
+
+
+class MentorStatus(models.TextChoices):
+    ACTIVE = "active", _("Available")
+    PAUSED = "paused", _("Paused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CareerStage(models.TextChoices):
+    STUDENT = "student", _("College student")
+    EARLY = "early", _("Early career")
+    MID = "mid", _("Mid career")
+    SENIOR = "senior", _("Senior")
+    RETIRED = "retired", _("Retired")
+
+
+class Mentor(TimeStamped):
+    """A person's mentoring profile in one ecosystem. Contact details (the user's email,
+    `phone`) are for backbone staff and the programs the mentor is matched with only."""
+
+    ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="mentors")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_profiles"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=MentorStatus.choices, default=MentorStatus.ACTIVE
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    stem_field = models.CharField(_("STEM field"), max_length=40, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=150, blank=True)
+    career_stage = models.CharField(
+        _("career stage"), max_length=16, choices=CareerStage.choices, blank=True
+    )
+    employer = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employed_mentors",
+        verbose_name=_("employer (partner organization)"),
+    )
+    employer_name = models.CharField(_("employer"), max_length=200, blank=True)
+    bio = models.TextField(_("about me"), blank=True)
+    topics = models.JSONField(_("topics"), default=list, blank=True, validators=[validate_codes])
+    skills = models.JSONField(_("skills"), default=list, blank=True, validators=[validate_codes])
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, validators=[validate_codes]
+    )
+    grade_bands = models.JSONField(
+        _("grade bands"), default=list, blank=True, validators=[validate_codes]
+    )
+    modes = models.JSONField(_("ways to mentor"), default=list, validators=[validate_codes])
+    home_postal_code = models.CharField(_("home ZIP code"), max_length=10, blank=True)
+    work_postal_code = models.CharField(_("work ZIP code"), max_length=10, blank=True)
+    # Where in-person travel is measured from: the work ZIP's center, else the home ZIP's.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    travel_radius_mi = models.PositiveSmallIntegerField(
+        _("travel radius (miles)"), default=10, validators=[MaxValueValidator(200)]
+    )
+    availability = models.JSONField(
+        _("weekly availability"), default=list, blank=True, validators=[validate_windows]
+    )
+    hours_per_month = models.PositiveSmallIntegerField(
+        _("hours per month"), default=4, validators=[MaxValueValidator(160)]
+    )
+    max_matches = models.PositiveSmallIntegerField(
+        _("matches at a time"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    # Self-identification is optional and used only when the mentor opts in (and only then for
+    # identity-aware matching); it is never shown to programs.
+    shares_identity = models.BooleanField(_("use my identity for matching"), default=False)
+    identity_tags = models.JSONField(
+        _("identity"), default=list, blank=True, validators=[validate_codes]
+    )
+    saved_opportunities: models.ManyToManyField[Opportunity, Any] = models.ManyToManyField(
+        "Opportunity", blank=True, related_name="saved_by", verbose_name=_("saved opportunities")
+    )
+
+    class Meta:
+        ordering: ClassVar = ["user__name", "user__email"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["ecosystem", "user"], name="mentor_once_per_ecosystem")
+        ]
+        indexes: ClassVar = [models.Index(fields=["ecosystem", "status"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return str(self.user.name or self.user.email)
+
+    @property
+    def employer_label(self) -> str:
+        return self.employer.name if self.employer_id and self.employer else self.employer_name
+
+    def current_step_codes(self, on: datetime.date | None = None) -> frozenset[str]:
+        """Codes of the screening steps this mentor holds, verified and unexpired, on `on`."""
+        on = on or timezone.localdate()
+        return frozenset(
+            record.step.code
+            for record in self.screening_records.select_related("step")
+            if record.is_current(on)
+        )
+
+
+class ConsentKind(models.TextChoices):
+    TERMS = "terms", _("Mentor agreement and code of conduct")
+    BACKGROUND_CHECK = "background_check", _("A background check before working with youth")
+    IDENTITY = "identity", _("Using my self-identification for matching")
+    EMPLOYER = "employer", _("My employer seeing my status and hours")
+
+
+class Consent(TimeStamped):
+    """What a mentor agreed to, when, and to which version of the text; withdrawing keeps the
+    record (with `withdrawn_at`), so the history of consent is never lost."""
+
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(_("consent"), max_length=24, choices=ConsentKind.choices)
+    version = models.CharField(_("text version"), max_length=20, default="2026-1")
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["mentor", "kind", "-given_at"]
+        indexes: ClassVar = [models.Index(fields=["mentor", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentor}: {self.get_kind_display()}"
+
+
+# --- screening -------------------------------------------------------------------------------
+
+
+class StepKind(models.TextChoices):
+    APPLICATION = "application", _("Application")
+    INTERVIEW = "interview", _("Interview")
+    REFERENCES = "references", _("References")
+    BACKGROUND_CHECK = "background_check", _("Background check")
+    TRAINING = "training", _("Training")
+    CODE_OF_CONDUCT = "code_of_conduct", _("Code of conduct")
+    OTHER = "other", _("Other")
+
+
+# The steps a new ecosystem starts with (MENTOR's Elements of Effective Practice): code,
+# kind, name, valid days (None: does not expire), minimum hours, required for direct contact,
+# required for supervised (virtual, teacher present) work.
+DEFAULT_STEPS: tuple[tuple[str, str, Any, int | None, Decimal | None, bool, bool], ...] = (
+    ("application", StepKind.APPLICATION, _("Application"), None, None, True, True),
+    ("code_of_conduct", StepKind.CODE_OF_CONDUCT, _("Code of conduct"), 365, None, True, True),
+    ("interview", StepKind.INTERVIEW, _("Interview"), None, None, True, False),
+    ("references", StepKind.REFERENCES, _("Two references"), None, None, True, False),
+    ("background_check", StepKind.BACKGROUND_CHECK, _("Background check"), 730, None, True, False),
+    ("training", StepKind.TRAINING, _("Mentor training"), 730, Decimal("2.0"), True, False),
+)
+# Kinds every direct-contact opportunity requires, whatever the ecosystem configured.
+DIRECT_CONTACT_FLOOR = frozenset({StepKind.BACKGROUND_CHECK, StepKind.TRAINING})
+
+
+class ScreeningStepQuerySet(models.QuerySet["ScreeningStep"]):
+    def active(self) -> ScreeningStepQuerySet:
+        return self.filter(is_active=True)
+
+
+class ScreeningStep(TimeStamped):
+    """One step of an ecosystem's mentor screening."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.CASCADE, related_name="screening_steps"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=24, choices=StepKind.choices)
+    description = models.TextField(_("what it involves"), blank=True)
+    valid_days = models.PositiveIntegerField(
+        _("valid for (days)"), null=True, blank=True, help_text=_("Empty: does not expire.")
+    )
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("remind this many days before expiry"), default=30
+    )
+    minimum_hours = models.DecimalField(
+        _("minimum hours"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    for_direct_contact = models.BooleanField(
+        _("required for in-person or one-to-one work with youth"), default=True
+    )
+    for_supervised = models.BooleanField(
+        _("required for supervised virtual work (a teacher present)"), default=False
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    objects = ScreeningStepQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["ecosystem", "position", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["ecosystem", "code"], name="screening_step_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def for_ecosystem(cls, ecosystem: Ecosystem) -> ScreeningStepQuerySet:
+        """The ecosystem's steps, created from DEFAULT_STEPS the first time they are asked for."""
+        if not cls.objects.filter(ecosystem=ecosystem).exists():
+            for position, (code, kind, name, days, hours, direct, supervised) in enumerate(
+                DEFAULT_STEPS
+            ):
+                cls.objects.get_or_create(
+                    ecosystem=ecosystem,
+                    code=code,
+                    defaults={
+                        "kind": kind,
+                        "name": str(name),
+                        "valid_days": days,
+                        "minimum_hours": hours,
+                        "for_direct_contact": direct,
+                        "for_supervised": supervised,
+                        "position": position,
+                    },
+                )
+        return cls.objects.filter(ecosystem=ecosystem)
+
+
+class ScreeningStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Not passed")
+
+
+class ScreeningRecord(TimeStamped):
+    """Where one mentor stands on one step. Renewal updates the record (its history is in the
+    audit log). Current = passed, verified by staff, completed, not expired, and for a step
+    with minimum hours, at least that many hours."""
+
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="screening_records")
+    step = models.ForeignKey(ScreeningStep, on_delete=models.PROTECT, related_name="records")
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ScreeningStatus.choices,
+        default=ScreeningStatus.NOT_STARTED,
+    )
+    started_on = models.DateField(_("started"), null=True, blank=True)
+    completed_on = models.DateField(_("completed"), null=True, blank=True)
+    expires_on = models.DateField(_("expires"), null=True, blank=True, db_index=True)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    reminded_at = models.DateTimeField(_("expiry reminder sent"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["mentor", "step__position"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["mentor", "step"], name="screening_record_once"),
+            # Passed means verified: the database refuses a pass nobody vouched for.
+            models.CheckConstraint(
+                condition=~Q(status="passed")
+                | (Q(verified_by__isnull=False) & Q(completed_on__isnull=False)),
+                name="screening_pass_is_verified",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor}: {self.step} ({self.get_status_display()})"
+
+    def is_current(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        if self.status != ScreeningStatus.PASSED or self.verified_by_id is None:
+            return False
+        if self.completed_on is None or self.completed_on > on:
+            return False
+        if self.expires_on is not None and self.expires_on < on:
+            return False
+        minimum = self.step.minimum_hours
+        return minimum is None or (self.hours is not None and self.hours >= minimum)
+
+
+# --- opportunities ---------------------------------------------------------------------------
+
+
+class OpportunityKind(models.TextChoices):
+    RELATIONSHIP = "relationship", _("Relationship mentoring")
+    CAREER_TALK = "career_talk", _("Career talk")
+    JUDGING = "judging", _("Judging")
+    WORKSHOP = "workshop", _("Workshop or demonstration")
+    PROJECT = "project", _("Project or team support")
+    TUTORING = "tutoring", _("Tutoring")
+
+
+EPISODIC_KINDS = frozenset(
+    {OpportunityKind.CAREER_TALK, OpportunityKind.JUDGING, OpportunityKind.WORKSHOP}
+)
+
+
+class OpportunityStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Opportunity(TimeStamped):
+    """A program's need for mentors."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.CASCADE, related_name="mentoring_opportunities"
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="mentoring_opportunities"
+    )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("where"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=OpportunityKind.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=OpportunityStatus.choices,
+        default=OpportunityStatus.OPEN,
+    )
+    mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.EITHER)
+    one_to_one = models.BooleanField(_("one mentor with one young person"), default=False)
+    teacher_present = models.BooleanField(
+        _("a teacher or program staff member is always present"), default=True
+    )
+    topics = models.JSONField(_("topics"), default=list, blank=True, validators=[validate_codes])
+    skills = models.JSONField(_("skills"), default=list, blank=True, validators=[validate_codes])
+    grade_bands = models.JSONField(
+        _("grade bands"), default=list, blank=True, validators=[validate_codes]
+    )
+    language_required = models.CharField(_("language required"), max_length=8, blank=True)
+    languages = models.JSONField(
+        _("students' languages"), default=list, blank=True, validators=[validate_codes]
+    )
+    schedule = models.JSONField(
+        _("weekly schedule"), default=list, blank=True, validators=[validate_windows]
+    )
+    starts_on = models.DateField(_("starts"), null=True, blank=True)
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    mentors_needed = models.PositiveSmallIntegerField(
+        _("mentors needed"), default=1, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    depth = models.CharField(
+        _("depth"),
+        max_length=8,
+        choices=[c for c in MentoringDepth.choices if c[0] != MentoringDepth.NONE],
+        default=MentoringDepth.MEDIUM,
+    )
+    duration_weeks = models.PositiveSmallIntegerField(
+        _("duration (weeks)"), default=12, validators=[MinValueValidator(1)]
+    )
+    hours_per_month = models.PositiveSmallIntegerField(_("hours per month"), default=4)
+    students_expected = models.PositiveIntegerField(
+        _("students taking part"), null=True, blank=True
+    )
+    # The program welcomes mentors who share its students' identities (e.g. women engineers for
+    # a girls' robotics club); used for matching only when the mentor opted in too.
+    welcomes_shared_identity = models.BooleanField(
+        _("welcomes mentors who share our students' identities"), default=False
+    )
+    welcomes_identities = models.JSONField(
+        _("identities"), default=list, blank=True, validators=[validate_codes]
+    )
+    # 0-1 from the access atlas (high-need or rural students) when the atlas has the program.
+    equity_priority = models.FloatField(
+        _("equity priority"),
+        default=0.0,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["ecosystem", "-created_at"]
+        verbose_name_plural = _("opportunities")
+        indexes: ClassVar = [models.Index(fields=["ecosystem", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def organization(self) -> Organization:
+        """Whose need this is (the rules check partner staff against it)."""
+        return self.program.organization
+
+    @property
+    def direct_contact(self) -> bool:
+        """In person, one-to-one, or without a teacher present: the full screening applies."""
+        return self.mode != Mode.VIRTUAL or self.one_to_one or not self.teacher_present
+
+    @property
+    def is_relationship(self) -> bool:
+        return self.kind == OpportunityKind.RELATIONSHIP
+
+    def required_steps(self) -> list[ScreeningStep]:
+        """The screening steps a mentor must hold, current, to be matched here."""
+        steps = list(ScreeningStep.for_ecosystem(self.ecosystem).active())
+        if self.direct_contact:
+            return [s for s in steps if s.for_direct_contact or s.kind in DIRECT_CONTACT_FLOOR]
+        return [s for s in steps if s.for_supervised]
+
+    def missing_floor(self) -> list[str]:
+        """Kinds of the safety floor the ecosystem has no active step for (a direct-contact
+        opportunity cannot be matched until it has)."""
+        if not self.direct_contact:
+            return []
+        have = {s.kind for s in ScreeningStep.for_ecosystem(self.ecosystem).active()}
+        return sorted(k for k in DIRECT_CONTACT_FLOOR if k not in have)
+
+
+# --- matching rounds and matches -------------------------------------------------------------
+
+
+class RoundMode(models.TextChoices):
+    SCORE = "score", _("Highest total score")
+    PARTICIPATION = "participation", _("Most programs get a mentor")
+    STABLE = "stable", _("Stable (both sides' rankings)")
+
+
+class RoundStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    REVIEW = "review", _("In review")
+    PUBLISHED = "published", _("Published")
+    DISCARDED = "discarded", _("Discarded")
+    FAILED = "failed", _("Failed")
+
+
+class MatchingRound(TimeStamped):
+    """One run of the matching engine over the ecosystem's open opportunities and available
+    mentors. Its proposals are `Match`es in status proposed, seen by backbone staff only until
+    the round is published."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.CASCADE, related_name="matching_rounds"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    mode = models.CharField(
+        _("optimise for"), max_length=16, choices=RoundMode.choices, default=RoundMode.SCORE
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=RoundStatus.choices, default=RoundStatus.QUEUED
+    )
+    weights = models.JSONField(_("score weights"), default=dict, blank=True)
+    # Figures of the last solve: mentors, opportunities, edges, objective, covered, seconds,
+    # greedy_objective, ...
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["ecosystem", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MatchStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed (in review)")
+    OFFERED = "offered", _("Awaiting acceptance")
+    ACCEPTED = "accepted", _("Accepted")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Statuses in which a match holds a place on both sides (capacity) and must be safe.
+LIVE_STATUSES = frozenset(
+    {MatchStatus.PROPOSED, MatchStatus.OFFERED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE}
+)
+
+
+class MatchSource(models.TextChoices):
+    ENGINE = "engine", _("Matching round")
+    MENTOR = "mentor", _("Mentor asked to join")
+    PROGRAM = "program", _("Program invited")
+    STAFF = "staff", _("Backbone staff")
+
+
+class Frequency(models.TextChoices):
+    ONCE = "once", _("Once")
+    WEEKLY = "weekly", _("Weekly")
+    BIWEEKLY = "biweekly", _("Every two weeks")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class ClosureKind(models.TextChoices):
+    PLANNED = "planned", _("Planned: reached its agreed end")
+    EARLY = "early", _("Early")
+
+
+class MatchSafetyError(ValidationError):
+    """A match would put a mentor without current, verified screening into work that needs it."""
+
+
+class Match(TimeStamped):
+    """A mentor and an opportunity, from proposal to closure."""
+
+    ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="matches")
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="matches")
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="matches")
+    round = models.ForeignKey(
+        MatchingRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="matches"
+    )
+    source = models.CharField(_("source"), max_length=8, choices=MatchSource.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MatchStatus.choices, default=MatchStatus.OFFERED
+    )
+    locked = models.BooleanField(_("locked by a reviewer"), default=False)
+    score = models.IntegerField(_("score"), null=True, blank=True)
+    score_breakdown = models.JSONField(_("why"), default=dict, blank=True)
+    in_person = models.BooleanField(_("in person"), default=False)
+    distance_mi = models.FloatField(_("distance (miles)"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    mentor_accepted_at = models.DateTimeField(_("mentor accepted"), null=True, blank=True)
+    program_accepted_at = models.DateTimeField(_("program accepted"), null=True, blank=True)
+    program_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decline_reason = models.TextField(_("reason"), blank=True)
+    # The match agreement (MENTOR's Elements): how often, how long, from when.
+    frequency = models.CharField(_("meets"), max_length=10, choices=Frequency.choices, blank=True)
+    duration_weeks = models.PositiveSmallIntegerField(_("duration (weeks)"), null=True, blank=True)
+    start_on = models.DateField(_("starts"), null=True, blank=True)
+    expected_end_on = models.DateField(_("expected end"), null=True, blank=True)
+    closed_on = models.DateField(_("closed"), null=True, blank=True)
+    closure_kind = models.CharField(
+        _("closure"), max_length=8, choices=ClosureKind.choices, blank=True
+    )
+    closure_reason = models.TextField(_("closure reason"), blank=True)
+    closure_survey = models.JSONField(_("closure survey"), default=dict, blank=True)
+    rematch_requested = models.BooleanField(_("mentor would like a new match"), default=False)
+
+    class Meta:
+        ordering: ClassVar = ["ecosystem", "-created_at"]
+        verbose_name_plural = _("matches")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["mentor", "opportunity"],
+                condition=Q(status__in=sorted(LIVE_STATUSES)),
+                name="one_live_match_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active") | (Q(start_on__isnull=False) & ~Q(frequency="")),
+                name="active_match_has_agreement",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["ecosystem", "status"]),
+            models.Index(fields=["opportunity", "status"]),
+            models.Index(fields=["mentor", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} - {self.opportunity}"
+
+    @property
+    def organization(self) -> Organization:
+        return self.opportunity.program.organization
+
+    def missing_steps(self, on: datetime.date | None = None) -> list[ScreeningStep]:
+        """The required steps the mentor does not hold, current, on `on` (default today)."""
+        held = self.mentor.current_step_codes(on)
+        return [s for s in self.opportunity.required_steps() if s.code not in held]
+
+    def check_safe(self) -> None:
+        """Raise MatchSafetyError unless the mentor holds every step the opportunity requires
+        (and the ecosystem has the safety floor configured)."""
+        floor = self.opportunity.missing_floor()
+        if floor:
+            raise MatchSafetyError(
+                _(
+                    "This opportunity has direct contact with young people, and the ecosystem "
+                    "has no active screening step for: %(kinds)s."
+                ),
+                params={"kinds": ", ".join(str(StepKind(k).label) for k in floor)},
+                code="no_safety_floor",
+            )
+        missing = self.missing_steps()
+        if missing:
+            raise MatchSafetyError(
+                _("%(mentor)s has no current, verified screening for: %(steps)s."),
+                params={"mentor": self.mentor, "steps": ", ".join(s.name for s in missing)},
+                code="unscreened",
+            )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Youth safety at the model layer: a match entering a live status (created live, or
+        moved into one from another status) is checked against the mentor's screening."""
+        if self.status in LIVE_STATUSES:
+            previous = None
+            if self.pk is not None:
+                previous = (
+                    type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+                )
+            entering = previous is None or previous != self.status
+            if entering:
+                self.check_safe()
+        super().save(*args, **kwargs)
+
+
+class CheckIn(TimeStamped):
+    """A scheduled check-in on an active relationship match: twice in the first month, then
+    monthly (MENTOR's Elements). `done_on` empty: still due."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="check_ins")
+    due_on = models.DateField(_("due"))
+    done_on = models.DateField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The short survey: how it is going (1-5), meeting as agreed, anything staff should know.
+    rating = models.PositiveSmallIntegerField(
+        _("how is it going (1-5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    meeting_as_agreed = models.BooleanField(_("meeting as agreed"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    needs_attention = models.BooleanField(_("staff should follow up"), default=False)
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["match", "due_on"]
+        indexes: ClassVar = [models.Index(fields=["due_on", "done_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.match} check-in {self.due_on}"
+
+
+class HourStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
+
+
+class HourLog(TimeStamped):
+    """Time a mentor gave on a match; program staff (or backbone) approve it."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="hour_logs")
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="hour_logs")
+    ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="hour_logs")
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
+    )
+    activity = models.CharField(_("what you did"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=HourStatus.choices, default=HourStatus.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-date", "-pk"]
+        indexes: ClassVar = [
+            models.Index(fields=["ecosystem", "status"]),
+            models.Index(fields=["mentor", "date"]),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="hour_log_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor}: {self.hours} h on {self.date}"
+
+    @property
+    def organization(self) -> Organization:
+        return self.match.organization
+
+
+class Notice(models.Model):
+    """An email sent (or due) once: the key makes reminders idempotent, so a task run twice
+    sends nothing twice."""
+
+    ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=120)
+    recipient = models.EmailField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["kind", "key", "recipient"], name="notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} -> {self.recipient}"

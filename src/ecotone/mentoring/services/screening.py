@@ -1,0 +1,203 @@
+"""Screening: where each mentor stands on each of the ecosystem's steps, who verified it, and
+when it expires. Only backbone staff verify (the views check `mentoring.verify_screening`); a
+pass always names its verifier and completion date (a database constraint too)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ecotone.ecosystems.models import Ecosystem
+from ecotone.ecosystems.services import acting
+from ecotone.errors import DomainError
+
+from ..models import (
+    LIVE_STATUSES,
+    Match,
+    Mentor,
+    ScreeningRecord,
+    ScreeningStatus,
+    ScreeningStep,
+)
+
+
+def steps(ecosystem: Ecosystem) -> list[ScreeningStep]:
+    """The ecosystem's active steps in order (the defaults on first use)."""
+    return list(ScreeningStep.for_ecosystem(ecosystem).active().order_by("position", "pk"))
+
+
+def expiry_of(step: ScreeningStep, completed_on: datetime.date) -> datetime.date | None:
+    return None if step.valid_days is None else completed_on + datetime.timedelta(step.valid_days)
+
+
+def record_for(mentor: Mentor, step: ScreeningStep) -> ScreeningRecord:
+    record, _created = ScreeningRecord.objects.get_or_create(mentor=mentor, step=step)
+    return record
+
+
+def update_step(
+    mentor: Mentor,
+    step: ScreeningStep,
+    actor: Any,
+    *,
+    status: str,
+    started_on: datetime.date | None = None,
+    completed_on: datetime.date | None = None,
+    hours: Decimal | None = None,
+    notes: str | None = None,
+) -> ScreeningRecord:
+    """Set where `mentor` stands on `step`. Passing verifies: the actor becomes the verifier,
+    the completion date defaults to today and may not be in the future, the expiry follows
+    from the step's validity, and a step with minimum hours needs at least that many."""
+    if step.ecosystem_id != mentor.ecosystem_id:
+        raise DomainError(_("That step belongs to another ecosystem."))
+    if status not in ScreeningStatus.values:
+        raise DomainError(_("Unknown screening status."))
+    today = timezone.localdate()
+    with acting(actor):
+        record = (
+            ScreeningRecord.objects.select_for_update().filter(mentor=mentor, step=step).first()
+        )
+        if record is None:
+            record = ScreeningRecord(mentor=mentor, step=step)
+        record.status = status
+        if started_on is not None:
+            record.started_on = started_on
+        if hours is not None:
+            record.hours = hours
+        if notes is not None:
+            record.notes = notes
+        if status == ScreeningStatus.PASSED:
+            done = completed_on or today
+            if done > today:
+                raise DomainError(_("A step cannot be completed in the future."))
+            minimum = step.minimum_hours
+            if minimum is not None and (record.hours is None or record.hours < minimum):
+                raise DomainError(
+                    _("%(step)s needs at least %(hours)s hours; %(have)s recorded.")
+                    % {"step": step.name, "hours": minimum, "have": record.hours or 0}
+                )
+            record.completed_on = done
+            record.started_on = record.started_on or done
+            record.expires_on = expiry_of(step, done)
+            record.verified_by = actor
+            record.verified_at = timezone.now()
+            record.reminded_at = None
+        else:
+            record.completed_on = completed_on if status == ScreeningStatus.FAILED else None
+            record.expires_on = None
+            record.verified_by = actor if status == ScreeningStatus.FAILED else None
+            record.verified_at = timezone.now() if status == ScreeningStatus.FAILED else None
+            if status == ScreeningStatus.IN_PROGRESS and record.started_on is None:
+                record.started_on = today
+        record.save()
+    return record
+
+
+class Stage:
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SUPERVISED = "supervised"
+    CLEARED = "cleared"
+    LAPSED = "lapsed"
+
+
+STAGE_LABELS = {
+    Stage.NOT_STARTED: gettext_lazy("Not started"),
+    Stage.IN_PROGRESS: gettext_lazy("In screening"),
+    Stage.SUPERVISED: gettext_lazy("Cleared for supervised virtual work"),
+    Stage.CLEARED: gettext_lazy("Cleared for all work with youth"),
+    Stage.LAPSED: gettext_lazy("Screening lapsed"),
+}
+
+
+@dataclass(frozen=True)
+class Standing:
+    stage: str
+    held: frozenset[str]
+    missing_direct: tuple[str, ...]
+    missing_supervised: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return str(STAGE_LABELS[self.stage])
+
+
+def standing(
+    mentor: Mentor,
+    records: list[ScreeningRecord] | None = None,
+    ecosystem_steps: list[ScreeningStep] | None = None,
+    on: datetime.date | None = None,
+) -> Standing:
+    """The mentor's screening stage: cleared for direct contact (every direct step, with the
+    background check and training floor), for supervised work only, in screening, lapsed (a
+    step they once passed has expired and they are no longer cleared), or not started.
+    Pass `records` and `ecosystem_steps` to avoid queries in lists."""
+    on = on or timezone.localdate()
+    if ecosystem_steps is None:
+        ecosystem_steps = steps(mentor.ecosystem)
+    if records is None:
+        records = list(mentor.screening_records.select_related("step"))
+    held = frozenset(r.step.code for r in records if r.is_current(on))
+    direct = [
+        s
+        for s in ecosystem_steps
+        if s.for_direct_contact or s.kind in ("background_check", "training")
+    ]
+    supervised = [s for s in ecosystem_steps if s.for_supervised]
+    missing_direct = tuple(s.code for s in direct if s.code not in held)
+    missing_supervised = tuple(s.code for s in supervised if s.code not in held)
+    kinds = {s.kind for s in ecosystem_steps}
+    floor_ok = {"background_check", "training"} <= kinds
+    if not missing_direct and floor_ok:
+        stage = Stage.CLEARED
+    elif not missing_supervised and supervised:
+        stage = Stage.SUPERVISED
+    elif any(
+        r.status == ScreeningStatus.PASSED and r.expires_on and r.expires_on < on for r in records
+    ):
+        stage = Stage.LAPSED
+    elif any(r.status != ScreeningStatus.NOT_STARTED for r in records):
+        stage = Stage.IN_PROGRESS
+    else:
+        stage = Stage.NOT_STARTED
+    return Standing(stage, held, missing_direct, missing_supervised)
+
+
+def expiring(ecosystem: Ecosystem, on: datetime.date | None = None) -> QuerySet[ScreeningRecord]:
+    """Passed records that expire within their step's reminder window (or have expired) and
+    whose reminder has not been sent."""
+    on = on or timezone.localdate()
+    records = ScreeningRecord.objects.filter(
+        mentor__ecosystem=ecosystem,
+        status=ScreeningStatus.PASSED,
+        expires_on__isnull=False,
+        reminded_at__isnull=True,
+    ).select_related("mentor__user", "step")
+    due = [
+        r.pk
+        for r in records
+        if r.expires_on is not None
+        and r.expires_on - datetime.timedelta(r.step.remind_days_before) <= on
+    ]
+    return records.filter(pk__in=due)
+
+
+def matches_at_risk(ecosystem: Ecosystem, on: datetime.date | None = None) -> list[Match]:
+    """Live matches whose mentor no longer holds every step the opportunity requires (a step
+    expired or failed after the match began): staff must renew the screening or pause."""
+    at_risk = []
+    live = Match.objects.filter(ecosystem=ecosystem, status__in=LIVE_STATUSES).select_related(
+        "mentor__user", "opportunity__ecosystem", "opportunity__program"
+    )
+    for match in live:
+        if match.missing_steps(on):
+            at_risk.append(match)
+    return at_risk

@@ -1,0 +1,5 @@
+"""Mentoring pages: dashboard."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Mentoring pages: hours."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

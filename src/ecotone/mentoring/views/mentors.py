@@ -1,0 +1,5 @@
+"""Mentoring pages: mentors."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

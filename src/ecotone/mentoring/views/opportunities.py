@@ -1,0 +1,5 @@
+"""Mentoring pages: opportunities."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

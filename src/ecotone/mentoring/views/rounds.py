@@ -1,0 +1,5 @@
+"""Mentoring pages: rounds."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
