@@ -199,3 +199,18 @@ def test_matches_at_risk_lists_live_matches_whose_screening_lapsed(
         expires_on=timezone.localdate() - datetime.timedelta(days=1)
     )
     assert screening.matches_at_risk(world.alpha) == [match]
+
+
+def test_the_admin_cannot_add_or_change_matches_screening_or_hours(world: World) -> None:
+    from django.test import Client
+
+    from tests.conftest import make_user
+
+    operator = make_user("root@ops.test", totp=True)
+    operator.is_staff = operator.is_superuser = True
+    operator.save()
+    client = Client()
+    client.force_login(operator)
+    for model in ("match", "screeningrecord", "hourlog"):
+        assert client.get(f"/admin/mentoring/{model}/add/").status_code == 403
+    assert client.get("/admin/mentoring/match/").status_code == 200
