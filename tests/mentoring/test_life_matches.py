@@ -96,7 +96,8 @@ def test_request_accept_start_check_in_close_through_the_pages(life: Any) -> Non
     assert match.status == MatchStatus.ACTIVE
     assert match.expected_end_on == start_on + datetime.timedelta(weeks=12)
     first = match.check_ins.order_by("due_on").first()
-    assert first is not None and first.due_on == timezone.localdate() + datetime.timedelta(1)
+    assert first is not None
+    assert first.due_on == timezone.localdate() + datetime.timedelta(1)
 
     page = mentor.get(url("match", match))
     assert "Record the check-in" in page.content.decode()
@@ -135,7 +136,8 @@ def test_mentor_accepts_an_invitation_on_the_page(life: Any) -> None:
     response = life.client("mentor").post(url("match_accept", match), {"side": "mentor"})
     assert response.status_code == 302
     match.refresh_from_db()
-    assert match.status == MatchStatus.ACCEPTED and match.mentor_accepted_at is not None
+    assert match.status == MatchStatus.ACCEPTED
+    assert match.mentor_accepted_at is not None
 
 
 def test_mentor_declines_with_a_reason(life: Any) -> None:
@@ -298,7 +300,8 @@ def test_the_why_hides_identity_points_from_program_staff(life: Any) -> None:
     matches.publish(match, life.users["staff"])
     staff = life.client("staff").get(url("match", match)).content.decode()
     partner = life.client("partner_a").get(url("match", match)).content.decode()
-    assert "Topics and skills in common" in staff and "Topics and skills in common" in partner
+    assert "Topics and skills in common" in staff
+    assert "Topics and skills in common" in partner
     assert "Shares identities the program welcomes" in staff
     assert "Shares identities the program welcomes" not in partner
 
@@ -313,7 +316,8 @@ def test_mentor_contact_details_only_for_matched_program_staff_and_backbone(life
     assert email in life.client("staff").get(url("match", match)).content.decode()
     matches.accept(match, life.users["partner_a"], side="program")
     page = life.client("partner_a").get(url("match", match)).content.decode()
-    assert email in page and "555-0101" in page
+    assert email in page
+    assert "555-0101" in page
 
 
 # The list ------------------------------------------------------------------------------------
@@ -356,7 +360,8 @@ def test_list_export_for_staff_only(life: Any) -> None:
     response = life.client("partner_a").get(list_url(format="csv"))
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
-    assert "Girls Who Build mentor" in text and "Robotics For All" in text
+    assert "Girls Who Build mentor" in text
+    assert "Robotics For All" in text
     assert life.client("staff").get(list_url(format="xlsx")).status_code == 200
     assert life.client("mentor").get(list_url(format="csv")).status_code == 404
 

@@ -193,9 +193,7 @@ class HourFilterForm(forms.Form):
 
 
 class HourReviewForm(forms.Form):
-    action = forms.ChoiceField(
-        choices=(("approve", _("Approve")), ("reject", _("Do not approve")))
-    )
+    action = forms.ChoiceField(choices=(("approve", _("Approve")), ("reject", _("Do not approve"))))
     note = forms.CharField(
         label=_("Note to the mentors (required when not approving)"),
         required=False,

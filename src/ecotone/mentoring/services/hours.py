@@ -40,6 +40,12 @@ def _as_hours(value: Any) -> Decimal:
     return hours
 
 
+def hours_label(hours: Decimal) -> str:
+    """1.50 -> "1.5", 20.00 -> "20" (localized), never "2E+1"."""
+    plain = Decimal(f"{hours.normalize():f}")
+    return str(formats.number_format(plain, use_l10n=True))
+
+
 def _day_label(day: datetime.date) -> str:
     return str(formats.date_format(day, "SHORT_DATE_FORMAT"))
 
@@ -83,7 +89,7 @@ def log_hours(
                     "You have already logged %(already)s hours on %(day)s; a day has no more "
                     "than 24."
                 )
-                % {"already": already.normalize(), "day": _day_label(date)}
+                % {"already": hours_label(already), "day": _day_label(date)}
             )
         log = HourLog(
             match=match,
@@ -101,7 +107,7 @@ def log_hours(
 def _describe(log: HourLog) -> str:
     return _("%(mentor)s's %(hours)s hours on %(day)s") % {
         "mentor": log.mentor.display_name,
-        "hours": log.hours.normalize(),
+        "hours": hours_label(log.hours),
         "day": _day_label(log.date),
     }
 

@@ -97,12 +97,14 @@ def _review(request: HttpRequest, scope: QuerySet[HourLog]) -> HttpResponse:
     back = redirect(request.get_full_path())
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(e) for e in errors))
         return back
     ids = set(form.cleaned_data["logs"])
     logs = list(scope.filter(pk__in=ids))
     if len(logs) != len(ids):
-        messages.error(request, _("Some of the chosen hours are not yours to review; nothing was changed."))
+        messages.error(
+            request, _("Some of the chosen hours are not yours to review; nothing was changed.")
+        )
         return back
     note = form.cleaned_data["note"]
     try:
@@ -135,9 +137,7 @@ def hour_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     logs = _filtered(scope, form, sort)
     page = Paginator(logs, PAGE_SIZE).get_page(request.GET.get("page"))
     for log in page.object_list:
-        log.may_review = (  # type: ignore[attr-defined]
-            log.status == HourStatus.PENDING and log.mentor.user_id != request.user.pk
-        )
+        log.may_review = log.status == HourStatus.PENDING and log.mentor.user_id != request.user.pk
     return render(
         request,
         "mentoring/hour_list.html",
@@ -153,14 +153,15 @@ def hour_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
                 ("program", _("Program")),
             ],
             "can_export": request.user.has_perm("mentoring.export_hours", ecosystem),
-            "export_query": _export_query(form),
+            "export_query": _export_query(request),
         },
     )
 
 
-def _export_query(form: HourFilterForm) -> str:
+def _export_query(request: HttpRequest) -> str:
     """The list's filters for the export links (the page and sort aside)."""
-    query = form.data.copy()
+    query = request.GET.copy()
+    query.setdefault("status", HourStatus.PENDING)
     for key in ("page", "sort"):
         query.pop(key, None)
     return str(query.urlencode())

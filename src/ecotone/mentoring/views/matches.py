@@ -202,7 +202,7 @@ def match_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
         "is_backbone": backbone,
     }
     # A mentor's own hours, on all their matches here.
-    my_hours = HourLog.objects.filter(ecosystem=ecosystem, mentor__user_id=request.user.pk)
+    my_hours = HourLog.objects.filter(ecosystem=ecosystem, mentor__user_id=request.user.pk or 0)
     if my_hours.exists():
         context["my_hours"] = my_hours.select_related("match__opportunity")[:20]
         context["my_hours_summary"] = hours_service.summary(my_hours)
@@ -245,7 +245,10 @@ def _timeline(match: Match, check_ins: list[CheckIn]) -> list[dict[str, Any]]:
             (
                 match.start_on,
                 _("Started: meets %(frequency)s for %(weeks)s weeks")
-                % {"frequency": match.get_frequency_display().lower(), "weeks": match.duration_weeks},
+                % {
+                    "frequency": match.get_frequency_display().lower(),
+                    "weeks": match.duration_weeks,
+                },
                 "",
             )
         )
@@ -267,7 +270,12 @@ def _timeline(match: Match, check_ins: list[CheckIn]) -> list[dict[str, Any]]:
 
     events.sort(key=lambda event: moment(event[0]))
     return [
-        {"when": when, "is_date": not isinstance(when, datetime.datetime), "what": what, "note": note}
+        {
+            "when": when,
+            "is_date": not isinstance(when, datetime.datetime),
+            "what": what,
+            "note": note,
+        }
         for when, what, note in events
     ]
 
@@ -284,8 +292,7 @@ def _permissions(request: HttpRequest, match: Match) -> dict[str, bool]:
         "mentor_may_accept": as_mentor and offered and not match.mentor_accepted_at,
         "program_may_accept": as_program and offered and not match.program_accepted_at,
         "mentor_may_decline": as_mentor and status in (MatchStatus.OFFERED, MatchStatus.ACCEPTED),
-        "program_may_decline": as_program
-        and status in (MatchStatus.OFFERED, MatchStatus.ACCEPTED),
+        "program_may_decline": as_program and status in (MatchStatus.OFFERED, MatchStatus.ACCEPTED),
         "may_start": as_program and status == MatchStatus.ACCEPTED,
         "may_check_in": (as_mentor or as_program) and status == MatchStatus.ACTIVE,
         "may_close": (as_mentor or as_program) and status == MatchStatus.ACTIVE,
@@ -518,7 +525,7 @@ def match_log_hours(request: HttpRequest, ecosystem_slug: str, match_id: int) ->
                 request,
                 match,
                 _("%(hours)s hours logged; program staff will review them.")
-                % {"hours": log.hours.normalize()},
+                % {"hours": hours_service.hours_label(log.hours)},
             )
     return _render_detail(request, match, 400, hour_form=form)
 
