@@ -367,3 +367,20 @@ def test_mentor_sees_own_hours_on_their_matches_page(life: Any) -> None:
     assert "Soldering practice" in content
     assert "Grace&#x27;s session" not in content
     assert "Grace's session" not in content
+
+
+def test_review_list_queries_do_not_grow_with_the_logs(life: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert life.client("staff").get(hours_url()).status_code == 200
+        return len(captured)
+
+    log(life, life.match_a, day=1)
+    few = queries()
+    for day in (2, 3, 4):
+        log(life, life.match_a, day=day)
+        log(life, life.match_b, day=day)
+    assert queries() == few

@@ -375,3 +375,20 @@ def test_services_refuse_what_the_pages_hide(life: Any) -> None:
     match = offered(life, life.mentor, life.opportunity)
     with pytest.raises(DomainError):
         matches.close(match, life.users["staff"], kind="planned")
+
+
+def test_list_queries_do_not_grow_with_the_matches(life: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert life.client("staff").get(list_url()).status_code == 200
+        return len(captured)
+
+    offered(life, life.mentor, life.opportunity)
+    few = queries()
+    for n in range(3):
+        other = cleared_mentor(life, None, f"m{n}@mentor.test")
+        offered(life, other, opportunity_of(life.org_b, f"Club {n}"))
+    assert queries() == few
