@@ -392,3 +392,44 @@ def test_list_queries_do_not_grow_with_the_matches(life: Any) -> None:
         other = cleared_mentor(life, None, f"m{n}@mentor.test")
         offered(life, other, opportunity_of(life.org_b, f"Club {n}"))
     assert queries() == few
+
+
+# The permission table of the match-life pages --------------------------------------------------
+
+EVERYONE_IN = {"staff": 200, "admin": 200, "partner_a": 200, "partner_b": 200, "mentor": 200}
+TABLE = {
+    # page: {persona: status} for the members of alpha; outsiders and operators get 404,
+    # anonymous visitors the sign-in page
+    "matches": {**EVERYONE_IN, "member": 200, "reviewer": 200},
+    "match": {**EVERYONE_IN, "partner_b": 404, "member": 404, "reviewer": 404},
+    "hours": {**EVERYONE_IN, "mentor": 403, "member": 403, "reviewer": 403},
+    "hours_export": {**EVERYONE_IN, "mentor": 403, "member": 403, "reviewer": 403},
+}
+
+
+@pytest.mark.parametrize("page", sorted(TABLE))
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "anonymous",
+        "outsider",
+        "operator",
+        "member",
+        "mentor",
+        "reviewer",
+        "partner_a",
+        "partner_b",
+        "staff",
+        "admin",
+    ],
+)
+def test_permission_table(life: Any, page: str, persona: str) -> None:
+    match = offered(life, life.mentor, life.opportunity)
+    address = {
+        "matches": list_url(),
+        "match": url("match", match),
+        "hours": reverse("mentoring:hours", args=["alpha"]),
+        "hours_export": reverse("mentoring:hours_export", args=["alpha", "csv"]),
+    }[page]
+    expected = {"anonymous": 302, "outsider": 404, "operator": 404, **TABLE[page]}[persona]
+    assert life.client(persona).get(address).status_code == expected
