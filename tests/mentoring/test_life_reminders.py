@@ -116,6 +116,20 @@ def test_overdue_check_in_is_reminded_and_future_ones_are_not(life: Any) -> None
     assert [c.due_on - match.start_on for c in reminded] == [datetime.timedelta(14)]
 
 
+def test_a_match_recorded_months_late_gets_one_reminder_not_one_per_missed_check_in(
+    life: Any,
+) -> None:
+    match = active(life, life.mentor, opportunity_of(life.org_a), started_days_ago=120, weeks=40)
+    mail.outbox.clear()
+    assert match.check_ins.filter(due_on__lt=timezone.localdate()).count() >= 4
+    assert run(life)["check_in_due"] == 2  # the latest due check-in, to mentor and program
+    assert not match.check_ins.filter(
+        due_on__lte=timezone.localdate(), reminded_at__isnull=True
+    ).exists()
+    mail.outbox.clear()
+    assert run(life)["check_in_due"] == 0
+
+
 def test_done_check_ins_are_not_reminded(life: Any) -> None:
     from ecotone.mentoring.services import matches
 

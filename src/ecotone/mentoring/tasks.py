@@ -119,7 +119,16 @@ def _check_in_reminders(ecosystem: Ecosystem, on: datetime.date, base_url: str) 
         .select_related("match__mentor__user", "match__opportunity__program__organization")
         .order_by("due_on", "pk")
     )
+    # One reminder per match: the latest check-in due. Older ones still undone (a match
+    # recorded with a start months back) are superseded, not each emailed.
+    latest: dict[int, CheckIn] = {}
+    superseded: list[int] = []
     for check_in in due:
+        if check_in.match_id in latest:
+            superseded.append(latest[check_in.match_id].pk)
+        latest[check_in.match_id] = check_in
+    CheckIn.objects.filter(pk__in=superseded).update(reminded_at=timezone.now())
+    for check_in in latest.values():
         match = check_in.match
         key = f"check_in:{check_in.pk}"
         context = {
