@@ -560,7 +560,7 @@ def mentor_agenda(mentor: Mentor, on: datetime.date | None = None) -> MentorAgen
         check_ins=check_ins,
         active=[m for m in matches if m.status == MatchStatus.ACTIVE],
         hours_pending=pending["n"] or 0,
-        hours_pending_total=pending["hours"] or Decimal(0),
+        hours_pending_total=(pending["hours"] or Decimal(0)).quantize(CENTS),
     )
 
 
@@ -622,7 +622,7 @@ def partner_agenda(ecosystem: Ecosystem, organization_ids: Iterable[int]) -> Par
         ],
         to_start=[m for m in matches if m.status == MatchStatus.ACCEPTED],
         hours_pending=pending["n"] or 0,
-        hours_pending_total=pending["hours"] or Decimal(0),
+        hours_pending_total=(pending["hours"] or Decimal(0)).quantize(CENTS),
     )
 
 
