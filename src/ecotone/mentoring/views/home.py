@@ -19,8 +19,11 @@ from ..services import dashboards
 def mentoring_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     ecosystem = current_ecosystem(request)
     user = request.user
+    # Not a public page: the middleware sent anonymous visitors to sign in.
     mentor = (
-        Mentor.objects.filter(ecosystem=ecosystem, user=user).select_related("ecosystem").first()
+        Mentor.objects.filter(ecosystem=ecosystem, user_id=int(user.pk or 0))
+        .select_related("ecosystem")
+        .first()
     )
     organizations = roles.organizations_in(user, ecosystem)
     backbone = user.has_perm("mentoring.view_dashboard", ecosystem)
