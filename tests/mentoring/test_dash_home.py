@@ -49,6 +49,12 @@ def test_a_member_without_a_mentoring_role_is_invited_to_become_a_mentor(world: 
     assert "Your mentoring" not in html
 
 
+def test_a_mentor_without_a_profile_is_asked_to_complete_it(world: World) -> None:
+    html = page(world.client("mentor"))
+    assert "Complete your mentor profile" in html
+    assert "Your mentoring" not in html
+
+
 def test_a_mentor_sees_their_screening_standing_and_the_steps_left(world: World) -> None:
     mentor = make_mentor(world.alpha, user=world.users["mentor"])
     application = ScreeningStep.for_ecosystem(world.alpha).get(code="application")
