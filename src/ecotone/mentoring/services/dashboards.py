@@ -46,10 +46,6 @@ from . import screening
 
 K = TypeVar("K", bound=Hashable)
 
-# Matches that were accepted by both sides at some point.
-ACCEPTED_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE, MatchStatus.CLOSED)
-
-
 # --- small-cell suppression (pure) --------------------------------------------------------------
 
 
@@ -258,8 +254,12 @@ def days_to_first_match(ecosystem: Ecosystem) -> tuple[list[float], list[float]]
     first_for_mentor: dict[int, datetime.datetime] = {}
     created_opportunity: dict[int, datetime.datetime] = {}
     created_mentor: dict[int, datetime.datetime] = {}
+    # Both sides' acceptance stamps: the match was accepted, whatever became of it since
+    # (a match accepted and then declined or withdrawn still took that long to make).
     matches = Match.objects.filter(
-        ecosystem=ecosystem, status__in=ACCEPTED_STATUSES
+        ecosystem=ecosystem,
+        mentor_accepted_at__isnull=False,
+        program_accepted_at__isnull=False,
     ).select_related("opportunity", "mentor")
     for match in matches:
         accepted = _accepted_at(match)
