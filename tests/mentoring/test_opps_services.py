@@ -312,7 +312,7 @@ def test_ranking_mentors_for_an_opportunity(world: Any, program: Any) -> None:
         assert "identity" not in r.breakdown  # never shown to programs
         assert sum(r.breakdown.values()) == r.score
     mentor, score, breakdown = ranked[0]
-    assert (mentor, score) == (close, ranked[0].score)
+    assert (mentor, score, breakdown) == (close, ranked[0].score, ranked[0].breakdown)
 
     matches.invite(opportunity, close, world.users["partner_a"])
     assert close not in [r.mentor for r in opps.ranked_mentors_for(opportunity)]
