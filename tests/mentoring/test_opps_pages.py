@@ -441,3 +441,42 @@ def test_inviting_a_mentor_of_another_ecosystem_is_404(setup: Any) -> None:
         url(setup.opportunity, "mentors/"), {"mentor": stranger.pk}
     )
     assert response.status_code == 404
+
+
+def test_the_staff_list_sorts_by_places_open(setup: Any) -> None:
+    busy = make_opportunity(setup.program, "Busy need", mentors_needed=1)
+    matches.invite(busy, setup.mentor, setup.users["staff"])
+    roomy = make_opportunity(setup.program, "Roomy need", mentors_needed=5)
+    response = setup.client("staff").get(url(), {"sort": "-open_places"})
+    titles = [o.title for o in response.context["page"].object_list]
+    assert titles[0] == roomy.title
+    assert titles[-1] == busy.title
+
+
+def test_the_staff_list_query_count_does_not_grow_with_rows(
+    setup: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = setup.client("staff")
+    client.get(url())  # warm the session and the roles cache
+    for n in range(3):
+        make_opportunity(setup.program, f"Need {n}")
+    with django_assert_max_num_queries(20) as few:
+        client.get(url())
+    for n in range(20):
+        make_opportunity(make_program(setup.org_b, f"Club {n}"), f"More {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url())
+
+
+def test_a_partly_screened_mentor_is_told_what_opens_more(setup: Any) -> None:
+    make_opportunity(
+        setup.program, "Career talk", kind="career_talk", mode="virtual", teacher_present=True
+    )
+    newcomer = make_mentor(setup.alpha, "new@mentor.test")
+    clear(newcomer, setup.users["staff"], only=SUPERVISED_STEPS)
+    client = setup.client("mentor")
+    client.force_login(newcomer.user)
+    page = client.get(url()).content.decode()
+    assert "Career talk" in page
+    assert "open up for you once you complete" in page
+    assert "Background check" in page

@@ -333,3 +333,27 @@ def test_rankings_call_the_engine_once(world: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr(engine, "build_instance", counting)
     assert len(opps.ranked_for_mentor(mentor)) == 4
     assert len(calls) == 1
+
+
+def test_a_desert_in_the_atlas_run_counts_as_high_need(world: Any, program: Any) -> None:
+    from ecotone.atlas import services as atlas
+
+    # A large suburban school whose shares say no need at all, with far too few seats in reach
+    # (the one program nearby counts 20 assumed seats for 3,000 young people).
+    make_area(
+        world.alpha,
+        "suburb",
+        1.5,
+        locale="suburb",
+        youth=3000,
+        low_income_share=0.0,
+        english_learner_share=0.0,
+        students_of_color_share=0.0,
+        disability_share=0.0,
+    )
+    before = opps.create_opportunity(program, world.users["staff"], **fields())
+    assert before.equity_priority == 0.0
+    run = atlas.latest_run(atlas.default_analysis(world.alpha))
+    assert run.status == "done"
+    assert any(a.is_desert for a in atlas.result_of(run).areas)
+    assert opps.equity_priority_for(before) >= opps.HIGH_NEED

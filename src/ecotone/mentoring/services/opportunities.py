@@ -552,10 +552,11 @@ def reasons(
                 "topics": _labels(shared, stem_profile.STEM_FIELDS.terms)
             }
         elif name == "distance":
-            text = _("%(miles)s miles away, within the mentor's %(radius)s-mile radius") % {
-                "miles": distance_mi,
-                "radius": mentor.travel_radius_mi,
-            }
+            text = (
+                _("%(miles)s miles away, within your %(radius)s-mile radius")
+                if for_mentor
+                else _("%(miles)s miles away, within the mentor's %(radius)s-mile radius")
+            ) % {"miles": distance_mi, "radius": mentor.travel_radius_mi}
         elif name == "language":
             text = _("Speaks one of the students' languages")
         elif name == "identity":

@@ -504,7 +504,9 @@ def _mentor_browse(request: HttpRequest) -> HttpResponse:
     mentor = _mentor_of(request)
     context: dict[str, Any] = {"mentor": mentor, "also_staff": _posts(request)}
     if mentor is None:
-        context["profile_url"] = _url("profile", ecosystem) or _url("join", ecosystem)
+        context["profile_url"] = (
+            _url("profile", ecosystem) or _url("join", ecosystem) or _url("sign_up", ecosystem)
+        )
         return render(request, "mentoring/opportunity_browse.html", context)
     form = MentorBrowseForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
