@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ecotone.directory.models import Location, ProgramLocation
 from ecotone.errors import DomainError
@@ -357,3 +360,68 @@ def test_a_desert_in_the_atlas_run_counts_as_high_need(world: Any, program: Any)
     assert run.status == "done"
     assert any(a.is_desert for a in atlas.result_of(run).areas)
     assert opps.equity_priority_for(before) >= opps.HIGH_NEED
+
+
+opportunity_specs = st.lists(
+    st.fixed_dictionaries(
+        {
+            "mode": st.sampled_from(["in_person", "virtual", "either"]),
+            "north_mi": st.floats(0, 30),
+            "grade_bands": st.sampled_from([["6-8"], ["k-2"], []]),
+            "schedule": st.sampled_from([[[1, 930, 1020]], [[5, 600, 700]], []]),
+            "status": st.sampled_from(["open", "open", "draft", "closed"]),
+            "one_to_one": st.booleans(),
+            "teacher_present": st.booleans(),
+            "full": st.booleans(),
+        }
+    ),
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(specs=opportunity_specs, supervised_only=st.booleans())
+def test_ranking_equals_the_pair_rule_over_open_needs_with_room(
+    world: Any, specs: list[dict[str, Any]], supervised_only: bool
+) -> None:
+    # Each example runs in a savepoint rolled back at its end: examples share the test's
+    # transaction, not each other's rows.
+    savepoint = transaction.savepoint()
+    try:
+        mentor = make_mentor(world.alpha)
+        clear(mentor, world.users["staff"], only=SUPERVISED_STEPS if supervised_only else None)
+        filler = make_mentor(world.alpha, "filler@mentor.test", max_matches=10)
+        clear(filler, world.users["staff"])
+        made = []
+        for n, spec in enumerate(specs):
+            spec = dict(spec)
+            full = spec.pop("full")
+            program = make_program(world.org_a, f"Club {n}", north_mi=spec.pop("north_mi"))
+            opportunity = make_opportunity(program, f"Need {n}", **spec)
+            if (
+                full
+                and spec["status"] == "open"
+                and engine.check_pair(filler, opportunity).candidate
+            ):
+                matches.invite(opportunity, filler, world.users["staff"])
+            made.append(opportunity)
+
+        ranked = opps.ranked_for_mentor(mentor)
+        expected = {
+            o
+            for o in made
+            if o.status == "open"
+            and matches.opportunity_room(o) > 0
+            and engine.check_pair(mentor, o).candidate
+        }
+        assert {o for o, _c in ranked} == expected
+        scores = [check.score for _o, check in ranked]
+        assert scores == sorted(scores, reverse=True)
+        for o, check in ranked:
+            assert check == engine.check_pair(mentor, o)
+    finally:
+        transaction.savepoint_rollback(savepoint)
