@@ -363,9 +363,12 @@ def test_a_mentor_asks_to_join_and_the_program_hears(
             url(setup.opportunity, "join/"), {"message": "Hello"}
         )
     assert response.status_code == 302
+    assert response["Location"] == url(setup.opportunity)
     match = Match.objects.get(mentor=setup.mentor, opportunity=setup.opportunity)
     assert match.status == MatchStatus.OFFERED
     assert match.mentor_accepted_at is not None
+    detail = setup.client("mentor").get(url(setup.opportunity)).content.decode()
+    assert "Your match here: Awaiting acceptance" in detail
     again = setup.client("mentor").post(url(setup.opportunity, "join/"), follow=True)
     assert "already has a live match" in again.content.decode()
     assert Match.objects.filter(mentor=setup.mentor).count() == 1

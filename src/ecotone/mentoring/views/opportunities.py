@@ -743,7 +743,7 @@ def opportunity_join(
         return redirect(detail)
     message = request.POST.get("message", "").strip()[:MESSAGE_MAX]
     try:
-        match = match_services.request_to_join(opportunity, mentor, request.user, message)
+        match_services.request_to_join(opportunity, mentor, request.user, message)
     except DomainError as error:
         messages.error(request, str(error))
         return redirect(detail)
@@ -752,8 +752,7 @@ def opportunity_join(
         _("You asked to join “%(title)s”. The program will answer; we will email you.")
         % {"title": opportunity.title},
     )
-    match_url = _url("match", current_ecosystem(request), match.pk)
-    return redirect(match_url or detail)
+    return redirect(detail)
 
 
 @ecosystem_view("mentoring.browse_opportunities")
