@@ -1,0 +1,580 @@
+"""Opportunities: programs' needs for mentors, posted and kept by partner or backbone staff, and
+the two self-service directions of matching (issue 5, item 5): a mentor browses the open
+opportunities ranked for them, and a program browses the screened mentors ranked for its need.
+
+Both rankings are one call of the engine (`engine.build_instance` + `solver.candidate_edges`)
+over everything at once, never a call per pair, so the page and a matching round apply exactly
+the same hard constraints (screening, mode and distance, schedule, grade band, language).
+
+The equity priority of an opportunity comes from the access atlas (`ecotone.atlas`), which
+the mentoring app reads and never writes; design.md lets mentoring depend on directory, and
+this read-only use of the atlas is the one other dependency (see `equity_priority_for`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from ecotone.atlas.models import Analysis, PopulationArea
+from ecotone.atlas.parameters import DEFAULT_CATCHMENT_MI, DEFAULT_NEED_WEIGHTS
+from ecotone.directory import stem_profile
+from ecotone.directory.distance import haversine_miles
+from ecotone.directory.models import Program
+from ecotone.ecosystems.models import Ecosystem
+from ecotone.ecosystems.services import acting
+from ecotone.errors import DomainError
+
+from .. import engine, solver
+from ..models import (
+    IDENTITY_CODES,
+    LIVE_STATUSES,
+    MatchStatus,
+    Mentor,
+    MentorStatus,
+    Mode,
+    Opportunity,
+    OpportunityStatus,
+    validate_windows,
+)
+from . import matches as match_services
+
+OPPORTUNITY_FIELDS = (
+    "location",
+    "title",
+    "description",
+    "kind",
+    "status",
+    "mode",
+    "one_to_one",
+    "teacher_present",
+    "topics",
+    "skills",
+    "grade_bands",
+    "language_required",
+    "languages",
+    "schedule",
+    "starts_on",
+    "ends_on",
+    "mentors_needed",
+    "depth",
+    "duration_weeks",
+    "hours_per_month",
+    "students_expected",
+    "welcomes_shared_identity",
+    "welcomes_identities",
+)
+TOPIC_CODES = frozenset(code for code, _label in stem_profile.STEM_FIELDS.terms)
+GRADE_BAND_CODES = frozenset(code for code, _label in stem_profile.GRADE_BANDS.terms)
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_SKILL = re.compile(r"^[a-z0-9][a-z0-9 +#.-]{0,39}$")
+
+
+class InvalidOpportunityError(DomainError):
+    """Some fields are not valid; `errors` maps each field to readable messages (a form shows
+    them beside its fields)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__(" ".join(m for messages in errors.values() for m in messages))
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _codes(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [str(v).strip().lower() for v in value if str(v).strip()]
+
+
+def _check(opportunity: Opportunity) -> None:
+    """Every rule of a valid opportunity; InvalidOpportunityError naming each bad field."""
+    errors: dict[str, list[str]] = {}
+
+    def bad(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    program = opportunity.program
+    if program.ecosystem_id != opportunity.ecosystem_id:
+        bad("program", _("This program belongs to another ecosystem."))
+    if opportunity.status == OpportunityStatus.CLOSED and opportunity._state.adding:
+        bad("status", _("A new opportunity is a draft or open."))
+    location = opportunity.location
+    if location is not None:
+        linked = program.program_locations.filter(location=location).exists()
+        if not linked:
+            bad("location", _("Choose one of the program's own locations."))
+        elif opportunity.mode != Mode.VIRTUAL and location.latitude is None:
+            bad(
+                "location",
+                _(
+                    "In-person work needs a location with a map position; this location has "
+                    "none (add its address in the directory, or make the opportunity virtual)."
+                ),
+            )
+    elif opportunity.mode != Mode.VIRTUAL:
+        bad(
+            "location",
+            _("Say where the in-person work happens: choose one of the program's locations."),
+        )
+    try:
+        validate_windows(opportunity.schedule)
+    except ValidationError as error:
+        bad("schedule", " ".join(error.messages))
+    else:
+        for _day, start, end in opportunity.schedule:
+            if start % 15 or end % 15:
+                bad("schedule", _("Give times in quarter hours (:00, :15, :30 or :45)."))
+                break
+    for name in ("languages",):
+        for code in getattr(opportunity, name):
+            if not _LANGUAGE.match(code):
+                bad(
+                    name,
+                    _("“%(code)s” is not a language code (such as en or es).") % {"code": code},
+                )
+    if opportunity.language_required and not _LANGUAGE.match(opportunity.language_required):
+        bad(
+            "language_required",
+            _("“%(code)s” is not a language code (such as en or es).")
+            % {"code": opportunity.language_required},
+        )
+    unknown = [t for t in opportunity.topics if t not in TOPIC_CODES]
+    if unknown:
+        bad("topics", _("Unknown topics: %(codes)s.") % {"codes": ", ".join(unknown)})
+    unknown = [g for g in opportunity.grade_bands if g not in GRADE_BAND_CODES]
+    if unknown:
+        bad("grade_bands", _("Unknown grade bands: %(codes)s.") % {"codes": ", ".join(unknown)})
+    for skill in opportunity.skills:
+        if not _SKILL.match(skill):
+            bad("skills", _("“%(skill)s” is not a short skill name.") % {"skill": skill})
+    unknown = [i for i in opportunity.welcomes_identities if i not in IDENTITY_CODES]
+    if unknown:
+        bad(
+            "welcomes_identities",
+            _("Unknown identities: %(codes)s.") % {"codes": ", ".join(unknown)},
+        )
+    if opportunity.welcomes_identities and not opportunity.welcomes_shared_identity:
+        bad(
+            "welcomes_identities",
+            _(
+                "Identities are used only when the program welcomes mentors who share its "
+                "students' identities; tick that box or leave the identities empty."
+            ),
+        )
+    if (
+        opportunity.starts_on
+        and opportunity.ends_on
+        and opportunity.ends_on < opportunity.starts_on
+    ):
+        bad("ends_on", _("The end date is before the start date."))
+    try:
+        opportunity.full_clean(exclude=["program", "ecosystem", "location", "created_by"])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                bad(name, message)
+    if errors:
+        raise InvalidOpportunityError(errors)
+
+
+def _apply(opportunity: Opportunity, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(OPPORTUNITY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown opportunity fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        if name in ("topics", "skills", "grade_bands", "languages", "welcomes_identities"):
+            value = list(dict.fromkeys(_codes(value)))
+        elif name == "language_required":
+            value = (value or "").strip().lower()
+        elif name in ("title", "description"):
+            value = (value or "").strip()
+        elif name == "schedule":
+            value = [list(w) if isinstance(w, list | tuple) else w for w in (value or [])]
+        setattr(opportunity, name, value)
+    if opportunity.location is None and opportunity.mode != Mode.VIRTUAL:
+        # As the engine does: the program's first location on the map stands in.
+        link = (
+            opportunity.program.program_locations.filter(location__latitude__isnull=False)
+            .select_related("location")
+            .order_by("pk")
+            .first()
+        )
+        if link is not None:
+            opportunity.location = link.location
+
+
+def create_opportunity(program: Program, actor: Any, **fields: Any) -> Opportunity:
+    """Post a program's need. Without a location, in-person work takes the program's first
+    location on the map. The equity priority is computed from the atlas."""
+    opportunity = Opportunity(
+        ecosystem_id=program.ecosystem_id,
+        program=program,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    opportunity.ecosystem = program.ecosystem
+    _apply(opportunity, fields)
+    _check(opportunity)
+    opportunity.equity_priority = equity_priority_for(opportunity)
+    with acting(actor):
+        opportunity.save()
+    return opportunity
+
+
+def update_opportunity(opportunity: Opportunity, actor: Any, **fields: Any) -> Opportunity:
+    """Change a need. Closing goes through `close_opportunity` (it withdraws open matches)."""
+    if fields.get("status") == OpportunityStatus.CLOSED and (
+        opportunity.status != OpportunityStatus.CLOSED
+    ):
+        raise InvalidOpportunityError(
+            {"status": [_("Use “Close” to close an opportunity: its open offers are withdrawn.")]}
+        )
+    with acting(actor):
+        opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+        _apply(opportunity, fields)
+        _check(opportunity)
+        live = opportunity.matches.filter(status__in=LIVE_STATUSES).count()
+        if opportunity.mentors_needed < live:
+            raise InvalidOpportunityError(
+                {
+                    "mentors_needed": [
+                        _(
+                            "%(n)s mentors are already matched or offered a place; withdraw "
+                            "some before asking for fewer."
+                        )
+                        % {"n": live}
+                    ]
+                }
+            )
+        opportunity.equity_priority = equity_priority_for(opportunity)
+        opportunity.save()
+    return opportunity
+
+
+def close_opportunity(opportunity: Opportunity, actor: Any, reason: str = "") -> Opportunity:
+    """Close a need: no new matches; its matches that have not started (proposed, offered,
+    accepted) are withdrawn. Active matches go on to their own closure."""
+    with acting(actor):
+        opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+        if opportunity.status == OpportunityStatus.CLOSED:
+            raise DomainError(_("This opportunity is already closed."))
+        pending = opportunity.matches.filter(
+            status__in=(MatchStatus.PROPOSED, MatchStatus.OFFERED, MatchStatus.ACCEPTED)
+        )
+        for match in pending:
+            match_services.withdraw(
+                match, actor, reason or _("The program closed this opportunity.")
+            )
+        opportunity.status = OpportunityStatus.CLOSED
+        opportunity.save(update_fields=["status", "updated_at"])
+    return opportunity
+
+
+# --- equity priority --------------------------------------------------------------------------
+
+# An area at least this needy counts as high need; rural areas and the atlas's deserts count
+# at least this much whatever their shares say.
+HIGH_NEED = 0.75
+_RURAL = {"rural": 1.0, "town": 0.5, "suburb": 0.0, "city": 0.0}
+
+
+@dataclass(frozen=True)
+class AreaNeeds:
+    """The ecosystem's population areas as arrays: where they are, how many young people,
+    how far each one's young people travel (catchment), and need 0-1."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    youth: np.ndarray
+    catchment_mi: np.ndarray
+    need: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.lat.shape[0])
+
+
+def area_needs(ecosystem: Ecosystem) -> AreaNeeds:
+    """Need per population area, 0-1: from the newest finished run of the atlas's default
+    analysis where it has the area (its need index under the ecosystem's own weights; a desert
+    counts at least HIGH_NEED), otherwise the need index of the area's own shares with the
+    atlas's default weights. A rural area counts at least HIGH_NEED. Unknown need is 0.
+    Reads the atlas, never starts a computation."""
+    areas = list(
+        PopulationArea.objects.filter(ecosystem=ecosystem)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "latitude",
+            "longitude",
+            "locale",
+            "youth_total",
+            "low_income_share",
+            "english_learner_share",
+            "students_of_color_share",
+            "disability_share",
+        )
+    )
+    from_run: dict[int, tuple[float | None, bool]] = {}
+    analysis = Analysis.objects.filter(ecosystem=ecosystem, is_default=True).first()
+    if areas and analysis is not None:
+        from ecotone.atlas import services as atlas
+
+        run = atlas.last_done_run(analysis)
+        if run is not None:
+            try:
+                result = atlas.result_of(run)
+            except (DomainError, KeyError, TypeError, ValueError):
+                result = None  # an old or unreadable result: fall back to the shares
+            if result is not None:
+                from_run = {a.id: (a.need, a.is_desert) for a in result.areas}
+    weights = DEFAULT_NEED_WEIGHTS
+    need = []
+    for pk, _lat, _lon, locale, _youth, low, el, color, disability in areas:
+        value: float | None
+        desert = False
+        if pk in from_run:
+            index, desert = from_run[pk]
+            value = None if index is None else index / 100
+        else:
+            known = [
+                (share, weights[name])
+                for name, share in (
+                    ("low_income", low),
+                    ("english_learner", el),
+                    ("students_of_color", color),
+                    ("rural", _RURAL.get(locale)),
+                    ("disability", disability),
+                )
+                if share is not None
+            ]
+            total = sum(w for _share, w in known)
+            value = sum(min(max(s, 0.0), 1.0) * w for s, w in known) / total if total else None
+        value = 0.0 if value is None or math.isnan(value) else value
+        if locale == "rural" or desert:
+            value = max(value, HIGH_NEED)
+        need.append(min(max(value, 0.0), 1.0))
+    return AreaNeeds(
+        lat=np.array([a[1] for a in areas], dtype=np.float64),
+        lon=np.array([a[2] for a in areas], dtype=np.float64),
+        youth=np.array([a[4] for a in areas], dtype=np.float64),
+        catchment_mi=np.array(
+            [DEFAULT_CATCHMENT_MI.get(a[3], DEFAULT_CATCHMENT_MI["suburb"]) for a in areas],
+            dtype=np.float64,
+        ),
+        need=np.array(need, dtype=np.float64),
+    )
+
+
+def equity_priority_for(opportunity: Opportunity, needs: AreaNeeds | None = None) -> float:
+    """The opportunity's equity priority, 0-1, from the access atlas. The rule:
+
+    1. The opportunity's place is where the engine puts it (`engine.opportunity_point`: its
+       location, else the program's first location on the map). Virtual work counts too: the
+       students are where the program is.
+    2. The areas it reaches are the population areas whose young people are within their
+       catchment of that place (the atlas's default catchment by locale: city 2 miles, suburb
+       5, town 10, rural 20). When none is, the nearest area stands in.
+    3. Each area's need is `area_needs`: the atlas's need index (0-100, as 0-1), at least
+       HIGH_NEED (0.75) for a rural area or one the atlas marks a desert.
+    4. The priority is the mean need of those areas weighted by their young people (a plain
+       mean when they have none), rounded to two decimals.
+
+    0.0 when the atlas has no areas or the opportunity has no place on the map."""
+    if needs is None:
+        needs = area_needs(opportunity.ecosystem)
+    if not len(needs):
+        return 0.0
+    lat, lon = engine.opportunity_point(opportunity)
+    if lat is None or lon is None:
+        return 0.0
+    miles = haversine_miles(lat, lon, needs.lat, needs.lon)
+    reached = miles <= needs.catchment_mi
+    if not reached.any():
+        reached = miles == miles.min()
+    youth = needs.youth[reached]
+    need = needs.need[reached]
+    value = float(np.average(need, weights=youth)) if youth.sum() > 0 else float(need.mean())
+    return round(min(max(value, 0.0), 1.0), 2)
+
+
+def refresh_equity_priorities(ecosystem: Ecosystem) -> int:
+    """Recompute the priority of every draft and open opportunity (after areas are imported or
+    the atlas is recomputed; before a matching round). Returns how many changed."""
+    needs = area_needs(ecosystem)
+    changed = []
+    opportunities = (
+        Opportunity.objects.filter(ecosystem=ecosystem)
+        .exclude(status=OpportunityStatus.CLOSED)
+        .select_related("location", "program")
+        .prefetch_related("program__program_locations__location")
+    )
+    for opportunity in opportunities:
+        value = equity_priority_for(opportunity, needs)
+        if value != opportunity.equity_priority:
+            opportunity.equity_priority = value
+            changed.append(opportunity)
+    Opportunity.objects.bulk_update(changed, ["equity_priority"])
+    return len(changed)
+
+
+# --- self-service rankings --------------------------------------------------------------------
+
+
+def open_opportunities(ecosystem: Ecosystem) -> QuerySet[Opportunity]:
+    return (
+        Opportunity.objects.filter(ecosystem=ecosystem, status=OpportunityStatus.OPEN)
+        .select_related("ecosystem", "program__organization", "location")
+        .prefetch_related("program__program_locations__location")
+    )
+
+
+def _check_of(edges: solver.Edges, k: int) -> engine.PairCheck:
+    distance = float(edges.distance_mi[k])
+    return engine.PairCheck(
+        True,
+        int(edges.score[k]),
+        edges.explain(k),
+        bool(edges.in_person[k]),
+        None if math.isnan(distance) else round(distance, 1),
+    )
+
+
+def ranked_for_mentor(
+    mentor: Mentor, on: datetime.date | None = None
+) -> list[tuple[Opportunity, engine.PairCheck]]:
+    """Open opportunities with room for another mentor for which `mentor` is a candidate (every
+    hard constraint holds, screening included), best score first, each with its breakdown. The
+    mentor's own room is not checked: a mentor at capacity still sees where they could help."""
+    opportunities = list(open_opportunities(mentor.ecosystem))
+    if not opportunities:
+        return []
+    instance = engine.build_instance([mentor], opportunities, on=on)
+    edges = solver.candidate_edges(instance.mentors, instance.opportunities)
+    ranked = [
+        (opportunities[int(edges.opportunity[k])], _check_of(edges, k))
+        for k in range(len(edges))
+        if instance.opportunities[int(edges.opportunity[k])].capacity > 0
+    ]
+    ranked.sort(key=lambda pair: (-(pair[1].score or 0), pair[0].title, pair[0].pk))
+    return ranked
+
+
+@dataclass(frozen=True)
+class RankedMentor:
+    mentor: Mentor
+    score: int
+    breakdown: dict[str, int]
+    in_person: bool
+    distance_mi: float | None
+
+    def __iter__(self) -> Any:  # unpacks as (mentor, score, breakdown)
+        return iter((self.mentor, self.score, self.breakdown))
+
+
+def ranked_mentors_for(
+    opportunity: Opportunity, on: datetime.date | None = None
+) -> list[RankedMentor]:
+    """Available mentors with room who are candidates for `opportunity` and hold no live match
+    with it yet, best first. For programs: the identity component is left out of the score and
+    the breakdown (programs never learn a mentor's self-identification, not even through the
+    order of a list)."""
+    if opportunity.status != OpportunityStatus.OPEN:
+        return []
+    mentors = list(
+        Mentor.objects.filter(ecosystem_id=opportunity.ecosystem_id, status=MentorStatus.ACTIVE)
+        .exclude(matches__opportunity=opportunity, matches__status__in=LIVE_STATUSES)
+        .select_related("user", "employer")
+    )
+    if not mentors:
+        return []
+    instance = engine.build_instance(mentors, [opportunity], on=on)
+    edges = solver.candidate_edges(instance.mentors, instance.opportunities)
+    ranked = []
+    for k in range(len(edges)):
+        i = int(edges.mentor[k])
+        if instance.mentors[i].capacity <= 0:
+            continue
+        check = _check_of(edges, k)
+        breakdown = {name: points for name, points in check.breakdown.items() if name != "identity"}
+        ranked.append(
+            RankedMentor(
+                mentors[i], sum(breakdown.values()), breakdown, check.in_person, check.distance_mi
+            )
+        )
+    ranked.sort(key=lambda r: (-r.score, r.distance_mi or 0.0, r.mentor.pk))
+    return ranked
+
+
+# --- explanations in words --------------------------------------------------------------------
+
+
+def _labels(codes: Iterable[str], facet: Sequence[tuple[str, Any]]) -> str:
+    names = dict(facet)
+    return ", ".join(str(names.get(code, code)) for code in codes)
+
+
+def reasons(
+    breakdown: dict[str, int],
+    opportunity: Opportunity,
+    mentor: Mentor,
+    *,
+    distance_mi: float | None = None,
+    in_person: bool = False,
+    for_mentor: bool = True,
+) -> list[str]:
+    """The score breakdown in words, one line per component that earned points."""
+    lines = []
+    for name in solver.COMPONENTS:
+        points = breakdown.get(name, 0)
+        if name not in breakdown or (points == 0 and name != "base"):
+            continue
+        if name == "base":
+            text = _("A safe match on every rule")
+        elif name == "topics":
+            shared = [
+                t
+                for t in [*opportunity.topics, *opportunity.skills]
+                if t in set(mentor.topics) | set(mentor.skills)
+            ]
+            text = _("Shared topics: %(topics)s") % {
+                "topics": _labels(shared, stem_profile.STEM_FIELDS.terms)
+            }
+        elif name == "distance":
+            text = (
+                _("%(miles)s miles away, within your %(radius)s-mile radius")
+                if for_mentor
+                else _("%(miles)s miles away, within the mentor's %(radius)s-mile radius")
+            ) % {"miles": distance_mi, "radius": mentor.travel_radius_mi}
+        elif name == "language":
+            text = _("Speaks one of the students' languages")
+        elif name == "identity":
+            if not for_mentor:
+                continue
+            text = _("You share an identity this program welcomes (you chose to share yours)")
+        elif name == "interest":
+            text = _("Saved by the mentor") if not for_mentor else _("You saved this opportunity")
+        else:
+            text = _("Serves young people with high need or in rural areas")
+        lines.append(f"{text} (+{points})")
+    if not in_person:
+        lines.append(_("Virtual"))
+    return lines
+
+
+def step_names(codes: Iterable[str], ecosystem: Ecosystem) -> list[str]:
+    from . import screening
+
+    names = {s.code: s.name for s in screening.steps(ecosystem)}
+    return [names.get(code, code) for code in codes]
