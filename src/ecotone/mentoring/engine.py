@@ -113,12 +113,17 @@ def to_solver_opportunity(
     )
 
 
-def required_codes(opportunity: Opportunity) -> frozenset[str]:
+def required_codes(
+    opportunity: Opportunity, steps: list[ScreeningStep] | None = None
+) -> frozenset[str]:
     """Codes of the steps the opportunity requires. When the ecosystem lacks the safety floor
-    for a direct-contact opportunity, a code no mentor can hold, so nobody is a candidate."""
-    if opportunity.missing_floor():
+    for a direct-contact opportunity, a code no mentor can hold, so nobody is a candidate.
+    `steps`: the ecosystem's steps, when the caller has them loaded."""
+    if steps is None:
+        steps = list(ScreeningStep.for_ecosystem(opportunity.ecosystem))
+    if opportunity.missing_floor(steps):
         return frozenset({"__no_safety_floor__"})
-    return frozenset(step.code for step in opportunity.required_steps())
+    return frozenset(step.code for step in opportunity.required_steps(steps))
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,9 @@ def build_instance(
         ],
         opportunities=[
             to_solver_opportunity(
-                o, required_codes(o), max(0, o.mentors_needed - o_live.get(o.pk, 0))
+                o,
+                required_codes(o, steps_by_ecosystem[o.ecosystem_id]),
+                max(0, o.mentors_needed - o_live.get(o.pk, 0)),
             )
             for o in opportunities
         ],

@@ -513,19 +513,24 @@ class Opportunity(TimeStamped):
     def is_relationship(self) -> bool:
         return self.kind == OpportunityKind.RELATIONSHIP
 
-    def required_steps(self) -> list[ScreeningStep]:
-        """The screening steps a mentor must hold, current, to be matched here."""
-        steps = list(ScreeningStep.for_ecosystem(self.ecosystem).active())
+    def required_steps(self, steps: list[ScreeningStep] | None = None) -> list[ScreeningStep]:
+        """The screening steps a mentor must hold, current, to be matched here. `steps`: the
+        ecosystem's steps when the caller has them loaded (inactive ones are skipped)."""
+        if steps is None:
+            steps = list(ScreeningStep.for_ecosystem(self.ecosystem))
+        active = [s for s in steps if s.is_active]
         if self.direct_contact:
-            return [s for s in steps if s.for_direct_contact or s.kind in DIRECT_CONTACT_FLOOR]
-        return [s for s in steps if s.for_supervised]
+            return [s for s in active if s.for_direct_contact or s.kind in DIRECT_CONTACT_FLOOR]
+        return [s for s in active if s.for_supervised]
 
-    def missing_floor(self) -> list[str]:
+    def missing_floor(self, steps: list[ScreeningStep] | None = None) -> list[str]:
         """Kinds of the safety floor the ecosystem has no active step for (a direct-contact
         opportunity cannot be matched until it has)."""
         if not self.direct_contact:
             return []
-        have = {s.kind for s in ScreeningStep.for_ecosystem(self.ecosystem).active()}
+        if steps is None:
+            steps = list(ScreeningStep.for_ecosystem(self.ecosystem))
+        have = {s.kind for s in steps if s.is_active}
         return sorted(k for k in DIRECT_CONTACT_FLOOR if k not in have)
 
 

@@ -18,6 +18,7 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 
+from ..engine import held_steps
 from ..models import (
     LIVE_STATUSES,
     Match,
@@ -192,12 +193,22 @@ def expiring(ecosystem: Ecosystem, on: datetime.date | None = None) -> QuerySet[
 
 def matches_at_risk(ecosystem: Ecosystem, on: datetime.date | None = None) -> list[Match]:
     """Live matches whose mentor no longer holds every step the opportunity requires (a step
-    expired or failed after the match began): staff must renew the screening or pause."""
-    at_risk = []
-    live = Match.objects.filter(ecosystem=ecosystem, status__in=LIVE_STATUSES).select_related(
-        "mentor__user", "opportunity__ecosystem", "opportunity__program"
+    expired or failed after the match began): staff must renew the screening or pause.
+    A fixed number of queries, whatever the number of matches."""
+    on = on or timezone.localdate()
+    live = list(
+        Match.objects.filter(ecosystem=ecosystem, status__in=LIVE_STATUSES).select_related(
+            "mentor__user", "opportunity__program"
+        )
     )
+    ecosystem_steps = list(ScreeningStep.for_ecosystem(ecosystem))
+    held = held_steps({m.mentor_id for m in live}, on)
+    at_risk = []
     for match in live:
-        if match.missing_steps(on):
+        have = held.get(match.mentor_id, frozenset())
+        required = match.opportunity.required_steps(ecosystem_steps)
+        if match.opportunity.missing_floor(ecosystem_steps) or any(
+            s.code not in have for s in required
+        ):
             at_risk.append(match)
     return at_risk
