@@ -234,9 +234,7 @@ def _solve(round_: MatchingRound) -> None:
     # Locked proposals stay if they still hold: both people still in the round, still a
     # candidate pair (screening may have lapsed), room on both sides.
     locked_rows = list(
-        Match.objects.filter(round=round_, status=MatchStatus.PROPOSED, locked=True).order_by(
-            "pk"
-        )
+        Match.objects.filter(round=round_, status=MatchStatus.PROPOSED, locked=True).order_by("pk")
     )
     locked: list[tuple[int, int]] = []
     dropped_locks: list[int] = []
@@ -390,8 +388,8 @@ def _figures(
 
 def _in_review(round_: MatchingRound) -> MatchingRound:
     """The round, locked for the change, if it is still in review."""
-    current = MatchingRound.objects.select_for_update().select_related("ecosystem").get(
-        pk=round_.pk
+    current = (
+        MatchingRound.objects.select_for_update().select_related("ecosystem").get(pk=round_.pk)
     )
     if current.status != RoundStatus.REVIEW:
         raise DomainError(
@@ -473,9 +471,7 @@ def candidates_for(round_: MatchingRound, match: Match, limit: int = 30) -> list
     """Mentors with room who form a candidate pair with the proposal's opportunity, best
     score first (the current mentor, dropped mentors and excluded pairs left out)."""
     opportunity = match.opportunity
-    excluded = {
-        int(m) for m, o in round_.summary.get("excluded", []) if int(o) == opportunity.pk
-    }
+    excluded = {int(m) for m, o in round_.summary.get("excluded", []) if int(o) == opportunity.pk}
     left_out = {match.mentor_id, *map(int, round_.summary.get("dropped", []))} | excluded
     mentors = [m for m in _mentors(round_) if m.pk not in left_out]
     # Capacities count every live match, this round's proposals included.
@@ -612,9 +608,7 @@ class Published:
     problems: list[str]
 
 
-def publish(
-    round_: MatchingRound, actor: Any, match_ids: Iterable[int] | None = None
-) -> Published:
+def publish(round_: MatchingRound, actor: Any, match_ids: Iterable[int] | None = None) -> Published:
     """Bulk accept: the chosen proposals (default all) go out to mentors and programs
     (`matches.publish`: screening checked again, email after commit); every other proposal of
     the round is withdrawn, and the round is published."""
