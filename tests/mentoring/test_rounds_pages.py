@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ecotone.mentoring.models import Match, MatchingRound, MatchStatus, Mentor, RoundStatus
@@ -295,3 +297,22 @@ def test_the_rounds_list_shows_figures_and_who(world, review):
     assert "Autumn round" in page
     assert "In review" in page
     assert "Staff" in page
+
+
+def test_the_review_page_reads_a_fixed_number_of_queries(world, review):
+    client = world.client("staff")
+    client.get(url("round", review.pk))  # warm the session and the roles cache
+    with CaptureQueriesContext(connection) as few:
+        html(client.get(url("round", review.pk)))
+    assert len(few) <= 20
+    program = make_program(world.org_a, "Second program")
+    rounds.discard(review, world.users["staff"])
+    for i in range(6):
+        clear(make_mentor(world.alpha, f"more{i}@m.test"), world.users["staff"])
+        make_opportunity(program, f"More {i}")
+    bigger = rounds.start_round(world.alpha, world.users["staff"], name="Bigger", mode="score")
+    assert rounds.proposals(bigger).count() > 3
+    client.get(url("round", bigger.pk))
+    with CaptureQueriesContext(connection) as more:
+        html(client.get(url("round", bigger.pk)))
+    assert len(more) <= len(few)

@@ -4,11 +4,13 @@ edit, re-solve, drop-out, publish, discard) does what it says."""
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -502,3 +504,33 @@ def test_every_proposal_is_screened_and_within_capacities(
             raise _RollbackError
     except _RollbackError:
         pass
+
+
+def test_a_pair_proposed_again_keeps_its_row_on_resolve(world, staff, program):
+    cleared_mentor(world, staff, "ada@m.test")
+    make_opportunity(program)
+    round_ = run(world, staff)
+    (before,) = proposed(round_)
+
+    rounds.resolve(round_, staff)
+
+    (after,) = proposed(round_)
+    assert after.pk == before.pk
+
+
+@pytest.mark.parametrize("locked", [False, True])
+def test_a_proposal_whose_screening_lapsed_goes_on_resolve(world, staff, program, locked):
+    ada = cleared_mentor(world, staff, "ada@m.test")
+    make_opportunity(program)
+    round_ = run(world, staff)
+    (match,) = proposed(round_)
+    if locked:
+        rounds.lock(round_, [match.pk], staff)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    ada.screening_records.filter(step__code="background_check").update(expires_on=yesterday)
+
+    rounds.resolve(round_, staff)
+
+    assert proposed(round_) == []
+    round_.refresh_from_db()
+    assert round_.summary["dropped_locks"] == (1 if locked else 0)

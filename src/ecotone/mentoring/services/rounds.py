@@ -272,29 +272,46 @@ def _solve(round_: MatchingRound) -> None:
         solved = _Solved(assignment.pairs, assignment.objective, assignment.covered)
     solved.dropped_locks = dropped_locks
 
-    # Replace the unlocked proposals with the new ones, one Match.save each.
-    for match in Match.objects.filter(round=round_, status=MatchStatus.PROPOSED, locked=False):
-        match.delete()
+    # Replace the unlocked proposals with the new ones, one Match.save each. A pair proposed
+    # again keeps its row (the engine just found it a candidate, screening included, and
+    # publishing checks screening once more); the others go, and new pairs are created.
+    previous = {
+        (match.mentor_id, match.opportunity_id): match
+        for match in Match.objects.filter(round=round_, status=MatchStatus.PROPOSED, locked=False)
+    }
+    kept = set(locked)
+    wanted: dict[tuple[int, int], int] = {}
+    for i, j in solved.pairs:
+        if (i, j) not in kept:
+            wanted[instance.mentor_ids[i], instance.opportunity_ids[j]] = edges.find(i, j)
+    for pair, match in previous.items():
+        if pair not in wanted:
+            match.delete()
     by_mentor = {m.pk: m for m in mentors}
     by_opportunity = {o.pk: o for o in opportunities}
-    kept = set(locked)
-    for i, j in solved.pairs:
-        if (i, j) in kept:
-            continue
-        k = edges.find(i, j)
+    for (mentor_id, opportunity_id), k in wanted.items():
         distance = float(edges.distance_mi[k])
-        Match(
-            ecosystem=ecosystem,
-            mentor=by_mentor[instance.mentor_ids[i]],
-            opportunity=by_opportunity[instance.opportunity_ids[j]],
-            status=MatchStatus.PROPOSED,
-            source=MatchSource.ENGINE,
-            round=round_,
-            score=int(edges.score[k]),
-            score_breakdown=edges.explain(k),
-            in_person=bool(edges.in_person[k]),
-            distance_mi=None if math.isnan(distance) else round(distance, 1),
-        ).save()
+        explained = {
+            "score": int(edges.score[k]),
+            "score_breakdown": edges.explain(k),
+            "in_person": bool(edges.in_person[k]),
+            "distance_mi": None if math.isnan(distance) else round(distance, 1),
+        }
+        again = previous.get((mentor_id, opportunity_id))
+        if again is None:
+            Match(
+                ecosystem=ecosystem,
+                mentor=by_mentor[mentor_id],
+                opportunity=by_opportunity[opportunity_id],
+                status=MatchStatus.PROPOSED,
+                source=MatchSource.ENGINE,
+                round=round_,
+                **explained,
+            ).save()
+        elif any(getattr(again, name) != value for name, value in explained.items()):
+            for name, value in explained.items():
+                setattr(again, name, value)
+            again.save(update_fields=[*explained, "updated_at"])
 
     greedy = solver.greedy(edges, m_cap, o_cap)
     round_.summary = {
