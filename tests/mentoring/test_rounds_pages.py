@@ -222,13 +222,43 @@ def test_changing_to_an_unscreened_mentor_is_refused_with_the_reason(world, revi
     assert rounds.proposals(review).get() == match
 
 
-def test_a_mentor_drop_out_resolves_the_rest(world, review):
+def test_a_mentor_drop_out_asks_then_resolves_the_rest(world, review):
     client = world.client("staff")
     match = rounds.proposals(review).get()
+    page = html(client.get(url("round_drop", review.pk, match.mentor_id)))
+    assert "Take Ada Lovelace out of this round?" in page
+    assert rounds.proposals(review).get() == match
+
     response = client.post(url("round_drop", review.pk, match.mentor_id), follow=True)
+
     assert "is out of this round" in html(response)
     (new,) = rounds.proposals(review)
     assert new.mentor_id != match.mentor_id
+
+
+def test_score_weights_from_the_form_shape_the_scores(world):
+    program = make_program(world.org_a)
+    clear(make_mentor(world.alpha, "ada@m.test"), world.users["staff"])
+    make_opportunity(program)
+    client = world.client("staff")
+    form = {"name": "Topics only", "mode": "score", "weight_topics": "80", "weight_base": ""}
+
+    client.post(url("round_new"), {**form, "weight_distance": "0"})
+
+    round_ = MatchingRound.objects.get(name="Topics only")
+    assert round_.weights == {"topics": 80, "distance": 0}
+    match = rounds.proposals(round_).get()
+    assert match.score_breakdown["topics"] == 80
+    assert match.score_breakdown["distance"] == 0
+    assert "topics fit: 80 of 80 points" in html(client.get(url("round", round_.pk)))
+
+
+def test_a_weight_out_of_range_is_refused_on_the_form(world):
+    response = world.client("staff").post(
+        url("round_new"), {"name": "X", "mode": "score", "weight_equity": "500"}
+    )
+    assert "errorlist" in html(response)
+    assert not MatchingRound.objects.exists()
 
 
 def test_publish_asks_for_confirmation_first(world, review):
@@ -273,7 +303,15 @@ def test_a_refused_action_is_a_message_not_an_error_page(world, review):
     response = client.post(url("round_resolve", review.pk), follow=True)
     assert "only a round in review can be changed" in html(response)
     response = client.post(url("round_bulk", review.pk), {"action": "lock"}, follow=True)
-    assert response.status_code == 200
+    assert "Choose at least one proposal" in html(response)
+
+
+def test_publishing_the_chosen_with_none_chosen_publishes_nothing(world, review):
+    client = world.client("staff")
+    response = client.post(url("round_bulk", review.pk), {"action": "publish"}, follow=True)
+    assert "Choose at least one proposal" in html(response)
+    review.refresh_from_db()
+    assert review.status == RoundStatus.REVIEW
 
 
 def test_a_queued_round_polls_its_status(world, settings):

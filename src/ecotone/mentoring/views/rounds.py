@@ -68,6 +68,17 @@ class ModeSelect(forms.RadioSelect):
         return option
 
 
+WEIGHT_LABELS: dict[str, Any] = {
+    "base": gettext_lazy("Any safe match"),
+    "topics": gettext_lazy("Topics and skills fit (all of the opportunity's topics)"),
+    "distance": gettext_lazy("Closeness, in person (at 0 miles)"),
+    "language": gettext_lazy("Speaks one of the students' languages"),
+    "identity": gettext_lazy("Shared identity, where both sides opted in"),
+    "interest": gettext_lazy("The mentor marked the opportunity"),
+    "equity": gettext_lazy("Equity priority of the program (at the highest priority)"),
+}
+
+
 class RoundForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
     mode = forms.ChoiceField(
@@ -76,6 +87,29 @@ class RoundForm(forms.Form):
         initial=RoundMode.SCORE,
         widget=ModeSelect,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        defaults = solver.ScoreWeights()
+        for name in solver.COMPONENTS:
+            self.fields[f"weight_{name}"] = forms.IntegerField(
+                label=WEIGHT_LABELS[name],
+                min_value=0,
+                max_value=rounds.MAX_WEIGHT,
+                initial=getattr(defaults, name),
+                required=False,
+            )
+
+    def weight_fields(self) -> list[forms.BoundField]:
+        return [self[f"weight_{name}"] for name in solver.COMPONENTS]
+
+    def weights(self) -> dict[str, int]:
+        """The points the form sets (left empty: the default)."""
+        return {
+            name: self.cleaned_data[f"weight_{name}"]
+            for name in solver.COMPONENTS
+            if self.cleaned_data.get(f"weight_{name}") is not None
+        }
 
 
 def _get_round(request: HttpRequest, round_id: int) -> MatchingRound:
@@ -160,6 +194,7 @@ def round_new(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
                 request.user,
                 name=form.cleaned_data["name"],
                 mode=form.cleaned_data["mode"],
+                weights=form.weights(),
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -325,8 +360,11 @@ def round_bulk(request: HttpRequest, ecosystem_slug: str, round_id: int) -> Http
     action = request.POST.get("action", "")
     ids = _ids(request)
     user = request.user
-    if action == "publish":
+    if action == "publish" and ids:
         return _confirm_publish(request, round_, ids)
+    if action in ("publish", "lock", "unlock", "exclude") and not ids:
+        messages.error(request, _("Choose at least one proposal."))
+        return HttpResponseRedirect(_review_url(round_))
     if action == "lock":
         _attempt(
             request,
@@ -410,24 +448,37 @@ def round_resolve(request: HttpRequest, ecosystem_slug: str, round_id: int) -> H
 
 
 @ecosystem_view(PERMISSION)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def round_drop(
     request: HttpRequest, ecosystem_slug: str, round_id: int, mentor_id: int
 ) -> HttpResponse:
-    """A mentor dropped out: their proposals go and the rest is re-solved."""
+    """A mentor dropped out: their proposals go and the rest is re-solved (after confirming:
+    the mentor stays out of this round)."""
     round_ = _get_round(request, round_id)
     mentor = get_object_or_404(
         Mentor.objects.filter(ecosystem=round_.ecosystem).select_related("user"), pk=mentor_id
     )
+    if request.method == "POST":
 
-    def drop() -> str:
-        rounds.drop_mentor(round_, mentor, request.user)
-        return _("%(mentor)s is out of this round; the rest was re-solved.") % {
-            "mentor": mentor.display_name
-        }
+        def drop() -> str:
+            rounds.drop_mentor(round_, mentor, request.user)
+            return _("%(mentor)s is out of this round; the rest was re-solved.") % {
+                "mentor": mentor.display_name
+            }
 
-    _attempt(request, drop)
-    return HttpResponseRedirect(_review_url(round_))
+        _attempt(request, drop)
+        return HttpResponseRedirect(_review_url(round_))
+    return render(
+        request,
+        "mentoring/round_drop.html",
+        {
+            "round": round_,
+            "mentor": mentor,
+            "proposals": rounds.proposals(round_)
+            .filter(mentor=mentor)
+            .select_related("opportunity__program"),
+        },
+    )
 
 
 @ecosystem_view(PERMISSION)
