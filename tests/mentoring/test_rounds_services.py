@@ -462,6 +462,23 @@ opportunity_specs = st.lists(
 )
 
 
+def build_random(world: Any, staff: Any, mentors_spec: Any, opportunities_spec: Any) -> None:
+    ScreeningStep.for_ecosystem(world.alpha)
+    program = make_program(world.org_a, "Random program")
+    for i, spec in enumerate(mentors_spec):
+        mentor = make_mentor(
+            world.alpha,
+            f"p{i}@m.test",
+            max_matches=spec["max_matches"],
+            modes=spec["modes"],
+            north_mi=spec["north_mi"],
+        )
+        if spec["steps"]:
+            clear(mentor, staff, only=tuple(spec["steps"]))
+    for j, spec in enumerate(opportunities_spec):
+        make_opportunity(program, f"Need {j}", kind="workshop", **spec)
+
+
 @settings(
     max_examples=30,
     deadline=None,
@@ -477,20 +494,7 @@ def test_every_proposal_is_screened_and_within_capacities(
 ):
     try:
         with transaction.atomic():
-            ScreeningStep.for_ecosystem(world.alpha)
-            program = make_program(world.org_a, "Random program")
-            for i, spec in enumerate(mentors_spec):
-                mentor = make_mentor(
-                    world.alpha,
-                    f"p{i}@m.test",
-                    max_matches=spec["max_matches"],
-                    modes=spec["modes"],
-                    north_mi=spec["north_mi"],
-                )
-                if spec["steps"]:
-                    clear(mentor, staff, only=tuple(spec["steps"]))
-            for j, spec in enumerate(opportunities_spec):
-                make_opportunity(program, f"Need {j}", kind="workshop", **spec)
+            build_random(world, staff, mentors_spec, opportunities_spec)
 
             round_ = rounds.start_round(world.alpha, staff, name="Random", mode=mode)
 
@@ -501,6 +505,29 @@ def test_every_proposal_is_screened_and_within_capacities(
                 assert match.missing_steps() == []
             assert_capacities_hold(world.alpha)
             event(f"proposals: {min(rounds.proposals(round_).count(), 3)}")
+            raise _RollbackError
+    except _RollbackError:
+        pass
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(mentor_specs, opportunity_specs)
+def test_participation_never_covers_fewer_than_score_on_random_data(
+    world, staff, mentors_spec, opportunities_spec
+):
+    try:
+        with transaction.atomic():
+            build_random(world, staff, mentors_spec, opportunities_spec)
+            by_score = rounds.start_round(world.alpha, staff, name="Score", mode="score")
+            rounds.discard(by_score, staff)
+            most = rounds.start_round(world.alpha, staff, name="Most", mode="participation")
+
+            assert most.summary["covered"] >= by_score.summary["covered"]
+            assert most.summary["objective"] <= by_score.summary["objective"]
             raise _RollbackError
     except _RollbackError:
         pass
