@@ -329,6 +329,7 @@ def round_detail(request: HttpRequest, ecosystem_slug: str, round_id: int) -> Ht
             "page": page,
             "groups": page.object_list,
             "proposal_count": matches.count(),
+            "open_proposals": rounds.proposals(round_).count() if in_review else 0,
             "unfilled": _unfilled(round_) if in_review else [],
             "filters": {"q": q, "sort": sort},
             "mode_help": MODE_HELP.get(round_.mode, ""),
