@@ -561,3 +561,16 @@ def test_a_proposal_whose_screening_lapsed_goes_on_resolve(world, staff, program
     assert proposed(round_) == []
     round_.refresh_from_db()
     assert round_.summary["dropped_locks"] == (1 if locked else 0)
+
+
+def test_a_round_discarded_before_its_task_runs_stays_discarded(world, staff, program, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    cleared_mentor(world, staff, "ada@m.test")
+    make_opportunity(program)
+    round_ = rounds.start_round(world.alpha, staff, name="Later", mode="score")
+    assert round_.status == RoundStatus.QUEUED
+    rounds.discard(round_, staff)
+
+    assert rounds.compute(round_).status == RoundStatus.DISCARDED
+    assert run_round.call(round_.pk) == RoundStatus.DISCARDED
+    assert not Match.objects.filter(round=round_).exists()

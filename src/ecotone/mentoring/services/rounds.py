@@ -141,33 +141,52 @@ def start_round(
     return round_
 
 
+class _NoLongerRunningError(Exception):
+    """The round was discarded while it computed."""
+
+
 def compute(round_: MatchingRound) -> MatchingRound:
     """Solve a queued round and store its proposals; the round goes to review, or to failed
-    with the reason (never an exception to the caller)."""
-    round_.status = RoundStatus.RUNNING
-    round_.started_at = timezone.now()
-    round_.error = ""
-    round_.save(update_fields=["status", "started_at", "error", "updated_at"])
+    with the reason (never an exception to the caller). A round that is no longer queued is
+    left as it is, and one discarded while it computes keeps no proposal: the status moves
+    only from the status expected (queued -> running -> review), under the round's lock,
+    which `discard` takes too."""
+    now = timezone.now()
+    started = MatchingRound.objects.filter(pk=round_.pk, status=RoundStatus.QUEUED).update(
+        status=RoundStatus.RUNNING, started_at=now, error="", updated_at=now
+    )
+    if not started:
+        round_.refresh_from_db()
+        return round_
     try:
         with transaction.atomic():
-            _solve(round_)
+            current = MatchingRound.objects.select_for_update().get(pk=round_.pk)
+            if current.status != RoundStatus.RUNNING:
+                raise _NoLongerRunningError
+            _solve(current)
+            current.status = RoundStatus.REVIEW
+            current.finished_at = timezone.now()
+            current.save(update_fields=["status", "finished_at", "updated_at"])
+    except _NoLongerRunningError:
+        pass
     except Exception as error:
         logger.exception("Matching round %s failed", round_.pk)
-        round_.refresh_from_db()
-        round_.status = RoundStatus.FAILED
         if isinstance(error, DomainError):
-            round_.error = str(error)
+            reason = str(error)
         elif isinstance(error, MatchSafetyError):
-            round_.error = " ".join(error.messages)
+            reason = " ".join(error.messages)
         else:
-            round_.error = _(
+            reason = _(
                 "The round failed unexpectedly (%(error)s). Try again, or tell the people who "
                 "run this site."
             ) % {"error": f"{type(error).__name__}: {error}"}
-    else:
-        round_.status = RoundStatus.REVIEW
-    round_.finished_at = timezone.now()
-    round_.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        MatchingRound.objects.filter(pk=round_.pk, status=RoundStatus.RUNNING).update(
+            status=RoundStatus.FAILED,
+            error=reason,
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    round_.refresh_from_db()
     return round_
 
 
