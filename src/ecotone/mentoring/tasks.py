@@ -201,3 +201,18 @@ def send_reminders(ecosystem_id: int, on: str | None = None) -> dict[str, int]:
             "check_in_due": _check_in_reminders(ecosystem, day, base_url),
             "hours_pending": _hours_digests(ecosystem, day, base_url),
         }
+
+
+@task()
+def run_round(round_id: int) -> str:
+    """Compute a queued matching round; returns its final status ("gone" when it was deleted,
+    its status unchanged when it was not queued: a task delivered twice does nothing)."""
+    from .models import MatchingRound, RoundStatus
+    from .services.rounds import compute
+
+    round_ = MatchingRound.objects.select_related("ecosystem").filter(pk=round_id).first()
+    if round_ is None:
+        return "gone"
+    if round_.status != RoundStatus.QUEUED:
+        return str(round_.status)
+    return str(compute(round_).status)

@@ -1,0 +1,693 @@
+"""Matching rounds: the engine (`solver.py`, through `engine.py`) run over an ecosystem's
+available mentors and open opportunities, its proposals reviewed by backbone staff before
+anyone else sees them.
+
+A round is queued (`start_round`), computed by a task (`tasks.run_round` -> `compute`) and
+then in review: staff lock the pairs they like, exclude the ones they do not, swap in another
+mentor (`replace`), re-solve the rest (`resolve`), take out a mentor who dropped out
+(`drop_mentor`), and finally publish the chosen proposals (`publish`: they go out to both
+sides; the rest are withdrawn) or `discard` the round.
+
+Proposals are `Match`es in status proposed with `round` set; each is created with
+`Match.save` (never in bulk), so the model's screening check stands behind the engine's. They
+hold places on both sides like any live match, which is why one round at a time may be open
+(queued, running or in review): two rounds proposing over the same capacities would fight.
+
+What a round remembers besides its proposals lives in `summary`: the figures of the last
+solve, `excluded` ([mentor id, opportunity id] pairs a reviewer turned down) and `dropped`
+(ids of mentors taken out of the round).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecotone.ecosystems.models import Ecosystem
+from ecotone.ecosystems.services import acting
+from ecotone.errors import DomainError
+
+from .. import engine, solver
+from ..models import (
+    LIVE_STATUSES,
+    Match,
+    MatchingRound,
+    MatchSafetyError,
+    MatchSource,
+    MatchStatus,
+    Mentor,
+    MentorStatus,
+    Opportunity,
+    OpportunityStatus,
+    RoundMode,
+    RoundStatus,
+)
+from . import matches as match_services
+
+logger = logging.getLogger(__name__)
+
+# Statuses in which a round holds proposals (or is about to): only one such round at a time.
+OPEN_STATUSES = (RoundStatus.QUEUED, RoundStatus.RUNNING, RoundStatus.REVIEW)
+WEIGHT_NAMES = tuple(f.name for f in fields(solver.ScoreWeights))
+MAX_WEIGHT = 100
+
+# Why an opportunity is left (partly) unfilled.
+NO_CANDIDATES = "no_candidates"
+CANDIDATES_TAKEN = "candidates_taken"
+
+
+# --- starting and computing ------------------------------------------------------------------
+
+
+def clean_weights(weights: dict[str, Any] | None) -> dict[str, int]:
+    """Score weights as the round stores them: known components, whole points 0-100."""
+    cleaned: dict[str, int] = {}
+    for name, value in (weights or {}).items():
+        if name not in WEIGHT_NAMES:
+            raise DomainError(_("Unknown score component: %(name)s.") % {"name": name})
+        try:
+            points = int(value)
+        except (TypeError, ValueError):
+            raise DomainError(_("Score weights are whole numbers of points.")) from None
+        if not 0 <= points <= MAX_WEIGHT:
+            raise DomainError(
+                _("Score weights are between 0 and %(max)s points.") % {"max": MAX_WEIGHT}
+            )
+        cleaned[name] = points
+    return cleaned
+
+
+def open_round(ecosystem: Ecosystem) -> MatchingRound | None:
+    """The round queued, running or in review, if there is one."""
+    return (
+        MatchingRound.objects.filter(ecosystem=ecosystem, status__in=OPEN_STATUSES)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def start_round(
+    ecosystem: Ecosystem,
+    actor: Any,
+    *,
+    name: str,
+    mode: str,
+    weights: dict[str, Any] | None = None,
+) -> MatchingRound:
+    """Queue a new round and hand it to the task queue (with the immediate backend, as in
+    the demo, it is computed before this returns)."""
+    from ..tasks import run_round
+
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Give the round a name."))
+    if len(name) > 120:
+        raise DomainError(_("The name is at most 120 characters."))
+    if mode not in RoundMode.values:
+        raise DomainError(_("Choose what the round optimises for."))
+    cleaned = clean_weights(weights)
+    with acting(actor):
+        # The ecosystem row orders two staff members starting rounds at once (PostgreSQL).
+        Ecosystem.objects.select_for_update().filter(pk=ecosystem.pk).first()
+        current = open_round(ecosystem)
+        if current is not None:
+            raise DomainError(
+                _(
+                    "The round “%(name)s” is still %(status)s. Publish or discard it before "
+                    "starting another: one round at a time keeps mentors' and programs' "
+                    "places straight."
+                )
+                % {"name": current.name, "status": current.get_status_display().lower()}
+            )
+        round_ = MatchingRound.objects.create(
+            ecosystem=ecosystem,
+            name=name,
+            mode=mode,
+            weights=cleaned,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+    run_round.enqueue(round_.pk)
+    round_.refresh_from_db()
+    return round_
+
+
+class _NoLongerRunningError(Exception):
+    """The round was discarded while it computed."""
+
+
+def compute(round_: MatchingRound) -> MatchingRound:
+    """Solve a queued round and store its proposals; the round goes to review, or to failed
+    with the reason (never an exception to the caller). A round that is no longer queued is
+    left as it is, and one discarded while it computes keeps no proposal: the status moves
+    only from the status expected (queued -> running -> review), under the round's lock,
+    which `discard` takes too."""
+    now = timezone.now()
+    started = MatchingRound.objects.filter(pk=round_.pk, status=RoundStatus.QUEUED).update(
+        status=RoundStatus.RUNNING, started_at=now, error="", updated_at=now
+    )
+    if not started:
+        round_.refresh_from_db()
+        return round_
+    try:
+        with transaction.atomic():
+            current = MatchingRound.objects.select_for_update().get(pk=round_.pk)
+            if current.status != RoundStatus.RUNNING:
+                raise _NoLongerRunningError
+            _solve(current)
+            current.status = RoundStatus.REVIEW
+            current.finished_at = timezone.now()
+            current.save(update_fields=["status", "finished_at", "updated_at"])
+    except _NoLongerRunningError:
+        pass
+    except Exception as error:
+        logger.exception("Matching round %s failed", round_.pk)
+        if isinstance(error, DomainError):
+            reason = str(error)
+        elif isinstance(error, MatchSafetyError):
+            reason = " ".join(error.messages)
+        else:
+            reason = _(
+                "The round failed unexpectedly (%(error)s). Try again, or tell the people who "
+                "run this site."
+            ) % {"error": f"{type(error).__name__}: {error}"}
+        MatchingRound.objects.filter(pk=round_.pk, status=RoundStatus.RUNNING).update(
+            status=RoundStatus.FAILED,
+            error=reason,
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    round_.refresh_from_db()
+    return round_
+
+
+@dataclass
+class _Solved:
+    pairs: list[tuple[int, int]]  # (mentor index, opportunity index), locked ones included
+    objective: int
+    covered: int
+    dropped_locks: list[int] = field(default_factory=list)
+
+
+def _mentors(round_: MatchingRound) -> list[Mentor]:
+    dropped = [int(pk) for pk in round_.summary.get("dropped", [])]
+    return list(
+        Mentor.objects.filter(ecosystem=round_.ecosystem, status=MentorStatus.ACTIVE)
+        .exclude(pk__in=dropped)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def _opportunities(ecosystem: Ecosystem) -> list[Opportunity]:
+    return list(
+        Opportunity.objects.filter(ecosystem=ecosystem, status=OpportunityStatus.OPEN)
+        .select_related("ecosystem", "location", "program__organization")
+        .prefetch_related("program__program_locations__location")
+        .order_by("pk")
+    )
+
+
+def _solve(round_: MatchingRound) -> None:
+    """The engine over today's mentors and opportunities: this round's locked proposals kept,
+    its unlocked ones replaced, excluded pairs and dropped mentors left out."""
+    started = time.perf_counter()
+    ecosystem = round_.ecosystem
+    mentors = _mentors(round_)
+    opportunities = _opportunities(ecosystem)
+    instance = engine.build_instance(mentors, opportunities, exclude_round=round_.pk)
+    weights = solver.ScoreWeights(**clean_weights(round_.weights))
+    edges = solver.candidate_edges(instance.mentors, instance.opportunities, weights=weights)
+    m_index = {pk: i for i, pk in enumerate(instance.mentor_ids)}
+    o_index = {pk: j for j, pk in enumerate(instance.opportunity_ids)}
+    m_cap = [m.capacity for m in instance.mentors]
+    o_cap = [o.capacity for o in instance.opportunities]
+
+    # Pairs that may not be proposed: turned down by a reviewer, or already live outside this
+    # round (an offer, a request, an active match: one live match per pair).
+    excluded: set[tuple[int, int]] = set()
+    for mentor_id, opportunity_id in round_.summary.get("excluded", []):
+        if mentor_id in m_index and opportunity_id in o_index:
+            excluded.add((m_index[mentor_id], o_index[opportunity_id]))
+    live = (
+        Match.objects.filter(
+            ecosystem=ecosystem,
+            status__in=LIVE_STATUSES,
+            mentor_id__in=instance.mentor_ids,
+            opportunity_id__in=instance.opportunity_ids,
+        )
+        .exclude(round=round_, status=MatchStatus.PROPOSED)
+        .values_list("mentor_id", "opportunity_id")
+    )
+    excluded.update((m_index[m], o_index[o]) for m, o in live)
+
+    # Locked proposals stay if they still hold: both people still in the round, still a
+    # candidate pair (screening may have lapsed), room on both sides.
+    locked_rows = list(
+        Match.objects.filter(round=round_, status=MatchStatus.PROPOSED, locked=True).order_by("pk")
+    )
+    locked: list[tuple[int, int]] = []
+    dropped_locks: list[int] = []
+    room_m, room_o = list(m_cap), list(o_cap)
+    for match in locked_rows:
+        i, j = m_index.get(match.mentor_id), o_index.get(match.opportunity_id)
+        if (
+            i is None
+            or j is None
+            or edges.find(i, j) < 0
+            or room_m[i] <= 0
+            or room_o[j] <= 0
+            or (i, j) in excluded
+        ):
+            dropped_locks.append(match.pk)
+            continue
+        room_m[i] -= 1
+        room_o[j] -= 1
+        locked.append((i, j))
+    if dropped_locks:
+        for match in Match.objects.filter(pk__in=dropped_locks):
+            match.delete()
+
+    if round_.mode == RoundMode.STABLE:
+        solved = _stable(edges, room_m, room_o, locked, excluded)
+    else:
+        assignment = solver.solve(
+            edges,
+            m_cap,
+            o_cap,
+            mode="participation" if round_.mode == RoundMode.PARTICIPATION else "score",
+            locked=locked,
+            excluded=sorted(excluded),
+        )
+        solved = _Solved(assignment.pairs, assignment.objective, assignment.covered)
+    solved.dropped_locks = dropped_locks
+
+    # Replace the unlocked proposals with the new ones, one Match.save each. A pair proposed
+    # again keeps its row (the engine just found it a candidate, screening included, and
+    # publishing checks screening once more); the others go, and new pairs are created.
+    previous = {
+        (match.mentor_id, match.opportunity_id): match
+        for match in Match.objects.filter(round=round_, status=MatchStatus.PROPOSED, locked=False)
+    }
+    kept = set(locked)
+    wanted: dict[tuple[int, int], int] = {}
+    for i, j in solved.pairs:
+        if (i, j) not in kept:
+            wanted[instance.mentor_ids[i], instance.opportunity_ids[j]] = edges.find(i, j)
+    for pair, match in previous.items():
+        if pair not in wanted:
+            match.delete()
+    by_mentor = {m.pk: m for m in mentors}
+    by_opportunity = {o.pk: o for o in opportunities}
+    for (mentor_id, opportunity_id), k in wanted.items():
+        distance = float(edges.distance_mi[k])
+        explained = {
+            "score": int(edges.score[k]),
+            "score_breakdown": edges.explain(k),
+            "in_person": bool(edges.in_person[k]),
+            "distance_mi": None if math.isnan(distance) else round(distance, 1),
+        }
+        again = previous.get((mentor_id, opportunity_id))
+        if again is None:
+            Match(
+                ecosystem=ecosystem,
+                mentor=by_mentor[mentor_id],
+                opportunity=by_opportunity[opportunity_id],
+                status=MatchStatus.PROPOSED,
+                source=MatchSource.ENGINE,
+                round=round_,
+                **explained,
+            ).save()
+        elif any(getattr(again, name) != value for name, value in explained.items()):
+            for name, value in explained.items():
+                setattr(again, name, value)
+            again.save(update_fields=[*explained, "updated_at"])
+
+    greedy = solver.greedy(edges, m_cap, o_cap)
+    round_.summary = {
+        **{k: v for k, v in round_.summary.items() if k in ("excluded", "dropped")},
+        **_figures(instance, edges, solved, m_cap, o_cap),
+        "greedy_objective": greedy.objective,
+        "locked": len(locked),
+        "dropped_locks": len(dropped_locks),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    round_.save(update_fields=["summary", "updated_at"])
+
+
+def _stable(
+    edges: solver.Edges,
+    room_m: list[int],
+    room_o: list[int],
+    locked: list[tuple[int, int]],
+    excluded: set[tuple[int, int]],
+) -> _Solved:
+    """Stable mode. Both sides rank the other by the pair's score (the engine's only measure
+    of fit: topics, distance, language, shared identity where both opted in, the mentor's own
+    interest, equity priority), best first, ties by index; a pair is acceptable when it is a
+    candidate and not excluded. With one shared score the stable matching is the greedy one
+    up to ties: no mentor and program would both rather be together than with whom they
+    hold. Locked pairs are kept and take their places before the rest is matched."""
+    n_m, n_o = edges.n_mentors, edges.n_opportunities
+    mentor_prefs: list[list[tuple[int, int]]] = [[] for _ in range(n_m)]
+    opportunity_prefs: list[list[tuple[int, int]]] = [[] for _ in range(n_o)]
+    kept = set(locked)
+    for k in range(len(edges)):
+        i, j = int(edges.mentor[k]), int(edges.opportunity[k])
+        if (i, j) in excluded or (i, j) in kept:
+            continue
+        score = int(edges.score[k])
+        mentor_prefs[i].append((-score, j))
+        opportunity_prefs[j].append((-score, i))
+    pairs = solver.stable_match(
+        [[j for _s, j in sorted(p)] for p in mentor_prefs],
+        [[i for _s, i in sorted(p)] for p in opportunity_prefs],
+        room_o,
+        room_m,
+    )
+    pairs = sorted(set(pairs) | kept)
+    objective = sum(int(edges.score[edges.find(i, j)]) for i, j in pairs)
+    return _Solved(pairs, objective, len({j for _i, j in pairs}))
+
+
+def _figures(
+    instance: engine.Instance,
+    edges: solver.Edges,
+    solved: _Solved,
+    m_cap: list[int],
+    o_cap: list[int],
+) -> dict[str, Any]:
+    got: dict[int, int] = defaultdict(int)
+    matched_mentors: set[int] = set()
+    for i, j in solved.pairs:
+        got[j] += 1
+        matched_mentors.add(i)
+    candidates = [0] * edges.n_opportunities
+    for j in edges.opportunity.tolist():
+        candidates[j] += 1
+    unfilled = [
+        [
+            instance.opportunity_ids[j],
+            o_cap[j] - got[j],
+            NO_CANDIDATES if candidates[j] == 0 else CANDIDATES_TAKEN,
+        ]
+        for j in range(edges.n_opportunities)
+        if o_cap[j] > got[j]
+    ]
+    return {
+        "mentors": sum(1 for c in m_cap if c > 0),
+        "opportunities": sum(1 for c in o_cap if c > 0),
+        "places": sum(o_cap),
+        "edges": len(edges),
+        "proposals": len(solved.pairs),
+        "objective": solved.objective,
+        "covered": solved.covered,
+        "unfilled_opportunities": len(unfilled),
+        "unfilled": unfilled,
+        "unmatched_mentors": sum(
+            1 for i, c in enumerate(m_cap) if c > 0 and i not in matched_mentors
+        ),
+    }
+
+
+# --- review ----------------------------------------------------------------------------------
+
+
+def _in_review(round_: MatchingRound) -> MatchingRound:
+    """The round, locked for the change, if it is still in review."""
+    current = (
+        MatchingRound.objects.select_for_update().select_related("ecosystem").get(pk=round_.pk)
+    )
+    if current.status != RoundStatus.REVIEW:
+        raise DomainError(
+            _("This round is %(status)s: only a round in review can be changed.")
+            % {"status": current.get_status_display().lower()}
+        )
+    return current
+
+
+def proposals(round_: MatchingRound) -> QuerySet[Match]:
+    """The round's proposals still in review."""
+    return Match.objects.filter(round=round_, status=MatchStatus.PROPOSED)
+
+
+def _chosen(round_: MatchingRound, match_ids: Iterable[int] | int) -> list[Match]:
+    ids = [match_ids] if isinstance(match_ids, int) else [int(pk) for pk in match_ids]
+    if not ids:
+        raise DomainError(_("Choose at least one proposal."))
+    chosen = list(proposals(round_).filter(pk__in=ids).order_by("pk"))
+    if len(chosen) != len(set(ids)):
+        raise DomainError(_("Some of the chosen proposals are no longer in this round's review."))
+    return chosen
+
+
+def _remember(round_: MatchingRound, key: str, values: Iterable[Any]) -> None:
+    known = list(round_.summary.get(key, []))
+    for value in values:
+        if value not in known:
+            known.append(value)
+    round_.summary = {**round_.summary, key: known}
+    round_.save(update_fields=["summary", "updated_at"])
+
+
+def _set_locked(round_: MatchingRound, match_ids: Iterable[int], actor: Any, value: bool) -> int:
+    with acting(actor):
+        round_ = _in_review(round_)
+        chosen = _chosen(round_, match_ids)
+        for match in chosen:
+            if match.locked != value:
+                match.locked = value
+                match.save(update_fields=["locked", "updated_at"])
+    return len(chosen)
+
+
+def lock(round_: MatchingRound, match_ids: Iterable[int], actor: Any) -> int:
+    """Keep these proposals through every re-solve; returns how many."""
+    return _set_locked(round_, match_ids, actor, True)
+
+
+def unlock(round_: MatchingRound, match_ids: Iterable[int], actor: Any) -> int:
+    """Let a re-solve change these proposals again; returns how many."""
+    return _set_locked(round_, match_ids, actor, False)
+
+
+def exclude(round_: MatchingRound, match_ids: Iterable[int] | int, actor: Any) -> int:
+    """Take these proposals out, and never propose their pairs again in this round (a
+    re-solve fills the places with others); returns how many."""
+    with acting(actor):
+        round_ = _in_review(round_)
+        chosen = _chosen(round_, match_ids)
+        _remember(round_, "excluded", ([m.mentor_id, m.opportunity_id] for m in chosen))
+        for match in chosen:
+            match.delete()
+    return len(chosen)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Another mentor who could take a proposal's place, and the pair's explanation."""
+
+    mentor: Mentor
+    score: int
+    breakdown: dict[str, int]
+    in_person: bool
+    distance_mi: float | None
+
+
+def candidates_for(round_: MatchingRound, match: Match, limit: int = 30) -> list[Candidate]:
+    """Mentors with room who form a candidate pair with the proposal's opportunity, best
+    score first (the current mentor, dropped mentors and excluded pairs left out)."""
+    opportunity = match.opportunity
+    excluded = {int(m) for m, o in round_.summary.get("excluded", []) if int(o) == opportunity.pk}
+    left_out = {match.mentor_id, *map(int, round_.summary.get("dropped", []))} | excluded
+    mentors = [m for m in _mentors(round_) if m.pk not in left_out]
+    # Capacities count every live match, this round's proposals included.
+    instance = engine.build_instance(mentors, [opportunity])
+    weights = solver.ScoreWeights(**clean_weights(round_.weights))
+    edges = solver.candidate_edges(instance.mentors, instance.opportunities, weights=weights)
+    taken = set(
+        opportunity.matches.filter(status__in=LIVE_STATUSES).values_list("mentor_id", flat=True)
+    )
+    found: list[Candidate] = []
+    for k in range(len(edges)):
+        i = int(edges.mentor[k])
+        mentor = mentors[i]
+        if instance.mentors[i].capacity <= 0 or mentor.pk in taken:
+            continue
+        distance = float(edges.distance_mi[k])
+        found.append(
+            Candidate(
+                mentor,
+                int(edges.score[k]),
+                edges.explain(k),
+                bool(edges.in_person[k]),
+                None if math.isnan(distance) else round(distance, 1),
+            )
+        )
+    found.sort(key=lambda c: (-c.score, c.mentor.display_name.casefold(), c.mentor.pk))
+    return found[:limit]
+
+
+def replace(round_: MatchingRound, match_id: int, mentor: Mentor, actor: Any) -> Match:
+    """A reviewer's edit: another mentor takes this proposal's place. The new pair must be a
+    candidate (the engine's hard constraints, screening first) and the mentor must have room;
+    it is locked, and the old pair is excluded so a re-solve does not bring it back."""
+    with acting(actor):
+        round_ = _in_review(round_)
+        (old,) = _chosen(round_, match_id)
+        opportunity = old.opportunity
+        if mentor.ecosystem_id != round_.ecosystem_id:
+            raise DomainError(_("This mentor is not in this ecosystem."))
+        if mentor.pk == old.mentor_id:
+            raise DomainError(_("This mentor already holds this proposal."))
+        mentor = Mentor.objects.select_for_update().select_related("user").get(pk=mentor.pk)
+        if mentor.status != MentorStatus.ACTIVE:
+            raise DomainError(_("This mentor is not available for matches."))
+        if mentor.pk in [int(pk) for pk in round_.summary.get("dropped", [])]:
+            raise DomainError(_("This mentor was taken out of this round."))
+        if [mentor.pk, opportunity.pk] in round_.summary.get("excluded", []):
+            raise DomainError(_("This pair was excluded in this round."))
+        if opportunity.matches.filter(mentor=mentor, status__in=LIVE_STATUSES).exists():
+            raise DomainError(_("This mentor already has a live match with this opportunity."))
+        if match_services.mentor_room(mentor) <= 0:
+            raise DomainError(_("This mentor has no room for another match."))
+        pair = engine.check_pair(mentor, opportunity)
+        if not pair.candidate:
+            probe = Match(ecosystem=round_.ecosystem, mentor=mentor, opportunity=opportunity)
+            try:
+                probe.check_safe()
+            except MatchSafetyError as error:
+                raise DomainError(" ".join(error.messages)) from error
+            raise DomainError(
+                _(
+                    "This mentor and opportunity do not fit: mode, distance, schedule, grade "
+                    "band or language rule them out."
+                )
+            )
+        _remember(round_, "excluded", [[old.mentor_id, old.opportunity_id]])
+        old.delete()
+        match = Match(
+            ecosystem=round_.ecosystem,
+            mentor=mentor,
+            opportunity=opportunity,
+            status=MatchStatus.PROPOSED,
+            source=MatchSource.STAFF,
+            round=round_,
+            locked=True,
+            score=pair.score,
+            score_breakdown=pair.breakdown,
+            in_person=pair.in_person,
+            distance_mi=pair.distance_mi,
+        )
+        try:
+            match.save()
+        except MatchSafetyError as error:
+            raise DomainError(" ".join(error.messages)) from error
+    return match
+
+
+def _resolve_now(round_: MatchingRound) -> None:
+    try:
+        with transaction.atomic():
+            _solve(round_)
+    except DomainError:
+        raise
+    except MatchSafetyError as error:
+        raise DomainError(" ".join(error.messages)) from error
+    except Exception as error:
+        logger.exception("Re-solving matching round %s failed", round_.pk)
+        raise DomainError(
+            _("The re-solve failed (%(error)s); the proposals are as they were.")
+            % {"error": f"{type(error).__name__}: {error}"}
+        ) from error
+
+
+def resolve(round_: MatchingRound, actor: Any) -> MatchingRound:
+    """Solve again around the locked proposals: the unlocked ones are replaced by the best
+    assignment of what is left (mentors' and programs' changes since the last solve count)."""
+    with acting(actor):
+        round_ = _in_review(round_)
+        _resolve_now(round_)
+    return round_
+
+
+def drop_mentor(round_: MatchingRound, mentor: Mentor, actor: Any) -> MatchingRound:
+    """A mentor dropped out: their proposals go (locked ones too), they are left out of this
+    round, and the rest is re-solved keeping the other locked proposals."""
+    with acting(actor):
+        round_ = _in_review(round_)
+        if mentor.ecosystem_id != round_.ecosystem_id:
+            raise DomainError(_("This mentor is not in this ecosystem."))
+        for match in proposals(round_).filter(mentor=mentor):
+            match.delete()
+        _remember(round_, "dropped", [mentor.pk])
+        _resolve_now(round_)
+    return round_
+
+
+@dataclass(frozen=True)
+class Published:
+    """What publishing did: proposals sent out, proposals withdrawn, and the ones that could
+    not go out (their mentor's screening lapsed since the round ran, say) with why."""
+
+    published: int
+    withdrawn: int
+    problems: list[str]
+
+
+def publish(round_: MatchingRound, actor: Any, match_ids: Iterable[int] | None = None) -> Published:
+    """Bulk accept: the chosen proposals (default all) go out to mentors and programs
+    (`matches.publish`: screening checked again, email after commit); every other proposal of
+    the round is withdrawn, and the round is published."""
+    with acting(actor):
+        round_ = _in_review(round_)
+        chosen = list(proposals(round_).order_by("pk"))
+        if match_ids is not None:
+            chosen = _chosen(round_, match_ids)
+        if not chosen:
+            raise DomainError(_("There is no proposal to publish. Discard the round instead."))
+        published, problems = 0, []
+        for match in chosen:
+            try:
+                with transaction.atomic():
+                    match_services.publish(match, actor)
+                published += 1
+            except DomainError as error:
+                problems.append(f"{match}: {error}")
+        withdrawn = 0
+        for match in proposals(round_).order_by("pk"):
+            match_services.withdraw(match, actor, reason=_("Not published in its matching round."))
+            withdrawn += 1
+        round_.status = RoundStatus.PUBLISHED
+        round_.published_at = timezone.now()
+        round_.published_by = actor if getattr(actor, "pk", None) else None
+        round_.summary = {**round_.summary, "published": published, "withdrawn": withdrawn}
+        round_.save()
+    return Published(published, withdrawn, problems)
+
+
+def discard(round_: MatchingRound, actor: Any) -> MatchingRound:
+    """Give up a round (in review, failed, or stuck in the queue): its proposals are
+    withdrawn, unseen by anyone but staff."""
+    with acting(actor):
+        round_ = MatchingRound.objects.select_for_update().get(pk=round_.pk)
+        if round_.status in (RoundStatus.PUBLISHED, RoundStatus.DISCARDED):
+            raise DomainError(
+                _("This round is already %(status)s.")
+                % {"status": round_.get_status_display().lower()}
+            )
+        for match in proposals(round_).order_by("pk"):
+            match_services.withdraw(match, actor, reason=_("Its matching round was discarded."))
+        round_.status = RoundStatus.DISCARDED
+        round_.finished_at = round_.finished_at or timezone.now()
+        round_.save()
+    return round_

@@ -1,0 +1,356 @@
+"""The matching round pages (ecotone.mentoring.views.rounds): only backbone staff reach them,
+and a round goes from the start form through review to publication in the browser's terms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ecotone.mentoring.models import Match, MatchingRound, MatchStatus, Mentor, RoundStatus
+from ecotone.mentoring.services import rounds
+from tests.mentoring.builders import clear, make_mentor, make_opportunity, make_program
+
+pytestmark = pytest.mark.django_db
+
+ROUNDS = "/e/alpha/mentoring/rounds/"
+
+
+def url(name: str, *args: Any) -> str:
+    return reverse(f"mentoring:{name}", args=["alpha", *args])
+
+
+def html(response: Any) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+@pytest.fixture
+def review(world: Any) -> MatchingRound:
+    """A round in review: Ada (robotics) and Bob (biology, an engineering firm) for one
+    robotics club that needs one mentor; Ada is proposed."""
+    staff = world.users["staff"]
+    program = make_program(world.org_a)
+    ada = make_mentor(world.alpha, "ada@m.test", name="Ada Lovelace")
+    bob = make_mentor(
+        world.alpha, "bob@m.test", name="Bob Builder", topics=["biology"], employer_name="Acme"
+    )
+    for mentor in (ada, bob):
+        clear(mentor, staff)
+    make_opportunity(program, "Robotics club mentor", equity_priority=0.8)
+    make_opportunity(program, "Club en español", language_required="es")
+    return rounds.start_round(world.alpha, staff, name="Autumn round", mode="score")
+
+
+# --- who may ---------------------------------------------------------------------------------
+
+EXPECTED = {
+    "anonymous": 302,  # to sign in
+    "outsider": 404,  # not a member of alpha: learns nothing
+    "operator": 404,
+    "member": 403,
+    "mentor": 403,
+    "reviewer": 403,
+    "partner_a": 403,
+    "partner_b": 403,
+    "staff": 200,
+    "admin": 200,
+}
+
+
+@pytest.mark.parametrize(("persona", "status"), EXPECTED.items())
+def test_only_backbone_staff_see_the_rounds(world, review, persona, status):
+    client = world.client(persona)
+    assert client.get(url("rounds")).status_code == status
+    assert client.get(url("round", review.pk)).status_code == status
+    assert client.get(url("round_status", review.pk)).status_code == status
+
+
+@pytest.mark.parametrize(("persona", "status"), EXPECTED.items())
+def test_only_backbone_staff_change_a_round(world, review, persona, status):
+    client = world.client(persona)
+    match = rounds.proposals(review).get()
+    expected = 302 if status == 200 else status
+    response = client.post(url("round_bulk", review.pk), {"action": "lock", "match": match.pk})
+    assert response.status_code == expected
+    assert rounds.proposals(review).get().locked == (status == 200)
+    response = client.post(url("round_resolve", review.pk))
+    assert response.status_code == expected
+    response = client.post(url("round_publish", review.pk), {"confirmed": "1"})
+    assert response.status_code == expected
+    review.refresh_from_db()
+    assert review.status == (RoundStatus.PUBLISHED if status == 200 else RoundStatus.REVIEW)
+
+
+def test_a_round_of_another_ecosystem_is_not_found(world, review):
+    other = MatchingRound.objects.create(ecosystem=world.beta, name="Beta's", mode="score")
+    assert world.client("staff").get(url("round", other.pk)).status_code == 404
+
+
+def test_changes_need_post(world, review):
+    client = world.client("staff")
+    assert client.get(url("round_resolve", review.pk)).status_code == 405
+    assert client.get(url("round_bulk", review.pk)).status_code == 405
+    assert client.get(url("round_publish", review.pk)).status_code == 405
+
+
+# --- the flow --------------------------------------------------------------------------------
+
+
+def test_the_list_offers_the_start_form_with_plain_help(world):
+    page = html(world.client("staff").get(url("rounds")))
+    assert "Start a round" in page
+    assert "Highest total score" in page
+    assert "Most programs get a mentor" in page
+    assert "as many programs as possible get at least one mentor" in page.lower()
+    assert "No matching round yet" in page
+
+
+def test_starting_a_round_leads_to_its_review(world):
+    program = make_program(world.org_a)
+    mentor = make_mentor(world.alpha, "ada@m.test", name="Ada Lovelace")
+    clear(mentor, world.users["staff"])
+    make_opportunity(program)
+    client = world.client("staff")
+
+    response = client.post(url("round_new"), {"name": "Spring", "mode": "participation"})
+
+    round_ = MatchingRound.objects.get(name="Spring")
+    assert response.status_code == 302
+    assert response["Location"] == url("round", round_.pk)
+    assert round_.status == RoundStatus.REVIEW
+    assert round_.mode == "participation"
+    page = html(client.get(url("round", round_.pk)))
+    assert "Ada Lovelace" in page
+
+
+def test_a_second_round_is_refused_on_the_page(world, review):
+    client = world.client("staff")
+    page = html(client.post(url("round_new"), {"name": "Another", "mode": "score"}))
+    assert "Publish or discard it before starting another" in page
+    assert MatchingRound.objects.filter(ecosystem=world.alpha).count() == 1
+
+
+def test_a_nameless_round_is_refused_on_the_form(world):
+    page = html(world.client("staff").post(url("round_new"), {"name": "", "mode": "score"}))
+    assert "errorlist" in page
+    assert not MatchingRound.objects.exists()
+
+
+def test_the_review_page_explains_each_proposal(world, review):
+    page = html(world.client("staff").get(url("round", review.pk)))
+    assert "Robotics club mentor" in page
+    assert "Ada Lovelace" in page
+    assert "topics fit: 40 of 40 points" in page
+    assert "mi away" in page
+    assert "equity priority: 20 of 25 points" in page
+    assert "above the simple best-first baseline" in page
+    # The Spanish-speaking club has no candidate, and the page says so.
+    assert "Needs left unfilled" in page
+    assert "Club en español" in page
+    assert "No available mentor fits" in page
+
+
+def test_identity_is_said_as_a_match_never_which_one(world):
+    staff = world.users["staff"]
+    program = make_program(world.org_a)
+    mentor = make_mentor(
+        world.alpha,
+        "ada@m.test",
+        name="Ada Lovelace",
+        shares_identity=True,
+        identity_tags=["woman", "first_generation"],
+    )
+    clear(mentor, staff)
+    make_opportunity(program, welcomes_shared_identity=True, welcomes_identities=["woman"])
+    round_ = rounds.start_round(world.alpha, staff, name="Identity", mode="score")
+
+    page = html(world.client("staff").get(url("round", round_.pk)))
+
+    assert "identity preference matched" in page
+    assert "Woman" not in page
+    assert "first_generation" not in page
+    assert "woman" not in page.replace("Girls Who Build", "")
+
+
+def test_lock_exclude_and_resolve_through_the_page(world, review):
+    client = world.client("staff")
+    ada_match = rounds.proposals(review).get()
+
+    client.post(url("round_bulk", review.pk), {"action": "lock", "match": [ada_match.pk]})
+    ada_match.refresh_from_db()
+    assert ada_match.locked
+
+    client.post(url("round_bulk", review.pk), {"action": "unlock", "match": [ada_match.pk]})
+    client.post(url("round_bulk", review.pk), {"action": "exclude", "match": [ada_match.pk]})
+    assert not rounds.proposals(review).exists()
+
+    response = client.post(url("round_resolve", review.pk), follow=True)
+    page = html(response)
+    assert "Re-solved" in page
+    (bobs,) = rounds.proposals(review)
+    assert bobs.mentor.user.name == "Bob Builder"
+
+
+def test_changing_the_mentor_offers_ranked_candidates(world, review):
+    client = world.client("staff")
+    match = rounds.proposals(review).get()
+    page = html(client.get(url("round_edit", review.pk, match.pk)))
+    assert "Bob Builder" in page
+    assert "Ada Lovelace" in page  # the current one, named above the choice
+
+    bob = Mentor.objects.get(user__email="bob@m.test")
+    response = client.post(url("round_edit", review.pk, match.pk), {"mentor": bob.pk})
+
+    assert response.status_code == 302
+    (new,) = rounds.proposals(review)
+    assert new.mentor_id == bob.pk
+    assert new.locked
+
+
+def test_changing_to_an_unscreened_mentor_is_refused_with_the_reason(world, review):
+    newcomer = make_mentor(world.alpha, "new@m.test", name="New Comer")
+    match = rounds.proposals(review).get()
+    response = world.client("staff").post(
+        url("round_edit", review.pk, match.pk), {"mentor": newcomer.pk}
+    )
+    assert response.status_code == 400
+    assert "no current, verified screening" in response.content.decode()
+    assert rounds.proposals(review).get() == match
+
+
+def test_a_mentor_drop_out_asks_then_resolves_the_rest(world, review):
+    client = world.client("staff")
+    match = rounds.proposals(review).get()
+    page = html(client.get(url("round_drop", review.pk, match.mentor_id)))
+    assert "Take Ada Lovelace out of this round?" in page
+    assert rounds.proposals(review).get() == match
+
+    response = client.post(url("round_drop", review.pk, match.mentor_id), follow=True)
+
+    assert "is out of this round" in html(response)
+    (new,) = rounds.proposals(review)
+    assert new.mentor_id != match.mentor_id
+
+
+def test_score_weights_from_the_form_shape_the_scores(world):
+    program = make_program(world.org_a)
+    clear(make_mentor(world.alpha, "ada@m.test"), world.users["staff"])
+    make_opportunity(program)
+    client = world.client("staff")
+    form = {"name": "Topics only", "mode": "score", "weight_topics": "80", "weight_base": ""}
+
+    client.post(url("round_new"), {**form, "weight_distance": "0"})
+
+    round_ = MatchingRound.objects.get(name="Topics only")
+    assert round_.weights == {"topics": 80, "distance": 0}
+    match = rounds.proposals(round_).get()
+    assert match.score_breakdown["topics"] == 80
+    assert match.score_breakdown["distance"] == 0
+    assert "topics fit: 80 of 80 points" in html(client.get(url("round", round_.pk)))
+
+
+def test_a_weight_out_of_range_is_refused_on_the_form(world):
+    response = world.client("staff").post(
+        url("round_new"), {"name": "X", "mode": "score", "weight_equity": "500"}
+    )
+    assert "errorlist" in html(response)
+    assert not MatchingRound.objects.exists()
+
+
+def test_publish_asks_for_confirmation_first(world, review):
+    client = world.client("staff")
+    match = rounds.proposals(review).get()
+
+    page = html(client.post(url("round_bulk", review.pk), {"action": "publish", "match": match.pk}))
+    assert "Publish 1 proposal?" in page
+    assert rounds.proposals(review).exists()
+
+    response = client.post(
+        url("round_publish", review.pk), {"confirmed": "1", "match": match.pk}, follow=True
+    )
+    assert "went out to mentors and programs" in html(response)
+    match.refresh_from_db()
+    assert match.status == MatchStatus.OFFERED
+    review.refresh_from_db()
+    assert review.status == RoundStatus.PUBLISHED
+    page = html(client.get(url("round", review.pk)))
+    assert "Matches of this round" in page
+    assert "Awaiting acceptance" in page
+
+
+def test_discard_asks_for_confirmation_first(world, review):
+    client = world.client("staff")
+    page = html(client.get(url("round_discard", review.pk)))
+    assert "Discard the round" in page
+    review.refresh_from_db()
+    assert review.status == RoundStatus.REVIEW
+
+    response = client.post(url("round_discard", review.pk))
+
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == RoundStatus.DISCARDED
+    assert Match.objects.filter(round=review, status=MatchStatus.WITHDRAWN).count() == 1
+
+
+def test_a_refused_action_is_a_message_not_an_error_page(world, review):
+    client = world.client("staff")
+    rounds.discard(review, world.users["staff"])
+    response = client.post(url("round_resolve", review.pk), follow=True)
+    assert "only a round in review can be changed" in html(response)
+    response = client.post(url("round_bulk", review.pk), {"action": "lock"}, follow=True)
+    assert "Choose at least one proposal" in html(response)
+
+
+def test_publishing_the_chosen_with_none_chosen_publishes_nothing(world, review):
+    client = world.client("staff")
+    response = client.post(url("round_bulk", review.pk), {"action": "publish"}, follow=True)
+    assert "Choose at least one proposal" in html(response)
+    review.refresh_from_db()
+    assert review.status == RoundStatus.REVIEW
+
+
+def test_a_queued_round_polls_its_status(world, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    round_ = rounds.start_round(world.alpha, world.users["staff"], name="Later", mode="score")
+    assert round_.status == RoundStatus.QUEUED
+    client = world.client("staff")
+
+    page = html(client.get(url("round", round_.pk)))
+    assert 'hx-trigger="every 2s"' in page
+    assert url("round_status", round_.pk) in page
+
+    rounds.compute(round_)
+    response = client.get(url("round_status", round_.pk), HTTP_HX_REQUEST="true")
+    assert response["HX-Refresh"] == "true"
+    assert 'hx-trigger="every 2s"' not in response.content.decode()
+
+
+def test_the_rounds_list_shows_figures_and_who(world, review):
+    page = html(world.client("staff").get(ROUNDS))
+    assert "Autumn round" in page
+    assert "In review" in page
+    assert "Staff" in page
+
+
+def test_the_review_page_reads_a_fixed_number_of_queries(world, review):
+    client = world.client("staff")
+    client.get(url("round", review.pk))  # warm the session and the roles cache
+    with CaptureQueriesContext(connection) as few:
+        html(client.get(url("round", review.pk)))
+    assert len(few) <= 20
+    program = make_program(world.org_a, "Second program")
+    rounds.discard(review, world.users["staff"])
+    for i in range(6):
+        clear(make_mentor(world.alpha, f"more{i}@m.test"), world.users["staff"])
+        make_opportunity(program, f"More {i}")
+    bigger = rounds.start_round(world.alpha, world.users["staff"], name="Bigger", mode="score")
+    assert rounds.proposals(bigger).count() > 3
+    client.get(url("round", bigger.pk))
+    with CaptureQueriesContext(connection) as more:
+        html(client.get(url("round", bigger.pk)))
+    assert len(more) <= len(few)
