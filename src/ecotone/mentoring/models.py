@@ -306,7 +306,8 @@ class ScreeningStep(TimeStamped):
     @classmethod
     def for_ecosystem(cls, ecosystem: Ecosystem) -> ScreeningStepQuerySet:
         """The ecosystem's steps, created from DEFAULT_STEPS the first time they are asked for."""
-        if not cls.objects.filter(ecosystem=ecosystem).exists():
+        steps = cls.objects.filter(ecosystem=ecosystem)
+        if not steps.exists():
             for position, (code, kind, name, days, hours, direct, supervised) in enumerate(
                 DEFAULT_STEPS
             ):
@@ -323,7 +324,7 @@ class ScreeningStep(TimeStamped):
                         "position": position,
                     },
                 )
-        return cls.objects.filter(ecosystem=ecosystem)
+        return steps
 
 
 class ScreeningStatus(models.TextChoices):
@@ -696,15 +697,19 @@ class Match(TimeStamped):
     def organization(self) -> Organization:
         return self.opportunity.program.organization
 
-    def missing_steps(self, on: datetime.date | None = None) -> list[ScreeningStep]:
-        """The required steps the mentor does not hold, current, on `on` (default today)."""
+    def missing_steps(
+        self, on: datetime.date | None = None, steps: list[ScreeningStep] | None = None
+    ) -> list[ScreeningStep]:
+        """The required steps the mentor does not hold, current, on `on` (default today).
+        `steps`: the ecosystem's steps, when the caller has them loaded."""
         held = self.mentor.current_step_codes(on)
-        return [s for s in self.opportunity.required_steps() if s.code not in held]
+        return [s for s in self.opportunity.required_steps(steps) if s.code not in held]
 
     def check_safe(self) -> None:
         """Raise MatchSafetyError unless the mentor holds every step the opportunity requires
         (and the ecosystem has the safety floor configured)."""
-        floor = self.opportunity.missing_floor()
+        steps = list(ScreeningStep.for_ecosystem(self.opportunity.ecosystem))
+        floor = self.opportunity.missing_floor(steps)
         if floor:
             raise MatchSafetyError(
                 _(
@@ -714,7 +719,7 @@ class Match(TimeStamped):
                 params={"kinds": ", ".join(str(StepKind(k).label) for k in floor)},
                 code="no_safety_floor",
             )
-        missing = self.missing_steps()
+        missing = self.missing_steps(steps=steps)
         if missing:
             raise MatchSafetyError(
                 _("%(mentor)s has no current, verified screening for: %(steps)s."),
