@@ -71,7 +71,8 @@ def test_sign_up_creates_the_mentor_gives_the_role_and_records_required_consents
     world: World, newcomer: Any
 ) -> None:
     mentor = profiles.sign_up(world.alpha, newcomer, newcomer, **profile())
-    assert mentor.pk and mentor.status == MentorStatus.ACTIVE
+    assert mentor.pk
+    assert mentor.status == MentorStatus.ACTIVE
     assert Role.MENTOR in roles.roles_in(newcomer, world.alpha)
     assert kinds(mentor) == {ConsentKind.TERMS, ConsentKind.BACKGROUND_CHECK}
     assert mentor.skills == ["bridges", "CAD", "public speaking"]
@@ -116,7 +117,8 @@ def test_virtual_mentors_need_no_known_zip(world: World, newcomer: Any) -> None:
         newcomer,
         **profile(modes=["virtual"], work_postal_code="00000", home_postal_code=""),
     )
-    assert mentor.latitude is None and mentor.longitude is None
+    assert mentor.latitude is None
+    assert mentor.longitude is None
 
 
 @pytest.mark.parametrize("missing", ["agrees_to_terms", "agrees_to_background_check"])
@@ -167,7 +169,7 @@ def test_identity_tags_are_checked_against_the_codes(world: World, newcomer: Any
 
 
 @settings(max_examples=30, deadline=None)
-@given(tags=st.lists(st.sampled_from(sorted(IDENTITY_CODES) + ["x", "Woman", ""]), max_size=5))
+@given(tags=st.lists(st.sampled_from([*sorted(IDENTITY_CODES), "x", "Woman", ""]), max_size=5))
 def test_stored_identity_tags_are_always_known_codes(tags: list[str]) -> None:
     mentor = Mentor(modes=["virtual"], shares_identity=True)
     try:
@@ -300,9 +302,7 @@ def test_roster_lists_only_the_employers_people_who_agreed(world: World) -> None
     Consent.objects.create(mentor=shares, kind=ConsentKind.EMPLOYER)
     make_mentor(world.alpha, "private@corp.test", employer=world.org_a)
     withdrew = make_mentor(world.alpha, "gone@corp.test", employer=world.org_a)
-    Consent.objects.create(
-        mentor=withdrew, kind=ConsentKind.EMPLOYER, withdrawn_at=timezone.now()
-    )
+    Consent.objects.create(mentor=withdrew, kind=ConsentKind.EMPLOYER, withdrawn_at=timezone.now())
     elsewhere = make_mentor(world.alpha, "other@corp.test", employer=world.org_b)
     Consent.objects.create(mentor=elsewhere, kind=ConsentKind.EMPLOYER)
     clear(shares, staff)

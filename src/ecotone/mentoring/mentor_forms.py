@@ -14,7 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.directory.stem_profile import GRADE_BANDS, STEM_FIELDS
-from ecotone.ecosystems.models import Ecosystem
+from ecotone.ecosystems.models import Ecosystem, Organization
 
 from .models import (
     IDENTITY_TAGS,
@@ -71,7 +71,7 @@ class MentorProfileForm(forms.Form):
     career_stage = forms.ChoiceField(
         label=_("Career stage"), choices=[("", "—"), *CareerStage.choices], required=False
     )
-    employer = forms.ModelChoiceField(
+    employer: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
         label=_("Employer (a partner organization)"),
         queryset=None,
         required=False,
@@ -215,7 +215,7 @@ class MentorProfileForm(forms.Form):
             initial[f"day{day}_end"] = _time(end)
         return initial
 
-    def availability_rows(self) -> list[tuple[str, Any, Any]]:
+    def availability_rows(self) -> list[tuple[Any, Any, Any]]:
         return [
             (day.label, self[f"day{day.value}_start"], self[f"day{day.value}_end"])
             for day in Weekday
@@ -241,7 +241,7 @@ class MentorProfileForm(forms.Form):
         return {key: [self[n] for n in names if n in self.fields] for key, names in groups.items()}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         windows = []
         for day in Weekday:
             start = data.get(f"day{day.value}_start")
@@ -339,7 +339,7 @@ class MentorFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any stage")), *STAGE_LABELS.items()],
     )
-    employer = forms.ModelChoiceField(
+    employer: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
         label=_("Employer"), queryset=None, required=False, empty_label=_("Any employer")
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)

@@ -329,7 +329,7 @@ def roster(
             stage=screening.standing(
                 m, records=list(m.screening_records.all()), ecosystem_steps=steps, on=on
             ).label,
-            approved_hours=m.approved_hours,  # type: ignore[attr-defined]
+            approved_hours=m.approved_hours,
         )
         for m in mentors
     ]

@@ -456,7 +456,9 @@ def mentor_screening(
     form = ScreeningRecordForm(request.POST, step=step)
     back = reverse("mentoring:mentor", args=[ecosystem.slug, mentor.pk]) + "#screening"
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        errors = "; ".join(
+            f"{form.fields[f].label}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items()
+        )
         messages.error(
             request,
             _("%(step)s was not changed: %(errors)s")
