@@ -75,6 +75,7 @@ class MentorProfileForm(forms.Form):
         label=_("Employer (a partner organization)"),
         queryset=None,
         required=False,
+        empty_label=_("Not a partner organization / none"),
         help_text=_("If your employer runs a volunteer program with this network, choose it."),
     )
     employer_name = forms.CharField(
@@ -104,7 +105,6 @@ class MentorProfileForm(forms.Form):
     grade_bands = forms.MultipleChoiceField(
         label=_("Grades I would like to work with"),
         choices=GRADE_BANDS.terms,
-        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     modes = forms.MultipleChoiceField(
