@@ -210,6 +210,16 @@ def test_visitors_see_what_mentoring_involves_and_how_to_get_an_account(world: W
     assert "Background check" in html  # the screening steps are explained
 
 
+def windows(*rows: tuple[Any, str, str]) -> dict[str, Any]:
+    """The weekly availability rows as the page posts them."""
+    data: dict[str, Any] = {"window-TOTAL_FORMS": str(len(rows)), "window-INITIAL_FORMS": "0"}
+    for n, (day, start, end) in enumerate(rows):
+        data.update(
+            {f"window-{n}-weekday": day, f"window-{n}-start": start, f"window-{n}-end": end}
+        )
+    return data
+
+
 def sign_up_form(**fields: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "occupation": "Nurse",
@@ -223,10 +233,7 @@ def sign_up_form(**fields: Any) -> dict[str, Any]:
         "travel_radius_mi": "15",
         "hours_per_month": "6",
         "max_matches": "2",
-        "day1_start": "16:00",
-        "day1_end": "18:30",
-        "day5_start": "09:00",
-        "day5_end": "12:00",
+        **windows((1, "16:00", "18:30"), (5, "09:00", "12:00"), ("", "", "")),
         "agrees_to_terms": "on",
         "agrees_to_background_check": "on",
     }
@@ -273,10 +280,12 @@ def test_sign_up_refuses_times_off_the_quarter_hour_and_backwards(world: World) 
     user = make_user("odd@volunteer.test")
     client = Client()
     client.force_login(user)
-    html = page(client.post(BASE + "join/", sign_up_form(day1_start="16:10")))
+    html = page(client.post(BASE + "join/", sign_up_form(**windows((1, "16:10", "18:00")))))
     assert "quarter hours" in html
-    html = page(client.post(BASE + "join/", sign_up_form(day1_start="19:00")))
+    html = page(client.post(BASE + "join/", sign_up_form(**windows((1, "19:00", "18:00")))))
     assert "The end is after the start" in html
+    html = page(client.post(BASE + "join/", sign_up_form(**windows(("", "10:00", "11:00")))))
+    assert "Choose the day" in html
     html = page(client.post(BASE + "join/", sign_up_form(agrees_to_terms="")))
     assert not Mentor.objects.filter(user=user).exists()
 
@@ -304,11 +313,27 @@ def test_the_profile_shows_screening_and_saves_changes(people: World) -> None:
     assert ada.identity_tags == []
 
 
-def test_the_profile_form_shows_the_saved_availability(people: World) -> None:
+def test_the_profile_form_shows_every_saved_window_and_a_row_for_each_free_day(
+    people: World,
+) -> None:
+    ada = people.ada  # type: ignore[attr-defined]
+    ada.availability = [[0, 9 * 60, 10 * 60], [0, 15 * 60, 18 * 60], [2, 15 * 60, 24 * 60]]
+    ada.save()
     html = page(ada_client(people).get(BASE + "profile/"))
-    assert 'name="day0_start" value="15:00"' in html
-    assert 'name="day6_start"' in html
-    assert 'name="day6_start" value' not in html
+    assert 'name="window-0-start" value="09:00"' in html
+    assert 'name="window-1-start" value="15:00"' in html  # the second Monday window
+    assert 'name="window-3-end" value="00:00"' in html  # Wednesday to midnight
+    assert 'name="window-2-start"' in html  # Tuesday's empty row
+    assert 'name="window-2-start" value' not in html
+    # Saving the page unchanged keeps all three windows.
+    data = sign_up_form(
+        **windows((0, "09:00", "10:00"), (0, "15:00", "18:00"), (2, "15:00", "23:59"))
+    )
+    del data["agrees_to_terms"], data["agrees_to_background_check"]
+    response = ada_client(people).post(BASE + "profile/", data)
+    assert response.status_code == 302, response.content.decode()[-6000:]
+    ada.refresh_from_db()
+    assert ada.availability == [[0, 540, 600], [0, 900, 1080], [2, 900, 1440]]
 
 
 def test_withdrawing_asks_first_then_withdraws_pending_matches(people: World) -> None:

@@ -58,7 +58,62 @@ def _minutes(value: datetime.time) -> int:
 
 
 def _time(minutes: int) -> datetime.time:
-    return datetime.time(23, 59) if minutes >= 24 * 60 else datetime.time(*divmod(minutes, 60))
+    # Midnight at the end of a window shows as 00:00 (a quarter-hour time input takes it).
+    return datetime.time(0, 0) if minutes >= 24 * 60 else datetime.time(*divmod(minutes, 60))
+
+
+class WindowForm(forms.Form):
+    """One weekly window: a weekday, from, to (quarter hours)."""
+
+    weekday = forms.TypedChoiceField(
+        label=_("Day"),
+        choices=[("", "—"), *Weekday.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    start = forms.TimeField(label=_("From"), required=False, widget=_time_input())
+    end = forms.TimeField(label=_("To"), required=False, widget=_time_input())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, start, end = data.get("weekday"), data.get("start"), data.get("end")
+        data["window"] = None
+        if start is None and end is None:
+            return data  # an empty row: not free then
+        if day is None:
+            self.add_error("weekday", _("Choose the day."))
+        elif start is None or end is None:
+            self.add_error("end", _("Give both times, or neither."))
+        else:
+            # "To 00:00" (or 23:59) is midnight, the end of the day.
+            midnight = end in (datetime.time(0, 0), datetime.time(23, 59))
+            end_minutes = 24 * 60 if midnight else _minutes(end)
+            if start.minute % 15 or start.second or end_minutes % 15 or end.second:
+                self.add_error("end", _("Use quarter hours (:00, :15, :30, :45)."))
+            elif _minutes(start) >= end_minutes:
+                self.add_error("end", _("The end is after the start."))
+            else:
+                data["window"] = [day, _minutes(start), end_minutes]
+        return data
+
+
+WindowFormSet = forms.formset_factory(
+    WindowForm, extra=2, max_num=28, absolute_max=28, validate_max=True
+)
+
+
+def availability_initial(windows: list[list[int]]) -> list[dict[str, Any]]:
+    """A row per saved window, and an empty row for each day without one (so every day of
+    the week has its row)."""
+    rows: list[dict[str, Any]] = []
+    for day in Weekday:
+        mine = sorted(w for w in windows if w[0] == day.value)
+        if not mine:
+            rows.append({"weekday": day.value})
+        for _day, start, end in mine:
+            rows.append({"weekday": day.value, "start": _time(start), "end": _time(end)})
+    return rows
 
 
 class MentorProfileForm(forms.Form):
@@ -174,13 +229,18 @@ class MentorProfileForm(forms.Form):
         if not signing_up:
             del self.fields["agrees_to_terms"]
             del self.fields["agrees_to_background_check"]
-        for day in Weekday:
-            self.fields[f"day{day.value}_start"] = forms.TimeField(
-                label=_("%(day)s from") % {"day": day.label}, required=False, widget=_time_input()
-            )
-            self.fields[f"day{day.value}_end"] = forms.TimeField(
-                label=_("%(day)s to") % {"day": day.label}, required=False, widget=_time_input()
-            )
+        windows = (kwargs.get("initial") or {}).get("availability", [])
+        self.availability = WindowFormSet(
+            args[0] if args else kwargs.get("data"),
+            prefix="window",
+            initial=availability_initial(windows),
+            # Every row is read, changed or not: a row left as it was is still a window.
+            form_kwargs={"empty_permitted": False},
+        )
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return self.availability.is_valid() and valid
 
     @classmethod
     def initial_from(cls, mentor: Mentor, employer_may_see: bool) -> dict[str, Any]:
@@ -209,17 +269,8 @@ class MentorProfileForm(forms.Form):
         initial["employer"] = mentor.employer_id
         initial["skills"] = ", ".join(mentor.skills)
         initial["employer_may_see"] = employer_may_see
-        # One window a day on this form: the first one of each day.
-        for day, start, end in sorted(mentor.availability, reverse=True):
-            initial[f"day{day}_start"] = _time(start)
-            initial[f"day{day}_end"] = _time(end)
+        initial["availability"] = mentor.availability
         return initial
-
-    def availability_rows(self) -> list[tuple[Any, Any, Any]]:
-        return [
-            (day.label, self[f"day{day.value}_start"], self[f"day{day.value}_end"])
-            for day in Weekday
-        ]
 
     def field_groups(self) -> dict[str, list[Any]]:
         """The fields of each fieldset of the page, bound."""
@@ -242,35 +293,19 @@ class MentorProfileForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        windows = []
-        for day in Weekday:
-            start = data.get(f"day{day.value}_start")
-            end = data.get(f"day{day.value}_end")
-            if start is None and end is None:
-                continue
-            if start is None or end is None:
-                self.add_error(f"day{day.value}_end", _("Give both times, or neither."))
-                continue
-            if start.minute % 15 or end.minute % 15 or start.second or end.second:
-                self.add_error(f"day{day.value}_end", _("Use quarter hours (:00, :15, :30, :45)."))
-                continue
-            end_minutes = 24 * 60 if end == datetime.time(23, 59) else _minutes(end)
-            if _minutes(start) >= end_minutes:
-                self.add_error(f"day{day.value}_end", _("The end is after the start."))
-                continue
-            windows.append([day.value, _minutes(start), end_minutes])
-        data["availability"] = windows
+        if self.availability.is_valid():
+            data["availability"] = [
+                f.cleaned_data["window"]
+                for f in self.availability.forms
+                if f.cleaned_data.get("window") is not None
+            ]
         if data.get("employer") is not None:
             data["employer_name"] = ""
         return data
 
     def profile(self) -> dict[str, Any]:
         """The cleaned data as `services.profiles` takes it."""
-        data = dict(self.cleaned_data)
-        for day in Weekday:
-            data.pop(f"day{day.value}_start", None)
-            data.pop(f"day{day.value}_end", None)
-        return data
+        return dict(self.cleaned_data)
 
 
 class MentorStatusForm(forms.Form):

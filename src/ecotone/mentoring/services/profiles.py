@@ -148,7 +148,7 @@ def _apply(mentor: Mentor, fields: dict[str, Any]) -> None:
             ):
                 raise DomainError(_("The employer must be a partner organization of this network."))
         elif name == "availability":
-            value = [list(w) for w in (value or [])]
+            value = sorted(list(w) for w in (value or []))
         elif name in ("home_postal_code", "work_postal_code", "phone"):
             value = (value or "").strip()
         elif name == "shares_identity":
