@@ -496,3 +496,45 @@ def test_the_roster_exports_hours(people: World) -> None:
     assert rows[0][:4] == ["Name", "Status", "Screening", "Approved hours"]
     assert rows[1][0] == "Ada Lovelace"
     assert "ada@mentor.test" not in text
+
+
+def test_the_roster_makes_a_constant_number_of_queries(people: World) -> None:
+    partner = people.client("partner_a")
+    url = BASE + "employers/robotics-for-all/"
+    page(partner.get(url))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            page(partner.get(url))
+        return len(context)
+
+    few = queries()
+    for n in range(8):
+        mentor = make_mentor(people.alpha, f"r{n}@corp.test", employer=people.org_a)
+        Consent.objects.create(mentor=mentor, kind=ConsentKind.EMPLOYER)
+        clear(mentor, people.users["staff"], only=("application",))
+    assert queries() == few
+
+
+def test_the_mentors_page_sums_their_hours(people: World) -> None:
+    from decimal import Decimal
+
+    from ecotone.mentoring.models import HourLog
+
+    ada = people.ada  # type: ignore[attr-defined]
+    clear(ada, people.users["staff"])
+    match = matches.request_to_join(make_opportunity(make_program(people.org_b)), ada, ada.user)
+    for hours, status in [("2", "approved"), ("1.5", "approved"), ("3", "pending")]:
+        HourLog.objects.create(
+            match=match,
+            mentor=ada,
+            ecosystem=people.alpha,
+            date="2026-03-01",
+            hours=Decimal(hours),
+            status=status,
+        )
+    html = page(people.client("staff").get(f"{BASE}mentors/{ada.pk}/"))
+    assert "Hours: 3.50 approved, 3 awaiting approval." in html
+    # Another organization's staff do not see hours given elsewhere.
+    html = page(people.client("partner_a").get(f"{BASE}mentors/{ada.pk}/"))
+    assert "Hours: 0 approved, 0 awaiting approval." in html
