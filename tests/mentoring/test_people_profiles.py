@@ -338,3 +338,10 @@ def test_roster_sums_approved_hours_in_the_period(world: World) -> None:
     assert row.approved_hours == Decimal("3.5")
     (row,) = profiles.roster(world.org_a, start=day, end=day + datetime.timedelta(30))
     assert row.approved_hours == Decimal("2")
+
+
+def test_the_employer_may_be_given_by_id_within_the_ecosystem(world: World, newcomer: Any) -> None:
+    mentor = profiles.sign_up(world.alpha, newcomer, newcomer, **profile(employer=world.org_b.pk))
+    assert mentor.employer == world.org_b
+    with pytest.raises(DomainError, match="Unknown partner"):
+        profiles.update_profile(mentor, newcomer, employer=world.org_beta.pk)

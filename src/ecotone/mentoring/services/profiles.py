@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import DecimalField, Exists, OuterRef, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -143,6 +144,12 @@ def _apply(mentor: Mentor, fields: dict[str, Any]) -> None:
         elif name == "languages":
             value = _languages(value)
         elif name == "employer":
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = Organization.objects.filter(
+                    ecosystem_id=mentor.ecosystem_id, pk=value
+                ).first()
+                if value is None:
+                    raise DomainError(_("Unknown partner organization."))
             if value is not None and (
                 not isinstance(value, Organization) or value.ecosystem_id != mentor.ecosystem_id
             ):
@@ -225,12 +232,15 @@ def sign_up(ecosystem: Ecosystem, user: Any, actor: Any, **profile: Any) -> Ment
         raise DomainError(_("You already have a mentor profile in this network."))
     mentor = Mentor(ecosystem=ecosystem, user=user)
     _apply(mentor, profile)
-    with acting(actor):
-        mentor.save()
-        consents[ConsentKind.IDENTITY] = mentor.shares_identity
-        for kind, given in consents.items():
-            _set_consent(mentor, kind, given, set())
-        grant_role(ecosystem, user, Role.MENTOR, actor)
+    try:
+        with acting(actor):
+            mentor.save()
+            consents[ConsentKind.IDENTITY] = mentor.shares_identity
+            for kind, given in consents.items():
+                _set_consent(mentor, kind, given, set())
+            grant_role(ecosystem, user, Role.MENTOR, actor)
+    except IntegrityError as error:  # the same person signing up twice at once
+        raise DomainError(_("You already have a mentor profile in this network.")) from error
     return mentor
 
 
