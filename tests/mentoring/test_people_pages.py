@@ -534,7 +534,7 @@ def test_the_mentors_page_sums_their_hours(people: World) -> None:
             status=status,
         )
     html = page(people.client("staff").get(f"{BASE}mentors/{ada.pk}/"))
-    assert "Hours: 3.50 approved, 3 awaiting approval." in html
+    assert "Hours: 3.5 approved, 3 awaiting approval." in html
     # Another organization's staff do not see hours given elsewhere.
     html = page(people.client("partner_a").get(f"{BASE}mentors/{ada.pk}/"))
     assert "Hours: 0 approved, 0 awaiting approval." in html

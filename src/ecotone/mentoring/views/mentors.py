@@ -561,7 +561,10 @@ def employer_roster(request: HttpRequest, ecosystem_slug: str, org_slug: str) ->
             f"{organization.slug}-mentor-hours",
             fmt,
             [_("Name"), _("Status"), _("Screening"), _("Approved hours"), _("From"), _("To")],
-            ([r.name, r.status, r.stage, r.approved_hours, start or "", end or ""] for r in rows),
+            (
+                [r.name, r.status, r.stage, float(r.approved_hours), start or "", end or ""]
+                for r in rows
+            ),
         )
     return render(
         request,
