@@ -538,3 +538,16 @@ def test_the_mentors_page_sums_their_hours(people: World) -> None:
     # Another organization's staff do not see hours given elsewhere.
     html = page(people.client("partner_a").get(f"{BASE}mentors/{ada.pk}/"))
     assert "Hours: 0 approved, 0 awaiting approval." in html
+
+
+def test_a_language_the_checkboxes_lack_is_offered_and_kept(people: World) -> None:
+    ada = people.ada  # type: ignore[attr-defined]
+    ada.languages = ["en", "ja"]
+    ada.save()
+    html = page(ada_client(people).get(BASE + "profile/"))
+    assert 'value="ja"' in html
+    data = sign_up_form(languages=["en", "ja"])
+    del data["agrees_to_terms"], data["agrees_to_background_check"]
+    assert ada_client(people).post(BASE + "profile/", data).status_code == 302
+    ada.refresh_from_db()
+    assert ada.languages == ["en", "ja"]

@@ -229,6 +229,12 @@ class MentorProfileForm(forms.Form):
         if not signing_up:
             del self.fields["agrees_to_terms"]
             del self.fields["agrees_to_background_check"]
+        # Languages saved through the API that the checkboxes lack stay offered (and kept).
+        saved = (kwargs.get("initial") or {}).get("languages") or []
+        languages = self.fields["languages"]
+        assert isinstance(languages, forms.MultipleChoiceField)
+        known = {code for code, _label in LANGUAGES}
+        languages.choices = [*LANGUAGES, *((c, c) for c in saved if c not in known)]
         windows = (kwargs.get("initial") or {}).get("availability", [])
         self.availability = WindowFormSet(
             args[0] if args else kwargs.get("data"),
