@@ -241,3 +241,13 @@ def test_the_renewals_page_links_to_the_mentor(world: World, ada: Any) -> None:
     html = world.client("staff").get(f"{BASE}screening/expiring/").content.decode()
     assert f"/mentoring/mentors/{ada.pk}/#screening" in html
     assert "expired" in html
+
+
+def test_an_ecosystem_short_of_the_floor_can_still_edit_other_steps(world: World) -> None:
+    # Set up as a misconfigured ecosystem would be (bypassing the service on purpose).
+    ScreeningStep.for_ecosystem(world.alpha).filter(kind="training").update(is_active=False)
+    changed = screening.change_step(step(world, "interview"), world.users["admin"], name="Talk")
+    assert changed.name == "Talk"
+    # And may bring the floor back.
+    restored = screening.change_step(step(world, "training"), world.users["admin"], is_active=True)
+    assert restored.is_active

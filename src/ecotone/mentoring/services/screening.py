@@ -225,16 +225,22 @@ STEP_FIELDS = frozenset(
 FLOOR_KINDS = ("background_check", "training")
 
 
-def _check_floor(step: ScreeningStep) -> None:
+def _check_floor(before: ScreeningStep, after: ScreeningStep) -> None:
     """Refuse a change that leaves the ecosystem without an active background check or
-    training step: direct-contact opportunities could then match no one (the safety floor)."""
+    training step: direct-contact opportunities could then match no one (the safety floor).
+    Only a change that takes this step out of the floor is refused, so an ecosystem already
+    short of it can still edit its other steps."""
     for kind in FLOOR_KINDS:
+        was_floor = before.is_active and before.kind == kind
+        still_floor = after.is_active and after.kind == kind
+        if not was_floor or still_floor:
+            continue
         others = (
-            ScreeningStep.objects.filter(ecosystem_id=step.ecosystem_id, kind=kind, is_active=True)
-            .exclude(pk=step.pk)
+            ScreeningStep.objects.filter(ecosystem_id=after.ecosystem_id, kind=kind, is_active=True)
+            .exclude(pk=after.pk)
             .exists()
         )
-        if not others and not (step.is_active and step.kind == kind):
+        if not others:
             label = dict(StepKind.choices)[kind]
             raise DomainError(
                 _(
@@ -281,8 +287,9 @@ def change_step(step: ScreeningStep, actor: Any, **fields: Any) -> ScreeningStep
     required for, order or use. Records already passed keep the expiry they were given."""
     with acting(actor):
         step = ScreeningStep.objects.select_for_update().get(pk=step.pk)
+        before = ScreeningStep(kind=step.kind, is_active=step.is_active)
         _set_step_fields(step, fields)
-        _check_floor(step)
+        _check_floor(before, step)
         step.save()
     return step
 
