@@ -101,6 +101,46 @@ MENTORING_DASH_ROWS = [
     ],
 ]
 
+# Mentoring (area "people"): sign-up, the own profile, mentors, screening, employers' rosters.
+# The personas have no mentor profile here (members asking for their profile are sent to join/);
+# a missing mentor is 404 to every member (what each persona sees of real mentors is in
+# tests/mentoring/test_people_pages.py).
+MENTORING = "/e/alpha/mentoring"
+MENTORING_PEOPLE_ROWS = [
+    Row("mentor sign-up", "get", f"{MENTORING}/join/", ALL_200),
+    Row(
+        "mentor profile",
+        "get",
+        f"{MENTORING}/profile/",
+        statuses(404, anonymous=302, **dict.fromkeys(EVERY_MEMBER, 302)),
+    ),
+    Row(
+        "mentor pause or withdraw",
+        "get",
+        f"{MENTORING}/profile/status/?status=paused",
+        statuses(404, anonymous=302),
+    ),
+    Row("mentor list", "get", f"{MENTORING}/mentors/", members_only(BACKBONE)),
+    Row("mentor missing", "get", f"{MENTORING}/mentors/999999/", statuses(404, anonymous=302)),
+    Row(
+        "mentor screening update missing",
+        "post",
+        f"{MENTORING}/mentors/999999/screening/999999/",
+        members_only(BACKBONE, 404),
+    ),
+    Row("screening steps", "get", f"{MENTORING}/screening/", members_only(("admin",))),
+    Row("screening step new", "get", f"{MENTORING}/screening/new/", members_only(("admin",))),
+    Row(
+        "screening step missing",
+        "get",
+        f"{MENTORING}/screening/999999/",
+        members_only(("admin",), 404),
+    ),
+    Row("screening to renew", "get", f"{MENTORING}/screening/expiring/", members_only(BACKBONE)),
+    Row("employer roster", "get", MENTORING + "/employers/{org_a}/", org_a_staff()),
+]
+
+
 ROWS = [
     # public pages
     Row("home", "get", "/?all", ALL_200),
@@ -518,6 +558,7 @@ ROWS = [
         members_only(EVERY_MEMBER, api=True),
     ),
     *MENTORING_DASH_ROWS,
+    *MENTORING_PEOPLE_ROWS,
 ]
 
 CELLS = [

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +28,7 @@ from ..models import (
     ScreeningRecord,
     ScreeningStatus,
     ScreeningStep,
+    StepKind,
 )
 
 
@@ -212,3 +215,120 @@ def matches_at_risk(ecosystem: Ecosystem, on: datetime.date | None = None) -> li
         ):
             at_risk.append(match)
     return at_risk
+
+
+# Configuring the steps (backbone admins) ------------------------------------------------------
+
+STEP_FIELDS = frozenset(
+    {
+        "name",
+        "kind",
+        "description",
+        "valid_days",
+        "remind_days_before",
+        "minimum_hours",
+        "for_direct_contact",
+        "for_supervised",
+        "position",
+        "is_active",
+    }
+)
+FLOOR_KINDS = ("background_check", "training")
+
+
+def _check_floor(before: ScreeningStep, after: ScreeningStep) -> None:
+    """Refuse a change that leaves the ecosystem without an active background check or
+    training step: direct-contact opportunities could then match no one (the safety floor).
+    Only a change that takes this step out of the floor is refused, so an ecosystem already
+    short of it can still edit its other steps."""
+    for kind in FLOOR_KINDS:
+        was_floor = before.is_active and before.kind == kind
+        still_floor = after.is_active and after.kind == kind
+        if not was_floor or still_floor:
+            continue
+        others = (
+            ScreeningStep.objects.filter(ecosystem_id=after.ecosystem_id, kind=kind, is_active=True)
+            .exclude(pk=after.pk)
+            .exists()
+        )
+        if not others:
+            label = dict(StepKind.choices)[kind]
+            raise DomainError(
+                _(
+                    "The network needs an active %(kind)s step: it is the safety floor for work "
+                    "in person or one-to-one with young people."
+                )
+                % {"kind": str(label).lower()}
+            )
+
+
+def _set_step_fields(step: ScreeningStep, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - STEP_FIELDS
+    if unknown:
+        raise DomainError(_("Unknown step fields: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    for name, value in fields.items():
+        setattr(step, name, value)
+    try:
+        step.full_clean(exclude=["ecosystem"])
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
+
+
+def create_step(ecosystem: Ecosystem, actor: Any, *, code: str, **fields: Any) -> ScreeningStep:
+    """Add a screening step (after the others unless `position` is given)."""
+    existing = ScreeningStep.for_ecosystem(ecosystem)
+    code = slugify(code or fields.get("name", ""))[:40].replace("-", "_")
+    if not code:
+        raise DomainError(_("Give the step a name."))
+    if existing.filter(code=code).exists():
+        raise DomainError(_("There is already a step with the code %(code)s.") % {"code": code})
+    fields.setdefault("kind", StepKind.OTHER)
+    if "position" not in fields:
+        last = existing.order_by("-position").values_list("position", flat=True).first()
+        fields["position"] = (last or 0) + 1
+    with acting(actor):
+        step = ScreeningStep(ecosystem=ecosystem, code=code)
+        _set_step_fields(step, fields)
+        step.save()
+    return step
+
+
+def change_step(step: ScreeningStep, actor: Any, **fields: Any) -> ScreeningStep:
+    """Change a step's name, description, validity, reminder, minimum hours, what it is
+    required for, order or use. Records already passed keep the expiry they were given."""
+    with acting(actor):
+        step = ScreeningStep.objects.select_for_update().get(pk=step.pk)
+        before = ScreeningStep(kind=step.kind, is_active=step.is_active)
+        _set_step_fields(step, fields)
+        _check_floor(before, step)
+        step.save()
+    return step
+
+
+def renewals_due(ecosystem: Ecosystem, on: datetime.date | None = None) -> list[ScreeningRecord]:
+    """Passed records that have expired or expire within their step's reminder window,
+    reminded or not, soonest first (the staff's renewal list; `expiring` is the reminder
+    task's)."""
+    on = on or timezone.localdate()
+    longest = max(
+        ScreeningStep.objects.filter(ecosystem=ecosystem).values_list(
+            "remind_days_before", flat=True
+        ),
+        default=0,
+    )
+    horizon = on + datetime.timedelta(days=longest)
+    records = ScreeningRecord.objects.filter(
+        mentor__ecosystem=ecosystem,
+        status=ScreeningStatus.PASSED,
+        expires_on__isnull=False,
+        expires_on__lte=horizon,
+    ).select_related("mentor__user", "step")
+    return sorted(
+        (
+            r
+            for r in records
+            if r.expires_on is not None
+            and r.expires_on - datetime.timedelta(r.step.remind_days_before) <= on
+        ),
+        key=lambda r: (r.expires_on, r.mentor.display_name),
+    )
