@@ -214,3 +214,13 @@ def test_the_admin_cannot_add_or_change_matches_screening_or_hours(world: World)
     for model in ("match", "screeningrecord", "hourlog"):
         assert client.get(f"/admin/mentoring/{model}/add/").status_code == 403
     assert client.get("/admin/mentoring/match/").status_code == 200
+
+
+def test_nobody_verifies_their_own_screening(world: World) -> None:
+    staff = world.users["staff"]
+    mentor = make_mentor(world.alpha, user=staff)
+    step = ScreeningStep.for_ecosystem(world.alpha).get(code="background_check")
+    with pytest.raises(DomainError, match="own screening"):
+        screening.update_step(mentor, step, staff, status="passed")
+    record = screening.update_step(mentor, step, world.users["admin"], status="passed")
+    assert record.verified_by == world.users["admin"]

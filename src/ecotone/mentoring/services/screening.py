@@ -57,13 +57,17 @@ def update_step(
     hours: Decimal | None = None,
     notes: str | None = None,
 ) -> ScreeningRecord:
-    """Set where `mentor` stands on `step`. Passing verifies: the actor becomes the verifier,
-    the completion date defaults to today and may not be in the future, the expiry follows
+    """Set where `mentor` stands on `step`. Passing verifies: the actor becomes the verifier
+    (never the mentor themself, even a staff member who also mentors), the completion date defaults to today and may not be in the future, the expiry follows
     from the step's validity, and a step with minimum hours needs at least that many."""
     if step.ecosystem_id != mentor.ecosystem_id:
         raise DomainError(_("That step belongs to another ecosystem."))
     if status not in ScreeningStatus.values:
         raise DomainError(_("Unknown screening status."))
+    if status in (ScreeningStatus.PASSED, ScreeningStatus.FAILED) and mentor.user_id == getattr(
+        actor, "pk", None
+    ):
+        raise DomainError(_("Nobody verifies their own screening; ask another staff member."))
     today = timezone.localdate()
     with acting(actor):
         record = (
