@@ -268,7 +268,7 @@ def test_signing_up_creates_the_profile_and_lists_the_next_screening_steps(
 
 
 def test_sign_up_shows_the_services_refusal_as_a_form_error(world: World) -> None:
-    user = make_user("far@volunteer.test")
+    user = make_user("far@volunteer.test", name="Fay Far")
     client = Client()
     client.force_login(user)
     html = page(client.post(BASE + "join/", sign_up_form(home_postal_code="00000")))

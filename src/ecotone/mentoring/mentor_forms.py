@@ -119,6 +119,15 @@ def availability_initial(windows: list[list[int]]) -> list[dict[str, Any]]:
 class MentorProfileForm(forms.Form):
     """The mentor's profile; with `signing_up` it also asks for the required consents."""
 
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "Programs and the backbone team see it; your email address stays private until "
+            "you are matched."
+        ),
+    )
     occupation = forms.CharField(label=_("Occupation"), max_length=150)
     stem_field = forms.ChoiceField(
         label=_("STEM field"), choices=[("", "—"), *STEM_FIELDS.terms], required=False
@@ -226,6 +235,8 @@ class MentorProfileForm(forms.Form):
         employer = self.fields["employer"]
         assert isinstance(employer, forms.ModelChoiceField)
         employer.queryset = ecosystem.organizations.active().order_by("name")
+        # Signing up without a name on the account: it is asked for (marked required).
+        self.fields["name"].required = signing_up and not self.initial.get("name")
         if not signing_up:
             del self.fields["agrees_to_terms"]
             del self.fields["agrees_to_background_check"]
@@ -247,6 +258,15 @@ class MentorProfileForm(forms.Form):
     def is_valid(self) -> bool:
         valid = super().is_valid()
         return self.availability.is_valid() and valid
+
+    def clean_name(self) -> str:
+        """The account's name: left empty, the one already given stays; without one, a name
+        is needed to sign up (else programs would see the email address in its place)."""
+        name = str(self.cleaned_data.get("name") or "").strip()
+        given = str(self.initial.get("name") or "")
+        if not name and not given and self.signing_up:
+            raise forms.ValidationError(_("Tell us your name."))
+        return name or given
 
     @classmethod
     def initial_from(cls, mentor: Mentor, employer_may_see: bool) -> dict[str, Any]:
@@ -272,6 +292,7 @@ class MentorProfileForm(forms.Form):
                 "identity_tags",
             )
         }
+        initial["name"] = mentor.user.name
         initial["employer"] = mentor.employer_id
         initial["skills"] = ", ".join(mentor.skills)
         initial["employer_may_see"] = employer_may_see
@@ -281,7 +302,14 @@ class MentorProfileForm(forms.Form):
     def field_groups(self) -> dict[str, list[Any]]:
         """The fields of each fieldset of the page, bound."""
         groups = {
-            "work": ["occupation", "stem_field", "career_stage", "employer", "employer_name"],
+            "work": [
+                "name",
+                "occupation",
+                "stem_field",
+                "career_stage",
+                "employer",
+                "employer_name",
+            ],
             "interests": ["topics", "skills", "languages", "grade_bands", "bio"],
             "where": [
                 "modes",
@@ -310,8 +338,8 @@ class MentorProfileForm(forms.Form):
         return data
 
     def profile(self) -> dict[str, Any]:
-        """The cleaned data as `services.profiles` takes it."""
-        return dict(self.cleaned_data)
+        """The cleaned data as `services.profiles` takes it (the name is the account's)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "name"}
 
 
 class MentorStatusForm(forms.Form):

@@ -157,6 +157,13 @@ def _next_steps_message(steps: Sequence[ScreeningStep]) -> str:
 # Sign-up and the mentor's own profile --------------------------------------------------------
 
 
+def _save_name(user: Any, name: str) -> None:
+    """The account's name, given on the mentor form: programs see it, never the email."""
+    if name and user.name != name:
+        user.name = name
+        user.save(update_fields=["name"])
+
+
 @ecosystem_view("mentoring.sign_up", public=True)
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
@@ -178,13 +185,19 @@ def join(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         )
     if _own_mentor(request, ecosystem) is not None:
         return redirect("mentoring:profile", ecosystem_slug=ecosystem.slug)
-    form = MentorProfileForm(request.POST or None, ecosystem=ecosystem, signing_up=True)
+    form = MentorProfileForm(
+        request.POST or None,
+        ecosystem=ecosystem,
+        signing_up=True,
+        initial={"name": getattr(request.user, "name", "")},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             profiles.sign_up(ecosystem, request.user, request.user, **form.profile())
         except DomainError as error:
             form.add_error(None, str(error))
         else:
+            _save_name(request.user, form.cleaned_data["name"])
             messages.success(request, _next_steps_message(steps))
             return redirect("mentoring:profile", ecosystem_slug=ecosystem.slug)
     return render(request, "mentoring/signup.html", {"form": form, "steps": steps})
@@ -208,6 +221,7 @@ def profile(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
+            _save_name(request.user, form.cleaned_data["name"])
             messages.success(request, _("Your profile is saved."))
             return redirect("mentoring:profile", ecosystem_slug=ecosystem.slug)
     steps = screening.steps(ecosystem)
