@@ -204,11 +204,15 @@ def test_invalid_posts_show_readable_errors_beside_fields(setup: Any) -> None:
     client = setup.client("partner_a")
     response = client.post(
         url(suffix="new/"),
-        post_data(program=setup.program.pk, languages="en, Spanish", welcomes_identities=["woman"]),
+        post_data(program=setup.program.pk, languages=["en", "Spanish"]),
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert "language code" in errors["languages"][0]
+    assert "Spanish is not one of the available choices" in errors["languages"][0]
+    response = client.post(
+        url(suffix="new/"), post_data(program=setup.program.pk, welcomes_identities=["woman"])
+    )
+    errors = response.context["form"].errors
     assert "tick that box" in errors["welcomes_identities"][0]
     response = client.post(
         url(suffix="new/"), post_data(program=setup.program.pk, day2_start="16:00")

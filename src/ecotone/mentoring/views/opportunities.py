@@ -44,6 +44,7 @@ from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 
 from .. import engine
+from ..mentor_forms import LANGUAGES
 from ..models import (
     IDENTITY_TAGS,
     LIVE_STATUSES,
@@ -284,16 +285,18 @@ class OpportunityForm(forms.Form):
         choices=stem_profile.GRADE_BANDS.terms,
         widget=forms.CheckboxSelectMultiple,
     )
-    language_required = forms.CharField(
+    language_required = forms.ChoiceField(
         label=gettext_lazy("Language the mentor must speak"),
         required=False,
-        max_length=8,
-        help_text=gettext_lazy("A language code such as en or es; empty: none required."),
+        choices=[("", gettext_lazy("None required")), *LANGUAGES],
+        help_text=gettext_lazy("Only mentors who speak it are suggested."),
     )
-    languages = forms.CharField(
+    languages = forms.MultipleChoiceField(
         label=gettext_lazy("Students' languages"),
         required=False,
-        help_text=gettext_lazy("Language codes separated by commas, e.g. en, es."),
+        choices=LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("A mentor who speaks one of them scores higher."),
     )
     starts_on = forms.DateField(
         label=gettext_lazy("Starts"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -326,6 +329,16 @@ class OpportunityForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Languages saved through the API that the lists lack stay offered (and kept).
+        known = {code for code, _label in LANGUAGES}
+        saved = [*(self.initial.get("languages") or []), self.initial.get("language_required")]
+        extra = [(code, code) for code in dict.fromkeys(saved) if code and code not in known]
+        self.fields["languages"].choices = [*LANGUAGES, *extra]  # type: ignore[attr-defined]
+        self.fields["language_required"].choices = [  # type: ignore[attr-defined]
+            ("", gettext_lazy("None required")),
+            *LANGUAGES,
+            *extra,
+        ]
         if fixed_program is not None:
             del self.fields["program"]
             location_programs: Any = [fixed_program.pk]
@@ -368,7 +381,7 @@ class OpportunityForm(forms.Form):
         }
         initial["location"] = opportunity.location_id
         initial["skills"] = ", ".join(opportunity.skills)
-        initial["languages"] = ", ".join(opportunity.languages)
+        initial["languages"] = list(opportunity.languages)
         for day, start, end in opportunity.schedule:
             if f"day{day}_start" not in initial:
                 initial[f"day{day}_start"] = datetime.time(start // 60, start % 60)
@@ -400,7 +413,7 @@ class OpportunityForm(forms.Form):
             if name in data and name not in ("skills", "languages")
         }
         fields["skills"] = _split(data.get("skills") or "")
-        fields["languages"] = _split(data.get("languages") or "")
+        fields["languages"] = list(data.get("languages") or [])
         return fields
 
     def show(self, error: services.InvalidOpportunityError) -> None:
