@@ -254,6 +254,18 @@ def test_a_mentor_signs_up_is_screened_matched_and_logs_hours(site: Site) -> Non
     shoot(staff, "20-dashboard")
     staff.goto("/e/alpha/mentoring/")
     shoot(staff, "21-home-staff-after")
+    staff.goto("/e/alpha/mentoring/mentors/")
+    staff_auditor.audit("mentors (staff)")
+    shoot(staff, "22-mentors-staff")
+    staff.get_by_role("link", name="Grace Okafor").click()
+    expect(staff.get_by_text("Hours: 2 approved, 0 awaiting approval.")).to_be_visible()
+    shoot(staff, "23-mentor-detail-matched")
+    partner.goto("/e/alpha/mentoring/matches/")
+    partner_auditor.audit("matches (partner)")
+    shoot(partner, "24-matches-partner")
+    phone.goto("/e/alpha/mentoring/matches/")
+    phone_auditor.audit("my matches (mentor, phone)")
+    shoot(phone, "25-matches-mentor-phone")
 
     for auditor in (mentor_auditor, staff_auditor, partner_auditor, phone_auditor):
         auditor.assert_clean()
