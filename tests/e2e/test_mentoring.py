@@ -47,7 +47,8 @@ def shoot(page: Page, name: str) -> None:
 def sign_up_and_fill_the_profile(site: Site) -> tuple[Page, Auditor]:
     page = site.new_page()
     auditor = Auditor(page)
-    page.goto("/e/alpha/mentoring/join/")
+    page.goto("/e/alpha/")
+    page.get_by_role("link", name="Become a mentor").click()
     expect(page.get_by_role("heading", name="Screening steps")).to_be_visible()
     auditor.audit("join (anonymous)")
     shoot(page, "01-join-anonymous")
