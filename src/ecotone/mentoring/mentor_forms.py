@@ -26,6 +26,7 @@ from .models import (
     ScreeningStep,
     Weekday,
 )
+from .services.hours import hours_label
 from .services.screening import STAGE_LABELS
 
 # Languages offered as checkboxes (ISO 639-1); the most spoken in US homes after English.
@@ -369,7 +370,7 @@ class ScreeningRecordForm(forms.Form):
             self.fields["hours"].help_text = ""
         else:
             self.fields["hours"].help_text = _("At least %(h)s to pass.") % {
-                "h": step.minimum_hours
+                "h": hours_label(step.minimum_hours)
             }
 
 
