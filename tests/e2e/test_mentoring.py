@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from ecotone.mentoring.models import HourLog, HourStatus, Match, MatchStatus, Mentor
 from tests.mentoring.builders import make_program
 
-from .conftest import PHONE, Site
+from .conftest import DESKTOP, PHONE, Site
 from .test_accessibility import Auditor
 
 pytestmark = pytest.mark.browser
@@ -116,6 +116,13 @@ def test_a_mentor_signs_up_is_screened_matched_and_logs_hours(site: Site) -> Non
     expect(staff.get_by_role("heading", name="Screening", exact=False).first).to_be_visible()
     staff_auditor.audit("mentor page (staff)")
     shoot(staff, "05-mentor-detail-staff")
+    # On a phone too, with a step's form open.
+    staff.set_viewport_size(PHONE)
+    staff.get_by_text("Update Mentor training").click()
+    staff_auditor.audit("mentor page (staff, phone)")
+    shoot(staff, "05-mentor-detail-staff-phone")
+    staff.reload()
+    staff.set_viewport_size(DESKTOP)
     for step in (
         "Application",
         "Code of conduct",
@@ -179,6 +186,10 @@ def test_a_mentor_signs_up_is_screened_matched_and_logs_hours(site: Site) -> Non
     expect(proposal).to_contain_text("topics fit")
     staff_auditor.audit("round review")
     shoot(staff, "10-round-review")
+    staff.set_viewport_size(PHONE)
+    staff_auditor.audit("round review (phone)")
+    shoot(staff, "10-round-review-phone")
+    staff.set_viewport_size(DESKTOP)
     staff.get_by_role("button", name="Publish every proposal…").click()
     staff_auditor.audit("publish confirmation")
     staff.get_by_role("button", name="Publish", exact=True).click()
