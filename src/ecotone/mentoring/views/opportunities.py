@@ -253,6 +253,7 @@ class OpportunityForm(forms.Form):
         label=gettext_lazy("Where"),
         queryset=Location.objects.none(),
         required=False,
+        empty_label=gettext_lazy("The program's first location"),
         help_text=gettext_lazy(
             "One of the program's locations. Empty: the program's first location on the map "
             "(virtual work needs none)."
