@@ -55,6 +55,52 @@ def org_a_staff(ok: int = 200) -> dict[str, int]:
     return table
 
 
+# Mentoring (area "dash"): the home, the dashboard and the API. Detail rows ask for a record
+# that does not exist: callers allowed in get 404, other members 403 (what each persona sees of
+# real records is in tests/mentoring/test_dash_api.py).
+MENTORING_PARTICIPANTS = ("mentor", "partner_a", "partner_b", *BACKBONE)
+MENTORING_API = "/api/v1/ecosystems/alpha"
+MENTORING_DASH_ROWS = [
+    Row("mentoring home", "get", "/e/alpha/mentoring/", members_only(EVERY_MEMBER)),
+    Row("mentoring dashboard", "get", "/e/alpha/mentoring/dashboard/", members_only(BACKBONE)),
+    *[
+        Row(f"api {path}", "get", f"{MENTORING_API}/{path}/", members_only(allowed, api=True))
+        for path, allowed in (
+            ("mentors", MENTORING_PARTICIPANTS),
+            ("opportunities", MENTORING_PARTICIPANTS),
+            ("matches", MENTORING_PARTICIPANTS),
+            ("hour-logs", MENTORING_PARTICIPANTS),
+            ("matching-rounds", BACKBONE),
+            ("screening-steps", EVERY_MEMBER),
+        )
+    ],
+    *[
+        Row(
+            f"api {path} missing",
+            "get",
+            f"{MENTORING_API}/{path}/999999/",
+            members_only(allowed, 404, api=True),
+        )
+        for path, allowed in (
+            ("mentors", MENTORING_PARTICIPANTS),
+            ("opportunities", MENTORING_PARTICIPANTS),
+            ("matches", MENTORING_PARTICIPANTS),
+            ("hour-logs", MENTORING_PARTICIPANTS),
+            ("matching-rounds", BACKBONE),
+            ("screening-steps", EVERY_MEMBER),
+        )
+    ],
+    *[
+        Row(
+            f"api match {verb} missing",
+            "post",
+            f"{MENTORING_API}/matches/999999/{verb}/",
+            members_only(MENTORING_PARTICIPANTS, 404, api=True),
+        )
+        for verb in ("accept", "decline")
+    ],
+]
+
 ROWS = [
     # public pages
     Row("home", "get", "/?all", ALL_200),
@@ -471,6 +517,7 @@ ROWS = [
         "/api/v1/ecosystems/alpha/population-areas/{area}/",
         members_only(EVERY_MEMBER, api=True),
     ),
+    *MENTORING_DASH_ROWS,
 ]
 
 CELLS = [

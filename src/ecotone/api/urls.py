@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 from ecotone.atlas import api as atlas_api
 from ecotone.directory import api as directory_api
 from ecotone.ecosystems import api as ecosystem_api
+from ecotone.mentoring import api as mentoring_api
 
 root = DefaultRouter()
 root.register("ecosystems", ecosystem_api.EcosystemViewSet, basename="ecosystem")
@@ -22,6 +23,12 @@ scoped.register("locations", directory_api.LocationViewSet, basename="location")
 scoped.register("analyses", atlas_api.AnalysisViewSet, basename="analysis")
 scoped.register("scenarios", atlas_api.ScenarioViewSet, basename="scenario")
 scoped.register("population-areas", atlas_api.PopulationAreaViewSet, basename="population-area")
+scoped.register("mentors", mentoring_api.MentorViewSet, basename="mentor")
+scoped.register("opportunities", mentoring_api.OpportunityViewSet, basename="mentoring-opportunity")
+scoped.register("matches", mentoring_api.MatchViewSet, basename="match")
+scoped.register("hour-logs", mentoring_api.HourLogViewSet, basename="hour-log")
+scoped.register("matching-rounds", mentoring_api.MatchingRoundViewSet, basename="matching-round")
+scoped.register("screening-steps", mentoring_api.ScreeningStepViewSet, basename="screening-step")
 
 app_name = "api"
 urlpatterns = [

@@ -1,0 +1,673 @@
+"""The mentoring dashboard's figures (backbone staff): mentors by status and screening stage,
+unfilled needs, time to match, retention, approved hours, and students reached.
+
+Every figure is a `Table` (headers and rows) so that the page shows it as an accessible data
+table and the same rows export to CSV or XLSX. The one figure that describes students (students
+reached by active matches, by program) passes `suppress`: small-cell suppression with the
+ecosystem's threshold, complementary suppression, and a rounded or hidden total.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ecotone.directory.models import MentoringDepth
+from ecotone.ecosystems.models import Ecosystem
+
+from ..models import (
+    LIVE_STATUSES,
+    CheckIn,
+    ClosureKind,
+    HourLog,
+    HourStatus,
+    Match,
+    MatchingRound,
+    MatchStatus,
+    Mentor,
+    MentorStatus,
+    Opportunity,
+    OpportunityKind,
+    OpportunityStatus,
+    RoundStatus,
+    ScreeningRecord,
+)
+from . import screening
+
+K = TypeVar("K", bound=Hashable)
+
+# --- small-cell suppression (pure) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suppressed(Generic[K]):
+    """A breakdown as it may be published: `cells[k]` None where hidden; `total` None when
+    hidden, rounded (`total_rounded`) when a hidden cell is among those it adds up."""
+
+    cells: dict[K, int | None]
+    total: int | None
+    total_rounded: bool
+
+    @property
+    def any_hidden(self) -> bool:
+        return any(v is None for v in self.cells.values()) or self.total is None
+
+
+def rounding_step(threshold: int) -> int:
+    """Totals are rounded to tens, and to at least the threshold (20 for a threshold of 15)."""
+    return 10 * max(1, math.ceil(threshold / 10))
+
+
+def round_total(total: int, step: int) -> int:
+    """To the nearest multiple of `step`, halves up (no banker's rounding: deterministic)."""
+    return ((total + step // 2) // step) * step
+
+
+def suppress(counts: Mapping[K, int], threshold: int) -> Suppressed[K]:
+    """Small-cell suppression of one group of counts of students and its total.
+
+    1. Primary: a count above 0 and below `threshold` is hidden (0 is shown: it is no one).
+    2. Complementary: when that hides exactly one cell, the smallest other positive cell is
+       hidden too, so the total minus the shown cells does not give it back.
+    3. The total: exact when nothing is hidden; otherwise rounded (`rounding_step`). It is
+       hidden instead when it is itself small, or when even the rounded total would pin the
+       hidden cells down: the hidden cells are each at least 1, so when the largest sum the
+       rounded total allows leaves no room above 1 for any of them, they would be known.
+
+    Linear in the number of cells (plus a sort for the complementary cell).
+    """
+    threshold = max(int(threshold), 1)
+    cells: dict[K, int | None] = {
+        k: (None if 0 < v < threshold else int(v)) for k, v in counts.items()
+    }
+    hidden = [k for k, v in cells.items() if v is None]
+    if len(hidden) == 1:
+        keys = list(counts)
+        others = [(v, i) for i, (k, v) in enumerate(counts.items()) if k not in hidden and v > 0]
+        if others:
+            partner = keys[min(others)[1]]
+            cells[partner] = None
+            hidden.append(partner)
+    total = sum(int(v) for v in counts.values())
+    if not hidden:
+        return Suppressed(cells, None if 0 < total < threshold else total, False)
+    if total < threshold:
+        return Suppressed(cells, None, False)
+    step = rounding_step(threshold)
+    rounded = round_total(total, step)
+    shown_sum = sum(v for v in cells.values() if v is not None)
+    # The true total lies in [rounded - step//2, rounded + step - step//2 - 1].
+    largest_hidden_sum = rounded + (step - step // 2 - 1) - shown_sum
+    if rounded < threshold or largest_hidden_sum < len(hidden) + 1:
+        return Suppressed(cells, None, False)
+    return Suppressed(cells, rounded, True)
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """One figure: a title, its column headers, its rows (first cell a label), a note."""
+
+    name: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    note: str = ""
+    footer: list[Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def export_rows(self) -> list[list[Any]]:
+        return [*self.rows, *([self.footer] if self.footer else [])]
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or "—"
+
+
+def mentors_by_status(ecosystem: Ecosystem) -> Table:
+    counts = dict(
+        Mentor.objects.filter(ecosystem=ecosystem)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    rows = [[str(label), counts.get(value, 0)] for value, label in MentorStatus.choices]
+    return Table(
+        "mentors_by_status",
+        _("Mentors by status"),
+        [_("Status"), _("Mentors")],
+        rows,
+        footer=[_("Total"), sum(counts.values())],
+    )
+
+
+def stages(ecosystem: Ecosystem, on: datetime.date | None = None) -> dict[int, str]:
+    """Each mentor's screening stage (services.screening.standing), in a few queries."""
+    on = on or timezone.localdate()
+    steps = screening.steps(ecosystem)
+    records: dict[int, list[ScreeningRecord]] = defaultdict(list)
+    for record in ScreeningRecord.objects.filter(mentor__ecosystem=ecosystem).select_related(
+        "step"
+    ):
+        records[record.mentor_id].append(record)
+    result = {}
+    for mentor in Mentor.objects.filter(ecosystem=ecosystem).select_related("ecosystem"):
+        result[mentor.pk] = screening.standing(
+            mentor, records=records.get(mentor.pk, []), ecosystem_steps=steps, on=on
+        ).stage
+    return result
+
+
+def mentors_by_stage(ecosystem: Ecosystem, on: datetime.date | None = None) -> Table:
+    """Available mentors (not paused or withdrawn) by screening stage."""
+    by_mentor = stages(ecosystem, on)
+    available = set(
+        Mentor.objects.filter(ecosystem=ecosystem, status=MentorStatus.ACTIVE).values_list(
+            "pk", flat=True
+        )
+    )
+    counts = Counter(stage for pk, stage in by_mentor.items() if pk in available)
+    rows = [[str(label), counts.get(stage, 0)] for stage, label in screening.STAGE_LABELS.items()]
+    return Table(
+        "mentors_by_stage",
+        _("Available mentors by screening stage"),
+        [_("Screening stage"), _("Mentors")],
+        rows,
+        footer=[_("Total"), sum(counts.values())],
+    )
+
+
+def open_with_room(ecosystem: Ecosystem) -> list[tuple[Opportunity, int]]:
+    """Open opportunities that still need mentors, with how many."""
+    opportunities = (
+        Opportunity.objects.filter(ecosystem=ecosystem, status=OpportunityStatus.OPEN)
+        .annotate(live=Count("matches", filter=Q(matches__status__in=sorted(LIVE_STATUSES))))
+        .order_by("pk")
+    )
+    return [(o, o.mentors_needed - o.live) for o in opportunities if o.mentors_needed > o.live]
+
+
+def unfilled_needs(ecosystem: Ecosystem) -> Table:
+    needs: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for opportunity, room in open_with_room(ecosystem):
+        cell = needs[(opportunity.kind, opportunity.depth)]
+        cell[0] += 1
+        cell[1] += room
+    rows = [
+        [
+            _label(OpportunityKind, kind),
+            _label(MentoringDepth, depth),
+            opportunities,
+            mentors,
+        ]
+        for (kind, depth), (opportunities, mentors) in sorted(needs.items())
+    ]
+    return Table(
+        "unfilled_needs",
+        _("Unfilled needs: open opportunities that still need mentors"),
+        [_("Kind"), _("Depth"), _("Opportunities"), _("Mentors still needed")],
+        rows,
+        footer=[
+            _("Total"),
+            "",
+            sum(v[0] for v in needs.values()),
+            sum(v[1] for v in needs.values()),
+        ],
+    )
+
+
+def percentile(values: Sequence[float], share: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * share
+    low = math.floor(position)
+    high = math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _accepted_at(match: Match) -> datetime.datetime | None:
+    stamps = [s for s in (match.mentor_accepted_at, match.program_accepted_at) if s]
+    return max(stamps) if len(stamps) == 2 else None
+
+
+def days_to_first_match(ecosystem: Ecosystem) -> tuple[list[float], list[float]]:
+    """Days from an opportunity's creation, and from a mentor's sign-up, to their first match
+    accepted by both sides."""
+    first_for_opportunity: dict[int, datetime.datetime] = {}
+    first_for_mentor: dict[int, datetime.datetime] = {}
+    created_opportunity: dict[int, datetime.datetime] = {}
+    created_mentor: dict[int, datetime.datetime] = {}
+    # Both sides' acceptance stamps: the match was accepted, whatever became of it since
+    # (a match accepted and then declined or withdrawn still took that long to make).
+    matches = Match.objects.filter(
+        ecosystem=ecosystem,
+        mentor_accepted_at__isnull=False,
+        program_accepted_at__isnull=False,
+    ).select_related("opportunity", "mentor")
+    for match in matches:
+        accepted = _accepted_at(match)
+        if accepted is None:
+            continue
+        o, m = match.opportunity_id, match.mentor_id
+        created_opportunity[o] = match.opportunity.created_at
+        created_mentor[m] = match.mentor.created_at
+        if o not in first_for_opportunity or accepted < first_for_opportunity[o]:
+            first_for_opportunity[o] = accepted
+        if m not in first_for_mentor or accepted < first_for_mentor[m]:
+            first_for_mentor[m] = accepted
+
+    def days(
+        first: dict[int, datetime.datetime], created: dict[int, datetime.datetime]
+    ) -> list[float]:
+        return [max(0.0, (first[k] - created[k]).total_seconds() / 86400) for k in first]
+
+    return days(first_for_opportunity, created_opportunity), days(first_for_mentor, created_mentor)
+
+
+def _days(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def time_to_match(ecosystem: Ecosystem) -> Table:
+    for_opportunities, for_mentors = days_to_first_match(ecosystem)
+    rows = [
+        [
+            _("Opportunity posted to its first accepted match"),
+            len(for_opportunities),
+            _days(percentile(for_opportunities, 0.5)),
+            _days(percentile(for_opportunities, 0.8)),
+        ],
+        [
+            _("Mentor signed up to their first accepted match"),
+            len(for_mentors),
+            _days(percentile(for_mentors, 0.5)),
+            _days(percentile(for_mentors, 0.8)),
+        ],
+    ]
+    return Table(
+        "time_to_match",
+        _("Time to match (days)"),
+        [_("From"), _("Matched"), _("Median days"), _("80th percentile days")],
+        rows,
+    )
+
+
+def reached_agreed_duration(match: Match) -> bool:
+    """A closed match that ran its agreed course: closed as planned, or on or after its
+    expected end."""
+    if match.closure_kind == ClosureKind.PLANNED:
+        return True
+    return bool(
+        match.closed_on and match.expected_end_on and match.closed_on >= match.expected_end_on
+    )
+
+
+@dataclass(frozen=True)
+class Retention:
+    closed: int
+    reached: int
+    reasons: list[tuple[str, int]]
+
+    @property
+    def share(self) -> float | None:
+        return self.reached / self.closed if self.closed else None
+
+
+def retention_figures(ecosystem: Ecosystem) -> Retention:
+    closed = list(
+        Match.objects.filter(
+            ecosystem=ecosystem,
+            status=MatchStatus.CLOSED,
+            opportunity__kind=OpportunityKind.RELATIONSHIP,
+        ).only("closure_kind", "closed_on", "expected_end_on", "closure_reason")
+    )
+    reached = [m for m in closed if reached_agreed_duration(m)]
+    # Reasons are free text: the same reason typed differently in case or spacing counts once.
+    tally: Counter[str] = Counter()
+    spelled: dict[str, str] = {}
+    for match in closed:
+        if reached_agreed_duration(match):
+            continue
+        text = " ".join(match.closure_reason.split()) or _("No reason given")
+        key = text.casefold()
+        spelled.setdefault(key, text)
+        tally[key] += 1
+    reasons = [(spelled[k], n) for k, n in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return Retention(len(closed), len(reached), reasons)
+
+
+def retention(ecosystem: Ecosystem) -> tuple[Table, Table]:
+    figures = retention_figures(ecosystem)
+    share = "—" if figures.share is None else f"{figures.share:.0%}"
+    summary = Table(
+        "retention",
+        _("Retention: closed relationship matches that reached their agreed duration"),
+        [_("Closed matches"), _("Reached the agreed duration"), _("Share")],
+        [[figures.closed, figures.reached, share]],
+        extra={"share": figures.share},
+    )
+    reasons = Table(
+        "early_closures",
+        _("Why matches closed early"),
+        [_("Reason"), _("Matches")],
+        [[text, n] for text, n in figures.reasons],
+    )
+    return summary, reasons
+
+
+CENTS = Decimal("0.01")
+
+
+def _hours_rows(totals: Mapping[str, Decimal]) -> list[list[Any]]:
+    return [
+        [label, hours.quantize(CENTS)]
+        for label, hours in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def approved_hours(ecosystem: Ecosystem) -> tuple[Table, Table, Table]:
+    logs = HourLog.objects.filter(ecosystem=ecosystem, status=HourStatus.APPROVED)
+    by_employer: dict[str, Decimal] = defaultdict(Decimal)
+    for employer, employer_name, hours in logs.values_list(
+        "mentor__employer__name", "mentor__employer_name"
+    ).annotate(hours=Sum("hours")):
+        by_employer[employer or employer_name or _("No employer given")] += hours
+    by_program: dict[str, Decimal] = defaultdict(Decimal)
+    for program, hours in logs.values_list("match__opportunity__program__name").annotate(
+        hours=Sum("hours")
+    ):
+        by_program[program] += hours
+    by_depth: dict[str, Decimal] = defaultdict(Decimal)
+    for depth, hours in logs.values_list("match__opportunity__depth").annotate(hours=Sum("hours")):
+        by_depth[_label(MentoringDepth, depth)] += hours
+    total = sum(by_program.values(), Decimal(0))
+    tables = []
+    for name, title, header, totals in (
+        ("hours_by_employer", _("Approved hours by employer"), _("Employer"), by_employer),
+        ("hours_by_program", _("Approved hours by program"), _("Program"), by_program),
+        ("hours_by_depth", _("Approved hours by depth"), _("Depth"), by_depth),
+    ):
+        tables.append(
+            Table(
+                name,
+                title,
+                [header, _("Hours")],
+                _hours_rows(totals),
+                footer=[_("Total"), total.quantize(CENTS)],
+            )
+        )
+    return tables[0], tables[1], tables[2]
+
+
+def students_reached(ecosystem: Ecosystem) -> Table:
+    """Students expected in the opportunities that have an active match, by program (each
+    opportunity counted once, however many mentors it has), suppressed."""
+    opportunities = (
+        Opportunity.objects.filter(ecosystem=ecosystem, matches__status=MatchStatus.ACTIVE)
+        .distinct()
+        .values_list("pk", "program__name", "students_expected")
+    )
+    counts: dict[str, int] = defaultdict(int)
+    for _pk, program, students in opportunities:
+        counts[program] += students or 0
+    threshold = int(ecosystem.suppression_threshold)
+    published = suppress(counts, threshold)
+    hidden_text = _("fewer than %(n)s or hidden") % {"n": threshold}
+    rows = [
+        [program, hidden_text if shown is None else shown]
+        for program, shown in sorted(published.cells.items())
+    ]
+    if published.total is None:
+        total: Any = _("hidden")
+    elif published.total_rounded:
+        total = _("about %(n)s") % {"n": published.total}
+    else:
+        total = published.total
+    return Table(
+        "students_reached",
+        _("Students reached by active matches, by program"),
+        [_("Program"), _("Students")],
+        rows,
+        note=_(
+            "Counts below %(n)s are hidden, with one more where needed so that no hidden count "
+            "can be worked out from the total; a total over hidden counts is rounded."
+        )
+        % {"n": threshold},
+        footer=[_("Total"), total],
+        extra={"published": published},
+    )
+
+
+TABLE_NAMES = (
+    "mentors_by_status",
+    "mentors_by_stage",
+    "unfilled_needs",
+    "time_to_match",
+    "retention",
+    "early_closures",
+    "hours_by_employer",
+    "hours_by_program",
+    "hours_by_depth",
+    "students_reached",
+)
+SECTIONS = (
+    (gettext_lazy("Mentors"), ("mentors_by_status", "mentors_by_stage")),
+    (gettext_lazy("Needs and matching"), ("unfilled_needs", "time_to_match")),
+    (gettext_lazy("Retention"), ("retention", "early_closures")),
+    (gettext_lazy("Hours"), ("hours_by_employer", "hours_by_program", "hours_by_depth")),
+    (gettext_lazy("Students"), ("students_reached",)),
+)
+
+
+def dashboard(ecosystem: Ecosystem, only: Iterable[str] | None = None) -> dict[str, Table]:
+    """The dashboard's tables by name (all, or those in `only`)."""
+    wanted = set(only) if only is not None else set(TABLE_NAMES)
+    tables: dict[str, Table] = {}
+    if "mentors_by_status" in wanted:
+        tables["mentors_by_status"] = mentors_by_status(ecosystem)
+    if "mentors_by_stage" in wanted:
+        tables["mentors_by_stage"] = mentors_by_stage(ecosystem)
+    if "unfilled_needs" in wanted:
+        tables["unfilled_needs"] = unfilled_needs(ecosystem)
+    if "time_to_match" in wanted:
+        tables["time_to_match"] = time_to_match(ecosystem)
+    if wanted & {"retention", "early_closures"}:
+        tables["retention"], tables["early_closures"] = retention(ecosystem)
+    if wanted & {"hours_by_employer", "hours_by_program", "hours_by_depth"}:
+        (
+            tables["hours_by_employer"],
+            tables["hours_by_program"],
+            tables["hours_by_depth"],
+        ) = approved_hours(ecosystem)
+    if "students_reached" in wanted:
+        tables["students_reached"] = students_reached(ecosystem)
+    return {name: tables[name] for name in TABLE_NAMES if name in tables and name in wanted}
+
+
+# --- the mentoring home: what each person has to do next ----------------------------------------
+
+# A check-in shows on the home page from this many days before it is due.
+CHECK_IN_NOTICE_DAYS = 7
+
+
+@dataclass
+class MentorAgenda:
+    mentor: Mentor
+    standing: screening.Standing
+    next_steps: list[str]
+    offers: list[Match]
+    awaiting_program: list[Match]
+    to_start: list[Match]
+    check_ins: list[Any]
+    active: list[Match]
+    hours_pending: int
+    hours_pending_total: Decimal
+
+
+def mentor_agenda(mentor: Mentor, on: datetime.date | None = None) -> MentorAgenda:
+    """A mentor's screening standing and the steps still to do, offers to answer, requests
+    the program has yet to answer, accepted matches awaiting their agreement, check-ins due
+    (or due within a week) on active matches, and hours awaiting approval."""
+    on = on or timezone.localdate()
+    steps = screening.steps(mentor.ecosystem)
+    standing = screening.standing(mentor, ecosystem_steps=steps, on=on)
+    names = {s.code: s.name for s in steps}
+    matches = list(
+        mentor.matches.exclude(status=MatchStatus.PROPOSED)
+        .filter(status__in=sorted(LIVE_STATUSES))
+        .select_related("opportunity__program__organization")
+        .order_by("-updated_at")
+    )
+    check_ins = list(
+        CheckIn.objects.filter(
+            match__mentor=mentor,
+            match__status=MatchStatus.ACTIVE,
+            done_on__isnull=True,
+            due_on__lte=on + datetime.timedelta(CHECK_IN_NOTICE_DAYS),
+        )
+        .select_related("match__opportunity")
+        .order_by("due_on")
+    )
+    pending = HourLog.objects.filter(mentor=mentor, status=HourStatus.PENDING).aggregate(
+        n=Count("pk"), hours=Sum("hours")
+    )
+    return MentorAgenda(
+        mentor=mentor,
+        standing=standing,
+        next_steps=[str(names[code]) for code in standing.missing_direct if code in names],
+        offers=[m for m in matches if m.status == MatchStatus.OFFERED and not m.mentor_accepted_at],
+        awaiting_program=[
+            m for m in matches if m.status == MatchStatus.OFFERED and m.mentor_accepted_at
+        ],
+        to_start=[m for m in matches if m.status == MatchStatus.ACCEPTED],
+        check_ins=check_ins,
+        active=[m for m in matches if m.status == MatchStatus.ACTIVE],
+        hours_pending=pending["n"] or 0,
+        hours_pending_total=(pending["hours"] or Decimal(0)).quantize(CENTS),
+    )
+
+
+@dataclass
+class PartnerAgenda:
+    open: list[tuple[Opportunity, int]]
+    filled: list[Opportunity]
+    drafts: int
+    requests: list[Match]
+    to_start: list[Match]
+    hours_pending: int
+    hours_pending_total: Decimal
+
+
+def partner_agenda(ecosystem: Ecosystem, organization_ids: Iterable[int]) -> PartnerAgenda:
+    """Partner staff's programs: open opportunities with the mentors they still need, filled
+    ones, drafts; mentors' requests (and engine offers) awaiting the program's answer; accepted
+    matches awaiting their agreement; hours awaiting approval."""
+    organizations = sorted(set(organization_ids))
+    theirs = Q(program__organization_id__in=organizations)
+    opportunities = (
+        Opportunity.objects.filter(theirs, ecosystem=ecosystem)
+        .annotate(live=Count("matches", filter=Q(matches__status__in=sorted(LIVE_STATUSES))))
+        .select_related("program")
+        .order_by("title", "pk")
+    )
+    open_ones: list[tuple[Opportunity, int]] = []
+    filled: list[Opportunity] = []
+    drafts = 0
+    for opportunity in opportunities:
+        if opportunity.status == OpportunityStatus.DRAFT:
+            drafts += 1
+        elif opportunity.status == OpportunityStatus.OPEN:
+            room = opportunity.mentors_needed - opportunity.live
+            if room > 0:
+                open_ones.append((opportunity, room))
+            else:
+                filled.append(opportunity)
+    matches = list(
+        Match.objects.filter(
+            ecosystem=ecosystem,
+            opportunity__program__organization_id__in=organizations,
+            status__in=(MatchStatus.OFFERED, MatchStatus.ACCEPTED),
+        )
+        .select_related("mentor__user", "opportunity")
+        .order_by("created_at")
+    )
+    pending = HourLog.objects.filter(
+        ecosystem=ecosystem,
+        status=HourStatus.PENDING,
+        match__opportunity__program__organization_id__in=organizations,
+    ).aggregate(n=Count("pk"), hours=Sum("hours"))
+    return PartnerAgenda(
+        open=open_ones,
+        filled=filled,
+        drafts=drafts,
+        requests=[
+            m for m in matches if m.status == MatchStatus.OFFERED and not m.program_accepted_at
+        ],
+        to_start=[m for m in matches if m.status == MatchStatus.ACCEPTED],
+        hours_pending=pending["n"] or 0,
+        hours_pending_total=(pending["hours"] or Decimal(0)).quantize(CENTS),
+    )
+
+
+@dataclass(frozen=True)
+class BackboneAgenda:
+    in_screening: int
+    not_started: int
+    expiring: int
+    at_risk: int
+    proposals: int
+    rounds_in_review: int
+    unfilled: int
+    mentors_needed: int
+    hours_pending: int
+    flagged_check_ins: int
+
+
+def backbone_agenda(ecosystem: Ecosystem, on: datetime.date | None = None) -> BackboneAgenda:
+    """Counts for backbone staff: available mentors in screening (and not started), screening
+    expiring, live matches at risk (a required step lapsed), proposals in review, unfilled
+    needs, hours awaiting approval, check-ins flagged for follow-up on active matches."""
+    on = on or timezone.localdate()
+    by_mentor = stages(ecosystem, on)
+    available = set(
+        Mentor.objects.filter(ecosystem=ecosystem, status=MentorStatus.ACTIVE).values_list(
+            "pk", flat=True
+        )
+    )
+    stage_counts = Counter(stage for pk, stage in by_mentor.items() if pk in available)
+    unfilled = open_with_room(ecosystem)
+    return BackboneAgenda(
+        in_screening=stage_counts.get(screening.Stage.IN_PROGRESS, 0),
+        not_started=stage_counts.get(screening.Stage.NOT_STARTED, 0),
+        expiring=screening.expiring(ecosystem, on).count(),
+        at_risk=len(screening.matches_at_risk(ecosystem, on)),
+        proposals=Match.objects.filter(ecosystem=ecosystem, status=MatchStatus.PROPOSED).count(),
+        rounds_in_review=MatchingRound.objects.filter(
+            ecosystem=ecosystem, status=RoundStatus.REVIEW
+        ).count(),
+        unfilled=len(unfilled),
+        mentors_needed=sum(room for _o, room in unfilled),
+        hours_pending=HourLog.objects.filter(
+            ecosystem=ecosystem, status=HourStatus.PENDING
+        ).count(),
+        flagged_check_ins=CheckIn.objects.filter(
+            match__ecosystem=ecosystem, match__status=MatchStatus.ACTIVE, needs_attention=True
+        ).count(),
+    )
