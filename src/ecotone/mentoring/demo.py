@@ -29,6 +29,7 @@ Random draws come from this module's own seed, so the other steps' draws do not 
 from __future__ import annotations
 
 import datetime
+import importlib
 import random
 import unicodedata
 from collections import defaultdict
@@ -1099,7 +1100,27 @@ def _opportunities(demo: Demo) -> list[Opportunity]:
             opportunities.append(_opportunity(demo, f, kind, persona=False))
     _equity(demo, opportunities, facts)
     Opportunity.objects.bulk_create(opportunities)
+    if _atlas_rule(ecosystem):
+        priority = dict(
+            Opportunity.objects.filter(ecosystem=ecosystem).values_list("pk", "equity_priority")
+        )
+        for opportunity in opportunities:
+            opportunity.equity_priority = priority[opportunity.pk]
     return opportunities
+
+
+def _atlas_rule(ecosystem: Ecosystem) -> bool:
+    """Equity priorities by the opportunities service's rule (`refresh_equity_priorities`),
+    when that service is installed; the simple rule of `_equity` stands in until it is."""
+    try:
+        module = importlib.import_module("ecotone.mentoring.services.opportunities")
+    except ImportError:
+        return False
+    refresh = getattr(module, "refresh_equity_priorities", None)
+    if refresh is None:
+        return False
+    refresh(ecosystem)
+    return True
 
 
 def _rural_towns(ecosystem: Ecosystem) -> set[str]:
