@@ -87,7 +87,7 @@ def test_mentor_profiles_are_believable_and_in_the_region(medium: Ecosystem) -> 
         assert m.modes
         assert set(m.modes) <= {"in_person", "virtual"}
         assert set(m.identity_tags) <= IDENTITY_CODES
-        assert m.identity_tags == [] or m.shares_identity
+        assert bool(m.identity_tags) == m.shares_identity
     employed = [m for m in mentors if m.employer_id]
     assert 0.25 <= len(employed) / len(mentors) <= 0.42
     assert {m.employer.sector for m in employed if m.employer} == {Sector.BUSINESS}

@@ -382,19 +382,22 @@ RETIREES = (
     ),
 )
 # Employers that are not partners of the alliance (all invented).
-OTHER_EMPLOYERS = (
-    "Confluence Regional Medical Center",
-    "Riverton Children's Hospital",
-    "City of Riverton Water Division",
-    "Confluence County Engineer's Office",
-    "Meridian Biolabs",
-    "Tri-County Agricultural Cooperative",
-    "Northbank Logistics",
-    "Kestrel Mutual Insurance",
-    "Granite Mill Foundry",
-    "Westfield Transit Authority",
-    "Self-employed consultant",
-)
+OTHER_EMPLOYERS = {
+    "health": ("Confluence Regional Medical Center", "Riverton Children's Hospital"),
+    "science": ("Meridian Biolabs", "Confluence Regional Medical Center"),
+    "engineering": (
+        "Confluence County Engineer's Office",
+        "City of Riverton Water Division",
+        "Westfield Transit Authority",
+    ),
+    "environment": ("City of Riverton Water Division", "Tri-County Agricultural Cooperative"),
+    "agriculture": ("Tri-County Agricultural Cooperative",),
+    "making": ("Granite Mill Foundry", "Northbank Logistics"),
+    "robotics": ("Northbank Logistics", "Granite Mill Foundry"),
+    "aerospace": ("Westfield Transit Authority", "Granite Mill Foundry"),
+}
+# Anyone's employer may also be one of these.
+ANY_EMPLOYERS = ("Kestrel Mutual Insurance", "Self-employed consultant", "Northbank Logistics")
 STEM_CODES = tuple(code for code, _label in STEM_FIELDS.terms)
 COLLEGES = ("Riverton State University", "Confluence Valley Community College")
 
@@ -574,6 +577,7 @@ def _windows(rng: random.Random, stage: str) -> list[list[int]]:
 
 
 def _identity(rng: random.Random, gender: str, heritage: set[str], rural: bool) -> list[str]:
+    """What a mentor who chose identity-aware matching ticked (never shown to programs)."""
     tags = []
     if gender == "w" and rng.random() < 0.95:
         tags.append("woman")
@@ -589,7 +593,7 @@ def _identity(rng: random.Random, gender: str, heritage: set[str], rural: bool) 
     ):
         if rng.random() < chance:
             tags.append(tag)
-    return tags
+    return tags or ["first_generation"]
 
 
 def _mentors(demo: Demo) -> list[Mentor]:
@@ -680,7 +684,9 @@ def _mentors(demo: Demo) -> list[Mentor]:
                 employer = rng.choice(fitting)
                 work_zip = employer.postal_code
             else:
-                employer_name = rng.choice(OTHER_EMPLOYERS)
+                employer_name = rng.choice(
+                    OTHER_EMPLOYERS.get(career.stem_field, ()) + ANY_EMPLOYERS
+                )
                 if rng.random() < 0.6:
                     work_zip = rng.choice(metro)[0]
         where = zip_centroid(work_zip) if work_zip else None
