@@ -4,14 +4,18 @@ matches in every stage of life (each live one safe), and work left for a matchin
 from __future__ import annotations
 
 import datetime
+import html
 from collections import Counter
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
+from ecotone.accounts.models import User
 from ecotone.demo import builder
 from ecotone.directory.stem_profile import GRADE_BANDS, STEM_FIELDS
 from ecotone.ecosystems.models import Ecosystem, Role, Sector
@@ -258,6 +262,24 @@ def test_the_mentor_persona_has_an_active_match_with_hours_and_an_offer(
         mentor_accepted_at__isnull=False,
         program_accepted_at__isnull=True,
     ).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_accounts_pages_tell_the_story(medium: Ecosystem) -> None:
+    home = reverse("mentoring:home", kwargs={"ecosystem_slug": medium.slug})
+    offer = Match.objects.get(mentor__user__email=demo.MENTOR_PERSONA, status="offered")
+    mentor = Client()
+    mentor.force_login(User.objects.get(email=demo.MENTOR_PERSONA))
+    assert offer.opportunity.title in html.unescape(mentor.get(home).content.decode())
+    active = Match.objects.get(mentor__user__email=demo.MENTOR_PERSONA, status="active")
+    page = mentor.get(reverse("mentoring:match", args=[medium.slug, active.pk]))
+    assert page.status_code == 200
+    partner = Client()
+    partner.force_login(User.objects.get(email=demo.PARTNER_PERSONA))
+    hours = html.unescape(
+        partner.get(reverse("mentoring:hours", args=[medium.slug])).content.decode()
+    )
+    assert "Dev Lindqvist" in hours  # mentor@'s latest sessions, awaiting partner@
 
 
 def snapshot() -> dict[str, list[Any]]:

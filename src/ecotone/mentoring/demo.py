@@ -443,6 +443,13 @@ EARLY_REASONS = (
     "The program's site closed for renovation.",
     "Family reasons: the mentor needed to step back for now.",
 )
+LESSONS = (
+    "",
+    "",
+    "Agree on a back-up meeting time at the start.",
+    "Share the project plan with the mentor before the first session.",
+    "Pair the student with a second mentor for the competition weeks.",
+)
 DECLINE_REASONS = (
     "I can't commit to weekly sessions this term.",
     "The location is too far from my work.",
@@ -1294,7 +1301,7 @@ def _words(kind: str, program: str, topic: str, bands: str, mode: str) -> tuple[
         )
     if kind == OpportunityKind.WORKSHOP:
         return (
-            f"Lead a {topic} workshop — {program}",
+            f"Workshop leader: {topic} — {program}",
             f"Run a hands-on {topic} activity for grades {bands}; staff help with set-up "
             "and materials.",
         )
@@ -1463,10 +1470,11 @@ def _matches(demo: Demo, mentors: list[Mentor], opportunities: list[Opportunity]
             demo.program_side(opportunity),
             kind=ClosureKind.EARLY if early else ClosureKind.PLANNED,
             reason=rng.choice(EARLY_REASONS) if early else "",
+            # The closure form's survey (match_forms.ClosureForm.survey).
             survey={
-                "rating": rng.choice((3, 4, 4, 5, 5)),
-                "goals_met": not early or rng.random() < 0.3,
-                "would_mentor_again": rng.random() < 0.85,
+                "goals_met": rng.choice(("partly", "no") if early else ("yes", "yes", "partly")),
+                "would_again": rng.choice(("yes", "yes", "yes", "unsure", "no")),
+                "learned": rng.choice(LESSONS),
             },
             rematch=rng.random() < (0.5 if early else 0.3),
             closed_on=end,
