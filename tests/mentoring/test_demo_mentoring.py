@@ -185,6 +185,9 @@ def test_matches_in_every_stage_and_every_live_one_is_safe(medium: Ecosystem) ->
     for match in matches:
         if match.status in LIVE_STATUSES:
             assert match.missing_steps() == []
+        # Dated in order: the mentor signed up and the need was posted before the offer.
+        assert match.mentor.created_at < match.created_at
+        assert match.opportunity.created_at < match.created_at
     today = timezone.localdate()
     active = [m for m in matches if m.status == "active"]
     assert all(m.start_on and 28 <= (today - m.start_on).days <= 125 for m in active)

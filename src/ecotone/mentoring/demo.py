@@ -450,11 +450,14 @@ LESSONS = (
     "Share the project plan with the mentor before the first session.",
     "Pair the student with a second mentor for the competition weeks.",
 )
-DECLINE_REASONS = (
+# Why the side that had not yet accepted said no.
+MENTOR_DECLINES = (
     "I can't commit to weekly sessions this term.",
     "The location is too far from my work.",
+)
+PROGRAM_DECLINES = (
     "We found a mentor who speaks our students' home language.",
-    "The schedule changed and no longer fits.",
+    "Our schedule changed and no longer fits yours.",
 )
 
 
@@ -764,6 +767,7 @@ def _joined(rng: random.Random, today: datetime.date, plan: str) -> datetime.dat
     """When a mentor signed up, from how far their screening has come."""
     low, high = {
         "lapsed": (830, 1000),
+        "expiring": (400, 690),
         "supervised": (20, 200),
         "in_progress": (3, 60),
         "not_started": (0, 20),
@@ -916,6 +920,8 @@ def _screening(demo: Demo, mentors: list[Mentor]) -> None:
             )
         )
 
+    renewed = [s for s in demo.steps if s.valid_days is not None]
+    due = min(renewed, key=lambda s: s.valid_days or 0) if renewed else None
     for mentor in mentors:
         plan = demo.stage_of[mentor.pk]
         if plan == "not_started":
@@ -929,14 +935,12 @@ def _screening(demo: Demo, mentors: list[Mentor]) -> None:
                     done = max(done, today - datetime.timedelta(days=rng.randint(5, 330)))
                 passed(mentor, step, done)
             elif plan == "expiring":
-                if step.valid_days is not None and step is _first_expiring(demo.steps):
+                # Cleared over a year ago: the yearly step comes due within the month.
+                if step == due and step.valid_days is not None:
                     done = today - datetime.timedelta(step.valid_days - rng.randint(2, 28))
-                elif step.valid_days is not None and step.valid_days <= 365:
-                    done = max(done, today - datetime.timedelta(days=rng.randint(5, 300)))
                 passed(mentor, step, done)
             elif plan == "lapsed":
-                # Cleared more than two years ago and never renewed.
-                done = today - datetime.timedelta(days=800 - 7 * position + rng.randint(0, 60))
+                # Cleared years ago and never renewed: every step that expires has.
                 passed(mentor, step, done)
             elif plan == "supervised":
                 if step.for_supervised or (step.valid_days is None and rng.random() < 0.5):
@@ -952,15 +956,6 @@ def _screening(demo: Demo, mentors: list[Mentor]) -> None:
                 status = rng.choice((ScreeningStatus.IN_PROGRESS, ScreeningStatus.NOT_STARTED))
                 pending(mentor, step, status, joined)
     ScreeningRecord.objects.bulk_create(records)
-
-
-def _first_expiring(steps: Sequence[ScreeningStep]) -> ScreeningStep | None:
-    """The step that expires soon for the "expiring" mentors: the background check when it
-    expires, else any step that does."""
-    expiring = [s for s in steps if s.valid_days is not None]
-    return next((s for s in expiring if s.kind == "background_check"), None) or next(
-        iter(expiring), None
-    )
 
 
 # --- opportunities -------------------------------------------------------------------------
@@ -1106,7 +1101,7 @@ def _opportunities(demo: Demo) -> list[Opportunity]:
             if round_ and rng.random() < 0.6:
                 continue
             kind = rng.choice(KIND_OF_ACTIVITY.get(f.activity, (OpportunityKind.RELATIONSHIP,)))
-            if f.program.organization.sector == Sector.SCHOOL and rng.random() < 0.25:
+            if f.program.organization.sector == Sector.SCHOOL and rng.random() < 0.15:
                 kind = OpportunityKind.CAREER_TALK  # classrooms invite professionals in
             elif "Science Olympiad" in f.program.name or "Fair" in f.program.name:
                 kind = rng.choice((OpportunityKind.JUDGING, kind))
@@ -1384,9 +1379,18 @@ def _pool(demo: Demo, mentors: list[Mentor], opportunities: list[Opportunity]) -
     )
 
 
-def _pick(demo: Demo, pool: Pool, kinds: Sequence[str]) -> tuple[Opportunity, Mentor] | None:
+def _ready(mentor: Mentor, on: datetime.date) -> bool:
+    """Whether the mentor had signed up and been screened by `on` (screening takes up to 45
+    days from sign-up in the demo)."""
+    return mentor.created_at.date() + datetime.timedelta(days=45) <= on
+
+
+def _pick(
+    demo: Demo, pool: Pool, kinds: Sequence[str], offered_on: datetime.date
+) -> tuple[Opportunity, Mentor] | None:
     """A candidate pair with room on both sides, among opportunities of `kinds`: one of the
-    better-scoring mentors of a random opportunity, as a program would choose."""
+    better-scoring mentors of a random opportunity, as a program would choose, among those
+    already screened when the match was offered (`offered_on`)."""
     rng = demo.rng
     order = [j for j, o in enumerate(pool.opportunities) if o.kind in kinds]
     rng.shuffle(order)
@@ -1400,6 +1404,7 @@ def _pick(demo: Demo, pool: Pool, kinds: Sequence[str]) -> tuple[Opportunity, Me
             if pool.mentor_room[i] > 0
             and (i, j) not in pool.used
             and pool.mentors[i].user.email != MENTOR_PERSONA
+            and _ready(pool.mentors[i], offered_on)
         ]
         if not candidates:
             continue
@@ -1422,6 +1427,8 @@ def _release(pool: Pool, opportunity: Opportunity, mentor: Mentor) -> None:
 
 
 RELATIONAL = (OpportunityKind.RELATIONSHIP, OpportunityKind.PROJECT, OpportunityKind.TUTORING)
+# Offers go out about ten days before the match starts (as `_begin` dates them).
+OFFER_LEAD = datetime.timedelta(days=10)
 
 
 def _matches(demo: Demo, mentors: list[Mentor], opportunities: list[Opportunity]) -> None:
@@ -1448,10 +1455,6 @@ def _matches(demo: Demo, mentors: list[Mentor], opportunities: list[Opportunity]
 
     for _ in range(wanted["closed"]):
         episodic = rng.random() < 0.2
-        pair = _pick(demo, pool, EPISODIC if episodic else RELATIONAL)
-        if pair is None:
-            continue
-        opportunity, mentor = pair
         early = not episodic and rng.random() < 0.25
         if episodic:
             start_on = today - datetime.timedelta(days=rng.randint(20, 200))
@@ -1459,6 +1462,10 @@ def _matches(demo: Demo, mentors: list[Mentor], opportunities: list[Opportunity]
         else:
             weeks = rng.choice((12, 16, 20, 24))
             start_on = today - datetime.timedelta(days=weeks * 7 + rng.randint(10, 120))
+        pair = _pick(demo, pool, EPISODIC if episodic else RELATIONAL, start_on - OFFER_LEAD)
+        if pair is None:
+            continue
+        opportunity, mentor = pair
         match = _begin(demo, opportunity, mentor, start_on, weeks, timestamps)
         end = start_on + datetime.timedelta(weeks=weeks)
         if early:
@@ -1483,11 +1490,11 @@ def _matches(demo: Demo, mentors: list[Mentor], opportunities: list[Opportunity]
         made["closed"] += 1
 
     for _ in range(wanted["active"]):
-        pair = _pick(demo, pool, RELATIONAL)
+        start_on = today - datetime.timedelta(days=rng.randint(30, 120))
+        pair = _pick(demo, pool, RELATIONAL, start_on - OFFER_LEAD)
         if pair is None:
             continue
         opportunity, mentor = pair
-        start_on = today - datetime.timedelta(days=rng.randint(30, 120))
         elapsed = (today - start_on).days // 7
         weeks = max(opportunity.duration_weeks, elapsed + rng.choice((4, 8, 12, 16)))
         match = _begin(demo, opportunity, mentor, start_on, min(weeks, 104), timestamps)
@@ -1496,31 +1503,37 @@ def _matches(demo: Demo, mentors: list[Mentor], opportunities: list[Opportunity]
         made["active"] += 1
 
     for _ in range(wanted["accepted"]):
-        pair = _pick(demo, pool, (*EPISODIC, *RELATIONAL))
+        days_ago = rng.randint(3, 12)
+        pair = _pick(demo, pool, (*EPISODIC, *RELATIONAL), today - datetime.timedelta(days_ago))
         if pair is None:
             continue
         opportunity, mentor = pair
-        match = _offer(demo, opportunity, mentor, days_ago=rng.randint(3, 12))
+        match = _offer(demo, opportunity, mentor, days_ago=days_ago)
         match = _accept(demo, match)
         timestamps.append(match)
         made["accepted"] += 1
 
     for stage in ("offered", "declined", "withdrawn"):
         for _ in range(wanted[stage]):
-            pair = _pick(demo, pool, (*EPISODIC, *RELATIONAL))
+            days_ago = rng.randint(1, 14)
+            kinds = (*EPISODIC, *RELATIONAL)
+            pair = _pick(demo, pool, kinds, today - datetime.timedelta(days_ago))
             if pair is None:
                 continue
             opportunity, mentor = pair
-            match = _offer(demo, opportunity, mentor, days_ago=rng.randint(1, 14))
+            match = _offer(demo, opportunity, mentor, days_ago=days_ago)
             timestamps.append(match)
-            if stage == "declined":
-                side = rng.choice((match_services.MENTOR, match_services.PROGRAM))
-                actor = (
-                    mentor.user if side == match_services.MENTOR else demo.program_side(opportunity)
+            if stage == "declined" and match.mentor_accepted_at:  # the mentor asked
+                match_services.decline(
+                    match,
+                    demo.program_side(opportunity),
+                    side=match_services.PROGRAM,
+                    reason=rng.choice(PROGRAM_DECLINES),
                 )
-                if match.mentor_accepted_at and side == match_services.MENTOR:
-                    side, actor = match_services.PROGRAM, demo.program_side(opportunity)
-                match_services.decline(match, actor, side=side, reason=rng.choice(DECLINE_REASONS))
+                _release(pool, opportunity, mentor)
+            elif stage == "declined":  # the program invited
+                why = rng.choice(MENTOR_DECLINES)
+                match_services.decline(match, mentor.user, side=match_services.MENTOR, reason=why)
                 _release(pool, opportunity, mentor)
             elif stage == "withdrawn":
                 match_services.withdraw(
@@ -1540,10 +1553,33 @@ def _matches(demo: Demo, mentors: list[Mentor], opportunities: list[Opportunity]
     through.objects.bulk_create(saved)
 
     HourLog.objects.bulk_create(hours)
+    _posted(demo, opportunities, timestamps)
     Match.objects.bulk_update(
         timestamps, ["created_at", "mentor_accepted_at", "program_accepted_at"]
     )
     demo.counts.update({f"matches_{k}": v + persona_matches.get(k, 0) for k, v in made.items()})
+
+
+def _posted(demo: Demo, opportunities: list[Opportunity], matches: list[Match]) -> None:
+    """Opportunities were posted a week or more before their first offer went out; one whose
+    matches began in the past takes mentors as they come (no cohort start ahead)."""
+    rng = demo.rng
+    first: dict[int, datetime.datetime] = {}
+    began: dict[int, datetime.date] = {}
+    for match in matches:
+        o = match.opportunity_id
+        if o not in first or match.created_at < first[o]:
+            first[o] = match.created_at
+        if match.start_on and (o not in began or match.start_on < began[o]):
+            began[o] = match.start_on
+    now = demo.moment(demo.today)
+    for opportunity in opportunities:
+        before = first.get(opportunity.pk, now)
+        opportunity.created_at = before - datetime.timedelta(days=rng.randint(7, 60))
+        start = began.get(opportunity.pk)
+        if start and (opportunity.starts_on is None or start < opportunity.starts_on):
+            opportunity.starts_on = opportunity.ends_on = None
+    Opportunity.objects.bulk_update(opportunities, ["created_at", "starts_on", "ends_on"])
 
 
 def _offer(demo: Demo, opportunity: Opportunity, mentor: Mentor, *, days_ago: int) -> Match:
@@ -1741,7 +1777,7 @@ def _persona_matches(
             key=lambda c: -c[0],
         )
         for _s, i in others:
-            if pool.mentor_room[i] > 0:
+            if pool.mentor_room[i] > 0 and _ready(pool.mentors[i], demo.today):
                 opportunity, mentor = _take(pool, i, own[0])
                 timestamps.append(
                     match_services.request_to_join(
