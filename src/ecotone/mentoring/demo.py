@@ -1092,7 +1092,8 @@ def _opportunities(demo: Demo) -> list[Opportunity]:
     rest = [f for f in facts if f not in own]
     rng.shuffle(rest)
     target = OPPORTUNITIES[demo.size]
-    opportunities = [_opportunity(demo, f, OpportunityKind.RELATIONSHIP, persona=True) for f in own]
+    relationship = OpportunityKind.RELATIONSHIP
+    opportunities = [_opportunity(demo, f, relationship, showcase=True) for f in own]
     # One need per program, then a second one from some, until there are enough.
     for round_ in range(3):
         for f in rest:
@@ -1105,7 +1106,7 @@ def _opportunities(demo: Demo) -> list[Opportunity]:
                 kind = OpportunityKind.CAREER_TALK  # classrooms invite professionals in
             elif "Science Olympiad" in f.program.name or "Fair" in f.program.name:
                 kind = rng.choice((OpportunityKind.JUDGING, kind))
-            opportunities.append(_opportunity(demo, f, kind, persona=False))
+            opportunities.append(_opportunity(demo, f, kind, showcase=False))
     _equity(demo, opportunities, facts)
     Opportunity.objects.bulk_create(opportunities)
     if _atlas_rule(ecosystem):
@@ -1144,7 +1145,9 @@ def _label(code: str) -> str:
     return str(dict(STEM_FIELDS.terms).get(code, code)).lower()
 
 
-def _opportunity(demo: Demo, f: ProgramFacts, kind: str, *, persona: bool) -> Opportunity:
+def _opportunity(demo: Demo, f: ProgramFacts, kind: str, *, showcase: bool) -> Opportunity:
+    """One need of the program `f`, of `kind`. A `showcase` is at one of partner@'s programs,
+    where mentor@'s match is made: in person, Tuesday and Thursday afternoons."""
     rng = demo.rng
     today = demo.today
     program = f.program
@@ -1171,7 +1174,7 @@ def _opportunity(demo: Demo, f: ProgramFacts, kind: str, *, persona: bool) -> Op
         mode = Mode.EITHER if rng.random() < 0.2 else Mode.IN_PERSON
     if not in_person_ok:
         mode = Mode.VIRTUAL
-    if persona:
+    if showcase:
         mode, one_to_one, teacher_present = Mode.IN_PERSON, False, True
 
     # When: the program's own afternoons for regular work, school hours for career talks,
@@ -1179,16 +1182,17 @@ def _opportunity(demo: Demo, f: ProgramFacts, kind: str, *, persona: bool) -> Op
     after_school = [
         [d, f.opens, f.closes] for d in f.days[:2] if f.weekly and d < 5 and f.opens >= 14 * 60
     ] or [[rng.randrange(5), 15 * 60 + 30, 17 * 60 + 30]]
-    if persona:
+    if showcase:
         after_school = [[1, 15 * 60 + 30, 17 * 60 + 30], [3, 15 * 60 + 30, 17 * 60 + 30]]
     episodic_day = today + datetime.timedelta(days=rng.randint(10, 70))
     starts_on: datetime.date | None = None
     ends_on: datetime.date | None = None
     if kind == OpportunityKind.CAREER_TALK:
-        day = rng.randrange(5)
+        # On a school day: the class meets somewhere in this window.
+        weekend = max(0, episodic_day.weekday() - 4)  # Saturday 1, Sunday 2: to Monday
+        starts_on = ends_on = episodic_day + datetime.timedelta(days=(3 - weekend) % 3)
         start = rng.choice((9, 10, 11, 12, 13)) * 60
-        schedule = [[day, start, start + rng.choice((60, 90, 120, 180))]]
-        starts_on = ends_on = episodic_day
+        schedule = [[starts_on.weekday(), start, start + rng.choice((60, 90, 120, 180))]]
     elif kind == OpportunityKind.JUDGING:
         schedule = [[5, 8 * 60 + 30, 13 * 60]]
         starts_on = ends_on = episodic_day + datetime.timedelta(days=(5 - episodic_day.weekday()))
@@ -1213,11 +1217,6 @@ def _opportunity(demo: Demo, f: ProgramFacts, kind: str, *, persona: bool) -> Op
             needed, students = rng.choice((1, 2, 2, 3)), rng.choice((25, 30, 45, 60, 90))
     else:
         depth = MentoringDepth.DEEP if one_to_one else MentoringDepth.MEDIUM
-        if (
-            program.mentoring_depth in (MentoringDepth.LIGHT, MentoringDepth.DEEP)
-            and not one_to_one
-        ):
-            depth = MentoringDepth.MEDIUM if kind == OpportunityKind.PROJECT else depth
         duration = rng.choice((12, 16, 20, 24, 30, 36))
         if kind in (OpportunityKind.PROJECT, OpportunityKind.TUTORING):
             duration = rng.choice((8, 10, 12, 16))
@@ -1236,9 +1235,9 @@ def _opportunity(demo: Demo, f: ProgramFacts, kind: str, *, persona: bool) -> Op
     title, description = _words(kind, program.name, topic, band_text, mode)
     status = OpportunityStatus.OPEN
     roll = rng.random()
-    if not persona and roll < 0.04:
+    if not showcase and roll < 0.04:
         status = OpportunityStatus.DRAFT
-    elif not persona and roll < 0.08:
+    elif not showcase and roll < 0.08:
         status = OpportunityStatus.CLOSED
     return Opportunity(
         ecosystem=demo.ecosystem,
@@ -1259,7 +1258,7 @@ def _opportunity(demo: Demo, f: ProgramFacts, kind: str, *, persona: bool) -> Op
         schedule=schedule,
         starts_on=starts_on,
         ends_on=ends_on,
-        mentors_needed=needed if not persona else 4,
+        mentors_needed=needed if not showcase else 4,
         depth=depth,
         duration_weeks=duration,
         hours_per_month=hours,
@@ -1432,6 +1431,9 @@ OFFER_LEAD = datetime.timedelta(days=10)
 
 
 def _matches(demo: Demo, mentors: list[Mentor], opportunities: list[Opportunity]) -> None:
+    """Matches in every stage, each made through `services.matches` on a pair the engine
+    calls a candidate (so screening, distance, schedule, grade and language hold), dated in
+    the past as they would have happened; hour logs and saved opportunities in bulk."""
     rng = demo.rng
     today = demo.today
     # A few mentors are paused or have withdrawn; they take no new matches.
@@ -1727,17 +1729,14 @@ def _hours(
                 activity=rng.choice(activities),
                 status=HourStatus.APPROVED if approved else HourStatus.PENDING,
                 reviewed_by=reviewer if approved else None,
-                reviewed_at=demo.moment(
-                    min(demo.today, day + datetime.timedelta(rng.randint(1, 7)))
-                )
-                if approved
-                else None,
+                reviewed_at=_reviewed(demo, day) if approved else None,
             )
         )
     return logs
 
 
 def _reviewed(demo: Demo, day: datetime.date) -> datetime.datetime:
+    """Staff approve a session's hours within a week."""
     return demo.moment(min(demo.today, day + datetime.timedelta(demo.rng.randint(1, 7))))
 
 
