@@ -38,6 +38,8 @@ from ecotone.ecosystems.models import (
     Role,
     Sector,
 )
+from ecotone.mentoring import demo as mentoring_demo
+from ecotone.mentoring.models import Mentor
 
 SIZES = ("small", "medium", "large")
 ORGANIZATIONS = {"small": 40, "medium": 150, "large": 600}
@@ -564,6 +566,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     atlas_demo.build,
     # the atlas's schools (atlas/demo.py) come before this: it analyses them
     atlas_demo_analysis.build,
+    # mentors, opportunities and matches, on the programs, schools and accounts above
+    mentoring_demo.build,
 ]
 
 
@@ -603,9 +607,13 @@ def delete_demo() -> None:
         for slug in (MAIN_SLUG, SECOND_SLUG):
             # Programs protect their organizations from deletion: remove them first.
             Program.objects.filter(ecosystem__slug=slug).delete()
+            # Screening records protect their steps and verifiers: mentors (and with them
+            # their records, matches and hours) go first too.
+            Mentor.objects.filter(ecosystem__slug=slug).delete()
         Ecosystem.objects.filter(slug__in=[MAIN_SLUG, SECOND_SLUG]).delete()
         Network.objects.filter(slug=NETWORK_SLUG).delete()
         User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").delete()
+        User.objects.filter(email__endswith=f"@{mentoring_demo.MENTOR_DOMAIN}").delete()
 
 
 def current_totp_code(email: str) -> str:
