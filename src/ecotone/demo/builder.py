@@ -39,7 +39,6 @@ from ecotone.ecosystems.models import (
     Sector,
 )
 from ecotone.mentoring import demo as mentoring_demo
-from ecotone.mentoring.models import Mentor
 
 SIZES = ("small", "medium", "large")
 ORGANIZATIONS = {"small": 40, "medium": 150, "large": 600}
@@ -607,9 +606,6 @@ def delete_demo() -> None:
         for slug in (MAIN_SLUG, SECOND_SLUG):
             # Programs protect their organizations from deletion: remove them first.
             Program.objects.filter(ecosystem__slug=slug).delete()
-            # Screening records protect their steps and verifiers: mentors (and with them
-            # their records, matches and hours) go first too.
-            Mentor.objects.filter(ecosystem__slug=slug).delete()
         Ecosystem.objects.filter(slug__in=[MAIN_SLUG, SECOND_SLUG]).delete()
         Network.objects.filter(slug=NETWORK_SLUG).delete()
         User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").delete()

@@ -29,7 +29,6 @@ Random draws come from this module's own seed, so the other steps' draws do not 
 from __future__ import annotations
 
 import datetime
-import importlib
 import random
 import unicodedata
 from collections import defaultdict
@@ -38,14 +37,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
 from allauth.account.models import EmailAddress
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from ecotone.accounts.models import User
 from ecotone.atlas.models import PopulationArea
-from ecotone.directory.distance import haversine_miles
 from ecotone.directory.geocoding import zip_centroid
 from ecotone.directory.models import (
     Language,
@@ -83,6 +80,7 @@ from .models import (
 )
 from .services import matches as match_services
 from .services import screening
+from .services.opportunities import refresh_equity_priorities
 
 SEED = 20261123 + 5
 MENTORS = {"small": 150, "medium": 600, "large": 2000}
@@ -1107,29 +1105,15 @@ def _opportunities(demo: Demo) -> list[Opportunity]:
             elif "Science Olympiad" in f.program.name or "Fair" in f.program.name:
                 kind = rng.choice((OpportunityKind.JUDGING, kind))
             opportunities.append(_opportunity(demo, f, kind, showcase=False))
-    _equity(demo, opportunities, facts)
     Opportunity.objects.bulk_create(opportunities)
-    if _atlas_rule(ecosystem):
-        priority = dict(
-            Opportunity.objects.filter(ecosystem=ecosystem).values_list("pk", "equity_priority")
-        )
-        for opportunity in opportunities:
-            opportunity.equity_priority = priority[opportunity.pk]
+    # Equity priority by the same rule as every opportunity (services.opportunities).
+    refresh_equity_priorities(ecosystem)
+    priority = dict(
+        Opportunity.objects.filter(ecosystem=ecosystem).values_list("pk", "equity_priority")
+    )
+    for opportunity in opportunities:
+        opportunity.equity_priority = priority[opportunity.pk]
     return opportunities
-
-
-def _atlas_rule(ecosystem: Ecosystem) -> bool:
-    """Equity priorities by the opportunities service's rule (`refresh_equity_priorities`),
-    when that service is installed; the simple rule of `_equity` stands in until it is."""
-    try:
-        module = importlib.import_module("ecotone.mentoring.services.opportunities")
-    except ImportError:
-        return False
-    refresh = getattr(module, "refresh_equity_priorities", None)
-    if refresh is None:
-        return False
-    refresh(ecosystem)
-    return True
 
 
 def _rural_towns(ecosystem: Ecosystem) -> set[str]:
@@ -1309,39 +1293,6 @@ def _words(kind: str, program: str, topic: str, bands: str, mode: str) -> tuple[
         f"{topic.capitalize()} tutor — {program}",
         f"Weekly tutoring for students in grades {bands}{online}.",
     )
-
-
-def _equity(demo: Demo, opportunities: list[Opportunity], facts: list[ProgramFacts]) -> None:
-    """Equity priority 0-1 from the atlas's schools near the opportunity: the share of
-    low-income students among the three nearest schools within 15 miles, and rural schools
-    weighing more (virtual needs are placed at their organization's town)."""
-    areas = list(
-        PopulationArea.objects.filter(ecosystem=demo.ecosystem).values_list(
-            "latitude", "longitude", "low_income_share", "locale"
-        )
-    )
-    if not areas:
-        return
-    lat = np.array([a[0] for a in areas], dtype=float)
-    lon = np.array([a[1] for a in areas], dtype=float)
-    low_income = np.array([0.45 if a[2] is None else a[2] for a in areas], dtype=float)
-    rurality = np.array(
-        [{"rural": 1.0, "town": 0.6, "suburb": 0.1}.get(a[3], 0.25) for a in areas], dtype=float
-    )
-    towns: dict[str, tuple[float, float]] = {}
-    for f in facts:
-        if f.point is not None:
-            towns.setdefault(f.program.organization.city, f.point)
-    for opportunity in opportunities:
-        point = _point(opportunity.location) or towns.get(opportunity.program.organization.city)
-        if point is None:
-            opportunity.equity_priority = 0.5
-            continue
-        miles = haversine_miles(point[0], point[1], lat, lon)
-        near = np.argsort(miles)[:3]
-        near = near[miles[near] <= 15] if (miles[near] <= 15).any() else near[:1]
-        value = 0.6 * float(low_income[near].mean()) + 0.4 * float(rurality[near].mean())
-        opportunity.equity_priority = round(min(1.0, max(0.0, value)), 2)
 
 
 # --- matches -------------------------------------------------------------------------------

@@ -340,7 +340,9 @@ class ScreeningRecord(TimeStamped):
     with minimum hours, at least that many hours."""
 
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="screening_records")
-    step = models.ForeignKey(ScreeningStep, on_delete=models.PROTECT, related_name="records")
+    # A step with records cannot be deleted on its own (deactivate it instead); deleting the
+    # whole ecosystem takes both.
+    step = models.ForeignKey(ScreeningStep, on_delete=models.RESTRICT, related_name="records")
     status = models.CharField(
         _("status"),
         max_length=16,

@@ -58,8 +58,9 @@ def update_step(
     notes: str | None = None,
 ) -> ScreeningRecord:
     """Set where `mentor` stands on `step`. Passing verifies: the actor becomes the verifier
-    (never the mentor themself, even a staff member who also mentors), the completion date defaults to today and may not be in the future, the expiry follows
-    from the step's validity, and a step with minimum hours needs at least that many."""
+    (never the mentor themself, even a staff member who also mentors), the completion date
+    defaults to today and may not be in the future, the expiry follows from the step's
+    validity, and a step with minimum hours needs at least that many."""
     if step.ecosystem_id != mentor.ecosystem_id:
         raise DomainError(_("That step belongs to another ecosystem."))
     if status not in ScreeningStatus.values:
