@@ -31,6 +31,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ecotone.directory.models import Location, MentoringDepth, Program
 from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
@@ -410,9 +411,11 @@ EPISODIC_KINDS = frozenset(
 
 
 class OpportunityStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    # Contexts: Spanish agrees the adjective with the noun (una oportunidad abierta, un
+    # emparejamiento cerrado).
+    DRAFT = "draft", pgettext_lazy("opportunity status", "Draft")
+    OPEN = "open", pgettext_lazy("opportunity status", "Open")
+    CLOSED = "closed", pgettext_lazy("opportunity status", "Closed")
 
 
 class Opportunity(TimeStamped):
@@ -595,11 +598,11 @@ class MatchingRound(TimeStamped):
 class MatchStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed (in review)")
     OFFERED = "offered", _("Awaiting acceptance")
-    ACCEPTED = "accepted", _("Accepted")
-    ACTIVE = "active", _("Active")
-    CLOSED = "closed", _("Closed")
-    DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ACCEPTED = "accepted", pgettext_lazy("match status", "Accepted")
+    ACTIVE = "active", pgettext_lazy("match status", "Active")
+    CLOSED = "closed", pgettext_lazy("match status", "Closed")
+    DECLINED = "declined", pgettext_lazy("match status", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("match status", "Withdrawn")
 
 
 # Statuses in which a match holds a place on both sides (capacity) and must be safe.
