@@ -295,6 +295,20 @@ class ScreeningStep(TimeStamped):
 
     objects = ScreeningStepQuerySet.as_manager()
 
+    # What backbone admins configure (the page's form, the services and the API agree on it).
+    EDITABLE_FIELDS: ClassVar = (
+        "name",
+        "kind",
+        "description",
+        "valid_days",
+        "remind_days_before",
+        "minimum_hours",
+        "for_direct_contact",
+        "for_supervised",
+        "position",
+        "is_active",
+    )
+
     class Meta:
         ordering: ClassVar = ["ecosystem", "position", "pk"]
         constraints: ClassVar = [
