@@ -51,12 +51,17 @@ def read_catalogue() -> Catalog:
 
 
 def translations(catalogue: Catalog) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """{msgid(s): msgstr(s)} of what compiles: translated, not fuzzy (plural ids as tuples)."""
+    """{(context, msgid(s)): msgstr(s)} of what compiles: translated, not fuzzy (plural ids as
+    tuples; the context is "" when there is none; Babel reads a .mo file's contexts as bytes)."""
     return {
-        _strings(m.id): _strings(m.string)
+        (_context(m.context), *_strings(m.id)): _strings(m.string)
         for m in catalogue
         if m.id and all(_strings(m.string)) and not m.fuzzy
     }
+
+
+def _context(value: str | bytes | None) -> str:
+    return value.decode() if isinstance(value, bytes) else (value or "")
 
 
 def _strings(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:

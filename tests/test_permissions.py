@@ -102,23 +102,23 @@ MENTORING_DASH_ROWS = [
 ]
 
 # Mentoring (area "people"): sign-up, the own profile, mentors, screening, employers' rosters.
-# The personas have no mentor profile here (members asking for their profile are sent to join/);
-# a missing mentor is 404 to every member (what each persona sees of real mentors is in
-# tests/mentoring/test_people_pages.py).
+# The mentor persona has a mentor profile here (see _mentoring_records); the other members have
+# none (asking for their profile sends them to join/); a missing mentor is 404 to every member
+# (what each persona sees of real mentors is in tests/mentoring/test_people_pages.py).
 MENTORING = "/e/alpha/mentoring"
 MENTORING_PEOPLE_ROWS = [
-    Row("mentor sign-up", "get", f"{MENTORING}/join/", ALL_200),
+    Row("mentor sign-up", "get", f"{MENTORING}/join/", statuses(200, mentor=302)),
     Row(
         "mentor profile",
         "get",
         f"{MENTORING}/profile/",
-        statuses(404, anonymous=302, **dict.fromkeys(EVERY_MEMBER, 302)),
+        {**statuses(404, anonymous=302, **dict.fromkeys(EVERY_MEMBER, 302)), "mentor": 200},
     ),
     Row(
         "mentor pause or withdraw",
         "get",
         f"{MENTORING}/profile/status/?status=paused",
-        statuses(404, anonymous=302),
+        statuses(404, anonymous=302, mentor=200),
     ),
     Row("mentor list", "get", f"{MENTORING}/mentors/", members_only(BACKBONE)),
     Row("mentor missing", "get", f"{MENTORING}/mentors/999999/", statuses(404, anonymous=302)),
@@ -138,6 +138,117 @@ MENTORING_PEOPLE_ROWS = [
     ),
     Row("screening to renew", "get", f"{MENTORING}/screening/expiring/", members_only(BACKBONE)),
     Row("employer roster", "get", MENTORING + "/employers/{org_a}/", org_a_staff()),
+]
+
+
+# Opportunities, matches, hours and rounds, against real records: an open in-person
+# opportunity of org_a ({opportunity}), the mentor persona's offered match with it ({match},
+# invited by partner_a), and a round in review ({round}). A partner of another organization
+# gets 404 on org_a's records, like an outsider; members without a mentoring role get 403 on
+# the pages of roles they do not hold.
+NOT_MENTORING = {"member": 403, "reviewer": 403}
+MENTORING_WORK_ROWS = [
+    Row(
+        "opportunities",
+        "get",
+        f"{MENTORING}/opportunities/",
+        members_only(MENTORING_PARTICIPANTS),
+    ),
+    Row(
+        "opportunity new",
+        "get",
+        f"{MENTORING}/opportunities/new/",
+        members_only(("partner_a", "partner_b", *BACKBONE)),
+    ),
+    Row(
+        "opportunity",
+        "get",
+        MENTORING + "/opportunities/{opportunity}/",
+        {**members_only(MENTORING_PARTICIPANTS), "partner_b": 404},
+    ),
+    Row("opportunity edit", "get", MENTORING + "/opportunities/{opportunity}/edit/", org_a_staff()),
+    Row(
+        "opportunity close", "get", MENTORING + "/opportunities/{opportunity}/close/", org_a_staff()
+    ),
+    Row(
+        "opportunity mentors",
+        "get",
+        MENTORING + "/opportunities/{opportunity}/mentors/",
+        org_a_staff(),
+    ),
+    Row(
+        "opportunity join",
+        "post",
+        MENTORING + "/opportunities/{opportunity}/join/",
+        members_only(("mentor",), ok=302),
+    ),
+    Row(
+        "opportunity save",
+        "post",
+        MENTORING + "/opportunities/{opportunity}/save/",
+        members_only(("mentor",), ok=302),
+    ),
+    Row(
+        "matches",
+        "get",
+        f"{MENTORING}/matches/",
+        members_only(EVERY_MEMBER),
+    ),
+    Row(
+        "match",
+        "get",
+        MENTORING + "/matches/{match}/",
+        {**members_only(EVERY_MEMBER), "partner_b": 404, "member": 404, "reviewer": 404},
+    ),
+    *(
+        Row(
+            f"match {action} missing",
+            "post",
+            f"{MENTORING}/matches/999999/{action}/",
+            {**members_only(EVERY_MEMBER, 404)},
+        )
+        for action in (
+            "accept",
+            "decline",
+            "agreement",
+            "check-ins/999999",
+            "close",
+            "withdraw",
+            "hours",
+        )
+    ),
+    Row(
+        "hours",
+        "get",
+        f"{MENTORING}/hours/",
+        members_only(("partner_a", "partner_b", *BACKBONE)),
+    ),
+    Row(
+        "hours export",
+        "get",
+        f"{MENTORING}/hours/export.csv",
+        members_only(("partner_a", "partner_b", *BACKBONE)),
+    ),
+    Row("rounds", "get", f"{MENTORING}/rounds/", members_only(BACKBONE)),
+    Row("round new", "get", f"{MENTORING}/rounds/new/", members_only(BACKBONE)),
+    Row("round", "get", MENTORING + "/rounds/{round}/", members_only(BACKBONE)),
+    Row("round status", "get", MENTORING + "/rounds/{round}/status/", members_only(BACKBONE)),
+    *(
+        Row(
+            f"round {action} missing",
+            "post",
+            f"{MENTORING}/rounds/999999/{action}/",
+            members_only(BACKBONE, 404),
+        )
+        for action in (
+            "proposals",
+            "publish",
+            "resolve",
+            "drop/999999",
+            "proposals/999999",
+            "discard",
+        )
+    ),
 ]
 
 
@@ -559,6 +670,7 @@ ROWS = [
     ),
     *MENTORING_DASH_ROWS,
     *MENTORING_PEOPLE_ROWS,
+    *MENTORING_WORK_ROWS,
 ]
 
 CELLS = [
@@ -628,7 +740,11 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
     scenario = Scenario.objects.create(
         analysis=default_analysis(world.alpha), name="Bus", programs=[SCENARIO_PROGRAM]
     )
+    opportunity, match, round_ = _mentoring_records(world)
     url = row.url.format(
+        opportunity=opportunity.pk,
+        match=match.pk,
+        round=round_.pk,
         area=area.pk,
         scenario=scenario.pk,
         run=run.pk,
@@ -660,6 +776,19 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
     )
 
 
+def _mentoring_records(world: World) -> tuple[Any, Any, Any]:
+    from ecotone.mentoring.models import MatchingRound
+    from ecotone.mentoring.services import matches
+    from tests.mentoring.builders import clear, make_mentor, make_opportunity, make_program
+
+    mentor = make_mentor(world.alpha, user=world.users["mentor"])
+    clear(mentor, world.users["admin"])
+    opportunity = make_opportunity(make_program(world.org_a, "Mentoring Lab"))
+    match = matches.invite(opportunity, mentor, world.users["partner_a"])
+    round_ = MatchingRound.objects.create(ecosystem=world.alpha, name="Fall", status="review")
+    return opportunity, match, round_
+
+
 OUR_PREFIXES = ("e/", "n/", "api/", "healthz", "accounts/profile", "accounts/api-token")
 
 
@@ -683,6 +812,9 @@ def test_every_url_pattern_is_in_the_table() -> None:
         return found
 
     fake = {
+        "opportunity": "1",
+        "match": "1",
+        "round": "1",
         "area": "1",
         "scenario": "1",
         "org_a": "x",

@@ -224,3 +224,15 @@ def test_nobody_verifies_their_own_screening(world: World) -> None:
         screening.update_step(mentor, step, staff, status="passed")
     record = screening.update_step(mentor, step, world.users["admin"], status="passed")
     assert record.verified_by == world.users["admin"]
+
+
+def test_a_step_with_records_is_kept_but_the_ecosystem_can_be_deleted(world: World) -> None:
+    from django.db.models import RestrictedError
+
+    mentor = make_mentor(world.alpha)
+    clear(mentor, world.users["staff"])
+    step = ScreeningStep.for_ecosystem(world.alpha).get(code="background_check")
+    with pytest.raises(RestrictedError), transaction.atomic():
+        step.delete()
+    world.alpha.delete()
+    assert not ScreeningRecord.objects.exists()

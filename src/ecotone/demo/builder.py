@@ -38,6 +38,7 @@ from ecotone.ecosystems.models import (
     Role,
     Sector,
 )
+from ecotone.mentoring import demo as mentoring_demo
 
 SIZES = ("small", "medium", "large")
 ORGANIZATIONS = {"small": 40, "medium": 150, "large": 600}
@@ -564,6 +565,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     atlas_demo.build,
     # the atlas's schools (atlas/demo.py) come before this: it analyses them
     atlas_demo_analysis.build,
+    # mentors, opportunities and matches, on the programs, schools and accounts above
+    mentoring_demo.build,
 ]
 
 
@@ -606,6 +609,7 @@ def delete_demo() -> None:
         Ecosystem.objects.filter(slug__in=[MAIN_SLUG, SECOND_SLUG]).delete()
         Network.objects.filter(slug=NETWORK_SLUG).delete()
         User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").delete()
+        User.objects.filter(email__endswith=f"@{mentoring_demo.MENTOR_DOMAIN}").delete()
 
 
 def current_totp_code(email: str) -> str:

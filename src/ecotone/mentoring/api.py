@@ -578,20 +578,7 @@ class MatchingRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Men
 class ScreeningStepSerializer(serializers.ModelSerializer[ScreeningStep]):
     class Meta:
         model = ScreeningStep
-        fields = (
-            "id",
-            "code",
-            "name",
-            "kind",
-            "description",
-            "valid_days",
-            "remind_days_before",
-            "minimum_hours",
-            "for_direct_contact",
-            "for_supervised",
-            "position",
-            "is_active",
-        )
+        fields = ("id", "code", *ScreeningStep.EDITABLE_FIELDS)
         read_only_fields = fields
 
 

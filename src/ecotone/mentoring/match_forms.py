@@ -43,6 +43,10 @@ class MatchFilterForm(forms.Form):
     program = forms.ModelChoiceField(
         label=_("Program"), required=False, queryset=Program.objects.none(), empty_label=_("Any")
     )
+    at_risk = forms.BooleanField(
+        label=_("At risk: a required screening step lapsed"), required=False
+    )
+    flagged = forms.BooleanField(label=_("A check-in asks staff to follow up"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
     def __init__(

@@ -377,18 +377,7 @@ class ScreeningRecordForm(forms.Form):
 class ScreeningStepForm(forms.ModelForm):
     class Meta:
         model = ScreeningStep
-        fields = (
-            "name",
-            "kind",
-            "description",
-            "valid_days",
-            "remind_days_before",
-            "minimum_hours",
-            "for_direct_contact",
-            "for_supervised",
-            "position",
-            "is_active",
-        )
+        fields = ScreeningStep.EDITABLE_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 

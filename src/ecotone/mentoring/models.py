@@ -31,6 +31,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ecotone.directory.models import Location, MentoringDepth, Program
 from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
@@ -294,6 +295,20 @@ class ScreeningStep(TimeStamped):
 
     objects = ScreeningStepQuerySet.as_manager()
 
+    # What backbone admins configure (the page's form, the services and the API agree on it).
+    EDITABLE_FIELDS: ClassVar = (
+        "name",
+        "kind",
+        "description",
+        "valid_days",
+        "remind_days_before",
+        "minimum_hours",
+        "for_direct_contact",
+        "for_supervised",
+        "position",
+        "is_active",
+    )
+
     class Meta:
         ordering: ClassVar = ["ecosystem", "position", "pk"]
         constraints: ClassVar = [
@@ -340,7 +355,9 @@ class ScreeningRecord(TimeStamped):
     with minimum hours, at least that many hours."""
 
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="screening_records")
-    step = models.ForeignKey(ScreeningStep, on_delete=models.PROTECT, related_name="records")
+    # A step with records cannot be deleted on its own (deactivate it instead); deleting the
+    # whole ecosystem takes both.
+    step = models.ForeignKey(ScreeningStep, on_delete=models.RESTRICT, related_name="records")
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -408,9 +425,11 @@ EPISODIC_KINDS = frozenset(
 
 
 class OpportunityStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    # Contexts: Spanish agrees the adjective with the noun (una oportunidad abierta, un
+    # emparejamiento cerrado).
+    DRAFT = "draft", pgettext_lazy("opportunity status", "Draft")
+    OPEN = "open", pgettext_lazy("opportunity status", "Open")
+    CLOSED = "closed", pgettext_lazy("opportunity status", "Closed")
 
 
 class Opportunity(TimeStamped):
@@ -593,11 +612,11 @@ class MatchingRound(TimeStamped):
 class MatchStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed (in review)")
     OFFERED = "offered", _("Awaiting acceptance")
-    ACCEPTED = "accepted", _("Accepted")
-    ACTIVE = "active", _("Active")
-    CLOSED = "closed", _("Closed")
-    DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ACCEPTED = "accepted", pgettext_lazy("match status", "Accepted")
+    ACTIVE = "active", pgettext_lazy("match status", "Active")
+    CLOSED = "closed", pgettext_lazy("match status", "Closed")
+    DECLINED = "declined", pgettext_lazy("match status", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("match status", "Withdrawn")
 
 
 # Statuses in which a match holds a place on both sides (capacity) and must be safe.

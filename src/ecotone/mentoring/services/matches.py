@@ -116,47 +116,44 @@ def _create(
     return match
 
 
+def _offer(
+    opportunity: Opportunity, mentor: Mentor, actor: Any, *, source: str, message: str
+) -> Match:
+    """An offer made by one side, which has accepted by making it; the other side answers."""
+    with acting(actor):
+        try:
+            match = _create(
+                opportunity,
+                mentor,
+                actor,
+                source=source,
+                status=MatchStatus.OFFERED,
+                message=message,
+            )
+        except MatchSafetyError as error:
+            raise DomainError(" ".join(error.messages)) from error
+        if source == MatchSource.MENTOR:
+            match.mentor_accepted_at = timezone.now()
+        else:
+            match.program_accepted_at = timezone.now()
+            match.program_accepted_by = actor
+        match.save()
+        notifications.notify(
+            "match_requested" if source == MatchSource.MENTOR else "match_invited", match
+        )
+    return match
+
+
 def request_to_join(
     opportunity: Opportunity, mentor: Mentor, actor: Any, message: str = ""
 ) -> Match:
     """A mentor asks to join an opportunity; the program accepts or declines."""
-    with acting(actor):
-        try:
-            match = _create(
-                opportunity,
-                mentor,
-                actor,
-                source=MatchSource.MENTOR,
-                status=MatchStatus.OFFERED,
-                message=message,
-            )
-        except MatchSafetyError as error:
-            raise DomainError(" ".join(error.messages)) from error
-        match.mentor_accepted_at = timezone.now()
-        match.save(update_fields=["mentor_accepted_at", "updated_at"])
-        notifications.notify("match_requested", match)
-    return match
+    return _offer(opportunity, mentor, actor, source=MatchSource.MENTOR, message=message)
 
 
 def invite(opportunity: Opportunity, mentor: Mentor, actor: Any, message: str = "") -> Match:
     """Program staff (or backbone staff) invite a mentor; the mentor accepts or declines."""
-    with acting(actor):
-        try:
-            match = _create(
-                opportunity,
-                mentor,
-                actor,
-                source=MatchSource.PROGRAM,
-                status=MatchStatus.OFFERED,
-                message=message,
-            )
-        except MatchSafetyError as error:
-            raise DomainError(" ".join(error.messages)) from error
-        match.program_accepted_at = timezone.now()
-        match.program_accepted_by = actor
-        match.save(update_fields=["program_accepted_at", "program_accepted_by", "updated_at"])
-        notifications.notify("match_invited", match)
-    return match
+    return _offer(opportunity, mentor, actor, source=MatchSource.PROGRAM, message=message)
 
 
 def publish(match: Match, actor: Any) -> Match:

@@ -22,6 +22,7 @@ from ecotone.errors import DomainError
 
 from ..engine import held_steps
 from ..models import (
+    DIRECT_CONTACT_FLOOR,
     LIVE_STATUSES,
     Match,
     Mentor,
@@ -58,8 +59,9 @@ def update_step(
     notes: str | None = None,
 ) -> ScreeningRecord:
     """Set where `mentor` stands on `step`. Passing verifies: the actor becomes the verifier
-    (never the mentor themself, even a staff member who also mentors), the completion date defaults to today and may not be in the future, the expiry follows
-    from the step's validity, and a step with minimum hours needs at least that many."""
+    (never the mentor themself, even a staff member who also mentors), the completion date
+    defaults to today and may not be in the future, the expiry follows from the step's
+    validity, and a step with minimum hours needs at least that many."""
     if step.ecosystem_id != mentor.ecosystem_id:
         raise DomainError(_("That step belongs to another ecosystem."))
     if status not in ScreeningStatus.values:
@@ -154,16 +156,12 @@ def standing(
     if records is None:
         records = list(mentor.screening_records.select_related("step"))
     held = frozenset(r.step.code for r in records if r.is_current(on))
-    direct = [
-        s
-        for s in ecosystem_steps
-        if s.for_direct_contact or s.kind in ("background_check", "training")
-    ]
+    direct = [s for s in ecosystem_steps if s.for_direct_contact or s.kind in DIRECT_CONTACT_FLOOR]
     supervised = [s for s in ecosystem_steps if s.for_supervised]
     missing_direct = tuple(s.code for s in direct if s.code not in held)
     missing_supervised = tuple(s.code for s in supervised if s.code not in held)
     kinds = {s.kind for s in ecosystem_steps}
-    floor_ok = {"background_check", "training"} <= kinds
+    floor_ok = kinds >= DIRECT_CONTACT_FLOOR
     if not missing_direct and floor_ok:
         stage = Stage.CLEARED
     elif not missing_supervised and supervised:
@@ -223,21 +221,8 @@ def matches_at_risk(ecosystem: Ecosystem, on: datetime.date | None = None) -> li
 
 # Configuring the steps (backbone admins) ------------------------------------------------------
 
-STEP_FIELDS = frozenset(
-    {
-        "name",
-        "kind",
-        "description",
-        "valid_days",
-        "remind_days_before",
-        "minimum_hours",
-        "for_direct_contact",
-        "for_supervised",
-        "position",
-        "is_active",
-    }
-)
-FLOOR_KINDS = ("background_check", "training")
+STEP_FIELDS = frozenset(ScreeningStep.EDITABLE_FIELDS)
+FLOOR_KINDS = tuple(sorted(DIRECT_CONTACT_FLOOR))
 
 
 def _check_floor(before: ScreeningStep, after: ScreeningStep) -> None:

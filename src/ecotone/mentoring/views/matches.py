@@ -47,6 +47,7 @@ from ..match_forms import (
 from ..models import CheckIn, HourLog, Match, MatchStatus
 from ..services import hours as hours_service
 from ..services import matches as match_service
+from ..services import screening
 
 PAGE_SIZE = 25
 # A check-in's survey opens this many days before it is due (as its reminder does).
@@ -130,6 +131,11 @@ def _filtered(request: HttpRequest, form: MatchFilterForm) -> QuerySet[Match]:
         matches = matches.filter(source=source)
     if program := data.get("program"):
         matches = matches.filter(opportunity__program=program)
+    if data.get("at_risk"):
+        at_risk = screening.matches_at_risk(current_ecosystem(request))
+        matches = matches.filter(pk__in=[m.pk for m in at_risk])
+    if data.get("flagged"):
+        matches = matches.filter(check_ins__needs_attention=True).distinct()
     return matches.order_by(*SORT_FIELDS.get(data.get("sort") or "-created_at", ("-pk",)))
 
 

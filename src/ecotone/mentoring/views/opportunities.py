@@ -204,6 +204,7 @@ class OpportunityFilterForm(forms.Form):
         queryset=Program.objects.none(),
         empty_label=gettext_lazy("All programs"),
     )
+    room = forms.BooleanField(label=gettext_lazy("Open, still needing mentors"), required=False)
     sort = forms.ChoiceField(label=gettext_lazy("Sort by"), required=False, choices=SORTS)
 
     def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
@@ -458,6 +459,8 @@ def _staff_list(request: HttpRequest) -> HttpResponseBase:
         found = found.filter(program__organization=organization)
     if program := data.get("program"):
         found = found.filter(program=program)
+    if data.get("room"):
+        found = found.filter(status=OpportunityStatus.OPEN, mentors_needed__gt=F("live"))
     sort = data.get("sort") or "-created_at"
     if sort == "-open_places":
         found = found.annotate(open_places=F("mentors_needed") - F("live"))
