@@ -236,3 +236,12 @@ def test_a_step_with_records_is_kept_but_the_ecosystem_can_be_deleted(world: Wor
         step.delete()
     world.alpha.delete()
     assert not ScreeningRecord.objects.exists()
+
+
+def test_a_mentor_without_a_name_is_never_shown_by_their_email(world: World) -> None:
+    mentor = make_mentor(world.alpha, "nameless@mentor.test", name="")
+    mentor.user.name = ""
+    mentor.user.save()
+    assert "nameless" not in mentor.display_name
+    assert str(mentor.pk) in mentor.display_name
+    assert str(mentor) == mentor.display_name

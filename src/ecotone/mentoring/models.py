@@ -191,7 +191,11 @@ class Mentor(TimeStamped):
 
     @property
     def display_name(self) -> str:
-        return str(self.user.name or self.user.email)
+        """The mentor's name; never their email address, which is contact data (programs see
+        names before a match, contact details only after)."""
+        if self.user.name:
+            return str(self.user.name)
+        return str(_("Mentor no. %(number)s") % {"number": self.pk})
 
     @property
     def employer_label(self) -> str:
