@@ -574,3 +574,19 @@ def test_a_round_discarded_before_its_task_runs_stays_discarded(world, staff, pr
     assert rounds.compute(round_).status == RoundStatus.DISCARDED
     assert run_round.call(round_.pk) == RoundStatus.DISCARDED
     assert not Match.objects.filter(round=round_).exists()
+
+
+def test_a_round_weighs_equity_priorities_as_the_atlas_has_them_now(
+    world: Any, staff: Any, program: Any
+) -> None:
+    from tests.atlas.builders import make_area
+
+    cleared_mentor(world, staff, "ada@mentor.test")
+    opportunity = make_opportunity(program)
+    assert opportunity.equity_priority == 0.0  # the atlas had no areas when it was posted
+    make_area(world.alpha, "390001", 1.0, youth=300, locale="rural")
+    round_ = run(world, staff)
+    opportunity.refresh_from_db()
+    assert opportunity.equity_priority >= 0.75  # a rural area in reach counts as high need
+    (match,) = proposed(round_)
+    assert match.score_breakdown["equity"] > 0

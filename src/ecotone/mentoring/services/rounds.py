@@ -53,6 +53,7 @@ from ..models import (
     RoundStatus,
 )
 from . import matches as match_services
+from .opportunities import refresh_equity_priorities
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +164,9 @@ def compute(round_: MatchingRound) -> MatchingRound:
             current = MatchingRound.objects.select_for_update().get(pk=round_.pk)
             if current.status != RoundStatus.RUNNING:
                 raise _NoLongerRunningError
+            # The atlas may have changed since the opportunities were posted (new areas, a
+            # new run): priorities are brought up to date before the engine weighs them.
+            refresh_equity_priorities(current.ecosystem)
             _solve(current)
             current.status = RoundStatus.REVIEW
             current.finished_at = timezone.now()
