@@ -88,7 +88,7 @@ def test_staff_read_the_atlas_and_try_a_scenario(site: Site) -> None:
     page.goto("/e/alpha/atlas/scenarios/new/")
     scenario_map = page.locator("#scenario-map")
     expect(scenario_map).to_have_attribute("data-features", "4")
-    page.get_by_label("Name", exact=True).fill("Far Hollow STEM Lab")
+    page.get_by_role("textbox", name="Name", exact=True).fill("Far Hollow STEM Lab")
     page.get_by_label("Seats").fill("100")
     hollow = desert_named(page, "Far Hollow School")
     page.locator(".place-on-map").first.click()
