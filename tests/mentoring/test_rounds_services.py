@@ -57,8 +57,14 @@ def cleared_mentor(world: Any, staff: Any, email: str, **fields: Any) -> Mentor:
     return mentor
 
 
-def run(world: Any, staff: Any, mode: str = "score", name: str = "Autumn") -> MatchingRound:
-    round_ = rounds.start_round(world.alpha, staff, name=name, mode=mode)
+def run(
+    world: Any, staff: Any, mode: str = "score", name: str = "Autumn", *, shared_topic: bool = False
+) -> MatchingRound:
+    """A round in review. The tests of locking, excluding and capacities use mentors with no
+    topic in common as the weaker candidates, so by default the round proposes them too."""
+    round_ = rounds.start_round(
+        world.alpha, staff, name=name, mode=mode, require_shared_topic=shared_topic
+    )
     assert round_.status == RoundStatus.REVIEW, round_.error
     return round_
 
@@ -245,6 +251,8 @@ def test_stable_mode_result_is_pairwise_stable(world, staff, program):
     round_ = run(world, staff, "stable")
     held = pairs(round_)
     assert held
+    for o in opportunities:
+        o.refresh_from_db()  # the round brought their equity priorities up to date
 
     score = {}
     for m in mentors:
@@ -590,3 +598,20 @@ def test_a_round_weighs_equity_priorities_as_the_atlas_has_them_now(
     assert opportunity.equity_priority >= 0.75  # a rural area in reach counts as high need
     (match,) = proposed(round_)
     assert match.score_breakdown["equity"] > 0
+
+
+def test_by_default_a_round_proposes_only_mentors_sharing_a_topic(
+    world: Any, staff: Any, program: Any
+) -> None:
+    cleared_mentor(world, staff, "bio@m.test", topics=["biology"])
+    opportunity = make_opportunity(program)  # asks for robotics
+    anyone = make_opportunity(program, "Open house helper", topics=[])
+    round_ = rounds.start_round(world.alpha, staff, name="Default", mode="score")
+    assert round_.require_shared_topic
+    # The biologist fits the open house (it asks for no topic), not the robotics club.
+    assert {m.opportunity_id for m in proposed(round_)} == {anyone.pk}
+    assert opportunity.pk not in {m.opportunity_id for m in proposed(round_)}
+    rounds.discard(round_, staff)
+    loose = run(world, staff, name="Loose")
+    assert {m.opportunity_id for m in proposed(loose)} <= {opportunity.pk, anyone.pk}
+    assert proposed(loose)

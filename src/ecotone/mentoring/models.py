@@ -592,6 +592,11 @@ class MatchingRound(TimeStamped):
         _("status"), max_length=12, choices=RoundStatus.choices, default=RoundStatus.QUEUED
     )
     weights = models.JSONField(_("score weights"), default=dict, blank=True)
+    # Propose a pair only when the mentor offers at least one of the topics or skills the
+    # opportunity asks for (an opportunity that asks for none takes anyone).
+    require_shared_topic = models.BooleanField(
+        _("propose only mentors who share a topic with the opportunity"), default=True
+    )
     # Figures of the last solve: mentors, opportunities, edges, objective, covered, seconds,
     # greedy_objective, ...
     summary = models.JSONField(_("summary"), default=dict, blank=True)

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -104,9 +105,11 @@ def start_round(
     name: str,
     mode: str,
     weights: dict[str, Any] | None = None,
+    require_shared_topic: bool = True,
 ) -> MatchingRound:
     """Queue a new round and hand it to the task queue (with the immediate backend, as in
-    the demo, it is computed before this returns)."""
+    the demo, it is computed before this returns). `require_shared_topic`: propose a pair
+    only when the mentor offers one of the topics or skills the opportunity asks for."""
     from ..tasks import run_round
 
     name = (name or "").strip()
@@ -135,6 +138,7 @@ def start_round(
             name=name,
             mode=mode,
             weights=cleaned,
+            require_shared_topic=require_shared_topic,
             created_by=actor if getattr(actor, "pk", None) else None,
         )
     run_round.enqueue(round_.pk)
@@ -253,6 +257,16 @@ def _solve(round_: MatchingRound) -> None:
         .values_list("mentor_id", "opportunity_id")
     )
     excluded.update((m_index[m], o_index[o]) for m, o in live)
+    # With `require_shared_topic` (the default), a round proposes a mentor only where they
+    # share at least one topic or skill with what the opportunity asks for (when it asks for
+    # any). Such a pair still passes every hard rule and stays open to self-service and to a
+    # reviewer's swap, but spare time alone is not a reason to propose it.
+    asks = np.array([bool(o.topics) for o in instance.opportunities], dtype=bool)
+    if round_.require_shared_topic and len(edges) and asks.any():
+        no_fit = np.flatnonzero((edges.components["topics"] == 0) & asks[edges.opportunity])
+        excluded.update(
+            zip(edges.mentor[no_fit].tolist(), edges.opportunity[no_fit].tolist(), strict=True)
+        )
 
     # Locked proposals stay if they still hold: both people still in the round, still a
     # candidate pair (screening may have lapsed), room on both sides.

@@ -87,6 +87,15 @@ class RoundForm(forms.Form):
         initial=RoundMode.SCORE,
         widget=ModeSelect,
     )
+    require_shared_topic = forms.BooleanField(
+        label=gettext_lazy("Propose only mentors who share a topic or skill with the opportunity"),
+        help_text=gettext_lazy(
+            "Without it, a mentor with nothing in common may be proposed where they have time "
+            "and every rule is met."
+        ),
+        required=False,
+        initial=True,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -195,6 +204,7 @@ def round_new(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 mode=form.cleaned_data["mode"],
                 weights=form.weights(),
+                require_shared_topic=form.cleaned_data["require_shared_topic"],
             )
         except DomainError as error:
             form.add_error(None, str(error))
