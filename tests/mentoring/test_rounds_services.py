@@ -615,3 +615,21 @@ def test_by_default_a_round_proposes_only_mentors_sharing_a_topic(
     loose = run(world, staff, name="Loose")
     assert {m.opportunity_id for m in proposed(loose)} <= {opportunity.pk, anyone.pk}
     assert proposed(loose)
+
+
+def test_the_greedy_baseline_plays_by_the_rounds_rules(
+    world: Any, staff: Any, program: Any
+) -> None:
+    """Excluded pairs and pairs sharing no topic are no more open to the baseline than to the
+    round, and locked pairs count for both: the engine never scores below the baseline."""
+    for n in range(4):
+        cleared_mentor(world, staff, f"m{n}@m.test", topics=[["robotics"], ["biology"]][n % 2])
+    for n in range(3):
+        make_opportunity(program, f"Club {n}", mentors_needed=2)
+    round_ = rounds.start_round(world.alpha, staff, name="Fair", mode="score")
+    assert round_.summary["objective"] >= round_.summary["greedy_objective"] > 0
+    first = proposed(round_)[0]
+    rounds.lock(round_, [first.pk], staff)
+    rounds.exclude(round_, proposed(round_)[-1].pk, staff)
+    round_ = rounds.resolve(round_, staff)
+    assert round_.summary["objective"] >= round_.summary["greedy_objective"] > 0

@@ -20,6 +20,7 @@ solve, `excluded` ([mentor id, opportunity id] pairs a reviewer turned down) and
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -294,6 +295,7 @@ def _solve(round_: MatchingRound) -> None:
     if dropped_locks:
         for match in Match.objects.filter(pk__in=dropped_locks):
             match.delete()
+    room_after_locks = (list(room_m), list(room_o))
 
     if round_.mode == RoundMode.STABLE:
         solved = _stable(edges, room_m, room_o, locked, excluded)
@@ -350,16 +352,32 @@ def _solve(round_: MatchingRound) -> None:
                 setattr(again, name, value)
             again.save(update_fields=[*explained, "updated_at"])
 
-    greedy = solver.greedy(edges, m_cap, o_cap)
     round_.summary = {
         **{k: v for k, v in round_.summary.items() if k in ("excluded", "dropped")},
         **_figures(instance, edges, solved, m_cap, o_cap),
-        "greedy_objective": greedy.objective,
+        "greedy_objective": _greedy_objective(edges, *room_after_locks, locked, excluded),
         "locked": len(locked),
         "dropped_locks": len(dropped_locks),
         "seconds": round(time.perf_counter() - started, 3),
     }
     round_.save(update_fields=["summary", "updated_at"])
+
+
+def _greedy_objective(
+    edges: solver.Edges,
+    room_m: list[int],
+    room_o: list[int],
+    locked: list[tuple[int, int]],
+    excluded: set[tuple[int, int]],
+) -> int:
+    """The baseline on the same terms as the round: the locked pairs kept, then highest score
+    first over the pairs the round may propose (excluded ones scored 0, which greedy skips)."""
+    locked_k = [edges.find(i, j) for i, j in locked]
+    masked = edges.score.copy()
+    masked[[edges.find(i, j) for i, j in excluded if edges.find(i, j) >= 0]] = 0
+    masked[locked_k] = 0
+    free = solver.greedy(dataclasses.replace(edges, score=masked), room_m, room_o)
+    return free.objective + int(edges.score[locked_k].sum())
 
 
 def _stable(
