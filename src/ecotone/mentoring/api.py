@@ -547,6 +547,7 @@ class MatchingRoundSerializer(serializers.ModelSerializer[MatchingRound]):
             "mode",
             "status",
             "weights",
+            "require_shared_topic",
             "summary",
             "error",
             "proposals",
