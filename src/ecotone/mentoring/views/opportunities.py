@@ -163,7 +163,22 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
 
-class OpportunityFilterForm(forms.Form):
+class OpportunitySearchForm(forms.Form):
+    """What every list of opportunities filters by: words and kind."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        required=False,
+        choices=[("", gettext_lazy("Any kind")), *OpportunityKind.choices],
+    )
+
+
+class OpportunityFilterForm(OpportunitySearchForm):
     SORTS = (
         ("-created_at", gettext_lazy("Newest first")),
         ("title", gettext_lazy("Title (A–Z)")),
@@ -172,20 +187,10 @@ class OpportunityFilterForm(forms.Form):
         ("-equity_priority", gettext_lazy("Equity priority")),
         ("-open_places", gettext_lazy("Most places open")),
     )
-    q = forms.CharField(
-        label=gettext_lazy("Search"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
         choices=[("", gettext_lazy("Any status")), *OpportunityStatus.choices],
-    )
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"),
-        required=False,
-        choices=[("", gettext_lazy("Any kind")), *OpportunityKind.choices],
     )
     mode = forms.ChoiceField(
         label=gettext_lazy("Mode"),
@@ -215,17 +220,7 @@ class OpportunityFilterForm(forms.Form):
         ).order_by("name")
 
 
-class MentorBrowseForm(forms.Form):
-    q = forms.CharField(
-        label=gettext_lazy("Search"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"),
-        required=False,
-        choices=[("", gettext_lazy("Any kind")), *OpportunityKind.choices],
-    )
+class MentorBrowseForm(OpportunitySearchForm):
     mode = forms.ChoiceField(
         label=gettext_lazy("Mode"),
         required=False,
