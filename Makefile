@@ -9,9 +9,6 @@ PORT ?= 8000
 SIZE ?= medium
 EMAIL ?= admin@demo.ecotone.example.org
 PYTEST_ARGS ?=
-# Two workers (pytest-xdist; each file stays on one worker, so a browser test's live server and
-# Chromium are one per worker): the suite would otherwise outgrow CI's 30 minutes.
-PYTEST_WORKERS ?= 2
 
 .PHONY: demo demo-reset demo-code setup serve test lint test-sqlite test-postgres chromium translations static messages clean
 
@@ -63,10 +60,10 @@ lint: $(VENV)/.installed
 	$(MANAGE) makemigrations --check --dry-run
 
 test-sqlite: setup
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-postgres: setup
-	scripts/with-postgres.sh $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Browser tests drive Debian's Chromium; install it when the machine lacks it.
 chromium:
