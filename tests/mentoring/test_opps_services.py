@@ -425,3 +425,25 @@ def test_ranking_equals_the_pair_rule_over_open_needs_with_room(
             assert check == engine.check_pair(mentor, o)
     finally:
         transaction.savepoint_rollback(savepoint)
+
+
+def test_saving_stars_and_unstars_only_open_opportunities_of_the_mentors_ecosystem(
+    world: Any,
+) -> None:
+    from ecotone.errors import DomainError
+    from ecotone.mentoring.services.opportunities import toggle_saved
+    from tests.mentoring.builders import make_mentor, make_opportunity, make_program
+
+    mentor = make_mentor(world.alpha, "saver@mentor.test")
+    program = make_program(world.org_a, "Star Lab")
+    opportunity = make_opportunity(program)
+    assert toggle_saved(mentor, opportunity, mentor.user) is True
+    assert list(mentor.saved_opportunities.all()) == [opportunity]
+    closed = make_opportunity(program, "Closed one", status="closed")
+    with pytest.raises(DomainError, match="open"):
+        toggle_saved(mentor, closed, mentor.user)
+    elsewhere = make_opportunity(make_program(world.org_beta, "Beta Lab"))
+    with pytest.raises(DomainError, match="another ecosystem"):
+        toggle_saved(mentor, elsewhere, mentor.user)
+    assert toggle_saved(mentor, opportunity, mentor.user) is False
+    assert not mentor.saved_opportunities.exists()

@@ -263,6 +263,22 @@ def update_opportunity(opportunity: Opportunity, actor: Any, **fields: Any) -> O
     return opportunity
 
 
+def toggle_saved(mentor: Mentor, opportunity: Opportunity, actor: Any) -> bool:
+    """Star or unstar an opportunity for the mentor (their own interest earns points in the
+    engine's score). Returns whether it is saved now. Only open opportunities of the mentor's
+    own ecosystem can be saved; unstarring is always allowed."""
+    if opportunity.ecosystem_id != mentor.ecosystem_id:
+        raise DomainError(_("That opportunity belongs to another ecosystem."))
+    with acting(actor):
+        if mentor.saved_opportunities.filter(pk=opportunity.pk).exists():
+            mentor.saved_opportunities.remove(opportunity)
+            return False
+        if opportunity.status != OpportunityStatus.OPEN:
+            raise DomainError(_("Only an open opportunity can be saved."))
+        mentor.saved_opportunities.add(opportunity)
+        return True
+
+
 def close_opportunity(opportunity: Opportunity, actor: Any, reason: str = "") -> Opportunity:
     """Close a need: no new matches; its matches that have not started (proposed, offered,
     accepted) are withdrawn. Active matches go on to their own closure."""

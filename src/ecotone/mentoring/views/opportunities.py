@@ -779,12 +779,15 @@ def opportunity_save(
     if mentor is None:
         messages.error(request, _("Create your mentor profile first."))
         return redirect(detail)
-    if mentor.saved_opportunities.filter(pk=opportunity.pk).exists():
-        mentor.saved_opportunities.remove(opportunity)
-        messages.success(request, _("Removed from your saved opportunities."))
-    else:
-        mentor.saved_opportunities.add(opportunity)
+    try:
+        saved = services.toggle_saved(mentor, opportunity, request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect(detail)
+    if saved:
         messages.success(request, _("Saved: it now ranks higher for you in matching."))
+    else:
+        messages.success(request, _("Removed from your saved opportunities."))
     return _back(request, detail)
 
 
