@@ -9,6 +9,7 @@ Backbone personas have TOTP set up, as the MFA rule requires.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,14 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
+from django.apps import apps
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
+from pytest_django.plugin import blocking_manager_key
 
 from ecotone.accounts.models import User
+from ecotone.directory.taxonomy import ensure_stem_taxonomy
 from ecotone.ecosystems.models import (
     Ecosystem,
     Membership,
@@ -46,6 +50,55 @@ PERSONAS = (
     "staff",
     "admin",
 )
+
+
+# What the data migrations create, as idempotent functions. A transactional test (the browser
+# tests, `django_db(transaction=True)`) ends with a flush that empties every table; post_migrate
+# then recreates content types and permissions, and these put back the rest, so that the next
+# test on the same worker sees a migrated database whatever order the tests run in.
+MIGRATION_DATA = (ensure_stem_taxonomy,)
+_migrated_rows: dict[str, int] = {}  # every model's row count right after the migrations
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model._base_manager.count() for model in apps.get_models()}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The migrated test database, with the rows its migrations made counted once."""
+    with django_db_blocker.unblock():
+        _migrated_rows.update(_row_counts())
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    fixtures = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    return (
+        "transactional_db" in fixtures
+        or "live_server" in fixtures
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a transactional test's flush, restore what the migrations made, and prove it."""
+    result = yield
+    if _migrated_rows and _is_transactional(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            for restore in MIGRATION_DATA:
+                restore()
+            now = _row_counts()
+        differ = {label: (n, now[label]) for label, n in _migrated_rows.items() if now[label] != n}
+        if differ:
+            pytest.fail(
+                f"After the flush of {item.nodeid}, tables differ from the migrated database "
+                f"(model: (migrated, now)): {differ}. A data migration makes rows that "
+                "MIGRATION_DATA in tests/conftest.py does not restore.",
+                pytrace=False,
+            )
+    return result
 
 
 @pytest.fixture(autouse=True)
@@ -110,6 +163,10 @@ class World:
 
 @pytest.fixture
 def world(db: Any) -> World:
+    return build_world()
+
+
+def build_world() -> World:
     alpha = make_ecosystem("alpha", "Alpha Valley STEM Alliance")
     beta = make_ecosystem("beta", "Beta Bay STEM Hub")
     network = Network.objects.create(slug="state", name="State STEM Network")

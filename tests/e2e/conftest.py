@@ -22,7 +22,6 @@ from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from ecotone.directory.taxonomy import ensure_stem_taxonomy
 from tests.conftest import PASSWORD, TOTP_SECRET, World
 
 
@@ -57,8 +56,11 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-# Long enough for a slow CI machine, short enough that a hang fails fast.
-TIMEOUT_MS = 10_000
+# Long enough for a loaded CI machine (two workers, each with a browser and a live server, on two
+# cores), short enough that a hang fails fast. Actions and `expect` assertions both wait for
+# their condition up to this long, never for a fixed time.
+TIMEOUT_MS = 20_000
+expect.set_options(timeout=TIMEOUT_MS)
 # Map tiles never come from the tile server in tests (no network, no third-party requests):
 # every tile is this one grey pixel, unless a test makes the tile server fail.
 TILE_REQUESTS = settings.TILE_URL.split("/{", 1)[0] + "/**"
@@ -116,8 +118,6 @@ def totp_code() -> str:
 def site(
     transactional_db: None, live_server: Any, world: World, browser: Browser
 ) -> Iterator[Site]:
-    # The flush after each transactional test removes what data migrations made.
-    ensure_stem_taxonomy()
     # Rate limits and used TOTP codes live in the cache; each test starts from a clean one.
     cache.clear()
     contexts: list[BrowserContext] = []
