@@ -7,12 +7,15 @@ Anonymous visitors get the sign-in page (302) on pages and 401 on the API.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
-from tests.conftest import PERSONAS, World
+from tests.conftest import PERSONAS, World, build_world
 
 BACKBONE = ("staff", "admin")
 MEMBERS = ("member", "mentor", "reviewer", "partner_a", "partner_b")
@@ -678,8 +681,58 @@ CELLS = [
 ]
 
 
+@dataclass
+class Table:
+    """The world of tests/conftest.py and one record of each kind the rows' URLs name."""
+
+    world: World
+    ids: dict[str, Any]  # by the placeholder in the rows' URLs
+    media: str  # where the import files of the records are
+
+
+@pytest.fixture(scope="module")
+def table(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[Table]:
+    """Built once per module (and worker), in a transaction rolled back at the module's end.
+
+    Each cell runs in a savepoint inside it (pytest-django's `db`), so whatever a request
+    changes is gone before the next cell, as if every cell built its own world: the ~1,800 cells
+    are half the suite's tests, and building the world and records for each took most of their
+    time.
+    """
+    media = tmp_path_factory.mktemp("permission-media")
+    fast = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=str(media),
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+    )
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        world = build_world()
+        yield Table(world, _records(world), str(media))
+        transaction.set_rollback(True)
+
+
 @pytest.mark.parametrize(("row", "persona"), CELLS)
-def test_permission_table(world: World, row: Row, persona: str) -> None:
+def test_permission_table(table: Table, db: None, settings: Any, row: Row, persona: str) -> None:
+    settings.MEDIA_ROOT = (
+        table.media
+    )  # conftest gives each test its own, without the records' files
+    url = row.url.format(**table.ids)
+    client = table.world.client(persona)
+    if row.method == "get":
+        response = client.get(url)
+    else:
+        response = (
+            getattr(client, row.method)(url, row.data, content_type="application/json")
+            if url.startswith("/api/")
+            else client.post(url, row.data)
+        )
+    assert response.status_code == row.expected[persona], (
+        f"{row.method.upper()} {url} as {persona}: {response.status_code}"
+    )
+
+
+def _records(world: World) -> dict[str, Any]:
+    """One record of each kind the rows name, by the placeholder in their URLs."""
     from django.core.files.base import ContentFile
 
     from ecotone.atlas.models import AreaImport, PopulationArea, Scenario
@@ -741,39 +794,27 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
         analysis=default_analysis(world.alpha), name="Bus", programs=[SCENARIO_PROGRAM]
     )
     opportunity, match, round_ = _mentoring_records(world)
-    url = row.url.format(
-        opportunity=opportunity.pk,
-        match=match.pk,
-        round=round_.pk,
-        area=area.pk,
-        scenario=scenario.pk,
-        run=run.pk,
-        area_import=area_import.pk,
-        change=change.pk,
-        org_location=org_location.hsds_id,
-        service_id=program.hsds_id,
-        service_at_location_id=site.hsds_id,
-        organization_id=world.org_a.hsds_id,
-        taxonomy_id=term.taxonomy.hsds_id,
-        term_id=term.hsds_id,
-        program=program.slug,
-        location=location.hsds_id,
-        org_a=world.org_a.slug,
-        membership=world.memberships["mentor"].pk,
-        invitation=invitation.pk,
-    )
-    client = world.client(persona)
-    if row.method == "get":
-        response = client.get(url)
-    else:
-        response = (
-            getattr(client, row.method)(url, row.data, content_type="application/json")
-            if url.startswith("/api/")
-            else client.post(url, row.data)
-        )
-    assert response.status_code == row.expected[persona], (
-        f"{row.method.upper()} {url} as {persona}: {response.status_code}"
-    )
+    return {
+        "opportunity": opportunity.pk,
+        "match": match.pk,
+        "round": round_.pk,
+        "area": area.pk,
+        "scenario": scenario.pk,
+        "run": run.pk,
+        "area_import": area_import.pk,
+        "change": change.pk,
+        "org_location": org_location.hsds_id,
+        "service_id": program.hsds_id,
+        "service_at_location_id": site.hsds_id,
+        "organization_id": world.org_a.hsds_id,
+        "taxonomy_id": term.taxonomy.hsds_id,
+        "term_id": term.hsds_id,
+        "program": program.slug,
+        "location": location.hsds_id,
+        "org_a": world.org_a.slug,
+        "membership": world.memberships["mentor"].pk,
+        "invitation": invitation.pk,
+    }
 
 
 def _mentoring_records(world: World) -> tuple[Any, Any, Any]:
