@@ -9,8 +9,15 @@ PORT ?= 8000
 SIZE ?= medium
 EMAIL ?= admin@demo.ecotone.example.org
 PYTEST_ARGS ?=
+# The suite runs on both cores: one pytest-xdist worker each, each with its own test database.
+WORKERS ?= 2
+PYTEST := $(VENV)/bin/pytest
+UNIT := -n $(WORKERS) -m "not browser"
+# `make test` names its 30 slowest tests, so a slow one is seen when it lands.
+SLOWEST := --durations=30
+TIMED := scripts/timed.sh
 
-.PHONY: demo demo-reset demo-code setup serve test lint test-sqlite test-postgres chromium translations static messages clean
+.PHONY: demo demo-reset demo-code setup serve test test-fast lint test-sqlite test-postgres test-browser chromium translations static messages clean
 
 demo: setup serve
 
@@ -51,7 +58,21 @@ serve:
 messages: $(VENV)/.installed
 	cd src/ecotone && ../../$(PY) ../../manage.py makemessages --locale es --ignore "static/*" --no-location --no-obsolete
 
-test: setup chromium lint test-sqlite test-postgres
+# Every phase is timed; the table of phases is printed at the end, passed or not.
+test:
+	@$(TIMED) --reset
+	@$(TIMED) setup $(MAKE) --no-print-directory setup chromium; \
+	status=$$?; \
+	[[ $$status -ne 0 ]] || { $(TIMED) lint $(MAKE) --no-print-directory lint; status=$$?; }; \
+	[[ $$status -ne 0 ]] || { $(TIMED) sqlite $(MAKE) --no-print-directory test-sqlite PYTEST_ARGS='$(SLOWEST) $(PYTEST_ARGS)'; status=$$?; }; \
+	[[ $$status -ne 0 ]] || { $(TIMED) postgres $(MAKE) --no-print-directory test-postgres PYTEST_ARGS='$(SLOWEST) $(PYTEST_ARGS)'; status=$$?; }; \
+	[[ $$status -ne 0 ]] || { $(TIMED) browser $(MAKE) --no-print-directory test-browser PYTEST_ARGS='$(SLOWEST) $(PYTEST_ARGS)'; status=$$?; }; \
+	$(TIMED) --summary; \
+	exit $$status
+
+# The edit-test loop: the SQLite suite without the browser tests, on both cores.
+test-fast: setup
+	$(PYTEST) $(UNIT) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests benchmarks
@@ -59,11 +80,17 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 	$(MANAGE) makemigrations --check --dry-run
 
+# Every test but the browser tests runs on both databases.
 test-sqlite: setup
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(UNIT) $(PYTEST_ARGS)
 
 test-postgres: setup
-	scripts/with-postgres.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(PYTEST) $(UNIT) $(PYTEST_ARGS)
+
+# Browser tests check pages, not database dialects: they run once, against PostgreSQL (the
+# production database), in their own pass.
+test-browser: setup chromium
+	scripts/with-postgres.sh $(PYTEST) -n $(WORKERS) -m browser $(PYTEST_ARGS)
 
 # Browser tests drive Debian's Chromium; install it when the machine lacks it.
 chromium:
