@@ -145,3 +145,36 @@ def test_database_task_backend_queues_for_the_worker(settings: Any) -> None:
     call_command("db_worker", "--batch", "--interval", "0")
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     assert [m.to for m in mail.outbox] == [["q@example.org"]]
+
+
+def _patch_nested(world: Any, depth: int) -> Any:
+    """PATCH a partner with its name `depth` lists deep (plus the object around them)."""
+    client = world.client("staff")
+    client.raise_request_exception = False
+    return client.patch(
+        f"/api/v1/ecosystems/alpha/organizations/{world.org_a.slug}/",
+        '{"name": ' + "[" * depth + "]" * depth + "}",
+        content_type="application/json",
+    )
+
+
+@pytest.mark.parametrize("depth", [100_000, 32])
+def test_deeply_nested_json_is_a_400_not_a_500(world: Any, depth: int) -> None:
+    response = _patch_nested(world, depth)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "The request body is nested too deeply to read."}
+
+
+def test_json_nested_as_deep_as_the_limit_reaches_validation(world: Any) -> None:
+    response = _patch_nested(world, 31)
+    assert response.status_code == 400
+    assert "name" in response.json()
+
+
+def test_a_disallowed_host_is_a_400_not_a_500(db: Any, settings: Any) -> None:
+    settings.DEBUG = False
+    client = Client(HTTP_HOST="evil.example", raise_request_exception=False)
+    for path in ("/", "/e/alpha/partners/", "/api/v1/me/"):
+        response = client.get(path)
+        assert response.status_code == 400, path
