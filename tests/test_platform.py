@@ -145,3 +145,80 @@ def test_database_task_backend_queues_for_the_worker(settings: Any) -> None:
     call_command("db_worker", "--batch", "--interval", "0")
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     assert [m.to for m in mail.outbox] == [["q@example.org"]]
+
+
+def _patch_nested(world: Any, depth: int) -> Any:
+    """PATCH a partner with its name `depth` lists deep (plus the object around them)."""
+    client = world.client("staff")
+    client.raise_request_exception = False
+    return client.patch(
+        f"/api/v1/ecosystems/alpha/organizations/{world.org_a.slug}/",
+        '{"name": ' + "[" * depth + "]" * depth + "}",
+        content_type="application/json",
+    )
+
+
+@pytest.mark.parametrize("depth", [100_000, 32])
+def test_deeply_nested_json_is_a_400_not_a_500(world: Any, depth: int) -> None:
+    response = _patch_nested(world, depth)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "The request body is nested too deeply to read."}
+
+
+def test_json_nested_as_deep_as_the_limit_reaches_validation(world: Any) -> None:
+    response = _patch_nested(world, 31)
+    assert response.status_code == 400
+    assert "name" in response.json()
+
+
+def test_a_disallowed_host_is_a_400_not_a_500(db: Any, settings: Any) -> None:
+    settings.DEBUG = False
+    client = Client(HTTP_HOST="evil.example", raise_request_exception=False)
+    for path in ("/", "/e/alpha/partners/", "/api/v1/me/"):
+        response = client.get(path)
+        assert response.status_code == 400, path
+
+
+def _policy(response: Any) -> dict[str, list[str]]:
+    directives = (d.split() for d in response["Content-Security-Policy"].split(";") if d.strip())
+    return {name: sources for name, *sources in directives}
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_api_docs_pages_run_only_scripts_and_styles_the_policy_allows(db: Any, path: str) -> None:
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "style", "link"):
+                self.tags.append((tag, dict(attrs)))
+
+    response = Client().get(path)
+    assert response.status_code == 200
+    policy = _policy(response)
+    assert "'unsafe-inline'" not in policy["script-src"] + policy["style-src"]
+    parser = Tags()
+    parser.feed(response.content.decode())
+    scripts = [attrs for tag, attrs in parser.tags if tag == "script"]
+    assert scripts
+    same_origin = lambda url: str(url).startswith("/") and not str(url).startswith("//")  # noqa: E731
+    for tag, attrs in parser.tags:
+        if tag == "link":
+            assert attrs.get("rel") != "stylesheet" or same_origin(attrs["href"]), attrs
+        elif attrs.get("src"):
+            assert same_origin(attrs["src"]), attrs
+            if attrs["src"].startswith("/api/"):  # Swagger UI's start-up script, as a file
+                script = Client().get(attrs["src"])
+                assert script["Content-Type"].startswith("application/javascript")
+                assert b"SwaggerUIBundle(" in script.content
+        else:
+            sources = policy["script-src" if tag == "script" else "style-src"]
+            assert f"'nonce-{attrs.get('nonce')}'" in sources, (tag, attrs, sources)
+    # Redoc adds its styles at run time with the nonce its start-up script carries.
+    for nonce in {attrs["nonce"] for _tag, attrs in parser.tags if attrs.get("nonce")}:
+        assert f"'nonce-{nonce}'" in policy["style-src"]

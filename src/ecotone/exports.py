@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -19,13 +20,23 @@ class _Echo:
         return value
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal)
+
+
 def _cells(row: Sequence[Any]) -> list[str]:
     return ["" if value is None else force_str(value) for value in row]
 
 
-def _csv_safe(value: str) -> str:
-    # Spreadsheet programs run cells starting with these as formulas (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if _is_number(value):
+        return str(value)
+    text = force_str(value)
+    # Spreadsheet programs run text starting with these as a formula (CSV injection); a number
+    # such as a negative longitude is no formula and keeps its sign unquoted.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def csv_stream(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
@@ -33,19 +44,29 @@ def csv_stream(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterato
     yield "\ufeff"  # so spreadsheet programs read UTF-8
     yield writer.writerow(_cells(headers))
     for row in rows:
-        yield writer.writerow([_csv_safe(cell) for cell in _cells(row)])
+        yield writer.writerow([_csv_cell(cell) for cell in row])
 
 
 def xlsx_bytes(title: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
-    sheet.append(_cells(headers))
+
+    def cell(value: Any) -> Any:
+        if value is None or _is_number(value):
+            return value
+        text = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", force_str(value)))
+        # openpyxl makes any text starting with "=" a formula; imported names and cities are
+        # people's input, so they are stored as text and never run.
+        text.data_type = "s"
+        return text
+
+    sheet.append([cell(value) for value in headers])
     for row in rows:
-        sheet.append(
-            ["" if v is None else v if isinstance(v, int | float) else force_str(v) for v in row]
-        )
+        sheet.append([cell(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

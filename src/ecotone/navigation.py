@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -72,7 +73,8 @@ def ecosystem_nav(user: Any, ecosystem: Ecosystem, current_path: str) -> list[di
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     ecosystem: Ecosystem | None = getattr(request, "ecosystem", None)
-    user = request.user
+    # The error page for a refused Host header renders before AuthenticationMiddleware ran.
+    user = getattr(request, "user", None) or AnonymousUser()
     context: dict[str, Any] = {"ecosystem": ecosystem, "tile_url": None}
     if ecosystem is not None:
         context["ecosystem_nav"] = ecosystem_nav(user, ecosystem, request.path)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,67 @@ class FileError(Exception):
 
 def unescape_cell(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
+
+
+# Bytes decompressed at a time while checking an archive's members.
+CHUNK = 1 << 16
+
+
+def refuse_understated_members(archive: zipfile.ZipFile) -> None:
+    """Refuse an archive with a member that unpacks to more than its header says.
+
+    zipfile trusts the header: reading a member decompresses all of it in one call and only
+    then cuts it to the header's size, so a small upload whose header understates a member
+    takes gigabytes of memory before any reader sees a byte. Each deflated member is
+    decompressed here once, CHUNK bytes at a time, and refused as soon as it passes its
+    header's size; a stored member is its own size. With the headers proven, the sum of their
+    sizes (which callers compare to their limit) bounds what reading the archive can take.
+    Raises FileError naming the member, or zipfile.BadZipFile."""
+    for member in archive.infolist():
+        if member.flag_bits & 0x1:
+            raise FileError(_('"%(name)s" in the file is encrypted.') % {"name": member.filename})
+        if member.compress_type == zipfile.ZIP_STORED:
+            continue
+        if member.compress_type != zipfile.ZIP_DEFLATED:
+            raise FileError(
+                _('"%(name)s" in the file is compressed in a way Ecotone does not read.')
+                % {"name": member.filename}
+            )
+        if _deflated_size_exceeds(archive, member, member.file_size):
+            raise FileError(
+                _('"%(name)s" in the file unpacks to more than its header says.')
+                % {"name": member.filename}
+            )
+
+
+def _deflated_size_exceeds(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int) -> bool:
+    assert archive.fp is not None
+    archive.fp.seek(member.header_offset)
+    header = archive.fp.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(member.filename)
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    archive.fp.seek(member.header_offset + 30 + name_length + extra_length)
+    decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
+    produced, left = 0, member.compress_size
+    try:
+        while left > 0 and not decompressor.eof:
+            data = archive.fp.read(min(CHUNK, left))
+            if not data:
+                raise zipfile.BadZipFile(member.filename)
+            left -= len(data)
+            while True:
+                out = decompressor.decompress(data, CHUNK)
+                produced += len(out)
+                if produced > limit:
+                    return True
+                data = decompressor.unconsumed_tail
+                # A full chunk may leave output waiting inside zlib even with no input left.
+                if decompressor.eof or (not data and len(out) < CHUNK):
+                    break
+    except zlib.error:
+        raise zipfile.BadZipFile(member.filename) from None
+    return False
 
 
 def decode(data: bytes) -> str:
@@ -64,14 +127,15 @@ def xlsx_rows(path: Path, *, max_columns: int, max_unpacked_bytes: int) -> Itera
     damaged = FileError(_("This is not an XLSX workbook, or it is damaged."))
     try:
         with zipfile.ZipFile(path) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
+            if sum(member.file_size for member in archive.infolist()) > max_unpacked_bytes:
+                # a small file that would unpack to gigabytes
+                raise FileError(
+                    _("The workbook unpacks to more than %(size)d MB; save it as CSV instead.")
+                    % {"size": max_unpacked_bytes >> 20}
+                )
+            refuse_understated_members(archive)
     except (zipfile.BadZipFile, OSError):
         raise damaged from None
-    if unpacked > max_unpacked_bytes:  # a small file that would unpack to gigabytes
-        raise FileError(
-            _("The workbook unpacks to more than %(size)d MB; save it as CSV instead.")
-            % {"size": max_unpacked_bytes >> 20}
-        )
     # A damaged or hostile workbook can fail anywhere inside openpyxl or its XML parser, with
     # whatever exception they raise; to the person uploading it, it is one problem.
     try:

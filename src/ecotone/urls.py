@@ -2,7 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from ecotone.ecosystems import views as ecosystem_views
 
@@ -30,8 +34,20 @@ urlpatterns = [
     # Open Referral HSDS 3.0, one API per ecosystem's directory (ecotone/directory/hsds_views.py).
     path("api/hsds/<slug:ecosystem_slug>/", include("ecotone.directory.hsds_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    # The docs pages keep to the Content Security Policy: Swagger UI's start-up script is served
+    # at /api/docs/?script, Redoc's from a static file with the nonce for its styles.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_schema", template_name="api/swagger_ui.html"
+        ),
+        name="api_docs",
+    ),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="api_schema", template_name="api/redoc.html"),
+        name="api_redoc",
+    ),
     path("admin/", admin.site.urls),
 ]
 

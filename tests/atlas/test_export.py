@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -107,3 +108,31 @@ def test_spanish_headers(region: World) -> None:
     assert header[:2] == ["Identificador", "Nombre"]
     assert rows[0][header.index("Desierto")] == "sí"
     assert rows[0][header.index("Por qué es prioritaria")].startswith("612 estudiantes, 78")
+
+
+FORMULA = '=HYPERLINK("https://evil.example","Open")'
+
+
+def test_csv_defuses_a_formula_name_but_writes_negative_longitudes_as_numbers(
+    region: World,
+) -> None:
+    make_area(region.alpha, "evil", 10, name=FORMULA)
+    header, *rows = csv_rows(region.client("member").get("/e/alpha/atlas/export.csv"))
+    evil = next(r for r in rows if r[0] == "evil")
+    assert evil[header.index("Name")] == "'" + FORMULA
+    longitudes = [r[header.index("Longitude")] for r in rows]
+    assert all(float(value) < 0 for value in longitudes), longitudes
+
+
+def test_xlsx_writes_a_formula_name_as_text(region: World) -> None:
+    make_area(region.alpha, "evil", 10, name=FORMULA)
+    response = region.client("member").get("/e/alpha/atlas/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    evil = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "evil")
+    name = evil[header.index("Name")]
+    assert (name.value, name.data_type) == (FORMULA, "s")
+    assert evil[header.index("Longitude")].value < 0
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()

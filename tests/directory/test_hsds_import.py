@@ -30,6 +30,7 @@ from ecotone.directory.models import (
 from ecotone.directory.taxonomy import NAMESPACE
 from ecotone.ecosystems.models import Ecosystem, Organization
 from tests.conftest import World, make_ecosystem
+from tests.test_tabular_files import MB, peak_memory, understate, write_large_member
 
 from .test_hsds_export import build_directory
 
@@ -456,6 +457,24 @@ def test_a_bad_package_is_a_clear_problem(
                 out.writestr(name, content)
     report = run(world.alpha, read_hsds_package(archive))
     assert message in " ".join(p.message for p in report.problems), report.problems
+
+
+def test_a_zip_whose_header_understates_a_file_is_refused_without_unpacking_it(
+    world: World, tmp_path: Path
+) -> None:
+    archive = tmp_path / "package.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("datapackage.json", '{"resources": []}')
+        out.writestr("organizations.csv", "id,name\n1,Robotics For All\n")
+        write_large_member(out, "services.csv", 16 * MB, b"1,1,Robotics club,active\n")
+    understate(archive, "services.csv", 1000)
+    batches: list[Batch] = []
+    assert peak_memory(lambda: batches.append(read_hsds_package(archive))) < 4 * MB
+    report = run(world.alpha, batches[0])
+    assert [p.message for p in report.problems] == [
+        '"services.csv" in the file unpacks to more than its header says.'
+    ]
+    assert not report.applied
 
 
 def test_a_zip_wrapping_one_folder_imports(world: World, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from typing import Any
 
 from openpyxl import load_workbook
@@ -74,6 +75,19 @@ def test_xlsx_export_opens_as_a_workbook(world: World) -> None:
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [row[0] for row in sheet.iter_rows(values_only=True)]
     assert values == ["Name", "Eastside Library", "Robotics For All"]
+
+
+def test_xlsx_export_writes_a_formula_city_as_text(world: World) -> None:
+    formula = '=HYPERLINK("https://evil.example","Open")'
+    make_organization(world.alpha, "Harbor Lab", city=formula)
+    response = world.client("staff").get("/e/alpha/partners/?format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Harbor Lab")
+    city = row[header.index("City")]
+    assert (city.value, city.data_type) == (formula, "s")
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
 
 
 def test_partner_staff_edit_their_own_organization(world: World) -> None:

@@ -27,6 +27,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ecotone.tabular_files import FileError, refuse_understated_members
+
 from .importing import Batch, Problem, Record
 
 MAX_BYTES = 200 * 1024 * 1024  # one file, or a whole package once unzipped
@@ -201,6 +203,7 @@ def _package_files(path: Path) -> dict[str, bytes]:
                 raise UnreadableFileError(
                     _("The .zip is larger than %(mb)d MB unpacked.") % {"mb": MAX_BYTES >> 20}
                 )
+            refuse_understated_members(archive)
             files = {}
             for member in members:
                 name = PurePosixPath(member.filename)
@@ -209,6 +212,8 @@ def _package_files(path: Path) -> dict[str, bytes]:
                 if "__MACOSX" in name.parts:
                     continue
                 files[name.as_posix()] = archive.read(member)
+    except FileError as error:
+        raise UnreadableFileError(str(error)) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError):
         raise UnreadableFileError(_("The file is not a readable .zip archive.")) from None
     except OSError as error:

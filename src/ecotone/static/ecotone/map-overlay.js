@@ -48,7 +48,10 @@
       className: "overlay-point" + (strong ? " strong" : ""),
     });
     marker.bindPopup(popup.bind(null, properties));
-    marker.bindTooltip(properties.name);
+    // Leaflet inserts a string tooltip as HTML; a text node keeps an imported name as text.
+    marker.bindTooltip(function () {
+      return document.createTextNode(properties.name);
+    });
     return marker;
   }
 
