@@ -33,23 +33,50 @@ LANGUAGES = ["en", "es", "vi"]
 TOPICS = ["robotics", "coding", "biology", "math", "design"]
 IDENTITIES = ["women", "first_gen", "latinx"]
 
-small_sets = lambda items: st.frozensets(st.sampled_from(items), max_size=len(items))  # noqa: E731
+
+# Strategies are built once, here: hypothesis validates a strategy object the first time it
+# draws from it, and building them inside the composites below made that validation most of
+# these tests' time (the examples drawn are the same).
+def small_sets(items: list[str]) -> st.SearchStrategy[frozenset[str]]:
+    return st.frozensets(st.sampled_from(items), max_size=len(items))
+
+
+GRADE_SETS, LANGUAGE_SETS, TOPIC_SETS = (
+    small_sets(GRADES),
+    small_sets(LANGUAGES),
+    small_sets(TOPICS),
+)
+SCREENING_SETS, IDENTITY_SETS = small_sets(SCREENING), small_sets(IDENTITIES)
+ALL_SCREENING = st.one_of(st.just(frozenset(SCREENING)), SCREENING_SETS)
+MODE_SETS = st.frozensets(st.sampled_from(["in_person", "virtual"]), min_size=1)
+INTERESTS = st.frozensets(st.sampled_from([f"o{j}" for j in range(6)]), max_size=3)
+OPPORTUNITY_MODES = st.sampled_from(["in_person", "virtual", "either"])
+REQUIRED_LANGUAGE = st.sampled_from(["", "", "", *LANGUAGES])
+CAPACITY = st.integers(0, 3)
+LATITUDE, LONGITUDE = st.floats(40.0, 40.6), st.floats(-74.4, -73.8)
+RADIUS, SHARE = st.floats(0.0, 40.0), st.floats(0.0, 1.0)
+WINDOW_COUNT, DAY = st.integers(0, 2), st.integers(0, 1)
+QUARTER, MINUTE_OFF, LENGTH = st.integers(0, 40), st.sampled_from([0, 0, 0, 5]), st.integers(1, 24)
 
 
 @st.composite
 def windows(draw: st.DrawFn) -> tuple[tuple[int, int, int], ...]:
     out = []
-    for _ in range(draw(st.integers(0, 2))):
-        day = draw(st.integers(0, 1))
-        start = draw(st.integers(0, 40)) * 15 + draw(st.sampled_from([0, 0, 0, 5]))
-        out.append((day, start, start + draw(st.integers(1, 24)) * 15))
+    for _ in range(draw(WINDOW_COUNT)):
+        day = draw(DAY)
+        start = draw(QUARTER) * 15 + draw(MINUTE_OFF)
+        out.append((day, start, start + draw(LENGTH) * 15))
     return tuple(out)
+
+
+WINDOWS = windows()
+SCHEDULES = st.one_of(st.just(()), WINDOWS)
 
 
 def point(draw: st.DrawFn) -> tuple[float | None, float | None]:
     if draw(st.booleans()) and draw(st.booleans()):
         return None, None
-    return draw(st.floats(40.0, 40.6)), draw(st.floats(-74.4, -73.8))
+    return draw(LATITUDE), draw(LONGITUDE)
 
 
 @st.composite
@@ -57,18 +84,18 @@ def mentors(draw: st.DrawFn, i: int) -> Mentor:
     lat, lon = point(draw)
     return Mentor(
         id=f"m{i}",
-        capacity=draw(st.integers(0, 3)),
+        capacity=draw(CAPACITY),
         lat=lat,
         lon=lon,
-        travel_radius_mi=draw(st.floats(0.0, 40.0)),
-        modes=draw(st.frozensets(st.sampled_from(["in_person", "virtual"]), min_size=1)),
-        grade_bands=draw(small_sets(GRADES)),
-        languages=draw(small_sets(LANGUAGES)),
-        topics=draw(small_sets(TOPICS)),
-        availability=draw(windows()),
-        screening=draw(st.one_of(st.just(frozenset(SCREENING)), small_sets(SCREENING))),
-        identity_tags=draw(small_sets(IDENTITIES)),
-        interests=draw(st.frozensets(st.sampled_from([f"o{j}" for j in range(6)]), max_size=3)),
+        travel_radius_mi=draw(RADIUS),
+        modes=draw(MODE_SETS),
+        grade_bands=draw(GRADE_SETS),
+        languages=draw(LANGUAGE_SETS),
+        topics=draw(TOPIC_SETS),
+        availability=draw(WINDOWS),
+        screening=draw(ALL_SCREENING),
+        identity_tags=draw(IDENTITY_SETS),
+        interests=draw(INTERESTS),
     )
 
 
@@ -77,26 +104,30 @@ def opportunities(draw: st.DrawFn, j: int) -> Opportunity:
     lat, lon = point(draw)
     return Opportunity(
         id=f"o{j}",
-        capacity=draw(st.integers(0, 3)),
-        mode=draw(st.sampled_from(["in_person", "virtual", "either"])),
+        capacity=draw(CAPACITY),
+        mode=draw(OPPORTUNITY_MODES),
         lat=lat,
         lon=lon,
-        grade_bands=draw(small_sets(GRADES)),
-        language_required=draw(st.sampled_from(["", "", "", *LANGUAGES])),
-        languages=draw(small_sets(LANGUAGES)),
-        topics=draw(small_sets(TOPICS)),
-        schedule=draw(st.one_of(st.just(()), windows())),
-        required_screening=draw(small_sets(SCREENING)),
-        welcomes_identities=draw(small_sets(IDENTITIES)),
-        equity_priority=draw(st.floats(0.0, 1.0)),
+        grade_bands=draw(GRADE_SETS),
+        language_required=draw(REQUIRED_LANGUAGE),
+        languages=draw(LANGUAGE_SETS),
+        topics=draw(TOPIC_SETS),
+        schedule=draw(SCHEDULES),
+        required_screening=draw(SCREENING_SETS),
+        welcomes_identities=draw(IDENTITY_SETS),
+        equity_priority=draw(SHARE),
     )
+
+
+MENTORS = [mentors(i) for i in range(8)]
+OPPORTUNITIES = [opportunities(j) for j in range(8)]
 
 
 @st.composite
 def instances(draw: st.DrawFn, most: int = 6) -> tuple[list[Mentor], list[Opportunity]]:
     n_m = draw(st.integers(1, most))
     n_o = draw(st.integers(1, most - 1))
-    return [draw(mentors(i)) for i in range(n_m)], [draw(opportunities(j)) for j in range(n_o)]
+    return [draw(MENTORS[i]) for i in range(n_m)], [draw(OPPORTUNITIES[j]) for j in range(n_o)]
 
 
 def plain_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
