@@ -243,14 +243,20 @@ def _held(holds: Any) -> Match:
     return Match.objects.get(pk=holds.club_match.pk)
 
 
-def test_a_match_on_hold_resumes_only_once_the_mentor_is_cleared_again(holds: Any) -> None:
+def test_a_match_on_hold_resumes_only_once_the_mentor_is_cleared_again(
+    holds: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     match = _held(holds)
     with pytest.raises(DomainError, match="Background check"):
         matches.resume(match, holds.users["partner_a"])
     assert status_of(match) == MatchStatus.ON_HOLD
     clear(holds.cleared, holds.users["admin"], only=("background_check",))
-    resumed = matches.resume(match, holds.users["partner_a"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        resumed = matches.resume(match, holds.users["partner_a"])
     assert (resumed.status, resumed.held_from) == (MatchStatus.ACTIVE, "")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["cleo@mentor.test", holds.program.email])
+    assert all(m.subject == "Match resumed: Robotics club mentor" for m in mail.outbox)
 
 
 def test_a_match_on_hold_can_be_closed(holds: Any) -> None:
@@ -271,10 +277,15 @@ def test_a_held_match_whose_place_was_filled_does_not_resume(holds: Any) -> None
 
 def test_the_match_page_resumes_for_program_staff_only(holds: Any) -> None:
     match = _held(holds)
-    clear(holds.cleared, holds.users["admin"], only=("background_check",))
     url = f"/e/alpha/mentoring/matches/{match.pk}/resume/"
     page = holds.client("partner_a").get(f"/e/alpha/mentoring/matches/{match.pk}/")
-    assert url in page.content.decode()
+    html = page.content.decode()
+    assert "Match on hold" in html
+    assert url in html
+    assert match.hold_reason not in html  # the program is not told which step
+    staff_page = holds.client("staff").get(f"/e/alpha/mentoring/matches/{match.pk}/")
+    assert match.hold_reason in staff_page.content.decode()
+    clear(holds.cleared, holds.users["admin"], only=("background_check",))
     assert holds.client("partner_b").post(url).status_code == 404
     assert holds.client("mentor").post(url).status_code == 404
     assert holds.client("partner_a").post(url).status_code == 302

@@ -246,7 +246,9 @@ def update_opportunity(opportunity: Opportunity, actor: Any, **fields: Any) -> O
         )
     with acting(actor):
         opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
-        unsafe_before = {m.pk for m, _p in match_services.unsafe_live_matches(opportunity.matches)}
+        unsafe_before = {
+            m.pk for m, _p in match_services.unsafe_live_matches(opportunity.matches.all())
+        }
         _apply(opportunity, fields)
         _check(opportunity)
         live = opportunity.matches.filter(status__in=LIVE_STATUSES).count()
@@ -266,7 +268,7 @@ def update_opportunity(opportunity: Opportunity, actor: Any, **fields: Any) -> O
         opportunity.save()
         made_unsafe = [
             (match, problem)
-            for match, problem in match_services.unsafe_live_matches(opportunity.matches)
+            for match, problem in match_services.unsafe_live_matches(opportunity.matches.all())
             if match.pk not in unsafe_before
         ]
         if made_unsafe:
