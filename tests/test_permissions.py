@@ -217,8 +217,20 @@ MENTORING_WORK_ROWS = [
             "check-ins/999999",
             "close",
             "withdraw",
+            "resume",
             "hours",
         )
+    ),
+    Row(
+        "match resume",
+        "post",
+        MENTORING + "/matches/{match}/resume/",
+        {
+            **members_only(("partner_a", *BACKBONE), ok=302),
+            "partner_b": 404,
+            "member": 404,
+            "reviewer": 404,
+        },
     ),
     Row(
         "hours",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from ecotone.mentoring.models import CheckIn, MatchStatus, ScreeningStep
+from ecotone.mentoring.models import CheckIn, MatchStatus, ScreeningRecord, ScreeningStep
 from ecotone.mentoring.services import matches, screening
 from tests.conftest import World
 from tests.mentoring.builders import make_mentor
@@ -127,8 +127,21 @@ def test_backbone_staff_see_counts_that_need_attention(mw: MentoringWorld) -> No
 
 
 def test_backbone_staff_see_matches_at_risk_when_screening_lapses(mw: MentoringWorld) -> None:
+    # Lapsed by expiry today: at risk until the daily command puts the match on hold.
+    ScreeningRecord.objects.filter(mentor=mw.m1, step__code="background_check").update(
+        expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    assert mw.x.status == MatchStatus.ACTIVE
+    html = page(mw.client("staff"))
+    assert figure(html, "at_risk") == "1"
+    assert figure(html, "on_hold") == "0"
+
+
+def test_backbone_staff_see_matches_on_hold_when_a_step_fails(mw: MentoringWorld) -> None:
     staff = mw.world.users["staff"]
     background = ScreeningStep.for_ecosystem(mw.world.alpha).get(code="background_check")
     screening.update_step(mw.m1, background, staff, status="failed")
-    assert mw.x.status == MatchStatus.ACTIVE
-    assert figure(page(mw.client("staff")), "at_risk") == "1"
+    html = page(mw.client("staff"))
+    assert figure(html, "at_risk") == "0"
+    assert figure(html, "on_hold") == "1"
+    assert "?status=on_hold" in html

@@ -373,6 +373,8 @@ class MatchSerializer(serializers.ModelSerializer[Match]):
             "closure_kind",
             "closure_reason",
             "rematch_requested",
+            "held_from",
+            "held_at",
             "created_at",
             "updated_at",
         )

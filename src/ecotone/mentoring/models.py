@@ -10,11 +10,15 @@ active -> closed), with `CheckIn`s and `HourLog`s. A `MatchingRound` is one run 
 (`solver.py`) whose proposals staff review before anyone else sees them.
 
 Youth safety (design.md section 4) lives here, in the model layer, so that no path (page, API,
-import, admin, shell) can skip it: `Match.save` refuses to create a match, or move one into a
-live status, for a mentor who lacks a current, verified screening step the opportunity
-requires (`MatchSafetyError`). Which steps an opportunity requires is `Opportunity.required_steps`:
-an opportunity with direct contact (in person, one-to-one, or without a teacher present) always
-needs a background check and training, whatever the ecosystem configured.
+import, admin, shell) can skip it: `Match.save` refuses to save a live match (created, moved
+into a live status, or changed while live) for a mentor who lacks a current, verified screening
+step the opportunity requires (`MatchSafetyError`; the rule is `Match.safety_problem`). Changes
+elsewhere that could leave a live match unsafe (the opportunity, a screening record, the step
+settings, time passing) go through `services.matches.hold_unsafe_matches` or are refused
+(`services.opportunities.update_opportunity`). Which steps an opportunity requires is
+`Opportunity.required_steps`: an opportunity with direct contact (in person, one-to-one, or
+without a teacher present) always needs a background check and training, whatever the
+ecosystem configured.
 """
 
 from __future__ import annotations
@@ -626,6 +630,9 @@ class MatchStatus(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("match status", "Closed")
     DECLINED = "declined", pgettext_lazy("match status", "Declined")
     WITHDRAWN = "withdrawn", pgettext_lazy("match status", "Withdrawn")
+    # The mentor's screening stopped covering the work (a step revoked, failed or lapsed, the
+    # work or the step settings changed): not live, nobody meets until staff resume it.
+    ON_HOLD = "on_hold", pgettext_lazy("match status", "On hold")
 
 
 # Statuses in which a match holds a place on both sides (capacity) and must be safe.
@@ -697,6 +704,12 @@ class Match(TimeStamped):
     closure_reason = models.TextField(_("closure reason"), blank=True)
     closure_survey = models.JSONField(_("closure survey"), default=dict, blank=True)
     rematch_requested = models.BooleanField(_("mentor would like a new match"), default=False)
+    # On hold: the live status it had, when and why (resuming returns it there).
+    held_from = models.CharField(
+        _("status before the hold"), max_length=10, choices=MatchStatus.choices, blank=True
+    )
+    held_at = models.DateTimeField(_("put on hold"), null=True, blank=True)
+    hold_reason = models.TextField(_("why it is on hold"), blank=True)
 
     class Meta:
         ordering: ClassVar = ["ecosystem", "-created_at"]
@@ -710,6 +723,10 @@ class Match(TimeStamped):
             models.CheckConstraint(
                 condition=~Q(status="active") | (Q(start_on__isnull=False) & ~Q(frequency="")),
                 name="active_match_has_agreement",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="on_hold") | Q(held_from__in=sorted(LIVE_STATUSES)),
+                name="match_on_hold_remembers_its_status",
             ),
         ]
         indexes: ClassVar = [
@@ -726,20 +743,33 @@ class Match(TimeStamped):
         return self.opportunity.program.organization
 
     def missing_steps(
-        self, on: datetime.date | None = None, steps: list[ScreeningStep] | None = None
+        self,
+        on: datetime.date | None = None,
+        steps: list[ScreeningStep] | None = None,
+        held: frozenset[str] | None = None,
     ) -> list[ScreeningStep]:
         """The required steps the mentor does not hold, current, on `on` (default today).
-        `steps`: the ecosystem's steps, when the caller has them loaded."""
-        held = self.mentor.current_step_codes(on)
+        `steps`: the ecosystem's steps, `held`: the mentor's current step codes, when the
+        caller has them loaded."""
+        if held is None:
+            held = self.mentor.current_step_codes(on)
         return [s for s in self.opportunity.required_steps(steps) if s.code not in held]
 
-    def check_safe(self) -> None:
-        """Raise MatchSafetyError unless the mentor holds every step the opportunity requires
-        (and the ecosystem has the safety floor configured)."""
-        steps = list(ScreeningStep.for_ecosystem(self.opportunity.ecosystem))
+    def safety_problem(
+        self,
+        on: datetime.date | None = None,
+        steps: list[ScreeningStep] | None = None,
+        held: frozenset[str] | None = None,
+    ) -> MatchSafetyError | None:
+        """The youth-safety rule, in one place: why this pair may not be live on `on` (default
+        today), or None. The mentor must hold, current, every step the opportunity requires,
+        and a direct-contact opportunity needs the ecosystem's safety floor configured.
+        `steps` and `held` as for `missing_steps` (lists pass them to avoid queries)."""
+        if steps is None:
+            steps = list(ScreeningStep.for_ecosystem(self.opportunity.ecosystem))
         floor = self.opportunity.missing_floor(steps)
         if floor:
-            raise MatchSafetyError(
+            return MatchSafetyError(
                 _(
                     "This opportunity has direct contact with young people, and the ecosystem "
                     "has no active screening step for: %(kinds)s."
@@ -747,26 +777,28 @@ class Match(TimeStamped):
                 params={"kinds": ", ".join(str(StepKind(k).label) for k in floor)},
                 code="no_safety_floor",
             )
-        missing = self.missing_steps(steps=steps)
+        missing = self.missing_steps(on, steps, held)
         if missing:
-            raise MatchSafetyError(
+            return MatchSafetyError(
                 _("%(mentor)s has no current, verified screening for: %(steps)s."),
                 params={"mentor": self.mentor, "steps": ", ".join(s.name for s in missing)},
                 code="unscreened",
             )
+        return None
+
+    def check_safe(self, on: datetime.date | None = None) -> None:
+        """Raise MatchSafetyError unless the mentor holds every step the opportunity requires
+        (and the ecosystem has the safety floor configured)."""
+        problem = self.safety_problem(on)
+        if problem is not None:
+            raise problem
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Youth safety at the model layer: a match entering a live status (created live, or
-        moved into one from another status) is checked against the mentor's screening."""
+        """Youth safety at the model layer: a live match is checked against the mentor's
+        screening every time it is saved (created, moved into a live status, or changed while
+        live), so nothing carries on a match its mentor is no longer screened for."""
         if self.status in LIVE_STATUSES:
-            previous = None
-            if self.pk is not None:
-                previous = (
-                    type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-                )
-            entering = previous is None or previous != self.status
-            if entering:
-                self.check_safe()
+            self.check_safe()
         super().save(*args, **kwargs)
 
 

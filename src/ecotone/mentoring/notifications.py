@@ -14,6 +14,7 @@ KINDS = (
     "match_accepted",
     "match_declined",
     "check_in_flagged",
+    "match_resumed",
 )
 
 
@@ -24,3 +25,13 @@ def notify(kind: str, match: Match) -> None:
 
     pk = match.pk
     transaction.on_commit(lambda: send_match_notice.enqueue(kind, pk))
+
+
+def notify_hold(match: Match) -> None:
+    """The mentor, the program's contact and the ecosystem's contact hear, once each, that the
+    match is on hold (the key names this hold: a later hold of the same match is told again)."""
+    from .tasks import send_hold_notices
+
+    pk = match.pk
+    key = f"{match.pk}:{match.held_at.isoformat() if match.held_at else ''}"
+    transaction.on_commit(lambda: send_hold_notices.enqueue(pk, key))

@@ -27,7 +27,7 @@ def _recipients(kind: str, match: Match) -> list[str]:
     program = [
         e for e in (match.opportunity.program.email, match.opportunity.organization.email) if e
     ][:1]
-    if kind in ("match_proposed", "match_accepted", "match_declined"):
+    if kind in ("match_proposed", "match_accepted", "match_declined", "match_resumed"):
         return mentor + program
     if kind == "match_invited":
         return mentor
@@ -201,6 +201,34 @@ def send_reminders(ecosystem_id: int, on: str | None = None) -> dict[str, int]:
             "check_in_due": _check_in_reminders(ecosystem, day, base_url),
             "hours_pending": _hours_digests(ecosystem, day, base_url),
         }
+
+
+@task()
+def send_hold_notices(match_id: int, key: str) -> int:
+    """Tell the mentor, the program's contact and the ecosystem's contact (backbone staff) that
+    a match is on hold, once each per hold (`key`); returns how many emails were sent. The
+    program hears that the mentor's screening does not cover the work, not which step."""
+    match = (
+        Match.objects.select_related(
+            "mentor__user", "opportunity__program__organization", "ecosystem"
+        )
+        .filter(pk=match_id)
+        .first()
+    )
+    if match is None:
+        return 0
+    ecosystem = match.ecosystem
+    context = {"match": match, "ecosystem": ecosystem, "base_url": settings.SITE_URL.rstrip("/")}
+    sent = 0
+    with translation.override(ecosystem.default_language):
+        for audience, recipient in (
+            ("mentor", match.mentor.user.email),
+            ("program", _program_contact(match.opportunity.program)),
+            ("staff", ecosystem.contact_email),
+        ):
+            subject, body = _render("match_on_hold", {**context, "audience": audience})
+            sent += _notice_once(ecosystem, "match_on_hold", key, recipient, subject, body)
+    return sent
 
 
 @task()

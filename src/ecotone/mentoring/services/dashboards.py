@@ -632,6 +632,7 @@ class BackboneAgenda:
     not_started: int
     expiring: int
     at_risk: int
+    on_hold: int
     proposals: int
     rounds_in_review: int
     unfilled: int
@@ -642,7 +643,8 @@ class BackboneAgenda:
 
 def backbone_agenda(ecosystem: Ecosystem, on: datetime.date | None = None) -> BackboneAgenda:
     """Counts for backbone staff: available mentors in screening (and not started), screening
-    expiring, live matches at risk (a required step lapsed), proposals in review, unfilled
+    expiring, live matches at risk (a required step lapsed today, before the daily command
+    puts them on hold), matches on hold (to renew and resume), proposals in review, unfilled
     needs, hours awaiting approval, check-ins flagged for follow-up on active matches."""
     on = on or timezone.localdate()
     by_mentor = stages(ecosystem, on)
@@ -658,6 +660,7 @@ def backbone_agenda(ecosystem: Ecosystem, on: datetime.date | None = None) -> Ba
         not_started=stage_counts.get(screening.Stage.NOT_STARTED, 0),
         expiring=screening.expiring(ecosystem, on).count(),
         at_risk=len(screening.matches_at_risk(ecosystem, on)),
+        on_hold=Match.objects.filter(ecosystem=ecosystem, status=MatchStatus.ON_HOLD).count(),
         proposals=Match.objects.filter(ecosystem=ecosystem, status=MatchStatus.PROPOSED).count(),
         rounds_in_review=MatchingRound.objects.filter(
             ecosystem=ecosystem, status=RoundStatus.REVIEW

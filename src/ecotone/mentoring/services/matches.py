@@ -1,6 +1,8 @@
 """A match's life: proposed (a round's proposal, staff only) or requested/invited -> offered
 -> accepted by both sides -> active under an agreement (frequency, duration, start) with
-check-ins -> closed (planned or early), or declined/withdrawn before it starts.
+check-ins -> closed (planned or early), or declined/withdrawn before it starts. A live match whose
+mentor's screening stops covering the work goes on hold (`hold_unsafe_matches`) until staff
+resume it (`resume`, through the same safety check) or end it.
 
 Every way into a match goes through `_create`, which asks the engine (`engine.check_pair`)
 whether the pair is a candidate: the same hard constraints as a matching round (screening,
@@ -14,9 +16,11 @@ import datetime
 from typing import Any
 
 from django.db import IntegrityError
-from django.utils import timezone
+from django.db.models import QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 
@@ -34,6 +38,7 @@ from ..models import (
     MentorStatus,
     Opportunity,
     OpportunityStatus,
+    ScreeningStep,
 )
 
 MENTOR = "mentor"
@@ -41,6 +46,9 @@ PROGRAM = "program"
 # The first month has two check-ins; then one a month (MENTOR's Elements of Effective Practice).
 FIRST_CHECK_INS = (14, 28)
 CHECK_IN_EVERY_DAYS = 30
+# Where a match on hold may go back to, and which of those had not started.
+RESUMABLE = (MatchStatus.OFFERED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
+NOT_STARTED = (MatchStatus.PROPOSED, MatchStatus.OFFERED, MatchStatus.ACCEPTED)
 
 
 def mentor_room(mentor: Mentor) -> int:
@@ -51,6 +59,10 @@ def mentor_room(mentor: Mentor) -> int:
 def opportunity_room(opportunity: Opportunity) -> int:
     live = opportunity.matches.filter(status__in=LIVE_STATUSES).count()
     return max(0, opportunity.mentors_needed - live)
+
+
+def _held_from(match: Match, statuses: tuple[str, ...]) -> bool:
+    return match.status == MatchStatus.ON_HOLD and match.held_from in statuses
 
 
 def _safe_save(match: Match) -> None:
@@ -196,7 +208,8 @@ def decline(match: Match, actor: Any, *, side: str, reason: str = "") -> Match:
         raise DomainError(_("Unknown side."))
     with acting(actor):
         match = Match.objects.select_for_update().get(pk=match.pk)
-        if match.status not in (MatchStatus.OFFERED, MatchStatus.ACCEPTED):
+        answerable = (MatchStatus.OFFERED, MatchStatus.ACCEPTED)
+        if match.status not in answerable and not _held_from(match, answerable):
             raise DomainError(_("Only an offered or accepted match can be declined."))
         match.status = MatchStatus.DECLINED
         match.declined_by = actor
@@ -210,7 +223,7 @@ def withdraw(match: Match, actor: Any, reason: str = "") -> Match:
     """Staff take back a proposal or an offer before it starts (or a mentor drops out)."""
     with acting(actor):
         match = Match.objects.select_for_update().get(pk=match.pk)
-        if match.status not in (MatchStatus.PROPOSED, MatchStatus.OFFERED, MatchStatus.ACCEPTED):
+        if match.status not in NOT_STARTED and not _held_from(match, NOT_STARTED):
             raise DomainError(_("Only a match that has not started can be withdrawn."))
         match.status = MatchStatus.WITHDRAWN
         match.decline_reason = reason
@@ -297,15 +310,16 @@ def close(
     rematch: bool = False,
     closed_on: datetime.date | None = None,
 ) -> Match:
-    """Close an active match: planned (it reached its agreed end) or early (say why). Check-ins
-    still due are dropped; the mentor may ask for a new match."""
+    """Close an active match (or one on hold since it was active): planned (it reached its
+    agreed end) or early (say why). Check-ins still due are dropped; the mentor may ask for a
+    new match."""
     if kind not in ClosureKind.values:
         raise DomainError(_("Say whether the closure was planned or early."))
     if kind == ClosureKind.EARLY and not reason.strip():
         raise DomainError(_("Say why the match is closing early."))
     with acting(actor):
         match = Match.objects.select_for_update().get(pk=match.pk)
-        if match.status != MatchStatus.ACTIVE:
+        if match.status != MatchStatus.ACTIVE and not _held_from(match, (MatchStatus.ACTIVE,)):
             raise DomainError(_("Only an active match can be closed."))
         match.status = MatchStatus.CLOSED
         match.closed_on = closed_on or timezone.localdate()
@@ -315,4 +329,107 @@ def close(
         match.rematch_requested = rematch
         match.save()
         match.check_ins.filter(done_on__isnull=True).delete()
+    return match
+
+
+# Youth safety after a match is live ------------------------------------------------------------
+
+
+def unsafe_live_matches(
+    records: QuerySet[Match], on: datetime.date | None = None
+) -> list[tuple[Match, MatchSafetyError]]:
+    """The live matches among `records` that `Match.safety_problem` refuses on `on` (default
+    today), each with its reason. A fixed number of queries, whatever the number of matches."""
+    on = on or timezone.localdate()
+    live = list(
+        records.filter(status__in=LIVE_STATUSES).select_related(
+            "mentor__user", "opportunity__program", "opportunity__ecosystem"
+        )
+    )
+    held = engine.held_steps({m.mentor_id for m in live}, on)
+    steps: dict[int, list[ScreeningStep]] = {}
+    unsafe = []
+    for match in live:
+        if match.ecosystem_id not in steps:
+            steps[match.ecosystem_id] = list(
+                ScreeningStep.for_ecosystem(match.opportunity.ecosystem)
+            )
+        problem = match.safety_problem(
+            on, steps[match.ecosystem_id], held.get(match.mentor_id, frozenset())
+        )
+        if problem is not None:
+            unsafe.append((match, problem))
+    return unsafe
+
+
+def hold_unsafe_matches(
+    ecosystem: Ecosystem,
+    actor: Any,
+    *,
+    mentor: Mentor | None = None,
+    opportunity: Opportunity | None = None,
+    on: datetime.date | None = None,
+) -> list[Match]:
+    """Take out of live status every match of the ecosystem (of `mentor`, of `opportunity`)
+    that the safety rule refuses on `on` (default today), in the caller's transaction: a
+    match offered, accepted or active goes on hold, remembering its status and why, and the
+    mentor, the program's contact and the ecosystem's contact are emailed once after commit;
+    a proposal still in review (which only backbone staff see) is withdrawn. Called after
+    every change that can make a live match unsafe (screening records, step settings, the
+    daily reminders command for expiry). Returns the matches taken out of live status."""
+    records = Match.objects.filter(ecosystem=ecosystem)
+    if mentor is not None:
+        records = records.filter(mentor=mentor)
+    if opportunity is not None:
+        records = records.filter(opportunity=opportunity)
+    changed = []
+    with acting(actor):
+        unsafe = unsafe_live_matches(records.select_for_update(of=("self",)), on)
+        now = timezone.now()
+        for match, problem in unsafe:
+            with translation.override(ecosystem.default_language):
+                reason = " ".join(problem.messages)
+            if match.status == MatchStatus.PROPOSED:
+                match.status = MatchStatus.WITHDRAWN
+                match.decline_reason = reason
+                match.save(update_fields=["status", "decline_reason", "updated_at"])
+            else:
+                match.held_from = match.status
+                match.status = MatchStatus.ON_HOLD
+                match.held_at = now
+                match.hold_reason = reason
+                match.save(
+                    update_fields=["status", "held_from", "held_at", "hold_reason", "updated_at"]
+                )
+                notifications.notify_hold(match)
+            changed.append(match)
+    return changed
+
+
+def resume(match: Match, actor: Any) -> Match:
+    """Staff take a match off hold, back to the status it had, once the mentor's screening
+    covers the work again (the same check as any live match) and both sides still have room."""
+    with acting(actor):
+        match = (
+            Match.objects.select_for_update()
+            .select_related("mentor__user", "opportunity")
+            .get(pk=match.pk)
+        )
+        if match.status != MatchStatus.ON_HOLD or match.held_from not in RESUMABLE:
+            raise DomainError(_("Only a match on hold can be resumed."))
+        if match.held_from != MatchStatus.ACTIVE:
+            if match.opportunity.status != OpportunityStatus.OPEN:
+                raise DomainError(_("This opportunity is not open."))
+            if match.mentor.status != MentorStatus.ACTIVE:
+                raise DomainError(_("This mentor is not available for matches."))
+        if mentor_room(match.mentor) <= 0:
+            raise DomainError(_("This mentor has no room for another match."))
+        if opportunity_room(match.opportunity) <= 0:
+            raise DomainError(_("This opportunity has all the mentors it needs."))
+        match.status = match.held_from
+        match.held_from = ""
+        match.held_at = None
+        match.hold_reason = ""
+        _safe_save(match)
+        notifications.notify("match_resumed", match)
     return match

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ecotone.atlas.models import Analysis, PopulationArea
@@ -234,7 +234,10 @@ def create_opportunity(program: Program, actor: Any, **fields: Any) -> Opportuni
 
 
 def update_opportunity(opportunity: Opportunity, actor: Any, **fields: Any) -> Opportunity:
-    """Change a need. Closing goes through `close_opportunity` (it withdraws open matches)."""
+    """Change a need. Closing goes through `close_opportunity` (it withdraws open matches).
+    A change that would leave a live match needing screening its mentor does not hold (in
+    person, one-to-one, no teacher present) is refused, naming those matches, and nothing is
+    saved; live matches that were already unsafe (a step lapsed today) go on hold."""
     if fields.get("status") == OpportunityStatus.CLOSED and (
         opportunity.status != OpportunityStatus.CLOSED
     ):
@@ -243,6 +246,9 @@ def update_opportunity(opportunity: Opportunity, actor: Any, **fields: Any) -> O
         )
     with acting(actor):
         opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+        unsafe_before = {
+            m.pk for m, _p in match_services.unsafe_live_matches(opportunity.matches.all())
+        }
         _apply(opportunity, fields)
         _check(opportunity)
         live = opportunity.matches.filter(status__in=LIVE_STATUSES).count()
@@ -260,7 +266,33 @@ def update_opportunity(opportunity: Opportunity, actor: Any, **fields: Any) -> O
             )
         opportunity.equity_priority = equity_priority_for(opportunity)
         opportunity.save()
+        made_unsafe = [
+            (match, problem)
+            for match, problem in match_services.unsafe_live_matches(opportunity.matches.all())
+            if match.pk not in unsafe_before
+        ]
+        if made_unsafe:
+            # Raising rolls the save back: the opportunity stays as it was.
+            raise InvalidOpportunityError({"matches": [_unsafe_message(made_unsafe)]})
+        match_services.hold_unsafe_matches(opportunity.ecosystem, actor, opportunity=opportunity)
     return opportunity
+
+
+def _unsafe_message(unsafe: list[tuple[Any, Any]]) -> str:
+    named = "; ".join(
+        _("%(mentor)s (%(status)s): %(problem)s")
+        % {
+            "mentor": match.mentor.display_name,
+            "status": match.get_status_display().lower(),
+            "problem": " ".join(problem.messages),
+        }
+        for match, problem in unsafe
+    )
+    return _(
+        "Not saved: with this change, these live matches would need screening their mentors do "
+        "not hold. %(matches)s Keep the work as it is, or end those matches first (or ask the "
+        "backbone to complete the mentors' screening)."
+    ) % {"matches": named}
 
 
 def toggle_saved(mentor: Mentor, opportunity: Opportunity, actor: Any) -> bool:
@@ -287,7 +319,8 @@ def close_opportunity(opportunity: Opportunity, actor: Any, reason: str = "") ->
         if opportunity.status == OpportunityStatus.CLOSED:
             raise DomainError(_("This opportunity is already closed."))
         pending = opportunity.matches.filter(
-            status__in=(MatchStatus.PROPOSED, MatchStatus.OFFERED, MatchStatus.ACCEPTED)
+            Q(status__in=match_services.NOT_STARTED)
+            | Q(status=MatchStatus.ON_HOLD, held_from__in=match_services.NOT_STARTED)
         )
         for match in pending:
             match_services.withdraw(

@@ -276,7 +276,9 @@ def set_status(mentor: Mentor, actor: Any, status: str, reason: str = "") -> Men
         mentor.status = status
         mentor.save(update_fields=["status", "updated_at"])
         if status == MentorStatus.WITHDRAWN:
-            for match in mentor.matches.filter(status__in=NOT_STARTED):
+            for match in mentor.matches.filter(
+                Q(status__in=NOT_STARTED) | Q(status=MatchStatus.ON_HOLD, held_from__in=NOT_STARTED)
+            ):
                 matches.withdraw(match, actor, reason or _("The mentor withdrew from mentoring."))
     return mentor
 

@@ -502,7 +502,10 @@ def _set_locked(round_: MatchingRound, match_ids: Iterable[int], actor: Any, val
         for match in chosen:
             if match.locked != value:
                 match.locked = value
-                match.save(update_fields=["locked", "updated_at"])
+                try:
+                    match.save(update_fields=["locked", "updated_at"])
+                except MatchSafetyError as error:  # the mentor's screening lapsed since
+                    raise DomainError(" ".join(error.messages)) from error
     return len(chosen)
 
 

@@ -20,10 +20,8 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 
-from ..engine import held_steps
 from ..models import (
     DIRECT_CONTACT_FLOOR,
-    LIVE_STATUSES,
     Match,
     Mentor,
     ScreeningRecord,
@@ -31,6 +29,7 @@ from ..models import (
     ScreeningStep,
     StepKind,
 )
+from . import matches as match_services
 
 
 def steps(ecosystem: Ecosystem) -> list[ScreeningStep]:
@@ -61,7 +60,9 @@ def update_step(
     """Set where `mentor` stands on `step`. Passing verifies: the actor becomes the verifier
     (never the mentor themself, even a staff member who also mentors), the completion date
     defaults to today and may not be in the future, the expiry follows from the step's
-    validity, and a step with minimum hours needs at least that many."""
+    validity, and a step with minimum hours needs at least that many. The mentor's live
+    matches that the record no longer covers (revoked, failed, or a pass dated so long ago it
+    has expired) go on hold in the same transaction."""
     if step.ecosystem_id != mentor.ecosystem_id:
         raise DomainError(_("That step belongs to another ecosystem."))
     if status not in ScreeningStatus.values:
@@ -108,6 +109,7 @@ def update_step(
             if status == ScreeningStatus.IN_PROGRESS and record.started_on is None:
                 record.started_on = today
         record.save()
+        match_services.hold_unsafe_matches(mentor.ecosystem, actor, mentor=mentor)
     return record
 
 
@@ -198,25 +200,10 @@ def expiring(ecosystem: Ecosystem, on: datetime.date | None = None) -> QuerySet[
 
 def matches_at_risk(ecosystem: Ecosystem, on: datetime.date | None = None) -> list[Match]:
     """Live matches whose mentor no longer holds every step the opportunity requires (a step
-    expired or failed after the match began): staff must renew the screening or pause.
+    lapsed since the last daily run of `mentoring_reminders`, which puts them on hold).
     A fixed number of queries, whatever the number of matches."""
-    on = on or timezone.localdate()
-    live = list(
-        Match.objects.filter(ecosystem=ecosystem, status__in=LIVE_STATUSES).select_related(
-            "mentor__user", "opportunity__program"
-        )
-    )
-    ecosystem_steps = list(ScreeningStep.for_ecosystem(ecosystem))
-    held = held_steps({m.mentor_id for m in live}, on)
-    at_risk = []
-    for match in live:
-        have = held.get(match.mentor_id, frozenset())
-        required = match.opportunity.required_steps(ecosystem_steps)
-        if match.opportunity.missing_floor(ecosystem_steps) or any(
-            s.code not in have for s in required
-        ):
-            at_risk.append(match)
-    return at_risk
+    unsafe = match_services.unsafe_live_matches(Match.objects.filter(ecosystem=ecosystem), on)
+    return [match for match, _problem in unsafe]
 
 
 # Configuring the steps (backbone admins) ------------------------------------------------------
@@ -279,18 +266,22 @@ def create_step(ecosystem: Ecosystem, actor: Any, *, code: str, **fields: Any) -
         step = ScreeningStep(ecosystem=ecosystem, code=code)
         _set_step_fields(step, fields)
         step.save()
+        match_services.hold_unsafe_matches(ecosystem, actor)
     return step
 
 
 def change_step(step: ScreeningStep, actor: Any, **fields: Any) -> ScreeningStep:
     """Change a step's name, description, validity, reminder, minimum hours, what it is
-    required for, order or use. Records already passed keep the expiry they were given."""
+    required for, order or use. Records already passed keep the expiry they were given. Live
+    matches the change leaves unscreened (a step newly required, or put back in use) go on hold
+    in the same transaction."""
     with acting(actor):
         step = ScreeningStep.objects.select_for_update().get(pk=step.pk)
         before = ScreeningStep(kind=step.kind, is_active=step.is_active)
         _set_step_fields(step, fields)
         _check_floor(before, step)
         step.save()
+        match_services.hold_unsafe_matches(step.ecosystem, actor)
     return step
 
 

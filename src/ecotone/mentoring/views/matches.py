@@ -266,6 +266,10 @@ def _timeline(match: Match, check_ins: list[CheckIn]) -> list[dict[str, Any]]:
         events.append((match.updated_at, _("Declined"), match.decline_reason or by))
     if match.status == MatchStatus.WITHDRAWN:
         events.append((match.updated_at, _("Withdrawn"), match.decline_reason))
+    if match.status == MatchStatus.ON_HOLD and match.held_at:
+        events.append(
+            (match.held_at, _("Put on hold: the mentor's screening does not cover the work"), "")
+        )
     if match.closed_on:
         events.append((match.closed_on, _("Closed"), match.get_closure_kind_display()))
 
@@ -292,18 +296,28 @@ def _permissions(request: HttpRequest, match: Match) -> dict[str, bool]:
     as_program = bool(user.has_perm("mentoring.respond_as_program", match))
     status = match.status
     offered = status == MatchStatus.OFFERED
+    held = status == MatchStatus.ON_HOLD
+    answerable = status in (MatchStatus.OFFERED, MatchStatus.ACCEPTED) or (
+        held and match.held_from in (MatchStatus.OFFERED, MatchStatus.ACCEPTED)
+    )
     return {
         "as_mentor": as_mentor,
         "as_program": as_program,
         "mentor_may_accept": as_mentor and offered and not match.mentor_accepted_at,
         "program_may_accept": as_program and offered and not match.program_accepted_at,
-        "mentor_may_decline": as_mentor and status in (MatchStatus.OFFERED, MatchStatus.ACCEPTED),
-        "program_may_decline": as_program and status in (MatchStatus.OFFERED, MatchStatus.ACCEPTED),
+        "mentor_may_decline": as_mentor and answerable,
+        "program_may_decline": as_program and answerable,
         "may_start": as_program and status == MatchStatus.ACCEPTED,
         "may_check_in": (as_mentor or as_program) and status == MatchStatus.ACTIVE,
-        "may_close": (as_mentor or as_program) and status == MatchStatus.ACTIVE,
+        "may_close": (as_mentor or as_program)
+        and (status == MatchStatus.ACTIVE or (held and match.held_from == MatchStatus.ACTIVE)),
+        "may_resume": as_program and held and match.held_from in match_service.RESUMABLE,
+        "may_see_hold_reason": is_backbone(request) or as_mentor,
         "may_withdraw": is_backbone(request)
-        and status in (MatchStatus.PROPOSED, MatchStatus.OFFERED, MatchStatus.ACCEPTED),
+        and (
+            status in match_service.NOT_STARTED
+            or (held and match.held_from in match_service.NOT_STARTED)
+        ),
         "may_log_hours": bool(user.has_perm("mentoring.log_hours", match))
         and status in hours_service.LOGGABLE_STATUSES,
         "may_see_contact": bool(user.has_perm("mentoring.view_mentor_contact", match.mentor)),
@@ -510,6 +524,19 @@ def match_withdraw(request: HttpRequest, ecosystem_slug: str, match_id: int) -> 
 
 @ecosystem_view("mentoring.view_mentoring")
 @require_POST
+def match_resume(request: HttpRequest, ecosystem_slug: str, match_id: int) -> HttpResponse:
+    match = get_match(request, match_id)
+    if not request.user.has_perm("mentoring.respond_as_program", match):
+        raise PermissionDenied
+    try:
+        match_service.resume(match, request.user)
+    except DomainError as error:
+        return _refused(request, match, error)
+    return _done(request, match, _("The match is resumed."))
+
+
+@ecosystem_view("mentoring.view_mentoring")
+@require_POST
 def match_log_hours(request: HttpRequest, ecosystem_slug: str, match_id: int) -> HttpResponse:
     match = get_match(request, match_id)
     if not request.user.has_perm("mentoring.log_hours", match):
@@ -549,5 +576,6 @@ urlpatterns: list[URLPattern] = [
     _match_path("check-ins/<int:check_in_id>/", match_check_in, "match_check_in"),
     _match_path("close/", match_close, "match_close"),
     _match_path("withdraw/", match_withdraw, "match_withdraw"),
+    _match_path("resume/", match_resume, "match_resume"),
     _match_path("hours/", match_log_hours, "match_log_hours"),
 ]

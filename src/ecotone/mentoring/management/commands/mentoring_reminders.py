@@ -1,8 +1,12 @@
 """manage.py mentoring_reminders [--ecosystem SLUG] [--on YYYY-MM-DD]
 
-Queues the day's mentoring reminders (`tasks.send_reminders`) for every active ecosystem:
-screening steps about to expire, check-ins due within three days or overdue, and the weekly
-digest of hours awaiting approval. A deployment runs it once a day from cron, for example
+First puts on hold, at once, the live matches whose mentor's screening lapsed by expiry (time
+passes without any save, so this daily run is where expiry takes effect;
+`services.matches.hold_unsafe_matches`, with notices to the mentor, the program and the
+ecosystem's contact). Then queues the day's mentoring reminders (`tasks.send_reminders`) for
+every active ecosystem: screening steps about to expire, check-ins due within three days or
+overdue, and the weekly digest of hours awaiting approval. A deployment runs it once a day
+from cron, for example
 `30 7 * * * cd /srv/ecotone && .venv/bin/python manage.py mentoring_reminders`; a task worker
 (`manage.py db_worker`) sends the email. Safe to run more often: each reminder is sent once
 (the Notice table remembers it).
@@ -16,13 +20,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from ecotone.ecosystems.models import Ecosystem
+from ecotone.mentoring.services.matches import hold_unsafe_matches
 from ecotone.mentoring.tasks import send_reminders
 
 
 class Command(BaseCommand):
     help = (
-        "Queue the mentoring reminders (screening expiring, check-ins due, hours awaiting "
-        "approval) for every active ecosystem. Run daily; nothing is sent twice."
+        "Put on hold the matches whose mentor's screening lapsed, then queue the mentoring "
+        "reminders (screening expiring, check-ins due, hours awaiting approval) for every "
+        "active ecosystem. Run daily; nothing is sent twice."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -41,6 +47,10 @@ class Command(BaseCommand):
             ecosystems = ecosystems.filter(slug=options["ecosystem"])
             if not ecosystems.exists():
                 raise CommandError(f"No active ecosystem with the slug {options['ecosystem']!r}.")
+        day = datetime.date.fromisoformat(on) if on else None
         for ecosystem in ecosystems:
+            held = hold_unsafe_matches(ecosystem, None, on=day)
+            if held:
+                self.stdout.write(f"{ecosystem.slug}: {len(held)} matches taken out of live status")
             send_reminders.enqueue(ecosystem.pk, on)
             self.stdout.write(f"{ecosystem.slug}: mentoring reminders queued")
