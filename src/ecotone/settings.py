@@ -35,6 +35,7 @@ env = environ.Env(
     AXES_FAILURE_LIMIT=(int, 5),
     AXES_COOLOFF_MINUTES=(int, 15),
     TRUSTED_PROXIES=(list, []),
+    API_TOKEN_MAX_AGE_DAYS=(int, 90),
     STATIC_ROOT=(str, str(VAR_DIR / "static")),
     MEDIA_ROOT=(str, str(VAR_DIR / "media")),
     TILE_URL=(str, "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
@@ -263,6 +264,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# A personal API token is refused this many days after it was created (ecotone.accounts.tokens).
+API_TOKEN_MAX_AGE_DAYS = env("API_TOKEN_MAX_AGE_DAYS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
