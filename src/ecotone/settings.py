@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ecotone.accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -203,9 +204,10 @@ TRUSTED_PROXIES = [
     str(ipaddress.ip_network(value, strict=False)) for value in env("TRUSTED_PROXIES")
 ]
 
-# Sessions expire after SESSION_HOURS without activity.
+# Sessions expire after SESSION_HOURS without activity, renewed at most once an hour
+# (ecotone.accounts.middleware), not written on every request.
 SESSION_COOKIE_AGE = env("SESSION_HOURS") * 3600
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
