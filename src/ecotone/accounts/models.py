@@ -69,7 +69,7 @@ class User(AbstractUser):
         return self.name.split(" ")[0] if self.name else self.email
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        password_changed = self._password is not None
+        password_changed = getattr(self, "_password", None) is not None
         super().save(*args, **kwargs)
         if password_changed:
             # Whatever changed it (the password page, a reset, the admin, a command), a token
@@ -82,7 +82,7 @@ class User(AbstractUser):
         # Django ends a session whose stored hash no longer matches; mixing in the generation
         # lets "sign out everywhere" end them all without changing the password.
         if not self.session_generation:
-            return super()._get_session_auth_hash(secret=secret)
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
         return salted_hmac(
             "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
             f"{self.password}:{self.session_generation}",
@@ -98,6 +98,8 @@ class TokenUse(models.Model):
         "authtoken.Token", on_delete=models.CASCADE, primary_key=True, related_name="use"
     )
     last_used_at = models.DateTimeField(_("last used"))
+
+    objects: ClassVar[models.Manager[TokenUse]] = models.Manager()
 
     class Meta:
         verbose_name = _("API token use")

@@ -102,7 +102,7 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    contacts = ContactSerializer(
+    contacts = ContactSerializer(  # type: ignore[call-arg]  # max_length goes to the list
         many=True,
         max_length=CONTACTS,
         required=False,
