@@ -283,6 +283,7 @@ ROWS = [
     # signed-in pages
     Row("profile", "get", "/accounts/profile/", statuses(200, anonymous=302)),
     Row("create api token", "post", "/accounts/api-token/", statuses(200, anonymous=302)),
+    Row("sign out everywhere", "post", "/accounts/sign-out-everywhere/", statuses(302)),
     Row(
         "network page",
         "get",
@@ -842,7 +843,15 @@ def _mentoring_records(world: World) -> tuple[Any, Any, Any]:
     return opportunity, match, round_
 
 
-OUR_PREFIXES = ("e/", "n/", "api/", "healthz", "accounts/profile", "accounts/api-token")
+OUR_PREFIXES = (
+    "e/",
+    "n/",
+    "api/",
+    "healthz",
+    "accounts/profile",
+    "accounts/api-token",
+    "accounts/sign-out-everywhere",
+)
 
 
 def test_every_url_pattern_is_in_the_table() -> None:

@@ -7,6 +7,7 @@ table; docs/production.env.example is a production environment that `check --dep
 TASKS_BACKEND=database, SITE_URL, ...).
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,6 +34,8 @@ env = environ.Env(
     TASKS_BACKEND=(str, "immediate"),
     AXES_FAILURE_LIMIT=(int, 5),
     AXES_COOLOFF_MINUTES=(int, 15),
+    TRUSTED_PROXIES=(list, []),
+    API_TOKEN_MAX_AGE_DAYS=(int, 90),
     STATIC_ROOT=(str, str(VAR_DIR / "static")),
     MEDIA_ROOT=(str, str(VAR_DIR / "media")),
     TILE_URL=(str, "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
@@ -84,6 +87,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ecotone.accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -176,8 +180,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Ecotone] "
 ACCOUNT_ADAPTER = "ecotone.accounts.adapter.AccountAdapter"
-# Per-account lockout is django-axes' job (below); allauth only damps floods from one address.
-ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
+# Failed sign-ins: django-axes locks an account+address pair (below); allauth damps floods from
+# one address, and its per-key limit bounds wrong two-factor codes per account (allauth's
+# default has one; an override without it dropped it). Passwords share that limit, keyed per
+# account+address by the adapter; it sits above axes' limit so axes' lockout page shows first.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,10/15m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Ecotone"
 
@@ -186,13 +193,21 @@ AXES_FAILURE_LIMIT = env("AXES_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = timedelta(minutes=env("AXES_COOLOFF_MINUTES"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "ecotone.accounts.security.axes_username"
+AXES_CLIENT_IP_CALLABLE = "ecotone.clientip.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
 
-# Sessions expire after SESSION_HOURS without activity.
+# Addresses (or networks) of the reverse proxies in front: only from them is X-Forwarded-For
+# believed (ecotone.clientip). Empty: every request's client is its socket address.
+TRUSTED_PROXIES = [
+    str(ipaddress.ip_network(value, strict=False)) for value in env("TRUSTED_PROXIES")
+]
+
+# Sessions expire after SESSION_HOURS without activity, renewed at most once an hour
+# (ecotone.accounts.middleware), not written on every request.
 SESSION_COOKIE_AGE = env("SESSION_HOURS") * 3600
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -253,6 +268,9 @@ TASKS = {
     }
 }
 
+# A personal API token is refused this many days after it was created (ecotone.accounts.tokens).
+API_TOKEN_MAX_AGE_DAYS = env("API_TOKEN_MAX_AGE_DAYS")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so unauthenticated calls get 401 with a WWW-Authenticate header.
@@ -275,8 +293,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "ecotone.api.exceptions.handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "ecotone.api.throttling.AnonRateThrottle",
+        "ecotone.api.throttling.UserRateThrottle",
     ],
 }
 SPECTACULAR_SETTINGS = {

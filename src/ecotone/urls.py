@@ -22,6 +22,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/profile/", ecosystem_views.profile, name="profile"),
     path("accounts/api-token/", ecosystem_views.api_token, name="api_token"),
+    path(
+        "accounts/sign-out-everywhere/",
+        ecosystem_views.sign_out_everywhere,
+        name="sign_out_everywhere",
+    ),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", ecosystem_views.invitation_accept, name="invitation_accept"),
     path("e/<slug:ecosystem_slug>/programs/", include("ecotone.directory.urls")),

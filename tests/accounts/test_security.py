@@ -132,4 +132,4 @@ def test_sessions_expire_and_cookies_are_http_only(settings: object) -> None:
 
     assert django_settings.SESSION_COOKIE_AGE == 12 * 3600
     assert django_settings.SESSION_COOKIE_HTTPONLY
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST
+    assert not django_settings.SESSION_SAVE_EVERY_REQUEST  # renewed hourly instead

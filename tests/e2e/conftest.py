@@ -28,11 +28,12 @@ from tests.conftest import PASSWORD, TOTP_SECRET, World
 class _OneRequestAtATime(WSGIServer):
     """The live server without a thread per request, for SQLite's in-memory test database.
 
-    Every request saves the session (SESSION_SAVE_EVERY_REQUEST), and a page's own requests
-    overlap (the atlas page, its map's GeoJSON, a status poll). Django shares the one in-memory
-    connection with the server's request threads, where two writes at once fail with "database
-    table is locked" instead of waiting as a file database (WAL, a busy timeout) or PostgreSQL
-    does. Served one at a time, as Django then closes each connection, they cannot overlap.
+    Requests write to the database (a sign-in, a renewed session, a form), and a page's own
+    requests overlap (the atlas page, its map's GeoJSON, a status poll). Django shares the one
+    in-memory connection with the server's request threads, where two writes at once fail with
+    "database table is locked" instead of waiting as a file database (WAL, a busy timeout) or
+    PostgreSQL does. Served one at a time, as Django then closes each connection, they cannot
+    overlap.
     """
 
     def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:

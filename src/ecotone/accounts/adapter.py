@@ -5,6 +5,8 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
+from ecotone.clientip import client_address
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
@@ -15,3 +17,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """allauth's rate limits count the client behind the proxy, as axes does."""
+        return client_address(request)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # Failed passwords count per account and address: per account alone, anyone could lock
+        # a named person out by mistyping their password from elsewhere.
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{key}:{client_address(request)}"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ecotone.directory.geocoding import zip_centroid
 from ecotone.directory.models import CostBand
 from ecotone.directory.stem_profile import ACTIVITY_TYPES, GRADE_BANDS, STEM_FIELDS
+from ecotone.limits import LONG_TEXT, SHORT_TEXT
 
 DELIVERY_CHOICES = (
     ("in_person", _("In person, at one place")),
@@ -63,6 +64,7 @@ class HypotheticalProgramForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     stops = forms.CharField(
+        max_length=SHORT_TEXT,
         label=_("Stops of a mobile program"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -188,7 +190,10 @@ ProgramFormSet = forms.formset_factory(
 class ScenarioForm(forms.Form):
     name = forms.CharField(label=_("Scenario name"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=LONG_TEXT,
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -226,6 +231,7 @@ class AnalysisSettingsForm(forms.Form):
     catchment_town = _miles(_("Town"))
     catchment_rural = _miles(_("Rural"))
     decay_zones = forms.CharField(
+        max_length=SHORT_TEXT,
         label=_("Distance decay zones"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(

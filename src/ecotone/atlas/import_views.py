@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, csv_stream, table_response
+from ecotone.limits import SEARCH_TEXT
 
 from . import area_import
 from .area_files import MAX_BYTES
@@ -132,7 +133,9 @@ SORTS = {
 
 
 class AreaFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Name or identifier"), required=False)
+    q = forms.CharField(
+        max_length=SEARCH_TEXT, label=gettext_lazy("Name or identifier"), required=False
+    )
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"),
         required=False,

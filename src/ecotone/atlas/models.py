@@ -23,6 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem, TimeStamped
+from ecotone.limits import LONG_TEXT
 
 
 class AreaKind(models.TextChoices):
@@ -189,7 +190,7 @@ class Analysis(TimeStamped):
         Ecosystem, on_delete=models.CASCADE, related_name="access_analyses"
     )
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     # atlas.parameters.Parameters as a dict; validated by Parameters.from_dict.
     parameters = models.JSONField(_("settings"), default=dict, blank=True)
     is_default = models.BooleanField(_("the ecosystem's default analysis"), default=False)
@@ -226,7 +227,7 @@ class Scenario(TimeStamped):
 
     analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="scenarios")
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     # [{"name", "latitude", "longitude", "seats", "grade_bands": [...], "days_per_week",
     #   "after_school", "cost_band", "delivery": "in_person"|"mobile"|"virtual",
     #   "stops": [[lat, lon], ...] for a mobile program}]

@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem
+from ecotone.limits import SHORT_TEXT
 
 from . import grade_ages, recurrence, stem_profile
 from .listing_state import CAPACITY_FIELDS, LANGUAGES, PROGRAM_FIELDS, SCHEDULE_FIELDS
@@ -139,6 +140,7 @@ class ScheduleForm(forms.Form):
     )
     byday = _checkboxes(Weekday.choices, _("Days"))
     bymonthday = forms.CharField(
+        max_length=SHORT_TEXT,
         label=_("Days of the month"),
         required=False,
         help_text=_(

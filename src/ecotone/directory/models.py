@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
+from ecotone.limits import LONG_TEXT, SHORT_TEXT
 
 
 def _uuid() -> uuid.UUID:
@@ -45,7 +46,7 @@ class Taxonomy(TimeStamped):
         help_text=_("Empty for vocabularies every ecosystem shares."),
     )
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     uri = models.URLField(_("address"), blank=True)
     version = models.CharField(_("version"), max_length=40, blank=True)
 
@@ -63,7 +64,7 @@ class TaxonomyTerm(TimeStamped):
     taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="terms")
     code = models.CharField(_("code"), max_length=100, blank=True)
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
@@ -157,27 +158,31 @@ class Program(TimeStamped):
     slug = models.SlugField(_("short name in addresses"), max_length=120)
     name = models.CharField(_("name"), max_length=200)
     alternate_name = models.CharField(_("also known as"), max_length=200, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     url = models.URLField(_("web page"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=ProgramStatus.choices, default=ProgramStatus.ACTIVE
     )
-    interpretation_services = models.TextField(_("interpretation services"), blank=True)
-    application_process = models.TextField(_("how to apply"), blank=True)
-    fees_description = models.TextField(_("fees"), blank=True)
+    interpretation_services = models.TextField(
+        _("interpretation services"), blank=True, max_length=LONG_TEXT
+    )
+    application_process = models.TextField(_("how to apply"), blank=True, max_length=LONG_TEXT)
+    fees_description = models.TextField(_("fees"), blank=True, max_length=LONG_TEXT)
     wait_time = models.CharField(_("wait time"), max_length=200, blank=True)
-    accreditations = models.TextField(_("accreditations"), blank=True)
-    licenses = models.TextField(_("licenses"), blank=True)
-    eligibility_description = models.TextField(_("who can take part"), blank=True)
+    accreditations = models.TextField(_("accreditations"), blank=True, max_length=LONG_TEXT)
+    licenses = models.TextField(_("licenses"), blank=True, max_length=LONG_TEXT)
+    eligibility_description = models.TextField(
+        _("who can take part"), blank=True, max_length=LONG_TEXT
+    )
     minimum_age = models.PositiveSmallIntegerField(
         _("minimum age"), null=True, blank=True, validators=[MaxValueValidator(99)]
     )
     maximum_age = models.PositiveSmallIntegerField(
         _("maximum age"), null=True, blank=True, validators=[MaxValueValidator(99)]
     )
-    alert = models.TextField(_("alert"), blank=True)
+    alert = models.TextField(_("alert"), blank=True, max_length=SHORT_TEXT)
     assured_date = models.DateField(_("last verified"), null=True, blank=True)
     assurer_email = models.EmailField(_("verified by"), blank=True)
 
@@ -310,8 +315,8 @@ class Location(TimeStamped):
     )
     name = models.CharField(_("name"), max_length=200)
     alternate_name = models.CharField(_("also known as"), max_length=200, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    transportation = models.TextField(_("getting there"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
+    transportation = models.TextField(_("getting there"), blank=True, max_length=LONG_TEXT)
     url = models.URLField(_("web address (virtual locations)"), blank=True)
     address_1 = models.CharField(_("street address"), max_length=200, blank=True)
     address_2 = models.CharField(_("address line 2"), max_length=200, blank=True)
@@ -338,7 +343,7 @@ class Location(TimeStamped):
         choices=CoordinatesSource.choices,
         default=CoordinatesSource.NONE,
     )
-    accessibility = models.TextField(_("accessibility"), blank=True)
+    accessibility = models.TextField(_("accessibility"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         ordering = ["name"]
@@ -369,7 +374,7 @@ class ProgramLocation(models.Model):
     location = models.ForeignKey(
         Location, on_delete=models.CASCADE, related_name="program_locations"
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("program location")
@@ -430,9 +435,9 @@ class Schedule(TimeStamped):
     opens_at = models.TimeField(_("starts at"), null=True, blank=True)
     closes_at = models.TimeField(_("ends at"), null=True, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     attending_type = models.CharField(_("attending"), max_length=100, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         ordering = ["program", "dtstart", "opens_at"]
@@ -462,7 +467,7 @@ class CostOption(models.Model):
     amount = models.DecimalField(
         _("amount"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    amount_description = models.TextField(_("amount description"), blank=True)
+    amount_description = models.TextField(_("amount description"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("cost option")
@@ -512,7 +517,7 @@ class ServiceArea(models.Model):
     hsds_id = models.UUIDField(default=_uuid, unique=True, editable=False)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="service_areas")
     name = models.CharField(_("name"), max_length=200, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     extent = models.JSONField(_("extent (GeoJSON)"), null=True, blank=True)
     extent_type = models.CharField(_("extent type"), max_length=20, blank=True)
     uri = models.URLField(_("address"), blank=True)
@@ -687,7 +692,7 @@ class ListingChange(TimeStamped):
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    review_note = models.TextField(_("note from the reviewer"), blank=True)
+    review_note = models.TextField(_("note from the reviewer"), blank=True, max_length=SHORT_TEXT)
 
     objects = ListingChangeQuerySet.as_manager()
 

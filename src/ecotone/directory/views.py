@@ -107,7 +107,7 @@ def _cached_for_a_minute(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         # The data is the same for everyone, but a signed-in response also refreshes the
-        # session cookie (SESSION_SAVE_EVERY_REQUEST), which no shared cache may keep.
+        # session cookie (renewed hourly), which no shared cache may keep.
         if request.user.is_authenticated:
             patch_cache_control(response, private=True, max_age=60)
         else:

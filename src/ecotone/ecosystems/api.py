@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecotone.accounts.models import User
+from ecotone.limits import CONTACTS
 
 from . import audit, roles, services
 from .models import (
@@ -101,12 +102,14 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    contacts = ContactSerializer(
+    contacts = ContactSerializer(  # type: ignore[call-arg]  # max_length goes to the list
         many=True,
+        max_length=CONTACTS,
         required=False,
         allow_null=True,
         help_text="Null unless you may see contacts. When written, the whole list: entries with "
-        "an id update that contact, entries without one add a contact, the rest are removed.",
+        "an id update that contact, entries without one add a contact, the rest are removed. "
+        "At most 50.",
     )
 
     class Meta:

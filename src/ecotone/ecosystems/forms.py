@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ecotone.limits import CONTACTS, SEARCH_TEXT
+
 from .models import Contact, Ecosystem, Invitation, Membership, Organization, Role, timezone_choices
 from .services import CONTACT_FIELDS, ECOSYSTEM_SETTINGS_FIELDS, ORGANIZATION_FIELDS
 
@@ -25,7 +27,9 @@ ContactFormSet: type[forms.BaseInlineFormSet[Contact, Organization, Any]] = (
         fields=CONTACT_FIELDS,
         extra=1,
         can_delete=True,
-        max_num=20,
+        max_num=CONTACTS,
+        absolute_max=CONTACTS,
+        validate_max=True,
     )
 )
 
@@ -52,7 +56,10 @@ class OrganizationFilterForm(forms.Form):
         ("sector", _("Sector")),
     )
     q = forms.CharField(
-        label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"})
+        max_length=SEARCH_TEXT,
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
@@ -67,7 +74,7 @@ class OrganizationFilterForm(forms.Form):
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(max_length=SEARCH_TEXT, label=_("Search"), required=False)
     role = forms.ChoiceField(
         label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices]
     )

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from ecotone.accounts import tokens
+
 from . import roles
 
 # Paths a person must still reach while setting up their second factor.
@@ -65,12 +67,18 @@ class RequireMFAMiddleware:
 
 
 class MFATokenAuthentication(TokenAuthentication):
-    """`Authorization: Token <key>`; refused for backbone roles that have no second factor."""
+    """`Authorization: Token <key>`; refused once expired, and for backbone roles that have no
+    second factor. Each use is noted for the profile page."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         user, token = super().authenticate_credentials(key)
+        if tokens.has_expired(token):
+            raise exceptions.AuthenticationFailed(
+                _("This API token has expired. Create a new one on your profile page.")
+            )
         if lacks_required_mfa(user):
             raise exceptions.AuthenticationFailed(
                 _("Two-factor authentication is required for backbone roles.")
             )
+        tokens.record_use(token)
         return user, token

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ecotone.limits import LONG_TEXT, SHORT_TEXT
+
 from . import geo
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ class Ecosystem(TimeStamped):
 
     slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     contact_email = models.EmailField(_("contact email"), blank=True)
     region_south = models.FloatField(_("region south latitude"))
     region_west = models.FloatField(_("region west longitude"))
@@ -136,7 +138,7 @@ class Network(TimeStamped):
 
     slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     ecosystems = models.ManyToManyField(Ecosystem, related_name="networks", blank=True)
 
     class Meta:
@@ -206,7 +208,7 @@ class Organization(TimeStamped):
     slug = models.SlugField(_("short name in addresses"), max_length=80)
     name = models.CharField(_("name"), max_length=200)
     alternate_name = models.CharField(_("also known as"), max_length=200, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
     coalition_role = models.CharField(
         _("role in the coalition"),
@@ -374,7 +376,7 @@ class Invitation(TimeStamped):
     organizations = models.ManyToManyField(
         Organization, related_name="invitations", blank=True, verbose_name=_("organizations")
     )
-    message = models.TextField(_("personal message"), blank=True)
+    message = models.TextField(_("personal message"), blank=True, max_length=SHORT_TEXT)
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

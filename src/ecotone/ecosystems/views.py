@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
+from ecotone.accounts import services as account_services
+from ecotone.accounts import tokens
 from ecotone.accounts.forms import ProfileForm
 from ecotone.accounts.models import User
 from ecotone.exports import FORMATS, table_response
@@ -474,6 +478,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         response.set_cookie("django_language", user.preferred_language, samesite="Lax")
         return response
     memberships = Membership.objects.held_by(user)
+    token = Token.objects.filter(user=user).first()
     return render(
         request,
         "account/profile.html",
@@ -481,7 +486,10 @@ def profile(request: HttpRequest) -> HttpResponse:
             "form": form,
             "memberships": memberships,
             "has_mfa": has_mfa(user),
-            "token": Token.objects.filter(user=user).first(),
+            "token": token,
+            "token_expires_at": tokens.expires_at(token) if token else None,
+            "token_last_used_at": tokens.last_used_at(token) if token else None,
+            "api_token_max_age_days": settings.API_TOKEN_MAX_AGE_DAYS,
         },
     )
 
@@ -500,4 +508,20 @@ def api_token(request: HttpRequest) -> HttpResponse:
         return redirect("profile")
     token = Token.objects.create(user=user)
     # Shown once: the key is not displayed again after this page.
-    return render(request, "account/api_token_created.html", {"key": token.key})
+    return render(
+        request,
+        "account/api_token_created.html",
+        {"key": token.key, "expires_at": tokens.expires_at(token)},
+    )
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session of the person, this one included, and revoke their API token."""
+    account_services.sign_out_everywhere(cast(User, request.user))  # login_required
+    logout(request)
+    messages.success(
+        request, _("You were signed out on every device, and your API token was revoked.")
+    )
+    return redirect("account_login")

@@ -13,13 +13,17 @@ from django.utils.translation import gettext_lazy as _
 
 from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Organization
+from ecotone.limits import SEARCH_TEXT
 
 from .models import ClosureKind, Frequency, HourStatus, MatchSource, MatchStatus
 
 
 def _search() -> forms.CharField:
     return forms.CharField(
-        label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"})
+        max_length=SEARCH_TEXT,
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecotone.directory.stem_profile import GRADE_BANDS, STEM_FIELDS
 from ecotone.ecosystems.models import Ecosystem, Organization
+from ecotone.limits import LONG_TEXT, SEARCH_TEXT
 
 from .models import (
     IDENTITY_TAGS,
@@ -147,7 +148,10 @@ class MentorProfileForm(forms.Form):
         label=_("or your employer's name"), max_length=200, required=False
     )
     bio = forms.CharField(
-        label=_("About me"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        max_length=LONG_TEXT,
+        label=_("About me"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     topics = forms.MultipleChoiceField(
         label=_("Topics I can help with"),
@@ -359,7 +363,10 @@ class ScreeningRecordForm(forms.Form):
         label=_("Hours"), required=False, min_value=0, max_digits=5, decimal_places=1
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=LONG_TEXT,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, step: ScreeningStep, **kwargs: Any) -> None:
@@ -389,7 +396,7 @@ class MentorFilterForm(forms.Form):
         ("employer", _("Employer")),
         ("status", _("Status")),
     )
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(max_length=SEARCH_TEXT, label=_("Search"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *MentorStatus.choices]
     )

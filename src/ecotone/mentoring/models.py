@@ -39,6 +39,7 @@ from django.utils.translation import pgettext_lazy
 
 from ecotone.directory.models import Location, MentoringDepth, Program
 from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
+from ecotone.limits import LONG_TEXT, SHORT_TEXT
 
 # --- vocabularies ---------------------------------------------------------------------------
 # Topics and grade bands use the directory's STEM profile codes (directory.stem_profile:
@@ -146,7 +147,7 @@ class Mentor(TimeStamped):
         verbose_name=_("employer (partner organization)"),
     )
     employer_name = models.CharField(_("employer"), max_length=200, blank=True)
-    bio = models.TextField(_("about me"), blank=True)
+    bio = models.TextField(_("about me"), blank=True, max_length=LONG_TEXT)
     topics = models.JSONField(_("topics"), default=list, blank=True, validators=[validate_codes])
     skills = models.JSONField(_("skills"), default=list, blank=True, validators=[validate_codes])
     languages = models.JSONField(
@@ -282,7 +283,7 @@ class ScreeningStep(TimeStamped):
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=24, choices=StepKind.choices)
-    description = models.TextField(_("what it involves"), blank=True)
+    description = models.TextField(_("what it involves"), blank=True, max_length=LONG_TEXT)
     valid_days = models.PositiveIntegerField(
         _("valid for (days)"), null=True, blank=True, help_text=_("Empty: does not expire.")
     )
@@ -385,7 +386,7 @@ class ScreeningRecord(TimeStamped):
         verbose_name=_("verified by"),
     )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT)
     reminded_at = models.DateTimeField(_("expiry reminder sent"), null=True, blank=True)
 
     class Meta:
@@ -458,7 +459,7 @@ class Opportunity(TimeStamped):
         verbose_name=_("where"),
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT)
     kind = models.CharField(_("kind"), max_length=16, choices=OpportunityKind.choices)
     status = models.CharField(
         _("status"),
@@ -682,7 +683,7 @@ class Match(TimeStamped):
     score_breakdown = models.JSONField(_("why"), default=dict, blank=True)
     in_person = models.BooleanField(_("in person"), default=False)
     distance_mi = models.FloatField(_("distance (miles)"), null=True, blank=True)
-    message = models.TextField(_("message"), blank=True)
+    message = models.TextField(_("message"), blank=True, max_length=SHORT_TEXT)
     mentor_accepted_at = models.DateTimeField(_("mentor accepted"), null=True, blank=True)
     program_accepted_at = models.DateTimeField(_("program accepted"), null=True, blank=True)
     program_accepted_by = models.ForeignKey(
@@ -691,7 +692,7 @@ class Match(TimeStamped):
     declined_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    decline_reason = models.TextField(_("reason"), blank=True)
+    decline_reason = models.TextField(_("reason"), blank=True, max_length=SHORT_TEXT)
     # The match agreement (MENTOR's Elements): how often, how long, from when.
     frequency = models.CharField(_("meets"), max_length=10, choices=Frequency.choices, blank=True)
     duration_weeks = models.PositiveSmallIntegerField(_("duration (weeks)"), null=True, blank=True)
@@ -701,7 +702,7 @@ class Match(TimeStamped):
     closure_kind = models.CharField(
         _("closure"), max_length=8, choices=ClosureKind.choices, blank=True
     )
-    closure_reason = models.TextField(_("closure reason"), blank=True)
+    closure_reason = models.TextField(_("closure reason"), blank=True, max_length=SHORT_TEXT)
     closure_survey = models.JSONField(_("closure survey"), default=dict, blank=True)
     rematch_requested = models.BooleanField(_("mentor would like a new match"), default=False)
     # On hold: the live status it had, when and why (resuming returns it there).
@@ -820,7 +821,7 @@ class CheckIn(TimeStamped):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     meeting_as_agreed = models.BooleanField(_("meeting as agreed"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT)
     needs_attention = models.BooleanField(_("staff should follow up"), default=False)
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
 

@@ -42,6 +42,7 @@ from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Ecosystem, Organization
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
+from ecotone.limits import SEARCH_TEXT, SHORT_TEXT
 
 from .. import engine
 from ..mentor_forms import LANGUAGES
@@ -167,6 +168,7 @@ class OpportunitySearchForm(forms.Form):
     """What every list of opportunities filters by: words and kind."""
 
     q = forms.CharField(
+        max_length=SEARCH_TEXT,
         label=gettext_lazy("Search"),
         required=False,
         widget=forms.TextInput(attrs={"type": "search"}),
@@ -272,6 +274,7 @@ class OpportunityForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     skills = forms.CharField(
+        max_length=SHORT_TEXT,
         label=gettext_lazy("Skills"),
         required=False,
         help_text=gettext_lazy("Separated by commas, e.g. python, soldering, public speaking."),
