@@ -141,6 +141,52 @@ MENTORING_PEOPLE_ROWS = [
 ]
 
 
+# A mentor's page and the API's mentor, by the mentor's stage ({mentor_<stage>}, built by
+# _mentor_at_stage). Partner staff see a mentor available to programs (active and screened, for
+# supervised work at least) or matched with one of their programs, and no other: 404 on the page
+# as in the API, so the two cannot disagree. Backbone staff see every mentor; another mentor
+# none of them; members without a mentoring role are refused.
+MENTOR_STAGES: dict[str, tuple[str, ...]] = {
+    # stage: the partner personas who see the mentor
+    "not_started": (),
+    "in_screening": (),
+    "supervised": ("partner_a", "partner_b"),
+    "cleared": ("partner_a", "partner_b"),
+    "lapsed": (),
+    "paused": (),
+    "withdrawn": (),
+    "matched_a": ("partner_a",),  # lapsed, with an accepted match with org_a's program
+    "matched_b": ("partner_b",),  # lapsed, with an accepted match with org_b's program
+}
+
+
+def mentor_seen_by(partners: tuple[str, ...], *, api: bool) -> dict[str, int]:
+    table = members_only(("partner_a", "partner_b", "mentor", *BACKBONE), api=api)
+    for persona in ("partner_a", "partner_b", "mentor"):
+        table[persona] = 200 if persona in partners else 404
+    return table
+
+
+MENTOR_STAGE_ROWS = [
+    row
+    for stage, partners in MENTOR_STAGES.items()
+    for row in (
+        Row(
+            f"mentor page, stage {stage}",
+            "get",
+            MENTORING + f"/mentors/{{mentor_{stage}}}/",
+            mentor_seen_by(partners, api=False),
+        ),
+        Row(
+            f"api mentor, stage {stage}",
+            "get",
+            MENTORING_API + f"/mentors/{{mentor_{stage}}}/",
+            mentor_seen_by(partners, api=True),
+        ),
+    )
+]
+
+
 # Opportunities, matches, hours and rounds, against real records: an open in-person
 # opportunity of org_a ({opportunity}), the mentor persona's offered match with it ({match},
 # invited by partner_a), and a round in review ({round}). A partner of another organization
@@ -670,6 +716,7 @@ ROWS = [
     ),
     *MENTORING_DASH_ROWS,
     *MENTORING_PEOPLE_ROWS,
+    *MENTOR_STAGE_ROWS,
     *MENTORING_WORK_ROWS,
 ]
 
@@ -741,7 +788,13 @@ def test_permission_table(world: World, row: Row, persona: str) -> None:
         analysis=default_analysis(world.alpha), name="Bus", programs=[SCENARIO_PROGRAM]
     )
     opportunity, match, round_ = _mentoring_records(world)
+    stage_mentors = {
+        f"mentor_{stage}": _mentor_at_stage(world, stage)
+        for stage in MENTOR_STAGES
+        if f"{{mentor_{stage}}}" in row.url
+    }
     url = row.url.format(
+        **stage_mentors,
         opportunity=opportunity.pk,
         match=match.pk,
         round=round_.pk,
@@ -789,6 +842,58 @@ def _mentoring_records(world: World) -> tuple[Any, Any, Any]:
     return opportunity, match, round_
 
 
+def _mentor_at_stage(world: World, stage: str) -> int:
+    """The id of a mentor at one of MENTOR_STAGES (one mentor a cell: they cost screening)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from ecotone.mentoring.models import Mentor, ScreeningRecord, ScreeningStep
+    from ecotone.mentoring.services import matches, screening
+    from tests.mentoring.builders import (
+        SUPERVISED_STEPS,
+        clear,
+        make_mentor,
+        make_opportunity,
+        make_program,
+    )
+
+    admin = world.users["admin"]
+    today = timezone.localdate()
+    mentor = make_mentor(world.alpha, f"{stage}@mentor.test")
+    if stage == "in_screening":
+        first_step = ScreeningStep.for_ecosystem(world.alpha).active().order_by("position")[0]
+        screening.update_step(mentor, first_step, admin, status="in_progress", started_on=today)
+    elif stage == "supervised":
+        clear(mentor, admin, only=SUPERVISED_STEPS)
+    elif stage != "not_started":
+        clear(mentor, admin)
+    if stage.startswith("matched_"):
+        partner = "partner_" + stage[-1]
+        organization = world.org_a if partner == "partner_a" else world.org_b
+        program = make_program(organization, f"Lab {organization.slug}")
+        match = matches.invite(make_opportunity(program), mentor, world.users[partner])
+        assert matches.accept(match, mentor.user, side="mentor").status == "accepted"
+    if stage == "lapsed" or stage.startswith("matched_"):
+        # Screening that lapsed, for the matched ones after the match was made.
+        ScreeningRecord.objects.filter(mentor=mentor).update(
+            expires_on=today - datetime.timedelta(days=1)
+        )
+    if stage in ("paused", "withdrawn"):
+        Mentor.objects.filter(pk=mentor.pk).update(status=stage)
+    mentor.refresh_from_db()
+    expected = {
+        "not_started": screening.Stage.NOT_STARTED,
+        "in_screening": screening.Stage.IN_PROGRESS,
+        "supervised": screening.Stage.SUPERVISED,
+        "lapsed": screening.Stage.LAPSED,
+        "matched_a": screening.Stage.LAPSED,
+        "matched_b": screening.Stage.LAPSED,
+    }
+    assert screening.standing(mentor).stage == expected.get(stage, screening.Stage.CLEARED)
+    return int(mentor.pk)
+
+
 OUR_PREFIXES = ("e/", "n/", "api/", "healthz", "accounts/profile", "accounts/api-token")
 
 
@@ -831,6 +936,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "term_id": "x",
         "change": "1",
         "org_location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
+        **{f"mentor_{stage}": "1" for stage in MENTOR_STAGES},
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

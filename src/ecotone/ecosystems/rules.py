@@ -86,6 +86,17 @@ def staffs_a_matched_program(user: Any, mentor: Any) -> bool:
     )
 
 
+@rules.predicate
+def programs_see_mentor(user: Any, mentor: Any) -> bool:
+    """Partner staff see a mentor available to programs (active, screened at least for
+    supervised work) or matched with one of their programs; the mentor's app decides which
+    (`Mentor.is_seen_by_programs`, the same rule as its pages' and API's querysets)."""
+    if mentor is None or not hasattr(mentor, "is_seen_by_programs"):
+        return False
+    organizations = roles.organizations_in(user, mentor.ecosystem_id)
+    return bool(organizations) and bool(mentor.is_seen_by_programs(organizations))
+
+
 everyone = rules.always_allow
 
 PERMISSIONS: dict[str, rules.Predicate] = {
@@ -131,7 +142,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "mentoring.view_mentoring": is_member,
     "mentoring.sign_up": everyone,
     "mentoring.manage_mentors": is_backbone,
-    "mentoring.view_mentor": is_backbone | is_the_mentor | is_partner_staff,
+    "mentoring.view_mentors": is_backbone | is_partner_staff | is_mentor,
+    "mentoring.view_mentor": is_backbone | is_the_mentor | programs_see_mentor,
     "mentoring.view_mentor_contact": is_backbone | is_the_mentor | staffs_a_matched_program,
     "mentoring.change_mentor": is_backbone | is_the_mentor,
     "mentoring.verify_screening": is_backbone,
