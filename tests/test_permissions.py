@@ -17,6 +17,10 @@ from tests.conftest import PERSONAS, World
 BACKBONE = ("staff", "admin")
 MEMBERS = ("member", "mentor", "reviewer", "partner_a", "partner_b")
 EVERY_MEMBER = (*MEMBERS, *BACKBONE)
+# Members the backbone admitted: not the mentor, whose role anyone may give themself (the
+# public sign-up) and which opens only the mentoring pages, never member-only data such as the
+# atlas.
+ADMITTED = tuple(p for p in EVERY_MEMBER if p != "mentor")
 SCENARIO_PROGRAM = {"name": "Lab", "latitude": 40.5, "longitude": -83.0, "seats": 30}
 
 
@@ -425,15 +429,15 @@ ROWS = [
         "/e/alpha/atlas/areas/imports/{area_import}/file/",
         members_only(BACKBONE),
     ),
-    # the access atlas: every member reads it and tries scenarios; backbone staff configure the
-    # analysis and keep or delete scenarios
-    Row("atlas", "get", "/e/alpha/atlas/", members_only((*MEMBERS, *BACKBONE))),
-    Row("atlas run status", "get", "/e/alpha/atlas/status/", members_only((*MEMBERS, *BACKBONE))),
+    # the access atlas: every admitted member (not a mentor who signed up) reads it and tries
+    # scenarios; backbone staff configure the analysis and keep or delete scenarios
+    Row("atlas", "get", "/e/alpha/atlas/", members_only(ADMITTED)),
+    Row("atlas run status", "get", "/e/alpha/atlas/status/", members_only(ADMITTED)),
     Row(
         "atlas map data",
         "get",
         "/e/alpha/atlas/areas.geojson?color=need",
-        members_only((*MEMBERS, *BACKBONE)),
+        members_only(ADMITTED),
     ),
     Row("atlas settings", "get", "/e/alpha/atlas/settings/", members_only(BACKBONE)),
     Row(
@@ -442,24 +446,24 @@ ROWS = [
         "/e/alpha/atlas/settings/",
         members_only(BACKBONE),  # an empty form: its errors, 200
     ),
-    Row("atlas scenarios", "get", "/e/alpha/atlas/scenarios/", members_only((*MEMBERS, *BACKBONE))),
+    Row("atlas scenarios", "get", "/e/alpha/atlas/scenarios/", members_only(ADMITTED)),
     Row(
         "atlas new scenario",
         "get",
         "/e/alpha/atlas/scenarios/new/",
-        members_only((*MEMBERS, *BACKBONE)),
+        members_only(ADMITTED),
     ),
     Row(
         "atlas scenario",
         "get",
         "/e/alpha/atlas/scenarios/{scenario}/",
-        members_only((*MEMBERS, *BACKBONE)),
+        members_only(ADMITTED),
     ),
     Row(
         "atlas compare scenarios",
         "get",
         "/e/alpha/atlas/scenarios/compare/?scenario={scenario}",
-        members_only((*MEMBERS, *BACKBONE)),
+        members_only(ADMITTED),
     ),
     Row(
         "atlas delete scenario",
@@ -629,32 +633,32 @@ ROWS = [
         "/api/v1/ecosystems/alpha/audit-log/",
         members_only(("admin",), api=True),
     ),
-    # the access atlas: members read it, backbone staff configure it
-    Row("atlas export csv", "get", "/e/alpha/atlas/export.csv", members_only(EVERY_MEMBER)),
-    Row("atlas export xlsx", "get", "/e/alpha/atlas/export.xlsx", members_only(EVERY_MEMBER)),
+    # the access atlas: admitted members read it, backbone staff configure it
+    Row("atlas export csv", "get", "/e/alpha/atlas/export.csv", members_only(ADMITTED)),
+    Row("atlas export xlsx", "get", "/e/alpha/atlas/export.xlsx", members_only(ADMITTED)),
     Row(
         "api analyses",
         "get",
         "/api/v1/ecosystems/alpha/analyses/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api analysis",
         "get",
         "/api/v1/ecosystems/alpha/analyses/default/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api analysis summary",
         "get",
         "/api/v1/ecosystems/alpha/analyses/default/summary/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api analysis results",
         "get",
         "/api/v1/ecosystems/alpha/analyses/default/results/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api create analysis",
@@ -674,19 +678,19 @@ ROWS = [
         "api scenarios",
         "get",
         "/api/v1/ecosystems/alpha/scenarios/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api scenario",
         "get",
         "/api/v1/ecosystems/alpha/scenarios/{scenario}/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api compare scenarios",
         "get",
         "/api/v1/ecosystems/alpha/scenarios/compare/?ids=0,{scenario}",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api create scenario",
@@ -706,13 +710,13 @@ ROWS = [
         "api population areas",
         "get",
         "/api/v1/ecosystems/alpha/population-areas/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api population area",
         "get",
         "/api/v1/ecosystems/alpha/population-areas/{area}/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     *MENTORING_DASH_ROWS,
     *MENTORING_PEOPLE_ROWS,

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.models import Role
+from ecotone.ecosystems.services import grant_role
 from ecotone.mentoring.models import (
     Consent,
     ConsentKind,
@@ -267,6 +268,29 @@ def test_signing_up_creates_the_profile_and_lists_the_next_screening_steps(
     assert "Background check" in profile
     # Already a mentor: join/ goes to the profile.
     assert client.get(BASE + "join/")["Location"] == BASE + "profile/"
+
+
+MEMBER_ONLY_DATA = (
+    "/e/alpha/atlas/",
+    "/api/v1/ecosystems/alpha/population-areas/",
+    "/e/alpha/atlas/export.csv",
+)
+
+
+def test_signing_up_as_a_mentor_opens_the_mentor_pages_but_not_member_only_data(
+    world: World,
+) -> None:
+    """Anyone may give themself the mentor role: it opens their own mentoring pages, never the
+    atlas, which needs a role the backbone grants."""
+    user = make_user("stranger@volunteer.test", name="Sam Stranger")
+    client = Client()
+    client.force_login(user)
+    assert [client.get(url).status_code for url in MEMBER_ONLY_DATA] == [404, 404, 404]
+    assert client.post(BASE + "join/", sign_up_form()).status_code == 302
+    assert client.get(BASE + "profile/").status_code == 200
+    assert [client.get(url).status_code for url in MEMBER_ONLY_DATA] == [403, 403, 403]
+    grant_role(world.alpha, user, Role.MEMBER, world.users["admin"])
+    assert [client.get(url).status_code for url in MEMBER_ONLY_DATA] == [200, 200, 200]
 
 
 def test_sign_up_shows_the_services_refusal_as_a_form_error(world: World) -> None:

@@ -44,6 +44,10 @@ is_partner_staff = _has_role(Role.PARTNER_STAFF)
 is_mentor = _has_role(Role.MENTOR)
 is_reviewer = _has_role(Role.REVIEWER)
 is_member = _has_role(*Role.values)
+# Anyone may give themself the mentor role (the public sign-up): it opens that role's own pages,
+# never member-only data, which needs a role the backbone grants.
+SELF_SERVICE_ROLES = frozenset({Role.MENTOR})
+is_granted_member = _has_role(*(role for role in Role.values if role not in SELF_SERVICE_ROLES))
 
 
 @rules.predicate
@@ -129,10 +133,10 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "directory.manage_listings": is_backbone | is_partner_staff,
     "directory.change_listing": is_backbone | is_staff_of_organization,
     "directory.moderate_listings": is_backbone,
-    # the access atlas (ecotone.atlas): members read it; backbone staff load areas, configure
-    # analyses and save scenarios
-    "atlas.view_atlas": is_member,
-    "atlas.export_atlas": is_member,
+    # the access atlas (ecotone.atlas): members the backbone admitted read it (not a mentor who
+    # signed up); backbone staff load areas, configure analyses and save scenarios
+    "atlas.view_atlas": is_granted_member,
+    "atlas.export_atlas": is_granted_member,
     "atlas.manage_areas": is_backbone,
     "atlas.change_analysis": is_backbone,
     # mentor matching (ecotone.mentoring): anyone may sign up; mentors browse and respond;
