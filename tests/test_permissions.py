@@ -107,8 +107,8 @@ MENTORING_DASH_ROWS = [
 
 # Mentoring (area "people"): sign-up, the own profile, mentors, screening, employers' rosters.
 # The mentor persona has a mentor profile here (see _mentoring_records); the other members have
-# none (asking for their profile sends them to join/); a missing mentor is 404 to every member
-# (what each persona sees of real mentors is in tests/mentoring/test_people_pages.py).
+# none (asking for their profile sends them to join/); a missing mentor is 404 to the members
+# who see mentors, 403 to the others, as in the API (real mentors by stage: MENTOR_STAGE_ROWS).
 MENTORING = "/e/alpha/mentoring"
 MENTORING_PEOPLE_ROWS = [
     Row("mentor sign-up", "get", f"{MENTORING}/join/", statuses(200, mentor=302)),
@@ -125,7 +125,12 @@ MENTORING_PEOPLE_ROWS = [
         statuses(404, anonymous=302, mentor=200),
     ),
     Row("mentor list", "get", f"{MENTORING}/mentors/", members_only(BACKBONE)),
-    Row("mentor missing", "get", f"{MENTORING}/mentors/999999/", statuses(404, anonymous=302)),
+    Row(
+        "mentor missing",
+        "get",
+        f"{MENTORING}/mentors/999999/",
+        members_only(MENTORING_PARTICIPANTS, 404),
+    ),
     Row(
         "mentor screening update missing",
         "post",
