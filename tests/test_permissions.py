@@ -20,6 +20,10 @@ from tests.conftest import PERSONAS, World, build_world
 BACKBONE = ("staff", "admin")
 MEMBERS = ("member", "mentor", "reviewer", "partner_a", "partner_b")
 EVERY_MEMBER = (*MEMBERS, *BACKBONE)
+# Members the backbone admitted: not the mentor, whose role anyone may give themself (the
+# public sign-up) and which opens only the mentoring pages, never member-only data such as the
+# atlas.
+ADMITTED = tuple(p for p in EVERY_MEMBER if p != "mentor")
 SCENARIO_PROGRAM = {"name": "Lab", "latitude": 40.5, "longitude": -83.0, "seats": 30}
 
 
@@ -106,8 +110,8 @@ MENTORING_DASH_ROWS = [
 
 # Mentoring (area "people"): sign-up, the own profile, mentors, screening, employers' rosters.
 # The mentor persona has a mentor profile here (see _mentoring_records); the other members have
-# none (asking for their profile sends them to join/); a missing mentor is 404 to every member
-# (what each persona sees of real mentors is in tests/mentoring/test_people_pages.py).
+# none (asking for their profile sends them to join/); a missing mentor is 404 to the members
+# who see mentors, 403 to the others, as in the API (real mentors by stage: MENTOR_STAGE_ROWS).
 MENTORING = "/e/alpha/mentoring"
 MENTORING_PEOPLE_ROWS = [
     Row("mentor sign-up", "get", f"{MENTORING}/join/", statuses(200, mentor=302)),
@@ -124,7 +128,12 @@ MENTORING_PEOPLE_ROWS = [
         statuses(404, anonymous=302, mentor=200),
     ),
     Row("mentor list", "get", f"{MENTORING}/mentors/", members_only(BACKBONE)),
-    Row("mentor missing", "get", f"{MENTORING}/mentors/999999/", statuses(404, anonymous=302)),
+    Row(
+        "mentor missing",
+        "get",
+        f"{MENTORING}/mentors/999999/",
+        members_only(MENTORING_PARTICIPANTS, 404),
+    ),
     Row(
         "mentor screening update missing",
         "post",
@@ -141,6 +150,52 @@ MENTORING_PEOPLE_ROWS = [
     ),
     Row("screening to renew", "get", f"{MENTORING}/screening/expiring/", members_only(BACKBONE)),
     Row("employer roster", "get", MENTORING + "/employers/{org_a}/", org_a_staff()),
+]
+
+
+# A mentor's page and the API's mentor, by the mentor's stage ({mentor_<stage>}, built by
+# _mentor_at_stage). Partner staff see a mentor available to programs (active and screened, for
+# supervised work at least) or matched with one of their programs, and no other: 404 on the page
+# as in the API, so the two cannot disagree. Backbone staff see every mentor; another mentor
+# none of them; members without a mentoring role are refused.
+MENTOR_STAGES: dict[str, tuple[str, ...]] = {
+    # stage: the partner personas who see the mentor
+    "not_started": (),
+    "in_screening": (),
+    "supervised": ("partner_a", "partner_b"),
+    "cleared": ("partner_a", "partner_b"),
+    "lapsed": (),
+    "paused": (),
+    "withdrawn": (),
+    "matched_a": ("partner_a",),  # lapsed, with an accepted match with org_a's program
+    "matched_b": ("partner_b",),  # lapsed, with an accepted match with org_b's program
+}
+
+
+def mentor_seen_by(partners: tuple[str, ...], *, api: bool) -> dict[str, int]:
+    table = members_only(("partner_a", "partner_b", "mentor", *BACKBONE), api=api)
+    for persona in ("partner_a", "partner_b", "mentor"):
+        table[persona] = 200 if persona in partners else 404
+    return table
+
+
+MENTOR_STAGE_ROWS = [
+    row
+    for stage, partners in MENTOR_STAGES.items()
+    for row in (
+        Row(
+            f"mentor page, stage {stage}",
+            "get",
+            MENTORING + f"/mentors/{{mentor_{stage}}}/",
+            mentor_seen_by(partners, api=False),
+        ),
+        Row(
+            f"api mentor, stage {stage}",
+            "get",
+            MENTORING_API + f"/mentors/{{mentor_{stage}}}/",
+            mentor_seen_by(partners, api=True),
+        ),
+    )
 ]
 
 
@@ -395,15 +450,15 @@ ROWS = [
         "/e/alpha/atlas/areas/imports/{area_import}/file/",
         members_only(BACKBONE),
     ),
-    # the access atlas: every member reads it and tries scenarios; backbone staff configure the
-    # analysis and keep or delete scenarios
-    Row("atlas", "get", "/e/alpha/atlas/", members_only((*MEMBERS, *BACKBONE))),
-    Row("atlas run status", "get", "/e/alpha/atlas/status/", members_only((*MEMBERS, *BACKBONE))),
+    # the access atlas: every admitted member (not a mentor who signed up) reads it and tries
+    # scenarios; backbone staff configure the analysis and keep or delete scenarios
+    Row("atlas", "get", "/e/alpha/atlas/", members_only(ADMITTED)),
+    Row("atlas run status", "get", "/e/alpha/atlas/status/", members_only(ADMITTED)),
     Row(
         "atlas map data",
         "get",
         "/e/alpha/atlas/areas.geojson?color=need",
-        members_only((*MEMBERS, *BACKBONE)),
+        members_only(ADMITTED),
     ),
     Row("atlas settings", "get", "/e/alpha/atlas/settings/", members_only(BACKBONE)),
     Row(
@@ -412,24 +467,24 @@ ROWS = [
         "/e/alpha/atlas/settings/",
         members_only(BACKBONE),  # an empty form: its errors, 200
     ),
-    Row("atlas scenarios", "get", "/e/alpha/atlas/scenarios/", members_only((*MEMBERS, *BACKBONE))),
+    Row("atlas scenarios", "get", "/e/alpha/atlas/scenarios/", members_only(ADMITTED)),
     Row(
         "atlas new scenario",
         "get",
         "/e/alpha/atlas/scenarios/new/",
-        members_only((*MEMBERS, *BACKBONE)),
+        members_only(ADMITTED),
     ),
     Row(
         "atlas scenario",
         "get",
         "/e/alpha/atlas/scenarios/{scenario}/",
-        members_only((*MEMBERS, *BACKBONE)),
+        members_only(ADMITTED),
     ),
     Row(
         "atlas compare scenarios",
         "get",
         "/e/alpha/atlas/scenarios/compare/?scenario={scenario}",
-        members_only((*MEMBERS, *BACKBONE)),
+        members_only(ADMITTED),
     ),
     Row(
         "atlas delete scenario",
@@ -599,32 +654,32 @@ ROWS = [
         "/api/v1/ecosystems/alpha/audit-log/",
         members_only(("admin",), api=True),
     ),
-    # the access atlas: members read it, backbone staff configure it
-    Row("atlas export csv", "get", "/e/alpha/atlas/export.csv", members_only(EVERY_MEMBER)),
-    Row("atlas export xlsx", "get", "/e/alpha/atlas/export.xlsx", members_only(EVERY_MEMBER)),
+    # the access atlas: admitted members read it, backbone staff configure it
+    Row("atlas export csv", "get", "/e/alpha/atlas/export.csv", members_only(ADMITTED)),
+    Row("atlas export xlsx", "get", "/e/alpha/atlas/export.xlsx", members_only(ADMITTED)),
     Row(
         "api analyses",
         "get",
         "/api/v1/ecosystems/alpha/analyses/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api analysis",
         "get",
         "/api/v1/ecosystems/alpha/analyses/default/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api analysis summary",
         "get",
         "/api/v1/ecosystems/alpha/analyses/default/summary/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api analysis results",
         "get",
         "/api/v1/ecosystems/alpha/analyses/default/results/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api create analysis",
@@ -644,19 +699,19 @@ ROWS = [
         "api scenarios",
         "get",
         "/api/v1/ecosystems/alpha/scenarios/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api scenario",
         "get",
         "/api/v1/ecosystems/alpha/scenarios/{scenario}/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api compare scenarios",
         "get",
         "/api/v1/ecosystems/alpha/scenarios/compare/?ids=0,{scenario}",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api create scenario",
@@ -676,16 +731,17 @@ ROWS = [
         "api population areas",
         "get",
         "/api/v1/ecosystems/alpha/population-areas/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     Row(
         "api population area",
         "get",
         "/api/v1/ecosystems/alpha/population-areas/{area}/",
-        members_only(EVERY_MEMBER, api=True),
+        members_only(ADMITTED, api=True),
     ),
     *MENTORING_DASH_ROWS,
     *MENTORING_PEOPLE_ROWS,
+    *MENTOR_STAGE_ROWS,
     *MENTORING_WORK_ROWS,
 ]
 
@@ -726,9 +782,8 @@ def table(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) 
 
 @pytest.mark.parametrize(("row", "persona"), CELLS)
 def test_permission_table(table: Table, db: None, settings: Any, row: Row, persona: str) -> None:
-    settings.MEDIA_ROOT = (
-        table.media
-    )  # conftest gives each test its own, without the records' files
+    # conftest gives each test a media folder of its own, without the records' import files
+    settings.MEDIA_ROOT = table.media
     url = row.url.format(**table.ids)
     client = table.world.client(persona)
     if row.method == "get":
@@ -827,6 +882,7 @@ def _records(world: World) -> dict[str, Any]:
         "org_a": world.org_a.slug,
         "membership": world.memberships["mentor"].pk,
         "invitation": invitation.pk,
+        **{f"mentor_{stage}": _mentor_at_stage(world, stage) for stage in MENTOR_STAGES},
     }
 
 
@@ -841,6 +897,58 @@ def _mentoring_records(world: World) -> tuple[Any, Any, Any]:
     match = matches.invite(opportunity, mentor, world.users["partner_a"])
     round_ = MatchingRound.objects.create(ecosystem=world.alpha, name="Fall", status="review")
     return opportunity, match, round_
+
+
+def _mentor_at_stage(world: World, stage: str) -> int:
+    """The id of a mentor at one of MENTOR_STAGES."""
+    import datetime
+
+    from django.utils import timezone
+
+    from ecotone.mentoring.models import Mentor, ScreeningRecord, ScreeningStep
+    from ecotone.mentoring.services import matches, screening
+    from tests.mentoring.builders import (
+        SUPERVISED_STEPS,
+        clear,
+        make_mentor,
+        make_opportunity,
+        make_program,
+    )
+
+    admin = world.users["admin"]
+    today = timezone.localdate()
+    mentor = make_mentor(world.alpha, f"{stage}@mentor.test")
+    if stage == "in_screening":
+        first_step = ScreeningStep.for_ecosystem(world.alpha).active().order_by("position")[0]
+        screening.update_step(mentor, first_step, admin, status="in_progress", started_on=today)
+    elif stage == "supervised":
+        clear(mentor, admin, only=SUPERVISED_STEPS)
+    elif stage != "not_started":
+        clear(mentor, admin)
+    if stage.startswith("matched_"):
+        partner = "partner_" + stage[-1]
+        organization = world.org_a if partner == "partner_a" else world.org_b
+        program = make_program(organization, f"Lab {organization.slug}")
+        match = matches.invite(make_opportunity(program), mentor, world.users[partner])
+        assert matches.accept(match, mentor.user, side="mentor").status == "accepted"
+    if stage == "lapsed" or stage.startswith("matched_"):
+        # Screening that lapsed, for the matched ones after the match was made.
+        ScreeningRecord.objects.filter(mentor=mentor).update(
+            expires_on=today - datetime.timedelta(days=1)
+        )
+    if stage in ("paused", "withdrawn"):
+        Mentor.objects.filter(pk=mentor.pk).update(status=stage)
+    mentor.refresh_from_db()
+    expected = {
+        "not_started": screening.Stage.NOT_STARTED,
+        "in_screening": screening.Stage.IN_PROGRESS,
+        "supervised": screening.Stage.SUPERVISED,
+        "lapsed": screening.Stage.LAPSED,
+        "matched_a": screening.Stage.LAPSED,
+        "matched_b": screening.Stage.LAPSED,
+    }
+    assert screening.standing(mentor).stage == expected.get(stage, screening.Stage.CLEARED)
+    return int(mentor.pk)
 
 
 OUR_PREFIXES = (
@@ -893,6 +1001,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "term_id": "x",
         "change": "1",
         "org_location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
+        **{f"mentor_{stage}": "1" for stage in MENTOR_STAGES},
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

@@ -30,7 +30,7 @@ def csv_rows(response: Any) -> list[list[str]]:
 
 
 def test_csv_has_the_table_priorities_first_and_suppression(region: World) -> None:
-    response = region.client("mentor").get("/e/alpha/atlas/export.csv")
+    response = region.client("member").get("/e/alpha/atlas/export.csv")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="alpha-atlas.csv"'
     header, *rows = csv_rows(response)

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.models import Role
+from ecotone.ecosystems.services import grant_role
 from ecotone.mentoring.models import (
     Consent,
     ConsentKind,
@@ -102,15 +103,17 @@ TABLE: dict[str, dict[str, int]] = {
         "staff": 200,
         "admin": 200,
     },
+    # Ada has not started screening: no program sees her yet (every stage is in
+    # tests/test_permissions.py, page and API), nor does another mentor.
     "mentors/ada/": {
         "anonymous": 302,
         "outsider": 404,
         "operator": 404,
         "member": 403,
-        "mentor": 403,
+        "mentor": 404,
         "reviewer": 403,
-        "partner_a": 200,
-        "partner_b": 200,
+        "partner_a": 404,
+        "partner_b": 404,
         "staff": 200,
         "admin": 200,
     },
@@ -177,7 +180,7 @@ def test_a_mentor_sees_their_own_page_and_not_anothers(people: World) -> None:
     ada = people.ada  # type: ignore[attr-defined]
     assert ada_client(people).get(f"{BASE}mentors/{ada.pk}/").status_code == 200
     other = Mentor.objects.get(user=people.users["mentor"])
-    assert ada_client(people).get(f"{BASE}mentors/{other.pk}/").status_code == 403
+    assert ada_client(people).get(f"{BASE}mentors/{other.pk}/").status_code == 404
 
 
 def test_a_mentor_of_another_ecosystem_is_not_found(people: World) -> None:
@@ -265,6 +268,29 @@ def test_signing_up_creates_the_profile_and_lists_the_next_screening_steps(
     assert "Background check" in profile
     # Already a mentor: join/ goes to the profile.
     assert client.get(BASE + "join/")["Location"] == BASE + "profile/"
+
+
+MEMBER_ONLY_DATA = (
+    "/e/alpha/atlas/",
+    "/api/v1/ecosystems/alpha/population-areas/",
+    "/e/alpha/atlas/export.csv",
+)
+
+
+def test_signing_up_as_a_mentor_opens_the_mentor_pages_but_not_member_only_data(
+    world: World,
+) -> None:
+    """Anyone may give themself the mentor role: it opens their own mentoring pages, never the
+    atlas, which needs a role the backbone grants."""
+    user = make_user("stranger@volunteer.test", name="Sam Stranger")
+    client = Client()
+    client.force_login(user)
+    assert [client.get(url).status_code for url in MEMBER_ONLY_DATA] == [404, 404, 404]
+    assert client.post(BASE + "join/", sign_up_form()).status_code == 302
+    assert client.get(BASE + "profile/").status_code == 200
+    assert [client.get(url).status_code for url in MEMBER_ONLY_DATA] == [403, 403, 403]
+    grant_role(world.alpha, user, Role.MEMBER, world.users["admin"])
+    assert [client.get(url).status_code for url in MEMBER_ONLY_DATA] == [200, 200, 200]
 
 
 def test_sign_up_shows_the_services_refusal_as_a_form_error(world: World) -> None:
@@ -442,6 +468,7 @@ def test_partner_staff_see_neither_contact_nor_identity_nor_screening_forms(
     people: World,
 ) -> None:
     ada = people.ada  # type: ignore[attr-defined]
+    clear(ada, people.users["staff"])
     for persona in ("partner_a", "partner_b"):
         html = page(people.client(persona).get(f"{BASE}mentors/{ada.pk}/"))
         assert "Mathematician" in html
@@ -450,6 +477,19 @@ def test_partner_staff_see_neither_contact_nor_identity_nor_screening_forms(
         assert "First in my family" not in html
         assert "Woman" not in html
         assert "/screening/" not in html
+
+
+def test_partner_staff_see_the_screening_stage_but_no_steps_record(people: World) -> None:
+    ada = people.ada  # type: ignore[attr-defined]
+    clear(ada, people.users["staff"])
+    for persona in ("partner_a", "partner_b"):
+        html = page(people.client(persona).get(f"{BASE}mentors/{ada.pk}/"))
+        assert "Cleared for all work with youth" in html
+        assert "Screening steps" not in html
+        assert "Background check" not in html
+        assert "does not expire" not in html
+    html = page(ada_client(people).get(f"{BASE}mentors/{ada.pk}/"))
+    assert "Background check" in html
 
 
 def test_partner_staff_of_a_matched_program_see_contact_but_never_identity(

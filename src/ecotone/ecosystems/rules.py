@@ -44,6 +44,10 @@ is_partner_staff = _has_role(Role.PARTNER_STAFF)
 is_mentor = _has_role(Role.MENTOR)
 is_reviewer = _has_role(Role.REVIEWER)
 is_member = _has_role(*Role.values)
+# Anyone may give themself the mentor role (the public sign-up): it opens that role's own pages,
+# never member-only data, which needs a role the backbone grants.
+SELF_SERVICE_ROLES = frozenset({Role.MENTOR})
+is_granted_member = _has_role(*(role for role in Role.values if role not in SELF_SERVICE_ROLES))
 
 
 @rules.predicate
@@ -86,6 +90,17 @@ def staffs_a_matched_program(user: Any, mentor: Any) -> bool:
     )
 
 
+@rules.predicate
+def programs_see_mentor(user: Any, mentor: Any) -> bool:
+    """Partner staff see a mentor available to programs (active, screened at least for
+    supervised work) or matched with one of their programs; the mentor's app decides which
+    (`Mentor.is_seen_by_programs`, the same rule as its pages' and API's querysets)."""
+    if mentor is None or not hasattr(mentor, "is_seen_by_programs"):
+        return False
+    organizations = roles.organizations_in(user, mentor.ecosystem_id)
+    return bool(organizations) and bool(mentor.is_seen_by_programs(organizations))
+
+
 everyone = rules.always_allow
 
 PERMISSIONS: dict[str, rules.Predicate] = {
@@ -118,10 +133,10 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "directory.manage_listings": is_backbone | is_partner_staff,
     "directory.change_listing": is_backbone | is_staff_of_organization,
     "directory.moderate_listings": is_backbone,
-    # the access atlas (ecotone.atlas): members read it; backbone staff load areas, configure
-    # analyses and save scenarios
-    "atlas.view_atlas": is_member,
-    "atlas.export_atlas": is_member,
+    # the access atlas (ecotone.atlas): members the backbone admitted read it (not a mentor who
+    # signed up); backbone staff load areas, configure analyses and save scenarios
+    "atlas.view_atlas": is_granted_member,
+    "atlas.export_atlas": is_granted_member,
     "atlas.manage_areas": is_backbone,
     "atlas.change_analysis": is_backbone,
     # mentor matching (ecotone.mentoring): anyone may sign up; mentors browse and respond;
@@ -131,7 +146,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "mentoring.view_mentoring": is_member,
     "mentoring.sign_up": everyone,
     "mentoring.manage_mentors": is_backbone,
-    "mentoring.view_mentor": is_backbone | is_the_mentor | is_partner_staff,
+    "mentoring.view_mentors": is_backbone | is_partner_staff | is_mentor,
+    "mentoring.view_mentor": is_backbone | is_the_mentor | programs_see_mentor,
     "mentoring.view_mentor_contact": is_backbone | is_the_mentor | staffs_a_matched_program,
     "mentoring.change_mentor": is_backbone | is_the_mentor,
     "mentoring.verify_screening": is_backbone,

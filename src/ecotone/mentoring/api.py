@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.api import EcosystemRulePermission, EcosystemScopedViewSet
 
+from . import access
 from .models import (
     LIVE_STATUSES,
     HourLog,
@@ -31,16 +32,12 @@ from .models import (
     MatchingRound,
     MatchStatus,
     Mentor,
-    MentorStatus,
     Opportunity,
     OpportunityStatus,
     ScreeningRecord,
     ScreeningStep,
 )
-from .services import dashboards, matches, screening
-
-# Mentors partner staff may browse: available, and cleared for at least supervised work.
-SCREENED_STAGES = frozenset({screening.Stage.CLEARED, screening.Stage.SUPERVISED})
+from .services import matches, screening
 
 # Who takes part in mentoring at all: backbone and partner staff (post needs), mentors.
 PARTICIPANTS = ("mentoring.post_opportunities", "mentoring.browse_opportunities")
@@ -188,34 +185,16 @@ class MentorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MentoringV
     serializer_class = MentorSerializer
     search_fields = ("user__name", "occupation", "employer_name", "stem_field")
     ordering_fields = ("created_at", "updated_at", "status", "user__name")
-    rules = {
-        "list": ("mentoring.manage_mentors", *PARTICIPANTS),
-        "retrieve": ("mentoring.manage_mentors", *PARTICIPANTS),
-    }
+    rules = {"list": "mentoring.view_mentors", "retrieve": "mentoring.view_mentors"}
     object_rules_by_action = {"retrieve": "mentoring.view_mentor"}
 
     def scoped_queryset(self) -> QuerySet[Mentor]:
-        mentors = Mentor.objects.filter(ecosystem=self.ecosystem).select_related(
+        mentors = access.visible_mentors(self.request.user, self.ecosystem).select_related(
             "user", "employer", "ecosystem"
         )
         mentors = mentors.prefetch_related(
             Prefetch("screening_records", queryset=ScreeningRecord.objects.select_related("step"))
         )
-        if not self.is_backbone:
-            visible = Q(user_id=_user_id(self.request))
-            if self.organization_ids:
-                stages = dashboards.stages(self.ecosystem)
-                screened = [pk for pk, stage in stages.items() if stage in SCREENED_STAGES]
-                visible |= Q(pk__in=screened, status=MentorStatus.ACTIVE)
-                visible |= Q(
-                    pk__in=Match.objects.filter(
-                        ecosystem=self.ecosystem,
-                        opportunity__program__organization_id__in=self.organization_ids,
-                    )
-                    .exclude(status=MatchStatus.PROPOSED)
-                    .values("mentor_id")
-                )
-            mentors = mentors.filter(visible)
         if status := self.request.query_params.get("status"):
             mentors = mentors.filter(status=status)
         return mentors.order_by("user__name", "user__email", "pk")

@@ -31,6 +31,7 @@ from ecotone.ecosystems.models import Ecosystem, Role
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 
+from ..access import get_mentor
 from ..mentor_forms import (
     LANGUAGES,
     MentorFilterForm,
@@ -77,16 +78,6 @@ def _own_mentor(request: HttpRequest, ecosystem: Ecosystem) -> Mentor | None:
         Mentor.objects.filter(ecosystem=ecosystem, user=request.user)
         .select_related("user", "employer")
         .first()
-    )
-
-
-def get_mentor(request: HttpRequest, mentor_id: int) -> Mentor:
-    """A mentor of this ecosystem; 404 for any other."""
-    return get_object_or_404(
-        Mentor.objects.filter(ecosystem=current_ecosystem(request)).select_related(
-            "user", "employer"
-        ),
-        pk=mentor_id,
     )
 
 
@@ -392,16 +383,15 @@ def _mentor_table(mentors: Iterable[Any]) -> tuple[list[str], Iterable[list[Any]
 # One mentor ----------------------------------------------------------------------------------
 
 
-@ecosystem_view("mentoring.view_mentoring")
+@ecosystem_view("mentoring.view_mentors")
 def mentor_detail(request: HttpRequest, ecosystem_slug: str, mentor_id: int) -> HttpResponse:
     """A mentor's page: profile, screening (with update forms for the backbone team), matches
-    and hours. Programs' staff see neither contact details (unless matched with the mentor)
-    nor self-identification, and only their own organizations' matches."""
+    and hours. Programs' staff see only the mentors `access.visible_mentors` lets them see,
+    neither contact details (unless matched with the mentor) nor self-identification, the
+    screening stage but not each step's record, and only their own organizations' matches."""
     ecosystem = current_ecosystem(request)
     mentor = get_mentor(request, mentor_id)
     user = request.user
-    if not user.has_perm("mentoring.view_mentor", mentor):
-        raise PermissionDenied
     is_backbone = user.has_perm("mentoring.manage_mentors", ecosystem)
     is_self = mentor.user_id == user.pk
     matches = mentor.matches.select_related("opportunity__program__organization").order_by(
@@ -421,7 +411,9 @@ def mentor_detail(request: HttpRequest, ecosystem_slug: str, mentor_id: int) -> 
         _with_records(Mentor.objects.filter(pk=mentor.pk)).select_related("user", "employer").get()
     )
     can_verify = user.has_perm("mentoring.verify_screening", ecosystem)
-    rows = _screening_rows(mentor, steps)
+    # Each step's record (dates, hours, failures) is the mentor's and the screeners' business;
+    # programs need only the stage, which says what work the mentor is cleared for.
+    rows = _screening_rows(mentor, steps) if is_backbone or is_self else []
     if can_verify:
         for row in rows:
             record = row["record"]
