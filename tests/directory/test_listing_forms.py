@@ -6,10 +6,20 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from ecotone.directory.models import CoordinatesSource, ListingChange, Location
+from ecotone.directory.listing_state import program_state
+from ecotone.directory.models import (
+    CoordinatesSource,
+    ListingChange,
+    Location,
+    Program,
+    Schedule,
+    ServiceCapacity,
+)
 from tests.conftest import World
-from tests.directory.listings import WEEKLY, listing_data
+from tests.directory.listings import WEEKLY, browser_form, listing_data
+from tests.directory.test_search import add_program
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +146,45 @@ def test_more_places_cannot_be_open_than_exist(world: World) -> None:
 
 def test_a_listing_needs_a_name(world: World) -> None:
     assert "name" in field_errors(post_listing(world, name=""))
+
+
+def existing_program(world: World) -> Program:
+    """A live listing with a schedule without times and a capacity, as imports create."""
+    program = add_program(world, "Robot Club", description="Build robots.", phone="555-0100")
+    Schedule.objects.create(program=program, freq="WEEKLY", byday="TU")
+    ServiceCapacity.objects.create(
+        program=program, unit="seats", available=4, maximum=12, updated=timezone.now()
+    )
+    return program
+
+
+def test_an_edit_form_saved_as_the_browser_sends_it_keeps_the_listing(world: World) -> None:
+    program = existing_program(world)
+    before = program_state(program)
+    client = world.client("partner_a")
+    url = reverse("listings:program_edit", args=["alpha", program.slug])
+    data = browser_form(client.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    # The blank extra rows come with their defaults, as a browser shows and sends them.
+    assert data["schedules-1-freq"] == "WEEKLY"
+    assert data["capacities-1-unit"] == "seats"
+
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["schedules"].errors
+    assert ListingChange.objects.pending().get().proposed == before
+
+    data = browser_form(client.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    response = client.post(url, {**data, "phone": "555-0199"})
+    assert response.status_code == 302
+    proposed = ListingChange.objects.pending().get().proposed
+    assert proposed == {**before, "fields": {**before["fields"], "phone": "555-0199"}}
+
+
+def test_a_new_listing_without_schedule_is_accepted_from_the_browser(world: World) -> None:
+    client = world.client("partner_a")
+    data = browser_form(client.get(create_url(world)).content.decode(), "schedules-TOTAL_FORMS")
+    data.update(name="Coding Nights", description="Build games.")
+    assert client.post(create_url(world), data).status_code == 302
+    assert ListingChange.objects.get().proposed["schedules"] == []
 
 
 # Locations ------------------------------------------------------------------------------------
