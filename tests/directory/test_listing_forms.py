@@ -18,8 +18,9 @@ from ecotone.directory.models import (
     ServiceCapacity,
 )
 from tests.conftest import World
-from tests.directory.listings import WEEKLY, browser_form, listing_data
+from tests.directory.listings import WEEKLY, listing_data
 from tests.directory.test_search import add_program
+from tests.html_forms import browser_form
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecotone.accounts.models import User
+from ecotone.api.conditional import ConditionalUpdateMixin
 
 from . import audit, roles, services
 from .models import (
@@ -275,6 +276,7 @@ class EcosystemScopedViewSet(viewsets.GenericViewSet):
 
 
 class OrganizationViewSet(
+    ConditionalUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -318,7 +320,10 @@ class OrganizationViewSet(
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.update_organization(
-            serializer.instance, self.request.user, **serializer.validated_data
+            serializer.instance,
+            self.request.user,
+            expected_version=self.expected_version(),
+            **serializer.validated_data,
         )
 
     @extend_schema(request=None)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
+from ecotone import concurrency
 from ecotone.accounts.forms import ProfileForm
 from ecotone.accounts.models import User
 from ecotone.exports import FORMATS, table_response
@@ -191,6 +192,16 @@ def organization_create(request: HttpRequest, ecosystem_slug: str) -> HttpRespon
     return render(request, "ecosystems/organization_form.html", {"form": form})
 
 
+def _organization_snapshot(organization: Organization) -> dict[str, Any]:
+    """What the edit page shows of a partner, to tell a second writer what changed."""
+    snapshot = concurrency.form_snapshot(OrganizationForm(instance=organization))
+    snapshot["contacts"] = [
+        {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
+        for contact in organization.contacts.order_by("pk")
+    ]
+    return snapshot
+
+
 @ecosystem_view("ecosystems.enter_member_area")
 @require_http_methods(["GET", "POST"])
 def organization_edit(
@@ -199,18 +210,31 @@ def organization_edit(
     organization = get_organization(request, organization_slug)
     if not request.user.has_perm("ecosystems.change_organization", organization):
         raise PermissionDenied
+    version = concurrency.version_of(organization)
+    snapshot = _organization_snapshot(organization)
+    conflict = None
     # Validation writes into the instances it is given; the service gets fresh ones.
     form = OrganizationForm(request.POST or None, instance=organization)
     contacts = ContactFormSet(request.POST or None, instance=organization, prefix="contacts")
     # A post without the contacts part (a script, an old form) leaves the contacts alone.
     with_contacts = request.method == "GET" or "contacts-TOTAL_FORMS" in request.POST
     if request.method == "POST" and form.is_valid() and (not with_contacts or contacts.is_valid()):
+        loaded = concurrency.loaded(request.POST)
         try:
             services.update_organization(
                 get_organization(request, organization_slug),
                 request.user,
                 contacts=contacts_from(contacts) if with_contacts else None,
+                expected_version=loaded.version if loaded else None,
                 **form.cleaned_data,
+            )
+        except concurrency.EditConflictError as error:
+            assert loaded is not None
+            conflict = concurrency.Conflict(
+                str(error),
+                concurrency.form_changes(
+                    OrganizationForm(), loaded.snapshot, snapshot, {"contacts": _("Contacts")}
+                ),
             )
         except services.DomainError as error:
             form.add_error(None, str(error))
@@ -220,7 +244,13 @@ def organization_edit(
     return render(
         request,
         "ecosystems/organization_form.html",
-        {"form": form, "contacts": contacts, "organization": organization},
+        {
+            "form": form,
+            "contacts": contacts,
+            "organization": organization,
+            "loaded_version": concurrency.stamp(version, snapshot),
+            "conflict": conflict,
+        },
     )
 
 
