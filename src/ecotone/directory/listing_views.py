@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ecotone import concurrency
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Organization
 from ecotone.errors import DomainError
@@ -116,6 +117,8 @@ def _listing_form(
         prefix="schedules",
     )
     capacities = CapacityFormSet(data, initial=state["capacities"], prefix="capacities")
+    version = services.listing_version(program, change)
+    conflict = None
     if request.method == "POST" and all(
         [form.is_valid(), schedules.is_valid(), capacities.is_valid()]
     ):
@@ -124,9 +127,27 @@ def _listing_form(
             "schedules": schedules.entries(),
             "capacities": capacities.entries(),
         }
+        loaded = concurrency.loaded(request.POST)
         try:
             saved = services.save_listing(
-                ecosystem, organization, program, new_state, request.user, change=change
+                ecosystem,
+                organization,
+                program,
+                new_state,
+                request.user,
+                change=change,
+                expected_version=loaded.version if loaded else None,
+            )
+        except concurrency.EditConflictError as error:
+            assert loaded is not None
+            conflict = concurrency.Conflict(
+                str(error),
+                [
+                    concurrency.FieldChange(
+                        str(line.label), ", ".join(line.before) or "—", ", ".join(line.after) or "—"
+                    )
+                    for line in diff(loaded.snapshot, state)
+                ],
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -154,6 +175,8 @@ def _listing_form(
             "program": program,
             "change": change,
             "moderated": not services.publishes_directly(request.user, ecosystem),
+            "loaded_version": concurrency.stamp(version, state),
+            "conflict": conflict,
         },
     )
 
@@ -243,6 +266,7 @@ def change_detail(request: HttpRequest, ecosystem_slug: str, change_id: int) -> 
         {
             "change": change,
             "differences": diff(before, change.proposed),
+            "version": concurrency.version_of(change),
             "can_moderate": can_moderate,
             "can_decide": change.is_pending and can_moderate,
         },
@@ -261,15 +285,24 @@ def change_decide(request: HttpRequest, ecosystem_slug: str, change_id: int) -> 
         messages.error(request, _("This change was already decided."))
         return redirect(change)
     error = ""
+    # The version of the change the moderator read, carried from the change page.
+    version = request.POST.get("version") or request.GET.get("version") or None
+    conflict = False
     if request.method == "POST":
         note = request.POST.get("note", "")
         try:
             if decision == "approve":
-                program = services.approve_change(change, request.user, note)
+                program = services.approve_change(
+                    change, request.user, note, expected_version=version
+                )
                 messages.success(request, _("%(name)s is now public.") % {"name": program.name})
             else:
-                services.reject_change(change, request.user, note)
+                services.reject_change(change, request.user, note, expected_version=version)
                 messages.success(request, _("The change was rejected; the partner was told why."))
+        except concurrency.EditConflictError:
+            conflict = True
+            error = _("The partner changed this listing after you opened it. Read it again.")
+            version = None
         except DomainError as refused:
             error = str(refused)
         else:
@@ -281,6 +314,8 @@ def change_decide(request: HttpRequest, ecosystem_slug: str, change_id: int) -> 
             "change": change,
             "decision": decision,
             "error": error,
+            "conflict": conflict,
+            "version": version,
             "note": request.POST.get("note", ""),
         },
     )
