@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from ecotone import concurrency
 from ecotone.atlas.models import Analysis, PopulationArea
 from ecotone.atlas.parameters import DEFAULT_CATCHMENT_MI, DEFAULT_NEED_WEIGHTS
 from ecotone.directory import stem_profile
@@ -233,8 +234,12 @@ def create_opportunity(program: Program, actor: Any, **fields: Any) -> Opportuni
     return opportunity
 
 
-def update_opportunity(opportunity: Opportunity, actor: Any, **fields: Any) -> Opportunity:
-    """Change a need. Closing goes through `close_opportunity` (it withdraws open matches)."""
+def update_opportunity(
+    opportunity: Opportunity, actor: Any, *, expected_version: str | None = None, **fields: Any
+) -> Opportunity:
+    """Change a need. Closing goes through `close_opportunity` (it withdraws open matches).
+    `expected_version` is the version the editor loaded: another one raises
+    `EditConflictError`."""
     if fields.get("status") == OpportunityStatus.CLOSED and (
         opportunity.status != OpportunityStatus.CLOSED
     ):
@@ -243,6 +248,7 @@ def update_opportunity(opportunity: Opportunity, actor: Any, **fields: Any) -> O
         )
     with acting(actor):
         opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+        concurrency.require(expected_version, concurrency.version_of(opportunity))
         _apply(opportunity, fields)
         _check(opportunity)
         live = opportunity.matches.filter(status__in=LIVE_STATUSES).count()

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ecotone import concurrency
 from ecotone.directory import stem_profile
 from ecotone.directory.models import Location, Program
 from ecotone.ecosystems import roles
@@ -618,6 +619,8 @@ def opportunity_edit(
     if opportunity.status == OpportunityStatus.CLOSED:
         messages.info(request, _("A closed opportunity cannot be edited."))
         return redirect("mentoring:opportunity", ecosystem_slug, opportunity.pk)
+    snapshot = concurrency.plain(OpportunityForm.initial_of(opportunity))
+    conflict = None
     form = OpportunityForm(
         request.POST or None,
         programs=_programs(request),
@@ -625,15 +628,33 @@ def opportunity_edit(
         initial=OpportunityForm.initial_of(opportunity),
     )
     if request.method == "POST" and form.is_valid():
+        loaded = concurrency.loaded(request.POST)
         try:
-            services.update_opportunity(opportunity, request.user, **form.service_fields())
+            services.update_opportunity(
+                opportunity,
+                request.user,
+                expected_version=loaded.version if loaded else None,
+                **form.service_fields(),
+            )
+        except concurrency.EditConflictError as error:
+            assert loaded is not None
+            conflict = concurrency.Conflict(
+                str(error), concurrency.form_changes(form, loaded.snapshot, snapshot)
+            )
         except services.InvalidOpportunityError as error:
             form.show(error)
         else:
             messages.success(request, _("The opportunity was saved."))
             return redirect("mentoring:opportunity", ecosystem_slug, opportunity.pk)
     return render(
-        request, "mentoring/opportunity_form.html", {"form": form, "opportunity": opportunity}
+        request,
+        "mentoring/opportunity_form.html",
+        {
+            "form": form,
+            "opportunity": opportunity,
+            "loaded_version": concurrency.stamp(concurrency.version_of(opportunity), snapshot),
+            "conflict": conflict,
+        },
     )
 
 
