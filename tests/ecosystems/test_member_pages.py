@@ -138,3 +138,18 @@ def test_revoke_only_pending_and_only_here(world: World) -> None:
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
+
+
+def test_api_refuses_a_role_change_made_on_a_stale_read(world: World) -> None:
+    url = f"/api/v1/ecosystems/alpha/memberships/{world.memberships['member'].pk}/"
+    admin = world.client("admin")
+    loaded = admin.get(url)["ETag"]
+    promoted = admin.patch(
+        url, {"role": "reviewer"}, "application/json", headers={"If-Match": loaded}
+    )
+    assert promoted.status_code == 200
+    stale = admin.patch(
+        url, {"role": "backbone_staff"}, "application/json", headers={"If-Match": loaded}
+    )
+    assert stale.status_code == 412
+    assert admin.get(url).json()["role"] == "reviewer"

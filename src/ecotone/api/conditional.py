@@ -36,7 +36,11 @@ class ConditionalUpdateMixin:
         return concurrency.version_of(instance)
 
     def get_object(self) -> Any:
-        instance = super().get_object()  # type: ignore[misc]
+        return self.versioned(super().get_object())  # type: ignore[misc]
+
+    def versioned(self, instance: Any) -> Any:
+        """Remember the record for its ETag; on a write, check `If-Match` against it (a viewset
+        that finds its record another way passes it here)."""
         self._versioned = instance
         wanted = concurrency.if_match(self.request.headers.get("If-Match"))
         if self.request.method in ("PUT", "PATCH") and wanted is not None:

@@ -340,6 +340,7 @@ class OrganizationViewSet(
 
 
 class MembershipViewSet(
+    ConditionalUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -376,6 +377,7 @@ class MembershipViewSet(
             self.request.user,
             role=data.get("role", membership.role),
             organizations=data.get("organizations", membership.organizations.all()),
+            expected_version=self.expected_version(),
         )
 
     def perform_destroy(self, instance: Membership) -> None:

@@ -227,6 +227,7 @@ def change_membership(
     *,
     role: str,
     organizations: Iterable[Organization] = (),
+    expected_version: str | None = None,
 ) -> Membership:
     if role not in Role.values:
         raise DomainError(_("Unknown role."))
@@ -245,6 +246,7 @@ def change_membership(
     ):
         raise DomainError(_("This person already holds that role here."))
     with acting(actor):
+        concurrency.require(expected_version, concurrency.locked_version(membership))
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
         membership.organizations.set(orgs)
