@@ -30,8 +30,6 @@ class ConditionalUpdateMixin:
     """For a viewset with retrieve and update: its `perform_update` passes
     `self.expected_version()` to the service as `expected_version`."""
 
-    request: Request
-
     def version(self, instance: Any) -> str:
         return concurrency.version_of(instance)
 
@@ -42,8 +40,9 @@ class ConditionalUpdateMixin:
         """Remember the record for its ETag; on a write, check `If-Match` against it (a viewset
         that finds its record another way passes it here)."""
         self._versioned = instance
-        wanted = concurrency.if_match(self.request.headers.get("If-Match"))
-        if self.request.method in ("PUT", "PATCH") and wanted is not None:
+        request: Request = self.request  # type: ignore[attr-defined]
+        wanted = concurrency.if_match(request.headers.get("If-Match"))
+        if request.method in ("PUT", "PATCH") and wanted is not None:
             current = self.version(instance)
             if current not in wanted:
                 raise PreconditionFailed()

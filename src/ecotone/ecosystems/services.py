@@ -370,11 +370,14 @@ ECOSYSTEM_SETTINGS_FIELDS = (
 )
 
 
-def update_ecosystem(ecosystem: Ecosystem, actor: Any, **fields: Any) -> Ecosystem:
+def update_ecosystem(
+    ecosystem: Ecosystem, actor: Any, *, expected_version: str | None = None, **fields: Any
+) -> Ecosystem:
     unknown = set(fields) - set(ECOSYSTEM_SETTINGS_FIELDS)
     if unknown:
         raise TypeError(f"Unknown ecosystem fields: {sorted(unknown)}")
     with acting(actor):
+        concurrency.require(expected_version, concurrency.locked_version(ecosystem))
         for name, value in fields.items():
             setattr(ecosystem, name, value)
         _clean_or_restore(ecosystem)

@@ -460,15 +460,37 @@ def audit_log(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
 @ecosystem_view("ecosystems.change_ecosystem")
 @require_http_methods(["GET", "POST"])
 def ecosystem_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
-    ecosystem = current_ecosystem(request)
+    ecosystem = Ecosystem.objects.get(pk=current_ecosystem(request).pk)
+    version = concurrency.version_of(ecosystem)
+    snapshot = concurrency.form_snapshot(EcosystemSettingsForm(instance=ecosystem))
+    conflict = None
     form = EcosystemSettingsForm(request.POST or None, instance=ecosystem)
     if request.method == "POST" and form.is_valid():
-        services.update_ecosystem(
-            Ecosystem.objects.get(pk=ecosystem.pk), request.user, **form.cleaned_data
-        )
-        messages.success(request, _("The settings were saved."))
-        return redirect("ecosystems:settings", ecosystem_slug=ecosystem.slug)
-    return render(request, "ecosystems/settings.html", {"form": form})
+        loaded = concurrency.loaded(request.POST)
+        try:
+            services.update_ecosystem(
+                Ecosystem.objects.get(pk=ecosystem.pk),
+                request.user,
+                expected_version=loaded.version if loaded else None,
+                **form.cleaned_data,
+            )
+        except concurrency.EditConflictError as error:
+            assert loaded is not None
+            conflict = concurrency.Conflict(
+                str(error), concurrency.form_changes(form, loaded.snapshot, snapshot)
+            )
+        else:
+            messages.success(request, _("The settings were saved."))
+            return redirect("ecosystems:settings", ecosystem_slug=ecosystem.slug)
+    return render(
+        request,
+        "ecosystems/settings.html",
+        {
+            "form": form,
+            "loaded_version": concurrency.stamp(version, snapshot),
+            "conflict": conflict,
+        },
+    )
 
 
 # Networks --------------------------------------------------------------------------------------
