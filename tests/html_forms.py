@@ -13,6 +13,7 @@ class _FormReader(HTMLParser):
         super().__init__()
         self.forms: list[list[tuple[str, str]]] = []
         self._select: str | None = None
+        self._multiple = False
         self._options: list[tuple[str, bool]] = []
         self._option: dict[str, Any] | None = None
         self._textarea: str | None = None
@@ -34,6 +35,7 @@ class _FormReader(HTMLParser):
                 fields.append((a["name"], a.get("value", "")))
         elif tag == "select" and "name" in a:
             self._select, self._options = a["name"], []
+            self._multiple = "multiple" in a
         elif tag == "option" and self._select is not None:
             self._option = {"value": a.get("value"), "selected": "selected" in a}
             self._text = ""
@@ -52,10 +54,13 @@ class _FormReader(HTMLParser):
             self._option = None
         elif tag == "select" and self._select is not None:
             chosen = [value for value, selected in self._options if selected]
-            # A browser submits the first option of a single select when none is selected.
-            value = chosen[0] if chosen else (self._options[0][0] if self._options else None)
-            if value is not None:
-                self.forms[-1].append((self._select, value))
+            if self._multiple:
+                self.forms[-1].extend((self._select, value) for value in chosen)
+            else:
+                # A browser submits the first option of a single select when none is selected.
+                value = chosen[0] if chosen else (self._options[0][0] if self._options else None)
+                if value is not None:
+                    self.forms[-1].append((self._select, value))
             self._select = None
         elif tag == "textarea" and self._textarea is not None:
             self.forms[-1].append((self._textarea, self._text.removeprefix("\n")))

@@ -192,3 +192,52 @@ def _flat_choices(field: Any) -> Iterable[tuple[Any, Any]]:
             yield from label
         else:
             yield value, label
+
+
+class EditPage:
+    """An edit page's side of the check: what the person loaded (the hidden field of the POST),
+    the record as stored now, and after a refused save the conflict to show. In a view:
+
+        edit = concurrency.EditPage(request.POST, concurrency.version_of(record), snapshot)
+        try:
+            service(record, user, expected_version=edit.expected_version, ...)
+        except concurrency.EditConflictError as error:
+            edit.refused(error, form)
+        ...
+        return render(request, template, {**edit.context(), "form": form, ...})
+    """
+
+    def __init__(
+        self, data: Mapping[str, Any] | None, version: str, snapshot: Mapping[str, Any]
+    ) -> None:
+        self.loaded = loaded(data or {})
+        self.version = version
+        self.snapshot = plain(snapshot)
+        self.conflict: Conflict | None = None
+
+    @property
+    def expected_version(self) -> str | None:
+        return self.loaded.version if self.loaded else None
+
+    def refused(
+        self,
+        error: EditConflictError,
+        form: Any,
+        extra_labels: Mapping[str, Any] | None = None,
+    ) -> None:
+        assert self.loaded is not None  # only a post carrying a version can conflict
+        self.conflict = Conflict(
+            str(error), form_changes(form, self.loaded.snapshot, self.snapshot, extra_labels)
+        )
+
+    def stamp(self) -> str:
+        # Shown again for a mistake in the input, the page keeps the version first loaded, so a
+        # change made meanwhile is still caught; after a conflict it carries the stored one:
+        # saving again is then a decision taken knowingly.
+        if self.loaded is None or self.conflict is not None:
+            return stamp(self.version, self.snapshot)
+        return stamp(self.loaded.version, self.loaded.snapshot)
+
+    def context(self) -> dict[str, Any]:
+        """What `templates/_conflict.html` reads."""
+        return {LOADED_FIELD: self.stamp(), "conflict": self.conflict}

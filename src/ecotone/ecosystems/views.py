@@ -332,6 +332,11 @@ def member_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
 def membership_edit(request: HttpRequest, ecosystem_slug: str, membership_id: int) -> HttpResponse:
     ecosystem = current_ecosystem(request)
     membership = get_membership(request, membership_id)
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(membership),
+        concurrency.form_snapshot(MembershipForm(instance=membership, ecosystem=ecosystem)),
+    )
     form = MembershipForm(request.POST or None, instance=membership, ecosystem=ecosystem)
     if request.method == "POST" and form.is_valid():
         try:
@@ -340,14 +345,19 @@ def membership_edit(request: HttpRequest, ecosystem_slug: str, membership_id: in
                 request.user,
                 role=form.cleaned_data["role"],
                 organizations=form.cleaned_data["organizations"],
+                expected_version=edit.expected_version,
             )
+        except concurrency.EditConflictError as error:
+            edit.refused(error, form)
         except services.DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The role was changed."))
             return redirect("ecosystems:members", ecosystem_slug=ecosystem.slug)
     return render(
-        request, "ecosystems/membership_form.html", {"form": form, "membership": membership}
+        request,
+        "ecosystems/membership_form.html",
+        {**edit.context(), "form": form, "membership": membership},
     )
 
 
