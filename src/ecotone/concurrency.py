@@ -134,6 +134,8 @@ def _text(value: Any, choices: Mapping[str, str]) -> str:
         return "—"
     if isinstance(value, bool):
         return str(gettext_lazy("Yes") if value else gettext_lazy("No"))
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 20 miles, not 20.0
     if isinstance(value, list):
         return ", ".join(_text(item, choices) for item in value)
     if isinstance(value, dict):
