@@ -372,6 +372,38 @@ def test_deleting_a_scenario_asks_first(region: World) -> None:
     assert not Scenario.objects.filter(pk=scenario.pk).exists()
 
 
+def test_a_second_editor_of_a_scenario_sees_the_first_change_and_keeps_their_input(
+    region: World,
+) -> None:
+    scenario = save(region, "Lab", FAR_HOLLOW)
+    url = f"{ATLAS}scenarios/{scenario.pk}/"
+    first, second = region.client("staff"), region.client("staff")
+    first_form = browser_form(html(first.get(url)), "program-0-seats")
+    second_form = browser_form(html(second.get(url)), "program-0-seats")
+    saved = first.post(url, {**first_form, "program-0-seats": "150", "action": "save"})
+    assert saved.status_code == 302
+
+    response = second.post(url, {**second_form, "name": "Lab, renamed", "action": "save"})
+
+    assert response.status_code == 200
+    page = html(response)
+    assert "Someone else changed this record after you opened it" in page
+    (change,) = response.context["conflict"].changes
+    assert (change.label, "seats: 100" in change.before, "seats: 150" in change.after) == (
+        "Programs",
+        True,
+        True,
+    )
+    assert 'value="Lab, renamed"' in page  # their input is kept
+    scenario.refresh_from_db()
+    assert (scenario.name, scenario.programs[0]["seats"]) == ("Lab", 150)
+
+    again = browser_form(page, "program-0-seats")
+    assert second.post(url, {**again, "action": "save"}).status_code == 302
+    scenario.refresh_from_db()
+    assert (scenario.name, scenario.programs[0]["seats"]) == ("Lab, renamed", 100)
+
+
 def test_another_ecosystems_scenario_is_not_found(region: World) -> None:
     scenario = save(region, "Lab", FAR_HOLLOW)
     client: Client = region.client("outsider")

@@ -1184,8 +1184,11 @@ def save_scenario(
     description: str = "",
     programs: Any,
     scenario: Scenario | None = None,
+    expected_version: str | None = None,
 ) -> Scenario:
-    """Save a new scenario, or change `scenario`; InvalidInputError names each bad field."""
+    """Save a new scenario, or change `scenario`; InvalidInputError names each bad field. A
+    stale `expected_version` (someone else saved the scenario meanwhile) raises
+    `EditConflictError`."""
     errors: dict[str, list[str]] = {}
     try:
         name = _clean_name(name)
@@ -1204,6 +1207,8 @@ def save_scenario(
             scenario = Scenario(
                 analysis=analysis, created_by=user if getattr(user, "pk", None) else None
             )
+        else:
+            concurrency.require(expected_version, concurrency.locked_version(scenario))
         scenario.name = name
         scenario.description = (description or "").strip()
         scenario.programs = cleaned

@@ -641,9 +641,14 @@ def _scenario_editor(
     action = request.POST.get("action", "preview")
     preview: dict[str, Any] | None = None
     extra_errors: list[str] = []  # what the services refused about the programs as a whole
+    initial = {"name": scenario.name, "description": scenario.description} if scenario else None
     scenario_form = ScenarioForm(
-        request.POST if request.method == "POST" and action == "save" else None,
-        initial={"name": scenario.name, "description": scenario.description} if scenario else None,
+        request.POST if request.method == "POST" and action == "save" else None, initial=initial
+    )
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(scenario) if scenario else "",
+        {**initial, "programs": scenario.programs} if scenario and initial else {},
     )
     if request.method == "POST" and action == "add":
         formset = _formset_with_one_more(request.POST)
@@ -663,9 +668,12 @@ def _scenario_editor(
                         description=scenario_form.cleaned_data["description"],
                         programs=programs,
                         scenario=scenario,
+                        expected_version=edit.expected_version,
                     )
                 except services.InvalidInputError as error:
                     _add_program_errors(extra_errors, kept, scenario_form, error.errors)
+                except concurrency.EditConflictError as error:
+                    edit.refused(error, ScenarioForm(), {"programs": _("Programs")})
                 except DomainError as error:
                     scenario_form.add_error(None, str(error))
                 else:
@@ -694,6 +702,7 @@ def _scenario_editor(
         request,
         "atlas/scenario_form.html",
         {
+            **edit.context(),
             "analysis": analysis,
             "scenario": scenario,
             "formset": formset,
