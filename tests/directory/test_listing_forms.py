@@ -255,3 +255,32 @@ def test_a_virtual_location_needs_its_address(world: World) -> None:
         location_url(world), {"location_type": "virtual", "name": "Online"}
     )
     assert "url" in response.context["form"].errors
+
+
+def test_a_second_editor_of_a_location_sees_the_first_change_and_keeps_their_input(
+    world: World,
+) -> None:
+    assert world.client("partner_a").post(location_url(world), ADDRESS).status_code == 302
+    location = Location.objects.get()
+    url = reverse("listings:location_edit", args=["alpha", location.hsds_id])
+    first, second = world.client("partner_a"), world.client("staff")
+    first_form = browser_form(first.get(url).content.decode(), "address_1")
+    second_form = browser_form(second.get(url).content.decode(), "address_1")
+    assert first.post(url, {**first_form, "name": "Riverton town hall"}).status_code == 302
+
+    response = second.post(url, {**second_form, "description": "Side door on Elm St"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Someone else changed this record after you opened it" in html
+    assert [(c.before, c.after) for c in response.context["conflict"].changes] == [
+        ("Riverton hall", "Riverton town hall")
+    ]
+    assert "Side door on Elm St" in html  # their input is kept
+    location.refresh_from_db()
+    assert (location.name, location.description) == ("Riverton town hall", "")
+
+    again = browser_form(html, "address_1")
+    assert second.post(url, again).status_code == 302
+    location.refresh_from_db()
+    assert (location.name, location.description) == ("Riverton hall", "Side door on Elm St")

@@ -376,12 +376,28 @@ def _location_form(
     request: HttpRequest, organization: Organization, location: Location | None
 ) -> HttpResponse:
     ecosystem = current_ecosystem(request)
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(location) if location else "",
+        concurrency.form_snapshot(LocationForm(instance=location, ecosystem=ecosystem))
+        if location
+        else {},
+    )
     form = LocationForm(request.POST or None, instance=location, ecosystem=ecosystem)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data.get(name) for name in services.LOCATION_FIELDS}
         try:
             fresh = Location.objects.get(pk=location.pk) if location is not None else None
-            saved = services.save_location(ecosystem, organization, fresh, request.user, **fields)
+            saved = services.save_location(
+                ecosystem,
+                organization,
+                fresh,
+                request.user,
+                expected_version=edit.expected_version,
+                **fields,
+            )
+        except concurrency.EditConflictError as error:
+            edit.refused(error, form)
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -397,7 +413,7 @@ def _location_form(
     return render(
         request,
         "directory/location_form.html",
-        {"form": form, "location": location, "organization": organization},
+        {**edit.context(), "form": form, "location": location, "organization": organization},
     )
 
 

@@ -465,9 +465,13 @@ def save_location(
     organization: Organization,
     location: Location | None,
     actor: Any,
+    *,
+    expected_version: str | None = None,
     **fields: Any,
 ) -> Location:
-    """Create or change one of an organization's locations (applied directly, audited)."""
+    """Create or change one of an organization's locations (applied directly, audited). A
+    stale `expected_version` (someone else saved the location meanwhile) raises
+    `EditConflictError`."""
     unknown = set(fields) - set(LOCATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown location fields: {sorted(unknown)}")
@@ -476,6 +480,8 @@ def save_location(
     with acting(actor):
         if location is None:
             location = Location(ecosystem=ecosystem, organization=organization)
+        else:
+            concurrency.require(expected_version, concurrency.locked_version(location))
         for name, value in fields.items():
             if value is None and name not in ("latitude", "longitude"):
                 value = ""
