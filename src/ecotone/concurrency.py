@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django import forms
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
@@ -178,7 +179,14 @@ def form_changes(
     extra_labels: Mapping[str, Any] | None = None,
 ) -> list[FieldChange]:
     """`changes` labelled by the form's fields (then `extra_labels` for parts outside the
-    form, such as a list of contacts), choices shown by their labels."""
+    form, such as a list of contacts), choices shown by their labels. A multiple choice is a
+    set: the same choices in another order are no change."""
+    before, after = plain(before), plain(after)
+    for name, field in form.fields.items():
+        if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            for snapshot in (before, after):
+                if isinstance(snapshot.get(name), list):
+                    snapshot[name] = sorted(snapshot[name], key=str)
     labels = {name: field.label or name for name, field in form.fields.items() if name in after}
     choices = {
         name: {str(value): str(label) for value, label in _flat_choices(field)}

@@ -215,10 +215,19 @@ def profile(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         return redirect("mentoring:join", ecosystem_slug=ecosystem.slug)
     consents = profiles.active_consents(mentor)
     initial = MentorProfileForm.initial_from(mentor, ConsentKind.EMPLOYER in consents)
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(mentor),
+        {**initial, "availability": _availability(mentor)},
+    )
     form = MentorProfileForm(request.POST or None, ecosystem=ecosystem, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            profiles.update_profile(mentor, request.user, **form.profile())
+            profiles.update_profile(
+                mentor, request.user, expected_version=edit.expected_version, **form.profile()
+            )
+        except concurrency.EditConflictError as error:
+            edit.refused(error, form, {"availability": _("Availability")})
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -231,6 +240,7 @@ def profile(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         request,
         "mentoring/mentor_profile.html",
         {
+            **edit.context(),
             "mentor": mentor,
             "form": form,
             "standing": _standing(mentor, steps),
