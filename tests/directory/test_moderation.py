@@ -398,3 +398,24 @@ def test_a_change_edited_after_the_moderator_read_it_is_not_approved_unseen(worl
     assert change.status == ChangeStatus.PENDING
     program.refresh_from_db()
     assert program.phone == ""
+
+
+def test_a_listing_page_shown_again_for_a_mistake_still_catches_a_change_made_meanwhile(
+    world: World,
+) -> None:
+    program = add_program(world, "Robot Club", description="Build robots.")
+    url = reverse("listings:program_edit", args=["alpha", program.slug])
+    first, second = world.client("partner_a"), world.client("partner_a")
+    second_form = browser_form(second.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    first_form = browser_form(first.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    assert first.post(url, {**first_form, "name": "Robot Club Junior"}).status_code == 302
+
+    mistake = second.post(url, {**second_form, "name": ""})
+    assert mistake.status_code == 200
+    assert mistake.context["conflict"] is None
+    corrected = browser_form(mistake.content.decode(), "schedules-TOTAL_FORMS")
+    response = second.post(url, {**corrected, "name": "Robot Club", "phone": "555-0199"})
+
+    assert response.status_code == 200
+    assert response.context["conflict"].changes[0].after == "Robot Club Junior"
+    assert ListingChange.objects.pending().get().proposed["fields"]["name"] == "Robot Club Junior"

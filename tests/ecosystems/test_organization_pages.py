@@ -310,3 +310,24 @@ def test_the_service_refuses_a_stale_version_inside_its_transaction(world: World
         services.update_organization(
             world.org_a, world.users["partner_a"], expected_version=loaded, phone="555-0199"
         )
+
+
+def test_a_partner_page_shown_again_for_a_mistake_still_catches_a_change_made_meanwhile(
+    world: World,
+) -> None:
+    url = f"/e/alpha/partners/{world.org_a.slug}/edit/"
+    first, second = world.client("partner_a"), world.client("staff")
+    second_form = browser_form(second.get(url).content.decode(), "contacts-TOTAL_FORMS")
+    first_form = browser_form(first.get(url).content.decode(), "contacts-TOTAL_FORMS")
+    assert first.post(url, {**first_form, "name": "Robotics For Everyone"}).status_code == 302
+
+    mistake = second.post(url, {**second_form, "name": ""})
+    assert mistake.status_code == 200
+    assert mistake.context["conflict"] is None
+    corrected = browser_form(mistake.content.decode(), "contacts-TOTAL_FORMS")
+    response = second.post(url, {**corrected, "name": "Robotics For All", "phone": "555-0199"})
+
+    assert response.status_code == 200
+    assert response.context["conflict"].changes[0].after == "Robotics For Everyone"
+    world.org_a.refresh_from_db()
+    assert (world.org_a.name, world.org_a.phone) == ("Robotics For Everyone", "")

@@ -117,8 +117,7 @@ def _listing_form(
         prefix="schedules",
     )
     capacities = CapacityFormSet(data, initial=state["capacities"], prefix="capacities")
-    version = services.listing_version(program, change)
-    conflict = None
+    edit = concurrency.EditPage(request.POST, services.listing_version(program, change), state)
     if request.method == "POST" and all(
         [form.is_valid(), schedules.is_valid(), capacities.is_valid()]
     ):
@@ -127,7 +126,6 @@ def _listing_form(
             "schedules": schedules.entries(),
             "capacities": capacities.entries(),
         }
-        loaded = concurrency.loaded(request.POST)
         try:
             saved = services.save_listing(
                 ecosystem,
@@ -136,17 +134,17 @@ def _listing_form(
                 new_state,
                 request.user,
                 change=change,
-                expected_version=loaded.version if loaded else None,
+                expected_version=edit.expected_version,
             )
         except concurrency.EditConflictError as error:
-            assert loaded is not None
-            conflict = concurrency.Conflict(
+            assert edit.loaded is not None
+            edit.conflict = concurrency.Conflict(
                 str(error),
                 [
                     concurrency.FieldChange(
                         str(line.label), ", ".join(line.before) or "—", ", ".join(line.after) or "—"
                     )
-                    for line in diff(loaded.snapshot, state)
+                    for line in diff(edit.loaded.snapshot, state)
                 ],
             )
         except DomainError as error:
@@ -175,8 +173,7 @@ def _listing_form(
             "program": program,
             "change": change,
             "moderated": not services.publishes_directly(request.user, ecosystem),
-            "loaded_version": concurrency.stamp(version, state),
-            "conflict": conflict,
+            **edit.context(),
         },
     )
 

@@ -210,32 +210,25 @@ def organization_edit(
     organization = get_organization(request, organization_slug)
     if not request.user.has_perm("ecosystems.change_organization", organization):
         raise PermissionDenied
-    version = concurrency.version_of(organization)
-    snapshot = _organization_snapshot(organization)
-    conflict = None
+    edit = concurrency.EditPage(
+        request.POST, concurrency.version_of(organization), _organization_snapshot(organization)
+    )
     # Validation writes into the instances it is given; the service gets fresh ones.
     form = OrganizationForm(request.POST or None, instance=organization)
     contacts = ContactFormSet(request.POST or None, instance=organization, prefix="contacts")
     # A post without the contacts part (a script, an old form) leaves the contacts alone.
     with_contacts = request.method == "GET" or "contacts-TOTAL_FORMS" in request.POST
     if request.method == "POST" and form.is_valid() and (not with_contacts or contacts.is_valid()):
-        loaded = concurrency.loaded(request.POST)
         try:
             services.update_organization(
                 get_organization(request, organization_slug),
                 request.user,
                 contacts=contacts_from(contacts) if with_contacts else None,
-                expected_version=loaded.version if loaded else None,
+                expected_version=edit.expected_version,
                 **form.cleaned_data,
             )
         except concurrency.EditConflictError as error:
-            assert loaded is not None
-            conflict = concurrency.Conflict(
-                str(error),
-                concurrency.form_changes(
-                    OrganizationForm(), loaded.snapshot, snapshot, {"contacts": _("Contacts")}
-                ),
-            )
+            edit.refused(error, OrganizationForm(), {"contacts": _("Contacts")})
         except services.DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -244,13 +237,7 @@ def organization_edit(
     return render(
         request,
         "ecosystems/organization_form.html",
-        {
-            "form": form,
-            "contacts": contacts,
-            "organization": organization,
-            "loaded_version": concurrency.stamp(version, snapshot),
-            "conflict": conflict,
-        },
+        {**edit.context(), "form": form, "contacts": contacts, "organization": organization},
     )
 
 
@@ -471,35 +458,29 @@ def audit_log(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def ecosystem_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     ecosystem = Ecosystem.objects.get(pk=current_ecosystem(request).pk)
-    version = concurrency.version_of(ecosystem)
-    snapshot = concurrency.form_snapshot(EcosystemSettingsForm(instance=ecosystem))
-    conflict = None
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(ecosystem),
+        concurrency.form_snapshot(EcosystemSettingsForm(instance=ecosystem)),
+    )
     form = EcosystemSettingsForm(request.POST or None, instance=ecosystem)
     if request.method == "POST" and form.is_valid():
-        loaded = concurrency.loaded(request.POST)
         try:
             services.update_ecosystem(
                 Ecosystem.objects.get(pk=ecosystem.pk),
                 request.user,
-                expected_version=loaded.version if loaded else None,
+                expected_version=edit.expected_version,
                 **form.cleaned_data,
             )
         except concurrency.EditConflictError as error:
-            assert loaded is not None
-            conflict = concurrency.Conflict(
-                str(error), concurrency.form_changes(form, loaded.snapshot, snapshot)
-            )
+            edit.refused(error, form)
         else:
             messages.success(request, _("The settings were saved."))
             return redirect("ecosystems:settings", ecosystem_slug=ecosystem.slug)
     return render(
         request,
         "ecosystems/settings.html",
-        {
-            "form": form,
-            "loaded_version": concurrency.stamp(version, snapshot),
-            "conflict": conflict,
-        },
+        {**edit.context(), "form": form},
     )
 
 

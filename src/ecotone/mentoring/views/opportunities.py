@@ -619,8 +619,11 @@ def opportunity_edit(
     if opportunity.status == OpportunityStatus.CLOSED:
         messages.info(request, _("A closed opportunity cannot be edited."))
         return redirect("mentoring:opportunity", ecosystem_slug, opportunity.pk)
-    snapshot = concurrency.plain(OpportunityForm.initial_of(opportunity))
-    conflict = None
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(opportunity),
+        OpportunityForm.initial_of(opportunity),
+    )
     form = OpportunityForm(
         request.POST or None,
         programs=_programs(request),
@@ -628,19 +631,15 @@ def opportunity_edit(
         initial=OpportunityForm.initial_of(opportunity),
     )
     if request.method == "POST" and form.is_valid():
-        loaded = concurrency.loaded(request.POST)
         try:
             services.update_opportunity(
                 opportunity,
                 request.user,
-                expected_version=loaded.version if loaded else None,
+                expected_version=edit.expected_version,
                 **form.service_fields(),
             )
         except concurrency.EditConflictError as error:
-            assert loaded is not None
-            conflict = concurrency.Conflict(
-                str(error), concurrency.form_changes(form, loaded.snapshot, snapshot)
-            )
+            edit.refused(error, form)
         except services.InvalidOpportunityError as error:
             form.show(error)
         else:
@@ -649,12 +648,7 @@ def opportunity_edit(
     return render(
         request,
         "mentoring/opportunity_form.html",
-        {
-            "form": form,
-            "opportunity": opportunity,
-            "loaded_version": concurrency.stamp(concurrency.version_of(opportunity), snapshot),
-            "conflict": conflict,
-        },
+        {**edit.context(), "form": form, "opportunity": opportunity},
     )
 
 
