@@ -181,12 +181,14 @@ def form_changes(
     """`changes` labelled by the form's fields (then `extra_labels` for parts outside the
     form, such as a list of contacts), choices shown by their labels. A multiple choice is a
     set: the same choices in another order are no change."""
-    before, after = plain(before), plain(after)
+    seen: dict[str, Any] = plain(before)
+    now: dict[str, Any] = plain(after)
     for name, field in form.fields.items():
         if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
-            for snapshot in (before, after):
+            for snapshot in (seen, now):
                 if isinstance(snapshot.get(name), list):
                     snapshot[name] = sorted(snapshot[name], key=str)
+    before, after = seen, now
     labels = {name: field.label or name for name, field in form.fields.items() if name in after}
     choices = {
         name: {str(value): str(label) for value, label in _flat_choices(field)}
