@@ -164,6 +164,35 @@ def test_backbone_changes_settings_with_field_errors(region: World) -> None:
     assert summary["summary"]["deserts"] == 0
 
 
+def test_analysis_settings_answer_an_etag_and_refuse_a_stale_if_match(region: World) -> None:
+    client = region.client("staff")
+    url = f"{BASE}/analyses/default/"
+    loaded = client.get(url)["ETag"]
+    first = client.patch(
+        url,
+        {"parameters": {"desert_min_youth": 1000}},
+        "application/json",
+        headers={"If-Match": loaded},
+    )
+    assert first.status_code == 200
+    stale = client.patch(
+        url,
+        {"parameters": {"desert_min_youth": 50}},
+        "application/json",
+        headers={"If-Match": loaded},
+    )
+    assert stale.status_code == 412
+    assert client.get(url).json()["parameters"]["desert_min_youth"] == 1000
+    fresh = client.patch(
+        url,
+        {"parameters": {"desert_min_youth": 50}},
+        "application/json",
+        headers={"If-Match": first["ETag"]},
+    )
+    assert fresh.status_code == 200
+    assert client.patch(url, {"name": "Main"}, "application/json").status_code == 200
+
+
 def test_create_an_analysis(region: World) -> None:
     client = region.client("admin")
     response = client.post(

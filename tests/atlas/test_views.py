@@ -12,6 +12,7 @@ from ecotone.atlas import services
 from ecotone.atlas.models import AnalysisRun, PopulationArea, RunStatus, Scenario
 from tests.conftest import World
 from tests.directory.test_search import RIVERTON, add_program
+from tests.html_forms import browser_form
 
 ATLAS = "/e/alpha/atlas/"
 FAR_HOLLOW = (39.20, -83.90)  # rural, about 60 miles from Riverton
@@ -242,6 +243,30 @@ def test_a_preset_fills_the_form_without_saving(region: World) -> None:
     assert analysis.parameters.get("min_days_per_week", 0) == 0
 
 
+def test_a_second_editor_of_the_settings_sees_the_first_change_and_keeps_their_input(
+    region: World,
+) -> None:
+    first, second = region.client("staff"), region.client("staff")
+    first_form = browser_form(html(first.get(SETTINGS)), "catchment_rural")
+    second_form = browser_form(html(second.get(SETTINGS)), "catchment_rural")
+    assert first.post(SETTINGS, {**first_form, "catchment_rural": "80"}).status_code == 302
+
+    response = second.post(SETTINGS, {**second_form, "min_days_per_week": "4"})
+
+    assert response.status_code == 200
+    page = html(response)
+    assert "Someone else changed this record after you opened it" in page
+    assert [(c.before, c.after) for c in response.context["conflict"].changes] == [("20", "80")]
+    assert 'name="min_days_per_week" value="4"' in page  # their input is kept
+    parameters = services.default_analysis(region.alpha).parameters
+    assert (parameters["catchment_mi"]["rural"], parameters["min_days_per_week"]) == (80, 0)
+
+    again = browser_form(page, "catchment_rural")
+    assert second.post(SETTINGS, again).status_code == 302
+    parameters = services.default_analysis(region.alpha).parameters
+    assert (parameters["catchment_mi"]["rural"], parameters["min_days_per_week"]) == (20, 4)
+
+
 # Scenarios -------------------------------------------------------------------------------------
 
 NEW = ATLAS + "scenarios/new/"
@@ -345,6 +370,38 @@ def test_deleting_a_scenario_asks_first(region: World) -> None:
     response = region.client("staff").post(url)
     assert response.status_code == 302
     assert not Scenario.objects.filter(pk=scenario.pk).exists()
+
+
+def test_a_second_editor_of_a_scenario_sees_the_first_change_and_keeps_their_input(
+    region: World,
+) -> None:
+    scenario = save(region, "Lab", FAR_HOLLOW)
+    url = f"{ATLAS}scenarios/{scenario.pk}/"
+    first, second = region.client("staff"), region.client("staff")
+    first_form = browser_form(html(first.get(url)), "program-0-seats")
+    second_form = browser_form(html(second.get(url)), "program-0-seats")
+    saved = first.post(url, {**first_form, "program-0-seats": "150", "action": "save"})
+    assert saved.status_code == 302
+
+    response = second.post(url, {**second_form, "name": "Lab, renamed", "action": "save"})
+
+    assert response.status_code == 200
+    page = html(response)
+    assert "Someone else changed this record after you opened it" in page
+    (change,) = response.context["conflict"].changes
+    assert (change.label, "seats: 100" in change.before, "seats: 150" in change.after) == (
+        "Programs",
+        True,
+        True,
+    )
+    assert 'value="Lab, renamed"' in page  # their input is kept
+    scenario.refresh_from_db()
+    assert (scenario.name, scenario.programs[0]["seats"]) == ("Lab", 150)
+
+    again = browser_form(page, "program-0-seats")
+    assert second.post(url, {**again, "action": "save"}).status_code == 302
+    scenario.refresh_from_db()
+    assert (scenario.name, scenario.programs[0]["seats"]) == ("Lab, renamed", 100)
 
 
 def test_another_ecosystems_scenario_is_not_found(region: World) -> None:

@@ -6,10 +6,21 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from ecotone.directory.models import CoordinatesSource, ListingChange, Location
+from ecotone.directory.listing_state import program_state
+from ecotone.directory.models import (
+    CoordinatesSource,
+    ListingChange,
+    Location,
+    Program,
+    Schedule,
+    ServiceCapacity,
+)
 from tests.conftest import World
 from tests.directory.listings import WEEKLY, listing_data
+from tests.directory.test_search import add_program
+from tests.html_forms import browser_form
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +149,45 @@ def test_a_listing_needs_a_name(world: World) -> None:
     assert "name" in field_errors(post_listing(world, name=""))
 
 
+def existing_program(world: World) -> Program:
+    """A live listing with a schedule without times and a capacity, as imports create."""
+    program = add_program(world, "Robot Club", description="Build robots.", phone="555-0100")
+    Schedule.objects.create(program=program, freq="WEEKLY", byday="TU")
+    ServiceCapacity.objects.create(
+        program=program, unit="seats", available=4, maximum=12, updated=timezone.now()
+    )
+    return program
+
+
+def test_an_edit_form_saved_as_the_browser_sends_it_keeps_the_listing(world: World) -> None:
+    program = existing_program(world)
+    before = program_state(program)
+    client = world.client("partner_a")
+    url = reverse("listings:program_edit", args=["alpha", program.slug])
+    data = browser_form(client.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    # The blank extra rows come with their defaults, as a browser shows and sends them.
+    assert data["schedules-1-freq"] == "WEEKLY"
+    assert data["capacities-1-unit"] == "seats"
+
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["schedules"].errors
+    assert ListingChange.objects.pending().get().proposed == before
+
+    data = browser_form(client.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    response = client.post(url, {**data, "phone": "555-0199"})
+    assert response.status_code == 302
+    proposed = ListingChange.objects.pending().get().proposed
+    assert proposed == {**before, "fields": {**before["fields"], "phone": "555-0199"}}
+
+
+def test_a_new_listing_without_schedule_is_accepted_from_the_browser(world: World) -> None:
+    client = world.client("partner_a")
+    data = browser_form(client.get(create_url(world)).content.decode(), "schedules-TOTAL_FORMS")
+    data.update(name="Coding Nights", description="Build games.")
+    assert client.post(create_url(world), data).status_code == 302
+    assert ListingChange.objects.get().proposed["schedules"] == []
+
+
 # Locations ------------------------------------------------------------------------------------
 
 
@@ -205,3 +255,32 @@ def test_a_virtual_location_needs_its_address(world: World) -> None:
         location_url(world), {"location_type": "virtual", "name": "Online"}
     )
     assert "url" in response.context["form"].errors
+
+
+def test_a_second_editor_of_a_location_sees_the_first_change_and_keeps_their_input(
+    world: World,
+) -> None:
+    assert world.client("partner_a").post(location_url(world), ADDRESS).status_code == 302
+    location = Location.objects.get()
+    url = reverse("listings:location_edit", args=["alpha", location.hsds_id])
+    first, second = world.client("partner_a"), world.client("staff")
+    first_form = browser_form(first.get(url).content.decode(), "address_1")
+    second_form = browser_form(second.get(url).content.decode(), "address_1")
+    assert first.post(url, {**first_form, "name": "Riverton town hall"}).status_code == 302
+
+    response = second.post(url, {**second_form, "description": "Side door on Elm St"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Someone else changed this record after you opened it" in html
+    assert [(c.before, c.after) for c in response.context["conflict"].changes] == [
+        ("Riverton hall", "Riverton town hall")
+    ]
+    assert "Side door on Elm St" in html  # their input is kept
+    location.refresh_from_db()
+    assert (location.name, location.description) == ("Riverton town hall", "")
+
+    again = browser_form(html, "address_1")
+    assert second.post(url, again).status_code == 302
+    location.refresh_from_db()
+    assert (location.name, location.description) == ("Riverton hall", "Side door on Elm St")

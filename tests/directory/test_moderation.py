@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from ecotone.errors import DomainError
 from tests.conftest import World
 from tests.directory.listings import WEEKLY, listing_data
 from tests.directory.test_search import add_program
+from tests.html_forms import browser_form
 
 pytestmark = pytest.mark.django_db
 
@@ -312,3 +314,108 @@ def test_list_pages_cost_the_same_queries_however_many_listings(
         response = client.get(url)
     assert response.status_code == 200
     assert "Club 11" in response.content.decode()
+
+
+# Concurrent edits ------------------------------------------------------------------------------
+
+
+def test_two_partner_sessions_editing_one_listing_do_not_lose_the_first_edit(
+    world: World,
+) -> None:
+    program = add_program(world, "Robot Club", description="Build robots.", phone="555-0100")
+    url = reverse("listings:program_edit", args=["alpha", program.slug])
+    renamer, phoner = world.client("partner_a"), world.client("partner_a")
+    renamer_form = browser_form(renamer.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    phoner_form = browser_form(phoner.get(url).content.decode(), "schedules-TOTAL_FORMS")
+
+    assert renamer.post(url, {**renamer_form, "name": "Robot Club Junior"}).status_code == 302
+    response = phoner.post(url, {**phoner_form, "phone": "555-0199"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Someone else changed this record after you opened it" in html
+    assert [(c.label, c.before, c.after) for c in response.context["conflict"].changes] == [
+        ("Name", "Robot Club", "Robot Club Junior")
+    ]
+    assert 'value="555-0199"' in html  # the phone they typed is still in the form
+    pending = ListingChange.objects.pending().get()
+    assert pending.proposed["fields"]["name"] == "Robot Club Junior"
+    assert pending.proposed["fields"]["phone"] == "555-0100"
+
+    # Having seen the rename, they keep it and send their phone again: both are proposed.
+    again = browser_form(html, "schedules-TOTAL_FORMS")
+    assert phoner.post(url, {**again, "name": "Robot Club Junior"}).status_code == 302
+    pending.refresh_from_db()
+    assert pending.proposed["fields"]["name"] == "Robot Club Junior"
+    assert pending.proposed["fields"]["phone"] == "555-0199"
+
+
+def test_a_backbone_edit_made_meanwhile_conflicts_with_a_partner_edit(world: World) -> None:
+    program = add_program(world, "Robot Club", description="Build robots.")
+    url = reverse("listings:program_edit", args=["alpha", program.slug])
+    partner = world.client("partner_a")
+    loaded = browser_form(partner.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    staff = world.client("staff")
+    staff_form = browser_form(staff.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    assert staff.post(url, {**staff_form, "name": "Robot Club (ages 10+)"}).status_code == 302
+
+    response = partner.post(url, {**loaded, "phone": "555-0199"})
+    assert response.status_code == 200
+    assert response.context["conflict"].changes[0].after == "Robot Club (ages 10+)"
+    assert not ListingChange.objects.pending().exists()
+
+
+def test_a_pending_new_listing_edited_in_two_sessions_conflicts(world: World) -> None:
+    submit_new(world, name="Coding Nights")
+    change = ListingChange.objects.get()
+    url = reverse("listings:change_edit", args=["alpha", change.pk])
+    first, second = world.client("partner_a"), world.client("partner_a")
+    first_form = browser_form(first.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    second_form = browser_form(second.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    assert first.post(url, {**first_form, "name": "Coding Nights 2"}).status_code == 302
+    assert second.post(url, {**second_form, "phone": "555-0199"}).status_code == 200
+    change.refresh_from_db()
+    assert change.proposed["fields"]["name"] == "Coding Nights 2"
+
+
+def test_a_change_edited_after_the_moderator_read_it_is_not_approved_unseen(world: World) -> None:
+    program = add_program(world, "Robot Club", description="Build robots.")
+    edit(world, program, name="Robot Club", phone="555-0199")
+    change = ListingChange.objects.pending().get()
+    staff = world.client("staff")
+    page = staff.get(change.get_absolute_url()).content.decode()
+    approve_link = re.search(r'href="([^"]*decision=approve[^"]*)"', page)
+    assert approve_link is not None
+    confirm = staff.get(approve_link.group(1).replace("&amp;", "&")).content.decode()
+    loaded = browser_form(confirm, "decision")
+
+    edit(world, program, name="Robot Club", phone="555-0666")
+    response = staff.post(reverse("listings:change_decide", args=["alpha", change.pk]), loaded)
+
+    assert response.status_code == 200
+    assert "changed this listing after you opened it" in response.content.decode()
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.PENDING
+    program.refresh_from_db()
+    assert program.phone == ""
+
+
+def test_a_listing_page_shown_again_for_a_mistake_still_catches_a_change_made_meanwhile(
+    world: World,
+) -> None:
+    program = add_program(world, "Robot Club", description="Build robots.")
+    url = reverse("listings:program_edit", args=["alpha", program.slug])
+    first, second = world.client("partner_a"), world.client("partner_a")
+    second_form = browser_form(second.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    first_form = browser_form(first.get(url).content.decode(), "schedules-TOTAL_FORMS")
+    assert first.post(url, {**first_form, "name": "Robot Club Junior"}).status_code == 302
+
+    mistake = second.post(url, {**second_form, "name": ""})
+    assert mistake.status_code == 200
+    assert mistake.context["conflict"] is None
+    corrected = browser_form(mistake.content.decode(), "schedules-TOTAL_FORMS")
+    response = second.post(url, {**corrected, "name": "Robot Club", "phone": "555-0199"})
+
+    assert response.status_code == 200
+    assert response.context["conflict"].changes[0].after == "Robot Club Junior"
+    assert ListingChange.objects.pending().get().proposed["fields"]["name"] == "Robot Club Junior"

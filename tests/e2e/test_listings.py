@@ -126,3 +126,27 @@ def test_the_listing_pages_in_spanish_are_accessible(site: Site) -> None:
     auditor.audit("ficha nueva")
     assert page.locator("html").get_attribute("lang") == "es"
     auditor.assert_clean()
+
+
+def test_a_partner_saves_an_existing_listing_unchanged_then_with_one_change(site: Site) -> None:
+    from tests.directory.test_listing_forms import existing_program
+
+    program = existing_program(site.world)
+    page = site.new_page()
+    site.sign_in(page, "partner_a")
+    page.goto(f"/e/alpha/listings/programs/{program.slug}/edit/")
+    # The blank schedule and capacity blocks stay as the page shows them.
+    expect(page.locator("fieldset.schedule")).to_have_count(2)
+    page.get_by_role("button", name="Send for review").click()
+    expect(page.get_by_text("Your listing was sent for review")).to_be_visible()
+    change = ListingChange.objects.get(program=program)
+    assert change.proposed["schedules"][0]["byday"] == "TU"
+    assert change.proposed["capacities"][0]["available"] == 4
+
+    page.goto(f"/e/alpha/listings/programs/{program.slug}/edit/")
+    page.fill("#id_phone", "555-0199")
+    page.get_by_role("button", name="Send for review").click()
+    expect(page.get_by_text("Your listing was sent for review")).to_be_visible()
+    change.refresh_from_db()
+    assert change.proposed["fields"]["phone"] == "555-0199"
+    assert change.proposed["schedules"][0]["byday"] == "TU"

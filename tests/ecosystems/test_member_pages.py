@@ -10,6 +10,7 @@ from django.core import mail
 
 from ecotone.ecosystems.models import Invitation, Membership, Role
 from tests.conftest import World, make_user
+from tests.html_forms import browser_form
 
 
 def test_member_list_filters_by_role_and_search(world: World) -> None:
@@ -138,3 +139,66 @@ def test_revoke_only_pending_and_only_here(world: World) -> None:
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
+
+
+def test_api_refuses_a_role_change_made_on_a_stale_read(world: World) -> None:
+    url = f"/api/v1/ecosystems/alpha/memberships/{world.memberships['member'].pk}/"
+    admin = world.client("admin")
+    loaded = admin.get(url)["ETag"]
+    promoted = admin.patch(
+        url, {"role": "reviewer"}, "application/json", headers={"If-Match": loaded}
+    )
+    assert promoted.status_code == 200
+    stale = admin.patch(
+        url, {"role": "backbone_staff"}, "application/json", headers={"If-Match": loaded}
+    )
+    assert stale.status_code == 412
+    assert admin.get(url).json()["role"] == "reviewer"
+
+
+def test_a_second_admin_changing_a_role_sees_the_first_change_and_keeps_their_choice(
+    world: World,
+) -> None:
+    url = f"/e/alpha/members/{world.memberships['member'].pk}/"
+    first, second = world.client("admin"), world.client("admin")
+    first_form = browser_form(first.get(url).content.decode(), "role")
+    second_form = browser_form(second.get(url).content.decode(), "role")
+    assert first.post(url, {**first_form, "role": "reviewer"}).status_code == 302
+
+    response = second.post(
+        url, {**second_form, "role": "partner_staff", "organizations": [world.org_b.pk]}
+    )
+
+    assert response.status_code == 200
+    assert "Someone else changed this record after you opened it" in response.content.decode()
+    assert [(c.label, c.before, c.after) for c in response.context["conflict"].changes] == [
+        ("Role", "Member", "Reviewer")
+    ]
+    assert response.context["form"]["role"].value() == "partner_staff"  # their choice is kept
+    assert response.context["form"]["organizations"].value() == [str(world.org_b.pk)]
+    world.memberships["member"].refresh_from_db()
+    assert world.memberships["member"].role == Role.REVIEWER
+
+    again = browser_form(response.content.decode(), "role")
+    assert second.post(url, again).status_code == 302
+    world.memberships["member"].refresh_from_db()
+    assert world.memberships["member"].role == Role.PARTNER_STAFF
+
+
+def test_a_role_page_shown_again_for_a_mistake_still_catches_a_change_made_meanwhile(
+    world: World,
+) -> None:
+    url = f"/e/alpha/members/{world.memberships['member'].pk}/"
+    first, second = world.client("admin"), world.client("admin")
+    second_form = browser_form(second.get(url).content.decode(), "role")
+    first_form = browser_form(first.get(url).content.decode(), "role")
+    assert first.post(url, {**first_form, "role": "reviewer"}).status_code == 302
+
+    mistake = second.post(url, {**second_form, "role": "partner_staff"})
+    assert "Partner staff need at least one organization." in mistake.content.decode()
+    assert mistake.context["conflict"] is None
+    corrected = browser_form(mistake.content.decode(), "role")
+    response = second.post(url, {**corrected, "organizations": [world.org_b.pk]})
+
+    assert response.status_code == 200
+    assert response.context["conflict"].changes[0].after == "Reviewer"

@@ -7,10 +7,13 @@ import io
 import zipfile
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
+from ecotone import concurrency
 from ecotone.ecosystems.models import Organization, Sector
 from tests.conftest import World, make_organization
+from tests.html_forms import browser_form
 
 
 def test_list_searches_filters_and_sorts(world: World) -> None:
@@ -237,3 +240,108 @@ def test_api_replaces_the_contact_list(world: World) -> None:
     )
     assert invalid.status_code == 400
     assert "contacts" in invalid.json()
+
+
+# Concurrent edits ------------------------------------------------------------------------------
+
+
+def test_a_second_editor_of_a_partner_sees_the_conflict_and_keeps_their_input(
+    world: World,
+) -> None:
+    url = f"/e/alpha/partners/{world.org_a.slug}/edit/"
+    first, second = world.client("partner_a"), world.client("staff")
+    first_form = browser_form(first.get(url).content.decode(), "contacts-TOTAL_FORMS")
+    second_form = browser_form(second.get(url).content.decode(), "contacts-TOTAL_FORMS")
+
+    assert first.post(url, {**first_form, "name": "Robotics For Everyone"}).status_code == 302
+    response = second.post(url, {**second_form, "phone": "555-0199"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Someone else changed this record after you opened it" in html
+    assert response.context["conflict"].changes == [
+        concurrency.FieldChange("Name", "Robotics For All", "Robotics For Everyone")
+    ]
+    assert 'value="555-0199"' in html  # their input is kept
+    world.org_a.refresh_from_db()
+    assert (world.org_a.name, world.org_a.phone) == ("Robotics For Everyone", "")
+
+    # Saving again, having seen the other change, is their decision to make.
+    again = browser_form(html, "contacts-TOTAL_FORMS")
+    assert second.post(url, again).status_code == 302
+    world.org_a.refresh_from_db()
+    assert (world.org_a.name, world.org_a.phone) == ("Robotics For All", "555-0199")
+
+
+def test_an_edit_without_the_loaded_version_is_saved_as_before(world: World) -> None:
+    url = f"/e/alpha/partners/{world.org_a.slug}/edit/"
+    form = browser_form(world.client("partner_a").get(url).content.decode(), "name")
+    del form[concurrency.LOADED_FIELD]
+    world.client("staff").post(url, {**form, "name": "Renamed"})
+    assert world.client("partner_a").post(url, {**form, "phone": "555-0100"}).status_code == 302
+
+
+def test_api_sends_an_etag_and_refuses_a_stale_if_match(world: World) -> None:
+    url = f"/api/v1/ecosystems/alpha/organizations/{world.org_a.slug}/"
+    client = world.client("staff")
+    loaded = client.get(url)["ETag"]
+    assert loaded
+
+    renamed = client.patch(
+        url, {"name": "Renamed"}, "application/json", headers={"If-Match": loaded}
+    )
+    assert renamed.status_code == 200
+    current = renamed["ETag"]
+    assert current != loaded
+    assert client.get(url)["ETag"] == current
+
+    stale = client.patch(
+        url, {"phone": "555-0199"}, "application/json", headers={"If-Match": loaded}
+    )
+    assert stale.status_code == 412
+    assert "Someone else changed this record" in stale.json()["detail"]
+    world.org_a.refresh_from_db()
+    assert world.org_a.phone == ""
+
+    fresh = client.patch(
+        url, {"phone": "555-0199"}, "application/json", headers={"If-Match": current}
+    )
+    assert fresh.status_code == 200
+    unconditional = client.patch(url, {"phone": "555-0100"}, "application/json")
+    assert unconditional.status_code == 200
+    world.org_a.refresh_from_db()
+    assert (world.org_a.name, world.org_a.phone) == ("Renamed", "555-0100")
+
+
+def test_the_service_refuses_a_stale_version_inside_its_transaction(world: World) -> None:
+    from ecotone.ecosystems import services
+
+    loaded = concurrency.version_of(world.org_a)
+    services.update_organization(
+        Organization.objects.get(pk=world.org_a.pk), world.users["staff"], name="Renamed"
+    )
+    with pytest.raises(concurrency.EditConflictError):
+        services.update_organization(
+            world.org_a, world.users["partner_a"], expected_version=loaded, phone="555-0199"
+        )
+
+
+def test_a_partner_page_shown_again_for_a_mistake_still_catches_a_change_made_meanwhile(
+    world: World,
+) -> None:
+    url = f"/e/alpha/partners/{world.org_a.slug}/edit/"
+    first, second = world.client("partner_a"), world.client("staff")
+    second_form = browser_form(second.get(url).content.decode(), "contacts-TOTAL_FORMS")
+    first_form = browser_form(first.get(url).content.decode(), "contacts-TOTAL_FORMS")
+    assert first.post(url, {**first_form, "name": "Robotics For Everyone"}).status_code == 302
+
+    mistake = second.post(url, {**second_form, "name": ""})
+    assert mistake.status_code == 200
+    assert mistake.context["conflict"] is None
+    corrected = browser_form(mistake.content.decode(), "contacts-TOTAL_FORMS")
+    response = second.post(url, {**corrected, "name": "Robotics For All", "phone": "555-0199"})
+
+    assert response.status_code == 200
+    assert response.context["conflict"].changes[0].after == "Robotics For Everyone"
+    world.org_a.refresh_from_db()
+    assert (world.org_a.name, world.org_a.phone) == ("Robotics For Everyone", "")

@@ -8,6 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core import mail
 
+from ecotone.concurrency import EditConflictError
 from ecotone.ecosystems import roles, services
 from ecotone.ecosystems.models import Invitation, Membership, Organization, Role
 from ecotone.errors import DomainError
@@ -195,6 +196,28 @@ def test_ecosystem_settings_are_validated(world: World) -> None:
     services.update_ecosystem(world.alpha, admin, suppression_threshold=11)
     world.alpha.refresh_from_db()
     assert world.alpha.suppression_threshold == 11
+
+
+def test_settings_saved_on_a_stale_page_are_refused_with_what_changed(world: World) -> None:
+    from tests.html_forms import browser_form
+
+    first, second = world.client("admin"), world.client("admin")
+    first_form = browser_form(first.get("/e/alpha/settings/").content.decode(), "name")
+    second_form = browser_form(second.get("/e/alpha/settings/").content.decode(), "name")
+    first.post("/e/alpha/settings/", {**first_form, "suppression_threshold": "12"})
+    response = second.post("/e/alpha/settings/", {**second_form, "name": "Alpha Alliance"})
+
+    assert response.status_code == 200
+    assert [(c.before, c.after) for c in response.context["conflict"].changes] == [("10", "12")]
+    world.alpha.refresh_from_db()
+    assert (world.alpha.name, world.alpha.suppression_threshold) == (
+        "Alpha Valley STEM Alliance",
+        12,
+    )
+    with pytest.raises(EditConflictError):
+        services.update_ecosystem(
+            world.alpha, world.users["admin"], expected_version="0", name="Alpha Alliance"
+        )
 
 
 def test_unknown_fields_are_a_programming_error(world: World) -> None:

@@ -10,6 +10,7 @@ from django.core import mail
 
 from ecotone.mentoring.models import Match, MatchSource, MatchStatus, Opportunity
 from ecotone.mentoring.services import matches
+from tests.html_forms import browser_form
 from tests.mentoring.builders import (
     SUPERVISED_STEPS,
     clear,
@@ -237,6 +238,25 @@ def test_editing_keeps_the_program_and_saves_changes(setup: Any) -> None:
     assert response.status_code == 302
     setup.opportunity.refresh_from_db()
     assert (setup.opportunity.title, setup.opportunity.mentors_needed) == ("Robot coach", 3)
+
+
+def test_a_second_editor_of_an_opportunity_sees_the_first_edit_and_keeps_their_input(
+    setup: Any,
+) -> None:
+    edit = url(setup.opportunity, "edit/")
+    first, second = setup.client("partner_a"), setup.client("staff")
+    first_form = browser_form(first.get(edit).content.decode(), "title")
+    second_form = browser_form(second.get(edit).content.decode(), "title")
+    assert first.post(edit, {**first_form, "title": "Robot coach"}).status_code == 302
+
+    response = second.post(edit, {**second_form, "mentors_needed": "3"})
+
+    assert response.status_code == 200
+    changes = response.context["conflict"].changes
+    assert [(c.label, c.after) for c in changes] == [("Title", "Robot coach")]
+    assert 'name="mentors_needed" value="3"' in response.content.decode()
+    setup.opportunity.refresh_from_db()
+    assert (setup.opportunity.title, setup.opportunity.mentors_needed) == ("Robot coach", 1)
 
 
 def test_closing_asks_first_then_withdraws_offers(setup: Any) -> None:

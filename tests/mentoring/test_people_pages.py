@@ -26,6 +26,7 @@ from ecotone.mentoring.models import (
 )
 from ecotone.mentoring.services import matches
 from tests.conftest import PERSONAS, World, make_user
+from tests.html_forms import browser_form
 from tests.mentoring.builders import clear, make_mentor, make_opportunity, make_program
 
 BASE = "/e/alpha/mentoring/"
@@ -591,3 +592,30 @@ def test_a_language_the_checkboxes_lack_is_offered_and_kept(people: World) -> No
     assert ada_client(people).post(BASE + "profile/", data).status_code == 302
     ada.refresh_from_db()
     assert ada.languages == ["en", "ja"]
+
+
+def test_a_profile_saved_in_a_second_tab_sees_the_first_change_and_keeps_its_input(
+    people: World,
+) -> None:
+    first, second = ada_client(people), ada_client(people)
+    people.ada.home_postal_code = "43215"  # type: ignore[attr-defined]  # in person needs it
+    people.ada.save()  # type: ignore[attr-defined]
+    first_form = browser_form(page(first.get(BASE + "profile/")), "occupation")
+    second_form = browser_form(page(second.get(BASE + "profile/")), "occupation")
+    assert first.post(BASE + "profile/", {**first_form, "occupation": "Analyst"}).status_code == 302
+
+    response = second.post(BASE + "profile/", {**second_form, "phone": "555-0142"})
+
+    html = page(response)
+    assert "Someone else changed this record after you opened it" in html
+    assert [(c.label, c.after) for c in response.context["conflict"].changes] == [
+        ("Occupation", "Analyst")
+    ]
+    assert 'value="555-0142"' in html  # their input is kept
+    ada = Mentor.objects.get(pk=people.ada.pk)  # type: ignore[attr-defined]
+    assert (ada.occupation, ada.phone) == ("Analyst", "555-0101")
+
+    again = browser_form(html, "occupation")
+    assert second.post(BASE + "profile/", {**again, "occupation": "Analyst"}).status_code == 302
+    ada.refresh_from_db()
+    assert (ada.occupation, ada.phone) == ("Analyst", "555-0142")

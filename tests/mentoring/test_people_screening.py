@@ -14,6 +14,7 @@ from ecotone.errors import DomainError
 from ecotone.mentoring.models import ScreeningRecord, ScreeningStatus, ScreeningStep
 from ecotone.mentoring.services import screening
 from tests.conftest import World
+from tests.html_forms import browser_form
 from tests.mentoring.builders import make_mentor
 
 BASE = "/e/alpha/mentoring/"
@@ -251,3 +252,28 @@ def test_an_ecosystem_short_of_the_floor_can_still_edit_other_steps(world: World
     # And may bring the floor back.
     restored = screening.change_step(step(world, "training"), world.users["admin"], is_active=True)
     assert restored.is_active
+
+
+def test_a_second_admin_editing_a_step_sees_the_first_change_and_keeps_their_input(
+    world: World,
+) -> None:
+    url = f"{BASE}screening/{step(world, 'training').pk}/"
+    first, second = world.client("admin"), world.client("admin")
+    first_form = browser_form(first.get(url).content.decode(), "valid_days")
+    second_form = browser_form(second.get(url).content.decode(), "valid_days")
+    assert first.post(url, {**first_form, "valid_days": "400"}).status_code == 302
+
+    response = second.post(url, {**second_form, "description": "Two hours online"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Someone else changed this record after you opened it" in html
+    assert [(c.after) for c in response.context["conflict"].changes] == ["400"]
+    assert "Two hours online" in html  # their input is kept
+    training = step(world, "training")
+    assert (training.valid_days, training.description) == (400, "")
+
+    again = browser_form(html, "valid_days")
+    assert second.post(url, again).status_code == 302
+    training = step(world, "training")
+    assert training.description == "Two hours online"

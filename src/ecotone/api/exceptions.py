@@ -7,12 +7,17 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from ecotone.concurrency import EditConflictError
 from ecotone.errors import DomainError
+
+from .conditional import PreconditionFailed
 
 
 def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Domain refusals and model validation become 400s with readable messages."""
-    if isinstance(exc, DomainError):
+    if isinstance(exc, EditConflictError):  # only raised for a request with If-Match
+        exc = PreconditionFailed()
+    elif isinstance(exc, DomainError):
         exc = exceptions.ValidationError({"detail": str(exc)})
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}

@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ecotone.api.conditional import ConditionalUpdateMixin
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 from ecotone.ecosystems.models import Ecosystem
 
@@ -120,6 +121,7 @@ RESULT_PARAMETERS = [
 
 
 class AnalysisViewSet(
+    ConditionalUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -153,7 +155,7 @@ class AnalysisViewSet(
         if self.kwargs.get(self.lookup_field) == "default":
             analysis = services.default_analysis(self.ecosystem)
             self.check_object_permissions(self.request, analysis)
-            return analysis
+            return self.versioned(analysis)
         return super().get_object()
 
     def perform_create(self, serializer: Any) -> None:
@@ -182,6 +184,7 @@ class AnalysisViewSet(
                 data=parameters if parameters is not None else analysis.parameters,
                 name=data.get("name"),
                 description=data.get("description"),
+                expected_version=self.expected_version(),
             )
         except services.InvalidInputError as error:
             raise _field_errors(error) from error

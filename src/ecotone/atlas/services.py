@@ -37,6 +37,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from ecotone import concurrency
 from ecotone.directory import stem_profile
 from ecotone.directory.models import (
     CostBand,
@@ -188,15 +189,18 @@ def update_parameters(
     data: Any,
     name: str | None = None,
     description: str | None = None,
+    expected_version: str | None = None,
 ) -> Analysis:
     """Change an analysis's settings (every field checked; InvalidInputError names the bad ones).
 
-    Its cached runs become stale through their fingerprint; nothing is deleted here.
+    Its cached runs become stale through their fingerprint; nothing is deleted here. A stale
+    `expected_version` (the settings someone else saved meanwhile) raises `EditConflictError`.
     """
     params = parse_parameters(data)
     if name is not None:
         name = _clean_name(name)
     with acting(user):
+        concurrency.require(expected_version, concurrency.locked_version(analysis))
         analysis.parameters = params.to_dict()
         if name is not None:
             analysis.name = name
@@ -1180,8 +1184,11 @@ def save_scenario(
     description: str = "",
     programs: Any,
     scenario: Scenario | None = None,
+    expected_version: str | None = None,
 ) -> Scenario:
-    """Save a new scenario, or change `scenario`; InvalidInputError names each bad field."""
+    """Save a new scenario, or change `scenario`; InvalidInputError names each bad field. A
+    stale `expected_version` (someone else saved the scenario meanwhile) raises
+    `EditConflictError`."""
     errors: dict[str, list[str]] = {}
     try:
         name = _clean_name(name)
@@ -1200,6 +1207,8 @@ def save_scenario(
             scenario = Scenario(
                 analysis=analysis, created_by=user if getattr(user, "pk", None) else None
             )
+        else:
+            concurrency.require(expected_version, concurrency.locked_version(scenario))
         scenario.name = name
         scenario.description = (description or "").strip()
         scenario.programs = cleaned

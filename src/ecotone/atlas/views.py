@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from ecotone import concurrency
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
@@ -505,6 +506,12 @@ def analysis_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse
     analysis = services.default_analysis(ecosystem)
     saved = Parameters.from_dict(analysis.parameters or {}).to_dict()
     preset = request.POST.get("preset", "")
+    # A preset fills the form from the stored settings: the page then shows this version.
+    edit = concurrency.EditPage(
+        None if preset else request.POST,
+        concurrency.version_of(analysis),
+        AnalysisSettingsForm.initial_from(saved),
+    )
     if request.method == "POST" and preset in PRESETS:
         # A preset fills the form from the saved settings; nothing changes until Save.
         changed = Parameters.from_dict(saved).with_preset(preset).to_dict()
@@ -524,9 +531,16 @@ def analysis_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse
                 form.add_parameter_errors(error.errors)
         else:
             try:
-                services.update_parameters(analysis, user=request.user, data=form.to_parameters())
+                services.update_parameters(
+                    analysis,
+                    user=request.user,
+                    data=form.to_parameters(),
+                    expected_version=edit.expected_version,
+                )
             except services.InvalidInputError as error:
                 form.add_parameter_errors(error.errors)
+            except concurrency.EditConflictError as error:
+                edit.refused(error, form)
             except DomainError as error:
                 form.add_error(None, str(error))
             else:
@@ -540,6 +554,7 @@ def analysis_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse
         request,
         "atlas/settings.html",
         {
+            **edit.context(),
             "analysis": analysis,
             "form": form,
             "presets": [
@@ -626,9 +641,14 @@ def _scenario_editor(
     action = request.POST.get("action", "preview")
     preview: dict[str, Any] | None = None
     extra_errors: list[str] = []  # what the services refused about the programs as a whole
+    initial = {"name": scenario.name, "description": scenario.description} if scenario else None
     scenario_form = ScenarioForm(
-        request.POST if request.method == "POST" and action == "save" else None,
-        initial={"name": scenario.name, "description": scenario.description} if scenario else None,
+        request.POST if request.method == "POST" and action == "save" else None, initial=initial
+    )
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(scenario) if scenario else "",
+        {**initial, "programs": scenario.programs} if scenario and initial else {},
     )
     if request.method == "POST" and action == "add":
         formset = _formset_with_one_more(request.POST)
@@ -648,9 +668,12 @@ def _scenario_editor(
                         description=scenario_form.cleaned_data["description"],
                         programs=programs,
                         scenario=scenario,
+                        expected_version=edit.expected_version,
                     )
                 except services.InvalidInputError as error:
                     _add_program_errors(extra_errors, kept, scenario_form, error.errors)
+                except concurrency.EditConflictError as error:
+                    edit.refused(error, ScenarioForm(), {"programs": _("Programs")})
                 except DomainError as error:
                     scenario_form.add_error(None, str(error))
                 else:
@@ -679,6 +702,7 @@ def _scenario_editor(
         request,
         "atlas/scenario_form.html",
         {
+            **edit.context(),
             "analysis": analysis,
             "scenario": scenario,
             "formset": formset,

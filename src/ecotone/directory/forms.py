@@ -134,7 +134,10 @@ class ProgramForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    freq = forms.ChoiceField(label=_("Repeats"), choices=Frequency.choices)
+    # The select shows weekly on a blank row; as the initial value it leaves that row unchanged.
+    freq = forms.ChoiceField(
+        label=_("Repeats"), choices=Frequency.choices, initial=Frequency.WEEKLY
+    )
     interval = forms.IntegerField(
         label=_("Every (weeks or months)"), min_value=1, max_value=52, initial=1
     )
@@ -230,13 +233,18 @@ class CapacityForm(forms.Form):
 
 
 class ListFormSet(forms.BaseFormSet):
-    """A formset whose filled-in, not deleted forms make a list of the listing state."""
+    """A formset whose kept and filled-in forms make a list of the listing state.
+
+    A row the listing already had is kept unless deleted, changed or not; an extra row counts
+    only when the person filled something in.
+    """
 
     def entries(self) -> list[dict[str, Any]]:
         return [
             form.state()
-            for form in self.forms
-            if form.has_changed() and not form.cleaned_data.get("DELETE")
+            for i, form in enumerate(self.forms)
+            if (i < self.initial_form_count() or form.has_changed())
+            and not form.cleaned_data.get("DELETE")
         ]
 
 

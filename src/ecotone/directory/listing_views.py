@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ecotone import concurrency
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Organization
 from ecotone.errors import DomainError
@@ -116,6 +117,7 @@ def _listing_form(
         prefix="schedules",
     )
     capacities = CapacityFormSet(data, initial=state["capacities"], prefix="capacities")
+    edit = concurrency.EditPage(request.POST, services.listing_version(program, change), state)
     if request.method == "POST" and all(
         [form.is_valid(), schedules.is_valid(), capacities.is_valid()]
     ):
@@ -126,7 +128,24 @@ def _listing_form(
         }
         try:
             saved = services.save_listing(
-                ecosystem, organization, program, new_state, request.user, change=change
+                ecosystem,
+                organization,
+                program,
+                new_state,
+                request.user,
+                change=change,
+                expected_version=edit.expected_version,
+            )
+        except concurrency.EditConflictError as error:
+            assert edit.loaded is not None
+            edit.conflict = concurrency.Conflict(
+                str(error),
+                [
+                    concurrency.FieldChange(
+                        str(line.label), ", ".join(line.before) or "—", ", ".join(line.after) or "—"
+                    )
+                    for line in diff(edit.loaded.snapshot, state)
+                ],
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -154,6 +173,7 @@ def _listing_form(
             "program": program,
             "change": change,
             "moderated": not services.publishes_directly(request.user, ecosystem),
+            **edit.context(),
         },
     )
 
@@ -243,6 +263,7 @@ def change_detail(request: HttpRequest, ecosystem_slug: str, change_id: int) -> 
         {
             "change": change,
             "differences": diff(before, change.proposed),
+            "version": concurrency.version_of(change),
             "can_moderate": can_moderate,
             "can_decide": change.is_pending and can_moderate,
         },
@@ -261,15 +282,24 @@ def change_decide(request: HttpRequest, ecosystem_slug: str, change_id: int) -> 
         messages.error(request, _("This change was already decided."))
         return redirect(change)
     error = ""
+    # The version of the change the moderator read, carried from the change page.
+    version = request.POST.get("version") or request.GET.get("version") or None
+    conflict = False
     if request.method == "POST":
         note = request.POST.get("note", "")
         try:
             if decision == "approve":
-                program = services.approve_change(change, request.user, note)
+                program = services.approve_change(
+                    change, request.user, note, expected_version=version
+                )
                 messages.success(request, _("%(name)s is now public.") % {"name": program.name})
             else:
-                services.reject_change(change, request.user, note)
+                services.reject_change(change, request.user, note, expected_version=version)
                 messages.success(request, _("The change was rejected; the partner was told why."))
+        except concurrency.EditConflictError:
+            conflict = True
+            error = _("The partner changed this listing after you opened it. Read it again.")
+            version = None
         except DomainError as refused:
             error = str(refused)
         else:
@@ -281,6 +311,8 @@ def change_decide(request: HttpRequest, ecosystem_slug: str, change_id: int) -> 
             "change": change,
             "decision": decision,
             "error": error,
+            "conflict": conflict,
+            "version": version,
             "note": request.POST.get("note", ""),
         },
     )
@@ -341,12 +373,28 @@ def _location_form(
     request: HttpRequest, organization: Organization, location: Location | None
 ) -> HttpResponse:
     ecosystem = current_ecosystem(request)
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(location) if location else "",
+        concurrency.form_snapshot(LocationForm(instance=location, ecosystem=ecosystem))
+        if location
+        else {},
+    )
     form = LocationForm(request.POST or None, instance=location, ecosystem=ecosystem)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data.get(name) for name in services.LOCATION_FIELDS}
         try:
             fresh = Location.objects.get(pk=location.pk) if location is not None else None
-            saved = services.save_location(ecosystem, organization, fresh, request.user, **fields)
+            saved = services.save_location(
+                ecosystem,
+                organization,
+                fresh,
+                request.user,
+                expected_version=edit.expected_version,
+                **fields,
+            )
+        except concurrency.EditConflictError as error:
+            edit.refused(error, form)
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -362,7 +410,7 @@ def _location_form(
     return render(
         request,
         "directory/location_form.html",
-        {"form": form, "location": location, "organization": organization},
+        {**edit.context(), "form": form, "location": location, "organization": organization},
     )
 
 

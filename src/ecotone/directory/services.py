@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecotone import concurrency
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.models import Ecosystem, Membership, Organization, Role
 from ecotone.ecosystems.services import acting
@@ -193,6 +194,11 @@ def _apply_listing_state(
     return program
 
 
+def listing_version(program: Program | None, change: ListingChange | None) -> str:
+    """The version of what a listing form edits: the live program and its pending change."""
+    return concurrency.version_of(program, change if change and change.is_pending else None)
+
+
 def save_listing(
     ecosystem: Ecosystem,
     organization: Organization,
@@ -201,12 +207,15 @@ def save_listing(
     actor: Any,
     *,
     change: ListingChange | None = None,
+    expected_version: str | None = None,
 ) -> ListingChange:
     """A person saved the listing form: publish it (backbone) or queue it for review.
 
     A partner's edit to a listing that already has a pending change replaces that change's
     proposal, so there is at most one pending change per listing. `change` is the pending new
-    listing being edited again, when there is no program yet.
+    listing being edited again, when there is no program yet. `expected_version` is
+    `listing_version` as the editor loaded the form: when the listing or its pending change
+    moved since (someone else's edit), `EditConflictError` refuses to overwrite it.
     """
     if program is not None and program.organization_id != organization.pk:
         raise DomainError(_("This listing belongs to another organization."))
@@ -215,6 +224,12 @@ def save_listing(
     with acting(actor):
         if program is not None:
             change = program.changes.pending().select_for_update().first()
+            if expected_version is not None:
+                locked = Program.objects.select_for_update().get(pk=program.pk)
+                concurrency.require(expected_version, listing_version(locked, change))
+        elif change is not None and expected_version is not None:
+            change = ListingChange.objects.select_for_update().get(pk=change.pk)
+            concurrency.require(expected_version, listing_version(None, change))
         if publishes_directly(actor, ecosystem):
             previous = program_state(program) if program is not None else None
             program = apply_listing_state(ecosystem, organization, program, state, actor)
@@ -252,10 +267,15 @@ def save_listing(
         )
 
 
-def approve_change(change: ListingChange, actor: Any, note: str = "") -> Program:
+def approve_change(
+    change: ListingChange, actor: Any, note: str = "", *, expected_version: str | None = None
+) -> Program:
+    """Publish a change as proposed; `expected_version` is the change as the moderator read
+    it: a change the partner edited since raises `EditConflictError`."""
     if not change.is_pending:
         raise DomainError(_("Only a change waiting for review can be approved."))
     with acting(actor):
+        concurrency.require(expected_version, concurrency.locked_version(change))
         program = change.program
         change.previous = program_state(program) if program is not None else None
         program = apply_listing_state(
@@ -270,12 +290,15 @@ def approve_change(change: ListingChange, actor: Any, note: str = "") -> Program
     return program
 
 
-def reject_change(change: ListingChange, actor: Any, note: str) -> ListingChange:
+def reject_change(
+    change: ListingChange, actor: Any, note: str, *, expected_version: str | None = None
+) -> ListingChange:
     if not change.is_pending:
         raise DomainError(_("Only a change waiting for review can be rejected."))
     if not note.strip():
         raise DomainError(_("Tell the partner why: a rejection needs a note."))
     with acting(actor):
+        concurrency.require(expected_version, concurrency.locked_version(change))
         change.previous = program_state(change.program) if change.program else None
         change.status = ChangeStatus.REJECTED
         change.reviewed_by, change.reviewed_at = actor, timezone.now()
@@ -442,9 +465,13 @@ def save_location(
     organization: Organization,
     location: Location | None,
     actor: Any,
+    *,
+    expected_version: str | None = None,
     **fields: Any,
 ) -> Location:
-    """Create or change one of an organization's locations (applied directly, audited)."""
+    """Create or change one of an organization's locations (applied directly, audited). A
+    stale `expected_version` (someone else saved the location meanwhile) raises
+    `EditConflictError`."""
     unknown = set(fields) - set(LOCATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown location fields: {sorted(unknown)}")
@@ -453,6 +480,8 @@ def save_location(
     with acting(actor):
         if location is None:
             location = Location(ecosystem=ecosystem, organization=organization)
+        else:
+            concurrency.require(expected_version, concurrency.locked_version(location))
         for name, value in fields.items():
             if value is None and name not in ("latitude", "longitude"):
                 value = ""

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecotone.accounts.models import User
+from ecotone.api.conditional import ConditionalUpdateMixin
 from ecotone.limits import CONTACTS
 
 from . import audit, roles, services
@@ -278,6 +279,7 @@ class EcosystemScopedViewSet(viewsets.GenericViewSet):
 
 
 class OrganizationViewSet(
+    ConditionalUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -321,7 +323,10 @@ class OrganizationViewSet(
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.update_organization(
-            serializer.instance, self.request.user, **serializer.validated_data
+            serializer.instance,
+            self.request.user,
+            expected_version=self.expected_version(),
+            **serializer.validated_data,
         )
 
     @extend_schema(request=None)
@@ -338,6 +343,7 @@ class OrganizationViewSet(
 
 
 class MembershipViewSet(
+    ConditionalUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -374,6 +380,7 @@ class MembershipViewSet(
             self.request.user,
             role=data.get("role", membership.role),
             organizations=data.get("organizations", membership.organizations.all()),
+            expected_version=self.expected_version(),
         )
 
     def perform_destroy(self, instance: Membership) -> None:

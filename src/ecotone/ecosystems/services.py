@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from ecotone import concurrency
 from ecotone.errors import DomainError
 
 from . import roles
@@ -103,12 +104,15 @@ def update_organization(
     actor: Any,
     *,
     contacts: list[dict[str, Any]] | None = None,
+    expected_version: str | None = None,
     **fields: Any,
 ) -> Organization:
     """Change a partner's profile and, when `contacts` is given, its whole list of contacts.
 
     `contacts` is the list as it should be afterwards: an entry with the `id` of an existing
     contact updates it, one without creates a contact, and contacts left out are removed.
+    `expected_version` is the version the editor loaded (`concurrency`): another one stored
+    raises `EditConflictError`.
     """
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
     if unknown:
@@ -116,6 +120,7 @@ def update_organization(
     if organization.is_archived:
         raise DomainError(_("An archived organization cannot be changed. Restore it first."))
     with acting(actor):
+        concurrency.require(expected_version, concurrency.locked_version(organization))
         for name, value in fields.items():
             setattr(organization, name, value)
         _clean_or_restore(organization)
@@ -222,6 +227,7 @@ def change_membership(
     *,
     role: str,
     organizations: Iterable[Organization] = (),
+    expected_version: str | None = None,
 ) -> Membership:
     if role not in Role.values:
         raise DomainError(_("Unknown role."))
@@ -240,6 +246,7 @@ def change_membership(
     ):
         raise DomainError(_("This person already holds that role here."))
     with acting(actor):
+        concurrency.require(expected_version, concurrency.locked_version(membership))
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
         membership.organizations.set(orgs)
@@ -363,11 +370,14 @@ ECOSYSTEM_SETTINGS_FIELDS = (
 )
 
 
-def update_ecosystem(ecosystem: Ecosystem, actor: Any, **fields: Any) -> Ecosystem:
+def update_ecosystem(
+    ecosystem: Ecosystem, actor: Any, *, expected_version: str | None = None, **fields: Any
+) -> Ecosystem:
     unknown = set(fields) - set(ECOSYSTEM_SETTINGS_FIELDS)
     if unknown:
         raise TypeError(f"Unknown ecosystem fields: {sorted(unknown)}")
     with acting(actor):
+        concurrency.require(expected_version, concurrency.locked_version(ecosystem))
         for name, value in fields.items():
             setattr(ecosystem, name, value)
         _clean_or_restore(ecosystem)

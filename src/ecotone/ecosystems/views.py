@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
+from ecotone import concurrency
 from ecotone.accounts import services as account_services
 from ecotone.accounts import tokens
 from ecotone.accounts.forms import ProfileForm
@@ -195,6 +196,16 @@ def organization_create(request: HttpRequest, ecosystem_slug: str) -> HttpRespon
     return render(request, "ecosystems/organization_form.html", {"form": form})
 
 
+def _organization_snapshot(organization: Organization) -> dict[str, Any]:
+    """What the edit page shows of a partner, to tell a second writer what changed."""
+    snapshot = concurrency.form_snapshot(OrganizationForm(instance=organization))
+    snapshot["contacts"] = [
+        {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
+        for contact in organization.contacts.order_by("pk")
+    ]
+    return snapshot
+
+
 @ecosystem_view("ecosystems.enter_member_area")
 @require_http_methods(["GET", "POST"])
 def organization_edit(
@@ -203,6 +214,9 @@ def organization_edit(
     organization = get_organization(request, organization_slug)
     if not request.user.has_perm("ecosystems.change_organization", organization):
         raise PermissionDenied
+    edit = concurrency.EditPage(
+        request.POST, concurrency.version_of(organization), _organization_snapshot(organization)
+    )
     # Validation writes into the instances it is given; the service gets fresh ones.
     form = OrganizationForm(request.POST or None, instance=organization)
     contacts = ContactFormSet(request.POST or None, instance=organization, prefix="contacts")
@@ -214,8 +228,11 @@ def organization_edit(
                 get_organization(request, organization_slug),
                 request.user,
                 contacts=contacts_from(contacts) if with_contacts else None,
+                expected_version=edit.expected_version,
                 **form.cleaned_data,
             )
+        except concurrency.EditConflictError as error:
+            edit.refused(error, OrganizationForm(), {"contacts": _("Contacts")})
         except services.DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -224,7 +241,7 @@ def organization_edit(
     return render(
         request,
         "ecosystems/organization_form.html",
-        {"form": form, "contacts": contacts, "organization": organization},
+        {**edit.context(), "form": form, "contacts": contacts, "organization": organization},
     )
 
 
@@ -306,6 +323,11 @@ def member_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
 def membership_edit(request: HttpRequest, ecosystem_slug: str, membership_id: int) -> HttpResponse:
     ecosystem = current_ecosystem(request)
     membership = get_membership(request, membership_id)
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(membership),
+        concurrency.form_snapshot(MembershipForm(instance=membership, ecosystem=ecosystem)),
+    )
     form = MembershipForm(request.POST or None, instance=membership, ecosystem=ecosystem)
     if request.method == "POST" and form.is_valid():
         try:
@@ -314,14 +336,19 @@ def membership_edit(request: HttpRequest, ecosystem_slug: str, membership_id: in
                 request.user,
                 role=form.cleaned_data["role"],
                 organizations=form.cleaned_data["organizations"],
+                expected_version=edit.expected_version,
             )
+        except concurrency.EditConflictError as error:
+            edit.refused(error, form)
         except services.DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The role was changed."))
             return redirect("ecosystems:members", ecosystem_slug=ecosystem.slug)
     return render(
-        request, "ecosystems/membership_form.html", {"form": form, "membership": membership}
+        request,
+        "ecosystems/membership_form.html",
+        {**edit.context(), "form": form, "membership": membership},
     )
 
 
@@ -434,15 +461,31 @@ def audit_log(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
 @ecosystem_view("ecosystems.change_ecosystem")
 @require_http_methods(["GET", "POST"])
 def ecosystem_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
-    ecosystem = current_ecosystem(request)
+    ecosystem = Ecosystem.objects.get(pk=current_ecosystem(request).pk)
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(ecosystem),
+        concurrency.form_snapshot(EcosystemSettingsForm(instance=ecosystem)),
+    )
     form = EcosystemSettingsForm(request.POST or None, instance=ecosystem)
     if request.method == "POST" and form.is_valid():
-        services.update_ecosystem(
-            Ecosystem.objects.get(pk=ecosystem.pk), request.user, **form.cleaned_data
-        )
-        messages.success(request, _("The settings were saved."))
-        return redirect("ecosystems:settings", ecosystem_slug=ecosystem.slug)
-    return render(request, "ecosystems/settings.html", {"form": form})
+        try:
+            services.update_ecosystem(
+                Ecosystem.objects.get(pk=ecosystem.pk),
+                request.user,
+                expected_version=edit.expected_version,
+                **form.cleaned_data,
+            )
+        except concurrency.EditConflictError as error:
+            edit.refused(error, form)
+        else:
+            messages.success(request, _("The settings were saved."))
+            return redirect("ecosystems:settings", ecosystem_slug=ecosystem.slug)
+    return render(
+        request,
+        "ecosystems/settings.html",
+        {**edit.context(), "form": form},
+    )
 
 
 # Networks --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from ecotone import concurrency
 from ecotone.atlas.models import Analysis, PopulationArea
 from ecotone.atlas.parameters import DEFAULT_CATCHMENT_MI, DEFAULT_NEED_WEIGHTS
 from ecotone.directory import stem_profile
@@ -233,11 +234,15 @@ def create_opportunity(program: Program, actor: Any, **fields: Any) -> Opportuni
     return opportunity
 
 
-def update_opportunity(opportunity: Opportunity, actor: Any, **fields: Any) -> Opportunity:
+def update_opportunity(
+    opportunity: Opportunity, actor: Any, *, expected_version: str | None = None, **fields: Any
+) -> Opportunity:
     """Change a need. Closing goes through `close_opportunity` (it withdraws open matches).
     A change that would leave a live match needing screening its mentor does not hold (in
     person, one-to-one, no teacher present) is refused, naming those matches, and nothing is
-    saved; live matches that were already unsafe (a step lapsed today) go on hold."""
+    saved; live matches that were already unsafe (a step lapsed today) go on hold.
+    `expected_version` is the version the editor loaded: another one raises
+    `EditConflictError`."""
     if fields.get("status") == OpportunityStatus.CLOSED and (
         opportunity.status != OpportunityStatus.CLOSED
     ):
@@ -246,6 +251,7 @@ def update_opportunity(opportunity: Opportunity, actor: Any, **fields: Any) -> O
         )
     with acting(actor):
         opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+        concurrency.require(expected_version, concurrency.version_of(opportunity))
         unsafe_before = {
             m.pk for m, _p in match_services.unsafe_live_matches(opportunity.matches.all())
         }

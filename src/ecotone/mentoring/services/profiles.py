@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecotone import concurrency
 from ecotone.directory.geocoding import zip_centroid
 from ecotone.directory.stem_profile import GRADE_BANDS, STEM_FIELDS
 from ecotone.ecosystems.models import Ecosystem, Organization, Role
@@ -244,11 +245,14 @@ def sign_up(ecosystem: Ecosystem, user: Any, actor: Any, **profile: Any) -> Ment
     return mentor
 
 
-def update_profile(mentor: Mentor, actor: Any, **fields: Any) -> Mentor:
+def update_profile(
+    mentor: Mentor, actor: Any, *, expected_version: str | None = None, **fields: Any
+) -> Mentor:
     """Change a profile under the sign-up's rules. Turning identity sharing off clears the
     self-identification and withdraws that consent; `employer_may_see` gives or withdraws the
     employer's view. The mentor agreement and background check consents are withdrawn only by
-    withdrawing from mentoring (`set_status`)."""
+    withdrawing from mentoring (`set_status`). A stale `expected_version` raises
+    `EditConflictError`."""
     consents = _consent_flags(fields)
     if any(not consents.get(kind, True) for kind in REQUIRED_CONSENTS):
         raise DomainError(
@@ -256,6 +260,7 @@ def update_profile(mentor: Mentor, actor: Any, **fields: Any) -> Mentor:
         )
     with acting(actor):
         mentor = Mentor.objects.select_for_update().get(pk=mentor.pk)
+        concurrency.require(expected_version, concurrency.version_of(mentor))
         _apply(mentor, fields)
         mentor.save()
         held = active_consents(mentor)

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ecotone import concurrency
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
@@ -270,13 +271,16 @@ def create_step(ecosystem: Ecosystem, actor: Any, *, code: str, **fields: Any) -
     return step
 
 
-def change_step(step: ScreeningStep, actor: Any, **fields: Any) -> ScreeningStep:
+def change_step(
+    step: ScreeningStep, actor: Any, *, expected_version: str | None = None, **fields: Any
+) -> ScreeningStep:
     """Change a step's name, description, validity, reminder, minimum hours, what it is
     required for, order or use. Records already passed keep the expiry they were given. Live
     matches the change leaves unscreened (a step newly required, or put back in use) go on hold
-    in the same transaction."""
+    in the same transaction. A stale `expected_version` raises `EditConflictError`."""
     with acting(actor):
         step = ScreeningStep.objects.select_for_update().get(pk=step.pk)
+        concurrency.require(expected_version, concurrency.version_of(step))
         before = ScreeningStep(kind=step.kind, is_active=step.is_active)
         _set_step_fields(step, fields)
         _check_floor(before, step)

@@ -24,6 +24,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ecotone import concurrency
 from ecotone.directory.stem_profile import label as stem_label
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view, get_organization
@@ -205,10 +206,19 @@ def profile(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         return redirect("mentoring:join", ecosystem_slug=ecosystem.slug)
     consents = profiles.active_consents(mentor)
     initial = MentorProfileForm.initial_from(mentor, ConsentKind.EMPLOYER in consents)
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(mentor),
+        {**initial, "availability": _availability(mentor)},
+    )
     form = MentorProfileForm(request.POST or None, ecosystem=ecosystem, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            profiles.update_profile(mentor, request.user, **form.profile())
+            profiles.update_profile(
+                mentor, request.user, expected_version=edit.expected_version, **form.profile()
+            )
+        except concurrency.EditConflictError as error:
+            edit.refused(error, form, {"availability": _("Availability")})
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -221,6 +231,7 @@ def profile(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         request,
         "mentoring/mentor_profile.html",
         {
+            **edit.context(),
             "mentor": mentor,
             "form": form,
             "standing": _standing(mentor, steps),
@@ -516,17 +527,30 @@ def screening_step_new(request: HttpRequest, ecosystem_slug: str) -> HttpRespons
 def screening_step_edit(request: HttpRequest, ecosystem_slug: str, step_id: int) -> HttpResponse:
     ecosystem = current_ecosystem(request)
     step = get_object_or_404(ScreeningStep.objects.filter(ecosystem=ecosystem), pk=step_id)
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(step),
+        concurrency.form_snapshot(ScreeningStepForm(instance=step)),
+    )
     # A fresh instance: a refused change must not leave the form's copy half-changed.
     form = ScreeningStepForm(request.POST or None, instance=ScreeningStep.objects.get(pk=step.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            screening.change_step(step, request.user, **form.cleaned_data)
+            screening.change_step(
+                step, request.user, expected_version=edit.expected_version, **form.cleaned_data
+            )
+        except concurrency.EditConflictError as error:
+            edit.refused(error, form)
         except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The step “%(name)s” is saved.") % {"name": step.name})
             return redirect("mentoring:screening_steps", ecosystem_slug=ecosystem.slug)
-    return render(request, "mentoring/screening_step_form.html", {"form": form, "step": step})
+    return render(
+        request,
+        "mentoring/screening_step_form.html",
+        {**edit.context(), "form": form, "step": step},
+    )
 
 
 @ecosystem_view("mentoring.manage_mentors")

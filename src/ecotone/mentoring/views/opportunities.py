@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ecotone import concurrency
 from ecotone.directory import stem_profile
 from ecotone.directory.models import Location, Program
 from ecotone.ecosystems import roles
@@ -621,6 +622,11 @@ def opportunity_edit(
     if opportunity.status == OpportunityStatus.CLOSED:
         messages.info(request, _("A closed opportunity cannot be edited."))
         return redirect("mentoring:opportunity", ecosystem_slug, opportunity.pk)
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(opportunity),
+        OpportunityForm.initial_of(opportunity),
+    )
     form = OpportunityForm(
         request.POST or None,
         programs=_programs(request),
@@ -629,14 +635,23 @@ def opportunity_edit(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_opportunity(opportunity, request.user, **form.service_fields())
+            services.update_opportunity(
+                opportunity,
+                request.user,
+                expected_version=edit.expected_version,
+                **form.service_fields(),
+            )
+        except concurrency.EditConflictError as error:
+            edit.refused(error, form)
         except services.InvalidOpportunityError as error:
             form.show(error)
         else:
             messages.success(request, _("The opportunity was saved."))
             return redirect("mentoring:opportunity", ecosystem_slug, opportunity.pk)
     return render(
-        request, "mentoring/opportunity_form.html", {"form": form, "opportunity": opportunity}
+        request,
+        "mentoring/opportunity_form.html",
+        {**edit.context(), "form": form, "opportunity": opportunity},
     )
 
 
