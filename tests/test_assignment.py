@@ -133,6 +133,20 @@ def locks_and_exclusions(c: Candidates, l_cap, r_cap, rnd) -> tuple[list[int], l
     return locked, excluded
 
 
+def room_after(c: Candidates, l_cap, r_cap, locked: list[int]) -> tuple[list[int], list[int]]:
+    room_l, room_r = list(l_cap), list(r_cap)
+    for k in locked:
+        room_l[c.left[k]] -= 1
+        room_r[c.right[k]] -= 1
+    return room_l, room_r
+
+
+def check_locks(c: Candidates, result, l_cap, r_cap, locked, excluded) -> None:
+    check_assignment(c, result.pairs, l_cap, r_cap)
+    assert set(locked) <= set(result.edges.tolist())
+    assert not set(excluded) & set(result.edges.tolist())
+
+
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -168,9 +182,7 @@ def test_locked_edges_are_kept_and_excluded_edges_never_appear(instance, rnd, mo
     c, l_cap, r_cap = instance
     locked, excluded = locks_and_exclusions(c, l_cap, r_cap, rnd)
     result = solve(c, l_cap, r_cap, mode=mode, locked=locked, excluded=excluded)
-    check_assignment(c, result.pairs, l_cap, r_cap)
-    assert set(locked) <= set(result.edges.tolist())
-    assert not set(excluded) & set(result.edges.tolist())
+    check_locks(c, result, l_cap, r_cap, locked, excluded)
     objective, _coverage = best_assignment(
         c,
         l_cap,
@@ -188,15 +200,10 @@ def test_greedy_around_locks_is_greedy_on_what_is_left_and_never_beats_the_optim
     c, l_cap, r_cap = instance
     locked, excluded = locks_and_exclusions(c, l_cap, r_cap, rnd)
     result = greedy(c, l_cap, r_cap, locked=locked, excluded=excluded)
-    check_assignment(c, result.pairs, l_cap, r_cap)
-    assert set(locked) <= set(result.edges.tolist())
-    assert not set(excluded) & set(result.edges.tolist())
+    check_locks(c, result, l_cap, r_cap, locked, excluded)
     # The free part is plain greedy on the other edges, in the room the locks leave.
     rest = np.array([k for k in range(len(c)) if k not in set(locked) | set(excluded)], dtype=int)
-    room_l, room_r = list(l_cap), list(r_cap)
-    for k in locked:
-        room_l[c.left[k]] -= 1
-        room_r[c.right[k]] -= 1
+    room_l, room_r = room_after(c, l_cap, r_cap, locked)
     sub = Candidates(c.left[rest], c.right[rest], c.score[rest], c.n_left, c.n_right)
     free = greedy(sub, room_l, room_r)
     assert sorted(rest[free.edges].tolist() + locked) == result.edges.tolist()
@@ -215,16 +222,11 @@ def test_stable_by_score_has_no_blocking_pair_and_keeps_the_locks(instance, rnd)
     c, l_cap, r_cap = instance
     locked, excluded = locks_and_exclusions(c, l_cap, r_cap, rnd)
     result = stable(c, l_cap, r_cap, locked=locked, excluded=excluded)
-    check_assignment(c, result.pairs, l_cap, r_cap)
-    assert set(locked) <= set(result.edges.tolist())
-    assert not set(excluded) & set(result.edges.tolist())
+    check_locks(c, result, l_cap, r_cap, locked, excluded)
     assert result.objective == int(c.score[result.edges].sum())
     # Stability among the free edges, in the room the locks leave.
     score = {(int(c.left[k]), int(c.right[k])): int(c.score[k]) for k in range(len(c))}
-    room_l, room_r = list(l_cap), list(r_cap)
-    for k in locked:
-        room_l[c.left[k]] -= 1
-        room_r[c.right[k]] -= 1
+    room_l, room_r = room_after(c, l_cap, r_cap, locked)
     held_l: dict[int, list[int]] = defaultdict(list)
     held_r: dict[int, list[int]] = defaultdict(list)
     for k in set(result.edges.tolist()) - set(locked):

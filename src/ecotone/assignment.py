@@ -112,17 +112,27 @@ def _indices(edges: Iterable[int] | IntArray) -> IntArray:
     return unique
 
 
-def _room(
-    candidates: Candidates, left_capacity: Capacities, right_capacity: Capacities, lock: IntArray
-) -> tuple[IntArray, IntArray]:
-    """Capacities left once the locked edges take their places."""
+def _around_locks(
+    candidates: Candidates,
+    left_capacity: Capacities,
+    right_capacity: Capacities,
+    locked: Iterable[int] | IntArray,
+    excluded: Iterable[int] | IntArray,
+) -> tuple[IntArray, IntArray, IntArray, BoolArray]:
+    """The locked edges, the capacities left once they take their places (ValueError
+    "locked_over_capacity" when they do not fit), and which edges are free: neither locked
+    nor excluded."""
+    lock = _indices(locked)
     l_room = np.asarray(left_capacity, dtype=np.int64).copy()
     r_room = np.asarray(right_capacity, dtype=np.int64).copy()
     np.subtract.at(l_room, candidates.left[lock], 1)
     np.subtract.at(r_room, candidates.right[lock], 1)
     if (l_room < 0).any() or (r_room < 0).any():
         raise ValueError("locked_over_capacity")
-    return l_room, r_room
+    free = np.ones(len(candidates), dtype=bool)
+    free[lock] = False
+    free[_indices(excluded)] = False
+    return lock, l_room, r_room, free
 
 
 def solve(
@@ -140,14 +150,11 @@ def solve(
     "locked_over_capacity")."""
     if mode not in ("score", "participation"):
         raise ValueError("unknown_mode")
-    lock = _indices(locked)
-    l_cap, r_cap = _room(candidates, left_capacity, right_capacity, lock)
+    lock, l_cap, r_cap, free = _around_locks(
+        candidates, left_capacity, right_capacity, locked, excluded
+    )
     already = np.zeros(candidates.n_right, dtype=bool)
     already[candidates.right[lock]] = True
-
-    free = np.ones(len(candidates), dtype=bool)
-    free[lock] = False
-    free[_indices(excluded)] = False
     free &= (l_cap[candidates.left] > 0) & (r_cap[candidates.right] > 0)
     # An edge worth nothing changes no score; in participation mode it may still cover.
     free &= candidates.score >= 0 if mode == "participation" else candidates.score > 0
@@ -235,20 +242,18 @@ def greedy(
     """Highest score first while both sides have room (ties: the lower edge index), after the
     locked edges take their places; excluded edges are skipped. The locked edges must fit
     (ValueError "locked_over_capacity")."""
-    lock = _indices(locked)
-    l_left, r_left = _room(candidates, left_capacity, right_capacity, lock)
-    skip = np.zeros(len(candidates), dtype=bool)
-    skip[lock] = True
-    skip[_indices(excluded)] = True
+    lock, l_left, r_left, free = _around_locks(
+        candidates, left_capacity, right_capacity, locked, excluded
+    )
     l_room, r_room = l_left.tolist(), r_left.tolist()
     order = np.argsort(-candidates.score, kind="stable")
     el, er, sc = candidates.left.tolist(), candidates.right.tolist(), candidates.score.tolist()
-    skipped = skip.tolist()
+    open_ = free.tolist()
     picked: list[int] = []
     for k in order.tolist():
         if sc[k] <= 0:
             break
-        if skipped[k]:
+        if not open_[k]:
             continue
         i, j = el[k], er[k]
         if l_room[i] > 0 and r_room[j] > 0:
@@ -306,14 +311,12 @@ def stable(
     """A pairwise stable assignment where both sides rank the other by the edge's score, best
     first (ties by index); an edge is acceptable when it is not excluded. The locked edges
     take their places first (ValueError "locked_over_capacity" when they do not fit)."""
-    lock = _indices(locked)
-    l_room, r_room = _room(candidates, left_capacity, right_capacity, lock)
-    skip = np.zeros(len(candidates), dtype=bool)
-    skip[lock] = True
-    skip[_indices(excluded)] = True
+    lock, l_room, r_room, free = _around_locks(
+        candidates, left_capacity, right_capacity, locked, excluded
+    )
     left_prefs: list[list[tuple[int, int]]] = [[] for _ in range(candidates.n_left)]
     right_prefs: list[list[tuple[int, int]]] = [[] for _ in range(candidates.n_right)]
-    for k in np.flatnonzero(~skip).tolist():
+    for k in np.flatnonzero(free).tolist():
         i, j, score = int(candidates.left[k]), int(candidates.right[k]), int(candidates.score[k])
         left_prefs[i].append((-score, j))
         right_prefs[j].append((-score, i))
