@@ -45,6 +45,30 @@ DEFAULT_NEED_WEIGHTS: dict[str, float] = {
     "rural": 0.2,
     "disability": 0.1,
 }
+# The "rural" need indicator by locale: distance is the barrier coalitions name first there.
+RURAL_INDICATOR: dict[str, float] = {"rural": 1.0, "town": 0.5, "suburb": 0.0, "city": 0.0}
+
+
+def need_indicators(
+    low_income: float | None,
+    english_learner: float | None,
+    students_of_color: float | None,
+    locale: str,
+    disability: float | None,
+) -> tuple[float, float, float, float, float]:
+    """One area's need indicators in NEED_INDICATORS order: its shares (0-1) and the rural
+    indicator of its locale, NaN where unknown (`access.need_index` leaves those out)."""
+
+    def share(value: float | None) -> float:
+        return math.nan if value is None else float(value)
+
+    return (
+        share(low_income),
+        share(english_learner),
+        share(students_of_color),
+        RURAL_INDICATOR.get(locale, math.nan),
+        share(disability),
+    )
 
 
 class ParameterError(ValueError):

@@ -53,25 +53,29 @@ from ecotone.directory.models import (
     Schedule,
     ServiceCapacity,
 )
+from ecotone.directory.search import AFTER_SCHOOL_FROM, AFTER_SCHOOL_UNTIL
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 
 from . import access
 from .models import YOUTH_BAND_FIELDS, Analysis, AnalysisRun, PopulationArea, RunStatus, Scenario
-from .parameters import GRADE_BANDS, LOCALES, ParameterError, Parameters
+from .parameters import (
+    GRADE_BANDS,
+    LOCALES,
+    NEED_INDICATORS,
+    ParameterError,
+    Parameters,
+    need_indicators,
+)
 
 logger = logging.getLogger(__name__)
 
 # Bump when what a run stores changes: older cached results then count as stale.
 RESULT_VERSION = 1
-AFTER_SCHOOL_FROM = time(14, 30)  # as directory/search.py
-AFTER_SCHOOL_UNTIL = time(19, 0)
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR")
 ALL_DAYS = (*WEEKDAYS, "SA", "SU")
 LOW_COST = (CostBand.FREE, CostBand.LOW)
-# The "rural" need indicator by locale: distance is the barrier coalitions name first there.
-RURAL_INDICATOR = {"rural": 1.0, "town": 0.5, "suburb": 0.0, "city": 0.0}
 # Grades (-1 PreK ... 12) each band covers, to tell which bands a school serves.
 BAND_GRADES = {"prek": (-1, -1), "k-2": (0, 2), "3-5": (3, 5), "6-8": (6, 8), "9-12": (9, 12)}
 MAX_SCENARIO_PROGRAMS = 50
@@ -684,29 +688,20 @@ def compute(
         dtype=np.float64,
     )
 
-    def share(value: float | None) -> float:
-        return np.nan if value is None else float(value)
-
     indicators = np.array(
         [
-            [
-                share(a.low_income_share),
-                share(a.english_learner_share),
-                share(a.students_of_color_share),
-                RURAL_INDICATOR.get(a.locale, np.nan),
-                share(a.disability_share),
-            ]
+            need_indicators(
+                a.low_income_share,
+                a.english_learner_share,
+                a.students_of_color_share,
+                a.locale,
+                a.disability_share,
+            )
             for a in areas
         ],
         dtype=np.float64,
-    ).reshape(n, 5)
-    weights = np.array(
-        [
-            params.need_weights[k]
-            for k in ("low_income", "english_learner", "students_of_color", "rural", "disability")
-        ],
-        dtype=np.float64,
-    )
+    ).reshape(n, len(NEED_INDICATORS))
+    weights = np.array([params.need_weights[k] for k in NEED_INDICATORS], dtype=np.float64)
     inputs = access.AccessInputs(
         area_lat=np.array([a.latitude for a in areas], dtype=np.float64),
         area_lon=np.array([a.longitude for a in areas], dtype=np.float64),

@@ -41,20 +41,14 @@ Methods.
   opportunities in it + E), memory O(E), where P_in is the pairs within radius and E the
   candidates. Caution: a virtual opportunity without a schedule is a candidate for every
   virtual mentor who passes the other tests.
-- `solve`: global optimum by min-cost flow (OR-Tools SimpleMinCostFlow, cost scaling):
-  source -> mentor (capacity) -> opportunity (one unit per candidate pair, cost -score) ->
-  sink (capacity), plus a source -> sink bypass of cost 0 so the amount of flow is free and
-  the result maximises total score, leaving people unmatched rather than lowering it.
-  `mode="participation"` splits each opportunity's sink arc in two: its first mentor earns a
-  bonus larger than any achievable total score, so the number of opportunities with at least
-  one mentor is maximised first and total score second (lexicographic). `locked` pairs are
-  kept (capacities reduced, their score counted), `excluded` pairs removed: lock the reviewed
+- `solve`, `greedy`: the assignment, by the Django-free core `ecotone.assignment` (min-cost
+  flow by OR-Tools in mode "score" or "participation", locked and excluded pairs; the greedy
+  baseline), with mentors as its left side and opportunities as its right. Lock the reviewed
   pairs and re-solve the rest; when a mentor drops out, lock the other accepted pairs, give
-  the mentor capacity 0 (or exclude the pair) and re-solve. O(E log(N C)) flow work.
-- `stable_match`: mentor-proposing deferred acceptance (Gale-Shapley) for when both sides
-  rank, with capacities on both sides (responsive preferences): pairwise stable, O(total
-  length of the preference lists x log capacity).
-- `greedy`: highest score first while both capacities last; the benchmark's baseline.
+  the mentor capacity 0 (or exclude the pair) and re-solve.
+- `solve_round`: what a matching round asks of the engine: candidate pairs, pairs without a
+  shared topic left out, the reviewer's locks kept where they still hold, the assignment in
+  score, participation or stable mode, and the greedy baseline on the same terms.
 
 Every function's output satisfies the hard constraints: only candidate edges are ever
 assigned, and a locked pair must be one of them.
@@ -62,18 +56,18 @@ assigned, and a locked pair must be one of them.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from ortools.graph.python import min_cost_flow
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from ecotone import assignment
+from ecotone.assignment import Assignment, Candidates
 from ecotone.directory.distance import chord_of_miles, haversine_miles, unit_vectors
 
 IntArray = npt.NDArray[np.int64]
@@ -170,24 +164,16 @@ class Edges:
         """Why pair k scores what it does: component -> points, summing to `score[k]`."""
         return {name: int(self.components[name][k]) for name in COMPONENTS}
 
+    @property
+    def candidates(self) -> Candidates:
+        """The pairs as the assignment core sees them: mentors left, opportunities right."""
+        return Candidates(
+            self.mentor, self.opportunity, self.score, self.n_mentors, self.n_opportunities
+        )
+
     def find(self, mentor: int, opportunity: int) -> int:
         """Index of the pair (mentor, opportunity), or -1 when it is not a candidate."""
-        key = self.mentor * self.n_opportunities + self.opportunity
-        target = mentor * self.n_opportunities + opportunity
-        k = int(np.searchsorted(key, target))
-        return k if k < len(key) and int(key[k]) == target else -1
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """The chosen pairs as indices into `Edges`, their total score and how many
-    opportunities got at least one mentor."""
-
-    edges: IntArray
-    objective: int
-    covered: int
-    mode: str
-    pairs: list[tuple[int, int]] = field(default_factory=list)
+        return self.candidates.find(mentor, opportunity)
 
 
 # --- candidate generation -------------------------------------------------------------------
@@ -479,13 +465,6 @@ def _score(
 # --- assignment ---------------------------------------------------------------------------
 
 
-def _pair_indices(edges: Edges, pairs: Iterable[tuple[int, int]]) -> IntArray:
-    found = [edges.find(m, o) for m, o in pairs]
-    if any(k < 0 for k in found):
-        raise ValueError("not_a_candidate")
-    return np.asarray(sorted(set(found)), dtype=np.int64)
-
-
 def solve(
     edges: Edges,
     mentor_capacity: Sequence[int] | IntArray,
@@ -496,101 +475,20 @@ def solve(
     excluded: Iterable[tuple[int, int]] = (),
 ) -> Assignment:
     """The assignment of maximum total score (mode "score"), or of maximum coverage and then
-    maximum score (mode "participation"), among candidate edges, within capacities.
+    maximum score (mode "participation"), among candidate edges, within capacities
+    (`assignment.solve`).
 
     `locked` and `excluded` are (mentor index, opportunity index) pairs; a locked pair must
     be a candidate (ValueError "not_a_candidate") and fit the capacities
     (ValueError "locked_over_capacity")."""
-    if mode not in ("score", "participation"):
-        raise ValueError("unknown_mode")
-    m_cap = np.asarray(mentor_capacity, dtype=np.int64).copy()
-    o_cap = np.asarray(opportunity_capacity, dtype=np.int64).copy()
-    lock = _pair_indices(edges, locked)
-    np.subtract.at(m_cap, edges.mentor[lock], 1)
-    np.subtract.at(o_cap, edges.opportunity[lock], 1)
-    if (m_cap < 0).any() or (o_cap < 0).any():
-        raise ValueError("locked_over_capacity")
-    already = np.zeros(edges.n_opportunities, dtype=bool)
-    already[edges.opportunity[lock]] = True
-
-    free = np.ones(len(edges), dtype=bool)
-    free[lock] = False
-    drop = [edges.find(m, o) for m, o in excluded]
-    free[[k for k in drop if k >= 0]] = False
-    free &= (m_cap[edges.mentor] > 0) & (o_cap[edges.opportunity] > 0)
-    # A pair worth nothing changes no score; in participation mode it may still cover.
-    free &= edges.score >= 0 if mode == "participation" else edges.score > 0
-    cand = np.flatnonzero(free)
-
-    chosen = cand[:0]
-    if cand.size:
-        chosen = cand[_flow(edges, cand, m_cap, o_cap, already, mode == "participation")]
-    return _assignment(edges, np.concatenate((lock, chosen)), mode)
-
-
-def _assignment(edges: Edges, picked: IntArray, mode: str) -> Assignment:
-    picked = np.sort(picked)
-    mentors, opportunities = edges.mentor[picked].tolist(), edges.opportunity[picked].tolist()
-    return Assignment(
-        edges=picked,
-        objective=int(edges.score[picked].sum()),
-        covered=len(set(opportunities)),
+    return assignment.solve(
+        edges.candidates,
+        mentor_capacity,
+        opportunity_capacity,
         mode=mode,
-        pairs=list(zip(mentors, opportunities, strict=True)),
+        locked=edges.candidates.indices(locked),
+        excluded=edges.candidates.indices(excluded, strict=False),
     )
-
-
-def _flow(
-    edges: Edges,
-    cand: IntArray,
-    m_cap: IntArray,
-    o_cap: IntArray,
-    already: BoolArray,
-    participation: bool,
-) -> BoolArray:
-    """Which of the candidate edges `cand` carry flow in the optimum."""
-    em, eo, score = edges.mentor[cand], edges.opportunity[cand], edges.score[cand]
-    n_m, n_o = edges.n_mentors, edges.n_opportunities
-    source, sink = n_m + n_o, n_m + n_o + 1
-    ms = np.unique(em)
-    os_ = np.unique(eo)
-    supply = int(min(m_cap[ms].sum(), o_cap[os_].sum()))
-    tails = [np.full(ms.size, source), em, n_m + os_]
-    heads = [ms, n_m + eo, np.full(os_.size, sink)]
-    caps = [m_cap[ms], np.ones(cand.size, dtype=np.int64), o_cap[os_]]
-    costs = [np.zeros(ms.size, dtype=np.int64), -score, np.zeros(os_.size, dtype=np.int64)]
-    if participation:
-        # Bound on any assignment's total score: each mentor's best edge times its capacity.
-        best = np.zeros(n_m, dtype=np.int64)
-        np.maximum.at(best, em, score)
-        bonus = int((best[ms] * np.minimum(m_cap[ms], np.bincount(em)[ms])).sum()) + 1
-        first = os_[~already[os_]]
-        tails.append(n_m + first)
-        heads.append(np.full(first.size, sink))
-        caps.append(np.ones(first.size, dtype=np.int64))
-        costs.append(np.full(first.size, -bonus, dtype=np.int64))
-        caps[2] = o_cap[os_] - (~already[os_]).astype(np.int64)
-    tails.append(np.array([source]))
-    heads.append(np.array([sink]))
-    caps.append(np.array([supply]))
-    costs.append(np.zeros(1, dtype=np.int64))
-
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails).astype(np.int32),
-        np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps).astype(np.int64),
-        np.concatenate(costs).astype(np.int64),
-    )
-    supplies = np.zeros(n_m + n_o + 2, dtype=np.int64)
-    supplies[source], supplies[sink] = supply, -supply
-    smcf.set_nodes_supplies(np.arange(supplies.size, dtype=np.int32), supplies)
-    status = smcf.solve()
-    if status != smcf.OPTIMAL:
-        raise RuntimeError(f"min_cost_flow_status_{status}")
-    flows = smcf.flows(arcs[ms.size : ms.size + cand.size])
-    result: BoolArray = np.asarray(flows) > 0
-    return result
 
 
 def greedy(
@@ -599,53 +497,63 @@ def greedy(
     opportunity_capacity: Sequence[int] | IntArray,
 ) -> Assignment:
     """Highest score first while both sides have room (ties: mentor, then opportunity)."""
-    m_left = np.asarray(mentor_capacity, dtype=np.int64).tolist()
-    o_left = np.asarray(opportunity_capacity, dtype=np.int64).tolist()
-    order = np.argsort(-edges.score, kind="stable")
-    em, eo, sc = edges.mentor.tolist(), edges.opportunity.tolist(), edges.score.tolist()
-    picked: list[int] = []
-    for k in order.tolist():
-        if sc[k] <= 0:
-            break
-        m, o = em[k], eo[k]
-        if m_left[m] > 0 and o_left[o] > 0:
-            m_left[m] -= 1
-            o_left[o] -= 1
-            picked.append(k)
-    return _assignment(edges, np.asarray(picked, dtype=np.int64), "greedy")
+    return assignment.greedy(edges.candidates, mentor_capacity, opportunity_capacity)
 
 
-def stable_match(
-    mentor_prefs: Sequence[Sequence[int]],
-    opportunity_prefs: Sequence[Sequence[int]],
-    capacities: Sequence[int],
-    mentor_capacities: Sequence[int] | None = None,
-) -> list[tuple[int, int]]:
-    """Mentor-proposing deferred acceptance. `mentor_prefs[m]` lists opportunity indices best
-    first, `opportunity_prefs[o]` mentor indices best first; a pair is acceptable only when
-    each lists the other (build the lists from candidate edges, so hard constraints hold).
-    `capacities[o]` is how many mentors opportunity o takes; `mentor_capacities[m]` how many
-    opportunities mentor m takes (default 1). Returns sorted (mentor, opportunity) pairs:
-    no mentor and opportunity both prefer each other to what they hold (pairwise stable)."""
-    n_m = len(mentor_prefs)
-    m_cap = list(mentor_capacities) if mentor_capacities is not None else [1] * n_m
-    rank = [{m: r for r, m in enumerate(prefs)} for prefs in opportunity_prefs]
-    held: list[list[tuple[int, int]]] = [[] for _ in opportunity_prefs]  # heap of (-rank, m)
-    next_choice = [0] * n_m
-    holding = [0] * n_m
-    queue = [m for m in range(n_m) if m_cap[m] > 0]
-    while queue:
-        m = queue.pop()
-        while holding[m] < m_cap[m] and next_choice[m] < len(mentor_prefs[m]):
-            o = mentor_prefs[m][next_choice[m]]
-            next_choice[m] += 1
-            if m not in rank[o] or capacities[o] <= 0:
-                continue
-            heapq.heappush(held[o], (-rank[o][m], m))
-            holding[m] += 1
-            if len(held[o]) > capacities[o]:
-                _, loser = heapq.heappop(held[o])
-                holding[loser] -= 1
-                if loser != m:
-                    queue.append(loser)
-    return sorted((m, o) for o, h in enumerate(held) for _, m in h)
+@dataclass(frozen=True)
+class RoundResult:
+    """A round's solve: the candidate pairs, the chosen pairs (the kept locks among them),
+    the locks kept and the positions of the requested locks that no longer hold, and the
+    greedy baseline's total score on the same terms."""
+
+    edges: Edges
+    assignment: Assignment
+    locked: list[tuple[int, int]]
+    refused_locks: list[int]
+    greedy_objective: int
+
+
+def solve_round(
+    mentors: Sequence[Mentor],
+    opportunities: Sequence[Opportunity],
+    *,
+    mode: Literal["score", "participation", "stable"],
+    weights: ScoreWeights | None = None,
+    locked: Sequence[tuple[int, int]] = (),
+    excluded: Iterable[tuple[int, int]] = (),
+    require_shared_topic: bool = True,
+) -> RoundResult:
+    """A matching round over these mentors and opportunities (capacities: the room each has
+    left), by index: candidate pairs, then the assignment in `mode`.
+
+    - `excluded` pairs are never proposed. With `require_shared_topic`, neither is a pair
+      whose mentor offers none of the topics an opportunity asks for (when it asks for any):
+      it passes every hard rule and stays open to self-service and to a reviewer's swap, but
+      spare time alone is not a reason to propose it.
+    - `locked` pairs are kept if they still hold (`assignment.fit_locked`: still a candidate,
+      not excluded, room on both sides), in order; `refused_locks` lists the others.
+    - Stable mode: both sides rank the other by the pair's score (the engine's only measure
+      of fit), so the stable matching is the greedy one up to ties (`assignment.stable`).
+    - The greedy baseline is computed on the same terms: locks kept, excluded pairs skipped."""
+    edges = candidate_edges(mentors, opportunities, weights=weights)
+    cand = edges.candidates
+    m_cap = [m.capacity for m in mentors]
+    o_cap = [o.capacity for o in opportunities]
+    out = cand.indices(excluded, strict=False)
+    asks = np.array([bool(o.topics) for o in opportunities], dtype=bool)
+    if require_shared_topic and len(edges) and asks.any():
+        no_fit = np.flatnonzero((edges.components["topics"] == 0) & asks[edges.opportunity])
+        out = np.union1d(out, no_fit)
+    locks = assignment.fit_locked(cand, m_cap, o_cap, locked, excluded=out)
+    if mode == "stable":
+        chosen = assignment.stable(cand, m_cap, o_cap, locked=locks.edges, excluded=out)
+    else:
+        chosen = assignment.solve(cand, m_cap, o_cap, mode=mode, locked=locks.edges, excluded=out)
+    baseline = assignment.greedy(cand, m_cap, o_cap, locked=locks.edges, excluded=out)
+    return RoundResult(
+        edges=edges,
+        assignment=chosen,
+        locked=[(int(edges.mentor[k]), int(edges.opportunity[k])) for k in locks.edges],
+        refused_locks=locks.refused,
+        greedy_objective=baseline.objective,
+    )

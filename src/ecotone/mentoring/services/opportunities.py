@@ -26,8 +26,14 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ecotone import concurrency
+from ecotone.atlas import access
 from ecotone.atlas.models import Analysis, PopulationArea
-from ecotone.atlas.parameters import DEFAULT_CATCHMENT_MI, DEFAULT_NEED_WEIGHTS
+from ecotone.atlas.parameters import (
+    DEFAULT_CATCHMENT_MI,
+    DEFAULT_NEED_WEIGHTS,
+    NEED_INDICATORS,
+    need_indicators,
+)
 from ecotone.directory import stem_profile
 from ecotone.directory.distance import haversine_miles
 from ecotone.directory.models import Program
@@ -342,7 +348,6 @@ def close_opportunity(opportunity: Opportunity, actor: Any, reason: str = "") ->
 # An area at least this needy counts as high need; rural areas and the atlas's deserts count
 # at least this much whatever their shares say.
 HIGH_NEED = 0.75
-_RURAL = {"rural": 1.0, "town": 0.5, "suburb": 0.0, "city": 0.0}
 
 
 @dataclass(frozen=True)
@@ -394,29 +399,24 @@ def area_needs(ecosystem: Ecosystem) -> AreaNeeds:
                 result = None  # an old or unreadable result: fall back to the shares
             if result is not None:
                 from_run = {a.id: (a.need, a.is_desert) for a in result.areas}
-    weights = DEFAULT_NEED_WEIGHTS
+    # The atlas's own need index of each area's shares, for the areas the run does not have.
+    indicators = np.array(
+        [
+            need_indicators(low, el, color, locale, disability)
+            for _pk, _lat, _lon, locale, _youth, low, el, color, disability in areas
+        ],
+        dtype=np.float64,
+    ).reshape(len(areas), len(NEED_INDICATORS))
+    from_shares = access.need_index(
+        indicators, [DEFAULT_NEED_WEIGHTS[name] for name in NEED_INDICATORS]
+    )
     need = []
-    for pk, _lat, _lon, locale, _youth, low, el, color, disability in areas:
-        value: float | None
+    for (pk, _lat, _lon, locale, *_shares), shares_index in zip(areas, from_shares, strict=True):
+        index: float | None = float(shares_index)
         desert = False
         if pk in from_run:
             index, desert = from_run[pk]
-            value = None if index is None else index / 100
-        else:
-            known = [
-                (share, weights[name])
-                for name, share in (
-                    ("low_income", low),
-                    ("english_learner", el),
-                    ("students_of_color", color),
-                    ("rural", _RURAL.get(locale)),
-                    ("disability", disability),
-                )
-                if share is not None
-            ]
-            total = sum(w for _share, w in known)
-            value = sum(min(max(s, 0.0), 1.0) * w for s, w in known) / total if total else None
-        value = 0.0 if value is None or math.isnan(value) else value
+        value = 0.0 if index is None or math.isnan(index) else index / 100
         if locale == "rural" or desert:
             value = max(value, HIGH_NEED)
         need.append(min(max(value, 0.0), 1.0))

@@ -20,21 +20,20 @@ solve, `excluded` ([mentor id, opportunity id] pairs a reviewer turned down) and
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, Literal
 
-import numpy as np
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecotone.assignment import Assignment
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
@@ -63,6 +62,12 @@ logger = logging.getLogger(__name__)
 OPEN_STATUSES = (RoundStatus.QUEUED, RoundStatus.RUNNING, RoundStatus.REVIEW)
 WEIGHT_NAMES = tuple(f.name for f in fields(solver.ScoreWeights))
 MAX_WEIGHT = 100
+
+_MODES: dict[str, Literal["score", "participation", "stable"]] = {
+    RoundMode.SCORE: "score",
+    RoundMode.PARTICIPATION: "participation",
+    RoundMode.STABLE: "stable",
+}
 
 # Why an opportunity is left (partly) unfilled.
 NO_CANDIDATES = "no_candidates"
@@ -199,14 +204,6 @@ def compute(round_: MatchingRound) -> MatchingRound:
     return round_
 
 
-@dataclass
-class _Solved:
-    pairs: list[tuple[int, int]]  # (mentor index, opportunity index), locked ones included
-    objective: int
-    covered: int
-    dropped_locks: list[int] = field(default_factory=list)
-
-
 def _mentors(round_: MatchingRound) -> list[Mentor]:
     dropped = [int(pk) for pk in round_.summary.get("dropped", [])]
     return list(
@@ -234,12 +231,8 @@ def _solve(round_: MatchingRound) -> None:
     mentors = _mentors(round_)
     opportunities = _opportunities(ecosystem)
     instance = engine.build_instance(mentors, opportunities, exclude_round=round_.pk)
-    weights = solver.ScoreWeights(**clean_weights(round_.weights))
-    edges = solver.candidate_edges(instance.mentors, instance.opportunities, weights=weights)
     m_index = {pk: i for i, pk in enumerate(instance.mentor_ids)}
     o_index = {pk: j for j, pk in enumerate(instance.opportunity_ids)}
-    m_cap = [m.capacity for m in instance.mentors]
-    o_cap = [o.capacity for o in instance.opportunities]
 
     # Pairs that may not be proposed: turned down by a reviewer, or already live outside this
     # round (an offer, a request, an active match: one live match per pair).
@@ -258,58 +251,33 @@ def _solve(round_: MatchingRound) -> None:
         .values_list("mentor_id", "opportunity_id")
     )
     excluded.update((m_index[m], o_index[o]) for m, o in live)
-    # With `require_shared_topic` (the default), a round proposes a mentor only where they
-    # share at least one topic or skill with what the opportunity asks for (when it asks for
-    # any). Such a pair still passes every hard rule and stays open to self-service and to a
-    # reviewer's swap, but spare time alone is not a reason to propose it.
-    asks = np.array([bool(o.topics) for o in instance.opportunities], dtype=bool)
-    if round_.require_shared_topic and len(edges) and asks.any():
-        no_fit = np.flatnonzero((edges.components["topics"] == 0) & asks[edges.opportunity])
-        excluded.update(
-            zip(edges.mentor[no_fit].tolist(), edges.opportunity[no_fit].tolist(), strict=True)
-        )
-
-    # Locked proposals stay if they still hold: both people still in the round, still a
-    # candidate pair (screening may have lapsed), room on both sides.
+    # Locked proposals whose people are both still in the round; the engine keeps those that
+    # still hold (a candidate pair, room on both sides) and the others go.
     locked_rows = list(
         Match.objects.filter(round=round_, status=MatchStatus.PROPOSED, locked=True).order_by("pk")
     )
-    locked: list[tuple[int, int]] = []
     dropped_locks: list[int] = []
-    room_m, room_o = list(m_cap), list(o_cap)
+    asked: list[Match] = []
     for match in locked_rows:
-        i, j = m_index.get(match.mentor_id), o_index.get(match.opportunity_id)
-        if (
-            i is None
-            or j is None
-            or edges.find(i, j) < 0
-            or room_m[i] <= 0
-            or room_o[j] <= 0
-            or (i, j) in excluded
-        ):
+        if match.mentor_id in m_index and match.opportunity_id in o_index:
+            asked.append(match)
+        else:
             dropped_locks.append(match.pk)
-            continue
-        room_m[i] -= 1
-        room_o[j] -= 1
-        locked.append((i, j))
+
+    result = solver.solve_round(
+        instance.mentors,
+        instance.opportunities,
+        mode=_MODES[round_.mode],
+        weights=solver.ScoreWeights(**clean_weights(round_.weights)),
+        locked=[(m_index[m.mentor_id], o_index[m.opportunity_id]) for m in asked],
+        excluded=sorted(excluded),
+        require_shared_topic=round_.require_shared_topic,
+    )
+    edges, solved = result.edges, result.assignment
+    dropped_locks.extend(asked[p].pk for p in result.refused_locks)
     if dropped_locks:
         for match in Match.objects.filter(pk__in=dropped_locks):
             match.delete()
-    room_after_locks = (list(room_m), list(room_o))
-
-    if round_.mode == RoundMode.STABLE:
-        solved = _stable(edges, room_m, room_o, locked, excluded)
-    else:
-        assignment = solver.solve(
-            edges,
-            m_cap,
-            o_cap,
-            mode="participation" if round_.mode == RoundMode.PARTICIPATION else "score",
-            locked=locked,
-            excluded=sorted(excluded),
-        )
-        solved = _Solved(assignment.pairs, assignment.objective, assignment.covered)
-    solved.dropped_locks = dropped_locks
 
     # Replace the unlocked proposals with the new ones, one Match.save each. A pair proposed
     # again keeps its row (the engine just found it a candidate, screening included, and
@@ -318,7 +286,7 @@ def _solve(round_: MatchingRound) -> None:
         (match.mentor_id, match.opportunity_id): match
         for match in Match.objects.filter(round=round_, status=MatchStatus.PROPOSED, locked=False)
     }
-    kept = set(locked)
+    kept = set(result.locked)
     wanted: dict[tuple[int, int], int] = {}
     for i, j in solved.pairs:
         if (i, j) not in kept:
@@ -354,74 +322,18 @@ def _solve(round_: MatchingRound) -> None:
 
     round_.summary = {
         **{k: v for k, v in round_.summary.items() if k in ("excluded", "dropped")},
-        **_figures(instance, edges, solved, m_cap, o_cap),
-        "greedy_objective": _greedy_objective(edges, *room_after_locks, locked, excluded),
-        "locked": len(locked),
+        **_figures(instance, edges, solved),
+        "greedy_objective": result.greedy_objective,
+        "locked": len(result.locked),
         "dropped_locks": len(dropped_locks),
         "seconds": round(time.perf_counter() - started, 3),
     }
     round_.save(update_fields=["summary", "updated_at"])
 
 
-def _greedy_objective(
-    edges: solver.Edges,
-    room_m: list[int],
-    room_o: list[int],
-    locked: list[tuple[int, int]],
-    excluded: set[tuple[int, int]],
-) -> int:
-    """The baseline on the same terms as the round: the locked pairs kept, then highest score
-    first over the pairs the round may propose (excluded ones scored 0, which greedy skips)."""
-    locked_k = [edges.find(i, j) for i, j in locked]
-    masked = edges.score.copy()
-    masked[[edges.find(i, j) for i, j in excluded if edges.find(i, j) >= 0]] = 0
-    masked[locked_k] = 0
-    free = solver.greedy(dataclasses.replace(edges, score=masked), room_m, room_o)
-    return free.objective + int(edges.score[locked_k].sum())
-
-
-def _stable(
-    edges: solver.Edges,
-    room_m: list[int],
-    room_o: list[int],
-    locked: list[tuple[int, int]],
-    excluded: set[tuple[int, int]],
-) -> _Solved:
-    """Stable mode. Both sides rank the other by the pair's score (the engine's only measure
-    of fit: topics, distance, language, shared identity where both opted in, the mentor's own
-    interest, equity priority), best first, ties by index; a pair is acceptable when it is a
-    candidate and not excluded. With one shared score the stable matching is the greedy one
-    up to ties: no mentor and program would both rather be together than with whom they
-    hold. Locked pairs are kept and take their places before the rest is matched."""
-    n_m, n_o = edges.n_mentors, edges.n_opportunities
-    mentor_prefs: list[list[tuple[int, int]]] = [[] for _ in range(n_m)]
-    opportunity_prefs: list[list[tuple[int, int]]] = [[] for _ in range(n_o)]
-    kept = set(locked)
-    for k in range(len(edges)):
-        i, j = int(edges.mentor[k]), int(edges.opportunity[k])
-        if (i, j) in excluded or (i, j) in kept:
-            continue
-        score = int(edges.score[k])
-        mentor_prefs[i].append((-score, j))
-        opportunity_prefs[j].append((-score, i))
-    pairs = solver.stable_match(
-        [[j for _s, j in sorted(p)] for p in mentor_prefs],
-        [[i for _s, i in sorted(p)] for p in opportunity_prefs],
-        room_o,
-        room_m,
-    )
-    pairs = sorted(set(pairs) | kept)
-    objective = sum(int(edges.score[edges.find(i, j)]) for i, j in pairs)
-    return _Solved(pairs, objective, len({j for _i, j in pairs}))
-
-
-def _figures(
-    instance: engine.Instance,
-    edges: solver.Edges,
-    solved: _Solved,
-    m_cap: list[int],
-    o_cap: list[int],
-) -> dict[str, Any]:
+def _figures(instance: engine.Instance, edges: solver.Edges, solved: Assignment) -> dict[str, Any]:
+    m_cap = [m.capacity for m in instance.mentors]
+    o_cap = [o.capacity for o in instance.opportunities]
     got: dict[int, int] = defaultdict(int)
     matched_mentors: set[int] = set()
     for i, j in solved.pairs:

@@ -1,0 +1,356 @@
+"""Capacitated bipartite assignment: the one solver behind mentor matching (and the reviewer
+assignment to come). Django-free: NumPy arrays in, edge indices out.
+
+Problem. Left vertices 0..L-1 and right vertices 0..R-1, each with a capacity (how many
+edges it may take), and candidate edges (left, right) with integer scores, sorted by
+(left, right), each pair at most once; capacities are non-negative. Only candidate edges are
+ever chosen. Choose a set of edges within both capacities that
+- mode "score": maximises the total score;
+- mode "participation": maximises first the number of right vertices with at least one
+  edge ("covered"), then the total score (lexicographic);
+with some edges `locked` (always chosen; capacities are reduced by them and their score
+counts) and some `excluded` (never chosen). Scores are meant to be non-negative: a negative
+edge is never chosen, and an edge of score 0 only in participation mode, where it may cover.
+For mentoring, left = mentors, right = opportunities; for reviewing, left = reviewers (a
+capacity each), right = applications (capacity k, the reviews each needs), conflicts excluded.
+
+Methods.
+- `solve`: global optimum by min-cost flow (OR-Tools SimpleMinCostFlow, cost scaling):
+  source -> left (capacity) -> right (one unit per candidate edge, cost -score) -> sink
+  (capacity), plus a source -> sink bypass of cost 0, so the amount of flow is free and the
+  result maximises total score, leaving vertices unmatched rather than lowering it. In
+  participation mode each right vertex's sink arc is split in two: its first unit earns a
+  bonus larger than any achievable total score (each left vertex's best edge times its usable
+  capacity, plus one), so coverage is maximised first. Time O(E log(N C)) for E edges, N
+  vertices and C the largest cost; memory O(N + E).
+- `greedy`: highest score first while both capacities last (ties: the lower edge index, so
+  left, then right); the baseline a solve is compared with. O(E log E).
+- `stable_match`: left-proposing deferred acceptance (Gale-Shapley) on explicit preference
+  lists, with capacities on both sides (responsive preferences): pairwise stable, O(total
+  length of the lists x log capacity).
+- `stable`: `stable_match` where both sides rank by the edge's score, best first (ties by the
+  other side's index). With one shared score the stable assignment is the greedy one up to
+  ties: no left and right vertex would both rather hold each other than what they hold.
+- `fit_locked`: which requested locks can be kept, in order: a candidate edge, not excluded,
+  with room left on both sides; the others are refused. O(number of locks).
+
+Every result holds only candidate edges, within capacities, locked ones included.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from ortools.graph.python import min_cost_flow
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+Capacities = Sequence[int] | IntArray
+Mode = Literal["score", "participation"]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate edges as parallel arrays, sorted by (left, right), each pair at most once."""
+
+    left: IntArray
+    right: IntArray
+    score: IntArray
+    n_left: int
+    n_right: int
+
+    def __len__(self) -> int:
+        return int(self.left.shape[0])
+
+    def find(self, left: int, right: int) -> int:
+        """Index of the edge (left, right), or -1 when it is not a candidate."""
+        key = self.left * self.n_right + self.right
+        target = left * self.n_right + right
+        k = int(np.searchsorted(key, target))
+        return k if k < len(key) and int(key[k]) == target else -1
+
+    def indices(self, pairs: Iterable[tuple[int, int]], *, strict: bool = True) -> IntArray:
+        """Sorted distinct indices of these (left, right) pairs. A pair that is not a
+        candidate raises ValueError "not_a_candidate", or is skipped when not `strict`."""
+        found = [self.find(i, j) for i, j in pairs]
+        if strict and any(k < 0 for k in found):
+            raise ValueError("not_a_candidate")
+        return np.asarray(sorted({k for k in found if k >= 0}), dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The chosen edges (sorted indices into the candidates), their total score, how many
+    right vertices got at least one edge, and the pairs (left, right) in edge order."""
+
+    edges: IntArray
+    objective: int
+    covered: int
+    mode: str
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Locks:
+    """What `fit_locked` kept: the edges (in request order), the positions in the request it
+    refused, and the room left on both sides once the kept locks are placed."""
+
+    edges: IntArray
+    refused: list[int]
+    left_room: list[int]
+    right_room: list[int]
+
+
+def _indices(edges: Iterable[int] | IntArray) -> IntArray:
+    array = edges if isinstance(edges, np.ndarray) else np.fromiter(edges, dtype=np.int64)
+    unique: IntArray = np.unique(array.astype(np.int64))
+    return unique
+
+
+def _around_locks(
+    candidates: Candidates,
+    left_capacity: Capacities,
+    right_capacity: Capacities,
+    locked: Iterable[int] | IntArray,
+    excluded: Iterable[int] | IntArray,
+) -> tuple[IntArray, IntArray, IntArray, BoolArray]:
+    """The locked edges, the capacities left once they take their places (ValueError
+    "locked_over_capacity" when they do not fit), and which edges are free: neither locked
+    nor excluded."""
+    lock = _indices(locked)
+    l_room = np.asarray(left_capacity, dtype=np.int64).copy()
+    r_room = np.asarray(right_capacity, dtype=np.int64).copy()
+    np.subtract.at(l_room, candidates.left[lock], 1)
+    np.subtract.at(r_room, candidates.right[lock], 1)
+    if (l_room < 0).any() or (r_room < 0).any():
+        raise ValueError("locked_over_capacity")
+    free = np.ones(len(candidates), dtype=bool)
+    free[lock] = False
+    free[_indices(excluded)] = False
+    return lock, l_room, r_room, free
+
+
+def solve(
+    candidates: Candidates,
+    left_capacity: Capacities,
+    right_capacity: Capacities,
+    *,
+    mode: Mode = "score",
+    locked: Iterable[int] | IntArray = (),
+    excluded: Iterable[int] | IntArray = (),
+) -> Assignment:
+    """The assignment of maximum total score (mode "score"), or of maximum coverage and then
+    maximum score (mode "participation"), within capacities. `locked` and `excluded` are
+    edge indices; the locked edges must fit the capacities (ValueError
+    "locked_over_capacity")."""
+    if mode not in ("score", "participation"):
+        raise ValueError("unknown_mode")
+    lock, l_cap, r_cap, free = _around_locks(
+        candidates, left_capacity, right_capacity, locked, excluded
+    )
+    already = np.zeros(candidates.n_right, dtype=bool)
+    already[candidates.right[lock]] = True
+    free &= (l_cap[candidates.left] > 0) & (r_cap[candidates.right] > 0)
+    # An edge worth nothing changes no score; in participation mode it may still cover.
+    free &= candidates.score >= 0 if mode == "participation" else candidates.score > 0
+    cand = np.flatnonzero(free)
+
+    chosen = cand[:0]
+    if cand.size:
+        chosen = cand[_flow(candidates, cand, l_cap, r_cap, already, mode == "participation")]
+    return _assignment(candidates, np.concatenate((lock, chosen)), mode)
+
+
+def _assignment(candidates: Candidates, picked: IntArray, mode: str) -> Assignment:
+    picked = np.sort(picked)
+    left, right = candidates.left[picked].tolist(), candidates.right[picked].tolist()
+    return Assignment(
+        edges=picked,
+        objective=int(candidates.score[picked].sum()),
+        covered=len(set(right)),
+        mode=mode,
+        pairs=list(zip(left, right, strict=True)),
+    )
+
+
+def _flow(
+    candidates: Candidates,
+    cand: IntArray,
+    l_cap: IntArray,
+    r_cap: IntArray,
+    already: BoolArray,
+    participation: bool,
+) -> BoolArray:
+    """Which of the candidate edges `cand` carry flow in the optimum."""
+    el, er, score = candidates.left[cand], candidates.right[cand], candidates.score[cand]
+    n_l, n_r = candidates.n_left, candidates.n_right
+    source, sink = n_l + n_r, n_l + n_r + 1
+    ls = np.unique(el)
+    rs = np.unique(er)
+    supply = int(min(l_cap[ls].sum(), r_cap[rs].sum()))
+    tails = [np.full(ls.size, source), el, n_l + rs]
+    heads = [ls, n_l + er, np.full(rs.size, sink)]
+    caps = [l_cap[ls], np.ones(cand.size, dtype=np.int64), r_cap[rs]]
+    costs = [np.zeros(ls.size, dtype=np.int64), -score, np.zeros(rs.size, dtype=np.int64)]
+    if participation:
+        # Bound on any assignment's total score: each left vertex's best edge times its capacity.
+        best = np.zeros(n_l, dtype=np.int64)
+        np.maximum.at(best, el, score)
+        bonus = int((best[ls] * np.minimum(l_cap[ls], np.bincount(el)[ls])).sum()) + 1
+        first = rs[~already[rs]]
+        tails.append(n_l + first)
+        heads.append(np.full(first.size, sink))
+        caps.append(np.ones(first.size, dtype=np.int64))
+        costs.append(np.full(first.size, -bonus, dtype=np.int64))
+        caps[2] = r_cap[rs] - (~already[rs]).astype(np.int64)
+    tails.append(np.array([source]))
+    heads.append(np.array([sink]))
+    caps.append(np.array([supply]))
+    costs.append(np.zeros(1, dtype=np.int64))
+
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate(tails).astype(np.int32),
+        np.concatenate(heads).astype(np.int32),
+        np.concatenate(caps).astype(np.int64),
+        np.concatenate(costs).astype(np.int64),
+    )
+    supplies = np.zeros(n_l + n_r + 2, dtype=np.int64)
+    supplies[source], supplies[sink] = supply, -supply
+    smcf.set_nodes_supplies(np.arange(supplies.size, dtype=np.int32), supplies)
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:
+        raise RuntimeError(f"min_cost_flow_status_{status}")
+    flows = smcf.flows(arcs[ls.size : ls.size + cand.size])
+    result: BoolArray = np.asarray(flows) > 0
+    return result
+
+
+def greedy(
+    candidates: Candidates,
+    left_capacity: Capacities,
+    right_capacity: Capacities,
+    *,
+    locked: Iterable[int] | IntArray = (),
+    excluded: Iterable[int] | IntArray = (),
+) -> Assignment:
+    """Highest score first while both sides have room (ties: the lower edge index), after the
+    locked edges take their places; excluded edges are skipped. The locked edges must fit
+    (ValueError "locked_over_capacity")."""
+    lock, l_left, r_left, free = _around_locks(
+        candidates, left_capacity, right_capacity, locked, excluded
+    )
+    l_room, r_room = l_left.tolist(), r_left.tolist()
+    order = np.argsort(-candidates.score, kind="stable")
+    el, er, sc = candidates.left.tolist(), candidates.right.tolist(), candidates.score.tolist()
+    open_ = free.tolist()
+    picked: list[int] = []
+    for k in order.tolist():
+        if sc[k] <= 0:
+            break
+        if not open_[k]:
+            continue
+        i, j = el[k], er[k]
+        if l_room[i] > 0 and r_room[j] > 0:
+            l_room[i] -= 1
+            r_room[j] -= 1
+            picked.append(k)
+    chosen = np.concatenate((lock, np.asarray(picked, dtype=np.int64)))
+    return _assignment(candidates, chosen, "greedy")
+
+
+def stable_match(
+    left_prefs: Sequence[Sequence[int]],
+    right_prefs: Sequence[Sequence[int]],
+    capacities: Sequence[int],
+    left_capacities: Sequence[int] | None = None,
+) -> list[tuple[int, int]]:
+    """Left-proposing deferred acceptance. `left_prefs[i]` lists right indices best first,
+    `right_prefs[j]` left indices best first; a pair is acceptable only when each lists the
+    other (build the lists from candidate edges, so hard constraints hold). `capacities[j]`
+    is how many left vertices right j takes; `left_capacities[i]` how many right vertices
+    left i takes (default 1). Returns sorted (left, right) pairs: no left and right vertex
+    both prefer each other to what they hold (pairwise stable)."""
+    n_l = len(left_prefs)
+    l_cap = list(left_capacities) if left_capacities is not None else [1] * n_l
+    rank = [{i: r for r, i in enumerate(prefs)} for prefs in right_prefs]
+    held: list[list[tuple[int, int]]] = [[] for _ in right_prefs]  # heap of (-rank, left)
+    next_choice = [0] * n_l
+    holding = [0] * n_l
+    queue = [i for i in range(n_l) if l_cap[i] > 0]
+    while queue:
+        i = queue.pop()
+        while holding[i] < l_cap[i] and next_choice[i] < len(left_prefs[i]):
+            j = left_prefs[i][next_choice[i]]
+            next_choice[i] += 1
+            if i not in rank[j] or capacities[j] <= 0:
+                continue
+            heapq.heappush(held[j], (-rank[j][i], i))
+            holding[i] += 1
+            if len(held[j]) > capacities[j]:
+                _, loser = heapq.heappop(held[j])
+                holding[loser] -= 1
+                if loser != i:
+                    queue.append(loser)
+    return sorted((i, j) for j, h in enumerate(held) for _, i in h)
+
+
+def stable(
+    candidates: Candidates,
+    left_capacity: Capacities,
+    right_capacity: Capacities,
+    *,
+    locked: Iterable[int] | IntArray = (),
+    excluded: Iterable[int] | IntArray = (),
+) -> Assignment:
+    """A pairwise stable assignment where both sides rank the other by the edge's score, best
+    first (ties by index); an edge is acceptable when it is not excluded. The locked edges
+    take their places first (ValueError "locked_over_capacity" when they do not fit)."""
+    lock, l_room, r_room, free = _around_locks(
+        candidates, left_capacity, right_capacity, locked, excluded
+    )
+    left_prefs: list[list[tuple[int, int]]] = [[] for _ in range(candidates.n_left)]
+    right_prefs: list[list[tuple[int, int]]] = [[] for _ in range(candidates.n_right)]
+    for k in np.flatnonzero(free).tolist():
+        i, j, score = int(candidates.left[k]), int(candidates.right[k]), int(candidates.score[k])
+        left_prefs[i].append((-score, j))
+        right_prefs[j].append((-score, i))
+    pairs = stable_match(
+        [[j for _s, j in sorted(p)] for p in left_prefs],
+        [[i for _s, i in sorted(p)] for p in right_prefs],
+        r_room.tolist(),
+        l_room.tolist(),
+    )
+    chosen = np.asarray([candidates.find(i, j) for i, j in pairs], dtype=np.int64)
+    return _assignment(candidates, np.concatenate((lock, chosen)), "stable")
+
+
+def fit_locked(
+    candidates: Candidates,
+    left_capacity: Capacities,
+    right_capacity: Capacities,
+    requested: Sequence[tuple[int, int]],
+    *,
+    excluded: Iterable[int] | IntArray = (),
+) -> Locks:
+    """Keep the requested (left, right) locks that still hold, in order: a candidate edge,
+    not excluded, with room on both sides once the earlier ones are placed."""
+    l_room = np.asarray(left_capacity, dtype=np.int64).tolist()
+    r_room = np.asarray(right_capacity, dtype=np.int64).tolist()
+    out = set(_indices(excluded).tolist())
+    kept: list[int] = []
+    refused: list[int] = []
+    for position, (i, j) in enumerate(requested):
+        k = candidates.find(i, j)
+        if k < 0 or l_room[i] <= 0 or r_room[j] <= 0 or k in out:
+            refused.append(position)
+            continue
+        l_room[i] -= 1
+        r_room[j] -= 1
+        kept.append(k)
+    return Locks(np.asarray(kept, dtype=np.int64), refused, l_room, r_room)
