@@ -379,7 +379,7 @@ def students_reached(ecosystem: Ecosystem) -> Table:
         [_("Program"), _("Students")],
         rows,
         note=_(
-            "Counts below %(n)s are hidden, with one more where needed so that no hidden count "
+            "Counts below %(n)s are hidden, with others where needed so that no hidden count "
             "can be worked out from the total; a total over hidden counts is rounded."
         )
         % {"n": threshold},
