@@ -143,6 +143,15 @@ def test_one_small_band_hides_another(world: World) -> None:
     assert data["race_counts"] == {"WH": 200, "BL": None, "AS": None}
 
 
+def test_two_small_bands_that_the_total_would_pin_down_hide_a_third(world: World) -> None:
+    area = make_area(world.alpha, "k8", 0, youth=502, youth_k2=1, youth_3_5=1, youth_6_8=500)
+    data = world.client("member").get(f"{BASE}/population-areas/{area.pk}/").json()
+    assert data["youth_total"] == 502
+    # 502 - 500 = 2 would say that both hidden bands hold exactly one child
+    assert [data["youth_k2"], data["youth_3_5"], data["youth_6_8"]] == [None, None, None]
+    assert data["youth_prek"] == 0
+
+
 def test_backbone_changes_settings_with_field_errors(region: World) -> None:
     client = region.client("staff")
     bad = client.patch(

@@ -1,5 +1,6 @@
 """The mentoring dashboard: who may see it, each figure on a small world built by hand, the
-students figure's small-cell suppression, and the CSV/XLSX downloads of each table."""
+students figure's small-cell suppression (the rule itself: tests/test_suppression.py), and the
+CSV/XLSX downloads of each table."""
 
 from __future__ import annotations
 
@@ -7,11 +8,8 @@ import io
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from ecotone.mentoring.services import dashboards
-from ecotone.mentoring.services.dashboards import round_total, rounding_step, suppress
 from tests.conftest import World
 from tests.mentoring.dash_builders import MentoringWorld, build
 
@@ -200,69 +198,3 @@ def test_the_page_shows_every_table_with_its_headers(mw: MentoringWorld) -> None
         assert str(table.title) in page
     assert '<th scope="col">Median days</th>' in page
     assert "Moved away" in page
-
-
-# Suppression: the rule itself -----------------------------------------------------------------
-
-
-def test_suppress_hides_small_cells_and_a_complement() -> None:
-    result = suppress({"a": 4, "b": 30, "c": 12}, 10)
-    assert result.cells == {"a": None, "b": 30, "c": None}
-    assert result.total == 50
-    assert result.total_rounded
-    assert suppress({"a": 40, "b": 30}, 10) == dashboards.Suppressed({"a": 40, "b": 30}, 70, False)
-    assert suppress({"a": 4}, 10).total is None  # a small total is itself hidden
-    assert suppress({"a": 0, "b": 10}, 10).cells == {"a": 0, "b": 10}
-
-
-def test_a_rounded_total_that_would_pin_hidden_cells_down_is_hidden() -> None:
-    # 1 + 1 + 12 = 14, rounded to 10: the total is at most 14, so the two hidden cells add up
-    # to at most 2, and being at least 1 each, both would be known to be 1.
-    result = suppress({"a": 1, "b": 1, "c": 12}, 10)
-    assert result.cells == {"a": None, "b": None, "c": 12}
-    assert result.total is None
-
-
-cells = st.dictionaries(
-    st.sampled_from("abcdefg"), st.integers(min_value=0, max_value=60), min_size=1, max_size=6
-)
-
-
-@given(cells, st.integers(min_value=1, max_value=25))
-def test_nothing_below_the_threshold_is_shown(counts: dict[str, int], threshold: int) -> None:
-    result = suppress(counts, threshold)
-    for key, shown in result.cells.items():
-        assert shown is None or shown == 0 or shown >= threshold
-        assert shown is None or shown == counts[key]
-    assert result.total is None or result.total == 0 or result.total >= threshold
-    if result.total is not None and not result.total_rounded:
-        assert result.total == sum(counts.values())
-        assert all(v is not None for v in result.cells.values())
-
-
-@given(cells, st.integers(min_value=1, max_value=25))
-def test_no_hidden_count_can_be_worked_out_from_the_shown_cells_and_total(
-    counts: dict[str, int], threshold: int
-) -> None:
-    """The reader knows the shown cells, the published total and how it was rounded, and that
-    every hidden count is at least 1 (zeros are shown). Every hidden cell must still have at
-    least two possible values, the true one among them."""
-    result = suppress(counts, threshold)
-    hidden = [k for k, v in result.cells.items() if v is None]
-    if not hidden:
-        return
-    assert result.total is None or result.total_rounded  # an exact total would give them away
-    if result.total is None:
-        return  # unbounded: each hidden count may be anything from 1 up
-    shown_sum = sum(v for v in result.cells.values() if v is not None)
-    step = rounding_step(threshold)
-    totals = [t for t in range(result.total + step + 1) if round_total(t, step) == result.total]
-    k = len(hidden)
-    possible: set[int] = set()
-    for total in totals:
-        hidden_sum = total - shown_sum
-        # one hidden cell takes v, the other k-1 at least 1 each
-        possible.update(range(1, hidden_sum - (k - 1) + 1))
-    for key in hidden:
-        assert counts[key] in possible
-    assert len(possible) >= 2

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ecotone import concurrency
+from ecotone import suppression
 from ecotone.directory import stem_profile
 from ecotone.directory.models import (
     CostBand,
@@ -903,14 +904,11 @@ def _miles(value: float) -> str:
 
 
 def publishable(value: int | float | None, ecosystem: Ecosystem) -> int | None:
-    """A count of young people as it may be published: None (suppressed) when it is above 0 and
-    below the ecosystem's threshold (design.md section 4), the count otherwise."""
+    """A count of young people as it may be published (`ecotone.suppression.publish_count` with
+    the ecosystem's threshold): None when hidden."""
     if value is None:
         return None
-    count = round(value)
-    if 0 < count < ecosystem.suppression_threshold:
-        return None
-    return int(count)
+    return suppression.publish_count(math.floor(value + 0.5), ecosystem.suppression_threshold)
 
 
 def hides_small_area(areas: Iterable[AreaAccess], ecosystem: Ecosystem) -> bool:
@@ -923,13 +921,13 @@ def publishable_total(
 ) -> int | None:
     """A total of young people over areas, as it may be published. When a suppressed area is
     among them (`rounded`), the exact total minus the areas' shown counts would give the hidden
-    count back (design.md section 4: complementary suppression), so the total is rounded to the
-    nearest multiple of the threshold: it is then published as "about 410"."""
-    shown = publishable(value, ecosystem)
-    if shown is None or not rounded:
-        return shown
-    step = max(int(ecosystem.suppression_threshold), 1)
-    return int(round(shown / step) * step)
+    count back, so the total is rounded (`ecotone.suppression.publish_total`: to tens, halves
+    up, docs/privacy.md): it is then published as "about 410"."""
+    if value is None:
+        return None
+    return suppression.publish_total(
+        math.floor(value + 0.5), ecosystem.suppression_threshold, over_hidden=rounded
+    )
 
 
 YOUTH_TOTALS = ("youth", "youth_in_deserts", "youth_with_program_in_reach")
@@ -955,20 +953,11 @@ def published_summary(
     return shown
 
 
-def publishable_breakdown(
-    counts: dict[str, int], ecosystem: Ecosystem, *, total_published: bool = True
-) -> dict[str, int | None]:
-    """The cells of one breakdown of a published total (grade bands, race counts): each cell
-    above 0 and below the threshold suppressed, and when that hides exactly one cell, the
-    smallest other cell above 0 too (complementary suppression: otherwise the total minus the
-    others gives the hidden one back)."""
-    shown: dict[str, int | None] = {k: publishable(v, ecosystem) for k, v in counts.items()}
-    hidden = [k for k, v in shown.items() if v is None]
-    if total_published and len(hidden) == 1:
-        others = sorted((v, k) for k, v in counts.items() if k not in hidden and v > 0)
-        if others:
-            shown[others[0][1]] = None
-    return shown
+def publishable_breakdown(counts: dict[str, int], ecosystem: Ecosystem) -> dict[str, int | None]:
+    """The cells of one breakdown (grade bands, race counts) of a total published exactly beside
+    it, through `ecotone.suppression.suppress` with `exact_total`: small cells hidden, and more
+    until none can be worked out from the total."""
+    return suppression.suppress(counts, ecosystem.suppression_threshold, exact_total=True).cells
 
 
 def youth_text(value: int, ecosystem: Ecosystem) -> str:

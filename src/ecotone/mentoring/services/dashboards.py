@@ -3,8 +3,9 @@ unfilled needs, time to match, retention, approved hours, and students reached.
 
 Every figure is a `Table` (headers and rows) so that the page shows it as an accessible data
 table and the same rows export to CSV or XLSX. The one figure that describes students (students
-reached by active matches, by program) passes `suppress`: small-cell suppression with the
-ecosystem's threshold, complementary suppression, and a rounded or hidden total.
+reached by active matches, by program) passes `ecotone.suppression.suppress` (docs/privacy.md):
+small-cell suppression with the ecosystem's threshold, complementary suppression, and a rounded
+or hidden total.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 import datetime
 import math
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from ecotone.directory.models import MentoringDepth
 from ecotone.ecosystems.models import Ecosystem
+from ecotone.suppression import suppress
 
 from ..models import (
     LIVE_STATUSES,
@@ -43,75 +45,6 @@ from ..models import (
     ScreeningRecord,
 )
 from . import screening
-
-K = TypeVar("K", bound=Hashable)
-
-# --- small-cell suppression (pure) --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Suppressed(Generic[K]):
-    """A breakdown as it may be published: `cells[k]` None where hidden; `total` None when
-    hidden, rounded (`total_rounded`) when a hidden cell is among those it adds up."""
-
-    cells: dict[K, int | None]
-    total: int | None
-    total_rounded: bool
-
-    @property
-    def any_hidden(self) -> bool:
-        return any(v is None for v in self.cells.values()) or self.total is None
-
-
-def rounding_step(threshold: int) -> int:
-    """Totals are rounded to tens, and to at least the threshold (20 for a threshold of 15)."""
-    return 10 * max(1, math.ceil(threshold / 10))
-
-
-def round_total(total: int, step: int) -> int:
-    """To the nearest multiple of `step`, halves up (no banker's rounding: deterministic)."""
-    return ((total + step // 2) // step) * step
-
-
-def suppress(counts: Mapping[K, int], threshold: int) -> Suppressed[K]:
-    """Small-cell suppression of one group of counts of students and its total.
-
-    1. Primary: a count above 0 and below `threshold` is hidden (0 is shown: it is no one).
-    2. Complementary: when that hides exactly one cell, the smallest other positive cell is
-       hidden too, so the total minus the shown cells does not give it back.
-    3. The total: exact when nothing is hidden; otherwise rounded (`rounding_step`). It is
-       hidden instead when it is itself small, or when even the rounded total would pin the
-       hidden cells down: the hidden cells are each at least 1, so when the largest sum the
-       rounded total allows leaves no room above 1 for any of them, they would be known.
-
-    Linear in the number of cells (plus a sort for the complementary cell).
-    """
-    threshold = max(int(threshold), 1)
-    cells: dict[K, int | None] = {
-        k: (None if 0 < v < threshold else int(v)) for k, v in counts.items()
-    }
-    hidden = [k for k, v in cells.items() if v is None]
-    if len(hidden) == 1:
-        keys = list(counts)
-        others = [(v, i) for i, (k, v) in enumerate(counts.items()) if k not in hidden and v > 0]
-        if others:
-            partner = keys[min(others)[1]]
-            cells[partner] = None
-            hidden.append(partner)
-    total = sum(int(v) for v in counts.values())
-    if not hidden:
-        return Suppressed(cells, None if 0 < total < threshold else total, False)
-    if total < threshold:
-        return Suppressed(cells, None, False)
-    step = rounding_step(threshold)
-    rounded = round_total(total, step)
-    shown_sum = sum(v for v in cells.values() if v is not None)
-    # The true total lies in [rounded - step//2, rounded + step - step//2 - 1].
-    largest_hidden_sum = rounded + (step - step // 2 - 1) - shown_sum
-    if rounded < threshold or largest_hidden_sum < len(hidden) + 1:
-        return Suppressed(cells, None, False)
-    return Suppressed(cells, rounded, True)
-
 
 # --- tables -------------------------------------------------------------------------------------
 
@@ -446,7 +379,7 @@ def students_reached(ecosystem: Ecosystem) -> Table:
         [_("Program"), _("Students")],
         rows,
         note=_(
-            "Counts below %(n)s are hidden, with one more where needed so that no hidden count "
+            "Counts below %(n)s are hidden, with others where needed so that no hidden count "
             "can be worked out from the total; a total over hidden counts is rounded."
         )
         % {"n": threshold},
