@@ -37,8 +37,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from ecotone import concurrency
-from ecotone import suppression
+from ecotone import concurrency, suppression
 from ecotone.directory import stem_profile
 from ecotone.directory.models import (
     CostBand,
