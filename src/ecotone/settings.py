@@ -31,6 +31,7 @@ env = environ.Env(
     HTTPS=(bool, False),
     SESSION_HOURS=(int, 12),
     TASKS_BACKEND=(str, "immediate"),
+    IMPORT_STALE_AFTER=(int, 15),
     AXES_FAILURE_LIMIT=(int, 5),
     AXES_COOLOFF_MINUTES=(int, 15),
     STATIC_ROOT=(str, str(VAR_DIR / "static")),
@@ -251,6 +252,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Minutes after which an import still applying, or a matching round still queued or computing,
+# counts as interrupted and may be retried or discarded (ecotone/stale_runs.py).
+IMPORT_STALE_AFTER = env("IMPORT_STALE_AFTER")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -23,6 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem, TimeStamped
+from ecotone.stale_runs import is_stale
 
 
 class AreaKind(models.TextChoices):
@@ -180,6 +181,11 @@ class AreaImport(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.original_filename} ({self.get_status_display()})"
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Still applying long after any apply ends: its task was lost (retry or discard it)."""
+        return is_stale(self.status, self.updated_at)
 
 
 class Analysis(TimeStamped):
