@@ -316,6 +316,7 @@ MENTORING_WORK_ROWS = [
             "resolve",
             "drop/999999",
             "proposals/999999",
+            "retry",
             "discard",
         )
     ),
@@ -412,6 +413,15 @@ ROWS = [
         "/e/alpha/programs/imports/{run}/apply/",
         members_only(BACKBONE, ok=302),
     ),
+    *(
+        Row(
+            f"{action} import run",
+            "post",
+            f"/e/alpha/programs/imports/{{run}}/{action}/",
+            members_only(BACKBONE, ok=302),
+        )
+        for action in ("retry", "discard")
+    ),
     Row("import run file", "get", "/e/alpha/programs/imports/{run}/file/", members_only(BACKBONE)),
     Row("hsds json export", "get", "/e/alpha/programs/export/hsds.json", members_only(BACKBONE)),
     Row("hsds package export", "get", "/e/alpha/programs/export/hsds.zip", members_only(BACKBONE)),
@@ -443,6 +453,15 @@ ROWS = [
         "post",
         "/e/alpha/atlas/areas/imports/{area_import}/apply/",
         members_only(BACKBONE, ok=302),
+    ),
+    *(
+        Row(
+            f"atlas {action} area import",
+            "post",
+            f"/e/alpha/atlas/areas/imports/{{area_import}}/{action}/",
+            members_only(BACKBONE, ok=302),
+        )
+        for action in ("retry", "discard")
     ),
     Row(
         "atlas area import file",

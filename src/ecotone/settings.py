@@ -32,6 +32,7 @@ env = environ.Env(
     HTTPS=(bool, False),
     SESSION_HOURS=(int, 12),
     TASKS_BACKEND=(str, "immediate"),
+    IMPORT_STALE_AFTER=(int, 15),
     AXES_FAILURE_LIMIT=(int, 5),
     AXES_COOLOFF_MINUTES=(int, 15),
     TRUSTED_PROXIES=(list, []),
@@ -267,6 +268,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Minutes after which an import still applying, or a matching round still queued or computing,
+# counts as interrupted and may be retried or discarded (ecotone/stale_runs.py).
+IMPORT_STALE_AFTER = env("IMPORT_STALE_AFTER")
 
 # A personal API token is refused this many days after it was created (ecotone.accounts.tokens).
 API_TOKEN_MAX_AGE_DAYS = env("API_TOKEN_MAX_AGE_DAYS")
@@ -285,7 +289,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "ecotone.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ecotone.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
@@ -307,6 +311,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ecotone.api.schema.add_error_responses",
+    ],
 }
 
 LANGUAGE_CODE = "en"

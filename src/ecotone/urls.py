@@ -56,6 +56,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler404 = "ecotone.api.exceptions.not_found"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from ecotone.atlas import area_import
 from ecotone.atlas.models import AreaImport, AreaImportStatus, PopulationArea
 from ecotone.atlas.tasks import apply_area_import_run
+from ecotone.errors import DomainError
 from tests.conftest import World
 
 from .test_area_import import AREAS_GOOD, AREAS_HEADER, CCD
@@ -234,3 +237,69 @@ def test_deleting_areas_of_a_kind_needs_confirmation(world: World, staff: Client
     response = staff.post(f"{AREAS}delete/", {"kind": "school", "confirm": "on"}, follow=True)
     assert not PopulationArea.objects.exists()
     assert "5 areas" in response.content.decode()
+
+
+def _interrupt(run: AreaImport, minutes: int) -> None:
+    """Leave the import applying as a lost task does, last written `minutes` ago."""
+    AreaImport.objects.filter(pk=run.pk).update(
+        status=AreaImportStatus.APPLYING, updated_at=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
+def test_an_import_left_applying_for_too_long_shows_as_interrupted_and_retries_to_applied(
+    world: World, staff: Client
+) -> None:
+    upload(staff, "ccd.csv", CCD.read_bytes())
+    run = AreaImport.objects.get()
+    _interrupt(run, minutes=16)
+
+    page = staff.get(f"{IMPORTS}{run.pk}/").content.decode()
+    assert "Status: Interrupted" in page
+    assert f"{IMPORTS}{run.pk}/retry/" in page
+    assert f"{IMPORTS}{run.pk}/discard/" in page
+    assert 'hx-trigger="every 2s"' not in page
+    assert "Interrupted" in staff.get(IMPORTS).content.decode()
+
+    staff.post(f"{IMPORTS}{run.pk}/retry/")  # without the confirmation
+    assert not PopulationArea.objects.exists()
+
+    response = staff.post(f"{IMPORTS}{run.pk}/retry/", {"confirm": "yes"}, follow=True)
+    run.refresh_from_db()
+    assert run.status == AreaImportStatus.APPLIED
+    assert PopulationArea.objects.count() == 5
+    assert "The import is applied." in response.content.decode()
+    # The lost task, alive after all, finds the import applied and leaves it so.
+    assert apply_area_import_run.call(run.pk, None) == "gone"
+    assert PopulationArea.objects.count() == 5
+
+
+def test_an_interrupted_import_can_be_discarded_with_the_reason(
+    world: World, staff: Client
+) -> None:
+    upload(staff, "ccd.csv", CCD.read_bytes())
+    run = AreaImport.objects.get()
+    _interrupt(run, minutes=16)
+
+    staff.post(f"{IMPORTS}{run.pk}/discard/", {"confirm": "yes"})
+
+    run.refresh_from_db()
+    assert run.status == AreaImportStatus.FAILED
+    assert "interrupted" in run.report["problems"][0]["message"]
+    assert not PopulationArea.objects.exists()
+
+
+def test_an_import_applying_right_now_cannot_be_retried_or_discarded(
+    world: World, staff: Client
+) -> None:
+    upload(staff, "ccd.csv", CCD.read_bytes())
+    run = AreaImport.objects.get()
+    _interrupt(run, minutes=5)
+
+    with pytest.raises(DomainError):
+        area_import.retry_area_import(run, user=world.users["staff"])
+    with pytest.raises(DomainError):
+        area_import.discard_area_import(run, user=world.users["staff"])
+    response = staff.post(f"{IMPORTS}{run.pk}/discard/", {"confirm": "yes"}, follow=True)
+    assert "Only an import interrupted" in response.content.decode()
+    run.refresh_from_db()
+    assert run.status == AreaImportStatus.APPLYING

@@ -6,14 +6,18 @@ import io
 import json
 import uuid
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
+from ecotone.directory import import_runs
 from ecotone.directory.models import ImportRun, ImportStatus, Location, Program
+from ecotone.errors import DomainError
 from tests.conftest import World
 
 from .test_hsds_export import build_directory
@@ -267,3 +271,100 @@ def test_the_import_page_links_the_spreadsheet_guide_and_templates(
     ):
         assert f'href="{url}"' in page, url
         assert staff.get(url).status_code == 200, url
+
+
+def _interrupt(run: ImportRun, minutes: int) -> None:
+    """Leave the run applying as a lost task does, last written `minutes` ago."""
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.APPLYING, updated_at=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
+def test_a_run_left_applying_for_too_long_shows_as_interrupted_and_retries_to_applied(
+    world: World, staff: Client
+) -> None:
+    upload(staff, "services.json", example("service_full.json"))
+    run = ImportRun.objects.get()
+    _interrupt(run, minutes=16)
+
+    page = staff.get(run.get_absolute_url()).content.decode()
+    assert "Status: Interrupted" in page
+    assert f"{IMPORTS}{run.pk}/retry/" in page
+    assert f"{IMPORTS}{run.pk}/discard/" in page
+    assert 'hx-trigger="every 2s"' not in page
+    assert "Interrupted" in staff.get(IMPORTS).content.decode()
+
+    staff.post(f"{IMPORTS}{run.pk}/retry/")  # without the confirmation
+    run.refresh_from_db()
+    assert run.status == ImportStatus.APPLYING
+
+    response = staff.post(f"{IMPORTS}{run.pk}/retry/", {"confirm": "yes"}, follow=True)
+    run.refresh_from_db()
+    assert run.status == ImportStatus.APPLIED
+    assert run.applied_by == world.users["staff"]
+    assert Program.objects.filter(ecosystem=world.alpha).count() == 1
+    assert "The import is applied." in response.content.decode()
+
+
+def test_an_interrupted_run_can_be_discarded_with_the_reason(world: World, staff: Client) -> None:
+    upload(staff, "services.json", example("service_full.json"))
+    run = ImportRun.objects.get()
+    _interrupt(run, minutes=16)
+
+    staff.post(f"{IMPORTS}{run.pk}/discard/", {"confirm": "yes"})
+
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FAILED
+    assert "interrupted" in run.report["problems"][0]["message"]
+    assert "interrupted" in staff.get(run.get_absolute_url()).content.decode()
+    assert not Program.objects.filter(ecosystem=world.alpha).exists()
+
+
+def test_a_run_applying_right_now_cannot_be_retried_or_discarded(
+    world: World, staff: Client
+) -> None:
+    upload(staff, "services.json", example("service_full.json"))
+    run = ImportRun.objects.get()
+    _interrupt(run, minutes=5)
+    run.refresh_from_db()
+
+    assert not run.is_interrupted
+    with pytest.raises(DomainError):
+        import_runs.retry_run(run, world.users["staff"])
+    with pytest.raises(DomainError):
+        import_runs.discard_run(run, world.users["staff"])
+    response = staff.post(f"{IMPORTS}{run.pk}/retry/", {"confirm": "yes"}, follow=True)
+    assert "Only an import interrupted" in response.content.decode()
+    run.refresh_from_db()
+    assert run.status == ImportStatus.APPLYING
+    assert not Program.objects.filter(ecosystem=world.alpha).exists()
+
+
+def test_the_time_before_a_run_counts_as_interrupted_is_a_setting(
+    world: World, staff: Client, settings: Any
+) -> None:
+    settings.IMPORT_STALE_AFTER = 60
+    upload(staff, "services.json", example("service_full.json"))
+    run = ImportRun.objects.get()
+    _interrupt(run, minutes=30)
+    run.refresh_from_db()
+    assert not run.is_interrupted
+    _interrupt(run, minutes=61)
+    run.refresh_from_db()
+    assert run.is_interrupted
+
+
+def test_a_retry_meeting_the_apply_it_replaced_applies_once(world: World, staff: Client) -> None:
+    from ecotone.directory.tasks import apply_import_run
+
+    upload(staff, "services.json", example("service_full.json"))
+    run = ImportRun.objects.get()
+    _interrupt(run, minutes=16)
+    staff.post(f"{IMPORTS}{run.pk}/retry/", {"confirm": "yes"})
+    run.refresh_from_db()
+    assert run.status == ImportStatus.APPLIED
+
+    # The first task, late but alive after all, finds the run applied and leaves it so.
+    assert import_runs.apply_now(run, None).status == ImportStatus.APPLIED
+    assert apply_import_run.call(run.pk, None) == "gone"
+    assert Program.objects.filter(ecosystem=world.alpha).count() == 1

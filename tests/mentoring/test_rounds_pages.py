@@ -4,13 +4,16 @@ and a round goes from the start form through review to publication in the browse
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from ecotone.errors import DomainError
 from ecotone.mentoring.models import Match, MatchingRound, MatchStatus, Mentor, RoundStatus
 from ecotone.mentoring.services import rounds
 from tests.atlas.builders import make_area
@@ -360,3 +363,65 @@ def test_the_review_page_reads_a_fixed_number_of_queries(world, review):
     with CaptureQueriesContext(connection) as more:
         html(client.get(url("round", bigger.pk)))
     assert len(more) <= len(few)
+
+
+# --- a round whose task was lost -------------------------------------------------------------
+
+
+@pytest.fixture
+def stuck(world: Any, settings: Any) -> MatchingRound:
+    """A round left computing (its worker died) 16 minutes ago, for the same club as `review`."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    program = make_program(world.org_a)
+    clear(make_mentor(world.alpha, "ada@m.test", name="Ada Lovelace"), world.users["staff"])
+    make_opportunity(program, "Robotics club mentor")
+    round_ = rounds.start_round(world.alpha, world.users["staff"], name="Lost", mode="score")
+    MatchingRound.objects.filter(pk=round_.pk).update(
+        status=RoundStatus.RUNNING, updated_at=timezone.now() - timedelta(minutes=16)
+    )
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    round_.refresh_from_db()
+    return round_
+
+
+def test_a_round_left_computing_shows_as_interrupted_and_retries_to_review(world, stuck):
+    client = world.client("staff")
+    page = html(client.get(url("round", stuck.pk)))
+    assert "Interrupted" in page
+    assert url("round_retry", stuck.pk) in page
+    assert url("round_discard", stuck.pk) in page
+    assert 'hx-trigger="every 2s"' not in page
+
+    client.post(url("round_retry", stuck.pk))  # without the confirmation
+    stuck.refresh_from_db()
+    assert stuck.status == RoundStatus.RUNNING
+
+    response = client.post(url("round_retry", stuck.pk), {"confirm": "yes"})
+    assert response.status_code == 302
+    stuck.refresh_from_db()
+    assert stuck.status == RoundStatus.REVIEW
+    assert rounds.proposals(stuck).count() == 1
+
+
+def test_an_interrupted_round_can_be_discarded_with_the_reason(world, stuck):
+    client = world.client("staff")
+    client.post(url("round_discard", stuck.pk))
+    stuck.refresh_from_db()
+    assert stuck.status == RoundStatus.DISCARDED
+    assert "interrupted" in stuck.error
+    # Another round may start now.
+    assert rounds.open_round(world.alpha) is None
+
+
+def test_a_round_computing_right_now_cannot_be_retried(world, stuck):
+    MatchingRound.objects.filter(pk=stuck.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=5)
+    )
+    stuck.refresh_from_db()
+    with pytest.raises(DomainError):
+        rounds.retry(stuck, world.users["staff"])
+    page = world.client("staff").post(url("round_retry", stuck.pk), {"confirm": "yes"}, follow=True)
+    assert "Only a round interrupted" in html(page)
+    stuck.refresh_from_db()
+    assert stuck.status == RoundStatus.RUNNING
+    assert not rounds.proposals(stuck).exists()

@@ -24,7 +24,15 @@ from ecotone.ecosystems.api import EcosystemScopedViewSet
 from ecotone.ecosystems.models import Ecosystem
 
 from . import services
-from .models import YOUTH_BAND_FIELDS, Analysis, AnalysisRun, PopulationArea, RunStatus, Scenario
+from .models import (
+    YOUTH_BAND_FIELDS,
+    Analysis,
+    AnalysisRun,
+    AreaKind,
+    PopulationArea,
+    RunStatus,
+    Scenario,
+)
 from .parameters import LOCALES
 
 SHARE_FIELDS = (
@@ -144,6 +152,8 @@ class AnalysisViewSet(
         "partial_update": "atlas.change_analysis",
     }
 
+    query_parameters = {"summary": RESULT_PARAMETERS[:1], "results": RESULT_PARAMETERS}
+
     def scoped_queryset(self) -> QuerySet[Analysis]:
         return services.analyses(self.ecosystem)
 
@@ -198,7 +208,6 @@ class AnalysisViewSet(
         return services.latest_run(analysis, scenario), scenario
 
     @extend_schema(
-        parameters=RESULT_PARAMETERS[:1],
         responses={200: dict, 202: dict},
         description="Headline figures; 202 with the run's progress while it computes.",
     )
@@ -219,7 +228,6 @@ class AnalysisViewSet(
         return Response(body)
 
     @extend_schema(
-        parameters=RESULT_PARAMETERS,
         responses={200: dict, 202: dict},
         description="Per-area results, paginated; 202 with the run's progress while it computes.",
     )
@@ -330,6 +338,8 @@ class ScenarioViewSet(
         "create": "atlas.change_analysis",
         "preview": "atlas.change_analysis",
     }
+
+    query_parameters = {"list": [OpenApiParameter("analysis", int)]}
 
     def scoped_queryset(self) -> QuerySet[Scenario]:
         scenarios = Scenario.objects.filter(analysis__ecosystem=self.ecosystem).select_related(
@@ -467,6 +477,13 @@ class PopulationAreaViewSet(
     search_fields = ("name", "code", "city", "district_name")
     ordering_fields = ("name", "code", "youth_total", "updated_at")
     rules = {"list": "atlas.view_atlas", "retrieve": "atlas.view_atlas"}
+
+    query_parameters = {
+        "list": [
+            OpenApiParameter("kind", str, enum=AreaKind.values),
+            OpenApiParameter("locale", str, enum=list(LOCALES)),
+        ]
+    }
 
     def scoped_queryset(self) -> QuerySet[PopulationArea]:
         areas = PopulationArea.objects.filter(ecosystem=self.ecosystem).select_related("ecosystem")

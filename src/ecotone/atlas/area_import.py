@@ -213,6 +213,51 @@ def apply_area_import(run: AreaImport, *, user: Any) -> AreaImport:
     return run
 
 
+def _interrupted(run: AreaImport) -> AreaImport:
+    locked = AreaImport.objects.select_for_update().get(pk=run.pk)
+    if not locked.is_interrupted:
+        raise DomainError(
+            _(
+                "Only an import interrupted while it was being applied can be retried or "
+                "discarded; this one is %(status)s."
+            )
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+def retry_area_import(run: AreaImport, *, user: Any) -> AreaImport:
+    """Apply an interrupted import again. Safe: the interrupted apply was one transaction,
+    rolled back with its task, and the run's lock lets one apply at a time check its status."""
+    from .tasks import apply_area_import_run
+
+    with transaction.atomic():
+        locked = _interrupted(run)
+        locked.save(update_fields=["updated_at"])  # fresh again while the retry runs
+    apply_area_import_run.enqueue(run.pk, user.pk if getattr(user, "pk", None) else None)
+    run.refresh_from_db()
+    return run
+
+
+def discard_area_import(run: AreaImport, *, user: Any) -> AreaImport:
+    """Give up an interrupted import: it is marked failed, with the reason among its problems."""
+    with transaction.atomic():
+        locked = _interrupted(run)
+        problem = Problem(
+            "",
+            "",
+            _(
+                "The import was interrupted while it was being applied and was discarded; "
+                "nothing was changed. Upload the file again to import it."
+            ),
+        )
+        locked.report = {**locked.report, "problems": [asdict(problem)]}
+        locked.status = AreaImportStatus.FAILED
+        locked.save(update_fields=["report", "status", "updated_at"])
+    run.refresh_from_db()
+    return run
+
+
 def delete_areas(ecosystem: Ecosystem, *, user: Any, kind: str) -> int:
     """Delete every area of one kind (to start again from a new file). Returns how many."""
     if kind not in AreaKind.values:

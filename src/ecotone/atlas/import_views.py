@@ -226,7 +226,8 @@ def _run_context(run: AreaImport) -> dict[str, Any]:
         "run": run,
         "report": run.report,
         "can_apply": run.status == AreaImportStatus.CHECKED,
-        "polling": run.status == AreaImportStatus.APPLYING,
+        "interrupted": run.is_interrupted,
+        "polling": run.status == AreaImportStatus.APPLYING and not run.is_interrupted,
     }
 
 
@@ -248,6 +249,45 @@ def area_import_apply(request: HttpRequest, ecosystem_slug: str, import_id: int)
             messages.info(request, _("The import is being applied; this page updates itself."))
         else:
             messages.error(request, _("The import was not applied: see the problems below."))
+    return redirect(_import_url(run))
+
+
+@ecosystem_view("atlas.manage_areas")
+@require_POST
+def area_import_retry(request: HttpRequest, ecosystem_slug: str, import_id: int) -> HttpResponse:
+    """Apply an interrupted import again."""
+    run = get_area_import(request, import_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect(_import_url(run))
+    try:
+        run = area_import.retry_area_import(run, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        if run.status == AreaImportStatus.APPLIED:
+            messages.success(request, _("The import is applied."))
+        elif run.status == AreaImportStatus.APPLYING:
+            messages.info(request, _("The import is being applied; this page updates itself."))
+        else:
+            messages.error(request, _("The import was not applied: see the problems below."))
+    return redirect(_import_url(run))
+
+
+@ecosystem_view("atlas.manage_areas")
+@require_POST
+def area_import_discard(request: HttpRequest, ecosystem_slug: str, import_id: int) -> HttpResponse:
+    """Give up an interrupted import: it is marked failed, and nothing was changed."""
+    run = get_area_import(request, import_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect(_import_url(run))
+    try:
+        area_import.discard_area_import(run, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The interrupted import is discarded."))
     return redirect(_import_url(run))
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem, TimeStamped
 from ecotone.limits import LONG_TEXT
+from ecotone.stale_runs import is_stale
 
 
 class AreaKind(models.TextChoices):
@@ -181,6 +182,11 @@ class AreaImport(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.original_filename} ({self.get_status_display()})"
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Still applying long after any apply ends: its task was lost (retry or discard it)."""
+        return is_stale(self.status, self.updated_at)
 
 
 class Analysis(TimeStamped):

@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from ecotone.errors import DomainError
+
 from .models import AnalysisRun, AreaImport, AreaImportStatus, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -24,6 +26,10 @@ def apply_area_import_run(run_id: int, user_id: int | None) -> str:
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     try:
         return str(apply_now(run, user=user).status)
+    except DomainError:
+        # Applied meanwhile by the apply a retry replaced (or discarded): left as it is.
+        run.refresh_from_db()
+        return str(run.status)
     except Exception:
         # The transaction rolled back; the run must say so rather than stay "applying".
         logger.exception("Area import %s failed", run_id)
@@ -32,7 +38,7 @@ def apply_area_import_run(run_id: int, user_id: int | None) -> str:
             "field": "",
             "message": _("The import failed unexpectedly; nothing was changed."),
         }
-        AreaImport.objects.filter(pk=run_id).update(
+        AreaImport.objects.filter(pk=run_id, status=AreaImportStatus.APPLYING).update(
             status=AreaImportStatus.FAILED, report={**run.report, "problems": [problem]}
         )
         return str(AreaImportStatus.FAILED)

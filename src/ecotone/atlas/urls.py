@@ -33,6 +33,16 @@ urlpatterns: list[URLPattern] = [
         name="area_import_apply",
     ),
     path(
+        "areas/imports/<int:import_id>/retry/",
+        import_views.area_import_retry,
+        name="area_import_retry",
+    ),
+    path(
+        "areas/imports/<int:import_id>/discard/",
+        import_views.area_import_discard,
+        name="area_import_discard",
+    ),
+    path(
         "areas/imports/<int:import_id>/file/",
         import_views.area_import_file,
         name="area_import_file",

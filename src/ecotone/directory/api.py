@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils.http import http_date
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import mixins, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -152,6 +152,7 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosystem
     lookup_field = "slug"
     filter_backends: list[Any] = []
     rules = {"list": "directory.view_program", "retrieve": "directory.view_program"}
+    query_parameters = {"list": SEARCH_PARAMETERS}
 
     def scoped_queryset(self) -> QuerySet[Program]:
         return _with_details(Program.objects.filter(ecosystem=self.ecosystem).listed())
@@ -174,7 +175,6 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosystem
         seed = f"{self.request.get_full_path()}|{changed.isoformat() if changed else ''}"
         return f'"{hashlib.sha256(seed.encode()).hexdigest()[:32]}"', changed
 
-    @extend_schema(parameters=SEARCH_PARAMETERS)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         etag, changed = self._version()
         if request.headers.get("If-None-Match") == etag:

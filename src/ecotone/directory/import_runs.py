@@ -7,7 +7,9 @@ What the import page, the `import_hsds` command and the background task all call
 - `decide_duplicates` records the reviewer's choice for each likely duplicate;
 - `apply_run` marks the run as applying and queues `tasks.apply_import_run`, which re-reads the
   kept file, checks it again (the directory may have changed since) and applies it in one
-  transaction (`apply_now`).
+  transaction (`apply_now`);
+- `retry_run` and `discard_run` end a run left applying when its task was lost
+  (`ImportRun.is_interrupted`, the rule of `ecotone.stale_runs`).
 """
 
 from __future__ import annotations
@@ -157,12 +159,25 @@ def apply_run(run: ImportRun, user: Any) -> ImportRun:
 
 
 def apply_now(run: ImportRun, user: Any) -> ImportRun:
-    """Re-read the kept file, check it again and apply it: all of it or, on any problem, none."""
+    """Re-read the kept file, check it again and apply it: all of it or, on any problem, none.
+
+    A run neither checked nor applying is returned as it is: a retried run may meet the apply it
+    replaced, and the run's lock lets only the first of them apply."""
     try:
-        batch = read_file(Path(run.file.path), run.format, run.ecosystem)
-        report = import_batch(
-            run.ecosystem, batch, user=user, dry_run=False, decisions=run.decisions
-        )
+        with transaction.atomic():
+            locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+            if locked.status not in (ImportStatus.CHECKED, ImportStatus.APPLYING):
+                return locked
+            batch = read_file(Path(run.file.path), run.format, run.ecosystem)
+            report = import_batch(
+                run.ecosystem, batch, user=user, dry_run=False, decisions=run.decisions
+            )
+            _save_report(run, report)
+            if report.applied:
+                run.status = ImportStatus.APPLIED
+                run.applied_at = timezone.now()
+                run.applied_by = user if getattr(user, "pk", None) else None
+            run.save()
     except Exception:
         # The transaction rolled back; the run must say so rather than stay "applying".
         logger.exception("Import run %s failed", run.pk)
@@ -171,10 +186,50 @@ def apply_now(run: ImportRun, user: Any) -> ImportRun:
         run.status = ImportStatus.FAILED
         run.save(update_fields=["report", "status", "updated_at"])
         raise
-    _save_report(run, report)
-    if report.applied:
-        run.status = ImportStatus.APPLIED
-        run.applied_at = timezone.now()
-        run.applied_by = user if getattr(user, "pk", None) else None
-    run.save()
+    return run
+
+
+def _interrupted(run: ImportRun) -> ImportRun:
+    locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+    if not locked.is_interrupted:
+        raise DomainError(
+            _(
+                "Only an import interrupted while it was being applied can be retried or "
+                "discarded; this one is %(status)s."
+            )
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+def retry_run(run: ImportRun, user: Any) -> ImportRun:
+    """Apply an interrupted run again. Safe: the interrupted apply was one transaction, rolled
+    back with its task, so nothing of it was written."""
+    from .tasks import apply_import_run
+
+    with transaction.atomic():
+        locked = _interrupted(run)
+        locked.save(update_fields=["updated_at"])  # fresh again while the retry runs
+    user_id = user.pk if getattr(user, "pk", None) else None
+    apply_import_run.enqueue(run.pk, user_id)
+    run.refresh_from_db()
+    return run
+
+
+def discard_run(run: ImportRun, user: Any) -> ImportRun:
+    """Give up an interrupted run: it is marked failed, with the reason among its problems."""
+    with transaction.atomic():
+        locked = _interrupted(run)
+        problem = Problem(
+            "",
+            "",
+            _(
+                "The import was interrupted while it was being applied and was discarded; "
+                "nothing was changed. Upload the file again to import it."
+            ),
+        )
+        locked.report = {**locked.report, "problems": [problem.__dict__]}
+        locked.status = ImportStatus.FAILED
+        locked.save(update_fields=["report", "status", "updated_at"])
+    run.refresh_from_db()
     return run

@@ -104,7 +104,8 @@ def _run_context(run: ImportRun) -> dict[str, Any]:
             if kind in report.counts
         ],
         "decision_choices": DECISION_CHOICES,
-        "polling": run.status == ImportStatus.APPLYING,
+        "interrupted": run.is_interrupted,
+        "polling": run.status == ImportStatus.APPLYING and not run.is_interrupted,
     }
 
 
@@ -153,6 +154,45 @@ def import_apply(request: HttpRequest, ecosystem_slug: str, run_id: int) -> Http
             messages.info(request, _("The import is being applied; this page updates itself."))
         else:
             messages.error(request, _("The import was not applied: see the problems below."))
+    return redirect(run.get_absolute_url())
+
+
+@ecosystem_view("directory.import_programs")
+@require_POST
+def import_retry(request: HttpRequest, ecosystem_slug: str, run_id: int) -> HttpResponse:
+    """Apply an interrupted import again."""
+    run = get_import_run(request, run_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect(run.get_absolute_url())
+    try:
+        run = import_runs.retry_run(run, request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        if run.status == ImportStatus.APPLIED:
+            messages.success(request, _("The import is applied."))
+        elif run.status == ImportStatus.APPLYING:
+            messages.info(request, _("The import is being applied; this page updates itself."))
+        else:
+            messages.error(request, _("The import was not applied: see the problems below."))
+    return redirect(run.get_absolute_url())
+
+
+@ecosystem_view("directory.import_programs")
+@require_POST
+def import_discard(request: HttpRequest, ecosystem_slug: str, run_id: int) -> HttpResponse:
+    """Give up an interrupted import: it is marked failed, and nothing was changed."""
+    run = get_import_run(request, run_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect(run.get_absolute_url())
+    try:
+        import_runs.discard_run(run, request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The interrupted import is discarded."))
     return redirect(run.get_absolute_url())
 
 

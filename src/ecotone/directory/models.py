@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
 from ecotone.limits import LONG_TEXT, SHORT_TEXT
+from ecotone.stale_runs import is_stale
 
 
 def _uuid() -> uuid.UUID:
@@ -601,6 +602,11 @@ class ImportRun(TimeStamped):
     @property
     def can_apply(self) -> bool:
         return self.status == ImportStatus.CHECKED
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Still applying long after any apply ends: its task was lost (retry or discard it)."""
+        return is_stale(self.status, self.updated_at)
 
 
 class ServiceCapacity(TimeStamped):

@@ -25,10 +25,9 @@ def apply_import_run(run_id: int, user_id: int | None) -> str:
         return "gone"
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     try:
-        apply_now(run, user)
+        return apply_now(run, user).status
     except Exception:  # logged, and recorded on the run, by apply_now
         return ImportStatus.FAILED
-    return run.status
 
 
 def _language(user: User | None, ecosystem: Ecosystem) -> str:

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from auditlog.models import LogEntry
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from ecotone.accounts.models import User
 from ecotone.api.conditional import ConditionalUpdateMixin
+from ecotone.api.query import CheckedQueryMixin
 from ecotone.limits import CONTACTS
 
 from . import audit, roles, services
@@ -26,6 +27,8 @@ from .models import (
     Network,
     NetworkOperator,
     Organization,
+    Role,
+    Sector,
 )
 from .stats import network_summary
 
@@ -257,8 +260,10 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
         return Response({"network": network.slug, "ecosystems": rows})
 
 
-class EcosystemScopedViewSet(viewsets.GenericViewSet):
-    """Base for everything under /api/v1/ecosystems/<slug>/: querysets start from it."""
+class EcosystemScopedViewSet(CheckedQueryMixin, viewsets.GenericViewSet):
+    """Base for everything under /api/v1/ecosystems/<slug>/: querysets start from it. Query
+    parameters declared in `query_parameters` are documented and checked (`ecotone.api.query`).
+    """
 
     permission_classes = [EcosystemRulePermission]
     model: type[Any]
@@ -303,6 +308,14 @@ class OrganizationViewSet(
         "restore": "ecosystems.archive_organization",
     }
     object_rules = ("ecosystems.change_organization",)
+    query_parameters = {
+        "list": [
+            OpenApiParameter(
+                "archived", bool, description="true: archived partners too (backbone staff)."
+            ),
+            OpenApiParameter("sector", str, enum=Sector.values),
+        ]
+    }
 
     def scoped_queryset(self) -> QuerySet[Organization]:
         organizations = self.ecosystem.organizations.prefetch_related("contacts")
@@ -363,6 +376,8 @@ class MembershipViewSet(
         "partial_update": "ecosystems.change_membership",
         "destroy": "ecosystems.change_membership",
     }
+
+    query_parameters = {"list": [OpenApiParameter("role", str, enum=Role.values)]}
 
     def scoped_queryset(self) -> QuerySet[Membership]:
         memberships = self.ecosystem.memberships.select_related("user").prefetch_related(
@@ -435,6 +450,17 @@ class AuditLogViewSet(mixins.ListModelMixin, EcosystemScopedViewSet):
     serializer_class = LogEntrySerializer
     rules = {"list": "ecosystems.view_audit_log"}
     filter_backends: list[Any] = []
+
+    query_parameters = {
+        "list": [
+            OpenApiParameter(
+                "kind",
+                str,
+                enum=["ecosystem", "organization", "contact", "membership", "invitation"],
+                description="Only changes to this kind of record.",
+            )
+        ]
+    }
 
     def scoped_queryset(self) -> QuerySet[LogEntry]:
         entries = audit.log_for(self.ecosystem)

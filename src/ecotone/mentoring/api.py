@@ -15,12 +15,13 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ecotone.directory.models import MentoringDepth
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.api import EcosystemRulePermission, EcosystemScopedViewSet
 
@@ -28,12 +29,17 @@ from . import access
 from .models import (
     LIVE_STATUSES,
     HourLog,
+    HourStatus,
     Match,
     MatchingRound,
     MatchStatus,
     Mentor,
+    MentorStatus,
+    Mode,
     Opportunity,
+    OpportunityKind,
     OpportunityStatus,
+    RoundStatus,
     ScreeningRecord,
     ScreeningStep,
 )
@@ -188,6 +194,8 @@ class MentorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MentoringV
     rules = {"list": "mentoring.view_mentors", "retrieve": "mentoring.view_mentors"}
     object_rules_by_action = {"retrieve": "mentoring.view_mentor"}
 
+    query_parameters = {"list": [OpenApiParameter("status", str, enum=MentorStatus.values)]}
+
     def scoped_queryset(self) -> QuerySet[Mentor]:
         mentors = access.visible_mentors(self.request.user, self.ecosystem).select_related(
             "user", "employer", "ecosystem"
@@ -285,6 +293,17 @@ class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Mento
     search_fields = ("title", "description", "program__name")
     ordering_fields = ("created_at", "updated_at", "title", "starts_on", "mentors_needed")
     rules = {"list": PARTICIPANTS, "retrieve": PARTICIPANTS}
+
+    query_parameters = {
+        "list": [
+            OpenApiParameter("status", str, enum=OpportunityStatus.values),
+            OpenApiParameter("kind", str, enum=OpportunityKind.values),
+            OpenApiParameter("mode", str, enum=Mode.values),
+            OpenApiParameter(
+                "depth", str, enum=[d for d in MentoringDepth.values if d != MentoringDepth.NONE]
+            ),
+        ]
+    }
 
     def scoped_queryset(self) -> QuerySet[Opportunity]:
         opportunities = Opportunity.objects.filter(ecosystem=self.ecosystem)
@@ -408,6 +427,15 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MentoringVi
     }
     object_rules_by_action = {"retrieve": "mentoring.view_match"}
 
+    query_parameters = {
+        "list": [
+            OpenApiParameter("status", str, enum=MatchStatus.values),
+            OpenApiParameter("opportunity", int),
+            OpenApiParameter("mentor", int),
+            OpenApiParameter("round", int),
+        ]
+    }
+
     def scoped_queryset(self) -> QuerySet[Match]:
         records = Match.objects.filter(ecosystem=self.ecosystem).select_related(
             "mentor__user", "opportunity__program__organization", "ecosystem"
@@ -500,6 +528,13 @@ class HourLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Mentoring
     filter_backends: list[Any] = []
     rules = {"list": PARTICIPANTS, "retrieve": PARTICIPANTS}
 
+    query_parameters = {
+        "list": [
+            OpenApiParameter("status", str, enum=HourStatus.values),
+            OpenApiParameter("match", int),
+        ]
+    }
+
     def scoped_queryset(self) -> QuerySet[HourLog]:
         logs = HourLog.objects.filter(ecosystem=self.ecosystem).select_related(
             "mentor__user", "match__opportunity__program__organization"
@@ -547,6 +582,8 @@ class MatchingRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Men
     serializer_class = MatchingRoundSerializer
     filter_backends: list[Any] = []
     rules = {"list": "mentoring.run_matching", "retrieve": "mentoring.run_matching"}
+
+    query_parameters = {"list": [OpenApiParameter("status", str, enum=RoundStatus.values)]}
 
     def scoped_queryset(self) -> QuerySet[MatchingRound]:
         rounds = MatchingRound.objects.filter(ecosystem=self.ecosystem).annotate(

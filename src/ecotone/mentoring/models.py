@@ -41,6 +41,7 @@ from django.utils.translation import pgettext_lazy
 from ecotone.directory.models import Location, MentoringDepth, Program
 from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
 from ecotone.limits import LONG_TEXT, SHORT_TEXT
+from ecotone.stale_runs import is_stale
 
 # --- vocabularies ---------------------------------------------------------------------------
 # Topics and grade bands use the directory's STEM profile codes (directory.stem_profile:
@@ -630,6 +631,11 @@ class MatchingRound(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Queued or computing long after any computation ends: its task was lost."""
+        return is_stale(self.status, self.updated_at)
 
 
 class MatchStatus(models.TextChoices):

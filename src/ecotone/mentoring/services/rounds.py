@@ -6,7 +6,8 @@ A round is queued (`start_round`), computed by a task (`tasks.run_round` -> `com
 then in review: staff lock the pairs they like, exclude the ones they do not, swap in another
 mentor (`replace`), re-solve the rest (`resolve`), take out a mentor who dropped out
 (`drop_mentor`), and finally publish the chosen proposals (`publish`: they go out to both
-sides; the rest are withdrawn) or `discard` the round.
+sides; the rest are withdrawn) or `discard` the round. A round whose task was lost while it was
+queued or computed (`MatchingRound.is_interrupted`) can be computed again (`retry`).
 
 Proposals are `Match`es in status proposed with `round` set; each is created with
 `Match.save` (never in bulk), so the model's screening check stands behind the engine's. They
@@ -626,6 +627,30 @@ def publish(round_: MatchingRound, actor: Any, match_ids: Iterable[int] | None =
     return Published(published, withdrawn, problems)
 
 
+def retry(round_: MatchingRound, actor: Any) -> MatchingRound:
+    """Compute an interrupted round again (`MatchingRound.is_interrupted`: its task was lost).
+    Safe: a computation stores its proposals in one transaction, rolled back with its task."""
+    from ..tasks import run_round
+
+    with acting(actor):
+        current = MatchingRound.objects.select_for_update().get(pk=round_.pk)
+        if not current.is_interrupted:
+            raise DomainError(
+                _(
+                    "Only a round interrupted while it was queued or computed can be tried "
+                    "again; this one is %(status)s."
+                )
+                % {"status": current.get_status_display().lower()}
+            )
+        current.status = RoundStatus.QUEUED
+        current.error = ""
+        current.started_at = None
+        current.save(update_fields=["status", "error", "started_at", "updated_at"])
+    run_round.enqueue(round_.pk)
+    round_.refresh_from_db()
+    return round_
+
+
 def discard(round_: MatchingRound, actor: Any) -> MatchingRound:
     """Give up a round (in review, failed, or stuck in the queue): its proposals are
     withdrawn, unseen by anyone but staff."""
@@ -635,6 +660,10 @@ def discard(round_: MatchingRound, actor: Any) -> MatchingRound:
             raise DomainError(
                 _("This round is already %(status)s.")
                 % {"status": round_.get_status_display().lower()}
+            )
+        if round_.is_interrupted:
+            round_.error = _(
+                "The round was interrupted while it was queued or computed, and was discarded."
             )
         for match in proposals(round_).order_by("pk"):
             match_services.withdraw(match, actor, reason=_("Its matching round was discarded."))

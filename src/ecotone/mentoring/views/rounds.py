@@ -134,6 +134,13 @@ def _get_round(request: HttpRequest, round_id: int) -> MatchingRound:
     return round_
 
 
+def _computing(round_: MatchingRound) -> bool:
+    """Whether the page should wait for the round (not when its task was lost)."""
+    return round_.status in (RoundStatus.QUEUED, RoundStatus.RUNNING) and not (
+        round_.is_interrupted
+    )
+
+
 def _review_url(round_: MatchingRound) -> str:
     return reverse(
         "mentoring:round", kwargs={"ecosystem_slug": round_.ecosystem.slug, "round_id": round_.pk}
@@ -334,7 +341,8 @@ def round_detail(request: HttpRequest, ecosystem_slug: str, round_id: int) -> Ht
         {
             "round": round_,
             "in_review": in_review,
-            "polling": round_.status in (RoundStatus.QUEUED, RoundStatus.RUNNING),
+            "polling": _computing(round_),
+            "interrupted": round_.is_interrupted,
             "figures": _figures(round_),
             "page": page,
             "groups": page.object_list,
@@ -351,9 +359,11 @@ def round_detail(request: HttpRequest, ecosystem_slug: str, round_id: int) -> Ht
 def round_status(request: HttpRequest, ecosystem_slug: str, round_id: int) -> HttpResponse:
     """The round's status, for the review page to poll while it computes."""
     round_ = _get_round(request, round_id)
-    polling = round_.status in (RoundStatus.QUEUED, RoundStatus.RUNNING)
+    polling = _computing(round_)
     response = render(
-        request, "mentoring/_round_status.html", {"round": round_, "polling": polling}
+        request,
+        "mentoring/_round_status.html",
+        {"round": round_, "polling": polling, "interrupted": round_.is_interrupted},
     )
     if not polling and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"  # the proposals are ready: load the whole page
@@ -558,6 +568,23 @@ def round_edit(
 
 
 @ecosystem_view(PERMISSION)
+@require_POST
+def round_retry(request: HttpRequest, ecosystem_slug: str, round_id: int) -> HttpResponse:
+    """Compute an interrupted round again."""
+    round_ = _get_round(request, round_id)
+
+    def retry() -> str:
+        rounds.retry(round_, request.user)
+        return _("The round is being computed again.")
+
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm."))
+    else:
+        _attempt(request, retry)
+    return HttpResponseRedirect(_review_url(round_))
+
+
+@ecosystem_view(PERMISSION)
 @require_http_methods(["GET", "POST"])
 def round_discard(request: HttpRequest, ecosystem_slug: str, round_id: int) -> HttpResponse:
     round_ = _get_round(request, round_id)
@@ -586,5 +613,6 @@ urlpatterns: list[URLPattern] = [
     path("rounds/<int:round_id>/resolve/", round_resolve, name="round_resolve"),
     path("rounds/<int:round_id>/drop/<int:mentor_id>/", round_drop, name="round_drop"),
     path("rounds/<int:round_id>/proposals/<int:match_id>/", round_edit, name="round_edit"),
+    path("rounds/<int:round_id>/retry/", round_retry, name="round_retry"),
     path("rounds/<int:round_id>/discard/", round_discard, name="round_discard"),
 ]
