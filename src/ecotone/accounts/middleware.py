@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 RENEWED_AT = "_renewed_at"
@@ -31,3 +33,11 @@ class SessionRenewalMiddleware:
             if now - session.get(RENEWED_AT, 0) >= self.interval:
                 session[RENEWED_AT] = now
         return response
+
+
+@receiver(user_logged_in)
+def stamp_new_session(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """A session starts renewed: signing in saves it anyway, so the first page after sign-in
+    need not write it again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[RENEWED_AT] = int(time.time())
