@@ -46,6 +46,7 @@ from ecotone.exports import FORMATS, table_response
 from ecotone.limits import SEARCH_TEXT, SHORT_TEXT
 
 from .. import engine
+from ..access import get_mentor
 from ..mentor_forms import LANGUAGES
 from ..models import (
     IDENTITY_TAGS,
@@ -819,13 +820,12 @@ def opportunity_mentors(
 ) -> HttpResponse:
     """Screened mentors ranked for this opportunity, for its program's staff (and backbone):
     no contact details, no identity; invite one with a message."""
-    ecosystem = current_ecosystem(request)
     opportunity = _changeable(request, opportunity_id)
     if request.method == "POST":
-        mentor = get_object_or_404(
-            Mentor.objects.filter(ecosystem=ecosystem).select_related("user"),
-            pk=request.POST.get("mentor") if str(request.POST.get("mentor", "")).isdigit() else 0,
-        )
+        # Only a mentor the person may see (`access.visible_mentors`): for partner staff, one
+        # available to programs or already matched with theirs; any other id answers 404.
+        posted = str(request.POST.get("mentor", ""))
+        mentor = get_mentor(request, int(posted) if posted.isascii() and posted.isdigit() else 0)
         message = request.POST.get("message", "").strip()[:MESSAGE_MAX]
         try:
             match_services.invite(opportunity, mentor, request.user, message)
