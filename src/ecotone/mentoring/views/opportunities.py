@@ -43,7 +43,7 @@ from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Ecosystem, Organization
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
-from ecotone.limits import SEARCH_TEXT, SHORT_TEXT
+from ecotone.limits import SEARCH_TEXT, SHORT_TEXT, distinct_choices
 
 from .. import engine
 from ..access import get_mentor
@@ -270,6 +270,7 @@ class OpportunityForm(forms.Form):
     one_to_one = _formfield("one_to_one")
     teacher_present = _formfield("teacher_present")
     topics = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=gettext_lazy("Topics"),
         required=False,
         choices=stem_profile.STEM_FIELDS.terms,
@@ -282,6 +283,7 @@ class OpportunityForm(forms.Form):
         help_text=gettext_lazy("Separated by commas, e.g. python, soldering, public speaking."),
     )
     grade_bands = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=gettext_lazy("Grades"),
         required=False,
         choices=stem_profile.GRADE_BANDS.terms,
@@ -294,6 +296,7 @@ class OpportunityForm(forms.Form):
         help_text=gettext_lazy("Only mentors who speak it are suggested."),
     )
     languages = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=gettext_lazy("Students' languages"),
         required=False,
         choices=LANGUAGES,
@@ -313,6 +316,7 @@ class OpportunityForm(forms.Form):
     students_expected = _formfield("students_expected")
     welcomes_shared_identity = _formfield("welcomes_shared_identity")
     welcomes_identities = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=gettext_lazy("Identities you would welcome"),
         required=False,
         choices=IDENTITY_TAGS,
