@@ -453,12 +453,21 @@ def test_program_staff_invite_a_mentor_with_a_message(setup: Any) -> None:
     assert match.program_accepted_by == setup.users["partner_a"]
 
 
-def test_inviting_an_unscreened_mentor_shows_why(setup: Any) -> None:
+def test_backbone_staff_inviting_an_unscreened_mentor_see_why(setup: Any) -> None:
     newcomer = make_mentor(setup.alpha, "new@mentor.test")
-    response = setup.client("partner_a").post(
+    response = setup.client("staff").post(
         url(setup.opportunity, "mentors/"), {"mentor": newcomer.pk}, follow=True
     )
     assert "no current, verified screening" in response.content.decode()
+    assert not Match.objects.filter(mentor=newcomer).exists()
+
+
+def test_partner_staff_inviting_a_mentor_they_may_not_see_is_404(setup: Any) -> None:
+    newcomer = make_mentor(setup.alpha, "new@mentor.test")
+    response = setup.client("partner_a").post(
+        url(setup.opportunity, "mentors/"), {"mentor": newcomer.pk, "message": "Join us!"}
+    )
+    assert response.status_code == 404
     assert not Match.objects.filter(mentor=newcomer).exists()
 
 

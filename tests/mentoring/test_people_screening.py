@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from ecotone import concurrency
 from ecotone.errors import DomainError
 from ecotone.mentoring.models import ScreeningRecord, ScreeningStatus, ScreeningStep
 from ecotone.mentoring.services import screening
@@ -277,3 +278,54 @@ def test_a_second_admin_editing_a_step_sees_the_first_change_and_keeps_their_inp
     assert second.post(url, again).status_code == 302
     training = step(world, "training")
     assert training.description == "Two hours online"
+
+
+def test_a_second_staff_member_saving_a_stale_step_result_sees_the_change_and_keeps_their_input(
+    world: World, ada: Any
+) -> None:
+    training = step(world, "training")
+    page = f"{BASE}mentors/{ada.pk}/"
+    url = f"{page}screening/{training.pk}/"
+    prefix = f"step{training.pk}-"
+    first, second = world.client("staff"), world.client("admin")
+    first_form = browser_form(first.get(page).content.decode(), prefix + "status")
+    second_form = browser_form(second.get(page).content.decode(), prefix + "status")
+    passed = {**first_form, prefix + "status": "passed", prefix + "hours": "2.5"}
+    assert first.post(url, passed).status_code == 302
+
+    response = second.post(
+        url, {**second_form, prefix + "status": "failed", prefix + "notes": "Missed the session"}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Someone else changed this record after you opened it" in html
+    (row,) = [r for r in response.context["screening_rows"] if r["step"] == training]
+    changes = {c.label: (c.before, c.after) for c in row["conflict"].changes}
+    assert changes["Status"] == ("Not started", "Passed")
+    assert changes["Hours"] == ("—", "2.5")
+    assert "Missed the session" in html  # their input is kept
+    record = ScreeningRecord.objects.get(mentor=ada, step=training)
+    assert (record.status, record.notes) == ("passed", "")
+
+    again = browser_form(html, prefix + "status")
+    assert again[prefix + "status"] == "failed"
+    assert second.post(url, again).status_code == 302
+    record.refresh_from_db()
+    assert (record.status, record.notes) == ("failed", "Missed the session")
+
+
+def test_update_step_refuses_a_stale_loaded_version(world: World, ada: Any) -> None:
+    check = step(world, "background_check")
+    staff = world.users["staff"]
+    loaded = concurrency.version_of(None)
+    screening.update_step(ada, check, staff, status="passed", expected_version=loaded)
+    with pytest.raises(concurrency.EditConflictError):
+        screening.update_step(ada, check, staff, status="failed", expected_version=loaded)
+    record = ScreeningRecord.objects.get(mentor=ada, step=check)
+    assert record.status == "passed"
+    screening.update_step(
+        ada, check, staff, status="failed", expected_version=concurrency.version_of(record)
+    )
+    record.refresh_from_db()
+    assert record.status == "failed"

@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ecotone import limits
 from ecotone.api.conditional import ConditionalUpdateMixin
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 from ecotone.ecosystems.models import Ecosystem
@@ -105,7 +106,9 @@ def published_area(area: services.AreaAccess, ecosystem: Ecosystem) -> dict[str,
 class AnalysisSerializer(serializers.ModelSerializer[Analysis]):
     parameters = serializers.JSONField(
         required=False,
-        help_text="The settings (docs/atlas.md); keys left out take their defaults.",
+        validators=[limits.MaxJSONSize(limits.ANALYSIS_SETTINGS)],
+        help_text="The settings (docs/atlas.md); keys left out take their defaults. At most "
+        f"{limits.ANALYSIS_SETTINGS:,} characters of JSON.",
     )
 
     class Meta:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ecotone.directory.geocoding import zip_centroid
 from ecotone.directory.models import CostBand
 from ecotone.directory.stem_profile import ACTIVITY_TYPES, GRADE_BANDS, STEM_FIELDS
-from ecotone.limits import LONG_TEXT, SHORT_TEXT
+from ecotone.limits import LONG_TEXT, SHORT_TEXT, distinct_choices
 
 DELIVERY_CHOICES = (
     ("in_person", _("In person, at one place")),
@@ -72,6 +72,7 @@ class HypotheticalProgramForm(forms.Form):
     )
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=100_000, initial=30)
     grade_bands = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=_("Grades (none chosen: all)"),
         required=False,
         choices=GRADE_BAND_CHOICES,
@@ -256,12 +257,14 @@ class AnalysisSettingsForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Offered in"), required=False, choices=LANGUAGE_CHOICES)
     stem_fields = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=_("STEM fields (none chosen: all)"),
         required=False,
         choices=STEM_FIELDS.terms,
         widget=forms.CheckboxSelectMultiple,
     )
     activity_types = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=_("Kinds of activity (none chosen: all)"),
         required=False,
         choices=ACTIVITY_TYPES.terms,

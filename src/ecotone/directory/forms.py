@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem
-from ecotone.limits import SHORT_TEXT
+from ecotone.limits import SHORT_TEXT, distinct_choices
 
 from . import grade_ages, recurrence, stem_profile
 from .listing_state import CAPACITY_FIELDS, LANGUAGES, PROGRAM_FIELDS, SCHEDULE_FIELDS
@@ -41,7 +41,11 @@ RECURRENCE_MESSAGES = {
 
 def _checkboxes(choices: Any, label: Any) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
-        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=label,
+        choices=choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        validators=[distinct_choices],
     )
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ecotone.limits import LONG_TEXT, SHORT_TEXT
+from ecotone.limits import LONG_TEXT, SHORT_TEXT, region_outline
 
 from . import geo
 
@@ -124,6 +124,10 @@ class Ecosystem(TimeStamped):
         except ValueError as error:
             raise ValidationError({"region_north": str(error)}) from error
         if self.region_geojson:
+            try:
+                region_outline(self.region_geojson)
+            except ValidationError as error:
+                raise ValidationError({"region_geojson": error.messages}) from error
             try:
                 geo.validate_polygon(self.region_geojson)
             except ValueError as error:

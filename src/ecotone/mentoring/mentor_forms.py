@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecotone.directory.stem_profile import GRADE_BANDS, STEM_FIELDS
 from ecotone.ecosystems.models import Ecosystem, Organization
-from ecotone.limits import LONG_TEXT, SEARCH_TEXT
+from ecotone.limits import LONG_TEXT, SEARCH_TEXT, distinct_choices
 
 from .models import (
     IDENTITY_TAGS,
@@ -154,6 +154,7 @@ class MentorProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     topics = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=_("Topics I can help with"),
         choices=STEM_FIELDS.terms,
         required=False,
@@ -166,17 +167,20 @@ class MentorProfileForm(forms.Form):
         help_text=_("Separated by commas, for example: Python, CAD, public speaking."),
     )
     languages = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=_("Languages I can mentor in"),
         choices=LANGUAGES,
         initial=["en"],
         widget=forms.CheckboxSelectMultiple,
     )
     grade_bands = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=_("Grades I would like to work with"),
         choices=GRADE_BANDS.terms,
         widget=forms.CheckboxSelectMultiple,
     )
     modes = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=_("How I can mentor"),
         choices=MODE_CHOICES,
         initial=[Mode.VIRTUAL.value],
@@ -215,6 +219,7 @@ class MentorProfileForm(forms.Form):
         ),
     )
     identity_tags = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=_("I identify as (tick any that apply)"),
         choices=IDENTITY_TAGS,
         required=False,

@@ -57,13 +57,16 @@ def update_step(
     completed_on: datetime.date | None = None,
     hours: Decimal | None = None,
     notes: str | None = None,
+    expected_version: str | None = None,
 ) -> ScreeningRecord:
     """Set where `mentor` stands on `step`. Passing verifies: the actor becomes the verifier
     (never the mentor themself, even a staff member who also mentors), the completion date
     defaults to today and may not be in the future, the expiry follows from the step's
     validity, and a step with minimum hours needs at least that many. The mentor's live
     matches that the record no longer covers (revoked, failed, or a pass dated so long ago it
-    has expired) go on hold in the same transaction."""
+    has expired) go on hold in the same transaction. A stale `expected_version` (the record's
+    version when the person loaded it, `concurrency.version_of(None)` for no record yet) raises
+    `EditConflictError`."""
     if step.ecosystem_id != mentor.ecosystem_id:
         raise DomainError(_("That step belongs to another ecosystem."))
     if status not in ScreeningStatus.values:
@@ -77,6 +80,7 @@ def update_step(
         record = (
             ScreeningRecord.objects.select_for_update().filter(mentor=mentor, step=step).first()
         )
+        concurrency.require(expected_version, concurrency.version_of(record))
         if record is None:
             record = ScreeningRecord(mentor=mentor, step=step)
         record.status = status

@@ -400,8 +400,33 @@ def mentor_detail(request: HttpRequest, ecosystem_slug: str, mentor_id: int) -> 
     and hours. Programs' staff see only the mentors `access.visible_mentors` lets them see,
     neither contact details (unless matched with the mentor) nor self-identification, the
     screening stage but not each step's record, and only their own organizations' matches."""
+    return _mentor_page(request, get_mentor(request, mentor_id))
+
+
+def _step_form(
+    step: ScreeningStep, record: ScreeningRecord | None, data: Any = None
+) -> tuple[ScreeningRecordForm, concurrency.EditPage]:
+    """One step's update form and its side of the concurrency check: the record's version and
+    the values shown, or what was posted against them."""
+    initial = {
+        "status": record.status if record else "not_started",
+        "started_on": record.started_on if record else None,
+        "completed_on": record.completed_on if record else None,
+        "hours": record.hours if record else None,
+        "notes": record.notes if record else "",
+    }
+    edit = concurrency.EditPage(data, concurrency.version_of(record), initial)
+    return ScreeningRecordForm(data, step=step, initial=initial), edit
+
+
+def _mentor_page(
+    request: HttpRequest,
+    mentor: Mentor,
+    refused: tuple[ScreeningStep, ScreeningRecordForm, concurrency.EditPage] | None = None,
+) -> HttpResponse:
+    """The mentor's page; `refused` is a step's form whose save met someone else's change,
+    shown with the person's input and what changed."""
     ecosystem = current_ecosystem(request)
-    mentor = get_mentor(request, mentor_id)
     user = request.user
     is_backbone = user.has_perm("mentoring.manage_mentors", ecosystem)
     is_self = mentor.user_id == user.pk
@@ -427,17 +452,12 @@ def mentor_detail(request: HttpRequest, ecosystem_slug: str, mentor_id: int) -> 
     rows = _screening_rows(mentor, steps) if is_backbone or is_self else []
     if can_verify:
         for row in rows:
-            record = row["record"]
-            row["form"] = ScreeningRecordForm(
-                step=row["step"],
-                initial={
-                    "status": record.status if record else "not_started",
-                    "started_on": record.started_on if record else None,
-                    "completed_on": record.completed_on if record else None,
-                    "hours": record.hours if record else None,
-                    "notes": record.notes if record else "",
-                },
-            )
+            if refused is not None and refused[0] == row["step"]:
+                form, edit = refused[1], refused[2]
+            else:
+                form, edit = _step_form(row["step"], row["record"])
+            row["form"] = form
+            row.update(edit.context())
     show_identity = (is_backbone or is_self) and mentor.shares_identity
     return render(
         request,
@@ -466,11 +486,13 @@ def mentor_screening(
     request: HttpRequest, ecosystem_slug: str, mentor_id: int, step_id: int
 ) -> HttpResponse:
     """Record where a mentor stands on one step; passing verifies it (the services check
-    minimum hours and compute the expiry)."""
+    minimum hours and compute the expiry). A result saved over someone else's newer one is
+    refused: the mentor's page shows what they changed, the person's input kept."""
     ecosystem = current_ecosystem(request)
     mentor = get_mentor(request, mentor_id)
     step = get_object_or_404(ScreeningStep.objects.filter(ecosystem=ecosystem), pk=step_id)
-    form = ScreeningRecordForm(request.POST, step=step)
+    record = ScreeningRecord.objects.filter(mentor=mentor, step=step).first()
+    form, edit = _step_form(step, record, request.POST)
     back = reverse("mentoring:mentor", args=[ecosystem.slug, mentor.pk]) + "#screening"
     if not form.is_valid():
         errors = "; ".join(
@@ -486,7 +508,16 @@ def mentor_screening(
         )
         return redirect(back)
     try:
-        screening.update_step(mentor, step, request.user, **form.cleaned_data)
+        screening.update_step(
+            mentor,
+            step,
+            request.user,
+            expected_version=edit.expected_version,
+            **form.cleaned_data,
+        )
+    except concurrency.EditConflictError as error:
+        edit.refused(error, form)
+        return _mentor_page(request, mentor, refused=(step, form, edit))
     except DomainError as error:
         messages.error(request, str(error))
     else:

@@ -43,9 +43,10 @@ from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Ecosystem, Organization
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
-from ecotone.limits import SEARCH_TEXT, SHORT_TEXT
+from ecotone.limits import SEARCH_TEXT, SHORT_TEXT, distinct_choices
 
 from .. import engine
+from ..access import get_mentor
 from ..mentor_forms import LANGUAGES
 from ..models import (
     IDENTITY_TAGS,
@@ -269,6 +270,7 @@ class OpportunityForm(forms.Form):
     one_to_one = _formfield("one_to_one")
     teacher_present = _formfield("teacher_present")
     topics = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=gettext_lazy("Topics"),
         required=False,
         choices=stem_profile.STEM_FIELDS.terms,
@@ -281,6 +283,7 @@ class OpportunityForm(forms.Form):
         help_text=gettext_lazy("Separated by commas, e.g. python, soldering, public speaking."),
     )
     grade_bands = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=gettext_lazy("Grades"),
         required=False,
         choices=stem_profile.GRADE_BANDS.terms,
@@ -293,6 +296,7 @@ class OpportunityForm(forms.Form):
         help_text=gettext_lazy("Only mentors who speak it are suggested."),
     )
     languages = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=gettext_lazy("Students' languages"),
         required=False,
         choices=LANGUAGES,
@@ -312,6 +316,7 @@ class OpportunityForm(forms.Form):
     students_expected = _formfield("students_expected")
     welcomes_shared_identity = _formfield("welcomes_shared_identity")
     welcomes_identities = forms.MultipleChoiceField(
+        validators=[distinct_choices],
         label=gettext_lazy("Identities you would welcome"),
         required=False,
         choices=IDENTITY_TAGS,
@@ -819,13 +824,12 @@ def opportunity_mentors(
 ) -> HttpResponse:
     """Screened mentors ranked for this opportunity, for its program's staff (and backbone):
     no contact details, no identity; invite one with a message."""
-    ecosystem = current_ecosystem(request)
     opportunity = _changeable(request, opportunity_id)
     if request.method == "POST":
-        mentor = get_object_or_404(
-            Mentor.objects.filter(ecosystem=ecosystem).select_related("user"),
-            pk=request.POST.get("mentor") if str(request.POST.get("mentor", "")).isdigit() else 0,
-        )
+        # Only a mentor the person may see (`access.visible_mentors`): for partner staff, one
+        # available to programs or already matched with theirs; any other id answers 404.
+        posted = str(request.POST.get("mentor", ""))
+        mentor = get_mentor(request, int(posted) if posted.isascii() and posted.isdigit() else 0)
         message = request.POST.get("message", "").strip()[:MESSAGE_MAX]
         try:
             match_services.invite(opportunity, mentor, request.user, message)
