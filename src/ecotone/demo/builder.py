@@ -21,9 +21,6 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from ecotone.accounts.models import User
-from ecotone.atlas import demo as atlas_demo
-from ecotone.atlas import demo_analysis as atlas_demo_analysis
-from ecotone.directory import demo as directory_demo
 from ecotone.directory.models import Program
 from ecotone.ecosystems import services
 from ecotone.ecosystems.models import (
@@ -38,7 +35,11 @@ from ecotone.ecosystems.models import (
     Role,
     Sector,
 )
-from ecotone.mentoring import demo as mentoring_demo
+
+from . import atlas as atlas_demo
+from . import atlas_analysis as atlas_demo_analysis
+from . import directory as directory_demo
+from . import mentoring as mentoring_demo
 
 SIZES = ("small", "medium", "large")
 ORGANIZATIONS = {"small": 40, "medium": 150, "large": 600}
@@ -563,7 +564,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     build_people,
     directory_demo.build,
     atlas_demo.build,
-    # the atlas's schools (atlas/demo.py) come before this: it analyses them
+    # the atlas's schools (demo/atlas.py) come before this: it analyses them
     atlas_demo_analysis.build,
     # mentors, opportunities and matches, on the programs, schools and accounts above
     mentoring_demo.build,

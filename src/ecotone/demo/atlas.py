@@ -24,10 +24,9 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
+from ecotone.atlas import area_import
+from ecotone.atlas.models import AreaImportStatus
 from ecotone.ecosystems.models import Ecosystem
-
-from . import area_import
-from .models import AreaImportStatus
 
 SCALE = {"small": 0.4, "medium": 1.0, "large": 2.0}
 

@@ -14,10 +14,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ecotone.ecosystems.models import Organization, Sector
-
-from .geocoding import zip_centroid
-from .models import (
+from ecotone.directory.geocoding import zip_centroid
+from ecotone.directory.listing_state import empty_state, program_state
+from ecotone.directory.models import (
     CoordinatesSource,
     CostBand,
     Delivery,
@@ -32,6 +31,8 @@ from .models import (
     TaxonomyTerm,
     Term,
 )
+from ecotone.directory.services import reject_change, save_listing
+from ecotone.ecosystems.models import Organization, Sector
 
 PROGRAMS = {"small": 60, "medium": 400, "large": 1600}
 LOCATIONS = {"small": 40, "medium": 250, "large": 1000}
@@ -298,9 +299,6 @@ def build_listing_activity(ecosystem: Any, partner: Any, reviewer: Any) -> dict[
     Made through the same service the listing form uses, so the queue, the diff and the audit
     log are the real ones.
     """
-    from .listing_state import empty_state, program_state
-    from .services import reject_change, save_listing
-
     organization = Organization.objects.filter(
         ecosystem=ecosystem, staff_memberships__user=partner
     ).first()

@@ -56,9 +56,8 @@ from ecotone.directory.models import (
 )
 from ecotone.directory.stem_profile import STEM_FIELDS
 from ecotone.ecosystems.models import Ecosystem, Membership, Organization, Role, Sector
-
-from . import engine, solver
-from .models import (
+from ecotone.mentoring import engine, solver
+from ecotone.mentoring.models import (
     CareerStage,
     CheckIn,
     ClosureKind,
@@ -78,9 +77,9 @@ from .models import (
     ScreeningStatus,
     ScreeningStep,
 )
-from .services import matches as match_services
-from .services import screening
-from .services.opportunities import refresh_equity_priorities
+from ecotone.mentoring.services import matches as match_services
+from ecotone.mentoring.services import screening
+from ecotone.mentoring.services.opportunities import refresh_equity_priorities
 
 SEED = 20261123 + 5
 MENTORS = {"small": 150, "medium": 600, "large": 2000}
@@ -643,7 +642,7 @@ def _mentors(demo: Demo) -> list[Mentor]:
         user = User(
             email=f"{handle}.{i + 1}@{MENTOR_DOMAIN}",
             name=f"{first} {last}",
-            password="!",  # noqa: S106 (unusable: demo mentors cannot sign in; mentor@ can)
+            password="!",  # unusable: demo mentors cannot sign in; mentor@ can
             date_joined=demo.moment(joined_on[len(people)]),
         )
         new_users.append(user)
