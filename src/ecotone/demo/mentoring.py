@@ -11,9 +11,10 @@ What it makes, for the main demo ecosystem (numbers at the medium size):
   center, weekly availability on quarter hours, some Spanish speakers, some virtual only (to
   reach the rural counties), about 30% sharing their identity for matching, and consents;
 - screening in every state: about 55% cleared (a few expiring within 30 days, a few lapsed),
-  15% cleared for supervised virtual work only, 20% in screening, 10% not started. Records are
-  written in bulk but as `services.screening.update_step` would write them: a pass names its
-  backbone verifier, its completion date, and its expiry from the step's validity;
+  15% cleared for supervised virtual work only, 20% in screening, 10% not started. Every
+  record is set by the screening service's rule (`services.screening.apply_status`, what
+  `update_step` applies): a pass names its backbone verifier, its completion date, and its
+  expiry from the step's validity;
 - opportunities on the programs that serve young people: relationship mentoring after school,
   virtual career talks with a teacher present, science-fair judging, workshops, team coaching
   and tutoring, with an equity priority from the atlas's schools (rural or high-need);
@@ -633,7 +634,10 @@ def _consents(demo: Demo, mentors: list[Mentor]) -> None:
 
 
 def _screening(demo: Demo, mentors: list[Mentor]) -> None:
-    """Records written in bulk exactly as `screening.update_step` writes them."""
+    """Each record set by the screening rule (`screening.apply_status`, what `update_step`
+    applies) and written in bulk; there is no match yet for `update_step` to hold, and one
+    call per record would make the seed several times slower. Passes are dated back to the
+    day they were verified (the rule stamps the time of the call)."""
     rng = demo.rng
     today = demo.today
     records: list[ScreeningRecord] = []
@@ -643,33 +647,30 @@ def _screening(demo: Demo, mentors: list[Mentor]) -> None:
         hours = None
         if step.minimum_hours is not None:
             hours = step.minimum_hours + Decimal(rng.choice((0, 0, 1, 2, 4)))
-        records.append(
-            ScreeningRecord(
-                mentor=mentor,
-                step=step,
-                status=ScreeningStatus.PASSED,
-                started_on=done - datetime.timedelta(days=rng.randint(0, 14)),
-                completed_on=done,
-                expires_on=screening.expiry_of(step, done),
-                hours=hours,
-                verified_by=demo.verifier(),
-                verified_at=demo.moment(done, rng.choice((9, 11, 14, 16))),
-            )
+        started_on = done - datetime.timedelta(days=rng.randint(0, 14))
+        record = screening.apply_status(
+            ScreeningRecord(mentor=mentor, step=step),
+            demo.verifier(),
+            status=ScreeningStatus.PASSED,
+            started_on=started_on,
+            completed_on=done,
+            hours=hours,
         )
+        record.verified_at = demo.moment(done, rng.choice((9, 11, 14, 16)))
+        records.append(record)
 
     def pending(mentor: Mentor, step: ScreeningStep, status: str, since: datetime.date) -> None:
         hours = None
         if step.minimum_hours is not None and status == ScreeningStatus.IN_PROGRESS:
             hours = Decimal(rng.choice(("0.5", "1.0", "1.5")))
-        records.append(
-            ScreeningRecord(
-                mentor=mentor,
-                step=step,
-                status=status,
-                started_on=since if status != ScreeningStatus.NOT_STARTED else None,
-                hours=hours,
-            )
+        record = screening.apply_status(
+            ScreeningRecord(mentor=mentor, step=step),
+            demo.backbone[-1],
+            status=status,
+            started_on=since if status != ScreeningStatus.NOT_STARTED else None,
+            hours=hours,
         )
+        records.append(record)
 
     renewed = [s for s in demo.steps if s.valid_days is not None]
     due = min(renewed, key=lambda s: s.valid_days or 0) if renewed else None
