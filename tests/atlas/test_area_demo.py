@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from ecotone.atlas import demo
 from ecotone.atlas.models import AreaImport, AreaImportStatus, PopulationArea
+from ecotone.demo import atlas as demo
 from ecotone.demo import builder
 from ecotone.directory.distance import haversine_miles
 from ecotone.directory.models import Delivery, Location

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ecotone.atlas import services
-from ecotone.atlas.demo_analysis import MOBILE_LAB, seed_demo_analysis
+from ecotone.demo.atlas_analysis import MOBILE_LAB, seed_demo_analysis
 from tests.atlas.builders import make_area, make_program
 from tests.conftest import World
 

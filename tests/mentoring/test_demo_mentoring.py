@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from ecotone.accounts.models import User
 from ecotone.demo import builder
+from ecotone.demo import mentoring as demo
 from ecotone.directory.stem_profile import GRADE_BANDS, STEM_FIELDS
 from ecotone.ecosystems.models import Ecosystem, Role, Sector
-from ecotone.mentoring import demo, engine, solver
+from ecotone.mentoring import engine, solver
 from ecotone.mentoring.models import (
     IDENTITY_CODES,
     LIVE_STATUSES,

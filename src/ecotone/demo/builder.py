@@ -21,9 +21,6 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from ecotone.accounts.models import User
-from ecotone.atlas import demo as atlas_demo
-from ecotone.atlas import demo_analysis as atlas_demo_analysis
-from ecotone.directory import demo as directory_demo
 from ecotone.directory.models import Program
 from ecotone.ecosystems import services
 from ecotone.ecosystems.models import (
@@ -38,7 +35,12 @@ from ecotone.ecosystems.models import (
     Role,
     Sector,
 )
-from ecotone.mentoring import demo as mentoring_demo
+
+from . import atlas as atlas_demo
+from . import atlas_analysis as atlas_demo_analysis
+from . import directory as directory_demo
+from . import mentoring as mentoring_demo
+from .tables import table
 
 SIZES = ("small", "medium", "large")
 ORGANIZATIONS = {"small": 40, "medium": 150, "large": 600}
@@ -117,204 +119,81 @@ LAKESHORE_TOWNS = (
     Town("Wexley", "Grayson County", 41.625, -81.250, "44077", "town"),
 )
 
-FIRST_NAMES = [
-    "Amara",
-    "Ben",
-    "Camila",
-    "Dario",
-    "Elena",
-    "Farid",
-    "Grace",
-    "Hiro",
-    "Imani",
-    "Jonah",
-    "Keiko",
-    "Luis",
-    "Maya",
-    "Nadia",
-    "Omar",
-    "Priya",
-    "Quinn",
-    "Rafael",
-    "Sana",
-    "Tomas",
-    "Uma",
-    "Victor",
-    "Wen",
-    "Ximena",
-    "Yusuf",
-    "Zoe",
-    "Aaliyah",
-    "Bruno",
-    "Chioma",
-    "Diego",
-    "Esther",
-    "Felix",
-    "Gabriela",
-    "Hassan",
-    "Isla",
-    "Jamal",
-    "Kavya",
-    "Leon",
-    "Mireille",
-    "Nikolai",
-]
-LAST_NAMES = [
-    "Abernathy",
-    "Bautista",
-    "Castellanos",
-    "Dubois",
-    "Eze",
-    "Fairbanks",
-    "Goldberg",
-    "Hollis",
-    "Iwasaki",
-    "Jankowski",
-    "Kowalczyk",
-    "Lindgren",
-    "Mbeki",
-    "Navarro",
-    "Oyelaran",
-    "Pemberton",
-    "Quintero",
-    "Rasmussen",
-    "Szabo",
-    "Thornbury",
-    "Umeh",
-    "Vasquez",
-    "Whitcombe",
-    "Xiong",
-    "Yamamoto",
-    "Zeller",
-    "Achterberg",
-    "Brightwater",
-    "Coulibaly",
-    "Delacroix",
-]
+FIRST_NAMES: tuple[str, ...] = tuple(table("people")["first_names"])
+LAST_NAMES: tuple[str, ...] = tuple(table("people")["last_names"])
+STREETS: tuple[str, ...] = tuple(table("places")["streets"])
+STREET_KINDS: tuple[str, ...] = tuple(table("places")["street_kinds"])
 
-STREETS = ("Main", "Oak", "River", "Maple", "Church", "Mill", "High", "Park", "Canal", "Elm")
-STREET_KINDS = ("Street", "Avenue", "Road", "Lane")
+
+def _organization_names(sector: str) -> tuple[str, ...]:
+    return tuple(table("organizations")["names"][sector])
+
 
 # (sector, share of organizations, name patterns, coalition roles to draw from)
 SECTOR_PLAN: tuple[tuple[str, float, tuple[str, ...], tuple[str, ...]], ...] = (
     (
         Sector.SCHOOL,
         0.30,
-        (
-            "{town} Elementary School",
-            "{town} Middle School",
-            "{town} High School",
-            "{town} STEM Academy",
-            "{county} Career Center",
-            "{town} Early Learning Center",
-            "{county} Local Schools",
-        ),
+        _organization_names(Sector.SCHOOL),
         (CoalitionRole.PARTNER, CoalitionRole.DIRECT_SERVICE),
     ),
     (
         Sector.YOUTH_NONPROFIT,
         0.20,
-        (
-            "{town} Youth Discovery Club",
-            "Girls Build {town}",
-            "Future Innovators of {town}",
-            "{town} Afterschool Collaborative",
-            "Code Sprouts {town}",
-            "{town} Youth Robotics League",
-            "{county} 4-Season Nature Camp",
-            "Bright Futures {town}",
-        ),
+        _organization_names(Sector.YOUTH_NONPROFIT),
         (CoalitionRole.DIRECT_SERVICE,),
     ),
     (
         Sector.MUSEUM,
         0.05,
-        (
-            "{town} Nature Center",
-            "{county} Children's Museum",
-            "{town} Heritage and Science Museum",
-            "{town} Observatory",
-        ),
+        _organization_names(Sector.MUSEUM),
         (CoalitionRole.DIRECT_SERVICE, CoalitionRole.BOTH),
     ),
     (
         Sector.LIBRARY,
         0.08,
-        ("{town} Public Library", "{county} District Library — {town} Branch"),
+        _organization_names(Sector.LIBRARY),
         (CoalitionRole.DIRECT_SERVICE,),
     ),
     (
         Sector.MAKERSPACE,
         0.05,
-        ("{town} Makers Guild", "Foundry Makerspace {town}", "{town} Fab Lab"),
+        _organization_names(Sector.MAKERSPACE),
         (CoalitionRole.DIRECT_SERVICE,),
     ),
     (
         Sector.HIGHER_ED,
         0.05,
-        (
-            "{county} Technical College",
-            "{town} Community College",
-            "{town} College of Engineering",
-        ),
+        _organization_names(Sector.HIGHER_ED),
         (CoalitionRole.PARTNER, CoalitionRole.DIRECT_SERVICE),
     ),
     (
         Sector.BUSINESS,
         0.13,
-        (
-            "{surname} Engineering Group",
-            "{town} Robotics Works",
-            "{surname} Health Systems",
-            "{surname} & {surname2} Analytics",
-            "{town} Power and Light",
-            "{surname} Aerospace Components",
-            "{town} Software Cooperative",
-        ),
+        _organization_names(Sector.BUSINESS),
         (CoalitionRole.PARTNER, CoalitionRole.FUNDER),
     ),
     (
         Sector.GOVERNMENT,
         0.05,
-        (
-            "{county} Soil and Water District",
-            "{town} Parks and Recreation",
-            "{county} Extension Office",
-            "{county} Workforce Board",
-        ),
+        _organization_names(Sector.GOVERNMENT),
         (CoalitionRole.PARTNER,),
     ),
     (
         Sector.FOUNDATION,
         0.04,
-        ("{town} Community Foundation", "{surname} Family Foundation"),
+        _organization_names(Sector.FOUNDATION),
         (CoalitionRole.FUNDER,),
     ),
     (
         Sector.COMMUNITY,
         0.05,
-        (
-            "{town} Neighborhood Association",
-            "{town} Parents for STEM",
-            "{town} Faith and Family Center",
-            "{town} Community Garden",
-        ),
+        _organization_names(Sector.COMMUNITY),
         (CoalitionRole.PARTNER, CoalitionRole.DIRECT_SERVICE),
     ),
 )
 
-DESCRIPTIONS: dict[str, str] = {
-    Sector.SCHOOL: "A public school serving {town} families, with afterschool STEM clubs.",
-    Sector.YOUTH_NONPROFIT: "Hands-on science, coding and engineering for young people in {town}.",
-    Sector.MUSEUM: "Exhibits, field trips and family science nights for {county}.",
-    Sector.LIBRARY: "Free maker kits, coding clubs and homework help at the {town} library.",
-    Sector.MAKERSPACE: "Community workshop with 3D printers, laser cutters and youth open shop.",
-    Sector.HIGHER_ED: "College faculty and students who run outreach and mentor youth.",
-    Sector.BUSINESS: "An employer whose engineers and analysts volunteer as STEM mentors.",
-    Sector.GOVERNMENT: "A public agency partnering on outdoor and workforce STEM learning.",
-    Sector.FOUNDATION: "A funder of afterschool and summer STEM programs in the region.",
-    Sector.COMMUNITY: "Neighbors organizing STEM family events and youth programs in {town}.",
-}
+DESCRIPTIONS: dict[str, str] = table("organizations")["descriptions"]
 
 
 @dataclass
@@ -563,7 +442,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     build_people,
     directory_demo.build,
     atlas_demo.build,
-    # the atlas's schools (atlas/demo.py) come before this: it analyses them
+    # the atlas's schools (demo/atlas.py) come before this: it analyses them
     atlas_demo_analysis.build,
     # mentors, opportunities and matches, on the programs, schools and accounts above
     mentoring_demo.build,

@@ -59,14 +59,51 @@ def update_step(
     notes: str | None = None,
     expected_version: str | None = None,
 ) -> ScreeningRecord:
-    """Set where `mentor` stands on `step`. Passing verifies: the actor becomes the verifier
-    (never the mentor themself, even a staff member who also mentors), the completion date
-    defaults to today and may not be in the future, the expiry follows from the step's
-    validity, and a step with minimum hours needs at least that many. The mentor's live
+    """Set where `mentor` stands on `step` (by `apply_status`) and save it. The mentor's live
     matches that the record no longer covers (revoked, failed, or a pass dated so long ago it
     has expired) go on hold in the same transaction. A stale `expected_version` (the record's
     version when the person loaded it, `concurrency.version_of(None)` for no record yet) raises
     `EditConflictError`."""
+    with acting(actor):
+        record = (
+            ScreeningRecord.objects.select_for_update().filter(mentor=mentor, step=step).first()
+        )
+        concurrency.require(expected_version, concurrency.version_of(record))
+        if record is None:
+            record = ScreeningRecord(mentor=mentor, step=step)
+        else:
+            record.mentor, record.step = mentor, step  # the ones in hand: no queries for them
+        apply_status(
+            record,
+            actor,
+            status=status,
+            started_on=started_on,
+            completed_on=completed_on,
+            hours=hours,
+            notes=notes,
+        )
+        record.save()
+        match_services.hold_unsafe_matches(mentor.ecosystem, actor, mentor=mentor)
+    return record
+
+
+def apply_status(
+    record: ScreeningRecord,
+    actor: Any,
+    *,
+    status: str,
+    started_on: datetime.date | None = None,
+    completed_on: datetime.date | None = None,
+    hours: Decimal | None = None,
+    notes: str | None = None,
+) -> ScreeningRecord:
+    """The screening rule, on `record` (its mentor and step set), without saving it. Passing
+    verifies: the actor becomes the verifier (never the mentor themself, even a staff member
+    who also mentors), the completion date defaults to today and may not be in the future,
+    the expiry follows from the step's validity, and a step with minimum hours needs at least
+    that many. `update_step` saves the record and holds the matches it no longer covers; the
+    demo builds its records with this and writes them in bulk."""
+    mentor, step = record.mentor, record.step
     if step.ecosystem_id != mentor.ecosystem_id:
         raise DomainError(_("That step belongs to another ecosystem."))
     if status not in ScreeningStatus.values:
@@ -76,45 +113,36 @@ def update_step(
     ):
         raise DomainError(_("Nobody verifies their own screening; ask another staff member."))
     today = timezone.localdate()
-    with acting(actor):
-        record = (
-            ScreeningRecord.objects.select_for_update().filter(mentor=mentor, step=step).first()
-        )
-        concurrency.require(expected_version, concurrency.version_of(record))
-        if record is None:
-            record = ScreeningRecord(mentor=mentor, step=step)
-        record.status = status
-        if started_on is not None:
-            record.started_on = started_on
-        if hours is not None:
-            record.hours = hours
-        if notes is not None:
-            record.notes = notes
-        if status == ScreeningStatus.PASSED:
-            done = completed_on or today
-            if done > today:
-                raise DomainError(_("A step cannot be completed in the future."))
-            minimum = step.minimum_hours
-            if minimum is not None and (record.hours is None or record.hours < minimum):
-                raise DomainError(
-                    _("%(step)s needs at least %(hours)s hours; %(have)s recorded.")
-                    % {"step": step.name, "hours": minimum, "have": record.hours or 0}
-                )
-            record.completed_on = done
-            record.started_on = record.started_on or done
-            record.expires_on = expiry_of(step, done)
-            record.verified_by = actor
-            record.verified_at = timezone.now()
-            record.reminded_at = None
-        else:
-            record.completed_on = completed_on if status == ScreeningStatus.FAILED else None
-            record.expires_on = None
-            record.verified_by = actor if status == ScreeningStatus.FAILED else None
-            record.verified_at = timezone.now() if status == ScreeningStatus.FAILED else None
-            if status == ScreeningStatus.IN_PROGRESS and record.started_on is None:
-                record.started_on = today
-        record.save()
-        match_services.hold_unsafe_matches(mentor.ecosystem, actor, mentor=mentor)
+    record.status = status
+    if started_on is not None:
+        record.started_on = started_on
+    if hours is not None:
+        record.hours = hours
+    if notes is not None:
+        record.notes = notes
+    if status == ScreeningStatus.PASSED:
+        done = completed_on or today
+        if done > today:
+            raise DomainError(_("A step cannot be completed in the future."))
+        minimum = step.minimum_hours
+        if minimum is not None and (record.hours is None or record.hours < minimum):
+            raise DomainError(
+                _("%(step)s needs at least %(hours)s hours; %(have)s recorded.")
+                % {"step": step.name, "hours": minimum, "have": record.hours or 0}
+            )
+        record.completed_on = done
+        record.started_on = record.started_on or done
+        record.expires_on = expiry_of(step, done)
+        record.verified_by = actor
+        record.verified_at = timezone.now()
+        record.reminded_at = None
+    else:
+        record.completed_on = completed_on if status == ScreeningStatus.FAILED else None
+        record.expires_on = None
+        record.verified_by = actor if status == ScreeningStatus.FAILED else None
+        record.verified_at = timezone.now() if status == ScreeningStatus.FAILED else None
+        if status == ScreeningStatus.IN_PROGRESS and record.started_on is None:
+            record.started_on = today
     return record
 
 

@@ -11,9 +11,10 @@ What it makes, for the main demo ecosystem (numbers at the medium size):
   center, weekly availability on quarter hours, some Spanish speakers, some virtual only (to
   reach the rural counties), about 30% sharing their identity for matching, and consents;
 - screening in every state: about 55% cleared (a few expiring within 30 days, a few lapsed),
-  15% cleared for supervised virtual work only, 20% in screening, 10% not started. Records are
-  written in bulk but as `services.screening.update_step` would write them: a pass names its
-  backbone verifier, its completion date, and its expiry from the step's validity;
+  15% cleared for supervised virtual work only, 20% in screening, 10% not started. Every
+  record is set by the screening service's rule (`services.screening.apply_status`, what
+  `update_step` applies): a pass names its backbone verifier, its completion date, and its
+  expiry from the step's validity;
 - opportunities on the programs that serve young people: relationship mentoring after school,
   virtual career talks with a teacher present, science-fair judging, workshops, team coaching
   and tutoring, with an equity priority from the atlas's schools (rural or high-need);
@@ -56,9 +57,8 @@ from ecotone.directory.models import (
 )
 from ecotone.directory.stem_profile import STEM_FIELDS
 from ecotone.ecosystems.models import Ecosystem, Membership, Organization, Role, Sector
-
-from . import engine, solver
-from .models import (
+from ecotone.mentoring import engine, solver
+from ecotone.mentoring.models import (
     CareerStage,
     CheckIn,
     ClosureKind,
@@ -78,9 +78,11 @@ from .models import (
     ScreeningStatus,
     ScreeningStep,
 )
-from .services import matches as match_services
-from .services import screening
-from .services.opportunities import refresh_equity_priorities
+from ecotone.mentoring.services import matches as match_services
+from ecotone.mentoring.services import screening
+from ecotone.mentoring.services.opportunities import refresh_equity_priorities
+
+from .tables import table
 
 SEED = 20261123 + 5
 MENTORS = {"small": 150, "medium": 600, "large": 2000}
@@ -103,45 +105,15 @@ BACKBONE_PERSONAS = (f"admin@{DEMO_DOMAIN}", f"staff@{DEMO_DOMAIN}")
 # --- who the mentors are -------------------------------------------------------------------
 
 
-def _names(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-WOMEN = _names(
-    "Adaeze Aisha Ana Beatriz Chloe Daniela Emily Fatima Guadalupe Hannah Ingrid Jasmine Kateri "
-    "Keisha Lakshmi Linh Lucia Mariana Megan Mei Nia Olga Paola Rania Sadia Sarah Tamika "
-    "Valentina Wanjiru Xiomara Yasmin Zainab"
-)
-MEN = _names(
-    "Andres Benjamin Carlos Cody DeShawn Dmitri Emeka Ethan Francisco Gideon Hamza Hector Jorge "
-    "Kenji Kwame Luis Malcolm Marcus Minh Omar Pedro Rahul Ryan Samuel Tariq Tyrone Wei Xavier "
-    "Yosef Zachary"
-)
-NEUTRAL = _names("Alex Casey Jordan Morgan Riley Taylor")
-LAST_NAMES = _names(
-    "Adeyemi Alvarez Anderson Baker Banerjee Begay Bui Castillo Chen Cohen Delgado Diallo Evans "
-    "Fitzgerald Flores Garcia Gonzalez Gupta Haddad Hernandez Hughes Ibrahim Jackson Kaur Kim "
-    "Kowalski Lee Lopez Martinez Mendoza Miller Murphy Nakamura Nguyen Novak O'Brien Okonkwo "
-    "Ortiz Patel Petrov Ramirez Reyes Robinson Rodriguez Sanchez Schmidt Singh Sullivan Tanaka "
-    "Thompson Torres Tran Walker Washington Williams Wright Yazzie Yilmaz Zhang"
-)
+_PEOPLE = table("people")
+WOMEN: tuple[str, ...] = tuple(_PEOPLE["mentor_first_names"]["women"])
+MEN: tuple[str, ...] = tuple(_PEOPLE["mentor_first_names"]["men"])
+NEUTRAL: tuple[str, ...] = tuple(_PEOPLE["mentor_first_names"]["neutral"])
+LAST_NAMES: tuple[str, ...] = tuple(_PEOPLE["mentor_last_names"])
 # Names that hint at a heritage a mentor who shares their identity may well tick (a hint for
 # invented people, nothing more).
-HERITAGE = {
-    "hispanic": _names(
-        "Ana Beatriz Daniela Guadalupe Lucia Mariana Paola Valentina Xiomara Andres Carlos "
-        "Francisco Hector Jorge Luis Pedro Xavier Alvarez Castillo Delgado Flores Garcia Gonzalez "
-        "Hernandez Lopez Martinez Mendoza Ortiz Ramirez Reyes Rodriguez Sanchez Torres"
-    ),
-    "black": _names(
-        "Adaeze Aisha Jasmine Keisha Nia Tamika Wanjiru Zainab DeShawn Emeka Kwame Malcolm Marcus "
-        "Tyrone Adeyemi Diallo Jackson Okonkwo Robinson Washington"
-    ),
-    "asian": _names(
-        "Lakshmi Linh Mei Sadia Kenji Minh Rahul Wei Banerjee Bui Chen Gupta Kaur Kim Nakamura "
-        "Nguyen Patel Singh Tanaka Tran Zhang"
-    ),
-    "native": _names("Kateri Begay Yazzie"),
+HERITAGE: dict[str, tuple[str, ...]] = {
+    code: tuple(names) for code, names in _PEOPLE["heritage"].items()
 }
 
 
@@ -163,253 +135,35 @@ class Career:
     employers: tuple[str, ...] = ()
 
 
-PROFESSIONALS = (
-    Career(
-        "Civil engineer",
-        "engineering",
-        ("engineering", "mathematics", "environment"),
-        ("cad", "surveying", "project-management"),
-        ("Engineering Group",),
-    ),
-    Career(
-        "Mechanical engineer",
-        "engineering",
-        ("engineering", "making", "robotics", "aerospace"),
-        ("cad", "3d-printing", "prototyping"),
-        ("Aerospace Components", "Robotics Works", "Engineering Group"),
-    ),
-    Career(
-        "Electrical engineer",
-        "engineering",
-        ("engineering", "robotics", "computing"),
-        ("circuits", "arduino", "solar-energy"),
-        ("Power and Light",),
-    ),
-    Career(
-        "Power-line technician",
-        "engineering",
-        ("engineering", "environment"),
-        ("circuits", "electrical-safety"),
-        ("Power and Light",),
-    ),
-    Career(
-        "Software developer",
-        "computing",
-        ("computing", "data-science", "robotics"),
-        ("python", "javascript", "web-development", "app-design"),
-        ("Software Cooperative",),
-    ),
-    Career(
-        "Cybersecurity analyst",
-        "computing",
-        ("computing", "mathematics"),
-        ("cybersecurity", "networking", "python"),
-        ("Software Cooperative", "Analytics"),
-    ),
-    Career(
-        "Data analyst",
-        "data-science",
-        ("data-science", "mathematics", "computing"),
-        ("spreadsheets", "python", "statistics", "data-visualization"),
-        ("Analytics", "Health Systems"),
-    ),
-    Career(
-        "Registered nurse",
-        "health",
-        ("health", "science"),
-        ("first-aid", "anatomy", "patient-care"),
-        ("Health Systems",),
-    ),
-    Career(
-        "Nurse practitioner",
-        "health",
-        ("health", "science"),
-        ("anatomy", "patient-care", "public-health"),
-        ("Health Systems",),
-    ),
-    Career(
-        "Medical lab technician",
-        "health",
-        ("health", "science"),
-        ("microscopy", "lab-safety", "chemistry"),
-        ("Health Systems",),
-    ),
-    Career(
-        "Biomedical engineer",
-        "engineering",
-        ("engineering", "health", "making"),
-        ("3d-printing", "cad", "prototyping"),
-        ("Health Systems", "Engineering Group"),
-    ),
-    Career(
-        "Manufacturing technician",
-        "making",
-        ("making", "engineering", "robotics"),
-        ("cnc-machining", "welding", "quality-control"),
-        ("Aerospace Components", "Robotics Works"),
-    ),
-    Career(
-        "Robotics technician",
-        "robotics",
-        ("robotics", "making", "engineering"),
-        ("arduino", "plc-programming", "cad"),
-        ("Robotics Works",),
-    ),
-    Career(
-        "Aerospace engineer",
-        "aerospace",
-        ("aerospace", "engineering", "mathematics"),
-        ("cad", "rocketry", "simulation"),
-        ("Aerospace Components",),
-    ),
-    Career(
-        "Environmental scientist",
-        "environment",
-        ("environment", "science", "agriculture"),
-        ("water-testing", "gis", "field-research"),
-    ),
-    Career(
-        "Agronomist",
-        "agriculture",
-        ("agriculture", "environment", "science"),
-        ("soil-science", "drones", "field-research"),
-    ),
-    Career(
-        "Chemist",
-        "science",
-        ("science", "health", "environment"),
-        ("chemistry", "lab-safety"),
-        ("Health Systems",),
-    ),
-    Career(
-        "Statistician",
-        "mathematics",
-        ("mathematics", "data-science"),
-        ("statistics", "spreadsheets", "r-programming"),
-        ("Analytics",),
-    ),
-    Career(
-        "UX designer",
-        "steam-arts",
-        ("steam-arts", "computing", "making"),
-        ("app-design", "graphic-design"),
-        ("Software Cooperative",),
-    ),
-)
-STUDENTS = (
-    Career(
-        "Engineering student",
-        "engineering",
-        ("engineering", "robotics", "making"),
-        ("cad", "arduino", "3d-printing"),
-    ),
-    Career(
-        "Computer science student",
-        "computing",
-        ("computing", "robotics", "data-science"),
-        ("python", "scratch", "web-development"),
-    ),
-    Career(
-        "Nursing student",
-        "health",
-        ("health", "science"),
-        ("first-aid", "anatomy", "public-health"),
-    ),
-    Career(
-        "Biology student",
-        "science",
-        ("science", "environment", "health"),
-        ("microscopy", "field-research"),
-    ),
-    Career(
-        "Mathematics student",
-        "mathematics",
-        ("mathematics", "data-science", "computing"),
-        ("statistics", "tutoring"),
-    ),
-    Career(
-        "Environmental science student",
-        "environment",
-        ("environment", "agriculture", "science"),
-        ("water-testing", "gis"),
-    ),
-)
-RETIREES = (
-    Career(
-        "Retired chemical engineer",
-        "engineering",
-        ("engineering", "science", "mathematics"),
-        ("chemistry", "project-management"),
-    ),
-    Career(
-        "Retired math teacher",
-        "mathematics",
-        ("mathematics", "science"),
-        ("tutoring", "statistics"),
-    ),
-    Career("Retired nurse", "health", ("health", "science"), ("first-aid", "patient-care")),
-    Career(
-        "Retired machinist",
-        "making",
-        ("making", "engineering", "robotics"),
-        ("cnc-machining", "welding"),
-    ),
-    Career(
-        "Retired software engineer",
-        "computing",
-        ("computing", "mathematics", "robotics"),
-        ("python", "scratch"),
-    ),
-    Career(
-        "Retired research scientist",
-        "science",
-        ("science", "environment", "health"),
-        ("microscopy", "field-research"),
-    ),
-    Career(
-        "Retired airline pilot",
-        "aerospace",
-        ("aerospace", "science", "mathematics"),
-        ("rocketry", "navigation"),
-    ),
-    Career(
-        "Retired farm manager",
-        "agriculture",
-        ("agriculture", "environment"),
-        ("soil-science", "drones"),
-    ),
-)
+def _careers(group: str) -> tuple[Career, ...]:
+    return tuple(
+        Career(
+            c["occupation"],
+            c["stem_field"],
+            tuple(c["topics"]),
+            tuple(c["skills"]),
+            tuple(c.get("employers", ())),
+        )
+        for c in table("careers")[group]
+    )
+
+
+PROFESSIONALS = _careers("professionals")
+STUDENTS = _careers("students")
+RETIREES = _careers("retirees")
 # Employers that are not partners of the alliance (all invented).
-OTHER_EMPLOYERS = {
-    "health": ("Confluence Regional Medical Center", "Riverton Children's Hospital"),
-    "science": ("Meridian Biolabs", "Confluence Regional Medical Center"),
-    "engineering": (
-        "Confluence County Engineer's Office",
-        "City of Riverton Water Division",
-        "Westfield Transit Authority",
-    ),
-    "environment": ("City of Riverton Water Division", "Tri-County Agricultural Cooperative"),
-    "agriculture": ("Tri-County Agricultural Cooperative",),
-    "making": ("Granite Mill Foundry", "Northbank Logistics"),
-    "robotics": ("Northbank Logistics", "Granite Mill Foundry"),
-    "aerospace": ("Westfield Transit Authority", "Granite Mill Foundry"),
+OTHER_EMPLOYERS: dict[str, tuple[str, ...]] = {
+    stem_field: tuple(names) for stem_field, names in table("careers")["employers_by_field"].items()
 }
 # Anyone's employer may also be one of these.
-ANY_EMPLOYERS = ("Kestrel Mutual Insurance", "Self-employed consultant", "Northbank Logistics")
+ANY_EMPLOYERS: tuple[str, ...] = tuple(table("careers")["any_employers"])
 STEM_CODES = tuple(code for code, _label in STEM_FIELDS.terms)
-COLLEGES = ("Riverton State University", "Confluence Valley Community College")
+COLLEGES: tuple[str, ...] = tuple(table("careers")["colleges"])
 
 # ZIP codes of the region (their centers come from the offline ZIP table): metro and suburbs
 # weigh more, as people do; rural towns too, for the rural mentors.
-METRO_ZIPS = (
-    "43201 43202 43203 43204 43205 43206 43209 43211 43214 43219 43220 43221 43223 43229 "
-    "43230 43231 43232 43235 43085 43123 43068 43026 43016 43054 43004 43119 43125 43147 "
-    "43065 43215 43224 43213 43228 43207 43081 43017 43110"
-)
-OUTER_ZIPS = (
-    "43015 43040 43064 43140 43130 43155 43113 43146 43103 "
-    "43302 43138 43050 43160 43311 43338 43135 43344 43128 43006 45601"
-)
+METRO_ZIPS: tuple[str, ...] = tuple(table("places")["metro_zips"])
+OUTER_ZIPS: tuple[str, ...] = tuple(table("places")["outer_zips"])
 
 ACTIVITIES: dict[str, tuple[str, ...]] = {
     OpportunityKind.RELATIONSHIP: (
@@ -555,7 +309,7 @@ def _places() -> tuple[list[tuple[str, float, float]], list[tuple[str, float, fl
     metro: list[tuple[str, float, float]] = []
     outer: list[tuple[str, float, float]] = []
     for codes, into in ((METRO_ZIPS, metro), (OUTER_ZIPS, outer)):
-        for code in codes.split():
+        for code in codes:
             centroid = zip_centroid(code)
             if centroid is not None:
                 into.append((code, centroid.latitude, centroid.longitude))
@@ -643,7 +397,7 @@ def _mentors(demo: Demo) -> list[Mentor]:
         user = User(
             email=f"{handle}.{i + 1}@{MENTOR_DOMAIN}",
             name=f"{first} {last}",
-            password="!",  # noqa: S106 (unusable: demo mentors cannot sign in; mentor@ can)
+            password="!",  # unusable: demo mentors cannot sign in; mentor@ can
             date_joined=demo.moment(joined_on[len(people)]),
         )
         new_users.append(user)
@@ -880,7 +634,10 @@ def _consents(demo: Demo, mentors: list[Mentor]) -> None:
 
 
 def _screening(demo: Demo, mentors: list[Mentor]) -> None:
-    """Records written in bulk exactly as `screening.update_step` writes them."""
+    """Each record set by the screening rule (`screening.apply_status`, what `update_step`
+    applies) and written in bulk; there is no match yet for `update_step` to hold, and one
+    call per record would make the seed several times slower. Passes are dated back to the
+    day they were verified (the rule stamps the time of the call)."""
     rng = demo.rng
     today = demo.today
     records: list[ScreeningRecord] = []
@@ -890,33 +647,30 @@ def _screening(demo: Demo, mentors: list[Mentor]) -> None:
         hours = None
         if step.minimum_hours is not None:
             hours = step.minimum_hours + Decimal(rng.choice((0, 0, 1, 2, 4)))
-        records.append(
-            ScreeningRecord(
-                mentor=mentor,
-                step=step,
-                status=ScreeningStatus.PASSED,
-                started_on=done - datetime.timedelta(days=rng.randint(0, 14)),
-                completed_on=done,
-                expires_on=screening.expiry_of(step, done),
-                hours=hours,
-                verified_by=demo.verifier(),
-                verified_at=demo.moment(done, rng.choice((9, 11, 14, 16))),
-            )
+        started_on = done - datetime.timedelta(days=rng.randint(0, 14))
+        record = screening.apply_status(
+            ScreeningRecord(mentor=mentor, step=step),
+            demo.verifier(),
+            status=ScreeningStatus.PASSED,
+            started_on=started_on,
+            completed_on=done,
+            hours=hours,
         )
+        record.verified_at = demo.moment(done, rng.choice((9, 11, 14, 16)))
+        records.append(record)
 
     def pending(mentor: Mentor, step: ScreeningStep, status: str, since: datetime.date) -> None:
         hours = None
         if step.minimum_hours is not None and status == ScreeningStatus.IN_PROGRESS:
             hours = Decimal(rng.choice(("0.5", "1.0", "1.5")))
-        records.append(
-            ScreeningRecord(
-                mentor=mentor,
-                step=step,
-                status=status,
-                started_on=since if status != ScreeningStatus.NOT_STARTED else None,
-                hours=hours,
-            )
+        record = screening.apply_status(
+            ScreeningRecord(mentor=mentor, step=step),
+            demo.backbone[-1],
+            status=status,
+            started_on=since if status != ScreeningStatus.NOT_STARTED else None,
+            hours=hours,
         )
+        records.append(record)
 
     renewed = [s for s in demo.steps if s.valid_days is not None]
     due = min(renewed, key=lambda s: s.valid_days or 0) if renewed else None

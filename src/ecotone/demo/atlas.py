@@ -24,10 +24,11 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
+from ecotone.atlas import area_import
+from ecotone.atlas.models import AreaImportStatus
 from ecotone.ecosystems.models import Ecosystem
 
-from . import area_import
-from .models import AreaImportStatus
+from .tables import table
 
 SCALE = {"small": 0.4, "medium": 1.0, "large": 2.0}
 
@@ -76,42 +77,7 @@ class Cluster:
     desert: bool = False
 
 
-STREET_NAMES = (
-    "Lincoln",
-    "Washington",
-    "Maple Grove",
-    "Riverside",
-    "Hamilton",
-    "Oakwood",
-    "Parkview",
-    "Lakeview",
-    "Hillcrest",
-    "Fairview",
-    "Sunnyside",
-    "Westwood",
-    "Eastmoor",
-    "Kingsford",
-    "Brookside",
-    "Pleasant Ridge",
-    "Garfield",
-    "Douglass",
-    "Chavez",
-    "Tubman",
-    "Franklin",
-    "Jefferson",
-    "Highland",
-    "Meadowbrook",
-    "Stonegate",
-    "Willow Creek",
-    "Birchwood",
-    "Elmwood",
-    "Cedar Heights",
-    "Liberty",
-    "Heritage",
-    "Summit",
-    "Clearview",
-    "Pinecrest",
-)
+STREET_NAMES: tuple[str, ...] = tuple(table("places")["school_names"])
 
 METRO_SPANS: tuple[tuple[str, str, float], ...] = (
     ("PK", "05", 0.25),

@@ -1,6 +1,6 @@
 """The demo's default analysis and two saved scenarios, built from what the analysis finds.
 
-A step of the demo builder, after the schools (atlas/demo.py): it runs the default analysis,
+A step of the demo builder, after the schools (demo/atlas.py): it runs the default analysis,
 then places the scenarios where the deserts are, so they stay meaningful however the demo's
 schools and programs move: a mobile robotics lab touring the northern rural deserts, and one
 afterschool club at the first-priority school. Both are saved, and their runs computed, so the
@@ -12,11 +12,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ecotone.atlas import services
+from ecotone.atlas.access import haversine_miles
+from ecotone.atlas.models import RunStatus
 from ecotone.ecosystems.models import Ecosystem
-
-from . import services
-from .access import haversine_miles
-from .models import RunStatus
 
 MOBILE_LAB = "Mobile robotics lab for the northern rural schools"
 MAX_STOPS = 6

@@ -14,10 +14,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ecotone.ecosystems.models import Organization, Sector
-
-from .geocoding import zip_centroid
-from .models import (
+from ecotone.directory.geocoding import zip_centroid
+from ecotone.directory.listing_state import empty_state, program_state
+from ecotone.directory.models import (
     CoordinatesSource,
     CostBand,
     Delivery,
@@ -32,6 +31,10 @@ from .models import (
     TaxonomyTerm,
     Term,
 )
+from ecotone.directory.services import reject_change, save_listing
+from ecotone.ecosystems.models import Organization, Sector
+
+from .tables import table
 
 PROGRAMS = {"small": 60, "medium": 400, "large": 1600}
 LOCATIONS = {"small": 40, "medium": 250, "large": 1000}
@@ -47,30 +50,12 @@ HOSTS = (
 )
 
 # (name pattern, stem fields, activity type, typical grade bands)
-IDEAS: tuple[tuple[str, tuple[str, ...], str, tuple[str, ...]], ...] = (
-    ("Robotics Club", ("robotics", "engineering"), "afterschool-club", ("6-8", "9-12")),
-    ("Junior Robotics", ("robotics",), "afterschool-club", ("3-5",)),
-    ("Girls Who Build", ("engineering", "making"), "afterschool-club", ("6-8",)),
-    ("Coding Lab", ("computing",), "afterschool-club", ("6-8", "9-12")),
-    ("Scratch Coders", ("computing",), "afterschool-club", ("3-5",)),
-    ("Summer Engineering Camp", ("engineering", "making"), "summer-camp", ("3-5", "6-8")),
-    ("Nature Explorers Camp", ("environment", "science"), "summer-camp", ("k-2", "3-5")),
-    ("Math Circle", ("mathematics",), "afterschool-club", ("6-8", "9-12")),
-    ("Family Science Night", ("science",), "family-event", ("prek", "k-2", "3-5")),
-    ("Rocketry Team", ("aerospace", "engineering"), "competition", ("9-12",)),
-    ("Data Detectives", ("data-science", "mathematics"), "afterschool-club", ("9-12",)),
-    ("Health Careers Exploration", ("health",), "career-talk", ("9-12",)),
-    ("Maker Mondays", ("making", "steam-arts"), "afterschool-club", ("3-5", "6-8")),
-    ("Young Naturalists", ("environment",), "afterschool-club", ("k-2", "3-5")),
-    ("Science Olympiad Team", ("science", "engineering"), "competition", ("6-8", "9-12")),
-    ("Engineering Internship", ("engineering",), "internship", ("9-12", "postsecondary")),
-    ("Farm to Lab", ("agriculture", "science"), "field-trip", ("3-5", "6-8")),
-    ("Tinker Studio Residency", ("making", "steam-arts"), "maker-residency", ("6-8",)),
-    ("STEM Mentors Circle", ("engineering", "computing"), "mentoring-program", ("9-12",)),
-    ("Early Explorers", ("science", "mathematics"), "workshop", ("prek", "k-2")),
+IDEAS: tuple[tuple[str, tuple[str, ...], str, tuple[str, ...]], ...] = tuple(
+    (p["name"], tuple(p["stem_fields"]), p["activity"], tuple(p["grade_bands"]))
+    for p in table("programs")
 )
 ALL_DAYS = ("MO", "TU", "WE", "TH", "FR")
-STREETS = ("Main", "Oak", "River", "Elm", "Mill", "Church", "Maple")
+STREETS: tuple[str, ...] = tuple(table("places")["program_streets"])
 
 
 def _jitter(rng: random.Random, locale: str) -> float:
@@ -298,9 +283,6 @@ def build_listing_activity(ecosystem: Any, partner: Any, reviewer: Any) -> dict[
     Made through the same service the listing form uses, so the queue, the diff and the audit
     log are the real ones.
     """
-    from .listing_state import empty_state, program_state
-    from .services import reject_change, save_listing
-
     organization = Organization.objects.filter(
         ecosystem=ecosystem, staff_memberships__user=partner
     ).first()
