@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ecotone.atlas import area_import
+from ecotone.atlas.area_import import apply_area_import_run
 from ecotone.atlas.models import AreaImport, AreaImportStatus, PopulationArea
-from ecotone.atlas.tasks import apply_area_import_run
 from tests.conftest import World
 
 from .test_area_import import AREAS_GOOD, AREAS_HEADER, CCD

@@ -83,14 +83,3 @@ def send_verification_reminder(ecosystem_id: int, user_id: int, program_ids: lis
         body = render_to_string("directory/email/reminder_body.txt", context)
     send_mail(subject, body, None, [user.email])
     return True
-
-
-@task()
-def remind_verification(ecosystem_id: int | None = None) -> int:
-    """Send re-verification reminders for one ecosystem, or every active one (schedule daily)."""
-    from .services import send_verification_reminders
-
-    ecosystems = Ecosystem.objects.filter(is_active=True)
-    if ecosystem_id is not None:
-        ecosystems = ecosystems.filter(pk=ecosystem_id)
-    return sum(send_verification_reminders(ecosystem) for ecosystem in ecosystems)
