@@ -21,19 +21,22 @@ from ecotone.ecosystems import roles
 from ecotone.ecosystems.models import Ecosystem, Membership, Network
 
 
-def _pending_changes(ecosystem: Ecosystem) -> int:
-    from ecotone.directory.models import ListingChange
-
-    return ListingChange.objects.pending().filter(ecosystem=ecosystem).count()
-
-
 @dataclass(frozen=True)
 class NavEntry:
     label: str | Promise
     url_name: str
     permission: str
-    # A number shown next to the label (work waiting), computed only for those who see it.
-    count: Callable[[Ecosystem], int] | None = None
+
+
+# A number shown next to an entry's label (work waiting), computed only for those who see it;
+# the app that owns the work registers it in its AppConfig.ready() (this module sits left of
+# the domains in the import order and cannot import them).
+_COUNTS: dict[str, Callable[[Ecosystem], int]] = {}
+
+
+def register_count(url_name: str, count: Callable[[Ecosystem], int]) -> None:
+    """Show `count(ecosystem)` beside the entry for `url_name` (idempotent)."""
+    _COUNTS[url_name] = count
 
 
 ECOSYSTEM_NAV = (
@@ -43,9 +46,7 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Mentoring"), "mentoring:home", "mentoring.view_mentoring"),
     NavEntry(_("Imports"), "directory:imports", "directory.import_programs"),
     NavEntry(_("Our programs"), "listings:mine", "directory.manage_listings"),
-    NavEntry(
-        _("Moderation"), "listings:moderation", "directory.moderate_listings", _pending_changes
-    ),
+    NavEntry(_("Moderation"), "listings:moderation", "directory.moderate_listings"),
     NavEntry(_("Partners"), "ecosystems:organizations", "ecosystems.view_organization"),
     NavEntry(_("Members"), "ecosystems:members", "ecosystems.view_members"),
     NavEntry(_("Invitations"), "ecosystems:invitations", "ecosystems.invite_members"),
@@ -62,7 +63,7 @@ def ecosystem_nav(user: Any, ecosystem: Ecosystem, current_path: str) -> list[di
         url = reverse(entry.url_name, kwargs={"ecosystem_slug": ecosystem.slug})
         is_home = entry.url_name == "ecosystems:home"
         current = current_path == url if is_home else current_path.startswith(url)
-        count = entry.count(ecosystem) if entry.count else None
+        count = _COUNTS[entry.url_name](ecosystem) if entry.url_name in _COUNTS else None
         entries.append({"label": entry.label, "url": url, "current": current, "count": count})
     # Nested sections (listings/ and listings/moderation/): only the closest one is current.
     closest = max((len(str(e["url"])) for e in entries if e["current"]), default=0)

@@ -14,8 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from ecotone.atlas import area_import
+from ecotone.atlas.area_import import apply_area_import_run
 from ecotone.atlas.models import AreaImport, AreaImportStatus, PopulationArea
-from ecotone.atlas.tasks import apply_area_import_run
 from ecotone.errors import DomainError
 from tests.conftest import World
 

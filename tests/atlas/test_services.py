@@ -351,7 +351,7 @@ def test_a_large_ecosystem_runs_as_a_task_with_progress(
         return real(*args, on_progress=spy, **kwargs)
 
     monkeypatch.setattr(access, "analyse", watched)
-    from ecotone.atlas.tasks import compute_analysis_run
+    from ecotone.atlas.services import compute_analysis_run
 
     assert compute_analysis_run.call(run.pk) == RunStatus.DONE
     run.refresh_from_db()

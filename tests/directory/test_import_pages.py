@@ -355,7 +355,7 @@ def test_the_time_before_a_run_counts_as_interrupted_is_a_setting(
 
 
 def test_a_retry_meeting_the_apply_it_replaced_applies_once(world: World, staff: Client) -> None:
-    from ecotone.directory.tasks import apply_import_run
+    from ecotone.directory.import_runs import apply_import_run
 
     upload(staff, "services.json", example("service_full.json"))
     run = ImportRun.objects.get()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ecotone.directory import services
 from ecotone.directory.models import Program, VerificationReminder
-from ecotone.directory.tasks import remind_verification
+from ecotone.directory.services import remind_verification
 from tests.conftest import World
 from tests.directory.test_search import add_program
 

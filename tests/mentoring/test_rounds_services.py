@@ -29,7 +29,7 @@ from ecotone.mentoring.models import (
 )
 from ecotone.mentoring.services import matches as match_services
 from ecotone.mentoring.services import rounds
-from ecotone.mentoring.tasks import run_round
+from ecotone.mentoring.services.rounds import run_round
 from tests.mentoring.builders import (
     SUPERVISED_STEPS,
     clear,

@@ -15,16 +15,19 @@ mention are left as they are: an import never deletes (`delete_areas` does, by k
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from ecotone.directory.importing import Problem
 from ecotone.ecosystems.models import Ecosystem
@@ -32,6 +35,8 @@ from ecotone.errors import DomainError
 
 from .area_files import MAX_BYTES, AreaFile, AreaRecord, read_area_file
 from .models import AreaImport, AreaImportFormat, AreaImportStatus, AreaKind, PopulationArea
+
+logger = logging.getLogger(__name__)
 
 SUFFIXES = (".csv", ".xlsx", ".txt", ".tsv")
 # Compared to tell an updated area from an unchanged one (not `source`: which file said it).
@@ -131,8 +136,6 @@ def queue_area_import(run: AreaImport, *, user: Any) -> AreaImport:
     """Queue a checked import to be applied by a task: a state's CCD file (100,000 schools)
     takes longer to write than a page may wait. The run is `applying` until the task is done;
     with the immediate task backend (the demo, the tests) it is applied at once."""
-    from .tasks import apply_area_import_run
-
     with transaction.atomic():
         locked = AreaImport.objects.select_for_update().get(pk=run.pk)
         if locked.status != AreaImportStatus.CHECKED:
@@ -213,6 +216,33 @@ def apply_area_import(run: AreaImport, *, user: Any) -> AreaImport:
     return run
 
 
+@task()
+def apply_area_import_run(run_id: int, user_id: int | None) -> str:
+    """Apply a queued area import; returns the run's final status ("gone" if not queued)."""
+    run = AreaImport.objects.select_related("ecosystem").filter(pk=run_id).first()
+    if run is None or run.status != AreaImportStatus.APPLYING:
+        return "gone"
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        return str(apply_area_import(run, user=user).status)
+    except DomainError:
+        # Applied meanwhile by the apply a retry replaced (or discarded): left as it is.
+        run.refresh_from_db()
+        return str(run.status)
+    except Exception:
+        # The transaction rolled back; the run must say so rather than stay "applying".
+        logger.exception("Area import %s failed", run_id)
+        problem = {
+            "where": "",
+            "field": "",
+            "message": _("The import failed unexpectedly; nothing was changed."),
+        }
+        AreaImport.objects.filter(pk=run_id, status=AreaImportStatus.APPLYING).update(
+            status=AreaImportStatus.FAILED, report={**run.report, "problems": [problem]}
+        )
+        return str(AreaImportStatus.FAILED)
+
+
 def _interrupted(run: AreaImport) -> AreaImport:
     locked = AreaImport.objects.select_for_update().get(pk=run.pk)
     if not locked.is_interrupted:
@@ -229,8 +259,6 @@ def _interrupted(run: AreaImport) -> AreaImport:
 def retry_area_import(run: AreaImport, *, user: Any) -> AreaImport:
     """Apply an interrupted import again. Safe: the interrupted apply was one transaction,
     rolled back with its task, and the run's lock lets one apply at a time check its status."""
-    from .tasks import apply_area_import_run
-
     with transaction.atomic():
         locked = _interrupted(run)
         locked.save(update_fields=["updated_at"])  # fresh again while the retry runs

@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django_tasks import task
 
 from ecotone import concurrency, suppression
 from ecotone.directory import stem_profile
@@ -1071,9 +1072,7 @@ def start_run(
     analysis: Analysis, scenario: Scenario | None = None, *, fingerprint_: str | None = None
 ) -> AnalysisRun:
     """A new run: computed now when the ecosystem has fewer areas than ATLAS_SYNC_MAX_AREAS,
-    else queued (`tasks.compute_analysis_run`), its progress and stage saved as it goes."""
-    from .tasks import compute_analysis_run
-
+    else queued (`compute_analysis_run`), its progress and stage saved as it goes."""
     current = fingerprint_ or fingerprint(analysis, scenario)
     with transaction.atomic():
         # One run at a time per fingerprint: two people opening a stale atlas at once, or a
@@ -1150,6 +1149,22 @@ def compute_run(run: AnalysisRun) -> AnalysisRun:
             status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
         ).delete()
     return run
+
+
+@task()
+def compute_analysis_run(run_id: int) -> str:
+    """Compute a queued analysis run, saving its progress and stage as it goes; returns the
+    run's final status ("gone" when it was deleted meanwhile)."""
+    run = (
+        AnalysisRun.objects.select_related("analysis__ecosystem", "scenario")
+        .filter(pk=run_id)
+        .first()
+    )
+    if run is None:
+        return "gone"
+    if run.status != RunStatus.QUEUED:
+        return str(run.status)
+    return str(compute_run(run).status)
 
 
 # Scenarios -------------------------------------------------------------------------------------

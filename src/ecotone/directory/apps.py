@@ -7,4 +7,13 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Program directory")
 
     def ready(self) -> None:
+        from ecotone import navigation
+
         from . import audit  # noqa: F401  (registers change history)
+        from .models import ListingChange
+
+        # Moderators see how many changes await them beside the navigation entry.
+        navigation.register_count(
+            "listings:moderation",
+            lambda ecosystem: ListingChange.objects.pending().filter(ecosystem=ecosystem).count(),
+        )

@@ -5,7 +5,7 @@ What the import page, the `import_hsds` command and the background task all call
 - `check_upload` stores the file, reads it by its format and checks it against the ecosystem
   (a dry run: nothing but the run itself is written);
 - `decide_duplicates` records the reviewer's choice for each likely duplicate;
-- `apply_run` marks the run as applying and queues `tasks.apply_import_run`, which re-reads the
+- `apply_run` marks the run as applying and queues `apply_import_run`, which re-reads the
   kept file, checks it again (the directory may have changed since) and applies it in one
   transaction (`apply_now`);
 - `retry_run` and `discard_run` end a run left applying when its task was lost
@@ -14,18 +14,18 @@ What the import page, the `import_hsds` command and the background task all call
 
 from __future__ import annotations
 
-import importlib
 import logging
 import tempfile
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
@@ -34,6 +34,7 @@ from .hsds_import import DECISIONS, ImportReport, import_batch
 from .hsds_readers import MAX_BYTES, read_hsds_json, read_hsds_package
 from .importing import Batch, Problem
 from .models import ImportFormat, ImportRun, ImportStatus
+from .spreadsheet import read_spreadsheet
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +66,6 @@ def read_file(path: Path, format: str, ecosystem: Ecosystem) -> Batch:
         return read_hsds_json(path)
     if format == ImportFormat.HSDS_PACKAGE:
         return read_hsds_package(path)
-    try:
-        spreadsheet = importlib.import_module("ecotone.directory.spreadsheet")
-        read_spreadsheet: Callable[..., Batch] = spreadsheet.read_spreadsheet
-    except (ImportError, AttributeError):
-        batch = Batch()
-        batch.problems.append(Problem("", "", _("Spreadsheets cannot be imported here yet.")))
-        return batch
     return read_spreadsheet(path, ecosystem)
 
 
@@ -143,8 +137,6 @@ def decide_duplicates(run: ImportRun, user: Any, decisions: dict[str, str]) -> I
 
 def apply_run(run: ImportRun, user: Any) -> ImportRun:
     """Queue the run to be applied (a task, so a large file does not hold up the page)."""
-    from .tasks import apply_import_run
-
     with transaction.atomic():
         locked = ImportRun.objects.select_for_update().get(pk=run.pk)
         if locked.status != ImportStatus.CHECKED:
@@ -202,11 +194,22 @@ def _interrupted(run: ImportRun) -> ImportRun:
     return locked
 
 
+@task()
+def apply_import_run(run_id: int, user_id: int | None) -> str:
+    """Apply a checked import run; returns the run's final status."""
+    run = ImportRun.objects.select_related("ecosystem").filter(pk=run_id).first()
+    if run is None or run.status != ImportStatus.APPLYING:
+        return "gone"
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        return apply_now(run, user).status
+    except Exception:  # logged, and recorded on the run, by apply_now
+        return ImportStatus.FAILED
+
+
 def retry_run(run: ImportRun, user: Any) -> ImportRun:
     """Apply an interrupted run again. Safe: the interrupted apply was one transaction, rolled
     back with its task, so nothing of it was written."""
-    from .tasks import apply_import_run
-
     with transaction.atomic():
         locked = _interrupted(run)
         locked.save(update_fields=["updated_at"])  # fresh again while the retry runs

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from ecotone import concurrency
 from ecotone.ecosystems import roles
@@ -52,6 +53,7 @@ from .models import (
     TaxonomyTerm,
     VerificationReminder,
 )
+from .tasks import send_listing_decision, send_verification_reminder
 
 
 def publishes_directly(actor: Any, ecosystem: Ecosystem) -> bool:
@@ -318,8 +320,6 @@ def withdraw_change(change: ListingChange, actor: Any) -> ListingChange:
 
 
 def _notify_decision(change: ListingChange) -> None:
-    from .tasks import send_listing_decision
-
     if change.submitted_by_id is not None:
         transaction.on_commit(lambda: send_listing_decision.enqueue(change.pk))
 
@@ -385,8 +385,6 @@ def send_verification_reminders(ecosystem: Ecosystem, now: datetime | None = Non
     Idempotent within the re-verification period: a person is not reminded twice about the
     same listing until the period has passed again. Returns the number of emails sent.
     """
-    from .tasks import send_verification_reminder
-
     now = now or timezone.now()
     since = now - timedelta(days=ecosystem.reverify_after_days)
     stale = list(
@@ -422,6 +420,15 @@ def send_verification_reminders(ecosystem: Ecosystem, now: datetime | None = Non
             send_verification_reminder.enqueue(ecosystem.pk, user_id, program_ids)
             sent += 1
     return sent
+
+
+@task()
+def remind_verification(ecosystem_id: int | None = None) -> int:
+    """Send re-verification reminders for one ecosystem, or every active one (schedule daily)."""
+    ecosystems = Ecosystem.objects.filter(is_active=True)
+    if ecosystem_id is not None:
+        ecosystems = ecosystems.filter(pk=ecosystem_id)
+    return sum(send_verification_reminders(ecosystem) for ecosystem in ecosystems)
 
 
 # Locations -----------------------------------------------------------------------------------

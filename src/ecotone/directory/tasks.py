@@ -1,9 +1,9 @@
-"""Background work of the directory (django-tasks): applying imports, emails about listings."""
+"""Background work of the directory (django-tasks): emails about listings. (Applying an
+import is a task beside its service: `import_runs.apply_import_run`.)"""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,21 +13,7 @@ from django_tasks import task
 from ecotone.accounts.models import User
 from ecotone.ecosystems.models import Ecosystem
 
-from .import_runs import apply_now
-from .models import ImportRun, ImportStatus, ListingChange, Program
-
-
-@task()
-def apply_import_run(run_id: int, user_id: int | None) -> str:
-    """Apply a checked import run; returns the run's final status."""
-    run = ImportRun.objects.select_related("ecosystem").filter(pk=run_id).first()
-    if run is None or run.status != ImportStatus.APPLYING:
-        return "gone"
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    try:
-        return apply_now(run, user).status
-    except Exception:  # logged, and recorded on the run, by apply_now
-        return ImportStatus.FAILED
+from .models import ListingChange, Program
 
 
 def _language(user: User | None, ecosystem: Ecosystem) -> str:
@@ -82,14 +68,3 @@ def send_verification_reminder(ecosystem_id: int, user_id: int, program_ids: lis
         body = render_to_string("directory/email/reminder_body.txt", context)
     send_mail(subject, body, None, [user.email])
     return True
-
-
-@task()
-def remind_verification(ecosystem_id: int | None = None) -> int:
-    """Send re-verification reminders for one ecosystem, or every active one (schedule daily)."""
-    from .services import send_verification_reminders
-
-    ecosystems = Ecosystem.objects.filter(is_active=True)
-    if ecosystem_id is not None:
-        ecosystems = ecosystems.filter(pk=ecosystem_id)
-    return sum(send_verification_reminders(ecosystem) for ecosystem in ecosystems)

@@ -8,6 +8,8 @@ operators) pass every check, as Django's own `has_perm` decides for them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
 import rules
@@ -66,39 +68,63 @@ def operates_network(user: Any, network: Network | None) -> bool:
     return network.pk in roles.operated_network_ids(user)
 
 
+@dataclass(frozen=True)
+class PersonalRecord:
+    """How the rules read a record that a later app keeps for one person (a mentor's profile,
+    matches, hours): this module sits left of that app in the import order and cannot know its
+    models, so the app registers each of them here in its `AppConfig.ready()`."""
+
+    # The user whose own record it is.
+    holder_id: Callable[[Any], int | None]
+    # Whether the staff of these organizations see the record.
+    seen_by_organizations: Callable[[Any, Collection[int]], bool] | None = None
+    # Whether the record is matched with these organizations' programs (contact details).
+    matched_with_organizations: Callable[[Any, Collection[int]], bool] | None = None
+
+
+_PERSONAL_RECORDS: dict[type, PersonalRecord] = {}
+
+
+def register_personal_record(model: type, record: PersonalRecord) -> None:
+    """Tell the rules how to read a model's records (idempotent: ready() may run twice)."""
+    _PERSONAL_RECORDS[model] = record
+
+
+def _personal(obj: Any) -> PersonalRecord | None:
+    return _PERSONAL_RECORDS.get(type(obj))
+
+
 @rules.predicate
 def is_the_mentor(user: Any, obj: Any) -> bool:
     """The record is this user's own mentoring: their Mentor profile, or a match or hour log
     of theirs."""
-    mentor = obj if hasattr(obj, "screening_records") else getattr(obj, "mentor", None)
-    return bool(user.is_authenticated and mentor is not None and mentor.user_id == user.pk)
+    record = _personal(obj)
+    return bool(user.is_authenticated and record is not None and record.holder_id(obj) == user.pk)
 
 
 @rules.predicate
 def staffs_a_matched_program(user: Any, mentor: Any) -> bool:
     """Partner staff of a program this mentor is matched with (accepted, active or closed):
     the only people besides backbone staff who see a mentor's contact details."""
-    if mentor is None or not user.is_authenticated:
+    record = _personal(mentor)
+    if record is None or record.matched_with_organizations is None:
+        return False
+    if not user.is_authenticated:
         return False
     organizations = roles.organizations_in(user, mentor.ecosystem_id)
-    return (
-        bool(organizations)
-        and mentor.matches.filter(
-            status__in=("accepted", "active", "closed"),
-            opportunity__program__organization_id__in=organizations,
-        ).exists()
-    )
+    return bool(organizations) and record.matched_with_organizations(mentor, organizations)
 
 
 @rules.predicate
 def programs_see_mentor(user: Any, mentor: Any) -> bool:
     """Partner staff see a mentor available to programs (active, screened at least for
     supervised work) or matched with one of their programs; the mentor's app decides which
-    (`Mentor.is_seen_by_programs`, the same rule as its pages' and API's querysets)."""
-    if mentor is None or not hasattr(mentor, "is_seen_by_programs"):
+    (the same rule as its pages' and API's querysets)."""
+    record = _personal(mentor)
+    if record is None or record.seen_by_organizations is None:
         return False
     organizations = roles.organizations_in(user, mentor.ecosystem_id)
-    return bool(organizations) and bool(mentor.is_seen_by_programs(organizations))
+    return bool(organizations) and record.seen_by_organizations(mentor, organizations)
 
 
 everyone = rules.always_allow

@@ -31,6 +31,7 @@ from .models import (
     Organization,
     Role,
 )
+from .tasks import send_invitation
 
 
 @contextmanager
@@ -275,8 +276,6 @@ def invite(
     message: str = "",
 ) -> Invitation:
     """Invite a person by email. Only backbone admins may invite to backbone roles."""
-    from .tasks import send_invitation
-
     email = email.strip().lower()
     if role not in Role.values:
         raise DomainError(_("Unknown role."))
@@ -300,8 +299,6 @@ def invite(
 
 def invite_first_admin(ecosystem: Ecosystem, email: str) -> Invitation:
     """The deployment operator's invitation to a new ecosystem's first backbone admin."""
-    from .tasks import send_invitation
-
     if ecosystem.memberships.filter(role=Role.BACKBONE_ADMIN).exists():
         raise DomainError(_("This ecosystem already has a backbone admin."))
     with acting(None):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from ecotone import concurrency
+from ecotone import concurrency, overview
 from ecotone.accounts import services as account_services
 from ecotone.accounts import tokens
 from ecotone.accounts.forms import ProfileForm
@@ -82,6 +82,7 @@ def ecosystem_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         "sectors": [(label, by_sector.get(value, 0)) for value, label in Sector.choices],
         "partner_count": sum(by_sector.values()),
         "my_roles": roles.roles_in(user, ecosystem),
+        "overview_cards": overview.cards_for(user, ecosystem),
     }
     if user.has_perm("ecosystems.view_members", ecosystem):
         by_role = dict(ecosystem.memberships.values_list("role").annotate(n=Count("pk")).order_by())

@@ -1,5 +1,6 @@
 """Which mentors a person sees: one rule for the mentor pages, the API and the
-`mentoring.view_mentor` object rule (which asks `Mentor.is_seen_by_programs`).
+`mentoring.view_mentor` object rule (which asks `is_seen_by_programs`, registered with the
+rules in `apps.py`).
 
 Backbone staff see every mentor of the ecosystem and a mentor sees themself. Partner staff see a
 mentor available to programs (active, and screened at least for supervised work) or matched with
@@ -59,6 +60,21 @@ def seen_by_programs(
         .values("mentor_id")
     )
     return mentors.filter(Q(pk__in=available) | Q(pk__in=matched))
+
+
+def is_seen_by_programs(mentor: Mentor, organization_ids: Collection[int]) -> bool:
+    """Whether the staff of these organizations see this mentor (`seen_by_programs`)."""
+    mentors = Mentor.objects.filter(pk=mentor.pk)
+    return seen_by_programs(mentor.ecosystem, organization_ids, mentors).exists()
+
+
+def is_matched_with_programs(mentor: Mentor, organization_ids: Collection[int]) -> bool:
+    """Whether this mentor is matched (accepted, active or closed) with one of these
+    organizations' programs: their staff see the mentor's contact details."""
+    return mentor.matches.filter(
+        status__in=(MatchStatus.ACCEPTED, MatchStatus.ACTIVE, MatchStatus.CLOSED),
+        opportunity__program__organization_id__in=organization_ids,
+    ).exists()
 
 
 def visible_mentors(

@@ -7,4 +7,31 @@ class MentoringConfig(AppConfig):
     verbose_name = _("Mentor matching")
 
     def ready(self) -> None:
-        from . import audit  # noqa: F401  (registers change history)
+        from ecotone import overview
+        from ecotone.ecosystems import roles, rules
+        from ecotone.ecosystems.models import Role
+
+        from . import access, audit  # noqa: F401  (audit registers change history)
+        from .models import Consent, HourLog, Match, Mentor, ScreeningRecord
+
+        # The permission rules read a mentor's records through these, never by their fields.
+        rules.register_personal_record(
+            Mentor,
+            rules.PersonalRecord(
+                holder_id=lambda mentor: mentor.user_id,
+                seen_by_organizations=access.is_seen_by_programs,
+                matched_with_organizations=access.is_matched_with_programs,
+            ),
+        )
+        for model in (Consent, ScreeningRecord, Match, HourLog):
+            rules.register_personal_record(
+                model, rules.PersonalRecord(holder_id=lambda record: record.mentor.user_id)
+            )
+        # Everyone but a mentor there is invited to become one, on the ecosystem's overview.
+        overview.register(
+            overview.OverviewCard(
+                key="mentoring-join",
+                template="mentoring/_overview_join.html",
+                shown_to=lambda user, ecosystem: Role.MENTOR not in roles.roles_in(user, ecosystem),
+            )
+        )

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Collection
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -207,14 +206,6 @@ class Mentor(TimeStamped):
     @property
     def employer_label(self) -> str:
         return self.employer.name if self.employer_id and self.employer else self.employer_name
-
-    def is_seen_by_programs(self, organization_ids: Collection[int]) -> bool:
-        """Whether the staff of these organizations see this mentor (the rule is
-        `access.seen_by_programs`, shared with the pages and the API)."""
-        from .access import seen_by_programs  # access reads the services, which import models
-
-        mentors = Mentor.objects.filter(pk=self.pk)
-        return seen_by_programs(self.ecosystem, organization_ids, mentors).exists()
 
     def current_step_codes(self, on: datetime.date | None = None) -> frozenset[str]:
         """Codes of the screening steps this mentor holds, verified and unexpired, on `on`."""

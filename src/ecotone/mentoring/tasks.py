@@ -1,4 +1,6 @@
-"""Background work of mentoring (django-tasks): notification email and the daily reminders."""
+"""The daily reminders of mentoring (a django-tasks task): screening expiring, check-ins due,
+hours awaiting approval. Email about one match is sent from `notifications`, a round is computed
+by `services.rounds`: each task lives beside what it runs."""
 
 from __future__ import annotations
 
@@ -6,88 +8,20 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
 from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Ecosystem
 
-from .models import CheckIn, HourLog, HourStatus, Match, MatchStatus, Notice
+from .models import CheckIn, HourLog, HourStatus, MatchStatus
+from .notifications import notice_once, program_contact, render
 from .services import screening
-
-
-def _recipients(kind: str, match: Match) -> list[str]:
-    """Who hears about it: the mentor when the program acted (or a round proposed), the
-    program's contact when the mentor acted, both when the match is accepted or declined."""
-    mentor = [match.mentor.user.email]
-    program = [
-        e for e in (match.opportunity.program.email, match.opportunity.organization.email) if e
-    ][:1]
-    if kind in ("match_proposed", "match_accepted", "match_declined", "match_resumed"):
-        return mentor + program
-    if kind == "match_invited":
-        return mentor
-    return program
-
-
-@task()
-def send_match_notice(kind: str, match_id: int) -> int:
-    """Email about one match; returns how many messages were sent."""
-    match = (
-        Match.objects.select_related(
-            "mentor__user", "opportunity__program__organization", "ecosystem"
-        )
-        .filter(pk=match_id)
-        .first()
-    )
-    if match is None or match.status == MatchStatus.WITHDRAWN:
-        return 0
-    base_url = settings.SITE_URL.rstrip("/")
-    sent = 0
-    with translation.override(match.ecosystem.default_language):
-        context = {"match": match, "kind": kind, "base_url": base_url}
-        subject = render_to_string(f"mentoring/email/{kind}_subject.txt", context).strip()
-        body = render_to_string(f"mentoring/email/{kind}_body.txt", context)
-    for address in _recipients(kind, match):
-        send_mail(subject, body, None, [address])
-        sent += 1
-    return sent
-
 
 # --- reminders (run daily: `manage.py mentoring_reminders`) -----------------------------------
 
 CHECK_IN_REMIND_DAYS = 3
-
-
-def _notice_once(
-    ecosystem: Any, kind: str, key: str, recipient: str, subject: str, body: str
-) -> bool:
-    """Send one email unless this (kind, key, recipient) was sent before; True when sent.
-    The Notice row and the email go together: if sending fails, the row is rolled back and the
-    next run tries again."""
-    if not recipient or Notice.objects.filter(kind=kind, key=key, recipient=recipient).exists():
-        return False
-    try:
-        with transaction.atomic():
-            Notice.objects.create(ecosystem=ecosystem, kind=kind, key=key, recipient=recipient)
-            send_mail(subject, body, None, [recipient])
-    except IntegrityError:  # another run sent it just now
-        return False
-    return True
-
-
-def _render(kind: str, context: dict[str, Any]) -> tuple[str, str]:
-    subject = render_to_string(f"mentoring/email/{kind}_subject.txt", context).strip()
-    body = render_to_string(f"mentoring/email/{kind}_body.txt", context)
-    return " ".join(subject.split()), body
-
-
-def _program_contact(program: Any) -> str:
-    return str(program.email or program.organization.email or "")
 
 
 def _screening_reminders(ecosystem: Ecosystem, on: datetime.date, base_url: str) -> int:
@@ -99,8 +33,8 @@ def _screening_reminders(ecosystem: Ecosystem, on: datetime.date, base_url: str)
             ("mentor", record.mentor.user.email),
             ("staff", ecosystem.contact_email),
         ):
-            subject, body = _render("screening_expiring", {**context, "audience": audience})
-            sent += _notice_once(ecosystem, "screening_expiring", key, recipient, subject, body)
+            subject, body = render("screening_expiring", {**context, "audience": audience})
+            sent += notice_once(ecosystem, "screening_expiring", key, recipient, subject, body)
         record.reminded_at = timezone.now()
         record.save(update_fields=["reminded_at", "updated_at"])
     return sent
@@ -140,10 +74,10 @@ def _check_in_reminders(ecosystem: Ecosystem, on: datetime.date, base_url: str) 
         }
         for audience, recipient in (
             ("mentor", match.mentor.user.email),
-            ("program", _program_contact(match.opportunity.program)),
+            ("program", program_contact(match.opportunity.program)),
         ):
-            subject, body = _render("check_in_due", {**context, "audience": audience})
-            sent += _notice_once(ecosystem, "check_in_due", key, recipient, subject, body)
+            subject, body = render("check_in_due", {**context, "audience": audience})
+            sent += notice_once(ecosystem, "check_in_due", key, recipient, subject, body)
         check_in.reminded_at = timezone.now()
         check_in.save(update_fields=["reminded_at", "updated_at"])
     return sent
@@ -162,7 +96,7 @@ def _hours_digests(ecosystem: Ecosystem, on: datetime.date, base_url: str) -> in
         return 0
     by_contact: dict[str, list[dict[str, Any]]] = {}
     for program in Program.objects.filter(pk__in=figures).select_related("organization"):
-        contact = _program_contact(program)
+        contact = program_contact(program)
         if contact:
             row = figures[program.pk]
             by_contact.setdefault(contact, []).append(
@@ -179,8 +113,8 @@ def _hours_digests(ecosystem: Ecosystem, on: datetime.date, base_url: str) -> in
             "logs": sum(row["logs"] for row in programs),
             "base_url": base_url,
         }
-        subject, body = _render("hours_pending", context)
-        sent += _notice_once(ecosystem, "hours_pending", key, recipient, subject, body)
+        subject, body = render("hours_pending", context)
+        sent += notice_once(ecosystem, "hours_pending", key, recipient, subject, body)
     return sent
 
 
@@ -201,46 +135,3 @@ def send_reminders(ecosystem_id: int, on: str | None = None) -> dict[str, int]:
             "check_in_due": _check_in_reminders(ecosystem, day, base_url),
             "hours_pending": _hours_digests(ecosystem, day, base_url),
         }
-
-
-@task()
-def send_hold_notices(match_id: int, key: str) -> int:
-    """Tell the mentor, the program's contact and the ecosystem's contact (backbone staff) that
-    a match is on hold, once each per hold (`key`); returns how many emails were sent. The
-    program hears that the mentor's screening does not cover the work, not which step."""
-    match = (
-        Match.objects.select_related(
-            "mentor__user", "opportunity__program__organization", "ecosystem"
-        )
-        .filter(pk=match_id)
-        .first()
-    )
-    if match is None:
-        return 0
-    ecosystem = match.ecosystem
-    context = {"match": match, "ecosystem": ecosystem, "base_url": settings.SITE_URL.rstrip("/")}
-    sent = 0
-    with translation.override(ecosystem.default_language):
-        for audience, recipient in (
-            ("mentor", match.mentor.user.email),
-            ("program", _program_contact(match.opportunity.program)),
-            ("staff", ecosystem.contact_email),
-        ):
-            subject, body = _render("match_on_hold", {**context, "audience": audience})
-            sent += _notice_once(ecosystem, "match_on_hold", key, recipient, subject, body)
-    return sent
-
-
-@task()
-def run_round(round_id: int) -> str:
-    """Compute a queued matching round; returns its final status ("gone" when it was deleted,
-    its status unchanged when it was not queued: a task delivered twice does nothing)."""
-    from .models import MatchingRound, RoundStatus
-    from .services.rounds import compute
-
-    round_ = MatchingRound.objects.select_related("ecosystem").filter(pk=round_id).first()
-    if round_ is None:
-        return "gone"
-    if round_.status != RoundStatus.QUEUED:
-        return str(round_.status)
-    return str(compute(round_).status)

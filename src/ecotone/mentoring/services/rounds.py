@@ -2,7 +2,7 @@
 available mentors and open opportunities, its proposals reviewed by backbone staff before
 anyone else sees them.
 
-A round is queued (`start_round`), computed by a task (`tasks.run_round` -> `compute`) and
+A round is queued (`start_round`), computed by a task (`run_round` -> `compute`) and
 then in review: staff lock the pairs they like, exclude the ones they do not, swap in another
 mentor (`replace`), re-solve the rest (`resolve`), take out a mentor who dropped out
 (`drop_mentor`), and finally publish the chosen proposals (`publish`: they go out to both
@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from ecotone.assignment import Assignment
 from ecotone.ecosystems.models import Ecosystem
@@ -117,8 +118,6 @@ def start_round(
     """Queue a new round and hand it to the task queue (with the immediate backend, as in
     the demo, it is computed before this returns). `require_shared_topic`: propose a pair
     only when the mentor offers one of the topics or skills the opportunity asks for."""
-    from ..tasks import run_round
-
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Give the round a name."))
@@ -203,6 +202,18 @@ def compute(round_: MatchingRound) -> MatchingRound:
         )
     round_.refresh_from_db()
     return round_
+
+
+@task()
+def run_round(round_id: int) -> str:
+    """Compute a queued matching round; returns its final status ("gone" when it was deleted,
+    its status unchanged when it was not queued: a task delivered twice does nothing)."""
+    round_ = MatchingRound.objects.select_related("ecosystem").filter(pk=round_id).first()
+    if round_ is None:
+        return "gone"
+    if round_.status != RoundStatus.QUEUED:
+        return str(round_.status)
+    return str(compute(round_).status)
 
 
 def _mentors(round_: MatchingRound) -> list[Mentor]:
@@ -630,8 +641,6 @@ def publish(round_: MatchingRound, actor: Any, match_ids: Iterable[int] | None =
 def retry(round_: MatchingRound, actor: Any) -> MatchingRound:
     """Compute an interrupted round again (`MatchingRound.is_interrupted`: its task was lost).
     Safe: a computation stores its proposals in one transaction, rolled back with its task."""
-    from ..tasks import run_round
-
     with acting(actor):
         current = MatchingRound.objects.select_for_update().get(pk=round_.pk)
         if not current.is_interrupted:
