@@ -69,7 +69,8 @@ class User(AbstractUser):
         return self.name.split(" ")[0] if self.name else self.email
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        password_changed = getattr(self, "_password", None) is not None
+        # A new account has no token yet: nothing to look for.
+        password_changed = self.pk is not None and getattr(self, "_password", None) is not None
         super().save(*args, **kwargs)
         if password_changed:
             # Whatever changed it (the password page, a reset, the admin, a command), a token
