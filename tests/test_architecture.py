@@ -49,6 +49,7 @@ PLATFORM = frozenset(
         "ecotone.stale_runs",
         "ecotone.suppression",
         "ecotone.tabular_files",
+        "ecotone.uploads",
         "ecotone.templatetags",
         "ecotone.templatetags.ecotone",
     }

@@ -26,6 +26,7 @@ from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, csv_stream, table_response
 from ecotone.limits import SEARCH_TEXT
+from ecotone.uploads import announce_apply
 
 from . import area_import
 from .area_files import MAX_BYTES
@@ -243,12 +244,7 @@ def area_import_apply(request: HttpRequest, ecosystem_slug: str, import_id: int)
     except DomainError as error:
         messages.error(request, str(error))
     else:
-        if run.status == AreaImportStatus.APPLIED:
-            messages.success(request, _("The import is applied."))
-        elif run.status == AreaImportStatus.APPLYING:
-            messages.info(request, _("The import is being applied; this page updates itself."))
-        else:
-            messages.error(request, _("The import was not applied: see the problems below."))
+        announce_apply(request, run.status)
     return redirect(_import_url(run))
 
 
@@ -265,12 +261,7 @@ def area_import_retry(request: HttpRequest, ecosystem_slug: str, import_id: int)
     except DomainError as error:
         messages.error(request, str(error))
     else:
-        if run.status == AreaImportStatus.APPLIED:
-            messages.success(request, _("The import is applied."))
-        elif run.status == AreaImportStatus.APPLYING:
-            messages.info(request, _("The import is being applied; this page updates itself."))
-        else:
-            messages.error(request, _("The import was not applied: see the problems below."))
+        announce_apply(request, run.status)
     return redirect(_import_url(run))
 
 

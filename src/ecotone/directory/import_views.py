@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from ecotone.ecosystems.access import ecosystem_view
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
+from ecotone.uploads import announce_apply
 
 from . import hsds, hsds_tabular, import_runs
 from .hsds_import import ImportReport
@@ -148,12 +149,7 @@ def import_apply(request: HttpRequest, ecosystem_slug: str, run_id: int) -> Http
     except DomainError as error:
         messages.error(request, str(error))
     else:
-        if run.status == ImportStatus.APPLIED:
-            messages.success(request, _("The import is applied."))
-        elif run.status == ImportStatus.APPLYING:
-            messages.info(request, _("The import is being applied; this page updates itself."))
-        else:
-            messages.error(request, _("The import was not applied: see the problems below."))
+        announce_apply(request, run.status)
     return redirect(run.get_absolute_url())
 
 
@@ -170,12 +166,7 @@ def import_retry(request: HttpRequest, ecosystem_slug: str, run_id: int) -> Http
     except DomainError as error:
         messages.error(request, str(error))
     else:
-        if run.status == ImportStatus.APPLIED:
-            messages.success(request, _("The import is applied."))
-        elif run.status == ImportStatus.APPLYING:
-            messages.info(request, _("The import is being applied; this page updates itself."))
-        else:
-            messages.error(request, _("The import was not applied: see the problems below."))
+        announce_apply(request, run.status)
     return redirect(run.get_absolute_url())
 
 
