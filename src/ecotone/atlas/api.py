@@ -71,8 +71,7 @@ def run_state(run: AnalysisRun) -> dict[str, Any]:
 
 
 def published_area(area: services.AreaAccess, ecosystem: Ecosystem) -> dict[str, Any]:
-    youth = services.publishable(area.youth, ecosystem)
-    hidden = youth is None and area.youth > 0
+    shown = services.publish_area(area, ecosystem)
     return {
         "id": area.id,
         "code": area.code,
@@ -81,10 +80,10 @@ def published_area(area: services.AreaAccess, ecosystem: Ecosystem) -> dict[str,
         "locale": area.locale,
         "latitude": area.latitude,
         "longitude": area.longitude,
-        "youth": youth,
-        "youth_suppressed": hidden,
-        "need": None if hidden else area.need,
-        "low_income_share": None if hidden else area.low_income_share,
+        "youth": shown.youth,
+        "youth_suppressed": shown.hidden,
+        "need": shown.need,
+        "low_income_share": shown.low_income_share,
         "access_per_1000": area.access_per_1000,
         "seats_within": area.seats_within,
         "catchment_mi": area.catchment_mi,
@@ -292,10 +291,9 @@ def comparison_column(column: services.ScenarioComparison, ecosystem: Ecosystem)
     rounded = result is not None and services.hides_small_area(result.areas, ecosystem)
 
     def delta(key: str, value: Any) -> Any:
-        if key not in services.YOUTH_TOTALS or value is None:
+        if key not in services.YOUTH_TOTALS:
             return value
-        shown = services.publishable_total(abs(value), ecosystem, rounded=rounded)
-        return None if shown is None else (shown if value >= 0 else -shown)
+        return services.publishable_change(value, ecosystem, rounded=rounded)
 
     return {
         "name": column.name,
@@ -451,12 +449,13 @@ class PopulationAreaSerializer(serializers.ModelSerializer[PopulationArea]):
         )
 
     def get_youth_suppressed(self, area: PopulationArea) -> bool:
-        return services.publishable(area.youth_total, area.ecosystem) is None
+        return services.is_hidden(area.youth_total, area.ecosystem)
 
     def to_representation(self, area: PopulationArea) -> dict[str, Any]:
         data = super().to_representation(area)
         ecosystem = area.ecosystem
-        if services.publishable(area.youth_total, ecosystem) is None:
+        if services.is_hidden(area.youth_total, ecosystem):
+            # The shares describe the hidden young people: hidden with their count.
             data["youth_total"] = None
             for name in (*YOUTH_BAND_FIELDS.values(), *SHARE_FIELDS):
                 data[name] = None

@@ -48,11 +48,10 @@ def area_rows(result: services.RunResult, ecosystem: Ecosystem) -> Iterator[list
     """The table's rows, priorities first, with youth counts below the threshold suppressed
     (and then the area's share low-income and need index left empty)."""
     kinds, locales = dict(AreaKind.choices), dict(Locale.choices)
-    hidden_text = _("fewer than %(n)s") % {"n": ecosystem.suppression_threshold}
+    hidden_text = services.hidden_text(ecosystem)
     yes, no = _("yes"), _("no")
     for area in sorted(result.areas, key=lambda a: (a.rank is None, a.rank or 0, a.name)):
-        youth = services.publishable(area.youth, ecosystem)
-        hidden = youth is None and area.youth > 0
+        shown = services.publish_area(area, ecosystem)
         yield [
             area.code,
             area.name,
@@ -60,9 +59,9 @@ def area_rows(result: services.RunResult, ecosystem: Ecosystem) -> Iterator[list
             locales.get(area.locale, area.locale),
             area.latitude,
             area.longitude,
-            hidden_text if hidden else youth,
-            None if hidden or area.low_income_share is None else round(area.low_income_share * 100),
-            None if hidden else area.need,
+            hidden_text if shown.hidden else shown.youth,
+            None if shown.low_income_share is None else round(shown.low_income_share * 100),
+            shown.need,
             area.access_per_1000,
             area.seats_within,
             area.catchment_mi,

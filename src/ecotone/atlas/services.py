@@ -859,10 +859,10 @@ def reasons(area: AreaAccess, result: RunResult, ecosystem: Ecosystem) -> str:
     """Why an area is a priority, e.g. "612 students, 78% low-income, nearest robotics program
     23 mi, 0 seats within 20 mi". Small counts are suppressed (and then no shares are shown)."""
     parts = [youth_text(area.youth, ecosystem)]
-    if publishable(area.youth, ecosystem) is not None and area.low_income_share is not None:
+    share = publish_area(area, ecosystem).low_income_share
+    if share is not None:
         parts.append(
-            _("%(percent)s%% low-income")
-            % {"percent": formats.number_format(round(area.low_income_share * 100))}
+            _("%(percent)s%% low-income") % {"percent": formats.number_format(round(share * 100))}
         )
     word = result.field_word
     if area.nearest_miles is None:
@@ -911,9 +911,42 @@ def publishable(value: int | float | None, ecosystem: Ecosystem) -> int | None:
     return suppression.publish_count(math.floor(value + 0.5), ecosystem.suppression_threshold)
 
 
+def is_hidden(value: int | float | None, ecosystem: Ecosystem) -> bool:
+    """Whether publishing hides this count of young people (one from 1 to the threshold - 1)."""
+    return value is not None and publishable(value, ecosystem) is None
+
+
+def hidden_text(ecosystem: Ecosystem) -> str:
+    """What stands in a table for a hidden count: "fewer than 10"."""
+    return _("fewer than %(n)s") % {"n": ecosystem.suppression_threshold}
+
+
+@dataclass(frozen=True)
+class PublishedArea:
+    """An area's figures about its young people, as they may be published."""
+
+    youth: int | None  # None when hidden
+    hidden: bool
+    need: float | None
+    low_income_share: float | None
+
+
+def publish_area(area: AreaAccess, ecosystem: Ecosystem) -> PublishedArea:
+    """An area's count through `publishable`. When the count is hidden, its shares and the need
+    index made of them are hidden with it: they describe fewer young people than the threshold
+    (pages, map, exports and the API all take an area's figures from here)."""
+    hidden = is_hidden(area.youth, ecosystem)
+    return PublishedArea(
+        youth=publishable(area.youth, ecosystem),
+        hidden=hidden,
+        need=None if hidden else area.need,
+        low_income_share=None if hidden else area.low_income_share,
+    )
+
+
 def hides_small_area(areas: Iterable[AreaAccess], ecosystem: Ecosystem) -> bool:
     """Whether any of `areas` has a youth count that publishing suppresses."""
-    return any(a.youth > 0 and publishable(a.youth, ecosystem) is None for a in areas)
+    return any(is_hidden(a.youth, ecosystem) for a in areas)
 
 
 def publishable_total(
@@ -928,6 +961,17 @@ def publishable_total(
     return suppression.publish_total(
         math.floor(value + 0.5), ecosystem.suppression_threshold, over_hidden=rounded
     )
+
+
+def publishable_change(
+    value: int | float | None, ecosystem: Ecosystem, *, rounded: bool
+) -> int | None:
+    """A change in a total of young people (a scenario against today), published as the total
+    would be, with its sign."""
+    if value is None:
+        return None
+    shown = publishable_total(abs(value), ecosystem, rounded=rounded)
+    return None if shown is None else (shown if value >= 0 else -shown)
 
 
 YOUTH_TOTALS = ("youth", "youth_in_deserts", "youth_with_program_in_reach")

@@ -64,22 +64,14 @@ def _num(value: float | None, missing: float = -math.inf) -> float:
 # The pieces every atlas page shares ----------------------------------------------------------
 
 
-def _threshold(ecosystem: Ecosystem) -> int:
-    return int(ecosystem.suppression_threshold)
-
-
 def _youth_label(value: int | None, ecosystem: Ecosystem) -> str:
     """A count of young people as it may be published: "fewer than 10" below the threshold."""
     if value is None:
         return "—"
     shown = services.publishable(value, ecosystem)
     if shown is None:
-        return _("fewer than %(n)s") % {"n": _threshold(ecosystem)}
+        return services.hidden_text(ecosystem)
     return number_format(shown, force_grouping=True)
-
-
-def _is_suppressed(value: int, ecosystem: Ecosystem) -> bool:
-    return services.publishable(value, ecosystem) is None
 
 
 def _total_label(value: int | None, ecosystem: Ecosystem, *, rounded: bool) -> str:
@@ -88,10 +80,6 @@ def _total_label(value: int | None, ecosystem: Ecosystem, *, rounded: bool) -> s
     if shown is None or not rounded:
         return _youth_label(value, ecosystem)
     return _("about %(n)s") % {"n": number_format(shown, force_grouping=True)}
-
-
-def _has_small_area(areas: Sequence[Any], ecosystem: Ecosystem) -> bool:
-    return services.hides_small_area(areas, ecosystem)
 
 
 def _export_urls(request: HttpRequest, ecosystem: Ecosystem) -> dict[str, str]:
@@ -199,13 +187,12 @@ def _area_listing(
 
 
 def _row(area: Any, ecosystem: Ecosystem) -> dict[str, Any]:
-    suppressed = _is_suppressed(area.youth, ecosystem)
+    shown = services.publish_area(area, ecosystem)
     return {
         "area": area,
         "youth": _youth_label(area.youth, ecosystem),
-        "suppressed": suppressed,
-        # The need index is made of the shares suppression hides: hidden with them.
-        "need": None if suppressed else area.need,
+        "suppressed": shown.hidden,
+        "need": shown.need,
         "nearest": area.nearest_miles
         if area.nearest_miles is not None and math.isfinite(area.nearest_miles)
         else None,
@@ -219,7 +206,7 @@ def _summary(summary: dict[str, Any], areas: Sequence[Any], ecosystem: Ecosystem
         figures = (summary.get("by_locale") or {}).get(code)
         if not figures:
             continue
-        small = _has_small_area([a for a in areas if a.locale == code], ecosystem)
+        small = services.hides_small_area([a for a in areas if a.locale == code], ecosystem)
         by_locale.append(
             {
                 "label": label,
@@ -233,7 +220,7 @@ def _summary(summary: dict[str, Any], areas: Sequence[Any], ecosystem: Ecosystem
                 "median_seats_per_1000": figures.get("median_seats_per_1000"),
             }
         )
-    small = _has_small_area(areas, ecosystem)
+    small = services.hides_small_area(areas, ecosystem)
     return {
         "areas": summary.get("areas", 0),
         "youth": _total_label(summary.get("youth"), ecosystem, rounded=small),
@@ -256,9 +243,9 @@ def _charts(areas: Sequence[Any], ecosystem: Ecosystem) -> list[dict[str, Any]]:
             continue
         youth = sum(a.youth for a in in_locale)
         in_deserts = sum(a.youth for a in in_locale if a.is_desert)
-        small = _has_small_area(in_locale, ecosystem)
+        small = services.hides_small_area(in_locale, ecosystem)
         share = in_deserts / youth if youth else 0.0
-        hidden = _is_suppressed(in_deserts, ecosystem) and in_deserts > 0
+        hidden = services.is_hidden(in_deserts, ecosystem)
         deserts_rows.append(
             {
                 "label": str(label),
@@ -360,7 +347,9 @@ def _range_label(low: float | None, high: float | None, digits: int | None = Non
 
 def _need_scale(areas: Sequence[Any], ecosystem: Ecosystem) -> NeedScale:
     """Quintiles of the need index over the areas whose index may be shown."""
-    return NeedScale.from_values([a.need for a in areas if not _is_suppressed(a.youth, ecosystem)])
+    return NeedScale.from_values(
+        [need for a in areas if (need := services.publish_area(a, ecosystem).need) is not None]
+    )
 
 
 def _legends(areas: Sequence[Any], ecosystem: Ecosystem) -> dict[str, dict[str, Any]]:
@@ -394,7 +383,7 @@ def _need_legend(scale: NeedScale, ecosystem: Ecosystem) -> dict[str, Any]:
             {
                 "color": UNKNOWN_COLOUR,
                 "label": _("Not shown: unknown, or fewer than %(n)s young people")
-                % {"n": _threshold(ecosystem)},
+                % {"n": ecosystem.suppression_threshold},
             },
             {"color": "", "label": _("Thick edge: a desert"), "outline": "strong"},
         ],
@@ -445,11 +434,11 @@ def _feature_collection(
     atlas_url = reverse("atlas:home", kwargs={"ecosystem_slug": ecosystem.slug})
     features = []
     for area in areas:
-        suppressed = _is_suppressed(area.youth, ecosystem)
+        need = services.publish_area(area, ecosystem).need
         if colouring == "access":
             colour = scale.colour(area.access_per_1000)
         else:
-            colour = UNKNOWN_COLOUR if suppressed else need_scale.colour(area.need)
+            colour = need_scale.colour(need)
         features.append(
             {
                 "type": "Feature",
@@ -462,7 +451,7 @@ def _feature_collection(
                     "name": area.name,
                     "color": colour,
                     "outline": "strong" if area.is_desert else "",
-                    "details": _details(area, ecosystem, suppressed),
+                    "details": _details(area, ecosystem, need),
                 },
             }
         )
@@ -475,7 +464,7 @@ def _feature_collection(
     }
 
 
-def _details(area: Any, ecosystem: Ecosystem, suppressed: bool) -> list[str]:
+def _details(area: Any, ecosystem: Ecosystem, need: float | None) -> list[str]:
     lines = [
         _("%(youth)s young people · %(locale)s")
         % {"youth": _youth_label(area.youth, ecosystem), "locale": Locale(area.locale).label},
@@ -488,8 +477,8 @@ def _details(area: Any, ecosystem: Ecosystem, suppressed: bool) -> list[str]:
         lines.append(_("Nearest program: %(mi)s mi") % {"mi": _decimal(area.nearest_miles)})
     else:
         lines.append(_("No eligible program"))
-    if not suppressed and area.need is not None and math.isfinite(area.need):
-        lines.append(_("Need index: %(n)s of 100") % {"n": round(area.need)})
+    if need is not None and math.isfinite(need):
+        lines.append(_("Need index: %(n)s of 100") % {"n": round(need)})
     if area.is_desert:
         lines.append(_("A desert (priority %(rank)s)") % {"rank": area.rank or "—"})
     return lines
@@ -803,7 +792,7 @@ def _comparison_context(column: Any, ecosystem: Ecosystem, name: str) -> dict[st
         else None
         for key, _label, _kind in SUMMARY_ROWS
     }
-    small = _has_small_area(column.result.areas, ecosystem)
+    small = services.hides_small_area(column.result.areas, ecosystem)
     rows = []
     for key, label, kind in SUMMARY_ROWS:
         text, direction = _change(column.deltas.get(key), kind, key, ecosystem, small)
@@ -871,7 +860,7 @@ def _compare_context(comparison: Any, ecosystem: Ecosystem) -> dict[str, Any]:
     if not comparison.ready:
         return {"ready": False, "columns": columns}
     today = comparison.baseline.summary
-    small = _has_small_area(comparison.baseline.areas, ecosystem)
+    small = services.hides_small_area(comparison.baseline.areas, ecosystem)
     rows = []
     for key, label, kind in SUMMARY_ROWS:
         cells = [{"value": _figure(today.get(key), kind, ecosystem, small)}]
