@@ -1,14 +1,20 @@
 """What the pages of an upload (a directory import, an atlas area import) share.
 
 The start of the one upload lifecycle that design.md asks for (stored as received, checked,
-applying, applied, failed): for now, what a person is told after applying an import.
+applying, applied, failed): for now, what the pages that apply, retry or discard an import do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+from ecotone.errors import DomainError
 
 APPLIED, APPLYING = "applied", "applying"  # the statuses both kinds of import share
 
@@ -21,3 +27,30 @@ def announce_apply(request: HttpRequest, status: str) -> None:
         messages.info(request, _("The import is being applied; this page updates itself."))
     else:
         messages.error(request, _("The import was not applied: see the problems below."))
+
+
+def act_on_upload(
+    request: HttpRequest,
+    url: str,
+    action: Callable[[], Any],
+    *,
+    unconfirmed: str,
+    done: str | None = None,
+) -> HttpResponse:
+    """What the apply, retry and discard buttons of an import's page do: nothing unless the
+    person ticked the confirm box (`unconfirmed` says so); else run `action` (the service) and
+    say how it went, `done` or, when there is none, what became of the import; then back to the
+    import's page (`url`)."""
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, unconfirmed)
+        return redirect(url)
+    try:
+        run = action()
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        if done is not None:
+            messages.success(request, done)
+        else:
+            announce_apply(request, run.status)
+    return redirect(url)

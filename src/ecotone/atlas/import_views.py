@@ -26,7 +26,7 @@ from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, csv_stream, table_response
 from ecotone.limits import SEARCH_TEXT
-from ecotone.uploads import announce_apply
+from ecotone.uploads import act_on_upload
 
 from . import area_import
 from .area_files import MAX_BYTES
@@ -236,16 +236,12 @@ def _run_context(run: AreaImport) -> dict[str, Any]:
 @require_POST
 def area_import_apply(request: HttpRequest, ecosystem_slug: str, import_id: int) -> HttpResponse:
     run = get_area_import(request, import_id)
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to confirm that the areas should change."))
-        return redirect(_import_url(run))
-    try:
-        run = area_import.queue_area_import(run, user=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        announce_apply(request, run.status)
-    return redirect(_import_url(run))
+    return act_on_upload(
+        request,
+        _import_url(run),
+        lambda: area_import.queue_area_import(run, user=request.user),
+        unconfirmed=_("Tick the box to confirm that the areas should change."),
+    )
 
 
 @ecosystem_view("atlas.manage_areas")
@@ -253,16 +249,12 @@ def area_import_apply(request: HttpRequest, ecosystem_slug: str, import_id: int)
 def area_import_retry(request: HttpRequest, ecosystem_slug: str, import_id: int) -> HttpResponse:
     """Apply an interrupted import again."""
     run = get_area_import(request, import_id)
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to confirm."))
-        return redirect(_import_url(run))
-    try:
-        run = area_import.retry_area_import(run, user=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        announce_apply(request, run.status)
-    return redirect(_import_url(run))
+    return act_on_upload(
+        request,
+        _import_url(run),
+        lambda: area_import.retry_area_import(run, user=request.user),
+        unconfirmed=_("Tick the box to confirm."),
+    )
 
 
 @ecosystem_view("atlas.manage_areas")
@@ -270,16 +262,13 @@ def area_import_retry(request: HttpRequest, ecosystem_slug: str, import_id: int)
 def area_import_discard(request: HttpRequest, ecosystem_slug: str, import_id: int) -> HttpResponse:
     """Give up an interrupted import: it is marked failed, and nothing was changed."""
     run = get_area_import(request, import_id)
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to confirm."))
-        return redirect(_import_url(run))
-    try:
-        area_import.discard_area_import(run, user=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The interrupted import is discarded."))
-    return redirect(_import_url(run))
+    return act_on_upload(
+        request,
+        _import_url(run),
+        lambda: area_import.discard_area_import(run, user=request.user),
+        unconfirmed=_("Tick the box to confirm."),
+        done=_("The interrupted import is discarded."),
+    )
 
 
 @ecosystem_view("atlas.manage_areas")

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from ecotone.ecosystems.access import ecosystem_view
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
-from ecotone.uploads import announce_apply
+from ecotone.uploads import act_on_upload
 
 from . import hsds, hsds_tabular, import_runs
 from .hsds_import import ImportReport
@@ -141,16 +141,12 @@ def import_status(request: HttpRequest, ecosystem_slug: str, run_id: int) -> Htt
 @require_POST
 def import_apply(request: HttpRequest, ecosystem_slug: str, run_id: int) -> HttpResponse:
     run = get_import_run(request, run_id)
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to confirm that the directory should change."))
-        return redirect(run.get_absolute_url())
-    try:
-        run = import_runs.apply_run(run, request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        announce_apply(request, run.status)
-    return redirect(run.get_absolute_url())
+    return act_on_upload(
+        request,
+        run.get_absolute_url(),
+        lambda: import_runs.apply_run(run, request.user),
+        unconfirmed=_("Tick the box to confirm that the directory should change."),
+    )
 
 
 @ecosystem_view("directory.import_programs")
@@ -158,16 +154,12 @@ def import_apply(request: HttpRequest, ecosystem_slug: str, run_id: int) -> Http
 def import_retry(request: HttpRequest, ecosystem_slug: str, run_id: int) -> HttpResponse:
     """Apply an interrupted import again."""
     run = get_import_run(request, run_id)
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to confirm."))
-        return redirect(run.get_absolute_url())
-    try:
-        run = import_runs.retry_run(run, request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        announce_apply(request, run.status)
-    return redirect(run.get_absolute_url())
+    return act_on_upload(
+        request,
+        run.get_absolute_url(),
+        lambda: import_runs.retry_run(run, request.user),
+        unconfirmed=_("Tick the box to confirm."),
+    )
 
 
 @ecosystem_view("directory.import_programs")
@@ -175,16 +167,13 @@ def import_retry(request: HttpRequest, ecosystem_slug: str, run_id: int) -> Http
 def import_discard(request: HttpRequest, ecosystem_slug: str, run_id: int) -> HttpResponse:
     """Give up an interrupted import: it is marked failed, and nothing was changed."""
     run = get_import_run(request, run_id)
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to confirm."))
-        return redirect(run.get_absolute_url())
-    try:
-        import_runs.discard_run(run, request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The interrupted import is discarded."))
-    return redirect(run.get_absolute_url())
+    return act_on_upload(
+        request,
+        run.get_absolute_url(),
+        lambda: import_runs.discard_run(run, request.user),
+        unconfirmed=_("Tick the box to confirm."),
+        done=_("The interrupted import is discarded."),
+    )
 
 
 @ecosystem_view("directory.import_programs")
