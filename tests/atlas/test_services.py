@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from auditlog.models import LogEntry
 
-from ecotone.atlas import access, services
+from ecotone.atlas import reach, services
 from ecotone.atlas.models import Analysis, AnalysisRun, RunStatus
 from ecotone.atlas.services import InvalidInputError
 from ecotone.directory.models import ProgramAttribute, TaxonomyTerm
@@ -340,7 +340,7 @@ def test_a_large_ecosystem_runs_as_a_task_with_progress(
     assert services.latest_run(analysis).pk == run.pk  # not queued twice
 
     seen: list[tuple[int, str]] = []
-    real = access.analyse
+    real = reach.analyse
 
     def watched(*args: Any, on_progress: Any = None, **kwargs: Any) -> Any:
         def spy(percent: int, stage: str) -> None:
@@ -350,7 +350,7 @@ def test_a_large_ecosystem_runs_as_a_task_with_progress(
 
         return real(*args, on_progress=spy, **kwargs)
 
-    monkeypatch.setattr(access, "analyse", watched)
+    monkeypatch.setattr(reach, "analyse", watched)
     from ecotone.atlas.services import compute_analysis_run
 
     assert compute_analysis_run.call(run.pk) == RunStatus.DONE
@@ -408,7 +408,7 @@ def test_a_failure_is_recorded_on_the_run(region: World, monkeypatch: pytest.Mon
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(access, "analyse", broken)
+    monkeypatch.setattr(reach, "analyse", broken)
     run = services.latest_run(services.default_analysis(region.alpha))
     assert run.status == RunStatus.FAILED
     assert "failed unexpectedly" in run.error

@@ -6,7 +6,7 @@ An analysis run goes: the ecosystem's listed, active programs become *offers* (w
 profile, schedule, cost, languages, seats), the offers that pass the analysis's eligibility
 filters become *sites* (one per location with coordinates; a program at several locations has
 its seats split evenly between them), the population areas become demand (young people in the
-chosen grade band), and `access.analyse` does the numbers. Online programs never become sites:
+chosen grade band), and `reach.analyse` does the numbers. Online programs never become sites:
 they are counted per area apart, since reaching them takes a device and broadband, so they never
 make a desert disappear. The result is stored on the `AnalysisRun` under a fingerprint of
 everything it was computed from, and reused until one of those things changes.
@@ -59,7 +59,7 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 
-from . import access
+from . import reach
 from .models import YOUTH_BAND_FIELDS, Analysis, AnalysisRun, PopulationArea, RunStatus, Scenario
 from .parameters import (
     GRADE_BANDS,
@@ -703,7 +703,7 @@ def compute(
         dtype=np.float64,
     ).reshape(n, len(NEED_INDICATORS))
     weights = np.array([params.need_weights[k] for k in NEED_INDICATORS], dtype=np.float64)
-    inputs = access.AccessInputs(
+    inputs = reach.AccessInputs(
         area_lat=np.array([a.latitude for a in areas], dtype=np.float64),
         area_lon=np.array([a.longitude for a in areas], dtype=np.float64),
         radius_mi=radius,
@@ -714,14 +714,14 @@ def compute(
         indicators=indicators,
         need_weights=weights,
     )
-    rule = access.DesertRule(
+    rule = reach.DesertRule(
         min_youth=params.desert_min_youth, max_youth_per_seat=params.desert_max_youth_per_seat
     )
 
     def scaled(percent: int, stage: str) -> None:
         progress(5 + percent * 85 // 100, stage if stage != "done" else "saving")
 
-    found = access.analyse(inputs, zones=params.decay_zones, rule=rule, on_progress=scaled)
+    found = reach.analyse(inputs, zones=params.decay_zones, rule=rule, on_progress=scaled)
 
     rank = np.full(n, -1, dtype=np.int64)
     desert_order = [int(i) for i in found.order if found.is_desert[i]]

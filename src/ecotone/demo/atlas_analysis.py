@@ -13,8 +13,8 @@ import math
 from typing import Any
 
 from ecotone.atlas import services
-from ecotone.atlas.access import haversine_miles
 from ecotone.atlas.models import RunStatus
+from ecotone.atlas.reach import haversine_miles
 from ecotone.ecosystems.models import Ecosystem
 
 MOBILE_LAB = "Mobile robotics lab for the northern rural schools"
