@@ -1,4 +1,4 @@
-"""Benchmark the access atlas's algorithms at national scale (ecotone.atlas.access).
+"""Benchmark the access atlas's algorithms at national scale (ecotone.atlas.reach).
 
     .venv/bin/python benchmarks/atlas.py [--areas 100000] [--programs 150000] [--runs 3]
         [--pysal-areas 10000] [--naive-areas 500] [--seed 7]
@@ -52,7 +52,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from ecotone.atlas.access import (  # noqa: E402 - after the path set-up
+from ecotone.atlas.parameters import Parameters  # noqa: E402 - after the path set-up
+from ecotone.atlas.reach import (  # noqa: E402
     DEFAULT_ZONES,
     AccessInputs,
     DesertRule,
@@ -60,10 +61,9 @@ from ecotone.atlas.access import (  # noqa: E402 - after the path set-up
     haversine_miles,
     pairs_within,
 )
-from ecotone.atlas.parameters import Parameters  # noqa: E402
 
 # The desert rule an analysis uses by default (at least 50 young people; none or more than 30
-# per seat in reach), not access.DesertRule's child-care anchor (3 per seat).
+# per seat in reach), not reach.DesertRule's child-care anchor (3 per seat).
 DEFAULT_RULE = DesertRule(
     min_youth=Parameters().desert_min_youth,
     max_youth_per_seat=Parameters().desert_max_youth_per_seat,

@@ -7,7 +7,7 @@ database, then its pages read.
 `benchmarks/atlas.py` times the Django-free algorithm on arrays. This times what wraps it, on
 SQLite: `services.compute_run` (loading the ecosystem's listed programs, their locations,
 schedules, languages and STEM profile as sites with the default eligibility, the areas from
-the database, `access.analyse`, the reasons and the summary, storing the result), then, through
+the database, `reach.analyse`, the reasons and the summary, storing the result), then, through
 the Django test client as a signed-in member, the atlas page (the first and the 50th page of
 the priority list), the areas GeoJSON of the map layer, the CSV export and the API's per-area
 page. The directory is benchmarks/directory.py's national one (150,000 programs; `--keep DIR`

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ecotone.atlas import services
+from ecotone.atlas.services import scenarios
 from ecotone.demo.atlas_analysis import MOBILE_LAB, seed_demo_analysis
 from tests.atlas.builders import make_area, make_program
 from tests.conftest import World
@@ -19,7 +20,7 @@ def test_demo_scenarios_remove_deserts(world: World) -> None:
     analysis = services.default_analysis(world.alpha)
     mobile = analysis.scenarios.get(name=MOBILE_LAB)
     assert len(mobile.programs[0]["stops"]) == 3  # the northern deserts, not the southern one
-    comparison = services.compare(analysis, list(services.scenarios(analysis)))
+    comparison = services.compare(analysis, list(scenarios.scenarios(analysis)))
     assert comparison.ready
     by_name = {c.name: c for c in comparison.columns}
     assert {a.code for a in by_name[MOBILE_LAB].no_longer_deserts} == {"north0", "north1", "north2"}

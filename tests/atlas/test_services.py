@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from auditlog.models import LogEntry
 
-from ecotone.atlas import access, services
+from ecotone.atlas import reach, services
 from ecotone.atlas.models import Analysis, AnalysisRun, RunStatus
+from ecotone.atlas.parameters import Parameters
 from ecotone.atlas.services import InvalidInputError
 from ecotone.directory.models import ProgramAttribute, TaxonomyTerm
 from ecotone.errors import DomainError
@@ -182,7 +183,7 @@ def test_each_filter_removes_the_programs_it_should(
 
 
 def test_dallas_preset_is_four_afternoons(programs: World) -> None:
-    dallas = services.Parameters().with_preset("dallas")
+    dallas = Parameters().with_preset("dallas")
     result = run_with(
         programs, **{k: v for k, v in dallas.to_dict().items() if "days" in k or "after" in k}
     )
@@ -340,7 +341,7 @@ def test_a_large_ecosystem_runs_as_a_task_with_progress(
     assert services.latest_run(analysis).pk == run.pk  # not queued twice
 
     seen: list[tuple[int, str]] = []
-    real = access.analyse
+    real = reach.analyse
 
     def watched(*args: Any, on_progress: Any = None, **kwargs: Any) -> Any:
         def spy(percent: int, stage: str) -> None:
@@ -350,8 +351,8 @@ def test_a_large_ecosystem_runs_as_a_task_with_progress(
 
         return real(*args, on_progress=spy, **kwargs)
 
-    monkeypatch.setattr(access, "analyse", watched)
-    from ecotone.atlas.services import compute_analysis_run
+    monkeypatch.setattr(reach, "analyse", watched)
+    from ecotone.atlas.services.runs import compute_analysis_run
 
     assert compute_analysis_run.call(run.pk) == RunStatus.DONE
     run.refresh_from_db()
@@ -408,7 +409,7 @@ def test_a_failure_is_recorded_on_the_run(region: World, monkeypatch: pytest.Mon
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(access, "analyse", broken)
+    monkeypatch.setattr(reach, "analyse", broken)
     run = services.latest_run(services.default_analysis(region.alpha))
     assert run.status == RunStatus.FAILED
     assert "failed unexpectedly" in run.error
@@ -423,7 +424,7 @@ def test_default_analysis_is_created_once(world: World) -> None:
     first = services.default_analysis(world.alpha)
     assert services.default_analysis(world.alpha) == first
     assert first.is_default
-    assert first.parameters == services.Parameters().to_dict()
+    assert first.parameters == Parameters().to_dict()
 
 
 def test_update_parameters_names_bad_fields_and_changes_nothing(world: World) -> None:
@@ -436,7 +437,7 @@ def test_update_parameters_names_bad_fields_and_changes_nothing(world: World) ->
         )
     assert set(caught.value.errors) == {"catchment_mi.city", "stem_fields"}
     analysis.refresh_from_db()
-    assert analysis.parameters == services.Parameters().to_dict()
+    assert analysis.parameters == Parameters().to_dict()
 
 
 def test_update_parameters_is_audited(world: World) -> None:

@@ -10,6 +10,7 @@ from django.test import Client
 
 from ecotone.atlas import services
 from ecotone.atlas.models import AnalysisRun, PopulationArea, RunStatus, Scenario
+from ecotone.atlas.services import runs
 from tests.conftest import World
 from tests.directory.test_search import RIVERTON, add_program
 from tests.html_forms import browser_form
@@ -155,7 +156,7 @@ def test_a_computing_run_shows_its_progress_and_polls(
         progress=40,
         stage="reach",
     )
-    monkeypatch.setattr(services, "latest_run", lambda *args, **kwargs: running)
+    monkeypatch.setattr(runs, "latest_run", lambda *args, **kwargs: running)
     page = html(region.client("member").get(ATLAS))
     assert "Computing the atlas" in page
     assert 'value="40"' in page

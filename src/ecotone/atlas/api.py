@@ -2,8 +2,9 @@
 
 Members read analyses, their per-area results and summaries, scenarios and population areas;
 backbone staff change settings and create, preview and compare scenarios. Everything goes
-through `services`; every count of young people passes small-cell suppression (a suppressed
-count is null, with `youth_suppressed` true, and the area's shares and need are null too).
+through `services`; every count of young people passes small-cell suppression through
+`publish` (a suppressed count is null, with `youth_suppressed` true, and the area's shares and
+need are null too).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
@@ -24,7 +24,7 @@ from ecotone.api.conditional import ConditionalUpdateMixin
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 from ecotone.ecosystems.models import Ecosystem
 
-from . import services
+from .access import get_analysis, get_analysis_scenario
 from .models import (
     YOUTH_BAND_FIELDS,
     Analysis,
@@ -35,6 +35,8 @@ from .models import (
     Scenario,
 )
 from .parameters import LOCALES
+from .services import analyses, publish, runs, scenarios
+from .services.results import AreaAccess
 
 SHARE_FIELDS = (
     "low_income_share",
@@ -53,7 +55,7 @@ AREA_ORDERINGS = {
 }
 
 
-def _field_errors(error: services.InvalidInputError) -> serializers.ValidationError:
+def _field_errors(error: analyses.InvalidInputError) -> serializers.ValidationError:
     return serializers.ValidationError(error.errors)
 
 
@@ -63,15 +65,15 @@ def run_state(run: AnalysisRun) -> dict[str, Any]:
         "status": run.status,
         "progress": run.progress,
         "stage": run.stage,
-        "stage_label": services.stage_label(run),
+        "stage_label": runs.stage_label(run),
         "error": run.error,
         "finished_at": run.finished_at,
         "seconds": run.seconds,
     }
 
 
-def published_area(area: services.AreaAccess, ecosystem: Ecosystem) -> dict[str, Any]:
-    shown = services.publish_area(area, ecosystem)
+def published_area(area: AreaAccess, figures: publish.Figures) -> dict[str, Any]:
+    shown = figures.area(area)
     return {
         "id": area.id,
         "code": area.code,
@@ -157,15 +159,15 @@ class AnalysisViewSet(
     query_parameters = {"summary": RESULT_PARAMETERS[:1], "results": RESULT_PARAMETERS}
 
     def scoped_queryset(self) -> QuerySet[Analysis]:
-        return services.analyses(self.ecosystem)
+        return analyses.analyses(self.ecosystem)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.default_analysis(self.ecosystem)  # there is always one to read
+        analyses.default_analysis(self.ecosystem)  # there is always one to read
         return super().list(request, *args, **kwargs)
 
     def get_object(self) -> Analysis:
         if self.kwargs.get(self.lookup_field) == "default":
-            analysis = services.default_analysis(self.ecosystem)
+            analysis = analyses.default_analysis(self.ecosystem)
             self.check_object_permissions(self.request, analysis)
             return self.versioned(analysis)
         return super().get_object()
@@ -173,14 +175,14 @@ class AnalysisViewSet(
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
         try:
-            serializer.instance = services.create_analysis(
+            serializer.instance = analyses.create_analysis(
                 self.ecosystem,
                 user=self.request.user,
                 name=data.get("name", ""),
                 description=data.get("description", ""),
                 data=data.get("parameters") or {},
             )
-        except services.InvalidInputError as error:
+        except analyses.InvalidInputError as error:
             raise _field_errors(error) from error
 
     def perform_update(self, serializer: Any) -> None:
@@ -190,7 +192,7 @@ class AnalysisViewSet(
         if parameters is not None and self.action == "partial_update":
             parameters = {**analysis.parameters, **parameters}
         try:
-            serializer.instance = services.update_parameters(
+            serializer.instance = analyses.update_parameters(
                 analysis,
                 user=self.request.user,
                 data=parameters if parameters is not None else analysis.parameters,
@@ -198,7 +200,7 @@ class AnalysisViewSet(
                 description=data.get("description"),
                 expected_version=self.expected_version(),
             )
-        except services.InvalidInputError as error:
+        except analyses.InvalidInputError as error:
             raise _field_errors(error) from error
 
     def _run(self, analysis: Analysis) -> tuple[AnalysisRun, Scenario | None]:
@@ -206,8 +208,8 @@ class AnalysisViewSet(
         if raw := self.request.query_params.get("scenario"):
             if not raw.isdigit():
                 raise serializers.ValidationError({"scenario": _("Give a scenario's number.")})
-            scenario = get_object_or_404(services.scenarios(analysis), pk=int(raw))
-        return services.latest_run(analysis, scenario), scenario
+            scenario = get_analysis_scenario(analysis, int(raw))
+        return runs.latest_run(analysis, scenario), scenario
 
     @extend_schema(
         responses={200: dict, 202: dict},
@@ -224,8 +226,8 @@ class AnalysisViewSet(
         }
         if run.status != RunStatus.DONE:
             return Response(body, status=202 if run.status != RunStatus.FAILED else 200)
-        result = services.result_of(run)
-        body["summary"] = services.published_summary(result.summary, result.areas, self.ecosystem)
+        result = runs.result_of(run)
+        body["summary"] = publish.Figures(result.areas, self.ecosystem).summary(result.summary)
         body["parameters"] = result.parameters.to_dict()
         return Response(body)
 
@@ -241,7 +243,7 @@ class AnalysisViewSet(
             return Response(
                 {"run": run_state(run)}, status=202 if run.status != RunStatus.FAILED else 200
             )
-        areas = services.result_of(run).areas
+        areas = runs.result_of(run).areas
         params = request.query_params
         if (desert := params.get("desert")) in ("true", "false"):
             areas = [a for a in areas if a.is_desert == (desert == "true")]
@@ -256,10 +258,9 @@ class AnalysisViewSet(
                 {"ordering": _("Order by one of: %(keys)s.") % {"keys": ", ".join(AREA_ORDERINGS)}}
             )
         areas = sorted(areas, key=key, reverse=ordering.startswith("-"))
-        page: list[services.AreaAccess] = self.paginate_queryset(areas) or []  # type: ignore[arg-type]
-        response = self.get_paginated_response(
-            [published_area(area, self.ecosystem) for area in page]
-        )
+        page: list[AreaAccess] = self.paginate_queryset(areas) or []  # type: ignore[arg-type]
+        figures = publish.Figures(page, self.ecosystem)
+        response = self.get_paginated_response([published_area(area, figures) for area in page])
         response.data["run"] = run_state(run)
         return response
 
@@ -286,37 +287,22 @@ class PreviewSerializer(serializers.Serializer[Any]):
     programs = serializers.JSONField()
 
 
-def comparison_column(column: services.ScenarioComparison, ecosystem: Ecosystem) -> dict[str, Any]:
+def comparison_column(column: scenarios.ScenarioComparison, ecosystem: Ecosystem) -> dict[str, Any]:
     result = column.result
-    rounded = result is not None and services.hides_small_area(result.areas, ecosystem)
-
-    def delta(key: str, value: Any) -> Any:
-        if key not in services.YOUTH_TOTALS:
-            return value
-        return services.publishable_change(value, ecosystem, rounded=rounded)
-
+    figures = publish.Figures(result.areas if result is not None else [], ecosystem)
     return {
         "name": column.name,
         "scenario": column.scenario.pk if column.scenario else None,
         "run": run_state(column.run) if column.run is not None else None,
         "ready": column.ready,
-        "summary": services.published_summary(result.summary, result.areas, ecosystem)
-        if result
-        else None,
-        "deltas": {key: delta(key, value) for key, value in column.deltas.items()},
+        "summary": figures.summary(result.summary) if result else None,
+        "deltas": figures.changes(column.deltas),
         "no_longer_deserts": [
-            {
-                "id": a.id,
-                "code": a.code,
-                "name": a.name,
-                "youth": services.publishable(a.youth, ecosystem),
-            }
+            {"id": a.id, "code": a.code, "name": a.name, "youth": figures.area(a).youth}
             for a in column.no_longer_deserts
         ],
         "new_deserts": [{"id": a.id, "code": a.code, "name": a.name} for a in column.new_deserts],
-        "youth_newly_in_reach": services.publishable_total(
-            column.youth_newly_in_reach, ecosystem, rounded=rounded
-        ),
+        "youth_newly_in_reach": figures.total(column.youth_newly_in_reach),
         "areas_newly_in_reach": column.areas_newly_in_reach,
     }
 
@@ -343,32 +329,32 @@ class ScenarioViewSet(
     query_parameters = {"list": [OpenApiParameter("analysis", int)]}
 
     def scoped_queryset(self) -> QuerySet[Scenario]:
-        scenarios = Scenario.objects.filter(analysis__ecosystem=self.ecosystem).select_related(
+        found = Scenario.objects.filter(analysis__ecosystem=self.ecosystem).select_related(
             "analysis__ecosystem"
         )
         if (raw := self.request.query_params.get("analysis", "")).isdigit():
-            scenarios = scenarios.filter(analysis_id=int(raw))
-        return scenarios.order_by("name", "pk")
+            found = found.filter(analysis_id=int(raw))
+        return found.order_by("name", "pk")
 
     def _analysis(self, pk: Any) -> Analysis:
         if pk in (None, "", "default"):
-            return services.default_analysis(self.ecosystem)
+            return analyses.default_analysis(self.ecosystem)
         if not str(pk).isdigit():
             raise serializers.ValidationError({"analysis": _("Give an analysis's number.")})
-        return get_object_or_404(services.analyses(self.ecosystem), pk=int(pk))
+        return get_analysis(self.ecosystem, int(pk))
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
         analysis = self._analysis(data.get("analysis_id"))
         try:
-            serializer.instance = services.save_scenario(
+            serializer.instance = scenarios.save_scenario(
                 analysis,
                 user=self.request.user,
                 name=data.get("name", ""),
                 description=data.get("description", ""),
                 programs=data.get("programs"),
             )
-        except services.InvalidInputError as error:
+        except analyses.InvalidInputError as error:
             raise _field_errors(error) from error
 
     @extend_schema(
@@ -389,10 +375,10 @@ class ScenarioViewSet(
                 {"ids": _("Give from 1 to 6 scenario numbers, separated by commas.")}
             )
         ids = [int(p) for p in raw]
-        found = {s.pk: s for s in services.scenarios(analysis).filter(pk__in=ids)}
+        found = {s.pk: s for s in scenarios.scenarios(analysis).filter(pk__in=ids)}
         if any(pk and pk not in found for pk in ids):
             raise serializers.ValidationError({"ids": _("Some of these scenarios do not exist.")})
-        comparison = services.compare(analysis, [found[pk] if pk else None for pk in ids])
+        comparison = scenarios.compare(analysis, [found[pk] if pk else None for pk in ids])
         return Response(
             {
                 "analysis": analysis.pk,
@@ -409,10 +395,10 @@ class ScenarioViewSet(
         body.is_valid(raise_exception=True)
         analysis = self._analysis(body.validated_data.get("analysis"))
         try:
-            column = services.preview_scenario(
+            column = scenarios.preview_scenario(
                 analysis, body.validated_data["programs"], user=request.user
             )
-        except services.InvalidInputError as error:
+        except analyses.InvalidInputError as error:
             raise _field_errors(error) from error
         return Response({"analysis": analysis.pk, **comparison_column(column, self.ecosystem)})
 
@@ -449,12 +435,12 @@ class PopulationAreaSerializer(serializers.ModelSerializer[PopulationArea]):
         )
 
     def get_youth_suppressed(self, area: PopulationArea) -> bool:
-        return services.is_hidden(area.youth_total, area.ecosystem)
+        return publish.is_hidden(area.youth_total, area.ecosystem)
 
     def to_representation(self, area: PopulationArea) -> dict[str, Any]:
         data = super().to_representation(area)
         ecosystem = area.ecosystem
-        if services.is_hidden(area.youth_total, ecosystem):
+        if publish.is_hidden(area.youth_total, ecosystem):
             # The shares describe the hidden young people: hidden with their count.
             data["youth_total"] = None
             for name in (*YOUTH_BAND_FIELDS.values(), *SHARE_FIELDS):
@@ -462,8 +448,8 @@ class PopulationAreaSerializer(serializers.ModelSerializer[PopulationArea]):
             data["race_counts"] = {}
             return data
         bands = {name: getattr(area, name) for name in YOUTH_BAND_FIELDS.values()}
-        data.update(services.publishable_breakdown(bands, ecosystem))
-        data["race_counts"] = services.publishable_breakdown(
+        data.update(publish.publishable_breakdown(bands, ecosystem))
+        data["race_counts"] = publish.publishable_breakdown(
             {k: int(v) for k, v in (area.race_counts or {}).items()}, ecosystem
         )
         return data

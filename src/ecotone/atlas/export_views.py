@@ -8,15 +8,16 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.exports import FORMATS, table_response
 
-from . import services
+from .access import get_analysis, get_analysis_scenario
 from .models import AreaKind, Locale, RunStatus
+from .services import analyses, publish, runs
+from .services.results import RunResult
 
 
 def _headers() -> list[str]:
@@ -44,14 +45,14 @@ def _headers() -> list[str]:
     ]
 
 
-def area_rows(result: services.RunResult, ecosystem: Ecosystem) -> Iterator[list[Any]]:
+def area_rows(result: RunResult, ecosystem: Ecosystem) -> Iterator[list[Any]]:
     """The table's rows, priorities first, with youth counts below the threshold suppressed
     (and then the area's share low-income and need index left empty)."""
     kinds, locales = dict(AreaKind.choices), dict(Locale.choices)
-    hidden_text = services.hidden_text(ecosystem)
+    figures = publish.Figures(result.areas, ecosystem)
     yes, no = _("yes"), _("no")
     for area in sorted(result.areas, key=lambda a: (a.rank is None, a.rank or 0, a.name)):
-        shown = services.publish_area(area, ecosystem)
+        shown = figures.area(area)
         yield [
             area.code,
             area.name,
@@ -59,7 +60,7 @@ def area_rows(result: services.RunResult, ecosystem: Ecosystem) -> Iterator[list
             locales.get(area.locale, area.locale),
             area.latitude,
             area.longitude,
-            hidden_text if shown.hidden else shown.youth,
+            shown.hidden_text if shown.hidden else shown.youth,
             None if shown.low_income_share is None else round(shown.low_income_share * 100),
             shown.need,
             area.access_per_1000,
@@ -86,22 +87,22 @@ def export_areas(request: HttpRequest, ecosystem_slug: str, fmt: str = "") -> Ht
         raise Http404
     analysis_id = request.GET.get("analysis", "")
     if analysis_id.isdigit():
-        analysis = get_object_or_404(services.analyses(ecosystem), pk=int(analysis_id))
+        analysis = get_analysis(ecosystem, int(analysis_id))
     else:
-        analysis = services.default_analysis(ecosystem)
+        analysis = analyses.default_analysis(ecosystem)
     scenario = None
     if (scenario_id := request.GET.get("scenario", "")).isdigit():
-        scenario = get_object_or_404(services.scenarios(analysis), pk=int(scenario_id))
-    run = services.latest_run(analysis, scenario)
+        scenario = get_analysis_scenario(analysis, int(scenario_id))
+    run = runs.latest_run(analysis, scenario)
     if run.status != RunStatus.DONE:
         # A large ecosystem's analysis is still computing: the last finished one, if any.
-        run = services.last_done_run(analysis, scenario) or run
+        run = runs.last_done_run(analysis, scenario) or run
     if run.status != RunStatus.DONE:
         return HttpResponse(
             _("The analysis is still being computed; try again in a minute."),
             status=409,
             content_type="text/plain; charset=utf-8",
         )
-    result = services.result_of(run)
+    result = runs.result_of(run)
     name = f"{ecosystem.slug}-atlas" + (f"-scenario-{scenario.pk}" if scenario else "")
     return table_response(name, fmt, _headers(), area_rows(result, ecosystem))

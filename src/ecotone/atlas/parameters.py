@@ -57,7 +57,7 @@ def need_indicators(
     disability: float | None,
 ) -> tuple[float, float, float, float, float]:
     """One area's need indicators in NEED_INDICATORS order: its shares (0-1) and the rural
-    indicator of its locale, NaN where unknown (`access.need_index` leaves those out)."""
+    indicator of its locale, NaN where unknown (`reach.need_index` leaves those out)."""
 
     def share(value: float | None) -> float:
         return math.nan if value is None else float(value)

@@ -1,8 +1,8 @@
 """The atlas pages: the ecosystem's access at a glance, its analysis settings, and scenarios.
 
 Views stay thin: every number comes from `services` (which runs, caches and compares the
-analyses); the views filter, sort and page the per-area results the run stored, and apply
-small-cell suppression to whatever they show about students.
+analyses); the views filter, sort and page the per-area results the run stored, and show
+whatever they say about students through `publish.Figures` (small-cell suppression).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 
-from . import services
+from .access import get_scenario
 from .charts import bar_chart
 from .colours import ACCESS_COLOURS, UNKNOWN_COLOUR, AccessScale, NeedScale
 from .forms import (
@@ -40,6 +40,7 @@ from .forms import (
 )
 from .models import AnalysisRun, AreaKind, Locale, RunStatus, Scenario
 from .parameters import PRESETS, Parameters
+from .services import analyses, publish, runs, scenarios
 
 # The presets' texts are msgids marked in parameters.py (Django-free); translated here.
 translated = _
@@ -62,24 +63,6 @@ def _num(value: float | None, missing: float = -math.inf) -> float:
 
 
 # The pieces every atlas page shares ----------------------------------------------------------
-
-
-def _youth_label(value: int | None, ecosystem: Ecosystem) -> str:
-    """A count of young people as it may be published: "fewer than 10" below the threshold."""
-    if value is None:
-        return "—"
-    shown = services.publishable(value, ecosystem)
-    if shown is None:
-        return services.hidden_text(ecosystem)
-    return number_format(shown, force_grouping=True)
-
-
-def _total_label(value: int | None, ecosystem: Ecosystem, *, rounded: bool) -> str:
-    """A total over areas as services.publishable_total publishes it: "about 410" when rounded."""
-    shown = services.publishable_total(value, ecosystem, rounded=rounded)
-    if shown is None or not rounded:
-        return _youth_label(value, ecosystem)
-    return _("about %(n)s") % {"n": number_format(shown, force_grouping=True)}
 
 
 def _export_urls(request: HttpRequest, ecosystem: Ecosystem) -> dict[str, str]:
@@ -121,8 +104,8 @@ def atlas_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     empty = _needs_areas(request, ecosystem)
     if empty is not None:
         return empty
-    analysis = services.default_analysis(ecosystem)
-    run = services.latest_run(analysis)
+    analysis = analyses.default_analysis(ecosystem)
+    run = runs.latest_run(analysis)
     context: dict[str, Any] = {
         "analysis": analysis,
         "can_change": request.user.has_perm("atlas.change_analysis", ecosystem),
@@ -131,30 +114,29 @@ def atlas_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         **_tiles(),
     }
     # While a new run computes, the last finished one is shown under its progress.
-    shown = run if run.status == RunStatus.DONE else services.last_done_run(analysis)
+    shown = run if run.status == RunStatus.DONE else runs.last_done_run(analysis)
     if shown is None:
         return render(request, "atlas/home.html", context)
-    result = services.result_of(shown)
-    areas = list(result.areas)
-    context.update(_area_listing(request, ecosystem, areas))
+    result = runs.result_of(shown)
+    figures = publish.Figures(list(result.areas), ecosystem)
+    context.update(_area_listing(request, figures))
     context["shown_run"] = shown
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "area-list":
         return render(request, "atlas/_area_list.html", context)
     context.update(
         {
-            "summary": _summary(result.summary, areas, ecosystem),
-            "charts": _charts(areas, ecosystem),
-            "legends": _legends(areas, ecosystem),
+            "summary": _summary(result.summary, figures),
+            "charts": _charts(figures),
+            "legends": _legends(figures),
             "has_programs": bool(result.summary.get("sites")),
         }
     )
     return render(request, "atlas/home.html", context)
 
 
-def _area_listing(
-    request: HttpRequest, ecosystem: Ecosystem, areas: Sequence[Any]
-) -> dict[str, Any]:
+def _area_listing(request: HttpRequest, figures: publish.Figures) -> dict[str, Any]:
     """The priority list's filters, sort and page: all in the address, so it can be shared."""
+    areas = figures.areas
     q = request.GET.get("q", "").strip()
     locale = request.GET.get("locale", "")
     kind = request.GET.get("kind", "")
@@ -177,7 +159,7 @@ def _area_listing(
     page = Paginator(chosen, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "page": page,
-        "rows": [_row(area, ecosystem) for area in page.object_list],
+        "rows": [_row(area, figures) for area in page.object_list],
         "filters": {"q": q, "locale": locale, "kind": kind, "desert": deserts_only, "sort": sort},
         "sorts": [(code, label) for code, (label, _key, _desc) in SORTS.items()],
         "locales": Locale.choices,
@@ -186,11 +168,11 @@ def _area_listing(
     }
 
 
-def _row(area: Any, ecosystem: Ecosystem) -> dict[str, Any]:
-    shown = services.publish_area(area, ecosystem)
+def _row(area: Any, figures: publish.Figures) -> dict[str, Any]:
+    shown = figures.area(area)
     return {
         "area": area,
-        "youth": _youth_label(area.youth, ecosystem),
+        "youth": shown.youth_label,
         "suppressed": shown.hidden,
         "need": shown.need,
         "nearest": area.nearest_miles
@@ -199,60 +181,58 @@ def _row(area: Any, ecosystem: Ecosystem) -> dict[str, Any]:
     }
 
 
-def _summary(summary: dict[str, Any], areas: Sequence[Any], ecosystem: Ecosystem) -> dict[str, Any]:
+def _summary(summary: dict[str, Any], figures: publish.Figures) -> dict[str, Any]:
     """Headline figures, youth counts suppressed like any other published number."""
     by_locale = []
     for code, label in Locale.choices:
-        figures = (summary.get("by_locale") or {}).get(code)
-        if not figures:
+        local = (summary.get("by_locale") or {}).get(code)
+        if not local:
             continue
-        small = services.hides_small_area([a for a in areas if a.locale == code], ecosystem)
+        shown = figures.for_locale(code)
         by_locale.append(
             {
                 "label": label,
-                "areas": figures.get("areas", 0),
-                "youth": _total_label(figures.get("youth"), ecosystem, rounded=small),
-                "deserts": figures.get("deserts", 0),
-                "youth_in_deserts": _total_label(
-                    figures.get("youth_in_deserts"), ecosystem, rounded=small
-                ),
-                "share_with_program_in_reach": _percent(figures.get("share_with_program_in_reach")),
-                "median_seats_per_1000": figures.get("median_seats_per_1000"),
+                "areas": local.get("areas", 0),
+                "youth": shown.total_label(local.get("youth")),
+                "deserts": local.get("deserts", 0),
+                "youth_in_deserts": shown.total_label(local.get("youth_in_deserts")),
+                "share_with_program_in_reach": _percent(local.get("share_with_program_in_reach")),
+                "median_seats_per_1000": local.get("median_seats_per_1000"),
             }
         )
-    small = services.hides_small_area(areas, ecosystem)
     return {
         "areas": summary.get("areas", 0),
-        "youth": _total_label(summary.get("youth"), ecosystem, rounded=small),
+        "youth": figures.total_label(summary.get("youth")),
         "deserts": summary.get("deserts", 0),
-        "youth_in_deserts": _total_label(summary.get("youth_in_deserts"), ecosystem, rounded=small),
+        "youth_in_deserts": figures.total_label(summary.get("youth_in_deserts")),
         "share_with_program_in_reach": _percent(summary.get("share_with_program_in_reach")),
         "median_seats_per_1000": summary.get("median_seats_per_1000"),
         "virtual_programs": summary.get("virtual_programs", 0),
         "by_locale": by_locale,
-        "rounded": small,
+        "rounded": figures.rounded,
     }
 
 
-def _charts(areas: Sequence[Any], ecosystem: Ecosystem) -> list[dict[str, Any]]:
+def _charts(figures: publish.Figures) -> list[dict[str, Any]]:
     """Two charts, each with the table of its numbers: deserts by locale, areas by access."""
+    areas = figures.areas
     deserts_rows: list[dict[str, Any]] = []
     for code, label in Locale.choices:
-        in_locale = [a for a in areas if a.locale == code]
+        shown = figures.for_locale(code)
+        in_locale = shown.areas
         if not in_locale:
             continue
         youth = sum(a.youth for a in in_locale)
         in_deserts = sum(a.youth for a in in_locale if a.is_desert)
-        small = services.hides_small_area(in_locale, ecosystem)
         share = in_deserts / youth if youth else 0.0
-        hidden = services.is_hidden(in_deserts, ecosystem)
+        hidden = shown.is_hidden(in_deserts)
         deserts_rows.append(
             {
                 "label": str(label),
                 "value": 0.0 if hidden else share * 100,
                 "shown": "—" if hidden else _percent(share),
-                "youth": _total_label(youth, ecosystem, rounded=small),
-                "in_deserts": _total_label(in_deserts, ecosystem, rounded=small),
+                "youth": shown.total_label(youth),
+                "in_deserts": shown.total_label(in_deserts),
                 "deserts": sum(1 for a in in_locale if a.is_desert),
                 "areas": len(in_locale),
             }
@@ -345,18 +325,18 @@ def _range_label(low: float | None, high: float | None, digits: int | None = Non
     return _("%(low)s to %(high)s") % {"low": shown(low), "high": shown(high)}
 
 
-def _need_scale(areas: Sequence[Any], ecosystem: Ecosystem) -> NeedScale:
+def _need_scale(figures: publish.Figures) -> NeedScale:
     """Quintiles of the need index over the areas whose index may be shown."""
     return NeedScale.from_values(
-        [need for a in areas if (need := services.publish_area(a, ecosystem).need) is not None]
+        [need for a in figures.areas if (need := figures.area(a).need) is not None]
     )
 
 
-def _legends(areas: Sequence[Any], ecosystem: Ecosystem) -> dict[str, dict[str, Any]]:
-    scale = AccessScale.from_values([a.access_per_1000 for a in areas])
+def _legends(figures: publish.Figures) -> dict[str, dict[str, Any]]:
+    scale = AccessScale.from_values([a.access_per_1000 for a in figures.areas])
     return {
         "access": _access_legend(scale),
-        "need": _need_legend(_need_scale(areas, ecosystem), ecosystem),
+        "need": _need_legend(_need_scale(figures), figures.ecosystem),
     }
 
 
@@ -394,8 +374,8 @@ def _need_legend(scale: NeedScale, ecosystem: Ecosystem) -> dict[str, Any]:
 def run_status(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     """The default analysis's run, for the atlas page to poll while it computes."""
     ecosystem = current_ecosystem(request)
-    analysis = services.default_analysis(ecosystem)
-    run = services.latest_run(analysis)
+    analysis = analyses.default_analysis(ecosystem)
+    run = runs.latest_run(analysis)
     response = render(request, "atlas/_run_status.html", _run_context(run))
     if run.status == RunStatus.DONE and request.headers.get("HX-Request"):
         # The whole page changes once results exist: let htmx load it again.
@@ -411,11 +391,11 @@ def areas_geojson(request: HttpRequest, ecosystem_slug: str) -> JsonResponse:
     colouring = "need" if request.GET.get("color") == "need" else "access"
     collection: dict[str, Any] = {"type": "FeatureCollection", "features": [], "legend": []}
     if ecosystem.population_areas.exists():
-        analysis = services.default_analysis(ecosystem)
-        run = services.latest_run(analysis)
+        analysis = analyses.default_analysis(ecosystem)
+        run = runs.latest_run(analysis)
         if run.status == RunStatus.DONE:
-            areas = list(services.result_of(run).areas)
-            collection = _feature_collection(request, ecosystem, areas, colouring)
+            figures = publish.Figures(list(runs.result_of(run).areas), ecosystem)
+            collection = _feature_collection(figures, colouring)
         else:
             collection["note"] = _("The atlas is computing; try again in a moment.")
     return JsonResponse(
@@ -425,20 +405,19 @@ def areas_geojson(request: HttpRequest, ecosystem_slug: str) -> JsonResponse:
     )
 
 
-def _feature_collection(
-    request: HttpRequest, ecosystem: Ecosystem, areas: Sequence[Any], colouring: str
-) -> dict[str, Any]:
-    scale = AccessScale.from_values([a.access_per_1000 for a in areas])
-    need_scale = _need_scale(areas, ecosystem)
+def _feature_collection(figures: publish.Figures, colouring: str) -> dict[str, Any]:
+    ecosystem = figures.ecosystem
+    scale = AccessScale.from_values([a.access_per_1000 for a in figures.areas])
+    need_scale = _need_scale(figures)
     legend = _access_legend(scale) if colouring == "access" else _need_legend(need_scale, ecosystem)
     atlas_url = reverse("atlas:home", kwargs={"ecosystem_slug": ecosystem.slug})
     features = []
-    for area in areas:
-        need = services.publish_area(area, ecosystem).need
+    for area in figures.areas:
+        shown = figures.area(area)
         if colouring == "access":
             colour = scale.colour(area.access_per_1000)
         else:
-            colour = need_scale.colour(need)
+            colour = need_scale.colour(shown.need)
         features.append(
             {
                 "type": "Feature",
@@ -451,7 +430,7 @@ def _feature_collection(
                     "name": area.name,
                     "color": colour,
                     "outline": "strong" if area.is_desert else "",
-                    "details": _details(area, ecosystem, need),
+                    "details": _details(area, shown),
                 },
             }
         )
@@ -464,10 +443,11 @@ def _feature_collection(
     }
 
 
-def _details(area: Any, ecosystem: Ecosystem, need: float | None) -> list[str]:
+def _details(area: Any, shown: publish.AreaFigures) -> list[str]:
+    need = shown.need
     lines = [
         _("%(youth)s young people · %(locale)s")
-        % {"youth": _youth_label(area.youth, ecosystem), "locale": Locale(area.locale).label},
+        % {"youth": shown.youth_label, "locale": Locale(area.locale).label},
     ]
     if area.access_per_1000 is not None and math.isfinite(area.access_per_1000):
         lines.append(
@@ -492,7 +472,7 @@ def _details(area: Any, ecosystem: Ecosystem, need: float | None) -> list[str]:
 def analysis_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     """Backbone staff set what reach, eligibility, need and a desert mean for the atlas."""
     ecosystem = current_ecosystem(request)
-    analysis = services.default_analysis(ecosystem)
+    analysis = analyses.default_analysis(ecosystem)
     saved = Parameters.from_dict(analysis.parameters or {}).to_dict()
     preset = request.POST.get("preset", "")
     # A preset fills the form from the stored settings: the page then shows this version.
@@ -515,18 +495,18 @@ def analysis_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse
         if not form.is_valid():
             # Check what did clean against the Parameters' rules too: every mistake at once.
             try:
-                services.parse_parameters(form.to_parameters(fallback=saved))
-            except services.InvalidInputError as error:
+                analyses.parse_parameters(form.to_parameters(fallback=saved))
+            except analyses.InvalidInputError as error:
                 form.add_parameter_errors(error.errors)
         else:
             try:
-                services.update_parameters(
+                analyses.update_parameters(
                     analysis,
                     user=request.user,
                     data=form.to_parameters(),
                     expected_version=edit.expected_version,
                 )
-            except services.InvalidInputError as error:
+            except analyses.InvalidInputError as error:
                 form.add_parameter_errors(error.errors)
             except concurrency.EditConflictError as error:
                 edit.refused(error, form)
@@ -561,15 +541,6 @@ def analysis_settings(request: HttpRequest, ecosystem_slug: str) -> HttpResponse
 # Scenarios -----------------------------------------------------------------------------------
 
 
-def get_scenario(request: HttpRequest, scenario_id: int) -> Scenario:
-    """A scenario of this ecosystem's analyses; 404 for any other."""
-    ecosystem = current_ecosystem(request)
-    return get_object_or_404(
-        Scenario.objects.filter(analysis__ecosystem=ecosystem).select_related("analysis"),
-        pk=scenario_id,
-    )
-
-
 @ecosystem_view("atlas.view_atlas")
 def scenario_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     """Saved scenarios of the default analysis; choose two or three to compare."""
@@ -577,16 +548,16 @@ def scenario_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     empty = _needs_areas(request, ecosystem)
     if empty is not None:
         return empty
-    analysis = services.default_analysis(ecosystem)
-    scenarios = list(analysis.scenarios.select_related("created_by"))
-    for scenario in scenarios:
+    analysis = analyses.default_analysis(ecosystem)
+    saved = list(analysis.scenarios.select_related("created_by"))
+    for scenario in saved:
         scenario.seats = sum(int(p.get("seats") or 0) for p in scenario.programs)  # type: ignore[attr-defined]
     return render(
         request,
         "atlas/scenario_list.html",
         {
             "analysis": analysis,
-            "scenarios": scenarios,
+            "scenarios": saved,
             "can_change": request.user.has_perm("atlas.change_analysis", ecosystem),
             "max_compared": MAX_COMPARED,
         },
@@ -610,7 +581,7 @@ def scenario_new(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     empty = _needs_areas(request, ecosystem)
     if empty is not None:
         return empty
-    analysis = services.default_analysis(ecosystem)
+    analysis = analyses.default_analysis(ecosystem)
     return _scenario_editor(request, analysis, None)
 
 
@@ -650,7 +621,7 @@ def _scenario_editor(
                 raise PermissionDenied
             if action == "save" and scenario_form.is_valid():
                 try:
-                    saved = services.save_scenario(
+                    saved = scenarios.save_scenario(
                         analysis,
                         user=request.user,
                         name=scenario_form.cleaned_data["name"],
@@ -659,7 +630,7 @@ def _scenario_editor(
                         scenario=scenario,
                         expected_version=edit.expected_version,
                     )
-                except services.InvalidInputError as error:
+                except analyses.InvalidInputError as error:
                     _add_program_errors(extra_errors, kept, scenario_form, error.errors)
                 except concurrency.EditConflictError as error:
                     edit.refused(error, ScenarioForm(), {"programs": _("Programs")})
@@ -672,8 +643,8 @@ def _scenario_editor(
                     )
             if formset.is_valid():
                 try:
-                    column = services.preview_scenario(analysis, programs, user=request.user)
-                except services.InvalidInputError as error:
+                    column = scenarios.preview_scenario(analysis, programs, user=request.user)
+                except analyses.InvalidInputError as error:
                     _add_program_errors(extra_errors, kept, scenario_form, error.errors)
                 except DomainError as error:
                     extra_errors.append(str(error))
@@ -683,7 +654,7 @@ def _scenario_editor(
         formset = ProgramFormSet(
             prefix="program", initial=[initial_from_program(p) for p in scenario.programs]
         )
-        comparison = services.compare(analysis, [scenario])
+        comparison = scenarios.compare(analysis, [scenario])
         preview = _comparison_context(comparison.columns[0], ecosystem, scenario.name)
     else:
         formset = ProgramFormSet(prefix="program")
@@ -706,10 +677,10 @@ def _scenario_editor(
 
 
 def _baseline_scale(analysis: Any) -> AccessScale:
-    run = services.latest_run(analysis)
+    run = runs.latest_run(analysis)
     if run.status != RunStatus.DONE:
         return AccessScale.from_values([])
-    return AccessScale.from_values([a.access_per_1000 for a in services.result_of(run).areas])
+    return AccessScale.from_values([a.access_per_1000 for a in runs.result_of(run).areas])
 
 
 # Errors services report by key ("programs.0.seats") -> the field the person typed it in.
@@ -751,11 +722,11 @@ SUMMARY_ROWS = (
 LOWER_IS_BETTER = {"deserts", "youth_in_deserts"}
 
 
-def _figure(value: Any, kind: str, ecosystem: Ecosystem, rounded: bool = False) -> str:
+def _figure(value: Any, kind: str, figures: publish.Figures) -> str:
     if value is None:
         return "—"
     if kind == "youth":
-        return _total_label(int(value), ecosystem, rounded=rounded)
+        return figures.total_label(int(value))
     if kind == "share":
         return _percent(float(value))
     if kind == "decimal":
@@ -763,20 +734,18 @@ def _figure(value: Any, kind: str, ecosystem: Ecosystem, rounded: bool = False) 
     return number_format(value, force_grouping=True)
 
 
-def _change(
-    delta: Any, kind: str, key: str, ecosystem: Ecosystem, rounded: bool = False
-) -> tuple[str, str]:
+def _change(delta: Any, kind: str, key: str, figures: publish.Figures) -> tuple[str, str]:
     """ "+120" / "-3" (a minus sign) and whether it is better or worse; nothing for no change."""
     if delta is None or not delta:
         return "", ""
-    text = ("+" if delta > 0 else "\u2212") + _figure(abs(delta), kind, ecosystem, rounded)
+    text = ("+" if delta > 0 else "\u2212") + _figure(abs(delta), kind, figures)
     better = (delta < 0) if key in LOWER_IS_BETTER else (delta > 0)
     return text, "better" if better else "worse"
 
 
-def _labelled(areas: Sequence[Any], ecosystem: Ecosystem) -> list[Any]:
+def _labelled(areas: Sequence[Any], figures: publish.Figures) -> list[Any]:
     for area in areas:
-        area.youth_label = _youth_label(area.youth, ecosystem)
+        area.youth_label = figures.youth_label(area.youth)
         area.locale_label = Locale(area.locale).label if area.locale in Locale.values else ""
     return list(areas)
 
@@ -792,28 +761,28 @@ def _comparison_context(column: Any, ecosystem: Ecosystem, name: str) -> dict[st
         else None
         for key, _label, _kind in SUMMARY_ROWS
     }
-    small = services.hides_small_area(column.result.areas, ecosystem)
+    figures = publish.Figures(column.result.areas, ecosystem)
     rows = []
     for key, label, kind in SUMMARY_ROWS:
-        text, direction = _change(column.deltas.get(key), kind, key, ecosystem, small)
+        text, direction = _change(column.deltas.get(key), kind, key, figures)
         rows.append(
             {
                 "label": label,
                 "cells": [
-                    {"value": _figure(before.get(key), kind, ecosystem, small)},
+                    {"value": _figure(before.get(key), kind, figures)},
                     {
-                        "value": _figure(after.get(key), kind, ecosystem, small),
+                        "value": _figure(after.get(key), kind, figures),
                         "change": text,
                         "direction": direction,
                     },
                 ],
             }
         )
-    _labelled(column.no_longer_deserts, ecosystem)
+    _labelled(column.no_longer_deserts, figures)
     return {
         "ready": True,
         "column": column,
-        "youth_newly_in_reach": _total_label(column.youth_newly_in_reach, ecosystem, rounded=small),
+        "youth_newly_in_reach": figures.total_label(column.youth_newly_in_reach),
         "caption": _("Today and with the scenario"),
         "columns": [{"name": _("Today")}, {"name": name}],
         "rows": rows,
@@ -827,7 +796,7 @@ def scenario_delete(request: HttpRequest, ecosystem_slug: str, scenario_id: int)
     scenario = get_scenario(request, scenario_id)
     if request.method == "POST":
         name = scenario.name
-        services.delete_scenario(scenario, user=request.user)
+        scenarios.delete_scenario(scenario, user=request.user)
         messages.success(request, _("The scenario “%(name)s” is deleted.") % {"name": name})
         return redirect("atlas:scenarios", ecosystem_slug=ecosystem_slug)
     return render(request, "atlas/scenario_delete.html", {"scenario": scenario})
@@ -837,16 +806,16 @@ def scenario_delete(request: HttpRequest, ecosystem_slug: str, scenario_id: int)
 def scenario_compare(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     """Two or three saved scenarios side by side with the baseline."""
     ecosystem = current_ecosystem(request)
-    analysis = services.default_analysis(ecosystem)
+    analysis = analyses.default_analysis(ecosystem)
     ids = [value for value in request.GET.getlist("scenario") if value.isdigit()]
-    scenarios = list(analysis.scenarios.filter(pk__in=ids))
-    if not 1 <= len(scenarios) <= MAX_COMPARED:
+    chosen = list(analysis.scenarios.filter(pk__in=ids))
+    if not 1 <= len(chosen) <= MAX_COMPARED:
         messages.error(
             request,
             _("Choose from one to %(n)s scenarios to compare.") % {"n": MAX_COMPARED},
         )
         return redirect("atlas:scenarios", ecosystem_slug=ecosystem.slug)
-    comparison = services.compare(analysis, scenarios)
+    comparison = scenarios.compare(analysis, chosen)
     return render(
         request,
         "atlas/scenario_compare.html",
@@ -860,25 +829,23 @@ def _compare_context(comparison: Any, ecosystem: Ecosystem) -> dict[str, Any]:
     if not comparison.ready:
         return {"ready": False, "columns": columns}
     today = comparison.baseline.summary
-    small = services.hides_small_area(comparison.baseline.areas, ecosystem)
+    figures = publish.Figures(comparison.baseline.areas, ecosystem)
     rows = []
     for key, label, kind in SUMMARY_ROWS:
-        cells = [{"value": _figure(today.get(key), kind, ecosystem, small)}]
+        cells = [{"value": _figure(today.get(key), kind, figures)}]
         for column in columns:
-            text, direction = _change(column.deltas.get(key), kind, key, ecosystem, small)
+            text, direction = _change(column.deltas.get(key), kind, key, figures)
             cells.append(
                 {
-                    "value": _figure(column.result.summary.get(key), kind, ecosystem, small),
+                    "value": _figure(column.result.summary.get(key), kind, figures),
                     "change": text,
                     "direction": direction,
                 }
             )
         rows.append({"label": label, "cells": cells})
     for column in columns:
-        _labelled(column.no_longer_deserts, ecosystem)
-        column.youth_newly_label = _total_label(
-            column.youth_newly_in_reach, ecosystem, rounded=small
-        )
+        _labelled(column.no_longer_deserts, figures)
+        column.youth_newly_label = figures.total_label(column.youth_newly_in_reach)
         column.seats_added = sum(int(p.get("seats") or 0) for p in column.scenario.programs)
     return {
         "ready": True,

@@ -13,8 +13,9 @@ import math
 from typing import Any
 
 from ecotone.atlas import services
-from ecotone.atlas.access import haversine_miles
 from ecotone.atlas.models import RunStatus
+from ecotone.atlas.reach import haversine_miles
+from ecotone.atlas.services.compute import compute
 from ecotone.ecosystems.models import Ecosystem
 
 MOBILE_LAB = "Mobile robotics lab for the northern rural schools"
@@ -38,7 +39,7 @@ def _grow(
     """Double `program`'s seats until at least `enough` of `area_ids` stop being deserts."""
     for _attempt in range(tries):
         offers = services.hypothetical_offers(services.clean_scenario_programs([program]))
-        trial = services.compute(ecosystem, result.parameters, offers)
+        trial = compute(ecosystem, result.parameters, offers)
         ids, deserts = trial["areas"]["id"], trial["areas"]["is_desert"]
         lifted = sum(1 for area_id in area_ids if not deserts[ids.index(area_id)])
         if lifted >= enough:

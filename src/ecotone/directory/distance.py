@@ -22,7 +22,7 @@ def haversine_miles(
     lat: npt.ArrayLike, lon: npt.ArrayLike, lats: npt.ArrayLike, lons: npt.ArrayLike
 ) -> FloatArray:
     """Distance in miles from (lat, lon) to each (lats[i], lons[i]); all four broadcast, so
-    the access atlas uses the same formula for its pairs (ecotone.atlas.access)."""
+    the access atlas uses the same formula for its pairs (ecotone.atlas.reach)."""
     phi1 = np.radians(np.asarray(lat, dtype=np.float64))
     phi2 = np.radians(np.asarray(lats, dtype=np.float64))
     dphi = phi2 - phi1

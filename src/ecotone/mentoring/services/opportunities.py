@@ -26,7 +26,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ecotone import concurrency
-from ecotone.atlas import access
+from ecotone.atlas import reach
 from ecotone.atlas.models import Analysis, PopulationArea
 from ecotone.atlas.parameters import (
     DEFAULT_CATCHMENT_MI,
@@ -407,7 +407,7 @@ def area_needs(ecosystem: Ecosystem) -> AreaNeeds:
         ],
         dtype=np.float64,
     ).reshape(len(areas), len(NEED_INDICATORS))
-    from_shares = access.need_index(
+    from_shares = reach.need_index(
         indicators, [DEFAULT_NEED_WEIGHTS[name] for name in NEED_INDICATORS]
     )
     need = []

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy.stats import rankdata
 
-from ecotone.atlas.access import (
+from ecotone.atlas.reach import (
     DEFAULT_ZONES,
     AccessInputs,
     DesertRule,

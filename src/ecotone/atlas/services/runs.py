@@ -1,0 +1,289 @@
+"""An analysis's runs: computed once and cached under a fingerprint of everything they were
+computed from (settings, scenario, programs, areas, the suppression threshold), reused until one
+of those changes. A small ecosystem's run is computed at once; a large one's is queued as the task
+`compute_analysis_run`, its progress and stage saved as it goes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time as clock
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tasks import task
+
+from ecotone.directory.models import (
+    Language,
+    Location,
+    Program,
+    ProgramAttribute,
+    ProgramLocation,
+    Schedule,
+    ServiceCapacity,
+)
+from ecotone.ecosystems.models import Ecosystem
+from ecotone.errors import DomainError
+
+from ..models import Analysis, AnalysisRun, PopulationArea, RunStatus, Scenario
+from ..parameters import Parameters
+from .analyses import parameters_of
+from .compute import RESULT_VERSION, compute
+from .offers import clean_scenario_programs, hypothetical_offers
+from .results import AREA_COLUMNS, AreaAccess, RunResult
+from .wording import field_word, reasons
+
+logger = logging.getLogger(__name__)
+
+STAGES = {
+    "queued": gettext_lazy("Waiting to start"),
+    "loading": gettext_lazy("Reading programs and areas"),
+    "reach": gettext_lazy("Finding the programs within reach"),
+    "access": gettext_lazy("Sharing seats among the areas in reach"),
+    "nearest": gettext_lazy("Finding the nearest program"),
+    "seats": gettext_lazy("Counting seats within reach"),
+    "need": gettext_lazy("Weighing need"),
+    "ranking": gettext_lazy("Finding deserts and ranking"),
+    "saving": gettext_lazy("Saving the results"),
+    "done": gettext_lazy("Done"),
+    "failed": gettext_lazy("Failed"),
+}
+
+
+def sync_max_areas() -> int:
+    """Ecosystems with fewer areas than this are analysed at once; larger ones in a task."""
+    return int(getattr(settings, "ATLAS_SYNC_MAX_AREAS", 5000))
+
+
+def stage_label(run: AnalysisRun) -> str:
+    return str(STAGES.get(run.stage, run.stage))
+
+
+def ecosystem_state(ecosystem: Ecosystem) -> dict[str, Any]:
+    """What a run depends on in the ecosystem, in one query: per table, how many rows and the
+    latest change. Any edit (a program, a location, a schedule, a term, an area) moves it."""
+    sources: dict[str, tuple[type[Any], str, bool]] = {
+        "programs": (Program, "ecosystem", True),
+        "locations": (Location, "ecosystem", True),
+        "program_locations": (ProgramLocation, "program__ecosystem", False),
+        "schedules": (Schedule, "program__ecosystem", True),
+        "attributes": (ProgramAttribute, "program__ecosystem", False),
+        "languages": (Language, "program__ecosystem", False),
+        "capacities": (ServiceCapacity, "program__ecosystem", True),
+        "areas": (PopulationArea, "ecosystem", True),
+    }
+    annotations: dict[str, Any] = {}
+    for name, (model, path, stamped) in sources.items():
+        rows = model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
+        annotations[f"{name}_n"] = Coalesce(
+            Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), Value(0)
+        )
+        if stamped:
+            annotations[f"{name}_at"] = Subquery(
+                rows.annotate(at=Max("updated_at")).values("at")[:1]
+            )
+    row = Ecosystem.objects.filter(pk=ecosystem.pk).values(**annotations).get()
+    return {
+        key: value.isoformat() if hasattr(value, "isoformat") else value
+        for key, value in row.items()
+    }
+
+
+def fingerprint(analysis: Analysis, scenario: Scenario | None = None) -> str:
+    """The hash of everything a run is computed from."""
+    seed = {
+        "version": RESULT_VERSION,
+        "parameters": parameters_of(analysis).to_dict(),
+        "scenario": scenario.programs if scenario is not None else None,
+        "state": ecosystem_state(analysis.ecosystem),
+        "suppression": analysis.ecosystem.suppression_threshold,
+    }
+    text = json.dumps(seed, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _runs(analysis: Analysis, scenario: Scenario | None) -> QuerySet[AnalysisRun]:
+    return AnalysisRun.objects.filter(analysis=analysis, scenario=scenario).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def is_current(run: AnalysisRun) -> bool:
+    return run.fingerprint == fingerprint(run.analysis, run.scenario)
+
+
+def latest_run(
+    analysis: Analysis, scenario: Scenario | None = None, *, start: bool = True
+) -> AnalysisRun:
+    """The run for the current fingerprint: the cached one when there is one (done, queued,
+    running, or failed — see `start_run` to try a failed one again); otherwise, with `start`, a
+    new one, computed at once in a small ecosystem and queued as a task in a large one.
+
+    With `start=False` and nothing current: the newest run of any fingerprint (stale), or an
+    unsaved queued run when there has never been one.
+    """
+    current = fingerprint(analysis, scenario)
+    run = _runs(analysis, scenario).filter(fingerprint=current).first()
+    if run is not None and start and _abandoned(run):
+        run = None  # its worker died: start again
+    if run is None and not start:
+        run = _runs(analysis, scenario).first() or AnalysisRun(fingerprint=current, stage="queued")
+    if run is None:
+        return start_run(analysis, scenario, fingerprint_=current)
+    run.analysis, run.scenario = analysis, scenario  # already loaded by the caller
+    return run
+
+
+def _abandoned(run: AnalysisRun) -> bool:
+    """A run queued or running for longer than ATLAS_RUN_TIMEOUT seconds (default an hour):
+    its worker was stopped or lost; a national analysis takes well under a minute."""
+    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+        return False
+    timeout = float(getattr(settings, "ATLAS_RUN_TIMEOUT", 3600))
+    return (timezone.now() - run.updated_at).total_seconds() > timeout
+
+
+def last_done_run(analysis: Analysis, scenario: Scenario | None = None) -> AnalysisRun | None:
+    """The newest finished run, current or not: what a page shows while a new one computes."""
+    run = _runs(analysis, scenario).filter(status=RunStatus.DONE).first()
+    if run is not None:
+        run.analysis, run.scenario = analysis, scenario
+    return run
+
+
+def start_run(
+    analysis: Analysis, scenario: Scenario | None = None, *, fingerprint_: str | None = None
+) -> AnalysisRun:
+    """A new run: computed now when the ecosystem has fewer areas than ATLAS_SYNC_MAX_AREAS,
+    else queued (`compute_analysis_run`), its progress and stage saved as it goes."""
+    current = fingerprint_ or fingerprint(analysis, scenario)
+    with transaction.atomic():
+        # One run at a time per fingerprint: two people opening a stale atlas at once, or a
+        # page polled while a worker computes, share the run in flight (the analysis row's
+        # lock orders them on PostgreSQL; SQLite runs one writer at a time anyway).
+        Analysis.objects.select_for_update().filter(pk=analysis.pk).first()
+        in_flight = (
+            _runs(analysis, scenario)
+            .filter(fingerprint=current, status__in=(RunStatus.QUEUED, RunStatus.RUNNING))
+            .first()
+        )
+        if in_flight is not None and not _abandoned(in_flight):
+            in_flight.analysis, in_flight.scenario = analysis, scenario
+            return in_flight
+        run = AnalysisRun.objects.create(
+            analysis=analysis, scenario=scenario, fingerprint=current, stage="queued"
+        )
+    areas = PopulationArea.objects.filter(ecosystem=analysis.ecosystem).count()
+    if areas < sync_max_areas():
+        compute_run(run)
+    else:
+        # With the immediate backend (demo, tests) this computes now; else a worker picks it up.
+        compute_analysis_run.enqueue(run.pk)
+        run.refresh_from_db()
+    return run
+
+
+def compute_run(run: AnalysisRun) -> AnalysisRun:
+    """Compute a queued run now, saving progress as it goes; a failure is recorded on the run."""
+    started = clock.monotonic()
+    run.status = RunStatus.RUNNING
+    run.started_at = timezone.now()
+    run.progress = 0
+    run.stage = "loading"
+    run.save(update_fields=["status", "started_at", "progress", "stage", "updated_at"])
+    last = [-1]
+
+    def on_progress(percent: int, stage: str) -> None:
+        if percent != last[0]:
+            last[0] = percent
+            AnalysisRun.objects.filter(pk=run.pk).update(
+                progress=percent, stage=stage, updated_at=timezone.now()
+            )
+
+    try:
+        params = parameters_of(run.analysis)
+        extra = (
+            hypothetical_offers(clean_scenario_programs(run.scenario.programs))
+            if run.scenario is not None
+            else ()
+        )
+        run.result = compute(run.analysis.ecosystem, params, extra, on_progress)
+    except Exception as error:
+        logger.exception("Analysis run %s failed", run.pk)
+        run.status = RunStatus.FAILED
+        run.stage = "failed"
+        run.error = (
+            str(error)
+            if isinstance(error, DomainError)
+            else _(
+                "The analysis failed unexpectedly. Try again, or tell the people who run this site."
+            )
+        )
+    else:
+        run.status = RunStatus.DONE
+        run.progress = 100
+        run.stage = "done"
+    run.finished_at = timezone.now()
+    run.seconds = round(clock.monotonic() - started, 3)
+    run.save()
+    if run.status == RunStatus.DONE:
+        # Older results of the same analysis and scenario are superseded: keep the table small.
+        _runs(run.analysis, run.scenario).filter(created_at__lt=run.created_at).exclude(
+            status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
+        ).delete()
+    return run
+
+
+@task()
+def compute_analysis_run(run_id: int) -> str:
+    """Compute a queued analysis run, saving its progress and stage as it goes; returns the
+    run's final status ("gone" when it was deleted meanwhile)."""
+    run = (
+        AnalysisRun.objects.select_related("analysis__ecosystem", "scenario")
+        .filter(pk=run_id)
+        .first()
+    )
+    if run is None:
+        return "gone"
+    if run.status != RunStatus.QUEUED:
+        return str(run.status)
+    return str(compute_run(run).status)
+
+
+def result_of(run: AnalysisRun) -> RunResult:
+    """A finished run's result, typed, with each priority area's reasons in the reader's
+    language. DomainError when the run has no result (queued, running or failed)."""
+    if run.status != RunStatus.DONE or not run.result:
+        raise DomainError(_("This analysis has no result yet."))
+    return result_from(run.result, run.analysis.ecosystem)
+
+
+def result_from(data: dict[str, Any], ecosystem: Ecosystem) -> RunResult:
+    """A run's stored JSON, typed, with each priority area's reasons in the reader's language."""
+    params = Parameters.from_dict(data["parameters"])
+    columns = data["areas"]
+    areas = [
+        AreaAccess(**dict(zip(AREA_COLUMNS, values, strict=True)))
+        for values in zip(*(columns[name] for name in AREA_COLUMNS), strict=True)
+    ]
+    result = RunResult(
+        summary=data["summary"], areas=areas, parameters=params, field_word=field_word(params)
+    )
+    language = translation.get_language()
+
+    def explain(area: AreaAccess) -> str:
+        with translation.override(language):
+            return reasons(area, result, ecosystem)
+
+    for area in result.areas:
+        if area.rank is not None:
+            area.explain = explain
+    return result
