@@ -36,8 +36,8 @@ urlpatterns = [
     path("e/<slug:ecosystem_slug>/", include("ecotone.ecosystems.urls")),
     path("n/<slug:network_slug>/", ecosystem_views.network_detail, name="network"),
     path("api/v1/", include("ecotone.api.urls")),
-    # Open Referral HSDS 3.0, one API per ecosystem's directory (ecotone/directory/hsds_views.py).
-    path("api/hsds/<slug:ecosystem_slug>/", include("ecotone.directory.hsds_urls")),
+    # Open Referral HSDS 3.0, one API per ecosystem's directory (ecotone/directory/hsds/views.py).
+    path("api/hsds/<slug:ecosystem_slug>/", include("ecotone.directory.hsds.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The docs pages keep to the Content Security Policy: Swagger UI's start-up script is served
     # at /api/docs/?script, Redoc's from a static file with the nonce for its styles.

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ecotone.directory import hsds
+from ecotone.directory.hsds import export as hsds
 from ecotone.directory.models import Program, ServiceCapacity
 from tests.conftest import World
 from tests.directory.test_hsds_conformance import validate_record
