@@ -30,7 +30,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", ecosystem_views.invitation_accept, name="invitation_accept"),
     path("e/<slug:ecosystem_slug>/programs/", include("ecotone.directory.urls")),
-    path("e/<slug:ecosystem_slug>/listings/", include("ecotone.directory.listing_urls")),
+    path("e/<slug:ecosystem_slug>/listings/", include("ecotone.directory.listings.urls")),
     path("e/<slug:ecosystem_slug>/atlas/", include("ecotone.atlas.urls")),
     path("e/<slug:ecosystem_slug>/mentoring/", include("ecotone.mentoring.urls")),
     path("e/<slug:ecosystem_slug>/", include("ecotone.ecosystems.urls")),

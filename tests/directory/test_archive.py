@@ -89,7 +89,7 @@ def test_capacity_is_shown_with_its_date_and_exported_as_hsds_3_1(world: World) 
 
 def test_capacity_keeps_its_date_unless_the_count_changes(world: World) -> None:
     from ecotone.directory import services
-    from ecotone.directory.listing_state import program_state
+    from ecotone.directory.listings.state import program_state
 
     program = add_program(world, "Robot Club")
     then = timezone.now() - timedelta(days=3)

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 
 from ecotone.directory import services
-from ecotone.directory.listing_state import diff, program_state
+from ecotone.directory.listings.state import diff, program_state
 from ecotone.directory.models import ChangeStatus, ListingChange, Location, Program
 from ecotone.errors import DomainError
 from tests.conftest import World

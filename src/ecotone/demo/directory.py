@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ecotone.directory.geocoding import zip_centroid
-from ecotone.directory.listing_state import empty_state, program_state
+from ecotone.directory.listings.state import empty_state, program_state
 from ecotone.directory.models import (
     CoordinatesSource,
     CostBand,

@@ -31,7 +31,7 @@ from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 
 from . import geocoding, stem_profile
-from .listing_state import (
+from .listings.state import (
     CAPACITY_FIELDS,
     LANGUAGE_NAMES,
     PROGRAM_FIELDS,

@@ -22,8 +22,8 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import stem_profile
-from .models import Location, Program, Schedule, ServiceCapacity, Weekday
+from .. import stem_profile
+from ..models import Location, Program, Schedule, ServiceCapacity, Weekday
 
 PROGRAM_FIELDS = (
     "name",

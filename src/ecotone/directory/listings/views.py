@@ -18,16 +18,16 @@ from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Organization
 from ecotone.errors import DomainError
 
-from . import services
-from .access import (
+from .. import services
+from ..access import (
     get_listing_change,
     get_managed_location,
     get_managed_organization,
     get_managed_program,
 )
-from .forms import CapacityFormSet, LocationForm, ProgramForm, ScheduleForm, ScheduleFormSet
-from .listing_state import diff, empty_state, program_state
-from .models import ChangeStatus, ListingChange, Location, Program
+from ..forms import CapacityFormSet, LocationForm, ProgramForm, ScheduleForm, ScheduleFormSet
+from ..models import ChangeStatus, ListingChange, Location, Program
+from .state import diff, empty_state, program_state
 
 PAGE_SIZE = 25
 
