@@ -31,7 +31,8 @@ from ecotone.directory.models import (
     TaxonomyTerm,
     Term,
 )
-from ecotone.directory.services import reject_change, save_listing
+from ecotone.directory.services.listings import save_listing
+from ecotone.directory.services.moderation import reject_change
 from ecotone.ecosystems.models import Organization, Sector
 
 from .tables import table

@@ -18,7 +18,7 @@ from ecotone.limits import SHORT_TEXT, distinct_choices
 from . import grade_ages, recurrence, stem_profile
 from .listings.state import CAPACITY_FIELDS, LANGUAGES, PROGRAM_FIELDS, SCHEDULE_FIELDS
 from .models import Frequency, Location, LocationType, Program, Weekday
-from .services import LOCATION_FIELDS
+from .services.locations import LOCATION_FIELDS
 
 RECURRENCE_MESSAGES = {
     "unknown_freq": _("Choose weekly or monthly."),
