@@ -70,7 +70,7 @@ def apply_listing_state(
     state: dict[str, Any],
     actor: Any,
 ) -> Program:
-    """Write `state` (see listing_state.py) onto `program`, or create it when None.
+    """Write `state` (see `listings/state.py`) onto `program`, or create it when None.
 
     The one writer of a listing: approving a change and backbone staff's direct edits both end
     here. Call inside `acting(actor)`. A state the model refuses (the form checks first, but a
