@@ -824,7 +824,7 @@ def _records(world: World) -> dict[str, Any]:
 
     from ecotone.atlas.models import AreaImport, PopulationArea, Scenario
     from ecotone.atlas.services import default_analysis
-    from ecotone.directory.listing_state import empty_state
+    from ecotone.directory.listings.state import empty_state
     from ecotone.directory.models import (
         ImportRun,
         ListingChange,

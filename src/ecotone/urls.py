@@ -30,14 +30,14 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", ecosystem_views.invitation_accept, name="invitation_accept"),
     path("e/<slug:ecosystem_slug>/programs/", include("ecotone.directory.urls")),
-    path("e/<slug:ecosystem_slug>/listings/", include("ecotone.directory.listing_urls")),
+    path("e/<slug:ecosystem_slug>/listings/", include("ecotone.directory.listings.urls")),
     path("e/<slug:ecosystem_slug>/atlas/", include("ecotone.atlas.urls")),
     path("e/<slug:ecosystem_slug>/mentoring/", include("ecotone.mentoring.urls")),
     path("e/<slug:ecosystem_slug>/", include("ecotone.ecosystems.urls")),
     path("n/<slug:network_slug>/", ecosystem_views.network_detail, name="network"),
     path("api/v1/", include("ecotone.api.urls")),
-    # Open Referral HSDS 3.0, one API per ecosystem's directory (ecotone/directory/hsds_views.py).
-    path("api/hsds/<slug:ecosystem_slug>/", include("ecotone.directory.hsds_urls")),
+    # Open Referral HSDS 3.0, one API per ecosystem's directory (ecotone/directory/hsds/views.py).
+    path("api/hsds/<slug:ecosystem_slug>/", include("ecotone.directory.hsds.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The docs pages keep to the Content Security Policy: Swagger UI's start-up script is served
     # at /api/docs/?script, Redoc's from a static file with the nonce for its styles.

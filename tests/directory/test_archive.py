@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ecotone.directory import hsds
+from ecotone.directory.hsds import export as hsds
 from ecotone.directory.models import Program, ServiceCapacity
 from tests.conftest import World
 from tests.directory.test_hsds_conformance import validate_record
@@ -88,16 +88,16 @@ def test_capacity_is_shown_with_its_date_and_exported_as_hsds_3_1(world: World) 
 
 
 def test_capacity_keeps_its_date_unless_the_count_changes(world: World) -> None:
-    from ecotone.directory import services
-    from ecotone.directory.listing_state import program_state
+    from ecotone.directory.listings.state import program_state
+    from ecotone.directory.services.listings import save_listing
 
     program = add_program(world, "Robot Club")
     then = timezone.now() - timedelta(days=3)
     ServiceCapacity.objects.create(program=program, unit="seats", available=5, updated=then)
     state = program_state(program)
     state["fields"]["description"] = "Changed"
-    services.save_listing(world.alpha, world.org_a, program, state, world.users["staff"])
+    save_listing(world.alpha, world.org_a, program, state, world.users["staff"])
     assert ServiceCapacity.objects.get().updated == then
     state["capacities"][0]["available"] = 3
-    services.save_listing(world.alpha, world.org_a, program, state, world.users["staff"])
+    save_listing(world.alpha, world.org_a, program, state, world.users["staff"])
     assert ServiceCapacity.objects.get().updated > then

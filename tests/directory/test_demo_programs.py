@@ -41,7 +41,7 @@ def test_medium_demo_has_about_400_programs_at_about_250_locations(db: Any) -> N
 def test_demo_listings_were_verified_in_the_past_and_some_are_due_again(db: Any) -> None:
     from django.utils import timezone
 
-    from ecotone.directory.services import stale_programs
+    from ecotone.directory.services.verification import stale_programs
     from ecotone.ecosystems.models import Ecosystem
 
     call_command("seed_demo", "--size", "small", stdout=StringIO())

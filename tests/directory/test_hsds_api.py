@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from ecotone.directory import hsds
+from ecotone.directory.hsds import export as hsds
 from ecotone.directory.models import (
     Location,
     Program,

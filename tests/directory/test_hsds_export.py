@@ -19,7 +19,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ecotone.directory import hsds, hsds_tabular
+from ecotone.directory.hsds import export as hsds
+from ecotone.directory.hsds import tabular as hsds_tabular
 from ecotone.directory.models import (
     CoordinatesSource,
     CostBand,

@@ -15,9 +15,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from ecotone.directory import hsds, hsds_tabular
+from ecotone.directory.hsds import export as hsds
+from ecotone.directory.hsds import tabular as hsds_tabular
+from ecotone.directory.hsds.readers import read_hsds_json, read_hsds_package
 from ecotone.directory.hsds_import import ImportReport, import_batch
-from ecotone.directory.hsds_readers import read_hsds_json, read_hsds_package
 from ecotone.directory.importing import Batch
 from ecotone.directory.models import (
     ImportFormat,

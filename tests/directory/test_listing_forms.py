@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ecotone.directory.listing_state import program_state
+from ecotone.directory.listings.state import program_state
 from ecotone.directory.models import (
     CoordinatesSource,
     ListingChange,

@@ -9,9 +9,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from ecotone.directory import services
-from ecotone.directory.listing_state import diff, program_state
+from ecotone.directory.listings.state import diff, program_state
 from ecotone.directory.models import ChangeStatus, ListingChange, Location, Program
+from ecotone.directory.services.listings import save_listing
+from ecotone.directory.services.moderation import approve_change
 from ecotone.errors import DomainError
 from tests.conftest import World
 from tests.directory.listings import WEEKLY, listing_data
@@ -259,7 +260,7 @@ def test_a_partner_can_withdraw_a_pending_change(world: World) -> None:
     change.refresh_from_db()
     assert change.status == ChangeStatus.WITHDRAWN
     with pytest.raises(DomainError):
-        services.approve_change(change, world.users["staff"])
+        approve_change(change, world.users["staff"])
 
 
 def test_a_pending_new_listing_can_be_edited_again(world: World) -> None:
@@ -300,7 +301,7 @@ def test_list_pages_cost_the_same_queries_however_many_listings(
 ) -> None:
     for n in range(12):
         program = add_program(world, f"Club {n}")
-        services.save_listing(
+        save_listing(
             world.alpha,
             world.org_a,
             program,

@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from ecotone.directory import services
 from ecotone.directory.models import Program, VerificationReminder
-from ecotone.directory.services import remind_verification
+from ecotone.directory.services import verification
+from ecotone.directory.services.verification import remind_verification
 from tests.conftest import World
 from tests.directory.test_search import add_program
 
@@ -72,10 +72,10 @@ def test_stale_means_not_verified_within_the_ecosystems_period(world: World) -> 
     archived = verified_days_ago(world, "Archived", 400)
     archived.archived_at = timezone.now()
     archived.save()
-    names = set(services.stale_programs(world.alpha).values_list("name", flat=True))
+    names = set(verification.stale_programs(world.alpha).values_list("name", flat=True))
     assert names == {"Stale", "Never verified, old"}
     world.alpha.reverify_after_days = 7
-    assert "Fresh" in set(services.stale_programs(world.alpha).values_list("name", flat=True))
+    assert "Fresh" in set(verification.stale_programs(world.alpha).values_list("name", flat=True))
 
 
 def test_the_backbone_queue_lists_stale_listings(world: World) -> None:
@@ -91,7 +91,7 @@ def test_each_partner_is_reminded_once_per_period(world: World) -> None:
     stale_a = verified_days_ago(world, "Robot Club", 200)
     verified_days_ago(world, "Story Lab", 300, organization=world.org_b)
     verified_days_ago(world, "Fresh Club", 5)
-    assert services.send_verification_reminders(world.alpha) == 2
+    assert verification.send_verification_reminders(world.alpha) == 2
     by_person = {m.to[0]: m for m in mail.outbox}
     assert set(by_person) == {"partner_a@alpha.test", "partner_b@alpha.test"}
     body = by_person["partner_a@alpha.test"].body
@@ -102,19 +102,19 @@ def test_each_partner_is_reminded_once_per_period(world: World) -> None:
     assert "http://testserver/e/alpha/listings/" in body
 
     # Running again the same day, or a month later, sends nothing new.
-    assert services.send_verification_reminders(world.alpha) == 0
+    assert verification.send_verification_reminders(world.alpha) == 0
     later = timezone.now() + timedelta(days=30)
-    assert services.send_verification_reminders(world.alpha, now=later) == 0
+    assert verification.send_verification_reminders(world.alpha, now=later) == 0
     assert len(mail.outbox) == 2
     # Once the period has passed again, the listing (still unverified) is due again.
     after_period = timezone.now() + timedelta(days=world.alpha.reverify_after_days + 1)
-    assert services.send_verification_reminders(world.alpha, now=after_period) == 2
+    assert verification.send_verification_reminders(world.alpha, now=after_period) == 2
 
 
 def test_a_verified_listing_is_no_longer_reminded(world: World) -> None:
     program = verified_days_ago(world, "Robot Club", 200)
-    services.verify_program(program, world.users["partner_a"])
-    assert services.send_verification_reminders(world.alpha) == 0
+    verification.verify_program(program, world.users["partner_a"])
+    assert verification.send_verification_reminders(world.alpha) == 0
     assert not VerificationReminder.objects.exists()
 
 
@@ -124,7 +124,7 @@ def test_reminders_are_in_the_recipients_language(world: World) -> None:
     assert partner is not None
     partner.preferred_language = "es"
     partner.save()
-    services.send_verification_reminders(world.alpha)
+    verification.send_verification_reminders(world.alpha)
     [email] = mail.outbox
     assert "Revise sus" in email.subject
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ecotone.directory.geocoding import zip_centroid
-from ecotone.directory.listing_state import empty_state, program_state
+from ecotone.directory.listings.state import empty_state, program_state
 from ecotone.directory.models import (
     CoordinatesSource,
     CostBand,
@@ -31,7 +31,8 @@ from ecotone.directory.models import (
     TaxonomyTerm,
     Term,
 )
-from ecotone.directory.services import reject_change, save_listing
+from ecotone.directory.services.listings import save_listing
+from ecotone.directory.services.moderation import reject_change
 from ecotone.ecosystems.models import Organization, Sector
 
 from .tables import table

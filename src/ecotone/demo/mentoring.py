@@ -1184,7 +1184,7 @@ def _matches(demo: Demo, mentors: list[Mentor], opportunities: list[Opportunity]
             demo.program_side(opportunity),
             kind=ClosureKind.EARLY if early else ClosureKind.PLANNED,
             reason=rng.choice(EARLY_REASONS) if early else "",
-            # The closure form's survey (match_forms.ClosureForm.survey).
+            # The closure form's survey (mentoring.forms.matches.ClosureForm.survey).
             survey={
                 "goals_met": rng.choice(("partly", "no") if early else ("yes", "yes", "partly")),
                 "would_again": rng.choice(("yes", "yes", "yes", "unsure", "no")),

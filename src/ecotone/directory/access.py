@@ -16,7 +16,7 @@ from ecotone.ecosystems.access import current_ecosystem
 from ecotone.ecosystems.models import Organization
 
 from .models import ListingChange, Location, Program
-from .services import managed_organizations
+from .services.listings import managed_organizations
 
 
 def _managed_ids(request: HttpRequest) -> Any:

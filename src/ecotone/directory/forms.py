@@ -16,9 +16,9 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.limits import SHORT_TEXT, distinct_choices
 
 from . import grade_ages, recurrence, stem_profile
-from .listing_state import CAPACITY_FIELDS, LANGUAGES, PROGRAM_FIELDS, SCHEDULE_FIELDS
+from .listings.state import CAPACITY_FIELDS, LANGUAGES, PROGRAM_FIELDS, SCHEDULE_FIELDS
 from .models import Frequency, Location, LocationType, Program, Weekday
-from .services import LOCATION_FIELDS
+from .services.locations import LOCATION_FIELDS
 
 RECURRENCE_MESSAGES = {
     "unknown_freq": _("Choose weekly or monthly."),

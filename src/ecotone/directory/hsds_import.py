@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 from ecotone.ecosystems.models import Ecosystem, Organization, Sector
 
 from . import duplicates
-from .hsds import extent_type_of, utc_offset_hours
+from .hsds.export import extent_type_of, utc_offset_hours
 from .importing import Batch, Problem, Record
 from .models import (
     CoordinatesSource,

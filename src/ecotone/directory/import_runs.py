@@ -30,8 +30,8 @@ from django_tasks import task
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 
+from .hsds.readers import MAX_BYTES, read_hsds_json, read_hsds_package
 from .hsds_import import DECISIONS, ImportReport, import_batch
-from .hsds_readers import MAX_BYTES, read_hsds_json, read_hsds_package
 from .importing import Batch, Problem
 from .models import ImportFormat, ImportRun, ImportStatus
 from .spreadsheet import read_spreadsheet

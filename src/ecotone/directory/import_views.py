@@ -27,9 +27,11 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 from ecotone.uploads import act_on_upload
 
-from . import hsds, hsds_tabular, import_runs
+from . import import_runs
+from .hsds import export as hsds
+from .hsds import tabular as hsds_tabular
+from .hsds.readers import MAX_BYTES
 from .hsds_import import ImportReport
-from .hsds_readers import MAX_BYTES
 from .models import ImportRun, ImportStatus
 
 PAGE_SIZE = 20

@@ -50,7 +50,8 @@ from ecotone import tabular_files
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.tabular_files import FORMULA_STARTS, FileError
 
-from . import geocoding, hsds, stem_profile
+from . import geocoding, stem_profile
+from .hsds import export as hsds
 from .importing import Batch, Problem, Record
 from .models import (
     CoordinatesSource,

@@ -6,7 +6,7 @@ that must rebuild it (a test database flushed between browser tests) share one d
 Besides the facet terms (grade bands, STEM fields, ...) the taxonomy holds one term per
 single-valued profile field (`profile/delivery`, `profile/seats`, ...). Programs keep those
 values in plain fields; the HSDS export turns each into an attribute with that term and a
-`value` (see `directory/hsds.py`), so they travel with the program in HSDS.
+`value` (see `directory/hsds/export.py`), so they travel with the program in HSDS.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import template
 
-from ..mentor_forms import LANGUAGES
+from ..forms.mentors import LANGUAGES
 from ..services.hours import hours_label
 
 register = template.Library()

@@ -28,7 +28,7 @@ from ecotone.ecosystems.models import Organization
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 
-from ..match_forms import HourFilterForm, HourReviewForm
+from ..forms.matches import HourFilterForm, HourReviewForm
 from ..models import HourLog, HourStatus
 from ..services import hours as hours_service
 from .matches import is_backbone

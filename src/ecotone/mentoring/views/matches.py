@@ -35,7 +35,7 @@ from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 
-from ..match_forms import (
+from ..forms.matches import (
     AgreementForm,
     CheckInForm,
     ClosureForm,

@@ -33,7 +33,7 @@ from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 
 from ..access import get_mentor
-from ..mentor_forms import (
+from ..forms.mentors import (
     LANGUAGES,
     MentorFilterForm,
     MentorProfileForm,

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ecotone.directory import hsds, hsds_tabular
+from ecotone.directory.hsds import export as hsds
+from ecotone.directory.hsds import tabular as hsds_tabular
 from ecotone.ecosystems.models import Ecosystem
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ecotone.directory.services import send_verification_reminders
+from ecotone.directory.services.verification import send_verification_reminders
 from ecotone.ecosystems.models import Ecosystem
 
 

@@ -12,7 +12,7 @@ spreadsheet numbers it (the header is row 1) and the column. Tables Ecotone does
 without error and named in the batch's notes.
 
 Nothing here touches the database: a reader turns bytes into records, the importer
-(`hsds_import.py`) decides what they mean for an ecosystem.
+(`directory/hsds_import.py`) decides what they mean for an ecosystem.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from ecotone.tabular_files import FileError, refuse_understated_members
 
-from .importing import Batch, Problem, Record
+from ..importing import Batch, Problem, Record
 
 MAX_BYTES = 200 * 1024 * 1024  # one file, or a whole package once unzipped
 MAX_FILES = 200

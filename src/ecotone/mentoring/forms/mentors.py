@@ -17,7 +17,7 @@ from ecotone.directory.stem_profile import GRADE_BANDS, STEM_FIELDS
 from ecotone.ecosystems.models import Ecosystem, Organization
 from ecotone.limits import LONG_TEXT, SEARCH_TEXT, distinct_choices
 
-from .models import (
+from ..models import (
     IDENTITY_TAGS,
     CareerStage,
     Mentor,
@@ -27,8 +27,8 @@ from .models import (
     ScreeningStep,
     Weekday,
 )
-from .services.hours import hours_label
-from .services.screening import STAGE_LABELS
+from ..services.hours import hours_label
+from ..services.screening import STAGE_LABELS
 
 # Languages offered as checkboxes (ISO 639-1); the most spoken in US homes after English.
 LANGUAGES = (

@@ -15,7 +15,7 @@ from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Organization
 from ecotone.limits import SEARCH_TEXT
 
-from .models import ClosureKind, Frequency, HourStatus, MatchSource, MatchStatus
+from ..models import ClosureKind, Frequency, HourStatus, MatchSource, MatchStatus
 
 
 def _search() -> forms.CharField:

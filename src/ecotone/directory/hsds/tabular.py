@@ -2,7 +2,7 @@
 
 The tables, their file names and their columns (names and order) are HSDS's own, as in the
 official examples (`examples/csv/` of the HSDS 3.0 specification; tests compare them). Rows are
-the JSON records of `hsds.py` flattened: each nested record becomes a row of its table with the
+the JSON records of `export.py` flattened: each nested record becomes a row of its table with the
 id of the record it belongs to (`service_id`, `location_id`, ...). A schedule of a service at
 one location keeps both its `service_id` and its `service_at_location_id`.
 
@@ -25,8 +25,8 @@ from typing import Any, TextIO
 
 from ecotone.ecosystems.models import Ecosystem
 
-from . import hsds
-from .models import Location
+from ..models import Location
+from . import export as hsds
 
 
 @dataclass(frozen=True)

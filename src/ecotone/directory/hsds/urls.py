@@ -1,11 +1,11 @@
-"""The HSDS 3.0 API, mounted under /api/hsds/<ecosystem_slug>/ (see hsds_views.py for why).
+"""The HSDS 3.0 API, mounted under /api/hsds/<ecosystem_slug>/ (see views.py for why).
 
 Paths are HSDS's own, without a trailing slash, so an HSDS client appends them to the base.
 """
 
 from django.urls import path
 
-from . import hsds_views as views
+from . import views
 
 app_name = "hsds"
 

@@ -1,6 +1,6 @@
 """The HSDS 3.0 API of one ecosystem's directory, read-only and public.
 
-Mounted at `/api/hsds/<ecosystem_slug>/` (see `hsds_urls.py`). The issue names `/api/hsds/`;
+Mounted at `/api/hsds/<ecosystem_slug>/` (see `urls.py`). The issue names `/api/hsds/`;
 the ecosystem slug follows it because every ecosystem publishes its own directory, and an HSDS
 client is configured with one base URL to which it appends `/services`, `/organizations`, ...:
 that base must name the directory. It also keeps tenant scoping where every Ecotone URL has it,
@@ -57,11 +57,10 @@ from ecotone.ecosystems import geo
 from ecotone.ecosystems.access import ecosystem_view
 from ecotone.ecosystems.models import Ecosystem, Organization
 
-from . import hsds
-from . import search as program_search
-from .distance import bounding_box, haversine_miles
-from .geocoding import normalize_zip, zip_centroid
-from .models import (
+from .. import search as program_search
+from ..distance import bounding_box, haversine_miles
+from ..geocoding import normalize_zip, zip_centroid
+from ..models import (
     Location,
     Program,
     ProgramAttribute,
@@ -70,7 +69,8 @@ from .models import (
     ServiceArea,
     TaxonomyTerm,
 )
-from .taxonomy import PROFILE, PROFILE_FIELDS_BY_CODE, STEM_TAXONOMY_ID, ProfileField
+from ..taxonomy import PROFILE, PROFILE_FIELDS_BY_CODE, STEM_TAXONOMY_ID, ProfileField
+from . import export as hsds
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500

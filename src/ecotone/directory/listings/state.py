@@ -1,7 +1,7 @@
 """A listing's editable state as one JSON-ready dict, and the difference between two of them.
 
-The program form, the moderation queue and `services.apply_listing_state` all speak this one
-shape, so a proposed change is stored, shown as a diff and applied from the same data:
+The program form, the moderation queue and `services.listings.apply_listing_state` all speak
+this one shape, so a proposed change is stored, shown as a diff and applied from the same data:
 
     {"fields": {name: value, ...},              # PROGRAM_FIELDS, JSON scalars
      "profile": {facet code: [term codes]},     # grade bands, STEM fields, ...
@@ -22,8 +22,8 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import stem_profile
-from .models import Location, Program, Schedule, ServiceCapacity, Weekday
+from .. import stem_profile
+from ..models import Location, Program, Schedule, ServiceCapacity, Weekday
 
 PROGRAM_FIELDS = (
     "name",

@@ -18,16 +18,19 @@ from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Organization
 from ecotone.errors import DomainError
 
-from . import services
-from .access import (
+from ..access import (
     get_listing_change,
     get_managed_location,
     get_managed_organization,
     get_managed_program,
 )
-from .forms import CapacityFormSet, LocationForm, ProgramForm, ScheduleForm, ScheduleFormSet
-from .listing_state import diff, empty_state, program_state
-from .models import ChangeStatus, ListingChange, Location, Program
+from ..forms import CapacityFormSet, LocationForm, ProgramForm, ScheduleForm, ScheduleFormSet
+from ..models import ChangeStatus, ListingChange, Location, Program
+from ..services import listings as listing_services
+from ..services import locations as location_services
+from ..services import moderation as moderation_services
+from ..services import verification as verification_services
+from .state import diff, empty_state, program_state
 
 PAGE_SIZE = 25
 
@@ -43,7 +46,7 @@ def _mine_url(request: HttpRequest) -> str:
 def mine(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     """The listings, pending changes and locations of the person's organizations."""
     ecosystem = current_ecosystem(request)
-    organizations = services.managed_organizations(request.user, ecosystem).order_by("name")
+    organizations = listing_services.managed_organizations(request.user, ecosystem).order_by("name")
     chosen = request.GET.get("organization", "")
     scope = organizations.filter(slug=chosen) if chosen else organizations
     programs = (
@@ -76,11 +79,11 @@ def mine(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             .select_related("organization")
             .order_by("name")[:100],
             "stale_ids": set(
-                services.stale_programs(ecosystem)
+                verification_services.stale_programs(ecosystem)
                 .filter(pk__in=[p.pk for p in page])
                 .values_list("pk", flat=True)
             ),
-            "is_backbone": services.publishes_directly(request.user, ecosystem),
+            "is_backbone": listing_services.publishes_directly(request.user, ecosystem),
         },
     )
 
@@ -117,7 +120,9 @@ def _listing_form(
         prefix="schedules",
     )
     capacities = CapacityFormSet(data, initial=state["capacities"], prefix="capacities")
-    edit = concurrency.EditPage(request.POST, services.listing_version(program, change), state)
+    edit = concurrency.EditPage(
+        request.POST, listing_services.listing_version(program, change), state
+    )
     if request.method == "POST" and all(
         [form.is_valid(), schedules.is_valid(), capacities.is_valid()]
     ):
@@ -127,7 +132,7 @@ def _listing_form(
             "capacities": capacities.entries(),
         }
         try:
-            saved = services.save_listing(
+            saved = listing_services.save_listing(
                 ecosystem,
                 organization,
                 program,
@@ -172,7 +177,7 @@ def _listing_form(
             "organization": organization,
             "program": program,
             "change": change,
-            "moderated": not services.publishes_directly(request.user, ecosystem),
+            "moderated": not listing_services.publishes_directly(request.user, ecosystem),
             **edit.context(),
         },
     )
@@ -215,7 +220,7 @@ def change_edit(request: HttpRequest, ecosystem_slug: str, change_id: int) -> Ht
 def program_verify(request: HttpRequest, ecosystem_slug: str, program_slug: str) -> HttpResponse:
     program = get_managed_program(request, program_slug)
     try:
-        services.verify_program(program, request.user)
+        verification_services.verify_program(program, request.user)
     except DomainError as error:
         messages.error(request, str(error))
     else:
@@ -233,10 +238,10 @@ def program_archive(request: HttpRequest, ecosystem_slug: str, program_slug: str
     if request.method == "POST":
         try:
             if restoring:
-                services.restore_program(program, request.user)
+                listing_services.restore_program(program, request.user)
                 messages.success(request, _("%(name)s was restored.") % {"name": program.name})
             else:
-                services.archive_program(program, request.user)
+                listing_services.archive_program(program, request.user)
                 messages.success(request, _("%(name)s was archived.") % {"name": program.name})
         except DomainError as error:
             messages.error(request, str(error))
@@ -289,12 +294,14 @@ def change_decide(request: HttpRequest, ecosystem_slug: str, change_id: int) -> 
         note = request.POST.get("note", "")
         try:
             if decision == "approve":
-                program = services.approve_change(
+                program = moderation_services.approve_change(
                     change, request.user, note, expected_version=version
                 )
                 messages.success(request, _("%(name)s is now public.") % {"name": program.name})
             else:
-                services.reject_change(change, request.user, note, expected_version=version)
+                moderation_services.reject_change(
+                    change, request.user, note, expected_version=version
+                )
                 messages.success(request, _("The change was rejected; the partner was told why."))
         except concurrency.EditConflictError:
             conflict = True
@@ -323,7 +330,7 @@ def change_decide(request: HttpRequest, ecosystem_slug: str, change_id: int) -> 
 def change_withdraw(request: HttpRequest, ecosystem_slug: str, change_id: int) -> HttpResponse:
     change = get_listing_change(request, change_id)
     try:
-        services.withdraw_change(change, request.user)
+        moderation_services.withdraw_change(change, request.user)
     except DomainError as error:
         messages.error(request, str(error))
     else:
@@ -347,7 +354,9 @@ def moderation(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         "pending_count": ecosystem.listing_changes.pending().count(),
     }
     if stale:
-        programs = services.stale_programs(ecosystem).select_related("organization", "ecosystem")
+        programs = verification_services.stale_programs(ecosystem).select_related(
+            "organization", "ecosystem"
+        )
         if organization:
             programs = programs.filter(organization__slug=organization)
         programs = programs.order_by("assured_date", "created_at", "pk")
@@ -382,10 +391,10 @@ def _location_form(
     )
     form = LocationForm(request.POST or None, instance=location, ecosystem=ecosystem)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data.get(name) for name in services.LOCATION_FIELDS}
+        fields = {name: form.cleaned_data.get(name) for name in location_services.LOCATION_FIELDS}
         try:
             fresh = Location.objects.get(pk=location.pk) if location is not None else None
-            saved = services.save_location(
+            saved = location_services.save_location(
                 ecosystem,
                 organization,
                 fresh,

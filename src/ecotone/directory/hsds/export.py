@@ -8,7 +8,7 @@ official schemas), with these conventions:
 - Empty optional values are left out: HSDS types are plain "string" or "number" (no null), and
   an empty `url` or `email` would break their formats. Required keys are always present.
 - Nested records leave out the link back to their parent (a service's schedules carry no
-  `service_id`), as the HSDS examples do; the tabular package (`hsds_tabular.py`) adds them.
+  `service_id`), as the HSDS examples do; the tabular package (`tabular.py`) adds them.
 - Ids are stable. Directory records and organizations carry their HSDS id (`hsds_id`); what
   HSDS models as a record but Ecotone keeps as fields (a program's phone, a location's address)
   gets an id derived from its owner's id.
@@ -39,7 +39,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from ecotone.ecosystems.models import Ecosystem, Organization
 
-from .models import (
+from ..models import (
     CostOption,
     Funding,
     Language,
@@ -54,7 +54,7 @@ from .models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from .taxonomy import NAMESPACE, PROFILE_FIELDS
+from ..taxonomy import NAMESPACE, PROFILE_FIELDS
 
 HSDS_VERSION = "3.0"
 OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
