@@ -14,9 +14,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from ecotone.cells import CellError
 from ecotone.errors import DomainError
 
 APPLIED, APPLYING = "applied", "applying"  # the statuses both kinds of import share
+
+
+def cell_message(error: CellError) -> str:
+    """What a cell that cannot be used says to the person, in their language: the shared
+    parsers of `ecotone.cells` give an English msgid and its parameters, an app's own parser a
+    message already translated (which the catalogue gives back as it is)."""
+    message = _(error.message)
+    return message % error.params if error.params else message
 
 
 def announce_apply(request: HttpRequest, status: str) -> None:

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from ecotone.directory.importing import Problem
+from ecotone.cells import Problem
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 
