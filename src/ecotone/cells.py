@@ -24,9 +24,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 
-def gettext_noop(message: str) -> str:
-    """Marks a message for the catalogue; `uploads.cell_message` translates it."""
+def _untranslated(message: str) -> str:
     return message
+
+
+# Marks a message for the catalogue (by the name makemessages looks for); `uploads.cell_message`
+# translates it.
+gettext_noop = _untranslated
 
 
 DEGREES = gettext_noop("Expected decimal degrees from -%(limit)d to %(limit)d.")

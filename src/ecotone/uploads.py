@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext as translate
 
 from ecotone.cells import CellError
 from ecotone.errors import DomainError
@@ -24,7 +25,7 @@ def cell_message(error: CellError) -> str:
     """What a cell that cannot be used says to the person, in their language: the shared
     parsers of `ecotone.cells` give an English msgid and its parameters, an app's own parser a
     message already translated (which the catalogue gives back as it is)."""
-    message = _(error.message)
+    message = translate(error.message)  # a msgid held in a variable: not for makemessages
     return message % error.params if error.params else message
 
 
