@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -34,12 +34,12 @@ from django.core.files import File
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext as translate
 from django.utils.translation import gettext_lazy
 
-from ecotone.cells import CellError, Problem
+from ecotone.cells import CellError, Problem, fold
 from ecotone.errors import DomainError
 from ecotone.stale_runs import is_stale
 
@@ -296,6 +296,18 @@ def cell_message(error: CellError) -> str:
     message already translated (which the catalogue gives back as it is)."""
     message = translate(error.message)  # a msgid held in a variable: not for makemessages
     return message % error.params if error.params else message
+
+
+def choice_names(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    """Each choice's code, English label and Spanish label, folded (`cells.fold`) -> its code:
+    a cell may name a choice in either language, whatever its case or accents."""
+    found: dict[str, str] = {}
+    for code, label in choices:
+        found[fold(code)] = code
+        for language in ("en", "es"):
+            with translation.override(language):
+                found.setdefault(fold(str(label)), code)
+    return found
 
 
 def announce_apply(request: HttpRequest, status: str) -> None:

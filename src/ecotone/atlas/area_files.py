@@ -33,14 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ecotone import tabular_files
 from ecotone.cells import CellError, Problem, cell_number, cell_text, degrees, fold
 from ecotone.tabular_files import FileError
-from ecotone.uploads import cell_message
+from ecotone.uploads import cell_message, choice_names
 
 from .models import YOUTH_BAND_FIELDS, AreaImportFormat, AreaKind, Locale
 
@@ -171,13 +170,7 @@ _LOCALE_CODE = re.compile(r"^\s*(\d{2})(?:\.0+)?\s*(?:[-:].*)?$")
 
 
 def _locale_names() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for code, label in Locale.choices:
-        found[code] = code
-        for language in ("en", "es"):
-            with translation.override(language):
-                found.setdefault(fold(str(label)), code)
-    return found
+    return choice_names(Locale.choices)
 
 
 def parse_locale(raw: Any, missing: set[str], *, names: bool) -> tuple[int | None, str] | None:
@@ -649,12 +642,7 @@ def _header_key(text: str) -> str:
 
 
 def _kind_names() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for code, label in AreaKind.choices:
-        found[code] = code
-        for language in ("en", "es"):
-            with translation.override(language):
-                found.setdefault(fold(str(label)), code)
+    found = choice_names(AreaKind.choices)
     found["neighbourhood"] = AreaKind.NEIGHBORHOOD
     return found
 

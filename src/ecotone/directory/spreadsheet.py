@@ -48,7 +48,7 @@ from ecotone import exports, tabular_files
 from ecotone.cells import CellError, cell_number, cell_text, degrees, fold
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.tabular_files import FileError
-from ecotone.uploads import cell_message
+from ecotone.uploads import cell_message, choice_names
 
 from . import geocoding, hsds, stem_profile
 from .importing import Batch, Problem, Record
@@ -500,17 +500,6 @@ DEFAULTS = {
 # Reading cells -------------------------------------------------------------------------------
 
 
-def _lookup(choices: Iterable[tuple[str, Label]]) -> dict[str, str]:
-    """Code, English name and Spanish name (folded) -> code."""
-    found: dict[str, str] = {}
-    for code, label in choices:
-        found[fold(code)] = code
-        for language in ("en", "es"):
-            with translation.override(language):
-                found.setdefault(fold(str(label)), code)
-    return found
-
-
 def _split(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;\n]", text) if part.strip()]
 
@@ -597,7 +586,7 @@ _CHOICE_LOOKUPS: dict[str, dict[str, str]] = {}
 
 def _choice_lookup(column: Column) -> dict[str, str]:
     if column.name not in _CHOICE_LOOKUPS:
-        _CHOICE_LOOKUPS[column.name] = _lookup(column.choices)
+        _CHOICE_LOOKUPS[column.name] = choice_names(column.choices)
     return _CHOICE_LOOKUPS[column.name]
 
 
