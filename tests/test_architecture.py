@@ -40,6 +40,7 @@ PLATFORM = frozenset(
         "ecotone.api.schema",
         "ecotone.api.throttling",
         "ecotone.assignment",
+        "ecotone.cells",
         "ecotone.clientip",
         "ecotone.concurrency",
         "ecotone.errors",

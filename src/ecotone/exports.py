@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.encoding import force_str
+
+from ecotone.tabular_files import FORMULA_STARTS
 
 FORMATS = ("csv", "xlsx")
 
@@ -28,15 +31,25 @@ def _cells(row: Sequence[Any]) -> list[str]:
     return ["" if value is None else force_str(value) for value in row]
 
 
-def _csv_cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
+    """A cell of a CSV download. Spreadsheet programs run text starting with `=`, `+`, `-`,
+    `@`, a tab or a carriage return as a formula (CSV injection): such text gets an apostrophe
+    in front, as does text that starts with an apostrophe before one of those, so
+    `tabular_files.unescape_cell` gives back exactly the text when the file is uploaded again.
+    A number, or text that is one (a negative longitude), is no formula and keeps its sign."""
     if value is None:
         return ""
     if _is_number(value):
         return str(value)
     text = force_str(value)
-    # Spreadsheet programs run text starting with these as a formula (CSV injection); a number
-    # such as a negative longitude is no formula and keeps its sign unquoted.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if NUMBER.fullmatch(text):
+        return text
+    if text[:1] in FORMULA_STARTS or (text[:1] == "'" and text[1:2] in FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def csv_stream(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
@@ -44,7 +57,7 @@ def csv_stream(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterato
     yield "\ufeff"  # so spreadsheet programs read UTF-8
     yield writer.writerow(_cells(headers))
     for row in rows:
-        yield writer.writerow([_csv_cell(cell) for cell in row])
+        yield writer.writerow([csv_cell(cell) for cell in row])
 
 
 def xlsx_bytes(title: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:

@@ -2,7 +2,7 @@
 
 Two formats, one result (`AreaFile`): an `AreaRecord` per good row, ready to become a
 `PopulationArea`, and the problems found, each naming its row and column
-(`ecotone.directory.importing.Problem`). Nothing here writes to the database; `area_import`
+(`ecotone.cells.Problem`). Nothing here writes to the database; `area_import`
 checks the records against the ecosystem and applies them.
 
 **NCES** — the Common Core of Data (CCD) public-school layout, as NCES ships it (CSV in UTF-8,
@@ -28,19 +28,18 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ecotone import tabular_files
-from ecotone.directory.importing import Problem
+from ecotone.cells import CellError, Problem, cell_number, cell_text, degrees, fold
 from ecotone.tabular_files import FileError
+from ecotone.uploads import cell_message, choice_names
 
 from .models import YOUTH_BAND_FIELDS, AreaImportFormat, AreaKind, Locale
 
@@ -80,10 +79,6 @@ SHARE_FIELDS = {
     "female": "female_share",
     "disability": "disability_share",
 }
-
-
-class CellError(ValueError):
-    """One cell's value cannot be used; the message says what is expected."""
 
 
 @dataclass
@@ -150,34 +145,12 @@ Region = Callable[[float, float], bool]
 # Cells ---------------------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("–", "-").replace("—", "-"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().split())
-
-
-def _text(raw: Any) -> str:
-    if raw is None:
-        return ""
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    return str(raw).strip()
-
-
-def _number(raw: Any) -> float:
-    if isinstance(raw, bool):
-        raise ValueError
-    if isinstance(raw, int | float):
-        return float(raw)
-    return float(_text(raw).replace(",", ""))
-
-
 def parse_count(raw: Any, missing: set[str]) -> int | None:
     """A head count; None when the cell holds a missing-data code."""
-    if _fold(_text(raw)) in missing:
+    if fold(cell_text(raw)) in missing:
         return None
     try:
-        number = _number(raw)
+        number = cell_number(raw)
     except ValueError:
         raise CellError(_("Expected a whole number of students, like 240.")) from None
     if number < 0:
@@ -188,42 +161,28 @@ def parse_count(raw: Any, missing: set[str]) -> int | None:
 
 
 def parse_degrees(raw: Any, limit: int, missing: set[str]) -> float | None:
-    if _fold(_text(raw)) in missing:
+    if fold(cell_text(raw)) in missing:
         return None
-    try:
-        value = _number(raw)
-    except ValueError:
-        value = float("nan")
-    if not -limit <= value <= limit:
-        raise CellError(
-            _("Expected decimal degrees from -%(limit)d to %(limit)d.") % {"limit": limit}
-        )
-    return value
+    return degrees(raw, limit)
 
 
 _LOCALE_CODE = re.compile(r"^\s*(\d{2})(?:\.0+)?\s*(?:[-:].*)?$")
 
 
 def _locale_names() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for code, label in Locale.choices:
-        found[code] = code
-        for language in ("en", "es"):
-            with translation.override(language):
-                found.setdefault(_fold(str(label)), code)
-    return found
+    return choice_names(Locale.choices)
 
 
 def parse_locale(raw: Any, missing: set[str], *, names: bool) -> tuple[int | None, str] | None:
     """(NCES code or None, family) from "11", "11-City: Large" or, when `names`, "rural"."""
-    text = _text(raw)
-    if _fold(text) in missing:
+    text = cell_text(raw)
+    if fold(text) in missing:
         return None
     match = _LOCALE_CODE.match(text)
     if match and int(match.group(1)) in LOCALE_CODES:
         code = int(match.group(1))
         return code, LOCALE_CODES[code]
-    if names and (family := _locale_names().get(_fold(text))):
+    if names and (family := _locale_names().get(fold(text))):
         return None, family
     if names:
         raise CellError(
@@ -242,7 +201,7 @@ def parse_locale(raw: Any, missing: set[str], *, names: bool) -> tuple[int | Non
 
 def parse_grade(raw: Any) -> int | None:
     """A CCD grade code (PK, KG, 01-12, UG, AE) as a number; None when not a single grade."""
-    text = _fold(_text(raw))
+    text = fold(cell_text(raw))
     if text in NCES_MISSING:
         return None
     if text not in GRADE_CODES:
@@ -252,11 +211,11 @@ def parse_grade(raw: Any) -> int | None:
 
 def parse_share(raw: Any, *, percent: bool) -> float | None:
     """A need indicator: a percent (0-100, "45%" too) or a share (0-1); None when blank."""
-    text = _text(raw)
-    if _fold(text) in GENERIC_MISSING:
+    text = cell_text(raw)
+    if fold(text) in GENERIC_MISSING:
         return None
     try:
-        value = _number(text.removesuffix("%").strip() if isinstance(raw, str) else raw)
+        value = cell_number(text.removesuffix("%").strip() if isinstance(raw, str) else raw)
     except ValueError:
         value = float("nan")
     if percent:
@@ -270,7 +229,7 @@ def parse_share(raw: Any, *, percent: bool) -> float | None:
 
 def _identifier(raw: Any, digits: int) -> str:
     """An NCES id; leading zeros a spreadsheet dropped are put back."""
-    text = _text(raw)
+    text = cell_text(raw)
     if text.isdigit() and len(text) < digits:
         text = text.zfill(digits)
     return text
@@ -306,7 +265,7 @@ def _rows(path: Path) -> Iterator[list[Any]]:
 
 
 def _blank_row(cells: list[Any]) -> bool:
-    return all(not _text(cell) for cell in cells)
+    return all(not cell_text(cell) for cell in cells)
 
 
 def read_area_file(path: Path, format: str, region: Region | None = None) -> AreaFile:
@@ -397,7 +356,7 @@ class _Reader:
         try:
             return parse(self.raw(column))
         except CellError as error:
-            self.problem(column, str(error))
+            self.problem(column, cell_message(error))
             return None
 
     def start_row(self, cells: list[Any], number: int) -> None:
@@ -458,7 +417,9 @@ class _NcesReader(_Reader):
     id_column = "NCESSCH"
 
     def read_header(self, header: list[Any], number: int) -> bool:
-        titles = {_text(cell).upper(): index for index, cell in enumerate(header) if _text(cell)}
+        titles = {
+            cell_text(cell).upper(): index for index, cell in enumerate(header) if cell_text(cell)
+        }
         if "NCESSCH" not in titles and {"ID", "YOUTH_TOTAL"} & set(titles):
             self.problem(
                 "",
@@ -503,7 +464,7 @@ class _NcesReader(_Reader):
             self.problem("NCESSCH", _("An NCES school id has 12 digits."))
         else:
             self.check_duplicate(code, number)
-        name = _text(self.raw("SCH_NAME"))
+        name = cell_text(self.raw("SCH_NAME"))
         if not name:
             self.problem("SCH_NAME", _("Every school needs its name."))
         elif len(name) > 200:
@@ -567,8 +528,8 @@ class _NcesReader(_Reader):
             locale=locale[1],
             youth_total=total,
             district_code=_identifier(self.raw("LEAID"), 7)[:20],
-            district_name=_text(self.raw("LEA_NAME"))[:200],
-            city=_text(self.raw("CITY")).title()[:100],
+            district_name=cell_text(self.raw("LEA_NAME"))[:200],
+            city=cell_text(self.raw("CITY")).title()[:100],
             lowest_grade=lowest,
             highest_grade=highest,
         )
@@ -677,22 +638,17 @@ AREA_REQUIRED = ("id", "name", "kind", "lat", "lon", "locale")
 
 
 def _header_key(text: str) -> str:
-    return _fold(text).replace(" ", "_").replace("-", "_")
+    return fold(text).replace(" ", "_").replace("-", "_")
 
 
 def _kind_names() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for code, label in AreaKind.choices:
-        found[code] = code
-        for language in ("en", "es"):
-            with translation.override(language):
-                found.setdefault(_fold(str(label)), code)
+    found = choice_names(AreaKind.choices)
     found["neighbourhood"] = AreaKind.NEIGHBORHOOD
     return found
 
 
 def parse_kind(raw: Any) -> str:
-    kind = _kind_names().get(_fold(_text(raw)))
+    kind = _kind_names().get(fold(cell_text(raw)))
     if kind is None:
         raise CellError(_("Unknown kind; use school, tract, zip or neighborhood."))
     return kind
@@ -707,7 +663,7 @@ class _AreasReader(_Reader):
             for name, spellings in AREA_COLUMNS.items()
             for spelling in spellings
         }
-        titles = {_text(cell).upper() for cell in header}
+        titles = {cell_text(cell).upper() for cell in header}
         if "NCESSCH" in titles:
             self.problem(
                 "",
@@ -720,7 +676,7 @@ class _AreasReader(_Reader):
             return False
         where = f"row {number}"
         for index, cell in enumerate(header):
-            title = _text(cell)
+            title = cell_text(cell)
             if not title:
                 continue
             name = lookup.get(_header_key(title))
@@ -769,7 +725,7 @@ class _AreasReader(_Reader):
         return not self.result.problems
 
     def text(self, column: str, limit: int, *, required: bool = False) -> str:
-        text = _text(self.raw(column))
+        text = cell_text(self.raw(column))
         if required and not text:
             self.problem(column, _("This cell must be filled in."))
         elif len(text) > limit:

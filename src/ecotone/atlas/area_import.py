@@ -15,37 +15,30 @@ mention are left as they are: an import never deletes (`delete_areas` does, by k
 
 from __future__ import annotations
 
-import logging
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
-from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from ecotone.directory.importing import Problem
+from ecotone import uploads
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
+from ecotone.uploads import UploadStatus, actor
 
 from .area_files import MAX_BYTES, AreaFile, AreaRecord, read_area_file
-from .models import AreaImport, AreaImportFormat, AreaImportStatus, AreaKind, PopulationArea
-
-logger = logging.getLogger(__name__)
+from .models import AreaImport, AreaImportFormat, AreaKind, PopulationArea
 
 SUFFIXES = (".csv", ".xlsx", ".txt", ".tsv")
 # Compared to tell an updated area from an unchanged one (not `source`: which file said it).
 COMPARED_FIELDS = tuple(name for name in AreaRecord.__dataclass_fields__ if name not in ("row",))
 WRITTEN_FIELDS = (*COMPARED_FIELDS, "source", "updated_at")
-
-
-def _actor(user: Any) -> Any:
-    return user if getattr(user, "pk", None) else None
 
 
 def check_area_file(
@@ -64,13 +57,9 @@ def check_area_file(
     if size is not None and size > MAX_BYTES:
         raise DomainError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES >> 20})
     run = AreaImport(
-        ecosystem=ecosystem,
-        created_by=_actor(user),
-        format=format,
-        original_filename=filename[:200],
+        ecosystem=ecosystem, created_by=actor(user), format=format, original_filename=filename[:200]
     )
-    run.file.save(filename[:200], upload if isinstance(upload, File) else File(upload), save=False)
-    run.save()
+    uploads.store(run, upload, filename[:200])
     check_area_import(run)
     return run
 
@@ -126,26 +115,14 @@ def check_area_import(run: AreaImport) -> AreaImport:
     if not content.problems:
         new, changed, unchanged = _plan(run.ecosystem, content)
         counts.update(created=len(new), updated=len(changed), unchanged=unchanged)
-    run.report = _report(content, counts)
-    run.status = AreaImportStatus.HAS_PROBLEMS if content.problems else AreaImportStatus.CHECKED
-    run.save(update_fields=["report", "status", "updated_at"])
-    return run
+    return uploads.record_check(run, _report(content, counts), has_problems=bool(content.problems))
 
 
 def queue_area_import(run: AreaImport, *, user: Any) -> AreaImport:
     """Queue a checked import to be applied by a task: a state's CCD file (100,000 schools)
     takes longer to write than a page may wait. The run is `applying` until the task is done;
     with the immediate task backend (the demo, the tests) it is applied at once."""
-    with transaction.atomic():
-        locked = AreaImport.objects.select_for_update().get(pk=run.pk)
-        if locked.status != AreaImportStatus.CHECKED:
-            raise DomainError(_("This import has problems or is already applied."))
-        locked.status = AreaImportStatus.APPLYING
-        locked.save(update_fields=["status", "updated_at"])
-    user_id = user.pk if getattr(user, "pk", None) else None
-    apply_area_import_run.enqueue(run.pk, user_id)
-    run.refresh_from_db()
-    return run
+    return uploads.queue(run, user, apply_area_import_run)
 
 
 def apply_area_import(run: AreaImport, *, user: Any) -> AreaImport:
@@ -153,137 +130,78 @@ def apply_area_import(run: AreaImport, *, user: Any) -> AreaImport:
 
     Returns the run: `applied`, or `has_problems` when the check found something new (the
     report says what). DomainError when the run is not a checked one waiting to be applied
-    (or queued by `queue_area_import`).
-    """
-    with transaction.atomic():
-        run = AreaImport.objects.select_for_update().select_related("ecosystem").get(pk=run.pk)
-        if run.status not in (AreaImportStatus.CHECKED, AreaImportStatus.APPLYING):
-            raise DomainError(_("This import has problems or is already applied."))
-        content = _read(run)
-        if content.problems:
-            run.report = _report(content, run.report.get("counts", {}))
-            run.status = AreaImportStatus.HAS_PROBLEMS
-            run.save(update_fields=["report", "status", "updated_at"])
-            return run
-        ecosystem = run.ecosystem
-        new, changed, unchanged = _plan(ecosystem, content)
-        now = timezone.now()
-        source = run.original_filename[:200]
-        with disable_auditlog():
-            PopulationArea.objects.bulk_create(
-                [
-                    PopulationArea(ecosystem=ecosystem, source=source, **record.fields())
-                    for record in new
-                ],
-                batch_size=1000,
-            )
-            for area, values in changed:
-                for name, value in values.items():
-                    setattr(area, name, value)
-                area.source = source
-                area.updated_at = now
-            PopulationArea.objects.bulk_update(
-                [area for area, _values in changed], WRITTEN_FIELDS, batch_size=500
-            )
-            counts = {
-                "created": len(new),
-                "updated": len(changed),
-                "unchanged": unchanged,
-                "skipped": content.skipped,
-            }
-            LogEntry.objects.log_create(
-                ecosystem,
-                force_log=True,
-                action=LogEntry.Action.UPDATE,
-                changes={
-                    "area import": [
-                        "",
-                        _(
-                            "%(file)s: %(created)d created, %(updated)d updated, %(unchanged)d "
-                            "unchanged"
-                        )
-                        % {"file": run.original_filename, **counts},
-                    ]
-                },
-                additional_data={"ecosystem_id": ecosystem.pk},
-                actor=_actor(user),
-            )
-        run.report = _report(content, counts)
-        run.status = AreaImportStatus.APPLIED
-        run.applied_at = now
-        run.applied_by = _actor(user)
-        run.save()
-    return run
+    (or queued by `queue_area_import`); an unexpected failure leaves it `failed`
+    (`uploads.apply`)."""
+    return uploads.apply(run, user, _write)
+
+
+def _write(run: AreaImport, user: Any) -> None:
+    content = _read(run)
+    if content.problems:
+        run.report = _report(content, run.report.get("counts", {}))
+        run.status = UploadStatus.HAS_PROBLEMS
+        return
+    ecosystem = run.ecosystem
+    new, changed, unchanged = _plan(ecosystem, content)
+    now = timezone.now()
+    source = run.original_filename[:200]
+    with disable_auditlog():
+        PopulationArea.objects.bulk_create(
+            [
+                PopulationArea(ecosystem=ecosystem, source=source, **record.fields())
+                for record in new
+            ],
+            batch_size=1000,
+        )
+        for area, values in changed:
+            for name, value in values.items():
+                setattr(area, name, value)
+            area.source = source
+            area.updated_at = now
+        PopulationArea.objects.bulk_update(
+            [area for area, _values in changed], WRITTEN_FIELDS, batch_size=500
+        )
+        counts = {
+            "created": len(new),
+            "updated": len(changed),
+            "unchanged": unchanged,
+            "skipped": content.skipped,
+        }
+        LogEntry.objects.log_create(
+            ecosystem,
+            force_log=True,
+            action=LogEntry.Action.UPDATE,
+            changes={
+                "area import": [
+                    "",
+                    _("%(file)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged")
+                    % {"file": run.original_filename, **counts},
+                ]
+            },
+            additional_data={"ecosystem_id": ecosystem.pk},
+            actor=actor(user),
+        )
+    run.report = _report(content, counts)
+    run.status = UploadStatus.APPLIED
+    run.applied_at = now
 
 
 @task()
 def apply_area_import_run(run_id: int, user_id: int | None) -> str:
     """Apply a queued area import; returns the run's final status ("gone" if not queued)."""
-    run = AreaImport.objects.select_related("ecosystem").filter(pk=run_id).first()
-    if run is None or run.status != AreaImportStatus.APPLYING:
-        return "gone"
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    try:
-        return str(apply_area_import(run, user=user).status)
-    except DomainError:
-        # Applied meanwhile by the apply a retry replaced (or discarded): left as it is.
-        run.refresh_from_db()
-        return str(run.status)
-    except Exception:
-        # The transaction rolled back; the run must say so rather than stay "applying".
-        logger.exception("Area import %s failed", run_id)
-        problem = {
-            "where": "",
-            "field": "",
-            "message": _("The import failed unexpectedly; nothing was changed."),
-        }
-        AreaImport.objects.filter(pk=run_id, status=AreaImportStatus.APPLYING).update(
-            status=AreaImportStatus.FAILED, report={**run.report, "problems": [problem]}
-        )
-        return str(AreaImportStatus.FAILED)
-
-
-def _interrupted(run: AreaImport) -> AreaImport:
-    locked = AreaImport.objects.select_for_update().get(pk=run.pk)
-    if not locked.is_interrupted:
-        raise DomainError(
-            _(
-                "Only an import interrupted while it was being applied can be retried or "
-                "discarded; this one is %(status)s."
-            )
-            % {"status": locked.get_status_display().lower()}
-        )
-    return locked
+    return uploads.run_queued(
+        AreaImport, run_id, user_id, lambda run, user: apply_area_import(run, user=user)
+    )
 
 
 def retry_area_import(run: AreaImport, *, user: Any) -> AreaImport:
-    """Apply an interrupted import again. Safe: the interrupted apply was one transaction,
-    rolled back with its task, and the run's lock lets one apply at a time check its status."""
-    with transaction.atomic():
-        locked = _interrupted(run)
-        locked.save(update_fields=["updated_at"])  # fresh again while the retry runs
-    apply_area_import_run.enqueue(run.pk, user.pk if getattr(user, "pk", None) else None)
-    run.refresh_from_db()
-    return run
+    """Apply an interrupted import again (`uploads.retry`)."""
+    return uploads.retry(run, user, apply_area_import_run)
 
 
 def discard_area_import(run: AreaImport, *, user: Any) -> AreaImport:
     """Give up an interrupted import: it is marked failed, with the reason among its problems."""
-    with transaction.atomic():
-        locked = _interrupted(run)
-        problem = Problem(
-            "",
-            "",
-            _(
-                "The import was interrupted while it was being applied and was discarded; "
-                "nothing was changed. Upload the file again to import it."
-            ),
-        )
-        locked.report = {**locked.report, "problems": [asdict(problem)]}
-        locked.status = AreaImportStatus.FAILED
-        locked.save(update_fields=["report", "status", "updated_at"])
-    run.refresh_from_db()
-    return run
+    return uploads.discard(run)
 
 
 def delete_areas(ecosystem: Ecosystem, *, user: Any, kind: str) -> int:
@@ -299,10 +217,6 @@ def delete_areas(ecosystem: Ecosystem, *, user: Any, kind: str) -> int:
                 action=LogEntry.Action.UPDATE,
                 changes={"areas deleted": [str(deleted), f"0 ({kind})"]},
                 additional_data={"ecosystem_id": ecosystem.pk},
-                actor=_actor(user),
+                actor=actor(user),
             )
     return deleted
-
-
-def problems_of(run: AreaImport) -> list[Problem]:
-    return [Problem(**problem) for problem in run.report.get("problems", [])]

@@ -1,4 +1,5 @@
-"""Forms of the atlas pages: hypothetical programs for a scenario, and the scenario itself.
+"""Forms of the atlas pages: hypothetical programs for a scenario, the scenario itself, and the
+area pages (uploading a file of areas, filtering the list, deleting areas by kind).
 
 A hypothetical program is placed by clicking the map (atlas-scenario.js fills the coordinates),
 by typing its latitude and longitude, or by a ZIP code (its center, offline). The form turns it
@@ -16,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from ecotone.directory.geocoding import zip_centroid
 from ecotone.directory.models import CostBand
 from ecotone.directory.stem_profile import ACTIVITY_TYPES, GRADE_BANDS, STEM_FIELDS
-from ecotone.limits import LONG_TEXT, SHORT_TEXT, distinct_choices
+from ecotone.limits import LONG_TEXT, SEARCH_TEXT, SHORT_TEXT, distinct_choices
+
+from .models import AreaImportFormat, AreaKind, Locale
 
 DELIVERY_CHOICES = (
     ("in_person", _("In person, at one place")),
@@ -398,3 +401,55 @@ def _field_of(key: str) -> str:
 
 def _short(number: float) -> str:
     return f"{number:.2f}".rstrip("0").rstrip(".")
+
+
+# Area imports and the list of areas (import_views.py) ---------------------------------------
+
+
+class UploadForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=AreaImportFormat.choices,
+        initial=AreaImportFormat.NCES,
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8 or Latin-1) or Excel (.xlsx). Nothing changes until you apply the "
+            "checked import."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt,.tsv"}),
+    )
+
+
+class AreaFilterForm(forms.Form):
+    q = forms.CharField(max_length=SEARCH_TEXT, label=_("Name or identifier"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *AreaKind.choices],
+    )
+    locale = forms.ChoiceField(
+        label=_("Locale"),
+        required=False,
+        choices=[("", _("All locales")), *Locale.choices],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("name", _("Name")),
+            ("code", _("Identifier")),
+            ("youth", _("Most young people")),
+            ("low_income", _("Highest share low-income")),
+            ("locale", _("Locale")),
+        ],
+    )
+
+
+class DeleteAreasForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of areas"), choices=AreaKind.choices)
+    confirm = forms.BooleanField(
+        label=_("I understand that these areas are deleted for good."), required=True
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -19,18 +18,17 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, csv_stream, table_response
-from ecotone.limits import SEARCH_TEXT
 from ecotone.uploads import act_on_upload
 
 from . import area_import
 from .area_files import MAX_BYTES
-from .models import AreaImport, AreaImportFormat, AreaImportStatus, AreaKind, Locale
+from .forms import AreaFilterForm, DeleteAreasForm, UploadForm
+from .models import AreaImport, AreaImportStatus, AreaKind
 
 PAGE_SIZE = 20
 AREAS_PAGE_SIZE = 50
@@ -107,23 +105,6 @@ TEMPLATE_ROWS = (
 )
 
 
-class UploadForm(forms.Form):
-    format = forms.ChoiceField(
-        label=gettext_lazy("Format"),
-        choices=AreaImportFormat.choices,
-        initial=AreaImportFormat.NCES,
-        widget=forms.RadioSelect,
-    )
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "CSV (UTF-8 or Latin-1) or Excel (.xlsx). Nothing changes until you apply the "
-            "checked import."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt,.tsv"}),
-    )
-
-
 SORTS = {
     "name": ("name", "pk"),
     "code": ("code",),
@@ -131,40 +112,6 @@ SORTS = {
     "low_income": ("-low_income_share", "name"),
     "locale": ("locale_code", "locale", "name"),
 }
-
-
-class AreaFilterForm(forms.Form):
-    q = forms.CharField(
-        max_length=SEARCH_TEXT, label=gettext_lazy("Name or identifier"), required=False
-    )
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"),
-        required=False,
-        choices=[("", gettext_lazy("All kinds")), *AreaKind.choices],
-    )
-    locale = forms.ChoiceField(
-        label=gettext_lazy("Locale"),
-        required=False,
-        choices=[("", gettext_lazy("All locales")), *Locale.choices],
-    )
-    sort = forms.ChoiceField(
-        label=gettext_lazy("Sort by"),
-        required=False,
-        choices=[
-            ("name", gettext_lazy("Name")),
-            ("code", gettext_lazy("Identifier")),
-            ("youth", gettext_lazy("Most young people")),
-            ("low_income", gettext_lazy("Highest share low-income")),
-            ("locale", gettext_lazy("Locale")),
-        ],
-    )
-
-
-class DeleteAreasForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind of areas"), choices=AreaKind.choices)
-    confirm = forms.BooleanField(
-        label=gettext_lazy("I understand that these areas are deleted for good."), required=True
-    )
 
 
 def get_area_import(request: HttpRequest, import_id: int) -> AreaImport:

@@ -14,7 +14,6 @@ never writes them.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem, TimeStamped
 from ecotone.limits import LONG_TEXT
-from ecotone.stale_runs import is_stale
+from ecotone.uploads import Upload, UploadStatus, upload_path
 
 
 class AreaKind(models.TextChoices):
@@ -130,63 +129,25 @@ class AreaImportFormat(models.TextChoices):
     AREAS_CSV = "areas_csv", _("Areas (CSV)")
 
 
-class AreaImportStatus(models.TextChoices):
-    CHECKED = "checked", _("Checked, ready to apply")
-    HAS_PROBLEMS = "has_problems", _("Has problems")
-    APPLYING = "applying", _("Applying")
-    APPLIED = "applied", _("Applied")
-    FAILED = "failed", _("Failed")
+# The one status of every upload; the atlas's name for it, kept for the code that uses it.
+AreaImportStatus = UploadStatus
 
 
 def _area_upload_to(run: AreaImport, filename: str) -> str:
-    return f"atlas-imports/{run.ecosystem.slug}/{uuid.uuid4().hex}/{filename}"
+    return upload_path("atlas-imports", run, filename)
 
 
-class AreaImport(TimeStamped):
-    """One uploaded file of schools or areas: kept as received, checked, applied or not at all."""
+class AreaImport(TimeStamped, Upload):
+    """One uploaded file of schools or areas: kept as received, checked, applied or not at all
+    (the lifecycle of `ecotone.uploads`)."""
 
     ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="area_imports")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
     format = models.CharField(_("format"), max_length=20, choices=AreaImportFormat.choices)
-    original_filename = models.CharField(_("file name"), max_length=255)
     file = models.FileField(_("file"), upload_to=_area_upload_to, max_length=400)
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=AreaImportStatus.choices,
-        default=AreaImportStatus.CHECKED,
-    )
-    # {"problems": [{"where", "field", "message"}], "counts": {"created", "updated", "unchanged"}}
-    report = models.JSONField(_("report"), default=dict, blank=True)
-    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
-    applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("applied by"),
-    )
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(Upload.Meta):
         verbose_name = _("area import")
         verbose_name_plural = _("area imports")
-
-    def __str__(self) -> str:
-        return f"{self.original_filename} ({self.get_status_display()})"
-
-    @property
-    def is_interrupted(self) -> bool:
-        """Still applying long after any apply ends: its task was lost (retry or discard it)."""
-        return is_stale(self.status, self.updated_at)
 
 
 class Analysis(TimeStamped):

@@ -1,4 +1,5 @@
-"""Forms of partner self-service: a listing (program, schedules, capacity) and a location.
+"""Forms of partner self-service: a listing (program, schedules, capacity) and a location; and
+the import page's upload.
 
 Each rule gives a message on the field it is about. The forms produce the listing state of
 `listing_state.py`; they never save anything themselves (services.py does).
@@ -333,3 +334,15 @@ class LocationForm(forms.ModelForm):
                 % {"lat": lat, "lon": lon, "ecosystem": self.ecosystem.name},
             )
         return data
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "HSDS JSON (.json), an HSDS data package (.zip of the CSV files and "
+            "datapackage.json), or the program spreadsheet (.csv or .xlsx). Nothing changes "
+            "until you apply the checked import."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.zip,.csv,.xlsx"}),
+    )

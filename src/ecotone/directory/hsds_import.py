@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -44,6 +45,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
+from ecotone.cells import cell_number
 from ecotone.ecosystems.models import Ecosystem, Organization, Sector
 
 from . import duplicates
@@ -262,11 +264,12 @@ class _Fields:
             self.problem(key, _("Expected a number."))
             return None
         try:
-            number = float(value)
-        except (TypeError, ValueError):
+            # HSDS numbers are JSON numbers: no thousands separators.
+            number = cell_number(value, thousands=False)
+        except ValueError:
             self.problem(key, _("Expected a number, not “%(value)s”.") % {"value": value})
             return None
-        if number != number or number in (float("inf"), float("-inf")):
+        if not math.isfinite(number):
             self.problem(key, _("Expected a number."))
             return None
         if integer:

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -28,6 +27,7 @@ from ecotone.errors import DomainError
 from ecotone.uploads import act_on_upload
 
 from . import import_runs
+from .forms import UploadForm
 from .hsds import export as hsds
 from .hsds import tabular as hsds_tabular
 from .hsds.readers import MAX_BYTES
@@ -48,18 +48,6 @@ DECISION_CHOICES = (
     ("update", gettext_lazy("Update the existing program with it")),
     ("skip", gettext_lazy("Skip it")),
 )
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "HSDS JSON (.json), an HSDS data package (.zip of the CSV files and "
-            "datapackage.json), or the program spreadsheet (.csv or .xlsx). Nothing changes "
-            "until you apply the checked import."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,.zip,.csv,.xlsx"}),
-    )
 
 
 def get_import_run(request: HttpRequest, run_id: int) -> ImportRun:

@@ -2,8 +2,9 @@
 
 Each format has a reader that turns a file into a `Batch`: records in the shape of HSDS 3.0's
 JSON (as `hsds.py` writes them and the official examples show), with the problems found while
-reading. The HSDS JSON reader passes records through, the tabular data package reader nests its
-rows, the flat spreadsheet reader builds one service per row. One importer then validates the
+reading (`ecotone.cells.Problem`, the one every upload reports). The HSDS JSON reader passes
+records through, the tabular data package reader nests its rows, the flat spreadsheet reader
+builds one service per row. One importer then validates the
 batch against the ecosystem and applies it in one transaction, or reports why not.
 """
 
@@ -12,20 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecotone.cells import Problem
+
 Record = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why part of a file cannot be imported, said so a person can fix it."""
-
-    where: str  # "row 12", "services.csv row 4", "services[3]", or "" for the whole file
-    field: str  # the column or HSDS field ("locations[0].latitude"), or "" for the whole record
-    message: str
-
-    def __str__(self) -> str:
-        place = ", ".join(part for part in (self.where, self.field) if part)
-        return f"{place}: {self.message}" if place else self.message
 
 
 @dataclass

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
 from ecotone.limits import LONG_TEXT, SHORT_TEXT
-from ecotone.stale_runs import is_stale
+from ecotone.uploads import Upload, UploadStatus, upload_path
 
 
 def _uuid() -> uuid.UUID:
@@ -537,76 +537,34 @@ class ImportFormat(models.TextChoices):
     SPREADSHEET = "spreadsheet", _("Spreadsheet (CSV or Excel)")
 
 
-class ImportStatus(models.TextChoices):
-    CHECKED = "checked", _("Checked, ready to apply")
-    HAS_PROBLEMS = "has_problems", _("Has problems")
-    APPLYING = "applying", _("Applying")
-    APPLIED = "applied", _("Applied")
-    FAILED = "failed", _("Failed")
+# The one status of every upload; the directory's name for it, kept for the code that uses it.
+ImportStatus = UploadStatus
 
 
 def _import_upload_to(run: ImportRun, filename: str) -> str:
-    return f"imports/{run.ecosystem.slug}/{uuid.uuid4().hex}/{filename}"
+    return upload_path("imports", run, filename)
 
 
-class ImportRun(TimeStamped):
-    """One uploaded directory file: kept as received, checked, then applied or not at all."""
+class ImportRun(TimeStamped, Upload):
+    """One uploaded directory file: kept as received, checked, then applied or not at all (the
+    lifecycle of `ecotone.uploads`)."""
 
     ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="import_runs")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
     format = models.CharField(_("format"), max_length=20, choices=ImportFormat.choices)
-    original_filename = models.CharField(_("file name"), max_length=255)
     file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=400)
-    status = models.CharField(
-        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.CHECKED
-    )
-    report = models.JSONField(_("report"), default=dict, blank=True)
     # Per flagged likely duplicate (by the imported service's id): create, update or skip.
     decisions = models.JSONField(_("decisions"), default=dict, blank=True)
-    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
-    applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("applied by"),
-    )
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(Upload.Meta):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         indexes = [models.Index(fields=["ecosystem", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.original_filename} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
         return reverse(
             "directory:import_run",
             kwargs={"ecosystem_slug": self.ecosystem.slug, "run_id": self.pk},
         )
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ImportStatus.APPLIED, ImportStatus.FAILED)
-
-    @property
-    def can_apply(self) -> bool:
-        return self.status == ImportStatus.CHECKED
-
-    @property
-    def is_interrupted(self) -> bool:
-        """Still applying long after any apply ends: its task was lost (retry or discard it)."""
-        return is_stale(self.status, self.updated_at)
 
 
 class ServiceCapacity(TimeStamped):

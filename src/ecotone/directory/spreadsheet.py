@@ -25,11 +25,9 @@ a ZIP code's center are written blank: an import places them there again.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import io
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -46,9 +44,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ecotone import tabular_files
+from ecotone import exports, tabular_files
+from ecotone.cells import CellError, cell_number, cell_text, degrees, fold
 from ecotone.ecosystems.models import Ecosystem
-from ecotone.tabular_files import FORMULA_STARTS, FileError
+from ecotone.tabular_files import FileError
+from ecotone.uploads import cell_message, choice_names
 
 from . import geocoding, stem_profile
 from .hsds import export as hsds
@@ -77,10 +77,6 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 SEPARATOR = ";"
 # Ids for organizations named in a spreadsheet: the importer finds the partner by name.
 SPREADSHEET_NAMESPACE = uuid.UUID("5d0c2f7e-6b1a-4c3e-9d7a-ec070e000003")
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message says what was expected."""
 
 
 @dataclass(frozen=True)
@@ -505,39 +501,13 @@ DEFAULTS = {
 # Reading cells -------------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    """Case, accents, dashes and spacing do not matter when matching names and codes."""
-    text = unicodedata.normalize("NFKD", text.replace("–", "-").replace("—", "-"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().split())
-
-
-def _lookup(choices: Iterable[tuple[str, Label]]) -> dict[str, str]:
-    """Code, English name and Spanish name (folded) -> code."""
-    found: dict[str, str] = {}
-    for code, label in choices:
-        found[_fold(code)] = code
-        for language in ("en", "es"):
-            with translation.override(language):
-                found.setdefault(_fold(str(label)), code)
-    return found
-
-
-def _text(raw: Any) -> str:
-    if raw is None:
-        return ""
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    return str(raw).strip()
-
-
 def _split(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;\n]", text) if part.strip()]
 
 
 def parse_id(raw: Any, column: Column) -> str:
     try:
-        return str(uuid.UUID(_text(raw)))
+        return str(uuid.UUID(cell_text(raw)))
     except ValueError:
         raise CellError(
             _("Not an id written by Ecotone; leave it blank for a new record.")
@@ -545,7 +515,7 @@ def parse_id(raw: Any, column: Column) -> str:
 
 
 def parse_text(raw: Any, column: Column) -> str:
-    text = _text(raw)
+    text = cell_text(raw)
     if column.max_length and len(text) > column.max_length:
         raise CellError(
             _("At most %(limit)d characters; this has %(count)d.")
@@ -572,17 +542,9 @@ def parse_email(raw: Any, column: Column) -> str:
     return text
 
 
-def _number(raw: Any) -> float:
-    if isinstance(raw, bool):
-        raise ValueError
-    if isinstance(raw, int | float):
-        return float(raw)
-    return float(_text(raw).replace(",", ""))
-
-
 def parse_int(raw: Any, column: Column) -> int:
     try:
-        number = _number(raw)
+        number = cell_number(raw)
     except ValueError:
         number = -1.5
     if not number.is_integer() or number < 0 or number > 10_000_000:
@@ -597,24 +559,12 @@ def parse_age(raw: Any, column: Column) -> int:
     return age
 
 
-def _parse_degrees(raw: Any, limit: int) -> float:
-    try:
-        value = _number(raw)
-    except ValueError:
-        value = float("nan")
-    if not -limit <= value <= limit:
-        raise CellError(
-            _("Expected decimal degrees from -%(limit)d to %(limit)d.") % {"limit": limit}
-        )
-    return value
-
-
 def parse_latitude(raw: Any, column: Column) -> float:
-    return _parse_degrees(raw, 90)
+    return degrees(raw, 90)
 
 
 def parse_longitude(raw: Any, column: Column) -> float:
-    return _parse_degrees(raw, 180)
+    return degrees(raw, 180)
 
 
 TRUE = {"yes", "y", "true", "1", "si", "x"}
@@ -624,7 +574,7 @@ FALSE = {"no", "n", "false", "0"}
 def parse_bool(raw: Any, column: Column) -> bool:
     if isinstance(raw, bool):
         return raw
-    folded = _fold(_text(raw))
+    folded = fold(cell_text(raw))
     if folded in TRUE:
         return True
     if folded in FALSE:
@@ -637,7 +587,7 @@ _CHOICE_LOOKUPS: dict[str, dict[str, str]] = {}
 
 def _choice_lookup(column: Column) -> dict[str, str]:
     if column.name not in _CHOICE_LOOKUPS:
-        _CHOICE_LOOKUPS[column.name] = _lookup(column.choices)
+        _CHOICE_LOOKUPS[column.name] = choice_names(column.choices)
     return _CHOICE_LOOKUPS[column.name]
 
 
@@ -647,8 +597,8 @@ def _unknown(value: str, column: Column) -> CellError:
 
 
 def parse_choice(raw: Any, column: Column) -> str:
-    text = _text(raw)
-    code = _choice_lookup(column).get(_fold(text))
+    text = cell_text(raw)
+    code = _choice_lookup(column).get(fold(text))
     if code is None:
         raise _unknown(text, column)
     return code
@@ -658,8 +608,8 @@ def parse_terms(raw: Any, column: Column) -> list[str]:
     facet = FACET_COLUMNS[column.name]
     lookup = _choice_lookup(column)
     codes: list[str] = []
-    for part in _split(_text(raw)):
-        folded = _fold(part)
+    for part in _split(cell_text(raw)):
+        folded = fold(part)
         if folded.startswith(facet.code + "/"):
             folded = folded.split("/", 1)[1]
         code = lookup.get(folded)
@@ -676,8 +626,8 @@ def _language_lookup() -> dict[str, str]:
         if "name" not in info or "-" in code or len(code) > 3:
             continue
         found[code] = code
-        found.setdefault(_fold(info["name"]), code)
-        found.setdefault(_fold(info["name_local"]), code)
+        found.setdefault(fold(info["name"]), code)
+        found.setdefault(fold(info["name_local"]), code)
     return found
 
 
@@ -690,8 +640,8 @@ def language_name(code: str) -> str:
 
 def parse_languages(raw: Any, column: Column) -> list[str]:
     codes: list[str] = []
-    for part in _split(_text(raw)):
-        code = LANGUAGES.get(_fold(part))
+    for part in _split(cell_text(raw)):
+        code = LANGUAGES.get(fold(part))
         if code is None:
             raise CellError(
                 _("“%(value)s” is not an ISO 639-1 language code such as en or es.")
@@ -727,7 +677,7 @@ def escape_list_value(value: str) -> str:
 
 def parse_list(raw: Any, column: Column) -> list[str]:
     values: list[str] = []
-    for part in _split_escaped(_text(raw)):
+    for part in _split_escaped(cell_text(raw)):
         if len(part) > 200:
             raise CellError(_("Each value may have at most 200 characters."))
         if part not in values:
@@ -736,7 +686,7 @@ def parse_list(raw: Any, column: Column) -> list[str]:
 
 
 def parse_zip(raw: Any, column: Column) -> str:
-    text = _text(raw)
+    text = cell_text(raw)
     if isinstance(raw, int | float) and len(text) < 5:
         text = text.zfill(5)  # a spreadsheet program dropped the leading zero of 02134
     if not re.fullmatch(r"\d{5}(-\d{4})?", text):
@@ -771,7 +721,7 @@ DAY_ABBREVIATIONS = {
 
 def parse_days(raw: Any, column: Column) -> list[str]:
     days: list[str] = []
-    for part in re.split(r"[;,/\s]+", _fold(_text(raw))):
+    for part in re.split(r"[;,/\s]+", fold(cell_text(raw))):
         if not part:
             continue
         ends = part.split("-")
@@ -796,7 +746,7 @@ def parse_time(raw: Any, column: Column) -> time:
         return raw.time().replace(second=0, microsecond=0)
     if isinstance(raw, time):
         return raw.replace(second=0, microsecond=0)
-    text = _fold(_text(raw)).replace(".", "")
+    text = fold(cell_text(raw)).replace(".", "")
     match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?(?::00)?\s*(am|pm|a|p)?", text)
     if match:
         hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
@@ -814,7 +764,7 @@ def parse_date(raw: Any, column: Column) -> date:
         return raw.date()
     if isinstance(raw, date):
         return raw
-    text = _text(raw)
+    text = cell_text(raw)
     for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
         try:
             return datetime.strptime(text, pattern).date()
@@ -854,11 +804,11 @@ def _blank(raw: Any) -> bool:
 def _header_lookup() -> dict[str, str]:
     found: dict[str, str] = {}
     for column in COLUMNS:
-        found[_fold(column.name)] = column.name
-        found[_fold(column.name.replace("_", " "))] = column.name
+        found[fold(column.name)] = column.name
+        found[fold(column.name.replace("_", " "))] = column.name
         for language in ("en", "es"):
             with translation.override(language):
-                found.setdefault(_fold(str(column.label)), column.name)
+                found.setdefault(fold(str(column.label)), column.name)
     return found
 
 
@@ -893,7 +843,7 @@ class Draft:
 
 def _same(name: str, first: Any, second: Any) -> bool:
     if name in ("organization", "program_name", "location_name"):
-        return bool(_fold(first) == _fold(second))  # they name the record: case does not matter
+        return bool(fold(first) == fold(second))  # they name the record: case does not matter
     return bool(first == second)
 
 
@@ -929,18 +879,18 @@ class Partners:
         # An archived partner still running a listed program is in the export: a re-upload of
         # that export must find it. Where an active partner has the same name, it wins.
         self.by_name = {
-            _fold(organization.name): organization
+            fold(organization.name): organization
             for organization in hsds.public_organizations(ecosystem).order_by(
                 F("archived_at").desc(nulls_last=True), "pk"
             )
         }
 
     def id_of(self, name: str, where: str, column: str, batch: Batch) -> str | None:
-        organization = self.by_name.get(_fold(name))
+        organization = self.by_name.get(fold(name))
         if organization is not None:
             return str(organization.hsds_id)
         message = _("No partner organization named “%(name)s” in this ecosystem.") % {"name": name}
-        close = difflib.get_close_matches(_fold(name), list(self.by_name), n=1, cutoff=0.75)
+        close = difflib.get_close_matches(fold(name), list(self.by_name), n=1, cutoff=0.75)
         if close:
             message += " " + _("Did you mean “%(name)s”?") % {"name": self.by_name[close[0]].name}
         batch.problems.append(Problem(where, column, message))
@@ -1002,7 +952,7 @@ def _read(rows: Iterator[list[Any]], batch: Batch, ecosystem: Ecosystem | None) 
             # The row has other problems: still say now if its partner is unknown, so one
             # round of fixes is enough (good rows are looked up when their program is built).
             index = positions["organization"]
-            if name := _text(cells[index] if index < len(cells) else None):
+            if name := cell_text(cells[index] if index < len(cells) else None):
                 partners.id_of(name, f"row {row_number}", "organization", batch)
     if not data_rows:
         raise FileError(_("The file has a header row but no programs."))
@@ -1026,10 +976,10 @@ def _positions(header: list[Any], batch: Batch) -> dict[str, int] | None:
     lookup = _header_lookup()
     positions: dict[str, int] = {}
     for index, cell in enumerate(header):
-        title = _text(cell)
+        title = cell_text(cell)
         if not title:
             continue
-        name = lookup.get(_fold(title)) or lookup.get(_fold(title.replace("_", " ")))
+        name = lookup.get(fold(title)) or lookup.get(fold(title.replace("_", " ")))
         if name is None:
             batch.problems.append(
                 Problem(
@@ -1060,14 +1010,14 @@ def _read_row(
     for name, index in positions.items():
         column = COLUMNS_BY_NAME[name]
         raw = cells[index] if index < len(cells) else None
-        if _blank(raw) or (isinstance(raw, str) and not _text(raw)):
+        if _blank(raw) or (isinstance(raw, str) and not cell_text(raw)):
             if column.required:
                 batch.problems.append(Problem(where, name, _("This cell must be filled in.")))
             continue
         try:
             values[name] = PARSERS[column.kind](raw, column)
         except CellError as error:
-            batch.problems.append(Problem(where, name, str(error)))
+            batch.problems.append(Problem(where, name, cell_message(error)))
     if len(batch.problems) == before:
         _check_row(values, where, batch)
     return values if len(batch.problems) == before else None
@@ -1113,8 +1063,8 @@ def _gather(
 ) -> None:
     key: Any = values.get("program_id") or (
         "new",
-        _fold(values["organization"]),
-        _fold(values["program_name"]),
+        fold(values["organization"]),
+        fold(values["program_name"]),
     )
     program = programs.get(key)
     if program is None:
@@ -1129,8 +1079,8 @@ def _gather(
         location_key = values["location_id"]
     elif "location_name" in values:
         location_key = (
-            _fold(values["location_name"]),
-            _fold(values.get("address_1", "")),
+            fold(values["location_name"]),
+            fold(values.get("address_1", "")),
             values.get("postal_code", "")[:5],
             values.get("virtual_url", ""),
         )
@@ -1157,7 +1107,7 @@ def _compact(record: Record) -> Record:
 
 def organization_ref(name: str) -> Record:
     """An organization named in a spreadsheet; the importer finds the partner by its name."""
-    return {"id": str(uuid.uuid5(SPREADSHEET_NAMESPACE, _fold(name))), "name": name}
+    return {"id": str(uuid.uuid5(SPREADSHEET_NAMESPACE, fold(name))), "name": name}
 
 
 def _term_record(code: str) -> Record:
@@ -1666,38 +1616,10 @@ def exported_programs(ecosystem: Ecosystem, organization: Any = None) -> QuerySe
     return programs
 
 
-def _csv_cell(value: Any) -> str:
-    """A cell of a CSV export. Spreadsheet programs run a cell starting with `=`, `+`, `-` or
-    `@` as a formula (CSV injection): such text gets an apostrophe in front, as does text that
-    starts with an apostrophe before one of those, so `tabular_files.unescape_cell` gives back
-    exactly it."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)  # numbers as they are: a longitude is negative, not a formula
-    text = str(value)
-    if NUMBER.fullmatch(text):
-        return text
-    if text[:1] in FORMULA_STARTS or (text[:1] == "'" and text[1:2] in FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_chunks(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """A UTF-8 CSV with a byte order mark (so Excel reads accents), a line at a time."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    yield writer.writerow(HEADERS)
-    for row in rows:
-        yield writer.writerow([_csv_cell(value) for value in row])
+    """A UTF-8 CSV with a byte order mark (so Excel reads accents), a line at a time, its
+    cells escaped as every download's are (`exports.csv_cell`)."""
+    return exports.csv_stream(HEADERS, rows)
 
 
 def _xlsx_value(sheet: Any, value: Any) -> Any:

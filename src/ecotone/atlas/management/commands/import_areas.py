@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ecotone.atlas import area_import
 from ecotone.atlas.models import AreaImportFormat, AreaImportStatus
-from ecotone.directory.importing import Problem
+from ecotone.cells import Problem
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 
