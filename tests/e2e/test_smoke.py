@@ -43,7 +43,7 @@ def sections_nav(page: Page) -> Locator:
 @pytest.mark.parametrize("persona", sorted(LANDINGS))
 def test_each_role_signs_in_and_sees_its_navigation(site: Site, persona: str) -> None:
     page = site.new_page()
-    site.sign_in(page, persona)
+    site.sign_in_with_form(page, persona)
 
     path, allowed = LANDINGS[persona]
     expect(page).to_have_url(f"{site.url}{path}")
@@ -60,7 +60,7 @@ def test_each_role_signs_in_and_sees_its_navigation(site: Site, persona: str) ->
 
 def test_network_operator_lands_on_the_home_page_with_the_network(site: Site) -> None:
     page = site.new_page()
-    site.sign_in(page, "operator")
+    site.sign_in_with_form(page, "operator")
 
     expect(page).to_have_url(f"{site.url}/")
     network = page.get_by_role("navigation", name="Site").get_by_role(
