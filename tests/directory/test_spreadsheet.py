@@ -18,10 +18,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from ecotone.cells import Problem
 from ecotone.demo import builder
-from ecotone.directory import spreadsheet, stem_profile
-from ecotone.directory.hsds_import import import_batch
-from ecotone.directory.importing import Batch, Problem
+from ecotone.directory import stem_profile
+from ecotone.directory.hsds.imports import import_batch
+from ecotone.directory.imports.batch import Batch
 from ecotone.directory.models import (
     CoordinatesSource,
     CostBand,
@@ -35,6 +36,7 @@ from ecotone.directory.models import (
     ProgramLocation,
     Schedule,
 )
+from ecotone.directory.spreadsheet import sheet as spreadsheet
 from ecotone.ecosystems.models import Ecosystem, Organization
 from tests.conftest import World, make_organization
 from tests.directory import test_hsds_import as hsds_import_tests
@@ -751,7 +753,7 @@ def test_a_partner_downloads_its_own_programs(world: World) -> None:
 
 
 def import_file(world: World, path: Path, *, dry_run: bool = False) -> Any:
-    from ecotone.directory.hsds_import import import_batch
+    from ecotone.directory.hsds.imports import import_batch
 
     batch = spreadsheet.read_spreadsheet(path, world.alpha)
     assert batch.problems == []

@@ -4,7 +4,7 @@ For partners who live in spreadsheets. `COLUMNS` is the one description of the f
 reader, the writer, the template and the column guide (page and sheet) all follow it.
 
 Reading (`read_spreadsheet`) turns a file into a `Batch` of HSDS 3.0 services shaped as
-`hsds.py`'s `service_full` writes them, so the one importer handles spreadsheets and HSDS
+`hsds/export.py`'s `service_full` writes them, so the one importer handles spreadsheets and HSDS
 files alike. Rows of the same program (the same `program_id`, or for a new program the same
 organization and program name) become one service with a service_at_location per location;
 rows of the same program and location add schedules to it. A program's columns may be left
@@ -45,15 +45,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ecotone import exports, tabular_files
-from ecotone.cells import CellError, cell_number, cell_text, degrees, fold
+from ecotone.cells import CellError, Problem, cell_number, cell_text, degrees, fold
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.tabular_files import FileError
 from ecotone.uploads import cell_message, choice_names
 
-from . import geocoding, stem_profile
-from .hsds import export as hsds
-from .importing import Batch, Problem, Record
-from .models import (
+from .. import geocoding, stem_profile
+from ..hsds import export as hsds
+from ..imports.batch import Batch, Record
+from ..models import (
     CoordinatesSource,
     CostBand,
     Delivery,
@@ -66,7 +66,7 @@ from .models import (
     Term,
     Weekday,
 )
-from .taxonomy import NAMESPACE, PROFILE, PROFILE_FIELDS_BY_CODE, STEM_TAXONOMY_ID
+from ..taxonomy import NAMESPACE, PROFILE, PROFILE_FIELDS_BY_CODE, STEM_TAXONOMY_ID
 
 Label = str | Promise
 
@@ -1111,7 +1111,7 @@ def organization_ref(name: str) -> Record:
 
 
 def _term_record(code: str) -> Record:
-    """The Ecotone taxonomy's term `code`, as `hsds.py` writes it, without the database."""
+    """The Ecotone taxonomy's term `code`, as `hsds/export.py` writes it, without the database."""
     facet_code, _sep, _rest = code.partition("/")
     with translation.override("en"):
         if facet_code == PROFILE:
@@ -1598,7 +1598,7 @@ def rows_of_service(service: Record, partner_names: dict[str, str]) -> Iterator[
 
 
 def export_rows(ecosystem: Ecosystem, programs: QuerySet[Program]) -> Iterator[list[Any]]:
-    """Rows (without the header) of `programs`, read in chunks as `hsds.py` reads them."""
+    """Rows (without the header) of `programs`, read in chunks as `hsds/export.py` reads them."""
     export = hsds.HsdsExport(ecosystem)
     partner_names = {
         export.organization(organization)["id"]: organization.name

@@ -11,7 +11,7 @@ from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import ecosystem_view, get_organization
 from ecotone.ecosystems.models import Ecosystem
 
-from . import spreadsheet
+from . import sheet as spreadsheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

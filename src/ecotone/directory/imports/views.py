@@ -1,6 +1,6 @@
 """Backbone staff's import and export pages: upload, check, review duplicates, apply, download.
 
-Every page calls the services of `import_runs`; a bad file is a message on the page, never an
+Every page calls the services of `imports.runs`; a bad file is a message on the page, never an
 error page. Runs are fetched through `get_import_run`, which starts from the request's ecosystem.
 """
 
@@ -26,13 +26,13 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 from ecotone.uploads import act_on_upload
 
-from . import import_runs
-from .forms import UploadForm
-from .hsds import export as hsds
-from .hsds import tabular as hsds_tabular
-from .hsds.readers import MAX_BYTES
-from .hsds_import import ImportReport
-from .models import ImportRun, ImportStatus
+from ..forms import UploadForm
+from ..hsds import export as hsds
+from ..hsds import tabular as hsds_tabular
+from ..hsds.imports import ImportReport
+from ..hsds.readers import MAX_BYTES
+from ..models import ImportRun, ImportStatus
+from . import runs as import_runs
 
 PAGE_SIZE = 20
 KIND_LABELS = {
