@@ -34,7 +34,7 @@ from ecotone.uploads import UploadStatus, actor
 from ..hsds.imports import DECISIONS, ImportReport, import_batch
 from ..hsds.readers import MAX_BYTES, read_hsds_json, read_hsds_package
 from ..models import ImportFormat, ImportRun
-from ..spreadsheet.sheet import read_spreadsheet
+from ..spreadsheet.reading import read_spreadsheet
 from .batch import Batch
 
 FORMATS_BY_SUFFIX = {
