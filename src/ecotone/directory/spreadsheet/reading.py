@@ -3,10 +3,11 @@
 For partners who live in spreadsheets; the columns are `columns.COLUMNS`, each cell is read by
 its column's kind (`cells.PARSERS`). `read_spreadsheet` turns a file into a `Batch` of HSDS 3.0
 services shaped as `hsds/export.py`'s `service_full` writes them, so the one importer handles
-spreadsheets and HSDS files alike. Rows of the same program (the same `program_id`, or for a new program the same
-organization and program name) become one service with a service_at_location per location;
-rows of the same program and location add schedules to it. A program's columns may be left
-blank on its later rows; two different values are a problem naming both rows. Rows naming the
+spreadsheets and HSDS files alike. Rows of the same program (the same `program_id`, or for a
+new program the same organization and program name) become one service with a
+service_at_location per location; rows of the same program and location add schedules to it. A
+program's columns may be left blank on its later rows; two different values are a problem
+naming both rows. Rows naming the
 same location (the same `location_id`, or the same name, street address and ZIP code) share
 one location record. Every cell is checked; each problem names its row (as the spreadsheet
 program numbers it, the header being row 1) and its column.
