@@ -7,10 +7,9 @@ spreadsheets and HSDS files alike. Rows of the same program (the same `program_i
 new program the same organization and program name) become one service with a
 service_at_location per location; rows of the same program and location add schedules to it. A
 program's columns may be left blank on its later rows; two different values are a problem
-naming both rows. Rows naming the
-same location (the same `location_id`, or the same name, street address and ZIP code) share
-one location record. Every cell is checked; each problem names its row (as the spreadsheet
-program numbers it, the header being row 1) and its column.
+naming both rows. Rows naming the same location (the same `location_id`, or the same name,
+street address and ZIP code) share one location record. Every cell is checked; each problem
+names its row (as the spreadsheet program numbers it, the header being row 1) and its column.
 
 A sheet changes only what it shows: for programs and locations the directory already has, what
 the file has no column for (HSDS fields the sheet lacks, columns left out of the file) is taken
