@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from ecotone.directory.hsds import export as hsds
 from ecotone.directory.hsds import tabular as hsds_tabular
+from ecotone.directory.hsds.imports import ImportReport, import_batch
 from ecotone.directory.hsds.readers import read_hsds_json, read_hsds_package
-from ecotone.directory.hsds_import import ImportReport, import_batch
-from ecotone.directory.importing import Batch
+from ecotone.directory.imports.batch import Batch
 from ecotone.directory.models import (
     ImportFormat,
     ImportRun,

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from ecotone.directory import import_runs
+from ecotone.directory.imports import runs as import_runs
 from ecotone.directory.models import ImportRun, ImportStatus, Location, Program
 from ecotone.errors import DomainError
 from tests.conftest import World
@@ -226,7 +226,7 @@ def test_a_zip_upload_of_the_example_package_imports(
 def test_a_failure_while_applying_marks_the_run_failed_and_changes_nothing(
     world: World, staff: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ecotone.directory import hsds_import
+    from ecotone.directory.hsds import imports as hsds_import
 
     upload(staff, "services.json", example("service_full.json"))
     run = ImportRun.objects.get()
@@ -355,7 +355,7 @@ def test_the_time_before_a_run_counts_as_interrupted_is_a_setting(
 
 
 def test_a_retry_meeting_the_apply_it_replaced_applies_once(world: World, staff: Client) -> None:
-    from ecotone.directory.import_runs import apply_import_run
+    from ecotone.directory.imports.runs import apply_import_run
 
     upload(staff, "services.json", example("service_full.json"))
     run = ImportRun.objects.get()

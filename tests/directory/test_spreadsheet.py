@@ -18,10 +18,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from ecotone.cells import Problem
 from ecotone.demo import builder
-from ecotone.directory import spreadsheet, stem_profile
-from ecotone.directory.hsds_import import import_batch
-from ecotone.directory.importing import Batch, Problem
+from ecotone.directory import stem_profile
+from ecotone.directory.hsds.imports import import_batch
+from ecotone.directory.imports.batch import Batch
 from ecotone.directory.models import (
     CoordinatesSource,
     CostBand,
@@ -35,14 +36,17 @@ from ecotone.directory.models import (
     ProgramLocation,
     Schedule,
 )
+from ecotone.directory.spreadsheet import cells as sheet_cells
+from ecotone.directory.spreadsheet import columns as sheet_columns
+from ecotone.directory.spreadsheet import reading, writing
 from ecotone.ecosystems.models import Ecosystem, Organization
 from tests.conftest import World, make_organization
 from tests.directory import test_hsds_import as hsds_import_tests
 from tests.directory.test_hsds_export import build_directory
 from tests.directory.test_search import add_program
 
-HEADERS = list(spreadsheet.HEADERS)
-VALID = dict(zip(HEADERS, spreadsheet.example_row(), strict=True))
+HEADERS = list(sheet_columns.HEADERS)
+VALID = dict(zip(HEADERS, writing.example_row(), strict=True))
 
 
 def row(**cells: Any) -> dict[str, Any]:
@@ -78,7 +82,7 @@ def write_xlsx(folder: Path, rows: list[dict[str, Any]], *, headers: list[str] =
 
 
 def read(path: Path) -> Batch:
-    return spreadsheet.read_spreadsheet(path)
+    return reading.read_spreadsheet(path)
 
 
 def only_problem(batch: Batch) -> Problem:
@@ -241,9 +245,9 @@ BAD_CELLS = [
 
 def test_every_column_is_checked() -> None:
     checked = {name for name, _value, _message in BAD_CELLS}
-    unchecked = {c.name for c in spreadsheet.COLUMNS if c.kind != "text" or c.max_length}
+    unchecked = {c.name for c in sheet_columns.COLUMNS if c.kind != "text" or c.max_length}
     assert unchecked <= checked
-    assert {c.name for c in spreadsheet.COLUMNS} - checked == {"description", "fees"}
+    assert {c.name for c in sheet_columns.COLUMNS} - checked == {"description", "fees"}
 
 
 @pytest.mark.parametrize(
@@ -520,7 +524,7 @@ def test_a_workbook_with_a_broken_sheet_is_one_readable_problem(tmp_path: Path) 
 def test_a_workbook_that_unpacks_too_large_is_one_problem(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(spreadsheet, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 1000)
     assert "unpacks to more than" in only_problem(read(write_xlsx(tmp_path, [VALID]))).message
 
 
@@ -536,21 +540,21 @@ def test_csv_with_tabs_between_cells_reads(tmp_path: Path) -> None:
 
 
 def test_too_many_rows_is_one_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
     rows = [row(program_name=f"Club {n}") for n in range(4)]
     problem = only_problem(read(write_csv(tmp_path, rows)))
     assert "more than 3 rows" in problem.message
 
 
 def test_too_large_a_file_is_one_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spreadsheet, "MAX_BYTES", 100)
+    monkeypatch.setattr(reading, "MAX_BYTES", 100)
     problem = only_problem(read(write_csv(tmp_path, [VALID])))
     assert "larger than" in problem.message
 
 
 def test_the_csv_template_reads_without_problems(tmp_path: Path) -> None:
     path = tmp_path / "template.csv"
-    path.write_text(spreadsheet.template_csv(), encoding="utf-8")
+    path.write_text(writing.template_csv(), encoding="utf-8")
     batch = read(path)
     assert batch.problems == []
     assert len(batch.services) == 1
@@ -558,7 +562,7 @@ def test_the_csv_template_reads_without_problems(tmp_path: Path) -> None:
 
 def test_the_xlsx_template_reads_without_problems(tmp_path: Path) -> None:
     path = tmp_path / "template.xlsx"
-    path.write_bytes(spreadsheet.template_xlsx())
+    path.write_bytes(writing.template_xlsx())
     batch = read(path)
     assert batch.problems == []
     assert len(batch.services) == 1
@@ -610,10 +614,8 @@ def sample_programs(world: World) -> Program:
 
 
 def exported(world: World, organization: Any = None) -> list[list[str]]:
-    rows = spreadsheet.export_rows(
-        world.alpha, spreadsheet.exported_programs(world.alpha, organization)
-    )
-    text = "".join(spreadsheet.csv_chunks(rows)).lstrip("\ufeff")
+    rows = writing.export_rows(world.alpha, writing.exported_programs(world.alpha, organization))
+    text = "".join(writing.csv_chunks(rows)).lstrip("\ufeff")
     return list(csv.reader(io.StringIO(text)))
 
 
@@ -646,8 +648,8 @@ def test_export_of_one_organization_holds_only_its_programs(world: World) -> Non
 def test_exported_csv_reads_back_as_the_same_programs(world: World, tmp_path: Path) -> None:
     robotics = sample_programs(world)
     path = tmp_path / "export.csv"
-    rows = spreadsheet.export_rows(world.alpha, spreadsheet.exported_programs(world.alpha))
-    path.write_text("".join(spreadsheet.csv_chunks(rows)), encoding="utf-8")
+    rows = writing.export_rows(world.alpha, writing.exported_programs(world.alpha))
+    path.write_text("".join(writing.csv_chunks(rows)), encoding="utf-8")
     batch = read(path)
     assert batch.problems == []
     service = next(s for s in batch.services if s["id"] == str(robotics.hsds_id))
@@ -660,8 +662,8 @@ def test_exported_csv_reads_back_as_the_same_programs(world: World, tmp_path: Pa
 def test_exported_xlsx_reads_back_as_the_same_programs(world: World, tmp_path: Path) -> None:
     robotics = sample_programs(world)
     path = tmp_path / "export.xlsx"
-    rows = spreadsheet.export_rows(world.alpha, spreadsheet.exported_programs(world.alpha))
-    path.write_bytes(spreadsheet.xlsx_bytes(rows))
+    rows = writing.export_rows(world.alpha, writing.exported_programs(world.alpha))
+    path.write_bytes(writing.xlsx_bytes(rows))
     batch = read(path)
     assert batch.problems == []
     service = next(s for s in batch.services if s["id"] == str(robotics.hsds_id))
@@ -702,7 +704,7 @@ def test_the_templates_follow_the_language(world: World) -> None:
 def test_the_csv_template_is_the_header_and_an_example(world: World) -> None:
     response = world.client("staff").get("/e/alpha/programs/spreadsheet/template/?format=csv")
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert lines == [HEADERS, spreadsheet.example_row()]
+    assert lines == [HEADERS, writing.example_row()]
 
 
 def test_an_unknown_format_is_not_found(world: World) -> None:
@@ -712,7 +714,7 @@ def test_an_unknown_format_is_not_found(world: World) -> None:
 
 def test_the_guide_page_lists_every_column_and_what_one_may_download(world: World) -> None:
     page = world.client("partner_a").get("/e/alpha/programs/spreadsheet/guide/").content.decode()
-    for column in spreadsheet.COLUMNS:
+    for column in sheet_columns.COLUMNS:
         assert f"<code>{column.name}</code>" in page
     assert "/spreadsheet/export/robotics-for-all/" in page
     assert "/spreadsheet/export/eastside-library/" not in page
@@ -751,16 +753,16 @@ def test_a_partner_downloads_its_own_programs(world: World) -> None:
 
 
 def import_file(world: World, path: Path, *, dry_run: bool = False) -> Any:
-    from ecotone.directory.hsds_import import import_batch
+    from ecotone.directory.hsds.imports import import_batch
 
-    batch = spreadsheet.read_spreadsheet(path, world.alpha)
+    batch = reading.read_spreadsheet(path, world.alpha)
     assert batch.problems == []
     return import_batch(world.alpha, batch, user=world.users["staff"], dry_run=dry_run)
 
 
 def test_the_template_imports_a_program_families_can_find(world: World, tmp_path: Path) -> None:
     path = tmp_path / "template.xlsx"
-    path.write_bytes(spreadsheet.template_xlsx())
+    path.write_bytes(writing.template_xlsx())
     report = import_file(world, path)
     assert report.problems == []
     assert report.applied
@@ -798,7 +800,7 @@ def test_an_unknown_organization_is_a_problem_with_a_suggestion(
     world: World, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path, [VALID, row(program_name="Lab", organization="Robotics for Al")])
-    batch = spreadsheet.read_spreadsheet(path, world.alpha)
+    batch = reading.read_spreadsheet(path, world.alpha)
     problem = only_problem(batch)
     assert (problem.where, problem.field) == ("row 3", "organization")
     assert "Did you mean “Robotics For All”?" in problem.message
@@ -809,7 +811,7 @@ def test_an_unknown_organization_is_reported_beside_a_rows_other_problems(
     world: World, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path, [row(organization="Nobody Here", postal_code="4321")])
-    batch = spreadsheet.read_spreadsheet(path, world.alpha)
+    batch = reading.read_spreadsheet(path, world.alpha)
     assert {(p.where, p.field) for p in batch.problems} == {
         ("row 2", "postal_code"),
         ("row 2", "organization"),
@@ -818,7 +820,7 @@ def test_an_unknown_organization_is_reported_beside_a_rows_other_problems(
 
 def test_an_unknown_partner_organization_is_a_problem(world: World, tmp_path: Path) -> None:
     path = write_csv(tmp_path, [row(partner_organizations="Eastside Library; Moon Base")])
-    problem = only_problem(spreadsheet.read_spreadsheet(path, world.alpha))
+    problem = only_problem(reading.read_spreadsheet(path, world.alpha))
     assert (problem.where, problem.field) == ("row 2", "partner_organizations")
     assert "Moon Base" in problem.message
 
@@ -871,8 +873,8 @@ def test_importing_the_same_sheet_twice_updates_instead_of_doubling(
 
 
 def export_file(ecosystem: Ecosystem, path: Path) -> Path:
-    rows = spreadsheet.export_rows(ecosystem, spreadsheet.exported_programs(ecosystem))
-    path.write_text("".join(spreadsheet.csv_chunks(rows)), encoding="utf-8")
+    rows = writing.export_rows(ecosystem, writing.exported_programs(ecosystem))
+    path.write_text("".join(writing.csv_chunks(rows)), encoding="utf-8")
     return path
 
 
@@ -899,7 +901,7 @@ def test_reuploading_the_demo_directory_export_changes_nothing(db: Any, tmp_path
     ecosystem = Ecosystem.objects.get(slug=builder.MAIN_SLUG)
     path = export_file(ecosystem, tmp_path / "export.csv")
 
-    batch = spreadsheet.read_spreadsheet(path, ecosystem)
+    batch = reading.read_spreadsheet(path, ecosystem)
     assert batch.problems == []
     report = import_batch(ecosystem, batch, user=None, dry_run=False)
 
@@ -922,8 +924,8 @@ def test_an_import_keeps_what_the_sheet_has_no_column_for(world: World, tmp_path
         description="Second floor", accessibility="Step-free entrance", transportation="Bus 2"
     )
     path = tmp_path / "export.csv"
-    rows = spreadsheet.export_rows(world.alpha, spreadsheet.exported_programs(world.alpha))
-    path.write_text("".join(spreadsheet.csv_chunks(rows)), encoding="utf-8")
+    rows = writing.export_rows(world.alpha, writing.exported_programs(world.alpha))
+    path.write_text("".join(writing.csv_chunks(rows)), encoding="utf-8")
     assert import_file(world, path).problems == []
     robotics.refresh_from_db()
     assert robotics.alternate_name == "RoboClub"
@@ -995,7 +997,7 @@ def test_a_spreadsheet_goes_through_the_import_page(
     assert "Expected a time of day" in page
 
     good = tmp_path / "programs.xlsx"
-    good.write_bytes(spreadsheet.template_xlsx())
+    good.write_bytes(writing.template_xlsx())
     run = upload(staff, good)
     assert (
         "Robotics Club" not in world.client("anonymous").get("/e/alpha/programs/").content.decode()
@@ -1030,8 +1032,8 @@ def test_export_costs_the_same_queries_however_many_programs(world: World) -> No
 
 def test_xlsx_export_writes_numbers_as_numbers(world: World) -> None:
     sample_programs(world)
-    rows = spreadsheet.export_rows(world.alpha, spreadsheet.exported_programs(world.alpha))
-    sheet = load_workbook(io.BytesIO(spreadsheet.xlsx_bytes(rows))).active
+    rows = writing.export_rows(world.alpha, writing.exported_programs(world.alpha))
+    sheet = load_workbook(io.BytesIO(writing.xlsx_bytes(rows))).active
     header = [c.value for c in sheet[1]]
     first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert first["seats"] == 20
@@ -1049,7 +1051,7 @@ CELL_TEXT = st.text(
     description=CELL_TEXT,
     seats=st.none() | st.integers(0, 100_000),
     grades=st.lists(st.sampled_from([c for c, _l in stem_profile.GRADE_BANDS.terms]), unique=True),
-    days=st.lists(st.sampled_from(spreadsheet.WEEK), unique=True),
+    days=st.lists(st.sampled_from(sheet_cells.WEEK), unique=True),
     fmt=st.sampled_from(["csv", "xlsx"]),
 )
 @hypothesis_settings(
@@ -1069,14 +1071,14 @@ def test_what_the_writer_writes_the_reader_reads(
         description=description,
         seats="" if seats is None else seats,
         grade_bands=";".join(grades),
-        days=";".join(spreadsheet.DAY_ABBREVIATIONS[d] for d in days),
+        days=";".join(sheet_cells.DAY_ABBREVIATIONS[d] for d in days),
     )
     values = [cells[h] for h in HEADERS]
     path = tmp_path / f"programs.{fmt}"
     if fmt == "csv":
-        path.write_text("".join(spreadsheet.csv_chunks([values])), encoding="utf-8")
+        path.write_text("".join(writing.csv_chunks([values])), encoding="utf-8")
     else:
-        path.write_bytes(spreadsheet.xlsx_bytes([values]))
+        path.write_bytes(writing.xlsx_bytes([values]))
     batch = read(path)
     assert batch.problems == []
     (service,) = batch.services
@@ -1085,7 +1087,7 @@ def test_what_the_writer_writes_the_reader_reads(
     assert profile(service).get("seats") == (None if seats is None else str(seats))
     assert {c.split("/")[1] for c in codes(service) if c.startswith("grade_band/")} == set(grades)
     schedule = service["service_at_locations"][0]["schedules"][0]
-    assert schedule.get("byday", "") == ",".join(sorted(days, key=spreadsheet.WEEK.index))
+    assert schedule.get("byday", "") == ",".join(sorted(days, key=sheet_cells.WEEK.index))
 
 
 # a ";" inside a value of a list cell ----------------------------------------------------------
@@ -1128,6 +1130,6 @@ def test_an_escaped_semicolon_is_part_of_the_value(tmp_path: Path) -> None:
     )
 )
 def test_escaped_list_values_split_back_into_the_same_values(values: list[str]) -> None:
-    column = spreadsheet.COLUMNS_BY_NAME["funding_sources"]
-    cell = spreadsheet.SEPARATOR.join(spreadsheet.escape_list_value(v) for v in values)
-    assert spreadsheet.parse_list(cell, column) == values
+    column = sheet_columns.COLUMNS_BY_NAME["funding_sources"]
+    cell = sheet_columns.SEPARATOR.join(sheet_cells.escape_list_value(v) for v in values)
+    assert sheet_cells.parse_list(cell, column) == values

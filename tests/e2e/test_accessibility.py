@@ -189,7 +189,7 @@ def test_an_import_run_page_has_no_serious_violations(site: Site) -> None:
     """A checked import with problems, notes and a likely duplicate to decide."""
     from django.core.files.base import ContentFile
 
-    from ecotone.directory import import_runs
+    from ecotone.directory.imports import runs as import_runs
     from ecotone.directory.models import Location, Program
 
     world = site.world

@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +26,7 @@ from ecotone.exports import FORMATS, csv_stream, table_response
 from ecotone.uploads import act_on_upload
 
 from . import area_import
+from .access import get_area_import
 from .area_files import MAX_BYTES
 from .forms import AreaFilterForm, DeleteAreasForm, UploadForm
 from .models import AreaImport, AreaImportStatus, AreaKind
@@ -112,14 +113,6 @@ SORTS = {
     "low_income": ("-low_income_share", "name"),
     "locale": ("locale_code", "locale", "name"),
 }
-
-
-def get_area_import(request: HttpRequest, import_id: int) -> AreaImport:
-    ecosystem = current_ecosystem(request)
-    return get_object_or_404(
-        ecosystem.area_imports.select_related("created_by", "applied_by", "ecosystem"),
-        pk=import_id,
-    )
 
 
 def _import_url(run: AreaImport) -> str:

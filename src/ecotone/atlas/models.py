@@ -254,7 +254,8 @@ class AnalysisRun(TimeStamped):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     seconds = models.FloatField(_("seconds"), null=True, blank=True)
-    # Summary figures and per-area results (see atlas/services.py: RunResult.to_json).
+    # Summary figures and per-area results: written by atlas/services/compute.py, read back as a
+    # RunResult (atlas/services/results.py) by `services.runs.result_from`.
     result = models.JSONField(_("result"), null=True, blank=True)
 
     class Meta:

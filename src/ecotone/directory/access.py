@@ -1,8 +1,9 @@
-"""The access helpers of partner self-service: records a person keeps, or 404.
+"""The access helpers of the directory: records of the request's ecosystem, or 404.
 
-Each starts from the request's ecosystem and narrows to the organizations the person keeps
-(every one for backbone staff), so partner staff of one organization get 404 for another's
-listings, locations and changes: they learn nothing about them.
+Those of partner self-service narrow to the organizations the person keeps (every one for
+backbone staff), so partner staff of one organization get 404 for another's listings, locations
+and changes: they learn nothing about them. An import run is the ecosystem's (its pages are
+backbone staff's).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from ecotone.ecosystems.access import current_ecosystem
 from ecotone.ecosystems.models import Organization
 
-from .models import ListingChange, Location, Program
+from .models import ImportRun, ListingChange, Location, Program
 from .services.listings import managed_organizations
 
 
@@ -57,4 +58,14 @@ def get_listing_change(request: HttpRequest, pk: int) -> ListingChange:
             ecosystem=current_ecosystem(request), organization__in=_managed_ids(request)
         ).select_related("organization", "program", "submitted_by", "reviewed_by", "ecosystem"),
         pk=pk,
+    )
+
+
+def get_import_run(request: HttpRequest, run_id: int) -> ImportRun:
+    """One of this ecosystem's import runs."""
+    return get_object_or_404(
+        current_ecosystem(request).import_runs.select_related(
+            "created_by", "applied_by", "ecosystem"
+        ),
+        pk=run_id,
     )

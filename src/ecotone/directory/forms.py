@@ -2,7 +2,7 @@
 the import page's upload.
 
 Each rule gives a message on the field it is about. The forms produce the listing state of
-`listing_state.py`; they never save anything themselves (services.py does).
+`listings/state.py`; they never save anything themselves (`services/` does).
 """
 
 from __future__ import annotations

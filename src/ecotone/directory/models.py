@@ -611,10 +611,11 @@ class ListingChangeQuerySet(models.QuerySet["ListingChange"]):
 class ListingChange(TimeStamped):
     """A partner's proposed new listing, or change to a live one, waiting for backbone review.
 
-    `proposed` is the whole editable state of the listing as `listing_state.program_state`
+    `proposed` is the whole editable state of the listing as `listings.state.program_state`
     writes it; the live program stays as it is until the change is approved, and approval
-    applies `proposed` through `services.apply_listing_state`, the function backbone staff's
-    direct edits use too (those are recorded here as changes approved by their own author).
+    applies `proposed` through `services.listings.apply_listing_state`, the function backbone
+    staff's direct edits use too (those are recorded here as changes approved by their own
+    author).
     `previous` keeps the live state at the moment of the decision, so a decided change always
     shows the difference it made.
     """

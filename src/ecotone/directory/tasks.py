@@ -1,5 +1,5 @@
 """Background work of the directory (django-tasks): emails about listings. (Applying an
-import is a task beside its service: `import_runs.apply_import_run`.)"""
+import is a task beside its service: `imports.runs.apply_import_run`.)"""
 
 from __future__ import annotations
 

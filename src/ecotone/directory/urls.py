@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import import_views, spreadsheet_views, views
+from . import views
+from .imports import views as import_views
+from .spreadsheet import views as spreadsheet_views
 
 app_name = "directory"
 

@@ -12,7 +12,7 @@ spreadsheet numbers it (the header is row 1) and the column. Tables Ecotone does
 without error and named in the batch's notes.
 
 Nothing here touches the database: a reader turns bytes into records, the importer
-(`directory/hsds_import.py`) decides what they mean for an ecosystem.
+(`hsds/imports.py`) decides what they mean for an ecosystem.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ecotone.cells import Problem
 from ecotone.tabular_files import FileError, refuse_understated_members
 
-from ..importing import Batch, Problem, Record
+from ..imports.batch import Batch, Record
 
 MAX_BYTES = 200 * 1024 * 1024  # one file, or a whole package once unzipped
 MAX_FILES = 200

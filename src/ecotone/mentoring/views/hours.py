@@ -22,16 +22,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from ecotone.directory.models import Program
-from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Organization
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 
+from ..access import reviewable_logs
 from ..forms.matches import HourFilterForm, HourReviewForm
 from ..models import HourLog, HourStatus
 from ..services import hours as hours_service
-from .matches import is_backbone
 
 PAGE_SIZE = 50
 SORTS = {
@@ -40,17 +39,6 @@ SORTS = {
     "mentor": ("mentor__user__name", "mentor__user__email", "-date"),
     "program": ("match__opportunity__program__name", "-date"),
 }
-
-
-def reviewable_logs(request: HttpRequest) -> QuerySet[HourLog]:
-    """The hour logs this person reviews: backbone staff all of the ecosystem's, partner staff
-    those on their organizations' programs."""
-    ecosystem = current_ecosystem(request)
-    logs = HourLog.objects.filter(ecosystem=ecosystem)
-    if is_backbone(request):
-        return logs
-    organizations = roles.organizations_in(request.user, ecosystem)
-    return logs.filter(match__opportunity__program__organization_id__in=organizations)
 
 
 def _filter_form(request: HttpRequest, scope: QuerySet[HourLog]) -> HourFilterForm:

@@ -22,7 +22,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,11 +30,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ecotone.directory.models import Program
-from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 
+from ..access import get_check_in, get_match, is_backbone, visible_matches
 from ..forms.matches import (
     AgreementForm,
     CheckInForm,
@@ -70,43 +70,6 @@ COMPONENT_LABELS = {
     "interest": gettext_lazy("The mentor's own interest"),
     "equity": gettext_lazy("Program serving high-need or rural students"),
 }
-
-
-def is_backbone(request: HttpRequest) -> bool:
-    return bool(request.user.has_perm("mentoring.manage_mentors", current_ecosystem(request)))
-
-
-def visible_matches(request: HttpRequest) -> QuerySet[Match]:
-    """The ecosystem's matches this person may see; proposals in review for backbone only."""
-    ecosystem = current_ecosystem(request)
-    matches = Match.objects.filter(ecosystem=ecosystem)
-    if is_backbone(request):
-        return matches
-    organizations = roles.organizations_in(request.user, ecosystem)
-    return matches.filter(
-        Q(mentor__user_id=request.user.pk)
-        | Q(opportunity__program__organization_id__in=organizations)
-    ).exclude(status=MatchStatus.PROPOSED)
-
-
-def get_match(request: HttpRequest, match_id: int) -> Match:
-    """One match the person may see; 404 for any other (another organization's, a proposal
-    not yet published, another ecosystem's)."""
-    match = get_object_or_404(
-        visible_matches(request).select_related(
-            "ecosystem",
-            "mentor__user",
-            "mentor__employer",
-            "opportunity__program__organization",
-            "round",
-            "program_accepted_by",
-            "declined_by",
-        ),
-        pk=match_id,
-    )
-    if not request.user.has_perm("mentoring.view_match", match):
-        raise Http404
-    return match
 
 
 # The list --------------------------------------------------------------------------------------
@@ -455,7 +418,7 @@ def match_check_in(
         or user.has_perm("mentoring.respond_as_program", match)
     ):
         raise PermissionDenied
-    check_in = get_object_or_404(match.check_ins.all(), pk=check_in_id)
+    check_in = get_check_in(match, check_in_id)
     if check_in.done_on is not None:
         messages.info(request, _("This check-in was already recorded."))
         return redirect("mentoring:match", ecosystem_slug=ecosystem_slug, match_id=match.pk)

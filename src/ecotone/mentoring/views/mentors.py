@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -28,11 +28,11 @@ from ecotone import concurrency
 from ecotone.directory.stem_profile import label as stem_label
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view, get_organization
-from ecotone.ecosystems.models import Ecosystem, Role
+from ecotone.ecosystems.models import Role
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 
-from ..access import get_mentor
+from ..access import get_mentor, get_screening_step, own_mentor
 from ..forms.mentors import (
     LANGUAGES,
     MentorFilterForm,
@@ -70,16 +70,6 @@ _IDENTITY_LABELS = dict(IDENTITY_TAGS)
 
 
 # Shared helpers ------------------------------------------------------------------------------
-
-
-def _own_mentor(request: HttpRequest, ecosystem: Ecosystem) -> Mentor | None:
-    if not request.user.is_authenticated:
-        return None
-    return (
-        Mentor.objects.filter(ecosystem=ecosystem, user=request.user)
-        .select_related("user", "employer")
-        .first()
-    )
 
 
 def _with_records(mentors: QuerySet[Mentor]) -> QuerySet[Mentor]:
@@ -175,7 +165,7 @@ def join(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
                 "login_url": f"{reverse('account_login')}?{query}",
             },
         )
-    if _own_mentor(request, ecosystem) is not None:
+    if own_mentor(request) is not None:
         return redirect("mentoring:profile", ecosystem_slug=ecosystem.slug)
     form = MentorProfileForm(
         request.POST or None,
@@ -201,7 +191,7 @@ def profile(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     """The mentor's own profile: change it, see where their screening stands, pause or
     withdraw."""
     ecosystem = current_ecosystem(request)
-    mentor = _own_mentor(request, ecosystem)
+    mentor = own_mentor(request)
     if mentor is None:
         return redirect("mentoring:join", ecosystem_slug=ecosystem.slug)
     consents = profiles.active_consents(mentor)
@@ -246,7 +236,7 @@ def profile(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
 def profile_status(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     """Pause, resume or withdraw: asks first (GET), changes on POST."""
     ecosystem = current_ecosystem(request)
-    mentor = _own_mentor(request, ecosystem)
+    mentor = own_mentor(request)
     if mentor is None:
         raise Http404
     if not request.user.has_perm("mentoring.change_mentor", mentor):
@@ -490,7 +480,7 @@ def mentor_screening(
     refused: the mentor's page shows what they changed, the person's input kept."""
     ecosystem = current_ecosystem(request)
     mentor = get_mentor(request, mentor_id)
-    step = get_object_or_404(ScreeningStep.objects.filter(ecosystem=ecosystem), pk=step_id)
+    step = get_screening_step(request, step_id)
     record = ScreeningRecord.objects.filter(mentor=mentor, step=step).first()
     form, edit = _step_form(step, record, request.POST)
     back = reverse("mentoring:mentor", args=[ecosystem.slug, mentor.pk]) + "#screening"
@@ -557,7 +547,7 @@ def screening_step_new(request: HttpRequest, ecosystem_slug: str) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def screening_step_edit(request: HttpRequest, ecosystem_slug: str, step_id: int) -> HttpResponse:
     ecosystem = current_ecosystem(request)
-    step = get_object_or_404(ScreeningStep.objects.filter(ecosystem=ecosystem), pk=step_id)
+    step = get_screening_step(request, step_id)
     edit = concurrency.EditPage(
         request.POST,
         concurrency.version_of(step),

@@ -25,7 +25,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -41,7 +41,7 @@ from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 
 from .. import engine
-from ..access import get_mentor
+from ..access import get_mentor, get_opportunity, own_mentor, visible_opportunities
 from ..forms.opportunities import MentorBrowseForm, OpportunityFilterForm, OpportunityForm
 from ..models import (
     LIVE_STATUSES,
@@ -81,42 +81,8 @@ def _require_a_role(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _mentor_of(request: HttpRequest) -> Mentor | None:
-    if not request.user.is_authenticated:
-        return None
-    return (
-        Mentor.objects.filter(ecosystem=current_ecosystem(request), user=request.user)
-        .select_related("user", "ecosystem")
-        .first()
-    )
-
-
 def _my_organizations(request: HttpRequest) -> frozenset[int]:
     return roles.organizations_in(request.user, current_ecosystem(request))
-
-
-def _opportunities(request: HttpRequest) -> QuerySet[Opportunity]:
-    """The opportunities this person may open: all (backbone), their organizations' (partner
-    staff), and, for mentors, the open ones and those they have a match with."""
-    ecosystem = current_ecosystem(request)
-    found = Opportunity.objects.filter(ecosystem=ecosystem).select_related(
-        "ecosystem", "program__organization", "location"
-    )
-    if _sees_all(request):
-        return found
-    visible = Q(pk__in=[])
-    if _posts(request):
-        visible |= Q(program__organization_id__in=_my_organizations(request))
-    if _browses(request):
-        visible |= Q(status=OpportunityStatus.OPEN)
-        mentor = _mentor_of(request)
-        if mentor is not None:
-            visible |= Q(pk__in=mentor.matches.values("opportunity_id"))
-    return found.filter(visible)
-
-
-def _get(request: HttpRequest, opportunity_id: int) -> Opportunity:
-    return get_object_or_404(_opportunities(request), pk=opportunity_id)
 
 
 def _programs(request: HttpRequest) -> QuerySet[Program]:
@@ -166,7 +132,7 @@ def _staff_list(request: HttpRequest) -> HttpResponseBase:
     ecosystem = current_ecosystem(request)
     form = OpportunityFilterForm(request.GET, programs=_programs(request))
     data = form.cleaned_data if form.is_valid() else {}
-    found = _opportunities(request).annotate(
+    found = visible_opportunities(request).annotate(
         live=Count("matches", filter=Q(matches__status__in=LIVE_STATUSES))
     )
     if q := data.get("q"):
@@ -242,7 +208,7 @@ def _staff_list(request: HttpRequest) -> HttpResponseBase:
 
 def _mentor_browse(request: HttpRequest) -> HttpResponse:
     ecosystem = current_ecosystem(request)
-    mentor = _mentor_of(request)
+    mentor = own_mentor(request)
     context: dict[str, Any] = {"mentor": mentor, "also_staff": _posts(request)}
     if mentor is None:
         context["profile_url"] = (
@@ -332,7 +298,7 @@ def opportunity_create(request: HttpRequest, ecosystem_slug: str) -> HttpRespons
 
 
 def _changeable(request: HttpRequest, opportunity_id: int) -> Opportunity:
-    opportunity = _get(request, opportunity_id)
+    opportunity = get_opportunity(request, opportunity_id)
     if not request.user.has_perm("mentoring.change_opportunity", opportunity):
         raise PermissionDenied
     return opportunity
@@ -419,7 +385,7 @@ def opportunity_detail(
 ) -> HttpResponse:
     _require_a_role(request)
     ecosystem = current_ecosystem(request)
-    opportunity = _get(request, opportunity_id)
+    opportunity = get_opportunity(request, opportunity_id)
     can_change = request.user.has_perm("mentoring.change_opportunity", opportunity)
     required = opportunity.required_steps()
     context: dict[str, Any] = {
@@ -445,7 +411,7 @@ def opportunity_detail(
             {"match": m, "name": public_name(m.mentor), "url": _url("match", ecosystem, m.pk)}
             for m in shown
         ]
-    mentor = _mentor_of(request) if _browses(request) else None
+    mentor = own_mentor(request) if _browses(request) else None
     if mentor is not None:
         check = engine.check_pair(mentor, opportunity)
         held = mentor.current_step_codes()
@@ -490,9 +456,9 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 def opportunity_join(
     request: HttpRequest, ecosystem_slug: str, opportunity_id: int
 ) -> HttpResponse:
-    opportunity = _get(request, opportunity_id)
+    opportunity = get_opportunity(request, opportunity_id)
     detail = reverse("mentoring:opportunity", args=[ecosystem_slug, opportunity.pk])
-    mentor = _mentor_of(request)
+    mentor = own_mentor(request)
     if mentor is None:
         messages.error(request, _("Create your mentor profile first."))
         return redirect(detail)
@@ -516,9 +482,9 @@ def opportunity_save(
     request: HttpRequest, ecosystem_slug: str, opportunity_id: int
 ) -> HttpResponse:
     """Star or unstar: the mentor's own interest earns points in the engine's score."""
-    opportunity = _get(request, opportunity_id)
+    opportunity = get_opportunity(request, opportunity_id)
     detail = reverse("mentoring:opportunity", args=[ecosystem_slug, opportunity.pk])
-    mentor = _mentor_of(request)
+    mentor = own_mentor(request)
     if mentor is None:
         messages.error(request, _("Create your mentor profile first."))
         return redirect(detail)

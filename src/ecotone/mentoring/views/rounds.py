@@ -13,11 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +26,7 @@ from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.errors import DomainError
 
 from .. import solver
+from ..access import get_proposal, get_round, get_round_mentor
 from ..forms.rounds import MODE_HELP, RoundForm
 from ..models import (
     Match,
@@ -42,19 +42,6 @@ from ..services import rounds
 PERMISSION = "mentoring.run_matching"
 ROUNDS_PER_PAGE = 20
 OPPORTUNITIES_PER_PAGE = 20
-
-
-def _get_round(request: HttpRequest, round_id: int) -> MatchingRound:
-    ecosystem = current_ecosystem(request)
-    round_ = get_object_or_404(
-        MatchingRound.objects.filter(ecosystem=ecosystem).select_related(
-            "ecosystem", "created_by", "published_by"
-        ),
-        pk=round_id,
-    )
-    if not request.user.has_perm(PERMISSION, round_):
-        raise PermissionDenied
-    return round_
 
 
 def _computing(round_: MatchingRound) -> bool:
@@ -226,7 +213,7 @@ def _unfilled(round_: MatchingRound) -> list[dict[str, Any]]:
 
 @ecosystem_view(PERMISSION)
 def round_detail(request: HttpRequest, ecosystem_slug: str, round_id: int) -> HttpResponse:
-    round_ = _get_round(request, round_id)
+    round_ = get_round(request, round_id)
     in_review = round_.status == RoundStatus.REVIEW
     matches = Match.objects.filter(round=round_).select_related(
         "mentor__user", "mentor__employer", "opportunity__program__organization"
@@ -281,7 +268,7 @@ def round_detail(request: HttpRequest, ecosystem_slug: str, round_id: int) -> Ht
 @ecosystem_view(PERMISSION)
 def round_status(request: HttpRequest, ecosystem_slug: str, round_id: int) -> HttpResponse:
     """The round's status, for the review page to poll while it computes."""
-    round_ = _get_round(request, round_id)
+    round_ = get_round(request, round_id)
     polling = _computing(round_)
     response = render(
         request,
@@ -300,7 +287,7 @@ def round_status(request: HttpRequest, ecosystem_slug: str, round_id: int) -> Ht
 @require_POST
 def round_bulk(request: HttpRequest, ecosystem_slug: str, round_id: int) -> HttpResponse:
     """The checked proposals: lock, unlock, exclude, or publish (after confirming)."""
-    round_ = _get_round(request, round_id)
+    round_ = get_round(request, round_id)
     action = request.POST.get("action", "")
     ids = _ids(request)
     user = request.user
@@ -354,7 +341,7 @@ def _confirm_publish(request: HttpRequest, round_: MatchingRound, ids: list[int]
 @require_POST
 def round_publish(request: HttpRequest, ecosystem_slug: str, round_id: int) -> HttpResponse:
     """Publish the chosen proposals (none chosen: all), once confirmed."""
-    round_ = _get_round(request, round_id)
+    round_ = get_round(request, round_id)
     ids = _ids(request)
     if request.POST.get("confirmed") != "1":
         return _confirm_publish(request, round_, ids)
@@ -379,7 +366,7 @@ def round_publish(request: HttpRequest, ecosystem_slug: str, round_id: int) -> H
 @ecosystem_view(PERMISSION)
 @require_POST
 def round_resolve(request: HttpRequest, ecosystem_slug: str, round_id: int) -> HttpResponse:
-    round_ = _get_round(request, round_id)
+    round_ = get_round(request, round_id)
 
     def resolve() -> str:
         solved = rounds.resolve(round_, request.user)
@@ -398,10 +385,8 @@ def round_drop(
 ) -> HttpResponse:
     """A mentor dropped out: their proposals go and the rest is re-solved (after confirming:
     the mentor stays out of this round)."""
-    round_ = _get_round(request, round_id)
-    mentor = get_object_or_404(
-        Mentor.objects.filter(ecosystem=round_.ecosystem).select_related("user"), pk=mentor_id
-    )
+    round_ = get_round(request, round_id)
+    mentor = get_round_mentor(round_, mentor_id)
     if request.method == "POST":
 
         def drop() -> str:
@@ -431,11 +416,8 @@ def round_edit(
     request: HttpRequest, ecosystem_slug: str, round_id: int, match_id: int
 ) -> HttpResponse:
     """Choose another mentor for one proposal, from the candidates ranked by score."""
-    round_ = _get_round(request, round_id)
-    match = get_object_or_404(
-        rounds.proposals(round_).select_related("mentor__user", "opportunity__program"),
-        pk=match_id,
-    )
+    round_ = get_round(request, round_id)
+    match = get_proposal(round_, match_id)
     if round_.status != RoundStatus.REVIEW:
         messages.error(request, _("Only a round in review can be changed."))
         return HttpResponseRedirect(_review_url(round_))
@@ -494,7 +476,7 @@ def round_edit(
 @require_POST
 def round_retry(request: HttpRequest, ecosystem_slug: str, round_id: int) -> HttpResponse:
     """Compute an interrupted round again."""
-    round_ = _get_round(request, round_id)
+    round_ = get_round(request, round_id)
 
     def retry() -> str:
         rounds.retry(round_, request.user)
@@ -510,7 +492,7 @@ def round_retry(request: HttpRequest, ecosystem_slug: str, round_id: int) -> Htt
 @ecosystem_view(PERMISSION)
 @require_http_methods(["GET", "POST"])
 def round_discard(request: HttpRequest, ecosystem_slug: str, round_id: int) -> HttpResponse:
-    round_ = _get_round(request, round_id)
+    round_ = get_round(request, round_id)
     if request.method == "POST":
         try:
             rounds.discard(round_, request.user)

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ecotone.directory import import_runs
-from ecotone.directory.hsds_import import ImportReport
+from ecotone.directory.hsds.imports import ImportReport
+from ecotone.directory.imports import runs as import_runs
 from ecotone.directory.models import ImportStatus
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError

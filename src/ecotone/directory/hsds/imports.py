@@ -14,13 +14,13 @@ the flat spreadsheet). It works in three steps:
    flagged as a likely duplicate and not created unless the reviewer decides so (`decisions`).
 3. Apply, unless there is any problem or this is a dry run: one transaction, one audit entry.
 
-Round trip: what `hsds.py` exports imports back to the same records, ids and STEM profile
+Round trip: what `hsds/export.py` exports imports back to the same records, ids and STEM profile
 included (facet terms as attributes, single-valued fields as `profile/...` attributes).
 Absent scalar fields of a service or location mean empty (exports leave empty values out),
 except what Ecotone's export never publishes (a program's `assurer_email`, archived partners):
 their absence keeps them, so an export imported back into its own ecosystem is unchanged. An
 absent list (no `schedules` or `capacities` key) leaves that part as it is; a nested
-organization updates only the fields it carries. `capacities` are HSDS 3.1's, as `hsds.py`
+organization updates only the fields it carries. `capacities` are HSDS 3.1's, as `hsds/export.py`
 writes them.
 """
 
@@ -45,13 +45,12 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
-from ecotone.cells import cell_number
+from ecotone.cells import Problem, cell_number
 from ecotone.ecosystems.models import Ecosystem, Organization, Sector
 
-from . import duplicates
-from .hsds.export import extent_type_of, utc_offset_hours
-from .importing import Batch, Problem, Record
-from .models import (
+from .. import duplicates
+from ..imports.batch import Batch, Record
+from ..models import (
     CoordinatesSource,
     CostBand,
     CostOption,
@@ -74,7 +73,8 @@ from .models import (
     Term,
     Weekday,
 )
-from .taxonomy import NAMESPACE, PROFILE_FIELDS_BY_CODE
+from ..taxonomy import NAMESPACE, PROFILE_FIELDS_BY_CODE
+from .export import extent_type_of, utc_offset_hours
 
 KINDS = ("organization", "service", "location", "taxonomy", "taxonomy_term")
 DECISIONS = ("create", "update", "skip")
@@ -847,7 +847,7 @@ class _Planner:
         return planned
 
     def capacities(self, read: _Fields) -> list[dict[str, Any]] | None:
-        """HSDS 3.1 service_capacity records, as `hsds.py` writes them."""
+        """HSDS 3.1 service_capacity records, as `hsds/export.py` writes them."""
         records = read.records("capacities")
         if records is None:
             return None

@@ -31,11 +31,11 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 from ecotone.uploads import UploadStatus, actor
 
-from .hsds.readers import MAX_BYTES, read_hsds_json, read_hsds_package
-from .hsds_import import DECISIONS, ImportReport, import_batch
-from .importing import Batch
-from .models import ImportFormat, ImportRun
-from .spreadsheet import read_spreadsheet
+from ..hsds.imports import DECISIONS, ImportReport, import_batch
+from ..hsds.readers import MAX_BYTES, read_hsds_json, read_hsds_package
+from ..models import ImportFormat, ImportRun
+from ..spreadsheet.reading import read_spreadsheet
+from .batch import Batch
 
 FORMATS_BY_SUFFIX = {
     ".json": ImportFormat.HSDS_JSON,

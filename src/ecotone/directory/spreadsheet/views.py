@@ -11,7 +11,7 @@ from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import ecosystem_view, get_organization
 from ecotone.ecosystems.models import Ecosystem
 
-from . import spreadsheet
+from . import reading, writing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,10 +42,10 @@ def guide(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         request,
         "directory/spreadsheet_guide.html",
         {
-            "headers": spreadsheet.guide_headers(),
-            "rows": spreadsheet.guide_rows(),
-            "max_rows": spreadsheet.MAX_ROWS,
-            "max_megabytes": spreadsheet.MAX_BYTES // (1024 * 1024),
+            "headers": writing.guide_headers(),
+            "rows": writing.guide_rows(),
+            "max_rows": reading.MAX_ROWS,
+            "max_megabytes": reading.MAX_BYTES // (1024 * 1024),
             "can_export": request.user.has_perm("directory.export_programs", ecosystem),
             "can_import": request.user.has_perm("directory.import_programs", ecosystem),
             "organizations": organizations,
@@ -57,24 +57,22 @@ def guide(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
 def template(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     """An empty spreadsheet to fill in: the header row and one example row."""
     if _format(request) == "csv":
-        response = HttpResponse(spreadsheet.template_csv(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(writing.template_csv(), content_type="text/csv; charset=utf-8")
         return _download(response, "ecotone-programs-template.csv")
-    response = HttpResponse(spreadsheet.template_xlsx(), content_type=XLSX)
+    response = HttpResponse(writing.template_xlsx(), content_type=XLSX)
     return _download(response, "ecotone-programs-template.xlsx")
 
 
 def _export(
     ecosystem: Ecosystem, fmt: str, filename: str, organization: object = None
 ) -> HttpResponseBase:
-    rows = spreadsheet.export_rows(
-        ecosystem, spreadsheet.exported_programs(ecosystem, organization)
-    )
+    rows = writing.export_rows(ecosystem, writing.exported_programs(ecosystem, organization))
     if fmt == "csv":
         response: HttpResponseBase = StreamingHttpResponse(
-            spreadsheet.csv_chunks(rows), content_type="text/csv; charset=utf-8"
+            writing.csv_chunks(rows), content_type="text/csv; charset=utf-8"
         )
     else:
-        response = HttpResponse(spreadsheet.xlsx_bytes(rows), content_type=XLSX)
+        response = HttpResponse(writing.xlsx_bytes(rows), content_type=XLSX)
     return _download(response, f"{filename}.{fmt}")
 
 

@@ -1,7 +1,8 @@
 """Backbone staff's import and export pages: upload, check, review duplicates, apply, download.
 
-Every page calls the services of `import_runs`; a bad file is a message on the page, never an
-error page. Runs are fetched through `get_import_run`, which starts from the request's ecosystem.
+Every page calls the services of `imports.runs`; a bad file is a message on the page, never an
+error page. Runs are fetched through `access.get_import_run`, which starts from the request's
+ecosystem.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -26,13 +27,14 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 from ecotone.uploads import act_on_upload
 
-from . import import_runs
-from .forms import UploadForm
-from .hsds import export as hsds
-from .hsds import tabular as hsds_tabular
-from .hsds.readers import MAX_BYTES
-from .hsds_import import ImportReport
-from .models import ImportRun, ImportStatus
+from ..access import get_import_run
+from ..forms import UploadForm
+from ..hsds import export as hsds
+from ..hsds import tabular as hsds_tabular
+from ..hsds.imports import ImportReport
+from ..hsds.readers import MAX_BYTES
+from ..models import ImportRun, ImportStatus
+from . import runs as import_runs
 
 PAGE_SIZE = 20
 KIND_LABELS = {
@@ -48,13 +50,6 @@ DECISION_CHOICES = (
     ("update", gettext_lazy("Update the existing program with it")),
     ("skip", gettext_lazy("Skip it")),
 )
-
-
-def get_import_run(request: HttpRequest, run_id: int) -> ImportRun:
-    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
-    return get_object_or_404(
-        ecosystem.import_runs.select_related("created_by", "applied_by", "ecosystem"), pk=run_id
-    )
 
 
 @ecosystem_view("directory.import_programs")

@@ -1,11 +1,11 @@
 """What every directory import has in common: the batch a file becomes, and its problems.
 
 Each format has a reader that turns a file into a `Batch`: records in the shape of HSDS 3.0's
-JSON (as `hsds.py` writes them and the official examples show), with the problems found while
-reading (`ecotone.cells.Problem`, the one every upload reports). The HSDS JSON reader passes
-records through, the tabular data package reader nests its rows, the flat spreadsheet reader
-builds one service per row. One importer then validates the
-batch against the ecosystem and applies it in one transaction, or reports why not.
+JSON (as `hsds/export.py` writes them and the official examples show), with the problems found
+while reading (`ecotone.cells.Problem`, the one every upload reports). The HSDS JSON reader
+passes records through, the tabular data package reader nests its rows, the flat spreadsheet
+reader builds one service per row. One importer (`hsds.imports.import_batch`) then validates
+the batch against the ecosystem and applies it in one transaction, or reports why not.
 """
 
 from __future__ import annotations
