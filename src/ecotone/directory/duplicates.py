@@ -47,7 +47,7 @@ class Place:
 class Candidate:
     """An existing program that an imported one might duplicate."""
 
-    key: int
+    key: int | str
     name: str
     places: tuple[Place, ...] = ()
 

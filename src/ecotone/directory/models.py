@@ -152,6 +152,9 @@ class Program(TimeStamped):
     """A STEM program or asset (HSDS service) run by a partner organization."""
 
     hsds_id = models.UUIDField(default=_uuid, unique=True, editable=False)
+    # The HSDS id of its phone, when an import gave one; empty, the export derives it from the
+    # program's (`hsds.export.derived_id`).
+    phone_hsds_id = models.UUIDField(null=True, blank=True, editable=False)
     ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="programs")
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="programs"
@@ -307,6 +310,10 @@ class Location(TimeStamped):
     """Where programs happen (HSDS location with its physical address)."""
 
     hsds_id = models.UUIDField(default=_uuid, unique=True, editable=False)
+    # The HSDS ids of its address and accessibility records, when an import gave them; empty,
+    # the export derives them from the location's.
+    address_hsds_id = models.UUIDField(null=True, blank=True, editable=False)
+    accessibility_hsds_id = models.UUIDField(null=True, blank=True, editable=False)
     ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="locations")
     organization = models.ForeignKey(
         Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="locations"

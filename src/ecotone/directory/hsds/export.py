@@ -386,7 +386,8 @@ class HsdsExport:
     def service_phones(self, program: Program) -> list[Record]:
         if not program.phone:
             return []
-        return [{"id": derived_id(program.hsds_id, "phone"), "number": program.phone}]
+        phone_id = program.phone_hsds_id or derived_id(program.hsds_id, "phone")
+        return [{"id": str(phone_id), "number": program.phone}]
 
     def service_attributes(self, program: Program) -> list[Record]:
         attributes = [
@@ -481,7 +482,7 @@ class HsdsExport:
             return None
         return _compact(
             {
-                "id": derived_id(location.hsds_id, "address"),
+                "id": str(location.address_hsds_id or derived_id(location.hsds_id, "address")),
                 "address_1": location.address_1,
                 "address_2": location.address_2,
                 "city": location.city,
@@ -503,7 +504,9 @@ class HsdsExport:
         if not location.accessibility:
             return None
         return {
-            "id": derived_id(location.hsds_id, "accessibility"),
+            "id": str(
+                location.accessibility_hsds_id or derived_id(location.hsds_id, "accessibility")
+            ),
             "description": location.accessibility,
         }
 

@@ -6,12 +6,16 @@ the flat spreadsheet). It works in three steps:
 1. Plan: each record is read into the fields Ecotone stores, checking types, lengths, code
    lists, dates, times, coordinates and references; each problem names where it is (the
    record) and the field. Parts of HSDS that Ecotone does not model (contacts, required
-   documents, metadata, ...) are read and left out, and the report says so.
+   documents, metadata, ...) are read and left out, and the report says so, naming per record
+   every field with a value that is not kept.
 2. Match: records are matched by their HSDS id within the ecosystem and updated; unknown ids
    are created. An id that another ecosystem already uses is replaced by an id derived from it
    and the ecosystem (the same on every import, so importing the file again still updates).
    A new program whose organization already runs one with a similar name at a nearby place is
-   flagged as a likely duplicate and not created unless the reviewer decides so (`decisions`).
+   flagged as a likely duplicate and not created unless the reviewer decides so (`decisions`);
+   one like a program an earlier record of the same file creates is flagged too, and created
+   unless the reviewer skips it. Ids that are not UUIDs, and services and locations without
+   one, get stable derived UUIDs; the report says which.
 3. Apply, unless there is any problem or this is a dry run: one transaction, one audit entry.
 
 Round trip: what `hsds/export.py` exports imports back to the same records, ids and STEM profile
@@ -93,7 +97,8 @@ _ID_NAMESPACE = uuid.UUID("5d0c2f7e-6b1a-4c3e-9d7a-ec070e000003")
 
 @dataclass
 class DuplicateFlag:
-    """A new program that looks like one the directory already has."""
+    """A new program that looks like one the directory already has, or like one that an
+    earlier record of the same file creates (`in_file`)."""
 
     service_id: str
     where: str
@@ -102,6 +107,20 @@ class DuplicateFlag:
     existing_name: str
     similarity: float
     decision: str = ""  # "", "create", "update" or "skip"
+    in_file: bool = False
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """What the reviewer may decide: a program not yet in the directory cannot be updated."""
+        return ("create", "skip") if self.in_file else DECISIONS
+
+    @property
+    def skipped(self) -> bool:
+        """Without a decision, a look-alike of a directory program is skipped; one of an
+        earlier record of the same file is created, as the file lists both."""
+        if self.decision in self.choices:
+            return self.decision == "skip"
+        return not self.in_file
 
 
 @dataclass
@@ -167,6 +186,9 @@ class _LocationPlan:
     where: str
     fields: dict[str, Any]
     organization: uuid.UUID | None
+    # The fields the record gives (a summary leaves its addresses out): what two records of one
+    # location are compared on.
+    given: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -386,6 +408,149 @@ def _parse_id(value: Any) -> uuid.UUID | None:
         return uuid.uuid5(_ID_NAMESPACE, text)
 
 
+def _unless_derived(part_id: uuid.UUID, owner_id: uuid.UUID, part: str) -> uuid.UUID | None:
+    """A phone's, address's or accessibility's own id; None when it is the one the export
+    derives from its owner's (`export.derived_id`), so that it follows the owner's id."""
+    return None if part_id == uuid.uuid5(owner_id, part) else part_id
+
+
+def _label(read: _Fields) -> str:
+    return read.where + (f", {read.prefix.rstrip('.')}" if read.prefix else "")
+
+
+def _location_basis(record: Record) -> str:
+    addresses = record.get("addresses")
+    address = addresses[0] if isinstance(addresses, list) and addresses else {}
+    address = address if isinstance(address, dict) else {}
+    parts = [record.get(k) for k in ("location_type", "name", "url", "latitude", "longitude")]
+    parts += [address.get(k) for k in ("address_1", "city", "postal_code")]
+    return "location/" + json.dumps(parts, default=str)
+
+
+# What Ecotone keeps of each kind of record; any other field with a value is named in the report
+# as not kept, per record. `last_modified` and `metadata` are the directory's own (see the
+# docstring). Link columns of the data package (`service_id`, ...) are what rows are nested by.
+_LINKS = frozenset(
+    {
+        "service_id",
+        "location_id",
+        "organization_id",
+        "contact_id",
+        "service_at_location_id",
+        "phone_id",
+        "link_id",
+    }
+)
+_OWN = frozenset({"id", "metadata", "last_modified"})
+_ORGANIZATION_KEPT = _OWN | {
+    "name",
+    "alternate_name",
+    "description",
+    "email",
+    "website",
+    "phones",
+    "locations",
+}
+_SERVICE_KEPT = _OWN | {
+    "organization",
+    "name",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "interpretation_services",
+    "application_process",
+    "fees_description",
+    "wait_time",
+    "accreditations",
+    "licenses",
+    "eligibility_description",
+    "minimum_age",
+    "maximum_age",
+    "alert",
+    "assured_date",
+    "assurer_email",
+    "phones",
+    "schedules",
+    "languages",
+    "cost_options",
+    "funding",
+    "service_areas",
+    "capacities",
+    "attributes",
+    "service_at_locations",
+}
+_PHONE_KEPT = frozenset({"id", "number"})
+_SITE_KEPT = _OWN | {"location", "description", "schedules"}
+_LOCATION_SCALARS = (
+    "location_type",
+    "name",
+    "alternate_name",
+    "description",
+    "transportation",
+    "url",
+    "latitude",
+    "longitude",
+)
+_ADDRESS_FIELDS = (
+    "address_1",
+    "address_2",
+    "city",
+    "region",
+    "state_province",
+    "postal_code",
+    "country",
+)
+_LOCATION_KEPT = _OWN | {*_LOCATION_SCALARS, "addresses", "accessibility", "attributes"}
+_ADDRESS_KEPT = frozenset({"id", *_ADDRESS_FIELDS})
+_ACCESSIBILITY_KEPT = frozenset({"id", "description"})
+_SCHEDULE_KEPT = _OWN | {
+    "valid_from",
+    "valid_to",
+    "dtstart",
+    "until",
+    "count",
+    "freq",
+    "interval",
+    "byday",
+    "bymonthday",
+    "wkst",
+    "opens_at",
+    "closes_at",
+    "timezone",
+    "description",
+    "attending_type",
+    "notes",
+}
+_LANGUAGE_KEPT = _OWN | {"code", "name", "note"}
+_COST_OPTION_KEPT = _OWN | {
+    "valid_from",
+    "valid_to",
+    "option",
+    "currency",
+    "amount",
+    "amount_description",
+}
+_FUNDING_KEPT = _OWN | {"source"}
+_SERVICE_AREA_KEPT = _OWN | {"name", "description", "extent", "extent_type", "uri"}
+_CAPACITY_KEPT = _OWN | {"unit", "available", "maximum", "description", "updated"}
+# An attribute's `link_entity` is where it is nested; its `link_type` Ecotone does not keep.
+_ATTRIBUTE_KEPT = _OWN | {"taxonomy_term_id", "taxonomy_term", "value", "link_entity"}
+_TAXONOMY_KEPT = _OWN | {"name", "description", "uri", "version"}
+_TERM_KEPT = _OWN | {
+    "code",
+    "name",
+    "description",
+    "language",
+    "term_uri",
+    "taxonomy_id",
+    "taxonomy_detail",
+    "taxonomy",
+    "parent_id",
+}
+
+
 class _Planner:
     """Reads a batch into plans (step 1 of the module docstring)."""
 
@@ -406,10 +571,64 @@ class _Planner:
         self.terms: dict[uuid.UUID, _TermPlan] = {}
         self.known_terms: dict[uuid.UUID, TaxonomyTerm] = {}
         self.child_ids: dict[str, dict[uuid.UUID, int]] = {}
+        # Per record (where it is), the fields Ecotone does not keep, for the report.
+        self.unkept: dict[str, list[str]] = {}
 
-    def child_id(self, kind: str, record: Record) -> uuid.UUID:
+    def not_kept(self, read: _Fields, kept: Iterable[str], more: Iterable[str] = ()) -> None:
+        """Name each field of the record that has a value and is not in `kept` (nor a link
+        column), and the `more` the caller leaves out (a second phone: "phones[1]")."""
+        names = self.unkept.setdefault(read.where, [])
+        kept = set(kept) | _LINKS
+        found = [
+            key
+            for key, value in read.record.items()
+            if key not in kept and not key.startswith("_") and value not in (None, "", [], {})
+        ]
+        for key in [*found, *more]:
+            if f"{read.prefix}{key}" not in names:
+                names.append(f"{read.prefix}{key}")
+
+    def own_id(
+        self, read: _Fields, basis_name: str | None = None, basis: str = ""
+    ) -> uuid.UUID | None:
+        """A record's id. HSDS 3.0 ids are UUIDs: any other id is replaced by a UUID derived
+        from it, and a record without one (when `basis_name` says what to make one from) is
+        given one made from `basis`; both the same on every import, so importing the file
+        again updates the same records. The report says what was done."""
+        value = read.raw("id")
+        if value in (None, ""):
+            if basis_name is None:
+                return None
+            made = uuid.uuid5(_ID_NAMESPACE, basis)
+            self.notes.append(
+                _(
+                    "%(where)s has no id; it is given %(id)s, made from its %(basis)s, so "
+                    "importing this file again updates the same record (HSDS 3.0 asks every "
+                    "record for a UUID)."
+                )
+                % {"where": _label(read), "id": made, "basis": basis_name}
+            )
+            return made
+        hsds_id = _parse_id(value)
+        if str(value) != str(hsds_id) and hsds_id == uuid.uuid5(_ID_NAMESPACE, str(value)):
+            self.notes.append(
+                _(
+                    "%(where)s: the id “%(value)s” is not a UUID, as HSDS 3.0 asks; it is kept "
+                    "as %(id)s, made from it, the same on every import."
+                )
+                % {"where": _label(read), "value": value, "id": hsds_id}
+            )
+        return hsds_id
+
+    def part_id(self, read: _Fields) -> uuid.UUID | None:
+        """The id of a part Ecotone keeps as fields of its owner (a phone, an address)."""
+        if read.raw("id") in (None, ""):
+            return None
+        return self.own_id(read)
+
+    def child_id(self, kind: str, read: _Fields) -> uuid.UUID:
         """A part's id; one the file already used for another part gets a derived one."""
-        hsds_id = _parse_id(record.get("id")) or uuid.uuid4()
+        hsds_id = self.own_id(read) or uuid.uuid4()
         seen = self.child_ids.setdefault(kind, {})
         seen[hsds_id] = seen.get(hsds_id, 0) + 1
         if seen[hsds_id] > 1:
@@ -461,7 +680,7 @@ class _Planner:
             self.problems.append(Problem(where, "", _("Expected an organization record.")))
             return None
         read = _Fields(self.problems, where, record)
-        hsds_id = _parse_id(record.get("id"))
+        hsds_id = self.own_id(read)
         if hsds_id is None:
             read.problem("id", _("An organization needs an id."))
             return None
@@ -478,13 +697,18 @@ class _Planner:
         if read.has("website"):
             fields["website"] = read.url("website")
         phones = read.records("phones")
+        unkept = [f"phones[{k}]" for k in range(1, len(phones or []))]
         if phones is not None:
-            fields["phone"] = (
-                _Fields(self.problems, where, phones[0], "phones[0].").text("number", 40)
-                if phones
-                else ""
-            )
+            fields["phone"] = ""
             self.skip("phones", phones[1:])
+        if phones:
+            phone = _Fields(self.problems, where, phones[0], "phones[0].")
+            fields["phone"] = phone.text("number", 40)
+            # Ecotone keeps an organization's phone id only as the one derived from its own.
+            phone_id = self.part_id(phone)
+            derived = phone_id is None or _unless_derived(phone_id, hsds_id, "phone") is None
+            self.not_kept(phone, _PHONE_KEPT if derived else _PHONE_KEPT - {"id"})
+        self.not_kept(read, _ORGANIZATION_KEPT | ({"services"} if top_level else set()), unkept)
         self.note_unmodelled(record)
         for key in ("funding", "attributes", "accessibility"):
             self.skip(f"organization {key}", record.get(key) or [])
@@ -515,9 +739,14 @@ class _Planner:
             self.problems.append(Problem(where, "", _("Expected a service record.")))
             return None
         read = _Fields(self.problems, where, record)
-        hsds_id = _parse_id(record.get("id")) or uuid.uuid4()
-        organization = _parse_id(record.get("organization_id"))
         nested = record.get("organization")
+        owner = record.get("organization_id") or (
+            nested.get("id") if isinstance(nested, dict) else ""
+        )
+        basis = "service/" + json.dumps([str(owner or ""), str(record.get("name") or "")])
+        hsds_id = self.own_id(read, _("organization and name"), basis)
+        assert hsds_id is not None
+        organization = _parse_id(record.get("organization_id"))
         if isinstance(nested, dict):
             organization = (
                 self.organization(nested, f"{where}.organization", top_level=False) or organization
@@ -560,14 +789,21 @@ class _Planner:
             # Ecotone's exports never publish who verified a listing: its absence keeps it.
             fields["assurer_email"] = read.email("assurer_email")
         phones = read.records("phones")
+        unkept = [f"phones[{k}]" for k in range(1, len(phones or []))]
         if phones is not None or "phone" not in record:
             phones = phones or []
-            fields["phone"] = (
-                _Fields(self.problems, where, phones[0], "phones[0].").text("number", 40)
-                if phones
-                else ""
-            )
+            fields["phone"], fields["phone_hsds_id"] = "", None
+            if phones:
+                phone = _Fields(self.problems, where, phones[0], "phones[0].")
+                fields["phone"] = phone.text("number", 40)
+                phone_id = self.part_id(phone)
+                if phone_id is None:
+                    del fields["phone_hsds_id"]  # no id given: the one stored stays
+                else:
+                    fields["phone_hsds_id"] = _unless_derived(phone_id, hsds_id, "phone")
+                self.not_kept(phone, _PHONE_KEPT)
             self.skip("phones", phones[1:])
+        self.not_kept(read, _SERVICE_KEPT, unkept)
         self.note_unmodelled(record)
         if record.get("fees"):
             self.skip("fees", record["fees"])
@@ -644,7 +880,8 @@ class _Planner:
                         attr, profile_field.field, value
                     )
                 continue
-            attributes.append((self.child_id("attributes", record), term_id, value))
+            self.not_kept(attr, _ATTRIBUTE_KEPT)
+            attributes.append((self.child_id("attributes", attr), term_id, value))
         if not has_profile:
             return None, None, attributes
         return profile, partners, attributes
@@ -701,8 +938,9 @@ class _Planner:
             return None
         self.note_unmodelled(record)
         self.skip("phones", record.get("phones") or [])
+        self.not_kept(read, _SITE_KEPT)
         return _SitePlan(
-            self.child_id("sites", record),
+            self.child_id("sites", read),
             location_id,
             read.text("description"),
             self.schedules(read, "schedules") or [],
@@ -730,10 +968,11 @@ class _Planner:
                     )
             for extra in ("byweekno", "byyearday", "schedule_link"):
                 self.skip(f"schedule {extra}", record.get(extra))
+            self.not_kept(s, _SCHEDULE_KEPT)
             opens_at, closes_at = s.time("opens_at"), s.time("closes_at")
             planned.append(
                 {
-                    "hsds_id": self.child_id("schedules", record),
+                    "hsds_id": self.child_id("schedules", s),
                     "valid_from": s.date("valid_from"),
                     "valid_to": s.date("valid_to"),
                     "dtstart": s.date("dtstart"),
@@ -769,9 +1008,10 @@ class _Planner:
                 s.problem("code", _("This language is listed twice."))
                 continue
             codes.add(code)
+            self.not_kept(s, _LANGUAGE_KEPT)
             planned.append(
                 {
-                    "hsds_id": self.child_id("languages", record),
+                    "hsds_id": self.child_id("languages", s),
                     "code": code,
                     "name": s.text("name", 100),
                     "note": s.text("note", 300),
@@ -795,9 +1035,10 @@ class _Planner:
                         raise InvalidOperation
                 except InvalidOperation:
                     s.problem("amount", _("The amount is too large."))
+            self.not_kept(s, _COST_OPTION_KEPT)
             planned.append(
                 {
-                    "hsds_id": self.child_id("cost_options", record),
+                    "hsds_id": self.child_id("cost_options", s),
                     "valid_from": s.date("valid_from"),
                     "valid_to": s.date("valid_to"),
                     "option": s.text("option", 200),
@@ -812,15 +1053,17 @@ class _Planner:
         records = read.records("funding")
         if records is None:
             return None
-        return [
-            {
-                "hsds_id": self.child_id("funding", record),
-                "source": _Fields(
-                    self.problems, read.where, record, f"{read.prefix}funding[{j}]."
-                ).text("source", 300, required=True),
-            }
-            for j, record in enumerate(records)
-        ]
+        planned = []
+        for j, record in enumerate(records):
+            s = _Fields(self.problems, read.where, record, f"{read.prefix}funding[{j}].")
+            self.not_kept(s, _FUNDING_KEPT)
+            planned.append(
+                {
+                    "hsds_id": self.child_id("funding", s),
+                    "source": s.text("source", 300, required=True),
+                }
+            )
+        return planned
 
     def service_areas(self, read: _Fields) -> list[dict[str, Any]] | None:
         records = read.records("service_areas")
@@ -834,9 +1077,10 @@ class _Planner:
                 # HSDS carries the extent as text: GeoJSON is parsed, anything else kept as is.
                 with contextlib.suppress(ValueError):
                     extent = json.loads(extent)
+            self.not_kept(s, _SERVICE_AREA_KEPT)
             planned.append(
                 {
-                    "hsds_id": self.child_id("service_areas", record),
+                    "hsds_id": self.child_id("service_areas", s),
                     "name": s.text("name", 200),
                     "description": s.text("description"),
                     "extent": extent if extent not in ("", None) else None,
@@ -870,9 +1114,10 @@ class _Planner:
             if s.raw("updated") in (None, ""):
                 s.problem("updated", _("This field is required."))
             updated = s.datetime("updated")
+            self.not_kept(s, _CAPACITY_KEPT)
             planned.append(
                 {
-                    "hsds_id": self.child_id("capacities", record),
+                    "hsds_id": self.child_id("capacities", s),
                     "unit": unit_name,
                     "available": available,
                     "maximum": maximum,
@@ -893,9 +1138,9 @@ class _Planner:
         organization: uuid.UUID | None = None,
     ) -> uuid.UUID | None:
         read = _Fields(self.problems, where, record, prefix)
-        hsds_id = _parse_id(record.get("id")) or uuid.uuid4()
-        if hsds_id in self.locations:
-            return hsds_id  # the same location again (several services use it)
+        hsds_id = self.own_id(read, _("name, address and coordinates"), _location_basis(record))
+        assert hsds_id is not None
+        counted = dict(self.skipped)  # a location given again is counted once
         latitude = read.number("latitude")
         longitude = read.number("longitude")
         if (latitude is not None and not -90 <= latitude <= 90) or (
@@ -938,7 +1183,12 @@ class _Planner:
             "country": "US",
             "accessibility": "",
         }
-        addresses = read.records("addresses") or []
+        given = {key for key in _LOCATION_SCALARS if key in record}
+        addresses = read.records("addresses")
+        if addresses is not None:
+            given |= {*_ADDRESS_FIELDS, "address_hsds_id"}
+            fields["address_hsds_id"] = None
+        unkept = [f"addresses[{k}]" for k in range(1, len(addresses or []))]
         if addresses:
             a = _Fields(self.problems, where, addresses[0], f"{prefix}addresses[0].")
             fields.update(
@@ -950,13 +1200,34 @@ class _Planner:
                 postal_code=a.text("postal_code", 10),
                 country=(a.text("country", 2) or "US").upper(),
             )
+            address_id = self.part_id(a)
+            if address_id is None:
+                given.discard("address_hsds_id")  # no id given: the one stored stays
+                del fields["address_hsds_id"]
+            else:
+                fields["address_hsds_id"] = _unless_derived(address_id, hsds_id, "address")
+            # Ecotone writes a location's type as its address's type.
+            same_type = a.raw("address_type") in (None, "", fields["location_type"])
+            self.not_kept(a, _ADDRESS_KEPT | ({"address_type"} if same_type else set()))
             self.skip("addresses", addresses[1:])
-        access = read.records("accessibility") or []
-        fields["accessibility"] = "\n\n".join(
-            _Fields(self.problems, where, a, f"{prefix}accessibility[{k}].").text("description")
-            for k, a in enumerate(access)
-            if a.get("description")
-        )
+        access = read.records("accessibility")
+        if access is not None:
+            given |= {"accessibility", "accessibility_hsds_id"}
+            fields["accessibility_hsds_id"] = None
+        texts = []
+        for k, item in enumerate(access or []):
+            a = _Fields(self.problems, where, item, f"{prefix}accessibility[{k}].")
+            if item.get("description"):
+                texts.append(a.text("description"))
+            if k == 0 and (access_id := self.part_id(a)) is not None:
+                fields["accessibility_hsds_id"] = _unless_derived(
+                    access_id, hsds_id, "accessibility"
+                )
+            elif k == 0:
+                given.discard("accessibility_hsds_id")
+                del fields["accessibility_hsds_id"]
+            self.not_kept(a, _ACCESSIBILITY_KEPT if k == 0 else _ACCESSIBILITY_KEPT - {"id"})
+        fields["accessibility"] = "\n\n".join(texts)
         if not fields["name"]:
             fields["name"] = fields["address_1"] or fields["city"] or fields["url"]
             if not fields["name"]:
@@ -965,20 +1236,57 @@ class _Planner:
         for k, attribute in enumerate(read.records("attributes") or []):
             term_id = _parse_id(attribute.get("taxonomy_term_id"))
             if term_id == uuid.uuid5(NAMESPACE, "profile/coordinates_source"):
-                source = _Fields(
-                    self.problems, where, attribute, f"{prefix}attributes[{k}]."
-                ).choice("value", CoordinatesSource.values, source)
+                attr = _Fields(self.problems, where, attribute, f"{prefix}attributes[{k}].")
+                source = attr.choice("value", CoordinatesSource.values, source)
+                self.not_kept(attr, _ATTRIBUTE_KEPT)
             else:
                 self.skip("location attributes", [attribute])
+                unkept.append(f"attributes[{k}]")
         if latitude is None:
             source = CoordinatesSource.NONE
         fields["coordinates_source"] = source
         self.note_unmodelled(record)
         for key in ("languages", "phones", "schedules"):
             self.skip(f"location {key}", record.get(key) or [])
+        self.not_kept(read, _LOCATION_KEPT, unkept)
         organization = _parse_id(record.get("organization_id")) or organization
-        self.locations[hsds_id] = _LocationPlan(hsds_id, where, fields, organization)
+        plan = _LocationPlan(hsds_id, _label(read), fields, organization, given)
+        earlier = self.locations.get(hsds_id)
+        if earlier is None:
+            self.locations[hsds_id] = plan
+        else:
+            self.skipped = counted
+            self.same_location(earlier, plan, read)
         return hsds_id
+
+    def same_location(self, earlier: _LocationPlan, again: _LocationPlan, read: _Fields) -> None:
+        """A location the file gives twice (several services use it) must say the same twice;
+        what only one of them gives is taken."""
+        differ = sorted(
+            key for key in earlier.given & again.given if earlier.fields[key] != again.fields[key]
+        )
+        if (
+            earlier.organization is not None
+            and again.organization is not None
+            and earlier.organization != again.organization
+        ):
+            differ.append("organization_id")
+        if differ:
+            read.problem(
+                "id",
+                _(
+                    "Another location of this file (%(where)s) has this id but other details "
+                    "(%(fields)s): give each place its own id, or the same details."
+                )
+                % {"where": earlier.where, "fields": ", ".join(differ)},
+            )
+            return
+        for key in again.given - earlier.given:
+            earlier.fields[key] = again.fields[key]
+            if key == "latitude":
+                earlier.fields["coordinates_source"] = again.fields["coordinates_source"]
+        earlier.given |= again.given
+        earlier.organization = earlier.organization or again.organization
 
     # taxonomies
 
@@ -987,10 +1295,11 @@ class _Planner:
             self.problems.append(Problem(where, "", _("Expected a taxonomy record.")))
             return None
         read = _Fields(self.problems, where, record)
-        hsds_id = _parse_id(record.get("id"))
+        hsds_id = self.own_id(read)
         if hsds_id is None:
             read.problem("id", _("A taxonomy needs an id."))
             return None
+        self.not_kept(read, _TAXONOMY_KEPT)
         if hsds_id not in self.taxonomies:
             self.taxonomies[hsds_id] = _TaxonomyPlan(
                 hsds_id,
@@ -1009,10 +1318,11 @@ class _Planner:
             self.problems.append(Problem(where, "", _("Expected a taxonomy term record.")))
             return None
         read = _Fields(self.problems, where, record)
-        hsds_id = _parse_id(record.get("id"))
+        hsds_id = self.own_id(read)
         if hsds_id is None:
             read.problem("id", _("A taxonomy term needs an id."))
             return None
+        self.not_kept(read, _TERM_KEPT)
         if hsds_id in self.terms:
             return hsds_id
         taxonomy = _parse_id(record.get("taxonomy_id"))
@@ -1517,44 +1827,86 @@ class _Applier:
             )
         }
         self.report.duplicates = []
+        # The look-alikes are read as the directory stands before the import, plus the programs
+        # this file creates, in the file's order: the dry run and the apply see the same.
+        candidates = self.directory_candidates(
+            [plan for hsds_id, plan in planned.items() if hsds_id not in existing]
+        )
+        created_here: dict[uuid.UUID, list[duplicates.Candidate]] = {}
         for hsds_id, plan in planned.items():
             program = existing.get(hsds_id)
             if program is None:
-                flag = self.duplicate_of(plan, hsds_id)
+                key = self.ids("organization", plan.organization)
+                places = self.places_of(plan)
+                flag = self.duplicate_of(plan, hsds_id, places, candidates.get(key, []))
+                if flag is None:
+                    # The first look-alike the file created before (not the best): a file
+                    # of many alike names stays linear.
+                    flag = next(
+                        filter(
+                            None,
+                            (
+                                self.duplicate_of(plan, hsds_id, places, [candidate])
+                                for candidate in created_here.get(key, [])
+                            ),
+                        ),
+                        None,
+                    )
+                    if flag is not None:
+                        flag.in_file = True
                 if flag is not None:
                     flag.decision = decisions.get(flag.service_id, "")
                     self.report.duplicates.append(flag)
-                    if flag.decision == "update":
+                    if flag.skipped:
+                        self.report.count("service", "skipped")
+                        continue
+                    if flag.decision == "update" and not flag.in_file:
                         program = Program.objects.filter(
                             ecosystem=self.ecosystem, hsds_id=flag.existing_id
                         ).first()
-                    elif flag.decision != "create":
-                        self.report.count("service", "skipped")
-                        continue
+                if program is None:
+                    created_here.setdefault(key, []).append(
+                        duplicates.Candidate(str(hsds_id), plan.fields["name"], tuple(places))
+                    )
             self.program(plan, hsds_id, program)
 
-    def duplicate_of(self, plan: _ServicePlan, hsds_id: uuid.UUID) -> DuplicateFlag | None:
-        organization = self.organizations.get(self.ids("organization", plan.organization))
-        if organization is None or organization.pk is None:
-            return None
-        candidates = [
-            duplicates.Candidate(
-                p.pk,
-                p.name,
-                tuple(
-                    duplicates.Place(
-                        pl.location.latitude,
-                        pl.location.longitude,
-                        pl.location.location_type == LocationType.VIRTUAL,
-                    )
-                    for pl in p.program_locations.all()
-                ),
+    def directory_candidates(
+        self, new: list[_ServicePlan]
+    ) -> dict[uuid.UUID, list[duplicates.Candidate]]:
+        """The programs of the new services' organizations, by organization id, as they are."""
+        wanted = {
+            organization.pk
+            for plan in new
+            if (organization := self.organizations.get(self.ids("organization", plan.organization)))
+            and organization.pk is not None
+        }
+        candidates: dict[uuid.UUID, list[duplicates.Candidate]] = {}
+        for program in (
+            Program.objects.filter(
+                ecosystem=self.ecosystem, organization__in=wanted, archived_at__isnull=True
             )
-            for p in Program.objects.filter(
-                ecosystem=self.ecosystem, organization=organization, archived_at__isnull=True
-            ).prefetch_related("program_locations__location")
-        ]
-        places = [
+            .select_related("organization")
+            .prefetch_related("program_locations__location")
+            .order_by("pk")
+        ):
+            candidates.setdefault(program.organization.hsds_id, []).append(
+                duplicates.Candidate(
+                    str(program.hsds_id),
+                    program.name,
+                    tuple(
+                        duplicates.Place(
+                            pl.location.latitude,
+                            pl.location.longitude,
+                            pl.location.location_type == LocationType.VIRTUAL,
+                        )
+                        for pl in program.program_locations.all()
+                    ),
+                )
+            )
+        return candidates
+
+    def places_of(self, plan: _ServicePlan) -> list[duplicates.Place]:
+        return [
             duplicates.Place(
                 loc.fields["latitude"],
                 loc.fields["longitude"],
@@ -1563,16 +1915,23 @@ class _Applier:
             for loc in (self.planner.locations.get(i) for i in plan.places)
             if loc is not None
         ]
+
+    def duplicate_of(
+        self,
+        plan: _ServicePlan,
+        hsds_id: uuid.UUID,
+        places: list[duplicates.Place],
+        candidates: list[duplicates.Candidate],
+    ) -> DuplicateFlag | None:
         match = duplicates.likely_duplicate(plan.fields["name"], places, candidates)
         if match is None:
             return None
-        existing = Program.objects.get(pk=match.candidate.key)
         return DuplicateFlag(
             service_id=str(hsds_id),
             where=plan.where,
             name=plan.fields["name"],
-            existing_id=str(existing.hsds_id),
-            existing_name=existing.name,
+            existing_id=str(match.candidate.key),
+            existing_name=match.candidate.name,
             similarity=round(match.similarity, 3),
         )
 
@@ -1831,11 +2190,20 @@ def import_batch(
         planner.build()
     except RecursionError:
         planner.problems.append(Problem("", "", _("The file is nested too deeply to read.")))
-    report = ImportReport(problems=planner.problems, notes=planner.notes)
+    # A record the file gives twice (a location several services use) is read twice.
+    report = ImportReport(
+        problems=list({(p.where, p.field, p.message): p for p in planner.problems}.values()),
+        notes=list(dict.fromkeys(planner.notes)),
+    )
     for what, n in sorted(planner.skipped.items()):
         report.notes.append(
             _("Left out, as Ecotone does not keep them: %(what)s (%(n)d).") % {"what": what, "n": n}
         )
+    for where, names in planner.unkept.items():
+        if names:
+            report.notes.append(
+                _("%(where)s: not kept: %(fields)s.") % {"where": where, "fields": ", ".join(names)}
+            )
     if report.problems:
         return report
     ids = _resolve_ids(planner, ecosystem)

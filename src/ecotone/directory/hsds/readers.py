@@ -6,10 +6,10 @@ taxonomy terms; what a record is, is told by its keys.
 
 Tabular data package: the CSV files named in `datapackage.json` (or, without it, HSDS's own file
 names). Rows are nested back into full services by their foreign keys (`service_id`,
-`location_id`, `link_id` of attributes, ...); a problem names the file, the row as a
-spreadsheet numbers it (the header is row 1) and the column. Tables Ecotone does not model
-(contacts, programs, required documents, organization identifiers, metadata, ...) are read
-without error and named in the batch's notes.
+`location_id`, `link_id` of attributes, ...; a row that links several records belongs to each);
+a problem names the file, the row as a spreadsheet numbers it (the header is row 1) and the
+column. Tables Ecotone does not model (contacts, programs, required documents, organization
+identifiers, metadata, ...) are read without error and named in the batch's notes.
 
 Nothing here touches the database: a reader turns bytes into records, the importer
 (`hsds/imports.py`) decides what they mean for an ecosystem.
@@ -328,36 +328,53 @@ def _nest(tables: dict[str, list[Record]], batch: Batch) -> None:
     def clean(row: Record, *links: str) -> Record:
         return {k: v for k, v in row.items() if k not in links}
 
-    services = {row["id"]: row for row in tables.get("service", []) if row.get("id")}
-    locations = {row["id"]: row for row in tables.get("location", []) if row.get("id")}
-    organizations = {row["id"]: row for row in tables.get("organization", []) if row.get("id")}
-    sites = {row["id"]: row for row in tables.get("service_at_location", []) if row.get("id")}
+    def by_id(table: str) -> dict[str, Record]:
+        """The rows by id; a second row with an id and other details is a problem."""
+        rows: dict[str, Record] = {}
+        for row in tables.get(table, []):
+            earlier = rows.setdefault(row["id"], row) if row.get("id") else row
+            if earlier is not row and clean(earlier, "_where") != clean(row, "_where"):
+                batch.problems.append(
+                    Problem(
+                        row["_where"],
+                        "id",
+                        _("%(where)s has this id with other details: give each record its own id.")
+                        % {"where": earlier["_where"]},
+                    )
+                )
+        return rows
+
+    services = by_id("service")
+    locations = by_id("location")
+    organizations = by_id("organization")
+    sites = by_id("service_at_location")
     owners = {"service": services, "location": locations, "organization": organizations}
 
-    # Who owns a phone, language or schedule row: the most specific link it carries.
+    # A phone, language or schedule row belongs to every record it links, as the JSON form of
+    # the same data nests it under each; links to records Ecotone does not keep are noted.
     phones: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for row in tables.get("phone", []):
-        if row.get("contact_id") or row.get("service_at_location_id"):
-            _left_out(batch, "phones of contacts or services at locations")
-        elif row.get("service_id"):
+        if row.get("service_id"):
             phones[("service", row["service_id"])].append(row)
-        elif row.get("location_id"):
-            _left_out(batch, "phones of locations")
-        elif row.get("organization_id"):
+        if row.get("organization_id"):
             phones[("organization", row["organization_id"])].append(row)
+        if row.get("contact_id") or row.get("service_at_location_id") or row.get("location_id"):
+            _left_out(batch, "phones of contacts, locations or services at locations")
     languages = defaultdict(list)
     for row in tables.get("language", []):
-        if row.get("service_id") and not row.get("phone_id"):
+        if row.get("service_id"):
             languages[row["service_id"]].append(row)
-        else:
+        if row.get("phone_id") or row.get("location_id") or not row.get("service_id"):
             _left_out(batch, "languages of phones or locations")
     schedules: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for row in tables.get("schedule", []):
         if row.get("service_at_location_id"):
             schedules[("site", row["service_at_location_id"])].append(row)
-        elif row.get("service_id"):
+        if row.get("service_id"):
             schedules[("service", row["service_id"])].append(row)
-        else:
+        if row.get("location_id") or not (
+            row.get("service_id") or row.get("service_at_location_id")
+        ):
             _left_out(batch, "schedules of locations")
     attributes: dict[str, list[Record]] = by("attribute", "link_id")
     addresses = by("address", "location_id")

@@ -376,7 +376,9 @@ def _write_service(out: _Writers, service: dict[str, Any]) -> None:
             "service_at_location", sal, service_id=service_id, location_id=sal["location"]["id"]
         )
         for schedule in sal["schedules"]:
-            out.write("schedule", schedule, service_id=service_id, service_at_location_id=sal["id"])
+            # Not `service_id` too: a row linked to its service is a schedule of the whole
+            # service as well (as the HSDS example's JSON form nests it).
+            out.write("schedule", schedule, service_at_location_id=sal["id"])
     for language in service["languages"]:
         out.write("language", language, service_id=service_id)
     for funding in service["funding"]:

@@ -31,7 +31,7 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 from ecotone.uploads import UploadStatus, actor
 
-from ..hsds.imports import DECISIONS, ImportReport, import_batch
+from ..hsds.imports import ImportReport, import_batch
 from ..hsds.readers import MAX_BYTES, read_hsds_json, read_hsds_package
 from ..models import ImportFormat, ImportRun
 from ..spreadsheet.reading import read_spreadsheet
@@ -114,9 +114,11 @@ def decide_duplicates(run: ImportRun, user: Any, decisions: dict[str, str]) -> I
     """Record what to do with each likely duplicate: create, update the existing one, or skip."""
     if run.status != UploadStatus.CHECKED:
         raise DomainError(_("Only a checked import that is not applied yet can be reviewed."))
-    flagged = {flag["service_id"] for flag in run.report.get("duplicates", [])}
+    flagged = {
+        flag.service_id: flag.choices for flag in ImportReport.from_json(run.report).duplicates
+    }
     for service_id, decision in decisions.items():
-        if service_id not in flagged or decision not in DECISIONS:
+        if decision not in flagged.get(service_id, ()):
             raise DomainError(_("That choice does not fit this import; reload the page."))
     run.decisions = {**run.decisions, **decisions}
     run.save(update_fields=["decisions", "updated_at"])

@@ -50,6 +50,13 @@ DECISION_CHOICES = (
     ("update", gettext_lazy("Update the existing program with it")),
     ("skip", gettext_lazy("Skip it")),
 )
+# A look-alike of an earlier record of the same file: the file lists both, so both are kept
+# unless the reviewer skips one; there is no program yet to update.
+IN_FILE_DECISION_CHOICES = (
+    ("", gettext_lazy("Not decided (created: the file lists both)")),
+    ("create", gettext_lazy("Create it")),
+    ("skip", gettext_lazy("Skip it")),
+)
 
 
 @ecosystem_view("directory.import_programs")
@@ -89,7 +96,10 @@ def _run_context(run: ImportRun) -> dict[str, Any]:
             for kind in KIND_LABELS
             if kind in report.counts
         ],
-        "decision_choices": DECISION_CHOICES,
+        "duplicates": [
+            (flag, IN_FILE_DECISION_CHOICES if flag.in_file else DECISION_CHOICES)
+            for flag in report.duplicates
+        ],
         "interrupted": run.is_interrupted,
         "polling": run.status == ImportStatus.APPLYING and not run.is_interrupted,
     }

@@ -497,11 +497,8 @@ def _service_record(
         record["organization_id"] = partners.id_of(
             values["organization"], where, "organization", batch
         )
-    record["phones"] = (
-        [{"id": hsds.derived_id(service_id, "phone"), "number": values["phone"]}]
-        if values.get("phone")
-        else []
-    )
+    # No id: the sheet has no column for it, and the phone keeps the one it has.
+    record["phones"] = [{"number": values["phone"]}] if values.get("phone") else []
     record["schedules"] = [
         _schedule_record(service_id, i, s) for i, s in enumerate(draft.own_schedules)
     ]

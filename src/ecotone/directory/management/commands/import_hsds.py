@@ -60,10 +60,13 @@ class Command(BaseCommand):
         for note in report.notes:
             self.stdout.write(f"note: {note}")
         for flag in report.duplicates:
+            if flag.in_file:
+                like, undecided = "the earlier", "created unless skipped on the import page"
+            else:
+                like, undecided = "the existing", "not created until reviewed on the import page"
             self.stdout.write(
-                f"likely duplicate: {flag.where} “{flag.name}” looks like the existing "
-                f"“{flag.existing_name}” ({flag.existing_id}); "
-                f"{flag.decision or 'not created until reviewed on the import page'}"
+                f"likely duplicate: {flag.where} “{flag.name}” looks like {like} "
+                f"“{flag.existing_name}” ({flag.existing_id}); {flag.decision or undecided}"
             )
         for kind, counts in sorted(report.counts.items()):
             parts = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n)
