@@ -74,7 +74,7 @@ from ..models import (
     Weekday,
 )
 from ..taxonomy import NAMESPACE, PROFILE_FIELDS_BY_CODE
-from .export import extent_type_of, utc_offset_hours
+from .export import ADDRESS_PARTS, complete_address, extent_type_of, utc_offset_hours
 
 KINDS = ("organization", "service", "location", "taxonomy", "taxonomy_term")
 DECISIONS = ("create", "update", "skip")
@@ -375,6 +375,13 @@ class _Fields:
         return value
 
 
+def _described(fields: dict[str, Any]) -> dict[str, Any]:
+    """A description equal to the name is an export's stand-in for none (`export.described`)."""
+    if fields["description"] == fields["name"]:
+        fields["description"] = ""
+    return fields
+
+
 def _parse_id(value: Any) -> uuid.UUID | None:
     if value in (None, ""):
         return None
@@ -471,8 +478,22 @@ class _Planner:
         for key in ("alternate_name",):
             if read.has(key):
                 fields[key] = read.text(key, 200)
+        description = read.text("description")
+        if (
+            not description
+            and (top_level or read.has("description"))
+            and hsds_id not in self.organizations
+        ):
+            self.notes.append(
+                _(
+                    "%(where)s: no description, which HSDS requires; HSDS exports describe the "
+                    "organization by its name until it has one."
+                )
+                % {"where": where}
+            )
         if read.has("description"):
-            fields["description"] = read.text("description")
+            # An export's stand-in for a missing description (`export.described`).
+            fields["description"] = "" if description == fields.get("name") else description
         if read.has("email"):
             fields["email"] = read.email("email")
         if read.has("website"):
@@ -951,6 +972,18 @@ class _Planner:
                 country=(a.text("country", 2) or "US").upper(),
             )
             self.skip("addresses", addresses[1:])
+            missing = [part for part in ADDRESS_PARTS if not fields[part]]
+            if missing:
+                self.notes.append(
+                    _(
+                        "%(where)s: the address has no %(parts)s, which HSDS requires: it is kept, "
+                        "and left out of HSDS exports until it is complete."
+                    )
+                    % {
+                        "where": read.where + (f", {prefix.rstrip('.')}" if prefix else ""),
+                        "parts": ", ".join(missing),
+                    }
+                )
         access = read.records("accessibility") or []
         fields["accessibility"] = "\n\n".join(
             _Fields(self.problems, where, a, f"{prefix}accessibility[{k}].").text("description")
@@ -995,12 +1028,14 @@ class _Planner:
             self.taxonomies[hsds_id] = _TaxonomyPlan(
                 hsds_id,
                 where,
-                {
-                    "name": read.text("name", 200, required=True),
-                    "description": read.text("description"),
-                    "uri": read.url("uri"),
-                    "version": read.text("version", 40),
-                },
+                _described(
+                    {
+                        "name": read.text("name", 200, required=True),
+                        "description": read.text("description"),
+                        "uri": read.url("uri"),
+                        "version": read.text("version", 40),
+                    }
+                ),
             )
         return hsds_id
 
@@ -1031,13 +1066,15 @@ class _Planner:
             where,
             taxonomy,
             _parse_id(record.get("parent_id")),
-            {
-                "code": read.text("code", 100),
-                "name": read.text("name", 200, required=True),
-                "description": read.text("description"),
-                "language": read.text("language", 10),
-                "term_uri": read.url("term_uri"),
-            },
+            _described(
+                {
+                    "code": read.text("code", 100),
+                    "name": read.text("name", 200, required=True),
+                    "description": read.text("description"),
+                    "language": read.text("language", 10),
+                    "term_uri": read.url("term_uri"),
+                }
+            ),
         )
         return hsds_id
 
@@ -1486,6 +1523,11 @@ class _Applier:
             if organization is None and not new and self.hidden_organization(location):
                 # Exports leave out an archived organization: its absence is no change.
                 fields.pop("organization_id")
+            given = any(fields[part] for part in ADDRESS_PARTS)
+            if not new and not given and not complete_address(location):
+                # Exports leave out an incomplete address: its absence is no change.
+                for part in (*ADDRESS_PARTS, "address_2", "region", "country"):
+                    fields.pop(part)
             if self.write and organization is not None and organization.pk is None:
                 organization.save()
             self.save_fields(location, fields, "location", new=new)
