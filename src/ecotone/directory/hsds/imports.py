@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 
 from ecotone.cells import Problem, cell_number
 from ecotone.ecosystems.models import Ecosystem, Organization, Sector
+from ecotone.limits import LONG_TEXT, SERVICE_AREA_EXTENT, SHORT_TEXT
 
 from .. import duplicates
 from ..imports.batch import Batch, Record
@@ -235,7 +236,7 @@ class _Fields:
     def has(self, key: str) -> bool:
         return key in self.record
 
-    def text(self, key: str, max_length: int | None = None, *, required: bool = False) -> str:
+    def text(self, key: str, max_length: int = LONG_TEXT, *, required: bool = False) -> str:
         value = self.raw(key)
         if value is None or value == "":
             if required:
@@ -245,7 +246,7 @@ class _Fields:
             self.problem(key, _("Expected text."))
             return ""
         text = str(value)
-        if max_length is not None and len(text) > max_length:
+        if len(text) > max_length:
             self.problem(
                 key,
                 _("At most %(max)d characters (this has %(n)d).")
@@ -574,7 +575,7 @@ class _Planner:
             "eligibility_description": read.text("eligibility_description"),
             "minimum_age": minimum_age,
             "maximum_age": maximum_age,
-            "alert": read.text("alert"),
+            "alert": read.text("alert", SHORT_TEXT),
             "assured_date": read.date("assured_date"),
         }
         if read.has("assurer_email"):
@@ -851,6 +852,14 @@ class _Planner:
         for j, record in enumerate(records):
             s = _Fields(self.problems, read.where, record, f"{read.prefix}service_areas[{j}].")
             extent: Any = s.raw("extent")
+            size = len(extent if isinstance(extent, str) else json.dumps(extent))
+            if extent and size > SERVICE_AREA_EXTENT:
+                s.problem(
+                    "extent",
+                    _("At most %(max)d characters (this has %(n)d).")
+                    % {"max": SERVICE_AREA_EXTENT, "n": size},
+                )
+                extent = None
             if isinstance(extent, str) and extent:
                 # HSDS carries the extent as text: GeoJSON is parsed, anything else kept as is.
                 with contextlib.suppress(ValueError):
@@ -990,6 +999,12 @@ class _Planner:
             for k, a in enumerate(access)
             if a.get("description")
         )
+        if len(fields["accessibility"]) > LONG_TEXT:
+            read.problem(
+                "accessibility",
+                _("At most %(max)d characters (this has %(n)d).")
+                % {"max": LONG_TEXT, "n": len(fields["accessibility"])},
+            )
         if not fields["name"]:
             fields["name"] = fields["address_1"] or fields["city"] or fields["url"]
             if not fields["name"]:
