@@ -33,6 +33,11 @@ CONTACTS = 50
 # position (a location saved, each area of an import), and 20,000 keep the stored text under
 # about 1 MB.
 REGION_POSITIONS = 20_000
+# A program's service area (HSDS `extent`) as GeoJSON text: a region outline's REGION_POSITIONS
+# at about 40 characters each. It is the longest cell Ecotone writes, so the CSV readers take
+# cells up to this (Python's csv stops at 131,072 characters), and whatever is exported reads
+# back in.
+SERVICE_AREA_EXTENT = 1_000_000
 # An analysis's settings as JSON text: every setting with every STEM field and kind of activity
 # chosen takes about 900 characters; ten times that leaves room for the taxonomy to grow.
 ANALYSIS_SETTINGS = 10_000

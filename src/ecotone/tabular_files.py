@@ -19,6 +19,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ecotone.limits import SERVICE_AREA_EXTENT
+
 # A cell that starts like this would run as a formula in a spreadsheet program; exports put
 # an apostrophe before it, which is not part of the value.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -30,6 +32,14 @@ class FileError(Exception):
 
 def unescape_cell(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
+
+
+def allow_long_cells() -> None:
+    """Let `csv` read cells as long as the longest Ecotone writes (`limits.SERVICE_AREA_EXTENT`;
+    Python's default stops at 131,072 characters), so every export reads back in and an
+    over-long cell is refused with its column named, not as an unreadable file."""
+    if csv.field_size_limit() < SERVICE_AREA_EXTENT:
+        csv.field_size_limit(SERVICE_AREA_EXTENT)
 
 
 # Bytes decompressed at a time while checking an archive's members.
@@ -115,6 +125,7 @@ def csv_rows(data: bytes) -> Iterator[list[Any]]:
     header = text.split("\n", 1)[0]
     delimiter = max(",;\t|", key=header.count)
     try:
+        allow_long_cells()
         for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             yield [unescape_cell(cell) for cell in cells]
     except csv.Error as error:

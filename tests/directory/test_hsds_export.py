@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from ecotone.directory.hsds import export as hsds
 from ecotone.directory.hsds import tabular as hsds_tabular
+from ecotone.directory.hsds.imports import import_batch
+from ecotone.directory.hsds.readers import read_hsds_json, read_hsds_package
 from ecotone.directory.models import (
     CoordinatesSource,
     CostBand,
@@ -47,6 +49,7 @@ from tests.directory.test_hsds_conformance import (
     example,
     hsds_folder,
     schema_file,
+    validate_package,
     validate_record,
 )
 from tests.directory.test_search import RIVERTON, add_program
@@ -462,6 +465,8 @@ def test_the_datapackage_describes_the_tables_as_the_hsds_schemas_do(package: Pa
             expected_format = hsds_field.get("format")
             if expected_format != "date-time":
                 assert field.get("format") == expected_format, (path, field)
+            required = field["name"] in schema["required"]
+            assert field.get("constraints", {}).get("required", False) == required, (path, field)
 
 
 def test_every_reference_in_the_package_resolves(package: Path) -> None:
@@ -481,6 +486,111 @@ def test_every_reference_in_the_package_resolves(package: Path) -> None:
     for row in read_table(package, "attributes.csv")[1]:
         entity = {"service": "service", "location": "location"}[row["link_entity"]]
         assert row["link_id"] in ids[entity]
+
+
+def test_every_table_of_the_package_validates_against_the_hsds_schemas(package: Path) -> None:
+    validate_package(package)
+
+
+def test_what_ecotone_lacks_of_a_required_field_is_never_exported_empty(
+    world: World, directory: Directory, tmp_path: Path
+) -> None:
+    # A partner without a description, a place without a ZIP code, Ecotone's own terms (most
+    # have no description), a change history with a creation and an emptied field.
+    assert world.org_a.description == ""
+    Location.objects.filter(pk=directory.riverton.pk).update(postal_code="")
+    directory.robotics.alternate_name = ""
+    directory.robotics.save()
+
+    hsds_tabular.write_package(world.alpha, tmp_path)
+
+    validate_package(tmp_path)
+    services = {s["name"]: s for s in full_services(world)}
+    for service in services.values():
+        validate_record(service, "service.json")
+    robotics = services["Robotics Club"]
+    assert robotics["organization"]["description"] == world.org_a.name
+    assert robotics["service_at_locations"][0]["location"]["addresses"] == []
+    assert read_table(tmp_path, "addresses.csv")[1] == []
+    terms = read_table(tmp_path, "taxonomy_terms.csv")[1]
+    assert all(row["description"] for row in terms)
+    term = TaxonomyTerm.objects.get(code="stem_field/robotics")
+    described = {row["code"]: row["description"] for row in terms}
+    assert described[term.code] == (term.description or term.name)
+    emptied = robotics["metadata"][-1]
+    assert (emptied["field_name"], emptied["previous_value"], emptied["replacement_value"]) == (
+        "alternate_name",
+        "RoboClub",
+        hsds.NO_VALUE,
+    )
+
+
+def test_a_missing_required_field_is_decided_at_import_and_exported_valid(
+    world: World, tmp_path: Path
+) -> None:
+    service = {
+        "id": str(uuid.uuid4()),
+        "name": "Maker Night",
+        "status": "active",
+        "service_at_locations": [
+            {
+                "id": str(uuid.uuid4()),
+                "location": {
+                    "id": str(uuid.uuid4()),
+                    "location_type": "physical",
+                    "name": "Northside Library",
+                    "latitude": 40.0,
+                    "longitude": -83.0,
+                    "addresses": [
+                        {
+                            "id": str(uuid.uuid4()),
+                            "address_1": "5 Elm Street",
+                            "city": "Riverton",
+                            "state_province": "OH",
+                            "country": "US",
+                            "address_type": "physical",
+                        }
+                    ],
+                },
+            }
+        ],
+    }
+    file = tmp_path / "services.json"
+    organization = {"id": str(uuid.uuid4()), "name": "Northside Makers", "services": [service]}
+    file.write_text(json.dumps([organization]), encoding="utf-8")
+
+    report = import_batch(world.alpha, read_hsds_json(file), user=None, dry_run=False)
+
+    assert report.problems == []
+    notes = "\n".join(report.notes)
+    assert "[0]: no description, which HSDS requires" in notes
+    assert "the address has no postal_code, which HSDS requires" in notes
+    makers = world.alpha.organizations.get(name="Northside Makers")
+    assert makers.description == ""
+    library = Location.objects.get(name="Northside Library")
+    assert (library.address_1, library.city, library.postal_code) == (
+        "5 Elm Street",
+        "Riverton",
+        "",
+    )
+
+    hsds_tabular.write_package(world.alpha, tmp_path / "package")
+    validate_package(tmp_path / "package")
+    exported = {s["name"]: s for s in full_services(world)}["Maker Night"]
+    validate_record(exported, "service.json")
+    assert exported["organization"]["description"] == "Northside Makers"
+
+    # The export imports back unchanged: the stand-in description reads back as none, the
+    # address left out of it is kept.
+    again = import_batch(
+        world.alpha, read_hsds_package(tmp_path / "package"), user=None, dry_run=False
+    )
+    assert again.problems == []
+    assert (again.total("created"), again.total("updated")) == (0, 0), again.counts
+    library.refresh_from_db()
+    assert (library.address_1, library.city) == ("5 Elm Street", "Riverton")
+    makers.refresh_from_db()
+    assert makers.description == ""
 
 
 def test_the_package_holds_the_same_records_as_the_json(
@@ -575,7 +685,7 @@ def test_the_package_has_the_change_history_as_its_metadata_table(
     with (tmp_path / "metadata.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["last_action_type"], r["field_name"]) for r in rows] == [
-        ("create", ""),
+        ("create", hsds.NO_VALUE),
         ("update", "name"),
     ]
     assert {r["resource_id"] for r in rows} == {str(program.hsds_id)}

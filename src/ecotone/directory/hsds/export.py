@@ -6,7 +6,11 @@ the HSDS 3.0 JSON schemas want (checked in tests/directory/test_hsds_export.py a
 official schemas), with these conventions:
 
 - Empty optional values are left out: HSDS types are plain "string" or "number" (no null), and
-  an empty `url` or `email` would break their formats. Required keys are always present.
+  an empty `url` or `email` would break their formats. Required values are always there and
+  never empty (a data package reads an empty cell as missing): an organization, taxonomy or
+  term without a description is described by its name (`described`); a location's address is
+  published only when it has every part HSDS requires (`complete_address`), and a change
+  history's empty value is written `NO_VALUE`.
 - Nested records leave out the link back to their parent (a service's schedules carry no
   `service_id`), as the HSDS examples do; the tabular package (`tabular.py`) adds them.
 - Ids are stable. Directory records and organizations carry their HSDS id (`hsds_id`); what
@@ -84,6 +88,9 @@ PUBLISHED_CHANGES = (
     "alert",
 )
 _ACTIONS = {LogEntry.Action.CREATE: "create", LogEntry.Action.UPDATE: "update"}
+# HSDS requires a change's field name and both values; a creation has none, a field may have
+# been or become empty. A data package reads an empty cell as missing, so this stands in.
+NO_VALUE = "-"
 
 Record = dict[str, Any]
 
@@ -103,6 +110,24 @@ def derived_id(owner_id: uuid.UUID | str, part: str) -> str:
 
 def _compact(record: Record, *required: str) -> Record:
     return {k: v for k, v in record.items() if k in required or v not in (None, "")}
+
+
+def described(description: str, name: str) -> str:
+    """HSDS requires a description of organizations, taxonomies and terms; the name stands in
+    for a missing one. The import reads a description equal to the name back as none, so an
+    export imported again changes nothing."""
+    return description or name
+
+
+ADDRESS_PARTS = ("address_1", "city", "state_province", "postal_code")
+
+
+def complete_address(location: Location) -> bool:
+    """Whether the location has the postal address HSDS requires whole (street, city, state,
+    ZIP code): only then is it published. A partial one stays in Ecotone, for its own pages."""
+    return location.location_type != LocationType.VIRTUAL and all(
+        getattr(location, part) for part in ADDRESS_PARTS
+    )
 
 
 def _date(value: date | None) -> str | None:
@@ -225,7 +250,7 @@ class HsdsExport:
                 "id": str(organization.hsds_id),
                 "name": organization.name,
                 "alternate_name": organization.alternate_name,
-                "description": organization.description,
+                "description": described(organization.description, organization.name),
                 "email": organization.email,
                 "website": organization.website,
             },
@@ -363,9 +388,9 @@ class HsdsExport:
             yield {
                 "id": derived_id(resource_id, f"metadata/{entry_pk}"),
                 **base,
-                "field_name": "",
-                "previous_value": "",
-                "replacement_value": "",
+                "field_name": NO_VALUE,
+                "previous_value": NO_VALUE,
+                "replacement_value": NO_VALUE,
             }
             return
         if isinstance(changes, str):  # auditlog before 3 kept the changes as JSON text
@@ -374,7 +399,9 @@ class HsdsExport:
             change = changes.get(name) if isinstance(changes, dict) else None
             if not isinstance(change, list) or len(change) != 2:
                 continue
-            previous, replacement = ("" if v in (None, "None") else str(v) for v in change)
+            previous, replacement = (
+                NO_VALUE if v in (None, "None", "") else str(v) for v in change
+            )
             yield {
                 "id": derived_id(resource_id, f"metadata/{entry_pk}/{name}"),
                 **base,
@@ -475,10 +502,8 @@ class HsdsExport:
         }
 
     def address(self, location: Location) -> Record | None:
-        """The location's street address, when it has one (virtual locations have none)."""
-        if location.location_type == LocationType.VIRTUAL or not (
-            location.address_1 or location.city or location.postal_code
-        ):
+        """The location's postal address, when it is complete (`complete_address`)."""
+        if not complete_address(location):
             return None
         return _compact(
             {
@@ -645,7 +670,7 @@ class HsdsExport:
             {
                 "id": str(taxonomy.hsds_id),
                 "name": taxonomy.name,
-                "description": taxonomy.description,
+                "description": described(taxonomy.description, taxonomy.name),
                 "uri": taxonomy.uri,
                 "version": taxonomy.version,
             },
@@ -660,7 +685,7 @@ class HsdsExport:
                     "id": str(term.hsds_id),
                     "code": term.code,
                     "name": term.name,
-                    "description": term.description,
+                    "description": described(term.description, term.name),
                     "parent_id": str(term.parent.hsds_id) if term.parent else None,
                     "taxonomy": term.taxonomy.name,
                     "taxonomy_detail": self.taxonomy(term.taxonomy),

@@ -51,6 +51,7 @@ from django.utils.translation import gettext as _
 
 from ecotone.cells import Problem, cell_number
 from ecotone.ecosystems.models import Ecosystem, Organization, Sector
+from ecotone.limits import LONG_TEXT, SERVICE_AREA_EXTENT, SHORT_TEXT
 
 from .. import duplicates
 from ..imports.batch import Batch, Record
@@ -78,7 +79,7 @@ from ..models import (
     Weekday,
 )
 from ..taxonomy import NAMESPACE, PROFILE_FIELDS_BY_CODE
-from .export import extent_type_of, utc_offset_hours
+from .export import ADDRESS_PARTS, complete_address, extent_type_of, utc_offset_hours
 
 KINDS = ("organization", "service", "location", "taxonomy", "taxonomy_term")
 DECISIONS = ("create", "update", "skip")
@@ -257,7 +258,7 @@ class _Fields:
     def has(self, key: str) -> bool:
         return key in self.record
 
-    def text(self, key: str, max_length: int | None = None, *, required: bool = False) -> str:
+    def text(self, key: str, max_length: int = LONG_TEXT, *, required: bool = False) -> str:
         value = self.raw(key)
         if value is None or value == "":
             if required:
@@ -267,7 +268,7 @@ class _Fields:
             self.problem(key, _("Expected text."))
             return ""
         text = str(value)
-        if max_length is not None and len(text) > max_length:
+        if len(text) > max_length:
             self.problem(
                 key,
                 _("At most %(max)d characters (this has %(n)d).")
@@ -395,6 +396,13 @@ class _Fields:
             self.problem(key, _("Expected a list of records."))
             return []
         return value
+
+
+def _described(fields: dict[str, Any]) -> dict[str, Any]:
+    """A description equal to the name is an export's stand-in for none (`export.described`)."""
+    if fields["description"] == fields["name"]:
+        fields["description"] = ""
+    return fields
 
 
 def _parse_id(value: Any) -> uuid.UUID | None:
@@ -690,8 +698,22 @@ class _Planner:
         for key in ("alternate_name",):
             if read.has(key):
                 fields[key] = read.text(key, 200)
+        description = read.text("description")
+        if (
+            not description
+            and (top_level or read.has("description"))
+            and hsds_id not in self.organizations
+        ):
+            self.notes.append(
+                _(
+                    "%(where)s: no description, which HSDS requires; HSDS exports describe the "
+                    "organization by its name until it has one."
+                )
+                % {"where": where}
+            )
         if read.has("description"):
-            fields["description"] = read.text("description")
+            # An export's stand-in for a missing description (`export.described`).
+            fields["description"] = "" if description == fields.get("name") else description
         if read.has("email"):
             fields["email"] = read.email("email")
         if read.has("website"):
@@ -782,7 +804,7 @@ class _Planner:
             "eligibility_description": read.text("eligibility_description"),
             "minimum_age": minimum_age,
             "maximum_age": maximum_age,
-            "alert": read.text("alert"),
+            "alert": read.text("alert", SHORT_TEXT),
             "assured_date": read.date("assured_date"),
         }
         if read.has("assurer_email"):
@@ -1073,6 +1095,14 @@ class _Planner:
         for j, record in enumerate(records):
             s = _Fields(self.problems, read.where, record, f"{read.prefix}service_areas[{j}].")
             extent: Any = s.raw("extent")
+            size = len(extent if isinstance(extent, str) else json.dumps(extent))
+            if extent and size > SERVICE_AREA_EXTENT:
+                s.problem(
+                    "extent",
+                    _("At most %(max)d characters (this has %(n)d).")
+                    % {"max": SERVICE_AREA_EXTENT, "n": size},
+                )
+                extent = None
             if isinstance(extent, str) and extent:
                 # HSDS carries the extent as text: GeoJSON is parsed, anything else kept as is.
                 with contextlib.suppress(ValueError):
@@ -1210,6 +1240,18 @@ class _Planner:
             same_type = a.raw("address_type") in (None, "", fields["location_type"])
             self.not_kept(a, _ADDRESS_KEPT | ({"address_type"} if same_type else set()))
             self.skip("addresses", addresses[1:])
+            missing = [part for part in ADDRESS_PARTS if not fields[part]]
+            if missing:
+                self.notes.append(
+                    _(
+                        "%(where)s: the address has no %(parts)s, which HSDS requires: it is kept, "
+                        "and left out of HSDS exports until it is complete."
+                    )
+                    % {
+                        "where": read.where + (f", {prefix.rstrip('.')}" if prefix else ""),
+                        "parts": ", ".join(missing),
+                    }
+                )
         access = read.records("accessibility")
         if access is not None:
             given |= {"accessibility", "accessibility_hsds_id"}
@@ -1228,6 +1270,12 @@ class _Planner:
                 del fields["accessibility_hsds_id"]
             self.not_kept(a, _ACCESSIBILITY_KEPT if k == 0 else _ACCESSIBILITY_KEPT - {"id"})
         fields["accessibility"] = "\n\n".join(texts)
+        if len(fields["accessibility"]) > LONG_TEXT:
+            read.problem(
+                "accessibility",
+                _("At most %(max)d characters (this has %(n)d).")
+                % {"max": LONG_TEXT, "n": len(fields["accessibility"])},
+            )
         if not fields["name"]:
             fields["name"] = fields["address_1"] or fields["city"] or fields["url"]
             if not fields["name"]:
@@ -1304,12 +1352,14 @@ class _Planner:
             self.taxonomies[hsds_id] = _TaxonomyPlan(
                 hsds_id,
                 where,
-                {
-                    "name": read.text("name", 200, required=True),
-                    "description": read.text("description"),
-                    "uri": read.url("uri"),
-                    "version": read.text("version", 40),
-                },
+                _described(
+                    {
+                        "name": read.text("name", 200, required=True),
+                        "description": read.text("description"),
+                        "uri": read.url("uri"),
+                        "version": read.text("version", 40),
+                    }
+                ),
             )
         return hsds_id
 
@@ -1341,13 +1391,15 @@ class _Planner:
             where,
             taxonomy,
             _parse_id(record.get("parent_id")),
-            {
-                "code": read.text("code", 100),
-                "name": read.text("name", 200, required=True),
-                "description": read.text("description"),
-                "language": read.text("language", 10),
-                "term_uri": read.url("term_uri"),
-            },
+            _described(
+                {
+                    "code": read.text("code", 100),
+                    "name": read.text("name", 200, required=True),
+                    "description": read.text("description"),
+                    "language": read.text("language", 10),
+                    "term_uri": read.url("term_uri"),
+                }
+            ),
         )
         return hsds_id
 
@@ -1796,6 +1848,11 @@ class _Applier:
             if organization is None and not new and self.hidden_organization(location):
                 # Exports leave out an archived organization: its absence is no change.
                 fields.pop("organization_id")
+            given = any(fields[part] for part in ADDRESS_PARTS)
+            if not new and not given and not complete_address(location):
+                # Exports leave out an incomplete address: its absence is no change.
+                for part in (*ADDRESS_PARTS, "address_2", "region", "country", "address_hsds_id"):
+                    fields.pop(part, None)
             if self.write and organization is not None and organization.pk is None:
                 organization.save()
             self.save_fields(location, fields, "location", new=new)

@@ -28,7 +28,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ecotone.cells import Problem
-from ecotone.tabular_files import FileError, refuse_understated_members
+from ecotone.tabular_files import FileError, allow_long_cells, refuse_understated_members
 
 from ..imports.batch import Batch, Record
 
@@ -296,6 +296,7 @@ def _csv_rows(file: str, content: bytes, batch: Batch) -> list[Record]:
         batch.problems.append(Problem(file, "", _("The file is not UTF-8 text.")))
         return []
     rows = []
+    allow_long_cells()
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         for number, row in enumerate(reader, start=2):

@@ -275,10 +275,36 @@ _TIMES = {"opens_at", "closes_at"}
 _EMAILS = {"email", "assurer_email"}
 _URIS = {"url", "website", "uri", "term_uri", "schedule_link"}
 _PLAIN = {("service_area", "uri")}  # HSDS gives this one no format
+# Columns HSDS requires besides `id` (its schemas' `required`): a data package reads an empty
+# cell as missing, so `export.py` never leaves one of these empty.
+REQUIRED = {
+    "organization": {"name", "description"},
+    "service": {"name", "status"},
+    "location": {"location_type"},
+    "address": {"address_1", "city", "state_province", "postal_code", "country", "address_type"},
+    "phone": {"number"},
+    "taxonomy": {"name", "description"},
+    "taxonomy_term": {"name", "description"},
+    "metadata": {
+        "last_action_date",
+        "last_action_type",
+        "field_name",
+        "previous_value",
+        "replacement_value",
+        "updated_by",
+    },
+}
 
 
-def field_schema(table: str, column: str) -> dict[str, str]:
+def field_schema(table: str, column: str) -> dict[str, Any]:
     """A Table Schema field for one column."""
+    schema = _field_type(table, column)
+    if column == "id" or column in REQUIRED.get(table, ()):
+        schema["constraints"] = {"required": True}
+    return schema
+
+
+def _field_type(table: str, column: str) -> dict[str, Any]:
     if column in _NUMBERS:
         return {"name": column, "type": "number"}
     if column in _DATES:
@@ -287,7 +313,7 @@ def field_schema(table: str, column: str) -> dict[str, str]:
         return {"name": column, "type": "time"}
     if column == "last_modified":
         return {"name": column, "type": "datetime"}
-    schema = {"name": column, "type": "string"}
+    schema: dict[str, Any] = {"name": column, "type": "string"}
     if column == "id" or (column.endswith("_id") and column != "tax_id"):
         schema["format"] = "uuid"
     elif column in _EMAILS:

@@ -13,6 +13,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ecotone.limits import LONG_TEXT
+
 from .. import stem_profile
 from ..models import (
     CostBand,
@@ -124,6 +126,7 @@ COLUMNS: tuple[Column, ...] = (
         gettext_lazy("What participants do and learn."),
         "text",
         "Teams build and program robots for the regional competition.",
+        max_length=LONG_TEXT,
     ),
     Column(
         "url",
@@ -226,7 +229,14 @@ COLUMNS: tuple[Column, ...] = (
         "low",
         choices=tuple(CostBand.choices),
     ),
-    Column("fees", gettext_lazy("Fees"), gettext_lazy("The fees in words."), "text", "$40 a term"),
+    Column(
+        "fees",
+        gettext_lazy("Fees"),
+        gettext_lazy("The fees in words."),
+        "text",
+        "$40 a term",
+        max_length=LONG_TEXT,
+    ),
     Column(
         "scholarships",
         gettext_lazy("Scholarships available"),
