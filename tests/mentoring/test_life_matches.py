@@ -6,15 +6,18 @@ closing early needs a reason; contact details only for those the rules allow."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from ecotone.errors import DomainError
 from ecotone.mentoring.models import (
     CheckIn,
+    HourLog,
     Match,
     MatchingRound,
     MatchSource,
@@ -318,6 +321,71 @@ def test_mentor_contact_details_only_for_matched_program_staff_and_backbone(life
     page = life.client("partner_a").get(url("match", match)).content.decode()
     assert email in page
     assert "555-0101" in page
+
+
+def test_the_mentor_is_shown_the_programs_contact_not_their_own(life: Any) -> None:
+    life.alpha.contact_email = "team@alpha.test"
+    life.alpha.save()
+    match = accepted(life, life.mentor, life.opportunity)
+    program_email = life.opportunity.program.email
+
+    page = life.client("mentor").get(url("match", match)).content.decode()
+
+    assert f'href="mailto:{program_email}"' in page
+    assert "team@alpha.test" in page
+    assert f"mailto:{life.users['mentor'].email}" not in page
+    assert "555-0101" not in page
+    # Program staff are shown the mentor's contact, not their own program's.
+    partner = life.client("partner_a").get(url("match", match)).content.decode()
+    assert f"mailto:{life.users['mentor'].email}" in partner
+    assert f"mailto:{program_email}" not in partner
+
+
+def test_an_offer_puts_accept_and_decline_before_everything_else(life: Any) -> None:
+    match = matches.invite(life.opportunity, life.mentor, life.users["partner_a"], "Join us")
+
+    page = life.client("mentor").get(url("match", match)).content.decode()
+
+    first_section = page.index('id="about-heading"')
+    assert page.index("Accept as the mentor") < first_section
+    assert page.index("Decline this match") < first_section
+    assert page.index("Decline as the mentor") < first_section
+
+
+def test_hours_on_a_match_carry_thousands_separators(life: Any) -> None:
+    match = active(life, life.mentor, life.opportunity, started_days_ago=90)
+    HourLog.objects.bulk_create(
+        HourLog(
+            match=match,
+            mentor=life.mentor,
+            ecosystem=life.alpha,
+            date=timezone.localdate() - datetime.timedelta(days),
+            hours=Decimal(20),
+        )
+        for days in range(60)
+    )
+
+    page = life.client("partner_a").get(url("match", match)).content.decode()
+
+    assert "1,200 hours given: 0 approved, 1,200 awaiting approval." in page
+
+
+def test_dates_on_a_match_are_written_out_in_each_language(life: Any) -> None:
+    match = active(life, life.mentor, life.opportunity)
+    today = timezone.localdate()
+
+    page = life.client("mentor").get(url("match", match)).content.decode()
+
+    assert formats.date_format(today, "N j, Y") in page
+    assert today.strftime("%m/%d/%Y") not in page
+    spanish = life.client("mentor")
+    spanish.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    page = spanish.get(url("match", match)).content.decode()
+    with translation.override("es"):
+        assert formats.date_format(today, r"j \d\e F \d\e Y") in page
+    assert today.strftime("%d/%m/%Y") not in page
+    # The date picker of the hours form keeps ISO: it shows nothing for a Spanish 06/12/2026.
+    assert f'type="date" name="date" value="{today.isoformat()}"' in page
 
 
 # The list ------------------------------------------------------------------------------------

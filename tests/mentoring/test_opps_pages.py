@@ -438,6 +438,24 @@ def test_program_staff_see_ranked_screened_mentors_without_contact_or_identity(
         assert secret not in page
 
 
+def test_program_staff_see_each_mentors_profile_card_before_inviting(setup: Any) -> None:
+    setup.mentor.skills = ["engineering"]
+    setup.mentor.phone = "555-0100"
+    setup.mentor.shares_identity = True
+    setup.mentor.identity_tags = ["woman"]
+    setup.mentor.save()
+
+    page = setup.client("partner_a").get(url(setup.opportunity, "mentors/")).content.decode()
+
+    assert "Topics: Robotics, Computing and coding" in page
+    assert "Skills: Engineering" in page
+    assert "Monday 15:00–18:00" in page
+    assert "Screening: Cleared for all work with youth" in page
+    assert f'href="/e/alpha/mentoring/mentors/{setup.mentor.pk}/"' in page
+    for secret in ("mentor@alpha.test", "555-0100", "Woman", "identity"):
+        assert secret not in page
+
+
 def test_program_staff_invite_a_mentor_with_a_message(setup: Any) -> None:
     client = setup.client("partner_a")
     response = client.post(

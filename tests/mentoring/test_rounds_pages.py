@@ -8,10 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from ecotone.errors import DomainError
 from ecotone.mentoring.models import Match, MatchingRound, MatchStatus, Mentor, RoundStatus
@@ -156,7 +157,7 @@ def test_the_review_page_explains_each_proposal(world, review):
     assert "topics fit: 40 of 40 points" in page
     assert "mi away" in page
     assert re.search(r"equity priority: (1[0-9]|2[0-5]) of 25 points", page)
-    assert "above the simple best-first baseline" in page
+    assert "points of fit per proposal on average" in page
     # The Spanish-speaking club has no candidate, and the page says so.
     assert "Needs left unfilled" in page
     assert "Club en español" in page
@@ -199,7 +200,7 @@ def test_lock_exclude_and_resolve_through_the_page(world, review):
 
     response = client.post(url("round_resolve", review.pk), follow=True)
     page = html(response)
-    assert "Re-solved" in page
+    assert "The rest was matched again" in page
     (bobs,) = rounds.proposals(review)
     assert bobs.mentor.user.name == "Bob Builder"
 
@@ -425,3 +426,85 @@ def test_a_round_computing_right_now_cannot_be_retried(world, stuck):
     stuck.refresh_from_db()
     assert stuck.status == RoundStatus.RUNNING
     assert not rounds.proposals(stuck).exists()
+
+
+# --- plain words and numbers -----------------------------------------------------------------
+
+
+def row_with(page: str, marker: str) -> str:
+    """The table row of `page` that holds `marker`."""
+    at = page.index(marker)
+    return page[page.rindex("<tr", 0, at) : page.index("</tr>", at)]
+
+
+def test_the_review_page_speaks_a_coordinators_words_not_the_solvers(world, review):
+    page = html(world.client("staff").get(url("round", review.pk)))
+    for jargon in ("candidate pairs", "hard rule", "baseline", "re-solve", r"\bengine\b"):
+        assert not re.search(jargon, page, re.IGNORECASE), jargon
+    assert "possible pairs of a mentor and a need that meet every rule" in page
+    assert re.search(r"\d+</span> points of fit per proposal on average, out of 1\d\d", page)
+    assert "Match the rest again, keeping the locked proposals" in page
+
+    response = world.client("staff").post(url("round_resolve", review.pk), follow=True)
+    assert "The rest was matched again around 0 locked proposals." in html(response)
+
+
+def test_the_round_figures_carry_thousands_separators_in_each_language(world, review):
+    MatchingRound.objects.filter(pk=review.pk).update(
+        summary={**review.summary, "edges": 12345, "unmatched_mentors": 1200}
+    )
+    page = html(world.client("staff").get(url("round", review.pk)))
+    assert '<span class="figure">12,345</span>' in page
+    assert '<span class="figure">1,200</span>' in page
+
+    spanish = world.client("staff")
+    spanish.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    page = html(spanish.get(url("round", review.pk)))
+    assert '<span class="figure">12\xa0345</span>' in page  # Spanish groups with a no-break space
+
+
+def test_the_round_is_dated_in_words_not_in_figures(world, review):
+    page = html(world.client("staff").get(url("round", review.pk)))
+    started = timezone.localtime(review.created_at)
+    assert formats.date_format(started, "N j, Y") in page
+    assert started.strftime("%m/%d/%Y") not in page
+
+
+def test_a_need_given_fewer_mentors_than_it_asked_for_shows_the_shortfall(world):
+    staff = world.users["staff"]
+    program = make_program(world.org_a)
+    for i in range(2):
+        clear(make_mentor(world.alpha, f"m{i}@m.test", name=f"Mentor {i}"), staff)
+    make_opportunity(program, "Robotics club mentors", mentors_needed=3)
+    round_ = rounds.start_round(world.alpha, staff, name="Short", mode="score")
+    assert rounds.proposals(round_).count() == 2
+
+    page = html(world.client("staff").get(url("round", round_.pk)))
+
+    proposals = page[page.index('id="proposals"') :]
+    assert "1 mentor short" in row_with(proposals, "Robotics club mentors")
+
+
+def test_the_bulk_actions_come_before_the_proposals(world, review):
+    page = html(world.client("staff").get(url("round", review.pk)))
+    form = page[page.index('id="proposals-form"') :]
+    assert form.index('name="action" value="lock"') < form.index('name="match"')
+    assert form.index('name="action" value="publish"') < form.index('name="match"')
+    assert page.count('name="action" value="lock"') == 1
+
+
+def test_changing_the_mentor_compares_the_candidates_side_by_side(world, review):
+    match = rounds.proposals(review).get()
+    bob = Mentor.objects.get(user__email="bob@m.test")
+
+    page = html(world.client("staff").get(url("round_edit", review.pk, match.pk)))
+
+    assert "<select" not in page
+    current = row_with(page, "Proposed now")
+    assert "Ada Lovelace" in current
+    assert "topics fit" in current
+    candidate = row_with(page, f'value="{bob.pk}"')
+    assert 'type="radio" name="mentor"' in candidate
+    assert "Bob Builder" in candidate
+    assert "no topic in common" in candidate
+    assert "mi away" in candidate

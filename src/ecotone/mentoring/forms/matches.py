@@ -16,6 +16,7 @@ from ecotone.ecosystems.models import Organization
 from ecotone.limits import SEARCH_TEXT
 
 from ..models import ClosureKind, Frequency, HourStatus, MatchSource, MatchStatus
+from . import date_input
 
 
 def _search() -> forms.CharField:
@@ -78,9 +79,7 @@ class DeclineForm(forms.Form):
 class AgreementForm(forms.Form):
     frequency = forms.ChoiceField(label=_("How often they meet"), choices=Frequency.choices)
     duration_weeks = forms.IntegerField(label=_("For how many weeks"), min_value=1, max_value=104)
-    start_on = forms.DateField(
-        label=_("Starting on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_on = forms.DateField(label=_("Starting on"), widget=date_input())
 
 
 YES_NO = (("", _("Not sure")), ("yes", _("Yes")), ("no", _("No")))
@@ -156,7 +155,7 @@ class WithdrawForm(forms.Form):
 
 
 class HourLogForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=date_input())
     hours = forms.DecimalField(
         label=_("Hours"),
         min_value=Decimal("0.25"),
@@ -187,12 +186,8 @@ class HourFilterForm(forms.Form):
         queryset=Organization.objects.none(),
         empty_label=_("Any"),
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=date_input())
+    date_to = forms.DateField(label=_("To"), required=False, widget=date_input())
 
     def __init__(self, *args: Any, programs: Any, employers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

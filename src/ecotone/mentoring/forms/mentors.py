@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..services.hours import hours_label
 from ..services.screening import STAGE_LABELS
+from . import date_input
 
 # Languages offered as checkboxes (ISO 639-1); the most spoken in US homes after English.
 LANGUAGES = (
@@ -358,12 +359,8 @@ class MentorStatusForm(forms.Form):
 
 class ScreeningRecordForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ScreeningStatus.choices)
-    started_on = forms.DateField(
-        label=_("Started"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    completed_on = forms.DateField(
-        label=_("Completed"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    started_on = forms.DateField(label=_("Started"), required=False, widget=date_input())
+    completed_on = forms.DateField(label=_("Completed"), required=False, widget=date_input())
     hours = forms.DecimalField(
         label=_("Hours"), required=False, min_value=0, max_digits=5, decimal_places=1
     )
@@ -423,9 +420,5 @@ class MentorFilterForm(forms.Form):
 
 
 class RosterFilterForm(forms.Form):
-    start = forms.DateField(
-        label=_("Hours from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("Hours from"), required=False, widget=date_input())
+    end = forms.DateField(label=_("to"), required=False, widget=date_input())

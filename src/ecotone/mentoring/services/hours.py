@@ -41,13 +41,13 @@ def _as_hours(value: Any) -> Decimal:
 
 
 def hours_label(hours: Decimal) -> str:
-    """1.50 -> "1.5", 20.00 -> "20" (localized), never "2E+1"."""
+    """1.50 -> "1.5", 20.00 -> "20", 1234 -> "1,234" (localized), never "2E+1"."""
     plain = Decimal(f"{hours.normalize():f}")
-    return str(formats.number_format(plain, use_l10n=True))
+    return str(formats.number_format(plain, use_l10n=True, force_grouping=True))
 
 
 def _day_label(day: datetime.date) -> str:
-    return str(formats.date_format(day, "SHORT_DATE_FORMAT"))
+    return str(formats.date_format(day, "DATE_FORMAT"))
 
 
 def log_hours(

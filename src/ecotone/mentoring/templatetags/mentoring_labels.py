@@ -1,6 +1,6 @@
 """Labels for codes and figures stored on mentoring records, for templates:
 `{{ codes|language_names }}` shows "English, Spanish" for ["en", "es"] (a code without a name
-stays as it is); `{{ cell|figure }}` shows hours as people write them."""
+stays as it is); `{{ cell|figure }}` shows hours and counts as people write them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils import formats
 
 from ..forms.mentors import LANGUAGES
 from ..services.hours import hours_label
@@ -28,9 +29,12 @@ def language_names(codes: Any) -> str:
 @register.filter
 def figure(value: Any) -> Any:
     """A table cell as people read it: hours (Decimal) without trailing zeros, "2" not
-    "2.00"; anything else unchanged."""
+    "2.00"; counts with thousands separators ("1,234", "1.234" in Spanish); anything else
+    unchanged."""
     if isinstance(value, Decimal):
         return hours_label(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
     return value
 
 

@@ -45,6 +45,7 @@ from ..forms.matches import (
     WithdrawForm,
 )
 from ..models import CheckIn, HourLog, Match, MatchStatus
+from ..notifications import program_contact
 from ..services import hours as hours_service
 from ..services import matches as match_service
 from ..services import screening
@@ -283,7 +284,10 @@ def _permissions(request: HttpRequest, match: Match) -> dict[str, bool]:
         ),
         "may_log_hours": bool(user.has_perm("mentoring.log_hours", match))
         and status in hours_service.LOGGABLE_STATUSES,
-        "may_see_contact": bool(user.has_perm("mentoring.view_mentor_contact", match.mentor)),
+        # The mentor knows their own address: they are shown whom to reach instead.
+        "may_see_contact": bool(user.has_perm("mentoring.view_mentor_contact", match.mentor))
+        and match.mentor.user_id != user.pk,
+        "may_see_program_contact": as_mentor or is_backbone(request),
         "may_see_identity": is_backbone(request) or match.mentor.user_id == user.pk,
     }
 
@@ -311,9 +315,15 @@ def _render_detail(
         else timezone.localdate(),
         "frequency": match.frequency or "weekly",
     }
+    program = match.opportunity.program
     context = {
         "match": match,
         "allowed": allowed,
+        "program_contact": {
+            "email": program_contact(program),
+            "phone": program.phone or program.organization.phone,
+            "network": match.ecosystem.contact_email,
+        },
         "breakdown": _breakdown(match, with_identity=allowed["may_see_identity"]),
         "timeline": _timeline(match, check_ins),
         "check_ins": check_ins,

@@ -48,8 +48,10 @@ from ..models import (
     MatchStatus,
     Mentor,
     MentorStatus,
+    Mode,
     Opportunity,
     OpportunityStatus,
+    ScreeningRecord,
     Weekday,
 )
 from ..services import matches as match_services
@@ -503,6 +505,33 @@ def opportunity_save(
 # --- programs' self-service -------------------------------------------------------------------
 
 
+def _profile_cards(mentors: list[Mentor], ecosystem: Ecosystem) -> dict[int, dict[str, Any]]:
+    """What a program may know of each mentor before inviting them: topics and skills, grades,
+    how and when they mentor, and where their screening stands (the stage, not the records).
+    Never contact details or self-identification: those are not the program's before a match."""
+    steps = screening.steps(ecosystem)
+    records: dict[int, list[ScreeningRecord]] = {m.pk: [] for m in mentors}
+    for record in ScreeningRecord.objects.filter(mentor__in=mentors).select_related("step"):
+        records[record.mentor_id].append(record)
+    return {
+        mentor.pk: {
+            "topics": _labels(mentor.topics, stem_profile.STEM_FIELDS.terms),
+            "skills": _labels(mentor.skills, stem_profile.STEM_FIELDS.terms),
+            "grades": _labels(mentor.grade_bands, stem_profile.GRADE_BANDS.terms),
+            "modes": [str(Mode(m).label) for m in mentor.modes if m in Mode.values],
+            "availability": [
+                f"{Weekday(day).label} {_clock(start)}–{_clock(end)}"
+                for day, start, end in sorted(mentor.availability)
+            ],
+            "hours_per_month": mentor.hours_per_month,
+            "screening": screening.standing(
+                mentor, records=records[mentor.pk], ecosystem_steps=steps
+            ).label,
+        }
+        for mentor in mentors
+    }
+
+
 @ecosystem_view("mentoring.browse_mentors")
 @require_http_methods(["GET", "POST"])
 def opportunity_mentors(
@@ -530,14 +559,15 @@ def opportunity_mentors(
         return redirect("mentoring:opportunity_mentors", ecosystem_slug, opportunity.pk)
     ranked = services.ranked_mentors_for(opportunity)
     page = _page(request, ranked)
+    cards = _profile_cards([r.mentor for r in page.object_list], current_ecosystem(request))
     rows = [
         {
             "mentor": r.mentor,
             "name": public_name(r.mentor),
+            "card": cards[r.mentor.pk],
             "score": r.score,
             "distance_mi": r.distance_mi,
             "in_person": r.in_person,
-            "topics": _labels([*r.mentor.topics, *r.mentor.skills], stem_profile.STEM_FIELDS.terms),
             "why": services.reasons(
                 r.breakdown,
                 opportunity,

@@ -178,13 +178,18 @@ def explain(match: Match, points: dict[str, int]) -> list[str]:
     return words
 
 
-def _figures(round_: MatchingRound) -> dict[str, Any]:
+def _figures(round_: MatchingRound, points: dict[str, int]) -> dict[str, Any]:
+    """The round's figures, with the total score said as what a coordinator can weigh: the
+    average fit of a proposal out of the most a pair can score, and how much better the whole
+    is than giving each need in turn the best mentor still free."""
     s = round_.summary
     objective, baseline = s.get("objective"), s.get("greedy_objective")
     gain = None
     if objective is not None and baseline:
         gain = round(100 * (objective - baseline) / baseline, 1)
-    return {**s, "gain": gain}
+    proposals = s.get("proposals") or 0
+    average = round(objective / proposals) if objective is not None and proposals else None
+    return {**s, "gain": gain, "average": average, "best": sum(points.values())}
 
 
 REASONS = {
@@ -236,10 +241,18 @@ def round_detail(request: HttpRequest, ecosystem_slug: str, round_id: int) -> Ht
             "opportunity__program__name", "opportunity__title", "opportunity_id", "-score", "pk"
         )
     points = _points_of(round_.weights)
+    # Places each need has left after the last solve: a need given fewer mentors than it asked
+    # for says so beside its proposals.
+    short = {int(pk): places for pk, places, _why in round_.summary.get("unfilled", [])}
     groups: dict[int, dict[str, Any]] = {}
     for match in matches:
         group = groups.setdefault(
-            match.opportunity_id, {"opportunity": match.opportunity, "rows": []}
+            match.opportunity_id,
+            {
+                "opportunity": match.opportunity,
+                "rows": [],
+                "short": short.get(match.opportunity_id, 0),
+            },
         )
         group["rows"].append({"match": match, "why": explain(match, points)})
     page = Paginator(list(groups.values()), OPPORTUNITIES_PER_PAGE).get_page(
@@ -253,7 +266,7 @@ def round_detail(request: HttpRequest, ecosystem_slug: str, round_id: int) -> Ht
             "in_review": in_review,
             "polling": _computing(round_),
             "interrupted": round_.is_interrupted,
-            "figures": _figures(round_),
+            "figures": _figures(round_, points),
             "page": page,
             "groups": page.object_list,
             "proposal_count": matches.count(),
@@ -310,7 +323,10 @@ def round_bulk(request: HttpRequest, ecosystem_slug: str, round_id: int) -> Http
         _attempt(
             request,
             lambda: (
-                _("%(n)s proposals excluded; re-solve to fill their places with other mentors.")
+                _(
+                    "%(n)s proposals excluded; match the rest again to fill their places with "
+                    "other mentors."
+                )
                 % {"n": rounds.exclude(round_, ids, user)}
             ),
         )
@@ -370,7 +386,7 @@ def round_resolve(request: HttpRequest, ecosystem_slug: str, round_id: int) -> H
 
     def resolve() -> str:
         solved = rounds.resolve(round_, request.user)
-        return _("Re-solved around %(n)s locked proposals.") % {
+        return _("The rest was matched again around %(n)s locked proposals.") % {
             "n": solved.summary.get("locked", 0)
         }
 
@@ -391,7 +407,7 @@ def round_drop(
 
         def drop() -> str:
             rounds.drop_mentor(round_, mentor, request.user)
-            return _("%(mentor)s is out of this round; the rest was re-solved.") % {
+            return _("%(mentor)s is out of this round; the rest was matched again.") % {
                 "mentor": mentor.display_name
             }
 
