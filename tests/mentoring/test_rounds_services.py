@@ -617,6 +617,22 @@ def test_by_default_a_round_proposes_only_mentors_sharing_a_topic(
     assert proposed(loose)
 
 
+@pytest.mark.parametrize("topic_weight", [1, 0])
+def test_a_mentor_sharing_one_topic_of_three_is_proposed_at_a_low_topic_weight(
+    world: Any, staff: Any, program: Any, topic_weight: int
+) -> None:
+    shares = cleared_mentor(world, staff, "robots@m.test", topics=["robotics"])
+    cleared_mentor(world, staff, "bio@m.test", topics=["biology"], north_mi=0.2)
+    opportunity = make_opportunity(
+        program, topics=["robotics", "mathematics", "engineering"], mentors_needed=2
+    )
+    round_ = rounds.start_round(
+        world.alpha, staff, name="Low", mode="score", weights={"topics": topic_weight}
+    )
+    assert round_.require_shared_topic
+    assert pairs(round_) == {(shares.pk, opportunity.pk)}
+
+
 def test_the_greedy_baseline_plays_by_the_rounds_rules(
     world: Any, staff: Any, program: Any
 ) -> None:

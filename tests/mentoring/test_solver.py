@@ -277,6 +277,20 @@ def test_a_round_proposes_only_pairs_that_share_a_topic_when_asked():
     assert loose.assignment.pairs == [(0, 0), (0, 1), (1, 0), (1, 1)]
 
 
+@pytest.mark.parametrize("topic_weight", [40, 1, 0])
+def test_a_shared_topic_is_decided_from_the_topics_whatever_their_weight(topic_weight):
+    """A low topic weight rounds one shared topic of three to 0 points (1 x 1/3): the pair
+    still shares a topic and is proposed; a mentor sharing none is not, even at weight 0."""
+    people = [Mentor("m0", topics=frozenset({"coding"})), Mentor("m1", topics=frozenset({"art"}))]
+    needs = [
+        Opportunity(
+            "o0", capacity=2, mode="virtual", topics=frozenset({"coding", "math", "biology"})
+        )
+    ]
+    result = solve_round(people, needs, mode="score", weights=ScoreWeights(topics=topic_weight))
+    assert result.assignment.pairs == [(0, 0)]
+
+
 @pytest.mark.parametrize("mode", ["score", "participation", "stable"])
 def test_a_round_keeps_the_locks_that_still_hold(mode):
     people = [Mentor(f"m{i}", topics=frozenset({"coding"})) for i in range(3)]

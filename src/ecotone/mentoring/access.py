@@ -5,9 +5,9 @@ Which mentors a person sees is one rule for the mentor pages, the API and the
 `mentoring.view_mentor` object rule (which asks `is_seen_by_programs`, registered with the
 rules in `apps.py`). Backbone staff see every mentor of the ecosystem and a mentor sees themself.
 Partner staff see a mentor available to programs (active, and screened at least for supervised
-work) or matched with one of their organizations' programs (any match past a round's proposal,
-which only the backbone reviews); never a mentor still in screening, lapsed, paused or withdrawn
-otherwise. Everyone else sees none.
+work) or matched with one of their organizations' programs (any published match: a round's
+proposal that never went out is the backbone's alone, `models.published`); never a mentor
+still in screening, lapsed, paused or withdrawn otherwise. Everyone else sees none.
 
 The same goes for opportunities (`visible_opportunities`), matches (`visible_matches`), hour
 logs to review (`reviewable_logs`), matching rounds and screening steps.
@@ -39,6 +39,7 @@ from .models import (
     OpportunityStatus,
     ScreeningRecord,
     ScreeningStep,
+    published,
 )
 from .services import rounds, screening
 
@@ -71,10 +72,8 @@ def seen_by_programs(
         in AVAILABLE_STAGES
     ]
     matched = (
-        Match.objects.filter(
-            ecosystem=ecosystem, opportunity__program__organization_id__in=organization_ids
-        )
-        .exclude(status=MatchStatus.PROPOSED)
+        Match.objects.filter(published())
+        .filter(ecosystem=ecosystem, opportunity__program__organization_id__in=organization_ids)
         .values("mentor_id")
     )
     return mentors.filter(Q(pk__in=available) | Q(pk__in=matched))
@@ -158,7 +157,7 @@ def visible_opportunities(request: HttpRequest) -> QuerySet[Opportunity]:
         visible |= Q(status=OpportunityStatus.OPEN)
         mentor = own_mentor(request)
         if mentor is not None:
-            visible |= Q(pk__in=mentor.matches.values("opportunity_id"))
+            visible |= Q(pk__in=mentor.matches.filter(published()).values("opportunity_id"))
     return found.filter(visible)
 
 
@@ -171,21 +170,22 @@ def get_opportunity(request: HttpRequest, opportunity_id: int) -> Opportunity:
 
 
 def is_backbone(request: HttpRequest) -> bool:
-    """Backbone staff of this ecosystem: they see every match, proposals in review included."""
+    """Backbone staff of this ecosystem: they see every match, a round's proposals included."""
     return bool(request.user.has_perm("mentoring.manage_mentors", current_ecosystem(request)))
 
 
 def visible_matches(request: HttpRequest) -> QuerySet[Match]:
-    """The ecosystem's matches this person may see; proposals in review for backbone only."""
+    """The ecosystem's matches this person may see; a round's proposals that never went out
+    (in review, or withdrawn in review) for backbone only."""
     ecosystem = current_ecosystem(request)
     matches = Match.objects.filter(ecosystem=ecosystem)
     if is_backbone(request):
         return matches
     organizations = roles.organizations_in(request.user, ecosystem)
-    return matches.filter(
+    return matches.filter(published()).filter(
         Q(mentor__user_id=request.user.pk)
         | Q(opportunity__program__organization_id__in=organizations)
-    ).exclude(status=MatchStatus.PROPOSED)
+    )
 
 
 def get_match(request: HttpRequest, match_id: int) -> Match:

@@ -27,7 +27,6 @@ from ecotone.ecosystems.api import EcosystemRulePermission, EcosystemScopedViewS
 
 from . import access
 from .models import (
-    LIVE_STATUSES,
     HourLog,
     HourStatus,
     Match,
@@ -42,6 +41,8 @@ from .models import (
     RoundStatus,
     ScreeningRecord,
     ScreeningStep,
+    holding,
+    published,
 )
 from .services import matches, screening
 
@@ -311,9 +312,9 @@ class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Mento
             visible = Q(program__organization_id__in=self.organization_ids)
             if self.request.user.has_perm("mentoring.browse_opportunities", self.ecosystem):
                 visible |= Q(status=OpportunityStatus.OPEN)
-                mine = Match.objects.filter(
+                mine = Match.objects.filter(published()).filter(
                     ecosystem=self.ecosystem, mentor__user_id=_user_id(self.request)
-                ).exclude(status=MatchStatus.PROPOSED)
+                )
                 visible |= Q(pk__in=mine.values("opportunity_id"))
             opportunities = opportunities.filter(visible)
         params = self.request.query_params
@@ -322,7 +323,7 @@ class OpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Mento
                 opportunities = opportunities.filter(**{name: value})
         return (
             opportunities.select_related("program__organization", "ecosystem")
-            .annotate(live=Count("matches", filter=Q(matches__status__in=sorted(LIVE_STATUSES))))
+            .annotate(live=Count("matches", filter=holding("matches__")))
             .order_by("-created_at", "-pk")
         )
 
@@ -408,7 +409,7 @@ def _scoped_to_participant(
         visible |= Q(
             **{f"{prefix}opportunity__program__organization_id__in": viewset.organization_ids}
         )
-    return records.filter(visible).exclude(**{f"{prefix}status": MatchStatus.PROPOSED})
+    return records.filter(visible).filter(published(prefix))
 
 
 class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MentoringViewSet):

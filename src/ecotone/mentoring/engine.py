@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import solver
@@ -25,6 +25,7 @@ from .models import (
     Opportunity,
     ScreeningRecord,
     ScreeningStep,
+    holding,
 )
 
 
@@ -42,15 +43,12 @@ def held_steps(mentor_ids: Iterable[int], on: datetime.date) -> dict[int, frozen
     return {k: frozenset(v) for k, v in held.items()}
 
 
-def live_counts(
-    field: str, ids: Iterable[int], *, exclude_round: int | None = None
-) -> dict[int, int]:
-    """How many live matches (proposed, offered, accepted, active) each mentor or opportunity
-    holds: `field` is "mentor" or "opportunity". Proposals of `exclude_round` do not count (the
-    round is about to replace them)."""
-    matches = Match.objects.filter(**{f"{field}_id__in": list(ids)}, status__in=LIVE_STATUSES)
-    if exclude_round is not None:
-        matches = matches.exclude(round_id=exclude_round, status="proposed")
+def live_counts(field: str, ids: Iterable[int], *, with_proposals: bool = False) -> dict[int, int]:
+    """How many places each mentor or opportunity has taken (`field`: "mentor" or
+    "opportunity"): its matches out of review (`models.holding`). `with_proposals`: the
+    proposals in review count too (the open round's own view of its places)."""
+    taken = Q(status__in=LIVE_STATUSES) if with_proposals else holding()
+    matches = Match.objects.filter(taken, **{f"{field}_id__in": list(ids)})
     rows = matches.values(field).annotate(n=Count("pk"))
     return {row[field]: row["n"] for row in rows}
 
@@ -142,18 +140,18 @@ def build_instance(
     opportunities: Iterable[Opportunity],
     *,
     on: datetime.date | None = None,
-    exclude_round: int | None = None,
+    with_proposals: bool = False,
 ) -> Instance:
-    """Solver inputs for these mentors and opportunities, capacities net of live matches
-    (people with no room left are still listed, with capacity 0)."""
+    """Solver inputs for these mentors and opportunities, capacities net of the places taken
+    (`live_counts`; people with no room left are still listed, with capacity 0)."""
     on = on or timezone.localdate()
     mentors = list(mentors)
     opportunities = list(opportunities)
     m_ids = [m.pk for m in mentors]
     o_ids = [o.pk for o in opportunities]
     held = held_steps(m_ids, on)
-    m_live = live_counts("mentor", m_ids, exclude_round=exclude_round)
-    o_live = live_counts("opportunity", o_ids, exclude_round=exclude_round)
+    m_live = live_counts("mentor", m_ids, with_proposals=with_proposals)
+    o_live = live_counts("opportunity", o_ids, with_proposals=with_proposals)
     saved: dict[int, list[int]] = defaultdict(list)
     for mentor_id, opportunity_id in Mentor.saved_opportunities.through.objects.filter(
         mentor_id__in=m_ids

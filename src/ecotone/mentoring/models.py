@@ -642,10 +642,28 @@ class MatchStatus(models.TextChoices):
     ON_HOLD = "on_hold", pgettext_lazy("match status", "On hold")
 
 
-# Statuses in which a match holds a place on both sides (capacity) and must be safe.
+# Statuses in which a match must be safe (its mentor screened for the work: `Match.save`).
 LIVE_STATUSES = frozenset(
     {MatchStatus.PROPOSED, MatchStatus.OFFERED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE}
 )
+# Statuses in which a match holds a place on both sides (the mentor's limit, the opportunity's
+# mentors needed): live and out of review. A round's proposal is backbone staff's draft: it
+# holds places only inside its own round, and its round checks them again when publishing.
+HOLDING_STATUSES = LIVE_STATUSES - {MatchStatus.PROPOSED}
+
+
+def holding(prefix: str = "") -> Q:
+    """The matches that hold a place on both sides (`HOLDING_STATUSES`); `prefix` leads to the
+    match from another model ("matches__" from a mentor or an opportunity)."""
+    return Q(**{f"{prefix}status__in": sorted(HOLDING_STATUSES)})
+
+
+def published(prefix: str = "") -> Q:
+    """The matches people outside the backbone see: every match but a round's proposal that
+    never went out (still in review, or withdrawn in review when its round was discarded or
+    published without it, or when its mentor's screening lapsed). `prefix` as for `holding`."""
+    went_out = Q(**{f"{prefix}round__isnull": True}) | Q(**{f"{prefix}published_at__isnull": False})
+    return went_out & ~Q(**{f"{prefix}status": MatchStatus.PROPOSED})
 
 
 class MatchSource(models.TextChoices):
@@ -717,14 +735,19 @@ class Match(TimeStamped):
     )
     held_at = models.DateTimeField(_("put on hold"), null=True, blank=True)
     hold_reason = models.TextField(_("why it is on hold"), blank=True)
+    # When a round's proposal went out to both sides; empty for one that never did (and for
+    # every match made outside a round).
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["ecosystem", "-created_at"]
         verbose_name_plural = _("matches")
         constraints: ClassVar = [
+            # A proposal in review may share its pair with a request made meanwhile (nobody
+            # outside the backbone sees it); publishing then refuses the proposal.
             models.UniqueConstraint(
                 fields=["mentor", "opportunity"],
-                condition=Q(status__in=sorted(LIVE_STATUSES)),
+                condition=Q(status__in=sorted(HOLDING_STATUSES)),
                 name="one_live_match_per_pair",
             ),
             models.CheckConstraint(

@@ -500,6 +500,22 @@ def greedy(
     return assignment.greedy(edges.candidates, mentor_capacity, opportunity_capacity)
 
 
+def shares_a_topic(
+    mentors: Sequence[Mentor], opportunities: Sequence[Opportunity], edges: Edges
+) -> BoolArray:
+    """Per candidate pair: the mentor offers at least one of the topics the opportunity asks
+    for, or it asks for none. Decided from the topic sets, never from the topic points, which
+    a low topic weight rounds to 0 for a pair that does share one. O(E) bitmask tests."""
+    vocab = _vocabulary((m.topics for m in mentors), (o.topics for o in opportunities))
+    o_topics = _masks([o.topics for o in opportunities], vocab)
+    shared = _intersects(
+        _masks([m.topics for m in mentors], vocab)[edges.mentor], o_topics[edges.opportunity]
+    )
+    asks = np.array([bool(o.topics) for o in opportunities], dtype=bool)[edges.opportunity]
+    result: BoolArray = shared | ~asks
+    return result
+
+
 @dataclass(frozen=True)
 class RoundResult:
     """A round's solve: the candidate pairs, the chosen pairs (the kept locks among them),
@@ -540,9 +556,8 @@ def solve_round(
     m_cap = [m.capacity for m in mentors]
     o_cap = [o.capacity for o in opportunities]
     out = cand.indices(excluded, strict=False)
-    asks = np.array([bool(o.topics) for o in opportunities], dtype=bool)
-    if require_shared_topic and len(edges) and asks.any():
-        no_fit = np.flatnonzero((edges.components["topics"] == 0) & asks[edges.opportunity])
+    if require_shared_topic and len(edges):
+        no_fit = np.flatnonzero(~shares_a_topic(mentors, opportunities, edges))
         out = np.union1d(out, no_fit)
     locks = assignment.fit_locked(cand, m_cap, o_cap, locked, excluded=out)
     if mode == "stable":

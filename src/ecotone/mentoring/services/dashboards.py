@@ -28,7 +28,6 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.suppression import suppress
 
 from ..models import (
-    LIVE_STATUSES,
     CheckIn,
     ClosureKind,
     HourLog,
@@ -43,6 +42,7 @@ from ..models import (
     OpportunityStatus,
     RoundStatus,
     ScreeningRecord,
+    holding,
 )
 from . import screening
 
@@ -129,7 +129,7 @@ def open_with_room(ecosystem: Ecosystem) -> list[tuple[Opportunity, int]]:
     """Open opportunities that still need mentors, with how many."""
     opportunities = (
         Opportunity.objects.filter(ecosystem=ecosystem, status=OpportunityStatus.OPEN)
-        .annotate(live=Count("matches", filter=Q(matches__status__in=sorted(LIVE_STATUSES))))
+        .annotate(live=Count("matches", filter=holding("matches__")))
         .order_by("pk")
     )
     return [(o, o.mentors_needed - o.live) for o in opportunities if o.mentors_needed > o.live]
@@ -463,8 +463,7 @@ def mentor_agenda(mentor: Mentor, on: datetime.date | None = None) -> MentorAgen
     standing = screening.standing(mentor, ecosystem_steps=steps, on=on)
     names = {s.code: s.name for s in steps}
     matches = list(
-        mentor.matches.exclude(status=MatchStatus.PROPOSED)
-        .filter(status__in=sorted(LIVE_STATUSES))
+        mentor.matches.filter(holding())
         .select_related("opportunity__program__organization")
         .order_by("-updated_at")
     )
@@ -516,7 +515,7 @@ def partner_agenda(ecosystem: Ecosystem, organization_ids: Iterable[int]) -> Par
     theirs = Q(program__organization_id__in=organizations)
     opportunities = (
         Opportunity.objects.filter(theirs, ecosystem=ecosystem)
-        .annotate(live=Count("matches", filter=Q(matches__status__in=sorted(LIVE_STATUSES))))
+        .annotate(live=Count("matches", filter=holding("matches__")))
         .select_related("program")
         .order_by("title", "pk")
     )

@@ -4,6 +4,10 @@ check-ins -> closed (planned or early), or declined/withdrawn before it starts. 
 mentor's screening stops covering the work goes on hold (`hold_unsafe_matches`) until staff
 resume it (`resume`, through the same safety check) or end it.
 
+Places on both sides are held by the matches out of review (`models.holding`): a round's
+proposal holds none outside its round, so it never stops a mentor or a program from matching
+meanwhile, and `publish` checks the places again before it goes out.
+
 Every way into a match goes through `_create`, which asks the engine (`engine.check_pair`)
 whether the pair is a candidate: the same hard constraints as a matching round (screening,
 mode and distance, schedule, grade band, language). `Match.save` checks screening again at
@@ -39,6 +43,7 @@ from ..models import (
     Opportunity,
     OpportunityStatus,
     ScreeningStep,
+    holding,
 )
 
 MENTOR = "mentor"
@@ -52,13 +57,22 @@ NOT_STARTED = (MatchStatus.PROPOSED, MatchStatus.OFFERED, MatchStatus.ACCEPTED)
 
 
 def mentor_room(mentor: Mentor) -> int:
-    live = mentor.matches.filter(status__in=LIVE_STATUSES).count()
-    return max(0, mentor.max_matches - live)
+    """How many more matches the mentor takes (proposals in review hold no place)."""
+    return max(0, mentor.max_matches - mentor.matches.filter(holding()).count())
 
 
 def opportunity_room(opportunity: Opportunity) -> int:
-    live = opportunity.matches.filter(status__in=LIVE_STATUSES).count()
-    return max(0, opportunity.mentors_needed - live)
+    """How many more mentors the opportunity needs (proposals in review hold no place)."""
+    return max(0, opportunity.mentors_needed - opportunity.matches.filter(holding()).count())
+
+
+def _check_room(mentor: Mentor, opportunity: Opportunity) -> None:
+    if opportunity.matches.filter(holding(), mentor=mentor).exists():
+        raise DomainError(_("This mentor already has a live match with this opportunity."))
+    if mentor_room(mentor) <= 0:
+        raise DomainError(_("This mentor has no room for another match."))
+    if opportunity_room(opportunity) <= 0:
+        raise DomainError(_("This opportunity has all the mentors it needs."))
 
 
 def _held_from(match: Match, statuses: tuple[str, ...]) -> bool:
@@ -94,12 +108,7 @@ def _create(
         raise DomainError(_("This opportunity is not open."))
     if mentor.status != MentorStatus.ACTIVE:
         raise DomainError(_("This mentor is not available for matches."))
-    if opportunity.matches.filter(mentor=mentor, status__in=LIVE_STATUSES).exists():
-        raise DomainError(_("This mentor already has a live match with this opportunity."))
-    if mentor_room(mentor) <= 0:
-        raise DomainError(_("This mentor has no room for another match."))
-    if opportunity_room(opportunity) <= 0:
-        raise DomainError(_("This opportunity has all the mentors it needs."))
+    _check_room(mentor, opportunity)
     pair = engine.check_pair(mentor, opportunity)
     match = Match(
         ecosystem_id=opportunity.ecosystem_id,
@@ -170,12 +179,18 @@ def invite(opportunity: Opportunity, mentor: Mentor, actor: Any, message: str = 
 
 def publish(match: Match, actor: Any) -> Match:
     """A reviewed proposal goes out to both sides (proposed -> offered). Screening is checked
-    again: it may have lapsed since the round ran."""
+    again (it may have lapsed since the round ran), and so are the places: a proposal held
+    none, and the mentor or the program may have matched meanwhile."""
     with acting(actor):
         match = Match.objects.select_for_update().get(pk=match.pk)
         if match.status != MatchStatus.PROPOSED:
             raise DomainError(_("Only a proposal in review can be published."))
+        # The same row locks as `_create`, so a request made now cannot take the same place.
+        opportunity = Opportunity.objects.select_for_update().get(pk=match.opportunity_id)
+        mentor = Mentor.objects.select_for_update().get(pk=match.mentor_id)
+        _check_room(mentor, opportunity)
         match.status = MatchStatus.OFFERED
+        match.published_at = timezone.now()
         _safe_save(match)
         notifications.notify("match_proposed", match)
     return match

@@ -44,13 +44,13 @@ from ecotone.errors import DomainError
 from .. import engine, solver
 from ..models import (
     IDENTITY_CODES,
-    LIVE_STATUSES,
     MatchStatus,
     Mentor,
     MentorStatus,
     Mode,
     Opportunity,
     OpportunityStatus,
+    holding,
     validate_windows,
 )
 from . import matches as match_services
@@ -246,7 +246,9 @@ def update_opportunity(
     """Change a need. Closing goes through `close_opportunity` (it withdraws open matches).
     A change that would leave a live match needing screening its mentor does not hold (in
     person, one-to-one, no teacher present) is refused, naming those matches, and nothing is
-    saved; live matches that were already unsafe (a step lapsed today) go on hold.
+    saved; live matches that were already unsafe (a step lapsed today) go on hold. A round's
+    proposal in review neither refuses the change nor takes a place: one the change leaves
+    unscreened is withdrawn (`hold_unsafe_matches`), unseen by the program.
     `expected_version` is the version the editor loaded: another one raises
     `EditConflictError`."""
     if fields.get("status") == OpportunityStatus.CLOSED and (
@@ -258,12 +260,11 @@ def update_opportunity(
     with acting(actor):
         opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
         concurrency.require(expected_version, concurrency.version_of(opportunity))
-        unsafe_before = {
-            m.pk for m, _p in match_services.unsafe_live_matches(opportunity.matches.all())
-        }
+        holding_matches = opportunity.matches.filter(holding())
+        unsafe_before = {m.pk for m, _p in match_services.unsafe_live_matches(holding_matches)}
         _apply(opportunity, fields)
         _check(opportunity)
-        live = opportunity.matches.filter(status__in=LIVE_STATUSES).count()
+        live = holding_matches.count()
         if opportunity.mentors_needed < live:
             raise InvalidOpportunityError(
                 {
@@ -280,7 +281,7 @@ def update_opportunity(
         opportunity.save()
         made_unsafe = [
             (match, problem)
-            for match, problem in match_services.unsafe_live_matches(opportunity.matches.all())
+            for match, problem in match_services.unsafe_live_matches(holding_matches)
             if match.pk not in unsafe_before
         ]
         if made_unsafe:
@@ -549,7 +550,7 @@ def ranked_mentors_for(
         return []
     mentors = list(
         Mentor.objects.filter(ecosystem_id=opportunity.ecosystem_id, status=MentorStatus.ACTIVE)
-        .exclude(matches__opportunity=opportunity, matches__status__in=LIVE_STATUSES)
+        .exclude(pk__in=opportunity.matches.filter(holding()).values("mentor_id"))
         .select_related("user", "employer")
     )
     if not mentors:

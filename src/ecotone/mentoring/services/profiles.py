@@ -32,7 +32,6 @@ from ecotone.errors import DomainError
 
 from ..models import (
     IDENTITY_CODES,
-    LIVE_STATUSES,
     Consent,
     ConsentKind,
     HourStatus,
@@ -41,6 +40,7 @@ from ..models import (
     MentorStatus,
     Mode,
     ScreeningRecord,
+    holding,
 )
 from . import matches, screening
 
@@ -289,7 +289,7 @@ def set_status(mentor: Mentor, actor: Any, status: str, reason: str = "") -> Men
 
 
 def live_match_count(mentor: Mentor) -> int:
-    return mentor.matches.filter(status__in=LIVE_STATUSES).count()
+    return mentor.matches.filter(holding()).count()
 
 
 # Employers' rosters ---------------------------------------------------------------------------

@@ -11,8 +11,12 @@ queued or computed (`MatchingRound.is_interrupted`) can be computed again (`retr
 
 Proposals are `Match`es in status proposed with `round` set; each is created with
 `Match.save` (never in bulk), so the model's screening check stands behind the engine's. They
-hold places on both sides like any live match, which is why one round at a time may be open
-(queued, running or in review): two rounds proposing over the same capacities would fight.
+are backbone staff's draft: nobody else sees them, and outside their round they hold no place
+(`models.holding`), so mentors and programs go on matching while a round is in review;
+publishing checks each proposal's places again (`matches.publish`). Inside the round they
+hold their places (a reviewer's swap and its candidates count them), which is why one round
+at a time may be open (queued, running or in review): two rounds proposing over the same
+capacities would fight.
 
 What a round remembers besides its proposals lives in `summary`: the figures of the last
 solve, `excluded` ([mentor id, opportunity id] pairs a reviewer turned down) and `dropped`
@@ -54,6 +58,7 @@ from ..models import (
     OpportunityStatus,
     RoundMode,
     RoundStatus,
+    holding,
 )
 from . import matches as match_services
 from .opportunities import refresh_equity_priorities
@@ -242,7 +247,7 @@ def _solve(round_: MatchingRound) -> None:
     ecosystem = round_.ecosystem
     mentors = _mentors(round_)
     opportunities = _opportunities(ecosystem)
-    instance = engine.build_instance(mentors, opportunities, exclude_round=round_.pk)
+    instance = engine.build_instance(mentors, opportunities)
     m_index = {pk: i for i, pk in enumerate(instance.mentor_ids)}
     o_index = {pk: j for j, pk in enumerate(instance.opportunity_ids)}
 
@@ -252,16 +257,12 @@ def _solve(round_: MatchingRound) -> None:
     for mentor_id, opportunity_id in round_.summary.get("excluded", []):
         if mentor_id in m_index and opportunity_id in o_index:
             excluded.add((m_index[mentor_id], o_index[opportunity_id]))
-    live = (
-        Match.objects.filter(
-            ecosystem=ecosystem,
-            status__in=LIVE_STATUSES,
-            mentor_id__in=instance.mentor_ids,
-            opportunity_id__in=instance.opportunity_ids,
-        )
-        .exclude(round=round_, status=MatchStatus.PROPOSED)
-        .values_list("mentor_id", "opportunity_id")
-    )
+    live = Match.objects.filter(
+        holding(),
+        ecosystem=ecosystem,
+        mentor_id__in=instance.mentor_ids,
+        opportunity_id__in=instance.opportunity_ids,
+    ).values_list("mentor_id", "opportunity_id")
     excluded.update((m_index[m], o_index[o]) for m, o in live)
     # Locked proposals whose people are both still in the round; the engine keeps those that
     # still hold (a candidate pair, room on both sides) and the others go.
@@ -473,8 +474,8 @@ def candidates_for(round_: MatchingRound, match: Match, limit: int = 30) -> list
     excluded = {int(m) for m, o in round_.summary.get("excluded", []) if int(o) == opportunity.pk}
     left_out = {match.mentor_id, *map(int, round_.summary.get("dropped", []))} | excluded
     mentors = [m for m in _mentors(round_) if m.pk not in left_out]
-    # Capacities count every live match, this round's proposals included.
-    instance = engine.build_instance(mentors, [opportunity])
+    # Capacities count this round's proposals too.
+    instance = engine.build_instance(mentors, [opportunity], with_proposals=True)
     weights = solver.ScoreWeights(**clean_weights(round_.weights))
     edges = solver.candidate_edges(instance.mentors, instance.opportunities, weights=weights)
     taken = set(
@@ -521,7 +522,8 @@ def replace(round_: MatchingRound, match_id: int, mentor: Mentor, actor: Any) ->
             raise DomainError(_("This pair was excluded in this round."))
         if opportunity.matches.filter(mentor=mentor, status__in=LIVE_STATUSES).exists():
             raise DomainError(_("This mentor already has a live match with this opportunity."))
-        if match_services.mentor_room(mentor) <= 0:
+        # This round's proposals hold the mentor's places in the round.
+        if mentor.matches.filter(status__in=LIVE_STATUSES).count() >= mentor.max_matches:
             raise DomainError(_("This mentor has no room for another match."))
         pair = engine.check_pair(mentor, opportunity)
         if not pair.candidate:
@@ -609,8 +611,8 @@ class Published:
 
 def publish(round_: MatchingRound, actor: Any, match_ids: Iterable[int] | None = None) -> Published:
     """Bulk accept: the chosen proposals (default all) go out to mentors and programs
-    (`matches.publish`: screening checked again, email after commit); every other proposal of
-    the round is withdrawn, and the round is published."""
+    (`matches.publish`: screening and places checked again, email after commit); every other
+    proposal of the round is withdrawn, unseen, and the round is published."""
     with acting(actor):
         round_ = _in_review(round_)
         chosen = list(proposals(round_).order_by("pk"))

@@ -44,7 +44,6 @@ from ..forms.mentors import (
 )
 from ..models import (
     IDENTITY_TAGS,
-    LIVE_STATUSES,
     ConsentKind,
     HourLog,
     HourStatus,
@@ -54,6 +53,8 @@ from ..models import (
     ScreeningRecord,
     ScreeningStep,
     Weekday,
+    holding,
+    published,
 )
 from ..services import profiles, screening
 
@@ -269,7 +270,9 @@ def profile_status(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             "form": form,
             "status": status,
             "status_label": MentorStatus(status).label,
-            "pending_matches": mentor.matches.filter(status__in=profiles.NOT_STARTED).count(),
+            "pending_matches": mentor.matches.filter(published())
+            .filter(status__in=profiles.NOT_STARTED)
+            .count(),
             "active_matches": mentor.matches.filter(status="active").count(),
         },
     )
@@ -306,7 +309,7 @@ def mentor_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     mentors = _with_records(
         Mentor.objects.filter(ecosystem=ecosystem)
         .select_related("user", "employer")
-        .annotate(live_matches=Count("matches", filter=Q(matches__status__in=LIVE_STATUSES)))
+        .annotate(live_matches=Count("matches", filter=holding("matches__")))
     )
     mentors = _filtered(form, mentors)
     steps = screening.steps(ecosystem)
@@ -424,6 +427,8 @@ def _mentor_page(
         "-created_at"
     )
     hours = HourLog.objects.filter(mentor=mentor)
+    if not is_backbone:
+        matches = matches.filter(published())
     if not (is_backbone or is_self):
         organizations = roles.organizations_in(user, ecosystem.pk)
         matches = matches.filter(opportunity__program__organization_id__in=organizations)

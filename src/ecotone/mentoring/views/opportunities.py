@@ -44,7 +44,6 @@ from .. import engine
 from ..access import get_mentor, get_opportunity, own_mentor, visible_opportunities
 from ..forms.opportunities import MentorBrowseForm, OpportunityFilterForm, OpportunityForm
 from ..models import (
-    LIVE_STATUSES,
     MatchStatus,
     Mentor,
     MentorStatus,
@@ -53,6 +52,8 @@ from ..models import (
     OpportunityStatus,
     ScreeningRecord,
     Weekday,
+    holding,
+    published,
 )
 from ..services import matches as match_services
 from ..services import opportunities as services
@@ -135,7 +136,7 @@ def _staff_list(request: HttpRequest) -> HttpResponseBase:
     form = OpportunityFilterForm(request.GET, programs=_programs(request))
     data = form.cleaned_data if form.is_valid() else {}
     found = visible_opportunities(request).annotate(
-        live=Count("matches", filter=Q(matches__status__in=LIVE_STATUSES))
+        live=Count("matches", filter=holding("matches__"))
     )
     if q := data.get("q"):
         found = found.filter(
@@ -221,10 +222,7 @@ def _mentor_browse(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     ranked = services.ranked_for_mentor(mentor)
     saved = set(mentor.saved_opportunities.values_list("pk", flat=True))
-    mine = {
-        m.opportunity_id: m
-        for m in mentor.matches.filter(status__in=LIVE_STATUSES).order_by("created_at")
-    }
+    mine = {m.opportunity_id: m for m in mentor.matches.filter(holding()).order_by("created_at")}
     q = (data.get("q") or "").lower()
     rows = []
     for opportunity, check in ranked:
@@ -354,8 +352,9 @@ def opportunity_close(
     request: HttpRequest, ecosystem_slug: str, opportunity_id: int
 ) -> HttpResponse:
     opportunity = _changeable(request, opportunity_id)
+    # A round's proposal is withdrawn too, unseen: it is not counted to the person closing.
     pending = opportunity.matches.filter(
-        status__in=(MatchStatus.PROPOSED, MatchStatus.OFFERED, MatchStatus.ACCEPTED)
+        status__in=(MatchStatus.OFFERED, MatchStatus.ACCEPTED)
     ).count()
     if request.method == "POST":
         try:
@@ -408,7 +407,7 @@ def opportunity_detail(
     if can_change:
         shown = opportunity.matches.select_related("mentor__user").order_by("-created_at")
         if not _sees_all(request):
-            shown = shown.exclude(status=MatchStatus.PROPOSED)  # a round's, still in review
+            shown = shown.filter(published())
         context["matches"] = [
             {"match": m, "name": public_name(m.mentor), "url": _url("match", ecosystem, m.pk)}
             for m in shown
@@ -433,9 +432,7 @@ def opportunity_detail(
                 "steps": [(step, step.code in held) for step in required],
                 "lacks_steps": any(step.code not in held for step in required),
                 "saved": mentor.saved_opportunities.filter(pk=opportunity.pk).exists(),
-                "my_match": mentor.matches.filter(
-                    opportunity=opportunity, status__in=LIVE_STATUSES
-                ).first(),
+                "my_match": mentor.matches.filter(holding(), opportunity=opportunity).first(),
             }
         )
     return render(request, "mentoring/opportunity_detail.html", context)
