@@ -52,7 +52,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from ecotone.atlas.parameters import Parameters  # noqa: E402 - after the path set-up
 from ecotone.atlas.reach import (  # noqa: E402
     DEFAULT_ZONES,
     AccessInputs,
@@ -63,11 +62,8 @@ from ecotone.atlas.reach import (  # noqa: E402
 )
 
 # The desert rule an analysis uses by default (at least 50 young people; none or more than 30
-# per seat in reach), not reach.DesertRule's child-care anchor (3 per seat).
-DEFAULT_RULE = DesertRule(
-    min_youth=Parameters().desert_min_youth,
-    max_youth_per_seat=Parameters().desert_max_youth_per_seat,
-)
+# per seat in reach): reach.DesertRule's defaults are the analysis's.
+DEFAULT_RULE = DesertRule()
 
 # Catchment radius by NCES locale (the example defaults).
 RADIUS_MI = {"city": 2.0, "suburb": 5.0, "town": 10.0, "rural": 20.0}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,9 +15,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy.stats import rankdata
 
+from ecotone.atlas.parameters import Parameters
 from ecotone.atlas.reach import (
     DEFAULT_ZONES,
     AccessInputs,
+    CoordinateError,
     DesertRule,
     Reach,
     analyse,
@@ -377,10 +380,27 @@ def test_deserts_follow_the_rule(rows, min_youth, max_youth_per_seat) -> None:
         assert desert == expected
 
 
-def test_desert_defaults_follow_the_child_care_anchor() -> None:
-    # 50 young people and nothing in reach; 300 with 1 seat per 4; 300 with 1 per 2; 20 alone.
-    got = deserts([50, 300, 300, 20], [0, 80, 200, 0], [0.0, 0.25, 0.5, 0.0])
-    assert got.tolist() == [True, True, False, False]
+def test_desert_rule_defaults_are_the_analysis_defaults() -> None:
+    # One default, the documented one: an analysis's (at least 50 young people, one seat per 30).
+    defaults = Parameters()
+    assert DesertRule() == DesertRule(
+        min_youth=defaults.desert_min_youth, max_youth_per_seat=defaults.desert_max_youth_per_seat
+    )
+    # 50 young people and nothing in reach; 300 with 1 seat per 4 (a desert under the
+    # child-care ratio of 3, not under 30); 300 with 1 seat per 40; 20 alone.
+    got = deserts([50, 300, 300, 20], [0, 80, 8, 0], [0.0, 0.25, 0.025, 0.0])
+    assert got.tolist() == [True, False, True, False]
+    assert analyse(
+        AccessInputs(
+            area_lat=np.array([40.0]),
+            area_lon=np.array([-75.0]),
+            radius_mi=np.array([5.0]),
+            youth=np.array([300.0]),
+            site_lat=np.array([40.0]),
+            site_lon=np.array([-75.0]),
+            seats=np.array([75.0]),
+        )
+    ).is_desert.tolist() == [False]
 
 
 @no_deadline
@@ -529,3 +549,71 @@ def test_a_site_exactly_on_the_catchment_boundary_is_in_reach() -> None:
     # ... and in the last decay zone, whose bound is inclusive too.
     weights = zone_weights(reach.miles, radius[reach.area])
     assert np.all(weights[on_boundary] == DEFAULT_ZONES[-1][1])
+
+
+def test_a_narrower_seat_count_never_makes_an_area_with_seats_in_reach_a_desert() -> None:
+    # 100 young people, 100 seats 3 miles away in a 5-mile catchment; seats counted within 1 mi.
+    inputs = AccessInputs(
+        area_lat=np.array([40.0]),
+        area_lon=np.array([-75.0]),
+        radius_mi=np.array([5.0]),
+        youth=np.array([100.0]),
+        site_lat=np.array([40.0 + 3 / 69.05]),
+        site_lon=np.array([-75.0]),
+        seats=np.array([100.0]),
+    )
+    narrowed = analyse(inputs, seats_max_miles=1.0)
+    assert narrowed.seats_within.tolist() == [0.0]
+    assert narrowed.access_per_person[0] > 0.5
+    assert narrowed.is_desert.tolist() == [False]
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances(), st.floats(0.0, 25.0), st.integers(0, 100), st.floats(1.0, 40.0))
+def test_deserts_read_the_whole_catchment_whatever_seats_are_reported(
+    instance, max_miles, min_youth, per_seat
+) -> None:
+    area_lat, area_lon, radius, site_lat, site_lon, youth, seats = instance
+    inputs = AccessInputs(area_lat, area_lon, radius, youth, site_lat, site_lon, seats)
+    rule = DesertRule(min_youth=min_youth, max_youth_per_seat=per_seat)
+    whole = analyse(inputs, rule=rule)
+    narrowed = analyse(inputs, rule=rule, seats_max_miles=max_miles)
+    assert narrowed.is_desert.tolist() == whole.is_desert.tolist()
+    assert narrowed.order.tolist() == whole.order.tolist()
+    assert np.all(narrowed.seats_within <= whole.seats_within)
+    expected = deserts(youth, whole.seats_within, whole.access_per_person, rule)
+    assert whole.is_desert.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize(
+    ("kind", "index", "area_lat", "site_lon"),
+    [
+        ("area", 1, [40.0, np.nan, 40.1], [-75.0]),
+        ("area", 2, [40.0, 40.1, 91.0], [-75.0]),
+        ("site", 0, [40.0, 40.1, 40.2], [np.inf]),
+        ("site", 0, [40.0, 40.1, 40.2], [-181.0]),
+    ],
+)
+def test_a_place_without_valid_coordinates_is_a_clear_error(
+    kind: str, index: int, area_lat: list[float], site_lon: list[float]
+) -> None:
+    inputs = AccessInputs(
+        area_lat=np.array(area_lat),
+        area_lon=np.full(3, -75.0),
+        radius_mi=np.full(3, 5.0),
+        youth=np.full(3, 100.0),
+        site_lat=np.array([40.0]),
+        site_lon=np.array(site_lon),
+        seats=np.array([20.0]),
+    )
+    named = f"the first {kind} {index} at latitude"
+    with pytest.raises(CoordinateError, match=named):
+        analyse(inputs)
+    with pytest.raises(CoordinateError, match=named):
+        pairs_within(area_lat, np.full(3, -75.0), 5.0, [40.0], site_lon)
+    with pytest.raises(CoordinateError, match=named):
+        nearest_site(area_lat, np.full(3, -75.0), [40.0], site_lon)
+    # Without any site the areas are still checked.
+    if kind == "area":
+        with pytest.raises(CoordinateError, match=named):
+            analyse(replace(inputs, site_lat=np.zeros(0), site_lon=np.zeros(0), seats=np.zeros(0)))

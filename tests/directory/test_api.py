@@ -66,3 +66,26 @@ def test_program_list_query_count_is_flat(world: World, django_assert_max_num_qu
         body = client.get("/api/v1/ecosystems/alpha/programs/?per_page=20&page=2").json()
     assert body["count"] == 40
     assert len(body["results"]) == 20
+
+
+def test_a_radius_or_page_the_search_page_refuses_is_a_400_naming_it(world: World) -> None:
+    add_program(world, "Robotics Club", at=(39.97, -83.0))
+    client = world.client("anonymous")
+    url = "/api/v1/ecosystems/alpha/programs/"
+    for query, named in [
+        ("near=43215&radius=-5", "radius"),
+        ("near=43215&radius=99999", "radius"),
+        ("near=43215&radius=nan", "radius"),
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=abc", "page"),
+        ("page=" + "9" * 5000, "page"),
+    ]:
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 400, query
+        assert list(response.json()) == [named]
+    assert response.json()["page"] == ["Give a page number: a whole number from 1."]
+    radius = client.get(f"{url}?near=43215&radius=-5").json()
+    assert radius["radius"] == ["Give a distance from 0.5 to 100 miles."]
+    assert client.get(f"{url}?near=43215&radius=100").status_code == 200
+    assert client.get(f"{url}?near=43215&radius=0.5&page=1").status_code == 200

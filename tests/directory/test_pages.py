@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tests.conftest import World
 from tests.directory.test_search import add_program
+from tests.test_i18n import spanish_client
 
 
 def test_directory_lists_programs_for_anyone(world: World) -> None:
@@ -63,3 +64,39 @@ def test_folded_filters_say_how_many_are_chosen(world: World) -> None:
     )
     assert response.context["filters_chosen"] == 5
     assert "5 chosen" in response.content.decode()
+
+
+def test_a_radius_out_of_range_is_refused_on_the_page_and_the_default_used(world: World) -> None:
+    add_program(world, "Robotics Club", at=(39.97, -83.0))
+    client = world.client("anonymous")
+    for radius in ("-5", "99999", "0", "nan", "inf", "lots"):
+        response = client.get(f"/e/alpha/programs/?near=43215&radius={radius}")
+        body = response.content.decode()
+        assert "Give a distance from 0.5 to 100 miles." in body, radius
+        assert 'aria-describedby="radius-error"' in body
+        assert "within 10 miles of 43215" in body
+        assert f"within {radius} miles" not in body
+        assert response.context["radius"] == 10
+    within = client.get("/e/alpha/programs/?near=43215&radius=0.5").content.decode()
+    assert "Give a distance" not in within
+    assert "within 0.5 miles of 43215" in within
+
+
+def test_a_page_number_below_one_shows_the_first_page_and_says_so(world: World) -> None:
+    for i in range(25):
+        add_program(world, f"Program {i:02d}")
+    client = world.client("anonymous")
+    assert client.get("/e/alpha/programs/?page=2").context["page"].number == 2
+    for page in ("0", "-1", "abc", "1.5", "9" * 5000):
+        response = client.get(f"/e/alpha/programs/?page={page}")
+        assert response.context["page"].number == 1, page
+        assert "Give a page number: a whole number from 1." in response.content.decode()
+    assert "Give a page number" not in client.get("/e/alpha/programs/").content.decode()
+
+
+def test_the_finder_says_what_is_wrong_in_spanish(world: World) -> None:
+    add_program(world, "Robotics Club", at=(39.97, -83.0))
+    client = spanish_client(world.client("anonymous"))
+    body = client.get("/e/alpha/programs/?near=43215&radius=-5&page=0").content.decode()
+    assert "Indique una distancia de 0,5 a 100 millas." in body
+    assert "Indique un número de página: un número entero desde 1." in body

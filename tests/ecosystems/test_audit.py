@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.utils import formats, timezone
+
 from ecotone.ecosystems import services
+from ecotone.ecosystems.models import Contact, Organization
 from tests.conftest import World
+from tests.directory.test_search import add_program
+from tests.mentoring.builders import make_mentor
+from tests.test_i18n import spanish_client
 
 
 def test_changes_are_logged_with_actor_and_diff(world: World) -> None:
@@ -49,3 +58,118 @@ def test_changes_read_as_people_expect() -> None:
     m2m = {"type": "m2m", "operation": "add", "objects": ["Eastside Library"]}
     assert describe_change(m2m) == "added Eastside Library"
     assert describe_change({**m2m, "operation": "delete"}) == "removed Eastside Library"
+
+
+def _readable(entry: Any) -> dict[str, str]:
+    return dict(entry.readable)
+
+
+def test_the_log_names_related_records_and_writes_values_as_people_read_them(
+    world: World,
+) -> None:
+    admin = world.users["admin"]
+    services.update_organization(world.org_a, admin, sector="library")
+    services.archive_organization(world.org_b, admin)
+    Contact.objects.create(organization=world.org_a, name="Maya Chen", is_primary=True)
+    response = world.client("admin").get("/e/alpha/audit/")
+    entries = response.context["page"].object_list
+    contact = next(e for e in entries if e.content_type.model == "contact")
+    assert _readable(contact) == {
+        "Organization": "Robotics For All",  # the partner's name, not its id
+        "Name": "Maya Chen",
+        "Primary contact": "yes",
+    }
+    sector = next(e for e in entries if "sector" in e.changes_dict)
+    assert _readable(sector) == {"Sector": "Afterschool or youth nonprofit → Library"}
+    archived = next(e for e in entries if "archived_at" in e.changes_dict)
+    org_b = Organization.objects.get(pk=world.org_b.pk)
+    assert org_b.archived_at is not None
+    assert org_b.archived_at.microsecond  # stored to the microsecond
+    assert _readable(archived) == {
+        "Archived": formats.date_format(timezone.localtime(org_b.archived_at), "DATETIME_FORMAT")
+    }
+    partner = world.memberships["partner_a"]
+    created = next(
+        e
+        for e in entries
+        if e.content_type.model == "membership"
+        and e.object_pk == str(partner.pk)
+        and e.action == LogEntry.Action.CREATE
+    )
+    assert _readable(created)["User"] == "Partner A"
+    body = response.content.decode()
+    assert "Maya Chen" in body
+    assert "Afterschool or youth nonprofit → Library" in body
+
+
+def test_records_pointing_at_a_tracked_one_are_not_logged_as_its_fields(world: World) -> None:
+    add_program(world, "Robotics Club")
+    response = world.client("admin").get("/e/alpha/audit/?kind=program")
+    (entry,) = response.context["page"].object_list
+    assert entry.object_repr == "Robotics Club"
+    for reverse in ("funding", "languages", "program_locations", "attributes", "schedules"):
+        assert reverse not in entry.changes_dict
+    assert _readable(entry)["Organization"] == "Robotics For All"
+    assert "Funding.None" not in response.content.decode()
+    assert ".None" not in response.content.decode()
+
+
+def test_the_record_type_filter_offers_every_tracked_kind(world: World) -> None:
+    add_program(world, "Robotics Club")
+    client = world.client("admin")
+    response = client.get("/e/alpha/audit/")
+    kinds = dict(response.context["kinds"])
+    assert {
+        "ecosystem",
+        "organization",
+        "contact",
+        "membership",
+        "invitation",
+        "program",
+        "location",
+        "listingchange",
+        "analysis",
+        "scenario",
+        "mentor",
+        "screeningrecord",
+        "opportunity",
+        "matchinground",
+        "match",
+        "hourlog",
+    } <= set(kinds)
+    assert (kinds["program"], kinds["listingchange"]) == ("Program", "Listing change")
+    assert '<option value="program">Program</option>' in response.content.decode()
+    api = client.get("/api/v1/ecosystems/alpha/audit-log/?kind=program").json()["results"]
+    assert [e["object_repr"] for e in api] == ["Robotics Club"]
+    assert list(client.get("/e/alpha/audit/?kind=nonsense").context["page"].object_list) == []
+
+
+def test_mentoring_changes_reach_the_ecosystem_log(world: World) -> None:
+    make_mentor(world.alpha, "ada@mentor.test", name="Ada Lovelace", identity_tags=["woman"])
+    entries = world.client("admin").get("/e/alpha/audit/?kind=mentor").context["page"]
+    (entry,) = entries.object_list
+    assert entry.object_repr == "Ada Lovelace"
+    readable = _readable(entry)
+    assert readable["User"] == "Ada Lovelace"
+    assert "identity_tags" not in entry.changes_dict  # self-identification stays out of history
+    beta = LogEntry.objects.filter(additional_data__ecosystem_id=world.beta.pk)
+    assert not beta.filter(object_repr="Ada Lovelace").exists()
+
+
+def test_the_audit_page_reads_related_names_in_a_few_queries(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    for i in range(40):
+        Contact.objects.create(organization=world.org_a, name=f"Contact {i:02d}")
+    client = world.client("admin")
+    client.get("/e/alpha/audit/")
+    with django_assert_max_num_queries(16):
+        client.get("/e/alpha/audit/?page=2")
+
+
+def test_the_audit_log_reads_in_spanish(world: World) -> None:
+    Contact.objects.create(organization=world.org_a, name="Maya Chen", is_primary=True)
+    client = spanish_client(world.client("admin"))
+    body = client.get("/e/alpha/audit/").content.decode()
+    assert "<b>Contacto principal</b>: sí" in body
+    assert "<b>Organización</b>: Robotics For All" in body

@@ -45,6 +45,10 @@ DEFAULT_NEED_WEIGHTS: dict[str, float] = {
     "rural": 0.2,
     "disability": 0.1,
 }
+# The desert rule (docs/atlas.md, "The desert rule"): at least 50 young people, and fewer seats
+# than one per 30 of them. `reach.DesertRule` takes its defaults from here.
+DEFAULT_DESERT_MIN_YOUTH = 50
+DEFAULT_DESERT_MAX_YOUTH_PER_SEAT = 30.0
 # The "rural" need indicator by locale: distance is the barrier coalitions name first there.
 RURAL_INDICATOR: dict[str, float] = {"rural": 1.0, "town": 0.5, "suburb": 0.0, "city": 0.0}
 
@@ -118,8 +122,8 @@ class Parameters:
     need_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_NEED_WEIGHTS))
     # A desert: at least `desert_min_youth` young people, and no eligible in-person program in
     # reach or more than `desert_max_youth_per_seat` of them per seat in reach (E2SFCA).
-    desert_min_youth: int = 50
-    desert_max_youth_per_seat: float = 30.0
+    desert_min_youth: int = DEFAULT_DESERT_MIN_YOUTH
+    desert_max_youth_per_seat: float = DEFAULT_DESERT_MAX_YOUTH_PER_SEAT
 
     @classmethod
     def from_dict(

@@ -80,10 +80,13 @@ from scipy.spatial import cKDTree
 
 from ecotone.directory.distance import chord_of_miles, haversine_miles, miles_of_chord, unit_vectors
 
+from .parameters import DEFAULT_DESERT_MAX_YOUTH_PER_SEAT, DEFAULT_DESERT_MIN_YOUTH
+
 __all__ = [
     "DEFAULT_ZONES",
     "AccessInputs",
     "AccessResult",
+    "CoordinateError",
     "DesertRule",
     "Reach",
     "analyse",
@@ -118,6 +121,26 @@ _RADIUS_GROUP = 1.25
 # Relative widening of the chord so rounding in the 3-D vectors never drops a pair that the
 # haversine distance keeps (the haversine test decides).
 _CHORD_SLACK = 1e-9
+
+
+class CoordinateError(ValueError):
+    """An area or a site is not a place on Earth (a NaN, infinite or out-of-range latitude or
+    longitude); the message names the first one and how many there are."""
+
+
+def _check_places(kind: str, lat: FloatArray, lon: FloatArray) -> None:
+    if lat.shape != lon.shape:
+        raise CoordinateError(
+            f"{lat.shape[0]} {kind} latitudes but {lon.shape[0]} longitudes were given"
+        )
+    bad = np.flatnonzero(~((np.abs(lat) <= 90) & (np.abs(lon) <= 180)))  # NaN is never <=
+    if bad.shape[0]:
+        first = int(bad[0])
+        raise CoordinateError(
+            f"{bad.shape[0]} {kind}(s) without a valid position, the first {kind} {first} at "
+            f"latitude {lat[first]}, longitude {lon[first]} (latitude must be within -90..90 "
+            "and longitude within -180..180)"
+        )
 
 
 def _sum_by(index: IntArray, values: FloatArray, length: int) -> FloatArray:
@@ -181,9 +204,11 @@ def pairs_within(
     """Every (area i, site j) with haversine(i, j) <= radius_mi[i]; see the module docstring.
 
     `radius_mi` is one radius or one per area; an area with a negative or NaN radius reaches
-    nothing.
+    nothing. CoordinateError when an area or a site has no valid position.
     """
     alat, alon, slat, slon = (_as_float(v) for v in (area_lat, area_lon, site_lat, site_lon))
+    _check_places("area", alat, alon)
+    _check_places("site", slat, slon)
     radius = np.broadcast_to(_as_float(radius_mi), alat.shape)
     if alat.shape[0] == 0 or slat.shape[0] == 0:
         return _empty_reach()
@@ -310,8 +335,11 @@ def nearest_site(
     site_lat: npt.ArrayLike,
     site_lon: npt.ArrayLike,
 ) -> tuple[FloatArray, IntArray]:
-    """Miles to, and index of, each area's nearest site (inf and -1 when there are no sites)."""
+    """Miles to, and index of, each area's nearest site (inf and -1 when there are no sites).
+    CoordinateError when an area or a site has no valid position."""
     alat, alon, slat, slon = (_as_float(v) for v in (area_lat, area_lon, site_lat, site_lon))
+    _check_places("area", alat, alon)
+    _check_places("site", slat, slon)
     n = alat.shape[0]
     if slat.shape[0] == 0 or n == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int32)
@@ -451,17 +479,17 @@ def percentile_0_100(values: npt.ArrayLike) -> FloatArray:
 
 @dataclass(frozen=True)
 class DesertRule:
-    """When an area is a desert (after the Center for American Progress's child-care deserts:
-    more than 50 young children and no provider, or more than 3 children per slot).
+    """When an area is a desert (adapted from the Center for American Progress's child-care
+    deserts: more than 50 young children and no provider, or more than 3 children per slot).
 
     An area with at least `min_youth` young people is a desert when no seat is within its
     catchment, or when its E2SFCA access means more than `max_youth_per_seat` young people
-    compete for each seat within reach (access < 1 / max_youth_per_seat). The defaults are the
-    child-care anchor's; an analysis sets its own (ecotone.atlas.parameters).
+    compete for each seat within reach (access < 1 / max_youth_per_seat). The defaults are an
+    analysis's (ecotone.atlas.parameters, where docs/atlas.md says why one seat per 30).
     """
 
-    min_youth: int = 50
-    max_youth_per_seat: float = 3.0
+    min_youth: int = DEFAULT_DESERT_MIN_YOUTH
+    max_youth_per_seat: float = DEFAULT_DESERT_MAX_YOUTH_PER_SEAT
 
 
 def deserts(
@@ -556,7 +584,10 @@ def analyse(
     """The whole pipeline: reach, E2SFCA, nearest site, seats within, need, deserts, ranking.
 
     `on_progress(percent, stage)` is called as each stage starts, with percent 0-100.
-    `seats_max_miles` narrows seats_within (None: the area's whole catchment).
+    `seats_max_miles` narrows the seats reported in `seats_within` (None: the area's whole
+    catchment); the desert rule always reads the seats in the whole catchment, as it says, so a
+    narrower count never makes an area with seats in reach a desert. CoordinateError when an
+    area or a site has no valid position.
     """
 
     def progress(percent: int, stage: str) -> None:
@@ -567,6 +598,8 @@ def analyse(
     alat, alon, slat, slon = (
         _as_float(v) for v in (inputs.area_lat, inputs.area_lon, inputs.site_lat, inputs.site_lon)
     )
+    _check_places("area", alat, alon)
+    _check_places("site", slat, slon)
     youth = _as_float(inputs.youth)
     radius = np.ascontiguousarray(np.broadcast_to(_as_float(inputs.radius_mi), (n,)))
     progress(0, "reach")
@@ -583,7 +616,12 @@ def analyse(
     else:
         nearest_miles, nearest = _nearest_site(points)
     progress(85, "seats")
-    seats = seats_within(inputs.seats, reach, n, seats_max_miles)
+    in_catchment = seats_within(inputs.seats, reach, n)
+    seats = (
+        in_catchment
+        if seats_max_miles is None
+        else seats_within(inputs.seats, reach, n, seats_max_miles)
+    )
     pairs = len(reach)
     del reach
     progress(90, "need")
@@ -593,7 +631,7 @@ def analyse(
     else:
         need = np.full(n, np.nan)
     progress(95, "ranking")
-    is_desert = deserts(youth, seats, access, rule)
+    is_desert = deserts(youth, in_catchment, access, rule)
     order = priority_order(need, access, is_desert, youth)
     result = AccessResult(
         access_per_person=access,

@@ -115,7 +115,9 @@ class ProgramSerializer(serializers.ModelSerializer[Program]):
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", str, description="Keywords."),
     OpenApiParameter("near", str, description='A US ZIP code or "latitude,longitude".'),
-    OpenApiParameter("radius", float, description="Miles around `near` (default 10, max 100)."),
+    OpenApiParameter(
+        "radius", float, description="Miles around `near`, from 0.5 to 100 (default 10)."
+    ),
     *[
         OpenApiParameter(
             facet.code,
@@ -176,6 +178,9 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosystem
         return f'"{hashlib.sha256(seed.encode()).hexdigest()[:32]}"', changed
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if problems := search.problems(request.query_params):
+            # The search page's rule: it says so beside its results, the API refuses.
+            raise serializers.ValidationError({k: [v] for k, v in problems.items()})
         etag, changed = self._version()
         if request.headers.get("If-None-Match") == etag:
             return Response(status=304, headers={"ETag": etag})

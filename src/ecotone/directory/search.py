@@ -17,6 +17,8 @@ from typing import Any, overload
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, Lookup, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
+from django.utils import formats
+from django.utils.translation import gettext
 
 from ecotone.ecosystems.models import Ecosystem, Organization
 
@@ -36,7 +38,9 @@ from .models import (
 
 AFTER_SCHOOL_FROM = time(14, 30)
 AFTER_SCHOOL_UNTIL = time(19, 0)
+MIN_RADIUS_MI = 0.5
 MAX_RADIUS_MI = 100.0
+DEFAULT_RADIUS_MI = 10.0
 SORTS = ("relevance", "distance", "name")
 _COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -50,7 +54,7 @@ class ProgramQuery:
     q: str = ""
     facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     near: str = ""
-    radius_mi: float = 10.0
+    radius_mi: float = DEFAULT_RADIUS_MI
     days: tuple[str, ...] = ()
     after_school: bool = False
     free: bool = False
@@ -328,8 +332,9 @@ def narrows(query: ProgramQuery) -> bool:
 
 
 def radius_miles(query: ProgramQuery) -> float:
-    """The radius a "near" search uses: what was asked, within half a mile and MAX_RADIUS_MI."""
-    return min(max(query.radius_mi, 0.5), MAX_RADIUS_MI)
+    """The radius a "near" search uses: what was asked, within MIN_RADIUS_MI and MAX_RADIUS_MI
+    (`parse` refuses any other; a query built in code is held to them here)."""
+    return min(max(query.radius_mi, MIN_RADIUS_MI), MAX_RADIUS_MI)
 
 
 class Hits:
@@ -490,15 +495,48 @@ def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
     return online.order_by().values("pk")[: ONLINE_COUNT_CAP + 1].count()
 
 
+def _radius(raw: Any) -> float | None:
+    """The radius asked for, or None when it is not miles from MIN_RADIUS_MI to MAX_RADIUS_MI."""
+    try:
+        miles = float(raw)
+    except (TypeError, ValueError):
+        return None
+    return miles if MIN_RADIUS_MI <= miles <= MAX_RADIUS_MI else None  # NaN fails both
+
+
+def page_number(params: Any) -> int | None:
+    """The page asked for: a whole number from 1 (1 when none is given); None when invalid."""
+    raw = str(params.get("page", "")).strip()
+    if not raw:
+        return 1
+    # Past 18 digits no directory has the page, and int() refuses past 4,300 (a 500).
+    return int(raw) if raw.isdecimal() and len(raw) <= 18 and int(raw) >= 1 else None
+
+
+def problems(params: Any) -> dict[str, str]:
+    """What a search asks that cannot be done, by parameter, saying what to give instead.
+
+    The one rule for the search page and the API: the page says so and reads such a value as
+    its default (as `parse` does: the search runs with the default radius, the first page
+    shows), the API answers 400. A radius beyond MAX_RADIUS_MI used to be cut to it silently,
+    a negative one shown as asked, and a page below 1 jumped to the last page.
+    """
+    found: dict[str, str] = {}
+    radius = str(params.get("radius", "")).strip()
+    if radius and _radius(radius) is None:
+        found["radius"] = gettext("Give a distance from %(least)s to %(most)s miles.") % {
+            "least": formats.number_format(MIN_RADIUS_MI),
+            "most": formats.number_format(int(MAX_RADIUS_MI)),
+        }
+    if page_number(params) is None:
+        found["page"] = gettext("Give a page number: a whole number from 1.")
+    return found
+
+
 def parse(params: Any) -> ProgramQuery:
-    """A ProgramQuery from request GET parameters; unknown values are ignored, never errors."""
-
-    def floats(name: str, default: float) -> float:
-        try:
-            return float(params.get(name, default))
-        except (TypeError, ValueError):
-            return default
-
+    """A ProgramQuery from request GET parameters; unknown values are ignored, never errors
+    (`problems` says which ones a person should be told about)."""
+    radius = str(params.get("radius", "")).strip()
     facets = {}
     for facet in stem_profile.FACETS:
         valid = {code for code, _label in facet.terms}
@@ -509,7 +547,7 @@ def parse(params: Any) -> ProgramQuery:
         q=params.get("q", "")[:200],
         facets=facets,
         near=params.get("near", "")[:60],
-        radius_mi=floats("radius", 10.0),
+        radius_mi=(_radius(radius) if radius else None) or DEFAULT_RADIUS_MI,
         days=tuple(d for d in params.getlist("day") if d in Weekday.values),
         after_school=params.get("after_school") == "1",
         free=params.get("free") == "1",

@@ -30,6 +30,7 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     """The public directory: every filter lives in the URL, so any search can be shared."""
     ecosystem = request.ecosystem  # type: ignore[attr-defined]
     query = program_search.parse(request.GET)
+    problems = program_search.problems(request.GET)
     place_error = False
     try:
         result = program_search.search(ecosystem, query)
@@ -38,7 +39,7 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         result = program_search.search(
             ecosystem, program_search.ProgramQuery(**{**query.__dict__, "near": ""})
         )
-    page = Paginator(result.hits, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(result.hits, PAGE_SIZE).get_page(program_search.page_number(request.GET))
     facets: list[dict[str, Any]] = [
         {
             "code": facet.code,
@@ -66,6 +67,7 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             "page": page,
             "facets": facets,
             "place_error": place_error,
+            "problems": problems,
             "weekdays": Weekday.choices,
             "deliveries": Delivery.choices,
             "languages": LANGUAGES,

@@ -456,17 +456,14 @@ class AuditLogViewSet(mixins.ListModelMixin, EcosystemScopedViewSet):
             OpenApiParameter(
                 "kind",
                 str,
-                enum=["ecosystem", "organization", "contact", "membership", "invitation"],
+                enum=audit.tracked_kinds(),
                 description="Only changes to this kind of record.",
             )
         ]
     }
 
     def scoped_queryset(self) -> QuerySet[LogEntry]:
-        entries = audit.log_for(self.ecosystem)
-        if kind := self.request.query_params.get("kind"):
-            entries = entries.filter(content_type__model=kind)
-        return entries
+        return audit.log_for(self.ecosystem, self.request.query_params.get("kind", ""))
 
 
 class MeView(APIView):

@@ -448,14 +448,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @ecosystem_view("ecosystems.view_audit_log")
 def audit_log(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
-    entries = audit.log_for(current_ecosystem(request))
     kind = request.GET.get("kind", "")
-    if kind:
-        entries = entries.filter(content_type__model=kind)
+    page = _page(request, audit.log_for(current_ecosystem(request), kind), 50)
+    audit.readable(page.object_list)
     return render(
         request,
         "ecosystems/audit_log.html",
-        {"page": _page(request, entries, 50), "kind": kind, "kinds": audit.kind_choices()},
+        {"page": page, "kind": kind, "kinds": audit.kind_choices()},
     )
 
 

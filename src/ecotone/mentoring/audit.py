@@ -1,7 +1,7 @@
 """Change history of mentoring records (django-auditlog, per ecosystem): who verified a
 screening step and when it changed, how a match moved through its life, who approved hours."""
 
-from auditlog.registry import auditlog
+from ecotone.ecosystems.audit import track
 
 from .models import (
     Consent,
@@ -14,10 +14,9 @@ from .models import (
     ScreeningStep,
 )
 
-_TIMESTAMPS = ["created_at", "updated_at"]
-
+# Self-identification is shown only while the mentor shares it; a history would keep it after.
+track(Mentor, exclude=["shares_identity", "identity_tags"])
 for model in (
-    Mentor,
     Consent,
     ScreeningStep,
     ScreeningRecord,
@@ -26,4 +25,4 @@ for model in (
     Match,
     HourLog,
 ):
-    auditlog.register(model, exclude_fields=_TIMESTAMPS)
+    track(model)

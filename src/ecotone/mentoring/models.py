@@ -195,6 +195,10 @@ class Mentor(TimeStamped):
     def __str__(self) -> str:
         return self.display_name
 
+    def get_additional_data(self) -> dict[str, Any]:
+        # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).
+        return {"ecosystem_id": self.ecosystem_id}
+
     @property
     def display_name(self) -> str:
         """The mentor's name; never their email address, which is contact data (programs see
@@ -240,6 +244,9 @@ class Consent(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.mentor}: {self.get_kind_display()}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.mentor.ecosystem_id}
 
 
 # --- screening -------------------------------------------------------------------------------
@@ -328,6 +335,9 @@ class ScreeningStep(TimeStamped):
     def __str__(self) -> str:
         return self.name
 
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.ecosystem_id}
+
     @classmethod
     def for_ecosystem(cls, ecosystem: Ecosystem) -> ScreeningStepQuerySet:
         """The ecosystem's steps, created from DEFAULT_STEPS the first time they are asked for."""
@@ -404,6 +414,9 @@ class ScreeningRecord(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.mentor}: {self.step} ({self.get_status_display()})"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.mentor.ecosystem_id}
 
     def is_current(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
@@ -529,6 +542,9 @@ class Opportunity(TimeStamped):
     def __str__(self) -> str:
         return self.title
 
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.ecosystem_id}
+
     @property
     def organization(self) -> Organization:
         """Whose need this is (the rules check partner staff against it)."""
@@ -622,6 +638,9 @@ class MatchingRound(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.ecosystem_id}
 
     @property
     def is_interrupted(self) -> bool:
@@ -768,6 +787,9 @@ class Match(TimeStamped):
     def __str__(self) -> str:
         return f"{self.mentor} - {self.opportunity}"
 
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.ecosystem_id}
+
     @property
     def organization(self) -> Organization:
         return self.opportunity.program.organization
@@ -904,6 +926,9 @@ class HourLog(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.mentor}: {self.hours} h on {self.date}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.ecosystem_id}
 
     @property
     def organization(self) -> Organization:
