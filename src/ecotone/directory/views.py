@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition
 
@@ -23,6 +26,14 @@ from .models import Delivery, Program, Weekday
 PAGE_SIZE = 20
 LANGUAGES = (("en", "English"), ("es", "Español"))
 RADII = (2, 5, 10, 20, 50)
+
+
+def _miles(miles: float) -> str:
+    """The label of a radius ("2 miles", "2.5 miles"); gettext chooses a plural by a whole
+    number."""
+    return ngettext("%(miles)s mile", "%(miles)s miles", math.ceil(miles)) % {
+        "miles": number_format(miles)
+    }
 
 
 @ecosystem_view("directory.view_program", public=True)
@@ -72,6 +83,7 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             "deliveries": Delivery.choices,
             "languages": LANGUAGES,
             "radii": radii,
+            "radius_options": [(r, _miles(r)) for r in radii],
             "radius": radius,
             "filters_chosen": _filters_chosen(query),
             "tile_url": settings.TILE_URL,
