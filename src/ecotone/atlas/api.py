@@ -38,13 +38,6 @@ from .parameters import LOCALES
 from .services import analyses, publish, runs, scenarios
 from .services.results import AreaAccess
 
-SHARE_FIELDS = (
-    "low_income_share",
-    "english_learner_share",
-    "students_of_color_share",
-    "female_share",
-    "disability_share",
-)
 AREA_ORDERINGS = {
     "rank": lambda a: (a.rank is None, a.rank or 0, a.name),
     "need": lambda a: (a.need is None, a.need or 0.0, a.name),
@@ -428,7 +421,7 @@ class PopulationAreaSerializer(serializers.ModelSerializer[PopulationArea]):
             "youth_total",
             "youth_suppressed",
             *YOUTH_BAND_FIELDS.values(),
-            *SHARE_FIELDS,
+            *publish.SHARE_FIELDS,
             "race_counts",
             "source",
             "updated_at",
@@ -439,19 +432,7 @@ class PopulationAreaSerializer(serializers.ModelSerializer[PopulationArea]):
 
     def to_representation(self, area: PopulationArea) -> dict[str, Any]:
         data = super().to_representation(area)
-        ecosystem = area.ecosystem
-        if publish.is_hidden(area.youth_total, ecosystem):
-            # The shares describe the hidden young people: hidden with their count.
-            data["youth_total"] = None
-            for name in (*YOUTH_BAND_FIELDS.values(), *SHARE_FIELDS):
-                data[name] = None
-            data["race_counts"] = {}
-            return data
-        bands = {name: getattr(area, name) for name in YOUTH_BAND_FIELDS.values()}
-        data.update(publish.publishable_breakdown(bands, ecosystem))
-        data["race_counts"] = publish.publishable_breakdown(
-            {k: int(v) for k, v in (area.race_counts or {}).items()}, ecosystem
-        )
+        data.update(publish.published_population_area(area, area.ecosystem))
         return data
 
 

@@ -21,7 +21,17 @@ from django.utils.translation import gettext as _
 from ecotone import suppression
 from ecotone.ecosystems.models import Ecosystem
 
+from ..models import YOUTH_BAND_FIELDS, PopulationArea
 from .results import AreaAccess
+
+# The need indicators of an area, shares of its young people.
+SHARE_FIELDS = (
+    "low_income_share",
+    "english_learner_share",
+    "students_of_color_share",
+    "female_share",
+    "disability_share",
+)
 
 
 def publishable(value: int | float | None, ecosystem: Ecosystem) -> int | None:
@@ -123,6 +133,28 @@ def publishable_breakdown(counts: dict[str, int], ecosystem: Ecosystem) -> dict[
     it, through `ecotone.suppression.suppress` with `exact_total`: small cells hidden, and more
     until none can be worked out from the total."""
     return suppression.suppress(counts, ecosystem.suppression_threshold, exact_total=True).cells
+
+
+def published_population_area(area: PopulationArea, ecosystem: Ecosystem) -> dict[str, Any]:
+    """A population area's counts and shares as they may be published: a hidden count hides
+    its bands, shares and race counts with it (as `publish_area` does for a run's area);
+    otherwise the bands and the race counts are breakdowns of the exact total."""
+    if is_hidden(area.youth_total, ecosystem):
+        return {
+            "youth_total": None,
+            "youth_suppressed": True,
+            **{name: None for name in (*YOUTH_BAND_FIELDS.values(), *SHARE_FIELDS)},
+            "race_counts": {},
+        }
+    bands = {name: getattr(area, name) for name in YOUTH_BAND_FIELDS.values()}
+    race = {k: int(v) for k, v in (area.race_counts or {}).items()}
+    return {
+        "youth_total": area.youth_total,
+        "youth_suppressed": False,
+        **{name: getattr(area, name) for name in SHARE_FIELDS},
+        **publishable_breakdown(bands, ecosystem),
+        "race_counts": publishable_breakdown(race, ecosystem),
+    }
 
 
 # A run's figures and words, in one call --------------------------------------------------------
