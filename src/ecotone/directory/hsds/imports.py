@@ -513,7 +513,7 @@ _ADDRESS_FIELDS = (
 _LOCATION_KEPT = _OWN | {*_LOCATION_SCALARS, "addresses", "accessibility", "attributes"}
 _ADDRESS_KEPT = frozenset({"id", *_ADDRESS_FIELDS})
 _ACCESSIBILITY_KEPT = frozenset({"id", "description"})
-_SCHEDULE_KEPT = _OWN | {
+_SCHEDULE_FIELDS = (
     "valid_from",
     "valid_to",
     "dtstart",
@@ -526,23 +526,30 @@ _SCHEDULE_KEPT = _OWN | {
     "wkst",
     "opens_at",
     "closes_at",
-    "timezone",
     "description",
     "attending_type",
     "notes",
+)
+_CHILD_FIELDS: dict[str, tuple[str, ...]] = {
+    "languages": ("code", "name", "note"),
+    "cost_options": (
+        "valid_from",
+        "valid_to",
+        "option",
+        "currency",
+        "amount",
+        "amount_description",
+    ),
+    "funding": ("source",),
+    "service_areas": ("name", "description", "extent", "extent_type", "uri"),
+    "capacities": ("unit", "available", "maximum", "description", "updated"),
 }
-_LANGUAGE_KEPT = _OWN | {"code", "name", "note"}
-_COST_OPTION_KEPT = _OWN | {
-    "valid_from",
-    "valid_to",
-    "option",
-    "currency",
-    "amount",
-    "amount_description",
-}
-_FUNDING_KEPT = _OWN | {"source"}
-_SERVICE_AREA_KEPT = _OWN | {"name", "description", "extent", "extent_type", "uri"}
-_CAPACITY_KEPT = _OWN | {"unit", "available", "maximum", "description", "updated"}
+_SCHEDULE_KEPT = _OWN | {*_SCHEDULE_FIELDS, "timezone"}
+_LANGUAGE_KEPT = _OWN | set(_CHILD_FIELDS["languages"])
+_COST_OPTION_KEPT = _OWN | set(_CHILD_FIELDS["cost_options"])
+_FUNDING_KEPT = _OWN | set(_CHILD_FIELDS["funding"])
+_SERVICE_AREA_KEPT = _OWN | set(_CHILD_FIELDS["service_areas"])
+_CAPACITY_KEPT = _OWN | set(_CHILD_FIELDS["capacities"])
 # An attribute's `link_entity` is where it is nested; its `link_type` Ecotone does not keep.
 _ATTRIBUTE_KEPT = _OWN | {"taxonomy_term_id", "taxonomy_term", "value", "link_entity"}
 _TAXONOMY_KEPT = _OWN | {"name", "description", "uri", "version"}
@@ -1636,37 +1643,6 @@ def _schedule_state(schedule: Schedule, ecosystem: Ecosystem) -> dict[str, Any]:
     return state
 
 
-_SCHEDULE_FIELDS = (
-    "valid_from",
-    "valid_to",
-    "dtstart",
-    "until",
-    "count",
-    "freq",
-    "interval",
-    "byday",
-    "bymonthday",
-    "wkst",
-    "opens_at",
-    "closes_at",
-    "description",
-    "attending_type",
-    "notes",
-)
-_CHILD_FIELDS: dict[str, tuple[str, ...]] = {
-    "languages": ("code", "name", "note"),
-    "cost_options": (
-        "valid_from",
-        "valid_to",
-        "option",
-        "currency",
-        "amount",
-        "amount_description",
-    ),
-    "funding": ("source",),
-    "service_areas": ("name", "description", "extent", "extent_type", "uri"),
-    "capacities": ("unit", "available", "maximum", "description", "updated"),
-}
 PROFILE_DEFAULTS: dict[str, Any] = {
     "delivery": Delivery.IN_PERSON,
     "cost_band": CostBand.FREE,
