@@ -96,6 +96,8 @@ def public_paths(site: Site) -> list[str]:
         at=(39.97, -83.0),
         terms=("grade_band/6-8", "stem_field/robotics", "focus_population/girls"),
         description="Build robots after school.",
+        phone="(614) 555-0100",  # the page's call, directions, share and print
+        url="https://robots.example/join",
     )
     return [
         "/",

@@ -31,6 +31,7 @@ WORDS = {
         "robotics": "Robotics",
         "chosen": "2 chosen",
         "map": "Map of the programs found",
+        "show_map": "Map",
         "found": "1 program within 10 miles of 43215",
         "essentials": "The essentials",
         "where": "Where",
@@ -48,6 +49,7 @@ WORDS = {
         "robotics": "Robótica",
         "chosen": "2 elegidos",
         "map": "Mapa de los programas encontrados",
+        "show_map": "Mapa",
         "found": "1 programa a menos de 10 millas de 43215",
         "essentials": "Lo esencial",
         "where": "Dónde",
@@ -149,6 +151,7 @@ def test_a_parent_finds_a_free_robotics_club_near_their_zip_code(site: Site, lan
         expect(results.get_by_role("link", name=other)).to_have_count(0)
     expect(results.locator("article").first).to_contain_text("mi")  # its distance
 
+    page.get_by_role("button", name=words["show_map"], exact=True).click()  # the list came first
     region = page.get_by_role("region", name=words["map"])
     expect(region.locator(".program-marker")).to_have_count(1)
     open_popup(region, "Eastside Robotics Club").click()

@@ -7,7 +7,7 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Program directory")
 
     def ready(self) -> None:
-        from ecotone import navigation
+        from ecotone import navigation, overview
 
         from . import audit  # noqa: F401  (registers change history)
         from .models import ListingChange
@@ -16,4 +16,12 @@ class DirectoryConfig(AppConfig):
         navigation.register_count(
             "listings:moderation",
             lambda ecosystem: ListingChange.objects.pending().filter(ecosystem=ecosystem).count(),
+        )
+        # Everyone can start a search near home from the ecosystem's overview.
+        overview.register(
+            overview.OverviewCard(
+                key="directory-finder",
+                template="directory/_overview_finder.html",
+                shown_to=lambda user, ecosystem: user.has_perm("directory.view_program", ecosystem),
+            )
         )

@@ -4,14 +4,15 @@ import functools
 import math
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.utils.formats import number_format
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition
 
@@ -21,7 +22,8 @@ from ecotone.ecosystems.access import ecosystem_view
 from . import geojson, stem_profile
 from . import search as program_search
 from .clustering import BoundingBox
-from .models import Delivery, Program, Weekday
+from .models import Delivery, Location, LocationType, Program, Weekday
+from .phones import tel_uri
 
 PAGE_SIZE = 20
 LANGUAGES = (("en", "English"), ("es", "Español"))
@@ -86,6 +88,8 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             "radius_options": [(r, _miles(r)) for r in radii],
             "radius": radius,
             "filters_chosen": _filters_chosen(query),
+            "chips": _filter_chips(request.GET, query),
+            "clear_filters": _without(request.GET, _FILTER_PARAMS),
             "tile_url": settings.TILE_URL,
             "tile_attribution": settings.TILE_ATTRIBUTION,
             "can_use_spreadsheet": request.user.has_perm(
@@ -104,6 +108,58 @@ def _filters_chosen(query: program_search.ProgramQuery) -> int:
         + len(query.days)
         + sum(len(codes) for codes in query.facets.values())
     )
+
+
+# The parameters of the folded filters (not what, where, how far or the order).
+_FILTER_PARAMS = (
+    "free",
+    "transportation",
+    "after_school",
+    "language",
+    "delivery",
+    "day",
+    *(facet.code for facet in stem_profile.FACETS),
+)
+
+
+def _without(params: QueryDict, names: tuple[str, ...], value: str | None = None) -> str:
+    """The search's query string without the parameters `names` (only their `value` when
+    given), back on its first page."""
+    kept = params.copy()
+    kept.pop("page", None)
+    for name in names:
+        if value is None:
+            kept.pop(name, None)
+        else:
+            kept.setlist(name, [v for v in kept.getlist(name) if v != value])
+    return "?" + kept.urlencode() if kept else "?"
+
+
+def _filter_chips(params: QueryDict, query: program_search.ProgramQuery) -> list[dict[str, str]]:
+    """The chosen filters, each with the link to the same search without it (works without
+    JavaScript: a chip is a plain link)."""
+    chips: list[tuple[str, str, str | None]] = []
+    if query.free:
+        chips.append((gettext("Free"), "free", None))
+    if query.transportation:
+        chips.append((gettext("Transportation provided"), "transportation", None))
+    if query.after_school:
+        chips.append((gettext("After school (weekdays from 2:30 pm)"), "after_school", None))
+    if query.language:
+        name = dict(LANGUAGES).get(query.language, query.language)
+        chips.append((gettext("Language: %(name)s") % {"name": name}, "language", None))
+    if query.delivery:
+        chips.append((str(Delivery(query.delivery).label), "delivery", None))
+    days = dict(Weekday.choices)
+    chips.extend((str(days[day]), "day", day) for day in query.days)
+    for facet in stem_profile.FACETS:
+        labels = dict(facet.terms)
+        chips.extend(
+            (str(labels[code]), facet.code, code) for code in query.facets.get(facet.code, ())
+        )
+    return [
+        {"label": label, "href": _without(params, (name,), value)} for label, name, value in chips
+    ]
 
 
 def _map_etag(request: HttpRequest, ecosystem_slug: str) -> str:
@@ -177,12 +233,38 @@ def program_detail(request: HttpRequest, ecosystem_slug: str, program_slug: str)
     sections = [
         (facet.label, profile[facet.code]) for facet in stem_profile.FACETS if facet.code in profile
     ]
+    places = [
+        {"location": link.location, "directions": _directions(link.location)}
+        for link in program.program_locations.all()
+    ]
     return render(
         request,
         "directory/program_detail.html",
         {
             "program": program,
             "profile": sections,
+            "places": places,
+            "directions": [place["directions"] for place in places if place["directions"]],
+            "phone_uri": tel_uri(program.phone),
             "can_change": request.user.has_perm("directory.change_listing", program),
         },
     )
+
+
+DIRECTIONS_URL = "https://www.openstreetmap.org/directions"
+
+
+def _directions(location: Location) -> str:
+    """A plain link to directions to a place (nothing loads until a person follows it): to its
+    coordinates, or to its address when they are only its ZIP code's center."""
+    if location.location_type == LocationType.VIRTUAL:
+        return ""
+    lat, lon = location.latitude, location.longitude
+    if lat is not None and lon is not None and not location.is_approximate:
+        lat, lon = round(lat, 6), round(lon, 6)
+        return f"{DIRECTIONS_URL}?{urlencode({'to': f'{lat},{lon}'})}"
+    if not location.address_1:
+        return ""
+    place = f"{location.state_province} {location.postal_code}".strip()
+    address = ", ".join(part for part in (location.address_1, location.city, place) if part)
+    return f"{DIRECTIONS_URL}?{urlencode({'to': address})}"

@@ -1,6 +1,7 @@
 /*
  * The program directory's map, beside the list it enhances (the list stays the directory:
- * without JavaScript, or when tiles cannot load, it has every program).
+ * without JavaScript, or when tiles cannot load, it has every program). On a phone the list
+ * comes first and a list/map switch shows the map instead; the map starts when first shown.
  *
  * Everything comes from data- attributes of #program-map: the GeoJSON address, the tile URL
  * and attribution, the ecosystem's region, and the translated labels. The map shows the search
@@ -11,6 +12,7 @@
   "use strict";
 
   var MOVE_DELAY_MS = 300;
+  var WIDE = "(min-width: 1024px)";  // as the finder's layout in ecotone.css
   var current = null;
 
   function escapeHtml(text) {
@@ -29,17 +31,59 @@
     this.element = element;
     this.data = element.dataset;
     this.panel = element.closest(".map-panel");
+    this.layout = this.panel.parentElement;
     this.note = document.getElementById("map-tiles-failed");
     this.search = window.location.search;
     this.byViewport = false;
     this.request = 0;
     this.moveTimer = null;
+    this.map = null;
 
     this.panel.hidden = false;
     this.note.hidden = true;
-    this.panel.parentElement.classList.add("with-map");
+    this.layout.classList.add("with-map");
+    this.watchSwitch();
+    this.startWhenShown();
+  }
 
-    this.map = L.map(element, { zoomSnap: 0.5 });
+  /* On a phone the list comes first; two buttons switch between it and the map. */
+  DirectoryMap.prototype.watchSwitch = function () {
+    var group = document.querySelector(".view-switch");
+    if (!group) {
+      return;
+    }
+    var buttons = group.querySelectorAll("button[data-show-view]");
+    var self = this;
+    this.show = function (view) {
+      self.layout.dataset.view = view;
+      Array.prototype.forEach.call(buttons, function (button) {
+        button.setAttribute("aria-pressed", String(button.dataset.showView === view));
+      });
+      self.startWhenShown();
+    };
+    Array.prototype.forEach.call(buttons, function (button) {
+      button.addEventListener("click", function () {
+        self.show(button.dataset.showView);
+      });
+    });
+    this.show("list");
+    group.hidden = false;
+    // Turning a tablet (or widening a window) shows the map beside the list.
+    window.matchMedia(WIDE).addEventListener("change", function () {
+      self.startWhenShown();
+    });
+  };
+
+  /* Leaflet measures its box when it starts: a map hidden behind the list starts when shown. */
+  DirectoryMap.prototype.startWhenShown = function () {
+    if (!this.element.offsetWidth) {
+      return;
+    }
+    if (this.map) {
+      this.map.invalidateSize();
+      return;
+    }
+    this.map = L.map(this.element, { zoomSnap: 0.5 });
     var region = (this.data.region || "").split(",").map(Number);
     if (region.length === 4 && region.every(isFinite)) {
       this.map.fitBounds([[region[1], region[0]], [region[3], region[2]]]);
@@ -59,7 +103,7 @@
     this.overlay = null;
     this.watchOverlays();
     this.load(true);
-  }
+  };
 
   /* Layers other domains register (ecotone/maplayers.py): one at a time, under the programs. */
   DirectoryMap.prototype.watchOverlays = function () {
@@ -265,7 +309,9 @@
   DirectoryMap.prototype.follow = function (search) {
     if (search !== this.search) {
       this.search = search;
-      this.load(true);
+      if (this.map) {
+        this.load(true);
+      }
     }
   };
 
