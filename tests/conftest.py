@@ -21,6 +21,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 
 from ecotone.accounts.models import User
@@ -35,6 +36,12 @@ from ecotone.ecosystems.models import (
     Sector,
 )
 from tests.replay import Replay
+
+# Property tests check behaviour, not speed: a per-example deadline (Hypothesis's default is
+# 200 ms) fails at random on a busy machine, where one example can wait for the CPU. Budgets
+# live in benchmarks/.
+hypothesis_settings.register_profile("ecotone", deadline=None)
+hypothesis_settings.load_profile("ecotone")
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PASSWORD = "correct-horse-battery"
