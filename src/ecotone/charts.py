@@ -1,4 +1,4 @@
-"""Horizontal bar charts drawn on the server as SVG (templates/atlas/_bar_chart.html).
+"""Horizontal bar charts drawn on the server as SVG (templates/_bar_chart.html).
 
 No chart library: a handful of bars needs none, the page stays readable without JavaScript,
 and nothing is fetched from elsewhere. Every chart is shown beside a table of the same numbers
