@@ -16,10 +16,12 @@ from ecotone.network_figures import Measure
 
 from .stats import Trend
 
-# Ecosystem names are long: their charts are wider, with room for the names on the left.
-NAMES_CHART_WIDTH = 560
-NAMES_WIDTH = 210
-NAME_CHARACTERS = 26
+# Ecosystem names are long: their charts keep more room for the names on the left, shortened
+# past 20 characters (the SVG's text cannot wrap, and a wider chart shrinks it on a phone).
+NAMES_WIDTH = 170
+NAME_CHARACTERS = 20
+# The figures each ecosystem's entry in the list (and its marker on the map) shows.
+HEADLINE = ("organizations", "programs", "mentors")
 
 
 def shown(value: float | None, measure: Measure) -> str:
@@ -43,14 +45,20 @@ def _short(name: str) -> str:
     return name if len(name) <= NAME_CHARACTERS else name[: NAME_CHARACTERS - 1].rstrip() + "…"
 
 
+def _headline(row: dict[str, Any], measures: Sequence[Measure]) -> list[tuple[Any, str]]:
+    return [(m.label, shown(row["figures"].get(m.key), m)) for m in measures if m.key in HEADLINE]
+
+
 def ecosystem_rows(
     summary: Sequence[dict[str, Any]], measures: Sequence[Measure], user: Any
 ) -> list[dict[str, Any]]:
-    """Per ecosystem: its figures as shown, in the order of `measures`, and its pages' links."""
+    """Per ecosystem: its figures as shown, in the order of `measures`, the few the list
+    shows, and its pages' links."""
     return [
         {
             "ecosystem": row["ecosystem"],
             "cells": [shown(row["figures"].get(m.key), m) for m in measures],
+            "headline": _headline(row, measures),
             "pages": network_figures.pages_for(user, row["ecosystem"], row["figures"]),
         }
         for row in summary
@@ -66,17 +74,20 @@ def comparison_charts(
         values = [(row["ecosystem"].name, row["figures"].get(measure.key)) for row in summary]
         if not measure.chart or all(value is None for _name, value in values):
             continue
+        if any(value is None for _name, value in values):
+            description = _("Per ecosystem; “—” where it does not apply yet.")
+        else:
+            description = _("Per ecosystem.")
         charts.append(
             {
                 "id": f"chart-{measure.key}",
                 "title": measure.label,
-                "description": _("Per ecosystem; “—” where it does not apply yet."),
+                "description": description,
                 "chart": bar_chart(
                     [
                         (_short(name), float(value or 0), shown(value, measure), None)
                         for name, value in values
                     ],
-                    width=NAMES_CHART_WIDTH,
                     label_width=NAMES_WIDTH,
                 ),
                 "headers": [_("Ecosystem"), measure.label],
@@ -113,16 +124,13 @@ def trend_charts(trends: Sequence[Trend]) -> list[dict[str, Any]]:
 
 def places(summary: Sequence[dict[str, Any]], measures: Sequence[Measure]) -> list[dict[str, Any]]:
     """One marker per ecosystem for the map: its name, public home and a line of figures."""
-    headline = [m for m in measures if m.key in {"organizations", "programs", "mentors"}]
     return [
         {
             "name": row["ecosystem"].name,
             "url": row["ecosystem"].get_absolute_url(),
             "lat": row["place"][0],
             "lon": row["place"][1],
-            "summary": " · ".join(
-                f"{m.label}: {shown(row['figures'].get(m.key), m)}" for m in headline
-            ),
+            "summary": " · ".join(f"{label}: {n}" for label, n in _headline(row, measures)),
         }
         for row in summary
     ]
