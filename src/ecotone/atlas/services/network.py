@@ -5,6 +5,7 @@ areas, not of young people. One query for every ecosystem at once."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
@@ -38,7 +39,7 @@ def counts(ecosystem_ids: Sequence[int]) -> Counts:
     return found
 
 
-def _summary(runs: QuerySet[AnalysisRun], key: str) -> QuerySet[AnalysisRun]:
+def _summary(runs: QuerySet[AnalysisRun], key: str) -> QuerySet[Any, dict[str, Any]]:
     """The first run's summary figure `key`, read in the database (not the whole result)."""
     figure = Cast(KT(f"result__summary__{key}"), IntegerField())
     return runs.annotate(figure=figure).values("figure")[:1]
