@@ -41,6 +41,7 @@ PLATFORM = frozenset(
         "ecotone.api.throttling",
         "ecotone.assignment",
         "ecotone.cells",
+        "ecotone.charts",
         "ecotone.clientip",
         "ecotone.concurrency",
         "ecotone.errors",
@@ -59,7 +60,9 @@ PLATFORM = frozenset(
 # Registries later domains fill in their AppConfig.ready(). They are keyed on the tenant, so
 # they stand with `ecosystems` in the order: they may import it (and accounts), and every
 # domain from `ecosystems` on may import them.
-REGISTRIES = frozenset({"ecotone.maplayers", "ecotone.navigation", "ecotone.overview"})
+REGISTRIES = frozenset(
+    {"ecotone.maplayers", "ecotone.navigation", "ecotone.network_figures", "ecotone.overview"}
+)
 
 # Platform glue, above every domain, imported by none: the settings name every app, the root
 # URLconf and the API's router mount every app's views.

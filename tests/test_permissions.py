@@ -346,6 +346,12 @@ ROWS = [
         "/n/state/",
         statuses(404, anonymous=302, operator=200),
     ),
+    Row(
+        "network export",
+        "get",
+        "/n/state/?format=csv",
+        statuses(404, anonymous=302, operator=200),
+    ),
     # ecosystem pages for some roles
     Row(
         "partner export",

@@ -177,6 +177,23 @@ def test_signed_in_pages_have_no_serious_violations(site: Site, persona: str, wi
     auditor.assert_clean()
 
 
+def test_the_network_map_marks_each_ecosystem_on_a_phone(site: Site) -> None:
+    """The operator's page at 390 px: one marker per member ecosystem, whose popup (opened from
+    the keyboard) leads to the ecosystem's public home; no sideways scrolling."""
+    page = site.new_page(viewport=PHONE)
+    site.sign_in(page, "operator")
+    auditor = Auditor(page)
+    auditor.visit("/n/state/")
+    markers = page.locator("#network-map .network-marker")
+    assert markers.count() == 2
+    # By keyboard (the test world's two regions are the same, so the markers overlap).
+    page.get_by_title("Alpha Valley STEM Alliance").focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup .map-popup a")
+    assert popup.get_attribute("href") == "/e/alpha/"
+    auditor.assert_clean()
+
+
 def test_spanish_signed_in_pages_have_no_serious_violations(site: Site) -> None:
     page = site.new_page(language="es")
     site.sign_in(page, "admin")

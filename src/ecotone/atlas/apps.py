@@ -7,9 +7,11 @@ class AtlasConfig(AppConfig):
     verbose_name = _("Access atlas")
 
     def ready(self) -> None:
-        from ecotone import maplayers
+        from ecotone import maplayers, network_figures
+        from ecotone.network_figures import FigureSource, Measure, PublicPage
 
         from . import audit  # noqa: F401  (registers change history)
+        from .services import network
 
         # The opportunity map shows the atlas's areas as layers its members can switch on.
         for colouring, label in (
@@ -25,3 +27,26 @@ class AtlasConfig(AppConfig):
                     query=f"color={colouring}",
                 )
             )
+        # A network's page shows each ecosystem's deserts, and links to its atlas once an
+        # analysis has finished, for those who may read it.
+        network_figures.register(
+            FigureSource(
+                key="atlas",
+                figures=(
+                    Measure("areas", _("Atlas areas"), chart=False),
+                    Measure("deserts", _("Program deserts")),
+                ),
+                counts=network.counts,
+            )
+        )
+        network_figures.register_page(
+            PublicPage(
+                "atlas",
+                _("Access atlas"),
+                "atlas:home",
+                shown=lambda user, ecosystem, figures: (
+                    figures.get("deserts") is not None
+                    and user.has_perm("atlas.view_atlas", ecosystem)
+                ),
+            )
+        )

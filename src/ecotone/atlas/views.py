@@ -24,12 +24,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ecotone import concurrency
+from ecotone.charts import bar_chart
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 
 from .access import get_scenario
-from .charts import bar_chart
 from .colours import ACCESS_COLOURS, UNKNOWN_COLOUR, AccessScale, NeedScale
 from .forms import (
     AnalysisSettingsForm,

@@ -18,7 +18,7 @@ from ecotone.api.conditional import ConditionalUpdateMixin
 from ecotone.api.query import CheckedQueryMixin
 from ecotone.limits import CONTACTS
 
-from . import audit, roles, services
+from . import audit, roles, services, stats
 from .models import (
     Contact,
     Ecosystem,
@@ -30,7 +30,6 @@ from .models import (
     Role,
     Sector,
 )
-from .stats import network_summary
 
 # Permissions ---------------------------------------------------------------------------------
 
@@ -247,6 +246,7 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True)
     def summary(self, request: Request, slug: str) -> Response:
         network = self.get_object()
+        ecosystems = stats.member_ecosystems(network)
         rows = [
             {
                 "ecosystem": row["ecosystem"].slug,
@@ -254,10 +254,21 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
                 "organizations_by_sector": {code: n for code, _label, n in row["by_sector"]},
                 "people": row["people"],
                 "people_by_role": {code: n for code, _label, n in row["by_role"]},
+                "figures": {m.key: row["figures"].get(m.key) for m in stats.measures()},
+                "place": {"latitude": row["place"][0], "longitude": row["place"][1]},
             }
-            for row in network_summary(network)
+            for row in stats.network_summary(network, ecosystems)
         ]
-        return Response({"network": network.slug, "ecosystems": rows})
+        trends = [
+            {
+                "key": trend.measure.key,
+                "months": [
+                    {"month": month.isoformat(), "value": value} for month, value in trend.months
+                ],
+            }
+            for trend in stats.network_trends(network, ecosystems)
+        ]
+        return Response({"network": network.slug, "ecosystems": rows, "trends": trends})
 
 
 class EcosystemScopedViewSet(CheckedQueryMixin, viewsets.GenericViewSet):

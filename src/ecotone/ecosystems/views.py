@@ -25,7 +25,7 @@ from ecotone.accounts.forms import ProfileForm
 from ecotone.accounts.models import User
 from ecotone.exports import FORMATS, table_response
 
-from . import audit, roles, services
+from . import audit, network_page, roles, services, stats
 from .access import (
     current_ecosystem,
     ecosystem_view,
@@ -492,16 +492,45 @@ def ecosystem_settings(request: HttpRequest, ecosystem_slug: str) -> HttpRespons
 
 
 @login_required
-def network_detail(request: HttpRequest, network_slug: str) -> HttpResponse:
+def network_detail(request: HttpRequest, network_slug: str) -> HttpResponseBase:
+    """Each member ecosystem's figures with links into its pages, charts comparing them, a map
+    and the last 12 months; `?format=csv` (or xlsx) gives the table of figures."""
     network = get_object_or_404(Network, slug=network_slug)
     if not request.user.has_perm("ecosystems.view_network", network):
         raise Http404
-    from .stats import network_summary
-
+    ecosystems = stats.member_ecosystems(network)
+    summary = stats.network_summary(network, ecosystems)
+    measures = stats.measures()
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        return table_response(
+            f"{network.slug}-ecosystems",
+            fmt,
+            [_("Ecosystem"), _("Public page"), *(m.label for m in measures)],
+            (
+                [
+                    row["ecosystem"].name,
+                    request.build_absolute_uri(row["ecosystem"].get_absolute_url()),
+                    *(network_page.exported(row["figures"].get(m.key), m) for m in measures),
+                ]
+                for row in summary
+            ),
+        )
+    trends = stats.network_trends(network, ecosystems)
     return render(
         request,
         "ecosystems/network_detail.html",
-        {"network": network, "summary": network_summary(network)},
+        {
+            "network": network,
+            "summary": summary,
+            "measures": measures,
+            "rows": network_page.ecosystem_rows(summary, measures, request.user),
+            "charts": network_page.comparison_charts(summary, measures),
+            "trend_charts": network_page.trend_charts(trends),
+            "places": network_page.places(summary, measures),
+            "tile_url": settings.TILE_URL,
+            "tile_attribution": settings.TILE_ATTRIBUTION,
+        },
     )
 
 

@@ -9,7 +9,8 @@
 - `scenarios`: hypothetical programs saved, compared with today, previewed;
 - `publish`: counts of young people as they may be published (small-cell suppression), and
   `Figures`, a run's figures and words in one call for the pages, the export and the API;
-- `wording`: why an area is a priority, a count of students in words.
+- `wording`: why an area is a priority, a count of students in words;
+- `network`: the atlas's figures on a network's page (areas and deserts, never young people).
 
 Views, the API, the export and the task all call these; none computes access itself. State
 changes (settings, scenarios) take the acting user, run in one transaction with their audit

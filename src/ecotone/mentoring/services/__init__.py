@@ -6,7 +6,8 @@
 - `profiles`: mentor sign-up, profile, consent;
 - `opportunities`: programs' needs;
 - `rounds`: matching rounds (the engine over the database), review, re-solve, publish;
-- `dashboards`: figures for staff, with small-cell suppression where they describe students.
+- `dashboards`: figures for staff, with small-cell suppression where they describe students;
+- `network`: mentoring's figures and trends on a network's page (no count of students).
 
 Views, API endpoints, commands and tasks all call these; each takes the acting user, runs in
 one transaction with its audit trail (`ecosystems.services.acting`) and raises `DomainError`

@@ -1,4 +1,4 @@
-"""Horizontal bar charts drawn on the server as SVG (templates/atlas/_bar_chart.html).
+"""Horizontal bar charts drawn on the server as SVG (templates/_bar_chart.html).
 
 No chart library: a handful of bars needs none, the page stays readable without JavaScript,
 and nothing is fetched from elsewhere. Every chart is shown beside a table of the same numbers
@@ -38,15 +38,21 @@ class BarChart:
     bar_x: int
 
 
-def bar_chart(rows: list[tuple[str, float, str, str | None]]) -> BarChart:
-    """`rows`: (label, value, value as shown, colour or None) per bar, top to bottom."""
+def bar_chart(
+    rows: list[tuple[str, float, str, str | None]],
+    *,
+    width: int = WIDTH,
+    label_width: int = LABEL_WIDTH,
+) -> BarChart:
+    """`rows`: (label, value, value as shown, colour or None) per bar, top to bottom. Longer
+    labels (names) take a wider chart with more room on the left."""
     top = max((value for _label, value, _shown, _colour in rows), default=0.0)
-    room = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    room = width - label_width - VALUE_WIDTH
     bars = []
     for index, (label, value, shown, colour) in enumerate(rows):
-        width = room * value / top if top > 0 else 0.0
+        bar_width = room * value / top if top > 0 else 0.0
         # A bar for a value above zero is never thinner than a hairline.
-        width = max(width, 2.0) if value > 0 else 0.0
+        bar_width = max(bar_width, 2.0) if value > 0 else 0.0
         y = GAP + index * (BAR_HEIGHT + GAP)
         bars.append(
             Bar(
@@ -55,12 +61,12 @@ def bar_chart(rows: list[tuple[str, float, str, str | None]]) -> BarChart:
                 value_label=shown,
                 colour=colour or DEFAULT_COLOUR,
                 y=y,
-                width=round(width, 1),
+                width=round(bar_width, 1),
                 text_y=y + BAR_HEIGHT / 2,
-                value_x=round(LABEL_WIDTH + width + 6, 1),
+                value_x=round(label_width + bar_width + 6, 1),
             )
         )
     height = GAP + len(rows) * (BAR_HEIGHT + GAP)
     return BarChart(
-        bars=bars, width=WIDTH, height=height, label_x=LABEL_WIDTH - 8, bar_x=LABEL_WIDTH
+        bars=bars, width=width, height=height, label_x=label_width - 8, bar_x=label_width
     )
