@@ -47,6 +47,7 @@ PLATFORM = frozenset(
         "ecotone.exports",
         "ecotone.health",
         "ecotone.limits",
+        "ecotone.replicas",
         "ecotone.stale_runs",
         "ecotone.suppression",
         "ecotone.tabular_files",
