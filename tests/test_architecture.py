@@ -40,6 +40,7 @@ PLATFORM = frozenset(
         "ecotone.api.schema",
         "ecotone.api.throttling",
         "ecotone.assignment",
+        "ecotone.backups",
         "ecotone.cells",
         "ecotone.clientip",
         "ecotone.concurrency",
