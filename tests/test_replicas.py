@@ -28,10 +28,20 @@ def one_replica(settings: Any) -> None:
     settings.DATABASE_REPLICA_PIN_SECONDS = 15
 
 
-def test_without_replicas_neither_router_nor_middleware_is_installed() -> None:
+def test_without_replicas_neither_router_nor_middleware_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DATABASE_REPLICA_URLS", raising=False)
+    loaded = runpy.run_path(str(SETTINGS_FILE))
+    assert loaded["DATABASE_REPLICAS"] == []
+    assert loaded["DATABASE_ROUTERS"] == []
+    assert "ecotone.replicas.ReplicaMiddleware" not in loaded["MIDDLEWARE"]
+    assert set(loaded["DATABASES"]) == {"default"}
+
+
+def test_the_suite_reads_nothing_from_a_replica_mirror() -> None:
+    # A mirror is another connection: it would not see what a test wrote in its transaction.
     assert django_settings.DATABASE_REPLICAS == []
-    assert django_settings.DATABASE_ROUTERS == []
-    assert "ecotone.replicas.ReplicaMiddleware" not in django_settings.MIDDLEWARE
 
 
 def test_replica_urls_become_mirrored_aliases_with_router_and_middleware(
