@@ -9,6 +9,7 @@ once per `make test`, in the PostgreSQL phase (the SQLite phase deselects it).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import shutil
 import tempfile
@@ -70,10 +71,11 @@ def streaming(django_db_blocker: Any, settings: Any) -> Iterator[tuple[Any, Any]
             _create_schema()
             yield connections["default"], connections["replica_1"]
     finally:
-        for alias in new:
-            connections[alias].close()
-        del connections["replica_1"]
-        del connections.settings["replica_1"]
+        with contextlib.suppress(AttributeError, KeyError):  # a set-up that failed halfway
+            for alias in new:
+                connections[alias].close()
+            del connections["replica_1"]
+            del connections.settings["replica_1"]
         connections.settings["default"] = saved_settings
         connections["default"] = saved_connection
         ContentType.objects.clear_cache()
