@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # The suite runs on both cores: one pytest-xdist worker each, each with its own test database.
 WORKERS ?= 2
 PYTEST := $(VENV)/bin/pytest
-UNIT := -n $(WORKERS) -m "not browser"
+UNIT := -n $(WORKERS) -m "not browser and not replication"
 # `make test` names its 30 slowest tests, so a slow one is seen when it lands.
 SLOWEST := --durations=30
 TIMED := scripts/timed.sh
@@ -87,8 +87,9 @@ lint: $(VENV)/.installed
 test-sqlite: setup
 	$(PYTEST) $(UNIT) $(PYTEST_ARGS)
 
+# The replication test starts servers of its own, whatever the database: it runs once, here.
 test-postgres: setup
-	scripts/with-postgres.sh $(PYTEST) $(UNIT) $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(PYTEST) -n $(WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 # Browser tests check pages, not database dialects: they run once, against PostgreSQL (the
 # production database), in their own pass.

@@ -123,6 +123,9 @@ def _fast_and_isolated(settings: Any, tmp_path: Path) -> None:
     settings.WHITENOISE_AUTOREFRESH = True
     settings.SITE_URL = "http://testserver"
     settings.MEDIA_ROOT = str(tmp_path / "media")  # uploads (import files) stay out of var/
+    # With DATABASE_REPLICA_URLS set, each replica's test database mirrors `default` through
+    # another connection, which cannot see a test's own transaction: tests read from `default`.
+    settings.DATABASE_REPLICAS = []
     cache.clear()  # rate limits and used TOTP codes live in the cache
     translation.activate("en")  # a request in Spanish must not leak into the next test
 

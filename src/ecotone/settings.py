@@ -44,6 +44,8 @@ env = environ.Env(
     SITE_URL=(str, "http://127.0.0.1:8000"),
     LOG_LEVEL=(str, "INFO"),
     CACHE_URL=(str, "locmemcache://"),
+    DATABASE_REPLICA_URLS=(list, []),
+    DATABASE_REPLICA_PIN_SECONDS=(int, 15),
 )
 
 DEBUG = env("DEBUG")
@@ -103,6 +105,12 @@ MIDDLEWARE = [
     # Axes last, as its documentation asks, so it sees the final authentication result.
     "axes.middleware.AxesMiddleware",
 ]
+if env("DATABASE_REPLICA_URLS"):
+    # Before the ecosystem is looked up, so that a page read from a replica reads it there too.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("ecotone.ecosystems.middleware.EcosystemMiddleware"),
+        "ecotone.replicas.ReplicaMiddleware",
+    )
 
 ROOT_URLCONF = "ecotone.urls"
 WSGI_APPLICATION = "ecotone.wsgi.application"
@@ -145,6 +153,23 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
     # crosses jit_above_cost, and compiling it takes longer than running it.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+
+# Streaming replicas of the primary, read by the views that ask for it (ecotone/replicas.py).
+# In tests each mirrors `default`, so the suite runs unchanged with replicas configured.
+DATABASE_REPLICAS: list[str] = []
+for number, url in enumerate(env("DATABASE_REPLICA_URLS"), start=1):
+    alias = f"replica_{number}"
+    DATABASES[alias] = {
+        **env.db_url_config(url),
+        "ATOMIC_REQUESTS": False,
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_REPLICAS.append(alias)
+# A client that wrote reads from the primary only for this many seconds: longer than the
+# replicas ever lag (docs/scaling.md).
+DATABASE_REPLICA_PIN_SECONDS = env("DATABASE_REPLICA_PIN_SECONDS")
+DATABASE_ROUTERS = ["ecotone.replicas.ReplicaRouter"] if DATABASE_REPLICAS else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in rate limits, API throttles and one-use TOTP codes live in the cache: with several

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.exports import FORMATS, table_response
+from ecotone.replicas import read_replica
 
 from .access import get_analysis, get_analysis_scenario
 from .models import AreaKind, Locale, RunStatus
@@ -77,6 +78,7 @@ def area_rows(result: RunResult, ecosystem: Ecosystem) -> Iterator[list[Any]]:
         ]
 
 
+@read_replica
 @ecosystem_view("atlas.export_atlas")
 def export_areas(request: HttpRequest, ecosystem_slug: str, fmt: str = "") -> HttpResponseBase:
     """export.csv or export.xlsx (or ?format=); ?analysis=<id> and ?scenario=<id> choose what

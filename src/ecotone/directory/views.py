@@ -18,6 +18,7 @@ from django.views.decorators.http import condition
 
 from ecotone import maplayers
 from ecotone.ecosystems.access import ecosystem_view
+from ecotone.replicas import read_replica
 
 from . import geojson, stem_profile
 from . import search as program_search
@@ -38,6 +39,7 @@ def _miles(miles: float) -> str:
     }
 
 
+@read_replica
 @ecosystem_view("directory.view_program", public=True)
 def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     """The public directory: every filter lives in the URL, so any search can be shared."""
@@ -187,6 +189,7 @@ def _cached_for_a_minute(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     return wrapper
 
 
+@read_replica
 @ecosystem_view("directory.view_program", public=True)
 @_cached_for_a_minute
 @gzip_page  # GeoJSON compresses about tenfold; the ETag turns weak, which is all we need
@@ -206,6 +209,7 @@ def map_geojson(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     )
 
 
+@read_replica
 @ecosystem_view("directory.view_program", public=True)
 def program_detail(request: HttpRequest, ecosystem_slug: str, program_slug: str) -> HttpResponse:
     ecosystem = request.ecosystem  # type: ignore[attr-defined]

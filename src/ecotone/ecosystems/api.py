@@ -208,6 +208,8 @@ class LogEntrySerializer(serializers.ModelSerializer):
 class EcosystemViewSet(viewsets.ReadOnlyModelViewSet):
     """The ecosystems hosted here (public)."""
 
+    read_replica = True  # its safe requests read from a replica (ecotone/replicas.py)
+
     serializer_class = EcosystemSerializer
     permission_classes = [permissions.AllowAny]
     lookup_field = "slug"
@@ -230,6 +232,8 @@ class NetworkSerializer(serializers.ModelSerializer):
 
 class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     """Networks the caller operates, with aggregate counts across their ecosystems."""
+
+    read_replica = True  # its safe requests read from a replica (ecotone/replicas.py)
 
     serializer_class = NetworkSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -275,6 +279,8 @@ class EcosystemScopedViewSet(CheckedQueryMixin, viewsets.GenericViewSet):
     """Base for everything under /api/v1/ecosystems/<slug>/: querysets start from it. Query
     parameters declared in `query_parameters` are documented and checked (`ecotone.api.query`).
     """
+
+    read_replica = True  # its safe requests read from a replica (ecotone/replicas.py)
 
     permission_classes = [EcosystemRulePermission]
     model: type[Any]

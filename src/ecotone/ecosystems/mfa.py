@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from ecotone import replicas
 from ecotone.accounts import tokens
 
 from . import roles
@@ -71,6 +72,10 @@ class MFATokenAuthentication(TokenAuthentication):
     second factor. Each use is noted for the profile page."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        with replicas.primary():  # a token revoked a moment ago must not pass on a replica
+            return self._authenticate_credentials(key)
+
+    def _authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         user, token = super().authenticate_credentials(key)
         if tokens.has_expired(token):
             raise exceptions.AuthenticationFailed(

@@ -24,6 +24,7 @@ from ecotone.accounts import tokens
 from ecotone.accounts.forms import ProfileForm
 from ecotone.accounts.models import User
 from ecotone.exports import FORMATS, table_response
+from ecotone.replicas import read_replica
 
 from . import audit, network_page, roles, services, stats
 from .access import (
@@ -120,6 +121,7 @@ def _filtered_organizations(request: HttpRequest, form: OrganizationFilterForm) 
     return organizations.order_by(data.get("sort") or "name", "pk")
 
 
+@read_replica
 @ecosystem_view("ecosystems.view_organization", public=True)
 def organization_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     ecosystem = current_ecosystem(request)
@@ -274,6 +276,7 @@ def organization_archive(
 # Members and invitations -----------------------------------------------------------------------
 
 
+@read_replica
 @ecosystem_view("ecosystems.view_members")
 def member_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     ecosystem = current_ecosystem(request)
@@ -491,6 +494,7 @@ def ecosystem_settings(request: HttpRequest, ecosystem_slug: str) -> HttpRespons
 # Networks --------------------------------------------------------------------------------------
 
 
+@read_replica
 @login_required
 def network_detail(request: HttpRequest, network_slug: str) -> HttpResponseBase:
     """Each member ecosystem's figures with links into its pages, charts comparing them, a map

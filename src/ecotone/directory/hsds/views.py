@@ -56,6 +56,7 @@ from django.views.decorators.http import require_safe
 from ecotone.ecosystems import geo
 from ecotone.ecosystems.access import ecosystem_view
 from ecotone.ecosystems.models import Ecosystem, Organization
+from ecotone.replicas import read_replica
 
 from .. import search as program_search
 from ..distance import bounding_box, haversine_miles
@@ -97,6 +98,7 @@ def hsds_endpoint(
 ) -> Callable[..., HttpResponseBase]:
     """Public, GET only; bad parameters become 400 and unknown ids 404, both as JSON."""
 
+    @read_replica
     @ecosystem_view("directory.view_program", public=True)
     @require_safe
     @functools.wraps(view)

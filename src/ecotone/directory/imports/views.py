@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from ecotone.ecosystems.access import ecosystem_view
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
+from ecotone.replicas import read_replica
 from ecotone.uploads import act_on_upload
 
 from ..access import get_import_run
@@ -180,6 +181,7 @@ def import_file(request: HttpRequest, ecosystem_slug: str, run_id: int) -> FileR
     )
 
 
+@read_replica
 @ecosystem_view("directory.export_programs")
 def export_hsds_json(request: HttpRequest, ecosystem_slug: str) -> StreamingHttpResponse:
     """Every published program as one HSDS JSON array of full services, streamed."""
@@ -207,6 +209,7 @@ def _zipped_package(ecosystem: Ecosystem) -> Iterator[bytes]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+@read_replica
 @ecosystem_view("directory.export_programs")
 def export_hsds_package(request: HttpRequest, ecosystem_slug: str) -> StreamingHttpResponse:
     """The HSDS tabular data package (CSV files + datapackage.json) as a .zip."""

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import ecosystem_view, get_organization
 from ecotone.ecosystems.models import Ecosystem
+from ecotone.replicas import read_replica
 
 from . import reading, writing
 
@@ -76,6 +77,7 @@ def _export(
     return _download(response, f"{filename}.{fmt}")
 
 
+@read_replica
 @ecosystem_view("directory.export_programs")
 def export(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     """Every program of the directory (not archived) in the spreadsheet's columns."""
@@ -83,6 +85,7 @@ def export(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     return _export(ecosystem, _format(request), f"{ecosystem.slug}-programs")
 
 
+@read_replica
 @ecosystem_view("directory.use_program_spreadsheet")
 def organization_export(
     request: HttpRequest, ecosystem_slug: str, organization_slug: str

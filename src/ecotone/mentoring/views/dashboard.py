@@ -10,10 +10,12 @@ from django.urls import URLPattern, path
 
 from ecotone import exports
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
+from ecotone.replicas import read_replica
 
 from ..services import dashboards
 
 
+@read_replica
 @ecosystem_view("mentoring.view_dashboard")
 def dashboard(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     ecosystem = current_ecosystem(request)

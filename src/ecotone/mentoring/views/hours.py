@@ -26,6 +26,7 @@ from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Organization
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
+from ecotone.replicas import read_replica
 
 from ..access import reviewable_logs
 from ..forms.matches import HourFilterForm, HourReviewForm
@@ -170,6 +171,7 @@ def export_rows(logs: QuerySet[HourLog], fmt: str) -> Any:
         )
 
 
+@read_replica
 @ecosystem_view("mentoring.export_hours")
 def hour_export(request: HttpRequest, ecosystem_slug: str, fmt: str) -> HttpResponseBase:
     """The filtered logs as a table (every status unless one is chosen)."""

@@ -33,6 +33,7 @@ from ecotone.directory.models import Program
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
+from ecotone.replicas import read_replica
 
 from ..access import get_check_in, get_match, is_backbone, visible_matches
 from ..forms.matches import (
@@ -151,6 +152,7 @@ def _export(ecosystem: Any, fmt: str, matches: QuerySet[Match]) -> HttpResponseB
     )
 
 
+@read_replica
 @ecosystem_view("mentoring.view_mentoring")
 def match_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     ecosystem = current_ecosystem(request)
