@@ -53,17 +53,21 @@ grand total, `("sex",)`, `("sex", "race")`, ...; default every one). A published
 2. Complementary: the hidden set is a 0/1 choice y over the positive cells, primary ones fixed
    to 1, of least cost: by default the total count hidden ("value", the usual measure of
    information lost: it prefers a few small inner cells to a margin), or the number of cells
-   ("cells"). The constraints are cover cuts "if c is hidden, one of D is hidden too": first
-   one per term of every additive relation (a margin cell and its parts in the next published
-   table: a term hidden alone is their difference), then, round by round, one per cell the
-   audit recovers, D being the shown figures its LP bounds rest on (the constraints with a
-   nonzero dual, and the shown cells that fix a full-cross cell in them). Such a cut is valid
-   for every hiding pattern, not only the current one: while none of D is hidden the same dual
-   solution proves the same bound (cells hidden instead of shown only relax constraints whose
-   dual is zero). So the MILP (SciPy `milp`, HiGHS) never cuts off a pattern that passes the
-   audit, and the loop stops at a least-cost pattern that passes it (a constraint-generation
-   scheme in the spirit of Fischetti and Salazar's, used by tau-Argus, with simpler cuts). If
-   the rounds run out, every positive cell is hidden, which the audit always passes.
+   ("cells"). Up front, per additive relation (a margin cell and its parts in the next
+   published table): a term hidden alone is their difference, so another term is hidden too;
+   and with the margin shown, a hidden part can be at most 1 + the sum of (count - 1) over the
+   hidden parts (the others are at least 1), so that sum must reach width - 1 or the margin
+   is hidden too (tau-Argus's upper protection level, for a count). Then, round by round,
+   cover cuts "if c is hidden, one of D is hidden too", one per cell the audit recovers, D
+   being the shown figures its LP bounds rest on (the constraints with a nonzero dual, and the
+   shown cells that fix a full-cross cell in them). Such a cut is valid for every hiding
+   pattern, not only the current one: while none of D is hidden the same dual solution proves
+   the same bound (cells hidden instead of shown only relax constraints whose dual is zero);
+   the up-front constraints are bounds any attacker has as well. So the MILP (SciPy `milp`,
+   HiGHS) never cuts off a pattern that passes the audit, and the loop stops at a least-cost
+   pattern that passes it (constraint generation in the spirit of Fischetti and Salazar's,
+   which tau-Argus uses, with simpler cuts). If the rounds run out, every positive cell is
+   hidden, which the audit always passes.
 3. Audit (`audit`): for every hidden cell, the attacker's two linear programs, min and max of
    the cell over the full-cross counts x >= 0 subject to every published figure: shown cells
    exact, intervals for figures shown rounded (a total "about 50" is 45 to 54), hidden cells
@@ -75,15 +79,18 @@ grand total, `("sex",)`, `("sex", "race")`, ...; default every one). A published
    cells is known to be at least k whatever else is hidden, so a lower end of 1 cannot be asked
    of margins; for a full-cross cell whose least value is 1 (the common case) the two agree.
    `width` is a parameter. Solutions the programs find are tables the attacker cannot rule
-   out: the audit first solves a few programs in fixed pseudo-random directions and skips the
-   cells those solutions already spread `width` apart (`exact=True` solves every cell's pair).
-   The programs are linear, as in tau-Argus and sdcTable: an attacker who reasons in whole
-   numbers can narrow an interval at most to its integer points (counted above), and in three
-   or more dimensions occasionally further; the tests enumerate small tables to check the LP.
+   out: the audit first solves 16 programs in fixed pseudo-random directions and skips the
+   cells those solutions (and earlier ones that fit the same figures, `witnesses`) already
+   spread `width` apart (`exact=True` solves every cell's pair). Full-cross cells a shown
+   figure fixes (a shown cell of the cross, the inside of a shown 0) enter as constants.
+   The programs are linear, as in tau-Argus and sdcTable. An attacker who reasons in whole
+   numbers narrows an interval to its integer points (which is what is counted), and could in
+   principle narrow it further where the LP's extreme points are fractional; the tests solve
+   that integer attacker's programs too, on random two-dimensional tables.
 4. Derived figures: a percentage or rate is hidden when a count it uses is hidden
    (`hidden_figures`, `rate`): a share of a hidden count gives the count back.
 
-Cost: the MILP has one variable per positive published cell; each audit solves 8 programs plus
+Cost: the MILP has one variable per positive published cell; each audit solves 16 programs plus
 at most two per hidden cell over the full-cross cells not fixed by a shown figure;
 `benchmarks/suppression.py` times a 20 x 10 table with all its margins.
 """
@@ -362,12 +369,14 @@ class Audit:
     """What an attacker's linear programs recover: for each hidden cell the least and the most
     it can be given every published figure (`intervals`, continuous bounds), the hidden cells
     whose interval holds fewer than `width` whole values (`recovered`: must be empty), and for
-    each of those the published cells the bounds rest on (`evidence`, from the LP duals)."""
+    each of those the published cells the bounds rest on (`evidence`, from the LP duals);
+    `witnesses` the solutions found (full-cross tables that publish the same figures)."""
 
     intervals: dict[Cell, tuple[float, float]]
     recovered: tuple[Cell, ...]
     evidence: dict[Cell, frozenset[Cell]]
     width: int
+    witnesses: tuple[Any, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -375,7 +384,8 @@ class Audit:
 
 
 Published = int | tuple[int, int] | None
-SEEDS = 8
+SEEDS = 16
+WITNESSES = 64
 
 
 def protection_width(threshold: int) -> int:
@@ -391,6 +401,7 @@ def audit(
     width: int | None = None,
     hidden_minimum: int = 1,
     exact: bool = False,
+    witnesses: Sequence[Any] = (),
 ) -> Audit:
     """The attacker's linear programs over `published` figures of `tables` (module docstring,
     "Audit"): a cell maps to its count (shown exactly), to (low, high) (shown as an interval: a
@@ -398,7 +409,8 @@ def audit(
     published. Each hidden cell is minimised and maximised with SciPy's HiGHS, except that,
     unless `exact`, a cell the solutions already found show to take values `width` apart is
     not solved again: its interval is then the range those solutions show (part of the
-    attacker's, so wide enough)."""
+    attacker's, so wide enough). `witnesses`: full-cross tables found by earlier audits
+    (`Audit.witnesses`); those that publish these same figures count as solutions found."""
     width = protection_width(threshold) if width is None else width
     unknown = set(published) - set(tables.members)
     if unknown:
@@ -437,6 +449,9 @@ def audit(
     shown = [shown[k] for k in keep]
     eq_rows, b_eq = eq_rows[keep], b_eq[keep]
     a_ub = sparse.vstack([ranged_rows, -ranged_rows, -hidden_rows], format="csr")
+    a_eq: Any = eq_rows
+    if free.size * (a_ub.shape[0] + eq_rows.shape[0]) <= 250_000:
+        a_ub, a_eq = a_ub.toarray(), eq_rows.toarray()  # small: dense is quicker to pass
     b_ub = np.concatenate(
         [
             np.array([high for _low, high in ranges], dtype=float) - ranged_offset,
@@ -448,13 +463,37 @@ def audit(
     # each hidden cell takes in them are inside its interval.
     seen_low = np.full(len(hidden), np.inf)
     seen_high = np.full(len(hidden), -np.inf)
+    found: list[Any] = []
+    if len(witnesses):
+        # Earlier solutions (of other published patterns) that fit these figures count too.
+        low = np.full(len(row), -np.inf)
+        high = np.full(len(row), np.inf)
+        for cell, figure in published.items():
+            if figure is None:
+                low[row[cell]] = hidden_minimum
+            elif isinstance(figure, tuple):
+                low[row[cell]], high[row[cell]] = figure
+            else:
+                low[row[cell]] = high[row[cell]] = figure
+        earlier = np.column_stack(list(witnesses))
+        sums = matrix @ earlier
+        fits = (
+            (earlier >= -1e-9).all(axis=0)
+            & (sums >= low[:, None] - 1e-6).all(axis=0)
+            & (sums <= high[:, None] + 1e-6).all(axis=0)
+        )
+        hidden_at = [row[c] for c in hidden]
+        for k in np.flatnonzero(fits):
+            found.append(earlier[:, k])
+            np.minimum(seen_low, sums[hidden_at, k], out=seen_low)
+            np.maximum(seen_high, sums[hidden_at, k], out=seen_high)
 
     def solve(objective: Any) -> Any:
         result = linprog(
             objective,
             A_ub=a_ub if a_ub.shape[0] else None,
             b_ub=b_ub if a_ub.shape[0] else None,
-            A_eq=eq_rows if shown else None,
+            A_eq=a_eq if shown else None,
             b_eq=b_eq if shown else None,
             bounds=(0, None),
             method="highs",
@@ -463,6 +502,9 @@ def audit(
             taken = hidden_rows @ result.x + hidden_offset
             np.minimum(seen_low, taken, out=seen_low)
             np.maximum(seen_high, taken, out=seen_high)
+            solution = constant.copy()
+            solution[free] = result.x
+            found.append(solution)
         elif result.status != 3:
             raise ValueError(f"published figures are inconsistent: {result.message}")
         return result
@@ -474,7 +516,7 @@ def audit(
             return False
         return bool(math.floor(seen_high[i] + 1e-7) - math.ceil(seen_low[i] - 1e-7) + 1 >= width)
 
-    if hidden and not exact:
+    if hidden and not exact and len(found) < SEEDS:
         # A few solutions in fixed pseudo-random directions usually spread every hidden cell
         # wide enough, leaving few cells to solve one by one.
         directions = np.random.default_rng(0).standard_normal((SEEDS, len(hidden)))
@@ -509,20 +551,22 @@ def audit(
         if not wide(i):
             recovered.append(cell)
             evidence[cell] = frozenset(support)
-    return Audit(intervals, tuple(recovered), evidence, width)
+    return Audit(intervals, tuple(recovered), evidence, width, tuple(found))
 
 
 @dataclass(frozen=True)
 class LinkedSuppressed:
     """Linked tables as they may be published: `cells[c]` the count, None where hidden;
     `primary` the cells hidden for themselves (`primary_suppression`), `complementary` those
-    hidden so that no primary one can be worked out; `audit` the check that passed."""
+    hidden so that no primary one can be worked out; `audit` the check that passed; `rounds`
+    the MILP solves it took."""
 
     tables: LinkedTables
     cells: dict[Cell, int | None]
     primary: dict[Cell, str]
     complementary: frozenset[Cell]
     audit: Audit
+    rounds: int = 0
 
     @property
     def hidden(self) -> frozenset[Cell]:
@@ -566,33 +610,50 @@ def suppress_linked(
         row[index[cell]] = 1.0
         cuts.append(row)
 
-    if width >= 2:
-        # one relation alone pins a cell hidden with every other term shown
-        for whole, parts in tables.relations:
+    for whole, parts in tables.relations:
+        if whole not in index:
+            continue  # a zero: its parts are zeros too
+        if width >= 2:
+            # one relation alone pins a cell hidden with every other term shown
             terms = [whole, *parts]
             for term in terms:
                 if term in index:
                     cut(term, terms)
+        # With the whole shown, the relation alone caps a hidden part at 1 + the sum of
+        # (v - 1) over the hidden parts (each other one is at least 1): that must leave `width`
+        # values, or the whole must be hidden too. (The upper protection level of tau-Argus.)
+        hidden_parts = [p for p in parts if p in index]
+        for part in hidden_parts:
+            row = {index[p]: -float(values[p] - 1) for p in hidden_parts}
+            row[index[part]] += float(width - 1)
+            row[index[whole]] = -float(width - 1)
+            cuts.append(row)
     weight = np.array(
         [float(values[c]) if cost == "value" else 1.0 for c in candidates], dtype=float
     )
     lower = np.array([1.0 if c in primary else 0.0 for c in candidates])
 
-    def publish(hidden: set[Cell]) -> LinkedSuppressed:
+    pool: list[Any] = []
+
+    def publish(hidden: set[Cell], rounds: int) -> LinkedSuppressed:
         cells = {c: (None if c in hidden else v) for c, v in values.items()}
-        check = audit(tables, cast(dict[Cell, Published], cells), threshold, width=width)
-        return LinkedSuppressed(tables, cells, primary, frozenset(hidden - set(primary)), check)
+        check = audit(
+            tables, cast(dict[Cell, Published], cells), threshold, width=width, witnesses=pool
+        )
+        pool[:] = check.witnesses[-WITNESSES:]
+        complementary = frozenset(hidden - set(primary))
+        return LinkedSuppressed(tables, cells, primary, complementary, check, rounds)
 
     if not primary:
-        return publish(set())
-    for _round in range(max_rounds):
-        result = publish(_solve_pattern(weight, lower, cuts, candidates))
+        return publish(set(), 0)
+    for rounds in range(1, max_rounds + 1):
+        result = publish(_solve_pattern(weight, lower, cuts, candidates), rounds)
         if result.audit.passed:
             return result
         for cell in result.audit.recovered:
             cut(cell, result.audit.evidence[cell])
     # Safe whatever the figures: with every positive cell hidden only the zeros are known.
-    return publish(set(candidates))
+    return publish(set(candidates), max_rounds)
 
 
 def _solve_pattern(
