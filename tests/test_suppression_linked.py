@@ -96,6 +96,16 @@ def test_two_hidden_ones_that_add_up_to_little_take_a_third_cell() -> None:
     assert audit(tables, result.cells, 10, exact=True).passed
 
 
+def test_figures_left_out_of_the_audit_are_not_published() -> None:
+    tables = linked_tables({"sex": ["F", "M"]}, {("F",): 40, ("M",): 60})
+    total, girls, boys = tables.cell(), tables.cell({"sex": "F"}), tables.cell({"sex": "M"})
+    assert audit(tables, {total: 100, girls: None, boys: 60}, 10).recovered == (girls,)
+    assert audit(tables, {girls: None, boys: 60}, 10).passed
+    rounded = audit(tables, {total: (95, 104), girls: None, boys: 60}, 10, exact=True)
+    assert rounded.passed
+    assert rounded.intervals[girls] == pytest.approx((35.0, 44.0))
+
+
 def test_a_cell_whose_complement_is_small_is_hidden() -> None:
     # 52 students, 50 of them girls: showing 50 beside 52 says that 2 are not girls.
     tables = linked_tables({"sex": ["F", "M"]}, {("F",): 50, ("M",): 2})
@@ -264,6 +274,14 @@ def _check_published(tables: LinkedTables, threshold: int, result: LinkedSuppres
         assert shown is None or not 0 < shown < threshold
         assert value != 0 or shown == 0  # zeros are shown
     assert set(result.primary) <= result.hidden
+    # no shown cell leaves a small remainder of a shown cell that contains it
+    for part, shown in result.cells.items():
+        for margin in tables.margins:
+            if shown is None or not set(margin) < set(part.margin):
+                continue
+            whole = Cell(margin, tuple(part.codes[part.margin.index(n)] for n in margin))
+            if result.cells[whole] is not None:
+                assert not 0 < tables.values[whole] - shown < threshold, (whole, part)
     assert result.hidden == set(result.primary) | result.complementary
     assert result.audit.passed
     check = audit(tables, result.cells, threshold, exact=True)
