@@ -165,6 +165,8 @@ def test_nothing_small_leaves_every_figure_shown() -> None:
 def test_linked_tables_are_checked() -> None:
     with pytest.raises(ValueError, match="one code per dimension"):
         linked_tables({"sex": ["F", "M"]}, {("X",): 3})
+    with pytest.raises(ValueError, match="repeats a code"):
+        linked_tables({"sex": ["F", "F"]}, {})
     with pytest.raises(ValueError, match="negative"):
         linked_tables({"sex": ["F", "M"]}, {("F",): -1})
     with pytest.raises(ValueError, match="unknown dimension"):

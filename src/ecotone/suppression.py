@@ -315,6 +315,9 @@ def linked_tables(
     dims = tuple((str(name), tuple(codes)) for name, codes in dimensions.items())
     names = tuple(name for name, _codes in dims)
     allowed = [set(codes) for _name, codes in dims]
+    for (name, codes), distinct in zip(dims, allowed, strict=True):
+        if len(distinct) != len(codes):
+            raise ValueError(f"dimension {name!r} repeats a code")
     for key, value in counts.items():
         if len(key) != len(dims) or any(c not in a for c, a in zip(key, allowed, strict=False)):
             raise ValueError(f"cell {key!r} is not one code per dimension {names!r}")
@@ -347,7 +350,7 @@ def primary_suppression(tables: LinkedTables, threshold: int) -> dict[Cell, str]
     threshold = _threshold(threshold)
     values = tables.values
     reasons: dict[Cell, str] = {
-        cell: "small" for cell, value in values.items() if 0 < value < threshold
+        cell: "small" for cell, value in values.items() if publish_count(value, threshold) is None
     }
     kept = {margin: set(margin) for margin in tables.margins}
     for cell, value in values.items():
