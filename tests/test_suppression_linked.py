@@ -106,6 +106,16 @@ def test_figures_left_out_of_the_audit_are_not_published() -> None:
     assert rounded.intervals[girls] == pytest.approx((35.0, 44.0))
 
 
+def test_a_total_hidden_over_shown_parts_is_their_sum() -> None:
+    tables = linked_tables({"sex": ["F", "M"]}, {("F",): 40, ("M",): 60})
+    total, girls, boys = tables.cell(), tables.cell({"sex": "F"}), tables.cell({"sex": "M"})
+    for exact in (False, True):
+        check = audit(tables, {total: None, girls: 40, boys: 60}, 10, exact=exact)
+        assert check.recovered == (total,)
+        assert check.intervals[total] == (100.0, 100.0)
+        assert check.evidence[total] == {girls, boys}
+
+
 def test_a_cell_whose_complement_is_small_is_hidden() -> None:
     # 52 students, 50 of them girls: showing 50 beside 52 says that 2 are not girls.
     tables = linked_tables({"sex": ["F", "M"]}, {("F",): 50, ("M",): 2})

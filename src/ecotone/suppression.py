@@ -519,7 +519,7 @@ def audit(
             return False
         return bool(math.floor(seen_high[i] + 1e-7) - math.ceil(seen_low[i] - 1e-7) + 1 >= width)
 
-    if hidden and not exact and len(found) < SEEDS:
+    if hidden and free.size and not exact and len(found) < SEEDS:
         # A few solutions in fixed pseudo-random directions usually spread every hidden cell
         # wide enough, leaving few cells to solve one by one.
         directions = np.random.default_rng(0).standard_normal((SEEDS, len(hidden)))
@@ -531,7 +531,11 @@ def audit(
     for i, cell in enumerate(hidden):
         objective = hidden_rows[i].toarray().ravel()
         support: set[Cell] = set()
-        for sign in (1.0, -1.0):
+        if not objective.any():
+            # every full-cross cell in it is fixed by shown figures: it is their sum
+            seen_low[i] = seen_high[i] = hidden_offset[i]
+            support.update(fixed_by[m] for m in tables.members[cell])
+        for sign in (1.0, -1.0) if objective.any() else ():
             if not exact and wide(i):
                 break
             result = solve(sign * objective)
