@@ -370,10 +370,12 @@ def primary_suppression(tables: LinkedTables, threshold: int) -> dict[Cell, str]
 @dataclass(frozen=True)
 class Audit:
     """What an attacker's linear programs recover: for each hidden cell the least and the most
-    it can be given every published figure (`intervals`, continuous bounds), the hidden cells
-    whose interval holds fewer than `width` whole values (`recovered`: must be empty), and for
-    each of those the published cells the bounds rest on (`evidence`, from the LP duals);
-    `witnesses` the solutions found (full-cross tables that publish the same figures)."""
+    it can be given every published figure (`intervals`, continuous bounds; without `exact`,
+    a cell not recovered may show only the part of its interval the solutions found cover),
+    the hidden cells whose interval holds fewer than `width` whole values (`recovered`: must
+    be empty), and for each of those the published cells the bounds rest on (`evidence`, from
+    the LP duals); `witnesses` the solutions found (full-cross tables that publish the same
+    figures)."""
 
     intervals: dict[Cell, tuple[float, float]]
     recovered: tuple[Cell, ...]
