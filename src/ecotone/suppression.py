@@ -32,19 +32,81 @@ cell can take any value in [1, h_max - (k - 1)] when k >= 2 (the others absorb t
 
 The atlas shows every area's count on its own and adds the areas into several overlapping totals
 (all areas, by locale, in deserts); it publishes through `publish_count` and `publish_total`,
-the same threshold, step and rounding, without complementary areas. Linked complementary
-suppression across overlapping totals, and its audit, extend this module next (issue 13).
+the same threshold, step and rounding, without complementary areas.
 
 Complexity: O(n log n) for n cells (one sort; each complementary round hides at least one cell
 and updates running sums).
+
+Linked tables (`linked_tables`, `suppress_linked`, `audit`). A page that shows students by sex,
+by race and by sex x race, with the total, publishes several tables made of the same students:
+each margin is a sum of cells of the cross, and a hidden cell can come back through any chain
+of them. The model: counts over the full cross of some dimensions (a cell is one code per
+dimension), and the margins the page publishes, each named by the dimensions it keeps (`()` the
+grand total, `("sex",)`, `("sex", "race")`, ...; default every one). A published figure is a
+`Cell(margin, codes)`. Every published figure of the set is protected together:
+
+1. Primary (`primary_suppression`): a cell above 0 and below the threshold ("small"); and the
+   complement rule: a cell P inside a published cell M (M keeps fewer dimensions, with P's
+   codes on them) with 0 < M - P < threshold ("complement"): M and P shown together would say
+   that fewer than the threshold are in M but not in P. Zeros are shown (no one), so a reader
+   knows every hidden cell is at least 1.
+2. Complementary: the hidden set is a 0/1 choice y over the positive cells, primary ones fixed
+   to 1, of least cost: by default the total count hidden ("value", the usual measure of
+   information lost: it prefers a few small inner cells to a margin), or the number of cells
+   ("cells"). Up front, per additive relation (a margin cell and its parts in the next
+   published table): a term hidden alone is their difference, so another term is hidden too;
+   and with the margin shown, a hidden part can be at most 1 + the sum of (count - 1) over the
+   hidden parts (the others are at least 1), so that sum must reach width - 1 or the margin
+   is hidden too (tau-Argus's upper protection level, for a count). Then, round by round,
+   cover cuts "if c is hidden, one of D is hidden too", one per cell the audit recovers, D
+   being the shown figures its LP bounds rest on (the constraints with a nonzero dual, and the
+   shown cells that fix a full-cross cell in them). Such a cut is valid for every hiding
+   pattern, not only the current one: while none of D is hidden the same dual solution proves
+   the same bound (cells hidden instead of shown only relax constraints whose dual is zero);
+   the up-front constraints are bounds any attacker has as well. So the MILP (SciPy `milp`,
+   HiGHS) never cuts off a pattern that passes the audit, and the loop stops at a least-cost
+   pattern that passes it (constraint generation in the spirit of Fischetti and Salazar's,
+   which tau-Argus uses, with simpler cuts). If the rounds run out, every positive cell is
+   hidden, which the audit always passes.
+3. Audit (`audit`): for every hidden cell, the attacker's two linear programs, min and max of
+   the cell over the full-cross counts x >= 0 subject to every published figure: shown cells
+   exact, intervals for figures shown rounded (a total "about 50" is 45 to 54), hidden cells
+   >= 1 (`hidden_minimum`), each published cell the sum of its full-cross cells (SciPy
+   `linprog`, HiGHS). Protection range: the interval [min, max] must hold at least `width`
+   whole numbers, by default threshold - 1 (and at least 2): the figures must leave as much
+   doubt as "fewer than the threshold" does (1 to 9 for 10). Why a width and not "contains 1
+   to threshold - 1", the one-group guarantee above: a hidden margin made of k hidden positive
+   cells is known to be at least k whatever else is hidden, so a lower end of 1 cannot be asked
+   of margins; for a full-cross cell whose least value is 1 (the common case) the two agree.
+   `width` is a parameter. Solutions the programs find are tables the attacker cannot rule
+   out: the audit first solves 16 programs in fixed pseudo-random directions and skips the
+   cells those solutions (and earlier ones that fit the same figures, `witnesses`) already
+   spread `width` apart (`exact=True` solves every cell's pair). Full-cross cells a shown
+   figure fixes (a shown cell of the cross, the inside of a shown 0) enter as constants.
+   The programs are linear, as in tau-Argus and sdcTable. An attacker who reasons in whole
+   numbers narrows an interval to its integer points (which is what is counted), and could in
+   principle narrow it further where the LP's extreme points are fractional; the tests solve
+   that integer attacker's programs too, on random two-dimensional tables.
+4. Derived figures: a percentage or rate is hidden when a count it uses is hidden
+   (`hidden_figures`, `rate`): a share of a hidden count gives the count back.
+
+Cost: the MILP has one variable per positive published cell; each audit solves 16 programs plus
+at most two per hidden cell over the full-cross cells not fixed by a shown figure;
+`benchmarks/suppression.py` times a 20 x 10 table with all its margins.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 K = TypeVar("K", bound=Hashable)
 
@@ -143,3 +205,511 @@ def suppress(
                 hidden += 1
                 shown_sum -= smallest
     return Suppressed(cells, shown_total, not exact_total)
+
+
+# Linked tables ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure of a linked table: the table that keeps the dimensions `margin` (names, in the
+    order of `LinkedTables.dimensions`), at `codes` (one per kept dimension). The grand total is
+    `Cell((), ())`; the girls' count of a sex x race table is `Cell(("sex",), ("F",))`."""
+
+    margin: tuple[str, ...]
+    codes: tuple[Hashable, ...]
+
+
+@dataclass(frozen=True)
+class LinkedTables:
+    """Counts over the full cross of `dimensions` (name and codes, in order), and the `margins`
+    a page publishes: each a tuple of the dimension names it keeps, `()` the grand total, all
+    names the full cross. Build with `linked_tables`, which checks and normalises."""
+
+    dimensions: tuple[tuple[str, tuple[Hashable, ...]], ...]
+    counts: Mapping[tuple[Hashable, ...], int]
+    margins: tuple[tuple[str, ...], ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _codes in self.dimensions)
+
+    @functools.cached_property
+    def interior(self) -> tuple[tuple[Hashable, ...], ...]:
+        """The cells of the full cross, in dimension and code order: the attacker's unknowns."""
+        return tuple(itertools.product(*(codes for _name, codes in self.dimensions)))
+
+    @functools.cached_property
+    def members(self) -> dict[Cell, tuple[int, ...]]:
+        """Every published cell (table by table, in code order) and the indices of the
+        full-cross cells it adds up."""
+        position = {name: i for i, name in enumerate(self.names)}
+        codes = dict(self.dimensions)
+        members: dict[Cell, tuple[int, ...]] = {}
+        for margin in self.margins:
+            keep = [position[name] for name in margin]
+            groups: dict[tuple[Hashable, ...], list[int]] = {
+                key: [] for key in itertools.product(*(codes[name] for name in margin))
+            }
+            for index, key in enumerate(self.interior):
+                groups[tuple(key[i] for i in keep)].append(index)
+            for key, indices in groups.items():
+                members[Cell(margin, key)] = tuple(indices)
+        return members
+
+    @functools.cached_property
+    def values(self) -> dict[Cell, int]:
+        """Every published cell's true count."""
+        counts = [int(self.counts.get(key, 0)) for key in self.interior]
+        return {cell: sum(counts[i] for i in idx) for cell, idx in self.members.items()}
+
+    @functools.cached_property
+    def relations(self) -> tuple[tuple[Cell, tuple[Cell, ...]], ...]:
+        """The additive relations between published tables: each cell of a table, with its
+        parts in each published table that keeps more dimensions and has no published table
+        between the two."""
+        found: list[tuple[Cell, tuple[Cell, ...]]] = []
+        kept = [set(m) for m in self.margins]
+        for outer, outer_set in zip(self.margins, kept, strict=True):
+            for inner, inner_set in zip(self.margins, kept, strict=True):
+                if not inner_set < outer_set or any(
+                    inner_set < between < outer_set for between in kept
+                ):
+                    continue
+                at = [outer.index(name) for name in inner]
+                parts: dict[tuple[Hashable, ...], list[Cell]] = {}
+                for cell in self.members:
+                    if cell.margin == outer:
+                        parts.setdefault(tuple(cell.codes[i] for i in at), []).append(cell)
+                found.extend((Cell(inner, key), tuple(cells)) for key, cells in parts.items())
+        return tuple(found)
+
+    @functools.cached_property
+    def membership(self) -> Any:
+        """The published cells (rows, in `members` order) as sums of full-cross cells (columns):
+        a sparse 0/1 matrix."""
+        rows = [r for r, idx in enumerate(self.members.values()) for _ in idx]
+        cols = [i for idx in self.members.values() for i in idx]
+        return sparse.csr_matrix(
+            (np.ones(len(cols)), (rows, cols)), shape=(len(self.members), len(self.interior))
+        )
+
+    def cell(self, codes: Mapping[str, Hashable] | None = None) -> Cell:
+        """The published cell at `codes` ({dimension: code}; none for the grand total)."""
+        codes = dict(codes or {})
+        margin = tuple(name for name in self.names if name in codes)
+        cell = Cell(margin, tuple(codes[name] for name in margin))
+        if len(margin) != len(codes) or cell not in self.members:
+            raise ValueError(f"no published cell at {codes!r}")
+        return cell
+
+
+def linked_tables(
+    dimensions: Mapping[str, Sequence[Hashable]],
+    counts: Mapping[tuple[Hashable, ...], int],
+    margins: Iterable[Iterable[str]] | None = None,
+) -> LinkedTables:
+    """Linked tables from counts over the full cross of `dimensions` ({name: codes}, in order;
+    `counts` keyed by one code per dimension, missing keys are 0) and the margins published
+    (default: every one, from the grand total to the full cross)."""
+    dims = tuple((str(name), tuple(codes)) for name, codes in dimensions.items())
+    names = tuple(name for name, _codes in dims)
+    allowed = [set(codes) for _name, codes in dims]
+    for (name, codes), distinct in zip(dims, allowed, strict=True):
+        if len(distinct) != len(codes):
+            raise ValueError(f"dimension {name!r} repeats a code")
+    for key, value in counts.items():
+        if len(key) != len(dims) or any(c not in a for c, a in zip(key, allowed, strict=False)):
+            raise ValueError(f"cell {key!r} is not one code per dimension {names!r}")
+        if int(value) < 0:
+            raise ValueError(f"cell {key!r} has a negative count")
+    if margins is None:
+        chosen = [m for r in range(len(names) + 1) for m in itertools.combinations(names, r)]
+    else:
+        chosen = []
+        for margin in margins:
+            wanted = set(margin)
+            if not wanted <= set(names):
+                raise ValueError(f"margin {sorted(wanted)!r} names an unknown dimension")
+            ordered = tuple(name for name in names if name in wanted)
+            if ordered not in chosen:
+                chosen.append(ordered)
+    return LinkedTables(dims, {tuple(k): int(v) for k, v in counts.items()}, tuple(chosen))
+
+
+def primary_suppression(tables: LinkedTables, threshold: int) -> dict[Cell, str]:
+    """The cells hidden whatever else is published, with the reason:
+
+    - "small": above 0 and below the threshold;
+    - "complement" (the complement rule): a cell P whose complement in a published cell M that
+      contains it (M's table keeps a subset of P's dimensions, with P's codes on them) is small:
+      0 < M - P < threshold. Showing both would tell that fewer than the threshold are in M but
+      not in P ("all but 3 of the 40 girls are white"), a group as small as a hidden cell. P is
+      hidden; the cells making up M - P are each small (or 0) and hidden too.
+    """
+    threshold = _threshold(threshold)
+    values = tables.values
+    reasons: dict[Cell, str] = {
+        cell: "small" for cell, value in values.items() if publish_count(value, threshold) is None
+    }
+    kept = {margin: set(margin) for margin in tables.margins}
+    for cell, value in values.items():
+        if cell in reasons or value == 0:
+            continue
+        for inner, inner_set in kept.items():
+            if not inner_set < kept[cell.margin]:
+                continue
+            at = [cell.margin.index(name) for name in inner]
+            whole = values[Cell(inner, tuple(cell.codes[i] for i in at))]
+            if 0 < whole - value < threshold:
+                reasons[cell] = "complement"
+                break
+    return reasons
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What an attacker's linear programs recover: for each hidden cell the least and the most
+    it can be given every published figure (`intervals`, continuous bounds; without `exact`,
+    a cell not recovered may show only the part of its interval the solutions found cover),
+    the hidden cells whose interval holds fewer than `width` whole values (`recovered`: must
+    be empty), and for each of those the published cells the bounds rest on (`evidence`, from
+    the LP duals); `witnesses` the solutions found (full-cross tables that publish the same
+    figures)."""
+
+    intervals: dict[Cell, tuple[float, float]]
+    recovered: tuple[Cell, ...]
+    evidence: dict[Cell, frozenset[Cell]]
+    width: int
+    witnesses: tuple[Any, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return not self.recovered
+
+
+Published = int | tuple[int, int] | None
+SEEDS = 16
+WITNESSES = 64
+
+
+def protection_width(threshold: int) -> int:
+    """The default protection range: threshold - 1 whole values (at least 2)."""
+    return max(_threshold(threshold) - 1, 2)
+
+
+def audit(
+    tables: LinkedTables,
+    published: Mapping[Cell, Published],
+    threshold: int,
+    *,
+    width: int | None = None,
+    hidden_minimum: int = 1,
+    exact: bool = False,
+    witnesses: Sequence[Any] = (),
+) -> Audit:
+    """The attacker's linear programs over `published` figures of `tables` (module docstring,
+    "Audit"): a cell maps to its count (shown exactly), to (low, high) (shown as an interval: a
+    rounded total), or to None (hidden: at least `hidden_minimum`); cells left out are not
+    published. Each hidden cell is minimised and maximised with SciPy's HiGHS, except that,
+    unless `exact`, a cell the solutions already found show to take values `width` apart is
+    not solved again: its interval is then the range those solutions show (part of the
+    attacker's, so wide enough). `witnesses`: full-cross tables found by earlier audits
+    (`Audit.witnesses`); those that publish these same figures count as solutions found."""
+    width = protection_width(threshold) if width is None else width
+    unknown = set(published) - set(tables.members)
+    if unknown:
+        raise ValueError(f"not cells of these tables: {sorted(map(repr, unknown))!r}")
+    matrix = tables.membership
+    row = {cell: i for i, cell in enumerate(tables.members)}
+    hidden = [c for c, v in published.items() if v is None]
+    ranged = [c for c, v in published.items() if isinstance(v, tuple)]
+    shown = [c for c, v in published.items() if v is not None and not isinstance(v, tuple)]
+    ranges = [cast(tuple[int, int], published[c]) for c in ranged]
+    # Full-cross cells a shown figure gives away (a shown cell of the cross, or inside a shown
+    # 0) are constants: the programs are solved over the others only (the same programs,
+    # smaller, which is most of the audit's speed).
+    fixed = np.full(len(tables.interior), np.nan)
+    fixed_by: dict[int, Cell] = {}
+    for cell in shown:
+        members = tables.members[cell]
+        value = int(cast(int, published[cell]))
+        if value == 0 or len(members) == 1:
+            fixed[list(members)] = value
+            fixed_by.update(dict.fromkeys(members, cell))
+    free = np.flatnonzero(np.isnan(fixed))
+    constant = np.nan_to_num(fixed)
+
+    def part(cells: list[Cell]) -> tuple[Any, Any]:
+        rows = matrix[[row[c] for c in cells]]
+        return rows[:, free], rows @ constant
+
+    eq_rows, eq_offset = part(shown)
+    ranged_rows, ranged_offset = part(ranged)
+    hidden_rows, hidden_offset = part(hidden)
+    b_eq = np.array([int(cast(int, published[c])) for c in shown], dtype=float) - eq_offset
+    keep = np.flatnonzero(np.diff(eq_rows.indptr))  # rows with a free cell left
+    if not np.allclose(np.delete(b_eq, keep), 0.0):
+        raise ValueError("published figures are inconsistent")
+    shown = [shown[k] for k in keep]
+    eq_rows, b_eq = eq_rows[keep], b_eq[keep]
+    a_ub = sparse.vstack([ranged_rows, -ranged_rows, -hidden_rows], format="csr")
+    a_eq: Any = eq_rows
+    if free.size * (a_ub.shape[0] + eq_rows.shape[0]) <= 250_000:
+        a_ub, a_eq = a_ub.toarray(), eq_rows.toarray()  # small: dense is quicker to pass
+    b_ub = np.concatenate(
+        [
+            np.array([high for _low, high in ranges], dtype=float) - ranged_offset,
+            ranged_offset - np.array([low for low, _high in ranges], dtype=float),
+            hidden_offset - hidden_minimum,
+        ]
+    )
+    # Every solution found is a table the attacker cannot rule out: the least and the most
+    # each hidden cell takes in them are inside its interval.
+    seen_low = np.full(len(hidden), np.inf)
+    seen_high = np.full(len(hidden), -np.inf)
+    found: list[Any] = []
+    if len(witnesses):
+        # Earlier solutions (of other published patterns) that fit these figures count too.
+        low = np.full(len(row), -np.inf)
+        high = np.full(len(row), np.inf)
+        for cell, figure in published.items():
+            if figure is None:
+                low[row[cell]] = hidden_minimum
+            elif isinstance(figure, tuple):
+                low[row[cell]], high[row[cell]] = figure
+            else:
+                low[row[cell]] = high[row[cell]] = figure
+        earlier = np.column_stack(list(witnesses))
+        sums = matrix @ earlier
+        fits = (
+            (earlier >= -1e-9).all(axis=0)
+            & (sums >= low[:, None] - 1e-6).all(axis=0)
+            & (sums <= high[:, None] + 1e-6).all(axis=0)
+        )
+        hidden_at = [row[c] for c in hidden]
+        for k in np.flatnonzero(fits):
+            found.append(earlier[:, k])
+            np.minimum(seen_low, sums[hidden_at, k], out=seen_low)
+            np.maximum(seen_high, sums[hidden_at, k], out=seen_high)
+
+    def solve(objective: Any) -> Any:
+        result = linprog(
+            objective,
+            A_ub=a_ub if a_ub.shape[0] else None,
+            b_ub=b_ub if a_ub.shape[0] else None,
+            A_eq=a_eq if shown else None,
+            b_eq=b_eq if shown else None,
+            bounds=(0, None),
+            method="highs",
+        )
+        if result.status == 0:
+            taken = hidden_rows @ result.x + hidden_offset
+            np.minimum(seen_low, taken, out=seen_low)
+            np.maximum(seen_high, taken, out=seen_high)
+            solution = constant.copy()
+            solution[free] = result.x
+            found.append(solution)
+        elif result.status != 3:
+            raise ValueError(f"published figures are inconsistent: {result.message}")
+        return result
+
+    def wide(i: int) -> bool:
+        if seen_high[i] == np.inf:
+            return True
+        if seen_low[i] == np.inf:
+            return False
+        return bool(math.floor(seen_high[i] + 1e-7) - math.ceil(seen_low[i] - 1e-7) + 1 >= width)
+
+    if hidden and free.size and not exact and len(found) < SEEDS:
+        # A few solutions in fixed pseudo-random directions usually spread every hidden cell
+        # wide enough, leaving few cells to solve one by one.
+        directions = np.random.default_rng(0).standard_normal((SEEDS, len(hidden)))
+        for direction in directions:
+            solve(direction @ hidden_rows)
+    intervals: dict[Cell, tuple[float, float]] = {}
+    recovered: list[Cell] = []
+    evidence: dict[Cell, frozenset[Cell]] = {}
+    for i, cell in enumerate(hidden):
+        objective = hidden_rows[i].toarray().ravel()
+        support: set[Cell] = set()
+        if not objective.any():
+            # every full-cross cell in it is fixed by shown figures: it is their sum
+            seen_low[i] = seen_high[i] = hidden_offset[i]
+            support.update(fixed_by[m] for m in tables.members[cell])
+        for sign in (1.0, -1.0) if objective.any() else ():
+            if not exact and wide(i):
+                break
+            result = solve(sign * objective)
+            if result.status == 3:
+                seen_high[i] = np.inf
+                continue
+            # The bound rests on the figures whose constraints carry a dual value, and on the
+            # shown figures that fixed a full-cross cell in them or in the objective.
+            duals = result.ineqlin.marginals
+            k = len(ranged)
+            used = [cell]
+            used += [
+                c for c, d in zip(shown, result.eqlin.marginals, strict=False) if abs(d) > 1e-9
+            ]
+            used += [c for j, c in enumerate(ranged) if abs(duals[j]) + abs(duals[k + j]) > 1e-9]
+            used += [c for j, c in enumerate(hidden) if abs(duals[2 * k + j]) > 1e-9]
+            support.update(c for c in used if c != cell and published[c] is not None)
+            support.update(fixed_by[m] for c in used for m in tables.members[c] if m in fixed_by)
+        intervals[cell] = (float(seen_low[i]), float(seen_high[i]))
+        if not wide(i):
+            recovered.append(cell)
+            evidence[cell] = frozenset(support)
+    return Audit(intervals, tuple(recovered), evidence, width, tuple(found))
+
+
+@dataclass(frozen=True)
+class LinkedSuppressed:
+    """Linked tables as they may be published: `cells[c]` the count, None where hidden;
+    `primary` the cells hidden for themselves (`primary_suppression`), `complementary` those
+    hidden so that no primary one can be worked out; `audit` the check that passed; `rounds`
+    the MILP solves it took."""
+
+    tables: LinkedTables
+    cells: dict[Cell, int | None]
+    primary: dict[Cell, str]
+    complementary: frozenset[Cell]
+    audit: Audit
+    rounds: int = 0
+
+    @property
+    def hidden(self) -> frozenset[Cell]:
+        return frozenset(c for c, v in self.cells.items() if v is None)
+
+    def table(self, margin: Iterable[str]) -> dict[tuple[Hashable, ...], int | None]:
+        """One published table ({codes: count or None}), e.g. `table(["sex"])`."""
+        wanted = set(margin)
+        ordered = tuple(name for name in self.tables.names if name in wanted)
+        if ordered not in self.tables.margins:
+            raise ValueError(f"margin {sorted(wanted)!r} is not published")
+        return {c.codes: v for c, v in self.cells.items() if c.margin == ordered}
+
+
+Cost = Literal["value", "cells"]
+
+
+def suppress_linked(
+    tables: LinkedTables,
+    threshold: int,
+    *,
+    cost: Cost = "value",
+    width: int | None = None,
+    max_rounds: int = 200,
+) -> LinkedSuppressed:
+    """Linked tables as they may be published (module docstring, "Linked tables"): primary
+    suppression, then the complementary cells of least `cost` ("value": their total count,
+    "cells": their number) that make the audit pass, found by a MILP that grows cuts from the
+    attacker's LP duals. The result has passed `audit` with the same `width`."""
+    threshold = _threshold(threshold)
+    width = protection_width(threshold) if width is None else width
+    values = tables.values
+    primary = primary_suppression(tables, threshold)
+    candidates = [c for c, v in values.items() if v > 0]
+    index = {c: i for i, c in enumerate(candidates)}
+    cuts: list[dict[int, float]] = []
+
+    def cut(cell: Cell, others: Iterable[Cell]) -> None:
+        # hiding `cell` needs at least one of `others` hidden too: y_cell - sum y_other <= 0
+        row = {index[o]: -1.0 for o in others if o in index and o != cell}
+        row[index[cell]] = 1.0
+        cuts.append(row)
+
+    for whole, parts in tables.relations:
+        if whole not in index:
+            continue  # a zero: its parts are zeros too
+        if width >= 2:
+            # one relation alone pins a cell hidden with every other term shown
+            terms = [whole, *parts]
+            for term in terms:
+                if term in index:
+                    cut(term, terms)
+        # With the whole shown, the relation alone caps a hidden part at 1 + the sum of
+        # (v - 1) over the hidden parts (each other one is at least 1): that must leave `width`
+        # values, or the whole must be hidden too. (The upper protection level of tau-Argus.)
+        hidden_parts = [p for p in parts if p in index]
+        for part in hidden_parts:
+            row = {index[p]: -float(values[p] - 1) for p in hidden_parts}
+            row[index[part]] += float(width - 1)
+            row[index[whole]] = -float(width - 1)
+            cuts.append(row)
+    weight = np.array(
+        [float(values[c]) if cost == "value" else 1.0 for c in candidates], dtype=float
+    )
+    lower = np.array([1.0 if c in primary else 0.0 for c in candidates])
+
+    pool: list[Any] = []
+
+    def publish(hidden: set[Cell], rounds: int) -> LinkedSuppressed:
+        cells = {c: (None if c in hidden else v) for c, v in values.items()}
+        check = audit(
+            tables, cast(dict[Cell, Published], cells), threshold, width=width, witnesses=pool
+        )
+        pool[:] = check.witnesses[-WITNESSES:]
+        complementary = frozenset(hidden - set(primary))
+        return LinkedSuppressed(tables, cells, primary, complementary, check, rounds)
+
+    if not primary:
+        return publish(set(), 0)
+    for rounds in range(1, max_rounds + 1):
+        result = publish(_solve_pattern(weight, lower, cuts, candidates), rounds)
+        if result.audit.passed:
+            return result
+        for cell in result.audit.recovered:
+            cut(cell, result.audit.evidence[cell])
+    # Safe whatever the figures: with every positive cell hidden only the zeros are known.
+    return publish(set(candidates), max_rounds)
+
+
+def _solve_pattern(
+    weight: Any,
+    lower: Any,
+    cuts: list[dict[int, float]],
+    candidates: list[Cell],
+) -> set[Cell]:
+    """The least-weight 0/1 hiding pattern over `candidates` that meets every cut (all of them
+    when the cuts cannot be met)."""
+    n = len(candidates)
+    constraints = []
+    if cuts:
+        rows = [r for r, cut in enumerate(cuts) for _ in cut]
+        cols = [i for cut in cuts for i in cut]
+        data = [v for cut in cuts for v in cut.values()]
+        matrix = sparse.csr_matrix((data, (rows, cols)), shape=(len(cuts), n))
+        constraints.append(LinearConstraint(matrix, -np.inf, 0.0))
+    result = milp(
+        weight,
+        constraints=constraints,
+        integrality=np.ones(n),
+        bounds=Bounds(lower, np.ones(n)),
+    )
+    if result.status != 0 or result.x is None:
+        return set(candidates)
+    return {c for c, y in zip(candidates, result.x, strict=True) if y > 0.5}
+
+
+F = TypeVar("F", bound=Hashable)
+
+
+def hidden_figures(
+    uses: Mapping[F, Iterable[Cell]], published: Mapping[Cell, int | None]
+) -> frozenset[F]:
+    """The derived figures (percentages, rates, ratios: `uses` maps each to the counts it is
+    computed from) that are hidden because a count they use is hidden or not published."""
+    return frozenset(
+        figure
+        for figure, cells in uses.items()
+        if any(published.get(cell) is None for cell in cells)
+    )
+
+
+def rate(numerator: int | None, denominator: int | None) -> float | None:
+    """numerator / denominator as it may be published: None when either count is hidden or the
+    denominator is 0 (a share of hidden counts would give them back)."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
