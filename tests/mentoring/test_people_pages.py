@@ -299,7 +299,7 @@ def test_sign_up_shows_the_services_refusal_as_a_form_error(world: World) -> Non
     client = Client()
     client.force_login(user)
     html = page(client.post(BASE + "join/", sign_up_form(home_postal_code="00000")))
-    assert "We do not know the ZIP code 00000" in html
+    assert "Enter a known US ZIP code: we do not know 00000" in html
     assert not Mentor.objects.filter(user=user).exists()
 
 

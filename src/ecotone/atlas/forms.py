@@ -173,6 +173,8 @@ def kept_forms(formset: Any) -> list[Any]:
 
 
 class BaseProgramFormSet(forms.BaseFormSet):
+    row_name = _("Program %(n)s")  # how the error summary names a program
+
     def clean(self) -> None:
         if any(self.errors):
             return

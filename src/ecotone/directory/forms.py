@@ -244,6 +244,8 @@ class ListFormSet(forms.BaseFormSet):
     only when the person filled something in.
     """
 
+    row_name: Any = None  # how the error summary names a row
+
     def entries(self) -> list[dict[str, Any]]:
         return [
             form.state()
@@ -257,10 +259,12 @@ ScheduleFormSet = cast(
     type[ListFormSet],
     forms.formset_factory(ScheduleForm, formset=ListFormSet, extra=1, can_delete=True, max_num=20),
 )
+ScheduleFormSet.row_name = _("Schedule %(n)s")
 CapacityFormSet = cast(
     type[ListFormSet],
     forms.formset_factory(CapacityForm, formset=ListFormSet, extra=1, can_delete=True, max_num=5),
 )
+CapacityFormSet.row_name = _("Count %(n)s")
 
 
 class LocationForm(forms.ModelForm):
