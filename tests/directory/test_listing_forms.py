@@ -143,7 +143,7 @@ def test_more_places_cannot_be_open_than_exist(world: World) -> None:
         world, capacities=[{"unit": "seats", "available": "25", "maximum": "20"}]
     )
     errors = field_errors(response, "capacities")
-    assert "More places cannot be open" in " ".join(errors["available"])
+    assert "Open places must not be more than" in " ".join(errors["available"])
 
 
 def test_a_listing_needs_a_name(world: World) -> None:

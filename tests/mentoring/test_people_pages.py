@@ -310,7 +310,7 @@ def test_sign_up_refuses_times_off_the_quarter_hour_and_backwards(world: World) 
     html = page(client.post(BASE + "join/", sign_up_form(**windows((1, "16:10", "18:00")))))
     assert "quarter hours" in html
     html = page(client.post(BASE + "join/", sign_up_form(**windows((1, "19:00", "18:00")))))
-    assert "The end is after the start" in html
+    assert "The end must be after the start" in html
     html = page(client.post(BASE + "join/", sign_up_form(**windows(("", "10:00", "11:00")))))
     assert "Choose the day" in html
     html = page(client.post(BASE + "join/", sign_up_form(agrees_to_terms="")))

@@ -228,7 +228,7 @@ class CapacityForm(forms.Form):
         data = super().clean() or {}
         available, maximum = data.get("available"), data.get("maximum")
         if available is not None and maximum is not None and available > maximum:
-            self.add_error("available", _("More places cannot be open than there are in total."))
+            self.add_error("available", _("Open places must not be more than the places in total."))
         return data
 
     def state(self) -> dict[str, Any]:

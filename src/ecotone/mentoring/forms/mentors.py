@@ -96,7 +96,7 @@ class WindowForm(forms.Form):
             if start.minute % 15 or start.second or end_minutes % 15 or end.second:
                 self.add_error("end", _("Use quarter hours (:00, :15, :30, :45)."))
             elif _minutes(start) >= end_minutes:
-                self.add_error("end", _("The end is after the start."))
+                self.add_error("end", _("The end must be after the start."))
             else:
                 data["window"] = [day, _minutes(start), end_minutes]
         return data

@@ -115,7 +115,7 @@ def _languages(value: Any) -> list[str]:
     wrong = [v for v in items if not _LANGUAGE.match(v)]
     if wrong:
         raise DomainError(
-            _("Languages are two-letter codes such as en or es, not: %(codes)s.")
+            _("Give languages as two-letter codes such as en or es, not: %(codes)s.")
             % {"codes": ", ".join(wrong)}
         )
     return list(dict.fromkeys(items))
