@@ -289,6 +289,22 @@ def test_cells_that_disagree_within_a_row_are_a_problem(
     assert (problem.where, problem.field) == ("row 2", column)
 
 
+@pytest.mark.parametrize(
+    ("cells", "says"),
+    [
+        ({"start_time": "17:00", "end_time": "15:00"}, "The end time must be after the start"),
+        (
+            {"first_date": "2026-12-01", "last_date": "2026-09-01"},
+            "The last date must not be before the first",
+        ),
+    ],
+)
+def test_cells_that_disagree_say_what_they_must_be(
+    tmp_path: Path, cells: dict[str, str], says: str
+) -> None:
+    assert says in only_problem(read(write_csv(tmp_path, [row(**cells)]))).message
+
+
 # grouping rows --------------------------------------------------------------------------------
 
 

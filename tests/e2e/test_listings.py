@@ -35,23 +35,29 @@ def test_a_partner_creates_a_listing_and_backbone_staff_approve_it(site: Site) -
     page.get_by_role("button", name="New listing").click()
     auditor.audit("new listing form")
 
+    # The form comes in steps, each checked before the next.
     page.fill("#id_name", "Girls Who Solder")
     page.fill("#id_description", "Build and solder your own synthesizer.")
-    page.get_by_label("6–8").check()
     page.get_by_label("Making and fabrication").check()
+    page.get_by_role("button", name="Next: Who it is for").click()
+    page.get_by_label("6–8").check()
     page.get_by_label("Spanish").check()
-    page.get_by_label("Riverton hall, Riverton").check()
     page.fill("#id_minimum_age", "5")
     page.fill("#id_maximum_age", "8")  # contradicts grades 6-8
+    page.get_by_role("button", name="Next: When and where").click()
+    expect(page.locator("#id_maximum_age_error")).to_contain_text("do not fit grades")
+    expect(page.locator(".error-summary")).to_contain_text("do not fit grades")
+    auditor.audit("listing form with errors")
+    page.fill("#id_minimum_age", "11")
+    page.fill("#id_maximum_age", "14")
+    page.get_by_role("button", name="Next: When and where").click()
+    page.get_by_label("Riverton hall, Riverton").check()
     schedule = page.locator("fieldset.schedule").first
     schedule.get_by_label("Tuesday").check()
     schedule.get_by_label("Starts at").fill("15:30")
     schedule.get_by_label("Ends at").fill("17:00")
-    page.get_by_role("button", name="Send for review").click()
-    expect(page.locator("#id_maximum_age_error")).to_contain_text("do not fit grades")
-    auditor.audit("listing form with errors")
-    page.fill("#id_minimum_age", "11")
-    page.fill("#id_maximum_age", "14")
+    page.get_by_role("button", name="Next: Cost and contact").click()
+    auditor.audit("listing form, last step")
     page.get_by_role("button", name="Send for review").click()
     expect(page.get_by_text("Your listing was sent for review")).to_be_visible()
     auditor.audit("change page (partner)")
@@ -122,7 +128,7 @@ def test_the_listing_pages_in_spanish_are_accessible(site: Site) -> None:
     page.get_by_role("link", name="Nuestros programas").click()
     auditor.audit("nuestros programas")
     page.get_by_role("button", name="Ficha nueva").click()
-    expect(page.get_by_role("button", name="Enviar a revisión")).to_be_visible()
+    expect(page.get_by_role("button", name="Siguiente: Para quién es")).to_be_visible()
     auditor.audit("ficha nueva")
     assert page.locator("html").get_attribute("lang") == "es"
     auditor.assert_clean()
@@ -144,9 +150,28 @@ def test_a_partner_saves_an_existing_listing_unchanged_then_with_one_change(site
     assert change.proposed["capacities"][0]["available"] == 4
 
     page.goto(f"/e/alpha/listings/programs/{program.slug}/edit/")
+    page.get_by_role("button", name="Cost and contact").click()
     page.fill("#id_phone", "555-0199")
     page.get_by_role("button", name="Send for review").click()
     expect(page.get_by_text("Your listing was sent for review")).to_be_visible()
     change.refresh_from_db()
     assert change.proposed["fields"]["phone"] == "555-0199"
     assert change.proposed["schedules"][0]["byday"] == "TU"
+
+
+def test_a_failed_submit_on_a_phone_starts_with_the_summary_that_leads_to_the_field(
+    site: Site,
+) -> None:
+    page = site.new_page(viewport=PHONE)
+    site.sign_in(page, "partner_a")
+    page.goto(f"/e/alpha/listings/for/{site.world.org_a.slug}/new/")
+    page.fill("#id_description", "Build robots.")  # but no name
+    page.get_by_role("button", name="Next: Who it is for").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    box = summary.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= PHONE["height"]  # in the first screen
+    summary.get_by_role("link", name=re.compile("^Name")).click()
+    expect(page.locator("#id_name")).to_be_focused()
+    expect(page.locator("label[for=id_name]")).to_be_in_viewport()

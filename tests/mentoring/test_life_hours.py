@@ -79,7 +79,7 @@ def test_hours_only_on_active_or_closed_matches(life: Any) -> None:
 
 @pytest.mark.parametrize(
     ("day", "message"),
-    [(-1, "future"), (31, "started on"), (0, "closed on")],
+    [(-1, "today or an earlier day"), (31, "started on"), (0, "closed on")],
 )
 def test_dates_stay_within_the_match_and_not_in_the_future(
     life: Any, day: int, message: str
@@ -141,7 +141,7 @@ def test_mentor_logs_on_the_match_page(life: Any) -> None:
         address, {"date": days_ago(-3).isoformat(), "hours": "1", "activity": ""}
     )
     assert refused.status_code == 400
-    assert "future" in refused.content.decode()
+    assert "today or an earlier day" in refused.content.decode()
     assert HourLog.objects.count() == 1
 
 

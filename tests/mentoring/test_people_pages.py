@@ -299,7 +299,7 @@ def test_sign_up_shows_the_services_refusal_as_a_form_error(world: World) -> Non
     client = Client()
     client.force_login(user)
     html = page(client.post(BASE + "join/", sign_up_form(home_postal_code="00000")))
-    assert "We do not know the ZIP code 00000" in html
+    assert "Enter a known US ZIP code: we do not know 00000" in html
     assert not Mentor.objects.filter(user=user).exists()
 
 
@@ -310,7 +310,7 @@ def test_sign_up_refuses_times_off_the_quarter_hour_and_backwards(world: World) 
     html = page(client.post(BASE + "join/", sign_up_form(**windows((1, "16:10", "18:00")))))
     assert "quarter hours" in html
     html = page(client.post(BASE + "join/", sign_up_form(**windows((1, "19:00", "18:00")))))
-    assert "The end is after the start" in html
+    assert "The end must be after the start" in html
     html = page(client.post(BASE + "join/", sign_up_form(**windows(("", "10:00", "11:00")))))
     assert "Choose the day" in html
     html = page(client.post(BASE + "join/", sign_up_form(agrees_to_terms="")))

@@ -50,12 +50,12 @@ def check_area_file(
     filename = Path(getattr(upload, "name", "") or "areas.csv").name
     if Path(filename).suffix.lower() not in SUFFIXES:
         raise DomainError(
-            _("Area files are CSV (.csv) or Excel (.xlsx); “%(name)s” is neither.")
+            _("Upload a CSV (.csv) or Excel (.xlsx) file; “%(name)s” is neither.")
             % {"name": filename}
         )
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_BYTES:
-        raise DomainError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES >> 20})
+        raise DomainError(_("Upload a file of at most %(mb)d MB.") % {"mb": MAX_BYTES >> 20})
     run = AreaImport(
         ecosystem=ecosystem, created_by=actor(user), format=format, original_filename=filename[:200]
     )

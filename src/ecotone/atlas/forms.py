@@ -102,7 +102,7 @@ class HypotheticalProgramForm(forms.Form):
                 if centroid is not None:
                     data["latitude"], data["longitude"] = centroid.latitude, centroid.longitude
                 elif zip_code:
-                    self.add_error("zip_code", _("We do not know this ZIP code."))
+                    self.add_error("zip_code", _("Enter a known US ZIP code."))
                 else:
                     self.add_error(
                         "latitude",
@@ -117,7 +117,7 @@ class HypotheticalProgramForm(forms.Form):
                 if place is None:
                     self.add_error(
                         "stops",
-                        _('Line %(n)s is neither "latitude, longitude" nor a known ZIP code.')
+                        _('Write line %(n)s as "latitude, longitude" or a known ZIP code.')
                         % {"n": number},
                     )
                     break
@@ -173,6 +173,8 @@ def kept_forms(formset: Any) -> list[Any]:
 
 
 class BaseProgramFormSet(forms.BaseFormSet):
+    row_name = _("Program %(n)s")  # how the error summary names a program
+
     def clean(self) -> None:
         if any(self.errors):
             return

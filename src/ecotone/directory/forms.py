@@ -228,7 +228,7 @@ class CapacityForm(forms.Form):
         data = super().clean() or {}
         available, maximum = data.get("available"), data.get("maximum")
         if available is not None and maximum is not None and available > maximum:
-            self.add_error("available", _("More places cannot be open than there are in total."))
+            self.add_error("available", _("Open places must not be more than the places in total."))
         return data
 
     def state(self) -> dict[str, Any]:
@@ -244,6 +244,8 @@ class ListFormSet(forms.BaseFormSet):
     only when the person filled something in.
     """
 
+    row_name: Any = None  # how the error summary names a row
+
     def entries(self) -> list[dict[str, Any]]:
         return [
             form.state()
@@ -257,10 +259,12 @@ ScheduleFormSet = cast(
     type[ListFormSet],
     forms.formset_factory(ScheduleForm, formset=ListFormSet, extra=1, can_delete=True, max_num=20),
 )
+ScheduleFormSet.row_name = _("Schedule %(n)s")
 CapacityFormSet = cast(
     type[ListFormSet],
     forms.formset_factory(CapacityForm, formset=ListFormSet, extra=1, can_delete=True, max_num=5),
 )
+CapacityFormSet.row_name = _("Count %(n)s")
 
 
 class LocationForm(forms.ModelForm):

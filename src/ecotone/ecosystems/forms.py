@@ -32,6 +32,7 @@ ContactFormSet: type[forms.BaseInlineFormSet[Contact, Organization, Any]] = (
         validate_max=True,
     )
 )
+ContactFormSet.row_name = _("Contact %(n)s")  # type: ignore[attr-defined]
 
 
 def contacts_from(formset: Any) -> list[dict[str, Any]]:

@@ -42,7 +42,9 @@ def timezone_choices() -> list[tuple[str, str]]:
 def validate_timezone(value: str) -> None:
     # A validator rather than `choices`, so a tzdata update never needs a migration.
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+        raise ValidationError(
+            _("Choose a time zone from the list; %(value)s is not one."), params={"value": value}
+        )
 
 
 class Ecosystem(TimeStamped):

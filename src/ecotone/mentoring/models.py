@@ -85,24 +85,24 @@ IDENTITY_CODES = frozenset(code for code, _label in IDENTITY_TAGS)
 def validate_windows(value: Any) -> None:
     """Weekly availability/schedule: a list of [weekday 0-6, start minute, end minute]."""
     if not isinstance(value, list):
-        raise ValidationError(_("Expected a list of weekly time windows."))
+        raise ValidationError(_("Give a list of weekly time windows."))
     for window in value:
         if (
             not isinstance(window, list | tuple)
             or len(window) != 3
             or not all(isinstance(x, int) for x in window)
         ):
-            raise ValidationError(_("Each window is [weekday, start minute, end minute]."))
+            raise ValidationError(_("Give each window as [weekday, start minute, end minute]."))
         day, start, end = window
         if not (0 <= day <= 6 and 0 <= start < end <= 24 * 60):
             raise ValidationError(
-                _("%(window)s is not a window within one day."), params={"window": window}
+                _("Keep each window within one day; %(window)s is not."), params={"window": window}
             )
 
 
 def validate_codes(value: Any) -> None:
     if not isinstance(value, list) or not all(isinstance(x, str) and x for x in value):
-        raise ValidationError(_("Expected a list of codes."))
+        raise ValidationError(_("Give a list of codes."))
 
 
 # --- mentors ---------------------------------------------------------------------------------

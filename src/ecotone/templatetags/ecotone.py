@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.forms import BaseForm, BaseFormSet, BoundField
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -25,3 +28,57 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
 def can(context: dict[str, Any], permission: str, obj: Any = None) -> bool:
     """`{% can "ecosystems.add_organization" ecosystem as can_add %}`: the rules decide."""
     return bool(context["request"].user.has_perm(permission, obj))
+
+
+def _target(field: BoundField) -> str:
+    """The id a summary link jumps to: the input, or a group's first box."""
+    if field.is_hidden:
+        return ""
+    if field.use_fieldset and field.subwidgets:
+        return str(field.subwidgets[0].id_for_label or "")
+    return str(field.id_for_label or field.auto_id or "")
+
+
+def _form_entries(
+    form: BaseForm, row: str = "", fields: Iterable[str] | None = None
+) -> list[tuple[str, str]]:
+    entries = [(str(error), "") for error in form.non_field_errors()]
+    names = list(fields) if fields is not None else list(form.fields)
+    for name in names:
+        field = form[name]
+        for error in field.errors:
+            label = str(field.label or field.name)
+            if row:
+                label = f"{row}: {label}"
+            entries.append((f"{label}: {error}", _target(field)))
+    return entries
+
+
+def error_entries(*forms: Any, fields: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """Every error of the forms and formsets of one submit, as (text, id of the field or "").
+    A field's error names the field (and a formset's row: its `row_name`, "Schedule %(n)s");
+    a rule about several fields has no field. A list holds entries or messages already made.
+    `fields` keeps only those fields of the forms, in that order (a page showing part of a form).
+    """
+    entries: list[tuple[str, str]] = []
+    for form in forms:
+        if isinstance(form, list | tuple):
+            entries += [
+                (str(item[0]), str(item[1])) if isinstance(item, tuple) else (str(item), "")
+                for item in form
+            ]
+        elif isinstance(form, BaseFormSet):
+            entries += [(str(error), "") for error in form.non_form_errors()]
+            row_name = getattr(form, "row_name", None) or gettext("Row %(n)s")
+            for n, member in enumerate(form.forms, start=1):
+                entries += _form_entries(member, str(row_name) % {"n": n})
+        elif isinstance(form, BaseForm):
+            entries += _form_entries(form, fields=fields)
+    return entries
+
+
+@register.inclusion_tag("_error_summary.html")
+def error_summary(*forms: Any) -> dict[str, Any]:
+    """`{% error_summary form formset ... %}`: the summary at the top of a form shown again
+    after a failed submit (`error_entries`), each field's error linked to the field."""
+    return {"entries": error_entries(*forms)}

@@ -75,7 +75,7 @@ def check_upload(
     format = format_of(filename)
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_BYTES:
-        raise DomainError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES >> 20})
+        raise DomainError(_("Upload a file of at most %(mb)d MB.") % {"mb": MAX_BYTES >> 20})
     name = Path(filename).name[:200] or "upload"
     run = ImportRun(
         ecosystem=ecosystem, created_by=actor(user), format=format, original_filename=name

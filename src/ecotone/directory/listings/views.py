@@ -30,6 +30,7 @@ from ..services import listings as listing_services
 from ..services import locations as location_services
 from ..services import moderation as moderation_services
 from ..services import verification as verification_services
+from . import steps
 from .state import diff, empty_state, program_state
 
 PAGE_SIZE = 25
@@ -97,7 +98,8 @@ def _listing_form(
     program: Program | None,
     change: ListingChange | None,
 ) -> HttpResponse:
-    """Create or edit a listing: one page, three parts (program, schedules, capacity)."""
+    """Create or edit a listing: one form in steps (`steps.py`), the program with its schedules
+    and capacity."""
     ecosystem = current_ecosystem(request)
     if change is not None and change.is_pending:
         state = change.proposed
@@ -123,8 +125,14 @@ def _listing_form(
     edit = concurrency.EditPage(
         request.POST, listing_services.listing_version(program, change), state
     )
-    if request.method == "POST" and all(
-        [form.is_valid(), schedules.is_valid(), capacities.is_valid()]
+    formsets = {"schedules": schedules, "capacities": capacities}
+    # A post naming a step moves between steps; any other post saves.
+    moving = request.method == "POST" and "step" in request.POST
+    page = steps.page_for(request.POST.get("step"), form, formsets)
+    if (
+        request.method == "POST"
+        and not moving
+        and all([form.is_valid(), schedules.is_valid(), capacities.is_valid()])
     ):
         new_state = {
             **form.state_parts(),
@@ -167,6 +175,9 @@ def _listing_form(
                 ),
             )
             return redirect(saved)
+    if request.method == "POST" and not moving:
+        page = steps.page_after_failed_save(form, formsets, request.POST.get("current"))
+    step_list = page.steps(form)
     return render(
         request,
         "directory/listing_form.html",
@@ -174,6 +185,13 @@ def _listing_form(
             "form": form,
             "schedules": schedules,
             "capacities": capacities,
+            "steps": step_list,
+            "step": step_list[page.current],
+            "previous_step": step_list[page.current - 1] if page.current else None,
+            "next_step": step_list[page.current + 1] if page.current + 1 < len(step_list) else None,
+            "step_count": len(step_list),
+            "summary": page.summary(form, formsets),
+            "can_save": program is not None or change is not None,
             "organization": organization,
             "program": program,
             "change": change,

@@ -298,10 +298,10 @@ def _check_row(values: dict[str, Any], where: str, batch: Batch) -> None:
         problem("location_name", _("The row has a location: give its name."))
     starts, ends = values.get("start_time"), values.get("end_time")
     if starts is not None and ends is not None and ends <= starts:
-        problem("end_time", _("The end time is not after the start time."))
+        problem("end_time", _("The end time must be after the start time."))
     first, last = values.get("first_date"), values.get("last_date")
     if first is not None and last is not None and last < first:
-        problem("last_date", _("The last date is before the first date."))
+        problem("last_date", _("The last date must not be before the first date."))
 
 
 def new_id(scope: str, key: Any) -> str:

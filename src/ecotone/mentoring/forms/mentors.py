@@ -27,6 +27,7 @@ from ..models import (
     ScreeningStep,
     Weekday,
 )
+from ..services import profiles
 from ..services.hours import hours_label
 from ..services.screening import STAGE_LABELS
 from . import date_input
@@ -95,7 +96,7 @@ class WindowForm(forms.Form):
             if start.minute % 15 or start.second or end_minutes % 15 or end.second:
                 self.add_error("end", _("Use quarter hours (:00, :15, :30, :45)."))
             elif _minutes(start) >= end_minutes:
-                self.add_error("end", _("The end is after the start."))
+                self.add_error("end", _("The end must be after the start."))
             else:
                 data["window"] = [day, _minutes(start), end_minutes]
         return data
@@ -346,6 +347,12 @@ class MentorProfileForm(forms.Form):
             ]
         if data.get("employer") is not None:
             data["employer_name"] = ""
+        if "home_postal_code" in data and "work_postal_code" in data:
+            problems = profiles.postal_code_problems(
+                data.get("modes") or [], data["home_postal_code"], data["work_postal_code"]
+            )
+            for field, message in problems.items():
+                self.add_error(field, message)
         return data
 
     def profile(self) -> dict[str, Any]:

@@ -67,7 +67,7 @@ def log_hours(
         if match.status not in LOGGABLE_STATUSES:
             raise DomainError(_("Hours can be logged on active or closed matches only."))
         if date > today:
-            raise DomainError(_("Hours cannot be logged for a day in the future."))
+            raise DomainError(_("Log hours for today or an earlier day."))
         if match.start_on is not None and date < match.start_on:
             raise DomainError(
                 _("The match started on %(day)s; log hours from that day on.")

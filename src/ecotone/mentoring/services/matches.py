@@ -269,7 +269,7 @@ def start(
     if frequency not in Frequency.values:
         raise DomainError(_("Choose how often the mentor and the young people meet."))
     if not 1 <= duration_weeks <= 104:
-        raise DomainError(_("The duration is between 1 and 104 weeks."))
+        raise DomainError(_("Give a duration between 1 and 104 weeks."))
     with acting(actor):
         match = Match.objects.select_for_update().select_related("opportunity").get(pk=match.pk)
         if match.status != MatchStatus.ACCEPTED:

@@ -115,7 +115,7 @@ def _languages(value: Any) -> list[str]:
     wrong = [v for v in items if not _LANGUAGE.match(v)]
     if wrong:
         raise DomainError(
-            _("Languages are two-letter codes such as en or es, not: %(codes)s.")
+            _("Give languages as two-letter codes such as en or es, not: %(codes)s.")
             % {"codes": ", ".join(wrong)}
         )
     return list(dict.fromkeys(items))
@@ -175,20 +175,36 @@ def _apply(mentor: Mentor, fields: dict[str, Any]) -> None:
         raise DomainError(" ".join(error.messages)) from error
 
 
+def postal_code_problems(modes: Iterable[str], home: str, work: str) -> dict[str, str]:
+    """What is wrong with a mentor's ZIP codes, by field (`home_postal_code`,
+    `work_postal_code`): someone who mentors in person must give a ZIP code we know, the engine
+    measures travel from it. The profile form asks this with its other checks, so the person
+    hears of every mistake at once; `_place` refuses the same."""
+    if Mode.IN_PERSON not in modes:
+        return {}
+    problems = {}
+    for field, code in (("work_postal_code", work), ("home_postal_code", home)):
+        code = (code or "").strip()
+        if code and zip_centroid(code) is None:
+            problems[field] = _(
+                "Enter a known US ZIP code: we do not know %(zip)s, and in-person matching "
+                "needs one."
+            ) % {"zip": code}
+    if not (home or "").strip() and not (work or "").strip():
+        problems["home_postal_code"] = _("Give your home or work ZIP code to mentor in person.")
+    return problems
+
+
 def _place(mentor: Mentor) -> None:
-    """Latitude and longitude from the work ZIP's centre, else the home ZIP's. Someone who
-    mentors in person must give a ZIP code we know: the engine measures travel from it."""
-    in_person = Mode.IN_PERSON in mentor.modes
+    """Latitude and longitude from the work ZIP's centre, else the home ZIP's."""
+    problems = postal_code_problems(mentor.modes, mentor.home_postal_code, mentor.work_postal_code)
+    if problems:
+        raise DomainError(next(iter(problems.values())))
     found = None
     for code in (mentor.work_postal_code, mentor.home_postal_code):
         if not code:
             continue
         centroid = zip_centroid(code)
-        if centroid is None and in_person:
-            raise DomainError(
-                _("We do not know the ZIP code %(zip)s; in-person matching needs a US ZIP code.")
-                % {"zip": code}
-            )
         if centroid is not None:
             if found is None:
                 found = centroid
@@ -196,8 +212,6 @@ def _place(mentor: Mentor) -> None:
                 mentor.work_postal_code = centroid.postal_code
             else:
                 mentor.home_postal_code = centroid.postal_code
-    if found is None and in_person:
-        raise DomainError(_("In-person mentoring needs your home or work ZIP code."))
     mentor.latitude = found.latitude if found else None
     mentor.longitude = found.longitude if found else None
 

@@ -93,10 +93,10 @@ def clean_weights(weights: dict[str, Any] | None) -> dict[str, int]:
         try:
             points = int(value)
         except (TypeError, ValueError):
-            raise DomainError(_("Score weights are whole numbers of points.")) from None
+            raise DomainError(_("Give score weights as whole numbers of points.")) from None
         if not 0 <= points <= MAX_WEIGHT:
             raise DomainError(
-                _("Score weights are between 0 and %(max)s points.") % {"max": MAX_WEIGHT}
+                _("Give score weights between 0 and %(max)s points.") % {"max": MAX_WEIGHT}
             )
         cleaned[name] = points
     return cleaned
@@ -127,7 +127,7 @@ def start_round(
     if not name:
         raise DomainError(_("Give the round a name."))
     if len(name) > 120:
-        raise DomainError(_("The name is at most 120 characters."))
+        raise DomainError(_("Keep the name to 120 characters at most."))
     if mode not in RoundMode.values:
         raise DomainError(_("Choose what the round optimises for."))
     cleaned = clean_weights(weights)

@@ -123,7 +123,7 @@ def apply_status(
     if status == ScreeningStatus.PASSED:
         done = completed_on or today
         if done > today:
-            raise DomainError(_("A step cannot be completed in the future."))
+            raise DomainError(_("The completion date must not be in the future."))
         minimum = step.minimum_hours
         if minimum is not None and (record.hours is None or record.hours < minimum):
             raise DomainError(
