@@ -25,3 +25,9 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
 def can(context: dict[str, Any], permission: str, obj: Any = None) -> bool:
     """`{% can "ecosystems.add_organization" ecosystem as can_add %}`: the rules decide."""
     return bool(context["request"].user.has_perm(permission, obj))
+
+
+@register.filter
+def column_header(headers: Any, index: int) -> str:
+    """The header of column `index`: a cell's label when its table shows as cards on a phone."""
+    return str(headers[index]) if 0 <= index < len(headers or []) else ""
