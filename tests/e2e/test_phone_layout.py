@@ -41,6 +41,45 @@ def shows_as(page: Page, selector: str) -> str:
     return str(page.locator(selector).first.evaluate("node => getComputedStyle(node).display"))
 
 
+def test_on_a_phone_the_menu_folds_behind_a_button_that_opens_it(site: Site) -> None:
+    page = site.new_page(viewport=PHONE)
+    site.sign_in(page, "staff")
+    page.goto("/e/alpha/")
+    sections = page.get_by_role("navigation", name=SECTIONS)
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(sections).to_be_hidden()
+    expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
+    # The skip link still comes first.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(sections.get_by_role("link", name="Overview")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    sections.get_by_role("link", name="Members").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Members")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    menu.focus()
+    page.keyboard.press("Enter")
+    members = page.get_by_role("navigation", name=SECTIONS).get_by_role("link", name="Members")
+    expect(members).to_have_attribute("aria-current", "page")
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+
+    # Without JavaScript there is no button, and every link shows.
+    plain = site.new_page(viewport=PHONE, java_script_enabled=False)
+    site.sign_in(plain, "staff")
+    plain.goto("/e/alpha/")
+    expect(plain.get_by_role("button", name="Menu")).to_have_count(0)
+    expect(
+        plain.get_by_role("navigation", name=SECTIONS).get_by_role("link", name="Members")
+    ).to_be_visible()
+    expect(plain.get_by_role("button", name="Sign out")).to_be_visible()
+
+
 def test_on_a_phone_a_table_to_act_on_shows_each_row_as_a_labelled_card(site: Site) -> None:
     hours_to_approve(site)
     page = site.new_page(viewport=PHONE)
@@ -77,6 +116,11 @@ def test_on_a_desktop_the_table_and_the_menu_stay_as_they_are(site: Site) -> Non
     expect(page.get_by_role("columnheader", name="Activity")).to_be_visible()
     cell = page.get_by_role("cell", name="Robot build night")
     assert label_of(cell) == "none"
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(
+        page.get_by_role("navigation", name=SECTIONS).get_by_role("link", name="Mentoring")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_on_a_phone_a_notice_that_wraps_keeps_its_lines_in_one_box(site: Site) -> None:
