@@ -68,6 +68,7 @@ def test_a_partner_creates_a_listing_and_backbone_staff_approve_it(site: Site) -
     site.sign_in(staff_page, "staff")
     staff_auditor = Auditor(staff_page)
     staff_page.goto("/e/alpha/")
+    staff_page.get_by_role("button", name="Menu").click()  # folded on a phone
     staff_page.get_by_role("link", name="Moderation").click()
     staff_auditor.audit("moderation queue")
     staff_page.get_by_role("link", name="Girls Who Solder").click()

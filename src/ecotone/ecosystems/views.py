@@ -528,6 +528,7 @@ def network_detail(request: HttpRequest, network_slug: str) -> HttpResponseBase:
             "network": network,
             "summary": summary,
             "measures": measures,
+            "measure_labels": [m.label for m in measures],
             "rows": network_page.ecosystem_rows(summary, measures, request.user),
             "charts": network_page.comparison_charts(summary, measures),
             "trend_charts": network_page.trend_charts(trends),
