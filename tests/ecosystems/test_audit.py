@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -173,3 +174,14 @@ def test_the_audit_log_reads_in_spanish(world: World) -> None:
     body = client.get("/e/alpha/audit/").content.decode()
     assert "<b>Contacto principal</b>: sí" in body
     assert "<b>Organización</b>: Robotics For All" in body
+
+
+def test_the_log_writes_its_times_out_in_english_and_spanish(world: World) -> None:
+    Contact.objects.create(organization=world.org_a, name="Maya Chen")
+    LogEntry.objects.filter(additional_data__ecosystem_id=world.alpha.pk).update(
+        timestamp=datetime(2026, 12, 6, 14, 5, tzinfo=UTC)
+    )
+    english = world.client("admin").get("/e/alpha/audit/").content.decode()
+    assert ">6 Dec 2026, 14:05</time>" in english
+    spanish = spanish_client(world.client("admin")).get("/e/alpha/audit/").content.decode()
+    assert ">6 dic 2026, 14:05</time>" in spanish
