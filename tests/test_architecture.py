@@ -56,6 +56,7 @@ PLATFORM = frozenset(
         "ecotone.suppression",
         "ecotone.tabular_files",
         "ecotone.uploads",
+        "ecotone.widgets",
         "ecotone.templatetags",
         "ecotone.templatetags.ecotone",
     }
