@@ -186,7 +186,8 @@ class InvitationSerializer(_OrganizationsInEcosystem):
 
 class ReadableChangeSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="The field's name, as in `raw_changes`.")
-    label = serializers.CharField(help_text="The field's name as people read it.")
+    # DRF takes declared fields out of the class, so this shadows `Field.label` only for mypy.
+    label = serializers.CharField(help_text="The field's name as people read it.")  # type: ignore[assignment]
     change = serializers.CharField(help_text="What changed, as the audit page writes it.")
 
 
