@@ -30,8 +30,11 @@ it finds exactly the pairs the all-pairs comparison finds:
 - by place: points in the same or a neighbouring cell of a 3-D grid of cells one radius wide
   on the unit sphere; programs without a physical point only with each other.
 
-Candidates are found through inverted lists: in practice (an organization's services named
-differently, at different places) each name meets a few candidates, not all of them.
+Cost: difflib runs only on the candidates the filters leave (for dissimilar names, none to a
+few per name). Finding them walks the index lists of the name's rarer letter pairs, a small
+share of the organization's programs: far below all pairs for the sizes an import meets, though
+still growing with the square of an organization's programs in the limit. Names that share most
+of their letters ("<word> Robotics Club") are near the threshold pair by pair, and are compared.
 """
 
 from __future__ import annotations
@@ -395,7 +398,6 @@ class LookAlikes:
                 break
             word_prefix.append(token)
             rest -= len(token) + 1
-        # (2) At least `shared` bigrams in common with any name of a length within reach.
         # (2) The fewest bigrams in common with a name of any length within reach.
         shared = math.ceil((1.5 * t - 1) * length * 2 / (2 - t) - 1 - _SLACK)
         grams = sorted(_bigrams(tokens), key=lambda g: (self._gram_count[g[0]], g))
