@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from typing import Any
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class _FormReader(HTMLParser):
@@ -31,6 +34,10 @@ class _FormReader(HTMLParser):
             if kind in ("checkbox", "radio"):
                 if "checked" in a:
                     fields.append((a["name"], a.get("value", "on")))
+            elif kind == "date":
+                # A browser drops a date it cannot read as ISO (value sanitization).
+                value = a.get("value", "")
+                fields.append((a["name"], value if _ISO_DATE.fullmatch(value) else ""))
             elif kind not in ("submit", "button", "file", "reset"):
                 fields.append((a["name"], a.get("value", "")))
         elif tag == "select" and "name" in a:

@@ -347,6 +347,8 @@ SPECTACULAR_SETTINGS = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "src" / "ecotone" / "locale"]
+# Dates written out ("6 Dec 2026", "6 dic 2026"), in every language: ecotone/formats/.
+FORMAT_MODULE_PATH = ["ecotone.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

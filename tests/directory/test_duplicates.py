@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import math
+from typing import Any
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecotone.directory.duplicates import (
     Candidate,
+    LookAlikes,
     Place,
+    Rarity,
     distance_km,
     likely_duplicate,
     name_similarity,
@@ -106,3 +111,66 @@ def test_the_most_similar_candidate_wins_and_far_ones_never_match() -> None:
     assert match is not None
     assert match.candidate.key == 2
     assert likely_duplicate("Robotics Club", [far], candidates[:2]) is None
+
+
+# Many names at once: the indexed look-up finds exactly what the all-pairs comparison finds ----
+
+# Few letters and words, so that names often come close to the threshold from either side.
+near_words = st.lists(
+    st.sampled_from(
+        ["robotics", "robotic", "club", "clubs", "lab", "la", "code", "coder", "x", "é"]
+    ),
+    min_size=0,
+    max_size=4,
+).map(" ".join)
+near_names = st.one_of(near_words, st.text(alphabet="abc xyz-É", max_size=12))
+near_places = st.lists(
+    st.one_of(
+        st.builds(
+            Place,
+            st.sampled_from([39.96, 39.965, 39.97, 40.5, -10.0]),
+            st.sampled_from([-83.0, -83.004, -83.01, 120.0]),
+        ),
+        st.builds(Place, st.just(None), st.just(None), st.booleans()),
+        st.just(Place(math.nan, -83.0)),
+    ),
+    max_size=2,
+)
+records = st.lists(st.tuples(near_names, near_places), max_size=25)
+
+
+def all_pairs_first(name: str, places: list[Place], earlier: list[Candidate]) -> Any:
+    """The reference: every earlier candidate in turn, as the import compared them."""
+    return next(filter(None, (likely_duplicate(name, places, [c]) for c in earlier)), None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(records, records, st.lists(near_names, max_size=10))
+def test_the_indexed_look_up_finds_exactly_the_pairs_all_pairs_finds(
+    directory: list[tuple[str, list[Place]]],
+    batch: list[tuple[str, list[Place]]],
+    vocabulary: list[str],
+) -> None:
+    existing = [Candidate(i, name, tuple(places)) for i, (name, places) in enumerate(directory)]
+    in_directory = LookAlikes(Rarity(vocabulary + [name for name, _p in directory + batch]))
+    for candidate in existing:
+        in_directory.add(candidate)
+    in_file = LookAlikes(Rarity(vocabulary))
+    created: list[Candidate] = []
+    for i, (name, places) in enumerate(batch):
+        assert in_directory.best(name, places) == likely_duplicate(name, places, existing)
+        assert in_file.first(name, places) == all_pairs_first(name, places, created)
+        candidate = Candidate(f"new-{i}", name, tuple(places))
+        created.append(candidate)
+        in_file.add(candidate)
+
+
+def test_the_indexed_look_up_flags_typos_and_added_words_but_not_other_programs() -> None:
+    here = Place(39.96, -83.0)
+    index = LookAlikes()
+    for key, name in enumerate(["Robotics Club", "Family Science Night", "Girls Who Code"]):
+        index.add(Candidate(key, name, (here,)))
+    assert index.best("Robotcs Club", [here]).candidate.key == 0  # type: ignore[union-attr]
+    assert index.first("Girls Who Code Club", [here]).candidate.key == 2  # type: ignore[union-attr]
+    assert index.best("Math Circle", [here]) is None
+    assert index.best("Robotics Club", [Place(40.5, -83.0)]) is None

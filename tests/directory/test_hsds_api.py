@@ -34,6 +34,7 @@ from tests.directory.test_hsds_export import (
     build_directory,
 )
 from tests.directory.test_search import RIVERTON, add_program
+from tests.test_i18n import spanish_client
 
 API = "/api/hsds/alpha"
 MILE_OF_LATITUDE = 1 / 69.05  # degrees
@@ -392,7 +393,6 @@ def test_proximity_is_meters_from_the_zip_code_center_nearest_first(world: World
         "Four miles",
     ]  # 10 km is 6.2 miles
     assert names(get(f"{API}/services?postcode=43215&proximity=1000")) == ["Half mile"]
-    assert names(get(f"{API}/services?postcode=43215&proximity=100")) == []
     near = get(f"{API}/service_at_locations?postcode=43215&proximity=30000")
     assert [s["service"]["name"] for s in near["contents"]] == [
         "Half mile",
@@ -405,6 +405,35 @@ def test_proximity_is_meters_from_the_zip_code_center_nearest_first(world: World
     assert paged["total_items"] == 3
     by_coordinates = get(f"{API}/services?postcode={RIVERTON[0]},{RIVERTON[1]}&proximity=1000")
     assert names(by_coordinates) == ["Half mile"]
+
+
+PROXIMITY = "proximity: give a distance from 805 to 160,934 meters (0.5 to 100 miles)."
+
+
+@pytest.mark.parametrize(
+    "proximity", ["200000", "160935", "804", "100", "0", "-5", "nan", "inf", "far", "1e400"]
+)
+def test_a_proximity_outside_the_finder_s_radius_is_refused_not_capped(
+    world: World, proximity: str
+) -> None:
+    add_program(world, "Half mile", at=(RIVERTON[0] + 0.5 * MILE_OF_LATITUDE, RIVERTON[1]))
+    for path in ("services", "service_at_locations"):
+        body = get(f"{API}/{path}?postcode=43215&proximity={proximity}", status=400)
+        assert body["detail"] == PROXIMITY
+
+
+def test_a_proximity_at_the_finder_s_limits_is_accepted(world: World) -> None:
+    add_program(world, "Next door", at=(RIVERTON[0] + 0.3 * MILE_OF_LATITUDE, RIVERTON[1]))
+    for meters in ("804.672", "805", "160934", "160934.4"):
+        assert names(get(f"{API}/services?postcode=43215&proximity={meters}")) == ["Next door"]
+
+
+def test_a_proximity_out_of_range_is_explained_in_spanish(world: World) -> None:
+    response = spanish_client().get(f"{API}/services?postcode=43215&proximity=200000")
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "proximity: indique una distancia de 805 a 160\xa0934 metros (0,5 a 100 millas)."
+    )
 
 
 def test_proximity_combines_with_the_other_filters(world: World) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from tests.conftest import World
 from tests.directory.listings import WEEKLY, listing_data
 from tests.directory.test_search import add_program
 from tests.html_forms import browser_form
+from tests.test_i18n import spanish_client
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +181,34 @@ def test_an_edit_form_saved_as_the_browser_sends_it_keeps_the_listing(world: Wor
     assert response.status_code == 302
     proposed = ListingChange.objects.pending().get().proposed
     assert proposed == {**before, "fields": {**before["fields"], "phone": "555-0199"}}
+
+
+def test_an_edit_form_in_spanish_keeps_its_dates_as_a_date_picker_reads_them(
+    world: World,
+) -> None:
+    program = existing_program(world)
+    Schedule.objects.filter(program=program).update(
+        dtstart=date(2026, 9, 14), until=date(2026, 12, 6)
+    )
+    before = program_state(program)
+    client = spanish_client(world.client("partner_a"))
+    url = reverse("listings:program_edit", args=["alpha", program.slug])
+    page = client.get(url).content.decode()
+    assert 'type="date" name="schedules-0-dtstart" value="2026-09-14"' in page
+    assert 'type="date" name="schedules-0-until" value="2026-12-06"' in page
+
+    response = client.post(url, browser_form(page, "schedules-TOTAL_FORMS"))
+    assert response.status_code == 302, response.context["schedules"].errors
+    assert ListingChange.objects.pending().get().proposed == before
+
+
+def test_a_date_picker_s_iso_value_is_accepted_in_spanish(world: World) -> None:
+    client = spanish_client(world.client("partner_a"))
+    weekly = {**WEEKLY, "dtstart": "2026-09-14", "until": "2026-12-06"}
+    response = client.post(create_url(world), listing_data(schedules=[weekly]))
+    assert response.status_code == 302
+    (schedule,) = ListingChange.objects.get().proposed["schedules"]
+    assert (schedule["dtstart"], schedule["until"]) == ("2026-09-14", "2026-12-06")
 
 
 def test_a_new_listing_without_schedule_is_accepted_from_the_browser(world: World) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -100,3 +101,14 @@ def test_the_finder_says_what_is_wrong_in_spanish(world: World) -> None:
     body = client.get("/e/alpha/programs/?near=43215&radius=-5&page=0").content.decode()
     assert "Indique una distancia de 0,5 a 100 millas." in body
     assert "Indique un número de página: un número entero desde 1." in body
+
+
+def test_dates_are_written_out_in_english_and_spanish(world: World) -> None:
+    program = add_program(world, "Girls Build", assured_date=date(2026, 12, 6))
+    english = world.client("anonymous").get(program.get_absolute_url()).content.decode()
+    assert "Last verified on 6 Dec 2026." in english
+    spanish = spanish_client(world.client("anonymous"))
+    body = spanish.get(program.get_absolute_url()).content.decode()
+    assert "6 dic 2026" in body
+    for numeric in ("12/06/2026", "06/12/2026", "Dec. 6"):
+        assert numeric not in english + body

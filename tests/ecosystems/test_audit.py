@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -38,7 +39,7 @@ def test_each_ecosystem_reads_only_its_own_log(world: World) -> None:
     assert not any("Beta Bay" in r for r in reprs)
     api = world.client("admin").get("/api/v1/ecosystems/alpha/audit-log/").json()["results"]
     assert api[0]["object_repr"] == "Robotics For All"
-    assert api[0]["changes"]["phone"] == ["", "555-1111"]
+    assert api[0]["raw_changes"]["phone"] == ["", "555-1111"]
     assert "Beta Science Center" not in {e["object_repr"] for e in api}
 
 
@@ -165,6 +166,10 @@ def test_the_audit_page_reads_related_names_in_a_few_queries(
     client.get("/e/alpha/audit/")
     with django_assert_max_num_queries(16):
         client.get("/e/alpha/audit/?page=2")
+    client.get("/api/v1/ecosystems/alpha/audit-log/?per_page=10")
+    with django_assert_max_num_queries(12):
+        response = client.get("/api/v1/ecosystems/alpha/audit-log/?per_page=10&page=2")
+    assert {c["label"] for e in response.json()["results"] for c in e["changes"]} >= {"Name"}
 
 
 def test_the_audit_log_reads_in_spanish(world: World) -> None:
@@ -173,3 +178,44 @@ def test_the_audit_log_reads_in_spanish(world: World) -> None:
     body = client.get("/e/alpha/audit/").content.decode()
     assert "<b>Contacto principal</b>: sí" in body
     assert "<b>Organización</b>: Robotics For All" in body
+
+
+def test_the_log_writes_its_times_out_in_english_and_spanish(world: World) -> None:
+    Contact.objects.create(organization=world.org_a, name="Maya Chen")
+    LogEntry.objects.filter(additional_data__ecosystem_id=world.alpha.pk).update(
+        timestamp=datetime(2026, 12, 6, 14, 5, tzinfo=UTC)
+    )
+    english = world.client("admin").get("/e/alpha/audit/").content.decode()
+    assert ">6 Dec 2026, 14:05</time>" in english
+    spanish = spanish_client(world.client("admin")).get("/e/alpha/audit/").content.decode()
+    assert ">6 dic 2026, 14:05</time>" in spanish
+
+
+def test_the_api_reads_changes_as_the_page_does_and_keeps_the_stored_values(
+    world: World,
+) -> None:
+    admin = world.users["admin"]
+    services.update_organization(world.org_a, admin, sector="library")
+    Contact.objects.create(organization=world.org_a, name="Maya Chen", is_primary=True)
+    add_program(world, "Robotics Club")
+    client = world.client("admin")
+    api = client.get("/api/v1/ecosystems/alpha/audit-log/").json()["results"]
+    contact = next(e for e in api if e["kind"] == "contact")
+    assert contact["changes"] == [
+        {"field": "organization", "label": "Organization", "change": "Robotics For All"},
+        {"field": "name", "label": "Name", "change": "Maya Chen"},
+        {"field": "is_primary", "label": "Primary contact", "change": "yes"},
+    ]
+    assert contact["raw_changes"]["organization"] == ["None", str(world.org_a.pk)]
+    sector = next(e for e in api if "sector" in e["raw_changes"])
+    assert sector["changes"] == [
+        {"field": "sector", "label": "Sector", "change": "Afterschool or youth nonprofit → Library"}
+    ]
+    assert sector["raw_changes"]["sector"] == ["youth_nonprofit", "library"]
+    program = client.get("/api/v1/ecosystems/alpha/audit-log/?kind=program").json()["results"]
+    assert ".None" not in str(program[0]["changes"])
+    spanish = spanish_client(world.client("admin"))
+    api = spanish.get("/api/v1/ecosystems/alpha/audit-log/?kind=contact").json()["results"]
+    assert {"field": "is_primary", "label": "Contacto principal", "change": "sí"} in api[0][
+        "changes"
+    ]

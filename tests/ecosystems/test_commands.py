@@ -12,6 +12,8 @@ from django.core.management import CommandError, call_command
 from ecotone.ecosystems.models import Ecosystem, Invitation, Membership, Role
 from tests.conftest import make_user
 
+TOO_LONG = "a" * 65 + "@example.org"
+
 
 def run(*args: str) -> str:
     out = StringIO()
@@ -56,3 +58,10 @@ def test_bad_input_is_explained_and_nothing_is_created(
     with pytest.raises(CommandError, match=message):
         run("riverbend", "Riverbend STEM", "--admin", "x@example.org", *args)
     assert not Ecosystem.objects.exists()
+
+
+def test_a_first_admin_address_mail_cannot_carry_is_refused(db: Any) -> None:
+    with pytest.raises(CommandError, match="at most 64 characters before the @"):
+        run("riverbend", "Riverbend STEM", "--region", "39,-84,41,-82", "--admin", TOO_LONG)
+    assert not Ecosystem.objects.exists()
+    assert not Invitation.objects.exists()

@@ -129,6 +129,32 @@ def test_invitation_form_errors_are_shown(world: World) -> None:
     assert not Invitation.objects.exists()
 
 
+TOO_LONG = "a" * 65 + "@example.org"
+LOCAL_PART = "An email address can have at most 64 characters before the @; this one has 65."
+
+
+def test_an_invitation_to_an_address_mail_cannot_carry_is_refused(world: World) -> None:
+    response = world.client("staff").post(
+        "/e/alpha/invitations/", {"email": TOO_LONG, "role": "mentor"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == [LOCAL_PART]
+    api = world.client("staff").post(
+        "/api/v1/ecosystems/alpha/invitations/",
+        {"email": TOO_LONG, "role": "mentor"},
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    assert LOCAL_PART in str(api.json())
+    assert not Invitation.objects.exists()
+    fits = "a" * 64 + "@example.org"
+    response = world.client("staff").post(
+        "/e/alpha/invitations/", {"email": fits, "role": "mentor"}
+    )
+    assert response.status_code == 302
+    assert Invitation.objects.filter(email=fits).exists()
+
+
 def test_unknown_invitation_token_is_404(world: World) -> None:
     assert world.client("anonymous").get("/invitations/not-a-token/").status_code == 404
 

@@ -376,13 +376,13 @@ def test_dates_on_a_match_are_written_out_in_each_language(life: Any) -> None:
 
     page = life.client("mentor").get(url("match", match)).content.decode()
 
-    assert formats.date_format(today, "N j, Y") in page
+    assert formats.date_format(today, "j M Y") in page
     assert today.strftime("%m/%d/%Y") not in page
     spanish = life.client("mentor")
     spanish.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
     page = spanish.get(url("match", match)).content.decode()
     with translation.override("es"):
-        assert formats.date_format(today, r"j \d\e F \d\e Y") in page
+        assert formats.date_format(today, "j b Y") in page
     assert today.strftime("%d/%m/%Y") not in page
     # The date picker of the hours form keeps ISO: it shows nothing for a Spanish 06/12/2026.
     assert f'type="date" name="date" value="{today.isoformat()}"' in page

@@ -466,7 +466,7 @@ def test_the_round_figures_carry_thousands_separators_in_each_language(world, re
 def test_the_round_is_dated_in_words_not_in_figures(world, review):
     page = html(world.client("staff").get(url("round", review.pk)))
     started = timezone.localtime(review.created_at)
-    assert formats.date_format(started, "N j, Y") in page
+    assert formats.date_format(started, "j M Y") in page
     assert started.strftime("%m/%d/%Y") not in page
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.limits import SHORT_TEXT, distinct_choices
+from ecotone.widgets import DatePicker
 
 from . import grade_ages, recurrence, stem_profile
 from .listings.state import CAPACITY_FIELDS, LANGUAGES, PROGRAM_FIELDS, SCHEDULE_FIELDS
@@ -161,12 +162,8 @@ class ScheduleForm(forms.Form):
     closes_at = forms.TimeField(
         label=_("Ends at"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
-    dtstart = forms.DateField(
-        label=_("First session"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Last session"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    dtstart = forms.DateField(label=_("First session"), required=False, widget=DatePicker())
+    until = forms.DateField(label=_("Last session"), required=False, widget=DatePicker())
     count = forms.IntegerField(label=_("Or: number of sessions"), required=False, min_value=1)
     description = forms.CharField(label=_("Note"), required=False, max_length=200)
 

@@ -495,13 +495,19 @@ def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
     return online.order_by().values("pk")[: ONLINE_COUNT_CAP + 1].count()
 
 
+def radius_allowed(miles: float) -> bool:
+    """Whether a search may reach `miles` around a place: the one rule for the finder's radius
+    (in miles) and the HSDS API's `proximity` (in meters)."""
+    return MIN_RADIUS_MI <= miles <= MAX_RADIUS_MI  # NaN fails both
+
+
 def _radius(raw: Any) -> float | None:
     """The radius asked for, or None when it is not miles from MIN_RADIUS_MI to MAX_RADIUS_MI."""
     try:
         miles = float(raw)
     except (TypeError, ValueError):
         return None
-    return miles if MIN_RADIUS_MI <= miles <= MAX_RADIUS_MI else None  # NaN fails both
+    return miles if radius_allowed(miles) else None
 
 
 def page_number(params: Any) -> int | None:

@@ -183,10 +183,21 @@ class InvitationSerializer(_OrganizationsInEcosystem):
         read_only_fields = ("id", "status", "expires_at", "created_at")
 
 
+class ReadableChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The field's name, as in `raw_changes`.")
+    # DRF takes declared fields out of the class, so this shadows `Field.label` only for mypy.
+    label = serializers.CharField(help_text="The field's name as people read it.")  # type: ignore[assignment]
+    change = serializers.CharField(help_text="What changed, as the audit page writes it.")
+
+
 class LogEntrySerializer(serializers.ModelSerializer):
+    """An entry, read as the audit page reads it (`changes`), with the values as stored."""
+
     actor = serializers.CharField(source="actor.email", default=None)
     kind = serializers.CharField(source="content_type.model")
     action = serializers.CharField(source="get_action_display")
+    changes = ReadableChangeSerializer(source="readable_changes", many=True, read_only=True)
+    raw_changes = serializers.JSONField(source="changes", read_only=True)
 
     class Meta:
         model = LogEntry
@@ -199,6 +210,7 @@ class LogEntrySerializer(serializers.ModelSerializer):
             "object_pk",
             "object_repr",
             "changes",
+            "raw_changes",
         )
 
 
@@ -481,6 +493,11 @@ class AuditLogViewSet(mixins.ListModelMixin, EcosystemScopedViewSet):
 
     def scoped_queryset(self) -> QuerySet[LogEntry]:
         return audit.log_for(self.ecosystem, self.request.query_params.get("kind", ""))
+
+    def paginate_queryset(self, queryset: Any) -> list[LogEntry] | None:
+        page = super().paginate_queryset(queryset)
+        audit.readable(page if page is not None else [])
+        return page
 
 
 class MeView(APIView):

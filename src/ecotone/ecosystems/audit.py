@@ -102,7 +102,9 @@ def kind_choices() -> list[tuple[str, StrOrPromise]]:
 
 
 def readable(entries: Sequence[LogEntry]) -> None:
-    """Sets `entry.readable` on each entry: [(field label, what changed)], as people read it.
+    """Sets `entry.readable` on each entry: [(field label, what changed)], as people read it,
+    and `entry.readable_changes`, the same with each field's name for the API:
+    [{"field": name, "label": label, "change": what changed}].
 
     Related records by their names (one query per kind of related record for all the entries,
     a deleted one as such), choices by their labels, yes and no, dates and times written out
@@ -135,10 +137,13 @@ def readable(entries: Sequence[LogEntry]) -> None:
     for entry, fields in rows:
         changes = entry.changes_dict or {}
         described = [
-            (_label(name, field), _describe(changes[name], field, found)) for name, field in fields
+            {"field": name, "label": _label(name, field), "change": text}
+            for name, field in fields
+            # A new record's empty fields are logged as changed from nothing to nothing.
+            if (text := _describe(changes[name], field, found)) != EMPTY
         ]
-        # A new record's empty fields are logged as changed from nothing to nothing.
-        entry.readable = [(label, text) for label, text in described if text != EMPTY]
+        entry.readable_changes = described
+        entry.readable = [(change["label"], change["change"]) for change in described]
 
 
 def _field(model: type[models.Model] | None, name: str) -> Any:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ecotone.accounts.addresses import validate_address_length
 from ecotone.limits import LONG_TEXT, SHORT_TEXT, region_outline
 
 from . import geo
@@ -377,7 +378,7 @@ class Invitation(TimeStamped):
     """Backbone staff invite a person, by email, to take a role in their ecosystem."""
 
     ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(_("email"))
+    email = models.EmailField(_("email"), validators=[validate_address_length])
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     organizations = models.ManyToManyField(
         Organization, related_name="invitations", blank=True, verbose_name=_("organizations")

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ecotone import concurrency
+from ecotone.accounts.addresses import validate_address_length
 from ecotone.errors import DomainError
 
 from . import roles
@@ -276,7 +277,7 @@ def invite(
     message: str = "",
 ) -> Invitation:
     """Invite a person by email. Only backbone admins may invite to backbone roles."""
-    email = email.strip().lower()
+    email = _invited_address(email)
     if role not in Role.values:
         raise DomainError(_("Unknown role."))
     if role in BACKBONE_ROLES and not actor.has_perm("ecosystems.change_membership", ecosystem):
@@ -297,13 +298,24 @@ def invite(
     return invitation
 
 
+def _invited_address(email: str) -> str:
+    """The address as stored; refused when mail could not reach it, as sign-up refuses it."""
+    email = email.strip().lower()
+    try:
+        validate_address_length(email)
+    except ValidationError as error:
+        raise DomainError(error.messages[0]) from error
+    return email
+
+
 def invite_first_admin(ecosystem: Ecosystem, email: str) -> Invitation:
     """The deployment operator's invitation to a new ecosystem's first backbone admin."""
     if ecosystem.memberships.filter(role=Role.BACKBONE_ADMIN).exists():
         raise DomainError(_("This ecosystem already has a backbone admin."))
+    email = _invited_address(email)
     with acting(None):
         invitation = Invitation.objects.create(
-            ecosystem=ecosystem, email=email.strip().lower(), role=Role.BACKBONE_ADMIN
+            ecosystem=ecosystem, email=email, role=Role.BACKBONE_ADMIN
         )
         transaction.on_commit(lambda: send_invitation.enqueue(invitation.pk))
     return invitation

@@ -1862,29 +1862,26 @@ class _Applier:
         self.report.duplicates = []
         # The look-alikes are read as the directory stands before the import, plus the programs
         # this file creates, in the file's order: the dry run and the apply see the same.
-        candidates = self.directory_candidates(
-            [plan for hsds_id, plan in planned.items() if hsds_id not in existing]
-        )
-        created_here: dict[uuid.UUID, list[duplicates.Candidate]] = {}
+        new = [plan for hsds_id, plan in planned.items() if hsds_id not in existing]
+        # Each name meets only the look-alikes it may resemble (duplicates.LookAlikes), not
+        # every program of its organization: a file of a thousand services of one
+        # organization would otherwise compare half a million pairs.
+        rarity = duplicates.Rarity(plan.fields["name"] for plan in new)
+        candidates = self.directory_candidates(new, rarity)
+        created_here: dict[uuid.UUID, duplicates.LookAlikes] = {}
         for hsds_id, plan in planned.items():
             program = existing.get(hsds_id)
             if program is None:
                 key = self.ids("organization", plan.organization)
                 places = self.places_of(plan)
-                flag = self.duplicate_of(plan, hsds_id, places, candidates.get(key, []))
-                if flag is None:
-                    # The first look-alike the file created before (not the best): a file
-                    # of many alike names stays linear.
-                    flag = next(
-                        filter(
-                            None,
-                            (
-                                self.duplicate_of(plan, hsds_id, places, [candidate])
-                                for candidate in created_here.get(key, [])
-                            ),
-                        ),
-                        None,
-                    )
+                name = plan.fields["name"]
+                in_directory = candidates.get(key)
+                flag = self.duplicate_of(
+                    plan, hsds_id, in_directory.best(name, places) if in_directory else None
+                )
+                if flag is None and key in created_here:
+                    # The first look-alike the file created before (not the best).
+                    flag = self.duplicate_of(plan, hsds_id, created_here[key].first(name, places))
                     if flag is not None:
                         flag.in_file = True
                 if flag is not None:
@@ -1898,14 +1895,14 @@ class _Applier:
                             ecosystem=self.ecosystem, hsds_id=flag.existing_id
                         ).first()
                 if program is None:
-                    created_here.setdefault(key, []).append(
-                        duplicates.Candidate(str(hsds_id), plan.fields["name"], tuple(places))
-                    )
+                    if key not in created_here:
+                        created_here[key] = duplicates.LookAlikes(rarity)
+                    created_here[key].add(duplicates.Candidate(str(hsds_id), name, tuple(places)))
             self.program(plan, hsds_id, program)
 
     def directory_candidates(
-        self, new: list[_ServicePlan]
-    ) -> dict[uuid.UUID, list[duplicates.Candidate]]:
+        self, new: list[_ServicePlan], rarity: duplicates.Rarity
+    ) -> dict[uuid.UUID, duplicates.LookAlikes]:
         """The programs of the new services' organizations, by organization id, as they are."""
         wanted = {
             organization.pk
@@ -1913,7 +1910,7 @@ class _Applier:
             if (organization := self.organizations.get(self.ids("organization", plan.organization)))
             and organization.pk is not None
         }
-        candidates: dict[uuid.UUID, list[duplicates.Candidate]] = {}
+        candidates: dict[uuid.UUID, duplicates.LookAlikes] = {}
         for program in (
             Program.objects.filter(
                 ecosystem=self.ecosystem, organization__in=wanted, archived_at__isnull=True
@@ -1922,7 +1919,10 @@ class _Applier:
             .prefetch_related("program_locations__location")
             .order_by("pk")
         ):
-            candidates.setdefault(program.organization.hsds_id, []).append(
+            key = program.organization.hsds_id
+            if key not in candidates:
+                candidates[key] = duplicates.LookAlikes(rarity)
+            candidates[key].add(
                 duplicates.Candidate(
                     str(program.hsds_id),
                     program.name,
@@ -1950,13 +1950,8 @@ class _Applier:
         ]
 
     def duplicate_of(
-        self,
-        plan: _ServicePlan,
-        hsds_id: uuid.UUID,
-        places: list[duplicates.Place],
-        candidates: list[duplicates.Candidate],
+        self, plan: _ServicePlan, hsds_id: uuid.UUID, match: duplicates.Match | None
     ) -> DuplicateFlag | None:
-        match = duplicates.likely_duplicate(plan.fields["name"], places, candidates)
         if match is None:
             return None
         return DuplicateFlag(

@@ -25,7 +25,8 @@ Parameters:
   whose service area (GeoJSON extent) contains the ZIP code's center.
 - `proximity`: with `postcode`, a distance in meters, as HSDS defines it: keeps services with
   a location within that distance of the ZIP code's center (offline ZIP centroids; `postcode`
-  may also be `latitude,longitude`), nearest first. At most 100 miles (160,934 m).
+  may also be `latitude,longitude`), nearest first. From 0.5 to 100 miles (805 to 160,934 m),
+  the finder's radius (`search.radius_allowed`); outside, a 400.
 - `full=true` on `/services`: full services in the page; `format=ndjson`: every matching full
   service, one per line, streamed without pagination. `full_service=true` on
   `/organizations/{id}`: its services fully nested.
@@ -49,6 +50,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.utils import formats
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -76,6 +78,7 @@ from . import export as hsds
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500
 METERS_PER_MILE = 1609.344
+MIN_PROXIMITY_M = program_search.MIN_RADIUS_MI * METERS_PER_MILE
 MAX_PROXIMITY_M = program_search.MAX_RADIUS_MI * METERS_PER_MILE
 _OFFSET_WITH_LOST_PLUS = re.compile(r" (\d\d:?\d\d)$")
 
@@ -255,18 +258,25 @@ def _place(params: QueryDict) -> Place | None:
         return None
     if proximity:
         try:
-            meters = float(proximity)
+            miles = float(proximity) / METERS_PER_MILE
         except ValueError:
-            meters = math.nan
-        if not 0 < meters < math.inf:
-            raise BadParameterError("proximity", _("a distance in meters above 0 is expected."))
+            miles = math.nan
+        if not program_search.radius_allowed(miles):
+            raise BadParameterError(
+                "proximity",
+                _("give a distance from %(least)s to %(most)s meters (%(low)s to %(high)s miles).")
+                % {
+                    "least": formats.number_format(math.ceil(MIN_PROXIMITY_M), force_grouping=True),
+                    "most": formats.number_format(math.floor(MAX_PROXIMITY_M), force_grouping=True),
+                    "low": formats.number_format(program_search.MIN_RADIUS_MI),
+                    "high": formats.number_format(int(program_search.MAX_RADIUS_MI)),
+                },
+            )
         try:
             origin = program_search.resolve_place(postcode)
         except program_search.PlaceNotFoundError:
             raise BadParameterError("postcode", _("not a known US ZIP code.")) from None
-        return Place(
-            normalize_zip(postcode), origin, min(meters, MAX_PROXIMITY_M) / METERS_PER_MILE
-        )
+        return Place(normalize_zip(postcode), origin, miles)
     code = normalize_zip(postcode)
     if code is None:
         raise BadParameterError("postcode", _("a US ZIP code is expected."))

@@ -9,11 +9,3 @@
 
 Forms shape input; the rules are the services', so the API obeys them too.
 """
-
-from django import forms
-
-
-def date_input() -> forms.DateInput:
-    """A browser's date picker. Its value is ISO (2026-12-06) in every language: a date input
-    shows nothing for a value written the Spanish way (06/12/2026)."""
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

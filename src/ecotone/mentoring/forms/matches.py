@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Organization
 from ecotone.limits import SEARCH_TEXT
+from ecotone.widgets import DatePicker
 
 from ..models import ClosureKind, Frequency, HourStatus, MatchSource, MatchStatus
-from . import date_input
 
 
 def _search() -> forms.CharField:
@@ -79,7 +79,7 @@ class DeclineForm(forms.Form):
 class AgreementForm(forms.Form):
     frequency = forms.ChoiceField(label=_("How often they meet"), choices=Frequency.choices)
     duration_weeks = forms.IntegerField(label=_("For how many weeks"), min_value=1, max_value=104)
-    start_on = forms.DateField(label=_("Starting on"), widget=date_input())
+    start_on = forms.DateField(label=_("Starting on"), widget=DatePicker())
 
 
 YES_NO = (("", _("Not sure")), ("yes", _("Yes")), ("no", _("No")))
@@ -155,7 +155,7 @@ class WithdrawForm(forms.Form):
 
 
 class HourLogForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=date_input())
+    date = forms.DateField(label=_("Date"), widget=DatePicker())
     hours = forms.DecimalField(
         label=_("Hours"),
         min_value=Decimal("0.25"),
@@ -186,8 +186,8 @@ class HourFilterForm(forms.Form):
         queryset=Organization.objects.none(),
         empty_label=_("Any"),
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=date_input())
-    date_to = forms.DateField(label=_("To"), required=False, widget=date_input())
+    date_from = forms.DateField(label=_("From"), required=False, widget=DatePicker())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DatePicker())
 
     def __init__(self, *args: Any, programs: Any, employers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

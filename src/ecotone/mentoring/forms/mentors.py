@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ecotone.directory.stem_profile import GRADE_BANDS, STEM_FIELDS
 from ecotone.ecosystems.models import Ecosystem, Organization
 from ecotone.limits import LONG_TEXT, SEARCH_TEXT, distinct_choices
+from ecotone.widgets import DatePicker
 
 from ..models import (
     IDENTITY_TAGS,
@@ -30,7 +31,6 @@ from ..models import (
 from ..services import profiles
 from ..services.hours import hours_label
 from ..services.screening import STAGE_LABELS
-from . import date_input
 
 # Languages offered as checkboxes (ISO 639-1); the most spoken in US homes after English.
 LANGUAGES = (
@@ -366,8 +366,8 @@ class MentorStatusForm(forms.Form):
 
 class ScreeningRecordForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ScreeningStatus.choices)
-    started_on = forms.DateField(label=_("Started"), required=False, widget=date_input())
-    completed_on = forms.DateField(label=_("Completed"), required=False, widget=date_input())
+    started_on = forms.DateField(label=_("Started"), required=False, widget=DatePicker())
+    completed_on = forms.DateField(label=_("Completed"), required=False, widget=DatePicker())
     hours = forms.DecimalField(
         label=_("Hours"), required=False, min_value=0, max_digits=5, decimal_places=1
     )
@@ -427,5 +427,5 @@ class MentorFilterForm(forms.Form):
 
 
 class RosterFilterForm(forms.Form):
-    start = forms.DateField(label=_("Hours from"), required=False, widget=date_input())
-    end = forms.DateField(label=_("to"), required=False, widget=date_input())
+    start = forms.DateField(label=_("Hours from"), required=False, widget=DatePicker())
+    end = forms.DateField(label=_("to"), required=False, widget=DatePicker())

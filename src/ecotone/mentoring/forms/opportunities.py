@@ -18,10 +18,10 @@ from ecotone.directory import stem_profile
 from ecotone.directory.models import Location, Program
 from ecotone.ecosystems.models import Organization
 from ecotone.limits import SEARCH_TEXT, SHORT_TEXT, distinct_choices
+from ecotone.widgets import DatePicker
 
 from ..models import IDENTITY_TAGS, Mode, Opportunity, OpportunityKind, OpportunityStatus, Weekday
 from ..services.opportunities import OPPORTUNITY_FIELDS, InvalidOpportunityError
-from . import date_input
 from .mentors import LANGUAGES
 
 
@@ -166,8 +166,8 @@ class OpportunityForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("A mentor who speaks one of them scores higher."),
     )
-    starts_on = forms.DateField(label=gettext_lazy("Starts"), required=False, widget=date_input())
-    ends_on = forms.DateField(label=gettext_lazy("Ends"), required=False, widget=date_input())
+    starts_on = forms.DateField(label=gettext_lazy("Starts"), required=False, widget=DatePicker())
+    ends_on = forms.DateField(label=gettext_lazy("Ends"), required=False, widget=DatePicker())
     mentors_needed = _formfield("mentors_needed")
     depth = _formfield("depth")
     duration_weeks = _formfield("duration_weeks")
