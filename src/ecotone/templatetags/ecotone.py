@@ -82,6 +82,8 @@ def error_summary(*forms: Any) -> dict[str, Any]:
     """`{% error_summary form formset ... %}`: the summary at the top of a form shown again
     after a failed submit (`error_entries`), each field's error linked to the field."""
     return {"entries": error_entries(*forms)}
+
+
 @register.filter
 def column_header(headers: Any, index: int) -> str:
     """The header of column `index`: a cell's label when its table shows as cards on a phone."""
