@@ -56,19 +56,18 @@ assigned, and a locked pair must be one of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
-from typing import Literal
+from itertools import chain, pairwise
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from scipy.spatial import cKDTree
 
 from ecotone import assignment
 from ecotone.assignment import Assignment, Candidates
-from ecotone.directory.distance import chord_of_miles, haversine_miles, unit_vectors
+from ecotone.directory.distance import EARTH_RADIUS_MI, MILES_PER_DEGREE_LAT, haversine_miles
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -81,7 +80,9 @@ EITHER = "either"
 SLOT_MINUTES = 15
 SLOTS_PER_DAY = 24 * 60 // SLOT_MINUTES
 WEEK_SLOTS = 7 * SLOTS_PER_DAY
-_CHUNK = 1 << 20
+_CHUNK = 1 << 22  # pairs formed at once by the in-person sweep
+_BANDS_PER_RADIUS = 3  # latitude bands per typical radius: fewer searches vs. fewer stray pairs
+_TABLE_CELLS = 1 << 20  # largest lookup table of a pair test (distinct codes x distinct codes)
 COMPONENTS = ("base", "topics", "distance", "language", "identity", "interest", "equity")
 
 Window = tuple[int, int, int]  # (weekday 0-6, start minute, end minute) within that day
@@ -214,25 +215,6 @@ def _intersects(a: MaskArray, b: MaskArray) -> BoolArray:
     return result
 
 
-def _subset(required: MaskArray, held: MaskArray) -> BoolArray:
-    if required.ndim == 1:
-        flat: BoolArray = (required & ~held) == 0
-        return flat
-    result: BoolArray = np.all((required & ~held) == 0, axis=1)
-    return result
-
-
-def _narrow(masks: MaskArray) -> MaskArray:
-    """One word per row as a flat array: small vocabularies (grades, screening steps,
-    languages) are then tested without an axis reduction."""
-    return masks[:, 0].copy() if masks.shape[1] == 1 else masks
-
-
-def _common(a: MaskArray, b: MaskArray) -> IntArray:
-    result: IntArray = np.bitwise_count(a & b).sum(axis=1, dtype=np.int64)
-    return result
-
-
 def window_slots(windows: Iterable[Window]) -> list[int]:
     """Week slots (0..671) wholly covered by the windows."""
     slots: set[int] = set()
@@ -243,39 +225,266 @@ def window_slots(windows: Iterable[Window]) -> list[int]:
     return sorted(slots)
 
 
-def _slot_matrix(windows: Sequence[tuple[Window, ...]]) -> sparse.csr_matrix:
-    """Rows x week slots, 1 where the row's windows wholly cover the slot (`window_slots`,
-    vectorised: one run of consecutive slots per window)."""
-    owner = np.fromiter(
-        chain.from_iterable([i] * len(w) for i, w in enumerate(windows)), dtype=np.int64
-    )
-    flat = np.array([x for w in windows for x in w], dtype=np.int64).reshape(-1, 3)
+def _codes(items: Iterable[Hashable], n: int) -> tuple[IntArray, list[Any]]:
+    """Each item's position among the distinct items (in order of first appearance), and the
+    distinct items: sets shared by many people are then turned into bitmasks once."""
+    index: dict[Hashable, int] = {}
+    codes = np.fromiter((index.setdefault(x, len(index)) for x in items), dtype=np.int64, count=n)
+    return codes, list(index)
+
+
+def _floats(values: Iterable[float | None], n: int) -> FloatArray:
+    return np.fromiter((np.nan if v is None else v for v in values), dtype=np.float64, count=n)
+
+
+class _PairTable:
+    """A test on (mentor, opportunity) decided by one code per side: a lookup table over the
+    distinct codes when it is small, otherwise the test on the pairs' own bitmasks."""
+
+    def __init__(
+        self,
+        m_code: IntArray,
+        o_code: IntArray,
+        m_masks: MaskArray,
+        o_masks: MaskArray,
+        test: Callable[[MaskArray, MaskArray], BoolArray],
+    ) -> None:
+        self.m_code, self.o_code = m_code, o_code
+        n_u, n_v = m_masks.shape[0], o_masks.shape[0]
+        if n_u * n_v <= _TABLE_CELLS:
+            grid = test(m_masks[:, None, :], o_masks[None, :, :]).reshape(n_u, n_v)
+            self.table: BoolArray | None = grid.reshape(-1)
+            self.width = n_v
+        else:
+            self.table = None
+        self.m_masks, self.o_masks, self.test = m_masks, o_masks, test
+
+    def __call__(self, pm: IntArray, po: IntArray) -> BoolArray:
+        if self.table is not None:
+            found: BoolArray = self.table[self.m_code[pm] * self.width + self.o_code[po]]
+            return found
+        return self.test(self.m_masks[self.m_code[pm]], self.o_masks[self.o_code[po]])
+
+    def mentors_reaching(self, opportunities: IntArray) -> BoolArray:
+        """Per mentor: the test holds with at least one of these opportunities."""
+        if self.table is None:
+            return np.ones(self.m_code.size, dtype=bool)
+        grid = self.table.reshape(-1, self.width)[:, np.unique(self.o_code[opportunities])]
+        reach: BoolArray = grid.any(axis=1)[self.m_code]
+        return reach
+
+
+def _day_masks(
+    windows: Sequence[tuple[Window, ...]],
+) -> tuple[IntArray, IntArray, MaskArray, MaskArray]:
+    """The whole quarter-hours each row's windows cover, per (row, weekday) that has any:
+    rows, weekdays and the day's 96 slots as two words (slots 0-63, 64-95), sorted by
+    (row, weekday). The same slots as `window_slots`, vectorised."""
+    counts = np.fromiter(map(len, windows), dtype=np.int64, count=len(windows))
+    flat = np.fromiter(
+        chain.from_iterable(chain.from_iterable(windows)),
+        dtype=np.int64,
+        count=3 * int(counts.sum()),
+    ).reshape(-1, 3)
+    owner = np.repeat(np.arange(len(windows), dtype=np.int64), counts)
     first = -(-np.maximum(flat[:, 1], 0) // SLOT_MINUTES)
     last = np.minimum(flat[:, 2], 24 * 60) // SLOT_MINUTES
-    length = np.maximum(last - first, 0)
-    rows = np.repeat(owner, length)
-    offset = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
-    cols = np.repeat(flat[:, 0] * SLOTS_PER_DAY + first, length) + offset
-    data = np.ones(rows.size, dtype=np.int32)
-    matrix = sparse.csr_matrix((data, (rows, cols)), shape=(len(windows), WEEK_SLOTS))
-    matrix.data[:] = 1  # overlapping windows of one row count once
-    return matrix
+    some = last > first
+    owner, day, first, last = owner[some], flat[some, 0], first[some], last[some]
+    key = owner * 7 + day
+    order = np.argsort(key, kind="stable")
+    key, first, last = key[order], first[order], last[order]
+    low, high = _run_bits(first, last, 0, 64), _run_bits(first, last, 64, 32)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else key[:0]
+    low = np.bitwise_or.reduceat(low, starts) if key.size else low
+    high = np.bitwise_or.reduceat(high, starts) if key.size else high
+    key = key[starts]
+    return key // 7, key % 7, low, high
 
 
-def _week_masks(slots: sparse.csr_matrix) -> MaskArray:
-    """The slot matrix as bitmask words, 11 per row."""
-    coo = slots.tocoo()
-    out = np.zeros((slots.shape[0], -(-WEEK_SLOTS // 64)), dtype=np.uint64)
-    col = coo.col.astype(np.int64)
-    bit = np.left_shift(np.uint64(1), (col % 64).astype(np.uint64))
-    np.bitwise_or.at(out, (coo.row.astype(np.int64), col // 64), bit)
-    return out
+def _run_bits(first: IntArray, last: IntArray, base: int, width: int) -> MaskArray:
+    """Bits first..last-1 of the word that holds slots base..base+width-1."""
+    lo = np.clip(first - base, 0, width)
+    hi = np.clip(last - base, 0, width)
+    return _ones(hi) & ~_ones(lo)
 
 
-def _coordinates(people: Sequence[Mentor] | Sequence[Opportunity]) -> tuple[FloatArray, FloatArray]:
-    lat = np.array([np.nan if p.lat is None else p.lat for p in people], dtype=np.float64)
-    lon = np.array([np.nan if p.lon is None else p.lon for p in people], dtype=np.float64)
-    return lat, lon
+def _ones(n: IntArray) -> MaskArray:
+    """The n lowest bits set (0 <= n <= 64)."""
+    shifted = np.left_shift(np.uint64(1), np.minimum(n, 63).astype(np.uint64)) - np.uint64(1)
+    full: MaskArray = np.where(n >= 64, ~np.uint64(0), shifted)
+    return full
+
+
+class _Schedules:
+    """Whether a mentor and an opportunity share a whole quarter-hour, or the opportunity has
+    no fixed schedule: per pair, the opportunity's scheduled days against the mentor's slots
+    on those days (most opportunities meet on one day, so one pass usually decides)."""
+
+    def __init__(self, mentors: Sequence[Mentor], opportunities: Sequence[Opportunity]) -> None:
+        n_m, n_o = len(mentors), len(opportunities)
+        row, day, low, high = _day_masks([m.availability for m in mentors])
+        self.m_low = np.zeros(n_m * 7, dtype=np.uint64)
+        self.m_high = np.zeros(n_m * 7, dtype=np.uint64)
+        self.m_low[row * 7 + day], self.m_high[row * 7 + day] = low, high
+        schedules = [o.schedule for o in opportunities]
+        # A schedule that covers no whole slot still is a schedule: nobody can meet it.
+        self.unscheduled = ~np.fromiter(map(bool, schedules), dtype=bool, count=n_o)
+        row, self.day, self.low, self.high = _day_masks(schedules)
+        self.rows = np.bincount(row, minlength=n_o)
+        self.start = np.cumsum(self.rows) - self.rows
+        # The first scheduled day of each opportunity, as columns (no day: no slot in common).
+        has = self.rows > 0
+        self.first_day = np.zeros(n_o, dtype=np.int64)
+        self.first_low = np.zeros(n_o, dtype=np.uint64)
+        self.first_high = np.zeros(n_o, dtype=np.uint64)
+        first = self.start[has]
+        self.first_day[has], self.first_low[has] = self.day[first], self.low[first]
+        self.first_high[has] = self.high[first]
+
+    def __call__(self, pm: IntArray, po: IntArray) -> BoolArray:
+        d = pm * 7 + self.first_day[po]
+        low = self.m_low[d] & self.first_low[po]
+        low |= self.m_high[d] & self.first_high[po]
+        ok: BoolArray = low != 0
+        ok |= self.unscheduled[po]
+        if self.rows.size and self.rows.max() > 1:
+            k, todo = 1, np.flatnonzero(~ok & (self.rows[po] > 1))
+            while todo.size:
+                m, o = pm[todo], po[todo]
+                r = self.start[o] + k
+                d = m * 7 + self.day[r]
+                hit = ((self.m_low[d] & self.low[r]) | (self.m_high[d] & self.high[r])) != 0
+                ok[todo[hit]] = True
+                k += 1
+                todo = todo[~hit & (self.rows[o] > k)]
+        return ok
+
+
+def _wrap(lon: FloatArray) -> FloatArray:
+    wrapped: FloatArray = (lon + 180.0) % 360.0 - 180.0
+    return wrapped
+
+
+def _near_pairs(
+    lat: FloatArray,
+    lon: FloatArray,
+    radius: FloatArray,
+    mi: IntArray,
+    o_lat: FloatArray,
+    o_lon: FloatArray,
+    oi: IntArray,
+    tests: Sequence[Callable[[IntArray, IntArray], BoolArray]],
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Every (mentor of `mi`, opportunity of `oi`) pair that passes `tests` and lies within
+    the mentor's radius by haversine, with its distance.
+
+    The opportunities are sorted by latitude band, then longitude; a mentor's spherical cap
+    has a bounding box (latitudes +-radius, longitudes +-asin(sin radius / cos latitude), the
+    whole band when it reaches a pole or the antimeridian), so each band it spans holds its
+    candidates as one contiguous run, found by two binary searches. The runs are expanded
+    into pairs in chunks, the cheap tests run first, the exact haversine last."""
+    none = np.empty(0, dtype=np.int64)
+    if not mi.size or not oi.size:
+        return none, none, np.empty(0, dtype=np.float64)
+    r = radius[mi]
+    height = float(np.clip(np.median(r) / MILES_PER_DEGREE_LAT / _BANDS_PER_RADIUS, 1e-3, 1.0))
+    o_band = np.floor((o_lat[oi] + 90.0) / height).astype(np.int64)
+    o_east = _wrap(o_lon[oi]) + 180.0
+    order = np.lexsort((o_east, o_band))
+    entries = oi[order]
+    # Longitude lies in [0, 360] within a band's 512-wide stretch of the key.
+    key = o_band[order] * 512.0 + o_east[order]
+
+    m_lat, m_east = lat[mi], _wrap(lon[mi]) + 180.0
+    angle = r / EARTH_RADIUS_MI
+    margin = np.degrees(angle) * (1 + 1e-9) + 1e-7  # rounding of the haversine and the keys
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = np.sin(np.minimum(angle, np.pi / 2)) / np.cos(np.radians(m_lat))
+        half = np.degrees(np.arcsin(np.minimum(spread, 1.0))) * (1 + 1e-9) + 1e-7
+    wide = (m_lat - margin <= -90) | (m_lat + margin >= 90) | ~(spread < 1)
+    wide |= (m_east - half < 0) | (m_east + half > 360)
+    west = np.where(wide, -1.0, m_east - half)
+    east = np.where(wide, 361.0, m_east + half)
+    first = np.floor((np.maximum(m_lat - margin, -90.0) + 90.0) / height).astype(np.int64)
+    last = np.floor((np.minimum(m_lat + margin, 90.0) + 90.0) / height).astype(np.int64)
+    bands = last - first + 1
+
+    query = np.repeat(np.arange(mi.size, dtype=np.int64), bands)
+    band = np.repeat(first, bands) + _ranks(bands)
+    lo = np.searchsorted(key, band * 512.0 + west[query], side="left")
+    hi = np.searchsorted(key, band * 512.0 + east[query], side="right")
+    count = hi - lo
+    ends = np.cumsum(count)
+    total = int(ends[-1]) if ends.size else 0
+    cuts = np.searchsorted(ends, np.arange(_CHUNK, total, _CHUNK), side="right")
+    bounds = np.unique(np.r_[0, cuts, query.size])
+
+    found_m: list[IntArray] = []
+    found_o: list[IntArray] = []
+    found_d: list[FloatArray] = []
+    for a, b in pairwise(bounds.tolist()):
+        c = count[a:b]
+        pm = mi[np.repeat(query[a:b], c)]
+        po = entries[np.repeat(lo[a:b], c) + _ranks(c)]
+        for test in tests:
+            ok = test(pm, po)
+            pm, po = pm[ok], po[ok]
+        d = haversine_miles(lat[pm], lon[pm], o_lat[po], o_lon[po])
+        near = d <= radius[pm]
+        found_m.append(pm[near])
+        found_o.append(po[near])
+        found_d.append(d[near])
+    if not found_m:
+        return none, none, np.empty(0, dtype=np.float64)
+    return np.concatenate(found_m), np.concatenate(found_o), np.concatenate(found_d)
+
+
+def _ranks(counts: IntArray) -> IntArray:
+    """0..c-1 for each c in counts, concatenated."""
+    total = int(counts.sum())
+    ranks: IntArray = np.arange(total, dtype=np.int64) - np.repeat(
+        np.cumsum(counts) - counts, counts
+    )
+    return ranks
+
+
+def _slot_matrix(windows: Sequence[tuple[Window, ...]]) -> sparse.csr_matrix:
+    """Rows x week slots, 1 where the row's windows wholly cover the slot (`window_slots`)."""
+    row, day, low, high = _day_masks(windows)
+    cols: list[IntArray] = []
+    rows: list[IntArray] = []
+    for word, base, width in ((low, 0, 64), (high, 64, 32)):
+        bits = (word[:, None] >> np.arange(width, dtype=np.uint64)) & np.uint64(1)
+        r, k = np.nonzero(bits)
+        rows.append(row[r])
+        cols.append(day[r] * SLOTS_PER_DAY + base + k)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    data = np.ones(r.size, dtype=np.int32)
+    return sparse.csr_matrix((data, (r, c)), shape=(len(windows), WEEK_SLOTS))
+
+
+def _admits(
+    screening: slice, language: slice, grades: slice
+) -> Callable[[MaskArray, MaskArray], BoolArray]:
+    """The test on profile bitmasks (screening, required language, grade bands side by side):
+    the mentor holds every required step and the required language, and shares a grade
+    band unless the opportunity names none."""
+
+    def admits(m: MaskArray, o: MaskArray) -> BoolArray:
+        ok: BoolArray = np.all((o[..., screening] & ~m[..., screening]) == 0, axis=-1)
+        ok &= np.all((o[..., language] & ~m[..., language]) == 0, axis=-1)
+        grade = np.any((o[..., grades] & m[..., grades]) != 0, axis=-1)
+        grade |= np.all(o[..., grades] == 0, axis=-1)
+        ok &= grade
+        return ok
+
+    return admits
+
+
+def _meets(m: MaskArray, o: MaskArray) -> BoolArray:
+    result: BoolArray = np.any((m & o) != 0, axis=-1)
+    return result
 
 
 def candidate_edges(
@@ -287,113 +496,109 @@ def candidate_edges(
     """Every (mentor, opportunity) pair that satisfies all hard constraints, scored."""
     w = weights or ScoreWeights()
     n_m, n_o = len(mentors), len(opportunities)
-    m_lat, m_lon = _coordinates(mentors)
-    o_lat, o_lon = _coordinates(opportunities)
-    m_in = np.array([IN_PERSON in m.modes for m in mentors], dtype=bool) & ~np.isnan(m_lat)
-    m_virtual = np.array([VIRTUAL in m.modes for m in mentors], dtype=bool)
-    o_mode = [o.mode for o in opportunities]
-    o_in = np.array([m in (IN_PERSON, EITHER) for m in o_mode], dtype=bool) & ~np.isnan(o_lat)
-    o_virtual = np.array([m in (VIRTUAL, EITHER) for m in o_mode], dtype=bool)
-    # A schedule that covers no whole slot still is a schedule: nobody can meet it.
-    o_scheduled = np.array([bool(o.schedule) for o in opportunities], dtype=bool)
+    m_lat = _floats((m.lat for m in mentors), n_m)
+    m_lon = _floats((m.lon for m in mentors), n_m)
+    o_lat = _floats((o.lat for o in opportunities), n_o)
+    o_lon = _floats((o.lon for o in opportunities), n_o)
+    radius = np.fromiter((m.travel_radius_mi for m in mentors), dtype=np.float64, count=n_m)
+    m_modes, mode_sets = _codes((m.modes for m in mentors), n_m)
+    m_in = np.array([IN_PERSON in s for s in mode_sets], dtype=bool)[m_modes]
+    m_in &= ~np.isnan(m_lat) & ~np.isnan(m_lon) & (radius >= 0)
+    m_virtual = np.array([VIRTUAL in s for s in mode_sets], dtype=bool)[m_modes]
+    o_modes, modes = _codes((o.mode for o in opportunities), n_o)
+    o_in = np.array([m in (IN_PERSON, EITHER) for m in modes], dtype=bool)[o_modes]
+    o_in &= ~np.isnan(o_lat) & ~np.isnan(o_lon)
+    o_virtual = np.array([m in (VIRTUAL, EITHER) for m in modes], dtype=bool)[o_modes]
+    schedules = _Schedules(mentors, opportunities)
 
-    # Screening, grade bands and language, as bitmasks, tested on pairs as they are formed.
-    screening = _vocabulary(
-        (m.screening for m in mentors), (o.required_screening for o in opportunities)
+    # Screening, required language and grade bands decide together: one code per distinct
+    # combination on each side, and a table over the combinations.
+    ms, ms_sets = _codes((m.screening for m in mentors), n_m)
+    mg, mg_sets = _codes((m.grade_bands for m in mentors), n_m)
+    ml, ml_sets = _codes((m.languages for m in mentors), n_m)
+    os_, os_sets = _codes((o.required_screening for o in opportunities), n_o)
+    og, og_sets = _codes((o.grade_bands for o in opportunities), n_o)
+    oq, oq_names = _codes((o.language_required for o in opportunities), n_o)
+    ol, ol_sets = _codes((o.languages for o in opportunities), n_o)
+    oq_sets = [[x] if x else [] for x in oq_names]
+    screening = _vocabulary(ms_sets, os_sets)
+    grades = _vocabulary(mg_sets, og_sets)
+    languages = _vocabulary(ml_sets, ol_sets, oq_sets)
+    m_profiles, m_profile = np.unique(
+        (ms * len(mg_sets) + mg) * len(ml_sets) + ml, return_inverse=True
     )
-    m_screen = _narrow(_masks([m.screening for m in mentors], screening))
-    o_screen = _narrow(_masks([o.required_screening for o in opportunities], screening))
-    grades = _vocabulary((m.grade_bands for m in mentors), (o.grade_bands for o in opportunities))
-    o_grades = _masks([o.grade_bands for o in opportunities], grades)
-    any_grade = ~np.any(o_grades != 0, axis=1)
-    o_grades = _narrow(o_grades)
-    m_grades = _narrow(_masks([m.grade_bands for m in mentors], grades))
-    languages = _vocabulary(
-        (m.languages for m in mentors),
-        (o.languages for o in opportunities),
-        ([o.language_required] if o.language_required else [] for o in opportunities),
+    o_profiles, o_profile = np.unique(
+        (os_ * len(og_sets) + og) * len(oq_sets) + oq, return_inverse=True
     )
-    m_lang = _masks([m.languages for m in mentors], languages)
-    m_speaks = _narrow(m_lang)
-    o_required = _narrow(
-        _masks(
-            [[o.language_required] if o.language_required else [] for o in opportunities],
-            languages,
+    m_screen, m_speaks = _masks(ms_sets, screening), _masks(ml_sets, languages)
+    m_grades, o_grades = _masks(mg_sets, grades), _masks(og_sets, grades)
+    m_masks = np.hstack(
+        (
+            m_screen[m_profiles // (len(mg_sets) * len(ml_sets))],
+            m_speaks[m_profiles % len(ml_sets)],
+            m_grades[m_profiles // len(ml_sets) % len(mg_sets)],
         )
     )
+    o_masks = np.hstack(
+        (
+            _masks(os_sets, screening)[o_profiles // (len(og_sets) * len(oq_sets))],
+            _masks(oq_sets, languages)[o_profiles % len(oq_sets)],
+            o_grades[o_profiles // len(oq_sets) % len(og_sets)],
+        )
+    )
+    s_words, l_words = m_screen.shape[1], m_speaks.shape[1]
+    admissible = _PairTable(
+        m_profile.reshape(-1),
+        o_profile.reshape(-1),
+        m_masks,
+        o_masks,
+        _admits(
+            slice(0, s_words),
+            slice(s_words, s_words + l_words),
+            slice(s_words + l_words, None),
+        ),
+    )
 
-    def admissible(pm: IntArray, po: IntArray) -> tuple[IntArray, IntArray]:
-        ok = np.zeros(pm.size, dtype=bool)
-        for lo in range(0, pm.size, _CHUNK):
-            m, o = pm[lo : lo + _CHUNK], po[lo : lo + _CHUNK]
-            good = _subset(o_screen[o], m_screen[m]) & _subset(o_required[o], m_speaks[m])
-            good &= any_grade[o] | _intersects(m_grades[m], o_grades[o])
-            ok[lo : lo + _CHUNK] = good
-        return pm[ok], po[ok]
-
-    # In person: a ball query per mentor on the opportunities' unit vectors, radius as chord.
-    in_m = np.empty(0, dtype=np.int64)
-    in_o = np.empty(0, dtype=np.int64)
-    in_d = np.empty(0, dtype=np.float64)
-    mi = np.flatnonzero(m_in)
+    # In person: a sweep over latitude bands (`_near_pairs`).
     oi = np.flatnonzero(o_in)
-    if mi.size and oi.size:
-        radius = np.array([mentors[i].travel_radius_mi for i in mi], dtype=np.float64)
-        chord = chord_of_miles(radius) * (1 + 1e-9)
-        tree = cKDTree(unit_vectors(o_lat[oi], o_lon[oi]))
-        found = tree.query_ball_point(
-            unit_vectors(m_lat[mi], m_lon[mi]), r=chord, return_sorted=False, workers=-1
-        )
-        counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
-        if counts.sum():
-            in_m = np.repeat(mi, counts)
-            flat = chain.from_iterable(found)
-            in_o = oi[np.fromiter(flat, dtype=np.int64, count=int(counts.sum()))]
-            in_m, in_o = admissible(in_m, in_o)
-            radius_of = np.zeros(n_m)
-            radius_of[mi] = radius
-            d = haversine_miles(m_lat[in_m], m_lon[in_m], o_lat[in_o], o_lon[in_o])
-            near = d <= radius_of[in_m]
-            in_m, in_o, in_d = in_m[near], in_o[near], d[near]
-    m_slots = _slot_matrix([m.availability for m in mentors])
-    o_slots = _slot_matrix([o.schedule for o in opportunities])
-    if in_m.size:
-        m_week, o_week = _week_masks(m_slots), _week_masks(o_slots)
-        keep = ~o_scheduled[in_o]
-        for lo in range(0, in_m.size, _CHUNK):
-            m, o = in_m[lo : lo + _CHUNK], in_o[lo : lo + _CHUNK]
-            keep[lo : lo + _CHUNK] |= _intersects(m_week[m], o_week[o])
-        in_m, in_o, in_d = in_m[keep], in_o[keep], in_d[keep]
+    mi = np.flatnonzero(m_in & admissible.mentors_reaching(oi)) if oi.size else oi
+    in_m, in_o, in_d = _near_pairs(
+        m_lat, m_lon, radius, mi, o_lat, o_lon, oi, (admissible, schedules)
+    )
 
     # Virtual: pairs are formed only where a week slot is shared (a sparse product).
     vm = np.flatnonzero(m_virtual)
-    vo = np.flatnonzero(o_virtual & o_scheduled)
+    vo = np.flatnonzero(o_virtual & ~schedules.unscheduled)
     parts_m: list[IntArray] = []
     parts_o: list[IntArray] = []
     if vm.size and vo.size:
-        product = (m_slots[vm] @ o_slots[vo].T).tocoo()
+        product = (
+            _slot_matrix([mentors[i].availability for i in vm.tolist()])
+            @ _slot_matrix([opportunities[j].schedule for j in vo.tolist()]).T
+        ).tocoo()
         parts_m.append(vm[product.row.astype(np.int64)])
         parts_o.append(vo[product.col.astype(np.int64)])
-    for j in np.flatnonzero(o_virtual & ~o_scheduled):
-        parts_m.append(vm)
-        parts_o.append(np.full(vm.size, j, dtype=np.int64))
-    v_m = np.concatenate(parts_m) if parts_m else np.empty(0, dtype=np.int64)
-    v_o = np.concatenate(parts_o) if parts_o else np.empty(0, dtype=np.int64)
-    v_m, v_o = admissible(v_m, v_o)
-    # Only an "either" opportunity and a mentor who also comes in person can be both.
-    both = np.flatnonzero(m_in[v_m] & o_in[v_o])
-    if both.size and in_m.size:
-        fresh = np.ones(v_m.size, dtype=bool)
-        fresh[both] = ~np.isin(v_m[both] * n_o + v_o[both], in_m * n_o + in_o)
-        v_m, v_o = v_m[fresh], v_o[fresh]
+    anytime = np.flatnonzero(o_virtual & schedules.unscheduled)
+    parts_m.append(np.tile(vm, anytime.size))
+    parts_o.append(np.repeat(anytime, vm.size))
+    v_m, v_o = np.concatenate(parts_m), np.concatenate(parts_o)
+    ok = admissible(v_m, v_o)
+    v_m, v_o = v_m[ok], v_o[ok]
 
-    pm = np.concatenate((in_m, v_m))
-    po = np.concatenate((in_o, v_o))
-    distance = np.concatenate((in_d, np.full(v_m.size, np.nan)))
-
-    order = np.argsort(pm * n_o + po, kind="stable")
-    pm, po, distance = pm[order], po[order], distance[order]
-    return _score(mentors, opportunities, pm, po, distance, m_lang, languages, w)
+    # One sort by (mentor, opportunity); an "either" pair found both ways stays in person.
+    key = np.concatenate((in_m * n_o + in_o, v_m * n_o + v_o))
+    tagged = key * 2
+    tagged[in_m.size :] += 1
+    order = np.argsort(tagged)
+    key = key[order]
+    fresh = np.ones(key.size, dtype=bool)
+    fresh[1:] = key[1:] != key[:-1]
+    order, key = order[fresh], key[fresh]
+    pm = np.concatenate((in_m, v_m))[order]
+    po = np.concatenate((in_o, v_o))[order]
+    distance = np.concatenate((in_d, np.full(v_m.size, np.nan)))[order]
+    speaks = _PairTable(ml, ol, m_speaks, _masks(ol_sets, languages), _meets)
+    return _score(mentors, opportunities, pm, po, key, distance, radius, speaks, w)
 
 
 def _score(
@@ -401,43 +606,56 @@ def _score(
     opportunities: Sequence[Opportunity],
     pm: IntArray,
     po: IntArray,
+    key: IntArray,
     distance: FloatArray,
-    m_lang: MaskArray,
-    languages: Mapping[str, int],
+    radius: FloatArray,
+    speaks: _PairTable,
     w: ScoreWeights,
 ) -> Edges:
+    """The pairs (sorted, `key` = mentor x n_opportunities + opportunity) scored."""
     n_m, n_o = len(mentors), len(opportunities)
-    topics = _vocabulary((m.topics for m in mentors), (o.topics for o in opportunities))
-    o_topics = _masks([o.topics for o in opportunities], topics)
-    shared = _common(_masks([m.topics for m in mentors], topics)[pm], o_topics[po])
-    wanted = np.array([len(o.topics) for o in opportunities], dtype=np.int64)[po]
+    mt, mt_sets = _codes((m.topics for m in mentors), n_m)
+    ot, ot_sets = _codes((o.topics for o in opportunities), n_o)
+    topics = _vocabulary(mt_sets, ot_sets)
+    m_topics, o_topics = _masks(mt_sets, topics)[mt], _masks(ot_sets, topics)[ot]
+    shared = np.bitwise_count(m_topics[pm] & o_topics[po]).sum(axis=1, dtype=np.int64)
+    wanted = np.array([len(s) for s in ot_sets], dtype=np.int64)[ot][po]
     topic_pts = np.rint(w.topics * shared / np.maximum(wanted, 1)).astype(np.int64)
 
     in_person = ~np.isnan(distance)
     ip = np.flatnonzero(in_person)
-    radius = np.array([m.travel_radius_mi for m in mentors], dtype=np.float64)[pm[ip]]
-    closeness = np.clip(1 - distance[ip] / np.maximum(radius, 1e-9), 0, 1)
+    closeness = np.clip(1 - distance[ip] / np.maximum(radius[pm[ip]], 1e-9), 0, 1)
     distance_pts = np.zeros(pm.size, dtype=np.int64)
     distance_pts[ip] = np.rint(w.distance * closeness).astype(np.int64)
 
-    o_lang = _masks([o.languages for o in opportunities], languages)
-    language_pts = np.where(_intersects(m_lang[pm], o_lang[po]), w.language, 0).astype(np.int64)
+    language_pts = np.where(speaks(pm, po), w.language, 0).astype(np.int64)
 
-    identities = _vocabulary(
-        (m.identity_tags for m in mentors), (o.welcomes_identities for o in opportunities)
-    )
-    identity = _intersects(
-        _masks([m.identity_tags for m in mentors], identities)[pm],
-        _masks([o.welcomes_identities for o in opportunities], identities)[po],
-    )
-    identity_pts = np.where(identity, w.identity, 0).astype(np.int64)
+    mi, mi_sets = _codes((m.identity_tags for m in mentors), n_m)
+    oi, oi_sets = _codes((o.welcomes_identities for o in opportunities), n_o)
+    identities = _vocabulary(mi_sets, oi_sets)
+    identity = _PairTable(mi, oi, _masks(mi_sets, identities), _masks(oi_sets, identities), _meets)
+    identity_pts = np.where(identity(pm, po), w.identity, 0).astype(np.int64)
 
     index = {o.id: j for j, o in enumerate(opportunities)}
-    keys = [i * n_o + index[x] for i, m in enumerate(mentors) for x in m.interests if x in index]
-    marked = np.array(sorted(keys), dtype=np.int64)
-    interest_pts = np.where(np.isin(pm * n_o + po, marked), w.interest, 0).astype(np.int64)
+    marked = np.fromiter(
+        (
+            i * n_o + index[x]
+            for i, m in enumerate(mentors)
+            if m.interests
+            for x in m.interests
+            if x in index
+        ),
+        dtype=np.int64,
+    )
+    at = np.searchsorted(key, marked)
+    hit = at < key.size
+    hit[hit] = key[at[hit]] == marked[hit]
+    interest_pts = np.zeros(pm.size, dtype=np.int64)
+    interest_pts[at[hit]] = w.interest
 
-    priority = np.clip(np.array([o.equity_priority for o in opportunities], dtype=np.float64), 0, 1)
+    priority = np.clip(
+        np.fromiter((o.equity_priority for o in opportunities), dtype=np.float64, count=n_o), 0, 1
+    )
     equity_pts = np.rint(w.equity * priority[po]).astype(np.int64)
 
     components = {
@@ -449,10 +667,12 @@ def _score(
         "interest": interest_pts,
         "equity": equity_pts,
     }
-    score = np.sum([components[c] for c in COMPONENTS], axis=0, dtype=np.int64).reshape(-1)
+    score = np.zeros(pm.size, dtype=np.int64)
+    for name in COMPONENTS:
+        score += components[name]
     return Edges(
-        mentor=pm.astype(np.int64),
-        opportunity=po.astype(np.int64),
+        mentor=pm,
+        opportunity=po,
         score=score,
         in_person=in_person,
         distance_mi=distance,
