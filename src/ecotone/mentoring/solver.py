@@ -59,6 +59,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise
+from operator import itemgetter
 from typing import Any, Literal
 
 import numpy as np
@@ -225,16 +226,30 @@ def window_slots(windows: Iterable[Window]) -> list[int]:
     return sorted(slots)
 
 
-def _codes(items: Iterable[Hashable], n: int) -> tuple[IntArray, list[Any]]:
+def _columns(people: Sequence[Any]) -> Callable[[str], list[Any]]:
+    """The people's fields by name, each as a list, read from their instance dictionaries
+    (a dataclass's attribute lookup costs more than the read)."""
+    fields = list(map(vars, people))
+
+    def column(name: str) -> list[Any]:
+        return list(map(itemgetter(name), fields))
+
+    return column
+
+
+def _codes(items: list[Hashable]) -> tuple[IntArray, list[Any]]:
     """Each item's position among the distinct items (in order of first appearance), and the
     distinct items: sets shared by many people are then turned into bitmasks once."""
     index: dict[Hashable, int] = {}
-    codes = np.fromiter((index.setdefault(x, len(index)) for x in items), dtype=np.int64, count=n)
+    codes = np.fromiter(
+        (index.setdefault(x, len(index)) for x in items), dtype=np.int32, count=len(items)
+    )
     return codes, list(index)
 
 
-def _floats(values: Iterable[float | None], n: int) -> FloatArray:
-    return np.fromiter((np.nan if v is None else v for v in values), dtype=np.float64, count=n)
+def _floats(values: list[float | None]) -> FloatArray:
+    """None (no location) as NaN."""
+    return np.array(values, dtype=np.float64).reshape(-1)
 
 
 class _PairTable:
@@ -249,7 +264,7 @@ class _PairTable:
         o_masks: MaskArray,
         test: Callable[[MaskArray, MaskArray], BoolArray],
     ) -> None:
-        self.m_code, self.o_code = m_code, o_code
+        self.m_code, self.o_code = m_code.astype(np.int32), o_code.astype(np.int32)
         n_u, n_v = m_masks.shape[0], o_masks.shape[0]
         if n_u * n_v <= _TABLE_CELLS:
             grid = test(m_masks[:, None, :], o_masks[None, :, :]).reshape(n_u, n_v)
@@ -321,13 +336,14 @@ class _Schedules:
     no fixed schedule: per pair, the opportunity's scheduled days against the mentor's slots
     on those days (most opportunities meet on one day, so one pass usually decides)."""
 
-    def __init__(self, mentors: Sequence[Mentor], opportunities: Sequence[Opportunity]) -> None:
-        n_m, n_o = len(mentors), len(opportunities)
-        row, day, low, high = _day_masks([m.availability for m in mentors])
+    def __init__(
+        self, availability: Sequence[tuple[Window, ...]], schedules: Sequence[tuple[Window, ...]]
+    ) -> None:
+        n_m, n_o = len(availability), len(schedules)
+        row, day, low, high = _day_masks(availability)
         self.m_low = np.zeros(n_m * 7, dtype=np.uint64)
         self.m_high = np.zeros(n_m * 7, dtype=np.uint64)
         self.m_low[row * 7 + day], self.m_high[row * 7 + day] = low, high
-        schedules = [o.schedule for o in opportunities]
         # A schedule that covers no whole slot still is a schedule: nobody can meet it.
         self.unscheduled = ~np.fromiter(map(bool, schedules), dtype=bool, count=n_o)
         row, self.day, self.low, self.high = _day_masks(schedules)
@@ -419,21 +435,29 @@ def _near_pairs(
     total = int(ends[-1]) if ends.size else 0
     cuts = np.searchsorted(ends, np.arange(_CHUNK, total, _CHUNK), side="right")
     bounds = np.unique(np.r_[0, cuts, query.size])
+    # Pairs are formed in 32 bits: a chunk's positions, mentors and opportunities fit.
+    mentor_of = mi.astype(np.int32)[query]
+    entries = entries.astype(np.int32)
+    widest = int(np.diff(np.r_[0, ends[bounds[1:] - 1]]).max()) if total else 0
+    positions = np.arange(widest, dtype=np.int32)
 
     found_m: list[IntArray] = []
     found_o: list[IntArray] = []
     found_d: list[FloatArray] = []
     for a, b in pairwise(bounds.tolist()):
         c = count[a:b]
-        pm = mi[np.repeat(query[a:b], c)]
-        po = entries[np.repeat(lo[a:b], c) + _ranks(c)]
+        n = int(c.sum())
+        pm = np.repeat(mentor_of[a:b], c)
+        e = np.repeat((lo[a:b] - (np.cumsum(c) - c)).astype(np.int32), c)
+        e += positions[:n]
+        po = entries[e]
         for test in tests:
             ok = test(pm, po)
             pm, po = pm[ok], po[ok]
         d = haversine_miles(lat[pm], lon[pm], o_lat[po], o_lon[po])
         near = d <= radius[pm]
-        found_m.append(pm[near])
-        found_o.append(po[near])
+        found_m.append(pm[near].astype(np.int64))
+        found_o.append(po[near].astype(np.int64))
         found_d.append(d[near])
     if not found_m:
         return none, none, np.empty(0, dtype=np.float64)
@@ -495,40 +519,41 @@ def candidate_edges(
 ) -> Edges:
     """Every (mentor, opportunity) pair that satisfies all hard constraints, scored."""
     w = weights or ScoreWeights()
-    n_m, n_o = len(mentors), len(opportunities)
-    m_lat = _floats((m.lat for m in mentors), n_m)
-    m_lon = _floats((m.lon for m in mentors), n_m)
-    o_lat = _floats((o.lat for o in opportunities), n_o)
-    o_lon = _floats((o.lon for o in opportunities), n_o)
-    radius = np.fromiter((m.travel_radius_mi for m in mentors), dtype=np.float64, count=n_m)
-    m_modes, mode_sets = _codes((m.modes for m in mentors), n_m)
+    n_o = len(opportunities)
+    m_field, o_field = _columns(mentors), _columns(opportunities)
+    m_lat = _floats(m_field("lat"))
+    m_lon = _floats(m_field("lon"))
+    o_lat = _floats(o_field("lat"))
+    o_lon = _floats(o_field("lon"))
+    radius = _floats(m_field("travel_radius_mi"))
+    m_modes, mode_sets = _codes(m_field("modes"))
     m_in = np.array([IN_PERSON in s for s in mode_sets], dtype=bool)[m_modes]
     m_in &= ~np.isnan(m_lat) & ~np.isnan(m_lon) & (radius >= 0)
     m_virtual = np.array([VIRTUAL in s for s in mode_sets], dtype=bool)[m_modes]
-    o_modes, modes = _codes((o.mode for o in opportunities), n_o)
+    o_modes, modes = _codes(o_field("mode"))
     o_in = np.array([m in (IN_PERSON, EITHER) for m in modes], dtype=bool)[o_modes]
     o_in &= ~np.isnan(o_lat) & ~np.isnan(o_lon)
     o_virtual = np.array([m in (VIRTUAL, EITHER) for m in modes], dtype=bool)[o_modes]
-    schedules = _Schedules(mentors, opportunities)
+    schedules = _Schedules(m_field("availability"), o_field("schedule"))
 
     # Screening, required language and grade bands decide together: one code per distinct
     # combination on each side, and a table over the combinations.
-    ms, ms_sets = _codes((m.screening for m in mentors), n_m)
-    mg, mg_sets = _codes((m.grade_bands for m in mentors), n_m)
-    ml, ml_sets = _codes((m.languages for m in mentors), n_m)
-    os_, os_sets = _codes((o.required_screening for o in opportunities), n_o)
-    og, og_sets = _codes((o.grade_bands for o in opportunities), n_o)
-    oq, oq_names = _codes((o.language_required for o in opportunities), n_o)
-    ol, ol_sets = _codes((o.languages for o in opportunities), n_o)
+    ms, ms_sets = _codes(m_field("screening"))
+    mg, mg_sets = _codes(m_field("grade_bands"))
+    ml, ml_sets = _codes(m_field("languages"))
+    os_, os_sets = _codes(o_field("required_screening"))
+    og, og_sets = _codes(o_field("grade_bands"))
+    oq, oq_names = _codes(o_field("language_required"))
+    ol, ol_sets = _codes(o_field("languages"))
     oq_sets = [[x] if x else [] for x in oq_names]
     screening = _vocabulary(ms_sets, os_sets)
     grades = _vocabulary(mg_sets, og_sets)
     languages = _vocabulary(ml_sets, ol_sets, oq_sets)
     m_profiles, m_profile = np.unique(
-        (ms * len(mg_sets) + mg) * len(ml_sets) + ml, return_inverse=True
+        (ms.astype(np.int64) * len(mg_sets) + mg) * len(ml_sets) + ml, return_inverse=True
     )
     o_profiles, o_profile = np.unique(
-        (os_ * len(og_sets) + og) * len(oq_sets) + oq, return_inverse=True
+        (os_.astype(np.int64) * len(og_sets) + og) * len(oq_sets) + oq, return_inverse=True
     )
     m_screen, m_speaks = _masks(ms_sets, screening), _masks(ml_sets, languages)
     m_grades, o_grades = _masks(mg_sets, grades), _masks(og_sets, grades)
@@ -589,7 +614,7 @@ def candidate_edges(
     key = np.concatenate((in_m * n_o + in_o, v_m * n_o + v_o))
     tagged = key * 2
     tagged[in_m.size :] += 1
-    order = np.argsort(tagged)
+    order = np.argsort(tagged, kind="stable")  # runs: in person by mentor, virtual
     key = key[order]
     fresh = np.ones(key.size, dtype=bool)
     fresh[1:] = key[1:] != key[:-1]
@@ -598,12 +623,12 @@ def candidate_edges(
     po = np.concatenate((in_o, v_o))[order]
     distance = np.concatenate((in_d, np.full(v_m.size, np.nan)))[order]
     speaks = _PairTable(ml, ol, m_speaks, _masks(ol_sets, languages), _meets)
-    return _score(mentors, opportunities, pm, po, key, distance, radius, speaks, w)
+    return _score(m_field, o_field, pm, po, key, distance, radius, speaks, w)
 
 
 def _score(
-    mentors: Sequence[Mentor],
-    opportunities: Sequence[Opportunity],
+    m_field: Callable[[str], list[Any]],
+    o_field: Callable[[str], list[Any]],
     pm: IntArray,
     po: IntArray,
     key: IntArray,
@@ -612,15 +637,23 @@ def _score(
     speaks: _PairTable,
     w: ScoreWeights,
 ) -> Edges:
-    """The pairs (sorted, `key` = mentor x n_opportunities + opportunity) scored."""
-    n_m, n_o = len(mentors), len(opportunities)
-    mt, mt_sets = _codes((m.topics for m in mentors), n_m)
-    ot, ot_sets = _codes((o.topics for o in opportunities), n_o)
+    """The pairs (sorted, `key` = mentor x n_opportunities + opportunity) scored. Points that
+    depend on few values are computed once per value (topic points per shared and asked
+    count, equity points per opportunity) with the same arithmetic, then looked up."""
+    mt, mt_sets = _codes(m_field("topics"))
+    ot, ot_sets = _codes(o_field("topics"))
+    n_m, n_o = mt.size, ot.size
     topics = _vocabulary(mt_sets, ot_sets)
     m_topics, o_topics = _masks(mt_sets, topics)[mt], _masks(ot_sets, topics)[ot]
-    shared = np.bitwise_count(m_topics[pm] & o_topics[po]).sum(axis=1, dtype=np.int64)
-    wanted = np.array([len(s) for s in ot_sets], dtype=np.int64)[ot][po]
-    topic_pts = np.rint(w.topics * shared / np.maximum(wanted, 1)).astype(np.int64)
+    if m_topics.shape[1] == 1:
+        shared = np.bitwise_count(m_topics[:, 0][pm] & o_topics[:, 0][po])
+    else:
+        shared = np.bitwise_count(m_topics[pm] & o_topics[po]).sum(axis=1, dtype=np.int64)
+    wanted = np.array([len(s) for s in ot_sets], dtype=np.int64)[ot]
+    counts = np.arange(max(len(topics), 1) + 1, dtype=np.int64)
+    asked = np.arange(int(wanted.max(initial=0)) + 1, dtype=np.int64)
+    table = np.rint(w.topics * counts[:, None] / np.maximum(asked[None, :], 1)).astype(np.int64)
+    topic_pts = table.reshape(-1)[shared.astype(np.int64) * asked.size + wanted[po]]
 
     in_person = ~np.isnan(distance)
     ip = np.flatnonzero(in_person)
@@ -630,19 +663,19 @@ def _score(
 
     language_pts = np.where(speaks(pm, po), w.language, 0).astype(np.int64)
 
-    mi, mi_sets = _codes((m.identity_tags for m in mentors), n_m)
-    oi, oi_sets = _codes((o.welcomes_identities for o in opportunities), n_o)
+    mi, mi_sets = _codes(m_field("identity_tags"))
+    oi, oi_sets = _codes(o_field("welcomes_identities"))
     identities = _vocabulary(mi_sets, oi_sets)
     identity = _PairTable(mi, oi, _masks(mi_sets, identities), _masks(oi_sets, identities), _meets)
     identity_pts = np.where(identity(pm, po), w.identity, 0).astype(np.int64)
 
-    index = {o.id: j for j, o in enumerate(opportunities)}
+    index = {x: j for j, x in enumerate(o_field("id"))}
     marked = np.fromiter(
         (
             i * n_o + index[x]
-            for i, m in enumerate(mentors)
-            if m.interests
-            for x in m.interests
+            for i, chosen in enumerate(m_field("interests"))
+            if chosen
+            for x in chosen
             if x in index
         ),
         dtype=np.int64,
@@ -653,10 +686,8 @@ def _score(
     interest_pts = np.zeros(pm.size, dtype=np.int64)
     interest_pts[at[hit]] = w.interest
 
-    priority = np.clip(
-        np.fromiter((o.equity_priority for o in opportunities), dtype=np.float64, count=n_o), 0, 1
-    )
-    equity_pts = np.rint(w.equity * priority[po]).astype(np.int64)
+    priority = np.clip(_floats(o_field("equity_priority")), 0, 1)
+    equity_pts = np.rint(w.equity * priority).astype(np.int64)[po]
 
     components = {
         "base": np.full(pm.size, w.base, dtype=np.int64),
