@@ -31,16 +31,31 @@ opportunity) + equity (the opportunity's priority 0-1 from the atlas). Each comp
 rounded on its own, so `Edges.explain(k)` sums exactly to `Edges.score[k]`.
 
 Methods.
-- `candidate_edges`: never all mentor x opportunity pairs. Sets become bitmasks (uint64 words
-  per vocabulary). In-person pairs come from a k-d tree (scipy cKDTree) on unit vectors of the
-  opportunities, one ball query per mentor with its own radius (as a chord), then exact
-  haversine; virtual pairs from a sparse product mentors x week-slots times slots x
-  opportunities (only pairs sharing a slot are ever formed), plus a masked scan for virtual
-  opportunities without a fixed schedule. Screening, grade and language are then vectorised
-  bitmask tests on the survivors. Time O(M log O + P_in + sum over slots of mentors x
-  opportunities in it + E), memory O(E), where P_in is the pairs within radius and E the
-  candidates. Caution: a virtual opportunity without a schedule is a candidate for every
-  virtual mentor who passes the other tests.
+- `candidate_edges`: never all mentor x opportunity pairs. Each person's fields are read once;
+  a set becomes a small integer code per distinct set (most people share a few screening,
+  grade and language sets), and the tests that need only those codes (screening, required
+  language and grade bands together; a shared language; a shared identity) are one lookup
+  in a table over the distinct codes (bitmask tests per pair when the table would be large).
+  Schedules become, per weekday, the 96 quarter-hours as two 64-bit words.
+  In person: the opportunities are sorted by latitude band (a third of the typical radius),
+  then longitude; each mentor's spherical cap has a bounding box (latitude +- radius,
+  longitude +- asin(sin radius / cos latitude); the whole band at a pole or across the
+  antimeridian), so in each band it spans its candidates are one contiguous run, found by
+  two binary searches. The runs are expanded into pairs by NumPy in chunks of 4M; the
+  profile table, then the schedule words (the opportunity's day against the mentor's slots
+  that day), then the exact haversine within the mentor's radius decide. Mentors whose
+  profile admits no in-person opportunity are left out first.
+  Virtual pairs from a sparse product mentors x week-slots times slots x opportunities (only
+  pairs sharing a slot are ever formed), plus every virtual mentor for each virtual
+  opportunity without a fixed schedule, then the profile table. One stable sort by (mentor,
+  opportunity) merges both, an "either" pair found both ways staying in person; the
+  mentors' marked opportunities are found by binary search in the sorted pairs, and points
+  that depend on few values (topics per shared and asked count, equity per opportunity) are
+  computed once per value. Time O(M + O + Q log O + P_box + E log E), memory O(E + 4M),
+  where Q is the mentors' bands (a few per mentor), P_box the pairs in their bounding boxes
+  (about 1.2 times the pairs within radius) and E the candidates. Caution: a virtual
+  opportunity without a schedule is a candidate for every virtual mentor who passes the
+  other tests.
 - `solve`, `greedy`: the assignment, by the Django-free core `ecotone.assignment` (min-cost
   flow by OR-Tools in mode "score" or "participation", locked and excluded pairs; the greedy
   baseline), with mentors as its left side and opportunities as its right. Lock the reviewed
@@ -280,6 +295,14 @@ class _PairTable:
             return found
         return self.test(self.m_masks[self.m_code[pm]], self.o_masks[self.o_code[po]])
 
+    def points(self, pm: IntArray, po: IntArray, value: int) -> IntArray:
+        """`value` for the pairs where the test holds, else 0."""
+        if self.table is not None:
+            worth = np.where(self.table, value, 0).astype(np.int64)
+            found: IntArray = worth[self.m_code[pm] * self.width + self.o_code[po]]
+            return found
+        return np.where(self(pm, po), value, 0).astype(np.int64)
+
     def mentors_reaching(self, opportunities: IntArray) -> BoolArray:
         """Per mentor: the test holds with at least one of these opportunities."""
         if self.table is None:
@@ -289,12 +312,9 @@ class _PairTable:
         return reach
 
 
-def _day_masks(
-    windows: Sequence[tuple[Window, ...]],
-) -> tuple[IntArray, IntArray, MaskArray, MaskArray]:
-    """The whole quarter-hours each row's windows cover, per (row, weekday) that has any:
-    rows, weekdays and the day's 96 slots as two words (slots 0-63, 64-95), sorted by
-    (row, weekday). The same slots as `window_slots`, vectorised."""
+def _window_bits(windows: Sequence[tuple[Window, ...]]) -> tuple[IntArray, MaskArray, MaskArray]:
+    """Per window that covers a whole quarter-hour: its row x 7 + weekday, and the slots it
+    covers that day as two words (slots 0-63, 64-95), as `window_slots` counts them."""
     counts = np.fromiter(map(len, windows), dtype=np.int64, count=len(windows))
     flat = np.fromiter(
         chain.from_iterable(chain.from_iterable(windows)),
@@ -305,15 +325,24 @@ def _day_masks(
     first = -(-np.maximum(flat[:, 1], 0) // SLOT_MINUTES)
     last = np.minimum(flat[:, 2], 24 * 60) // SLOT_MINUTES
     some = last > first
-    owner, day, first, last = owner[some], flat[some, 0], first[some], last[some]
-    key = owner * 7 + day
+    first, last = first[some], last[some]
+    key = owner[some] * 7 + flat[some, 0]
+    return key, _run_bits(first, last, 0, 64), _run_bits(first, last, 64, 32)
+
+
+def _day_masks(
+    windows: Sequence[tuple[Window, ...]],
+) -> tuple[IntArray, IntArray, MaskArray, MaskArray]:
+    """The whole quarter-hours each row's windows cover, per (row, weekday) that has any:
+    rows, weekdays and the day's slots as two words, sorted by (row, weekday)."""
+    key, low, high = _window_bits(windows)
     order = np.argsort(key, kind="stable")
-    key, first, last = key[order], first[order], last[order]
-    low, high = _run_bits(first, last, 0, 64), _run_bits(first, last, 64, 32)
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else key[:0]
-    low = np.bitwise_or.reduceat(low, starts) if key.size else low
-    high = np.bitwise_or.reduceat(high, starts) if key.size else high
-    key = key[starts]
+    key, low, high = key[order], low[order], high[order]
+    if key.size:
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        low = np.bitwise_or.reduceat(low, starts)
+        high = np.bitwise_or.reduceat(high, starts)
+        key = key[starts]
     return key // 7, key % 7, low, high
 
 
@@ -340,10 +369,11 @@ class _Schedules:
         self, availability: Sequence[tuple[Window, ...]], schedules: Sequence[tuple[Window, ...]]
     ) -> None:
         n_m, n_o = len(availability), len(schedules)
-        row, day, low, high = _day_masks(availability)
+        key, low, high = _window_bits(availability)
         self.m_low = np.zeros(n_m * 7, dtype=np.uint64)
         self.m_high = np.zeros(n_m * 7, dtype=np.uint64)
-        self.m_low[row * 7 + day], self.m_high[row * 7 + day] = low, high
+        np.bitwise_or.at(self.m_low, key, low)
+        np.bitwise_or.at(self.m_high, key, high)
         # A schedule that covers no whole slot still is a schedule: nobody can meet it.
         self.unscheduled = ~np.fromiter(map(bool, schedules), dtype=bool, count=n_o)
         row, self.day, self.low, self.high = _day_masks(schedules)
@@ -351,7 +381,7 @@ class _Schedules:
         self.start = np.cumsum(self.rows) - self.rows
         # The first scheduled day of each opportunity, as columns (no day: no slot in common).
         has = self.rows > 0
-        self.first_day = np.zeros(n_o, dtype=np.int64)
+        self.first_day = np.zeros(n_o, dtype=np.int32)
         self.first_low = np.zeros(n_o, dtype=np.uint64)
         self.first_high = np.zeros(n_o, dtype=np.uint64)
         first = self.start[has]
@@ -441,27 +471,23 @@ def _near_pairs(
     widest = int(np.diff(np.r_[0, ends[bounds[1:] - 1]]).max()) if total else 0
     positions = np.arange(widest, dtype=np.int32)
 
-    found_m: list[IntArray] = []
-    found_o: list[IntArray] = []
-    found_d: list[FloatArray] = []
-    for a, b in pairwise(bounds.tolist()):
+    def chunk(a: int, b: int) -> tuple[IntArray, IntArray, FloatArray]:
         c = count[a:b]
-        n = int(c.sum())
         pm = np.repeat(mentor_of[a:b], c)
         e = np.repeat((lo[a:b] - (np.cumsum(c) - c)).astype(np.int32), c)
-        e += positions[:n]
+        e += positions[: pm.size]
         po = entries[e]
         for test in tests:
             ok = test(pm, po)
             pm, po = pm[ok], po[ok]
         d = haversine_miles(lat[pm], lon[pm], o_lat[po], o_lon[po])
         near = d <= radius[pm]
-        found_m.append(pm[near].astype(np.int64))
-        found_o.append(po[near].astype(np.int64))
-        found_d.append(d[near])
-    if not found_m:
+        return pm[near].astype(np.int64), po[near].astype(np.int64), d[near]
+
+    found = [chunk(a, b) for a, b in pairwise(bounds.tolist())]
+    if not found:
         return none, none, np.empty(0, dtype=np.float64)
-    return np.concatenate(found_m), np.concatenate(found_o), np.concatenate(found_d)
+    return tuple(np.concatenate(part) for part in zip(*found, strict=True))  # type: ignore[return-value]
 
 
 def _ranks(counts: IntArray) -> IntArray:
@@ -538,45 +564,33 @@ def candidate_edges(
 
     # Screening, required language and grade bands decide together: one code per distinct
     # combination on each side, and a table over the combinations.
-    ms, ms_sets = _codes(m_field("screening"))
-    mg, mg_sets = _codes(m_field("grade_bands"))
-    ml, ml_sets = _codes(m_field("languages"))
-    os_, os_sets = _codes(o_field("required_screening"))
-    og, og_sets = _codes(o_field("grade_bands"))
-    oq, oq_names = _codes(o_field("language_required"))
+    m_profile, m_kinds = _codes(
+        list(zip(m_field("screening"), m_field("languages"), m_field("grade_bands"), strict=True))
+    )
+    o_profile, o_kinds = _codes(
+        list(
+            zip(
+                o_field("required_screening"),
+                ((x,) if x else () for x in o_field("language_required")),
+                o_field("grade_bands"),
+                strict=True,
+            )
+        )
+    )
     ol, ol_sets = _codes(o_field("languages"))
-    oq_sets = [[x] if x else [] for x in oq_names]
-    screening = _vocabulary(ms_sets, os_sets)
-    grades = _vocabulary(mg_sets, og_sets)
-    languages = _vocabulary(ml_sets, ol_sets, oq_sets)
-    m_profiles, m_profile = np.unique(
-        (ms.astype(np.int64) * len(mg_sets) + mg) * len(ml_sets) + ml, return_inverse=True
+    vocabularies = (
+        _vocabulary([k[0] for k in m_kinds], [k[0] for k in o_kinds]),
+        _vocabulary([k[1] for k in m_kinds], ol_sets, [k[1] for k in o_kinds]),
+        _vocabulary([k[2] for k in m_kinds], [k[2] for k in o_kinds]),
     )
-    o_profiles, o_profile = np.unique(
-        (os_.astype(np.int64) * len(og_sets) + og) * len(oq_sets) + oq, return_inverse=True
-    )
-    m_screen, m_speaks = _masks(ms_sets, screening), _masks(ml_sets, languages)
-    m_grades, o_grades = _masks(mg_sets, grades), _masks(og_sets, grades)
-    m_masks = np.hstack(
-        (
-            m_screen[m_profiles // (len(mg_sets) * len(ml_sets))],
-            m_speaks[m_profiles % len(ml_sets)],
-            m_grades[m_profiles // len(ml_sets) % len(mg_sets)],
-        )
-    )
-    o_masks = np.hstack(
-        (
-            _masks(os_sets, screening)[o_profiles // (len(og_sets) * len(oq_sets))],
-            _masks(oq_sets, languages)[o_profiles % len(oq_sets)],
-            o_grades[o_profiles // len(oq_sets) % len(og_sets)],
-        )
-    )
-    s_words, l_words = m_screen.shape[1], m_speaks.shape[1]
+    m_parts = [_masks([k[f] for k in m_kinds], v) for f, v in enumerate(vocabularies)]
+    o_parts = [_masks([k[f] for k in o_kinds], v) for f, v in enumerate(vocabularies)]
+    s_words, l_words = m_parts[0].shape[1], m_parts[1].shape[1]
     admissible = _PairTable(
-        m_profile.reshape(-1),
-        o_profile.reshape(-1),
-        m_masks,
-        o_masks,
+        m_profile,
+        o_profile,
+        np.hstack(m_parts),
+        np.hstack(o_parts),
         _admits(
             slice(0, s_words),
             slice(s_words, s_words + l_words),
@@ -622,7 +636,7 @@ def candidate_edges(
     pm = np.concatenate((in_m, v_m))[order]
     po = np.concatenate((in_o, v_o))[order]
     distance = np.concatenate((in_d, np.full(v_m.size, np.nan)))[order]
-    speaks = _PairTable(ml, ol, m_speaks, _masks(ol_sets, languages), _meets)
+    speaks = _PairTable(m_profile, ol, m_parts[1], _masks(ol_sets, vocabularies[1]), _meets)
     return _score(m_field, o_field, pm, po, key, distance, radius, speaks, w)
 
 
@@ -661,13 +675,13 @@ def _score(
     distance_pts = np.zeros(pm.size, dtype=np.int64)
     distance_pts[ip] = np.rint(w.distance * closeness).astype(np.int64)
 
-    language_pts = np.where(speaks(pm, po), w.language, 0).astype(np.int64)
+    language_pts = speaks.points(pm, po, w.language)
 
     mi, mi_sets = _codes(m_field("identity_tags"))
     oi, oi_sets = _codes(o_field("welcomes_identities"))
     identities = _vocabulary(mi_sets, oi_sets)
     identity = _PairTable(mi, oi, _masks(mi_sets, identities), _masks(oi_sets, identities), _meets)
-    identity_pts = np.where(identity(pm, po), w.identity, 0).astype(np.int64)
+    identity_pts = identity.points(pm, po, w.identity)
 
     index = {x: j for j, x in enumerate(o_field("id"))}
     marked = np.fromiter(
