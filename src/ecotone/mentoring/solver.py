@@ -41,7 +41,7 @@ Methods.
   then longitude; each mentor's spherical cap has a bounding box (latitude +- radius,
   longitude +- asin(sin radius / cos latitude); the whole band at a pole or across the
   antimeridian), so in each band it spans its candidates are one contiguous run, found by
-  two binary searches. The runs are expanded into pairs by NumPy in chunks of 4M; the
+  two binary searches. The runs are expanded into pairs by NumPy in chunks of 512k; the
   profile table, then the schedule words (the opportunity's day against the mentor's slots
   that day), then the exact haversine within the mentor's radius decide. Mentors whose
   profile admits no in-person opportunity are left out first.
@@ -51,7 +51,7 @@ Methods.
   opportunity) merges both, an "either" pair found both ways staying in person; the
   mentors' marked opportunities are found by binary search in the sorted pairs, and points
   that depend on few values (topics per shared and asked count, equity per opportunity) are
-  computed once per value. Time O(M + O + Q log O + P_box + E log E), memory O(E + 4M),
+  computed once per value. Time O(M + O + Q log O + P_box + E log E), memory O(E + M),
   where Q is the mentors' bands (a few per mentor), P_box the pairs in their bounding boxes
   (about 1.2 times the pairs within radius) and E the candidates. Caution: a virtual
   opportunity without a schedule is a candidate for every virtual mentor who passes the
@@ -96,7 +96,7 @@ EITHER = "either"
 SLOT_MINUTES = 15
 SLOTS_PER_DAY = 24 * 60 // SLOT_MINUTES
 WEEK_SLOTS = 7 * SLOTS_PER_DAY
-_CHUNK = 1 << 22  # pairs formed at once by the in-person sweep
+_CHUNK = 1 << 19  # pairs formed at once by the in-person sweep: its temporaries stay in cache
 _BANDS_PER_RADIUS = 3  # latitude bands per typical radius: fewer searches vs. fewer stray pairs
 _TABLE_CELLS = 1 << 20  # largest lookup table of a pair test (distinct codes x distinct codes)
 COMPONENTS = ("base", "topics", "distance", "language", "identity", "interest", "equity")
@@ -220,6 +220,20 @@ def _masks(sets: Sequence[Iterable[str]], vocab: Mapping[str, int]) -> MaskArray
         r = np.asarray(rows, dtype=np.int64)
         b = np.asarray(bits, dtype=np.int64)
         np.bitwise_or.at(out, (r, b // 64), np.left_shift(np.uint64(1), (b % 64).astype(np.uint64)))
+    return out
+
+
+def _set_masks(
+    sets: Sequence[Iterable[str]], flat: list[str], vocab: Mapping[str, int]
+) -> MaskArray:
+    """`_masks` for many distinct sets: `flat` is their items in order, all in `vocab`."""
+    counts = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    bits = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+    out = np.zeros((len(sets), max(1, -(-len(vocab) // 64))), dtype=np.uint64)
+    rows = np.repeat(np.arange(len(sets), dtype=np.int64), counts)
+    np.bitwise_or.at(
+        out, (rows, bits // 64), np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64))
+    )
     return out
 
 
@@ -654,16 +668,16 @@ def _score(
     """The pairs (sorted, `key` = mentor x n_opportunities + opportunity) scored. Points that
     depend on few values are computed once per value (topic points per shared and asked
     count, equity points per opportunity) with the same arithmetic, then looked up."""
-    mt, mt_sets = _codes(m_field("topics"))
-    ot, ot_sets = _codes(o_field("topics"))
-    n_m, n_o = mt.size, ot.size
-    topics = _vocabulary(mt_sets, ot_sets)
-    m_topics, o_topics = _masks(mt_sets, topics)[mt], _masks(ot_sets, topics)[ot]
+    m_sets, o_sets = m_field("topics"), o_field("topics")
+    m_flat, o_flat = list(chain.from_iterable(m_sets)), list(chain.from_iterable(o_sets))
+    topics = {x: k for k, x in enumerate(dict.fromkeys(chain(m_flat, o_flat)))}
+    n_m, n_o = len(m_sets), len(o_sets)
+    m_topics, o_topics = _set_masks(m_sets, m_flat, topics), _set_masks(o_sets, o_flat, topics)
     if m_topics.shape[1] == 1:
         shared = np.bitwise_count(m_topics[:, 0][pm] & o_topics[:, 0][po])
     else:
         shared = np.bitwise_count(m_topics[pm] & o_topics[po]).sum(axis=1, dtype=np.int64)
-    wanted = np.array([len(s) for s in ot_sets], dtype=np.int64)[ot]
+    wanted = np.fromiter(map(len, o_sets), dtype=np.int64, count=n_o)
     counts = np.arange(max(len(topics), 1) + 1, dtype=np.int64)
     asked = np.arange(int(wanted.max(initial=0)) + 1, dtype=np.int64)
     table = np.rint(w.topics * counts[:, None] / np.maximum(asked[None, :], 1)).astype(np.int64)
