@@ -71,7 +71,7 @@ assigned, and a locked pair must be one of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise
 from operator import itemgetter
@@ -86,6 +86,7 @@ from ecotone.assignment import Assignment, Candidates
 from ecotone.directory.distance import EARTH_RADIUS_MI, MILES_PER_DEGREE_LAT, haversine_miles
 
 IntArray = npt.NDArray[np.int64]
+IndexArray = npt.NDArray[np.integer[Any]]  # int32 codes and pair indices, or int64
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 MaskArray = npt.NDArray[np.uint64]
@@ -224,7 +225,7 @@ def _masks(sets: Sequence[Iterable[str]], vocab: Mapping[str, int]) -> MaskArray
 
 
 def _set_masks(
-    sets: Sequence[Iterable[str]], flat: list[str], vocab: Mapping[str, int]
+    sets: Sequence[Collection[str]], flat: list[str], vocab: Mapping[str, int]
 ) -> MaskArray:
     """`_masks` for many distinct sets: `flat` is their items in order, all in `vocab`."""
     counts = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
@@ -266,7 +267,7 @@ def _columns(people: Sequence[Any]) -> Callable[[str], list[Any]]:
     return column
 
 
-def _codes(items: list[Hashable]) -> tuple[IntArray, list[Any]]:
+def _codes(items: list[Hashable]) -> tuple[IndexArray, list[Any]]:
     """Each item's position among the distinct items (in order of first appearance), and the
     distinct items: sets shared by many people are then turned into bitmasks once."""
     index: dict[Hashable, int] = {}
@@ -287,8 +288,8 @@ class _PairTable:
 
     def __init__(
         self,
-        m_code: IntArray,
-        o_code: IntArray,
+        m_code: IndexArray,
+        o_code: IndexArray,
         m_masks: MaskArray,
         o_masks: MaskArray,
         test: Callable[[MaskArray, MaskArray], BoolArray],
@@ -303,13 +304,13 @@ class _PairTable:
             self.table = None
         self.m_masks, self.o_masks, self.test = m_masks, o_masks, test
 
-    def __call__(self, pm: IntArray, po: IntArray) -> BoolArray:
+    def __call__(self, pm: IndexArray, po: IndexArray) -> BoolArray:
         if self.table is not None:
             found: BoolArray = self.table[self.m_code[pm] * self.width + self.o_code[po]]
             return found
         return self.test(self.m_masks[self.m_code[pm]], self.o_masks[self.o_code[po]])
 
-    def points(self, pm: IntArray, po: IntArray, value: int) -> IntArray:
+    def points(self, pm: IndexArray, po: IndexArray, value: int) -> IntArray:
         """`value` for the pairs where the test holds, else 0."""
         if self.table is not None:
             worth = np.where(self.table, value, 0).astype(np.int64)
@@ -322,7 +323,7 @@ class _PairTable:
         if self.table is None:
             return np.ones(self.m_code.size, dtype=bool)
         grid = self.table.reshape(-1, self.width)[:, np.unique(self.o_code[opportunities])]
-        reach: BoolArray = grid.any(axis=1)[self.m_code]
+        reach: BoolArray = np.asarray(grid.any(axis=1))[self.m_code]
         return reach
 
 
@@ -402,7 +403,7 @@ class _Schedules:
         self.first_day[has], self.first_low[has] = self.day[first], self.low[first]
         self.first_high[has] = self.high[first]
 
-    def __call__(self, pm: IntArray, po: IntArray) -> BoolArray:
+    def __call__(self, pm: IndexArray, po: IndexArray) -> BoolArray:
         d = pm * 7 + self.first_day[po]
         low = self.m_low[d] & self.first_low[po]
         low |= self.m_high[d] & self.first_high[po]
@@ -434,7 +435,7 @@ def _near_pairs(
     o_lat: FloatArray,
     o_lon: FloatArray,
     oi: IntArray,
-    tests: Sequence[Callable[[IntArray, IntArray], BoolArray]],
+    tests: Sequence[Callable[[IndexArray, IndexArray], BoolArray]],
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Every (mentor of `mi`, opportunity of `oi`) pair that passes `tests` and lies within
     the mentor's radius by haversine, with its distance.
@@ -501,7 +502,7 @@ def _near_pairs(
     found = [chunk(a, b) for a, b in pairwise(bounds.tolist())]
     if not found:
         return none, none, np.empty(0, dtype=np.float64)
-    return tuple(np.concatenate(part) for part in zip(*found, strict=True))  # type: ignore[return-value]
+    return tuple(np.concatenate(part) for part in zip(*found, strict=True))
 
 
 def _ranks(counts: IntArray) -> IntArray:
