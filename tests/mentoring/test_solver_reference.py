@@ -239,3 +239,11 @@ def test_in_person_edge_cases(mentor_point, opportunity_point, radius, paired):
     edges = candidate_edges([m], [o])
     assert len(edges) == int(paired)
     assert len(reference([m], [o], ScoreWeights())) == int(paired)
+
+
+def test_a_weekday_outside_the_week_is_refused_not_folded_into_the_next_person():
+    """Days are coded as person x 7 + weekday: a weekday 7 would read as the next person's
+    Monday, so it is refused."""
+    late = Mentor("m0", availability=((7, 600, 660),))
+    with pytest.raises(ValueError, match="weekday_out_of_range"):
+        candidate_edges([late, Mentor("m1")], [Opportunity("o0", mode="virtual")])

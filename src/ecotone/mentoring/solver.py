@@ -336,6 +336,8 @@ def _window_bits(windows: Sequence[tuple[Window, ...]]) -> tuple[IntArray, MaskA
         dtype=np.int64,
         count=3 * int(counts.sum()),
     ).reshape(-1, 3)
+    if flat.size and not 0 <= flat[:, 0].min() <= flat[:, 0].max() <= 6:
+        raise ValueError("weekday_out_of_range")
     owner = np.repeat(np.arange(len(windows), dtype=np.int64), counts)
     first = -(-np.maximum(flat[:, 1], 0) // SLOT_MINUTES)
     last = np.minimum(flat[:, 2], 24 * 60) // SLOT_MINUTES
