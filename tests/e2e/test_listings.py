@@ -87,7 +87,8 @@ def test_a_partner_creates_a_listing_and_backbone_staff_approve_it(site: Site) -
     public.goto("/e/alpha/programs/?q=solder")
     public.get_by_role("link", name="Girls Who Solder").first.click()
     expect(public.get_by_role("heading", name="Girls Who Solder")).to_be_visible()
-    expect(public.get_by_text("Riverton hall")).to_be_visible()
+    expect(public.get_by_text("Riverton hall", exact=True)).to_be_visible()
+    expect(public.get_by_role("link", name="Directions to Riverton hall")).to_be_visible()
 
     auditor.assert_clean()
     staff_auditor.assert_clean()
