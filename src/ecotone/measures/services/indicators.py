@@ -27,6 +27,8 @@ from ..models import (
 
 # What a person may set; the rest (key, version, archiving) the services keep.
 EDITABLE = (*VERSIONED_FIELDS, "is_published")
+# Addresses of the indicator pages that a key must not take (indicators/new/, .../install/).
+RESERVED_KEYS = frozenset({"new", "install"})
 STARTER_LIBRARY = Path(__file__).resolve().parent.parent / "data" / "starter_library.json"
 
 
@@ -80,7 +82,7 @@ def _unique_key(ecosystem: Ecosystem, name: str) -> str:
     base = slugify(name)[:50] or "indicator"
     taken = set(ecosystem.indicators.filter(key__startswith=base).values_list("key", flat=True))
     candidate, n = base, 2
-    while candidate in taken:
+    while candidate in taken or candidate in RESERVED_KEYS:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
 
