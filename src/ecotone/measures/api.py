@@ -71,7 +71,8 @@ class IndicatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
 
 class CodeSerializer(serializers.Serializer[codes.Code]):
     code = serializers.CharField(help_text="The common code (the CEDS option).")
-    label = serializers.CharField(help_text="In the language of the request.")
+    # "label" is also an attribute of DRF's Field; as a field it is only the documented output
+    label = serializers.CharField(help_text="In the language of the request.")  # type: ignore[assignment]
     edfacts = serializers.CharField(allow_null=True, help_text="The EDFacts permitted value.")
     edfi = serializers.ListField(
         child=serializers.CharField(), help_text="Ed-Fi descriptor URIs that mean this code."
@@ -81,7 +82,7 @@ class CodeSerializer(serializers.Serializer[codes.Code]):
 
 class OptionSetSerializer(serializers.Serializer[codes.OptionSet]):
     key = serializers.CharField(help_text="The dimension, as indicators name it.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     ceds = serializers.CharField(help_text="The CEDS element.")
     edfacts = serializers.CharField(help_text="The EDFacts category.")
     codes = CodeSerializer(many=True)
@@ -120,7 +121,7 @@ class CodeTableViewSet(EcosystemScopedViewSet):
     @extend_schema(responses=OptionSetSerializer(many=True))
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         tables = [_option_set(s) for s in codes.OPTION_SETS.values()]
-        page = self.paginate_queryset(tables)  # type: ignore[arg-type]
+        page: list[dict[str, Any]] | None = self.paginate_queryset(tables)  # type: ignore[arg-type]
         return self.get_paginated_response(page if page is not None else tables)
 
     def retrieve(

@@ -76,7 +76,7 @@ def indicator_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBas
     )
 
 
-def _export(slug: str, fmt: str, found: Any) -> HttpResponse:
+def _export(slug: str, fmt: str, found: Any) -> HttpResponseBase:
     language = get_language() or "en"
     return table_response(
         f"{slug}-indicators",
