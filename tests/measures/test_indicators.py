@@ -267,3 +267,9 @@ def test_a_period_ends_after_it_starts(world: Any) -> None:
             end=datetime.date(2025, 1, 31),
             label="Backwards",
         )
+
+
+@pytest.mark.parametrize("name", ["New", "Install"])
+def test_a_key_never_takes_a_page_address(world: Any, name: str) -> None:
+    indicator = indicators.create_indicator(world.alpha, world.users["staff"], **fields(name=name))
+    assert indicator.key == f"{name.lower()}-2"

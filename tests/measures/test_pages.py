@@ -12,6 +12,7 @@ from django.utils import translation
 
 from ecotone.measures.models import Indicator
 from ecotone.measures.services import indicators
+from tests.html_forms import browser_form
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +199,19 @@ def test_the_api_lists_the_code_tables(world: Any) -> None:
     assert female["label"] == "Female"
     one = world.client("partner_a").get(f"{API}/codes/race/").json()
     assert len(one["codes"]) == 8
+
+
+def test_a_second_editor_is_told_what_changed_instead_of_overwriting(
+    world: Any, library: list[Indicator]
+) -> None:
+    first, second = world.client("staff"), world.client("admin")
+    url = f"{PAGES}/share-girls/edit/"
+    mine = browser_form(first.get(url).content.decode(), containing="definition")
+    theirs = browser_form(second.get(url).content.decode(), containing="definition")
+    assert second.post(url, {**theirs, "definition": "Theirs."}).status_code == 302
+    response = first.post(url, {**mine, "definition": "Mine."})
+    assert response.status_code == 200
+    assert "Someone else changed this record" in response.content.decode()
+    indicator = Indicator.objects.get(ecosystem=world.alpha, key="share-girls")
+    assert indicator.definition == "Theirs."
+    assert indicator.version == 2

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from ecotone import concurrency
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
@@ -108,12 +109,16 @@ def create_indicator(
     return indicator
 
 
-def update_indicator(indicator: Indicator, actor: Any, **fields: Any) -> Indicator:
+def update_indicator(
+    indicator: Indicator, actor: Any, *, expected_version: str | None = None, **fields: Any
+) -> Indicator:
     """Save the new definition; a change of meaning (any of VERSIONED_FIELDS) is a new version,
-    publishing or unpublishing alone is not."""
+    publishing or unpublishing alone is not. A stale `expected_version` (the record's
+    `concurrency.version_of` when the person loaded it) raises `EditConflictError`."""
     cleaned = _checked(fields)
     with acting(actor):
         indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+        concurrency.require(expected_version, concurrency.version_of(indicator))
         changed = any(
             getattr(indicator, name) != cleaned[name]
             for name in VERSIONED_FIELDS

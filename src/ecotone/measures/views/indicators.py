@@ -22,6 +22,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ecotone import concurrency
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
@@ -157,16 +158,30 @@ def indicator_create(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request: HttpRequest, ecosystem_slug: str, key: str) -> HttpResponse:
     indicator = get_indicator(request, key)
-    form = IndicatorForm(request.POST or None, instance=indicator)
+    edit = concurrency.EditPage(
+        request.POST,
+        concurrency.version_of(indicator),
+        concurrency.form_snapshot(IndicatorForm(instance=indicator)),
+    )
+    # Validation writes into the instance it is given; the service gets a fresh one.
+    form = IndicatorForm(request.POST or None, instance=get_indicator(request, key))
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_indicator(get_indicator(request, key), request.user, **_saved(form))
+            services.update_indicator(
+                indicator, request.user, expected_version=edit.expected_version, **_saved(form)
+            )
+        except concurrency.EditConflictError as error:
+            edit.refused(error, form)
         except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect(indicator)
-    return render(request, "measures/indicator_form.html", {"form": form, "indicator": indicator})
+    return render(
+        request,
+        "measures/indicator_form.html",
+        {**edit.context(), "form": form, "indicator": indicator},
+    )
 
 
 @ecosystem_view("measures.manage_indicators")
