@@ -287,7 +287,8 @@ class Value(models.Model):
     submission_id = models.BigIntegerField(_("submission"), null=True, blank=True)
 
     class Meta:
-        ordering = ["indicator", "period", "organization", "combo"]
+        # No default ordering, unlike the other models: on the table that grows to 100 million
+        # rows an implicit ORDER BY on every query would sort what the dashboard only sums.
         verbose_name = _("value")
         verbose_name_plural = _("values")
         indexes = [
