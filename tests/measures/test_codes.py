@@ -71,6 +71,9 @@ def test_every_standard_spelling_maps_to_its_common_code(code: codes.Code) -> No
     for uri in code.edfi:
         assert codes.from_edfi(uri) == (code.dimension, code.code)
         assert codes.common_code(code.dimension, uri) == code.code
+    if codes.option_set(code.dimension).oneroster:  # a column of values (sex, grades)
+        for value in code.oneroster:
+            assert codes.common_code(code.dimension, value) == code.code
 
 
 @given(
