@@ -215,3 +215,12 @@ def test_a_second_editor_is_told_what_changed_instead_of_overwriting(
     indicator = Indicator.objects.get(ecosystem=world.alpha, key="share-girls")
     assert indicator.definition == "Theirs."
     assert indicator.version == 2
+
+
+def test_the_api_list_query_count_does_not_grow(
+    world: Any, library: list[Indicator], django_assert_max_num_queries: Any
+) -> None:
+    client = world.client("staff")
+    client.get(f"{API}/indicators/")
+    with django_assert_max_num_queries(8):
+        client.get(f"{API}/indicators/?page=1")
