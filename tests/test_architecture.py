@@ -24,8 +24,9 @@ import pytest
 SOURCE = Path(__file__).resolve().parent.parent / "src"
 
 # docs/architecture.md: a domain may import the domains to its left, never those to its right.
-# The mentoring domain reads the atlas (equity priority), so the atlas comes before it.
-ORDER = ("accounts", "ecosystems", "directory", "atlas", "mentoring", "demo")
+# The mentoring domain reads the atlas (equity priority), so the atlas comes before it. Shared
+# measurement reads partners, programs and areas; mentoring does not need it (nor it mentoring).
+ORDER = ("accounts", "ecosystems", "directory", "atlas", "measures", "mentoring", "demo")
 
 # Shared modules below every domain: they import no domain app.
 PLATFORM = frozenset(

@@ -323,6 +323,78 @@ MENTORING_WORK_ROWS = [
 ]
 
 
+# Shared measurement: backbone staff define indicators; members the backbone admitted read the
+# published ones ({indicator}) and the code tables; an unpublished one ({draft_indicator}) is
+# the backbone's alone (404 to the other admitted members, 403 to a mentor, as on every page).
+MEASURES = "/e/alpha/measures/indicators"
+MEASURES_API = "/api/v1/ecosystems/alpha/measures"
+INDICATOR_FORM = {
+    "name": "Girls in robotics",
+    "definition": "Of the young people in robotics programs, the share who are girls.",
+    "unit": "percent",
+    "numerator": "Girls in robotics programs",
+    "denominator": "Young people in robotics programs",
+    "direction": "higher",
+    "period_type": "school_year",
+    "dimensions": ["race"],
+}
+
+
+def backbone_only_record(ok: int = 200, *, api: bool = False) -> dict[str, int]:
+    """A record only backbone staff may see: admitted members get 404, as if it did not exist."""
+    table = members_only(ADMITTED, ok, api=api)
+    for persona in ADMITTED:
+        if persona not in BACKBONE:
+            table[persona] = 404
+    return table
+
+
+MEASURES_ROWS = [
+    Row("indicators", "get", f"{MEASURES}/", members_only(ADMITTED)),
+    Row("indicator", "get", f"{MEASURES}/{{indicator}}/", members_only(ADMITTED)),
+    Row("draft indicator", "get", f"{MEASURES}/{{draft_indicator}}/", backbone_only_record()),
+    Row("new indicator", "get", f"{MEASURES}/new/", members_only(BACKBONE)),
+    Row(
+        "create indicator",
+        "post",
+        f"{MEASURES}/new/",
+        members_only(BACKBONE, 302),
+        INDICATOR_FORM,
+    ),
+    Row("edit indicator", "get", f"{MEASURES}/{{indicator}}/edit/", members_only(BACKBONE)),
+    Row(
+        "save indicator",
+        "post",
+        f"{MEASURES}/{{indicator}}/edit/",
+        members_only(BACKBONE, 302),
+        INDICATOR_FORM,
+    ),
+    Row("archive indicator", "get", f"{MEASURES}/{{indicator}}/archive/", members_only(BACKBONE)),
+    Row(
+        "archive indicator post",
+        "post",
+        f"{MEASURES}/{{indicator}}/archive/",
+        members_only(BACKBONE, 302),
+    ),
+    Row("starter library", "get", f"{MEASURES}/install/", members_only(BACKBONE)),
+    Row("install starter library", "post", f"{MEASURES}/install/", members_only(BACKBONE, 302)),
+    Row("api indicators", "get", f"{MEASURES_API}/indicators/", members_only(ADMITTED, api=True)),
+    Row(
+        "api indicator",
+        "get",
+        f"{MEASURES_API}/indicators/{{indicator}}/",
+        members_only(ADMITTED, api=True),
+    ),
+    Row(
+        "api draft indicator",
+        "get",
+        f"{MEASURES_API}/indicators/{{draft_indicator}}/",
+        backbone_only_record(api=True),
+    ),
+    Row("api code tables", "get", f"{MEASURES_API}/codes/", members_only(ADMITTED, api=True)),
+    Row("api code table", "get", f"{MEASURES_API}/codes/sex/", members_only(ADMITTED, api=True)),
+]
+
 ROWS = [
     # public pages
     Row("home", "get", "/?all", ALL_200),
@@ -768,6 +840,7 @@ ROWS = [
     *MENTORING_PEOPLE_ROWS,
     *MENTOR_STAGE_ROWS,
     *MENTORING_WORK_ROWS,
+    *MEASURES_ROWS,
 ]
 
 CELLS = [
@@ -887,7 +960,10 @@ def _records(world: World) -> dict[str, Any]:
         analysis=default_analysis(world.alpha), name="Bus", programs=[SCENARIO_PROGRAM]
     )
     opportunity, match, round_ = _mentoring_records(world)
+    indicator, draft_indicator = _indicators(world)
     return {
+        "indicator": indicator,
+        "draft_indicator": draft_indicator,
         "opportunity": opportunity.pk,
         "match": match.pk,
         "round": round_.pk,
@@ -909,6 +985,17 @@ def _records(world: World) -> dict[str, Any]:
         "invitation": invitation.pk,
         **{f"mentor_{stage}": _mentor_at_stage(world, stage) for stage in MENTOR_STAGES},
     }
+
+
+def _indicators(world: World) -> tuple[str, str]:
+    """The keys of a published indicator and of an unpublished one."""
+    from ecotone.measures.services import indicators
+
+    installed = indicators.install_starter_library(world.users["staff"], world.alpha)
+    published = next(i for i in installed if i.key == "share-girls")
+    published.is_published = True
+    published.save()
+    return published.key, "mentor-hours"
 
 
 def _mentoring_records(world: World) -> tuple[Any, Any, Any]:
@@ -1007,6 +1094,8 @@ def test_every_url_pattern_is_in_the_table() -> None:
         return found
 
     fake = {
+        "indicator": "x",
+        "draft_indicator": "x",
         "opportunity": "1",
         "match": "1",
         "round": "1",

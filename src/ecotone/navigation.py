@@ -44,6 +44,7 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Programs"), "directory:programs", "directory.view_program"),
     NavEntry(_("Access atlas"), "atlas:home", "atlas.view_atlas"),
     NavEntry(_("Mentoring"), "mentoring:home", "mentoring.view_mentoring"),
+    NavEntry(_("Indicators"), "measures:indicators", "measures.view_indicators"),
     NavEntry(_("Imports"), "directory:imports", "directory.import_programs"),
     NavEntry(_("Our programs"), "listings:mine", "directory.manage_listings"),
     NavEntry(_("Moderation"), "listings:moderation", "directory.moderate_listings"),

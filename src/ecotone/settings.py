@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "ecotone.ecosystems",
     "ecotone.directory",
     "ecotone.atlas",
+    "ecotone.measures",
     "ecotone.mentoring",
     "ecotone.demo",
 ]

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 from ecotone.atlas import api as atlas_api
 from ecotone.directory import api as directory_api
 from ecotone.ecosystems import api as ecosystem_api
+from ecotone.measures import api as measures_api
 from ecotone.mentoring import api as mentoring_api
 
 root = DefaultRouter()
@@ -29,6 +30,8 @@ scoped.register("matches", mentoring_api.MatchViewSet, basename="match")
 scoped.register("hour-logs", mentoring_api.HourLogViewSet, basename="hour-log")
 scoped.register("matching-rounds", mentoring_api.MatchingRoundViewSet, basename="matching-round")
 scoped.register("screening-steps", mentoring_api.ScreeningStepViewSet, basename="screening-step")
+scoped.register("measures/indicators", measures_api.IndicatorViewSet, basename="indicator")
+scoped.register("measures/codes", measures_api.CodeTableViewSet, basename="code-table")
 
 app_name = "api"
 urlpatterns = [

@@ -127,6 +127,14 @@ def programs_see_mentor(user: Any, mentor: Any) -> bool:
     return bool(organizations) and record.seen_by_organizations(mentor, organizations)
 
 
+@rules.predicate
+def is_published_indicator(user: Any, indicator: Any) -> bool:
+    """A shared-measurement indicator the backbone published and has not archived."""
+    return bool(getattr(indicator, "is_published", False)) and not getattr(
+        indicator, "archived_at", None
+    )
+
+
 everyone = rules.always_allow
 
 PERMISSIONS: dict[str, rules.Predicate] = {
@@ -192,6 +200,12 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "mentoring.export_hours": is_backbone | is_partner_staff,
     "mentoring.view_employer_roster": is_backbone | is_staff_of_organization,
     "mentoring.view_dashboard": is_backbone,
+    # shared measurement (ecotone.measures): backbone staff define the common indicators;
+    # members the backbone admitted read the published ones and the standard code tables.
+    # `view_indicator` is checked against the Indicator.
+    "measures.view_indicators": is_backbone | is_granted_member,
+    "measures.view_indicator": is_backbone | (is_granted_member & is_published_indicator),
+    "measures.manage_indicators": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

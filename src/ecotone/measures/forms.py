@@ -1,0 +1,70 @@
+"""Forms of the indicator pages. They only read input: the rules are the services'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from ecotone.limits import SEARCH_TEXT
+
+from . import codes
+from .models import Indicator
+
+
+def dimension_choices() -> list[tuple[str, str]]:
+    language = get_language() or "en"
+    return [(key, s.label(language)) for key, s in codes.OPTION_SETS.items()]
+
+
+class IndicatorForm(forms.ModelForm):
+    dimensions = forms.MultipleChoiceField(
+        label=_("Broken down by"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The groups partners report the indicator for, besides the total."),
+    )
+
+    class Meta:
+        model = Indicator
+        fields = (
+            "name",
+            "definition",
+            "unit",
+            "numerator",
+            "denominator",
+            "direction",
+            "period_type",
+            "dimensions",
+            "is_published",
+        )
+        widgets = {"definition": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "is_published": _("Partners and members see published indicators."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dimensions"].choices = dimension_choices()  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        # The model's rules (the aggregation a unit implies) are the service's to apply.
+        pass
+
+
+class IndicatorFilterForm(forms.Form):
+    STATUSES = (
+        ("", _("Active")),
+        ("published", _("Published")),
+        ("draft", _("Not published")),
+        ("archived", _("Archived")),
+    )
+    q = forms.CharField(
+        max_length=SEARCH_TEXT,
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUSES)

@@ -1,0 +1,370 @@
+"""Shared measurement: the indicators an ecosystem agrees on, the periods they are counted over,
+the codes partners' values are broken down by, and the values themselves.
+
+The standard code tables (sex, race/ethnicity, ...) are data in `codes.py`, not rows: they are
+the same for every ecosystem. What an ecosystem adds is its crosswalk (`CodeCrosswalk`): a
+partner's own spelling of a code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
+
+from . import codes
+
+
+class Unit(models.TextChoices):
+    COUNT = "count", _("Count")
+    PERCENT = "percent", _("Percent (numerator over denominator)")
+    MEAN = "mean", _("Mean")
+    SCALE_SCORE = "scale_score", _("Scale score")
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("Sum")
+    # Percentages, means and scale scores are recomputed from summed numerators and
+    # denominators (for a mean: the sum of the values over the number of people): never the
+    # average of percentages, which weighs a partner of 5 like one of 5,000.
+    RATIO_OF_SUMS = "ratio_of_sums", _("Ratio of summed numerators and denominators")
+
+
+# The one aggregation each unit allows.
+AGGREGATION_OF_UNIT = {
+    Unit.COUNT: Aggregation.SUM,
+    Unit.PERCENT: Aggregation.RATIO_OF_SUMS,
+    Unit.MEAN: Aggregation.RATIO_OF_SUMS,
+    Unit.SCALE_SCORE: Aggregation.RATIO_OF_SUMS,
+}
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+    NEUTRAL = "neutral", _("Neither (context only)")
+
+
+class PeriodType(models.TextChoices):
+    SCHOOL_YEAR = "school_year", _("School year")
+    TERM = "term", _("Term")
+    QUARTER = "quarter", _("Quarter")
+    MONTH = "month", _("Month")
+
+
+def dimension_choices() -> list[tuple[str, str]]:
+    return [(key, option_set.en) for key, option_set in codes.OPTION_SETS.items()]
+
+
+class IndicatorQuerySet(models.QuerySet["Indicator"]):
+    def active(self) -> IndicatorQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def published(self) -> IndicatorQuerySet:
+        return self.active().filter(is_published=True)
+
+
+class Indicator(TimeStamped):
+    """A common indicator: what is counted, in what unit, how partners' values add up, and
+    what it is broken down by. Every saved change is a new `IndicatorVersion`; `version` is
+    the number of the current one."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("ecosystem")
+    )
+    key = models.SlugField(_("key"), max_length=60)
+    name = models.CharField(_("name"), max_length=160)
+    definition = models.TextField(_("definition"), max_length=4000)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    aggregation = models.CharField(_("aggregation"), max_length=20, choices=Aggregation.choices)
+    numerator = models.CharField(
+        _("numerator"), max_length=300, blank=True, help_text=_("What is counted above the line.")
+    )
+    denominator = models.CharField(
+        _("denominator"), max_length=300, blank=True, help_text=_("What it is counted out of.")
+    )
+    direction = models.CharField(
+        _("desired direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    period_type = models.CharField(
+        _("period type"), max_length=20, choices=PeriodType.choices, default=PeriodType.SCHOOL_YEAR
+    )
+    # Keys of codes.OPTION_SETS, in the order the breakdowns are shown.
+    dimensions = models.JSONField(_("broken down by"), default=list, blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # The starter-library entry it was installed from, if any (kept when the backbone edits it).
+    starter_key = models.SlugField(_("starter library entry"), max_length=60, blank=True)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["ecosystem", "key"], name="indicator_key_unique"),
+            # never average percentages: a count sums, everything else is a ratio of sums
+            models.CheckConstraint(
+                condition=(Q(unit=Unit.COUNT) & Q(aggregation=Aggregation.SUM))
+                | (~Q(unit=Unit.COUNT) & Q(aggregation=Aggregation.RATIO_OF_SUMS)),
+                name="indicator_aggregation_fits_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict[str, Any]:
+        # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).
+        return {"ecosystem_id": self.ecosystem_id}
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:indicator", args=[self.ecosystem.slug, self.key])
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.aggregation == Aggregation.RATIO_OF_SUMS
+
+    def dimension_labels(self, language: str) -> list[str]:
+        return [
+            codes.OPTION_SETS[d].label(language) for d in self.dimensions if d in codes.OPTION_SETS
+        ]
+
+
+# What a version keeps of its indicator: its meaning, not its publication or archiving.
+VERSIONED_FIELDS = (
+    "name",
+    "definition",
+    "unit",
+    "aggregation",
+    "numerator",
+    "denominator",
+    "direction",
+    "period_type",
+    "dimensions",
+)
+
+
+class IndicatorVersion(models.Model):
+    """An indicator as it was defined from `created_at` until the next version: values keep
+    the version they were collected under, so a changed definition never rewrites history."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="versions", verbose_name=_("indicator")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    definition = models.JSONField(_("definition"))  # VERSIONED_FIELDS as they were
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        ordering = ["indicator", "-number"]
+        verbose_name = _("indicator version")
+        verbose_name_plural = _("indicator versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "number"], name="indicator_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} v{self.number}"
+
+
+class Period(TimeStamped):
+    """A stretch of time values are counted over (a school year, a term, a quarter, a month)."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.CASCADE, related_name="periods", verbose_name=_("ecosystem")
+    )
+    type = models.CharField(_("type"), max_length=20, choices=PeriodType.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    label = models.CharField(_("label"), max_length=60)
+
+    class Meta:
+        ordering = ["-start", "type", "pk"]
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ecosystem", "type", "start"], name="period_unique_start"
+            ),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_additional_data(self) -> dict[str, Any]:
+        # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).
+        return {"ecosystem_id": self.ecosystem_id}
+
+
+class DimensionCombo(models.Model):
+    """One combination of dimension codes a value is broken down by, e.g. sex=Female and
+    race=Asian; the empty combination is the total. `key` is the sorted "dimension=code" pairs
+    joined by ";", so one combination has one row whichever order it was named in, and a
+    value's row stays narrow (one integer instead of a column per dimension)."""
+
+    key = models.CharField(_("key"), max_length=400, unique=True)
+    parts = models.JSONField(_("codes"), default=dict)  # {"race": "Asian", "sex": "Female"}
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("dimension combination")
+        verbose_name_plural = _("dimension combinations")
+
+    def __str__(self) -> str:
+        return self.key or "total"
+
+    @staticmethod
+    def key_of(parts: dict[str, str]) -> str:
+        return ";".join(f"{d}={c}" for d, c in sorted(parts.items()))
+
+
+class Value(models.Model):
+    """The fact table: one number of one indicator, for one period, one organization (none for
+    an ecosystem-wide source such as a public file) and one combination of codes.
+
+    It is deliberately narrow (integer keys and three numbers) because it is the table that
+    grows: a national deployment holds about 100 million rows. The dashboard's query reads one
+    indicator and one period of one ecosystem, which the (ecosystem, indicator, period) index
+    serves. Past one machine it grows without code changes: in PostgreSQL, partition it by list
+    on `ecosystem_id` and by range on the period (every query names both), put the dashboards'
+    reads on replicas (`ecotone/replicas.py`), and with Citus distribute it by `ecosystem_id`
+    (every key and every query carries it, so a dashboard runs on one node).
+
+    A count has `value`; a ratio (percent, mean, scale score) has `numerator` and `denominator`
+    and `value` is their ratio, kept for reading; sums always recompute from the parts.
+    """
+
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("ecosystem")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator")
+    )
+    indicator_version = models.PositiveIntegerField(_("indicator version"))
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="values", verbose_name=_("period")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    combo = models.ForeignKey(
+        DimensionCombo, on_delete=models.PROTECT, related_name="+", verbose_name=_("codes")
+    )
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True)
+    numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=4, null=True)
+    denominator = models.DecimalField(_("denominator"), max_digits=18, decimal_places=4, null=True)
+    # The partner submission the value came from. A plain column until submissions exist (the
+    # next increment turns it into a foreign key on the same column).
+    submission_id = models.BigIntegerField(_("submission"), null=True, blank=True)
+
+    class Meta:
+        # No default ordering, unlike the other models: on the table that grows to 100 million
+        # rows an implicit ORDER BY on every query would sort what the dashboard only sums.
+        verbose_name = _("value")
+        verbose_name_plural = _("values")
+        indexes = [
+            models.Index(fields=["ecosystem", "indicator", "period"], name="value_dashboard_idx"),
+        ]
+        constraints = [
+            # one value per cell; a NULL organization (an ecosystem-wide source) is a cell too
+            models.UniqueConstraint(
+                fields=["indicator", "period", "organization", "combo"],
+                condition=Q(organization__isnull=False),
+                name="value_one_per_cell",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period", "combo"],
+                condition=Q(organization__isnull=True),
+                name="value_one_per_ecosystem_cell",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gte=0),
+                name="value_denominator_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.period_id}/{self.combo_id}: {self.value}"
+
+
+class CodeCrosswalk(TimeStamped):
+    """A partner's own spelling of a common code, kept as data: "F" or "Girl" means sex
+    Female, a state's descriptor URI means race Asian. Without an organization it holds for
+    the whole ecosystem; an organization's own entry wins over the ecosystem's."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem,
+        on_delete=models.CASCADE,
+        related_name="code_crosswalk",
+        verbose_name=_("ecosystem"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    dimension = models.CharField(_("dimension"), max_length=40, choices=dimension_choices)
+    local_code = models.CharField(_("their code"), max_length=300)
+    code = models.CharField(_("common code"), max_length=60)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["dimension", "local_code", "pk"]
+        verbose_name = _("code crosswalk entry")
+        verbose_name_plural = _("code crosswalk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ecosystem", "organization", "dimension", "local_code"],
+                condition=Q(organization__isnull=False),
+                name="crosswalk_one_meaning_per_partner",
+            ),
+            models.UniqueConstraint(
+                fields=["ecosystem", "dimension", "local_code"],
+                condition=Q(organization__isnull=True),
+                name="crosswalk_one_meaning",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}: {self.local_code} -> {self.code}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).
+        return {"ecosystem_id": self.ecosystem_id}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Matched as the tables match: case and spacing do not change a local code.
+        self.local_code = " ".join(self.local_code.split())
+        super().save(*args, **kwargs)

@@ -1,0 +1,87 @@
+"""What a partner's own codes mean: the per-ecosystem crosswalk, and the one reader of a code.
+
+`Resolver` is what every import asks: a value is first read as any standard spelling
+(`codes.common_code`: the common code, EDFacts, Ed-Fi, OneRoster), then looked up in the
+crosswalk, the organization's own entries before the ecosystem's. It reads the crosswalk once,
+so an upload of a million rows asks the database once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from ecotone.ecosystems.models import Ecosystem, Organization
+from ecotone.ecosystems.services import acting
+from ecotone.errors import DomainError
+
+from .. import codes
+from ..models import CodeCrosswalk
+
+
+def _local(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def save_entry(
+    ecosystem: Ecosystem,
+    actor: Any,
+    *,
+    dimension: str,
+    local_code: str,
+    code: str,
+    organization: Organization | None = None,
+    note: str = "",
+) -> CodeCrosswalk:
+    """Say that `local_code` means the common `code` of `dimension` (for one organization, or
+    the whole ecosystem); saying it again for the same local code changes its meaning."""
+    if dimension not in codes.OPTION_SETS:
+        raise DomainError(_("Unknown dimension: %(name)s.") % {"name": dimension})
+    if codes.option_set(dimension).get(code) is None:
+        raise DomainError(
+            _("%(code)s is no code of %(dimension)s.")
+            % {"code": code, "dimension": codes.option_set(dimension).en}
+        )
+    if organization is not None and organization.ecosystem_id != ecosystem.pk:
+        raise DomainError(_("This organization is not a partner of this ecosystem."))
+    local = " ".join(local_code.split())
+    if not local:
+        raise DomainError(_("Give the partner's own code."))
+    with acting(actor):
+        existing = CodeCrosswalk.objects.filter(
+            ecosystem=ecosystem, organization=organization, dimension=dimension
+        )
+        entry = next((e for e in existing if _local(e.local_code) == _local(local)), None)
+        if entry is None:
+            entry = CodeCrosswalk(
+                ecosystem=ecosystem, organization=organization, dimension=dimension
+            )
+        entry.local_code, entry.code, entry.note = local, code, note
+        entry.save()
+    return entry
+
+
+class Resolver:
+    """Reads codes for one ecosystem (and, when given, one partner's own crosswalk)."""
+
+    def __init__(self, ecosystem: Ecosystem, organization: Organization | None = None) -> None:
+        mine = Q(organization__isnull=True)
+        if organization is not None:
+            mine |= Q(organization=organization)
+        entries = CodeCrosswalk.objects.filter(mine, ecosystem=ecosystem)
+        self._map: dict[tuple[str, str], str] = {}
+        # The ecosystem's entries first, so that the organization's own overwrite them.
+        for entry in sorted(entries, key=lambda e: e.organization_id is not None):
+            self._map[(entry.dimension, _local(entry.local_code))] = entry.code
+
+    def code(self, dimension: str, value: str) -> str:
+        """The common code of `value`, or codes.UnknownCode."""
+        try:
+            return codes.common_code(dimension, value)
+        except codes.UnknownCode:
+            found = self._map.get((dimension, _local(value)))
+            if found is None:
+                raise
+            return found

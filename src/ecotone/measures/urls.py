@@ -1,0 +1,10 @@
+"""Mounted under /e/<ecosystem_slug>/measures/ (see ecotone/urls.py). Each area's views module
+keeps its own `urlpatterns`; they all share the "measures" namespace."""
+
+from django.urls import include, path
+
+app_name = "measures"
+
+urlpatterns = [
+    path("", include("ecotone.measures.views.indicators")),
+]

@@ -1,0 +1,1 @@
+"""Shared-measurement pages, one module per area; each module ends with its `urlpatterns`."""
