@@ -165,6 +165,8 @@ SIGNED_IN_PAGES = {
         "/e/alpha/partners/",
         "/e/alpha/partners/new/",
         "/e/alpha/partners/robotics-for-all/",
+        "/e/alpha/measures/indicators/",
+        "/e/alpha/measures/indicators/young-people-served/",
         "/accounts/profile/",
     ],
     "staff": [
@@ -199,7 +201,8 @@ SIGNED_IN_PAGES = {
 def signed_in_data(site: Site) -> dict[str, int]:
     """A row or two on every list of SIGNED_IN_PAGES: the mentor persona in an active match
     with hours waiting for org_a's approval, another mentor and a need for a round in review,
-    areas for the atlas's priority list, an invitation, an import and a listing to verify."""
+    areas for the atlas's priority list, an invitation, an import, a listing to verify and the
+    measures starter library."""
     import datetime
 
     from django.core.files.base import ContentFile
@@ -207,6 +210,7 @@ def signed_in_data(site: Site) -> dict[str, int]:
 
     from ecotone.directory.models import ImportRun
     from ecotone.ecosystems.models import Invitation
+    from ecotone.measures.services import indicators
     from ecotone.mentoring.services import hours, rounds
     from tests.atlas.test_views import FAR_HOLLOW, add_area
     from tests.mentoring.builders import clear, make_mentor, make_opportunity, make_program
@@ -239,6 +243,7 @@ def signed_in_data(site: Site) -> dict[str, int]:
         original_filename="programs-from-the-county-spreadsheet.json",
         file=ContentFile(b"[]", name="programs.json"),
     )
+    indicators.install_starter_library(world.users["admin"], world.alpha)
     return {"round": round_.pk, "match": match.pk}
 
 
