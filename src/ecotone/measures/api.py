@@ -21,28 +21,13 @@ from rest_framework.response import Response
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 
 from . import access, codes
-from .models import Indicator
+from .models import VERSIONED_FIELDS, Indicator
 
 
 class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
     class Meta:
         model = Indicator
-        fields = (
-            "key",
-            "name",
-            "definition",
-            "unit",
-            "aggregation",
-            "numerator",
-            "denominator",
-            "direction",
-            "period_type",
-            "dimensions",
-            "is_published",
-            "archived_at",
-            "version",
-            "updated_at",
-        )
+        fields = ("key", *VERSIONED_FIELDS, "is_published", "archived_at", "version", "updated_at")
         read_only_fields = fields
 
 
