@@ -57,6 +57,7 @@ FACETS = [
     "sort=distance",
 ]
 BUDGET_P95_MS = 300
+CORES = os.cpu_count() or 1
 KNEE_P95_MS = 1000
 
 
@@ -134,7 +135,7 @@ def partner_save(client: Client, demo: Demo, rng: random.Random, headers: dict) 
     slug = rng.choice(demo.partner_programs)
     path = f"/e/{demo.slug}/listings/programs/{slug}/edit/"
     page = client.get(path, name="partner: pages", headers=headers)
-    data = form_fields(page.text, action_contains="/edit/")
+    data = form_fields(page.text)
     if not data:
         return
     if "description" in data:
@@ -241,9 +242,9 @@ PERSONAS = (
 
 
 class _FormReader(html.parser.HTMLParser):
-    def __init__(self, action_contains: str) -> None:
+    def __init__(self, action: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.action_contains = action_contains
+        self.action = action
         self.inside = False
         self.done = False
         self.fields: dict[str, list[str]] = {}
@@ -257,7 +258,7 @@ class _FormReader(html.parser.HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: (v or "") for k, v in attrs}
-        if tag == "form" and not self.done and self.action_contains in a.get("action", ""):
+        if tag == "form" and not self.done and a.get("action", "") == self.action:
             self.inside = True
         if not self.inside or "disabled" in a:
             return
@@ -298,9 +299,9 @@ class _FormReader(html.parser.HTMLParser):
             values[-1] += data
 
 
-def form_fields(page: str, action_contains: str = "") -> dict[str, list[str]]:
-    """The fields of the first form whose action contains `action_contains`, as sent."""
-    reader = _FormReader(action_contains)
+def form_fields(page: str, action: str = "") -> dict[str, list[str]]:
+    """The fields of the first form with this action ("": posts to its own page), as sent."""
+    reader = _FormReader(action)
     reader.feed(page)
     text = reader.fields.get("description")
     if text:  # a textarea's first newline is not part of its value
@@ -475,6 +476,37 @@ def user_classes(demo: Demo) -> list[type]:
     return classes
 
 
+def stack_processes() -> list[Any]:
+    """serve-prod's gunicorn processes and its PostgreSQL server with every backend."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        command = " ".join(process.info["cmdline"] or [])
+        if "ecotone.wsgi:application" in command or (
+            "serve-prod-pg" in command and "postgres" in command
+        ):
+            found.append(process)
+            found.extend(process.children(recursive=True))
+    return found
+
+
+def stack_cpu_seconds() -> float:
+    """CPU the stack has used so far: on a shared machine this, not the wall clock, says what a
+    request costs. Backends that ended since the last call are missed (connections here are
+    persistent, so there are few)."""
+    import psutil
+
+    total = 0.0
+    for process in {p.pid: p for p in stack_processes()}.values():
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def _p(stats_entry: Any, fraction: float) -> float:
     return float(stats_entry.get_response_time_percentile(fraction) or 0.0)
 
@@ -487,11 +519,12 @@ def run_step(env: Any, host: str, rps: float, seconds: float) -> dict[str, Any]:
     env.runner.start(users, spawn_rate=max(users / 5, 10))
     time.sleep(5 + PACE)
     env.stats.reset_all()
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), stack_cpu_seconds()
     time.sleep(seconds)
-    elapsed = time.monotonic() - started
+    elapsed, cpu = time.monotonic() - started, stack_cpu_seconds() - cpu_before
     env.runner.stop()
     total = env.stats.total
+    cpu_ms = 1000 * cpu / total.num_requests if total.num_requests and cpu > 0 else None
     groups = {
         name: round(_p(entry, 0.95), 1)
         for (name, _method), entry in sorted(env.stats.entries.items())
@@ -504,6 +537,9 @@ def run_step(env: Any, host: str, rps: float, seconds: float) -> dict[str, Any]:
         "p95_ms": round(_p(total, 0.95), 1),
         "p99_ms": round(_p(total, 0.99), 1),
         "errors": total.num_failures,
+        # What the stack spent per request, and so how many a second its cores could serve.
+        "server_cpu_ms_per_request": round(cpu_ms, 1) if cpu_ms else None,
+        "capacity_rps_at_full_cpu": round(CORES * 1000 / cpu_ms, 1) if cpu_ms else None,
         "error_examples": [str(e.error)[:160] for e in list(env.stats.errors.values())[:5]],
         "group_p95_ms": groups,
     }

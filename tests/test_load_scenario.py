@@ -77,7 +77,8 @@ def load() -> ModuleType:
 
 class _Page:
     text = (
-        '<form method="post" action="/e/confluence/listings/programs/p/edit/">'
+        '<form method="post" action="/accounts/logout/"><input name="next" value="/"></form>'
+        '<form method="post" novalidate>'
         '<input type="hidden" name="csrfmiddlewaretoken" value="t">'
         '<input name="name" value="Robotics club"><textarea name="description">\nBuild.</textarea>'
         '<select name="delivery"><option value="in_person" selected>In person</option></select>'
