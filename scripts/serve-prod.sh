@@ -44,7 +44,7 @@ export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 
 "$PY" manage.py migrate --noinput --verbosity 0
 "$PY" manage.py createcachetable --verbosity 0
-"$PY" manage.py seed_demo --size "$SIZE" | head -n 1
+"$PY" manage.py seed_demo --size "$SIZE"
 "$PY" manage.py collectstatic --noinput --verbosity 0
 
 pids=()
