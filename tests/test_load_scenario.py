@@ -76,6 +76,7 @@ def load() -> ModuleType:
 
 
 class _Page:
+    status_code = 200
     text = (
         '<form method="post" action="/accounts/logout/"><input name="next" value="/"></form>'
         '<form method="post" novalidate>'
