@@ -14,4 +14,4 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 class GzipManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
     def create_compressor(self, **kwargs: Any) -> Compressor:
-        return Compressor(use_brotli=False, **kwargs)
+        return Compressor(**{**kwargs, "use_brotli": False})
