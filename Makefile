@@ -17,7 +17,7 @@ UNIT := -n $(WORKERS) -m "not browser and not replication"
 SLOWEST := --durations=30
 TIMED := scripts/timed.sh
 
-.PHONY: demo demo-reset demo-code setup serve test test-fast lint test-sqlite test-postgres test-browser chromium translations static messages clean
+.PHONY: demo demo-reset demo-code setup serve serve-prod test test-fast lint test-sqlite test-postgres test-browser chromium translations static messages clean
 
 demo: setup serve
 
@@ -56,6 +56,11 @@ serve:
 	@$(MANAGE) seed_demo --size $(SIZE)
 	@echo "Serving the demo at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(MANAGE) runserver $(HOST):$(PORT) --noreload
+
+# A production-like stack on this machine: PostgreSQL (kept in var/serve-prod-pg), gunicorn,
+# whitenoise, the task worker, DEBUG off (scripts/serve-prod.sh; docs/admin-guide.md).
+serve-prod: $(VENV)/.installed node_modules/.installed translations
+	HOST=$(HOST) PORT=$(PORT) SIZE=$(SIZE) scripts/serve-prod.sh
 
 # Developers: refresh the Spanish catalogue after changing user-facing strings (needs gettext).
 messages: $(VENV)/.installed

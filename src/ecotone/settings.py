@@ -366,7 +366,7 @@ STATICFILES_DIRS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "ecotone.staticstorage.GzipManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env("MEDIA_ROOT")
 MEDIA_URL = "/media/"
