@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any, overload
 
-from django.db import connection
-from django.db.models import Case, Count, Exists, F, Lookup, OuterRef, Q, QuerySet, Value, When
+from django.db import connection, connections
+from django.db.models import Case, Exists, F, Lookup, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext
@@ -33,6 +33,7 @@ from .models import (
     ProgramAttribute,
     ProgramLocation,
     Schedule,
+    TaxonomyTerm,
     Weekday,
 )
 
@@ -221,24 +222,43 @@ def facet_counts(ecosystem: Ecosystem, query: ProgramQuery) -> dict[str, dict[st
     chosen = [f.code for f in stem_profile.FACETS if query.facets.get(f.code)]
     unchosen = [f.code for f in stem_profile.FACETS if f.code not in chosen]
     counts: dict[str, dict[str, int]] = {f.code: {} for f in stem_profile.FACETS}
+    terms = {
+        pk: (facet, code)
+        for pk, facet, code in TaxonomyTerm.objects.filter(
+            facet__in=stem_profile.FACETS_BY_CODE
+        ).values_list("pk", "facet", "code")
+        if "/" in code
+    }
     for facets, programs in [
         (unchosen, _filtered(ecosystem, query)),
         *[([code], _filtered(ecosystem, query, skip_facet=code)) for code in chosen],
     ]:
-        if not facets:
-            continue
-        rows = (
-            # The matches as a list subquery: SQLite finds them once, then each one's terms.
-            ProgramAttribute.objects.filter(
-                program__in=programs.order_by().values("pk"), term__facet__in=facets
-            )
-            .values_list("term__facet", "term__code")
-            .annotate(n=Count("program"))
-        )
-        for facet, code, n in rows:
-            if "/" in code:
-                counts[facet][code.split("/", 1)[1]] = n
+        wanted = [pk for pk, (facet, _code) in terms.items() if facet in facets]
+        for term_id, n in _term_counts(programs, wanted):
+            facet, code = terms[term_id]
+            counts[facet][code.split("/", 1)[1]] = n
     return counts
+
+
+def _term_counts(programs: QuerySet[Program], term_ids: list[int]) -> list[tuple[int, int]]:
+    """(term key, number of `programs` holding it) for the terms `term_ids`, in one grouped
+    query that starts from the matches and reads each one's terms from the (program, term)
+    index. Counting from the terms' side instead read every program's terms in the country
+    (half a million rows) to keep those of a few thousand matches."""
+    if not term_ids:
+        return []
+    matches, params = programs.order_by().values(match_id=F("pk")).query.sql_with_params()
+    database = connections[programs.db]  # the replica the request reads from, if any
+    # SQLite keeps the order of a CROSS JOIN: matches first, then their terms by index.
+    join = "CROSS JOIN" if database.vendor == "sqlite" else "JOIN"
+    sql = (
+        f"SELECT a.term_id, COUNT(*) FROM ({matches}) m {join} "  # noqa: S608 - keys and SQL only
+        f"{ProgramAttribute._meta.db_table} a ON a.program_id = m.match_id "
+        f"WHERE a.term_id IN ({','.join(str(int(pk)) for pk in term_ids)}) GROUP BY a.term_id"
+    )
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(term_id), int(n)) for term_id, n in cursor.fetchall()]
 
 
 def _facet_in_memory(
