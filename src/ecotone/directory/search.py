@@ -8,6 +8,7 @@ PostgreSQL and a word-by-word match with a simple score on SQLite. Distance is e
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -213,11 +214,14 @@ def _filtered(
     return _keyword_filter(programs, query.q) if query.q else programs
 
 
-def facet_counts(ecosystem: Ecosystem, query: ProgramQuery) -> dict[str, dict[str, int]]:
+def facet_counts(
+    ecosystem: Ecosystem, query: ProgramQuery, matches: list[int] | None = None
+) -> dict[str, dict[str, int]]:
     """How many programs each facet value would give, with the other filters applied.
 
     Counts for a facet ignore that facet's own choice, so that people can widen it: the facets
     nobody chose share one grouped count over the matches, and each chosen facet gets its own.
+    `matches`, when the caller has them, are the keys of the programs `query` matches.
     """
     chosen = [f.code for f in stem_profile.FACETS if query.facets.get(f.code)]
     unchosen = [f.code for f in stem_profile.FACETS if f.code not in chosen]
@@ -229,8 +233,13 @@ def facet_counts(ecosystem: Ecosystem, query: ProgramQuery) -> dict[str, dict[st
         ).values_list("pk", "facet", "code")
         if "/" in code
     }
+    every = (
+        _filtered(ecosystem, query)
+        if matches is None
+        else Program.objects.filter(_KeyIn(F("pk"), matches))
+    )
     for facets, programs in [
-        (unchosen, _filtered(ecosystem, query)),
+        (unchosen, every),
         *[([code], _filtered(ecosystem, query, skip_facet=code)) for code in chosen],
     ]:
         wanted = [pk for pk, (facet, _code) in terms.items() if facet in facets]
@@ -251,14 +260,16 @@ def _term_counts(programs: QuerySet[Program], term_ids: list[int]) -> list[tuple
     database = connections[programs.db]  # the replica the request reads from, if any
     # SQLite keeps the order of a CROSS JOIN: matches first, then their terms by index.
     join = "CROSS JOIN" if database.vendor == "sqlite" else "JOIN"
+    # No condition on the terms in SQL: SQLite would seek each match's (program, term) pair
+    # once per wanted term; the few unwanted terms' counts are dropped here instead.
     sql = (
         f"SELECT a.term_id, COUNT(*) FROM ({matches}) m {join} "  # noqa: S608 - keys and SQL only
-        f"{ProgramAttribute._meta.db_table} a ON a.program_id = m.match_id "
-        f"WHERE a.term_id IN ({','.join(str(int(pk)) for pk in term_ids)}) GROUP BY a.term_id"
+        f"{ProgramAttribute._meta.db_table} a ON a.program_id = m.match_id GROUP BY a.term_id"
     )
     with database.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(int(term_id), int(n)) for term_id, n in cursor.fetchall()]
+        wanted = set(term_ids)
+        return [(int(term_id), int(n)) for term_id, n in cursor.fetchall() if term_id in wanted]
 
 
 def _facet_in_memory(
@@ -297,15 +308,20 @@ def _links_in_box(
 
 
 class _KeyIn(Lookup):
-    """`field = ANY(array)` on PostgreSQL: a list of keys as one parameter, written as an
-    array literal (the driver's own conversion of a list takes milliseconds per thousand)."""
+    """`field IN (keys)` with the keys as one parameter: on PostgreSQL `= ANY(array)`, written
+    as an array literal (the driver's own conversion of a list takes milliseconds per
+    thousand), on SQLite the keys of a JSON array (SQLite allows some 32,000 parameters)."""
 
     prepare_rhs = False
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, params = self.process_lhs(compiler, connection)
-        keys = "{" + ",".join(str(int(key)) for key in self.rhs) + "}"
-        return f"{lhs} = ANY(%s::bigint[])", [*params, keys]
+        keys = [int(key) for key in self.rhs]
+        if connection.vendor == "sqlite":
+            sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - no values
+            return sql, [*params, json.dumps(keys)]
+        array = "{" + ",".join(map(str, keys)) + "}"
+        return f"{lhs} = ANY(%s::bigint[])", [*params, array]
 
 
 def _within_radius(
@@ -417,12 +433,20 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
     origin = resolve_place(query.near) if query.near.strip() else None
     if origin is None:
         programs = _filtered(ecosystem, query)
+        matches = None
+        if ranked:
+            # Matching words is the costly part of a keyword search (a scan of the text on
+            # SQLite): the matches are found once, then counted, ordered and faceted by key.
+            matches = list(programs.order_by().values_list("pk", flat=True))
+            programs = programs.filter(_KeyIn(F("pk"), matches))
         details = programs.select_related("organization", "ecosystem")
         if query.sort == "name" or not ranked:
             hits = Hits(details.order_by(Lower("name"), "pk"))
         else:
             hits = Hits(details.order_by("-relevance", Lower("name"), "pk"))
-        counts = facet_counts(ecosystem, query) if summary else {}
+        if matches is not None:
+            hits._count = len(matches)
+        counts = facet_counts(ecosystem, query, matches) if summary else {}
         return SearchResult(hits, counts, None, 0)
 
     # Near a place: the radius holds at most a few thousand programs in a city. Load the ones
