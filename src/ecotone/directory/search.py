@@ -434,9 +434,10 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
     if origin is None:
         programs = _filtered(ecosystem, query)
         matches = None
-        if ranked:
-            # Matching words is the costly part of a keyword search (a scan of the text on
-            # SQLite): the matches are found once, then counted, ordered and faceted by key.
+        if ranked and connections[programs.db].vendor == "sqlite":
+            # Matching words scans the whole directory's text on SQLite: the matches are found
+            # once, then counted, ordered and faceted by key. (PostgreSQL reads them from the
+            # words index each time; there ranking them is the cost.)
             matches = list(programs.order_by().values_list("pk", flat=True))
             programs = programs.filter(_KeyIn(F("pk"), matches))
         details = programs.select_related("organization", "ecosystem")
