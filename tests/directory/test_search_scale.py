@@ -130,3 +130,34 @@ def test_online_matches_are_counted_up_to_a_cap_the_page_admits(
     assert result.online_matches == 3  # one past the cap: enough to say "more than"
     page = world.client("anonymous").get("/e/alpha/programs/?near=40.0,-83.0")
     assert "More than 2 online programs also match" in page.content.decode()
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_grouped_facet_counts_equal_a_plain_count_per_value(world: World, seed: int) -> None:
+    """The grouped count over the matches' terms gives what counting each value alone gives."""
+    rng = random.Random(seed)
+    _random_directory(world, rng)
+    Program.objects.filter(pk__in=Program.objects.order_by("?").values("pk")[:5]).update(
+        cost_band="low"
+    )
+    for _ in range(6):
+        chosen = {
+            facet.code: (rng.choice(facet.terms)[0],)
+            for facet in rng.sample(stem_profile.FACETS, rng.choice([0, 1, 2]))
+        }
+        query = search.ProgramQuery(
+            q=rng.choice(["", "robotics", "program"]), facets=chosen, free=rng.random() < 0.5
+        )
+        expected: dict[str, dict[str, int]] = {f.code: {} for f in stem_profile.FACETS}
+        for facet in stem_profile.FACETS:
+            others = {k: v for k, v in chosen.items() if k != facet.code}
+            matches = search.matching_programs(
+                world.alpha, search.ProgramQuery(**{**query.__dict__, "facets": others})
+            )
+            for code, _label in facet.terms:
+                n = ProgramAttribute.objects.filter(
+                    program__in=matches.order_by().values("pk"), term__code=f"{facet.code}/{code}"
+                ).count()
+                if n:
+                    expected[facet.code][code] = n
+        assert search.facet_counts(world.alpha, query) == expected, query

@@ -8,14 +8,15 @@ PostgreSQL and a word-by-word match with a simple score on SQLite. Distance is e
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any, overload
 
-from django.db import connection
-from django.db.models import Case, Count, Exists, F, Lookup, OuterRef, Q, QuerySet, Value, When
+from django.db import connection, connections
+from django.db.models import Case, Exists, F, Lookup, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext
@@ -33,6 +34,7 @@ from .models import (
     ProgramAttribute,
     ProgramLocation,
     Schedule,
+    TaxonomyTerm,
     Weekday,
 )
 
@@ -212,33 +214,62 @@ def _filtered(
     return _keyword_filter(programs, query.q) if query.q else programs
 
 
-def facet_counts(ecosystem: Ecosystem, query: ProgramQuery) -> dict[str, dict[str, int]]:
+def facet_counts(
+    ecosystem: Ecosystem, query: ProgramQuery, matches: list[int] | None = None
+) -> dict[str, dict[str, int]]:
     """How many programs each facet value would give, with the other filters applied.
 
     Counts for a facet ignore that facet's own choice, so that people can widen it: the facets
     nobody chose share one grouped count over the matches, and each chosen facet gets its own.
+    `matches`, when the caller has them, are the keys of the programs `query` matches.
     """
     chosen = [f.code for f in stem_profile.FACETS if query.facets.get(f.code)]
     unchosen = [f.code for f in stem_profile.FACETS if f.code not in chosen]
     counts: dict[str, dict[str, int]] = {f.code: {} for f in stem_profile.FACETS}
+    terms = {
+        pk: (facet, code)
+        for pk, facet, code in TaxonomyTerm.objects.filter(
+            facet__in=stem_profile.FACETS_BY_CODE
+        ).values_list("pk", "facet", "code")
+        if "/" in code
+    }
+    every = (
+        _filtered(ecosystem, query)
+        if matches is None
+        else Program.objects.filter(_KeyIn(F("pk"), matches))
+    )
     for facets, programs in [
-        (unchosen, _filtered(ecosystem, query)),
+        (unchosen, every),
         *[([code], _filtered(ecosystem, query, skip_facet=code)) for code in chosen],
     ]:
-        if not facets:
-            continue
-        rows = (
-            # The matches as a list subquery: SQLite finds them once, then each one's terms.
-            ProgramAttribute.objects.filter(
-                program__in=programs.order_by().values("pk"), term__facet__in=facets
-            )
-            .values_list("term__facet", "term__code")
-            .annotate(n=Count("program"))
-        )
-        for facet, code, n in rows:
-            if "/" in code:
-                counts[facet][code.split("/", 1)[1]] = n
+        wanted = [pk for pk, (facet, _code) in terms.items() if facet in facets]
+        for term_id, n in _term_counts(programs, wanted):
+            facet, code = terms[term_id]
+            counts[facet][code.split("/", 1)[1]] = n
     return counts
+
+
+def _term_counts(programs: QuerySet[Program], term_ids: list[int]) -> list[tuple[int, int]]:
+    """(term key, number of `programs` holding it) for the terms `term_ids`, in one grouped
+    query that starts from the matches and reads each one's terms from the (program, term)
+    index. Counting from the terms' side instead read every program's terms in the country
+    (half a million rows) to keep those of a few thousand matches."""
+    if not term_ids:
+        return []
+    matches, params = programs.order_by().values(match_id=F("pk")).query.sql_with_params()
+    database = connections[programs.db]  # the replica the request reads from, if any
+    # SQLite keeps the order of a CROSS JOIN: matches first, then their terms by index.
+    join = "CROSS JOIN" if database.vendor == "sqlite" else "JOIN"
+    # No condition on the terms in SQL: SQLite would seek each match's (program, term) pair
+    # once per wanted term; the few unwanted terms' counts are dropped here instead.
+    sql = (
+        f"SELECT a.term_id, COUNT(*) FROM ({matches}) m {join} "  # noqa: S608 - keys and SQL only
+        f"{ProgramAttribute._meta.db_table} a ON a.program_id = m.match_id GROUP BY a.term_id"
+    )
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
+        wanted = set(term_ids)
+        return [(int(term_id), int(n)) for term_id, n in cursor.fetchall() if term_id in wanted]
 
 
 def _facet_in_memory(
@@ -277,15 +308,20 @@ def _links_in_box(
 
 
 class _KeyIn(Lookup):
-    """`field = ANY(array)` on PostgreSQL: a list of keys as one parameter, written as an
-    array literal (the driver's own conversion of a list takes milliseconds per thousand)."""
+    """`field IN (keys)` with the keys as one parameter: on PostgreSQL `= ANY(array)`, written
+    as an array literal (the driver's own conversion of a list takes milliseconds per
+    thousand), on SQLite the keys of a JSON array (SQLite allows some 32,000 parameters)."""
 
     prepare_rhs = False
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, params = self.process_lhs(compiler, connection)
-        keys = "{" + ",".join(str(int(key)) for key in self.rhs) + "}"
-        return f"{lhs} = ANY(%s::bigint[])", [*params, keys]
+        keys = [int(key) for key in self.rhs]
+        if connection.vendor == "sqlite":
+            sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - no values
+            return sql, [*params, json.dumps(keys)]
+        array = "{" + ",".join(map(str, keys)) + "}"
+        return f"{lhs} = ANY(%s::bigint[])", [*params, array]
 
 
 def _within_radius(
@@ -397,12 +433,21 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
     origin = resolve_place(query.near) if query.near.strip() else None
     if origin is None:
         programs = _filtered(ecosystem, query)
+        matches = None
+        if ranked and connections[programs.db].vendor == "sqlite":
+            # Matching words scans the whole directory's text on SQLite: the matches are found
+            # once, then counted, ordered and faceted by key. (PostgreSQL reads them from the
+            # words index each time; there ranking them is the cost.)
+            matches = list(programs.order_by().values_list("pk", flat=True))
+            programs = programs.filter(_KeyIn(F("pk"), matches))
         details = programs.select_related("organization", "ecosystem")
         if query.sort == "name" or not ranked:
             hits = Hits(details.order_by(Lower("name"), "pk"))
         else:
             hits = Hits(details.order_by("-relevance", Lower("name"), "pk"))
-        counts = facet_counts(ecosystem, query) if summary else {}
+        if matches is not None:
+            hits._count = len(matches)
+        counts = facet_counts(ecosystem, query, matches) if summary else {}
         return SearchResult(hits, counts, None, 0)
 
     # Near a place: the radius holds at most a few thousand programs in a city. Load the ones
