@@ -106,15 +106,15 @@ def stages(ecosystem: Ecosystem, on: datetime.date | None = None) -> dict[int, s
     return result
 
 
+def available_by_stage(ecosystem: Ecosystem, on: datetime.date | None = None) -> dict[str, int]:
+    """Available mentors (active) by screening stage, counted in the database."""
+    available = Mentor.objects.filter(ecosystem=ecosystem, status=MentorStatus.ACTIVE)
+    return screening.stage_counts(available, ecosystem, on)
+
+
 def mentors_by_stage(ecosystem: Ecosystem, on: datetime.date | None = None) -> Table:
     """Available mentors (not paused or withdrawn) by screening stage."""
-    by_mentor = stages(ecosystem, on)
-    available = set(
-        Mentor.objects.filter(ecosystem=ecosystem, status=MentorStatus.ACTIVE).values_list(
-            "pk", flat=True
-        )
-    )
-    counts = Counter(stage for pk, stage in by_mentor.items() if pk in available)
+    counts = available_by_stage(ecosystem, on)
     rows = [[str(label), counts.get(stage, 0)] for stage, label in screening.STAGE_LABELS.items()]
     return Table(
         "mentors_by_stage",
@@ -579,13 +579,7 @@ def backbone_agenda(ecosystem: Ecosystem, on: datetime.date | None = None) -> Ba
     puts them on hold), matches on hold (to renew and resume), proposals in review, unfilled
     needs, hours awaiting approval, check-ins flagged for follow-up on active matches."""
     on = on or timezone.localdate()
-    by_mentor = stages(ecosystem, on)
-    available = set(
-        Mentor.objects.filter(ecosystem=ecosystem, status=MentorStatus.ACTIVE).values_list(
-            "pk", flat=True
-        )
-    )
-    stage_counts = Counter(stage for pk, stage in by_mentor.items() if pk in available)
+    stage_counts = available_by_stage(ecosystem, on)
     unfilled = open_with_room(ecosystem)
     return BackboneAgenda(
         in_screening=stage_counts.get(screening.Stage.IN_PROGRESS, 0),

@@ -316,13 +316,15 @@ def mentor_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     stage = form.cleaned_data.get("stage") if form.is_bound and form.is_valid() else ""
     fmt = request.GET.get("format")
     rows: Any
-    if stage or fmt in FORMATS:
-        # The stage is derived from the records: filter after computing it.
+    if stage:
+        mentors = mentors.alias(
+            stage=screening.stage_expression(ecosystem, ecosystem_steps=steps)
+        ).filter(stage=stage)
+    if fmt in FORMATS:
         rows = []
         for mentor in mentors:
             mentor.standing = _standing(mentor, steps)  # type: ignore[attr-defined]
-            if not stage or mentor.standing.stage == stage:  # type: ignore[attr-defined]
-                rows.append(mentor)
+            rows.append(mentor)
     else:
         rows = mentors
     if fmt in FORMATS:
