@@ -19,7 +19,7 @@ page's p95) as one JSON object on the last line.
 PostgreSQL runs in `scripts/with-postgres.sh` (with `--keep DIR`, `WITH_POSTGRES_KEEP=DIR/pg`,
 so the data is built once and later runs only measure). `--src DIR` imports the code from
 another checkout's `src` (e.g. /work/main/src) on the same database: the before/after in one
-session, interleaved.
+session, interleaved. `--pages home,list,...` times only those pages.
 """
 
 from __future__ import annotations
@@ -232,7 +232,7 @@ def build(n: int, seed: int = 15) -> None:
             cursor.execute("VACUUM ANALYZE")
 
 
-def measure(requests: int) -> dict[str, Any]:
+def measure(requests: int, only: list[str]) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -259,6 +259,8 @@ def measure(requests: int) -> dict[str, Any]:
     }
     out: dict[str, Any] = {}
     for name, (persona, path) in pages.items():
+        if only and name not in only:
+            continue
         times = []
         for k in range(requests + 1):
             started = time.perf_counter()
@@ -287,7 +289,7 @@ def child(args: argparse.Namespace) -> None:
     if not _built():
         build(args.mentors)
     build_seconds = time.perf_counter() - started
-    pages = measure(args.requests)
+    pages = measure(args.requests, [p for p in args.pages.split(",") if p])
     from django.db import connection
 
     print(
@@ -313,6 +315,7 @@ def main() -> None:
     parser.add_argument("--keep", default="")
     parser.add_argument("--src", default=str(ROOT / "src"))
     parser.add_argument("--only", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument("--pages", default="", help="comma-separated page names (all)")
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
     if args.child:
@@ -326,6 +329,7 @@ def main() -> None:
         f"--mentors={args.mentors}",
         f"--requests={args.requests}",
         f"--src={args.src}",
+        f"--pages={args.pages}",
     ]
     env = {**os.environ, "ECOTONE_BENCHMARK": "1"}
     if args.only == "postgres":

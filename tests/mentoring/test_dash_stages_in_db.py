@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ecotone.mentoring import access, engine, solver
 from ecotone.mentoring.models import (
+    Match,
     Mentor,
     MentorStatus,
     ScreeningRecord,
@@ -200,3 +201,51 @@ def test_the_partners_ranked_mentors_equal_the_engine_over_every_mentor(
     ):
         ranked = opportunity_services.ranked_mentors_for(opportunity)
         assert sorted(r.mentor.pk for r in ranked) == ranked_by_the_engine_alone(opportunity)
+
+
+def python_days_to_first_match(ecosystem: Any) -> tuple[list[float], list[float]]:
+    """The Python rule over every accepted match (what the dashboard did before)."""
+    first: dict[str, dict[int, datetime.datetime]] = {"o": {}, "m": {}}
+    created: dict[str, dict[int, datetime.datetime]] = {"o": {}, "m": {}}
+    for match in Match.objects.filter(
+        ecosystem=ecosystem, mentor_accepted_at__isnull=False, program_accepted_at__isnull=False
+    ).select_related("opportunity", "mentor"):
+        accepted = dashboards._accepted_at(match)
+        assert accepted is not None
+        for side, key, when in (
+            ("o", match.opportunity_id, match.opportunity.created_at),
+            ("m", match.mentor_id, match.mentor.created_at),
+        ):
+            created[side][key] = when
+            if key not in first[side] or accepted < first[side][key]:
+                first[side][key] = accepted
+    return tuple(  # type: ignore[return-value]
+        sorted(max(0.0, (first[s][k] - created[s][k]).total_seconds() / 86400) for k in first[s])
+        for s in ("o", "m")
+    )
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_time_to_match_in_the_database_equals_the_python_rule(world: World, seed: int) -> None:
+    mw = build(world)
+    rng = random.Random(seed)
+    now = timezone.now()
+    mentors = [mw.m1, mw.m2, mw.m3, mw.m5]
+    for _ in range(30):
+        Match.objects.create(
+            ecosystem=world.alpha,
+            mentor=rng.choice(mentors),
+            opportunity=rng.choice([mw.opp1, mw.opp2, mw.opp3]),
+            source="mentor",
+            status="declined",
+            mentor_accepted_at=rng.choice(
+                [None, now - datetime.timedelta(hours=rng.randint(1, 900))]
+            ),
+            program_accepted_at=rng.choice(
+                [None, now - datetime.timedelta(hours=rng.randint(1, 900))]
+            ),
+        )
+    ours = dashboards.days_to_first_match(world.alpha)
+    expected = python_days_to_first_match(world.alpha)
+    assert [sorted(x) for x in ours] == [pytest.approx(x) for x in expected]
+    assert len(expected[0]) == 3

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -182,36 +183,27 @@ def _accepted_at(match: Match) -> datetime.datetime | None:
 
 def days_to_first_match(ecosystem: Ecosystem) -> tuple[list[float], list[float]]:
     """Days from an opportunity's creation, and from a mentor's sign-up, to their first match
-    accepted by both sides."""
-    first_for_opportunity: dict[int, datetime.datetime] = {}
-    first_for_mentor: dict[int, datetime.datetime] = {}
-    created_opportunity: dict[int, datetime.datetime] = {}
-    created_mentor: dict[int, datetime.datetime] = {}
+    accepted by both sides (each first acceptance found in the database)."""
     # Both sides' acceptance stamps: the match was accepted, whatever became of it since
     # (a match accepted and then declined or withdrawn still took that long to make).
     matches = Match.objects.filter(
         ecosystem=ecosystem,
         mentor_accepted_at__isnull=False,
         program_accepted_at__isnull=False,
-    ).select_related("opportunity", "mentor")
-    for match in matches:
-        accepted = _accepted_at(match)
-        if accepted is None:
-            continue
-        o, m = match.opportunity_id, match.mentor_id
-        created_opportunity[o] = match.opportunity.created_at
-        created_mentor[m] = match.mentor.created_at
-        if o not in first_for_opportunity or accepted < first_for_opportunity[o]:
-            first_for_opportunity[o] = accepted
-        if m not in first_for_mentor or accepted < first_for_mentor[m]:
-            first_for_mentor[m] = accepted
+    ).order_by()
 
-    def days(
-        first: dict[int, datetime.datetime], created: dict[int, datetime.datetime]
-    ) -> list[float]:
-        return [max(0.0, (first[k] - created[k]).total_seconds() / 86400) for k in first]
+    def days(side: str) -> list[float]:
+        rows = (
+            matches.values(side)
+            .annotate(
+                first=Min(Greatest("mentor_accepted_at", "program_accepted_at")),
+                created=Min(f"{side}__created_at"),
+            )
+            .values_list("first", "created")
+        )
+        return [max(0.0, (first - created).total_seconds() / 86400) for first, created in rows]
 
-    return days(first_for_opportunity, created_opportunity), days(first_for_mentor, created_mentor)
+    return days("opportunity"), days("mentor")
 
 
 def _days(value: float | None) -> str:
