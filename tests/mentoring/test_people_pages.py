@@ -442,6 +442,9 @@ def test_the_list_makes_a_constant_number_of_queries(
             page(staff.get(url))
         return len(context)
 
+    # One mentor in screening first: an empty page costs two queries fewer (no rows to read).
+    first = make_mentor(people.alpha, "first@mentor.test", employer=people.org_b)
+    clear(first, people.users["staff"], only=("application",))
     few = queries(BASE + "mentors/"), queries(BASE + "mentors/?stage=in_progress")
     for n in range(12):
         mentor = make_mentor(people.alpha, f"m{n}@mentor.test", employer=people.org_b)
@@ -450,7 +453,7 @@ def test_the_list_makes_a_constant_number_of_queries(
     assert few == many
     with django_assert_max_num_queries(20):
         response = staff.get(BASE + "mentors/?format=csv")
-        assert len(b"".join(response.streaming_content).splitlines()) == 15
+        assert len(b"".join(response.streaming_content).splitlines()) == 16
 
 
 # A mentor's page -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -37,7 +37,6 @@ from .models import (
     MentorStatus,
     Opportunity,
     OpportunityStatus,
-    ScreeningRecord,
     ScreeningStep,
     published,
 )
@@ -58,25 +57,16 @@ def seen_by_programs(
     mentors = mentors.filter(ecosystem=ecosystem)
     if not organization_ids:
         return mentors.none()
-    steps = screening.steps(ecosystem)
-    candidates = mentors.filter(status=MentorStatus.ACTIVE).prefetch_related(
-        Prefetch("screening_records", queryset=ScreeningRecord.objects.select_related("step"))
-    )
-    # The stage is derived from the records, in Python: filter by the ids it selects.
-    available = [
-        mentor.pk
-        for mentor in candidates
-        if screening.standing(
-            mentor, records=list(mentor.screening_records.all()), ecosystem_steps=steps
-        ).stage
-        in AVAILABLE_STAGES
-    ]
+    # The stage is an expression on each row (screening.stage_expression), so that a page of
+    # mentors or one mentor costs only their own records.
     matched = (
         Match.objects.filter(published())
         .filter(ecosystem=ecosystem, opportunity__program__organization_id__in=organization_ids)
         .values("mentor_id")
     )
-    return mentors.filter(Q(pk__in=available) | Q(pk__in=matched))
+    return mentors.alias(stage=screening.stage_expression(ecosystem)).filter(
+        Q(status=MentorStatus.ACTIVE, stage__in=AVAILABLE_STAGES) | Q(pk__in=matched)
+    )
 
 
 def is_seen_by_programs(mentor: Mentor, organization_ids: Collection[int]) -> bool:

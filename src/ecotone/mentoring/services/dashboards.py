@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -106,15 +107,15 @@ def stages(ecosystem: Ecosystem, on: datetime.date | None = None) -> dict[int, s
     return result
 
 
+def available_by_stage(ecosystem: Ecosystem, on: datetime.date | None = None) -> dict[str, int]:
+    """Available mentors (active) by screening stage, counted in the database."""
+    available = Mentor.objects.filter(ecosystem=ecosystem, status=MentorStatus.ACTIVE)
+    return screening.stage_counts(available, ecosystem, on)
+
+
 def mentors_by_stage(ecosystem: Ecosystem, on: datetime.date | None = None) -> Table:
     """Available mentors (not paused or withdrawn) by screening stage."""
-    by_mentor = stages(ecosystem, on)
-    available = set(
-        Mentor.objects.filter(ecosystem=ecosystem, status=MentorStatus.ACTIVE).values_list(
-            "pk", flat=True
-        )
-    )
-    counts = Counter(stage for pk, stage in by_mentor.items() if pk in available)
+    counts = available_by_stage(ecosystem, on)
     rows = [[str(label), counts.get(stage, 0)] for stage, label in screening.STAGE_LABELS.items()]
     return Table(
         "mentors_by_stage",
@@ -182,36 +183,27 @@ def _accepted_at(match: Match) -> datetime.datetime | None:
 
 def days_to_first_match(ecosystem: Ecosystem) -> tuple[list[float], list[float]]:
     """Days from an opportunity's creation, and from a mentor's sign-up, to their first match
-    accepted by both sides."""
-    first_for_opportunity: dict[int, datetime.datetime] = {}
-    first_for_mentor: dict[int, datetime.datetime] = {}
-    created_opportunity: dict[int, datetime.datetime] = {}
-    created_mentor: dict[int, datetime.datetime] = {}
+    accepted by both sides (each first acceptance found in the database)."""
     # Both sides' acceptance stamps: the match was accepted, whatever became of it since
     # (a match accepted and then declined or withdrawn still took that long to make).
     matches = Match.objects.filter(
         ecosystem=ecosystem,
         mentor_accepted_at__isnull=False,
         program_accepted_at__isnull=False,
-    ).select_related("opportunity", "mentor")
-    for match in matches:
-        accepted = _accepted_at(match)
-        if accepted is None:
-            continue
-        o, m = match.opportunity_id, match.mentor_id
-        created_opportunity[o] = match.opportunity.created_at
-        created_mentor[m] = match.mentor.created_at
-        if o not in first_for_opportunity or accepted < first_for_opportunity[o]:
-            first_for_opportunity[o] = accepted
-        if m not in first_for_mentor or accepted < first_for_mentor[m]:
-            first_for_mentor[m] = accepted
+    ).order_by()
 
-    def days(
-        first: dict[int, datetime.datetime], created: dict[int, datetime.datetime]
-    ) -> list[float]:
-        return [max(0.0, (first[k] - created[k]).total_seconds() / 86400) for k in first]
+    def days(side: str) -> list[float]:
+        rows = (
+            matches.values(side)
+            .annotate(
+                first=Min(Greatest("mentor_accepted_at", "program_accepted_at")),
+                created=Min(f"{side}__created_at"),
+            )
+            .values_list("first", "created")
+        )
+        return [max(0.0, (first - created).total_seconds() / 86400) for first, created in rows]
 
-    return days(first_for_opportunity, created_opportunity), days(first_for_mentor, created_mentor)
+    return days("opportunity"), days("mentor")
 
 
 def _days(value: float | None) -> str:
@@ -579,13 +571,7 @@ def backbone_agenda(ecosystem: Ecosystem, on: datetime.date | None = None) -> Ba
     puts them on hold), matches on hold (to renew and resume), proposals in review, unfilled
     needs, hours awaiting approval, check-ins flagged for follow-up on active matches."""
     on = on or timezone.localdate()
-    by_mentor = stages(ecosystem, on)
-    available = set(
-        Mentor.objects.filter(ecosystem=ecosystem, status=MentorStatus.ACTIVE).values_list(
-            "pk", flat=True
-        )
-    )
-    stage_counts = Counter(stage for pk, stage in by_mentor.items() if pk in available)
+    stage_counts = available_by_stage(ecosystem, on)
     unfilled = open_with_room(ecosystem)
     return BackboneAgenda(
         in_screening=stage_counts.get(screening.Stage.IN_PROGRESS, 0),

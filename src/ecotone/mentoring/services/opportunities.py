@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecotone import concurrency
@@ -35,7 +36,7 @@ from ecotone.atlas.parameters import (
     need_indicators,
 )
 from ecotone.directory import stem_profile
-from ecotone.directory.distance import haversine_miles
+from ecotone.directory.distance import MILES_PER_DEGREE_LAT, haversine_miles
 from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
@@ -50,6 +51,7 @@ from ..models import (
     Mode,
     Opportunity,
     OpportunityStatus,
+    ScreeningRecord,
     holding,
     validate_windows,
 )
@@ -539,6 +541,28 @@ class RankedMentor:
         return iter((self.mentor, self.score, self.breakdown))
 
 
+def _could_be_candidates(
+    mentors: QuerySet[Mentor], opportunity: Opportunity, on: datetime.date
+) -> QuerySet[Mentor]:
+    """Of `mentors`, those the engine's hard constraints could admit, in the database: every
+    screening step the opportunity requires current on `on` (`engine.held_steps`), and for
+    in-person-only work a latitude band of the mentor's radius round the place (a little
+    wider than the solver's own box). The engine still decides each pair; this only spares it
+    the mentors it would refuse, which at a million mentors are most of them."""
+    from .screening import current_records
+
+    required = engine.required_codes(opportunity)
+    current = ScreeningRecord.objects.filter(current_records(on), mentor_id=OuterRef("pk"))
+    for code in sorted(required):
+        mentors = mentors.filter(Exists(current.filter(step__code=code)))
+    if opportunity.mode == solver.IN_PERSON:
+        lat, _lon = engine.opportunity_point(opportunity)
+        if lat is not None:
+            band = F("travel_radius_mi") / MILES_PER_DEGREE_LAT * 1.001 + 0.001
+            mentors = mentors.filter(latitude__gte=lat - band, latitude__lte=lat + band)
+    return mentors
+
+
 def ranked_mentors_for(
     opportunity: Opportunity, on: datetime.date | None = None
 ) -> list[RankedMentor]:
@@ -548,10 +572,15 @@ def ranked_mentors_for(
     order of a list)."""
     if opportunity.status != OpportunityStatus.OPEN:
         return []
+    on = on or timezone.localdate()
     mentors = list(
-        Mentor.objects.filter(ecosystem_id=opportunity.ecosystem_id, status=MentorStatus.ACTIVE)
-        .exclude(pk__in=opportunity.matches.filter(holding()).values("mentor_id"))
-        .select_related("user", "employer")
+        _could_be_candidates(
+            Mentor.objects.filter(
+                ecosystem_id=opportunity.ecosystem_id, status=MentorStatus.ACTIVE
+            ).exclude(pk__in=opportunity.matches.filter(holding()).values("mentor_id")),
+            opportunity,
+            on,
+        ).select_related("user", "employer")
     )
     if not mentors:
         return []

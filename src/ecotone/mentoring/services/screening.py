@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
+from operator import and_
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -212,6 +214,82 @@ def standing(
     return Standing(stage, held, missing_direct, missing_supervised)
 
 
+def current_records(on: datetime.date) -> Q:
+    """`ScreeningRecord.is_current` as a filter on records."""
+    return (
+        Q(status=ScreeningStatus.PASSED, verified_by__isnull=False, completed_on__lte=on)
+        & (Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        & (Q(step__minimum_hours__isnull=True) | Q(hours__gte=F("step__minimum_hours")))
+    )
+
+
+def stage_expression(
+    ecosystem: Ecosystem,
+    on: datetime.date | None = None,
+    ecosystem_steps: list[ScreeningStep] | None = None,
+) -> Any:
+    """`standing(mentor).stage` as an expression on `Mentor` rows, so that lists filter and
+    dashboards count by stage in the database (one EXISTS per required step, which PostgreSQL
+    runs as a hashed subplan over the records). Records are matched to the ecosystem's steps by
+    step (a code is unique in an ecosystem, and a record's step is its mentor's ecosystem's)."""
+    on = on or timezone.localdate()
+    if ecosystem_steps is None:
+        ecosystem_steps = steps(ecosystem)
+    records = ScreeningRecord.objects.filter(mentor_id=OuterRef("pk"))
+    current = records.filter(current_records(on))
+
+    def holds_all(group: list[ScreeningStep]) -> Any:
+        return reduce(and_, [Exists(current.filter(step_id=s.pk)) for s in group])
+
+    direct = [s for s in ecosystem_steps if s.for_direct_contact or s.kind in DIRECT_CONTACT_FLOOR]
+    supervised = [s for s in ecosystem_steps if s.for_supervised]
+    floor_ok = {s.kind for s in ecosystem_steps} >= DIRECT_CONTACT_FLOOR
+    if floor_ok and not direct:
+        return Value(Stage.CLEARED, output_field=CharField())
+    whens = []
+    if floor_ok:
+        whens.append(When(holds_all(direct), then=Value(Stage.CLEARED)))
+    if supervised:
+        whens.append(When(holds_all(supervised), then=Value(Stage.SUPERVISED)))
+    whens.append(
+        When(
+            Exists(records.filter(status=ScreeningStatus.PASSED, expires_on__lt=on)),
+            then=Value(Stage.LAPSED),
+        )
+    )
+    whens.append(
+        When(
+            Exists(records.exclude(status=ScreeningStatus.NOT_STARTED)),
+            then=Value(Stage.IN_PROGRESS),
+        )
+    )
+    return Case(*whens, default=Value(Stage.NOT_STARTED), output_field=CharField())
+
+
+def stage_counts(
+    mentors: QuerySet[Mentor], ecosystem: Ecosystem, on: datetime.date | None = None
+) -> dict[str, int]:
+    """How many of `mentors` are at each screening stage (stages with none left out)."""
+    rows = (
+        mentors.order_by()
+        .annotate(stage=stage_expression(ecosystem, on))
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .values_list("stage", "n")
+    )
+    return dict(rows)
+
+
+def _due_for_reminder(ecosystem: Ecosystem, on: datetime.date) -> Q:
+    """Expires within its step's reminder window (or has expired): one date bound per step."""
+    due = Q(pk__in=[])
+    for step_id, days in ScreeningStep.objects.filter(ecosystem=ecosystem).values_list(
+        "pk", "remind_days_before"
+    ):
+        due |= Q(step_id=step_id, expires_on__lte=on + datetime.timedelta(days))
+    return due
+
+
 def expiring(ecosystem: Ecosystem, on: datetime.date | None = None) -> QuerySet[ScreeningRecord]:
     """Passed records that expire within their step's reminder window (or have expired) and
     whose reminder has not been sent."""
@@ -222,13 +300,7 @@ def expiring(ecosystem: Ecosystem, on: datetime.date | None = None) -> QuerySet[
         expires_on__isnull=False,
         reminded_at__isnull=True,
     ).select_related("mentor__user", "step")
-    due = [
-        r.pk
-        for r in records
-        if r.expires_on is not None
-        and r.expires_on - datetime.timedelta(r.step.remind_days_before) <= on
-    ]
-    return records.filter(pk__in=due)
+    return records.filter(_due_for_reminder(ecosystem, on))
 
 
 def matches_at_risk(ecosystem: Ecosystem, on: datetime.date | None = None) -> list[Match]:
