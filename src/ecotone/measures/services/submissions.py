@@ -139,7 +139,7 @@ def check_submission_file(
 
 def check_submission(run: Submission) -> Submission:
     """Check the kept file again (after the crosswalk or the indicators changed)."""
-    result, report = _check(run)
+    _result, report = _check(run)
     return uploads.record_check(run, report, has_problems=bool(report["problems"]))
 
 
@@ -161,7 +161,8 @@ def _require_submitted(run: Submission) -> None:
     if run.review != Review.SUBMITTED:
         raise DomainError(
             _(
-                "Only a submitted file waiting for review can be approved or returned; this one is %(review)s."
+                "Only a submitted file waiting for review can be approved or returned; this one "
+                "is %(review)s."
             )
             % {"review": run.get_review_display().lower()}
         )
