@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from ecotone.errors import DomainError
 from ecotone.measures.models import Indicator, Review, Submission, Value
-from ecotone.measures.services import crosswalk, facts, indicators, submissions
+from ecotone.measures.services import crosswalk, submissions
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +25,6 @@ GOOD = (
     + "young-people-served,2024–25,M,,14,,\n"
     + "share-girls,2024–25,,Asian,,3,5\n"
 )
-
-
-@pytest.fixture
-def setup(world: Any) -> Any:
-    staff = world.users["staff"]
-    installed = indicators.install_starter_library(staff, world.alpha)
-    for indicator in installed:
-        if indicator.key in ("young-people-served", "share-girls"):
-            indicator.is_published = True
-            indicator.save()
-    facts.school_year(world.alpha, 2024)
-    facts.school_year(world.alpha, 2025)
-    return world
 
 
 def upload(text: str, name: str = "values.csv") -> SimpleUploadedFile:

@@ -8,10 +8,11 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ecotone.ecosystems.models import Organization
 from ecotone.limits import SEARCH_TEXT
 
 from . import codes
-from .models import Indicator
+from .models import Indicator, Review
 
 
 def dimension_choices() -> list[tuple[str, str]]:
@@ -68,3 +69,49 @@ class IndicatorFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUSES)
+
+
+class SubmissionUploadForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), empty_label=None
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV or Excel (.xlsx), in the columns of the template. It is checked first; "
+            "nothing is sent to the backbone until you submit it."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        field.queryset = organizations  # type: ignore[attr-defined]
+        if organizations.count() == 1:
+            field.initial = organizations.first()
+
+
+class SubmissionFilterForm(forms.Form):
+    review = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *Review.choices]
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Partner"),
+        required=False,
+        queryset=Organization.objects.none(),
+        empty_label=_("Any"),
+        to_field_name="slug",
+    )
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should the partner change?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -7,4 +7,5 @@ app_name = "measures"
 
 urlpatterns = [
     path("", include("ecotone.measures.views.indicators")),
+    path("", include("ecotone.measures.views.submissions")),
 ]

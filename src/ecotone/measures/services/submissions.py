@@ -31,7 +31,7 @@ from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 from ecotone.uploads import UploadStatus, actor
 
-from .. import checks
+from .. import checks, codes
 from ..models import Indicator, Period, Review, Submission, Value
 from .crosswalk import Resolver
 from .facts import combo
@@ -272,3 +272,25 @@ def retry_submission(run: Submission, *, user: Any) -> Submission:
 def discard_submission(run: Submission, *, user: Any) -> Submission:
     """Give up an interrupted approval: the file is marked failed, nothing was written."""
     return uploads.discard(run)
+
+
+def template_rows(ecosystem: Ecosystem, organization: Organization) -> list[list[str]]:
+    """The rows of a partner's template (after the header `checks.COLUMNS`): for each published
+    indicator, in the latest period of its type, the total and one row per code of each
+    dimension it is broken down by, with the numbers left to fill."""
+    latest: dict[str, Period] = {}
+    for period in ecosystem.periods.order_by("start"):
+        latest[period.type] = period
+    rows = []
+    for indicator in ecosystem.indicators.published().order_by("name", "pk"):
+        period = latest.get(indicator.period_type)
+        if period is None:
+            continue
+        combos: list[dict[str, str]] = [{}]
+        for dimension in indicator.dimensions:
+            if dimension in codes.OPTION_SETS:
+                combos += [{dimension: c.code} for c in codes.OPTION_SETS[dimension].codes]
+        for parts in combos:
+            row = {checks.INDICATOR: indicator.key, checks.PERIOD: period.label, **parts}
+            rows.append([row.get(column, "") for column in checks.COLUMNS])
+    return rows

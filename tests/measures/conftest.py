@@ -1,0 +1,22 @@
+"""Fixtures of the shared-measurement tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ecotone.measures.services import facts, indicators
+
+
+@pytest.fixture
+def setup(world: Any) -> Any:
+    staff = world.users["staff"]
+    installed = indicators.install_starter_library(staff, world.alpha)
+    for indicator in installed:
+        if indicator.key in ("young-people-served", "share-girls"):
+            indicator.is_published = True
+            indicator.save()
+    facts.school_year(world.alpha, 2024)
+    facts.school_year(world.alpha, 2025)
+    return world
