@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 
-from ecotone.measures.services import facts, indicators
+from ecotone.measures.services import agreements, facts, indicators
 
 
 @pytest.fixture
@@ -19,4 +20,12 @@ def setup(world: Any) -> Any:
             indicator.save()
     facts.school_year(world.alpha, 2024)
     facts.school_year(world.alpha, 2025)
+    for organization in (world.org_a, world.org_b):
+        agreements.save_agreement(
+            organization,
+            staff,
+            indicators=["young-people-served", "share-girls"],
+            signatories="Ana Ruiz, director",
+            starts_on=datetime.date(2024, 7, 1),
+        )
     return world

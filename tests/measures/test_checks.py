@@ -173,3 +173,8 @@ def test_a_file_without_the_indicator_column_is_refused_whole() -> None:
 def test_a_percent_is_kept_with_its_parts_and_its_share() -> None:
     result = check([row("share-girls", race="Asian", numerator=1, denominator=4)])
     assert result.rows[0].value == Decimal(25)
+
+
+def test_without_a_current_agreement_the_whole_file_is_refused_once() -> None:
+    result = check([row(value=3), row(sex="Female", value=3)], allowed_indicators=set())
+    assert only_problem(result) == (checks.OUTSIDE_AGREEMENT, 0, "")

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from ecotone.errors import DomainError
 from ecotone.measures.models import Indicator, Review, Submission, Value
-from ecotone.measures.services import crosswalk, submissions
+from ecotone.measures.services import agreements, crosswalk, submissions
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +169,57 @@ def test_another_partners_values_are_left_alone(setup: Any) -> None:
     submissions.approve_submission(other, user=setup.users["staff"])
     assert Value.objects.filter(organization=setup.org_a).count() == 4
     assert Value.objects.filter(organization=setup.org_b).count() == 4
+
+
+def test_rows_outside_the_partners_current_agreement_are_refused(setup: Any) -> None:
+    agreement = setup.org_a.data_sharing_agreements.get()
+    agreements.save_agreement(
+        setup.org_a,
+        setup.users["staff"],
+        indicators=["share-girls"],
+        signatories="Ana Ruiz, director",
+        starts_on=agreement.starts_on,
+        agreement=agreement,
+    )
+    run = check(setup, GOOD)
+    assert [(p["code"], p["where"]) for p in run.report["problems"]] == [
+        ("outside_agreement", "row 2"),
+        ("outside_agreement", "row 3"),
+        ("outside_agreement", "row 4"),
+    ]
+    assert "young-people-served" not in "".join(
+        r[0] for r in submissions.template_rows(setup.alpha, setup.org_a)
+    )
+
+
+def test_an_expired_agreement_covers_nothing(setup: Any) -> None:
+    import datetime
+
+    setup.org_a.data_sharing_agreements.update(ends_on=datetime.date(2025, 6, 30))
+    run = check(setup, GOOD)
+    assert [(p["code"], p["where"]) for p in run.report["problems"]] == [("outside_agreement", "")]
+    assert check(setup, GOOD, org=setup.org_b).status == "checked"
+
+
+def test_an_agreement_names_known_indicators_signatories_and_ordered_dates(setup: Any) -> None:
+    import datetime
+
+    staff = setup.users["staff"]
+    start = datetime.date(2025, 7, 1)
+    with pytest.raises(DomainError, match="Unknown indicators: nope"):
+        agreements.save_agreement(
+            setup.org_a, staff, indicators=["nope"], signatories="A", starts_on=start
+        )
+    with pytest.raises(DomainError, match="who signed"):
+        agreements.save_agreement(
+            setup.org_a, staff, indicators=["share-girls"], signatories=" ", starts_on=start
+        )
+    with pytest.raises(DomainError, match="end before"):
+        agreements.save_agreement(
+            setup.org_a,
+            staff,
+            indicators=["share-girls"],
+            signatories="A",
+            starts_on=start,
+            ends_on=datetime.date(2025, 1, 1),
+        )

@@ -143,6 +143,19 @@ def check(
     problems: list[CodedProblem] = []
     checked: list[CheckedRow] = []
     seen: dict[tuple[str, str, tuple[tuple[str, str], ...]], int] = {}
+    if allowed_indicators is not None and not allowed_indicators:
+        problems.append(
+            CodedProblem(
+                OUTSIDE_AGREEMENT,
+                0,
+                "",
+                gettext_noop(
+                    "Your organization has no current data sharing agreement: ask the backbone "
+                    "to record it before you submit values."
+                ),
+            )
+        )
+        return CheckResult([], problems)
     header_checked = False
     number = first_row - 1
     for number, raw in enumerate(rows, start=first_row):

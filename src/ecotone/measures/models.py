@@ -323,6 +323,59 @@ class Value(models.Model):
         return f"{self.indicator_id}/{self.period_id}/{self.combo_id}: {self.value}"
 
 
+def _agreement_upload_to(agreement: DataSharingAgreement, filename: str) -> str:
+    return upload_path("measures-agreements", agreement, filename)
+
+
+class DataSharingAgreement(TimeStamped):
+    """What a partner agreed to share: which indicators (its scope), who signed, from when
+    until when, and the signed file. A submission is checked against the partner's agreements
+    current on the day it is checked: a row of an indicator none of them covers is refused
+    (`outside_agreement`)."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem,
+        on_delete=models.CASCADE,
+        related_name="data_sharing_agreements",
+        verbose_name=_("ecosystem"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="data_sharing_agreements",
+        verbose_name=_("organization"),
+    )
+    indicators = models.ManyToManyField(
+        Indicator, related_name="agreements", verbose_name=_("indicators covered")
+    )
+    signatories = models.TextField(
+        _("signed by"), max_length=2000, help_text=_("One name and role a line.")
+    )
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    file = models.FileField(
+        _("signed agreement"), upload_to=_agreement_upload_to, max_length=400, blank=True
+    )
+
+    class Meta:
+        ordering = ["organization", "-starts_on", "pk"]
+        verbose_name = _("data sharing agreement")
+        verbose_name_plural = _("data sharing agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="agreement_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.starts_on}–{self.ends_on or ''}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).
+        return {"ecosystem_id": self.ecosystem_id}
+
+
 class Review(models.TextChoices):
     DRAFT = "draft", _("Not submitted")
     SUBMITTED = "submitted", _("Submitted, waiting for review")

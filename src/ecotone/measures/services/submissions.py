@@ -33,6 +33,7 @@ from ecotone.uploads import UploadStatus, actor
 
 from .. import checks, codes
 from ..models import Indicator, Period, Review, Submission, Value
+from . import agreements
 from .crosswalk import Resolver
 from .facts import combo
 
@@ -58,7 +59,7 @@ class Context:
             indicators={i.key: i for i in ecosystem.indicators.published()},
             periods={fold(p.label): p for p in ecosystem.periods.all()},
             resolver=Resolver(ecosystem, organization),
-            allowed=None,
+            allowed=agreements.covered(organization),
         )
 
     def definitions(self) -> dict[str, checks.IndicatorDef]:
@@ -276,13 +277,14 @@ def discard_submission(run: Submission, *, user: Any) -> Submission:
 
 def template_rows(ecosystem: Ecosystem, organization: Organization) -> list[list[str]]:
     """The rows of a partner's template (after the header `checks.COLUMNS`): for each published
-    indicator, in the latest period of its type, the total and one row per code of each
-    dimension it is broken down by, with the numbers left to fill."""
+    indicator its current agreements cover, in the latest period of its type, the total and one
+    row per code of each dimension it is broken down by, with the numbers left to fill."""
     latest: dict[str, Period] = {}
     for period in ecosystem.periods.order_by("start"):
         latest[period.type] = period
     rows = []
-    for indicator in ecosystem.indicators.published().order_by("name", "pk"):
+    scope = agreements.covered(organization)
+    for indicator in ecosystem.indicators.published().filter(key__in=scope).order_by("name", "pk"):
         period = latest.get(indicator.period_type)
         if period is None:
             continue
