@@ -423,6 +423,15 @@ SUBMISSION_ROWS = [
         )
         for action in ("approve", "return", "retry", "discard")
     ),
+    Row("agreements", "get", "/e/alpha/measures/agreements/", members_only(SUBMITTERS)),
+    Row("agreement new", "get", "/e/alpha/measures/agreements/new/", members_only(BACKBONE)),
+    Row(
+        "agreement save",
+        "post",
+        "/e/alpha/measures/agreements/new/",
+        members_only(BACKBONE),  # an empty form: the page again, with its errors
+    ),
+    Row("agreement file", "get", "/e/alpha/measures/agreements/{agreement}/file/", org_a_staff()),
 ]
 
 ROWS = [
@@ -994,6 +1003,7 @@ def _records(world: World) -> dict[str, Any]:
     indicator, draft_indicator = _indicators(world)
     return {
         "submission": _submission(world),
+        "agreement": _agreement(world),
         "indicator": indicator,
         "draft_indicator": draft_indicator,
         "opportunity": opportunity.pk,
@@ -1038,6 +1048,24 @@ def _submission(world: World) -> int:
 
     upload = SimpleUploadedFile("values.csv", b"indicator,period,value\n")
     return submissions.check_submission_file(world.org_a, upload, user=world.users["partner_a"]).pk
+
+
+def _agreement(world: World) -> int:
+    """The id of org A's data sharing agreement, with its signed file."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ecotone.measures.services import agreements
+
+    return agreements.save_agreement(
+        world.org_a,
+        world.users["staff"],
+        indicators=["share-girls"],
+        signatories="Ana Ruiz, director",
+        starts_on=datetime.date(2024, 7, 1),
+        file=SimpleUploadedFile("agreement.pdf", b"%PDF-1.4"),
+    ).pk
 
 
 def _mentoring_records(world: World) -> tuple[Any, Any, Any]:
@@ -1149,6 +1177,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "run": "1",
         "area_import": "1",
         "submission": "1",
+        "agreement": "1",
         "program": "x",
         "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         "service_id": "x",

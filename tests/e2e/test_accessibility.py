@@ -169,6 +169,8 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/indicators/young-people-served/",
         "/e/alpha/measures/submissions/",
         "/e/alpha/measures/submissions/{submission}/",
+        "/e/alpha/measures/agreements/",
+        "/e/alpha/measures/agreements/new/",
         "/accounts/profile/",
     ],
     "staff": [

@@ -213,6 +213,9 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "measures.submit_for_organization": is_backbone | is_staff_of_organization,
     "measures.view_submission": is_backbone | is_staff_of_organization,
     "measures.review_submissions": is_backbone,
+    # data sharing agreements: backbone staff record them; partner staff read their own
+    "measures.manage_agreements": is_backbone,
+    "measures.view_agreement": is_backbone | is_staff_of_organization,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

@@ -16,7 +16,7 @@ from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem
 from ecotone.ecosystems.models import Ecosystem, Organization
 
-from .models import Indicator, IndicatorQuerySet, Submission
+from .models import DataSharingAgreement, Indicator, IndicatorQuerySet, Submission
 
 
 def manages_indicators(user: object, ecosystem: Ecosystem) -> bool:
@@ -69,3 +69,14 @@ def submitting_organizations(user: object, ecosystem: Ecosystem) -> QuerySet[Org
     if user.has_perm("measures.review_submissions", ecosystem):  # type: ignore[attr-defined]
         return found
     return found.filter(pk__in=roles.organizations_in(user, ecosystem))
+
+
+def agreements_of(user: object, ecosystem: Ecosystem) -> QuerySet[DataSharingAgreement]:
+    """The data sharing agreements a person may read: all for backbone staff, their own
+    organizations' for partner staff."""
+    found = DataSharingAgreement.objects.filter(ecosystem=ecosystem).select_related(
+        "organization", "ecosystem"
+    )
+    if user.has_perm("measures.manage_agreements", ecosystem):  # type: ignore[attr-defined]
+        return found
+    return found.filter(organization__in=roles.organizations_in(user, ecosystem))

@@ -115,3 +115,33 @@ class ReturnForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class AgreementForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Organization.objects.none(), empty_label=None
+    )
+    indicators = forms.MultipleChoiceField(
+        label=_("Indicators covered"), widget=forms.CheckboxSelectMultiple
+    )
+    signatories = forms.CharField(
+        label=_("Signed by"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One name and role a line."),
+    )
+    starts_on = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("Ends"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for an agreement without an end date."),
+    )
+    file = forms.FileField(label=_("Signed agreement"), required=False)
+
+    def __init__(self, *args: Any, organizations: Any, indicators: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["indicators"].choices = [  # type: ignore[attr-defined]
+            (i.key, i.name) for i in indicators
+        ]
