@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
@@ -370,6 +371,12 @@ class DataSharingAgreement(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.starts_on}–{self.ends_on or ''}"
+
+    @property
+    def is_current(self) -> bool:
+        """In force today (`services.agreements.current` is the same rule as a query)."""
+        today = timezone.localdate()
+        return self.starts_on <= today and (self.ends_on is None or self.ends_on >= today)
 
     def get_additional_data(self) -> dict[str, Any]:
         # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).

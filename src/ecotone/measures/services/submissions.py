@@ -280,8 +280,8 @@ def template_rows(ecosystem: Ecosystem, organization: Organization) -> list[list
     indicator its current agreements cover, in the latest period of its type, the total and one
     row per code of each dimension it is broken down by, with the numbers left to fill."""
     latest: dict[str, Period] = {}
-    for period in ecosystem.periods.order_by("start"):
-        latest[period.type] = period
+    for each in ecosystem.periods.order_by("start"):
+        latest[each.type] = each
     rows = []
     scope = agreements.covered(organization)
     for indicator in ecosystem.indicators.published().filter(key__in=scope).order_by("name", "pk"):

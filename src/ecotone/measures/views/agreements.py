@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
@@ -25,11 +24,6 @@ from ..services import agreements as services
 def agreement_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     ecosystem = current_ecosystem(request)
     found = agreements_of(request.user, ecosystem).prefetch_related("indicators")
-    today = timezone.localdate()
-    for agreement in found:
-        agreement.is_current = agreement.starts_on <= today and (
-            agreement.ends_on is None or agreement.ends_on >= today
-        )
     return render(
         request,
         "measures/agreement_list.html",

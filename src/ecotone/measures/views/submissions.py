@@ -140,7 +140,8 @@ def submission_template(request: HttpRequest, ecosystem_slug: str) -> HttpRespon
     organization = get_object_or_404(organizations, slug=slug) if slug else organizations.first()
     if organization is None:
         raise Http404
-    fmt = request.GET.get("format") if request.GET.get("format") in FORMATS else "csv"
+    fmt = request.GET.get("format") or "csv"
+    fmt = fmt if fmt in FORMATS else "csv"
     return table_response(
         f"{ecosystem.slug}-{organization.slug}-template",
         fmt,
