@@ -432,6 +432,24 @@ SUBMISSION_ROWS = [
         members_only(BACKBONE),  # an empty form: the page again, with its errors
     ),
     Row("agreement file", "get", "/e/alpha/measures/agreements/{agreement}/file/", org_a_staff()),
+    Row(
+        "api submissions",
+        "get",
+        f"{MEASURES_API}/submissions/",
+        members_only(SUBMITTERS, api=True),
+    ),
+    Row(
+        "api submission",
+        "get",
+        MEASURES_API + "/submissions/{submission}/",
+        {**members_only(SUBMITTERS, api=True), "partner_b": 404},
+    ),
+    Row(
+        "api submission upload",
+        "post",
+        f"{MEASURES_API}/submissions/",
+        members_only(SUBMITTERS, 400, api=True),  # no file: refused after the permission
+    ),
 ]
 
 ROWS = [
