@@ -139,7 +139,9 @@ class CodeTableViewSet(EcosystemScopedViewSet):
 
 
 class SubmissionSerializer(serializers.ModelSerializer[Submission]):
-    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organization: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     problems = serializers.SerializerMethodField(
         help_text="Each problem of the check: code, where (the row), field (the column), "
         "message (what to do), in the language of the request when it was checked."
