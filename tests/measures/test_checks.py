@@ -178,3 +178,8 @@ def test_a_percent_is_kept_with_its_parts_and_its_share() -> None:
 def test_without_a_current_agreement_the_whole_file_is_refused_once() -> None:
     result = check([row(value=3), row(sex="Female", value=3)], allowed_indicators=set())
     assert only_problem(result) == (checks.OUTSIDE_AGREEMENT, 0, "")
+
+
+def test_a_number_too_large_to_keep_is_out_of_range() -> None:
+    result = check([row(value="1e15")])
+    assert only_problem(result) == (checks.VALUE_OUT_OF_RANGE, 2, "value")

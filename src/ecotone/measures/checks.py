@@ -70,6 +70,8 @@ PROBLEM_CODES = (
 )
 
 COUNT, PERCENT = "count", "percent"
+# The fact table keeps 18 digits, 4 of them decimals (models.Value).
+LARGEST = Decimal(10) ** 14
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,14 @@ def _numbers(
                 number,
                 column,
                 gettext_noop("%(value)s is below zero: a count cannot be negative."),
+                {"value": text},
+            )
+        if read[column] >= LARGEST:
+            return CodedProblem(
+                VALUE_OUT_OF_RANGE,
+                number,
+                column,
+                gettext_noop("%(value)s is too large to be a count of young people or hours."),
                 {"value": text},
             )
     if indicator.is_count:
