@@ -395,6 +395,63 @@ MEASURES_ROWS = [
     Row("api code table", "get", f"{MEASURES_API}/codes/sex/", members_only(ADMITTED, api=True)),
 ]
 
+# Partners' submissions: partner staff submit their organization's files ({submission} is
+# org A's), backbone staff see and review all; org B's staff get 404 for org A's file, other
+# members 403. The POSTs are unconfirmed (or without a comment): they change nothing.
+SUBMISSIONS = "/e/alpha/measures/submissions"
+SUBMITTERS = ("partner_a", "partner_b", *BACKBONE)
+
+
+def backbone_reviews(ok: int = 302) -> dict[str, int]:
+    return members_only(BACKBONE, ok)
+
+
+SUBMISSION_ROWS = [
+    Row("submissions", "get", f"{SUBMISSIONS}/", members_only(SUBMITTERS)),
+    Row("submissions csv", "get", f"{SUBMISSIONS}/?format=csv", members_only(SUBMITTERS)),
+    Row("submit data", "get", f"{SUBMISSIONS}/new/", members_only(SUBMITTERS)),
+    Row("submission template", "get", f"{SUBMISSIONS}/template/", members_only(SUBMITTERS)),
+    Row("submission", "get", SUBMISSIONS + "/{submission}/", org_a_staff()),
+    Row("submission file", "get", SUBMISSIONS + "/{submission}/file/", org_a_staff()),
+    Row("submission submit", "post", SUBMISSIONS + "/{submission}/submit/", org_a_staff(302)),
+    *(
+        Row(
+            f"submission {action}",
+            "post",
+            SUBMISSIONS + f"/{{submission}}/{action}/",
+            backbone_reviews(),
+        )
+        for action in ("approve", "return", "retry", "discard")
+    ),
+    Row("agreements", "get", "/e/alpha/measures/agreements/", members_only(SUBMITTERS)),
+    Row("agreement new", "get", "/e/alpha/measures/agreements/new/", members_only(BACKBONE)),
+    Row(
+        "agreement save",
+        "post",
+        "/e/alpha/measures/agreements/new/",
+        members_only(BACKBONE),  # an empty form: the page again, with its errors
+    ),
+    Row("agreement file", "get", "/e/alpha/measures/agreements/{agreement}/file/", org_a_staff()),
+    Row(
+        "api submissions",
+        "get",
+        f"{MEASURES_API}/submissions/",
+        members_only(SUBMITTERS, api=True),
+    ),
+    Row(
+        "api submission",
+        "get",
+        MEASURES_API + "/submissions/{submission}/",
+        {**members_only(SUBMITTERS, api=True), "partner_b": 404},
+    ),
+    Row(
+        "api submission upload",
+        "post",
+        f"{MEASURES_API}/submissions/",
+        members_only(SUBMITTERS, 400, api=True),  # no file: refused after the permission
+    ),
+]
+
 ROWS = [
     # public pages
     Row("home", "get", "/?all", ALL_200),
@@ -841,6 +898,7 @@ ROWS = [
     *MENTOR_STAGE_ROWS,
     *MENTORING_WORK_ROWS,
     *MEASURES_ROWS,
+    *SUBMISSION_ROWS,
 ]
 
 CELLS = [
@@ -962,6 +1020,8 @@ def _records(world: World) -> dict[str, Any]:
     opportunity, match, round_ = _mentoring_records(world)
     indicator, draft_indicator = _indicators(world)
     return {
+        "submission": _submission(world),
+        "agreement": _agreement(world),
         "indicator": indicator,
         "draft_indicator": draft_indicator,
         "opportunity": opportunity.pk,
@@ -996,6 +1056,34 @@ def _indicators(world: World) -> tuple[str, str]:
     published.is_published = True
     published.save()
     return published.key, "mentor-hours"
+
+
+def _submission(world: World) -> int:
+    """The id of a checked file of org A's values."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ecotone.measures.services import submissions
+
+    upload = SimpleUploadedFile("values.csv", b"indicator,period,value\n")
+    return submissions.check_submission_file(world.org_a, upload, user=world.users["partner_a"]).pk
+
+
+def _agreement(world: World) -> int:
+    """The id of org A's data sharing agreement, with its signed file."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ecotone.measures.services import agreements
+
+    return agreements.save_agreement(
+        world.org_a,
+        world.users["staff"],
+        indicators=["share-girls"],
+        signatories="Ana Ruiz, director",
+        starts_on=datetime.date(2024, 7, 1),
+        file=SimpleUploadedFile("agreement.pdf", b"%PDF-1.4"),
+    ).pk
 
 
 def _mentoring_records(world: World) -> tuple[Any, Any, Any]:
@@ -1106,6 +1194,8 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "invitation": "1",
         "run": "1",
         "area_import": "1",
+        "submission": "1",
+        "agreement": "1",
         "program": "x",
         "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         "service_id": "x",

@@ -167,6 +167,10 @@ SIGNED_IN_PAGES = {
         "/e/alpha/partners/robotics-for-all/",
         "/e/alpha/measures/indicators/",
         "/e/alpha/measures/indicators/young-people-served/",
+        "/e/alpha/measures/submissions/",
+        "/e/alpha/measures/submissions/{submission}/",
+        "/e/alpha/measures/agreements/",
+        "/e/alpha/measures/agreements/new/",
         "/accounts/profile/",
     ],
     "staff": [
@@ -189,6 +193,8 @@ SIGNED_IN_PAGES = {
         "/e/alpha/programs/spreadsheet/guide/",
         "/e/alpha/mentoring/join/",
         "/e/alpha/mentoring/hours/",
+        "/e/alpha/measures/submissions/new/",
+        "/e/alpha/measures/submissions/{submission}/",
         "/accounts/profile/",
         "/accounts/email/",
         "/accounts/password/change/",
@@ -201,8 +207,8 @@ SIGNED_IN_PAGES = {
 def signed_in_data(site: Site) -> dict[str, int]:
     """A row or two on every list of SIGNED_IN_PAGES: the mentor persona in an active match
     with hours waiting for org_a's approval, another mentor and a need for a round in review,
-    areas for the atlas's priority list, an invitation, an import, a listing to verify and the
-    measures starter library."""
+    areas for the atlas's priority list, an invitation, an import, a listing to verify, the
+    measures starter library and a partner's submission with a problem."""
     import datetime
 
     from django.core.files.base import ContentFile
@@ -210,7 +216,7 @@ def signed_in_data(site: Site) -> dict[str, int]:
 
     from ecotone.directory.models import ImportRun
     from ecotone.ecosystems.models import Invitation
-    from ecotone.measures.services import indicators
+    from ecotone.measures.services import indicators, submissions
     from ecotone.mentoring.services import hours, rounds
     from tests.atlas.test_views import FAR_HOLLOW, add_area
     from tests.mentoring.builders import clear, make_mentor, make_opportunity, make_program
@@ -244,7 +250,13 @@ def signed_in_data(site: Site) -> dict[str, int]:
         file=ContentFile(b"[]", name="programs.json"),
     )
     indicators.install_starter_library(world.users["admin"], world.alpha)
-    return {"round": round_.pk, "match": match.pk}
+    world.alpha.indicators.filter(key="young-people-served").update(is_published=True)
+    submission = submissions.check_submission_file(
+        world.org_a,
+        ContentFile(b"indicator,period,sex,value\nyoung-people-served,2024-25,Q,3\n", "v.csv"),
+        user=world.users["partner_a"],
+    )
+    return {"round": round_.pk, "match": match.pk, "submission": submission.pk}
 
 
 @pytest.mark.parametrize("width", sorted(VIEWPORTS))

@@ -32,6 +32,9 @@ scoped.register("matching-rounds", mentoring_api.MatchingRoundViewSet, basename=
 scoped.register("screening-steps", mentoring_api.ScreeningStepViewSet, basename="screening-step")
 scoped.register("measures/indicators", measures_api.IndicatorViewSet, basename="indicator")
 scoped.register("measures/codes", measures_api.CodeTableViewSet, basename="code-table")
+scoped.register(
+    "measures/submissions", measures_api.SubmissionViewSet, basename="measure-submission"
+)
 
 app_name = "api"
 urlpatterns = [

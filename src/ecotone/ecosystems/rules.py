@@ -206,6 +206,16 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "measures.view_indicators": is_backbone | is_granted_member,
     "measures.view_indicator": is_backbone | (is_granted_member & is_published_indicator),
     "measures.manage_indicators": is_backbone,
+    # partners' submissions of values: partner staff submit and follow their own
+    # organization's (checked against the Organization or the Submission); backbone staff see
+    # and review every submission of the ecosystem
+    "measures.submit_data": is_backbone | is_partner_staff,
+    "measures.submit_for_organization": is_backbone | is_staff_of_organization,
+    "measures.view_submission": is_backbone | is_staff_of_organization,
+    "measures.review_submissions": is_backbone,
+    # data sharing agreements: backbone staff record them; partner staff read their own
+    "measures.manage_agreements": is_backbone,
+    "measures.view_agreement": is_backbone | is_staff_of_organization,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

@@ -8,13 +8,15 @@ the API (`visible_indicators` is the one rule for both).
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem
-from ecotone.ecosystems.models import Ecosystem
+from ecotone.ecosystems.models import Ecosystem, Organization
 
-from .models import Indicator, IndicatorQuerySet
+from .models import DataSharingAgreement, Indicator, IndicatorQuerySet, Submission
 
 
 def manages_indicators(user: object, ecosystem: Ecosystem) -> bool:
@@ -39,3 +41,42 @@ def get_indicator(request: HttpRequest, key: str) -> Indicator:
     if not request.user.has_perm("measures.view_indicator", indicator):
         raise Http404
     return indicator
+
+
+def submissions_of(user: object, ecosystem: Ecosystem) -> QuerySet[Submission]:
+    """The submissions a person may see: every one of the ecosystem for backbone staff, their
+    own organizations' for partner staff, none for anyone else."""
+    found = Submission.objects.filter(ecosystem=ecosystem).select_related(
+        "ecosystem", "organization", "created_by", "submitted_by", "reviewed_by"
+    )
+    if user.has_perm("measures.review_submissions", ecosystem):  # type: ignore[attr-defined]
+        return found
+    return found.filter(organization__in=roles.organizations_in(user, ecosystem))
+
+
+def get_submission(request: HttpRequest, pk: int) -> Submission:
+    """A submission of the request's ecosystem the person may see, or 404."""
+    ecosystem = current_ecosystem(request)
+    submission = get_object_or_404(submissions_of(request.user, ecosystem), pk=pk)
+    if not request.user.has_perm("measures.view_submission", submission):
+        raise Http404
+    return submission
+
+
+def submitting_organizations(user: object, ecosystem: Ecosystem) -> QuerySet[Organization]:
+    """The organizations a person may submit values for."""
+    found = Organization.objects.filter(ecosystem=ecosystem, archived_at__isnull=True)
+    if user.has_perm("measures.review_submissions", ecosystem):  # type: ignore[attr-defined]
+        return found
+    return found.filter(pk__in=roles.organizations_in(user, ecosystem))
+
+
+def agreements_of(user: object, ecosystem: Ecosystem) -> QuerySet[DataSharingAgreement]:
+    """The data sharing agreements a person may read: all for backbone staff, their own
+    organizations' for partner staff."""
+    found = DataSharingAgreement.objects.filter(ecosystem=ecosystem).select_related(
+        "organization", "ecosystem"
+    )
+    if user.has_perm("measures.manage_agreements", ecosystem):  # type: ignore[attr-defined]
+        return found
+    return found.filter(organization__in=roles.organizations_in(user, ecosystem))

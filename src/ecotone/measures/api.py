@@ -1,10 +1,12 @@
 """REST endpoints of shared measurement, under /api/v1/ecosystems/<slug>/measures/ (docs/api.md,
 "Shared measurement").
 
-Read-only for now: the ecosystem's indicators (backbone staff see all of them, archived ones
-too; members the backbone admitted the published ones, the same rule as the pages:
-`access.visible_indicators`) and the standard code tables partners report in, with their
-EDFacts values and the Ed-Fi descriptor URIs and OneRoster values that map to them.
+Partners' submissions (list, read, and POST a file with `dry_run`) follow the pages' rules
+(`access.submissions_of`). Read-only for the rest: the ecosystem's indicators (backbone staff
+see all of them, archived ones too; members the backbone admitted the published ones, the same
+rule as the pages: `access.visible_indicators`) and the standard code tables partners report
+in, with their EDFacts values and the Ed-Fi descriptor URIs and OneRoster values that map to
+them.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import get_language
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ecotone.ecosystems.api import EcosystemScopedViewSet
+from ecotone.errors import DomainError
 
 from . import access, codes
-from .models import VERSIONED_FIELDS, Indicator
+from .models import VERSIONED_FIELDS, Indicator, Review, Submission
+from .services import submissions
 
 
 class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
@@ -116,3 +121,97 @@ class CodeTableViewSet(EcosystemScopedViewSet):
         if option_set is None:
             raise exceptions.NotFound
         return Response(_option_set(option_set))
+
+
+class SubmissionSerializer(serializers.ModelSerializer[Submission]):
+    organization: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    problems = serializers.SerializerMethodField(
+        help_text="Each problem of the check: code, where (the row), field (the column), "
+        "message (what to do), in the language of the request when it was checked."
+    )
+    counts = serializers.SerializerMethodField(
+        help_text="rows, indicators and periods read; once approved, values written and "
+        "earlier values replaced."
+    )
+
+    class Meta:
+        model = Submission
+        fields = (
+            "id",
+            "organization",
+            "original_filename",
+            "status",
+            "review",
+            "review_comment",
+            "problems",
+            "counts",
+            "created_at",
+            "submitted_at",
+            "reviewed_at",
+        )
+        read_only_fields = fields
+
+    def get_problems(self, run: Submission) -> list[dict[str, str]]:
+        problems: list[dict[str, str]] = run.report.get("problems") or []
+        return problems
+
+    def get_counts(self, run: Submission) -> dict[str, int]:
+        counts: dict[str, int] = run.report.get("counts") or {}
+        return counts
+
+
+class SubmissionUploadSerializer(serializers.Serializer[Any]):
+    organization = serializers.SlugField(help_text="The partner whose values these are.")
+    file = serializers.FileField(help_text="CSV or XLSX in the long format of data-formats.md.")
+
+
+class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemScopedViewSet):
+    """Partners' files of values: partner staff see their own organization's, backbone staff
+    all. POST a file to check it (`dry_run=true`, the default: kept as a draft, the problems
+    in the answer) or to check it and, when it has no problems, submit it for review
+    (`dry_run=false`)."""
+
+    model = Submission
+    serializer_class = SubmissionSerializer
+    ordering_fields = ("created_at",)
+    search_fields = ("original_filename",)
+    rules = {
+        "list": "measures.submit_data",
+        "retrieve": "measures.submit_data",
+        "create": "measures.submit_data",
+    }
+    query_parameters = {
+        "list": [OpenApiParameter("review", str, enum=Review.values)],
+        "create": [OpenApiParameter("dry_run", bool, description="true (default) or false")],
+    }
+
+    def scoped_queryset(self) -> QuerySet[Submission]:
+        found = access.submissions_of(self.request.user, self.ecosystem)
+        if self.action == "list" and (review := self.request.query_params.get("review")):
+            found = found.filter(review=review)
+        return found.order_by("-created_at", "-pk")
+
+    @extend_schema(request=SubmissionUploadSerializer, responses={201: SubmissionSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        upload = SubmissionUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        organization = (
+            access.submitting_organizations(request.user, self.ecosystem)
+            .filter(slug=upload.validated_data["organization"])
+            .first()
+        )
+        if organization is None:
+            raise exceptions.ValidationError(
+                {"organization": [_("Not an organization you may submit values for.")]}
+            )
+        try:
+            run = submissions.check_submission_file(
+                organization, upload.validated_data["file"], user=request.user
+            )
+            if request.query_params.get("dry_run") == "false" and run.status == "checked":
+                run = submissions.submit_submission(run, user=request.user)
+        except DomainError as error:
+            raise exceptions.ValidationError({"file": [str(error)]}) from None
+        return Response(SubmissionSerializer(run).data, status=201)

@@ -8,10 +8,11 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ecotone.ecosystems.models import Organization
 from ecotone.limits import SEARCH_TEXT
 
 from . import codes
-from .models import Indicator
+from .models import Indicator, Review
 
 
 def dimension_choices() -> list[tuple[str, str]]:
@@ -68,3 +69,79 @@ class IndicatorFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUSES)
+
+
+class SubmissionUploadForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), empty_label=None
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV or Excel (.xlsx), in the columns of the template. It is checked first; "
+            "nothing is sent to the backbone until you submit it."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        field.queryset = organizations  # type: ignore[attr-defined]
+        if organizations.count() == 1:
+            field.initial = organizations.first()
+
+
+class SubmissionFilterForm(forms.Form):
+    review = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *Review.choices]
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Partner"),
+        required=False,
+        queryset=Organization.objects.none(),
+        empty_label=_("Any"),
+        to_field_name="slug",
+    )
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should the partner change?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class AgreementForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Organization.objects.none(), empty_label=None
+    )
+    indicators = forms.MultipleChoiceField(
+        label=_("Indicators covered"), widget=forms.CheckboxSelectMultiple
+    )
+    signatories = forms.CharField(
+        label=_("Signed by"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One name and role a line."),
+    )
+    starts_on = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("Ends"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for an agreement without an end date."),
+    )
+    file = forms.FileField(label=_("Signed agreement"), required=False)
+
+    def __init__(self, *args: Any, organizations: Any, indicators: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["indicators"].choices = [  # type: ignore[attr-defined]
+            (i.key, i.name) for i in indicators
+        ]

@@ -14,9 +14,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
+from ecotone.uploads import Upload, upload_path
 
 from . import codes
 
@@ -282,9 +284,15 @@ class Value(models.Model):
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True)
     numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=4, null=True)
     denominator = models.DecimalField(_("denominator"), max_digits=18, decimal_places=4, null=True)
-    # The partner submission the value came from. A plain column until submissions exist (the
-    # next increment turns it into a foreign key on the same column).
-    submission_id = models.BigIntegerField(_("submission"), null=True, blank=True)
+    # The partner submission the value came from (none for a public file).
+    submission = models.ForeignKey(
+        "Submission",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="values",
+        verbose_name=_("submission"),
+    )
 
     class Meta:
         # No default ordering, unlike the other models: on the table that grows to 100 million
@@ -314,6 +322,143 @@ class Value(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}/{self.period_id}/{self.combo_id}: {self.value}"
+
+
+def _agreement_upload_to(agreement: DataSharingAgreement, filename: str) -> str:
+    return upload_path("measures-agreements", agreement, filename)
+
+
+class DataSharingAgreement(TimeStamped):
+    """What a partner agreed to share: which indicators (its scope), who signed, from when
+    until when, and the signed file. A submission is checked against the partner's agreements
+    current on the day it is checked: a row of an indicator none of them covers is refused
+    (`outside_agreement`)."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem,
+        on_delete=models.CASCADE,
+        related_name="data_sharing_agreements",
+        verbose_name=_("ecosystem"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="data_sharing_agreements",
+        verbose_name=_("organization"),
+    )
+    indicators = models.ManyToManyField(
+        Indicator, related_name="agreements", verbose_name=_("indicators covered")
+    )
+    signatories = models.TextField(
+        _("signed by"), max_length=2000, help_text=_("One name and role a line.")
+    )
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    file = models.FileField(
+        _("signed agreement"), upload_to=_agreement_upload_to, max_length=400, blank=True
+    )
+
+    class Meta:
+        ordering = ["organization", "-starts_on", "pk"]
+        verbose_name = _("data sharing agreement")
+        verbose_name_plural = _("data sharing agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="agreement_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.starts_on}–{self.ends_on or ''}"
+
+    @property
+    def is_current(self) -> bool:
+        """In force today (`services.agreements.current` is the same rule as a query)."""
+        today = timezone.localdate()
+        return self.starts_on <= today and (self.ends_on is None or self.ends_on >= today)
+
+    def get_additional_data(self) -> dict[str, Any]:
+        # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).
+        return {"ecosystem_id": self.ecosystem_id}
+
+
+class Review(models.TextChoices):
+    DRAFT = "draft", _("Not submitted")
+    SUBMITTED = "submitted", _("Submitted, waiting for review")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned with comments")
+    SUPERSEDED = "superseded", _("Superseded by a later submission")
+
+
+def _submission_upload_to(run: Submission, filename: str) -> str:
+    return upload_path("measures-submissions", run, filename)
+
+
+class Submission(TimeStamped, Upload):
+    """A partner's file of values: kept as received and checked (the lifecycle of
+    `ecotone.uploads`), submitted by the partner, then approved by the backbone (applying it:
+    its values become the partner's current ones) or returned with comments.
+
+    `status` is the file's (checked, has problems, applied...); `review` is the partner's and
+    the backbone's. A later approved submission covering the same indicators and periods
+    replaces the earlier one's values; the earlier one is then `superseded` and keeps its file
+    and its report (what it held)."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("ecosystem")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="measure_submissions",
+        verbose_name=_("organization"),
+    )
+    file = models.FileField(_("file"), upload_to=_submission_upload_to, max_length=400)
+    review = models.CharField(
+        _("review"), max_length=20, choices=Review.choices, default=Review.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    review_comment = models.TextField(_("comments"), max_length=4000, blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("superseded by"),
+    )
+
+    class Meta(Upload.Meta):
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        indexes = [
+            models.Index(fields=["ecosystem", "review"], name="submission_review_idx"),
+        ]
+
+    def get_additional_data(self) -> dict[str, Any]:
+        # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).
+        return {"ecosystem_id": self.ecosystem_id}
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:submission", args=[self.ecosystem.slug, self.pk])
 
 
 class CodeCrosswalk(TimeStamped):

@@ -7,4 +7,6 @@ app_name = "measures"
 
 urlpatterns = [
     path("", include("ecotone.measures.views.indicators")),
+    path("", include("ecotone.measures.views.submissions")),
+    path("", include("ecotone.measures.views.agreements")),
 ]

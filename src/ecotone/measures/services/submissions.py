@@ -1,0 +1,298 @@
+"""Partners' submissions: a file of values kept as received, checked, submitted, then approved
+(its values become the partner's current ones) or returned with comments.
+
+The file goes through the one upload lifecycle (`ecotone.uploads`): `check_submission_file`
+stores and checks it (the dry run, `measures.checks`, every problem coded on its row and
+field); `submit_submission` hands a checked one to the backbone; `approve_submission` queues
+it, and its task applies it: the kept file is read and checked again and its values written in
+one transaction, whole or not at all, replacing the partner's earlier values of the same
+indicators and periods (the earlier submission is then superseded; it keeps its file and its
+report). `return_submission` sends it back with comments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.files import File
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext as translate
+from django_tasks import task
+
+from ecotone import tabular_files, uploads
+from ecotone.cells import cell_text, fold
+from ecotone.ecosystems.models import Ecosystem, Organization
+from ecotone.ecosystems.services import acting
+from ecotone.errors import DomainError
+from ecotone.uploads import UploadStatus, actor
+
+from .. import checks, codes
+from ..models import Indicator, Period, Review, Submission, Value
+from . import agreements
+from .crosswalk import Resolver
+from .facts import combo
+
+SUFFIXES = (".csv", ".xlsx")
+MAX_BYTES = 50 << 20
+MAX_UNPACKED_BYTES = 200 << 20
+MAX_COLUMNS = len(checks.COLUMNS) + 10
+
+
+@dataclass
+class Context:
+    """What a file is checked against: the ecosystem's published indicators and periods, the
+    partner's crosswalk and agreement."""
+
+    indicators: dict[str, Indicator]
+    periods: dict[str, Period]
+    resolver: Resolver
+    allowed: set[str] | None
+
+    @classmethod
+    def of(cls, ecosystem: Ecosystem, organization: Organization) -> Context:
+        return cls(
+            indicators={i.key: i for i in ecosystem.indicators.published()},
+            periods={fold(p.label): p for p in ecosystem.periods.all()},
+            resolver=Resolver(ecosystem, organization),
+            allowed=agreements.covered(organization),
+        )
+
+    def definitions(self) -> dict[str, checks.IndicatorDef]:
+        return {
+            key: checks.IndicatorDef(key, i.unit, tuple(i.dimensions))
+            for key, i in self.indicators.items()
+        }
+
+
+def _rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The file's rows as {column: cell}, the columns named by the first row."""
+    found = tabular_files.rows(path, max_columns=MAX_COLUMNS, max_unpacked_bytes=MAX_UNPACKED_BYTES)
+    header: list[str] | None = None
+    for cells in found:
+        if header is None:
+            header = [cell_text(c).casefold() for c in cells]
+            continue
+        yield {name: cell for name, cell in zip(header, cells, strict=False) if name}
+    if header is None:
+        raise tabular_files.FileError(_("The file is empty: start from the template."))
+
+
+def _problem(problem: checks.CodedProblem) -> dict[str, str]:
+    message = translate(problem.message)  # a msgid held in a variable: not for makemessages
+    if problem.params:
+        message = message % problem.params
+    return {
+        "where": _("row %(n)s") % {"n": problem.row} if problem.row else "",
+        "field": problem.field,
+        "message": message,
+        "code": problem.code,
+    }
+
+
+def _check(run: Submission) -> tuple[checks.CheckResult | None, dict[str, Any]]:
+    """(the result, the report) of checking the kept file."""
+    context = Context.of(run.ecosystem, run.organization)
+    try:
+        result = checks.check(
+            _rows(Path(run.file.path)),
+            indicators=context.definitions(),
+            periods=context.periods,
+            resolve=context.resolver.code,
+            allowed_indicators=context.allowed,
+        )
+    except tabular_files.FileError as error:
+        return None, {"problems": [{"where": "", "field": "", "message": str(error)}]}
+    counts = {
+        "rows": len(result.rows),
+        "indicators": len({r.indicator for r in result.rows}),
+        "periods": len({r.period for r in result.rows}),
+    }
+    return result, {"problems": [_problem(p) for p in result.problems], "counts": counts}
+
+
+def check_submission_file(
+    organization: Organization, upload: IO[bytes] | File[Any], *, user: Any
+) -> Submission:
+    """Keep the partner's file and check it (a dry run: nothing else is written)."""
+    filename = Path(getattr(upload, "name", "") or "values.csv").name
+    if Path(filename).suffix.lower() not in SUFFIXES:
+        raise DomainError(
+            _("Upload a CSV (.csv) or Excel (.xlsx) file; “%(name)s” is neither.")
+            % {"name": filename}
+        )
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_BYTES:
+        raise DomainError(_("Upload a file of at most %(mb)d MB.") % {"mb": MAX_BYTES >> 20})
+    run = Submission(
+        ecosystem=organization.ecosystem,
+        organization=organization,
+        created_by=actor(user),
+        original_filename=filename[:200],
+    )
+    uploads.store(run, upload, filename[:200])
+    return check_submission(run)
+
+
+def check_submission(run: Submission) -> Submission:
+    """Check the kept file again (after the crosswalk or the indicators changed)."""
+    _result, report = _check(run)
+    return uploads.record_check(run, report, has_problems=bool(report["problems"]))
+
+
+def submit_submission(run: Submission, *, user: Any) -> Submission:
+    """The partner hands a checked file to the backbone for review."""
+    if run.review != Review.DRAFT:
+        raise DomainError(_("This file is already submitted."))
+    if run.status != UploadStatus.CHECKED:
+        raise DomainError(_("Fix the problems and upload the file again before submitting it."))
+    with acting(user):
+        run.review = Review.SUBMITTED
+        run.submitted_at = timezone.now()
+        run.submitted_by = actor(user)
+        run.save(update_fields=["review", "submitted_at", "submitted_by", "updated_at"])
+    return run
+
+
+def _require_submitted(run: Submission) -> None:
+    if run.review != Review.SUBMITTED:
+        raise DomainError(
+            _(
+                "Only a submitted file waiting for review can be approved or returned; this one "
+                "is %(review)s."
+            )
+            % {"review": run.get_review_display().lower()}
+        )
+
+
+def approve_submission(run: Submission, *, user: Any) -> Submission:
+    """Approve a submitted file: it is applied by its task (at once with the immediate
+    backend); its values become the partner's current ones."""
+    _require_submitted(run)
+    return uploads.queue(run, user, apply_submission_run)
+
+
+def return_submission(run: Submission, *, user: Any, comment: str) -> Submission:
+    """Send a submitted file back to the partner with what to change."""
+    _require_submitted(run)
+    comment = comment.strip()
+    if not comment:
+        raise DomainError(_("Say what the partner should change."))
+    with acting(user):
+        run.review = Review.RETURNED
+        run.review_comment = comment
+        run.reviewed_at = timezone.now()
+        run.reviewed_by = actor(user)
+        run.save(
+            update_fields=["review", "review_comment", "reviewed_at", "reviewed_by", "updated_at"]
+        )
+    return run
+
+
+def apply_submission(run: Submission, *, user: Any) -> Submission:
+    """Re-read the kept file, check it again and write its values: all or none."""
+    return uploads.apply(run, user, _write)
+
+
+def _write(run: Submission, user: Any) -> None:
+    result, report = _check(run)
+    if result is None or report["problems"]:
+        run.report = report
+        run.status = UploadStatus.HAS_PROBLEMS
+        return
+    context = Context.of(run.ecosystem, run.organization)
+    pairs = {(r.indicator, r.period) for r in result.rows}
+    replaced = Q()
+    for indicator_key, period_key in pairs:
+        replaced |= Q(
+            indicator=context.indicators[indicator_key], period=context.periods[period_key]
+        )
+    earlier = set(
+        Value.objects.filter(replaced, organization=run.organization)
+        .exclude(submission=None)
+        .values_list("submission_id", flat=True)
+    )
+    replaced_count, _by_model = Value.objects.filter(
+        replaced, organization=run.organization
+    ).delete()
+    combos: dict[tuple[tuple[str, str], ...], Any] = {}
+    values = []
+    for row in result.rows:
+        parts = tuple(sorted(row.parts.items()))
+        if parts not in combos:
+            combos[parts] = combo(dict(parts))
+        indicator = context.indicators[row.indicator]
+        values.append(
+            Value(
+                ecosystem=run.ecosystem,
+                indicator=indicator,
+                indicator_version=indicator.version,
+                period=context.periods[row.period],
+                organization=run.organization,
+                combo=combos[parts],
+                value=row.value,
+                numerator=row.numerator,
+                denominator=row.denominator,
+                submission=run,
+            )
+        )
+    Value.objects.bulk_create(values, batch_size=2000)
+    now = timezone.now()
+    with acting(user):
+        for old in Submission.objects.filter(pk__in=earlier, review=Review.APPROVED):
+            if not old.values.exists():
+                old.review = Review.SUPERSEDED
+                old.superseded_by = run
+                old.save(update_fields=["review", "superseded_by", "updated_at"])
+    report["counts"] = {**report["counts"], "written": len(values), "replaced": replaced_count}
+    run.report = report
+    run.status = UploadStatus.APPLIED
+    run.review = Review.APPROVED
+    run.reviewed_at = now
+    run.reviewed_by = actor(user)
+    run.applied_at = now
+
+
+@task()
+def apply_submission_run(run_id: int, user_id: int | None) -> str:
+    """Apply an approved submission; returns its final status ("gone" if not queued)."""
+    return uploads.run_queued(
+        Submission, run_id, user_id, lambda run, user: apply_submission(run, user=user)
+    )
+
+
+def retry_submission(run: Submission, *, user: Any) -> Submission:
+    """Apply an interrupted approval again (`uploads.retry`)."""
+    return uploads.retry(run, user, apply_submission_run)
+
+
+def discard_submission(run: Submission, *, user: Any) -> Submission:
+    """Give up an interrupted approval: the file is marked failed, nothing was written."""
+    return uploads.discard(run)
+
+
+def template_rows(ecosystem: Ecosystem, organization: Organization) -> list[list[str]]:
+    """The rows of a partner's template (after the header `checks.COLUMNS`): for each published
+    indicator its current agreements cover, in the latest period of its type, the total and one
+    row per code of each dimension it is broken down by, with the numbers left to fill."""
+    latest: dict[str, Period] = {}
+    for each in ecosystem.periods.order_by("start"):
+        latest[each.type] = each
+    rows = []
+    scope = agreements.covered(organization)
+    for indicator in ecosystem.indicators.published().filter(key__in=scope).order_by("name", "pk"):
+        period = latest.get(indicator.period_type)
+        if period is None:
+            continue
+        combos: list[dict[str, str]] = [{}]
+        for dimension in indicator.dimensions:
+            if dimension in codes.OPTION_SETS:
+                combos += [{dimension: c.code} for c in codes.OPTION_SETS[dimension].codes]
+        for parts in combos:
+            row = {checks.INDICATOR: indicator.key, checks.PERIOD: period.label, **parts}
+            rows.append([row.get(column, "") for column in checks.COLUMNS])
+    return rows
