@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecotone.ecosystems.models import Organization
 from ecotone.limits import SEARCH_TEXT
+from ecotone.widgets import DatePicker
 
 from . import codes
 from .models import Indicator, Review
@@ -130,11 +131,11 @@ class AgreementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One name and role a line."),
     )
-    starts_on = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Starts"), widget=DatePicker())
     ends_on = forms.DateField(
         label=_("Ends"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         help_text=_("Leave empty for an agreement without an end date."),
     )
     file = forms.FileField(label=_("Signed agreement"), required=False)
