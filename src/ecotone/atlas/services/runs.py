@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import time as clock
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -33,8 +34,9 @@ from ecotone.directory.models import (
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 
-from ..models import Analysis, AnalysisRun, PopulationArea, RunStatus, Scenario
+from ..models import Analysis, AnalysisRun, AreaResult, PopulationArea, RunStatus, Scenario
 from ..parameters import Parameters
+from . import stored
 from .analyses import parameters_of
 from .compute import RESULT_VERSION, compute
 from .offers import clean_scenario_programs, hypothetical_offers
@@ -111,8 +113,11 @@ def fingerprint(analysis: Analysis, scenario: Scenario | None = None) -> str:
 
 
 def _runs(analysis: Analysis, scenario: Scenario | None) -> QuerySet[AnalysisRun]:
-    return AnalysisRun.objects.filter(analysis=analysis, scenario=scenario).order_by(
-        "-created_at", "-pk"
+    # A run's result is read only where the whole of it is needed (`result_of`).
+    return (
+        AnalysisRun.objects.filter(analysis=analysis, scenario=scenario)
+        .defer("result", "digest")
+        .order_by("-created_at", "-pk")
     )
 
 
@@ -216,6 +221,8 @@ def compute_run(run: AnalysisRun) -> AnalysisRun:
             else ()
         )
         run.result = compute(run.analysis.ecosystem, params, extra, on_progress)
+        ecosystem = run.analysis.ecosystem
+        run.digest = stored.store(run, result_from(run.result, ecosystem), ecosystem)
     except Exception as error:
         logger.exception("Analysis run %s failed", run.pk)
         run.status = RunStatus.FAILED
@@ -277,13 +284,48 @@ def result_from(data: dict[str, Any], ecosystem: Ecosystem) -> RunResult:
     result = RunResult(
         summary=data["summary"], areas=areas, parameters=params, field_word=field_word(params)
     )
+    _explain(result, result.areas, ecosystem)
+    return result
+
+
+def _explain(result: RunResult, areas: list[AreaAccess], ecosystem: Ecosystem) -> None:
+    """Let each priority area among `areas` say why, in the reader's language, when read."""
     language = translation.get_language()
 
     def explain(area: AreaAccess) -> str:
         with translation.override(language):
             return reasons(area, result, ecosystem)
 
-    for area in result.areas:
+    for area in areas:
         if area.rank is not None:
             area.explain = explain
-    return result
+
+
+def digest_of(run: AnalysisRun) -> dict[str, Any]:
+    """A finished run's published figures over all its areas (`stored.digest`), its rows
+    stored first when the run was finished before rows were (read once from its result)."""
+    if run.status != RunStatus.DONE:
+        raise DomainError(_("This analysis has no result yet."))
+    if run.digest is None:
+        ecosystem = run.analysis.ecosystem
+        run.digest = stored.store(run, result_of(run), ecosystem)
+        AnalysisRun.objects.filter(pk=run.pk).update(digest=run.digest)
+    return run.digest
+
+
+def area_results(run: AnalysisRun) -> QuerySet[AreaResult]:
+    """A finished run's stored rows (`digest_of` first: they exist after it)."""
+    digest_of(run)
+    return AreaResult.objects.filter(run=run)
+
+
+def stored_areas(run: AnalysisRun, rows: Iterable[AreaResult]) -> list[AreaAccess]:
+    """Stored rows of a finished run as its areas, each priority able to say why."""
+    data = digest_of(run)
+    params = Parameters.from_dict(data["parameters"])
+    result = RunResult(
+        summary=data["summary"], areas=[], parameters=params, field_word=field_word(params)
+    )
+    areas = [stored.area_of(row) for row in rows]
+    _explain(result, areas, run.analysis.ecosystem)
+    return areas

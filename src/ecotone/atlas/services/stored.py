@@ -1,0 +1,218 @@
+"""A finished run's results as the atlas publishes them, stored once so that no request decodes
+the whole run: one `AreaResult` row per area (its figures through `publish`, its place under
+every ordering the pages and the API offer) and the run's `digest` (the figures over all areas
+the atlas page shows: the summary, which totals are rounded, the charts' counts, the colour
+scales). Written when a run completes (`runs.compute_run`); a run finished before rows existed
+is stored the first time it is read.
+
+The pages, the map layer, the API list and the export read these; the suppression itself stays
+in `publish`: what is stored is what `publish.Figures` returned for the run's areas.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from ecotone.ecosystems.models import Ecosystem
+
+from ..colours import AccessScale, NeedScale
+from ..models import AnalysisRun, AreaResult, Locale
+from . import publish
+from .results import AreaAccess, RunResult
+
+BATCH = 2000
+
+
+def _num(value: float | None, missing: float = -math.inf) -> float:
+    return missing if value is None or not math.isfinite(value) else float(value)
+
+
+# The pages' sorts: key, descending (Python's sort of the list, stable in the areas' order).
+PAGE_SORTS: dict[str, tuple[Callable[[AreaAccess], Any], bool]] = {
+    "rank": (lambda a: (a.rank is None, a.rank or 0, a.name), False),
+    "need": (lambda a: _num(a.need), True),
+    "access": (lambda a: _num(a.access_per_1000, math.inf), False),
+    "youth": (lambda a: a.youth, True),
+    "nearest": (lambda a: _num(a.nearest_miles), True),
+    "name": (lambda a: a.name.casefold(), False),
+}
+# The API's orderings (`?ordering=`, "-" for descending).
+API_ORDERINGS: dict[str, Callable[[AreaAccess], Any]] = {
+    "rank": PAGE_SORTS["rank"][0],
+    "need": lambda a: (a.need is None, a.need or 0.0, a.name),
+    "access": lambda a: (a.access_per_1000, a.name),
+    "youth": lambda a: (a.youth, a.name),
+    "nearest": lambda a: (a.nearest_miles is None, a.nearest_miles or 0.0, a.name),
+    "name": lambda a: (a.name.lower(), a.id),
+}
+# The column holding each area's place under a key (equal keys share a place).
+PAGE_COLUMNS = {key: f"order_{key}" for key in PAGE_SORTS}
+API_COLUMNS = {key: "order_rank" if key == "rank" else f"order_api_{key}" for key in API_ORDERINGS}
+
+
+def _places(areas: list[AreaAccess], key: Callable[[AreaAccess], Any]) -> list[int]:
+    """Each area's place when sorted by `key`, areas with equal keys sharing one: ordering by
+    it (descending or not), then by the area's id, is Python's stable sort of the list."""
+    keys = [key(area) for area in areas]
+    order = sorted(range(len(areas)), key=keys.__getitem__)
+    places = [0] * len(areas)
+    place, previous = -1, object()
+    for index in order:
+        if place < 0 or keys[index] != previous:
+            place += 1
+            previous = keys[index]
+        places[index] = place
+    return places
+
+
+def order_by(queryset: QuerySet[AreaResult], column: str, descending: bool) -> QuerySet[Any]:
+    return queryset.order_by(f"-{column}" if descending else column, "area_id")
+
+
+def store(run: AnalysisRun, result: RunResult, ecosystem: Ecosystem) -> dict[str, Any]:
+    """Write the run's rows (replacing any) and return its digest (not saved: the caller saves
+    the run)."""
+    areas = sorted(result.areas, key=lambda a: a.id)  # the order the lists break ties in
+    figures = publish.Figures(areas, ecosystem)
+    columns: dict[str, list[int]] = {}
+    for key, (sort_key, _descending) in PAGE_SORTS.items():
+        columns[PAGE_COLUMNS[key]] = _places(areas, sort_key)
+    for key, api_key in API_ORDERINGS.items():
+        if API_COLUMNS[key] not in columns:
+            columns[API_COLUMNS[key]] = _places(areas, api_key)
+
+    def rows() -> Iterable[AreaResult]:
+        for i, area in enumerate(areas):
+            shown = figures.area(area)
+            yield AreaResult(
+                run=run,
+                area_id=area.id,
+                code=area.code,
+                name=area.name,
+                search_text=f"{area.name.casefold()}\n{area.code.casefold()}",
+                kind=area.kind,
+                locale=area.locale,
+                latitude=area.latitude,
+                longitude=area.longitude,
+                youth=area.youth,
+                youth_shown=shown.youth,
+                youth_hidden=shown.hidden,
+                need=area.need,
+                need_shown=shown.need,
+                low_income_share=area.low_income_share,
+                low_income_shown=shown.low_income_share,
+                access_per_1000=area.access_per_1000,
+                seats_within=area.seats_within,
+                catchment_mi=area.catchment_mi,
+                nearest_miles=area.nearest_miles,
+                nearest_program_name=area.nearest_program_name,
+                nearest_program_slug=area.nearest_program_slug,
+                virtual_programs=area.virtual_programs,
+                is_desert=area.is_desert,
+                rank=area.rank,
+                supply_index=area.supply_index,
+                demand_index=area.demand_index,
+                **{column: places[i] for column, places in columns.items()},
+            )
+
+    with transaction.atomic():
+        AreaResult.objects.filter(run=run).delete()
+        AreaResult.objects.bulk_create(rows(), batch_size=BATCH)
+    return digest(result, figures)
+
+
+def digest(result: RunResult, figures: publish.Figures) -> dict[str, Any]:
+    """The figures over all of a run's areas the atlas page and the API summary show."""
+    areas = figures.areas
+    locales: dict[str, dict[str, Any]] = {}
+    for code in Locale.values:
+        shown = figures.for_locale(code)
+        if not shown.areas:
+            continue
+        locales[code] = {
+            "areas": len(shown.areas),
+            "youth": sum(a.youth for a in shown.areas),
+            "in_deserts": sum(a.youth for a in shown.areas if a.is_desert),
+            "deserts": sum(1 for a in shown.areas if a.is_desert),
+            "rounded": shown.rounded,
+        }
+    access = AccessScale.from_values([a.access_per_1000 for a in areas])
+    need = NeedScale.from_values([n for a in areas if (n := figures.area(a).need) is not None])
+    classes = Counter(access.class_of(a.access_per_1000) for a in areas)
+    return {
+        "summary": result.summary,
+        "parameters": result.parameters.to_dict(),
+        "published_summary": figures.summary(result.summary),
+        "rounded": figures.rounded,
+        "locales": locales,
+        "access_edges": list(access.edges),
+        "access_has_positive": access.has_positive,
+        "access_classes": {str(k): n for k, n in classes.items() if k is not None},
+        "need_edges": list(need.edges),
+        "need_has_values": need.has_values,
+        "kinds": sorted({a.kind for a in areas}),
+        "area_count": len(areas),
+    }
+
+
+def access_scale(data: dict[str, Any]) -> AccessScale:
+    return AccessScale(edges=tuple(data["access_edges"]), has_positive=data["access_has_positive"])
+
+
+def need_scale(data: dict[str, Any]) -> NeedScale:
+    return NeedScale(edges=tuple(data["need_edges"]), has_values=data["need_has_values"])
+
+
+def figures_of(
+    data: dict[str, Any], ecosystem: Ecosystem, locale: str | None = None
+) -> publish.Figures:
+    """`publish.Figures` for totals over the run's areas (or one locale's), from the digest:
+    whether they are rounded is what it was when the run was stored."""
+    rounded = (
+        data["rounded"] if locale is None else data["locales"].get(locale, {}).get("rounded", False)
+    )
+    return publish.Figures([], ecosystem, rounded=rounded)
+
+
+def area_of(row: AreaResult) -> AreaAccess:
+    """A stored row as the run's area (for the sentences about it)."""
+    return AreaAccess(
+        id=row.area_id,
+        code=row.code,
+        name=row.name,
+        kind=row.kind,
+        locale=row.locale,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        youth=row.youth,
+        need=row.need,
+        access_per_1000=row.access_per_1000,
+        seats_within=row.seats_within,
+        catchment_mi=row.catchment_mi,
+        nearest_miles=row.nearest_miles,
+        nearest_program_name=row.nearest_program_name,
+        nearest_program_slug=row.nearest_program_slug,
+        virtual_programs=row.virtual_programs,
+        is_desert=row.is_desert,
+        rank=row.rank,
+        supply_index=row.supply_index,
+        demand_index=row.demand_index,
+        low_income_share=row.low_income_share,
+    )
+
+
+def published(row: AreaResult, hidden_text: str) -> publish.AreaFigures:
+    """A stored row's figures about young people, as `publish` returned them."""
+    return publish.AreaFigures(
+        youth=row.youth_shown,
+        hidden=row.youth_hidden,
+        need=row.need_shown,
+        low_income_share=row.low_income_shown,
+        hidden_text=hidden_text,
+    )
