@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -69,9 +70,60 @@ def stage_label(run: AnalysisRun) -> str:
     return str(STAGES.get(run.stage, run.stage))
 
 
+STATE_SOURCES = (
+    Program,
+    Location,
+    ProgramLocation,
+    Schedule,
+    ProgramAttribute,
+    Language,
+    ServiceCapacity,
+    PopulationArea,
+)
+_STATE_GENERATION = "atlas:state-generation"
+
+
+def state_cache_seconds() -> float:
+    """How long `ecosystem_state` is kept in the cache (ATLAS_STATE_CACHE_SECONDS, default 10;
+    0 asks the database every time)."""
+    return float(getattr(settings, "ATLAS_STATE_CACHE_SECONDS", 10))
+
+
+def forget_states(**_kwargs: Any) -> None:
+    """Any saved or deleted row of STATE_SOURCES makes every cached state old (signals in
+    apps.py); so does its commit, when a request between saw the state before it."""
+
+    def bump() -> None:
+        try:
+            cache.incr(_STATE_GENERATION)
+        except ValueError:
+            cache.set(_STATE_GENERATION, 1, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
 def ecosystem_state(ecosystem: Ecosystem) -> dict[str, Any]:
-    """What a run depends on in the ecosystem, in one query: per table, how many rows and the
-    latest change. Any edit (a program, a location, a schedule, a term, an area) moves it."""
+    """What a run depends on in the ecosystem: per table, how many rows and the latest change.
+    Any edit (a program, a location, a schedule, a term, an area) moves it.
+
+    At national scale the query counts millions of rows (about 0.4 s on a quiet machine) and
+    every atlas page, map layer and API read asks it, so it is cached for
+    `state_cache_seconds()`; a save or delete through the ORM forgets it at once (signals), so
+    only writes that bypass them (bulk updates, raw SQL, another process with a cache of its
+    own) are seen up to that many seconds late."""
+    seconds = state_cache_seconds()
+    if seconds <= 0:
+        return _ecosystem_state(ecosystem)
+    key = f"atlas:state:{ecosystem.pk}:{cache.get(_STATE_GENERATION, 0)}"
+    state = cache.get(key)
+    if state is None:
+        state = _ecosystem_state(ecosystem)
+        cache.set(key, state, seconds)
+    return state
+
+
+def _ecosystem_state(ecosystem: Ecosystem) -> dict[str, Any]:
     sources: dict[str, tuple[type[Any], str, bool]] = {
         "programs": (Program, "ecosystem", True),
         "locations": (Location, "ecosystem", True),
