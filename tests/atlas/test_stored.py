@@ -98,7 +98,7 @@ def test_stored_orderings_are_the_lists_python_sorts(region: World) -> None:
     areas = runs.result_of(run).areas
     rows = AreaResult.objects.filter(run=run)
     for key, (sort_key, descending) in stored.PAGE_SORTS.items():
-        ordered = stored.order_by(rows, stored.PAGE_COLUMNS[key], descending)
+        ordered = stored.page_order(rows, key)
         assert [r.area_id for r in ordered] == _python_sorted(areas, sort_key, descending), key
     for key, api_key in stored.API_ORDERINGS.items():
         for descending in (False, True):
@@ -111,7 +111,8 @@ def test_the_priority_list_searches_case_folded_names_and_codes(region: World) -
     client = region.client("member")
     page = client.get(ATLAS + "?q=LINCOLN").content.decode()
     listing = page.split("Priority list", 1)[1]
-    assert listing.count("incoln Elementary") == 2 and "lincoln elementary" in listing
+    assert listing.count("incoln Elementary") == 2
+    assert "lincoln elementary" in listing
     assert "Far Hollow" not in listing
     assert "Far Hollow" in client.get(ATLAS + "?q=A3").content.decode().split("Priority list")[1]
 
@@ -126,7 +127,8 @@ def test_the_map_layer_keeps_to_the_viewport(region: World) -> None:
     )
     names = sorted(f["properties"]["name"] for f in data["features"])
     assert names == ["Lincoln Elementary", "Lincoln Elementary", "zeta school"]
-    assert data["clustered"] is False and data["total"] == 3
+    assert data["clustered"] is False
+    assert data["total"] == 3
 
 
 def test_the_map_layer_clusters_a_crowded_viewport(
@@ -134,15 +136,32 @@ def test_the_map_layer_clusters_a_crowded_viewport(
 ) -> None:
     monkeypatch.setattr(views, "MAP_MAX_POINTS", 4)
     data = region.client("member").get(ATLAS + "areas.geojson").json()
-    assert data["clustered"] is True and data["total"] == 8
+    assert data["clustered"] is True
+    assert data["total"] == 8
     clusters = [f for f in data["features"] if f["properties"].get("cluster")]
-    assert clusters and len(data["features"]) < 8
+    assert clusters
+    assert len(data["features"]) < 8
     counted = sum(f["properties"].get("count", 1) for f in data["features"])
     assert counted == 8
     # a point alone in its cell is the area, published as everywhere else
     tiny = [f for f in data["features"] if f["properties"]["name"] == "Tiny Creek"]
     for feature in tiny:
         assert any("fewer than 10" in line for line in feature["properties"]["details"])
+
+
+def test_the_priority_list_counts_its_filters_from_the_digest(region: World) -> None:
+    run = _run(region)
+    digest = runs.digest_of(run)
+    rows = AreaResult.objects.filter(run=run)
+    for locale in ("", "city", "rural", "town"):
+        for deserts_only in (False, True):
+            expected = rows.filter(**({"locale": locale} if locale else {}))
+            if deserts_only:
+                expected = expected.filter(is_desert=True)
+            desert = True if deserts_only else None
+            assert stored.count(digest, locale, "", desert) == expected.count()
+    assert stored.count(digest, "", "", False) == rows.filter(is_desert=False).count()
+    assert stored.count(digest, "", "tract", None) == 0
 
 
 def test_the_export_streams_the_stored_rows_in_chunks(

@@ -248,8 +248,15 @@ class AnalysisViewSet(
             raise serializers.ValidationError(
                 {"ordering": _("Order by one of: %(keys)s.") % {"keys": ", ".join(AREA_ORDERINGS)}}
             )
-        rows = stored.order_by(rows, column, ordering.startswith("-"))
-        page: list[AreaResult] = self.paginate_queryset(rows) or []
+        # Counted when the run was stored: a page never counts 100,000 rows.
+        known = stored.count(
+            runs.digest_of(run),
+            locale or "",
+            kind or "",
+            None if desert not in ("true", "false") else desert == "true",
+        )
+        ordered = stored.Counted(stored.order_by(rows, column, ordering.startswith("-")), known)
+        page: list[AreaResult] = self.paginate_queryset(ordered) or []  # type: ignore[arg-type]
         hidden_words = publish.hidden_text(self.ecosystem)
         response = self.get_paginated_response(
             [

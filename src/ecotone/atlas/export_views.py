@@ -53,7 +53,7 @@ def area_rows(run: AnalysisRun, ecosystem: Ecosystem) -> Iterator[list[Any]]:
     kinds, locales = dict(AreaKind.choices), dict(Locale.choices)
     hidden_words = publish.hidden_text(ecosystem)
     yes, no = _("yes"), _("no")
-    rows = stored.order_by(runs.area_results(run), "order_rank", False)
+    rows = stored.page_order(runs.area_results(run), "rank")
     for chunk in _chunks(rows.iterator(chunk_size=CHUNK), CHUNK):
         for row, area in zip(chunk, runs.stored_areas(run, chunk), strict=True):
             shown = stored.published(row, hidden_words)

@@ -279,8 +279,8 @@ class AreaResult(models.Model):
     The figures about young people are stored as `publish` returned them (`youth_shown`,
     `youth_hidden`, `need_shown`, `low_income_shown`), so no request decodes the whole run or
     applies the small-cell rule again. The `order_*` columns are each area's place under the
-    pages' and the API's orderings (equal keys share one), ties broken by `area_id` as the
-    lists always did.
+    pages' sorts (its position) and the API's orderings (its key's rank, ties broken by
+    `area_id`), as the lists always ordered them.
     """
 
     run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="area_results")
@@ -316,6 +316,7 @@ class AreaResult(models.Model):
     order_youth = models.IntegerField()
     order_nearest = models.IntegerField()
     order_name = models.IntegerField()
+    order_api_rank = models.IntegerField()
     order_api_need = models.IntegerField()
     order_api_access = models.IntegerField()
     order_api_youth = models.IntegerField()
@@ -323,9 +324,19 @@ class AreaResult(models.Model):
     order_api_name = models.IntegerField()
 
     class Meta:
-        ordering = ["order_rank", "area_id"]
+        ordering = ["order_rank"]
+        # A page of any ordering is read from its index, not sorted out of 100,000 rows.
         indexes = [
-            models.Index(fields=["run", "order_rank", "area_id"], name="atlas_result_rank"),
+            *(
+                models.Index(fields=["run", f"order_{key}"], name=f"atlas_result_{key}")
+                for key in ("rank", "need", "access", "youth", "nearest", "name")
+            ),
+            *(
+                models.Index(
+                    fields=["run", f"order_api_{key}", "area_id"], name=f"atlas_result_api_{key}"
+                )
+                for key in ("rank", "need", "access", "youth", "nearest", "name")
+            ),
             models.Index(fields=["run", "latitude", "longitude"], name="atlas_result_place"),
         ]
 

@@ -152,8 +152,15 @@ def _area_listing(request: HttpRequest, run: AnalysisRun, digest: dict[str, Any]
         chosen = chosen.filter(kind=kind)
     if deserts_only:
         chosen = chosen.filter(is_desert=True)
-    chosen = stored.order_by(chosen, stored.PAGE_COLUMNS[sort], stored.PAGE_SORTS[sort][1])
-    page = Paginator(chosen, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(stored.page_order(chosen, sort), PAGE_SIZE)
+    if not q:  # counted when the run was stored: no count over 100,000 rows per page
+        paginator.count = stored.count(
+            digest,
+            locale if locale in Locale.values else "",
+            kind if kind in AreaKind.values else "",
+            True if deserts_only else None,
+        )
+    page = paginator.get_page(request.GET.get("page"))
     found = list(page.object_list)
     hidden_words = publish.hidden_text(run.analysis.ecosystem)
     return {

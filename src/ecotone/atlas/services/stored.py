@@ -51,9 +51,11 @@ API_ORDERINGS: dict[str, Callable[[AreaAccess], Any]] = {
     "nearest": lambda a: (a.nearest_miles is None, a.nearest_miles or 0.0, a.name),
     "name": lambda a: (a.name.lower(), a.id),
 }
-# The column holding each area's place under a key (equal keys share a place).
+# The column holding each area's place: under a page's sort, its position in the sorted list
+# (one direction, ties already broken); under an API ordering, its key's rank (equal keys share
+# one, ties broken by the area's id in either direction).
 PAGE_COLUMNS = {key: f"order_{key}" for key in PAGE_SORTS}
-API_COLUMNS = {key: "order_rank" if key == "rank" else f"order_api_{key}" for key in API_ORDERINGS}
+API_COLUMNS = {key: f"order_api_{key}" for key in API_ORDERINGS}
 
 
 def _places(areas: list[AreaAccess], key: Callable[[AreaAccess], Any]) -> list[int]:
@@ -71,8 +73,25 @@ def _places(areas: list[AreaAccess], key: Callable[[AreaAccess], Any]) -> list[i
     return places
 
 
+def _positions(
+    areas: list[AreaAccess], key: Callable[[AreaAccess], Any], descending: bool
+) -> list[int]:
+    """Each area's position in Python's (stable) sort of the list."""
+    order = sorted(range(len(areas)), key=lambda i: key(areas[i]), reverse=descending)
+    positions = [0] * len(areas)
+    for position, index in enumerate(order):
+        positions[index] = position
+    return positions
+
+
 def order_by(queryset: QuerySet[AreaResult], column: str, descending: bool) -> QuerySet[Any]:
+    """Rows under an API ordering (`API_COLUMNS`), "-" for descending."""
     return queryset.order_by(f"-{column}" if descending else column, "area_id")
+
+
+def page_order(queryset: QuerySet[AreaResult], sort: str) -> QuerySet[Any]:
+    """Rows under a page's sort (`PAGE_SORTS`)."""
+    return queryset.order_by(PAGE_COLUMNS[sort])
 
 
 def store(run: AnalysisRun, result: RunResult, ecosystem: Ecosystem) -> dict[str, Any]:
@@ -81,11 +100,10 @@ def store(run: AnalysisRun, result: RunResult, ecosystem: Ecosystem) -> dict[str
     areas = sorted(result.areas, key=lambda a: a.id)  # the order the lists break ties in
     figures = publish.Figures(areas, ecosystem)
     columns: dict[str, list[int]] = {}
-    for key, (sort_key, _descending) in PAGE_SORTS.items():
-        columns[PAGE_COLUMNS[key]] = _places(areas, sort_key)
+    for key, (sort_key, descending) in PAGE_SORTS.items():
+        columns[PAGE_COLUMNS[key]] = _positions(areas, sort_key, descending)
     for key, api_key in API_ORDERINGS.items():
-        if API_COLUMNS[key] not in columns:
-            columns[API_COLUMNS[key]] = _places(areas, api_key)
+        columns[API_COLUMNS[key]] = _places(areas, api_key)
 
     names = [f.column for f in AreaResult._meta.concrete_fields if f.column != "id"]
     published_ = [figures.area(area) for area in areas]
@@ -161,6 +179,8 @@ def digest(
         "need_edges": list(need.edges),
         "need_has_values": need.has_values,
         "kinds": sorted({a.kind for a in areas}),
+        # How many areas each filter of the priority list leaves (locale|kind|desert).
+        "counts": dict(Counter(f"{a.locale}|{a.kind}|{int(a.is_desert)}" for a in areas)),
         "area_count": len(areas),
     }
 
@@ -220,3 +240,34 @@ def published(row: AreaResult, hidden_text: str) -> publish.AreaFigures:
         low_income_share=row.low_income_shown,
         hidden_text=hidden_text,
     )
+
+
+def count(data: dict[str, Any], locale: str, kind: str, desert: bool | None) -> int:
+    """How many areas are left by the filters (locale, kind: "" for any; desert: None for
+    either), from the digest."""
+    total = 0
+    for combination, n in data["counts"].items():
+        area_locale, area_kind, area_desert = combination.split("|")
+        if (locale and area_locale != locale) or (kind and area_kind != kind):
+            continue
+        if desert is not None and area_desert != str(int(desert)):
+            continue
+        total += n
+    return total
+
+
+class Counted:
+    """Rows whose number is known beforehand (`count`): a paginator slices them without
+    counting every row of the run."""
+
+    def __init__(self, rows: QuerySet[Any], n: int) -> None:
+        self.rows, self.n = rows, n
+
+    def count(self) -> int:
+        return self.n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.rows[index]
