@@ -264,15 +264,16 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         after: list[float] = []
         before: list[float] = []
         sizes: dict[str, list[int]] = {"after": [], "before": []}
+        # After, then before on the same pages: blocks, so that a slow request before (seconds)
+        # does not let the state cached after expire between every two requests.
         for i in range(args.requests):
-            url = urls[i % len(urls)]
-            seconds, size = get(url, False)
+            seconds, size = get(urls[i % len(urls)], False)
             after.append(seconds)
             sizes["after"].append(size)
-            if i < args.before_requests:  # interleaved with the same pages, before
-                seconds, size = get(url, True)
-                before.append(seconds)
-                sizes["before"].append(size)
+        for i in range(args.before_requests):
+            seconds, size = get(urls[i % len(urls)], True)
+            before.append(seconds)
+            sizes["before"].append(size)
         figures[f"{name}_p95_ms"] = round(_p95(after) * 1000, 1)
         figures[f"{name}_median_ms"] = round(statistics.median(after) * 1000, 1)
         if before:

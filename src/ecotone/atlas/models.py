@@ -323,6 +323,8 @@ class AreaResult(models.Model):
     order_api_nearest = models.IntegerField()
     order_api_name = models.IntegerField()
 
+    objects: models.Manager[AreaResult] = models.Manager()
+
     class Meta:
         ordering = ["order_rank"]
         # A page of any ordering is read from its index, not sorted out of 100,000 rows.

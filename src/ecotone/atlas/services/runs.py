@@ -84,9 +84,9 @@ _STATE_GENERATION = "atlas:state-generation"
 
 
 def state_cache_seconds() -> float:
-    """How long `ecosystem_state` is kept in the cache (ATLAS_STATE_CACHE_SECONDS, default 10;
+    """How long `ecosystem_state` is kept in the cache (ATLAS_STATE_CACHE_SECONDS, default 60;
     0 asks the database every time)."""
-    return float(getattr(settings, "ATLAS_STATE_CACHE_SECONDS", 10))
+    return float(getattr(settings, "ATLAS_STATE_CACHE_SECONDS", 60))
 
 
 def forget_states(**_kwargs: Any) -> None:
