@@ -1,19 +1,21 @@
 """Benchmark the atlas as a backbone team meets it at national scale: a run computed from the
-database, then its pages read.
+database, then its pages read (issue 15 item 1's budgets).
 
     .venv/bin/python benchmarks/atlas_service.py [--areas 100000] [--programs 150000]
-        [--runs 3] [--keep DIR]
+        [--runs 3] [--requests 20] [--before-requests 3] [--keep DIR]
 
 `benchmarks/atlas.py` times the Django-free algorithm on arrays. This times what wraps it, on
-SQLite: `services.compute_run` (loading the ecosystem's listed programs, their locations,
-schedules, languages and STEM profile as sites with the default eligibility, the areas from
-the database, `reach.analyse`, the reasons and the summary, storing the result), then, through
-the Django test client as a signed-in member, the atlas page (the first and the 50th page of
-the priority list), the areas GeoJSON of the map layer, the CSV export and the API's per-area
-page. The directory is benchmarks/directory.py's national one (150,000 programs; `--keep DIR`
-reuses a database built before, also the directory benchmark's); the areas are
-benchmarks/atlas.py's national layout. Each figure is the median of `--runs`; the last line
-printed is one JSON object.
+SQLite: a run computed from the database by the task `compute_analysis_run` (programs and
+areas loaded, `reach.analyse`, the result and its published per-area rows stored), then,
+through the Django test client as a signed-in member, the atlas page (six pages of the
+priority list), the map layer for a state-sized viewport and for the whole country, the API's
+per-area pages and the CSV export (its time, and the peak of Python's allocations while it
+streams). "Before" is the same pages served by the views, export and API of BEFORE loaded from
+git into this process, timed in the same run. The directory is benchmarks/directory.py's
+national one (150,000 programs; `--keep DIR` reuses a database built before); the areas are
+benchmarks/atlas.py's national layout. The last line printed is one JSON object with
+`page_p95_ms`, `map_p95_ms`, `map_bytes`, `api_p95_ms`, `export_seconds`, `export_peak_mb`,
+`run_seconds` and their "before" counterparts.
 """
 
 from __future__ import annotations
@@ -220,11 +222,16 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         with old if before else contextlib.nullcontext():
             started = time.perf_counter()
             response = client.get(url, HTTP_HOST="127.0.0.1")
-            body = b"".join(response.streaming_content) if response.streaming else response.content
+            # A stream is read and let go, as a client saving it to a file would.
+            size = (
+                sum(len(part) for part in response.streaming_content)
+                if response.streaming
+                else len(response.content)
+            )
             seconds = time.perf_counter() - started
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
-        return seconds, len(body)
+        return seconds, size
 
     # Several pages of each kind, as people and clients move through them.
     pages = {
