@@ -129,9 +129,13 @@
       if (!shown) {
         return;
       }
-      // The viewport's points only: a crowded one comes clustered (maplayers.py).
-      var url = choice.dataset.url + (choice.dataset.url.indexOf("?") < 0 ? "?" : "&") +
-        "bbox=" + boundsParam(self.map.getBounds().pad(0.2));
+      // Every point when turned on (a national layer comes clustered, maplayers.py); then,
+      // as the map moves, the viewport's.
+      var url = choice.dataset.url;
+      if (keep) {
+        url += (url.indexOf("?") < 0 ? "?" : "&") +
+          "bbox=" + boundsParam(self.map.getBounds().pad(0.2));
+      }
       window.EcotoneOverlay.fetch(url)
           .then(function (collection) {
             if (mine !== request) {
