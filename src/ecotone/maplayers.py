@@ -9,7 +9,9 @@ may see as layers they can switch on.
 The endpoint answers a FeatureCollection of points whose properties carry `name`, `color`
 (a CSS colour), `details` (lines of plain text for the popup) and, optionally, `outline`
 ("strong" for points to stand out); its `legend` member lists `{"color", "label"}` pairs and an
-optional `note`. The map draws them as circles; it never interprets the numbers.
+optional `note`. The map draws them as circles; it never interprets the numbers. The map asks
+for its viewport (`?bbox=west,south,east,north`, as the program map does); an endpoint may answer
+a crowded one with clusters, points like any other whose `details` say so.
 """
 
 from __future__ import annotations

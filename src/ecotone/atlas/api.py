@@ -30,22 +30,17 @@ from .models import (
     Analysis,
     AnalysisRun,
     AreaKind,
+    AreaResult,
     PopulationArea,
     RunStatus,
     Scenario,
 )
 from .parameters import LOCALES
-from .services import analyses, publish, runs, scenarios
+from .services import analyses, publish, runs, scenarios, stored
 from .services.results import AreaAccess
 
-AREA_ORDERINGS = {
-    "rank": lambda a: (a.rank is None, a.rank or 0, a.name),
-    "need": lambda a: (a.need is None, a.need or 0.0, a.name),
-    "access": lambda a: (a.access_per_1000, a.name),
-    "youth": lambda a: (a.youth, a.name),
-    "nearest": lambda a: (a.nearest_miles is None, a.nearest_miles or 0.0, a.name),
-    "name": lambda a: (a.name.lower(), a.id),
-}
+# `?ordering=` of the per-area results: each area's place under them is stored with the run.
+AREA_ORDERINGS = stored.API_ORDERINGS
 
 
 def _field_errors(error: analyses.InvalidInputError) -> serializers.ValidationError:
@@ -66,7 +61,10 @@ def run_state(run: AnalysisRun) -> dict[str, Any]:
 
 
 def published_area(area: AreaAccess, figures: publish.Figures) -> dict[str, Any]:
-    shown = figures.area(area)
+    return published_fields(area, figures.area(area))
+
+
+def published_fields(area: AreaAccess, shown: publish.AreaFigures) -> dict[str, Any]:
     return {
         "id": area.id,
         "code": area.code,
@@ -219,9 +217,9 @@ class AnalysisViewSet(
         }
         if run.status != RunStatus.DONE:
             return Response(body, status=202 if run.status != RunStatus.FAILED else 200)
-        result = runs.result_of(run)
-        body["summary"] = publish.Figures(result.areas, self.ecosystem).summary(result.summary)
-        body["parameters"] = result.parameters.to_dict()
+        digest = runs.digest_of(run)
+        body["summary"] = digest["published_summary"]
+        body["parameters"] = digest["parameters"]
         return Response(body)
 
     @extend_schema(
@@ -236,24 +234,36 @@ class AnalysisViewSet(
             return Response(
                 {"run": run_state(run)}, status=202 if run.status != RunStatus.FAILED else 200
             )
-        areas = runs.result_of(run).areas
+        rows = runs.area_results(run)  # stored, published rows (services/stored.py)
         params = request.query_params
         if (desert := params.get("desert")) in ("true", "false"):
-            areas = [a for a in areas if a.is_desert == (desert == "true")]
+            rows = rows.filter(is_desert=desert == "true")
         if locale := params.get("locale"):
-            areas = [a for a in areas if a.locale == locale]
+            rows = rows.filter(locale=locale)
         if kind := params.get("kind"):
-            areas = [a for a in areas if a.kind == kind]
+            rows = rows.filter(kind=kind)
         ordering = params.get("ordering", "rank")
-        key = AREA_ORDERINGS.get(ordering.lstrip("-"))
-        if key is None:
+        column = stored.API_COLUMNS.get(ordering.lstrip("-"))
+        if column is None:
             raise serializers.ValidationError(
                 {"ordering": _("Order by one of: %(keys)s.") % {"keys": ", ".join(AREA_ORDERINGS)}}
             )
-        areas = sorted(areas, key=key, reverse=ordering.startswith("-"))
-        page: list[AreaAccess] = self.paginate_queryset(areas) or []  # type: ignore[arg-type]
-        figures = publish.Figures(page, self.ecosystem)
-        response = self.get_paginated_response([published_area(area, figures) for area in page])
+        # Counted when the run was stored: a page never counts 100,000 rows.
+        known = stored.count(
+            runs.digest_of(run),
+            locale or "",
+            kind or "",
+            None if desert not in ("true", "false") else desert == "true",
+        )
+        ordered = stored.Counted(stored.order_by(rows, column, ordering.startswith("-")), known)
+        page: list[AreaResult] = self.paginate_queryset(ordered) or []  # type: ignore[arg-type]
+        hidden_words = publish.hidden_text(self.ecosystem)
+        response = self.get_paginated_response(
+            [
+                published_fields(area, stored.published(row, hidden_words))
+                for row, area in zip(page, runs.stored_areas(run, page), strict=True)
+            ]
+        )
         response.data["run"] = run_state(run)
         return response
 

@@ -7,11 +7,18 @@ class AtlasConfig(AppConfig):
     verbose_name = _("Access atlas")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from ecotone import maplayers, network_figures
         from ecotone.network_figures import FigureSource, Measure, PublicPage
 
         from . import audit  # noqa: F401  (registers change history)
-        from .services import network
+        from .services import network, runs
+
+        # A cached state of what runs depend on is forgotten on any change to it (runs.py).
+        for model in runs.STATE_SOURCES:
+            post_save.connect(runs.forget_states, sender=model, dispatch_uid=f"atlas-{model}")
+            post_delete.connect(runs.forget_states, sender=model, dispatch_uid=f"atlas-del-{model}")
 
         # The opportunity map shows the atlas's areas as layers its members can switch on.
         for colouring, label in (

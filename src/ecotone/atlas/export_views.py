@@ -16,9 +16,8 @@ from ecotone.exports import FORMATS, table_response
 from ecotone.replicas import read_replica
 
 from .access import get_analysis, get_analysis_scenario
-from .models import AreaKind, Locale, RunStatus
-from .services import analyses, publish, runs
-from .services.results import RunResult
+from .models import AnalysisRun, AreaKind, AreaResult, Locale, RunStatus
+from .services import analyses, publish, runs, stored
 
 
 def _headers() -> list[str]:
@@ -46,36 +45,54 @@ def _headers() -> list[str]:
     ]
 
 
-def area_rows(result: RunResult, ecosystem: Ecosystem) -> Iterator[list[Any]]:
-    """The table's rows, priorities first, with youth counts below the threshold suppressed
-    (and then the area's share low-income and need index left empty)."""
+def area_rows(run: AnalysisRun, ecosystem: Ecosystem) -> Iterator[list[Any]]:
+    """The table's rows, priorities first, from the run's stored rows as `publish` returned
+    them: youth counts below the threshold suppressed (and then the area's share low-income and
+    need index left empty). Read a chunk at a time, so a national table streams in bounded
+    memory."""
     kinds, locales = dict(AreaKind.choices), dict(Locale.choices)
-    figures = publish.Figures(result.areas, ecosystem)
+    hidden_words = publish.hidden_text(ecosystem)
     yes, no = _("yes"), _("no")
-    for area in sorted(result.areas, key=lambda a: (a.rank is None, a.rank or 0, a.name)):
-        shown = figures.area(area)
-        yield [
-            area.code,
-            area.name,
-            kinds.get(area.kind, area.kind),
-            locales.get(area.locale, area.locale),
-            area.latitude,
-            area.longitude,
-            shown.hidden_text if shown.hidden else shown.youth,
-            None if shown.low_income_share is None else round(shown.low_income_share * 100),
-            shown.need,
-            area.access_per_1000,
-            area.seats_within,
-            area.catchment_mi,
-            area.nearest_miles,
-            area.nearest_program_name,
-            area.virtual_programs,
-            yes if area.is_desert else no,
-            area.rank,
-            area.supply_index,
-            area.demand_index,
-            area.reasons,
-        ]
+    rows = stored.page_order(runs.area_results(run), "rank")
+    for chunk in _chunks(rows.iterator(chunk_size=CHUNK), CHUNK):
+        for row, area in zip(chunk, runs.stored_areas(run, chunk), strict=True):
+            shown = stored.published(row, hidden_words)
+            yield [
+                area.code,
+                area.name,
+                kinds.get(area.kind, area.kind),
+                locales.get(area.locale, area.locale),
+                area.latitude,
+                area.longitude,
+                shown.hidden_text if shown.hidden else shown.youth,
+                None if shown.low_income_share is None else round(shown.low_income_share * 100),
+                shown.need,
+                area.access_per_1000,
+                area.seats_within,
+                area.catchment_mi,
+                area.nearest_miles,
+                area.nearest_program_name,
+                area.virtual_programs,
+                yes if area.is_desert else no,
+                area.rank,
+                area.supply_index,
+                area.demand_index,
+                area.reasons,
+            ]
+
+
+CHUNK = 2000
+
+
+def _chunks(rows: Iterator[AreaResult], size: int) -> Iterator[list[AreaResult]]:
+    chunk: list[AreaResult] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 @read_replica
@@ -105,6 +122,6 @@ def export_areas(request: HttpRequest, ecosystem_slug: str, fmt: str = "") -> Ht
             status=409,
             content_type="text/plain; charset=utf-8",
         )
-    result = runs.result_of(run)
+    runs.digest_of(run)  # its rows stored (once, for a run finished before they were)
     name = f"{ecosystem.slug}-atlas" + (f"-scenario-{scenario.pk}" if scenario else "")
-    return table_response(name, fmt, _headers(), area_rows(result, ecosystem))
+    return table_response(name, fmt, _headers(), area_rows(run, ecosystem))

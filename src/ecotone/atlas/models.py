@@ -257,6 +257,10 @@ class AnalysisRun(TimeStamped):
     # Summary figures and per-area results: written by atlas/services/compute.py, read back as a
     # RunResult (atlas/services/results.py) by `services.runs.result_from`.
     result = models.JSONField(_("result"), null=True, blank=True)
+    # The figures over all areas the atlas page shows (the summary, what totals are rounded,
+    # the charts' counts, the colour scales), written with the run's AreaResult rows by
+    # atlas/services/stored.py: pages read these and a page of rows, never `result`.
+    digest = models.JSONField(_("published figures"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -266,3 +270,77 @@ class AnalysisRun(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.analysis} ({self.get_status_display()})"
+
+
+class AreaResult(models.Model):
+    """One area of a finished run, as the pages, the map, the API and the export read it
+    (written by atlas/services/stored.py when the run completes; deleted with the run).
+
+    The figures about young people are stored as `publish` returned them (`youth_shown`,
+    `youth_hidden`, `need_shown`, `low_income_shown`), so no request decodes the whole run or
+    applies the small-cell rule again. The `order_*` columns are each area's place under the
+    pages' sorts (its position) and the API's orderings (its key's rank, ties broken by
+    `area_id`), as the lists always ordered them.
+    """
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="area_results")
+    area_id = models.IntegerField()  # the PopulationArea's pk when the run was computed
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    search_text = models.TextField()  # name and code case-folded, for the page's search
+    kind = models.CharField(max_length=20)
+    locale = models.CharField(max_length=10)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    youth = models.IntegerField()  # exact: for reasons and orderings only, never shown
+    youth_shown = models.IntegerField(null=True)
+    youth_hidden = models.BooleanField()
+    need = models.FloatField(null=True)
+    need_shown = models.FloatField(null=True)
+    low_income_share = models.FloatField(null=True)
+    low_income_shown = models.FloatField(null=True)
+    access_per_1000 = models.FloatField()
+    seats_within = models.FloatField()
+    catchment_mi = models.FloatField()
+    nearest_miles = models.FloatField(null=True)
+    nearest_program_name = models.CharField(max_length=500)
+    nearest_program_slug = models.CharField(max_length=500)
+    virtual_programs = models.IntegerField()
+    is_desert = models.BooleanField()
+    rank = models.IntegerField(null=True)
+    supply_index = models.FloatField(null=True)
+    demand_index = models.FloatField(null=True)
+    order_rank = models.IntegerField()
+    order_need = models.IntegerField()
+    order_access = models.IntegerField()
+    order_youth = models.IntegerField()
+    order_nearest = models.IntegerField()
+    order_name = models.IntegerField()
+    order_api_rank = models.IntegerField()
+    order_api_need = models.IntegerField()
+    order_api_access = models.IntegerField()
+    order_api_youth = models.IntegerField()
+    order_api_nearest = models.IntegerField()
+    order_api_name = models.IntegerField()
+
+    objects: models.Manager[AreaResult] = models.Manager()
+
+    class Meta:
+        ordering = ["order_rank"]
+        # A page of any ordering is read from its index, not sorted out of 100,000 rows.
+        indexes = [
+            *(
+                models.Index(fields=["run", f"order_{key}"], name=f"atlas_result_{key}")
+                for key in ("rank", "need", "access", "youth", "nearest", "name")
+            ),
+            *(
+                models.Index(
+                    fields=["run", f"order_api_{key}", "area_id"], name=f"atlas_result_api_{key}"
+                )
+                for key in ("rank", "need", "access", "youth", "nearest", "name")
+            ),
+            models.Index(fields=["run", "latitude", "longitude"], name="atlas_result_place"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

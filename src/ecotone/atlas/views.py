@@ -8,13 +8,15 @@ whatever they say about students through `publish.Figures` (small-cell suppressi
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 
 from ecotone import concurrency
 from ecotone.charts import bar_chart
+from ecotone.directory.clustering import BoundingBox, cell_size, grid_clusters
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
@@ -38,28 +41,24 @@ from .forms import (
     initial_from_program,
     kept_forms,
 )
-from .models import AnalysisRun, AreaKind, Locale, RunStatus, Scenario
+from .models import AnalysisRun, AreaKind, AreaResult, Locale, RunStatus, Scenario
 from .parameters import PRESETS, Parameters
-from .services import analyses, publish, runs, scenarios
+from .services import analyses, publish, runs, scenarios, stored
 
 # The presets' texts are msgids marked in parameters.py (Django-free); translated here.
 translated = _
 
 PAGE_SIZE = 25
 MAX_COMPARED = 3
-SORTS: dict[str, tuple[Any, Callable[[Any], Any], bool]] = {
-    # key: (label, sort key, descending)
-    "rank": (gettext_lazy("Priority"), lambda a: (a.rank is None, a.rank or 0, a.name), False),
-    "need": (gettext_lazy("Most need"), lambda a: _num(a.need), True),
-    "access": (gettext_lazy("Least access"), lambda a: _num(a.access_per_1000, math.inf), False),
-    "youth": (gettext_lazy("Most young people"), lambda a: a.youth, True),
-    "nearest": (gettext_lazy("Farthest from a program"), lambda a: _num(a.nearest_miles), True),
-    "name": (gettext_lazy("Name (A–Z)"), lambda a: a.name.casefold(), False),
+# The priority list's sorts: each area's place under them is stored with the run (stored.py).
+SORTS: dict[str, Any] = {
+    "rank": gettext_lazy("Priority"),
+    "need": gettext_lazy("Most need"),
+    "access": gettext_lazy("Least access"),
+    "youth": gettext_lazy("Most young people"),
+    "nearest": gettext_lazy("Farthest from a program"),
+    "name": gettext_lazy("Name (A–Z)"),
 }
-
-
-def _num(value: float | None, missing: float = -math.inf) -> float:
-    return missing if value is None or not math.isfinite(value) else float(value)
 
 
 # The pieces every atlas page shares ----------------------------------------------------------
@@ -117,26 +116,26 @@ def atlas_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     shown = run if run.status == RunStatus.DONE else runs.last_done_run(analysis)
     if shown is None:
         return render(request, "atlas/home.html", context)
-    result = runs.result_of(shown)
-    figures = publish.Figures(list(result.areas), ecosystem)
-    context.update(_area_listing(request, figures))
+    # The run's stored rows and digest (services/stored.py): a page of rows, never the run.
+    digest = runs.digest_of(shown)
+    context.update(_area_listing(request, shown, digest))
     context["shown_run"] = shown
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "area-list":
         return render(request, "atlas/_area_list.html", context)
     context.update(
         {
-            "summary": _summary(result.summary, figures),
-            "charts": _charts(figures),
-            "legends": _legends(figures),
-            "has_programs": bool(result.summary.get("sites")),
+            "summary": _summary(digest, ecosystem),
+            "charts": _charts(digest, ecosystem),
+            "legends": _legends(digest, ecosystem),
+            "has_programs": bool(digest["summary"].get("sites")),
         }
     )
     return render(request, "atlas/home.html", context)
 
 
-def _area_listing(request: HttpRequest, figures: publish.Figures) -> dict[str, Any]:
-    """The priority list's filters, sort and page: all in the address, so it can be shared."""
-    areas = figures.areas
+def _area_listing(request: HttpRequest, run: AnalysisRun, digest: dict[str, Any]) -> dict[str, Any]:
+    """The priority list's filters, sort and page: all in the address, so it can be shared.
+    One page of the run's stored rows (filtered and ordered in the database)."""
     q = request.GET.get("q", "").strip()
     locale = request.GET.get("locale", "")
     kind = request.GET.get("kind", "")
@@ -144,32 +143,41 @@ def _area_listing(request: HttpRequest, figures: publish.Figures) -> dict[str, A
     sort = request.GET.get("sort", "rank")
     if sort not in SORTS:
         sort = "rank"
-    chosen = list(areas)
+    chosen = runs.area_results(run)
     if q:
-        folded = q.casefold()
-        chosen = [a for a in chosen if folded in a.name.casefold() or folded in a.code.casefold()]
+        chosen = chosen.filter(search_text__contains=q.casefold())
     if locale in Locale.values:
-        chosen = [a for a in chosen if a.locale == locale]
+        chosen = chosen.filter(locale=locale)
     if kind in AreaKind.values:
-        chosen = [a for a in chosen if a.kind == kind]
+        chosen = chosen.filter(kind=kind)
     if deserts_only:
-        chosen = [a for a in chosen if a.is_desert]
-    _label, key, descending = SORTS[sort]
-    chosen.sort(key=key, reverse=descending)
-    page = Paginator(chosen, PAGE_SIZE).get_page(request.GET.get("page"))
+        chosen = chosen.filter(is_desert=True)
+    paginator = Paginator(stored.page_order(chosen, sort), PAGE_SIZE)
+    if not q:  # counted when the run was stored: no count over 100,000 rows per page
+        paginator.count = stored.count(
+            digest,
+            locale if locale in Locale.values else "",
+            kind if kind in AreaKind.values else "",
+            True if deserts_only else None,
+        )
+    page = paginator.get_page(request.GET.get("page"))
+    found = list(page.object_list)
+    hidden_words = publish.hidden_text(run.analysis.ecosystem)
     return {
         "page": page,
-        "rows": [_row(area, figures) for area in page.object_list],
+        "rows": [
+            _row(area, stored.published(row, hidden_words))
+            for row, area in zip(found, runs.stored_areas(run, found), strict=True)
+        ],
         "filters": {"q": q, "locale": locale, "kind": kind, "desert": deserts_only, "sort": sort},
-        "sorts": [(code, label) for code, (label, _key, _desc) in SORTS.items()],
+        "sorts": list(SORTS.items()),
         "locales": Locale.choices,
-        "kinds": [(v, label) for v, label in AreaKind.choices if any(a.kind == v for a in areas)],
-        "area_count": len(areas),
+        "kinds": [(v, label) for v, label in AreaKind.choices if v in digest["kinds"]],
+        "area_count": digest["area_count"],
     }
 
 
-def _row(area: Any, figures: publish.Figures) -> dict[str, Any]:
-    shown = figures.area(area)
+def _row(area: Any, shown: publish.AreaFigures) -> dict[str, Any]:
     return {
         "area": area,
         "youth": shown.youth_label,
@@ -181,14 +189,16 @@ def _row(area: Any, figures: publish.Figures) -> dict[str, Any]:
     }
 
 
-def _summary(summary: dict[str, Any], figures: publish.Figures) -> dict[str, Any]:
+def _summary(digest: dict[str, Any], ecosystem: Ecosystem) -> dict[str, Any]:
     """Headline figures, youth counts suppressed like any other published number."""
+    summary = digest["summary"]
+    figures = stored.figures_of(digest, ecosystem)
     by_locale = []
     for code, label in Locale.choices:
         local = (summary.get("by_locale") or {}).get(code)
         if not local:
             continue
-        shown = figures.for_locale(code)
+        shown = stored.figures_of(digest, ecosystem, code)
         by_locale.append(
             {
                 "label": label,
@@ -213,17 +223,15 @@ def _summary(summary: dict[str, Any], figures: publish.Figures) -> dict[str, Any
     }
 
 
-def _charts(figures: publish.Figures) -> list[dict[str, Any]]:
+def _charts(digest: dict[str, Any], ecosystem: Ecosystem) -> list[dict[str, Any]]:
     """Two charts, each with the table of its numbers: deserts by locale, areas by access."""
-    areas = figures.areas
     deserts_rows: list[dict[str, Any]] = []
     for code, label in Locale.choices:
-        shown = figures.for_locale(code)
-        in_locale = shown.areas
-        if not in_locale:
+        local = digest["locales"].get(code)
+        if not local:
             continue
-        youth = sum(a.youth for a in in_locale)
-        in_deserts = sum(a.youth for a in in_locale if a.is_desert)
+        shown = stored.figures_of(digest, ecosystem, code)
+        youth, in_deserts = local["youth"], local["in_deserts"]
         share = in_deserts / youth if youth else 0.0
         hidden = shown.is_hidden(in_deserts)
         deserts_rows.append(
@@ -233,14 +241,14 @@ def _charts(figures: publish.Figures) -> list[dict[str, Any]]:
                 "shown": "—" if hidden else _percent(share),
                 "youth": shown.total_label(youth),
                 "in_deserts": shown.total_label(in_deserts),
-                "deserts": sum(1 for a in in_locale if a.is_desert),
-                "areas": len(in_locale),
+                "deserts": local["deserts"],
+                "areas": local["areas"],
             }
         )
-    scale = AccessScale.from_values([a.access_per_1000 for a in areas])
+    scale = stored.access_scale(digest)
     access_rows: list[dict[str, Any]] = []
     for index, class_label in _access_labels(scale):
-        count = sum(1 for a in areas if scale.class_of(a.access_per_1000) == index)
+        count = digest["access_classes"].get(str(index), 0)
         access_rows.append(
             {
                 "label": class_label,
@@ -325,18 +333,10 @@ def _range_label(low: float | None, high: float | None, digits: int | None = Non
     return _("%(low)s to %(high)s") % {"low": shown(low), "high": shown(high)}
 
 
-def _need_scale(figures: publish.Figures) -> NeedScale:
-    """Quintiles of the need index over the areas whose index may be shown."""
-    return NeedScale.from_values(
-        [need for a in figures.areas if (need := figures.area(a).need) is not None]
-    )
-
-
-def _legends(figures: publish.Figures) -> dict[str, dict[str, Any]]:
-    scale = AccessScale.from_values([a.access_per_1000 for a in figures.areas])
+def _legends(digest: dict[str, Any], ecosystem: Ecosystem) -> dict[str, dict[str, Any]]:
     return {
-        "access": _access_legend(scale),
-        "need": _need_legend(_need_scale(figures), figures.ecosystem),
+        "access": _access_legend(stored.access_scale(digest)),
+        "need": _need_legend(stored.need_scale(digest), ecosystem),
     }
 
 
@@ -386,16 +386,20 @@ def run_status(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
 @ecosystem_view("atlas.view_atlas")
 def areas_geojson(request: HttpRequest, ecosystem_slug: str) -> JsonResponse:
     """The areas as points coloured by access (`?color=access`) or need (`?color=need`), with
-    their legend, for the atlas map and the opportunity map's atlas layer (maplayers.py)."""
+    their legend, for the atlas map and the opportunity map's atlas layer (maplayers.py).
+
+    `?bbox=west,south,east,north` limits them to a viewport; more than MAP_MAX_POINTS are
+    clustered into a grid as the program map is (directory/clustering.py): a cluster is a
+    grey point saying how many areas it holds."""
     ecosystem = current_ecosystem(request)
     colouring = "need" if request.GET.get("color") == "need" else "access"
     collection: dict[str, Any] = {"type": "FeatureCollection", "features": [], "legend": []}
+    box = BoundingBox.parse(request.GET["bbox"]) if request.GET.get("bbox") else None
     if ecosystem.population_areas.exists():
         analysis = analyses.default_analysis(ecosystem)
         run = runs.latest_run(analysis)
         if run.status == RunStatus.DONE:
-            figures = publish.Figures(list(runs.result_of(run).areas), ecosystem)
-            collection = _feature_collection(figures, colouring)
+            collection = _feature_collection(run, colouring, box)
         else:
             collection["note"] = _("The atlas is computing; try again in a moment.")
     return JsonResponse(
@@ -405,49 +409,110 @@ def areas_geojson(request: HttpRequest, ecosystem_slug: str) -> JsonResponse:
     )
 
 
-def _feature_collection(figures: publish.Figures, colouring: str) -> dict[str, Any]:
-    ecosystem = figures.ecosystem
-    scale = AccessScale.from_values([a.access_per_1000 for a in figures.areas])
-    need_scale = _need_scale(figures)
+MAP_MAX_POINTS = 2_000
+
+
+def _inside(box: BoundingBox) -> Q:
+    inside = Q(latitude__range=(box.south, box.north))
+    if box.is_whole_width:
+        return inside
+    if box.crosses_antimeridian:
+        return inside & (Q(longitude__gte=box.west) | Q(longitude__lte=box.east))
+    return inside & Q(longitude__range=(box.west, box.east))
+
+
+def _feature_collection(
+    run: AnalysisRun, colouring: str, box: BoundingBox | None
+) -> dict[str, Any]:
+    """Two queries: where the run's areas in the viewport are, then the rows of those not in a
+    cluster."""
+    ecosystem = run.analysis.ecosystem
+    digest = runs.digest_of(run)
+    scale, need_scale = stored.access_scale(digest), stored.need_scale(digest)
     legend = _access_legend(scale) if colouring == "access" else _need_legend(need_scale, ecosystem)
     atlas_url = reverse("atlas:home", kwargs={"ecosystem_slug": ecosystem.slug})
-    features = []
-    for area in figures.areas:
-        shown = figures.area(area)
+    places = runs.area_results(run)
+    if box is not None:
+        places = places.filter(_inside(box))
+    points = list(places.order_by("area_id").values_list("pk", "latitude", "longitude"))
+    clustered = len(points) > MAP_MAX_POINTS
+    cells = []
+    if clustered:
+        lats = np.array([p[1] for p in points], dtype=np.float64)
+        lons = np.array([p[2] for p in points], dtype=np.float64)
+        extent = box or BoundingBox(
+            float(lons.min()), float(lats.min()), float(lons.max()), float(lats.max())
+        )
+        cells = grid_clusters(lats, lons, cell_size(extent))
+        singles = [points[cell.member][0] for cell in cells if cell.count == 1]
+    else:
+        singles = [p[0] for p in points]
+    rows = {row.pk: row for row in AreaResult.objects.filter(pk__in=singles)}
+    hidden_words = publish.hidden_text(ecosystem)
+    locales = dict(Locale.choices)
+
+    def point(row: AreaResult) -> dict[str, Any]:
+        shown = stored.published(row, hidden_words)
         if colouring == "access":
-            colour = scale.colour(area.access_per_1000)
+            colour = scale.colour(row.access_per_1000)
         else:
             colour = need_scale.colour(shown.need)
-        features.append(
+        return _point(
+            row.latitude,
+            row.longitude,
             {
-                "type": "Feature",
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [round(area.longitude, 5), round(area.latitude, 5)],
-                },
-                "properties": {
-                    "id": area.id,
-                    "name": area.name,
-                    "color": colour,
-                    "outline": "strong" if area.is_desert else "",
-                    "details": _details(area, shown),
-                },
-            }
+                "id": row.area_id,
+                "name": row.name,
+                "color": colour,
+                "outline": "strong" if row.is_desert else "",
+                "details": _details(row, shown, locales),
+            },
         )
+
+    if clustered:
+        features = [
+            point(rows[points[cell.member][0]])
+            if cell.count == 1
+            else _point(
+                cell.latitude,
+                cell.longitude,
+                {
+                    "name": _("%(n)s areas")
+                    % {"n": number_format(cell.count, force_grouping=True)},
+                    "color": UNKNOWN_COLOUR,
+                    "details": [_("Zoom in to see each area.")],
+                    "cluster": True,
+                    "count": cell.count,
+                },
+            )
+            for cell in cells
+        ]
+    else:
+        features = [point(rows[pk]) for pk, _lat, _lon in points]
     return {
         "type": "FeatureCollection",
         "features": features,
+        "clustered": clustered,
+        "total": len(points),
         "legend": legend["entries"],
         "title": legend["title"],
         "atlas_url": atlas_url,
     }
 
 
-def _details(area: Any, shown: publish.AreaFigures) -> list[str]:
+def _point(lat: float, lon: float, properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+        "properties": properties,
+    }
+
+
+def _details(area: Any, shown: publish.AreaFigures, locales: dict[str, Any]) -> list[str]:
     need = shown.need
     lines = [
         _("%(youth)s young people · %(locale)s")
-        % {"youth": shown.youth_label, "locale": Locale(area.locale).label},
+        % {"youth": shown.youth_label, "locale": locales[area.locale]},
     ]
     if area.access_per_1000 is not None and math.isfinite(area.access_per_1000):
         lines.append(
@@ -680,7 +745,7 @@ def _baseline_scale(analysis: Any) -> AccessScale:
     run = runs.latest_run(analysis)
     if run.status != RunStatus.DONE:
         return AccessScale.from_values([])
-    return AccessScale.from_values([a.access_per_1000 for a in runs.result_of(run).areas])
+    return stored.access_scale(runs.digest_of(run))
 
 
 # Errors services report by key ("programs.0.seats") -> the field the person typed it in.

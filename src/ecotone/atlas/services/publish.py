@@ -189,9 +189,14 @@ class Figures:
     when a hidden area is among them (`total`, `total_label`, `summary`), and a scenario's
     changes (`changes`)."""
 
-    def __init__(self, areas: Sequence[AreaAccess], ecosystem: Ecosystem) -> None:
+    def __init__(
+        self, areas: Sequence[AreaAccess], ecosystem: Ecosystem, *, rounded: bool | None = None
+    ) -> None:
         self.areas = areas
         self.ecosystem = ecosystem
+        if rounded is not None:
+            # Known beforehand (a stored run's digest): totals over areas not loaded here.
+            self.__dict__["rounded"] = rounded
 
     @functools.cached_property
     def rounded(self) -> bool:

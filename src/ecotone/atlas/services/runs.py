@@ -10,9 +10,11 @@ import hashlib
 import json
 import logging
 import time as clock
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -33,8 +35,9 @@ from ecotone.directory.models import (
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 
-from ..models import Analysis, AnalysisRun, PopulationArea, RunStatus, Scenario
+from ..models import Analysis, AnalysisRun, AreaResult, PopulationArea, RunStatus, Scenario
 from ..parameters import Parameters
+from . import stored
 from .analyses import parameters_of
 from .compute import RESULT_VERSION, compute
 from .offers import clean_scenario_programs, hypothetical_offers
@@ -67,9 +70,60 @@ def stage_label(run: AnalysisRun) -> str:
     return str(STAGES.get(run.stage, run.stage))
 
 
+STATE_SOURCES = (
+    Program,
+    Location,
+    ProgramLocation,
+    Schedule,
+    ProgramAttribute,
+    Language,
+    ServiceCapacity,
+    PopulationArea,
+)
+_STATE_GENERATION = "atlas:state-generation"
+
+
+def state_cache_seconds() -> float:
+    """How long `ecosystem_state` is kept in the cache (ATLAS_STATE_CACHE_SECONDS, default 60;
+    0 asks the database every time)."""
+    return float(getattr(settings, "ATLAS_STATE_CACHE_SECONDS", 60))
+
+
+def forget_states(**_kwargs: Any) -> None:
+    """Any saved or deleted row of STATE_SOURCES makes every cached state old (signals in
+    apps.py); so does its commit, when a request between saw the state before it."""
+
+    def bump() -> None:
+        try:
+            cache.incr(_STATE_GENERATION)
+        except ValueError:
+            cache.set(_STATE_GENERATION, 1, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
 def ecosystem_state(ecosystem: Ecosystem) -> dict[str, Any]:
-    """What a run depends on in the ecosystem, in one query: per table, how many rows and the
-    latest change. Any edit (a program, a location, a schedule, a term, an area) moves it."""
+    """What a run depends on in the ecosystem: per table, how many rows and the latest change.
+    Any edit (a program, a location, a schedule, a term, an area) moves it.
+
+    At national scale the query counts millions of rows (about 0.4 s on a quiet machine) and
+    every atlas page, map layer and API read asks it, so it is cached for
+    `state_cache_seconds()`; a save or delete through the ORM forgets it at once (signals), so
+    only writes that bypass them (bulk updates, raw SQL, another process with a cache of its
+    own) are seen up to that many seconds late."""
+    seconds = state_cache_seconds()
+    if seconds <= 0:
+        return _ecosystem_state(ecosystem)
+    key = f"atlas:state:{ecosystem.pk}:{cache.get(_STATE_GENERATION, 0)}"
+    state = cache.get(key)
+    if state is None:
+        state = _ecosystem_state(ecosystem)
+        cache.set(key, state, seconds)
+    return state
+
+
+def _ecosystem_state(ecosystem: Ecosystem) -> dict[str, Any]:
     sources: dict[str, tuple[type[Any], str, bool]] = {
         "programs": (Program, "ecosystem", True),
         "locations": (Location, "ecosystem", True),
@@ -111,8 +165,11 @@ def fingerprint(analysis: Analysis, scenario: Scenario | None = None) -> str:
 
 
 def _runs(analysis: Analysis, scenario: Scenario | None) -> QuerySet[AnalysisRun]:
-    return AnalysisRun.objects.filter(analysis=analysis, scenario=scenario).order_by(
-        "-created_at", "-pk"
+    # A run's result is read only where the whole of it is needed (`result_of`).
+    return (
+        AnalysisRun.objects.filter(analysis=analysis, scenario=scenario)
+        .defer("result", "digest")
+        .order_by("-created_at", "-pk")
     )
 
 
@@ -216,6 +273,8 @@ def compute_run(run: AnalysisRun) -> AnalysisRun:
             else ()
         )
         run.result = compute(run.analysis.ecosystem, params, extra, on_progress)
+        ecosystem = run.analysis.ecosystem
+        run.digest = stored.store(run, result_from(run.result, ecosystem), ecosystem)
     except Exception as error:
         logger.exception("Analysis run %s failed", run.pk)
         run.status = RunStatus.FAILED
@@ -277,13 +336,48 @@ def result_from(data: dict[str, Any], ecosystem: Ecosystem) -> RunResult:
     result = RunResult(
         summary=data["summary"], areas=areas, parameters=params, field_word=field_word(params)
     )
+    _explain(result, result.areas, ecosystem)
+    return result
+
+
+def _explain(result: RunResult, areas: list[AreaAccess], ecosystem: Ecosystem) -> None:
+    """Let each priority area among `areas` say why, in the reader's language, when read."""
     language = translation.get_language()
 
     def explain(area: AreaAccess) -> str:
         with translation.override(language):
             return reasons(area, result, ecosystem)
 
-    for area in result.areas:
+    for area in areas:
         if area.rank is not None:
             area.explain = explain
-    return result
+
+
+def digest_of(run: AnalysisRun) -> dict[str, Any]:
+    """A finished run's published figures over all its areas (`stored.digest`), its rows
+    stored first when the run was finished before rows were (read once from its result)."""
+    if run.status != RunStatus.DONE:
+        raise DomainError(_("This analysis has no result yet."))
+    if run.digest is None:
+        ecosystem = run.analysis.ecosystem
+        run.digest = stored.store(run, result_of(run), ecosystem)
+        AnalysisRun.objects.filter(pk=run.pk).update(digest=run.digest)
+    return run.digest
+
+
+def area_results(run: AnalysisRun) -> QuerySet[AreaResult]:
+    """A finished run's stored rows (`digest_of` first: they exist after it)."""
+    digest_of(run)
+    return AreaResult.objects.filter(run=run)
+
+
+def stored_areas(run: AnalysisRun, rows: Iterable[AreaResult]) -> list[AreaAccess]:
+    """Stored rows of a finished run as its areas, each priority able to say why."""
+    data = digest_of(run)
+    params = Parameters.from_dict(data["parameters"])
+    result = RunResult(
+        summary=data["summary"], areas=[], parameters=params, field_word=field_word(params)
+    )
+    areas = [stored.area_of(row) for row in rows]
+    _explain(result, areas, run.analysis.ecosystem)
+    return areas

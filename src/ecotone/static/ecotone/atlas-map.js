@@ -70,16 +70,34 @@
       });
     });
     var checked = this.panel.querySelector("input[name=colouring]:checked");
-    this.show(checked ? checked.value : "access");
+    this.colouring = checked ? checked.value : "access";
+    this.show(this.colouring);
+    // Once fitted, each view asks for its own areas: a national atlas comes in clusters until
+    // the reader zooms in (the server clusters a crowded viewport, as on the program map).
+    this.map.on("moveend", function () {
+      if (self.fitted) {
+        self.show(self.colouring, true);
+      }
+    });
   }
 
-  AtlasMap.prototype.show = function (colouring) {
+  function boundsParam(bounds) {
+    return [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+      .map(function (value) { return value.toFixed(4); })
+      .join(",");
+  }
+
+  AtlasMap.prototype.show = function (colouring, inView) {
     var self = this;
     var mine = ++this.request;
+    this.colouring = colouring;
     Array.prototype.forEach.call(this.panel.querySelectorAll(".map-legend"), function (legend) {
       legend.hidden = legend.dataset.colouring !== colouring;
     });
     var url = this.element.dataset.geojsonUrl + "?color=" + encodeURIComponent(colouring);
+    if (inView || this.fitted) {
+      url += "&bbox=" + boundsParam(this.map.getBounds().pad(0.2));
+    }
     window.EcotoneOverlay.fetch(url)
       .then(function (collection) {
         if (mine !== self.request) {

@@ -114,22 +114,35 @@
     }
     var self = this;
     var request = 0;
-    Array.prototype.forEach.call(choices, function (choice) {
-      choice.addEventListener("change", function () {
-        var mine = ++request;
-        if (self.overlay) {
-          self.map.removeLayer(self.overlay);
-          self.overlay = null;
-        }
+    var shown = null;
+    function load(choice, keep) {
+      var mine = ++request;
+      if (self.overlay && !keep) {
+        self.map.removeLayer(self.overlay);
+        self.overlay = null;
+      }
+      if (!keep) {
         legend.hidden = true;
         self.element.dataset.overlay = "";
-        if (!choice.checked || !choice.dataset.url) {
-          return;
-        }
-        window.EcotoneOverlay.fetch(choice.dataset.url)
+      }
+      shown = choice.checked && choice.dataset.url ? choice : null;
+      if (!shown) {
+        return;
+      }
+      // Every point when turned on (a national layer comes clustered, maplayers.py); then,
+      // as the map moves, the viewport's.
+      var url = choice.dataset.url;
+      if (keep) {
+        url += (url.indexOf("?") < 0 ? "?" : "&") +
+          "bbox=" + boundsParam(self.map.getBounds().pad(0.2));
+      }
+      window.EcotoneOverlay.fetch(url)
           .then(function (collection) {
             if (mine !== request) {
               return;
+            }
+            if (self.overlay) {
+              self.map.removeLayer(self.overlay);
             }
             self.overlay = window.EcotoneOverlay.layer(collection).addTo(self.map);
             self.overlay.bringToBack();
@@ -140,7 +153,16 @@
           .catch(function () {
             // The layer is an extra: the programs stay on the map without it.
           });
+    }
+    Array.prototype.forEach.call(choices, function (choice) {
+      choice.addEventListener("change", function () {
+        load(choice, false);
       });
+    });
+    this.map.on("moveend", function () {
+      if (shown) {
+        load(shown, true);
+      }
     });
   };
 
