@@ -46,6 +46,7 @@ env = environ.Env(
     CACHE_URL=(str, "locmemcache://"),
     DATABASE_REPLICA_URLS=(list, []),
     DATABASE_REPLICA_PIN_SECONDS=(int, 15),
+    ATLAS_STATE_CACHE_SECONDS=(float, 60.0),
 )
 
 DEBUG = env("DEBUG")
@@ -170,6 +171,8 @@ for number, url in enumerate(env("DATABASE_REPLICA_URLS"), start=1):
 # A client that wrote reads from the primary only for this many seconds: longer than the
 # replicas ever lag (docs/scaling.md).
 DATABASE_REPLICA_PIN_SECONDS = env("DATABASE_REPLICA_PIN_SECONDS")
+# How long the atlas keeps an ecosystem's counts that decide whether a run is current (0: never).
+ATLAS_STATE_CACHE_SECONDS = env("ATLAS_STATE_CACHE_SECONDS")
 DATABASE_ROUTERS = ["ecotone.replicas.ReplicaRouter"] if DATABASE_REPLICAS else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

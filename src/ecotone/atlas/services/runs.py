@@ -86,7 +86,7 @@ _STATE_GENERATION = "atlas:state-generation"
 def state_cache_seconds() -> float:
     """How long `ecosystem_state` is kept in the cache (ATLAS_STATE_CACHE_SECONDS, default 60;
     0 asks the database every time)."""
-    return float(getattr(settings, "ATLAS_STATE_CACHE_SECONDS", 60))
+    return float(settings.ATLAS_STATE_CACHE_SECONDS)
 
 
 def forget_states(**_kwargs: Any) -> None:
