@@ -97,7 +97,7 @@ def _changes(model: type[models.Model], created: bool) -> Any:
     """A function giving what `auditlog.diff.model_instance_diff(None, instance)` (`created`)
     or `(instance, None)` gives, with the fields and the empty side worked out once per model
     rather than once per record."""
-    as_json = settings.AUDITLOG_STORE_JSON_CHANGES
+    as_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)  # auditlog's default
     registered = auditlog.get_model_fields(model)
     if registered["mask_fields"]:
         return lambda instance: model_instance_diff(

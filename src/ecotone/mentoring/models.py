@@ -810,11 +810,11 @@ class MatchQuerySet(models.QuerySet["Match"]):
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(
-        self, objs: Iterable[Match], fields: Sequence[str], *args: Any, **kwargs: Any
+        self, objs: Iterable[Match], fields: Iterable[str], batch_size: int | None = None
     ) -> int:
         objs = list(objs)
         self._refuse_unsafe(objs)
-        return super().bulk_update(objs, fields, *args, **kwargs)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
 
 
 class Match(TimeStamped):

@@ -252,13 +252,13 @@ def compute(round_: MatchingRound) -> MatchingRound:
             ) % {"error": f"{type(error).__name__}: {error}"}
         failed = MatchingRound.objects.filter(pk=round_.pk, status=RoundStatus.RUNNING)
         if resolving:
-            current = failed.first()
-            if current is not None:
-                current.summary = {k: v for k, v in current.summary.items() if k != "resolving"}
-                current.status = RoundStatus.REVIEW
-                current.error = reason
-                current.stage = "failed"
-                current.save(update_fields=["summary", "status", "error", "stage", "updated_at"])
+            back = failed.first()
+            if back is not None:
+                back.summary = {k: v for k, v in back.summary.items() if k != "resolving"}
+                back.status = RoundStatus.REVIEW
+                back.error = reason
+                back.stage = "failed"
+                back.save(update_fields=["summary", "status", "error", "stage", "updated_at"])
         else:
             failed.update(
                 status=RoundStatus.FAILED,
