@@ -1,17 +1,25 @@
-"""Benchmark a matching round through the database, as a backbone team meets it in a regional
-alliance the size of the demo: `services.rounds.compute` from start to proposals.
+"""Benchmark a matching round through the database, as a backbone team meets it in a state's
+network (issue 15 item 3): `services.rounds.compute` from start to proposals, then a review
+re-solve.
 
-    .venv/bin/python benchmarks/matching_round.py [--mentors 600] [--opportunities 150]
-        [--programs 40] [--runs 5] [--mode score] [--seed 11]
+    .venv/bin/python benchmarks/matching_round.py [--mentors 6000] [--opportunities 1500]
+        [--programs N] [--runs 3] [--mode score] [--seed 11] [--before]
+    scripts/with-postgres.sh .venv/bin/python benchmarks/matching_round.py \
+        --mentors 100000 --opportunities 20000 --runs 1
 
 `benchmarks/matching.py` times the Django-free engine on arrays at national scale. This times
-what wraps it, on a temporary SQLite database: loading the ecosystem's available mentors (with
-their screening records and saved opportunities) and open opportunities (with their programs'
-locations and each one's required screening), live-match capacities, candidate edges and the
-solve, the greedy baseline, and the proposals written one `Match.save` at a time (each
-checking the mentor's screening again at the model layer), with the round's summary.
+what wraps it, on a temporary SQLite database (or the PostgreSQL of DATABASE_URL, emptied
+first): loading the ecosystem's available mentors (with their screening and saved
+opportunities) and open opportunities (with their programs' locations and each one's required
+screening), live-match capacities, candidate edges and the solve, the greedy baseline, and the
+proposals saved in bulk through the model's safety check, with the round's summary
+(`round_seconds`). `--before` also runs the code of BASELINE (services/rounds.py and
+engine.py loaded from git, one `Match.save` per proposal, the re-solve in the request) on the
+same data, interleaved with this code run by run.
 
-The region is about 60 x 60 miles around Columbus, Ohio. Mentors: in person and virtual 50 %,
+The region is about 60 x 60 miles around Columbus, Ohio up to 6,000 mentors and grows with them
+beyond (the same density: about 245 x 245 miles at 100,000); one program per 37.5
+opportunities. Mentors: in person and virtual 50 %,
 in person only 35 %, virtual only 15 %; radius 5-25 mi; capacity 1 (70 %), 2 (20 %), 3 (10 %);
 1-3 grade bands, 2-4 topics of the directory's STEM fields, Spanish 20 %; 2-3 weekly windows;
 screening: 65 % fully cleared, 20 % cleared for supervised work only, 15 % not yet. Shared
@@ -19,9 +27,12 @@ identity 30 %. Opportunities: in person 70 %, virtual 15 %, either 15 %; relatio
 the rest episodic; 1-4 mentors needed; one weekly window; 10 % need Spanish; equity priority
 0-1. Each run starts from the same state (the previous run's round and its proposals
 deleted). After each run the review is timed too: every other proposal locked, one excluded,
-the rest re-solved (`resolve_seconds`). The last line printed is one JSON object: mentors,
-opportunities, edges, proposals, seconds (median of `--runs`), with min and max, the queries
-of one run, and the round's own timing of its solve (`summary_seconds`).
+the rest re-solved (`resolve_seconds`; in an ecosystem large enough for the re-solve to be
+queued, `rounds.resolve` and then the task's work, `compute`). The last line printed is one
+JSON object: mentors, opportunities, edges, proposals, `round_seconds` (median of `--runs`),
+with min and max, `resolve_seconds`, the queries of one round, the round's own timing of its
+solve (`summary_seconds`), the median load average, and with `--before` the same for the old
+code.
 """
 
 from __future__ import annotations
