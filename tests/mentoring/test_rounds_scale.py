@@ -348,3 +348,21 @@ def test_without_an_atlas_refreshing_sets_each_priority_as_the_rule_does(world, 
     closed.refresh_from_db()
     assert closed.equity_priority == 0.6  # closed opportunities are left as they were
     assert opps.refresh_equity_priorities(world.alpha) == 0
+
+
+def test_proposals_find_their_edges_as_edges_find_does(world, staff, program):
+    from ecotone.mentoring import engine
+
+    mentors = [make_mentor(world.alpha, f"m{i}@m.test", north_mi=i * 0.3) for i in range(6)]
+    for mentor in mentors:
+        clear(mentor, staff)
+    opportunities = [make_opportunity(program, f"Club {j}", mentors_needed=2) for j in range(4)]
+    instance = engine.build_instance(mentors, opportunities)
+    edges = solver.candidate_edges(instance.mentors, instance.opportunities)
+    pairs = [(int(i), int(j)) for i, j in zip(edges.mentor, edges.opportunity, strict=True)]
+    assert len(pairs) > 4
+    shuffled = pairs[::-1]
+
+    assert rounds._edge_indices(edges, shuffled) == [edges.find(i, j) for i, j in shuffled]
+    with pytest.raises(ValueError, match="not_a_candidate"):
+        rounds._edge_indices(edges, [(len(mentors), 0)])

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
+import numpy as np
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -393,6 +394,21 @@ def _delete(matches: list[Match]) -> None:
         Match.objects.filter(pk__in=[m.pk for m in matches]).delete()
 
 
+def _edge_indices(edges: solver.Edges, pairs: list[tuple[int, int]]) -> list[int]:
+    """`edges.find` for many pairs in one search (the edges are sorted by mentor, then
+    opportunity); every pair must be an edge, as the solver's are."""
+    if not pairs:
+        return []
+    n = edges.n_opportunities
+    keys = edges.mentor.astype(np.int64) * n + edges.opportunity
+    wanted = np.array([i * n + j for i, j in pairs], dtype=np.int64)
+    found = np.searchsorted(keys, wanted)
+    missing = (found >= len(keys)) | (keys[np.minimum(found, len(keys) - 1)] != wanted)
+    if bool(missing.any()):
+        raise ValueError("not_a_candidate")
+    return [int(k) for k in found]
+
+
 def _attach(match: Match, plan: _Plan) -> None:
     """Give a proposal the mentor and opportunity the plan has loaded (their names make the
     proposal's history entry), when they are still in the round."""
@@ -417,10 +433,11 @@ def _store(round_: MatchingRound, plan: _Plan) -> None:
         _attach(match, plan)
         previous[match.mentor_id, match.opportunity_id] = match
     kept = set(result.locked)
-    wanted: dict[tuple[int, int], int] = {}
-    for i, j in solved.pairs:
-        if (i, j) not in kept:
-            wanted[instance.mentor_ids[i], instance.opportunity_ids[j]] = edges.find(i, j)
+    new_pairs = [(i, j) for i, j in solved.pairs if (i, j) not in kept]
+    wanted = {
+        (instance.mentor_ids[i], instance.opportunity_ids[j]): k
+        for (i, j), k in zip(new_pairs, _edge_indices(edges, new_pairs), strict=True)
+    }
     gone = [match for pair, match in previous.items() if pair not in wanted]
     if plan.dropped_locks:
         for match in Match.objects.filter(pk__in=plan.dropped_locks):
