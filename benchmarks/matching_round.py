@@ -314,6 +314,7 @@ def _one_round(
         seconds = time.perf_counter() - began
     if round_.status != "review":
         raise SystemExit(f"the round failed: {round_.error}")
+    print(f"  round {seconds:.2f} s, {round_.summary['proposals']} proposals", file=sys.stderr)
     summary = dict(round_.summary)
     # Review: lock every other proposal, exclude one, re-solve the rest.
     ids = list(code.proposals(round_).order_by("pk").values_list("pk", flat=True))
