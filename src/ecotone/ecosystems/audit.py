@@ -13,13 +13,17 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from auditlog.cid import get_cid
+from auditlog.diff import get_field_value, is_primitive, model_instance_diff, track_field
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import formats, timezone
+from django.utils.encoding import smart_str
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -55,6 +59,80 @@ track(Organization)
 track(Contact)
 track(Membership, m2m_fields={"organizations"})
 track(Invitation, exclude=["token"], m2m_fields={"organizations"})
+
+
+def log_many(instances: Sequence[models.Model], action: int) -> None:
+    """The history entries auditlog writes one by one when tracked records are saved or
+    deleted (`LogEntry.Action.CREATE` just after a bulk insert, `DELETE` just before a bulk
+    delete), written in one insert: the same changes, representation, ecosystem and actor (the
+    `acting` user, filled by auditlog's pre_save receiver, sent here as `save()` would)."""
+    if not instances or not auditlog.contains(type(instances[0])):
+        return
+    model = type(instances[0])
+    created = action == LogEntry.Action.CREATE
+    changes_of = _changes(model, created)
+    content_type = ContentType.objects.get_for_model(model)
+    cid = get_cid()
+    entries = []
+    for instance in instances:
+        changes = changes_of(instance)
+        if not changes:
+            continue
+        entry = LogEntry(
+            content_type=content_type,
+            object_pk=str(instance.pk),
+            object_id=instance.pk,
+            object_repr=smart_str(instance),
+            action=action,
+            changes=changes,
+            additional_data=instance.get_additional_data(),  # type: ignore[attr-defined]
+            cid=cid,
+        )
+        models.signals.pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default")
+        entries.append(entry)
+    LogEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+def _changes(model: type[models.Model], created: bool) -> Any:
+    """A function giving what `auditlog.diff.model_instance_diff(None, instance)` (`created`)
+    or `(instance, None)` gives, with the fields and the empty side worked out once per model
+    rather than once per record."""
+    as_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)  # auditlog's default
+    registered = auditlog.get_model_fields(model)
+    if registered["mask_fields"]:
+        return lambda instance: model_instance_diff(
+            None if created else instance,
+            instance if created else None,
+            use_json_for_changes=as_json,
+        )
+    fields = [
+        f
+        for f in model._meta.get_fields()
+        if track_field(f)
+        and (not registered["include_fields"] or f.name in registered["include_fields"])
+        and f.name not in registered["exclude_fields"]
+    ]
+    empty = {f: get_field_value(None, f, as_json) for f in fields}
+
+    def pair(old: Any, new: Any) -> tuple[Any, Any]:
+        if not as_json:
+            return smart_str(old), smart_str(new)
+        return (
+            old if is_primitive(old) else smart_str(old),
+            new if is_primitive(new) else smart_str(new),
+        )
+
+    def changes(instance: models.Model) -> dict[str, Any] | None:
+        diff = {}
+        for field in fields:
+            value = get_field_value(instance, field, as_json)
+            if value != empty[field]:
+                diff[field.name] = (
+                    pair(empty[field], value) if created else pair(value, empty[field])
+                )
+        return diff or None
+
+    return changes
 
 
 def log_for(ecosystem: Ecosystem, kind: str = "") -> QuerySet[LogEntry]:

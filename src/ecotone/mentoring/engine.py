@@ -23,8 +23,8 @@ from .models import (
     Match,
     Mentor,
     Opportunity,
-    ScreeningRecord,
     ScreeningStep,
+    current_step_codes,
     holding,
 )
 
@@ -35,12 +35,7 @@ def _windows(value: Iterable[Sequence[int]]) -> tuple[solver.Window, ...]:
 
 def held_steps(mentor_ids: Iterable[int], on: datetime.date) -> dict[int, frozenset[str]]:
     """Mentor id -> codes of the screening steps current on `on` (one query)."""
-    held: dict[int, set[str]] = defaultdict(set)
-    records = ScreeningRecord.objects.filter(mentor_id__in=list(mentor_ids)).select_related("step")
-    for record in records:
-        if record.is_current(on):
-            held[record.mentor_id].add(record.step.code)
-    return {k: frozenset(v) for k, v in held.items()}
+    return current_step_codes(mentor_ids, on)
 
 
 def live_counts(field: str, ids: Iterable[int], *, with_proposals: bool = False) -> dict[int, int]:
@@ -51,6 +46,49 @@ def live_counts(field: str, ids: Iterable[int], *, with_proposals: bool = False)
     matches = Match.objects.filter(taken, **{f"{field}_id__in": list(ids)})
     rows = matches.values(field).annotate(n=Count("pk"))
     return {row[field]: row["n"] for row in rows}
+
+
+# The columns `to_solver_mentor`, `build_instance` and a proposal's name (the mentor's) read:
+# what a matching round loads for each of its mentors.
+MENTOR_FIELDS = (
+    "ecosystem",
+    "user__name",
+    "status",
+    "latitude",
+    "longitude",
+    "travel_radius_mi",
+    "modes",
+    "grade_bands",
+    "languages",
+    "topics",
+    "skills",
+    "availability",
+    "shares_identity",
+    "identity_tags",
+    "max_matches",
+)
+# The same for `to_solver_opportunity`, `required_codes`, the safety rule and a proposal's name.
+OPPORTUNITY_FIELDS = (
+    "ecosystem",
+    "program",
+    "location",
+    "title",
+    "status",
+    "kind",
+    "mode",
+    "one_to_one",
+    "teacher_present",
+    "grade_bands",
+    "language_required",
+    "languages",
+    "topics",
+    "skills",
+    "schedule",
+    "welcomes_shared_identity",
+    "welcomes_identities",
+    "equity_priority",
+    "mentors_needed",
+)
 
 
 def to_solver_mentor(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -213,12 +214,7 @@ class Mentor(TimeStamped):
 
     def current_step_codes(self, on: datetime.date | None = None) -> frozenset[str]:
         """Codes of the screening steps this mentor holds, verified and unexpired, on `on`."""
-        on = on or timezone.localdate()
-        return frozenset(
-            record.step.code
-            for record in self.screening_records.select_related("step")
-            if record.is_current(on)
-        )
+        return current_step_codes([self.pk], on).get(self.pk, frozenset())
 
 
 class ConsentKind(models.TextChoices):
@@ -419,15 +415,71 @@ class ScreeningRecord(TimeStamped):
         return {"ecosystem_id": self.mentor.ecosystem_id}
 
     def is_current(self, on: datetime.date | None = None) -> bool:
-        on = on or timezone.localdate()
-        if self.status != ScreeningStatus.PASSED or self.verified_by_id is None:
-            return False
-        if self.completed_on is None or self.completed_on > on:
-            return False
-        if self.expires_on is not None and self.expires_on < on:
-            return False
-        minimum = self.step.minimum_hours
-        return minimum is None or (self.hours is not None and self.hours >= minimum)
+        return record_is_current(
+            self.status,
+            self.verified_by_id,
+            self.completed_on,
+            self.expires_on,
+            self.hours,
+            self.step.minimum_hours,
+            on or timezone.localdate(),
+        )
+
+
+def record_is_current(
+    status: str,
+    verified_by_id: int | None,
+    completed_on: datetime.date | None,
+    expires_on: datetime.date | None,
+    hours: Decimal | None,
+    minimum_hours: Decimal | None,
+    on: datetime.date,
+) -> bool:
+    """Whether a screening record counts on `on`: passed, verified by staff, completed, not
+    expired, and for a step with minimum hours, at least that many (`ScreeningRecord`'s rule,
+    on its columns so that `current_step_codes` can read many without building records)."""
+    if status != ScreeningStatus.PASSED or verified_by_id is None:
+        return False
+    if completed_on is None or completed_on > on:
+        return False
+    if expires_on is not None and expires_on < on:
+        return False
+    return minimum_hours is None or (hours is not None and hours >= minimum_hours)
+
+
+def current_step_codes(
+    mentor_ids: Iterable[int], on: datetime.date | None = None
+) -> dict[int, frozenset[str]]:
+    """Mentor id -> codes of the screening steps current on `on` (default today), for many
+    mentors in two queries (mentors holding none are left out)."""
+    on = on or timezone.localdate()
+    mentor_ids = list(mentor_ids)
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(mentor_ids), 20000):  # within SQLite's parameter limit
+        rows.extend(
+            ScreeningRecord.objects.filter(
+                mentor_id__in=mentor_ids[start : start + 20000], status=ScreeningStatus.PASSED
+            )
+            .order_by()
+            .values_list(
+                "mentor_id", "step_id", "verified_by_id", "completed_on", "expires_on", "hours"
+            )
+        )
+    steps = {
+        pk: (code, minimum)
+        for pk, code, minimum in ScreeningStep.objects.filter(
+            pk__in={row[1] for row in rows}
+        ).values_list("pk", "code", "minimum_hours")
+    }
+    held: dict[int, set[str]] = {}
+    for mentor_id, step_id, verified_by_id, completed_on, expires_on, hours in rows:
+        code, minimum_hours = steps[step_id]
+        passed = ScreeningStatus.PASSED
+        if record_is_current(
+            passed, verified_by_id, completed_on, expires_on, hours, minimum_hours, on
+        ):
+            held.setdefault(mentor_id, set()).add(code)
+    return {k: frozenset(v) for k, v in held.items()}
 
 
 # --- opportunities ---------------------------------------------------------------------------
@@ -623,6 +675,9 @@ class MatchingRound(TimeStamped):
     # greedy_objective, ...
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # How far the task computing the round (or re-solving it) has come, for the page to show.
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=12, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -708,6 +763,60 @@ class MatchSafetyError(ValidationError):
     """A match would put a mentor without current, verified screening into work that needs it."""
 
 
+def unsafe_matches(
+    matches: Sequence[Match], on: datetime.date | None = None
+) -> list[tuple[Match, MatchSafetyError]]:
+    """The live matches among `matches` (saved or not) that `Match.safety_problem` refuses on
+    `on` (default today), each with its reason: what `Match.save` and the bulk paths of
+    `MatchQuerySet` check before writing. The mentors' screening is read in one query and each
+    ecosystem's steps in one, whatever the number of matches (their opportunities should be
+    loaded, as they are when the caller builds the matches from its own lists)."""
+    on = on or timezone.localdate()
+    live = [m for m in matches if m.status in LIVE_STATUSES]
+    if not live:
+        return []
+    held = current_step_codes({m.mentor_id for m in live}, on)
+    steps: dict[int, list[ScreeningStep]] = {}
+    unsafe = []
+    for match in live:
+        opportunity = match.opportunity
+        if opportunity.ecosystem_id not in steps:
+            steps[opportunity.ecosystem_id] = list(
+                ScreeningStep.for_ecosystem(opportunity.ecosystem)
+            )
+        problem = match.safety_problem(
+            on, steps[opportunity.ecosystem_id], held.get(match.mentor_id, frozenset())
+        )
+        if problem is not None:
+            unsafe.append((match, problem))
+    return unsafe
+
+
+class MatchQuerySet(models.QuerySet["Match"]):
+    """Writing many matches at once goes through the same youth-safety rule as `Match.save`
+    (`unsafe_matches`): `bulk_create` and `bulk_update` refuse the whole batch
+    (MatchSafetyError, nothing written) when one live match in it is unsafe. (`update()` on a
+    queryset of matches skips the rule: nothing in Ecotone changes a match's status or people
+    with it.)"""
+
+    def _refuse_unsafe(self, objs: Sequence[Match]) -> None:
+        unsafe = unsafe_matches(objs)
+        if unsafe:
+            raise unsafe[0][1]
+
+    def bulk_create(self, objs: Iterable[Match], *args: Any, **kwargs: Any) -> list[Match]:
+        objs = list(objs)
+        self._refuse_unsafe(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(
+        self, objs: Iterable[Match], fields: Iterable[str], batch_size: int | None = None
+    ) -> int:
+        objs = list(objs)
+        self._refuse_unsafe(objs)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
 class Match(TimeStamped):
     """A mentor and an opportunity, from proposal to closure."""
 
@@ -757,6 +866,8 @@ class Match(TimeStamped):
     # When a round's proposal went out to both sides; empty for one that never did (and for
     # every match made outside a round).
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = MatchQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar = ["ecosystem", "-created_at"]
@@ -840,7 +951,7 @@ class Match(TimeStamped):
 
     def check_safe(self, on: datetime.date | None = None) -> None:
         """Raise MatchSafetyError unless the mentor holds every step the opportunity requires
-        (and the ecosystem has the safety floor configured)."""
+        (and the ecosystem has the safety floor configured), whatever the match's status."""
         problem = self.safety_problem(on)
         if problem is not None:
             raise problem
@@ -849,8 +960,9 @@ class Match(TimeStamped):
         """Youth safety at the model layer: a live match is checked against the mentor's
         screening every time it is saved (created, moved into a live status, or changed while
         live), so nothing carries on a match its mentor is no longer screened for."""
-        if self.status in LIVE_STATUSES:
-            self.check_safe()
+        unsafe = unsafe_matches([self])
+        if unsafe:
+            raise unsafe[0][1]
         super().save(*args, **kwargs)
 
 

@@ -472,11 +472,13 @@ def refresh_equity_priorities(ecosystem: Ecosystem) -> int:
     the atlas is recomputed; before a matching round). Returns how many changed."""
     needs = area_needs(ecosystem)
     changed = []
-    opportunities = (
-        Opportunity.objects.filter(ecosystem=ecosystem)
-        .exclude(status=OpportunityStatus.CLOSED)
-        .select_related("location", "program")
-        .prefetch_related("program__program_locations__location")
+    opportunities = Opportunity.objects.filter(ecosystem=ecosystem).exclude(
+        status=OpportunityStatus.CLOSED
+    )
+    if not len(needs):  # no atlas: every priority is 0 (`equity_priority_for`), in one update
+        return opportunities.exclude(equity_priority=0.0).update(equity_priority=0.0)
+    opportunities = opportunities.select_related("location", "program").prefetch_related(
+        "program__program_locations__location"
     )
     for opportunity in opportunities:
         value = equity_priority_for(opportunity, needs)

@@ -29,17 +29,23 @@ import logging
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
+import numpy as np
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from ecotone.assignment import Assignment
+from ecotone.ecosystems.audit import log_many
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
@@ -76,6 +82,18 @@ _MODES: dict[str, Literal["score", "participation", "stable"]] = {
     RoundMode.STABLE: "stable",
 }
 
+# What a computing round is doing, as its page says it (`MatchingRound.stage`).
+STAGES = {
+    "queued": gettext_lazy("waiting for a worker"),
+    "loading": gettext_lazy("loading mentors and opportunities"),
+    "pairs": gettext_lazy("finding and weighing the pairs"),
+    "saving": gettext_lazy("saving the proposals"),
+}
+# Progress of a computation (per cent) when the people are loaded, and when saving begins.
+PROGRESS_LOADED = 30
+PROGRESS_SAVING = 70
+Progress = Callable[[int, str], None]
+
 # Why an opportunity is left (partly) unfilled.
 NO_CANDIDATES = "no_candidates"
 CANDIDATES_TAKEN = "candidates_taken"
@@ -100,6 +118,13 @@ def clean_weights(weights: dict[str, Any] | None) -> dict[str, int]:
             )
         cleaned[name] = points
     return cleaned
+
+
+def stage_label(round_: MatchingRound) -> str:
+    """What a queued or computing round is doing, in words ("" otherwise)."""
+    if round_.status not in (RoundStatus.QUEUED, RoundStatus.RUNNING):
+        return ""
+    return str(STAGES.get(round_.stage, ""))
 
 
 def open_round(ecosystem: Ecosystem) -> MatchingRound | None:
@@ -163,29 +188,52 @@ class _NoLongerRunningError(Exception):
 
 def compute(round_: MatchingRound) -> MatchingRound:
     """Solve a queued round and store its proposals; the round goes to review, or to failed
-    with the reason (never an exception to the caller). A round that is no longer queued is
-    left as it is, and one discarded while it computes keeps no proposal: the status moves
-    only from the status expected (queued -> running -> review), under the round's lock,
-    which `discard` takes too."""
+    with the reason (never an exception to the caller). A re-solve queued from review
+    (`summary["resolving"]`) that fails goes back to review with its proposals as they were and
+    the reason in `error`. A round that is no longer queued is left as it is, and one discarded
+    while it computes keeps no proposal: the status moves only from the status expected
+    (queued -> running -> review), under the round's lock, which `discard` takes too.
+
+    The engine works outside the transaction (it only reads: reviewers cannot change a round
+    that is not in review), saving its progress and stage on the round for the page to poll;
+    the proposals are then stored in one transaction."""
     now = timezone.now()
     started = MatchingRound.objects.filter(pk=round_.pk, status=RoundStatus.QUEUED).update(
-        status=RoundStatus.RUNNING, started_at=now, error="", updated_at=now
+        status=RoundStatus.RUNNING,
+        started_at=now,
+        error="",
+        progress=0,
+        stage="loading",
+        updated_at=now,
     )
     if not started:
         round_.refresh_from_db()
         return round_
+    resolving = bool(round_.summary.get("resolving"))
+
+    def progress(percent: int, stage: str) -> None:
+        MatchingRound.objects.filter(pk=round_.pk, status=RoundStatus.RUNNING).update(
+            progress=percent, stage=stage, updated_at=timezone.now()
+        )
+
     try:
+        with transaction.atomic():
+            # The atlas may have changed since the opportunities were posted (new areas, a
+            # new run): priorities are brought up to date before the engine weighs them.
+            refresh_equity_priorities(round_.ecosystem)
+        current = MatchingRound.objects.select_related("ecosystem").get(pk=round_.pk)
+        plan = _plan(current, progress)
+        progress(PROGRESS_SAVING, "saving")
         with transaction.atomic():
             current = MatchingRound.objects.select_for_update().get(pk=round_.pk)
             if current.status != RoundStatus.RUNNING:
                 raise _NoLongerRunningError
-            # The atlas may have changed since the opportunities were posted (new areas, a
-            # new run): priorities are brought up to date before the engine weighs them.
-            refresh_equity_priorities(current.ecosystem)
-            _solve(current)
+            _store(current, plan)
             current.status = RoundStatus.REVIEW
             current.finished_at = timezone.now()
-            current.save(update_fields=["status", "finished_at", "updated_at"])
+            current.progress = 100
+            current.stage = "done"
+            current.save(update_fields=["status", "finished_at", "progress", "stage", "updated_at"])
     except _NoLongerRunningError:
         pass
     except Exception as error:
@@ -194,17 +242,32 @@ def compute(round_: MatchingRound) -> MatchingRound:
             reason = str(error)
         elif isinstance(error, MatchSafetyError):
             reason = " ".join(error.messages)
+        elif resolving:
+            reason = _("The re-solve failed (%(error)s); the proposals are as they were.") % {
+                "error": f"{type(error).__name__}: {error}"
+            }
         else:
             reason = _(
                 "The round failed unexpectedly (%(error)s). Try again, or tell the people who "
                 "run this site."
             ) % {"error": f"{type(error).__name__}: {error}"}
-        MatchingRound.objects.filter(pk=round_.pk, status=RoundStatus.RUNNING).update(
-            status=RoundStatus.FAILED,
-            error=reason,
-            finished_at=timezone.now(),
-            updated_at=timezone.now(),
-        )
+        failed = MatchingRound.objects.filter(pk=round_.pk, status=RoundStatus.RUNNING)
+        if resolving:
+            back = failed.first()
+            if back is not None:
+                back.summary = {k: v for k, v in back.summary.items() if k != "resolving"}
+                back.status = RoundStatus.REVIEW
+                back.error = reason
+                back.stage = "failed"
+                back.save(update_fields=["summary", "status", "error", "stage", "updated_at"])
+        else:
+            failed.update(
+                status=RoundStatus.FAILED,
+                error=reason,
+                stage="failed",
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
     round_.refresh_from_db()
     return round_
 
@@ -221,33 +284,58 @@ def run_round(round_id: int) -> str:
     return str(compute(round_).status)
 
 
-def _mentors(round_: MatchingRound) -> list[Mentor]:
+def _mentors(round_: MatchingRound, *, for_engine: bool = False) -> list[Mentor]:
+    """The round's available mentors; `for_engine`: with only the columns the engine and the
+    proposals need (`engine.MENTOR_FIELDS`), for a whole round."""
     dropped = [int(pk) for pk in round_.summary.get("dropped", [])]
-    return list(
+    mentors = (
         Mentor.objects.filter(ecosystem=round_.ecosystem, status=MentorStatus.ACTIVE)
         .exclude(pk__in=dropped)
         .select_related("user")
         .order_by("pk")
     )
+    if for_engine:
+        mentors = mentors.only(*engine.MENTOR_FIELDS)
+    return list(mentors)
 
 
 def _opportunities(ecosystem: Ecosystem) -> list[Opportunity]:
-    return list(
+    """The ecosystem's open opportunities with the columns the engine and the proposals need
+    (`engine.OPPORTUNITY_FIELDS`); their programs and places loaded once each."""
+    opportunities = list(
         Opportunity.objects.filter(ecosystem=ecosystem, status=OpportunityStatus.OPEN)
-        .select_related("ecosystem", "location", "program__organization")
-        .prefetch_related("program__program_locations__location")
+        .only(*engine.OPPORTUNITY_FIELDS)
+        .prefetch_related("location", "program__program_locations__location")
         .order_by("pk")
     )
+    for opportunity in opportunities:
+        opportunity.ecosystem = ecosystem
+    return opportunities
 
 
-def _solve(round_: MatchingRound) -> None:
+@dataclass
+class _Plan:
+    """What the engine proposes for a round, before anything is written."""
+
+    instance: engine.Instance
+    mentors: dict[int, Mentor]
+    opportunities: dict[int, Opportunity]
+    result: solver.RoundResult
+    asked: list[Match]
+    dropped_locks: list[int]
+    started: float
+
+
+def _plan(round_: MatchingRound, progress: Progress | None = None) -> _Plan:
     """The engine over today's mentors and opportunities: this round's locked proposals kept,
-    its unlocked ones replaced, excluded pairs and dropped mentors left out."""
+    excluded pairs and dropped mentors left out. Only reads."""
     started = time.perf_counter()
     ecosystem = round_.ecosystem
-    mentors = _mentors(round_)
+    mentors = _mentors(round_, for_engine=True)
     opportunities = _opportunities(ecosystem)
     instance = engine.build_instance(mentors, opportunities)
+    if progress is not None:
+        progress(PROGRESS_LOADED, "pairs")
     m_index = {pk: i for i, pk in enumerate(instance.mentor_ids)}
     o_index = {pk: j for j, pk in enumerate(instance.opportunity_ids)}
 
@@ -257,13 +345,12 @@ def _solve(round_: MatchingRound) -> None:
     for mentor_id, opportunity_id in round_.summary.get("excluded", []):
         if mentor_id in m_index and opportunity_id in o_index:
             excluded.add((m_index[mentor_id], o_index[opportunity_id]))
-    live = Match.objects.filter(
-        holding(),
-        ecosystem=ecosystem,
-        mentor_id__in=instance.mentor_ids,
-        opportunity_id__in=instance.opportunity_ids,
-    ).values_list("mentor_id", "opportunity_id")
-    excluded.update((m_index[m], o_index[o]) for m, o in live)
+    live = (
+        Match.objects.filter(holding(), ecosystem=ecosystem)
+        .order_by()
+        .values_list("mentor_id", "opportunity_id")
+    )
+    excluded.update((m_index[m], o_index[o]) for m, o in live if m in m_index and o in o_index)
     # Locked proposals whose people are both still in the round; the engine keeps those that
     # still hold (a candidate pair, room on both sides) and the others go.
     locked_rows = list(
@@ -286,29 +373,78 @@ def _solve(round_: MatchingRound) -> None:
         excluded=sorted(excluded),
         require_shared_topic=round_.require_shared_topic,
     )
-    edges, solved = result.edges, result.assignment
     dropped_locks.extend(asked[p].pk for p in result.refused_locks)
-    if dropped_locks:
-        for match in Match.objects.filter(pk__in=dropped_locks):
-            match.delete()
+    return _Plan(
+        instance=instance,
+        mentors={m.pk: m for m in mentors},
+        opportunities={o.pk: o for o in opportunities},
+        result=result,
+        asked=asked,
+        dropped_locks=dropped_locks,
+        started=started,
+    )
 
-    # Replace the unlocked proposals with the new ones, one Match.save each. A pair proposed
-    # again keeps its row (the engine just found it a candidate, screening included, and
-    # publishing checks screening once more); the others go, and new pairs are created.
-    previous = {
-        (match.mentor_id, match.opportunity_id): match
-        for match in Match.objects.filter(round=round_, status=MatchStatus.PROPOSED, locked=False)
-    }
+
+def _delete(matches: list[Match]) -> None:
+    """Delete a round's proposals at once, with the history entries auditlog would write."""
+    if not matches:
+        return
+    log_many(matches, LogEntry.Action.DELETE)
+    with disable_auditlog():
+        Match.objects.filter(pk__in=[m.pk for m in matches]).delete()
+
+
+def _edge_indices(edges: solver.Edges, pairs: list[tuple[int, int]]) -> list[int]:
+    """`edges.find` for many pairs in one search (the edges are sorted by mentor, then
+    opportunity); every pair must be an edge, as the solver's are."""
+    if not pairs:
+        return []
+    n = edges.n_opportunities
+    keys = edges.mentor.astype(np.int64) * n + edges.opportunity
+    wanted = np.array([i * n + j for i, j in pairs], dtype=np.int64)
+    found = np.searchsorted(keys, wanted)
+    missing = (found >= len(keys)) | (keys[np.minimum(found, len(keys) - 1)] != wanted)
+    if bool(missing.any()):
+        raise ValueError("not_a_candidate")
+    return [int(k) for k in found]
+
+
+def _attach(match: Match, plan: _Plan) -> None:
+    """Give a proposal the mentor and opportunity the plan has loaded (their names make the
+    proposal's history entry), when they are still in the round."""
+    if match.mentor_id in plan.mentors:
+        match.mentor = plan.mentors[match.mentor_id]
+    if match.opportunity_id in plan.opportunities:
+        match.opportunity = plan.opportunities[match.opportunity_id]
+
+
+def _store(round_: MatchingRound, plan: _Plan) -> None:
+    """Write the plan, in the caller's transaction: the unlocked proposals are replaced by the
+    new ones, created in bulk (`Match.objects.bulk_create` holds them to `Match.save`'s
+    youth-safety rule: one unsafe proposal and nothing is written). A pair proposed again
+    keeps its row (the engine just found it a candidate, screening included, and publishing
+    checks screening once more); the others go, and new pairs are created."""
+    instance, result = plan.instance, plan.result
+    edges, solved = result.edges, result.assignment
+    previous: dict[tuple[int, int], Match] = {}
+    for match in Match.objects.filter(
+        round=round_, status=MatchStatus.PROPOSED, locked=False
+    ).order_by("pk"):
+        _attach(match, plan)
+        previous[match.mentor_id, match.opportunity_id] = match
     kept = set(result.locked)
-    wanted: dict[tuple[int, int], int] = {}
-    for i, j in solved.pairs:
-        if (i, j) not in kept:
-            wanted[instance.mentor_ids[i], instance.opportunity_ids[j]] = edges.find(i, j)
-    for pair, match in previous.items():
-        if pair not in wanted:
-            match.delete()
-    by_mentor = {m.pk: m for m in mentors}
-    by_opportunity = {o.pk: o for o in opportunities}
+    new_pairs = [(i, j) for i, j in solved.pairs if (i, j) not in kept]
+    wanted = {
+        (instance.mentor_ids[i], instance.opportunity_ids[j]): k
+        for (i, j), k in zip(new_pairs, _edge_indices(edges, new_pairs), strict=True)
+    }
+    gone = [match for pair, match in previous.items() if pair not in wanted]
+    if plan.dropped_locks:
+        for match in Match.objects.filter(pk__in=plan.dropped_locks):
+            _attach(match, plan)
+            gone.append(match)
+    _delete(gone)
+    created: list[Match] = []
     for (mentor_id, opportunity_id), k in wanted.items():
         distance = float(edges.distance_mi[k])
         explained = {
@@ -319,29 +455,41 @@ def _solve(round_: MatchingRound) -> None:
         }
         again = previous.get((mentor_id, opportunity_id))
         if again is None:
-            Match(
-                ecosystem=ecosystem,
-                mentor=by_mentor[mentor_id],
-                opportunity=by_opportunity[opportunity_id],
-                status=MatchStatus.PROPOSED,
-                source=MatchSource.ENGINE,
-                round=round_,
-                **explained,
-            ).save()
+            created.append(
+                Match(
+                    ecosystem=round_.ecosystem,
+                    mentor=plan.mentors[mentor_id],
+                    opportunity=plan.opportunities[opportunity_id],
+                    status=MatchStatus.PROPOSED,
+                    source=MatchSource.ENGINE,
+                    round=round_,
+                    **explained,
+                )
+            )
         elif any(getattr(again, name) != value for name, value in explained.items()):
             for name, value in explained.items():
                 setattr(again, name, value)
             again.save(update_fields=[*explained, "updated_at"])
+    if created:
+        with disable_auditlog():
+            Match.objects.bulk_create(created, batch_size=500)
+        log_many(created, LogEntry.Action.CREATE)
 
     round_.summary = {
         **{k: v for k, v in round_.summary.items() if k in ("excluded", "dropped")},
         **_figures(instance, edges, solved),
         "greedy_objective": result.greedy_objective,
         "locked": len(result.locked),
-        "dropped_locks": len(dropped_locks),
-        "seconds": round(time.perf_counter() - started, 3),
+        "dropped_locks": len(plan.dropped_locks),
+        "seconds": round(time.perf_counter() - plan.started, 3),
     }
-    round_.save(update_fields=["summary", "updated_at"])
+    round_.error = ""  # a failed re-solve's reason, now past
+    round_.save(update_fields=["summary", "error", "updated_at"])
+
+
+def _solve(round_: MatchingRound) -> None:
+    """Plan and store at once, in the caller's transaction (a small round's re-solve)."""
+    _store(round_, _plan(round_))
 
 
 def _figures(instance: engine.Instance, edges: solver.Edges, solved: Assignment) -> dict[str, Any]:
@@ -560,6 +708,40 @@ def replace(round_: MatchingRound, match_id: int, mentor: Mentor, actor: Any) ->
     return match
 
 
+def sync_max_mentors() -> int:
+    """Ecosystems with fewer active mentors than this re-solve a round at once, in the request;
+    larger ones queue the re-solve as a task (`run_round`) the page follows, as the atlas does
+    with `ATLAS_SYNC_MAX_AREAS`."""
+    return int(getattr(settings, "MATCHING_SYNC_MAX_MENTORS", 2000))
+
+
+def _in_background(round_: MatchingRound) -> bool:
+    mentors = Mentor.objects.filter(ecosystem=round_.ecosystem, status=MentorStatus.ACTIVE)
+    return mentors.count() >= sync_max_mentors()
+
+
+def _queue(round_: MatchingRound) -> None:
+    """Send a round in review back to the task queue to be solved again (`compute`); a
+    failure brings it back to review with its proposals as they were."""
+    round_.status = RoundStatus.QUEUED
+    round_.error = ""
+    round_.started_at = None
+    round_.progress = 0
+    round_.stage = "queued"
+    round_.summary = {**round_.summary, "resolving": True}
+    round_.save(
+        update_fields=[
+            "status",
+            "error",
+            "started_at",
+            "progress",
+            "stage",
+            "summary",
+            "updated_at",
+        ]
+    )
+
+
 def _resolve_now(round_: MatchingRound) -> None:
     try:
         with transaction.atomic():
@@ -576,18 +758,34 @@ def _resolve_now(round_: MatchingRound) -> None:
         ) from error
 
 
+def _resolve(round_: MatchingRound) -> bool:
+    """Re-solve now, or queue it in a large ecosystem; whether it was queued."""
+    if _in_background(round_):
+        _queue(round_)
+        return True
+    round_.error = ""
+    _resolve_now(round_)
+    return False
+
+
 def resolve(round_: MatchingRound, actor: Any) -> MatchingRound:
     """Solve again around the locked proposals: the unlocked ones are replaced by the best
-    assignment of what is left (mentors' and programs' changes since the last solve count)."""
+    assignment of what is left (mentors' and programs' changes since the last solve count).
+    In an ecosystem of `sync_max_mentors` active mentors or more the round goes back to the
+    queue (status queued) and a task solves it, saving its progress; otherwise at once."""
     with acting(actor):
         round_ = _in_review(round_)
-        _resolve_now(round_)
+        queued = _resolve(round_)
+    if queued:
+        run_round.enqueue(round_.pk)
+        round_.refresh_from_db()
     return round_
 
 
 def drop_mentor(round_: MatchingRound, mentor: Mentor, actor: Any) -> MatchingRound:
     """A mentor dropped out: their proposals go (locked ones too), they are left out of this
-    round, and the rest is re-solved keeping the other locked proposals."""
+    round, and the rest is re-solved keeping the other locked proposals (as `resolve`: at
+    once, or as a task in a large ecosystem)."""
     with acting(actor):
         round_ = _in_review(round_)
         if mentor.ecosystem_id != round_.ecosystem_id:
@@ -595,7 +793,10 @@ def drop_mentor(round_: MatchingRound, mentor: Mentor, actor: Any) -> MatchingRo
         for match in proposals(round_).filter(mentor=mentor):
             match.delete()
         _remember(round_, "dropped", [mentor.pk])
-        _resolve_now(round_)
+        queued = _resolve(round_)
+    if queued:
+        run_round.enqueue(round_.pk)
+        round_.refresh_from_db()
     return round_
 
 

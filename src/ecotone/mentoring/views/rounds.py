@@ -40,6 +40,11 @@ from ..models import (
 from ..services import rounds
 
 PERMISSION = "mentoring.run_matching"
+# A large ecosystem's re-solve runs as a task (`rounds.resolve`): what the reviewer is told.
+IN_BACKGROUND = gettext_lazy(
+    "The rest is being matched again in the background; this page shows how far it has come "
+    "and the new proposals when they are ready."
+)
 ROUNDS_PER_PAGE = 20
 OPPORTUNITIES_PER_PAGE = 20
 
@@ -266,6 +271,7 @@ def round_detail(request: HttpRequest, ecosystem_slug: str, round_id: int) -> Ht
             "in_review": in_review,
             "polling": _computing(round_),
             "interrupted": round_.is_interrupted,
+            "stage_label": rounds.stage_label(round_),
             "figures": _figures(round_, points),
             "page": page,
             "groups": page.object_list,
@@ -286,7 +292,12 @@ def round_status(request: HttpRequest, ecosystem_slug: str, round_id: int) -> Ht
     response = render(
         request,
         "mentoring/_round_status.html",
-        {"round": round_, "polling": polling, "interrupted": round_.is_interrupted},
+        {
+            "round": round_,
+            "polling": polling,
+            "interrupted": round_.is_interrupted,
+            "stage_label": rounds.stage_label(round_),
+        },
     )
     if not polling and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"  # the proposals are ready: load the whole page
@@ -386,6 +397,8 @@ def round_resolve(request: HttpRequest, ecosystem_slug: str, round_id: int) -> H
 
     def resolve() -> str:
         solved = rounds.resolve(round_, request.user)
+        if solved.status != RoundStatus.REVIEW:
+            return str(IN_BACKGROUND)
         return _("The rest was matched again around %(n)s locked proposals.") % {
             "n": solved.summary.get("locked", 0)
         }
@@ -406,7 +419,13 @@ def round_drop(
     if request.method == "POST":
 
         def drop() -> str:
-            rounds.drop_mentor(round_, mentor, request.user)
+            solved = rounds.drop_mentor(round_, mentor, request.user)
+            if solved.status != RoundStatus.REVIEW:
+                return (
+                    _("%(mentor)s is out of this round.") % {"mentor": mentor.display_name}
+                    + " "
+                    + str(IN_BACKGROUND)
+                )
             return _("%(mentor)s is out of this round; the rest was matched again.") % {
                 "mentor": mentor.display_name
             }
