@@ -47,6 +47,8 @@ env = environ.Env(
     DATABASE_REPLICA_URLS=(list, []),
     DATABASE_REPLICA_PIN_SECONDS=(int, 15),
     ATLAS_STATE_CACHE_SECONDS=(float, 60.0),
+    ATLAS_SYNC_MAX_AREAS=(int, 5000),
+    MATCHING_SYNC_MAX_MENTORS=(int, 2000),
 )
 
 DEBUG = env("DEBUG")
@@ -173,6 +175,10 @@ for number, url in enumerate(env("DATABASE_REPLICA_URLS"), start=1):
 DATABASE_REPLICA_PIN_SECONDS = env("DATABASE_REPLICA_PIN_SECONDS")
 # How long the atlas keeps an ecosystem's counts that decide whether a run is current (0: never).
 ATLAS_STATE_CACHE_SECONDS = env("ATLAS_STATE_CACHE_SECONDS")
+# Below these sizes an analysis run, or a matching round's re-solve, is computed in the request;
+# from them on it is a task the page follows with its progress.
+ATLAS_SYNC_MAX_AREAS = env("ATLAS_SYNC_MAX_AREAS")
+MATCHING_SYNC_MAX_MENTORS = env("MATCHING_SYNC_MAX_MENTORS")
 DATABASE_ROUTERS = ["ecotone.replicas.ReplicaRouter"] if DATABASE_REPLICAS else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

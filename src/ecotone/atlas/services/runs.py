@@ -63,7 +63,7 @@ STAGES = {
 
 def sync_max_areas() -> int:
     """Ecosystems with fewer areas than this are analysed at once; larger ones in a task."""
-    return int(getattr(settings, "ATLAS_SYNC_MAX_AREAS", 5000))
+    return int(settings.ATLAS_SYNC_MAX_AREAS)
 
 
 def stage_label(run: AnalysisRun) -> str:

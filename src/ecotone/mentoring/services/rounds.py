@@ -712,7 +712,7 @@ def sync_max_mentors() -> int:
     """Ecosystems with fewer active mentors than this re-solve a round at once, in the request;
     larger ones queue the re-solve as a task (`run_round`) the page follows, as the atlas does
     with `ATLAS_SYNC_MAX_AREAS`."""
-    return int(getattr(settings, "MATCHING_SYNC_MAX_MENTORS", 2000))
+    return int(settings.MATCHING_SYNC_MAX_MENTORS)
 
 
 def _in_background(round_: MatchingRound) -> bool:
