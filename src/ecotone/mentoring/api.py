@@ -438,7 +438,7 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MentoringVi
     }
 
     def scoped_queryset(self) -> QuerySet[Match]:
-        records = Match.objects.filter(ecosystem=self.ecosystem).select_related(
+        records: QuerySet[Match] = Match.objects.filter(ecosystem=self.ecosystem).select_related(
             "mentor__user", "opportunity__program__organization", "ecosystem"
         )
         if not self.is_backbone:
