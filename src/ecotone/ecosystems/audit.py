@@ -208,7 +208,7 @@ def readable(entries: Sequence[LogEntry]) -> None:
                     key = _key(field, value)
                     if key is not None:
                         wanted[field.related_model].add(key)  # type: ignore[index]
-        rows.append((entry, fields))
+        rows.append((entry, _in_model_order(model, fields)))
     found = {
         related: related._default_manager.in_bulk(list(keys)) for related, keys in wanted.items()
     }
@@ -222,6 +222,15 @@ def readable(entries: Sequence[LogEntry]) -> None:
         ]
         entry.readable_changes = described
         entry.readable = [(change["label"], change["change"]) for change in described]
+
+
+def _in_model_order(
+    model: type[models.Model] | None, fields: list[tuple[str, Any]]
+) -> list[tuple[str, Any]]:
+    """The changed fields in the order the model declares them (unknown names last, by name):
+    PostgreSQL's jsonb keeps an entry's changes in its own key order, SQLite in the logged one."""
+    order = {f.name: i for i, f in enumerate(model._meta.get_fields())} if model else {}
+    return sorted(fields, key=lambda item: (order.get(item[0], len(order)), item[0]))
 
 
 def _field(model: type[models.Model] | None, name: str) -> Any:
