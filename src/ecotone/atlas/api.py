@@ -410,7 +410,9 @@ class ScenarioViewSet(
 
 
 class PopulationAreaSerializer(serializers.ModelSerializer[PopulationArea]):
-    youth_suppressed = serializers.SerializerMethodField()
+    # Set with the published counts (`publish.published_population_area`), the one place that
+    # decides whether the area's count is hidden; declared here for the schema.
+    youth_suppressed = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = PopulationArea
@@ -436,9 +438,6 @@ class PopulationAreaSerializer(serializers.ModelSerializer[PopulationArea]):
             "source",
             "updated_at",
         )
-
-    def get_youth_suppressed(self, area: PopulationArea) -> bool:
-        return publish.is_hidden(area.youth_total, area.ecosystem)
 
     def to_representation(self, area: PopulationArea) -> dict[str, Any]:
         data = super().to_representation(area)
