@@ -219,3 +219,35 @@ def test_the_api_reads_changes_as_the_page_does_and_keeps_the_stored_values(
     assert {"field": "is_primary", "label": "Contacto principal", "change": "sí"} in api[0][
         "changes"
     ]
+
+
+def test_nested_services_leave_no_audit_receiver_behind_and_keep_the_actor(world: World) -> None:
+    """A service inside a service (and every service inside a request's audit context) once
+    left one signal receiver connected per call, for the life of the process, and the outer
+    context's later entries had no actor."""
+    from django.db.models.signals import pre_save
+
+    admin, staff = world.users["admin"], world.users["staff"]
+    receivers = len(pre_save.receivers)
+    for _ in range(5):
+        with services.acting(admin):
+            services.update_organization(world.org_b, staff, phone="555-0101")
+            services.update_organization(world.org_a, admin, phone="555-2222")
+    assert len(pre_save.receivers) == receivers
+
+    entry = LogEntry.objects.get_for_object(world.org_a).latest("timestamp")
+    assert entry.actor == admin
+    assert LogEntry.objects.get_for_object(world.org_b).latest("timestamp").actor == staff
+
+
+def test_a_request_that_calls_services_leaves_no_audit_receiver_behind(world: World) -> None:
+    from django.db.models.signals import pre_save
+
+    client = world.client("partner_a")
+    url = f"/e/alpha/partners/{world.org_a.slug}/edit/"
+    data = {"sector": "youth_nonprofit", "coalition_role": "partner"}
+    client.post(url, {**data, "name": "Robotics For Everyone"})
+    receivers = len(pre_save.receivers)
+    for n in range(3):
+        client.post(url, {**data, "name": f"Robotics For All {n}"})
+    assert len(pre_save.receivers) == receivers

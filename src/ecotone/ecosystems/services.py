@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from auditlog.context import set_actor
+from auditlog.context import auditlog_value, set_actor
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -37,9 +37,21 @@ from .tasks import send_invitation
 
 @contextmanager
 def acting(actor: Any) -> Iterator[None]:
-    """One transaction whose audit entries name `actor`."""
-    with transaction.atomic(), set_actor(actor if getattr(actor, "pk", None) else None):
-        yield
+    """One transaction whose audit entries name `actor`.
+
+    Services call services, and every request already runs inside the audit middleware's
+    context, so this context is nearly always nested. django-auditlog (3.4) does not nest: its
+    context sets a context variable and never puts the previous value back, so on leaving an
+    outer context it disconnects the inner one's signal receiver a second time and its own
+    stays connected for the life of the process (upstream issue #846), and the outer context's
+    later entries lost their actor. Putting the variable back when ours ends makes nesting
+    exact: each receiver is disconnected by the context that connected it."""
+    outer = auditlog_value.set(auditlog_value.get(None))
+    try:
+        with transaction.atomic(), set_actor(actor if getattr(actor, "pk", None) else None):
+            yield
+    finally:
+        auditlog_value.reset(outer)
 
 
 def _clean_or_restore(instance: Any) -> None:
