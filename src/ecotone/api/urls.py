@@ -35,6 +35,7 @@ scoped.register("measures/codes", measures_api.CodeTableViewSet, basename="code-
 scoped.register(
     "measures/submissions", measures_api.SubmissionViewSet, basename="measure-submission"
 )
+scoped.register("measures/agreements", measures_api.AgreementViewSet, basename="measure-agreement")
 
 app_name = "api"
 urlpatterns = [
