@@ -481,6 +481,24 @@ SUBMISSION_ROWS = [
         members_only(BACKBONE, api=True),
     ),
     Row(
+        "api collections",
+        "get",
+        f"{MEASURES_API}/collections/",
+        members_only(SUBMITTERS, api=True),
+    ),
+    Row(
+        "api collection",
+        "get",
+        MEASURES_API + "/collections/{collection}/",
+        {**members_only(SUBMITTERS, api=True), "partner_b": 404},
+    ),
+    Row(
+        "api collection progress",
+        "get",
+        MEASURES_API + "/collections/{collection}/progress/",
+        {**members_only(SUBMITTERS, api=True), "partner_b": 404},
+    ),
+    Row(
         "agreement edit",
         "get",
         "/e/alpha/measures/agreements/{agreement}/edit/",

@@ -58,3 +58,15 @@ def test_partner_staff_hear_the_approval_in_their_language(
         submissions.approve_submission(run, user=setup.users["staff"])
     assert [m.to for m in mail.outbox] == [[partner.email]]
     assert "aprobados" in mail.outbox[0].subject
+
+
+def test_names_arrive_as_typed_in_the_text_and_escaped_in_the_html(
+    setup: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    setup.org_a.name = "Girls & Code <Lab>"
+    setup.org_a.save()
+    _submit(setup, django_capture_on_commit_callbacks)
+    message = mail.outbox[0]
+    assert "Girls & Code <Lab>" in message.subject
+    assert "Girls & Code <Lab>" in message.body
+    assert "Girls &amp; Code &lt;Lab&gt;" in message.alternatives[0][0]

@@ -158,3 +158,35 @@ def test_agreements_are_read_changed_and_ended_through_the_api(setup: Any) -> No
         content_type="application/json",
     )
     assert early.status_code == 400
+
+
+COLLECTIONS = "/api/v1/ecosystems/alpha/measures/collections/"
+
+
+def test_collections_and_their_progress_through_the_api(setup: Any) -> None:
+    from tests.measures.test_collections import open_collection
+
+    collection = open_collection(setup, organizations=[setup.org_a.pk])
+    _submitted(setup)
+    response = setup.client("partner_a").get(COLLECTIONS)
+    assert response.status_code == 200, response.content
+    found = response.json()["results"]
+    assert [(c["id"], c["indicators"], c["periods"]) for c in found] == [
+        (collection.pk, ["young-people-served"], ["2024–25"])
+    ]
+    assert setup.client("partner_b").get(f"{COLLECTIONS}{collection.pk}/").status_code == 404
+    grid = setup.client("staff").get(f"{COLLECTIONS}{collection.pk}/progress/").json()
+    run = Submission.objects.get()
+    assert grid["rows"] == [
+        {
+            "organization": setup.org_a.slug,
+            "cells": [
+                {
+                    "indicator": "young-people-served",
+                    "period": "2024–25",
+                    "status": "submitted",
+                    "submission": run.pk,
+                }
+            ],
+        }
+    ]

@@ -36,6 +36,9 @@ scoped.register(
     "measures/submissions", measures_api.SubmissionViewSet, basename="measure-submission"
 )
 scoped.register("measures/agreements", measures_api.AgreementViewSet, basename="measure-agreement")
+scoped.register(
+    "measures/collections", measures_api.CollectionViewSet, basename="measure-collection"
+)
 
 app_name = "api"
 urlpatterns = [

@@ -16,18 +16,27 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ecotone.ecosystems import roles
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 from ecotone.errors import DomainError
 
 from . import access, codes
-from .models import VERSIONED_FIELDS, DataSharingAgreement, Indicator, Review, Submission
-from .services import agreements, submissions
+from .models import (
+    VERSIONED_FIELDS,
+    DataCollection,
+    DataSharingAgreement,
+    Indicator,
+    Review,
+    Submission,
+)
+from .services import agreements, collections, submissions
 
 
 class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
@@ -352,3 +361,91 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
             agreement, request.user, ends_on=body.validated_data.get("ends_on")
         )
         return self._fresh(agreement)
+
+
+class CollectionSerializer(serializers.ModelSerializer[DataCollection]):
+    indicators = serializers.SerializerMethodField(help_text="Keys of the indicators asked.")
+    periods = serializers.SerializerMethodField(help_text="Labels of the periods asked.")
+    organizations = serializers.SerializerMethodField(help_text="Slugs of the partners asked.")
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = DataCollection
+        fields = (
+            "id",
+            "name",
+            "indicators",
+            "periods",
+            "organizations",
+            "due_on",
+            "remind_days_before",
+            "remind_when_overdue",
+            "is_open",
+            "closed_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def get_indicators(self, collection: DataCollection) -> list[str]:
+        return sorted(i.key for i in collection.indicators.all())
+
+    def get_periods(self, collection: DataCollection) -> list[str]:
+        return [p.label for p in sorted(collection.periods.all(), key=lambda p: p.start)]
+
+    def get_organizations(self, collection: DataCollection) -> list[str]:
+        return sorted(o.slug for o in collection.organizations.all())
+
+
+class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemScopedViewSet):
+    """Data collections: backbone staff see all, partner staff those asking their
+    organizations (`access.collections_of`). `progress/` is the status grid."""
+
+    model = DataCollection
+    serializer_class = CollectionSerializer
+    filter_backends: list[Any] = []
+    rules = {
+        "list": "measures.submit_data",
+        "retrieve": "measures.submit_data",
+        "progress": "measures.submit_data",
+    }
+
+    def scoped_queryset(self) -> QuerySet[DataCollection]:
+        return (
+            access.collections_of(self.request.user, self.ecosystem)
+            .prefetch_related("indicators", "periods", "organizations")
+            .order_by("-due_on", "pk")
+        )
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def progress(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One row per partner the person may see: `organization` (slug) and `cells`, one per
+        indicator x period asked (`indicator`, `period`, `status`: approved, submitted,
+        returned, missing or overdue; `submission`: the id of the file waiting or returned)."""
+        collection = self.get_object()
+        grid = collections.progress(collection)
+        mine = roles.organizations_in(request.user, self.ecosystem)
+        manages = request.user.has_perm("measures.manage_collections", self.ecosystem)
+        return Response(
+            {
+                "due_on": collection.due_on,
+                "rows": [
+                    {
+                        "organization": row.organization.slug,
+                        "cells": [
+                            {
+                                "indicator": indicator.key,
+                                "period": period.label,
+                                "status": cell.status,
+                                "submission": cell.submission.pk if cell.submission else None,
+                            }
+                            for (indicator, period), cell in zip(
+                                grid.columns, row.cells, strict=True
+                            )
+                        ],
+                    }
+                    for row in grid.rows
+                    if manages or row.organization.pk in mine
+                ],
+            }
+        )
