@@ -58,6 +58,7 @@ def test_partner_staff_hear_the_approval_in_their_language(
         submissions.approve_submission(run, user=setup.users["staff"])
     assert [m.to for m in mail.outbox] == [[partner.email]]
     assert "aprobados" in mail.outbox[0].subject
+    assert '<html lang="es">' in mail.outbox[0].alternatives[0][0]
 
 
 def test_names_arrive_as_typed_in_the_text_and_escaped_in_the_html(
