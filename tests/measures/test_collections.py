@@ -346,6 +346,20 @@ def test_the_web_form_becomes_a_submission_checked_by_the_same_rules(setup: Any)
     assert fixed.review == Review.SUBMITTED
 
 
+def test_the_web_form_leaves_reading_the_numbers_to_the_check(setup: Any) -> None:
+    collection = open_collection(setup)
+    year = facts.school_year(setup.alpha, 2024)
+    fields = {"indicator": "young-people-served", "period": year.pk}
+    setup.client("partner_a").post(
+        f"{PAGES}/{collection.pk}/form/", {**fields, "value_0": "many", "value_1": "-2"}
+    )
+    run = Submission.objects.get()
+    assert [(p["code"], p["where"]) for p in run.report["problems"]] == [
+        ("not_a_number", "row 2"),
+        ("value_out_of_range", "row 3"),
+    ]
+
+
 def test_the_web_form_refuses_an_empty_form_and_another_partner(setup: Any) -> None:
     collection = open_collection(setup, organizations=[setup.org_a.pk])
     year = facts.school_year(setup.alpha, 2024)

@@ -234,13 +234,13 @@ class WebValuesForm(forms.Form):
             fields = []
             for name in names:
                 key = f"{name}_{index}"
-                self.fields[key] = forms.DecimalField(
+                # Text, not a number field: reading the number is the check's rule
+                # (not_a_number, value_out_of_range), the same as for a file.
+                self.fields[key] = forms.CharField(
                     label=f"{label}: {name}",
                     required=False,
-                    min_value=None,
-                    max_digits=18,
-                    decimal_places=4,
-                    widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+                    max_length=40,
+                    widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
                 )
                 fields.append(key)
             self.rows.append((label, fields))
@@ -253,8 +253,8 @@ class WebValuesForm(forms.Form):
         found = []
         names = ("numerator", "denominator") if self.ratio else ("value",)
         for index, (_label, parts) in enumerate(self.combos):
-            numbers = {name: self.cleaned_data.get(f"{name}_{index}") for name in names}
-            if any(v is not None for v in numbers.values()):
+            numbers = {name: self.cleaned_data.get(f"{name}_{index}") or "" for name in names}
+            if any(numbers.values()):
                 found.append((parts, numbers))
         return found
 

@@ -281,7 +281,7 @@ def _csv(
     writer.writerow(checks.COLUMNS)
     for parts, numbers in filled:
         row = {checks.INDICATOR: indicator.key, checks.PERIOD: period.label, **parts}
-        row.update({k: "" if v is None else format(v, "f") for k, v in numbers.items()})
+        row.update(numbers)
         writer.writerow([row.get(column, "") for column in checks.COLUMNS])
     return out.getvalue().encode()
 
