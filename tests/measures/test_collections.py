@@ -346,6 +346,24 @@ def test_the_web_form_becomes_a_submission_checked_by_the_same_rules(setup: Any)
     assert fixed.review == Review.SUBMITTED
 
 
+def test_the_web_form_starts_from_the_partners_approved_numbers(setup: Any) -> None:
+    collection = open_collection(setup)
+    by_sex = YOUNG_PEOPLE + "young-people-served,2024–25,Female,,16,,\n"
+    run = upload(setup, by_sex + "young-people-served,2024–25,Male,,14,,\n", collection)
+    submissions.submit_submission(run, user=setup.users["partner_a"])
+    submissions.approve_submission(run, user=setup.users["staff"])
+    year = facts.school_year(setup.alpha, 2024)
+    page = setup.client("partner_a").get(
+        f"{PAGES}/{collection.pk}/form/?indicator=young-people-served&period={year.pk}"
+    )
+    form = page.context["form"]
+    assert (form["value_0"].value(), form["value_1"].value(), form["value_2"].value()) == (
+        "30",
+        "16",
+        "14",
+    )
+
+
 def test_the_web_form_leaves_reading_the_numbers_to_the_check(setup: Any) -> None:
     collection = open_collection(setup)
     year = facts.school_year(setup.alpha, 2024)

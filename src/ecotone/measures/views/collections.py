@@ -36,7 +36,7 @@ from ecotone.exports import FORMATS, table_response
 from .. import checks, codes
 from ..access import collections_of, get_collection, submitting_organizations
 from ..forms import CollectionFilterForm, CollectionForm, WebValuesForm
-from ..models import DataCollection, Indicator, Period
+from ..models import DataCollection, DimensionCombo, Indicator, Period, Value
 from ..services import collections as services
 from ..services import submissions
 
@@ -273,6 +273,36 @@ def _combo_label(parts: dict[str, str], language: str) -> str:
     )
 
 
+def _current(
+    organization: Organization,
+    indicator: Indicator,
+    period: Period,
+    combos: list[tuple[str, dict[str, str]]],
+) -> dict[str, str]:
+    """The partner's current (approved) numbers, to start from when correcting them."""
+    index = {DimensionCombo.key_of(parts): n for n, (_label, parts) in enumerate(combos)}
+    initial = {}
+    found = Value.objects.filter(
+        ecosystem_id=indicator.ecosystem_id,
+        indicator=indicator,
+        period=period,
+        organization=organization,
+    ).select_related("combo")
+    for value in found:
+        n = index.get(value.combo.key)
+        if n is None:
+            continue
+        numbers = (
+            {"numerator": value.numerator, "denominator": value.denominator}
+            if indicator.is_ratio
+            else {"value": value.value}
+        )
+        for name, number in numbers.items():
+            if number is not None:
+                initial[f"{name}_{n}"] = format(number.normalize(), "f")
+    return initial
+
+
 def _csv(
     indicator: Indicator, period: Period, filled: list[tuple[dict[str, str], dict[str, Any]]]
 ) -> bytes:
@@ -319,7 +349,12 @@ def collection_web_form(request: HttpRequest, ecosystem_slug: str, pk: int) -> H
     combos = [
         (_combo_label(parts, language), parts) for parts in submissions.breakdown_rows(indicator)
     ]
-    form = WebValuesForm(request.POST or None, combos=combos, ratio=indicator.is_ratio)
+    form = WebValuesForm(
+        request.POST or None,
+        initial=_current(organization, indicator, period, combos),
+        combos=combos,
+        ratio=indicator.is_ratio,
+    )
     if request.method == "POST" and form.is_valid():
         filled = form.filled()
         if not filled:
