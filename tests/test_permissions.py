@@ -451,6 +451,108 @@ SUBMISSION_ROWS = [
         f"{MEASURES_API}/submissions/",
         members_only(SUBMITTERS, 400, api=True),  # no file: refused after the permission
     ),
+    # a draft or no comment: refused by the service after the permission
+    *(
+        Row(
+            f"api submission {action}",
+            "post",
+            MEASURES_API + f"/submissions/{{submission}}/{action}/",
+            members_only(BACKBONE, 400, api=True),
+        )
+        for action in ("approve", "return")
+    ),
+    Row("api agreements", "get", f"{MEASURES_API}/agreements/", members_only(SUBMITTERS, api=True)),
+    Row(
+        "api agreement",
+        "get",
+        MEASURES_API + "/agreements/{agreement}/",
+        {**members_only(SUBMITTERS, api=True), "partner_b": 404},
+    ),
+    Row(
+        "api agreement change",
+        "patch",
+        MEASURES_API + "/agreements/{agreement}/",
+        members_only(BACKBONE, api=True),
+        {"signatories": "Ana Ruiz, director\nLee Park, principal"},
+    ),
+    Row(
+        "api agreement end",
+        "post",
+        MEASURES_API + "/agreements/{agreement}/end/",
+        members_only(BACKBONE, api=True),
+    ),
+    Row(
+        "api collections",
+        "get",
+        f"{MEASURES_API}/collections/",
+        members_only(SUBMITTERS, api=True),
+    ),
+    Row(
+        "api collection",
+        "get",
+        MEASURES_API + "/collections/{collection}/",
+        {**members_only(SUBMITTERS, api=True), "partner_b": 404},
+    ),
+    Row(
+        "api collection progress",
+        "get",
+        MEASURES_API + "/collections/{collection}/progress/",
+        {**members_only(SUBMITTERS, api=True), "partner_b": 404},
+    ),
+    Row(
+        "agreement edit",
+        "get",
+        "/e/alpha/measures/agreements/{agreement}/edit/",
+        members_only(BACKBONE),
+    ),
+    Row(
+        "agreement end",
+        "get",
+        "/e/alpha/measures/agreements/{agreement}/end/",
+        members_only(BACKBONE),
+    ),
+    Row(
+        "agreement end post",
+        "post",
+        "/e/alpha/measures/agreements/{agreement}/end/",
+        members_only(BACKBONE),  # no date: the page again, with its error
+    ),
+]
+
+# Data collections ({collection} asks org A only: org B's staff get 404) and the crosswalk
+# (backbone staff only). The POSTs are empty or unconfirmed: they change nothing.
+COLLECTIONS = "/e/alpha/measures/collections"
+CROSSWALK = "/e/alpha/measures/crosswalk"
+COLLECTION_ROWS = [
+    Row("collections", "get", f"{COLLECTIONS}/", members_only(SUBMITTERS)),
+    Row("collections csv", "get", f"{COLLECTIONS}/?format=csv", members_only(SUBMITTERS)),
+    Row("collection new", "get", f"{COLLECTIONS}/new/", members_only(BACKBONE)),
+    Row("collection new post", "post", f"{COLLECTIONS}/new/", members_only(BACKBONE)),
+    Row("collection", "get", COLLECTIONS + "/{collection}/", org_a_staff()),
+    Row("collection edit", "get", COLLECTIONS + "/{collection}/edit/", members_only(BACKBONE)),
+    Row("collection close", "get", COLLECTIONS + "/{collection}/close/", members_only(BACKBONE)),
+    Row(
+        "collection close post",
+        "post",
+        COLLECTIONS + "/{collection}/close/",
+        members_only(BACKBONE),
+    ),
+    Row("collection template", "get", COLLECTIONS + "/{collection}/template/", org_a_staff()),
+    Row("collection web form", "get", COLLECTIONS + "/{collection}/form/", org_a_staff()),
+    Row("collection web form post", "post", COLLECTIONS + "/{collection}/form/", org_a_staff()),
+    Row("crosswalk", "get", f"{CROSSWALK}/", members_only(BACKBONE)),
+    Row("crosswalk csv", "get", f"{CROSSWALK}/?format=csv", members_only(BACKBONE)),
+    Row("crosswalk new", "get", f"{CROSSWALK}/new/", members_only(BACKBONE)),
+    Row("crosswalk new post", "post", f"{CROSSWALK}/new/", members_only(BACKBONE)),
+    Row("crosswalk import", "post", f"{CROSSWALK}/import/", members_only(BACKBONE, 302)),
+    Row("crosswalk edit", "get", CROSSWALK + "/{crosswalk}/edit/", members_only(BACKBONE)),
+    Row("crosswalk delete", "get", CROSSWALK + "/{crosswalk}/delete/", members_only(BACKBONE)),
+    Row(
+        "crosswalk delete post",
+        "post",
+        CROSSWALK + "/{crosswalk}/delete/",
+        members_only(BACKBONE, 302),
+    ),
 ]
 
 ROWS = [
@@ -900,6 +1002,7 @@ ROWS = [
     *MENTORING_WORK_ROWS,
     *MEASURES_ROWS,
     *SUBMISSION_ROWS,
+    *COLLECTION_ROWS,
 ]
 
 CELLS = [
@@ -1040,6 +1143,8 @@ def _records(world: World) -> dict[str, Any]:
     return {
         "submission": _submission(world),
         "agreement": _agreement(world),
+        "collection": _collection(world),
+        "crosswalk": _crosswalk(world),
         "indicator": indicator,
         "draft_indicator": draft_indicator,
         "opportunity": opportunity.pk,
@@ -1101,6 +1206,31 @@ def _agreement(world: World) -> int:
         signatories="Ana Ruiz, director",
         starts_on=datetime.date(2024, 7, 1),
         file=SimpleUploadedFile("agreement.pdf", b"%PDF-1.4"),
+    ).pk
+
+
+def _collection(world: World) -> int:
+    """The id of an open data collection asking org A for the published indicator."""
+    import datetime
+
+    from ecotone.measures.services import collections, facts
+
+    return collections.save_collection(
+        world.alpha,
+        world.users["staff"],
+        name="Fall counts",
+        indicators=["share-girls"],
+        periods=[facts.school_year(world.alpha, 2024).pk],
+        organizations=[world.org_a.pk],
+        due_on=datetime.date(2030, 1, 15),
+    ).pk
+
+
+def _crosswalk(world: World) -> int:
+    from ecotone.measures.services import crosswalk
+
+    return crosswalk.save_entry(
+        world.alpha, world.users["staff"], dimension="sex", local_code="G", code="Female"
     ).pk
 
 
@@ -1214,6 +1344,8 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "area_import": "1",
         "submission": "1",
         "agreement": "1",
+        "collection": "1",
+        "crosswalk": "1",
         "program": "x",
         "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         "service_id": "x",

@@ -171,6 +171,10 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/submissions/{submission}/",
         "/e/alpha/measures/agreements/",
         "/e/alpha/measures/agreements/new/",
+        "/e/alpha/measures/collections/",
+        "/e/alpha/measures/collections/{collection}/",
+        "/e/alpha/measures/collections/new/",
+        "/e/alpha/measures/crosswalk/",
         "/accounts/profile/",
     ],
     "staff": [
@@ -195,6 +199,8 @@ SIGNED_IN_PAGES = {
         "/e/alpha/mentoring/hours/",
         "/e/alpha/measures/submissions/new/",
         "/e/alpha/measures/submissions/{submission}/",
+        "/e/alpha/measures/collections/{collection}/",
+        "/e/alpha/measures/collections/{collection}/form/?indicator=young-people-served&period={period}",
         "/accounts/profile/",
         "/accounts/email/",
         "/accounts/password/change/",
@@ -216,7 +222,7 @@ def signed_in_data(site: Site) -> dict[str, int]:
 
     from ecotone.directory.models import ImportRun
     from ecotone.ecosystems.models import Invitation
-    from ecotone.measures.services import indicators, submissions
+    from ecotone.measures.services import collections, crosswalk, facts, indicators, submissions
     from ecotone.mentoring.services import hours, rounds
     from tests.atlas.test_views import FAR_HOLLOW, add_area
     from tests.mentoring.builders import clear, make_mentor, make_opportunity, make_program
@@ -256,7 +262,24 @@ def signed_in_data(site: Site) -> dict[str, int]:
         ContentFile(b"indicator,period,sex,value\nyoung-people-served,2024-25,Q,3\n", "v.csv"),
         user=world.users["partner_a"],
     )
-    return {"round": round_.pk, "match": match.pk, "submission": submission.pk}
+    year = facts.school_year(world.alpha, 2024)
+    collection = collections.save_collection(
+        world.alpha,
+        staff,
+        name="Fall counts",
+        indicators=["young-people-served"],
+        periods=[year.pk],
+        organizations=[world.org_a.pk, world.org_b.pk],
+        due_on=timezone.localdate() + datetime.timedelta(days=10),
+    )
+    crosswalk.save_entry(world.alpha, staff, dimension="sex", local_code="G", code="Female")
+    return {
+        "round": round_.pk,
+        "match": match.pk,
+        "submission": submission.pk,
+        "collection": collection.pk,
+        "period": year.pk,
+    }
 
 
 @pytest.mark.parametrize("width", sorted(VIEWPORTS))

@@ -183,3 +183,27 @@ def test_without_a_current_agreement_the_whole_file_is_refused_once() -> None:
 def test_a_number_too_large_to_keep_is_out_of_range() -> None:
     result = check([row(value="1e15")])
     assert only_problem(result) == (checks.VALUE_OUT_OF_RANGE, 2, "value")
+
+
+def test_rows_outside_the_collection_are_coded_on_the_indicator_or_the_period() -> None:
+    scope = checks.CollectionScope(frozenset({"served"}), frozenset({"2024-25"}))
+    rows = [
+        row(value=3),
+        row("share-girls", numerator=1, denominator=2),
+        row(period="2025-26", value=3),
+    ]
+    result = check(rows, collection=scope)
+    assert [(p.code, p.row, p.field) for p in result.problems] == [
+        ("outside_collection", 3, "indicator"),
+        ("outside_collection", 4, "period"),
+    ]
+    assert check(rows).problems == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(consistent_tables())
+def test_a_consistent_table_inside_its_collection_has_no_problem(
+    rows: list[dict[str, Any]],
+) -> None:
+    scope = checks.CollectionScope(frozenset(INDICATORS), frozenset(PERIODS))
+    assert check(rows, collection=scope).problems == []

@@ -35,6 +35,10 @@ scoped.register("measures/codes", measures_api.CodeTableViewSet, basename="code-
 scoped.register(
     "measures/submissions", measures_api.SubmissionViewSet, basename="measure-submission"
 )
+scoped.register("measures/agreements", measures_api.AgreementViewSet, basename="measure-agreement")
+scoped.register(
+    "measures/collections", measures_api.CollectionViewSet, basename="measure-collection"
+)
 
 app_name = "api"
 urlpatterns = [

@@ -216,6 +216,11 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # data sharing agreements: backbone staff record them; partner staff read their own
     "measures.manage_agreements": is_backbone,
     "measures.view_agreement": is_backbone | is_staff_of_organization,
+    # data collections: backbone staff open, change and close them; partner staff read those
+    # that ask their organizations (access.collections_of) and answer them
+    "measures.manage_collections": is_backbone,
+    # a partner's own codes (the crosswalk): backbone staff keep it
+    "measures.manage_crosswalk": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

@@ -16,7 +16,14 @@ from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem
 from ecotone.ecosystems.models import Ecosystem, Organization
 
-from .models import DataSharingAgreement, Indicator, IndicatorQuerySet, Submission
+from .models import (
+    CodeCrosswalk,
+    DataCollection,
+    DataSharingAgreement,
+    Indicator,
+    IndicatorQuerySet,
+    Submission,
+)
 
 
 def manages_indicators(user: object, ecosystem: Ecosystem) -> bool:
@@ -47,7 +54,7 @@ def submissions_of(user: object, ecosystem: Ecosystem) -> QuerySet[Submission]:
     """The submissions a person may see: every one of the ecosystem for backbone staff, their
     own organizations' for partner staff, none for anyone else."""
     found = Submission.objects.filter(ecosystem=ecosystem).select_related(
-        "ecosystem", "organization", "created_by", "submitted_by", "reviewed_by"
+        "ecosystem", "organization", "collection", "created_by", "submitted_by", "reviewed_by"
     )
     if user.has_perm("measures.review_submissions", ecosystem):  # type: ignore[attr-defined]
         return found
@@ -80,3 +87,26 @@ def agreements_of(user: object, ecosystem: Ecosystem) -> QuerySet[DataSharingAgr
     if user.has_perm("measures.manage_agreements", ecosystem):  # type: ignore[attr-defined]
         return found
     return found.filter(organization__in=roles.organizations_in(user, ecosystem))
+
+
+def collections_of(user: object, ecosystem: Ecosystem) -> QuerySet[DataCollection]:
+    """The data collections a person may see: all for backbone staff, those that ask one of
+    their organizations for partner staff."""
+    found = DataCollection.objects.filter(ecosystem=ecosystem).select_related("ecosystem")
+    if user.has_perm("measures.manage_collections", ecosystem):  # type: ignore[attr-defined]
+        return found
+    mine = roles.organizations_in(user, ecosystem)
+    return found.filter(pk__in=DataCollection.objects.filter(organizations__in=mine).values("pk"))
+
+
+def get_collection(request: HttpRequest, pk: int) -> DataCollection:
+    """A data collection of the request's ecosystem the person may see, or 404."""
+    return get_object_or_404(collections_of(request.user, current_ecosystem(request)), pk=pk)
+
+
+def get_crosswalk_entry(request: HttpRequest, pk: int) -> CodeCrosswalk:
+    """A crosswalk entry of the request's ecosystem, or 404."""
+    ecosystem = current_ecosystem(request)
+    return get_object_or_404(
+        CodeCrosswalk.objects.filter(ecosystem=ecosystem).select_related("organization"), pk=pk
+    )

@@ -16,17 +16,27 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ecotone.ecosystems import roles
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 from ecotone.errors import DomainError
 
 from . import access, codes
-from .models import VERSIONED_FIELDS, Indicator, Review, Submission
-from .services import submissions
+from .models import (
+    VERSIONED_FIELDS,
+    DataCollection,
+    DataSharingAgreement,
+    Indicator,
+    Review,
+    Submission,
+)
+from .services import agreements, collections, submissions
 
 
 class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
@@ -165,6 +175,15 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
 class SubmissionUploadSerializer(serializers.Serializer[Any]):
     organization = serializers.SlugField(help_text="The partner whose values these are.")
     file = serializers.FileField(help_text="CSV or XLSX in the long format of data-formats.md.")
+    collection = serializers.IntegerField(
+        required=False,
+        help_text="The id of the open data collection the file answers: rows it does not ask "
+        "for are problems (outside_collection).",
+    )
+
+
+class ReturnSerializer(serializers.Serializer[Any]):
+    comment = serializers.CharField(max_length=4000, help_text="What the partner should change.")
 
 
 class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemScopedViewSet):
@@ -181,6 +200,8 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosys
         "list": "measures.submit_data",
         "retrieve": "measures.submit_data",
         "create": "measures.submit_data",
+        "approve": "measures.review_submissions",
+        "return_to_partner": "measures.review_submissions",
     }
     query_parameters = {
         "list": [OpenApiParameter("review", str, enum=Review.values)],
@@ -206,12 +227,225 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosys
             raise exceptions.ValidationError(
                 {"organization": [_("Not an organization you may submit values for.")]}
             )
+        collection = None
+        if "collection" in upload.validated_data:
+            collection = (
+                access.collections_of(request.user, self.ecosystem)
+                .filter(pk=upload.validated_data["collection"])
+                .first()
+            )
+            if collection is None:
+                raise exceptions.ValidationError({"collection": [_("No such data collection.")]})
         try:
             run = submissions.check_submission_file(
-                organization, upload.validated_data["file"], user=request.user
+                organization,
+                upload.validated_data["file"],
+                user=request.user,
+                collection=collection,
             )
             if request.query_params.get("dry_run") == "false" and run.status == "checked":
                 run = submissions.submit_submission(run, user=request.user)
         except DomainError as error:
             raise exceptions.ValidationError({"file": [str(error)]}) from None
         return Response(SubmissionSerializer(run).data, status=201)
+
+    def _reviewed(self, run: Submission) -> Response:
+        run = self.get_queryset().get(pk=run.pk)
+        return Response(SubmissionSerializer(run).data)
+
+    @extend_schema(request=None, responses={200: SubmissionSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Approve a submitted file (the page's service): its values become the partner's
+        current ones. `status` says whether it was applied (it is checked once more)."""
+        run = self.get_object()
+        return self._reviewed(submissions.approve_submission(run, user=request.user))
+
+    @extend_schema(request=ReturnSerializer, responses={200: SubmissionSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_partner(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Return a submitted file to the partner with a comment."""
+        run = self.get_object()
+        body = ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        run = submissions.return_submission(
+            run, user=request.user, comment=body.validated_data["comment"]
+        )
+        return self._reviewed(run)
+
+
+class AgreementSerializer(serializers.ModelSerializer[DataSharingAgreement]):
+    organization: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    indicators = serializers.SerializerMethodField(help_text="Keys of the indicators covered.")
+    is_current = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = DataSharingAgreement
+        fields = (
+            "id",
+            "organization",
+            "indicators",
+            "signatories",
+            "starts_on",
+            "ends_on",
+            "is_current",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def get_indicators(self, agreement: DataSharingAgreement) -> list[str]:
+        return sorted(i.key for i in agreement.indicators.all())
+
+
+class AgreementChangeSerializer(serializers.Serializer[Any]):
+    indicators = serializers.ListField(child=serializers.SlugField(), required=False)
+    signatories = serializers.CharField(max_length=2000, required=False)
+    starts_on = serializers.DateField(required=False)
+    ends_on = serializers.DateField(required=False, allow_null=True)
+
+
+class AgreementEndSerializer(serializers.Serializer[Any]):
+    ends_on = serializers.DateField(required=False, help_text="The last day (default today).")
+
+
+class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemScopedViewSet):
+    """Data sharing agreements: partner staff read their own organization's, backbone staff
+    all, and change (PATCH) or end them (POST .../end/)."""
+
+    model = DataSharingAgreement
+    serializer_class = AgreementSerializer
+    filter_backends: list[Any] = []
+    rules = {
+        "list": "measures.submit_data",
+        "retrieve": "measures.submit_data",
+        "partial_update": "measures.manage_agreements",
+        "end": "measures.manage_agreements",
+    }
+
+    def scoped_queryset(self) -> QuerySet[DataSharingAgreement]:
+        return (
+            access.agreements_of(self.request.user, self.ecosystem)
+            .prefetch_related("indicators")
+            .order_by("organization__name", "-starts_on", "pk")
+        )
+
+    def _fresh(self, agreement: DataSharingAgreement) -> Response:
+        return Response(AgreementSerializer(self.get_queryset().get(pk=agreement.pk)).data)
+
+    @extend_schema(request=AgreementChangeSerializer, responses={200: AgreementSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        agreement = self.get_object()
+        body = AgreementChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        agreement = agreements.save_agreement(
+            agreement.organization,
+            request.user,
+            indicators=data.get("indicators", [i.key for i in agreement.indicators.all()]),
+            signatories=data.get("signatories", agreement.signatories),
+            starts_on=data.get("starts_on", agreement.starts_on),
+            ends_on=data.get("ends_on", agreement.ends_on),
+            agreement=agreement,
+        )
+        return self._fresh(agreement)
+
+    @extend_schema(request=AgreementEndSerializer, responses={200: AgreementSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        agreement = self.get_object()
+        body = AgreementEndSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        agreement = agreements.end_agreement(
+            agreement, request.user, ends_on=body.validated_data.get("ends_on")
+        )
+        return self._fresh(agreement)
+
+
+class CollectionSerializer(serializers.ModelSerializer[DataCollection]):
+    indicators = serializers.SerializerMethodField(help_text="Keys of the indicators asked.")
+    periods = serializers.SerializerMethodField(help_text="Labels of the periods asked.")
+    organizations = serializers.SerializerMethodField(help_text="Slugs of the partners asked.")
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = DataCollection
+        fields = (
+            "id",
+            "name",
+            "indicators",
+            "periods",
+            "organizations",
+            "due_on",
+            "remind_days_before",
+            "remind_when_overdue",
+            "is_open",
+            "closed_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def get_indicators(self, collection: DataCollection) -> list[str]:
+        return sorted(i.key for i in collection.indicators.all())
+
+    def get_periods(self, collection: DataCollection) -> list[str]:
+        return [p.label for p in sorted(collection.periods.all(), key=lambda p: p.start)]
+
+    def get_organizations(self, collection: DataCollection) -> list[str]:
+        return sorted(o.slug for o in collection.organizations.all())
+
+
+class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemScopedViewSet):
+    """Data collections: backbone staff see all, partner staff those asking their
+    organizations (`access.collections_of`). `progress/` is the status grid."""
+
+    model = DataCollection
+    serializer_class = CollectionSerializer
+    filter_backends: list[Any] = []
+    rules = {
+        "list": "measures.submit_data",
+        "retrieve": "measures.submit_data",
+        "progress": "measures.submit_data",
+    }
+
+    def scoped_queryset(self) -> QuerySet[DataCollection]:
+        return (
+            access.collections_of(self.request.user, self.ecosystem)
+            .prefetch_related("indicators", "periods", "organizations")
+            .order_by("-due_on", "pk")
+        )
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def progress(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One row per partner the person may see: `organization` (slug) and `cells`, one per
+        indicator x period asked (`indicator`, `period`, `status`: approved, submitted,
+        returned, missing or overdue; `submission`: the id of the file waiting or returned)."""
+        collection = self.get_object()
+        grid = collections.progress(collection)
+        mine = roles.organizations_in(request.user, self.ecosystem)
+        manages = request.user.has_perm("measures.manage_collections", self.ecosystem)
+        return Response(
+            {
+                "due_on": collection.due_on,
+                "rows": [
+                    {
+                        "organization": row.organization.slug,
+                        "cells": [
+                            {
+                                "indicator": indicator.key,
+                                "period": period.label,
+                                "status": cell.status,
+                                "submission": cell.submission.pk if cell.submission else None,
+                            }
+                            for (indicator, period), cell in zip(
+                                grid.columns, row.cells, strict=True
+                            )
+                        ],
+                    }
+                    for row in grid.rows
+                    if manages or row.organization.pk in mine
+                ],
+            }
+        )

@@ -55,6 +55,7 @@ NUMERATOR_ABOVE_DENOMINATOR = "numerator_above_denominator"
 BREAKDOWN_DOES_NOT_ADD_UP = "breakdown_does_not_add_up"
 DUPLICATE_ROW = "duplicate_row"
 OUTSIDE_AGREEMENT = "outside_agreement"
+OUTSIDE_COLLECTION = "outside_collection"
 MISSING_COLUMN = "missing_column"
 PROBLEM_CODES = (
     UNKNOWN_INDICATOR,
@@ -66,6 +67,7 @@ PROBLEM_CODES = (
     BREAKDOWN_DOES_NOT_ADD_UP,
     DUPLICATE_ROW,
     OUTSIDE_AGREEMENT,
+    OUTSIDE_COLLECTION,
     MISSING_COLUMN,
 )
 
@@ -85,6 +87,14 @@ class IndicatorDef:
     @property
     def is_count(self) -> bool:
         return self.unit == COUNT
+
+
+@dataclass(frozen=True)
+class CollectionScope:
+    """What a data collection asks for: indicator keys and period keys (labels folded)."""
+
+    indicators: frozenset[str]
+    periods: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -137,12 +147,14 @@ def check(
     periods: Collection[str],
     resolve: Callable[[str, str], str],
     allowed_indicators: Collection[str] | None = None,
+    collection: CollectionScope | None = None,
     first_row: int = 2,
 ) -> CheckResult:
     """Check the rows of a file (each a mapping of column -> cell). `indicators` are keyed by
     their key, `periods` are the periods' labels folded (`cells.fold`); `resolve(dimension,
     value)` gives the common code or raises `codes.UnknownCode`; `allowed_indicators` is the
-    scope of the partner's current agreement (None: no agreement is required)."""
+    scope of the partner's current agreement (None: no agreement is required); `collection`,
+    when the file answers a data collection, what it asks for."""
     problems: list[CodedProblem] = []
     checked: list[CheckedRow] = []
     seen: dict[tuple[str, str, tuple[tuple[str, str], ...]], int] = {}
@@ -182,7 +194,9 @@ def check(
         cells = {str(k).strip(): cell_text(v) for k, v in raw.items() if k is not None}
         if not any(cells.values()):
             continue
-        row = _check_row(number, cells, indicators, periods, resolve, allowed_indicators)
+        row = _check_row(
+            number, cells, indicators, periods, resolve, allowed_indicators, collection
+        )
         if isinstance(row, CodedProblem):
             problems.append(row)
             continue
@@ -215,6 +229,7 @@ def _check_row(
     periods: Collection[str],
     resolve: Callable[[str, str], str],
     allowed: Collection[str] | None,
+    collection: CollectionScope | None = None,
 ) -> CheckedRow | CodedProblem:
     """The row read, or its first problem (one at a time: a row with a wrong indicator says
     nothing useful about its codes)."""
@@ -253,6 +268,19 @@ def _check_row(
                 "(for example 2024–25)."
             ),
             {"value": cells.get(PERIOD, "")},
+        )
+    if collection is not None and (
+        indicator.key not in collection.indicators or period not in collection.periods
+    ):
+        return CodedProblem(
+            OUTSIDE_COLLECTION,
+            number,
+            INDICATOR if indicator.key not in collection.indicators else PERIOD,
+            gettext_noop(
+                "The collection this file answers does not ask for “%(indicator)s” in "
+                "“%(period)s”: remove these rows, or upload them without naming the collection."
+            ),
+            {"indicator": indicator.key, "period": cells.get(PERIOD, "")},
         )
     parts: dict[str, str] = {}
     for dimension in codes.DIMENSIONS:

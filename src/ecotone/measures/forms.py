@@ -13,7 +13,7 @@ from ecotone.limits import SEARCH_TEXT
 from ecotone.widgets import DatePicker
 
 from . import codes
-from .models import Indicator, Review
+from .models import DataCollection, Indicator, Review
 
 
 def dimension_choices() -> list[tuple[str, str]]:
@@ -84,13 +84,26 @@ class SubmissionUploadForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+    collection = forms.ModelChoiceField(
+        label=_("Data collection"),
+        queryset=DataCollection.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("When the file answers a collection, rows it does not ask for are flagged."),
+    )
 
-    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organizations: Any, collections: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["organization"]
         field.queryset = organizations  # type: ignore[attr-defined]
         if organizations.count() == 1:
             field.initial = organizations.first()
+        if collections is None:
+            del self.fields["collection"]
+        else:
+            self.fields["collection"].queryset = collections  # type: ignore[attr-defined]
 
 
 class SubmissionFilterForm(forms.Form):
@@ -146,3 +159,143 @@ class AgreementForm(forms.Form):
         self.fields["indicators"].choices = [  # type: ignore[attr-defined]
             (i.key, i.name) for i in indicators
         ]
+
+
+class CollectionForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=160)
+    indicators = forms.MultipleChoiceField(
+        label=_("Indicators"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Published indicators only: partners report what they can see."),
+    )
+    periods = forms.MultipleChoiceField(label=_("Periods"), widget=forms.CheckboxSelectMultiple)
+    organizations = forms.MultipleChoiceField(
+        label=_("Partners"), widget=forms.CheckboxSelectMultiple
+    )
+    due_on = forms.DateField(label=_("Due date"), widget=DatePicker())
+    remind_days_before = forms.IntegerField(
+        label=_("Remind partners this many days before the due date"),
+        min_value=0,
+        max_value=365,
+        initial=7,
+        help_text=_("Partners that have not submitted are emailed once. 0: no reminder before."),
+    )
+    remind_when_overdue = forms.BooleanField(
+        label=_("Remind once more when overdue"), required=False, initial=True
+    )
+
+    def __init__(
+        self, *args: Any, indicators: Any, periods: Any, organizations: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].choices = [  # type: ignore[attr-defined]
+            (i.key, i.name) for i in indicators
+        ]
+        self.fields["periods"].choices = [  # type: ignore[attr-defined]
+            (str(p.pk), f"{p.label} ({p.get_type_display()})") for p in periods
+        ]
+        self.fields["organizations"].choices = [  # type: ignore[attr-defined]
+            (str(o.pk), o.name) for o in organizations
+        ]
+
+
+class CollectionFilterForm(forms.Form):
+    STATUSES = (("", _("Open")), ("closed", _("Closed")), ("all", _("Any")))
+    SORTS = (
+        ("-due_on", _("Due date, latest first")),
+        ("due_on", _("Due date, earliest first")),
+        ("name", _("Name")),
+        ("-created_at", _("Newest first")),
+    )
+    q = forms.CharField(
+        max_length=SEARCH_TEXT,
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUSES)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+
+class WebValuesForm(forms.Form):
+    """One indicator x period entered by hand: a number field (or a numerator and a
+    denominator) per combination of codes the indicator is broken down by. It only reads the
+    numbers: they become a file the submission's check reads like any other."""
+
+    def __init__(
+        self, *args: Any, combos: list[tuple[str, dict[str, str]]], ratio: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.combos = combos
+        self.ratio = ratio
+        names = ("numerator", "denominator") if ratio else ("value",)
+        self.rows: list[tuple[str, list[Any]]] = []
+        for index, (label, _parts) in enumerate(combos):
+            fields = []
+            for name in names:
+                key = f"{name}_{index}"
+                # Text, not a number field: reading the number is the check's rule
+                # (not_a_number, value_out_of_range), the same as for a file.
+                self.fields[key] = forms.CharField(
+                    label=f"{label}: {name}",
+                    required=False,
+                    max_length=40,
+                    widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+                )
+                fields.append(key)
+            self.rows.append((label, fields))
+
+    def bound_rows(self) -> list[tuple[str, list[Any]]]:
+        return [(label, [self[name] for name in names]) for label, names in self.rows]
+
+    def filled(self) -> list[tuple[dict[str, str], dict[str, Any]]]:
+        """(codes, numbers) of each row with a number entered, in the form's order."""
+        found = []
+        names = ("numerator", "denominator") if self.ratio else ("value",)
+        for index, (_label, parts) in enumerate(self.combos):
+            numbers = {name: self.cleaned_data.get(f"{name}_{index}") or "" for name in names}
+            if any(numbers.values()):
+                found.append((parts, numbers))
+        return found
+
+
+class CrosswalkForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Partner"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("Every partner"),
+        help_text=_("A partner's own entry wins over one for every partner."),
+    )
+    dimension = forms.ChoiceField(label=_("Dimension"))
+    local_code = forms.CharField(label=_("Their code"), max_length=300)
+    code = forms.CharField(
+        label=_("Common code"),
+        max_length=60,
+        help_text=_("The common (CEDS) code, as in the data formats guide: Female, Asian, 09..."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["dimension"].choices = dimension_choices()  # type: ignore[attr-defined]
+
+
+class CrosswalkImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: partner (its short name, empty for every partner), dimension, "
+            "their code, common code, note: the columns of the CSV download."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv"}),
+    )
+
+
+class EndAgreementForm(forms.Form):
+    ends_on = forms.DateField(
+        label=_("Last day of the agreement"),
+        widget=DatePicker(),
+        help_text=_("From the next day, the partner's files are checked without it."),
+    )

@@ -383,6 +383,89 @@ class DataSharingAgreement(TimeStamped):
         return {"ecosystem_id": self.ecosystem_id}
 
 
+class DataCollection(TimeStamped):
+    """A round of collection the backbone opens: which indicators, for which periods, from
+    which partners, due when, and when to remind the partners that have not submitted (N days
+    before the due date, and once overdue). Submissions may name it; the check then refuses
+    rows outside its indicators and periods (`outside_collection`)."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem,
+        on_delete=models.CASCADE,
+        related_name="data_collections",
+        verbose_name=_("ecosystem"),
+    )
+    name = models.CharField(_("name"), max_length=160)
+    indicators = models.ManyToManyField(
+        Indicator, related_name="collections", verbose_name=_("indicators")
+    )
+    periods = models.ManyToManyField(Period, related_name="collections", verbose_name=_("periods"))
+    organizations = models.ManyToManyField(
+        Organization, related_name="data_collections", verbose_name=_("partners")
+    )
+    due_on = models.DateField(_("due date"))
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("remind days before the due date"),
+        default=7,
+        help_text=_("0: no reminder before the due date."),
+    )
+    remind_when_overdue = models.BooleanField(_("remind when overdue"), default=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-due_on", "name", "pk"]
+        verbose_name = _("data collection")
+        verbose_name_plural = _("data collections")
+        indexes = [models.Index(fields=["ecosystem", "due_on"], name="collection_due_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def get_additional_data(self) -> dict[str, Any]:
+        # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).
+        return {"ecosystem_id": self.ecosystem_id}
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:collection", args=[self.ecosystem.slug, self.pk])
+
+
+class ReminderStage(models.TextChoices):
+    BEFORE_DUE = "before_due", _("Before the due date")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class CollectionReminder(models.Model):
+    """A reminder sent to one partner about one collection, at one stage: kept so that no
+    stage is sent twice. The due date is part of the key: moving it sends the stage again."""
+
+    collection = models.ForeignKey(
+        DataCollection, on_delete=models.CASCADE, related_name="reminders"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(_("stage"), max_length=20, choices=ReminderStage.choices)
+    due_on = models.DateField(_("due date"))
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["collection", "organization", "sent_at"]
+        verbose_name = _("collection reminder")
+        verbose_name_plural = _("collection reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "organization", "stage", "due_on"],
+                name="collection_reminder_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id}/{self.organization_id} {self.stage} {self.due_on}"
+
+
 class Review(models.TextChoices):
     DRAFT = "draft", _("Not submitted")
     SUBMITTED = "submitted", _("Submitted, waiting for review")
@@ -437,6 +520,14 @@ class Submission(TimeStamped, Upload):
         verbose_name=_("reviewed by"),
     )
     review_comment = models.TextField(_("comments"), max_length=4000, blank=True)
+    collection = models.ForeignKey(
+        DataCollection,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("data collection"),
+    )
     superseded_by = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

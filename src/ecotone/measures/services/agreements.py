@@ -67,6 +67,22 @@ def save_agreement(
     return agreement
 
 
+def end_agreement(
+    agreement: DataSharingAgreement, actor: Any, *, ends_on: datetime.date | None = None
+) -> DataSharingAgreement:
+    """End an agreement on `ends_on` (today): from the next day the partner's files are
+    checked without it."""
+    day = ends_on or timezone.localdate()
+    if day < agreement.starts_on:
+        raise DomainError(_("The agreement cannot end before it starts."))
+    if agreement.ends_on is not None and agreement.ends_on <= day:
+        raise DomainError(_("The agreement already ends on %(day)s.") % {"day": agreement.ends_on})
+    with acting(actor):
+        agreement.ends_on = day
+        agreement.save(update_fields=["ends_on", "updated_at"])
+    return agreement
+
+
 def current(organization: Organization, on: datetime.date | None = None) -> Any:
     """The partner's agreements in force on `on` (today)."""
     day = on or timezone.localdate()

@@ -8,8 +8,11 @@ so an upload of a million rows asks the database once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -34,9 +37,11 @@ def save_entry(
     code: str,
     organization: Organization | None = None,
     note: str = "",
+    entry: CodeCrosswalk | None = None,
 ) -> CodeCrosswalk:
     """Say that `local_code` means the common `code` of `dimension` (for one organization, or
-    the whole ecosystem); saying it again for the same local code changes its meaning."""
+    the whole ecosystem); saying it again for the same local code changes its meaning. With
+    `entry`, change that entry (refused when another entry already says the same local code)."""
     if dimension not in codes.OPTION_SETS:
         raise DomainError(_("Unknown dimension: %(name)s.") % {"name": dimension})
     if codes.option_set(dimension).get(code) is None:
@@ -49,18 +54,79 @@ def save_entry(
     local = " ".join(local_code.split())
     if not local:
         raise DomainError(_("Give the partner's own code."))
+    if entry is not None and entry.ecosystem_id != ecosystem.pk:
+        raise DomainError(_("This entry is another ecosystem's."))
     with acting(actor):
         existing = CodeCrosswalk.objects.filter(
             ecosystem=ecosystem, organization=organization, dimension=dimension
         )
-        entry = next((e for e in existing if _local(e.local_code) == _local(local)), None)
+        same = next((e for e in existing if _local(e.local_code) == _local(local)), None)
+        if entry is not None and same is not None and same.pk != entry.pk:
+            raise DomainError(
+                _("“%(code)s” already has an entry for this partner and dimension.")
+                % {"code": local}
+            )
+        entry = entry or same
         if entry is None:
             entry = CodeCrosswalk(
                 ecosystem=ecosystem, organization=organization, dimension=dimension
             )
+        entry.organization, entry.dimension = organization, dimension
         entry.local_code, entry.code, entry.note = local, code, note
         entry.save()
     return entry
+
+
+def delete_entry(entry: CodeCrosswalk, actor: Any) -> None:
+    """Forget what a local code means: files that use it are refused again (`unknown_code`)."""
+    with acting(actor):
+        entry.delete()
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    row: int
+    message: str
+
+
+def import_entries(
+    ecosystem: Ecosystem, actor: Any, rows: Iterable[Mapping[str, str]]
+) -> tuple[int, list[ImportProblem]]:
+    """Save the crosswalk entries of a CSV (columns `partner`, the organization's slug or
+    empty; `dimension`, `local_code`, `code`, `note`), all or none: (saved, problems)."""
+    partners = {o.slug: o for o in Organization.objects.filter(ecosystem=ecosystem)}
+    problems: list[ImportProblem] = []
+    saved = 0
+    with acting(actor):
+        for number, row in enumerate(rows, start=2):
+            cells = {k.strip().casefold(): (v or "").strip() for k, v in row.items() if k}
+            if not any(cells.values()):
+                continue
+            slug = cells.get("partner", "")
+            if slug and slug not in partners:
+                problems.append(
+                    ImportProblem(number, _("“%(slug)s” is no partner here.") % {"slug": slug})
+                )
+                continue
+            try:
+                with transaction.atomic():
+                    save_entry(
+                        ecosystem,
+                        actor,
+                        dimension=cells.get("dimension", ""),
+                        local_code=cells.get("local_code", ""),
+                        code=cells.get("code", ""),
+                        organization=partners.get(slug) if slug else None,
+                        note=cells.get("note", "")[:300],
+                    )
+            except DomainError as error:
+                problems.append(ImportProblem(number, str(error)))
+                continue
+            saved += 1
+        if problems:
+            transaction.set_rollback(True)
+            saved = 0
+    return saved, problems
 
 
 class Resolver:

@@ -31,8 +31,8 @@ from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 from ecotone.uploads import UploadStatus, actor
 
-from .. import checks, codes
-from ..models import Indicator, Period, Review, Submission, Value
+from .. import checks, codes, notifications
+from ..models import DataCollection, Indicator, Period, Review, Submission, Value
 from . import agreements
 from .crosswalk import Resolver
 from .facts import combo
@@ -52,14 +52,29 @@ class Context:
     periods: dict[str, Period]
     resolver: Resolver
     allowed: set[str] | None
+    collection: checks.CollectionScope | None = None
 
     @classmethod
-    def of(cls, ecosystem: Ecosystem, organization: Organization) -> Context:
+    def of(
+        cls,
+        ecosystem: Ecosystem,
+        organization: Organization,
+        collection: DataCollection | None = None,
+    ) -> Context:
+        scope = None
+        if collection is not None:
+            scope = checks.CollectionScope(
+                frozenset(collection.indicators.values_list("key", flat=True)),
+                frozenset(
+                    fold(label) for label in collection.periods.values_list("label", flat=True)
+                ),
+            )
         return cls(
             indicators={i.key: i for i in ecosystem.indicators.published()},
             periods={fold(p.label): p for p in ecosystem.periods.all()},
             resolver=Resolver(ecosystem, organization),
             allowed=agreements.covered(organization),
+            collection=scope,
         )
 
     def definitions(self) -> dict[str, checks.IndicatorDef]:
@@ -96,7 +111,7 @@ def _problem(problem: checks.CodedProblem) -> dict[str, str]:
 
 def _check(run: Submission) -> tuple[checks.CheckResult | None, dict[str, Any]]:
     """(the result, the report) of checking the kept file."""
-    context = Context.of(run.ecosystem, run.organization)
+    context = Context.of(run.ecosystem, run.organization, run.collection)
     try:
         result = checks.check(
             _rows(Path(run.file.path)),
@@ -104,6 +119,7 @@ def _check(run: Submission) -> tuple[checks.CheckResult | None, dict[str, Any]]:
             periods=context.periods,
             resolve=context.resolver.code,
             allowed_indicators=context.allowed,
+            collection=context.collection,
         )
     except tabular_files.FileError as error:
         return None, {"problems": [{"where": "", "field": "", "message": str(error)}]}
@@ -112,13 +128,30 @@ def _check(run: Submission) -> tuple[checks.CheckResult | None, dict[str, Any]]:
         "indicators": len({r.indicator for r in result.rows}),
         "periods": len({r.period for r in result.rows}),
     }
-    return result, {"problems": [_problem(p) for p in result.problems], "counts": counts}
+    # Which indicator and period each row was for: the collection's progress grid reads it.
+    cells = sorted(
+        {
+            (r.indicator, context.periods[r.period].pk)
+            for r in result.rows
+            if r.period in context.periods
+        }
+    )
+    return result, {
+        "problems": [_problem(p) for p in result.problems],
+        "counts": counts,
+        "cells": [list(cell) for cell in cells],
+    }
 
 
 def check_submission_file(
-    organization: Organization, upload: IO[bytes] | File[Any], *, user: Any
+    organization: Organization,
+    upload: IO[bytes] | File[Any],
+    *,
+    user: Any,
+    collection: DataCollection | None = None,
 ) -> Submission:
-    """Keep the partner's file and check it (a dry run: nothing else is written)."""
+    """Keep the partner's file and check it (a dry run: nothing else is written); when it
+    answers `collection`, rows outside what the collection asks for are problems."""
     filename = Path(getattr(upload, "name", "") or "values.csv").name
     if Path(filename).suffix.lower() not in SUFFIXES:
         raise DomainError(
@@ -128,14 +161,26 @@ def check_submission_file(
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_BYTES:
         raise DomainError(_("Upload a file of at most %(mb)d MB.") % {"mb": MAX_BYTES >> 20})
+    if collection is not None:
+        _require_answerable(collection, organization)
     run = Submission(
         ecosystem=organization.ecosystem,
         organization=organization,
+        collection=collection,
         created_by=actor(user),
         original_filename=filename[:200],
     )
     uploads.store(run, upload, filename[:200])
     return check_submission(run)
+
+
+def _require_answerable(collection: DataCollection, organization: Organization) -> None:
+    if collection.ecosystem_id != organization.ecosystem_id or not (
+        collection.organizations.filter(pk=organization.pk).exists()
+    ):
+        raise DomainError(_("This collection does not ask this partner for values."))
+    if not collection.is_open:
+        raise DomainError(_("This collection is closed: upload the file without naming it."))
 
 
 def check_submission(run: Submission) -> Submission:
@@ -155,6 +200,7 @@ def submit_submission(run: Submission, *, user: Any) -> Submission:
         run.submitted_at = timezone.now()
         run.submitted_by = actor(user)
         run.save(update_fields=["review", "submitted_at", "submitted_by", "updated_at"])
+        notifications.submission_arrived(run)
     return run
 
 
@@ -190,6 +236,7 @@ def return_submission(run: Submission, *, user: Any, comment: str) -> Submission
         run.save(
             update_fields=["review", "review_comment", "reviewed_at", "reviewed_by", "updated_at"]
         )
+        notifications.submission_reviewed(run)
     return run
 
 
@@ -255,6 +302,7 @@ def _write(run: Submission, user: Any) -> None:
     run.reviewed_at = now
     run.reviewed_by = actor(user)
     run.applied_at = now
+    notifications.submission_reviewed(run)
 
 
 @task()
@@ -275,24 +323,39 @@ def discard_submission(run: Submission, *, user: Any) -> Submission:
     return uploads.discard(run)
 
 
-def template_rows(ecosystem: Ecosystem, organization: Organization) -> list[list[str]]:
+def breakdown_rows(indicator: Indicator) -> list[dict[str, str]]:
+    """The combinations of codes a partner reports an indicator for: the total ({}) and one
+    per code of each dimension it is broken down by (the template's rows, the web form's)."""
+    combos: list[dict[str, str]] = [{}]
+    for dimension in indicator.dimensions:
+        if dimension in codes.OPTION_SETS:
+            combos += [{dimension: c.code} for c in codes.OPTION_SETS[dimension].codes]
+    return combos
+
+
+def template_rows(
+    ecosystem: Ecosystem, organization: Organization, collection: DataCollection | None = None
+) -> list[list[str]]:
     """The rows of a partner's template (after the header `checks.COLUMNS`): for each published
     indicator its current agreements cover, in the latest period of its type, the total and one
-    row per code of each dimension it is broken down by, with the numbers left to fill."""
-    latest: dict[str, Period] = {}
-    for each in ecosystem.periods.order_by("start"):
-        latest[each.type] = each
-    rows = []
+    row per code of each dimension it is broken down by, with the numbers left to fill. For a
+    data collection: its indicators (still within the agreement) in each of its periods of the
+    indicator's type."""
     scope = agreements.covered(organization)
-    for indicator in ecosystem.indicators.published().filter(key__in=scope).order_by("name", "pk"):
-        period = latest.get(indicator.period_type)
-        if period is None:
-            continue
-        combos: list[dict[str, str]] = [{}]
-        for dimension in indicator.dimensions:
-            if dimension in codes.OPTION_SETS:
-                combos += [{dimension: c.code} for c in codes.OPTION_SETS[dimension].codes]
-        for parts in combos:
-            row = {checks.INDICATOR: indicator.key, checks.PERIOD: period.label, **parts}
-            rows.append([row.get(column, "") for column in checks.COLUMNS])
+    found = ecosystem.indicators.published().filter(key__in=scope).order_by("name", "pk")
+    periods_of: dict[str, list[Period]] = {}
+    if collection is None:
+        for each in ecosystem.periods.order_by("start"):
+            periods_of[each.type] = [each]
+    else:
+        found = found.filter(pk__in=collection.indicators.values("pk"))
+        for each in collection.periods.order_by("start"):
+            periods_of.setdefault(each.type, []).append(each)
+    rows = []
+    for indicator in found:
+        combos = breakdown_rows(indicator)
+        for period in periods_of.get(indicator.period_type, []):
+            for parts in combos:
+                row = {checks.INDICATOR: indicator.key, checks.PERIOD: period.label, **parts}
+                rows.append([row.get(column, "") for column in checks.COLUMNS])
     return rows

@@ -27,7 +27,7 @@ from ecotone.exports import FORMATS, table_response
 from ecotone.uploads import UploadStatus, act_on_upload
 
 from .. import checks
-from ..access import get_submission, submissions_of, submitting_organizations
+from ..access import collections_of, get_submission, submissions_of, submitting_organizations
 from ..forms import ReturnForm, SubmissionFilterForm, SubmissionUploadForm
 from ..models import Review, Submission
 from ..services import submissions as services
@@ -104,8 +104,13 @@ def submission_create(request: HttpRequest, ecosystem_slug: str) -> HttpResponse
     """Submit data: upload a file, which is checked at once (nothing is sent yet)."""
     ecosystem = current_ecosystem(request)
     organizations = submitting_organizations(request.user, ecosystem)
+    collections = collections_of(request.user, ecosystem).filter(closed_at__isnull=True)
     form = SubmissionUploadForm(
-        request.POST or None, request.FILES or None, organizations=organizations
+        request.POST or None,
+        request.FILES or None,
+        organizations=organizations,
+        collections=collections,
+        initial={"collection": request.GET.get("collection")},
     )
     if request.method == "POST" and form.is_valid():
         organization = form.cleaned_data["organization"]
@@ -113,7 +118,10 @@ def submission_create(request: HttpRequest, ecosystem_slug: str) -> HttpResponse
             raise PermissionDenied
         try:
             run = services.check_submission_file(
-                organization, form.cleaned_data["file"], user=request.user
+                organization,
+                form.cleaned_data["file"],
+                user=request.user,
+                collection=form.cleaned_data.get("collection"),
             )
         except DomainError as error:
             form.add_error("file", str(error))
