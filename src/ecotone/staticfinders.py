@@ -25,10 +25,13 @@ class PackageFilesFinder(BaseFinder):
             name: Path(source) for name, source in settings.STATICFILES_PACKAGE_FILES.items()
         }
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
+    # Django's finders answer [] for a file they lack, whatever `find_all` (the stubs say None).
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:  # type: ignore[override]
         source = self.files.get(path)
-        found = [str(source)] if source is not None and source.is_file() else []
-        return found if find_all else (found[0] if found else [])
+        found: list[str] = [str(source)] if source is not None and source.is_file() else []
+        if find_all or not found:
+            return found
+        return found[0]
 
     def list(self, ignore_patterns: Any) -> Iterator[tuple[str, FileSystemStorage]]:
         for name, source in self.files.items():

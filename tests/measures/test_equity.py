@@ -16,7 +16,8 @@ def test_risk_ratio_compares_a_group_with_all_other_students() -> None:
     found = equity.risk_ratio(30, 100, 90, 200)
     assert isinstance(found, Estimate)
     assert found.value == 0.5
-    assert found.low is not None and found.high is not None
+    assert found.low is not None
+    assert found.high is not None
     assert found.low < 0.5 < found.high
     # Katz's log interval, by hand
     spread = 1.96 * math.sqrt(1 / 30 - 1 / 100 + 1 / 60 - 1 / 100)
@@ -27,7 +28,8 @@ def test_risk_difference_and_gap_to_parity() -> None:
     difference = equity.risk_difference(30, 100, 90, 200)
     assert isinstance(difference, Estimate)
     assert math.isclose(difference.value, -0.3)
-    assert difference.low is not None and difference.high is not None
+    assert difference.low is not None
+    assert difference.high is not None
     assert difference.low < -0.3 < difference.high < 0
     gap = equity.gap_to_parity(30, 100, 90, 200)
     assert isinstance(gap, Estimate)
@@ -48,14 +50,17 @@ def test_no_one_else_or_a_zero_rate_elsewhere_gives_not_enough_data() -> None:
 
 def test_small_groups_get_no_interval() -> None:
     found = equity.risk_ratio(2, 4, 90, 200)
-    assert isinstance(found, Estimate) and found.low is None
+    assert isinstance(found, Estimate)
+    assert found.low is None
 
 
 def test_representation_needs_enrolment() -> None:
     assert equity.representation(40, 100, None, None) == NotEnoughData("no_reference")
     found = equity.representation(40, 100, 500, 1000)
-    assert isinstance(found, Estimate) and math.isclose(found.value, 0.8)
-    assert found.low is not None and found.low < 0.8 < (found.high or 0)
+    assert isinstance(found, Estimate)
+    assert math.isclose(found.value, 0.8)
+    assert found.low is not None
+    assert found.low < 0.8 < (found.high or 0)
 
 
 def test_trend_is_the_change_from_first_to_last_known_period() -> None:
@@ -66,7 +71,8 @@ def test_trend_is_the_change_from_first_to_last_known_period() -> None:
             ("2024–25", Estimate(0.55)),
         ]
     )
-    assert isinstance(found.change, Estimate) and math.isclose(found.change.value, 0.15)
+    assert isinstance(found.change, Estimate)
+    assert math.isclose(found.change.value, 0.15)
     assert equity.trend([("2024–25", Estimate(0.4))]).change == NotEnoughData("too_few")
 
 

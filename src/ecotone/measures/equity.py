@@ -79,7 +79,8 @@ def proportion(part: int | None, whole: int | None) -> Metric:
     """part / whole with Wilson's interval."""
     if (missing := _missing(part, whole)) is not None:
         return missing
-    assert part is not None and whole is not None
+    assert part is not None
+    assert whole is not None
     if whole == 0:
         return NotEnoughData("zero_denominator")
     if part > whole or part < 0:
@@ -93,7 +94,10 @@ def _others(
 ) -> tuple[int, int] | NotEnoughData:
     if (missing := _missing(group, group_n, total, total_n)) is not None:
         return missing
-    assert group is not None and group_n is not None and total is not None and total_n is not None
+    assert group is not None
+    assert group_n is not None
+    assert total is not None
+    assert total_n is not None
     others, others_n = total - group, total_n - group_n
     if group_n <= 0 or others_n <= 0:
         return NotEnoughData("zero_denominator")
@@ -111,7 +115,8 @@ def risk_ratio(
     if isinstance(found, NotEnoughData):
         return found
     others, others_n = found
-    assert group is not None and group_n is not None
+    assert group is not None
+    assert group_n is not None
     if others == 0:
         return NotEnoughData("zero_denominator")
     ratio = (group / group_n) / (others / others_n)
@@ -129,7 +134,8 @@ def risk_difference(
     if isinstance(found, NotEnoughData):
         return found
     others, others_n = found
-    assert group is not None and group_n is not None
+    assert group is not None
+    assert group_n is not None
     p1, p2 = group / group_n, others / others_n
     if min(group_n, others_n) < MIN_COUNT:
         return Estimate(p1 - p2)
@@ -147,7 +153,10 @@ def gap_to_parity(
     have at parity, in points of proportion, with the group's Wilson interval shifted."""
     if (missing := _missing(group, group_n, total, total_n)) is not None:
         return missing
-    assert group is not None and group_n is not None and total is not None and total_n is not None
+    assert group is not None
+    assert group_n is not None
+    assert total is not None
+    assert total_n is not None
     if group_n == 0 or total_n == 0:
         return NotEnoughData("zero_denominator")
     everyone = total / total_n
@@ -171,8 +180,10 @@ def representation(
         return NotEnoughData("no_reference")
     if (missing := _missing(in_programs, programs_total, enrolled, enrolled_total)) is not None:
         return missing
-    assert in_programs is not None and programs_total is not None
-    assert enrolled is not None and enrolled_total is not None
+    assert in_programs is not None
+    assert programs_total is not None
+    assert enrolled is not None
+    assert enrolled_total is not None
     if programs_total == 0 or enrolled_total == 0 or enrolled == 0:
         return NotEnoughData("zero_denominator")
     ratio = (in_programs / programs_total) / (enrolled / enrolled_total)
@@ -200,6 +211,7 @@ def trend(points: Sequence[tuple[str, Metric]]) -> Trend:
         change: Metric = NotEnoughData("hidden" if "hidden" in reasons else "too_few")
     else:
         first, last = known[0][1], known[-1][1]
-        assert isinstance(first, Estimate) and isinstance(last, Estimate)
+        assert isinstance(first, Estimate)
+        assert isinstance(last, Estimate)
         change = Estimate(last.value - first.value)
     return Trend(tuple(points), change)
