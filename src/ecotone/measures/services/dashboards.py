@@ -548,3 +548,51 @@ def export_rows(board: Dashboard) -> Iterable[list[Any]]:
                 "" if figure.n is None else figure.n,
                 mark_text(figure, board.threshold) if figure.mark else "",
             ]
+
+
+def as_data(board: Dashboard) -> dict[str, Any]:
+    """The dashboard's published figures as JSON-ready data (the API): hidden figures are null
+    with `hidden_because` in words and as a code."""
+    indicator = board.indicator
+
+    def figure(f: Figure) -> dict[str, Any]:
+        return {
+            "value": f.value,
+            "n": f.n,
+            "numerator": f.numerator if indicator.unit == Unit.PERCENT else None,
+            "hidden_because": f.mark or None,
+            "shown": shown(indicator, f, board.threshold),
+        }
+
+    return {
+        "indicator": indicator.key,
+        "unit": indicator.unit,
+        "threshold": board.threshold,
+        "organization": board.organizations[0].slug if board.organizations else None,
+        "periods": [
+            {
+                "period": p.period.label,
+                "start": p.period.start.isoformat(),
+                "total": figure(p.total),
+                "hidden_count": p.hidden_count,
+                "not_published": p.incomplete,
+                "tables": [
+                    {
+                        "dimensions": list(dims),
+                        "audit_passed": table.audit_passed,
+                        "figures": [
+                            {
+                                "codes": {
+                                    d: k for d, k in zip(dims, key, strict=True) if k is not None
+                                },
+                                **figure(f),
+                            }
+                            for key, f in table.figures.items()
+                        ],
+                    }
+                    for dims, table in p.tables.items()
+                ],
+            }
+            for p in board.periods
+        ],
+    }
