@@ -73,6 +73,7 @@ def bar_spec(
         "description": description,
         "width": "container",
         "height": {"step": STEP},
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"values": values},
         "encoding": {"y": {**y, "axis": {"labelLimit": 180}}},
         "layer": [
@@ -139,6 +140,7 @@ def line_spec(
         "description": description,
         "width": "container",
         "height": 240,
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"values": values},
         "encoding": {
             "x": {

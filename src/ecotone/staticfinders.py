@@ -26,7 +26,7 @@ class PackageFilesFinder(BaseFinder):
         }
 
     # Django's finders answer [] for a file they lack, whatever `find_all` (the stubs say None).
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:  # type: ignore[override]
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:
         source = self.files.get(path)
         found: list[str] = [str(source)] if source is not None and source.is_file() else []
         if find_all or not found:

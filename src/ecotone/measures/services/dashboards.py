@@ -261,10 +261,21 @@ def _linked(indicator: Indicator, dims: tuple[str, ...], counts: Mapping[Any, in
 # Publishing ------------------------------------------------------------------------------------
 
 
-def checked(tables: Any, cells: Mapping[Any, int | None], threshold: int) -> suppression.Audit:
+def checked(
+    tables: Any,
+    cells: Mapping[Any, int | None],
+    threshold: int,
+    *,
+    done: suppression.LinkedSuppressed | None = None,
+) -> suppression.Audit:
     """The attacker's audit on exactly the figures to publish; refuses them when it recovers a
-    hidden one."""
-    result = suppression.audit(tables, cells, threshold)
+    hidden one. `done`: the suppression they came from, whose audit is reused when the figures
+    are the ones it checked (and whose solutions speed up a new one otherwise)."""
+    if done is not None and dict(done.cells) == dict(cells):
+        result = done.audit
+    else:
+        witnesses = done.audit.witnesses if done is not None else ()
+        result = suppression.audit(tables, cells, threshold, witnesses=witnesses)
     if not result.passed:
         raise UnpublishableError(
             _("These figures cannot be published: %(n)s hidden figures could be worked out.")
@@ -303,7 +314,7 @@ def _publish_period(indicator: Indicator, period: Period, sums: Sums, threshold:
         cells = dict(result.cells)
         if total_hidden:
             cells[suppression.Cell((), ())] = None
-        audit = checked(tables, cells, threshold)
+        audit = checked(tables, cells, threshold, done=result)
         figures = _figures(indicator, dims_of, tables, cells, result, sums)
         tables_out[dims_of] = Table(
             dims_of, figures, audit.passed, sum(1 for v in cells.values() if v is None)
@@ -450,6 +461,9 @@ def shown(indicator: Indicator, figure: Figure, threshold: int) -> str:
     from django.utils.formats import number_format
 
     if figure.value is None:
+        if figure.mark == "small" and indicator.is_ratio:
+            # "fewer than 10" beside percentages would read as a percentage
+            return _("hidden (fewer than %(n)s counted)") % {"n": threshold}
         return mark_text(figure, threshold) if figure.mark else "—"
     if indicator.unit == Unit.PERCENT:
         return f"{number_format(figure.value, 1)} %"

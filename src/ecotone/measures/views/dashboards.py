@@ -115,6 +115,7 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
     percent = indicator.unit == Unit.PERCENT
     value_title = _("Percent") if percent else (_("Mean") if indicator.is_ratio else _("Count"))
     context: dict[str, Any] = {
+        "dimension_label": services.dimension_label(dimension) if dimension else "",
         "board": board,
         "threshold": threshold,
         "dimension": dimension,
@@ -123,7 +124,7 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
     breakdown = current.breakdown(dimension) if dimension else None
     group_title = services.dimension_label(dimension) if dimension else ""
     if breakdown is not None:
-        shown_codes = [c for c, f in breakdown.items() if f.n != 0 or f.value is not None or f.mark]
+        shown_codes = [c for c, f in breakdown.items() if f.n != 0 or f.mark]
         rows = [
             {
                 "label": services.label(dimension, code),
@@ -211,7 +212,11 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
             c.code for c in codes.option_set("race").codes if cross.figures[(None, c.code)].n != 0
         ]
         context["cross"] = {
-            "headers": [services.label("sex", s) for s in sexes] + [_("All")],
+            "headers": [
+                _("Race/ethnicity"),
+                *(services.label("sex", s) for s in sexes),
+                _("All"),
+            ],
             "rows": [
                 [
                     services.label("race", r) if r else _("All"),
