@@ -39,7 +39,13 @@ def _config() -> dict[str, Any]:
     return {
         "font": FONT,
         "axis": {"labelFontSize": 13, "titleFontSize": 13, "labelColor": "#1a1a1a"},
-        "legend": {"labelFontSize": 13, "titleFontSize": 13, "orient": "bottom"},
+        "legend": {
+            "labelFontSize": 13,
+            "titleFontSize": 13,
+            "orient": "bottom",
+            "columns": 2,
+            "labelLimit": 140,
+        },
         "view": {"stroke": None},
     }
 
@@ -52,19 +58,25 @@ def bar_spec(
     description: str = "",
 ) -> dict[str, Any]:
     """Horizontal bars, top to bottom in the order given. `rows`: {"label", "value" (a number,
-    None when hidden or not applicable), "shown" (the value as written), "colour" (optional)}.
-    """
+    None when hidden or not applicable), "shown" (the value as written), "short" (optional:
+    what the chart writes instead, for a long "shown"), "colour" (optional)}."""
     values = [
         {
             "label": str(row["label"]),
             "value": None if row["value"] is None else float(row["value"]),
             "at": 0.0 if row["value"] is None else float(row["value"]),
             "shown": str(row["shown"]),
+            # a long reason ("hidden (protects a small group)") is the table's; the bar says less
+            "short": str(row.get("short") or row["shown"]),
             "colour": row.get("colour") or DEFAULT_COLOUR,
         }
         for row in rows
     ]
-    y = {"field": "label", "type": "nominal", "sort": None, "title": None}
+    top = max((v["at"] for v in values), default=0.0)
+    # room on the right for the longest value written after its bar
+    domain = {"domain": [0, top * 1.3]} if top > 0 else {}
+    # The order given, also for hidden values (no bar: Vega would put them last)
+    y = {"field": "label", "type": "nominal", "sort": [v["label"] for v in values], "title": None}
     tooltip = [
         {"field": "label", "type": "nominal", "title": label_title},
         {"field": "shown", "type": "nominal", "title": value_title},
@@ -75,7 +87,7 @@ def bar_spec(
         "height": {"step": STEP},
         "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"values": values},
-        "encoding": {"y": {**y, "axis": {"labelLimit": 180}}},
+        "encoding": {"y": {**y, "axis": {"labelLimit": 120}}},
         "layer": [
             {
                 "mark": {"type": "bar", "stroke": "#1a1a1a", "strokeWidth": 1},
@@ -85,6 +97,7 @@ def bar_spec(
                         "type": "quantitative",
                         "title": value_title,
                         "axis": {"tickCount": 4},
+                        "scale": {"nice": False, **domain},
                     },
                     "color": {"field": "colour", "type": "nominal", "scale": None},
                     "tooltip": tooltip,
@@ -94,7 +107,7 @@ def bar_spec(
                 "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 13},
                 "encoding": {
                     "x": {"field": "at", "type": "quantitative"},
-                    "text": {"field": "shown"},
+                    "text": {"field": "short"},
                     "color": {"value": "#1a1a1a"},
                     "tooltip": tooltip,
                 },

@@ -130,6 +130,7 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
                 "label": services.label(dimension, code),
                 "value": breakdown[code].value,
                 "shown": services.shown(indicator, breakdown[code], threshold),
+                "short": _("hidden") if breakdown[code].value is None else "",
             }
             for code in shown_codes
         ]

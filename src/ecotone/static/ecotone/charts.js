@@ -39,6 +39,7 @@
       actions: false,
       ast: true,
       defaultStyle: false,
+      logLevel: vega.Error,
       formatLocale: locale,
       tooltip: { disableDefaultStyle: true, theme: "light" },
     })
