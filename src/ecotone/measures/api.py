@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.request import Request
@@ -256,7 +257,7 @@ class DashboardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
             raise exceptions.NotFound
         return indicator
 
-    @extend_schema(responses={200: dict[str, Any]})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         indicator = self.get_object()
         try:
