@@ -60,7 +60,7 @@ def bar_spec(
     """Horizontal bars, top to bottom in the order given. `rows`: {"label", "value" (a number,
     None when hidden or not applicable), "shown" (the value as written), "short" (optional:
     what the chart writes instead, for a long "shown"), "colour" (optional)}."""
-    values = [
+    values: list[dict[str, Any]] = [
         {
             "label": str(row["label"]),
             "value": None if row["value"] is None else float(row["value"]),
@@ -72,7 +72,7 @@ def bar_spec(
         }
         for row in rows
     ]
-    top = max((v["at"] for v in values), default=0.0)
+    top = max((float(row["value"] or 0.0) for row in rows), default=0.0)
     # room on the right for the longest value written after its bar
     domain = {"domain": [0, top * 1.3]} if top > 0 else {}
     # The order given, also for hidden values (no bar: Vega would put them last)

@@ -59,7 +59,7 @@ def choose(request: HttpRequest, indicator: Indicator) -> dict[str, Any]:
     periods = list(services.periods_of(indicator))
     partners = list(services.partners_seen(request.user, ecosystem))
     dimensions = [
-        (d, codes.option_set(d).label(request.LANGUAGE_CODE))  # type: ignore[attr-defined]
+        (d, codes.option_set(d).label(request.LANGUAGE_CODE))
         for d in indicator.dimensions
         if d in codes.OPTION_SETS
     ]
