@@ -56,10 +56,12 @@ def bar_spec(
     label_title: str,
     value_title: str,
     description: str = "",
+    label_limit: int = 120,
 ) -> dict[str, Any]:
     """Horizontal bars, top to bottom in the order given. `rows`: {"label", "value" (a number,
     None when hidden or not applicable), "shown" (the value as written), "short" (optional:
-    what the chart writes instead, for a long "shown"), "colour" (optional)}."""
+    what the chart writes instead, for a long "shown"), "colour" (optional)}. Labels longer
+    than `label_limit` pixels end in an ellipsis (the table has them whole)."""
     values: list[dict[str, Any]] = [
         {
             "label": str(row["label"]),
@@ -87,7 +89,7 @@ def bar_spec(
         "height": {"step": STEP},
         "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"values": values},
-        "encoding": {"y": {**y, "axis": {"labelLimit": 120}}},
+        "encoding": {"y": {**y, "axis": {"labelLimit": label_limit}}},
         "layer": [
             {
                 "mark": {"type": "bar", "stroke": "#1a1a1a", "strokeWidth": 1},

@@ -16,8 +16,9 @@ from ecotone.network_figures import Measure
 
 from .stats import Trend
 
-# Ecosystem names are long: on their charts they are shortened past 20 characters (a chart's
-# text cannot wrap, and a wider chart shrinks it on a phone).
+# Ecosystem names are long: on their charts they are shortened past 20 characters and given
+# more room on the left (a chart's text cannot wrap, and a wider chart shrinks it on a phone).
+NAMES_WIDTH = 170
 NAME_CHARACTERS = 20
 # The figures each ecosystem's entry in the list (and its marker on the map) shows.
 HEADLINE = ("organizations", "programs", "mentors")
@@ -89,6 +90,7 @@ def comparison_charts(
                     ],
                     label_title=_("Ecosystem"),
                     value_title=str(measure.label),
+                    label_limit=NAMES_WIDTH,
                 ),
                 "headers": [_("Ecosystem"), measure.label],
                 "rows": [[name, shown(value, measure)] for name, value in values],
