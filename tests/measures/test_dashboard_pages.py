@@ -121,3 +121,14 @@ def test_an_indicator_without_values_says_so(served: Any) -> None:
     response = served.client("anonymous").get("/e/alpha/measures/dashboards/share-girls/")
     assert response.status_code == 200
     assert "No approved values yet" in response.content.decode()
+
+
+def test_the_dashboard_reads_a_bounded_number_of_queries(
+    served: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = served.client("staff")
+    client.get(PAGE)  # sessions, caches
+    with django_assert_max_num_queries(13):
+        assert client.get(PAGE + "?dimension=race").status_code == 200
+    with django_assert_max_num_queries(13):
+        assert client.get(API).status_code == 200

@@ -270,5 +270,6 @@ class DashboardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
             indicator,
             period=chosen["period"],
             organizations=[chosen["organization"]] if chosen["organization"] else None,
+            periods=chosen["periods"],
         )
         return Response(dashboards.as_data(board))

@@ -414,13 +414,15 @@ def dashboard(
     *,
     period: Period | None = None,
     organizations: Sequence[Organization] | None = None,
+    periods: Sequence[Period] | None = None,
 ) -> Dashboard:
     """The indicator's published figures for `period` (the latest with values by default) and
     the periods before it (up to PERIODS_SHOWN in all), summed over `organizations` (every
-    partner when None). The caller has checked that the person may see these partners."""
+    partner when None). The caller has checked that the person may see these partners;
+    `periods`: `periods_of(indicator)` when the caller has read them already."""
     ecosystem = indicator.ecosystem
     threshold = int(ecosystem.suppression_threshold)
-    available = list(periods_of(indicator))
+    available = list(periods) if periods is not None else list(periods_of(indicator))
     if period is not None:
         available = [p for p in available if p.start <= period.start]
     chosen = list(reversed(available[:PERIODS_SHOWN]))

@@ -78,6 +78,7 @@ def choose(request: HttpRequest, indicator: Indicator) -> dict[str, Any]:
         "organization": organization,
         "dimension": dimension,
         "has_periods": bool(periods),
+        "periods": periods,
     }
 
 
@@ -108,6 +109,7 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
         indicator,
         period=chosen["period"],
         organizations=[chosen["organization"]] if chosen["organization"] else None,
+        periods=chosen["periods"],
     )
     threshold = board.threshold
     current = board.current
