@@ -57,6 +57,7 @@ PLATFORM = frozenset(
         "ecotone.limits",
         "ecotone.replicas",
         "ecotone.stale_runs",
+        "ecotone.staticfinders",
         "ecotone.staticstorage",
         "ecotone.suppression",
         "ecotone.tabular_files",

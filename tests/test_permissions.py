@@ -555,6 +555,47 @@ COLLECTION_ROWS = [
     ),
 ]
 
+# Dashboards: public for a published indicator ({indicator}), the backbone's alone for a draft
+# ({draft_indicator}: 404 to everyone else, as if it did not exist); one partner's own figures
+# (?organization=) are the backbone's and that partner's staff's, a 404 to anyone else.
+DASHBOARDS = "/e/alpha/measures/dashboards"
+
+
+def backbone_else_404(ok: int = 200) -> dict[str, int]:
+    return statuses(404, staff=ok, admin=ok)
+
+
+def partner_figures() -> dict[str, int]:
+    return statuses(404, staff=200, admin=200, partner_a=200)
+
+
+DASHBOARD_ROWS = [
+    Row("dashboards", "get", f"{DASHBOARDS}/", ALL_200),
+    Row("dashboard", "get", f"{DASHBOARDS}/{{indicator}}/", ALL_200),
+    Row("dashboard csv", "get", f"{DASHBOARDS}/{{indicator}}/?format=csv", ALL_200),
+    Row("draft dashboard", "get", f"{DASHBOARDS}/{{draft_indicator}}/", backbone_else_404()),
+    Row(
+        "partner's dashboard",
+        "get",
+        f"{DASHBOARDS}/{{indicator}}/?organization={{org_a}}",
+        partner_figures(),
+    ),
+    Row("api dashboards", "get", f"{MEASURES_API}/dashboards/", ALL_200),
+    Row("api dashboard", "get", f"{MEASURES_API}/dashboards/{{indicator}}/", ALL_200),
+    Row(
+        "api draft dashboard",
+        "get",
+        f"{MEASURES_API}/dashboards/{{draft_indicator}}/",
+        backbone_else_404(),
+    ),
+    Row(
+        "api partner's dashboard",
+        "get",
+        f"{MEASURES_API}/dashboards/{{indicator}}/?organization={{org_a}}",
+        partner_figures(),
+    ),
+]
+
 ROWS = [
     # public pages
     Row("home", "get", "/?all", ALL_200),
@@ -1003,6 +1044,7 @@ ROWS = [
     *MEASURES_ROWS,
     *SUBMISSION_ROWS,
     *COLLECTION_ROWS,
+    *DASHBOARD_ROWS,
 ]
 
 CELLS = [

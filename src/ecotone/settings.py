@@ -373,6 +373,22 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     ("vendor/markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
 ]
+# Single files of npm packages whose build folder holds far more than pages load
+# (ecotone/staticfinders.py): the chart library, Vega-Lite rendered by vega-embed.
+STATICFILES_PACKAGE_FILES = {
+    f"vendor/{package}/{name}": BASE_DIR / "node_modules" / package / "build" / name
+    for package, names in (
+        ("vega", ("vega.min.js",)),
+        ("vega-lite", ("vega-lite.min.js", "vega-lite.min.js.map")),
+        ("vega-embed", ("vega-embed.min.js", "vega-embed.min.js.map")),
+    )
+    for name in names
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "ecotone.staticfinders.PackageFilesFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "ecotone.staticstorage.GzipManifestStaticFilesStorage"},

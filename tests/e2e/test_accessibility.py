@@ -175,6 +175,8 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/collections/{collection}/",
         "/e/alpha/measures/collections/new/",
         "/e/alpha/measures/crosswalk/",
+        "/e/alpha/measures/dashboards/",
+        "/e/alpha/measures/dashboards/young-people-served/",
         "/accounts/profile/",
     ],
     "staff": [
@@ -201,6 +203,7 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/submissions/{submission}/",
         "/e/alpha/measures/collections/{collection}/",
         "/e/alpha/measures/collections/{collection}/form/?indicator=young-people-served&period={period}",
+        "/e/alpha/measures/dashboards/young-people-served/?organization=robotics-for-all",
         "/accounts/profile/",
         "/accounts/email/",
         "/accounts/password/change/",
@@ -225,6 +228,7 @@ def signed_in_data(site: Site) -> dict[str, int]:
     from ecotone.measures.services import collections, crosswalk, facts, indicators, submissions
     from ecotone.mentoring.services import hours, rounds
     from tests.atlas.test_views import FAR_HOLLOW, add_area
+    from tests.measures.builders import ORG_A, crossed, report
     from tests.mentoring.builders import clear, make_mentor, make_opportunity, make_program
     from tests.mentoring.life_builders import active, cleared_mentor
 
@@ -257,6 +261,13 @@ def signed_in_data(site: Site) -> dict[str, int]:
     )
     indicators.install_starter_library(world.users["admin"], world.alpha)
     world.alpha.indicators.filter(key="young-people-served").update(is_published=True)
+    # a dashboard with a hidden small cell, its complement and the cross-tab
+    report(
+        world.org_a,
+        world.alpha.indicators.get(key="young-people-served"),
+        facts.school_year(world.alpha, 2024),
+        crossed(ORG_A),
+    )
     submission = submissions.check_submission_file(
         world.org_a,
         ContentFile(b"indicator,period,sex,value\nyoung-people-served,2024-25,Q,3\n", "v.csv"),

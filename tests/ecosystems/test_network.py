@@ -173,8 +173,8 @@ def test_the_page_shows_the_figures_table_charts_map_and_trends(busy: World) -> 
         assert label in body
     assert "Mentoring hours approved" in body
     assert "3.5" in body
-    assert body.count('class="bar-chart"') >= 6  # comparisons and the four trends
-    assert body.count("The numbers as a table") == body.count('class="bar-chart"')
+    assert body.count('class="chart-view"') >= 6  # comparisons and the four trends
+    assert body.count("The numbers as a table") == body.count('class="chart-view"')
     places = json.loads(body.split('id="network-places" type="application/json">')[1].split("<")[0])
     assert {p["name"] for p in places} == {"Alpha Valley STEM Alliance", "Beta Bay STEM Hub"}
     assert next(p for p in places if p["name"].startswith("Alpha"))["url"] == "/e/alpha/"

@@ -32,6 +32,7 @@ scoped.register("matching-rounds", mentoring_api.MatchingRoundViewSet, basename=
 scoped.register("screening-steps", mentoring_api.ScreeningStepViewSet, basename="screening-step")
 scoped.register("measures/indicators", measures_api.IndicatorViewSet, basename="indicator")
 scoped.register("measures/codes", measures_api.CodeTableViewSet, basename="code-table")
+scoped.register("measures/dashboards", measures_api.DashboardViewSet, basename="measure-dashboard")
 scoped.register(
     "measures/submissions", measures_api.SubmissionViewSet, basename="measure-submission"
 )

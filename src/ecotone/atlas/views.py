@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ecotone import concurrency
-from ecotone.charts import bar_chart
+from ecotone.charts import bar_spec
 from ecotone.directory.clustering import BoundingBox, cell_size, grid_clusters
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Ecosystem
@@ -237,7 +237,7 @@ def _charts(digest: dict[str, Any], ecosystem: Ecosystem) -> list[dict[str, Any]
         deserts_rows.append(
             {
                 "label": str(label),
-                "value": 0.0 if hidden else share * 100,
+                "value": None if hidden else share * 100,
                 "shown": "—" if hidden else _percent(share),
                 "youth": shown.total_label(youth),
                 "in_deserts": shown.total_label(in_deserts),
@@ -265,8 +265,8 @@ def _charts(digest: dict[str, Any], ecosystem: Ecosystem) -> list[dict[str, Any]
                 "For each locale, the percentage of its young people who live in an area "
                 "the analysis counts as a desert."
             ),
-            "chart": bar_chart(
-                [(str(r["label"]), float(r["value"]), str(r["shown"]), None) for r in deserts_rows]
+            "spec": bar_spec(
+                deserts_rows, label_title=_("Locale"), value_title=_("Share in deserts")
             ),
             "headers": [
                 _("Locale"),
@@ -288,11 +288,8 @@ def _charts(digest: dict[str, Any], ecosystem: Ecosystem) -> list[dict[str, Any]
                 "How many areas fall in each access class of the map: seats in reach per "
                 "1,000 young people, weighted by distance."
             ),
-            "chart": bar_chart(
-                [
-                    (str(r["label"]), float(r["value"]), str(r["shown"]), str(r["colour"]))
-                    for r in access_rows
-                ]
+            "spec": bar_spec(
+                access_rows, label_title=_("Seats per 1,000 young people"), value_title=_("Areas")
             ),
             "headers": [_("Seats per 1,000 young people"), _("Areas")],
             "rows": [[r["label"], r["shown"]] for r in access_rows],

@@ -11,13 +11,13 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from ecotone import network_figures
-from ecotone.charts import bar_chart
+from ecotone.charts import bar_spec
 from ecotone.network_figures import Measure
 
 from .stats import Trend
 
-# Ecosystem names are long: their charts keep more room for the names on the left, shortened
-# past 20 characters (the SVG's text cannot wrap, and a wider chart shrinks it on a phone).
+# Ecosystem names are long: on their charts they are shortened past 20 characters and given
+# more room on the left (a chart's text cannot wrap, and a wider chart shrinks it on a phone).
 NAMES_WIDTH = 170
 NAME_CHARACTERS = 20
 # The figures each ecosystem's entry in the list (and its marker on the map) shows.
@@ -83,12 +83,14 @@ def comparison_charts(
                 "id": f"chart-{measure.key}",
                 "title": measure.label,
                 "description": description,
-                "chart": bar_chart(
+                "spec": bar_spec(
                     [
-                        (_short(name), float(value or 0), shown(value, measure), None)
+                        {"label": _short(name), "value": value, "shown": shown(value, measure)}
                         for name, value in values
                     ],
-                    label_width=NAMES_WIDTH,
+                    label_title=_("Ecosystem"),
+                    value_title=str(measure.label),
+                    label_limit=NAMES_WIDTH,
                 ),
                 "headers": [_("Ecosystem"), measure.label],
                 "rows": [[name, shown(value, measure)] for name, value in values],
@@ -107,11 +109,17 @@ def trend_charts(trends: Sequence[Trend]) -> list[dict[str, Any]]:
             "id": f"trend-{trend.measure.key}",
             "title": trend.measure.label,
             "description": _("Month by month, all the network's ecosystems together."),
-            "chart": bar_chart(
+            "spec": bar_spec(
                 [
-                    (month_label(month), float(value), shown(value, trend.measure), None)
+                    {
+                        "label": month_label(month),
+                        "value": value,
+                        "shown": shown(value, trend.measure),
+                    }
                     for month, value in trend.months
-                ]
+                ],
+                label_title=_("Month"),
+                value_title=str(trend.measure.label),
             ),
             "headers": [_("Month"), trend.measure.label],
             "rows": [

@@ -221,6 +221,14 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "measures.manage_collections": is_backbone,
     # a partner's own codes (the crosswalk): backbone staff keep it
     "measures.manage_crosswalk": is_backbone,
+    # dashboards: anyone, the public included, reads a published indicator's dashboard (its
+    # figures summed over partners and suppressed; `view_dashboard` is checked against the
+    # Indicator, drafts are the backbone's); one partner's own figures are the backbone's and
+    # that partner's staff's (checked against the ecosystem for "all partners", else the
+    # Organization)
+    "measures.view_dashboards": everyone,
+    "measures.view_dashboard": is_backbone | is_published_indicator,
+    "measures.view_partner_figures": is_backbone | is_staff_of_organization,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

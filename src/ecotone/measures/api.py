@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -36,7 +37,8 @@ from .models import (
     Review,
     Submission,
 )
-from .services import agreements, collections, submissions
+from .services import agreements, collections, dashboards, submissions
+from .views.dashboards import choose
 
 
 class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
@@ -449,3 +451,58 @@ class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosys
                 ],
             }
         )
+
+
+class DashboardListSerializer(serializers.ModelSerializer[Indicator]):
+    class Meta:
+        model = Indicator
+        fields = ("key", "name", "unit", "dimensions", "is_published")
+        read_only_fields = fields
+
+
+class DashboardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemScopedViewSet):
+    """Indicators' dashboards: the partners' approved values summed and published through
+    small-cell suppression, the same figures as the pages. Anyone may read those of published
+    indicators; backbone staff every active one. `organization` narrows to one partner's
+    figures (backbone staff any partner, partner staff their own; another is a 404)."""
+
+    model = Indicator
+    serializer_class = DashboardListSerializer
+    lookup_field = "key"
+    search_fields = ("name", "key")
+    ordering_fields = ("name",)
+    rules = {"list": "measures.view_dashboards", "retrieve": "measures.view_dashboards"}
+    query_parameters = {
+        "retrieve": [
+            OpenApiParameter("period", int, description="A period's id (default: the latest)."),
+            OpenApiParameter("organization", str, description="A partner's slug."),
+        ]
+    }
+
+    def scoped_queryset(self) -> QuerySet[Indicator]:
+        return dashboards.dashboard_indicators(self.request.user, self.ecosystem).order_by(
+            "name", "pk"
+        )
+
+    def get_object(self) -> Indicator:
+        indicator: Indicator = super().get_object()
+        if not self.request.user.has_perm("measures.view_dashboard", indicator):
+            raise exceptions.NotFound
+        return indicator
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        indicator = self.get_object()
+        try:
+            chosen = choose(request._request, indicator)
+        except Http404:
+            raise exceptions.NotFound from None
+        if not chosen["has_periods"]:
+            return Response({"indicator": indicator.key, "periods": []})
+        board = dashboards.dashboard(
+            indicator,
+            period=chosen["period"],
+            organizations=[chosen["organization"]] if chosen["organization"] else None,
+            periods=chosen["periods"],
+        )
+        return Response(dashboards.as_data(board))

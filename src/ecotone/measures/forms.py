@@ -299,3 +299,23 @@ class EndAgreementForm(forms.Form):
         widget=DatePicker(),
         help_text=_("From the next day, the partner's files are checked without it."),
     )
+
+
+class DashboardFilterForm(forms.Form):
+    """What a dashboard shows: a period, one partner's figures or all partners', and the
+    dimension its chart and equity table break the figures down by."""
+
+    period = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False)
+    organization = forms.ChoiceField(label=_("Partner"), required=False)
+    dimension = forms.ChoiceField(label=_("Break down by"), required=False)
+
+    def __init__(
+        self, *args: Any, periods: Any, organizations: Any, dimensions: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [(p.pk, p.label) for p in periods]  # type: ignore[attr-defined]
+        self.fields["organization"].choices = [  # type: ignore[attr-defined]
+            ("", _("All partners")),
+            *((o.slug, o.name) for o in organizations),
+        ]
+        self.fields["dimension"].choices = list(dimensions)  # type: ignore[attr-defined]

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("ecotone.measures.views.agreements")),
     path("", include("ecotone.measures.views.collections")),
     path("", include("ecotone.measures.views.crosswalk")),
+    path("", include("ecotone.measures.views.dashboards")),
 ]

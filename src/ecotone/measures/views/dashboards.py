@@ -1,0 +1,266 @@
+"""Dashboard pages at `dashboards/`.
+
+Anyone, the public included (`measures.view_dashboards`), reads the dashboards of published
+indicators; backbone staff those of every active indicator. A dashboard's figures are the
+partners' approved values summed and published through `ecotone.suppression`
+(`services.dashboards`): the page, its CSV/XLSX and the API show the same suppressed figures.
+Backbone staff may look at one partner's figures, partner staff at their own organization's;
+everyone else sees the ecosystem's. An indicator a person may not see is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from ecotone import charts
+from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
+from ecotone.exports import FORMATS, table_response
+
+from .. import codes, equity
+from ..forms import DashboardFilterForm
+from ..models import Indicator, Unit
+from ..services import dashboards as services
+
+
+def _export_headers() -> list[str]:
+    return [_("Period"), _("Group"), _("Value"), _("Young people"), _("Why hidden")]
+
+
+def get_dashboard_indicator(request: HttpRequest, key: str) -> Indicator:
+    """An indicator whose dashboard the person may see, or 404."""
+    ecosystem = current_ecosystem(request)
+    indicator = get_object_or_404(
+        services.dashboard_indicators(request.user, ecosystem).select_related("ecosystem"),
+        key=key,
+    )
+    if not request.user.has_perm("measures.view_dashboard", indicator):
+        raise Http404
+    return indicator
+
+
+@ecosystem_view("measures.view_dashboards", public=True)
+def dashboard_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
+    ecosystem = current_ecosystem(request)
+    indicators = services.dashboard_indicators(request.user, ecosystem).order_by("name", "pk")
+    return render(request, "measures/dashboard_list.html", {"indicators": indicators})
+
+
+def choose(request: HttpRequest, indicator: Indicator) -> dict[str, Any]:
+    """The filters of a dashboard as the person may use them (pages and API alike): period,
+    partner (only those `partners_seen`; another is a 404) and dimension."""
+    ecosystem = current_ecosystem(request)
+    periods = list(services.periods_of(indicator))
+    partners = list(services.partners_seen(request.user, ecosystem))
+    dimensions = [
+        (d, codes.option_set(d).label(request.LANGUAGE_CODE))
+        for d in indicator.dimensions
+        if d in codes.OPTION_SETS
+    ]
+    form = DashboardFilterForm(
+        request.GET or None, periods=periods, organizations=partners, dimensions=dimensions
+    )
+    data = form.cleaned_data if form.is_valid() else {}
+    if request.GET.get("organization") and not data.get("organization"):
+        raise Http404  # a partner this person may not look at
+    period = next((p for p in periods if p.pk == data.get("period")), None)
+    organization = next((o for o in partners if o.slug == data.get("organization")), None)
+    dimension = data.get("dimension") or (dimensions[0][0] if dimensions else "")
+    return {
+        "form": form,
+        "period": period,
+        "organization": organization,
+        "dimension": dimension,
+        "has_periods": bool(periods),
+        "periods": periods,
+    }
+
+
+def _metric(found: equity.Metric, *, percent: bool = False, points: bool = False) -> str:
+    if isinstance(found, equity.NotEnoughData):
+        return {
+            "hidden": _("not enough data (a count is hidden)"),
+            "zero_denominator": _("not enough data"),
+            "too_few": _("not enough data"),
+            "no_reference": _("no enrolment figures yet"),
+        }[found.reason]
+
+    def one(value: float) -> str:
+        if points:
+            return number_format(value * 100, 1, force_grouping=True)
+        if percent:
+            return f"{number_format(value * 100, 1)} %"
+        return number_format(value, 2)
+
+    text = one(found.value)
+    if found.low is not None and found.high is not None:
+        text += " (" + one(found.low) + " – " + one(found.high) + ")"
+    return text
+
+
+def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) -> dict[str, Any]:
+    board = services.dashboard(
+        indicator,
+        period=chosen["period"],
+        organizations=[chosen["organization"]] if chosen["organization"] else None,
+        periods=chosen["periods"],
+    )
+    threshold = board.threshold
+    current = board.current
+    dimension = chosen["dimension"]
+    percent = indicator.unit == Unit.PERCENT
+    value_title = _("Percent") if percent else (_("Mean") if indicator.is_ratio else _("Count"))
+    context: dict[str, Any] = {
+        "dimension_label": services.dimension_label(dimension) if dimension else "",
+        "board": board,
+        "threshold": threshold,
+        "dimension": dimension,
+        "total_shown": services.shown(indicator, current.total, threshold),
+    }
+    breakdown = current.breakdown(dimension) if dimension else None
+    group_title = services.dimension_label(dimension) if dimension else ""
+    if breakdown is not None:
+        shown_codes = [c for c, f in breakdown.items() if f.n != 0 or f.mark]
+        rows = [
+            {
+                "label": services.label(dimension, code),
+                "value": breakdown[code].value,
+                "shown": services.shown(indicator, breakdown[code], threshold),
+                "short": _("hidden") if breakdown[code].value is None else "",
+            }
+            for code in shown_codes
+        ]
+        headers = [group_title, value_title]
+        table_rows = [[r["label"], r["shown"]] for r in rows]
+        if indicator.is_ratio:
+            headers.append(_("Young people"))
+            for row, code in zip(table_rows, shown_codes, strict=True):
+                figure = breakdown[code]
+                row.append(
+                    "—" if figure.n is None else number_format(figure.n, force_grouping=True)
+                )
+        context["bars"] = charts.chart(
+            "chart-groups",
+            _("%(indicator)s by %(dimension)s, %(period)s")
+            % {
+                "indicator": indicator.name,
+                "dimension": group_title.lower(),
+                "period": current.period.label,
+            },
+            charts.bar_spec(rows, label_title=group_title, value_title=value_title),
+            headers,
+            table_rows,
+        )
+        points = []
+        for published in board.periods:
+            groups = published.breakdown(dimension) or {}
+            points.append(
+                {
+                    "period": published.period.label,
+                    "group": _("All"),
+                    "value": published.total.value,
+                    "shown": services.shown(indicator, published.total, threshold),
+                }
+            )
+            for code in shown_codes:
+                figure = groups.get(code, services.Figure(None, None))
+                points.append(
+                    {
+                        "period": published.period.label,
+                        "group": services.label(dimension, code),
+                        "value": figure.value,
+                        "shown": services.shown(indicator, figure, threshold),
+                    }
+                )
+        line_groups = [_("All"), *(services.label(dimension, c) for c in shown_codes)]
+        context["lines"] = charts.chart(
+            "chart-periods",
+            _("%(indicator)s by %(dimension)s over the periods")
+            % {"indicator": indicator.name, "dimension": group_title.lower()},
+            charts.line_spec(
+                points, period_title=_("Period"), value_title=value_title, group_title=group_title
+            ),
+            [group_title, *(p.period.label for p in board.periods)],
+            [
+                [group, *(p["shown"] for p in points if p["group"] == group)]
+                for group in line_groups
+            ],
+        )
+        context["equity"] = [
+            {
+                "label": services.label(dimension, g.code),
+                "share": _metric(g.share, percent=True),
+                "rate": _metric(g.rate, percent=True),
+                "risk_ratio": _metric(g.risk_ratio),
+                "risk_difference": _metric(g.risk_difference, points=True),
+                "gap": _metric(g.gap, points=True),
+                "representation": _metric(g.representation),
+                "trend": _metric(g.trend.change, points=True),
+            }
+            for g in services.equity_by(board, dimension)
+            if g.code in shown_codes
+        ]
+    cross = current.tables.get(services.CROSS)
+    if cross is not None:
+        sexes = [
+            c.code for c in codes.option_set("sex").codes if cross.figures[(c.code, None)].n != 0
+        ]
+        races = [
+            c.code for c in codes.option_set("race").codes if cross.figures[(None, c.code)].n != 0
+        ]
+        context["cross"] = {
+            "headers": [
+                _("Race/ethnicity"),
+                *(services.label("sex", s) for s in sexes),
+                _("All"),
+            ],
+            "rows": [
+                [
+                    services.label("race", r) if r else _("All"),
+                    *(
+                        services.shown(indicator, cross.figures[(s, r)], threshold)
+                        for s in [*sexes, None]
+                    ),
+                ]
+                for r in [*races, None]
+            ],
+        }
+    context["incomplete"] = [services.dimension_label(d) for d in current.incomplete]
+    return context
+
+
+@ecosystem_view("measures.view_dashboards", public=True)
+def dashboard_detail(request: HttpRequest, ecosystem_slug: str, key: str) -> HttpResponseBase:
+    indicator = get_dashboard_indicator(request, key)
+    chosen = choose(request, indicator)
+    fmt = request.GET.get("format")
+    if not chosen["has_periods"]:
+        if fmt in FORMATS:
+            return table_response(
+                f"{current_ecosystem(request).slug}-{indicator.key}", fmt, _export_headers(), []
+            )
+        return render(
+            request, "measures/dashboard.html", {"indicator": indicator, **chosen, "board": None}
+        )
+    context = _page(request, indicator, chosen)
+    if fmt in FORMATS:
+        board = context["board"]
+        return table_response(
+            f"{current_ecosystem(request).slug}-{indicator.key}",
+            fmt,
+            _export_headers(),
+            services.export_rows(board),
+        )
+    return render(request, "measures/dashboard.html", {"indicator": indicator, **chosen, **context})
+
+
+urlpatterns = [
+    path("dashboards/", dashboard_list, name="dashboards"),
+    path("dashboards/<slug:key>/", dashboard_detail, name="dashboard"),
+]

@@ -1,0 +1,35 @@
+"""A measures dashboard draws its charts with the product's one chart library (Vega-Lite by
+vega-embed) inside the Content Security Policy, and offers the chart as a download."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from ecotone.measures.models import Indicator
+from ecotone.measures.services import facts, indicators
+from tests.measures.builders import ORG_A, crossed, report
+
+from .conftest import Site
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_dashboard_draws_its_chart_and_offers_a_download(site: Site) -> None:
+    world = site.world
+    indicators.install_starter_library(world.users["admin"], world.alpha)
+    indicator = Indicator.objects.get(ecosystem=world.alpha, key="young-people-served")
+    indicator.is_published = True
+    indicator.save()
+    report(world.org_a, indicator, facts.school_year(world.alpha, 2024), crossed(ORG_A))
+    page = site.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto("/e/alpha/measures/dashboards/young-people-served/")
+    chart = page.locator("#chart-groups-view")
+    expect(chart.locator("svg, canvas").first).to_be_visible()
+    expect(page.get_by_role("button", name="Download the chart (PNG)").first).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the chart (SVG)").first.click()
+    assert download.value.suggested_filename == "chart-groups.svg"
+    assert not errors, errors
