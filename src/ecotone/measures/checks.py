@@ -100,7 +100,7 @@ class CodedProblem:
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckedRow:
     """A row that reads: what applying it writes."""
 
@@ -146,6 +146,23 @@ def check(
     problems: list[CodedProblem] = []
     checked: list[CheckedRow] = []
     seen: dict[tuple[str, str, tuple[tuple[str, str], ...]], int] = {}
+    # A file of a million rows spells a few hundred codes and combinations: each is read once
+    # and shared by its rows, which keeps the check's time and memory per row small.
+    known: dict[tuple[str, str], str | None] = {}
+    shared: dict[Any, Any] = {}
+
+    def cached(dimension: str, value: str) -> str:
+        key = (dimension, value)
+        if key not in known:
+            try:
+                known[key] = resolve(dimension, value)
+            except codes.UnknownCode:
+                known[key] = None
+        found = known[key]
+        if found is None:
+            raise codes.UnknownCode(dimension, value)
+        return found
+
     if allowed_indicators is not None and not allowed_indicators:
         problems.append(
             CodedProblem(
@@ -182,11 +199,14 @@ def check(
         cells = {str(k).strip(): cell_text(v) for k, v in raw.items() if k is not None}
         if not any(cells.values()):
             continue
-        row = _check_row(number, cells, indicators, periods, resolve, allowed_indicators)
+        row = _check_row(number, cells, indicators, periods, cached, allowed_indicators)
         if isinstance(row, CodedProblem):
             problems.append(row)
             continue
-        key = (row.indicator, row.period, tuple(sorted(row.parts.items())))
+        parts = tuple(sorted(row.parts.items()))
+        parts = shared.setdefault(parts, parts)
+        period = shared.setdefault(row.period, row.period)
+        key = (row.indicator, period, parts)
         if key in seen:
             problems.append(
                 CodedProblem(
@@ -202,7 +222,11 @@ def check(
             )
             continue
         seen[key] = number
-        checked.append(row)
+        checked.append(
+            dataclasses.replace(
+                row, period=period, parts=shared.setdefault(("parts", parts), row.parts)
+            )
+        )
     if not problems:
         problems.extend(_breakdowns(checked, indicators))
     return CheckResult(checked, problems)
@@ -354,14 +378,30 @@ def _breakdowns(
 ) -> Iterable[CodedProblem]:
     """For counts: the rows of each breakdown (the parent's codes plus one more dimension) add
     up to the parent row, when both are given. Reported once per parent and dimension."""
-    by_key = {(r.indicator, r.period, tuple(sorted(r.parts.items()))): r for r in rows}
+    # Rows of one combination share their `parts` (`check`): its sorted pairs and its parents
+    # are worked out once per combination, not once per row.
+    sorted_parts: dict[int, tuple[tuple[str, str], ...]] = {}
+    parents: dict[int, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
+
+    def pairs(parts: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+        found = sorted_parts.get(id(parts))
+        if found is None:
+            found = sorted_parts[id(parts)] = tuple(sorted(parts.items()))
+        return found
+
+    by_key = {(r.indicator, r.period, pairs(r.parts)): r for r in rows}
     sums: dict[tuple[Any, str], Decimal] = defaultdict(Decimal)
     counted: dict[tuple[Any, str], int] = defaultdict(int)
     for row in rows:
         if not indicators[row.indicator].is_count:
             continue
-        for dimension in row.parts:
-            parent = tuple(sorted((d, c) for d, c in row.parts.items() if d != dimension))
+        mine = parents.get(id(row.parts))
+        if mine is None:
+            items = pairs(row.parts)
+            mine = parents[id(row.parts)] = [
+                (d, tuple(pair for pair in items if pair[0] != d)) for d, _code in items
+            ]
+        for dimension, parent in mine:
             key = (row.indicator, row.period, parent)
             if key in by_key:
                 sums[(key, dimension)] += row.value or Decimal(0)

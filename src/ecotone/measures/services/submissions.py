@@ -35,10 +35,10 @@ from .. import checks, codes
 from ..models import Indicator, Period, Review, Submission, Value
 from . import agreements
 from .crosswalk import Resolver
-from .facts import combo
+from .facts import combos, write_values
 
 SUFFIXES = (".csv", ".xlsx")
-MAX_BYTES = 50 << 20
+MAX_BYTES = 100 << 20  # a million rows of values in CSV: about 60 MB
 MAX_UNPACKED_BYTES = 200 << 20
 MAX_COLUMNS = len(checks.COLUMNS) + 10
 
@@ -219,28 +219,37 @@ def _write(run: Submission, user: Any) -> None:
     replaced_count, _by_model = Value.objects.filter(
         replaced, organization=run.organization
     ).delete()
-    combos: dict[tuple[tuple[str, str], ...], Any] = {}
-    values = []
-    for row in result.rows:
-        parts = tuple(sorted(row.parts.items()))
-        if parts not in combos:
-            combos[parts] = combo(dict(parts))
-        indicator = context.indicators[row.indicator]
-        values.append(
-            Value(
-                ecosystem=run.ecosystem,
-                indicator=indicator,
-                indicator_version=indicator.version,
-                period=context.periods[row.period],
-                organization=run.organization,
-                combo=combos[parts],
-                value=row.value,
-                numerator=row.numerator,
-                denominator=row.denominator,
-                submission=run,
+    found = combos(r.parts for r in result.rows)
+    columns = (
+        "ecosystem_id",
+        "indicator_id",
+        "indicator_version",
+        "period_id",
+        "organization_id",
+        "combo_id",
+        "value",
+        "numerator",
+        "denominator",
+        "submission_id",
+    )
+    written = write_values(
+        columns,
+        (
+            (
+                run.ecosystem_id,
+                context.indicators[row.indicator].pk,
+                context.indicators[row.indicator].version,
+                context.periods[row.period].pk,
+                run.organization_id,
+                found[tuple(sorted(row.parts.items()))].pk,
+                row.value,
+                row.numerator,
+                row.denominator,
+                run.pk,
             )
-        )
-    Value.objects.bulk_create(values, batch_size=2000)
+            for row in result.rows
+        ),
+    )
     now = timezone.now()
     with acting(user):
         for old in Submission.objects.filter(pk__in=earlier, review=Review.APPROVED):
@@ -248,7 +257,7 @@ def _write(run: Submission, user: Any) -> None:
                 old.review = Review.SUPERSEDED
                 old.superseded_by = run
                 old.save(update_fields=["review", "superseded_by", "updated_at"])
-    report["counts"] = {**report["counts"], "written": len(values), "replaced": replaced_count}
+    report["counts"] = {**report["counts"], "written": written, "replaced": replaced_count}
     run.report = report
     run.status = UploadStatus.APPLIED
     run.review = Review.APPROVED
