@@ -171,6 +171,8 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/submissions/{submission}/",
         "/e/alpha/measures/agreements/",
         "/e/alpha/measures/agreements/new/",
+        "/e/alpha/measures/public/",
+        "/e/alpha/measures/public/new/",
         "/accounts/profile/",
     ],
     "staff": [

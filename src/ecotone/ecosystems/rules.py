@@ -216,6 +216,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # data sharing agreements: backbone staff record them; partner staff read their own
     "measures.manage_agreements": is_backbone,
     "measures.view_agreement": is_backbone | is_staff_of_organization,
+    # public files (CCD membership, a state's Perkins file): backbone staff import them
+    "measures.import_public_data": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

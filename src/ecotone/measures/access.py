@@ -16,7 +16,7 @@ from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem
 from ecotone.ecosystems.models import Ecosystem, Organization
 
-from .models import DataSharingAgreement, Indicator, IndicatorQuerySet, Submission
+from .models import DataSharingAgreement, Indicator, IndicatorQuerySet, PublicSource, Submission
 
 
 def manages_indicators(user: object, ecosystem: Ecosystem) -> bool:
@@ -80,3 +80,13 @@ def agreements_of(user: object, ecosystem: Ecosystem) -> QuerySet[DataSharingAgr
     if user.has_perm("measures.manage_agreements", ecosystem):  # type: ignore[attr-defined]
         return found
     return found.filter(organization__in=roles.organizations_in(user, ecosystem))
+
+
+def get_public_source(request: HttpRequest, pk: int) -> PublicSource:
+    """A public file of the request's ecosystem (backbone staff only reach the pages), or 404."""
+    ecosystem = current_ecosystem(request)
+    return get_object_or_404(
+        PublicSource.objects.select_related("ecosystem", "indicator", "period", "created_by"),
+        ecosystem=ecosystem,
+        pk=pk,
+    )

@@ -232,6 +232,18 @@ def check(
     return CheckResult(checked, problems)
 
 
+def read_row(
+    number: int,
+    cells: Mapping[str, str],
+    indicators: Mapping[str, IndicatorDef],
+    periods: Collection[str],
+    resolve: Callable[[str, str], str],
+) -> CheckedRow | CodedProblem:
+    """One row of the long format read, or its first problem: for files of another layout
+    (`public_files`) turned into this one, so that they report the same problems."""
+    return _check_row(number, cells, indicators, periods, resolve, None)
+
+
 def _check_row(
     number: int,
     cells: Mapping[str, str],

@@ -293,6 +293,15 @@ class Value(models.Model):
         related_name="values",
         verbose_name=_("submission"),
     )
+    # The public file the value came from (an ecosystem-wide source: no organization).
+    source = models.ForeignKey(
+        "PublicSource",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="values",
+        verbose_name=_("public source"),
+    )
 
     class Meta:
         # No default ordering, unlike the other models: on the table that grows to 100 million
@@ -459,6 +468,61 @@ class Submission(TimeStamped, Upload):
 
     def get_absolute_url(self) -> str:
         return reverse("measures:submission", args=[self.ecosystem.slug, self.pk])
+
+
+class PublicFormat(models.TextChoices):
+    CCD_MEMBERSHIP = "ccd_membership", _("NCES CCD membership by race and sex")
+    PERKINS = "perkins", _("State Perkins CTE file")
+
+
+def _source_upload_to(run: PublicSource, filename: str) -> str:
+    return upload_path("measures-public", run, filename)
+
+
+class PublicSource(TimeStamped, Upload):
+    """A published aggregate file imported for the whole ecosystem, beside the partners'
+    submissions: NCES CCD membership by race and sex, or a state's Perkins CTE file. It goes
+    through the upload lifecycle (`ecotone.uploads`): kept as received, checked, applied whole
+    or not at all. Its values have no organization and name it as their `source`; applying a
+    later file of the same format, indicators and periods replaces them."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem,
+        on_delete=models.CASCADE,
+        related_name="public_sources",
+        verbose_name=_("ecosystem"),
+    )
+    format = models.CharField(_("format"), max_length=20, choices=PublicFormat.choices)
+    file = models.FileField(_("file"), upload_to=_source_upload_to, max_length=400)
+    # What a CCD file's membership is counted as (a Perkins file names its years and its
+    # indicators are the starter library's CTE ones).
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("indicator"),
+    )
+    period = models.ForeignKey(
+        Period,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school year"),
+    )
+
+    class Meta(Upload.Meta):
+        verbose_name = _("public source")
+        verbose_name_plural = _("public sources")
+
+    def get_additional_data(self) -> dict[str, Any]:
+        # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).
+        return {"ecosystem_id": self.ecosystem_id}
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:public_source", args=[self.ecosystem.slug, self.pk])
 
 
 class CodeCrosswalk(TimeStamped):

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("ecotone.measures.views.indicators")),
     path("", include("ecotone.measures.views.submissions")),
     path("", include("ecotone.measures.views.agreements")),
+    path("", include("ecotone.measures.views.public_sources")),
 ]
