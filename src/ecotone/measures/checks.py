@@ -19,6 +19,7 @@ language by `services.submissions`, as `ecotone.cells` does.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -119,6 +120,12 @@ class CheckResult:
     problems: list[CodedProblem]
 
 
+@functools.lru_cache(maxsize=4096)
+def _folded(text: str) -> str:
+    # a file names a few periods a million times
+    return fold(text)
+
+
 def _number(text: str) -> Decimal:
     written = text.replace(",", "").strip()
     try:
@@ -145,7 +152,8 @@ def check(
     scope of the partner's current agreement (None: no agreement is required)."""
     problems: list[CodedProblem] = []
     checked: list[CheckedRow] = []
-    seen: dict[tuple[str, str, tuple[tuple[str, str], ...]], int] = {}
+    # (indicator, period, sorted codes) -> its row: duplicates, then the breakdowns' parents
+    seen: dict[tuple[str, str, tuple[tuple[str, str], ...]], CheckedRow] = {}
     # A file of a million rows spells a few hundred codes and combinations: each is read once
     # and shared by its rows, which keeps the check's time and memory per row small.
     known: dict[tuple[str, str], str | None] = {}
@@ -217,18 +225,23 @@ def check(
                         "This row repeats row %(first)d (same indicator, period and codes): "
                         "keep one of them."
                     ),
-                    {"first": seen[key]},
+                    {"first": seen[key].row},
                 )
             )
             continue
-        seen[key] = number
-        checked.append(
-            dataclasses.replace(
-                row, period=period, parts=shared.setdefault(("parts", parts), row.parts)
-            )
+        row = CheckedRow(
+            number,
+            row.indicator,
+            period,
+            shared.setdefault(("parts", parts), row.parts),
+            row.value,
+            row.numerator,
+            row.denominator,
         )
+        seen[key] = row
+        checked.append(row)
     if not problems:
-        problems.extend(_breakdowns(checked, indicators))
+        problems.extend(_breakdowns(checked, indicators, seen))
     return CheckResult(checked, problems)
 
 
@@ -278,7 +291,7 @@ def _check_row(
             ),
             {"value": indicator.key},
         )
-    period = fold(cells.get(PERIOD, ""))
+    period = _folded(cells.get(PERIOD, ""))
     if period not in periods:
         return CodedProblem(
             UNKNOWN_PERIOD,
@@ -386,7 +399,9 @@ def _numbers(
 
 
 def _breakdowns(
-    rows: list[CheckedRow], indicators: Mapping[str, IndicatorDef]
+    rows: list[CheckedRow],
+    indicators: Mapping[str, IndicatorDef],
+    by_key: Mapping[tuple[str, str, tuple[tuple[str, str], ...]], CheckedRow],
 ) -> Iterable[CodedProblem]:
     """For counts: the rows of each breakdown (the parent's codes plus one more dimension) add
     up to the parent row, when both are given. Reported once per parent and dimension."""
@@ -401,7 +416,6 @@ def _breakdowns(
             found = sorted_parts[id(parts)] = tuple(sorted(parts.items()))
         return found
 
-    by_key = {(r.indicator, r.period, pairs(r.parts)): r for r in rows}
     sums: dict[tuple[Any, str], Decimal] = defaultdict(Decimal)
     counted: dict[tuple[Any, str], int] = defaultdict(int)
     for row in rows:

@@ -260,11 +260,22 @@ class Value(models.Model):
     and `value` is their ratio, kept for reading; sums always recompute from the parts.
     """
 
+    # Three keys have no index of their own: the composite indexes below start with them, and
+    # on the table that grows every index slows each approval's write (benchmarks/measures.py:
+    # ten indexes took about half of a million-value approval).
     ecosystem = models.ForeignKey(
-        Ecosystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("ecosystem")
+        Ecosystem,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("ecosystem"),
+        db_index=False,
     )
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator")
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="values",
+        verbose_name=_("indicator"),
+        db_index=False,
     )
     indicator_version = models.PositiveIntegerField(_("indicator version"))
     period = models.ForeignKey(
@@ -279,7 +290,11 @@ class Value(models.Model):
         verbose_name=_("organization"),
     )
     combo = models.ForeignKey(
-        DimensionCombo, on_delete=models.PROTECT, related_name="+", verbose_name=_("codes")
+        DimensionCombo,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("codes"),
+        db_index=False,
     )
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True)
     numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=4, null=True)

@@ -45,4 +45,21 @@ class Migration(migrations.Migration):
             name='source',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='values', to='measures.publicsource', verbose_name='public source'),
         ),
+        # The fact table's ecosystem, indicator and combination need no index of their own:
+        # the composite indexes start with them, and every index slows each approval's write.
+        migrations.AlterField(
+            model_name='value',
+            name='combo',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='measures.dimensioncombo', verbose_name='codes'),
+        ),
+        migrations.AlterField(
+            model_name='value',
+            name='ecosystem',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ecosystems.ecosystem', verbose_name='ecosystem'),
+        ),
+        migrations.AlterField(
+            model_name='value',
+            name='indicator',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='values', to='measures.indicator', verbose_name='indicator'),
+        ),
     ]

@@ -9,6 +9,7 @@ from itertools import islice
 from typing import Any
 
 from django.db import connection
+from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from ecotone.ecosystems.models import Ecosystem
@@ -59,13 +60,20 @@ def combos(
     return {pairs: found[key] for key, pairs in keys.items()}
 
 
+def _column(attname: str) -> str:
+    field = Value._meta.get_field(attname.removesuffix("_id"))
+    if not isinstance(field, Field):
+        raise TypeError(attname)
+    return str(field.column)
+
+
 def write_values(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write rows of the fact table (`columns` are `Value` attribute names, such as
     "indicator_id"), streamed: on PostgreSQL by COPY, elsewhere by `bulk_create` in batches,
     so a file of a million values never holds a million model instances. The number written."""
     written = 0
     if connection.vendor == "postgresql":
-        names = ", ".join(Value._meta.get_field(c.removesuffix("_id")).column for c in columns)
+        names = ", ".join(_column(c) for c in columns)
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg's own cursor, which speaks COPY
             with raw.copy(f"COPY {Value._meta.db_table} ({names}) FROM STDIN") as copy:
