@@ -204,7 +204,12 @@ def check(
                     )
                 )
                 return CheckResult([], problems)
-        cells = {str(k).strip(): cell_text(v) for k, v in raw.items() if k is not None}
+        # (the fast path for a CSV's cells, already text: cell_text for anything else)
+        cells = {
+            str(k).strip(): v.strip() if type(v) is str else cell_text(v)
+            for k, v in raw.items()
+            if k is not None
+        }
         if not any(cells.values()):
             continue
         row = _check_row(number, cells, indicators, periods, cached, allowed_indicators)

@@ -220,6 +220,17 @@ def _write(run: Submission, user: Any) -> None:
         replaced, organization=run.organization
     ).delete()
     found = combos(r.parts for r in result.rows)
+    # Rows of one combination share their `parts` (`checks.check`): each is looked up once.
+    combo_ids: dict[int, int] = {}
+
+    def combo_id(parts: Any) -> int:
+        pk = combo_ids.get(id(parts))
+        if pk is None:
+            pk = combo_ids[id(parts)] = found[tuple(sorted(parts.items()))].pk
+        return pk
+
+    keys = {key: (indicator.pk, indicator.version) for key, indicator in context.indicators.items()}
+    period_ids = {key: period.pk for key, period in context.periods.items()}
     columns = (
         "ecosystem_id",
         "indicator_id",
@@ -237,11 +248,10 @@ def _write(run: Submission, user: Any) -> None:
         (
             (
                 run.ecosystem_id,
-                context.indicators[row.indicator].pk,
-                context.indicators[row.indicator].version,
-                context.periods[row.period].pk,
+                *keys[row.indicator],
+                period_ids[row.period],
                 run.organization_id,
-                found[tuple(sorted(row.parts.items()))].pk,
+                combo_id(row.parts),
                 row.value,
                 row.numerator,
                 row.denominator,
