@@ -42,6 +42,7 @@ PLATFORM = frozenset(
         "ecotone.api.throttling",
         "ecotone.assignment",
         "ecotone.backups",
+        "ecotone.ccd",
         "ecotone.cells",
         "ecotone.charts",
         "ecotone.clientip",

@@ -401,6 +401,7 @@ MEASURES_ROWS = [
 # members 403. The POSTs are unconfirmed (or without a comment): they change nothing.
 SUBMISSIONS = "/e/alpha/measures/submissions"
 SUBMITTERS = ("partner_a", "partner_b", *BACKBONE)
+PUBLIC = "/e/alpha/measures/public"
 
 
 def backbone_reviews(ok: int = 302) -> dict[str, int]:
@@ -433,6 +434,21 @@ SUBMISSION_ROWS = [
         members_only(BACKBONE),  # an empty form: the page again, with its errors
     ),
     Row("agreement file", "get", "/e/alpha/measures/agreements/{agreement}/file/", org_a_staff()),
+    # public files (CCD, Perkins): backbone staff only; the POSTs are unconfirmed or empty
+    Row("public sources", "get", f"{PUBLIC}/", members_only(BACKBONE)),
+    Row("public source new", "get", f"{PUBLIC}/new/", members_only(BACKBONE)),
+    Row("public source upload", "post", f"{PUBLIC}/new/", members_only(BACKBONE)),
+    Row("public source", "get", PUBLIC + "/{public_source}/", members_only(BACKBONE)),
+    Row("public source file", "get", PUBLIC + "/{public_source}/file/", members_only(BACKBONE)),
+    *(
+        Row(
+            f"public source {action}",
+            "post",
+            PUBLIC + f"/{{public_source}}/{action}/",
+            members_only(BACKBONE, 302),
+        )
+        for action in ("apply", "retry", "discard")
+    ),
     Row(
         "api submissions",
         "get",
@@ -1187,6 +1203,7 @@ def _records(world: World) -> dict[str, Any]:
         "agreement": _agreement(world),
         "collection": _collection(world),
         "crosswalk": _crosswalk(world),
+        "public_source": _public_source(world),
         "indicator": indicator,
         "draft_indicator": draft_indicator,
         "opportunity": opportunity.pk,
@@ -1231,6 +1248,18 @@ def _submission(world: World) -> int:
 
     upload = SimpleUploadedFile("values.csv", b"indicator,period,value\n")
     return submissions.check_submission_file(world.org_a, upload, user=world.users["partner_a"]).pk
+
+
+def _public_source(world: World) -> int:
+    """The id of a Perkins file with a problem (its header only)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ecotone.measures.services import public_sources
+
+    upload = SimpleUploadedFile("perkins.csv", b"year,district\n")
+    return public_sources.check_public_file(
+        world.alpha, "perkins", upload, user=world.users["staff"]
+    ).pk
 
 
 def _agreement(world: World) -> int:
@@ -1388,6 +1417,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "agreement": "1",
         "collection": "1",
         "crosswalk": "1",
+        "public_source": "1",
         "program": "x",
         "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         "service_id": "x",

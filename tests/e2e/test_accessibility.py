@@ -177,6 +177,8 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/crosswalk/",
         "/e/alpha/measures/dashboards/",
         "/e/alpha/measures/dashboards/young-people-served/",
+        "/e/alpha/measures/public/",
+        "/e/alpha/measures/public/new/",
         "/accounts/profile/",
     ],
     "staff": [

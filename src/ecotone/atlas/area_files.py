@@ -36,7 +36,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ecotone import tabular_files
+from ecotone import ccd, tabular_files
+from ecotone.ccd import RACE_CODES, parse_count
 from ecotone.cells import CellError, Problem, cell_number, cell_text, degrees, fold
 from ecotone.tabular_files import FileError
 from ecotone.uploads import cell_message, choice_names
@@ -48,7 +49,7 @@ MAX_ROWS = 150_000
 MAX_COLUMNS = 600  # a CCD school file has about 300
 MAX_UNPACKED_BYTES = 600 * 1024 * 1024
 
-NCES_MISSING = {"", "-1", "-2", "-9", "m", "n"}
+NCES_MISSING = ccd.MISSING
 GENERIC_MISSING = {"", "na", "n/a"}
 
 # NCES urban-centric locale codes (the first digit is the family).
@@ -58,8 +59,6 @@ LOCALE_CODES: dict[int, str] = {
     **{code: Locale.TOWN.value for code in (31, 32, 33)},
     **{code: Locale.RURAL.value for code in (41, 42, 43)},
 }
-
-RACE_CODES = ("AM", "AS", "BL", "HP", "HI", "TR", "WH")
 
 # Grades as numbers (-1 PreK, 0 kindergarten, 1-12); None: ungraded, adult or not reported.
 GRADE_CODES: dict[str, int | None] = {
@@ -145,21 +144,6 @@ Region = Callable[[float, float], bool]
 # Cells ---------------------------------------------------------------------------------------
 
 
-def parse_count(raw: Any, missing: set[str]) -> int | None:
-    """A head count; None when the cell holds a missing-data code."""
-    if fold(cell_text(raw)) in missing:
-        return None
-    try:
-        number = cell_number(raw)
-    except ValueError:
-        raise CellError(_("Expected a whole number of students, like 240.")) from None
-    if number < 0:
-        raise CellError(_("A count cannot be negative; leave the cell blank when it is unknown."))
-    if not number.is_integer() or number > 10_000_000:
-        raise CellError(_("Expected a whole number of students, like 240."))
-    return int(number)
-
-
 def parse_degrees(raw: Any, limit: int, missing: set[str]) -> float | None:
     if fold(cell_text(raw)) in missing:
         return None
@@ -227,12 +211,7 @@ def parse_share(raw: Any, *, percent: bool) -> float | None:
     return value
 
 
-def _identifier(raw: Any, digits: int) -> str:
-    """An NCES id; leading zeros a spreadsheet dropped are put back."""
-    text = cell_text(raw)
-    if text.isdigit() and len(text) < digits:
-        text = text.zfill(digits)
-    return text
+_identifier = ccd.identifier
 
 
 def grade_band(grade: int) -> str:
@@ -389,27 +368,7 @@ class _Reader:
 
 # NCES Common Core of Data --------------------------------------------------------------------
 
-# Our name -> the CCD column names that may hold it, in order of preference.
-NCES_COLUMNS: dict[str, tuple[str, ...]] = {
-    "NCESSCH": ("NCESSCH",),
-    "SCH_NAME": ("SCH_NAME", "SCHNAM"),
-    "LEAID": ("LEAID",),
-    "LEA_NAME": ("LEA_NAME", "LEANM"),
-    "LAT": ("LAT", "LATCOD", "LATITUDE"),
-    "LON": ("LON", "LONCOD", "LONGITUDE"),
-    "GSLO": ("GSLO",),
-    "GSHI": ("GSHI",),
-    "TOTAL": ("TOTAL", "MEMBER"),
-    "TOTFRL": ("TOTFRL",),
-    "FRELCH": ("FRELCH",),
-    "REDLCH": ("REDLCH",),
-    "LOCALE": ("ULOCALE", "LOCALE", "ULOCAL"),
-    "TOTMENROL": ("TOTMENROL",),
-    "TOTFENROL": ("TOTFENROL",),
-    "LEP": ("LEP",),
-    "CITY": ("LCITY", "MCITY"),
-    **{code: (code,) for code in RACE_CODES},
-}
+NCES_COLUMNS = ccd.COLUMNS
 NCES_REQUIRED = ("NCESSCH", "SCH_NAME", "LEAID", "LAT", "LON", "TOTAL", "LOCALE")
 
 
@@ -430,12 +389,7 @@ class _NcesReader(_Reader):
                 where="",
             )
             return False
-        for name, candidates in NCES_COLUMNS.items():
-            for candidate in candidates:
-                if candidate in titles:
-                    self.positions[name] = titles[candidate]
-                    self.headers[name] = candidate
-                    break
+        self.positions, self.headers = ccd.positions(header)
         for name in NCES_REQUIRED:
             if name not in self.positions:
                 self.problem(

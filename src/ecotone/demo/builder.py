@@ -39,6 +39,7 @@ from ecotone.ecosystems.models import (
 from . import atlas as atlas_demo
 from . import atlas_analysis as atlas_demo_analysis
 from . import directory as directory_demo
+from . import measures as measures_demo
 from . import mentoring as mentoring_demo
 from .tables import table
 
@@ -446,6 +447,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     atlas_demo_analysis.build,
     # mentors, opportunities and matches, on the programs, schools and accounts above
     mentoring_demo.build,
+    # shared measurement: the partners' submissions and the region's Perkins file
+    measures_demo.build,
 ]
 
 
@@ -485,6 +488,7 @@ def delete_demo() -> None:
         for slug in (MAIN_SLUG, SECOND_SLUG):
             # Programs protect their organizations from deletion: remove them first.
             Program.objects.filter(ecosystem__slug=slug).delete()
+            measures_demo.delete(slug)
         Ecosystem.objects.filter(slug__in=[MAIN_SLUG, SECOND_SLUG]).delete()
         Network.objects.filter(slug=NETWORK_SLUG).delete()
         User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").delete()

@@ -229,6 +229,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "measures.view_dashboards": everyone,
     "measures.view_dashboard": is_backbone | is_published_indicator,
     "measures.view_partner_figures": is_backbone | is_staff_of_organization,
+    # public files (CCD membership, a state's Perkins file): backbone staff import them
+    "measures.import_public_data": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

@@ -22,6 +22,7 @@ from .models import (
     DataSharingAgreement,
     Indicator,
     IndicatorQuerySet,
+    PublicSource,
     Submission,
 )
 
@@ -109,4 +110,14 @@ def get_crosswalk_entry(request: HttpRequest, pk: int) -> CodeCrosswalk:
     ecosystem = current_ecosystem(request)
     return get_object_or_404(
         CodeCrosswalk.objects.filter(ecosystem=ecosystem).select_related("organization"), pk=pk
+    )
+
+
+def get_public_source(request: HttpRequest, pk: int) -> PublicSource:
+    """A public file of the request's ecosystem (backbone staff only reach the pages), or 404."""
+    ecosystem = current_ecosystem(request)
+    return get_object_or_404(
+        PublicSource.objects.select_related("ecosystem", "indicator", "period", "created_by"),
+        ecosystem=ecosystem,
+        pk=pk,
     )

@@ -19,6 +19,7 @@ language by `services.submissions`, as `ecotone.cells` does.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -110,7 +111,7 @@ class CodedProblem:
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckedRow:
     """A row that reads: what applying it writes."""
 
@@ -127,6 +128,12 @@ class CheckedRow:
 class CheckResult:
     rows: list[CheckedRow]
     problems: list[CodedProblem]
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(text: str) -> str:
+    # a file names a few periods a million times
+    return fold(text)
 
 
 def _number(text: str) -> Decimal:
@@ -157,7 +164,25 @@ def check(
     when the file answers a data collection, what it asks for."""
     problems: list[CodedProblem] = []
     checked: list[CheckedRow] = []
-    seen: dict[tuple[str, str, tuple[tuple[str, str], ...]], int] = {}
+    # (indicator, period, sorted codes) -> its row: duplicates, then the breakdowns' parents
+    seen: dict[tuple[str, str, tuple[tuple[str, str], ...]], CheckedRow] = {}
+    # A file of a million rows spells a few hundred codes and combinations: each is read once
+    # and shared by its rows, which keeps the check's time and memory per row small.
+    known: dict[tuple[str, str], str | None] = {}
+    shared: dict[Any, Any] = {}
+
+    def cached(dimension: str, value: str) -> str:
+        key = (dimension, value)
+        if key not in known:
+            try:
+                known[key] = resolve(dimension, value)
+            except codes.UnknownCode:
+                known[key] = None
+        found = known[key]
+        if found is None:
+            raise codes.UnknownCode(dimension, value)
+        return found
+
     if allowed_indicators is not None and not allowed_indicators:
         problems.append(
             CodedProblem(
@@ -191,16 +216,22 @@ def check(
                     )
                 )
                 return CheckResult([], problems)
-        cells = {str(k).strip(): cell_text(v) for k, v in raw.items() if k is not None}
+        # (the fast path for a CSV's cells, already text: cell_text for anything else)
+        cells = {
+            str(k).strip(): v.strip() if type(v) is str else cell_text(v)
+            for k, v in raw.items()
+            if k is not None
+        }
         if not any(cells.values()):
             continue
-        row = _check_row(
-            number, cells, indicators, periods, resolve, allowed_indicators, collection
-        )
+        row = _check_row(number, cells, indicators, periods, cached, allowed_indicators, collection)
         if isinstance(row, CodedProblem):
             problems.append(row)
             continue
-        key = (row.indicator, row.period, tuple(sorted(row.parts.items())))
+        parts = tuple(sorted(row.parts.items()))
+        parts = shared.setdefault(parts, parts)
+        period = shared.setdefault(row.period, row.period)
+        key = (row.indicator, period, parts)
         if key in seen:
             problems.append(
                 CodedProblem(
@@ -211,15 +242,36 @@ def check(
                         "This row repeats row %(first)d (same indicator, period and codes): "
                         "keep one of them."
                     ),
-                    {"first": seen[key]},
+                    {"first": seen[key].row},
                 )
             )
             continue
-        seen[key] = number
+        row = CheckedRow(
+            number,
+            row.indicator,
+            period,
+            shared.setdefault(("parts", parts), row.parts),
+            row.value,
+            row.numerator,
+            row.denominator,
+        )
+        seen[key] = row
         checked.append(row)
     if not problems:
-        problems.extend(_breakdowns(checked, indicators))
+        problems.extend(_breakdowns(checked, indicators, seen))
     return CheckResult(checked, problems)
+
+
+def read_row(
+    number: int,
+    cells: Mapping[str, str],
+    indicators: Mapping[str, IndicatorDef],
+    periods: Collection[str],
+    resolve: Callable[[str, str], str],
+) -> CheckedRow | CodedProblem:
+    """One row of the long format read, or its first problem: for files of another layout
+    (`public_files`) turned into this one, so that they report the same problems."""
+    return _check_row(number, cells, indicators, periods, resolve, None)
 
 
 def _check_row(
@@ -257,7 +309,7 @@ def _check_row(
             ),
             {"value": indicator.key},
         )
-    period = fold(cells.get(PERIOD, ""))
+    period = _folded(cells.get(PERIOD, ""))
     if period not in periods:
         return CodedProblem(
             UNKNOWN_PERIOD,
@@ -378,18 +430,35 @@ def _numbers(
 
 
 def _breakdowns(
-    rows: list[CheckedRow], indicators: Mapping[str, IndicatorDef]
+    rows: list[CheckedRow],
+    indicators: Mapping[str, IndicatorDef],
+    by_key: Mapping[tuple[str, str, tuple[tuple[str, str], ...]], CheckedRow],
 ) -> Iterable[CodedProblem]:
     """For counts: the rows of each breakdown (the parent's codes plus one more dimension) add
     up to the parent row, when both are given. Reported once per parent and dimension."""
-    by_key = {(r.indicator, r.period, tuple(sorted(r.parts.items()))): r for r in rows}
+    # Rows of one combination share their `parts` (`check`): its sorted pairs and its parents
+    # are worked out once per combination, not once per row.
+    sorted_parts: dict[int, tuple[tuple[str, str], ...]] = {}
+    parents: dict[int, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
+
+    def pairs(parts: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+        found = sorted_parts.get(id(parts))
+        if found is None:
+            found = sorted_parts[id(parts)] = tuple(sorted(parts.items()))
+        return found
+
     sums: dict[tuple[Any, str], Decimal] = defaultdict(Decimal)
     counted: dict[tuple[Any, str], int] = defaultdict(int)
     for row in rows:
         if not indicators[row.indicator].is_count:
             continue
-        for dimension in row.parts:
-            parent = tuple(sorted((d, c) for d, c in row.parts.items() if d != dimension))
+        mine = parents.get(id(row.parts))
+        if mine is None:
+            items = pairs(row.parts)
+            mine = parents[id(row.parts)] = [
+                (d, tuple(pair for pair in items if pair[0] != d)) for d, _code in items
+            ]
+        for dimension, parent in mine:
             key = (row.indicator, row.period, parent)
             if key in by_key:
                 sums[(key, dimension)] += row.value or Decimal(0)

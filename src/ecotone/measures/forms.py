@@ -13,7 +13,7 @@ from ecotone.limits import SEARCH_TEXT
 from ecotone.widgets import DatePicker
 
 from . import codes
-from .models import DataCollection, Indicator, Review
+from .models import DataCollection, Indicator, Period, PublicFormat, Review
 
 
 def dimension_choices() -> list[tuple[str, str]]:
@@ -319,3 +319,28 @@ class DashboardFilterForm(forms.Form):
             *((o.slug, o.name) for o in organizations),
         ]
         self.fields["dimension"].choices = list(dimensions)  # type: ignore[attr-defined]
+
+
+class PublicSourceForm(forms.Form):
+    format = forms.ChoiceField(label=_("Format"), choices=PublicFormat.choices)
+    indicator = forms.ModelChoiceField(
+        label=_("Counted as (CCD only)"),
+        queryset=Indicator.objects.none(),
+        required=False,
+        help_text=_("A count indicator broken down by sex and race."),
+    )
+    period = forms.ModelChoiceField(
+        label=_("School year (CCD only)"), queryset=Period.objects.none(), required=False
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV or Excel (.xlsx). It is checked first; nothing is written until you apply it."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args: Any, indicators: Any, periods: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators  # type: ignore[attr-defined]
+        self.fields["period"].queryset = periods  # type: ignore[attr-defined]

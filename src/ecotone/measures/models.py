@@ -260,11 +260,22 @@ class Value(models.Model):
     and `value` is their ratio, kept for reading; sums always recompute from the parts.
     """
 
+    # Three keys have no index of their own: the composite indexes below start with them, and
+    # on the table that grows every index slows each approval's write (benchmarks/measures.py:
+    # ten indexes took about half of a million-value approval).
     ecosystem = models.ForeignKey(
-        Ecosystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("ecosystem")
+        Ecosystem,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("ecosystem"),
+        db_index=False,
     )
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator")
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="values",
+        verbose_name=_("indicator"),
+        db_index=False,
     )
     indicator_version = models.PositiveIntegerField(_("indicator version"))
     period = models.ForeignKey(
@@ -279,7 +290,11 @@ class Value(models.Model):
         verbose_name=_("organization"),
     )
     combo = models.ForeignKey(
-        DimensionCombo, on_delete=models.PROTECT, related_name="+", verbose_name=_("codes")
+        DimensionCombo,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("codes"),
+        db_index=False,
     )
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True)
     numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=4, null=True)
@@ -292,6 +307,15 @@ class Value(models.Model):
         blank=True,
         related_name="values",
         verbose_name=_("submission"),
+    )
+    # The public file the value came from (an ecosystem-wide source: no organization).
+    source = models.ForeignKey(
+        "PublicSource",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="values",
+        verbose_name=_("public source"),
     )
 
     class Meta:
@@ -550,6 +574,61 @@ class Submission(TimeStamped, Upload):
 
     def get_absolute_url(self) -> str:
         return reverse("measures:submission", args=[self.ecosystem.slug, self.pk])
+
+
+class PublicFormat(models.TextChoices):
+    CCD_MEMBERSHIP = "ccd_membership", _("NCES CCD membership by race and sex")
+    PERKINS = "perkins", _("State Perkins CTE file")
+
+
+def _source_upload_to(run: PublicSource, filename: str) -> str:
+    return upload_path("measures-public", run, filename)
+
+
+class PublicSource(TimeStamped, Upload):
+    """A published aggregate file imported for the whole ecosystem, beside the partners'
+    submissions: NCES CCD membership by race and sex, or a state's Perkins CTE file. It goes
+    through the upload lifecycle (`ecotone.uploads`): kept as received, checked, applied whole
+    or not at all. Its values have no organization and name it as their `source`; applying a
+    later file of the same format, indicators and periods replaces them."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem,
+        on_delete=models.CASCADE,
+        related_name="public_sources",
+        verbose_name=_("ecosystem"),
+    )
+    format = models.CharField(_("format"), max_length=20, choices=PublicFormat.choices)
+    file = models.FileField(_("file"), upload_to=_source_upload_to, max_length=400)
+    # What a CCD file's membership is counted as (a Perkins file names its years and its
+    # indicators are the starter library's CTE ones).
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("indicator"),
+    )
+    period = models.ForeignKey(
+        Period,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school year"),
+    )
+
+    class Meta(Upload.Meta):
+        verbose_name = _("public source")
+        verbose_name_plural = _("public sources")
+
+    def get_additional_data(self) -> dict[str, Any]:
+        # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).
+        return {"ecosystem_id": self.ecosystem_id}
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:public_source", args=[self.ecosystem.slug, self.pk])
 
 
 class CodeCrosswalk(TimeStamped):

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("ecotone.measures.views.collections")),
     path("", include("ecotone.measures.views.crosswalk")),
     path("", include("ecotone.measures.views.dashboards")),
+    path("", include("ecotone.measures.views.public_sources")),
 ]

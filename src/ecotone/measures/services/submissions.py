@@ -35,10 +35,10 @@ from .. import checks, codes, notifications
 from ..models import DataCollection, Indicator, Period, Review, Submission, Value
 from . import agreements
 from .crosswalk import Resolver
-from .facts import combo
+from .facts import combos, write_values
 
 SUFFIXES = (".csv", ".xlsx")
-MAX_BYTES = 50 << 20
+MAX_BYTES = 100 << 20  # a million rows of values in CSV: about 60 MB
 MAX_UNPACKED_BYTES = 200 << 20
 MAX_COLUMNS = len(checks.COLUMNS) + 10
 
@@ -266,28 +266,47 @@ def _write(run: Submission, user: Any) -> None:
     replaced_count, _by_model = Value.objects.filter(
         replaced, organization=run.organization
     ).delete()
-    combos: dict[tuple[tuple[str, str], ...], Any] = {}
-    values = []
-    for row in result.rows:
-        parts = tuple(sorted(row.parts.items()))
-        if parts not in combos:
-            combos[parts] = combo(dict(parts))
-        indicator = context.indicators[row.indicator]
-        values.append(
-            Value(
-                ecosystem=run.ecosystem,
-                indicator=indicator,
-                indicator_version=indicator.version,
-                period=context.periods[row.period],
-                organization=run.organization,
-                combo=combos[parts],
-                value=row.value,
-                numerator=row.numerator,
-                denominator=row.denominator,
-                submission=run,
+    found = combos(r.parts for r in result.rows)
+    # Rows of one combination share their `parts` (`checks.check`): each is looked up once.
+    combo_ids: dict[int, int] = {}
+
+    def combo_id(parts: Any) -> int:
+        pk = combo_ids.get(id(parts))
+        if pk is None:
+            pk = combo_ids[id(parts)] = found[tuple(sorted(parts.items()))].pk
+        return pk
+
+    keys = {key: (indicator.pk, indicator.version) for key, indicator in context.indicators.items()}
+    period_ids = {key: period.pk for key, period in context.periods.items()}
+    columns = (
+        "ecosystem_id",
+        "indicator_id",
+        "indicator_version",
+        "period_id",
+        "organization_id",
+        "combo_id",
+        "value",
+        "numerator",
+        "denominator",
+        "submission_id",
+    )
+    written = write_values(
+        columns,
+        (
+            (
+                run.ecosystem_id,
+                *keys[row.indicator],
+                period_ids[row.period],
+                run.organization_id,
+                combo_id(row.parts),
+                row.value,
+                row.numerator,
+                row.denominator,
+                run.pk,
             )
-        )
-    Value.objects.bulk_create(values, batch_size=2000)
+            for row in result.rows
+        ),
+    )
     now = timezone.now()
     with acting(user):
         for old in Submission.objects.filter(pk__in=earlier, review=Review.APPROVED):
@@ -295,7 +314,7 @@ def _write(run: Submission, user: Any) -> None:
                 old.review = Review.SUPERSEDED
                 old.superseded_by = run
                 old.save(update_fields=["review", "superseded_by", "updated_at"])
-    report["counts"] = {**report["counts"], "written": len(values), "replaced": replaced_count}
+    report["counts"] = {**report["counts"], "written": written, "replaced": replaced_count}
     run.report = report
     run.status = UploadStatus.APPLIED
     run.review = Review.APPROVED
