@@ -11,12 +11,10 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.errors import DomainError
-from ecotone.uploads import act_on_upload
 
 from .. import public_files
 from ..access import get_public_source
@@ -24,6 +22,7 @@ from ..forms import PublicSourceForm
 from ..models import Indicator, PublicSource
 from ..services import public_sources as services
 from ..services.submissions import MAX_BYTES
+from .upload_actions import upload_action
 
 PAGE_SIZE = 25
 
@@ -98,18 +97,7 @@ def public_source_file(request: HttpRequest, ecosystem_slug: str, pk: int) -> Fi
 
 
 def _action(action: Any) -> Any:
-    @ecosystem_view("measures.import_public_data")
-    @require_POST
-    def view(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponse:
-        run = get_public_source(request, pk)
-        return act_on_upload(
-            request,
-            _url(run),
-            lambda: action(run, user=request.user),
-            unconfirmed=_("Tick the box to confirm."),
-        )
-
-    return view
+    return upload_action("measures.import_public_data", get_public_source, _url, action)
 
 
 urlpatterns = [

@@ -31,6 +31,7 @@ from ..access import collections_of, get_submission, submissions_of, submitting_
 from ..forms import ReturnForm, SubmissionFilterForm, SubmissionUploadForm
 from ..models import Review, Submission
 from ..services import submissions as services
+from .upload_actions import upload_action
 
 PAGE_SIZE = 25
 
@@ -230,18 +231,7 @@ def submission_return(request: HttpRequest, ecosystem_slug: str, pk: int) -> Htt
 
 
 def _interrupted_action(action: Any) -> Any:
-    @ecosystem_view("measures.review_submissions")
-    @require_POST
-    def view(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponse:
-        run = get_submission(request, pk)
-        return act_on_upload(
-            request,
-            _url(run),
-            lambda: action(run, user=request.user),
-            unconfirmed=_("Tick the box to confirm."),
-        )
-
-    return view
+    return upload_action("measures.review_submissions", get_submission, _url, action)
 
 
 urlpatterns = [
