@@ -9,9 +9,9 @@ Backbone personas have TOTP set up, as the MFA rule requires.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.apps import apps
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
@@ -135,22 +135,42 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     return result
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings() -> Iterator[None]:
+    """What every test runs with, set once for the session: each override of a setting is a
+    signal to its receivers on the way in and again on the way out, and making them for every
+    test (with a media folder each) was a tenth of a permission-table cell's time."""
+    from django.conf import settings
+
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        WHITENOISE_AUTOREFRESH=True,
+        SITE_URL="http://testserver",
+        # With DATABASE_REPLICA_URLS set, each replica's test database mirrors `default` through
+        # another connection, which cannot see a test's own transaction: tests read from
+        # `default`.
+        DATABASE_REPLICAS=[],
+    ):
+        yield
+
+
+_media_folders = itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings: Any, tmp_path: Path) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.WHITENOISE_AUTOREFRESH = True
-    settings.SITE_URL = "http://testserver"
-    settings.MEDIA_ROOT = str(tmp_path / "media")  # uploads (import files) stay out of var/
-    # With DATABASE_REPLICA_URLS set, each replica's test database mirrors `default` through
-    # another connection, which cannot see a test's own transaction: tests read from `default`.
-    settings.DATABASE_REPLICAS = []
-    cache.clear()  # rate limits and used TOTP codes live in the cache
-    translation.activate("en")  # a request in Spanish must not leak into the next test
+def _fast_and_isolated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # Uploads (import files) stay out of var/, in a folder of the test's own. Storage makes the
+    # folder when a file is first saved, so the tests that save none (most) make none.
+    media = tmp_path_factory.getbasetemp() / "media" / str(next(_media_folders))
+    with override_settings(MEDIA_ROOT=str(media)):
+        cache.clear()  # rate limits and used TOTP codes live in the cache
+        translation.activate("en")  # a request in Spanish must not leak into the next test
+        yield
 
 
 def make_user(email: str, *, name: str = "", password: str = PASSWORD, totp: bool = False) -> User:

@@ -1098,12 +1098,11 @@ def table(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) 
     time.
     """
     media = tmp_path_factory.mktemp("permission-media")
-    fast = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        MEDIA_ROOT=str(media),
-        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-    )
-    with django_db_blocker.unblock(), fast, transaction.atomic():
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(media)),
+        transaction.atomic(),
+    ):
         world = build_world()
         sessions = {}
         for persona, user in world.users.items():
