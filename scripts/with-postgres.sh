@@ -19,8 +19,8 @@ fi
 
 keep=${WITH_POSTGRES_KEEP:-}
 if [[ -n "$keep" ]]; then
-  workdir=$keep
-  mkdir -p "$workdir"
+  mkdir -p "$keep"
+  workdir=$(cd "$keep" && pwd)  # the server runs in its data folder: paths must be absolute
 else
   workdir=$(mktemp -d /tmp/ecotone-pg.XXXXXX)
 fi
