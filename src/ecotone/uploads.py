@@ -44,6 +44,7 @@ from ecotone.errors import DomainError
 from ecotone.stale_runs import is_stale
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
     from django_tasks.base import Task
 
 logger = logging.getLogger(__name__)
@@ -325,8 +326,8 @@ def act_on_upload(
     url: str,
     action: Callable[[], Any],
     *,
-    unconfirmed: str,
-    done: str | None = None,
+    unconfirmed: StrOrPromise,
+    done: StrOrPromise | None = None,
 ) -> HttpResponse:
     """What the apply, retry and discard buttons of an import's page do: nothing unless the
     person ticked the confirm box (`unconfirmed` says so); else run `action` (the service) and

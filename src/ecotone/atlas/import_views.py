@@ -18,12 +18,13 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
+from ecotone.ecosystems.upload_actions import upload_action
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, csv_stream, table_response
-from ecotone.uploads import act_on_upload
 
 from . import area_import
 from .access import get_area_import
@@ -172,43 +173,31 @@ def _run_context(run: AreaImport) -> dict[str, Any]:
     }
 
 
-@ecosystem_view("atlas.manage_areas")
-@require_POST
-def area_import_apply(request: HttpRequest, ecosystem_slug: str, import_id: int) -> HttpResponse:
-    run = get_area_import(request, import_id)
-    return act_on_upload(
-        request,
-        _import_url(run),
-        lambda: area_import.queue_area_import(run, user=request.user),
-        unconfirmed=_("Tick the box to confirm that the areas should change."),
-    )
-
-
-@ecosystem_view("atlas.manage_areas")
-@require_POST
-def area_import_retry(request: HttpRequest, ecosystem_slug: str, import_id: int) -> HttpResponse:
-    """Apply an interrupted import again."""
-    run = get_area_import(request, import_id)
-    return act_on_upload(
-        request,
-        _import_url(run),
-        lambda: area_import.retry_area_import(run, user=request.user),
-        unconfirmed=_("Tick the box to confirm."),
-    )
-
-
-@ecosystem_view("atlas.manage_areas")
-@require_POST
-def area_import_discard(request: HttpRequest, ecosystem_slug: str, import_id: int) -> HttpResponse:
-    """Give up an interrupted import: it is marked failed, and nothing was changed."""
-    run = get_area_import(request, import_id)
-    return act_on_upload(
-        request,
-        _import_url(run),
-        lambda: area_import.discard_area_import(run, user=request.user),
-        unconfirmed=_("Tick the box to confirm."),
-        done=_("The interrupted import is discarded."),
-    )
+area_import_apply = upload_action(
+    "atlas.manage_areas",
+    get_area_import,
+    _import_url,
+    area_import.queue_area_import,
+    id_name="import_id",
+    unconfirmed=gettext_lazy("Tick the box to confirm that the areas should change."),
+)
+# Apply an interrupted import again.
+area_import_retry = upload_action(
+    "atlas.manage_areas",
+    get_area_import,
+    _import_url,
+    area_import.retry_area_import,
+    id_name="import_id",
+)
+# Give up an interrupted import: it is marked failed, and nothing was changed.
+area_import_discard = upload_action(
+    "atlas.manage_areas",
+    get_area_import,
+    _import_url,
+    area_import.discard_area_import,
+    id_name="import_id",
+    done=gettext_lazy("The interrupted import is discarded."),
+)
 
 
 @ecosystem_view("atlas.manage_areas")

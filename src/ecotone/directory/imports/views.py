@@ -20,13 +20,12 @@ from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpRe
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from ecotone.ecosystems.access import ecosystem_view
 from ecotone.ecosystems.models import Ecosystem
+from ecotone.ecosystems.upload_actions import upload_action
 from ecotone.errors import DomainError
 from ecotone.replicas import read_replica
-from ecotone.uploads import act_on_upload
 
 from ..access import get_import_run
 from ..forms import UploadForm
@@ -133,43 +132,31 @@ def import_status(request: HttpRequest, ecosystem_slug: str, run_id: int) -> Htt
     return render(request, "directory/_import_status.html", _run_context(run))
 
 
-@ecosystem_view("directory.import_programs")
-@require_POST
-def import_apply(request: HttpRequest, ecosystem_slug: str, run_id: int) -> HttpResponse:
-    run = get_import_run(request, run_id)
-    return act_on_upload(
-        request,
-        run.get_absolute_url(),
-        lambda: import_runs.apply_run(run, request.user),
-        unconfirmed=_("Tick the box to confirm that the directory should change."),
-    )
-
-
-@ecosystem_view("directory.import_programs")
-@require_POST
-def import_retry(request: HttpRequest, ecosystem_slug: str, run_id: int) -> HttpResponse:
-    """Apply an interrupted import again."""
-    run = get_import_run(request, run_id)
-    return act_on_upload(
-        request,
-        run.get_absolute_url(),
-        lambda: import_runs.retry_run(run, request.user),
-        unconfirmed=_("Tick the box to confirm."),
-    )
-
-
-@ecosystem_view("directory.import_programs")
-@require_POST
-def import_discard(request: HttpRequest, ecosystem_slug: str, run_id: int) -> HttpResponse:
-    """Give up an interrupted import: it is marked failed, and nothing was changed."""
-    run = get_import_run(request, run_id)
-    return act_on_upload(
-        request,
-        run.get_absolute_url(),
-        lambda: import_runs.discard_run(run, request.user),
-        unconfirmed=_("Tick the box to confirm."),
-        done=_("The interrupted import is discarded."),
-    )
+import_apply = upload_action(
+    "directory.import_programs",
+    get_import_run,
+    ImportRun.get_absolute_url,
+    import_runs.apply_run,
+    id_name="run_id",
+    unconfirmed=gettext_lazy("Tick the box to confirm that the directory should change."),
+)
+# Apply an interrupted import again.
+import_retry = upload_action(
+    "directory.import_programs",
+    get_import_run,
+    ImportRun.get_absolute_url,
+    import_runs.retry_run,
+    id_name="run_id",
+)
+# Give up an interrupted import: it is marked failed, and nothing was changed.
+import_discard = upload_action(
+    "directory.import_programs",
+    get_import_run,
+    ImportRun.get_absolute_url,
+    import_runs.discard_run,
+    id_name="run_id",
+    done=gettext_lazy("The interrupted import is discarded."),
+)
 
 
 @ecosystem_view("directory.import_programs")

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
+from ecotone.ecosystems.upload_actions import upload_action
 from ecotone.errors import DomainError
 
 from .. import public_files
@@ -22,7 +23,6 @@ from ..forms import PublicSourceForm
 from ..models import Indicator, PublicSource
 from ..services import public_sources as services
 from ..services.submissions import MAX_BYTES
-from .upload_actions import upload_action
 
 PAGE_SIZE = 25
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
+from ecotone.ecosystems.upload_actions import upload_action
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 from ecotone.uploads import UploadStatus, act_on_upload
@@ -31,7 +32,6 @@ from ..access import collections_of, get_submission, submissions_of, submitting_
 from ..forms import ReturnForm, SubmissionFilterForm, SubmissionUploadForm
 from ..models import Review, Submission
 from ..services import submissions as services
-from .upload_actions import upload_action
 
 PAGE_SIZE = 25
 
