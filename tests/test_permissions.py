@@ -596,6 +596,8 @@ DASHBOARD_ROWS = [
         f"{DASHBOARDS}/{{indicator}}/?organization={{org_a}}",
         partner_figures(),
     ),
+    Row("report", "get", "/e/alpha/measures/report/", ALL_200),
+    Row("partner's report", "get", "/e/alpha/measures/report/{org_a}/", partner_figures()),
     Row("api dashboards", "get", f"{MEASURES_API}/dashboards/", ALL_200),
     Row("api dashboard", "get", f"{MEASURES_API}/dashboards/{{indicator}}/", ALL_200),
     Row(

@@ -344,3 +344,13 @@ class PublicSourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].queryset = indicators  # type: ignore[attr-defined]
         self.fields["period"].queryset = periods  # type: ignore[attr-defined]
+
+
+class ReportPeriodForm(forms.Form):
+    """The period a printable report is for (the latest with figures when none is chosen)."""
+
+    period = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False)
+
+    def __init__(self, *args: Any, periods: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [(p.pk, p.label) for p in periods]  # type: ignore[attr-defined]

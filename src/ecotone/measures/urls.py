@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("ecotone.measures.views.crosswalk")),
     path("", include("ecotone.measures.views.dashboards")),
     path("", include("ecotone.measures.views.public_sources")),
+    path("", include("ecotone.measures.views.reports")),
 ]
