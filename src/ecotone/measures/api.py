@@ -37,7 +37,7 @@ from .models import (
     Review,
     Submission,
 )
-from .services import agreements, collections, dashboards, submissions
+from .services import agreements, collections, dashboards, enrolment, submissions
 from .views.dashboards import choose
 
 
@@ -498,11 +498,15 @@ class DashboardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
         except Http404:
             raise exceptions.NotFound from None
         if not chosen["has_periods"]:
-            return Response({"indicator": indicator.key, "periods": []})
+            return Response({"indicator": indicator.key, "periods": [], "enrolment": None})
         board = dashboards.dashboard(
             indicator,
             period=chosen["period"],
             organizations=[chosen["organization"]] if chosen["organization"] else None,
             periods=chosen["periods"],
         )
-        return Response(dashboards.as_data(board))
+        data = dashboards.as_data(board)
+        data["enrolment"] = enrolment.as_data(
+            board, enrolment.enrolment_for(self.ecosystem, board.current.period)
+        )
+        return Response(data)

@@ -20,7 +20,7 @@ from ecotone.ecosystems.models import Ecosystem, Organization
 
 from .. import equity
 from ..models import Indicator, Period, Unit
-from . import dashboards
+from . import dashboards, enrolment
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def report_indicators(ecosystem: Ecosystem) -> QuerySet[Indicator]:
     return Indicator.objects.filter(ecosystem=ecosystem).active().published().order_by("name", "pk")
 
 
-def _gap(board: dashboards.Dashboard) -> Gap | None:
+def _gap(board: dashboards.Dashboard, enrolled: enrolment.Enrolment | None) -> Gap | None:
     """The group furthest from parity across the published breakdowns: the gap to parity of a
     percent, the representation of a count (where enrolment figures give one)."""
     percent = board.indicator.unit == Unit.PERCENT
@@ -76,7 +76,10 @@ def _gap(board: dashboards.Dashboard) -> Gap | None:
     best: tuple[float, Gap] | None = None
     dimensions = {d for dims in board.current.tables for d in dims}
     for dimension in sorted(dimensions):
-        for group in dashboards.equity_by(board, dimension):
+        found = dashboards.equity_by(
+            board, dimension, enrolment=enrolled.published if enrolled else None
+        )
+        for group in found:
             metric = group.gap if percent else group.representation
             if not isinstance(metric, equity.Estimate):
                 continue
@@ -132,7 +135,8 @@ def build(
                 marks.add(shown.total.mark)
         for table in current.tables.values():
             marks.update(f.mark for f in table.figures.values() if f.mark)
-        headlines.append(Headline(indicator, board, previous, change, _gap(board)))
+        gap = _gap(board, enrolment.enrolment_for(ecosystem, period))
+        headlines.append(Headline(indicator, board, previous, change, gap))
     return Report(
         ecosystem=ecosystem,
         organization=organization,
