@@ -450,6 +450,34 @@ SUBMISSION_ROWS = [
         for action in ("apply", "retry", "discard")
     ),
     Row(
+        "api public sources",
+        "get",
+        f"{MEASURES_API}/public-sources/",
+        members_only(BACKBONE, api=True),
+    ),
+    Row(
+        "api public source",
+        "get",
+        MEASURES_API + "/public-sources/{public_source}/",
+        members_only(BACKBONE, api=True),
+    ),
+    Row(
+        "api public source upload",
+        "post",
+        f"{MEASURES_API}/public-sources/",
+        members_only(BACKBONE, 400, api=True),  # no file: refused after the permission
+    ),
+    # a file with problems, or not interrupted: refused by the service after the permission
+    *(
+        Row(
+            f"api public source {action}",
+            "post",
+            MEASURES_API + f"/public-sources/{{public_source}}/{action}/",
+            members_only(BACKBONE, 400, api=True),
+        )
+        for action in ("apply", "retry", "discard")
+    ),
+    Row(
         "api submissions",
         "get",
         f"{MEASURES_API}/submissions/",
@@ -1253,12 +1281,12 @@ def _submission(world: World) -> int:
 
 
 def _public_source(world: World) -> int:
-    """The id of a Perkins file with a problem (its header only)."""
+    """The id of a Perkins file with a problem (a row without most columns)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from ecotone.measures.services import public_sources
 
-    upload = SimpleUploadedFile("perkins.csv", b"year,district\n")
+    upload = SimpleUploadedFile("perkins.csv", b"year,district\n2024-25,0100005\n")
     return public_sources.check_public_file(
         world.alpha, "perkins", upload, user=world.users["staff"]
     ).pk

@@ -38,6 +38,9 @@ scoped.register(
 )
 scoped.register("measures/agreements", measures_api.AgreementViewSet, basename="measure-agreement")
 scoped.register(
+    "measures/public-sources", measures_api.PublicSourceViewSet, basename="measure-public-source"
+)
+scoped.register(
     "measures/collections", measures_api.CollectionViewSet, basename="measure-collection"
 )
 
