@@ -599,6 +599,43 @@ COLLECTION_ROWS = [
     ),
 ]
 
+# Periods: backbone staff only ({period} is the collection's school year: its delete page
+# refuses, the POST too, and the API's DELETE is a 400). The POSTs are empty: the form again.
+PERIODS = "/e/alpha/measures/periods"
+PERIOD_ROWS = [
+    Row("periods", "get", f"{PERIODS}/", members_only(BACKBONE)),
+    Row("periods csv", "get", f"{PERIODS}/?format=csv", members_only(BACKBONE)),
+    Row("period new", "get", f"{PERIODS}/new/", members_only(BACKBONE)),
+    Row("period new post", "post", f"{PERIODS}/new/", members_only(BACKBONE)),
+    Row("period edit", "get", PERIODS + "/{period}/edit/", members_only(BACKBONE)),
+    Row("period edit post", "post", PERIODS + "/{period}/edit/", members_only(BACKBONE)),
+    Row("period delete", "get", PERIODS + "/{period}/delete/", members_only(BACKBONE)),
+    Row("period delete post", "post", PERIODS + "/{period}/delete/", members_only(BACKBONE)),
+    Row("api periods", "get", f"{MEASURES_API}/periods/", members_only(BACKBONE, api=True)),
+    Row(
+        "api period",
+        "get",
+        MEASURES_API + "/periods/{period}/",
+        members_only(BACKBONE, api=True),
+    ),
+    Row(
+        "api period add", "post", f"{MEASURES_API}/periods/", members_only(BACKBONE, 400, api=True)
+    ),
+    Row(
+        "api period change",
+        "patch",
+        MEASURES_API + "/periods/{period}/",
+        members_only(BACKBONE, 400, api=True),
+        {"end": "2000-01-01"},
+    ),
+    Row(
+        "api period delete",
+        "delete",
+        MEASURES_API + "/periods/{period}/",
+        members_only(BACKBONE, 400, api=True),
+    ),
+]
+
 # Dashboards: public for a published indicator ({indicator}), the backbone's alone for a draft
 # ({draft_indicator}: 404 to everyone else, as if it did not exist); one partner's own figures
 # (?organization=) are the backbone's and that partner's staff's, a 404 to anyone else.
@@ -1090,6 +1127,7 @@ ROWS = [
     *MEASURES_ROWS,
     *SUBMISSION_ROWS,
     *COLLECTION_ROWS,
+    *PERIOD_ROWS,
     *DASHBOARD_ROWS,
 ]
 
@@ -1232,6 +1270,7 @@ def _records(world: World) -> dict[str, Any]:
         "submission": _submission(world),
         "agreement": _agreement(world),
         "collection": _collection(world),
+        "period": _period(world),
         "crosswalk": _crosswalk(world),
         "public_source": _public_source(world),
         "indicator": indicator,
@@ -1325,6 +1364,13 @@ def _collection(world: World) -> int:
         organizations=[world.org_a.pk],
         due_on=datetime.date(2030, 1, 15),
     ).pk
+
+
+def _period(world: World) -> int:
+    """The id of the school year the collection asks for (so it cannot be deleted)."""
+    from ecotone.measures.services import facts
+
+    return facts.school_year(world.alpha, 2024).pk
 
 
 def _crosswalk(world: World) -> int:
@@ -1448,6 +1494,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "collection": "1",
         "crosswalk": "1",
         "public_source": "1",
+        "period": "1",
         "program": "x",
         "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         "service_id": "x",

@@ -180,6 +180,8 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/report/",
         "/e/alpha/measures/public/",
         "/e/alpha/measures/public/new/",
+        "/e/alpha/measures/periods/",
+        "/e/alpha/measures/periods/new/",
         "/accounts/profile/",
     ],
     "staff": [

@@ -34,6 +34,8 @@ from .models import (
     DataCollection,
     DataSharingAgreement,
     Indicator,
+    Period,
+    PeriodType,
     PublicFormat,
     PublicSource,
     Review,
@@ -44,6 +46,7 @@ from .services import (
     collections,
     dashboards,
     enrolment,
+    periods,
     public_sources,
     submissions,
 )
@@ -658,3 +661,76 @@ class PublicSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecos
         return self._fresh(
             public_sources.discard_public_source(self.get_object(), user=request.user)
         )
+
+
+class PeriodSerializer(serializers.ModelSerializer[Period]):
+    class Meta:
+        model = Period
+        fields = ("id", "type", "start", "end", "label", "updated_at")
+        read_only_fields = ("id", "updated_at")
+
+
+class PeriodChangeSerializer(serializers.Serializer[Any]):
+    type = serializers.ChoiceField(choices=PeriodType.choices, required=False)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+    label = serializers.CharField(max_length=60, required=False)  # type: ignore[assignment]
+
+
+class PeriodViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    EcosystemScopedViewSet,
+):
+    """The periods values are counted over, backbone staff only, through the pages' service:
+    an end before the start, a second period of a type starting the same day or a label
+    already taken is a 400; so is deleting a period values, a collection or a public file
+    use."""
+
+    model = Period
+    serializer_class = PeriodSerializer
+    search_fields = ("label",)
+    ordering_fields = ("start", "label")
+    rules = dict.fromkeys(
+        ("list", "retrieve", "create", "partial_update", "destroy"), "measures.manage_periods"
+    )
+    query_parameters = {"list": [OpenApiParameter("type", str, enum=PeriodType.values)]}
+
+    def scoped_queryset(self) -> QuerySet[Period]:
+        found = Period.objects.filter(ecosystem=self.ecosystem)
+        if self.action == "list" and (kind := self.request.query_params.get("type")):
+            found = found.filter(type=kind)
+        return found.order_by("-start", "type", "pk")
+
+    def _save(self, data: dict[str, Any], period: Period | None) -> Period:
+        try:
+            return periods.save_period(self.ecosystem, self.request.user, **data, period=period)
+        except DomainError as error:
+            raise exceptions.ValidationError({"non_field_errors": [str(error)]}) from None
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = PeriodSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = {k: body.validated_data[k] for k in ("type", "start", "end", "label")}
+        return Response(PeriodSerializer(self._save(data, None)).data, status=201)
+
+    @extend_schema(request=PeriodChangeSerializer, responses={200: PeriodSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        period = self.get_object()
+        body = PeriodChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = {
+            k: body.validated_data.get(k, getattr(period, k))
+            for k in ("type", "start", "end", "label")
+        }
+        return Response(PeriodSerializer(self._save(data, period)).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        period = self.get_object()
+        try:
+            periods.delete_period(period, request.user)
+        except DomainError as error:
+            raise exceptions.ValidationError({"non_field_errors": [str(error)]}) from None
+        return Response(status=204)

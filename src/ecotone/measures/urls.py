@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("ecotone.measures.views.dashboards")),
     path("", include("ecotone.measures.views.public_sources")),
     path("", include("ecotone.measures.views.reports")),
+    path("", include("ecotone.measures.views.periods")),
 ]
