@@ -112,6 +112,7 @@ def build(
             available.setdefault(p.pk, p)
     periods = sorted(available.values(), key=lambda p: (p.start, p.type), reverse=True)
     period = next((p for p in periods if p.pk == period_id), periods[0] if periods else None)
+    enrolled = enrolment.enrolment_for(ecosystem, period) if period is not None else None
     headlines: list[Headline] = []
     without: list[Indicator] = []
     marks: set[str] = set()
@@ -135,7 +136,7 @@ def build(
                 marks.add(shown.total.mark)
         for table in current.tables.values():
             marks.update(f.mark for f in table.figures.values() if f.mark)
-        gap = _gap(board, enrolment.enrolment_for(ecosystem, period))
+        gap = _gap(board, enrolled)
         headlines.append(Headline(indicator, board, previous, change, gap))
     return Report(
         ecosystem=ecosystem,
