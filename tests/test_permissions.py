@@ -450,6 +450,34 @@ SUBMISSION_ROWS = [
         for action in ("apply", "retry", "discard")
     ),
     Row(
+        "api public sources",
+        "get",
+        f"{MEASURES_API}/public-sources/",
+        members_only(BACKBONE, api=True),
+    ),
+    Row(
+        "api public source",
+        "get",
+        MEASURES_API + "/public-sources/{public_source}/",
+        members_only(BACKBONE, api=True),
+    ),
+    Row(
+        "api public source upload",
+        "post",
+        f"{MEASURES_API}/public-sources/",
+        members_only(BACKBONE, 400, api=True),  # no file: refused after the permission
+    ),
+    # a file with problems, or not interrupted: refused by the service after the permission
+    *(
+        Row(
+            f"api public source {action}",
+            "post",
+            MEASURES_API + f"/public-sources/{{public_source}}/{action}/",
+            members_only(BACKBONE, 400, api=True),
+        )
+        for action in ("apply", "retry", "discard")
+    ),
+    Row(
         "api submissions",
         "get",
         f"{MEASURES_API}/submissions/",
@@ -571,6 +599,43 @@ COLLECTION_ROWS = [
     ),
 ]
 
+# Periods: backbone staff only ({period} is the collection's school year: its delete page
+# refuses, the POST too, and the API's DELETE is a 400). The POSTs are empty: the form again.
+PERIODS = "/e/alpha/measures/periods"
+PERIOD_ROWS = [
+    Row("periods", "get", f"{PERIODS}/", members_only(BACKBONE)),
+    Row("periods csv", "get", f"{PERIODS}/?format=csv", members_only(BACKBONE)),
+    Row("period new", "get", f"{PERIODS}/new/", members_only(BACKBONE)),
+    Row("period new post", "post", f"{PERIODS}/new/", members_only(BACKBONE)),
+    Row("period edit", "get", PERIODS + "/{period}/edit/", members_only(BACKBONE)),
+    Row("period edit post", "post", PERIODS + "/{period}/edit/", members_only(BACKBONE)),
+    Row("period delete", "get", PERIODS + "/{period}/delete/", members_only(BACKBONE)),
+    Row("period delete post", "post", PERIODS + "/{period}/delete/", members_only(BACKBONE)),
+    Row("api periods", "get", f"{MEASURES_API}/periods/", members_only(BACKBONE, api=True)),
+    Row(
+        "api period",
+        "get",
+        MEASURES_API + "/periods/{period}/",
+        members_only(BACKBONE, api=True),
+    ),
+    Row(
+        "api period add", "post", f"{MEASURES_API}/periods/", members_only(BACKBONE, 400, api=True)
+    ),
+    Row(
+        "api period change",
+        "patch",
+        MEASURES_API + "/periods/{period}/",
+        members_only(BACKBONE, 400, api=True),
+        {"end": "2000-01-01"},
+    ),
+    Row(
+        "api period delete",
+        "delete",
+        MEASURES_API + "/periods/{period}/",
+        members_only(BACKBONE, 400, api=True),
+    ),
+]
+
 # Dashboards: public for a published indicator ({indicator}), the backbone's alone for a draft
 # ({draft_indicator}: 404 to everyone else, as if it did not exist); one partner's own figures
 # (?organization=) are the backbone's and that partner's staff's, a 404 to anyone else.
@@ -596,6 +661,8 @@ DASHBOARD_ROWS = [
         f"{DASHBOARDS}/{{indicator}}/?organization={{org_a}}",
         partner_figures(),
     ),
+    Row("report", "get", "/e/alpha/measures/report/", ALL_200),
+    Row("partner's report", "get", "/e/alpha/measures/report/{org_a}/", partner_figures()),
     Row("api dashboards", "get", f"{MEASURES_API}/dashboards/", ALL_200),
     Row("api dashboard", "get", f"{MEASURES_API}/dashboards/{{indicator}}/", ALL_200),
     Row(
@@ -1060,6 +1127,7 @@ ROWS = [
     *MEASURES_ROWS,
     *SUBMISSION_ROWS,
     *COLLECTION_ROWS,
+    *PERIOD_ROWS,
     *DASHBOARD_ROWS,
 ]
 
@@ -1201,6 +1269,7 @@ def _records(world: World) -> dict[str, Any]:
         "submission": _submission(world),
         "agreement": _agreement(world),
         "collection": _collection(world),
+        "period": _period(world),
         "crosswalk": _crosswalk(world),
         "public_source": _public_source(world),
         "indicator": indicator,
@@ -1250,12 +1319,12 @@ def _submission(world: World) -> int:
 
 
 def _public_source(world: World) -> int:
-    """The id of a Perkins file with a problem (its header only)."""
+    """The id of a Perkins file with a problem (a row without most columns)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from ecotone.measures.services import public_sources
 
-    upload = SimpleUploadedFile("perkins.csv", b"year,district\n")
+    upload = SimpleUploadedFile("perkins.csv", b"year,district\n2024-25,0100005\n")
     return public_sources.check_public_file(
         world.alpha, "perkins", upload, user=world.users["staff"]
     ).pk
@@ -1294,6 +1363,13 @@ def _collection(world: World) -> int:
         organizations=[world.org_a.pk],
         due_on=datetime.date(2030, 1, 15),
     ).pk
+
+
+def _period(world: World) -> int:
+    """The id of the school year the collection asks for (so it cannot be deleted)."""
+    from ecotone.measures.services import facts
+
+    return facts.school_year(world.alpha, 2024).pk
 
 
 def _crosswalk(world: World) -> int:
@@ -1417,6 +1493,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "collection": "1",
         "crosswalk": "1",
         "public_source": "1",
+        "period": "1",
         "program": "x",
         "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         "service_id": "x",

@@ -115,3 +115,32 @@ def test_risk_ratio_of_the_others_is_the_inverse(
     backward = equity.risk_ratio(c, n2, a + c, n1 + n2)
     if isinstance(forward, Estimate) and isinstance(backward, Estimate) and forward.value:
         assert math.isclose(forward.value * backward.value, 1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(groups, groups, st.booleans())
+def test_representation_holds_its_estimate_and_never_uses_a_hidden_count(
+    programs: tuple[int, int], enrolled: tuple[int, int], hide: bool
+) -> None:
+    part, whole = programs
+    group, everyone = enrolled
+    found = equity.representation(part, whole, group, everyone)
+    if isinstance(found, NotEnoughData):
+        assert found.reason == "zero_denominator"
+    else:
+        assert math.isclose(found.value, (part / whole) / (group / everyone))
+        if found.low is not None and found.high is not None:
+            assert found.low - 1e-9 <= found.value <= found.high + 1e-9
+    if hide:
+        assert equity.representation(None, whole, group, everyone) == NotEnoughData("hidden")
+        assert equity.representation(part, whole, None, everyone) == NotEnoughData("hidden")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=1, max_value=50), st.integers(min_value=2, max_value=40))
+def test_the_same_share_in_programs_and_enrolled_is_parity(group: int, times: int) -> None:
+    found = equity.representation(group, group * 3, group * times, group * times * 3)
+    assert isinstance(found, Estimate)
+    assert math.isclose(found.value, 1.0)
+    if found.low is not None and found.high is not None:
+        assert found.low < 1.0 < found.high

@@ -37,6 +37,10 @@ scoped.register(
     "measures/submissions", measures_api.SubmissionViewSet, basename="measure-submission"
 )
 scoped.register("measures/agreements", measures_api.AgreementViewSet, basename="measure-agreement")
+scoped.register("measures/periods", measures_api.PeriodViewSet, basename="measure-period")
+scoped.register(
+    "measures/public-sources", measures_api.PublicSourceViewSet, basename="measure-public-source"
+)
 scoped.register(
     "measures/collections", measures_api.CollectionViewSet, basename="measure-collection"
 )

@@ -231,6 +231,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "measures.view_partner_figures": is_backbone | is_staff_of_organization,
     # public files (CCD membership, a state's Perkins file): backbone staff import them
     "measures.import_public_data": is_backbone,
+    # periods (school years, terms, quarters, months): backbone staff keep them
+    "measures.manage_periods": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

@@ -22,6 +22,7 @@ from .models import (
     DataSharingAgreement,
     Indicator,
     IndicatorQuerySet,
+    Period,
     PublicSource,
     Submission,
 )
@@ -121,3 +122,8 @@ def get_public_source(request: HttpRequest, pk: int) -> PublicSource:
         ecosystem=ecosystem,
         pk=pk,
     )
+
+
+def get_period(request: HttpRequest, pk: int) -> Period:
+    """A period of the request's ecosystem, or 404."""
+    return get_object_or_404(Period.objects.filter(ecosystem=current_ecosystem(request)), pk=pk)

@@ -34,10 +34,22 @@ from .models import (
     DataCollection,
     DataSharingAgreement,
     Indicator,
+    Period,
+    PeriodType,
+    PublicFormat,
+    PublicSource,
     Review,
     Submission,
 )
-from .services import agreements, collections, dashboards, submissions
+from .services import (
+    agreements,
+    collections,
+    dashboards,
+    enrolment,
+    periods,
+    public_sources,
+    submissions,
+)
 from .views.dashboards import choose
 
 
@@ -498,11 +510,227 @@ class DashboardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
         except Http404:
             raise exceptions.NotFound from None
         if not chosen["has_periods"]:
-            return Response({"indicator": indicator.key, "periods": []})
+            return Response({"indicator": indicator.key, "periods": [], "enrolment": None})
         board = dashboards.dashboard(
             indicator,
             period=chosen["period"],
             organizations=[chosen["organization"]] if chosen["organization"] else None,
             periods=chosen["periods"],
         )
-        return Response(dashboards.as_data(board))
+        data = dashboards.as_data(board)
+        data["enrolment"] = enrolment.as_data(
+            board, enrolment.enrolment_for(self.ecosystem, board.current.period)
+        )
+        return Response(data)
+
+
+class PublicSourceSerializer(serializers.ModelSerializer[PublicSource]):
+    indicator: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="key", read_only=True
+    )
+    period: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="label", read_only=True
+    )
+    problems = serializers.SerializerMethodField(
+        help_text="Each problem of the check: code, where (the row), field (the column), message."
+    )
+    counts = serializers.SerializerMethodField(
+        help_text="rows read, values, left_out, periods; once applied, written and replaced."
+    )
+    is_interrupted = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = PublicSource
+        fields = (
+            "id",
+            "format",
+            "indicator",
+            "period",
+            "original_filename",
+            "status",
+            "is_interrupted",
+            "problems",
+            "counts",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def get_problems(self, run: PublicSource) -> list[dict[str, str]]:
+        problems: list[dict[str, str]] = run.report.get("problems") or []
+        return problems
+
+    def get_counts(self, run: PublicSource) -> dict[str, int]:
+        counts: dict[str, int] = run.report.get("counts") or {}
+        return counts
+
+
+class PublicSourceUploadSerializer(serializers.Serializer[Any]):
+    format = serializers.ChoiceField(choices=PublicFormat.choices)
+    file = serializers.FileField(help_text="CSV or XLSX: a CCD school file or a Perkins file.")
+    indicator = serializers.SlugField(
+        required=False, help_text="CCD only: the key of the count indicator it is counted as."
+    )
+    period = serializers.CharField(
+        required=False, help_text="CCD only: the label of its school year (2024–25)."
+    )
+
+
+class PublicSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemScopedViewSet):
+    """Public files (NCES CCD membership, a state's Perkins file), backbone staff only, through
+    the pages' services. POST a file to check it (`dry_run=true`, the default: kept and checked,
+    nothing written) or to check it and, when it has no problems, apply it (`dry_run=false`);
+    `apply/`, `retry/` and `discard/` as on the file's page."""
+
+    model = PublicSource
+    serializer_class = PublicSourceSerializer
+    ordering_fields = ("created_at",)
+    search_fields = ("original_filename",)
+    rules = dict.fromkeys(
+        ("list", "retrieve", "create", "apply", "retry", "discard"),
+        "measures.import_public_data",
+    )
+    query_parameters = {
+        "create": [OpenApiParameter("dry_run", bool, description="true (default) or false")],
+    }
+
+    def scoped_queryset(self) -> QuerySet[PublicSource]:
+        return (
+            PublicSource.objects.filter(ecosystem=self.ecosystem)
+            .select_related("indicator", "period")
+            .order_by("-created_at", "-pk")
+        )
+
+    def _fresh(self, run: PublicSource) -> Response:
+        return Response(PublicSourceSerializer(self.get_queryset().get(pk=run.pk)).data)
+
+    @extend_schema(request=PublicSourceUploadSerializer, responses={201: PublicSourceSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        upload = PublicSourceUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        indicator = period = None
+        if data.get("indicator"):
+            indicator = next(
+                (
+                    i
+                    for i in public_sources.ccd_indicators(self.ecosystem)
+                    if i.key == data["indicator"]
+                ),
+                None,
+            )
+            if indicator is None:
+                raise exceptions.ValidationError(
+                    {"indicator": [_("Not a count indicator broken down by sex and race.")]}
+                )
+        if data.get("period"):
+            period = self.ecosystem.periods.filter(label=data["period"]).first()
+            if period is None:
+                raise exceptions.ValidationError({"period": [_("No such period.")]})
+        try:
+            run = public_sources.check_public_file(
+                self.ecosystem,
+                data["format"],
+                data["file"],
+                user=request.user,
+                indicator=indicator,
+                period=period,
+            )
+            if request.query_params.get("dry_run") == "false" and run.status == "checked":
+                run = public_sources.apply_public_source(run, user=request.user)
+        except DomainError as error:
+            raise exceptions.ValidationError({"file": [str(error)]}) from None
+        return Response(PublicSourceSerializer(self.get_queryset().get(pk=run.pk)).data, status=201)
+
+    @extend_schema(request=None, responses={200: PublicSourceSerializer})
+    @action(detail=True, methods=["post"])
+    def apply(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Apply a checked file: it is checked once more and written whole or not at all."""
+        return self._fresh(public_sources.apply_public_source(self.get_object(), user=request.user))
+
+    @extend_schema(request=None, responses={200: PublicSourceSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Apply again a file whose apply was interrupted (`is_interrupted`)."""
+        return self._fresh(public_sources.retry_public_source(self.get_object(), user=request.user))
+
+    @extend_schema(request=None, responses={200: PublicSourceSerializer})
+    @action(detail=True, methods=["post"])
+    def discard(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Give up a file whose apply was interrupted: it is marked failed, nothing written."""
+        return self._fresh(
+            public_sources.discard_public_source(self.get_object(), user=request.user)
+        )
+
+
+class PeriodSerializer(serializers.ModelSerializer[Period]):
+    class Meta:
+        model = Period
+        fields = ("id", "type", "start", "end", "label", "updated_at")
+        read_only_fields = ("id", "updated_at")
+
+
+class PeriodChangeSerializer(serializers.Serializer[Any]):
+    type = serializers.ChoiceField(choices=PeriodType.choices, required=False)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+    label = serializers.CharField(max_length=60, required=False)  # type: ignore[assignment]
+
+
+class PeriodViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    EcosystemScopedViewSet,
+):
+    """The periods values are counted over, backbone staff only, through the pages' service:
+    an end before the start, a second period of a type starting the same day or a label
+    already taken is a 400; so is deleting a period values, a collection or a public file
+    use."""
+
+    model = Period
+    serializer_class = PeriodSerializer
+    search_fields = ("label",)
+    ordering_fields = ("start", "label")
+    rules = dict.fromkeys(
+        ("list", "retrieve", "create", "partial_update", "destroy"), "measures.manage_periods"
+    )
+    query_parameters = {"list": [OpenApiParameter("type", str, enum=PeriodType.values)]}
+
+    def scoped_queryset(self) -> QuerySet[Period]:
+        found = Period.objects.filter(ecosystem=self.ecosystem)
+        if self.action == "list" and (kind := self.request.query_params.get("type")):
+            found = found.filter(type=kind)
+        return found.order_by("-start", "type", "pk")
+
+    def _save(self, data: dict[str, Any], period: Period | None) -> Period:
+        try:
+            return periods.save_period(self.ecosystem, self.request.user, **data, period=period)
+        except DomainError as error:
+            raise exceptions.ValidationError({"non_field_errors": [str(error)]}) from None
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = PeriodSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = {k: body.validated_data[k] for k in ("type", "start", "end", "label")}
+        return Response(PeriodSerializer(self._save(data, None)).data, status=201)
+
+    @extend_schema(request=PeriodChangeSerializer, responses={200: PeriodSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        period = self.get_object()
+        body = PeriodChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = {
+            k: body.validated_data.get(k, getattr(period, k))
+            for k in ("type", "start", "end", "label")
+        }
+        return Response(PeriodSerializer(self._save(data, period)).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        period = self.get_object()
+        try:
+            periods.delete_period(period, request.user)
+        except DomainError as error:
+            raise exceptions.ValidationError({"non_field_errors": [str(error)]}) from None
+        return Response(status=204)

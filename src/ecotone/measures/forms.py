@@ -13,7 +13,7 @@ from ecotone.limits import SEARCH_TEXT
 from ecotone.widgets import DatePicker
 
 from . import codes
-from .models import DataCollection, Indicator, Period, PublicFormat, Review
+from .models import DataCollection, Indicator, Period, PeriodType, PublicFormat, Review
 
 
 def dimension_choices() -> list[tuple[str, str]]:
@@ -344,3 +344,42 @@ class PublicSourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].queryset = indicators  # type: ignore[attr-defined]
         self.fields["period"].queryset = periods  # type: ignore[attr-defined]
+
+
+class ReportPeriodForm(forms.Form):
+    """The period a printable report is for (the latest with figures when none is chosen)."""
+
+    period = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False)
+
+    def __init__(self, *args: Any, periods: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [(p.pk, p.label) for p in periods]  # type: ignore[attr-defined]
+
+
+class PeriodForm(forms.Form):
+    type = forms.ChoiceField(label=_("Type"), choices=PeriodType.choices)
+    start = forms.DateField(label=_("Start"), widget=DatePicker())
+    end = forms.DateField(label=_("End"), widget=DatePicker(), help_text=_("Its last day."))
+    label = forms.CharField(
+        label=_("Label"),
+        max_length=60,
+        help_text=_("As partners' files name it, for example 2024–25 or Fall 2024."),
+    )
+
+
+class PeriodFilterForm(forms.Form):
+    SORTS = (
+        ("-start", _("Start, latest first")),
+        ("start", _("Start, earliest first")),
+        ("label", _("Label")),
+    )
+    q = forms.CharField(
+        max_length=SEARCH_TEXT,
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("Any")), *PeriodType.choices]
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)

@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("ecotone.measures.views.crosswalk")),
     path("", include("ecotone.measures.views.dashboards")),
     path("", include("ecotone.measures.views.public_sources")),
+    path("", include("ecotone.measures.views.reports")),
+    path("", include("ecotone.measures.views.periods")),
 ]

@@ -486,11 +486,15 @@ class GroupEquity:
     trend: equity.Trend
 
 
-def equity_by(board: Dashboard, dimension: str) -> list[GroupEquity]:
+def equity_by(
+    board: Dashboard, dimension: str, *, enrolment: PublishedPeriod | None = None
+) -> list[GroupEquity]:
     """Equity metrics of each group of `dimension` against all others, from the published
-    figures only (a hidden figure gives "not enough data"). Representation needs the area's
-    enrolment, which no source gives yet: `no_reference`."""
+    figures only (a hidden figure gives "not enough data"). Representation compares with
+    `enrolment`, the area's published enrolment (`services.enrolment`): `no_reference`
+    without it or when it is not broken down by `dimension`, hidden when a count is."""
     indicator = board.indicator
+    enrolled = enrolment.breakdown(dimension) if enrolment is not None else None
     percent = indicator.unit == Unit.PERCENT
     found: list[GroupEquity] = []
     option = codes.option_set(dimension)
@@ -528,11 +532,41 @@ def equity_by(board: Dashboard, dimension: str) -> list[GroupEquity]:
                 ratio,
                 difference,
                 gap,
-                equity.representation(None, None, None, None),
+                _representation(
+                    (per_period[-1][1] or {}).get(code) if per_period else None,
+                    per_period[-1][2] if per_period else None,
+                    enrolled,
+                    enrolment,
+                    dimension,
+                    code,
+                ),
                 equity.trend(history),
             )
         )
     return found
+
+
+def _representation(
+    group: Figure | None,
+    total: Figure | None,
+    enrolled: dict[str, Figure] | None,
+    enrolment: PublishedPeriod | None,
+    dimension: str,
+    code: str,
+) -> equity.Metric:
+    """The group's share of the young people counted over its share enrolled; hidden when any
+    of the four counts is (`suppression.hidden_figures`)."""
+    if enrolled is None or enrolment is None:
+        return equity.representation(None, None, None, None)
+    mine, everyone = suppression.Cell((dimension,), (code,)), suppression.Cell((), ())
+    uses = {code: (mine, everyone)}
+    programs = {mine: group.n if group else None, everyone: total.n if total else None}
+    enrolled_of = {mine: (enrolled.get(code) or Figure(None, None)).n, everyone: enrolment.total.n}
+    if suppression.hidden_figures(uses, programs) or suppression.hidden_figures(uses, enrolled_of):
+        return equity.NotEnoughData("hidden")
+    return equity.representation(
+        programs[mine], programs[everyone], enrolled_of[mine], enrolled_of[everyone]
+    )
 
 
 def export_rows(board: Dashboard) -> Iterable[list[Any]]:

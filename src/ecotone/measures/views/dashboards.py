@@ -27,6 +27,7 @@ from .. import codes, equity
 from ..forms import DashboardFilterForm
 from ..models import Indicator, Unit
 from ..services import dashboards as services
+from ..services import enrolment
 
 
 def _export_headers() -> list[str]:
@@ -192,8 +193,11 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
                 for group in line_groups
             ],
         )
+        found = enrolment.enrolment_for(indicator.ecosystem, current.period)
+        context["enrolment"] = found
         context["equity"] = [
             {
+                "code": g.code,
                 "label": services.label(dimension, g.code),
                 "share": _metric(g.share, percent=True),
                 "rate": _metric(g.rate, percent=True),
@@ -203,9 +207,14 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
                 "representation": _metric(g.representation),
                 "trend": _metric(g.trend.change, points=True),
             }
-            for g in services.equity_by(board, dimension)
+            for g in services.equity_by(
+                board, dimension, enrolment=found.published if found else None
+            )
             if g.code in shown_codes
         ]
+        enrolled = (found.published.breakdown(dimension) if found else None) or {}
+        for row in context["equity"] if enrolled else ():
+            row["enrolled"] = services.shown(indicator, enrolled[row["code"]], threshold)
     cross = current.tables.get(services.CROSS)
     if cross is not None:
         sexes = [
