@@ -162,6 +162,29 @@ def test_reminders_go_to_partners_behind_once_per_stage(
     }
 
 
+def test_a_partner_reminded_with_nobody_to_read_it_is_reminded_once_someone_can(
+    setup: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    collection = open_collection(setup, organizations=[setup.org_b.pk])
+    keeper = setup.users["partner_b"]
+    keeper.is_active = False
+    keeper.save()
+    soon = collection.due_on - datetime.timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        collections.send_reminders(setup.alpha, soon)
+    assert mail.outbox == []
+
+    keeper.is_active = True
+    keeper.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert collections.send_reminders(setup.alpha, soon + datetime.timedelta(days=1)) == 1
+        assert collections.send_reminders(setup.alpha, soon + datetime.timedelta(days=2)) == 0
+    assert [m.to for m in mail.outbox] == [[keeper.email]]
+    assert list(CollectionReminder.objects.values_list("stage", "recipients")) == [
+        ("before_due", 1)
+    ]
+
+
 def test_a_closed_collection_sends_no_reminder(setup: Any) -> None:
     collection = open_collection(setup)
     collections.close_collection(collection, setup.users["staff"])

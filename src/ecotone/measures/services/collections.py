@@ -267,6 +267,8 @@ def send_reminders(ecosystem: Ecosystem, today: datetime.date | None = None) -> 
         for row in progress(collection, today).rows:
             if not row.is_behind or row.organization.pk in sent:
                 continue
+            if not notifications.partner_staff(row.organization):
+                continue  # nobody to read it yet: it is sent once the partner has staff
             try:
                 with transaction.atomic():
                     reminder = CollectionReminder.objects.create(
