@@ -600,15 +600,30 @@ def suppress_linked(
     cost: Cost = "value",
     width: int | None = None,
     max_rounds: int = 200,
+    fixed: Mapping[Cell, bool] | None = None,
 ) -> LinkedSuppressed:
     """Linked tables as they may be published (module docstring, "Linked tables"): primary
     suppression, then the complementary cells of least `cost` ("value": their total count,
     "cells": their number) that make the audit pass, found by a MILP that grows cuts from the
-    attacker's LP duals. The result has passed `audit` with the same `width`."""
+    attacker's LP duals. The result has passed `audit` with the same `width`.
+
+    `fixed`: cells whose fate is already decided (published elsewhere: True hidden, False
+    shown). They are not chosen (the MILP's bounds pin them), are neither primary nor
+    complementary, and are audited like the others: a hidden one must be protected too. The
+    result passes the audit whenever the fixed cells alone (every free positive cell hidden)
+    let it; else it is that pattern, with the failed audit, for the caller to refuse."""
     threshold = _threshold(threshold)
     width = protection_width(threshold) if width is None else width
     values = tables.values
-    primary = primary_suppression(tables, threshold)
+    fixed = dict(fixed or {})
+    unknown = set(fixed) - set(values)
+    if unknown:
+        raise ValueError(f"not cells of these tables: {sorted(map(repr, unknown))!r}")
+    primary = {
+        c: reason for c, reason in primary_suppression(tables, threshold).items() if c not in fixed
+    }
+    # a fixed hidden zero stays hidden; it is no choice of ours (nor anyone's figure to protect)
+    hidden_zeros = {c for c, hide in fixed.items() if hide and values[c] == 0}
     candidates = [c for c, v in values.items() if v > 0]
     index = {c: i for i, c in enumerate(candidates)}
     cuts: list[dict[int, float]] = []
@@ -638,31 +653,35 @@ def suppress_linked(
             row[index[whole]] = -float(width - 1)
             cuts.append(row)
     weight = np.array(
-        [float(values[c]) if cost == "value" else 1.0 for c in candidates], dtype=float
+        [0.0 if c in fixed else float(values[c]) if cost == "value" else 1.0 for c in candidates],
+        dtype=float,
     )
-    lower = np.array([1.0 if c in primary else 0.0 for c in candidates])
+    lower = np.array([1.0 if c in primary or fixed.get(c) else 0.0 for c in candidates])
+    upper = np.array([0.0 if fixed.get(c) is False else 1.0 for c in candidates])
 
     pool: list[Any] = []
 
     def publish(hidden: set[Cell], rounds: int) -> LinkedSuppressed:
+        hidden = hidden | hidden_zeros
         cells = {c: (None if c in hidden else v) for c, v in values.items()}
         check = audit(
             tables, cast(dict[Cell, Published], cells), threshold, width=width, witnesses=pool
         )
         pool[:] = check.witnesses[-WITNESSES:]
-        complementary = frozenset(hidden - set(primary))
+        complementary = frozenset(hidden - set(primary) - set(fixed))
         return LinkedSuppressed(tables, cells, primary, complementary, check, rounds)
 
-    if not primary:
+    if not primary and not any(fixed.values()):
         return publish(set(), 0)
     for rounds in range(1, max_rounds + 1):
-        result = publish(_solve_pattern(weight, lower, cuts, candidates), rounds)
+        result = publish(_solve_pattern(weight, lower, cuts, candidates, upper), rounds)
         if result.audit.passed:
             return result
         for cell in result.audit.recovered:
             cut(cell, result.audit.evidence[cell])
-    # Safe whatever the figures: with every positive cell hidden only the zeros are known.
-    return publish(set(candidates), max_rounds)
+    # Safe whatever the figures, unless the fixed ones give something away: with every free
+    # positive cell hidden only the zeros and the fixed shown cells are known.
+    return publish({c for c, up in zip(candidates, upper, strict=True) if up}, max_rounds)
 
 
 def _solve_pattern(
@@ -670,10 +689,12 @@ def _solve_pattern(
     lower: Any,
     cuts: list[dict[int, float]],
     candidates: list[Cell],
+    upper: Any = None,
 ) -> set[Cell]:
-    """The least-weight 0/1 hiding pattern over `candidates` that meets every cut (all of them
-    when the cuts cannot be met)."""
+    """The least-weight 0/1 hiding pattern over `candidates` between `lower` and `upper` (1s
+    by default) that meets every cut (all it may hide when the cuts cannot be met)."""
     n = len(candidates)
+    upper = np.ones(n) if upper is None else upper
     constraints = []
     if cuts:
         rows = [r for r, cut in enumerate(cuts) for _ in cut]
@@ -685,11 +706,64 @@ def _solve_pattern(
         weight,
         constraints=constraints,
         integrality=np.ones(n),
-        bounds=Bounds(lower, np.ones(n)),
+        bounds=Bounds(lower, upper),
     )
     if result.status != 0 or result.x is None:
-        return set(candidates)
+        return {c for c, up in zip(candidates, upper, strict=True) if up}
     return {c for c, y in zip(candidates, result.x, strict=True) if y > 0.5}
+
+
+# Sums of tables already published ---------------------------------------------------------------
+
+
+def stack(parts: Mapping[Hashable, LinkedTables], dimension: str) -> LinkedTables:
+    """Several groups' linked tables (the same dimensions and margins: ecosystems' dashboards of
+    one indicator) as one set: `dimension` a new first dimension whose codes are the groups.
+    The margins that keep it are each group's own tables; those without it are their sums."""
+    if not parts:
+        raise ValueError("nothing to stack")
+    first = next(iter(parts.values()))
+    for tables in parts.values():
+        if tables.dimensions != first.dimensions or tables.margins != first.margins:
+            raise ValueError("stacked tables must have the same dimensions and margins")
+    if dimension in first.names:
+        raise ValueError(f"dimension {dimension!r} is taken")
+    counts = {(code, *key): v for code, t in parts.items() for key, v in t.counts.items()}
+    margins = [(dimension, *m) for m in first.margins] + list(first.margins)
+    return linked_tables({dimension: list(parts), **dict(first.dimensions)}, counts, margins)
+
+
+def suppress_summed(
+    parts: Mapping[Hashable, tuple[LinkedTables, Mapping[Cell, int | None]]],
+    threshold: int,
+    *,
+    dimension: str = "part",
+    hidden: Iterable[Cell] = (),
+    cost: Cost = "value",
+    width: int | None = None,
+) -> LinkedSuppressed:
+    """The sums of groups' tables that are each published already (`parts`: each group's
+    tables and what it publishes, None or left out where hidden), as they may be published
+    beside them. Each group published its own, so a sum suppressed alone could be less the
+    other groups' shown figures to give a hidden one back: the sum is suppressed over the
+    stacked tables (`stack`) with every group's figures fixed as published
+    (`suppress_linked(fixed=)`), so the audit runs over everything the groups and the sum
+    publish together. A sum whose parts are all shown is public already: shown. `hidden`:
+    cells of the sum to hide whatever (shown hidden on another table of the same page). The
+    sum's figures are the result's cells whose margin lacks `dimension`."""
+    tables = stack({code: t for code, (t, _cells) in parts.items()}, dimension)
+    fixed: dict[Cell, bool] = {}
+    for code, (part, cells) in parts.items():
+        for cell in part.members:
+            fixed[Cell((dimension, *cell.margin), (code, *cell.codes))] = cells.get(cell) is None
+    wanted = set(hidden)
+    for cell in next(iter(parts.values()))[0].members:
+        inside = [Cell((dimension, *cell.margin), (code, *cell.codes)) for code in parts]
+        if not any(fixed[c] for c in inside):
+            fixed[cell] = False
+        elif cell in wanted:
+            fixed[cell] = True
+    return suppress_linked(tables, threshold, cost=cost, width=width, fixed=fixed)
 
 
 F = TypeVar("F", bound=Hashable)
