@@ -612,6 +612,23 @@ DASHBOARD_ROWS = [
     ),
 ]
 
+NETWORK_MEASURES = "/n/state/measures"
+NETWORK_MEASURES_API = "/api/v1/networks/state/measures"
+OPERATOR_PAGE = statuses(404, anonymous=302, operator=200)
+OPERATOR_API = statuses(404, anonymous=401, operator=200)
+NETWORK_MEASURE_ROWS = [
+    Row("network measures", "get", f"{NETWORK_MEASURES}/", OPERATOR_PAGE),
+    Row("network dashboard", "get", f"{NETWORK_MEASURES}/{{indicator}}/", OPERATOR_PAGE),
+    Row(
+        "network dashboard csv",
+        "get",
+        f"{NETWORK_MEASURES}/{{indicator}}/?format=csv",
+        OPERATOR_PAGE,
+    ),
+    Row("api network measures", "get", f"{NETWORK_MEASURES_API}/", OPERATOR_API),
+    Row("api network dashboard", "get", f"{NETWORK_MEASURES_API}/{{indicator}}/", OPERATOR_API),
+]
+
 ROWS = [
     # public pages
     Row("home", "get", "/?all", ALL_200),
@@ -1061,6 +1078,7 @@ ROWS = [
     *SUBMISSION_ROWS,
     *COLLECTION_ROWS,
     *DASHBOARD_ROWS,
+    *NETWORK_MEASURE_ROWS,
 ]
 
 CELLS = [

@@ -90,6 +90,14 @@ grand total, `("sex",)`, `("sex", "race")`, ...; default every one). A published
 4. Derived figures: a percentage or rate is hidden when a count it uses is hidden
    (`hidden_figures`, `rate`): a share of a hidden count gives the count back.
 
+Sums of tables already published (`stack`, `suppress_summed`, `suppress_linked(fixed=)`). A
+network sums its ecosystems' tables, each published already; a sum suppressed alone could be
+less another ecosystem's shown figure to give a hidden one back. The ecosystems' tables are
+stacked under one more dimension (the margins keeping it are each ecosystem's tables, those
+without it the sums), every ecosystem's figure is fixed as published (the MILP's bounds pin it;
+it is audited like any other), and only the sums are chosen: the audit then runs over
+everything published together. docs/privacy.md, "Sums of figures already published".
+
 Cost: the MILP has one variable per positive published cell; each audit solves 16 programs plus
 at most two per hidden cell over the full-cross cells not fixed by a shown figure;
 `benchmarks/suppression.py` times a 20 x 10 table with all its margins.

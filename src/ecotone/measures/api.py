@@ -19,13 +19,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, serializers
+from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.api import EcosystemScopedViewSet
+from ecotone.ecosystems.models import Network
 from ecotone.errors import DomainError
 
 from . import access, codes
@@ -38,6 +39,7 @@ from .models import (
     Submission,
 )
 from .services import agreements, collections, dashboards, submissions
+from .services import network as network_services
 from .views.dashboards import choose
 
 
@@ -506,3 +508,63 @@ class DashboardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
             periods=chosen["periods"],
         )
         return Response(dashboards.as_data(board))
+
+
+class NetworkDashboardViewSet(viewsets.ViewSet):
+    """A network's shared measurement, for its operators: the indicators its ecosystems
+    publish (matched by starter-library entry or key, unit and period type) and each one
+    summed across them, suppressed after summing with every ecosystem's published figures in
+    the audit (`services.network`); the same figures as the network's pages. Anyone else gets
+    a 404."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "key"
+    read_replica = True  # its safe requests read from a replica (ecotone/replicas.py)
+
+    def _network(self, network_slug: str) -> Network:
+        network = Network.objects.filter(slug=network_slug).first()
+        if network is None or not self.request.user.has_perm(
+            "measures.view_network_figures", network
+        ):
+            raise exceptions.NotFound
+        return network
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def list(self, request: Request, network_slug: str) -> Response:
+        network = self._network(network_slug)
+        return Response(
+            [
+                {
+                    "key": found.identity,
+                    "name": found.name,
+                    "unit": found.unit,
+                    "period_type": found.period_type,
+                    "ecosystems": [e.slug for e in found.ecosystems],
+                }
+                for found in network_services.network_indicators(network)
+            ]
+        )
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter(
+                "period", str, description="A period's start date (default: the latest)."
+            )
+        ],
+    )
+    def retrieve(self, request: Request, network_slug: str, key: str) -> Response:
+        from .views.network import choose_period
+
+        network = self._network(network_slug)
+        indicator = network_services.get_network_indicator(network, key)
+        if indicator is None:
+            raise exceptions.NotFound
+        try:
+            _periods, period = choose_period(request._request, indicator)
+        except Http404:
+            raise exceptions.NotFound from None
+        found = network_services.network_dashboard(network, indicator, period) if period else None
+        if found is None:
+            return Response({"network": network.slug, "indicator": key, "periods": []})
+        return Response(network_services.as_data(found))
