@@ -477,6 +477,19 @@ SUBMISSION_ROWS = [
         )
         for action in ("approve", "return")
     ),
+    # the checked file has a problem: refused by the service after the permission
+    Row(
+        "api submission submit",
+        "post",
+        MEASURES_API + "/submissions/{submission}/submit/",
+        {**members_only(SUBMITTERS, 400, api=True), "partner_b": 404},
+    ),
+    Row(
+        "api submission template",
+        "get",
+        f"{MEASURES_API}/submissions/template/",
+        members_only(SUBMITTERS, api=True),
+    ),
     Row("api agreements", "get", f"{MEASURES_API}/agreements/", members_only(SUBMITTERS, api=True)),
     Row(
         "api agreement",

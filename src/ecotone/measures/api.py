@@ -29,7 +29,7 @@ from ecotone.ecosystems.api import EcosystemScopedViewSet
 from ecotone.ecosystems.models import Network
 from ecotone.errors import DomainError
 
-from . import access, codes
+from . import access, checks, codes
 from .models import (
     VERSIONED_FIELDS,
     DataCollection,
@@ -206,10 +206,17 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosys
         "create": "measures.submit_data",
         "approve": "measures.review_submissions",
         "return_to_partner": "measures.review_submissions",
+        "template": "measures.submit_data",
+        "submit": "measures.submit_data",
     }
     query_parameters = {
         "list": [OpenApiParameter("review", str, enum=Review.values)],
         "create": [OpenApiParameter("dry_run", bool, description="true (default) or false")],
+        "template": [
+            OpenApiParameter(
+                "organization", str, description="A partner's slug (default: the first one)."
+            )
+        ],
     }
 
     def scoped_queryset(self) -> QuerySet[Submission]:
@@ -252,6 +259,39 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosys
         except DomainError as error:
             raise exceptions.ValidationError({"file": [str(error)]}) from None
         return Response(SubmissionSerializer(run).data, status=201)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False)
+    def template(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A partner's template (the page's, `services.submissions.template_rows`): `columns`
+        and one object per row to fill, the numbers left empty."""
+        organizations = access.submitting_organizations(request.user, self.ecosystem)
+        slug = request.query_params.get("organization")
+        organization = organizations.filter(slug=slug).first() if slug else organizations.first()
+        if organization is None:
+            raise exceptions.NotFound
+        columns = list(checks.COLUMNS)
+        rows = submissions.template_rows(self.ecosystem, organization)
+        return Response(
+            {
+                "organization": organization.slug,
+                "columns": columns,
+                "rows": [dict(zip(columns, row, strict=True)) for row in rows],
+            }
+        )
+
+    @extend_schema(request=None, responses={200: SubmissionSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Submit a checked draft (the page's service) for the backbone's review."""
+        run = self.get_object()
+        if not request.user.has_perm("measures.submit_for_organization", run.organization):
+            raise exceptions.PermissionDenied
+        try:
+            run = submissions.submit_submission(run, user=request.user)
+        except DomainError as error:
+            raise exceptions.ValidationError({"review": [str(error)]}) from None
+        return self._reviewed(run)
 
     def _reviewed(self, run: Submission) -> Response:
         run = self.get_queryset().get(pk=run.pk)

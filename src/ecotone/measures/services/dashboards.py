@@ -477,9 +477,10 @@ def shown(indicator: Indicator, figure: Figure, threshold: int) -> str:
             return _("hidden (fewer than %(n)s counted)") % {"n": threshold}
         return mark_text(figure, threshold) if figure.mark else "—"
     if indicator.unit == Unit.PERCENT:
-        return f"{number_format(figure.value, 1)} %"
+        # rounded first: number_format cuts a float's decimals (2 of 3 read 66.6 %)
+        return f"{number_format(round(figure.value, 1), 1)} %"
     if indicator.is_ratio:
-        return number_format(figure.value, 2)
+        return number_format(round(figure.value, 2), 2)
     return number_format(int(figure.value), force_grouping=True)
 
 
