@@ -108,7 +108,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar, cast
 
@@ -345,8 +345,11 @@ def linked_tables(
     return LinkedTables(dims, {tuple(k): int(v) for k, v in counts.items()}, tuple(chosen))
 
 
-def primary_suppression(tables: LinkedTables, threshold: int) -> dict[Cell, str]:
-    """The cells hidden whatever else is published, with the reason:
+def primary_suppression(
+    tables: LinkedTables, threshold: int, *, left_out: Collection[Cell] = ()
+) -> dict[Cell, str]:
+    """The cells hidden whatever else is published (`left_out`: cells not published at all,
+    which are neither hidden nor a total whose complement is revealed), with the reason:
 
     - "small": above 0 and below the threshold;
     - "complement" (the complement rule): a cell P whose complement in a published cell M that
@@ -357,19 +360,23 @@ def primary_suppression(tables: LinkedTables, threshold: int) -> dict[Cell, str]
     """
     threshold = _threshold(threshold)
     values = tables.values
+    absent = set(left_out)
     reasons: dict[Cell, str] = {
-        cell: "small" for cell, value in values.items() if publish_count(value, threshold) is None
+        cell: "small"
+        for cell, value in values.items()
+        if publish_count(value, threshold) is None and cell not in absent
     }
     kept = {margin: set(margin) for margin in tables.margins}
     for cell, value in values.items():
-        if cell in reasons or value == 0:
+        if cell in reasons or value == 0 or cell in absent:
             continue
         for inner, inner_set in kept.items():
             if not inner_set < kept[cell.margin]:
                 continue
             at = [cell.margin.index(name) for name in inner]
-            whole = values[Cell(inner, tuple(cell.codes[i] for i in at))]
-            if 0 < whole - value < threshold:
+            outer = Cell(inner, tuple(cell.codes[i] for i in at))
+            whole = values[outer]
+            if outer not in absent and 0 < whole - value < threshold:
                 reasons[cell] = "complement"
                 break
     return reasons
@@ -608,7 +615,7 @@ def suppress_linked(
     cost: Cost = "value",
     width: int | None = None,
     max_rounds: int = 200,
-    fixed: Mapping[Cell, bool] | None = None,
+    fixed: Mapping[Cell, bool | None] | None = None,
 ) -> LinkedSuppressed:
     """Linked tables as they may be published (module docstring, "Linked tables"): primary
     suppression, then the complementary cells of least `cost` ("value": their total count,
@@ -616,10 +623,11 @@ def suppress_linked(
     attacker's LP duals. The result has passed `audit` with the same `width`.
 
     `fixed`: cells whose fate is already decided (published elsewhere: True hidden, False
-    shown). They are not chosen (the MILP's bounds pin them), are neither primary nor
-    complementary, and are audited like the others: a hidden one must be protected too. The
-    result passes the audit whenever the fixed cells alone (every free positive cell hidden)
-    let it; else it is that pattern, with the failed audit, for the caller to refuse."""
+    shown; None not published at all, left out of the result and of the audit). They are not
+    chosen (the MILP's bounds pin them), are neither primary nor complementary, and are
+    audited like the others: a hidden one must be protected too. The result passes the audit
+    whenever the fixed cells alone (every free positive cell hidden) let it; else it is that
+    pattern, with the failed audit, for the caller to refuse."""
     threshold = _threshold(threshold)
     width = protection_width(threshold) if width is None else width
     values = tables.values
@@ -627,12 +635,15 @@ def suppress_linked(
     unknown = set(fixed) - set(values)
     if unknown:
         raise ValueError(f"not cells of these tables: {sorted(map(repr, unknown))!r}")
+    absent = {c for c, hide in fixed.items() if hide is None}
     primary = {
-        c: reason for c, reason in primary_suppression(tables, threshold).items() if c not in fixed
+        c: reason
+        for c, reason in primary_suppression(tables, threshold, left_out=absent).items()
+        if c not in fixed
     }
     # a fixed hidden zero stays hidden; it is no choice of ours (nor anyone's figure to protect)
     hidden_zeros = {c for c, hide in fixed.items() if hide and values[c] == 0}
-    candidates = [c for c, v in values.items() if v > 0]
+    candidates = [c for c, v in values.items() if v > 0 and c not in absent]
     index = {c: i for i, c in enumerate(candidates)}
     cuts: list[dict[int, float]] = []
 
@@ -644,7 +655,9 @@ def suppress_linked(
 
     for whole, parts in tables.relations:
         if whole not in index:
-            continue  # a zero: its parts are zeros too
+            continue  # a zero (its parts are zeros too), or not published
+        if absent.intersection(parts):
+            continue  # a part not published: no relation a reader can use
         if width >= 2:
             # one relation alone pins a cell hidden with every other term shown
             terms = [whole, *parts]
@@ -671,7 +684,7 @@ def suppress_linked(
 
     def publish(hidden: set[Cell], rounds: int) -> LinkedSuppressed:
         hidden = hidden | hidden_zeros
-        cells = {c: (None if c in hidden else v) for c, v in values.items()}
+        cells = {c: (None if c in hidden else v) for c, v in values.items() if c not in absent}
         check = audit(
             tables, cast(dict[Cell, Published], cells), threshold, width=width, witnesses=pool
         )
@@ -751,8 +764,10 @@ def suppress_summed(
     width: int | None = None,
 ) -> LinkedSuppressed:
     """The sums of groups' tables that are each published already (`parts`: each group's
-    tables and what it publishes, None or left out where hidden), as they may be published
-    beside them. Each group published its own, so a sum suppressed alone could be less the
+    tables, the same dimensions and margins for all, and what it publishes of them: None where
+    hidden; a cell left out is not published, as a cross-tab one group does not publish), as
+    they may be published beside them. A sum is published when every group publishes its
+    parts. Each group published its own, so a sum suppressed alone could be less the
     other groups' shown figures to give a hidden one back: the sum is suppressed over the
     stacked tables (`stack`) with every group's figures fixed as published
     (`suppress_linked(fixed=)`), so the audit runs over everything the groups and the sum
@@ -760,14 +775,17 @@ def suppress_summed(
     cells of the sum to hide whatever (shown hidden on another table of the same page). The
     sum's figures are the result's cells whose margin lacks `dimension`."""
     tables = stack({code: t for code, (t, _cells) in parts.items()}, dimension)
-    fixed: dict[Cell, bool] = {}
+    fixed: dict[Cell, bool | None] = {}
     for code, (part, cells) in parts.items():
         for cell in part.members:
-            fixed[Cell((dimension, *cell.margin), (code, *cell.codes))] = cells.get(cell) is None
+            at = Cell((dimension, *cell.margin), (code, *cell.codes))
+            fixed[at] = (cells[cell] is None) if cell in cells else None
     wanted = set(hidden)
     for cell in next(iter(parts.values()))[0].members:
-        inside = [Cell((dimension, *cell.margin), (code, *cell.codes)) for code in parts]
-        if not any(fixed[c] for c in inside):
+        inside = [fixed[Cell((dimension, *cell.margin), (code, *cell.codes))] for code in parts]
+        if any(hide is None for hide in inside):
+            fixed[cell] = None
+        elif not any(inside):
             fixed[cell] = False
         elif cell in wanted:
             fixed[cell] = True

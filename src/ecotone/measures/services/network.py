@@ -9,9 +9,12 @@ ecosystem publishes, nothing more. Periods match by type and start date.
 
 What is summed. Each ecosystem's part is its own dashboard (`dashboards.dashboard`, one
 period, all its partners), computed as its public page computes it: the same true sums and
-the same pattern of hidden cells, which are public already. A table (sex x race, each other
-breakdown) is summed when every ecosystem in the sum publishes it; when none is common, the
-totals alone.
+the same pattern of hidden cells, which are public already. The network's sets of linked
+tables are sex x race (with its margins) and each other dimension; in each, every ecosystem
+publishes what its own tables publish (the cross-tab, or sex and race apart, or the total
+alone), and a network table is published when every ecosystem in the sum publishes it (no
+cross-tab unless all have one). The cross-tab counts of an ecosystem that publishes none are
+made up to fit its margins: they are left out of what is published and of the audit.
 
 Why the sums cannot be suppressed alone. An ecosystem shows 30 girls, another hides its 3; a
 network total of 33 girls suppressed on its own has nothing small and would be shown, and 33
@@ -32,7 +35,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -43,6 +46,7 @@ from django.utils.translation import gettext as _
 from ecotone import suppression
 from ecotone.ecosystems.models import Ecosystem, Network
 
+from .. import codes
 from ..models import Indicator, Period, Unit
 from . import dashboards
 from .dashboards import IN, OUT, PART, Dashboard, PublishedPeriod, Sums, Table
@@ -147,40 +151,91 @@ def network_periods(indicator: NetworkIndicator) -> list[NetworkPeriod]:
 # Summing ---------------------------------------------------------------------------------------
 
 
-def _total_part(indicator: Indicator, published: PublishedPeriod) -> tuple[Any, dict[Any, Any]]:
-    """One ecosystem's total (and a percentage's numerator total) as linked tables and what it
-    publishes of them: from a table when it has one, else its total alone."""
-    percent = indicator.unit == Unit.PERCENT
-    margins: list[tuple[str, ...]] = [(), (PART,)] if percent else [()]
-    dimensions = {PART: (IN, OUT)} if percent else {}
-    wanted = [
-        suppression.Cell((), ()),
-        *((suppression.Cell((PART,), (IN,)), suppression.Cell((PART,), (OUT,))) if percent else ()),
-    ]
-    if published.tables:
-        table = next(iter(published.tables.values()))
-        assert table.linked is not None
-        values = table.linked.values
-        counts = {c.codes: values[c] for c in wanted if c.margin == tuple(dimensions)}
-        return suppression.linked_tables(dimensions, counts, margins), {
-            c: table.cells.get(c) for c in wanted
-        }
+def _slices(indicator: Indicator) -> list[tuple[str, ...]]:
+    """The codes of the extra dimension of a percentage's tables (in or out of the numerator),
+    or one empty slice."""
+    return [(IN,), (OUT,)] if indicator.unit == Unit.PERCENT else [()]
+
+
+def _total_cells(indicator: Indicator, published: PublishedPeriod) -> dict[Any, tuple[int, Any]]:
+    """An ecosystem's total (and a percentage's numerator and remainder) without a table to
+    take them from: {cell: (true count, as published)}."""
     total = published.sums.get((), (Decimal(0), Decimal(0), Decimal(0)))
     n = int(total[2] if indicator.is_ratio else total[0])
     figure = published.total
-    if percent:
+    found: dict[Any, tuple[int, Any]] = {suppression.Cell((), ()): (n, figure.n)}
+    if indicator.unit == Unit.PERCENT:
         inside = int(total[1])
-        counts = {(IN,): inside, (OUT,): n - inside}
         shown = figure.n is not None and figure.numerator is not None
-        cells = {
-            wanted[0]: figure.n,
-            wanted[1]: figure.numerator if shown else None,
-            wanted[2]: (n - inside) if shown else None,
-        }
+        found[suppression.Cell((PART,), (IN,))] = (inside, figure.numerator if shown else None)
+        found[suppression.Cell((PART,), (OUT,))] = (n - inside, n - inside if shown else None)
+    return found
+
+
+def _north_west(rows: list[int], columns: list[int]) -> dict[tuple[int, int], int]:
+    """A table of whole numbers with these row and column sums (equal totals): any one will
+    do for figures no one publishes, and this one is found in one pass."""
+    rows, columns = list(rows), list(columns)
+    found: dict[tuple[int, int], int] = {}
+    i = j = 0
+    while i < len(rows) and j < len(columns):
+        step = min(rows[i], columns[j])
+        if step:
+            found[(i, j)] = step
+        rows[i] -= step
+        columns[j] -= step
+        if rows[i] == 0:
+            i += 1
+        else:
+            j += 1
+    return found
+
+
+def _part(
+    indicator: Indicator, published: PublishedPeriod, dims: tuple[str, ...]
+) -> tuple[Any, dict[Any, Any]]:
+    """One ecosystem's figures for a table of the network (`dims`: sex and race, or one other
+    dimension) as linked tables over `dims` with every margin, and what it publishes of them
+    (its own tables' cells, as published; the margins it does not publish left out). The
+    counts of a cross-tab it does not publish are made up to fit the margins it does: they are
+    never published, nor audited."""
+    slices = _slices(indicator)
+    known: dict[Any, tuple[int, Any]] = {}
+    exact = published.tables.get(dims)
+    for tdims, table in published.tables.items():
+        if set(tdims) <= set(dims) and table.linked is not None:
+            values = table.linked.values
+            for cell, value in table.cells.items():
+                before = known.get(cell)
+                # shown in any of its tables, it is public
+                shown = value if before is None or before[1] is None else before[1]
+                known[cell] = (values[cell], shown)
+    if not known:
+        known = _total_cells(indicator, published)
+    if exact is not None and exact.linked is not None:
+        counts = dict(exact.linked.counts)
     else:
-        counts = {(): n}
-        cells = {wanted[0]: figure.n}
-    return suppression.linked_tables(dimensions, counts, margins), cells
+        counts = {}
+        options = {d: [c.code for c in codes.option_set(d).codes] for d in dims}
+        for part in slices:
+            margin = tuple(PART for _p in part)
+            total = known[suppression.Cell(margin, part)][0]
+            sums = []
+            for d in dims:
+                cells = [suppression.Cell((d, *margin), (code, *part)) for code in options[d]]
+                if all(c in known for c in cells):
+                    sums.append([known[c][0] for c in cells])
+                else:
+                    sums.append([total] + [0] * (len(options[d]) - 1))
+            if len(dims) == 1:
+                filled = {(i, 0): v for i, v in enumerate(sums[0]) if v}
+            else:
+                filled = _north_west(sums[0], sums[1])
+            for (i, j), value in filled.items():
+                key = (options[dims[0]][i], *((options[dims[1]][j],) if len(dims) > 1 else ()))
+                counts[(*key, *part)] = value
+    tables = dashboards._linked(indicator, dims, counts)
+    return tables, {cell: shown for cell, (_value, shown) in known.items()}
 
 
 def _summed_sums(parts: Sequence[PublishedPeriod]) -> Sums:
@@ -195,6 +250,17 @@ def _summed_sums(parts: Sequence[PublishedPeriod]) -> Sums:
 def _shared(cell: suppression.Cell) -> bool:
     """A figure every table of the page has: the total, a percentage's numerator total."""
     return ECOSYSTEM not in cell.margin and set(cell.margin) <= {PART}
+
+
+def _groups(indicator: Indicator, parts: Sequence[PublishedPeriod]) -> list[tuple[str, ...]]:
+    """The network's sets of linked tables: sex x race (whichever of its tables each ecosystem
+    publishes) and each other dimension; none when no ecosystem publishes a breakdown."""
+    published = {d for p in parts for dims in p.tables for d in dims}
+    groups: list[tuple[str, ...]] = []
+    if published & set(dashboards.CROSS):
+        groups.append(dashboards.CROSS)
+    groups += [(d,) for d in indicator.dimensions if d in published and d not in dashboards.CROSS]
+    return groups
 
 
 def network_dashboard(
@@ -224,26 +290,12 @@ def network_dashboard(
     ecosystems = [i.ecosystem for i in contributing]
     thresholds = [int(e.suppression_threshold) for e in ecosystems]
     threshold, width = max(thresholds), suppression.protection_width(min(thresholds))
-    published_parts = list(parts.values())
-    groups = [
-        dims
-        for dims in published_parts[0].tables
-        if all(dims in p.tables for p in published_parts[1:])
-    ]
-    every = {d for p in published_parts for dims in p.tables for d in dims}
-    every.update(d for p in published_parts for d in p.incomplete)
-    grouped = {d for dims in groups for d in dims}
+    groups = _groups(first, list(parts.values()))
+    keys = groups or [()]
 
-    def stacked(dims: tuple[str, ...] | None) -> dict[int, tuple[Any, Any]]:
-        if dims is None:
-            return {e: _total_part(first, p) for e, p in parts.items()}
-        found: dict[int, tuple[Any, Any]] = {}
-        for e, p in parts.items():
-            table = p.tables[dims]
-            found[e] = (table.linked, table.cells)
-        return found
+    def stacked(dims: tuple[str, ...]) -> dict[Hashable, tuple[Any, Any]]:
+        return {e: _part(first, p, dims) for e, p in parts.items()}
 
-    keys: list[tuple[str, ...] | None] = list(groups) or [None]
     hidden: set[suppression.Cell] = set()
     for _round in range(4):
         results = {
@@ -262,25 +314,28 @@ def network_dashboard(
                 _("These figures cannot be published: %(n)s hidden figures could be worked out.")
                 % {"n": len(result.audit.recovered)}
             )
-    sums = _summed_sums(published_parts)
+    sums = _summed_sums(list(parts.values()))
     tables: dict[tuple[str, ...], Table] = {}
     total_figure = None
+    counted: set[suppression.Cell] = set()  # the shared figures, counted hidden once
     for dims, result in results.items():
         cells = {c: v for c, v in result.cells.items() if ECOSYSTEM not in c.margin}
-        figures = dashboards._figures(first, dims or (), result.tables, cells, result, sums)
-        total_figure = figures[tuple(None for _d in dims or ())]
-        if dims is not None:
-            tables[dims] = Table(
-                dims,
-                figures,
-                result.audit.passed,
-                sum(1 for v in cells.values() if v is None),
-                result.tables,
-                cells,
-            )
+        margins = {c.margin for c in cells}
+        shown = [dims] if dims in margins else [(d,) for d in dims if (d,) in margins]
+        for table_dims in shown or [()]:
+            figures = dashboards._figures(first, table_dims, result.tables, cells, result, sums)
+            total_figure = figures[tuple(None for _d in table_dims)]
+            if table_dims:
+                kept = {c: v for c, v in cells.items() if set(c.margin) <= {*table_dims, PART}}
+                hidden_here = {c for c, v in kept.items() if v is None} - counted
+                counted |= {c for c in hidden_here if _shared(c)}
+                tables[table_dims] = Table(
+                    table_dims, figures, result.audit.passed, len(hidden_here), result.tables, kept
+                )
     assert total_figure is not None
     chosen = parts[first.ecosystem_id].period
-    incomplete = [d for d in first.dimensions if d in every and d not in grouped]
+    every = {d for i in contributing for d in i.dimensions}
+    incomplete = [d for d in first.dimensions if d in every and not any(d in t for t in tables)]
     published = PublishedPeriod(chosen, total_figure, tables, incomplete, sums)
     board = Dashboard(first, threshold, None, [published])
     return NetworkDashboard(network, indicator, period, ecosystems, board, incomplete)
