@@ -101,7 +101,7 @@ grids = st.lists(
 
 
 @given(st.lists(st.tuples(grids, st.booleans()), min_size=2, max_size=3), st.sampled_from([5, 10]))
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_no_hidden_cell_of_the_ecosystems_or_the_network_can_be_recovered(
     grids: list[tuple[list[list[int]], bool]], threshold: int
 ) -> None:

@@ -192,3 +192,15 @@ def test_the_api_gives_the_same_summed_figures(network: Any) -> None:
     assert girls["value"] is None
     assert girls["hidden_because"] == "protects"
     assert network.client("staff").get(API).status_code == 404
+
+
+def test_the_network_pages_read_a_bounded_number_of_queries(
+    network: Any, django_assert_max_num_queries: Any
+) -> None:
+    # three per ecosystem summed (its periods, its values, their codes), none per figure
+    client = network.client("operator")
+    client.get("/n/state/measures/")  # sessions, caches
+    with django_assert_max_num_queries(8):
+        assert client.get("/n/state/measures/").status_code == 200
+    with django_assert_max_num_queries(13):
+        assert client.get(PAGE).status_code == 200
