@@ -505,6 +505,19 @@ SUBMISSION_ROWS = [
         )
         for action in ("approve", "return")
     ),
+    # the checked file has a problem: refused by the service after the permission
+    Row(
+        "api submission submit",
+        "post",
+        MEASURES_API + "/submissions/{submission}/submit/",
+        {**members_only(SUBMITTERS, 400, api=True), "partner_b": 404},
+    ),
+    Row(
+        "api submission template",
+        "get",
+        f"{MEASURES_API}/submissions/template/",
+        members_only(SUBMITTERS, api=True),
+    ),
     Row("api agreements", "get", f"{MEASURES_API}/agreements/", members_only(SUBMITTERS, api=True)),
     Row(
         "api agreement",
@@ -677,6 +690,23 @@ DASHBOARD_ROWS = [
         f"{MEASURES_API}/dashboards/{{indicator}}/?organization={{org_a}}",
         partner_figures(),
     ),
+]
+
+NETWORK_MEASURES = "/n/state/measures"
+NETWORK_MEASURES_API = "/api/v1/networks/state/measures"
+OPERATOR_PAGE = statuses(404, anonymous=302, operator=200)
+OPERATOR_API = statuses(404, anonymous=401, operator=200)
+NETWORK_MEASURE_ROWS = [
+    Row("network measures", "get", f"{NETWORK_MEASURES}/", OPERATOR_PAGE),
+    Row("network dashboard", "get", f"{NETWORK_MEASURES}/{{indicator}}/", OPERATOR_PAGE),
+    Row(
+        "network dashboard csv",
+        "get",
+        f"{NETWORK_MEASURES}/{{indicator}}/?format=csv",
+        OPERATOR_PAGE,
+    ),
+    Row("api network measures", "get", f"{NETWORK_MEASURES_API}/", OPERATOR_API),
+    Row("api network dashboard", "get", f"{NETWORK_MEASURES_API}/{{indicator}}/", OPERATOR_API),
 ]
 
 ROWS = [
@@ -1129,6 +1159,7 @@ ROWS = [
     *COLLECTION_ROWS,
     *PERIOD_ROWS,
     *DASHBOARD_ROWS,
+    *NETWORK_MEASURE_ROWS,
 ]
 
 CELLS = [

@@ -90,6 +90,14 @@ grand total, `("sex",)`, `("sex", "race")`, ...; default every one). A published
 4. Derived figures: a percentage or rate is hidden when a count it uses is hidden
    (`hidden_figures`, `rate`): a share of a hidden count gives the count back.
 
+Sums of tables already published (`stack`, `suppress_summed`, `suppress_linked(fixed=)`). A
+network sums its ecosystems' tables, each published already; a sum suppressed alone could be
+less another ecosystem's shown figure to give a hidden one back. The ecosystems' tables are
+stacked under one more dimension (the margins keeping it are each ecosystem's tables, those
+without it the sums), every ecosystem's figure is fixed as published (the MILP's bounds pin it;
+it is audited like any other), and only the sums are chosen: the audit then runs over
+everything published together. docs/privacy.md, "Sums of figures already published".
+
 Cost: the MILP has one variable per positive published cell; each audit solves 16 programs plus
 at most two per hidden cell over the full-cross cells not fixed by a shown figure;
 `benchmarks/suppression.py` times a 20 x 10 table with all its margins.
@@ -100,7 +108,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar, cast
 
@@ -337,8 +345,11 @@ def linked_tables(
     return LinkedTables(dims, {tuple(k): int(v) for k, v in counts.items()}, tuple(chosen))
 
 
-def primary_suppression(tables: LinkedTables, threshold: int) -> dict[Cell, str]:
-    """The cells hidden whatever else is published, with the reason:
+def primary_suppression(
+    tables: LinkedTables, threshold: int, *, left_out: Collection[Cell] = ()
+) -> dict[Cell, str]:
+    """The cells hidden whatever else is published (`left_out`: cells not published at all,
+    which are neither hidden nor a total whose complement is revealed), with the reason:
 
     - "small": above 0 and below the threshold;
     - "complement" (the complement rule): a cell P whose complement in a published cell M that
@@ -349,19 +360,23 @@ def primary_suppression(tables: LinkedTables, threshold: int) -> dict[Cell, str]
     """
     threshold = _threshold(threshold)
     values = tables.values
+    absent = set(left_out)
     reasons: dict[Cell, str] = {
-        cell: "small" for cell, value in values.items() if publish_count(value, threshold) is None
+        cell: "small"
+        for cell, value in values.items()
+        if publish_count(value, threshold) is None and cell not in absent
     }
     kept = {margin: set(margin) for margin in tables.margins}
     for cell, value in values.items():
-        if cell in reasons or value == 0:
+        if cell in reasons or value == 0 or cell in absent:
             continue
         for inner, inner_set in kept.items():
             if not inner_set < kept[cell.margin]:
                 continue
             at = [cell.margin.index(name) for name in inner]
-            whole = values[Cell(inner, tuple(cell.codes[i] for i in at))]
-            if 0 < whole - value < threshold:
+            outer = Cell(inner, tuple(cell.codes[i] for i in at))
+            whole = values[outer]
+            if outer not in absent and 0 < whole - value < threshold:
                 reasons[cell] = "complement"
                 break
     return reasons
@@ -600,16 +615,35 @@ def suppress_linked(
     cost: Cost = "value",
     width: int | None = None,
     max_rounds: int = 200,
+    fixed: Mapping[Cell, bool | None] | None = None,
 ) -> LinkedSuppressed:
     """Linked tables as they may be published (module docstring, "Linked tables"): primary
     suppression, then the complementary cells of least `cost` ("value": their total count,
     "cells": their number) that make the audit pass, found by a MILP that grows cuts from the
-    attacker's LP duals. The result has passed `audit` with the same `width`."""
+    attacker's LP duals. The result has passed `audit` with the same `width`.
+
+    `fixed`: cells whose fate is already decided (published elsewhere: True hidden, False
+    shown; None not published at all, left out of the result and of the audit). They are not
+    chosen (the MILP's bounds pin them), are neither primary nor complementary, and are
+    audited like the others: a hidden one must be protected too. The result passes the audit
+    whenever the fixed cells alone (every free positive cell hidden) let it; else it is that
+    pattern, with the failed audit, for the caller to refuse."""
     threshold = _threshold(threshold)
     width = protection_width(threshold) if width is None else width
     values = tables.values
-    primary = primary_suppression(tables, threshold)
-    candidates = [c for c, v in values.items() if v > 0]
+    fixed = dict(fixed or {})
+    unknown = set(fixed) - set(values)
+    if unknown:
+        raise ValueError(f"not cells of these tables: {sorted(map(repr, unknown))!r}")
+    absent = {c for c, hide in fixed.items() if hide is None}
+    primary = {
+        c: reason
+        for c, reason in primary_suppression(tables, threshold, left_out=absent).items()
+        if c not in fixed
+    }
+    # a fixed hidden zero stays hidden; it is no choice of ours (nor anyone's figure to protect)
+    hidden_zeros = {c for c, hide in fixed.items() if hide and values[c] == 0}
+    candidates = [c for c, v in values.items() if v > 0 and c not in absent]
     index = {c: i for i, c in enumerate(candidates)}
     cuts: list[dict[int, float]] = []
 
@@ -621,7 +655,9 @@ def suppress_linked(
 
     for whole, parts in tables.relations:
         if whole not in index:
-            continue  # a zero: its parts are zeros too
+            continue  # a zero (its parts are zeros too), or not published
+        if absent.intersection(parts):
+            continue  # a part not published: no relation a reader can use
         if width >= 2:
             # one relation alone pins a cell hidden with every other term shown
             terms = [whole, *parts]
@@ -638,31 +674,35 @@ def suppress_linked(
             row[index[whole]] = -float(width - 1)
             cuts.append(row)
     weight = np.array(
-        [float(values[c]) if cost == "value" else 1.0 for c in candidates], dtype=float
+        [0.0 if c in fixed else float(values[c]) if cost == "value" else 1.0 for c in candidates],
+        dtype=float,
     )
-    lower = np.array([1.0 if c in primary else 0.0 for c in candidates])
+    lower = np.array([1.0 if c in primary or fixed.get(c) else 0.0 for c in candidates])
+    upper = np.array([0.0 if fixed.get(c) is False else 1.0 for c in candidates])
 
     pool: list[Any] = []
 
     def publish(hidden: set[Cell], rounds: int) -> LinkedSuppressed:
-        cells = {c: (None if c in hidden else v) for c, v in values.items()}
+        hidden = hidden | hidden_zeros
+        cells = {c: (None if c in hidden else v) for c, v in values.items() if c not in absent}
         check = audit(
             tables, cast(dict[Cell, Published], cells), threshold, width=width, witnesses=pool
         )
         pool[:] = check.witnesses[-WITNESSES:]
-        complementary = frozenset(hidden - set(primary))
+        complementary = frozenset(hidden - set(primary) - set(fixed))
         return LinkedSuppressed(tables, cells, primary, complementary, check, rounds)
 
-    if not primary:
+    if not primary and not any(fixed.values()):
         return publish(set(), 0)
     for rounds in range(1, max_rounds + 1):
-        result = publish(_solve_pattern(weight, lower, cuts, candidates), rounds)
+        result = publish(_solve_pattern(weight, lower, cuts, candidates, upper), rounds)
         if result.audit.passed:
             return result
         for cell in result.audit.recovered:
             cut(cell, result.audit.evidence[cell])
-    # Safe whatever the figures: with every positive cell hidden only the zeros are known.
-    return publish(set(candidates), max_rounds)
+    # Safe whatever the figures, unless the fixed ones give something away: with every free
+    # positive cell hidden only the zeros and the fixed shown cells are known.
+    return publish({c for c, up in zip(candidates, upper, strict=True) if up}, max_rounds)
 
 
 def _solve_pattern(
@@ -670,10 +710,12 @@ def _solve_pattern(
     lower: Any,
     cuts: list[dict[int, float]],
     candidates: list[Cell],
+    upper: Any = None,
 ) -> set[Cell]:
-    """The least-weight 0/1 hiding pattern over `candidates` that meets every cut (all of them
-    when the cuts cannot be met)."""
+    """The least-weight 0/1 hiding pattern over `candidates` between `lower` and `upper` (1s
+    by default) that meets every cut (all it may hide when the cuts cannot be met)."""
     n = len(candidates)
+    upper = np.ones(n) if upper is None else upper
     constraints = []
     if cuts:
         rows = [r for r, cut in enumerate(cuts) for _ in cut]
@@ -685,11 +727,69 @@ def _solve_pattern(
         weight,
         constraints=constraints,
         integrality=np.ones(n),
-        bounds=Bounds(lower, np.ones(n)),
+        bounds=Bounds(lower, upper),
     )
     if result.status != 0 or result.x is None:
-        return set(candidates)
+        return {c for c, up in zip(candidates, upper, strict=True) if up}
     return {c for c, y in zip(candidates, result.x, strict=True) if y > 0.5}
+
+
+# Sums of tables already published ---------------------------------------------------------------
+
+
+def stack(parts: Mapping[Hashable, LinkedTables], dimension: str) -> LinkedTables:
+    """Several groups' linked tables (the same dimensions and margins: ecosystems' dashboards of
+    one indicator) as one set: `dimension` a new first dimension whose codes are the groups.
+    The margins that keep it are each group's own tables; those without it are their sums."""
+    if not parts:
+        raise ValueError("nothing to stack")
+    first = next(iter(parts.values()))
+    for tables in parts.values():
+        if tables.dimensions != first.dimensions or tables.margins != first.margins:
+            raise ValueError("stacked tables must have the same dimensions and margins")
+    if dimension in first.names:
+        raise ValueError(f"dimension {dimension!r} is taken")
+    counts = {(code, *key): v for code, t in parts.items() for key, v in t.counts.items()}
+    margins = [(dimension, *m) for m in first.margins] + list(first.margins)
+    return linked_tables({dimension: list(parts), **dict(first.dimensions)}, counts, margins)
+
+
+def suppress_summed(
+    parts: Mapping[Hashable, tuple[LinkedTables, Mapping[Cell, int | None]]],
+    threshold: int,
+    *,
+    dimension: str = "part",
+    hidden: Iterable[Cell] = (),
+    cost: Cost = "value",
+    width: int | None = None,
+) -> LinkedSuppressed:
+    """The sums of groups' tables that are each published already (`parts`: each group's
+    tables, the same dimensions and margins for all, and what it publishes of them: None where
+    hidden; a cell left out is not published, as a cross-tab one group does not publish), as
+    they may be published beside them. A sum is published when every group publishes its
+    parts. Each group published its own, so a sum suppressed alone could be less the
+    other groups' shown figures to give a hidden one back: the sum is suppressed over the
+    stacked tables (`stack`) with every group's figures fixed as published
+    (`suppress_linked(fixed=)`), so the audit runs over everything the groups and the sum
+    publish together. A sum whose parts are all shown is public already: shown. `hidden`:
+    cells of the sum to hide whatever (shown hidden on another table of the same page). The
+    sum's figures are the result's cells whose margin lacks `dimension`."""
+    tables = stack({code: t for code, (t, _cells) in parts.items()}, dimension)
+    fixed: dict[Cell, bool | None] = {}
+    for code, (part, cells) in parts.items():
+        for cell in part.members:
+            at = Cell((dimension, *cell.margin), (code, *cell.codes))
+            fixed[at] = (cells[cell] is None) if cell in cells else None
+    wanted = set(hidden)
+    for cell in next(iter(parts.values()))[0].members:
+        inside = [fixed[Cell((dimension, *cell.margin), (code, *cell.codes))] for code in parts]
+        if any(hide is None for hide in inside):
+            fixed[cell] = None
+        elif not any(inside):
+            fixed[cell] = False
+        elif cell in wanted:
+            fixed[cell] = True
+    return suppress_linked(tables, threshold, cost=cost, width=width, fixed=fixed)
 
 
 F = TypeVar("F", bound=Hashable)

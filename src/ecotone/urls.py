@@ -36,6 +36,10 @@ urlpatterns = [
     path("e/<slug:ecosystem_slug>/mentoring/", include("ecotone.mentoring.urls")),
     path("e/<slug:ecosystem_slug>/", include("ecotone.ecosystems.urls")),
     path("n/<slug:network_slug>/", ecosystem_views.network_detail, name="network"),
+    path(
+        "n/<slug:network_slug>/measures/",
+        include(("ecotone.measures.views.network", "network_measures")),
+    ),
     path("api/v1/", include("ecotone.api.urls")),
     # Open Referral HSDS 3.0, one API per ecosystem's directory (ecotone/directory/hsds/views.py).
     path("api/hsds/<slug:ecosystem_slug>/", include("ecotone.directory.hsds.urls")),

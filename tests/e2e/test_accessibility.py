@@ -215,7 +215,7 @@ SIGNED_IN_PAGES = {
         "/accounts/password/change/",
         "/accounts/2fa/",
     ],
-    "operator": ["/", "/n/state/"],
+    "operator": ["/", "/n/state/", "/n/state/measures/", "/n/state/measures/young-people-served/"],
 }
 
 

@@ -12,6 +12,11 @@ from ecotone.mentoring import api as mentoring_api
 root = DefaultRouter()
 root.register("ecosystems", ecosystem_api.EcosystemViewSet, basename="ecosystem")
 root.register("networks", ecosystem_api.NetworkViewSet, basename="network")
+root.register(
+    r"networks/(?P<network_slug>[^/.]+)/measures",
+    measures_api.NetworkDashboardViewSet,
+    basename="network-measure",
+)
 
 # Everything that belongs to one ecosystem hangs under /api/v1/ecosystems/<slug>/.
 scoped = SimpleRouter()

@@ -229,6 +229,9 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "measures.view_dashboards": everyone,
     "measures.view_dashboard": is_backbone | is_published_indicator,
     "measures.view_partner_figures": is_backbone | is_staff_of_organization,
+    # a network's operators read the indicators its ecosystems publish, summed across them and
+    # suppressed after summing (checked against the Network)
+    "measures.view_network_figures": operates_network,
     # public files (CCD membership, a state's Perkins file): backbone staff import them
     "measures.import_public_data": is_backbone,
     # periods (school years, terms, quarters, months): backbone staff keep them

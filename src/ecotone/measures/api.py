@@ -19,16 +19,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, serializers
+from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.api import EcosystemScopedViewSet
+from ecotone.ecosystems.models import Network
 from ecotone.errors import DomainError
 
-from . import access, codes
+from . import access, checks, codes
 from .models import (
     VERSIONED_FIELDS,
     DataCollection,
@@ -50,6 +51,7 @@ from .services import (
     public_sources,
     submissions,
 )
+from .services import network as network_services
 from .views.dashboards import choose
 
 
@@ -216,10 +218,17 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosys
         "create": "measures.submit_data",
         "approve": "measures.review_submissions",
         "return_to_partner": "measures.review_submissions",
+        "template": "measures.submit_data",
+        "submit": "measures.submit_data",
     }
     query_parameters = {
         "list": [OpenApiParameter("review", str, enum=Review.values)],
         "create": [OpenApiParameter("dry_run", bool, description="true (default) or false")],
+        "template": [
+            OpenApiParameter(
+                "organization", str, description="A partner's slug (default: the first one)."
+            )
+        ],
     }
 
     def scoped_queryset(self) -> QuerySet[Submission]:
@@ -262,6 +271,39 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosys
         except DomainError as error:
             raise exceptions.ValidationError({"file": [str(error)]}) from None
         return Response(SubmissionSerializer(run).data, status=201)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False)
+    def template(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A partner's template (the page's, `services.submissions.template_rows`): `columns`
+        and one object per row to fill, the numbers left empty."""
+        organizations = access.submitting_organizations(request.user, self.ecosystem)
+        slug = request.query_params.get("organization")
+        organization = organizations.filter(slug=slug).first() if slug else organizations.first()
+        if organization is None:
+            raise exceptions.NotFound
+        columns = list(checks.COLUMNS)
+        rows = submissions.template_rows(self.ecosystem, organization)
+        return Response(
+            {
+                "organization": organization.slug,
+                "columns": columns,
+                "rows": [dict(zip(columns, row, strict=True)) for row in rows],
+            }
+        )
+
+    @extend_schema(request=None, responses={200: SubmissionSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Submit a checked draft (the page's service) for the backbone's review."""
+        run = self.get_object()
+        if not request.user.has_perm("measures.submit_for_organization", run.organization):
+            raise exceptions.PermissionDenied
+        try:
+            run = submissions.submit_submission(run, user=request.user)
+        except DomainError as error:
+            raise exceptions.ValidationError({"review": [str(error)]}) from None
+        return self._reviewed(run)
 
     def _reviewed(self, run: Submission) -> Response:
         run = self.get_queryset().get(pk=run.pk)
@@ -734,3 +776,63 @@ class PeriodViewSet(
         except DomainError as error:
             raise exceptions.ValidationError({"non_field_errors": [str(error)]}) from None
         return Response(status=204)
+
+
+class NetworkDashboardViewSet(viewsets.ViewSet):
+    """A network's shared measurement, for its operators: the indicators its ecosystems
+    publish (matched by starter-library entry or key, unit and period type) and each one
+    summed across them, suppressed after summing with every ecosystem's published figures in
+    the audit (`services.network`); the same figures as the network's pages. Anyone else gets
+    a 404."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "key"
+    read_replica = True  # its safe requests read from a replica (ecotone/replicas.py)
+
+    def _network(self, network_slug: str) -> Network:
+        network = Network.objects.filter(slug=network_slug).first()
+        if network is None or not self.request.user.has_perm(
+            "measures.view_network_figures", network
+        ):
+            raise exceptions.NotFound
+        return network
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def list(self, request: Request, network_slug: str) -> Response:
+        network = self._network(network_slug)
+        return Response(
+            [
+                {
+                    "key": found.identity,
+                    "name": found.name,
+                    "unit": found.unit,
+                    "period_type": found.period_type,
+                    "ecosystems": [e.slug for e in found.ecosystems],
+                }
+                for found in network_services.network_indicators(network)
+            ]
+        )
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter(
+                "period", str, description="A period's start date (default: the latest)."
+            )
+        ],
+    )
+    def retrieve(self, request: Request, network_slug: str, key: str) -> Response:
+        from .views.network import choose_period
+
+        network = self._network(network_slug)
+        indicator = network_services.get_network_indicator(network, key)
+        if indicator is None:
+            raise exceptions.NotFound
+        try:
+            _periods, period = choose_period(request._request, indicator)
+        except Http404:
+            raise exceptions.NotFound from None
+        found = network_services.network_dashboard(network, indicator, period) if period else None
+        if found is None:
+            return Response({"network": network.slug, "indicator": key, "periods": []})
+        return Response(network_services.as_data(found))

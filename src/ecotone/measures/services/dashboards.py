@@ -84,6 +84,9 @@ class Table:
     figures: dict[tuple[str | None, ...], Figure]
     audit_passed: bool
     hidden_count: int
+    # what was suppressed and published, cell by cell (a network's sums are audited with it)
+    linked: suppression.LinkedTables | None = None
+    cells: Mapping[suppression.Cell, int | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -92,6 +95,7 @@ class PublishedPeriod:
     total: Figure
     tables: dict[tuple[str, ...], Table]
     incomplete: list[str] = field(default_factory=list)  # dimensions not every partner gave
+    sums: Sums = field(default_factory=dict)  # the partners' summed values the figures are of
 
     def breakdown(self, dimension: str) -> dict[str, Figure] | None:
         """The figures by one dimension's codes, from whichever table publishes them."""
@@ -306,7 +310,7 @@ def _publish_period(indicator: Indicator, period: Period, sums: Sums, threshold:
     if not results:
         # No breakdown to protect it with: the total alone, hidden when small.
         results_total = _total_alone(indicator, total_sum, threshold)
-        return PublishedPeriod(period, results_total, {}, incomplete)
+        return PublishedPeriod(period, results_total, {}, incomplete, sums)
     total_hidden = any(r.cells[suppression.Cell((), ())] is None for _d, _t, r in results)
     tables_out: dict[tuple[str, ...], Table] = {}
     total_figure: Figure | None = None
@@ -317,11 +321,16 @@ def _publish_period(indicator: Indicator, period: Period, sums: Sums, threshold:
         audit = checked(tables, cells, threshold, done=result)
         figures = _figures(indicator, dims_of, tables, cells, result, sums)
         tables_out[dims_of] = Table(
-            dims_of, figures, audit.passed, sum(1 for v in cells.values() if v is None)
+            dims_of,
+            figures,
+            audit.passed,
+            sum(1 for v in cells.values() if v is None),
+            tables,
+            cells,
         )
         total_figure = figures[tuple(None for _d in dims_of)]
     assert total_figure is not None
-    return PublishedPeriod(period, total_figure, tables_out, incomplete)
+    return PublishedPeriod(period, total_figure, tables_out, incomplete, sums)
 
 
 def _total_alone(
@@ -468,9 +477,10 @@ def shown(indicator: Indicator, figure: Figure, threshold: int) -> str:
             return _("hidden (fewer than %(n)s counted)") % {"n": threshold}
         return mark_text(figure, threshold) if figure.mark else "—"
     if indicator.unit == Unit.PERCENT:
-        return f"{number_format(figure.value, 1)} %"
+        # rounded first: number_format cuts a float's decimals (2 of 3 read 66.6 %)
+        return f"{number_format(round(figure.value, 1), 1)} %"
     if indicator.is_ratio:
-        return number_format(figure.value, 2)
+        return number_format(round(figure.value, 2), 2)
     return number_format(int(figure.value), force_grouping=True)
 
 

@@ -93,11 +93,12 @@ def _metric(found: equity.Metric, *, percent: bool = False, points: bool = False
         }[found.reason]
 
     def one(value: float) -> str:
+        # rounded first: number_format cuts a float's decimals (25 of 60 read 41.6 %)
         if points:
-            return number_format(value * 100, 1, force_grouping=True)
+            return number_format(round(value * 100, 1), 1, force_grouping=True)
         if percent:
-            return f"{number_format(value * 100, 1)} %"
-        return number_format(value, 2)
+            return f"{number_format(round(value * 100, 1), 1)} %"
+        return number_format(round(value, 2), 2)
 
     text = one(found.value)
     if found.low is not None and found.high is not None:
