@@ -37,7 +37,7 @@ with them; its numerator (a sum of scores) is not published.
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -368,7 +368,10 @@ def record_names(
         areas = PopulationArea.objects.filter(ecosystem=ecosystem)
         if only is not None:
             areas = areas.filter(code__in=list(only))
-        return dict(areas.order_by("name", "code").values_list("code", "name"))
+        found = list(areas.order_by("name", "code").values_list("code", "name"))
+        times = Counter(name for _code, name in found)
+        # two schools of one name (in two districts) are told apart by their identifiers
+        return {code: f"{name} ({code})" if times[name] > 1 else name for code, name in found}
     if dimension == "program":
         programs = Program.objects.filter(ecosystem=ecosystem, archived_at__isnull=True)
         if only is not None:

@@ -291,6 +291,11 @@ def _area_map(
     outline = None
     if ecosystem.region_geojson:
         outline = charts.outline_feature(ecosystem.region_geojson)
+    if outline is None:  # the region's bounding box
+        west, south = ecosystem.region_west, ecosystem.region_south
+        east, north = ecosystem.region_east, ecosystem.region_north
+        box = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+        outline = charts.outline_feature({"type": "Polygon", "coordinates": [box]})
     return charts.chart(
         "chart-areas",
         _("%(indicator)s by area, %(period)s")
