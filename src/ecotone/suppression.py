@@ -100,7 +100,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar, cast
 
@@ -600,15 +600,19 @@ def suppress_linked(
     cost: Cost = "value",
     width: int | None = None,
     max_rounds: int = 200,
+    hidden: Collection[Cell] = (),
 ) -> LinkedSuppressed:
     """Linked tables as they may be published (module docstring, "Linked tables"): primary
     suppression, then the complementary cells of least `cost` ("value": their total count,
     "cells": their number) that make the audit pass, found by a MILP that grows cuts from the
-    attacker's LP duals. The result has passed `audit` with the same `width`."""
+    attacker's LP duals. The result has passed `audit` with the same `width`. `hidden`: cells
+    hidden whatever their value, because another table publishing them hides them (they are
+    protected like the others, not counted as primary)."""
     threshold = _threshold(threshold)
     width = protection_width(threshold) if width is None else width
     values = tables.values
     primary = primary_suppression(tables, threshold)
+    forced = {c for c in hidden if values.get(c, 0) > 0}  # a zero is no one: never hidden
     candidates = [c for c, v in values.items() if v > 0]
     index = {c: i for i, c in enumerate(candidates)}
     cuts: list[dict[int, float]] = []
@@ -640,7 +644,7 @@ def suppress_linked(
     weight = np.array(
         [float(values[c]) if cost == "value" else 1.0 for c in candidates], dtype=float
     )
-    lower = np.array([1.0 if c in primary else 0.0 for c in candidates])
+    lower = np.array([1.0 if c in primary or c in forced else 0.0 for c in candidates])
 
     pool: list[Any] = []
 
@@ -653,7 +657,7 @@ def suppress_linked(
         complementary = frozenset(hidden - set(primary))
         return LinkedSuppressed(tables, cells, primary, complementary, check, rounds)
 
-    if not primary:
+    if not primary and not forced:
         return publish(set(), 0)
     for rounds in range(1, max_rounds + 1):
         result = publish(_solve_pattern(weight, lower, cuts, candidates), rounds)

@@ -181,3 +181,37 @@ def test_the_template_has_a_row_per_own_program_and_per_area(places: Any) -> Non
     served = [dict(zip(header, r, strict=True)) for r in rows if r[0] == "young-people-served"]
     assert {r["program"] for r in served} == {"", "robot-camp", "robot-club"}
     assert {r["area"] for r in served} == {"", "0600001", "0600002", "0600003"}
+
+
+def test_an_areas_total_hidden_in_one_table_is_hidden_in_every_table(places: Any) -> None:
+    """Sex and race, each given by area: an area's total is in both tables. The sex table hides
+    the west's 35 to protect the small areas; the race table alone would not, and its slice
+    would give the 35 back: it is hidden there too, and the audits still pass."""
+    places.indicator.dimensions = ["sex", "race", "area"]
+    places.indicator.save()
+    west = make_area(places.alpha, "0600004", 0.0, -3.0, name="West School")
+    n, s, e, w = places.north.code, places.south.code, places.east.code, west.code
+    by_sex = {n: (2, 2), s: (5, 2), e: (15, 25), w: (15, 20)}
+    by_race = {n: (4, 0), s: (7, 0), e: (37, 3), w: (35, 0)}  # White, Asian
+    rows: dict[tuple[tuple[str, str], ...], int] = {(): 86}
+    for dimension, given, codes_ in (
+        ("sex", by_sex, ("Female", "Male")),
+        ("race", by_race, ("White", "Asian")),
+    ):
+        for index, code in enumerate(codes_):
+            rows[((dimension, code),)] = sum(v[index] for v in given.values())
+            for area, counts in given.items():
+                rows[(("area", area), (dimension, code))] = counts[index]
+    for area, counts in by_sex.items():
+        rows[(("area", area),)] = sum(counts)
+    report(places.org_a, places.indicator, places.period, rows)
+    board = dashboards.dashboard(places.indicator)
+    areas = board.current.breakdown("area")
+    assert areas is not None
+    assert areas[w].value is None
+    for code in by_sex:
+        sliced = dashboards.dashboard(places.indicator, area=code).current
+        tables = [sliced.tables[("sex",)], sliced.tables[("race",)]]
+        hidden = {areas[code].value is None, *(t.figures[(None,)].value is None for t in tables)}
+        assert len(hidden) == 1, code
+        assert all(t.audit_passed for t in tables)

@@ -455,30 +455,40 @@ def _publish_period(
     codes_of: Mapping[str, tuple[str, ...]],
 ) -> Any:
     groups, incomplete = _groups(indicator, sums, dims)
-    results = []
-    for dims_of in groups:
-        tables = _linked(indicator, dims_of, _counts(indicator, sums, dims_of) or {}, codes_of)
-        results.append((dims_of, tables, suppression.suppress_linked(tables, threshold)))
+    linked = {
+        dims_of: _linked(indicator, dims_of, _counts(indicator, sums, dims_of) or {}, codes_of)
+        for dims_of in groups
+    }
+    # The figures several tables publish (the total, an area's) are hidden in all when any
+    # hides them: each table is suppressed again with them hidden until none hides more (they
+    # only grow, so this ends; mostly at once).
+    shared = {*SLICERS, PART}
+    forced: set[suppression.Cell] = set()
+    done: dict[tuple[str, ...], suppression.LinkedSuppressed] = {}
+    while True:
+        for dims_of, tables in linked.items():
+            result = done.get(dims_of)
+            if result is None or any(result.cells.get(cell) for cell in forced):
+                done[dims_of] = suppression.suppress_linked(tables, threshold, hidden=forced)
+        hidden = {
+            cell
+            for result in done.values()
+            for cell, value in result.cells.items()
+            if value is None and set(cell.margin) <= shared
+        }
+        if hidden <= forced:
+            break
+        forced |= hidden
+    results = [(dims_of, linked[dims_of], done[dims_of]) for dims_of in groups]
     total_sum = sums.get(())
     if not results:
         # No breakdown to protect it with: the total alone, hidden when small.
         results_total = _total_alone(indicator, total_sum, threshold)
         return PublishedPeriod(period, results_total, {}, incomplete)
-    # The figures several tables publish (the total, an area's): hidden in all when any hides it.
-    shared = {*SLICERS, PART}
-    hidden_somewhere = {
-        cell
-        for _d, _t, result in results
-        for cell, value in result.cells.items()
-        if value is None and set(cell.margin) <= shared
-    }
     tables_out: dict[tuple[str, ...], Table] = {}
     total_figure: Figure | None = None
     for dims_of, tables, result in results:
         cells = dict(result.cells)
-        for cell in hidden_somewhere:
-            if cell in cells:
-                cells[cell] = None
         audit = checked(tables, cells, threshold, done=result)
         figures = _figures(indicator, dims_of, tables, cells, result, sums, codes_of)
         tables_out[dims_of] = Table(
@@ -515,7 +525,7 @@ def _slice(published: PublishedPeriod, filters: Mapping[str, str | None]) -> Pub
         for i, slicer in enumerate(dims):
             if slicer not in SLICERS or slicer in chosen or (slicer,) in tables:
                 continue
-            alone = {
+            alone: dict[tuple[str | None, ...], Figure] = {
                 (key[i],): figure
                 for key, figure in table.figures.items()
                 if all(key[j] == at.get(j) for j in range(len(dims)) if j != i)
