@@ -22,9 +22,9 @@ in one type and the types partition the total.
 
 A breakdown that does not add up to the reported total (a partner that gave the total and not
 the breakdown) is not published: its table would contradict the total. The total is one cell
-of every table: hidden in all when any hides it (hiding more never helps an attacker), and so
-is every figure of the slicers alone (an area's total). The
-audit then runs once more on exactly what is published, and a table it does not pass is
+of every table, and so is every figure of the slicers alone (an area's total): hidden in all
+when any hides it, each table suppressed again with it hidden (`suppress_linked(hidden=)`), so
+that no table gives it back from its shown parts. The audit then runs once more on exactly what is published, and a table it does not pass is
 refused (`UnpublishableError`), never shown.
 
 Counts sum. A percent's numerator and denominator are both counts of young people: they enter
