@@ -215,3 +215,15 @@ def test_an_areas_total_hidden_in_one_table_is_hidden_in_every_table(places: Any
         hidden = {areas[code].value is None, *(t.figures[(None,)].value is None for t in tables)}
         assert len(hidden) == 1, code
         assert all(t.audit_passed for t in tables)
+
+
+def test_a_breakdown_not_given_by_area_is_named_under_an_area_filter(places: Any) -> None:
+    _by_area(places)
+    body = (
+        places.client("anonymous")
+        .get(PAGE, {"area": places.north.code, "dimension": "sex"})
+        .content.decode()
+    )
+    assert "Filtered: Area: North School." in body
+    # the values by program were not given by area: program type is not in the slice
+    assert "did not give them by area or by program: the figures by Program type." in body

@@ -24,8 +24,8 @@ A breakdown that does not add up to the reported total (a partner that gave the 
 the breakdown) is not published: its table would contradict the total. The total is one cell
 of every table, and so is every figure of the slicers alone (an area's total): hidden in all
 when any hides it, each table suppressed again with it hidden (`suppress_linked(hidden=)`), so
-that no table gives it back from its shown parts. The audit then runs once more on exactly what is published, and a table it does not pass is
-refused (`UnpublishableError`), never shown.
+that no table gives it back from its shown parts. The audit then runs once more on exactly what
+is published, and a table it does not pass is refused (`UnpublishableError`), never shown.
 
 Counts sum. A percent's numerator and denominator are both counts of young people: they enter
 one linked table with a dimension "in the numerator or not", so a small numerator and a small
@@ -109,6 +109,8 @@ class PublishedPeriod:
     total: Figure
     tables: dict[tuple[str, ...], Table]
     incomplete: list[str] = field(default_factory=list)  # dimensions not every partner gave
+    # dimensions the partners did not give by the area or program type chosen
+    not_in_slice: list[str] = field(default_factory=list)
 
     def breakdown(self, dimension: str) -> dict[str, Figure] | None:
         """The figures by one dimension's codes, from whichever table publishes them."""
@@ -505,11 +507,11 @@ def _slice(published: PublishedPeriod, filters: Mapping[str, str | None]) -> Pub
     the slicers and each slicer alone (the map's areas). Never a figure of its own."""
     chosen = {s: v for s, v in filters.items() if v}
     tables: dict[tuple[str, ...], Table] = {}
-    incomplete = list(published.incomplete)
+    not_in_slice: list[str] = []
     total: Figure | None = None
     for dims, table in published.tables.items():
         if any(s not in dims for s in chosen):
-            incomplete += [d for d in dims if d not in SLICERS and d not in incomplete]
+            not_in_slice += [d for d in dims if d not in chosen and d not in not_in_slice]
             continue
         at = {i: chosen.get(d) for i, d in enumerate(dims) if d in SLICERS}
         kept = tuple(d for d in dims if d not in SLICERS)
@@ -532,7 +534,7 @@ def _slice(published: PublishedPeriod, filters: Mapping[str, str | None]) -> Pub
             }
             tables[(slicer,)] = _table((slicer,), alone, table.audit_passed)
     return PublishedPeriod(
-        published.period, total or Figure(None, None), tables, [d for d in incomplete if d]
+        published.period, total or Figure(None, None), tables, published.incomplete, not_in_slice
     )
 
 
@@ -844,7 +846,7 @@ def as_data(board: Dashboard) -> dict[str, Any]:
                 "start": p.period.start.isoformat(),
                 "total": figure(p.total),
                 "hidden_count": p.hidden_count,
-                "not_published": p.incomplete,
+                "not_published": [*p.incomplete, *p.not_in_slice],
                 "tables": [
                     {
                         "dimensions": list(dims),

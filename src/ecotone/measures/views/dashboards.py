@@ -266,6 +266,7 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
             ],
         }
     context["incomplete"] = [services.dimension_label(d) for d in current.incomplete]
+    context["not_in_slice"] = [services.dimension_label(d) for d in current.not_in_slice]
     return context
 
 
