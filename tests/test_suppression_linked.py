@@ -355,3 +355,23 @@ def test_the_fast_audit_finds_what_the_exact_one_finds(
     for cell in fast.recovered:
         assert fast.intervals[cell] == pytest.approx(exact.intervals[cell])
         assert reused.intervals[cell] == pytest.approx(exact.intervals[cell])
+
+
+def test_a_cell_another_table_hides_is_hidden_and_protected_too() -> None:
+    # no small cell: only because another table hides the girls' 30 are they hidden here
+    tables = linked_tables(
+        {"sex": ("F", "M"), "race": ("A", "B")},
+        {
+            ("F", "A"): 15,
+            ("F", "B"): 15,
+            ("M", "A"): 20,
+            ("M", "B"): 25,
+        },
+    )
+    girls = Cell(("sex",), ("F",))
+    assert suppress_linked(tables, 10).cells[girls] == 30
+    result = suppress_linked(tables, 10, fixed={girls: True})
+    assert result.cells[girls] is None
+    assert girls not in result.primary
+    assert result.audit.passed  # the boys' 45 is hidden with it, or the total
+    assert result.cells[Cell(("sex",), ("M",))] is None or result.cells[Cell((), ())] is None

@@ -14,6 +14,7 @@ raises `cells.CellError` with an English msgid, put in the person's language by
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from ecotone.cells import CellError, cell_number, cell_text, fold, gettext_noop
@@ -47,6 +48,35 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     # membership by race and sex: AMALM (American Indian male), AMALF (female), ...
     **{f"{code}AL{sex}": (f"{code}AL{sex}",) for code in RACE_CODES for sex in ("M", "F")},
 }
+
+
+@dataclass(frozen=True)
+class LocaleCode:
+    """An NCES urban-centric locale (CCD's ULOCALE, "11-City: Large"): its family (the first
+    digit: the atlas's `Locale`) and its name in English and Spanish."""
+
+    code: int
+    family: str  # city, suburb, town, rural
+    en: str
+    es: str
+
+
+# The atlas reads areas' locales by these codes and shared measurement breaks values down by
+# them: one table for both.
+LOCALES: tuple[LocaleCode, ...] = (
+    LocaleCode(11, "city", "City: Large", "Ciudad: grande"),
+    LocaleCode(12, "city", "City: Mid-size", "Ciudad: mediana"),
+    LocaleCode(13, "city", "City: Small", "Ciudad: pequeña"),
+    LocaleCode(21, "suburb", "Suburb: Large", "Suburbio: grande"),
+    LocaleCode(22, "suburb", "Suburb: Mid-size", "Suburbio: mediano"),
+    LocaleCode(23, "suburb", "Suburb: Small", "Suburbio: pequeño"),
+    LocaleCode(31, "town", "Town: Fringe", "Pueblo: periférico"),
+    LocaleCode(32, "town", "Town: Distant", "Pueblo: distante"),
+    LocaleCode(33, "town", "Town: Remote", "Pueblo: remoto"),
+    LocaleCode(41, "rural", "Rural: Fringe", "Rural: periférico"),
+    LocaleCode(42, "rural", "Rural: Distant", "Rural: distante"),
+    LocaleCode(43, "rural", "Rural: Remote", "Rural: remoto"),
+)
 
 COUNT = gettext_noop("Expected a whole number of students, like 240.")
 NEGATIVE = gettext_noop("A count cannot be negative; leave the cell blank when it is unknown.")

@@ -195,3 +195,142 @@ def chart(
         "headers": list(headers),
         "rows": [list(row) for row in rows],
     }
+
+
+HIDDEN_COLOUR = "#c8c8c8"  # an area whose figure is hidden (the legend says so)
+MAP_OUTLINE_POINTS = 400  # a region's outline is thinned to about this many points
+
+
+def _clockwise(ring: Sequence[Sequence[float]], clockwise: bool) -> list[list[float]]:
+    area = sum(
+        (b[0] - a[0]) * (b[1] + a[1]) for a, b in zip(ring, [*ring[1:], ring[0]], strict=True)
+    )
+    points = [list(p[:2]) for p in ring]
+    return points if (area > 0) == clockwise else points[::-1]
+
+
+def _thinned(ring: Sequence[Sequence[float]], step: int) -> list[list[float]]:
+    kept = [list(p) for p in ring[::step]]
+    if len(kept) < 4:
+        kept = [list(p) for p in ring]
+    if kept[0] != kept[-1]:
+        kept.append(list(kept[0]))
+    return kept
+
+
+def outline_feature(geometry: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A GeoJSON Polygon or MultiPolygon as Vega draws it: thinned when large, its rings wound
+    as d3-geo wants them (outer rings clockwise: GeoJSON's counter-clockwise rings would be
+    read as the whole globe less the region). None for anything else."""
+    kind = geometry.get("type")
+    if kind == "Polygon":
+        polygons = [geometry.get("coordinates") or []]
+    elif kind == "MultiPolygon":
+        polygons = list(geometry.get("coordinates") or [])
+    else:
+        return None
+    count = sum(len(ring) for polygon in polygons for ring in polygon)
+    step = max(1, count // MAP_OUTLINE_POINTS)
+    wound = [
+        [
+            _clockwise(_thinned(ring, step), clockwise=index == 0)
+            for index, ring in enumerate(polygon)
+            if len(ring) >= 4
+        ]
+        for polygon in polygons
+    ]
+    wound = [polygon for polygon in wound if polygon]
+    if not wound:
+        return None
+    return {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "MultiPolygon", "coordinates": wound},
+    }
+
+
+def area_map_spec(
+    areas: Sequence[Mapping[str, Any]],
+    *,
+    value_title: str,
+    area_title: str,
+    hidden_title: str,
+    outline: Mapping[str, Any] | None = None,
+    description: str = "",
+) -> dict[str, Any]:
+    """Areas on a map, each a dot at its place coloured by its value, over the region's outline
+    (`outline_feature`): the atlas keeps areas as points, so a dot stands for each. `areas`:
+    {"name", "latitude", "longitude", "value" (None when hidden), "shown"}. A hidden area is
+    drawn grey and the legend names it `hidden_title`."""
+    values = [
+        {
+            "name": str(a["name"]),
+            "lon": float(a["longitude"]),
+            "lat": float(a["latitude"]),
+            "value": None if a["value"] is None else float(a["value"]),
+            "shown": str(a["shown"]),
+            "status": hidden_title,
+        }
+        for a in areas
+    ]
+    position = {
+        "longitude": {"field": "lon", "type": "quantitative"},
+        "latitude": {"field": "lat", "type": "quantitative"},
+    }
+    tooltip = [
+        {"field": "name", "type": "nominal", "title": area_title},
+        {"field": "shown", "type": "nominal", "title": value_title},
+    ]
+    dot = {"type": "circle", "size": 220, "opacity": 1, "stroke": "#1a1a1a", "strokeWidth": 1}
+    layers: list[dict[str, Any]] = []
+    if outline is not None:
+        layers.append(
+            {
+                "data": {"values": [outline]},
+                "mark": {"type": "geoshape", "fill": "#f2f2f2", "stroke": "#6b6b6b"},
+            }
+        )
+    layers.append(
+        {
+            "data": {"values": [v for v in values if v["value"] is not None]},
+            "mark": dot,
+            "encoding": {
+                **position,
+                "color": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": value_title,
+                    "scale": {"scheme": "viridis", "reverse": True},
+                    "legend": {"orient": "bottom", "direction": "horizontal"},
+                },
+                "tooltip": tooltip,
+            },
+        }
+    )
+    layers.append(
+        {
+            "data": {"values": [v for v in values if v["value"] is None]},
+            "mark": {**dot, "strokeDash": [3, 2]},
+            "encoding": {
+                **position,
+                "color": {
+                    "field": "status",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {"domain": [hidden_title], "range": [HIDDEN_COLOUR]},
+                    "legend": {"orient": "bottom"},
+                },
+                "tooltip": tooltip,
+            },
+        }
+    )
+    return {
+        "description": description,
+        "width": "container",
+        "height": 340,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "projection": {"type": "mercator"},
+        "layer": layers,
+        "resolve": {"scale": {"color": "independent"}},
+        "config": _config(),
+    }

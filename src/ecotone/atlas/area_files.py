@@ -52,13 +52,8 @@ MAX_UNPACKED_BYTES = 600 * 1024 * 1024
 NCES_MISSING = ccd.MISSING
 GENERIC_MISSING = {"", "na", "n/a"}
 
-# NCES urban-centric locale codes (the first digit is the family).
-LOCALE_CODES: dict[int, str] = {
-    **{code: Locale.CITY.value for code in (11, 12, 13)},
-    **{code: Locale.SUBURB.value for code in (21, 22, 23)},
-    **{code: Locale.TOWN.value for code in (31, 32, 33)},
-    **{code: Locale.RURAL.value for code in (41, 42, 43)},
-}
+# NCES urban-centric locale codes (the first digit is the family, a value of `Locale`).
+LOCALE_CODES: dict[int, str] = {c.code: Locale(c.family).value for c in ccd.LOCALES}
 
 # Grades as numbers (-1 PreK, 0 kindergarten, 1-12); None: ungraded, adult or not reported.
 GRADE_CODES: dict[str, int | None] = {

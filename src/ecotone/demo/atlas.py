@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
+from ecotone import ccd
 from ecotone.atlas import area_import
 from ecotone.atlas.models import AreaImportStatus
 from ecotone.ecosystems.models import Ecosystem
@@ -32,20 +33,7 @@ from .tables import table
 
 SCALE = {"small": 0.4, "medium": 1.0, "large": 2.0}
 
-LOCALE_LABELS = {
-    11: "City: Large",
-    12: "City: Mid-size",
-    13: "City: Small",
-    21: "Suburb: Large",
-    22: "Suburb: Mid-size",
-    23: "Suburb: Small",
-    31: "Town: Fringe",
-    32: "Town: Distant",
-    33: "Town: Remote",
-    41: "Rural: Fringe",
-    42: "Rural: Distant",
-    43: "Rural: Remote",
-}
+LOCALE_LABELS = {c.code: c.en for c in ccd.LOCALES}
 
 # Shares of the students of color by NCES race code (AM, AS, BL, HP, HI, TR).
 MIX_BLACK = (0.01, 0.04, 0.62, 0.005, 0.20, 0.125)

@@ -1,7 +1,8 @@
 """The demo's shared measurement: three school years of approved submissions from the partners
 (about 40; 12 in the small demo), two of them returned once and resubmitted, and the region's
 Perkins CTE file applied, with a real gap: girls are a fifth of the concentrators in STEM
-(engineering) programs and three quarters in health science.
+(engineering) programs and three quarters in health science. Young people served are also given
+by area: each partner's in three of a dozen of the atlas's schools, so the dashboard has its map.
 
 Most submissions are written in bulk (their files kept, their values by `facts.write_values`)
 so the seed stays fast; the returned-and-resubmitted ones and the Perkins file go through the
@@ -19,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from ecotone.atlas.models import PopulationArea
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.measures.models import DataSharingAgreement, PublicSource, Review, Submission, Value
 from ecotone.measures.services import (
@@ -44,6 +46,9 @@ RACES = (
 )
 # career cluster -> the share of girls among its concentrators
 CLUSTERS = {"15": 0.21, "11": 0.27, "13": 0.15, "08": 0.76, "04": 0.52}
+AREAS = 12  # the atlas's schools the partners serve young people in (three each)
+AREA_SHARES = (0.5, 0.3, 0.2)
+FEW = 6  # young people one partner serves at a school no other partner reaches (hidden)
 DISTRICTS = ("3904385", "3904390", "3904402", "3904411", "3904420", "3904437")
 
 
@@ -54,18 +59,25 @@ def _split(total: int, shares: list[float]) -> list[int]:
     return parts
 
 
-def _rows(year: str, served: int, girls_share: float) -> list[list[str]]:
+def _rows(
+    year: str, served: int, girls_share: float, areas: tuple[str, ...] = (), few: str = ""
+) -> list[list[str]]:
     girls = round(served * girls_share)
-    rows = [[INDICATOR, year, "", "", str(served)]]
-    rows += [[INDICATOR, year, "Female", "", str(girls)]]
-    rows += [[INDICATOR, year, "Male", "", str(served - girls)]]
+    rows = [[INDICATOR, year, "", "", "", str(served)]]
+    rows += [[INDICATOR, year, "Female", "", "", str(girls)]]
+    rows += [[INDICATOR, year, "Male", "", "", str(served - girls)]]
     for (race, _share), count in zip(RACES, _split(served, [s for _r, s in RACES]), strict=True):
-        rows.append([INDICATOR, year, "", race, str(count)])
+        rows.append([INDICATOR, year, "", race, "", str(count)])
+    by_area = _split(served - (FEW if few else 0), list(AREA_SHARES))
+    for area, count in zip(areas, by_area, strict=False):
+        rows.append([INDICATOR, year, "", "", area, str(count)])
+    if few and areas:
+        rows.append([INDICATOR, year, "", "", few, str(FEW)])
     return rows
 
 
 def _csv(rows: list[list[str]]) -> bytes:
-    header = "indicator,period,sex,race,value\n"
+    header = "indicator,period,sex,race,area,value\n"
     return (header + "".join(",".join(row) + "\n" for row in rows)).encode()
 
 
@@ -75,6 +87,23 @@ def build(ctx: Any) -> None:
     partner_user = next((u for e, u in ctx.users.items() if e.startswith("partner@")), None)
     rng = random.Random(SEED)
     installed = {i.key: i for i in indicators.install_starter_library(admin, ecosystem)}
+    served_by = installed[INDICATOR]
+    installed[INDICATOR] = indicators.update_indicator(
+        served_by,
+        admin,
+        **{
+            **{name: getattr(served_by, name) for name in indicators.EDITABLE},
+            "dimensions": [*served_by.dimensions, "area"],
+        },
+    )
+    schools = list(
+        PopulationArea.objects.filter(ecosystem=ecosystem)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    where = random.Random(SEED + 1)  # its own numbers: the other figures stay as they were
+    places = where.sample(schools, min(AREAS + 1, len(schools)))
+    remote = places.pop() if len(places) > AREAS else ""  # one partner's few young people
     for key in PUBLISHED:
         installed[key].is_published = True
         installed[key].save(update_fields=["is_published", "updated_at"])
@@ -91,15 +120,28 @@ def build(ctx: Any) -> None:
     # Two partners' latest files are returned once and resubmitted, through the services.
     story = partners[:2]
     bulk = [(o, p) for o in partners for p in periods if not (o in story and p == periods[-1])]
+    areas_of = {o.pk: tuple(where.sample(places, min(3, len(places)))) for o in partners}
     combos = facts.combos(
-        [{}, {"sex": "Female"}, {"sex": "Male"}, *({"race": race} for race, _s in RACES)]
+        [
+            {},
+            {"sex": "Female"},
+            {"sex": "Male"},
+            *({"race": race} for race, _s in RACES),
+            *({"area": area} for area in [*places, remote] if area),
+        ]
     )
     indicator = installed[INDICATOR]
     now = timezone.now()
     values = []
     for organization, period in bulk:
         served = rng.randint(40, 900)
-        rows = _rows(period.label, served, rng.uniform(0.38, 0.52))
+        rows = _rows(
+            period.label,
+            served,
+            rng.uniform(0.38, 0.52),
+            areas_of[organization.pk],
+            remote if organization == bulk[-1][0] else "",
+        )
         run = Submission(
             ecosystem=ecosystem,
             organization=organization,
@@ -114,7 +156,7 @@ def build(ctx: Any) -> None:
         run.file.save(run.original_filename, ContentFile(_csv(rows)), save=False)
         run.save()
         for row in rows:
-            parts = {k: v for k, v in (("sex", row[2]), ("race", row[3])) if v}
+            parts = {k: v for k, v in (("sex", row[2]), ("race", row[3]), ("area", row[4])) if v}
             values.append(
                 (
                     ecosystem.pk,
@@ -123,7 +165,7 @@ def build(ctx: Any) -> None:
                     period.pk,
                     organization.pk,
                     combos[tuple(sorted(parts.items()))].pk,
-                    Decimal(row[4]),
+                    Decimal(row[5]),
                     run.pk,
                 )
             )
@@ -142,8 +184,9 @@ def build(ctx: Any) -> None:
     )
     for organization in story:
         served = rng.randint(80, 400)
-        rows = _rows(periods[-1].label, served, 0.45)
-        wrong = _rows(periods[-1].label, served * 3, 0.45)  # sessions counted, not people
+        rows = _rows(periods[-1].label, served, 0.45, areas_of[organization.pk])
+        # sessions counted, not people
+        wrong = _rows(periods[-1].label, served * 3, 0.45, areas_of[organization.pk])
         for text, last in ((_csv(wrong), False), (_csv(rows), True)):
             run = submissions.check_submission_file(
                 organization,

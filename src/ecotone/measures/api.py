@@ -52,7 +52,7 @@ from .services import (
     submissions,
 )
 from .services import network as network_services
-from .views.dashboards import choose
+from .views.dashboards import UnknownFilter, choose, published_board
 
 
 class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
@@ -101,26 +101,37 @@ class OptionSetSerializer(serializers.Serializer[codes.OptionSet]):
     label = serializers.CharField()  # type: ignore[assignment]
     ceds = serializers.CharField(help_text="The CEDS element.")
     edfacts = serializers.CharField(help_text="The EDFacts category.")
+    dynamic = serializers.BooleanField(
+        help_text="The codes are the ecosystem's records: its programs' short names in the "
+        "directory (a partner reports its own), its population areas' identifiers in the atlas."
+    )
     codes = CodeSerializer(many=True)
 
 
-def _option_set(option_set: codes.OptionSet) -> dict[str, Any]:
+def _option_set(option_set: codes.OptionSet, ecosystem: Any) -> dict[str, Any]:
     language = get_language() or "en"
+    found = [
+        {
+            "code": c.code,
+            "label": c.label(language),
+            "edfacts": c.edfacts,
+            "edfi": list(c.edfi),
+            "oneroster": list(c.oneroster),
+        }
+        for c in option_set.codes
+    ]
+    if option_set.dynamic:
+        found = [
+            {"code": code, "label": name, "edfacts": None, "edfi": [], "oneroster": []}
+            for code, name in dashboards.record_names(option_set.key, ecosystem).items()
+        ]
     return {
         "key": option_set.key,
         "label": option_set.label(language),
         "ceds": option_set.ceds,
         "edfacts": option_set.edfacts,
-        "codes": [
-            {
-                "code": c.code,
-                "label": c.label(language),
-                "edfacts": c.edfacts,
-                "edfi": list(c.edfi),
-                "oneroster": list(c.oneroster),
-            }
-            for c in option_set.codes
-        ],
+        "dynamic": option_set.dynamic,
+        "codes": found,
     }
 
 
@@ -136,7 +147,7 @@ class CodeTableViewSet(EcosystemScopedViewSet):
 
     @extend_schema(responses=OptionSetSerializer(many=True))
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        tables = [_option_set(s) for s in codes.OPTION_SETS.values()]
+        tables = [_option_set(s, self.ecosystem) for s in codes.OPTION_SETS.values()]
         page: list[dict[str, Any]] | None = self.paginate_queryset(tables)  # type: ignore[arg-type]
         return self.get_paginated_response(page if page is not None else tables)
 
@@ -146,7 +157,7 @@ class CodeTableViewSet(EcosystemScopedViewSet):
         option_set = codes.OPTION_SETS.get(dimension)
         if option_set is None:
             raise exceptions.NotFound
-        return Response(_option_set(option_set))
+        return Response(_option_set(option_set, self.ecosystem))
 
 
 class SubmissionSerializer(serializers.ModelSerializer[Submission]):
@@ -530,6 +541,18 @@ class DashboardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
         "retrieve": [
             OpenApiParameter("period", int, description="A period's id (default: the latest)."),
             OpenApiParameter("organization", str, description="A partner's slug."),
+            OpenApiParameter(
+                "program_type",
+                str,
+                description="A kind of activity of the directory's STEM profile (for "
+                "indicators broken down by program): the values of programs of that type.",
+            ),
+            OpenApiParameter(
+                "area",
+                str,
+                description="An atlas area's identifier (for indicators broken down by area): "
+                "the values in that area, a slice of the same suppressed tables.",
+            ),
         ]
     }
 
@@ -551,14 +574,13 @@ class DashboardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
             chosen = choose(request._request, indicator)
         except Http404:
             raise exceptions.NotFound from None
+        except UnknownFilter as error:
+            raise exceptions.ValidationError(
+                {str(error): [_("No such choice for this indicator.")]}
+            ) from None
         if not chosen["has_periods"]:
             return Response({"indicator": indicator.key, "periods": [], "enrolment": None})
-        board = dashboards.dashboard(
-            indicator,
-            period=chosen["period"],
-            organizations=[chosen["organization"]] if chosen["organization"] else None,
-            periods=chosen["periods"],
-        )
+        board = published_board(indicator, chosen)
         data = dashboards.as_data(board)
         data["enrolment"] = enrolment.as_data(
             board, enrolment.enrolment_for(self.ecosystem, board.current.period)

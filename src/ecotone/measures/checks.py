@@ -72,6 +72,18 @@ PROBLEM_CODES = (
     MISSING_COLUMN,
 )
 
+# The dynamic dimensions' codes are records of the other apps: what to do when one is unknown.
+UNKNOWN_RECORD = {
+    "program": gettext_noop(
+        "“%(value)s” is not one of your organization's programs in the directory: use the "
+        "program's short name (as in its address) from the template, or list it first."
+    ),
+    "area": gettext_noop(
+        "“%(value)s” is not an area of this ecosystem's atlas: use the area's identifier "
+        "(the school's NCES id, the tract's GEOID, the ZIP code) as the atlas lists it."
+    ),
+}
+
 COUNT, PERCENT = "count", "percent"
 # The fact table keeps 18 digits, 4 of them decimals (models.Value).
 LARGEST = Decimal(10) ** 14
@@ -352,6 +364,14 @@ def _check_row(
         try:
             parts[dimension] = resolve(dimension, value)
         except codes.UnknownCode:
+            if dimension in UNKNOWN_RECORD:
+                return CodedProblem(
+                    UNKNOWN_CODE,
+                    number,
+                    dimension,
+                    UNKNOWN_RECORD[dimension],
+                    {"value": value},
+                )
             return CodedProblem(
                 UNKNOWN_CODE,
                 number,

@@ -21,6 +21,14 @@ it yet, so its `edfacts` is None (as for the "not" side of the status dimensions
 reports as the total less the group). One set is Ecotone's own, with no standard behind it:
 `program_depth` (exposure, experience, engagement), which the starter library's "programs by
 depth" is broken down by.
+
+Three dimensions come from the other apps. `locale` is the NCES urban-centric locale (11 City:
+Large ... 43 Rural: Remote), the table the atlas reads its areas' locales by (`ecotone.ccd`).
+`program` and `area` are *dynamic*: their codes are records, not a table kept here, a program
+of the directory (its slug) and a population area of the atlas (its code: NCESSCH, GEOID, ZIP);
+which are known depends on the ecosystem and the partner, so no standard spelling reads them
+(`common_code` raises UnknownCode) and the reader of a file's codes
+(`services.crosswalk.Resolver`) looks them up.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+
+from ecotone import ccd
 
 EDFI_NAMESPACE = "uri://ed-fi.org/"
 LANGUAGES = ("en", "es")
@@ -54,6 +64,7 @@ class Code:
     es: str
     edfi: tuple[str, ...]  # Ed-Fi descriptor URIs meaning this code
     oneroster: tuple[str, ...]  # OneRoster values (sex, grades) or the race column's name
+    aliases: tuple[str, ...] = ()  # other spellings in use ("11-City: Large")
 
     def label(self, language: str) -> str:
         return self.es if language.startswith("es") else self.en
@@ -71,6 +82,8 @@ class OptionSet:
     codes: tuple[Code, ...]
     # Every descriptor of this kind means this code (any Ed-Fi disability means "Yes").
     edfi_any_code: str | None = None
+    # The codes are records of another app (programs, areas): `codes` is empty.
+    dynamic: bool = False
 
     def label(self, language: str) -> str:
         return self.es if language.startswith("es") else self.en
@@ -95,6 +108,11 @@ def _load() -> dict[str, OptionSet]:
             )
             for c in spec["codes"]
         )
+        if spec.get("from") == "nces_locale":
+            codes = tuple(
+                Code(key, str(c.code), None, c.en, c.es, (), (), (c.en, f"{c.code}-{c.en}"))
+                for c in ccd.LOCALES
+            )
         sets[key] = OptionSet(
             key=key,
             en=spec["en"],
@@ -105,12 +123,14 @@ def _load() -> dict[str, OptionSet]:
             oneroster=spec["oneroster"],
             codes=codes,
             edfi_any_code=spec.get("edfi_any_code"),
+            dynamic=bool(spec.get("dynamic")),
         )
     return sets
 
 
 OPTION_SETS: Mapping[str, OptionSet] = MappingProxyType(_load())
 DIMENSIONS: tuple[str, ...] = tuple(OPTION_SETS)
+DYNAMIC: frozenset[str] = frozenset(k for k, s in OPTION_SETS.items() if s.dynamic)
 
 
 def _key(value: str) -> str:
@@ -132,7 +152,11 @@ def _index() -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], tuple[st
     by_edfi: dict[tuple[str, str], tuple[str, str]] = {}
     for option_set in OPTION_SETS.values():
         for code in option_set.codes:
-            spellings = [code.code, *(code.oneroster if option_set.oneroster else ())]
+            spellings = [
+                code.code,
+                *(code.oneroster if option_set.oneroster else ()),
+                *code.aliases,
+            ]
             if code.edfacts:
                 spellings.append(code.edfacts)
             for spelling in spellings:

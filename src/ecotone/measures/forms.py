@@ -302,17 +302,29 @@ class EndAgreementForm(forms.Form):
 
 
 class DashboardFilterForm(forms.Form):
-    """What a dashboard shows: a period, one partner's figures or all partners', and the
-    dimension its chart and equity table break the figures down by."""
+    """What a dashboard shows: a period, one partner's figures or all partners', one program
+    type and one area (for indicators broken down by them), and the dimension its chart and
+    equity table break the figures down by."""
 
     period = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False)
     organization = forms.ChoiceField(label=_("Partner"), required=False)
+    program_type = forms.ChoiceField(label=_("Program type"), required=False)
+    area = forms.ChoiceField(label=_("Area"), required=False)
     dimension = forms.ChoiceField(label=_("Break down by"), required=False)
 
     def __init__(
-        self, *args: Any, periods: Any, organizations: Any, dimensions: Any, **kwargs: Any
+        self,
+        *args: Any,
+        periods: Any,
+        organizations: Any,
+        dimensions: Any,
+        program_types: Any = (),
+        areas: Any = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["program_type"].choices = [("", _("All program types")), *program_types]  # type: ignore[attr-defined]
+        self.fields["area"].choices = [("", _("All areas")), *areas]  # type: ignore[attr-defined]
         self.fields["period"].choices = [(p.pk, p.label) for p in periods]  # type: ignore[attr-defined]
         self.fields["organization"].choices = [  # type: ignore[attr-defined]
             ("", _("All partners")),

@@ -3,7 +3,10 @@
 `Resolver` is what every import asks: a value is first read as any standard spelling
 (`codes.common_code`: the common code, EDFacts, Ed-Fi, OneRoster), then looked up in the
 crosswalk, the organization's own entries before the ecosystem's. It reads the crosswalk once,
-so an upload of a million rows asks the database once.
+so an upload of a million rows asks the database once. The dynamic dimensions' codes are read
+once too, when a file first uses them: `program` is one of the partner's own programs in the
+directory (by its slug or its HSDS id; another partner's is unknown), `area` one of the
+ecosystem's population areas in the atlas (by its code).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ecotone.atlas.models import PopulationArea
+from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Ecosystem, Organization
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
@@ -141,9 +146,25 @@ class Resolver:
         # The ecosystem's entries first, so that the organization's own overwrite them.
         for entry in sorted(entries, key=lambda e: e.organization_id is not None):
             self._map[(entry.dimension, _local(entry.local_code))] = entry.code
+        self._ecosystem, self._organization = ecosystem, organization
+        self._dynamic: dict[str, dict[str, str]] = {}
+
+    def _records(self, dimension: str) -> dict[str, str]:
+        """Spelling (case-folded) -> code of a dynamic dimension, read on first use."""
+        found = self._dynamic.get(dimension)
+        if found is None:
+            found = self._dynamic[dimension] = dynamic_codes(
+                dimension, self._ecosystem, self._organization
+            )
+        return found
 
     def code(self, dimension: str, value: str) -> str:
         """The common code of `value`, or codes.UnknownCode."""
+        if dimension in codes.DYNAMIC:
+            code = self._records(dimension).get(value.strip().casefold())
+            if code is None:
+                raise codes.UnknownCode(dimension, value)
+            return code
         try:
             return codes.common_code(dimension, value)
         except codes.UnknownCode:
@@ -151,3 +172,23 @@ class Resolver:
             if found is None:
                 raise
             return found
+
+
+def dynamic_codes(
+    dimension: str, ecosystem: Ecosystem, organization: Organization | None
+) -> dict[str, str]:
+    """The codes of a dynamic dimension a partner may report: every spelling (case-folded)
+    -> its code. Programs: the organization's own (none without one); areas: the ecosystem's."""
+    found: dict[str, str] = {}
+    if dimension == "program":
+        if organization is None:
+            return found
+        programs = Program.objects.filter(ecosystem=ecosystem, organization=organization)
+        for slug, hsds_id in programs.values_list("slug", "hsds_id"):
+            found[slug.casefold()] = slug
+            found[str(hsds_id)] = slug
+    elif dimension == "area":
+        areas = PopulationArea.objects.filter(ecosystem=ecosystem)
+        for code in areas.values_list("code", flat=True):
+            found[code.strip().casefold()] = code
+    return found

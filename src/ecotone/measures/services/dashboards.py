@@ -11,11 +11,21 @@ complementary cells, the attacker's LP audit):
   the partners' crosses add up to what they reported by sex, by race and in total;
 - every other dimension alone, with the total.
 
+Areas and program types are *slicers*: a visitor filters by them. What a filter shows is a
+slice of the same publication, never a table of its own (a slice suppressed on its own could
+show a figure the unfiltered page hides): each breakdown is crossed with the slicers the
+partners gave it by (area x sex, area x sex x race, ...) and suppressed as one linked table with
+all its margins, the area alone (the map) among them; a filter then reads the rows of its area.
+A program type is the first kind of activity (the directory's STEM profile) of the program a
+value is reported for: values by program are summed into their types, so each program counts
+in one type and the types partition the total.
+
 A breakdown that does not add up to the reported total (a partner that gave the total and not
 the breakdown) is not published: its table would contradict the total. The total is one cell
-of every table: hidden in all when any hides it (hiding more never helps an attacker). The
-audit then runs once more on exactly what is published, and a table it does not pass is
-refused (`UnpublishableError`), never shown.
+of every table, and so is every figure of the slicers alone (an area's total): hidden in all
+when any hides it, each table suppressed again with it hidden (`suppress_linked(hidden=)`), so
+that no table gives it back from its shown parts. The audit then runs once more on exactly what
+is published, and a table it does not pass is refused (`UnpublishableError`), never shown.
 
 Counts sum. A percent's numerator and denominator are both counts of young people: they enter
 one linked table with a dimension "in the numerator or not", so a small numerator and a small
@@ -27,7 +37,7 @@ with them; its numerator (a sum of scores) is not published.
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,6 +48,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ecotone import suppression
+from ecotone.atlas.models import PopulationArea
+from ecotone.directory import stem_profile
+from ecotone.directory.models import Program, ProgramAttribute
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.models import Ecosystem, Organization
 from ecotone.errors import DomainError
@@ -49,6 +62,10 @@ PART = "_part"  # the dimension "in the numerator or not" of a percent's table
 IN, OUT = "in", "out"
 CROSS = ("sex", "race")
 PERIODS_SHOWN = 5
+PROGRAM_TYPE = "program_type"  # values by program, summed by the program's kind of activity
+OTHER_TYPE = "other"  # a program with no kind of activity
+SLICERS = ("area", PROGRAM_TYPE)  # what a dashboard filters by, in the tables' order
+PROGRAM_TYPES = (*(code for code, _label in stem_profile.ACTIVITY_TYPES.terms), OTHER_TYPE)
 
 
 class UnpublishableError(DomainError):
@@ -96,6 +113,8 @@ class PublishedPeriod:
     tables: dict[tuple[str, ...], Table]
     incomplete: list[str] = field(default_factory=list)  # dimensions not every partner gave
     sums: Sums = field(default_factory=dict)  # the partners' summed values the figures are of
+    # dimensions the partners did not give by the area or program type chosen
+    not_in_slice: list[str] = field(default_factory=list)
 
     def breakdown(self, dimension: str) -> dict[str, Figure] | None:
         """The figures by one dimension's codes, from whichever table publishes them."""
@@ -121,10 +140,20 @@ class Dashboard:
     threshold: int
     organizations: list[Organization] | None  # None: every partner
     periods: list[PublishedPeriod]  # in time order, the chosen one last
+    # The slicers chosen ({"area": None, "program_type": "summer-camp"}).
+    filters: dict[str, str | None] = field(default_factory=dict)
+    # The codes of each dimension published, in order (areas: those with values).
+    codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    names: dict[str, dict[str, str]] = field(default_factory=dict)  # areas' names
 
     @property
     def current(self) -> PublishedPeriod:
         return self.periods[-1]
+
+    def label(self, dimension: str, code: str | None) -> str:
+        if code is not None and code in self.names.get(dimension, {}):
+            return self.names[dimension][code]
+        return label(dimension, code)
 
 
 # What a person may see -------------------------------------------------------------------------
@@ -243,12 +272,14 @@ def _counts(indicator: Indicator, sums: Sums, dims: tuple[str, ...]) -> dict[Any
     return counts
 
 
-def _linked(indicator: Indicator, dims: tuple[str, ...], counts: Mapping[Any, int]) -> Any:
+def _linked(
+    indicator: Indicator,
+    dims: tuple[str, ...],
+    counts: Mapping[Any, int],
+    codes_of: Mapping[str, tuple[str, ...]],
+) -> Any:
     names = [*dims, PART] if indicator.unit == Unit.PERCENT else list(dims)
-    dimensions = {
-        d: (IN, OUT) if d == PART else tuple(c.code for c in codes.option_set(d).codes)
-        for d in names
-    }
+    dimensions = {d: (IN, OUT) if d == PART else codes_of[d] for d in names}
     subsets = [
         tuple(m)
         for size in range(len(dims) + 1)
@@ -260,6 +291,99 @@ def _linked(indicator: Indicator, dims: tuple[str, ...], counts: Mapping[Any, in
         if indicator.unit == Unit.PERCENT:
             margins.append((*subset, PART))
     return suppression.linked_tables(dimensions, counts, margins)
+
+
+def publication_dimensions(indicator: Indicator) -> list[str]:
+    """The dimensions a dashboard publishes, in the indicator's order: its own, with values by
+    program summed by program type."""
+    return [
+        PROGRAM_TYPE if d == "program" else d
+        for d in indicator.dimensions
+        if d in codes.OPTION_SETS
+    ]
+
+
+def _program_types(indicator: Indicator, slugs: Iterable[str]) -> dict[str, str]:
+    """Each program's type: the first of its kinds of activity in the STEM profile's order."""
+    order = {code: i for i, code in enumerate(PROGRAM_TYPES)}
+    found = dict.fromkeys(slugs, OTHER_TYPE)
+    terms = ProgramAttribute.objects.filter(
+        program__ecosystem_id=indicator.ecosystem_id,
+        program__slug__in=list(found),
+        term__code__startswith=f"{stem_profile.ACTIVITY_TYPES.code}/",
+    ).values_list("program__slug", "term__code")
+    for slug, term in terms:
+        kind = term.partition("/")[2]
+        if kind in order and (found[slug] == OTHER_TYPE or order[kind] < order[found[slug]]):
+            found[slug] = kind
+    return found
+
+
+def _by_program_type(indicator: Indicator, sums: dict[int, Sums]) -> dict[int, Sums]:
+    slugs = {
+        code for by_combo in sums.values() for key in by_combo for d, code in key if d == "program"
+    }
+    if not slugs:
+        return sums
+    types = _program_types(indicator, slugs)
+    found: dict[int, Sums] = {}
+    for period_id, by_combo in sums.items():
+        summed: Sums = {}
+        for key, value in by_combo.items():
+            parts = dict(key)
+            if "program" in parts:
+                parts[PROGRAM_TYPE] = types[parts.pop("program")]
+            new = tuple(sorted(parts.items()))
+            before = summed.get(new)
+            summed[new] = (
+                value
+                if before is None
+                else tuple(  # type: ignore[assignment]
+                    a + b for a, b in zip(before, value, strict=True)
+                )
+            )
+        found[period_id] = summed
+    return found
+
+
+def _codes_of(dimension: str, sums: Mapping[int, Sums]) -> tuple[str, ...]:
+    if dimension == PROGRAM_TYPE:
+        return PROGRAM_TYPES
+    option = codes.option_set(dimension)
+    if not option.dynamic:
+        return tuple(c.code for c in option.codes)
+    return tuple(
+        sorted(
+            {
+                code
+                for by_combo in sums.values()
+                for key in by_combo
+                for d, code in key
+                if d == dimension
+            }
+        )
+    )
+
+
+def record_names(
+    dimension: str, ecosystem: Ecosystem, only: Iterable[str] | None = None
+) -> dict[str, str]:
+    """The codes of a dynamic dimension in an ecosystem and their names, by name: its areas in
+    the atlas, its programs in the directory (`only`: these codes)."""
+    if dimension == "area":
+        areas = PopulationArea.objects.filter(ecosystem=ecosystem)
+        if only is not None:
+            areas = areas.filter(code__in=list(only))
+        found = list(areas.order_by("name", "code").values_list("code", "name"))
+        times = Counter(name for _code, name in found)
+        # two schools of one name (in two districts) are told apart by their identifiers
+        return {code: f"{name} ({code})" if times[name] > 1 else name for code, name in found}
+    if dimension == "program":
+        programs = Program.objects.filter(ecosystem=ecosystem, archived_at__isnull=True)
+        if only is not None:
+            programs = programs.filter(slug__in=list(only))
+        return dict(programs.order_by("name", "slug").values_list("slug", "name"))
+    return {}
 
 
 # Publishing ------------------------------------------------------------------------------------
@@ -288,38 +412,95 @@ def checked(
     return result
 
 
-def _publish_period(indicator: Indicator, period: Period, sums: Sums, threshold: int) -> Any:
-    dims = [d for d in indicator.dimensions if d in codes.OPTION_SETS]
-    groups: list[tuple[str, ...]] = []
+def _groups(
+    indicator: Indicator, sums: Sums, dims: Sequence[str]
+) -> tuple[list[tuple[str, ...]], list[str]]:
+    """The breakdowns to publish, each crossed with the most slicers it is complete with, and
+    the dimensions not every partner gave."""
+    slicers = [d for d in SLICERS if d in dims]
+    rest = [d for d in dims if d not in SLICERS]
+    bases: list[tuple[str, ...]] = []
     incomplete: list[str] = []
-    if all(d in dims for d in CROSS) and _counts(indicator, sums, CROSS) is not None:
-        groups.append(CROSS)
-        rest = [d for d in dims if d not in CROSS]
-    else:
-        rest = dims
+    if all(d in rest for d in CROSS) and _counts(indicator, sums, CROSS) is not None:
+        bases.append(CROSS)
+        rest = [d for d in rest if d not in CROSS]
     for d in rest:
         if _counts(indicator, sums, (d,)) is None:
             incomplete.append(d)
         else:
-            groups.append((d,))
-    results = []
-    for dims_of in groups:
-        tables = _linked(indicator, dims_of, _counts(indicator, sums, dims_of) or {})
-        results.append((dims_of, tables, suppression.suppress_linked(tables, threshold)))
+            bases.append((d,))
+    choices = [
+        tuple(m)
+        for size in range(len(slicers), 0, -1)
+        for m in itertools.combinations(slicers, size)
+    ]
+    groups: list[tuple[str, ...]] = []
+    crossed: set[str] = set()
+    for base in bases:
+        with_slicers = next(
+            (c for c in choices if _counts(indicator, sums, (*c, *base)) is not None), ()
+        )
+        groups.append((*with_slicers, *base))
+        crossed.update(with_slicers)
+    for slicer in slicers:
+        if slicer in crossed:
+            continue
+        if _counts(indicator, sums, (slicer,)) is None:
+            incomplete.append(slicer)
+        else:
+            groups.append((slicer,))
+    return groups, incomplete
+
+
+def _publish_period(
+    indicator: Indicator,
+    period: Period,
+    sums: Sums,
+    threshold: int,
+    dims: Sequence[str],
+    codes_of: Mapping[str, tuple[str, ...]],
+) -> Any:
+    groups, incomplete = _groups(indicator, sums, dims)
+    linked = {
+        dims_of: _linked(indicator, dims_of, _counts(indicator, sums, dims_of) or {}, codes_of)
+        for dims_of in groups
+    }
+    # The figures several tables publish (the total, an area's) are hidden in all when any
+    # hides them: each table is suppressed again with them hidden until none hides more (they
+    # only grow, so this ends; mostly at once).
+    shared = {*SLICERS, PART}
+    forced: set[suppression.Cell] = set()
+    done: dict[tuple[str, ...], suppression.LinkedSuppressed] = {}
+    while True:
+        for dims_of, tables in linked.items():
+            result = done.get(dims_of)
+            if result is None or any(result.cells.get(cell) for cell in forced):
+                done[dims_of] = suppression.suppress_linked(
+                    tables,
+                    threshold,
+                    fixed={c: True for c in forced if tables.values.get(c, 0) > 0},
+                )
+        hidden = {
+            cell
+            for result in done.values()
+            for cell, value in result.cells.items()
+            if value is None and set(cell.margin) <= shared
+        }
+        if hidden <= forced:
+            break
+        forced |= hidden
+    results = [(dims_of, linked[dims_of], done[dims_of]) for dims_of in groups]
     total_sum = sums.get(())
     if not results:
         # No breakdown to protect it with: the total alone, hidden when small.
         results_total = _total_alone(indicator, total_sum, threshold)
         return PublishedPeriod(period, results_total, {}, incomplete, sums)
-    total_hidden = any(r.cells[suppression.Cell((), ())] is None for _d, _t, r in results)
     tables_out: dict[tuple[str, ...], Table] = {}
     total_figure: Figure | None = None
     for dims_of, tables, result in results:
         cells = dict(result.cells)
-        if total_hidden:
-            cells[suppression.Cell((), ())] = None
         audit = checked(tables, cells, threshold, done=result)
-        figures = _figures(indicator, dims_of, tables, cells, result, sums)
+        figures = _figures(indicator, dims_of, tables, cells, result, sums, codes_of)
         tables_out[dims_of] = Table(
             dims_of,
             figures,
@@ -331,6 +512,60 @@ def _publish_period(indicator: Indicator, period: Period, sums: Sums, threshold:
         total_figure = figures[tuple(None for _d in dims_of)]
     assert total_figure is not None
     return PublishedPeriod(period, total_figure, tables_out, incomplete, sums)
+
+
+def _slice(published: PublishedPeriod, filters: Mapping[str, str | None]) -> PublishedPeriod:
+    """What a filter shows of a period's publication: the rows of the chosen area and program
+    type of each table crossed with them, without the slicers; unfiltered, the tables without
+    the slicers and each slicer alone (the map's areas). Never a figure of its own."""
+    chosen = {s: v for s, v in filters.items() if v}
+    tables: dict[tuple[str, ...], Table] = {}
+    not_in_slice: list[str] = []
+    total: Figure | None = None
+    for dims, table in published.tables.items():
+        if any(s not in dims for s in chosen):
+            not_in_slice += [d for d in dims if d not in chosen and d not in not_in_slice]
+            continue
+        at = {i: chosen.get(d) for i, d in enumerate(dims) if d in SLICERS}
+        kept = tuple(d for d in dims if d not in SLICERS)
+        if not at and dims not in tables:
+            # not crossed with a slicer: the table as published, its cells kept (a network's
+            # sums are audited with them)
+            tables[dims] = table
+            total = total or table.figures.get(tuple(None for _d in dims))
+            continue
+        rows = {
+            tuple(k for i, k in enumerate(key) if i not in at): figure
+            for key, figure in table.figures.items()
+            if all(key[i] == code for i, code in at.items())
+        }
+        if total is None:
+            total = rows.get(tuple(None for _d in kept))
+        if kept and kept not in tables:
+            tables[kept] = _table(kept, rows, table.audit_passed)
+        for i, slicer in enumerate(dims):
+            if slicer not in SLICERS or slicer in chosen or (slicer,) in tables:
+                continue
+            alone: dict[tuple[str | None, ...], Figure] = {
+                (key[i],): figure
+                for key, figure in table.figures.items()
+                if all(key[j] == at.get(j) for j in range(len(dims)) if j != i)
+            }
+            tables[(slicer,)] = _table((slicer,), alone, table.audit_passed)
+    return PublishedPeriod(
+        published.period,
+        total or Figure(None, None),
+        tables,
+        published.incomplete,
+        published.sums,
+        not_in_slice,
+    )
+
+
+def _table(
+    dims: tuple[str, ...], figures: dict[tuple[str | None, ...], Figure], passed: bool
+) -> Table:
+    return Table(dims, figures, passed, sum(1 for f in figures.values() if f.mark))
 
 
 def _total_alone(
@@ -370,10 +605,11 @@ def _figures(
     cells: Mapping[Any, int | None],
     result: Any,
     sums: Sums,
+    codes_of: Mapping[str, tuple[str, ...]],
 ) -> dict[tuple[str | None, ...], Figure]:
     """The published figures of one table, keyed by codes (None for a margin's dimension)."""
     figures: dict[tuple[str | None, ...], Figure] = {}
-    option_codes = [[c.code for c in codes.option_set(d).codes] for d in dims]
+    option_codes = [list(codes_of[d]) for d in dims]
     for kept in itertools.product(*[[None, *c] for c in option_codes]):
         margin = tuple(d for d, k in zip(dims, kept, strict=True) if k is not None)
         key = tuple(k for k in kept if k is not None)
@@ -424,11 +660,14 @@ def dashboard(
     period: Period | None = None,
     organizations: Sequence[Organization] | None = None,
     periods: Sequence[Period] | None = None,
+    area: str | None = None,
+    program_type: str | None = None,
 ) -> Dashboard:
     """The indicator's published figures for `period` (the latest with values by default) and
     the periods before it (up to PERIODS_SHOWN in all), summed over `organizations` (every
-    partner when None). The caller has checked that the person may see these partners;
-    `periods`: `periods_of(indicator)` when the caller has read them already."""
+    partner when None), in one `area` and one `program_type` when given (a slice of the same
+    publication). The caller has checked that the person may see these partners; `periods`:
+    `periods_of(indicator)` when the caller has read them already."""
     ecosystem = indicator.ecosystem
     threshold = int(ecosystem.suppression_threshold)
     available = list(periods) if periods is not None else list(periods_of(indicator))
@@ -436,10 +675,37 @@ def dashboard(
         available = [p for p in available if p.start <= period.start]
     chosen = list(reversed(available[:PERIODS_SHOWN]))
     sums = _sums(indicator, chosen, organizations)
-    published = [_publish_period(indicator, p, sums.get(p.pk, {}), threshold) for p in chosen]
+    dims = publication_dimensions(indicator)
+    if PROGRAM_TYPE in dims:
+        sums = _by_program_type(indicator, sums)
+    codes_of = {d: _codes_of(d, sums) for d in dims}
+    published = [
+        _publish_period(indicator, p, sums.get(p.pk, {}), threshold, dims, codes_of) for p in chosen
+    ]
+    filters = {"area": area or None, PROGRAM_TYPE: program_type or None}
+    if any(d in SLICERS for d in dims):
+        published = [_slice(p, filters) for p in published]
+    names = {}
+    if "area" in dims and codes_of["area"]:
+        names["area"] = record_names("area", ecosystem, codes_of["area"])
     return Dashboard(
-        indicator, threshold, list(organizations) if organizations else None, published
+        indicator,
+        threshold,
+        list(organizations) if organizations else None,
+        published,
+        filters,
+        codes_of,
+        names,
     )
+
+
+def area_places(ecosystem: Ecosystem, only: Iterable[str]) -> dict[str, tuple[str, float, float]]:
+    """Where the atlas puts these areas: code -> (name, latitude, longitude)."""
+    found = PopulationArea.objects.filter(ecosystem=ecosystem, code__in=list(only))
+    return {
+        code: (name, lat, lon)
+        for code, name, lat, lon in found.values_list("code", "name", "latitude", "longitude")
+    }
 
 
 # Reading a dashboard ---------------------------------------------------------------------------
@@ -449,11 +715,15 @@ def label(dimension: str, code: str | None) -> str:
     language = get_language() or "en"
     if code is None:
         return _("All")
+    if dimension == PROGRAM_TYPE:
+        return _("Other") if code == OTHER_TYPE else str(stem_profile.label("activity_type", code))
     found = codes.option_set(dimension).get(code)
     return found.label(language) if found is not None else code
 
 
 def dimension_label(dimension: str) -> str:
+    if dimension == PROGRAM_TYPE:
+        return _("Program type")
     return codes.option_set(dimension).label(get_language() or "en")
 
 
@@ -507,7 +777,6 @@ def equity_by(
     enrolled = enrolment.breakdown(dimension) if enrolment is not None else None
     percent = indicator.unit == Unit.PERCENT
     found: list[GroupEquity] = []
-    option = codes.option_set(dimension)
     per_period: list[tuple[str, dict[str, Figure] | None, Figure]] = [
         (p.period.label, p.breakdown(dimension), p.total) for p in board.periods
     ]
@@ -526,7 +795,7 @@ def equity_by(
         hidden = equity.NotEnoughData("hidden" if g.n is None or total.n is None else "too_few")
         return (equity.proportion(g.n, total.n), hidden, hidden, hidden, hidden)
 
-    for code in (c.code for c in option.codes):
+    for code in board.codes.get(dimension) or _codes_of(dimension, {}):
         history = []
         current: tuple[equity.Metric, ...] = ()
         for period_label, breakdown, total in per_period:
@@ -593,7 +862,7 @@ def export_rows(board: Dashboard) -> Iterable[list[Any]]:
                 seen.add(parts)
                 yield [
                     published.period.label,
-                    "; ".join(f"{dimension_label(d)}: {label(d, k)}" for d, k in parts)
+                    "; ".join(f"{dimension_label(d)}: {board.label(d, k)}" for d, k in parts)
                     or _("Total"),
                     shown(indicator, figure, board.threshold),
                     "" if figure.n is None else figure.n,
@@ -629,13 +898,14 @@ def as_data(board: Dashboard) -> dict[str, Any]:
         "unit": indicator.unit,
         "threshold": board.threshold,
         "organization": board.organizations[0].slug if board.organizations else None,
+        "filters": dict(board.filters) or {"area": None, PROGRAM_TYPE: None},
         "periods": [
             {
                 "period": p.period.label,
                 "start": p.period.start.isoformat(),
                 "total": figure(p.total),
                 "hidden_count": p.hidden_count,
-                "not_published": p.incomplete,
+                "not_published": [*p.incomplete, *p.not_in_slice],
                 "tables": [
                     {
                         "dimensions": list(dims),

@@ -65,8 +65,14 @@ def enrolment_for(ecosystem: Ecosystem, period: Period) -> Enrolment | None:
     }
     if not sums:
         return None
+    dims = dashboards.publication_dimensions(source.indicator)
     published = dashboards._publish_period(
-        source.indicator, source.period, sums, int(ecosystem.suppression_threshold)
+        source.indicator,
+        source.period,
+        sums,
+        int(ecosystem.suppression_threshold),
+        dims,
+        {d: dashboards._codes_of(d, {source.period.pk: sums}) for d in dims},
     )
     return Enrolment(source, published, source.period.pk == period.pk)
 

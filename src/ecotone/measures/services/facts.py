@@ -33,6 +33,8 @@ def combo(parts: dict[str, str]) -> DimensionCombo:
 
 def _check_codes(parts: Mapping[str, str]) -> None:
     for dimension, code in parts.items():
+        if dimension in codes.DYNAMIC and code:
+            continue  # a program's or an area's code: read against its records by `Resolver`
         if dimension not in codes.OPTION_SETS or codes.option_set(dimension).get(code) is None:
             raise DomainError(
                 _("%(code)s is no code of %(dimension)s.") % {"code": code, "dimension": dimension}

@@ -234,7 +234,7 @@ def _part(
             for (i, j), value in filled.items():
                 key = (options[dims[0]][i], *((options[dims[1]][j],) if len(dims) > 1 else ()))
                 counts[(*key, *part)] = value
-    tables = dashboards._linked(indicator, dims, counts)
+    tables = dashboards._linked(indicator, dims, counts, _standard_codes(dims))
     return tables, {cell: shown for cell, (_value, shown) in known.items()}
 
 
@@ -252,10 +252,15 @@ def _shared(cell: suppression.Cell) -> bool:
     return ECOSYSTEM not in cell.margin and set(cell.margin) <= {PART}
 
 
+def _standard_codes(dims: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    return {d: tuple(c.code for c in codes.option_set(d).codes) for d in dims}
+
+
 def _groups(indicator: Indicator, parts: Sequence[PublishedPeriod]) -> list[tuple[str, ...]]:
     """The network's sets of linked tables: sex x race (whichever of its tables each ecosystem
     publishes) and each other dimension; none when no ecosystem publishes a breakdown."""
-    published = {d for p in parts for dims in p.tables for d in dims}
+    # An area or a program type is an ecosystem's own record, never the same in two of them.
+    published = {d for p in parts for dims in p.tables for d in dims if d not in dashboards.SLICERS}
     groups: list[tuple[str, ...]] = []
     if published & set(dashboards.CROSS):
         groups.append(dashboards.CROSS)
@@ -323,7 +328,9 @@ def network_dashboard(
         margins = {c.margin for c in cells}
         shown = [dims] if dims in margins else [(d,) for d in dims if (d,) in margins]
         for table_dims in shown or [()]:
-            figures = dashboards._figures(first, table_dims, result.tables, cells, result, sums)
+            figures = dashboards._figures(
+                first, table_dims, result.tables, cells, result, sums, _standard_codes(table_dims)
+            )
             total_figure = figures[tuple(None for _d in table_dims)]
             if table_dims:
                 kept = {c: v for c, v in cells.items() if set(c.margin) <= {*table_dims, PART}}

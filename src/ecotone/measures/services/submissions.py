@@ -34,7 +34,7 @@ from ecotone.uploads import UploadStatus, actor
 from .. import checks, codes, notifications
 from ..models import DataCollection, Indicator, Period, Review, Submission, Value
 from . import agreements
-from .crosswalk import Resolver
+from .crosswalk import Resolver, dynamic_codes
 from .facts import combos, write_values
 
 SUFFIXES = (".csv", ".xlsx")
@@ -342,12 +342,26 @@ def discard_submission(run: Submission, *, user: Any) -> Submission:
     return uploads.discard(run)
 
 
-def breakdown_rows(indicator: Indicator) -> list[dict[str, str]]:
+def record_codes(ecosystem: Ecosystem, organization: Organization) -> dict[str, list[str]]:
+    """The codes of the dynamic dimensions this partner reports in: its programs' short names,
+    the ecosystem's areas' identifiers."""
+    return {
+        dimension: sorted(set(dynamic_codes(dimension, ecosystem, organization).values()))
+        for dimension in codes.DYNAMIC
+    }
+
+
+def breakdown_rows(
+    indicator: Indicator, records: dict[str, list[str]] | None = None
+) -> list[dict[str, str]]:
     """The combinations of codes a partner reports an indicator for: the total ({}) and one
-    per code of each dimension it is broken down by (the template's rows, the web form's)."""
+    per code of each dimension it is broken down by (the template's rows, the web form's);
+    `records`: the codes of the dynamic dimensions (`record_codes`)."""
     combos: list[dict[str, str]] = [{}]
     for dimension in indicator.dimensions:
-        if dimension in codes.OPTION_SETS:
+        if dimension in codes.DYNAMIC:
+            combos += [{dimension: code} for code in (records or {}).get(dimension, [])]
+        elif dimension in codes.OPTION_SETS:
             combos += [{dimension: c.code} for c in codes.OPTION_SETS[dimension].codes]
     return combos
 
@@ -371,8 +385,10 @@ def template_rows(
         for each in collection.periods.order_by("start"):
             periods_of.setdefault(each.type, []).append(each)
     rows = []
+    dynamic = any(d in codes.DYNAMIC for indicator in found for d in indicator.dimensions)
+    records = record_codes(ecosystem, organization) if dynamic else {}
     for indicator in found:
-        combos = breakdown_rows(indicator)
+        combos = breakdown_rows(indicator, records)
         for period in periods_of.get(indicator.period_type, []):
             for parts in combos:
                 row = {checks.INDICATOR: indicator.key, checks.PERIOD: period.label, **parts}

@@ -347,7 +347,13 @@ def collection_web_form(request: HttpRequest, ecosystem_slug: str, pk: int) -> H
         return render(request, "measures/collection_web_form.html", context)
     language = get_language() or "en"
     combos = [
-        (_combo_label(parts, language), parts) for parts in submissions.breakdown_rows(indicator)
+        (_combo_label(parts, language), parts)
+        for parts in submissions.breakdown_rows(
+            indicator,
+            submissions.record_codes(collection.ecosystem, organization)
+            if set(indicator.dimensions) & codes.DYNAMIC
+            else None,
+        )
     ]
     form = WebValuesForm(
         request.POST or None,

@@ -53,34 +53,66 @@ def dashboard_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBas
     return render(request, "measures/dashboard_list.html", {"indicators": indicators})
 
 
+class UnknownFilter(ValueError):  # noqa: N818 (it names what was asked for)
+    """A program type or an area the dashboard has no such choice of."""
+
+
 def choose(request: HttpRequest, indicator: Indicator) -> dict[str, Any]:
     """The filters of a dashboard as the person may use them (pages and API alike): period,
-    partner (only those `partners_seen`; another is a 404) and dimension."""
+    partner (only those `partners_seen`; another is a 404), program type and area (for an
+    indicator broken down by them; an unknown one raises UnknownFilter) and dimension."""
     ecosystem = current_ecosystem(request)
     periods = list(services.periods_of(indicator))
     partners = list(services.partners_seen(request.user, ecosystem))
-    dimensions = [
-        (d, codes.option_set(d).label(request.LANGUAGE_CODE))
-        for d in indicator.dimensions
-        if d in codes.OPTION_SETS
-    ]
+    published = services.publication_dimensions(indicator)
+    dimensions = [(d, services.dimension_label(d)) for d in published]
+    program_types = (
+        [(c, services.label(services.PROGRAM_TYPE, c)) for c in services.PROGRAM_TYPES]
+        if services.PROGRAM_TYPE in published
+        else []
+    )
+    areas = list(services.record_names("area", ecosystem).items()) if "area" in published else []
     form = DashboardFilterForm(
-        request.GET or None, periods=periods, organizations=partners, dimensions=dimensions
+        request.GET or None,
+        periods=periods,
+        organizations=partners,
+        dimensions=dimensions,
+        program_types=program_types,
+        areas=areas,
     )
     data = form.cleaned_data if form.is_valid() else {}
     if request.GET.get("organization") and not data.get("organization"):
         raise Http404  # a partner this person may not look at
+    for name in ("program_type", "area"):
+        if request.GET.get(name) and not data.get(name):
+            raise UnknownFilter(name)
     period = next((p for p in periods if p.pk == data.get("period")), None)
     organization = next((o for o in partners if o.slug == data.get("organization")), None)
     dimension = data.get("dimension") or (dimensions[0][0] if dimensions else "")
+    if dimension in (data.get("area") and "area", data.get("program_type") and "program_type"):
+        dimension = next((d for d, _label in dimensions if d != dimension), "")
     return {
         "form": form,
         "period": period,
         "organization": organization,
+        "area": data.get("area") or None,
+        "program_type": data.get("program_type") or None,
         "dimension": dimension,
         "has_periods": bool(periods),
         "periods": periods,
     }
+
+
+def published_board(indicator: Indicator, chosen: dict[str, Any]) -> services.Dashboard:
+    """The dashboard the filters `chosen` ask for (pages, exports and API)."""
+    return services.dashboard(
+        indicator,
+        period=chosen["period"],
+        organizations=[chosen["organization"]] if chosen["organization"] else None,
+        periods=chosen["periods"],
+        area=chosen["area"],
+        program_type=chosen["program_type"],
+    )
 
 
 def _metric(found: equity.Metric, *, percent: bool = False, points: bool = False) -> str:
@@ -107,12 +139,7 @@ def _metric(found: equity.Metric, *, percent: bool = False, points: bool = False
 
 
 def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) -> dict[str, Any]:
-    board = services.dashboard(
-        indicator,
-        period=chosen["period"],
-        organizations=[chosen["organization"]] if chosen["organization"] else None,
-        periods=chosen["periods"],
-    )
+    board = published_board(indicator, chosen)
     threshold = board.threshold
     current = board.current
     dimension = chosen["dimension"]
@@ -124,6 +151,10 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
         "threshold": threshold,
         "dimension": dimension,
         "total_shown": services.shown(indicator, current.total, threshold),
+        "area_label": dict(chosen["form"].fields["area"].choices).get(chosen["area"], ""),
+        "program_type_label": services.label(services.PROGRAM_TYPE, chosen["program_type"])
+        if chosen["program_type"]
+        else "",
     }
     breakdown = current.breakdown(dimension) if dimension else None
     group_title = services.dimension_label(dimension) if dimension else ""
@@ -131,7 +162,7 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
         shown_codes = [c for c, f in breakdown.items() if f.n != 0 or f.mark]
         rows = [
             {
-                "label": services.label(dimension, code),
+                "label": board.label(dimension, code),
                 "value": breakdown[code].value,
                 "shown": services.shown(indicator, breakdown[code], threshold),
                 "short": _("hidden") if breakdown[code].value is None else "",
@@ -175,12 +206,12 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
                 points.append(
                     {
                         "period": published.period.label,
-                        "group": services.label(dimension, code),
+                        "group": board.label(dimension, code),
                         "value": figure.value,
                         "shown": services.shown(indicator, figure, threshold),
                     }
                 )
-        line_groups = [_("All"), *(services.label(dimension, c) for c in shown_codes)]
+        line_groups = [_("All"), *(board.label(dimension, c) for c in shown_codes)]
         context["lines"] = charts.chart(
             "chart-periods",
             _("%(indicator)s by %(dimension)s over the periods")
@@ -199,7 +230,7 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
         context["equity"] = [
             {
                 "code": g.code,
-                "label": services.label(dimension, g.code),
+                "label": board.label(dimension, g.code),
                 "share": _metric(g.share, percent=True),
                 "rate": _metric(g.rate, percent=True),
                 "risk_ratio": _metric(g.risk_ratio),
@@ -216,6 +247,9 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
         enrolled = (found.published.breakdown(dimension) if found else None) or {}
         for row in context["equity"] if enrolled else ():
             row["enrolled"] = services.shown(indicator, enrolled[row["code"]], threshold)
+    areas = current.breakdown("area")
+    if areas:
+        context["map"] = _area_map(board, areas, value_title)
     cross = current.tables.get(services.CROSS)
     if cross is not None:
         sexes = [
@@ -242,13 +276,64 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
             ],
         }
     context["incomplete"] = [services.dimension_label(d) for d in current.incomplete]
+    context["not_in_slice"] = [services.dimension_label(d) for d in current.not_in_slice]
     return context
+
+
+def _area_map(
+    board: services.Dashboard, areas: dict[str, services.Figure], value_title: str
+) -> dict[str, Any]:
+    """The area breakdown (a table of the publication, hidden figures and all) on a map."""
+    indicator, threshold = board.indicator, board.threshold
+    ecosystem = indicator.ecosystem
+    places = services.area_places(ecosystem, areas)
+    area_title = services.dimension_label("area")
+    rows = [
+        {
+            "name": places[code][0],
+            "latitude": places[code][1],
+            "longitude": places[code][2],
+            "value": figure.value,
+            "shown": services.shown(indicator, figure, threshold),
+        }
+        for code, figure in sorted(areas.items(), key=lambda item: board.label("area", item[0]))
+        if code in places
+    ]
+    outline = None
+    if ecosystem.region_geojson:
+        outline = charts.outline_feature(ecosystem.region_geojson)
+    if outline is None:  # the region's bounding box
+        west, south = ecosystem.region_west, ecosystem.region_south
+        east, north = ecosystem.region_east, ecosystem.region_north
+        box = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+        outline = charts.outline_feature({"type": "Polygon", "coordinates": [box]})
+    return charts.chart(
+        "chart-areas",
+        _("%(indicator)s by area, %(period)s")
+        % {"indicator": indicator.name, "period": board.current.period.label},
+        charts.area_map_spec(
+            rows,
+            value_title=value_title,
+            area_title=area_title,
+            hidden_title=_("hidden"),
+            outline=outline,
+        ),
+        [area_title, value_title],
+        [[row["name"], row["shown"]] for row in rows],
+        description=_(
+            "Each dot is an area of the atlas, coloured by its figure; a grey dot is an area "
+            "whose figure is hidden to protect a small group."
+        ),
+    )
 
 
 @ecosystem_view("measures.view_dashboards", public=True)
 def dashboard_detail(request: HttpRequest, ecosystem_slug: str, key: str) -> HttpResponseBase:
     indicator = get_dashboard_indicator(request, key)
-    chosen = choose(request, indicator)
+    try:
+        chosen = choose(request, indicator)
+    except UnknownFilter:
+        raise Http404 from None
     fmt = request.GET.get("format")
     if not chosen["has_periods"]:
         if fmt in FORMATS:
