@@ -23,7 +23,7 @@ in one type and the types partition the total.
 A breakdown that does not add up to the reported total (a partner that gave the total and not
 the breakdown) is not published: its table would contradict the total. The total is one cell
 of every table, and so is every figure of the slicers alone (an area's total): hidden in all
-when any hides it, each table suppressed again with it hidden (`suppress_linked(hidden=)`), so
+when any hides it, each table suppressed again with it hidden (`suppress_linked(fixed=)`), so
 that no table gives it back from its shown parts. The audit then runs once more on exactly what
 is published, and a table it does not pass is refused (`UnpublishableError`), never shown.
 
