@@ -305,14 +305,22 @@ class DashboardFilterForm(forms.Form):
     """What a dashboard shows: a period, one partner's figures or all partners', and the
     dimension its chart and equity table break the figures down by."""
 
+    source = forms.ChoiceField(label=_("Figures from"), required=False)
     period = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False)
     organization = forms.ChoiceField(label=_("Partner"), required=False)
     dimension = forms.ChoiceField(label=_("Break down by"), required=False)
 
     def __init__(
-        self, *args: Any, periods: Any, organizations: Any, dimensions: Any, **kwargs: Any
+        self,
+        *args: Any,
+        periods: Any,
+        organizations: Any,
+        dimensions: Any,
+        sources: Any = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["source"].choices = list(sources)  # type: ignore[attr-defined]
         self.fields["period"].choices = [(p.pk, p.label) for p in periods]  # type: ignore[attr-defined]
         self.fields["organization"].choices = [  # type: ignore[attr-defined]
             ("", _("All partners")),

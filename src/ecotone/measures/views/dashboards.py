@@ -31,7 +31,7 @@ from ..services import enrolment
 
 
 def _export_headers() -> list[str]:
-    return [_("Period"), _("Group"), _("Value"), _("Young people"), _("Why hidden")]
+    return [_("Period"), _("Group"), _("Value"), _("Young people"), _("Why hidden"), _("Source")]
 
 
 def get_dashboard_indicator(request: HttpRequest, key: str) -> Indicator:
@@ -54,10 +54,19 @@ def dashboard_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBas
 
 
 def choose(request: HttpRequest, indicator: Indicator) -> dict[str, Any]:
-    """The filters of a dashboard as the person may use them (pages and API alike): period,
-    partner (only those `partners_seen`; another is a 404) and dimension."""
+    """The filters of a dashboard as the person may use them (pages and API alike): source
+    (the partners' submissions or the public files), period, partner (only those
+    `partners_seen`; another is a 404; it narrows the partners' figures only) and dimension."""
     ecosystem = current_ecosystem(request)
-    periods = list(services.periods_of(indicator))
+    sources = services.sources_of(indicator)
+    asked = request.GET.get("source")
+    if asked in dict(sources):
+        source = asked
+    elif request.GET.get("organization"):
+        source = services.PARTNERS
+    else:
+        source = services.default_source(sources)
+    periods = list(services.periods_of(indicator, source))
     partners = list(services.partners_seen(request.user, ecosystem))
     dimensions = [
         (d, codes.option_set(d).label(request.LANGUAGE_CODE))
@@ -65,13 +74,19 @@ def choose(request: HttpRequest, indicator: Indicator) -> dict[str, Any]:
         if d in codes.OPTION_SETS
     ]
     form = DashboardFilterForm(
-        request.GET or None, periods=periods, organizations=partners, dimensions=dimensions
+        request.GET or None,
+        periods=periods,
+        organizations=partners,
+        dimensions=dimensions,
+        sources=sources,
     )
     data = form.cleaned_data if form.is_valid() else {}
     if request.GET.get("organization") and not data.get("organization"):
         raise Http404  # a partner this person may not look at
     period = next((p for p in periods if p.pk == data.get("period")), None)
     organization = next((o for o in partners if o.slug == data.get("organization")), None)
+    if source == services.PUBLIC:
+        organization = None
     dimension = data.get("dimension") or (dimensions[0][0] if dimensions else "")
     return {
         "form": form,
@@ -80,6 +95,8 @@ def choose(request: HttpRequest, indicator: Indicator) -> dict[str, Any]:
         "dimension": dimension,
         "has_periods": bool(periods),
         "periods": periods,
+        "source": source,
+        "sources": sources,
     }
 
 
@@ -111,6 +128,8 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
         period=chosen["period"],
         organizations=[chosen["organization"]] if chosen["organization"] else None,
         periods=chosen["periods"],
+        source=chosen["source"],
+        sources=chosen["sources"],
     )
     threshold = board.threshold
     current = board.current

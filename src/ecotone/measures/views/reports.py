@@ -90,6 +90,7 @@ def _page(request: HttpRequest, organization: Organization | None) -> HttpRespon
         rows.append(
             {
                 "indicator": indicator,
+                "board": headline.board,
                 "shown": dashboards.shown(indicator, headline.board.current.total, threshold),
                 "previous_label": previous.period.label if previous else "",
                 "previous": dashboards.shown(indicator, previous.total, threshold)
