@@ -508,15 +508,17 @@ def shown(indicator: Indicator, figure: Figure, threshold: int) -> str:
     """A figure as the page writes it."""
     from django.utils.formats import number_format
 
+    from ecotone.templatetags.ecotone import rounded
+
     if figure.value is None:
         if figure.mark == "small" and indicator.is_ratio:
             # "fewer than 10" beside percentages would read as a percentage
             return _("hidden (fewer than %(n)s counted)") % {"n": threshold}
         return mark_text(figure, threshold) if figure.mark else "—"
     if indicator.unit == Unit.PERCENT:
-        return f"{number_format(figure.value, 1)} %"
+        return f"{rounded(figure.value, 1)} %"
     if indicator.is_ratio:
-        return number_format(figure.value, 2)
+        return rounded(figure.value, 2)
     return number_format(int(figure.value), force_grouping=True)
 
 

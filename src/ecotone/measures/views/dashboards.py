@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ecotone import charts
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.exports import FORMATS, table_response
+from ecotone.templatetags.ecotone import rounded
 
 from .. import codes, equity
 from ..forms import DashboardFilterForm
@@ -111,10 +112,10 @@ def _metric(found: equity.Metric, *, percent: bool = False, points: bool = False
 
     def one(value: float) -> str:
         if points:
-            return number_format(value * 100, 1, force_grouping=True)
+            return rounded(value * 100, 1, grouping=True)
         if percent:
-            return f"{number_format(value * 100, 1)} %"
-        return number_format(value, 2)
+            return f"{rounded(value * 100, 1)} %"
+        return rounded(value, 2)
 
     text = one(found.value)
     if found.low is not None and found.high is not None:
