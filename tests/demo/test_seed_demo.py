@@ -35,7 +35,8 @@ def test_small_demo_has_every_sector_and_every_role(db: Any) -> None:
     board = dashboards.dashboard(nontraditional)
     assert board.source == dashboards.PUBLIC
     manufacturing = (board.current.breakdown("career_cluster") or {})["13"].value
-    assert manufacturing is not None and 13 < manufacturing < 18
+    assert manufacturing is not None
+    assert 13 < manufacturing < 18
     assert enrolment.enrolment_for(confluence, board.current.period) is not None
 
 
