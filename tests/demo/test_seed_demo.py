@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from ecotone.demo import builder
 from ecotone.ecosystems.models import Ecosystem, Membership, Organization, Role, Sector
+from ecotone.measures.services import dashboards, enrolment
 
 
 def seed(*args: str) -> str:
@@ -28,6 +29,15 @@ def test_small_demo_has_every_sector_and_every_role(db: Any) -> None:
     for account in builder.DEMO_ACCOUNTS:
         assert account.email in output
     assert builder.DEMO_PASSWORD in output
+    # The CTE dashboards read the state's Perkins file (girls about 15 % of manufacturing
+    # concentrators), and the counts compare with the CCD files' enrolment.
+    nontraditional = confluence.indicators.get(key="nontraditional-concentrators")
+    board = dashboards.dashboard(nontraditional)
+    assert board.source == dashboards.PUBLIC
+    manufacturing = (board.current.breakdown("career_cluster") or {})["13"].value
+    assert manufacturing is not None
+    assert 13 < manufacturing < 18
+    assert enrolment.enrolment_for(confluence, board.current.period) is not None
 
 
 def test_demo_is_deterministic(db: Any) -> None:

@@ -61,11 +61,11 @@ def test_exports_carry_the_suppression_marks(served: Any) -> None:
     response = served.client("member").get(PAGE + "?format=csv")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0] == ["Period", "Group", "Value", "Young people", "Why hidden"]
+    assert rows[0] == ["Period", "Group", "Value", "Young people", "Why hidden", "Source"]
     girls_asian = next(
         r for r in rows if r[0] == "2024–25" and r[1] == "Sex: Female; Race/ethnicity: Asian"
     )
-    assert girls_asian[2:] == ["fewer than 10", "", "fewer than 10"]
+    assert girls_asian[2:] == ["fewer than 10", "", "fewer than 10", "Partners’ submissions"]
     assert not any(r[2] in ("3", "4", "7") for r in rows[1:] if r[0] == "2024–25")
     xlsx = served.client("member").get(PAGE + "?format=xlsx")
     assert xlsx.status_code == 200
@@ -128,8 +128,9 @@ def test_the_dashboard_reads_a_bounded_number_of_queries(
 ) -> None:
     client = served.client("staff")
     client.get(PAGE)  # sessions, caches
-    # 14: one of them asks for an applied CCD file (the enrolment representation compares with)
-    with django_assert_max_num_queries(14):
+    # 16: one of them asks for an applied CCD file (the enrolment representation compares
+    # with), two which sources have values (the partners', the public files')
+    with django_assert_max_num_queries(16):
         assert client.get(PAGE + "?dimension=race").status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         assert client.get(API).status_code == 200

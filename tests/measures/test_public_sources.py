@@ -191,3 +191,13 @@ def test_backbone_staff_import_a_file_through_the_pages(setup: Any) -> None:
 
 def test_partner_staff_cannot_reach_public_data(setup: Any) -> None:
     assert setup.client("partner_a").get("/e/alpha/measures/public/").status_code == 403
+
+
+def test_a_public_file_with_a_header_and_no_rows_is_refused(setup: Any) -> None:
+    empty_perkins = perkins(setup, PERKINS_HEADER)
+    assert empty_perkins.status == "has_problems"
+    assert codes_of(empty_perkins) == [("no_rows", "", "")]
+    assert "no rows" in empty_perkins.report["problems"][0]["message"]
+    empty_ccd = ccd(setup, CCD.splitlines()[0] + "\n\n")
+    assert empty_ccd.status == "has_problems"
+    assert codes_of(empty_ccd) == [("no_rows", "", "")]

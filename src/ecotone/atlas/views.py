@@ -31,6 +31,7 @@ from ecotone.directory.clustering import BoundingBox, cell_size, grid_clusters
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
+from ecotone.templatetags.ecotone import rounded
 
 from .access import get_scenario
 from .colours import ACCESS_COLOURS, UNKNOWN_COLOUR, AccessScale, NeedScale
@@ -304,7 +305,7 @@ def _percent(share: float | None) -> str:
 
 
 def _decimal(value: float) -> str:
-    return number_format(value, 1 if value < 10 else 0, force_grouping=True)
+    return rounded(value, 1 if value < 10 else 0, grouping=True)
 
 
 def _access_labels(scale: AccessScale) -> list[tuple[int, str]]:

@@ -1,12 +1,16 @@
 """The demo's shared measurement: three school years of approved submissions from the partners
 (about 40; 12 in the small demo), two of them returned once and resubmitted, and the region's
 Perkins CTE file applied, with a real gap: girls are a fifth of the concentrators in STEM
-(engineering) programs and three quarters in health science. Young people served are also given
-by area: each partner's in three of a dozen of the atlas's schools, so the dashboard has its map.
+(engineering) programs and three quarters in health science; and a small NCES CCD membership
+file of the region's districts for each school year, the enrolment the dashboards'
+representation compares with (Hispanic young people are a larger share of those enrolled than
+of those served). Young people served are also given by area: each partner's in three of a
+dozen of the atlas's schools, so the dashboard has its map.
 
 Most submissions are written in bulk (their files kept, their values by `facts.write_values`)
-so the seed stays fast; the returned-and-resubmitted ones and the Perkins file go through the
-real services, as a backbone meets them. Deterministic: its own seeded random numbers.
+so the seed stays fast; the returned-and-resubmitted ones, the Perkins file and the CCD files
+go through the real services, as a backbone meets them. Deterministic: its own seeded random
+numbers.
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ AREAS = 12  # the atlas's schools the partners serve young people in (three each
 AREA_SHARES = (0.5, 0.3, 0.2)
 FEW = 6  # young people one partner serves at a school no other partner reaches (hidden)
 DISTRICTS = ("3904385", "3904390", "3904402", "3904411", "3904420", "3904437")
+# The region's public schools by race (CCD's columns), a little more Hispanic than those served.
+ENROLLED = (("HI", 0.41), ("WH", 0.33), ("BL", 0.16), ("AS", 0.06), ("TR", 0.04))
+SCHOOLS_PER_DISTRICT = 3
 
 
 def _split(total: int, shares: list[float]) -> list[int]:
@@ -204,6 +211,7 @@ def build(ctx: Any) -> None:
             else:
                 submissions.approve_submission(run, user=admin)
     _perkins(ecosystem, admin, periods, rng)
+    _ccd(ecosystem, admin, periods, rng)
     ctx.counts["measure values"] = len(values)
 
 
@@ -240,3 +248,57 @@ def _perkins(ecosystem: Ecosystem, admin: Any, periods: list[Any], rng: random.R
         user=admin,
     )
     public_sources.apply_public_source(run, user=admin)
+
+
+def _ccd(ecosystem: Ecosystem, admin: Any, periods: list[Any], rng: random.Random) -> None:
+    """Each school year's CCD membership of the region's schools (a few per district), counted
+    as an enrolment indicator: the reference the dashboards' representation reads."""
+    enrolled = indicators.create_indicator(
+        ecosystem,
+        admin,
+        name="Students enrolled in the region's public schools",
+        definition="Students enrolled in the region's public schools on the count day, from "
+        "NCES Common Core of Data (CCD) membership.",
+        unit="count",
+        direction="higher",
+        period_type="school_year",
+        dimensions=["sex", "race"],
+    )
+    races = [code for code, _share in ENROLLED]
+    header = ["NCESSCH", "SCH_NAME", "LEAID", "TOTAL", "TOTFENROL", "TOTMENROL", *races]
+    header += [f"{code}AL{sex}" for code in races for sex in ("F", "M")]
+    for period in periods:
+        lines = [",".join(header)]
+        for district in DISTRICTS:
+            for school in range(1, SCHOOLS_PER_DISTRICT + 1):
+                total = rng.randint(250, 1200)
+                by_race = _split(total, [share for _code, share in ENROLLED])
+                girls = [round(n * rng.uniform(0.47, 0.51)) for n in by_race]
+                crossed = [
+                    str(part) for g, n in zip(girls, by_race, strict=True) for part in (g, n - g)
+                ]
+                lines.append(
+                    ",".join(
+                        [
+                            f"{district}{school:05d}",
+                            f"School {school} of district {district}",
+                            district,
+                            str(total),
+                            str(sum(girls)),
+                            str(total - sum(girls)),
+                            *(str(n) for n in by_race),
+                            *crossed,
+                        ]
+                    )
+                )
+        run = public_sources.check_public_file(
+            ecosystem,
+            "ccd_membership",
+            SimpleUploadedFile(
+                f"ccd-membership-{period.label}.csv", ("\n".join(lines) + "\n").encode()
+            ),
+            user=admin,
+            indicator=enrolled,
+            period=period,
+        )
+        public_sources.apply_public_source(run, user=admin)

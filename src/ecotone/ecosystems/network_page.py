@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ecotone import network_figures
 from ecotone.charts import bar_spec
 from ecotone.network_figures import Measure
+from ecotone.templatetags.ecotone import rounded
 
 from .stats import Trend
 
@@ -29,7 +30,7 @@ def shown(value: float | None, measure: Measure) -> str:
     if value is None:
         return "—"
     if measure.kind == "hours":
-        return number_format(value, 1, force_grouping=True)
+        return rounded(value, 1, grouping=True)
     return number_format(int(value), force_grouping=True)
 
 

@@ -529,7 +529,8 @@ class DashboardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
     """Indicators' dashboards: the partners' approved values summed and published through
     small-cell suppression, the same figures as the pages. Anyone may read those of published
     indicators; backbone staff every active one. `organization` narrows to one partner's
-    figures (backbone staff any partner, partner staff their own; another is a 404)."""
+    figures (backbone staff any partner, partner staff their own; another is a 404); `source`
+    chooses the partners' submissions or the ecosystem's public files (a state's Perkins file)."""
 
     model = Indicator
     serializer_class = DashboardListSerializer
@@ -540,7 +541,17 @@ class DashboardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
     query_parameters = {
         "retrieve": [
             OpenApiParameter("period", int, description="A period's id (default: the latest)."),
-            OpenApiParameter("organization", str, description="A partner's slug."),
+            OpenApiParameter(
+                "organization", str, description="A partner's slug (the partners' source only)."
+            ),
+            OpenApiParameter(
+                "source",
+                str,
+                enum=["partners", "public"],
+                description="The partners' submissions or the ecosystem's applied public files "
+                "of the indicator (default: the partners' when they have values), never both "
+                "summed: they count the same students.",
+            ),
             OpenApiParameter(
                 "program_type",
                 str,

@@ -58,6 +58,7 @@ DUPLICATE_ROW = "duplicate_row"
 OUTSIDE_AGREEMENT = "outside_agreement"
 OUTSIDE_COLLECTION = "outside_collection"
 MISSING_COLUMN = "missing_column"
+NO_ROWS = "no_rows"
 PROBLEM_CODES = (
     UNKNOWN_INDICATOR,
     UNKNOWN_PERIOD,
@@ -70,6 +71,7 @@ PROBLEM_CODES = (
     OUTSIDE_AGREEMENT,
     OUTSIDE_COLLECTION,
     MISSING_COLUMN,
+    NO_ROWS,
 )
 
 # The dynamic dimensions' codes are records of the other apps: what to do when one is unknown.
@@ -272,6 +274,20 @@ def check(
     if not problems:
         problems.extend(_breakdowns(checked, indicators, seen))
     return CheckResult(checked, problems)
+
+
+def no_rows() -> CodedProblem:
+    """A file with its header and not one row of figures: refused in the dry run rather than
+    applied as nothing (which would read as a year of zeros, or replace a file with none)."""
+    return CodedProblem(
+        NO_ROWS,
+        0,
+        "",
+        gettext_noop(
+            "The file has no rows: below its first row (the column names) there is not one row "
+            "of figures. Check that you chose the right file or sheet."
+        ),
+    )
 
 
 def read_row(

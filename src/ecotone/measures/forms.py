@@ -306,6 +306,7 @@ class DashboardFilterForm(forms.Form):
     type and one area (for indicators broken down by them), and the dimension its chart and
     equity table break the figures down by."""
 
+    source = forms.ChoiceField(label=_("Figures from"), required=False)
     period = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False)
     organization = forms.ChoiceField(label=_("Partner"), required=False)
     program_type = forms.ChoiceField(label=_("Program type"), required=False)
@@ -320,11 +321,13 @@ class DashboardFilterForm(forms.Form):
         dimensions: Any,
         program_types: Any = (),
         areas: Any = (),
+        sources: Any = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["program_type"].choices = [("", _("All program types")), *program_types]  # type: ignore[attr-defined]
         self.fields["area"].choices = [("", _("All areas")), *areas]  # type: ignore[attr-defined]
+        self.fields["source"].choices = list(sources)  # type: ignore[attr-defined]
         self.fields["period"].choices = [(p.pk, p.label) for p in periods]  # type: ignore[attr-defined]
         self.fields["organization"].choices = [  # type: ignore[attr-defined]
             ("", _("All partners")),

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
 from django.forms import BaseForm, BaseFormSet, BoundField
+from django.utils import formats
 from django.utils.translation import gettext
 
 register = template.Library()
+
+
+@register.filter
+def rounded(value: float | Decimal | int, places: int = 1, grouping: bool = False) -> str:
+    """A figure rounded half up to `places` decimals, written as the language writes numbers
+    ("1.06", "1,06"). Every figure with decimals is shown through this: number_format alone
+    cuts the decimals past `places` (1.057 read "1.05")."""
+    step = Decimal(1).scaleb(-int(places))
+    number = Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP)
+    return str(formats.number_format(number, int(places), force_grouping=grouping))
 
 
 @register.simple_tag(takes_context=True)

@@ -56,7 +56,7 @@ from ecotone.ecosystems.models import Ecosystem, Organization
 from ecotone.errors import DomainError
 
 from .. import codes, equity
-from ..models import DimensionCombo, Indicator, Period, Review, Unit, Value
+from ..models import DimensionCombo, Indicator, Period, PublicFormat, Review, Unit, Value
 
 PART = "_part"  # the dimension "in the numerator or not" of a percent's table
 IN, OUT = "in", "out"
@@ -66,6 +66,9 @@ PROGRAM_TYPE = "program_type"  # values by program, summed by the program's kind
 OTHER_TYPE = "other"  # a program with no kind of activity
 SLICERS = ("area", PROGRAM_TYPE)  # what a dashboard filters by, in the tables' order
 PROGRAM_TYPES = (*(code for code, _label in stem_profile.ACTIVITY_TYPES.terms), OTHER_TYPE)
+# Where a dashboard's figures come from: the partners' approved submissions, or the ecosystem's
+# applied public files of the indicator. Never both summed: they count the same students.
+PARTNERS, PUBLIC = "partners", "public"
 
 
 class UnpublishableError(DomainError):
@@ -145,6 +148,8 @@ class Dashboard:
     # The codes of each dimension published, in order (areas: those with values).
     codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     names: dict[str, dict[str, str]] = field(default_factory=dict)  # areas' names
+    source: str = PARTNERS
+    source_label: str = ""
 
     @property
     def current(self) -> PublishedPeriod:
@@ -178,17 +183,45 @@ def dashboard_indicators(user: Any, ecosystem: Ecosystem) -> QuerySet[Indicator]
     return found.filter(is_published=True)
 
 
-def periods_of(indicator: Indicator) -> QuerySet[Period]:
-    """The periods of the indicator's type with approved values, latest first."""
-    return (
-        Period.objects.filter(
-            ecosystem_id=indicator.ecosystem_id,
-            type=indicator.period_type,
-            values__indicator=indicator,
-        )
-        .distinct()
-        .order_by("-start")
+def periods_of(indicator: Indicator, source: str | None = None) -> QuerySet[Period]:
+    """The periods of the indicator's type with approved values (of `source` when given),
+    latest first."""
+    found = Period.objects.filter(ecosystem_id=indicator.ecosystem_id, type=indicator.period_type)
+    if source is None:
+        found = found.filter(values__indicator=indicator)
+    else:
+        found = found.filter(pk__in=_of_source(indicator, source).values("period_id").order_by())
+    return found.distinct().order_by("-start")
+
+
+def _of_source(indicator: Indicator, source: str) -> QuerySet[Value]:
+    """The indicator's values a dashboard of `source` reads: the partners' approved ones, or
+    the applied public files' (without a partner, naming their file)."""
+    values = Value.objects.filter(ecosystem_id=indicator.ecosystem_id, indicator=indicator)
+    if source == PUBLIC:
+        return values.filter(organization__isnull=True, source__isnull=False)
+    return values.filter(organization__isnull=False).filter(
+        Q(submission__isnull=True) | Q(submission__review=Review.APPROVED)
     )
+
+
+def sources_of(indicator: Indicator) -> list[tuple[str, str]]:
+    """The sources of the indicator's dashboard that have values, each with its label (the
+    public files' by their format, "State Perkins CTE file"), the partners' first."""
+    found: list[tuple[str, str]] = []
+    if _of_source(indicator, PARTNERS).exists():
+        found.append((PARTNERS, _("Partners’ submissions")))
+    formats = sorted(
+        set(_of_source(indicator, PUBLIC).values_list("source__format", flat=True).distinct())
+    )
+    if formats:
+        found.append((PUBLIC, ", ".join(str(PublicFormat(f).label) for f in formats)))
+    return found
+
+
+def default_source(sources: Sequence[tuple[str, str]]) -> str:
+    """The partners' submissions when they have values, else the public files."""
+    return sources[0][0] if sources else PARTNERS
 
 
 # Reading and summing ---------------------------------------------------------------------------
@@ -197,17 +230,16 @@ Sums = dict[tuple[tuple[str, str], ...], tuple[Decimal, Decimal, Decimal]]
 
 
 def _sums(
-    indicator: Indicator, periods: Sequence[Period], organizations: Sequence[Organization] | None
+    indicator: Indicator,
+    periods: Sequence[Period],
+    organizations: Sequence[Organization] | None,
+    source: str = PARTNERS,
 ) -> dict[int, Sums]:
     """Per period, per combination of codes: the summed value, numerator and denominator of the
-    partners' approved values (a public file's, without a partner, is another source)."""
-    values = Value.objects.filter(
-        ecosystem_id=indicator.ecosystem_id,
-        indicator=indicator,
-        period__in=list(periods),
-        organization__isnull=False,
-    ).filter(Q(submission__isnull=True) | Q(submission__review=Review.APPROVED))
-    if organizations is not None:
+    partners' approved values, or of the applied public files' (`source`; `organizations`
+    narrows the partners' only)."""
+    values = _of_source(indicator, source).filter(period__in=list(periods))
+    if organizations is not None and source == PARTNERS:
         values = values.filter(organization__in=list(organizations))
     rows = values.values("period_id", "combo_id").annotate(
         value=Sum("value"), numerator=Sum("numerator"), denominator=Sum("denominator")
@@ -662,19 +694,28 @@ def dashboard(
     periods: Sequence[Period] | None = None,
     area: str | None = None,
     program_type: str | None = None,
+    source: str | None = None,
+    sources: Sequence[tuple[str, str]] | None = None,
 ) -> Dashboard:
     """The indicator's published figures for `period` (the latest with values by default) and
     the periods before it (up to PERIODS_SHOWN in all), summed over `organizations` (every
-    partner when None), in one `area` and one `program_type` when given (a slice of the same
+    partner when None) or read from the public files (`source`; by default the partners' when
+    they have values, else the public files'; `sources`: `sources_of(indicator)` when the
+    caller has read them), in one `area` and one `program_type` when given (a slice of the same
     publication). The caller has checked that the person may see these partners; `periods`:
-    `periods_of(indicator)` when the caller has read them already."""
+    `periods_of(indicator, source)` when the caller has read them already."""
     ecosystem = indicator.ecosystem
     threshold = int(ecosystem.suppression_threshold)
-    available = list(periods) if periods is not None else list(periods_of(indicator))
+    if source is None or sources is None:
+        sources = sources_of(indicator) if sources is None else sources
+        source = source or (PARTNERS if organizations else default_source(sources))
+    if source == PUBLIC:
+        organizations = None  # the partner filter narrows the partners' figures only
+    available = list(periods) if periods is not None else list(periods_of(indicator, source))
     if period is not None:
         available = [p for p in available if p.start <= period.start]
     chosen = list(reversed(available[:PERIODS_SHOWN]))
-    sums = _sums(indicator, chosen, organizations)
+    sums = _sums(indicator, chosen, organizations, source)
     dims = publication_dimensions(indicator)
     if PROGRAM_TYPE in dims:
         sums = _by_program_type(indicator, sums)
@@ -696,6 +737,8 @@ def dashboard(
         filters,
         codes_of,
         names,
+        source,
+        dict(sources).get(source) or (_("Partners’ submissions") if source == PARTNERS else ""),
     )
 
 
@@ -741,16 +784,17 @@ def shown(indicator: Indicator, figure: Figure, threshold: int) -> str:
     """A figure as the page writes it."""
     from django.utils.formats import number_format
 
+    from ecotone.templatetags.ecotone import rounded
+
     if figure.value is None:
         if figure.mark == "small" and indicator.is_ratio:
             # "fewer than 10" beside percentages would read as a percentage
             return _("hidden (fewer than %(n)s counted)") % {"n": threshold}
         return mark_text(figure, threshold) if figure.mark else "—"
     if indicator.unit == Unit.PERCENT:
-        # rounded first: number_format cuts a float's decimals (2 of 3 read 66.6 %)
-        return f"{number_format(round(figure.value, 1), 1)} %"
+        return f"{rounded(figure.value, 1)} %"
     if indicator.is_ratio:
-        return number_format(round(figure.value, 2), 2)
+        return rounded(figure.value, 2)
     return number_format(int(figure.value), force_grouping=True)
 
 
@@ -850,7 +894,7 @@ def _representation(
 
 def export_rows(board: Dashboard) -> Iterable[list[Any]]:
     """Every published figure of the dashboard's periods, one row each, hidden ones with their
-    mark in words: what the CSV and XLSX carry."""
+    mark in words, and the source they come from: what the CSV and XLSX carry."""
     indicator = board.indicator
     for published in board.periods:
         seen: set[tuple[Any, ...]] = set()
@@ -867,6 +911,7 @@ def export_rows(board: Dashboard) -> Iterable[list[Any]]:
                     shown(indicator, figure, board.threshold),
                     "" if figure.n is None else figure.n,
                     mark_text(figure, board.threshold) if figure.mark else "",
+                    board.source_label,
                 ]
         if not published.tables:
             figure = published.total
@@ -876,6 +921,7 @@ def export_rows(board: Dashboard) -> Iterable[list[Any]]:
                 shown(indicator, figure, board.threshold),
                 "" if figure.n is None else figure.n,
                 mark_text(figure, board.threshold) if figure.mark else "",
+                board.source_label,
             ]
 
 
@@ -899,6 +945,8 @@ def as_data(board: Dashboard) -> dict[str, Any]:
         "threshold": board.threshold,
         "organization": board.organizations[0].slug if board.organizations else None,
         "filters": dict(board.filters) or {"area": None, PROGRAM_TYPE: None},
+        "source": board.source,
+        "source_label": board.source_label,
         "periods": [
             {
                 "period": p.period.label,

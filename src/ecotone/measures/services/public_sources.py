@@ -92,6 +92,8 @@ def _read(run: PublicSource) -> tuple[public_files.PublicFile | None, dict[str, 
             )
     except (tabular_files.FileError, DomainError) as error:
         return None, {"problems": [{"where": "", "field": "", "message": str(error)}]}
+    if not found.read and not found.problems:
+        found.problems.append(checks.no_rows())
     counts = {
         "rows": found.read,
         "values": len(found.rows),

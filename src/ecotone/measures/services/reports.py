@@ -105,7 +105,14 @@ def build(
     latest with figures when None or not one of them). The caller has checked that the person
     may see this partner (`dashboards.partners_seen`)."""
     indicators = list(report_indicators(ecosystem).select_related("ecosystem"))
-    periods_of = {i.pk: list(dashboards.periods_of(i)) for i in indicators}
+    # A partner's report reads its submissions; the ecosystem's, each indicator's default
+    # source (the partners' when they have values, else its public files).
+    found_sources = {i.pk: dashboards.sources_of(i) for i in indicators}
+    sources = {
+        pk: dashboards.PARTNERS if organization else dashboards.default_source(found)
+        for pk, found in found_sources.items()
+    }
+    periods_of = {i.pk: list(dashboards.periods_of(i, sources[i.pk])) for i in indicators}
     available: dict[int, Period] = {}
     for found in periods_of.values():
         for p in found:
@@ -126,6 +133,8 @@ def build(
             period=period,
             organizations=[organization] if organization else None,
             periods=own,
+            source=sources[indicator.pk],
+            sources=found_sources[indicator.pk],
         )
         current = board.current
         previous = board.periods[-2] if len(board.periods) > 1 else None

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ecotone import charts
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.exports import FORMATS, table_response
+from ecotone.templatetags.ecotone import rounded
 
 from .. import codes, equity
 from ..forms import DashboardFilterForm
@@ -31,7 +32,7 @@ from ..services import enrolment
 
 
 def _export_headers() -> list[str]:
-    return [_("Period"), _("Group"), _("Value"), _("Young people"), _("Why hidden")]
+    return [_("Period"), _("Group"), _("Value"), _("Young people"), _("Why hidden"), _("Source")]
 
 
 def get_dashboard_indicator(request: HttpRequest, key: str) -> Indicator:
@@ -58,11 +59,21 @@ class UnknownFilter(ValueError):  # noqa: N818 (it names what was asked for)
 
 
 def choose(request: HttpRequest, indicator: Indicator) -> dict[str, Any]:
-    """The filters of a dashboard as the person may use them (pages and API alike): period,
-    partner (only those `partners_seen`; another is a 404), program type and area (for an
-    indicator broken down by them; an unknown one raises UnknownFilter) and dimension."""
+    """The filters of a dashboard as the person may use them (pages and API alike): source
+    (the partners' submissions or the public files), period, partner (only those
+    `partners_seen`; another is a 404; it narrows the partners' figures only), program type and
+    area (for an indicator broken down by them; an unknown one raises UnknownFilter) and
+    dimension."""
     ecosystem = current_ecosystem(request)
-    periods = list(services.periods_of(indicator))
+    sources = services.sources_of(indicator)
+    asked = request.GET.get("source")
+    if asked in dict(sources):
+        source = asked
+    elif request.GET.get("organization"):
+        source = services.PARTNERS
+    else:
+        source = services.default_source(sources)
+    periods = list(services.periods_of(indicator, source))
     partners = list(services.partners_seen(request.user, ecosystem))
     published = services.publication_dimensions(indicator)
     dimensions = [(d, services.dimension_label(d)) for d in published]
@@ -79,6 +90,7 @@ def choose(request: HttpRequest, indicator: Indicator) -> dict[str, Any]:
         dimensions=dimensions,
         program_types=program_types,
         areas=areas,
+        sources=sources,
     )
     data = form.cleaned_data if form.is_valid() else {}
     if request.GET.get("organization") and not data.get("organization"):
@@ -88,6 +100,8 @@ def choose(request: HttpRequest, indicator: Indicator) -> dict[str, Any]:
             raise UnknownFilter(name)
     period = next((p for p in periods if p.pk == data.get("period")), None)
     organization = next((o for o in partners if o.slug == data.get("organization")), None)
+    if source == services.PUBLIC:
+        organization = None
     dimension = data.get("dimension") or (dimensions[0][0] if dimensions else "")
     if dimension in (data.get("area") and "area", data.get("program_type") and "program_type"):
         dimension = next((d for d, _label in dimensions if d != dimension), "")
@@ -100,6 +114,8 @@ def choose(request: HttpRequest, indicator: Indicator) -> dict[str, Any]:
         "dimension": dimension,
         "has_periods": bool(periods),
         "periods": periods,
+        "source": source,
+        "sources": sources,
     }
 
 
@@ -112,6 +128,8 @@ def published_board(indicator: Indicator, chosen: dict[str, Any]) -> services.Da
         periods=chosen["periods"],
         area=chosen["area"],
         program_type=chosen["program_type"],
+        source=chosen["source"],
+        sources=chosen["sources"],
     )
 
 
@@ -125,12 +143,11 @@ def _metric(found: equity.Metric, *, percent: bool = False, points: bool = False
         }[found.reason]
 
     def one(value: float) -> str:
-        # rounded first: number_format cuts a float's decimals (25 of 60 read 41.6 %)
         if points:
-            return number_format(round(value * 100, 1), 1, force_grouping=True)
+            return rounded(value * 100, 1, grouping=True)
         if percent:
-            return f"{number_format(round(value * 100, 1), 1)} %"
-        return number_format(round(value, 2), 2)
+            return f"{rounded(value * 100, 1)} %"
+        return rounded(value, 2)
 
     text = one(found.value)
     if found.low is not None and found.high is not None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.models import Organization
+from ecotone.templatetags.ecotone import rounded
 
 from ..forms import ReportPeriodForm
 from ..models import Unit
@@ -34,9 +35,9 @@ def _change(headline: reports.Headline) -> str:
     sign = "+" if change > 0 else ("-" if change < 0 else "±")
     size = abs(change)
     if indicator.unit == Unit.PERCENT:
-        return _("%(sign)s%(size)s points") % {"sign": sign, "size": number_format(size, 1)}
+        return _("%(sign)s%(size)s points") % {"sign": sign, "size": rounded(size, 1)}
     if indicator.is_ratio:
-        return f"{sign}{number_format(size, 2)}"
+        return f"{sign}{rounded(size, 2)}"
     return f"{sign}{number_format(int(size), force_grouping=True)}"
 
 
@@ -90,6 +91,7 @@ def _page(request: HttpRequest, organization: Organization | None) -> HttpRespon
         rows.append(
             {
                 "indicator": indicator,
+                "board": headline.board,
                 "shown": dashboards.shown(indicator, headline.board.current.total, threshold),
                 "previous_label": previous.period.label if previous else "",
                 "previous": dashboards.shown(indicator, previous.total, threshold)
