@@ -158,8 +158,15 @@ def test_operators_read_the_summed_dashboard_with_its_marks_explained(network: A
     assert client.get(PAGE + "?period=2019-07-01").status_code == 404
     response = client.get(PAGE + "?format=csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0] == ["Period", "Group", "Value", "Young people", "Why hidden"]
-    assert ["2024–25", "Total", "150", "150", ""] in rows
+    assert rows[0] == ["Period", "Group", "Value", "Young people", "Why hidden", "Source"]
+    assert [
+        "2024–25",
+        "Total",
+        "150",
+        "150",
+        "",
+        "Sum of the ecosystems' published figures",
+    ] in rows
     marks = {row[4] for row in rows[1:]}
     assert "hidden (protects a small group)" in marks
 

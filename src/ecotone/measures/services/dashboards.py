@@ -706,9 +706,9 @@ def dashboard(
     `periods_of(indicator, source)` when the caller has read them already."""
     ecosystem = indicator.ecosystem
     threshold = int(ecosystem.suppression_threshold)
-    if source is None or sources is None:
+    if source is None:
         sources = sources_of(indicator) if sources is None else sources
-        source = source or (PARTNERS if organizations else default_source(sources))
+        source = PARTNERS if organizations else default_source(sources)
     if source == PUBLIC:
         organizations = None  # the partner filter narrows the partners' figures only
     available = list(periods) if periods is not None else list(periods_of(indicator, source))
@@ -738,7 +738,9 @@ def dashboard(
         codes_of,
         names,
         source,
-        dict(sources).get(source) or (_("Partners’ submissions") if source == PARTNERS else ""),
+        _("Partners’ submissions")
+        if source == PARTNERS
+        else dict(sources_of(indicator) if sources is None else sources).get(source, ""),
     )
 
 
@@ -890,6 +892,11 @@ def _representation(
     return equity.representation(
         programs[mine], programs[everyone], enrolled_of[mine], enrolled_of[everyone]
     )
+
+
+def export_headers() -> list[str]:
+    """The columns of `export_rows`."""
+    return [_("Period"), _("Group"), _("Value"), _("Young people"), _("Why hidden"), _("Source")]
 
 
 def export_rows(board: Dashboard) -> Iterable[list[Any]]:

@@ -286,7 +286,8 @@ def network_dashboard(
         own = period.periods.get(one.ecosystem_id)
         if own is None:
             continue
-        board = dashboards.dashboard(one, period=own, periods=[own])
+        # the partners' submissions: public files (a state's) may cover the same schools twice
+        board = dashboards.dashboard(one, period=own, periods=[own], source=dashboards.PARTNERS)
         parts[one.ecosystem_id] = board.current
         contributing.append(one)
     if not parts:
@@ -344,7 +345,13 @@ def network_dashboard(
     every = {d for i in contributing for d in i.dimensions}
     incomplete = [d for d in first.dimensions if d in every and not any(d in t for t in tables)]
     published = PublishedPeriod(chosen, total_figure, tables, incomplete, sums)
-    board = Dashboard(first, threshold, None, [published])
+    board = Dashboard(
+        first,
+        threshold,
+        None,
+        [published],
+        source_label=_("Sum of the ecosystems' published figures"),
+    )
     return NetworkDashboard(network, indicator, period, ecosystems, board, incomplete)
 
 

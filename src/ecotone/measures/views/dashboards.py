@@ -31,10 +31,6 @@ from ..services import dashboards as services
 from ..services import enrolment
 
 
-def _export_headers() -> list[str]:
-    return [_("Period"), _("Group"), _("Value"), _("Young people"), _("Why hidden"), _("Source")]
-
-
 def get_dashboard_indicator(request: HttpRequest, key: str) -> Indicator:
     """An indicator whose dashboard the person may see, or 404."""
     ecosystem = current_ecosystem(request)
@@ -355,7 +351,10 @@ def dashboard_detail(request: HttpRequest, ecosystem_slug: str, key: str) -> Htt
     if not chosen["has_periods"]:
         if fmt in FORMATS:
             return table_response(
-                f"{current_ecosystem(request).slug}-{indicator.key}", fmt, _export_headers(), []
+                f"{current_ecosystem(request).slug}-{indicator.key}",
+                fmt,
+                services.export_headers(),
+                [],
             )
         return render(
             request, "measures/dashboard.html", {"indicator": indicator, **chosen, "board": None}
@@ -366,7 +365,7 @@ def dashboard_detail(request: HttpRequest, ecosystem_slug: str, key: str) -> Htt
         return table_response(
             f"{current_ecosystem(request).slug}-{indicator.key}",
             fmt,
-            _export_headers(),
+            services.export_headers(),
             services.export_rows(board),
         )
     return render(request, "measures/dashboard.html", {"indicator": indicator, **chosen, **context})

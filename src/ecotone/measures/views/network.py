@@ -78,10 +78,6 @@ def network_measures(request: HttpRequest, network_slug: str) -> HttpResponseBas
     )
 
 
-def _export_headers() -> list[str]:
-    return [_("Period"), _("Group"), _("Value"), _("Young people"), _("Why hidden")]
-
-
 def _page(found: services.NetworkDashboard, dimension: str) -> dict[str, Any]:
     board = found.board
     indicator = board.indicator
@@ -177,7 +173,7 @@ def network_dashboard(request: HttpRequest, network_slug: str, key: str) -> Http
         return render(request, "measures/network_dashboard.html", {**context, "error": error})
     if fmt in FORMATS:
         rows = dashboards.export_rows(found.board) if found else []
-        return table_response(filename, fmt, _export_headers(), rows)
+        return table_response(filename, fmt, dashboards.export_headers(), rows)
     if found is None:
         return render(request, "measures/network_dashboard.html", context)
     dimensions = [d for dims in found.current.tables for d in dims]
