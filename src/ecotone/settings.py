@@ -347,7 +347,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # A match's status and the status it had before a hold are one choice set: one enum.
-    "ENUM_NAME_OVERRIDES": {"MatchStatusEnum": "ecotone.mentoring.models.MatchStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "MatchStatusEnum": "ecotone.mentoring.models.MatchStatus",
+        "PeriodTypeEnum": "ecotone.measures.models.PeriodType",
+        "UploadStatusEnum": "ecotone.uploads.UploadStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ecotone.api.schema.add_error_responses",

@@ -811,6 +811,11 @@ class PeriodViewSet(
         return Response(status=204)
 
 
+NETWORK_SLUG = OpenApiParameter(
+    "network_slug", str, OpenApiParameter.PATH, description="The network's short name."
+)
+
+
 class NetworkDashboardViewSet(viewsets.ViewSet):
     """A network's shared measurement, for its operators: the indicators its ecosystems
     publish (matched by starter-library entry or key, unit and period type) and each one
@@ -830,7 +835,11 @@ class NetworkDashboardViewSet(viewsets.ViewSet):
             raise exceptions.NotFound
         return network
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="networks_measures_list",
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[NETWORK_SLUG],
+    )
     def list(self, request: Request, network_slug: str) -> Response:
         network = self._network(network_slug)
         return Response(
@@ -849,9 +858,16 @@ class NetworkDashboardViewSet(viewsets.ViewSet):
     @extend_schema(
         responses={200: OpenApiTypes.OBJECT},
         parameters=[
+            NETWORK_SLUG,
+            OpenApiParameter(
+                "key",
+                str,
+                OpenApiParameter.PATH,
+                description="The indicator: its starter-library entry or its key.",
+            ),
             OpenApiParameter(
                 "period", str, description="A period's start date (default: the latest)."
-            )
+            ),
         ],
     )
     def retrieve(self, request: Request, network_slug: str, key: str) -> Response:
