@@ -198,6 +198,17 @@ class Staging:
             cursor.execute(f"DROP TABLE {self.table}_c")
         return int(written)
 
+    def abandon(self, error: BaseException) -> None:
+        """End an unfinished COPY with `error` (PostgreSQL then refuses the transaction, which
+        rolls back): left open, it would hold the connection and the rollback would wait on
+        it."""
+        if self._copying is not None:
+            copying, self._copying, self._copy = self._copying, None, None
+            try:
+                copying.__exit__(type(error), error, error.__traceback__)
+            finally:
+                self._cursor.close()
+
     def drop(self) -> None:
         self.close()
         with connection.cursor() as cursor:
@@ -210,7 +221,11 @@ def staging() -> Iterator[Staging]:
     the upload's transaction)."""
     stage = Staging()
     stage.open()
-    yield stage
+    try:
+        yield stage
+    except BaseException as error:
+        stage.abandon(error)
+        raise
     stage.drop()
 
 
