@@ -3,7 +3,7 @@ million values in PostgreSQL, a dashboard's query on it, a 1,000,000-row partner
 the suppression of a 20 x 10 table.
 
     .venv/bin/python benchmarks/measures.py [--values 100000000] [--runs 20]
-        [--upload-rows 1000000] [--keep var/bench-measures-pg]
+        [--upload-rows 1000000] [--keep var/bench-measures-pg] [--only upload|dashboard]
 
 The script runs itself under `scripts/with-postgres.sh` with `WITH_POSTGRES_KEEP=--keep`, so
 the database built once (the slow part: about 1 GB of table and indexes per 10 million values)
@@ -27,7 +27,10 @@ is reused by later runs of the same `--values`; a run at another size rebuilds t
   rows (one indicator broken down by six dimensions, the interior cells of 275 monthly
   periods) through the real services in a fresh process: `check_submission_file` (stored and
   dry-run checked), `submit_submission`, `approve_submission` (the task applied at once:
-  checked again, written whole). Peak RSS is that process's own.
+  checked again, written whole). The file is written to disk and uploaded from it; peak RSS
+  is that process's own from just before the upload (`VmHWM`, reset), CPU its own too; the
+  previous run's values of the same cells are deleted and the table vacuumed first.
+  `--only upload` (or `--only dashboard`) measures one part on the values built.
 - **Audit** (`audit_seconds`): `suppress_linked` (primary and complementary suppression with
   its LP audit) on benchmarks/suppression.py's 20 x 10 table with all its margins, median of
   7 runs; `audit_independent_seconds` an independent `audit` of the result after it;
