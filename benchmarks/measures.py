@@ -353,7 +353,7 @@ def _reset_peak_rss() -> None:
     Path("/proc/self/clear_refs").write_text("5")
 
 
-def upload_child(rows: int) -> None:
+def upload_child(rows: int, resubmit: bool = False) -> None:
     """In its own process, so that its peak RSS is the upload's."""
     _setup()
     from django.core.files import File
@@ -394,7 +394,10 @@ def upload_child(rows: int) -> None:
             signatories="Bench",
             starts_on=datetime.date(2000, 1, 1),
         )
-    deleted, _by_model = Value.objects.filter(ecosystem=ecosystem).delete()
+    # --resubmit: the partner's values of these cells stay, and the upload replaces them
+    deleted = 0
+    if not resubmit:
+        deleted, _by_model = Value.objects.filter(ecosystem=ecosystem).delete()
     if deleted:
         # a first upload of these cells, as on the first run: the unique index's entries of
         # the deleted values would otherwise each send the new value's check to the heap
@@ -422,6 +425,7 @@ def upload_child(rows: int) -> None:
             {
                 "upload_rows": rows,
                 "upload_written": written,
+                "upload_replaced": run.report["counts"].get("replaced", 0),
                 "upload_check_seconds": round(checked - start, 1),
                 "upload_seconds": round(end - start, 1),
                 "upload_check_cpu_seconds": round(checked_cpu, 1),
@@ -434,8 +438,10 @@ def upload_child(rows: int) -> None:
     )
 
 
-def measure_upload(rows: int) -> dict[str, Any]:
+def measure_upload(rows: int, resubmit: bool = False) -> dict[str, Any]:
     command = [sys.executable, __file__, "--upload-child", f"--upload-rows={rows}"]
+    if resubmit:
+        command.append("--resubmit")
     result = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
     figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return figures
@@ -491,7 +497,7 @@ def child(args: argparse.Namespace) -> None:
         figures.update(measure_audit())
     if args.upload_rows and args.only in (None, "upload"):
         _log(f"upload of {args.upload_rows:,} rows")
-        figures.update(measure_upload(args.upload_rows))
+        figures.update(measure_upload(args.upload_rows, args.resubmit))
     figures["loadavg"] = Path("/proc/loadavg").read_text().split()[:3]
     print(json.dumps(figures))
 
@@ -509,11 +515,16 @@ def main() -> None:
         help="measure only the dashboard (and the "
         "audit) or only the upload, on the values built (or reused)",
     )
+    parser.add_argument(
+        "--resubmit",
+        action="store_true",
+        help="upload over the previous run's values of the same cells, which it replaces",
+    )
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--upload-child", action="store_true")
     args = parser.parse_args()
     if args.upload_child:
-        upload_child(args.upload_rows)
+        upload_child(args.upload_rows, args.resubmit)
         return
     if args.child or os.environ.get("DATABASE_URL", "").startswith("postgres"):
         child(args)
@@ -529,6 +540,7 @@ def main() -> None:
         f"--upload-rows={args.upload_rows}",
         f"--seed={args.seed}",
         *([f"--only={args.only}"] if args.only else []),
+        *(["--resubmit"] if args.resubmit else []),
     ]
     result = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=True)
     print(result.stdout.strip().splitlines()[-1])

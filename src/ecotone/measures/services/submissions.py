@@ -275,10 +275,12 @@ def _write(run: Submission, user: Any) -> None:
             replaced |= Q(
                 indicator=context.indicators[indicator_key], period=context.periods[period_key]
             )
+        # the submissions whose values are replaced: a few ids, not one per value
         earlier = set(
             Value.objects.filter(replaced, organization=run.organization)
             .exclude(submission=None)
             .values_list("submission_id", flat=True)
+            .distinct()
         )
         replaced_count, _by_model = Value.objects.filter(
             replaced, organization=run.organization
