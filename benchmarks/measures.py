@@ -3,7 +3,7 @@ million values in PostgreSQL, a dashboard's query on it, a 1,000,000-row partner
 the suppression of a 20 x 10 table.
 
     .venv/bin/python benchmarks/measures.py [--values 100000000] [--runs 20]
-        [--upload-rows 1000000] [--keep var/bench-measures-pg]
+        [--upload-rows 1000000] [--keep var/bench-measures-pg] [--only upload|dashboard]
 
 The script runs itself under `scripts/with-postgres.sh` with `WITH_POSTGRES_KEEP=--keep`, so
 the database built once (the slow part: about 1 GB of table and indexes per 10 million values)
@@ -27,7 +27,10 @@ is reused by later runs of the same `--values`; a run at another size rebuilds t
   rows (one indicator broken down by six dimensions, the interior cells of 275 monthly
   periods) through the real services in a fresh process: `check_submission_file` (stored and
   dry-run checked), `submit_submission`, `approve_submission` (the task applied at once:
-  checked again, written whole). Peak RSS is that process's own.
+  checked again, written whole). The file is written to disk and uploaded from it; peak RSS
+  is that process's own from just before the upload (`VmHWM`, reset), CPU its own too; the
+  previous run's values of the same cells are deleted and the table vacuumed first.
+  `--only upload` (or `--only dashboard`) measures one part on the values built.
 - **Audit** (`audit_seconds`): `suppress_linked` (primary and complementary suppression with
   its LP audit) on benchmarks/suppression.py's 20 x 10 table with all its margins, median of
   7 runs; `audit_independent_seconds` an independent `audit` of the result after it;
@@ -40,7 +43,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import io
 import json
 import math
 import os
@@ -49,6 +51,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -316,37 +319,55 @@ def _p95(samples: list[float]) -> float:
 # Upload --------------------------------------------------------------------------------------
 
 
-def upload_file(rows: int) -> tuple[bytes, int]:
-    """A partner's file of `rows` interior cells, and the number of monthly periods it spans."""
+def upload_file(rows: int, path: Path) -> int:
+    """Write a partner's file of `rows` interior cells to `path`, a line at a time; the number
+    of monthly periods it spans."""
     from ecotone.measures import codes
 
     combos: list[list[str]] = [[]]
     for dimension in UPLOAD_DIMENSIONS:
         combos = [[*c, code.code] for c in combos for code in codes.OPTION_SETS[dimension].codes]
     n_periods = math.ceil(rows / len(combos))
-    out = io.StringIO()
-    out.write("indicator,period," + ",".join(UPLOAD_DIMENSIONS) + ",value\n")
-    written = 0
-    for p in range(n_periods):
-        for combo in combos:
-            if written == rows:
-                break
-            out.write(f"served,M{p:03d},{','.join(combo)},{(written * 7) % 50}\n")
-            written += 1
-    return out.getvalue().encode(), n_periods
+    with path.open("w") as out:
+        out.write("indicator,period," + ",".join(UPLOAD_DIMENSIONS) + ",value\n")
+        written = 0
+        for p in range(n_periods):
+            for combo in combos:
+                if written == rows:
+                    break
+                out.write(f"served,M{p:03d},{','.join(combo)},{(written * 7) % 50}\n")
+                written += 1
+    return n_periods
 
 
-def upload_child(rows: int) -> None:
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory since `_reset_peak_rss` (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_peak_rss() -> None:
+    # Linux: writing 5 to clear_refs resets VmHWM to the current resident size
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def upload_child(rows: int, resubmit: bool = False) -> None:
     """In its own process, so that its peak RSS is the upload's."""
     _setup()
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.files import File
+    from django.db import connection
 
     from ecotone.accounts.models import User
     from ecotone.ecosystems.models import Organization
     from ecotone.measures.models import Period, Value
     from ecotone.measures.services import agreements, submissions
 
-    data, n_periods = upload_file(rows)
+    # uploaded from disk, as a web server hands over a large file
+    path = Path(tempfile.mkdtemp()) / "values.csv"
+    n_periods = upload_file(rows, path)
+    file_mb = round(path.stat().st_size / 1e6, 1)
     ecosystem = _ecosystem("bench-upload")
     organization, _created = Organization.objects.get_or_create(
         ecosystem=ecosystem,
@@ -355,12 +376,12 @@ def upload_child(rows: int) -> None:
     )
     indicator = _indicator(ecosystem, "served", list(UPLOAD_DIMENSIONS), "month")
     for p in range(n_periods):
-        start = datetime.date(2000, 1, 1) + datetime.timedelta(days=31 * p)
+        first_day = datetime.date(2000, 1, 1) + datetime.timedelta(days=31 * p)
         Period.objects.get_or_create(
             ecosystem=ecosystem,
             type="month",
-            start=start,
-            defaults={"end": start, "label": f"M{p:03d}"},
+            start=first_day,
+            defaults={"end": first_day, "label": f"M{p:03d}"},
         )
     user, _created = User.objects.get_or_create(
         email="bench@example.org", defaults={"is_superuser": True}
@@ -373,18 +394,30 @@ def upload_child(rows: int) -> None:
             signatories="Bench",
             starts_on=datetime.date(2000, 1, 1),
         )
-    Value.objects.filter(ecosystem=ecosystem).delete()
-    baseline_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # --resubmit: the partner's values of these cells stay, and the upload replaces them
+    deleted = 0
+    if not resubmit:
+        deleted, _by_model = Value.objects.filter(ecosystem=ecosystem).delete()
+    if deleted:
+        # a first upload of these cells, as on the first run: the unique index's entries of
+        # the deleted values would otherwise each send the new value's check to the heap
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE measures_value")
+    _reset_peak_rss()
+    baseline_mb = _peak_rss_mb()
     start = time.perf_counter()
-    run = submissions.check_submission_file(
-        organization, SimpleUploadedFile("values.csv", data), user=user
-    )
+    start_cpu = time.process_time()
+    with path.open("rb") as handle:
+        run = submissions.check_submission_file(organization, File(handle, "values.csv"), user=user)
     checked = time.perf_counter()
+    checked_cpu = time.process_time() - start_cpu
     assert run.status == "checked", run.report["problems"][:3]
     submissions.submit_submission(run, user=user)
     submissions.approve_submission(run, user=user)
     run.refresh_from_db()
     end = time.perf_counter()
+    cpu = time.process_time() - start_cpu
+    path.unlink()
     assert run.status == "applied", run.report.get("problems", [])[:3]
     written = Value.objects.filter(submission=run).count()
     print(
@@ -392,20 +425,23 @@ def upload_child(rows: int) -> None:
             {
                 "upload_rows": rows,
                 "upload_written": written,
+                "upload_replaced": run.report["counts"].get("replaced", 0),
                 "upload_check_seconds": round(checked - start, 1),
                 "upload_seconds": round(end - start, 1),
-                "upload_peak_rss_mb": round(
-                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                ),
+                "upload_check_cpu_seconds": round(checked_cpu, 1),
+                "upload_cpu_seconds": round(cpu, 1),
+                "upload_peak_rss_mb": round(_peak_rss_mb()),
                 "upload_rss_before_mb": round(baseline_mb),
-                "upload_file_mb": round(len(data) / 1e6, 1),
+                "upload_file_mb": file_mb,
             }
         )
     )
 
 
-def measure_upload(rows: int) -> dict[str, Any]:
+def measure_upload(rows: int, resubmit: bool = False) -> dict[str, Any]:
     command = [sys.executable, __file__, "--upload-child", f"--upload-rows={rows}"]
+    if resubmit:
+        command.append("--resubmit")
     result = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
     figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return figures
@@ -454,14 +490,14 @@ def child(args: argparse.Namespace) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_total_relation_size('measures_value')")
         figures["fact_table_gb"] = round(cursor.fetchone()[0] / 1e9, 2)
-    _log("dashboard")
-    dashboard_figures = measure_dashboard(args.runs, args.seed)
-    figures.update(dashboard_figures)
-    _log("audit")
-    figures.update(measure_audit())
-    if args.upload_rows:
+    if args.only in (None, "dashboard"):
+        _log("dashboard")
+        figures.update(measure_dashboard(args.runs, args.seed))
+        _log("audit")
+        figures.update(measure_audit())
+    if args.upload_rows and args.only in (None, "upload"):
         _log(f"upload of {args.upload_rows:,} rows")
-        figures.update(measure_upload(args.upload_rows))
+        figures.update(measure_upload(args.upload_rows, args.resubmit))
     figures["loadavg"] = Path("/proc/loadavg").read_text().split()[:3]
     print(json.dumps(figures))
 
@@ -473,11 +509,22 @@ def main() -> None:
     parser.add_argument("--upload-rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--keep", default=str(ROOT / "var" / "bench-measures-pg"))
+    parser.add_argument(
+        "--only",
+        choices=("dashboard", "upload"),
+        help="measure only the dashboard (and the "
+        "audit) or only the upload, on the values built (or reused)",
+    )
+    parser.add_argument(
+        "--resubmit",
+        action="store_true",
+        help="upload over the previous run's values of the same cells, which it replaces",
+    )
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--upload-child", action="store_true")
     args = parser.parse_args()
     if args.upload_child:
-        upload_child(args.upload_rows)
+        upload_child(args.upload_rows, args.resubmit)
         return
     if args.child or os.environ.get("DATABASE_URL", "").startswith("postgres"):
         child(args)
@@ -492,6 +539,8 @@ def main() -> None:
         f"--runs={args.runs}",
         f"--upload-rows={args.upload_rows}",
         f"--seed={args.seed}",
+        *([f"--only={args.only}"] if args.only else []),
+        *(["--resubmit"] if args.resubmit else []),
     ]
     result = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=True)
     print(result.stdout.strip().splitlines()[-1])

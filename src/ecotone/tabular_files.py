@@ -8,14 +8,15 @@ same words. What the rows mean is the caller's business.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
@@ -106,30 +107,76 @@ def _deflated_size_exceeds(archive: zipfile.ZipFile, member: zipfile.ZipInfo, li
 def decode(data: bytes) -> str:
     if b"\x00" in data[:4096]:
         raise FileError(_("This is not a CSV file (it holds binary data)."))
+    return data.decode(_encoding([data]))
+
+
+# NCES ships some files in Latin-1; Excel on Windows saves CSV in its code page (cp1252,
+# Latin-1 plus curly quotes and dashes). Latin-1 decodes any byte at all.
+ENCODINGS = ("utf-8-sig", "cp1252")
+
+
+def _encoding(chunks: Iterable[bytes]) -> str:
+    """The first of ENCODINGS that decodes every chunk (a file read again for each), else
+    Latin-1."""
+    for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for chunk in chunks:
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return "latin-1"
+
+
+class _Chunks:
+    """A file's bytes CHUNK_READ at a time, from the start each time it is iterated."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.handle.seek(0)
+        while chunk := self.handle.read(CHUNK_READ):
+            yield chunk
+
+
+CHUNK_READ = 1 << 16
+
+
+def _cells(text: IO[str], header: str) -> Iterator[list[Any]]:
+    # The header row says what separates cells: column names hold no separators, while cells
+    # may (several values in one cell are separated by ";"), so only the header is looked at.
+    delimiter = max(",;\t|", key=header.count)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    # NCES ships some files in Latin-1; Excel on Windows saves CSV in its code page (cp1252,
-    # Latin-1 plus curly quotes and dashes). Latin-1 decodes any byte at all.
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+        allow_long_cells()
+        for cells in csv.reader(text, delimiter=delimiter):
+            yield [
+                cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
+                for cell in cells
+            ]
+    except csv.Error as error:
+        raise FileError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from None
 
 
 def csv_rows(data: bytes) -> Iterator[list[Any]]:
     text = decode(data)
-    # The header row says what separates cells: column names hold no separators, while cells
-    # may (several values in one cell are separated by ";"), so only the header is looked at.
-    header = text.split("\n", 1)[0]
-    delimiter = max(",;\t|", key=header.count)
-    try:
-        allow_long_cells()
-        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            yield [unescape_cell(cell) for cell in cells]
-    except csv.Error as error:
-        raise FileError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from None
+    yield from _cells(io.StringIO(text, newline=""), text.split("\n", 1)[0])
+
+
+def csv_file_rows(path: Path) -> Iterator[list[Any]]:
+    """The rows of a CSV file read from disk as they are needed: a file of a million rows is
+    never held whole, in bytes or in text (its encoding is found by decoding it once, a chunk
+    at a time)."""
+    with path.open("rb") as handle:
+        if b"\x00" in handle.read(4096):
+            raise FileError(_("This is not a CSV file (it holds binary data)."))
+        encoding = _encoding(_Chunks(handle))
+    with path.open(encoding=encoding, newline="") as text:
+        header = text.readline()
+        text.seek(0)
+        yield from _cells(text, header.split("\n", 1)[0])
 
 
 def xlsx_rows(path: Path, *, max_columns: int, max_unpacked_bytes: int) -> Iterator[list[Any]]:
@@ -170,4 +217,4 @@ def rows(path: Path, *, max_columns: int, max_unpacked_bytes: int) -> Iterator[l
         return xlsx_rows(path, max_columns=max_columns, max_unpacked_bytes=max_unpacked_bytes)
     if path.suffix.lower() in (".xlsx", ".xls"):
         raise FileError(_("This is not an XLSX workbook, or it is damaged."))
-    return csv_rows(path.read_bytes())
+    return csv_file_rows(path)

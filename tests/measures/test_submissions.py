@@ -223,3 +223,23 @@ def test_an_agreement_names_known_indicators_signatories_and_ordered_dates(setup
             starts_on=start,
             ends_on=datetime.date(2025, 1, 1),
         )
+
+
+def test_a_failure_while_values_are_staged_rolls_back_and_leaves_the_connection_usable(
+    setup: Any,
+) -> None:
+    """An approval that fails while its values stream into the temporary table (by COPY on
+    PostgreSQL) ends the COPY, so that its transaction rolls back and the upload can be
+    marked failed."""
+    from django.db import transaction
+
+    from ecotone.measures.services import facts
+
+    def fail_while_staging() -> None:
+        with transaction.atomic(), facts.staging() as stage:
+            stage.add(1, 1, 1, {}, Decimal(3), None, None)
+            raise RuntimeError("the check failed")
+
+    with pytest.raises(RuntimeError):
+        fail_while_staging()
+    assert not Value.objects.exists()

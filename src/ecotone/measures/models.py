@@ -263,11 +263,17 @@ class Value(models.Model):
     # Three keys have no index of their own: the composite indexes below start with them, and
     # on the table that grows every index slows each approval's write (benchmarks/measures.py:
     # ten indexes took about half of a million-value approval).
+    # No key is a foreign-key constraint in the database (db_constraint=False): PostgreSQL
+    # checks one per row and key, seven checks a row, which took 55 of the 76 s of writing a
+    # million values. Every key written comes from rows the writer read in its transaction
+    # (`facts`), and deleting what a value points to goes through Django, which still cascades
+    # or protects (on_delete) as before.
     ecosystem = models.ForeignKey(
         Ecosystem,
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("ecosystem"),
+        db_constraint=False,
         db_index=False,
     )
     indicator = models.ForeignKey(
@@ -275,11 +281,16 @@ class Value(models.Model):
         on_delete=models.CASCADE,
         related_name="values",
         verbose_name=_("indicator"),
+        db_constraint=False,
         db_index=False,
     )
     indicator_version = models.PositiveIntegerField(_("indicator version"))
     period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, related_name="values", verbose_name=_("period")
+        Period,
+        on_delete=models.PROTECT,
+        related_name="values",
+        verbose_name=_("period"),
+        db_constraint=False,
     )
     organization = models.ForeignKey(
         Organization,
@@ -288,12 +299,14 @@ class Value(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("organization"),
+        db_constraint=False,
     )
     combo = models.ForeignKey(
         DimensionCombo,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("codes"),
+        db_constraint=False,
         db_index=False,
     )
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True)
@@ -307,6 +320,7 @@ class Value(models.Model):
         blank=True,
         related_name="values",
         verbose_name=_("submission"),
+        db_constraint=False,
     )
     # The public file the value came from (an ecosystem-wide source: no organization).
     source = models.ForeignKey(
@@ -316,6 +330,7 @@ class Value(models.Model):
         blank=True,
         related_name="values",
         verbose_name=_("public source"),
+        db_constraint=False,
     )
 
     class Meta:

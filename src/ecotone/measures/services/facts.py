@@ -4,7 +4,9 @@ they are broken down by."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -88,6 +90,145 @@ def write_values(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         Value.objects.bulk_create(Value(**dict(zip(columns, row, strict=True))) for row in batch)
         written += len(batch)
     return written
+
+
+class Staging:
+    """One upload's values on their way to the fact table, each written as soon as it is read
+    (`checks.check_table`'s sink), so that a file of a million rows is never held in memory:
+    into a temporary table (by COPY on PostgreSQL, in batches elsewhere), then moved into the
+    fact table by one `INSERT ... SELECT` once the whole file has read without a problem.
+    Combinations of codes are numbered as they come and resolved to their rows (`combos`) in
+    one go before the move. Use it through `staging()`, inside the upload's transaction."""
+
+    def __init__(self) -> None:
+        self.table = f"measures_staged_{uuid.uuid4().hex[:16]}"
+        self.parts: list[Mapping[str, str]] = []
+        self._by_pairs: dict[tuple[tuple[str, str], ...], int] = {}
+        self._by_id: dict[int, int] = {}
+        self._keep: list[Mapping[str, str]] = []
+        self._batch: list[tuple[Any, ...]] = []
+        self._copy: Any = None
+        self._copying: Any = None
+        self.count = 0
+
+    def open(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.table} (indicator_id bigint, indicator_version "
+                "integer, period_id bigint, combo integer, value numeric, numerator numeric, "
+                "denominator numeric)"
+            )
+        if connection.vendor == "postgresql":
+            self._cursor = connection.cursor()
+            self._copying = self._cursor.cursor.copy(f"COPY {self.table} FROM STDIN")
+            self._copy = self._copying.__enter__()
+
+    def add(
+        self,
+        indicator_id: int,
+        indicator_version: int,
+        period_id: int,
+        parts: Mapping[str, str],
+        value: Any,
+        numerator: Any,
+        denominator: Any,
+    ) -> None:
+        local = self._by_id.get(id(parts))
+        if local is None:
+            pairs = tuple(sorted(parts.items()))
+            local = self._by_pairs.get(pairs)
+            if local is None:
+                local = self._by_pairs[pairs] = len(self.parts)
+                self.parts.append(parts)
+            self._by_id[id(parts)] = local
+            self._keep.append(parts)  # so that its id is not another's while it is a key
+        row = (indicator_id, indicator_version, period_id, local, value, numerator, denominator)
+        self.count += 1
+        if self._copy is not None:
+            self._copy.write_row(row)
+            return
+        self._batch.append(row)
+        if len(self._batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._batch:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {self.table} VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608 (our name)
+                    self._batch,
+                )
+            self._batch = []
+
+    def close(self) -> None:
+        """Every row handed over is in the temporary table."""
+        if self._copying is not None:
+            self._copying.__exit__(None, None, None)
+            self._cursor.close()
+            self._copying = self._copy = None
+        self._flush()
+
+    def move(self, **keys: int | None) -> int:
+        """Write the staged values into the fact table, with `keys` (attribute names such as
+        "ecosystem_id" or "submission_id") the same on every row; the number written."""
+        self.close()
+        found = combos(self.parts)
+        combo_ids = [
+            (local, found[tuple(sorted(parts.items()))].pk)
+            for local, parts in enumerate(self.parts)
+        ]
+        names = [_column(name) for name in keys]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.table}_c (local integer, combo_id bigint)"
+            )
+            for start in range(0, len(combo_ids), BATCH):
+                cursor.executemany(
+                    f"INSERT INTO {self.table}_c VALUES (%s, %s)",  # noqa: S608 (our name)
+                    combo_ids[start : start + BATCH],
+                )
+            # the table's and columns' names are ours; the values are parameters
+            cursor.execute(
+                f"INSERT INTO {Value._meta.db_table} ({', '.join(names)}, indicator_id, "  # noqa: S608
+                "indicator_version, period_id, combo_id, value, numerator, denominator) "
+                f"SELECT {', '.join(['%s'] * len(names))}, s.indicator_id, s.indicator_version, "
+                "s.period_id, c.combo_id, s.value, s.numerator, s.denominator "
+                f"FROM {self.table} s JOIN {self.table}_c c ON c.local = s.combo",
+                list(keys.values()),
+            )
+            written = cursor.rowcount
+            cursor.execute(f"DROP TABLE {self.table}_c")
+        return int(written)
+
+    def abandon(self, error: BaseException) -> None:
+        """End an unfinished COPY with `error` (PostgreSQL then refuses the transaction, which
+        rolls back): left open, it would hold the connection and the rollback would wait on
+        it."""
+        if self._copying is not None:
+            copying, self._copying, self._copy = self._copying, None, None
+            try:
+                copying.__exit__(type(error), error, error.__traceback__)
+            finally:
+                self._cursor.close()
+
+    def drop(self) -> None:
+        self.close()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+
+@contextmanager
+def staging() -> Iterator[Staging]:
+    """A `Staging` for one upload, dropped after it (a failure rolls it back with the rest of
+    the upload's transaction)."""
+    stage = Staging()
+    stage.open()
+    try:
+        yield stage
+    except BaseException as error:
+        stage.abandon(error)
+        raise
+    stage.drop()
 
 
 def school_year(ecosystem: Ecosystem, start_year: int) -> Period:

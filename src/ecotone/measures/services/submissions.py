@@ -12,7 +12,7 @@ report). `return_submission` sends it back with comments.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -33,9 +33,8 @@ from ecotone.uploads import UploadStatus, actor
 
 from .. import checks, codes, notifications
 from ..models import DataCollection, Indicator, Period, Review, Submission, Value
-from . import agreements
+from . import agreements, facts
 from .crosswalk import Resolver, dynamic_codes
-from .facts import combos, write_values
 
 SUFFIXES = (".csv", ".xlsx")
 MAX_BYTES = 100 << 20  # a million rows of values in CSV: about 60 MB
@@ -84,17 +83,13 @@ class Context:
         }
 
 
-def _rows(path: Path) -> Iterator[dict[str, Any]]:
-    """The file's rows as {column: cell}, the columns named by the first row."""
+def _table(path: Path) -> tuple[list[str], Iterator[list[Any]]]:
+    """The file's header (its columns' names) and its other rows, read as they are needed."""
     found = tabular_files.rows(path, max_columns=MAX_COLUMNS, max_unpacked_bytes=MAX_UNPACKED_BYTES)
-    header: list[str] | None = None
-    for cells in found:
-        if header is None:
-            header = [cell_text(c).casefold() for c in cells]
-            continue
-        yield {name: cell for name, cell in zip(header, cells, strict=False) if name}
-    if header is None:
+    first = next(found, None)
+    if first is None:
         raise tabular_files.FileError(_("The file is empty: start from the template."))
+    return [cell_text(c).casefold() for c in first], found
 
 
 def _problem(problem: checks.CodedProblem) -> dict[str, str]:
@@ -109,38 +104,45 @@ def _problem(problem: checks.CodedProblem) -> dict[str, str]:
     }
 
 
-def _check(run: Submission) -> tuple[checks.CheckResult | None, dict[str, Any]]:
-    """(the result, the report) of checking the kept file."""
-    context = Context.of(run.ecosystem, run.organization, run.collection)
+def _check(
+    run: Submission, context: Context, sink: Callable[[checks.CheckedRow], object]
+) -> tuple[checks.CheckResult | None, dict[str, Any]]:
+    """(the result, the report) of checking the kept file; each row that reads goes to `sink`
+    as it is read."""
     try:
-        result = checks.check(
-            _rows(Path(run.file.path)),
+        header, rows = _table(Path(run.file.path))
+        result = checks.check_table(
+            header,
+            rows,
             indicators=context.definitions(),
             periods=context.periods,
             resolve=context.resolver.code,
             allowed_indicators=context.allowed,
             collection=context.collection,
+            sink=sink,
         )
     except tabular_files.FileError as error:
         return None, {"problems": [{"where": "", "field": "", "message": str(error)}]}
     counts = {
-        "rows": len(result.rows),
-        "indicators": len({r.indicator for r in result.rows}),
-        "periods": len({r.period for r in result.rows}),
+        "rows": result.count,
+        "indicators": len({indicator for indicator, _period in result.cells}),
+        "periods": len({period for _indicator, period in result.cells}),
     }
     # Which indicator and period each row was for: the collection's progress grid reads it.
     cells = sorted(
-        {
-            (r.indicator, context.periods[r.period].pk)
-            for r in result.rows
-            if r.period in context.periods
-        }
+        (indicator, context.periods[period].pk)
+        for indicator, period in result.cells
+        if period in context.periods
     )
     return result, {
         "problems": [_problem(p) for p in result.problems],
         "counts": counts,
         "cells": [list(cell) for cell in cells],
     }
+
+
+def _ignore(row: checks.CheckedRow) -> None:
+    """The dry run keeps nothing of the rows that read."""
 
 
 def check_submission_file(
@@ -185,7 +187,8 @@ def _require_answerable(collection: DataCollection, organization: Organization) 
 
 def check_submission(run: Submission) -> Submission:
     """Check the kept file again (after the crosswalk or the indicators changed)."""
-    _result, report = _check(run)
+    context = Context.of(run.ecosystem, run.organization, run.collection)
+    _result, report = _check(run, context, _ignore)
     return uploads.record_check(run, report, has_problems=bool(report["problems"]))
 
 
@@ -246,67 +249,45 @@ def apply_submission(run: Submission, *, user: Any) -> Submission:
 
 
 def _write(run: Submission, user: Any) -> None:
-    result, report = _check(run)
-    if result is None or report["problems"]:
-        run.report = report
-        run.status = UploadStatus.HAS_PROBLEMS
-        return
-    context = Context.of(run.ecosystem, run.organization)
-    pairs = {(r.indicator, r.period) for r in result.rows}
-    replaced = Q()
-    for indicator_key, period_key in pairs:
-        replaced |= Q(
-            indicator=context.indicators[indicator_key], period=context.periods[period_key]
-        )
-    earlier = set(
-        Value.objects.filter(replaced, organization=run.organization)
-        .exclude(submission=None)
-        .values_list("submission_id", flat=True)
-    )
-    replaced_count, _by_model = Value.objects.filter(
-        replaced, organization=run.organization
-    ).delete()
-    found = combos(r.parts for r in result.rows)
-    # Rows of one combination share their `parts` (`checks.check`): each is looked up once.
-    combo_ids: dict[int, int] = {}
-
-    def combo_id(parts: Any) -> int:
-        pk = combo_ids.get(id(parts))
-        if pk is None:
-            pk = combo_ids[id(parts)] = found[tuple(sorted(parts.items()))].pk
-        return pk
-
-    keys = {key: (indicator.pk, indicator.version) for key, indicator in context.indicators.items()}
+    context = Context.of(run.ecosystem, run.organization, run.collection)
+    keys = {key: (i.pk, i.version) for key, i in context.indicators.items()}
     period_ids = {key: period.pk for key, period in context.periods.items()}
-    columns = (
-        "ecosystem_id",
-        "indicator_id",
-        "indicator_version",
-        "period_id",
-        "organization_id",
-        "combo_id",
-        "value",
-        "numerator",
-        "denominator",
-        "submission_id",
-    )
-    written = write_values(
-        columns,
-        (
-            (
-                run.ecosystem_id,
+    with facts.staging() as stage:
+
+        def stage_row(row: checks.CheckedRow) -> None:
+            stage.add(
                 *keys[row.indicator],
                 period_ids[row.period],
-                run.organization_id,
-                combo_id(row.parts),
+                row.parts,
                 row.value,
                 row.numerator,
                 row.denominator,
-                run.pk,
             )
-            for row in result.rows
-        ),
-    )
+
+        result, report = _check(run, context, stage_row)
+        stage.close()
+        if result is None or report["problems"]:
+            run.report = report
+            run.status = UploadStatus.HAS_PROBLEMS
+            return
+        replaced = Q()
+        for indicator_key, period_key in result.cells:
+            replaced |= Q(
+                indicator=context.indicators[indicator_key], period=context.periods[period_key]
+            )
+        # the submissions whose values are replaced: a few ids, not one per value
+        earlier = set(
+            Value.objects.filter(replaced, organization=run.organization)
+            .exclude(submission=None)
+            .values_list("submission_id", flat=True)
+            .distinct()
+        )
+        replaced_count, _by_model = Value.objects.filter(
+            replaced, organization=run.organization
+        ).delete()
+        written = stage.move(
+            ecosystem_id=run.ecosystem_id, organization_id=run.organization_id, submission_id=run.pk
+        )
     now = timezone.now()
     with acting(user):
         for old in Submission.objects.filter(pk__in=earlier, review=Review.APPROVED):
