@@ -67,6 +67,14 @@ def test_problems_are_coded_by_row_and_field_in_the_persons_language(setup: Any)
     assert "no es un código" in run.report["problems"][0]["message"]
 
 
+def test_a_file_with_its_header_and_no_rows_is_refused_not_submitted_as_nothing(
+    setup: Any,
+) -> None:
+    run = check(setup, HEADER)
+    assert run.status == "has_problems"
+    assert [p["code"] for p in run.report["problems"]] == ["no_rows"]
+
+
 def test_an_xlsx_file_is_read_like_a_csv(setup: Any) -> None:
     book = Workbook()
     sheet = book.active

@@ -408,6 +408,8 @@ def check_table(
         else:
             sink(row_or_problem)
     count = len(keys)
+    if not count and not problems:
+        problems.append(no_rows())
     # sorted by key once (file order kept among equal keys): duplicates are neighbours, and a
     # breakdown's parent is found by binary search
     order = numpy.argsort(numpy.frombuffer(keys, dtype=numpy.int64), kind="stable")
