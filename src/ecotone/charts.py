@@ -119,6 +119,73 @@ def bar_spec(
     }
 
 
+def small_multiples_spec(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    panel_title: str,
+    label_title: str,
+    value_title: str,
+    description: str = "",
+    panel_width: int = 240,
+) -> dict[str, Any]:
+    """The same bars once for each panel, one panel under the other on one scale (a narrow
+    phone fits them too): `rows`: {"panel", "label", "value" (None when hidden: no bar), "shown"},
+    panels and labels in the order given."""
+    values = [
+        {
+            "panel": str(row["panel"]),
+            "label": str(row["label"]),
+            "value": None if row["value"] is None else float(row["value"]),
+            "shown": str(row["shown"]),
+        }
+        for row in rows
+    ]
+    panels = list(dict.fromkeys(v["panel"] for v in values))
+    labels = list(dict.fromkeys(v["label"] for v in values))
+    tooltip = [
+        {"field": "panel", "type": "nominal", "title": panel_title},
+        {"field": "label", "type": "nominal", "title": label_title},
+        {"field": "shown", "type": "nominal", "title": value_title},
+    ]
+    return {
+        "description": description,
+        "data": {"values": values},
+        "facet": {
+            "row": {
+                "field": "panel",
+                "type": "nominal",
+                "sort": panels,
+                "title": panel_title,
+                "header": {"labelAngle": 0, "labelAlign": "left", "labelFontWeight": "bold"},
+            }
+        },
+        "resolve": {"scale": {"x": "shared"}},
+        "spec": {
+            "width": panel_width,
+            "height": {"step": 20},
+            "mark": {"type": "bar", "stroke": "#1a1a1a", "strokeWidth": 1},
+            "encoding": {
+                "y": {
+                    "field": "label",
+                    "type": "nominal",
+                    "sort": labels,
+                    "title": None,
+                    "axis": {"labelLimit": 110},
+                },
+                "x": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": value_title,
+                    "axis": {"tickCount": 3},
+                },
+                "color": {"value": DEFAULT_COLOUR},
+                "tooltip": tooltip,
+            },
+        },
+        "config": _config(),
+    }
+
+
 def line_spec(
     points: Sequence[Mapping[str, Any]],
     *,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from typing import Any
 
 import pytest
@@ -41,6 +43,28 @@ def test_the_public_reads_a_published_dashboard_with_small_cells_hidden(served: 
     assert "hidden (protects a small group)" in body
     assert 'id="chart-groups-spec"' in body
     assert "How small numbers are protected" in body
+
+
+def test_the_sex_by_race_table_is_drawn_as_small_multiples_without_the_hidden_bars(
+    served: Any,
+) -> None:
+    body = served.client("anonymous").get(PAGE).content.decode()
+    spec_json = re.search(
+        r'<script id="chart-cross-spec" type="application/json">(.*?)</script>', body
+    )
+    assert spec_json is not None
+    spec = json.loads(spec_json.group(1))
+    assert spec["facet"]["row"]["field"] == "panel"
+    assert {v["panel"] for v in spec["data"]["values"]} == {"Female", "Male"}
+    hidden = [v for v in spec["data"]["values"] if v["value"] is None]
+    assert hidden
+    assert all(v["shown"].startswith(("fewer than", "hidden")) for v in hidden)
+    figure = body[
+        body.index('id="chart-cross-title"') : body.index(
+            "</figure>", body.index('id="chart-cross-title"')
+        )
+    ]
+    assert figure.count("<tr>") == 1 + len(spec["data"]["values"])  # its header and a row each
 
 
 def test_the_api_publishes_the_same_suppressed_tables(served: Any) -> None:

@@ -129,6 +129,61 @@ def published_board(indicator: Indicator, chosen: dict[str, Any]) -> services.Da
     )
 
 
+def cross_tab(
+    indicator: Indicator,
+    cross: services.Table,
+    threshold: int,
+    *,
+    value_title: str,
+    period: str,
+) -> dict[str, Any]:
+    """The sex x race table as the pages show it (groups with no one in them left out), and
+    the same figures as small multiples: the bars by race once for each sex."""
+    sexes = [c.code for c in codes.option_set("sex").codes if cross.figures[(c.code, None)].n != 0]
+    races = [c.code for c in codes.option_set("race").codes if cross.figures[(None, c.code)].n != 0]
+    headers = [_("Race/ethnicity"), *(services.label("sex", s) for s in sexes), _("All")]
+    rows = [
+        [
+            services.label("race", r) if r else _("All"),
+            *(services.shown(indicator, cross.figures[(s, r)], threshold) for s in [*sexes, None]),
+        ]
+        for r in [*races, None]
+    ]
+    bars = [
+        {
+            "panel": services.label("sex", s),
+            "label": services.label("race", r),
+            "value": cross.figures[(s, r)].value,
+            "shown": services.shown(indicator, cross.figures[(s, r)], threshold),
+        }
+        for s in sexes
+        for r in races
+    ]
+    title = _("%(indicator)s by race/ethnicity, for each sex, %(period)s") % {
+        "indicator": indicator.name,
+        "period": period,
+    }
+    spec = charts.small_multiples_spec(
+        bars,
+        panel_title=services.dimension_label("sex"),
+        label_title=services.dimension_label("race"),
+        value_title=value_title,
+        description=title,
+    )
+    return {
+        "headers": headers,
+        "rows": rows,
+        "chart": charts.chart(
+            "chart-cross",
+            title,
+            spec,
+            [services.dimension_label("sex"), services.dimension_label("race"), value_title],
+            [[b["panel"], b["label"], b["shown"]] for b in bars],
+            description=_("A hidden figure has no bar: the table under the chart says why."),
+        ),
+    }
+
+
 def _metric(found: equity.Metric, *, percent: bool = False, points: bool = False) -> str:
     if isinstance(found, equity.NotEnoughData):
         return {
@@ -265,29 +320,9 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
         context["map"] = _area_map(board, areas, value_title)
     cross = current.tables.get(services.CROSS)
     if cross is not None:
-        sexes = [
-            c.code for c in codes.option_set("sex").codes if cross.figures[(c.code, None)].n != 0
-        ]
-        races = [
-            c.code for c in codes.option_set("race").codes if cross.figures[(None, c.code)].n != 0
-        ]
-        context["cross"] = {
-            "headers": [
-                _("Race/ethnicity"),
-                *(services.label("sex", s) for s in sexes),
-                _("All"),
-            ],
-            "rows": [
-                [
-                    services.label("race", r) if r else _("All"),
-                    *(
-                        services.shown(indicator, cross.figures[(s, r)], threshold)
-                        for s in [*sexes, None]
-                    ),
-                ]
-                for r in [*races, None]
-            ],
-        }
+        context["cross"] = cross_tab(
+            indicator, cross, threshold, value_title=value_title, period=current.period.label
+        )
     context["incomplete"] = [services.dimension_label(d) for d in current.incomplete]
     context["not_in_slice"] = [services.dimension_label(d) for d in current.not_in_slice]
     return context

@@ -22,10 +22,10 @@ from ecotone.ecosystems.models import Network
 from ecotone.exports import FORMATS, table_response
 from ecotone.replicas import read_replica
 
-from .. import codes
 from ..models import Unit
 from ..services import dashboards
 from ..services import network as services
+from .dashboards import cross_tab
 
 
 def get_network(request: HttpRequest, network_slug: str) -> Network:
@@ -123,29 +123,9 @@ def _page(found: services.NetworkDashboard, dimension: str) -> dict[str, Any]:
         )
     cross = current.tables.get(dashboards.CROSS)
     if cross is not None:
-        sexes = [
-            c.code for c in codes.option_set("sex").codes if cross.figures[(c.code, None)].n != 0
-        ]
-        races = [
-            c.code for c in codes.option_set("race").codes if cross.figures[(None, c.code)].n != 0
-        ]
-        context["cross"] = {
-            "headers": [
-                _("Race/ethnicity"),
-                *(dashboards.label("sex", s) for s in sexes),
-                _("All"),
-            ],
-            "rows": [
-                [
-                    dashboards.label("race", r) if r else _("All"),
-                    *(
-                        dashboards.shown(indicator, cross.figures[(s, r)], threshold)
-                        for s in [*sexes, None]
-                    ),
-                ]
-                for r in [*races, None]
-            ],
-        }
+        context["cross"] = cross_tab(
+            indicator, cross, threshold, value_title=value_title, period=current.period.label
+        )
     context["incomplete"] = [dashboards.dimension_label(d) for d in found.incomplete]
     return context
 
