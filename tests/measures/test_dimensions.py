@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ecotone.measures import codes
-from ecotone.measures.models import Indicator
+from ecotone.measures.models import Indicator, Value
 from ecotone.measures.services import dashboards, facts, submissions
 from tests.atlas.builders import make_area, make_program
 from tests.measures.builders import report
@@ -71,6 +71,23 @@ def test_a_file_naming_the_partners_own_program_and_an_area_is_read(places: Any)
         + "young-people-served,2024–25,,0600001,30\n",
     )
     assert run.report["problems"] == []
+
+
+def test_an_approved_file_naming_a_program_and_an_area_writes_its_values(places: Any) -> None:
+    # The check reads the partner's programs and the areas while the values are staged: on
+    # PostgreSQL those queries must not meet a COPY left open (they waited for ever).
+    run = _check(
+        places,
+        HEADER
+        + "young-people-served,2024–25,,,30\n"
+        + "young-people-served,2024–25,robot-camp,,30\n"
+        + "young-people-served,2024–25,,0600001,30\n",
+    )
+    submissions.submit_submission(run, user=places.users["partner_a"])
+    submissions.approve_submission(run, user=places.users["staff"])
+    run.refresh_from_db()
+    assert run.status == "applied", run.report
+    assert Value.objects.filter(submission=run).count() == 3
 
 
 @pytest.mark.parametrize(

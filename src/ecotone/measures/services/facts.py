@@ -93,10 +93,13 @@ def write_values(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
 
 
 class Staging:
-    """One upload's values on their way to the fact table, each written as soon as it is read
-    (`checks.check_table`'s sink), so that a file of a million rows is never held in memory:
-    into a temporary table (by COPY on PostgreSQL, in batches elsewhere), then moved into the
-    fact table by one `INSERT ... SELECT` once the whole file has read without a problem.
+    """One upload's values on their way to the fact table, handed over as they are read
+    (`checks.check_table`'s sink) and written in batches of BATCH rows, so that a file of a
+    million rows is never held in memory: into a temporary table (each batch by one COPY on
+    PostgreSQL, by INSERTs elsewhere), then moved into the fact table by one `INSERT ...
+    SELECT` once the whole file has read without a problem. A COPY is open only while its
+    batch is written: the check reads the database between rows (a partner's programs and
+    areas, the crosswalk), and a query on a connection in the middle of a COPY waits forever.
     Combinations of codes are numbered as they come and resolved to their rows (`combos`) in
     one go before the move. Use it through `staging()`, inside the upload's transaction."""
 
@@ -107,8 +110,6 @@ class Staging:
         self._by_id: dict[int, int] = {}
         self._keep: list[Mapping[str, str]] = []
         self._batch: list[tuple[Any, ...]] = []
-        self._copy: Any = None
-        self._copying: Any = None
         self.count = 0
 
     def open(self) -> None:
@@ -118,10 +119,6 @@ class Staging:
                 "integer, period_id bigint, combo integer, value numeric, numerator numeric, "
                 "denominator numeric)"
             )
-        if connection.vendor == "postgresql":
-            self._cursor = connection.cursor()
-            self._copying = self._cursor.cursor.copy(f"COPY {self.table} FROM STDIN")
-            self._copy = self._copying.__enter__()
 
     def add(
         self,
@@ -144,28 +141,27 @@ class Staging:
             self._keep.append(parts)  # so that its id is not another's while it is a key
         row = (indicator_id, indicator_version, period_id, local, value, numerator, denominator)
         self.count += 1
-        if self._copy is not None:
-            self._copy.write_row(row)
-            return
         self._batch.append(row)
         if len(self._batch) >= BATCH:
             self._flush()
 
     def _flush(self) -> None:
-        if self._batch:
-            with connection.cursor() as cursor:
+        if not self._batch:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {self.table} FROM STDIN") as copy:
+                    for row in self._batch:
+                        copy.write_row(row)
+            else:
                 cursor.executemany(
                     f"INSERT INTO {self.table} VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608 (our name)
                     self._batch,
                 )
-            self._batch = []
+        self._batch = []
 
     def close(self) -> None:
         """Every row handed over is in the temporary table."""
-        if self._copying is not None:
-            self._copying.__exit__(None, None, None)
-            self._cursor.close()
-            self._copying = self._copy = None
         self._flush()
 
     def move(self, **keys: int | None) -> int:
@@ -200,17 +196,6 @@ class Staging:
             cursor.execute(f"DROP TABLE {self.table}_c")
         return int(written)
 
-    def abandon(self, error: BaseException) -> None:
-        """End an unfinished COPY with `error` (PostgreSQL then refuses the transaction, which
-        rolls back): left open, it would hold the connection and the rollback would wait on
-        it."""
-        if self._copying is not None:
-            copying, self._copying, self._copy = self._copying, None, None
-            try:
-                copying.__exit__(type(error), error, error.__traceback__)
-            finally:
-                self._cursor.close()
-
     def drop(self) -> None:
         self.close()
         with connection.cursor() as cursor:
@@ -223,11 +208,7 @@ def staging() -> Iterator[Staging]:
     the upload's transaction)."""
     stage = Staging()
     stage.open()
-    try:
-        yield stage
-    except BaseException as error:
-        stage.abandon(error)
-        raise
+    yield stage
     stage.drop()
 
 
