@@ -182,6 +182,22 @@ def test_only_ecosystems_that_publish_the_indicator_are_summed(network: Any) -> 
     assert data["periods"][0]["total"]["value"] == 60
 
 
+def test_ecosystems_that_give_only_totals_are_summed_by_their_totals(setup: Any) -> None:
+    indicators.install_starter_library(setup.users["staff"], setup.beta)
+    Indicator.objects.filter(ecosystem=setup.beta, key="young-people-served").update(
+        is_published=True
+    )
+    for ecosystem, organization, total in (
+        (setup.alpha, setup.org_a, 40),
+        (setup.beta, setup.org_beta, 35),
+    ):
+        indicator = Indicator.objects.get(ecosystem=ecosystem, key="young-people-served")
+        report(organization, indicator, facts.school_year(ecosystem, 2024), {(): total})
+    response = setup.client("operator").get(PAGE)
+    assert response.status_code == 200
+    assert "<strong>Total:</strong> 75" in response.content.decode()
+
+
 def test_the_api_gives_the_same_summed_figures(network: Any) -> None:
     client = network.client("operator")
     listed = client.get("/api/v1/networks/state/measures/").json()

@@ -220,6 +220,9 @@ def _part(
         for part in slices:
             margin = tuple(PART for _p in part)
             total = known[suppression.Cell(margin, part)][0]
+            if not dims:  # the total alone
+                counts[part] = total
+                continue
             sums = []
             for d in dims:
                 cells = [suppression.Cell((d, *margin), (code, *part)) for code in options[d]]
@@ -288,6 +291,8 @@ def network_dashboard(
             continue
         # the partners' submissions: public files (a state's) may cover the same schools twice
         board = dashboards.dashboard(one, period=own, periods=[own], source=dashboards.PARTNERS)
+        if not board.current.sums:
+            continue  # its figures of the period are a public file's only
         parts[one.ecosystem_id] = board.current
         contributing.append(one)
     if not parts:
