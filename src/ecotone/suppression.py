@@ -90,6 +90,21 @@ grand total, `("sex",)`, `("sex", "race")`, ...; default every one). A published
 4. Derived figures: a percentage or rate is hidden when a count it uses is hidden
    (`hidden_figures`, `rate`): a share of a hidden count gives the count back.
 
+Families of linked tables (`table_family`, `TableFamily`). A page publishes several sets of
+linked tables of the same people: sex x race, disability, economic disadvantage, each crossed
+with the areas. They share figures (the total, each area's total) but no set is inside another,
+so they are not one `LinkedTables`. A family is suppressed and audited as one: a shared figure
+is one variable of the MILP (hidden in every set or in none), the relations' cuts of every set
+apply together, and the audit's programs run over every set's full-cross cells at once, each
+copy of a shared figure (one set's sum of its own cells) equal to the others, published or not.
+When the sets form a star (each is the shared dimensions plus dimensions of its own, as a
+page's are), those programs give every hidden cell exactly the interval that the programs over
+the full cross of all the dimensions give (for each cell of the shared dimensions, tables with
+equal totals always have a joint table: a transportation problem), so the audit is the
+attacker who knows that one table of people lies behind every set; a property test checks it.
+Sets that are not a star (sex x race, race x disability and sex x disability: a cycle) would
+need the full cross, which this does not build: pages publish stars only.
+
 Sums of tables already published (`stack`, `suppress_summed`, `suppress_linked(fixed=)`). A
 network sums its ecosystems' tables, each published already; a sum suppressed alone could be
 less another ecosystem's shown figure to give a hidden one back. The ecosystems' tables are
@@ -108,6 +123,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import typing
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar, cast
@@ -302,6 +318,21 @@ class LinkedTables:
             (np.ones(len(cols)), (rows, cols)), shape=(len(self.members), len(self.interior))
         )
 
+    @property
+    def parts(self) -> tuple[LinkedTables, ...]:
+        return (self,)
+
+    @property
+    def size(self) -> int:
+        """The number of full-cross cells: the attacker's unknowns."""
+        return len(self.interior)
+
+    @functools.cached_property
+    def copies(self) -> dict[Cell, tuple[tuple[int, ...], ...]]:
+        """Every cell, with the full-cross cells it adds up: one tuple (a family's figure has
+        one per set of tables that has it; `TableFamily.copies`)."""
+        return {cell: (members,) for cell, members in self.members.items()}
+
     def cell(self, codes: Mapping[str, Hashable] | None = None) -> Cell:
         """The published cell at `codes` ({dimension: code}; none for the grand total)."""
         codes = dict(codes or {})
@@ -345,8 +376,70 @@ def linked_tables(
     return LinkedTables(dims, {tuple(k): int(v) for k, v in counts.items()}, tuple(chosen))
 
 
+@dataclass(frozen=True)
+class TableFamily:
+    """Sets of linked tables of the same people that publish some figures in common (a page's
+    sex x race tables and its tables by disability share the total; with areas, the areas'
+    totals too). A figure is a `Cell`; the same cell in two sets is one figure (the same
+    dimension names and codes): it is chosen once, hidden in every set or in none, and the
+    attacker's programs couple its copies (each set's sum of its own full-cross cells) as
+    equal. Build with `table_family`, which checks that shared figures agree."""
+
+    parts: tuple[LinkedTables, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(part.size for part in self.parts)
+
+    @functools.cached_property
+    def copies(self) -> dict[Cell, tuple[tuple[int, ...], ...]]:
+        """Every figure, with its full-cross cells in each set that has it (the sets' cells
+        numbered one after the other)."""
+        found: dict[Cell, list[tuple[int, ...]]] = {}
+        offset = 0
+        for part in self.parts:
+            for cell, members in part.members.items():
+                found.setdefault(cell, []).append(tuple(offset + i for i in members))
+            offset += part.size
+        return {cell: tuple(members) for cell, members in found.items()}
+
+    @functools.cached_property
+    def values(self) -> dict[Cell, int]:
+        values: dict[Cell, int] = {}
+        for part in self.parts:
+            values.update(part.values)
+        return values
+
+    @functools.cached_property
+    def relations(self) -> tuple[tuple[Cell, tuple[Cell, ...]], ...]:
+        return tuple(dict.fromkeys(r for part in self.parts for r in part.relations))
+
+
+def table_family(parts: Iterable[LinkedTables]) -> TableFamily:
+    """The sets of linked tables `parts` as one family (`TableFamily`). Refuses sets whose
+    shared dimensions come in another order (their cells would not be the same figures) or
+    whose shared figures differ (they would not count the same people)."""
+    found = tuple(parts)
+    if not found:
+        raise ValueError("a family needs at least one set of tables")
+    for one, other in itertools.combinations(found, 2):
+        common = [name for name in one.names if name in other.names]
+        if common != [name for name in other.names if name in one.names]:
+            raise ValueError(f"shared dimensions {common!r} are in another order")
+    family = TableFamily(found)
+    values: dict[Cell, int] = {}
+    for part in found:
+        for cell, value in part.values.items():
+            if values.setdefault(cell, value) != value:
+                raise ValueError(f"the sets disagree on {cell!r}: not the same people")
+    return family
+
+
+Tables = LinkedTables | TableFamily
+
+
 def primary_suppression(
-    tables: LinkedTables, threshold: int, *, left_out: Collection[Cell] = ()
+    tables: Tables, threshold: int, *, left_out: Collection[Cell] = ()
 ) -> dict[Cell, str]:
     """The cells hidden whatever else is published (`left_out`: cells not published at all,
     which are neither hidden nor a total whose complement is revealed), with the reason:
@@ -358,6 +451,12 @@ def primary_suppression(
       not in P ("all but 3 of the 40 girls are white"), a group as small as a hidden cell. P is
       hidden; the cells making up M - P are each small (or 0) and hidden too.
     """
+    if isinstance(tables, TableFamily):
+        found: dict[Cell, str] = {}
+        for part in tables.parts:
+            for cell, reason in primary_suppression(part, threshold, left_out=left_out).items():
+                found.setdefault(cell, reason)
+        return found
     threshold = _threshold(threshold)
     values = tables.values
     absent = set(left_out)
@@ -414,7 +513,7 @@ def protection_width(threshold: int) -> int:
 
 
 def audit(
-    tables: LinkedTables,
+    tables: Tables,
     published: Mapping[Cell, Published],
     threshold: int,
     *,
@@ -430,24 +529,36 @@ def audit(
     unless `exact`, a cell the solutions already found show to take values `width` apart is
     not solved again: its interval is then the range those solutions show (part of the
     attacker's, so wide enough). `witnesses`: full-cross tables found by earlier audits
-    (`Audit.witnesses`); those that publish these same figures count as solutions found."""
+    (`Audit.witnesses`); those that publish these same figures count as solutions found.
+    A family's sets (`TableFamily`) are attacked together: a figure several sets have is one
+    unknown, its copies (each set's sum of its own cells) equal, published or not."""
     width = protection_width(threshold) if width is None else width
-    unknown = set(published) - set(tables.members)
+    copies = tables.copies
+    unknown = set(published) - set(copies)
     if unknown:
         raise ValueError(f"not cells of these tables: {sorted(map(repr, unknown))!r}")
-    matrix = tables.membership
-    row = {cell: i for i, cell in enumerate(tables.members)}
     hidden = [c for c, v in published.items() if v is None]
     ranged = [c for c, v in published.items() if isinstance(v, tuple)]
     shown = [c for c, v in published.items() if v is not None and not isinstance(v, tuple)]
     ranges = [cast(tuple[int, int], published[c]) for c in ranged]
+    # The constraints' rows: every copy of a shown figure equals it; the first copy of a
+    # hidden or rounded figure is bounded, and each other copy equals the first ("coupled"), as
+    # for shared figures not published at all (the sets count the same people).
+    coupled = [
+        (cell, k)
+        for cell, members in copies.items()
+        if len(members) > 1 and not (cell in published and cell in shown)
+        for k in range(1, len(members))
+    ]
+    shown_copies = [(cell, k) for cell in shown for k in range(len(copies[cell]))]
+    size = tables.size
     # Full-cross cells a shown figure gives away (a shown cell of the cross, or inside a shown
     # 0) are constants: the programs are solved over the others only (the same programs,
     # smaller, which is most of the audit's speed).
-    fixed = np.full(len(tables.interior), np.nan)
+    fixed = np.full(size, np.nan)
     fixed_by: dict[int, Cell] = {}
-    for cell in shown:
-        members = tables.members[cell]
+    for cell, k in shown_copies:
+        members = copies[cell][k]
         value = int(cast(int, published[cell]))
         if value == 0 or len(members) == 1:
             fixed[list(members)] = value
@@ -455,18 +566,34 @@ def audit(
     free = np.flatnonzero(np.isnan(fixed))
     constant = np.nan_to_num(fixed)
 
-    def part(cells: list[Cell]) -> tuple[Any, Any]:
-        rows = matrix[[row[c] for c in cells]]
-        return rows[:, free], rows @ constant
+    def rows(which: Sequence[tuple[Cell, int]]) -> Any:
+        indices = [copies[cell][k] for cell, k in which]
+        cols = [i for idx in indices for i in idx]
+        at = [r for r, idx in enumerate(indices) for _ in idx]
+        return sparse.csr_matrix((np.ones(len(cols)), (at, cols)), shape=(len(indices), size))
 
-    eq_rows, eq_offset = part(shown)
-    ranged_rows, ranged_offset = part(ranged)
-    hidden_rows, hidden_offset = part(hidden)
-    b_eq = np.array([int(cast(int, published[c])) for c in shown], dtype=float) - eq_offset
+    def part(which: Sequence[tuple[Cell, int]]) -> tuple[Any, Any]:
+        full = rows(which)
+        return full[:, free], full @ constant
+
+    shown_rows, shown_offset = part(shown_copies)
+    copy_rows, copy_offset = part(coupled)
+    first_rows, first_offset = part([(cell, 0) for cell, _k in coupled])
+    ranged_rows, ranged_offset = part([(c, 0) for c in ranged])
+    hidden_rows, hidden_offset = part([(c, 0) for c in hidden])
+    eq_rows = sparse.vstack([shown_rows, copy_rows - first_rows], format="csr")
+    b_eq = np.concatenate(
+        [
+            np.array([int(cast(int, published[c])) for c, _k in shown_copies], dtype=float)
+            - shown_offset,
+            first_offset - copy_offset,
+        ]
+    )
+    eq_figures: list[Cell | None] = [c for c, _k in shown_copies] + [None] * len(coupled)
     keep = np.flatnonzero(np.diff(eq_rows.indptr))  # rows with a free cell left
     if not np.allclose(np.delete(b_eq, keep), 0.0):
         raise ValueError("published figures are inconsistent")
-    shown = [shown[k] for k in keep]
+    eq_figures = [eq_figures[k] for k in keep]
     eq_rows, b_eq = eq_rows[keep], b_eq[keep]
     a_ub = sparse.vstack([ranged_rows, -ranged_rows, -hidden_rows], format="csr")
     a_eq: Any = eq_rows
@@ -486,23 +613,30 @@ def audit(
     found: list[Any] = []
     if len(witnesses):
         # Earlier solutions (of other published patterns) that fit these figures count too.
-        low = np.full(len(row), -np.inf)
-        high = np.full(len(row), np.inf)
-        for cell, figure in published.items():
+        bounded = [(c, 0) for c in published] + shown_copies
+        low = np.full(len(bounded), -np.inf)
+        high = np.full(len(bounded), np.inf)
+        for r, (cell, _k) in enumerate(bounded):
+            figure = published[cell]
             if figure is None:
-                low[row[cell]] = hidden_minimum
+                low[r] = hidden_minimum
             elif isinstance(figure, tuple):
-                low[row[cell]], high[row[cell]] = figure
+                low[r], high[r] = figure
             else:
-                low[row[cell]] = high[row[cell]] = figure
+                low[r] = high[r] = figure
         earlier = np.column_stack(list(witnesses))
-        sums = matrix @ earlier
+        if earlier.shape[0] != size:
+            earlier = np.zeros((size, 0))
+        sums = rows(bounded) @ earlier
+        apart = (rows(coupled) - rows([(cell, 0) for cell, _k in coupled])) @ earlier
         fits = (
             (earlier >= -1e-9).all(axis=0)
             & (sums >= low[:, None] - 1e-6).all(axis=0)
             & (sums <= high[:, None] + 1e-6).all(axis=0)
+            & (np.abs(apart) <= 1e-6).all(axis=0)
         )
-        hidden_at = [row[c] for c in hidden]
+        first_of = {cell: r for r, (cell, _k) in enumerate(bounded[: len(published)])}
+        hidden_at = [first_of[c] for c in hidden]
         for k in np.flatnonzero(fits):
             found.append(earlier[:, k])
             np.minimum(seen_low, sums[hidden_at, k], out=seen_low)
@@ -513,8 +647,8 @@ def audit(
             objective,
             A_ub=a_ub if a_ub.shape[0] else None,
             b_ub=b_ub if a_ub.shape[0] else None,
-            A_eq=a_eq if shown else None,
-            b_eq=b_eq if shown else None,
+            A_eq=a_eq if eq_rows.shape[0] else None,
+            b_eq=b_eq if eq_rows.shape[0] else None,
             bounds=(0, None),
             method="highs",
         )
@@ -551,7 +685,7 @@ def audit(
         if not objective.any():
             # every full-cross cell in it is fixed by shown figures: it is their sum
             seen_low[i] = seen_high[i] = hidden_offset[i]
-            support.update(fixed_by[m] for m in tables.members[cell])
+            support.update(fixed_by[m] for m in copies[cell][0])
         for sign in (1.0, -1.0) if objective.any() else ():
             if not exact and wide(i):
                 break
@@ -565,12 +699,16 @@ def audit(
             k = len(ranged)
             used = [cell]
             used += [
-                c for c, d in zip(shown, result.eqlin.marginals, strict=False) if abs(d) > 1e-9
+                c
+                for c, d in zip(eq_figures, result.eqlin.marginals, strict=False)
+                if c is not None and abs(d) > 1e-9
             ]
             used += [c for j, c in enumerate(ranged) if abs(duals[j]) + abs(duals[k + j]) > 1e-9]
             used += [c for j, c in enumerate(hidden) if abs(duals[2 * k + j]) > 1e-9]
             support.update(c for c in used if c != cell and published[c] is not None)
-            support.update(fixed_by[m] for c in used for m in tables.members[c] if m in fixed_by)
+            support.update(
+                fixed_by[m] for c in used for members in copies[c] for m in members if m in fixed_by
+            )
         intervals[cell] = (float(seen_low[i]), float(seen_high[i]))
         if not wide(i):
             recovered.append(cell)
@@ -585,7 +723,7 @@ class LinkedSuppressed:
     hidden so that no primary one can be worked out; `audit` the check that passed; `rounds`
     the MILP solves it took."""
 
-    tables: LinkedTables
+    tables: Tables
     cells: dict[Cell, int | None]
     primary: dict[Cell, str]
     complementary: frozenset[Cell]
@@ -596,8 +734,27 @@ class LinkedSuppressed:
     def hidden(self) -> frozenset[Cell]:
         return frozenset(c for c, v in self.cells.items() if v is None)
 
+    def parts(self) -> tuple[LinkedSuppressed, ...]:
+        """Each set of tables of a family as published, with the cells it has (the audit is
+        the family's, which covers them all); of linked tables, themselves."""
+        if isinstance(self.tables, LinkedTables):
+            return (self,)
+        return tuple(
+            LinkedSuppressed(
+                part,
+                {c: v for c, v in self.cells.items() if c in part.members},
+                {c: r for c, r in self.primary.items() if c in part.members},
+                frozenset(c for c in self.complementary if c in part.members),
+                self.audit,
+                self.rounds,
+            )
+            for part in self.tables.parts
+        )
+
     def table(self, margin: Iterable[str]) -> dict[tuple[Hashable, ...], int | None]:
         """One published table ({codes: count or None}), e.g. `table(["sex"])`."""
+        if not isinstance(self.tables, LinkedTables):
+            raise ValueError("a family publishes several sets of tables: ask one of `parts()`")
         wanted = set(margin)
         ordered = tuple(name for name in self.tables.names if name in wanted)
         if ordered not in self.tables.margins:
@@ -609,7 +766,7 @@ Cost = Literal["value", "cells"]
 
 
 def suppress_linked(
-    tables: LinkedTables,
+    tables: Tables,
     threshold: int,
     *,
     cost: Cost = "value",
@@ -627,7 +784,11 @@ def suppress_linked(
     chosen (the MILP's bounds pin them), are neither primary nor complementary, and are
     audited like the others: a hidden one must be protected too. The result passes the audit
     whenever the fixed cells alone (every free positive cell hidden) let it; else it is that
-    pattern, with the failed audit, for the caller to refuse."""
+    pattern, with the failed audit, for the caller to refuse.
+
+    A family (`TableFamily`) is suppressed as one: a figure its sets share is one choice, the
+    cuts of every set's relations and of the joint audit apply together (`parts()` splits the
+    result by set)."""
     threshold = _threshold(threshold)
     width = protection_width(threshold) if width is None else width
     values = tables.values
@@ -737,13 +898,28 @@ def _solve_pattern(
 # Sums of tables already published ---------------------------------------------------------------
 
 
-def stack(parts: Mapping[Hashable, LinkedTables], dimension: str) -> LinkedTables:
+@typing.overload
+def stack(parts: Mapping[Hashable, LinkedTables], dimension: str) -> LinkedTables: ...
+@typing.overload
+def stack(parts: Mapping[Hashable, TableFamily], dimension: str) -> TableFamily: ...
+def stack(parts: Mapping[Hashable, Tables], dimension: str) -> Tables:
     """Several groups' linked tables (the same dimensions and margins: ecosystems' dashboards of
     one indicator) as one set: `dimension` a new first dimension whose codes are the groups.
-    The margins that keep it are each group's own tables; those without it are their sums."""
+    The margins that keep it are each group's own tables; those without it are their sums.
+    Groups' families (the same sets in each) stack set by set, into a family."""
     if not parts:
         raise ValueError("nothing to stack")
     first = next(iter(parts.values()))
+    if isinstance(first, TableFamily):
+        families = [cast(TableFamily, t) for t in parts.values()]
+        if any(len(f.parts) != len(first.parts) for f in families):
+            raise ValueError("stacked families must have the same sets of tables")
+        return table_family(
+            stack({code: cast(TableFamily, t).parts[i] for code, t in parts.items()}, dimension)
+            for i in range(len(first.parts))
+        )
+    parts = cast(Mapping[Hashable, LinkedTables], parts)
+    first = cast(LinkedTables, first)
     for tables in parts.values():
         if tables.dimensions != first.dimensions or tables.margins != first.margins:
             raise ValueError("stacked tables must have the same dimensions and margins")
@@ -755,7 +931,7 @@ def stack(parts: Mapping[Hashable, LinkedTables], dimension: str) -> LinkedTable
 
 
 def suppress_summed(
-    parts: Mapping[Hashable, tuple[LinkedTables, Mapping[Cell, int | None]]],
+    parts: Mapping[Hashable, tuple[Tables, Mapping[Cell, int | None]]],
     threshold: int,
     *,
     dimension: str = "part",
@@ -774,14 +950,14 @@ def suppress_summed(
     publish together. A sum whose parts are all shown is public already: shown. `hidden`:
     cells of the sum to hide whatever (shown hidden on another table of the same page). The
     sum's figures are the result's cells whose margin lacks `dimension`."""
-    tables = stack({code: t for code, (t, _cells) in parts.items()}, dimension)
+    tables = stack(cast(Any, {code: t for code, (t, _cells) in parts.items()}), dimension)
     fixed: dict[Cell, bool | None] = {}
     for code, (part, cells) in parts.items():
-        for cell in part.members:
+        for cell in part.values:
             at = Cell((dimension, *cell.margin), (code, *cell.codes))
             fixed[at] = (cells[cell] is None) if cell in cells else None
     wanted = set(hidden)
-    for cell in next(iter(parts.values()))[0].members:
+    for cell in next(iter(parts.values()))[0].values:
         inside = [fixed[Cell((dimension, *cell.margin), (code, *cell.codes))] for code in parts]
         if any(hide is None for hide in inside):
             fixed[cell] = None

@@ -21,11 +21,15 @@ value is reported for: values by program are summed into their types, so each pr
 in one type and the types partition the total.
 
 A breakdown that does not add up to the reported total (a partner that gave the total and not
-the breakdown) is not published: its table would contradict the total. The total is one cell
-of every table, and so is every figure of the slicers alone (an area's total): hidden in all
-when any hides it, each table suppressed again with it hidden (`suppress_linked(fixed=)`), so
-that no table gives it back from its shown parts. The audit then runs once more on exactly what
-is published, and a table it does not pass is refused (`UnpublishableError`), never shown.
+the breakdown), or that disagrees with an earlier table on a figure both have, is not
+published: its table would contradict the others. The tables are of the same people and share
+figures: the total is one cell of every table, and so is every figure of the slicers alone (an
+area's total). They are one family (`suppression.table_family`), suppressed and attacked as one:
+a shared figure is one choice, hidden in every table or in none, and the attacker's programs
+run over all the tables at once, a shared figure's copies equal (so a bound one table puts on
+a hidden area total narrows it in the others too). The audit then runs once more on exactly
+what is published, and figures it does not pass are refused (`UnpublishableError`), never
+shown.
 
 Counts sum. A percent's numerator and denominator are both counts of young people: they enter
 one linked table with a dimension "in the numerator or not", so a small numerator and a small
@@ -493,54 +497,37 @@ def _publish_period(
     codes_of: Mapping[str, tuple[str, ...]],
 ) -> Any:
     groups, incomplete = _groups(indicator, sums, dims)
-    linked = {
-        dims_of: _linked(indicator, dims_of, _counts(indicator, sums, dims_of) or {}, codes_of)
-        for dims_of in groups
-    }
-    # The figures several tables publish (the total, an area's) are hidden in all when any
-    # hides them: each table is suppressed again with them hidden until none hides more (they
-    # only grow, so this ends; mostly at once).
-    shared = {*SLICERS, PART}
-    forced: set[suppression.Cell] = set()
-    done: dict[tuple[str, ...], suppression.LinkedSuppressed] = {}
-    while True:
-        for dims_of, tables in linked.items():
-            result = done.get(dims_of)
-            if result is None or any(result.cells.get(cell) for cell in forced):
-                done[dims_of] = suppression.suppress_linked(
-                    tables,
-                    threshold,
-                    fixed={c: True for c in forced if tables.values.get(c, 0) > 0},
-                )
-        hidden = {
-            cell
-            for result in done.values()
-            for cell, value in result.cells.items()
-            if value is None and set(cell.margin) <= shared
-        }
-        if hidden <= forced:
-            break
-        forced |= hidden
-    results = [(dims_of, linked[dims_of], done[dims_of]) for dims_of in groups]
+    # The tables of one page are of the same people: a figure two of them have (the total, an
+    # area's) must agree, or the later table is left out like one that does not add up.
+    kept: list[tuple[tuple[str, ...], Any]] = []
+    agreed: dict[suppression.Cell, int] = {}
+    for dims_of in groups:
+        tables = _linked(indicator, dims_of, _counts(indicator, sums, dims_of) or {}, codes_of)
+        values = tables.values
+        if any(agreed.get(cell, value) != value for cell, value in values.items()):
+            incomplete += [d for d in dims_of if d not in incomplete and d not in SLICERS]
+            continue
+        agreed.update(values)
+        kept.append((dims_of, tables))
     total_sum = sums.get(())
-    if not results:
+    if not kept:
         # No breakdown to protect it with: the total alone, hidden when small.
         results_total = _total_alone(indicator, total_sum, threshold)
         return PublishedPeriod(period, results_total, {}, incomplete, sums)
+    # One family: every table is suppressed and attacked together with the others, so a figure
+    # they share is hidden in all or none and no table's shown figures give back another's.
+    family = suppression.table_family(tables for _dims, tables in kept)
+    result = suppression.suppress_linked(family, threshold)
+    audit = checked(family, result.cells, threshold, done=result)
     tables_out: dict[tuple[str, ...], Table] = {}
     total_figure: Figure | None = None
-    for dims_of, tables, result in results:
-        cells = dict(result.cells)
-        audit = checked(tables, cells, threshold, done=result)
-        figures = _figures(indicator, dims_of, tables, cells, result, sums, codes_of)
-        tables_out[dims_of] = Table(
-            dims_of,
-            figures,
-            audit.passed,
-            sum(1 for v in cells.values() if v is None),
-            tables,
-            cells,
-        )
+    counted: set[suppression.Cell] = set()  # a shared figure is counted hidden once
+    for (dims_of, tables), part in zip(kept, result.parts(), strict=True):
+        cells = dict(part.cells)
+        figures = _figures(indicator, dims_of, tables, cells, part, sums, codes_of)
+        hidden_here = {c for c, v in cells.items() if v is None} - counted
+        counted |= hidden_here
+        tables_out[dims_of] = Table(dims_of, figures, audit.passed, len(hidden_here), tables, cells)
         total_figure = figures[tuple(None for _d in dims_of)]
     assert total_figure is not None
     return PublishedPeriod(period, total_figure, tables_out, incomplete, sums)

@@ -21,9 +21,10 @@ network total of 33 girls suppressed on its own has nothing small and would be s
 less 30 gives the 3 back. So each table is suppressed with `suppression.suppress_summed`: the
 ecosystems' tables stacked under one more dimension, "ecosystem", whose margins are each
 ecosystem's figures fixed as published, and the sums hidden by the MILP until the attacker's
-audit over everything published (every ecosystem's figures and the sums) passes. The figures
-every table shares (the total, and a percentage's numerator total) are hidden in all when one
-table hides them, and the tables suppressed again with them hidden, until they agree.
+audit over everything published (every ecosystem's figures and the sums) passes. The sets share
+figures (the total, and a percentage's numerator total): they are one family
+(`suppression.table_family`), stacked set by set and suppressed as one, so a shared figure is
+hidden in every set or in none and the audit runs over all the sets together.
 
 Thresholds. Each ecosystem protected its figures with its own threshold; the sums are
 suppressed with the highest of them, and every hidden figure must keep as many values as the
@@ -38,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -304,27 +305,24 @@ def network_dashboard(
     groups = _groups(first, list(parts.values()))
     keys = groups or [()]
 
-    def stacked(dims: tuple[str, ...]) -> dict[Hashable, tuple[Any, Any]]:
-        return {e: _part(first, p, dims) for e, p in parts.items()}
-
-    hidden: set[suppression.Cell] = set()
-    for _round in range(4):
-        results = {
-            dims: suppression.suppress_summed(
-                stacked(dims), threshold, dimension=ECOSYSTEM, hidden=hidden, width=width
-            )
-            for dims in keys
-        }
-        now = {c for r in results.values() for c, v in r.cells.items() if v is None and _shared(c)}
-        if now <= hidden:
-            break
-        hidden |= now
-    for result in results.values():
-        if not result.audit.passed:
-            raise dashboards.UnpublishableError(
-                _("These figures cannot be published: %(n)s hidden figures could be worked out.")
-                % {"n": len(result.audit.recovered)}
-            )
+    # Each ecosystem's tables of the network's sets as one family, and what it publishes of
+    # them; summed as one family, so that the figures the sets share are one choice and the
+    # audit runs over every set, every ecosystem's figures and the sums together.
+    families: dict[Hashable, tuple[Any, dict[Any, Any]]] = {}
+    for ecosystem_id, published_part in parts.items():
+        sets = [_part(first, published_part, dims) for dims in keys]
+        published_cells: dict[Any, Any] = {}
+        for _tables, shown_cells in sets:
+            published_cells.update(shown_cells)
+        family = suppression.table_family(t for t, _shown in sets)
+        families[ecosystem_id] = (family, published_cells)
+    summed = suppression.suppress_summed(families, threshold, dimension=ECOSYSTEM, width=width)
+    if not summed.audit.passed:
+        raise dashboards.UnpublishableError(
+            _("These figures cannot be published: %(n)s hidden figures could be worked out.")
+            % {"n": len(summed.audit.recovered)}
+        )
+    results = dict(zip(keys, summed.parts(), strict=True))
     sums = _summed_sums(list(parts.values()))
     tables: dict[tuple[str, ...], Table] = {}
     total_figure = None
@@ -342,8 +340,9 @@ def network_dashboard(
                 kept = {c: v for c, v in cells.items() if set(c.margin) <= {*table_dims, PART}}
                 hidden_here = {c for c, v in kept.items() if v is None} - counted
                 counted |= {c for c in hidden_here if _shared(c)}
+                linked = cast(suppression.LinkedTables, result.tables)
                 tables[table_dims] = Table(
-                    table_dims, figures, result.audit.passed, len(hidden_here), result.tables, kept
+                    table_dims, figures, result.audit.passed, len(hidden_here), linked, kept
                 )
     assert total_figure is not None
     chosen = parts[first.ecosystem_id].period
