@@ -23,7 +23,9 @@ def test_map_tooltip_shows_an_area_name_as_text(site: Site) -> None:
     page.goto("/e/alpha/atlas/")
     expect(page.locator("#atlas-map")).to_have_attribute("data-features", "1")
 
-    page.locator(".overlay-point").first.hover()
+    # A mouseover on the point itself, not the pointer moved over where it is: the map may
+    # still be settling (a pan) on a loaded machine, and the pointer then misses the point.
+    page.locator(".overlay-point").first.dispatch_event("mouseover")
     # The program's marker nearby may show its own tooltip too while the map settles.
     tooltip = page.locator(".leaflet-tooltip").filter(has_text="onerror")
     expect(tooltip).to_have_text(HOSTILE)
