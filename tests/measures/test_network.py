@@ -48,7 +48,7 @@ def network(setup: Any) -> Any:
 
 
 def _cross(board: dashboards.Dashboard, sex: str | None, race: str | None) -> Any:
-    return board.current.tables[dashboards.CROSS].figures[(sex, race)]
+    return board.current.tables[("sex", "race")].figures[(sex, race)]
 
 
 def _own(found: Any) -> dict[int, dashboards.Dashboard]:
@@ -93,7 +93,7 @@ def test_the_network_hides_a_sum_that_less_an_ecosystems_shown_figure_gives_a_hi
     assert girls.mark == "protects"
     assert summed.board.current.total.value == 60 + 90
     # the attacker's audit over everything published: both ecosystems' figures and the sums
-    table = summed.current.tables[dashboards.CROSS]
+    table = summed.current.tables[("sex", "race")]
     assert table.audit_passed
     assert audit(table.linked, _everything(table, own), 10, exact=True).passed
 
@@ -154,7 +154,7 @@ def test_operators_read_the_summed_dashboard_with_its_marks_explained(network: A
     assert "hidden (protects a small group)" in body
     assert "Checked together with every ecosystem" in body
     assert 'id="chart-groups-spec"' in body
-    assert "By sex and race/ethnicity" in body
+    assert "Sex × Race/ethnicity" in body
     assert client.get(PAGE + "?period=2019-07-01").status_code == 404
     response = client.get(PAGE + "?format=csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))

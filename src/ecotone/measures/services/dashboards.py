@@ -7,8 +7,10 @@ would be the other's shown one). It is a set of linked tables, each suppressed w
 margins by `suppression.suppress_linked` (primary below the ecosystem's threshold, least-cost
 complementary cells, the attacker's LP audit):
 
-- sex x race, with both margins and the total, when the indicator is broken down by both and
-  the partners' crosses add up to what they reported by sex, by race and in total;
+- sex crossed with each student group of equity analysis (`CROSSED`: race, economic
+  disadvantage, English learner, disability), with both margins and the total, when the indicator is
+  broken down by both and the partners' crosses add up to what they reported by each and in
+  total (`CENTRE`: every cross keeps sex, so the crosses share only the sex margin);
 - every other dimension alone, with the total.
 
 Areas and program types are *slicers*: a visitor filters by them. What a filter shows is a
@@ -64,7 +66,14 @@ from ..models import DimensionCombo, Indicator, Period, PublicFormat, Review, Un
 
 PART = "_part"  # the dimension "in the numerator or not" of a percent's table
 IN, OUT = "in", "out"
-CROSS = ("sex", "race")
+# Every cross-tab keeps sex: equity gaps by gender crossed with the student groups of equity
+# analysis, race, economic disadvantage, English learners, disability (Perkins V). The crosses
+# then share only the sex margin (a star, which the family's audit attacks exactly;
+# `suppression`, "Families of linked tables"). Other dimensions (grade, a career cluster, ...)
+# are published alone: crossing them too would hide more for little (a non-traditional share
+# crossed with sex is 100 % or 0 % by its definition).
+CENTRE = "sex"
+CROSSED = ("race", "economic_disadvantage", "english_learner", "disability")
 PERIODS_SHOWN = 5
 PROGRAM_TYPE = "program_type"  # values by program, summed by the program's kind of activity
 OTHER_TYPE = "other"  # a program with no kind of activity
@@ -100,7 +109,7 @@ class Figure:
 
 @dataclass(frozen=True)
 class Table:
-    """One published breakdown: `dimensions` (one, or sex and race), and a figure per codes
+    """One published breakdown: `dimensions` (one, or sex and another), and a figure per codes
     tuple (in the dimensions' order) for every combination including the margins (a margin
     has None for the dimension it adds up over)."""
 
@@ -139,6 +148,14 @@ class PublishedPeriod:
     @property
     def hidden_count(self) -> int:
         return sum(t.hidden_count for t in self.tables.values())
+
+    def crosses(self) -> dict[str, Table]:
+        """The cross-tabs published (sex and one other dimension), by the other dimension."""
+        return {
+            dims[1]: table
+            for dims, table in self.tables.items()
+            if len(dims) == 2 and dims[0] == CENTRE
+        }
 
 
 @dataclass
@@ -457,10 +474,15 @@ def _groups(
     rest = [d for d in dims if d not in SLICERS]
     bases: list[tuple[str, ...]] = []
     incomplete: list[str] = []
-    if all(d in rest for d in CROSS) and _counts(indicator, sums, CROSS) is not None:
-        bases.append(CROSS)
-        rest = [d for d in rest if d not in CROSS]
+    with_centre = [
+        d
+        for d in rest
+        if CENTRE in rest and d in CROSSED and _counts(indicator, sums, (CENTRE, d)) is not None
+    ]
+    bases += [(CENTRE, d) for d in with_centre]
     for d in rest:
+        if d in with_centre or (d == CENTRE and with_centre):
+            continue
         if _counts(indicator, sums, (d,)) is None:
             incomplete.append(d)
         else:

@@ -10,7 +10,8 @@ ecosystem publishes, nothing more. Periods match by type and start date.
 What is summed. Each ecosystem's part is its own dashboard (`dashboards.dashboard`, one
 period, all its partners), computed as its public page computes it: the same true sums and
 the same pattern of hidden cells, which are public already. The network's sets of linked
-tables are sex x race (with its margins) and each other dimension; in each, every ecosystem
+tables are sex crossed with each dimension an ecosystem crosses it with (with their margins)
+and each other dimension; in each, every ecosystem
 publishes what its own tables publish (the cross-tab, or sex and race apart, or the total
 alone), and a network table is published when every ecosystem in the sum publishes it (no
 cross-tab unless all have one). The cross-tab counts of an ecosystem that publishes none are
@@ -261,14 +262,25 @@ def _standard_codes(dims: Sequence[str]) -> dict[str, tuple[str, ...]]:
 
 
 def _groups(indicator: Indicator, parts: Sequence[PublishedPeriod]) -> list[tuple[str, ...]]:
-    """The network's sets of linked tables: sex x race (whichever of its tables each ecosystem
-    publishes) and each other dimension; none when no ecosystem publishes a breakdown."""
+    """The network's sets of linked tables: sex crossed with each dimension some ecosystem
+    publishes a cross-tab of (whichever of its tables each ecosystem publishes), and each
+    other dimension alone; none when no ecosystem publishes a breakdown."""
     # An area or a program type is an ecosystem's own record, never the same in two of them.
-    published = {d for p in parts for dims in p.tables for d in dims if d not in dashboards.SLICERS}
-    groups: list[tuple[str, ...]] = []
-    if published & set(dashboards.CROSS):
-        groups.append(dashboards.CROSS)
-    groups += [(d,) for d in indicator.dimensions if d in published and d not in dashboards.CROSS]
+    own = [
+        tuple(d for d in dims if d not in dashboards.SLICERS) for p in parts for dims in p.tables
+    ]
+    published = {d for dims in own for d in dims}
+    crossed = {dims[1] for dims in own if len(dims) == 2 and dims[0] == dashboards.CENTRE}
+    groups: list[tuple[str, ...]] = [
+        (dashboards.CENTRE, d) for d in indicator.dimensions if d in crossed
+    ]
+    if dashboards.CENTRE in published and not crossed:
+        groups.append((dashboards.CENTRE,))
+    groups += [
+        (d,)
+        for d in indicator.dimensions
+        if d in published and d != dashboards.CENTRE and d not in crossed
+    ]
     return groups
 
 

@@ -10,6 +10,7 @@ everyone else sees the ecosystem's. An indicator a person may not see is a 404.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -24,7 +25,7 @@ from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.exports import FORMATS, table_response
 from ecotone.templatetags.ecotone import rounded
 
-from .. import codes, equity
+from .. import equity
 from ..forms import DashboardFilterForm
 from ..models import Indicator, Unit
 from ..services import dashboards as services
@@ -130,58 +131,87 @@ def published_board(indicator: Indicator, chosen: dict[str, Any]) -> services.Da
 
 
 def cross_tab(
-    indicator: Indicator,
+    board: services.Dashboard,
     cross: services.Table,
-    threshold: int,
     *,
     value_title: str,
-    period: str,
+    others: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The sex x race table as the pages show it (groups with no one in them left out), and
-    the same figures as small multiples: the bars by race once for each sex."""
-    sexes = [c.code for c in codes.option_set("sex").codes if cross.figures[(c.code, None)].n != 0]
-    races = [c.code for c in codes.option_set("race").codes if cross.figures[(None, c.code)].n != 0]
-    headers = [_("Race/ethnicity"), *(services.label("sex", s) for s in sexes), _("All")]
+    """A cross-tab (sex and another dimension) as the pages show it, groups with no one in them
+    left out, and the same figures as small multiples: the bars by the other dimension once for
+    each sex. `others`: the other cross-tabs published, {dimension: link to show it}."""
+    indicator, threshold = board.indicator, board.threshold
+    centre, other = cross.dimensions
+    figures = cross.figures
+    rows_of = [k[1] for k in figures if k[0] is None and k[1] is not None and figures[k].n != 0]
+    cols_of = [k[0] for k in figures if k[1] is None and k[0] is not None and figures[k].n != 0]
+    other_title = services.dimension_label(other)
+    headers = [other_title, *(board.label(centre, s) for s in cols_of), _("All")]
     rows = [
         [
-            services.label("race", r) if r else _("All"),
-            *(services.shown(indicator, cross.figures[(s, r)], threshold) for s in [*sexes, None]),
+            board.label(other, r) if r else _("All"),
+            *(services.shown(indicator, figures[(s, r)], threshold) for s in [*cols_of, None]),
         ]
-        for r in [*races, None]
+        for r in [*rows_of, None]
     ]
     bars = [
         {
-            "panel": services.label("sex", s),
-            "label": services.label("race", r),
-            "value": cross.figures[(s, r)].value,
-            "shown": services.shown(indicator, cross.figures[(s, r)], threshold),
+            "panel": board.label(centre, s),
+            "label": board.label(other, r),
+            "value": figures[(s, r)].value,
+            "shown": services.shown(indicator, figures[(s, r)], threshold),
         }
-        for s in sexes
-        for r in races
+        for s in cols_of
+        for r in rows_of
     ]
-    title = _("%(indicator)s by race/ethnicity, for each sex, %(period)s") % {
+    period = board.current.period.label
+    # the dimension's name as it is written: "English learner", "Disability (IDEA)"
+    title = _("%(indicator)s by sex and %(dimension)s, %(period)s") % {
         "indicator": indicator.name,
+        "dimension": other_title,
         "period": period,
     }
     spec = charts.small_multiples_spec(
         bars,
-        panel_title=services.dimension_label("sex"),
-        label_title=services.dimension_label("race"),
+        panel_title=services.dimension_label(centre),
+        label_title=other_title,
         value_title=value_title,
         description=title,
     )
     return {
+        "heading": _("Sex × %(dimension)s") % {"dimension": other_title},
         "headers": headers,
         "rows": rows,
+        "others": [
+            {"label": services.dimension_label(d), "url": url} for d, url in (others or {}).items()
+        ],
         "chart": charts.chart(
             "chart-cross",
             title,
             spec,
-            [services.dimension_label("sex"), services.dimension_label("race"), value_title],
+            [services.dimension_label(centre), other_title, value_title],
             [[b["panel"], b["label"], b["shown"]] for b in bars],
             description=_("A hidden figure has no bar: the table under the chart says why."),
         ),
     }
+
+
+def chosen_cross(
+    request: HttpRequest, published: services.PublishedPeriod, dimension: str
+) -> tuple[services.Table | None, dict[str, str]]:
+    """The cross-tab a page shows: sex with the dimension chosen (the first published when the
+    dimension is sex or is not crossed), and links to each other cross-tab (the page with that
+    dimension chosen, its other choices kept)."""
+    crosses = published.crosses()
+    chosen = crosses.get(dimension) or next(iter(crosses.values()), None)
+    others: dict[str, str] = {}
+    for other in crosses:
+        if chosen is not None and other == chosen.dimensions[1]:
+            continue
+        query = request.GET.copy()
+        query["dimension"] = other
+        others[other] = f"?{query.urlencode()}#cross-heading"
+    return chosen, others
 
 
 def _metric(found: equity.Metric, *, percent: bool = False, points: bool = False) -> str:
@@ -318,11 +348,9 @@ def _page(request: HttpRequest, indicator: Indicator, chosen: dict[str, Any]) ->
     areas = current.breakdown("area")
     if areas:
         context["map"] = _area_map(board, areas, value_title)
-    cross = current.tables.get(services.CROSS)
+    cross, others = chosen_cross(request, current, dimension)
     if cross is not None:
-        context["cross"] = cross_tab(
-            indicator, cross, threshold, value_title=value_title, period=current.period.label
-        )
+        context["cross"] = cross_tab(board, cross, value_title=value_title, others=others)
     context["incomplete"] = [services.dimension_label(d) for d in current.incomplete]
     context["not_in_slice"] = [services.dimension_label(d) for d in current.not_in_slice]
     return context

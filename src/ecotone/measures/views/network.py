@@ -25,7 +25,7 @@ from ecotone.replicas import read_replica
 from ..models import Unit
 from ..services import dashboards
 from ..services import network as services
-from .dashboards import cross_tab
+from .dashboards import chosen_cross, cross_tab
 
 
 def get_network(request: HttpRequest, network_slug: str) -> Network:
@@ -78,7 +78,7 @@ def network_measures(request: HttpRequest, network_slug: str) -> HttpResponseBas
     )
 
 
-def _page(found: services.NetworkDashboard, dimension: str) -> dict[str, Any]:
+def _page(request: HttpRequest, found: services.NetworkDashboard, dimension: str) -> dict[str, Any]:
     board = found.board
     indicator = board.indicator
     threshold = board.threshold
@@ -121,11 +121,9 @@ def _page(found: services.NetworkDashboard, dimension: str) -> dict[str, Any]:
             headers,
             table_rows,
         )
-    cross = current.tables.get(dashboards.CROSS)
+    cross, others = chosen_cross(request, current, dimension)
     if cross is not None:
-        context["cross"] = cross_tab(
-            indicator, cross, threshold, value_title=value_title, period=current.period.label
-        )
+        context["cross"] = cross_tab(found.board, cross, value_title=value_title, others=others)
     context["incomplete"] = [dashboards.dimension_label(d) for d in found.incomplete]
     return context
 
@@ -167,7 +165,7 @@ def network_dashboard(request: HttpRequest, network_slug: str, key: str) -> Http
             "dimension": dimension,
             "dimensions": [(d, dashboards.dimension_label(d)) for d in dimensions],
             "hidden_count": found.current.hidden_count,
-            **_page(found, dimension),
+            **_page(request, found, dimension),
         }
     )
     return render(request, "measures/network_dashboard.html", context)
