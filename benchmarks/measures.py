@@ -17,12 +17,14 @@ is reused by later runs of the same `--values`; a run at another size rebuilds t
   ecosystem (no row crosses the socket, faster than COPY from Python), with the table's
   indexes dropped during the load and built after it, as a bulk load does.
 - **Dashboard** (`dashboard_p95_ms`): one indicator, one period, sex x race, all partners of
-  one ecosystem: the SQL that sums the fact table's rows (the `value_dashboard_idx` index) into
-  the interior cells, `suppression.linked_tables` with every margin, and
-  `suppression.suppress_linked` (primary and complementary suppression with its LP audit),
-  `--runs` times on random (ecosystem, indicator, period), p95; the same for one random
-  partner's table (`dashboard_partner_p95_ms`: small cells, so suppression has work). The page
-  around it (being built in parallel) is measured once it lands.
+  one ecosystem, through the dashboards service the pages and the API call
+  (`measures.services.dashboards.dashboard`: the SQL that sums the fact table's rows, the
+  `value_dashboard_idx` index, and the period's family of linked tables suppressed with its
+  LP audit), `--runs` times on random (ecosystem, indicator, period), p95; the same for one
+  random partner's figures (`dashboard_partner_p95_ms`: small cells, so suppression has work);
+  the public page itself (`dashboard_page_p95_ms`: the five latest periods, charts, tables,
+  rendered by Django's test client); `dashboard_recovered_cells` the hidden figures an
+  independent audit of each published period pins down (must be 0).
 - **Upload** (`upload_seconds`, `upload_peak_rss_mb`): a partner's CSV of `--upload-rows`
   rows (one indicator broken down by six dimensions, the interior cells of 275 monthly
   periods) through the real services in a fresh process: `check_submission_file` (stored and
@@ -240,29 +242,16 @@ def build(n_values: int) -> dict[str, Any]:
 # Dashboard -----------------------------------------------------------------------------------
 
 
-def dashboard(
-    ecosystem: Any, indicator: Any, period: Any, threshold: int, organization: Any = None
-) -> Any:
-    """One indicator, one period, sex x race, all partners (or one): the sums, suppressed and
-    audited."""
-    from django.db.models import Sum
+def dashboard(indicator: Any, period: Any, organization: Any = None) -> Any:
+    """One indicator, one period, all partners (or one): the dashboards service the pages and
+    the API call (the fact table's sums, the family of linked tables suppressed and audited)."""
+    from ecotone.measures.services import dashboards
 
-    from ecotone.measures.models import DimensionCombo, Value
-    from ecotone.suppression import linked_tables, suppress_linked
-
-    interior = {
-        c.pk: (c.parts["sex"], c.parts["race"])
-        for c in DimensionCombo.objects.filter(key__in=[_key(p) for p in COMBOS if len(p) == 2])
-    }
-    rows = Value.objects.filter(
-        ecosystem=ecosystem, indicator=indicator, period=period, combo__in=list(interior)
+    organizations = [organization] if organization is not None else None
+    board = dashboards.dashboard(
+        indicator, organizations=organizations, period=period, periods=[period]
     )
-    if organization is not None:
-        rows = rows.filter(organization=organization)
-    sums = rows.values_list("combo").annotate(total=Sum("value"))
-    counts = {interior[combo]: int(total) for combo, total in sums}
-    tables = linked_tables({"sex": list(SEXES), "race": list(RACES)}, counts)
-    return suppress_linked(tables, threshold)
+    return board.current
 
 
 def _key(parts: dict[str, str]) -> str:
@@ -270,6 +259,8 @@ def _key(parts: dict[str, str]) -> str:
 
 
 def measure_dashboard(runs: int, seed: int) -> dict[str, Any]:
+    from django.test import Client
+
     from ecotone.ecosystems.models import Ecosystem
     from ecotone.measures.models import Indicator, Period
 
@@ -281,24 +272,35 @@ def measure_dashboard(runs: int, seed: int) -> dict[str, Any]:
     samples: list[float] = []
     partner_samples: list[float] = []
     recovered = hidden = partner_hidden = 0
+    page_samples: list[float] = []
+    client = Client()
     for _ in range(runs):
         ecosystem = rng.choice(full)
         indicator = rng.choice(list(Indicator.objects.filter(ecosystem=ecosystem)))
         period = rng.choice(list(Period.objects.filter(ecosystem=ecosystem)))
         threshold = ecosystem.suppression_threshold
         start = time.perf_counter()
-        result = dashboard(ecosystem, indicator, period, threshold)
+        current = dashboard(indicator, period)
         samples.append((time.perf_counter() - start) * 1000)
-        recovered = max(recovered, len(result.audit.recovered))
-        hidden = max(hidden, len(result.hidden))
+        recovered = max(recovered, _recovered(current, threshold))
+        hidden = max(hidden, current.hidden_count)
         # one partner's table: small cells, so suppression and its audit have work to do
         partner = rng.choice(list(ecosystem.organizations.all()[:ORGS]))
         start = time.perf_counter()
-        result = dashboard(ecosystem, indicator, period, threshold, partner)
+        current = dashboard(indicator, period, partner)
         partner_samples.append((time.perf_counter() - start) * 1000)
-        recovered = max(recovered, len(result.audit.recovered))
-        partner_hidden = max(partner_hidden, len(result.hidden))
+        recovered = max(recovered, _recovered(current, threshold))
+        partner_hidden = max(partner_hidden, current.hidden_count)
+        # the public page: the same figures for the five latest periods, charts and tables
+        url = f"/e/{ecosystem.slug}/measures/dashboards/{indicator.key}/"
+        start = time.perf_counter()
+        response = client.get(url, {"dimension": "race"}, HTTP_HOST="localhost")
+        page_samples.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
     return {
+        "dashboard_page_p95_ms": _p95(page_samples),
+        "dashboard_page_median_ms": round(statistics.median(page_samples), 1),
         "dashboard_p95_ms": _p95(samples),
         "dashboard_median_ms": round(statistics.median(samples), 1),
         "dashboard_max_ms": round(max(samples), 1),
@@ -309,6 +311,18 @@ def measure_dashboard(runs: int, seed: int) -> dict[str, Any]:
         "dashboard_partner_hidden_cells_max": partner_hidden,
         "dashboard_recovered_cells": recovered,
     }
+
+
+def _recovered(current: Any, threshold: int) -> int:
+    """Hidden figures an independent audit of everything the period publishes pins down."""
+    from ecotone import suppression
+
+    tables = [t for t in current.tables.values() if t.linked is not None]
+    if not tables:
+        return 0
+    family = suppression.table_family(t.linked for t in tables)
+    cells = {c: v for t in tables for c, v in t.cells.items()}
+    return len(suppression.audit(family, cells, threshold).recovered)
 
 
 def _p95(samples: list[float]) -> float:
