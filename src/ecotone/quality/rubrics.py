@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 SCHEMA = "ecotone-rubric/1"
@@ -706,3 +707,14 @@ def _same(
                 row=draft.row,
                 first=first,
             )
+
+
+# The rubrics Ecotone ships, in our own words (docs/quality.md) -----------------------------
+
+SHIPPED_DIRECTORY = Path(__file__).resolve().parent / "data"
+SHIPPED = ("equity_in_stem_programs.json", "mentoring_program_practice.json")
+
+
+def shipped() -> list[Rubric]:
+    """The shipped rubrics, read through `from_json` like any other."""
+    return [from_json((SHIPPED_DIRECTORY / name).read_text("utf-8")) for name in SHIPPED]
