@@ -107,14 +107,16 @@ class Problem:
     """One mistake: where (a JSON path, "row 7", or "" for the whole document), the field, and
     the message (an English msgid and its parameters) saying what is wrong."""
 
-    where: str
+    where: str  # a JSON path, "" for a CSV row or the whole document
     field: str
     message: str
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    row: int = 0  # the CSV row, as a spreadsheet numbers it (the header is row 1)
 
     def text(self) -> str:
         message = self.message % self.params if self.params else self.message
-        place = ", ".join(part for part in (self.where, self.field) if part)
+        where = f"row {self.row}" if self.row else self.where
+        place = ", ".join(part for part in (where, self.field) if part)
         return f"{place}: {message}" if place else message
 
 
@@ -130,9 +132,12 @@ class _Problems:
     def __init__(self) -> None:
         self.found: list[Problem] = []
 
-    def add(self, where: str, name: str, message: str, **params: Any) -> None:
+    def add(self, where: str | int, name: str, message: str, **params: Any) -> None:
+        """`where` is a JSON path or a CSV row number."""
         if len(self.found) < MAX_PROBLEMS:
-            self.found.append(Problem(where, name, message, params))
+            row = where if isinstance(where, int) else 0
+            path = where if isinstance(where, str) else ""
+            self.found.append(Problem(path, name, message, params, row))
 
     def raise_any(self) -> None:
         if self.found:
@@ -141,7 +146,7 @@ class _Problems:
 
 def _text(
     problems: _Problems,
-    where: str,
+    where: str | int,
     name: str,
     value: object,
     *,
@@ -167,7 +172,7 @@ def _text(
     return value
 
 
-def _key(problems: _Problems, where: str, name: str, value: object) -> str:
+def _key(problems: _Problems, where: str | int, name: str, value: object) -> str:
     key = _text(problems, where, name, value, limit=KEY_LENGTH)
     if key and len(key) <= KEY_LENGTH and not KEY.fullmatch(key):
         problems.add(
@@ -182,7 +187,9 @@ def _key(problems: _Problems, where: str, name: str, value: object) -> str:
     return key
 
 
-def _examples(problems: _Problems, where: str, name: str, values: Sequence[object]) -> list[str]:
+def _examples(
+    problems: _Problems, where: str | int, name: str, values: Sequence[object]
+) -> list[str]:
     if len(values) > MAX_EXAMPLES:
         problems.add(
             where,
@@ -560,7 +567,7 @@ def from_csv(rows: str | Iterable[Sequence[object]]) -> Rubric:
     }
     for name in COLUMNS:
         if name not in index and name not in optional:
-            problems.add("row 1", name, gettext_noop("This column is missing."))
+            problems.add(1, name, gettext_noop("This column is missing."))
     problems.raise_any()
 
     rubric: _Draft | None = None
@@ -576,13 +583,13 @@ def from_csv(rows: str | Iterable[Sequence[object]]) -> Rubric:
         }
         if not any(value.strip() for value in cells.values()):
             continue
-        where = f"row {number}"
+        where = number
 
         def text(
             name: str,
             limit: int,
             required: bool = True,
-            where: str = where,
+            where: int = where,
             cells: dict[str, str] = cells,
         ) -> str:
             return _text(problems, where, name, cells.get(name, ""), limit=limit, required=required)
@@ -654,15 +661,14 @@ def from_csv(rows: str | Iterable[Sequence[object]]) -> Rubric:
     stage_list = list(stages)
     section_list = list(sections)
 
-    def place(kind: str, *indexes: int) -> str:
+    def place(kind: str, *indexes: int) -> int:
         if kind == "stage":
-            return f"row {stages[stage_list[indexes[0]]].row}"
+            return stages[stage_list[indexes[0]]].row
         if kind == "section":
-            return f"row {sections[section_list[indexes[0]]].row}"
+            return sections[section_list[indexes[0]]].row
         if kind == "attribute":
-            key = sections[section_list[indexes[0]]].children[indexes[1]]
-            return f"row {attributes[key].row}"
-        return "row 2"
+            return attributes[sections[section_list[indexes[0]]].children[indexes[1]]].row
+        return 2
 
     result = Rubric(
         key=rubric.values["key"],
@@ -693,7 +699,7 @@ def from_csv(rows: str | Iterable[Sequence[object]]) -> Rubric:
 
 
 def _same(
-    problems: _Problems, where: str, draft: _Draft, values: Mapping[str, str], prefix: str
+    problems: _Problems, where: int, draft: _Draft, values: Mapping[str, str], prefix: str
 ) -> None:
     """A later row repeats a part's fields: each blank or as its first row gave it."""
     for name, value in values.items():
