@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ecotone.quality import rubrics
 
 STAGES = ["undeveloped", "developing", "established", "accomplished"]
@@ -47,3 +49,12 @@ def test_the_mentoring_rubric_follows_the_six_standards() -> None:
 def test_the_shipped_files_are_as_to_json_writes_them() -> None:
     for name, rubric in zip(rubrics.SHIPPED, rubrics.shipped(), strict=True):
         assert (rubrics.SHIPPED_DIRECTORY / name).read_text("utf-8") == rubrics.to_json(rubric)
+
+
+def test_the_worked_example_of_the_docs_reads_and_round_trips() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "quality.md").read_text("utf-8")
+    document = text.split("```json\n", 1)[1].split("```", 1)[0]
+    table = text.split("```csv\n", 1)[1].split("```", 1)[0]
+    rubric = rubrics.from_json(document)
+    assert rubrics.to_json(rubric) == document
+    assert rubrics.from_csv(table) == rubric
