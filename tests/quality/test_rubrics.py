@@ -305,3 +305,71 @@ def test_a_csv_unknown_stage_key_is_named() -> None:
     rows[2][10] = "High!"
     found = csv_problems_of(as_text(rows))
     assert found[0].startswith("row 3, stage_key: “High!” is not a key")
+
+
+# Any input at all: a rubric or a RubricError, never another exception ----------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+
+
+def read_or_explain(read: Any, value: Any) -> None:
+    """`read(value)` returns a rubric or raises RubricError with problems that say why."""
+    try:
+        read(value)
+    except RubricError as error:
+        problems = error.problems
+    else:
+        return
+    assert problems
+    assert all(p.message for p in problems)
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*path, index))
+    return found
+
+
+@settings(max_examples=50)
+@given(st.data())
+def test_a_damaged_document_raises_only_a_rubric_error(data: Any) -> None:
+    document = small()
+    path = data.draw(st.sampled_from(_paths(document)[1:]))
+    parent = document
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = data.draw(json_values)
+    read_or_explain(rubrics.from_json, json.dumps(document))
+
+
+@settings(max_examples=50)
+@given(st.lists(st.lists(st.text(max_size=6), max_size=14), max_size=5))
+def test_any_table_raises_only_a_rubric_error(rows: list[list[str]]) -> None:
+    read_or_explain(rubrics.from_csv, [list(rubrics.COLUMNS), *rows] if rows else rows)
+
+
+def test_a_deeply_nested_document_is_refused() -> None:
+    assert problems_of("[" * 100_000 + "]" * 100_000) == [
+        "The document is nested too deeply to be a rubric."
+    ]
+
+
+def test_a_csv_cell_too_large_for_the_reader_is_named() -> None:
+    text = ",".join(rubrics.COLUMNS) + '\n"' + "x" * 200_000 + '"\n'
+    found = csv_problems_of(text)
+    assert found[0].startswith("row 2: This row cannot be read as CSV: field larger than")
+
+
+def test_a_csv_column_given_twice_is_named() -> None:
+    rows = small_csv()
+    rows[0][2] = "rubric_title"
+    assert "row 1, rubric_title: This column appears twice." in csv_problems_of(as_text(rows))

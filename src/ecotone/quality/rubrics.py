@@ -24,7 +24,7 @@ import dataclasses
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -351,6 +351,9 @@ def from_json(document: str | bytes | Mapping[str, Any]) -> Rubric:
         except UnicodeDecodeError:
             problems.add("", "", gettext_noop("The file is not UTF-8 text."))
             problems.raise_any()
+        except RecursionError:
+            problems.add("", "", gettext_noop("The document is nested too deeply to be a rubric."))
+            problems.raise_any()
         except json.JSONDecodeError as error:
             problems.add(
                 "",
@@ -541,18 +544,23 @@ def from_csv(rows: str | Iterable[Sequence[object]]) -> Rubric:
     problems = _Problems()
     if isinstance(rows, str):
         rows = csv.reader(io.StringIO(rows.removeprefix("\ufeff"), newline=""))
-    iterator = iter(rows)
+    iterator = _rows(iter(rows), problems)
     header = next(iterator, None)
     if header is None:
-        problems.add("", "", gettext_noop("The file is empty: its first row names the columns."))
+        if not problems.found:
+            problems.add(
+                "", "", gettext_noop("The file is empty: its first row names the columns.")
+            )
         problems.raise_any()
         raise AssertionError  # unreachable
     names = [str(cell if cell is not None else "").strip().lower() for cell in header]
     index = {name: i for i, name in enumerate(names) if name}
+    for name in sorted({n for n in names if n and names.count(n) > 1}):
+        problems.add(1, name, gettext_noop("This column appears twice."))
     for name in names:
         if name and name not in COLUMNS:
             problems.add(
-                "row 1",
+                1,
                 name,
                 gettext_noop(
                     "This column is not part of the format (the columns are %(columns)s)."
@@ -653,7 +661,7 @@ def from_csv(rows: str | Iterable[Sequence[object]]) -> Rubric:
                     stage=stage_key,
                 )
             given[stage_key] = descriptor
-    if rubric is None:
+    if rubric is None and not problems.found:
         problems.add("", "", gettext_noop("The file has no rows after its header."))
     problems.raise_any()
     assert rubric is not None
@@ -696,6 +704,26 @@ def from_csv(rows: str | Iterable[Sequence[object]]) -> Rubric:
     )
     check(result, problems, place=place)
     return result
+
+
+def _rows(rows: Iterator[Sequence[object]], problems: _Problems) -> Iterator[Sequence[object]]:
+    """The rows, up to one the csv module cannot read (a problem on its row)."""
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.add(
+                number,
+                "",
+                gettext_noop("This row cannot be read as CSV: %(error)s."),
+                error=str(error),
+            )
+            return  # the reader's state after an error is not to be trusted
+        yield row
 
 
 def _same(

@@ -89,13 +89,20 @@ def _document(rubric: rubrics.Rubric) -> dict[str, Any]:
 
 
 def _add_version(
-    actor: Any, ecosystem: Ecosystem, rubric: rubrics.Rubric, *, publish: bool = False
-) -> RubricVersion:
+    actor: Any,
+    ecosystem: Ecosystem,
+    rubric: rubrics.Rubric,
+    *,
+    publish: bool = False,
+    only_new: bool = False,
+) -> RubricVersion | None:
     """A new version of the ecosystem's rubric of this key (created when new), in the caller's
-    transaction."""
-    record, _created = Rubric.objects.get_or_create(
+    transaction; with `only_new`, none when the ecosystem already has a rubric of that key."""
+    record, created = Rubric.objects.get_or_create(
         ecosystem=ecosystem, key=rubric.key, defaults={"title": rubric.title}
     )
+    if only_new and not created:
+        return None
     record = Rubric.objects.select_for_update().get(pk=record.pk)  # numbers one at a time
     if record.archived_at is not None:
         raise DomainError(
@@ -121,13 +128,14 @@ def install_shipped_rubrics(actor: Any, ecosystem: Ecosystem) -> list[RubricVers
     as a published version 1; rubrics installed or imported before are left alone. Returns
     the versions added (none when run again)."""
     require_manager(actor, ecosystem)
-    have = set(ecosystem.rubrics.values_list("key", flat=True))
+    added = []
     with acting(actor):
-        return [
-            _add_version(actor, ecosystem, rubric, publish=True)
-            for rubric in rubrics.shipped()
-            if rubric.key not in have
-        ]
+        for rubric in rubrics.shipped():
+            # by get_or_create on the unique key: a concurrent install adds nothing twice
+            version = _add_version(actor, ecosystem, rubric, publish=True, only_new=True)
+            if version is not None:
+                added.append(version)
+    return added
 
 
 def import_rubric(
@@ -139,7 +147,9 @@ def import_rubric(
     require_manager(actor, ecosystem)
     rubric = read(file, format)
     with acting(actor):
-        return _add_version(actor, ecosystem, rubric)
+        version = _add_version(actor, ecosystem, rubric)
+    assert version is not None
+    return version
 
 
 def publish_version(actor: Any, version: RubricVersion) -> RubricVersion:
