@@ -21,7 +21,9 @@ keys = st.builds(
 
 
 def _texts(limit: int, *, blank: bool = False, one_line: bool = False) -> st.SearchStrategy[str]:
-    alphabet = st.characters(codec="utf-8", exclude_categories=("Cs",))
+    alphabet = st.characters(
+        codec="utf-8", exclude_categories=("Cs", "Cc"), include_characters="\n\r\t"
+    )
     found = st.text(alphabet, max_size=min(limit, 40)).filter(lambda t: t == t.strip())
     if one_line:
         found = found.filter(lambda t: len(t.splitlines()) <= 1)
@@ -164,6 +166,15 @@ def test_too_long_a_text_is_refused() -> None:
     document = small()
     document["title"] = "x" * 201
     assert problems_of(document) == ["title: This is 201 characters long; at most 200 are allowed."]
+
+
+def test_a_control_character_is_refused() -> None:
+    document = small()
+    document["sections"][0]["guidance"] = "Ask\x00 families"
+    assert problems_of(document) == [
+        "sections[0], guidance: This holds an invisible control character (U+0000): remove it "
+        "and type the text again."
+    ]
 
 
 def test_a_bad_key_is_refused() -> None:

@@ -42,6 +42,8 @@ MAX_ATTRIBUTES = 30  # per section
 MAX_PROBLEMS = 100  # reported at most; a wholly wrong file would otherwise list thousands
 
 KEY = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+# Control characters other than tab and line breaks: invisible, and PostgreSQL's JSON refuses NUL.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # The CSV's columns, in order: one row per attribute and stage. The rubric's and the
 # section's columns repeat on every row (a later row may leave them blank); examples are one
@@ -168,6 +170,16 @@ def _text(
             gettext_noop("This is %(length)s characters long; at most %(limit)s are allowed."),
             length=len(value),
             limit=limit,
+        )
+    elif control := CONTROL.search(value):
+        problems.add(
+            where,
+            name,
+            gettext_noop(
+                "This holds an invisible control character (U+%(code)s): remove it and type "
+                "the text again."
+            ),
+            code=f"{ord(control.group()):04X}",
         )
     return value
 
