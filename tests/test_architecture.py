@@ -26,7 +26,17 @@ SOURCE = Path(__file__).resolve().parent.parent / "src"
 # docs/architecture.md: a domain may import the domains to its left, never those to its right.
 # The mentoring domain reads the atlas (equity priority), so the atlas comes before it. Shared
 # measurement reads partners, programs and areas; mentoring does not need it (nor it mentoring).
-ORDER = ("accounts", "ecosystems", "directory", "atlas", "measures", "mentoring", "demo")
+# Quality (rubrics, assessments) may read any of them; none reads it.
+ORDER = (
+    "accounts",
+    "ecosystems",
+    "directory",
+    "atlas",
+    "measures",
+    "mentoring",
+    "quality",
+    "demo",
+)
 
 # Shared modules below every domain: they import no domain app.
 PLATFORM = frozenset(

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "ecotone.atlas",
     "ecotone.measures",
     "ecotone.mentoring",
+    "ecotone.quality",
     "ecotone.demo",
 ]
 

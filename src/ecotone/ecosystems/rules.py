@@ -236,6 +236,9 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "measures.import_public_data": is_backbone,
     # periods (school years, terms, quarters, months): backbone staff keep them
     "measures.manage_periods": is_backbone,
+    # program quality (ecotone.quality): backbone admins and staff install, import, publish
+    # and export the ecosystem's rubrics (checked against the Ecosystem)
+    "quality.manage_rubrics": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }
