@@ -147,3 +147,20 @@ def test_a_version_is_reached_from_its_own_ecosystem_by_the_backbone_only(world:
     for persona, ecosystem in (("partner_a", world.alpha), ("admin", world.beta)):
         with pytest.raises(Http404):
             reach(persona, ecosystem)
+
+
+def test_a_csv_download_guards_formulas_and_imports_back_unchanged(world: Any) -> None:
+    # A descriptor a spreadsheet would run ("=HYPERLINK(...)", "-2 points") is written with an
+    # apostrophe in front, as every download of the product is, and read back without it.
+    staff = world.users["staff"]
+    document = json.loads(small_json())
+    attribute = document["sections"][0]["attributes"][0]
+    stage = next(iter(attribute["descriptors"]))
+    attribute["descriptors"][stage] = '=HYPERLINK("http://example.org","see")'
+    attribute["title"] = "-2 points for a late form"
+    version = services.import_rubric(staff, world.alpha, json.dumps(document), "json")
+    text = services.export_version(version, "csv")
+    assert "'=HYPERLINK(" in text
+    assert "'-2 points" in text
+    again = services.import_rubric(staff, world.alpha, text.encode("utf-8"), "csv")
+    assert again.content == version.content

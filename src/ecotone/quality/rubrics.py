@@ -510,32 +510,35 @@ def _list(problems: _Problems, path: str, name: str, value: object) -> list[Any]
 # CSV ----------------------------------------------------------------------------------------
 
 
-def to_csv(rubric: Rubric) -> str:
-    """The rubric as CSV text: the header (`COLUMNS`), then one row per attribute and stage in
-    order, every column filled."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+def csv_rows(rubric: Rubric) -> Iterator[tuple[str, ...]]:
+    """The rubric's rows under `COLUMNS`: one per attribute and stage in order, every column
+    filled (a download writes them through `ecotone.exports`, which guards against formulas)."""
     for section in rubric.sections:
         for attribute in section.attributes:
             for stage in rubric.stages:
-                writer.writerow(
-                    (
-                        rubric.key,
-                        rubric.title,
-                        rubric.description,
-                        section.key,
-                        section.title,
-                        section.guidance,
-                        attribute.key,
-                        attribute.title,
-                        attribute.guidance,
-                        "\n".join(attribute.examples),
-                        stage.key,
-                        stage.name,
-                        attribute.descriptors.get(stage.key, ""),
-                    )
+                yield (
+                    rubric.key,
+                    rubric.title,
+                    rubric.description,
+                    section.key,
+                    section.title,
+                    section.guidance,
+                    attribute.key,
+                    attribute.title,
+                    attribute.guidance,
+                    "\n".join(attribute.examples),
+                    stage.key,
+                    stage.name,
+                    attribute.descriptors.get(stage.key, ""),
                 )
+
+
+def to_csv(rubric: Rubric) -> str:
+    """The rubric as plain CSV text: the header (`COLUMNS`), then `csv_rows`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(csv_rows(rubric))
     return out.getvalue()
 
 

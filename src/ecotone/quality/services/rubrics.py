@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext as translate
 
+from ecotone import exports, tabular_files
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
@@ -70,15 +71,22 @@ def read(file: IO[bytes] | bytes | str, format: str) -> rubrics.Rubric:
             _("The file is larger than %(limit)s MB: a rubric is much smaller.")
             % {"limit": MAX_FILE_BYTES // 1_000_000}
         )
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DomainError(
-                _("The file is not UTF-8 text: save it as UTF-8 and import it again.")
-            ) from None
     try:
-        return rubrics.from_json(data) if format == "json" else rubrics.from_csv(data)
+        if format == "csv":
+            # the imports' one CSV reader: its encodings, and a cell a download guarded
+            # against formulas ('=...) read back as written
+            raw = data.encode() if isinstance(data, str) else data
+            return rubrics.from_csv(tabular_files.csv_rows(raw))
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise DomainError(
+                    _("The file is not UTF-8 text: save it as UTF-8 and import it again.")
+                ) from None
+        return rubrics.from_json(data)
+    except tabular_files.FileError as error:
+        raise DomainError(str(error)) from None
     except rubrics.RubricError as error:
         raise RubricFileError([describe(p) for p in error.problems]) from None
 
@@ -183,4 +191,7 @@ def export_version(version: RubricVersion, format: str) -> str:
     if format not in FORMATS:
         raise DomainError(_("A rubric is exported as JSON or as CSV."))
     rubric = rubrics.from_json(version.content)
-    return rubrics.to_json(rubric) if format == "json" else rubrics.to_csv(rubric)
+    if format == "json":
+        return rubrics.to_json(rubric)
+    # the downloads' one CSV writer: a text a spreadsheet would run as a formula is guarded
+    return "".join(exports.csv_stream(rubrics.COLUMNS, rubrics.csv_rows(rubric)))
