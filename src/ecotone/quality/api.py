@@ -40,8 +40,8 @@ class RubricSerializer(serializers.ModelSerializer[Rubric]):
 
     class Meta:
         model = Rubric
-        fields = ("key", "title", "latest_version", "archived_at", "updated_at")
-        read_only_fields = fields
+        fields: tuple[str, ...] = ("key", "title", "latest_version", "archived_at", "updated_at")
+        read_only_fields: tuple[str, ...] = fields
 
     def get_latest_version(self, rubric: Rubric) -> int | None:
         numbers = [v.number for v in rubric.versions.all()]

@@ -64,7 +64,8 @@ def rubric_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         request.GET.get("page")
     )
     for rubric in page.object_list:
-        rubric.latest_status_label = VersionStatus(rubric.latest_status).label  # type: ignore[attr-defined]
+        status = rubric.latest_status
+        rubric.latest_status_label = VersionStatus(status).label if status else "—"
     return render(request, "quality/rubric_list.html", {"form": form, "page": page})
 
 
@@ -144,7 +145,7 @@ def _chosen(versions: list[RubricVersion], asked: str | None) -> RubricVersion |
                 return version
         raise Http404
     published = [v for v in versions if v.is_published]
-    return (published or versions or [None])[0]
+    return (published or versions)[0] if versions else None
 
 
 def _sections(rubric: rubrics.Rubric) -> list[dict[str, Any]]:
