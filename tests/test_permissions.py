@@ -7,6 +7,7 @@ Anonymous visitors get the sign-in page (302) on pages and 401 on the API.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -709,6 +710,41 @@ NETWORK_MEASURE_ROWS = [
     Row("api network dashboard", "get", f"{NETWORK_MEASURES_API}/{{indicator}}/", OPERATOR_API),
 ]
 
+# Program quality: the rubric pages and API are backbone admins' and staff's alone
+# (`quality.manage_rubrics`); {rubric} has one draft version.
+RUBRICS = "/e/alpha/quality/rubrics"
+RUBRICS_API = "/api/v1/ecosystems/alpha/quality/rubrics"
+QUALITY_ROWS = [
+    Row("rubrics", "get", f"{RUBRICS}/", members_only(BACKBONE)),
+    Row("install rubrics", "get", f"{RUBRICS}/install/", members_only(BACKBONE)),
+    Row("install rubrics post", "post", f"{RUBRICS}/install/", members_only(BACKBONE, 302)),
+    Row("import rubric", "get", f"{RUBRICS}/import/", members_only(BACKBONE)),
+    Row("rubric", "get", f"{RUBRICS}/{{rubric}}/", members_only(BACKBONE)),
+    Row(
+        "download rubric",
+        "get",
+        f"{RUBRICS}/{{rubric}}/versions/1/download/csv/",
+        members_only(BACKBONE),
+    ),
+    Row(
+        "publish rubric", "get", f"{RUBRICS}/{{rubric}}/versions/1/publish/", members_only(BACKBONE)
+    ),
+    Row(
+        "publish rubric post",
+        "post",
+        f"{RUBRICS}/{{rubric}}/versions/1/publish/",
+        members_only(BACKBONE, 302),
+    ),
+    Row("api rubrics", "get", f"{RUBRICS_API}/", members_only(BACKBONE, api=True)),
+    Row("api rubric", "get", f"{RUBRICS_API}/{{rubric}}/", members_only(BACKBONE, api=True)),
+    Row(
+        "api rubric version",
+        "get",
+        f"{RUBRICS_API}/{{rubric}}/versions/1/",
+        members_only(BACKBONE, api=True),
+    ),
+]
+
 ROWS = [
     # public pages
     Row("home", "get", "/?all", ALL_200),
@@ -1160,6 +1196,7 @@ ROWS = [
     *PERIOD_ROWS,
     *DASHBOARD_ROWS,
     *NETWORK_MEASURE_ROWS,
+    *QUALITY_ROWS,
 ]
 
 CELLS = [
@@ -1297,6 +1334,7 @@ def _records(world: World) -> dict[str, Any]:
     opportunity, match, round_ = _mentoring_records(world)
     indicator, draft_indicator = _indicators(world)
     return {
+        "rubric": _rubric(world),
         "submission": _submission(world),
         "agreement": _agreement(world),
         "collection": _collection(world),
@@ -1476,6 +1514,15 @@ def _mentor_at_stage(world: World, stage: str) -> int:
     return int(mentor.pk)
 
 
+def _rubric(world: World) -> str:
+    """The key of a rubric with a draft version 1."""
+    from ecotone.quality.services import rubrics
+    from tests.quality.test_rubrics import small
+
+    version = rubrics.import_rubric(world.users["staff"], world.alpha, json.dumps(small()), "json")
+    return version.rubric.key
+
+
 OUR_PREFIXES = (
     "e/",
     "n/",
@@ -1509,6 +1556,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
     fake = {
         "indicator": "x",
         "draft_indicator": "x",
+        "rubric": "x",
         "opportunity": "1",
         "match": "1",
         "round": "1",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("e/<slug:ecosystem_slug>/atlas/", include("ecotone.atlas.urls")),
     path("e/<slug:ecosystem_slug>/measures/", include("ecotone.measures.urls")),
     path("e/<slug:ecosystem_slug>/mentoring/", include("ecotone.mentoring.urls")),
+    path("e/<slug:ecosystem_slug>/quality/", include("ecotone.quality.urls")),
     path("e/<slug:ecosystem_slug>/", include("ecotone.ecosystems.urls")),
     path("n/<slug:network_slug>/", ecosystem_views.network_detail, name="network"),
     path(

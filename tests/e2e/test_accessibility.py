@@ -182,6 +182,8 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/public/new/",
         "/e/alpha/measures/periods/",
         "/e/alpha/measures/periods/new/",
+        "/e/alpha/quality/rubrics/",
+        "/e/alpha/quality/rubrics/equity-in-stem-programs/",
         "/accounts/profile/",
     ],
     "staff": [
@@ -223,7 +225,7 @@ def signed_in_data(site: Site) -> dict[str, int]:
     """A row or two on every list of SIGNED_IN_PAGES: the mentor persona in an active match
     with hours waiting for org_a's approval, another mentor and a need for a round in review,
     areas for the atlas's priority list, an invitation, an import, a listing to verify, the
-    measures starter library and a partner's submission with a problem."""
+    measures starter library, the shipped rubrics and a partner's submission with a problem."""
     import datetime
 
     from django.core.files.base import ContentFile
@@ -233,6 +235,7 @@ def signed_in_data(site: Site) -> dict[str, int]:
     from ecotone.ecosystems.models import Invitation
     from ecotone.measures.services import collections, crosswalk, facts, indicators, submissions
     from ecotone.mentoring.services import hours, rounds
+    from ecotone.quality.services import rubrics
     from tests.atlas.test_views import FAR_HOLLOW, add_area
     from tests.measures.builders import ORG_A, crossed, report
     from tests.mentoring.builders import clear, make_mentor, make_opportunity, make_program
@@ -266,6 +269,7 @@ def signed_in_data(site: Site) -> dict[str, int]:
         file=ContentFile(b"[]", name="programs.json"),
     )
     indicators.install_starter_library(world.users["admin"], world.alpha)
+    rubrics.install_shipped_rubrics(world.users["admin"], world.alpha)
     world.alpha.indicators.filter(key="young-people-served").update(is_published=True)
     # a dashboard with a hidden small cell, its complement and the cross-tab
     report(

@@ -8,6 +8,7 @@ from ecotone.directory import api as directory_api
 from ecotone.ecosystems import api as ecosystem_api
 from ecotone.measures import api as measures_api
 from ecotone.mentoring import api as mentoring_api
+from ecotone.quality import api as quality_api
 
 root = DefaultRouter()
 root.register("ecosystems", ecosystem_api.EcosystemViewSet, basename="ecosystem")
@@ -49,6 +50,7 @@ scoped.register(
 scoped.register(
     "measures/collections", measures_api.CollectionViewSet, basename="measure-collection"
 )
+scoped.register("quality/rubrics", quality_api.RubricViewSet, basename="quality-rubric")
 
 app_name = "api"
 urlpatterns = [

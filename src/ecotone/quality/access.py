@@ -32,3 +32,8 @@ def get_version(request: HttpRequest, key: str, number: int) -> RubricVersion:
         rubric__key=key,
         number=number,
     )
+
+
+def get_rubric(request: HttpRequest, key: str) -> Rubric:
+    """A rubric of the request's ecosystem the person may see, or 404."""
+    return get_object_or_404(rubrics_of(request.user, current_ecosystem(request)), key=key)

@@ -147,13 +147,27 @@ def install_shipped_rubrics(actor: Any, ecosystem: Ecosystem) -> list[RubricVers
 
 
 def import_rubric(
-    actor: Any, ecosystem: Ecosystem, file: IO[bytes] | bytes | str, format: str
+    actor: Any,
+    ecosystem: Ecosystem,
+    file: IO[bytes] | bytes | str,
+    format: str,
+    *,
+    into: Rubric | None = None,
 ) -> RubricVersion:
     """A new draft version of the rubric the file describes (by its key; a new rubric when the
     ecosystem has none of that key). The file is read and checked whole first: a refused file
-    writes nothing, and the error names each problem's row or path, field and reason."""
+    writes nothing, and the error names each problem's row or path, field and reason. With
+    `into`, the file must be a version of that rubric (the same key)."""
     require_manager(actor, ecosystem)
     rubric = read(file, format)
+    if into is not None and (into.ecosystem_id != ecosystem.pk or into.key != rubric.key):
+        raise DomainError(
+            _(
+                "The file holds the rubric “%(key)s”, not a version of “%(title)s” "
+                "(key “%(expected)s”): choose that rubric, or none for a new one."
+            )
+            % {"key": rubric.key, "title": into.title, "expected": into.key}
+        )
     with acting(actor):
         version = _add_version(actor, ecosystem, rubric)
     assert version is not None

@@ -1,0 +1,67 @@
+"""Forms of the rubric pages: the list's filters and the import of a JSON or CSV file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from ecotone.limits import SEARCH_TEXT
+
+from .models import Rubric
+from .services.rubrics import FORMATS
+
+
+class RubricFilterForm(forms.Form):
+    SORTS = (
+        ("title", _("Title")),
+        ("-published", _("Published, latest first")),
+        ("-updated_at", _("Changed, latest first")),
+    )
+    q = forms.CharField(
+        max_length=SEARCH_TEXT,
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+
+class RubricImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A rubric as JSON (ecotone-rubric/1) or CSV, as the downloads write it."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv"}),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        required=False,
+        choices=(("", _("From the file's extension")), ("json", "JSON"), ("csv", "CSV")),
+    )
+    rubric = forms.ModelChoiceField(
+        label=_("New version of"),
+        required=False,
+        queryset=Rubric.objects.none(),
+        to_field_name="key",
+        empty_label=_("The rubric the file names (new when there is none)"),
+    )
+
+    def __init__(self, *args: Any, rubrics: QuerySet[Rubric], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rubric"].queryset = rubrics.filter(archived_at__isnull=True)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        file = data.get("file")
+        if file is not None and not data.get("format"):
+            extension = str(file.name).rsplit(".", 1)[-1].lower()
+            if extension in FORMATS:
+                data["format"] = extension
+            else:
+                self.add_error(
+                    "format",
+                    _("Choose the format: the file's name ends neither in .json nor .csv."),
+                )
+        return data

@@ -1,0 +1,9 @@
+"""Mounted under /e/<ecosystem_slug>/quality/ (see ecotone/urls.py)."""
+
+from django.urls import include, path
+
+app_name = "quality"
+
+urlpatterns = [
+    path("", include("ecotone.quality.views.rubrics")),
+]
