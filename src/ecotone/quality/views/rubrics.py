@@ -92,7 +92,7 @@ def install_rubrics(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             else:
                 messages.info(request, _("Every shipped rubric is already here."))
         return redirect("quality:rubrics", ecosystem.slug)
-    have = set(ecosystem.rubrics.values_list("key", flat=True))
+    have = set(Rubric.objects.filter(ecosystem=ecosystem).values_list("key", flat=True))
     shipped = [{"title": r.title, "installed": r.key in have} for r in rubrics.shipped()]
     return render(request, "quality/rubric_install.html", {"shipped": shipped})
 
