@@ -97,13 +97,14 @@ so they are not one `LinkedTables`. A family is suppressed and audited as one: a
 is one variable of the MILP (hidden in every set or in none), the relations' cuts of every set
 apply together, and the audit's programs run over every set's full-cross cells at once, each
 copy of a shared figure (one set's sum of its own cells) equal to the others, published or not.
-When the sets form a star (each is the shared dimensions plus dimensions of its own, as a
-page's are), those programs give every hidden cell exactly the interval that the programs over
-the full cross of all the dimensions give (for each cell of the shared dimensions, tables with
-equal totals always have a joint table: a transportation problem), so the audit is the
-attacker who knows that one table of people lies behind every set; a property test checks it.
-Sets that are not a star (sex x race, race x disability and sex x disability: a cycle) would
-need the full cross, which this does not build: pages publish stars only.
+When the sets form a tree (each shares with the others only dimensions one hub set has too,
+as a page's do: the crosses share sex and the areas), those programs give every hidden cell
+exactly the interval that the programs over the full cross of all the dimensions give (for
+each cell of the shared dimensions, tables with equal totals always have a joint table: a
+transportation problem), so the audit is the attacker who knows that one table of people lies
+behind every set; a property test checks it on two sets. Sets that form a cycle (sex x race,
+race x disability and sex x disability) would need the full cross, which this does not build:
+pages publish no cycle.
 
 Sums of tables already published (`stack`, `suppress_summed`, `suppress_linked(fixed=)`). A
 network sums its ecosystems' tables, each published already; a sum suppressed alone could be
