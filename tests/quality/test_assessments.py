@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from auditlog.models import LogEntry
+from django.utils import timezone, translation
 
 from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Membership, Role
@@ -224,3 +225,31 @@ def test_a_consensus_needs_a_stage_and_web_links(world: Any) -> None:
     with pytest.raises(DomainError, match="link"):
         services.save_consensus(ana, assessment, "outreach", "low", links=["javascript:alert(1)"])
     assert not ConsensusRating.objects.exists()
+
+
+def test_the_audit_log_names_who_started_and_agreed(world: Any) -> None:
+    assessment = started(world)
+    services.save_rating(world.users["partner_a"], assessment, "outreach", "low")
+    consensus = services.save_consensus(world.users["staff"], assessment, "outreach", "low")
+    started_entry = LogEntry.objects.get_for_object(assessment).order_by("pk").first()
+    assert started_entry is not None
+    assert started_entry.actor == world.users["partner_a"]
+    assert started_entry.additional_data == {"ecosystem_id": world.alpha.pk}
+    assert [e.actor for e in LogEntry.objects.get_for_object(consensus)] == [world.users["staff"]]
+
+
+def test_another_ecosystems_or_an_archived_rubric_is_refused(world: Any) -> None:
+    version = version_of(world)
+    with pytest.raises(DomainError, match="another ecosystem"):
+        services.start_assessment(world.users["outsider"], world.org_beta, version)
+    Rubric.objects.filter(pk=version.rubric_id).update(archived_at=timezone.now())
+    version.refresh_from_db()
+    with pytest.raises(DomainError, match="archived"):
+        services.start_assessment(world.users["partner_a"], world.org_a, version)
+
+
+def test_a_refusal_is_explained_in_spanish(world: Any) -> None:
+    assessment = started(world)
+    with translation.override("es"), pytest.raises(DomainError) as caught:
+        services.save_rating(world.users["partner_a"], assessment, "mentors", "low")
+    assert str(caught.value) == "La rúbrica “Two practices” no tiene el atributo “mentors”."
