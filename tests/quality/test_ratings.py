@@ -41,10 +41,19 @@ def test_percent_agreement_is_one_when_all_raters_agree(stages: list[str], rater
     result = ratings.agreement(STAGES, ATTRIBUTES, {f"r{i}": same for i in range(raters)})
     assert result.percent_agreement == 1
     assert all(a.agree and a.spread == 0 for a in result.attributes)
-    if len(set(stages)) > 1:
-        assert result.alpha == pytest.approx(1)
-    else:
-        assert isinstance(result.alpha, NotEnoughData)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.sampled_from(STAGES), min_size=len(ATTRIBUTES), max_size=len(ATTRIBUTES)).filter(
+        lambda stages: len(set(stages)) > 1
+    ),
+    st.integers(min_value=2, max_value=4),
+)
+def test_alpha_is_one_for_perfect_agreement_with_variation(stages: list[str], raters: int) -> None:
+    same = dict(zip(ATTRIBUTES, stages, strict=True))
+    result = ratings.agreement(STAGES, ATTRIBUTES, {f"r{i}": same for i in range(raters)})
+    assert result.alpha == pytest.approx(1)
 
 
 @settings(max_examples=50, deadline=None)
@@ -144,3 +153,25 @@ def test_a_stage_or_attribute_outside_the_rubric_is_refused() -> None:
         ratings.agreement(STAGES, ATTRIBUTES, {"p": {"a1": "excellent"}})
     with pytest.raises(ValueError, match="attribute"):
         ratings.agreement(STAGES, ATTRIBUTES, {"p": {"zz": "developing"}})
+
+
+def test_krippendorffs_own_ordinal_example() -> None:
+    # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", the example of four
+    # observers and twelve units with missing values: ordinal alpha 0.815.
+    given = [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
+        [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None],
+    ]
+    stages = ("s1", "s2", "s3", "s4", "s5")
+    units = tuple(f"u{i}" for i in range(12))
+    by_rater = {
+        f"observer-{n}": {u: f"s{v}" for u, v in zip(units, row, strict=True) if v is not None}
+        for n, row in enumerate(given)
+    }
+    result = ratings.agreement(stages, units, by_rater)
+    assert isinstance(result.alpha, float)
+    assert round(result.alpha, 3) == 0.815
+    assert result.attributes[11].spread == 0
+    assert not result.attributes[11].agree  # one rating agrees with nobody
