@@ -239,6 +239,11 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # program quality (ecotone.quality): backbone admins and staff install, import, publish
     # and export the ecosystem's rubrics (checked against the Ecosystem)
     "quality.manage_rubrics": is_backbone,
+    # partner staff assess their own organization (and its programs), with the backbone's
+    # staff; starting is checked against the Organization, rating, agreeing a consensus and
+    # completing against the Assessment
+    "quality.start_assessment": is_backbone | is_staff_of_organization,
+    "quality.rate_assessment": is_backbone | is_staff_of_organization,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

@@ -1,10 +1,15 @@
 """Change history of program quality (django-auditlog, per ecosystem): who added a rubric,
-imported a version of it, or published one."""
+imported a version of it, or published one; who started an assessment, moved it on, and
+agreed each consensus rating."""
 
 from ecotone.ecosystems.audit import track
 
-from .models import Rubric, RubricVersion
+from .models import Assessment, ConsensusRating, Rubric, RubricVersion
 
 track(Rubric)
 # a version's content is the whole rubric, kept in the version itself: its status says what matters
 track(RubricVersion, exclude=("content",))
+# Individual ratings are not tracked: a rater saves each attribute as they go, often many times,
+# and only the consensus is the assessment's record.
+track(Assessment)
+track(ConsensusRating)

@@ -102,3 +102,125 @@ class RubricVersion(TimeStamped):
         ):
             raise DomainError(_("A published rubric version is frozen: import a new version."))
         super().save(*args, **kwargs)
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    RATING = "rating", _("Rating")
+    CONSENSUS = "consensus", _("Consensus")
+    COMPLETE = "complete", _("Complete")
+
+
+class Assessment(TimeStamped):
+    """A self-assessment of an organization, or of one of its programs, against one published
+    rubric version: kept when a newer version is published, so its ratings keep their meaning."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("ecosystem")
+    )
+    organization = models.ForeignKey(
+        "ecosystems.Organization",
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("organization"),
+    )
+    program = models.ForeignKey(
+        "directory.Program",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("program"),
+    )
+    version = models.ForeignKey(
+        RubricVersion,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("rubric version"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AssessmentStatus.choices,
+        default=AssessmentStatus.DRAFT,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.ecosystem_id}
+
+
+class Rating(TimeStamped):
+    """One rater's stage for one attribute, saved as they go; blank while undecided."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("assessment")
+    )
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("rater"),
+    )
+    attribute = models.SlugField(_("attribute"), max_length=64)
+    stage = models.SlugField(_("stage"), max_length=64, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=4000)
+
+    class Meta:
+        ordering = ["assessment", "rater", "attribute"]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "rater", "attribute"], name="rating_one_per_rater_attribute"
+            ),
+        ]
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.assessment.ecosystem_id}
+
+
+class ConsensusRating(TimeStamped):
+    """The stage the raters agreed for one attribute, with why and the evidence for it."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="consensus",
+        verbose_name=_("assessment"),
+    )
+    attribute = models.SlugField(_("attribute"), max_length=64)
+    stage = models.SlugField(_("stage"), max_length=64)
+    note = models.TextField(_("note"), blank=True, max_length=4000)
+    evidence = models.TextField(_("evidence"), blank=True, max_length=4000)
+    links = models.JSONField(_("links"), default=list, blank=True)  # a list of URLs
+
+    class Meta:
+        ordering = ["assessment", "attribute"]
+        verbose_name = _("consensus rating")
+        verbose_name_plural = _("consensus ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "attribute"], name="consensus_one_per_attribute"
+            ),
+        ]
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.assessment.ecosystem_id}
