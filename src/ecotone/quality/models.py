@@ -7,6 +7,7 @@ use it keep meaning what they meant; a change is a new version.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -154,6 +155,18 @@ class Assessment(TimeStamped):
         verbose_name=_("started by"),
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # The assessment whose improvement plan this one follows up (the cycle: assess, plan,
+    # improve, assess again); the next assessment starts from the plan.
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        verbose_name=_("follows"),
+    )
+    # The partner chooses to show a complete assessment of a program on its directory listing.
+    show_mark = models.BooleanField(_("shown on the program's listing"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -224,3 +237,162 @@ class ConsensusRating(TimeStamped):
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"ecosystem_id": self.assessment.ecosystem_id}
+
+
+def _evidence_upload_to(evidence: Evidence, filename: str) -> str:
+    return f"quality/evidence/{evidence.assessment_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Evidence(TimeStamped):
+    """A file kept as evidence for one attribute of an assessment (its type and size checked
+    when it was uploaded); the consensus rating of the attribute cites it."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("assessment")
+    )
+    attribute = models.SlugField(_("attribute"), max_length=64)
+    file = models.FileField(_("file"), upload_to=_evidence_upload_to, max_length=400)
+    name = models.CharField(_("name"), max_length=255)  # as uploaded
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta:
+        ordering = ["assessment", "attribute", "created_at", "pk"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.assessment.ecosystem_id}
+
+
+class Review(TimeStamped):
+    """A reviewer the backbone assigned to an assessment (peer or external review). The
+    reviewer's stages are `Rating` rows under their own name, so agreement counts them; the
+    comment is their overall word, `submitted_at` when they handed the review in."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("assessment")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="quality_reviews",
+        verbose_name=_("reviewer"),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=8000)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "created_at", "pk"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "reviewer"], name="review_one_per_reviewer"
+            ),
+        ]
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.assessment.ecosystem_id}
+
+
+class ImprovementPlan(TimeStamped):
+    """What a program will do after an assessment: goals for its lowest-rated attributes."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="plan", verbose_name=_("assessment")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+
+    class Meta:
+        verbose_name = _("improvement plan")
+        verbose_name_plural = _("improvement plans")
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.assessment.ecosystem_id}
+
+
+class PlanGoal(TimeStamped):
+    """A goal of a plan: one attribute, the stage to reach, and what reaching it means."""
+
+    plan = models.ForeignKey(
+        ImprovementPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan")
+    )
+    attribute = models.SlugField(_("attribute"), max_length=64)
+    target_stage = models.SlugField(_("stage to reach"), max_length=64)
+    goal = models.TextField(_("goal"), max_length=4000)
+
+    class Meta:
+        ordering = ["plan", "pk"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "attribute"], name="plan_goal_per_attribute"),
+        ]
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.plan.assessment.ecosystem_id}
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
+class PlanAction(TimeStamped):
+    """One action toward a goal, with its owner, due date and status; `reminded_on` is the day
+    its owner was last reminded (one reminder a day at most)."""
+
+    goal = models.ForeignKey(
+        PlanGoal, on_delete=models.CASCADE, related_name="actions", verbose_name=_("goal")
+    )
+    description = models.TextField(_("action"), max_length=4000)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
+    reminded_on = models.DateField(_("reminded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["goal", "due_on", "pk"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"ecosystem_id": self.goal.plan.assessment.ecosystem_id}
