@@ -253,3 +253,44 @@ def test_a_refusal_is_explained_in_spanish(world: Any) -> None:
     with translation.override("es"), pytest.raises(DomainError) as caught:
         services.save_rating(world.users["partner_a"], assessment, "mentors", "low")
     assert str(caught.value) == "La rúbrica “Two practices” no tiene el atributo “mentors”."
+
+
+def test_an_assigned_reviewer_sees_and_rates_but_does_not_agree_the_consensus(world: Any) -> None:
+    from ecotone.quality.access import assessments_of
+    from ecotone.quality.models import Review
+
+    assessment = started(world)
+    reviewer = world.users["reviewer"]
+    assert not assessments_of(reviewer, world.alpha).exists()
+    with pytest.raises(DomainError):
+        services.save_rating(reviewer, assessment, "outreach", "mid")
+    Review.objects.create(assessment=assessment, reviewer=reviewer)
+    assert list(assessments_of(reviewer, world.alpha)) == [assessment]
+    assert reviewer.has_perm("quality.view_assessment", assessment)
+    services.save_rating(reviewer, assessment, "outreach", "mid")
+    with pytest.raises(DomainError, match="partner staff"):
+        services.save_consensus(reviewer, assessment, "outreach", "mid")
+
+
+def test_a_reviewer_who_loses_the_role_no_longer_sees_the_assessment(world: Any) -> None:
+    from ecotone.quality.access import assessments_of
+    from ecotone.quality.models import Review
+
+    assessment = started(world)
+    reviewer = world.users["reviewer"]
+    Review.objects.create(assessment=assessment, reviewer=reviewer)
+    Membership.objects.filter(user=reviewer, ecosystem=world.alpha).delete()
+    reviewer = type(reviewer).objects.get(pk=reviewer.pk)  # roles are cached per user object
+    assert not assessments_of(reviewer, world.alpha).exists()
+    assert not reviewer.has_perm("quality.view_assessment", assessment)
+
+
+def test_partner_staff_see_only_their_organizations_assessments(world: Any) -> None:
+    from ecotone.quality.access import assessments_of
+
+    assessment = started(world)
+    assert list(assessments_of(world.users["partner_a"], world.alpha)) == [assessment]
+    assert list(assessments_of(world.users["staff"], world.alpha)) == [assessment]
+    for persona in ("partner_b", "member", "mentor", "outsider"):
+        assert not assessments_of(world.users[persona], world.alpha).exists()
+        assert not world.users[persona].has_perm("quality.view_assessment", assessment)

@@ -127,6 +127,24 @@ def programs_see_mentor(user: Any, mentor: Any) -> bool:
     return bool(organizations) and record.seen_by_organizations(mentor, organizations)
 
 
+_ASSIGNED_REVIEWERS: dict[type, Callable[[Any, Any], bool]] = {}
+
+
+def register_reviewed_record(model: type, is_assigned: Callable[[Any, Any], bool]) -> None:
+    """Tell the rules how to read who was assigned to review a later app's record (a quality
+    assessment; later a challenge's application): `is_assigned(user, record)`."""
+    _ASSIGNED_REVIEWERS[model] = is_assigned
+
+
+@rules.predicate
+def is_assigned_reviewer(user: Any, obj: Any) -> bool:
+    """A reviewer the backbone assigned to this record, while they keep the reviewer role."""
+    check = _ASSIGNED_REVIEWERS.get(type(obj))
+    return bool(
+        user.is_authenticated and check is not None and is_reviewer(user, obj) and check(user, obj)
+    )
+
+
 @rules.predicate
 def is_published_indicator(user: Any, indicator: Any) -> bool:
     """A shared-measurement indicator the backbone published and has not archived."""
@@ -240,10 +258,20 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # and export the ecosystem's rubrics (checked against the Ecosystem)
     "quality.manage_rubrics": is_backbone,
     # partner staff assess their own organization (and its programs), with the backbone's
-    # staff; starting is checked against the Organization, rating, agreeing a consensus and
-    # completing against the Assessment
+    # staff; starting is checked against the Organization, the rest against the Assessment.
+    # A reviewer the backbone assigned sees the assessment and rates it under their own name;
+    # only the organization's staff (and the backbone) agree the consensus, complete it,
+    # add evidence and write its improvement plan.
     "quality.start_assessment": is_backbone | is_staff_of_organization,
-    "quality.rate_assessment": is_backbone | is_staff_of_organization,
+    "quality.view_assessment": is_backbone | is_staff_of_organization | is_assigned_reviewer,
+    "quality.rate_assessment": is_backbone | is_staff_of_organization | is_assigned_reviewer,
+    "quality.agree_consensus": is_backbone | is_staff_of_organization,
+    "quality.plan_improvement": is_backbone | is_staff_of_organization,
+    "quality.assign_reviewer": is_backbone,
+    # the ecosystem's roll-up (checked against the Ecosystem): the backbone's in full; the
+    # members the backbone admitted see it only where at least the ecosystem's small-cell
+    # threshold of programs stand behind each figure (the roll-up service suppresses)
+    "quality.view_rollup": is_backbone | is_granted_member,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

@@ -1,19 +1,23 @@
-"""The rubrics a person may reach, each from the request's ecosystem; any other answers 404.
+"""The rubrics and assessments a person may reach, each from the request's ecosystem; any other
+answers 404.
 
-For now only backbone admins and staff (`quality.manage_rubrics`) see rubrics, every one of
-the ecosystem's, archived ones too; assessments will open the published versions to partners.
+Backbone admins and staff (`quality.manage_rubrics`) see every rubric of the ecosystem,
+archived ones too. Assessments follow `quality.view_assessment` as one query: the backbone sees
+the ecosystem's, partner staff their organizations', a reviewer those they were assigned while
+they hold the reviewer role.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem
-from ecotone.ecosystems.models import Ecosystem
+from ecotone.ecosystems.models import BACKBONE_ROLES, Ecosystem, Role
 
-from .models import Rubric, RubricVersion
+from .models import Assessment, Rubric, RubricVersion
 
 
 def rubrics_of(user: object, ecosystem: Ecosystem) -> QuerySet[Rubric]:
@@ -37,3 +41,26 @@ def get_version(request: HttpRequest, key: str, number: int) -> RubricVersion:
 def get_rubric(request: HttpRequest, key: str) -> Rubric:
     """A rubric of the request's ecosystem the person may see, or 404."""
     return get_object_or_404(rubrics_of(request.user, current_ecosystem(request)), key=key)
+
+
+def assessments_of(user: object, ecosystem: Ecosystem) -> QuerySet[Assessment]:
+    """The ecosystem's assessments the person may see (`quality.view_assessment`)."""
+    found = Assessment.objects.filter(ecosystem=ecosystem).select_related(
+        "organization", "program", "version__rubric"
+    )
+    if not getattr(user, "is_authenticated", False):
+        return found.none()
+    if getattr(user, "is_superuser", False):
+        return found
+    held = roles.roles_in(user, ecosystem)
+    if held & BACKBONE_ROLES:
+        return found
+    seen = Q(organization_id__in=roles.organizations_in(user, ecosystem.pk))
+    if Role.REVIEWER in held:
+        seen |= Q(reviews__reviewer=user)
+    return found.filter(seen).distinct()
+
+
+def get_assessment(request: HttpRequest, pk: int) -> Assessment:
+    """An assessment of the request's ecosystem the person may see, or 404."""
+    return get_object_or_404(assessments_of(request.user, current_ecosystem(request)), pk=pk)

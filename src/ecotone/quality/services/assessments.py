@@ -6,8 +6,8 @@ differ; they agree a consensus per attribute with a note and evidence, then comp
 The status moves on by itself: draft when started, rating with the first rating, consensus
 with the first consensus rating, complete when every attribute has one (`complete_assessment`);
 a complete assessment takes no more ratings. Each operation checks its permission
-(`quality.start_assessment`, `quality.rate_assessment`), runs in one transaction naming the
-actor, and raises `DomainError` with a message a person can read.
+(`quality.start_assessment`, `quality.rate_assessment`, `quality.agree_consensus`), runs in
+one transaction naming the actor, and raises `DomainError` with a message a person can read.
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ def save_consensus(
 ) -> ConsensusRating:
     """The stage the raters agreed for one attribute, with a note and the evidence (a text and
     web links), replacing what was agreed for it before."""
-    require(actor, "quality.rate_assessment", assessment)
+    require(actor, "quality.agree_consensus", assessment)
     if not stage:
         raise DomainError(_("A consensus rating needs a stage."))
     values = {
@@ -211,7 +211,7 @@ def save_consensus(
 
 def complete_assessment(actor: Any, assessment: Assessment) -> Assessment:
     """Complete the assessment once every attribute of its rubric has a consensus rating."""
-    require(actor, "quality.rate_assessment", assessment)
+    require(actor, "quality.agree_consensus", assessment)
     with acting(actor):
         locked = _locked(assessment)
         agreed = set(locked.consensus.values_list("attribute", flat=True))
