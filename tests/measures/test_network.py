@@ -227,3 +227,41 @@ def test_the_network_pages_read_a_bounded_number_of_queries(
         assert client.get("/n/state/measures/").status_code == 200
     with django_assert_max_num_queries(13):
         assert client.get(PAGE).status_code == 200
+
+
+def test_a_hidden_figure_two_crosses_share_is_counted_once(setup: Any) -> None:
+    # Few boys in either ecosystem: the network's boys (a sex margin both sex x race and
+    # sex x disability have) are hidden in both sets of tables, one figure hidden, not two.
+    world = setup
+    indicators.install_starter_library(world.users["staff"], world.beta)
+    for ecosystem, organization, boys in (
+        (world.alpha, world.org_a, 3),
+        (world.beta, world.org_beta, 2),
+    ):
+        indicator = Indicator.objects.get(ecosystem=ecosystem, key="young-people-served")
+        indicator.dimensions = ["sex", "race", "disability"]
+        indicator.is_published = True
+        indicator.save()
+        rows: dict[Any, int] = crossed(
+            {("Female", "White"): 20, ("Female", "Asian"): 15, ("Male", "White"): boys}
+        )
+        for (sex, code), count in {
+            ("Female", "Yes"): 12,
+            ("Female", "No"): 23,
+            ("Male", "No"): boys,
+        }.items():
+            rows[(("disability", code), ("sex", sex))] = count
+            rows[(("disability", code),)] = rows.get((("disability", code),), 0) + count
+        report(organization, indicator, facts.school_year(ecosystem, 2024), rows)
+    found = services.get_network_indicator(world.network, "young-people-served")
+    summed = services.network_dashboard(world.network, found)
+    assert summed is not None
+    tables = summed.current.tables
+    assert {("sex", "race"), ("sex", "disability")} <= set(tables)
+    boys_margin = Cell(("sex",), ("Male",))
+    assert all(
+        t.cells.get(boys_margin, 0) is None for t in tables.values() if "sex" in t.dimensions
+    )
+    hidden = {c for t in tables.values() for c, v in t.cells.items() if v is None}
+    assert boys_margin in hidden
+    assert services.hidden_count(summed) == len(hidden)

@@ -252,11 +252,6 @@ def _summed_sums(parts: Sequence[PublishedPeriod]) -> Sums:
     return {key: (v[0], v[1], v[2]) for key, v in total.items()}
 
 
-def _shared(cell: suppression.Cell) -> bool:
-    """A figure every table of the page has: the total, a percentage's numerator total."""
-    return ECOSYSTEM not in cell.margin and set(cell.margin) <= {PART}
-
-
 def _standard_codes(dims: Sequence[str]) -> dict[str, tuple[str, ...]]:
     return {d: tuple(c.code for c in codes.option_set(d).codes) for d in dims}
 
@@ -338,7 +333,8 @@ def network_dashboard(
     sums = _summed_sums(list(parts.values()))
     tables: dict[tuple[str, ...], Table] = {}
     total_figure = None
-    counted: set[suppression.Cell] = set()  # the shared figures, counted hidden once
+    # a figure two tables have (the total, the numbers by sex of two crosses) is counted once
+    counted: set[suppression.Cell] = set()
     for dims, result in results.items():
         cells = {c: v for c, v in result.cells.items() if ECOSYSTEM not in c.margin}
         margins = {c.margin for c in cells}
@@ -351,7 +347,7 @@ def network_dashboard(
             if table_dims:
                 kept = {c: v for c, v in cells.items() if set(c.margin) <= {*table_dims, PART}}
                 hidden_here = {c for c, v in kept.items() if v is None} - counted
-                counted |= {c for c in hidden_here if _shared(c)}
+                counted |= hidden_here
                 linked = cast(suppression.LinkedTables, result.tables)
                 tables[table_dims] = Table(
                     table_dims, figures, result.audit.passed, len(hidden_here), linked, kept
