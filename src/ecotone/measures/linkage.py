@@ -78,7 +78,7 @@ SECRET_GROUP = 4
 
 # Dice similarity at or above which two CLKs are one person: on the synthetic rosters of
 # tests/measures/test_linkage_truth.py (docs/reach.md) it keeps precision and recall above 0.95.
-THRESHOLD = 0.8
+THRESHOLD = 0.85
 
 # Letters NFKD leaves whole, spelled out as a person would type them on a US keyboard.
 SPELLED_OUT = {
@@ -273,6 +273,13 @@ def clk_fields(identity: Identity) -> list[str]:
     ]
 
 
+@cache
+def _clkhash_schema() -> Any:
+    from clkhash import schema
+
+    return schema.from_json_dict(schema_json())
+
+
 def clks(identities: Sequence[Identity], secret: bytes) -> list[bytes]:
     """Each identity's CLK, computed by `clkhash` itself (128 bytes, clkhash's bit order)."""
     from clkhash import clk, schema  # imported here: it is slow to import and only hashing needs it
@@ -289,6 +296,39 @@ def blocking_key(identity: Identity) -> str:
     family = identity.family_name
     initial = "f" if family.startswith("ph") else PHONETIC_INITIAL.get(family[0], family[0])
     return f"{identity.birth_date[:4]}-{initial}"
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """What a roster row becomes, all the server receives of who the young person is."""
+
+    exact_hash: str
+    clk: bytes
+    block: str
+
+
+def encode_roster(
+    records: Sequence[tuple[str, str, str, str]], secret: bytes, *, first_row: int = 1
+) -> tuple[list[Encoded | None], list[EncodingError]]:
+    """Rows of (given name, family name, birth date, school) encoded as the browser encodes
+    them (for the demo, tests and benchmarks): None and a refusal for a row that cannot be."""
+    key = exact_key(secret)
+    identities: list[Identity | None] = []
+    refused: list[EncodingError] = []
+    for row, (given, family, birth, school) in enumerate(records, start=first_row):
+        try:
+            identities.append(normalise_record(given, family, birth, school, row=row))
+        except EncodingError as refusal:
+            identities.append(None)
+            refused.append(refusal)
+    filters = iter(clks([identity for identity in identities if identity is not None], secret))
+    encoded = [
+        None
+        if identity is None
+        else Encoded(exact_hash(key, identity), next(filters), blocking_key(identity))
+        for identity in identities
+    ]
+    return encoded, refused
 
 
 def link(
