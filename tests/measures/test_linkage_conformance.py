@@ -80,7 +80,8 @@ process.stdin.on("end", async () => {
     try { return encoder.normaliseRecord(record, nicknames, i + 2); } catch (error) { return null; }
   });
   const check = await encoder.checkValue(secretBytes);
-  process.stdout.write(JSON.stringify({ ...roster, identities, check }));
+  const blocks = identities.map((identity) => identity && encoder.blockOf(identity));
+  process.stdout.write(JSON.stringify({ ...roster, identities, check, blocks }));
 });
 """
 
@@ -105,7 +106,7 @@ def browser(records: list[dict[str, str]]) -> dict:
 
 def server(records: list[dict[str, str]]) -> dict:
     secret = linkage.parse_secret(SECRET)
-    key = linkage.exact_key(secret)
+    key, blocks = linkage.exact_key(secret), linkage.block_key(secret)
     identities: list[linkage.Identity | None] = []
     refused = []
     for row, record in enumerate(records, start=2):
@@ -122,7 +123,7 @@ def server(records: list[dict[str, str]]) -> dict:
         else {
             "exact_hash": linkage.exact_hash(key, identity),
             "clk": base64.b64encode(next(clks)).decode(),
-            "block": linkage.blocking_key(identity),
+            "block": linkage.blocking_key(blocks, identity),
         }
         for identity in identities
     ]
@@ -131,6 +132,9 @@ def server(records: list[dict[str, str]]) -> dict:
         "refused": refused,
         "identities": [None if identity is None else vars(identity) for identity in identities],
         "check": linkage.check_value(secret),
+        "blocks": [
+            None if identity is None else linkage.block_of(identity) for identity in identities
+        ],
     }
 
 
@@ -166,6 +170,9 @@ def test_the_browsers_clks_are_clkhashs_bit_for_bit(both):
 
 def test_the_browsers_exact_hashes_and_blocks_are_the_servers(both):
     js, py = both
+    assert js["blocks"] == py["blocks"]
+    assert py["blocks"][:3] == ["2010-g", "2010-o", "2010-o"]
+    assert py["blocks"][11:13] == ["2015-f", "2006-k"]
     assert [row and (row["exact_hash"], row["block"]) for row in js["encoded"]] == [
         row and (row["exact_hash"], row["block"]) for row in py["encoded"]
     ]

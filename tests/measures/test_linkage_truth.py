@@ -135,7 +135,7 @@ def test_the_exact_hash_does_not_change_with_how_a_name_or_date_is_written(
         data.draw(date_writings(born)),
     )
     assert linkage.exact_hash(KEY, other) == linkage.exact_hash(KEY, plain)
-    assert linkage.blocking_key(other) == linkage.blocking_key(plain)
+    assert linkage.block_of(other) == linkage.block_of(plain)
 
 
 @settings(max_examples=40, deadline=None)

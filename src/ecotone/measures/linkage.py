@@ -31,8 +31,10 @@ Method.
   bigrams of both names, the year, month and day of birth, the day and month in either order
   (so that a swapped day and month keeps most of the date's bits), and the school's bigrams.
   The browser's encoder (`static/ecotone/roster-encoder.js`) computes the same bits.
-- Blocking key (`blocking_key`): the year of birth and the family name's phonetic initial (C,
-  K and Q alike, S and Z, I and Y, PH as F). Two rows are compared by CLK only within a block.
+- Blocking key (`block_of`, `blocking_key`): the year of birth and the family name's phonetic
+  initial (C, K and Q alike, S and Z, I and Y, PH as F), sent as its HMAC-SHA-256 under
+  HKDF(secret, `BLOCK_INFO`) cut to 64 bits, so that the server can group rows by it without
+  reading it. Two rows are compared by CLK only within a block.
 - Linkage (`link`): rows with one exact hash are one person at once; the distinct hashes are
   then compared by Sørensen-Dice similarity of their CLKs within each block with `anonlink`'s
   accelerated similarity, pairs at or above the threshold are candidates, except two hashes
@@ -70,6 +72,7 @@ NICKNAMES_PATH = DATA / "linkage_nicknames.json"
 
 EXACT_INFO = b"ecotone/reach/exact-hash/v1"
 CHECK_INFO = b"ecotone/reach/secret-check/v1"
+BLOCK_INFO = b"ecotone/reach/block/v1"
 FIELD_SEPARATOR = "\x1f"
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
@@ -291,11 +294,20 @@ def clks(identities: Sequence[Identity], secret: bytes) -> list[bytes]:
     return [bytes(bloom.tobytes()) for bloom in filters]
 
 
-def blocking_key(identity: Identity) -> str:
-    """The year of birth and the family name's phonetic initial: `2010-k` for Garcia, Karcia."""
+def block_of(identity: Identity) -> str:
+    """The coarse key rows are blocked by, in clear: `2010-k` for Garcia or Karcia born in 2010."""
     family = identity.family_name
     initial = "f" if family.startswith("ph") else PHONETIC_INITIAL.get(family[0], family[0])
     return f"{identity.birth_date[:4]}-{initial}"
+
+
+def block_key(secret: bytes) -> bytes:
+    return hkdf(secret, BLOCK_INFO)
+
+
+def blocking_key(key: bytes, identity: Identity) -> str:
+    """What is sent of the block: its HMAC under `block_key(secret)`, 16 hex digits."""
+    return hmac.new(key, block_of(identity).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -312,7 +324,7 @@ def encode_roster(
 ) -> tuple[list[Encoded | None], list[EncodingError]]:
     """Rows of (given name, family name, birth date, school) encoded as the browser encodes
     them (for the demo, tests and benchmarks): None and a refusal for a row that cannot be."""
-    key = exact_key(secret)
+    key, blocks = exact_key(secret), block_key(secret)
     identities: list[Identity | None] = []
     refused: list[EncodingError] = []
     for row, (given, family, birth, school) in enumerate(records, start=first_row):
@@ -325,7 +337,7 @@ def encode_roster(
     encoded = [
         None
         if identity is None
-        else Encoded(exact_hash(key, identity), next(filters), blocking_key(identity))
+        else Encoded(exact_hash(key, identity), next(filters), blocking_key(blocks, identity))
         for identity in identities
     ]
     return encoded, refused
@@ -408,10 +420,10 @@ def link(
 
 def exact_people(digests: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
     """A person number per row from exact hashes alone, for millions of rows: `digests` is an
-    (n, k) array of the hashes' leading bytes (8 suffice below a billion rows: the chance that
-    two of n people share them is about n**2 / 2**65)."""
-    packed = np.ascontiguousarray(digests).view(f"V{digests.shape[1]}").reshape(-1)
-    _, people = np.unique(packed, return_inverse=True)
+    (n, 32) or (n, 8) array of the hashes' bytes, of which the first 8 are compared (the chance
+    that two of n people share them is about n**2 / 2**65: one in ten million at two million)."""
+    leading = np.ascontiguousarray(digests[:, :8]).view(np.uint64).reshape(-1)
+    _, people = np.unique(leading, return_inverse=True)
     result: npt.NDArray[np.int64] = people.reshape(-1).astype(np.int64)
     return result
 

@@ -12,6 +12,7 @@
 
   const EXACT_INFO = "ecotone/reach/exact-hash/v1";
   const CHECK_INFO = "ecotone/reach/secret-check/v1";
+  const BLOCK_INFO = "ecotone/reach/block/v1";
   const FIELD_SEPARATOR = "\u001f";
   const SECRET_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
   const SECRET_CHARACTERS = 32;
@@ -146,11 +147,17 @@
     return hex(new Uint8Array(await subtle.sign("HMAC", key, encoder.encode(message))));
   }
 
-  function blockingKey(identity) {
+  function blockOf(identity) {
     const family = identity.family_name;
     const first = Array.from(family)[0];
     const initial = family.startsWith("ph") ? "f" : PHONETIC_INITIAL[first] || first;
     return identity.birth_date.slice(0, 4) + "-" + initial;
+  }
+
+  // The block is sent keyed, so that the server groups rows by it without reading it.
+  async function blockingKey(key, identity) {
+    const mac = new Uint8Array(await subtle.sign("HMAC", key, encoder.encode(blockOf(identity))));
+    return hex(mac).slice(0, 16);
   }
 
   // --- MD5 (RFC 1321) and HMAC-MD5 (RFC 2104) ------------------------------------------
@@ -314,6 +321,7 @@
   async function encodeRoster(records, { secret, schema, nicknames, firstRow = 1 }) {
     const secretBytes = typeof secret === "string" ? parseSecret(secret) : secret;
     const exactKey = await hmacKey(await hkdf(secretBytes, EXACT_INFO, 32), "SHA-256");
+    const blockKey = await hmacKey(await hkdf(secretBytes, BLOCK_INFO, 32), "SHA-256");
     const clk = await clkEncoder(schema, secretBytes);
     const encoded = [];
     const refused = [];
@@ -330,7 +338,7 @@
       encoded.push({
         exact_hash: await exactHash(exactKey, identity),
         clk: await clk(clkFields(identity)),
-        block: blockingKey(identity),
+        block: await blockingKey(blockKey, identity),
       });
     }
     return { encoded, refused };
@@ -344,7 +352,7 @@
     normaliseRecord,
     parseSecret,
     checkValue,
-    blockingKey,
+    blockOf,
     clkFields,
     clkEncoder,
     encodeRoster,
