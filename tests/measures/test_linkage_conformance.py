@@ -80,8 +80,10 @@ process.stdin.on("end", async () => {
     try { return encoder.normaliseRecord(record, nicknames, i + 2); } catch (error) { return null; }
   });
   const check = await encoder.checkValue(secretBytes);
+  const typed = secret.toLowerCase().replace(/-/g, " ").replace(/0/g, "o");
+  const messy = await encoder.checkValue(encoder.parseSecret(typed));
   const blocks = identities.map((identity) => identity && encoder.blockOf(identity));
-  process.stdout.write(JSON.stringify({ ...roster, identities, check, blocks }));
+  process.stdout.write(JSON.stringify({ ...roster, identities, check, messy, blocks }));
 });
 """
 
@@ -195,4 +197,5 @@ def test_the_browser_refuses_the_rows_the_server_refuses(both):
 def test_the_browser_computes_the_check_value_the_server_keeps(both):
     js, py = both
     assert js["check"] == py["check"]
+    assert js["messy"] == py["check"]
     assert py["check"] != linkage.check_value(linkage.parse_secret(linkage.generate_secret()))

@@ -22,7 +22,7 @@
   const MARK = /^\p{Mn}$/u;
   const LETTER = /^\p{L}+$/u;
 
-  class Refused extends Error {
+  class EncodingError extends Error {
     constructor(field, reason, row) {
       super((row !== undefined && row !== null ? "row " + row + ", " : "") + field.replace("_", " ") + ": " + reason);
       this.field = field;
@@ -53,21 +53,21 @@
 
   function normaliseDate(text) {
     text = String(text).trim();
-    if (!text) throw new Refused("birth_date", "empty");
+    if (!text) throw new EncodingError("birth_date", "empty");
     let year, month, day, match;
     if ((match = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(text))) {
       [year, month, day] = [match[1], match[2], match[3]].map(Number);
     } else if ((match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text))) {
       [month, day, year] = [match[1], match[2], match[3]].map(Number);
     } else {
-      throw new Refused("birth_date", "not_a_date");
+      throw new EncodingError("birth_date", "not_a_date");
     }
     const born = new Date(Date.UTC(2000, month - 1, day));
     born.setUTCFullYear(year);
     if (year < 1 || born.getUTCFullYear() !== year || born.getUTCMonth() !== month - 1 || born.getUTCDate() !== day) {
-      throw new Refused("birth_date", "not_a_date");
+      throw new EncodingError("birth_date", "not_a_date");
     }
-    if (year < 1900 || year > 2099) throw new Refused("birth_date", "out_of_range");
+    if (year < 1900 || year > 2099) throw new EncodingError("birth_date", "out_of_range");
     const pad = (n, width) => String(n).padStart(width, "0");
     return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2);
   }
@@ -82,12 +82,12 @@
         school: normaliseName(record.school || ""),
       };
     } catch (error) {
-      if (error instanceof Refused) throw new Refused(error.field, error.reason, row);
+      if (error instanceof EncodingError) throw new EncodingError(error.field, error.reason, row);
       throw error;
     }
     for (const field of ["given_name", "family_name"]) {
       if (!identity[field]) {
-        throw new Refused(field, String(record[field] || "").trim() ? "no_letters" : "empty", row);
+        throw new EncodingError(field, String(record[field] || "").trim() ? "no_letters" : "empty", row);
       }
     }
     return identity;
@@ -98,7 +98,7 @@
   function parseSecret(text) {
     const cleaned = String(text).replace(/[\s-]/g, "").toUpperCase().replace(/O/g, "0").replace(/[IL]/g, "1");
     if (cleaned.length !== SECRET_CHARACTERS || [...cleaned].some((char) => !SECRET_ALPHABET.includes(char))) {
-      throw new Refused("secret", "not_a_secret");
+      throw new EncodingError("secret", "not_a_secret");
     }
     let number = 0n;
     for (const char of cleaned) number = number * 32n + BigInt(SECRET_ALPHABET.indexOf(char));
@@ -330,7 +330,7 @@
       try {
         identity = normaliseRecord(records[i], nicknames, firstRow + i);
       } catch (error) {
-        if (!(error instanceof Refused)) throw error;
+        if (!(error instanceof EncodingError)) throw error;
         refused.push({ row: error.row, field: error.field, reason: error.reason });
         encoded.push(null);
         continue;
@@ -345,7 +345,7 @@
   }
 
   const api = {
-    Refused,
+    EncodingError,
     normaliseName,
     normaliseGivenName,
     normaliseDate,
