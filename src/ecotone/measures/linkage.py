@@ -56,6 +56,7 @@ import json
 import re
 import secrets
 import unicodedata
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -398,8 +399,6 @@ def link(
     node_person = np.arange(len(hashes), dtype=np.int64)
     if sims:
         order = np.lexsort((np.asarray(rights), np.asarray(lefts), -np.asarray(sims)))
-        from array import array
-
         candidates = (
             array("d", (sims[i] for i in order)),
             (array("I", bytes(4 * len(order))), array("I", bytes(4 * len(order)))),
