@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext as translate
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ecotone.directory.models import Program
@@ -206,7 +207,8 @@ def assessment_detail(request: HttpRequest, ecosystem_slug: str, pk: int) -> Htt
             "assessment": assessment,
             "summary": summary,
             "alpha": alpha if isinstance(alpha, float) else None,
-            "alpha_reason": _(alpha.reason) if not isinstance(alpha, float) else "",
+            # a msgid held in a variable (marked in `ratings`): not for makemessages
+            "alpha_reason": translate(alpha.reason) if not isinstance(alpha, float) else "",
             "percent": summary.agreement.percent_agreement,
             "sections": _by_section(shown),
             "only_differing": only_differing,
