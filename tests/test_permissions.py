@@ -799,6 +799,15 @@ ASSESSMENT_ROWS = [
     Row("complete assessment", "get", f"{ASSESSMENT}/complete/", assessment_page()),
     # refused: no attribute has a consensus yet (shown on the page)
     Row("complete assessment post", "post", f"{ASSESSMENT}/complete/", assessment_page(400)),
+    Row("api assessments", "get", f"{ASSESSMENT_API}/", members_only(ASSESSMENT_VIEWERS, api=True)),
+    Row("api assessment", "get", f"{ASSESSMENT_API}/{{assessment}}/", assessment_page(api=True)),
+    Row(
+        "api assessment rating",
+        "post",
+        f"{ASSESSMENT_API}/{{assessment}}/ratings/",
+        assessment_page(api=True),
+        {"attribute": "outreach", "stage": "low"},
+    ),
 ]
 
 ROWS = [

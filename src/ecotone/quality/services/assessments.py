@@ -162,8 +162,8 @@ def agreement(assessment: Assessment) -> ratings.Agreement:
     """How far the raters agree (`ratings.agreement`); raters are keyed by their user id."""
     rubric = content(assessment.version)
     given: dict[str, dict[str, str]] = {}
-    for rater, attribute, stage in assessment.ratings.values_list("rater", "attribute", "stage"):
-        given.setdefault(str(rater), {})[attribute] = stage
+    for rating in assessment.ratings.all():  # prefetched by the API's list
+        given.setdefault(str(rating.rater_id), {})[rating.attribute] = rating.stage
     return ratings.agreement(
         [s.key for s in rubric.stages], [a.key for a in rubric.attributes()], given
     )
