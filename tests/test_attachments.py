@@ -79,11 +79,11 @@ def test_an_xlsx_written_by_a_spreadsheet_library_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("name", "content", "seems"),
     [
-        ("report.pdf", ELF, "application/x-executable"),
+        ("report.pdf", ELF, "a program (application/x-executable)"),
         ("photo.png", EXE, "application/x-msdownload"),
         ("page.txt", b"  <!DOCTYPE html><script>alert(1)</script>", "HTML, SVG or XML"),
         ("logo.png", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', "HTML, SVG or XML"),
-        ("bundle.pdf", office("a.txt", "b.txt"), "application/zip"),
+        ("bundle.pdf", office("a.txt", "b.txt"), "an archive (application/zip)"),
         ("data.csv", "año".encode("latin-1"), "not UTF-8"),
         ("blob.txt", b"abc\x00def", "binary data"),
     ],

@@ -44,6 +44,20 @@ BINARY = {
 }
 TEXT = "text/plain"
 CSV = "text/csv"
+EXECUTABLES = frozenset(
+    {"application/x-executable", "application/x-msdownload", "application/x-mach-binary"}
+)
+ARCHIVES = frozenset(
+    {
+        "application/zip",
+        "application/x-tar",
+        "application/gzip",
+        "application/x-rar-compressed",
+        "application/x-7z-compressed",
+        "application/x-bzip2",
+        "application/x-xz",
+    }
+)
 # A text file that starts like markup is a page a browser would render (and run), not text.
 MARKUP = (b"<!doctype", b"<html", b"<svg", b"<?xml", b"<script", b"<head", b"<body", b"<!--")
 
@@ -102,6 +116,15 @@ def _is_text(file: IO[bytes], head: bytes) -> str | None:
     return None
 
 
+def _described(kind: Any) -> str:
+    """What a recognised but refused file is, in words, with its type for the curious."""
+    if kind.mime in EXECUTABLES:
+        return _("a program (%(type)s)") % {"type": kind.mime}
+    if kind.mime in ARCHIVES:
+        return _("an archive (%(type)s)") % {"type": kind.mime}
+    return _("a file of type %(type)s") % {"type": kind.mime}
+
+
 def check_attachment(file: IO[bytes] | Any, name: str | None = None) -> Attachment:
     """Check an attached file (a Django upload or any binary file object) and tell what it is;
     a `DomainError` when it is too large, empty or of a type not accepted. The file is left at
@@ -123,7 +146,7 @@ def check_attachment(file: IO[bytes] | Any, name: str | None = None) -> Attachme
     seems: str | None
     if kind is not None:
         content_type = kind.mime
-        seems = None if content_type in BINARY else kind.mime
+        seems = None if content_type in BINARY else _described(kind)
     else:
         seems = _is_text(file, head)
         content_type = CSV if shown.lower().endswith(".csv") else TEXT

@@ -228,7 +228,7 @@ def test_evidence_files_are_checked_served_privately_and_removed(world: Any, rat
         },
     )
     assert refused.status_code == 400
-    assert "“run.pdf” seems to be application/x-msdownload" in refused.content.decode()
+    assert "“run.pdf” seems to be a program (application/x-msdownload)" in refused.content.decode()
     client.post(
         url,
         {
