@@ -151,8 +151,12 @@ class AgreementSerializer(serializers.Serializer[Any]):
 
 
 class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
-    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    program = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    organization: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    program: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     rubric = serializers.CharField(source="version.rubric.key", read_only=True)
     rubric_title = serializers.CharField(source="version.rubric.title", read_only=True)
     version = serializers.IntegerField(source="version.number", read_only=True)

@@ -100,6 +100,13 @@ class AssessmentFilterForm(forms.Form):
         self.fields["rubric"].choices = [("", _("Any rubric")), *rubrics]  # type: ignore[attr-defined]
 
 
+def _version_label(version: RubricVersion) -> str:
+    return _("%(title)s (version %(number)s)") % {
+        "title": version.rubric.title,
+        "number": version.number,
+    }
+
+
 class StartAssessmentForm(forms.Form):
     """What to assess and against which rubric; the service checks the rest."""
 
@@ -137,12 +144,7 @@ class StartAssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
         self.fields["version"].queryset = versions  # type: ignore[attr-defined]
-        self.fields["version"].label_from_instance = lambda v: (
-            _(  # type: ignore[attr-defined]
-                "%(title)s (version %(number)s)"
-            )
-            % {"title": v.rubric.title, "number": v.number}
-        )
+        self.fields["version"].label_from_instance = _version_label  # type: ignore[attr-defined]
         field = self.fields["program"]
         field.queryset = programs  # type: ignore[attr-defined]
         # grouped by organization, so a backbone choosing among many partners reads them

@@ -277,16 +277,13 @@ def rate(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Your ratings of “%(section)s” are saved.") % {"section": section.title}
             )
-            following = request.POST.get("next")
-            target = _section(rubric, following) if following else section
+            asked = request.POST.get("next")
+            target = _section(rubric, asked) if asked else section
             return redirect(f"{url}?section={target.key}")
-    mine = {
-        r.attribute: r for r in assessment.ratings.filter(rater=request.user, attribute__in=keys)
-    }
+    rater = request.user.pk
+    mine = {r.attribute: r for r in assessment.ratings.filter(rater=rater, attribute__in=keys)}
     rated = set(
-        assessment.ratings.filter(rater=request.user)
-        .exclude(stage="")
-        .values_list("attribute", flat=True)
+        assessment.ratings.filter(rater=rater).exclude(stage="").values_list("attribute", flat=True)
     )
     attributes = []
     for attribute in section.attributes:
