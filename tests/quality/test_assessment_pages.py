@@ -281,3 +281,26 @@ def test_completing_asks_first_and_says_what_is_missing(world: Any, rated: Any) 
     assert client.post(url)["Location"] == f"{BASE}/{rated.pk}/"
     rated.refresh_from_db()
     assert rated.status == AssessmentStatus.COMPLETE
+
+
+def test_crafted_input_is_refused_without_an_error_page(world: Any, rated: Any) -> None:
+    client = world.client("partner_a")
+    consensus = f"{BASE}/{rated.pk}/consensus/"
+    assert client.post(consensus, {"action": "save", "attribute": "nope"}).status_code == 404
+    assert client.post(consensus, {"action": "upload", "attribute": "cost"}).status_code == 400
+    rate = f"{BASE}/{rated.pk}/rate/"
+    assert client.post(rate, {"attribute": "nope", "stage-nope": "low"}).status_code == 404
+    assert world.client("reviewer").get(consensus).status_code == 404  # not assigned to it
+
+
+def test_an_assigned_reviewer_rates_but_does_not_agree_the_consensus(
+    world: Any, rated: Any
+) -> None:
+    Review.objects.create(assessment=rated, reviewer=world.users["reviewer"])
+    client = world.client("reviewer")
+    assert "Spring" in client.get(f"{BASE}/").content.decode()
+    saved = client.post(f"{BASE}/{rated.pk}/rate/", {"section": "access", "stage-cost": "low"})
+    assert saved.status_code == 302
+    assert Rating.objects.get(rater=world.users["reviewer"], attribute="cost").stage == "low"
+    assert client.get(f"{BASE}/{rated.pk}/consensus/").status_code == 403
+    assert client.get(f"{BASE}/{rated.pk}/complete/").status_code == 403

@@ -261,6 +261,8 @@ def rate(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         # one attribute as the person changes it (the script), else the whole section
         only = request.POST.get("attribute")
+        if only and only not in keys and not _wants_json(request):
+            raise Http404  # the page posts its own section's attributes only
         for key in [only] if only else keys:
             stage = request.POST.get(f"stage-{key}", "")
             note = request.POST.get(f"note-{key}", "")
@@ -345,6 +347,8 @@ def consensus(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpRespons
     if request.method == "POST":
         attribute = request.POST.get("attribute", "")
         action = request.POST.get("action", "save")
+        if action != "remove" and attribute not in {a.key for a in section.attributes}:
+            raise Http404  # each form posts an attribute of the section it is on
         done = ""
         if action == "upload":
             form = EvidenceForm(request.POST, request.FILES, prefix=f"file-{attribute}")
