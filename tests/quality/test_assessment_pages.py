@@ -304,3 +304,15 @@ def test_an_assigned_reviewer_rates_but_does_not_agree_the_consensus(
     assert Rating.objects.get(rater=world.users["reviewer"], attribute="cost").stage == "low"
     assert client.get(f"{BASE}/{rated.pk}/consensus/").status_code == 403
     assert client.get(f"{BASE}/{rated.pk}/complete/").status_code == 403
+
+
+def test_a_removed_file_leaves_storage_once_the_removal_is_committed(
+    world: Any, rated: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    evidence = services.add_evidence(world.users["partner_a"], rated, "cost", io.BytesIO(PDF))
+    storage, name = evidence.file.storage, evidence.file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_evidence(world.users["partner_a"], evidence)
+    assert not storage.exists(name)
+    assert not Evidence.objects.exists()
