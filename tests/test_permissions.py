@@ -748,6 +748,71 @@ QUALITY_ROWS = [
     ),
 ]
 
+# Assessments (`quality.view_assessments` on the ecosystem: backbone, partner staff and reviewers;
+# then each record by `access.get_assessment`): {assessment} is org A's, with one evidence file
+# {evidence}. Org B's staff and a reviewer not assigned to it get 404; consensus, evidence and
+# completing are the organization's staff's and the backbone's (`quality.agree_consensus`).
+ASSESSMENTS = "/e/alpha/quality/assessments"
+ASSESSMENT = f"{ASSESSMENTS}/{{assessment}}"
+ASSESSMENT_API = "/api/v1/ecosystems/alpha/quality/assessments"
+ASSESSMENT_VIEWERS = ("reviewer", "partner_a", "partner_b", *BACKBONE)
+
+
+def assessment_page(ok: int = 200, *, api: bool = False) -> dict[str, int]:
+    """Org A's assessment: its staff and the backbone get `ok`; org B's staff and an
+    unassigned reviewer 404 (it is not theirs to know about); other members 403."""
+    table = members_only(ASSESSMENT_VIEWERS, ok, api=api)
+    table["partner_b"] = table["reviewer"] = 404
+    return table
+
+
+ASSESSMENT_ROWS = [
+    Row("assessments", "get", f"{ASSESSMENTS}/", members_only(ASSESSMENT_VIEWERS)),
+    Row("assessments csv", "get", f"{ASSESSMENTS}/?format=csv", members_only(ASSESSMENT_VIEWERS)),
+    Row(
+        "start assessment",
+        "get",
+        f"{ASSESSMENTS}/start/",
+        members_only(("partner_a", "partner_b", *BACKBONE)),
+    ),
+    Row(
+        "start assessment post",
+        "post",
+        f"{ASSESSMENTS}/start/",
+        members_only(("partner_a", "partner_b", *BACKBONE)),
+    ),
+    Row("assessment", "get", f"{ASSESSMENT}/", assessment_page()),
+    Row("rate", "get", f"{ASSESSMENT}/rate/", assessment_page()),
+    Row(
+        "rate post",
+        "post",
+        f"{ASSESSMENT}/rate/",
+        assessment_page(302),
+        {"section": "access", "stage-outreach": "low"},
+    ),
+    Row("consensus", "get", f"{ASSESSMENT}/consensus/", assessment_page()),
+    Row(
+        "consensus post",
+        "post",
+        f"{ASSESSMENT}/consensus/",
+        assessment_page(302),
+        {"action": "save", "attribute": "outreach", "outreach-stage": "low"},
+    ),
+    Row("evidence file", "get", f"{ASSESSMENT}/evidence/{{evidence}}/", assessment_page()),
+    Row("complete assessment", "get", f"{ASSESSMENT}/complete/", assessment_page()),
+    # refused: no attribute has a consensus yet (shown on the page)
+    Row("complete assessment post", "post", f"{ASSESSMENT}/complete/", assessment_page(400)),
+    Row("api assessments", "get", f"{ASSESSMENT_API}/", members_only(ASSESSMENT_VIEWERS, api=True)),
+    Row("api assessment", "get", f"{ASSESSMENT_API}/{{assessment}}/", assessment_page(api=True)),
+    Row(
+        "api assessment rating",
+        "post",
+        f"{ASSESSMENT_API}/{{assessment}}/ratings/",
+        assessment_page(api=True),
+        {"attribute": "outreach", "stage": "low"},
+    ),
+]
+
 ROWS = [
     # public pages
     Row("home", "get", "/?all", ALL_200),
@@ -1200,6 +1265,7 @@ ROWS = [
     *DASHBOARD_ROWS,
     *NETWORK_MEASURE_ROWS,
     *QUALITY_ROWS,
+    *ASSESSMENT_ROWS,
 ]
 
 CELLS = [
@@ -1338,6 +1404,7 @@ def _records(world: World) -> dict[str, Any]:
     indicator, draft_indicator = _indicators(world)
     return {
         "rubric": _rubric(world),
+        **_assessment(world),
         "submission": _submission(world),
         "agreement": _agreement(world),
         "collection": _collection(world),
@@ -1526,6 +1593,22 @@ def _rubric(world: World) -> str:
     return version.rubric.key
 
 
+def _assessment(world: World) -> dict[str, int]:
+    """Org A's assessment (on a published rubric) and one evidence file of it."""
+    import io
+
+    from ecotone.quality.services import assessments
+    from tests.quality.test_assessments import version_of
+
+    assessment = assessments.start_assessment(
+        world.users["partner_a"], world.org_a, version_of(world)
+    )
+    evidence = assessments.add_evidence(
+        world.users["partner_a"], assessment, "cost", io.BytesIO(b"%PDF-1.7\n")
+    )
+    return {"assessment": assessment.pk, "evidence": evidence.pk}
+
+
 OUR_PREFIXES = (
     "e/",
     "n/",
@@ -1560,6 +1643,8 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "indicator": "x",
         "draft_indicator": "x",
         "rubric": "x",
+        "assessment": "1",
+        "evidence": "1",
         "opportunity": "1",
         "match": "1",
         "round": "1",

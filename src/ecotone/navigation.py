@@ -47,6 +47,7 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Indicators"), "measures:indicators", "measures.view_indicators"),
     NavEntry(_("Dashboards"), "measures:dashboards", "measures.view_dashboards"),
     NavEntry(_("Rubrics"), "quality:rubrics", "quality.manage_rubrics"),
+    NavEntry(_("Assessments"), "quality:assessments", "quality.view_assessments"),
     NavEntry(_("Data submissions"), "measures:submissions", "measures.submit_data"),
     NavEntry(_("Imports"), "directory:imports", "directory.import_programs"),
     NavEntry(_("Our programs"), "listings:mine", "directory.manage_listings"),

@@ -49,6 +49,7 @@ env = environ.Env(
     ATLAS_STATE_CACHE_SECONDS=(float, 60.0),
     ATLAS_SYNC_MAX_AREAS=(int, 5000),
     MATCHING_SYNC_MAX_MENTORS=(int, 2000),
+    ATTACHMENT_MAX_BYTES=(int, 10 * 1024 * 1024),
 )
 
 DEBUG = env("DEBUG")
@@ -310,6 +311,10 @@ IMPORT_STALE_AFTER = env("IMPORT_STALE_AFTER")
 
 # A personal API token is refused this many days after it was created (ecotone.accounts.tokens).
 API_TOKEN_MAX_AGE_DAYS = env("API_TOKEN_MAX_AGE_DAYS")
+
+# The largest file a person may attach (assessment evidence, a signed agreement), in bytes;
+# every attachment is checked by ecotone/attachments.py.
+ATTACHMENT_MAX_BYTES = env("ATTACHMENT_MAX_BYTES")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -151,6 +151,7 @@ def test_two_factor_step_has_no_serious_violations(site: Site) -> None:
 
 
 # persona -> the pages they use most; "{name}" stands for an id of signed_in_data
+EQUITY_RUBRIC = "equity-in-stem-programs"
 SIGNED_IN_PAGES = {
     "admin": [
         "/?all",
@@ -212,6 +213,11 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/collections/{collection}/form/?indicator=young-people-served&period={period}",
         "/e/alpha/measures/dashboards/young-people-served/?organization=robotics-for-all",
         "/e/alpha/measures/report/robotics-for-all/",
+        "/e/alpha/quality/assessments/",
+        "/e/alpha/quality/assessments/start/",
+        "/e/alpha/quality/assessments/{assessment}/",
+        "/e/alpha/quality/assessments/{assessment}/rate/",
+        "/e/alpha/quality/assessments/{assessment}/consensus/",
         "/accounts/profile/",
         "/accounts/email/",
         "/accounts/password/change/",
@@ -294,13 +300,36 @@ def signed_in_data(site: Site) -> dict[str, int]:
         due_on=timezone.localdate() + datetime.timedelta(days=10),
     )
     crosswalk.save_entry(world.alpha, staff, dimension="sex", local_code="G", code="Female")
+    assessment = _rated_assessment(world)
     return {
+        "assessment": assessment.pk,
         "round": round_.pk,
         "match": match.pk,
         "submission": submission.pk,
         "collection": collection.pk,
         "period": year.pk,
     }
+
+
+def _rated_assessment(world: Any) -> Any:
+    """Org A's assessment on the shipped equity rubric: two raters who differ on one attribute,
+    a consensus on another with an evidence file."""
+    import io
+
+    from ecotone.quality.models import RubricVersion
+    from ecotone.quality.services import assessments
+
+    partner, staff = world.users["partner_a"], world.users["staff"]
+    version = RubricVersion.objects.get(rubric__ecosystem=world.alpha, rubric__key=EQUITY_RUBRIC)
+    assessment = assessments.start_assessment(partner, world.org_a, version, title="Equity 2026")
+    first, second = [a.key for a in assessments.content(version).attributes()[:2]]
+    assessments.save_rating(partner, assessment, first, "developing", note="Flyers in English only")
+    assessments.save_rating(staff, assessment, first, "established")
+    assessments.save_rating(partner, assessment, second, "established")
+    assessments.save_rating(staff, assessment, second, "established")
+    assessments.save_consensus(partner, assessment, second, "established", links=["https://a.org"])
+    assessments.add_evidence(partner, assessment, second, io.BytesIO(b"%PDF-1.7\n"))
+    return assessment
 
 
 @pytest.mark.parametrize("width", sorted(VIEWPORTS))

@@ -51,6 +51,7 @@ scoped.register(
     "measures/collections", measures_api.CollectionViewSet, basename="measure-collection"
 )
 scoped.register("quality/rubrics", quality_api.RubricViewSet, basename="quality-rubric")
+scoped.register("quality/assessments", quality_api.AssessmentViewSet, basename="quality-assessment")
 
 app_name = "api"
 urlpatterns = [

@@ -263,6 +263,9 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # only the organization's staff (and the backbone) agree the consensus, complete it,
     # add evidence and write its improvement plan.
     "quality.start_assessment": is_backbone | is_staff_of_organization,
+    # the assessments page (checked against the Ecosystem): the backbone, partner staff and
+    # reviewers, each listing only the assessments they see (`access.assessments_of`)
+    "quality.view_assessments": is_backbone | is_partner_staff | is_reviewer,
     "quality.view_assessment": is_backbone | is_staff_of_organization | is_assigned_reviewer,
     "quality.rate_assessment": is_backbone | is_staff_of_organization | is_assigned_reviewer,
     "quality.agree_consensus": is_backbone | is_staff_of_organization,

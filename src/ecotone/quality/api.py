@@ -1,18 +1,20 @@
 """REST endpoints of program quality, under /api/v1/ecosystems/<slug>/quality/ (docs/api.md,
 "Program quality").
 
-Read-only, for backbone admins and staff (`quality.manage_rubrics`, the pages' rule through
-`access.rubrics_of`): the ecosystem's rubrics, each with its versions, and one version's whole
-document in the `ecotone-rubric/1` format the imports read.
+Rubrics are read-only, for backbone admins and staff (`quality.manage_rubrics`, the pages' rule
+through `access.rubrics_of`): the ecosystem's rubrics, each with its versions, and one
+version's whole document in the `ecotone-rubric/1` format the imports read. Assessments are
+read by whoever sees them, and each caller saves their own ratings.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as translate
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -21,7 +23,15 @@ from rest_framework.response import Response
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 
 from . import access
-from .models import Rubric, RubricVersion
+from .models import (
+    Assessment,
+    AssessmentStatus,
+    ConsensusRating,
+    Rating,
+    Rubric,
+    RubricVersion,
+)
+from .services import assessments
 
 MANAGE = "quality.manage_rubrics"
 
@@ -89,3 +99,185 @@ class RubricViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemS
         if found is None:
             raise exceptions.NotFound
         return Response(found.content)
+
+
+# Assessments ---------------------------------------------------------------------------------
+# Listed and read by whoever sees them (`access.assessments_of`: the backbone, the
+# organization's partner staff, an assigned reviewer); a caller saves their own ratings through
+# `services.assessments.save_rating`, as the "My ratings" page does.
+
+VIEW_ASSESSMENTS = "quality.view_assessments"
+
+
+class RatingSerializer(serializers.ModelSerializer[Rating]):
+    class Meta:
+        model = Rating
+        fields: tuple[str, ...] = ("attribute", "stage", "note", "updated_at")
+        read_only_fields: tuple[str, ...] = fields
+
+
+class RaterRatingSerializer(RatingSerializer):
+    rater = serializers.CharField(source="rater.name", help_text="The rater's name.")
+    rater_id = serializers.IntegerField()
+
+    class Meta(RatingSerializer.Meta):
+        fields = ("rater", "rater_id", *RatingSerializer.Meta.fields)
+        read_only_fields = fields
+
+
+class ConsensusSerializer(serializers.ModelSerializer[ConsensusRating]):
+    links = serializers.ListField(child=serializers.URLField(), read_only=True)
+
+    class Meta:
+        model = ConsensusRating
+        fields = ("attribute", "stage", "note", "evidence", "links", "updated_at")
+        read_only_fields = fields
+
+
+class AgreementSerializer(serializers.Serializer[Any]):
+    percent_agreement = serializers.FloatField(
+        allow_null=True,
+        help_text="Share (0-1) of the attributes rated by two or more on which all agree.",
+    )
+    alpha = serializers.FloatField(
+        allow_null=True, help_text="Krippendorff's alpha for ordinal data; null when undefined."
+    )
+    alpha_reason = serializers.CharField(
+        allow_null=True, help_text="Why alpha is undefined (null when it is given)."
+    )
+    differing = serializers.ListField(
+        child=serializers.CharField(), help_text="The attributes on which the raters differ."
+    )
+
+
+class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
+    organization: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    program: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    rubric = serializers.CharField(source="version.rubric.key", read_only=True)
+    rubric_title = serializers.CharField(source="version.rubric.title", read_only=True)
+    version = serializers.IntegerField(source="version.number", read_only=True)
+    consensus = ConsensusSerializer(many=True, read_only=True)
+    agreement = serializers.SerializerMethodField()
+    my_ratings = serializers.SerializerMethodField(help_text="The caller's own ratings.")
+
+    class Meta:
+        model = Assessment
+        fields: tuple[str, ...] = (
+            "id",
+            "title",
+            "organization",
+            "program",
+            "rubric",
+            "rubric_title",
+            "version",
+            "status",
+            "created_at",
+            "updated_at",
+            "completed_at",
+            "consensus",
+            "agreement",
+            "my_ratings",
+        )
+        read_only_fields: tuple[str, ...] = fields
+
+    @extend_schema_field(AgreementSerializer)
+    def get_agreement(self, assessment: Assessment) -> dict[str, Any]:
+        found = assessments.agreement(assessment)
+        alpha = found.alpha
+        return {
+            "percent_agreement": found.percent_agreement,
+            "alpha": alpha if isinstance(alpha, float) else None,
+            # a msgid held in a variable (marked in `ratings`): not for makemessages
+            "alpha_reason": None if isinstance(alpha, float) else translate(alpha.reason),
+            "differing": [
+                row.attribute for row in found.attributes if len(row.ratings) >= 2 and not row.agree
+            ],
+        }
+
+    @extend_schema_field(RatingSerializer(many=True))
+    def get_my_ratings(self, assessment: Assessment) -> list[dict[str, Any]]:
+        user = self.context["request"].user
+        mine = [r for r in assessment.ratings.all() if r.rater_id == user.pk]
+        return RatingSerializer(mine, many=True).data  # type: ignore[return-value]
+
+
+class AssessmentDetailSerializer(AssessmentSerializer):
+    ratings = serializers.SerializerMethodField(
+        help_text="Every rater's ratings (the caller sees the assessment)."
+    )
+
+    class Meta(AssessmentSerializer.Meta):
+        fields = (*AssessmentSerializer.Meta.fields, "ratings")
+        read_only_fields = fields
+
+    @extend_schema_field(RaterRatingSerializer(many=True))
+    def get_ratings(self, assessment: Assessment) -> list[dict[str, Any]]:
+        return RaterRatingSerializer(assessment.ratings.all(), many=True).data  # type: ignore[return-value]
+
+
+class RatingInputSerializer(serializers.Serializer[Any]):
+    attribute = serializers.CharField(max_length=64)
+    stage = serializers.CharField(
+        max_length=64, allow_blank=True, help_text="A stage key of the rubric; blank: undecided."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemScopedViewSet):
+    """The assessments the caller sees, latest first; one with every rater's ratings; POST
+    `ratings/` saves one of the caller's own ratings."""
+
+    model = Assessment
+    serializer_class = AssessmentSerializer
+    search_fields = ("title", "organization__name", "program__name")
+    ordering_fields = ("created_at", "updated_at", "title", "status")
+    rules = {"list": VIEW_ASSESSMENTS, "retrieve": VIEW_ASSESSMENTS, "ratings": VIEW_ASSESSMENTS}
+    query_parameters = {
+        "list": [
+            OpenApiParameter("status", str, enum=AssessmentStatus.values),
+            OpenApiParameter("rubric", str, description="A rubric's key."),
+            OpenApiParameter("organization", str, description="An organization's slug."),
+            OpenApiParameter("program", str, description="A program's slug."),
+        ]
+    }
+
+    def scoped_queryset(self) -> QuerySet[Assessment]:
+        found = access.assessments_of(self.request.user, self.ecosystem)
+        if self.action == "list":
+            params = self.request.query_params
+            for name, lookup in (
+                ("status", "status"),
+                ("rubric", "version__rubric__key"),
+                ("organization", "organization__slug"),
+                ("program", "program__slug"),
+            ):
+                if value := params.get(name):
+                    found = found.filter(**{lookup: value})
+        ratings = Rating.objects.select_related("rater").order_by("rater_id", "attribute")
+        return found.prefetch_related(Prefetch("ratings", queryset=ratings), "consensus").order_by(
+            "-created_at", "-pk"
+        )
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        if self.action == "retrieve":
+            return AssessmentDetailSerializer
+        return AssessmentSerializer
+
+    @extend_schema(request=RatingInputSerializer, responses={200: RatingSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def ratings(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Save one of the caller's own ratings (replacing what they saved for the attribute);
+        refused with 400 and the reason (an unknown attribute or stage, a complete
+        assessment, a caller who may not rate it)."""
+        assessment = self.get_object()
+        given = RatingInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        rating = assessments.save_rating(
+            request.user, assessment, data["attribute"], data["stage"], note=data["note"]
+        )
+        return Response(RatingSerializer(rating).data)

@@ -1,4 +1,6 @@
-"""Forms of the rubric pages: the list's filters and the import of a JSON or CSV file."""
+"""Forms of the quality pages: the rubric list's filters and the import of a JSON or CSV file;
+the assessment list's filters, starting an assessment, a consensus rating and an evidence file.
+Forms only read input: the rules are the services'."""
 
 from __future__ import annotations
 
@@ -6,11 +8,15 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from ecotone.attachments import accepted_types, max_bytes
+from ecotone.directory.models import Program
+from ecotone.ecosystems.models import Organization
 from ecotone.limits import SEARCH_TEXT
 
-from .models import Rubric
+from .models import AssessmentStatus, Rubric, RubricVersion
 from .services.rubrics import FORMATS
 
 
@@ -65,3 +71,124 @@ class RubricImportForm(forms.Form):
                     _("Choose the format: the file's name ends neither in .json nor .csv."),
                 )
         return data
+
+
+class AssessmentFilterForm(forms.Form):
+    SORTS = (
+        ("-created_at", _("Started, latest first")),
+        ("created_at", _("Started, oldest first")),
+        ("organization", _("Organization")),
+        ("title", _("Title")),
+        ("status", _("Status")),
+    )
+    q = forms.CharField(
+        max_length=SEARCH_TEXT,
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=(("", _("Any status")), *AssessmentStatus.choices),
+    )
+    rubric = forms.ChoiceField(label=_("Rubric"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+    def __init__(self, *args: Any, rubrics: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rubric"].choices = [("", _("Any rubric")), *rubrics]  # type: ignore[attr-defined]
+
+
+def _version_label(version: RubricVersion) -> str:
+    return _("%(title)s (version %(number)s)") % {
+        "title": version.rubric.title,
+        "number": version.number,
+    }
+
+
+class StartAssessmentForm(forms.Form):
+    """What to assess and against which rubric; the service checks the rest."""
+
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), empty_label=None
+    )
+    program = forms.ModelChoiceField(
+        label=_("Program"),
+        required=False,
+        queryset=Program.objects.none(),
+        empty_label=_("The whole organization"),
+        help_text=_("Assess one of the organization's programs, or the organization as a whole."),
+    )
+    version = forms.ModelChoiceField(
+        label=_("Rubric"),
+        queryset=RubricVersion.objects.none(),
+        empty_label=None,
+        help_text=_("The latest published version of each rubric; the assessment keeps it."),
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        max_length=200,
+        help_text=_("Optional: the rubric's title when left blank, e.g. “Equity review, fall”."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organizations: QuerySet[Organization],
+        programs: QuerySet[Program],
+        versions: QuerySet[RubricVersion],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["version"].queryset = versions  # type: ignore[attr-defined]
+        self.fields["version"].label_from_instance = _version_label  # type: ignore[attr-defined]
+        field = self.fields["program"]
+        field.queryset = programs  # type: ignore[attr-defined]
+        # grouped by organization, so a backbone choosing among many partners reads them
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for program in programs:
+            groups.setdefault(program.organization.name, []).append((program.pk, program.name))
+        field.choices = [("", _("The whole organization")), *groups.items()]  # type: ignore[attr-defined]
+        if organizations.count() == 1:
+            field_org = self.fields["organization"]
+            field_org.initial = organizations.first()
+            field_org.widget = forms.HiddenInput()
+
+
+class ConsensusForm(forms.Form):
+    """The stage agreed for one attribute, with its note, evidence and links."""
+
+    stage = forms.ChoiceField(label=_("Stage agreed"), widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What shows the program is at this stage."),
+    )
+    links = forms.CharField(
+        label=_("Links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Web addresses, one per line."),
+    )
+
+    def __init__(self, *args: Any, stages: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = stages  # type: ignore[attr-defined]
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Add a file"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("%(types)s; up to %(limit)s.") % {
+            "types": accepted_types(),
+            "limit": filesizeformat(max_bytes()),
+        }

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecotone.attachments import check_attachment
 from ecotone.ecosystems.models import Organization
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
@@ -35,7 +36,8 @@ def save_agreement(
     agreement: DataSharingAgreement | None = None,
 ) -> DataSharingAgreement:
     """Record a partner's agreement (or change `agreement`): the keys of the indicators it
-    covers, who signed it, its dates and, when given, the signed file."""
+    covers, who signed it, its dates and, when given, the signed file (checked as every
+    attachment is, `ecotone.attachments`)."""
     ecosystem = organization.ecosystem
     keys = sorted(set(indicators))
     found = list(ecosystem.indicators.active().filter(key__in=keys))
@@ -51,6 +53,8 @@ def save_agreement(
         raise DomainError(_("The agreement cannot end before it starts."))
     if agreement is not None and agreement.organization_id != organization.pk:
         raise DomainError(_("This agreement is another partner's."))
+    if file is not None:
+        check_attachment(file)
     with acting(actor):
         agreement = agreement or DataSharingAgreement(
             ecosystem=ecosystem, organization=organization

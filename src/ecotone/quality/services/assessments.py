@@ -13,13 +13,17 @@ one transaction naming the actor, and raises `DomainError` with a message a pers
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.validators import URLValidator
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecotone.attachments import check_attachment
 from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Organization
 from ecotone.ecosystems.services import acting
@@ -30,11 +34,13 @@ from ..models import (
     Assessment,
     AssessmentStatus,
     ConsensusRating,
+    Evidence,
     Rating,
     RubricVersion,
 )
 
 MAX_LINKS = 20
+MAX_EVIDENCE_FILES = 10  # per attribute
 TEXT_LENGTH = 4000  # a note or the evidence, as the models hold them
 
 
@@ -156,8 +162,8 @@ def agreement(assessment: Assessment) -> ratings.Agreement:
     """How far the raters agree (`ratings.agreement`); raters are keyed by their user id."""
     rubric = content(assessment.version)
     given: dict[str, dict[str, str]] = {}
-    for rater, attribute, stage in assessment.ratings.values_list("rater", "attribute", "stage"):
-        given.setdefault(str(rater), {})[attribute] = stage
+    for rating in assessment.ratings.all():  # prefetched by the API's list
+        given.setdefault(str(rating.rater_id), {})[rating.attribute] = rating.stage
     return ratings.agreement(
         [s.key for s in rubric.stages], [a.key for a in rubric.attributes()], given
     )
@@ -225,3 +231,156 @@ def complete_assessment(actor: Any, assessment: Assessment) -> Assessment:
         locked.completed_at = timezone.now()
         locked.save(update_fields=["status", "completed_at", "updated_at"])
     return locked
+
+
+def add_evidence(
+    actor: Any, assessment: Assessment, attribute: str, file: IO[bytes] | File[Any]
+) -> Evidence:
+    """Keep `file` as evidence for one attribute of the assessment: at most
+    `MAX_EVIDENCE_FILES` per attribute, each checked as every attachment is (size and type
+    from its content, `ecotone.attachments`)."""
+    require(actor, "quality.agree_consensus", assessment)
+    checked = check_attachment(file)
+    with acting(actor):
+        locked = _locked(assessment)
+        _check(content(locked.version), attribute, "")
+        if locked.evidence.filter(attribute=attribute).count() >= MAX_EVIDENCE_FILES:
+            raise DomainError(
+                _("An attribute keeps at most %(count)s files: remove one before adding another.")
+                % {"count": MAX_EVIDENCE_FILES}
+            )
+        evidence = Evidence(
+            assessment=locked,
+            attribute=attribute,
+            name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            uploaded_by=actor,
+        )
+        evidence.file.save(checked.name, file if isinstance(file, File) else File(file), save=False)
+        evidence.save()
+    return evidence
+
+
+def remove_evidence(actor: Any, evidence: Evidence) -> None:
+    """Remove an evidence file: its row now, the stored file once the removal is committed."""
+    require(actor, "quality.agree_consensus", evidence.assessment)
+    with acting(actor):
+        _locked(evidence.assessment)
+        storage, name = evidence.file.storage, evidence.file.name
+        evidence.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@dataclass(frozen=True)
+class RaterProgress:
+    """One rater: how many of the rubric's attributes they have rated, and whether they rate
+    as the assessment's reviewer."""
+
+    rater: Any
+    rated: int
+    total: int
+    reviewer: bool
+
+
+@dataclass(frozen=True)
+class RaterStage:
+    rater: Any
+    stage: rubrics.Stage | None  # None: not rated (yet)
+    note: str
+    reviewer: bool
+
+
+@dataclass(frozen=True)
+class AttributeSummary:
+    """One attribute of an assessment: each rater's stage side by side (in the order of
+    `Summary.raters`), whether their views differ, the suggested and the agreed stage, and
+    the evidence files."""
+
+    section: rubrics.Section
+    attribute: rubrics.Attribute
+    stages: tuple[RaterStage, ...]
+    differs: bool  # at least two ratings, not all the same stage
+    suggested: rubrics.Stage | None  # the raters' median stage
+    consensus: ConsensusRating | None
+    consensus_stage: rubrics.Stage | None
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    rubric: rubrics.Rubric
+    raters: tuple[RaterProgress, ...]
+    attributes: tuple[AttributeSummary, ...]
+    agreement: ratings.Agreement
+    agreed: int  # attributes with a consensus rating
+
+    @property
+    def total(self) -> int:
+        return len(self.attributes)
+
+    @property
+    def differing(self) -> tuple[AttributeSummary, ...]:
+        return tuple(a for a in self.attributes if a.differs)
+
+
+def summary(assessment: Assessment) -> Summary:
+    """Everything the assessment's pages show, attribute by attribute, in a few queries."""
+    rubric = content(assessment.version)
+    stages = {s.key: s for s in rubric.stages}
+    reviewers = set(assessment.reviews.values_list("reviewer_id", flat=True))
+    given: dict[int, dict[str, Rating]] = {}
+    people: dict[int, Any] = {}
+    for rating in assessment.ratings.select_related("rater").order_by("rater__name", "rater_id"):
+        given.setdefault(rating.rater_id, {})[rating.attribute] = rating
+        people[rating.rater_id] = rating.rater
+    # the organization's raters first, reviewers after
+    order = sorted(people, key=lambda pk: (pk in reviewers, list(people).index(pk)))
+    keys = {a.key for a in rubric.attributes()}
+    raters = tuple(
+        RaterProgress(
+            rater=people[pk],
+            rated=sum(1 for k, r in given[pk].items() if r.stage and k in keys),
+            total=len(keys),
+            reviewer=pk in reviewers,
+        )
+        for pk in order
+    )
+    found = agreement(assessment)
+    by_attribute = {row.attribute: row for row in found.attributes}
+    consensus = {c.attribute: c for c in assessment.consensus.all()}
+    files: dict[str, list[Evidence]] = {}
+    for evidence in assessment.evidence.select_related("uploaded_by"):
+        files.setdefault(evidence.attribute, []).append(evidence)
+    rows = []
+    for section in rubric.sections:
+        for attribute in section.attributes:
+            row = by_attribute[attribute.key]
+            agreed = consensus.get(attribute.key)
+            rows.append(
+                AttributeSummary(
+                    section=section,
+                    attribute=attribute,
+                    stages=tuple(
+                        RaterStage(
+                            rater=people[pk],
+                            stage=stages.get(getattr(given[pk].get(attribute.key), "stage", "")),
+                            note=getattr(given[pk].get(attribute.key), "note", ""),
+                            reviewer=pk in reviewers,
+                        )
+                        for pk in order
+                    ),
+                    differs=len(row.ratings) >= 2 and not row.agree,
+                    suggested=stages.get(row.consensus or ""),
+                    consensus=agreed,
+                    consensus_stage=stages.get(agreed.stage) if agreed else None,
+                    evidence=tuple(files.get(attribute.key, ())),
+                )
+            )
+    return Summary(
+        rubric=rubric,
+        raters=raters,
+        attributes=tuple(rows),
+        agreement=found,
+        agreed=sum(1 for key in consensus if key in keys),
+    )
