@@ -384,7 +384,8 @@ STATICFILES_DIRS = [
     ("vendor/markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
 ]
 # Single files of npm packages whose build folder holds far more than pages load
-# (ecotone/staticfinders.py): the chart library, Vega-Lite rendered by vega-embed.
+# (ecotone/staticfinders.py): the chart library, Vega-Lite rendered by vega-embed; and MD5 for
+# the roster encoder (Web Crypto has none), spark-md5, whose bundle lies beside its sources.
 STATICFILES_PACKAGE_FILES = {
     f"vendor/{package}/{name}": BASE_DIR / "node_modules" / package / "build" / name
     for package, names in (
@@ -394,6 +395,9 @@ STATICFILES_PACKAGE_FILES = {
     )
     for name in names
 }
+STATICFILES_PACKAGE_FILES["vendor/spark-md5/spark-md5.min.js"] = (
+    BASE_DIR / "node_modules" / "spark-md5" / "spark-md5.min.js"
+)
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",

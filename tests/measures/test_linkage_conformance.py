@@ -199,3 +199,73 @@ def test_the_browser_computes_the_check_value_the_server_keeps(both):
     assert js["check"] == py["check"]
     assert js["messy"] == py["check"]
     assert py["check"] != linkage.check_value(linkage.parse_secret(linkage.generate_secret()))
+
+
+# RFC 1321's test suite (A.5) and RFC 2202's test cases for HMAC-MD5: (key, data, digest).
+RFC_1321 = [
+    (b"", "d41d8cd98f00b204e9800998ecf8427e"),
+    (b"a", "0cc175b9c0f1b6a831c399e269772661"),
+    (b"abc", "900150983cd24fb0d6963f7d28e17f72"),
+    (b"message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+    (b"abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
+    (
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        "d174ab98d277d9f5a5611c2c9f419d9f",
+    ),
+    (b"1234567890" * 8, "57edf4a22be3c955ac49da2e2107b67a"),
+]
+RFC_2202 = [
+    (b"\x0b" * 16, b"Hi There", "9294727a3638bb1c13f48ef8158bfc9d"),
+    (b"Jefe", b"what do ya want for nothing?", "750c783e6ab0b503eaa86e310a5db738"),
+    (b"\xaa" * 16, b"\xdd" * 50, "56be34521d144c88dbb8c733f0e8b3f6"),
+    (bytes(range(1, 26)), b"\xcd" * 50, "697eaf0aca3a3aea3a75164746ffaa79"),
+    (b"\x0c" * 16, b"Test With Truncation", "56461ef2342edc00f9bab995690efd4c"),
+    (
+        b"\xaa" * 80,
+        b"Test Using Larger Than Block-Size Key - Hash Key First",
+        "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd",
+    ),
+    (
+        b"\xaa" * 80,
+        b"Test Using Larger Than Block-Size Key and Larger Than One Block-Size Data",
+        "6f630fad67cda0ee1fb1f562db3aa53e",
+    ),
+]
+
+DIGESTS = """
+const encoder = require(process.argv[1]);
+const bytes = (text) => Uint8Array.from(Buffer.from(text, "hex"));
+const hex = (digest) => Buffer.from(digest).toString("hex");
+const { messages, keyed } = JSON.parse(require("fs").readFileSync(0, "utf8"));
+process.stdout.write(JSON.stringify({
+  md5: messages.map((message) => hex(encoder.md5(bytes(message)))),
+  hmac: keyed.map(([key, message]) => hex(encoder.hmacMd5(bytes(key), bytes(message)))),
+}));
+"""
+
+
+@pytest.fixture(scope="module")
+def digests():
+    if NODE is None:
+        pytest.skip("node is not installed")
+    payload = {
+        "messages": [message.hex() for message, _ in RFC_1321],
+        "keyed": [[key.hex(), message.hex()] for key, message, _ in RFC_2202],
+    }
+    done = subprocess.run(  # noqa: S603 (node and our own encoder)
+        [NODE, "-e", DIGESTS, str(ENCODER)],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_the_browsers_md5_gives_rfc_1321s_digests(digests):
+    assert digests["md5"] == [digest for _, digest in RFC_1321]
+
+
+def test_the_browsers_hmac_md5_gives_rfc_2202s_digests(digests):
+    assert digests["hmac"] == [digest for _, _, digest in RFC_2202]

@@ -2,11 +2,14 @@
 // and a blocking key in the browser, so that names and birth dates never leave it. The rules
 // are those of ecotone/measures/linkage.py, and tests/measures/test_linkage_conformance.py
 // checks that both give the same bits (docs/reach.md). Web Crypto computes HKDF, HMAC-SHA-256
-// and HMAC-SHA-1; it has no MD5, which clkhash's double hashing needs, so MD5 is written here.
-// Works in a page (window.EcotoneRosterEncoder) and in Node 20 (module.exports).
+// and HMAC-SHA-1; it has no MD5, which clkhash's double hashing needs: MD5 is the npm package
+// spark-md5, HMAC-MD5 a few lines over it. Works in a page (window.EcotoneRosterEncoder, with
+// static/vendor/spark-md5/spark-md5.min.js loaded before it) and in Node 20 (module.exports).
 (function (root) {
   "use strict";
 
+  const inNode = typeof module === "object" && module.exports;
+  const SparkMD5 = inNode ? require("spark-md5") : root.SparkMD5;
   const subtle = root.crypto.subtle;
   const encoder = new TextEncoder();
 
@@ -160,41 +163,10 @@
     return hex(mac).slice(0, 16);
   }
 
-  // --- MD5 (RFC 1321) and HMAC-MD5 (RFC 2104) ------------------------------------------
-
-  const MD5_SHIFTS = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
-  const MD5_CONSTANTS = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) >>> 0);
+  // --- HMAC-MD5 (RFC 2104) over spark-md5 ----------------------------------------------
 
   function md5(message) {
-    const length = message.length;
-    const padded = new Uint8Array((((length + 8) >> 6) + 1) << 6);
-    padded.set(message);
-    padded[length] = 0x80;
-    const view = new DataView(padded.buffer);
-    view.setUint32(padded.length - 8, (length * 8) >>> 0, true);
-    view.setUint32(padded.length - 4, Math.floor(length / 2 ** 29), true);
-    let a0 = 0x67452301, b0 = 0xefcdab89, c0 = 0x98badcfe, d0 = 0x10325476;
-    const words = new Uint32Array(16);
-    for (let offset = 0; offset < padded.length; offset += 64) {
-      for (let i = 0; i < 16; i++) words[i] = view.getUint32(offset + 4 * i, true);
-      let a = a0, b = b0, c = c0, d = d0;
-      for (let i = 0; i < 64; i++) {
-        let f, g;
-        if (i < 16) { f = (b & c) | (~b & d); g = i; }
-        else if (i < 32) { f = (d & b) | (~d & c); g = (5 * i + 1) % 16; }
-        else if (i < 48) { f = b ^ c ^ d; g = (3 * i + 5) % 16; }
-        else { f = c ^ (b | ~d); g = (7 * i) % 16; }
-        const sum = (a + f + MD5_CONSTANTS[i] + words[g]) >>> 0;
-        const shift = MD5_SHIFTS[(i >> 4) * 4 + (i % 4)];
-        a = d; d = c; c = b;
-        b = (b + ((sum << shift) | (sum >>> (32 - shift)))) >>> 0;
-      }
-      a0 = (a0 + a) >>> 0; b0 = (b0 + b) >>> 0; c0 = (c0 + c) >>> 0; d0 = (d0 + d) >>> 0;
-    }
-    const digest = new Uint8Array(16);
-    const out = new DataView(digest.buffer);
-    [a0, b0, c0, d0].forEach((word, i) => out.setUint32(4 * i, word, true));
-    return digest;
+    return Uint8Array.from(SparkMD5.ArrayBuffer.hash(message, true), (char) => char.charCodeAt(0));
   }
 
   function hmacMd5Pads(key) {
@@ -203,7 +175,7 @@
     return [block.map((byte) => byte ^ 0x36), block.map((byte) => byte ^ 0x5c)];
   }
 
-  function hmacMd5([inner, outer], message) {
+  function hmacMd5WithPads([inner, outer], message) {
     const first = new Uint8Array(64 + message.length);
     first.set(inner);
     first.set(message, 64);
@@ -211,6 +183,10 @@
     second.set(outer);
     second.set(md5(first), 64);
     return md5(second);
+  }
+
+  function hmacMd5(key, message) {
+    return hmacMd5WithPads(hmacMd5Pads(key), message);
   }
 
   // --- CLK: clkhash's linkage schema v3, double hashing without its singularity --------
@@ -275,14 +251,14 @@
       if (field.cache.has(token)) return field.cache.get(token);
       const message = encoder.encode(token);
       const sha1 = modulo(new Uint8Array(await subtle.sign("HMAC", field.sha1, message)), l);
-      let md5Value = modulo(hmacMd5(field.md5, message), l);
+      let md5Value = modulo(hmacMd5WithPads(field.md5, message), l);
       if (field.hashing.hash.prevent_singularity) {
         for (let i = 0; md5Value === 0; i++) {
           const extra = encoder.encode(String.fromCodePoint(i));
           const longer = new Uint8Array(message.length + extra.length);
           longer.set(message);
           longer.set(extra, message.length);
-          md5Value = modulo(hmacMd5(field.md5, longer), l);
+          md5Value = modulo(hmacMd5WithPads(field.md5, longer), l);
         }
       }
       const result = [sha1, md5Value];
@@ -357,7 +333,8 @@
     clkEncoder,
     encodeRoster,
     md5,
+    hmacMd5,
   };
-  if (typeof module === "object" && module.exports) module.exports = api;
+  if (inNode) module.exports = api;
   else root.EcotoneRosterEncoder = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);
