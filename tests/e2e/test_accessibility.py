@@ -184,6 +184,7 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/periods/new/",
         "/e/alpha/quality/rubrics/",
         "/e/alpha/quality/rubrics/equity-in-stem-programs/",
+        "/e/alpha/quality/assessments/{planned}/reviewers/",
         "/accounts/profile/",
     ],
     "staff": [
@@ -212,11 +213,14 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/collections/{collection}/form/?indicator=young-people-served&period={period}",
         "/e/alpha/measures/dashboards/young-people-served/?organization=robotics-for-all",
         "/e/alpha/measures/report/robotics-for-all/",
+        "/e/alpha/quality/assessments/{planned}/plan/",
+        "/e/alpha/quality/assessments/{planned}/plan/actions/{plan_action}/",
         "/accounts/profile/",
         "/accounts/email/",
         "/accounts/password/change/",
         "/accounts/2fa/",
     ],
+    "reviewer": ["/e/alpha/quality/reviews/", "/e/alpha/quality/assessments/{planned}/review/"],
     "operator": ["/", "/n/state/", "/n/state/measures/", "/n/state/measures/young-people-served/"],
 }
 
@@ -240,6 +244,7 @@ def signed_in_data(site: Site) -> dict[str, int]:
     from tests.measures.builders import ORG_A, crossed, report
     from tests.mentoring.builders import clear, make_mentor, make_opportunity, make_program
     from tests.mentoring.life_builders import active, cleared_mentor
+    from tests.quality.cycle_builders import reviewed_and_planned
 
     world = site.world
     staff = world.users["staff"]
@@ -295,6 +300,7 @@ def signed_in_data(site: Site) -> dict[str, int]:
     )
     crosswalk.save_entry(world.alpha, staff, dimension="sex", local_code="G", code="Female")
     return {
+        **reviewed_and_planned(world),
         "round": round_.pk,
         "match": match.pk,
         "submission": submission.pk,

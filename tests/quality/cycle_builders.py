@@ -102,3 +102,26 @@ def person(world: Any, email: str, role: str, organizations: list[Any] = ()) -> 
 
 def reviewer(world: Any, email: str = "rev@alpha.test") -> Any:
     return person(world, email, Role.REVIEWER)
+
+
+def reviewed_and_planned(world: Any) -> dict[str, int]:
+    """Org A's complete assessment, which the reviewer persona was assigned to (and rated)
+    before it was completed, with a plan of one goal and one action owned by partner_a."""
+    from ecotone.quality.services import plans, reviews
+
+    assessment = started(world)
+    review = reviews.assign_reviewer(world.users["staff"], assessment, world.users["reviewer"])
+    assessments.save_rating(world.users["reviewer"], assessment, "cost", "developing")
+    ana = world.users["partner_a"]
+    for attribute, stage in STAGES_AGREED.items():
+        assessments.save_consensus(ana, assessment, attribute, stage)
+    assessments.complete_assessment(ana, assessment)
+    plan = plans.write_plan(ana, assessment, goals=1)
+    goal = plan.goals.get()
+    action = plans.save_action(ana, goal, description="Flyers in Spanish", owner=ana)
+    return {
+        "planned": assessment.pk,
+        "plan_review": review.pk,
+        "plan_goal": goal.pk,
+        "plan_action": action.pk,
+    }

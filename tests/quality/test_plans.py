@@ -179,7 +179,7 @@ def test_the_next_assessment_starts_from_the_plan_and_shows_what_it_follows_up(
     outreach = plan.goals.get(attribute="outreach")
     plans.save_action(ana, outreach, description="Flyers", status=ActionStatus.DONE)
     newer = version(world, number=2, title="Five practices, revised")
-    with pytest.raises(DomainError, match="write its plan|assess it"):
+    with pytest.raises(DomainError, match="assess it"):
         plans.start_next_assessment(world.users["partner_b"], first)
 
     following = plans.start_next_assessment(ana, first)
