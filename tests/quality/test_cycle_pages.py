@@ -38,7 +38,7 @@ def test_the_reviewers_queue_lists_their_reviews_or_says_there_is_none(world: An
     assessments.save_rating(world.users["reviewer"], assessment, "cost", "developing")
     page = client.get(f"{BASE}/reviews/").content.decode()
     assert "Spring review" in page
-    assert "To do: 1 attribute rated" in page
+    assert "In progress: 1 attribute rated" in page
     assert f'href="{BASE}/assessments/{assessment.pk}/review/"' in page
     assert 'class="striped cards-on-phone"' in page
 
@@ -205,9 +205,12 @@ def test_the_next_assessment_is_started_from_the_plan_page(world: Any) -> None:
     plans.save_action(ana, plan.goals.get(), description="Flyers", status="in_progress")
     client = signed_in(world, "partner_a")
     url = f"{BASE}/assessments/{first.pk}/next/"
-    assert "Start the assessment that follows up" in client.get(url).content.decode()
-    response = client.post(url, follow=True)
+    confirm = client.get(url).content.decode()
+    assert "Start the assessment that follows up" in confirm
+    assert 'value="Follow-up of Spring"' in confirm
+    response = client.post(url, {"title": "Spring, a year on"}, follow=True)
     following = Assessment.objects.get(follows=first)
+    assert following.title == "Spring, a year on"
     page = response.content.decode()
     assert "What this assessment follows up" in page
     assert "Flyers" in page

@@ -189,6 +189,7 @@ def test_the_next_assessment_starts_from_the_plan_and_shows_what_it_follows_up(
         world.org_a,
     )
     assert following.status == AssessmentStatus.DRAFT
+    assert following.title == "Follow-up of Spring"
     with pytest.raises(DomainError, match="already follows"):
         plans.start_next_assessment(ana, first)
 

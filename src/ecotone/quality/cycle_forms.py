@@ -117,5 +117,9 @@ class ActionForm(forms.Form):
         self.fields["owner"].label_from_instance = lambda user: user.name or user.email  # type: ignore[attr-defined]
 
 
+class NextAssessmentForm(forms.Form):
+    title = forms.CharField(label=_("Title of the next assessment"), max_length=200)
+
+
 class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)

@@ -42,6 +42,7 @@ from . import assessments
 
 REMIND_DAYS = 7  # an action's owner hears of it this many days before it is due, and after
 TEXT_LENGTH = 4000
+TITLE_LENGTH = 200
 OPEN = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
 
 
@@ -280,9 +281,14 @@ def latest_version(assessment: Assessment) -> RubricVersion | None:
     )
 
 
-def start_next_assessment(actor: Any, assessment: Assessment) -> Assessment:
+def next_title(assessment: Assessment) -> str:
+    return (_("Follow-up of %(title)s") % {"title": assessment.title})[:TITLE_LENGTH]
+
+
+def start_next_assessment(actor: Any, assessment: Assessment, *, title: str = "") -> Assessment:
     """Start the assessment that follows this one up: the same organization and program, the
-    latest published version of the same rubric, `follows` this one."""
+    latest published version of the same rubric, `follows` this one; titled "Follow-up of ..."
+    unless `title` is given."""
     with acting(actor):
         locked = (
             Assessment.objects.select_for_update()
@@ -300,7 +306,11 @@ def start_next_assessment(actor: Any, assessment: Assessment) -> Assessment:
         if version is None:  # a published version is never unpublished; kept for safety
             raise DomainError(_("The rubric has no published version."))
         started = assessments.start_assessment(
-            actor, locked.organization, version, program=locked.program, title=locked.title
+            actor,
+            locked.organization,
+            version,
+            program=locked.program,
+            title=title.strip() or next_title(locked),
         )
         started.follows = locked
         started.save(update_fields=["follows", "updated_at"])

@@ -25,7 +25,13 @@ from ecotone.errors import DomainError
 from ecotone.exports import table_response
 
 from ..access import get_action, get_assessment, get_goal
-from ..cycle_forms import ActionForm, ActionStatusForm, GoalForm, WritePlanForm
+from ..cycle_forms import (
+    ActionForm,
+    ActionStatusForm,
+    GoalForm,
+    NextAssessmentForm,
+    WritePlanForm,
+)
 from ..models import ActionStatus, Assessment, ImprovementPlan, PlanAction, PlanGoal
 from ..services import plans as services
 from .reviews import back
@@ -356,9 +362,13 @@ def start_next(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpRespon
     assessment = get_assessment(request, pk)
     if not request.user.has_perm("quality.start_assessment", assessment.organization):
         raise PermissionDenied
+    form = NextAssessmentForm(
+        request.POST or None, initial={"title": services.next_title(assessment)}
+    )
     if request.method == "POST":
+        title = form.cleaned_data["title"] if form.is_valid() else ""
         try:
-            started = services.start_next_assessment(request.user, assessment)
+            started = services.start_next_assessment(request.user, assessment, title=title)
         except DomainError as error:
             messages.error(request, str(error))
             return redirect(_plan_url(assessment))
@@ -375,6 +385,7 @@ def start_next(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpRespon
             "assessment": assessment,
             "version": version,
             "plan": ImprovementPlan.objects.filter(assessment=assessment).first(),
+            "form": form,
             "back": back(request, _plan_url(assessment)),
         },
     )
