@@ -218,3 +218,20 @@ def test_the_next_assessment_is_started_from_the_plan_page(world: Any) -> None:
     assert following.pk != first.pk
     again = client.post(url, follow=True).content.decode()
     assert "already follows this assessment up" in again
+
+
+def test_the_queue_and_its_api_ask_the_same_few_queries_whatever_the_reviews(
+    world: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = signed_in(world, "reviewer")
+    for n in range(3):
+        assessment = started(world, f"Review {n}")
+        reviews.assign_reviewer(world.users["staff"], assessment, world.users["reviewer"])
+        assessments.save_rating(world.users["reviewer"], assessment, "cost", "developing")
+    client.get(f"{BASE}/reviews/")  # the session and roles, once
+    with django_assert_max_num_queries(8):
+        page = client.get(f"{BASE}/reviews/").content.decode()
+    assert page.count("In progress: 1 attribute rated") == 3
+    with django_assert_max_num_queries(8):
+        listed = client.get("/api/v1/ecosystems/alpha/quality/reviews/").json()
+    assert len(listed["results"]) == 3

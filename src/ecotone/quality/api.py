@@ -154,7 +154,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemS
     def scoped_queryset(self) -> QuerySet[Review]:
         user = self.request.user
         rated = (
-            Rating.objects.filter(assessment=OuterRef("assessment"), rater=user)
+            Rating.objects.filter(assessment=OuterRef("assessment"), rater_id=user.pk)
             .exclude(stage="")
             .values("assessment")
             .annotate(n=Count("pk"))
@@ -162,7 +162,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemS
         )
         return (
             Review.objects.filter(
-                reviewer=user, assessment__in=access.assessments_of(user, self.ecosystem)
+                reviewer_id=user.pk, assessment__in=access.assessments_of(user, self.ecosystem)
             )
             .select_related(
                 "assessment__organization", "assessment__program", "assessment__version__rubric"

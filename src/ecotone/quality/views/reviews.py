@@ -53,7 +53,7 @@ def _review_url(assessment: Assessment) -> str:
 def review_queue(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     ecosystem = current_ecosystem(request)
     rated = (
-        Rating.objects.filter(assessment=OuterRef("assessment"), rater=request.user)
+        Rating.objects.filter(assessment=OuterRef("assessment"), rater_id=request.user.pk)
         .exclude(stage="")
         .values("assessment")
         .annotate(n=Count("pk"))
@@ -61,7 +61,7 @@ def review_queue(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     )
     found = (
         Review.objects.filter(
-            reviewer=request.user, assessment__in=assessments_of(request.user, ecosystem)
+            reviewer_id=request.user.pk, assessment__in=assessments_of(request.user, ecosystem)
         )
         .select_related(
             "assessment__organization", "assessment__program", "assessment__version__rubric"
