@@ -291,7 +291,8 @@ def start_next_assessment(actor: Any, assessment: Assessment, *, title: str = ""
     unless `title` is given."""
     with acting(actor):
         locked = (
-            Assessment.objects.select_for_update()
+            # the program is an outer join, which PostgreSQL cannot lock: lock the row alone
+            Assessment.objects.select_for_update(of=("self",))
             .select_related("organization", "program", "version__rubric")
             .get(pk=assessment.pk)
         )
