@@ -235,3 +235,56 @@ def test_the_queue_and_its_api_ask_the_same_few_queries_whatever_the_reviews(
     with django_assert_max_num_queries(8):
         listed = client.get("/api/v1/ecosystems/alpha/quality/reviews/").json()
     assert len(listed["results"]) == 3
+
+
+def _panel(template: str, assessment: Any, user: Any) -> str:
+    """A partial as the assessment page includes it: with `assessment`, `user` and `perms`."""
+    from django.contrib.auth.context_processors import PermWrapper
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(f"{BASE}/assessments/{assessment.pk}/")
+    request.user = user
+    context = {"assessment": assessment, "user": user, "perms": PermWrapper(user)}
+    return render_to_string(template, context, request=request)
+
+
+def test_the_assessment_pages_plan_panel_offers_to_write_then_open_and_follow_up(
+    world: Any,
+) -> None:
+    first = completed(world)
+    ana = world.users["partner_a"]
+    panel = _panel("quality/assessments/_plan.html", first, ana)
+    assert "No plan yet: write it from the attributes rated lowest." in panel
+    assert f'href="{BASE}/assessments/{first.pk}/plan/"' in panel
+    assert f"{BASE}/assessments/{first.pk}/next/" in panel
+    assert "No plan yet." in _panel(
+        "quality/assessments/_plan.html", first, world.users["reviewer"]
+    )
+
+    plan = plans.write_plan(ana, first, goals=2)
+    plans.save_action(ana, plan.goals.first(), description="Flyers", status="done")
+    panel = _panel("quality/assessments/_plan.html", first, ana)
+    assert "2 goals, 1 of 1 actions done." in panel
+    following = plans.start_next_assessment(ana, first)
+    assert "Followed up by:" in _panel("quality/assessments/_plan.html", first, ana)
+    panel = _panel("quality/assessments/_plan.html", following, ana)
+    assert "What this assessment follows up" in panel
+    assert "Flyers" in panel
+    assert "Not agreed yet" in panel
+
+
+def test_the_assessment_pages_review_panel_differs_by_person(world: Any) -> None:
+    assessment = started(world)
+    reviews.assign_reviewer(world.users["staff"], assessment, world.users["reviewer"])
+    staff = _panel("quality/assessments/_reviews.html", assessment, world.users["staff"])
+    assert "Assign a reviewer" in staff
+    assert "/unassign/?next=" in staff
+    own = _panel("quality/assessments/_reviews.html", assessment, world.users["reviewer"])
+    assert "Your review" in own
+    assert 'name="comment"' in own
+    assert "Assign a reviewer" not in own
+    partner = _panel("quality/assessments/_reviews.html", assessment, world.users["partner_a"])
+    assert "Shown once submitted." in partner
+    assert "Assign a reviewer" not in partner
+    assert 'name="comment"' not in partner

@@ -32,7 +32,14 @@ from ..cycle_forms import (
     NextAssessmentForm,
     WritePlanForm,
 )
-from ..models import ActionStatus, Assessment, ImprovementPlan, PlanAction, PlanGoal
+from ..models import (
+    ActionStatus,
+    Assessment,
+    AssessmentStatus,
+    ImprovementPlan,
+    PlanAction,
+    PlanGoal,
+)
 from ..services import plans as services
 from .reviews import back
 
@@ -129,7 +136,7 @@ def plan(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponse:
     if found is not None:
         context["goals"] = _goal_rows(assessment, found)
         context["status_choices"] = ActionStatus.choices
-    elif assessment.status == "complete":
+    elif assessment.status == AssessmentStatus.COMPLETE:
         context["suggestions"] = services.suggestions(assessment)
     return render(request, "quality/plans/plan.html", context)
 
