@@ -813,6 +813,140 @@ ASSESSMENT_ROWS = [
     ),
 ]
 
+
+# Peer review and improvement plans: {planned} is org A's complete assessment, which the
+# reviewer persona was assigned to (and rated) before it was completed, with a plan of one goal
+# ({plan_goal}) and one action ({plan_action}). Who sees the assessment reaches its pages (the
+# others 404, as they learn nothing of it); of those, whoever the action's rule refuses gets 403.
+ASSESSED = "/e/alpha/quality/assessments/{planned}"
+CYCLE_API = "/api/v1/ecosystems/alpha/quality"
+SEE_ASSESSMENT = ("partner_a", "reviewer", *BACKBONE)
+PLANNERS = ("partner_a", *BACKBONE)
+
+
+def cycle_page(allowed: tuple[str, ...], ok: int = 200, *, api: bool = False) -> dict[str, int]:
+    """`allowed` get `ok`; the others who see the assessment 403; everyone else 404."""
+    table = statuses(404, anonymous=401 if api else 302)
+    for persona in SEE_ASSESSMENT:
+        table[persona] = ok if persona in allowed else 403
+    return table
+
+
+CYCLE_ROWS = [
+    Row("review queue", "get", "/e/alpha/quality/reviews/", members_only(("reviewer",))),
+    Row("assign reviewer", "get", f"{ASSESSED}/reviewers/", cycle_page(BACKBONE)),
+    Row("assign reviewer post", "post", f"{ASSESSED}/reviewers/", cycle_page(BACKBONE, 302)),
+    Row(
+        "unassign reviewer",
+        "get",
+        f"{ASSESSED}/reviewers/{{plan_review}}/unassign/",
+        cycle_page(BACKBONE),
+    ),
+    Row(
+        "unassign reviewer post",
+        "post",
+        f"{ASSESSED}/reviewers/{{plan_review}}/unassign/",
+        cycle_page(BACKBONE, 302),
+    ),
+    # the reviewer's own review: nobody else has one to open
+    Row("own review", "get", f"{ASSESSED}/review/", statuses(404, anonymous=302, reviewer=200)),
+    Row(
+        "own review comment",
+        "post",
+        f"{ASSESSED}/review/",
+        statuses(404, anonymous=302, reviewer=302),
+        {"comment": "Clear evidence"},
+    ),
+    Row(
+        "submit review",
+        "get",
+        f"{ASSESSED}/review/submit/",
+        statuses(404, anonymous=302, reviewer=200),
+    ),
+    Row(
+        "submit review unconfirmed",
+        "post",
+        f"{ASSESSED}/review/submit/",
+        statuses(404, anonymous=302, reviewer=200),
+    ),
+    Row("plan", "get", f"{ASSESSED}/plan/", cycle_page(SEE_ASSESSMENT)),
+    Row("write plan", "post", f"{ASSESSED}/plan/", cycle_page(PLANNERS, 302), {"goals": 3}),
+    Row("add goal", "get", f"{ASSESSED}/plan/goals/new/", cycle_page(PLANNERS)),
+    Row("edit goal", "get", f"{ASSESSED}/plan/goals/{{plan_goal}}/", cycle_page(PLANNERS)),
+    Row(
+        "remove goal",
+        "get",
+        f"{ASSESSED}/plan/goals/{{plan_goal}}/remove/",
+        cycle_page(PLANNERS),
+    ),
+    Row(
+        "remove goal post",
+        "post",
+        f"{ASSESSED}/plan/goals/{{plan_goal}}/remove/",
+        cycle_page(PLANNERS, 302),
+    ),
+    Row(
+        "add action",
+        "get",
+        f"{ASSESSED}/plan/goals/{{plan_goal}}/actions/new/",
+        cycle_page(PLANNERS),
+    ),
+    Row(
+        "edit action",
+        "get",
+        f"{ASSESSED}/plan/actions/{{plan_action}}/",
+        cycle_page(PLANNERS),
+    ),
+    Row(
+        "remove action",
+        "get",
+        f"{ASSESSED}/plan/actions/{{plan_action}}/remove/",
+        cycle_page(PLANNERS),
+    ),
+    Row(
+        "remove action post",
+        "post",
+        f"{ASSESSED}/plan/actions/{{plan_action}}/remove/",
+        cycle_page(PLANNERS, 302),
+    ),
+    Row(
+        "action status",
+        "post",
+        f"{ASSESSED}/plan/actions/{{plan_action}}/status/",
+        cycle_page(PLANNERS, 302),
+        {"status": "done"},
+    ),
+    Row("plan export", "get", f"{ASSESSED}/plan/export/csv/", cycle_page(SEE_ASSESSMENT)),
+    Row("start next", "get", f"{ASSESSED}/next/", cycle_page(PLANNERS)),
+    Row("start next post", "post", f"{ASSESSED}/next/", cycle_page(PLANNERS, 302)),
+    Row("api reviews", "get", f"{CYCLE_API}/reviews/", members_only(("reviewer",), api=True)),
+    Row(
+        "api review",
+        "get",
+        f"{CYCLE_API}/reviews/{{plan_review}}/",
+        members_only(("reviewer",), api=True),
+    ),
+    Row(
+        "api plan",
+        "get",
+        f"{CYCLE_API}/plans/{{planned}}/",
+        cycle_page(SEE_ASSESSMENT, api=True),
+    ),
+    Row(
+        "api plan action",
+        "get",
+        f"{CYCLE_API}/plan-actions/{{plan_action}}/",
+        cycle_page(SEE_ASSESSMENT, api=True),
+    ),
+    Row(
+        "api plan action status",
+        "patch",
+        f"{CYCLE_API}/plan-actions/{{plan_action}}/",
+        cycle_page(PLANNERS, api=True),
+        {"status": "done"},
+    ),
+]
+
 ROWS = [
     # public pages
     Row("home", "get", "/?all", ALL_200),
@@ -1266,6 +1400,7 @@ ROWS = [
     *NETWORK_MEASURE_ROWS,
     *QUALITY_ROWS,
     *ASSESSMENT_ROWS,
+    *CYCLE_ROWS,
 ]
 
 CELLS = [
@@ -1354,6 +1489,7 @@ def _records(world: World) -> dict[str, Any]:
         TaxonomyTerm,
     )
     from ecotone.ecosystems.models import Invitation
+    from tests.quality.cycle_builders import reviewed_and_planned
 
     invitation = Invitation.objects.create(
         ecosystem=world.alpha, email="invitee@example.org", role="mentor"
@@ -1405,6 +1541,7 @@ def _records(world: World) -> dict[str, Any]:
     return {
         "rubric": _rubric(world),
         **_assessment(world),
+        **reviewed_and_planned(world),
         "submission": _submission(world),
         "agreement": _agreement(world),
         "collection": _collection(world),
@@ -1645,6 +1782,10 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "rubric": "x",
         "assessment": "1",
         "evidence": "1",
+        "planned": "1",
+        "plan_review": "1",
+        "plan_goal": "1",
+        "plan_action": "1",
         "opportunity": "1",
         "match": "1",
         "round": "1",

@@ -185,6 +185,7 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/periods/new/",
         "/e/alpha/quality/rubrics/",
         "/e/alpha/quality/rubrics/equity-in-stem-programs/",
+        "/e/alpha/quality/assessments/{planned}/reviewers/",
         "/accounts/profile/",
     ],
     "staff": [
@@ -218,11 +219,14 @@ SIGNED_IN_PAGES = {
         "/e/alpha/quality/assessments/{assessment}/",
         "/e/alpha/quality/assessments/{assessment}/rate/",
         "/e/alpha/quality/assessments/{assessment}/consensus/",
+        "/e/alpha/quality/assessments/{planned}/plan/",
+        "/e/alpha/quality/assessments/{planned}/plan/actions/{plan_action}/",
         "/accounts/profile/",
         "/accounts/email/",
         "/accounts/password/change/",
         "/accounts/2fa/",
     ],
+    "reviewer": ["/e/alpha/quality/reviews/", "/e/alpha/quality/assessments/{planned}/review/"],
     "operator": ["/", "/n/state/", "/n/state/measures/", "/n/state/measures/young-people-served/"],
 }
 
@@ -246,6 +250,7 @@ def signed_in_data(site: Site) -> dict[str, int]:
     from tests.measures.builders import ORG_A, crossed, report
     from tests.mentoring.builders import clear, make_mentor, make_opportunity, make_program
     from tests.mentoring.life_builders import active, cleared_mentor
+    from tests.quality.cycle_builders import reviewed_and_planned
 
     world = site.world
     staff = world.users["staff"]
@@ -303,6 +308,7 @@ def signed_in_data(site: Site) -> dict[str, int]:
     assessment = _rated_assessment(world)
     return {
         "assessment": assessment.pk,
+        **reviewed_and_planned(world),
         "round": round_.pk,
         "match": match.pk,
         "submission": submission.pk,

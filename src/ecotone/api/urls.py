@@ -52,6 +52,9 @@ scoped.register(
 )
 scoped.register("quality/rubrics", quality_api.RubricViewSet, basename="quality-rubric")
 scoped.register("quality/assessments", quality_api.AssessmentViewSet, basename="quality-assessment")
+scoped.register("quality/reviews", quality_api.ReviewViewSet, basename="quality-review")
+scoped.register("quality/plans", quality_api.PlanViewSet, basename="quality-plan")
+scoped.register("quality/plan-actions", quality_api.PlanActionViewSet, basename="quality-action")
 
 app_name = "api"
 urlpatterns = [

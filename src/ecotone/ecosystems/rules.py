@@ -271,6 +271,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "quality.agree_consensus": is_backbone | is_staff_of_organization,
     "quality.plan_improvement": is_backbone | is_staff_of_organization,
     "quality.assign_reviewer": is_backbone,
+    # a reviewer's own queue of the assessments they were assigned (checked against the Ecosystem)
+    "quality.review_assessments": is_reviewer,
     # the ecosystem's roll-up (checked against the Ecosystem): the backbone's in full; the
     # members the backbone admitted see it only where at least the ecosystem's small-cell
     # threshold of programs stand behind each figure (the roll-up service suppresses)

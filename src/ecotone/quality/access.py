@@ -17,7 +17,7 @@ from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem
 from ecotone.ecosystems.models import BACKBONE_ROLES, Ecosystem, Role
 
-from .models import Assessment, Rubric, RubricVersion
+from .models import Assessment, PlanAction, PlanGoal, Rubric, RubricVersion
 
 
 def rubrics_of(user: object, ecosystem: Ecosystem) -> QuerySet[Rubric]:
@@ -64,3 +64,19 @@ def assessments_of(user: object, ecosystem: Ecosystem) -> QuerySet[Assessment]:
 def get_assessment(request: HttpRequest, pk: int) -> Assessment:
     """An assessment of the request's ecosystem the person may see, or 404."""
     return get_object_or_404(assessments_of(request.user, current_ecosystem(request)), pk=pk)
+
+
+def get_goal(assessment: Assessment, pk: int) -> PlanGoal:
+    """A goal of the assessment's plan, or 404."""
+    return get_object_or_404(
+        PlanGoal.objects.select_related("plan__assessment"), pk=pk, plan__assessment=assessment
+    )
+
+
+def get_action(assessment: Assessment, pk: int) -> PlanAction:
+    """An action of the assessment's plan, or 404."""
+    return get_object_or_404(
+        PlanAction.objects.select_related("goal__plan__assessment", "owner"),
+        pk=pk,
+        goal__plan__assessment=assessment,
+    )

@@ -7,4 +7,6 @@ app_name = "quality"
 urlpatterns = [
     path("", include("ecotone.quality.views.rubrics")),
     path("", include("ecotone.quality.views.assessments")),
+    path("", include("ecotone.quality.views.reviews")),
+    path("", include("ecotone.quality.views.plans")),
 ]
