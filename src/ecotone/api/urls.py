@@ -51,6 +51,8 @@ scoped.register(
     "measures/collections", measures_api.CollectionViewSet, basename="measure-collection"
 )
 scoped.register("quality/rubrics", quality_api.RubricViewSet, basename="quality-rubric")
+scoped.register("quality/rollup", quality_api.RollupViewSet, basename="quality-rollup")
+scoped.register("quality/programs", quality_api.ProgramProgressViewSet, basename="quality-program")
 
 app_name = "api"
 urlpatterns = [

@@ -10,9 +10,10 @@ they hold the reviewer role.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from ecotone.directory.models import Program
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem
 from ecotone.ecosystems.models import BACKBONE_ROLES, Ecosystem, Role
@@ -64,3 +65,20 @@ def assessments_of(user: object, ecosystem: Ecosystem) -> QuerySet[Assessment]:
 def get_assessment(request: HttpRequest, pk: int) -> Assessment:
     """An assessment of the request's ecosystem the person may see, or 404."""
     return get_object_or_404(assessments_of(request.user, current_ecosystem(request)), pk=pk)
+
+
+def get_assessed_program(request: HttpRequest, slug: str) -> Program:
+    """A program of the request's ecosystem whose progress the person may read: they see one of
+    its assessments, or may start one (its organization's staff, the backbone); otherwise 404."""
+    ecosystem = current_ecosystem(request)
+    program = get_object_or_404(
+        Program.objects.filter(ecosystem=ecosystem).select_related("organization", "ecosystem"),
+        slug=slug,
+    )
+    user = request.user
+    if not (
+        user.has_perm("quality.start_assessment", program.organization)
+        or assessments_of(user, ecosystem).filter(program=program).exists()
+    ):
+        raise Http404
+    return program

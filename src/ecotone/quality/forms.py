@@ -65,3 +65,28 @@ class RubricImportForm(forms.Form):
                     _("Choose the format: the file's name ends neither in .json nor .csv."),
                 )
         return data
+
+
+class RollupFilterForm(forms.Form):
+    """The roll-up's rubric and filters; choices are what the assessed programs have."""
+
+    rubric = forms.ChoiceField(label=_("Rubric"), required=False)
+    program_type = forms.ChoiceField(label=_("Program type"), required=False)
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    depth = forms.ChoiceField(label=_("Mentoring depth"), required=False)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        rubrics: list[tuple[str, str]],
+        program_types: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        areas: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        depths: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    ) -> None:
+        super().__init__(data)
+        every = [("", _("All"))]
+        self.fields["rubric"].choices = rubrics
+        self.fields["program_type"].choices = [*every, *program_types]
+        self.fields["area"].choices = [*every, *areas]
+        self.fields["depth"].choices = [*every, *depths]

@@ -6,4 +6,5 @@ app_name = "quality"
 
 urlpatterns = [
     path("", include("ecotone.quality.views.rubrics")),
+    path("", include("ecotone.quality.views.progress")),
 ]
