@@ -266,16 +266,17 @@ def stacked_bar_spec(
     groups: Sequence[str],
     colours: Sequence[str],
     description: str = "",
-    label_limit: int = 160,
+    label_limit: int = 110,
 ) -> dict[str, Any]:
     """Horizontal bars, one per label (top to bottom in the order given), each stacked by
     group in the order of `groups` (with `colours`). `rows`: {"label", "group", "value" (None
-    when hidden: no segment), "shown"}."""
+    when hidden: no segment), "shown", "order" (optional: the segment's place in its bar,
+    by default its group's)}."""
     values = [
         {
             "label": str(row["label"]),
             "group": str(row["group"]),
-            "order": list(groups).index(str(row["group"])),
+            "order": row.get("order", list(groups).index(str(row["group"]))),
             "value": None if row["value"] is None else float(row["value"]),
             "shown": str(row["shown"]),
         }
@@ -315,6 +316,8 @@ def stacked_bar_spec(
                 "title": group_title,
                 "sort": list(groups),
                 "scale": {"domain": list(groups), "range": list(colours)},
+                # narrow enough for a phone: the legend starts where the bars do
+                "legend": {"labelLimit": 100},
             },
             "order": {"field": "order", "type": "quantitative"},
             "tooltip": tooltip,

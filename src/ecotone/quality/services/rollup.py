@@ -97,6 +97,10 @@ class Rollup:
         return [s for s in self.stages if s.key in low]
 
     @property
+    def low_stage_names(self) -> str:
+        return ", ".join(s.name for s in self.low_stages)
+
+    @property
     def programs_shown(self) -> int | None:
         """The number of programs counted, as a member may read it (None: too few)."""
         if self.exact:

@@ -69,6 +69,7 @@ def _section_charts(progress: progress_services.RubricProgress) -> list[dict[str
             description=section.title,
         )
         spec["encoding"]["y"]["scale"] = {"domain": [1, top]}
+        spec["encoding"]["color"]["legend"] = None  # one line: the chart's title names it
         found.append(
             charts.chart(
                 f"section-{progress.rubric.pk}-{index}",
@@ -162,7 +163,7 @@ def _shown(value: int | None, reason: str | None, threshold: int) -> str:
 
 def _share(row: figures.PublishedRow) -> str:
     share = row.low_share
-    return "—" if share is None else f"{rounded(share * 100, 0)} %"
+    return "—" if share is None else _("%(n)s%%") % {"n": rounded(share * 100, 0)}
 
 
 def _chosen(request: HttpRequest) -> tuple[list[Rubric], Rubric | None]:
@@ -225,9 +226,63 @@ def export_rows(result: rollup_services.Rollup) -> tuple[list[str], list[list[An
     return headers, rows
 
 
+HIDDEN_COLOUR = charts.HIDDEN_COLOUR
+
+
+def _segments(
+    result: rollup_services.Rollup, row: figures.PublishedRow
+) -> list[tuple[str, int | None, str, int]]:
+    """A row's bar: (group, value, shown, order) per segment. The stages shown are drawn as
+    they are; what a member may not see split by stage is drawn as one grey "hidden" segment
+    per band (or for the whole row), its size what the published figures already give (the
+    band, or the row's programs, less the stages shown): nothing more is told."""
+    stages = list(result.stages)
+    low = {s.key for s in result.low_stages}
+    bands = {
+        figures.LOW: row.low,
+        figures.HIGH: None if row.low is None or row.total is None else row.total - row.low,
+    }
+    found: list[tuple[str, int | None, str, int]] = []
+    unplaced = 0
+    drawn = 0
+    for band in (figures.LOW, figures.HIGH):
+        members = [
+            (i, s, v)
+            for i, (s, v) in enumerate(zip(stages, row.counts, strict=True))
+            if (s.key in low) == (band == figures.LOW)
+        ]
+        for i, stage, value in members:
+            if value is not None:
+                found.append((stage.name, value, str(value), 2 * i))
+                drawn += value
+        if any(v is None for _i, _s, v in members):
+            known = bands[band]
+            if known is None:
+                unplaced += 1
+                continue
+            rest = known - sum(v for _i, _s, v in members if v is not None)
+            found.append(
+                (_("Hidden"), rest, _("%(n)s, split hidden") % {"n": rest}, 2 * members[-1][0] + 1)
+            )
+            drawn += rest
+    if unplaced and row.total is not None:
+        rest = row.total - drawn
+        found.append((_("Hidden"), rest, _("%(n)s, split hidden") % {"n": rest}, 2 * len(stages)))
+    return found
+
+
+def _band_cells(result: rollup_services.Rollup, row: figures.PublishedRow) -> list[str]:
+    reason = figures.FEW if row.total is None else "protects"
+    low = (
+        _shown(None, reason, result.threshold) if row.low is None else f"{row.low} ({_share(row)})"
+    )
+    return [_shown(row.total, reason, result.threshold), low]
+
+
 def _rollup_charts(result: rollup_services.Rollup) -> list[dict[str, Any]]:
     stages = [s.name for s in result.stages]
-    colours = charts.stage_colours(len(stages))
+    groups = [*stages, _("Hidden")]
+    colours = [*charts.stage_colours(len(stages)), HIDDEN_COLOUR]
     found = []
     for index, section in enumerate(result.sections):
         points = []
@@ -238,22 +293,30 @@ def _rollup_charts(result: rollup_services.Rollup) -> list[dict[str, Any]]:
                 _shown(v, r, result.threshold) for v, r in zip(row.counts, row.reasons, strict=True)
             ]
             points.extend(
-                {"label": attribute.attribute.title, "group": stage, "value": v, "shown": shown}
-                for stage, v, shown in zip(stages, row.counts, cells, strict=True)
+                {
+                    "label": attribute.attribute.title,
+                    "group": group,
+                    "value": value,
+                    "shown": shown,
+                    "order": order,
+                }
+                for group, value, shown, order in _segments(result, row)
             )
-            rows.append([attribute.attribute.title, *cells])
+            rows.append([attribute.attribute.title, *cells, *_band_cells(result, row)])
         section_cells = [
             _shown(v, r, result.threshold)
             for v, r in zip(section.row.counts, section.row.reasons, strict=True)
         ]
-        rows.append([_("The section as a whole"), *section_cells])
+        rows.append(
+            [_("The section as a whole"), *section_cells, *_band_cells(result, section.row)]
+        )
         spec = charts.stacked_bar_spec(
             points,
             label_title=_("Attribute"),
             group_title=_("Stage"),
             value_title=_("Programs"),
-            groups=stages,
-            colours=colours,
+            groups=groups if not result.exact else stages,
+            colours=colours if not result.exact else colours[:-1],
             description=section.section.title,
         )
         found.append(
@@ -261,7 +324,7 @@ def _rollup_charts(result: rollup_services.Rollup) -> list[dict[str, Any]]:
                 f"rollup-section-{index}",
                 section.section.title,
                 spec,
-                [_("Attribute"), *stages],
+                [_("Attribute"), *stages, _("Programs"), _("At the lowest stages")],
                 rows,
             )
         )
