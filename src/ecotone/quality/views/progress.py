@@ -109,6 +109,10 @@ def program_progress(request: HttpRequest, ecosystem_slug: str, program_slug: st
                 "improved": progress_services.IMPROVED,
                 "declined": progress_services.DECLINED,
             },
+            "counts": {
+                kind: sum(1 for a in current.attributes if a.change == kind) if current else 0
+                for kind in ("improved", "declined")
+            },
         },
     )
 
