@@ -184,6 +184,7 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/periods/new/",
         "/e/alpha/quality/rubrics/",
         "/e/alpha/quality/rubrics/equity-in-stem-programs/",
+        "/e/alpha/quality/rollup/",
         "/accounts/profile/",
     ],
     "staff": [
@@ -212,6 +213,7 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/collections/{collection}/form/?indicator=young-people-served&period={period}",
         "/e/alpha/measures/dashboards/young-people-served/?organization=robotics-for-all",
         "/e/alpha/measures/report/robotics-for-all/",
+        "/e/alpha/quality/programs/{assessed_program}/",
         "/accounts/profile/",
         "/accounts/email/",
         "/accounts/password/change/",
@@ -221,7 +223,7 @@ SIGNED_IN_PAGES = {
 }
 
 
-def signed_in_data(site: Site) -> dict[str, int]:
+def signed_in_data(site: Site) -> dict[str, Any]:
     """A row or two on every list of SIGNED_IN_PAGES: the mentor persona in an active match
     with hours waiting for org_a's approval, another mentor and a need for a round in review,
     areas for the atlas's priority list, an invitation, an import, a listing to verify, the
@@ -294,7 +296,13 @@ def signed_in_data(site: Site) -> dict[str, int]:
         due_on=timezone.localdate() + datetime.timedelta(days=10),
     )
     crosswalk.save_entry(world.alpha, staff, dimension="sex", local_code="G", code="Female")
+    # two complete assessments of a program a year apart: its progress and the roll-up
+    from tests.quality.test_progress import _complete
+
+    _complete(program, {"outreach": "undeveloped", "cost": "developing"}, 2025)
+    _complete(program, {"outreach": "established", "cost": "developing"}, 2026)
     return {
+        "assessed_program": program.slug,
         "round": round_.pk,
         "match": match.pk,
         "submission": submission.pk,

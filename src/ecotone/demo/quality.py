@@ -316,7 +316,7 @@ def _reviews(
         return
     backbone = User.objects.filter(email=BACKBONE_PERSONAS[1]).first()
     top = len(stages) - 1
-    ratings = []
+    ratings: list[Rating] = []
     for n, (program_id, assessment) in enumerate(list(second_round.items())[1 : 1 + REVIEWED]):
         Review.objects.create(
             assessment=assessment,

@@ -86,7 +86,7 @@ class RollupFilterForm(forms.Form):
     ) -> None:
         super().__init__(data)
         every = [("", _("All"))]
-        self.fields["rubric"].choices = rubrics
-        self.fields["program_type"].choices = [*every, *program_types]
-        self.fields["area"].choices = [*every, *areas]
-        self.fields["depth"].choices = [*every, *depths]
+        self.fields["rubric"].choices = rubrics  # type: ignore[attr-defined]
+        self.fields["program_type"].choices = [*every, *program_types]  # type: ignore[attr-defined]
+        self.fields["area"].choices = [*every, *areas]  # type: ignore[attr-defined]
+        self.fields["depth"].choices = [*every, *depths]  # type: ignore[attr-defined]

@@ -97,10 +97,10 @@ def program_progress(user: Any, program: Program) -> list[RubricProgress]:
     rubric assessed most recently first."""
     found = list(complete_assessments(user, program))
     agreed: dict[int, dict[str, str]] = {}
-    for assessment_id, attribute, stage in ConsensusRating.objects.filter(
+    for assessment_id, key, stage in ConsensusRating.objects.filter(
         assessment__in=[a.pk for a in found]
     ).values_list("assessment_id", "attribute", "stage"):
-        agreed.setdefault(assessment_id, {})[attribute] = stage
+        agreed.setdefault(assessment_id, {})[key] = stage
     by_rubric: dict[int, list[Assessment]] = {}
     for assessment in found:
         by_rubric.setdefault(assessment.version.rubric_id, []).append(assessment)

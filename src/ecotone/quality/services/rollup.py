@@ -170,7 +170,7 @@ def program_areas(ecosystem: Ecosystem, programs: Iterable[Program]) -> dict[int
         .values_list("program_id", "location__latitude", "location__longitude")
     )
     for program_id, lat, lon in places:
-        if found[program_id] is None:
+        if found[program_id] is None and lat is not None and lon is not None:
             found[program_id] = int(areas[int(np.argmin(haversine_miles(lat, lon, lats, lons)))][0])
     return found
 
@@ -244,9 +244,9 @@ def build(
         row = {f"attribute:{key}": stage for key, stage in agreed.items()}
         for section in document.sections:
             attained = [agreed.get(a.key, "") for a in section.attributes]
-            stage = rollup.section_stage(stages, attained)
-            if stage is not None:
-                row[f"section:{section.key}"] = stage
+            section_at = rollup.section_stage(stages, attained)
+            if section_at is not None:
+                row[f"section:{section.key}"] = section_at
         ratings[str(assessment_id)] = row
     keys = [
         key

@@ -289,7 +289,7 @@ def _rollup_charts(result: rollup_services.Rollup) -> list[dict[str, Any]]:
     colours = [*charts.stage_colours(len(stages)), HIDDEN_COLOUR]
     found = []
     for index, section in enumerate(result.sections):
-        points = []
+        points: list[dict[str, Any]] = []
         rows = []
         for attribute in section.attributes:
             row = attribute.row
