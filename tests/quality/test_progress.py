@@ -293,3 +293,22 @@ def test_the_progress_api_gives_a_programs_scores(world: Any) -> None:
     assert [s["score"] for s in equity["sections"][0]["scores"]] == [2.0, 3.0]
     assert equity["attributes"][0]["change"] == "improved"
     assert world.client("partner_b").get(url).status_code == 404
+
+
+def test_a_members_chart_draws_what_is_hidden_as_one_grey_segment(world: Any) -> None:
+    import json
+    import re
+
+    _coalition(world)
+    text = world.client("member").get("/e/alpha/quality/rollup/").content.decode()
+    spec = json.loads(
+        re.search(
+            r'<script id="rollup-section-0-spec" type="application/json">(.*?)</script>', text
+        ).group(1)
+    )
+    outreach = [
+        (v["group"], v["value"]) for v in spec["data"]["values"] if v["label"] == "Outreach"
+    ]
+    # 11 at the lowest stage and 1 at the highest: both hidden, with the band; the 12 programs
+    # are published, so the bar is the shown zeros and one grey segment of 12, nothing more
+    assert sorted(outreach) == [("Developing", 0.0), ("Established", 0.0), ("Hidden", 12.0)]
