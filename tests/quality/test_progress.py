@@ -312,3 +312,12 @@ def test_a_members_chart_draws_what_is_hidden_as_one_grey_segment(world: Any) ->
     # 11 at the lowest stage and 1 at the highest: both hidden, with the band; the 12 programs
     # are published, so the bar is the shown zeros and one grey segment of 12, nothing more
     assert sorted(outreach) == [("Developing", 0.0), ("Established", 0.0), ("Hidden", 12.0)]
+
+
+def test_the_program_page_links_to_its_progress_for_those_who_may_read_it(world: Any) -> None:
+    program = _program(world.org_a, "Robotics Club")
+    url = f"/e/alpha/programs/{program.slug}/"
+    link = f'href="/e/alpha/quality/programs/{program.slug}/"'
+    assert link in world.client("partner_a").get(url).content.decode()
+    assert link not in world.client("partner_b").get(url).content.decode()
+    assert link not in world.client("anonymous").get(url).content.decode()

@@ -9,6 +9,8 @@ they hold the reviewer role.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -75,10 +77,18 @@ def get_assessed_program(request: HttpRequest, slug: str) -> Program:
         Program.objects.filter(ecosystem=ecosystem).select_related("organization", "ecosystem"),
         slug=slug,
     )
-    user = request.user
-    if not (
-        user.has_perm("quality.start_assessment", program.organization)
-        or assessments_of(user, ecosystem).filter(program=program).exists()
-    ):
+    if not sees_progress(request.user, program):
         raise Http404
     return program
+
+
+def sees_progress(user: Any, program: Program) -> bool:
+    """Whether the person may read the program's progress: they may assess it (its
+    organization's staff, the backbone) or they see one of its assessments."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (
+            user.has_perm("quality.start_assessment", program.organization)
+            or assessments_of(user, program.ecosystem).filter(program=program).exists()
+        )
+    )

@@ -2,7 +2,8 @@
 
 The directory does not import quality (it stands to its left); its templates load this
 library (`{% load quality %}`): `program_marks` reads the marks of a page's programs in one
-query, `mark_of` picks a program's, and `program_mark` reads one program's.
+query, `mark_of` picks a program's, and `program_mark` reads one program's; `progress_url`
+links the program page to its progress for those who may read it.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from ..access import sees_progress
 from ..models import Assessment, AssessmentStatus
 
 register = template.Library()
@@ -53,3 +56,13 @@ def mark_of(marks: dict[int, list[str]], program: Any) -> list[str]:
 def program_mark(program: Any) -> list[str]:
     """One program's marks: `{% program_mark program as marks %}`."""
     return _marks([program.pk]).get(program.pk, [])
+
+
+@register.simple_tag(takes_context=True)
+def progress_url(context: dict[str, Any], program: Any) -> str:
+    """`{% progress_url program as url %}`: the program's progress page, or "" when the
+    person may not read it (`access.sees_progress`)."""
+    request = context.get("request")
+    if request is None or not sees_progress(request.user, program):
+        return ""
+    return reverse("quality:program_progress", args=[program.ecosystem.slug, program.slug])
