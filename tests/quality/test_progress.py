@@ -321,3 +321,13 @@ def test_the_program_page_links_to_its_progress_for_those_who_may_read_it(world:
     assert link in world.client("partner_a").get(url).content.decode()
     assert link not in world.client("partner_b").get(url).content.decode()
     assert link not in world.client("anonymous").get(url).content.decode()
+
+
+def test_a_filter_no_program_matches_counts_none_and_a_stale_one_says_so(world: Any) -> None:
+    _coalition(world)
+    staff = world.client("staff")
+    light = staff.get("/e/alpha/quality/rollup/?depth=light").content.decode()
+    assert "0 programs assessed" in light
+    stale = staff.get("/e/alpha/quality/rollup/?area=999999").content.decode()
+    assert "the roll-up shows every program" in stale
+    assert "12 programs assessed" in stale

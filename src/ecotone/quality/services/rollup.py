@@ -193,10 +193,8 @@ def _choices(
     without = sum(1 for p in programs if areas[p.pk] is None)
     if without:
         area_choices.append((NO_AREA, _("No place on the map")))
-    present_depths = {p.mentoring_depth for p in programs}
-    depth_choices = [
-        (str(v), str(label)) for v, label in MentoringDepth.choices if v in present_depths
-    ]
+    # every depth (a short fixed list): one no assessed program has simply counts none
+    depth_choices = [(str(v), str(label)) for v, label in MentoringDepth.choices]
     return Choices(type_choices, area_choices, depth_choices, without)
 
 
