@@ -39,7 +39,7 @@ def _consistent(row: rollup.PublishedRow) -> list[tuple[int, ...]]:
     return found
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(rows_strategy, st.integers(2, 10))
 def test_a_published_count_is_never_below_the_threshold(rows: dict, threshold: int) -> None:
     for row in rollup.publish(STAGES, rows, threshold, exact=False):
@@ -50,7 +50,7 @@ def test_a_published_count_is_never_below_the_threshold(rows: dict, threshold: i
             assert all(c is None for c in row.counts)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(rows_strategy, st.integers(2, 8))
 def test_a_hidden_count_cannot_be_recovered_from_the_row(rows: dict, threshold: int) -> None:
     for row in rollup.publish(STAGES, rows, threshold, exact=False):
