@@ -947,6 +947,43 @@ CYCLE_ROWS = [
     ),
 ]
 
+
+# Progress and the roll-up: {assessed_program} is org A's program with a complete assessment
+# ({assessed}) on the rubric {assessed_rubric}. The roll-up is every admitted member's (figures
+# suppressed for all but the backbone); a program's progress, those who see its assessments.
+QUALITY = "/e/alpha/quality"
+QUALITY_API = "/api/v1/ecosystems/alpha/quality"
+PROGRESS = statuses(404, anonymous=302, staff=200, admin=200, partner_a=200)
+PROGRESS_ROWS = [
+    Row("quality rollup", "get", f"{QUALITY}/rollup/", members_only(ADMITTED)),
+    Row(
+        "quality rollup download",
+        "get",
+        f"{QUALITY}/rollup/download/xlsx/",
+        members_only(ADMITTED),
+    ),
+    Row("program progress", "get", f"{QUALITY}/programs/{{assessed_program}}/", PROGRESS),
+    Row(
+        "show mark post",
+        "post",
+        f"{QUALITY}/programs/{{assessed_program}}/mark/{{assessed}}/",
+        {**PROGRESS, "staff": 302, "admin": 302, "partner_a": 302},
+        {"shown": "1"},
+    ),
+    Row(
+        "api quality rollup",
+        "get",
+        f"{QUALITY_API}/rollup/{{assessed_rubric}}/",
+        members_only(ADMITTED, api=True),
+    ),
+    Row(
+        "api program progress",
+        "get",
+        f"{QUALITY_API}/programs/{{assessed_program}}/progress/",
+        {**PROGRESS, "anonymous": 401},
+    ),
+]
+
 ROWS = [
     # public pages
     Row("home", "get", "/?all", ALL_200),
@@ -1401,6 +1438,7 @@ ROWS = [
     *QUALITY_ROWS,
     *ASSESSMENT_ROWS,
     *CYCLE_ROWS,
+    *PROGRESS_ROWS,
 ]
 
 CELLS = [
@@ -1538,7 +1576,11 @@ def _records(world: World) -> dict[str, Any]:
     )
     opportunity, match, round_ = _mentoring_records(world)
     indicator, draft_indicator = _indicators(world)
+    assessed = _assessed(world)
     return {
+        "assessed": assessed.pk,
+        "assessed_program": assessed.program.slug,
+        "assessed_rubric": assessed.version.rubric.key,
         "rubric": _rubric(world),
         **_assessment(world),
         **reviewed_and_planned(world),
@@ -1721,6 +1763,13 @@ def _mentor_at_stage(world: World, stage: str) -> int:
     return int(mentor.pk)
 
 
+def _assessed(world: World) -> Any:
+    """A complete assessment of a program of org A."""
+    from tests.quality.test_progress import _complete, _program
+
+    return _complete(_program(world.org_a, "Assessed Lab"), {"outreach": "developing"})
+
+
 def _rubric(world: World) -> str:
     """The key of a rubric with a draft version 1."""
     from ecotone.quality.services import rubrics
@@ -1786,6 +1835,9 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "plan_review": "1",
         "plan_goal": "1",
         "plan_action": "1",
+        "assessed": "1",
+        "assessed_program": "x",
+        "assessed_rubric": "x",
         "opportunity": "1",
         "match": "1",
         "round": "1",

@@ -244,6 +244,88 @@ def line_spec(
     }
 
 
+# The stages of a scale, lowest to highest: red to blue, each bar outlined (the table under the
+# chart has every number, and the legend names each colour).
+STAGE_COLOURS = ("#b2182b", "#d6604d", "#f4a582", "#92c5de", "#4393c3", "#2166ac", "#053061")
+
+
+def stage_colours(count: int) -> list[str]:
+    """`count` colours for the stages of a scale, lowest first, spread over `STAGE_COLOURS`."""
+    if count <= 1:
+        return [STAGE_COLOURS[-1]]
+    last = len(STAGE_COLOURS) - 1
+    return [STAGE_COLOURS[round(i * last / (count - 1))] for i in range(count)]
+
+
+def stacked_bar_spec(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    label_title: str,
+    group_title: str,
+    value_title: str,
+    groups: Sequence[str],
+    colours: Sequence[str],
+    description: str = "",
+    label_limit: int = 110,
+) -> dict[str, Any]:
+    """Horizontal bars, one per label (top to bottom in the order given), each stacked by
+    group in the order of `groups` (with `colours`). `rows`: {"label", "group", "value" (None
+    when hidden: no segment), "shown", "order" (optional: the segment's place in its bar,
+    by default its group's)}."""
+    values = [
+        {
+            "label": str(row["label"]),
+            "group": str(row["group"]),
+            "order": row.get("order", list(groups).index(str(row["group"]))),
+            "value": None if row["value"] is None else float(row["value"]),
+            "shown": str(row["shown"]),
+        }
+        for row in rows
+    ]
+    labels = list(dict.fromkeys(v["label"] for v in values))
+    tooltip = [
+        {"field": "label", "type": "nominal", "title": label_title},
+        {"field": "group", "type": "nominal", "title": group_title},
+        {"field": "shown", "type": "nominal", "title": value_title},
+    ]
+    return {
+        "description": description,
+        "width": "container",
+        "height": {"step": STEP},
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "data": {"values": values},
+        "mark": {"type": "bar", "stroke": "#1a1a1a", "strokeWidth": 1},
+        "encoding": {
+            "y": {
+                "field": "label",
+                "type": "nominal",
+                "sort": labels,
+                "title": None,
+                "axis": {"labelLimit": label_limit},
+            },
+            "x": {
+                "field": "value",
+                "type": "quantitative",
+                "stack": "zero",
+                "title": value_title,
+                "axis": {"tickCount": 4},
+            },
+            "color": {
+                "field": "group",
+                "type": "nominal",
+                "title": group_title,
+                "sort": list(groups),
+                "scale": {"domain": list(groups), "range": list(colours)},
+                # narrow enough for a phone: the legend starts where the bars do
+                "legend": {"labelLimit": 100},
+            },
+            "order": {"field": "order", "type": "quantitative"},
+            "tooltip": tooltip,
+        },
+        "config": _config(),
+    }
+
+
 def chart(
     chart_id: str,
     title: str,

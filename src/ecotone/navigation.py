@@ -46,6 +46,7 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Mentoring"), "mentoring:home", "mentoring.view_mentoring"),
     NavEntry(_("Indicators"), "measures:indicators", "measures.view_indicators"),
     NavEntry(_("Dashboards"), "measures:dashboards", "measures.view_dashboards"),
+    NavEntry(_("Quality roll-up"), "quality:rollup", "quality.view_rollup"),
     NavEntry(_("Rubrics"), "quality:rubrics", "quality.manage_rubrics"),
     NavEntry(_("Assessments"), "quality:assessments", "quality.view_assessments"),
     NavEntry(_("Data submissions"), "measures:submissions", "measures.submit_data"),

@@ -38,6 +38,25 @@ def test_small_demo_has_every_sector_and_every_role(db: Any) -> None:
     assert manufacturing is not None
     assert 13 < manufacturing < 18
     assert enrolment.enrolment_for(confluence, board.current.period) is not None
+    _two_rounds_of_quality_with_improvement(confluence)
+
+
+def _two_rounds_of_quality_with_improvement(confluence: Ecosystem) -> None:
+    """About 40 programs assessed twice a year apart; the plan's goals mostly reached."""
+    from ecotone.quality.models import Assessment, PlanGoal, Review
+
+    second = Assessment.objects.filter(ecosystem=confluence, follows__isnull=False)
+    assert second.filter(status="complete").count() == 40
+    assert Assessment.objects.filter(ecosystem=confluence, show_mark=True).count() == 2
+    assert Review.objects.filter(assessment__ecosystem=confluence).count() >= 3
+    goals = PlanGoal.objects.filter(plan__assessment__ecosystem=confluence)
+    stages = ["undeveloped", "developing", "established", "accomplished"]
+    reached = 0
+    for goal in goals.select_related("plan__assessment"):
+        then = goal.plan.assessment.consensus.get(attribute=goal.attribute).stage
+        now = goal.plan.assessment.followed_by.get().consensus.get(attribute=goal.attribute).stage
+        reached += stages.index(now) > stages.index(then)
+    assert reached > goals.count() * 0.6
 
 
 def test_demo_is_deterministic(db: Any) -> None:

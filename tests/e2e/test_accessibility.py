@@ -186,6 +186,7 @@ SIGNED_IN_PAGES = {
         "/e/alpha/quality/rubrics/",
         "/e/alpha/quality/rubrics/equity-in-stem-programs/",
         "/e/alpha/quality/assessments/{planned}/reviewers/",
+        "/e/alpha/quality/rollup/",
         "/accounts/profile/",
     ],
     "staff": [
@@ -221,6 +222,7 @@ SIGNED_IN_PAGES = {
         "/e/alpha/quality/assessments/{assessment}/consensus/",
         "/e/alpha/quality/assessments/{planned}/plan/",
         "/e/alpha/quality/assessments/{planned}/plan/actions/{plan_action}/",
+        "/e/alpha/quality/programs/{assessed_program}/",
         "/accounts/profile/",
         "/accounts/email/",
         "/accounts/password/change/",
@@ -231,7 +233,7 @@ SIGNED_IN_PAGES = {
 }
 
 
-def signed_in_data(site: Site) -> dict[str, int]:
+def signed_in_data(site: Site) -> dict[str, Any]:
     """A row or two on every list of SIGNED_IN_PAGES: the mentor persona in an active match
     with hours waiting for org_a's approval, another mentor and a need for a round in review,
     areas for the atlas's priority list, an invitation, an import, a listing to verify, the
@@ -306,9 +308,15 @@ def signed_in_data(site: Site) -> dict[str, int]:
     )
     crosswalk.save_entry(world.alpha, staff, dimension="sex", local_code="G", code="Female")
     assessment = _rated_assessment(world)
+    # two complete assessments of a program a year apart: its progress and the roll-up
+    from tests.quality.test_progress import _complete
+
+    _complete(program, {"outreach": "undeveloped", "cost": "developing"}, 2025)
+    _complete(program, {"outreach": "established", "cost": "developing"}, 2026)
     return {
         "assessment": assessment.pk,
         **reviewed_and_planned(world),
+        "assessed_program": program.slug,
         "round": round_.pk,
         "match": match.pk,
         "submission": submission.pk,

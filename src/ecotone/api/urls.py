@@ -55,6 +55,8 @@ scoped.register("quality/assessments", quality_api.AssessmentViewSet, basename="
 scoped.register("quality/reviews", quality_api.ReviewViewSet, basename="quality-review")
 scoped.register("quality/plans", quality_api.PlanViewSet, basename="quality-plan")
 scoped.register("quality/plan-actions", quality_api.PlanActionViewSet, basename="quality-action")
+scoped.register("quality/rollup", quality_api.RollupViewSet, basename="quality-rollup")
+scoped.register("quality/programs", quality_api.ProgramProgressViewSet, basename="quality-program")
 
 app_name = "api"
 urlpatterns = [

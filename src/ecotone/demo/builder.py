@@ -41,6 +41,7 @@ from . import atlas_analysis as atlas_demo_analysis
 from . import directory as directory_demo
 from . import measures as measures_demo
 from . import mentoring as mentoring_demo
+from . import quality as quality_demo
 from .tables import table
 
 SIZES = ("small", "medium", "large")
@@ -449,6 +450,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     mentoring_demo.build,
     # shared measurement: the partners' submissions and the region's Perkins file
     measures_demo.build,
+    # program quality: two rounds of equity self-assessment on the programs above
+    quality_demo.build,
 ]
 
 
@@ -486,7 +489,8 @@ def already_loaded() -> bool:
 def delete_demo() -> None:
     with disable_auditlog():
         for slug in (MAIN_SLUG, SECOND_SLUG):
-            # Programs protect their organizations from deletion: remove them first.
+            # Assessments protect their programs, programs their organizations: remove them first.
+            quality_demo.delete(slug)
             Program.objects.filter(ecosystem__slug=slug).delete()
             measures_demo.delete(slug)
         Ecosystem.objects.filter(slug__in=[MAIN_SLUG, SECOND_SLUG]).delete()

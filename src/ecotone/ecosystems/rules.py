@@ -277,6 +277,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # members the backbone admitted see it only where at least the ecosystem's small-cell
     # threshold of programs stand behind each figure (the roll-up service suppresses)
     "quality.view_rollup": is_backbone | is_granted_member,
+    # ... and who reads its exact figures, every count however small (the backbone)
+    "quality.view_rollup_exact": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

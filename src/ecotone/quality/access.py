@@ -9,10 +9,13 @@ they hold the reviewer role.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from ecotone.directory.models import Program
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem
 from ecotone.ecosystems.models import BACKBONE_ROLES, Ecosystem, Role
@@ -79,4 +82,29 @@ def get_action(assessment: Assessment, pk: int) -> PlanAction:
         PlanAction.objects.select_related("goal__plan__assessment", "owner"),
         pk=pk,
         goal__plan__assessment=assessment,
+    )
+
+
+def get_assessed_program(request: HttpRequest, slug: str) -> Program:
+    """A program of the request's ecosystem whose progress the person may read: they see one of
+    its assessments, or may start one (its organization's staff, the backbone); otherwise 404."""
+    ecosystem = current_ecosystem(request)
+    program = get_object_or_404(
+        Program.objects.filter(ecosystem=ecosystem).select_related("organization", "ecosystem"),
+        slug=slug,
+    )
+    if not sees_progress(request.user, program):
+        raise Http404
+    return program
+
+
+def sees_progress(user: Any, program: Program) -> bool:
+    """Whether the person may read the program's progress: they may assess it (its
+    organization's staff, the backbone) or they see one of its assessments."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (
+            user.has_perm("quality.start_assessment", program.organization)
+            or assessments_of(user, program.ecosystem).filter(program=program).exists()
+        )
     )

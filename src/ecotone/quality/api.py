@@ -9,10 +9,13 @@ read by whoever sees them, and each caller saves their own ratings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext as translate
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -21,9 +24,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ecotone.directory.models import Program
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 
-from . import access
+from . import access, rollup
 from .models import (
     ActionStatus,
     Assessment,
@@ -37,6 +41,8 @@ from .models import (
     RubricVersion,
 )
 from .services import assessments, plans
+from .services import progress as progress_services
+from .services import rollup as rollup_services
 
 MANAGE = "quality.manage_rubrics"
 REVIEW = "quality.review_assessments"
@@ -448,3 +454,163 @@ class PlanActionViewSet(mixins.RetrieveModelMixin, EcosystemScopedViewSet):
         body.is_valid(raise_exception=True)
         found = plans.set_action_status(request.user, found, body.validated_data["status"])
         return Response(PlanActionSerializer(found).data)
+
+
+# The roll-up and a program's progress (quality.views.progress's figures) -----------------------
+
+
+def published_row(row: rollup.PublishedRow, stages: Sequence[str]) -> dict[str, Any]:
+    """One row of the roll-up as published: None where hidden, with why."""
+    return {
+        "counts": dict(zip(stages, row.counts, strict=True)),
+        "hidden_because": {
+            stage: reason for stage, reason in zip(stages, row.reasons, strict=True) if reason
+        },
+        "programs": row.total,
+        "at_lowest_stages": row.low,
+        "share_at_lowest_stages": None if row.low_share is None else round(row.low_share, 4),
+    }
+
+
+def rollup_data(result: rollup_services.Rollup) -> dict[str, Any]:
+    stages = [s.key for s in result.stages]
+    return {
+        "rubric": result.rubric.key,
+        "stages": [{"key": s.key, "name": s.name} for s in result.stages],
+        "lowest_stages": [s.key for s in result.low_stages],
+        "filters": {
+            "program_type": result.filters.program_type or None,
+            "area": result.filters.area or None,
+            "depth": result.filters.depth or None,
+        },
+        "exact": result.exact,
+        "threshold": result.threshold,
+        "programs": result.programs_shown,
+        "weakest": [
+            {"key": a.attribute.key, "section": a.section.key, **published_row(a.row, stages)}
+            for a in result.weakest()
+        ],
+        "sections": [
+            {
+                "key": s.section.key,
+                "title": s.section.title,
+                **published_row(s.row, stages),
+                "attributes": [
+                    {
+                        "key": a.attribute.key,
+                        "title": a.attribute.title,
+                        **published_row(a.row, stages),
+                    }
+                    for a in s.attributes
+                ],
+            }
+            for s in result.sections
+        ],
+    }
+
+
+class RollupViewSet(EcosystemScopedViewSet):
+    """The ecosystem's roll-up of one rubric (by its key): the programs' latest complete
+    assessments counted by stage per section and attribute, the weakest practices first, for
+    members suppressed as on the page (a hidden count is null, with why); the backbone reads
+    every count. Filters as the page: `program_type`, `area` (an atlas area's id, or `none`)
+    and `depth`."""
+
+    model = Rubric
+    lookup_field = "key"
+    rules = {"retrieve": "quality.view_rollup"}
+    query_parameters = {
+        "retrieve": [
+            OpenApiParameter(
+                "program_type", str, description="A program type (first kind of activity)."
+            ),
+            OpenApiParameter("area", str, description="An atlas area's id, or `none`."),
+            OpenApiParameter("depth", str, description="A mentoring depth."),
+        ]
+    }
+
+    def scoped_queryset(self) -> QuerySet[Rubric]:
+        return rollup_services.rollup_rubrics(self.ecosystem)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rubric = self.get_object()
+        wanted = rollup_services.Filters(
+            program_type=request.query_params.get("program_type", ""),
+            area=request.query_params.get("area", ""),
+            depth=request.query_params.get("depth", ""),
+        )
+        result = rollup_services.build(request.user, self.ecosystem, rubric, wanted)
+        offered = {
+            "program_type": result.choices.program_types,
+            "area": result.choices.areas,
+            "depth": result.choices.depths,
+        }
+        for name, choices in offered.items():
+            value = getattr(wanted, name)
+            if value and value not in {code for code, _label in choices}:
+                raise exceptions.ValidationError({name: [_("No assessed program has this value.")]})
+        return Response(rollup_data(result))
+
+
+class ProgramProgressViewSet(EcosystemScopedViewSet):
+    """A program's progress on each rubric it was assessed against: per section the score
+    (the mean stage of its attributes, from 1) at each complete assessment, and each
+    attribute's stage then and now. For those who see the program's assessments."""
+
+    model = Program
+    lookup_field = "slug"
+    rules = {"progress": "ecosystems.view_ecosystem"}
+
+    def scoped_queryset(self) -> QuerySet[Program]:
+        return Program.objects.filter(ecosystem=self.ecosystem)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, filter_backends=[])
+    def progress(self, request: Request, slug: str, **kwargs: Any) -> Response:
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated
+        try:
+            program = access.get_assessed_program(request._request, slug)
+        except Http404:
+            raise exceptions.NotFound from None
+        found = progress_services.program_progress(request.user, program)
+        return Response(
+            {
+                "program": program.slug,
+                "rubrics": [
+                    {
+                        "rubric": p.rubric.key,
+                        "assessments": [
+                            {
+                                "id": a.pk,
+                                "completed_at": a.completed_at,
+                                "shown_on_listing": a.show_mark,
+                            }
+                            for a in p.assessments
+                        ],
+                        "sections": [
+                            {
+                                "key": section.key,
+                                "scores": [
+                                    {"assessment": s.assessment.pk, "score": s.score}
+                                    for s in scores
+                                ],
+                            }
+                            for section, scores in p.sections
+                        ],
+                        "attributes": [
+                            {
+                                "key": a.attribute.key,
+                                "section": a.section.key,
+                                "then": a.then.key if a.then else None,
+                                "now": a.now.key if a.now else None,
+                                "change": a.change,
+                            }
+                            for a in p.attributes
+                        ],
+                    }
+                    for p in found
+                ],
+            }
+        )

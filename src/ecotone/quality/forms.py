@@ -192,3 +192,28 @@ class EvidenceForm(forms.Form):
             "types": accepted_types(),
             "limit": filesizeformat(max_bytes()),
         }
+
+
+class RollupFilterForm(forms.Form):
+    """The roll-up's rubric and filters; choices are what the assessed programs have."""
+
+    rubric = forms.ChoiceField(label=_("Rubric"), required=False)
+    program_type = forms.ChoiceField(label=_("Program type"), required=False)
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    depth = forms.ChoiceField(label=_("Mentoring depth"), required=False)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        rubrics: list[tuple[str, str]],
+        program_types: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        areas: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        depths: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    ) -> None:
+        super().__init__(data)
+        every = [("", _("All"))]
+        self.fields["rubric"].choices = rubrics  # type: ignore[attr-defined]
+        self.fields["program_type"].choices = [*every, *program_types]  # type: ignore[attr-defined]
+        self.fields["area"].choices = [*every, *areas]  # type: ignore[attr-defined]
+        self.fields["depth"].choices = [*every, *depths]  # type: ignore[attr-defined]

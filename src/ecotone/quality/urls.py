@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("ecotone.quality.views.assessments")),
     path("", include("ecotone.quality.views.reviews")),
     path("", include("ecotone.quality.views.plans")),
+    path("", include("ecotone.quality.views.progress")),
 ]

@@ -357,11 +357,16 @@ def publication_dimensions(indicator: Indicator) -> list[str]:
 
 
 def _program_types(indicator: Indicator, slugs: Iterable[str]) -> dict[str, str]:
-    """Each program's type: the first of its kinds of activity in the STEM profile's order."""
+    return program_types(indicator.ecosystem_id, slugs)
+
+
+def program_types(ecosystem_id: int, slugs: Iterable[str]) -> dict[str, str]:
+    """Each program's type (by slug): the first of its kinds of activity in the STEM
+    profile's order, `OTHER_TYPE` without one. The quality roll-up filters by the same."""
     order = {code: i for i, code in enumerate(PROGRAM_TYPES)}
     found = dict.fromkeys(slugs, OTHER_TYPE)
     terms = ProgramAttribute.objects.filter(
-        program__ecosystem_id=indicator.ecosystem_id,
+        program__ecosystem_id=ecosystem_id,
         program__slug__in=list(found),
         term__code__startswith=f"{stem_profile.ACTIVITY_TYPES.code}/",
     ).values_list("program__slug", "term__code")
