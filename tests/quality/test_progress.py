@@ -233,18 +233,35 @@ def test_members_see_the_rollup_suppressed_and_the_backbone_in_full(world: Any) 
     ]
 
 
-def test_a_filter_leaving_fewer_programs_than_the_threshold_hides_everything(world: Any) -> None:
-    _coalition(world)
+def test_fewer_programs_than_the_threshold_hide_everything_from_members(world: Any) -> None:
+    _coalition(world, count=3)
     rubric = Rubric.objects.get(ecosystem=world.alpha, key="equity")
-    deep = rollup.Filters(depth="deep")
-    member = rollup.build(world.users["member"], world.alpha, rubric, deep)
+    member = rollup.build(world.users["member"], world.alpha, rubric)
     assert member.programs_shown is None
     assert member.hidden
     rows = [a.row for s in member.sections for a in s.attributes] + [s.row for s in member.sections]
     assert all(c is None for row in rows for c in (*row.counts, row.total, row.low))
-    response = world.client("member").get("/e/alpha/quality/rollup/?depth=deep")
+    response = world.client("member").get("/e/alpha/quality/rollup/")
     assert "Fewer than 10 programs match" in response.content.decode()
-    assert rollup.build(world.users["staff"], world.alpha, rubric, deep).programs == 3
+    assert rollup.build(world.users["staff"], world.alpha, rubric).programs == 3
+
+
+def test_members_cannot_filter_what_they_could_subtract_from_the_whole(world: Any) -> None:
+    # 12 programs, 3 of them deep mentoring, the one at the top stage among them: the whole
+    # coalition hides it (a count of 1); the 9 that are not deep, were members to read them,
+    # would give it back (the whole's top-stage band less theirs). Filters are the backbone's.
+    _coalition(world)
+    rubric = Rubric.objects.get(ecosystem=world.alpha, key="equity")
+    with pytest.raises(DomainError, match="Only backbone staff filter"):
+        rollup.build(world.users["member"], world.alpha, rubric, rollup.Filters(depth="none"))
+    page = world.client("member").get("/e/alpha/quality/rollup/?depth=none").content.decode()
+    assert 'name="depth"' not in page
+    assert "12 programs assessed" in page  # the filter is not applied
+    api = world.client("member").get("/api/v1/ecosystems/alpha/quality/rollup/equity/?depth=none")
+    assert api.status_code == 400
+    staff = rollup.build(world.users["staff"], world.alpha, rubric, rollup.Filters(depth="none"))
+    assert staff.programs == 9
+    assert 'name="depth"' in world.client("staff").get("/e/alpha/quality/rollup/").content.decode()
 
 
 def test_the_rollup_page_and_download_publish_the_same_figures(world: Any) -> None:
@@ -269,18 +286,19 @@ def test_the_rollup_page_and_download_publish_the_same_figures(world: Any) -> No
     assert next(r for r in rows if r[1] == "Outreach")[2:7] == ["11", "0", "0", "1", "12"]
 
 
-def test_the_rollup_api_filters_and_suppresses_as_the_page(world: Any) -> None:
+def test_the_rollup_api_suppresses_and_filters_as_the_page(world: Any) -> None:
     _coalition(world)
     url = "/api/v1/ecosystems/alpha/quality/rollup/equity/"
     data = world.client("member").get(url).json()
     outreach = next(a for s in data["sections"] for a in s["attributes"] if a["key"] == "outreach")
     assert outreach["counts"]["accomplished"] is None
     assert data["weakest"][-1]["key"] == "outreach"
-    deep = world.client("member").get(url, {"depth": "deep"}).json()
-    assert deep["programs"] is None
+    refused = world.client("member").get(url, {"depth": "deep"})
+    assert refused.status_code == 400
+    assert "Only backbone staff filter" in refused.content.decode()
     full = world.client("staff").get(url, {"depth": "deep"}).json()
     assert full["programs"] == 3
-    assert world.client("member").get(url, {"depth": "nonsense"}).status_code == 400
+    assert world.client("staff").get(url, {"depth": "nonsense"}).status_code == 400
 
 
 def test_the_progress_api_gives_a_programs_scores(world: Any) -> None:

@@ -513,8 +513,8 @@ class RollupViewSet(EcosystemScopedViewSet):
     """The ecosystem's roll-up of one rubric (by its key): the programs' latest complete
     assessments counted by stage per section and attribute, the weakest practices first, for
     members suppressed as on the page (a hidden count is null, with why); the backbone reads
-    every count. Filters as the page: `program_type`, `area` (an atlas area's id, or `none`)
-    and `depth`."""
+    every count. Filters, the backbone's only (a member's answers 400: quality.md):
+    `program_type`, `area` (an atlas area's id, or `none`) and `depth`."""
 
     model = Rubric
     lookup_field = "key"

@@ -12,6 +12,12 @@ Filters narrow the programs counted before anything is published:
   no area, and the filter says how many;
 - depth: the program's mentoring depth (the directory's field).
 
+Filters are the backbone's: members read the whole coalition only. Each view is suppressed
+on its own, so a member who could read the whole roll-up and a filtered one could subtract the
+two and learn the few programs a filter leaves out (a deep-mentoring program alone at the top
+stage); publishing every slice from one suppressed table, as the dashboards do, took minutes
+per page here.
+
 The page, its CSV/XLSX download and the API all read `build`, so they publish the same
 figures.
 """
@@ -208,6 +214,14 @@ def build(
     if rubric.ecosystem_id != ecosystem.pk:
         raise DomainError(_("That rubric belongs to another ecosystem."))
     filters = filters or Filters()
+    exact = bool(user.has_perm("quality.view_rollup_exact", ecosystem))
+    if filters.any() and not exact:
+        raise DomainError(
+            _(
+                "Only backbone staff filter the roll-up: beside the whole coalition's figures, a "
+                "filtered view could give away how a few programs stand."
+            )
+        )
     version = rubric.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
     if version is None:
         raise DomainError(
@@ -255,7 +269,6 @@ def build(
         )
     ]
     counts = rollup.distribution(stages, keys, ratings)
-    exact = bool(user.has_perm("quality.view_rollup_exact", ecosystem))
     threshold = ecosystem.suppression_threshold
     published = {row.key: row for row in rollup.publish(stages, counts, threshold, exact=exact)}
     result = Rollup(ecosystem, rubric, document, filters, choices, exact, threshold, len(chosen))

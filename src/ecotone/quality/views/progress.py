@@ -185,11 +185,13 @@ def _rollup(request: HttpRequest) -> tuple[RollupFilterForm, rollup_services.Rol
     rubric_choices = [(r.key, r.title) for r in choices]
     if rubric is None:
         return RollupFilterForm(None, rubrics=rubric_choices), None
-    wanted = rollup_services.Filters(
-        program_type=request.GET.get("program_type", ""),
-        area=request.GET.get("area", ""),
-        depth=request.GET.get("depth", ""),
-    )
+    wanted = rollup_services.Filters()
+    if request.user.has_perm("quality.view_rollup_exact", ecosystem):  # filters: module docstring
+        wanted = rollup_services.Filters(
+            program_type=request.GET.get("program_type", ""),
+            area=request.GET.get("area", ""),
+            depth=request.GET.get("depth", ""),
+        )
     result = rollup_services.build(request.user, ecosystem, rubric, wanted)
     form = RollupFilterForm(
         {**request.GET.dict(), "rubric": rubric.key},
