@@ -357,6 +357,8 @@ SPECTACULAR_SETTINGS = {
         "MatchStatusEnum": "ecotone.mentoring.models.MatchStatus",
         "PeriodTypeEnum": "ecotone.measures.models.PeriodType",
         "UploadStatusEnum": "ecotone.uploads.UploadStatus",
+        "AssessmentStatusEnum": "ecotone.quality.models.AssessmentStatus",
+        "ActionStatusEnum": "ecotone.quality.models.ActionStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

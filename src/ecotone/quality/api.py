@@ -148,7 +148,7 @@ class ConsensusSerializer(serializers.ModelSerializer[ConsensusRating]):
         read_only_fields = fields
 
 
-class AgreementSerializer(serializers.Serializer[Any]):
+class RaterAgreementSerializer(serializers.Serializer[Any]):
     percent_agreement = serializers.FloatField(
         allow_null=True,
         help_text="Share (0-1) of the attributes rated by two or more on which all agree.",
@@ -198,7 +198,7 @@ class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
         )
         read_only_fields: tuple[str, ...] = fields
 
-    @extend_schema_field(AgreementSerializer)
+    @extend_schema_field(RaterAgreementSerializer)
     def get_agreement(self, assessment: Assessment) -> dict[str, Any]:
         found = assessments.agreement(assessment)
         alpha = found.alpha
