@@ -52,6 +52,7 @@ PLATFORM = frozenset(
         "ecotone.api.throttling",
         "ecotone.assignment",
         "ecotone.backups",
+        "ecotone.mail",
         "ecotone.attachments",
         "ecotone.ccd",
         "ecotone.cells",

@@ -13,15 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django_tasks import task
 
 from ecotone.accounts.models import User
 from ecotone.ecosystems.models import BACKBONE_ROLES, Ecosystem, Organization, Role
+from ecotone.mail import send_templated
 
 from .models import CollectionReminder, Review, Submission
 
@@ -53,11 +51,7 @@ def backbone_staff(ecosystem: Ecosystem) -> list[User]:
 
 
 def _send(kind: str, context: dict[str, Any], user: User, ecosystem: Ecosystem) -> None:
-    with translation.override(user.preferred_language or ecosystem.default_language):
-        subject = render_to_string(f"measures/email/{kind}_subject.txt", context)
-        body = render_to_string(f"measures/email/{kind}_body.txt", context)
-        html = render_to_string(f"measures/email/{kind}_body.html", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email], html_message=html)
+    send_templated(f"measures/email/{kind}", context, user, ecosystem)
 
 
 def _base_url() -> str:

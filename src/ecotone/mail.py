@@ -1,0 +1,23 @@
+"""Email to one person from a template triple, in their language.
+
+`send_templated("measures/email/review", context, user, ecosystem)` renders
+`<name>_subject.txt`, `<name>_body.txt` and `<name>_body.html` in the person's preferred
+language (the ecosystem's default without one) and sends the plain text with the HTML beside
+it. Apps call it from their notification tasks, after the transaction commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def send_templated(name: str, context: dict[str, Any], user: Any, ecosystem: Any) -> None:
+    with translation.override(user.preferred_language or ecosystem.default_language):
+        subject = render_to_string(f"{name}_subject.txt", context)
+        body = render_to_string(f"{name}_body.txt", context)
+        html = render_to_string(f"{name}_body.html", context)
+    send_mail(" ".join(subject.split()), body, None, [user.email], html_message=html)
