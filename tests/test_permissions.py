@@ -738,6 +738,35 @@ QUALITY_ROWS = [
         f"{RUBRICS}/{{rubric}}/versions/1/publish/",
         members_only(BACKBONE, 302),
     ),
+    # editing on a page: a new draft is refused while {rubric} has one (a redirect with the
+    # reason); posting an empty editor shows its problems
+    Row(
+        "new rubric draft post",
+        "post",
+        f"{RUBRICS}/{{rubric}}/new-draft/",
+        members_only(BACKBONE, 302),
+    ),
+    Row(
+        "edit rubric draft", "get", f"{RUBRICS}/{{rubric}}/versions/1/edit/", members_only(BACKBONE)
+    ),
+    Row(
+        "edit rubric draft post",
+        "post",
+        f"{RUBRICS}/{{rubric}}/versions/1/edit/",
+        members_only(BACKBONE),
+    ),
+    Row(
+        "delete rubric draft",
+        "get",
+        f"{RUBRICS}/{{rubric}}/versions/1/delete/",
+        members_only(BACKBONE),
+    ),
+    Row(
+        "delete rubric draft post",
+        "post",
+        f"{RUBRICS}/{{rubric}}/versions/1/delete/",
+        members_only(BACKBONE, 302),
+    ),
     Row("api rubrics", "get", f"{RUBRICS_API}/", members_only(BACKBONE, api=True)),
     Row("api rubric", "get", f"{RUBRICS_API}/{{rubric}}/", members_only(BACKBONE, api=True)),
     Row(

@@ -185,6 +185,7 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/periods/new/",
         "/e/alpha/quality/rubrics/",
         "/e/alpha/quality/rubrics/equity-in-stem-programs/",
+        "/e/alpha/quality/rubrics/equity-in-stem-programs/versions/2/edit/",
         "/e/alpha/quality/assessments/{planned}/reviewers/",
         "/e/alpha/quality/rollup/",
         "/accounts/profile/",
@@ -313,6 +314,8 @@ def signed_in_data(site: Site) -> dict[str, Any]:
 
     _complete(program, {"outreach": "undeveloped", "cost": "developing"}, 2025)
     _complete(program, {"outreach": "established", "cost": "developing"}, 2026)
+    # after the assessments: a draft of the equity rubric, version 2, for the editor
+    rubrics.new_draft(world.users["admin"], world.alpha.rubrics.get(key=EQUITY_RUBRIC))
     return {
         "assessment": assessment.pk,
         **reviewed_and_planned(world),

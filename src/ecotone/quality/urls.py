@@ -6,6 +6,7 @@ app_name = "quality"
 
 urlpatterns = [
     path("", include("ecotone.quality.views.rubrics")),
+    path("", include("ecotone.quality.views.editing")),
     path("", include("ecotone.quality.views.assessments")),
     path("", include("ecotone.quality.views.reviews")),
     path("", include("ecotone.quality.views.plans")),

@@ -1,5 +1,6 @@
 """An ecosystem's rubrics: the shipped ones installed, others imported from JSON or CSV as new
-draft versions, a draft published (then frozen), a version exported.
+draft versions, or edited on a page as a draft copied from the latest version; a draft
+published (then frozen) or deleted, a version exported.
 
 Only backbone admins and staff manage rubrics (`quality.manage_rubrics`); each operation checks
 it, runs in one transaction naming the actor, and raises `DomainError` with a message a person
@@ -33,17 +34,23 @@ SHOWN_PROBLEMS = 10  # in the error's message; all of them are in `problems`
 class RubricFileError(DomainError):
     """The file does not hold a rubric Ecotone can read: `problems` says where and why."""
 
-    def __init__(self, problems: list[dict[str, str]]) -> None:
+    def __init__(
+        self,
+        problems: list[dict[str, str]],
+        *,
+        refused: str = "",
+        found: list[rubrics.Problem] | None = None,
+    ) -> None:
         self.problems = problems
+        self.found = found or []  # as `rubrics` gave them: a page places each by its fields
         lines = [
             ", ".join(part for part in (p["where"], p["field"], p["message"]) if part)
             for p in problems[:SHOWN_PROBLEMS]
         ]
         if len(problems) > SHOWN_PROBLEMS:
             lines.append(_("… and %(count)s more.") % {"count": len(problems) - SHOWN_PROBLEMS})
-        super().__init__(
-            _("The rubric was not imported: %(problems)s") % {"problems": " ".join(lines)}
-        )
+        refused = refused or _("The rubric was not imported: %(problems)s")
+        super().__init__(refused % {"problems": " ".join(lines)})
 
 
 def describe(problem: rubrics.Problem) -> dict[str, str]:
@@ -209,3 +216,79 @@ def export_version(version: RubricVersion, format: str) -> str:
         return rubrics.to_json(rubric)
     # the downloads' one CSV writer: a text a spreadsheet would run as a formula is guarded
     return "".join(exports.csv_stream(rubrics.COLUMNS, rubrics.csv_rows(rubric)))
+
+
+def _draft_of(rubric: Rubric) -> RubricVersion | None:
+    return rubric.versions.filter(status=VersionStatus.DRAFT).order_by("-number").first()
+
+
+def new_draft(actor: Any, rubric: Rubric) -> RubricVersion:
+    """A new draft version of the rubric, a copy of its latest version, to edit on the page.
+    Refused while the rubric has a draft: that one is edited (or deleted) instead, so two
+    drafts never compete to be published."""
+    require_manager(actor, rubric.ecosystem)
+    with acting(actor):
+        locked = Rubric.objects.select_for_update().get(pk=rubric.pk)  # one new draft at a time
+        draft = _draft_of(locked)
+        if draft is not None:
+            raise DomainError(
+                _(
+                    "Version %(number)s of “%(title)s” is a draft already: edit that one, or "
+                    "delete it first."
+                )
+                % {"number": draft.number, "title": locked.title}
+            )
+        latest = locked.versions.order_by("-number").first()
+        if latest is None:
+            raise DomainError(_("This rubric has no version to copy: import one."))
+        version = _add_version(actor, locked.ecosystem, rubrics.from_json(latest.content))
+    assert version is not None
+    return version
+
+
+def save_draft(actor: Any, version: RubricVersion, document: Any) -> RubricVersion:
+    """Replace a draft's content by `document` (a rubric JSON document), checked exactly as an
+    imported file is: refused whole with `RubricFileError` naming each problem's path and
+    field. A draft keeps its rubric's key."""
+    require_manager(actor, version.rubric.ecosystem)
+    with acting(actor):
+        locked = (
+            RubricVersion.objects.select_for_update().select_related("rubric").get(pk=version.pk)
+        )
+        if locked.is_published:
+            raise DomainError(
+                _(
+                    "Version %(number)s is published: it is frozen. Edit the rubric as a new "
+                    "draft instead."
+                )
+                % {"number": locked.number}
+            )
+        try:
+            rubric = rubrics.from_json(document)
+        except rubrics.RubricError as error:
+            raise RubricFileError(
+                [describe(p) for p in error.problems],
+                refused=_("The draft was not saved: %(problems)s"),
+                found=error.problems,
+            ) from None
+        if rubric.key != locked.rubric.key:
+            raise DomainError(
+                _("The key of the rubric “%(title)s” is “%(key)s”: it cannot change.")
+                % {"title": locked.rubric.title, "key": locked.rubric.key}
+            )
+        locked.content = _document(rubric)
+        locked.save(update_fields=["content", "updated_at"])
+    return locked
+
+
+def delete_draft(actor: Any, version: RubricVersion) -> None:
+    """Delete a draft version; a published one is kept forever."""
+    require_manager(actor, version.rubric.ecosystem)
+    with acting(actor):
+        locked = RubricVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.is_published:
+            raise DomainError(
+                _("Version %(number)s is published: it is kept, and cannot be deleted.")
+                % {"number": locked.number}
+            )
+        locked.delete()

@@ -180,6 +180,7 @@ def rubric_detail(request: HttpRequest, ecosystem_slug: str, key: str) -> HttpRe
             "rubric": record,
             "versions": versions,
             "version": version,
+            "draft": next((v for v in versions if not v.is_published), None),
             "content": content,
             "sections": _sections(content) if content is not None else [],
         },
