@@ -238,7 +238,13 @@ def line_spec(
         },
         "layer": [
             {"mark": {"type": "line", "strokeWidth": 2}},
-            {"mark": {"type": "point", "filled": True, "size": 70}},
+            # The points repeat the line's values (which the line and the table give readers of
+            # the page); as their own marks in the accessibility tree a section with no value
+            # yet was an unlabelled image, and a hidden value an empty symbol.
+            {
+                "mark": {"type": "point", "filled": True, "size": 70, "aria": False},
+                "transform": [{"filter": "isValid(datum.value)"}],
+            },
         ],
         "config": _config(),
     }
