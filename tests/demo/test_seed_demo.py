@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import StringIO
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 
 from ecotone.demo import builder
@@ -18,8 +19,18 @@ def seed(*args: str) -> str:
     return out.getvalue()
 
 
-def test_small_demo_has_every_sector_and_every_role(db: Any) -> None:
-    output = seed("--size", "small")
+@pytest.fixture(scope="module")
+def small(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """The small demo, seeded once for the tests that only read it (seeding takes seconds);
+    its printed output."""
+    with django_db_blocker.unblock():
+        output = seed("--size", "small")
+        yield output
+        builder.delete_demo()
+
+
+def test_small_demo_has_every_sector_and_every_role(db: Any, small: str) -> None:
+    output = small
     confluence = Ecosystem.objects.get(slug=builder.MAIN_SLUG)
     sectors = set(confluence.organizations.values_list("sector", flat=True))
     assert len(sectors) >= 8
@@ -71,34 +82,30 @@ def test_demo_is_deterministic(db: Any) -> None:
     assert first == second
 
 
-def test_running_again_changes_nothing(db: Any) -> None:
-    seed("--size", "small", "--quiet-accounts")
+def test_running_again_changes_nothing(db: Any, small: str) -> None:
     count = Organization.objects.count()
     output = seed("--size", "small")
     assert "already loaded" in output
     assert Organization.objects.count() == count
 
 
-def test_demo_backbone_accounts_have_two_factor_and_a_code(db: Any) -> None:
-    seed("--size", "small", "--quiet-accounts")
+def test_demo_backbone_accounts_have_two_factor_and_a_code(db: Any, small: str) -> None:
     code = builder.current_totp_code(builder.DEMO_ACCOUNTS[0].email)
     assert len(code) == 6
     assert code.isdigit()
 
 
-def test_demo_audit_log_tells_a_story(db: Any) -> None:
+def test_demo_audit_log_tells_a_story(db: Any, small: str) -> None:
     from ecotone.ecosystems.audit import log_for
 
-    seed("--size", "small", "--quiet-accounts")
     entries = log_for(Ecosystem.objects.get(slug=builder.MAIN_SLUG))
     assert entries.filter(actor__email=builder.DEMO_ACCOUNTS[0].email).exists()
     assert entries.count() < 50  # seeding itself is not logged row by row
 
 
-def test_demo_moderation_queue_has_work(db: Any) -> None:
+def test_demo_moderation_queue_has_work(db: Any, small: str) -> None:
     from ecotone.directory.models import ChangeStatus, ListingChange
 
-    seed("--size", "small")
     changes = ListingChange.objects.filter(ecosystem__slug="confluence")
     pending = changes.filter(status=ChangeStatus.PENDING)
     assert pending.count() == 2
