@@ -105,10 +105,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """On PostgreSQL, leave out the tests that never touch a database (the Django-free
     algorithms, parsers and property tests): pytest-django refuses them any query, so they
     prove nothing there that the SQLite phase of `make test` has not, and they were a tenth of
-    the PostgreSQL phase's time. Leave out too the tests marked `dialect_free`: they ask
-    thousands of requests what the permission rules or the API schema say, which no SQL
+    the PostgreSQL phase's time. Leave out too the tests marked `dialect_free`: the permission
+    table asks thousands of requests what the rules and access helpers say, which no SQL
     dialect changes (the queries behind them run on both databases in the services' and pages'
-    own tests); they were a fifth of the PostgreSQL phase. `make test-postgres` says how many
+    own tests), and the medium demo's content is that of the demo `make demo` loads into SQLite
+    (the small demo's tests run the same seeding on both). `make test-postgres` says how many
     it left out."""
     from django.conf import settings
 
