@@ -212,11 +212,13 @@ def test_a_consistent_table_inside_its_collection_has_no_problem(
 def _traced_peak_of_checking(path: Any, periods: set[str]) -> int:
     """Peak Python memory (tracemalloc) of reading `path` from disk and checking it, with the
     rows handed to a sink that keeps nothing, as the dry run does."""
+    import gc
     import tracemalloc
 
     from ecotone import tabular_files
 
     indicators = {"served": IndicatorDef("served", "count", ("sex", "race", "grade"))}
+    gc.collect()  # garbage another test left must not be collected inside the measure
     tracemalloc.start()
     try:
         rows = tabular_files.rows(path, max_columns=20, max_unpacked_bytes=1 << 20)
@@ -238,9 +240,9 @@ def _traced_peak_of_checking(path: Any, periods: set[str]) -> int:
 
 def test_checking_a_file_holds_a_few_bytes_a_row_not_the_rows(tmp_path: Any) -> None:
     """The check streams the file and keeps per row only its key, row number and count (20
-    bytes in flat arrays; about 16 a row measured here, where keeping the checked rows takes
-    140 and the check before this one, which held the file, its rows and a dict of their keys,
-    several hundred)."""
+    bytes in flat arrays, about 57 a row with what the arrays' growth and the key set cost,
+    measured here with warm caches; keeping the checked rows takes 140 and the check before
+    this one, which held the file, its rows and a dict of their keys, several hundred)."""
     grades = [c.code for c in codes.OPTION_SETS["grade"].codes]
     combos = [(s, r, g) for s in SEXES for r in RACES for g in grades]
     periods = {f"p{i}" for i in range(100)}
@@ -255,6 +257,10 @@ def test_checking_a_file_holds_a_few_bytes_a_row_not_the_rows(tmp_path: Any) -> 
         return path
 
     small, large = 1_500, 6_000
+    # once first, so that caches the check fills (code look-ups) are full in both measures:
+    # filled inside the smaller one they took 40 bytes a row off the figure (16 alone, 57 in a
+    # full run where other tests had filled them: CI run 27 failed on the old bound of 48)
+    _traced_peak_of_checking(write(small), periods)
     peaks = [_traced_peak_of_checking(write(n), periods) for n in (small, large)]
     per_row = (peaks[1] - peaks[0]) / (large - small)
-    assert per_row < 48, f"{per_row:.0f} bytes a row"
+    assert per_row < 80, f"{per_row:.0f} bytes a row"

@@ -224,8 +224,12 @@ def test_members_see_the_rollup_suppressed_and_the_backbone_in_full(world: Any) 
     counts = outreach(member)
     assert counts[3] is None  # the one program at the top
     assert counts[0] is None  # else 12 less 11 gives it back
-    # for members, outreach's low band is hidden (12 less it gives the one back): ranked last
-    assert member.weakest()[-1].attribute.key == "outreach"
+    # for members, outreach's low band is hidden (12 less it gives the one back): ranked by
+    # the least it can be, 12 less at most 9 at the top stage (the one, shown "fewer than 10")
+    (row,) = [a.row for s in member.sections for a in s.attributes if a.attribute.key == "outreach"]
+    assert row.low is None
+    assert row.low_at_least == 3
+    assert [a.attribute.key for a in member.weakest()] == ["cost", "outreach", "use"]
     assert [(a.attribute.key, a.row.low) for a in backbone.weakest()] == [
         ("cost", 12),
         ("outreach", 11),
@@ -292,7 +296,9 @@ def test_the_rollup_api_suppresses_and_filters_as_the_page(world: Any) -> None:
     data = world.client("member").get(url).json()
     outreach = next(a for s in data["sections"] for a in s["attributes"] if a["key"] == "outreach")
     assert outreach["counts"]["accomplished"] is None
-    assert data["weakest"][-1]["key"] == "outreach"
+    assert [w["key"] for w in data["weakest"]] == ["cost", "outreach", "use"]
+    assert data["weakest"][1]["at_lowest_stages"] is None
+    assert data["weakest"][1]["at_lowest_stages_at_least"] == 3
     refused = world.client("member").get(url, {"depth": "deep"})
     assert refused.status_code == 400
     assert "Only backbone staff filter" in refused.content.decode()

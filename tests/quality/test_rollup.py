@@ -63,6 +63,45 @@ def test_a_hidden_count_cannot_be_recovered_from_the_row(rows: dict, threshold: 
                 assert len({t[i] for t in tables}) >= 2, (rows[row.key], row)
 
 
+@settings(max_examples=25, deadline=None)
+@given(rows_strategy, st.integers(2, 8))
+def test_a_hidden_bands_least_share_is_true_and_follows_from_the_page(
+    rows: dict, threshold: int
+) -> None:
+    low = set(rollup.low_stages(STAGES))
+    for row in rollup.publish(STAGES, rows, threshold, exact=False):
+        if row.low_at_least is None:
+            continue
+        assert row.low is None  # only a hidden band gets a bound
+        true_low = sum(c for s, c in zip(STAGES, rows[row.key], strict=True) if s in low)
+        assert row.low_at_least <= true_low
+        # every table a reader cannot rule out (a count hidden as small is 1 to threshold - 1)
+        # has at least that many programs in the band: the page gives the bound away already
+        readable = [
+            counts
+            for counts in _consistent(row)
+            if all(
+                r != rollup.SMALL or c < threshold for c, r in zip(counts, row.reasons, strict=True)
+            )
+        ]
+        assert min(
+            sum(c for s, c in zip(STAGES, t, strict=True) if s in low) for t in readable
+        ) >= (row.low_at_least)
+
+
+def test_a_practice_nearly_every_program_lacks_ranks_first_for_members_by_its_bound() -> None:
+    # 38 of 40 programs at the lowest stages on "data": the two others would be named by the
+    # band, so it is hidden; the page still says the higher stages hold fewer than 10 each, so
+    # at least 40 - 9 - 9 = 22 are low (55 %): ahead of "cost" at 50 %, where it belongs.
+    # Without the bound it went last.
+    rows = {"data": (20, 18, 1, 1), "cost": (15, 5, 10, 10), "outreach": (5, 5, 15, 15)}
+    published = rollup.publish(STAGES, rows, 10, exact=False)
+    data = next(r for r in published if r.key == "data")
+    assert data.low is None
+    assert data.low_at_least == 40 - 9 - 9
+    assert [r.key for r in rollup.weakest(published)][0] == "data"
+
+
 def test_the_backbone_reads_every_figure() -> None:
     (row,) = rollup.publish(STAGES, {"a": (1, 2, 0, 9)}, 10, exact=True)
     assert row.counts == (1, 2, 0, 9)

@@ -469,6 +469,8 @@ def published_row(row: rollup.PublishedRow, stages: Sequence[str]) -> dict[str, 
         "programs": row.total,
         "at_lowest_stages": row.low,
         "share_at_lowest_stages": None if row.low_share is None else round(row.low_share, 4),
+        # a hidden band: the least it can be, which the published figures give away already
+        "at_lowest_stages_at_least": row.low_at_least,
     }
 
 

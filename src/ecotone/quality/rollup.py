@@ -36,7 +36,7 @@ from ecotone import suppression
 LOW, HIGH = "low", "high"
 # Why a figure is hidden, in the words `suppression` gives: "small", "complement", and ours:
 # the figure protects a hidden one ("protects"), or the row counts too few programs ("few").
-PROTECTS, FEW = "protects", "few"
+SMALL, PROTECTS, FEW = "small", "protects", "few"
 
 
 def low_stages(stages: Sequence[str]) -> tuple[str, ...]:
@@ -83,6 +83,10 @@ class PublishedRow:
     total: int | None
     low: int | None
     reasons: tuple[str | None, ...]
+    # When the low band is hidden: the least it can be given what is published (the total, the
+    # higher stages shown, and each one hidden as "small" at most threshold - 1), None when
+    # that says nothing. A reader works it out from the page: publishing it tells nothing new.
+    low_at_least: int | None = None
 
     @property
     def low_share(self) -> float | None:
@@ -90,6 +94,15 @@ class PublishedRow:
         if self.low is None or not self.total:
             return None
         return self.low / self.total
+
+    @property
+    def low_share_at_least(self) -> float | None:
+        """The low band's share where it is shown, else the least it can be, 0-1, or None."""
+        if self.low_share is not None:
+            return self.low_share
+        if self.low_at_least is None or not self.total:
+            return None
+        return self.low_at_least / self.total
 
 
 def publish(
@@ -137,25 +150,57 @@ def publish(
                 value = result.cells[cell]
                 shown.append(value)
                 reasons.append(None if value is not None else result.primary.get(cell, PROTECTS))
+            row_total = result.cells[tables.cell({"row": key})]
+            row_low = result.cells[tables.cell({"row": key, "band": LOW})]
             published[key] = PublishedRow(
                 key,
                 tuple(shown),
-                result.cells[tables.cell({"row": key})],
-                result.cells[tables.cell({"row": key, "band": LOW})],
+                row_total,
+                row_low,
                 tuple(reasons),
+                None
+                if row_low is not None
+                else _low_at_least(stages, shown, reasons, row_total, threshold),
             )
     return [published[key] for key in rows]
 
 
+def _low_at_least(
+    stages: Sequence[str],
+    shown: Sequence[int | None],
+    reasons: Sequence[str | None],
+    total: int | None,
+    threshold: int,
+) -> int | None:
+    """The least a hidden low band can be, from the published row alone: its total less the
+    most the higher stages can hold (a shown count as shown, one hidden as small at most
+    threshold - 1); None when a higher stage hidden for another reason leaves it open."""
+    if total is None:
+        return None
+    low_set = set(low_stages(stages))
+    most = 0
+    for stage, value, reason in zip(stages, shown, reasons, strict=True):
+        if stage in low_set:
+            continue
+        if value is not None:
+            most += value
+        elif reason == SMALL:
+            most += threshold - 1
+        else:
+            return None
+    return total - most if total - most > 0 else None
+
+
 def weakest(rows: Sequence[PublishedRow]) -> list[PublishedRow]:
-    """The rows ranked by the share of programs in the low band, largest first; ties, and the
-    rows whose band is hidden (last), keep the order given (the rubric's)."""
+    """The rows ranked by the share of programs in the low band, largest first, a hidden band
+    by the least it can be (`low_at_least`); ties, and the rows whose band is hidden with no
+    bound (last), keep the order given (the rubric's)."""
     order = {row.key: i for i, row in enumerate(rows)}
     return sorted(
         rows,
         key=lambda row: (
-            row.low_share is None,
-            -(row.low_share or 0.0),
+            row.low_share_at_least is None,
+            -(row.low_share_at_least or 0.0),
             order[row.key],
         ),
     )

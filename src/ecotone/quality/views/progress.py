@@ -170,6 +170,12 @@ def _share(row: figures.PublishedRow) -> str:
     return "—" if share is None else _("%(n)s%%") % {"n": rounded(share * 100, 0)}
 
 
+def _least_share(row: figures.PublishedRow) -> str | None:
+    """A hidden band's least share (what the page's other figures give away), or None."""
+    share = None if row.low is not None else row.low_share_at_least
+    return None if share is None else _("%(n)s%%") % {"n": rounded(share * 100, 0)}
+
+
 def _chosen(request: HttpRequest) -> tuple[list[Rubric], Rubric | None]:
     ecosystem = current_ecosystem(request)
     choices = list(rollup_services.rollup_rubrics(ecosystem))
@@ -343,7 +349,12 @@ def rollup_page(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     weakest = []
     if result is not None and not result.hidden:
         weakest = [
-            {"attribute": a, "share": _share(a.row), "low": a.row.low}
+            {
+                "attribute": a,
+                "share": _share(a.row),
+                "low": a.row.low,
+                "at_least": _least_share(a.row),
+            }
             for a in result.weakest(limit=5)
         ]
     return render(
