@@ -85,6 +85,14 @@ class Ecosystem(TimeStamped):
             "Partners are reminded by email to confirm listings not verified for this long."
         ),
     )
+    roster_retention_years = models.PositiveSmallIntegerField(
+        _("keep participation rosters for (years)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_(
+            "Encoded participation rosters of periods that ended longer ago than this are deleted."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

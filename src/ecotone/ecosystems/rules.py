@@ -254,6 +254,15 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "measures.import_public_data": is_backbone,
     # periods (school years, terms, quarters, months): backbone staff keep them
     "measures.manage_periods": is_backbone,
+    # unduplicated reach (docs/reach.md): only partner staff submit their own organization's
+    # encoded rosters (checked against the Organization or the Roster); backbone staff keep the
+    # linkage secret's epochs and the retention, and read the linkage's quality figures;
+    # everyone reads the suppressed aggregates. Nobody downloads hashes or CLKs back.
+    "measures.submit_rosters": is_partner_staff,
+    "measures.submit_roster_for_organization": is_staff_of_organization,
+    "measures.view_roster": is_backbone | is_staff_of_organization,
+    "measures.manage_linkage": is_backbone,
+    "measures.view_reach": everyone,
     # program quality (ecotone.quality): backbone admins and staff install, import, publish
     # and export the ecosystem's rubrics (checked against the Ecosystem)
     "quality.manage_rubrics": is_backbone,

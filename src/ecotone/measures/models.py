@@ -698,3 +698,170 @@ class CodeCrosswalk(TimeStamped):
         # Matched as the tables match: case and spacing do not change a local code.
         self.local_code = " ".join(self.local_code.split())
         super().save(*args, **kwargs)
+
+
+# Unduplicated reach (issue 17, docs/reach.md) ----------------------------------------------------
+
+
+class LinkageEpoch(TimeStamped):
+    """One linkage secret's years. The backbone's data steward generates the secret and gives it
+    to partners out of band; the server keeps only its check value (`linkage.check_value`), so
+    it can tell a wrong secret but never learns it. Rosters link only within one epoch: rotating
+    the secret starts a new one from `first_year` (a school year by the year it starts in)."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem,
+        on_delete=models.CASCADE,
+        related_name="linkage_epochs",
+        verbose_name=_("ecosystem"),
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    first_year = models.PositiveSmallIntegerField(
+        _("first school year"), help_text=_("The year the first school year it covers starts in.")
+    )
+    check_value = models.CharField(_("check value"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        ordering = ["ecosystem", "-first_year"]
+        verbose_name = _("linkage epoch")
+        verbose_name_plural = _("linkage epochs")
+        constraints = [
+            models.UniqueConstraint(fields=["ecosystem", "number"], name="epoch_unique_number"),
+            models.UniqueConstraint(
+                fields=["ecosystem", "first_year"], name="epoch_unique_first_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ecosystem_id}/{self.number} ({self.first_year}-)"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).
+        return {"ecosystem_id": self.ecosystem_id}
+
+
+class Roster(TimeStamped):
+    """A partner's participation roster for one program and one period, encoded in the
+    partner's browser: its rows hold keyed hashes, CLKs and dimension codes, never a name or a
+    birth date (design.md section 4). A new roster for the same program and period replaces the
+    old one."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("ecosystem")
+    )
+    epoch = models.ForeignKey(
+        LinkageEpoch,
+        on_delete=models.CASCADE,
+        related_name="rosters",
+        verbose_name=_("linkage epoch"),
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organization")
+    )
+    program = models.ForeignKey(
+        "directory.Program",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("program"),
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="rosters", verbose_name=_("period")
+    )
+    row_count = models.PositiveIntegerField(_("rows"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+
+    class Meta:
+        ordering = ["-period__start", "organization__name", "pk"]
+        verbose_name = _("participation roster")
+        verbose_name_plural = _("participation rosters")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "period"], name="roster_one_per_program"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id}/{self.period_id}: {self.row_count}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        # The audit log of one ecosystem reads its entries by this (ecosystems/audit.py).
+        return {"ecosystem_id": self.ecosystem_id}
+
+
+class RosterRow(models.Model):
+    """One young person on a roster, as the browser encoded them (`linkage.Encoded`): the
+    exact keyed hash, the CLK and the keyed blocking key, all binary; the dimension codes as a
+    `DimensionCombo`; and, once the epoch is linked, the person it is (numbered within the
+    epoch). Nothing here is ever sent back out: the reports read only counts."""
+
+    roster = models.ForeignKey(
+        Roster, on_delete=models.CASCADE, related_name="entries", verbose_name=_("roster")
+    )
+    exact = models.BinaryField(_("exact hash"), max_length=32)
+    clk = models.BinaryField(_("CLK"), max_length=128)
+    block = models.BinaryField(_("blocking key"), max_length=8)
+    combo = models.ForeignKey(
+        DimensionCombo,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("codes"),
+        db_constraint=False,
+        db_index=False,
+    )
+    person = models.PositiveIntegerField(_("person"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster row")
+        verbose_name_plural = _("roster rows")
+
+    def __str__(self) -> str:
+        return f"{self.roster_id}/{self.pk}"
+
+
+class LinkageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class LinkageRun(TimeStamped):
+    """One linkage of an epoch's rosters: who is one person, and the figures the reach pages
+    publish from it. `figures` holds the linkage quality the backbone sees (rows, exact links,
+    candidate pairs, CLK links, people, seconds)."""
+
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("ecosystem")
+    )
+    epoch = models.ForeignKey(
+        LinkageEpoch, on_delete=models.CASCADE, related_name="runs", verbose_name=_("epoch")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=LinkageStatus.choices, default=LinkageStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("linkage run")
+        verbose_name_plural = _("linkage runs")
+
+    def __str__(self) -> str:
+        return f"{self.epoch_id}: {self.status}"

@@ -1,0 +1,61 @@
+"""The linkage secret's epochs (docs/reach.md): the backbone's data steward starts the first,
+and rotates the secret by starting the next from a later school year. The server is given only
+the secret's check value (`linkage.check_value`), which the steward's page computes in the
+browser."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from ecotone.ecosystems.models import Ecosystem
+from ecotone.ecosystems.services import acting
+from ecotone.errors import DomainError
+
+from ..models import LinkageEpoch, Roster
+
+CHECK_VALUE = re.compile(r"[0-9a-f]{64}")
+
+
+def start_epoch(
+    actor: Any, ecosystem: Ecosystem, *, first_year: int, check_value: str
+) -> LinkageEpoch:
+    """A new epoch from the school year starting in `first_year`: the first, or a rotation.
+    Rosters already submitted stay in the epoch they were linked in, so a rotation may not start
+    at or before a school year that already has rosters under the secret before it."""
+    check_value = check_value.strip().lower()
+    if not CHECK_VALUE.fullmatch(check_value):
+        raise DomainError(_("A check value is 64 hex digits, as the page computes it."))
+    if not 1900 <= first_year <= 2200:
+        raise DomainError(_("Give the year the first school year of the secret starts in."))
+    latest = LinkageEpoch.objects.filter(ecosystem=ecosystem).order_by("-first_year").first()
+    if latest is not None:
+        if first_year <= latest.first_year:
+            raise DomainError(
+                _("A new secret starts after the current one's first school year (%(year)s).")
+                % {"year": latest.first_year}
+            )
+        last = Roster.objects.filter(epoch=latest).aggregate(last=Max("period__start"))["last"]
+        if last is not None and last.year >= first_year:
+            raise DomainError(
+                _(
+                    "Rosters of the school year starting in %(year)s were encoded with the"
+                    " current secret: start the new one from a later year, or withdraw them"
+                    " first."
+                )
+                % {"year": last.year}
+            )
+        if LinkageEpoch.objects.filter(ecosystem=ecosystem, check_value=check_value).exists():
+            raise DomainError(_("This is a secret the ecosystem already used: generate a new one."))
+    number = (latest.number + 1) if latest is not None else 1
+    with acting(actor):
+        return LinkageEpoch.objects.create(
+            ecosystem=ecosystem,
+            number=number,
+            first_year=first_year,
+            check_value=check_value,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )

@@ -1,0 +1,235 @@
+"""Participation rosters for unduplicated reach (issue 17, docs/reach.md): what the partner's
+browser sends, checked and stored all or nothing.
+
+The browser (`static/ecotone/roster-encoder.js`) turns each young person into an exact keyed
+hash, a CLK and a keyed blocking key under the ecosystem's linkage secret, and sends those with
+the row's dimension values as the partner wrote them ("F", "Hispanic", "7"). Nothing that
+names a young person reaches the server. Here each value is checked (shape and length of the
+hashes, each dimension value read by the crosswalk's `Resolver`, the one reader of a code), a
+problem names its row, field and reason, and a roster with any problem is refused whole.
+A new roster for the same program and period replaces the old one in the same transaction.
+
+The check value the page computed from the secret the person typed is sent too and compared
+with the epoch's: a roster encoded under a wrong secret would link with nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from ecotone.directory.models import Program
+from ecotone.ecosystems.models import Ecosystem
+from ecotone.ecosystems.services import acting
+from ecotone.errors import DomainError
+
+from .. import codes
+from ..models import LinkageEpoch, Period, PeriodType, Roster, RosterRow
+from .crosswalk import Resolver
+from .facts import combos
+
+# The dimensions a roster row may carry: the young person's own, never the program's or the
+# area's (those come from the program the roster is for).
+ROSTER_DIMENSIONS = (
+    "sex",
+    "race",
+    "grade",
+    "economic_disadvantage",
+    "english_learner",
+    "disability",
+)
+# Rosters are of school years: retention ("reached again the next year") and epochs count them.
+ROSTER_PERIOD_TYPE = PeriodType.SCHOOL_YEAR
+MAX_ROWS = 50_000  # one program's year; a larger file is a mistake, or several programs
+CLK_BYTES = 128
+HEX_64 = re.compile(r"[0-9a-f]{64}")
+HEX_16 = re.compile(r"[0-9a-f]{16}")
+BATCH = 2_000
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One value of a submitted roster that cannot be stored: its row (1 is the file's first
+    row of data, as the page numbers them), its field and why."""
+
+    row: int
+    field: str
+    message: str
+
+
+class RosterRefusedError(DomainError):
+    """The roster was not stored: every problem found, by row and field."""
+
+    def __init__(self, problems: Sequence[RowProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__(
+            _("The roster was not saved: %(count)s problems; nothing was stored.")
+            % {"count": len(self.problems)}
+        )
+
+
+def epoch_of(ecosystem: Ecosystem, period: Period) -> LinkageEpoch | None:
+    """The linkage epoch a period's rosters belong to: the latest that started in or before the
+    school year the period starts in."""
+    return (
+        LinkageEpoch.objects.filter(ecosystem=ecosystem, first_year__lte=period.start.year)
+        .order_by("-first_year")
+        .first()
+    )
+
+
+def roster_periods(ecosystem: Ecosystem) -> QuerySet[Period]:
+    """The periods a roster may be for, latest first."""
+    return Period.objects.filter(ecosystem=ecosystem, type=ROSTER_PERIOD_TYPE).order_by("-start")
+
+
+def _digest(value: Any, pattern: re.Pattern[str]) -> bytes | None:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        return None
+    return bytes.fromhex(value)
+
+
+def _clk(value: Any) -> bytes | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        found = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return found if len(found) == CLK_BYTES else None
+
+
+def _read_rows(
+    rows: Sequence[Any], dimensions: Sequence[str], resolver: Resolver
+) -> tuple[list[tuple[bytes, bytes, bytes, dict[str, str]]], list[RowProblem]]:
+    read: list[tuple[bytes, bytes, bytes, dict[str, str]]] = []
+    problems: list[RowProblem] = []
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, Mapping):
+            problems.append(RowProblem(number, "row", _("is not a row of encoded values")))
+            continue
+        exact = _digest(row.get("exact"), HEX_64)
+        clk = _clk(row.get("clk"))
+        block = _digest(row.get("block"), HEX_16)
+        if exact is None:
+            problems.append(RowProblem(number, "exact", _("is not an exact hash (64 hex digits)")))
+        if clk is None:
+            problems.append(RowProblem(number, "clk", _("is not a CLK (128 bytes in base64)")))
+        if block is None:
+            problems.append(RowProblem(number, "block", _("is not a blocking key (16 hex digits)")))
+        given = row.get("codes") or {}
+        parts: dict[str, str] = {}
+        if not isinstance(given, Mapping):
+            problems.append(RowProblem(number, "codes", _("are not dimension values")))
+            continue
+        for dimension in dimensions:
+            value = given.get(dimension)
+            if not isinstance(value, str) or not value.strip():
+                problems.append(RowProblem(number, dimension, _("is empty")))
+                continue
+            try:
+                parts[dimension] = resolver.code(dimension, value)
+            except codes.UnknownCode:
+                problems.append(
+                    RowProblem(
+                        number,
+                        dimension,
+                        _("“%(value)s” is not a code of %(dimension)s")
+                        % {"value": value[:60], "dimension": codes.option_set(dimension).en},
+                    )
+                )
+        if exact is not None and clk is not None and block is not None:
+            read.append((exact, clk, block, parts))
+    return read, problems
+
+
+def submit_roster(
+    actor: Any,
+    *,
+    program: Program,
+    period: Period,
+    check_value: str,
+    dimensions: Sequence[str],
+    rows: Sequence[Any],
+) -> Roster:
+    """Store a partner's encoded roster for `program` and `period`, replacing the one before
+    it, or refuse it whole (`RosterRefusedError` with every problem, `DomainError` for the roster as
+    a whole). The caller has checked that `actor` may submit for the program's organization."""
+    ecosystem = program.ecosystem
+    if period.ecosystem_id != ecosystem.pk or period.type != ROSTER_PERIOD_TYPE:
+        raise DomainError(_("Rosters are submitted for a school year of this ecosystem."))
+    epoch = epoch_of(ecosystem, period)
+    if epoch is None:
+        raise DomainError(
+            _(
+                "The ecosystem has no linkage secret for %(period)s yet: its data steward"
+                " sets one up first."
+            )
+            % {"period": period.label}
+        )
+    if not isinstance(check_value, str) or not hmac.compare_digest(
+        check_value.strip().lower(), epoch.check_value
+    ):
+        raise DomainError(
+            _(
+                "The linkage secret is not the ecosystem's for %(period)s: check it with your"
+                " data steward. Nothing was saved."
+            )
+            % {"period": period.label}
+        )
+    unknown = [d for d in dimensions if d not in ROSTER_DIMENSIONS]
+    if unknown or len(set(dimensions)) != len(dimensions):
+        raise DomainError(
+            _("A roster's columns are among: %(allowed)s.")
+            % {"allowed": ", ".join(ROSTER_DIMENSIONS)}
+        )
+    if not rows:
+        raise DomainError(_("The roster has no rows."))
+    if len(rows) > MAX_ROWS:
+        raise DomainError(
+            _("A roster has at most %(most)s rows; this one has %(count)s.")
+            % {"most": f"{MAX_ROWS:,}", "count": f"{len(rows):,}"}
+        )
+    read, problems = _read_rows(rows, dimensions, Resolver(ecosystem, program.organization))
+    if problems:
+        raise RosterRefusedError(problems)
+    found = combos(parts for _exact, _clk, _block, parts in read)
+    with acting(actor):
+        Roster.objects.filter(program=program, period=period).delete()
+        roster = Roster.objects.create(
+            ecosystem=ecosystem,
+            epoch=epoch,
+            organization=program.organization,
+            program=program,
+            period=period,
+            row_count=len(read),
+            submitted_by=actor if getattr(actor, "pk", None) else None,
+        )
+        RosterRow.objects.bulk_create(
+            (
+                RosterRow(
+                    roster=roster,
+                    exact=exact,
+                    clk=clk,
+                    block=block,
+                    combo=found[tuple(sorted(parts.items()))],
+                )
+                for exact, clk, block, parts in read
+            ),
+            batch_size=BATCH,
+        )
+    return roster
+
+
+def withdraw_roster(roster: Roster, actor: Any) -> None:
+    """Delete a roster and its rows (the audit log keeps that it was)."""
+    with acting(actor):
+        roster.delete()
