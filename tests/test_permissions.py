@@ -653,6 +653,17 @@ PERIOD_ROWS = [
     ),
 ]
 
+# The data steward's page: backbone staff only. The POSTs are empty: the forms again, with
+# their errors (nothing is saved without a check value or a retention).
+LINKAGE = "/e/alpha/measures/linkage"
+LINKAGE_ROWS = [
+    Row("linkage", "get", f"{LINKAGE}/", members_only(BACKBONE)),
+    Row("linkage csv", "get", f"{LINKAGE}/?format=csv", members_only(BACKBONE)),
+    Row("linkage retention post", "post", f"{LINKAGE}/", members_only(BACKBONE)),
+    Row("linkage secret", "get", f"{LINKAGE}/secret/", members_only(BACKBONE)),
+    Row("linkage secret post", "post", f"{LINKAGE}/secret/", members_only(BACKBONE)),
+]
+
 # Dashboards: public for a published indicator ({indicator}), the backbone's alone for a draft
 # ({draft_indicator}: 404 to everyone else, as if it did not exist); one partner's own figures
 # (?organization=) are the backbone's and that partner's staff's, a 404 to anyone else.
@@ -1462,6 +1473,7 @@ ROWS = [
     *SUBMISSION_ROWS,
     *COLLECTION_ROWS,
     *PERIOD_ROWS,
+    *LINKAGE_ROWS,
     *DASHBOARD_ROWS,
     *NETWORK_MEASURE_ROWS,
     *QUALITY_ROWS,

@@ -58,6 +58,7 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Members"), "ecosystems:members", "ecosystems.view_members"),
     NavEntry(_("Invitations"), "ecosystems:invitations", "ecosystems.invite_members"),
     NavEntry(_("Audit log"), "ecosystems:audit_log", "ecosystems.view_audit_log"),
+    NavEntry(_("Linkage secret"), "measures:linkage", "measures.manage_linkage"),
     NavEntry(_("Settings"), "ecosystems:settings", "ecosystems.change_ecosystem"),
 )
 

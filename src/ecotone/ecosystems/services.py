@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from auditlog.context import auditlog_value, set_actor
+from auditlog.context import auditlog_value, set_actor, set_extra_data
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,8 +36,10 @@ from .tasks import send_invitation
 
 
 @contextmanager
-def acting(actor: Any) -> Iterator[None]:
-    """One transaction whose audit entries name `actor`.
+def acting(actor: Any, *, additional_data: dict[str, Any] | None = None) -> Iterator[None]:
+    """One transaction whose audit entries name `actor`; with `additional_data`, every entry
+    written inside carries it instead of its record's own (it must then hold the records'
+    `ecosystem_id`): a scheduled deletion, which has no actor, says so this way.
 
     Services call services, and every request already runs inside the audit middleware's
     context, so this context is nearly always nested. django-auditlog (3.4) does not nest: its
@@ -48,7 +50,20 @@ def acting(actor: Any) -> Iterator[None]:
     exact: each receiver is disconnected by the context that connected it."""
     outer = auditlog_value.set(auditlog_value.get(None))
     try:
-        with transaction.atomic(), set_actor(actor if getattr(actor, "pk", None) else None):
+        who = actor if getattr(actor, "pk", None) else None
+        context = (
+            set_actor(who)
+            if additional_data is None
+            else set_extra_data(
+                {
+                    "actor": who,
+                    "remote_addr": None,
+                    "remote_port": None,
+                    "additional_data": additional_data,
+                }
+            )
+        )
+        with transaction.atomic(), context:
             yield
     finally:
         auditlog_value.reset(outer)

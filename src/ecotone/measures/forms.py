@@ -398,3 +398,44 @@ class PeriodFilterForm(forms.Form):
         label=_("Type"), required=False, choices=[("", _("Any")), *PeriodType.choices]
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+
+class LinkageSecretForm(forms.Form):
+    """What the steward's page posts when a secret is set up or rotated: the school year it
+    starts from and the check value the browser computed. The secret itself is never a field:
+    it stays in the browser (static/ecotone/linkage-secret.js)."""
+
+    first_year = forms.TypedChoiceField(label=_("First school year of the secret"), coerce=int)
+    check_value = forms.CharField(
+        max_length=64,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _(
+                "No check value was sent: generate the secret on this page first (it needs"
+                " JavaScript)."
+            )
+        },
+    )
+    kept = forms.BooleanField(
+        label=_("I have copied the secret and keep it somewhere safe: it is not shown again."),
+    )
+
+    def __init__(self, *args: Any, years: list[tuple[int, str]], rotating: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["first_year"].choices = years  # type: ignore[attr-defined]
+        if rotating:
+            self.fields["understood"] = forms.BooleanField(
+                label=_(
+                    "I understand that rosters encoded with the new secret will not link with"
+                    " those of earlier school years."
+                )
+            )
+
+
+class RosterRetentionForm(forms.Form):
+    roster_retention_years = forms.IntegerField(
+        label=_("Keep participation rosters for (years)"),
+        min_value=1,
+        max_value=20,
+        help_text=_("Counted from the end of the roster's school year; 1 to 20."),
+    )

@@ -212,6 +212,11 @@ def staging() -> Iterator[Staging]:
     stage.drop()
 
 
+def school_year_label(start_year: int) -> str:
+    """How a school year is written: "2024" and "25" joined by an en dash."""
+    return f"{start_year}–{(start_year + 1) % 100:02d}"
+
+
 def school_year(ecosystem: Ecosystem, start_year: int) -> Period:
     """The school year that starts on 1 July of `start_year` (as EDFacts counts it)."""
     period, _created = Period.objects.get_or_create(
@@ -220,7 +225,7 @@ def school_year(ecosystem: Ecosystem, start_year: int) -> Period:
         start=datetime.date(start_year, 7, 1),
         defaults={
             "end": datetime.date(start_year + 1, 6, 30),
-            "label": f"{start_year}–{(start_year + 1) % 100:02d}",
+            "label": school_year_label(start_year),
         },
     )
     return period

@@ -113,6 +113,22 @@
     return bytes;
   }
 
+  // The secret's 20 bytes written as parseSecret reads them (linkage.generate_secret's
+  // writing): 32 characters of Crockford's base 32 in groups of four joined by dashes.
+  function formatSecret(bytes) {
+    if (bytes.length !== (SECRET_CHARACTERS * 5) / 8) throw new EncodingError("secret", "not_a_secret");
+    let number = 0n;
+    for (const byte of bytes) number = (number << 8n) | BigInt(byte);
+    const chars = [];
+    for (let i = 0; i < SECRET_CHARACTERS; i++) {
+      chars.unshift(SECRET_ALPHABET[Number(number & 31n)]);
+      number >>= 5n;
+    }
+    const groups = [];
+    for (let i = 0; i < SECRET_CHARACTERS; i += 4) groups.push(chars.slice(i, i + 4).join(""));
+    return groups.join("-");
+  }
+
   async function hkdf(secret, info, length, salt) {
     const key = await subtle.importKey("raw", secret, "HKDF", false, ["deriveBits"]);
     const bits = await subtle.deriveBits(
@@ -327,6 +343,7 @@
     normaliseDate,
     normaliseRecord,
     parseSecret,
+    formatSecret,
     checkValue,
     blockOf,
     clkFields,
