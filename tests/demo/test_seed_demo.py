@@ -50,6 +50,7 @@ def test_small_demo_has_every_sector_and_every_role(db: Any, small: str) -> None
     assert 13 < manufacturing < 18
     assert enrolment.enrolment_for(confluence, board.current.period) is not None
     _two_rounds_of_quality_with_improvement(confluence)
+    _rosters_with_overlaps_and_returns(confluence)
 
 
 def _two_rounds_of_quality_with_improvement(confluence: Ecosystem) -> None:
@@ -68,6 +69,29 @@ def _two_rounds_of_quality_with_improvement(confluence: Ecosystem) -> None:
         now = goal.plan.assessment.followed_by.get().consensus.get(attribute=goal.attribute).stage
         reached += stages.index(now) > stages.index(then)
     assert reached > goals.count() * 0.6
+
+
+def _rosters_with_overlaps_and_returns(confluence: Ecosystem) -> None:
+    """Partners' encoded rosters for the three school years, under the demo secret: some young
+    people on two programs of a year, some reached again the next year."""
+    from django.db.models import Count
+
+    from ecotone.demo import reach
+    from ecotone.measures import linkage
+    from ecotone.measures.models import LinkageEpoch, Roster, RosterRow
+
+    epoch = LinkageEpoch.objects.get(ecosystem=confluence)
+    secret = linkage.parse_secret(reach.DEMO_LINKAGE_SECRET)
+    assert (epoch.number, epoch.check_value) == (1, linkage.check_value(secret))
+    found = Roster.objects.filter(ecosystem=confluence)
+    assert found.count() == reach.PROGRAMS["small"] * len(reach.YEARS)
+    assert found.filter(submitted_by__email__startswith="partner@").exists()
+    rows = RosterRow.objects.filter(roster__ecosystem=confluence)
+    assert 550 <= rows.count() <= 650
+    per_year = rows.values("exact", "roster__period").annotate(n=Count("roster", distinct=True))
+    assert per_year.filter(n__gt=1).count() >= 20  # on two programs of one year
+    years = rows.values("exact").annotate(n=Count("roster__period", distinct=True))
+    assert years.filter(n__gt=1).count() >= 40  # reached again another year
 
 
 def test_demo_is_deterministic(db: Any) -> None:

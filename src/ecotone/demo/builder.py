@@ -42,6 +42,7 @@ from . import directory as directory_demo
 from . import measures as measures_demo
 from . import mentoring as mentoring_demo
 from . import quality as quality_demo
+from . import reach as reach_demo
 from .tables import table
 
 SIZES = ("small", "medium", "large")
@@ -452,6 +453,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     measures_demo.build,
     # program quality: two rounds of equity self-assessment on the programs above
     quality_demo.build,
+    # unduplicated reach: partners' encoded rosters for the school years measures counts
+    reach_demo.build,
 ]
 
 
@@ -491,6 +494,7 @@ def delete_demo() -> None:
         for slug in (MAIN_SLUG, SECOND_SLUG):
             # Assessments protect their programs, programs their organizations: remove them first.
             quality_demo.delete(slug)
+            reach_demo.delete(slug)  # rosters protect programs, partners and periods
             Program.objects.filter(ecosystem__slug=slug).delete()
             measures_demo.delete(slug)
         Ecosystem.objects.filter(slug__in=[MAIN_SLUG, SECOND_SLUG]).delete()
