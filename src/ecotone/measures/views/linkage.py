@@ -82,7 +82,7 @@ def linkage_page(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
                 _("First school year"),
                 _("Last school year"),
                 _("Created by"),
-                _("Created"),
+                _("Created on"),
                 _("Rosters"),
                 _("Rows"),
             ],
