@@ -184,6 +184,8 @@ def test_an_ecosystem_without_a_secret_is_told_to_set_one_up(world: Any) -> None
     html = world.client("admin").get(PAGE).content.decode()
     assert "No linkage secret yet" in html
     assert "Set up the linkage secret" in html
+    assert "Rosters in the audit log" in html  # the admin reads the audit log, staff do not
+    assert "Rosters in the audit log" not in world.client("staff").get(PAGE).content.decode()
 
 
 def test_the_retention_is_saved_and_kept_within_its_range(world: Any) -> None:

@@ -120,6 +120,7 @@ def linkage_page(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
             "epochs": listed,
             "form": form,
             "retention": retention.retention_summary(ecosystem, timezone.localdate()),
+            "can_view_audit_log": request.user.has_perm("ecosystems.view_audit_log", ecosystem),
         },
     )
 
