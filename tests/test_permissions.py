@@ -662,6 +662,12 @@ LINKAGE_ROWS = [
     Row("linkage retention post", "post", f"{LINKAGE}/", members_only(BACKBONE)),
     Row("linkage secret", "get", f"{LINKAGE}/secret/", members_only(BACKBONE)),
     Row("linkage secret post", "post", f"{LINKAGE}/secret/", members_only(BACKBONE)),
+    Row(
+        "api linkage epochs",
+        "get",
+        f"{MEASURES_API}/linkage-epochs/",
+        members_only(BACKBONE, api=True),
+    ),
 ]
 
 # Dashboards: public for a published indicator ({indicator}), the backbone's alone for a draft

@@ -178,6 +178,10 @@ def test_the_epochs_show_counts_of_rosters_and_rows_never_hashes(world: Any) -> 
     assert exported.splitlines()[1].split(",")[0] == "1"
     assert exported.splitlines()[1].split(",")[-2:] == ["1", "3"]
     assert CHECK not in exported
+    api = client.get("/api/v1/ecosystems/alpha/measures/linkage-epochs/").json()
+    assert [(e["number"], e["first_year"], e["last_year"]) for e in api] == [(1, 2024, None)]
+    assert (api[0]["roster_count"], api[0]["row_count"]) == (1, 3)
+    assert CHECK not in json.dumps(api)
 
 
 def test_an_ecosystem_without_a_secret_is_told_to_set_one_up(world: Any) -> None:

@@ -45,6 +45,9 @@ scoped.register(
 scoped.register("measures/agreements", measures_api.AgreementViewSet, basename="measure-agreement")
 scoped.register("measures/periods", measures_api.PeriodViewSet, basename="measure-period")
 scoped.register(
+    "measures/linkage-epochs", measures_api.LinkageEpochViewSet, basename="measure-linkage-epoch"
+)
+scoped.register(
     "measures/public-sources", measures_api.PublicSourceViewSet, basename="measure-public-source"
 )
 scoped.register(

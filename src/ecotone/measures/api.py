@@ -35,6 +35,7 @@ from .models import (
     DataCollection,
     DataSharingAgreement,
     Indicator,
+    LinkageEpoch,
     Period,
     PeriodType,
     PublicFormat,
@@ -47,6 +48,7 @@ from .services import (
     collections,
     dashboards,
     enrolment,
+    epochs,
     periods,
     public_sources,
     submissions,
@@ -809,6 +811,50 @@ class PeriodViewSet(
         except DomainError as error:
             raise exceptions.ValidationError({"non_field_errors": [str(error)]}) from None
         return Response(status=204)
+
+
+class LinkageEpochSerializer(serializers.ModelSerializer[LinkageEpoch]):
+    """An epoch of the linkage secret, counts only: neither the check value nor any row."""
+
+    last_year = serializers.IntegerField(
+        allow_null=True,
+        read_only=True,
+        help_text="The year its last school year starts in; null for the current epoch.",
+    )
+    created_by = serializers.CharField(source="created_by.name", default=None, read_only=True)
+    roster_count = serializers.IntegerField(read_only=True)
+    row_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = LinkageEpoch
+        fields = (
+            "id",
+            "number",
+            "first_year",
+            "last_year",
+            "created_by",
+            "created_at",
+            "roster_count",
+            "row_count",
+        )
+
+
+class LinkageEpochViewSet(mixins.ListModelMixin, EcosystemScopedViewSet):
+    """The linkage secret's epochs with the rosters and rows each holds, backbone staff only
+    (the data steward's page); a secret is set up or rotated on that page, whose browser
+    computes the check value."""
+
+    model = LinkageEpoch
+    serializer_class = LinkageEpochSerializer
+    pagination_class = None
+    rules = {"list": "measures.manage_linkage"}
+
+    def scoped_queryset(self) -> QuerySet[LinkageEpoch]:
+        return LinkageEpoch.objects.filter(ecosystem=self.ecosystem)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        listed = epochs.epochs_with_counts(self.ecosystem)
+        return Response(LinkageEpochSerializer(listed, many=True).data)
 
 
 NETWORK_SLUG = OpenApiParameter(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
 from ecotone.ecosystems.models import Ecosystem
@@ -59,3 +59,22 @@ def start_epoch(
             check_value=check_value,
             created_by=actor if getattr(actor, "pk", None) else None,
         )
+
+
+def epochs_with_counts(ecosystem: Ecosystem) -> list[LinkageEpoch]:
+    """The ecosystem's epochs, latest first, each with `roster_count`, `row_count` (counts
+    only: what the steward's page and the API show of them) and `last_year`, the year the last
+    school year it covers starts in (None for the current epoch, which has no end)."""
+    found = (
+        LinkageEpoch.objects.filter(ecosystem=ecosystem)
+        .select_related("created_by")
+        .annotate(roster_count=Count("rosters"), row_count=Sum("rosters__row_count"))
+        .order_by("-first_year")
+    )
+    listed: list[LinkageEpoch] = list(found)
+    next_first: int | None = None
+    for epoch in listed:
+        epoch.last_year = None if next_first is None else next_first - 1  # type: ignore[attr-defined]
+        epoch.row_count = epoch.row_count or 0  # type: ignore[attr-defined]
+        next_first = epoch.first_year
+    return listed

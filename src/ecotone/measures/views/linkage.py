@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Max
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -46,24 +46,12 @@ def current_school_year(today: datetime.date) -> int:
 
 
 def _epochs(ecosystem: Ecosystem) -> list[LinkageEpoch]:
-    """The ecosystem's epochs, latest first, each with `roster_count`, `row_count` and
-    `last_year` (the school year before the next epoch's, None for the current one)."""
-    found: QuerySet[LinkageEpoch] = (
-        LinkageEpoch.objects.filter(ecosystem=ecosystem)
-        .select_related("created_by")
-        .annotate(roster_count=Count("rosters"), row_count=Sum("rosters__row_count"))
-        .order_by("-first_year")
-    )
-    listed = list(found)
-    next_first: int | None = None
+    """`epochs.epochs_with_counts`, each with `years` as the page writes them."""
+    listed = epochs.epochs_with_counts(ecosystem)
     for epoch in listed:
-        epoch.last_year = None if next_first is None else next_first - 1  # type: ignore[attr-defined]
-        epoch.years = (  # type: ignore[attr-defined]
-            school_year_label(epoch.first_year)
-            if next_first is None
-            else f"{school_year_label(epoch.first_year)} – {school_year_label(next_first - 1)}"
-        )
-        next_first = epoch.first_year
+        last = epoch.last_year  # type: ignore[attr-defined]
+        first = school_year_label(epoch.first_year)
+        epoch.years = first if last is None else f"{first} – {school_year_label(last)}"  # type: ignore[attr-defined]
     return listed
 
 
@@ -94,7 +82,7 @@ def linkage_page(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
                     str(e.created_by or ""),
                     e.created_at.isoformat(timespec="seconds"),
                     e.roster_count,  # type: ignore[attr-defined]
-                    e.row_count or 0,  # type: ignore[attr-defined]
+                    e.row_count,  # type: ignore[attr-defined]
                 )
                 for e in listed
             ),
