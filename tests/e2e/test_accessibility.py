@@ -183,6 +183,8 @@ SIGNED_IN_PAGES = {
         "/e/alpha/measures/public/new/",
         "/e/alpha/measures/periods/",
         "/e/alpha/measures/periods/new/",
+        "/e/alpha/measures/linkage/",
+        "/e/alpha/measures/linkage/secret/",
         "/e/alpha/quality/rubrics/",
         "/e/alpha/quality/rubrics/equity-in-stem-programs/",
         "/e/alpha/quality/rubrics/equity-in-stem-programs/versions/2/edit/",

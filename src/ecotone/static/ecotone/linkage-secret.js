@@ -80,5 +80,8 @@
   window.addEventListener("pagehide", function () {
     output.textContent = "";
     checkField.value = "";
+    shown.hidden = true;
+    save.disabled = true;
+    generate.hidden = false;
   });
 })();
