@@ -547,10 +547,11 @@ class DashboardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
             OpenApiParameter(
                 "source",
                 str,
-                enum=["partners", "public"],
-                description="The partners' submissions or the ecosystem's applied public files "
-                "of the indicator (default: the partners' when they have values), never both "
-                "summed: they count the same students.",
+                enum=["partners", "public", "reach"],
+                description="The partners' submissions, the ecosystem's applied public files "
+                "of the indicator, or the linked participation rosters' unduplicated counts "
+                "(default: the partners' when they have values), never summed: they count the "
+                "same students.",
             ),
             OpenApiParameter(
                 "program_type",

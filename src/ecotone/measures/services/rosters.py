@@ -226,10 +226,20 @@ def submit_roster(
             ),
             batch_size=BATCH,
         )
+        _relink(epoch)
     return roster
 
 
 def withdraw_roster(roster: Roster, actor: Any) -> None:
     """Delete a roster and its rows (the audit log keeps that it was)."""
     with acting(actor):
+        epoch = roster.epoch
         roster.delete()
+        _relink(epoch)
+
+
+def _relink(epoch: LinkageEpoch) -> None:
+    """Link the epoch again once the change commits: the reach figures follow the rosters."""
+    from . import reach  # reach reads the rosters' rules: imported late to avoid a cycle
+
+    reach.request_linkage(epoch)

@@ -8,8 +8,8 @@ Filters narrow the programs counted before anything is published:
 - program type: the program's first kind of activity, the rule the measures dashboards use
   (`measures.services.dashboards.program_types`);
 - area: the atlas's population area nearest the program's first location on the map
-  (`atlas.nearest.program_areas`); a program with no place on the map (online, or no coordinates) is in
-  no area, and the filter says how many;
+  (`atlas.nearest.program_areas`); a program with no place on the map (online, or no
+  coordinates) is in no area, and the filter says how many;
 - depth: the program's mentoring depth (the directory's field).
 
 Filters are the backbone's: members read the whole coalition only. Each view is suppressed
