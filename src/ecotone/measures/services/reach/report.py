@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 
 from ecotone import suppression
 from ecotone.ecosystems.models import Ecosystem, Organization
@@ -339,3 +340,147 @@ def marks_of(years: Iterable[Year]) -> set[str]:
         if year.partners_hidden or year.sequences_hidden:
             found.add("small")
     return found
+
+
+# What the page, its CSV/XLSX and the API publish ---------------------------------------------
+
+
+def mark_text(count: Count, threshold: int) -> str:
+    """A hidden count in words, as the dashboards write it."""
+    return dashboards.mark_text(dashboards.Figure(None, None, mark=count.mark), threshold)
+
+
+def shown(count: Count, threshold: int) -> str:
+    from django.utils.formats import number_format
+
+    if count.value is None:
+        return mark_text(count, threshold)
+    return number_format(count.value, force_grouping=True)
+
+
+def retention_note(retention: Retention) -> str:
+    if retention.why_not == "epoch":
+        return _(
+            "%(year)s is in another linkage epoch (a new secret): young people cannot be"
+            " followed into it."
+        ) % {"year": retention.next_label}
+    if retention.why_not == "none":
+        return _("No roster of %(year)s yet.") % {"year": retention.next_label}
+    return ""
+
+
+def figure_count(figure: dashboards.Figure | None) -> Count:
+    if figure is None:
+        return Count(None, "")
+    return Count(figure.n, figure.mark)
+
+
+def export_headers() -> list[str]:
+    return [_("School year"), _("Figure"), _("Group"), _("Young people"), _("Why hidden")]
+
+
+def export_rows(report: Report) -> Iterable[list[Any]]:
+    """Every published figure of the report, one row each (a hidden one empty, with why)."""
+    threshold = report.threshold
+
+    def row(year: Year, figure: str, group: str, count: Count) -> list[Any]:
+        return [
+            year.period.label,
+            figure,
+            group,
+            "" if count.value is None else count.value,
+            mark_text(count, threshold) if count.mark else "",
+        ]
+
+    for year in report.years:
+        yield row(year, _("Young people reached (unduplicated)"), "", figure_count(year.reached))
+        if year.range is not None:
+            yield row(year, _("Reach with count-only partners"), _("lowest"), year.range.low)
+            yield row(year, _("Reach with count-only partners"), _("highest"), year.range.high)
+        for pair in year.partners:
+            yield row(year, _("At both partners"), f"{pair.first} + {pair.second}", pair.count)
+        for (a, b), count in year.type_cells.items():
+            if a <= b:
+                group = _type_label(a) if a == b else f"{_type_label(a)} + {_type_label(b)}"
+                yield row(year, _("In programs of these types"), group, count)
+        for bucket, count in year.dose:
+            yield row(year, _("Number of programs"), bucket, count)
+        if year.retention is not None and year.retention.retained is not None:
+            yield row(
+                year,
+                _("Reached again in %(year)s") % {"year": year.retention.next_label},
+                "",
+                year.retention.retained,
+            )
+        for pair in year.sequences:
+            yield row(year, _("Sequence"), f"{pair.first} → {pair.second}", pair.count)
+
+
+def as_data(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready data (the API): a hidden count is null with `hidden_because`."""
+    threshold = report.threshold
+
+    def count(c: Count) -> dict[str, Any]:
+        return {"n": c.value, "hidden_because": c.mark or None, "shown": shown(c, threshold)}
+
+    def pair(p: Pair) -> dict[str, Any]:
+        return {"first": p.first, "second": p.second, **count(p.count)}
+
+    years = []
+    for year in report.years:
+        retention = year.retention
+        years.append(
+            {
+                "period": year.period.label,
+                "start": year.period.start.isoformat(),
+                "reached": count(figure_count(year.reached)),
+                "range": None
+                if year.range is None
+                else {
+                    "low": count(year.range.low),
+                    "high": count(year.range.high),
+                    "linked_partners": year.range.linked,
+                    "counted_partners": year.range.counted,
+                },
+                "partner_overlaps": [pair(p) for p in year.partners],
+                "partner_overlaps_hidden": year.partners_hidden,
+                "program_types": [
+                    {
+                        "type": a,
+                        "label": label,
+                        "with": {b: count(year.type_cells[(a, b)]) for b, _l in year.types},
+                    }
+                    for a, label in year.types
+                ],
+                "dose": {bucket: count(c) for bucket, c in year.dose},
+                "retention": None
+                if retention is None
+                else {
+                    "next_period": retention.next_label,
+                    "retained": None if retention.retained is None else count(retention.retained),
+                    "percent": retention.rate,
+                    "note": retention_note(retention),
+                },
+                "sequences": [pair(p) for p in year.sequences],
+                "sequences_hidden": year.sequences_hidden,
+            }
+        )
+    data: dict[str, Any] = {
+        "threshold": threshold,
+        "indicator": report.indicator.key if report.indicator else None,
+        "years": years,
+    }
+    if report.quality is not None:
+        data["linkage_runs"] = [
+            {
+                "epoch": q.epoch.number,
+                "status": q.run.status,
+                "progress": q.run.progress,
+                "started_at": q.run.started_at.isoformat() if q.run.started_at else None,
+                "finished_at": q.run.finished_at.isoformat() if q.run.finished_at else None,
+                "figures": quality_figures(q.run),
+                "error": q.run.error,
+            }
+            for q in report.quality
+        ]
+    return data
