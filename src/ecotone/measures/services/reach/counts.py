@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from ... import tallies
 from ...models import Indicator, LinkageEpoch, Period, PeriodType, Unit, Value
 from .. import dashboards, indicators
+from ..epochs import ROSTER_DIMENSIONS
 from ..facts import combos, write_values
-from ..rosters import ROSTER_DIMENSIONS
 
 REACH_KEY = "unduplicated-reach"
 AREA = tallies.AREA

@@ -39,7 +39,7 @@ from ecotone.ecosystems.models import Ecosystem, Organization
 from ... import tallies
 from ...models import Indicator, LinkageEpoch, LinkageRun, Period, Roster
 from .. import dashboards
-from ..rosters import ROSTER_PERIOD_TYPE, epoch_of
+from ..epochs import ROSTER_PERIOD_TYPE, epoch_of
 from .counts import reach_indicator
 from .runs import latest_done_run, latest_run
 

@@ -31,7 +31,7 @@ from ecotone.errors import DomainError
 from ... import linkage, tallies
 from ...models import LinkageEpoch, LinkageRun, LinkageStatus, Period, RosterRow
 from .. import dashboards
-from ..rosters import ROSTER_PERIOD_TYPE
+from ..epochs import ROSTER_PERIOD_TYPE
 from . import counts
 
 logger = logging.getLogger(__name__)
