@@ -233,14 +233,21 @@ def _year(
 ) -> Year:
     reached = None
     if indicator is not None:
-        board = dashboards.dashboard(
-            indicator, period=period, periods=[period], source=dashboards.REACH
-        )
-        if board.periods:
-            reached = board.current.total
+        try:
+            board = dashboards.dashboard(
+                indicator, period=period, periods=[period], source=dashboards.REACH
+            )
+        except dashboards.UnpublishableError:
+            reached = dashboards.Figure(None, None, mark="protects")
+        else:
+            reached = board.current.total if board.periods else None
     people = int(entry["people"]["total"])
     year = Year(period, reached, people)
     year.range = _range(ecosystem, period, people, names, threshold)
+    if year.range is not None and (reached is None or reached.value is None):
+        # the lower end may be the linked young people themselves: hidden with them
+        hidden = Count(None, reached.mark if reached is not None and reached.mark else "small")
+        year.range = Range(hidden, hidden, year.range.linked, year.range.counted)
     year.partners, year.partners_hidden = _pairs(
         entry["organization_pairs"],
         entry["organizations"],
