@@ -235,12 +235,19 @@ def sources_of(indicator: Indicator) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if _of_source(indicator, PARTNERS).exists():
         found.append((PARTNERS, _("Partners’ submissions")))
-    formats = sorted(
-        set(_of_source(indicator, PUBLIC).values_list("source__format", flat=True).distinct())
+    # One query for both ecosystem-wide sources: a public file's format, or none for the
+    # linkage runs' values.
+    ecosystem_wide = set(
+        Value.objects.filter(
+            ecosystem_id=indicator.ecosystem_id, indicator=indicator, organization__isnull=True
+        )
+        .values_list("source__format", flat=True)
+        .distinct()
     )
+    formats = sorted(f for f in ecosystem_wide if f)
     if formats:
         found.append((PUBLIC, ", ".join(str(PublicFormat(f).label) for f in formats)))
-    if _of_source(indicator, REACH).exists():
+    if None in ecosystem_wide:
         found.append((REACH, _("Linked participation rosters (unduplicated)")))
     return found
 
