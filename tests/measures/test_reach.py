@@ -312,3 +312,34 @@ def test_a_large_epoch_is_linked_by_the_task(
     run.refresh_from_db()
     assert run.status == LinkageStatus.DONE  # the immediate backend ran the task
     assert run.figures["people"] == 40
+
+
+def test_a_dimension_not_every_young_person_has_is_left_out(
+    linked: Linked, db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    people = [person(n) for n in range(40, 46)]
+    encoded, _refused = linkage.encode_roster([p[:4] for p in people], linkage.parse_secret(SECRET))
+    rows = [
+        {
+            "exact": e.exact_hash,
+            "clk": base64.b64encode(e.clk).decode(),
+            "block": e.block,
+            "codes": {"sex": p[4]},
+        }
+        for e, p in zip(encoded, people, strict=True)
+        if e is not None
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        rosters.submit_roster(
+            linked.world.users["partner_a"],
+            program=linked.camp,
+            period=linked.next_year,
+            check_value=linked.epoch.check_value,
+            dimensions=["sex"],
+            rows=rows,
+        )
+    indicator = reach.reach_indicator(linked.world.alpha)
+    published = dashboards.dashboard(indicator, period=linked.next_year).current
+    assert published.total.value == 26
+    assert "race" in published.incomplete
+    assert (published.breakdown("sex") or {})["Female"].value is not None
