@@ -238,7 +238,12 @@ def test_the_report_shows_overlap_dose_retention_and_sequences(linked: Linked, d
     assert cells[("afterschool-club", "summer-camp")].mark == "small"
     assert cells[("summer-camp", "summer-camp")].mark == "small"
     # Dose 3 is 2 (small); with the total shown, dose 2 is hidden too to protect it.
-    assert [(b, c.value) for b, c in year.dose] == [("1", 22), ("2", None), ("3", None), ("4+", 0)]
+    assert [(b, c.value, c.mark) for b, c in year.dose] == [
+        ("1", 22, ""),
+        ("2", None, "protects"),
+        ("3", None, "small"),
+        ("4+", 0, ""),
+    ]
     retention = year.retention
     assert retention is not None
     assert retention.retained is not None

@@ -49,7 +49,8 @@ TOP = 10
 
 @dataclass(frozen=True)
 class Count:
-    """One published count: None where hidden, `mark` "small" or "complement" then."""
+    """One published count: None where hidden, `mark` then "small", "complement" (it would
+    give a small difference) or "protects" (hidden so that a small one cannot be worked out)."""
 
     value: int | None
     mark: str = ""
@@ -58,6 +59,13 @@ class Count:
 def _count(n: int, threshold: int) -> Count:
     shown = suppression.publish_count(n, threshold)
     return Count(shown, "" if shown is not None else "small")
+
+
+def _suppressed(shown: int | None, n: int, threshold: int) -> Count:
+    """A count of a suppressed group: hidden because small, or to protect a small one."""
+    if shown is not None:
+        return Count(shown)
+    return Count(None, "small" if suppression.publish_count(n, threshold) is None else "protects")
 
 
 def _overlap(both: int, first: int, second: int, threshold: int) -> Count:
@@ -264,15 +272,9 @@ def _year(
                 key = "|".join(sorted((a, b)))
                 both = entry["type_pairs"].get(key, 0)
                 year.type_cells[(a, b)] = _overlap(both, types[a], types[b], threshold)
-    dose = suppression.suppress(
-        {b: int(entry["dose"].get(b, 0)) for b in tallies.DOSE_BUCKETS},
-        threshold,
-        exact_total=True,
-    )
-    year.dose = [
-        (b, Count(dose.cells[b], "" if dose.cells[b] is not None else "small"))
-        for b in tallies.DOSE_BUCKETS
-    ]
+    doses = {b: int(entry["dose"].get(b, 0)) for b in tallies.DOSE_BUCKETS}
+    dose = suppression.suppress(doses, threshold, exact_total=True)
+    year.dose = [(b, _suppressed(dose.cells[b], doses[b], threshold)) for b in doses]
     year.retention = _retention(ecosystem, period, entry, threshold)
     after = entry.get("next") or {}
     sequences = [
@@ -332,21 +334,6 @@ def quality_figures(run: LinkageRun) -> dict[str, Any]:
     """A run's linkage quality figures (never its report's counts, which are published only
     through suppression)."""
     return {name: run.figures.get(name) for name in QUALITY_FIGURES if name in run.figures}
-
-
-def marks_of(years: Iterable[Year]) -> set[str]:
-    found: set[str] = set()
-    for year in years:
-        counts = [p.count for p in year.partners] + list(year.type_cells.values())
-        counts += [c for _b, c in year.dose] + [p.count for p in year.sequences]
-        if year.retention and year.retention.retained:
-            counts.append(year.retention.retained)
-        if year.range:
-            counts += [year.range.low, year.range.high]
-        found |= {c.mark for c in counts if c.mark}
-        if year.partners_hidden or year.sequences_hidden:
-            found.add("small")
-    return found
 
 
 # What the page, its CSV/XLSX and the API publish ---------------------------------------------
