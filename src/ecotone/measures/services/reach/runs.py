@@ -158,37 +158,40 @@ def _link(run: LinkageRun, started: float) -> dict[str, Any]:
         )
     )
     _progress(run, 10)
-    exact = [bytes(r[2]).hex() for r in rows]
+    ids = [row[0] for row in rows]
+    rosters = [row[1] for row in rows]
+    exact = [bytes(row[2]).hex() for row in rows]
     people = linkage.link(
-        [r[1] for r in rows],
+        rosters,
         exact,
-        [bytes(r[3]) for r in rows],
-        [bytes(r[4]).hex() for r in rows],
+        [bytes(row[3]) for row in rows],
+        [bytes(row[4]).hex() for row in rows],
         threshold=linkage.THRESHOLD,
     ).tolist()
     _progress(run, 60)
 
-    program_ids = {r[8] for r in rows}
-    programs = list(Program.objects.filter(pk__in=program_ids))
+    programs = list(Program.objects.filter(pk__in={row[8] for row in rows}))
     types = dashboards.program_types(epoch.ecosystem_id, [p.slug for p in programs])
     type_of = {p.pk: types[p.slug] for p in programs}
-    area_pk = program_areas(epoch.ecosystem, programs)
+    area_of = program_areas(epoch.ecosystem, programs)
     area_code = dict(
-        PopulationArea.objects.filter(pk__in={a for a in area_pk.values() if a}).values_list(
+        PopulationArea.objects.filter(pk__in={a for a in area_of.values() if a}).values_list(
             "pk", "code"
         )
     )
     linked = [
         tallies.Row(
             person=person,
-            period=r[6],
-            organization=r[7],
-            program=r[8],
-            program_type=type_of[r[8]],
-            area=area_code.get(area_pk.get(r[8]) or 0),
-            codes=r[5] or {},
+            period=period_id,
+            organization=organization_id,
+            program=program_id,
+            program_type=type_of[program_id],
+            area=area_code.get(area_of.get(program_id) or 0),
+            codes=parts or {},
         )
-        for r, person in zip(rows, people, strict=True)
+        for (*_hashes, parts, period_id, organization_id, program_id), person in zip(
+            rows, people, strict=True
+        )
     ]
     by_period = tallies.people_of_period(linked)
     periods = epoch_periods(epoch)
@@ -205,20 +208,20 @@ def _link(run: LinkageRun, started: float) -> dict[str, Any]:
                 **tallies.next_year_tally(found, by_period[following.pk]),
             }
         report[str(period.pk)] = entry
+    _progress(run, 80)
 
     with transaction.atomic():
         RosterRow.objects.bulk_update(
-            (RosterRow(pk=r[0], person=person) for r, person in zip(rows, people, strict=True)),
+            [RosterRow(pk=pk, person=person) for pk, person in zip(ids, people, strict=True)],
             ["person"],
             batch_size=BATCH,
         )
-        _progress(run, 80)
         written = counts.replace_values(epoch, periods, by_period)
     distinct = len(set(exact))
     linked_people = len(set(people))
     return {
         "rows": len(rows),
-        "rosters": len({r[1] for r in rows}),
+        "rosters": len(set(rosters)),
         "exact_hashes": distinct,
         "exact_links": len(rows) - distinct,
         "clk_links": distinct - linked_people,
