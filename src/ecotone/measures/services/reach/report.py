@@ -8,12 +8,12 @@ of each epoch, every count published through `ecotone.suppression`:
 - dose (1, 2, 3, 4 or more programs): one group whose total (the young people reached) is
   published exactly: `suppression.suppress(..., exact_total=True)`;
 - overlaps (young people at both partners, or in programs of both types): a cell is hidden when
-  it is small (`publish_count`) or when its complement in either member of the pair, those at
-  one and not the other, is small (the complement rule of `suppression.primary_suppression`):
-  each member's own count is shown, so both differences could be worked out;
+  it is small or when its complement in either member of the pair, those at one and not the
+  other, is small (`suppression.publish_part`, the complement rule): each member's own count
+  is shown, so both differences could be worked out;
 - retention (reached again the next school year): hidden when those who came back or those who
-  did not are small, since the year's total is shown; sequences ("a program of type A one year,
-  of type B the next") each through `publish_count`, the top ten shown;
+  did not are small (`publish_part`), since the year's total is shown; sequences ("a program
+  of type A one year, of type B the next") each through `publish_count`, the top ten shown;
 - where a partner reported only a count of young people served (the starter indicator
   `young-people-served`, approved) for a year it sent no roster, reach is the range from the
   largest count to the sum (DATIM's de-duplication), each end through `publish_count`, hidden
@@ -65,17 +65,13 @@ def _suppressed(shown: int | None, n: int, threshold: int) -> Count:
     """A count of a suppressed group: hidden because small, or to protect a small one."""
     if shown is not None:
         return Count(shown)
-    return Count(None, "small" if suppression.publish_count(n, threshold) is None else "protects")
+    alone = suppression.publish_count(n, threshold)
+    return Count(None, "small" if alone is None else "protects")
 
 
 def _overlap(both: int, first: int, second: int, threshold: int) -> Count:
     """Young people in both of a pair, hidden when small or when those in one member only are."""
-    if suppression.publish_count(both, threshold) is None:
-        return Count(None, "small")
-    for alone in (first - both, second - both):
-        if suppression.publish_count(alone, threshold) is None:
-            return Count(None, "complement")
-    return Count(both)
+    return Count(*suppression.publish_part(both, (first, second), threshold))
 
 
 @dataclass(frozen=True)
@@ -172,7 +168,8 @@ def _range(
         return None
     others = sum(served.values())
     low, high = max(people, *served.values()), people + others
-    if suppression.publish_count(others, threshold) is None:
+    others_shown = suppression.publish_count(others, threshold)
+    if others_shown is None:
         low_count, high_count = Count(None, "small"), Count(None, "small")
     else:
         low_count, high_count = _count(low, threshold), _count(high, threshold)
@@ -217,12 +214,7 @@ def _retention(
             return Retention(following.label, why_not="epoch")
         return Retention(following.label, why_not="none")
     retained, people = after["retained"]["total"], entry["people"]["total"]
-    if suppression.publish_count(retained, threshold) is None:
-        count = Count(None, "small")
-    elif suppression.publish_count(people - retained, threshold) is None:
-        count = Count(None, "complement")
-    else:
-        count = Count(retained)
+    count = Count(*suppression.publish_part(retained, (people,), threshold))
     rate = 100 * retained / people if count.value is not None and people else None
     return Retention(following.label, count, rate)
 
