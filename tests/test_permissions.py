@@ -696,6 +696,11 @@ DASHBOARD_ROWS = [
         partner_figures(),
     ),
     Row("report", "get", "/e/alpha/measures/report/", ALL_200),
+    # the reach report: suppressed aggregates for everyone (the quality figures are the
+    # backbone's, tests/measures/test_reach_pages.py)
+    Row("reach report", "get", "/e/alpha/measures/reach/", ALL_200),
+    Row("reach report csv", "get", "/e/alpha/measures/reach/?format=csv", ALL_200),
+    Row("api reach", "get", f"{MEASURES_API}/reach/", ALL_200),
     Row("partner's report", "get", "/e/alpha/measures/report/{org_a}/", partner_figures()),
     Row("api dashboards", "get", f"{MEASURES_API}/dashboards/", ALL_200),
     Row("api dashboard", "get", f"{MEASURES_API}/dashboards/{{indicator}}/", ALL_200),

@@ -235,3 +235,13 @@ def test_no_module_but_suppression_compares_a_count_with_the_threshold() -> None
         if (lines := _threshold_comparisons(path.read_text()))
     }
     assert found == {}, "publish counts of students through ecotone.suppression"
+
+
+def test_a_part_is_hidden_when_small_or_when_a_whole_less_it_is() -> None:
+    from ecotone.suppression import publish_part
+
+    assert publish_part(8, (20, 18), 5) == (8, "")
+    assert publish_part(3, (20, 18), 5) == (None, "small")
+    assert publish_part(8, (10, 18), 5) == (None, "complement")  # 2 in the first whole only
+    assert publish_part(8, (8, 18), 5) == (8, "")  # no one in the first whole only
+    assert publish_part(0, (3,), 5) == (0, "")

@@ -186,6 +186,19 @@ def publish_total(total: int, threshold: int, *, over_hidden: bool) -> int | Non
     return rounded if rounded >= _threshold(threshold) else None
 
 
+def publish_part(part: int, wholes: Iterable[int], threshold: int) -> tuple[int | None, str]:
+    """A count shown beside counts that contain it (the young people at two partners beside each
+    partner's own; those reached again beside the year's): (the count, "") or (None, why):
+    "small" when it is small, "complement" when a whole less the part is (the complement rule
+    of `primary_suppression`, for one cell: both shown would tell how few are in the whole and
+    not in the part). 0 is shown, as everywhere."""
+    if publish_count(part, threshold) is None:
+        return None, "small"
+    if part and any(publish_count(whole - part, threshold) is None for whole in wholes):
+        return None, "complement"
+    return part, ""
+
+
 def protected(hidden: int, h_min: float, h_max: float, threshold: int) -> bool:
     """Whether `hidden` cells (at least 1 each) summing to between h_min and h_max can each be
     anything from 1 to threshold - 1 (module docstring: the guarantee)."""

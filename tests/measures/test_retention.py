@@ -15,7 +15,7 @@ from django.core.management import call_command
 from ecotone.directory.models import Program
 from ecotone.ecosystems.audit import log_for
 from ecotone.measures import linkage
-from ecotone.measures.models import Roster, RosterRow
+from ecotone.measures.models import LinkageRun, LinkageStatus, Roster, RosterRow
 from ecotone.measures.services import epochs, facts, retention, rosters
 from tests.measures.test_rosters import PEOPLE, SECRET, payload
 
@@ -123,3 +123,17 @@ def test_the_retention_is_refused_outside_one_to_twenty_years(kept: Any) -> None
 def test_the_years_before_a_leap_day() -> None:
     assert retention.years_before(datetime.date(2028, 2, 29), 1) == datetime.date(2027, 2, 28)
     assert retention.years_before(datetime.date(2026, 7, 1), 5) == datetime.date(2021, 7, 1)
+
+
+def test_the_reach_figures_follow_the_rosters_the_retention_deleted(
+    kept: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    kept.alpha.roster_retention_years = 5
+    kept.alpha.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        retention.delete_expired_rosters(moment("2026-07-01"))
+    run = LinkageRun.objects.get(epoch__ecosystem=kept.alpha)
+    assert run.status == LinkageStatus.DONE
+    # only the 2024-25 roster is left: its two young people are the epoch's
+    assert run.figures["people"] == 2
+    assert set(RosterRow.objects.values_list("person", flat=True)) == {0, 1}

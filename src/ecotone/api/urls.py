@@ -44,6 +44,7 @@ scoped.register(
 )
 scoped.register("measures/agreements", measures_api.AgreementViewSet, basename="measure-agreement")
 scoped.register("measures/periods", measures_api.PeriodViewSet, basename="measure-period")
+scoped.register("measures/reach", measures_api.ReachViewSet, basename="measure-reach")
 scoped.register(
     "measures/linkage-epochs", measures_api.LinkageEpochViewSet, basename="measure-linkage-epoch"
 )

@@ -36,6 +36,7 @@ from .models import (
     DataSharingAgreement,
     Indicator,
     LinkageEpoch,
+    LinkageRun,
     Period,
     PeriodType,
     PublicFormat,
@@ -54,6 +55,7 @@ from .services import (
     submissions,
 )
 from .services import network as network_services
+from .services.reach import report as reach_report
 from .views.dashboards import UnknownFilter, choose, published_board
 
 
@@ -549,10 +551,11 @@ class DashboardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosyst
             OpenApiParameter(
                 "source",
                 str,
-                enum=["partners", "public"],
-                description="The partners' submissions or the ecosystem's applied public files "
-                "of the indicator (default: the partners' when they have values), never both "
-                "summed: they count the same students.",
+                enum=["partners", "public", "reach"],
+                description="The partners' submissions, the ecosystem's applied public files "
+                "of the indicator, or the linked participation rosters' unduplicated counts "
+                "(default: the partners' when they have values), never summed: they count the "
+                "same students.",
             ),
             OpenApiParameter(
                 "program_type",
@@ -651,6 +654,24 @@ class PublicSourceUploadSerializer(serializers.Serializer[Any]):
     period = serializers.CharField(
         required=False, help_text="CCD only: the label of its school year (2024–25)."
     )
+
+
+class ReachViewSet(EcosystemScopedViewSet):
+    """The reach report (issue 17): per school year the unduplicated young people, overlaps
+    between partners and program types, dose, retention and sequences, every count suppressed
+    as on the page (a hidden one is null, with why); for backbone staff also the linkage runs'
+    quality figures. Never a hash."""
+
+    model = LinkageRun
+    rules = {"list": "measures.view_reach"}
+
+    def scoped_queryset(self) -> QuerySet[LinkageRun]:
+        return LinkageRun.objects.filter(ecosystem=self.ecosystem)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        quality = request.user.has_perm("measures.manage_linkage", self.ecosystem)
+        return Response(reach_report.as_data(reach_report.build(self.ecosystem, quality=quality)))
 
 
 class PublicSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemScopedViewSet):

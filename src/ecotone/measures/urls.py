@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("ecotone.measures.views.reports")),
     path("", include("ecotone.measures.views.periods")),
     path("", include("ecotone.measures.views.linkage")),
+    path("", include("ecotone.measures.views.reach")),
 ]

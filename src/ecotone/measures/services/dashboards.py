@@ -79,9 +79,10 @@ PROGRAM_TYPE = "program_type"  # values by program, summed by the program's kind
 OTHER_TYPE = "other"  # a program with no kind of activity
 SLICERS = ("area", PROGRAM_TYPE)  # what a dashboard filters by, in the tables' order
 PROGRAM_TYPES = (*(code for code, _label in stem_profile.ACTIVITY_TYPES.terms), OTHER_TYPE)
-# Where a dashboard's figures come from: the partners' approved submissions, or the ecosystem's
-# applied public files of the indicator. Never both summed: they count the same students.
-PARTNERS, PUBLIC = "partners", "public"
+# Where a dashboard's figures come from: the partners' approved submissions, the ecosystem's
+# applied public files of the indicator, or the linked participation rosters' unduplicated counts
+# (`services.reach`: no partner, no file). Never summed: they count the same students.
+PARTNERS, PUBLIC, REACH = "partners", "public", "reach"
 
 
 class UnpublishableError(DomainError):
@@ -216,11 +217,13 @@ def periods_of(indicator: Indicator, source: str | None = None) -> QuerySet[Peri
 
 
 def _of_source(indicator: Indicator, source: str) -> QuerySet[Value]:
-    """The indicator's values a dashboard of `source` reads: the partners' approved ones, or
-    the applied public files' (without a partner, naming their file)."""
+    """The indicator's values a dashboard of `source` reads: the partners' approved ones, the
+    applied public files' (without a partner, naming their file), or the linkage runs' (neither)."""
     values = Value.objects.filter(ecosystem_id=indicator.ecosystem_id, indicator=indicator)
     if source == PUBLIC:
         return values.filter(organization__isnull=True, source__isnull=False)
+    if source == REACH:
+        return values.filter(organization__isnull=True, source__isnull=True)
     return values.filter(organization__isnull=False).filter(
         Q(submission__isnull=True) | Q(submission__review=Review.APPROVED)
     )
@@ -232,11 +235,20 @@ def sources_of(indicator: Indicator) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if _of_source(indicator, PARTNERS).exists():
         found.append((PARTNERS, _("Partners’ submissions")))
-    formats = sorted(
-        set(_of_source(indicator, PUBLIC).values_list("source__format", flat=True).distinct())
+    # One query for both ecosystem-wide sources: a public file's format, or none for the
+    # linkage runs' values.
+    ecosystem_wide = set(
+        Value.objects.filter(
+            ecosystem_id=indicator.ecosystem_id, indicator=indicator, organization__isnull=True
+        )
+        .values_list("source__format", flat=True)
+        .distinct()
     )
+    formats = sorted(f for f in ecosystem_wide if f)
     if formats:
         found.append((PUBLIC, ", ".join(str(PublicFormat(f).label) for f in formats)))
+    if None in ecosystem_wide:
+        found.append((REACH, _("Linked participation rosters (unduplicated)")))
     return found
 
 
@@ -723,7 +735,7 @@ def dashboard(
     if source is None:
         sources = sources_of(indicator) if sources is None else sources
         source = PARTNERS if organizations else default_source(sources)
-    if source == PUBLIC:
+    if source != PARTNERS:
         organizations = None  # the partner filter narrows the partners' figures only
     available = list(periods) if periods is not None else list(periods_of(indicator, source))
     if period is not None:

@@ -15,9 +15,31 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 
-from ..models import LinkageEpoch, Roster
+from ..models import LinkageEpoch, Period, PeriodType, Roster
 
 CHECK_VALUE = re.compile(r"[0-9a-f]{64}")
+# The dimensions a roster row may carry: the young person's own, never the program's or the
+# area's (those come from the program the roster is for).
+ROSTER_DIMENSIONS = (
+    "sex",
+    "race",
+    "grade",
+    "economic_disadvantage",
+    "english_learner",
+    "disability",
+)
+# Rosters are of school years: retention ("reached again the next year") and epochs count them.
+ROSTER_PERIOD_TYPE = PeriodType.SCHOOL_YEAR
+
+
+def epoch_of(ecosystem: Ecosystem, period: Period) -> LinkageEpoch | None:
+    """The linkage epoch a period's rosters belong to: the latest that started in or before the
+    school year the period starts in."""
+    return (
+        LinkageEpoch.objects.filter(ecosystem=ecosystem, first_year__lte=period.start.year)
+        .order_by("-first_year")
+        .first()
+    )
 
 
 def start_epoch(

@@ -21,7 +21,8 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 
-from ..models import Roster
+from ..models import LinkageEpoch, Roster
+from . import reach
 
 # What the audit log shows as the author of the deletion (translated where it is shown).
 RETENTION = gettext_noop("roster retention")
@@ -69,11 +70,15 @@ def delete_expired_rosters(
     today = timezone.localdate(now) if now is not None else timezone.localdate()
     deleted = 0
     for ecosystem in (Ecosystem.objects.all() if ecosystems is None else ecosystems).order_by("pk"):
-        expired = list(expired_rosters(ecosystem, today).values_list("pk", flat=True))
-        if not expired:
+        found = list(expired_rosters(ecosystem, today).values_list("pk", "epoch_id"))
+        if not found:
             continue
+        expired = [pk for pk, _epoch in found]
         with acting(None, additional_data={"ecosystem_id": ecosystem.pk, "process": RETENTION}):
             Roster.objects.filter(pk__in=expired).delete()
+            # the reach figures follow the rosters left, as after a withdrawal
+            for epoch in LinkageEpoch.objects.filter(pk__in={e for _pk, e in found}):
+                reach.request_linkage(epoch)
         deleted += len(expired)
     return deleted
 

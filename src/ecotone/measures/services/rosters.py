@@ -32,22 +32,12 @@ from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 
 from .. import codes
-from ..models import LinkageEpoch, Period, PeriodType, Roster, RosterRow
+from ..models import LinkageEpoch, Period, Roster, RosterRow
+from . import reach
 from .crosswalk import Resolver
+from .epochs import ROSTER_DIMENSIONS, ROSTER_PERIOD_TYPE, epoch_of
 from .facts import combos
 
-# The dimensions a roster row may carry: the young person's own, never the program's or the
-# area's (those come from the program the roster is for).
-ROSTER_DIMENSIONS = (
-    "sex",
-    "race",
-    "grade",
-    "economic_disadvantage",
-    "english_learner",
-    "disability",
-)
-# Rosters are of school years: retention ("reached again the next year") and epochs count them.
-ROSTER_PERIOD_TYPE = PeriodType.SCHOOL_YEAR
 MAX_ROWS = 50_000  # one program's year; a larger file is a mistake, or several programs
 CLK_BYTES = 128
 HEX_64 = re.compile(r"[0-9a-f]{64}")
@@ -74,16 +64,6 @@ class RosterRefusedError(DomainError):
             _("The roster was not saved: %(count)s problems; nothing was stored.")
             % {"count": len(self.problems)}
         )
-
-
-def epoch_of(ecosystem: Ecosystem, period: Period) -> LinkageEpoch | None:
-    """The linkage epoch a period's rosters belong to: the latest that started in or before the
-    school year the period starts in."""
-    return (
-        LinkageEpoch.objects.filter(ecosystem=ecosystem, first_year__lte=period.start.year)
-        .order_by("-first_year")
-        .first()
-    )
 
 
 def roster_periods(ecosystem: Ecosystem) -> QuerySet[Period]:
@@ -226,10 +206,18 @@ def submit_roster(
             ),
             batch_size=BATCH,
         )
+        _relink(epoch)
     return roster
 
 
 def withdraw_roster(roster: Roster, actor: Any) -> None:
     """Delete a roster and its rows (the audit log keeps that it was)."""
     with acting(actor):
+        epoch = roster.epoch
         roster.delete()
+        _relink(epoch)
+
+
+def _relink(epoch: LinkageEpoch) -> None:
+    """Link the epoch again once the change commits: the reach figures follow the rosters."""
+    reach.request_linkage(epoch)

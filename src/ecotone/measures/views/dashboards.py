@@ -97,7 +97,7 @@ def choose(request: HttpRequest, indicator: Indicator) -> dict[str, Any]:
             raise UnknownFilter(name)
     period = next((p for p in periods if p.pk == data.get("period")), None)
     organization = next((o for o in partners if o.slug == data.get("organization")), None)
-    if source == services.PUBLIC:
+    if source != services.PARTNERS:
         organization = None
     dimension = data.get("dimension") or (dimensions[0][0] if dimensions else "")
     if dimension in (data.get("area") and "area", data.get("program_type") and "program_type"):

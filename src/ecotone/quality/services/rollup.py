@@ -8,8 +8,8 @@ Filters narrow the programs counted before anything is published:
 - program type: the program's first kind of activity, the rule the measures dashboards use
   (`measures.services.dashboards.program_types`);
 - area: the atlas's population area nearest the program's first location on the map
-  (`program_areas`); a program with no place on the map (online, or no coordinates) is in
-  no area, and the filter says how many;
+  (`atlas.nearest.program_areas`); a program with no place on the map (online, or no
+  coordinates) is in no area, and the filter says how many;
 - depth: the program's mentoring depth (the directory's field).
 
 Filters are the backbone's: members read the whole coalition only. Each view is suppressed
@@ -24,18 +24,17 @@ figures.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ecotone import suppression
 from ecotone.atlas.models import PopulationArea
-from ecotone.directory.distance import haversine_miles
-from ecotone.directory.models import MentoringDepth, Program, ProgramLocation
+from ecotone.atlas.nearest import program_areas
+from ecotone.directory.models import MentoringDepth, Program
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 from ecotone.measures.services import dashboards
@@ -153,32 +152,6 @@ def _latest_per_program(ecosystem: Ecosystem, rubric: Rubric) -> list[Assessment
     for assessment in found:
         latest.setdefault(assessment.program_id, assessment)  # type: ignore[arg-type]
     return list(latest.values())
-
-
-def program_areas(ecosystem: Ecosystem, programs: Iterable[Program]) -> dict[int, int | None]:
-    """Each program's area (by program id): the atlas area nearest its first location on the
-    map (by location name order, the program page's), None when it has none or the atlas no
-    areas."""
-    ids = [p.pk for p in programs]
-    found: dict[int, int | None] = dict.fromkeys(ids, None)
-    areas = list(
-        PopulationArea.objects.filter(ecosystem=ecosystem)
-        .order_by("pk")
-        .values_list("pk", "latitude", "longitude")
-    )
-    if not areas:
-        return found
-    lats = np.array([a[1] for a in areas], dtype=np.float64)
-    lons = np.array([a[2] for a in areas], dtype=np.float64)
-    places = (
-        ProgramLocation.objects.filter(program_id__in=ids, location__latitude__isnull=False)
-        .order_by("program_id", "location__name", "pk")
-        .values_list("program_id", "location__latitude", "location__longitude")
-    )
-    for program_id, lat, lon in places:
-        if found[program_id] is None and lat is not None and lon is not None:
-            found[program_id] = int(areas[int(np.argmin(haversine_miles(lat, lon, lats, lons)))][0])
-    return found
 
 
 def _choices(
