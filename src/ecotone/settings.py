@@ -400,6 +400,14 @@ STATICFILES_PACKAGE_FILES = {
 STATICFILES_PACKAGE_FILES["vendor/spark-md5/spark-md5.min.js"] = (
     BASE_DIR / "node_modules" / "spark-md5" / "spark-md5.min.js"
 )
+# The roster page reads a partner's file in the browser (docs/reach.md): CSV with papaparse,
+# XLSX with read-excel-file's browser bundle (window.readXlsxFile).
+STATICFILES_PACKAGE_FILES["vendor/papaparse/papaparse.min.js"] = (
+    BASE_DIR / "node_modules" / "papaparse" / "papaparse.min.js"
+)
+STATICFILES_PACKAGE_FILES["vendor/read-excel-file/read-excel-file.min.js"] = (
+    BASE_DIR / "node_modules" / "read-excel-file" / "bundle" / "read-excel-file.min.js"
+)
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("ecotone.measures.views.public_sources")),
     path("", include("ecotone.measures.views.reports")),
     path("", include("ecotone.measures.views.periods")),
+    path("", include("ecotone.measures.views.rosters")),
 ]

@@ -23,13 +23,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
+from ecotone.suppression import Suppressed, suppress
 
 from .. import codes
 from ..models import LinkageEpoch, Period, PeriodType, Roster, RosterRow
@@ -233,3 +234,27 @@ def withdraw_roster(roster: Roster, actor: Any) -> None:
     """Delete a roster and its rows (the audit log keeps that it was)."""
     with acting(actor):
         roster.delete()
+
+
+def code_summary(roster: Roster) -> dict[str, Suppressed[str]]:
+    """A roster's rows counted by each dimension's code, as they may be published: every count of
+    students goes through small-cell suppression (`ecotone.suppression`), even to the roster's
+    own staff, with the row count published exactly beside them. Dimensions the roster does not
+    carry are left out."""
+    counts: dict[str, dict[str, int]] = {}
+    found = (
+        RosterRow.objects.filter(roster=roster)
+        .values("combo__parts")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for group in found:
+        for dimension, code in (group["combo__parts"] or {}).items():
+            by_code = counts.setdefault(dimension, {})
+            by_code[code] = by_code.get(code, 0) + group["n"]
+    threshold = roster.ecosystem.suppression_threshold
+    return {
+        dimension: suppress(counts[dimension], threshold, exact_total=True)
+        for dimension in ROSTER_DIMENSIONS
+        if dimension in counts
+    }
