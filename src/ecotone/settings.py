@@ -405,9 +405,10 @@ STATICFILES_PACKAGE_FILES["vendor/spark-md5/spark-md5.min.js"] = (
 STATICFILES_PACKAGE_FILES["vendor/papaparse/papaparse.min.js"] = (
     BASE_DIR / "node_modules" / "papaparse" / "papaparse.min.js"
 )
-STATICFILES_PACKAGE_FILES["vendor/read-excel-file/read-excel-file.min.js"] = (
-    BASE_DIR / "node_modules" / "read-excel-file" / "bundle" / "read-excel-file.min.js"
-)
+for _name in ("read-excel-file.min.js", "read-excel-file.min.js.map"):
+    STATICFILES_PACKAGE_FILES[f"vendor/read-excel-file/{_name}"] = (
+        BASE_DIR / "node_modules" / "read-excel-file" / "bundle" / _name
+    )
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
