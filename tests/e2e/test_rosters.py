@@ -103,7 +103,7 @@ def test_a_partner_sends_a_roster_and_no_identifying_value_leaves_the_browser(si
     page.get_by_label("File of participants (CSV or XLSX)").set_input_files(
         {"name": "roster.csv", "mimeType": "text/csv", "buffer": csv_file(slip)}
     )
-    expect(page.get_by_text("3 rows read")).to_be_visible()
+    expect(page.get_by_text("Rows read: 3.")).to_be_visible()
     expect(page.get_by_label("Birth date *")).to_have_value("2")
     page.get_by_label("Linkage secret").fill(WRONG_SECRET)
     page.get_by_role("button", name="Encode the rows").click()
@@ -126,11 +126,11 @@ def test_a_partner_sends_a_roster_and_no_identifying_value_leaves_the_browser(si
     page.get_by_label("File of participants (CSV or XLSX)").set_input_files(
         {"name": "roster.csv", "mimeType": "text/csv", "buffer": csv_file(PEOPLE)}
     )
-    expect(page.get_by_text("3 rows read")).to_be_visible()
+    expect(page.get_by_text("Rows read: 3.")).to_be_visible()
     page.get_by_role("button", name="Encode the rows").click()
     preview = page.locator("[data-preview-rows] tr")
     expect(preview).to_have_count(3)
-    expect(page.locator("[data-preview-status]")).to_contain_text("3 rows encoded")
+    expect(page.locator("[data-preview-status]")).to_contain_text("Rows encoded: 3.")
     expect(preview.first.locator("td").first).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
     expect(preview.first).to_contain_text("Hispanic or Latino")
     page.get_by_role("button", name="Send the roster").click()
@@ -143,7 +143,7 @@ def test_a_partner_sends_a_roster_and_no_identifying_value_leaves_the_browser(si
     page.get_by_label("File of participants (CSV or XLSX)").set_input_files(
         {"name": "lista.xlsx", "mimeType": "application/octet-stream", "buffer": xlsx_file(broken)}
     )
-    expect(page.get_by_text("3 rows read")).to_be_visible()
+    expect(page.get_by_text("Rows read: 3.")).to_be_visible()
     page.get_by_label("Linkage secret").fill(SECRET)
     page.get_by_role("button", name="Encode the rows").click()
     refused = page.locator("[data-refused-rows] tr")
@@ -160,7 +160,7 @@ def test_a_partner_sends_a_roster_and_no_identifying_value_leaves_the_browser(si
             "buffer": xlsx_file(PEOPLE[:2]),
         }
     )
-    expect(page.get_by_text("2 rows read")).to_be_visible()
+    expect(page.get_by_text("Rows read: 2.")).to_be_visible()
     page.get_by_role("button", name="Encode the rows").click()
     expect(page.locator("[data-preview-rows] tr")).to_have_count(2)
     page.get_by_role("button", name="Send the roster").click()

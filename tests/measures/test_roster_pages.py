@@ -234,6 +234,6 @@ def test_the_pages_speak_spanish(ready: Any) -> None:
     client = ready.client("partner_a")
     client.cookies["django_language"] = "es"
     page = client.get(f"{ROSTERS}new/")
-    assert "Enviar una lista de participantes" in page.text
+    assert "Enviar una lista de participación" in page.text
     assert config_of(page)["reasons"]["not_a_date"].startswith("no es una fecha")
-    assert "Listas de participantes" in client.get(ROSTERS).text
+    assert "Listas de participación" in client.get(ROSTERS).text

@@ -128,19 +128,18 @@ def _texts() -> dict[str, str]:
         "missingColumn": _("Choose the file's column for “%(column)s”."),
         "sameColumn": _("The file's column “%(header)s” is chosen twice."),
         "notMapped": _("(not in the file)"),
-        "read": _("%(rows)s rows read; check which column is which, then encode them."),
-        "encoding": _("Encoding %(done)s of %(rows)s rows…"),
-        "encoded": _("%(rows)s rows encoded. Nothing has been sent yet."),
+        "read": _("Rows read: %(rows)s. Check which column is which, then encode them."),
+        "encoding": _("Encoding: %(done)s of %(rows)s rows…"),
+        "encoded": _("Rows encoded: %(rows)s. Nothing has been sent yet."),
         "refused": _(
-            "%(count)s rows cannot be encoded: correct them in your file and choose it again."
-            " Nothing has been sent."
+            "Rows that cannot be encoded: %(count)s. Correct them in your file and choose it"
+            " again; nothing has been sent."
         ),
         "sending": _("Sending…"),
         "serverRefused": _("The server did not save the roster: correct these rows and try again."),
         "failed": _("The roster could not be sent: %(reason)s"),
         "offline": _("The server could not be reached. Nothing was saved; try again."),
         "tooMany": _("A roster has at most %(most)s rows; this file has %(rows)s."),
-        "rowField": _("Row %(row)s, %(field)s: %(reason)s"),
     }
 
 
