@@ -20,6 +20,7 @@ from ecotone.measures.models import Roster
 from ecotone.measures.services import epochs, facts
 
 from .conftest import Site
+from .test_accessibility import Auditor
 
 pytestmark = pytest.mark.browser
 
@@ -94,6 +95,7 @@ def test_a_partner_sends_a_roster_and_no_identifying_value_leaves_the_browser(si
         sent.append((request.url, request.post_data or ""))
 
     page.on("request", record)
+    auditor = Auditor(page)
     site.sign_in(page, "partner_a")
     page.goto("/e/alpha/measures/rosters/new/")
     expect(page.get_by_label("School year")).to_have_value(str(period.pk))
@@ -115,6 +117,7 @@ def test_a_partner_sends_a_roster_and_no_identifying_value_leaves_the_browser(si
     page.get_by_label("Linkage secret").fill(SECRET)
     page.get_by_role("button", name="Encode the rows").click()
     expect(page.locator("[data-preview-rows] tr")).to_have_count(3)
+    auditor.audit("the roster page with its columns and preview")
     # the server reads the codes: a grade written "7" is not one, and is named by row and field
     page.get_by_role("button", name="Send the roster").click()
     problems = page.locator("[data-problem-rows] tr")
@@ -167,6 +170,7 @@ def test_a_partner_sends_a_roster_and_no_identifying_value_leaves_the_browser(si
     page.wait_for_url(re.compile(r"/e/alpha/measures/rosters/\d+/$"))
     expect(page.locator("[data-row-count]")).to_have_text("2")
 
+    auditor.assert_clean()
     roster = Roster.objects.get()
     assert roster.row_count == 2
     posts = [body for url, body in sent if "/api/v1/ecosystems/alpha/measures/rosters/" in url]
