@@ -60,14 +60,23 @@
 
   // --- reading the file ----------------------------------------------------------------
 
-  function readCsv(chosen) {
+  function parseCsv(chosen, encoding) {
     return new Promise(function (resolve, reject) {
       window.Papa.parse(chosen, {
+        encoding: encoding,
         skipEmptyLines: false,
         complete: function (result) { resolve(result.data); },
         error: function (error) { reject(error); },
       });
     });
+  }
+
+  // Spreadsheet programs still save "CSV" in Windows-1252: read as UTF-8, its accented letters
+  // become U+FFFD, and "García" would be encoded as another name. Read such a file again.
+  async function readCsv(chosen) {
+    var rows = await parseCsv(chosen, "UTF-8");
+    var garbled = rows.some(function (row) { return row.some(function (value) { return value.indexOf("\uFFFD") >= 0; }); });
+    return garbled ? parseCsv(chosen, "windows-1252") : rows;
   }
 
   async function readXlsx(chosen) {
