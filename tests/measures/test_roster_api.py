@@ -174,3 +174,19 @@ def test_a_new_roster_replaces_the_one_before_through_the_api(ready: Any) -> Non
     assert [r["id"] for r in client.get(API).json()["results"]] == [second["id"]]
     assert second["id"] != first
     assert rosters.epoch_of(ready.alpha, ready.period) == ready.epoch
+
+
+def test_a_roster_larger_than_djangos_upload_cap_is_read(ready: Any, settings: Any) -> None:
+    """A 50,000-row roster is about 17 MB of JSON, far above DATA_UPLOAD_MAX_MEMORY_SIZE (which
+    DRF's JSONParser applies through `request.body`): the endpoint reads its own, larger cap."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 500  # the three rows are about 1.2 kB
+    assert post(ready.client("partner_a"), body(ready)).status_code == 201
+
+
+def test_a_body_above_the_rosters_cap_is_a_413(ready: Any, monkeypatch: Any) -> None:
+    from ecotone.measures.api import RosterBodyParser
+
+    monkeypatch.setattr(RosterBodyParser, "max_bytes", 500)
+    response = post(ready.client("partner_a"), body(ready))
+    assert response.status_code == 413
+    assert not Roster.objects.exists()

@@ -24,6 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ecotone.api.parsers import LargeJSONParser
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 from ecotone.ecosystems.models import Network
@@ -876,6 +877,11 @@ class RosterSubmitSerializer(serializers.Serializer[Any]):
     )
 
 
+class RosterBodyParser(LargeJSONParser):
+    # about 340 bytes a row with its codes: twice that, for the largest roster
+    max_bytes = rosters.MAX_ROWS * 700
+
+
 class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemScopedViewSet):
     """Participation rosters (docs/reach.md): partner staff list their own organizations',
     backbone staff all; only metadata is ever returned. Partner staff POST a roster their
@@ -885,6 +891,7 @@ class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemS
 
     model = Roster
     serializer_class = RosterSerializer
+    parser_classes = [RosterBodyParser]
     ordering_fields = ("created_at", "row_count")
     search_fields = ("program__name", "organization__name")
     rules = {
