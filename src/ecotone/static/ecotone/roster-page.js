@@ -114,7 +114,7 @@
       var names = column.names.map(normaliseHeader);
       var found = headers.findIndex(function (h, i) { return !taken[i] && names.indexOf(h) >= 0; });
       if (found >= 0) taken[found] = true;
-      var wrapper = document.createElement("div");
+      var wrapper = document.createElement("tr");
       var label = document.createElement("label");
       label.htmlFor = "roster-column-" + column.key;
       label.textContent = column.label + (column.required ? " *" : "");
@@ -133,8 +133,9 @@
       });
       select.value = found >= 0 ? String(found) : "";
       select.addEventListener("change", forget);
-      wrapper.appendChild(label);
-      wrapper.appendChild(select);
+      cell(wrapper, "", "th").appendChild(label);
+      wrapper.firstChild.scope = "row";
+      cell(wrapper, "").appendChild(select);
       box.appendChild(wrapper);
     });
   }
@@ -195,7 +196,7 @@
     cell(tr, row.exact).className = "hash";
     cell(tr, row.clk.slice(0, 24) + "…").className = "hash";
     cell(tr, row.block).className = "hash";
-    cell(tr, Object.keys(row.codes).map(function (d) { return fieldLabel(d) + ": " + row.codes[d]; }).join("; "));
+    Object.keys(row.codes).forEach(function (d) { cell(tr, row.codes[d]); });
     return tr;
   }
 
@@ -259,9 +260,15 @@
     } finally {
       $("[data-encode]").disabled = false;
     }
-    bar.value = 100;
-    status.textContent = format(texts.encoded, { rows: rows.length.toLocaleString() });
+    show("[data-progress-box]", false);
 
+    var head = $("[data-preview-head]");
+    head.querySelectorAll("[data-dimension]").forEach(function (th) { th.remove(); });
+    dimensions.forEach(function (d) {
+      var th = cell(head, fieldLabel(d), "th");
+      th.scope = "col";
+      th.dataset.dimension = d;
+    });
     var body = $("[data-preview-rows]");
     body.textContent = "";
     rows.slice(0, PREVIEW).forEach(function (row, i) { body.appendChild(previewRow(row, lines[i])); });
