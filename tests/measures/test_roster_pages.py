@@ -237,3 +237,22 @@ def test_the_pages_speak_spanish(ready: Any) -> None:
     assert "Enviar una lista de participación" in page.text
     assert config_of(page)["reasons"]["not_a_date"].startswith("no es una fecha")
     assert "Listas de participación" in client.get(ROSTERS).text
+
+
+def test_the_list_and_the_api_list_take_a_fixed_number_of_queries(
+    ready: Any, django_assert_max_num_queries: Any
+) -> None:
+    for year in range(2026, 2031):
+        rosters.submit_roster(
+            ready.users["partner_a"],
+            program=ready.program,
+            period=facts.school_year(ready.alpha, year),
+            check_value=ready.epoch.check_value,
+            dimensions=["sex"],
+            rows=[{**row, "codes": {"sex": "F"}} for row in ready.rows],
+        )
+    client = ready.client("staff")
+    with django_assert_max_num_queries(12):
+        assert client.get(ROSTERS).status_code == 200
+    with django_assert_max_num_queries(7):
+        assert client.get("/api/v1/ecosystems/alpha/measures/rosters/").json()["count"] == 7
