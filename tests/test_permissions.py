@@ -619,6 +619,51 @@ COLLECTION_ROWS = [
 # Periods: backbone staff only ({period} is the collection's school year: its delete page
 # refuses, the POST too, and the API's DELETE is a 400). The POSTs are empty: the form again.
 PERIODS = "/e/alpha/measures/periods"
+# Participation rosters (docs/reach.md): partner staff submit for their own programs and see
+# their organizations' rosters ({roster} is org A's); backbone staff see every roster and
+# submit or withdraw none; org B's staff get 404 for org A's roster, other members 403. The
+# API POST is empty (refused after the permission); the withdrawals are real, rolled back with
+# the cell.
+ROSTERS = "/e/alpha/measures/rosters"
+ROSTER_SUBMITTERS = ("partner_a", "partner_b")
+ROSTER_ROWS = [
+    Row("rosters", "get", f"{ROSTERS}/", members_only(SUBMITTERS)),
+    Row("rosters csv", "get", f"{ROSTERS}/?format=csv", members_only(SUBMITTERS)),
+    Row("roster new", "get", f"{ROSTERS}/new/", members_only(ROSTER_SUBMITTERS)),
+    Row("roster", "get", ROSTERS + "/{roster}/", org_a_staff()),
+    Row(
+        "roster withdraw page",
+        "get",
+        ROSTERS + "/{roster}/withdraw/",
+        {**members_only(ROSTER_SUBMITTERS), "partner_b": 404},
+    ),
+    Row(
+        "roster withdraw",
+        "post",
+        ROSTERS + "/{roster}/withdraw/",
+        {**members_only(ROSTER_SUBMITTERS, 302), "partner_b": 404},
+    ),
+    Row("api rosters", "get", f"{MEASURES_API}/rosters/", members_only(SUBMITTERS, api=True)),
+    Row(
+        "api roster",
+        "get",
+        MEASURES_API + "/rosters/{roster}/",
+        {**members_only(SUBMITTERS, api=True), "partner_b": 404},
+    ),
+    Row(
+        "api roster submit",
+        "post",
+        f"{MEASURES_API}/rosters/",
+        members_only(ROSTER_SUBMITTERS, 400, api=True),
+    ),
+    Row(
+        "api roster withdraw",
+        "delete",
+        MEASURES_API + "/rosters/{roster}/",
+        {**members_only(ROSTER_SUBMITTERS, 204, api=True), "partner_b": 404},
+    ),
+]
+
 PERIOD_ROWS = [
     Row("periods", "get", f"{PERIODS}/", members_only(BACKBONE)),
     Row("periods csv", "get", f"{PERIODS}/?format=csv", members_only(BACKBONE)),
@@ -1485,6 +1530,7 @@ ROWS = [
     *COLLECTION_ROWS,
     *PERIOD_ROWS,
     *LINKAGE_ROWS,
+    *ROSTER_ROWS,
     *DASHBOARD_ROWS,
     *NETWORK_MEASURE_ROWS,
     *QUALITY_ROWS,
@@ -1640,6 +1686,7 @@ def _records(world: World) -> dict[str, Any]:
         "agreement": _agreement(world),
         "collection": _collection(world),
         "period": _period(world),
+        "roster": _roster(world),
         "crosswalk": _crosswalk(world),
         "public_source": _public_source(world),
         "indicator": indicator,
@@ -1740,6 +1787,40 @@ def _period(world: World) -> int:
     from ecotone.measures.services import facts
 
     return facts.school_year(world.alpha, 2024).pk
+
+
+def _roster(world: World) -> int:
+    """The id of org A's roster of one young person, encoded as the page does."""
+    import base64
+
+    from ecotone.directory.models import Program
+    from ecotone.measures import linkage
+    from ecotone.measures.services import epochs, facts, rosters
+
+    secret = linkage.parse_secret(linkage.generate_secret())
+    epoch = epochs.start_epoch(
+        world.users["staff"], world.alpha, first_year=2020, check_value=linkage.check_value(secret)
+    )
+    (encoded,), _refused = linkage.encode_roster([("Ana", "Ruiz", "2011-03-07", "")], secret)
+    assert encoded is not None
+    program = Program.objects.create(
+        ecosystem=world.alpha, organization=world.org_a, name="Roster club", slug="roster-club"
+    )
+    return rosters.submit_roster(
+        world.users["partner_a"],
+        program=program,
+        period=facts.school_year(world.alpha, 2024),
+        check_value=epoch.check_value,
+        dimensions=["sex"],
+        rows=[
+            {
+                "exact": encoded.exact_hash,
+                "clk": base64.b64encode(encoded.clk).decode(),
+                "block": encoded.block,
+                "codes": {"sex": "F"},
+            }
+        ],
+    ).pk
 
 
 def _crosswalk(world: World) -> int:
@@ -1906,6 +1987,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "crosswalk": "1",
         "public_source": "1",
         "period": "1",
+        "roster": "1",
         "program": "x",
         "location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         "service_id": "x",

@@ -50,6 +50,7 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Rubrics"), "quality:rubrics", "quality.manage_rubrics"),
     NavEntry(_("Assessments"), "quality:assessments", "quality.view_assessments"),
     NavEntry(_("Data submissions"), "measures:submissions", "measures.submit_data"),
+    NavEntry(_("Participation rosters"), "measures:rosters", "measures.view_rosters"),
     NavEntry(_("Imports"), "directory:imports", "directory.import_programs"),
     NavEntry(_("Our programs"), "listings:mine", "directory.manage_listings"),
     NavEntry(_("Moderation"), "listings:moderation", "directory.moderate_listings"),

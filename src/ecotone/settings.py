@@ -400,6 +400,15 @@ STATICFILES_PACKAGE_FILES = {
 STATICFILES_PACKAGE_FILES["vendor/spark-md5/spark-md5.min.js"] = (
     BASE_DIR / "node_modules" / "spark-md5" / "spark-md5.min.js"
 )
+# The roster page reads a partner's file in the browser (docs/reach.md): CSV with papaparse,
+# XLSX with read-excel-file's browser bundle (window.readXlsxFile).
+STATICFILES_PACKAGE_FILES["vendor/papaparse/papaparse.min.js"] = (
+    BASE_DIR / "node_modules" / "papaparse" / "papaparse.min.js"
+)
+for _name in ("read-excel-file.min.js", "read-excel-file.min.js.map"):
+    STATICFILES_PACKAGE_FILES[f"vendor/read-excel-file/{_name}"] = (
+        BASE_DIR / "node_modules" / "read-excel-file" / "bundle" / _name
+    )
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",

@@ -54,6 +54,7 @@ scoped.register(
 scoped.register(
     "measures/collections", measures_api.CollectionViewSet, basename="measure-collection"
 )
+scoped.register("measures/rosters", measures_api.RosterViewSet, basename="measure-roster")
 scoped.register("quality/rubrics", quality_api.RubricViewSet, basename="quality-rubric")
 scoped.register("quality/assessments", quality_api.AssessmentViewSet, basename="quality-assessment")
 scoped.register("quality/reviews", quality_api.ReviewViewSet, basename="quality-review")

@@ -259,6 +259,9 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # linkage secret's epochs and the retention, and read the linkage's quality figures;
     # everyone reads the suppressed aggregates. Nobody downloads hashes or CLKs back.
     "measures.submit_rosters": is_partner_staff,
+    # the rosters pages (checked against the Ecosystem): partner staff list their own
+    # organizations' (access.rosters_of), backbone staff every one
+    "measures.view_rosters": is_backbone | is_partner_staff,
     "measures.submit_roster_for_organization": is_staff_of_organization,
     "measures.view_roster": is_backbone | is_staff_of_organization,
     "measures.manage_linkage": is_backbone,

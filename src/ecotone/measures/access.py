@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from ecotone.directory.models import Program
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem
 from ecotone.ecosystems.models import Ecosystem, Organization
@@ -24,6 +25,7 @@ from .models import (
     IndicatorQuerySet,
     Period,
     PublicSource,
+    Roster,
     Submission,
 )
 
@@ -127,3 +129,37 @@ def get_public_source(request: HttpRequest, pk: int) -> PublicSource:
 def get_period(request: HttpRequest, pk: int) -> Period:
     """A period of the request's ecosystem, or 404."""
     return get_object_or_404(Period.objects.filter(ecosystem=current_ecosystem(request)), pk=pk)
+
+
+def rosters_of(user: object, ecosystem: Ecosystem) -> QuerySet[Roster]:
+    """The participation rosters a person may see (their metadata: nobody reads the rows back):
+    every one of the ecosystem for backbone staff, their own organizations' for partner staff,
+    none for anyone else."""
+    found = Roster.objects.filter(ecosystem=ecosystem).select_related(
+        "organization", "program", "period", "submitted_by"
+    )
+    if user.has_perm("measures.manage_linkage", ecosystem):  # type: ignore[attr-defined]
+        return found
+    return found.filter(organization__in=roles.organizations_in(user, ecosystem))
+
+
+def get_roster(request: HttpRequest, pk: int) -> Roster:
+    """A roster of the request's ecosystem the person may see, or 404."""
+    roster = get_object_or_404(rosters_of(request.user, current_ecosystem(request)), pk=pk)
+    if not request.user.has_perm("measures.view_roster", roster):
+        raise Http404
+    return roster
+
+
+def roster_programs(user: object, ecosystem: Ecosystem) -> QuerySet[Program]:
+    """The programs a person may submit rosters for: those of their own organizations (partner
+    staff; nobody else submits rosters)."""
+    return (
+        Program.objects.filter(
+            ecosystem=ecosystem,
+            organization__in=roles.organizations_in(user, ecosystem),
+            organization__archived_at__isnull=True,
+        )
+        .select_related("organization")
+        .order_by("organization__name", "name", "pk")
+    )

@@ -24,6 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ecotone.api.parsers import LargeJSONParser
 from ecotone.ecosystems import roles
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 from ecotone.ecosystems.models import Network
@@ -42,6 +43,7 @@ from .models import (
     PublicFormat,
     PublicSource,
     Review,
+    Roster,
     Submission,
 )
 from .services import (
@@ -52,6 +54,7 @@ from .services import (
     epochs,
     periods,
     public_sources,
+    rosters,
     submissions,
 )
 from .services import network as network_services
@@ -876,6 +879,167 @@ class LinkageEpochViewSet(mixins.ListModelMixin, EcosystemScopedViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         listed = epochs.epochs_with_counts(self.ecosystem)
         return Response(LinkageEpochSerializer(listed, many=True).data)
+
+
+class RosterSerializer(serializers.ModelSerializer[Roster]):
+    """A roster's metadata. Its rows (exact hashes, CLKs, blocking keys) are never sent back."""
+
+    organization: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    program: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    program_name = serializers.CharField(source="program.name", read_only=True)
+    period_label = serializers.CharField(source="period.label", read_only=True)
+    submitted_by = serializers.CharField(
+        source="submitted_by.name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Roster
+        fields = (
+            "id",
+            "organization",
+            "program",
+            "program_name",
+            "period",
+            "period_label",
+            "row_count",
+            "submitted_by",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class RosterRowSerializer(serializers.Serializer[Any]):
+    exact = serializers.CharField(help_text="The exact keyed hash: 64 hex digits.")
+    clk = serializers.CharField(help_text="The CLK: 128 bytes in base64.")
+    block = serializers.CharField(help_text="The keyed blocking key: 16 hex digits.")
+    codes = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The row's value of each of `dimensions`, as the partner writes it (read "
+        "through the partner's crosswalk).",
+    )
+
+
+class RosterSubmitSerializer(serializers.Serializer[Any]):
+    """What the roster page's browser sends: never a name, a birth date or a school."""
+
+    program = serializers.SlugField(help_text="The program's short name (one of your own).")
+    period = serializers.IntegerField(help_text="The id of a school year of the ecosystem.")
+    check_value = serializers.CharField(
+        max_length=64, help_text="The check value of the linkage secret the rows were encoded with."
+    )
+    dimensions = serializers.ListField(
+        child=serializers.ChoiceField(choices=rosters.ROSTER_DIMENSIONS),
+        allow_empty=True,
+        help_text="The dimensions every row's `codes` carries.",
+    )
+    # Rows are checked by the service (every problem by row and field, not DRF's first).
+    rows = serializers.ListField(
+        child=serializers.JSONField(),
+        max_length=rosters.MAX_ROWS,
+        help_text="One object per young person: exact, clk, block and codes (RosterRow).",
+    )
+
+
+class RosterBodyParser(LargeJSONParser):
+    # about 340 bytes a row with its codes: twice that, for the largest roster
+    max_bytes = rosters.MAX_ROWS * 700
+
+
+class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemScopedViewSet):
+    """Participation rosters (docs/reach.md): partner staff list their own organizations',
+    backbone staff all; only metadata is ever returned. Partner staff POST a roster their
+    browser encoded (the roster page does) for one of their organizations' programs: a refused
+    roster is a 400 with `problems`, each with its row (1 is the first row sent), field and
+    message, and nothing is stored. DELETE withdraws a roster (its organization's staff)."""
+
+    model = Roster
+    serializer_class = RosterSerializer
+    parser_classes = [RosterBodyParser]
+    ordering_fields = ("created_at", "row_count")
+    search_fields = ("program__name", "organization__name")
+    rules = {
+        "list": "measures.view_rosters",
+        "retrieve": "measures.view_rosters",
+        "create": "measures.submit_rosters",
+        "destroy": "measures.submit_rosters",
+    }
+    query_parameters = {
+        "list": [
+            OpenApiParameter("period", int, description="A period's id."),
+            OpenApiParameter("organization", str, description="A partner's slug."),
+        ]
+    }
+
+    def scoped_queryset(self) -> QuerySet[Roster]:
+        found = access.rosters_of(self.request.user, self.ecosystem)
+        if self.action == "list":
+            params = self.request.query_params
+            if (period := params.get("period")) and period.isdigit():
+                found = found.filter(period_id=int(period))
+            if organization := params.get("organization"):
+                found = found.filter(organization__slug=organization)
+        return found.order_by("-period__start", "organization__name", "pk")
+
+    def get_object(self) -> Roster:
+        roster: Roster = super().get_object()
+        if not self.request.user.has_perm("measures.view_roster", roster):
+            raise exceptions.NotFound
+        return roster
+
+    @extend_schema(request=RosterSubmitSerializer, responses={201: RosterSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = RosterSubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        program = (
+            access.roster_programs(request.user, self.ecosystem)
+            .filter(slug=data["program"])
+            .first()
+        )
+        if program is None or not request.user.has_perm(
+            "measures.submit_roster_for_organization", program.organization
+        ):
+            raise exceptions.ValidationError(
+                {"program": [_("Not a program you may submit rosters for.")]}
+            )
+        period = rosters.roster_periods(self.ecosystem).filter(pk=data["period"]).first()
+        if period is None:
+            raise exceptions.ValidationError({"period": [_("Not a school year of the ecosystem.")]})
+        try:
+            roster = rosters.submit_roster(
+                request.user,
+                program=program,
+                period=period,
+                check_value=data["check_value"],
+                dimensions=data["dimensions"],
+                rows=data["rows"],
+            )
+        except rosters.RosterRefusedError as refused:
+            return Response(
+                {
+                    "detail": str(refused),
+                    "problems": [
+                        {"row": p.row, "field": p.field, "message": p.message}
+                        for p in refused.problems
+                    ],
+                },
+                status=400,
+            )
+        except DomainError as error:
+            raise exceptions.ValidationError({"non_field_errors": [str(error)]}) from None
+        return Response(RosterSerializer(self.get_queryset().get(pk=roster.pk)).data, status=201)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Withdraw a roster: its rows are deleted (the audit log keeps that it was)."""
+        roster = self.get_object()
+        if not request.user.has_perm("measures.submit_roster_for_organization", roster):
+            raise exceptions.PermissionDenied
+        rosters.withdraw_roster(roster, request.user)
+        return Response(status=204)
 
 
 NETWORK_SLUG = OpenApiParameter(

@@ -439,3 +439,36 @@ class RosterRetentionForm(forms.Form):
         max_value=20,
         help_text=_("Counted from the end of the roster's school year; 1 to 20."),
     )
+
+
+class RosterFilterForm(forms.Form):
+    SORTS = (
+        ("-period__start", _("Period, latest first")),
+        ("period__start", _("Period, earliest first")),
+        ("program__name", _("Program")),
+        ("organization__name", _("Partner")),
+        ("-created_at", _("Submitted, latest first")),
+        ("-row_count", _("Rows, most first")),
+    )
+    q = forms.CharField(
+        max_length=SEARCH_TEXT,
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    period = forms.ModelChoiceField(
+        label=_("Period"), required=False, queryset=Period.objects.none(), empty_label=_("Any")
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Partner"),
+        required=False,
+        queryset=Organization.objects.none(),
+        empty_label=_("Any"),
+        to_field_name="slug",
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+    def __init__(self, *args: Any, periods: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = periods  # type: ignore[attr-defined]
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]

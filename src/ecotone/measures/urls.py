@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("ecotone.measures.views.periods")),
     path("", include("ecotone.measures.views.linkage")),
     path("", include("ecotone.measures.views.reach")),
+    path("", include("ecotone.measures.views.rosters")),
 ]

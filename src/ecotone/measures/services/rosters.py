@@ -23,13 +23,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
+from ecotone.suppression import Suppressed, suppress
 
 from .. import codes
 from ..models import LinkageEpoch, Period, Roster, RosterRow
@@ -221,3 +222,27 @@ def withdraw_roster(roster: Roster, actor: Any) -> None:
 def _relink(epoch: LinkageEpoch) -> None:
     """Link the epoch again once the change commits: the reach figures follow the rosters."""
     reach.request_linkage(epoch)
+
+
+def code_summary(roster: Roster) -> dict[str, Suppressed[str]]:
+    """A roster's rows counted by each dimension's code, as they may be published: every count of
+    students goes through small-cell suppression (`ecotone.suppression`), even to the roster's
+    own staff, with the row count published exactly beside them. Dimensions the roster does not
+    carry are left out."""
+    counts: dict[str, dict[str, int]] = {}
+    found = (
+        RosterRow.objects.filter(roster=roster)
+        .values("combo__parts")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for group in found:
+        for dimension, code in (group["combo__parts"] or {}).items():
+            by_code = counts.setdefault(dimension, {})
+            by_code[code] = by_code.get(code, 0) + group["n"]
+    threshold = roster.ecosystem.suppression_threshold
+    return {
+        dimension: suppress(counts[dimension], threshold, exact_total=True)
+        for dimension in ROSTER_DIMENSIONS
+        if dimension in counts
+    }
