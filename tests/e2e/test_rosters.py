@@ -102,7 +102,7 @@ def test_a_partner_sends_a_roster_and_no_identifying_value_leaves_the_browser(si
     expect(page.get_by_label("School year")).to_have_value(str(period.pk))
 
     # CSV, English headers, US dates; a wrong secret first: refused before any row is encoded
-    slip = [PEOPLE[0], (*PEOPLE[1][:6], "7"), PEOPLE[2]]
+    slip = [PEOPLE[0], (*PEOPLE[1][:6], "Year 7"), PEOPLE[2]]
     page.get_by_label("File of participants (CSV or XLSX)").set_input_files(
         {"name": "roster.csv", "mimeType": "text/csv", "buffer": csv_file(slip, "cp1252")}
     )
@@ -128,13 +128,13 @@ def test_a_partner_sends_a_roster_and_no_identifying_value_leaves_the_browser(si
         mine.exact_hash
     )
     auditor.audit("the roster page with its columns and preview")
-    # the server reads the codes: a grade written "7" is not one, and is named by row and field
+    # the server reads the codes: a grade written "Year 7" is not one, and is named by row and field
     page.get_by_role("button", name="Send the roster").click()
     problems = page.locator("[data-problem-rows] tr")
     expect(problems).to_have_count(1)
     expect(problems.first).to_contain_text("3")
     expect(problems.first).to_contain_text("Grade")
-    expect(problems.first).to_contain_text("“7” is not a code")
+    expect(problems.first).to_contain_text("“Year 7” is not a code")
 
     page.get_by_label("File of participants (CSV or XLSX)").set_input_files(
         {"name": "roster.csv", "mimeType": "text/csv", "buffer": csv_file(PEOPLE)}

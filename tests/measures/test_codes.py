@@ -197,3 +197,11 @@ def test_edfi_race_list_uses_the_same_rule() -> None:
     assert codes.race_from_edfi(hispanic_latino_ethnicity=True, races=[white]) == (
         "HispanicOrLatino"
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("7", "07"), ("7th", "07"), ("Grade 7", "07"), ("1st", "01"), ("12", "12"), ("K", "KG")],
+)
+def test_a_grade_reads_as_rosters_and_school_files_write_it(written: str, code: str) -> None:
+    assert codes.common_code("grade", written) == code

@@ -56,10 +56,14 @@ def grade_code(grade: int) -> str:
 
 
 def _programs(ecosystem: Ecosystem, partner: Any, count: int) -> list[Program]:
-    """Live programs of youth-serving partners, one per organization first, partner@'s first."""
+    """Live programs of youth-serving partners with a place on the map (so that the reach
+    counts break down by area: a young person of a program without one has no area, and the
+    dashboard then leaves the area out), one per organization first, partner@'s first."""
     live = (
         Program.objects.filter(ecosystem=ecosystem, archived_at__isnull=True)
         .filter(organization__sector__in=SECTORS)
+        .filter(program_locations__location__latitude__isnull=False)
+        .distinct()
         .select_related("organization")
         .order_by("slug")
     )

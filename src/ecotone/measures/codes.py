@@ -105,6 +105,7 @@ def _load() -> dict[str, OptionSet]:
                 es=c["es"],
                 edfi=tuple(c["edfi"]),
                 oneroster=tuple(c["oneroster"]),
+                aliases=tuple(c.get("aliases", ())),
             )
             for c in spec["codes"]
         )
