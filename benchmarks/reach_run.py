@@ -69,7 +69,7 @@ SEX_CODE = ("Female", "Male")
 RACE_CODE = ("HispanicOrLatino", "BlackOrAfricanAmerican", "Asian", "White", "TwoOrMoreRaces")
 GRADE = ("KG", *(f"{g:02d}" for g in range(1, 13)), "12")
 SUBMIT_SIZES = (5_000, 50_000)
-TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # the benchmark user's second factor, never typed
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 (the benchmark user's second factor, never typed)
 
 
 def _log(message: str) -> None:
@@ -160,12 +160,12 @@ def build(args: argparse.Namespace, data: dict[str, np.ndarray]) -> dict[str, An
     """The ecosystem, its programs, epoch and rosters (reused when built at the same size)."""
     from allauth.mfa.totp.internal.auth import TOTP
     from django.contrib.auth import get_user_model
+    from tests.atlas.builders import make_area, make_program
 
     from ecotone.ecosystems.models import Ecosystem, Membership, Organization, Role
     from ecotone.measures import linkage
     from ecotone.measures.models import Roster, RosterRow
     from ecotone.measures.services import epochs, facts
-    from tests.atlas.builders import make_area, make_program
 
     marker = f"rows={len(data['roster'])}; programs={args.programs}; years={args.years}"
     user, created = get_user_model().objects.get_or_create(email="bench-staff@example.org")
@@ -236,9 +236,7 @@ def build(args: argparse.Namespace, data: dict[str, np.ndarray]) -> dict[str, An
     return {"build_seconds": round(time.perf_counter() - started, 1), "reused": False}
 
 
-def measure_submit(
-    args: argparse.Namespace, data: dict[str, np.ndarray], size: int
-) -> list[float]:
+def measure_submit(args: argparse.Namespace, data: dict[str, np.ndarray], size: int) -> list[float]:
     from django.contrib.auth import get_user_model
 
     from ecotone.directory.models import Program
@@ -355,7 +353,8 @@ def measure_pages(args: argparse.Namespace) -> dict[str, Any]:
             started = time.perf_counter()
             response = client.get(url, HTTP_HOST="127.0.0.1")
             if response.status_code != 200:
-                raise SystemExit(f"{url} answered {response.status_code} {response.get('Location')}")
+                where = response.get("Location", "")
+                raise SystemExit(f"{url} answered {response.status_code} {where}")
             if attempt:  # the first warms caches
                 timings.append(time.perf_counter() - started)
         result[f"{name}_p50_ms"] = round(percentile(timings, 50) * 1000, 1)
