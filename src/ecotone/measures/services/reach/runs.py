@@ -30,12 +30,11 @@ from ecotone.errors import DomainError
 
 from ... import linkage, tallies
 from ...models import LinkageEpoch, LinkageRun, LinkageStatus, Period, RosterRow
-from .. import dashboards
+from .. import dashboards, facts
 from ..epochs import ROSTER_PERIOD_TYPE
 from . import counts
 
 logger = logging.getLogger(__name__)
-BATCH = 2_000
 SYNC_MAX_ROWS = 5_000
 
 
@@ -211,11 +210,7 @@ def _link(run: LinkageRun, started: float) -> dict[str, Any]:
     _progress(run, 80)
 
     with transaction.atomic():
-        RosterRow.objects.bulk_update(
-            [RosterRow(pk=pk, person=person) for pk, person in zip(ids, people, strict=True)],
-            ["person"],
-            batch_size=BATCH,
-        )
+        facts.update_column(RosterRow, "person", zip(ids, people, strict=True))
         written = counts.replace_values(epoch, periods, by_period)
     distinct = len(set(exact))
     linked_people = len(set(people))
