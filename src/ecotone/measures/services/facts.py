@@ -11,7 +11,7 @@ from itertools import islice
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field
+from django.db.models import Field, Model
 from django.utils.translation import gettext as _
 
 from ecotone.ecosystems.models import Ecosystem
@@ -21,6 +21,15 @@ from .. import codes
 from ..models import DimensionCombo, Period, PeriodType, Value
 
 BATCH = 5000
+STAGED = (
+    "indicator_id",
+    "indicator_version",
+    "period_id",
+    "combo",
+    "value",
+    "numerator",
+    "denominator",
+)
 
 
 def combo(parts: dict[str, str]) -> DimensionCombo:
@@ -71,20 +80,62 @@ def _column(attname: str) -> str:
     return str(field.column)
 
 
-def write_values(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write rows of the fact table (`columns` are `Value` attribute names, such as
-    "indicator_id"), streamed: on PostgreSQL by COPY, elsewhere by `bulk_create` in batches,
-    so a file of a million values never holds a million model instances. The number written."""
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write `rows` into `table` (a name of ours, as are the `columns`), streamed: on PostgreSQL
+    by one COPY, elsewhere by `executemany` in batches of BATCH rows. The number written. No
+    query may run on the connection while the rows are read (a COPY in progress blocks it)."""
     written = 0
-    if connection.vendor == "postgresql":
-        names = ", ".join(_column(c) for c in columns)
-        with connection.cursor() as cursor:
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             raw = cursor.cursor  # psycopg's own cursor, which speaks COPY
-            with raw.copy(f"COPY {Value._meta.db_table} ({names}) FROM STDIN") as copy:
+            with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
                     written += 1
-        return written
+            return written
+        insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 (our names)
+        iterator = iter(rows)
+        while batch := list(islice(iterator, BATCH)):
+            cursor.executemany(insert, batch)
+            written += len(batch)
+    return written
+
+
+def update_column(model: type[Model], attname: str, pairs: Iterable[tuple[int, Any]]) -> int:
+    """Set one column of many rows of `model`, each (primary key, value) its own value: the
+    pairs copied into a temporary table (`copy_rows`), then one `UPDATE ... FROM` joining it
+    on the key, where `bulk_update` sends a CASE of every key per batch. The rows updated."""
+    field = model._meta.get_field(attname)
+    if not isinstance(field, Field):
+        raise TypeError(attname)
+    target, column, key = model._meta.db_table, field.column, model._meta.pk.column
+    table = f"update_{uuid.uuid4().hex[:16]}"
+    kind = field.db_type(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} (pk bigint, value {kind})")
+    copy_rows(table, ("pk", "value"), pairs)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {table}")  # a plan for its size: a hash join, not a loop
+        # the table's and columns' names are ours
+        cursor.execute(
+            f"UPDATE {target} SET {column} = u.value FROM {table} u "  # noqa: S608
+            f"WHERE {target}.{key} = u.pk"
+        )
+        updated = cursor.rowcount
+        cursor.execute(f"DROP TABLE {table}")
+    return int(updated)
+
+
+def write_values(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write rows of the fact table (`columns` are `Value` attribute names, such as
+    "indicator_id"), streamed: on PostgreSQL by COPY (`copy_rows`), elsewhere by `bulk_create`
+    in batches, so a file of a million values never holds a million model instances. The
+    number written."""
+    if connection.vendor == "postgresql":
+        return copy_rows(Value._meta.db_table, [_column(c) for c in columns], rows)
+    written = 0
     iterator = iter(rows)
     while batch := list(islice(iterator, BATCH)):
         Value.objects.bulk_create(Value(**dict(zip(columns, row, strict=True))) for row in batch)
@@ -118,7 +169,7 @@ class Staging:
                 f"CREATE TEMPORARY TABLE {self.table} (indicator_id bigint, indicator_version "
                 "integer, period_id bigint, combo integer, value numeric, numerator numeric, "
                 "denominator numeric)"
-            )
+            )  # the columns of STAGED
 
     def add(
         self,
@@ -148,16 +199,7 @@ class Staging:
     def _flush(self) -> None:
         if not self._batch:
             return
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {self.table} FROM STDIN") as copy:
-                    for row in self._batch:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(
-                    f"INSERT INTO {self.table} VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608 (our name)
-                    self._batch,
-                )
+        copy_rows(self.table, STAGED, self._batch)
         self._batch = []
 
     def close(self) -> None:

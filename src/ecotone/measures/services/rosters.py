@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Field, QuerySet
 from django.utils.translation import gettext as _
 
 from ecotone.directory.models import Program
@@ -37,13 +37,12 @@ from ..models import LinkageEpoch, Period, Roster, RosterRow
 from . import reach
 from .crosswalk import Resolver
 from .epochs import ROSTER_DIMENSIONS, ROSTER_PERIOD_TYPE, epoch_of
-from .facts import combos
+from .facts import combos, copy_rows
 
 MAX_ROWS = 50_000  # one program's year; a larger file is a mistake, or several programs
 CLK_BYTES = 128
 HEX_64 = re.compile(r"[0-9a-f]{64}")
 HEX_16 = re.compile(r"[0-9a-f]{16}")
-BATCH = 2_000
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,13 @@ def roster_periods(ecosystem: Ecosystem) -> QuerySet[Period]:
     return Period.objects.filter(ecosystem=ecosystem, type=ROSTER_PERIOD_TYPE).order_by("-start")
 
 
+def _column(name: str) -> str:
+    field = RosterRow._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(name)
+    return str(field.column)
+
+
 def _digest(value: Any, pattern: re.Pattern[str]) -> bytes | None:
     if not isinstance(value, str) or not pattern.fullmatch(value):
         return None
@@ -93,6 +99,7 @@ def _read_rows(
 ) -> tuple[list[tuple[bytes, bytes, bytes, dict[str, str]]], list[RowProblem]]:
     read: list[tuple[bytes, bytes, bytes, dict[str, str]]] = []
     problems: list[RowProblem] = []
+    known: dict[tuple[str, str], str | None] = {}  # a roster repeats a few values 50,000 times
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, Mapping):
             problems.append(RowProblem(number, "row", _("is not a row of encoded values")))
@@ -116,9 +123,15 @@ def _read_rows(
             if not isinstance(value, str) or not value.strip():
                 problems.append(RowProblem(number, dimension, _("is empty")))
                 continue
-            try:
-                parts[dimension] = resolver.code(dimension, value)
-            except codes.UnknownCode:
+            if (dimension, value) not in known:
+                try:
+                    known[dimension, value] = resolver.code(dimension, value)
+                except codes.UnknownCode:
+                    known[dimension, value] = None
+            code = known[dimension, value]
+            if code is not None:
+                parts[dimension] = code
+            else:
                 problems.append(
                     RowProblem(
                         number,
@@ -194,18 +207,14 @@ def submit_roster(
             row_count=len(read),
             submitted_by=actor if getattr(actor, "pk", None) else None,
         )
-        RosterRow.objects.bulk_create(
+        # Streamed (COPY on PostgreSQL), in the rows' order: a run reads them by primary key.
+        copy_rows(
+            RosterRow._meta.db_table,
+            [_column(name) for name in ("roster", "exact", "clk", "block", "combo")],
             (
-                RosterRow(
-                    roster=roster,
-                    exact=exact,
-                    clk=clk,
-                    block=block,
-                    combo=found[tuple(sorted(parts.items()))],
-                )
+                (roster.pk, exact, clk, block, found[tuple(sorted(parts.items()))].pk)
                 for exact, clk, block, parts in read
             ),
-            batch_size=BATCH,
         )
         _relink(epoch)
     return roster

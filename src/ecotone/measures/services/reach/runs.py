@@ -29,13 +29,12 @@ from ecotone.directory.models import Program
 from ecotone.errors import DomainError
 
 from ... import linkage, tallies
-from ...models import LinkageEpoch, LinkageRun, LinkageStatus, Period, RosterRow
-from .. import dashboards
+from ...models import DimensionCombo, LinkageEpoch, LinkageRun, LinkageStatus, Period, RosterRow
+from .. import dashboards, facts
 from ..epochs import ROSTER_PERIOD_TYPE
 from . import counts
 
 logger = logging.getLogger(__name__)
-BATCH = 2_000
 SYNC_MAX_ROWS = 5_000
 
 
@@ -151,11 +150,15 @@ def _link(run: LinkageRun, started: float) -> dict[str, Any]:
             "exact",
             "clk",
             "block",
-            "combo__parts",
+            "combo_id",
             "roster__period_id",
             "roster__organization_id",
             "roster__program_id",
         )
+    )
+    # Each combination's codes read once (a few hundred), not decoded from JSON on every row.
+    parts_of = dict(
+        DimensionCombo.objects.filter(pk__in={row[5] for row in rows}).values_list("pk", "parts")
     )
     _progress(run, 10)
     ids = [row[0] for row in rows]
@@ -187,9 +190,9 @@ def _link(run: LinkageRun, started: float) -> dict[str, Any]:
             program=program_id,
             program_type=type_of[program_id],
             area=area_code.get(area_of.get(program_id) or 0),
-            codes=parts or {},
+            codes=parts_of[combo_id] or {},
         )
-        for (*_hashes, parts, period_id, organization_id, program_id), person in zip(
+        for (*_hashes, combo_id, period_id, organization_id, program_id), person in zip(
             rows, people, strict=True
         )
     ]
@@ -211,11 +214,7 @@ def _link(run: LinkageRun, started: float) -> dict[str, Any]:
     _progress(run, 80)
 
     with transaction.atomic():
-        RosterRow.objects.bulk_update(
-            [RosterRow(pk=pk, person=person) for pk, person in zip(ids, people, strict=True)],
-            ["person"],
-            batch_size=BATCH,
-        )
+        facts.update_column(RosterRow, "person", zip(ids, people, strict=True))
         written = counts.replace_values(epoch, periods, by_period)
     distinct = len(set(exact))
     linked_people = len(set(people))
