@@ -348,3 +348,19 @@ def test_a_dimension_not_every_young_person_has_is_left_out(
     assert published.total.value == 26
     assert "race" in published.incomplete
     assert (published.breakdown("sex") or {})["Female"].value is not None
+
+
+def test_an_older_run_finishing_after_a_newer_one_writes_nothing(linked: Linked, db: None) -> None:
+    # A worker links the epoch (older) while a roster is sent and linked at once (newer): the
+    # older, finishing last, read the rosters before the change and must not put its persons and
+    # values back over the newer run's, which the report reads.
+    older = reach.request_linkage(linked.epoch)
+    LinkageRun.objects.filter(pk=older.pk).update(status=LinkageStatus.RUNNING)
+    newer = reach.run_linkage(reach.request_linkage(linked.epoch))
+    assert newer.status == LinkageStatus.DONE
+    indicator = reach.reach_indicator(linked.world.alpha)
+    written = set(Value.objects.filter(indicator=indicator).values_list("pk", flat=True))
+    older.refresh_from_db()
+    assert reach.run_linkage(older).status == LinkageStatus.FAILED
+    assert set(Value.objects.filter(indicator=indicator).values_list("pk", flat=True)) == written
+    assert reach.latest_done_run(linked.epoch) == newer
