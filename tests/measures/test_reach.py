@@ -348,3 +348,53 @@ def test_a_dimension_not_every_young_person_has_is_left_out(
     assert published.total.value == 26
     assert "race" in published.incomplete
     assert (published.breakdown("sex") or {})["Female"].value is not None
+
+
+def test_an_older_run_finishing_after_a_newer_one_writes_nothing(linked: Linked, db: None) -> None:
+    # A worker links the epoch (older) while a roster is sent and linked at once (newer): the
+    # older, finishing last, read the rosters before the change and must not put its persons and
+    # values back over the newer run's, which the report reads.
+    older = reach.request_linkage(linked.epoch)
+    LinkageRun.objects.filter(pk=older.pk).update(status=LinkageStatus.RUNNING)
+    newer = reach.run_linkage(reach.request_linkage(linked.epoch))
+    assert newer.status == LinkageStatus.DONE
+    indicator = reach.reach_indicator(linked.world.alpha)
+    written = set(Value.objects.filter(indicator=indicator).values_list("pk", flat=True))
+    older.refresh_from_db()
+    assert reach.run_linkage(older).status == LinkageStatus.FAILED
+    assert set(Value.objects.filter(indicator=indicator).values_list("pk", flat=True)) == written
+    assert reach.latest_done_run(linked.epoch) == newer
+
+
+def test_two_program_types_never_give_a_hidden_overlap_back() -> None:
+    # 100 young people: 60 in clubs, 45 in camps, 5 in both. With the total shown, both types'
+    # counts would give the overlap: 60 + 45 - 100 = 5.
+    cells = reach_report.type_cells({"club": 60, "camp": 45}, {"camp|club": 5}, 100, 10)
+    assert cells[("club", "camp")].value is None
+    assert cells[("club", "club")].value == 60
+    assert cells[("camp", "camp")].mark == "protects"
+    # 96 of 100 in clubs: 4 in no club, which the club's count beside the total would tell.
+    cells = reach_report.type_cells({"club": 96, "camp": 30}, {"camp|club": 26}, 100, 10)
+    assert cells[("club", "club")].mark == "complement"
+    # With the total hidden, one type's count would be it.
+    cells = reach_report.type_cells({"club": 40}, {}, None, 10)
+    assert cells[("club", "club")].value is None
+
+
+def test_a_hidden_total_hides_the_figures_that_add_up_to_it(linked: Linked, db: None) -> None:
+    # The dashboard may hide a year's total to protect a breakdown: the dose adds up to it, and
+    # the percent reached again with its count gives it back.
+    run = reach.latest_done_run(linked.epoch)
+    assert run is not None
+    figures = run.figures["report"][str(linked.year.pk)]
+    # no dashboard figure: the total is not published
+    year = reach_report._year(
+        linked.world.alpha, linked.year, figures, None, {}, linked.world.alpha.suppression_threshold
+    )
+    assert year.reached is None
+    assert all(c.value in (None, 0) for _b, c in year.dose)
+    assert all(c.value is None for c in year.type_cells.values())
+    assert year.retention is not None
+    assert year.retention.retained is not None
+    assert year.retention.retained.value == 10
+    assert year.retention.rate is None

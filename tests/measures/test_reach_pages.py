@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from ecotone.measures.models import RosterRow
+from ecotone.measures.models import Roster, RosterRow
 from ecotone.measures.services import reach
 from tests.measures.test_reach import Linked, build_linked
 
@@ -106,12 +106,35 @@ def test_no_response_carries_a_hash(linked: Linked, db: None) -> None:
     rows = list(RosterRow.objects.values_list("exact", "clk", "block"))
     secrets = {bytes(e).hex() for e, _c, _b in rows} | {bytes(b).hex() for _e, _c, b in rows}
     secrets |= {base64.b64encode(bytes(c)).decode()[:40] for _e, c, _b in rows}
-    staff = linked.world.client("staff")
+    assert len(secrets) > 50
+    staff, partner = linked.world.client("staff"), linked.world.client("partner_a")
+    roster = Roster.objects.filter(program=linked.club).values_list("pk", flat=True).first()
+
+    def read(client: Any, url: str) -> str:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        return text(response)
+
     bodies = [
         text(staff.get(PAGE)),
         text(staff.get(PAGE, {"format": "csv"})),
         text(staff.get(API)),
         text(staff.get(f"/e/alpha/measures/dashboards/{reach.REACH_KEY}/")),
+        # every page and API of rosters and of the linkage, to the backbone and to a partner
+        read(staff, "/e/alpha/measures/linkage/"),
+        read(staff, "/api/v1/ecosystems/alpha/measures/linkage-epochs/"),
+        read(partner, "/e/alpha/measures/rosters/new/"),
+        *(
+            read(client, url)
+            for client in (staff, partner)
+            for url in (
+                "/e/alpha/measures/rosters/",
+                "/e/alpha/measures/rosters/?format=csv",
+                f"/e/alpha/measures/rosters/{roster}/",
+                "/api/v1/ecosystems/alpha/measures/rosters/",
+                f"/api/v1/ecosystems/alpha/measures/rosters/{roster}/",
+            )
+        ),
     ]
     assert not [s for s in secrets for body in bodies if s in body]
 

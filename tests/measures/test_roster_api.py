@@ -190,3 +190,12 @@ def test_a_body_above_the_rosters_cap_is_a_413(ready: Any, monkeypatch: Any) -> 
     response = post(ready.client("partner_a"), body(ready))
     assert response.status_code == 413
     assert not Roster.objects.exists()
+
+
+def test_a_filter_id_too_large_for_the_database_is_a_400(ready: Any) -> None:
+    # PostgreSQL refuses a bigint past 2**63 - 1 with an error: the filter must never reach it.
+    client = ready.client("partner_a")
+    answer = client.get(API, {"period": "9" * 30})
+    assert answer.status_code == 400, answer.content
+    assert "period" in answer.json()
+    assert client.get(API, {"period": str(2**63 - 1)}).json()["count"] == 0

@@ -123,3 +123,11 @@ def test_rotation_starts_after_the_years_already_encoded(ready: Any) -> None:
     assert rosters.epoch_of(ready.alpha, facts.school_year(ready.alpha, 2026)) == second
     assert rosters.epoch_of(ready.alpha, ready.period) == ready.epoch
     assert LinkageEpoch.objects.filter(ecosystem=ready.alpha).count() == 2
+
+
+def test_a_year_before_the_first_secret_is_refused_as_never_linked(ready: Any) -> None:
+    # The steward cannot start a secret before the first one's year: asking them would not help.
+    earlier = facts.school_year(ready.alpha, 2023)
+    with pytest.raises(DomainError, match="cannot be linked"):
+        submit(ready, payload(), period=earlier)
+    assert not Roster.objects.exists()

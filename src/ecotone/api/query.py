@@ -17,6 +17,10 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.request import Request
 
+# The largest id or count a filter may name: PostgreSQL's bigint. A larger one is no record, and
+# the database would refuse it with an error (a 500) rather than find nothing.
+MAX_INT = 2**63 - 1
+
 
 def _problem(parameter: OpenApiParameter, value: str) -> str | None:
     if parameter.enum is not None:
@@ -26,7 +30,7 @@ def _problem(parameter: OpenApiParameter, value: str) -> str | None:
                 "choices": ", ".join(str(choice) for choice in parameter.enum),
             }
         return None
-    if parameter.type is int and not value.isdigit():
+    if parameter.type is int and not (value.isdigit() and int(value) <= MAX_INT):
         return _("A whole number is expected.")
     if parameter.type is bool and value not in ("true", "false"):
         return _("“true” or “false” is expected.")

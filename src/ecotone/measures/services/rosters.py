@@ -161,6 +161,15 @@ def submit_roster(
     if period.ecosystem_id != ecosystem.pk or period.type != ROSTER_PERIOD_TYPE:
         raise DomainError(_("Rosters are submitted for a school year of this ecosystem."))
     epoch = epoch_of(ecosystem, period)
+    if epoch is None and LinkageEpoch.objects.filter(ecosystem=ecosystem).exists():
+        # a secret never starts before the first one's year: no steward can cover this year
+        raise DomainError(
+            _(
+                "Rosters of %(period)s cannot be linked: the ecosystem's linkage began with a"
+                " later school year."
+            )
+            % {"period": period.label}
+        )
     if epoch is None:
         raise DomainError(
             _(

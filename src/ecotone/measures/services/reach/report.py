@@ -10,7 +10,10 @@ of each epoch, every count published through `ecotone.suppression`:
 - overlaps (young people at both partners, or in programs of both types): a cell is hidden when
   it is small or when its complement in either member of the pair, those at one and not the
   other, is small (`suppression.publish_part`, the complement rule): each member's own count
-  is shown, so both differences could be worked out;
+  is shown, so both differences could be worked out; the program types' table is also tied to
+  the year's total (`type_cells`);
+- with the year's total hidden by the dashboard, the figures that add up to it (the dose, the
+  program types, the percent reached again) are hidden too;
 - retention (reached again the next school year): hidden when those who came back or those who
   did not are small (`publish_part`), since the year's total is shown; sequences ("a program
   of type A one year, of type B the next") each through `publish_count`, the top ten shown;
@@ -26,6 +29,7 @@ and status. Nothing here reads a hash.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -201,7 +205,12 @@ def _pairs(
 
 
 def _retention(
-    ecosystem: Ecosystem, period: Period, entry: Mapping[str, Any], threshold: int
+    ecosystem: Ecosystem,
+    period: Period,
+    entry: Mapping[str, Any],
+    threshold: int,
+    *,
+    shown_total: bool,
 ) -> Retention | None:
     following = Period.objects.filter(
         ecosystem=ecosystem, type=ROSTER_PERIOD_TYPE, start__year=period.start.year + 1
@@ -215,8 +224,42 @@ def _retention(
         return Retention(following.label, why_not="none")
     retained, people = after["retained"]["total"], entry["people"]["total"]
     count = Count(*suppression.publish_part(retained, (people,), threshold))
-    rate = 100 * retained / people if count.value is not None and people else None
+    # the percent with the count gives the year's total back: only beside a shown one
+    rate = 100 * retained / people if count.value is not None and people and shown_total else None
     return Retention(following.label, count, rate)
+
+
+def type_cells(
+    types: Mapping[str, int], pairs: Mapping[str, int], total: int | None, threshold: int
+) -> dict[tuple[str, str], Count]:
+    """The table of program types: on the diagonal the young people in programs of a type, off
+    it those in programs of both, every count through `suppression`. `total` is the year's
+    young people as published beside it (None: hidden), and every young person is in some type,
+    so the table is tied to it: a type's count is hidden when few are not in it (the complement
+    rule, `publish_part`); with two types their overlap is the two counts less the total, so a
+    hidden overlap hides the smaller of its two types too ("protects"; with more types, the same
+    keeps inclusion-exclusion from bounding it); and with the total hidden every cell is, since
+    the diagonal of one type, or two types and their overlap, would give it."""
+    cells: dict[tuple[str, str], Count] = {}
+    codes = list(types)
+    for a in codes:
+        if total is None:
+            cells[(a, a)] = Count(None, "protects")
+        else:
+            cells[(a, a)] = Count(*suppression.publish_part(types[a], (total,), threshold))
+    for a, b in itertools.combinations(codes, 2):
+        both = pairs.get("|".join(sorted((a, b))), 0)
+        if total is None:
+            count = Count(None, "protects") if both else Count(0)
+        else:
+            count = _overlap(both, types[a], types[b], threshold)
+        cells[(a, b)] = cells[(b, a)] = count
+        if count.value is None and total is not None:
+            shown = [c for c in (a, b) if cells[(c, c)].value is not None]
+            if len(shown) == 2:
+                smaller = min(shown, key=lambda c: (types[c], c))
+                cells[(smaller, smaller)] = Count(None, "protects")
+    return cells
 
 
 def _type_label(code: str) -> str:
@@ -256,18 +299,18 @@ def _year(
     )
     types = entry["types"]
     year.types = [(c, _type_label(c)) for c in dashboards.PROGRAM_TYPES if types.get(c)]
-    for a, _la in year.types:
-        for b, _lb in year.types:
-            if a == b:
-                year.type_cells[(a, b)] = _count(types[a], threshold)
-            else:
-                key = "|".join(sorted((a, b)))
-                both = entry["type_pairs"].get(key, 0)
-                year.type_cells[(a, b)] = _overlap(both, types[a], types[b], threshold)
+    total = people if reached is not None and reached.value is not None else None
+    year.type_cells = type_cells(
+        {c: int(types[c]) for c, _l in year.types}, entry["type_pairs"], total, threshold
+    )
     doses = {b: int(entry["dose"].get(b, 0)) for b in tallies.DOSE_BUCKETS}
-    dose = suppression.suppress(doses, threshold, exact_total=True)
-    year.dose = [(b, _suppressed(dose.cells[b], doses[b], threshold)) for b in doses]
-    year.retention = _retention(ecosystem, period, entry, threshold)
+    if total is None:
+        # The buckets add up to the year's total, which the dashboard hides here.
+        year.dose = [(b, Count(None, "protects") if n else Count(0)) for b, n in doses.items()]
+    else:
+        dose = suppression.suppress(doses, threshold, exact_total=True)
+        year.dose = [(b, _suppressed(dose.cells[b], doses[b], threshold)) for b in doses]
+    year.retention = _retention(ecosystem, period, entry, threshold, shown_total=total is not None)
     after = entry.get("next") or {}
     sequences = [
         (tallies.unpair(k), _count(n, threshold)) for k, n in after.get("sequences", {}).items()

@@ -117,7 +117,7 @@ def run_linkage(run: LinkageRun) -> LinkageRun:
     run.progress = 0
     run.save(update_fields=["status", "started_at", "progress", "updated_at"])
     try:
-        run.figures = _link(run, started)
+        _link(run, started)
     except Exception as error:
         logger.exception("Linkage run %s failed", run.pk)
         run.status = LinkageStatus.FAILED
@@ -126,20 +126,17 @@ def run_linkage(run: LinkageRun) -> LinkageRun:
             if isinstance(error, DomainError)
             else _("The linkage failed unexpectedly. It runs again with the next roster.")
         )
-    else:
-        run.status = LinkageStatus.DONE
-        run.progress = 100
-    run.finished_at = timezone.now()
-    run.save()
-    if run.status == LinkageStatus.DONE:
-        # Keep the latest finished run (the one read) and any run still to come.
-        LinkageRun.objects.filter(epoch_id=run.epoch_id, created_at__lt=run.created_at).exclude(
-            status__in=(LinkageStatus.QUEUED, LinkageStatus.RUNNING)
-        ).delete()
+        run.finished_at = timezone.now()
+        run.save()
+        return run
+    # Keep the latest finished run (the one read) and any run still to come.
+    LinkageRun.objects.filter(epoch_id=run.epoch_id, created_at__lt=run.created_at).exclude(
+        status__in=(LinkageStatus.QUEUED, LinkageStatus.RUNNING)
+    ).delete()
     return run
 
 
-def _link(run: LinkageRun, started: float) -> dict[str, Any]:
+def _link(run: LinkageRun, started: float) -> None:
     epoch = run.epoch
     rows = list(
         RosterRow.objects.filter(roster__epoch=epoch)
@@ -213,12 +210,9 @@ def _link(run: LinkageRun, started: float) -> dict[str, Any]:
         report[str(period.pk)] = entry
     _progress(run, 80)
 
-    with transaction.atomic():
-        facts.update_column(RosterRow, "person", zip(ids, people, strict=True))
-        written = counts.replace_values(epoch, periods, by_period)
     distinct = len(set(exact))
     linked_people = len(set(people))
-    return {
+    figures = {
         "rows": len(rows),
         "rosters": len(set(rosters)),
         "exact_hashes": distinct,
@@ -226,7 +220,25 @@ def _link(run: LinkageRun, started: float) -> dict[str, Any]:
         "clk_links": distinct - linked_people,
         "people": linked_people,
         "threshold": linkage.THRESHOLD,
-        "seconds": round(clock.monotonic() - started, 3),
-        "values_written": written,
         "report": report,
     }
+    # One writer per epoch at a time, and never one that read the rosters before a run that has
+    # finished since: two runs of an epoch may overlap (a roster sent while a worker links; two
+    # workers), and the older, finishing last, would put back persons and values of rosters
+    # since replaced or withdrawn while the report read the newer run's counts. The run is
+    # marked done in the same transaction, so the next writer sees it.
+    with transaction.atomic():
+        LinkageEpoch.objects.select_for_update().filter(pk=epoch.pk).first()
+        later = LinkageRun.objects.filter(epoch=epoch, status=LinkageStatus.DONE, pk__gt=run.pk)
+        if later.exists():
+            raise DomainError(
+                _("A later linkage of these rosters finished first; its figures stand.")
+            )
+        facts.update_column(RosterRow, "person", zip(ids, people, strict=True))
+        figures["values_written"] = counts.replace_values(epoch, periods, by_period)
+        figures["seconds"] = round(clock.monotonic() - started, 3)
+        run.figures = figures
+        run.status = LinkageStatus.DONE
+        run.progress = 100
+        run.finished_at = timezone.now()
+        run.save()
