@@ -35,7 +35,7 @@ from ecotone.ecosystems.models import (
     Role,
     Sector,
 )
-from tests.replay import Replay
+from tests.replay import Replay, forget_all
 
 # Property tests check behaviour, not speed: a per-example deadline (Hypothesis's default is
 # 200 ms) fails at random on a busy machine, where one example can wait for the CPU. Budgets
@@ -194,7 +194,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
                 _flushed_whole.clear()
                 # The flush renumbers content types, which recorded rows (the audit log)
                 # point to.
-                _world.forget()
+                forget_all()
                 for restore in MIGRATION_DATA:
                     restore()
             differ = {
