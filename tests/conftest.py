@@ -10,16 +10,16 @@ Backbone personas have TOTP set up, as the MFA rule requires.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
-from django.apps import apps
 from django.core.cache import cache
-from django.test import Client, override_settings
+from django.db import connections, transaction
+from django.test import Client, TransactionTestCase, override_settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
@@ -35,7 +35,7 @@ from ecotone.ecosystems.models import (
     Role,
     Sector,
 )
-from tests.replay import Replay
+from tests.replay import Replay, forget_all
 
 # Property tests check behaviour, not speed: a per-example deadline (Hypothesis's default is
 # 200 ms) fails at random on a busy machine, where one example can wait for the CPU. Budgets
@@ -61,22 +61,83 @@ PERSONAS = (
 
 
 # What the data migrations create, as idempotent functions. A transactional test (the browser
-# tests, `django_db(transaction=True)`) ends with a flush that empties every table; post_migrate
-# then recreates content types and permissions, and these put back the rest, so that the next
-# test on the same worker sees a migrated database whatever order the tests run in.
+# tests, `django_db(transaction=True)`) ends by emptying the tables the migrations left empty
+# (`_empty_what_the_test_wrote` below). When it changed the row count of a table the migrations
+# filled, Django's flush empties every table instead, post_migrate recreates content types and
+# permissions, and these put back the rest, so that the next test on the same worker sees a
+# migrated database whatever order the tests run in.
 MIGRATION_DATA = (ensure_stem_taxonomy,)
-_migrated_rows: dict[str, int] = {}  # every model's row count right after the migrations
+# database alias -> table -> its row count right after the migrations, for every table
+_migrated_rows: dict[str, dict[str, int]] = {}
+_flushed_whole: list[bool] = []  # set by a transactional test's teardown that flushed all
 
 
-def _row_counts() -> dict[str, int]:
-    return {model._meta.label: model._base_manager.count() for model in apps.get_models()}
+def _table_counts(alias: str, tables: Iterable[str]) -> dict[str, int]:
+    """The row count of each table, in one query."""
+    tables = list(tables)
+    if not tables:
+        return {}
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    # Table names from Django's introspection, quoted.
+    sql = " UNION ALL ".join(f"SELECT %s, COUNT(*) FROM {quote(table)}" for table in tables)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, tables)
+        return dict(cursor.fetchall())
+
+
+def _databases() -> list[str]:
+    return [
+        alias for alias in connections if not connections[alias].settings_dict["TEST"]["MIRROR"]
+    ]
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """The migrated test database, with the rows its migrations made counted once."""
     with django_db_blocker.unblock():
-        _migrated_rows.update(_row_counts())
+        for alias in _databases():
+            tables = connections[alias].introspection.django_table_names(
+                only_existing=True, include_views=False
+            )
+            _migrated_rows[alias] = _table_counts(alias, tables)
+
+
+_flush_everything = TransactionTestCase._fixture_teardown
+
+
+def _empty_what_the_test_wrote(self: TransactionTestCase) -> None:
+    """A transactional test's teardown: delete the rows of every table the migrations left
+    empty, and keep the rows they made (content types, permissions, the STEM taxonomy) when the
+    test left those tables' counts as they were. Django's flush truncates every table instead
+    and recreates the content types and permissions with new keys, after which the taxonomy is
+    put back and the replayed `world` built again through the ORM: 0.2 s more of each browser
+    test's teardown and 0.17 s more of its set-up on PostgreSQL (medians, measured). A test that
+    changed a migrated table's count gets the whole flush; `pytest_runtest_teardown` below
+    checks every table's count either way."""
+    plans = {}
+    for alias in self._databases_names(include_mirrors=False):
+        migrated = _migrated_rows.get(alias)
+        if migrated is None:
+            break
+        filled = {table: rows for table, rows in migrated.items() if rows}
+        if _table_counts(alias, filled) != filled:
+            break
+        plans[alias] = [table for table, rows in migrated.items() if not rows]
+    else:
+        for alias, tables in plans.items():
+            connection = connections[alias]
+            written = [table for table, rows in _table_counts(alias, tables).items() if rows]
+            # Foreign keys are checked at the commit, so the order of the tables is free.
+            with transaction.atomic(using=alias), connection.cursor() as cursor:
+                for table in written:
+                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        return
+    _flushed_whole.append(True)
+    _flush_everything(self)
+
+
+TransactionTestCase._fixture_teardown = _empty_what_the_test_wrote  # type: ignore[method-assign]
 
 
 def _is_transactional(item: pytest.Item) -> bool:
@@ -123,21 +184,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """After a transactional test's flush, restore what the migrations made, and prove it."""
+    """After a transactional test's teardown, restore what the migrations made if it was
+    flushed, and prove it."""
     result = yield
     # After the last test the test database is gone already, and no test needs it.
     if nextitem is not None and _migrated_rows and _is_transactional(item):
-        # The flush renumbers content types, which recorded rows (the audit log) point to.
-        _world.forget()
         with item.config.stash[blocking_manager_key].unblock():
-            for restore in MIGRATION_DATA:
-                restore()
-            now = _row_counts()
-        differ = {label: (n, now[label]) for label, n in _migrated_rows.items() if now[label] != n}
+            if _flushed_whole:
+                _flushed_whole.clear()
+                # The flush renumbers content types, which recorded rows (the audit log)
+                # point to.
+                forget_all()
+                for restore in MIGRATION_DATA:
+                    restore()
+            differ = {
+                f"{alias}.{table}": (migrated[table], now)
+                for alias, migrated in _migrated_rows.items()
+                for table, now in _table_counts(alias, migrated).items()
+                if now != migrated[table]
+            }
         if differ:
             pytest.fail(
-                f"After the flush of {item.nodeid}, tables differ from the migrated database "
-                f"(model: (migrated, now)): {differ}. A data migration makes rows that "
+                f"After {item.nodeid}, tables differ from the migrated database "
+                f"(table: (migrated, now)): {differ}. A data migration makes rows that "
                 "MIGRATION_DATA in tests/conftest.py does not restore.",
                 pytrace=False,
             )

@@ -50,11 +50,26 @@ def _top_keys() -> dict[type[models.Model], Any]:
     return tops
 
 
+_replays: list[Replay[Any]] = []
+
+
+def forget_all() -> None:
+    """Every Replay builds through the ORM again next time (after a flush renumbered content
+    types, which recorded rows such as the audit log's point to)."""
+    for replay in _replays:
+        replay.forget()
+
+
 class Replay(Generic[T]):
     """`build()` through the ORM the first time; its rows inserted again every later time."""
 
-    def __init__(self, build: Callable[[], T]) -> None:
+    def __init__(self, build: Callable[[], T], *, raw: bool = False) -> None:
+        """`raw=True` writes every field as recorded: the fields that stamp themselves on
+        insert (`auto_now`, `auto_now_add`) keep the builder's times, which a builder that sets
+        times relative to each other needs; without it they get the time of each insert."""
         self.build = build
+        self.raw = raw
+        _replays.append(self)
         self._result: T | None = None
         self._rows: list[tuple[type[models.Model], list[models.Model]]] = []
 
@@ -75,7 +90,7 @@ class Replay(Generic[T]):
             fields = model._meta.local_concrete_fields
             size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
             for start in range(0, len(rows), size):
-                model._base_manager._insert(rows[start : start + size], fields=fields)
+                model._base_manager._insert(rows[start : start + size], fields=fields, raw=self.raw)
 
     def forget(self) -> None:
         """Build through the ORM again next time (after a flush renumbered what rows point to)."""

@@ -22,7 +22,7 @@ from ecotone.mentoring.models import (
 from ecotone.mentoring.services import matches
 from tests.conftest import World
 from tests.mentoring.builders import clear, make_mentor
-from tests.mentoring.dash_builders import MentoringWorld, build
+from tests.mentoring.dash_builders import MentoringWorld, replayed, world_or_mw
 
 BASE = "/api/v1/ecosystems/alpha"
 ENDPOINTS = (
@@ -36,8 +36,13 @@ ENDPOINTS = (
 
 
 @pytest.fixture
-def mw(world: World) -> MentoringWorld:
-    mw = build(world)
+def world(request: pytest.FixtureRequest, db: None) -> World:
+    return world_or_mw(request)
+
+
+@pytest.fixture
+def mw(db: None) -> MentoringWorld:
+    mw = replayed()
     mw.m1.shares_identity = True
     mw.m1.identity_tags = ["woman", "first_generation"]
     mw.m1.home_postal_code = "43210"

@@ -11,14 +11,19 @@ import pytest
 
 from ecotone.mentoring.services import dashboards
 from tests.conftest import World
-from tests.mentoring.dash_builders import MentoringWorld, build
+from tests.mentoring.dash_builders import MentoringWorld, replayed, world_or_mw
 
 DASHBOARD = "/e/alpha/mentoring/dashboard/"
 
 
 @pytest.fixture
-def mw(world: World) -> MentoringWorld:
-    return build(world)
+def mw(db: None) -> MentoringWorld:
+    return replayed()
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest, db: None) -> World:
+    return world_or_mw(request)
 
 
 def rows(table: dashboards.Table) -> list[list[Any]]:

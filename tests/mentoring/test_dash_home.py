@@ -12,14 +12,19 @@ from ecotone.mentoring.models import CheckIn, MatchStatus, ScreeningRecord, Scre
 from ecotone.mentoring.services import matches, screening
 from tests.conftest import World
 from tests.mentoring.builders import make_mentor
-from tests.mentoring.dash_builders import MentoringWorld, build
+from tests.mentoring.dash_builders import MentoringWorld, replayed, world_or_mw
 
 HOME = "/e/alpha/mentoring/"
 
 
 @pytest.fixture
-def mw(world: World) -> MentoringWorld:
-    return build(world)
+def mw(db: None) -> MentoringWorld:
+    return replayed()
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest, db: None) -> World:
+    return world_or_mw(request)
 
 
 def page(client: Any) -> str:

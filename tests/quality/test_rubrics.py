@@ -32,6 +32,9 @@ def _texts(limit: int, *, blank: bool = False, one_line: bool = False) -> st.Sea
 
 titles = _texts(rubrics.TITLE_LENGTH)
 texts = _texts(rubrics.TEXT_LENGTH, blank=True)
+# Built once, here: a strategy built inside the composite is validated again on every draw.
+example_lists = st.lists(_texts(rubrics.EXAMPLE_LENGTH, one_line=True), max_size=3)
+descriptor_texts = _texts(rubrics.TEXT_LENGTH)
 
 
 @st.composite
@@ -47,10 +50,8 @@ def valid_rubrics(draw: Any) -> Rubric:
                 key=next(attribute_keys),
                 title=draw(titles),
                 guidance=draw(texts),
-                examples=tuple(
-                    draw(st.lists(_texts(rubrics.EXAMPLE_LENGTH, one_line=True), max_size=3))
-                ),
-                descriptors={k: draw(_texts(rubrics.TEXT_LENGTH)) for k in stage_keys},
+                examples=tuple(draw(example_lists)),
+                descriptors={k: draw(descriptor_texts) for k in stage_keys},
             )
             for _n in range(draw(st.integers(1, 3)))
         )
