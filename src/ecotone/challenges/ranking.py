@@ -128,7 +128,7 @@ def fixed_effects(
     leniency = inverse @ b
     s_plus = inverse - projector
 
-    quality = inv_a * (y_a - scaled @ leniency)
+    quality = inv_a * y_a - scaled @ leniency
     fitted = quality[a] + leniency[r]
     rss = float(((y - fitted) ** 2).sum())
     used = int((d_a > 0).sum()) + int(reviewed.sum())
