@@ -43,6 +43,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from ecotone import assignment
 from ecotone.assignment import Candidates
@@ -150,20 +151,24 @@ class Instance:
     sectors: list[str]
 
 
-def _incidence(sets: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> IntArray:
-    """A 0/1 matrix (items x vocabulary)."""
-    out = np.zeros((len(sets), max(len(vocabulary), 1)), dtype=np.int64)
-    for row, items in enumerate(sets):
-        cols = [vocabulary[x] for x in items if x in vocabulary]
-        out[row, cols] = 1
-    return out
+def _incidence(sets: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> sparse.csr_matrix:
+    """A 0/1 sparse matrix (items x vocabulary), in floats for a BLAS product."""
+    rows = [row for row, items in enumerate(sets) for x in items if x in vocabulary]
+    cols = [vocabulary[x] for items in sets for x in items if x in vocabulary]
+    return sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(sets), max(len(vocabulary), 1))
+    )
 
 
 def _overlap(left: Sequence[frozenset[str]], right: Sequence[frozenset[str]]) -> IntArray:
-    """How many items each left set shares with each right set (a matrix)."""
+    """How many items each left set shares with each right set (a matrix). A small
+    vocabulary (topics) by a dense product, a large one (organizations) sparse."""
     vocabulary = {x: k for k, x in enumerate(sorted(set().union(*left, *right)))}
-    product: IntArray = _incidence(left, vocabulary) @ _incidence(right, vocabulary).T
-    return product
+    a, b = _incidence(left, vocabulary), _incidence(right, vocabulary)
+    small = len(vocabulary) <= 256
+    product = a.toarray() @ b.toarray().T if small else (a @ b.T).toarray()
+    counts: IntArray = np.rint(product).astype(np.int64)
+    return counts
 
 
 def conflicts(reviewers: Sequence[Reviewer], applications: Sequence[Application]) -> BoolArray:
