@@ -26,7 +26,8 @@ SOURCE = Path(__file__).resolve().parent.parent / "src"
 # docs/architecture.md: a domain may import the domains to its left, never those to its right.
 # The mentoring domain reads the atlas (equity priority), so the atlas comes before it. Shared
 # measurement reads partners, programs and areas; mentoring does not need it (nor it mentoring).
-# Quality (rubrics, assessments) may read any of them; none reads it.
+# Quality (rubrics, assessments) may read any of them; none reads it. Challenges stands right
+# of quality (today only its Django-free core, which reads the shared `ecotone.assignment`).
 ORDER = (
     "accounts",
     "ecosystems",
@@ -35,6 +36,7 @@ ORDER = (
     "measures",
     "mentoring",
     "quality",
+    "challenges",
     "demo",
 )
 

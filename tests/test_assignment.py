@@ -15,9 +15,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ecotone.assignment import (
     Candidates,
+    InfeasibleError,
     fit_locked,
     greedy,
     solve,
+    solve_exact,
     stable,
     stable_match,
 )
@@ -328,3 +330,97 @@ def test_stable_match_one_to_one_is_left_optimal():
     # conflict, because the left side proposes.
     pairs = stable_match([[0, 1], [1, 0]], [[1, 0], [0, 1]], [1, 1])
     assert pairs == [(0, 0), (1, 1)]
+
+
+# --- solve_exact: exact demands, minimum loads, the convex group bonus --------------------
+
+SIGNED = st.integers(-20, 40)
+GROUPS = st.lists(st.integers(0, 2), min_size=6, max_size=6)
+BONUSES = st.sampled_from([(), (15,), (25, 10), (9, 9, 3)])
+
+
+def exact_reference(c: Candidates, low, high, demand, groups, bonus, locked, excluded):
+    """The optimum by integer programming written from the statement (not the flow), or None
+    when infeasible: z per (right, group, n) 'an n-th edge of this group', bounded by the
+    group's edges."""
+    n_e = len(c)
+    keys = sorted({(int(j), groups[int(i)]) for i, j in zip(c.left, c.right, strict=True)})
+    n = n_e + len(keys) * len(bonus)
+    rows, lo, hi = [], [], []
+    for i in range(c.n_left):
+        rows.append(np.r_[c.left == i, np.zeros(n - n_e, bool)].astype(float))
+        lo.append(low[i])
+        hi.append(high[i])
+    for j in range(c.n_right):
+        rows.append(np.r_[c.right == j, np.zeros(n - n_e, bool)].astype(float))
+        lo.append(demand[j])
+        hi.append(demand[j])
+    gain = np.r_[c.score.astype(float), np.zeros(n - n_e)]
+    g_of = np.asarray(groups)[c.left] if n_e else np.zeros(0, int)
+    for q, (j, g) in enumerate(keys):
+        row = np.zeros(n)
+        row[:n_e] = -((c.right == j) & (g_of == g)).astype(float)
+        for t, b in enumerate(bonus):
+            row[n_e + q * len(bonus) + t] = 1
+            gain[n_e + q * len(bonus) + t] = b
+        rows.append(row)
+        lo.append(-np.inf)
+        hi.append(0)
+    if n == 0:
+        return 0 if sum(demand) == 0 and sum(low) == 0 else None
+    lower, upper = np.zeros(n), np.ones(n)
+    lower[list(locked)] = 1
+    upper[list(excluded)] = 0
+    result = milp(
+        -gain,
+        constraints=[LinearConstraint(np.array(rows), np.array(lo), np.array(hi))],
+        integrality=np.ones(n),
+        bounds=Bounds(lower, upper),
+    )
+    return None if result.status == 2 else round(-result.fun)
+
+
+@PROPERTY
+@given(INSTANCES, RANDOMS, GROUPS, BONUSES, st.lists(SIGNED, min_size=40, max_size=40))
+def test_solve_exact_meets_every_bound_at_the_optimum(instance, rnd, groups, bonus, signed):
+    c, l_cap, r_cap = instance
+    # scores of either sign: every demand must be met, so a negative edge may be needed
+    c = Candidates(
+        c.left, c.right, np.asarray(signed[: len(c)], dtype=np.int64), c.n_left, c.n_right
+    )
+    # small minimums and demands, so that about half the rounds can be met
+    low = [rnd.randint(0, min(cap, 1)) for cap in l_cap]
+    demand = [rnd.randint(0, min(cap, 2)) for cap in r_cap]
+    locked, excluded = locks_and_exclusions(c, l_cap, demand, rnd)
+    expected = exact_reference(c, low, l_cap, demand, groups, bonus, locked, excluded)
+    try:
+        result = solve_exact(
+            c,
+            low,
+            l_cap,
+            demand,
+            left_group=groups,
+            group_bonus=bonus,
+            locked=locked,
+            excluded=excluded,
+        )
+    except InfeasibleError:
+        assert expected is None
+        return
+    assert expected is not None
+    assert result.objective == expected
+    assert set(locked) <= set(result.edges.tolist())
+    assert not set(excluded) & set(result.edges.tolist())
+    per_l = np.bincount(c.left[result.edges], minlength=c.n_left)
+    per_r = np.bincount(c.right[result.edges], minlength=c.n_right)
+    assert per_r.tolist() == demand
+    assert all(lo <= x <= hi for lo, x, hi in zip(low, per_l.tolist(), l_cap, strict=True))
+
+
+def test_solve_exact_explains_an_infeasible_round():
+    c = Candidates(np.array([0, 1]), np.array([0, 0]), np.array([5, 5]), 3, 2)
+    with pytest.raises(InfeasibleError) as caught:
+        solve_exact(c, [0, 0, 1], [2, 2, 2], [2, 1])
+    assert set(caught.value.reasons) == {"short_of_candidates", "minimum_over_candidates"}
+    assert caught.value.short == [(1, 0, 1)]
+    assert caught.value.lonely == [2]

@@ -36,6 +36,20 @@ Methods.
   ties: no left and right vertex would both rather hold each other than what they hold.
 - `fit_locked`: which requested locks can be kept, in order: a candidate edge, not excluded,
   with room left on both sides; the others are refused. O(number of locks).
+- `solve_exact`: the variant for reviewer assignment. Every right vertex takes EXACTLY its
+  demand, every left vertex a number of edges within [minimum, maximum], and, optionally,
+  a convex diversity term: each left vertex belongs to a group (a reviewer's sector), and on
+  one right vertex the n-th edge from the same group earns `group_bonus[n-1]` (non-increasing,
+  0 past its end). Flow network: left i has supply `minimum[i]` and an arc from the source of
+  capacity `maximum[i] - minimum[i]`; right j has demand `demand[j]`; a pair arc (i, j) goes
+  through a middle node (j, group of i), which reaches j by parallel unit arcs of costs
+  -group_bonus[0], -group_bonus[1], ... and one more arc of cost 0 for the rest: since the
+  bonuses never increase, a min-cost flow fills them in order, so the diversity term is
+  modelled exactly (a concave reward is a convex cost). Scores may be negative here (every
+  demand must be met). Locked edges take their places first (their group counts start the
+  bonus sequence); when no assignment meets every bound the function raises `InfeasibleError`
+  with what it can say about why (right vertices with fewer usable candidates than demand,
+  minimums summing past the demand, maximums summing short of it).
 
 Every result holds only candidate edges, within capacities, locked ones included.
 """
@@ -43,6 +57,7 @@ Every result holds only candidate edges, within capacities, locked ones included
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -96,6 +111,8 @@ class Assignment:
     covered: int
     mode: str
     pairs: list[tuple[int, int]] = field(default_factory=list)
+    # `solve_exact` only: the diversity bonus included in `objective` (0 elsewhere).
+    bonus: int = 0
 
 
 @dataclass(frozen=True)
@@ -363,3 +380,219 @@ def fit_locked(
         r_room[j] -= 1
         kept.append(k)
     return Locks(np.asarray(kept, dtype=np.int64), refused, l_room, r_room)
+
+
+class InfeasibleError(ValueError):
+    """No assignment meets every demand and bound. `short` lists (right vertex, usable
+    candidates, demand) for the right vertices with fewer usable candidates than their
+    demand (counting their locks); `reasons` are codes: "short_of_candidates",
+    "minimums_exceed_demand", "maximums_short_of_demand", and "no_flow" when none of those
+    explains it (a subset of right vertices shares too few left vertices);
+    "minimum_over_candidates" with `lonely`, the left vertices with fewer usable candidates
+    than their minimum."""
+
+    def __init__(
+        self,
+        reasons: list[str],
+        short: list[tuple[int, int, int]],
+        lonely: list[int] | None = None,
+    ) -> None:
+        super().__init__("infeasible: " + ", ".join(reasons))
+        self.reasons = reasons
+        self.short = short
+        self.lonely = lonely or []
+
+
+def group_bonus_total(counts: Iterable[int], group_bonus: Sequence[int]) -> int:
+    """The diversity bonus of groups holding `counts` edges on one right vertex each:
+    the n-th edge of a group earns group_bonus[n-1] (0 past the end)."""
+    prefix = np.concatenate(([0], np.cumsum(np.asarray(group_bonus, dtype=np.int64))))
+    return int(sum(int(prefix[min(c, len(group_bonus))]) for c in counts))
+
+
+def exact_objective(
+    candidates: Candidates,
+    edges: IntArray,
+    left_group: Sequence[int] | IntArray | None = None,
+    group_bonus: Sequence[int] = (),
+) -> tuple[int, int]:
+    """(total score + bonus, bonus) of a set of edges, as `solve_exact` counts them."""
+    edges = np.asarray(edges, dtype=np.int64)
+    score = int(candidates.score[edges].sum())
+    if left_group is None or not len(group_bonus):
+        return score, 0
+    groups = np.asarray(left_group, dtype=np.int64)[candidates.left[edges]]
+    keys = candidates.right[edges] * (int(groups.max(initial=0)) + 1) + groups
+    _, counts = np.unique(keys, return_counts=True)
+    bonus = group_bonus_total(counts.tolist(), group_bonus)
+    return score + bonus, bonus
+
+
+def solve_exact(
+    candidates: Candidates,
+    left_minimum: Capacities,
+    left_maximum: Capacities,
+    right_demand: Capacities,
+    *,
+    left_group: Sequence[int] | IntArray | None = None,
+    group_bonus: Sequence[int] = (),
+    locked: Iterable[int] | IntArray = (),
+    excluded: Iterable[int] | IntArray = (),
+) -> Assignment:
+    """The assignment of maximum total score plus diversity bonus in which right vertex j
+    takes exactly `right_demand[j]` edges and left vertex i between `left_minimum[i]` and
+    `left_maximum[i]` (both counting locked edges). `left_group[i]` is left vertex i's group
+    (non-negative ints) and `group_bonus` the non-increasing bonus of the 1st, 2nd, ... edge
+    of one group on one right vertex (ValueError "bonus_not_decreasing" otherwise). Locked
+    edges must fit the maximums and demands (ValueError "locked_over_capacity"); raises
+    `InfeasibleError` when no assignment meets every bound. Mode "exact"."""
+    bonuses = [int(b) for b in group_bonus]
+    if any(b < c for b, c in itertools.pairwise(bonuses)):
+        raise ValueError("bonus_not_decreasing")
+    if any(b < 0 for b in bonuses):
+        raise ValueError("bonus_negative")
+    lock, l_max, r_dem, free = _around_locks(
+        candidates, left_maximum, right_demand, locked, excluded
+    )
+    n_l, n_r = candidates.n_left, candidates.n_right
+    l_min = np.asarray(left_minimum, dtype=np.int64).copy()
+    np.subtract.at(l_min, candidates.left[lock], 1)
+    l_min = np.maximum(l_min, 0)
+    if (l_min > l_max).any():
+        raise ValueError("minimum_over_maximum")
+    free &= l_max[candidates.left] > 0
+    free &= r_dem[candidates.right] > 0
+    cand = np.flatnonzero(free)
+    el, er, score = candidates.left[cand], candidates.right[cand], candidates.score[cand]
+
+    usable = np.bincount(er, minlength=n_r)
+    short = np.flatnonzero(usable < r_dem)
+    reasons = []
+    if short.size:
+        reasons.append("short_of_candidates")
+    demand = int(r_dem.sum())
+    if int(l_min.sum()) > demand:
+        reasons.append("minimums_exceed_demand")
+    if int(l_max.sum()) < demand:
+        reasons.append("maximums_short_of_demand")
+    lonely = np.flatnonzero(np.bincount(el, minlength=n_l) < l_min)
+    if lonely.size:
+        reasons.append("minimum_over_candidates")
+    locked_count = np.bincount(candidates.right[lock], minlength=n_r)
+    short_list = [
+        (int(j), int(usable[j] + locked_count[j]), int(r_dem[j] + locked_count[j])) for j in short
+    ]
+    if reasons:
+        raise InfeasibleError(reasons, short_list, lonely.tolist())
+
+    chosen = cand[:0]
+    if demand:
+        use_groups = left_group is not None and bool(bonuses)
+        groups = (
+            np.asarray(left_group, dtype=np.int64)
+            if use_groups and left_group is not None
+            else np.zeros(n_l, dtype=np.int64)
+        )
+        start = np.zeros(0, dtype=np.int64)
+        if use_groups:
+            # The locked edges' groups already hold the first places of each sequence.
+            n_g = int(groups.max(initial=0)) + 1
+            start = candidates.right[lock] * n_g + groups[candidates.left[lock]]
+        flows = _exact_flow(el, er, score, groups, bonuses, start, l_min, l_max, r_dem, n_l, n_r)
+        if flows is None:
+            raise InfeasibleError(["no_flow"], [])
+        chosen = cand[flows]
+    picked = np.sort(np.concatenate((lock, chosen)))
+    objective, bonus = exact_objective(candidates, picked, left_group, bonuses)
+    left, right = candidates.left[picked].tolist(), candidates.right[picked].tolist()
+    return Assignment(
+        edges=picked,
+        objective=objective,
+        covered=len(set(right)),
+        mode="exact",
+        pairs=list(zip(left, right, strict=True)),
+        bonus=bonus,
+    )
+
+
+def _exact_flow(
+    el: IntArray,
+    er: IntArray,
+    score: IntArray,
+    groups: IntArray,
+    bonuses: list[int],
+    locked_keys: IntArray,
+    l_min: IntArray,
+    l_max: IntArray,
+    r_dem: IntArray,
+    n_l: int,
+    n_r: int,
+) -> BoolArray | None:
+    """Which edges carry flow in the min-cost flow of `solve_exact`, or None when no flow
+    meets the bounds. Costs are shifted to be non-negative: every unit crosses exactly one
+    pair arc and one group arc, so adding `top` to each pair arc and `bonus_top` to each
+    group arc changes every feasible flow's cost by the same amount."""
+    n_g = int(groups.max(initial=0)) + 1
+    keys = er * n_g + groups[el]
+    middle, edge_middle = np.unique(keys, return_inverse=True)
+    n_m = middle.size
+    middle_right = middle // n_g
+    # Places of each middle node's sequence already held by locked edges.
+    held = np.zeros(n_m, dtype=np.int64)
+    if locked_keys.size:
+        pos = np.searchsorted(middle, locked_keys)
+        ok = (pos < n_m) & (middle[np.minimum(pos, n_m - 1)] == locked_keys)
+        np.add.at(held, pos[ok], 1)
+    size = np.bincount(edge_middle, minlength=n_m)  # the most flow a middle node can carry
+    bonus_top = max(bonuses) if bonuses else 0
+    top = int(score.max()) + 1 if score.size else 1
+    source = n_l + n_r + n_m
+    t_list: list[IntArray] = []
+    h_list: list[IntArray] = []
+    c_list: list[IntArray] = []
+    w_list: list[IntArray] = []
+    ls = np.flatnonzero(l_max - l_min > 0)
+    t_list.append(np.full(ls.size, source, dtype=np.int64))
+    h_list.append(ls.astype(np.int64))
+    c_list.append((l_max - l_min)[ls])
+    w_list.append(np.zeros(ls.size, dtype=np.int64))
+    pair_start = ls.size
+    t_list.append(el.astype(np.int64))
+    h_list.append(n_l + n_r + edge_middle.astype(np.int64))
+    c_list.append(np.ones(el.size, dtype=np.int64))
+    w_list.append(top - score)
+    # Middle -> right: a unit arc for each bonus place not held by a locked edge (place
+    # held + t, while there is a pair arc to fill it), then one arc at no bonus for the rest.
+    table = np.asarray(bonuses, dtype=np.int64)
+    n_bonus = np.minimum(size, np.clip(len(bonuses) - held, 0, None))
+    for t in range(len(bonuses)):
+        sel = np.flatnonzero(n_bonus > t)
+        t_list.append(n_l + n_r + sel)
+        h_list.append(n_l + middle_right[sel])
+        c_list.append(np.ones(sel.size, dtype=np.int64))
+        w_list.append(bonus_top - table[held[sel] + t])
+    sel = np.flatnonzero(size > n_bonus)
+    t_list.append(n_l + n_r + sel)
+    h_list.append(n_l + middle_right[sel])
+    c_list.append(size[sel] - n_bonus[sel])
+    w_list.append(np.full(sel.size, bonus_top, dtype=np.int64))
+    tails = np.concatenate(t_list).astype(np.int32)
+    heads = np.concatenate(h_list).astype(np.int32)
+    caps = np.concatenate(c_list).astype(np.int64)
+    costs = np.concatenate(w_list).astype(np.int64)
+
+    supplies = np.zeros(source + 1, dtype=np.int64)
+    supplies[:n_l] = l_min
+    supplies[n_l : n_l + n_r] = -r_dem
+    supplies[source] = int(r_dem.sum()) - int(l_min.sum())
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    smcf.set_nodes_supplies(np.arange(supplies.size, dtype=np.int32), supplies)
+    status = smcf.solve()
+    if status == smcf.INFEASIBLE:
+        return None
+    if status != smcf.OPTIMAL:
+        raise RuntimeError(f"min_cost_flow_status_{status}")
+    flows = smcf.flows(arcs[pair_start : pair_start + el.size])
+    result: BoolArray = np.asarray(flows) > 0
+    return result
