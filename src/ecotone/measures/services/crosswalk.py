@@ -173,7 +173,6 @@ class Resolver:
                 raise
             return found
 
-
     def local_codes(self, dimension: str) -> dict[str, str]:
         """The crosswalk's local codes of a dimension (as `_local` reads them) -> common code:
         what `code` reads after the standard spellings, the organization's own winning."""

@@ -5,8 +5,9 @@ their file in the browser, encodes each young person under the linkage secret th
 (`static/ecotone/roster-page.js` over `roster-encoder.js`), reads each dimension value into a
 common code there (`roster-codes.js`, with the tables of `crosswalk.code_tables`: a value that
 is no accepted spelling is refused before anything is sent), shows what will be sent and POSTs
-only the encoding and the common codes to the API (`api.RosterViewSet.create`), which calls `services.rosters.submit_roster`. No name, birth date or school reaches this server, so
-this module never sees one. The list and a roster's page show metadata and code counts through
+only the encoding and the common codes to the API (`api.RosterViewSet.create`), which calls
+`services.rosters.submit_roster`. No name, birth date or school reaches this server, so this
+module never sees one. The list and a roster's page show metadata and code counts through
 suppression, never a hash; withdrawing asks for confirmation first. Records come through
 `access.get_roster`: another organization's roster is a 404 to partner staff.
 """
