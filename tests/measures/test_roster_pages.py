@@ -222,6 +222,7 @@ def test_the_submit_page_offers_only_the_persons_programs_and_the_check_value(re
     # the accepted spellings: shared, and the crosswalk of the programs' organizations only
     assert config["codeTables"]["codes"]["sex"]["f"] == "Female"
     assert set(config["codeTables"]["local"]) == {ready.org_a.slug}
+    assert f'value="robotics" data-organization="{ready.org_a.slug}"' in page.text
     assert ready.client("staff").get(f"{ROSTERS}new/").status_code == 403
 
 
@@ -254,6 +255,7 @@ def test_the_pages_speak_spanish(ready: Any) -> None:
     page = client.get(f"{ROSTERS}new/")
     assert "Enviar una lista de participación" in page.text
     assert config_of(page)["reasons"]["not_a_date"].startswith("no es una fecha")
+    assert config_of(page)["reasons"]["not_a_code"].startswith("no es un código")
     assert "Listas de participación" in client.get(ROSTERS).text
 
 
