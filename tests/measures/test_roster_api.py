@@ -8,6 +8,7 @@ import base64
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from ecotone.directory.models import Program
 from ecotone.measures import linkage
@@ -145,9 +146,33 @@ def test_a_bad_row_is_named_by_row_and_field(ready: Any) -> None:
     assert response.status_code == 400
     problems = response.json()["problems"]
     assert [(p["row"], p["field"]) for p in problems] == [(2, "race"), (3, "exact")]
-    assert "Martian" in problems[0]["message"]
+    # the value is never echoed: a wrongly chosen column could hold names
+    assert problems[0]["message"] == "is not a code of Race/ethnicity"
+    assert "Martian" not in response.content.decode()
     assert not Roster.objects.exists()
     assert_no_hash(response, ready.rows[:2])
+
+
+def test_an_unknown_code_is_named_in_the_persons_language_without_its_value(ready: Any) -> None:
+    ready.rows[0]["codes"]["race"] = "García"
+    response = ready.client("partner_a").post(
+        API, body(ready), content_type="application/json", HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert response.status_code == 400
+    message = response.json()["problems"][0]["message"]
+    assert message == "no es un código de Raza/etnia"
+    assert "García" not in response.content.decode()
+
+
+def test_a_common_code_is_read_and_an_archived_program_is_refused(ready: Any) -> None:
+    ready.rows[0]["codes"] |= {"sex": "Female", "race": "HispanicOrLatino", "grade": "07"}
+    client = ready.client("partner_a")
+    assert post(client, body(ready)).status_code == 201
+    Program.objects.filter(pk=ready.program.pk).update(archived_at=timezone.now())
+    response = post(client, body(ready))
+    assert response.status_code == 400
+    assert response.json()["program"]
+    assert Roster.objects.count() == 1
 
 
 def test_a_malformed_body_is_a_400_not_a_500(ready: Any) -> None:

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from ecotone.directory.models import Program
@@ -216,8 +217,26 @@ def test_the_submit_page_offers_only_the_persons_programs_and_the_check_value(re
         "not_a_date",
         "out_of_range",
         "not_a_secret",
+        "not_a_code",
     }
+    # the accepted spellings: shared, and the crosswalk of the programs' organizations only
+    assert config["codeTables"]["codes"]["sex"]["f"] == "Female"
+    assert set(config["codeTables"]["local"]) == {ready.org_a.slug}
+    assert f'value="robotics" data-organization="{ready.org_a.slug}"' in page.text
     assert ready.client("staff").get(f"{ROSTERS}new/").status_code == 403
+
+
+def test_an_archived_program_is_not_offered(ready: Any) -> None:
+    Program.objects.create(
+        ecosystem=ready.alpha,
+        organization=ready.org_a,
+        name="Old club",
+        slug="old-club",
+        archived_at=timezone.now(),
+    )
+    page = ready.client("partner_a").get(f"{ROSTERS}new/")
+    assert 'value="robotics"' in page.text
+    assert 'value="old-club"' not in page.text
 
 
 def test_the_submit_page_says_when_there_is_no_secret_or_no_program(world: Any) -> None:
@@ -236,6 +255,7 @@ def test_the_pages_speak_spanish(ready: Any) -> None:
     page = client.get(f"{ROSTERS}new/")
     assert "Enviar una lista de participación" in page.text
     assert config_of(page)["reasons"]["not_a_date"].startswith("no es una fecha")
+    assert config_of(page)["reasons"]["not_a_code"].startswith("no es un código")
     assert "Listas de participación" in client.get(ROSTERS).text
 
 

@@ -153,12 +153,13 @@ def get_roster(request: HttpRequest, pk: int) -> Roster:
 
 def roster_programs(user: object, ecosystem: Ecosystem) -> QuerySet[Program]:
     """The programs a person may submit rosters for: those of their own organizations (partner
-    staff; nobody else submits rosters)."""
+    staff; nobody else submits rosters), neither archived."""
     return (
         Program.objects.filter(
             ecosystem=ecosystem,
             organization__in=roles.organizations_in(user, ecosystem),
             organization__archived_at__isnull=True,
+            archived_at__isnull=True,
         )
         .select_related("organization")
         .order_by("organization__name", "name", "pk")

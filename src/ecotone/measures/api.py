@@ -918,8 +918,9 @@ class RosterRowSerializer(serializers.Serializer[Any]):
     block = serializers.CharField(help_text="The keyed blocking key: 16 hex digits.")
     codes = serializers.DictField(
         child=serializers.CharField(),
-        help_text="The row's value of each of `dimensions`, as the partner writes it (read "
-        "through the partner's crosswalk).",
+        help_text="The row's common code of each of `dimensions` (the roster page reads the "
+        "file's spellings into common codes before sending; any spelling the partner's "
+        "crosswalk reads is accepted).",
     )
 
 

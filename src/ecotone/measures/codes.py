@@ -180,6 +180,14 @@ def option_set(dimension: str) -> OptionSet:
         raise UnknownCode("dimension", dimension) from None
 
 
+def spellings(dimension: str) -> dict[str, str]:
+    """Every standard spelling of a dimension's codes as `_key` reads it -> its common code: what
+    `common_code` accepts but the Ed-Fi descriptor URIs (read by `from_edfi`). The roster page
+    reads a file's values with it in the browser (`crosswalk.code_tables`), by the same key."""
+    option_set(dimension)
+    return {key: code for (found, key), code in _BY_SPELLING.items() if found == dimension}
+
+
 def label(dimension: str, code: str, language: str) -> str:
     found = option_set(dimension).get(code)
     return found.label(language) if found else code

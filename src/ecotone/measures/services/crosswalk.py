@@ -173,6 +173,33 @@ class Resolver:
                 raise
             return found
 
+    def local_codes(self, dimension: str) -> dict[str, str]:
+        """The crosswalk's local codes of a dimension (as `_local` reads them) -> common code:
+        what `code` reads after the standard spellings, the organization's own winning."""
+        return {local: code for (found, local), code in self._map.items() if found == dimension}
+
+
+def code_tables(
+    ecosystem: Ecosystem, organizations: Iterable[Organization], dimensions: Iterable[str]
+) -> dict[str, Any]:
+    """What `Resolver.code` accepts for static `dimensions`, for a page that reads codes in the
+    browser (the roster page): `codes`, every standard spelling by `codes._key`, shared; and
+    `local`, per organization's slug, its crosswalk (the ecosystem's entries and its own) by
+    `_local`. A value is read as `Resolver.code` reads it: a standard spelling first, then the
+    crosswalk. Ed-Fi descriptor URIs are left out (`codes.spellings`)."""
+    wanted = [d for d in dimensions if d not in codes.DYNAMIC]
+    return {
+        "codes": {d: codes.spellings(d) for d in wanted},
+        "local": {
+            organization.slug: {
+                d: resolver.local_codes(d)
+                for resolver in [Resolver(ecosystem, organization)]
+                for d in wanted
+            }
+            for organization in organizations
+        },
+    }
+
 
 def dynamic_codes(
     dimension: str, ecosystem: Ecosystem, organization: Organization | None

@@ -3,8 +3,10 @@ browser sends, checked and stored all or nothing.
 
 The browser (`static/ecotone/roster-encoder.js`) turns each young person into an exact keyed
 hash, a CLK and a keyed blocking key under the ecosystem's linkage secret, and sends those with
-the row's dimension values as the partner wrote them ("F", "Hispanic", "7"). Nothing that
-names a young person reaches the server. Here each value is checked (shape and length of the
+the row's dimension values read into common codes there (`crosswalk.code_tables`: "F" is sent
+as "Female"); a value that is no accepted spelling is refused in the browser, so a wrongly
+chosen column (names as race) never leaves it. Nothing that names a young person reaches the
+server. Here each value is checked (shape and length of the
 hashes, each dimension value read by the crosswalk's `Resolver`, the one reader of a code), a
 problem names its row, field and reason, and a roster with any problem is refused whole.
 A new roster for the same program and period replaces the old one in the same transaction.
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Field, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ecotone.directory.models import Program
@@ -100,6 +103,7 @@ def _read_rows(
     read: list[tuple[bytes, bytes, bytes, dict[str, str]]] = []
     problems: list[RowProblem] = []
     known: dict[tuple[str, str], str | None] = {}  # a roster repeats a few values 50,000 times
+    language = get_language() or "en"
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, Mapping):
             problems.append(RowProblem(number, "row", _("is not a row of encoded values")))
@@ -136,8 +140,9 @@ def _read_rows(
                     RowProblem(
                         number,
                         dimension,
-                        _("“%(value)s” is not a code of %(dimension)s")
-                        % {"value": value[:60], "dimension": codes.option_set(dimension).en},
+                        # never the value: a wrongly chosen column could hold names
+                        _("is not a code of %(dimension)s")
+                        % {"dimension": codes.option_set(dimension).label(language)},
                     )
                 )
         if exact is not None and clk is not None and block is not None:
@@ -158,6 +163,8 @@ def submit_roster(
     it, or refuse it whole (`RosterRefusedError` with every problem, `DomainError` for the roster as
     a whole). The caller has checked that `actor` may submit for the program's organization."""
     ecosystem = program.ecosystem
+    if program.archived_at is not None:
+        raise DomainError(_("The program %(program)s is archived.") % {"program": program.name})
     if period.ecosystem_id != ecosystem.pk or period.type != ROSTER_PERIOD_TYPE:
         raise DomainError(_("Rosters are submitted for a school year of this ecosystem."))
     epoch = epoch_of(ecosystem, period)

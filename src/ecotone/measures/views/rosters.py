@@ -2,10 +2,12 @@
 
 Partner staff (`measures.submit_rosters`) open "Submit a participation roster": the page reads
 their file in the browser, encodes each young person under the linkage secret they type
-(`static/ecotone/roster-page.js` over `roster-encoder.js`), shows what will be sent and POSTs
-only the encoding and the dimension values to the API (`api.RosterViewSet.create`), which
-calls `services.rosters.submit_roster`. No name, birth date or school reaches this server, so
-this module never sees one. The list and a roster's page show metadata and code counts through
+(`static/ecotone/roster-page.js` over `roster-encoder.js`), reads each dimension value into a
+common code there (`roster-codes.js`, with the tables of `crosswalk.code_tables`: a value that
+is no accepted spelling is refused before anything is sent), shows what will be sent and POSTs
+only the encoding and the common codes to the API (`api.RosterViewSet.create`), which calls
+`services.rosters.submit_roster`. No name, birth date or school reaches this server, so this
+module never sees one. The list and a roster's page show metadata and code counts through
 suppression, never a hash; withdrawing asks for confirmation first. Records come through
 `access.get_roster`: another organization's roster is a 404 to partner staff.
 """
@@ -35,6 +37,7 @@ from .. import codes, linkage
 from ..access import get_roster, roster_programs, rosters_of
 from ..forms import RosterFilterForm
 from ..services import rosters as services
+from ..services.crosswalk import code_tables
 
 PAGE_SIZE = 50
 
@@ -81,6 +84,10 @@ REASONS = {
     "no_letters": gettext_lazy("has no letters"),
     "not_a_date": gettext_lazy("is not a date: write it as YYYY-MM-DD or M/D/YYYY"),
     "out_of_range": gettext_lazy("is not a birth date between 1900 and 2099"),
+    "not_a_code": gettext_lazy(
+        "is not a code this page knows: write the common code, the EDFacts or OneRoster value,"
+        " or ask your backbone to add your code to the crosswalk"
+    ),
     "not_a_secret": gettext_lazy(
         "is not a linkage secret: 32 letters and digits, as your data steward gave it"
     ),
@@ -207,6 +214,12 @@ def roster_create(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         "rosterUrl": reverse("measures:roster", args=[ecosystem.slug, 0]),
         "checkValues": check_values,
         "columns": _columns(),
+        # what the crosswalk reads, per organization of the programs offered (roster-codes.js)
+        "codeTables": code_tables(
+            ecosystem,
+            {p.organization.pk: p.organization for p in programs}.values(),
+            services.ROSTER_DIMENSIONS,
+        ),
         "schema": linkage.schema_json(),
         "nicknames": linkage.nicknames(),
         "maxRows": services.MAX_ROWS,

@@ -2,9 +2,12 @@
 // file is read here, in the browser (papaparse for CSV, read-excel-file for XLSX), its columns
 // matched to the roster's fields by their headers, and every row encoded by roster-encoder.js
 // under the linkage secret the person typed, once that secret gives the epoch's check value.
+// Each row's dimension values are read into common codes by roster-codes.js, with the tables
+// of accepted spellings the server put in the configuration (per organization of the chosen
+// program); a row whose value is no accepted spelling is refused here, never sent.
 // The page shows what will be sent; only the program, the school year, the check value, the
-// code columns' names and, per row, the exact hash, the CLK, the blocking key and the codes are
-// POSTed to the API. The file, the names, the birth dates, the schools and the secret are never
+// code columns' names and, per row, the exact hash, the CLK, the blocking key and the common
+// codes are POSTed to the API. The file, the names, the birth dates, the schools and the secret are never
 // sent: the form has no action, its inputs no name. Every sentence comes from the page's
 // configuration (translated by the server).
 (function () {
@@ -15,6 +18,7 @@
   var config = JSON.parse(configNode.textContent);
   var texts = config.texts;
   var Encoder = window.EcotoneRosterEncoder;
+  var Codes = window.EcotoneRosterCodes;
   var CHUNK = 500; // rows encoded between two repaints of the progress bar
   var PREVIEW = 10;
   var LISTED = 200; // refused rows listed at most
@@ -211,6 +215,8 @@
   async function encode() {
     forget();
     var program = $("[data-program]").value;
+    var chosenProgram = $("[data-program]").selectedOptions[0];
+    var organization = chosenProgram ? chosenProgram.dataset.organization : "";
     var period = $("[data-period]").value;
     var columns, key;
     try {
@@ -246,15 +252,26 @@
           return { given_name: at(row, "given_name"), family_name: at(row, "family_name"), birth_date: at(row, "birth_date"), school: at(row, "school") };
         });
         var result = await Encoder.encodeRoster(records, { secret: key.secret, schema: config.schema, nicknames: config.nicknames, firstRow: 0 });
-        result.encoded.forEach(function (e, i) {
-          if (!e) return;
-          var codes = {};
-          dimensions.forEach(function (d) { codes[d] = at(chunk[i], d); });
-          rows.push({ exact: e.exact_hash, clk: e.clk, block: e.block, codes: codes });
-          lines.push(file.lines[start + i]);
-        });
         result.refused.forEach(function (r) {
           refused.push({ row: file.lines[start + r.row], field: r.field, reason: config.reasons[r.reason] || r.reason });
+        });
+        result.encoded.forEach(function (e, i) {
+          // Only common codes are sent: a value that is no accepted spelling stays here.
+          var codes = {};
+          var known = true;
+          dimensions.forEach(function (d) {
+            var value = at(chunk[i], d);
+            var code = value === "" ? null : Codes.readCode(config.codeTables, organization, d, value);
+            if (code === null) {
+              known = false;
+              refused.push({ row: file.lines[start + i], field: d, reason: config.reasons[value === "" ? "empty" : "not_a_code"] });
+            } else {
+              codes[d] = code;
+            }
+          });
+          if (!e || !known) return;
+          rows.push({ exact: e.exact_hash, clk: e.clk, block: e.block, codes: codes });
+          lines.push(file.lines[start + i]);
         });
       }
     } finally {
