@@ -398,3 +398,28 @@ def test_a_hidden_total_hides_the_figures_that_add_up_to_it(linked: Linked, db: 
     assert year.retention.retained is not None
     assert year.retention.retained.value == 10
     assert year.retention.rate is None
+
+
+def test_the_published_reach_is_worked_out_once_per_run_and_threshold(
+    linked: Linked, db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alpha = linked.world.alpha
+    reach_report.build(alpha)  # kept on the run (the run itself keeps it for its threshold)
+    run = reach.latest_done_run(linked.epoch)
+    assert run is not None
+    assert run.figures["reached"]["periods"][str(linked.year.pk)][0] == 30
+
+    def audited(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the dashboard's suppression ran again")
+
+    monkeypatch.setattr(dashboards, "dashboard", audited)
+    year = reach_report.build(alpha).year(linked.year.pk)
+    assert year is not None and year.reached is not None and year.reached.value == 30
+    monkeypatch.undo()
+    # a new threshold is followed at once: 30 young people are now too few to show
+    alpha.suppression_threshold = 31
+    alpha.save(update_fields=["suppression_threshold"])
+    year = reach_report.build(alpha).year(linked.year.pk)
+    assert year is not None and year.reached is not None
+    assert (year.reached.value, year.reached.mark) == (None, "small")
+    assert all(c.value is None for c in year.type_cells.values())

@@ -4,7 +4,9 @@ the next year and the typical sequences of program types, from the latest finish
 of each epoch, every count published through `ecotone.suppression`:
 
 - unduplicated young people: the reach indicator's dashboard total (`dashboards.dashboard`,
-  source `REACH`), the same figure the dashboard shows, suppressed with its breakdowns;
+  source `REACH`), the same figure the dashboard shows, suppressed with its breakdowns; worked
+  out once per finished run and threshold (`counts.published_reach`, kept on the run's figures:
+  the audit is most of a request's time otherwise);
 - dose (1, 2, 3, 4 or more programs): one group whose total (the young people reached) is
   published exactly: `suppression.suppress(..., exact_total=True)`;
 - overlaps (young people at both partners, or in programs of both types): a cell is hidden when
@@ -44,7 +46,7 @@ from ... import tallies
 from ...models import Indicator, LinkageEpoch, LinkageRun, Period, Roster
 from .. import dashboards
 from ..epochs import ROSTER_PERIOD_TYPE, epoch_of
-from .counts import reach_indicator
+from .counts import published_reach, reach_indicator
 from .runs import latest_done_run, latest_run
 
 SERVED_KEY = "young-people-served"
@@ -270,20 +272,10 @@ def _year(
     ecosystem: Ecosystem,
     period: Period,
     entry: Mapping[str, Any],
-    indicator: Indicator | None,
+    reached: dashboards.Figure | None,
     names: Mapping[int, str],
     threshold: int,
 ) -> Year:
-    reached = None
-    if indicator is not None:
-        try:
-            board = dashboards.dashboard(
-                indicator, period=period, periods=[period], source=dashboards.REACH
-            )
-        except dashboards.UnpublishableError:
-            reached = dashboards.Figure(None, None, mark="protects")
-        else:
-            reached = board.current.total if board.periods else None
     people = int(entry["people"]["total"])
     year = Year(period, reached, people)
     year.range = _range(ecosystem, period, people, names, threshold)
@@ -333,16 +325,21 @@ def build(ecosystem: Ecosystem, *, quality: bool = False) -> Report:
     indicator = reach_indicator(ecosystem)
     epochs = _epochs(ecosystem)
     entries: dict[int, Mapping[str, Any]] = {}
+    reached: dict[int, dashboards.Figure | None] = {}
     for epoch in epochs:
         run = latest_done_run(epoch)
         if run is not None:
             entries.update({int(k): v for k, v in (run.figures.get("report") or {}).items()})
+            if indicator is not None:
+                reached.update(published_reach(run, indicator, threshold))
     periods = Period.objects.filter(pk__in=list(entries)).order_by("-start")
     org_ids: set[int] = set()
     for entry in entries.values():
         org_ids.update(int(o) for o in entry["organizations"])
     names = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "name"))
-    years = [_year(ecosystem, p, entries[p.pk], indicator, names, threshold) for p in periods]
+    years = [
+        _year(ecosystem, p, entries[p.pk], reached.get(p.pk), names, threshold) for p in periods
+    ]
     runs: list[Quality] | None = None
     if quality:
         runs = []

@@ -133,7 +133,21 @@ def run_linkage(run: LinkageRun) -> LinkageRun:
     LinkageRun.objects.filter(epoch_id=run.epoch_id, created_at__lt=run.created_at).exclude(
         status__in=(LinkageStatus.QUEUED, LinkageStatus.RUNNING)
     ).delete()
+    _publish(run)
     return run
+
+
+def _publish(run: LinkageRun) -> None:
+    """Work out the report's published reach now, so that no reader waits for its audit; a
+    failure here leaves the run done (the report works it out when first read)."""
+    ecosystem = run.epoch.ecosystem
+    indicator = counts.reach_indicator(ecosystem)
+    if indicator is None:
+        return
+    try:
+        counts.published_reach(run, indicator, int(ecosystem.suppression_threshold))
+    except Exception:
+        logger.exception("Linkage run %s: the published reach was not worked out", run.pk)
 
 
 def _link(run: LinkageRun, started: float) -> None:
