@@ -414,12 +414,15 @@ def test_the_published_reach_is_worked_out_once_per_run_and_threshold(
 
     monkeypatch.setattr(dashboards, "dashboard", audited)
     year = reach_report.build(alpha).year(linked.year.pk)
-    assert year is not None and year.reached is not None and year.reached.value == 30
+    assert year is not None
+    assert year.reached is not None
+    assert year.reached.value == 30
     monkeypatch.undo()
     # a new threshold is followed at once: 30 young people are now too few to show
     alpha.suppression_threshold = 31
     alpha.save(update_fields=["suppression_threshold"])
     year = reach_report.build(alpha).year(linked.year.pk)
-    assert year is not None and year.reached is not None
+    assert year is not None
+    assert year.reached is not None
     assert (year.reached.value, year.reached.mark) == (None, "small")
     assert all(c.value is None for c in year.type_cells.values())
