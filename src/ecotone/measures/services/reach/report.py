@@ -152,7 +152,7 @@ def _served(ecosystem: Ecosystem, period: Period, rostered: set[int]) -> dict[in
     if indicator is None:
         return {}
     found = (
-        dashboards._of_source(indicator, dashboards.PARTNERS)
+        dashboards.values_of_source(indicator, dashboards.PARTNERS)
         .filter(period=period, combo__key="")
         .exclude(organization_id__in=rostered)
         .values("organization_id")

@@ -29,9 +29,9 @@ from ecotone.directory.models import Program
 from ecotone.errors import DomainError
 
 from ... import linkage, tallies
-from ...models import DimensionCombo, LinkageEpoch, LinkageRun, LinkageStatus, Period, RosterRow
+from ...models import DimensionCombo, LinkageEpoch, LinkageRun, LinkageStatus, RosterRow
 from .. import dashboards, facts
-from ..epochs import ROSTER_PERIOD_TYPE
+from ..epochs import epoch_periods
 from . import counts
 
 logger = logging.getLogger(__name__)
@@ -89,24 +89,6 @@ def latest_done_run(epoch: LinkageEpoch) -> LinkageRun | None:
 def _progress(run: LinkageRun, percent: int) -> None:
     run.progress = percent
     LinkageRun.objects.filter(pk=run.pk).update(progress=percent, updated_at=timezone.now())
-
-
-def epoch_periods(epoch: LinkageEpoch) -> list[Period]:
-    """The school years an epoch covers: from its first year to the next epoch's."""
-    later = (
-        LinkageEpoch.objects.filter(
-            ecosystem_id=epoch.ecosystem_id, first_year__gt=epoch.first_year
-        )
-        .order_by("first_year")
-        .values_list("first_year", flat=True)
-        .first()
-    )
-    found = Period.objects.filter(
-        ecosystem_id=epoch.ecosystem_id, type=ROSTER_PERIOD_TYPE, start__year__gte=epoch.first_year
-    )
-    if later is not None:
-        found = found.filter(start__year__lt=later)
-    return list(found.order_by("start"))
 
 
 def run_linkage(run: LinkageRun) -> LinkageRun:
