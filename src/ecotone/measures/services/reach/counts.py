@@ -20,7 +20,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ... import tallies
-from ...models import Indicator, LinkageEpoch, LinkageRun, Period, PeriodType, Unit, Value
+from ...models import Indicator, LinkageEpoch, Period, PeriodType, Unit, Value
 from .. import dashboards, indicators
 from ..epochs import ROSTER_DIMENSIONS
 from ..facts import combos, write_values
@@ -34,52 +34,6 @@ def reach_indicator(ecosystem: Any) -> Indicator | None:
     return (
         Indicator.objects.filter(ecosystem=ecosystem, starter_key=REACH_KEY).order_by("pk").first()
     )
-
-
-def _reached(indicator: Indicator, period: Period) -> dashboards.Figure | None:
-    """The year's unduplicated young people as its reach dashboard publishes them (suppressed
-    with the breakdowns and audited): None when the dashboard has no value of the year."""
-    try:
-        board = dashboards.dashboard(
-            indicator, period=period, periods=[period], source=dashboards.REACH
-        )
-    except dashboards.UnpublishableError:
-        return dashboards.Figure(None, None, mark="protects")
-    return board.current.total if board.periods else None
-
-
-def published_reach(
-    run: LinkageRun, indicator: Indicator, threshold: int
-) -> dict[int, dashboards.Figure | None]:
-    """The reach dashboard's total of each school year of a finished run, by period id.
-
-    The dashboard's linked-table suppression and its audit are most of a report's time, and
-    their result changes only with the values a run writes, the indicator's version (its
-    dimensions) and the ecosystem's threshold: it is worked out once for these and kept on the
-    run's figures (numbers and marks only, no label, so the language is the request's), and
-    worked out again when the threshold or the indicator changed."""
-    key = f"{indicator.pk}:{indicator.version}:{threshold}"
-    kept = run.figures.get("reached") or {}
-    if kept.get("key") == key:
-        return {
-            int(pk): None if f is None else dashboards.Figure(*f)
-            for pk, f in kept["periods"].items()
-        }
-    periods = Period.objects.filter(pk__in=[int(pk) for pk in run.figures.get("report") or {}])
-    found = {p.pk: _reached(indicator, p) for p in periods}
-    run.figures = {
-        **run.figures,
-        "reached": {
-            "key": key,
-            "periods": {
-                str(pk): None if f is None else [f.value, f.n, f.numerator, f.mark]
-                for pk, f in found.items()
-            },
-        },
-    }
-    # only the kept figures: a request never writes anything else of a run
-    LinkageRun.objects.filter(pk=run.pk).update(figures=run.figures)
-    return found
 
 
 def _fields(dimensions: Sequence[str]) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from ... import linkage, tallies
 from ...models import DimensionCombo, LinkageEpoch, LinkageRun, LinkageStatus, RosterRow
 from .. import dashboards, facts
 from ..epochs import epoch_periods
-from . import counts
+from . import counts, published
 
 logger = logging.getLogger(__name__)
 SYNC_MAX_ROWS = 5_000
@@ -120,16 +120,16 @@ def run_linkage(run: LinkageRun) -> LinkageRun:
 
 
 def _publish(run: LinkageRun) -> None:
-    """Work out the report's published reach now, so that no reader waits for its audit; a
-    failure here leaves the run done (the report works it out when first read)."""
+    """Work out what the report publishes of the run now (`published`), so that no reader
+    waits for its audits; a failure here leaves the run done (the report works it out when
+    first read)."""
     ecosystem = run.epoch.ecosystem
-    indicator = counts.reach_indicator(ecosystem)
-    if indicator is None:
-        return
     try:
-        counts.published_reach(run, indicator, int(ecosystem.suppression_threshold))
+        published.published(
+            run, counts.reach_indicator(ecosystem), int(ecosystem.suppression_threshold)
+        )
     except Exception:
-        logger.exception("Linkage run %s: the published reach was not worked out", run.pk)
+        logger.exception("Linkage run %s: its published figures were not worked out", run.pk)
 
 
 def _link(run: LinkageRun, started: float) -> None:
