@@ -390,7 +390,12 @@ def test_a_hidden_total_hides_the_figures_that_add_up_to_it(linked: Linked, db: 
     figures = run.figures["report"][str(linked.year.pk)]
     # no dashboard figure: the total is not published
     threshold = linked.world.alpha.suppression_threshold
-    kept = {"reached": None, "types": published.type_table(figures["type_sets"], False, threshold)}
+    kept = {
+        "reached": None,
+        "types": published.type_table(figures["type_sets"], False, threshold),
+        "partners": [],
+        "partners_hidden": 0,
+    }
     year = reach_report._year(linked.world.alpha, linked.year, figures, kept, {}, threshold)
     assert year.reached is None
     assert all(c.value in (None, 0) for _b, c in year.dose)

@@ -11,7 +11,7 @@ import itertools
 import math
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -84,6 +84,7 @@ def test_no_hidden_count_of_the_types_table_can_be_pinned_down(
 ) -> None:
     codes, sets, threshold = year
     total = sum(sets.values())
+    assume(not 0 < total < threshold)  # a small total is never shown (the dashboard hides it)
     table = type_table(sets, True, threshold)
     present = [c for c in codes if any(c in k.split("|") and n for k, n in sets.items())]
     truth = {

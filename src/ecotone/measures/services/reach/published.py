@@ -1,8 +1,9 @@
-"""What the reach report publishes of a finished linkage run that costs a suppression audit: each
-school year's unduplicated young people as the reach dashboard publishes them, and the table of
-program types. Both change only with the run's counts, the reach indicator (its version: the
-dimensions the dashboard suppresses with) and the ecosystem's threshold, so they are worked out
-once for these, at the end of the run (`runs.run_linkage`), and kept on the run's figures
+"""What the reach report publishes of a finished linkage run that costs an audit or a
+pass over thousands of pairs: each school year's unduplicated young people as the reach
+dashboard publishes them, the table of program types and the overlaps of partners shown. They
+change only with the run's counts, the reach indicator (its version: the dimensions the
+dashboard suppresses with) and the ecosystem's threshold, so they are worked out once for
+these, at the end of the run (`runs.run_linkage`), and kept on the run's figures
 (`figures["published"]`): numbers and marks only, never a label, so the page reads in the
 request's language; a changed threshold or indicator is worked out again when next read.
 
@@ -28,9 +29,12 @@ from typing import Any
 
 from ecotone import suppression
 
+from ... import tallies
 from ...models import Indicator, LinkageRun, Period
 from .. import dashboards
 
+FORMAT = 1  # of the kept figures: a new one is worked out again
+TOP = 10  # the partners' overlaps the page shows
 # (count or None where hidden, mark: "" or "small", "complement", "protects")
 Shown = tuple[int | None, str]
 
@@ -89,6 +93,27 @@ def type_table(
     return table
 
 
+def partner_pairs(
+    pairs: Mapping[str, int], alone: Mapping[str, int], threshold: int
+) -> tuple[list[list[Any]], int]:
+    """The overlaps of partners shown ([a, b, count]: `suppression.publish_part` against each
+    partner's own count), the TOP largest and every pair tied with the last of them (the page
+    breaks ties by the partners' names, in its language's order), and how many are hidden."""
+    shown: list[tuple[int, str, str]] = []
+    hidden = 0
+    for key, n in pairs.items():
+        a, b = tallies.unpair(key)
+        value, _why = suppression.publish_part(n, (alone.get(a, 0), alone.get(b, 0)), threshold)
+        if value is None:
+            hidden += 1
+        else:
+            shown.append((value, a, b))
+    shown.sort(key=lambda s: -s[0])
+    if len(shown) > TOP:
+        shown = [s for s in shown if s[0] >= shown[TOP - 1][0]]
+    return [[a, b, value] for value, a, b in shown], hidden
+
+
 def _reached(indicator: Indicator, period: Period) -> dashboards.Figure | None:
     """The year's unduplicated young people as its reach dashboard publishes them (suppressed
     with the breakdowns and audited): None when the dashboard has no value of the year."""
@@ -113,19 +138,26 @@ def _year(
         }
     else:
         types = type_table(sets, total_shown, threshold)
+    partners, partners_hidden = partner_pairs(
+        entry["organization_pairs"], entry["organizations"], threshold
+    )
     return {
         "reached": None
         if reached is None
         else [reached.value, reached.n, reached.numerator, reached.mark],
         "types": [[a, b, value, mark] for (a, b), (value, mark) in types.items()],
+        "partners": partners,
+        "partners_hidden": partners_hidden,
     }
 
 
 def published(run: LinkageRun, indicator: Indicator | None, threshold: int) -> dict[int, Any]:
     """Each school year of a finished run, by period id: {"reached": the dashboard's total
-    (`dashboards.Figure`, or None), "types": the types' table (`type_table`)}; kept on the run
+    (`dashboards.Figure`, or None), "types": the types' table (`type_table`), "partners" and
+    "partners_hidden" (`partner_pairs`)}; kept on the run
     for this indicator version and threshold (module docstring)."""
-    key = f"{indicator.pk}:{indicator.version}:{threshold}" if indicator else f"-:{threshold}"
+    made = f"{indicator.pk}:{indicator.version}" if indicator else "-"
+    key = f"{FORMAT}:{made}:{threshold}"
     kept = run.figures.get("published") or {}
     if kept.get("key") != key:
         entries = run.figures.get("report") or {}
@@ -143,6 +175,8 @@ def published(run: LinkageRun, indicator: Indicator | None, threshold: int) -> d
         int(pk): {
             "reached": None if year["reached"] is None else dashboards.Figure(*year["reached"]),
             "types": {(a, b): (value, mark) for a, b, value, mark in year["types"]},
+            "partners": year["partners"],
+            "partners_hidden": year["partners_hidden"],
         }
         for pk, year in kept["years"].items()
     }

@@ -192,21 +192,11 @@ def _range(
     )
 
 
-def _pairs(
-    pairs: Mapping[str, int], alone: Mapping[str, int], label: Any, threshold: int
-) -> tuple[list[Pair], int]:
-    """The pairs with a shown count, largest first (TOP of them), and how many are hidden."""
-    shown: list[Pair] = []
-    hidden = 0
-    for key, n in pairs.items():
-        a, b = tallies.unpair(key)
-        count = _overlap(n, alone.get(a, 0), alone.get(b, 0), threshold)
-        if count.value is None:
-            hidden += 1
-        else:
-            shown.append(Pair(label(a), label(b), count))
+def _pairs(kept: Mapping[str, Any], label: Any) -> list[Pair]:
+    """The partners' overlaps shown (`published.partner_pairs`), largest first, TOP of them."""
+    shown = [Pair(label(a), label(b), Count(value)) for a, b, value in kept["partners"]]
     shown.sort(key=lambda p: (-(p.count.value or 0), p.first, p.second))
-    return shown[:TOP], hidden
+    return shown[:TOP]
 
 
 def _retention(
@@ -254,12 +244,8 @@ def _year(
         # the lower end may be the linked young people themselves: hidden with them
         hidden = Count(None, reached.mark if reached is not None and reached.mark else "small")
         year.range = Range(hidden, hidden, year.range.linked, year.range.counted)
-    year.partners, year.partners_hidden = _pairs(
-        entry["organization_pairs"],
-        entry["organizations"],
-        lambda pk: names.get(int(pk), "?"),
-        threshold,
-    )
+    year.partners = _pairs(kept, lambda pk: names.get(int(pk), "?"))
+    year.partners_hidden = kept["partners_hidden"]
     types = entry["types"]
     year.types = [(c, _type_label(c)) for c in dashboards.PROGRAM_TYPES if types.get(c)]
     total = people if reached is not None and reached.value is not None else None
