@@ -34,7 +34,7 @@ from ...models import Indicator, LinkageRun, Period
 from .. import dashboards
 
 FORMAT = 1  # of the kept figures: a new one is worked out again
-TOP = 10  # the partners' overlaps the page shows
+TOP = 10  # the partners' overlaps and the sequences the report shows
 # (count or None where hidden, mark: "" or "small", "complement", "protects")
 Shown = tuple[int | None, str]
 

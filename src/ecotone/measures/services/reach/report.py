@@ -49,11 +49,10 @@ from ...models import Indicator, LinkageEpoch, LinkageRun, Period, Roster
 from .. import dashboards
 from ..epochs import ROSTER_PERIOD_TYPE, epoch_of
 from .counts import reach_indicator
-from .published import published
+from .published import TOP, published
 from .runs import latest_done_run, latest_run
 
 SERVED_KEY = "young-people-served"
-TOP = 10
 
 
 @dataclass(frozen=True)
