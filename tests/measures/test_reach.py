@@ -34,6 +34,7 @@ from ecotone.measures.models import (
     Value,
 )
 from ecotone.measures.services import dashboards, epochs, facts, indicators, reach, rosters
+from ecotone.measures.services.reach import published
 from ecotone.measures.services.reach import report as reach_report
 from tests.atlas.builders import make_area, make_program
 from tests.conftest import World, build_world, make_organization
@@ -369,16 +370,16 @@ def test_an_older_run_finishing_after_a_newer_one_writes_nothing(linked: Linked,
 def test_two_program_types_never_give_a_hidden_overlap_back() -> None:
     # 100 young people: 60 in clubs, 45 in camps, 5 in both. With the total shown, both types'
     # counts would give the overlap: 60 + 45 - 100 = 5.
-    cells = reach_report.type_cells({"club": 60, "camp": 45}, {"camp|club": 5}, 100, 10)
-    assert cells[("club", "camp")].value is None
-    assert cells[("club", "club")].value == 60
-    assert cells[("camp", "camp")].mark == "protects"
+    table = published.type_table({"club": 55, "camp": 40, "camp|club": 5}, True, 10)
+    assert table[("club", "camp")] == (None, "small")
+    assert table[("club", "club")] == (60, "")
+    assert table[("camp", "camp")] == (None, "protects")  # 60 + 45 - 100 would give the 5
     # 96 of 100 in clubs: 4 in no club, which the club's count beside the total would tell.
-    cells = reach_report.type_cells({"club": 96, "camp": 30}, {"camp|club": 26}, 100, 10)
-    assert cells[("club", "club")].mark == "complement"
+    table = published.type_table({"club": 70, "camp": 4, "camp|club": 26}, True, 10)
+    assert table[("club", "club")] == (None, "complement")
     # With the total hidden, one type's count would be it.
-    cells = reach_report.type_cells({"club": 40}, {}, None, 10)
-    assert cells[("club", "club")].value is None
+    assert published.type_table({"club": 40}, False, 10)[("club", "club")][0] is None
+    assert published.type_table({"club": 40}, True, 10)[("club", "club")] == (40, "")
 
 
 def test_a_hidden_total_hides_the_figures_that_add_up_to_it(linked: Linked, db: None) -> None:
@@ -388,9 +389,14 @@ def test_a_hidden_total_hides_the_figures_that_add_up_to_it(linked: Linked, db: 
     assert run is not None
     figures = run.figures["report"][str(linked.year.pk)]
     # no dashboard figure: the total is not published
-    year = reach_report._year(
-        linked.world.alpha, linked.year, figures, None, {}, linked.world.alpha.suppression_threshold
-    )
+    threshold = linked.world.alpha.suppression_threshold
+    kept = {
+        "reached": None,
+        "types": published.type_table(figures["type_sets"], False, threshold),
+        "partners": [],
+        "partners_hidden": 0,
+    }
+    year = reach_report._year(linked.world.alpha, linked.year, figures, kept, {}, threshold)
     assert year.reached is None
     assert all(c.value in (None, 0) for _b, c in year.dose)
     assert all(c.value is None for c in year.type_cells.values())
@@ -398,3 +404,31 @@ def test_a_hidden_total_hides_the_figures_that_add_up_to_it(linked: Linked, db: 
     assert year.retention.retained is not None
     assert year.retention.retained.value == 10
     assert year.retention.rate is None
+
+
+def test_the_published_reach_is_worked_out_once_per_run_and_threshold(
+    linked: Linked, db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alpha = linked.world.alpha
+    reach_report.build(alpha)  # kept on the run (the run itself keeps it for its threshold)
+    run = reach.latest_done_run(linked.epoch)
+    assert run is not None
+    assert run.figures["published"]["years"][str(linked.year.pk)]["reached"][0] == 30
+
+    def audited(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the dashboard's suppression ran again")
+
+    monkeypatch.setattr(dashboards, "dashboard", audited)
+    year = reach_report.build(alpha).year(linked.year.pk)
+    assert year is not None
+    assert year.reached is not None
+    assert year.reached.value == 30
+    monkeypatch.undo()
+    # a new threshold is followed at once: 30 young people are now too few to show
+    alpha.suppression_threshold = 31
+    alpha.save(update_fields=["suppression_threshold"])
+    year = reach_report.build(alpha).year(linked.year.pk)
+    assert year is not None
+    assert year.reached is not None
+    assert (year.reached.value, year.reached.mark) == (None, "small")
+    assert all(c.value is None for c in year.type_cells.values())

@@ -99,11 +99,14 @@ def _pair(a: object, b: object) -> str:
 def period_tally(people: Mapping[int, Person]) -> dict[str, dict[str, int]]:
     """The period's report counts, JSON-ready: `people` {"total"}, `organizations` {id: n},
     `organization_pairs` {"a|b": n, a < b}, `types` {type: n}, `type_pairs` {"a|b": n},
-    `dose` {"1", "2", "3", "4+": n by the number of programs}."""
+    `type_sets` {"a|b|c": n, by each person's exact set of types; never published, what the
+    types' table is suppressed by}, `dose` {"1", "2", "3", "4+": n by the number of
+    programs}."""
     organizations: Counter[str] = Counter()
     organization_pairs: Counter[str] = Counter()
     types: Counter[str] = Counter()
     type_pairs: Counter[str] = Counter()
+    type_sets: Counter[str] = Counter()
     dose: Counter[str] = Counter(dict.fromkeys(DOSE_BUCKETS, 0))
     for person in people.values():
         ids = sorted(person.organizations)
@@ -112,6 +115,7 @@ def period_tally(people: Mapping[int, Person]) -> dict[str, dict[str, int]]:
         kinds = sorted(person.types)
         types.update(kinds)
         type_pairs.update(_pair(a, b) for a, b in itertools.combinations(kinds, 2))
+        type_sets["|".join(kinds)] += 1
         dose[DOSE_BUCKETS[min(len(person.programs), len(DOSE_BUCKETS)) - 1]] += 1
     return {
         "people": {"total": len(people)},
@@ -119,6 +123,7 @@ def period_tally(people: Mapping[int, Person]) -> dict[str, dict[str, int]]:
         "organization_pairs": dict(organization_pairs),
         "types": dict(types),
         "type_pairs": dict(type_pairs),
+        "type_sets": dict(type_sets),
         "dose": dict(dose),
     }
 

@@ -212,11 +212,13 @@ def periods_of(indicator: Indicator, source: str | None = None) -> QuerySet[Peri
     if source is None:
         found = found.filter(values__indicator=indicator)
     else:
-        found = found.filter(pk__in=_of_source(indicator, source).values("period_id").order_by())
+        found = found.filter(
+            pk__in=values_of_source(indicator, source).values("period_id").order_by()
+        )
     return found.distinct().order_by("-start")
 
 
-def _of_source(indicator: Indicator, source: str) -> QuerySet[Value]:
+def values_of_source(indicator: Indicator, source: str) -> QuerySet[Value]:
     """The indicator's values a dashboard of `source` reads: the partners' approved ones, the
     applied public files' (without a partner, naming their file), or the linkage runs' (neither)."""
     values = Value.objects.filter(ecosystem_id=indicator.ecosystem_id, indicator=indicator)
@@ -233,7 +235,7 @@ def sources_of(indicator: Indicator) -> list[tuple[str, str]]:
     """The sources of the indicator's dashboard that have values, each with its label (the
     public files' by their format, "State Perkins CTE file"), the partners' first."""
     found: list[tuple[str, str]] = []
-    if _of_source(indicator, PARTNERS).exists():
+    if values_of_source(indicator, PARTNERS).exists():
         found.append((PARTNERS, _("Partners’ submissions")))
     # One query for both ecosystem-wide sources: a public file's format, or none for the
     # linkage runs' values.
@@ -271,7 +273,7 @@ def _sums(
     """Per period, per combination of codes: the summed value, numerator and denominator of the
     partners' approved values, or of the applied public files' (`source`; `organizations`
     narrows the partners' only)."""
-    values = _of_source(indicator, source).filter(period__in=list(periods))
+    values = values_of_source(indicator, source).filter(period__in=list(periods))
     if organizations is not None and source == PARTNERS:
         values = values.filter(organization__in=list(organizations))
     rows = values.values("period_id", "combo_id").annotate(

@@ -6,6 +6,7 @@ browser."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Max, Sum
@@ -32,14 +33,31 @@ ROSTER_DIMENSIONS = (
 ROSTER_PERIOD_TYPE = PeriodType.SCHOOL_YEAR
 
 
+def _first_year(first_years: Iterable[int], year: int) -> int | None:
+    """The one rule of which epoch a school year is in: the latest that started in or before
+    it (its first year), None before the first epoch."""
+    return max((y for y in first_years if y <= year), default=None)
+
+
 def epoch_of(ecosystem: Ecosystem, period: Period) -> LinkageEpoch | None:
-    """The linkage epoch a period's rosters belong to: the latest that started in or before the
-    school year the period starts in."""
-    return (
-        LinkageEpoch.objects.filter(ecosystem=ecosystem, first_year__lte=period.start.year)
-        .order_by("-first_year")
-        .first()
+    """The linkage epoch a period's rosters belong to (`_first_year`)."""
+    epochs = LinkageEpoch.objects.filter(ecosystem=ecosystem)
+    first = _first_year(epochs.values_list("first_year", flat=True), period.start.year)
+    return None if first is None else epochs.filter(first_year=first).order_by("pk").first()
+
+
+def epoch_periods(epoch: LinkageEpoch) -> list[Period]:
+    """The school years an epoch covers, in order: those whose epoch it is (`_first_year`),
+    from its first year to the next epoch's."""
+    firsts = list(
+        LinkageEpoch.objects.filter(ecosystem_id=epoch.ecosystem_id).values_list(
+            "first_year", flat=True
+        )
     )
+    found = Period.objects.filter(
+        ecosystem_id=epoch.ecosystem_id, type=ROSTER_PERIOD_TYPE, start__year__gte=epoch.first_year
+    ).order_by("start")
+    return [p for p in found if _first_year(firsts, p.start.year) == epoch.first_year]
 
 
 def start_epoch(

@@ -1,9 +1,9 @@
 """Unduplicated reach (issue 17): linkage runs over the stored rosters (`runs`), the reach
 indicator's values for the dashboards (`counts`) and the reach report (`report`)."""
 
+from ..epochs import epoch_periods
 from .counts import REACH_KEY, reach_indicator
 from .runs import (
-    epoch_periods,
     latest_done_run,
     latest_run,
     link_epoch,

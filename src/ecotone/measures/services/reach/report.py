@@ -4,14 +4,19 @@ the next year and the typical sequences of program types, from the latest finish
 of each epoch, every count published through `ecotone.suppression`:
 
 - unduplicated young people: the reach indicator's dashboard total (`dashboards.dashboard`,
-  source `REACH`), the same figure the dashboard shows, suppressed with its breakdowns;
+  source `REACH`), the same figure the dashboard shows, suppressed with its breakdowns; worked
+  out once per finished run and threshold (`published`, kept on the run's figures: the audit
+  is most of a request's time otherwise);
 - dose (1, 2, 3, 4 or more programs): one group whose total (the young people reached) is
   published exactly: `suppression.suppress(..., exact_total=True)`;
-- overlaps (young people at both partners, or in programs of both types): a cell is hidden when
-  it is small or when its complement in either member of the pair, those at one and not the
-  other, is small (`suppression.publish_part`, the complement rule): each member's own count
-  is shown, so both differences could be worked out; the program types' table is also tied to
-  the year's total (`type_cells`);
+- overlaps of partners (young people at both): a cell is hidden when it is small or when its
+  complement in either member of the pair, those at one and not the other, is small
+  (`suppression.publish_part`, the complement rule): each member's own count is shown, so
+  both differences could be worked out;
+- the program types' table (each type's young people, each pair's overlap): suppressed and
+  audited as the linked tables of one yes/no dimension per type with the year's total
+  (`published.type_table`), since inclusion-exclusion ties it to the total; worked out once
+  per run and threshold too;
 - with the year's total hidden by the dashboard, the figures that add up to it (the dose, the
   program types, the percent reached again) are hidden too;
 - retention (reached again the next school year): hidden when those who came back or those who
@@ -29,7 +34,6 @@ and status. Nothing here reads a hash.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,10 +49,10 @@ from ...models import Indicator, LinkageEpoch, LinkageRun, Period, Roster
 from .. import dashboards
 from ..epochs import ROSTER_PERIOD_TYPE, epoch_of
 from .counts import reach_indicator
+from .published import TOP, published
 from .runs import latest_done_run, latest_run
 
 SERVED_KEY = "young-people-served"
-TOP = 10
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ def _served(ecosystem: Ecosystem, period: Period, rostered: set[int]) -> dict[in
     if indicator is None:
         return {}
     found = (
-        dashboards._of_source(indicator, dashboards.PARTNERS)
+        dashboards.values_of_source(indicator, dashboards.PARTNERS)
         .filter(period=period, combo__key="")
         .exclude(organization_id__in=rostered)
         .values("organization_id")
@@ -187,21 +191,11 @@ def _range(
     )
 
 
-def _pairs(
-    pairs: Mapping[str, int], alone: Mapping[str, int], label: Any, threshold: int
-) -> tuple[list[Pair], int]:
-    """The pairs with a shown count, largest first (TOP of them), and how many are hidden."""
-    shown: list[Pair] = []
-    hidden = 0
-    for key, n in pairs.items():
-        a, b = tallies.unpair(key)
-        count = _overlap(n, alone.get(a, 0), alone.get(b, 0), threshold)
-        if count.value is None:
-            hidden += 1
-        else:
-            shown.append(Pair(label(a), label(b), count))
+def _pairs(kept: Mapping[str, Any], label: Any) -> list[Pair]:
+    """The partners' overlaps shown (`published.partner_pairs`), largest first, TOP of them."""
+    shown = [Pair(label(a), label(b), Count(value)) for a, b, value in kept["partners"]]
     shown.sort(key=lambda p: (-(p.count.value or 0), p.first, p.second))
-    return shown[:TOP], hidden
+    return shown[:TOP]
 
 
 def _retention(
@@ -229,39 +223,6 @@ def _retention(
     return Retention(following.label, count, rate)
 
 
-def type_cells(
-    types: Mapping[str, int], pairs: Mapping[str, int], total: int | None, threshold: int
-) -> dict[tuple[str, str], Count]:
-    """The table of program types: on the diagonal the young people in programs of a type, off
-    it those in programs of both, every count through `suppression`. `total` is the year's
-    young people as published beside it (None: hidden), and every young person is in some type,
-    so the table is tied to it: a type's count is hidden when few are not in it (the complement
-    rule, `publish_part`); with two types their overlap is the two counts less the total, so a
-    hidden overlap hides the smaller of its two types too ("protects"; with more types, the same
-    keeps inclusion-exclusion from bounding it); and with the total hidden every cell is, since
-    the diagonal of one type, or two types and their overlap, would give it."""
-    cells: dict[tuple[str, str], Count] = {}
-    codes = list(types)
-    for a in codes:
-        if total is None:
-            cells[(a, a)] = Count(None, "protects")
-        else:
-            cells[(a, a)] = Count(*suppression.publish_part(types[a], (total,), threshold))
-    for a, b in itertools.combinations(codes, 2):
-        both = pairs.get("|".join(sorted((a, b))), 0)
-        if total is None:
-            count = Count(None, "protects") if both else Count(0)
-        else:
-            count = _overlap(both, types[a], types[b], threshold)
-        cells[(a, b)] = cells[(b, a)] = count
-        if count.value is None and total is not None:
-            shown = [c for c in (a, b) if cells[(c, c)].value is not None]
-            if len(shown) == 2:
-                smaller = min(shown, key=lambda c: (types[c], c))
-                cells[(smaller, smaller)] = Count(None, "protects")
-    return cells
-
-
 def _type_label(code: str) -> str:
     return dashboards.label(dashboards.PROGRAM_TYPE, code)
 
@@ -270,20 +231,11 @@ def _year(
     ecosystem: Ecosystem,
     period: Period,
     entry: Mapping[str, Any],
-    indicator: Indicator | None,
+    kept: Mapping[str, Any],
     names: Mapping[int, str],
     threshold: int,
 ) -> Year:
-    reached = None
-    if indicator is not None:
-        try:
-            board = dashboards.dashboard(
-                indicator, period=period, periods=[period], source=dashboards.REACH
-            )
-        except dashboards.UnpublishableError:
-            reached = dashboards.Figure(None, None, mark="protects")
-        else:
-            reached = board.current.total if board.periods else None
+    reached: dashboards.Figure | None = kept["reached"]
     people = int(entry["people"]["total"])
     year = Year(period, reached, people)
     year.range = _range(ecosystem, period, people, names, threshold)
@@ -291,18 +243,12 @@ def _year(
         # the lower end may be the linked young people themselves: hidden with them
         hidden = Count(None, reached.mark if reached is not None and reached.mark else "small")
         year.range = Range(hidden, hidden, year.range.linked, year.range.counted)
-    year.partners, year.partners_hidden = _pairs(
-        entry["organization_pairs"],
-        entry["organizations"],
-        lambda pk: names.get(int(pk), "?"),
-        threshold,
-    )
+    year.partners = _pairs(kept, lambda pk: names.get(int(pk), "?"))
+    year.partners_hidden = kept["partners_hidden"]
     types = entry["types"]
     year.types = [(c, _type_label(c)) for c in dashboards.PROGRAM_TYPES if types.get(c)]
     total = people if reached is not None and reached.value is not None else None
-    year.type_cells = type_cells(
-        {c: int(types[c]) for c, _l in year.types}, entry["type_pairs"], total, threshold
-    )
+    year.type_cells = {(a, b): Count(*shown) for (a, b), shown in kept["types"].items()}
     doses = {b: int(entry["dose"].get(b, 0)) for b in tallies.DOSE_BUCKETS}
     if total is None:
         # The buckets add up to the year's total, which the dashboard hides here.
@@ -333,16 +279,18 @@ def build(ecosystem: Ecosystem, *, quality: bool = False) -> Report:
     indicator = reach_indicator(ecosystem)
     epochs = _epochs(ecosystem)
     entries: dict[int, Mapping[str, Any]] = {}
+    kept: dict[int, Mapping[str, Any]] = {}
     for epoch in epochs:
         run = latest_done_run(epoch)
         if run is not None:
             entries.update({int(k): v for k, v in (run.figures.get("report") or {}).items()})
+            kept.update(published(run, indicator, threshold))
     periods = Period.objects.filter(pk__in=list(entries)).order_by("-start")
     org_ids: set[int] = set()
     for entry in entries.values():
         org_ids.update(int(o) for o in entry["organizations"])
     names = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "name"))
-    years = [_year(ecosystem, p, entries[p.pk], indicator, names, threshold) for p in periods]
+    years = [_year(ecosystem, p, entries[p.pk], kept[p.pk], names, threshold) for p in periods]
     runs: list[Quality] | None = None
     if quality:
         runs = []

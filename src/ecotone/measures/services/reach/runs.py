@@ -29,10 +29,10 @@ from ecotone.directory.models import Program
 from ecotone.errors import DomainError
 
 from ... import linkage, tallies
-from ...models import DimensionCombo, LinkageEpoch, LinkageRun, LinkageStatus, Period, RosterRow
+from ...models import DimensionCombo, LinkageEpoch, LinkageRun, LinkageStatus, RosterRow
 from .. import dashboards, facts
-from ..epochs import ROSTER_PERIOD_TYPE
-from . import counts
+from ..epochs import epoch_periods
+from . import counts, published
 
 logger = logging.getLogger(__name__)
 SYNC_MAX_ROWS = 5_000
@@ -91,24 +91,6 @@ def _progress(run: LinkageRun, percent: int) -> None:
     LinkageRun.objects.filter(pk=run.pk).update(progress=percent, updated_at=timezone.now())
 
 
-def epoch_periods(epoch: LinkageEpoch) -> list[Period]:
-    """The school years an epoch covers: from its first year to the next epoch's."""
-    later = (
-        LinkageEpoch.objects.filter(
-            ecosystem_id=epoch.ecosystem_id, first_year__gt=epoch.first_year
-        )
-        .order_by("first_year")
-        .values_list("first_year", flat=True)
-        .first()
-    )
-    found = Period.objects.filter(
-        ecosystem_id=epoch.ecosystem_id, type=ROSTER_PERIOD_TYPE, start__year__gte=epoch.first_year
-    )
-    if later is not None:
-        found = found.filter(start__year__lt=later)
-    return list(found.order_by("start"))
-
-
 def run_linkage(run: LinkageRun) -> LinkageRun:
     """Link the run's epoch now, saving progress as it goes; a failure is recorded on the run."""
     started = clock.monotonic()
@@ -133,7 +115,21 @@ def run_linkage(run: LinkageRun) -> LinkageRun:
     LinkageRun.objects.filter(epoch_id=run.epoch_id, created_at__lt=run.created_at).exclude(
         status__in=(LinkageStatus.QUEUED, LinkageStatus.RUNNING)
     ).delete()
+    _publish(run)
     return run
+
+
+def _publish(run: LinkageRun) -> None:
+    """Work out what the report publishes of the run now (`published`), so that no reader
+    waits for its audits; a failure here leaves the run done (the report works it out when
+    first read)."""
+    ecosystem = run.epoch.ecosystem
+    try:
+        published.published(
+            run, counts.reach_indicator(ecosystem), int(ecosystem.suppression_threshold)
+        )
+    except Exception:
+        logger.exception("Linkage run %s: its published figures were not worked out", run.pk)
 
 
 def _link(run: LinkageRun, started: float) -> None:
