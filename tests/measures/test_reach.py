@@ -23,6 +23,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
+from ecotone.ecosystems.models import Ecosystem
 from ecotone.measures import linkage
 from ecotone.measures.models import (
     Indicator,
@@ -424,7 +425,10 @@ def test_the_published_reach_is_worked_out_once_per_run_and_threshold(
     assert year.reached is not None
     assert year.reached.value == 30
     monkeypatch.undo()
-    # a new threshold is followed at once: 30 young people are now too few to show
+    # a new threshold is followed at once: 30 young people are now too few to show (on a copy
+    # of the ecosystem: the module's other tests share `linked.world.alpha`, and the rollback of
+    # this test's savepoint restores the row, not that object)
+    alpha = Ecosystem.objects.get(pk=alpha.pk)
     alpha.suppression_threshold = 31
     alpha.save(update_fields=["suppression_threshold"])
     year = reach_report.build(alpha).year(linked.year.pk)

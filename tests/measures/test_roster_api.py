@@ -13,8 +13,8 @@ from django.utils import timezone
 from ecotone.directory.models import Program
 from ecotone.measures import linkage
 from ecotone.measures.models import Roster
-from ecotone.measures.services import epochs, facts, rosters
-from tests.measures.test_rosters import SECRET, payload
+from ecotone.measures.services import rosters
+from tests.measures.test_rosters import rostering
 
 pytestmark = pytest.mark.django_db
 
@@ -23,21 +23,7 @@ API = "/api/v1/ecosystems/alpha/measures/rosters/"
 
 @pytest.fixture
 def ready(world: Any) -> Any:
-    world.period = facts.school_year(world.alpha, 2025)
-    world.program = Program.objects.create(
-        ecosystem=world.alpha, organization=world.org_a, name="Robotics club", slug="robotics"
-    )
-    world.program_b = Program.objects.create(
-        ecosystem=world.alpha, organization=world.org_b, name="Coding nights", slug="coding"
-    )
-    world.epoch = epochs.start_epoch(
-        world.users["staff"],
-        world.alpha,
-        first_year=2024,
-        check_value=linkage.check_value(linkage.parse_secret(SECRET)),
-    )
-    world.rows = payload()
-    return world
+    return rostering(world)
 
 
 def body(world: Any, **changes: Any) -> dict[str, Any]:

@@ -15,10 +15,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from ecotone.directory.models import Program
-from ecotone.measures import linkage
 from ecotone.measures.models import Roster
-from ecotone.measures.services import epochs, facts, rosters
-from tests.measures.test_rosters import PEOPLE, SECRET, payload
+from ecotone.measures.services import facts, rosters
+from tests.measures.test_rosters import PEOPLE, payload, rostering
 
 pytestmark = pytest.mark.django_db
 
@@ -27,21 +26,8 @@ ROSTERS = "/e/alpha/measures/rosters/"
 
 @pytest.fixture
 def ready(world: Any) -> Any:
-    world.period = facts.school_year(world.alpha, 2025)
+    rostering(world)
     world.older = facts.school_year(world.alpha, 2023)
-    world.program = Program.objects.create(
-        ecosystem=world.alpha, organization=world.org_a, name="Robotics club", slug="robotics"
-    )
-    world.program_b = Program.objects.create(
-        ecosystem=world.alpha, organization=world.org_b, name="Coding nights", slug="coding"
-    )
-    world.epoch = epochs.start_epoch(
-        world.users["staff"],
-        world.alpha,
-        first_year=2024,
-        check_value=linkage.check_value(linkage.parse_secret(SECRET)),
-    )
-    world.rows = payload()
     world.roster = rosters.submit_roster(
         world.users["partner_a"],
         program=world.program,

@@ -46,11 +46,16 @@ def payload(people: list[tuple[str, ...]] = PEOPLE) -> list[dict[str, Any]]:
     ]
 
 
-@pytest.fixture
-def ready(world: Any) -> Any:
+def rostering(world: Any) -> Any:
+    """The world ready for rosters (the roster tests' one set-up): the 2025-26 school year, a
+    program of each partner (org A's robotics club, org B's coding nights), epoch 1 from 2024
+    under SECRET, and the encoded rows of PEOPLE."""
     world.period = facts.school_year(world.alpha, 2025)
     world.program = Program.objects.create(
-        ecosystem=world.alpha, organization=world.org_a, name="Robotics club"
+        ecosystem=world.alpha, organization=world.org_a, name="Robotics club", slug="robotics"
+    )
+    world.program_b = Program.objects.create(
+        ecosystem=world.alpha, organization=world.org_b, name="Coding nights", slug="coding"
     )
     world.epoch = epochs.start_epoch(
         world.users["staff"],
@@ -58,7 +63,13 @@ def ready(world: Any) -> Any:
         first_year=2024,
         check_value=linkage.check_value(linkage.parse_secret(SECRET)),
     )
+    world.rows = payload()
     return world
+
+
+@pytest.fixture
+def ready(world: Any) -> Any:
+    return rostering(world)
 
 
 def submit(world: Any, rows: list[dict[str, Any]], **changes: Any) -> Roster:
