@@ -12,6 +12,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ecotone import suppression
 from ecotone.suppression import (
     Suppressed,
     publish_count,
@@ -245,3 +246,12 @@ def test_a_part_is_hidden_when_small_or_when_a_whole_less_it_is() -> None:
     assert publish_part(8, (10, 18), 5) == (None, "complement")  # 2 in the first whole only
     assert publish_part(8, (8, 18), 5) == (8, "")  # no one in the first whole only
     assert publish_part(0, (3,), 5) == (0, "")
+
+
+def test_a_hidden_count_says_whether_it_is_small_or_protects_a_small_one() -> None:
+    assert suppression.publish_marked(12, 10) == (12, "")
+    assert suppression.publish_marked(3, 10) == (None, "small")
+    assert suppression.publish_marked(0, 10) == (0, "")
+    assert suppression.hidden_mark(15, 15, 10) == (15, "")
+    assert suppression.hidden_mark(None, 4, 10) == (None, "small")
+    assert suppression.hidden_mark(None, 15, 10) == (None, "protects")

@@ -186,6 +186,20 @@ def publish_total(total: int, threshold: int, *, over_hidden: bool) -> int | Non
     return rounded if rounded >= _threshold(threshold) else None
 
 
+def publish_marked(count: int, threshold: int) -> tuple[int | None, str]:
+    """`publish_count` with why a count is hidden: (the count, "") or (None, "small")."""
+    shown = publish_count(count, threshold)
+    return shown, "" if shown is not None else "small"
+
+
+def hidden_mark(shown: int | None, count: int, threshold: int) -> tuple[int | None, str]:
+    """A cell of a suppressed group (`suppress`) with why it is hidden: "small" when it is,
+    "protects" when it was hidden so that a small one cannot be worked out."""
+    if shown is not None:
+        return shown, ""
+    return None, "small" if publish_count(count, threshold) is None else "protects"
+
+
 def publish_part(part: int, wholes: Iterable[int], threshold: int) -> tuple[int | None, str]:
     """A count shown beside counts that contain it (the young people at two partners beside each
     partner's own; those reached again beside the year's): (the count, "") or (None, why):

@@ -65,16 +65,12 @@ class Count:
 
 
 def _count(n: int, threshold: int) -> Count:
-    shown = suppression.publish_count(n, threshold)
-    return Count(shown, "" if shown is not None else "small")
+    return Count(*suppression.publish_marked(n, threshold))
 
 
 def _suppressed(shown: int | None, n: int, threshold: int) -> Count:
     """A count of a suppressed group: hidden because small, or to protect a small one."""
-    if shown is not None:
-        return Count(shown)
-    alone = suppression.publish_count(n, threshold)
-    return Count(None, "small" if alone is None else "protects")
+    return Count(*suppression.hidden_mark(shown, n, threshold))
 
 
 def _overlap(both: int, first: int, second: int, threshold: int) -> Count:
@@ -176,9 +172,9 @@ def _range(
         return None
     others = sum(served.values())
     low, high = max(people, *served.values()), people + others
-    others_shown = suppression.publish_count(others, threshold)
+    others_shown, why = suppression.publish_marked(others, threshold)
     if others_shown is None:
-        low_count, high_count = Count(None, "small"), Count(None, "small")
+        low_count, high_count = Count(None, why), Count(None, why)
     else:
         low_count, high_count = _count(low, threshold), _count(high, threshold)
     extra = Organization.objects.filter(pk__in=list(served)).values_list("pk", "name")
