@@ -27,7 +27,7 @@ SOURCE = Path(__file__).resolve().parent.parent / "src"
 # The mentoring domain reads the atlas (equity priority), so the atlas comes before it. Shared
 # measurement reads partners, programs and areas; mentoring does not need it (nor it mentoring).
 # Quality (rubrics, assessments) may read any of them; none reads it. Challenges stands right
-# of quality (today only its Django-free core, which reads the shared `ecotone.assignment`).
+# of quality (calls name directory partners; reviewer assignment reads `ecotone.assignment`).
 ORDER = (
     "accounts",
     "ecosystems",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -17,46 +17,22 @@ from django.conf import settings as django_settings
 from django.db import transaction
 from django.test import Client, override_settings
 
+from tests.challenges import permissions as challenges
 from tests.conftest import PERSONAS, World, build_world
+from tests.permission_rows import (
+    ADMITTED,
+    ALL_200,
+    BACKBONE,
+    EVERY_MEMBER,
+    Row,
+    members_only,
+    statuses,
+)
 
-BACKBONE = ("staff", "admin")
-MEMBERS = ("member", "mentor", "reviewer", "partner_a", "partner_b")
-EVERY_MEMBER = (*MEMBERS, *BACKBONE)
-# Members the backbone admitted: not the mentor, whose role anyone may give themself (the
-# public sign-up) and which opens only the mentoring pages, never member-only data such as the
-# atlas.
-ADMITTED = tuple(p for p in EVERY_MEMBER if p != "mentor")
 SCENARIO_PROGRAM = {"name": "Lab", "latitude": 40.5, "longitude": -83.0, "seats": 30}
 # The statuses are the rules' and the access helpers' answers, the same on either database
 # (`make test` runs the table once, on SQLite; tests/conftest.py).
 pytestmark = pytest.mark.dialect_free
-
-
-def statuses(rest: int, **named: int) -> dict[str, int]:
-    table = dict.fromkeys(PERSONAS, rest)
-    for persona, status in named.items():
-        table[persona] = status
-    return table
-
-
-def members_only(allowed: tuple[str, ...], ok: int = 200, *, api: bool = False) -> dict[str, int]:
-    """Allowed personas get `ok`, other members 403, outsiders and operators 404."""
-    table = statuses(404, anonymous=401 if api else 302)
-    for persona in (*MEMBERS, *BACKBONE):
-        table[persona] = ok if persona in allowed else 403
-    return table
-
-
-@dataclass
-class Row:
-    name: str
-    method: str
-    url: str
-    expected: dict[str, int]
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-ALL_200 = statuses(200)
 
 
 def org_a_staff(ok: int = 200) -> dict[str, int]:
@@ -1537,6 +1513,7 @@ ROWS = [
     *ASSESSMENT_ROWS,
     *CYCLE_ROWS,
     *PROGRESS_ROWS,
+    *challenges.ROWS,
 ]
 
 CELLS = [
@@ -1676,6 +1653,7 @@ def _records(world: World) -> dict[str, Any]:
     indicator, draft_indicator = _indicators(world)
     assessed = _assessed(world)
     return {
+        **challenges.records(world),
         "assessed": assessed.pk,
         "assessed_program": assessed.program.slug,
         "assessed_rubric": assessed.version.rubric.key,

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "ecotone.measures",
     "ecotone.mentoring",
     "ecotone.quality",
+    "ecotone.challenges",
     "ecotone.demo",
 ]
 

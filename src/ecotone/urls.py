@@ -35,6 +35,7 @@ urlpatterns = [
     path("e/<slug:ecosystem_slug>/measures/", include("ecotone.measures.urls")),
     path("e/<slug:ecosystem_slug>/mentoring/", include("ecotone.mentoring.urls")),
     path("e/<slug:ecosystem_slug>/quality/", include("ecotone.quality.urls")),
+    path("e/<slug:ecosystem_slug>/challenges/", include("ecotone.challenges.urls")),
     path("e/<slug:ecosystem_slug>/", include("ecotone.ecosystems.urls")),
     path("n/<slug:network_slug>/", ecosystem_views.network_detail, name="network"),
     path(

@@ -1,6 +1,8 @@
-"""Challenges: calls for proposals, reviewer assignment, fair ranking (issue 20).
+"""Challenges: calls for proposals, applications over rounds, reviewer assignment, fair
+ranking and awards (issue 20, docs/challenges.md).
 
-So far only the Django-free core: `reviewing` (reviewer assignment by min-cost flow over
-`ecotone.assignment`) and `ranking` (weighted totals, z-scores, the fixed-effects model of
-quality and leniency). The app (models, pages) is built on top later.
+The Django-free core: `reviewing` (reviewer assignment by min-cost flow over
+`ecotone.assignment`), `ranking` (weighted totals, z-scores, the fixed-effects model of quality
+and leniency) and `places` (states and census regions). The records are in `models`; who
+reaches what is `access`.
 """

@@ -291,6 +291,17 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "quality.view_rollup": is_backbone | is_granted_member,
     # ... and who reads its exact figures, every count however small (the backbone)
     "quality.view_rollup_exact": is_backbone,
+    # challenges (ecotone.challenges, docs/challenges.md): everyone reads a call once it is
+    # open and its published winners; any signed-in person applies, on behalf of an
+    # organization, and reaches only their own applications (access.applications_of);
+    # reviewers keep a profile, bid, declare conflicts and review what they are assigned,
+    # never an application they are in conflict with (checked in access, for pages, API and
+    # services alike); backbone staff run the calls.
+    "challenges.view_calls": everyone,
+    "challenges.apply": rules.is_authenticated,
+    "challenges.manage_calls": is_backbone,
+    "challenges.review": is_reviewer,
+    "challenges.view_application": is_backbone | is_assigned_reviewer,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }
