@@ -340,3 +340,13 @@ def build_world() -> World:
 
 
 _world = Replay(build_world)
+
+
+@pytest.fixture
+def smtp() -> Iterator[Any]:
+    """A real SMTP server (tests/smtp.py) that Django's mail goes to for the test; the fixture
+    is its mailbox: `smtp.received`, `smtp.to(address)`."""
+    from tests.smtp import smtp_server
+
+    with smtp_server() as mailbox:
+        yield mailbox
