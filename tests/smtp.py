@@ -43,9 +43,7 @@ class Mailbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append(
-            Received(envelope.mail_from, list(envelope.rcpt_tos), message)  # type: ignore[arg-type]
-        )
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 
 
