@@ -1,9 +1,12 @@
-from django.urls import path
+"""Mounted under /e/<ecosystem_slug>/challenges/ (see ecotone/urls.py). Each area's views
+module keeps its own `urlpatterns`; they all share the "challenges" namespace."""
 
-from .views import calls
+from django.urls import include, path
 
 app_name = "challenges"
 
 urlpatterns = [
-    path("", calls.call_list, name="call_list"),
+    # calls and applicants (ch-calls): the calls, their forms and rounds, applying
+    path("", include("ecotone.challenges.views.calls")),
+    path("", include("ecotone.challenges.views.applications")),
 ]
