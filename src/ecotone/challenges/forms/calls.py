@@ -17,6 +17,21 @@ from ..models import ApplicationStatus, QuestionKind, RoundKind
 LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A time as typed, naive: the service reads it in the ecosystem's time zone (not the
+    request's)."""
+
+    widget = LOCAL
+    input_formats = ["%Y-%m-%dT%H:%M"]
+
+    def to_python(self, value: Any) -> Any:
+        found = super().to_python(value)
+        return found.replace(tzinfo=None) if found is not None else None
+
+    def prepare_value(self, value: Any) -> Any:
+        return value
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -38,12 +53,8 @@ class CallForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 8}), required=False
     )
-    opens_at = forms.DateTimeField(
-        label=_("Opens"), required=False, widget=LOCAL, input_formats=["%Y-%m-%dT%H:%M"]
-    )
-    deadline = forms.DateTimeField(
-        label=_("Deadline"), widget=LOCAL, input_formats=["%Y-%m-%dT%H:%M"]
-    )
+    opens_at = LocalDateTimeField(label=_("Opens"), required=False)
+    deadline = LocalDateTimeField(label=_("Deadline"))
     scale_min = forms.IntegerField(label=_("Lowest score"), min_value=0, max_value=9, initial=1)
     scale_max = forms.IntegerField(label=_("Highest score"), min_value=1, max_value=10, initial=5)
     total_funds = forms.DecimalField(
@@ -193,9 +204,7 @@ class RoundForm(forms.Form):
     max_load = forms.IntegerField(
         label=_("Most applications per reviewer"), min_value=1, initial=15
     )
-    due_at = forms.DateTimeField(
-        label=_("Due"), required=False, widget=LOCAL, input_formats=["%Y-%m-%dT%H:%M"]
-    )
+    due_at = LocalDateTimeField(label=_("Due"), required=False)
     exclude_not_willing = forms.BooleanField(
         label=_("Never assign a reviewer who said 'not willing'"), required=False
     )
