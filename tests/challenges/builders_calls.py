@@ -5,7 +5,6 @@ review, then finalists' revision); and an application submitted to it."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.utils import timezone
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecotone.challenges.answers import (
@@ -93,6 +93,7 @@ def test_settings_are_checked_per_kind():
         assert settings_problems(question.kind, question.settings) == []
 
 
+@settings(max_examples=40)
 @given(st.lists(st.text(alphabet="ab ", min_size=1, max_size=4), max_size=12), st.integers(1, 8))
 def test_the_word_limit_counts_words(parts, limit):
     text = " ".join(parts)

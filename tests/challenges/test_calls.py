@@ -115,7 +115,8 @@ def test_question_settings_are_checked_by_kind_and_questions_reorder(world: Any)
     client.post(url, {"kind": "number", "label": "Count", "minimum": "0", "maximum": "9"})
     pick, count = call.questions.order_by("position")
     assert pick.settings == {"options": ["A", "B"]}
-    assert count.settings == {"min": 0, "max": 9} and not count.required
+    assert count.settings == {"min": 0, "max": 9}
+    assert not count.required
     client.post(url, {"move": "up", "question": count.pk})
     assert list(call.questions.order_by("position").values_list("label", flat=True)) == [
         "Count",
@@ -166,7 +167,8 @@ def test_the_public_list_puts_open_calls_first_searches_and_hides_drafts(world: 
     assert "Secret Draft" not in page
     assert anonymous.get(f"{BASE}/calls/secret-draft/").status_code == 404
     found = anonymous.get(f"{BASE}/?q=old").content.decode()
-    assert "Old Awards" in found and "Spark Grants" not in found
+    assert "Old Awards" in found
+    assert "Spark Grants" not in found
     assert "Secret Draft" in world.client("staff").get(f"{BASE}/").content.decode()
 
 
@@ -176,7 +178,8 @@ def test_the_call_applications_list_filters_and_exports(world: Any) -> None:
     client = world.client("staff")
     url = f"{BASE}/calls/{call.slug}/applications/"
     page = client.get(url).content.decode()
-    assert "Robots in Riverton" in page and "1 application" in page
+    assert "Robots in Riverton" in page
+    assert "1 application" in page
     review = call.rounds.get(kind="review")
     assert (
         "Robots in Riverton"
