@@ -3,10 +3,12 @@ records their placeholders name (`records`)."""
 
 from __future__ import annotations
 
+import io
+from datetime import timedelta
 from typing import Any
 
 from tests.conftest import World
-from tests.permission_rows import ALL_200, Row
+from tests.permission_rows import ALL_200, BACKBONE, Row, members_only, statuses
 
 CHALLENGES = "/e/alpha/challenges"
 
@@ -14,7 +16,119 @@ ROWS = [
     Row("challenges", "get", f"{CHALLENGES}/", ALL_200),
 ]
 
+# --- calls and applicants (ch-calls) ---------------------------------------------------------
+CALL = f"{CHALLENGES}/calls/{{call}}"
+APP = f"{CHALLENGES}/applications/{{application}}"
+BACKBONE_ONLY = members_only(BACKBONE)
+SIGNED_IN = statuses(200, anonymous=302)
+# The application's lead (partner_a) only; the backbone reads its page; anyone else 404.
+LEAD_ONLY = statuses(404, anonymous=302, partner_a=200)
+
+ROWS += [
+    Row("call page", "get", f"{CALL}/", ALL_200),
+    Row(
+        "draft call page",
+        "get",
+        f"{CHALLENGES}/calls/{{draft_call}}/",
+        statuses(404, staff=200, admin=200),
+    ),
+    Row("new call", "get", f"{CHALLENGES}/calls/new/", BACKBONE_ONLY),
+    Row("edit call", "get", f"{CALL}/edit/", BACKBONE_ONLY),
+    Row("open or close a call", "get", f"{CALL}/status/", BACKBONE_ONLY),
+    Row("close a call", "post", f"{CALL}/status/", members_only(BACKBONE, ok=302)),
+    Row("criteria", "get", f"{CALL}/criteria/", BACKBONE_ONLY),
+    Row("criterion", "get", f"{CALL}/criteria/{{criterion}}/", BACKBONE_ONLY),
+    Row("eligibility", "get", f"{CALL}/eligibility/", BACKBONE_ONLY),
+    Row(
+        "eligibility question",
+        "get",
+        f"{CALL}/eligibility/{{eligibility_question}}/",
+        BACKBONE_ONLY,
+    ),
+    Row("form questions", "get", f"{CALL}/questions/", BACKBONE_ONLY),
+    Row("form question", "get", f"{CALL}/questions/{{question}}/", BACKBONE_ONLY),
+    Row("rounds", "get", f"{CALL}/rounds/", BACKBONE_ONLY),
+    Row("round", "get", f"{CALL}/rounds/{{call_round}}/", BACKBONE_ONLY),
+    Row("call applications", "get", f"{CALL}/applications/", BACKBONE_ONLY),
+    Row("call applications csv", "get", f"{CALL}/applications/?format=csv", BACKBONE_ONLY),
+    Row("apply", "get", f"{CALL}/apply/", SIGNED_IN),
+    Row("my applications", "get", f"{CHALLENGES}/applications/", SIGNED_IN),
+    Row(
+        "application",
+        "get",
+        f"{APP}/",
+        statuses(404, anonymous=302, partner_a=200, staff=200, admin=200),
+    ),
+    Row("application eligibility", "get", f"{APP}/eligibility/", LEAD_ONLY),
+    # submitted: the form sends its lead back to the application's page
+    Row("application form", "get", f"{APP}/edit/", statuses(404, anonymous=302, partner_a=302)),
+    Row("application file", "get", f"{APP}/files/{{answer_file}}/", LEAD_ONLY),
+    Row("co-applicants", "get", f"{APP}/co-applicants/", LEAD_ONLY),
+    Row("submit", "get", f"{APP}/submit/", LEAD_ONLY),
+    Row("withdraw", "get", f"{APP}/withdraw/", LEAD_ONLY),
+    Row("withdraw it", "post", f"{APP}/withdraw/", statuses(404, anonymous=302, partner_a=302)),
+    Row("versions", "get", f"{APP}/versions/", LEAD_ONLY),
+    Row("co-applicant invitation", "get", f"{CHALLENGES}/invitations/{{co_token}}/", SIGNED_IN),
+    # only the invited address (partner_b's) accepts; anyone else is told so
+    Row(
+        "accept an invitation",
+        "post",
+        f"{CHALLENGES}/invitations/{{co_token}}/",
+        statuses(400, anonymous=302, partner_b=302),
+    ),
+]
+
+# Values that resolve the rows' URLs (test_every_url_pattern_is_in_the_table).
+FAKE = {
+    "call": "x",
+    "draft_call": "x",
+    "criterion": "1",
+    "eligibility_question": "1",
+    "question": "1",
+    "call_round": "1",
+    "application": "1",
+    "answer_file": "1",
+    "co_token": "x",
+}
+
 
 def records(world: World) -> dict[str, Any]:
     """One record of each kind the rows name, by placeholder."""
-    return {}
+    from django.utils import timezone
+
+    from ecotone.challenges.services import applications as applying
+    from ecotone.challenges.services import calls as services
+
+    from .builders_calls import PDF, open_call, submitted
+
+    call = open_call(world)
+    draft_call = services.create_call(
+        world.users["staff"],
+        world.alpha,
+        title="Draft call",
+        deadline=timezone.now() + timedelta(days=9),
+    )
+    application = submitted(world, call)
+    letter = call.questions.get(kind="file")
+    # a file attached while it was a draft (as the lead does before submitting)
+    application.status = "draft"
+    application.save(update_fields=["status"])
+    answer_file = applying.attach_file(
+        world.users["partner_a"], application, letter, io.BytesIO(PDF)
+    )
+    application.status = "submitted"
+    application.save(update_fields=["status"])
+    invitation = applying.invite_co_applicant(
+        world.users["partner_a"], application, email="partner_b@alpha.test"
+    )
+    return {
+        "call": call.slug,
+        "draft_call": draft_call.slug,
+        "criterion": call.criteria.first().pk,
+        "eligibility_question": call.eligibility.first().pk,
+        "question": letter.pk,
+        "call_round": call.rounds.first().pk,
+        "application": application.pk,
+        "answer_file": answer_file.pk,
+        "co_token": invitation.token,
+    }
