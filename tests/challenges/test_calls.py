@@ -190,3 +190,11 @@ def test_the_call_applications_list_filters_and_exports(world: Any) -> None:
     assert csv.splitlines()[1].startswith("Robots in Riverton,Robotics For All,")
     assert client.get(f"{url}?format=xlsx")["Content-Type"].endswith("spreadsheetml.sheet")
     assert world.client("partner_a").get(url).status_code == 403
+
+
+def test_the_call_page_speaks_spanish(world: Any) -> None:
+    call = open_call(world)
+    page = world.client("anonymous").get(f"{BASE}/calls/{call.slug}/", HTTP_ACCEPT_LANGUAGE="es")
+    text = page.content.decode()
+    assert "Cómo se puntúan las solicitudes" in text
+    assert "Inicie sesión para presentar una solicitud." in text

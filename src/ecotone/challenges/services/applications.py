@@ -24,7 +24,7 @@ from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_  # noqa: N812  (marks, for the catalog)
+from django.utils.translation import gettext_noop
 
 from ecotone.attachments import BINARY, CSV, TEXT, check_attachment
 from ecotone.ecosystems.models import Organization, Sector
@@ -58,23 +58,23 @@ CLOSED = (
 
 # What each problem of `answers.check` says, with its params.
 PROBLEM_MESSAGES = {
-    "required": N_("This question needs an answer before you submit."),
-    "not_text": N_("Write the answer as text."),
-    "too_many_words": N_("%(count)s words: the limit is %(limit)s."),
-    "not_an_option": N_("Choose from the options given."),
-    "not_a_number": N_("Write a number."),
-    "below_min": N_("The lowest accepted is %(min)s."),
-    "above_max": N_("The highest accepted is %(max)s."),
-    "bad_budget": N_("The budget is a table of at most %(most)s rows."),
-    "bad_budget_row": N_("Row %(row)s of the budget cannot be read."),
-    "budget_category": N_("Row %(row)s: choose one of the budget's categories."),
-    "budget_amount": N_("Row %(row)s: the amount is a number."),
-    "budget_negative": N_("Row %(row)s: the amount cannot be negative."),
-    "budget_over_total": N_("The budget totals %(total)s: the most is %(max_total)s."),
-    "no_such_file": N_("Upload the file again."),
-    "unknown_partner": N_("Choose partners from the directory, each once."),
-    "too_many_partners": N_("%(count)s partners: the most is %(max)s."),
-    "unknown_kind": N_("This question cannot be answered."),
+    "required": gettext_noop("This question needs an answer before you submit."),
+    "not_text": gettext_noop("Write the answer as text."),
+    "too_many_words": gettext_noop("%(count)s words: the limit is %(limit)s."),
+    "not_an_option": gettext_noop("Choose from the options given."),
+    "not_a_number": gettext_noop("Write a number."),
+    "below_min": gettext_noop("The lowest accepted is %(min)s."),
+    "above_max": gettext_noop("The highest accepted is %(max)s."),
+    "bad_budget": gettext_noop("The budget is a table of at most %(most)s rows."),
+    "bad_budget_row": gettext_noop("Row %(row)s of the budget cannot be read."),
+    "budget_category": gettext_noop("Row %(row)s: choose one of the budget's categories."),
+    "budget_amount": gettext_noop("Row %(row)s: the amount is a number."),
+    "budget_negative": gettext_noop("Row %(row)s: the amount cannot be negative."),
+    "budget_over_total": gettext_noop("The budget totals %(total)s: the most is %(max_total)s."),
+    "no_such_file": gettext_noop("Upload the file again."),
+    "unknown_partner": gettext_noop("Choose partners from the directory, each once."),
+    "too_many_partners": gettext_noop("%(count)s partners: the most is %(max)s."),
+    "unknown_kind": gettext_noop("This question cannot be answered."),
 }
 
 

@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_  # noqa: N812  (marks, for the catalog)
+from django.utils.translation import gettext_noop
 
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
@@ -243,56 +243,62 @@ def remove_criterion(actor: Any, criterion: Criterion) -> None:
 # first. A call on another scale takes, for each of its levels, the nearest of the five.
 TEMPLATE: tuple[tuple[str, str, tuple[str, str, str, str, str]], ...] = (
     (
-        N_("Impact"),
-        N_("How many young people the project reaches, who they are, and what changes for them."),
+        gettext_noop("Impact"),
+        gettext_noop(
+            "How many young people the project reaches, who they are, and what changes for them."
+        ),
         (
-            N_("Who is served and what changes for them is unclear."),
-            N_("Names who is served, but the change hoped for is vague."),
-            N_("A clear group of young people and a plausible change, modestly measured."),
-            N_(
+            gettext_noop("Who is served and what changes for them is unclear."),
+            gettext_noop("Names who is served, but the change hoped for is vague."),
+            gettext_noop(
+                "A clear group of young people and a plausible change, modestly measured."
+            ),
+            gettext_noop(
                 "Reaches young people with the least access, with a clear change and a way to "
                 "measure it."
             ),
-            N_(
+            gettext_noop(
                 "Reaches young people with the least access at scale, with a lasting change it "
                 "measures and reports."
             ),
         ),
     ),
     (
-        N_("Effective Partnerships"),
-        N_("Whether partners across sectors share the work, the decisions and the credit."),
+        gettext_noop("Effective Partnerships"),
+        gettext_noop(
+            "Whether partners across sectors share the work, the decisions and the credit."
+        ),
         (
-            N_("One organization acting alone."),
-            N_("Partners are named but their part is unclear."),
-            N_("Partners have defined roles in the work."),
-            N_("Partners from several sectors share planning, work and resources."),
-            N_(
+            gettext_noop("One organization acting alone."),
+            gettext_noop("Partners are named but their part is unclear."),
+            gettext_noop("Partners have defined roles in the work."),
+            gettext_noop("Partners from several sectors share planning, work and resources."),
+            gettext_noop(
                 "A coalition across sectors that decides together and builds on each other's "
                 "strengths."
             ),
         ),
     ),
     (
-        N_("Creative Engagement"),
-        N_("How the project invites young people in and keeps them coming back."),
+        gettext_noop("Creative Engagement"),
+        gettext_noop("How the project invites young people in and keeps them coming back."),
         (
-            N_("Activities are passive or generic."),
-            N_("Some hands-on activity, with little room for young people's own ideas."),
-            N_("Hands-on, relevant activities that keep young people engaged."),
-            N_("Young people shape the work, with activities rooted in their community."),
-            N_("A fresh approach young people help lead, which others could learn from."),
+            gettext_noop("Activities are passive or generic."),
+            gettext_noop("Some hands-on activity, with little room for young people's own ideas."),
+            gettext_noop("Hands-on, relevant activities that keep young people engaged."),
+            gettext_noop("Young people shape the work, with activities rooted in their community."),
+            gettext_noop("A fresh approach young people help lead, which others could learn from."),
         ),
     ),
     (
-        N_("Sustainability"),
-        N_("Whether the work can last beyond the grant."),
+        gettext_noop("Sustainability"),
+        gettext_noop("Whether the work can last beyond the grant."),
         (
-            N_("Ends when the grant ends."),
-            N_("Hopes to continue, without a plan."),
-            N_("A plan to continue, with some funding or partners in view."),
-            N_("Committed partners and funding beyond the grant."),
-            N_("Built into partners' budgets and practice, so it lasts and grows."),
+            gettext_noop("Ends when the grant ends."),
+            gettext_noop("Hopes to continue, without a plan."),
+            gettext_noop("A plan to continue, with some funding or partners in view."),
+            gettext_noop("Committed partners and funding beyond the grant."),
+            gettext_noop("Built into partners' budgets and practice, so it lasts and grows."),
         ),
     ),
 )
@@ -363,17 +369,17 @@ def remove_eligibility(actor: Any, question: EligibilityQuestion) -> None:
 # --- form questions --------------------------------------------------------------------------
 
 SETTING_MESSAGES = {
-    "unknown_kind": N_("Choose a kind of question."),
-    "bad_word_limit": N_("The word limit is a whole number from 1 to %(most)s."),
-    "bad_options": N_("List the options, one per line, each different."),
-    "bad_bounds": N_(
+    "unknown_kind": gettext_noop("Choose a kind of question."),
+    "bad_word_limit": gettext_noop("The word limit is a whole number from 1 to %(most)s."),
+    "bad_options": gettext_noop("List the options, one per line, each different."),
+    "bad_bounds": gettext_noop(
         "The lowest and highest numbers are numbers, the lowest not above the highest."
     ),
-    "bad_categories": N_("List the budget categories, one per line, each different."),
-    "bad_max_total": N_("The largest total is a number of zero or more."),
-    "bad_types": N_("Accepted types are chosen from: %(types)s."),
-    "bad_max_mb": N_("The largest size is a whole number of MB from 1 to 100."),
-    "bad_max_partners": N_("The most partners is a whole number from 1 to 100."),
+    "bad_categories": gettext_noop("List the budget categories, one per line, each different."),
+    "bad_max_total": gettext_noop("The largest total is a number of zero or more."),
+    "bad_types": gettext_noop("Accepted types are chosen from: %(types)s."),
+    "bad_max_mb": gettext_noop("The largest size is a whole number of MB from 1 to 100."),
+    "bad_max_partners": gettext_noop("The most partners is a whole number from 1 to 100."),
 }
 
 
