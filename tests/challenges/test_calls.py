@@ -198,3 +198,38 @@ def test_the_call_page_speaks_spanish(world: Any) -> None:
     text = page.content.decode()
     assert "Cómo se puntúan las solicitudes" in text
     assert "Inicie sesión para presentar una solicitud." in text
+
+
+def test_the_lists_stay_within_their_queries(
+    world: Any, django_assert_max_num_queries: Any
+) -> None:
+    from ecotone.challenges.models import Application
+
+    call = open_call(world)
+    review = call.rounds.get(kind="review")
+    Application.objects.bulk_create(
+        Application(
+            ecosystem=world.alpha,
+            call=call,
+            round=review,
+            lead=world.users["partner_a"],
+            organization_name=f"Org {n}",
+            organization_sector="school",
+            title=f"Project {n}",
+            status="submitted",
+            submitted_at=timezone.now(),
+        )
+        for n in range(40)
+    )
+    staff = world.client("staff")
+    staff.get(f"{BASE}/")  # the session and the person's roles, read once
+    with django_assert_max_num_queries(14):
+        page = staff.get(f"{BASE}/calls/{call.slug}/applications/")
+    assert "40 applications" in page.content.decode()
+    lead = world.client("partner_a")
+    lead.get(f"{BASE}/")
+    with django_assert_max_num_queries(12):
+        mine = lead.get(f"{BASE}/applications/")
+    assert mine.content.decode().count("Project ") == 25
+    with django_assert_max_num_queries(12):
+        staff.get(f"{BASE}/")

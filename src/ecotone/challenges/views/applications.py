@@ -248,6 +248,8 @@ def application_edit(request: HttpRequest, ecosystem_slug: str, pk: int) -> Http
         _show_problems(form, found)
         status = 400
         messages.info(request, _("Your draft is saved; some answers need attention."))
+    elif request.method == "POST":
+        status = 400  # the title is missing or a field could not be read
     elif request.method == "GET" and request.GET.get("check"):
         form = build()
         for key, sentences in services.by_question(
