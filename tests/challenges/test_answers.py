@@ -140,3 +140,29 @@ def test_diff_per_question():
     assert found["budget"].status == "unchanged"
     # whitespace alone is no change
     assert diff_answers({"plan": "a  b"}, {"plan": "a b\n"}, QUESTIONS)[0].status == "unchanged"
+
+
+ANY_ANSWER = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.integers(-10, 10_000),
+    st.lists(st.sampled_from(["K-5", "6-8", "STEM", "x"]), max_size=3),
+    st.lists(
+        st.fixed_dictionaries(
+            {"category": st.sampled_from(["Staff", "Travel"]), "amount": st.integers(-5, 900)}
+        ),
+        max_size=3,
+    ),
+)
+
+
+@settings(max_examples=60)
+@given(st.dictionaries(st.sampled_from([q.key for q in QUESTIONS]), ANY_ANSWER))
+def test_a_submission_finds_every_problem_a_draft_finds_and_only_adds_missing_answers(answers):
+    draft = check(QUESTIONS, answers, complete=False, file_ids={1}, partner_ids={1, 2})
+    final = set(
+        (p.key, p.code)
+        for p in check(QUESTIONS, answers, complete=True, file_ids={1}, partner_ids={1, 2})
+    )
+    assert {(p.key, p.code) for p in draft} <= final
+    assert {code for _key, code in final - {(p.key, p.code) for p in draft}} <= {"required"}

@@ -287,3 +287,19 @@ def test_withdrawing_after_a_confirmation(world: Any, call: Any) -> None:
     assert application.status == ApplicationStatus.WITHDRAWN
     assert application.round is None
     assert client.post(f"{BASE}/applications/{application.pk}/withdraw/").status_code == 400
+
+
+def test_the_form_renders_every_kind_of_question_without_javascript(world: Any, call: Any) -> None:
+    application = draft(world, call)
+    page = world.client("partner_a").get(f"{BASE}/applications/{application.pk}/edit/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert '<textarea name="a_project-plan"' in text
+    assert 'type="radio" name="a_main-field" value="Robotics"' in text
+    assert 'name="a_young-people-served"' in text
+    assert 'name="a_budget_2_amount"' in text  # three empty rows to fill
+    assert 'type="file" name="a_letter-of-support"' in text
+    assert '<select name="a_partners"' in text
+    assert "Eastside Library" in text
+    assert 'enctype="multipart/form-data"' in text
+    assert "At most 20 words." in text
