@@ -62,7 +62,12 @@ ROWS += [
     Row("application eligibility", "get", f"{APP}/eligibility/", LEAD_ONLY),
     # submitted: the form sends its lead back to the application's page
     Row("application form", "get", f"{APP}/edit/", statuses(404, anonymous=302, partner_a=302)),
-    Row("application file", "get", f"{APP}/files/{{answer_file}}/", LEAD_ONLY),
+    Row(
+        "application file",
+        "get",
+        f"{APP}/files/{{answer_file}}/",
+        statuses(404, anonymous=302, partner_a=200, staff=200, admin=200),
+    ),
     Row("co-applicants", "get", f"{APP}/co-applicants/", LEAD_ONLY),
     Row("submit", "get", f"{APP}/submit/", LEAD_ONLY),
     Row("withdraw", "get", f"{APP}/withdraw/", LEAD_ONLY),

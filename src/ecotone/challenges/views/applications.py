@@ -61,6 +61,16 @@ def _own(request: HttpRequest, pk: int) -> Application:
     return get_object_or_404(found, pk=pk)
 
 
+def _readable(request: HttpRequest, pk: int) -> tuple[Application, bool]:
+    """An application its applicants edit, or the backbone reads (once submitted), and
+    whether the person is one of its applicants; 404 to anyone else."""
+    ecosystem = current_ecosystem(request)
+    editor = access.own_applications(request.user, ecosystem).filter(pk=pk).exists()
+    if editor or not access.is_backbone(request.user, ecosystem):
+        return _own(request, pk), editor
+    return get_object_or_404(access.applications_of(request.user, ecosystem), pk=pk), False
+
+
 def _detail(application: Application) -> HttpResponseBase:
     return redirect("challenges:application", application.ecosystem.slug, application.pk)
 
@@ -112,12 +122,7 @@ def my_applications(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBa
 @applicant_view
 def application_detail(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponseBase:
     """The applicants' page of their application; the backbone reads it too (read only)."""
-    ecosystem = current_ecosystem(request)
-    editor = access.own_applications(request.user, ecosystem).filter(pk=pk).exists()
-    if editor or not access.is_backbone(request.user, ecosystem):
-        application = _own(request, pk)
-    else:
-        application = get_object_or_404(access.applications_of(request.user, ecosystem), pk=pk)
+    application, editor = _readable(request, pk)
     feedback, comments = services.feedback_for(application)
     questions = list(application.call.questions.all())
     files = {f.pk: f for f in application.files.all()}
@@ -299,7 +304,7 @@ def _show_problems(form: AnswersForm, found: Any) -> None:
 @applicant_view
 @require_GET
 def answer_file(request: HttpRequest, ecosystem_slug: str, pk: int, file_pk: int) -> FileResponse:
-    application = _own(request, pk)
+    application, _editor = _readable(request, pk)
     record = get_object_or_404(application.files, pk=file_pk)
     try:
         stream = record.file.open("rb")
