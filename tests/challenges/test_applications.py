@@ -223,7 +223,11 @@ def test_revising_keeps_the_previous_version_and_shows_the_diff(world: Any, call
     client = world.client("partner_a")
     page = client.get(f"{BASE}/applications/{application.pk}/").content.decode()
     assert "invited to revise" in page
-    changed = {**GOOD, "project-plan": "We teach robotics to girls and boys in the valley"}
+    changed = {
+        **GOOD,
+        "project-plan": "We teach robotics to girls and boys in the valley",
+        "young-people-served": "150",
+    }
     client.post(f"{BASE}/applications/{application.pk}/edit/", form_data(application, **changed))
     assert client.post(f"{BASE}/applications/{application.pk}/submit/").status_code == 302
     first, second = application.revisions.order_by("number")
@@ -231,8 +235,9 @@ def test_revising_keeps_the_previous_version_and_shows_the_diff(world: Any, call
     assert second.answers["project-plan"] == changed["project-plan"]
     assert second.round.kind == "revision"
     diff = client.get(f"{BASE}/applications/{application.pk}/versions/").content.decode()
-    assert "1 answer changed." in diff
+    assert "2 answers changed." in diff
     assert "<ins>and boys</ins>" in diff
+    assert "<del>120</del> → <ins>150</ins>" in diff
 
 
 def test_revising_after_the_round_is_due_is_refused(world: Any, call: Any) -> None:

@@ -171,6 +171,26 @@ def _shown(question: Any, value: Any, files: dict[int, Any], partners: dict[int,
     return value
 
 
+def _plain(question: Any, value: Any, files: dict[int, str], partners: dict[int, str]) -> str:
+    """An answer in a line, for the diff of two versions (a file by its name, a partner by
+    theirs, a budget row by its category and amount)."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if question.kind == QuestionKind.FILE:
+        return files.get(value, "?")
+    if question.kind == QuestionKind.PARTNERS and isinstance(value, list):
+        return ", ".join(partners.get(i, "?") for i in value)
+    if question.kind == QuestionKind.BUDGET and isinstance(value, list):
+        return "; ".join(
+            f"{row.get('category', '')}: {row.get('amount', '')}"
+            for row in value
+            if isinstance(row, dict)
+        )
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 @applicant_view
 @require_http_methods(["GET", "POST"])
 def screening(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponseBase:
@@ -446,6 +466,21 @@ def versions(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponse
         old = by_number.get(number("old", default_old) or default_old)
         if old is not None and (new is None or new.number != old.number):
             rows = services.diff(application, old, new)
+    files = {f.pk: f.original_name for f in application.files.all()}
+    partner_ids = {
+        i
+        for _q, d in rows
+        if _q.kind == QuestionKind.PARTNERS
+        for value in (d.old, d.new)
+        for i in (value or [])
+    }
+    partners = dict(
+        application.ecosystem.organizations.filter(pk__in=partner_ids).values_list("pk", "name")
+    )
+    shown = [
+        (q, d, _plain(q, d.old, files, partners), _plain(q, d.new, files, partners))
+        for q, d in rows
+    ]
     return render(
         request,
         "challenges/applications/versions.html",
@@ -454,7 +489,7 @@ def versions(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponse
             "revisions": revisions,
             "old": old,
             "new": new,
-            "rows": rows,
+            "rows": shown,
             "changed": sum(1 for _q, d in rows if d.status != "unchanged"),
         },
     )
