@@ -308,3 +308,16 @@ def test_the_form_renders_every_kind_of_question_without_javascript(world: Any, 
     assert "Eastside Library" in text
     assert 'enctype="multipart/form-data"' in text
     assert "At most 20 words." in text
+
+
+def test_the_services_refuse_anyone_but_the_applicants(world: Any, call: Any) -> None:
+    application = draft(world, call)
+    for persona in ("partner_b", "staff", "reviewer"):
+        who = world.users[persona]
+        with pytest.raises(DomainError, match="Only the application's applicants"):
+            services.save_draft(who, application, answers_given=GOOD)
+        with pytest.raises(DomainError, match="Only the application's applicants"):
+            services.submit(who, application)
+        with pytest.raises(DomainError, match="Only the application's applicants"):
+            services.invite_co_applicant(who, application, email="x@y.test")
+    assert application.answers == {}
