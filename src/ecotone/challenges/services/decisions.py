@@ -169,11 +169,14 @@ def decisions_of(round_: Round) -> Any:
 def release_feedback(round_: Round, *, by: Any) -> Round:
     """Let the round's applicants read the reviewers' comments to them."""
     require_backbone(by, round_)
-    if round_.feedback_released_at is not None:
-        raise DomainError(_("The feedback of this round was already released."))
-    round_.feedback_released_at = timezone.now()
-    round_.save(update_fields=["feedback_released_at", "updated_at"])
-    return round_
+    with transaction.atomic():
+        locked = Round.objects.select_for_update().get(pk=round_.pk)
+        if locked.feedback_released_at is not None:
+            raise DomainError(_("The feedback of this round was already released."))
+        locked.feedback_released_at = timezone.now()
+        locked.save(update_fields=["feedback_released_at", "updated_at"])
+    round_.feedback_released_at = locked.feedback_released_at
+    return locked
 
 
 def feedback_for(application: Application) -> list[tuple[Round, list[str]]]:
