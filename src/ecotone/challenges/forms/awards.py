@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -36,9 +37,11 @@ class NewAwardForm(AwardForm):
 
     field_order = ["application", "amount", "in_kind", "citation"]
 
-    def __init__(self, *args: object, choices: list[tuple[int, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["application"].choices = choices  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        application = self.fields["application"]
+        assert isinstance(application, forms.TypedChoiceField)
+        application.choices = choices
 
 
 class MilestoneForm(forms.Form):

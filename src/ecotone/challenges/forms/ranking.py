@@ -39,10 +39,12 @@ class ShortlistForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["advance"].choices = choices
+        advance = self.fields["advance"]
+        assert isinstance(advance, forms.TypedMultipleChoiceField)
+        advance.choices = choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("mode") == self.TOP and not data.get("top"):
             self.add_error("top", _("Say how many applications advance."))
         if data.get("mode") == self.CHOSEN and not data.get("advance"):
