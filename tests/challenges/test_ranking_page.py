@@ -78,6 +78,8 @@ def test_a_split_panel_and_a_wide_spread_are_said(world: Any) -> None:
     assert result.components == 2
     assert any("2 groups" in note for note in result.notes)
     # Application 0's reviews are 6 and 4: a spread of 2 over the call's threshold of 1.5.
+    groups = {r.application.title: r.component for r in result.rows}
+    assert groups == {"Project 000": 1, "Project 001": 1, "Project 002": 2, "Project 003": 2}
     flagged = {r.application.title for r in result.rows if r.disagreement}
     assert flagged == {"Project 000", "Project 001"}
 
@@ -133,3 +135,11 @@ def test_a_round_of_the_demos_size_is_fast(world: Any, django_assert_max_num_que
     assert response.status_code == 200
     assert time.perf_counter() - started < 2.0
     assert response.content.decode().count("<tr>") >= 90
+
+
+def test_the_page_reads_in_spanish(world: Any) -> None:
+    built = build_round(world.alpha, qualities=QUALITIES, leniencies=LENIENT, k=2)
+    page = world.client("staff").get(_url("ranking", built), HTTP_ACCEPT_LANGUAGE="es")
+    text = page.content.decode()
+    assert "Posición ajustada" in text
+    assert "Indulgencia de los evaluadores" in text

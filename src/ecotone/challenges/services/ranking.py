@@ -51,7 +51,7 @@ class RankedApplication:
     adjusted_rank: int | None
     spread: float | None
     disagreement: bool
-    component: int
+    component: int  # the group of reviewers it was compared in, from 1 (0: no review)
     criteria: list[float | None]
     decision: Decision | None = None
 
@@ -168,6 +168,11 @@ def round_ranking(round_: Round) -> RoundRanking:
     counts = np.bincount(np.asarray(a_list, dtype=np.int64), minlength=len(applications))
     with np.errstate(invalid="ignore", divide="ignore"):
         criterion_means = per_criterion / per_criterion_n
+    # Groups numbered 1, 2, ... in the order of the applications reviewed in them.
+    groups: dict[int, int] = {}
+    for i in range(len(applications)):
+        if counts[i]:
+            groups.setdefault(int(fit.model.application_component[i]), len(groups) + 1)
     for i, application in enumerate(applications):
         n = int(counts[i])
         quality = _number(fit.quality[i]) if n else None
@@ -186,7 +191,7 @@ def round_ranking(round_: Round) -> RoundRanking:
                 adjusted_rank=int(fit.adjusted_rank[i]) if quality is not None else None,
                 spread=_number(fit.spread[i]) if n else None,
                 disagreement=bool(fit.disagreement[i]),
-                component=int(fit.model.application_component[i]),
+                component=groups.get(int(fit.model.application_component[i]), 0),
                 criteria=[_number(v) for v in criterion_means[i]],
                 decision=decisions.get(application.pk),
             )

@@ -139,7 +139,7 @@ def export_rows(result: RoundRanking) -> tuple[list[str], list[list[Any]]]:
             r.adjusted_rank,
             r.spread,
             _("yes") if r.disagreement else _("no"),
-            r.component + 1,
+            r.component or "",
             *r.criteria,
             r.decision.get_outcome_display() if r.decision else "",
         ]
