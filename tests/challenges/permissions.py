@@ -31,6 +31,8 @@ ROWS += [
     Row("announce", "get", f"{RANKED}/awards/announce/", STAFF),
     Row("announce-post", "post", f"{RANKED}/awards/announce/", STAFF_REDIRECT),
     Row("publish-winners", "post", f"{RANKED}/awards/publish/", STAFF_REDIRECT),
+    Row("decline-rest", "get", f"{RANKED}/awards/decline-rest/", STAFF),
+    Row("decline-rest-post", "post", f"{RANKED}/awards/decline-rest/", STAFF_REDIRECT),
     Row("award", "get", f"{RANKED}/awards/{{award}}/", STAFF),
     Row("award-edit", "post", f"{RANKED}/awards/{{award}}/", STAFF, {"amount": ""}),
     Row("milestone-add", "post", f"{RANKED}/awards/{{award}}/milestones/", STAFF, {"title": ""}),

@@ -186,3 +186,21 @@ def test_the_winners_page_shows_nothing_private(world: Any) -> None:
         "Project 001",
     ):
         assert private not in text
+
+
+def test_the_rest_of_the_last_round_is_declined_with_a_confirmation(
+    world: Any, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    built = _final(world)
+    awards.award(built.applications[0], by=world.users["staff"], amount=Decimal("10"))
+    client = world.client("staff")
+    confirm = client.get(_url("decline_rest", built)).content.decode()
+    assert "Project 001" in confirm
+    assert "Project 000" not in confirm
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(_url("decline_rest", built)).status_code == 302
+    declined = Decision.objects.filter(outcome=Outcome.DECLINE)
+    assert {d.application.title for d in declined} == {"Project 001", "Project 002"}
+    assert {d.decided_by for d in declined} == {world.users["staff"]}
+    assert len(smtp.to("lead1@coalition.test")) == 1
+    assert not smtp.to("lead0@coalition.test")

@@ -205,6 +205,28 @@ def announce(request: HttpRequest, ecosystem_slug: str, call_slug: str) -> HttpR
 
 
 @ecosystem_view(MANAGE)
+@require_http_methods(["GET", "POST"])
+def decline_rest(request: HttpRequest, ecosystem_slug: str, call_slug: str) -> HttpResponse:
+    """GET: the last round's applications not awarded, to confirm; POST: decline them."""
+    call = access.get_call(request, call_slug)
+    if request.method == "POST":
+        try:
+            n = award_services.decline_rest(call, by=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("%(n)s applications declined: their applicants are emailed.") % {"n": n}
+            )
+        return redirect("challenges:awards", ecosystem_slug, call.slug)
+    return render(
+        request,
+        "challenges/awards/decline_rest.html",
+        {"call": call, "rest": award_services.candidates(call)},
+    )
+
+
+@ecosystem_view(MANAGE)
 @require_POST
 def publish(request: HttpRequest, ecosystem_slug: str, call_slug: str) -> HttpResponse:
     call = access.get_call(request, call_slug)
@@ -247,6 +269,7 @@ urlpatterns = [
     path(f"{CALL}awards/", award_list, name="awards"),
     path(f"{CALL}awards/announce/", announce, name="announce_awards"),
     path(f"{CALL}awards/publish/", publish, name="publish_winners"),
+    path(f"{CALL}awards/decline-rest/", decline_rest, name="decline_rest"),
     path(f"{CALL}awards/<int:pk>/", award_detail, name="award"),
     path(f"{CALL}awards/<int:pk>/milestones/", add_milestone, name="add_milestone"),
     path(
