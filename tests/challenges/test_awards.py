@@ -204,3 +204,16 @@ def test_the_rest_of_the_last_round_is_declined_with_a_confirmation(
     assert {d.decided_by for d in declined} == {world.users["staff"]}
     assert len(smtp.to("lead1@coalition.test")) == 1
     assert not smtp.to("lead0@coalition.test")
+
+
+def test_the_awards_list_counts_milestones_done(world: Any) -> None:
+    built = _final(world)
+    staff = world.users["staff"]
+    granted = awards.award(built.applications[0], by=staff, amount=Decimal("100"))
+    today = timezone.localdate()
+    done = awards.add_milestone(granted, by=staff, kind="report", title="Report", due_on=today)
+    awards.add_milestone(granted, by=staff, kind="report", title="Final", due_on=today)
+    awards.mark_done(done, by=staff)
+    page = world.client("staff").get(_url("awards", built)).content.decode()
+    assert "1 / 2" in page
+    assert "$99,900.00 left" in page

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +56,10 @@ def awards_of(call: Call) -> QuerySet[Award]:
     return (
         Award.objects.filter(application__call=call)
         .select_related("application")
-        .prefetch_related("milestones")
+        .annotate(
+            milestones_total=Count("milestones"),
+            milestones_done=Count("milestones", filter=Q(milestones__done_on__isnull=False)),
+        )
         .order_by("application__title", "pk")
     )
 
