@@ -137,3 +137,22 @@ def test_an_empty_pool_says_so(world: Any) -> None:
     page = world.client("staff").get(reverse("challenges:pool", args=["alpha", built.call.slug]))
     assert page.status_code == 200
     assert "No application has been submitted" in page.content.decode()
+
+
+def test_a_pool_of_the_demos_size_takes_few_queries(
+    world: Any, django_assert_max_num_queries: Any
+) -> None:
+    places = [
+        {"city": f"Town {i % 30}", "state": "OH", "latitude": 39 + i / 50, "longitude": -84.0}
+        for i in range(90)
+    ]
+    built = build_round(
+        world.alpha, qualities=[3.0] * 90, leniencies=[0.0] * 20, places=places, slug="big"
+    )
+    for application in built.applications[:45]:
+        application.partners.add(world.org_a)
+    client = world.client("staff")
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("challenges:pool", args=["alpha", "big"]))
+    assert page.status_code == 200
+    assert page.context["report"].total == 90

@@ -130,7 +130,7 @@ def test_a_round_of_the_demos_size_is_fast(world: Any, django_assert_max_num_que
     built = build_round(world.alpha, qualities=qualities, leniencies=leniencies, k=3)
     client = world.client("staff")
     started = time.perf_counter()
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(18):
         response = client.get(_url("ranking", built))
     assert response.status_code == 200
     assert time.perf_counter() - started < 2.0
