@@ -100,7 +100,6 @@ def ranking_page(
             "following": following,
             "decided": decided,
             "formats": FORMATS,
-            "form": ShortlistForm(choices=[], initial={"top": 15}),
         },
     )
 
