@@ -9,4 +9,8 @@ urlpatterns = [
     # calls and applicants (ch-calls): the calls, their forms and rounds, applying
     path("", include("ecotone.challenges.views.calls")),
     path("", include("ecotone.challenges.views.applications")),
+    # ranking, decisions, awards and the applicant pool (ch-ranking)
+    path("", include("ecotone.challenges.views.ranking")),
+    path("", include("ecotone.challenges.views.awards")),
+    path("", include("ecotone.challenges.views.pool")),
 ]

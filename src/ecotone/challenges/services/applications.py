@@ -24,6 +24,7 @@ from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext as translated  # marked with gettext_noop
 from django.utils.translation import gettext_noop
 
 from ecotone.attachments import BINARY, CSV, TEXT, check_attachment
@@ -79,7 +80,7 @@ PROBLEM_MESSAGES = {
 
 
 def message(problem: answers.Problem) -> str:
-    return _(PROBLEM_MESSAGES[problem.code]) % problem.params
+    return translated(PROBLEM_MESSAGES[problem.code]) % problem.params
 
 
 def by_question(problems: Sequence[answers.Problem]) -> dict[str, list[str]]:

@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext as translated  # marked with gettext_noop
 from django.utils.translation import gettext_noop
 
 from ecotone.ecosystems.models import Ecosystem
@@ -319,16 +320,16 @@ def use_template(actor: Any, call: Call) -> list[Criterion]:
     added = []
     with acting(actor):
         for name, description, anchors in TEMPLATE:
-            if _(name) in existing:
+            if translated(name) in existing:
                 continue
             added.append(
                 save_criterion(
                     actor,
                     call,
-                    name=_(name),
+                    name=translated(name),
                     weight=Decimal(1),
-                    description=_(description),
-                    descriptors=[_(a) for a in _nearest(anchors, len(levels(call)))],
+                    description=translated(description),
+                    descriptors=[translated(a) for a in _nearest(anchors, len(levels(call)))],
                 )
             )
     return added
@@ -386,7 +387,9 @@ SETTING_MESSAGES = {
 def check_settings(kind: str, settings: Mapping[str, Any]) -> None:
     problems = answers.settings_problems(kind, settings)
     if problems:
-        raise DomainError(" ".join(_(SETTING_MESSAGES[code]) % params for code, params in problems))
+        raise DomainError(
+            " ".join(translated(SETTING_MESSAGES[code]) % params for code, params in problems)
+        )
 
 
 def save_question(
@@ -403,7 +406,7 @@ def save_question(
     require(actor, call.ecosystem)
     settings = dict(settings or {})
     if kind not in QuestionKind.values:
-        raise DomainError(_(SETTING_MESSAGES["unknown_kind"]))
+        raise DomainError(translated(SETTING_MESSAGES["unknown_kind"]))
     check_settings(kind, settings)
     with acting(actor):
         if question is None:
