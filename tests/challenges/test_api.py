@@ -208,3 +208,35 @@ def test_a_filter_value_it_does_not_allow_is_refused_with_its_name(w: World, r: 
         response = staff.get(f"{BASE}/{path}/", {name: value})
         assert response.status_code == 400, (path, name)
         assert name in response.json()
+
+
+def test_lists_take_the_same_queries_however_many_rows(w: World, r: ApiRecords) -> None:
+    """No query per row (the demo's past call has 90 applications and ~270 reviews)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ecotone.challenges.models import Assignment
+    from tests.challenges.builders_api import make_application, make_review
+
+    paths = ("applications", "assignments", "reviews", "decisions", "awards", "reviewers", "calls")
+
+    def counts(persona: str) -> dict[str, int]:
+        client = w.client(persona)
+        client.get(f"{BASE}/calls/")  # the session and the roles, read once
+        found = {}
+        for path in paths:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(f"{BASE}/{path}/").status_code in (200, 403)
+            found[path] = len(queries)
+        return found
+
+    before = {persona: counts(persona) for persona in ("staff", "reviewer")}
+    for n in range(3):
+        application = make_application(
+            r.open_call, w.users["partner_a"], f"More {n}", round_=r.review_round
+        )
+        assignment = Assignment.objects.create(
+            round=r.review_round, reviewer=r.reviewer, application=application
+        )
+        make_review(assignment, submitted=True)
+    assert {persona: counts(persona) for persona in ("staff", "reviewer")} == before

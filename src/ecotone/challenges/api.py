@@ -472,7 +472,7 @@ class ReviewerProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, C
     def scoped_queryset(self) -> QuerySet[ReviewerProfile]:
         found = ReviewerProfile.objects.filter(ecosystem=self.ecosystem)
         if not self.is_backbone:
-            found = found.filter(user=self.request.user)
+            found = found.filter(user_id=self.request.user.pk or 0)  # anonymous: none
         if self.action == "list" and (active := self.request.query_params.get("active")):
             found = found.filter(active=active == "true")
         return (
@@ -589,7 +589,7 @@ class ChallengeReviewSerializer(serializers.ModelSerializer[Review]):
     def get_reviewer(self, review: Review) -> dict[str, Any] | None:
         if not (self.context.get("backbone") or self.get_mine(review)):
             return None
-        return ChallengePersonSerializer(review.assignment.reviewer.user).data  # type: ignore[return-value]
+        return ChallengePersonSerializer(review.assignment.reviewer.user).data
 
 
 class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet):
