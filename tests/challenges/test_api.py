@@ -46,7 +46,9 @@ def _ids(response: Any) -> set[Any]:
 def test_an_applicant_sees_only_their_own_applications(w: World, r: ApiRecords) -> None:
     member = w.client("member")
     assert _ids(member.get(f"{BASE}/applications/")) == {r.mine.pk, r.draft.pk}
-    detail = member.get(f"{BASE}/applications/{r.mine.pk}/").json()
+    response = member.get(f"{BASE}/applications/{r.mine.pk}/")
+    assert response["ETag"]  # for a later PATCH's If-Match
+    detail = response.json()
     assert detail["lead_email"] == "member@alpha.test"
     assert detail["answers"] == {"plan": "The plan of River Lab"}
     revisions = member.get(f"{BASE}/applications/{r.mine.pk}/revisions/").json()

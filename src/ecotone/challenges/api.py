@@ -2,9 +2,12 @@
 "API").
 
 Read-only for now: the writes (applying, reviewing, deciding) are services of their own areas
-and join these viewsets as actions that call them, as quality's `ratings` does. Every queryset
-starts from `access`, the one rule of who reaches what, so the API shows no more than the
-pages:
+and join these viewsets as actions that call them, as quality's `ratings` does. The records
+people will edit (calls, applications, reviews, profiles, awards) already carry their ETag on
+a read (`ConditionalUpdateMixin`), so a later PATCH checks `If-Match` like every other.
+
+Every queryset starts from `access`, the one rule of who reaches what, so the API shows no
+more than the pages:
 
 - calls: everyone the calls that are no longer drafts, the backbone drafts too, each with its
   criteria (and their descriptors), eligibility questions, form questions and rounds;
@@ -32,6 +35,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ecotone.api.conditional import ConditionalUpdateMixin
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 
 from . import access
@@ -198,7 +202,9 @@ class CallDetailSerializer(CallSerializer):
         read_only_fields = fields
 
 
-class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet):
+class CallViewSet(
+    ConditionalUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet
+):
     """The ecosystem's calls, latest deadline first (drafts for the backbone only); a call with
     its criteria, eligibility questions, form and rounds."""
 
@@ -364,7 +370,9 @@ class ChallengeRevisionSerializer(serializers.ModelSerializer[Revision]):
         read_only_fields = fields
 
 
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet):
+class ApplicationViewSet(
+    ConditionalUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet
+):
     """The applications the caller reaches (`access.applications_of`), by title; one with its
     answers; `revisions/` its submitted versions, oldest first."""
 
@@ -457,7 +465,9 @@ class ChallengeReviewerProfileSerializer(serializers.ModelSerializer[ReviewerPro
         read_only_fields = fields
 
 
-class ReviewerProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet):
+class ReviewerProfileViewSet(
+    ConditionalUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet
+):
     """Reviewer profiles: the backbone every one, a reviewer their own."""
 
     model = ReviewerProfile
@@ -592,7 +602,9 @@ class ChallengeReviewSerializer(serializers.ModelSerializer[Review]):
         return ChallengePersonSerializer(review.assignment.reviewer.user).data
 
 
-class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet):
+class ReviewViewSet(
+    ConditionalUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet
+):
     """Reviews (`access.reviews_of`): a reviewer's own, and the others' of an application they
     reviewed in the same round once theirs is submitted (without the authors); the backbone's
     every one."""
@@ -728,7 +740,9 @@ class ChallengeAwardSerializer(serializers.ModelSerializer[Award]):
         return bool(award.agreement)
 
 
-class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet):
+class AwardViewSet(
+    ConditionalUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet
+):
     """Awards with their milestones (payments and reports due), for the backbone."""
 
     model = Award
