@@ -195,6 +195,9 @@ def test_the_backbone_reads_every_submitted_application_decision_and_award(
     assert w.client("reviewer").get(f"{BASE}/reviewers/{r.peer.pk}/").status_code == 404
     assert w.client("member").get(f"{BASE}/reviewers/").status_code == 403
     assert w.client("reviewer").get(f"{BASE}/decisions/").status_code == 403
+    # read-only until the services' writes arrive
+    put = staff.put(f"{BASE}/applications/{r.mine.pk}/", {}, content_type="application/json")
+    assert put.status_code == 405
 
 
 def test_a_filter_value_it_does_not_allow_is_refused_with_its_name(w: World, r: ApiRecords) -> None:

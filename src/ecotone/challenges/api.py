@@ -72,6 +72,10 @@ class ChallengesViewSet(EcosystemScopedViewSet):
     checked against the ecosystem (a review or an assignment has no ecosystem of its own for
     the rules to read, and whoever reached it through `access` may read it)."""
 
+    # Reads only, until a write arrives with its service (the ETag mixin brings an `update`
+    # that must not answer before then).
+    http_method_names = ["get", "head", "options"]
+
     def check_object_permissions(self, request: Any, obj: Any) -> None:
         super().check_object_permissions(request, self.ecosystem)
 
