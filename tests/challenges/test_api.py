@@ -180,6 +180,9 @@ def test_the_backbone_reads_every_submitted_application_decision_and_award(
         r.other.pk,
     }
     assert _ids(staff.get(f"{BASE}/applications/", {"search": "Library"})) == {r.other.pk}
+    assert staff.get(f"{BASE}/applications/{r.other.pk}/").json()["lead_email"] == (
+        "partner_b@alpha.test"
+    )
     decision = staff.get(f"{BASE}/decisions/").json()["results"]
     assert [(d["outcome"], d["decided_by"]) for d in decision] == [("advance", "Staff")]
     awards = {a["id"]: a for a in staff.get(f"{BASE}/awards/").json()["results"]}

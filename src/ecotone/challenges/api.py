@@ -237,7 +237,7 @@ class CallViewSet(
 # Applications -------------------------------------------------------------------------------
 # Who reads what of an application: its applicants and the backbone all of it; an assigned
 # reviewer what they score (answers, organizations, partners, files) but not the applicants'
-# contact details nor the feedback (the context's `full` set holds the ids read in full).
+# contact details nor the feedback (the context says who reads in full: `_full`).
 
 
 class ChallengeCoApplicantSerializer(serializers.ModelSerializer[CoApplicant]):
@@ -342,7 +342,8 @@ class ChallengeApplicationDetailSerializer(ChallengeApplicationSerializer):
         read_only_fields = fields
 
     def _full(self, application: Application) -> bool:
-        return application.pk in self.context.get("full", ())
+        """Read in full: by the backbone and the application's own applicants."""
+        return bool(self.context.get("backbone")) or application.pk in self.context.get("own", ())
 
     @extend_schema_field(serializers.EmailField(allow_null=True))
     def get_lead_email(self, application: Application) -> str | None:
@@ -417,17 +418,12 @@ class ApplicationViewSet(
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            user = self.request.user
-            if self.is_backbone:
-                full = set(
-                    access.applications_of(user, self.ecosystem).values_list("pk", flat=True)
-                )
-            else:
-                full = set(
-                    access.own_applications(user, self.ecosystem).values_list("pk", flat=True)
-                )
-            context["full"] = full
+        if self.action in ("retrieve", "revisions") and not getattr(
+            self, "swagger_fake_view", False
+        ):
+            context["backbone"] = self.is_backbone
+            own = access.own_applications(self.request.user, self.ecosystem)
+            context["own"] = set(own.values_list("pk", flat=True))
         return context
 
     @extend_schema(responses={200: ChallengeRevisionSerializer(many=True)})
