@@ -28,6 +28,7 @@ from schemathesis.checks import (
 )
 
 from tests.atlas.builders import make_area
+from tests.challenges.builders_api import build_records
 from tests.conftest import World
 
 CHECKS = [
@@ -50,6 +51,8 @@ def _records(world: World) -> None:
     opportunity = make_opportunity(make_program(world.org_a, "Mentoring Lab"))
     matches.invite(opportunity, mentor, world.users["partner_a"])
     make_area(world.alpha, "390001", 1.0, youth=300, locale="rural")
+    # challenges (area api): a call of each status, applications, reviews, a decision, awards
+    build_records(world)
 
 
 def _can_be_invalid(raw: dict[str, Any]) -> bool:

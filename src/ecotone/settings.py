@@ -360,6 +360,15 @@ SPECTACULAR_SETTINGS = {
         "UploadStatusEnum": "ecotone.uploads.UploadStatus",
         "AssessmentStatusEnum": "ecotone.quality.models.AssessmentStatus",
         "ActionStatusEnum": "ecotone.quality.models.ActionStatus",
+        # challenges (area api): their statuses and kinds beside other apps' of the same name
+        "CallStatusEnum": "ecotone.challenges.models.CallStatus",
+        "ChallengeApplicationStatusEnum": "ecotone.challenges.models.ApplicationStatus",
+        "ChallengeReviewStatusEnum": "ecotone.challenges.models.ReviewStatus",
+        "ChallengeRoundStatusEnum": "ecotone.challenges.models.RoundStatus",
+        "ChallengeRoundKindEnum": "ecotone.challenges.models.RoundKind",
+        "QuestionKindEnum": "ecotone.challenges.models.QuestionKind",
+        "MilestoneKindEnum": "ecotone.challenges.models.MilestoneKind",
+        "SectorEnum": "ecotone.ecosystems.models.Sector",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

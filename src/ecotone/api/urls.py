@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from ecotone.atlas import api as atlas_api
+from ecotone.challenges import api as challenges_api
 from ecotone.directory import api as directory_api
 from ecotone.ecosystems import api as ecosystem_api
 from ecotone.measures import api as measures_api
@@ -62,6 +63,23 @@ scoped.register("quality/plans", quality_api.PlanViewSet, basename="quality-plan
 scoped.register("quality/plan-actions", quality_api.PlanActionViewSet, basename="quality-action")
 scoped.register("quality/rollup", quality_api.RollupViewSet, basename="quality-rollup")
 scoped.register("quality/programs", quality_api.ProgramProgressViewSet, basename="quality-program")
+# challenges (area api): read-only for now, scoped by challenges.access
+scoped.register("challenges/calls", challenges_api.CallViewSet, basename="challenge-call")
+scoped.register(
+    "challenges/applications", challenges_api.ApplicationViewSet, basename="challenge-application"
+)
+scoped.register(
+    "challenges/assignments", challenges_api.AssignmentViewSet, basename="challenge-assignment"
+)
+scoped.register("challenges/reviews", challenges_api.ReviewViewSet, basename="challenge-review")
+scoped.register(
+    "challenges/reviewers", challenges_api.ReviewerProfileViewSet, basename="challenge-reviewer"
+)
+scoped.register(
+    "challenges/decisions", challenges_api.DecisionViewSet, basename="challenge-decision"
+)
+scoped.register("challenges/awards", challenges_api.AwardViewSet, basename="challenge-award")
+scoped.register("challenges/winners", challenges_api.WinnerViewSet, basename="challenge-winner")
 
 app_name = "api"
 urlpatterns = [

@@ -302,6 +302,9 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "challenges.manage_calls": is_backbone,
     "challenges.review": is_reviewer,
     "challenges.view_application": is_backbone | is_assigned_reviewer,
+    # ... (area api) the reviewing records through the API: the backbone all of them, a
+    # reviewer their own profile, assignments and reviews (access.assignments_of, reviews_of)
+    "challenges.view_reviewing": is_backbone | is_reviewer,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }
