@@ -41,8 +41,6 @@ from ..models import (
     CoApplicant,
     Question,
     QuestionKind,
-    Review,
-    ReviewStatus,
     Revision,
     Round,
     RoundKind,
@@ -456,23 +454,6 @@ def withdraw(actor: Any, application: Application) -> Application:
 
 
 # --- status, feedback and versions -----------------------------------------------------------
-
-
-def feedback_for(application: Application) -> tuple[str, list[str]]:
-    """What the applicant is told: the backbone's feedback, and the reviewers' comments to
-    the applicant in rounds whose feedback is released, without who wrote them (and never the
-    comments to the panel)."""
-    comments = (
-        Review.objects.filter(
-            assignment__application=application,
-            assignment__round__feedback_released_at__isnull=False,
-            status=ReviewStatus.SUBMITTED,
-        )
-        .exclude(comment_to_applicant="")
-        .order_by("assignment__round__position", "pk")
-        .values_list("comment_to_applicant", flat=True)
-    )
-    return application.feedback, list(comments)
 
 
 def diff(

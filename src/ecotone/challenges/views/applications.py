@@ -36,6 +36,7 @@ from ..forms.applications import (
 from ..models import Application, CoApplicant, QuestionKind
 from ..services import applications as services
 from ..services import calls as call_services
+from ..services import decisions
 
 APPLY = "challenges.apply"
 PAGE_SIZE = 25
@@ -123,7 +124,7 @@ def my_applications(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBa
 def application_detail(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponseBase:
     """The applicants' page of their application; the backbone reads it too (read only)."""
     application, editor = _readable(request, pk)
-    feedback, comments = services.feedback_for(application)
+    comments = decisions.feedback_for(application)
     questions = list(application.call.questions.all())
     files = {f.pk: f for f in application.files.all()}
     partners = {
@@ -146,7 +147,7 @@ def application_detail(request: HttpRequest, ecosystem_slug: str, pk: int) -> Ht
             "rows": [
                 (q, _shown(q, application.answers.get(q.key), files, partners)) for q in questions
             ],
-            "feedback": feedback,
+            "feedback": application.feedback,
             "comments": comments,
             "editable": editor
             and services.can_edit_now(application)
