@@ -32,7 +32,8 @@ def test_backbone_adds_a_person_of_the_ecosystem_as_reviewer(world: World) -> No
     profile = services.add_reviewer(world.alpha, member, world.users["staff"])
     roles.forget(member)
     assert Role.REVIEWER in roles.roles_in(member, world.alpha)
-    assert profile.active and profile.ecosystem == world.alpha
+    assert profile.active
+    assert profile.ecosystem == world.alpha
     with pytest.raises(DomainError):
         services.add_reviewer(world.alpha, make_user("nobody@x.test"), world.users["staff"])
 
@@ -43,7 +44,8 @@ def test_backbone_invites_a_reviewer_through_the_ecosystems_invitations(world: W
     )
     assert response.status_code == 302
     invitation = Invitation.objects.get(email="judge@example.org")
-    assert invitation.role == Role.REVIEWER and invitation.ecosystem == world.alpha
+    assert invitation.role == Role.REVIEWER
+    assert invitation.ecosystem == world.alpha
 
 
 def test_reviewer_edits_their_own_expertise(world: World) -> None:
@@ -65,7 +67,8 @@ def test_reviewer_edits_their_own_expertise(world: World) -> None:
     assert profile.regions == ["KY", "OH"]
     assert profile.topics == ["robotics", "science"]
     assert list(profile.organizations.all()) == [world.org_b]
-    assert profile.other_organizations == ["River Trust"] and profile.max_load == 6
+    assert profile.other_organizations == ["River Trust"]
+    assert profile.max_load == 6
 
 
 def test_a_state_that_is_none_is_refused_with_its_name(world: World) -> None:
@@ -120,7 +123,8 @@ def test_reviewer_declares_a_conflict_and_no_longer_bids_on_it(setup: Any, world
     )
     assert response.status_code == 302
     declared = ConflictDeclaration.objects.get(application=target)
-    assert declared.declared_by == world.users["reviewer"] and declared.reason == "I advise them"
+    assert declared.declared_by == world.users["reviewer"]
+    assert declared.reason == "I advise them"
     assert not Bid.objects.filter(application=target).exists()
     assert target.title not in client.get(BIDS).content.decode()
 
@@ -139,8 +143,10 @@ def test_reviewer_list_searches_sorts_and_exports(setup: Any, world: World) -> N
     client = world.client("staff")
     url = reverse("challenges:reviewers", args=["alpha"])
     page = client.get(url, {"q": "reviewer3", "sort": "-load"}).content.decode()
-    assert "Reviewer3" in page and "Reviewer2" not in page
+    assert "Reviewer3" in page
+    assert "Reviewer2" not in page
     export = client.get(url, {"format": "csv"})
     body = b"".join(export.streaming_content).decode()  # type: ignore[attr-defined]
-    assert "reviewer4@alpha.test" in body and "reviewer@alpha.test" in body
+    assert "reviewer4@alpha.test" in body
+    assert "reviewer@alpha.test" in body
     assert client.get(url, {"round": "not a number", "page": "x"}).status_code == 200
