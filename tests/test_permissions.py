@@ -1976,6 +1976,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "change": "1",
         "org_location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         **{f"mentor_{stage}": "1" for stage in MENTOR_STAGES},
+        **challenges.FAKE,
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered
