@@ -58,8 +58,8 @@ def _clean_scores(
                 )
             continue
         try:
-            value = int(raw)
-        except (TypeError, ValueError):
+            value: int | None = int(str(raw))
+        except ValueError:
             value = None
         if value is None or value not in levels:
             raise DomainError(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ecotone.accounts.models import User
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
+from ecotone.ecosystems.models import Ecosystem
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 
@@ -37,7 +38,7 @@ REVIEW = "challenges.review"
 PAGE_SIZE = 25
 
 
-def reviewed_rounds(ecosystem: object) -> list[Round]:
+def reviewed_rounds(ecosystem: Ecosystem) -> list[Round]:
     return list(
         Round.objects.filter(call__ecosystem=ecosystem, kind__in=("screening", "review", "panel"))
         .select_related("call")
@@ -88,7 +89,7 @@ def reviewer_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase
                     " ".join(p.regions),
                     p.max_load if p.max_load is not None else "",
                     _("yes") if p.active else _("no"),
-                    p.load,  # type: ignore[attr-defined]
+                    p.load,
                 )
                 for p in found.iterator(chunk_size=500)
             ),
