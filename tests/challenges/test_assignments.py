@@ -154,3 +154,44 @@ def test_assignment_page_shows_each_pair_with_its_explanation(setup: Any, world:
     client.post(f"/e/alpha/challenges/assignments/{one.pk}/lock/", {"locked": "1"})
     one.refresh_from_db()
     assert one.locked
+
+
+def test_a_large_round_is_solved_by_the_task_with_the_same_result(
+    setup: Any, world: World, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    services.solve(setup.round, world.users["staff"])
+    expected = _pairs(setup.round)
+    Assignment.objects.all().delete()
+    monkeypatch.setattr(services, "SYNC_MAX_PAIRS", 1)
+    client = world.client("staff")
+    url = f"/e/alpha/challenges/rounds/{setup.round.pk}/assignments/"
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(url + "solve/")
+    setup.round.refresh_from_db()
+    assert services.is_queued(setup.round)
+    assert "being assigned" in client.get(url).content.decode()
+    assert not Assignment.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+    setup.round.refresh_from_db()
+    assert not services.is_queued(setup.round)
+    assert _pairs(setup.round) == expected
+
+
+def test_the_demo_size_round_solves_fast_without_a_query_per_row(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    import time
+
+    found = builders_reviewing.build(world, applications=90, reviewers=20, k=3, max_load=15)
+    found.reviewers[0].organizations.add(world.org_a)
+    started = time.perf_counter()
+    with django_assert_max_num_queries(40):
+        services.solve(found.round, world.users["staff"])
+    assert time.perf_counter() - started < 3
+    pairs = _pairs(found.round)
+    assert len(pairs) == 270
+    assert set(Counter(a for _r, a in pairs).values()) == {3}
+    assert max(Counter(r for r, _a in pairs).values()) <= 15
+    assert (found.reviewers[0].pk, found.applications[0].pk) not in pairs

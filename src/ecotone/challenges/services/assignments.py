@@ -12,8 +12,11 @@ conflicts never), and its answer stored.
   review) are deleted, new ones created with their explanation and fit; `solve_report`
   holds the objective, the loads, the refused locks, or why no assignment exists.
 
-The demo's rounds (90 applications, 20 reviewers) solve in well under a second and the core
-takes about 4 s at 5,000 x 600 (benchmarks/challenges.py), so a solve runs in the request.
+The demo's rounds (90 applications, 20 reviewers) solve in well under a second, in the
+request. A round of `SYNC_MAX_PAIRS` reviewer x application pairs or more (the core takes
+about 4 s at 5,000 x 600) is solved by the task `solve_round` instead, as mentoring rounds
+are: `request_solve` marks it queued and the task writes its stage and progress into
+`solve_report` for the page to follow.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any, cast
 
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
@@ -61,9 +66,58 @@ def _check_round(round_: Round) -> None:
         raise DomainError(_("This round has no reviews to assign."))
 
 
+SYNC_MAX_PAIRS = 200_000
+
+
+def _progress(round_: Round, progress: int, stage: str) -> None:
+    round_.solve_report = {**(round_.solve_report or {}), "progress": progress, "stage": stage}
+    Round.objects.filter(pk=round_.pk).update(solve_report=round_.solve_report)
+
+
+def is_queued(round_: Round) -> bool:
+    return bool((round_.solve_report or {}).get("queued"))
+
+
+def request_solve(round_: Round, actor: Any) -> bool:
+    """Solve now, or queue a large round for the task `solve_round`; whether it was queued."""
+    _check_round(round_)
+    if is_queued(round_):
+        raise DomainError(_("This round is being assigned already."))
+    pairs = round_applications(round_).count() * active_reviewers(round_.call.ecosystem).count()
+    if pairs < SYNC_MAX_PAIRS:
+        solve(round_, actor)
+        return False
+    round_.solve_report = {**(round_.solve_report or {}), "queued": True}
+    _progress(round_, 0, "queued")
+    round_id, actor_id = round_.pk, getattr(actor, "pk", None)
+    transaction.on_commit(lambda: solve_round.enqueue(round_id, actor_id))
+    return True
+
+
+@task()
+def solve_round(round_id: int, actor_id: int | None) -> str:
+    """Solve a queued round (`request_solve`); "gone" or "not queued" when nothing to do."""
+    from ecotone.accounts.models import User
+
+    round_ = Round.objects.select_related("call__ecosystem").filter(pk=round_id).first()
+    if round_ is None:
+        return "gone"
+    if not is_queued(round_):
+        return "not queued"
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        solve(round_, actor)
+    except Exception:
+        report = {k: v for k, v in round_.solve_report.items() if k not in ("queued", "stage")}
+        Round.objects.filter(pk=round_.pk).update(solve_report={**report, "failed": True})
+        raise
+    return "solved"
+
+
 def solve(round_: Round, actor: Any) -> Round:
     """Solve (or re-solve) the round's assignment and store it (module docstring)."""
     _check_round(round_)
+    _progress(round_, 5, "loading")
     applications = list(access.with_sides_applications(round_applications(round_)))
     profiles = list(access.with_sides_reviewers(active_reviewers(round_.call.ecosystem)))
     reviewers = [
@@ -81,6 +135,7 @@ def solve(round_: Round, actor: Any) -> Round:
     existing = list(round_assignments(round_))
     kept = {(str(a.reviewer.user_id), str(a.application_id)): a for a in existing}
     locks = [key for key, a in kept.items() if a.locked or a.has_review]  # type: ignore[attr-defined]
+    _progress(round_, 30, "solving")
     result = reviewing.assign(
         reviewers,
         [access.core_application(a) for a in applications],
@@ -103,6 +158,7 @@ def solve(round_: Round, actor: Any) -> Round:
             for r, a, why in result.refused_locks
         ],
     }
+    _progress(round_, 80, "saving")
     with acting(actor):
         if result.infeasible is not None:
             report["infeasible"] = {

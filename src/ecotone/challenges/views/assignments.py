@@ -103,6 +103,7 @@ def round_assignments(request: HttpRequest, ecosystem_slug: str, pk: int) -> Htt
             "page": page,
             "q": q,
             "report": _report(round_),
+            "queued": services.is_queued(round_),
             "form": form,
             "applications": services.round_applications(round_).count(),
         },
@@ -115,11 +116,13 @@ def solve(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponse:
     round_ = get_round(request, pk)
     if request.method == "POST":
         try:
-            services.solve(round_, request.user)
+            queued = services.request_solve(round_, request.user)
         except DomainError as error:
             messages.error(request, str(error))
         else:
-            if round_.solve_report.get("infeasible"):
+            if queued:
+                messages.info(request, _("The round is being assigned; this page follows it."))
+            elif round_.solve_report.get("infeasible"):
                 messages.error(request, _("No assignment meets every limit; see why below."))
             else:
                 messages.success(request, _("The round is assigned."))
