@@ -161,3 +161,43 @@ def test_overdue_counts_past_the_due_date(setup: Any) -> None:
     setup.round.save()
     done = services.completion(setup.round)
     assert done["total"].overdue == done["total"].assigned == 8
+
+
+def test_list_pages_take_no_query_per_row(setup: Any, world: World) -> None:
+    """Queries do not grow with the rows: the same count with two assignments each as with
+    one more application assigned to everyone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff, reviewer = world.client("staff"), world.client("reviewer")
+    urls = [
+        (reviewer, "/e/alpha/challenges/reviews/"),
+        (reviewer, "/e/alpha/challenges/reviews/bids/"),
+        (staff, f"/e/alpha/challenges/rounds/{setup.round.pk}/completion/"),
+        (staff, f"/e/alpha/challenges/rounds/{setup.round.pk}/assignments/"),
+        (staff, "/e/alpha/challenges/reviewers/"),
+    ]
+
+    def counts() -> list[int]:
+        found = []
+        for client, url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    before = counts()
+    extra = setup.applications[1]
+    for n, profile in enumerate(setup.reviewers):
+        copy = type(extra).objects.create(
+            ecosystem=extra.ecosystem,
+            call=extra.call,
+            round=extra.round,
+            lead=extra.lead,
+            organization_name=f"More {n}",
+            organization_sector=extra.organization_sector,
+            title=f"More {n}",
+            status=extra.status,
+        )
+        Assignment.objects.create(round=setup.round, reviewer=profile, application=copy)
+    assert counts() == before
