@@ -150,6 +150,9 @@ def test_assignment_page_shows_each_pair_with_its_explanation(setup: Any, world:
     assert "topics" in page
     assert "diversity" in page
     assert setup.applications[3].title in page
+    searched = client.get(url, {"q": "Project 03"}).content.decode()
+    assert f'<th scope="row">{setup.applications[3].title}</th>' in searched
+    assert f'<th scope="row">{setup.applications[4].title}</th>' not in searched
     one = Assignment.objects.filter(round=setup.round).first()
     client.post(f"/e/alpha/challenges/assignments/{one.pk}/lock/", {"locked": "1"})
     one.refresh_from_db()
