@@ -201,3 +201,17 @@ def test_list_pages_take_no_query_per_row(setup: Any, world: World) -> None:
         )
         Assignment.objects.create(round=setup.round, reviewer=profile, application=copy)
     assert counts() == before
+
+
+def test_the_daily_command_reminds_every_reviewer_of_open_rounds(
+    setup: Any, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("challenges_reminders", "--ecosystem", "alpha", stdout=out)
+    assert "4 reviewer(s) reminded" in out.getvalue()
+    assert {p.user.email for p in setup.reviewers} == {m.message["To"] for m in smtp.received}
