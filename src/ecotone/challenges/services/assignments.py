@@ -227,7 +227,8 @@ def _store(
                 )
             )
     Assignment.objects.bulk_update(changed, ["explanation", "score"], batch_size=500)
-    Assignment.objects.bulk_create(new, batch_size=500)
+    # Two solves at once (two staff, or a page and a task) must not fail on the same pair.
+    Assignment.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
 
 
 def set_locked(assignment: Assignment, actor: Any, locked: bool) -> Assignment:
