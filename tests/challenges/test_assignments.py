@@ -180,6 +180,9 @@ def test_a_large_round_is_solved_by_the_task_with_the_same_result(
     setup.round.refresh_from_db()
     assert not services.is_queued(setup.round)
     assert _pairs(setup.round) == expected
+    # A queued solve whose task was lost does not block the round for ever.
+    setup.round.solve_report = {"queued": True, "queued_at": "2020-01-01T00:00:00+00:00"}
+    assert not services.is_queued(setup.round)
 
 
 def test_the_demo_size_round_solves_fast_without_a_query_per_row(

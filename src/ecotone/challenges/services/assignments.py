@@ -21,6 +21,7 @@ are: `request_solve` marks it queued and the task writes its stage and progress 
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import asdict
 from typing import Any, cast
 
@@ -74,8 +75,17 @@ def _progress(round_: Round, progress: int, stage: str) -> None:
     Round.objects.filter(pk=round_.pk).update(solve_report=round_.solve_report)
 
 
+# A queued solve not finished by then is taken as lost (its worker stopped): it may be asked
+# again rather than leave the round waiting for ever.
+QUEUED_FOR_AT_MOST = datetime.timedelta(minutes=30)
+
+
 def is_queued(round_: Round) -> bool:
-    return bool((round_.solve_report or {}).get("queued"))
+    report = round_.solve_report or {}
+    if not report.get("queued"):
+        return False
+    since = datetime.datetime.fromisoformat(report.get("queued_at") or "2000-01-01T00:00:00+00:00")
+    return timezone.now() - since < QUEUED_FOR_AT_MOST
 
 
 def request_solve(round_: Round, actor: Any) -> bool:
@@ -87,7 +97,11 @@ def request_solve(round_: Round, actor: Any) -> bool:
     if pairs < SYNC_MAX_PAIRS:
         solve(round_, actor)
         return False
-    round_.solve_report = {**(round_.solve_report or {}), "queued": True}
+    round_.solve_report = {
+        **(round_.solve_report or {}),
+        "queued": True,
+        "queued_at": timezone.now().isoformat(),
+    }
     _progress(round_, 0, "queued")
     round_id, actor_id = round_.pk, getattr(actor, "pk", None)
     transaction.on_commit(lambda: solve_round.enqueue(round_id, actor_id))
@@ -102,7 +116,7 @@ def solve_round(round_id: int, actor_id: int | None) -> str:
     round_ = Round.objects.select_related("call__ecosystem").filter(pk=round_id).first()
     if round_ is None:
         return "gone"
-    if not is_queued(round_):
+    if not (round_.solve_report or {}).get("queued"):
         return "not queued"
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     try:
