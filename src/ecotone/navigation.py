@@ -56,6 +56,8 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Moderation"), "listings:moderation", "directory.moderate_listings"),
     NavEntry(_("Reviews"), "quality:reviews", "quality.review_assessments"),
     NavEntry(_("Challenges"), "challenges:call_list", "challenges.view_calls"),
+    NavEntry(_("Challenge reviews"), "challenges:my_reviews", "challenges.review"),
+    NavEntry(_("Reviewers"), "challenges:reviewers", "challenges.manage_calls"),
     NavEntry(_("Partners"), "ecosystems:organizations", "ecosystems.view_organization"),
     NavEntry(_("Members"), "ecosystems:members", "ecosystems.view_members"),
     NavEntry(_("Invitations"), "ecosystems:invitations", "ecosystems.invite_members"),

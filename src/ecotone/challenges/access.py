@@ -244,3 +244,37 @@ def reviews_of(user: Any, ecosystem: Ecosystem) -> QuerySet[Review]:
     )
     peers = Q(status=ReviewStatus.SUBMITTED) & Q(Exists(submitted_here))
     return found.filter(Q(assignment__in=mine.values("pk")) | peers)
+
+
+# --- reviewing: bids and declarations (issue 20, reviewers) ----------------------------------
+
+# The applications a reviewer may bid on or declare a conflict with: submitted ones in a
+# reviewed round that is not closed.
+OPEN_FOR_REVIEW = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
+
+
+def reviewable_applications(ecosystem: Ecosystem) -> QuerySet[Application]:
+    """The applications of the ecosystem's calls in review: in a review, screening or panel
+    round that is not closed, submitted or in review."""
+    from .models import RoundKind, RoundStatus
+
+    return Application.objects.filter(
+        ecosystem=ecosystem,
+        status__in=OPEN_FOR_REVIEW,
+        round__kind__in=(RoundKind.SCREENING, RoundKind.REVIEW, RoundKind.PANEL),
+    ).exclude(round__status=RoundStatus.CLOSED)
+
+
+def biddable_applications(user: Any, ecosystem: Ecosystem) -> QuerySet[Application]:
+    """The applications the person may bid on as a reviewer: those open for review, less
+    every one they are in conflict with (the one conflict rule, `conflicted_ids`). Nothing
+    for a person without the reviewer role or an active profile."""
+    profile = profile_of(user, ecosystem)
+    if profile is None or "reviewer" not in roles.roles_in(user, ecosystem):
+        return Application.objects.none()
+    open_ = list(with_sides_applications(reviewable_applications(ecosystem)))
+    fresh_profile = with_sides_reviewers(ReviewerProfile.objects.filter(pk=profile.pk)).get()
+    conflicted = conflicted_ids(fresh_profile, open_)
+    return Application.objects.filter(
+        pk__in=[a.pk for a in open_ if a.pk not in conflicted]
+    ).select_related("call", "round")

@@ -1,11 +1,13 @@
-"""Email of a call to its applicants, sent as tasks after the transaction commits (nobody
-hears of an invitation or a decision that was rolled back), each in plain text and HTML, in
-the recipient's language, through `ecotone.mail.send_templated`:
+"""Email of a call to its applicants and reviewers, sent as tasks after the transaction
+commits (nobody hears of an invitation or a decision that was rolled back), each in plain text
+and HTML, in the recipient's language, through `ecotone.mail.send_templated`:
 
 - a person invited onto an application as a co-applicant (with the link to accept);
 - the lead applicant and co-applicants of each application decided at the end of a round
   (advanced or not), by `services.decisions.shortlist`;
-- the lead applicant and co-applicants of each award announced (`services.awards.announce`).
+- the lead applicant and co-applicants of each award announced (`services.awards.announce`);
+- a reviewer with reviews still unsubmitted in a round (`services.reviews.send_reminders`,
+  from the completion page's button or the daily `challenges_reminders`).
 
 Co-applicants who have not accepted their invitation yet are written to at the invited
 address. Templates: challenges/email/<kind>_subject.txt, _body.txt and _body.html.
@@ -24,7 +26,17 @@ from django_tasks import task
 from ecotone.accounts.models import User
 from ecotone.mail import send_templated
 
-from .models import Application, Award, CoApplicant, Decision, Outcome
+from .models import (
+    Application,
+    Assignment,
+    Award,
+    CoApplicant,
+    Decision,
+    Outcome,
+    ReviewerProfile,
+    ReviewStatus,
+    Round,
+)
 
 
 @dataclass(frozen=True)
@@ -151,3 +163,36 @@ def send_co_applicant_invitation(invitation_id: int) -> bool:
     }
     send_templated("challenges/email/co_applicant", context, recipient, ecosystem)
     return True
+
+
+def reviews_waiting(round_: Round, reviewer_id: int) -> None:
+    round_id = round_.pk
+    transaction.on_commit(lambda: send_reviews_reminder.enqueue(round_id, reviewer_id))
+
+
+@task()
+def send_reviews_reminder(round_id: int, reviewer_id: int) -> int:
+    """Email a reviewer the reviews they have not submitted in a round; returns 1 if sent."""
+    profile = ReviewerProfile.objects.select_related("user", "ecosystem").filter(pk=reviewer_id)
+    reviewer = profile.first()
+    round_ = Round.objects.select_related("call").filter(pk=round_id).first()
+    if reviewer is None or round_ is None or not reviewer.user.is_active:
+        return 0
+    waiting = list(
+        Assignment.objects.filter(round=round_, reviewer=reviewer)
+        .exclude(review__status=ReviewStatus.SUBMITTED)
+        .select_related("application")
+        .order_by("application__title")
+    )
+    if not waiting:
+        return 0
+    context = {
+        "round": round_,
+        "call": round_.call,
+        "user": reviewer.user,
+        "titles": [a.application.title for a in waiting],
+        "count": len(waiting),
+        "url": _url("challenges:my_reviews", reviewer.ecosystem.slug),
+    }
+    send_templated("challenges/email/reviews_waiting", context, reviewer.user, reviewer.ecosystem)
+    return 1

@@ -13,4 +13,8 @@ urlpatterns = [
     path("", include("ecotone.challenges.views.ranking")),
     path("", include("ecotone.challenges.views.awards")),
     path("", include("ecotone.challenges.views.pool")),
+    # reviewing (issue 20 items 3-5): reviewers, assignment, reviews
+    path("", include("ecotone.challenges.views.reviewers")),
+    path("", include("ecotone.challenges.views.assignments")),
+    path("", include("ecotone.challenges.views.reviews")),
 ]
