@@ -368,6 +368,9 @@ SPECTACULAR_SETTINGS = {
         "ChallengeRoundKindEnum": "ecotone.challenges.models.RoundKind",
         "QuestionKindEnum": "ecotone.challenges.models.QuestionKind",
         "MilestoneKindEnum": "ecotone.challenges.models.MilestoneKind",
+        # challenges (area api2): a round's ranking names each row's decision, bids their value
+        "ChallengeOutcomeEnum": "ecotone.challenges.models.Outcome",
+        "BidValueEnum": "ecotone.challenges.models.BidValue",
         "SectorEnum": "ecotone.ecosystems.models.Sector",
     },
     "POSTPROCESSING_HOOKS": [

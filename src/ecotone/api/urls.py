@@ -63,7 +63,7 @@ scoped.register("quality/plans", quality_api.PlanViewSet, basename="quality-plan
 scoped.register("quality/plan-actions", quality_api.PlanActionViewSet, basename="quality-action")
 scoped.register("quality/rollup", quality_api.RollupViewSet, basename="quality-rollup")
 scoped.register("quality/programs", quality_api.ProgramProgressViewSet, basename="quality-program")
-# challenges (area api): read-only for now, scoped by challenges.access
+# challenges (area api): scoped by challenges.access; writes call the app's services
 scoped.register("challenges/calls", challenges_api.CallViewSet, basename="challenge-call")
 scoped.register(
     "challenges/applications", challenges_api.ApplicationViewSet, basename="challenge-application"
@@ -80,6 +80,12 @@ scoped.register(
 )
 scoped.register("challenges/awards", challenges_api.AwardViewSet, basename="challenge-award")
 scoped.register("challenges/winners", challenges_api.WinnerViewSet, basename="challenge-winner")
+# challenges (area api2): the backbone's rounds; a reviewer's bids and declared conflicts
+scoped.register("challenges/rounds", challenges_api.RoundViewSet, basename="challenge-round")
+scoped.register("challenges/bids", challenges_api.BidViewSet, basename="challenge-bid")
+scoped.register(
+    "challenges/conflicts", challenges_api.ConflictViewSet, basename="challenge-conflict"
+)
 
 app_name = "api"
 urlpatterns = [

@@ -25,18 +25,26 @@ more than the pages:
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import mixins, serializers
+from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ecotone import concurrency
 from ecotone.api.conditional import ConditionalUpdateMixin
 from ecotone.ecosystems.api import EcosystemScopedViewSet
+from ecotone.ecosystems.models import Sector
+from ecotone.errors import DomainError
+from ecotone.limits import LONG_TEXT, SHORT_TEXT
 
 from . import access
 from .models import (
@@ -46,9 +54,12 @@ from .models import (
     Assignment,
     Award,
     AwardMilestone,
+    Bid,
+    BidValue,
     Call,
     CallStatus,
     CoApplicant,
+    ConflictDeclaration,
     Criterion,
     Decision,
     EligibilityQuestion,
@@ -60,11 +71,20 @@ from .models import (
     Revision,
     Round,
 )
+from .services import applications as application_services
+from .services import assignments as assignment_services
+from .services import awards as award_services
+from .services import decisions as decision_services
+from .services import pool as pool_services
+from .services import ranking as ranking_services
+from .services import reviewers as reviewer_services
+from .services import reviews as review_services
 
 VIEW_CALLS = "challenges.view_calls"
 SIGNED_IN = "challenges.apply"
 VIEW_REVIEWING = "challenges.view_reviewing"
 MANAGE = "challenges.manage_calls"
+REVIEW = "challenges.review"
 
 
 class ChallengesViewSet(EcosystemScopedViewSet):
@@ -112,6 +132,44 @@ class ChallengePersonSerializer(serializers.Serializer[Any]):
 class ChallengeOrganizationRefSerializer(serializers.Serializer[Any]):
     slug = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
+
+
+# Awards (read by the backbone on their own and after a call's announcement) -----------------
+
+
+class ChallengeAwardMilestoneSerializer(serializers.ModelSerializer[AwardMilestone]):
+    class Meta:
+        model = AwardMilestone
+        fields = ("id", "kind", "title", "due_on", "amount", "done_on")
+        read_only_fields = fields
+
+
+class ChallengeAwardSerializer(serializers.ModelSerializer[Award]):
+    application = ChallengeApplicationRefSerializer(read_only=True)
+    organization_name = serializers.CharField(
+        source="application.organization_name", read_only=True
+    )
+    has_agreement = serializers.SerializerMethodField(help_text="Whether the agreement is on file.")
+    milestones = ChallengeAwardMilestoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Award
+        fields = (
+            "id",
+            "application",
+            "organization_name",
+            "amount",
+            "in_kind",
+            "citation",
+            "has_agreement",
+            "agreement_signed_at",
+            "announced_at",
+            "milestones",
+        )
+        read_only_fields = fields
+
+    def get_has_agreement(self, award: Award) -> bool:
+        return bool(award.agreement)
 
 
 # Calls --------------------------------------------------------------------------------------
@@ -206,6 +264,107 @@ class CallDetailSerializer(CallSerializer):
         read_only_fields = fields
 
 
+class PoolShareSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    share = serializers.FloatField(help_text="Of the applications, 0 to 1.")
+
+
+class PoolOverlapSerializer(serializers.Serializer[Any]):
+    first = ChallengeApplicationRefSerializer()
+    second = ChallengeApplicationRefSerializer()
+    same_area = serializers.BooleanField()
+    miles = serializers.FloatField(allow_null=True, help_text="Null: the same city, no map.")
+    partners = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class PoolPlaceSerializer(serializers.Serializer[Any]):
+    application = serializers.IntegerField()
+    title = serializers.CharField()
+    organization_name = serializers.CharField()
+    city = serializers.CharField()
+    state = serializers.CharField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+
+
+class PoolReportSerializer(serializers.Serializer[Any]):
+    call = serializers.CharField(help_text="The call's slug.")
+    applications = serializers.IntegerField(help_text="Submitted applications counted.")
+    overlapping_share = serializers.FloatField(
+        help_text="Share of the applications in an overlapping pair, 0 to 1."
+    )
+    in_directory_partners = serializers.IntegerField()
+    near_miles = serializers.FloatField(help_text="Closer than this is the same area.")
+    sectors = PoolShareSerializer(many=True)
+    populations = PoolShareSerializer(many=True)
+    grade_bands = PoolShareSerializer(many=True)
+    topics = PoolShareSerializer(many=True)
+    regions = PoolShareSerializer(many=True)
+    states = PoolShareSerializer(many=True)
+    partners = PoolShareSerializer(many=True)
+    overlaps = PoolOverlapSerializer(many=True)
+    places = PoolPlaceSerializer(many=True, help_text="The applications with coordinates.")
+
+
+def pool_data(report: pool_services.PoolReport) -> dict[str, Any]:
+    """The report as the API gives it (`PoolReportSerializer`)."""
+
+    def shares(found: list[pool_services.Share]) -> list[dict[str, Any]]:
+        return [
+            {"key": s.key, "label": str(s.label), "count": s.count, "share": s.share} for s in found
+        ]
+
+    def ref(application: Application) -> dict[str, Any]:
+        return {"id": application.pk, "title": application.title, "call": report.call.slug}
+
+    return {
+        "call": report.call.slug,
+        "applications": report.total,
+        "overlapping_share": report.overlapping_share,
+        "in_directory_partners": report.in_directory_partners,
+        "near_miles": report.near_miles,
+        **{
+            name: shares(getattr(report, name))
+            for name in (
+                "sectors",
+                "populations",
+                "grade_bands",
+                "topics",
+                "regions",
+                "states",
+                "partners",
+            )
+        },
+        "overlaps": [
+            {
+                "first": ref(o.first),
+                "second": ref(o.second),
+                "same_area": o.same_area,
+                "miles": o.miles,
+                "partners": list(o.partners),
+                "reasons": [str(r) for r in o.reasons()],
+            }
+            for o in report.overlaps
+        ],
+        "places": [
+            {
+                "application": a.pk,
+                "title": a.title,
+                "organization_name": a.organization_name,
+                "city": a.city,
+                "state": a.state,
+                "latitude": a.latitude,
+                "longitude": a.longitude,
+            }
+            for a in report.applications
+            if a.latitude is not None and a.longitude is not None
+        ],
+    }
+
+
 class CallViewSet(
     ConditionalUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet
 ):
@@ -214,10 +373,17 @@ class CallViewSet(
 
     model = Call
     serializer_class = CallSerializer
+    http_method_names = ["get", "post", "head", "options"]
     lookup_field = "slug"
     search_fields = ("title", "summary")
     ordering_fields = ("deadline", "title", "updated_at")
-    rules = {"list": VIEW_CALLS, "retrieve": VIEW_CALLS}
+    rules = {
+        "list": VIEW_CALLS,
+        "retrieve": VIEW_CALLS,
+        "announce": MANAGE,
+        "publish_winners": MANAGE,
+        "pool": MANAGE,
+    }
     query_parameters = {"list": [OpenApiParameter("status", str, enum=CallStatus.values)]}
 
     def scoped_queryset(self) -> QuerySet[Call]:
@@ -232,6 +398,39 @@ class CallViewSet(
         if self.action == "retrieve":
             return CallDetailSerializer
         return CallSerializer
+
+    # The backbone's writes on a call's awards and its applicant-pool report (area api2).
+
+    @extend_schema(request=None, responses={200: ChallengeAwardSerializer(many=True)})
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def announce(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Announce the call's awards not yet announced: their winners are emailed. Refused
+        with 400 when every award was announced already."""
+        call = self.get_object()
+        done = award_services.announce(call, by=request.user)
+        found = Award.objects.filter(pk__in=[a.pk for a in done]).select_related(
+            "application__call"
+        )
+        return Response(
+            ChallengeAwardSerializer(found.prefetch_related("milestones"), many=True).data
+        )
+
+    @extend_schema(request=None, responses={200: CallSerializer})
+    @action(detail=True, methods=["post"], url_path="publish-winners", filter_backends=[])
+    def publish_winners(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Open the public winners page of the call (its announced awards); refused with 400
+        before any award is announced, or when published already."""
+        call = award_services.publish_winners(self.get_object(), by=request.user)
+        return Response(CallSerializer(call).data)
+
+    @extend_schema(responses={200: PoolReportSerializer})
+    @action(detail=True, filter_backends=[], pagination_class=None)
+    def pool(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The applicant-pool report of the call (the pool page's figures): the submitted
+        applications counted by lead sector, young people targeted, grade band, STEM field,
+        census region, state and partner named, and the overlapping pairs (same area or
+        partners in common)."""
+        return Response(pool_data(pool_services.pool_report(self.get_object())))
 
 
 # Applications -------------------------------------------------------------------------------
@@ -375,17 +574,108 @@ class ChallengeRevisionSerializer(serializers.ModelSerializer[Revision]):
         read_only_fields = fields
 
 
+# Applicants' writes (area api2): the inputs, each checked by a serializer and then by the
+# service of `services.applications` (its DomainError answers 400 with the reason).
+
+
+class ApplicationCreateSerializer(serializers.Serializer[Any]):
+    call = serializers.SlugField(help_text="The call's slug (a call taking applications).")
+    title = serializers.CharField(max_length=200, help_text="The project's title.")
+    organization = serializers.SlugField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The lead organization when it is a partner of the directory (its slug); "
+        "else give `organization_name` and `organization_sector`.",
+    )
+    organization_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    organization_sector = serializers.ChoiceField(
+        choices=Sector.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class ApplicationDraftInputSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200, required=False)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=SHORT_TEXT)
+    answers = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        required=False,
+        help_text="Answers by question key, kept with the others (partial); an empty one "
+        '(null, "", []) removes the answer. Problems do not refuse the save: they are '
+        "listed in `problems`.",
+    )
+
+
+class ApplicationDraftSerializer(ChallengeApplicationDetailSerializer):
+    problems = serializers.SerializerMethodField(
+        help_text="What the answers still need before a submit, by question key."
+    )
+
+    class Meta(ChallengeApplicationDetailSerializer.Meta):
+        fields = (*ChallengeApplicationDetailSerializer.Meta.fields, "problems")
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    )
+    def get_problems(self, application: Application) -> dict[str, list[str]]:
+        found = application_services.problems(application, complete=False)
+        return application_services.by_question(found)
+
+
+class EligibilityInputSerializer(serializers.Serializer[Any]):
+    answers = serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text="Yes (true) or no (false) by eligibility question id, for every question "
+        "of the call. An answer other than the eligible one screens the application out.",
+    )
+
+    def validate_answers(self, value: dict[str, bool]) -> dict[int, bool]:
+        if not all(key.isdigit() and len(key) < 10 for key in value):
+            raise serializers.ValidationError(_("Name each eligibility question by its id."))
+        return {int(key): answer for key, answer in value.items()}
+
+
+class CoApplicantInputSerializer(serializers.Serializer[Any]):
+    email = serializers.EmailField(help_text="Where the invitation is sent.")
+    organization_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+
+
+# Writes the application's applicants make; anyone else (the backbone too) finds no such
+# application to change: 404, as on the pages (`access.own_applications`).
+OWN_ACTIONS = ("partial_update", "screen", "submit", "withdraw", "co_applicants")
+
+
 class ApplicationViewSet(
-    ConditionalUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet
+    ConditionalUpdateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ChallengesViewSet,
 ):
     """The applications the caller reaches (`access.applications_of`), by title; one with its
-    answers; `revisions/` its submitted versions, oldest first."""
+    answers; `revisions/` its submitted versions, oldest first.
+
+    Any signed-in person starts a draft (POST) on behalf of an organization; the application's
+    applicants then PATCH its answers (partial, `If-Match` checked), answer its eligibility
+    questions (`screen/`), invite co-applicants, `submit/` it before the deadline and
+    `withdraw/` it."""
 
     model = Application
     serializer_class = ChallengeApplicationSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
     search_fields = ("title", "summary", "organization_name", "city")
     ordering_fields = ("title", "submitted_at", "updated_at", "status")
-    rules = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "revisions": SIGNED_IN}
+    rules = {
+        "list": SIGNED_IN,
+        "retrieve": SIGNED_IN,
+        "revisions": SIGNED_IN,
+        "create": SIGNED_IN,
+        **dict.fromkeys(OWN_ACTIONS, SIGNED_IN),
+    }
     query_parameters = {
         "list": [
             OpenApiParameter("call", str, description="A call's slug."),
@@ -395,15 +685,17 @@ class ApplicationViewSet(
     }
 
     def scoped_queryset(self) -> QuerySet[Application]:
-        found = access.applications_of(self.request.user, self.ecosystem).select_related(
-            "lead", "organization"
-        )
+        if self.action in OWN_ACTIONS:
+            found = access.own_applications(self.request.user, self.ecosystem)
+        else:
+            found = access.applications_of(self.request.user, self.ecosystem)
+        found = found.select_related("call", "round", "lead", "organization")
         if self.action == "list":
             params = self.request.query_params
             for name, lookup in (("call", "call__slug"), ("status", "status"), ("round", "round")):
                 if value := params.get(name):
                     found = found.filter(**{lookup: value})
-        if self.action == "retrieve":
+        if self.action != "list":
             found = found.prefetch_related(
                 Prefetch("co_applicants", queryset=CoApplicant.objects.order_by("email")),
                 "partners",
@@ -412,15 +704,15 @@ class ApplicationViewSet(
         return found.order_by("title", "pk")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        if self.action in ("create", "partial_update", "screen", "submit", "withdraw"):
+            return ApplicationDraftSerializer
         if self.action == "retrieve":
             return ChallengeApplicationDetailSerializer
         return ChallengeApplicationSerializer
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
-        if self.action in ("retrieve", "revisions") and not getattr(
-            self, "swagger_fake_view", False
-        ):
+        if self.action != "list" and not getattr(self, "swagger_fake_view", False):
             context["backbone"] = self.is_backbone
             own = access.own_applications(self.request.user, self.ecosystem)
             context["own"] = set(own.values_list("pk", flat=True))
@@ -433,6 +725,110 @@ class ApplicationViewSet(
         application = self.get_object()
         found = application.revisions.select_related("round").order_by("number")
         return Response(ChallengeRevisionSerializer(found, many=True).data)
+
+    def _answer(self, application: Application, status: int = 200) -> Response:
+        """The application as it is now (read again), with its ETag."""
+        fresh = self.get_queryset().get(pk=application.pk)
+        response = Response(self.get_serializer(fresh).data, status=status)
+        response["ETag"] = concurrency.etag(self.version(fresh))
+        return response
+
+    @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationDraftSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Start a draft on behalf of an organization (`services.applications
+        .start_application`): refused with 400 and why when the call is not taking
+        applications, or the organization is not named."""
+        given = ApplicationCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        call = access.calls_of(request.user, self.ecosystem).filter(slug=data["call"]).first()
+        if call is None:
+            raise exceptions.ValidationError({"call": [_("No call here has this slug.")]})
+        organization = None
+        if data["organization"]:
+            organization = self.ecosystem.organizations.filter(
+                slug=data["organization"], archived_at__isnull=True
+            ).first()
+            if organization is None:
+                raise exceptions.ValidationError(
+                    {"organization": [_("No partner of this ecosystem has this slug.")]}
+                )
+        application = application_services.start_application(
+            request.user,
+            call,
+            title=data["title"],
+            organization=organization,
+            organization_name=data["organization_name"],
+            organization_sector=data["organization_sector"],
+        )
+        return self._answer(application, status=201)
+
+    @extend_schema(
+        request=ApplicationDraftInputSerializer, responses={200: ApplicationDraftSerializer}
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Save answers of a draft (or of an application invited to revise), the others kept,
+        even with problems (listed in `problems`); refused after the deadline. Send the ETag
+        you read in `If-Match`: someone else's change since answers 412."""
+        application = self.get_object()
+        given = ApplicationDraftInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        with transaction.atomic():
+            concurrency.require(self.expected_version(), concurrency.locked_version(application))
+            application_services.save_draft(
+                request.user,
+                application,
+                answers_given=data.get("answers", {}),
+                title=data.get("title"),
+                summary=data.get("summary"),
+            )
+        return self._answer(application)
+
+    @extend_schema(request=EligibilityInputSerializer, responses={200: ApplicationDraftSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def screen(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Answer the call's eligibility questions, once, while a draft: a non-eligible answer
+        screens the application out (status `ineligible`, the reasons in
+        `ineligible_reasons`)."""
+        application = self.get_object()
+        given = EligibilityInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        application_services.screen(request.user, application, given.validated_data["answers"])
+        return self._answer(application)
+
+    @extend_schema(request=None, responses={200: ApplicationDraftSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def submit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Submit before the deadline (or a revision before its round's due time): every
+        answer checked and the version frozen. Refused with 400 and why: after the deadline,
+        eligibility unanswered, answers needing attention (see `problems` on a PATCH)."""
+        application = self.get_object()
+        application_services.submit(request.user, application)
+        return self._answer(application)
+
+    @extend_schema(request=None, responses={200: ApplicationDraftSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Withdraw the application (refused once it is closed: declined, awarded...)."""
+        application = self.get_object()
+        application_services.withdraw(request.user, application)
+        return self._answer(application)
+
+    @extend_schema(
+        request=CoApplicantInputSerializer, responses={201: ChallengeCoApplicantSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="co-applicants", filter_backends=[])
+    def co_applicants(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Invite a co-applicant by email: they accept signed in with that address (the link
+        in the email), then edit the application with you."""
+        application = self.get_object()
+        given = CoApplicantInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        invited = application_services.invite_co_applicant(
+            request.user, application, **given.validated_data
+        )
+        return Response(ChallengeCoApplicantSerializer(invited).data, status=201)
 
 
 # Reviewers, assignments and reviews ---------------------------------------------------------
@@ -493,74 +889,6 @@ class ReviewerProfileViewSet(
         )
 
 
-class ChallengeAssignmentSerializer(serializers.ModelSerializer[Assignment]):
-    round = ChallengeRoundRefSerializer(read_only=True)
-    application = ChallengeApplicationRefSerializer(read_only=True)
-    reviewer = ChallengePersonSerializer(source="reviewer.user", read_only=True)
-    explanation = serializers.JSONField(
-        read_only=True, help_text="The parts of the pair's fit (the assignment's explanation)."
-    )
-    review_status = serializers.SerializerMethodField(help_text="Null: no review begun.")
-
-    class Meta:
-        model = Assignment
-        fields = (
-            "id",
-            "round",
-            "application",
-            "reviewer",
-            "locked",
-            "score",
-            "explanation",
-            "review_status",
-            "reminded_at",
-            "created_at",
-        )
-        read_only_fields = fields
-
-    @extend_schema_field(
-        serializers.ChoiceField(choices=ReviewStatus.choices, allow_null=True, read_only=True)
-    )
-    def get_review_status(self, assignment: Assignment) -> str | None:
-        review = getattr(assignment, "review", None)
-        return None if review is None else str(review.status)
-
-
-class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet):
-    """Assignments (`access.assignments_of`): a reviewer their own, never one in conflict; the
-    backbone every one."""
-
-    model = Assignment
-    serializer_class = ChallengeAssignmentSerializer
-    search_fields = ("application__title", "reviewer__user__name")
-    ordering_fields = ("created_at", "score")
-    rules = {"list": VIEW_REVIEWING, "retrieve": VIEW_REVIEWING}
-    query_parameters = {
-        "list": [
-            OpenApiParameter("call", str, description="A call's slug."),
-            OpenApiParameter("round", int, description="A round's id."),
-            OpenApiParameter("application", int, description="An application's id."),
-        ]
-    }
-
-    def scoped_queryset(self) -> QuerySet[Assignment]:
-        found = access.assignments_of(self.request.user, self.ecosystem).select_related(
-            "review", "application__call"
-        )
-        if self.action == "list":
-            params = self.request.query_params
-            for name, lookup in (
-                ("call", "round__call__slug"),
-                ("round", "round"),
-                ("application", "application"),
-            ):
-                if value := params.get(name):
-                    found = found.filter(**{lookup: value})
-        return found.order_by(
-            "round__call__deadline", "round__position", "application__title", "pk"
-        )
-
-
 class ChallengeReviewSerializer(serializers.ModelSerializer[Review]):
     assignment = serializers.IntegerField(source="assignment_id", read_only=True)
     application = ChallengeApplicationRefSerializer(source="assignment.application", read_only=True)
@@ -602,6 +930,137 @@ class ChallengeReviewSerializer(serializers.ModelSerializer[Review]):
         return ChallengePersonSerializer(review.assignment.reviewer.user).data
 
 
+class ChallengeAssignmentSerializer(serializers.ModelSerializer[Assignment]):
+    round = ChallengeRoundRefSerializer(read_only=True)
+    application = ChallengeApplicationRefSerializer(read_only=True)
+    reviewer = ChallengePersonSerializer(source="reviewer.user", read_only=True)
+    explanation = serializers.JSONField(
+        read_only=True, help_text="The parts of the pair's fit (the assignment's explanation)."
+    )
+    review_status = serializers.SerializerMethodField(help_text="Null: no review begun.")
+
+    class Meta:
+        model = Assignment
+        fields = (
+            "id",
+            "round",
+            "application",
+            "reviewer",
+            "locked",
+            "score",
+            "explanation",
+            "review_status",
+            "reminded_at",
+            "created_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=ReviewStatus.choices, allow_null=True, read_only=True)
+    )
+    def get_review_status(self, assignment: Assignment) -> str | None:
+        review = getattr(assignment, "review", None)
+        return None if review is None else str(review.status)
+
+
+class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet):
+    """Assignments (`access.assignments_of`): a reviewer their own, never one in conflict; the
+    backbone every one."""
+
+    model = Assignment
+    serializer_class = ChallengeAssignmentSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    search_fields = ("application__title", "reviewer__user__name")
+    ordering_fields = ("created_at", "score")
+    rules = {
+        "list": VIEW_REVIEWING,
+        "retrieve": VIEW_REVIEWING,
+        "lock": MANAGE,
+        "unlock": MANAGE,
+        "review": REVIEW,
+    }
+    query_parameters = {
+        "list": [
+            OpenApiParameter("call", str, description="A call's slug."),
+            OpenApiParameter("round", int, description="A round's id."),
+            OpenApiParameter("application", int, description="An application's id."),
+        ]
+    }
+
+    def scoped_queryset(self) -> QuerySet[Assignment]:
+        found = access.assignments_of(self.request.user, self.ecosystem).select_related(
+            "review", "application__call"
+        )
+        if self.action == "list":
+            params = self.request.query_params
+            for name, lookup in (
+                ("call", "round__call__slug"),
+                ("round", "round"),
+                ("application", "application"),
+            ):
+                if value := params.get(name):
+                    found = found.filter(**{lookup: value})
+        return found.order_by(
+            "round__call__deadline", "round__position", "application__title", "pk"
+        )
+
+    def _locked(self, request: Request, locked: bool) -> Response:
+        assignment = assignment_services.set_locked(self.get_object(), request.user, locked)
+        return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
+
+    @extend_schema(request=None, responses={200: ChallengeAssignmentSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def lock(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Lock the pair (backbone): a re-solve of the round keeps it."""
+        return self._locked(request, True)
+
+    @extend_schema(request=None, responses={200: ChallengeAssignmentSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def unlock(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Unlock the pair (backbone): a re-solve may drop it unless it has a review."""
+        return self._locked(request, False)
+
+    @extend_schema(
+        request=None,
+        responses={200: ChallengeReviewSerializer, 201: ChallengeReviewSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def review(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Begin the review of your assignment (201, an empty draft), or read it when begun
+        (200); then PATCH `reviews/{id}/` and POST its `submit/`."""
+        pk = str(kwargs["pk"])
+        if not (pk.isdigit() and len(pk) < 19):
+            raise exceptions.NotFound
+        try:
+            assignment = review_services.open_assignment(request.user, self.ecosystem, int(pk))
+        except DomainError as error:  # not the caller's, or conflicted: as if there were none
+            raise exceptions.NotFound from error
+        found = review_services.review_of(assignment)
+        status = 200
+        if found is None:
+            found = review_services.save_review(request.user, assignment, scores={})
+            status = 201
+        fresh = access.reviews_of(request.user, self.ecosystem).get(pk=found.pk)
+        data = ChallengeReviewSerializer(
+            fresh, context={**self.get_serializer_context(), "backbone": self.is_backbone}
+        ).data
+        response = Response(data, status=status)
+        response["ETag"] = concurrency.etag(concurrency.version_of(fresh))
+        return response
+
+
+class ReviewInputSerializer(serializers.Serializer[Any]):
+    scores = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True),
+        required=False,
+        help_text="A level of the call's scale by criterion key; null clears one (a draft).",
+    )
+    comment_to_applicant = serializers.CharField(
+        required=False, allow_blank=True, max_length=LONG_TEXT
+    )
+    comment_to_panel = serializers.CharField(required=False, allow_blank=True, max_length=LONG_TEXT)
+
+
 class ReviewViewSet(
     ConditionalUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet
 ):
@@ -612,7 +1071,13 @@ class ReviewViewSet(
     model = Review
     serializer_class = ChallengeReviewSerializer
     filter_backends: list[Any] = []
-    rules = {"list": VIEW_REVIEWING, "retrieve": VIEW_REVIEWING}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    rules = {
+        "list": VIEW_REVIEWING,
+        "retrieve": VIEW_REVIEWING,
+        "partial_update": REVIEW,
+        "submit": REVIEW,
+    }
     query_parameters = {
         "list": [
             OpenApiParameter("call", str, description="A call's slug."),
@@ -626,6 +1091,8 @@ class ReviewViewSet(
         found = access.reviews_of(self.request.user, self.ecosystem).select_related(
             "assignment__application__call"
         )
+        if self.action in ("partial_update", "submit"):  # the reviewer's own only
+            found = found.filter(assignment__reviewer__user_id=self.request.user.pk)
         if self.action == "list":
             params = self.request.query_params
             for name, lookup in (
@@ -643,6 +1110,44 @@ class ReviewViewSet(
         if not getattr(self, "swagger_fake_view", False):
             context["backbone"] = self.is_backbone
         return context
+
+    def _save(self, review: Review, request: Request, *, submit: bool) -> Response:
+        """The given scores and comments over the review's own (partial), saved by
+        `services.reviews.save_review`, which checks every score against the call's scale."""
+        given = ReviewInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        scores = {**review.scores, **data.get("scores", {})}
+        with transaction.atomic():
+            concurrency.require(self.expected_version(), concurrency.locked_version(review))
+            saved = review_services.save_review(
+                request.user,
+                review.assignment,
+                scores={k: v for k, v in scores.items() if v is not None},
+                comment_to_applicant=data.get("comment_to_applicant", review.comment_to_applicant),
+                comment_to_panel=data.get("comment_to_panel", review.comment_to_panel),
+                submit=submit,
+            )
+        fresh = self.get_queryset().get(pk=saved.pk)
+        response = Response(self.get_serializer(fresh).data)
+        response["ETag"] = concurrency.etag(self.version(fresh))
+        return response
+
+    @extend_schema(request=ReviewInputSerializer, responses={200: ChallengeReviewSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Save your draft review: scores by criterion key and comments, the others kept
+        (null clears a score). Refused with 400 naming the criterion when a score is out of
+        the call's scale, and once submitted; a stale `If-Match` answers 412."""
+        return self._save(self.get_object(), request, submit=False)
+
+    @extend_schema(request=ReviewInputSerializer, responses={200: ChallengeReviewSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def submit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Submit your review (with any last scores and comments in the body): every
+        criterion scored within the call's scale, or 400 naming the one missing or out of
+        scale. A submitted review is final; then the others' reviews of the application in
+        the round become readable."""
+        return self._save(self.get_object(), request, submit=True)
 
 
 # Decisions and awards -----------------------------------------------------------------------
@@ -705,39 +1210,36 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Challeng
         return found.order_by("round__call__deadline", "round__position", "raw_rank", "pk")
 
 
-class ChallengeAwardMilestoneSerializer(serializers.ModelSerializer[AwardMilestone]):
-    class Meta:
-        model = AwardMilestone
-        fields = ("id", "kind", "title", "due_on", "amount", "done_on")
-        read_only_fields = fields
-
-
-class ChallengeAwardSerializer(serializers.ModelSerializer[Award]):
-    application = ChallengeApplicationRefSerializer(read_only=True)
-    organization_name = serializers.CharField(
-        source="application.organization_name", read_only=True
+class AwardChangeSerializer(serializers.Serializer[Any]):
+    amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        help_text="The cash grant in USD.",
     )
-    has_agreement = serializers.SerializerMethodField(help_text="Whether the agreement is on file.")
-    milestones = ChallengeAwardMilestoneSerializer(many=True, read_only=True)
+    in_kind = serializers.CharField(required=False, allow_blank=True, max_length=SHORT_TEXT)
+    citation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=SHORT_TEXT,
+        help_text="What the public winners page says of it.",
+    )
 
-    class Meta:
-        model = Award
-        fields = (
-            "id",
-            "application",
-            "organization_name",
-            "amount",
-            "in_kind",
-            "citation",
-            "has_agreement",
-            "agreement_signed_at",
-            "announced_at",
-            "milestones",
-        )
-        read_only_fields = fields
 
-    def get_has_agreement(self, award: Award) -> bool:
-        return bool(award.agreement)
+class AwardCreateSerializer(serializers.Serializer[Any]):
+    application = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="An application of its call's last round."
+    )
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), help_text="The cash grant in USD."
+    )
+    in_kind = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=SHORT_TEXT
+    )
+    citation = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=SHORT_TEXT
+    )
 
 
 class AwardViewSet(
@@ -747,9 +1249,10 @@ class AwardViewSet(
 
     model = Award
     serializer_class = ChallengeAwardSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
     search_fields = ("application__title", "application__organization_name")
     ordering_fields = ("amount", "announced_at")
-    rules = {"list": MANAGE, "retrieve": MANAGE}
+    rules = {"list": MANAGE, "retrieve": MANAGE, "create": MANAGE, "partial_update": MANAGE}
     query_parameters = {"list": [OpenApiParameter("call", str, description="A call's slug.")]}
 
     def scoped_queryset(self) -> QuerySet[Award]:
@@ -761,6 +1264,57 @@ class AwardViewSet(
         return found.prefetch_related("milestones").order_by(
             "application__call__deadline", "application__title", "pk"
         )
+
+    def _answer(self, granted: Award, status: int = 200) -> Response:
+        fresh = self.get_queryset().get(pk=granted.pk)
+        response = Response(self.get_serializer(fresh).data, status=status)
+        response["ETag"] = concurrency.etag(self.version(fresh))
+        return response
+
+    @extend_schema(request=AwardCreateSerializer, responses={201: ChallengeAwardSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Make an application of its call's last round a winner (`services.awards.award`):
+        refused with 400 and why when it is not in the last round, was decided already, or
+        the amount passes the call's funds."""
+        given = AwardCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        application = (
+            access.applications_of(request.user, self.ecosystem)
+            .filter(pk=data["application"])
+            .first()
+        )
+        if application is None:
+            raise exceptions.ValidationError(
+                {"application": [_("No application here has this id.")]}
+            )
+        granted = award_services.award(
+            application,
+            by=request.user,
+            amount=data["amount"],
+            in_kind=data["in_kind"],
+            citation=data["citation"],
+        )
+        return self._answer(granted, status=201)
+
+    @extend_schema(request=AwardChangeSerializer, responses={200: ChallengeAwardSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Change the amount, the in-kind support or the public citation (the others kept);
+        a stale `If-Match` answers 412."""
+        granted = self.get_object()
+        given = AwardChangeSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        with transaction.atomic():
+            concurrency.require(self.expected_version(), concurrency.locked_version(granted))
+            award_services.update_award(
+                granted,
+                by=request.user,
+                amount=data.get("amount", granted.amount),
+                in_kind=data.get("in_kind", granted.in_kind),
+                citation=data.get("citation", granted.citation),
+            )
+        return self._answer(granted)
 
 
 class ChallengeWinnerSerializer(serializers.ModelSerializer[Award]):
@@ -813,3 +1367,380 @@ class WinnerViewSet(mixins.ListModelMixin, ChallengesViewSet):
         if call := self.request.query_params.get("call"):
             found = found.filter(application__call__slug=call)
         return found.order_by("-application__call__deadline", "application__title", "pk")
+
+
+# --- area api2: rounds (assignment, ranking, shortlist), bids and declared conflicts ----------
+# Each action calls the service of its area; the rules are the pages' (the backbone runs a
+# round; a reviewer bids and declares their own conflicts).
+
+
+class ChallengeRoundDetailSerializer(ChallengeRoundSerializer):
+    call = serializers.CharField(source="call.slug", read_only=True, help_text="The call's slug.")
+    solve_report = serializers.JSONField(
+        read_only=True,
+        help_text="The last assignment: objective, pairs and loads, refused locks, or why no "
+        "assignment meets every limit (`infeasible`).",
+    )
+    queued = serializers.SerializerMethodField(
+        help_text="Whether a large round is being assigned in the background."
+    )
+
+    class Meta(ChallengeRoundSerializer.Meta):
+        fields = (
+            *ChallengeRoundSerializer.Meta.fields,
+            "call",
+            "exclude_not_willing",
+            "solve_report",
+            "solved_at",
+            "queued",
+        )
+        read_only_fields = fields
+
+    def get_queued(self, round_: Round) -> bool:
+        return assignment_services.is_queued(round_)
+
+
+class RankingRowSerializer(serializers.Serializer[Any]):
+    application = ChallengeApplicationRefSerializer()
+    organization_name = serializers.CharField()
+    status = serializers.ChoiceField(choices=ApplicationStatus.choices)
+    reviews = serializers.IntegerField(help_text="Submitted reviews.")
+    raw_mean = serializers.FloatField(allow_null=True, help_text="Mean weighted total.")
+    raw_rank = serializers.IntegerField(allow_null=True)
+    mean_z = serializers.FloatField(allow_null=True, help_text="Mean of per-reviewer z-scores.")
+    quality = serializers.FloatField(
+        allow_null=True, help_text="Adjusted score: the fixed-effects model's estimate."
+    )
+    standard_error = serializers.FloatField(allow_null=True)
+    low = serializers.FloatField(allow_null=True, help_text="95 % interval, low end.")
+    high = serializers.FloatField(allow_null=True, help_text="95 % interval, high end.")
+    adjusted_rank = serializers.IntegerField(allow_null=True)
+    rank_change = serializers.IntegerField(
+        allow_null=True, help_text="Places the adjustment moved it up (negative: down)."
+    )
+    spread = serializers.FloatField(allow_null=True)
+    disagreement = serializers.BooleanField()
+    component = serializers.IntegerField(
+        help_text="The group of reviewers it was compared in, from 1 (0: no review)."
+    )
+    criteria = serializers.DictField(
+        child=serializers.FloatField(allow_null=True), help_text="Mean score by criterion key."
+    )
+    decision = serializers.ChoiceField(choices=Outcome.choices, allow_null=True)
+
+
+class RankingReviewerSerializer(serializers.Serializer[Any]):
+    reviewer = ChallengePersonSerializer()
+    reviews = serializers.IntegerField()
+    mean_total = serializers.FloatField()
+    leniency = serializers.FloatField(
+        allow_null=True, help_text="Above zero: scores higher than the others."
+    )
+
+
+class RankingSerializer(serializers.Serializer[Any]):
+    round = ChallengeRoundRefSerializer()
+    criteria = serializers.ListField(child=serializers.CharField(), help_text="Criterion keys.")
+    reviews = serializers.IntegerField(help_text="Submitted reviews ranked.")
+    components = serializers.IntegerField()
+    sigma = serializers.FloatField(allow_null=True, help_text="The model's residual spread.")
+    notes = serializers.ListField(child=serializers.CharField())
+    rows = RankingRowSerializer(many=True)
+    reviewers = RankingReviewerSerializer(many=True)
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def ranking_data(result: ranking_services.RoundRanking) -> dict[str, Any]:
+    keys = [c.key for c in result.criteria]
+    round_ = result.round
+    return {
+        "round": {
+            "id": round_.pk,
+            "name": round_.name,
+            "kind": round_.kind,
+            "position": round_.position,
+        },
+        "criteria": keys,
+        "reviews": result.reviews,
+        "components": result.components,
+        "sigma": _finite(result.sigma),
+        "notes": [str(note) for note in result.notes],
+        "rows": [
+            {
+                "application": {
+                    "id": row.application.pk,
+                    "title": row.application.title,
+                    "call": round_.call.slug,
+                },
+                "organization_name": row.application.organization_name,
+                "status": row.application.status,
+                "reviews": row.reviews,
+                **{
+                    name: _finite(getattr(row, name))
+                    for name in ("raw_mean", "mean_z", "quality", "standard_error", "low", "high")
+                },
+                "raw_rank": row.raw_rank,
+                "adjusted_rank": row.adjusted_rank,
+                "rank_change": row.rank_change,
+                "spread": _finite(row.spread),
+                "disagreement": row.disagreement,
+                "component": row.component,
+                "criteria": {
+                    key: _finite(value) for key, value in zip(keys, row.criteria, strict=False)
+                },
+                "decision": None if row.decision is None else row.decision.outcome,
+            }
+            for row in result.rows
+        ],
+        "reviewers": [
+            {
+                "reviewer": {
+                    "id": r.profile.user.pk,
+                    "name": r.profile.user.name,
+                    "email": r.profile.user.email,
+                },
+                "reviews": r.reviews,
+                "mean_total": _finite(r.mean_total) or 0.0,
+                "leniency": _finite(r.leniency),
+            }
+            for r in result.reviewers
+        ],
+    }
+
+
+class ShortlistInputSerializer(serializers.Serializer[Any]):
+    advance = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=10_000,
+        help_text="The applications to advance, by id (or give `top`).",
+    )
+    top = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        help_text="Advance the first n by adjusted rank (or give `advance`).",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2_000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("advance" in attrs) == ("top" in attrs):
+            raise serializers.ValidationError(
+                _("Give either the applications to advance or how many of the top ones.")
+            )
+        return attrs
+
+
+class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ChallengesViewSet):
+    """The rounds of the ecosystem's calls, for the backbone: `solve/` assigns reviewers
+    (`services.assignments`), `ranking/` reads the round's fair ranking
+    (`services.ranking`), `shortlist/` decides it (`services.decisions`)."""
+
+    model = Round
+    serializer_class = ChallengeRoundDetailSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    filter_backends: list[Any] = []
+    rules = {
+        "list": MANAGE,
+        "retrieve": MANAGE,
+        "solve": MANAGE,
+        "ranking": MANAGE,
+        "shortlist": MANAGE,
+    }
+    query_parameters = {"list": [OpenApiParameter("call", str, description="A call's slug.")]}
+
+    def scoped_queryset(self) -> QuerySet[Round]:
+        calls = access.calls_of(self.request.user, self.ecosystem)
+        found = Round.objects.filter(call__in=calls).select_related("call__ecosystem")
+        if self.action == "list" and (call := self.request.query_params.get("call")):
+            found = found.filter(call__slug=call)
+        return found.order_by("-call__deadline", "call__pk", "position")
+
+    @extend_schema(request=None, responses={200: ChallengeRoundDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def solve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Assign (or re-assign) the round's reviewers: k per application, loads within the
+        round's bounds, conflicts never, locked pairs and begun reviews kept. A large round is
+        queued (`queued`); `solve_report` says the result or why no assignment exists."""
+        round_ = self.get_object()
+        assignment_services.request_solve(round_, request.user)
+        round_.refresh_from_db()
+        return Response(self.get_serializer(round_).data)
+
+    @extend_schema(responses={200: RankingSerializer})
+    @action(detail=True, pagination_class=None)
+    def ranking(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The round's ranking, as on the ranking page: raw and adjusted ranks side by side,
+        the model's estimate with its 95 % interval, disagreement flags and each reviewer's
+        leniency."""
+        result = ranking_services.round_ranking(self.get_object())
+        return Response(ranking_data(result))
+
+    @extend_schema(
+        request=ShortlistInputSerializer, responses={200: ChallengeDecisionSerializer(many=True)}
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def shortlist(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Decide the round: the chosen applications (or the top n by adjusted rank) advance
+        to the next round, the others are declined, and their applicants are emailed. Refused
+        with 400 and why (the last round, decided already, an application not waiting)."""
+        round_ = self.get_object()
+        given = ShortlistInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        made = decision_services.shortlist(
+            round_,
+            by=request.user,
+            advance=data.get("advance", ()),
+            top=data.get("top"),
+            note=data["note"],
+        )
+        found = Decision.objects.filter(pk__in=[d.pk for d in made]).select_related(
+            "application__call", "round", "decided_by"
+        )
+        return Response(
+            ChallengeDecisionSerializer(found.order_by("raw_rank", "pk"), many=True).data
+        )
+
+
+class ChallengeBidSerializer(serializers.ModelSerializer[Bid]):
+    application = ChallengeApplicationRefSerializer(read_only=True)
+    reviewer = ChallengePersonSerializer(source="reviewer.user", read_only=True)
+
+    class Meta:
+        model = Bid
+        fields = ("application", "reviewer", "value", "updated_at")
+        read_only_fields = fields
+
+
+class BidInputSerializer(serializers.Serializer[Any]):
+    value = serializers.ChoiceField(choices=BidValue.choices)
+
+
+class BidViewSet(mixins.ListModelMixin, ChallengesViewSet):
+    """Bids: a reviewer's own (the backbone's every one). PUT `bids/{application}/` bids on an
+    application open for review that you are free of conflict with (any other: 404); DELETE
+    withdraws the bid."""
+
+    model = Bid
+    serializer_class = ChallengeBidSerializer
+    http_method_names = ["get", "put", "delete", "head", "options"]
+    lookup_field = "application"
+    lookup_value_regex = "[0-9]{1,18}"
+    filter_backends: list[Any] = []
+    rules = {"list": VIEW_REVIEWING, "update": REVIEW, "destroy": REVIEW}
+    query_parameters = {
+        "list": [
+            OpenApiParameter("call", str, description="A call's slug."),
+            OpenApiParameter("value", str, enum=BidValue.values),
+        ]
+    }
+
+    def scoped_queryset(self) -> QuerySet[Bid]:
+        found = Bid.objects.filter(reviewer__ecosystem=self.ecosystem)
+        if not self.is_backbone:
+            found = found.filter(reviewer__user_id=self.request.user.pk or 0)
+        if self.action == "list":
+            params = self.request.query_params
+            for name, lookup in (("call", "application__call__slug"), ("value", "value")):
+                if value := params.get(name):
+                    found = found.filter(**{lookup: value})
+        return found.select_related("application__call", "reviewer__user").order_by(
+            "application__title", "reviewer__user__name", "pk"
+        )
+
+    def _biddable(self, request: Request, pk: str) -> Application:
+        found = access.biddable_applications(request.user, self.ecosystem).filter(pk=int(pk))
+        application = found.first()
+        if application is None:
+            raise exceptions.NotFound
+        return application
+
+    @extend_schema(
+        request=BidInputSerializer,
+        responses={200: ChallengeBidSerializer},
+        parameters=[OpenApiParameter("application", int, OpenApiParameter.PATH)],
+    )
+    def update(self, request: Request, application: str, **kwargs: Any) -> Response:
+        """Bid eager, willing or not willing on the application (replacing your bid)."""
+        found = self._biddable(request, application)
+        given = BidInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        reviewer_services.save_bids(
+            request.user, self.ecosystem, {found.pk: given.validated_data["value"]}
+        )
+        bid = (
+            Bid.objects.filter(application=found, reviewer__user=request.user)
+            .select_related("application__call", "reviewer__user")
+            .get()
+        )
+        return Response(ChallengeBidSerializer(bid).data)
+
+    @extend_schema(
+        responses={204: None},
+        parameters=[OpenApiParameter("application", int, OpenApiParameter.PATH)],
+    )
+    def destroy(self, request: Request, application: str, **kwargs: Any) -> Response:
+        """Withdraw your bid on the application."""
+        found = self._biddable(request, application)
+        reviewer_services.save_bids(request.user, self.ecosystem, {found.pk: ""})
+        return Response(status=204)
+
+
+class ChallengeConflictSerializer(serializers.ModelSerializer[ConflictDeclaration]):
+    application = ChallengeApplicationRefSerializer(read_only=True)
+    reviewer = ChallengePersonSerializer(source="reviewer.user", read_only=True)
+
+    class Meta:
+        model = ConflictDeclaration
+        fields = ("id", "application", "reviewer", "reason", "created_at")
+        read_only_fields = fields
+
+
+class ConflictInputSerializer(serializers.Serializer[Any]):
+    application = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="An application of a call in review."
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class ConflictViewSet(mixins.ListModelMixin, ChallengesViewSet):
+    """Declared conflicts of interest: a reviewer's own (the backbone's every one); POST
+    declares one of yours on an application of a call in review: you are never assigned it
+    again and your bid on it is dropped."""
+
+    model = ConflictDeclaration
+    serializer_class = ChallengeConflictSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    filter_backends: list[Any] = []
+    rules = {"list": VIEW_REVIEWING, "create": REVIEW}
+    query_parameters = {"list": [OpenApiParameter("call", str, description="A call's slug.")]}
+
+    def scoped_queryset(self) -> QuerySet[ConflictDeclaration]:
+        found = ConflictDeclaration.objects.filter(reviewer__ecosystem=self.ecosystem)
+        if not self.is_backbone:
+            found = found.filter(reviewer__user_id=self.request.user.pk or 0)
+        if self.action == "list" and (call := self.request.query_params.get("call")):
+            found = found.filter(application__call__slug=call)
+        return found.select_related("application__call", "reviewer__user").order_by(
+            "-created_at", "-pk"
+        )
+
+    @extend_schema(request=ConflictInputSerializer, responses={201: ChallengeConflictSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Declare a conflict with an application (refused with 400 unless it is in review)."""
+        given = ConflictInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        reviewer_services.declare_as_reviewer(
+            request.user, self.ecosystem, data["application"], data["reason"]
+        )
+        declared = (
+            self.get_queryset()
+            .filter(application_id=data["application"], reviewer__user=request.user)
+            .get()
+        )
+        return Response(ChallengeConflictSerializer(declared).data, status=201)
