@@ -431,6 +431,7 @@ def records(world: World) -> dict[str, Any]:
         **ranking_records(world),
         **_api_records(world),
         **_reviewing_records(world),
+        **_api2_records(world),
     }
 
 
@@ -490,3 +491,157 @@ def _api_records(world: World) -> dict[str, Any]:
         "api_decision": built.decision.pk,
         "api_award": built.award.pk,
     }
+
+
+# --- area api2: the API's writes (records from builders_api, found again by their names). The
+# member's draft is theirs alone (anyone else 404, as on the pages); the reviewer persona bids,
+# declares and reviews (other members 403: the reviewer role); the backbone runs rounds and
+# awards. A body the rule lets through but the service refuses answers 400.
+DRAFT_API = f"{CHALLENGES_API}/applications/{{api_draft}}"
+THE_DRAFT = statuses(404, anonymous=401, member=200)
+THE_DRAFT_REFUSED = statuses(404, anonymous=401, member=400)
+API_REVIEWER = ("reviewer",)
+API_ROUND = f"{CHALLENGES_API}/rounds/{{api_round}}"
+API_CALL = f"{CHALLENGES_API}/calls/{{api_call}}"
+ROWS += [
+    Row(
+        "api challenge apply",
+        "post",
+        f"{CHALLENGES_API}/applications/",
+        statuses(400, anonymous=401),
+    ),
+    Row("api challenge draft save", "patch", f"{DRAFT_API}/", THE_DRAFT),
+    Row("api challenge draft screen", "post", f"{DRAFT_API}/screen/", THE_DRAFT_REFUSED),
+    # eligibility unanswered: refused, with why
+    Row("api challenge draft submit", "post", f"{DRAFT_API}/submit/", THE_DRAFT_REFUSED),
+    Row("api challenge draft withdraw", "post", f"{DRAFT_API}/withdraw/", THE_DRAFT),
+    Row(
+        "api challenge draft co-applicant",
+        "post",
+        f"{DRAFT_API}/co-applicants/",
+        statuses(404, anonymous=401, member=201),
+        {"email": "friend@example.test"},
+    ),
+    Row(
+        "api challenge review save",
+        "patch",
+        f"{CHALLENGES_API}/reviews/{{api_review}}/",
+        members_only(API_REVIEWER, api=True),
+        {"comment_to_panel": "Clear plan"},
+    ),
+    Row(
+        "api challenge review submit",
+        "post",
+        f"{CHALLENGES_API}/reviews/{{api_review}}/submit/",
+        members_only(API_REVIEWER, api=True),
+    ),
+    Row(
+        "api challenge assignment review",
+        "post",
+        f"{CHALLENGES_API}/assignments/{{api_assignment}}/review/",
+        members_only(API_REVIEWER, api=True),
+    ),
+    *[
+        Row(
+            f"api challenge assignment {verb}",
+            "post",
+            f"{CHALLENGES_API}/assignments/{{api_assignment}}/{verb}/",
+            members_only(API_BACKBONE, api=True),
+        )
+        for verb in ("lock", "unlock")
+    ],
+    Row("api challenge bids", "get", f"{CHALLENGES_API}/bids/", members_only(REVIEWING, api=True)),
+    Row(
+        "api challenge bid",
+        "put",
+        f"{CHALLENGES_API}/bids/{{api_other}}/",
+        members_only(API_REVIEWER, api=True),
+        {"value": "eager"},
+    ),
+    Row(
+        "api challenge bid withdrawn",
+        "delete",
+        f"{CHALLENGES_API}/bids/{{api_other}}/",
+        members_only(API_REVIEWER, 204, api=True),
+    ),
+    Row(
+        "api challenge conflicts",
+        "get",
+        f"{CHALLENGES_API}/conflicts/",
+        members_only(REVIEWING, api=True),
+    ),
+    Row(
+        "api challenge conflict declared",
+        "post",
+        f"{CHALLENGES_API}/conflicts/",
+        members_only(API_REVIEWER, 400, api=True),  # no application named
+        {"reason": "I advise them"},
+    ),
+    Row(
+        "api challenge rounds",
+        "get",
+        f"{CHALLENGES_API}/rounds/",
+        members_only(API_BACKBONE, api=True),
+    ),
+    Row("api challenge round", "get", f"{API_ROUND}/", members_only(API_BACKBONE, api=True)),
+    Row(
+        "api challenge round solve",
+        "post",
+        f"{API_ROUND}/solve/",
+        members_only(API_BACKBONE, api=True),
+    ),
+    Row(
+        "api challenge round ranking",
+        "get",
+        f"{API_ROUND}/ranking/",
+        members_only(API_BACKBONE, api=True),
+    ),
+    # the round was decided in the records (a decision on the member's application)
+    Row(
+        "api challenge round shortlist",
+        "post",
+        f"{API_ROUND}/shortlist/",
+        members_only(API_BACKBONE, 400, api=True),
+        {"top": 1},
+    ),
+    Row(
+        "api challenge award new",
+        "post",
+        f"{CHALLENGES_API}/awards/",
+        members_only(API_BACKBONE, 400, api=True),
+    ),
+    Row(
+        "api challenge award change",
+        "patch",
+        f"{CHALLENGES_API}/awards/{{api_award}}/",
+        members_only(API_BACKBONE, api=True),
+        {"citation": "River science for all"},
+    ),
+    Row(
+        "api challenge announce",
+        "post",
+        f"{API_CALL}/announce/",
+        members_only(API_BACKBONE, api=True),
+    ),
+    # nothing announced yet: refused, with why
+    Row(
+        "api challenge publish winners",
+        "post",
+        f"{API_CALL}/publish-winners/",
+        members_only(API_BACKBONE, 400, api=True),
+    ),
+    Row("api challenge pool", "get", f"{API_CALL}/pool/", members_only(API_BACKBONE, api=True)),
+]
+
+FAKE |= {"api_draft": "1", "api_other": "1", "api_round": "1"}
+
+
+def _api2_records(world: World) -> dict[str, Any]:
+    """The member's draft, partner B's application (open for bids) and the review round of
+    the API's records (`_api_records` built them)."""
+    from ecotone.challenges.models import Application, ApplicationStatus
+
+    found = Application.objects.filter(call__slug="api-open", ecosystem=world.alpha)
+    draft = found.get(status=ApplicationStatus.DRAFT)
+    other = found.get(lead=world.users["partner_b"])
+    return {"api_draft": draft.pk, "api_other": other.pk, "api_round": other.round_id}
