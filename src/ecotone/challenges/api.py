@@ -211,7 +211,7 @@ class ChallengeQuestionSerializer(serializers.ModelSerializer[Question]):
 class ChallengeRoundSerializer(serializers.ModelSerializer[Round]):
     class Meta:
         model = Round
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "position",
             "name",
@@ -223,7 +223,7 @@ class ChallengeRoundSerializer(serializers.ModelSerializer[Round]):
             "due_at",
             "feedback_released_at",
         )
-        read_only_fields = fields
+        read_only_fields: tuple[str, ...] = fields
 
 
 class CallSerializer(serializers.ModelSerializer[Call]):
@@ -266,7 +266,7 @@ class CallDetailSerializer(CallSerializer):
 
 class PoolShareSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label"
     count = serializers.IntegerField()
     share = serializers.FloatField(help_text="Of the applications, 0 to 1.")
 
@@ -1092,7 +1092,7 @@ class ReviewViewSet(
             "assignment__application__call"
         )
         if self.action in ("partial_update", "submit"):  # the reviewer's own only
-            found = found.filter(assignment__reviewer__user_id=self.request.user.pk)
+            found = found.filter(assignment__reviewer__user_id=self.request.user.pk or 0)
         if self.action == "list":
             params = self.request.query_params
             for name, lookup in (
@@ -1673,7 +1673,7 @@ class BidViewSet(mixins.ListModelMixin, ChallengesViewSet):
             request.user, self.ecosystem, {found.pk: given.validated_data["value"]}
         )
         bid = (
-            Bid.objects.filter(application=found, reviewer__user=request.user)
+            Bid.objects.filter(application=found, reviewer__user_id=request.user.pk)
             .select_related("application__call", "reviewer__user")
             .get()
         )
@@ -1740,7 +1740,7 @@ class ConflictViewSet(mixins.ListModelMixin, ChallengesViewSet):
         )
         declared = (
             self.get_queryset()
-            .filter(application_id=data["application"], reviewer__user=request.user)
+            .filter(application_id=data["application"], reviewer__user_id=request.user.pk)
             .get()
         )
         return Response(ChallengeConflictSerializer(declared).data, status=201)
