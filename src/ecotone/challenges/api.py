@@ -1673,7 +1673,7 @@ class BidViewSet(mixins.ListModelMixin, ChallengesViewSet):
             request.user, self.ecosystem, {found.pk: given.validated_data["value"]}
         )
         bid = (
-            Bid.objects.filter(application=found, reviewer__user_id=request.user.pk)
+            Bid.objects.filter(application=found, reviewer__user_id=request.user.pk or 0)
             .select_related("application__call", "reviewer__user")
             .get()
         )
