@@ -1,10 +1,14 @@
 """REST endpoints of challenges, under /api/v1/ecosystems/<slug>/challenges/ (docs/challenges.md,
 "API").
 
-Read-only for now: the writes (applying, reviewing, deciding) are services of their own areas
-and join these viewsets as actions that call them, as quality's `ratings` does. The records
-people will edit (calls, applications, reviews, profiles, awards) already carry their ETag on
-a read (`ConditionalUpdateMixin`), so a later PATCH checks `If-Match` like every other.
+Writes are actions that call the services of their areas (`services/`), never a rule of their
+own, with the pages' permissions; a service's `DomainError` answers 400 with its sentence
+(`ecotone.api.exceptions.handler`). Applications, reviews and awards carry their ETag
+(`ConditionalUpdateMixin`): a PATCH with a stale `If-Match` answers 412, checked before the
+input and again on the row locked in the write's transaction. Applicants draft, screen,
+invite, submit and withdraw their own applications; reviewers bid, declare conflicts and save
+their reviews; the backbone solves rounds, locks pairs, reads the ranking, shortlists, awards,
+announces, publishes winners and reads the applicant-pool report.
 
 Every queryset starts from `access`, the one rule of who reaches what, so the API shows no
 more than the pages:
@@ -92,8 +96,8 @@ class ChallengesViewSet(EcosystemScopedViewSet):
     checked against the ecosystem (a review or an assignment has no ecosystem of its own for
     the rules to read, and whoever reached it through `access` may read it)."""
 
-    # Reads only, until a write arrives with its service (the ETag mixin brings an `update`
-    # that must not answer before then).
+    # Reads only unless a viewset names its writes (the ETag mixin brings an `update` that
+    # must not answer where no write is meant).
     http_method_names = ["get", "head", "options"]
 
     def check_object_permissions(self, request: Any, obj: Any) -> None:
