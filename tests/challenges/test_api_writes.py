@@ -171,6 +171,10 @@ def test_a_reviewer_bids_only_where_free_of_conflict(w: World, r: ApiRecords) ->
         f"{BASE}/conflicts/", {"application": r.other.pk, "reason": "I advise them"}, JSON
     )
     assert _ok(declared, 201)["reason"] == "I advise them"
+    # one the applicant declared about them is not the reviewer's to read
+    ConflictDeclaration.objects.create(
+        reviewer=r.reviewer, application=r.mine, reason="Rival lab", declared_by=w.users["member"]
+    )
     conflicts = _ok(reviewer.get(f"{BASE}/conflicts/"))["results"]
     assert [c["application"]["id"] for c in conflicts] == [r.other.pk]
     # the bid on it is dropped, and a conflicted application is no longer there to bid on
@@ -182,7 +186,7 @@ def test_a_reviewer_bids_only_where_free_of_conflict(w: World, r: ApiRecords) ->
         w.client("member").put(f"{BASE}/bids/{r.mine.pk}/", {"value": "eager"}, JSON).status_code
         == 403
     )
-    assert w.client("staff").get(f"{BASE}/conflicts/").json()["count"] == 1
+    assert w.client("staff").get(f"{BASE}/conflicts/").json()["count"] == 2
 
 
 def test_a_review_out_of_scale_is_refused_naming_the_criterion(w: World, r: ApiRecords) -> None:

@@ -1712,7 +1712,7 @@ class ConflictInputSerializer(serializers.Serializer[Any]):
 
 
 class ConflictViewSet(mixins.ListModelMixin, ChallengesViewSet):
-    """Declared conflicts of interest: a reviewer's own (the backbone's every one); POST
+    """Declared conflicts of interest: those a reviewer declared (the backbone's every one); POST
     declares one of yours on an application of a call in review: you are never assigned it
     again and your bid on it is dropped."""
 
@@ -1726,7 +1726,10 @@ class ConflictViewSet(mixins.ListModelMixin, ChallengesViewSet):
     def scoped_queryset(self) -> QuerySet[ConflictDeclaration]:
         found = ConflictDeclaration.objects.filter(reviewer__ecosystem=self.ecosystem)
         if not self.is_backbone:
-            found = found.filter(reviewer__user_id=self.request.user.pk or 0)
+            # those the reviewer declared: one an applicant or the backbone declared about
+            # them is not theirs to read (no page shows it to them either)
+            user = self.request.user.pk or 0
+            found = found.filter(reviewer__user_id=user, declared_by_id=user)
         if self.action == "list" and (call := self.request.query_params.get("call")):
             found = found.filter(application__call__slug=call)
         return found.select_related("application__call", "reviewer__user").order_by(
