@@ -21,6 +21,7 @@ from ecotone.challenges.models import (
     Call,
     ConflictDeclaration,
     Round,
+    RoundKind,
 )
 from ecotone.ecosystems.models import Sector
 from tests.challenges.builders_api import (
@@ -30,6 +31,7 @@ from tests.challenges.builders_api import (
     make_call,
     make_reviewer,
 )
+from tests.challenges.builders_ranking import build_round
 from tests.conftest import World, build_world, make_user
 
 BASE = "/api/v1/ecosystems/alpha/challenges"
@@ -279,6 +281,36 @@ def test_the_backbone_solves_a_round_without_a_conflicted_pair(w: World, r: ApiR
     refused = staff.post(f"{BASE}/rounds/{round_.pk}/shortlist/", {"top": 2}, JSON)
     assert refused.status_code == 400
     assert "last round" in refused.json()["detail"]
+
+
+def test_the_backbone_reads_a_ranking_and_shortlists_the_top(w: World) -> None:
+    built = build_round(
+        w.alpha,
+        qualities=[4.0, 3.0, 2.0],
+        leniencies=[0.0, 0.5, -0.5],
+        slug="api-ranked",
+        kinds=(RoundKind.REVIEW, RoundKind.PANEL),
+    )
+    staff = w.client("staff")
+    url = f"{BASE}/rounds/{built.first.pk}"
+    ranking = _ok(staff.get(f"{url}/ranking/"))
+    by_rank = sorted(ranking["rows"], key=lambda row: row["adjusted_rank"])
+    assert [row["application"]["id"] for row in by_rank] == [a.pk for a in built.applications]
+    assert len(ranking["reviewers"]) == 3
+
+    made = _ok(staff.post(f"{url}/shortlist/", {"top": 1, "note": "The strongest"}, JSON))
+    outcomes = {d["application"]["id"]: d["outcome"] for d in made}
+    assert outcomes == {
+        built.applications[0].pk: "advance",
+        built.applications[1].pk: "decline",
+        built.applications[2].pk: "decline",
+    }
+    assert {d["decided_by"] for d in made} == {w.users["staff"].name or "staff@alpha.test"}
+    again = staff.post(f"{url}/shortlist/", {"top": 1}, JSON)
+    assert again.status_code == 400
+    assert "already been decided" in again.json()["detail"]
+    both = staff.post(f"{url}/shortlist/", {"top": 1, "advance": [1]}, JSON)
+    assert both.status_code == 400
 
 
 def test_the_backbone_awards_announces_and_publishes(w: World, r: ApiRecords) -> None:
