@@ -37,7 +37,8 @@ from ecotone.challenges.models import (
 from ecotone.ecosystems.models import Ecosystem, Membership, Role, Sector
 from tests.conftest import World, make_user
 
-NOW = datetime.datetime(2026, 12, 1, 12, tzinfo=datetime.UTC)
+# Dates relative to when the tests run: the open call must still be open, whatever the date.
+NOW = timezone.now().replace(microsecond=0)
 
 
 def make_call(
