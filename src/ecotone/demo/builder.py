@@ -38,6 +38,7 @@ from ecotone.ecosystems.models import (
 
 from . import atlas as atlas_demo
 from . import atlas_analysis as atlas_demo_analysis
+from . import challenges as challenges_demo
 from . import directory as directory_demo
 from . import measures as measures_demo
 from . import mentoring as mentoring_demo
@@ -455,6 +456,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     quality_demo.build,
     # unduplicated reach: partners' encoded rosters for the school years measures counts
     reach_demo.build,
+    # challenges: a past call run end to end by the backbone, and a call open now
+    challenges_demo.build,
 ]
 
 
@@ -494,6 +497,7 @@ def delete_demo() -> None:
         for slug in (MAIN_SLUG, SECOND_SLUG):
             # Assessments protect their programs, programs their organizations: remove them first.
             quality_demo.delete(slug)
+            challenges_demo.delete(slug)  # applications protect their lead applicants
             reach_demo.delete(slug)  # rosters protect programs, partners and periods
             Program.objects.filter(ecosystem__slug=slug).delete()
             measures_demo.delete(slug)
