@@ -475,10 +475,19 @@ def _partners(story: Story, lead: Organization | None) -> list[Organization]:
             if any(o.sector == sector for o in everyone)
         ]
     rng = story.rng
-    chosen = [o for o in story.popular if rng.random() < 0.18]
-    chosen += rng.sample(story.everyone, rng.choice((0, 1, 1, 2, 2, 3)))
-    unique = {o.pk: o for o in chosen if lead is None or o.pk != lead.pk}
-    return list(unique.values())[:8]
+    chosen = [o for o in story.popular if rng.random() < 0.08]
+    chosen += rng.sample(story.everyone, rng.choice((1, 1, 2, 2, 3)))
+    others = [o for o in story.everyone if lead is None or o.pk != lead.pk]
+    unique = {o.pk: o for o in chosen if o in others}
+    return list(unique.values())[:8] or [rng.choice(others)]
+
+
+def _unique_title(taken: set[str], project: str, town: str, organization: str) -> str:
+    for title in (project, f"{project} in {town}", f"{project}: {organization}"):
+        if title not in taken:
+            break
+    taken.add(title)
+    return title
 
 
 def _applications(story: Story, call: Call, review: Round) -> list[Application]:
@@ -502,6 +511,7 @@ def _applications(story: Story, call: Call, review: Round) -> list[Application]:
     eligibility = {
         str(q.pk): q.eligible_answer for q in call.eligibility.order_by("position", "pk")
     }
+    titles: set[str] = set()
     made: list[Application] = []
     partners_of: list[list[Organization]] = []
     story.quality = {}
@@ -520,7 +530,7 @@ def _applications(story: Story, call: Call, review: Round) -> list[Application]:
             organization=organization,
             organization_name=name,
             organization_sector=sector,
-            title=title_pattern if n < len(projects) else f"{title_pattern} in {town.name}",
+            title=_unique_title(titles, title_pattern, town.name, name),
             summary=(
                 f"{name} and its partners bring {topic_labels[topics[0]].lower()} to young "
                 f"people in {town.name}, with mentors from local employers and colleges."
@@ -828,9 +838,9 @@ def _awards(story: Story, call: Call, panel: Round) -> None:
         half = (amount / 2).quantize(Decimal("1"))
         for kind, title, days, paid in (
             (MilestoneKind.PAYMENT, "First payment", 10, half),
-            (MilestoneKind.REPORT, "Mid-year report", 180, None),
-            (MilestoneKind.PAYMENT, "Second payment", 200, amount - half),
-            (MilestoneKind.REPORT, "Final report", 380, None),
+            (MilestoneKind.REPORT, "Mid-year report", 95, None),
+            (MilestoneKind.PAYMENT, "Second payment", 130, amount - half),  # due soon
+            (MilestoneKind.REPORT, "Final report", 365, None),
         ):
             milestone = award_services.add_milestone(
                 granted,
