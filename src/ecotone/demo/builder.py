@@ -530,6 +530,11 @@ def accounts_text() -> str:
         lines.append(f"  {account.what:<17} {account.email:<{width}}{extra}")
     lines += [
         "",
+        "Challenges (/e/confluence/challenges/): admin@ ran the 2026 Confluence STEM Access "
+        "Challenge (its rounds' ranking, the applicant-pool report, the awards); reviewer@ "
+        "reviewed in it (Challenge reviews); partner@ led a finalist in it and has a draft "
+        "for the 2027 Summer STEM Mini-Grants, open now (My applications).",
+        "",
         "Backbone roles require two-factor authentication. Add the secret "
         f"{DEMO_TOTP_SECRET} to an authenticator app, or run `make demo-code` for the code.",
         "",
