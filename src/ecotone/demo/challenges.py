@@ -333,6 +333,9 @@ def _past_call(story: Story) -> tuple[Call, list[Round]]:
         ),
     ]
     call_services.open_call(admin, call)
+    written = story.ago(260)
+    Call.objects.filter(pk=call.pk).update(created_at=written)
+    Round.objects.filter(call=call).update(created_at=written)
     return call, rounds
 
 
@@ -415,7 +418,7 @@ def _populations(rng: random.Random, town: Any) -> list[str]:
 
 def _budget(rng: random.Random, total: int) -> list[dict[str, Any]]:
     shares = (("Staff", 0.45), ("Materials and equipment", 0.2), ("Transportation", 0.1))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"category": c, "description": d, "amount": int(total * s) // 50 * 50}
         for (c, s), d in zip(
             shares,
@@ -512,6 +515,7 @@ def _applications(story: Story, call: Call, review: Round) -> list[Application]:
         str(q.pk): q.eligible_answer for q in call.eligibility.order_by("position", "pk")
     }
     titles: set[str] = set()
+    submitted: list[datetime.datetime] = []
     made: list[Application] = []
     partners_of: list[list[Organization]] = []
     story.quality = {}
@@ -520,8 +524,8 @@ def _applications(story: Story, call: Call, review: Round) -> list[Application]:
         partners = _partners(story, organization)
         outside = rng.sample(_TEXT["outside_partners"], rng.choice((0, 0, 1)))
         amount = rng.choice((12000, 15000, 18000, 20000, 25000, 30000, 35000, 40000, 45000, 50000))
-        lead = staff_users.get(staff.get(organization.pk)) if organization else None
-        submitted = story.ago(212 + rng.uniform(0.1, 20), hour=rng.choice((9, 13, 16, 21)))
+        lead = staff_users.get(staff.get(organization.pk, 0)) if organization else None
+        submitted.append(story.ago(212 + rng.uniform(0.1, 20), hour=rng.choice((9, 13, 16, 21))))
         application = Application(
             ecosystem=story.ecosystem,
             call=call,
@@ -555,7 +559,7 @@ def _applications(story: Story, call: Call, review: Round) -> list[Application]:
             longitude=round(town.lon + rng.uniform(-0.012, 0.012), 5),
             requested_amount=Decimal(amount),
             other_partners=outside,
-            submitted_at=submitted,
+            submitted_at=submitted[-1],
         )
         made.append(application)
         partners_of.append(partners)
@@ -577,14 +581,14 @@ def _applications(story: Story, call: Call, review: Round) -> list[Application]:
             title=a.title,
             summary=a.summary,
             answers=a.answers,
-            submitted_at=a.submitted_at,
+            submitted_at=moment,
             submitted_by=a.lead,
         )
-        for a in made
+        for a, moment in zip(made, submitted, strict=True)
     )
-    for a in made:
+    for a, moment in zip(made, submitted, strict=True):
         Application.objects.filter(pk=a.pk).update(
-            created_at=a.submitted_at - datetime.timedelta(days=rng.randint(3, 25))
+            created_at=moment - datetime.timedelta(days=rng.randint(3, 25))
         )
     story.counts["challenge_calls"] = 2
     return made
@@ -734,6 +738,9 @@ def _review_round(
             )
         )
     Review.objects.bulk_create(reviews)
+    Review.objects.filter(assignment__round=round_).update(
+        created_at=story.ago(days_ago + 15), updated_at=story.ago(days_ago)
+    )
     Assignment.objects.filter(round=round_).update(created_at=story.ago(days_ago + 20))
     Round.objects.filter(pk=round_.pk).update(solved_at=story.ago(days_ago + 20))
 
