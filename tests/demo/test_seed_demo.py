@@ -183,6 +183,11 @@ def test_demo_challenges_run_a_call_end_to_end_and_keep_one_open(db: Any, small:
         )
     )
     assert sorted(set(submitted.values_list("n", flat=True))) == [3]
+    on_panel = applications.filter(assignments__round=panel).annotate(
+        n=Count("assignments", filter=Q(assignments__review__status=ReviewStatus.SUBMITTED))
+    )
+    assert on_panel.count() == 15
+    assert set(on_panel.values_list("n", flat=True)) == {3}
     for round_ in (review, panel):
         for profile in access.with_sides_reviewers(
             ReviewerProfile.objects.filter(ecosystem=confluence)

@@ -865,11 +865,13 @@ def _awards(story: Story, call: Call, panel: Round) -> None:
     award_services.announce(call, by=admin)
     award_services.publish_winners(call, by=admin)
     award_services.decline_rest(call, by=admin, note="Not among the eight winners.")
+    decision_services.release_feedback(panel, by=admin)
     decided = story.ago(122, hour=16)
     Decision.objects.filter(round=panel).update(created_at=decided, updated_at=decided)
     Award.objects.filter(application__call=call).update(
         created_at=decided, announced_at=story.ago(120, hour=9)
     )
+    Round.objects.filter(pk=panel.pk).update(feedback_released_at=decided)
     Round.objects.filter(call=call).update(status=RoundStatus.CLOSED)
     Call.objects.filter(pk=call.pk).update(
         status=CallStatus.DECIDED, winners_published_at=story.ago(118, hour=9)
