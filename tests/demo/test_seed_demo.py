@@ -139,3 +139,102 @@ def test_demo_moderation_queue_has_work(db: Any, small: str) -> None:
     assert change.program.archived_at is None
     rejected = changes.get(status=ChangeStatus.REJECTED)
     assert rejected.review_note
+
+
+def test_demo_challenges_run_a_call_end_to_end_and_keep_one_open(db: Any, small: str) -> None:
+    """The past call (issue 20, item 11): 90 applications, 20 reviewers, three submitted
+    reviews of each in the full review, no conflicted pair assigned, 15 finalists with two
+    versions, 8 awards within the funds, winners published; a call open now with partner@'s
+    draft; the backbone's pool report and ranking pages render."""
+    from django.db.models import Count, Q, Sum
+    from django.test import Client
+    from django.urls import reverse
+
+    from ecotone.accounts.models import User
+    from ecotone.challenges import access
+    from ecotone.challenges.models import (
+        Application,
+        ApplicationStatus,
+        Award,
+        Call,
+        ReviewerProfile,
+        ReviewStatus,
+        RoundKind,
+    )
+    from ecotone.challenges.services import awards, calls
+    from ecotone.challenges.services.reviewers import active_reviewers
+    from ecotone.demo import challenges as demo
+
+    confluence = Ecosystem.objects.get(slug=builder.MAIN_SLUG)
+    past = Call.objects.get(ecosystem=confluence, title=demo.PAST_TITLE)
+    applications = Application.objects.filter(call=past)
+    assert applications.count() == 90
+    assert active_reviewers(confluence).count() == 20
+    review, revision, panel = past.rounds.order_by("position")
+    assert (review.kind, revision.kind, panel.kind) == (
+        RoundKind.REVIEW,
+        RoundKind.REVISION,
+        RoundKind.PANEL,
+    )
+    submitted = applications.annotate(
+        n=Count(
+            "assignments",
+            filter=Q(assignments__round=review, assignments__review__status=ReviewStatus.SUBMITTED),
+        )
+    )
+    assert sorted(set(submitted.values_list("n", flat=True))) == [3]
+    on_panel = applications.filter(assignments__round=panel).annotate(
+        n=Count("assignments", filter=Q(assignments__review__status=ReviewStatus.SUBMITTED))
+    )
+    assert on_panel.count() == 15
+    assert set(on_panel.values_list("n", flat=True)) == {3}
+    for round_ in (review, panel):
+        for profile in access.with_sides_reviewers(
+            ReviewerProfile.objects.filter(ecosystem=confluence)
+        ):
+            assigned = access.with_sides_applications(
+                applications.filter(assignments__round=round_, assignments__reviewer=profile)
+            )
+            assert not access.conflicted_ids(profile, assigned), (round_.name, profile)
+    # Conflicts exist to be avoided: from the data and declared.
+    conflicted = sum(
+        len(access.conflicted_ids(p, access.with_sides_applications(applications)))
+        for p in access.with_sides_reviewers(ReviewerProfile.objects.filter(ecosystem=confluence))
+    )
+    assert conflicted >= 6
+    finalists = applications.filter(decisions__round=review, decisions__outcome="advance")
+    assert finalists.count() == 15
+    assert set(finalists.annotate(v=Count("revisions")).values_list("v", flat=True)) == {2}
+    won = Award.objects.filter(application__call=past)
+    assert won.count() == 8
+    assert won.aggregate(s=Sum("amount"))["s"] <= past.total_funds
+    assert len(awards.winners(past)) == 8
+    assert applications.filter(status=ApplicationStatus.DECLINED).count() == 82
+    assert not applications.exclude(
+        status__in=[ApplicationStatus.DECLINED, ApplicationStatus.AWARDED]
+    ).exists()
+
+    # The personas: partner@ leads a finalist, reviewer@ reviewed, the admin decided.
+    partner = User.objects.get(email=demo.PARTNER_PERSONA)
+    assert finalists.filter(lead=partner).exists()
+    assert applications.filter(
+        assignments__reviewer__user__email=demo.REVIEWER_PERSONA,
+        assignments__review__status=ReviewStatus.SUBMITTED,
+    ).exists()
+    assert set(past.rounds.values_list("decisions__decided_by__email", flat=True).distinct()) == {
+        demo.ADMIN_PERSONA
+    }
+
+    now_open = Call.objects.get(ecosystem=confluence, title=demo.OPEN_TITLE)
+    assert calls.is_taking_applications(now_open)
+    assert now_open.applications.filter(lead=partner, status=ApplicationStatus.DRAFT).exists()
+    assert now_open.applications.filter(status=ApplicationStatus.SUBMITTED).exists()
+
+    admin = Client()
+    admin.force_login(User.objects.get(email=demo.ADMIN_PERSONA))
+    for url in (
+        reverse("challenges:pool", args=[confluence.slug, past.slug]),
+        reverse("challenges:ranking", args=[confluence.slug, past.slug, review.position]),
+        reverse("challenges:ranking", args=[confluence.slug, past.slug, panel.position]),
+    ):
+        assert admin.get(url).status_code == 200, url

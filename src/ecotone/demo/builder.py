@@ -38,6 +38,7 @@ from ecotone.ecosystems.models import (
 
 from . import atlas as atlas_demo
 from . import atlas_analysis as atlas_demo_analysis
+from . import challenges as challenges_demo
 from . import directory as directory_demo
 from . import measures as measures_demo
 from . import mentoring as mentoring_demo
@@ -455,6 +456,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     quality_demo.build,
     # unduplicated reach: partners' encoded rosters for the school years measures counts
     reach_demo.build,
+    # challenges: a past call run end to end by the backbone, and a call open now
+    challenges_demo.build,
 ]
 
 
@@ -494,6 +497,7 @@ def delete_demo() -> None:
         for slug in (MAIN_SLUG, SECOND_SLUG):
             # Assessments protect their programs, programs their organizations: remove them first.
             quality_demo.delete(slug)
+            challenges_demo.delete(slug)  # applications protect their lead applicants
             reach_demo.delete(slug)  # rosters protect programs, partners and periods
             Program.objects.filter(ecosystem__slug=slug).delete()
             measures_demo.delete(slug)
@@ -525,6 +529,11 @@ def accounts_text() -> str:
             extra = f"  + code: make demo-code EMAIL={account.email}"
         lines.append(f"  {account.what:<17} {account.email:<{width}}{extra}")
     lines += [
+        "",
+        "Challenges (/e/confluence/challenges/): admin@ ran the 2026 Confluence STEM Access "
+        "Challenge (its rounds' ranking, the applicant-pool report, the awards); reviewer@ "
+        "reviewed in it (Challenge reviews); partner@ led a finalist in it and has a draft "
+        "for the 2027 Summer STEM Mini-Grants, open now (My applications).",
         "",
         "Backbone roles require two-factor authentication. Add the secret "
         f"{DEMO_TOTP_SECRET} to an authenticator app, or run `make demo-code` for the code.",

@@ -102,8 +102,10 @@ def require_editor(actor: Any, application: Application) -> None:
 
 
 def _locked(application: Application) -> Application:
+    # Only the application's row: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer join to its round (a draft has none).
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("call", "round")
         .get(pk=application.pk)
     )
