@@ -156,3 +156,24 @@ def test_a_pool_of_the_demos_size_takes_few_queries(
         page = client.get(reverse("challenges:pool", args=["alpha", "big"]))
     assert page.status_code == 200
     assert page.context["report"].total == 90
+
+
+def test_the_same_town_alone_is_not_an_overlap_without_the_same_young_people() -> None:
+    """Two applications in one town overlap when they serve a STEM field and a grade band in
+    common; a partner in common is enough on its own."""
+    town = ["riverton|OH"] * 3
+    no_place: list[float | None] = [None] * 3
+    audiences = [
+        ({"robotics"}, {"6-8"}),
+        ({"robotics", "science"}, {"6-8", "9-12"}),
+        ({"health"}, {"6-8"}),
+    ]
+    found = overlapping_pairs(town, no_place, no_place, [set(), set(), set()], audiences)
+    assert [(i, j, same) for i, j, same, _m, _p in found] == [(0, 1, True)]
+    partnered = overlapping_pairs(
+        town, no_place, no_place, [set(), {"org:1"}, {"org:1"}], audiences
+    )
+    assert [(i, j, shared) for i, j, _s, _m, shared in partnered] == [
+        (0, 1, set()),
+        (1, 2, {"org:1"}),
+    ]

@@ -11,9 +11,12 @@ naming "girls" says whom a project targets, not how many girls took part.
   100 %); states and census regions (`places`).
 - Partners named: directory partners by organization, others by their name as written
   (casefolded), with how many applications name each.
-- Overlaps: pairs of applications in the same area (same city and state, or within
-  `NEAR_MILES` when both have coordinates, by `directory.distance.haversine_miles`) or
-  naming a partner in common, so the backbone can suggest they collaborate.
+- Overlaps: pairs of applications that could work together, so the backbone can suggest it:
+  naming a partner in common, or in the same area (same city and state, or within
+  `NEAR_MILES` when both have coordinates, by `directory.distance.haversine_miles`) AND
+  serving the same young people (a STEM field and a grade band in common). Place alone is
+  not enough: in a regional call most applications come from a few towns, and flagging every
+  pair of them (1,467 pairs of the demo's 90) would flag nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,7 +39,7 @@ from ecotone.ecosystems.models import Organization, Sector
 from .. import places
 from ..models import TARGET_POPULATIONS, Application, ApplicationStatus, Call
 
-NEAR_MILES = 15.0
+NEAR_MILES = 10.0
 REGION_LABELS = {
     "northeast": gettext_lazy("Northeast"),
     "midwest": gettext_lazy("Midwest"),
@@ -142,35 +146,52 @@ def _partner_keys(application: Application) -> dict[str, str]:
     return found
 
 
+def _in_common(sets: Sequence[set[str]]) -> npt.NDArray[np.bool_]:
+    """Whether each pair of sets shares an item (an n x n matrix, by an incidence product)."""
+    vocabulary = {x: k for k, x in enumerate(sorted(set().union(*sets)))}
+    incidence = np.zeros((len(sets), max(len(vocabulary), 1)), dtype=np.float64)
+    for row, items in enumerate(sets):
+        incidence[row, [vocabulary[x] for x in items]] = 1.0
+    common: npt.NDArray[np.bool_] = (incidence @ incidence.T) > 0
+    return common
+
+
 def overlapping_pairs(
     cities: Sequence[str],
     lats: Sequence[float | None],
     lons: Sequence[float | None],
     partner_sets: Sequence[set[str]],
+    audiences: Sequence[tuple[set[str], set[str]]] | None = None,
     near_miles: float = NEAR_MILES,
 ) -> list[tuple[int, int, bool, float | None, set[str]]]:
-    """Pairs (i < j) in the same area or sharing a partner: (i, j, same area, miles when
-    both have coordinates and are near, partners in common). `cities` are "city|state"
-    keys ("" when unknown). O(n^2) in NumPy: a call has hundreds of applications, not
-    hundreds of thousands."""
+    """Pairs (i < j) sharing a partner, or in the same area and (when `audiences`, each
+    application's (STEM fields, grade bands), are given) serving the same young people:
+    (i, j, same area, miles when both have coordinates and are near, partners in common).
+    `cities` are "city|state" keys ("" when unknown). Pairwise matrices in NumPy: a call has
+    hundreds of applications, not hundreds of thousands."""
     n = len(cities)
+    if n < 2:
+        return []
     lat = np.array([np.nan if v is None else v for v in lats], dtype=np.float64)
     lon = np.array([np.nan if v is None else v for v in lons], dtype=np.float64)
-    if n:
-        miles = haversine_miles(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
-    else:
-        miles = np.zeros((0, 0))
-    found = []
-    for i in range(n):
-        for j in range(i + 1, n):
-            near = bool(np.isfinite(miles[i, j]) and miles[i, j] <= near_miles)
-            same_city = bool(cities[i]) and cities[i] == cities[j]
-            shared = partner_sets[i] & partner_sets[j]
-            if near or same_city or shared:
-                found.append(
-                    (i, j, near or same_city, float(miles[i, j]) if near else None, shared)
-                )
-    return found
+    miles = haversine_miles(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    near = np.isfinite(miles) & (miles <= near_miles)
+    key = {c: k for k, c in enumerate(sorted(set(cities)))}
+    city = np.array([key[c] if c else -1 - i for i, c in enumerate(cities)])
+    area = near | (city[:, None] == city[None, :])
+    if audiences is not None:
+        area &= _in_common([a[0] for a in audiences]) & _in_common([a[1] for a in audiences])
+    flagged = np.triu(area | _in_common(partner_sets), k=1)
+    return [
+        (
+            int(i),
+            int(j),
+            bool(area[i, j]),
+            float(miles[i, j]) if near[i, j] else None,
+            partner_sets[i] & partner_sets[j],
+        )
+        for i, j in zip(*np.nonzero(flagged), strict=True)
+    ]
 
 
 def pool_report(call: Call, *, near_miles: float = NEAR_MILES) -> PoolReport:
@@ -219,6 +240,7 @@ def pool_report(call: Call, *, near_miles: float = NEAR_MILES) -> PoolReport:
         [a.latitude for a in applications],
         [a.longitude for a in applications],
         partner_sets,
+        [(set(a.topics), set(a.grade_bands)) for a in applications],
         near_miles,
     )
     involved: set[int] = set()
@@ -233,5 +255,8 @@ def pool_report(call: Call, *, near_miles: float = NEAR_MILES) -> PoolReport:
                 partners=sorted(partner_names[k] for k in shared),
             )
         )
+    # The strongest first: in the same area serving the same young people and sharing
+    # partners, then by how many partners they share.
+    report.overlaps.sort(key=lambda o: (-(int(o.same_area) + len(o.partners)), -int(o.same_area)))
     report.overlapping_share = len(involved) / total if total else 0.0
     return report

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -63,16 +64,22 @@ def _charts(report: PoolReport) -> list[dict[str, Any]]:
     ]
 
 
+OVERLAPS_PER_PAGE = 50
+
+
 @ecosystem_view(MANAGE)
 def pool_page(request: HttpRequest, ecosystem_slug: str, call_slug: str) -> HttpResponse:
     call = access.get_call(request, call_slug)
     report = pool_report(call)
+    # The overlapping pairs, a page at a time (the first page names the overlapping share).
+    overlaps = Paginator(report.overlaps, OVERLAPS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "challenges/pool/report.html",
         {
             "call": call,
             "report": report,
+            "page": overlaps,
             "charts": _charts(report) if report.total else [],
             "partners": report.partners[:TOP_PARTNERS],
             "more_partners": max(len(report.partners) - TOP_PARTNERS, 0),
