@@ -201,3 +201,26 @@ def test_the_demo_size_round_solves_fast_without_a_query_per_row(
     assert set(Counter(a for _r, a in pairs).values()) == {3}
     assert max(Counter(r for r, _a in pairs).values()) <= 15
     assert (found.reviewers[0].pk, found.applications[0].pk) not in pairs
+
+
+def test_a_decided_round_keeps_its_assignment(setup: Any, world: World) -> None:
+    """Once the round's decisions are taken its pairs are history: a re-solve is refused on
+    the service and the page offers none."""
+    from django.urls import reverse
+
+    from ecotone.challenges.models import Decision, Outcome
+    from ecotone.errors import DomainError
+
+    services.solve(setup.round, world.users["staff"])
+    before = _pairs(setup.round)
+    Decision.objects.create(
+        application=setup.applications[0], round=setup.round, outcome=Outcome.ADVANCE
+    )
+    with pytest.raises(DomainError, match="decided"):
+        services.solve(setup.round, world.users["staff"])
+    assert _pairs(setup.round) == before
+    page = world.client("staff").get(
+        reverse("challenges:round_assignments", args=["alpha", setup.round.pk])
+    )
+    assert "Assign again" not in page.content.decode()
+    assert "is decided" in page.content.decode()

@@ -62,9 +62,17 @@ def round_assignments(round_: Round) -> QuerySet[Assignment]:
     )
 
 
+def is_decided(round_: Round) -> bool:
+    """Whether the round's decisions are taken: its assignment is then history, kept as it
+    was (a re-solve would find none of its applications still in it)."""
+    return round_.decisions.exists()
+
+
 def _check_round(round_: Round) -> None:
     if not round_.is_reviewed:
         raise DomainError(_("This round has no reviews to assign."))
+    if is_decided(round_):
+        raise DomainError(_("This round is decided: its assignment is kept as it was."))
 
 
 SYNC_MAX_PAIRS = 200_000

@@ -95,6 +95,7 @@ def round_assignments(request: HttpRequest, ecosystem_slug: str, pk: int) -> Htt
             services.round_applications(round_).order_by("title").values_list("pk", "title")
         ),
     )
+    decided = services.is_decided(round_)
     return render(
         request,
         "challenges/reviewing/round_assignments.html",
@@ -105,7 +106,12 @@ def round_assignments(request: HttpRequest, ecosystem_slug: str, pk: int) -> Htt
             "report": _report(round_),
             "queued": services.is_queued(round_),
             "form": form,
-            "applications": services.round_applications(round_).count(),
+            "applications": (
+                round_.assignments.values("application").distinct().count()
+                if decided
+                else services.round_applications(round_).count()
+            ),
+            "decided": decided,
         },
     )
 
