@@ -6,7 +6,7 @@ and export."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -233,3 +233,27 @@ def test_the_lists_stay_within_their_queries(
     assert mine.content.decode().count("Project ") == 25
     with django_assert_max_num_queries(12):
         staff.get(f"{BASE}/")
+
+
+def test_the_call_page_shows_the_deadline_in_the_ecosystems_time_zone(world: Any) -> None:
+    """A deadline stored as 21:00 UTC in May reads 17:00 in New York, on the public page and
+    the backbone's list alike, never the UTC hour."""
+    from zoneinfo import ZoneInfo
+
+    from django.urls import reverse
+
+    from tests.challenges.builders_calls import open_call
+
+    world.alpha.timezone = "America/New_York"
+    world.alpha.save(update_fields=["timezone"])
+    deadline = datetime(2027, 5, 9, 21, 0, tzinfo=UTC)
+    call = open_call(world, deadline=deadline)
+    assert deadline.astimezone(ZoneInfo("America/New_York")).hour == 17
+    for page in (
+        world.client("member").get(reverse("challenges:call", args=["alpha", call.slug])),
+        world.client("staff").get(reverse("challenges:call_list", args=["alpha"])),
+    ):
+        text = page.content.decode()
+        assert "17:00" in text or "5 p.m." in text or "5:00 p.m." in text
+        assert "21:00" not in text
+        assert "9 p.m." not in text
