@@ -102,8 +102,9 @@ def require_editor(actor: Any, application: Application) -> None:
 
 
 def _locked(application: Application) -> Application:
+    # of=("self",): PostgreSQL refuses to lock the nullable side of the join to the round
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("call", "round")
         .get(pk=application.pk)
     )
