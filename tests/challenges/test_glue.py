@@ -6,9 +6,11 @@ co-applicants or the feedback, and nothing of an application they are in conflic
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from ecotone.challenges.models import Assignment, Review, ReviewerProfile, ReviewStatus
 from ecotone.challenges.services import applications as applying
@@ -83,9 +85,17 @@ def test_call_page_links_to_every_round_page(built: Any, world: World) -> None:
     ):
         assert f'href="{url}"' in page, url
         assert world.client("staff").get(url).status_code == 200, url
+    # every link of the page works, the revision round's too
+    staff = world.client("staff")
+    for url in set(re.findall(r'href="(/e/alpha/challenges/[^"?]*)"', page)):
+        assert staff.get(url).status_code == 200, url
     public = world.client("partner_a").get(f"{BASE}/calls/{call.slug}/").content.decode()
     assert "/assignments/" not in public
     assert "/winners/" not in public
+    call.winners_published_at = timezone.now()
+    call.save(update_fields=["winners_published_at"])
+    public = world.client("anonymous").get(f"{BASE}/calls/{call.slug}/").content.decode()
+    assert f'href="{BASE}/calls/{call.slug}/winners/"' in public
 
 
 def test_reviewer_reads_the_whole_application(built: Any, world: World) -> None:
