@@ -16,3 +16,13 @@ class DatePicker(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimePicker(forms.DateTimeInput):
+    """A browser's date-and-time picker (`datetime-local`), ISO (2026-12-06T17:00) in every
+    language for the same reason as `DatePicker`."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")

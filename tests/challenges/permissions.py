@@ -432,6 +432,7 @@ def records(world: World) -> dict[str, Any]:
         **_api_records(world),
         **_reviewing_records(world),
         **_api2_records(world),
+        **_glue_records(world),
     }
 
 
@@ -584,11 +585,13 @@ ROWS += [
         members_only(API_BACKBONE, api=True),
     ),
     Row("api challenge round", "get", f"{API_ROUND}/", members_only(API_BACKBONE, api=True)),
+    # the round is decided (builders_api records a decision): the backbone passes the rule and
+    # the service refuses a re-solve of a decided round, 400
     Row(
         "api challenge round solve",
         "post",
         f"{API_ROUND}/solve/",
-        members_only(API_BACKBONE, api=True),
+        members_only(API_BACKBONE, 400, api=True),
     ),
     Row(
         "api challenge round ranking",
@@ -645,3 +648,65 @@ def _api2_records(world: World) -> dict[str, Any]:
     draft = found.get(status=ApplicationStatus.DRAFT)
     other = found.get(lead=world.users["partner_b"])
     return {"api_draft": draft.pk, "api_other": other.pk, "api_round": other.round_id}
+
+
+# --- glue: a reviewer reads the whole application assigned to them (its page and files, read
+# only), never one they are in conflict with; its lead (partner_b) and the backbone read both.
+READ_BY_REVIEWER = statuses(404, anonymous=302, partner_b=200, reviewer=200, staff=200, admin=200)
+CONFLICTED = statuses(404, anonymous=302, partner_b=200, staff=200, admin=200)
+GLUE = f"{CHALLENGES}/applications/{{glue_assigned}}"
+GLUE_CONFLICTED = f"{CHALLENGES}/applications/{{glue_conflicted}}"
+ROWS += [
+    Row("application read by its reviewer", "get", f"{GLUE}/", READ_BY_REVIEWER),
+    Row(
+        "application file read by its reviewer",
+        "get",
+        f"{GLUE}/files/{{glue_file}}/",
+        READ_BY_REVIEWER,
+    ),
+    Row("application its reviewer is in conflict with", "get", f"{GLUE_CONFLICTED}/", CONFLICTED),
+    Row(
+        "application file its reviewer is in conflict with",
+        "get",
+        f"{GLUE_CONFLICTED}/files/{{glue_conflicted_file}}/",
+        CONFLICTED,
+    ),
+]
+FAKE |= {
+    name: "1" for name in ("glue_assigned", "glue_file", "glue_conflicted", "glue_conflicted_file")
+}
+
+
+def _glue_records(world: World) -> dict[str, Any]:
+    """Two applications of partner_b to the calls rows' open call, each with a file, both
+    assigned to the reviewer persona in its review round; the persona declared a conflict
+    with the second."""
+    from ecotone.challenges.models import Assignment, Call, ReviewerProfile
+    from ecotone.challenges.services import applications as applying
+    from ecotone.challenges.services import reviewers
+    from ecotone.ecosystems.models import Sector
+
+    from .builders_calls import GOOD, PDF, draft
+
+    call = Call.objects.get(ecosystem=world.alpha, title="Spark Grants")
+    review_round = call.rounds.get(kind="review")
+    letter = call.questions.get(kind="file")
+    persona, _created = ReviewerProfile.objects.get_or_create(
+        ecosystem=world.alpha, user=world.users["reviewer"], defaults={"sector": Sector.HIGHER_ED}
+    )
+    lead = world.users["partner_b"]
+    made: dict[str, Any] = {}
+    for name, file_name, title in (
+        ("glue_assigned", "glue_file", "Assigned"),
+        ("glue_conflicted", "glue_conflicted_file", "Conflicted"),
+    ):
+        application = draft(world, call, "partner_b", title=title)
+        applying.save_draft(lead, application, answers_given=GOOD)
+        attached = applying.attach_file(lead, application, letter, io.BytesIO(PDF))
+        applying.submit(lead, application)
+        Assignment.objects.create(round=review_round, reviewer=persona, application=application)
+        made[name] = application.pk
+        made[file_name] = attached.pk
+    conflicted = call.applications.get(pk=made["glue_conflicted"])
+    reviewers.declare_conflict(persona, conflicted, world.users["staff"], "Former colleague")
+    return made

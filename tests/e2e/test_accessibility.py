@@ -120,6 +120,7 @@ def public_paths(site: Site) -> list[str]:
         program.get_absolute_url(),
         "/e/alpha/partners/",
         site.world.org_a.get_absolute_url(),
+        "/e/alpha/challenges/",
         "/accounts/login/",
         "/accounts/signup/",
         "/accounts/password/reset/",
@@ -201,6 +202,9 @@ SIGNED_IN_PAGES = {
         "/e/alpha/mentoring/mentors/",
         "/e/alpha/mentoring/opportunities/",
         "/e/alpha/mentoring/dashboard/",
+        # the challenges pages with records are audited by test_challenges.py's journey
+        "/e/alpha/challenges/",
+        "/e/alpha/challenges/reviewers/",
     ],
     "mentor": [
         "/e/alpha/mentoring/profile/",
@@ -228,12 +232,17 @@ SIGNED_IN_PAGES = {
         "/e/alpha/quality/assessments/{planned}/plan/",
         "/e/alpha/quality/assessments/{planned}/plan/actions/{plan_action}/",
         "/e/alpha/quality/programs/{assessed_program}/",
+        "/e/alpha/challenges/applications/",
         "/accounts/profile/",
         "/accounts/email/",
         "/accounts/password/change/",
         "/accounts/2fa/",
     ],
-    "reviewer": ["/e/alpha/quality/reviews/", "/e/alpha/quality/assessments/{planned}/review/"],
+    "reviewer": [
+        "/e/alpha/quality/reviews/",
+        "/e/alpha/quality/assessments/{planned}/review/",
+        "/e/alpha/challenges/reviews/",
+    ],
     "operator": ["/", "/n/state/", "/n/state/measures/", "/n/state/measures/young-people-served/"],
 }
 

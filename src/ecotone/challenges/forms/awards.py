@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.limits import SHORT_TEXT
+from ecotone.widgets import DatePicker
 
 from ..models import MilestoneKind
 
@@ -47,7 +48,7 @@ class NewAwardForm(AwardForm):
 class MilestoneForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=MilestoneKind.choices)
     title = forms.CharField(label=_("What"), max_length=200)
-    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Due"), widget=DatePicker())
     amount = forms.DecimalField(
         label=_("Amount (USD)"),
         min_value=Decimal("0"),
@@ -59,6 +60,4 @@ class MilestoneForm(forms.Form):
 
 class AgreementForm(forms.Form):
     file = forms.FileField(label=_("Signed agreement"))
-    signed_on = forms.DateField(
-        label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    signed_on = forms.DateField(label=_("Signed on"), required=False, widget=DatePicker())

@@ -11,10 +11,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ecotone.widgets import DateTimePicker
+
 from ..answers import FILE_TYPES
 from ..models import ApplicationStatus, QuestionKind, RoundKind
 
-LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+LOCAL = DateTimePicker()
 
 
 class LocalDateTimeField(forms.DateTimeField):

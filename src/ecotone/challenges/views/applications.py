@@ -63,13 +63,14 @@ def _own(request: HttpRequest, pk: int) -> Application:
 
 
 def _readable(request: HttpRequest, pk: int) -> tuple[Application, bool]:
-    """An application its applicants edit, or the backbone reads (once submitted), and
+    """An application its applicants edit, or read by the backbone (once submitted) or by a
+    reviewer assigned to it and not in conflict with it (`access.applications_of`), and
     whether the person is one of its applicants; 404 to anyone else."""
     ecosystem = current_ecosystem(request)
-    editor = access.own_applications(request.user, ecosystem).filter(pk=pk).exists()
-    if editor or not access.is_backbone(request.user, ecosystem):
-        return _own(request, pk), editor
-    return get_object_or_404(access.applications_of(request.user, ecosystem), pk=pk), False
+    if access.own_applications(request.user, ecosystem).filter(pk=pk).exists():
+        return _own(request, pk), True
+    found = access.applications_of(request.user, ecosystem).select_related("lead", "ecosystem")
+    return get_object_or_404(found, pk=pk), False
 
 
 def _detail(application: Application) -> HttpResponseBase:
@@ -122,9 +123,37 @@ def my_applications(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBa
 
 @applicant_view
 def application_detail(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponseBase:
-    """The applicants' page of their application; the backbone reads it too (read only)."""
+    """The applicants' page of their application; the backbone and its assigned reviewers
+    read it too (read only; a reviewer sees neither the co-applicants nor the feedback)."""
     application, editor = _readable(request, pk)
-    comments = decisions.feedback_for(application)
+    reviewer = not editor and not access.is_backbone(request.user, application.ecosystem)
+    return render(
+        request,
+        "challenges/applications/detail.html",
+        {
+            "application": application,
+            "call": application.call,
+            "rows": answer_rows(application),
+            "feedback": "" if reviewer else application.feedback,
+            "comments": [] if reviewer else decisions.feedback_for(application),
+            "editable": editor
+            and services.can_edit_now(application)
+            and application.status in services.EDITABLE,
+            "revising": None if reviewer else services.revision_round(application),
+            "screened": services.is_screened(application),
+            "revisions": application.revisions.all(),
+            "co_applicants": [] if reviewer else application.co_applicants.all(),
+            "closed": application.status in services.CLOSED,
+            "editor": editor,
+            "reviewer": reviewer,
+        },
+    )
+
+
+def answer_rows(application: Application) -> list[tuple[Any, Any]]:
+    """Each question of the call with the application's answer as the page shows it (a file
+    record, partners by name): the one way answers are read on a page, the applicants', the
+    backbone's and the reviewer's alike (template challenges/applications/_answers.html)."""
     questions = list(application.call.questions.all())
     files = {f.pk: f for f in application.files.all()}
     partners = {
@@ -138,28 +167,7 @@ def application_detail(request: HttpRequest, ecosystem_slug: str, pk: int) -> Ht
             ]
         )
     }
-    return render(
-        request,
-        "challenges/applications/detail.html",
-        {
-            "application": application,
-            "call": application.call,
-            "rows": [
-                (q, _shown(q, application.answers.get(q.key), files, partners)) for q in questions
-            ],
-            "feedback": application.feedback,
-            "comments": comments,
-            "editable": editor
-            and services.can_edit_now(application)
-            and application.status in services.EDITABLE,
-            "revising": services.revision_round(application),
-            "screened": services.is_screened(application),
-            "revisions": application.revisions.all(),
-            "co_applicants": application.co_applicants.all(),
-            "closed": application.status in services.CLOSED,
-            "editor": editor,
-        },
-    )
+    return [(q, _shown(q, application.answers.get(q.key), files, partners)) for q in questions]
 
 
 def _shown(question: Any, value: Any, files: dict[int, Any], partners: dict[int, str]) -> Any:

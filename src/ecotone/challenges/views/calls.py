@@ -32,7 +32,15 @@ from ..forms.calls import (
     QuestionForm,
     RoundForm,
 )
-from ..models import Application, ApplicationStatus, Call, CallStatus
+from ..models import (
+    Application,
+    ApplicationStatus,
+    Call,
+    CallStatus,
+    ReviewStatus,
+    Round,
+    RoundStatus,
+)
 from ..services import calls as services
 
 PAGE_SIZE = 25
@@ -77,7 +85,19 @@ def call_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         ).order_by(
             "is_open", Case(When(status=CallStatus.OPEN, then="deadline")), "-deadline", "pk"
         )
+    can_manage = request.user.has_perm(MANAGE, ecosystem)
+    if can_manage:
+        found = found.annotate(
+            submitted=Count(
+                "applications", filter=Q(applications__submitted_at__isnull=False), distinct=True
+            )
+        )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    if can_manage:
+        page.object_list = list(page.object_list)
+        current = _current_rounds(page.object_list)
+        for call in page.object_list:
+            call.current_round = current.get(call.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "challenges/calls/list.html",
@@ -85,10 +105,34 @@ def call_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             "form": form,
             "page": page,
             "filtered": bool(data.get("q")),
-            "can_manage": request.user.has_perm(MANAGE, ecosystem),
+            "can_manage": can_manage,
             "zone": ecosystem.timezone,
         },
     )
+
+
+def _current_rounds(calls: list[Call]) -> dict[int, Round]:
+    """Each call's current round, with its reviews `done` of `assigned`, in one query: the
+    first open round, else the last closed one (a decided call), else none."""
+    rounds = (
+        Round.objects.filter(call__in=calls)
+        .exclude(status=RoundStatus.PENDING)
+        .annotate(
+            assigned=Count("assignments", distinct=True),
+            done=Count(
+                "assignments",
+                filter=Q(assignments__review__status=ReviewStatus.SUBMITTED),
+                distinct=True,
+            ),
+        )
+        .order_by("call", "position")
+    )
+    current: dict[int, Round] = {}
+    for round_ in rounds:
+        held = current.get(round_.call_id)
+        if held is None or held.status != RoundStatus.OPEN:
+            current[round_.call_id] = round_
+    return current
 
 
 @ecosystem_view(VIEW, public=True)

@@ -25,6 +25,7 @@ from ..forms.reviewing import BID_CHOICES, ConflictForm, PanelCommentForm, Revie
 from ..models import Assignment, ReviewStatus
 from ..services import reviewers as reviewer_services
 from ..services import reviews as services
+from .applications import answer_rows
 
 REVIEW = "challenges.review"
 TOPIC_LABELS = dict(stem_profile.STEM_FIELDS.terms)
@@ -163,6 +164,8 @@ def review(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponse:
             "peers": peers,
             "comment_form": PanelCommentForm(),
             "topics": [TOPIC_LABELS.get(t, t) for t in assignment.application.topics],
+            # the whole application, read as its applicants and the backbone read it
+            "rows": answer_rows(assignment.application),
         },
     )
 
