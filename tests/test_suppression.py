@@ -255,3 +255,23 @@ def test_a_hidden_count_says_whether_it_is_small_or_protects_a_small_one() -> No
     assert suppression.hidden_mark(15, 15, 10) == (15, "")
     assert suppression.hidden_mark(None, 4, 10) == (None, "small")
     assert suppression.hidden_mark(None, 15, 10) == (None, "protects")
+
+
+def test_parts_of_a_hidden_total_are_hidden_with_it_and_otherwise_suppressed_together() -> None:
+    """`publish_parts`: under a hidden total every part but 0 is hidden ("protects"); under
+    a shown one the parts are one suppressed group, a small one hidden with a partner."""
+    from ecotone.suppression import publish_parts
+
+    counts = {"once": 40, "few": 3, "many": 25, "none": 0}
+    hidden = publish_parts(counts, 10, total_hidden=True)
+    assert hidden == {
+        "once": (None, "protects"),
+        "few": (None, "protects"),
+        "many": (None, "protects"),
+        "none": (0, ""),
+    }
+    shown = publish_parts(counts, 10, total_hidden=False)
+    assert shown["few"] == (None, "small")
+    assert shown["none"] == (0, "")
+    # one more is hidden to protect the small one against the exact total
+    assert [why for _value, why in shown.values()].count("protects") == 1

@@ -793,6 +793,19 @@ class LinkedSuppressed:
 Cost = Literal["value", "cells"]
 
 
+def publish_parts(
+    counts: Mapping[K, int], threshold: int, *, total_hidden: bool
+) -> dict[K, tuple[int | None, str]]:
+    """Counts that add up to a total published elsewhere (the dose buckets of a year's young
+    people), each with why it is hidden (`hidden_mark`): suppressed as one group against the
+    exact total; when that total is itself hidden, every part but 0 is hidden with it
+    ("protects": the parts would add it back up)."""
+    if total_hidden:
+        return {key: (None, "protects") if n else (0, "") for key, n in counts.items()}
+    result = suppress(counts, threshold, exact_total=True)
+    return {key: hidden_mark(result.cells[key], n, threshold) for key, n in counts.items()}
+
+
 def suppress_linked(
     tables: Tables,
     threshold: int,

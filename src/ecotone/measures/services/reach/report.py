@@ -68,11 +68,6 @@ def _count(n: int, threshold: int) -> Count:
     return Count(*suppression.publish_marked(n, threshold))
 
 
-def _suppressed(shown: int | None, n: int, threshold: int) -> Count:
-    """A count of a suppressed group: hidden because small, or to protect a small one."""
-    return Count(*suppression.hidden_mark(shown, n, threshold))
-
-
 def _overlap(both: int, first: int, second: int, threshold: int) -> Count:
     """Young people in both of a pair, hidden when small or when those in one member only are."""
     return Count(*suppression.publish_part(both, (first, second), threshold))
@@ -246,12 +241,9 @@ def _year(
     total = people if reached is not None and reached.value is not None else None
     year.type_cells = {(a, b): Count(*shown) for (a, b), shown in kept["types"].items()}
     doses = {b: int(entry["dose"].get(b, 0)) for b in tallies.DOSE_BUCKETS}
-    if total is None:
-        # The buckets add up to the year's total, which the dashboard hides here.
-        year.dose = [(b, Count(None, "protects") if n else Count(0)) for b, n in doses.items()]
-    else:
-        dose = suppression.suppress(doses, threshold, exact_total=True)
-        year.dose = [(b, _suppressed(dose.cells[b], doses[b], threshold)) for b in doses]
+    # The buckets add up to the year's total, hidden with it when the dashboard hides it.
+    dose = suppression.publish_parts(doses, threshold, total_hidden=total is None)
+    year.dose = [(b, Count(*dose[b])) for b in doses]
     year.retention = _retention(ecosystem, period, entry, threshold, shown_total=total is not None)
     after = entry.get("next") or {}
     sequences = [
