@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from tests.conftest import PASSWORD
@@ -28,6 +29,12 @@ AXE_SOURCE = (Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.j
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+# What an evaluation reports when the page navigated under it.
+NAVIGATION_RACE = (
+    "Execution context was destroyed",
+    "reading 'documentElement'",
+    "axe is not defined",
+)
 PHONE_MAX = 576  # px: where ecotone.css turns tables into cards and folds the menu
 TABLES_WIDER_THAN_THEIR_BOX = """[...document.querySelectorAll('.overflow-auto')]
   .filter(box => box.scrollWidth > box.clientWidth && box.querySelector('table'))
@@ -49,6 +56,28 @@ class Auditor:
             ),
         )
 
+    def _run_axe(self) -> dict[str, Any]:
+        """axe's results for the page in the tab once it has loaded.
+
+        A step that clicks a link does not wait for the page it opens: axe may start on the
+        old document as the new one replaces it ("Execution context was destroyed", or a
+        document without its element). Such a run is repeated on the page that loaded.
+        """
+        for attempt in range(3):
+            self.page.wait_for_load_state("load")
+            try:
+                if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+                    self.page.evaluate(AXE_SOURCE)
+                return self.page.evaluate(  # type: ignore[no-any-return]
+                    "tags => axe.run(document, {runOnly: tags, resultTypes: ['violations']})",
+                    WCAG_AA,
+                )
+            except PlaywrightError as error:
+                navigating = any(sign in str(error) for sign in NAVIGATION_RACE)
+                if not navigating or attempt == 2:
+                    raise
+        return {}  # not reached: the third failure is raised
+
     def visit(self, path: str, *, status: int = 200) -> None:
         self.console_errors.clear()
         response = self.page.goto(path)
@@ -62,11 +91,7 @@ class Auditor:
         self.audit(path)
 
     def audit(self, label: str) -> None:
-        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
-            self.page.evaluate(AXE_SOURCE)
-        results: dict[str, Any] = self.page.evaluate(
-            "tags => axe.run(document, {runOnly: tags, resultTypes: ['violations']})", WCAG_AA
-        )
+        results = self._run_axe()
         for violation in results["violations"]:
             if violation["impact"] not in BLOCKING:
                 continue

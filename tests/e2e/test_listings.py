@@ -30,7 +30,8 @@ def test_a_partner_creates_a_listing_and_backbone_staff_approve_it(site: Site) -
     site.sign_in(page, "partner_a")
     auditor = Auditor(page)
     page.goto("/e/alpha/")
-    page.get_by_role("link", name="Our programs").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Our programs").click()
     auditor.audit("our programs")
     page.get_by_role("button", name="New listing").click()
     auditor.audit("new listing form")
@@ -69,7 +70,8 @@ def test_a_partner_creates_a_listing_and_backbone_staff_approve_it(site: Site) -
     staff_auditor = Auditor(staff_page)
     staff_page.goto("/e/alpha/")
     staff_page.get_by_role("button", name="Menu").click()  # folded on a phone
-    staff_page.get_by_role("link", name="Moderation").click()
+    with staff_page.expect_navigation():
+        staff_page.get_by_role("link", name="Moderation").click()
     staff_auditor.audit("moderation queue")
     staff_page.get_by_role("link", name="Girls Who Solder").click()
     expect(staff_page.locator("table.listing-diff")).to_contain_text("Making and fabrication")
@@ -127,7 +129,8 @@ def test_the_listing_pages_in_spanish_are_accessible(site: Site) -> None:
     site.sign_in(page, "partner_a")
     auditor = Auditor(page)
     page.goto("/e/alpha/")
-    page.get_by_role("link", name="Nuestros programas").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Nuestros programas").click()
     auditor.audit("nuestros programas")
     page.get_by_role("button", name="Ficha nueva").click()
     expect(page.get_by_role("button", name="Siguiente: Para quién es")).to_be_visible()

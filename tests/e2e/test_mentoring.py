@@ -149,7 +149,8 @@ def test_a_mentor_signs_up_is_screened_matched_and_logs_hours(site: Site) -> Non
     partner.goto("/e/alpha/mentoring/opportunities/")
     partner_auditor.audit("opportunities (partner)")
     partner.goto("/e/alpha/mentoring/")
-    partner.get_by_role("link", name="Post an opportunity").click()
+    with partner.expect_navigation():
+        partner.get_by_role("link", name="Post an opportunity").click()
     partner_auditor.audit("post an opportunity")
     shoot(partner, "07-opportunity-form")
     partner.get_by_role("combobox", name="Program", exact=True).select_option(label=program.name)
@@ -171,7 +172,8 @@ def test_a_mentor_signs_up_is_screened_matched_and_logs_hours(site: Site) -> Non
     expect(mentor_page.get_by_role("link", name="Robotics club mentor")).to_be_visible()
     mentor_auditor.audit("opportunities for you (mentor)")
     shoot(mentor_page, "09-opportunities-mentor")
-    mentor_page.get_by_role("link", name="Robotics club mentor").click()
+    with mentor_page.expect_navigation():
+        mentor_page.get_by_role("link", name="Robotics club mentor").click()
     mentor_auditor.audit("opportunity page (mentor)")
     shoot(mentor_page, "09-opportunity-detail-mentor")
 
@@ -180,7 +182,8 @@ def test_a_mentor_signs_up_is_screened_matched_and_logs_hours(site: Site) -> Non
     staff_auditor.audit("opportunities (staff)")
     shoot(staff, "10-opportunities-staff")
     staff.goto("/e/alpha/mentoring/")
-    staff.get_by_role("link", name="Matching rounds").click()
+    with staff.expect_navigation():
+        staff.get_by_role("link", name="Matching rounds").click()
     staff_auditor.audit("matching rounds")
     staff.get_by_label("Name").first.fill("Autumn round")
     staff.get_by_role("button", name="Start the round").click()
@@ -210,7 +213,8 @@ def test_a_mentor_signs_up_is_screened_matched_and_logs_hours(site: Site) -> Non
     phone.goto("/e/alpha/mentoring/")
     phone_auditor.audit("mentoring home (mentor, phone)")
     shoot(phone, "11-home-mentor-phone")
-    phone.get_by_role("link", name=re.compile("Robotics club mentor")).first.click()
+    with phone.expect_navigation():
+        phone.get_by_role("link", name=re.compile("Robotics club mentor")).first.click()
     phone_auditor.audit("match page, offered (mentor, phone)")
     shoot(phone, "12-match-offered-phone")
     phone.get_by_role("button", name="Accept as the mentor").click()
@@ -244,7 +248,8 @@ def test_a_mentor_signs_up_is_screened_matched_and_logs_hours(site: Site) -> Non
     shoot(phone, "14-match-active-phone")
 
     partner.goto("/e/alpha/mentoring/")
-    partner.get_by_role("link", name="Review hours").click()
+    with partner.expect_navigation():
+        partner.get_by_role("link", name="Review hours").click()
     partner_auditor.audit("hours review")
     shoot(partner, "15-hours-review")
     partner.get_by_role("checkbox", name=re.compile("hours on")).check()
