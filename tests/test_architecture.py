@@ -28,10 +28,13 @@ SOURCE = Path(__file__).resolve().parent.parent / "src"
 # measurement reads partners, programs and areas; mentoring does not need it (nor it mentoring).
 # Quality (rubrics, assessments) may read any of them; none reads it. Challenges stands right
 # of quality (calls name directory partners; reviewer assignment reads `ecotone.assignment`).
+# Pathways read programs and partners only (design.md section 2), so they stand right after the
+# directory; none of the apps to their right needs them yet.
 ORDER = (
     "accounts",
     "ecosystems",
     "directory",
+    "pathways",
     "atlas",
     "measures",
     "mentoring",

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "ecotone.accounts",
     "ecotone.ecosystems",
     "ecotone.directory",
+    "ecotone.pathways",
     "ecotone.atlas",
     "ecotone.measures",
     "ecotone.mentoring",

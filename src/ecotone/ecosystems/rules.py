@@ -305,6 +305,21 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # ... (area api) the reviewing records through the API: the backbone all of them, a
     # reviewer their own profile, assignments and reviews (access.assignments_of, reviews_of)
     "challenges.view_reviewing": is_backbone | is_reviewer,
+    # pathways and badges (ecotone.pathways, docs/pathways.md, docs/badges.md): everyone reads
+    # the published pathways (families' pages); the backbone curates any pathway, partner staff
+    # their organization's (checked against the Pathway; the backbone's own, with no
+    # organization, are the backbone's alone). Partner staff define their organization's
+    # achievements and award, list and revoke its badges (checked against the Achievement or
+    # the Award); the backbone does so for every partner and keeps the issuer keys. Verifying
+    # a credential and a learner's own page need no role (views of their own).
+    "pathways.view_pathways": everyone,
+    "pathways.manage_pathways": is_backbone | is_partner_staff,
+    "pathways.change_pathway": is_backbone | is_staff_of_organization,
+    "pathways.manage_badges": is_backbone | is_partner_staff,
+    "pathways.award_badges": is_backbone | is_staff_of_organization,
+    "pathways.manage_issuer_keys": is_backbone_admin,
+    # counts of badges and pathway progress: the admitted members read them suppressed
+    "pathways.view_badge_counts": is_backbone | is_granted_member,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

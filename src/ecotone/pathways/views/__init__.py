@@ -1,0 +1,1 @@
+"""Pathways' and badges' pages, one module per area, each with its own `urlpatterns`."""
