@@ -196,7 +196,7 @@ class _Taken:
         self.awards = Award.objects.filter(ecosystem=ecosystem)
 
     def __contains__(self, index: object) -> bool:
-        return bool(self.awards.filter(status_index=index).exists())
+        return isinstance(index, int) and self.awards.filter(status_index=index).exists()
 
 
 def _allocate(ecosystem: Ecosystem, listed: StatusList) -> int:
