@@ -15,7 +15,7 @@ from . import openbadges
 from .services import awards as services
 
 
-class VerifyRequestSerializer(serializers.Serializer[Any]):
+class CredentialInputSerializer(serializers.Serializer[Any]):
     credential = serializers.CharField(
         max_length=openbadges.MAX_TOKEN,
         trim_whitespace=True,
@@ -49,14 +49,14 @@ class VerifyView(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        request=VerifyRequestSerializer,
+        request=CredentialInputSerializer,
         responses={200: VerificationSerializer},
         auth=[],
         description="Answers 200 with `valid` and the problems for any credential text, "
         "readable or not; 400 only when `credential` is missing.",
     )
     def post(self, request: Request) -> Response:
-        given = VerifyRequestSerializer(data=request.data)
+        given = CredentialInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         result = services.verify(given.validated_data["credential"])
         return Response(
