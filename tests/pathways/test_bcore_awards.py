@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -222,6 +223,16 @@ def test_public_records_and_the_key_page(w: World, achievement: Any) -> None:
     # the private half is stored encrypted, never as the raw key
     assert b"PRIVATE" not in bytes(before.private_key)
     assert len(anyone.get("/e/alpha/badges/keys/").json()["keys"]) == 2
+    # the rotation is in the change history, with who did it
+    from auditlog.models import LogEntry
+
+    from ecotone.ecosystems.audit import log_for
+
+    entries = list(log_for(w.alpha, "issuerkey"))
+    [retired] = [e for e in entries if e.action == LogEntry.Action.UPDATE]
+    assert "retired_at" in retired.changes
+    assert retired.actor == w.users["admin"]
+    assert "private_key" not in json.dumps(retired.changes)
 
 
 def test_award_many_is_all_or_none(w: World, achievement: Any) -> None:
