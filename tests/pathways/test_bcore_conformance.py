@@ -127,6 +127,13 @@ def test_the_status_list_credential_is_signed_and_readable(made: Any) -> None:
     assert response["Content-Type"] == "application/vc+jwt"
     parts = openbadges.unverified(response.content.decode())
     assert parts is not None
+    # signed by the ecosystem's key, checkable with the published JWK alone
+    token = response.content.decode()
+    found = keys.find(jwt.get_unverified_header(token)["kid"])
+    assert found is not None
+    listed = jwt.decode(token, jwt.PyJWK(keys.public_jwk(found)).key, algorithms=["EdDSA"])
+    assert listed["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert response["Cache-Control"] == "public, max-age=300"
     bits = status_list.decode(parts[1]["credentialSubject"]["encodedList"])
     assert status_list.size(bits) >= status_list.MIN_BITS
     assert not status_list.get(bits, made.status_index)
@@ -235,3 +242,15 @@ def test_baking_keeps_the_image_and_reads_back() -> None:
     assert Image.open(io.BytesIO(baking.bake("x.y.z", b"GIF89a"))).size == (256, 256)
     with pytest.raises(baking.NotABadgeError):
         baking.unbake(baking.plain_png())
+
+
+def test_the_png_download_uses_the_achievements_image(made: Any) -> None:
+    from django.core.files.base import ContentFile
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(out, format="PNG")
+    achievement = made.achievement
+    achievement.image.save("robot.png", ContentFile(out.getvalue()))
+    png = Client().get(f"/badges/{made.public_id}/badge.png").content
+    assert Image.open(io.BytesIO(png)).size == (64, 48)
+    assert baking.unbake(png) == made.credential
