@@ -9,8 +9,10 @@ class PathwaysConfig(AppConfig):
     def ready(self) -> None:
         from ecotone import overview, program_filters, program_panels
 
-        from . import audit  # noqa: F401  (audit registers change history)
-        from . import hooks
+        from . import (
+            audit,  # noqa: F401  (audit registers change history)
+            hooks,
+        )
         from .services import next_steps
 
         # The program page's "Next steps": the pathways it belongs to and what follows.

@@ -18,7 +18,11 @@ from ecotone.ecosystems.models import Ecosystem
 
 from .models import Pathway, PathwayStatus, Step, in_language
 
-FACETS = (("activity_type", "activity_types"), ("stem_field", "stem_fields"), ("grade_band", "grade_bands"))
+FACETS = (
+    ("activity_type", "activity_types"),
+    ("stem_field", "stem_fields"),
+    ("grade_band", "grade_bands"),
+)
 
 
 def pathway_choices(ecosystem: Ecosystem) -> list[tuple[str, str]]:

@@ -38,9 +38,14 @@ class PathwayForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    stem_field = forms.ChoiceField(label=_("STEM field"))
+    stem_field = forms.ChoiceField(
+        label=_("STEM field"), choices=[("", "—"), *_choices(stem_profile.STEM_FIELDS)]
+    )
     grade_bands = forms.MultipleChoiceField(
-        label=_("Grades"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Grades"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=_choices(stem_profile.GRADE_BANDS),
     )
     organization = forms.ModelChoiceField(
         label=_("Curated by"),
@@ -53,8 +58,6 @@ class PathwayForm(forms.Form):
         self, *args: Any, organizations: QuerySet[Organization] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stem_field"].choices = [("", "—"), *_choices(stem_profile.STEM_FIELDS)]
-        self.fields["grade_bands"].choices = _choices(stem_profile.GRADE_BANDS)
         if organizations is None:
             del self.fields["organization"]
         else:
@@ -83,13 +86,22 @@ class StepForm(forms.Form):
         help_text=_("Published programs of the directory. Narrow the list with “Find” above."),
     )
     activity_types = forms.MultipleChoiceField(
-        label=_("Kinds of activity"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Kinds of activity"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=_choices(stem_profile.ACTIVITY_TYPES),
     )
     stem_fields = forms.MultipleChoiceField(
-        label=_("STEM fields"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("STEM fields"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=_choices(stem_profile.STEM_FIELDS),
     )
     grade_bands = forms.MultipleChoiceField(
-        label=_("Grades"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Grades"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=_choices(stem_profile.GRADE_BANDS),
     )
     title = forms.CharField(
         label=_("Title"),
@@ -125,31 +137,36 @@ class StepForm(forms.Form):
         shown = programs
         if find:
             shown = shown.filter(Q(name__icontains=find) | Q(organization__name__icontains=find))
-        keys = list(shown.order_by("name", "pk").values_list("pk", flat=True)[:PROGRAM_CHOICES_LIMIT])
+        keys = list(
+            shown.order_by("name", "pk").values_list("pk", flat=True)[:PROGRAM_CHOICES_LIMIT]
+        )
         if current is not None:
             keys.append(current.pk)
         field = self.fields["program"]
         # Validated against every published program: a choice made before a narrower search.
         field.queryset = programs.select_related("organization")  # type: ignore[attr-defined]
-        field.widget.choices = [("", "—")] + [  # type: ignore[attr-defined]
+        field.widget.choices = [("", "—")] + [
             (p.pk, f"{p.name} ({p.organization.name})")
             for p in programs.filter(pk__in=keys).select_related("organization").order_by("name")
         ]
-        self.fields["activity_types"].choices = _choices(stem_profile.ACTIVITY_TYPES)
-        self.fields["stem_fields"].choices = _choices(stem_profile.STEM_FIELDS)
-        self.fields["grade_bands"].choices = _choices(stem_profile.GRADE_BANDS)
         stage_choices = [(n, str(n)) for n in range(1, stage_count + 1)]
         stage_choices.append((stage_count + 1, str(_("A new stage after the last"))))
-        self.fields["stage"].choices = stage_choices
+        stage = self.fields["stage"]
+        assert isinstance(stage, forms.TypedChoiceField)
+        stage.choices = stage_choices
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == self.KIND_PROGRAM:
             if not data.get("program"):
-                self.add_error("program", _("Choose a program, or make this step a kind of program."))
+                self.add_error(
+                    "program", _("Choose a program, or make this step a kind of program.")
+                )
         elif data.get("kind") == self.KIND_KIND:
             data["program"] = None
-            if not (data.get("activity_types") or data.get("stem_fields") or data.get("grade_bands")):
+            if not (
+                data.get("activity_types") or data.get("stem_fields") or data.get("grade_bands")
+            ):
                 self.add_error(
                     "activity_types",
                     _("Choose at least one kind of activity, STEM field or grade."),
@@ -169,20 +186,24 @@ class ResourceForm(forms.Form):
 
 class ManageFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    field = forms.ChoiceField(label=_("STEM field"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("Any")), *PathwayStatus.choices]
-        self.fields["field"].choices = [("", _("Any")), *_choices(stem_profile.STEM_FIELDS)]
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *PathwayStatus.choices]
+    )
+    field = forms.ChoiceField(
+        label=_("STEM field"),
+        required=False,
+        choices=[("", _("Any")), *_choices(stem_profile.STEM_FIELDS)],
+    )
 
 
 class FamilyFilterForm(forms.Form):
-    field = forms.ChoiceField(label=_("STEM field"), required=False)
-    grade = forms.ChoiceField(label=_("Grades"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["field"].choices = [("", _("Any")), *_choices(stem_profile.STEM_FIELDS)]
-        self.fields["grade"].choices = [("", _("Any")), *_choices(stem_profile.GRADE_BANDS)]
+    field = forms.ChoiceField(
+        label=_("STEM field"),
+        required=False,
+        choices=[("", _("Any")), *_choices(stem_profile.STEM_FIELDS)],
+    )
+    grade = forms.ChoiceField(
+        label=_("Grades"),
+        required=False,
+        choices=[("", _("Any")), *_choices(stem_profile.GRADE_BANDS)],
+    )

@@ -165,8 +165,8 @@ def next_steps(
         pathway = step.pathway
         if pathway.status != PathwayStatus.PUBLISHED:
             return []
-        pathway = Pathway.objects.prefetch_related("steps").select_related("ecosystem").get(
-            pk=pathway.pk
+        pathway = (
+            Pathway.objects.prefetch_related("steps").select_related("ecosystem").get(pk=pathway.pk)
         )
         return [_stage(pathway, step.stage, near, limit, step.program_id)]
     program = program_or_step

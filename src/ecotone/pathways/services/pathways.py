@@ -250,13 +250,15 @@ def save_step(
             and Program.objects.filter(pk=program.pk).listed().exists()
         ):
             raise DomainError(_("Choose a program published in this ecosystem's directory."))
-        codes = {name: [] for name, _facet in KIND_FACETS}
+        codes: dict[str, list[str]] = {name: [] for name, _facet in KIND_FACETS}
     else:
         codes = {name: _codes(fields.get(name), facet) for name, facet in KIND_FACETS}
         if not any(codes.values()):
             raise DomainError(
-                _("Choose a program, or describe the kind of program: at least one kind of "
-                  "activity, STEM field or grade.")
+                _(
+                    "Choose a program, or describe the kind of program: at least one kind of "
+                    "activity, STEM field or grade."
+                )
             )
     title = str(fields.get("title") or "").strip() or (program.name if program else "")
     if not title:

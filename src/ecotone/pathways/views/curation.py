@@ -182,9 +182,7 @@ def _step_facets(step: Step) -> list[tuple[Any, str]]:
 # --- steps -------------------------------------------------------------------------------------
 
 
-def _step_form(
-    request: HttpRequest, pathway: Pathway, step: Step | None
-) -> tuple[StepForm, int]:
+def _step_form(request: HttpRequest, pathway: Pathway, step: Step | None) -> tuple[StepForm, int]:
     stage_count = len(services.stages(pathway))
     programs = Program.objects.filter(ecosystem=pathway.ecosystem).listed()
     initial: dict[str, Any] = {"stage": max(stage_count, 1)}
@@ -207,9 +205,7 @@ def _step_form(
     return form, stage_count
 
 
-def _save_step(
-    request: HttpRequest, pathway: Pathway, step: Step | None
-) -> HttpResponseBase:
+def _save_step(request: HttpRequest, pathway: Pathway, step: Step | None) -> HttpResponseBase:
     form, _count = _step_form(request, pathway, step)
     if request.method == "POST" and form.is_valid():
         try:
@@ -375,9 +371,11 @@ def pathway_status(
         except DomainError as refused:
             error = str(refused)
         else:
-            messages.success(request, _("The pathway is now %(status)s.") % {
-                "status": pathway.get_status_display().lower()
-            })
+            messages.success(
+                request,
+                _("The pathway is now %(status)s.")
+                % {"status": pathway.get_status_display().lower()},
+            )
             return redirect("pathways:manage_pathway", ecosystem_slug, pathway.slug)
     return render(
         request,
@@ -400,9 +398,7 @@ urlpatterns: list[URLPattern] = [
     path("manage/<slug:pathway_slug>/steps/new/", step_new, name="step_new"),
     path("manage/<slug:pathway_slug>/steps/<int:step_id>/", step_edit, name="step_edit"),
     path("manage/<slug:pathway_slug>/steps/<int:step_id>/move/", step_move, name="step_move"),
-    path(
-        "manage/<slug:pathway_slug>/steps/<int:step_id>/delete/", step_delete, name="step_delete"
-    ),
+    path("manage/<slug:pathway_slug>/steps/<int:step_id>/delete/", step_delete, name="step_delete"),
     path("manage/<slug:pathway_slug>/resources/new/", resource_new, name="resource_new"),
     path(
         "manage/<slug:pathway_slug>/resources/<int:resource_id>/",

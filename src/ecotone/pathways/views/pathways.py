@@ -56,7 +56,7 @@ def pathway_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         # JSON containment differs between databases; a list of a few dozen is read anyway.
         pathways = [p for p in pathways if not p.grade_bands or grade in p.grade_bands]
     page = Paginator(pathways, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = [_card(p) for p in page.object_list]
+    page.object_list = [_card(p) for p in page.object_list]  # type: ignore[misc]
     return render(
         request,
         "pathways/list.html",
@@ -105,8 +105,7 @@ def pathway_detail(request: HttpRequest, ecosystem_slug: str, pathway_slug: str)
         except search.PlaceNotFoundError:
             near_known = False
     stages = [
-        [_step_view(step, near, near_known) for step in stage]
-        for stage in services.stages(pathway)
+        [_step_view(step, near, near_known) for step in stage] for stage in services.stages(pathway)
     ]
     resources: list[dict[str, Any]] = [
         {
