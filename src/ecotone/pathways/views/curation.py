@@ -59,6 +59,8 @@ def manage_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     if fmt in FORMATS:
         return _export(f"{ecosystem.slug}-pathways", fmt, found)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    for pathway in page.object_list:
+        pathway.field_label = stem_profile.label("stem_field", pathway.stem_field)  # type: ignore[attr-defined]
     return render(
         request,
         "pathways/manage/list.html",
