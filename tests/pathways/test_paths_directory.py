@@ -37,13 +37,15 @@ def test_a_program_step_leads_to_the_next_stage_with_the_nearest_matching_progra
     w: World, r: PathRecords
 ) -> None:
     (stage,) = next_steps(r.tinkering)
-    assert stage.pathway == r.published and stage.stage == 1
+    assert stage.pathway == r.published
+    assert stage.stage == 1
     (following,) = stage.steps
     assert following.step == r.kind_step
     # near the tinkering club's own place: the league in town, not the one 130 miles off
     (near,) = following.programs
     assert near.program == r.robotics_near
-    assert near.distance_mi is not None and near.distance_mi < 3
+    assert near.distance_mi is not None
+    assert near.distance_mi < 3
 
 
 def test_a_program_matching_a_kind_step_gets_the_stage_after_it(w: World, r: PathRecords) -> None:
@@ -61,7 +63,7 @@ def test_next_steps_of_a_step_is_its_pathways_next_stage_near_the_family(
 ) -> None:
     first = r.published.steps.get(stage=1)
     (stage,) = next_steps(first, near="44114")  # a Cleveland ZIP: the far league is nearest
-    assert [s.program for s in stage.steps[0].programs][0] == r.robotics_far
+    assert next(s.program for s in stage.steps[0].programs) == r.robotics_far
     assert next_steps(r.draft.steps.get()) == []  # a draft pathway leads nowhere yet
 
 
@@ -90,7 +92,8 @@ def test_the_list_the_api_and_the_map_keep_to_the_pathways_programs(
 ) -> None:
     client = w.client("anonymous")
     page = client.get("/e/alpha/programs/?pathway=robots-ahead").content.decode()
-    assert "Coding Lab" not in page and "Riverton Robot League" in page
+    assert "Coding Lab" not in page
+    assert "Riverton Robot League" in page
     assert 'value="robots-ahead" selected' in page  # the select in the search form
     api = client.get("/api/v1/ecosystems/alpha/programs/?pathway=robots-ahead").json()
     assert {p["name"] for p in api["results"]} == PATHWAY_PROGRAMS
