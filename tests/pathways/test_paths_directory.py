@@ -112,12 +112,15 @@ def test_the_maps_etag_changes_when_the_pathway_does(w: World, r: PathRecords) -
     url = "/e/alpha/programs/map.geojson?pathway=robots-ahead"
     etag = client.get(url)["ETag"]
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    api = "/api/v1/ecosystems/alpha/programs/?pathway=robots-ahead"
+    api_etag = client.get(api)["ETag"]
     Step.objects.create(
         pathway=r.published, stage=3, title="Coding", gains="Code.", program=r.coding
     )
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert "Coding Lab" in {f["properties"]["name"] for f in changed.json()["features"]}
+    assert client.get(api, headers={"If-None-Match": api_etag}).status_code == 200
     # archived, the pathway filters nothing any more
     r.published.status = PathwayStatus.ARCHIVED
     r.published.save()

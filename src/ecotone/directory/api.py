@@ -193,6 +193,10 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosystem
             default=None,
         )
         seed = f"{self.request.get_full_path()}|{changed.isoformat() if changed else ''}"
+        # A registered filter in the query (`?pathway=`) changes with its own records.
+        for extra in program_filters.registered():
+            if self.request.query_params.get(extra.key):
+                seed += f"|{extra.version(self.ecosystem)!r}"
         return f'"{hashlib.sha256(seed.encode()).hexdigest()[:32]}"', changed
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
