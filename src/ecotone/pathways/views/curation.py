@@ -60,7 +60,7 @@ def manage_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
         return _export(f"{ecosystem.slug}-pathways", fmt, found)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     for pathway in page.object_list:
-        pathway.field_label = stem_profile.label("stem_field", pathway.stem_field)  # type: ignore[attr-defined]
+        pathway.field_label = stem_profile.label("stem_field", pathway.stem_field)
     return render(
         request,
         "pathways/manage/list.html",
