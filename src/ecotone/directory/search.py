@@ -21,6 +21,7 @@ from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext
 
+from ecotone import program_filters
 from ecotone.ecosystems.models import Ecosystem, Organization
 
 from . import stem_profile
@@ -64,6 +65,8 @@ class ProgramQuery:
     language: str = ""
     delivery: str = ""
     sort: str = "relevance"
+    # Filters other apps register (ecotone/program_filters.py): (key, value) pairs.
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -211,6 +214,9 @@ def _filtered(
                 opens_at__gte=AFTER_SCHOOL_FROM, opens_at__lt=AFTER_SCHOOL_UNTIL
             ).exclude(byday__in=["SA", "SU", "SA,SU"])
         programs = programs.filter(Exists(schedules))
+    for key, value in query.extra:
+        if (extra := program_filters.get(key)) is not None:
+            programs = extra.narrow(ecosystem, programs, value)
     return _keyword_filter(programs, query.q) if query.q else programs
 
 
@@ -364,6 +370,7 @@ def narrows(query: ProgramQuery) -> bool:
         or query.transportation
         or query.language
         or query.delivery
+        or query.extra
     )
 
 
@@ -606,4 +613,9 @@ def parse(params: Any) -> ProgramQuery:
         language=params.get("language", "")[:10],
         delivery=params.get("delivery", "") if params.get("delivery") in Delivery.values else "",
         sort=params.get("sort") if params.get("sort") in SORTS else "relevance",
+        extra=tuple(
+            (extra.key, value)
+            for extra in program_filters.registered()
+            if (value := str(params.get(extra.key, "")).strip()[: program_filters.MAX_VALUE_LENGTH])
+        ),
     )
