@@ -125,26 +125,3 @@ def test_the_maps_etag_changes_when_the_pathway_does(w: World, r: PathRecords) -
     r.published.status = PathwayStatus.ARCHIVED
     r.published.save()
     assert client.get(url, headers={"If-None-Match": changed["ETag"]}).status_code == 200
-
-
-def test_the_maps_filter_and_next_steps_read_a_step_the_same_way(w: World, r: PathRecords) -> None:
-    """The filter matches in SQL (`hooks.step_condition`), next steps in Python
-    (`next_steps.step_matches`): for every program and every step they must agree."""
-    from ecotone.directory.models import Program
-    from ecotone.pathways import hooks
-    from ecotone.pathways.services.next_steps import profile_of, step_matches
-
-    Step.objects.create(
-        pathway=r.published,
-        stage=3,
-        title="Any club",
-        gains="x",
-        activity_types=["afterschool-club"],
-    )
-    programs = list(Program.objects.filter(ecosystem=w.alpha))
-    for step in Step.objects.filter(pathway__ecosystem=w.alpha):
-        condition = hooks.step_condition(step)
-        assert condition is not None
-        in_sql = set(Program.objects.filter(ecosystem=w.alpha).filter(condition))
-        in_python = {p for p in programs if step_matches(step, p, profile_of(p))}
-        assert in_sql == in_python, step.title

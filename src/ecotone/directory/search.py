@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any, overload
@@ -174,23 +174,32 @@ def keywords(q: str) -> list[str]:
     return [w for w in re.findall(r"\w+", q.lower()) if len(w) > 1][:8]
 
 
+def facet_condition(facets: Mapping[str, Sequence[str]]) -> Q:
+    """The programs with any of the chosen terms within each facet, every facet matching: the
+    one rule of the STEM profile's filters (the list, the API, the map, and the pathways' steps
+    of a kind, `pathways.hooks.step_condition`). Facets without codes choose nothing."""
+    condition = Q()
+    for facet, codes in facets.items():
+        if codes:
+            condition &= Q(
+                Exists(
+                    ProgramAttribute.objects.filter(
+                        program=OuterRef("pk"), term__code__in=[f"{facet}/{c}" for c in codes]
+                    )
+                )
+            )
+    return condition
+
+
 def _filtered(
     ecosystem: Ecosystem, query: ProgramQuery, *, skip_facet: str = "", facets: bool = True
 ) -> QuerySet[Program]:
     """The listed programs `query` matches; without the facet `skip_facet`, or without any
     facet when `facets` is False."""
     programs = Program.objects.filter(ecosystem=ecosystem).listed()
-    for facet, codes in query.facets.items():
-        if facet == skip_facet or not codes or not facets:
-            continue
-        # Any of the chosen terms within a facet; every facet must match.
-        programs = programs.filter(
-            Exists(
-                ProgramAttribute.objects.filter(
-                    program=OuterRef("pk"), term__code__in=[f"{facet}/{c}" for c in codes]
-                )
-            )
-        )
+    if facets:
+        chosen = {facet: codes for facet, codes in query.facets.items() if facet != skip_facet}
+        programs = programs.filter(facet_condition(chosen))
     if query.free:
         programs = programs.filter(cost_band=CostBand.FREE)
     if query.transportation:

@@ -2,27 +2,24 @@
 the program search's `pathway` filter (ecotone/program_filters.py) and the overview's card.
 
 A program belongs to a published pathway when it is one of its program-steps or matches one of
-its kind-steps (`services.next_steps.step_matches`: every code list the step fills shares a
-code with the program's STEM profile). The filter narrows the directory's own queryset with one
-condition per step, so the list, the API, the map and their counts all keep to it.
+its kind-steps (`step_condition`: the directory search's facet rule over the codes the step
+fills). The filter narrows the directory's own queryset with one condition per step, so the
+list, the API, the map and their counts all keep to it; next steps ask the same conditions
+(`steps_taking`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 
-from ecotone.directory.models import ProgramAttribute
+from ecotone.directory import search
+from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Ecosystem
 
 from .models import Pathway, PathwayStatus, Step, in_language
-
-FACETS = (
-    ("activity_type", "activity_types"),
-    ("stem_field", "stem_fields"),
-    ("grade_band", "grade_bands"),
-)
 
 
 def pathway_choices(ecosystem: Ecosystem) -> list[tuple[str, str]]:
@@ -31,23 +28,35 @@ def pathway_choices(ecosystem: Ecosystem) -> list[tuple[str, str]]:
 
 
 def step_condition(step: Step) -> Q | None:
-    """The programs this step takes in, as one condition on Program."""
+    """The programs this step takes in, as one condition on Program: its program, or the
+    directory search's own facet rule over the codes it fills (`search.facet_condition`)."""
     if step.program_id is not None:
         return Q(pk=step.program_id)
-    condition = Q()
-    filled = False
-    for facet, name in FACETS:
-        codes = getattr(step, name) or []
-        if codes:
-            filled = True
-            condition &= Q(
-                Exists(
-                    ProgramAttribute.objects.filter(
-                        program=OuterRef("pk"), term__code__in=[f"{facet}/{c}" for c in codes]
-                    )
-                )
-            )
-    return condition if filled else None
+    facets = step.kind_facets()
+    return search.facet_condition(facets) if facets else None
+
+
+def steps_taking(program: Program, steps: Iterable[Step]) -> set[int]:
+    """The ids of the steps among `steps` that take `program` in, asked in one query."""
+    conditions = {
+        f"step_{step.pk}": condition
+        for step in steps
+        if (condition := step_condition(step)) is not None
+    }
+    if not conditions:
+        return set()
+    row = (
+        Program.objects.filter(pk=program.pk)
+        .annotate(
+            **{
+                name: ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in conditions.items()
+            }
+        )
+        .values(*conditions)
+        .first()
+    )
+    return {int(name.removeprefix("step_")) for name, taken in (row or {}).items() if taken}
 
 
 def narrow_to_pathway(ecosystem: Ecosystem, programs: Any, slug: str) -> Any:

@@ -4,9 +4,8 @@ its next stage's steps and the nearest published programs matching each step.
     next_steps(program_or_step, near=None, limit=3) -> list[NextStage]
 
 - With a `Program` (its public page): the published pathways it belongs to, where it is a
-  program-step or matches a kind-step (every code list the step fills shares a code with the
-  program's STEM profile: kinds of activity, STEM fields, grade bands). For each, the stage
-  after the first one it matches.
+  program-step or matches a kind-step (`hooks.step_condition`, the condition the map's
+  pathway filter applies). For each, the stage after the first one it matches.
 - With a `Step` (a badge's step on the learner's page): its pathway's next stage, when the
   pathway is published; an empty list otherwise, or after the last stage.
 
@@ -27,6 +26,7 @@ from django.urls import reverse
 from ecotone.directory import search
 from ecotone.directory.models import LocationType, Program
 
+from .. import hooks
 from ..models import Pathway, PathwayStatus, Step, in_language
 
 # Around a place, the search looks this far first, then anywhere.
@@ -59,37 +59,11 @@ class NextStage:
         return not self.steps
 
 
-def kind_facets(step: Step) -> dict[str, tuple[str, ...]]:
-    """A kind-step as the directory search's facets."""
-    facets = {
-        "activity_type": tuple(step.activity_types or ()),
-        "stem_field": tuple(step.stem_fields or ()),
-        "grade_band": tuple(step.grade_bands or ()),
-    }
-    return {facet: codes for facet, codes in facets.items() if codes}
-
-
 def search_url(step: Step) -> str:
     """The directory's program list showing every program of this kind."""
     base = reverse("directory:programs", kwargs={"ecosystem_slug": step.pathway.ecosystem.slug})
-    pairs = [(facet, code) for facet, codes in kind_facets(step).items() for code in codes]
+    pairs = [(facet, code) for facet, codes in step.kind_facets().items() for code in codes]
     return f"{base}?{urlencode(pairs)}" if pairs else base
-
-
-def profile_of(program: Program) -> dict[str, set[str]]:
-    """The program's STEM profile codes by facet."""
-    found: dict[str, set[str]] = {}
-    for facet, code in program.attributes.values_list("term__facet", "term__code"):
-        if code and "/" in code:
-            found.setdefault(facet, set()).add(code.split("/", 1)[1])
-    return found
-
-
-def step_matches(step: Step, program: Program, profile: dict[str, set[str]]) -> bool:
-    if step.program_id is not None:
-        return step.program_id == program.pk
-    facets = kind_facets(step)
-    return bool(facets) and all(profile.get(f, set()) & set(codes) for f, codes in facets.items())
 
 
 def place_of(program: Program) -> str:
@@ -118,7 +92,7 @@ def programs_for(
     if step.program_id is not None:
         program = Program.objects.filter(pk=step.program_id, ecosystem=ecosystem).listed().first()
         return [Suggestion(program)] if program is not None and program.pk != exclude else []
-    facets = kind_facets(step)
+    facets = step.kind_facets()
     if not facets:
         return []
     attempts = []
@@ -170,17 +144,17 @@ def next_steps(
         )
         return [_stage(pathway, step.stage, near, limit, step.program_id)]
     program = program_or_step
-    profile = profile_of(program)
     origin = near or place_of(program)
     found = []
-    pathways = (
+    pathways = list(
         Pathway.objects.filter(ecosystem_id=program.ecosystem_id, status=PathwayStatus.PUBLISHED)
         .select_related("ecosystem")
         .prefetch_related("steps")
         .order_by("name", "pk")
     )
+    taking = hooks.steps_taking(program, (s for p in pathways for s in p.steps.all()))
     for pathway in pathways:
-        stages = sorted(s.stage for s in pathway.steps.all() if step_matches(s, program, profile))
+        stages = sorted(s.stage for s in pathway.steps.all() if s.pk in taking)
         if stages:
             found.append(_stage(pathway, stages[0], origin, limit, program.pk))
     return found

@@ -103,7 +103,10 @@ def _clean_pathway(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 def _free_slug(ecosystem: Ecosystem, name: str) -> str:
     base = slugify(name)[:70] or "pathway"
-    taken = set(ecosystem.pathways.values_list("slug", flat=True)) | RESERVED_SLUGS
+    taken = (
+        set(Pathway.objects.filter(ecosystem=ecosystem).values_list("slug", flat=True))
+        | RESERVED_SLUGS
+    )
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
