@@ -9,6 +9,7 @@ from ecotone.directory import api as directory_api
 from ecotone.ecosystems import api as ecosystem_api
 from ecotone.measures import api as measures_api
 from ecotone.mentoring import api as mentoring_api
+from ecotone.pathways import api as pathways_api
 from ecotone.pathways import api_verify as badges_verify_api
 from ecotone.quality import api as quality_api
 
@@ -79,6 +80,8 @@ scoped.register(
 scoped.register(
     "challenges/decisions", challenges_api.DecisionViewSet, basename="challenge-decision"
 )
+# pathways (issue 21): scoped by pathways.access
+scoped.register("pathways", pathways_api.PathwayViewSet, basename="pathway")
 scoped.register("challenges/awards", challenges_api.AwardViewSet, basename="challenge-award")
 scoped.register("challenges/winners", challenges_api.WinnerViewSet, basename="challenge-winner")
 # challenges (area api2): the backbone's rounds; a reviewer's bids and declared conflicts
