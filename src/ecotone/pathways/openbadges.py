@@ -196,10 +196,36 @@ def build_credential(
     return credential
 
 
+# The JWT registered claims OB 3.0's JSON Web Token proof format (section 8.2.6) asks of a
+# signed credential, beside its own properties; what each repeats of the credential.
+JWT_CLAIMS = ("iss", "jti", "nbf", "exp", "sub")
+
+
+def registered_claims(document: Mapping[str, Any]) -> dict[str, Any]:
+    """`iss` the issuer's id, `jti` the credential's id, `nbf` and `exp` its validity period
+    as NumericDates, `sub` the subject's id when it has one."""
+    claims: dict[str, Any] = {}
+    issuer = issuer_id(document)
+    if issuer:
+        claims["iss"] = issuer
+    if isinstance(document.get("id"), str):
+        claims["jti"] = document["id"]
+    for claim, field in (("nbf", "validFrom"), ("exp", "validUntil")):
+        moment = parse_time(document.get(field))
+        if moment is not None:
+            claims[claim] = int(moment.timestamp())
+    subject = document.get("credentialSubject")
+    if isinstance(subject, Mapping) and isinstance(subject.get("id"), str):
+        claims["sub"] = subject["id"]
+    return claims
+
+
 def sign(document: Mapping[str, Any], key: OKPKey, kid: str, *, typ: str = "vc+jwt") -> str:
-    """The document as a VC-JOSE compact JWS signed with the Ed25519 `key`."""
+    """The document as a VC-JOSE compact JWS signed with the Ed25519 `key`, with the JWT claims
+    OB 3.0 requires (`registered_claims`) beside the credential's properties."""
     header = {"alg": ALGORITHM, "kid": kid, "typ": typ, "cty": typ.removesuffix("+jwt")}
-    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    body = {**document, **registered_claims(document)}
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     with _quiet_eddsa():
         return jws.serialize_compact(header, payload, key, algorithms=[ALGORITHM])
 
@@ -294,7 +320,8 @@ def extract_token(text: str | bytes) -> str | None:
 
 
 def unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The header and payload of a compact JWS, UNCHECKED; None if they are not JSON objects."""
+    """The header and the credential of a compact JWS, UNCHECKED (the credential without the
+    JWT claims `sign` adds); None if they are not JSON objects."""
     try:
         head, body, _ = token.split(".")
         header = json.loads(_b64decode(head))
@@ -303,7 +330,12 @@ def unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         return None
     if not isinstance(header, dict) or not isinstance(payload, dict):
         return None
-    return header, payload
+    return header, credential_of(payload)
+
+
+def credential_of(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The credential a signed payload carries: its properties without the JWT claims."""
+    return {name: value for name, value in payload.items() if name not in JWT_CLAIMS}
 
 
 def _types(value: Any) -> list[str]:
@@ -375,10 +407,21 @@ def verify(
         result.problems.append(problem(MALFORMED))
         return result
     try:
-        credential = json.loads(signed.payload)
+        payload = json.loads(signed.payload)
     except ValueError:
-        credential = None
-    if not isinstance(credential, dict):
+        payload = None
+    if not isinstance(payload, dict):
+        result.problems.append(problem(MALFORMED))
+        return result
+    credential = credential_of(payload)
+    claims = {name: payload[name] for name in JWT_CLAIMS if name in payload}
+    if any(
+        claims[name] != value
+        for name, value in registered_claims(credential).items()
+        if name in claims
+    ):
+        # the claims must repeat the credential: a token whose "exp" says later than its
+        # "validUntil" is not one we signed
         result.problems.append(problem(MALFORMED))
         return result
     result.credential = credential
