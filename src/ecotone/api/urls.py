@@ -9,6 +9,7 @@ from ecotone.directory import api as directory_api
 from ecotone.ecosystems import api as ecosystem_api
 from ecotone.measures import api as measures_api
 from ecotone.mentoring import api as mentoring_api
+from ecotone.pathways import api as pathways_api
 from ecotone.quality import api as quality_api
 
 root = DefaultRouter()
@@ -79,6 +80,12 @@ scoped.register(
     "challenges/decisions", challenges_api.DecisionViewSet, basename="challenge-decision"
 )
 scoped.register("challenges/awards", challenges_api.AwardViewSet, basename="challenge-award")
+# pathways and badges (bissue): scoped by pathways.access; writes call the app's services
+scoped.register(
+    "badges/achievements", pathways_api.AchievementViewSet, basename="badge-achievement"
+)
+scoped.register("badges/awards", pathways_api.AwardViewSet, basename="badge-award")
+scoped.register("badges/counts", pathways_api.BadgeCountsViewSet, basename="badge-counts")
 scoped.register("challenges/winners", challenges_api.WinnerViewSet, basename="challenge-winner")
 # challenges (area api2): the backbone's rounds; a reviewer's bids and declared conflicts
 scoped.register("challenges/rounds", challenges_api.RoundViewSet, basename="challenge-round")
