@@ -50,10 +50,32 @@ env = environ.Env(
     ATLAS_SYNC_MAX_AREAS=(int, 5000),
     MATCHING_SYNC_MAX_MENTORS=(int, 2000),
     ATTACHMENT_MAX_BYTES=(int, 10 * 1024 * 1024),
+    BADGE_LOOKUP_KEY=(str, ""),
+    BADGE_KEY_SECRET=(str, ""),
 )
 
 DEBUG = env("DEBUG")
 SECRET_KEY = env("SECRET_KEY")
+
+
+def _derived(info: bytes) -> str:
+    # HKDF-SHA-256 (RFC 5869) of SECRET_KEY under its own `info`, hex: a default for a secret
+    # that should be set on its own (changing SECRET_KEY would otherwise change it too).
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info)
+    return hkdf.derive(SECRET_KEY.encode()).hex()
+
+
+# Badges (pathways/identity.py, pathways/keys.py, docs/badges.md). BADGE_LOOKUP_KEY keys the
+# HMAC of a recipient's address by which their badges are found (Award.recipient_lookup):
+# changing it loses every learner's link to their badges. BADGE_KEY_SECRET encrypts the issuer
+# keys' private halves at rest (Fernet): the database backup holds them encrypted, so back this
+# secret up SEPARATELY; without it no new credential can be signed with the old keys. Both
+# default to a derivation of SECRET_KEY; set them explicitly in production.
+BADGE_LOOKUP_KEY = env("BADGE_LOOKUP_KEY") or _derived(b"ecotone badges lookup v1")
+BADGE_KEY_SECRET = env("BADGE_KEY_SECRET") or _derived(b"ecotone badges key encryption v1")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 

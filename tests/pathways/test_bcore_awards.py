@@ -1,0 +1,188 @@
+"""The award contract (services/awards.py): award, check, revoke, delete, verify; the mail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ecotone.errors import DomainError
+from ecotone.pathways import identity, openbadges, status_list
+from ecotone.pathways.models import AwardStatus, IssuerKey, StatusList
+from ecotone.pathways.services import awards
+from ecotone.pathways.services.awards import Recipient
+from tests.conftest import World, build_world
+from tests.pathways.builders_bcore import make_achievement
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, Any]]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = build_world()
+        achievement = make_achievement(world)
+        yield world, achievement
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def w(built: tuple[World, Any], db: None) -> World:
+    return built[0]
+
+
+@pytest.fixture
+def achievement(built: tuple[World, Any], db: None) -> Any:
+    return built[1]
+
+
+def test_check_recipient_names_each_problem() -> None:
+    assert awards.check_recipient(Recipient("ana@example.org")) == {}
+    assert set(awards.check_recipient(Recipient("not an address"))) == {"email"}
+    child = awards.check_recipient(Recipient("kid@example.org", under_13=True))
+    assert set(child) == {"guardian_email", "guardian_consent"}
+    same = Recipient(
+        "kid@example.org", under_13=True, guardian_email="KID@example.org ", guardian_consent=True
+    )
+    assert set(awards.check_recipient(same)) == {"guardian_email"}
+    ok = Recipient(
+        "kid@example.org", under_13=True, guardian_email="mum@example.org", guardian_consent=True
+    )
+    assert awards.check_recipient(ok) == {}
+    assert set(awards.check_recipient(Recipient("a@example.org", language="fr"))) == {"language"}
+
+
+def test_an_award_is_a_signed_credential_with_no_address_in_clear(
+    w: World, achievement: Any
+) -> None:
+    made = awards.award(
+        w.users["partner_a"], achievement, Recipient("Ana@Example.org"), notify=False
+    )
+    assert made.status == AwardStatus.AWARDED
+    assert made.recipient_lookup == identity.lookup("ana@example.org") == made.holder_lookup
+    parts = openbadges.unverified(made.credential)
+    assert parts is not None
+    header, credential = parts
+    assert header["alg"] == "EdDSA"
+    assert header["kid"].endswith(
+        f"/e/alpha/badges/keys/{IssuerKey.objects.get(ecosystem=w.alpha).kid}/"
+    )
+    assert credential["id"] == f"urn:uuid:{made.public_id}"
+    subject = credential["credentialSubject"]["identifier"][0]
+    assert identity.matches("ana@example.org", subject["identityHash"], subject["salt"])
+    assert credential["credentialStatus"]["statusListIndex"] == str(made.status_index)
+    # the address appears nowhere in the database
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM pathways_award")
+        assert "example.org" not in repr(cursor.fetchall()).lower()
+    result = awards.verify(made.credential)
+    assert result.valid, result.problems
+    assert result.award == made
+
+
+def test_a_child_under_13_needs_a_guardian_and_consent(w: World, achievement: Any) -> None:
+    with pytest.raises(DomainError):
+        awards.award(None, achievement, Recipient("kid@example.org", under_13=True), notify=False)
+    made = awards.award(
+        None,
+        achievement,
+        Recipient(
+            "kid@example.org",
+            under_13=True,
+            guardian_email="mum@example.org",
+            guardian_consent=True,
+        ),
+        notify=False,
+    )
+    assert made.sent_to_guardian
+    assert made.guardian_consent_at is not None
+    assert made.holder_lookup == identity.lookup("mum@example.org")
+    assert made.recipient_lookup == identity.lookup("kid@example.org")
+
+
+def test_indexes_are_random_and_distinct(w: World, achievement: Any) -> None:
+    made = [
+        awards.award(None, achievement, Recipient(f"p{i}@example.org"), notify=False)
+        for i in range(6)
+    ]
+    indexes = [a.status_index for a in made]
+    assert len(set(indexes)) == 6
+    assert indexes != sorted(indexes) or max(indexes) > 1000  # not 0, 1, 2...
+
+
+def test_revoked_and_deleted_credentials_fail(w: World, achievement: Any) -> None:
+    one = awards.award(None, achievement, Recipient("r@example.org"), notify=False)
+    token = one.credential
+    with pytest.raises(DomainError):
+        awards.revoke(w.users["partner_a"], one, "  ")
+    awards.revoke(w.users["partner_a"], one, "Awarded by mistake")
+    one.refresh_from_db()
+    assert one.status == AwardStatus.REVOKED
+    assert one.revocation_reason == "Awarded by mistake"
+    result = awards.verify(token)
+    assert not result.valid
+    assert result.codes == [openbadges.REVOKED]
+    bits = bytes(StatusList.objects.get(ecosystem=w.alpha).bits)
+    assert status_list.get(bits, one.status_index)
+
+    two = awards.award(None, achievement, Recipient("d@example.org"), notify=False)
+    token = two.credential
+    awards.delete_at_request(two)
+    two.refresh_from_db()
+    assert (two.credential, two.recipient_lookup, two.holder_lookup) == ("", "", "")
+    assert two.status == AwardStatus.DELETED
+    assert awards.verify(token).codes == [openbadges.REVOKED]
+
+
+def test_expired_and_tampered_credentials_fail(w: World, achievement: Any) -> None:
+    achievement.valid_days = 30
+    achievement.save()
+    old = timezone.now() - timedelta(days=40)
+    made = awards.award(None, achievement, Recipient("e@example.org"), notify=False, now=old)
+    assert awards.verify(made.credential).codes == [openbadges.EXPIRED]
+    assert awards.verify(made.credential, now=old + timedelta(days=1)).valid
+    assert awards.verify(made.credential, now=old - timedelta(days=1)).codes == [
+        openbadges.NOT_YET_VALID
+    ]
+
+
+def test_garbage_is_malformed_not_an_error(w: World) -> None:
+    for text in (
+        "",
+        "hello",
+        "{}",
+        "[1]",
+        "a.b.c",
+        "eyJhbGciOiJFZERTQSJ9.e30.AAAA",
+        b"\xff\xfe",
+        '{"type": ["VerifiableCredential", "OpenBadgeCredential"]}',
+    ):
+        result = awards.verify(text)
+        assert not result.valid, text
+        assert result.problems, text
+
+
+def test_the_credential_is_mailed_after_commit(
+    w: World, achievement: Any, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        made = awards.award(
+            None,
+            achievement,
+            Recipient(
+                "kid2@example.org",
+                under_13=True,
+                guardian_email="dad@example.org",
+                guardian_consent=True,
+                language="es",
+            ),
+        )
+    assert smtp.to("kid2@example.org") == []
+    [message] = smtp.to("dad@example.org")
+    assert "Robot Builder" in message.message["Subject"]
+    assert f"/badges/{made.public_id}/" in message.text()
+    assert f"/badges/{made.public_id}/badge.png" in message.html()
