@@ -111,8 +111,11 @@ class AchievementForm(forms.Form):
                 strict=True,
             ):
                 name = f"alignment_{i}_{key}"
-                kind = forms.URLField if key == "targetUrl" else forms.CharField
-                self.fields[name] = kind(label=label, required=False, max_length=300)
+                self.fields[name] = (
+                    forms.URLField(label=label, required=False, max_length=300, assume_scheme="https")
+                    if key == "targetUrl"
+                    else forms.CharField(label=label, required=False, max_length=300)
+                )
         for i, row in enumerate(self.initial.get("alignments", [])):
             for key in ALIGNMENT_FIELDS:
                 self.initial[f"alignment_{i}_{key}"] = row.get(key, "")
