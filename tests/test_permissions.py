@@ -18,6 +18,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from tests.challenges import permissions as challenges
+from tests.pathways import permissions_bissue as badges_bissue
 from tests.conftest import PERSONAS, World, build_world
 from tests.permission_rows import (
     ADMITTED,
@@ -1514,6 +1515,7 @@ ROWS = [
     *CYCLE_ROWS,
     *PROGRESS_ROWS,
     *challenges.ROWS,
+    *badges_bissue.ROWS,
 ]
 
 ROW_PARAMS = [pytest.param(row, id=row.name) for row in ROWS]
@@ -1661,6 +1663,7 @@ def _records(world: World) -> dict[str, Any]:
     assessed = _assessed(world)
     return {
         **challenges.records(world),
+        **badges_bissue.records(world),
         "assessed": assessed.pk,
         "assessed_program": assessed.program.slug,
         "assessed_rubric": assessed.version.rubric.key,
@@ -1921,6 +1924,7 @@ OUR_PREFIXES = (
     "accounts/profile",
     "accounts/api-token",
     "accounts/sign-out-everywhere",
+    "badges/",
 )
 
 
@@ -1984,6 +1988,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "org_location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         **{f"mentor_{stage}": "1" for stage in MENTOR_STAGES},
         **challenges.FAKE,
+        **badges_bissue.FAKE,
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

@@ -33,6 +33,13 @@ MANAGE_BADGES = "pathways.manage_badges"
 AWARD_BADGES = "pathways.award_badges"
 
 
+def _members_who_keep_badges(request: Request, ecosystem: Any) -> None:
+    """Writes are checked against the record (`object_rules`); a member who keeps no partner's
+    badges is refused before that, as on the pages (403, not 400 or 404)."""
+    if request.user.is_authenticated and not request.user.has_perm(MANAGE_BADGES, ecosystem):
+        raise exceptions.PermissionDenied
+
+
 class AlignmentSerializer(serializers.Serializer[dict[str, str]]):
     targetName = serializers.CharField(max_length=300)  # noqa: N815 (Open Badges' names)
     targetUrl = serializers.URLField(max_length=300)  # noqa: N815
@@ -121,6 +128,10 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosy
         if self.action == "list" and self.request.query_params.get("archived") != "true":
             found = found.filter(archived_at__isnull=True)
         return found.order_by("name", "pk")
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        _members_who_keep_badges(request, self.ecosystem)
 
     def _data(self, request: Request, *, creating: bool) -> achievement_services.AchievementData:
         given = AchievementWriteSerializer(data=request.data)
@@ -225,6 +236,10 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemSc
             OpenApiParameter("status", str, enum=AwardStatus.values),
         ]
     }
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        _members_who_keep_badges(request, self.ecosystem)
 
     def scoped_queryset(self) -> QuerySet[Award]:
         found = access.awards_of(self.request.user, self.ecosystem)
