@@ -18,8 +18,8 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from tests.challenges import permissions as challenges
-from tests.pathways import permissions_bissue as badges_bissue
 from tests.conftest import PERSONAS, World, build_world
+from tests.pathways import permissions_bissue as badges_bissue
 from tests.permission_rows import (
     ADMITTED,
     ALL_200,

@@ -127,9 +127,7 @@ def records(world: World) -> dict[str, Any]:
         description="d",
         criteria="c",
     )
-    award = awards.award(
-        None, achievement, awards.Recipient("member@alpha.test"), notify=False
-    )
+    award = awards.award(None, achievement, awards.Recipient("member@alpha.test"), notify=False)
     run = AwardImport(
         ecosystem=world.alpha,
         organization=world.org_a,

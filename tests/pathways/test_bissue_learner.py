@@ -51,20 +51,23 @@ def _client(user: Any) -> Client:
 
 
 def test_a_learner_sees_the_badges_sent_to_verified_addresses_only(b: Any) -> None:
-    badges, (ana, mine) = b
+    _badges, (ana, mine) = b
     page = _client(ana).get("/badges/mine/").content.decode()
-    assert "Robot Builder" in page and "Young Coder" in page  # her own, her child's
+    assert "Robot Builder" in page
+    assert "Young Coder" in page  # her own, her child's
     assert "Bookworm" not in page
     assert page.count("Robot Builder") == 1  # not the one sent to the unverified address
     assert f"/badges/{mine.public_id}/credential.json" in page
-    assert "Robotics" in page and "Robotics team" in page  # the pathway and its next step
+    assert "Robotics" in page  # the pathway it leads into
+    assert "Robotics team" in page  # and its next step
 
 
 def test_without_a_verified_address_the_page_says_why(b: Any) -> None:
     unverified = make_user("new@example.org")
     EmailAddress.objects.filter(user=unverified).update(verified=False)
     page = _client(unverified).get("/badges/mine/").content.decode()
-    assert "verified" in page and "Robot Builder" not in page
+    assert "verified" in page
+    assert "Robot Builder" not in page
 
 
 def test_the_page_needs_a_sign_in(b: Any) -> None:
@@ -72,7 +75,7 @@ def test_the_page_needs_a_sign_in(b: Any) -> None:
 
 
 def test_deleting_a_badge_asks_first_and_erases_it(b: Any) -> None:
-    badges, (ana, mine) = b
+    _badges, (ana, mine) = b
     client = _client(ana)
     url = f"/badges/mine/{mine.public_id}/delete/"
     assert client.get(url).status_code == 200
@@ -82,13 +85,17 @@ def test_deleting_a_badge_asks_first_and_erases_it(b: Any) -> None:
     client.post(url, {"confirm": "on"})
     mine.refresh_from_db()
     assert mine.status == AwardStatus.DELETED
-    assert mine.credential == "" and mine.recipient_lookup == ""
+    assert mine.credential == ""
+    assert mine.recipient_lookup == ""
     assert client.get(url).status_code == 404
 
 
 def test_nobody_deletes_another_persons_badge(b: Any) -> None:
-    badges, (ana, mine) = b
+    badges, (ana, _mine) = b
     other = Award.objects.get(achievement=badges.reader)
-    assert _client(ana).post(f"/badges/mine/{other.public_id}/delete/", {"confirm": "on"}).status_code == 404
+    assert (
+        _client(ana).post(f"/badges/mine/{other.public_id}/delete/", {"confirm": "on"}).status_code
+        == 404
+    )
     other.refresh_from_db()
     assert other.status == AwardStatus.AWARDED

@@ -72,7 +72,7 @@ def get_award(request: HttpRequest, pk: int) -> Award:
 
 
 def award_imports_of(user: Any, ecosystem: Ecosystem) -> QuerySet[AwardImport]:
-    found = AwardImport.objects.filter(ecosystem=ecosystem).select_related(
+    found = AwardImport._default_manager.filter(ecosystem=ecosystem).select_related(
         "organization", "created_by", "applied_by", "ecosystem"
     )
     rule = _own(user, ecosystem, "organization_id")

@@ -48,7 +48,9 @@ class AlignmentSerializer(serializers.Serializer[dict[str, str]]):
 
 
 class AchievementSerializer(serializers.ModelSerializer[Achievement]):
-    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organization: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     alignments = AlignmentSerializer(many=True, read_only=True)
     image = serializers.SerializerMethodField()
 
@@ -180,8 +182,12 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosy
 
 
 class AwardSerializer(serializers.ModelSerializer[Award]):
-    achievement = serializers.PrimaryKeyRelatedField(read_only=True)
-    program = serializers.PrimaryKeyRelatedField(read_only=True)
+    achievement: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+    program: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
 
     class Meta:
         model = Award

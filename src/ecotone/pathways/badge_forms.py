@@ -37,7 +37,7 @@ class AchievementSearchForm(forms.Form):
     archived = forms.BooleanField(label=_("Archived ones"), required=False)
 
 
-class StepChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class StepChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.pathway.name} — {obj.title}"
 
@@ -112,7 +112,9 @@ class AchievementForm(forms.Form):
             ):
                 name = f"alignment_{i}_{key}"
                 self.fields[name] = (
-                    forms.URLField(label=label, required=False, max_length=300, assume_scheme="https")
+                    forms.URLField(
+                        label=label, required=False, max_length=300, assume_scheme="https"
+                    )
                     if key == "targetUrl"
                     else forms.CharField(label=label, required=False, max_length=300)
                 )

@@ -294,10 +294,10 @@ def award_rows(user: Any, rows: list[Row]) -> list[Award]:
 
 def _forget_file(run_id: int) -> None:
     """The file held addresses: delete it (the report keeps rows and problems only)."""
-    run = AwardImport.objects.filter(pk=run_id).first()
+    run = AwardImport._default_manager.filter(pk=run_id).first()
     if run is not None and run.file:
         run.file.delete(save=False)
-        AwardImport.objects.filter(pk=run_id).update(file="")
+        AwardImport._default_manager.filter(pk=run_id).update(file="")
 
 
 @task()

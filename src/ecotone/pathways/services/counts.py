@@ -17,6 +17,7 @@ exports are read by members, and one rule is simplest to trust).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,8 +78,8 @@ def badge_counts(ecosystem: Ecosystem) -> Counts:
     achievements: dict[str, str] = {}
     pathways: dict[str, str] = {NONE: _("No pathway")}
     programs: dict[str, str] = {NONE: _("No program given")}
-    by_cross: Counter[tuple[str, str]] = Counter()
-    by_program: Counter[tuple[str]] = Counter()
+    by_cross: Counter[tuple[Hashable, ...]] = Counter()
+    by_program: Counter[tuple[Hashable, ...]] = Counter()
     learners: dict[str, set[str]] = defaultdict(set)
     stage_learners: dict[tuple[str, int], set[str]] = defaultdict(set)
     for a_id, a_name, p_id, p_name, stage, g_id, g_name, who in rows:
@@ -109,9 +110,8 @@ def badge_counts(ecosystem: Ecosystem) -> Counts:
             cell = suppression.Cell(("pathway",), (code,))
             if cell in result.cells:
                 counts.by_pathway.append(Figure(name, result.cells[cell], _why(cell, result), code))
-        for (pathway, achievement), _n in sorted(
-            by_cross.items(), key=lambda item: achievements[item[0][1]]
-        ):
+        for key in sorted(by_cross, key=lambda key: achievements[str(key[1])]):
+            pathway, achievement = str(key[0]), str(key[1])
             cell = suppression.Cell(("pathway", "achievement"), (pathway, achievement))
             counts.by_achievement.append(
                 Figure(
