@@ -72,15 +72,20 @@ def _upload(b: Badges, text: str, persona: str = "partner_a") -> AwardImport:
     return AwardImport.objects.latest("pk")
 
 
-def test_the_dry_run_names_each_problem_by_row_and_column(b: Badges) -> None:
-    run = _upload(
-        b,
-        HEADER
-        + "ana@example.org,Robot Builder,no,,,,\n"
-        + "not-an-address,Robot Builder,no,,,,\n"
-        + "kid@example.org,robot builder,yes,,no,,\n"
-        + "bo@example.org,Bookworm,maybe,,,Nowhere,fr\n",
-    )
+def test_the_dry_run_names_each_problem_by_row_and_column(
+    b: Badges, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        run = _upload(
+            b,
+            HEADER
+            + "ana@example.org,Robot Builder,no,,,,\n"
+            + "not-an-address,Robot Builder,no,,,,\n"
+            + "kid@example.org,robot builder,yes,,no,,\n"
+            + "bo@example.org,Bookworm,maybe,,,Nowhere,fr\n",
+        )
+    run.refresh_from_db()
+    assert not run.file  # never applied: its addresses are not kept
     assert run.status == UploadStatus.HAS_PROBLEMS
     found = {(p.where, p.field) for p in run.problems}
     assert ("row 3", "email") in found

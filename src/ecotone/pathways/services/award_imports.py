@@ -250,13 +250,28 @@ def check_file(
 
 def check_import(run: AwardImport) -> AwardImport:
     content = read(Path(run.file.path), run.organization)
-    return uploads.record_check(run, _report(content), has_problems=bool(content.problems))
+    run = uploads.record_check(run, _report(content), has_problems=bool(content.problems))
+    if content.problems:
+        # a file with problems is never applied (it is fixed and uploaded again): its
+        # addresses go now, the report naming rows and columns stays
+        transaction.on_commit(lambda: _forget_file(run.pk))
+    return run
 
 
 def apply_import(run: AwardImport, *, user: Any) -> AwardImport:
     """Re-read the kept file, check it again and award every row in one transaction: all of
-    them or, on any problem, none (`uploads.apply`). Mail goes after the commit."""
-    return uploads.apply(run, user, _write)
+    them or, on any problem, none (`uploads.apply`). Mail goes after the commit. An import
+    that ends with problems or failed cannot be applied again: its file is deleted."""
+    try:
+        applied = uploads.apply(run, user, _write)
+    except uploads.NotApplicableError:
+        raise
+    except Exception:
+        _forget_file(run.pk)
+        raise
+    if applied.status == UploadStatus.HAS_PROBLEMS:
+        _forget_file(run.pk)
+    return applied
 
 
 def start_apply(run: AwardImport, *, user: Any) -> AwardImport:
