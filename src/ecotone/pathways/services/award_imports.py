@@ -79,7 +79,7 @@ class _Names:
         self.achievements: dict[str, Achievement | None] = {}
         for a in Achievement.objects.filter(
             organization=organization, archived_at__isnull=True
-        ).select_related("organization", "ecosystem"):
+        ).select_related("organization__ecosystem", "ecosystem"):
             self.achievements[str(a.pk)] = a
             self.achievements[str(a.public_id)] = a
             for name in {fold(a.name), fold(a.name_es)} - {""}:
