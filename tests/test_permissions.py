@@ -19,6 +19,7 @@ from django.test import Client, override_settings
 
 from tests.challenges import permissions as challenges
 from tests.conftest import PERSONAS, World, build_world
+from tests.pathways import permissions_bcore as badges_core
 from tests.pathways import permissions_bissue as badges_bissue
 from tests.permission_rows import (
     ADMITTED,
@@ -1516,6 +1517,7 @@ ROWS = [
     *PROGRESS_ROWS,
     *challenges.ROWS,
     *badges_bissue.ROWS,
+    *badges_core.ROWS,
 ]
 
 ROW_PARAMS = [pytest.param(row, id=row.name) for row in ROWS]
@@ -1664,6 +1666,7 @@ def _records(world: World) -> dict[str, Any]:
     return {
         **challenges.records(world),
         **badges_bissue.records(world),
+        **badges_core.records(world),
         "assessed": assessed.pk,
         "assessed_program": assessed.program.slug,
         "assessed_rubric": assessed.version.rubric.key,
@@ -1989,6 +1992,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         **{f"mentor_{stage}": "1" for stage in MENTOR_STAGES},
         **challenges.FAKE,
         **badges_bissue.FAKE,
+        **badges_core.FAKE,
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from ecotone.errors import DomainError
 from ecotone.pathways import identity, openbadges, status_list
-from ecotone.pathways.models import AwardStatus, IssuerKey, StatusList
+from ecotone.pathways.models import Award, AwardStatus, IssuerKey, StatusList
 from ecotone.pathways.services import awards
 from ecotone.pathways.services.awards import Recipient
 from tests.conftest import World, build_world
@@ -183,6 +184,65 @@ def test_the_credential_is_mailed_after_commit(
         )
     assert smtp.to("kid2@example.org") == []
     [message] = smtp.to("dad@example.org")
-    assert "Robot Builder" in message.message["Subject"]
+    assert message.message["Subject"] == "Una insignia para su hijo o hija: Robot Builder"
     assert f"/badges/{made.public_id}/" in message.text()
     assert f"/badges/{made.public_id}/badge.png" in message.html()
+
+
+def test_public_records_and_the_key_page(w: World, achievement: Any) -> None:
+    from django.test import Client
+
+    made = awards.award(None, achievement, Recipient("k@example.org"), notify=False)
+    anyone = Client()
+    profile = anyone.get(f"/e/alpha/badges/issuers/{w.org_a.slug}/").json()
+    assert profile["type"] == ["Profile"]
+    assert profile["name"] == "Robotics For All"
+    public = anyone.get(f"/e/alpha/badges/achievements/{achievement.public_id}/").json()
+    assert public["criteria"]["narrative"] == achievement.criteria
+    # revoked: the published list has the bit set
+    awards.revoke(w.users["admin"], made, "Mistake")
+    token = anyone.get("/e/alpha/badges/status/").content.decode()
+    parts = openbadges.unverified(token)
+    assert parts is not None
+    encoded = parts[1]["credentialSubject"]["encodedList"]
+    assert status_list.get(status_list.decode(encoded), made.status_index)
+    # the admin lists and rotates the keys, behind a confirmation
+    admin = w.client("admin")
+    before = IssuerKey.objects.get(ecosystem=w.alpha, retired_at__isnull=True)
+    assert before.kid in admin.get("/e/alpha/badges/issuer-keys/").content.decode()
+    assert (
+        "Rotate the issuer key?"
+        in admin.get("/e/alpha/badges/issuer-keys/rotate/").content.decode()
+    )
+    assert IssuerKey.objects.filter(ecosystem=w.alpha).count() == 1
+    response = admin.post("/e/alpha/badges/issuer-keys/rotate/")
+    assert response.status_code == 302
+    before.refresh_from_db()
+    assert before.retired_at is not None
+    assert IssuerKey.objects.filter(ecosystem=w.alpha, retired_at__isnull=True).count() == 1
+    # the private half is stored encrypted, never as the raw key
+    assert b"PRIVATE" not in bytes(before.private_key)
+    assert len(anyone.get("/e/alpha/badges/keys/").json()["keys"]) == 2
+    # the rotation is in the change history, with who did it
+    from auditlog.models import LogEntry
+
+    from ecotone.ecosystems.audit import log_for
+
+    entries = list(log_for(w.alpha, "issuerkey"))
+    [retired] = [e for e in entries if e.action == LogEntry.Action.UPDATE]
+    assert "retired_at" in retired.changes
+    assert retired.actor == w.users["admin"]
+    assert "private_key" not in json.dumps(retired.changes)
+
+
+def test_award_many_is_all_or_none(w: World, achievement: Any) -> None:
+    before = Award.objects.count()
+    rows = [
+        awards.Row(achievement, Recipient("m1@example.org")),
+        awards.Row(achievement, Recipient("kid@example.org", under_13=True)),
+    ]
+    with pytest.raises(DomainError, match="Row 2"):
+        awards.award_many(None, rows, notify=False)
+    assert Award.objects.count() == before
+    made = awards.award_many(None, rows[:1] * 3, notify=False)
+    assert len({a.status_index for a in made}) == 3

@@ -10,6 +10,7 @@ from ecotone.ecosystems import api as ecosystem_api
 from ecotone.measures import api as measures_api
 from ecotone.mentoring import api as mentoring_api
 from ecotone.pathways import api as pathways_api
+from ecotone.pathways import api_verify as badges_verify_api
 from ecotone.quality import api as quality_api
 
 root = DefaultRouter()
@@ -97,6 +98,8 @@ scoped.register(
 app_name = "api"
 urlpatterns = [
     path("me/", ecosystem_api.MeView.as_view(), name="me"),
+    # badges (issue 21): verifying a credential needs no ecosystem and no sign-in
+    path("badges/verify/", badges_verify_api.VerifyView.as_view(), name="badge-verify"),
     path("ecosystems/<slug:ecosystem_slug>/", include(scoped.urls)),
     path("", include(root.urls)),
 ]

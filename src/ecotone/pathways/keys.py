@@ -7,7 +7,8 @@
   database (and its backups) thus holds only ciphertext; the secret must be backed up on its
   own (docs/badges.md).
 - Rotation: `rotate(actor, ecosystem)` retires the active key (it stays published, so that what
-  it signed still verifies) and makes a new one. A retired key never signs again.
+  it signed still verifies) and makes a new one. A retired key never signs again. Both changes
+  are in the ecosystem's change history, with who rotated (pathways/audit.py).
 - Publication: `jwks(ecosystem)` is the JWK set of every key of the ecosystem, active or
   retired; `key_url(key)` is the address of one key, which the credentials name as their `kid`.
 """
@@ -95,9 +96,10 @@ def rotate(actor: Any, ecosystem: Ecosystem) -> IssuerKey:
     with set_actor(actor), transaction.atomic():
         # Lock the ecosystem's row: two rotations at once would retire one key twice.
         Ecosystem.objects.select_for_update().filter(pk=ecosystem.pk).first()
-        IssuerKey.objects.filter(ecosystem=ecosystem, retired_at__isnull=True).update(
-            retired_at=timezone.now()
-        )
+        # one by one (there is one), so that the change history records the retirement
+        for active in IssuerKey.objects.filter(ecosystem=ecosystem, retired_at__isnull=True):
+            active.retired_at = timezone.now()
+            active.save(update_fields=["retired_at"])
         return _create(ecosystem)
 
 

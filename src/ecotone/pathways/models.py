@@ -207,6 +207,9 @@ class IssuerKey(models.Model):
     def __str__(self) -> str:
         return self.kid
 
+    def get_additional_data(self) -> dict[str, Any]:
+        return _ecosystem_of(self)
+
 
 class AchievementType(models.TextChoices):
     # Open Badges 3.0's AchievementType vocabulary, the values a partner is likely to need.

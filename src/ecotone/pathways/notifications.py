@@ -64,7 +64,8 @@ def credential_awarded(award: Award, address: str, language: str, *, to_guardian
             return
         try:
             send_credential(found, address, language, to_guardian=to_guardian)
-        except OSError:  # the mail server: the award stands; logged without the address
-            logger.exception("badge mail for award %s failed", pk)
+        except OSError as error:  # the mail server: the award stands
+            # Not the exception itself: a refused recipient's message holds the address.
+            logger.error("badge mail for award %s failed: %s", pk, type(error).__name__)
 
     transaction.on_commit(send)

@@ -300,11 +300,10 @@ def _write(run: AwardImport, user: Any) -> None:
 
 
 def award_rows(user: Any, rows: list[Row]) -> list[Award]:
-    """Award every row in one transaction (the caller's, or one of its own)."""
-    with transaction.atomic():
-        return [
-            awards.award(user, row.achievement, row.recipient, program=row.program) for row in rows
-        ]
+    """Award every row in one transaction, all or none (`awards.award_many`)."""
+    return awards.award_many(
+        user, [awards.Row(row.achievement, row.recipient, row.program) for row in rows]
+    )
 
 
 def _forget_file(run_id: int) -> None:

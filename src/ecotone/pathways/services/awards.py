@@ -196,7 +196,7 @@ class _Taken:
         self.awards = Award.objects.filter(ecosystem=ecosystem)
 
     def __contains__(self, index: object) -> bool:
-        return bool(self.awards.filter(status_index=index).exists())
+        return isinstance(index, int) and self.awards.filter(status_index=index).exists()
 
 
 def _allocate(ecosystem: Ecosystem, listed: StatusList) -> int:
@@ -271,6 +271,32 @@ def award(
                 record, recipient.holder_email, recipient.language, to_guardian=recipient.under_13
             )
     return record
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a bulk award: what, to whom, where it was earned."""
+
+    achievement: Achievement
+    recipient: Recipient
+    program: Program | None = None
+
+
+def award_many(actor: Any, rows: list[Row], *, notify: bool = True) -> list[Award]:
+    """Award every row, all or none: every recipient is checked first (DomainError naming the
+    first bad row, counting from 1), then all are awarded in one transaction."""
+    for number, row in enumerate(rows, start=1):
+        problems = check_recipient(row.recipient)
+        if problems:
+            raise DomainError(
+                _("Row %(row)d: %(problems)s")
+                % {"row": number, "problems": " ".join(problems.values())}
+            )
+    with transaction.atomic():
+        return [
+            award(actor, row.achievement, row.recipient, program=row.program, notify=notify)
+            for row in rows
+        ]
 
 
 def revoke(actor: Any, award: Award, reason: str) -> Award:

@@ -34,7 +34,8 @@ def _json(data: object, content_type: str = "application/json") -> JsonResponse:
 @ecosystem_view(VIEW, public=True)
 def issuer(request: HttpRequest, ecosystem_slug: str, org_slug: str) -> JsonResponse:
     """The organization's OB 3.0 issuer Profile."""
-    organization = get_organization(request, org_slug)
+    # archived organizations too: the credentials they issued name this address for good
+    organization = get_organization(request, org_slug, include_archived=True)
     profile = services.issuer_profile(organization).as_json()
     return _json({"@context": services.openbadges.OB_CONTEXTS, **profile}, LD_JSON)
 
