@@ -23,36 +23,36 @@ ROWS = [
     Row("achievements", "get", f"{BADGES}/achievements/", MANAGE),
     Row("achievements csv", "get", f"{BADGES}/achievements/?format=csv", MANAGE),
     Row("new achievement", "get", f"{BADGES}/achievements/new/", MANAGE),
-    Row("achievement", "get", f"{BADGES}/achievements/{{badge_achievement}}/", OWN),
-    Row("edit achievement", "get", f"{BADGES}/achievements/{{badge_achievement}}/edit/", OWN),
+    Row("achievement", "get", f"{BADGES}/achievements/{{bi_achievement}}/", OWN),
+    Row("edit achievement", "get", f"{BADGES}/achievements/{{bi_achievement}}/edit/", OWN),
     Row(
         "archive achievement",
         "get",
-        f"{BADGES}/achievements/{{badge_achievement}}/archive/",
+        f"{BADGES}/achievements/{{bi_achievement}}/archive/",
         OWN,
     ),
-    Row("award one", "get", f"{BADGES}/achievements/{{badge_achievement}}/award/", OWN),
+    Row("award one", "get", f"{BADGES}/achievements/{{bi_achievement}}/award/", OWN),
     Row(
         "achievement's badges",
         "get",
-        f"{BADGES}/achievements/{{badge_achievement}}/awarded/",
+        f"{BADGES}/achievements/{{bi_achievement}}/awarded/",
         OWN,
     ),
     Row("awarded badges", "get", f"{BADGES}/awarded/", MANAGE),
     Row("awarded badges xlsx", "get", f"{BADGES}/awarded/?format=xlsx", MANAGE),
-    Row("revoke a badge", "get", f"{BADGES}/awarded/{{badge_award}}/revoke/", OWN),
+    Row("revoke a badge", "get", f"{BADGES}/awarded/{{bi_award}}/revoke/", OWN),
     Row("badge imports", "get", f"{BADGES}/imports/", MANAGE),
     Row("badge import template", "get", f"{BADGES}/imports/template.csv", MANAGE),
-    Row("badge import", "get", f"{BADGES}/imports/{{badge_import}}/", OWN),
-    Row("badge import status", "get", f"{BADGES}/imports/{{badge_import}}/status/", OWN),
-    Row("badge import file", "get", f"{BADGES}/imports/{{badge_import}}/file/", OWN),
+    Row("badge import", "get", f"{BADGES}/imports/{{bi_import}}/", OWN),
+    Row("badge import status", "get", f"{BADGES}/imports/{{bi_import}}/status/", OWN),
+    Row("badge import file", "get", f"{BADGES}/imports/{{bi_import}}/file/", OWN),
     # without the confirm box nothing happens: back to the import's page
-    Row("apply a badge import", "post", f"{BADGES}/imports/{{badge_import}}/apply/", OWN_POST),
-    Row("retry a badge import", "post", f"{BADGES}/imports/{{badge_import}}/retry/", OWN_POST),
+    Row("apply a badge import", "post", f"{BADGES}/imports/{{bi_import}}/apply/", OWN_POST),
+    Row("retry a badge import", "post", f"{BADGES}/imports/{{bi_import}}/retry/", OWN_POST),
     Row(
         "discard a badge import",
         "post",
-        f"{BADGES}/imports/{{badge_import}}/discard/",
+        f"{BADGES}/imports/{{bi_import}}/discard/",
         OWN_POST,
     ),
     Row("badge counts", "get", f"{BADGES}/counts/", members_only(ADMITTED)),
@@ -62,12 +62,12 @@ ROWS = [
     Row(
         "delete my badge",
         "get",
-        "/badges/mine/{mine_award}/delete/",
+        "/badges/mine/{bi_mine_award}/delete/",
         statuses(404, anonymous=302, member=200),
     ),
     # API
     Row("api achievements", "get", f"{API}/achievements/", API_MANAGE),
-    Row("api achievement", "get", f"{API}/achievements/{{badge_achievement}}/", API_OWN),
+    Row("api achievement", "get", f"{API}/achievements/{{bi_achievement}}/", API_OWN),
     Row(
         "api create achievement",
         "post",
@@ -78,12 +78,12 @@ ROWS = [
     Row(
         "api change achievement",
         "put",
-        f"{API}/achievements/{{badge_achievement}}/",
+        f"{API}/achievements/{{bi_achievement}}/",
         API_OWN,
         data={"name": "N", "description": "d", "criteria": "c"},
     ),
     Row("api awards", "get", f"{API}/awards/", API_MANAGE),
-    Row("api award", "get", f"{API}/awards/{{badge_award}}/", API_OWN),
+    Row("api award", "get", f"{API}/awards/{{bi_award}}/", API_OWN),
     Row(
         "api award one",
         "post",
@@ -96,7 +96,7 @@ ROWS = [
     Row(
         "api revoke",
         "post",
-        f"{API}/awards/{{badge_award}}/revoke/",
+        f"{API}/awards/{{bi_award}}/revoke/",
         API_OWN,
         data={"reason": "Mistake"},
     ),
@@ -104,10 +104,10 @@ ROWS = [
 ]
 
 FAKE = {
-    "badge_achievement": "1",
-    "badge_award": "1",
-    "badge_import": "1",
-    "mine_award": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
+    "bi_achievement": "1",
+    "bi_award": "1",
+    "bi_import": "1",
+    "bi_mine_award": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
 }
 
 
@@ -137,8 +137,8 @@ def records(world: World) -> dict[str, Any]:
     run.file.save("r.csv", ContentFile(b"email,achievement\n"), save=False)
     run.save()
     return {
-        "badge_achievement": achievement.pk,
-        "badge_award": award.pk,
-        "badge_import": run.pk,
-        "mine_award": str(award.public_id),
+        "bi_achievement": achievement.pk,
+        "bi_award": award.pk,
+        "bi_import": run.pk,
+        "bi_mine_award": str(award.public_id),
     }

@@ -93,7 +93,7 @@ def achievement_create(request: HttpRequest, ecosystem_slug: str) -> HttpRespons
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The achievement is saved."))
-            return redirect("badges:achievement", ecosystem_slug, achievement.pk)
+            return redirect("badges:achievement_detail", ecosystem_slug, achievement.pk)
     return render(request, "pathways/badges/achievement_form.html", {"form": form})
 
 
@@ -133,7 +133,7 @@ def achievement_edit(request: HttpRequest, ecosystem_slug: str, pk: int) -> Http
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The achievement is saved."))
-            return redirect("badges:achievement", ecosystem_slug, achievement.pk)
+            return redirect("badges:achievement_detail", ecosystem_slug, achievement.pk)
     return render(
         request,
         "pathways/badges/achievement_form.html",
@@ -151,7 +151,7 @@ def achievement_archive(request: HttpRequest, ecosystem_slug: str, pk: int) -> H
     if request.method == "POST" and achievement.archived_at is not None:
         service.restore_achievement(request.user, achievement)
         messages.success(request, _("The achievement is restored."))
-        return redirect("badges:achievement", ecosystem_slug, achievement.pk)
+        return redirect("badges:achievement_detail", ecosystem_slug, achievement.pk)
     if request.method == "POST" and form.is_valid():
         service.archive_achievement(request.user, achievement)
         messages.success(request, _("The achievement is archived: no new badges of it."))
@@ -166,7 +166,7 @@ def achievement_archive(request: HttpRequest, ecosystem_slug: str, pk: int) -> H
 urlpatterns = [
     path("achievements/", achievement_list, name="achievements"),
     path("achievements/new/", achievement_create, name="achievement_create"),
-    path("achievements/<int:pk>/", achievement_detail, name="achievement"),
+    path("achievements/<int:pk>/", achievement_detail, name="achievement_detail"),
     path("achievements/<int:pk>/edit/", achievement_edit, name="achievement_edit"),
     path("achievements/<int:pk>/archive/", achievement_archive, name="achievement_archive"),
 ]
