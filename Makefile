@@ -16,6 +16,11 @@ UNIT := -n $(WORKERS) -m "not browser and not replication"
 # `make test` names its 30 slowest tests, so a slow one is seen when it lands.
 SLOWEST := --durations=30
 TIMED := scripts/timed.sh
+# Python keeps what it compiles (__pycache__, git-ignored). Machines that set
+# PYTHONDONTWRITEBYTECODE (this one and CI do) otherwise compile Django, the libraries and every
+# test module again in each process: each pytest worker of each phase spent about 8 s of CPU on
+# it before collecting a test.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo demo-reset demo-code setup serve serve-prod test test-fast lint test-sqlite test-postgres test-browser chromium translations static messages clean
 

@@ -90,7 +90,14 @@ PLATFORM = frozenset(
 # they stand with `ecosystems` in the order: they may import it (and accounts), and every
 # domain from `ecosystems` on may import them.
 REGISTRIES = frozenset(
-    {"ecotone.maplayers", "ecotone.navigation", "ecotone.network_figures", "ecotone.overview"}
+    {
+        "ecotone.maplayers",
+        "ecotone.navigation",
+        "ecotone.network_figures",
+        "ecotone.overview",
+        "ecotone.program_filters",
+        "ecotone.program_panels",
+    }
 )
 
 # Platform glue, above every domain, imported by none: the settings name every app, the root

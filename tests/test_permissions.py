@@ -21,6 +21,7 @@ from tests.challenges import permissions as challenges
 from tests.conftest import PERSONAS, World, build_world
 from tests.pathways import permissions_bcore as badges_core
 from tests.pathways import permissions_bissue as badges_bissue
+from tests.pathways import permissions_paths
 from tests.permission_rows import (
     ADMITTED,
     ALL_200,
@@ -1518,6 +1519,7 @@ ROWS = [
     *challenges.ROWS,
     *badges_bissue.ROWS,
     *badges_core.ROWS,
+    *permissions_paths.ROWS,
 ]
 
 ROW_PARAMS = [pytest.param(row, id=row.name) for row in ROWS]
@@ -1667,6 +1669,7 @@ def _records(world: World) -> dict[str, Any]:
         **challenges.records(world),
         **badges_bissue.records(world),
         **badges_core.records(world),
+        **permissions_paths.records(world),
         "assessed": assessed.pk,
         "assessed_program": assessed.program.slug,
         "assessed_rubric": assessed.version.rubric.key,
@@ -1993,6 +1996,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         **challenges.FAKE,
         **badges_bissue.FAKE,
         **badges_core.FAKE,
+        **permissions_paths.FAKE,
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

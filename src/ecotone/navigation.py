@@ -42,6 +42,7 @@ def register_count(url_name: str, count: Callable[[Ecosystem], int]) -> None:
 ECOSYSTEM_NAV = (
     NavEntry(_("Overview"), "ecosystems:home", "ecosystems.view_ecosystem"),
     NavEntry(_("Programs"), "directory:programs", "directory.view_program"),
+    NavEntry(_("Pathways"), "pathways:list", "pathways.view_pathways"),
     NavEntry(_("Access atlas"), "atlas:home", "atlas.view_atlas"),
     NavEntry(_("Mentoring"), "mentoring:home", "mentoring.view_mentoring"),
     NavEntry(_("Indicators"), "measures:indicators", "measures.view_indicators"),
@@ -54,6 +55,7 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Imports"), "directory:imports", "directory.import_programs"),
     NavEntry(_("Our programs"), "listings:mine", "directory.manage_listings"),
     NavEntry(_("Moderation"), "listings:moderation", "directory.moderate_listings"),
+    NavEntry(_("Manage pathways"), "pathways:manage", "pathways.manage_pathways"),
     NavEntry(_("Reviews"), "quality:reviews", "quality.review_assessments"),
     NavEntry(_("Challenges"), "challenges:call_list", "challenges.view_calls"),
     NavEntry(_("Challenge reviews"), "challenges:my_reviews", "challenges.review"),

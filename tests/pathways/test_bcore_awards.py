@@ -246,3 +246,14 @@ def test_award_many_is_all_or_none(w: World, achievement: Any) -> None:
     assert Award.objects.count() == before
     made = awards.award_many(None, rows[:1] * 3, notify=False)
     assert len({a.status_index for a in made}) == 3
+
+
+def test_a_learner_finds_badges_by_verified_addresses_only(w: World) -> None:
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import AnonymousUser
+
+    member = w.users["member"]
+    assert identity.verified_lookups(member) == [identity.lookup("member@alpha.test")]
+    EmailAddress.objects.create(user=member, email="Other@Example.org", verified=False)
+    assert identity.verified_lookups(member) == [identity.lookup("member@alpha.test")]
+    assert identity.verified_lookups(AnonymousUser()) == []

@@ -80,6 +80,8 @@ scoped.register(
 scoped.register(
     "challenges/decisions", challenges_api.DecisionViewSet, basename="challenge-decision"
 )
+# pathways (issue 21): scoped by pathways.access
+scoped.register("pathways", pathways_api.PathwayViewSet, basename="pathway")
 scoped.register("challenges/awards", challenges_api.AwardViewSet, basename="challenge-award")
 # pathways and badges (bissue): scoped by pathways.access; writes call the app's services
 scoped.register(

@@ -17,6 +17,7 @@ from rest_framework import mixins, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ecotone import program_filters
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 
 from . import search, stem_profile
@@ -145,6 +146,13 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("language", str, description="ISO 639-1 code, e.g. es."),
     OpenApiParameter("delivery", str, enum=["in_person", "virtual", "hybrid"]),
     OpenApiParameter("sort", str, enum=list(search.SORTS)),
+    # Filters other apps register (ecotone/program_filters.py), e.g. `pathway`: a short name.
+    *[
+        OpenApiParameter(
+            extra.key, str, description=f"{extra.label} (its short name; unknown: no filter)."
+        )
+        for extra in program_filters.registered()
+    ],
 ]
 
 
@@ -185,6 +193,10 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosystem
             default=None,
         )
         seed = f"{self.request.get_full_path()}|{changed.isoformat() if changed else ''}"
+        # A registered filter in the query (`?pathway=`) changes with its own records.
+        for extra in program_filters.registered():
+            if self.request.query_params.get(extra.key):
+                seed += f"|{extra.version(self.ecosystem)!r}"
         return f'"{hashlib.sha256(seed.encode()).hexdigest()[:32]}"', changed
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

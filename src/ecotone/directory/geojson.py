@@ -16,6 +16,7 @@ import numpy as np
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 
+from ecotone import program_filters
 from ecotone.ecosystems.models import Ecosystem, Organization
 
 from . import search
@@ -185,6 +186,10 @@ def etag(ecosystem: Ecosystem, query: search.ProgramQuery, box: BoundingBox | No
             Organization.objects.filter(ecosystem=ecosystem),
         )
     ]
+    # A registered filter's records (a pathway's steps) change what it keeps.
+    for key, _value in query.extra:
+        if (extra := program_filters.get(key)) is not None:
+            versions.append({key: extra.version(ecosystem)})
     unsorted = dataclasses.replace(query, sort="relevance")  # the order makes no difference
     key = repr((FORMAT, ecosystem.pk, ecosystem.slug, unsorted, box, versions))
     return hashlib.sha256(key.encode()).hexdigest()[:32]

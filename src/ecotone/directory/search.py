@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any, overload
@@ -21,6 +21,7 @@ from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext
 
+from ecotone import program_filters
 from ecotone.ecosystems.models import Ecosystem, Organization
 
 from . import stem_profile
@@ -64,6 +65,8 @@ class ProgramQuery:
     language: str = ""
     delivery: str = ""
     sort: str = "relevance"
+    # Filters other apps register (ecotone/program_filters.py): (key, value) pairs.
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -171,23 +174,32 @@ def keywords(q: str) -> list[str]:
     return [w for w in re.findall(r"\w+", q.lower()) if len(w) > 1][:8]
 
 
+def facet_condition(facets: Mapping[str, Sequence[str]]) -> Q:
+    """The programs with any of the chosen terms within each facet, every facet matching: the
+    one rule of the STEM profile's filters (the list, the API, the map, and the pathways' steps
+    of a kind, `pathways.hooks.step_condition`). Facets without codes choose nothing."""
+    condition = Q()
+    for facet, codes in facets.items():
+        if codes:
+            condition &= Q(
+                Exists(
+                    ProgramAttribute.objects.filter(
+                        program=OuterRef("pk"), term__code__in=[f"{facet}/{c}" for c in codes]
+                    )
+                )
+            )
+    return condition
+
+
 def _filtered(
     ecosystem: Ecosystem, query: ProgramQuery, *, skip_facet: str = "", facets: bool = True
 ) -> QuerySet[Program]:
     """The listed programs `query` matches; without the facet `skip_facet`, or without any
     facet when `facets` is False."""
     programs = Program.objects.filter(ecosystem=ecosystem).listed()
-    for facet, codes in query.facets.items():
-        if facet == skip_facet or not codes or not facets:
-            continue
-        # Any of the chosen terms within a facet; every facet must match.
-        programs = programs.filter(
-            Exists(
-                ProgramAttribute.objects.filter(
-                    program=OuterRef("pk"), term__code__in=[f"{facet}/{c}" for c in codes]
-                )
-            )
-        )
+    if facets:
+        chosen = {facet: codes for facet, codes in query.facets.items() if facet != skip_facet}
+        programs = programs.filter(facet_condition(chosen))
     if query.free:
         programs = programs.filter(cost_band=CostBand.FREE)
     if query.transportation:
@@ -211,6 +223,9 @@ def _filtered(
                 opens_at__gte=AFTER_SCHOOL_FROM, opens_at__lt=AFTER_SCHOOL_UNTIL
             ).exclude(byday__in=["SA", "SU", "SA,SU"])
         programs = programs.filter(Exists(schedules))
+    for key, value in query.extra:
+        if (extra := program_filters.get(key)) is not None:
+            programs = extra.narrow(ecosystem, programs, value)
     return _keyword_filter(programs, query.q) if query.q else programs
 
 
@@ -364,6 +379,7 @@ def narrows(query: ProgramQuery) -> bool:
         or query.transportation
         or query.language
         or query.delivery
+        or query.extra
     )
 
 
@@ -606,4 +622,9 @@ def parse(params: Any) -> ProgramQuery:
         language=params.get("language", "")[:10],
         delivery=params.get("delivery", "") if params.get("delivery") in Delivery.values else "",
         sort=params.get("sort") if params.get("sort") in SORTS else "relevance",
+        extra=tuple(
+            (extra.key, value)
+            for extra in program_filters.registered()
+            if (value := str(params.get(extra.key, "")).strip()[: program_filters.MAX_VALUE_LENGTH])
+        ),
     )

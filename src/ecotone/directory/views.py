@@ -16,7 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition
 
-from ecotone import maplayers
+from ecotone import maplayers, program_filters, program_panels
 from ecotone.ecosystems.access import ecosystem_view
 from ecotone.replicas import read_replica
 
@@ -90,7 +90,7 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
             "radius_options": [(r, _miles(r)) for r in radii],
             "radius": radius,
             "filters_chosen": _filters_chosen(query),
-            "chips": _filter_chips(request.GET, query),
+            "chips": _filter_chips(request.GET, query, ecosystem),
             "clear_filters": _without(request.GET, _FILTER_PARAMS),
             "tile_url": settings.TILE_URL,
             "tile_attribution": settings.TILE_ATTRIBUTION,
@@ -98,8 +98,27 @@ def program_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
                 "directory.use_program_spreadsheet", ecosystem
             ),
             "map_overlays": maplayers.overlays_for(request.user, ecosystem),
+            "extra_filters": _extra_filters(ecosystem, query),
         },
     )
+
+
+def _extra_filters(ecosystem: Any, query: program_search.ProgramQuery) -> list[dict[str, Any]]:
+    """The filters other apps register (ecotone/program_filters.py) that have choices here."""
+    chosen = dict(query.extra)
+    found = []
+    for extra in program_filters.registered():
+        choices = extra.choices(ecosystem)
+        if choices:
+            found.append(
+                {
+                    "key": extra.key,
+                    "label": extra.label,
+                    "choices": choices,
+                    "value": chosen.get(extra.key, ""),
+                }
+            )
+    return found
 
 
 def _filters_chosen(query: program_search.ProgramQuery) -> int:
@@ -109,6 +128,7 @@ def _filters_chosen(query: program_search.ProgramQuery) -> int:
         sum(1 for value in singles if value)
         + len(query.days)
         + sum(len(codes) for codes in query.facets.values())
+        + len(query.extra)
     )
 
 
@@ -129,6 +149,8 @@ def _without(params: QueryDict, names: tuple[str, ...], value: str | None = None
     given), back on its first page."""
     kept = params.copy()
     kept.pop("page", None)
+    if names == _FILTER_PARAMS:  # the registered filters are folded filters too
+        names = (*names, *(extra.key for extra in program_filters.registered()))
     for name in names:
         if value is None:
             kept.pop(name, None)
@@ -137,7 +159,9 @@ def _without(params: QueryDict, names: tuple[str, ...], value: str | None = None
     return "?" + kept.urlencode() if kept else "?"
 
 
-def _filter_chips(params: QueryDict, query: program_search.ProgramQuery) -> list[dict[str, str]]:
+def _filter_chips(
+    params: QueryDict, query: program_search.ProgramQuery, ecosystem: Any = None
+) -> list[dict[str, str]]:
     """The chosen filters, each with the link to the same search without it (works without
     JavaScript: a chip is a plain link)."""
     chips: list[tuple[str, str, str | None]] = []
@@ -159,6 +183,11 @@ def _filter_chips(params: QueryDict, query: program_search.ProgramQuery) -> list
         chips.extend(
             (str(labels[code]), facet.code, code) for code in query.facets.get(facet.code, ())
         )
+    for key, value in query.extra:
+        extra = program_filters.get(key)
+        known = dict(extra.choices(ecosystem)) if extra is not None and ecosystem else {}
+        if value in known:
+            chips.append((f"{extra.label}: {known[value]}" if extra else "", key, None))
     return [
         {"label": label, "href": _without(params, (name,), value)} for label, name, value in chips
     ]
@@ -251,6 +280,7 @@ def program_detail(request: HttpRequest, ecosystem_slug: str, program_slug: str)
             "directions": [place["directions"] for place in places if place["directions"]],
             "phone_uri": tel_uri(program.phone),
             "can_change": request.user.has_perm("directory.change_listing", program),
+            "panels": program_panels.panels_for(request, program),
         },
     )
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from django.conf import settings
 
@@ -36,6 +37,20 @@ def lookup(email: str) -> str:
         return ""
     key = str(settings.BADGE_LOOKUP_KEY).encode()
     return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+
+
+def verified_lookups(user: Any) -> list[str]:
+    """The lookups of a signed-in person's VERIFIED addresses: their badges are the awards whose
+    `recipient_lookup` or `holder_lookup` is one of these. An unverified address finds nothing
+    (anybody can type an address at sign-up)."""
+    from allauth.account.models import EmailAddress
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    addresses = EmailAddress.objects.filter(user=user, verified=True).values_list(
+        "email", flat=True
+    )
+    return sorted({lookup(address) for address in addresses} - {""})
 
 
 def new_salt() -> str:

@@ -149,6 +149,15 @@ class Step(TimeStamped):
         """A kind of program rather than one program."""
         return self.program_id is None
 
+    def kind_facets(self) -> dict[str, tuple[str, ...]]:
+        """A kind-step as the directory search's facets (the codes it fills, by facet)."""
+        facets = {
+            "activity_type": tuple(self.activity_types or ()),
+            "stem_field": tuple(self.stem_fields or ()),
+            "grade_band": tuple(self.grade_bands or ()),
+        }
+        return {facet: codes for facet, codes in facets.items() if codes}
+
     def get_additional_data(self) -> dict[str, Any]:
         return {"ecosystem_id": self.pathway.ecosystem_id}
 

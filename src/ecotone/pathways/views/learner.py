@@ -1,11 +1,11 @@
 """A learner's (or guardian's) own badges, across ecosystems: those sent to a VERIFIED address of
 theirs (allauth's `EmailAddress.verified`), found by the keyed lookup hash of each address
 (`identity.lookup`) against `Award.recipient_lookup` and `holder_lookup`; their downloads; the
-pathways each leads into with that pathway's later steps; and the request to delete one."""
+pathway each leads into with its next steps and the programs nearest the learner
+(`services.next_steps`); and the request to delete one."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
@@ -21,21 +21,15 @@ from django.views.decorators.http import require_http_methods
 
 from .. import identity
 from ..badge_forms import ConfirmForm
-from ..models import Award, AwardStatus, Step, in_language
+from ..models import Award, AwardStatus, PathwayStatus, Step, in_language
 from ..services import awards as award_service
-
-
-def _lookups(user: Any) -> list[str]:
-    addresses = EmailAddress.objects.filter(user=user, verified=True).values_list(
-        "email", flat=True
-    )
-    return sorted({identity.lookup(address) for address in addresses})
+from ..services.next_steps import next_steps
 
 
 def own_awards(user: Any) -> QuerySet[Award]:
-    """The badges sent to, or earned by, a verified address of the person (deleted ones have
-    no hashes left, so they are never found)."""
-    lookups = _lookups(user)
+    """The badges sent to, or earned by, a verified address of the person
+    (`identity.verified_lookups`; deleted ones have no hashes left, so they are never found)."""
+    lookups = identity.verified_lookups(user)
     if not lookups:
         return Award.objects.none()
     return (
@@ -48,47 +42,46 @@ def own_awards(user: Any) -> QuerySet[Award]:
     )
 
 
-def _next_steps(awards: list[Award]) -> dict[int, list[Step]]:
-    """For each pathway a badge leads into, its steps at later stages than the badge's (the
-    nearest matching programs are the paths helper's `services.next_steps`)."""
-    pathways = {a.achievement.step.pathway_id for a in awards if a.achievement.step}
-    later: dict[int, list[Step]] = defaultdict(list)
-    steps = Step.objects.filter(pathway_id__in=pathways, pathway__status="published")
-    for step in steps.order_by("stage", "position", "pk"):
-        later[step.pathway_id].append(step)
-    return later
+def _next(step: Step, near: str) -> list[dict[str, Any]]:
+    """The step's pathway's next stage (the paths' `services.next_steps`): each next step with
+    the nearest matching programs."""
+    return [
+        {
+            "title": in_language(n.step, "title"),
+            "gains": in_language(n.step, "gains"),
+            "programs": n.programs,
+            "search_url": n.search_url,
+        }
+        for stage in next_steps(step, near=near)
+        for n in stage.steps
+    ]
 
 
 @login_required
 def my_badges(request: HttpRequest) -> HttpResponse:
+    near = str(request.GET.get("near", ""))[:60]
     awards = list(own_awards(request.user))
-    later = _next_steps(awards)
+    following: dict[int, list[dict[str, Any]]] = {}
     rows = []
     for award in awards:
         step = award.achievement.step
-        next_steps = []
-        if step is not None:
-            next_steps = [
-                in_language(s, "title") for s in later[step.pathway_id] if s.stage > step.stage
-            ]
+        published = step is not None and step.pathway.status == PathwayStatus.PUBLISHED
+        if step is not None and published and step.pk not in following:
+            following[step.pk] = _next(step, near)
         rows.append(
             {
                 "award": award,
                 "name": in_language(award.achievement, "name"),
-                "pathway": (
-                    in_language(step.pathway, "name")
-                    if step and step.pathway.status == "published"
-                    else ""
-                ),
-                "pathway_obj": step.pathway if step else None,
-                "next_steps": next_steps,
+                "pathway": step.pathway if published and step else None,
+                "pathway_name": in_language(step.pathway, "name") if published and step else "",
+                "next_steps": following.get(step.pk, []) if step else [],
             }
         )
     has_verified = EmailAddress.objects.filter(user=request.user, verified=True).exists()
     return render(
         request,
         "pathways/badges/mine.html",
-        {"rows": rows, "has_verified": has_verified},
+        {"rows": rows, "has_verified": has_verified, "near": near},
     )
 
 
