@@ -165,18 +165,18 @@ def _members_who_keep_badges(request: Request, ecosystem: Any) -> None:
         raise exceptions.PermissionDenied
 
 
-class AlignmentSerializer(serializers.Serializer[dict[str, str]]):
+class BadgeAlignmentSerializer(serializers.Serializer[dict[str, str]]):
     targetName = serializers.CharField(max_length=300)  # noqa: N815 (Open Badges' names)
     targetUrl = serializers.URLField(max_length=300)  # noqa: N815
     targetFramework = serializers.CharField(max_length=300, required=False, allow_blank=True)  # noqa: N815
     targetCode = serializers.CharField(max_length=300, required=False, allow_blank=True)  # noqa: N815
 
 
-class AchievementSerializer(serializers.ModelSerializer[Achievement]):
+class BadgeAchievementSerializer(serializers.ModelSerializer[Achievement]):
     organization: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
-    alignments = AlignmentSerializer(many=True, read_only=True)
+    alignments = BadgeAlignmentSerializer(many=True, read_only=True)
     image = serializers.SerializerMethodField()
 
     class Meta:
@@ -206,7 +206,7 @@ class AchievementSerializer(serializers.ModelSerializer[Achievement]):
         return obj.image.url if obj.image else None
 
 
-class AchievementWriteSerializer(serializers.Serializer[dict[str, Any]]):
+class BadgeAchievementWriteSerializer(serializers.Serializer[dict[str, Any]]):
     organization = serializers.SlugField(
         required=False, help_text="The awarding partner's slug (on create; one of yours)."
     )
@@ -224,7 +224,7 @@ class AchievementWriteSerializer(serializers.Serializer[dict[str, Any]]):
         choices=AchievementType.choices, default=AchievementType.BADGE
     )
     step = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    alignments = AlignmentSerializer(many=True, required=False, default=list)
+    alignments = BadgeAlignmentSerializer(many=True, required=False, default=list)
     valid_days = serializers.IntegerField(
         required=False, allow_null=True, default=None, min_value=1, max_value=36_500
     )
@@ -235,7 +235,7 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosy
     own organizations', the backbone every partner's. The image is set on the page (a PNG)."""
 
     model = Achievement
-    serializer_class = AchievementSerializer
+    serializer_class = BadgeAchievementSerializer
     http_method_names = ["get", "post", "put", "head", "options"]
     search_fields = ("name", "name_es")
     ordering_fields = ("name", "created_at")
@@ -261,7 +261,7 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosy
         _members_who_keep_badges(request, self.ecosystem)
 
     def _data(self, request: Request, *, creating: bool) -> achievement_services.AchievementData:
-        given = AchievementWriteSerializer(data=request.data)
+        given = BadgeAchievementWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         organization = None
@@ -288,7 +288,9 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosy
         data["alignments"] = tuple(data.get("alignments") or ())
         return achievement_services.AchievementData(organization=organization, step=step, **data)
 
-    @extend_schema(request=AchievementWriteSerializer, responses={201: AchievementSerializer})
+    @extend_schema(
+        request=BadgeAchievementWriteSerializer, responses={201: BadgeAchievementSerializer}
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Define an achievement of one of your organizations (`organization`: its slug)."""
         achievement = achievement_services.create_achievement(
@@ -296,7 +298,9 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosy
         )
         return Response(self.get_serializer(achievement).data, status=201)
 
-    @extend_schema(request=AchievementWriteSerializer, responses={200: AchievementSerializer})
+    @extend_schema(
+        request=BadgeAchievementWriteSerializer, responses={200: BadgeAchievementSerializer}
+    )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Change an achievement (every field; badges already awarded keep theirs)."""
         achievement = self.get_object()
@@ -306,7 +310,7 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosy
         return Response(self.get_serializer(achievement).data)
 
 
-class AwardSerializer(serializers.ModelSerializer[Award]):
+class BadgeAwardSerializer(serializers.ModelSerializer[Award]):
     achievement: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
         read_only=True
     )
@@ -331,7 +335,7 @@ class AwardSerializer(serializers.ModelSerializer[Award]):
         read_only_fields = fields
 
 
-class AwardCreateSerializer(serializers.Serializer[dict[str, Any]]):
+class BadgeAwardCreateSerializer(serializers.Serializer[dict[str, Any]]):
     achievement = serializers.IntegerField(min_value=1)
     email = serializers.EmailField(help_text="The recipient's address; only keyed hashes are kept.")
     under_13 = serializers.BooleanField(default=False)
@@ -341,7 +345,7 @@ class AwardCreateSerializer(serializers.Serializer[dict[str, Any]]):
     language = serializers.ChoiceField(choices=["", "en", "es"], default="")
 
 
-class RevokeSerializer(serializers.Serializer[dict[str, Any]]):
+class BadgeRevokeSerializer(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(max_length=300)
 
 
@@ -350,7 +354,7 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemSc
     credential is signed and mailed after the commit); `revoke` revokes one with a reason."""
 
     model = Award
-    serializer_class = AwardSerializer
+    serializer_class = BadgeAwardSerializer
     http_method_names = ["get", "post", "head", "options"]
     ordering_fields = ("awarded_at",)
     rules = {
@@ -386,11 +390,11 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemSc
                 found = found.filter(status=status)
         return found.order_by("-awarded_at", "-pk")
 
-    @extend_schema(request=AwardCreateSerializer, responses={201: AwardSerializer})
+    @extend_schema(request=BadgeAwardCreateSerializer, responses={201: BadgeAwardSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Award an achievement you keep to one recipient (a guardian's address and consent for
         a child under 13)."""
-        given = AwardCreateSerializer(data=request.data)
+        given = BadgeAwardCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
         achievement = (
@@ -424,12 +428,12 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemSc
         granted = award_services.award(request.user, achievement, recipient, program=program)
         return Response(self.get_serializer(granted).data, status=201)
 
-    @extend_schema(request=RevokeSerializer, responses={200: AwardSerializer})
+    @extend_schema(request=BadgeRevokeSerializer, responses={200: BadgeAwardSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Revoke a live badge with a reason (shown to whoever verifies it)."""
         award = self.get_object()
-        given = RevokeSerializer(data=request.data)
+        given = BadgeRevokeSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         award = award_services.revoke(request.user, award, given.validated_data["reason"])
         return Response(self.get_serializer(award).data)
