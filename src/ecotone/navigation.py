@@ -67,6 +67,7 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Invitations"), "ecosystems:invitations", "ecosystems.invite_members"),
     NavEntry(_("Audit log"), "ecosystems:audit_log", "ecosystems.view_audit_log"),
     NavEntry(_("Linkage secret"), "measures:linkage", "measures.manage_linkage"),
+    NavEntry(_("Issuer keys"), "badges:key_list", "pathways.manage_issuer_keys"),
     NavEntry(_("Settings"), "ecosystems:settings", "ecosystems.change_ecosystem"),
 )
 

@@ -209,7 +209,11 @@ def test_public_records_and_the_key_page(w: World, achievement: Any) -> None:
     # the admin lists and rotates the keys, behind a confirmation
     admin = w.client("admin")
     before = IssuerKey.objects.get(ecosystem=w.alpha, retired_at__isnull=True)
-    assert before.kid in admin.get("/e/alpha/badges/issuer-keys/").content.decode()
+    page = admin.get("/e/alpha/badges/issuer-keys/").content.decode()
+    assert before.kid in page
+    assert 'href="/e/alpha/badges/issuer-keys/"' in page  # in the admin's navigation
+    staff_home = w.client("staff").get("/e/alpha/").content.decode()
+    assert "/badges/issuer-keys/" not in staff_home
     assert (
         "Rotate the issuer key?"
         in admin.get("/e/alpha/badges/issuer-keys/rotate/").content.decode()
