@@ -20,6 +20,7 @@ from django.test import Client, override_settings
 from tests.challenges import permissions as challenges
 from tests.conftest import PERSONAS, World, build_world
 from tests.pathways import permissions_bcore as badges_core
+from tests.pathways import permissions_bissue as badges_bissue
 from tests.pathways import permissions_paths
 from tests.permission_rows import (
     ADMITTED,
@@ -1516,6 +1517,7 @@ ROWS = [
     *CYCLE_ROWS,
     *PROGRESS_ROWS,
     *challenges.ROWS,
+    *badges_bissue.ROWS,
     *badges_core.ROWS,
     *permissions_paths.ROWS,
 ]
@@ -1665,6 +1667,7 @@ def _records(world: World) -> dict[str, Any]:
     assessed = _assessed(world)
     return {
         **challenges.records(world),
+        **badges_bissue.records(world),
         **badges_core.records(world),
         **permissions_paths.records(world),
         "assessed": assessed.pk,
@@ -1991,6 +1994,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         "org_location": "5d0c2f7e-6b1a-4c3e-9d7a-ec070e000001",
         **{f"mentor_{stage}": "1" for stage in MENTOR_STAGES},
         **challenges.FAKE,
+        **badges_bissue.FAKE,
         **badges_core.FAKE,
         **permissions_paths.FAKE,
     }

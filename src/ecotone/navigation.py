@@ -60,6 +60,8 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Challenges"), "challenges:call_list", "challenges.view_calls"),
     NavEntry(_("Challenge reviews"), "challenges:my_reviews", "challenges.review"),
     NavEntry(_("Reviewers"), "challenges:reviewers", "challenges.manage_calls"),
+    NavEntry(_("Badges"), "badges:achievements", "pathways.manage_badges"),
+    NavEntry(_("Badge counts"), "badges:counts", "pathways.view_badge_counts"),
     NavEntry(_("Partners"), "ecosystems:organizations", "ecosystems.view_organization"),
     NavEntry(_("Members"), "ecosystems:members", "ecosystems.view_members"),
     NavEntry(_("Invitations"), "ecosystems:invitations", "ecosystems.invite_members"),

@@ -83,6 +83,12 @@ scoped.register(
 # pathways (issue 21): scoped by pathways.access
 scoped.register("pathways", pathways_api.PathwayViewSet, basename="pathway")
 scoped.register("challenges/awards", challenges_api.AwardViewSet, basename="challenge-award")
+# pathways and badges (bissue): scoped by pathways.access; writes call the app's services
+scoped.register(
+    "badges/achievements", pathways_api.AchievementViewSet, basename="badge-achievement"
+)
+scoped.register("badges/awards", pathways_api.AwardViewSet, basename="badge-award")
+scoped.register("badges/counts", pathways_api.BadgeCountsViewSet, basename="badge-counts")
 scoped.register("challenges/winners", challenges_api.WinnerViewSet, basename="challenge-winner")
 # challenges (area api2): the backbone's rounds; a reviewer's bids and declared conflicts
 scoped.register("challenges/rounds", challenges_api.RoundViewSet, basename="challenge-round")

@@ -10,9 +10,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from ecotone.ecosystems import roles
-from ecotone.ecosystems.models import Ecosystem
+from ecotone.ecosystems.access import current_ecosystem
+from ecotone.ecosystems.models import BACKBONE_ROLES, Ecosystem, Organization
 
-from .models import HomeResource, Pathway, PathwayStatus, Step
+from .models import Achievement, Award, AwardImport, HomeResource, Pathway, PathwayStatus, Step
 
 MANAGE = "pathways.manage_pathways"
 
@@ -63,3 +64,71 @@ def get_step(pathway: Pathway, pk: int) -> Step:
 
 def get_resource(pathway: Pathway, pk: int) -> HomeResource:
     return get_object_or_404(pathway.resources.select_related("pathway"), pk=pk)
+
+
+# --- achievements, awards and badge imports (bissue) -------------------------------------------
+# Partner staff reach their own organizations' achievements and awards, the backbone (and the
+# deployment's operators) every partner's: one rule for the pages, the API and the services.
+
+
+def sees_every_partner(user: Any, ecosystem: Ecosystem) -> bool:
+    """The backbone and the deployment's operators keep every partner's badges."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(getattr(user, "is_superuser", False)) or bool(
+        roles.roles_in(user, ecosystem) & BACKBONE_ROLES
+    )
+
+
+def _own(user: Any, ecosystem: Ecosystem, field: str) -> Q | None:
+    """None: every record; else the filter to the person's organizations."""
+    if sees_every_partner(user, ecosystem):
+        return None
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    return Q(**{f"{field}__in": roles.organizations_in(user, ecosystem.pk)})
+
+
+def badge_organizations(user: Any, ecosystem: Ecosystem) -> QuerySet[Organization]:
+    """The partners whose achievements the person defines and awards."""
+    found = ecosystem.organizations.active().order_by("name")
+    rule = _own(user, ecosystem, "pk")
+    return found if rule is None else found.filter(rule)
+
+
+def achievements_of(user: Any, ecosystem: Ecosystem) -> QuerySet[Achievement]:
+    """The ecosystem's achievements the person keeps (archived ones included)."""
+    found = Achievement.objects.filter(ecosystem=ecosystem).select_related(
+        "organization", "step__pathway"
+    )
+    rule = _own(user, ecosystem, "organization_id")
+    return found if rule is None else found.filter(rule)
+
+
+def get_achievement(request: HttpRequest, pk: int) -> Achievement:
+    return get_object_or_404(achievements_of(request.user, current_ecosystem(request)), pk=pk)
+
+
+def awards_of(user: Any, ecosystem: Ecosystem) -> QuerySet[Award]:
+    """The ecosystem's awarded badges the person keeps (their organizations' achievements)."""
+    found = Award.objects.filter(ecosystem=ecosystem).select_related(
+        "achievement__organization", "program"
+    )
+    rule = _own(user, ecosystem, "achievement__organization_id")
+    return found if rule is None else found.filter(rule)
+
+
+def get_award(request: HttpRequest, pk: int) -> Award:
+    return get_object_or_404(awards_of(request.user, current_ecosystem(request)), pk=pk)
+
+
+def award_imports_of(user: Any, ecosystem: Ecosystem) -> QuerySet[AwardImport]:
+    found = AwardImport._default_manager.filter(ecosystem=ecosystem).select_related(
+        "organization", "created_by", "applied_by", "ecosystem"
+    )
+    rule = _own(user, ecosystem, "organization_id")
+    return found if rule is None else found.filter(rule)
+
+
+def get_award_import(request: HttpRequest, pk: int) -> AwardImport:
+    return get_object_or_404(award_imports_of(request.user, current_ecosystem(request)), pk=pk)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("ecotone.pathways.views.achievements")),
     path("", include("ecotone.pathways.views.awards")),
     path("", include("ecotone.pathways.views.keys")),
+    path("", include("ecotone.pathways.views.counts")),
 ]

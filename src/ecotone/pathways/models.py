@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Ecosystem, Organization, TimeStamped
 from ecotone.limits import LONG_TEXT
+from ecotone.uploads import Upload, upload_path
 
 # Codes are the directory's STEM profile terms (directory.stem_profile): lists of codes are
 # JSON arrays of strings.
@@ -394,3 +395,31 @@ class Award(models.Model):
 
     def get_additional_data(self) -> dict[str, Any]:
         return _ecosystem_of(self)
+
+
+# --- awarding in bulk (bissue) -----------------------------------------------------------------
+
+
+def _award_import_upload_to(run: AwardImport, filename: str) -> str:
+    return upload_path("badge-imports", run, filename)
+
+
+class AwardImport(TimeStamped, Upload):
+    """A CSV of recipients to award badges to, kept as received, checked (a dry run naming each
+    problem's row and column) and applied all or nothing (the lifecycle of `ecotone.uploads`).
+    The file holds recipients' addresses: it is deleted once the import is applied or fails,
+    and the report keeps no address (only row numbers and problems)."""
+
+    ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="award_imports")
+    # The partner whose achievements the file names.
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="award_imports",
+        verbose_name=_("awarded by"),
+    )
+    file = models.FileField(_("file"), upload_to=_award_import_upload_to, max_length=400)
+
+    class Meta(Upload.Meta):
+        verbose_name = _("badge import")
+        verbose_name_plural = _("badge imports")
