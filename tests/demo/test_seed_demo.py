@@ -238,3 +238,33 @@ def test_demo_challenges_run_a_call_end_to_end_and_keep_one_open(db: Any, small:
         reverse("challenges:ranking", args=[confluence.slug, past.slug, panel.position]),
     ):
         assert admin.get(url).status_code == 200, url
+
+
+def test_demo_pathways_lead_somewhere_and_their_badges_verify(db: Any, small: str) -> None:
+    from ecotone.demo import pathways as pathways_demo
+    from ecotone.pathways import identity
+    from ecotone.pathways.models import Achievement, Award, AwardStatus, Pathway, PathwayStatus
+    from ecotone.pathways.services import awards
+
+    confluence = Ecosystem.objects.get(slug=builder.MAIN_SLUG)
+    published = Pathway.objects.filter(ecosystem=confluence, status=PathwayStatus.PUBLISHED)
+    assert {p.stem_field for p in published} == {"computing", "robotics", "science"}
+    for pathway in published:
+        assert pathway.name_es
+        assert pathway.summary_es
+        assert {s.stage for s in pathway.steps.all()} == {1, 2, 3, 4}
+        assert pathway.steps.filter(program__isnull=False).count() >= 4
+        assert pathway.resources.exists()
+    achievements = Achievement.objects.filter(ecosystem=confluence)
+    assert achievements.count() >= 30
+    assert not achievements.filter(step__isnull=True).exists()
+    assert all(a.alignments for a in achievements)
+    awarded = Award.objects.filter(ecosystem=confluence)
+    assert awarded.count() > 250
+    assert awarded.filter(status=AwardStatus.REVOKED).count() == pathways_demo.REVOKED
+    assert awarded.filter(sent_to_guardian=True, guardian_consent_at__isnull=False).exists()
+    assert awards.verify(awarded.filter(status=AwardStatus.AWARDED).first().credential).valid
+    revoked = awarded.filter(status=AwardStatus.REVOKED).first()
+    assert not awards.verify(revoked.credential).valid
+    learner = identity.lookup(pathways_demo.LEARNER_PERSONA)
+    assert awarded.filter(recipient_lookup=learner).count() == 4

@@ -17,7 +17,7 @@ ROWS = [
     Row("badge achievement json", "get", f"{BADGES}/achievements/{{badge_achievement}}/", ALL_200),
     Row("badge key set", "get", f"{BADGES}/keys/", ALL_200),
     Row("badge key", "get", f"{BADGES}/keys/{{badge_kid}}/", ALL_200),
-    Row("badge status list", "get", f"{BADGES}/status/", ALL_200),
+    Row("badge status list", "get", f"{BADGES}/issuers/robotics-for-all/status/", ALL_200),
     # the backbone admin's keys
     Row("issuer keys", "get", f"{BADGES}/issuer-keys/", ADMIN_ONLY),
     Row("rotate issuer key", "get", f"{BADGES}/issuer-keys/rotate/", ADMIN_ONLY),

@@ -123,7 +123,7 @@ def test_the_downloads_and_the_baked_png(made: Any) -> None:
 
 
 def test_the_status_list_credential_is_signed_and_readable(made: Any) -> None:
-    response = Client().get("/e/alpha/badges/status/")
+    response = Client().get("/e/alpha/badges/issuers/robotics-for-all/status/")
     assert response["Content-Type"] == "application/vc+jwt"
     parts = openbadges.unverified(response.content.decode())
     assert parts is not None
@@ -254,3 +254,36 @@ def test_the_png_download_uses_the_achievements_image(made: Any) -> None:
     png = Client().get(f"/badges/{made.public_id}/badge.png").content
     assert Image.open(io.BytesIO(png)).size == (64, 48)
     assert baking.unbake(png) == made.credential
+
+
+def _fetch(url: str) -> bytes:
+    """What a verifier elsewhere downloads: the address served by this site."""
+    path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+    response = Client().get(path)
+    assert response.status_code == 200, url
+    return bytes(response.content)
+
+
+def test_an_independent_open_badges_verifier_accepts_it_and_sees_a_revocation(
+    made: Any,
+) -> None:
+    """openbadgeslib, an Open Badges 3.0 implementation of its own, given only the published
+    public key and the status list it downloads: it checks the signature, the credential's
+    types, its validity window and the revocation bit."""
+    from cryptography.hazmat.primitives import serialization
+    from openbadgeslib.ob3.verifier import OB3VerificationError, OB3Verifier
+
+    header = jwt.get_unverified_header(made.credential)
+    published = json.loads(_fetch(header["kid"]))
+    public_key = jwt.PyJWK(published).key
+    pem = public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    verifier = OB3Verifier(pem)
+    checked = verifier.verify(made.credential, check_status=True, download=_fetch)
+    assert checked.issuer.id.endswith("/badges/issuers/robotics-for-all/")
+    with pytest.raises(OB3VerificationError):
+        verifier.verify(_flip(made.credential, 40), download=_fetch)
+    awards.revoke(None, made, "Awarded to the wrong person")
+    with pytest.raises(OB3VerificationError, match="revocation"):
+        verifier.verify(made.credential, check_status=True, download=_fetch)

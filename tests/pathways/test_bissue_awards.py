@@ -129,12 +129,12 @@ def test_a_checked_file_applies_all_or_nothing(
 
 
 def test_a_failure_while_applying_awards_nothing(b: Badges, monkeypatch: Any) -> None:
-    from ecotone.pathways.services import awards
+    from ecotone.pathways import openbadges
 
     run = _upload(
         b, HEADER + "ana@example.org,Robot Builder,,,,,\nben@example.org,Young Coder,,,,,\n"
     )
-    real = awards.award
+    real = openbadges.sign
     calls = []
 
     def second_fails(*args: Any, **kwargs: Any) -> Any:
@@ -143,7 +143,7 @@ def test_a_failure_while_applying_awards_nothing(b: Badges, monkeypatch: Any) ->
             raise RuntimeError("the signing key vanished")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(awards, "award", second_fails)
+    monkeypatch.setattr(openbadges, "sign", second_fails)
     b.world.client("partner_a").post(f"{BADGES}/imports/{run.pk}/apply/", {"confirm": "yes"})
     run.refresh_from_db()
     assert run.status == UploadStatus.FAILED

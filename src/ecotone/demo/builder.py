@@ -42,6 +42,7 @@ from . import challenges as challenges_demo
 from . import directory as directory_demo
 from . import measures as measures_demo
 from . import mentoring as mentoring_demo
+from . import pathways as pathways_demo
 from . import quality as quality_demo
 from . import reach as reach_demo
 from .tables import table
@@ -458,6 +459,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     reach_demo.build,
     # challenges: a past call run end to end by the backbone, and a call open now
     challenges_demo.build,
+    # pathways through the directory's programs, partners' achievements, the badges awarded
+    pathways_demo.build,
 ]
 
 
@@ -498,6 +501,7 @@ def delete_demo() -> None:
             # Assessments protect their programs, programs their organizations: remove them first.
             quality_demo.delete(slug)
             challenges_demo.delete(slug)  # applications protect their lead applicants
+            pathways_demo.delete(slug)  # awards protect achievements, achievements partners
             reach_demo.delete(slug)  # rosters protect programs, partners and periods
             Program.objects.filter(ecosystem__slug=slug).delete()
             measures_demo.delete(slug)
@@ -534,6 +538,11 @@ def accounts_text() -> str:
         "Challenge (its rounds' ranking, the applicant-pool report, the awards); reviewer@ "
         "reviewed in it (Challenge reviews); partner@ led a finalist in it and has a draft "
         "for the 2027 Summer STEM Mini-Grants, open now (My applications).",
+        "",
+        "Pathways (/e/confluence/pathways/): three for families, with next steps on program "
+        "pages; partners' badges at /e/confluence/badges/. learner@demo.ecotone.example.org "
+        "(a young person, same password) holds four robotics badges at /badges/mine/; anyone "
+        "can check a badge at /badges/verify/.",
         "",
         "Backbone roles require two-factor authentication. Add the secret "
         f"{DEMO_TOTP_SECRET} to an authenticator app, or run `make demo-code` for the code.",

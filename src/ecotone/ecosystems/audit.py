@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from auditlog.cid import get_cid
+from auditlog.context import auditlog_disabled
 from auditlog.diff import get_field_value, is_primitive, model_instance_diff, track_field
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -66,7 +67,8 @@ def log_many(instances: Sequence[models.Model], action: int) -> None:
     deleted (`LogEntry.Action.CREATE` just after a bulk insert, `DELETE` just before a bulk
     delete), written in one insert: the same changes, representation, ecosystem and actor (the
     `acting` user, filled by auditlog's pre_save receiver, sent here as `save()` would)."""
-    if not instances or not auditlog.contains(type(instances[0])):
+    # none while auditlog is switched off (`disable_auditlog`), as it writes none then either
+    if not instances or not auditlog.contains(type(instances[0])) or auditlog_disabled.get(False):
         return
     model = type(instances[0])
     created = action == LogEntry.Action.CREATE

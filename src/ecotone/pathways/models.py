@@ -293,14 +293,19 @@ class Achievement(TimeStamped):
 
 
 class StatusList(models.Model):
-    """An ecosystem's revocation list: bit i set means the credential with `status_index` i is
-    revoked. Published as a BitstringStatusListCredential (pathways/status_list.py)."""
+    """A partner's revocation list: bit i set means its credential with `status_index` i is
+    revoked. Published as a BitstringStatusListCredential issued by the partner's profile, as
+    its credentials are (verifiers hold the list's issuer to the credential's; one list per
+    issuer keeps them equal), signed with the ecosystem's key (pathways/status_list.py)."""
 
     # The W3C minimum: 16 KiB of bits, so that one credential's index says little about whom.
     SIZE = 131_072
 
-    ecosystem = models.OneToOneField(
-        Ecosystem, on_delete=models.CASCADE, related_name="badge_status_list"
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.CASCADE, related_name="badge_status_lists"
+    )
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="badge_status_list"
     )
     bits = models.BinaryField()
     next_index = models.PositiveIntegerField(default=0)
@@ -311,7 +316,7 @@ class StatusList(models.Model):
         verbose_name_plural = _("status lists")
 
     def __str__(self) -> str:
-        return f"status list of {self.ecosystem_id}"
+        return f"status list of {self.organization_id}"
 
 
 class AwardStatus(models.TextChoices):
@@ -359,6 +364,8 @@ class Award(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=AwardStatus.choices, default=AwardStatus.AWARDED
     )
+    # Where its revocation bit is: the awarding partner's list, at this index.
+    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="awards")
     status_index = models.PositiveIntegerField()
     awarded_at = models.DateTimeField(_("awarded"))
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
@@ -377,7 +384,7 @@ class Award(models.Model):
         verbose_name_plural = _("awarded badges")
         constraints = [
             models.UniqueConstraint(
-                fields=["ecosystem", "status_index"], name="award_status_index_unique"
+                fields=["status_list", "status_index"], name="award_status_index_unique"
             ),
             models.CheckConstraint(
                 condition=Q(sent_to_guardian=False) | Q(guardian_consent_at__isnull=False),

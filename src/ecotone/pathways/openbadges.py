@@ -210,8 +210,8 @@ def registered_claims(document: Mapping[str, Any]) -> dict[str, Any]:
         claims["iss"] = issuer
     if isinstance(document.get("id"), str):
         claims["jti"] = document["id"]
-    for claim, field in (("nbf", "validFrom"), ("exp", "validUntil")):
-        moment = parse_time(document.get(field))
+    for claim, source in (("nbf", "validFrom"), ("exp", "validUntil")):
+        moment = parse_time(document.get(source))
         if moment is not None:
             claims[claim] = int(moment.timestamp())
     subject = document.get("credentialSubject")

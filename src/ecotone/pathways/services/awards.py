@@ -9,10 +9,12 @@ The contract other parts of the app build on (PATHWAYS.md):
 - `delete_at_request(award)`: the recipient's deletion: credential and hashes erased, bit set.
 - `verify(text)`: signature, issuer key, validity period and revocation, in words.
 
-Status indexes: each credential takes a RANDOM free index of the ecosystem's status list (not the
+Status indexes: each credential takes a RANDOM free index of its partner's status list (not the
 next one), chosen under a lock on the list's row, so that an index tells nothing of the order of
-issue. No address is stored: the credential holds a salted hash, the award two keyed hashes
-(pathways/identity.py); the address itself lives only in the mail sent after commit.
+issue. Each partner has its own list, issued by the same profile as its credentials: verifiers
+hold the two issuers equal. No address is stored: the credential holds a salted hash, the award
+two keyed hashes (pathways/identity.py); the address itself lives only in the mail sent after
+commit.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from auditlog.context import set_actor
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -34,6 +37,7 @@ from django.utils.translation import gettext_lazy
 from joserfc.jwk import OKPKey
 
 from ecotone.directory.models import Program
+from ecotone.ecosystems.audit import log_many
 from ecotone.ecosystems.models import Ecosystem, Organization
 from ecotone.errors import DomainError
 
@@ -112,8 +116,10 @@ def achievement_url(achievement: Achievement) -> str:
     )
 
 
-def status_list_url(ecosystem: Ecosystem) -> str:
-    return _absolute(reverse("badges:status", args=[ecosystem.slug]))
+def status_list_url(organization: Organization) -> str:
+    return _absolute(
+        reverse("badges:status", args=[organization.ecosystem.slug, organization.slug])
+    )
 
 
 def credential_page_url(award: Award) -> str:
@@ -154,65 +160,98 @@ def achievement_info(achievement: Achievement) -> openbadges.AchievementInfo:
     )
 
 
-def _sign(document: dict[str, Any], ecosystem: Ecosystem, typ: str = "vc+jwt") -> str:
-    issuer_key = keys.active_key(ecosystem)
-    issuer_key.ecosystem = ecosystem
-    return openbadges.sign(
-        document, keys.private_key(issuer_key), keys.key_url(issuer_key), typ=typ
-    )
+@dataclass(frozen=True)
+class _Signer:
+    """The ecosystem's active key, decrypted once for a batch of documents."""
+
+    key: OKPKey
+    kid: str
+
+    @classmethod
+    def of(cls, ecosystem: Ecosystem) -> _Signer:
+        issuer_key = keys.active_key(ecosystem)
+        issuer_key.ecosystem = ecosystem
+        return cls(keys.private_key(issuer_key), keys.key_url(issuer_key))
+
+    def sign(self, document: dict[str, Any], typ: str = "vc+jwt") -> str:
+        return openbadges.sign(document, self.key, self.kid, typ=typ)
 
 
-def published_status_list(ecosystem: Ecosystem, now: datetime | None = None) -> str:
-    """The ecosystem's BitstringStatusListCredential, signed (compact JWS), valid for a day."""
+def published_status_list(organization: Organization, now: datetime | None = None) -> str:
+    """The partner's BitstringStatusListCredential, issued by its profile (the issuer of its
+    credentials), signed with the ecosystem's key (compact JWS), valid for a day."""
     now = now or timezone.now()
-    found = StatusList.objects.filter(ecosystem=ecosystem).first()
+    found = StatusList.objects.filter(organization=organization).first()
     bits = bytes(found.bits) if found is not None else status_list.new()
+    issuer = issuer_profile(organization)
     document = status_list.status_credential(
-        list_url=status_list_url(ecosystem),
-        issuer={
-            "id": _absolute(reverse("badges:keys", args=[ecosystem.slug])),
-            "type": ["Profile"],
-            "name": ecosystem.name,
-        },
+        list_url=status_list_url(organization),
+        issuer={"id": issuer.id, "type": ["Profile"], "name": issuer.name},
         bits=bits,
         valid_from=now,
         valid_until=now + timedelta(days=1),
     )
-    return _sign(document, ecosystem)
+    return _Signer.of(organization.ecosystem).sign(document)
 
 
 # --- awarding ----------------------------------------------------------------------------------
 
 
-def _locked_list(ecosystem: Ecosystem) -> StatusList:
-    StatusList.objects.get_or_create(ecosystem=ecosystem, defaults={"bits": status_list.new()})
-    return StatusList.objects.select_for_update().get(ecosystem=ecosystem)
+def _locked_list(organization: Organization) -> StatusList:
+    StatusList.objects.get_or_create(
+        organization=organization,
+        defaults={"ecosystem_id": organization.ecosystem_id, "bits": status_list.new()},
+    )
+    return StatusList.objects.select_for_update().get(organization=organization)
 
 
-class _Taken:
-    """The indexes in use, asked of the database one at a time (the list is mostly empty)."""
+class _Indexes:
+    """A locked status list and the indexes in use on it, read once: hands out random free
+    indexes (not the next one, so that an index tells nothing of the order of issue), growing
+    the list by the minimum size when it is full."""
 
-    def __init__(self, ecosystem: Ecosystem) -> None:
-        self.awards = Award.objects.filter(ecosystem=ecosystem)
+    def __init__(self, listed: StatusList) -> None:
+        self.listed = listed
+        self.used = set(
+            Award.objects.filter(status_list=listed).values_list("status_index", flat=True)
+        )
+        self.bits = bytes(listed.bits)
 
-    def __contains__(self, index: object) -> bool:
-        return isinstance(index, int) and self.awards.filter(status_index=index).exists()
+    def take(self) -> int:
+        length = status_list.size(self.bits)
+        index = status_list.pick_free(self.used, length)
+        if index is None:  # full: the list grows by the minimum size
+            self.bits = status_list.grow(self.bits)
+            index = status_list.pick_free(self.used, status_list.size(self.bits))
+            assert index is not None
+        self.used.add(index)
+        self.listed.next_index += 1  # how many indexes were ever handed out
+        return index
+
+    def save(self) -> None:
+        self.listed.bits = self.bits
+        self.listed.save(update_fields=["bits", "next_index", "updated_at"])
 
 
-def _allocate(ecosystem: Ecosystem, listed: StatusList) -> int:
-    length = status_list.size(bytes(listed.bits))
-    index = status_list.pick_free(_Taken(ecosystem), length, scan=False)
-    if index is None:  # crowded: read every index in use once
-        used = set(Award.objects.filter(ecosystem=ecosystem).values_list("status_index", flat=True))
-        index = status_list.pick_free(used, length)
-    if index is None:  # full: the list grows by the minimum size
-        listed.bits = status_list.grow(bytes(listed.bits))
-        index = status_list.pick_free(set(), status_list.size(bytes(listed.bits)) - length)
-        assert index is not None
-        index += length
-    listed.next_index += 1  # how many indexes were ever handed out
-    listed.save(update_fields=["bits", "next_index", "updated_at"])
-    return index
+@dataclass(frozen=True)
+class Row:
+    """One award: what, to whom, where it was earned, and when (now when not given: the
+    demo's history and imports of past awards give the date)."""
+
+    achievement: Achievement
+    recipient: Recipient
+    program: Program | None = None
+    awarded_at: datetime | None = None
+
+
+def _row_problems(row: Row) -> list[str]:
+    problems = list(check_recipient(row.recipient).values())
+    achievement = row.achievement
+    if achievement.archived_at is not None:
+        problems.append(_("This achievement is archived: it is no longer awarded."))
+    if row.program is not None and row.program.ecosystem_id != achievement.ecosystem_id:
+        problems.append(_("The program is not one of this ecosystem's."))
+    return problems
 
 
 def award(
@@ -226,77 +265,96 @@ def award(
 ) -> Award:
     """Award `achievement` to `recipient`: check, allocate a status index, sign, save, and mail
     the credential after commit when `notify`. DomainError on a bad recipient."""
-    problems = check_recipient(recipient)
-    if problems:
-        raise DomainError(" ".join(problems.values()))
-    if achievement.archived_at is not None:
-        raise DomainError(_("This achievement is archived: it is no longer awarded."))
-    ecosystem = achievement.ecosystem
-    if program is not None and program.ecosystem_id != ecosystem.pk:
-        raise DomainError(_("The program is not one of this ecosystem's."))
-    now = now or timezone.now()
-    valid_until = now + timedelta(days=achievement.valid_days) if achievement.valid_days else None
-    public_id = uuid.uuid4()
-    salt = identity.new_salt()
-    with set_actor(actor), transaction.atomic():
-        listed = _locked_list(ecosystem)
-        index = _allocate(ecosystem, listed)
-        document = openbadges.build_credential(
-            credential_id=f"urn:uuid:{public_id}",
-            issuer=issuer_profile(achievement.organization),
-            achievement=achievement_info(achievement),
-            identity_hash=identity.identity_hash(recipient.email, salt),
-            salt=salt,
-            valid_from=now,
-            valid_until=valid_until,
-            status=openbadges.StatusEntry(status_list_url(ecosystem), index),
-        )
-        record = Award.objects.create(
-            ecosystem=ecosystem,
-            achievement=achievement,
-            program=program,
-            public_id=public_id,
-            recipient_lookup=identity.lookup(recipient.email),
-            holder_lookup=identity.lookup(recipient.holder_email),
-            sent_to_guardian=recipient.under_13,
-            guardian_consent_at=now if recipient.under_13 else None,
-            credential=_sign(document, ecosystem),
-            status_index=index,
-            awarded_at=now,
-            valid_until=valid_until,
-            awarded_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        if notify:
-            notifications.credential_awarded(
-                record, recipient.holder_email, recipient.language, to_guardian=recipient.under_13
-            )
-    return record
-
-
-@dataclass(frozen=True)
-class Row:
-    """One row of a bulk award: what, to whom, where it was earned."""
-
-    achievement: Achievement
-    recipient: Recipient
-    program: Program | None = None
+    row = Row(achievement, recipient, program, now)
+    if problems := _row_problems(row):
+        raise DomainError(" ".join(problems))
+    return _award_rows(actor, [row], notify=notify)[0]
 
 
 def award_many(actor: Any, rows: list[Row], *, notify: bool = True) -> list[Award]:
-    """Award every row, all or none: every recipient is checked first (DomainError naming the
-    first bad row, counting from 1), then all are awarded in one transaction."""
+    """Award every row, all or none: every row is checked first (DomainError naming the first
+    bad row, counting from 1), then all are awarded in one transaction: each partner's list
+    locked once, the key decrypted once, the awards inserted together."""
     for number, row in enumerate(rows, start=1):
-        problems = check_recipient(row.recipient)
-        if problems:
+        if problems := _row_problems(row):
             raise DomainError(
-                _("Row %(row)d: %(problems)s")
-                % {"row": number, "problems": " ".join(problems.values())}
+                _("Row %(row)d: %(problems)s") % {"row": number, "problems": " ".join(problems)}
             )
-    with transaction.atomic():
-        return [
-            award(actor, row.achievement, row.recipient, program=row.program, notify=notify)
-            for row in rows
-        ]
+    return _award_rows(actor, rows, notify=notify)
+
+
+def _award_rows(actor: Any, rows: list[Row], *, notify: bool) -> list[Award]:
+    if not rows:
+        return []
+    now = timezone.now()
+    awarded_by = actor if getattr(actor, "is_authenticated", False) else None
+    signers: dict[int, _Signer] = {}
+    indexes: dict[int, _Indexes] = {}
+    described: dict[int, tuple[openbadges.Issuer, openbadges.AchievementInfo]] = {}
+    records: list[Award] = []
+    with set_actor(actor), transaction.atomic():
+        for row in rows:
+            achievement = row.achievement
+            organization = achievement.organization
+            if organization.pk not in indexes:
+                indexes[organization.pk] = _Indexes(_locked_list(organization))
+            if achievement.ecosystem_id not in signers:
+                signers[achievement.ecosystem_id] = _Signer.of(achievement.ecosystem)
+            if achievement.pk not in described:
+                described[achievement.pk] = (
+                    issuer_profile(organization),
+                    achievement_info(achievement),
+                )
+            issuer, info = described[achievement.pk]
+            listed = indexes[organization.pk]
+            index = listed.take()
+            when = row.awarded_at or now
+            valid_until = (
+                when + timedelta(days=achievement.valid_days) if achievement.valid_days else None
+            )
+            public_id = uuid.uuid4()
+            salt = identity.new_salt()
+            document = openbadges.build_credential(
+                credential_id=f"urn:uuid:{public_id}",
+                issuer=issuer,
+                achievement=info,
+                identity_hash=identity.identity_hash(row.recipient.email, salt),
+                salt=salt,
+                valid_from=when,
+                valid_until=valid_until,
+                status=openbadges.StatusEntry(status_list_url(organization), index),
+            )
+            records.append(
+                Award(
+                    ecosystem_id=achievement.ecosystem_id,
+                    achievement=achievement,
+                    program=row.program,
+                    public_id=public_id,
+                    recipient_lookup=identity.lookup(row.recipient.email),
+                    holder_lookup=identity.lookup(row.recipient.holder_email),
+                    sent_to_guardian=row.recipient.under_13,
+                    guardian_consent_at=when if row.recipient.under_13 else None,
+                    credential=signers[achievement.ecosystem_id].sign(document),
+                    status_list=listed.listed,
+                    status_index=index,
+                    awarded_at=when,
+                    valid_until=valid_until,
+                    awarded_by=awarded_by,
+                )
+            )
+        Award.objects.bulk_create(records, batch_size=500)
+        for listed in indexes.values():
+            listed.save()
+        log_many(records, LogEntry.Action.CREATE)
+        if notify:
+            for record, row in zip(records, rows, strict=True):
+                notifications.credential_awarded(
+                    record,
+                    row.recipient.holder_email,
+                    row.recipient.language,
+                    to_guardian=row.recipient.under_13,
+                )
+    return records
 
 
 def revoke(actor: Any, award: Award, reason: str) -> Award:
@@ -307,7 +365,7 @@ def revoke(actor: Any, award: Award, reason: str) -> Award:
     if len(reason) > 300:
         raise DomainError(_("The reason can be at most 300 characters long."))
     with set_actor(actor), transaction.atomic():
-        listed = _locked_list(award.ecosystem)
+        listed = StatusList.objects.select_for_update().get(pk=award.status_list_id)
         award.refresh_from_db()
         if award.status != AwardStatus.AWARDED:
             raise DomainError(_("Only an awarded badge can be revoked."))
@@ -325,7 +383,7 @@ def delete_at_request(award: Award) -> None:
     """The recipient's deletion: the credential and the hashes of their address erased, the
     status bit set (any copy they kept no longer verifies); the row keeps its id, index, dates."""
     with transaction.atomic():
-        listed = _locked_list(award.ecosystem)
+        listed = StatusList.objects.select_for_update().get(pk=award.status_list_id)
         award.refresh_from_db()
         if award.status_index < status_list.size(bytes(listed.bits)):
             listed.bits = status_list.put(bytes(listed.bits), award.status_index)
@@ -423,17 +481,22 @@ def verify(token_or_json: str | bytes, *, now: datetime | None = None) -> Verifi
         return _public_key(found)
 
     def is_revoked(status: Any) -> bool | None:
-        if not signer or status.get("statusListCredential") != status_list_url(signer[0].ecosystem):
+        if not signer:
             return None
         try:
             index = int(status.get("statusListIndex", ""))
         except (TypeError, ValueError):
             return None
-        listed = StatusList.objects.filter(ecosystem=signer[0].ecosystem).first()
-        if listed is None:
-            return False
-        bits = bytes(listed.bits)
-        return 0 <= index < status_list.size(bits) and status_list.get(bits, index)
+        # the list the credential names: one of the signing ecosystem's partners'
+        lists = StatusList.objects.filter(ecosystem=signer[0].ecosystem).select_related(
+            "organization__ecosystem"
+        )
+        named = str(status.get("statusListCredential", ""))
+        for listed in lists:
+            if status_list_url(listed.organization) == named:
+                bits = bytes(listed.bits)
+                return 0 <= index < status_list.size(bits) and status_list.get(bits, index)
+        return None
 
     result = openbadges.verify(
         token_or_json, resolve, now=now or timezone.now(), is_revoked=is_revoked

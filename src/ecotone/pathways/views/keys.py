@@ -71,10 +71,12 @@ def key_set(request: HttpRequest, ecosystem_slug: str) -> JsonResponse:
 @require_GET
 @cache_control(public=True, max_age=300)
 @ecosystem_view(VIEW, public=True)
-def status(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
-    """The revocation list, a signed BitstringStatusListCredential (compact JWS, vc+jwt);
-    cached five minutes, so a revocation shows within five minutes."""
-    token = services.published_status_list(current_ecosystem(request))
+def status(request: HttpRequest, ecosystem_slug: str, org_slug: str) -> HttpResponse:
+    """A partner's revocation list, a signed BitstringStatusListCredential (compact JWS,
+    vc+jwt); cached five minutes, so a revocation shows within five minutes."""
+    # archived organizations too: their credentials keep naming this list
+    organization = get_organization(request, org_slug, include_archived=True)
+    token = services.published_status_list(organization)
     response = HttpResponse(token, content_type="application/vc+jwt")
     response["Access-Control-Allow-Origin"] = "*"
     return response
@@ -111,7 +113,7 @@ urlpatterns = [
     path("achievements/<uuid:public_id>/", achievement, name="achievement"),
     path("keys/", key_set, name="keys"),
     path("keys/<str:kid>/", key, name="key"),
-    path("status/", status, name="status"),
+    path("issuers/<slug:org_slug>/status/", status, name="status"),
     path("issuer-keys/", key_list, name="key_list"),
     path("issuer-keys/rotate/", rotate, name="rotate_key"),
 ]
