@@ -21,7 +21,7 @@ from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 
 from .. import access
-from ..badge_forms import AchievementForm, AchievementSearchForm, ConfirmForm
+from ..forms.badges import AchievementForm, AchievementSearchForm, ConfirmForm
 from ..models import Achievement
 from ..services import achievements as service
 

@@ -30,7 +30,7 @@ from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, csv_stream, table_response
 
 from .. import access
-from ..badge_forms import AwardImportForm, AwardOneForm, AwardSearchForm, RevokeForm
+from ..forms.badges import AwardImportForm, AwardOneForm, AwardSearchForm, RevokeForm
 from ..models import Achievement, Award, AwardImport, AwardStatus
 from ..services import award_imports
 from ..services import awards as award_service

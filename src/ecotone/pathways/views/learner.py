@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import identity
-from ..badge_forms import ConfirmForm
+from ..forms.badges import ConfirmForm
 from ..models import Award, AwardStatus, PathwayStatus, Step, in_language
 from ..services import awards as award_service
 from ..services.next_steps import next_steps

@@ -16,8 +16,8 @@ from ecotone.ecosystems.models import Organization
 from ecotone.limits import LONG_TEXT, SEARCH_TEXT
 from ecotone.widgets import DatePicker
 
-from .models import AchievementType, AwardStatus, Step
-from .services.achievements import ALIGNMENT_FIELDS, AchievementData
+from ..models import AchievementType, AwardStatus, Step
+from ..services.achievements import ALIGNMENT_FIELDS, AchievementData
 
 ALIGNMENT_ROWS = 3
 
