@@ -371,7 +371,16 @@ def _build_pathway(
         curator,
     )
     made = []
+    kinds: set[tuple[int, str, str]] = set()
     for stage, step_plan, program in steps:
+        if program is None and not step_plan.kind:
+            # no such program in this directory: any program of the field and grades instead
+            step_plan = StepPlan(step_plan.stem_field, step_plan.grade_band, kind=True)
+        if program is None:
+            kind = (stage, step_plan.stem_field, step_plan.grade_band)
+            if kind in kinds:
+                continue
+            kinds.add(kind)
         gains, gains_es = GAINS[step_plan.grade_band]
         fields: dict[str, Any] = {
             "stage": stage,
@@ -413,14 +422,16 @@ def _build_achievements(
     turn; achievements by step id."""
     by_step: dict[int, list[Achievement]] = {}
     program_steps = [s for s in steps if s.program_id is not None]
-    badges = list(plan.badges)
-    offset = 0
+    badges = list(plan.badges)  # in the order of the stages they suit
+    within: dict[int, int] = {}
     for step in program_steps:
         assert step.program is not None
-        # two achievements a step, three from the third stage on (about 40 in all)
+        # two achievements a step, three from the third stage on (about 40 in all), taken
+        # from the part of the plan's list that suits the step's stage
         count = 3 if step.stage >= 3 else 2
-        picked = [badges[(offset + k) % len(badges)] for k in range(count)]
-        offset += count
+        start = (step.stage - 1) * len(badges) // 4 + within.get(step.stage, 0)
+        within[step.stage] = within.get(step.stage, 0) + 1
+        picked = [badges[(start + k) % len(badges)] for k in range(count)]
         for badge in picked:
             framework, url = badge.framework
             achievement = achievement_services.create_achievement(
@@ -481,13 +492,17 @@ def build(ctx: Any) -> None:
             guardian_consent=under_13,
             language="es" if rng.random() < 0.25 else "en",
         )
-        started = now - datetime.timedelta(days=rng.randint(60, 700))
+        started = now - datetime.timedelta(days=rng.randint(14, 730))
         for stage in range(1, 5):
+            # a stage takes about a term: a learner who started lately is not far along yet
+            reached = started + datetime.timedelta(days=(stage - 1) * 120)
+            if reached > now:
+                break
             choices = [s for s in steps if s.stage == stage and s.pk in achievements]
             if choices:
                 step = rng.choice(choices)
                 for achievement in rng.sample(achievements[step.pk], rng.choice((1, 1, 2))):
-                    when = started + datetime.timedelta(days=(stage - 1) * 120 + rng.randint(0, 60))
+                    when = reached + datetime.timedelta(days=rng.randint(0, 60))
                     rows.append(awards.Row(achievement, recipient, step.program, min(when, now)))
             if stage <= len(STOP_AFTER) and rng.random() < STOP_AFTER[stage - 1]:
                 break

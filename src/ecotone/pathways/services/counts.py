@@ -67,6 +67,7 @@ def badge_counts(ecosystem: Ecosystem) -> Counts:
         Award.objects.filter(ecosystem=ecosystem, status=AwardStatus.AWARDED).values_list(
             "achievement_id",
             "achievement__name",
+            "achievement__organization__name",
             "achievement__step__pathway_id",
             "achievement__step__pathway__name",
             "achievement__step__stage",
@@ -82,11 +83,12 @@ def badge_counts(ecosystem: Ecosystem) -> Counts:
     by_program: Counter[tuple[Hashable, ...]] = Counter()
     learners: dict[str, set[str]] = defaultdict(set)
     stage_learners: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for a_id, a_name, p_id, p_name, stage, g_id, g_name, who in rows:
+    for a_id, a_name, a_by, p_id, p_name, stage, g_id, g_name, who in rows:
         achievement = str(a_id)
         pathway = str(p_id) if p_id else NONE
         program = str(g_id) if g_id else NONE
-        achievements[achievement] = a_name
+        # partners may name their achievements alike: each is named with its partner
+        achievements[achievement] = f"{a_name} ({a_by})"
         if p_id:
             pathways[pathway] = p_name
             learners[pathway].add(who)
