@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
-from ecotone.pathways.models import PathwayStatus, Step
+from ecotone.pathways.models import Pathway, PathwayStatus, Step
 from ecotone.pathways.services.next_steps import next_steps
 from tests.conftest import World, build_world
 from tests.pathways.builders_paths import PathRecords, build_paths
@@ -61,7 +62,7 @@ def test_a_program_matching_a_kind_step_gets_the_stage_after_it(w: World, r: Pat
 def test_next_steps_of_a_step_is_its_pathways_next_stage_near_the_family(
     w: World, r: PathRecords
 ) -> None:
-    first = r.published.steps.get(stage=1)
+    first = Step.objects.get(pathway_id=r.published.pk, stage=1)
     (stage,) = next_steps(first, near="44114")  # a Cleveland ZIP: the far league is nearest
     assert next(s.program for s in stage.steps[0].programs) == r.robotics_far
     assert next_steps(r.draft.steps.get()) == []  # a draft pathway leads nowhere yet
@@ -122,6 +123,8 @@ def test_the_maps_etag_changes_when_the_pathway_does(w: World, r: PathRecords) -
     assert "Coding Lab" in {f["properties"]["name"] for f in changed.json()["features"]}
     assert client.get(api, headers={"If-None-Match": api_etag}).status_code == 200
     # archived, the pathway filters nothing any more
-    r.published.status = PathwayStatus.ARCHIVED
-    r.published.save()
+    # through the database, not the module's shared record: the next test reads it afresh
+    Pathway.objects.filter(pk=r.published.pk).update(
+        status=PathwayStatus.ARCHIVED, updated_at=timezone.now()
+    )
     assert client.get(url, headers={"If-None-Match": changed["ETag"]}).status_code == 200
