@@ -152,6 +152,7 @@ def test_the_starter_library_installs_every_entry_once(world: Any) -> None:
         "stem-interest-after",
         "cte-concentrators",
         "nontraditional-concentrators",
+        "young-people-earning-badges",
     } <= keys
     assert all(i.versions.count() == 1 for i in installed)
     assert not any(i.is_published for i in installed)  # the backbone reviews, then publishes
