@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ecotone.accounts.models import User
 from ecotone.directory import search, stem_profile
@@ -328,17 +328,24 @@ def _program_for(
     return rng.choice(found) if found else None
 
 
-def _kind_title(plan: StepPlan) -> str:
-    """ "Any internship in Computing and coding, grades 9 to 12": the step a missing program
-    leaves, in words."""
-    kind = (
-        str(stem_profile.label("activity_type", plan.activity_type)).lower()
-        if plan.activity_type
-        else "program"
-    )
-    field = stem_profile.label("stem_field", plan.stem_field)
-    grades = stem_profile.label("grade_band", plan.grade_band)
-    return f"Any {kind} in {field}, grades {grades}"
+def _kind_titles(plan: StepPlan) -> tuple[str, str]:
+    """ "Any internship in Computing and coding, grades 9 to 12", in English and Spanish: the
+    step a missing program leaves, in words."""
+    titles = []
+    for language, any_kind, program, pattern in (
+        ("en", "Any", "program", "{any} {kind} in {field}, grades {grades}"),
+        ("es", "Cualquier", "programa", "{any} {kind} de {field}, grados {grades}"),
+    ):
+        with translation.override(language):
+            kind = (
+                str(stem_profile.label("activity_type", plan.activity_type)).lower()
+                if plan.activity_type
+                else program
+            )
+            field = str(stem_profile.label("stem_field", plan.stem_field))
+            grades = str(stem_profile.label("grade_band", plan.grade_band))
+        titles.append(pattern.format(any=any_kind, kind=kind, field=field, grades=grades))
+    return titles[0], titles[1]
 
 
 def _build_pathway(
@@ -392,8 +399,8 @@ def _build_pathway(
         else:
             # a kind of program: the plan's own, or what the missing program would have been
             fields |= {
-                "title": step_plan.title or _kind_title(step_plan),
-                "title_es": step_plan.title_es,
+                "title": step_plan.title or _kind_titles(step_plan)[0],
+                "title_es": step_plan.title_es or _kind_titles(step_plan)[1],
                 "stem_fields": [step_plan.stem_field],
                 "grade_bands": [step_plan.grade_band],
                 "activity_types": [step_plan.activity_type] if step_plan.activity_type else [],
