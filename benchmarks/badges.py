@@ -7,10 +7,10 @@ What is timed, on a throw-away SQLite database migrated here:
 - `check_seconds`: `award_imports.check_file` — the file kept as received, read, each row's
   achievement, program and recipient checked (the dry run);
 - `apply_seconds`: `award_imports.apply_import` — the file read and checked again, then every
-  row awarded in one transaction by `services.awards.award` (a status-list index allocated,
-  the credential built and signed with the ecosystem's Ed25519 key, the row saved). Mail is
-  queued after the commit; the benchmark's mail backend is Django's in-memory one, so sending
-  is not timed.
+  row awarded in one transaction by `services.awards.award_many` (the partner's status list
+  locked once, a random free index per row, each credential built and signed with the
+  ecosystem's Ed25519 key, the rows inserted together). The mails go after the commit, inside
+  the timing: rendered and handed to Django's in-memory backend (no SMTP round trip).
 `credentials_per_second` is rows / apply_seconds; `peak_rss_mb` the process's peak RSS
 (ru_maxrss: imports, the database and the file included). One run: applying twice would award
 twice.
