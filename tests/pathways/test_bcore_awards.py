@@ -252,6 +252,20 @@ def test_award_many_is_all_or_none(w: World, achievement: Any) -> None:
     assert len({a.status_index for a in made}) == 3
 
 
+def test_a_badge_is_earned_only_at_a_program_of_the_awarding_partner(
+    w: World, achievement: Any
+) -> None:
+    from tests.mentoring.builders import make_program
+
+    own = make_program(achievement.organization, "Robot Lab")
+    other = make_program(w.org_b, "Story Time")
+    assert list(awards.programs_of(achievement)) == [own]
+    made = awards.award(None, achievement, Recipient("p1@example.org"), program=own, notify=False)
+    assert made.program == own
+    with pytest.raises(DomainError, match="awarding partner"):
+        awards.award(None, achievement, Recipient("p2@example.org"), program=other, notify=False)
+
+
 def test_a_learner_finds_badges_by_verified_addresses_only(w: World) -> None:
     from allauth.account.models import EmailAddress
     from django.contrib.auth.models import AnonymousUser

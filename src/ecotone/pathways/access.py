@@ -32,9 +32,8 @@ def pathways_to_manage(user: Any, ecosystem: Ecosystem) -> QuerySet[Pathway]:
     found = Pathway.objects.filter(ecosystem=ecosystem).select_related("organization")
     if not (user is not None and user.has_perm(MANAGE, ecosystem)):
         return found.none()
-    if user.has_perm("pathways.change_pathway", Pathway(ecosystem=ecosystem)):
-        return found  # the backbone: a pathway without organization is theirs, so all are
-    return found.filter(organization_id__in=roles.organizations_in(user, ecosystem))
+    rule = _own(user, ecosystem, "organization_id")
+    return found if rule is None else found.filter(rule)
 
 
 def pathways_visible_to(user: Any, ecosystem: Ecosystem) -> QuerySet[Pathway]:
@@ -66,13 +65,12 @@ def get_resource(pathway: Pathway, pk: int) -> HomeResource:
     return get_object_or_404(pathway.resources.select_related("pathway"), pk=pk)
 
 
-# --- achievements, awards and badge imports (bissue) -------------------------------------------
-# Partner staff reach their own organizations' achievements and awards, the backbone (and the
-# deployment's operators) every partner's: one rule for the pages, the API and the services.
+# --- whose records: partner staff their own organizations', the backbone every partner's -------
 
 
 def sees_every_partner(user: Any, ecosystem: Ecosystem) -> bool:
-    """The backbone and the deployment's operators keep every partner's badges."""
+    """The backbone and the deployment's operators keep every partner's pathways and badges
+    (a pathway of the backbone's own, without a partner, is theirs alone)."""
     if not getattr(user, "is_authenticated", False):
         return False
     return bool(getattr(user, "is_superuser", False)) or bool(
@@ -89,8 +87,9 @@ def _own(user: Any, ecosystem: Ecosystem, field: str) -> Q | None:
     return Q(**{f"{field}__in": roles.organizations_in(user, ecosystem.pk)})
 
 
-def badge_organizations(user: Any, ecosystem: Ecosystem) -> QuerySet[Organization]:
-    """The partners whose achievements the person defines and awards."""
+def partners_of(user: Any, ecosystem: Ecosystem) -> QuerySet[Organization]:
+    """The active partners whose pathways the person curates and whose achievements they
+    define and award: every one for the backbone, their own for a partner's staff."""
     found = ecosystem.organizations.active().order_by("name")
     rule = _own(user, ecosystem, "pk")
     return found if rule is None else found.filter(rule)

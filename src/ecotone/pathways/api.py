@@ -25,7 +25,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ecotone.directory import stem_profile
-from ecotone.directory.models import Program
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 from ecotone.limits import LONG_TEXT
 
@@ -267,7 +266,7 @@ class AchievementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosy
         organization = None
         if creating:
             organization = (
-                access.badge_organizations(request.user, self.ecosystem)
+                access.partners_of(request.user, self.ecosystem)
                 .filter(slug=data.pop("organization", "") or "")
                 .first()
             )
@@ -408,9 +407,7 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemSc
             )
         program = None
         if data["program"] is not None:
-            program = Program.objects.filter(
-                pk=data["program"], organization=achievement.organization
-            ).first()
+            program = award_services.programs_of(achievement).filter(pk=data["program"]).first()
             if program is None:
                 raise exceptions.ValidationError(
                     {"program": [_("No program of this partner has this id.")]}

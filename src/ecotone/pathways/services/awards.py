@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -249,9 +250,14 @@ def _row_problems(row: Row) -> list[str]:
     achievement = row.achievement
     if achievement.archived_at is not None:
         problems.append(_("This achievement is archived: it is no longer awarded."))
-    if row.program is not None and row.program.ecosystem_id != achievement.ecosystem_id:
-        problems.append(_("The program is not one of this ecosystem's."))
+    if row.program is not None and row.program.organization_id != achievement.organization_id:
+        problems.append(_("The program is not one of the awarding partner's."))
     return problems
+
+
+def programs_of(achievement: Achievement) -> QuerySet[Program]:
+    """Where a badge of this achievement may say it was earned: its partner's programs."""
+    return Program.objects.filter(organization=achievement.organization).order_by("name")
 
 
 def award(

@@ -27,11 +27,11 @@ from django.utils.translation import gettext as _
 
 from ecotone.directory import stem_profile
 from ecotone.directory.models import Program
-from ecotone.ecosystems import roles
 from ecotone.ecosystems.models import Ecosystem, Organization
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 
+from .. import access
 from ..models import HomeResource, Pathway, PathwayStatus, Step
 
 MANAGE = "pathways.manage_pathways"
@@ -50,21 +50,6 @@ KIND_FACETS = (
 
 
 # --- who --------------------------------------------------------------------------------------
-
-
-def curating_organizations(actor: Any, ecosystem: Ecosystem) -> list[Organization]:
-    """The partners this person curates pathways for (a partner's staff: theirs)."""
-    ids = roles.organizations_in(actor, ecosystem)
-    return list(ecosystem.organizations.filter(pk__in=ids).order_by("name"))
-
-
-def is_backbone_curator(actor: Any, ecosystem: Ecosystem) -> bool:
-    """Whether this person curates every pathway (the backbone) rather than their partners'."""
-    return bool(
-        actor is not None
-        and actor.has_perm(MANAGE, ecosystem)
-        and actor.has_perm(CHANGE, Pathway(ecosystem=ecosystem))
-    )
 
 
 def _require_change(actor: Any, pathway: Pathway) -> None:
@@ -158,8 +143,8 @@ def create_pathway(
         raise DomainError(_("Only the backbone and partners' staff curate pathways."))
     if organization is not None and organization.ecosystem_id != ecosystem.pk:
         raise DomainError(_("Choose a partner of this ecosystem."))
-    if organization is None and not is_backbone_curator(actor, ecosystem):
-        organizations = curating_organizations(actor, ecosystem)
+    if organization is None and not access.sees_every_partner(actor, ecosystem):
+        organizations = list(access.partners_of(actor, ecosystem))
         if len(organizations) != 1:
             raise DomainError(_("Choose the partner that curates the pathway."))
         organization = organizations[0]

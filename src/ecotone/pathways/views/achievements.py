@@ -71,7 +71,7 @@ def _form(request: HttpRequest, achievement: Achievement | None) -> AchievementF
         request.POST or None,
         request.FILES or None,
         initial=initial,
-        organizations=access.badge_organizations(request.user, ecosystem),
+        organizations=access.partners_of(request.user, ecosystem),
         steps=service.steps_of(ecosystem),
         editing=achievement is not None,
     )

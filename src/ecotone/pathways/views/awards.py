@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from ecotone.directory.models import Program
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 from ecotone.ecosystems.upload_actions import upload_action
 from ecotone.errors import DomainError
@@ -55,10 +54,6 @@ def _may_award(request: HttpRequest, record: Any) -> None:
         raise PermissionDenied
 
 
-def programs_of(achievement: Achievement) -> QuerySet[Program]:
-    return Program.objects.filter(organization=achievement.organization).order_by("name")
-
-
 @ecosystem_view(MANAGE)
 @require_http_methods(["GET", "POST"])
 def award_one(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponse:
@@ -66,7 +61,7 @@ def award_one(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpRespons
     _may_award(request, achievement)
     if achievement.archived_at is not None:
         raise Http404
-    form = AwardOneForm(request.POST or None, programs=programs_of(achievement))
+    form = AwardOneForm(request.POST or None, programs=award_service.programs_of(achievement))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         recipient = award_service.Recipient(
@@ -199,7 +194,7 @@ def _import_url(run: AwardImport) -> str:
 @require_http_methods(["GET", "POST"])
 def award_import_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     ecosystem = current_ecosystem(request)
-    organizations = access.badge_organizations(request.user, ecosystem)
+    organizations = access.partners_of(request.user, ecosystem)
     form = AwardImportForm(request.POST or None, request.FILES or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         organization = form.cleaned_data["organization"]

@@ -109,12 +109,10 @@ def _organizations(request: HttpRequest) -> Any:
     """The partners the person may name as curator: every partner for the backbone (or none,
     the backbone's own), their own for a partner's staff with several, else no choice."""
     ecosystem = current_ecosystem(request)
-    if services.is_backbone_curator(request.user, ecosystem):
-        return ecosystem.organizations.active().order_by("name")
-    mine = ecosystem.organizations.filter(
-        pk__in=[o.pk for o in services.curating_organizations(request.user, ecosystem)]
-    )
-    return mine if mine.count() > 1 else None
+    partners = access.partners_of(request.user, ecosystem)
+    if access.sees_every_partner(request.user, ecosystem):
+        return partners
+    return partners if partners.count() > 1 else None
 
 
 @ecosystem_view(MANAGE)
