@@ -13,7 +13,17 @@ from ecotone.ecosystems import roles
 from ecotone.ecosystems.access import current_ecosystem
 from ecotone.ecosystems.models import BACKBONE_ROLES, Ecosystem, Organization
 
-from .models import Achievement, Award, AwardImport, HomeResource, Pathway, PathwayStatus, Step
+from . import identity
+from .models import (
+    Achievement,
+    Award,
+    AwardImport,
+    AwardStatus,
+    HomeResource,
+    Pathway,
+    PathwayStatus,
+    Step,
+)
 
 MANAGE = "pathways.manage_pathways"
 
@@ -131,3 +141,22 @@ def award_imports_of(user: Any, ecosystem: Ecosystem) -> QuerySet[AwardImport]:
 
 def get_award_import(request: HttpRequest, pk: int) -> AwardImport:
     return get_object_or_404(award_imports_of(request.user, current_ecosystem(request)), pk=pk)
+
+
+# --- a learner's own badges -----------------------------------------------------------------
+
+
+def own_awards(user: Any) -> QuerySet[Award]:
+    """The badges sent to, or earned by, a verified address of the person
+    (`identity.verified_lookups`; deleted ones have no hashes left, so they are never found)."""
+    lookups = identity.verified_lookups(user)
+    if not lookups:
+        return Award.objects.none()
+    return (
+        Award.objects.filter(Q(recipient_lookup__in=lookups) | Q(holder_lookup__in=lookups))
+        .exclude(status=AwardStatus.DELETED)
+        .select_related(
+            "ecosystem", "achievement__organization", "achievement__step__pathway", "program"
+        )
+        .order_by("-awarded_at", "pk")
+    )

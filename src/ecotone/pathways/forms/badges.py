@@ -16,6 +16,7 @@ from ecotone.ecosystems.models import Organization
 from ecotone.limits import LONG_TEXT, SEARCH_TEXT
 from ecotone.widgets import DatePicker
 
+from .. import baking, openbadges
 from ..models import AchievementType, AwardStatus, Step
 from ..services.achievements import ALIGNMENT_FIELDS, AchievementData
 
@@ -215,3 +216,45 @@ class RevokeForm(forms.Form):
         help_text=_("Shown to anyone who verifies the badge."),
     )
     confirm = forms.BooleanField(label=_("Yes, revoke this badge: this cannot be undone"))
+
+
+# --- verifying a credential (the public page) ---------------------------------------------
+
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+class VerifyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Paste the credential"),
+        help_text=_("The signed token (it starts with “ey”) or the credential's JSON."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=openbadges.MAX_TOKEN,
+    )
+    file = forms.FileField(
+        label=_("Or upload the badge"),
+        help_text=_("A .json, .jwt or .png file (at most 2 MB)."),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > MAX_UPLOAD:
+                raise forms.ValidationError(_("The file is larger than 2 MB."))
+            content = upload.read()
+            if content.startswith(b"\x89PNG"):
+                try:
+                    data["credential"] = baking.unbake(content)
+                except baking.NotABadgeError:
+                    raise forms.ValidationError(
+                        _("The image holds no Open Badges credential.")
+                    ) from None
+            else:
+                data["credential"] = content
+        elif (data.get("text") or "").strip():
+            data["credential"] = data["text"]
+        else:
+            raise forms.ValidationError(_("Paste a credential or upload a badge file."))
+        return data

@@ -9,37 +9,19 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import identity
+from .. import access, identity
 from ..forms.badges import ConfirmForm
-from ..models import Award, AwardStatus, PathwayStatus, Step, in_language
+from ..models import PathwayStatus, Step, in_language
 from ..services import awards as award_service
 from ..services.next_steps import next_steps
-
-
-def own_awards(user: Any) -> QuerySet[Award]:
-    """The badges sent to, or earned by, a verified address of the person
-    (`identity.verified_lookups`; deleted ones have no hashes left, so they are never found)."""
-    lookups = identity.verified_lookups(user)
-    if not lookups:
-        return Award.objects.none()
-    return (
-        Award.objects.filter(Q(recipient_lookup__in=lookups) | Q(holder_lookup__in=lookups))
-        .exclude(status=AwardStatus.DELETED)
-        .select_related(
-            "ecosystem", "achievement__organization", "achievement__step__pathway", "program"
-        )
-        .order_by("-awarded_at", "pk")
-    )
 
 
 def _next(step: Step, near: str) -> list[dict[str, Any]]:
@@ -60,7 +42,7 @@ def _next(step: Step, near: str) -> list[dict[str, Any]]:
 @login_required
 def my_badges(request: HttpRequest) -> HttpResponse:
     near = str(request.GET.get("near", ""))[:60]
-    awards = list(own_awards(request.user))
+    awards = list(access.own_awards(request.user))
     following: dict[int, list[dict[str, Any]]] = {}
     rows = []
     for award in awards:
@@ -77,7 +59,7 @@ def my_badges(request: HttpRequest) -> HttpResponse:
                 "next_steps": following.get(step.pk, []) if step else [],
             }
         )
-    has_verified = EmailAddress.objects.filter(user=request.user, verified=True).exists()
+    has_verified = bool(identity.verified_lookups(request.user))
     return render(
         request,
         "pathways/badges/mine.html",
@@ -89,7 +71,7 @@ def my_badges(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def delete_badge(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Delete one of the person's badges at their request, after a confirmation."""
-    award = own_awards(request.user).filter(public_id=public_id).first()
+    award = access.own_awards(request.user).filter(public_id=public_id).first()
     if award is None:
         raise Http404
     form = ConfirmForm(request.POST or None)

@@ -12,58 +12,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import baking, openbadges
+from ..forms.badges import VerifyForm
 from ..models import Award, AwardStatus
 from ..services import awards as services
-
-MAX_UPLOAD = 2 * 1024 * 1024
-
-
-class VerifyForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Paste the credential"),
-        help_text=gettext_lazy("The signed token (it starts with “ey”) or the credential's JSON."),
-        widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
-        max_length=openbadges.MAX_TOKEN,
-    )
-    file = forms.FileField(
-        label=gettext_lazy("Or upload the badge"),
-        help_text=gettext_lazy("A .json, .jwt or .png file (at most 2 MB)."),
-        required=False,
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        upload = data.get("file")
-        if upload is not None:
-            if upload.size > MAX_UPLOAD:
-                raise forms.ValidationError(_("The file is larger than 2 MB."))
-            content = upload.read()
-            if content.startswith(b"\x89PNG"):
-                try:
-                    data["credential"] = baking.unbake(content)
-                except baking.NotABadgeError:
-                    raise forms.ValidationError(
-                        _("The image holds no Open Badges credential.")
-                    ) from None
-            else:
-                data["credential"] = content
-        elif (data.get("text") or "").strip():
-            data["credential"] = data["text"]
-        else:
-            raise forms.ValidationError(_("Paste a credential or upload a badge file."))
-        return data
 
 
 @require_http_methods(["GET", "POST"])
