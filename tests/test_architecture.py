@@ -40,6 +40,7 @@ ORDER = (
     "mentoring",
     "quality",
     "challenges",
+    "network",
     "demo",
 )
 

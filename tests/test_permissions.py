@@ -19,6 +19,7 @@ from django.test import Client, override_settings
 
 from tests.challenges import permissions as challenges
 from tests.conftest import PERSONAS, World, build_world
+from tests.network import permissions_core as network_core
 from tests.pathways import permissions_bcore as badges_core
 from tests.pathways import permissions_bissue as badges_bissue
 from tests.pathways import permissions_paths
@@ -1520,6 +1521,7 @@ ROWS = [
     *badges_bissue.ROWS,
     *badges_core.ROWS,
     *permissions_paths.ROWS,
+    *network_core.ROWS,
 ]
 
 ROW_PARAMS = [pytest.param(row, id=row.name) for row in ROWS]
@@ -1670,6 +1672,7 @@ def _records(world: World) -> dict[str, Any]:
         **badges_bissue.records(world),
         **badges_core.records(world),
         **permissions_paths.records(world),
+        **network_core.records(world),
         "assessed": assessed.pk,
         "assessed_program": assessed.program.slug,
         "assessed_rubric": assessed.version.rubric.key,
@@ -1997,6 +2000,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         **badges_bissue.FAKE,
         **badges_core.FAKE,
         **permissions_paths.FAKE,
+        **network_core.FAKE,
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "ecotone.mentoring",
     "ecotone.quality",
     "ecotone.challenges",
+    "ecotone.network",
     "ecotone.demo",
 ]
 

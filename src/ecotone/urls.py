@@ -34,6 +34,7 @@ urlpatterns = [
     path("e/<slug:ecosystem_slug>/pathways/", include("ecotone.pathways.urls")),
     path("e/<slug:ecosystem_slug>/badges/", include("ecotone.pathways.badge_urls")),
     path("badges/", include("ecotone.pathways.credential_urls")),
+    path("e/<slug:ecosystem_slug>/network/", include("ecotone.network.urls")),
     path("e/<slug:ecosystem_slug>/atlas/", include("ecotone.atlas.urls")),
     path("e/<slug:ecosystem_slug>/measures/", include("ecotone.measures.urls")),
     path("e/<slug:ecosystem_slug>/mentoring/", include("ecotone.mentoring.urls")),

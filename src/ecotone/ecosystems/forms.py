@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from ecotone.limits import CONTACTS, SEARCH_TEXT
 
-from .models import Contact, Ecosystem, Invitation, Membership, Organization, Role, timezone_choices
+from .models import (
+    GRANTABLE_ROLES,
+    Contact,
+    Ecosystem,
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    timezone_choices,
+)
 from .services import CONTACT_FIELDS, ECOSYSTEM_SETTINGS_FIELDS, ORGANIZATION_FIELDS
 
 
@@ -100,6 +109,7 @@ class InvitationForm(forms.ModelForm):
     def __init__(self, *args: Any, ecosystem: Ecosystem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organizations"] = _organization_field(ecosystem)
+        self.fields["role"].choices = GRANTABLE_ROLES  # type: ignore[attr-defined]
 
 
 class MembershipForm(forms.ModelForm):
@@ -110,6 +120,7 @@ class MembershipForm(forms.ModelForm):
     def __init__(self, *args: Any, ecosystem: Ecosystem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organizations"] = _organization_field(ecosystem)
+        self.fields["role"].choices = GRANTABLE_ROLES  # type: ignore[attr-defined]
 
 
 class EcosystemSettingsForm(forms.ModelForm):

@@ -304,9 +304,16 @@ class Role(models.TextChoices):
     MENTOR = "mentor", _("Mentor")
     REVIEWER = "reviewer", _("Reviewer")
     MEMBER = "member", _("Member")
+    # on the roll of the ecosystem's network (ecotone.network): taken by joining
+    NETWORK_MEMBER = "network_member", _("Network member")
 
 
 BACKBONE_ROLES = frozenset({Role.BACKBONE_ADMIN, Role.BACKBONE_STAFF})
+# Roles a person takes by joining, which their app's own services grant and remove with the
+# record behind them (the network's roll): never invited to, nor given on the members page.
+JOINED_ROLES = frozenset({Role.NETWORK_MEMBER})
+# The roles the backbone invites people to and gives on the members page.
+GRANTABLE_ROLES = [(value, label) for value, label in Role.choices if value not in JOINED_ROLES]
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):

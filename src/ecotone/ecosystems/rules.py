@@ -48,7 +48,8 @@ is_reviewer = _has_role(Role.REVIEWER)
 is_member = _has_role(*Role.values)
 # Anyone may give themself the mentor role (the public sign-up): it opens that role's own pages,
 # never member-only data, which needs a role the backbone grants.
-SELF_SERVICE_ROLES = frozenset({Role.MENTOR})
+# The same holds for the network's roll, which anyone may join (double opt-in).
+SELF_SERVICE_ROLES = frozenset({Role.MENTOR, Role.NETWORK_MEMBER})
 is_granted_member = _has_role(*(role for role in Role.values if role not in SELF_SERVICE_ROLES))
 
 
@@ -143,6 +144,37 @@ def is_assigned_reviewer(user: Any, obj: Any) -> bool:
     return bool(
         user.is_authenticated and check is not None and is_reviewer(user, obj) and check(user, obj)
     )
+
+
+_REGISTERED_CHECKS: dict[str, Callable[[Any, Any], bool]] = {}
+
+
+def register_check(name: str, check: Callable[[Any, Any], bool]) -> None:
+    """Tell the rules how a later app answers a question about its own records
+    (`check(user, obj)`): the network's "on the roll of this ecosystem", "chairs this
+    workgroup", "welcomes for the network" (idempotent: ready() may run twice)."""
+    _REGISTERED_CHECKS[name] = check
+
+
+def registered(name: str) -> rules.Predicate:
+    """A predicate answered by the check an app registered under `name` (False without one,
+    and for anonymous visitors)."""
+
+    @rules.predicate(name=name)
+    def predicate(user: Any, obj: Any) -> bool:
+        check = _REGISTERED_CHECKS.get(name)
+        return bool(user.is_authenticated and check is not None and check(user, obj))
+
+    return predicate
+
+
+# The network (ecotone.network): a person on the roll of the ecosystem's network (an active
+# Member with their account: the role its services keep with the record); a chair of the
+# workgroup a record belongs to; a member of it; a welcomer of the rotation.
+is_network_member = _has_role(Role.NETWORK_MEMBER)
+chairs_workgroup = registered("network.chairs_workgroup")
+in_workgroup = registered("network.in_workgroup")
+is_welcomer = registered("network.is_welcomer")
 
 
 @rules.predicate
@@ -320,6 +352,34 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "pathways.manage_issuer_keys": is_backbone_admin,
     # counts of badges and pathway progress: the admitted members read them suppressed
     "pathways.view_badge_counts": is_backbone | is_granted_member,
+    # the network (ecotone.network, docs/network.md): anyone joins (double opt-in) and reads
+    # the workgroups' charters, the events and the newsletters' archive; the people on the
+    # roll (and the backbone) reach the member area, the member directory and the resource
+    # library, share resources, suggest newsletter items, join open workgroups and register
+    # for events; a workgroup's space (tasks, files, discussion) is its members'; its chairs
+    # write its progress notes and keep its tasks; the welcomers the backbone names welcome
+    # newcomers; backbone staff run the roll, the rotation, events and check-in, newsletters,
+    # surveys and the health dashboard.
+    "network.join": everyone,
+    "network.view_network": is_backbone | is_network_member,
+    "network.manage_members": is_backbone,
+    "network.view_member_directory": is_backbone | is_network_member,
+    "network.view_resources": is_backbone | is_network_member,
+    "network.share_resources": is_backbone | is_network_member,
+    "network.welcome_members": is_backbone | is_welcomer,
+    "network.view_workgroups": everyone,
+    "network.join_workgroup": is_network_member,
+    "network.view_workgroup_space": is_backbone | in_workgroup,
+    "network.chair_workgroup": is_backbone | chairs_workgroup,
+    "network.manage_workgroups": is_backbone,
+    "network.view_events": everyone,
+    "network.register_for_events": is_backbone | is_network_member,
+    "network.manage_events": is_backbone,
+    "network.view_newsletters": everyone,
+    "network.suggest_items": is_backbone | is_network_member,
+    "network.manage_newsletters": is_backbone,
+    "network.manage_surveys": is_backbone,
+    "network.view_health": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,
 }

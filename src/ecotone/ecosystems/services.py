@@ -25,6 +25,7 @@ from ecotone.errors import DomainError
 from . import roles
 from .models import (
     BACKBONE_ROLES,
+    JOINED_ROLES,
     Contact,
     Ecosystem,
     Invitation,
@@ -260,6 +261,8 @@ def change_membership(
 ) -> Membership:
     if role not in Role.values:
         raise DomainError(_("Unknown role."))
+    if role in JOINED_ROLES or membership.role in JOINED_ROLES:
+        raise DomainError(_("People join the network themselves, and leave it from its pages."))
     orgs = _check_organizations(membership.ecosystem, role, organizations)
     if (
         membership.role == Role.BACKBONE_ADMIN
@@ -284,6 +287,8 @@ def change_membership(
 
 
 def remove_membership(membership: Membership, actor: Any) -> None:
+    if membership.role in JOINED_ROLES:
+        raise DomainError(_("People join the network themselves, and leave it from its pages."))
     if membership.role == Role.BACKBONE_ADMIN and not _other_admins(membership):
         raise DomainError(_("Every ecosystem needs at least one backbone admin."))
     with acting(actor):
@@ -307,6 +312,8 @@ def invite(
     email = _invited_address(email)
     if role not in Role.values:
         raise DomainError(_("Unknown role."))
+    if role in JOINED_ROLES:
+        raise DomainError(_("People join the network themselves, and leave it from its pages."))
     if role in BACKBONE_ROLES and not actor.has_perm("ecosystems.change_membership", ecosystem):
         raise DomainError(_("Only a backbone admin can invite someone to a backbone role."))
     orgs = _check_organizations(ecosystem, role, organizations)

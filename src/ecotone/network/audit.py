@@ -1,0 +1,11 @@
+"""Change history of the network (django-auditlog, per ecosystem): who changed the roll, a
+workgroup or an event."""
+
+from ecotone.ecosystems.audit import track
+
+from .models import Event, Member, Workgroup, WorkgroupMembership
+
+# A member's tokens are secrets of their links, never history.
+track(Member, exclude=["confirmation_token", "unsubscribe_token"])
+for model in (Workgroup, WorkgroupMembership, Event):
+    track(model)
