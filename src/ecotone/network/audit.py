@@ -3,9 +3,9 @@ workgroup or an event."""
 
 from ecotone.ecosystems.audit import track
 
-from .models import Event, Member, Workgroup, WorkgroupMembership
+from .models import Event, Member, NetworkSettings, Workgroup, WorkgroupMembership
 
 # A member's tokens are secrets of their links, never history.
 track(Member, exclude=["confirmation_token", "unsubscribe_token"])
-for model in (Workgroup, WorkgroupMembership, Event):
+for model in (Workgroup, WorkgroupMembership, Event, NetworkSettings):
     track(model)

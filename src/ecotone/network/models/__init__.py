@@ -18,11 +18,13 @@ from .core import (
     MemberInterest,
     MemberSource,
     MemberStatus,
+    NetworkSettings,
     Registration,
     RegistrationStatus,
     Workgroup,
     WorkgroupMembership,
     WorkgroupRole,
+    settings_of,
 )
 
 __all__ = [
@@ -32,9 +34,11 @@ __all__ = [
     "MemberInterest",
     "MemberSource",
     "MemberStatus",
+    "NetworkSettings",
     "Registration",
     "RegistrationStatus",
     "Workgroup",
     "WorkgroupMembership",
     "WorkgroupRole",
+    "settings_of",
 ]

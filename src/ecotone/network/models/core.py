@@ -30,6 +30,47 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# --- the network's settings --------------------------------------------------------------------
+
+
+class NetworkSettings(TimeStamped):
+    """How one ecosystem runs its network: the welcome rotation's template and escalation, and
+    whether newsletters count opens (off unless the backbone turns it on: per-person tracking
+    is off by default, as the privacy page says). Read through `settings_of`."""
+
+    ecosystem = models.OneToOneField(
+        Ecosystem, on_delete=models.CASCADE, related_name="network_settings"
+    )
+    welcome_subject = models.CharField(_("welcome subject"), max_length=200, blank=True)
+    welcome_body = models.TextField(_("welcome message"), blank=True, max_length=LONG_TEXT)
+    welcome_subject_es = models.CharField(
+        _("welcome subject (Spanish)"), max_length=200, blank=True
+    )
+    welcome_body_es = models.TextField(
+        _("welcome message (Spanish)"), blank=True, max_length=LONG_TEXT
+    )
+    escalate_welcome_after_days = models.PositiveSmallIntegerField(
+        _("tell the backbone when a newcomer is not welcomed after (days)"), default=3
+    )
+    count_newsletter_opens = models.BooleanField(_("count newsletter opens"), default=False)
+
+    class Meta:
+        verbose_name = _("network settings")
+        verbose_name_plural = _("network settings")
+
+    def __str__(self) -> str:
+        return str(self.ecosystem)
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return _ecosystem_of(self)
+
+
+def settings_of(ecosystem: Ecosystem) -> NetworkSettings:
+    """The ecosystem's network settings, made with the defaults the first time."""
+    found, _created = NetworkSettings.objects.get_or_create(ecosystem=ecosystem)
+    return found
+
+
 # --- the roll ------------------------------------------------------------------------------------
 
 
