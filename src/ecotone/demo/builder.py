@@ -11,6 +11,7 @@ import logging
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -42,6 +43,7 @@ from . import challenges as challenges_demo
 from . import directory as directory_demo
 from . import measures as measures_demo
 from . import mentoring as mentoring_demo
+from . import network as network_demo
 from . import pathways as pathways_demo
 from . import quality as quality_demo
 from . import reach as reach_demo
@@ -211,6 +213,8 @@ class DemoContext:
     towns: dict[str, tuple[Town, ...]] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    # what the network's step made, for its later parts (demo/network.py)
+    network: dict[str, Any] = field(default_factory=dict)
 
 
 def _person_name(rng: random.Random) -> str:
@@ -461,6 +465,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     challenges_demo.build,
     # pathways through the directory's programs, partners' achievements, the badges awarded
     pathways_demo.build,
+    # the network: its roll, workgroups and meetings, on the partners and accounts above
+    network_demo.build,
 ]
 
 
