@@ -73,7 +73,9 @@ def test_join_mails_a_confirmation_in_the_members_language_and_the_link_confirms
     page = client.get(link)
     assert page.status_code == 200 and b"password1" in page.content
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(link, {"password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"})
+        done = client.post(
+            link, {"password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
+        )
     assert done.status_code == 302 and done["Location"] == HOME
     member.refresh_from_db()
     assert member.status == MemberStatus.ACTIVE and member.confirmed_at is not None
