@@ -71,14 +71,17 @@ def test_join_mails_a_confirmation_in_the_members_language_and_the_link_confirms
     assert link in mail.html()
 
     page = client.get(link)
-    assert page.status_code == 200 and b"password1" in page.content
+    assert page.status_code == 200
+    assert b"password1" in page.content
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(
             link, {"password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
         )
-    assert done.status_code == 302 and done["Location"] == HOME
+    assert done.status_code == 302
+    assert done["Location"] == HOME
     member.refresh_from_db()
-    assert member.status == MemberStatus.ACTIVE and member.confirmed_at is not None
+    assert member.status == MemberStatus.ACTIVE
+    assert member.confirmed_at is not None
     user = User.objects.get(email="rosa@example.org")
     assert member.user == user
     assert EmailAddress.objects.get(user=user).verified
@@ -152,9 +155,11 @@ def test_confirming_links_the_account_with_that_verified_address(
     page = client.get(f"{HOME}confirm/{member.confirmation_token}/")
     assert b"password1" not in page.content
     response = client.post(f"{HOME}confirm/{member.confirmation_token}/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
     member.refresh_from_db()
-    assert member.user == user and member.status == MemberStatus.ACTIVE
+    assert member.user == user
+    assert member.status == MemberStatus.ACTIVE
     assert User.objects.filter(email="had-account@example.org").count() == 1
 
 
@@ -203,10 +208,13 @@ def test_leaving_erases_the_person_and_takes_them_off_every_list(world: World) -
     assert b"erase" in page.content
     assert client.post(f"{HOME}me/leave/").status_code == 302
     member.refresh_from_db()
-    assert member.status == MemberStatus.LEFT and member.left_at is not None
+    assert member.status == MemberStatus.LEFT
+    assert member.left_at is not None
     assert (member.name, member.email, member.postal_code, member.user) == ("", "", "", None)
-    assert member.latitude is None and not member.interests.exists()
-    assert member.source == MemberSource.MENTOR and member.joined_at is not None
+    assert member.latitude is None
+    assert not member.interests.exists()
+    assert member.source == MemberSource.MENTOR
+    assert member.joined_at is not None
     assert not WorkgroupMembership.objects.filter(member=member).exists()
     assert not Membership.objects.filter(user=user, role=Role.NETWORK_MEMBER).exists()
     # and they may join again later
@@ -224,5 +232,6 @@ def test_an_imported_member_claims_their_membership_by_joining(
     link = _link(mail.text())
     client.post(link, {"password1": PASSWORD, "password2": PASSWORD})
     member.refresh_from_db()
-    assert member.user is not None and member.status == MemberStatus.ACTIVE
+    assert member.user is not None
+    assert member.status == MemberStatus.ACTIVE
     assert Member.objects.filter(email="imported@example.org").count() == 1
