@@ -158,7 +158,8 @@ def test_resources_are_shared_found_and_recommended_once(
 
 CSV = (
     "email,name,organization,sector,role,region,zip,interests,language,consent,directory\n"
-    "ana@example.org,Ana Ruiz,Library,library,educator,Franklin,43215,math; Family engagement,es,yes,no\n"
+    "ana@example.org,Ana Ruiz,Library,library,educator,Franklin,43215,"
+    "math; Family engagement,es,yes,no\n"
     "lee@example.org,Lee Park,,,,,,,en,no,yes\n"
     "me@example.org,Me Again,,,,,,,,no,no\n"
 )
