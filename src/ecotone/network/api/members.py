@@ -33,7 +33,7 @@ _DIRECTORY_FILTERS = [
 ]
 
 
-class _Interests(serializers.Field):  # type: ignore[type-arg]
+class _Interests(serializers.Field):
     def to_representation(self, value: Any) -> list[str]:
         return [i.code for i in value.all()]
 

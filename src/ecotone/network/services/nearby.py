@@ -40,13 +40,18 @@ def members_near(member: Member, limit: int = 6, candidates: int = 500) -> list[
         distances = haversine_miles(
             member.latitude,
             member.longitude,
-            [m.latitude for m in placed],
-            [m.longitude for m in placed],
+            [float(m.latitude or 0.0) for m in placed],
+            [float(m.longitude or 0.0) for m in placed],
         )
         miles = {m.pk: round(float(d), 1) for m, d in zip(placed, distances, strict=True)}
     ranked = sorted(
         found,
-        key=lambda m: (m.pk not in miles, miles.get(m.pk, 0.0), -m.shared_count, m.name),  # type: ignore[attr-defined]
+        key=lambda m: (
+            m.pk not in miles,
+            miles.get(m.pk, 0.0),
+            -getattr(m, "shared_count", 0),
+            m.name,
+        ),
     )
     wanted = set(codes)
     return [

@@ -203,7 +203,11 @@ class WelcomeSpeed:
 
 def speed(ecosystem: Ecosystem) -> WelcomeSpeed:
     welcomes = Welcome.objects.filter(ecosystem=ecosystem)
-    hours = [w.hours for w in welcomes.filter(sent_at__isnull=False).only("assigned_at", "sent_at")]
+    hours = [
+        w.hours
+        for w in welcomes.filter(sent_at__isnull=False).only("assigned_at", "sent_at")
+        if w.hours is not None
+    ]
     return WelcomeSpeed(
         sent=len(hours),
         waiting=welcomes.filter(sent_at__isnull=True, newcomer__status=MemberStatus.ACTIVE).count(),

@@ -70,7 +70,7 @@ def join(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         return redirect("network:home", ecosystem_slug=ecosystem.slug)
     initial = {"language": request.LANGUAGE_CODE or ecosystem.default_language}
     if request.user.is_authenticated:
-        initial |= {"name": request.user.name, "email": request.user.email}  # type: ignore[attr-defined]
+        initial |= {"name": request.user.name, "email": request.user.email}
     form = JoinForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if _over_limit(f"network-join:{ecosystem.pk}:{client_address(request)}", JOINS_PER_HOUR):
