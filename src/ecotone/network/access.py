@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -86,3 +86,11 @@ def get_welcome(request: HttpRequest, pk: int) -> Welcome:
 def get_member_import(request: HttpRequest, pk: int) -> MemberImport:
     ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
     return get_object_or_404(MemberImport.objects.filter(ecosystem=ecosystem), pk=pk)
+
+
+def claimable(found: QuerySet[Member]) -> QuerySet[Member]:
+    """Members a confirmation link may confirm: pending ones, and those on the roll without an
+    account (imported), who claim their membership with it."""
+    return found.filter(
+        Q(status=MemberStatus.PENDING) | Q(status=MemberStatus.ACTIVE, user__isnull=True)
+    )

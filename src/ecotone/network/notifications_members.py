@@ -23,6 +23,7 @@ from ecotone.ecosystems.models import Ecosystem
 from ecotone.mail import send_templated
 from ecotone.measures.notifications import backbone_staff
 
+from . import access
 from .models import Member, MemberStatus, Welcome
 
 
@@ -64,9 +65,9 @@ def welcomes_escalated(ecosystem: Ecosystem, welcome_ids: list[int]) -> None:
 
 @task()
 def send_confirmation(member_id: int) -> int:
-    from .services.members import claimable
-
-    member = claimable(Member.objects.select_related("ecosystem").filter(pk=member_id)).first()
+    member = access.claimable(
+        Member.objects.select_related("ecosystem").filter(pk=member_id)
+    ).first()
     if member is None:
         return 0
     context = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import mixins, serializers
 
 from ecotone.directory.stem_profile import GRADE_BANDS
@@ -33,7 +33,10 @@ _DIRECTORY_FILTERS = [
 ]
 
 
-class _Interests(serializers.Field):
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
+class _Interests(serializers.Field):  # type: ignore[type-arg]
+    """The member's interest codes (`profile.INTERESTS`)."""
+
     def to_representation(self, value: Any) -> list[str]:
         return [i.code for i in value.all()]
 
@@ -57,6 +60,8 @@ class DirectoryMemberSerializer(serializers.ModelSerializer[Member]):
 
 class MemberSerializer(serializers.ModelSerializer[Member]):
     interests = _Interests(read_only=True)
+    # a code of settings.LANGUAGES ("en", "es"), as the accounts' own
+    language = serializers.CharField(read_only=True)
 
     class Meta:
         model = Member

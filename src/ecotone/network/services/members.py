@@ -10,7 +10,6 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ from ecotone.directory.geocoding import zip_centroid
 from ecotone.ecosystems.models import Ecosystem, Membership, Organization, Role
 from ecotone.errors import DomainError
 
-from .. import hooks, notifications_members
+from .. import access, hooks, notifications_members
 from ..models import (
     Member,
     MemberInterest,
@@ -110,15 +109,9 @@ def join(
 def pending_by_token(ecosystem: Ecosystem, token: str) -> Member | None:
     if not token:
         return None
-    return claimable(Member.objects.filter(ecosystem=ecosystem, confirmation_token=token)).first()
-
-
-def claimable(found: Any) -> Any:
-    """Members a confirmation link may confirm: pending ones, and those on the roll without an
-    account (imported), who claim their membership with it."""
-    return found.filter(
-        Q(status=MemberStatus.PENDING) | Q(status=MemberStatus.ACTIVE, user__isnull=True)
-    )
+    return access.claimable(
+        Member.objects.filter(ecosystem=ecosystem, confirmation_token=token)
+    ).first()
 
 
 def account_for(email: str) -> Any | None:
@@ -142,7 +135,7 @@ def confirm(member: Member, password: str | None = None) -> Any | None:
     this very link) when no account has it. Returns the account, if any. The link works
     once."""
     member = Member.objects.select_for_update().get(pk=member.pk)
-    if not claimable(Member.objects.filter(pk=member.pk)).exists():
+    if not access.claimable(Member.objects.filter(pk=member.pk)).exists():
         raise DomainError(_("This link has already been used."))
     newcomer = member.status == MemberStatus.PENDING
     user = account_for(member.email)
