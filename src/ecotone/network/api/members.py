@@ -34,7 +34,7 @@ _DIRECTORY_FILTERS = [
 
 
 @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-class _Interests(serializers.Field):  # type: ignore[type-arg]
+class _Interests(serializers.Field):
     """The member's interest codes (`profile.INTERESTS`)."""
 
     def to_representation(self, value: Any) -> list[str]:
