@@ -5,11 +5,13 @@ leaving (which erases the person)."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from auditlog.models import LogEntry
 from django.test import Client
 
 from ecotone.accounts.models import User
@@ -217,6 +219,12 @@ def test_leaving_erases_the_person_and_takes_them_off_every_list(world: World) -
     assert member.joined_at is not None
     assert not WorkgroupMembership.objects.filter(member=member).exists()
     assert not Membership.objects.filter(user=user, role=Role.NETWORK_MEMBER).exists()
+    # nor does the change history keep who they were
+    history = LogEntry.objects.filter(object_pk=str(member.pk), content_type__model="member")
+    assert history.exists()
+    for entry in history:
+        assert "Mentor" not in entry.object_repr
+        assert "mentor@alpha.test" not in json.dumps(entry.changes)
     # and they may join again later
     assert services.join_as_staff(world.alpha, user, email_consent=False).pk != member.pk
 

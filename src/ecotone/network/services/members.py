@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from ..models import (
     MemberStatus,
     Registration,
     RegistrationStatus,
+    Welcome,
     Welcomer,
     WorkgroupMembership,
 )
@@ -239,6 +242,7 @@ def leave(member: Member) -> Member:
         event__starts_at__gte=timezone.now(),
         status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED],
     ).update(status=RegistrationStatus.CANCELLED)
+    welcomer_ids = list(Welcomer.objects.filter(member=member).values_list("pk", flat=True))
     Welcomer.objects.filter(member=member).delete()
     MemberInterest.objects.filter(member=member).delete()
     welcomes.forget_welcomer(member)
@@ -260,6 +264,55 @@ def leave(member: Member) -> Member:
     member.confirmation_token = new_token()
     member.unsubscribe_token = new_token()
     member.save()
+    _erase_history(member, welcomer_ids)
     if user is not None:
         hooks.forget(user)
     return member
+
+
+# What a member's change history may not keep once they left: who they were.
+PERSONAL = frozenset(
+    {
+        "name",
+        "email",
+        "bio",
+        "postal_code",
+        "latitude",
+        "longitude",
+        "organization_name",
+        "organization",
+        "network_role",
+        "user",
+        "email_consent_at",
+        "newcomer",
+        "welcomer",
+        "member",
+    }
+)
+
+
+def _erase_history(member: Member, welcomer_ids: list[int]) -> None:
+    """The audit keeps that the record changed, when and by whom, but no longer the person's
+    name, address or profile (the old values in its entries), nor their name as each entry's
+    label: leaving erases the person from the history too."""
+    of = ContentType.objects.get_for_model
+    entries = (
+        LogEntry.objects.filter(content_type=of(Member), object_pk=str(member.pk))
+        | LogEntry.objects.filter(
+            content_type=of(Welcome),
+            object_pk__in=[
+                str(pk)
+                for pk in Welcome.objects.filter(newcomer=member).values_list("pk", flat=True)
+            ],
+        )
+        | LogEntry.objects.filter(
+            content_type=of(Welcomer), object_pk__in=[str(pk) for pk in welcomer_ids]
+        )
+    )
+    for entry in entries:
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        entry.changes = {k: v for k, v in changes.items() if k not in PERSONAL}
+        entry.changes_text = ""
+        entry.serialized_data = None
+        entry.object_repr = _("Former member")
+        entry.save(update_fields=["changes", "changes_text", "serialized_data", "object_repr"])
