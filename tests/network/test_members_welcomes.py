@@ -60,12 +60,15 @@ def test_each_newcomer_goes_to_the_next_welcomer_skipping_the_away(
 def test_the_welcomer_is_told_and_the_newcomer_receives_the_welcome_in_their_language(
     world: World, rotation: dict[str, Any], smtp: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    rotation["Ana"].language = "es"
+    rotation["Ana"].save()
     with django_capture_on_commit_callbacks(execute=True):
         newcomer = _newcomer(world, "Lupe")
     [notice] = smtp.to("ana@example.org")
     link = re.search(r"http://testserver(/e/alpha/network/welcomes/\d+/)", notice.text())
     assert link is not None
-    assert "Lupe" in notice.message["Subject"]
+    assert link.group(1) in notice.html()
+    assert notice.message["Subject"] == "Le toca dar la bienvenida a Lupe"  # Ana's language
     client = world.client("anonymous")
     client.force_login(rotation["Ana"].user)
     page = client.get(link.group(1))
@@ -81,6 +84,8 @@ def test_the_welcomer_is_told_and_the_newcomer_receives_the_welcome_in_their_lan
     assert welcome_mail.message["Subject"] == "¡Hola Lupe!"
     assert welcome_mail.message["Reply-To"] == "ana@example.org"
     assert "Bienvenida, Lupe." in welcome_mail.text()
+    assert "Su página en la red de Alpha Valley STEM Alliance" in welcome_mail.text()  # Lupe's
+    assert "http://testserver/e/alpha/network/" in welcome_mail.html()
     newcomer.welcome.refresh_from_db()
     assert newcomer.welcome.how == "app"
 

@@ -49,7 +49,11 @@ def _over_limit(key: str, limit: int) -> bool:
 def network_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     ecosystem = current_ecosystem(request)
     member = access.member_of(request.user, ecosystem)
-    context: dict[str, Any] = {"ecosystem": ecosystem, "member": member}
+    context: dict[str, Any] = {
+        "ecosystem": ecosystem,
+        "member": member,
+        "backbone": request.user.has_perm("network.manage_members", ecosystem),
+    }
     if member is not None:
         context["interests"] = member.interests.all()
         context["to_welcome"] = member.welcomes_to_send.filter(
