@@ -252,3 +252,41 @@ def test_the_api_beside_each_list(world: World, people: dict[str, Any]) -> None:
         "near@example.org",
     ]
     assert client.get(f"{API}/resources/").status_code == 200
+
+
+def test_the_lists_take_as_many_queries_for_many_rows_as_for_few(
+    world: World, people: dict[str, Any]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, staff = people["client"], world.client("staff")
+    pages = (
+        (client, f"{NETWORK}/directory/"),
+        (client, f"{NETWORK}/resources/"),
+        (client, f"{NETWORK}/"),
+        (staff, f"{NETWORK}/members/"),
+        (client, f"{API}/member-directory/"),
+    )
+
+    def counts() -> list[int]:
+        found = []
+        for who, url in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert who.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    Resource.objects.create(ecosystem=world.alpha, title="One", kind="tool", url="https://a.b")
+    few = counts()
+    for n in range(8):
+        make_member(world.alpha, f"many{n}@example.org", interests=("math",), in_directory=True)
+        Resource.objects.create(
+            ecosystem=world.alpha,
+            shared_by=people["near"],
+            title=f"R{n}",
+            kind="tool",
+            url="https://a.b",
+            topics=["math"],
+        )
+    assert counts() == few
