@@ -176,6 +176,8 @@ def test_the_backbone_adds_a_workgroups_members_and_marks_one_away(
         "Cy",
         "Dee",
     ]
+    nonsense = staff.post(f"{WELCOMES}rotation/", {"action": "workgroup", "workgroup": "x"})
+    assert nonsense.status_code == 404
     cy = Welcomer.objects.get(member=rotation["Cy"])
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     staff.post(f"{WELCOMES}rotation/{cy.pk}/", {"action": "away", "away_until": tomorrow})

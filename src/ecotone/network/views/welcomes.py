@@ -85,6 +85,11 @@ def welcome_detail(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpRe
     return render(request, "network/members/welcome.html", {"welcome": welcome, "form": form})
 
 
+def _number(value: str | None) -> int:
+    """A posted id, or 0 (no record) when it is not a number: a 404, never a 500."""
+    return int(value) if value and value.isdigit() and len(value) < 19 else 0
+
+
 @ecosystem_view(MANAGE)
 @require_http_methods(["GET", "POST"])
 def rotation(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
@@ -103,7 +108,7 @@ def rotation(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
                 return redirect("network:rotation", ecosystem_slug=ecosystem.slug)
         elif action == "workgroup":
             group = get_object_or_404(
-                access.workgroups(ecosystem), pk=request.POST.get("workgroup") or 0
+                access.workgroups(ecosystem), pk=_number(request.POST.get("workgroup"))
             )
             added = services.add_workgroup(ecosystem, group.pk)
             messages.success(request, _("%(n)d welcomers added.") % {"n": added})
