@@ -10,14 +10,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def send_templated(name: str, context: dict[str, Any], user: Any, ecosystem: Any) -> None:
+def send_templated(
+    name: str,
+    context: dict[str, Any],
+    user: Any,
+    ecosystem: Any,
+    *,
+    reply_to: list[str] | None = None,
+) -> None:
+    """`user` is anyone with `email` and `preferred_language` (an account, or a network
+    member without one); `reply_to` sends the answers to a person rather than the site."""
     with translation.override(user.preferred_language or ecosystem.default_language):
         subject = render_to_string(f"{name}_subject.txt", context)
         body = render_to_string(f"{name}_body.txt", context)
         html = render_to_string(f"{name}_body.html", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email], html_message=html)
+    message = EmailMultiAlternatives(
+        " ".join(subject.split()), body, None, [user.email], reply_to=reply_to
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()

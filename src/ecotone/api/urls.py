@@ -9,6 +9,7 @@ from ecotone.directory import api as directory_api
 from ecotone.ecosystems import api as ecosystem_api
 from ecotone.measures import api as measures_api
 from ecotone.mentoring import api as mentoring_api
+from ecotone.network.api import members as network_members_api
 from ecotone.pathways import api as pathways_api
 from ecotone.pathways import api_verify as badges_verify_api
 from ecotone.quality import api as quality_api
@@ -95,6 +96,16 @@ scoped.register("challenges/rounds", challenges_api.RoundViewSet, basename="chal
 scoped.register("challenges/bids", challenges_api.BidViewSet, basename="challenge-bid")
 scoped.register(
     "challenges/conflicts", challenges_api.ConflictViewSet, basename="challenge-conflict"
+)
+# the network's members area: the roll (backbone), the member directory, the resource library
+scoped.register("network/members", network_members_api.MemberViewSet, basename="network-member")
+scoped.register(
+    "network/member-directory",
+    network_members_api.DirectoryViewSet,
+    basename="network-member-directory",
+)
+scoped.register(
+    "network/resources", network_members_api.ResourceViewSet, basename="network-resource"
 )
 
 app_name = "api"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from ecotone.ecosystems.models import Ecosystem
 
-from .models import Event, Member, MemberStatus, Workgroup
+from .models import Event, Member, MemberImport, MemberStatus, Welcome, Workgroup
 
 
 def roll(ecosystem: Ecosystem) -> QuerySet[Member]:
@@ -52,3 +52,45 @@ def events_visible_to(user: Any, ecosystem: Ecosystem) -> QuerySet[Event]:
 def get_event(request: HttpRequest, pk: int) -> Event:
     ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
     return get_object_or_404(events_visible_to(request.user, ecosystem), pk=pk)
+
+
+# --- the members area ----------------------------------------------------------------------------
+
+
+def own_member(request: HttpRequest) -> Member | None:
+    """The signed-in person's own active member record in the request's ecosystem."""
+    return member_of(request.user, request.ecosystem)  # type: ignore[attr-defined]
+
+
+def directory(ecosystem: Ecosystem) -> QuerySet[Member]:
+    """The member directory: active members who chose to be listed."""
+    return Member.objects.filter(ecosystem=ecosystem, status=MemberStatus.ACTIVE, in_directory=True)
+
+
+def welcomes_for(user: Any, ecosystem: Ecosystem) -> QuerySet[Welcome]:
+    """Every welcome for the backbone; a welcomer's own for a welcomer; none for others."""
+    found = Welcome.objects.filter(ecosystem=ecosystem).select_related("newcomer", "welcomer")
+    if user.has_perm("network.manage_members", ecosystem):
+        return found
+    mine = member_of(user, ecosystem)
+    if mine is None:
+        return found.none()
+    return found.filter(welcomer=mine)
+
+
+def get_welcome(request: HttpRequest, pk: int) -> Welcome:
+    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
+    return get_object_or_404(welcomes_for(request.user, ecosystem), pk=pk)
+
+
+def get_member_import(request: HttpRequest, pk: int) -> MemberImport:
+    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
+    return get_object_or_404(MemberImport.objects.filter(ecosystem=ecosystem), pk=pk)
+
+
+def claimable(found: QuerySet[Member]) -> QuerySet[Member]:
+    """Members a confirmation link may confirm: pending ones, and those on the roll without an
+    account (imported), who claim their membership with it."""
+    return found.filter(
+        Q(status=MemberStatus.PENDING) | Q(status=MemberStatus.ACTIVE, user__isnull=True)
+    )

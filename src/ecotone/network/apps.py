@@ -16,3 +16,4 @@ class NetworkConfig(AppConfig):
 
         register_check("network.in_workgroup", hooks.in_workgroup)
         register_check("network.chairs_workgroup", hooks.chairs_workgroup)
+        register_check("network.is_welcomer", hooks.is_welcomer)

@@ -27,8 +27,9 @@ def _groups(user: Any) -> dict[int, str]:
 
 def forget(user: Any) -> None:
     """Drop the cached answers (after the person joined, left or changed groups)."""
-    if hasattr(user, _GROUPS_ATTR):
-        delattr(user, _GROUPS_ATTR)
+    for attr in (_GROUPS_ATTR, "_ecotone_network_welcomes"):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def _workgroup_id(obj: Any) -> int | None:
@@ -50,3 +51,25 @@ def in_workgroup(user: Any, obj: Any) -> bool:
 def chairs_workgroup(user: Any, obj: Any) -> bool:
     workgroup_id = _workgroup_id(obj)
     return workgroup_id is not None and _groups(user).get(workgroup_id) == WorkgroupRole.CHAIR
+
+
+_WELCOMES_ATTR = "_ecotone_network_welcomes"
+
+
+def is_welcomer(user: Any, obj: Any) -> bool:
+    """A member the backbone named to welcome newcomers in the ecosystem (`obj`, or the
+    ecosystem of a record with `ecosystem_id`)."""
+    from .models import Welcomer
+
+    ecosystem_id = getattr(obj, "ecosystem_id", None) or getattr(obj, "pk", None)
+    if ecosystem_id is None:
+        return False
+    cached: set[int] | None = getattr(user, _WELCOMES_ATTR, None)
+    if cached is None:
+        cached = set(
+            Welcomer.objects.filter(
+                member__user=user, member__status=MemberStatus.ACTIVE
+            ).values_list("ecosystem_id", flat=True)
+        )
+        setattr(user, _WELCOMES_ATTR, cached)
+    return int(ecosystem_id) in cached

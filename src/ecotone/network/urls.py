@@ -7,4 +7,8 @@ app_name = "network"
 
 urlpatterns = [
     path("", include("ecotone.network.views.members")),
+    path("", include("ecotone.network.views.welcomes")),
+    path("", include("ecotone.network.views.directory")),
+    path("", include("ecotone.network.views.resources")),
+    path("", include("ecotone.network.views.member_imports")),
 ]

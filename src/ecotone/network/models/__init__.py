@@ -26,17 +26,33 @@ from .core import (
     WorkgroupRole,
     settings_of,
 )
+from .members import (
+    MemberImport,
+    Recommendation,
+    Resource,
+    ResourceKind,
+    Welcome,
+    WelcomeHow,
+    Welcomer,
+)
 
 __all__ = [
     "Event",
     "EventKind",
     "Member",
+    "MemberImport",
     "MemberInterest",
     "MemberSource",
     "MemberStatus",
     "NetworkSettings",
+    "Recommendation",
     "Registration",
     "RegistrationStatus",
+    "Resource",
+    "ResourceKind",
+    "Welcome",
+    "WelcomeHow",
+    "Welcomer",
     "Workgroup",
     "WorkgroupMembership",
     "WorkgroupRole",
