@@ -3,21 +3,36 @@
 `send_templated("measures/email/review", context, user, ecosystem)` renders
 `<name>_subject.txt`, `<name>_body.txt` and `<name>_body.html` in the person's preferred
 language (the ecosystem's default without one) and sends the plain text with the HTML beside
-it. Apps call it from their notification tasks, after the transaction commits.
+it. Apps call it from their notification tasks, after the transaction commits. The recipient
+is anything with `email` and `preferred_language` (a user, or a network member's
+`network.notifications_gatherings.recipient`); `attachments` are (filename, content, type)
+triples (a calendar invite).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def send_templated(name: str, context: dict[str, Any], user: Any, ecosystem: Any) -> None:
+def send_templated(
+    name: str,
+    context: dict[str, Any],
+    user: Any,
+    ecosystem: Any,
+    *,
+    attachments: Sequence[tuple[str, str | bytes, str]] = (),
+) -> None:
     with translation.override(user.preferred_language or ecosystem.default_language):
         subject = render_to_string(f"{name}_subject.txt", context)
         body = render_to_string(f"{name}_body.txt", context)
         html = render_to_string(f"{name}_body.html", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email], html_message=html)
+    message = EmailMultiAlternatives(" ".join(subject.split()), body, None, [user.email])
+    message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    message.send()

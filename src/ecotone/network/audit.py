@@ -3,9 +3,32 @@ workgroup or an event."""
 
 from ecotone.ecosystems.audit import track
 
-from .models import Event, Member, NetworkSettings, Workgroup, WorkgroupMembership
+from .models import (
+    Event,
+    Goal,
+    Member,
+    NetworkSettings,
+    ProgressNote,
+    SteeringReport,
+    Task,
+    Workgroup,
+    WorkgroupFile,
+    WorkgroupInvitation,
+    WorkgroupMembership,
+)
 
 # A member's tokens are secrets of their links, never history.
 track(Member, exclude=["confirmation_token", "unsubscribe_token"])
-for model in (Workgroup, WorkgroupMembership, Event, NetworkSettings):
+for model in (
+    Workgroup,
+    WorkgroupMembership,
+    Event,
+    NetworkSettings,
+    WorkgroupInvitation,
+    Goal,
+    Task,
+    ProgressNote,
+    SteeringReport,
+    WorkgroupFile,
+):
     track(model)

@@ -7,4 +7,6 @@ app_name = "network"
 
 urlpatterns = [
     path("", include("ecotone.network.views.members")),
+    path("", include("ecotone.network.views.workgroups")),
+    path("", include("ecotone.network.views.events")),
 ]
