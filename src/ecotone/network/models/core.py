@@ -394,5 +394,10 @@ class Registration(TimeStamped):
     def attended(self) -> bool:
         return self.attended_at is not None
 
+    @property
+    def ecosystem(self) -> Ecosystem:
+        """The event's (the rules check a registration against it)."""
+        return self.event.ecosystem
+
     def get_additional_data(self) -> dict[str, Any]:
         return {"ecosystem_id": self.event.ecosystem_id}

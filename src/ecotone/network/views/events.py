@@ -6,7 +6,6 @@ attendance rates (table, chart, CSV/XLSX)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -322,7 +321,7 @@ def event_slides(request: HttpRequest, ecosystem_slug: str, pk: int) -> FileResp
     event = access.get_event(request, pk)
     member = access.member_of(request.user, current_ecosystem(request))
     if not services.sees_video(request.user, member, event):
-        raise PermissionDenied if request.user.is_authenticated else Http404
+        raise Http404
     if not event.slides:
         raise Http404
     try:

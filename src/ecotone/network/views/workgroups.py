@@ -283,7 +283,7 @@ def workgroup_leave(request: HttpRequest, ecosystem_slug: str, slug: str) -> Htt
     )
 
 
-@ecosystem_view(CHAIR)
+@ecosystem_view(VIEW)
 @require_http_methods(["GET", "POST"])
 def workgroup_invite(request: HttpRequest, ecosystem_slug: str, slug: str) -> HttpResponseBase:
     workgroup = access.get_open_workgroup(request, slug)
@@ -325,7 +325,7 @@ def workgroup_digest(request: HttpRequest, ecosystem_slug: str, slug: str) -> Ht
 # --- goals, tasks, notes ------------------------------------------------------------------
 
 
-@ecosystem_view(CHAIR)
+@ecosystem_view(VIEW)
 @require_http_methods(["GET", "POST"])
 def goal_new(request: HttpRequest, ecosystem_slug: str, slug: str) -> HttpResponseBase:
     workgroup = access.get_open_workgroup(request, slug)
@@ -364,7 +364,7 @@ def _task(
     )
 
 
-@ecosystem_view(CHAIR)
+@ecosystem_view(VIEW)
 @require_http_methods(["GET", "POST"])
 def task_new(request: HttpRequest, ecosystem_slug: str, slug: str, goal: int) -> HttpResponseBase:
     workgroup = access.get_open_workgroup(request, slug)
@@ -372,7 +372,7 @@ def task_new(request: HttpRequest, ecosystem_slug: str, slug: str, goal: int) ->
     return _task(request, workgroup, access.get_goal(workgroup, goal), None)
 
 
-@ecosystem_view(CHAIR)
+@ecosystem_view(VIEW)
 @require_http_methods(["GET", "POST"])
 def task_edit(request: HttpRequest, ecosystem_slug: str, slug: str, task: int) -> HttpResponseBase:
     workgroup = access.get_open_workgroup(request, slug)
@@ -381,7 +381,7 @@ def task_edit(request: HttpRequest, ecosystem_slug: str, slug: str, task: int) -
     return _task(request, workgroup, found.goal, found)
 
 
-@ecosystem_view(CHAIR)
+@ecosystem_view(VIEW)
 @require_http_methods(["GET", "POST"])
 def note_edit(request: HttpRequest, ecosystem_slug: str, slug: str) -> HttpResponseBase:
     """The chair's note of this month."""
