@@ -12,12 +12,14 @@ Templates: network/email/event_* (one triple, its `kind` says which) and network
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task
 
 from ecotone.mail import send_templated
@@ -76,13 +78,15 @@ def send_registration_mail(registration_id: int, kind: str) -> int:
         if event.slides
         else "",
     }
-    send_templated(
-        "network/email/event",
-        context,
-        recipient(registration.member),
-        event.ecosystem,
-        attachments=attachments,
-    )
+    # times as the ecosystem keeps them
+    with timezone.override(zoneinfo.ZoneInfo(event.ecosystem.timezone)):
+        send_templated(
+            "network/email/event",
+            context,
+            recipient(registration.member),
+            event.ecosystem,
+            attachments=attachments,
+        )
     return 1
 
 
