@@ -10,6 +10,7 @@ Mail goes after the commit (`notifications_gatherings`).
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
@@ -293,7 +294,7 @@ def send_recording(actor: Any, event: Event, *, include_absent: bool = False) ->
     return len(ids)
 
 
-def send_reminders(now: datetime.datetime | None = None) -> int:
+def send_reminders(now: datetime.datetime | None = None, ecosystem: Ecosystem | None = None) -> int:
     """The day-before reminder of every registration of an event starting within a day, once
     per registration (claimed with `reminded_at` before the mail is queued)."""
     now = now or timezone.now()
@@ -305,6 +306,8 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
         event__starts_at__gt=now,
         event__starts_at__lte=now + REMIND_WITHIN,
     )
+    if ecosystem is not None:
+        due = due.filter(event__ecosystem=ecosystem)
     sent = 0
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
@@ -362,8 +365,9 @@ def past_events(ecosystem: Ecosystem, kind: str = "") -> QuerySet[Event]:
     return _counted(found).order_by("starts_at", "pk")
 
 
-def quarter_of(moment: datetime.datetime, tz: Any) -> str:
-    local = timezone.localtime(moment, tz)
+def quarter_of(moment: datetime.datetime, tz: str) -> str:
+    """ "2026 Q3": the quarter of `moment` in the time zone named `tz`."""
+    local = timezone.localtime(moment, zoneinfo.ZoneInfo(tz))
     return f"{local.year} Q{(local.month - 1) // 3 + 1}"
 
 
@@ -374,7 +378,7 @@ def rates_by_event(events: Iterable[Event]) -> list[tuple[Event, Rate]]:
     ]
 
 
-def rates_by_quarter(events: Iterable[Event], tz: Any) -> list[tuple[str, str, Rate]]:
+def rates_by_quarter(events: Iterable[Event], tz: str) -> list[tuple[str, str, Rate]]:
     """(quarter, kind label, rate) summed over the events of each quarter and kind, in time
     order."""
     sums: dict[tuple[str, str], list[int]] = {}

@@ -10,14 +10,18 @@ from django.urls import URLPattern, path
 from ecotone.ecosystems.access import current_ecosystem, ecosystem_view
 
 from .. import access
+from ..services.workgroups import invitations_of
 
 
 @ecosystem_view("network.join", public=True)
 def network_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     ecosystem = current_ecosystem(request)
+    member = access.member_of(request.user, ecosystem)
     context = {
         "ecosystem": ecosystem,
-        "member": access.member_of(request.user, ecosystem),
+        "member": member,
+        # gatherings: invitations to workgroups, accepted from here or the group's page
+        "workgroup_invitations": invitations_of(member),
     }
     return render(request, "network/home.html", context)
 

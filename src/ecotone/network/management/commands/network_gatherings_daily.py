@@ -30,6 +30,6 @@ class Command(BaseCommand):
             ecosystem = Ecosystem.objects.filter(slug=options["ecosystem"]).first()
             if ecosystem is None:
                 raise CommandError(f"No ecosystem with the slug {options['ecosystem']!r}.")
-        reminders = events.send_reminders()
+        reminders = events.send_reminders(ecosystem=ecosystem)
         digests = workgroups.send_digests(ecosystem)
         self.stdout.write(f"{reminders} reminders queued, {digests} digests sent")
