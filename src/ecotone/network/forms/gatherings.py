@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from ecotone.attachments import accepted_types
@@ -14,6 +15,10 @@ from ecotone.limits import LONG_TEXT, SHORT_TEXT
 from ecotone.widgets import DatePicker, DateTimePicker
 
 from ..models import EventKind, Member, TaskStatus, Workgroup
+
+
+# the accepted types, in the language of the page that shows the form
+ACCEPTED = lazy(accepted_types, str)()
 
 
 def _area(rows: int = 4) -> forms.Textarea:
@@ -28,7 +33,7 @@ class WorkgroupForm(forms.Form):
     chairs = forms.ModelMultipleChoiceField(
         label=_("Chairs"), queryset=Member.objects.none(), required=False
     )
-    backbone_contact = forms.ModelChoiceField(
+    backbone_contact: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Backbone contact"), queryset=None, required=False
     )
     is_open = forms.BooleanField(label=_("Open to every member"), required=False, initial=True)
@@ -87,7 +92,7 @@ class MonthForm(forms.Form):
 class FileForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
-    file = forms.FileField(label=_("File"), required=False, help_text=accepted_types)
+    file = forms.FileField(label=_("File"), required=False, help_text=ACCEPTED)
 
 
 class PostForm(forms.Form):
@@ -141,7 +146,7 @@ class EventForm(forms.Form):
 
 class ArchiveForm(forms.Form):
     recording_url = forms.URLField(label=_("Recording link"), required=False, assume_scheme="https")
-    slides = forms.FileField(label=_("Slides"), required=False, help_text=accepted_types)
+    slides = forms.FileField(label=_("Slides"), required=False, help_text=ACCEPTED)
     follow_up_url = forms.URLField(
         label=_("Follow-up survey link"), required=False, assume_scheme="https"
     )

@@ -80,7 +80,7 @@ def workgroup_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBas
             f"{ecosystem.slug}-workgroups",
             fmt,
             [_("Workgroup"), _("Charter"), _("Open"), _("Members")],
-            ((w.name, w.charter, w.is_open, w.member_count) for w in found),  # type: ignore[attr-defined]
+            ((w.name, w.charter, w.is_open, w.member_count) for w in found),
         )
     member = _member(request)
     return render(
