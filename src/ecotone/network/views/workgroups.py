@@ -512,7 +512,8 @@ def post_page(request: HttpRequest, ecosystem_slug: str, slug: str, pk: int) -> 
             raise PermissionDenied
         if form.is_valid():
             services.post(member, workgroup, form.cleaned_data["body"], parent=post)
-            return redirect(request.path + "?page=last")
+            last = Paginator(post.replies.all(), PAGE_SIZE).num_pages
+            return redirect(f"{request.path}?page={last}")
     replies = post.replies.select_related("author").order_by("created_at", "pk")
     return render(
         request,
