@@ -57,6 +57,12 @@ ROWS = [
     Row("gatherings file new", "get", f"{WG}/files/new/", _page(("member",))),
     # a shared link has no file to download: 404 to those who may see the space
     Row("gatherings file", "get", f"{WG}/files/{{gatherings_file}}/", _page(CHAIRS, 404)),
+    Row(
+        "gatherings file remove",
+        "get",
+        f"{WG}/files/{{gatherings_file}}/remove/",
+        _page(CHAIRS),
+    ),
     Row("gatherings discussion", "get", f"{WG}/discussion/", _page(CHAIRS)),
     Row("gatherings post", "get", f"{WG}/discussion/{{gatherings_post}}/", _page(CHAIRS)),
     Row("gatherings reports", "get", f"{NETWORK}/workgroups/reports/", _page(BACKBONE)),

@@ -218,3 +218,22 @@ def test_closed_workgroup_by_invitation(w: World, people: list[Member]) -> None:
     assert workgroups.membership_of(people[1], group) is not None
     workgroups.leave(people[1], group)
     assert workgroups.membership_of(people[1], group) is None
+
+
+def test_daily_command_sends_nothing_twice(w: World, people: list[Member]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    a, b = people[:2]
+    group = make_workgroup(w.alpha, "Command group", members=(a, b))
+    workgroups.post(a, group, "Agenda attached", "Agenda")
+    events.register(b, make_event(w.alpha, in_days=0.5))
+    first, second = StringIO(), StringIO()
+    call_command("network_gatherings_daily", "--ecosystem", "alpha", stdout=first)
+    call_command("network_gatherings_daily", "--ecosystem", "alpha", stdout=second)
+    assert first.getvalue().strip() == "1 reminders queued, 1 digests sent"
+    assert second.getvalue().strip() == "0 reminders queued, 0 digests sent"
+    with pytest.raises(CommandError):
+        call_command("network_gatherings_daily", "--ecosystem", "nowhere")

@@ -187,6 +187,10 @@ def test_shared_files_are_checked(d: dict[str, Any]) -> None:
     download = chair.get(f"{NET}/workgroups/{group.slug}/files/{shared.pk}/")
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
+    remove = f"{NET}/workgroups/{group.slug}/files/{shared.pk}/remove/"
+    assert "Remove “Plan”?" in chair.get(remove).content.decode()
+    assert chair.post(remove).status_code == 302
+    assert not group.files.filter(pk=shared.pk).exists()
 
 
 def test_discussion_post_and_reply(d: dict[str, Any]) -> None:

@@ -16,7 +16,6 @@ from ecotone.widgets import DatePicker, DateTimePicker
 
 from ..models import EventKind, Member, TaskStatus, Workgroup
 
-
 # the accepted types, in the language of the page that shows the form
 ACCEPTED = lazy(accepted_types, str)()
 

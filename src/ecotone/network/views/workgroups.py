@@ -463,6 +463,30 @@ def file_download(request: HttpRequest, ecosystem_slug: str, slug: str, pk: int)
     return response
 
 
+@ecosystem_view(VIEW)
+@require_http_methods(["GET", "POST"])
+def file_remove(request: HttpRequest, ecosystem_slug: str, slug: str, pk: int) -> HttpResponseBase:
+    """Remove a shared file or link: the member who shared it, a chair or the backbone."""
+    workgroup = access.get_open_workgroup(request, slug)
+    shared = access.get_file(workgroup, pk)
+    member = _member(request)
+    mine = member is not None and shared.added_by_id == member.pk
+    if not (mine or request.user.has_perm(CHAIR, workgroup)):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.remove_file(request.user, shared)
+        messages.success(request, _("Removed from the workgroup."))
+        return _back(workgroup)
+    return _confirm(
+        request,
+        workgroup,
+        _("Remove “%(title)s”?") % {"title": shared.title},
+        _("The members of the group no longer find it here."),
+        _("Remove"),
+        request.path.rsplit("files/", 1)[0],
+    )
+
+
 # --- discussion ---------------------------------------------------------------------------
 
 
@@ -597,6 +621,7 @@ urlpatterns: list[URLPattern] = [
     path("workgroups/<slug:slug>/note/", note_edit, name="note"),
     path("workgroups/<slug:slug>/files/new/", file_new, name="file_new"),
     path("workgroups/<slug:slug>/files/<int:pk>/", file_download, name="file"),
+    path("workgroups/<slug:slug>/files/<int:pk>/remove/", file_remove, name="file_remove"),
     path("workgroups/<slug:slug>/discussion/", discussion, name="discussion"),
     path("workgroups/<slug:slug>/discussion/<int:pk>/", post_page, name="post"),
 ]
