@@ -51,6 +51,7 @@ ROWS = [
         data={"digest": "off"},
     ),
     Row("gatherings goal new", "get", f"{WG}/goals/new/", _page(CHAIRS)),
+    Row("gatherings goal edit", "get", f"{WG}/goals/{{gatherings_goal}}/", _page(CHAIRS)),
     Row("gatherings task new", "get", f"{WG}/goals/{{gatherings_goal}}/tasks/new/", _page(CHAIRS)),
     Row("gatherings task edit", "get", f"{WG}/tasks/{{gatherings_task}}/", _page(CHAIRS)),
     Row("gatherings note", "get", f"{WG}/note/", _page(CHAIRS)),

@@ -237,3 +237,23 @@ def test_daily_command_sends_nothing_twice(w: World, people: list[Member]) -> No
     assert second.getvalue().strip() == "0 reminders queued, 0 digests sent"
     with pytest.raises(CommandError):
         call_command("network_gatherings_daily", "--ecosystem", "nowhere")
+
+
+def test_more_seats_promote_the_waitlist_and_cancelling_tells_everyone(
+    w: World, people: list[Member], django_capture_on_commit_callbacks: Any, smtp: Any
+) -> None:
+    staff = w.users["staff"]
+    event = make_event(w.alpha, "Growing training", capacity=1)
+    for member in people[:3]:
+        events.register(member, event)
+    data = {name: getattr(event, name) for name in events.EVENT_FIELDS if name not in ("capacity",)}
+    events.save_event(staff, w.alpha, {**data, "capacity": 2}, event)
+    status = _statuses(event)
+    assert [status[m.pk] for m in people[:3]] == ["registered", "registered", "waitlisted"]
+    with django_capture_on_commit_callbacks(execute=True):
+        events.cancel_event(staff, event)
+    for member in people[:3]:
+        [cancelled] = smtp.to(member.email)
+        assert cancelled.message["Subject"] == "Cancelled: Growing training"
+        [part] = [p for p in cancelled.message.walk() if p.get_content_type() == "text/calendar"]
+        assert b"METHOD:CANCEL" in part.get_payload(decode=True)

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -95,6 +95,11 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EcosystemSc
     serializer_class = EventSerializer
     http_method_names = ["get", "head", "options"]
     rules = {"list": "network.view_events", "retrieve": "network.view_events"}
+    query_parameters = {
+        "list": [
+            OpenApiParameter("when", str, enum=["upcoming"], description="upcoming: not ended yet.")
+        ]
+    }
 
     def scoped_queryset(self) -> QuerySet[Event]:
         found = access.events_visible_to(self.request.user, self.ecosystem)
@@ -124,6 +129,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecos
     serializer_class = RegistrationSerializer
     http_method_names = ["get", "post", "head", "options"]
     rules = {"list": MANAGE_EVENTS, "retrieve": MANAGE_EVENTS, "check_in": MANAGE_EVENTS}
+    query_parameters = {"list": [OpenApiParameter("event", int, description="An event's id.")]}
 
     def scoped_queryset(self) -> QuerySet[Registration]:
         found = Registration.objects.filter(event__ecosystem=self.ecosystem).select_related(

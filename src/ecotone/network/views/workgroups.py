@@ -325,21 +325,34 @@ def workgroup_digest(request: HttpRequest, ecosystem_slug: str, slug: str) -> Ht
 # --- goals, tasks, notes ------------------------------------------------------------------
 
 
-@ecosystem_view(VIEW)
-@require_http_methods(["GET", "POST"])
-def goal_new(request: HttpRequest, ecosystem_slug: str, slug: str) -> HttpResponseBase:
-    workgroup = access.get_open_workgroup(request, slug)
-    _need(request, CHAIR, workgroup)
-    form = GoalForm(request.POST or None)
+def _goal(request: HttpRequest, workgroup: Workgroup, goal: Any | None) -> HttpResponseBase:
+    initial = {"title": goal.title, "description": goal.description} if goal else {}
+    form = GoalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.save_goal(request.user, workgroup, form.cleaned_data, None)
+        services.save_goal(request.user, workgroup, form.cleaned_data, goal)
         messages.success(request, _("Goal saved."))
         return _back(workgroup)
     return render(
         request,
         "network/gatherings/form.html",
-        {"form": form, "workgroup": workgroup, "title": _("New goal")},
+        {"form": form, "workgroup": workgroup, "title": goal.title if goal else _("New goal")},
     )
+
+
+@ecosystem_view(VIEW)
+@require_http_methods(["GET", "POST"])
+def goal_new(request: HttpRequest, ecosystem_slug: str, slug: str) -> HttpResponseBase:
+    workgroup = access.get_open_workgroup(request, slug)
+    _need(request, CHAIR, workgroup)
+    return _goal(request, workgroup, None)
+
+
+@ecosystem_view(VIEW)
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, ecosystem_slug: str, slug: str, goal: int) -> HttpResponseBase:
+    workgroup = access.get_open_workgroup(request, slug)
+    _need(request, CHAIR, workgroup)
+    return _goal(request, workgroup, access.get_goal(workgroup, goal))
 
 
 def _task(
@@ -616,6 +629,7 @@ urlpatterns: list[URLPattern] = [
     path("workgroups/<slug:slug>/invite/", workgroup_invite, name="workgroup_invite"),
     path("workgroups/<slug:slug>/digest/", workgroup_digest, name="workgroup_digest"),
     path("workgroups/<slug:slug>/goals/new/", goal_new, name="goal_new"),
+    path("workgroups/<slug:slug>/goals/<int:goal>/", goal_edit, name="goal_edit"),
     path("workgroups/<slug:slug>/goals/<int:goal>/tasks/new/", task_new, name="task_new"),
     path("workgroups/<slug:slug>/tasks/<int:task>/", task_edit, name="task_edit"),
     path("workgroups/<slug:slug>/note/", note_edit, name="note"),
