@@ -107,6 +107,7 @@ def test_check_in_page_search_and_one_tap(d: dict[str, Any]) -> None:
     registration.refresh_from_db()
     assert registration.attended_at is None
     assert staff.post(url, {"registration": "999999"}).status_code == 404
+    assert staff.post(url, {"registration": "abc"}).status_code == 404
 
 
 def test_attendance_rates_page_chart_and_exports(d: dict[str, Any]) -> None:

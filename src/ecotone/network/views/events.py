@@ -237,7 +237,10 @@ def check_in(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResponse
     """The check-in page, for a phone: search by name, one tap to check in or undo."""
     event = access.get_event(request, pk)
     if request.method == "POST":
-        registration = access.get_registration(event, int(request.POST.get("registration") or 0))
+        given = request.POST.get("registration", "")
+        if not given.isdigit() or len(given) > 12:
+            raise Http404
+        registration = access.get_registration(event, int(given))
         try:
             services.check_in(request.user, registration, undo=request.POST.get("undo") == "1")
         except DomainError as error:
