@@ -20,6 +20,7 @@ from django.test import Client, override_settings
 from tests.challenges import permissions as challenges
 from tests.conftest import PERSONAS, World, build_world
 from tests.network import permissions_core as network_core
+from tests.network import permissions_gatherings as network_gatherings
 from tests.network import permissions_members as network_members
 from tests.pathways import permissions_bcore as badges_core
 from tests.pathways import permissions_bissue as badges_bissue
@@ -1524,6 +1525,7 @@ ROWS = [
     *permissions_paths.ROWS,
     *network_core.ROWS,
     *network_members.ROWS,
+    *network_gatherings.ROWS,
 ]
 
 ROW_PARAMS = [pytest.param(row, id=row.name) for row in ROWS]
@@ -1676,6 +1678,7 @@ def _records(world: World) -> dict[str, Any]:
         **permissions_paths.records(world),
         **network_core.records(world),
         **network_members.records(world),
+        **network_gatherings.records(world),
         "assessed": assessed.pk,
         "assessed_program": assessed.program.slug,
         "assessed_rubric": assessed.version.rubric.key,
@@ -2005,6 +2008,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         **permissions_paths.FAKE,
         **network_core.FAKE,
         **network_members.FAKE,
+        **network_gatherings.FAKE,
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

@@ -3,11 +3,15 @@
 `send_templated("measures/email/review", context, user, ecosystem)` renders
 `<name>_subject.txt`, `<name>_body.txt` and `<name>_body.html` in the person's preferred
 language (the ecosystem's default without one) and sends the plain text with the HTML beside
-it. Apps call it from their notification tasks, after the transaction commits.
+it. Apps call it from their notification tasks, after the transaction commits. The recipient
+is anything with `email` and `preferred_language` (a user, or a network member's
+`network.notifications_gatherings.recipient`); `attachments` are (filename, content, type)
+triples (a calendar invite).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
@@ -22,9 +26,11 @@ def send_templated(
     ecosystem: Any,
     *,
     reply_to: list[str] | None = None,
+    attachments: Sequence[tuple[str, str | bytes, str]] = (),
 ) -> None:
     """`user` is anyone with `email` and `preferred_language` (an account, or a network
-    member without one); `reply_to` sends the answers to a person rather than the site."""
+    member without one); `reply_to` sends the answers to a person rather than the site;
+    `attachments` are (file name, content, type), a calendar invite for example."""
     with translation.override(user.preferred_language or ecosystem.default_language):
         subject = render_to_string(f"{name}_subject.txt", context)
         body = render_to_string(f"{name}_body.txt", context)
@@ -33,4 +39,6 @@ def send_templated(
         " ".join(subject.split()), body, None, [user.email], reply_to=reply_to
     )
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     message.send()

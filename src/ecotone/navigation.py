@@ -62,6 +62,8 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Resource library"), "network:resources", "network.view_resources"),
     NavEntry(_("Welcomes"), "network:welcomes", "network.welcome_members"),
     NavEntry(_("Network members"), "network:members", "network.manage_members"),
+    NavEntry(_("Workgroups"), "network:workgroups", "network.view_workgroups"),
+    NavEntry(_("Events"), "network:events", "network.view_events"),
     NavEntry(_("Challenges"), "challenges:call_list", "challenges.view_calls"),
     NavEntry(_("Challenge reviews"), "challenges:my_reviews", "challenges.review"),
     NavEntry(_("Reviewers"), "challenges:reviewers", "challenges.manage_calls"),

@@ -9,6 +9,7 @@ from ecotone.directory import api as directory_api
 from ecotone.ecosystems import api as ecosystem_api
 from ecotone.measures import api as measures_api
 from ecotone.mentoring import api as mentoring_api
+from ecotone.network.api import gatherings as network_gatherings_api
 from ecotone.network.api import members as network_members_api
 from ecotone.pathways import api as pathways_api
 from ecotone.pathways import api_verify as badges_verify_api
@@ -80,6 +81,19 @@ scoped.register(
 )
 scoped.register(
     "challenges/decisions", challenges_api.DecisionViewSet, basename="challenge-decision"
+)
+# network gatherings (issue 19, items 3 and 4): scoped by network.access
+scoped.register(
+    "network/workgroups", network_gatherings_api.WorkgroupViewSet, basename="network-workgroup"
+)
+scoped.register("network/events", network_gatherings_api.EventViewSet, basename="network-event")
+scoped.register(
+    "network/registrations",
+    network_gatherings_api.RegistrationViewSet,
+    basename="network-registration",
+)
+scoped.register(
+    "network/attendance", network_gatherings_api.AttendanceViewSet, basename="network-attendance"
 )
 # pathways (issue 21): scoped by pathways.access
 scoped.register("pathways", pathways_api.PathwayViewSet, basename="pathway")

@@ -94,3 +94,54 @@ def claimable(found: QuerySet[Member]) -> QuerySet[Member]:
     return found.filter(
         Q(status=MemberStatus.PENDING) | Q(status=MemberStatus.ACTIVE, user__isnull=True)
     )
+
+
+# --- gatherings: workgroups' records and registrations -------------------------------------
+
+
+def get_open_workgroup(request: HttpRequest, slug: str) -> Workgroup:
+    """A workgroup not archived (for joining, posting, sharing), or 404."""
+    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
+    return get_object_or_404(workgroups(ecosystem), slug=slug)
+
+
+def get_goal(workgroup: Workgroup, pk: int) -> Any:
+    return get_object_or_404(workgroup.goals.all(), pk=pk)
+
+
+def get_task(workgroup: Workgroup, pk: int) -> Any:
+    return get_object_or_404(workgroup.tasks.select_related("goal"), pk=pk)
+
+
+def get_post(workgroup: Workgroup, pk: int) -> Any:
+    return get_object_or_404(workgroup.posts.filter(parent__isnull=True), pk=pk)
+
+
+def get_file(workgroup: Workgroup, pk: int) -> Any:
+    return get_object_or_404(workgroup.files.all(), pk=pk)
+
+
+def get_invitation(workgroup: Workgroup, member: Member | None) -> Any:
+    from .models import WorkgroupInvitation
+
+    return get_object_or_404(
+        WorkgroupInvitation.objects.filter(
+            workgroup=workgroup, member=member, answered_at__isnull=True
+        )
+    )
+
+
+def get_registration(event: Event, pk: int) -> Any:
+    return get_object_or_404(event.registrations.select_related("member"), pk=pk)
+
+
+def steering_committee(ecosystem: Ecosystem) -> Workgroup | None:
+    return workgroups(ecosystem).filter(is_steering_committee=True).first()
+
+
+def reads_reports(user: Any, ecosystem: Ecosystem) -> bool:
+    """The steering committee's reports: the backbone and the committee's members."""
+    if user.has_perm("network.manage_workgroups", ecosystem):
+        return True
+    committee = steering_committee(ecosystem)
+    return committee is not None and user.has_perm("network.view_workgroup_space", committee)

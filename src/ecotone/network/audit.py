@@ -5,16 +5,36 @@ from ecotone.ecosystems.audit import track
 
 from .models import (
     Event,
+    Goal,
     Member,
     NetworkSettings,
+    ProgressNote,
     Resource,
+    SteeringReport,
+    Task,
     Welcome,
     Welcomer,
     Workgroup,
+    WorkgroupFile,
+    WorkgroupInvitation,
     WorkgroupMembership,
 )
 
 # A member's tokens are secrets of their links, never history.
 track(Member, exclude=["confirmation_token", "unsubscribe_token"])
-for model in (Workgroup, WorkgroupMembership, Event, NetworkSettings, Welcomer, Welcome, Resource):
+for model in (
+    Workgroup,
+    WorkgroupMembership,
+    Event,
+    NetworkSettings,
+    Welcomer,
+    Welcome,
+    Resource,
+    WorkgroupInvitation,
+    Goal,
+    Task,
+    ProgressNote,
+    SteeringReport,
+    WorkgroupFile,
+):
     track(model)

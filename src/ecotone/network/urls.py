@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("ecotone.network.views.directory")),
     path("", include("ecotone.network.views.resources")),
     path("", include("ecotone.network.views.member_imports")),
+    path("", include("ecotone.network.views.workgroups")),
+    path("", include("ecotone.network.views.events")),
 ]

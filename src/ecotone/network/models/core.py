@@ -262,6 +262,8 @@ class WorkgroupMembership(TimeStamped):
         _("role"), max_length=16, choices=WorkgroupRole.choices, default=WorkgroupRole.MEMBER
     )
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    # the daily digest of the group's new posts (gatherings); the member turns it off
+    digest = models.BooleanField(_("daily digest of new posts"), default=True)
 
     class Meta:
         ordering = ["workgroup", "-role", "member__name"]
@@ -320,6 +322,15 @@ class Event(TimeStamped):
     members_only = models.BooleanField(_("only for the workgroup's members"), default=False)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # After the event (gatherings): archived with it, seen by registrants and the backbone.
+    recording_url = models.URLField(_("recording link"), blank=True)
+    slides = models.FileField(
+        _("slides"), upload_to="network/events/slides/", max_length=400, blank=True
+    )
+    slides_name = models.CharField(max_length=255, blank=True)
+    slides_content_type = models.CharField(max_length=100, blank=True)
+    # A follow-up survey's address, included in the "recording and slides" mail when set.
+    follow_up_url = models.URLField(_("follow-up survey link"), blank=True)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -359,6 +370,9 @@ class Registration(TimeStamped):
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Mail sent once per registration (gatherings): the day-before reminder, the recording.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    recording_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["event", "registered_at", "pk"]
@@ -379,6 +393,11 @@ class Registration(TimeStamped):
     @property
     def attended(self) -> bool:
         return self.attended_at is not None
+
+    @property
+    def ecosystem(self) -> Ecosystem:
+        """The event's (the rules check a registration against it)."""
+        return self.event.ecosystem
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"ecosystem_id": self.event.ecosystem_id}

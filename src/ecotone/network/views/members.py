@@ -26,6 +26,7 @@ from ..forms.members import ConfirmForm, JoinForm, ProfileForm, StaffJoinForm
 from ..models import MemberStatus
 from ..services import members as services
 from ..services import nearby
+from ..services.workgroups import invitations_of
 
 # A visitor's address may send this many join requests an hour; an email address receives at
 # most this many confirmation mails an hour (nobody floods someone's inbox through the page).
@@ -53,6 +54,8 @@ def network_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         "ecosystem": ecosystem,
         "member": member,
         "backbone": request.user.has_perm("network.manage_members", ecosystem),
+        # gatherings: invitations to workgroups, accepted from here or the group's page
+        "workgroup_invitations": invitations_of(member),
     }
     if member is not None:
         context["interests"] = member.interests.all()
