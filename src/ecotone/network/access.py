@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from ecotone.ecosystems.models import Ecosystem
 
-from .models import Event, Member, MemberStatus, Workgroup
+from .models import Event, Member, MemberStatus, Question, Section, Survey, Workgroup
 
 
 def roll(ecosystem: Ecosystem) -> QuerySet[Member]:
@@ -52,3 +52,21 @@ def events_visible_to(user: Any, ecosystem: Ecosystem) -> QuerySet[Event]:
 def get_event(request: HttpRequest, pk: int) -> Event:
     ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
     return get_object_or_404(events_visible_to(request.user, ecosystem), pk=pk)
+
+
+def surveys(ecosystem: Ecosystem) -> QuerySet[Survey]:
+    return Survey.objects.filter(ecosystem=ecosystem)
+
+
+def get_survey(request: HttpRequest, pk: int) -> Survey:
+    """A survey of the request's ecosystem (the backbone's pages), or 404."""
+    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
+    return get_object_or_404(surveys(ecosystem).select_related("ecosystem"), pk=pk)
+
+
+def get_section(survey: Survey, pk: int) -> Section:
+    return get_object_or_404(Section.objects.filter(survey=survey), pk=pk)
+
+
+def get_question(survey: Survey, pk: int) -> Question:
+    return get_object_or_404(Question.objects.filter(survey=survey).select_related("survey"), pk=pk)

@@ -3,9 +3,23 @@ workgroup or an event."""
 
 from ecotone.ecosystems.audit import track
 
-from .models import Event, Member, NetworkSettings, Workgroup, WorkgroupMembership
+from .models import (
+    Event,
+    Member,
+    NetworkSettings,
+    Question,
+    Section,
+    Survey,
+    Workgroup,
+    WorkgroupMembership,
+)
 
 # A member's tokens are secrets of their links, never history.
 track(Member, exclude=["confirmation_token", "unsubscribe_token"])
 for model in (Workgroup, WorkgroupMembership, Event, NetworkSettings):
+    track(model)
+# Surveys: the builder's changes. Invitations, responses and answers are never tracked: a
+# history entry would stamp an invitation's "responded" with a time that could link it to an
+# anonymous response (models/surveys.py).
+for model in (Survey, Section, Question):
     track(model)

@@ -7,4 +7,6 @@ app_name = "network"
 
 urlpatterns = [
     path("", include("ecotone.network.views.members")),
+    path("", include("ecotone.network.views.surveys")),
+    path("", include("ecotone.network.views.health")),
 ]
