@@ -20,6 +20,7 @@ from django.test import Client, override_settings
 from tests.challenges import permissions as challenges
 from tests.conftest import PERSONAS, World, build_world
 from tests.network import permissions_core as network_core
+from tests.network import permissions_surveys as network_surveys
 from tests.pathways import permissions_bcore as badges_core
 from tests.pathways import permissions_bissue as badges_bissue
 from tests.pathways import permissions_paths
@@ -1522,6 +1523,7 @@ ROWS = [
     *badges_core.ROWS,
     *permissions_paths.ROWS,
     *network_core.ROWS,
+    *network_surveys.ROWS,
 ]
 
 ROW_PARAMS = [pytest.param(row, id=row.name) for row in ROWS]
@@ -1673,6 +1675,7 @@ def _records(world: World) -> dict[str, Any]:
         **badges_core.records(world),
         **permissions_paths.records(world),
         **network_core.records(world),
+        **network_surveys.records(world),
         "assessed": assessed.pk,
         "assessed_program": assessed.program.slug,
         "assessed_rubric": assessed.version.rubric.key,
@@ -2001,6 +2004,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         **badges_core.FAKE,
         **permissions_paths.FAKE,
         **network_core.FAKE,
+        **network_surveys.FAKE,
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

@@ -16,7 +16,11 @@ def make_survey(ecosystem: Ecosystem, *, anonymous: bool = True, **fields: Any) 
     """A draft with a section of five questions: likert (required), single (required: Yes/No),
     multiple (A/B/C), number (0-100) and text."""
     survey = Survey.objects.create(
-        ecosystem=ecosystem, title="Network check", title_es="Revisión", anonymous=anonymous, **fields
+        ecosystem=ecosystem,
+        title="Network check",
+        title_es="Revisión",
+        anonymous=anonymous,
+        **fields,
     )
     section = Section.objects.create(survey=survey, title="About us", title_es="Sobre nosotros")
     rows = [
@@ -43,7 +47,9 @@ def make_survey(ecosystem: Ecosystem, *, anonymous: bool = True, **fields: Any) 
     return survey
 
 
-def make_members(ecosystem: Ecosystem, count: int, prefix: str = "m", **fields: Any) -> list[Member]:
+def make_members(
+    ecosystem: Ecosystem, count: int, prefix: str = "m", **fields: Any
+) -> list[Member]:
     return [
         make_member(ecosystem, f"{prefix}{i}@example.org", email_consent=True, **fields)
         for i in range(count)

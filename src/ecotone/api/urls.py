@@ -9,6 +9,7 @@ from ecotone.directory import api as directory_api
 from ecotone.ecosystems import api as ecosystem_api
 from ecotone.measures import api as measures_api
 from ecotone.mentoring import api as mentoring_api
+from ecotone.network.api import surveys as network_surveys_api
 from ecotone.pathways import api as pathways_api
 from ecotone.pathways import api_verify as badges_verify_api
 from ecotone.quality import api as quality_api
@@ -96,6 +97,9 @@ scoped.register("challenges/bids", challenges_api.BidViewSet, basename="challeng
 scoped.register(
     "challenges/conflicts", challenges_api.ConflictViewSet, basename="challenge-conflict"
 )
+# the network's surveys and health dashboard (issue 19, surveys): the backbone's, read-only
+scoped.register("network/surveys", network_surveys_api.SurveyViewSet, basename="network-survey")
+scoped.register("network/health", network_surveys_api.HealthViewSet, basename="network-health")
 
 app_name = "api"
 urlpatterns = [

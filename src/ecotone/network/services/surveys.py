@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
@@ -273,6 +274,12 @@ def send_reminders(today: datetime.date | None = None, *, ecosystem: Any = None)
                 notifications.reminders_ready(survey, ids)
                 queued += len(ids)
     return queued
+
+
+@task()
+def remind_surveys() -> int:
+    """The surveys' daily run in every ecosystem (`send_reminders`)."""
+    return send_reminders()
 
 
 # --- answering ---------------------------------------------------------------------------------

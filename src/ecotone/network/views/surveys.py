@@ -357,7 +357,7 @@ def survey_close(request: HttpRequest, ecosystem_slug: str, pk: int) -> HttpResp
     )
 
 
-# --- results ------------------------------------------------------------------------------------
+# --- results -------------------------------------------------------------------------------------
 
 
 def result_charts(found: survey_results.Results) -> list[dict[str, Any]]:
