@@ -21,5 +21,5 @@ for model in (Workgroup, WorkgroupMembership, Event, NetworkSettings):
 # Surveys: the builder's changes. Invitations, responses and answers are never tracked: a
 # history entry would stamp an invitation's "responded" with a time that could link it to an
 # anonymous response (models/surveys.py).
-for model in (Survey, Section, Question):
-    track(model)
+for survey_model in (Survey, Section, Question):
+    track(survey_model)

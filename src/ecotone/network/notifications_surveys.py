@@ -9,6 +9,7 @@ Templates: network/email/survey_invitation_* and survey_reminder_*.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +51,7 @@ def reminders_ready(survey: Survey, invitation_ids: Iterable[int]) -> None:
     ids = list(invitation_ids)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        transaction.on_commit(lambda chunk=chunk: send_reminder_batch.enqueue(chunk))
+        transaction.on_commit(functools.partial(send_reminder_batch.enqueue, chunk))
 
 
 def _mail(kind: str, invitation: Invitation) -> None:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -108,7 +108,9 @@ class SurveyForm(forms.ModelForm[Survey]):
         ).order_by("-starts_at")
         groups = access.workgroups(ecosystem)
         self.fields["workgroup"].queryset = groups  # type: ignore[attr-defined]
-        self.fields["segment_workgroups"].choices = [(str(g.pk), g.name) for g in groups]
+        cast(forms.ChoiceField, self.fields["segment_workgroups"]).choices = [
+            (str(g.pk), g.name) for g in groups
+        ]
         regions = (
             access.roll(ecosystem)
             .exclude(region="")
@@ -116,7 +118,7 @@ class SurveyForm(forms.ModelForm[Survey]):
             .values_list("region", flat=True)
             .distinct()
         )
-        self.fields["regions"].choices = [(r, r) for r in regions[:200]]
+        cast(forms.ChoiceField, self.fields["regions"]).choices = [(r, r) for r in regions[:200]]
         segment = Segment.from_dict(self.instance.segment)
         self.initial.setdefault("sectors", list(segment.sectors))
         self.initial.setdefault("regions", list(segment.regions))

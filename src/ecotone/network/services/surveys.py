@@ -125,9 +125,7 @@ def move_question(actor: Any, question: Question, step: int) -> None:
     survey = question.survey
     _editable(survey)
     with acting(actor):
-        ordered = list(
-            survey.questions.filter(section_id=question.section_id).order_by("order", "pk")
-        )
+        ordered = list(survey.questions.filter(section=question.section).order_by("order", "pk"))
         at = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
         other = at + step
         if not 0 <= other < len(ordered):
@@ -368,7 +366,7 @@ def check_question(question: Question) -> list[str]:
     return problems
 
 
-def response_counts(surveys: QuerySet[Survey]) -> QuerySet[Survey]:
+def response_counts(surveys: QuerySet[Survey]) -> QuerySet[Any]:
     """Surveys with `invited` and `answered` counted (the list, the API, the health page)."""
     from django.db.models import Count, Q
 

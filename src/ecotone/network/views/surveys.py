@@ -438,7 +438,7 @@ def survey_responses_export(request: HttpRequest, ecosystem_slug: str, pk: int) 
         )
         return redirect("network:survey_results", survey.ecosystem.slug, survey.pk)
     questions = list(services.ordered_questions(survey))
-    fmt = request.GET.get("format") if request.GET.get("format") in FORMATS else "csv"
+    fmt = str(request.GET.get("format")) if request.GET.get("format") in FORMATS else "csv"
     rows = []
     answers: dict[Any, dict[int, list[str]]] = {}
     options = {q.pk: q.option_list() for q in questions}
