@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -68,28 +68,38 @@ def month_ends(now: datetime.datetime, months: int = MONTHS) -> list[datetime.da
     return list(reversed(ends))
 
 
-def _on_roll_at(moment: datetime.datetime) -> Q:
-    return Q(confirmed_at__lte=moment) & (Q(left_at__isnull=True) | Q(left_at__gt=moment))
+def _bucket(column: str, ends: list[datetime.datetime]) -> Case:
+    """The first month whose end is at or after the column's time (None when the time is
+    empty or after the last month end): one CASE per row, not one filter per month."""
+    return Case(
+        # most members have not left: they are settled by the first test
+        When(**{f"{column}__isnull": True}, then=Value(None)),
+        *[When(**{f"{column}__lte": t}, then=Value(i)) for i, t in enumerate(ends)],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
 
 
 def _counts_over_time(
-    ecosystem: Ecosystem, dimension: str, ends: list[datetime.datetime]
-) -> dict[str, list[int]]:
-    """{value of `dimension`: members on the roll at each month's end}: one grouped query."""
+    ecosystem: Ecosystem, ends: list[datetime.datetime]
+) -> dict[str, dict[str, list[int]]]:
+    """{"sector": {sector: members on the roll at each month's end}, "region": {...}}, from
+    one grouped query: a member confirmed in month c and left in month l (or never) counts in
+    months c to l - 1; the groups (sector x region x c x l, a few thousand at most) are added
+    up here, never the members."""
     rows = (
         Member.objects.filter(ecosystem=ecosystem, confirmed_at__lte=ends[-1])
-        .values(dimension)
-        .annotate(**{f"m{i}": Count("pk", filter=_on_roll_at(t)) for i, t in enumerate(ends)})
+        .annotate(came=_bucket("confirmed_at", ends), went=_bucket("left_at", ends))
+        .values_list("sector", "region", "came", "went")
+        .annotate(n=Count("pk"))
         .order_by()
     )
-    found: dict[str, list[int]] = {}
-    for row in rows:
-        key = row[dimension] or ""
-        counts = [row[f"m{i}"] for i in range(len(ends))]
-        previous = found.get(key)
-        found[key] = (
-            counts if previous is None else [a + b for a, b in zip(previous, counts, strict=True)]
-        )
+    found: dict[str, dict[str, list[int]]] = {"sector": {}, "region": {}}
+    for sector, region, came, went, n in rows:
+        for dimension, key in (("sector", sector), ("region", region)):
+            counts = found[dimension].setdefault(key or "", [0] * len(ends))
+            for i in range(came, len(ends) if went is None else went):
+                counts[i] += n
     return found
 
 
@@ -97,7 +107,8 @@ def members(ecosystem: Ecosystem, now: datetime.datetime) -> HealthSection:
     ends = month_ends(now)
     labels = [date_format(t, "M Y") for t in ends]
     section = HealthSection("members", _("Members over time"))
-    by_sector = _counts_over_time(ecosystem, "sector", ends)
+    counted = _counts_over_time(ecosystem, ends)
+    by_sector = counted["sector"]
     if not by_sector:
         section.empty = _("Nobody has joined the network yet.")
         return section
@@ -105,7 +116,7 @@ def members(ecosystem: Ecosystem, now: datetime.datetime) -> HealthSection:
     sector_groups = {
         (str(sectors.get(k, k)) if k else _("Not given")): v for k, v in by_sector.items()
     }
-    by_region = _counts_over_time(ecosystem, "region", ends)
+    by_region = counted["region"]
     ranked = sorted(by_region.items(), key=lambda kv: (-kv[1][-1], kv[0]))
     region_groups: dict[str, list[int]] = {}
     for key, counts in ranked:
@@ -218,7 +229,9 @@ def workgroups(ecosystem: Ecosystem, now: datetime.datetime) -> HealthSection:
     everyone = active.count()
     live = Q(workgroup__archived_at__isnull=True)
     in_any = (
-        WorkgroupMembership.objects.filter(live, member__in=active)
+        WorkgroupMembership.objects.filter(
+            live, workgroup__ecosystem=ecosystem, member__status=MemberStatus.ACTIVE
+        )
         .values("member_id")
         .distinct()
         .count()
