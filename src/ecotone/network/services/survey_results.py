@@ -99,6 +99,13 @@ class Results:
         return False
 
 
+def enough(count: int, threshold: int) -> bool:
+    """At least `threshold` people: a count that may be shown and is not 0 (the suppression
+    rule's own test, `publish_count`, so that the threshold is read in one place)."""
+    shown = suppression.publish_count(count, threshold)
+    return count > 0 and shown is not None
+
+
 def breakdown_choices(survey: Survey) -> list[tuple[str, str]]:
     """What the results may be broken down by: a named survey's respondents' sector or region;
     an anonymous one's answer to a one-choice question (never who answered)."""
@@ -122,7 +129,7 @@ def results(survey: Survey, *, breakdown: str = "", language: str = "en") -> Res
             "still come in, two looks a response apart would show that response."
         )
         return found
-    if responses < threshold:
+    if not enough(responses, threshold):
         found.withheld = _(
             "Fewer than %(n)s people answered: the results are not shown, so that nobody's "
             "answers can be recognized."
@@ -223,14 +230,16 @@ def results(survey: Survey, *, breakdown: str = "", language: str = "en") -> Res
             values = numbers.get(q.pk, [])
             n, why = suppression.publish_marked(len(values), threshold)
             item.answered = Figure(_("Answered"), n, why)
-            if n is not None and len(values) >= threshold:
+            if enough(len(values), threshold):
                 item.mean = float(statistics.fmean(float(v) for v in values))
                 item.median = float(statistics.median(float(v) for v in values))
         else:
             written = texts.get(q.pk, [])
             n, why = suppression.publish_marked(len(written), threshold)
             item.answered = Figure(_("Answered"), n, why)
-            item.texts = sorted(written, key=str.casefold) if len(written) >= threshold else None
+            item.texts = (
+                sorted(written, key=str.casefold) if enough(len(written), threshold) else None
+            )
         found.questions.append(item)
     return found
 

@@ -430,7 +430,7 @@ def survey_responses_export(request: HttpRequest, ecosystem_slug: str, pk: int) 
     if survey.anonymous:
         messages.error(request, _("The answers of an anonymous survey are never downloaded."))
         return redirect("network:survey_results", survey.ecosystem.slug, survey.pk)
-    if survey.responses.count() < survey.ecosystem.suppression_threshold:
+    if not survey_results.enough(survey.responses.count(), survey.ecosystem.suppression_threshold):
         messages.error(
             request,
             _("Fewer than %(n)s people answered: the answers are not downloaded yet.")
