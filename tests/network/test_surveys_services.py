@@ -286,3 +286,38 @@ def test_breakdown_of_an_anonymous_survey_is_by_an_answer_never_by_who(w: World)
     own = next(q for q in found.questions if q.question.pk == single.pk)
     assert [f.label for f in own.options] == ["Sí", "No"]
     assert survey_results.results(survey, breakdown="sector").breakdown == ""
+
+
+def test_leaving_erases_the_member_from_their_surveys(w: World) -> None:
+    survey = _open(w, anonymous=False, reminder_days=[1])
+    member = make_member(w.alpha, "leaver@example.org", email_consent=True)
+    from ecotone.network.models import Invitation as Invite
+
+    invitation = Invite.objects.create(survey=survey, member=member)
+    answer(survey, member, likert=3, single=1)
+    other = w.alpha.members.get(email="school4@example.org")
+    other.status = "left"
+    other.save()
+    opened = timezone.localdate(survey.opened_at)
+    # nobody who left is reminded, nor can they answer
+    assert surveys.send_reminders(opened + datetime.timedelta(days=1), ecosystem=w.alpha) == 11
+    with pytest.raises(DomainError):
+        answer(survey, other, likert=1, single=1)
+    surveys.forget_member(member)
+    assert not Invite.objects.filter(pk=invitation.pk).exists()
+    kept = Response.objects.get(survey=survey)
+    assert (kept.member_id, kept.invitation_id, kept.submitted_on) == (None, None, None)
+    assert kept.answers.count() == 2
+
+
+def test_the_daily_command_reminds_once(w: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    survey = _open(w, reminder_days=[2])
+    day = timezone.localdate(survey.opened_at) + datetime.timedelta(days=2)
+    out = StringIO()
+    call_command("survey_reminders", "--ecosystem", "alpha", "--on", day.isoformat(), stdout=out)
+    call_command("survey_reminders", "--ecosystem", "alpha", "--on", day.isoformat(), stdout=out)
+    assert out.getvalue().splitlines() == ["12 reminder(s) queued", "0 reminder(s) queued"]

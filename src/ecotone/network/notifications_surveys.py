@@ -84,7 +84,8 @@ def send_invitations(survey_id: int) -> int:
             claimed = Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(
                 sent_at=timezone.now()
             )
-            if claimed and invitation.survey.is_open:
+            member = invitation.member
+            if claimed and invitation.survey.is_open and member.is_active:
                 _mail("invitation", invitation)
                 sent += 1
 
@@ -98,7 +99,7 @@ def send_reminder_batch(invitation_ids: list[int]) -> int:
         "survey__ecosystem", "member"
     )
     for invitation in found:
-        if invitation.survey.is_open:
+        if invitation.survey.is_open and invitation.member.is_active:
             _mail("reminder", invitation)
             sent += 1
     return sent

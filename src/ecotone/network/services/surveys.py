@@ -262,7 +262,11 @@ def send_reminders(today: datetime.date | None = None, *, ecosystem: Any = None)
         number = len(due)
         with transaction.atomic():
             pending = Invitation.objects.filter(
-                survey=survey, responded=False, reminders_sent__lt=number
+                survey=survey,
+                responded=False,
+                reminders_sent__lt=number,
+                member__status=MemberStatus.ACTIVE,
+                member__email_bounced_at__isnull=True,
             )
             ids = list(pending.values_list("pk", flat=True))
             if ids:
@@ -283,6 +287,14 @@ def remind_surveys() -> int:
 # --- answering ---------------------------------------------------------------------------------
 
 
+def forget_member(member: Member) -> None:
+    """What leaving the network erases of a member's surveys (for the members area's leave
+    service to call): their invitations go (no link works any more, no reminder is sent), and
+    their named responses keep the answers without the member, the invitation or the day."""
+    Response.objects.filter(member=member).update(member=None, invitation=None, submitted_on=None)
+    Invitation.objects.filter(member=member).delete()
+
+
 def invitation_for(token: str) -> Invitation | None:
     return (
         Invitation.objects.select_related("survey__ecosystem", "member").filter(token=token).first()
@@ -298,7 +310,7 @@ def submit(invitation: Invitation, answers: Mapping[int, Any]) -> None:
     a random key and no member, invitation or time. Nothing in either row, nor the database's
     transaction ids, ties one to the other (docs/network-surveys.md)."""
     survey = invitation.survey
-    if survey.status != SurveyStatus.OPEN:
+    if survey.status != SurveyStatus.OPEN or invitation.member.status != MemberStatus.ACTIVE:
         raise DomainError(_("This survey is closed."))
     with transaction.atomic():
         claimed = Invitation.objects.filter(pk=invitation.pk, responded=False).update(

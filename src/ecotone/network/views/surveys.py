@@ -492,7 +492,7 @@ def survey_answer(request: HttpRequest, ecosystem_slug: str, token: str) -> Http
     }
     if invitation.responded:
         return render(request, "network/surveys/answered.html", {**context, "already": True})
-    if not survey.is_open:
+    if not survey.is_open or not invitation.member.is_active:
         return render(request, "network/surveys/answered.html", {**context, "closed": True})
     form = AnswerForm(
         request.POST or None,
