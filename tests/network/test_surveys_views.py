@@ -230,3 +230,46 @@ def test_invitations_arrive_in_each_members_language_with_a_working_link(
 
     assert send_invitations.call(survey.pk) == 0
     assert len(smtp.to("school0@example.org")) == 1
+
+
+def test_health_counts_attendance_and_workgroup_participation(w: World) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from ecotone.network.models import Event, Registration, Workgroup, WorkgroupMembership
+    from ecotone.network.services import health
+
+    people = list(w.alpha.members.order_by("pk"))
+    start = timezone.now() - datetime.timedelta(days=3)
+    event = Event.objects.create(
+        ecosystem=w.alpha,
+        kind="network_meeting",
+        title="Quarterly",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+    )
+    for i, member in enumerate(people[:4]):
+        Registration.objects.create(
+            event=event, member=member, attended_at=start if i < 3 else None
+        )
+    Registration.objects.create(event=event, member=people[4], status="cancelled")
+    group = Workgroup.objects.create(ecosystem=w.alpha, slug="data", name="Data")
+    WorkgroupMembership.objects.bulk_create(
+        WorkgroupMembership(workgroup=group, member=m) for m in people[:3]
+    )
+    events = health.events(w.alpha, timezone.now())
+    assert events.rows == [["Quarterly", events.rows[0][1], 4, 3, "75 %"]]
+    groups = health.workgroups(w.alpha, timezone.now())
+    assert dict(groups.summary)["In at least one workgroup"] == "3"
+    assert dict(groups.summary)["Share"] == "25 %"  # 3 of 12 active members
+    assert groups.rows == [["Data", 3]]
+
+
+def test_the_api_lists_surveys_with_counts_and_never_who_answered(w: World, staff: Client) -> None:
+    survey = _answered(w, anonymous=True)
+    data = staff.get("/api/v1/ecosystems/alpha/network/surveys/").json()
+    found = next(s for s in data["results"] if s["id"] == survey.pk)
+    assert (found["invited"], found["answered"]) == (12, 12)
+    assert len(found["questions"]) == 5
+    assert "@" not in str(found)
