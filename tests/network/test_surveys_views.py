@@ -273,3 +273,14 @@ def test_the_api_lists_surveys_with_counts_and_never_who_answered(w: World, staf
     assert (found["invited"], found["answered"]) == (12, 12)
     assert len(found["questions"]) == 5
     assert "@" not in str(found)
+
+
+def test_a_spanish_member_answers_in_spanish_errors_included(w: World) -> None:
+    survey = make_survey(w.alpha)
+    surveys.open_survey(w.users["staff"], survey)
+    invitation = survey.invitations.get(member__email="biblio0@example.org")
+    page = Client().post(f"{SURVEYS}/answer/{invitation.token}/", {"nothing": ""})
+    text = page.content.decode()
+    assert 'lang="es"' in text
+    assert "Compartimos una visión" in text
+    assert "Por favor, responda esta pregunta." in text

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -480,10 +481,16 @@ def survey_answer(request: HttpRequest, ecosystem_slug: str, token: str) -> Http
     invitation = services.invitation_for(token)
     if invitation is None or invitation.survey.ecosystem_id != current_ecosystem(request).pk:
         raise Http404
-    survey = invitation.survey
     language = invitation.language if invitation.language in ("en", "es") else "en"
     if request.GET.get("lang") in ("en", "es"):
         language = request.GET["lang"]
+    # the whole page in the respondent's language: labels, errors, the layout around them
+    with translation.override(language):
+        return _answer(request, invitation, language)
+
+
+def _answer(request: HttpRequest, invitation: Any, language: str) -> HttpResponse:
+    survey = invitation.survey
     context: dict[str, Any] = {
         "ecosystem": survey.ecosystem,
         "survey": survey,
