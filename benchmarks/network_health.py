@@ -9,8 +9,10 @@ events with 100 registrations each, half attended; and a closed anonymous survey
 questions with 400 responses. Times `services.health.dashboard` (every section's queries and
 the suppression of the latest survey's results) and the page itself through Django's test
 client as backbone staff, `--requests` times each (the first is a warm-up). The last line is
-one JSON object with `members`, `dashboard_p50_ms`, `dashboard_p95_ms` and the page's p95
-(`page_p95_ms`). `benchmarks/newsletter.py` may import `dashboard_p95_ms` from here.
+one JSON object with `members`, `dashboard_p50_ms`, `dashboard_p95_ms` (wall time),
+`dashboard_cpu_p95_ms` (the process's CPU time: on a loaded machine, the cost without the wait
+for a core) and the page's p95 (`page_p95_ms`). `benchmarks/newsletter.py` may import
+`dashboard_p95_ms` from here.
 """
 
 from __future__ import annotations
@@ -170,10 +172,14 @@ def measure(requests: int) -> dict[str, Any]:
 
     alpha = Ecosystem.objects.get(slug="alpha")
     service: list[float] = []
+    cpu: list[float] = []
     for _i in range(requests):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         health.dashboard(alpha)
         service.append((time.perf_counter() - started) * 1000)
+        # SQLite runs in this process: its CPU time is the dashboard's cost without the wait
+        # for a busy machine's cores (wall time is what a reader sees)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     client = Client()
     client.force_login(User.objects.get(email="staff@alpha.test"))
     page: list[float] = []
@@ -182,12 +188,13 @@ def measure(requests: int) -> dict[str, Any]:
         response = client.get("/e/alpha/network/health/", HTTP_HOST="testserver")
         page.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.status_code
-    service, page = service[1:], page[1:]
+    service, page, cpu = service[1:], page[1:], cpu[1:]
     return {
         "members": alpha.members.count(),
         "database": connection.vendor,
         "dashboard_p50_ms": round(statistics.median(service), 1),
         "dashboard_p95_ms": round(_p(service, 0.95), 1),
+        "dashboard_cpu_p95_ms": round(_p(cpu, 0.95), 1),
         "page_p50_ms": round(statistics.median(page), 1),
         "page_p95_ms": round(_p(page, 0.95), 1),
     }

@@ -26,8 +26,10 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ecotone import suppression
@@ -119,6 +121,32 @@ def breakdown_choices(survey: Survey) -> list[tuple[str, str]]:
 
 
 def results(survey: Survey, *, breakdown: str = "", language: str = "en") -> Results:
+    """The survey's results as they may be published. A closed survey's never change (no
+    answer comes in, and the threshold is part of the key), so they are worked out once and
+    kept an hour: the health dashboard reads the latest on every visit."""
+    if survey.status != SurveyStatus.CLOSED:
+        return _results(survey, breakdown=breakdown, language=language)
+    key = ":".join(
+        str(part)
+        for part in (
+            "survey-results",
+            survey.pk,
+            survey.closed_at.isoformat() if survey.closed_at else "",
+            survey.ecosystem.suppression_threshold,
+            breakdown,
+            language,
+            get_language() or "",  # the labels' language ("Answered", "No answer")
+        )
+    )
+    return cast(
+        Results,
+        cache.get_or_set(
+            key, lambda: _results(survey, breakdown=breakdown, language=language), 3600
+        ),
+    )
+
+
+def _results(survey: Survey, *, breakdown: str, language: str) -> Results:
     ecosystem = survey.ecosystem
     threshold = ecosystem.suppression_threshold
     responses = survey.responses.count()
