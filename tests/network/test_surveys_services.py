@@ -173,6 +173,9 @@ def test_reminders_go_once_per_setting_to_those_who_have_not_answered(w: World) 
     assert day(30) == 11  # the second reminder, once, however late the run
     assert day(31) == 0
     assert set(survey.invitations.values_list("reminders_sent", flat=True)) == {0, 2}
+    # closing an anonymous survey forgets who was reminded (results are shown from then on)
+    surveys.close_survey(w.users["staff"], survey)
+    assert set(survey.invitations.values_list("reminders_sent", flat=True)) == {0}
 
 
 def test_a_survey_past_its_closing_day_is_closed_by_the_daily_run(w: World) -> None:

@@ -232,6 +232,11 @@ def close_survey(actor: Any, survey: Survey) -> None:
         survey.status = SurveyStatus.CLOSED
         survey.closed_at = timezone.now()
         survey.save()
+        if survey.anonymous:
+            # How many reminders each invitation had would split the responses into "before"
+            # and "after" each reminder by the order they were written in: forgotten on
+            # closing, when the results are first shown (docs/network-surveys.md).
+            survey.invitations.update(reminders_sent=0)
 
 
 def reminder_days(survey: Survey) -> list[int]:
@@ -321,6 +326,9 @@ def submit(invitation: Invitation, answers: Mapping[int, Any]) -> None:
         if not survey.anonymous:
             _store(survey, answers, invitation=invitation)
             return
+        # Every answered invitation is written again by this transaction, so none carries the
+        # id of "its" transaction (PostgreSQL's xmin), which the response's would follow.
+        Invitation.objects.filter(survey=survey, responded=True).update(responded=True)
     _store(survey, answers, invitation=None)
 
 
