@@ -22,6 +22,7 @@ from tests.conftest import PERSONAS, World, build_world
 from tests.network import permissions_core as network_core
 from tests.network import permissions_gatherings as network_gatherings
 from tests.network import permissions_members as network_members
+from tests.network import permissions_surveys as network_surveys
 from tests.pathways import permissions_bcore as badges_core
 from tests.pathways import permissions_bissue as badges_bissue
 from tests.pathways import permissions_paths
@@ -1526,6 +1527,7 @@ ROWS = [
     *network_core.ROWS,
     *network_members.ROWS,
     *network_gatherings.ROWS,
+    *network_surveys.ROWS,
 ]
 
 ROW_PARAMS = [pytest.param(row, id=row.name) for row in ROWS]
@@ -1679,6 +1681,7 @@ def _records(world: World) -> dict[str, Any]:
         **network_core.records(world),
         **network_members.records(world),
         **network_gatherings.records(world),
+        **network_surveys.records(world),
         "assessed": assessed.pk,
         "assessed_program": assessed.program.slug,
         "assessed_rubric": assessed.version.rubric.key,
@@ -2009,6 +2012,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         **network_core.FAKE,
         **network_members.FAKE,
         **network_gatherings.FAKE,
+        **network_surveys.FAKE,
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

@@ -64,6 +64,8 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Network members"), "network:members", "network.manage_members"),
     NavEntry(_("Workgroups"), "network:workgroups", "network.view_workgroups"),
     NavEntry(_("Events"), "network:events", "network.view_events"),
+    NavEntry(_("Surveys"), "network:surveys", "network.manage_surveys"),
+    NavEntry(_("Network health"), "network:health", "network.view_health"),
     NavEntry(_("Challenges"), "challenges:call_list", "challenges.view_calls"),
     NavEntry(_("Challenge reviews"), "challenges:my_reviews", "challenges.review"),
     NavEntry(_("Reviewers"), "challenges:reviewers", "challenges.manage_calls"),

@@ -11,6 +11,7 @@ from ecotone.measures import api as measures_api
 from ecotone.mentoring import api as mentoring_api
 from ecotone.network.api import gatherings as network_gatherings_api
 from ecotone.network.api import members as network_members_api
+from ecotone.network.api import surveys as network_surveys_api
 from ecotone.pathways import api as pathways_api
 from ecotone.pathways import api_verify as badges_verify_api
 from ecotone.quality import api as quality_api
@@ -121,6 +122,9 @@ scoped.register(
 scoped.register(
     "network/resources", network_members_api.ResourceViewSet, basename="network-resource"
 )
+# the network's surveys and health dashboard (issue 19, surveys): the backbone's, read-only
+scoped.register("network/surveys", network_surveys_api.SurveyViewSet, basename="network-survey")
+scoped.register("network/health", network_surveys_api.HealthViewSet, basename="network-health")
 
 app_name = "api"
 urlpatterns = [

@@ -379,6 +379,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "network.suggest_items": is_backbone | is_network_member,
     "network.manage_newsletters": is_backbone,
     "network.manage_surveys": is_backbone,
+    # a survey's respondent holds its invitation's link (the token), not an account
+    "network.answer_surveys": everyone,
     "network.view_health": is_backbone,
     # networks of ecosystems
     "ecosystems.view_network": operates_network,

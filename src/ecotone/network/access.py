@@ -11,7 +11,17 @@ from django.shortcuts import get_object_or_404
 
 from ecotone.ecosystems.models import Ecosystem
 
-from .models import Event, Member, MemberImport, MemberStatus, Welcome, Workgroup
+from .models import (
+    Event,
+    Member,
+    MemberImport,
+    MemberStatus,
+    Question,
+    Section,
+    Survey,
+    Welcome,
+    Workgroup,
+)
 
 
 def roll(ecosystem: Ecosystem) -> QuerySet[Member]:
@@ -145,3 +155,21 @@ def reads_reports(user: Any, ecosystem: Ecosystem) -> bool:
         return True
     committee = steering_committee(ecosystem)
     return committee is not None and user.has_perm("network.view_workgroup_space", committee)
+
+
+def surveys(ecosystem: Ecosystem) -> QuerySet[Survey]:
+    return Survey.objects.filter(ecosystem=ecosystem)
+
+
+def get_survey(request: HttpRequest, pk: int) -> Survey:
+    """A survey of the request's ecosystem (the backbone's pages), or 404."""
+    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
+    return get_object_or_404(surveys(ecosystem).select_related("ecosystem"), pk=pk)
+
+
+def get_section(survey: Survey, pk: int) -> Section:
+    return get_object_or_404(Section.objects.filter(survey=survey), pk=pk)
+
+
+def get_question(survey: Survey, pk: int) -> Question:
+    return get_object_or_404(Question.objects.filter(survey=survey).select_related("survey"), pk=pk)

@@ -9,8 +9,11 @@ from .models import (
     Member,
     NetworkSettings,
     ProgressNote,
+    Question,
     Resource,
+    Section,
     SteeringReport,
+    Survey,
     Task,
     Welcome,
     Welcomer,
@@ -38,3 +41,8 @@ for model in (
     WorkgroupFile,
 ):
     track(model)
+# Surveys: the builder's changes. Invitations, responses and answers are never tracked: a
+# history entry would stamp an invitation's "responded" with a time that could link it to an
+# anonymous response (models/surveys.py).
+for survey_model in (Survey, Section, Question):
+    track(survey_model)

@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("ecotone.network.views.member_imports")),
     path("", include("ecotone.network.views.workgroups")),
     path("", include("ecotone.network.views.events")),
+    path("", include("ecotone.network.views.surveys")),
+    path("", include("ecotone.network.views.health")),
 ]

@@ -175,6 +175,12 @@ class Member(TimeStamped):
             models.Index(fields=["ecosystem", "sector"]),
             models.Index(fields=["ecosystem", "region"]),
             models.Index(fields=["ecosystem", "email"]),
+            # the health dashboard's members over time by sector and region: the counts read
+            # this index alone, never the rows (services/health.py)
+            models.Index(
+                fields=["ecosystem", "sector", "region", "confirmed_at", "left_at"],
+                name="member_roll_over_time",
+            ),
         ]
 
     def __str__(self) -> str:

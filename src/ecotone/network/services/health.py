@@ -1,0 +1,369 @@
+"""The network's health dashboard (`network:health`): one function per section, each
+returning a `HealthSection` (its charts, each with its table, and its export table).
+
+To add a section (the welcome speed, the newsletters' delivery and clicks), write a function
+`(ecosystem, now) -> HealthSection` and append it to `SECTIONS`; its template is
+`network/health/_section.html` unless it names its own. Every figure is counted by the
+database (aggregates over indexed columns: no loop over members), so the page stays fast at
+100,000 members (benchmarks/network_health.py).
+
+The counts of members, registrations and workgroup members are of adults the backbone already
+sees one by one (the roll); they are shown as counted. Survey results pass the surveys'
+suppression (`survey_results`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from ecotone import charts
+from ecotone.ecosystems.models import Ecosystem, Sector
+
+from ..models import (
+    Event,
+    Member,
+    MemberStatus,
+    RegistrationStatus,
+    Survey,
+    SurveyStatus,
+    Workgroup,
+    WorkgroupMembership,
+)
+from . import survey_results
+from .surveys import response_counts
+
+MONTHS = 12
+TOP_REGIONS = 8
+EVENTS = 12
+SURVEYS = 10
+
+
+@dataclass
+class HealthSection:
+    key: str
+    title: str
+    summary: list[tuple[str, str]] = field(default_factory=list)  # (label, figure)
+    charts: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)  # the export's
+    rows: list[list[Any]] = field(default_factory=list)
+    empty: str = ""  # said instead of charts when there is nothing to show
+    template: str = "network/health/_section.html"
+
+
+def month_ends(now: datetime.datetime, months: int = MONTHS) -> list[datetime.datetime]:
+    """The ends of the last `months` months, the current one ending now, oldest first."""
+    ends = [now]
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    for _i in range(months - 1):
+        ends.append(first - datetime.timedelta(microseconds=1))
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return list(reversed(ends))
+
+
+def _bucket(column: str, ends: list[datetime.datetime]) -> Case:
+    """The first month whose end is at or after the column's time (None when the time is
+    empty or after the last month end): one CASE per row, not one filter per month."""
+    return Case(
+        # most members have not left: they are settled by the first test
+        When(**{f"{column}__isnull": True}, then=Value(None)),
+        *[When(**{f"{column}__lte": t}, then=Value(i)) for i, t in enumerate(ends)],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def _counts_over_time(
+    ecosystem: Ecosystem, ends: list[datetime.datetime]
+) -> dict[str, dict[str, list[int]]]:
+    """{"sector": {sector: members on the roll at each month's end}, "region": {...}}, from
+    one grouped query: a member confirmed in month c and left in month l (or never) counts in
+    months c to l - 1; the groups (sector x region x c x l, a few thousand at most) are added
+    up here, never the members."""
+    rows = (
+        Member.objects.filter(ecosystem=ecosystem, confirmed_at__lte=ends[-1])
+        .annotate(came=_bucket("confirmed_at", ends), went=_bucket("left_at", ends))
+        .values_list("sector", "region", "came", "went")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found: dict[str, dict[str, list[int]]] = {"sector": {}, "region": {}}
+    for sector, region, came, went, n in rows:
+        for dimension, key in (("sector", sector), ("region", region)):
+            counts = found[dimension].setdefault(key or "", [0] * len(ends))
+            for i in range(came, len(ends) if went is None else went):
+                counts[i] += n
+    return found
+
+
+def members(ecosystem: Ecosystem, now: datetime.datetime) -> HealthSection:
+    ends = month_ends(now)
+    labels = [date_format(t, "M Y") for t in ends]
+    section = HealthSection("members", _("Members over time"))
+    counted = _counts_over_time(ecosystem, ends)
+    by_sector = counted["sector"]
+    if not by_sector:
+        section.empty = _("Nobody has joined the network yet.")
+        return section
+    sectors = dict(Sector.choices)
+    sector_groups = {
+        (str(sectors.get(k, k)) if k else _("Not given")): v for k, v in by_sector.items()
+    }
+    by_region = counted["region"]
+    ranked = sorted(by_region.items(), key=lambda kv: (-kv[1][-1], kv[0]))
+    region_groups: dict[str, list[int]] = {}
+    for key, counts in ranked:
+        name = key or _("Not given")
+        if len(region_groups) >= TOP_REGIONS and key:
+            name = _("Other regions")
+        prior = region_groups.get(name)
+        region_groups[name] = (
+            counts if prior is None else [a + b for a, b in zip(prior, counts, strict=True)]
+        )
+    totals = [sum(v[i] for v in by_sector.values()) for i in range(len(ends))]
+    section.summary = [
+        (_("Members now"), str(totals[-1])),
+        (_("A year ago"), str(totals[0])),
+    ]
+    for key, title, groups in (
+        ("sector", _("Members by sector"), sector_groups),
+        ("region", _("Members by region"), region_groups),
+    ):
+        points = [
+            {"period": labels[i], "group": name, "value": counts[i], "shown": str(counts[i])}
+            for name, counts in sorted(groups.items())
+            for i in range(len(ends))
+        ]
+        spec = charts.line_spec(
+            points,
+            period_title=_("Month"),
+            value_title=_("Members"),
+            group_title=_("Sector") if key == "sector" else _("Region"),
+        )
+        names = sorted(groups)
+        section.charts.append(
+            charts.chart(
+                f"members-{key}",
+                title,
+                spec,
+                [_("Month"), *names, _("All")],
+                [[labels[i], *[groups[n][i] for n in names], totals[i]] for i in range(len(ends))],
+            )
+        )
+        section.rows += [
+            [key, name, labels[i], counts[i]]
+            for name, counts in sorted(groups.items())
+            for i in range(len(ends))
+        ]
+    section.headers = [_("By"), _("Group"), _("Month"), _("Members")]
+    return section
+
+
+def events(ecosystem: Ecosystem, now: datetime.datetime) -> HealthSection:
+    section = HealthSection("events", _("Event registration and attendance"))
+    past = list(
+        Event.objects.filter(ecosystem=ecosystem, starts_at__lt=now, cancelled_at__isnull=True)
+        .annotate(
+            registered=Count(
+                "registrations",
+                filter=Q(registrations__status=RegistrationStatus.REGISTERED)
+                | Q(registrations__attended_at__isnull=False),
+            ),
+            attended=Count("registrations", filter=Q(registrations__attended_at__isnull=False)),
+        )
+        .order_by("-starts_at")[:EVENTS]
+    )
+    if not past:
+        section.empty = _("No event has taken place yet.")
+        return section
+    past.reverse()
+    registered = sum(e.registered for e in past)
+    attended = sum(e.attended for e in past)
+    section.summary = [
+        (_("Registered"), str(registered)),
+        (_("Attended"), str(attended)),
+        (_("Attendance rate"), _percent(attended, registered)),
+    ]
+    rows = [
+        {
+            "label": f"{e.title} ({date_format(e.starts_at, 'SHORT_DATE_FORMAT')})",
+            "value": None if not e.registered else round(100 * e.attended / e.registered, 1),
+            "shown": _percent(e.attended, e.registered),
+        }
+        for e in past
+    ]
+    table = [
+        [
+            e.title,
+            date_format(e.starts_at, "SHORT_DATE_FORMAT"),
+            e.registered,
+            e.attended,
+            r["shown"],
+        ]
+        for e, r in zip(past, rows, strict=True)
+    ]
+    headers = [_("Event"), _("Date"), _("Registered"), _("Attended"), _("Attendance rate")]
+    section.charts.append(
+        charts.chart(
+            "events-attendance",
+            _("Share of registrants who attended, by event"),
+            charts.bar_spec(rows, label_title=_("Event"), value_title=_("Attended (%)")),
+            headers,
+            table,
+        )
+    )
+    section.headers, section.rows = headers, table
+    return section
+
+
+def workgroups(ecosystem: Ecosystem, now: datetime.datetime) -> HealthSection:
+    section = HealthSection("workgroups", _("Workgroup participation"))
+    active = Member.objects.filter(ecosystem=ecosystem, status=MemberStatus.ACTIVE)
+    everyone = active.count()
+    live = Q(workgroup__archived_at__isnull=True)
+    in_any = (
+        WorkgroupMembership.objects.filter(
+            live, workgroup__ecosystem=ecosystem, member__status=MemberStatus.ACTIVE
+        )
+        .values("member_id")
+        .distinct()
+        .count()
+    )
+    groups = list(
+        Workgroup.objects.filter(ecosystem=ecosystem, archived_at__isnull=True)
+        .annotate(
+            people=Count("memberships", filter=Q(memberships__member__status=MemberStatus.ACTIVE))
+        )
+        .order_by("name")
+    )
+    section.summary = [
+        (_("Active members"), str(everyone)),
+        (_("In at least one workgroup"), str(in_any)),
+        (_("Share"), _percent(in_any, everyone)),
+    ]
+    if not groups:
+        section.empty = _("No workgroup yet.")
+        return section
+    rows = [{"label": g.name, "value": g.people, "shown": str(g.people)} for g in groups]
+    headers = [_("Workgroup"), _("Members")]
+    table = [[g.name, g.people] for g in groups]
+    section.charts.append(
+        charts.chart(
+            "workgroups-members",
+            _("Members per workgroup"),
+            charts.bar_spec(rows, label_title=_("Workgroup"), value_title=_("Members")),
+            headers,
+            table,
+        )
+    )
+    section.headers, section.rows = headers, table
+    return section
+
+
+def surveys(ecosystem: Ecosystem, now: datetime.datetime) -> HealthSection:
+    section = HealthSection("surveys", _("Surveys"))
+    sent = list(
+        response_counts(
+            Survey.objects.filter(ecosystem=ecosystem).exclude(status=SurveyStatus.DRAFT)
+        ).order_by("-opened_at", "-pk")[:SURVEYS]
+    )
+    if not sent:
+        section.empty = _("No survey has been sent yet.")
+        return section
+    headers = [_("Survey"), _("Invited"), _("Answered"), _("Response rate")]
+    table = [[s.title, s.invited, s.answered, _percent(s.answered, s.invited)] for s in sent]
+    rows = [
+        {
+            "label": s.title,
+            "value": None if not s.invited else round(100 * s.answered / s.invited, 1),
+            "shown": _percent(s.answered, s.invited),
+        }
+        for s in sent
+    ]
+    section.charts.append(
+        charts.chart(
+            "surveys-response",
+            _("Response rate by survey"),
+            charts.bar_spec(rows, label_title=_("Survey"), value_title=_("Answered (%)")),
+            headers,
+            table,
+        )
+    )
+    section.headers, section.rows = headers, table
+    for survey in sent:
+        found = survey_results.results(survey)
+        if not found.shown:
+            continue
+        likert = [q for q in found.questions if q.question.kind == "likert"]
+        if not likert:
+            break
+        head = [
+            {
+                "label": q.text,
+                "value": q.agree_percent,
+                "shown": _("hidden (protects a small group)")
+                if q.agree_percent is None
+                else f"{q.agree_percent} %",
+            }
+            for q in likert
+        ]
+        section.charts.append(
+            charts.chart(
+                "surveys-latest",
+                _("Latest results: %(title)s") % {"title": survey.title},
+                charts.bar_spec(
+                    head,
+                    label_title=_("Question"),
+                    value_title=_("Agree or strongly agree (%)"),
+                    label_limit=260,
+                ),
+                [_("Question"), _("Agree or strongly agree")],
+                [[r["label"], r["shown"]] for r in head],
+            )
+        )
+        break
+    return section
+
+
+def _percent(part: int, whole: int) -> str:
+    return "—" if not whole else f"{round(100 * part / whole)} %"
+
+
+SECTIONS: list[Callable[[Ecosystem, datetime.datetime], HealthSection]] = [
+    members,
+    events,
+    workgroups,
+    surveys,
+]
+
+
+def dashboard(ecosystem: Ecosystem, now: datetime.datetime | None = None) -> list[HealthSection]:
+    now = now or timezone.now()
+    return [make(ecosystem, now) for make in SECTIONS]
+
+
+def section(ecosystem: Ecosystem, key: str, now: datetime.datetime | None = None) -> HealthSection:
+    now = now or timezone.now()
+    for make in SECTIONS:
+        if make.__name__ == key:
+            return make(ecosystem, now)
+    raise KeyError(key)
+
+
+def as_data(sections: list[HealthSection]) -> dict[str, Any]:
+    return {
+        s.key: {
+            "title": s.title,
+            "summary": [{"label": label, "value": value} for label, value in s.summary],
+            "headers": s.headers,
+            "rows": s.rows,
+        }
+        for s in sections
+    }
