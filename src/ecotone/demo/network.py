@@ -43,6 +43,8 @@ from ecotone.network.models import (
 )
 from ecotone.network.services import roll
 
+from .tables import table
+
 SEED = 20261207 + 19
 DOMAIN = "demo.ecotone.example.org"
 MEMBER_DOMAIN = "members.example.org"
@@ -204,9 +206,8 @@ def _demo_accounts(ctx: Any, ecosystem: Ecosystem, now: Any) -> list[Member]:
 
 
 def _name(rng: random.Random) -> tuple[str, str]:
-    from .builder import FIRST_NAMES, LAST_NAMES
-
-    return rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    people = table("people")
+    return rng.choice(people["first_names"]), rng.choice(people["last_names"])
 
 
 def _workgroups(
