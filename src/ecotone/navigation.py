@@ -58,6 +58,8 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Manage pathways"), "pathways:manage", "pathways.manage_pathways"),
     NavEntry(_("Reviews"), "quality:reviews", "quality.review_assessments"),
     NavEntry(_("Network"), "network:home", "network.join"),
+    NavEntry(_("Newsletters"), "network:newsletter_archive", "network.view_newsletters"),
+    NavEntry(_("Compose newsletters"), "network:newsletters", "network.manage_newsletters"),
     NavEntry(_("Challenges"), "challenges:call_list", "challenges.view_calls"),
     NavEntry(_("Challenge reviews"), "challenges:my_reviews", "challenges.review"),
     NavEntry(_("Reviewers"), "challenges:reviewers", "challenges.manage_calls"),

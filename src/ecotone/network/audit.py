@@ -9,3 +9,10 @@ from .models import Event, Member, NetworkSettings, Workgroup, WorkgroupMembersh
 track(Member, exclude=["confirmation_token", "unsubscribe_token"])
 for model in (Workgroup, WorkgroupMembership, Event, NetworkSettings):
     track(model)
+
+# Newsletters: what the editor composed and sent, and suggestions decided. Deliveries and
+# click counts are sending's bookkeeping, not history.
+from .models import Newsletter, Suggestion  # noqa: E402
+
+for model in (Newsletter, Suggestion):
+    track(model, exclude=["send_run", "opens", "links", "figures"])

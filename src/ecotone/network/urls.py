@@ -7,4 +7,5 @@ app_name = "network"
 
 urlpatterns = [
     path("", include("ecotone.network.views.members")),
+    path("", include("ecotone.network.views.newsletters")),
 ]
