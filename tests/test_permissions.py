@@ -20,6 +20,7 @@ from django.test import Client, override_settings
 from tests.challenges import permissions as challenges
 from tests.conftest import PERSONAS, World, build_world
 from tests.network import permissions_core as network_core
+from tests.network import permissions_newsletters as network_newsletters
 from tests.pathways import permissions_bcore as badges_core
 from tests.pathways import permissions_bissue as badges_bissue
 from tests.pathways import permissions_paths
@@ -1522,6 +1523,7 @@ ROWS = [
     *badges_core.ROWS,
     *permissions_paths.ROWS,
     *network_core.ROWS,
+    *network_newsletters.ROWS,
 ]
 
 ROW_PARAMS = [pytest.param(row, id=row.name) for row in ROWS]
@@ -1581,6 +1583,12 @@ def test_permission_table(table: Table, db: None, settings: Any, row: Row) -> No
     # conftest gives each test a media folder of its own, without the records' import files
     settings.MEDIA_ROOT = table.media
     url = row.url.format(**table.ids)
+    # a posted value may name a record too ("{nl_section}")
+    data = {
+        key: value.format(**table.ids) if isinstance(value, str) else value
+        for key, value in row.data.items()
+    }
+    row = Row(row.name, row.method, row.url, row.expected, data)
     wrong = []
     for persona in PERSONAS:
         savepoint = transaction.savepoint()
@@ -1673,6 +1681,7 @@ def _records(world: World) -> dict[str, Any]:
         **badges_core.records(world),
         **permissions_paths.records(world),
         **network_core.records(world),
+        **network_newsletters.records(world),
         "assessed": assessed.pk,
         "assessed_program": assessed.program.slug,
         "assessed_rubric": assessed.version.rubric.key,
@@ -2001,6 +2010,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         **badges_core.FAKE,
         **permissions_paths.FAKE,
         **network_core.FAKE,
+        **network_newsletters.FAKE,
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

@@ -94,13 +94,16 @@ def test_each_member_receives_it_once_in_their_language_with_one_click_unsubscri
     (mail_es,) = smtp.to("beto@example.org")
     assert mail_en.message["Subject"] == "March news"
     assert mail_es.message["Subject"] == "Noticias de marzo"
-    assert "Feria de robótica" in mail_es.html() and "Ven a construir." in mail_es.text()
-    assert "Robotics fair" in mail_en.text() and "Feria" not in mail_en.text()
+    assert "Feria de robótica" in mail_es.html()
+    assert "Ven a construir." in mail_es.text()
+    assert "Robotics fair" in mail_en.text()
+    assert "Feria" not in mail_en.text()
     assert mail_es.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     header = str(mail_es.message["List-Unsubscribe"]).strip()  # folded: long
     url = f"http://testserver/e/alpha/network/unsubscribe/{spanish.unsubscribe_token}/"
     assert header == f"<{url}>"
-    assert url in mail_es.text() and url in mail_es.html()
+    assert url in mail_es.text()
+    assert url in mail_es.html()
     assert english.unsubscribe_token not in mail_es.text()
     # the item's link goes through the click counter, never straight to the target
     assert "https://example.org/fair" not in mail_en.html()
@@ -150,7 +153,10 @@ def test_a_crash_inside_a_batch_never_sends_the_claimed_mail_twice(world: Any, s
             raise ConnectionResetError("the server went away")
         return real(self, member, connection)
 
-    with mock.patch.object(sending.Renderer, "message", crashing), pytest.raises(ConnectionResetError):
+    with (
+        mock.patch.object(sending.Renderer, "message", crashing),
+        pytest.raises(ConnectionResetError),
+    ):
         sending.run_send(newsletter.pk, batch_size=4)
     assert len(smtp.received) == 2
     sending.run_send(newsletter.pk, batch_size=4)
@@ -200,16 +206,21 @@ def test_a_hard_bounce_stops_mail_and_a_soft_one_does_not(world: Any, smtp: Any)
     sending.request_send(newsletter, world.users["staff"])
     sending.run_send(newsletter.pk)
 
-    soft = DSN.format(address="slow@example.org", action="delayed", status="4.2.2", newsletter=newsletter.pk)
+    soft = DSN.format(
+        address="slow@example.org", action="delayed", status="4.2.2", newsletter=newsletter.pk
+    )
     outcome = bounces.record(soft.encode(), world.alpha)
     assert (outcome.hard, outcome.soft, outcome.members) == (0, 1, 0)
-    hard = DSN.format(address="Dead@Example.org", action="failed", status="5.1.1", newsletter=newsletter.pk)
+    hard = DSN.format(
+        address="Dead@Example.org", action="failed", status="5.1.1", newsletter=newsletter.pk
+    )
     outcome = bounces.record(hard.encode(), world.alpha)
     assert (outcome.hard, outcome.members, outcome.deliveries) == (1, 1, 1)
 
     dead.refresh_from_db()
     slow.refresh_from_db()
-    assert dead.email_bounced_at is not None and slow.email_bounced_at is None
+    assert dead.email_bounced_at is not None
+    assert slow.email_bounced_at is None
     assert list(Member.objects.filter(ecosystem=world.alpha).mailable()) == [slow]
     assert Delivery.objects.get(member=dead).status == DeliveryStatus.BOUNCED
     figures = service.engagement_of(newsletter)
@@ -235,13 +246,17 @@ def test_bounce_webhook_needs_the_secret(world: Any, tmp_path: Any) -> None:
 
     other = make_member(world.alpha, "gone2@example.org", email_consent=True)
     box = tmp_path / "bounces.mbox"
-    box.write_text("From MAILER-DAEMON Mon Dec  7 10:00:00 2026\n" + raw.replace("gone@", "gone2@") + "\n")
+    box.write_text(
+        "From MAILER-DAEMON Mon Dec  7 10:00:00 2026\n" + raw.replace("gone@", "gone2@") + "\n"
+    )
     call_command("network_bounces", str(box))
     other.refresh_from_db()
     assert other.email_bounced_at is not None
 
 
-def test_clicks_are_counted_per_link_without_who_and_opens_only_when_on(world: Any, smtp: Any) -> None:
+def test_clicks_are_counted_per_link_without_who_and_opens_only_when_on(
+    world: Any, smtp: Any
+) -> None:
     _members(world, 2)
     newsletter = _newsletter(world)
     sending.request_send(newsletter, world.users["staff"])
@@ -249,7 +264,8 @@ def test_clicks_are_counted_per_link_without_who_and_opens_only_when_on(world: A
     client = Client()
     good = service.click_url(newsletter, 1).removeprefix("http://testserver")
     response = client.get(good)
-    assert response.status_code == 302 and response["Location"] == "https://example.org/guide"
+    assert response.status_code == 302
+    assert response["Location"] == "https://example.org/guide"
     client.get(good)
     assert client.get(good.replace("?s=", "?s=x")).status_code == 404  # not an open redirect
     assert client.get(f"/e/alpha/network/r/{newsletter.pk}/9/").status_code == 404
@@ -269,4 +285,7 @@ def test_clicks_are_counted_per_link_without_who_and_opens_only_when_on(world: A
     figures = service.engagement_of(newsletter)
     assert (figures.clicks, figures.opens, figures.delivered) == (2, 1, 2)
     assert figures.click_rate == 1.0
-    assert figures.links == [(0, "https://example.org/fair", 0), (1, "https://example.org/guide", 2)]
+    assert figures.links == [
+        (0, "https://example.org/fair", 0),
+        (1, "https://example.org/guide", 2),
+    ]

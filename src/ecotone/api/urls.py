@@ -9,6 +9,7 @@ from ecotone.directory import api as directory_api
 from ecotone.ecosystems import api as ecosystem_api
 from ecotone.measures import api as measures_api
 from ecotone.mentoring import api as mentoring_api
+from ecotone.network.api import newsletters as network_newsletters_api
 from ecotone.pathways import api as pathways_api
 from ecotone.pathways import api_verify as badges_verify_api
 from ecotone.quality import api as quality_api
@@ -95,6 +96,20 @@ scoped.register("challenges/rounds", challenges_api.RoundViewSet, basename="chal
 scoped.register("challenges/bids", challenges_api.BidViewSet, basename="challenge-bid")
 scoped.register(
     "challenges/conflicts", challenges_api.ConflictViewSet, basename="challenge-conflict"
+)
+# network newsletters (issue 19): scoped by network.access; counts only, never who
+scoped.register(
+    "network/newsletters", network_newsletters_api.NewsletterViewSet, basename="network-newsletter"
+)
+scoped.register(
+    "network/newsletter-engagement",
+    network_newsletters_api.NewsletterEngagementViewSet,
+    basename="network-newsletter-engagement",
+)
+scoped.register(
+    "network/segment-count",
+    network_newsletters_api.SegmentCountViewSet,
+    basename="network-segment-count",
 )
 
 app_name = "api"
