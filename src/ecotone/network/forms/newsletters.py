@@ -13,7 +13,7 @@ from ecotone.ecosystems.models import Ecosystem, Sector
 from ecotone.limits import SEARCH_TEXT
 
 from .. import access
-from ..models import ItemKind, Newsletter, NewsletterStatus, Suggestion
+from ..models import ItemKind, Member, Newsletter, NewsletterStatus, Suggestion
 from ..profile import INTERESTS
 from ..services import newsletters as service
 from ..services.segments import Segment
@@ -134,8 +134,11 @@ class PickForm(forms.Form):
 
 
 def _regions(ecosystem: Ecosystem) -> list[tuple[str, str]]:
+    # The regions named on the ecosystem's rows, read from the (ecosystem, region) index alone
+    # (filtering by status too read every row: 190 ms at 100,000 members against 10). A region
+    # only a former member named is offered and counts nobody: segments reach active members.
     found = (
-        access.roll(ecosystem)
+        Member.objects.filter(ecosystem=ecosystem)
         .exclude(region="")
         .order_by("region")
         .values_list("region", flat=True)
