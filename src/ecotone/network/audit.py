@@ -14,5 +14,5 @@ for model in (Workgroup, WorkgroupMembership, Event, NetworkSettings):
 # click counts are sending's bookkeeping, not history.
 from .models import Newsletter, Suggestion  # noqa: E402
 
-for model in (Newsletter, Suggestion):
-    track(model, exclude=["send_run", "opens", "links", "figures"])
+track(Newsletter, exclude=["send_run", "opens", "links", "figures"])
+track(Suggestion)

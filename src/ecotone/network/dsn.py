@@ -49,7 +49,7 @@ def _newsletter_id(report: Message) -> int | None:
                 headers = email.message_from_bytes(payload)
         elif kind == "message/rfc822":
             inner = part.get_payload()
-            if isinstance(inner, list) and inner:
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 headers = inner[0]
         if headers is not None:
             value = str(headers.get("X-Ecotone-Newsletter", "")).strip()
@@ -70,6 +70,8 @@ def parse(raw: bytes) -> list[Bounce]:
         if not isinstance(blocks, list):
             continue
         for block in blocks[1:]:
+            if not isinstance(block, Message):
+                continue
             recipient = _address(
                 str(block.get("Final-Recipient") or block.get("Original-Recipient") or "")
             )

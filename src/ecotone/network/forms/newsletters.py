@@ -57,6 +57,12 @@ class SectionForm(forms.Form):
     title_es = forms.CharField(label=_("Section title (Spanish)"), max_length=200, required=False)
 
 
+def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 def _section_choices(newsletter: Newsletter) -> list[tuple[int, str]]:
     return [(s.pk, s.title) for s in newsletter.sections.order_by("position", "pk")]
 
@@ -87,7 +93,7 @@ class ItemForm(forms.Form):
 
     def __init__(self, *args: Any, newsletter: Newsletter, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["section"].choices = _section_choices(newsletter)
+        _choice(self, "section").choices = _section_choices(newsletter)
 
 
 class PickForm(forms.Form):
@@ -106,8 +112,8 @@ class PickForm(forms.Form):
     def __init__(self, *args: Any, newsletter: Newsletter, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ecosystem = newsletter.ecosystem
-        self.fields["section"].choices = _section_choices(newsletter)
-        self.fields["source"].choices = [
+        _choice(self, "section").choices = _section_choices(newsletter)
+        _choice(self, "source").choices = [
             (
                 _("Members' suggestions"),
                 [
@@ -174,8 +180,8 @@ class SegmentForm(forms.Form):
 
     def __init__(self, *args: Any, ecosystem: Ecosystem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["regions"].choices = _regions(ecosystem)
-        self.fields["workgroups"].choices = [(w.pk, w.name) for w in access.workgroups(ecosystem)]
+        _choice(self, "regions").choices = _regions(ecosystem)
+        _choice(self, "workgroups").choices = [(w.pk, w.name) for w in access.workgroups(ecosystem)]
 
     def segment(self) -> Segment:
         return Segment.from_dict(self.cleaned_data)

@@ -340,7 +340,7 @@ def sent(ecosystem: Ecosystem) -> QuerySet[Newsletter]:
     return Newsletter.objects.filter(ecosystem=ecosystem, status=NewsletterStatus.SENT)
 
 
-SORTS = {
+SORTS: dict[str, tuple[Any, ...]] = {
     "-created": ("-created_at", "-pk"),
     "subject": ("subject", "pk"),
     "status": ("status", "-created_at"),
