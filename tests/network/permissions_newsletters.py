@@ -137,6 +137,13 @@ ROWS = [
         members_only(BACKBONE, api=True),
     ),
     Row(
+        "api newsletter suggestions",
+        "get",
+        f"{API}/newsletter-suggestions/?status=pending",
+        members_only(BACKBONE, api=True),
+    ),
+    Row("newsletter suggestions csv", "get", f"{MANAGE}/suggestions/?format=csv", EDITORS),
+    Row(
         "api segment count",
         "get",
         f"{API}/segment-count/?languages=es",

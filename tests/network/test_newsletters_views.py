@@ -168,6 +168,11 @@ def test_archive_in_the_readers_language_and_member_suggestions(
     suggestion = Suggestion.objects.get(title="Summer internships")
     assert suggestion.member == member
     assert "Summer internships" in staff.get(f"{MANAGE}/suggestions/").content.decode()
+    listed = staff.get("/api/v1/ecosystems/alpha/network/newsletter-suggestions/").json()
+    assert [s["title"] for s in listed["results"]] == ["Summer internships"]
+    assert "member" not in listed["results"][0]
+    export = b"".join(staff.get(f"{MANAGE}/suggestions/", {"format": "csv"}).streaming_content)
+    assert "Summer internships" in export.decode()
     staff.post(f"{MANAGE}/suggestions/{suggestion.pk}/decline/")
     suggestion.refresh_from_db()
     assert suggestion.status == SuggestionStatus.DECLINED

@@ -102,6 +102,11 @@ scoped.register(
     "network/newsletters", network_newsletters_api.NewsletterViewSet, basename="network-newsletter"
 )
 scoped.register(
+    "network/newsletter-suggestions",
+    network_newsletters_api.SuggestionViewSet,
+    basename="network-newsletter-suggestion",
+)
+scoped.register(
     "network/newsletter-engagement",
     network_newsletters_api.NewsletterEngagementViewSet,
     basename="network-newsletter-engagement",

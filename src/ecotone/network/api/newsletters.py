@@ -21,7 +21,15 @@ from rest_framework.response import Response
 from ecotone.ecosystems.api import EcosystemScopedViewSet
 
 from .. import access
-from ..models import Item, Member, Newsletter, NewsletterStatus, Section
+from ..models import (
+    Item,
+    Member,
+    Newsletter,
+    NewsletterStatus,
+    Section,
+    Suggestion,
+    SuggestionStatus,
+)
 from ..services import newsletters as service
 from ..services.segments import Segment, mailable_in
 
@@ -84,6 +92,31 @@ class NewsletterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosys
         return found.prefetch_related(Prefetch("sections", queryset=sections)).order_by(
             "-created_at", "-pk"
         )
+
+
+class SuggestionSerializer(serializers.ModelSerializer[Suggestion]):
+    class Meta:
+        model = Suggestion
+        fields = ["id", "kind", "title", "text", "link", "status", "created_at", "decided_at"]
+
+
+class SuggestionViewSet(mixins.ListModelMixin, EcosystemScopedViewSet):
+    """Members' suggestions for the newsletter (the backbone's list; who suggested is left
+    out). `?status=pending|picked|declined`."""
+
+    model = Suggestion
+    serializer_class = SuggestionSerializer
+    http_method_names = ["get", "head", "options"]
+    search_fields = ("title", "text")
+    ordering_fields = ("created_at", "title")
+    rules = {"list": MANAGE}
+    query_parameters = {"list": [OpenApiParameter("status", str, enum=SuggestionStatus.values)]}
+
+    def scoped_queryset(self) -> QuerySet[Suggestion]:
+        found = Suggestion.objects.filter(ecosystem=self.ecosystem)
+        if status := self.request.query_params.get("status"):
+            found = found.filter(status=status)
+        return found.order_by("-created_at", "-pk")
 
 
 class NewsletterEngagementViewSet(EcosystemScopedViewSet):

@@ -376,9 +376,27 @@ def newsletter_send(request: HttpRequest, ecosystem_slug: str, newsletter_id: in
 
 
 @ecosystem_view(MANAGE)
-def suggestion_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
+def suggestion_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     ecosystem = current_ecosystem(request)
     found = service.pending_suggestions(ecosystem).select_related("member")
+    fmt = request.GET.get("format")
+    if fmt in FORMATS:
+        return table_response(
+            f"{ecosystem.slug}-newsletter-suggestions",
+            fmt,
+            [_("Title"), _("Kind"), _("Text"), _("Link"), _("Suggested by"), _("Date")],
+            (
+                [
+                    s.title,
+                    s.get_kind_display(),
+                    s.text,
+                    s.link,
+                    s.member.name if s.member else "",
+                    s.created_at.date(),
+                ]
+                for s in found
+            ),
+        )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     drafts = Newsletter.objects.filter(ecosystem=ecosystem, status=NewsletterStatus.DRAFT)
     return render(
