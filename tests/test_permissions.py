@@ -22,6 +22,7 @@ from tests.conftest import PERSONAS, World, build_world
 from tests.network import permissions_core as network_core
 from tests.network import permissions_gatherings as network_gatherings
 from tests.network import permissions_members as network_members
+from tests.network import permissions_newsletters as network_newsletters
 from tests.network import permissions_surveys as network_surveys
 from tests.pathways import permissions_bcore as badges_core
 from tests.pathways import permissions_bissue as badges_bissue
@@ -1528,6 +1529,7 @@ ROWS = [
     *network_members.ROWS,
     *network_gatherings.ROWS,
     *network_surveys.ROWS,
+    *network_newsletters.ROWS,
 ]
 
 ROW_PARAMS = [pytest.param(row, id=row.name) for row in ROWS]
@@ -1587,6 +1589,12 @@ def test_permission_table(table: Table, db: None, settings: Any, row: Row) -> No
     # conftest gives each test a media folder of its own, without the records' import files
     settings.MEDIA_ROOT = table.media
     url = row.url.format(**table.ids)
+    # a posted value may name a record too ("{nl_section}")
+    data = {
+        key: value.format(**table.ids) if isinstance(value, str) else value
+        for key, value in row.data.items()
+    }
+    row = Row(row.name, row.method, row.url, row.expected, data)
     wrong = []
     for persona in PERSONAS:
         savepoint = transaction.savepoint()
@@ -1682,6 +1690,7 @@ def _records(world: World) -> dict[str, Any]:
         **network_members.records(world),
         **network_gatherings.records(world),
         **network_surveys.records(world),
+        **network_newsletters.records(world),
         "assessed": assessed.pk,
         "assessed_program": assessed.program.slug,
         "assessed_rubric": assessed.version.rubric.key,
@@ -2013,6 +2022,7 @@ def test_every_url_pattern_is_in_the_table() -> None:
         **network_members.FAKE,
         **network_gatherings.FAKE,
         **network_surveys.FAKE,
+        **network_newsletters.FAKE,
     }
     covered = {resolve(row.url.split("?")[0].format(**fake)).view_name for row in ROWS}
     missing = names(get_resolver().url_patterns) - covered

@@ -66,6 +66,8 @@ ECOSYSTEM_NAV = (
     NavEntry(_("Events"), "network:events", "network.view_events"),
     NavEntry(_("Surveys"), "network:surveys", "network.manage_surveys"),
     NavEntry(_("Network health"), "network:health", "network.view_health"),
+    NavEntry(_("Newsletters"), "network:newsletter_archive", "network.view_newsletters"),
+    NavEntry(_("Compose newsletters"), "network:newsletters", "network.manage_newsletters"),
     NavEntry(_("Challenges"), "challenges:call_list", "challenges.view_calls"),
     NavEntry(_("Challenge reviews"), "challenges:my_reviews", "challenges.review"),
     NavEntry(_("Reviewers"), "challenges:reviewers", "challenges.manage_calls"),

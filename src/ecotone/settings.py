@@ -29,6 +29,8 @@ env = environ.Env(
     DATABASE_URL=(str, f"sqlite:///{VAR_DIR / 'ecotone.sqlite3'}"),
     EMAIL_URL=(str, "consolemail://"),
     DEFAULT_FROM_EMAIL=(str, "Ecotone <noreply@ecotone.invalid>"),
+    NETWORK_BOUNCE_SECRET=(str, ""),
+    NEWSLETTER_BATCH_SIZE=(int, 200),
     HTTPS=(bool, False),
     SESSION_HOURS=(int, 12),
     TASKS_BACKEND=(str, "immediate"),
@@ -316,6 +318,10 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Newsletters (docs/network-newsletters.md): mails per SMTP connection, and the secret a mail
+# system sends (X-Bounce-Secret) with bounce reports POSTed to /e/<slug>/network/bounces/.
+NEWSLETTER_BATCH_SIZE = env("NEWSLETTER_BATCH_SIZE")
+NETWORK_BOUNCE_SECRET = env("NETWORK_BOUNCE_SECRET")
 
 # Background work. "immediate" runs tasks inline (demo, tests); "database" queues them for
 # `manage.py db_worker`.

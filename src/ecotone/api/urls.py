@@ -11,6 +11,7 @@ from ecotone.measures import api as measures_api
 from ecotone.mentoring import api as mentoring_api
 from ecotone.network.api import gatherings as network_gatherings_api
 from ecotone.network.api import members as network_members_api
+from ecotone.network.api import newsletters as network_newsletters_api
 from ecotone.network.api import surveys as network_surveys_api
 from ecotone.pathways import api as pathways_api
 from ecotone.pathways import api_verify as badges_verify_api
@@ -125,6 +126,25 @@ scoped.register(
 # the network's surveys and health dashboard (issue 19, surveys): the backbone's, read-only
 scoped.register("network/surveys", network_surveys_api.SurveyViewSet, basename="network-survey")
 scoped.register("network/health", network_surveys_api.HealthViewSet, basename="network-health")
+# network newsletters (issue 19): scoped by network.access; counts only, never who
+scoped.register(
+    "network/newsletters", network_newsletters_api.NewsletterViewSet, basename="network-newsletter"
+)
+scoped.register(
+    "network/newsletter-suggestions",
+    network_newsletters_api.SuggestionViewSet,
+    basename="network-newsletter-suggestion",
+)
+scoped.register(
+    "network/newsletter-engagement",
+    network_newsletters_api.NewsletterEngagementViewSet,
+    basename="network-newsletter-engagement",
+)
+scoped.register(
+    "network/segment-count",
+    network_newsletters_api.SegmentCountViewSet,
+    basename="network-segment-count",
+)
 
 app_name = "api"
 urlpatterns = [

@@ -16,8 +16,11 @@ from .models import (
     Member,
     MemberImport,
     MemberStatus,
+    Newsletter,
+    NewsletterStatus,
     Question,
     Section,
+    Suggestion,
     Survey,
     Welcome,
     Workgroup,
@@ -173,3 +176,38 @@ def get_section(survey: Survey, pk: int) -> Section:
 
 def get_question(survey: Survey, pk: int) -> Question:
     return get_object_or_404(Question.objects.filter(survey=survey).select_related("survey"), pk=pk)
+
+
+# --- newsletters ---------------------------------------------------------------------------------
+
+
+def newsletters_visible_to(user: Any, ecosystem: Ecosystem) -> QuerySet[Newsletter]:
+    """Sent newsletters (the public archive); every newsletter for those who manage them."""
+    found = Newsletter.objects.filter(ecosystem=ecosystem)
+    if user is not None and user.has_perm("network.manage_newsletters", ecosystem):
+        return found
+    return found.filter(status=NewsletterStatus.SENT)
+
+
+def get_newsletter(request: HttpRequest, pk: int) -> Newsletter:
+    """Any newsletter of the request's ecosystem (for the editor's pages), or 404."""
+    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
+    return get_object_or_404(
+        Newsletter.objects.filter(ecosystem=ecosystem).select_related("ecosystem"), pk=pk
+    )
+
+
+def get_sent_newsletter(request: HttpRequest, pk: int) -> Newsletter:
+    """A sent newsletter of the request's ecosystem (the archive, the click counter), or 404."""
+    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
+    return get_object_or_404(
+        Newsletter.objects.filter(ecosystem=ecosystem)
+        .exclude(status=NewsletterStatus.DRAFT)
+        .select_related("ecosystem"),
+        pk=pk,
+    )
+
+
+def get_suggestion(request: HttpRequest, pk: int) -> Suggestion:
+    ecosystem: Ecosystem = request.ecosystem  # type: ignore[attr-defined]
+    return get_object_or_404(Suggestion.objects.filter(ecosystem=ecosystem), pk=pk)

@@ -8,11 +8,13 @@ from .models import (
     Goal,
     Member,
     NetworkSettings,
+    Newsletter,
     ProgressNote,
     Question,
     Resource,
     Section,
     SteeringReport,
+    Suggestion,
     Survey,
     Task,
     Welcome,
@@ -46,3 +48,7 @@ for model in (
 # anonymous response (models/surveys.py).
 for survey_model in (Survey, Section, Question):
     track(survey_model)
+# Newsletters: what the editor composed and sent, and suggestions decided. Deliveries and
+# click counts are sending's bookkeeping, not history.
+track(Newsletter, exclude=["send_run", "opens", "links", "figures"])
+track(Suggestion)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("ecotone.network.views.events")),
     path("", include("ecotone.network.views.surveys")),
     path("", include("ecotone.network.views.health")),
+    path("", include("ecotone.network.views.newsletters")),
 ]
