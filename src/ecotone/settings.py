@@ -402,6 +402,13 @@ SPECTACULAR_SETTINGS = {
         "ChallengeOutcomeEnum": "ecotone.challenges.models.Outcome",
         "BidValueEnum": "ecotone.challenges.models.BidValue",
         "SectorEnum": "ecotone.ecosystems.models.Sector",
+        # the network (issue 19): each area's statuses beside the others'
+        "NetworkMemberStatusEnum": "ecotone.network.models.MemberStatus",
+        "RegistrationStatusEnum": "ecotone.network.models.RegistrationStatus",
+        "WorkgroupTaskStatusEnum": "ecotone.network.models.TaskStatus",
+        "NewsletterStatusEnum": "ecotone.network.models.NewsletterStatus",
+        "SuggestionStatusEnum": "ecotone.network.models.SuggestionStatus",
+        "SurveyStatusEnum": "ecotone.network.models.SurveyStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -243,3 +243,29 @@ def test_an_imported_member_claims_their_membership_by_joining(
     assert member.user is not None
     assert member.status == MemberStatus.ACTIVE
     assert Member.objects.filter(email="imported@example.org").count() == 1
+
+
+def test_leaving_gives_the_seat_to_the_waitlist_and_ends_the_survey_invitations(
+    world: World, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from ecotone.network.models import Invitation, RegistrationStatus
+    from ecotone.network.services import events, surveys
+    from tests.network.builders_gatherings import make_event
+    from tests.network.builders_surveys import make_survey
+
+    user = world.users["mentor"]
+    leaving = services.join_as_staff(world.alpha, user, email_consent=True)
+    waiting = make_member(world.alpha, "waiting@example.org", email_consent=True)
+    event = make_event(world.alpha, capacity=1)
+    events.register(leaving, event)
+    assert events.register(waiting, event).status == RegistrationStatus.WAITLISTED
+    survey = make_survey(world.alpha)
+    surveys.open_survey(world.users["admin"], survey)
+    assert Invitation.objects.filter(member=leaving).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leave(leaving)
+
+    assert events.registration_of(waiting, event).status == RegistrationStatus.REGISTERED
+    assert smtp.to("waiting@example.org"), "the promoted member is told"
+    assert not Invitation.objects.filter(member=leaving).exists()

@@ -204,7 +204,9 @@ def test_the_health_dashboard_its_exports_and_api(w: World, staff: Client) -> No
     assert schools[-1] == "10"
     assert staff.get("/e/alpha/network/health/?section=nope&format=csv").status_code == 404
     data = staff.get("/api/v1/ecosystems/alpha/network/health/").json()
-    assert set(data) == {"members", "events", "workgroups", "surveys"}
+    assert set(data) == {"members", "welcomes", "events", "workgroups", "newsletters", "surveys"}
+    assert "Welcome speed" in page
+    assert "Newsletter delivery and clicks" in page
 
 
 def test_invitations_arrive_in_each_members_language_with_a_working_link(
@@ -284,3 +286,42 @@ def test_a_spanish_member_answers_in_spanish_errors_included(w: World) -> None:
     assert 'lang="es"' in text
     assert "Compartimos una visión" in text
     assert "Por favor, responda esta pregunta." in text
+
+
+def test_health_reads_welcome_speed_and_newsletter_delivery_and_clicks(w: World) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from ecotone.network.models import Delivery, LinkClick, Newsletter, Welcome
+    from ecotone.network.services import health
+
+    now = timezone.now()
+    people = list(w.alpha.members.order_by("pk"))
+    for member, hours in zip(people[:3], (2, 4, 30), strict=True):
+        assigned = now - datetime.timedelta(days=2)
+        Welcome.objects.create(
+            ecosystem=w.alpha,
+            newcomer=member,
+            assigned_at=assigned,
+            sent_at=assigned + datetime.timedelta(hours=hours),
+        )
+    Welcome.objects.create(ecosystem=w.alpha, newcomer=people[3], assigned_at=now)
+    welcomes = health.welcomes(w.alpha, now)
+    assert dict(welcomes.summary)["Median time to a welcome"] == "4.0 hours"
+    assert dict(welcomes.summary)["Waiting for a welcome"] == "1"
+    assert welcomes.rows[-1][1:] == [3, 4.0, 1]
+
+    letter = Newsletter.objects.create(
+        ecosystem=w.alpha, subject="March news", status="sent", sent_at=now
+    )
+    Delivery.objects.bulk_create(
+        Delivery(newsletter=letter, member=m, status="bounced" if i == 0 else "sent", sent_at=now)
+        for i, m in enumerate(people[:10])
+    )
+    LinkClick.objects.create(newsletter=letter, index=0, count=3)
+    section = health.newsletters(w.alpha, now)
+    assert section.rows == [["March news", 10, 9, 1, 3]]
+    summary = dict(section.summary)
+    assert (summary["Delivered"], summary["Bounced"]) == ("90 %", "10 %")
+    assert summary["Clicks per 100 delivered"] == "33.3"

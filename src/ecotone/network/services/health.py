@@ -19,31 +19,38 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ecotone import charts
 from ecotone.ecosystems.models import Ecosystem, Sector
+from ecotone.templatetags.ecotone import rounded
 
 from ..models import (
     Event,
     Member,
     MemberStatus,
+    Newsletter,
+    NewsletterStatus,
     RegistrationStatus,
     Survey,
     SurveyStatus,
+    Welcome,
     Workgroup,
     WorkgroupMembership,
 )
+from . import newsletters as newsletter_services
 from . import survey_results
+from . import welcomes as welcome_services
 from .surveys import response_counts
 
 MONTHS = 12
 TOP_REGIONS = 8
 EVENTS = 12
 SURVEYS = 10
+NEWSLETTERS = 12
 
 
 @dataclass
@@ -332,14 +339,137 @@ def surveys(ecosystem: Ecosystem, now: datetime.datetime) -> HealthSection:
     return section
 
 
+def welcomes(ecosystem: Ecosystem, now: datetime.datetime) -> HealthSection:
+    """How fast newcomers are welcomed: per month of the last twelve (by when the newcomer was
+    assigned), how many were welcomed, the median hours it took and how many still wait. Only
+    the window's welcomes are read: a year of sign-ups, whatever the roll's size."""
+    section = HealthSection("welcomes", _("Welcome speed"))
+    ends = month_ends(now)
+    labels = [date_format(t, "M Y") for t in ends]
+    start = ends[0] - datetime.timedelta(days=31)
+    found = Welcome.objects.filter(ecosystem=ecosystem, assigned_at__gt=start).values_list(
+        "assigned_at", "sent_at", "newcomer__status"
+    )
+    hours: list[list[float]] = [[] for _end in ends]
+    waiting = [0] * len(ends)
+    for assigned_at, sent_at, status in found:
+        month = next((i for i, end in enumerate(ends) if assigned_at <= end), None)
+        if month is None:
+            continue
+        if sent_at is not None:
+            hours[month].append((sent_at - assigned_at).total_seconds() / 3600)
+        elif status == MemberStatus.ACTIVE:
+            waiting[month] += 1
+    speed = welcome_services.speed_of(hours)
+    if not any(hours) and not any(waiting):
+        section.empty = _("Nobody has been welcomed yet.")
+        return section
+    section.summary = [
+        (_("Welcomed in the last twelve months"), str(sum(len(h) for h in hours))),
+        (_("Median time to a welcome"), _hours(speed)),
+        (_("Waiting for a welcome"), str(sum(waiting))),
+    ]
+    medians = [welcome_services.speed_of([h]) for h in hours]
+    headers = [_("Month"), _("Welcomed"), _("Median hours"), _("Still waiting")]
+    table = [
+        [labels[i], len(hours[i]), "" if medians[i] is None else medians[i], waiting[i]]
+        for i in range(len(ends))
+    ]
+    points = [
+        {"period": labels[i], "group": _("Median hours"), "value": medians[i], "shown": _hours(m)}
+        for i, m in enumerate(medians)
+    ]
+    section.charts.append(
+        charts.chart(
+            "welcomes-speed",
+            _("Median hours to a welcome, by month"),
+            charts.line_spec(
+                points,
+                period_title=_("Month"),
+                value_title=_("Hours"),
+                group_title=_("Figure"),
+            ),
+            headers,
+            table,
+        )
+    )
+    section.headers, section.rows = headers, table
+    return section
+
+
+def newsletters(ecosystem: Ecosystem, now: datetime.datetime) -> HealthSection:
+    """Delivery and clicks of the last twelve newsletters sent (counts only: nobody's)."""
+    section = HealthSection("newsletters", _("Newsletter delivery and clicks"))
+    last = list(
+        Newsletter.objects.filter(ecosystem=ecosystem)
+        .exclude(status=NewsletterStatus.DRAFT)
+        .order_by(F("sent_at").desc(nulls_first=True), "-pk")[:NEWSLETTERS]
+    )
+    if not last:
+        section.empty = _("No newsletter has been sent yet.")
+        return section
+    found = list(reversed(newsletter_services.engagement(ecosystem, last)))
+    recipients = sum(e.recipients for e in found)
+    delivered = sum(e.delivered for e in found)
+    clicks = sum(e.clicks for e in found)
+    section.summary = [
+        (_("Delivered"), _percent(delivered, recipients)),
+        (_("Bounced"), _percent(sum(e.bounced for e in found), recipients)),
+        (_("Clicks per 100 delivered"), _per_hundred(clicks, delivered)),
+    ]
+    headers = [_("Newsletter"), _("Recipients"), _("Delivered"), _("Bounced"), _("Clicks")]
+    table = [[e.subject, e.recipients, e.delivered, e.bounced, e.clicks] for e in found]
+    delivered_rows = [
+        {
+            "label": e.subject,
+            "value": round(100 * e.delivered / e.recipients, 1) if e.recipients else None,
+            "shown": _percent(e.delivered, e.recipients),
+        }
+        for e in found
+    ]
+    click_rows = [
+        {
+            "label": e.subject,
+            "value": round(100 * e.clicks / e.delivered, 1) if e.delivered else None,
+            "shown": _per_hundred(e.clicks, e.delivered),
+        }
+        for e in found
+    ]
+    for key, title, value_title, rows in (
+        ("delivered", _("Delivered, by newsletter"), _("Delivered (%)"), delivered_rows),
+        ("clicks", _("Clicks per 100 delivered, by newsletter"), _("Clicks per 100"), click_rows),
+    ):
+        section.charts.append(
+            charts.chart(
+                f"newsletters-{key}",
+                title,
+                charts.bar_spec(rows, label_title=_("Newsletter"), value_title=value_title),
+                headers,
+                table,
+            )
+        )
+    section.headers, section.rows = headers, table
+    return section
+
+
+def _hours(hours: float | None) -> str:
+    return "—" if hours is None else _("%(hours)s hours") % {"hours": rounded(hours, 1)}
+
+
+def _per_hundred(part: int, whole: int) -> str:
+    return "—" if not whole else rounded(100 * part / whole, 1)
+
+
 def _percent(part: int, whole: int) -> str:
     return "—" if not whole else f"{round(100 * part / whole)} %"
 
 
 SECTIONS: list[Callable[[Ecosystem, datetime.datetime], HealthSection]] = [
     members,
+    welcomes,
     events,
     workgroups,
+    newsletters,
     surveys,
 ]
 

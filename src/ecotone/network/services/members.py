@@ -33,7 +33,7 @@ from ..models import (
 )
 from ..models.core import new_token
 from ..profile import INTEREST_CODES
-from . import roll, welcomes
+from . import events, roll, surveys, welcomes
 
 # What a member says about themself, as the join and profile forms and the import give it.
 PROFILE_FIELDS = (
@@ -237,11 +237,14 @@ def leave(member: Member) -> Member:
     roll.deactivate(member)
     user = member.user
     WorkgroupMembership.objects.filter(member=member).delete()
-    Registration.objects.filter(
+    # through the events' one waitlist rule: a freed seat goes to the first waiting
+    for registration in Registration.objects.filter(
         member=member,
         event__starts_at__gte=timezone.now(),
         status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED],
-    ).update(status=RegistrationStatus.CANCELLED)
+    ):
+        events.cancel_registration(registration)
+    surveys.forget_member(member)
     welcomer_ids = list(Welcomer.objects.filter(member=member).values_list("pk", flat=True))
     Welcomer.objects.filter(member=member).delete()
     MemberInterest.objects.filter(member=member).delete()
