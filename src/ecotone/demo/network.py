@@ -29,19 +29,39 @@ from django.utils import timezone
 from ecotone.ecosystems.models import Ecosystem, Sector
 from ecotone.network import profile
 from ecotone.network.models import (
+    Delivery,
+    DeliveryStatus,
     Event,
     EventKind,
+    Goal,
+    Invitation,
+    ItemKind,
+    LinkClick,
     Member,
     MemberInterest,
     MemberSource,
     MemberStatus,
+    NewsletterStatus,
+    Post,
+    ProgressNote,
+    QuestionKind,
     Registration,
     RegistrationStatus,
+    ResourceKind,
+    Suggestion,
+    SuggestionKind,
+    Task,
+    TaskStatus,
+    Welcome,
+    WelcomeHow,
+    Welcomer,
     Workgroup,
     WorkgroupMembership,
     WorkgroupRole,
 )
-from ecotone.network.services import roll
+from ecotone.network.services import newsletters as newsletter_services
+from ecotone.network.services import resources, roll, surveys, workgroups
+from ecotone.network.services.segments import Segment
 
 from .tables import table
 
@@ -96,8 +116,13 @@ def build(ctx: Any) -> None:
     active = [m for m in members if m.status == MemberStatus.ACTIVE]
     groups = _workgroups(ctx, ecosystem, active, rng, now)
     _events(ecosystem, active, groups, rng, now)
+    admin = ctx.users[f"admin@{DOMAIN}"]
+    _welcomes(ecosystem, active, groups, rng, now)
+    _workgroup_work(ecosystem, admin, groups, rng, now)
+    _resources(ecosystem, active, rng)
+    ctx.counts["newsletters"] = _newsletters(ecosystem, admin, active, rng, now)
+    ctx.counts["survey_responses"] = _survey(ecosystem, admin, rng)
     ctx.counts["network_members"] = len(active)
-    ctx.network = {"members": active, "workgroups": groups, "now": now}
 
 
 def _members(ctx: Any, ecosystem: Ecosystem, rng: random.Random, now: Any) -> list[Member]:
@@ -307,3 +332,374 @@ def _events(
                 )
             )
     Registration.objects.bulk_create(rows, batch_size=1000)
+
+
+def _welcomes(
+    ecosystem: Ecosystem,
+    active: list[Member],
+    groups: dict[str, Workgroup],
+    rng: random.Random,
+    now: Any,
+) -> None:
+    """The outreach workgroup welcomes: each newcomer of the last year who joined on the
+    website went to the next welcomer in turn; most were welcomed within a day or two, the
+    last few still wait (one of them for member@, who is in the outreach group)."""
+    welcomers = list(Member.objects.filter(workgroups__workgroup=groups["outreach"]).order_by("pk"))
+    Welcomer.objects.bulk_create(
+        Welcomer(ecosystem=ecosystem, member=m, position=i) for i, m in enumerate(welcomers)
+    )
+    persona = next(m for m in welcomers if m.email == f"member@{DOMAIN}")
+    year_ago = now - datetime.timedelta(days=365)
+    newcomers = sorted(
+        (
+            m
+            for m in active
+            if m.source == MemberSource.JOIN_PAGE
+            and m.confirmed_at
+            and m.confirmed_at > year_ago
+            and m not in welcomers
+        ),
+        key=lambda m: m.confirmed_at or now,
+    )
+    rows = []
+    for turn, newcomer in enumerate(newcomers):
+        welcomer = welcomers[turn % len(welcomers)]
+        assigned = newcomer.confirmed_at or now
+        waiting = turn >= len(newcomers) - 4
+        if waiting and turn == len(newcomers) - 1:
+            welcomer = persona
+        hours = rng.lognormvariate(3.0, 0.8)  # a median near 20 hours, some take days
+        rows.append(
+            Welcome(
+                ecosystem=ecosystem,
+                newcomer=newcomer,
+                welcomer=welcomer,
+                assigned_at=assigned,
+                sent_at=None if waiting else assigned + datetime.timedelta(hours=hours),
+                how="" if waiting else rng.choice((WelcomeHow.APP,) * 4 + (WelcomeHow.OTHER,)),
+            )
+        )
+    Welcome.objects.bulk_create(rows, batch_size=500)
+
+
+GOALS = {
+    "outreach": (
+        (
+            "Grow the network to 1,200 members",
+            (
+                "Table at the district STEM fair",
+                "Partner newsletter swap",
+                "Spanish-language flyer",
+            ),
+        ),
+        (
+            "Welcome every newcomer within two days",
+            ("Refresh the welcome template", "Recruit two more welcomers"),
+        ),
+    ),
+    "data-evaluation": (
+        (
+            "Every partner submits its fall data",
+            (
+                "Office hours for first-time submitters",
+                "Crosswalk the district's codes",
+                "Chase the last five partners",
+            ),
+        ),
+        ("Publish the spring dashboard", ("Agree the equity indicators", "Review suppression")),
+    ),
+    "family-engagement": (
+        (
+            "Four family STEM nights this year",
+            ("Book the libraries", "Bilingual materials", "Transportation vouchers"),
+        ),
+        ("A family advisory group", ("Invite twelve parents", "First meeting")),
+    ),
+    "workforce-pathways": (
+        (
+            "Thirty employers host job shadows",
+            ("Employer one-pager", "Match with high schools", "Insurance and safety checklist"),
+        ),
+        ("A summer internship pathway", ("Map the programs", "Publish the pathway")),
+    ),
+}
+NOTES = (
+    (
+        "Met twice; {done} tasks done this month.",
+        "Waiting on the district's calendar.",
+        "Finish the open tasks before the quarterly meeting.",
+    ),
+    (
+        "New members joined the group and took on tasks.",
+        "",
+        "Bring a draft to the steering committee.",
+    ),
+    (
+        "Good turnout at our meeting; shared the plan with partners.",
+        "Two owners changed jobs: tasks need new owners.",
+        "Reassign tasks, then report back.",
+    ),
+)
+
+
+def _workgroup_work(
+    ecosystem: Ecosystem, admin: Any, groups: dict[str, Workgroup], rng: random.Random, now: Any
+) -> None:
+    """Goals and tasks for the four workgroups, six months of their chairs' progress notes,
+    the steering committee's report of last month compiled by the backbone, and a discussion."""
+    today = now.date()
+    for slug, goals in GOALS.items():
+        group = groups[slug]
+        people = list(Member.objects.filter(workgroups__workgroup=group).order_by("pk"))
+        for goal_title, tasks in goals:
+            goal = Goal.objects.create(workgroup=group, title=goal_title)
+            Task.objects.bulk_create(
+                Task(
+                    goal=goal,
+                    workgroup=group,
+                    title=title,
+                    owner=rng.choice(people),
+                    due_on=today + datetime.timedelta(days=rng.randint(-60, 90)),
+                    status=rng.choice(
+                        (
+                            TaskStatus.DONE,
+                            TaskStatus.DONE,
+                            TaskStatus.DOING,
+                            TaskStatus.TODO,
+                            TaskStatus.BLOCKED,
+                        )
+                    ),
+                )
+                for title in tasks
+            )
+        chair = (
+            next(m.user for m in people if m.user is not None)
+            if any(m.user for m in people)
+            else None
+        )
+        for back in range(6, 0, -1):
+            month = workgroups.month_start(today - datetime.timedelta(days=30 * back))
+            moved, blocked, following = rng.choice(NOTES)
+            ProgressNote.objects.create(
+                workgroup=group,
+                month=month,
+                moved=moved.format(done=rng.randint(1, 4)),
+                blocked=blocked,
+                next=following,
+                written_by=chair,
+            )
+        opening = Post.objects.create(
+            workgroup=group,
+            author=people[0],
+            title="Ideas for next quarter",
+            body="What should we take on next? Reply with one idea each.",
+        )
+        for person in people[1:4]:
+            Post.objects.create(
+                workgroup=group,
+                parent=opening,
+                author=person,
+                body=rng.choice(
+                    (
+                        "A joint event with the libraries would reach new families.",
+                        "Let's ask the employers what they need first.",
+                        "I can draft something for the next newsletter.",
+                    )
+                ),
+            )
+    last_month = workgroups.month_start(today.replace(day=1) - datetime.timedelta(days=1))
+    workgroups.compile_report(admin, ecosystem, last_month)
+
+
+RESOURCES: tuple[tuple[str, str, str, list[str], list[str]], ...] = (
+    (
+        "Unplugged coding lessons",
+        ResourceKind.LESSON,
+        "https://csunplugged.org/",
+        ["computer_science"],
+        ["k-2", "3-5"],
+    ),
+    (
+        "Family engineering night toolkit",
+        ResourceKind.GUIDE,
+        "https://www.familyengineering.org/",
+        ["engineering", "family"],
+        ["3-5", "6-8"],
+    ),
+    (
+        "Equity in out-of-school STEM (report)",
+        ResourceKind.RESEARCH,
+        "https://www.informalscience.org/",
+        ["equity", "data"],
+        [],
+    ),
+    (
+        "Mentoring program quality standards",
+        ResourceKind.GUIDE,
+        "https://www.mentoring.org/resource/elements-of-effective-practice-for-mentoring/",
+        ["mentoring"],
+        ["9-12"],
+    ),
+    (
+        "Free microcontroller simulator",
+        ResourceKind.TOOL,
+        "https://wokwi.com/",
+        ["engineering", "computer_science"],
+        ["6-8", "9-12"],
+    ),
+    (
+        "Summer STEM grant for small nonprofits",
+        ResourceKind.OPPORTUNITY,
+        "https://www.example.org/grants/summer-stem",
+        ["funding"],
+        [],
+    ),
+)
+
+
+def _resources(ecosystem: Ecosystem, active: list[Member], rng: random.Random) -> None:
+    """A few resources members shared, recommended by others (through the library's service)."""
+    sharers = [m for m in active if m.email and not m.email.endswith(DOMAIN)]
+    for title, kind, url, topics, grades in RESOURCES:
+        resource = resources.share(
+            ecosystem,
+            rng.choice(sharers),
+            {
+                "title": title,
+                "description": "Shared at the quarterly network meeting.",
+                "kind": kind,
+                "url": url,
+                "topics": topics,
+                "grade_bands": grades,
+            },
+        )
+        for member in rng.sample(sharers, rng.randint(0, 12)):
+            resources.toggle_recommendation(resource, member)
+
+
+NEWSLETTER_MONTHS = 12
+CLICK_SHARE = 0.09  # clicks per delivered message, spread over the links
+BOUNCE_SHARE = 0.015
+
+
+def _newsletters(
+    ecosystem: Ecosystem, admin: Any, active: list[Member], rng: random.Random, now: Any
+) -> int:
+    """Twelve monthly newsletters composed through the editor's services, each delivered to
+    the members who could be mailed then (the deliveries written in bulk, as the send would
+    leave them, with a few bounces and click counts), and next month's draft with members'
+    suggestions waiting."""
+    from ecotone.directory.models import Program
+
+    programs = list(Program.objects.filter(ecosystem=ecosystem).order_by("pk")[:40])
+    mailable = [m for m in active if m.email_consent]
+    made = 0
+    for back in range(NEWSLETTER_MONTHS, 0, -1):
+        sent_at = (now - datetime.timedelta(days=30 * back)).replace(hour=14)
+        letter = newsletter_services.create_newsletter(
+            ecosystem,
+            admin,
+            subject=f"Network news — {sent_at:%B %Y}",
+            subject_es=f"Noticias de la red — {sent_at:%m/%Y}",
+            intro="What the network did this month, and what is coming.",
+            intro_es="Lo que hizo la red este mes y lo que viene.",
+        )
+        news = newsletter_services.add_section(letter, "News", "Noticias")
+        newsletter_services.add_item(
+            news,
+            ItemKind.NEWS,
+            title="Quarterly meeting recap",
+            title_es="Resumen de la reunión trimestral",
+            text="Slides and the recording are on the event's page.",
+            text_es="Las diapositivas y la grabación están en la página del evento.",
+            link="https://www.example.org/confluence/quarterly",
+        )
+        spotlight = newsletter_services.add_section(letter, "Program spotlight", "Programa")
+        for program in rng.sample(programs, 2):
+            newsletter_services.add_program(spotlight, program)
+        newsletter_services.set_segment(letter, Segment())
+        to = [m for m in mailable if (m.confirmed_at or now) < sent_at]
+        Delivery.objects.bulk_create(
+            (
+                Delivery(
+                    newsletter=letter,
+                    member=m,
+                    status=DeliveryStatus.BOUNCED
+                    if rng.random() < BOUNCE_SHARE
+                    else DeliveryStatus.SENT,
+                    sent_at=sent_at,
+                )
+                for m in to
+            ),
+            batch_size=1000,
+        )
+        letter.links = newsletter_services.current_links(letter)
+        clicks_per_link = len(to) * CLICK_SHARE / max(1, len(letter.links))
+        LinkClick.objects.bulk_create(
+            LinkClick(
+                newsletter=letter,
+                index=index,
+                count=int(clicks_per_link * rng.uniform(0.5, 1.5)),
+            )
+            for index in range(len(letter.links))
+        )
+        letter.status = NewsletterStatus.SENT
+        letter.send_requested_at = sent_at - datetime.timedelta(minutes=5)
+        letter.sent_at = sent_at
+        letter.figures = newsletter_services.progress(letter)
+        letter.save()
+        made += 1
+    draft = newsletter_services.create_newsletter(
+        ecosystem, admin, subject=f"Network news — {now:%B %Y}", intro="Coming soon."
+    )
+    newsletter_services.add_section(draft, "News", "Noticias")
+    for member, kind, title in (
+        (rng.choice(mailable), SuggestionKind.NEWS, "Our robotics team went to state!"),
+        (rng.choice(mailable), SuggestionKind.RESOURCE, "A free data-literacy course"),
+    ):
+        Suggestion.objects.create(
+            ecosystem=ecosystem,
+            member=member,
+            kind=kind,
+            title=title,
+            text="Could this go in the next newsletter?",
+        )
+    return made
+
+
+def _survey(ecosystem: Ecosystem, admin: Any, rng: random.Random) -> int:
+    """The shipped collective-impact survey, sent to the roll last spring through the surveys'
+    services and answered by about two in five (anonymously), then closed: its results show."""
+    survey = surveys.from_template(admin, ecosystem)
+    surveys.open_survey(admin, survey)
+    questions = surveys.ordered_questions(survey)
+    answered = 0
+    for invitation in Invitation.objects.filter(survey=survey).select_related("member"):
+        if rng.random() > 0.42:
+            continue
+        lean = rng.uniform(-1, 1)
+        answers: dict[int, Any] = {}
+        for question in questions:
+            if question.kind == QuestionKind.LIKERT:
+                answers[question.pk] = max(1, min(5, round(3.6 + lean + rng.gauss(0, 0.8))))
+            elif question.kind == QuestionKind.SINGLE:
+                options = question.option_list("en")
+                answers[question.pk] = rng.randint(1, len(options))
+            elif question.kind == QuestionKind.MULTIPLE:
+                options = question.option_list("en")
+                answers[question.pk] = rng.sample(range(1, len(options) + 1), rng.randint(1, 2))
+            elif question.kind == QuestionKind.NUMBER:
+                answers[question.pk] = rng.choice((0, 1, 2, 2, 4, 4, 6, 8, 10, 16))
+            elif rng.random() < 0.3:
+                answers[question.pk] = rng.choice(
+                    (
+                        "More chances to meet partners in my county.",
+                        "Shorter meetings, more follow-up.",
+                        "Help with grant writing.",
+                        "Materials in Spanish for families.",
+                    )
+                )
+        surveys.submit(invitation, answers)
+        answered += 1
+    surveys.close_survey(admin, survey)
+    return answered
