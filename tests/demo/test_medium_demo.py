@@ -486,3 +486,52 @@ def test_the_demo_mentoring_is_deterministic_and_resets_cleanly(medium: Ecosyste
     builder.delete_demo()
     seed("small")
     assert snapshot() == first
+
+
+@pytest.mark.django_db
+def test_the_demo_network_tells_the_story_issue_19_asks(medium: Ecosystem) -> None:
+    """About 1,000 members, four workgroups with tasks and progress notes, past quarterly
+    meetings with attendance, twelve monthly newsletters, one survey with results; and the
+    health dashboard reads them."""
+    from ecotone.network.models import (
+        Event,
+        EventKind,
+        MemberStatus,
+        Newsletter,
+        NewsletterStatus,
+        ProgressNote,
+        SteeringReport,
+        Survey,
+        SurveyStatus,
+        Task,
+        Welcome,
+        Workgroup,
+    )
+    from ecotone.network.services import health, survey_results
+
+    active = medium.members.filter(status=MemberStatus.ACTIVE).count()
+    assert 850 <= active <= 1050
+    groups = Workgroup.objects.filter(ecosystem=medium, is_steering_committee=False)
+    assert groups.count() == 4
+    for group in groups:
+        assert Task.objects.filter(workgroup=group).exists()
+        assert ProgressNote.objects.filter(workgroup=group).count() == 6
+    assert SteeringReport.objects.filter(ecosystem=medium).count() == 1
+    past = Event.objects.filter(
+        ecosystem=medium, kind=EventKind.NETWORK_MEETING, starts_at__lt=timezone.now()
+    )
+    assert past.count() == 8
+    for meeting in past.filter(starts_at__gt=timezone.now() - datetime.timedelta(days=400)):
+        registered = meeting.registrations.count()
+        attended = meeting.registrations.filter(attended_at__isnull=False).count()
+        assert 60 <= registered <= 110
+        assert 0.3 < attended / registered < 0.7
+    assert Newsletter.objects.filter(ecosystem=medium, status=NewsletterStatus.SENT).count() == 12
+    survey = Survey.objects.get(ecosystem=medium)
+    assert survey.status == SurveyStatus.CLOSED
+    assert survey_results.results(survey).shown
+    assert Welcome.objects.filter(ecosystem=medium, sent_at__isnull=False).count() > 100
+    sections = {s.key: s for s in health.dashboard(medium)}
+    assert not any(s.empty for s in sections.values()), [
+        s.key for s in sections.values() if s.empty
+    ]

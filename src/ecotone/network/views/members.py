@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ecotone.clientip import client_address
@@ -46,6 +47,38 @@ def _over_limit(key: str, limit: int) -> bool:
     return count > limit
 
 
+# The network's pages, as its home lists them to each person: (label, URL name, permission
+# on the ecosystem). The site's menu has the one entry "Network"; this is its second level.
+HUB = (
+    (gettext_lazy("Workgroups"), "network:workgroups", "network.view_workgroups"),
+    (gettext_lazy("Events"), "network:events", "network.view_events"),
+    (gettext_lazy("Newsletters"), "network:newsletter_archive", "network.view_newsletters"),
+    (gettext_lazy("Member directory"), "network:directory", "network.view_member_directory"),
+    (gettext_lazy("Resource library"), "network:resources", "network.view_resources"),
+    (
+        gettext_lazy("Suggest a news item"),
+        "network:newsletter_suggest",
+        "network.suggest_items",
+    ),
+    (gettext_lazy("Welcomes"), "network:welcomes", "network.welcome_members"),
+    (gettext_lazy("Members"), "network:members", "network.manage_members"),
+    (gettext_lazy("Welcome rotation"), "network:rotation", "network.manage_members"),
+    (gettext_lazy("Import a member list"), "network:member_imports", "network.manage_members"),
+    (gettext_lazy("Compose newsletters"), "network:newsletters", "network.manage_newsletters"),
+    (gettext_lazy("Surveys"), "network:surveys", "network.manage_surveys"),
+    (gettext_lazy("Network health"), "network:health", "network.view_health"),
+)
+
+
+def hub(user: Any, ecosystem: Any) -> list[tuple[str, str]]:
+    """The network's pages this person may open, for its home."""
+    return [
+        (str(label), reverse(name, kwargs={"ecosystem_slug": ecosystem.slug}))
+        for label, name, permission in HUB
+        if user.has_perm(permission, ecosystem)
+    ]
+
+
 @ecosystem_view("network.join", public=True)
 def network_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
     ecosystem = current_ecosystem(request)
@@ -54,6 +87,7 @@ def network_home(request: HttpRequest, ecosystem_slug: str) -> HttpResponse:
         "ecosystem": ecosystem,
         "member": member,
         "backbone": request.user.has_perm("network.manage_members", ecosystem),
+        "hub": hub(request.user, ecosystem),
         # gatherings: invitations to workgroups, accepted from here or the group's page
         "workgroup_invitations": invitations_of(member),
     }
