@@ -29,7 +29,8 @@ SOURCE = Path(__file__).resolve().parent.parent / "src"
 # Quality (rubrics, assessments) may read any of them; none reads it. Challenges stands right
 # of quality (calls name directory partners; reviewer assignment reads `ecotone.assignment`).
 # Pathways read programs and partners only (design.md section 2), so they stand right after the
-# directory; none of the apps to their right needs them yet.
+# directory; none of the apps to their right needs them yet. The network's newsletters pick
+# programs and mentoring's needs, so it stands right of every domain but the demo.
 ORDER = (
     "accounts",
     "ecosystems",

@@ -130,7 +130,8 @@ class NewsletterEngagementViewSet(EcosystemScopedViewSet):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response([e.as_dict() for e in service.engagement(self.ecosystem)])
+        # an object, as the schema says and the other lists answer: {"results": [...]}
+        return Response({"results": [e.as_dict() for e in service.engagement(self.ecosystem)]})
 
 
 def _values(request: Request, name: str) -> list[str]:
