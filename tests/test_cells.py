@@ -8,7 +8,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecotone.cells import CellError, Problem, cell_number, cell_text, degrees, fold
+from ecotone.cells import (
+    NO,
+    YES,
+    CellError,
+    Problem,
+    cell_flag,
+    cell_number,
+    cell_text,
+    degrees,
+    fold,
+    header_positions,
+)
 
 cells = st.one_of(
     st.none(),
@@ -100,3 +111,23 @@ def test_a_problem_says_where_and_what() -> None:
 
 def test_a_cell_error_of_an_app_keeps_its_message_as_given() -> None:
     assert str(CellError("Esperábamos 50%")) == "Esperábamos 50%"
+
+
+@given(st.sampled_from(sorted(YES | NO)), st.sampled_from(["", " ", "  "]))
+def test_a_yes_or_no_reads_the_same_whatever_its_case_accent_or_spaces(word: str, pad: str) -> None:
+    written = f"{pad}{word.upper()}{pad}".replace("SI", "SÍ")
+    assert cell_flag(written) is (word in YES)
+
+
+def test_a_yes_or_no_cell_says_none_for_anything_else_and_empty_as_told() -> None:
+    assert cell_flag(True) is True
+    assert cell_flag(0) is False
+    assert cell_flag("maybe") is None
+    assert cell_flag("") is None
+    assert cell_flag("  ", empty=False) is False
+
+
+def test_a_header_names_its_columns_by_folded_name_and_the_required_it_lacks() -> None:
+    positions, missing = header_positions([" Email ", "Email consent", "NAME"], ["email", "zip"])
+    assert positions == {"email": 0, "email_consent": 1, "name": 2}
+    assert missing == ["zip"]

@@ -8,10 +8,10 @@ text, numbers, coordinates and names matched whatever their case or accents.
 Method: small pure functions, each O(length of the cell): `cell_text` (what a cell says, "12"
 for 12.0), `fold` (the form in which case, accents, dashes and spacing do not matter),
 `cell_number` (ValueError for anything that is not one), `degrees` (a latitude or longitude
-within its limit). A cell that cannot be used raises `CellError`, whose message says what was
-expected; the messages here are English msgids (marked for the catalogue) with their
-parameters, put in the person's language by `uploads.cell_message` where the error becomes a
-`Problem`.
+within its limit), `cell_flag` (a yes or no), `header_positions` (a first row's columns). A
+cell that cannot be used raises `CellError`, whose message says what was expected; the
+messages here are English msgids (marked for the catalogue) with their parameters, put in the
+person's language by `uploads.cell_message` where the error becomes a `Problem`.
 
 Django-free and strictly typed; tests/test_cells.py states the properties.
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -78,6 +78,36 @@ def cell_text(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     return str(raw).strip()
+
+
+# How a sheet says yes or no (English and Spanish), after `fold`: the one reading of a yes/no
+# cell, for the directory's spreadsheet and every import with a yes/no column.
+YES = frozenset({"yes", "y", "true", "1", "x", "si"})
+NO = frozenset({"no", "n", "false", "0"})
+
+
+def cell_flag(raw: object, *, empty: bool | None = None) -> bool | None:
+    """A yes/no cell: True, False, `empty` for an empty cell, None for anything else (the
+    caller says why that is wrong). A spreadsheet's own TRUE/FALSE cells are read as such."""
+    if isinstance(raw, bool):
+        return raw
+    folded = fold(cell_text(raw))
+    if not folded:
+        return empty
+    if folded in YES:
+        return True
+    if folded in NO:
+        return False
+    return None
+
+
+def header_positions(
+    header: Sequence[object], required: Iterable[str]
+) -> tuple[dict[str, int], list[str]]:
+    """Where each column of a file's first row is, by its folded name with spaces as
+    underscores ("Email consent" -> "email_consent"), and the required columns it lacks."""
+    positions = {fold(cell_text(name)).replace(" ", "_"): i for i, name in enumerate(header)}
+    return positions, [name for name in required if name not in positions]
 
 
 def cell_number(raw: object, *, thousands: bool = True) -> float:

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
 
-from ecotone.cells import CellError, cell_number, cell_text, degrees, fold
+from ecotone.cells import CellError, cell_flag, cell_number, cell_text, degrees, fold
 from ecotone.uploads import choice_names
 
 from ..models import Weekday
@@ -91,19 +91,11 @@ def parse_longitude(raw: Any, column: Column) -> float:
     return degrees(raw, 180)
 
 
-TRUE = {"yes", "y", "true", "1", "si", "x"}
-FALSE = {"no", "n", "false", "0"}
-
-
 def parse_bool(raw: Any, column: Column) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    folded = fold(cell_text(raw))
-    if folded in TRUE:
-        return True
-    if folded in FALSE:
-        return False
-    raise CellError(_("Expected yes or no."))
+    value = cell_flag(raw)
+    if value is None:
+        raise CellError(_("Expected yes or no."))
+    return value
 
 
 _CHOICE_LOOKUPS: dict[str, dict[str, str]] = {}

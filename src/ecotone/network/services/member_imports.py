@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecotone import tabular_files, uploads
-from ecotone.cells import Problem, cell_text, fold
+from ecotone.cells import Problem, cell_flag, cell_text, fold, header_positions
 from ecotone.directory.geocoding import normalize_zip, zip_centroid
 from ecotone.ecosystems.models import Ecosystem, Sector
 from ecotone.errors import DomainError
@@ -52,8 +52,6 @@ REQUIRED = ("email", "name")
 MAX_BYTES = 10 << 20
 MAX_ROWS = 20_000
 SUFFIXES = (".csv", ".xlsx", ".txt")
-YES = frozenset({"yes", "y", "true", "1", "x", "si", "sí"})
-NO = frozenset({"no", "n", "false", "0", ""})
 TEMPLATE_ROWS = (
     (
         "ana@example.org",
@@ -95,15 +93,6 @@ def _by_code_or_label(choices: Any) -> dict[str, str]:
     return found
 
 
-def _flag(value: str) -> bool | None:
-    folded = fold(value)
-    if folded in YES:
-        return True
-    if folded in NO:
-        return False
-    return None
-
-
 def read(path: Path, ecosystem: Ecosystem) -> Content:
     """The rows of a kept file, each checked; every problem names its row and column."""
     problems: list[Problem] = []
@@ -117,8 +106,7 @@ def read(path: Path, ecosystem: Ecosystem) -> Content:
         return Content([], [Problem("", "", str(error))], 0)
     if header is None:
         return Content([], [Problem("", "", _("The file is empty."))], 0)
-    positions = {fold(cell_text(name)).replace(" ", "_"): i for i, name in enumerate(header)}
-    missing = [name for name in REQUIRED if name not in positions]
+    positions, missing = header_positions(header, REQUIRED)
     if missing:
         return Content(
             [],
@@ -248,7 +236,7 @@ def _row(
             problem("language", _("Write en or es (or leave it empty)."))
     flags: dict[str, bool] = {}
     for column in ("consent", "directory"):
-        value = _flag(cells.get(column, ""))
+        value = cell_flag(cells.get(column, ""), empty=False)
         if value is None:
             problem(column, _("Write yes or no."))
         flags[column] = bool(value)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from ecotone import tabular_files, uploads
-from ecotone.cells import Problem, cell_text, fold
+from ecotone.cells import Problem, cell_flag, cell_text, fold, header_positions
 from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Ecosystem, Organization
 from ecotone.errors import DomainError
@@ -49,8 +49,6 @@ MAX_ROWS = 50_000
 SUFFIXES = (".csv", ".xlsx", ".txt")
 # Applied at once below this many rows; above, by the task (the page shows its progress).
 SYNC_MAX_ROWS = 500
-YES = frozenset({"yes", "y", "true", "1", "x", "si", "sí"})
-NO = frozenset({"no", "n", "false", "0", ""})
 TEMPLATE_ROWS = (
     ("ana@example.org", "Robot builder", "no", "", "", "", "es"),
     ("kid@example.org", "Robot builder", "yes", "parent@example.org", "yes", "", "en"),
@@ -92,15 +90,6 @@ class _Names:
             self.programs[name] = None if name in self.programs else p
 
 
-def _flag(value: str) -> bool | None:
-    folded = fold(value)
-    if folded in YES:
-        return True
-    if folded in NO:
-        return False
-    return None
-
-
 def read(path: Path, organization: Organization) -> Content:
     """The rows of a kept file, each checked; every problem names its row and column."""
     problems: list[Problem] = []
@@ -114,8 +103,7 @@ def read(path: Path, organization: Organization) -> Content:
         return Content([], [Problem("", "", str(error))], 0)
     if header is None:
         return Content([], [Problem("", "", _("The file is empty."))], 0)
-    positions = {fold(cell_text(name)).replace(" ", "_"): i for i, name in enumerate(header)}
-    missing = [name for name in REQUIRED if name not in positions]
+    positions, missing = header_positions(header, REQUIRED)
     if missing:
         return Content(
             [],
@@ -178,7 +166,7 @@ def _row(
         )
     flags: dict[str, bool] = {}
     for name in ("under_13", "guardian_consent"):
-        value = _flag(cells.get(name, ""))
+        value = cell_flag(cells.get(name, ""), empty=False)
         if value is None:
             problem(name, _("Write yes or no."))
         flags[name] = bool(value)
