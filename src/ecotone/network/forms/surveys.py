@@ -4,22 +4,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ecotone.ecosystems.models import Ecosystem, Sector
+from ecotone.ecosystems.models import Ecosystem
 from ecotone.limits import SEARCH_TEXT, SHORT_TEXT
 from ecotone.widgets import DatePicker
 
 from .. import access
 from ..models import Event, Question, QuestionKind, Section, Survey, SurveyAudience, SurveyStatus
-from ..profile import INTERESTS
 from ..services.segments import Segment
 from ..services.surveys import check_question
+from . import segments
 
 
 class SurveyFilterForm(forms.Form):
@@ -43,33 +42,13 @@ class SurveyFilterForm(forms.Form):
     sort = forms.ChoiceField(label=gettext_lazy("Sort by"), required=False, choices=SORTS)
 
 
+# The segment's workgroups, beside the survey's own `workgroup` (a workgroup's members asked).
+SEGMENT_WORKGROUPS = "segment_workgroups"
+
+
 class SurveyForm(forms.ModelForm[Survey]):
     """A survey's settings; who it goes to is an audience and, for a segment, its parts."""
 
-    sectors = forms.MultipleChoiceField(
-        label=gettext_lazy("Sectors"),
-        required=False,
-        choices=Sector.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    regions = forms.MultipleChoiceField(
-        label=gettext_lazy("Regions"), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    interests = forms.MultipleChoiceField(
-        label=gettext_lazy("Interests"),
-        required=False,
-        choices=INTERESTS,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    languages = forms.MultipleChoiceField(
-        label=gettext_lazy("Languages"),
-        required=False,
-        choices=settings.LANGUAGES,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    segment_workgroups = forms.MultipleChoiceField(
-        label=gettext_lazy("Workgroups"), required=False, widget=forms.CheckboxSelectMultiple
-    )
     reminders = forms.CharField(
         label=gettext_lazy("Reminders (days after opening)"),
         required=False,
@@ -108,23 +87,12 @@ class SurveyForm(forms.ModelForm[Survey]):
         ).order_by("-starts_at")
         groups = access.workgroups(ecosystem)
         self.fields["workgroup"].queryset = groups  # type: ignore[attr-defined]
-        cast(forms.ChoiceField, self.fields["segment_workgroups"]).choices = [
-            (str(g.pk), g.name) for g in groups
-        ]
-        regions = (
-            access.roll(ecosystem)
-            .exclude(region="")
-            .order_by("region")
-            .values_list("region", flat=True)
-            .distinct()
+        self.fields.update(segments.segment_fields(ecosystem, workgroups=SEGMENT_WORKGROUPS))
+        initial = segments.initial_of(
+            Segment.from_dict(self.instance.segment), workgroups=SEGMENT_WORKGROUPS
         )
-        cast(forms.ChoiceField, self.fields["regions"]).choices = [(r, r) for r in regions[:200]]
-        segment = Segment.from_dict(self.instance.segment)
-        self.initial.setdefault("sectors", list(segment.sectors))
-        self.initial.setdefault("regions", list(segment.regions))
-        self.initial.setdefault("interests", list(segment.interests))
-        self.initial.setdefault("languages", list(segment.languages))
-        self.initial.setdefault("segment_workgroups", [str(w) for w in segment.workgroups])
+        for name, value in initial.items():
+            self.initial.setdefault(name, value)
         self.initial.setdefault(
             "reminders", ", ".join(str(d) for d in self.instance.reminder_days or [])
         )
@@ -162,15 +130,7 @@ class SurveyForm(forms.ModelForm[Survey]):
         survey.ecosystem = self.ecosystem
         survey.reminder_days = data.get("reminders") or []
         if survey.audience == SurveyAudience.SEGMENT:
-            survey.segment = Segment.from_dict(
-                {
-                    "sectors": data.get("sectors"),
-                    "regions": data.get("regions"),
-                    "interests": data.get("interests"),
-                    "languages": data.get("languages"),
-                    "workgroups": data.get("segment_workgroups"),
-                }
-            ).as_dict()
+            survey.segment = segments.segment_of(data, workgroups=SEGMENT_WORKGROUPS).as_dict()
         else:
             survey.segment = {}
         if survey.audience != SurveyAudience.EVENT:
