@@ -235,3 +235,22 @@ def test_capacity_full_puts_on_waitlist_through_the_page(d: dict[str, Any]) -> N
     page = client.get(f"{NET}/events/{small.pk}/").content.decode()
     assert "You are on the waitlist." in page
     assert "video.example.org" not in page
+
+
+def test_a_shared_link_is_removed_by_its_sharer_a_chair_or_the_backbone_only(
+    d: dict[str, Any],
+) -> None:
+    from ecotone.errors import DomainError
+    from ecotone.network.services import workgroups
+
+    world, group, sharer = d["world"], d["group"], d["others"][0]
+    shared = workgroups.add_file(sharer, group, "Agenda", "https://example.org/agenda", None)
+    outsider_user = world.users["partner_a"]
+    stranger = make_member(world.alpha, outsider_user.email, name="Ines")
+    with pytest.raises(DomainError):
+        workgroups.remove_file(outsider_user, stranger, shared)
+    assert workgroups.may_remove_file(world.users["member"], d["member"], shared)  # a chair
+    assert workgroups.may_remove_file(world.users["staff"], None, shared)  # the backbone
+    assert workgroups.may_remove_file(outsider_user, sharer, shared)  # its sharer
+    workgroups.remove_file(world.users["staff"], None, shared)
+    assert not group.files.filter(pk=shared.pk).exists()

@@ -362,7 +362,15 @@ def add_file(
     return shared
 
 
-def remove_file(actor: Any, shared: WorkgroupFile) -> None:
+def may_remove_file(user: Any, member: Member | None, shared: WorkgroupFile) -> bool:
+    """A shared file or link is removed by the member who shared it, a chair or the backbone."""
+    mine = member is not None and shared.added_by_id == member.pk
+    return mine or bool(user.has_perm(CHAIR, shared.workgroup))
+
+
+def remove_file(actor: Any, member: Member | None, shared: WorkgroupFile) -> None:
+    if not may_remove_file(actor, member, shared):
+        raise DomainError(_("You may not do this in this workgroup."))
     with acting(actor):
         storage, name = shared.file.storage, shared.file.name
         shared.delete()

@@ -38,7 +38,7 @@ from ..forms.gatherings import (
     TaskForm,
     WorkgroupForm,
 )
-from ..models import SteeringReport, Workgroup, WorkgroupRole
+from ..models import MemberStatus, SteeringReport, Workgroup, WorkgroupRole
 from ..services import workgroups as services
 
 VIEW = "network.view_workgroups"
@@ -123,7 +123,11 @@ def workgroup_page(request: HttpRequest, ecosystem_slug: str, slug: str) -> Http
                 "members": workgroup.memberships.select_related("member"),
                 "goals": workgroup.goals.prefetch_related("tasks__owner"),
                 "notes": workgroup.progress_notes.all()[:6],
-                "files": workgroup.files.select_related("added_by"),
+                # each with whether this person may remove it (services.may_remove_file)
+                "files": [
+                    (f, services.may_remove_file(request.user, member, f))
+                    for f in workgroup.files.select_related("added_by", "workgroup")
+                ],
                 "recent_posts": workgroup.posts.filter(parent__isnull=True).order_by("-created_at")[
                     :5
                 ],
@@ -290,7 +294,7 @@ def workgroup_invite(request: HttpRequest, ecosystem_slug: str, slug: str) -> Ht
     _need(request, CHAIR, workgroup)
     members = (
         access.roll(current_ecosystem(request))
-        .filter(status="active")
+        .filter(status=MemberStatus.ACTIVE)
         .exclude(workgroups__workgroup=workgroup)
     )
     form = InviteForm(request.POST or None, members=members)
@@ -483,11 +487,10 @@ def file_remove(request: HttpRequest, ecosystem_slug: str, slug: str, pk: int) -
     workgroup = access.get_open_workgroup(request, slug)
     shared = access.get_file(workgroup, pk)
     member = _member(request)
-    mine = member is not None and shared.added_by_id == member.pk
-    if not (mine or request.user.has_perm(CHAIR, workgroup)):
+    if not services.may_remove_file(request.user, member, shared):
         raise PermissionDenied
     if request.method == "POST":
-        services.remove_file(request.user, shared)
+        services.remove_file(request.user, member, shared)
         messages.success(request, _("Removed from the workgroup."))
         return _back(workgroup)
     return _confirm(
