@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
@@ -39,7 +40,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext as translate
 from django.utils.translation import gettext_lazy
 
-from ecotone.cells import CellError, Problem, fold
+from ecotone import tabular_files
+from ecotone.cells import CellError, Problem, cell_text, fold, header_positions
 from ecotone.errors import DomainError
 from ecotone.stale_runs import is_stale
 
@@ -297,6 +299,58 @@ def cell_message(error: CellError) -> str:
     message already translated (which the catalogue gives back as it is)."""
     message = translate(error.message)  # a msgid held in a variable: not for makemessages
     return message % error.params if error.params else message
+
+
+def table_rows(
+    path: Path,
+    columns: Collection[str],
+    required: Iterable[str],
+    *,
+    max_rows: int,
+    max_bytes: int,
+    problems: list[Problem],
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a kept CSV or XLSX file with a header row, for an import's dry run: each
+    non-empty row as its number in the file and {column: cell text} of the `columns` it has.
+    What is wrong with the file as a whole (unreadable, empty, a required column missing, more
+    than `max_rows` rows) is added to `problems`, and no further row comes."""
+    try:
+        lines: Iterator[list[Any]] = tabular_files.rows(
+            path, max_columns=len(columns) + 20, max_unpacked_bytes=max_bytes * 5
+        )
+        header = next(lines, None)
+    except tabular_files.FileError as error:
+        problems.append(Problem("", "", str(error)))
+        return
+    if header is None:
+        problems.append(Problem("", "", _("The file is empty.")))
+        return
+    positions, missing = header_positions(header, required)
+    if missing:
+        problems.extend(
+            Problem("row 1", name, _("This column is missing from the first row."))
+            for name in missing
+        )
+        return
+    count = 0
+    try:
+        for number, raw in enumerate(lines, start=2):
+            cells = {
+                name: cell_text(raw[i]) if i < len(raw) else ""
+                for name, i in positions.items()
+                if name in columns
+            }
+            if not any(cells.values()):
+                continue
+            count += 1
+            if count > max_rows:
+                problems.append(
+                    Problem("", "", _("A file may hold up to %(n)d rows.") % {"n": max_rows})
+                )
+                return
+            yield number, cells
+    except tabular_files.FileError as error:
+        problems.append(Problem("", "", str(error)))
 
 
 def choice_names(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:

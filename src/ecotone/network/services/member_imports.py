@@ -11,7 +11,6 @@ language (en or es), consent (yes/no: email from the network), directory (yes/no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -24,8 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecotone import tabular_files, uploads
-from ecotone.cells import Problem, cell_flag, cell_text, fold, header_positions
+from ecotone import uploads
+from ecotone.cells import Problem, cell_flag, fold
 from ecotone.directory.geocoding import normalize_zip, zip_centroid
 from ecotone.ecosystems.models import Ecosystem, Sector
 from ecotone.errors import DomainError
@@ -85,40 +84,13 @@ class Content:
     on_roll: int = 0
 
 
-def _by_code_or_label(choices: Any) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for code, label in choices:
-        found[fold(code)] = code
-        found[fold(str(label))] = code
-    return found
-
-
 def read(path: Path, ecosystem: Ecosystem) -> Content:
     """The rows of a kept file, each checked; every problem names its row and column."""
     problems: list[Problem] = []
     found: list[Row] = []
-    try:
-        lines: Iterator[list[Any]] = tabular_files.rows(
-            path, max_columns=len(COLUMNS) + 20, max_unpacked_bytes=MAX_BYTES * 5
-        )
-        header = next(lines, None)
-    except tabular_files.FileError as error:
-        return Content([], [Problem("", "", str(error))], 0)
-    if header is None:
-        return Content([], [Problem("", "", _("The file is empty."))], 0)
-    positions, missing = header_positions(header, REQUIRED)
-    if missing:
-        return Content(
-            [],
-            [
-                Problem("row 1", name, _("This column is missing from the first row."))
-                for name in missing
-            ],
-            0,
-        )
-    sectors = _by_code_or_label(Sector.choices)
-    roles = _by_code_or_label(NETWORK_ROLES)
-    interests = _by_code_or_label(INTERESTS)
+    sectors = uploads.choice_names(Sector.choices)
+    roles = uploads.choice_names(NETWORK_ROLES)
+    interests = uploads.choice_names(INTERESTS)
     languages = uploads.choice_names(settings.LANGUAGES)
     on_roll = set(
         Member.objects.filter(ecosystem=ecosystem)
@@ -127,44 +99,31 @@ def read(path: Path, ecosystem: Ecosystem) -> Content:
     )
     seen: dict[str, int] = {}
     count = skipped = 0
-    try:
-        for number, raw in enumerate(lines, start=2):
-            cells = {
-                name: cell_text(raw[i]) if i < len(raw) else ""
-                for name, i in positions.items()
-                if name in COLUMNS
-            }
-            if not any(cells.values()):
-                continue
-            count += 1
-            if count > MAX_ROWS:
-                problems.append(
-                    Problem("", "", _("A file may hold up to %(n)d rows.") % {"n": MAX_ROWS})
+    for number, cells in uploads.table_rows(
+        path, COLUMNS, REQUIRED, max_rows=MAX_ROWS, max_bytes=MAX_BYTES, problems=problems
+    ):
+        count += 1
+        where = _("row %(n)d") % {"n": number}
+        email = cells.get("email", "").strip().lower()
+        if email in seen:
+            problems.append(
+                Problem(
+                    where,
+                    "email",
+                    _("The same address is on row %(n)d already.") % {"n": seen[email]},
                 )
-                break
-            where = _("row %(n)d") % {"n": number}
-            email = cells.get("email", "").strip().lower()
-            if email in seen:
-                problems.append(
-                    Problem(
-                        where,
-                        "email",
-                        _("The same address is on row %(n)d already.") % {"n": seen[email]},
-                    )
-                )
-                continue
-            if email:
-                seen[email] = number
-            row, row_problems = _row(number, where, cells, sectors, roles, interests, languages)
-            problems.extend(row_problems)
-            if row is None:
-                continue
-            if email in on_roll:
-                skipped += 1
-                continue
-            found.append(row)
-    except tabular_files.FileError as error:
-        problems.append(Problem("", "", str(error)))
+            )
+            continue
+        if email:
+            seen[email] = number
+        row, row_problems = _row(number, where, cells, sectors, roles, interests, languages)
+        problems.extend(row_problems)
+        if row is None:
+            continue
+        if email in on_roll:
+            skipped += 1
+            continue
+        found.append(row)
     if not count and not problems:
         problems.append(Problem("", "", _("The file has no members.")))
     return Content(found, problems, count, skipped)

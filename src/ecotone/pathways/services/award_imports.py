@@ -13,7 +13,6 @@ deleted; the report names rows and columns, never an address.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -24,8 +23,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from ecotone import tabular_files, uploads
-from ecotone.cells import Problem, cell_flag, cell_text, fold, header_positions
+from ecotone import uploads
+from ecotone.cells import Problem, cell_flag, fold
 from ecotone.directory.models import Program
 from ecotone.ecosystems.models import Ecosystem, Organization
 from ecotone.errors import DomainError
@@ -94,49 +93,17 @@ def read(path: Path, organization: Organization) -> Content:
     """The rows of a kept file, each checked; every problem names its row and column."""
     problems: list[Problem] = []
     found: list[Row] = []
-    try:
-        lines: Iterator[list[Any]] = tabular_files.rows(
-            path, max_columns=len(COLUMNS) + 20, max_unpacked_bytes=MAX_BYTES * 5
-        )
-        header = next(lines, None)
-    except tabular_files.FileError as error:
-        return Content([], [Problem("", "", str(error))], 0)
-    if header is None:
-        return Content([], [Problem("", "", _("The file is empty."))], 0)
-    positions, missing = header_positions(header, REQUIRED)
-    if missing:
-        return Content(
-            [],
-            [
-                Problem("row 1", name, _("This column is missing from the first row."))
-                for name in missing
-            ],
-            0,
-        )
     names = _Names(organization)
     languages = uploads.choice_names(settings.LANGUAGES)
     count = 0
-    try:
-        for number, raw in enumerate(lines, start=2):
-            cells = {
-                name: cell_text(raw[i]) if i < len(raw) else ""
-                for name, i in positions.items()
-                if name in COLUMNS
-            }
-            if not any(cells.values()):
-                continue
-            count += 1
-            if count > MAX_ROWS:
-                problems.append(
-                    Problem("", "", _("A file may hold up to %(n)d rows.") % {"n": MAX_ROWS})
-                )
-                break
-            row, row_problems = _row(number, cells, names, languages)
-            problems.extend(row_problems)
-            if row is not None:
-                found.append(row)
-    except tabular_files.FileError as error:
-        problems.append(Problem("", "", str(error)))
+    for number, cells in uploads.table_rows(
+        path, COLUMNS, REQUIRED, max_rows=MAX_ROWS, max_bytes=MAX_BYTES, problems=problems
+    ):
+        count += 1
+        row, row_problems = _row(number, cells, names, languages)
+        problems.extend(row_problems)
+        if row is not None:
+            found.append(row)
     if not count and not problems:
         problems.append(Problem("", "", _("The file has no recipients.")))
     return Content(found, problems, count)
