@@ -82,7 +82,7 @@ test:
 	status=$$?; \
 	[[ $$status -ne 0 ]] || { $(TIMED) lint $(MAKE) --no-print-directory lint; status=$$?; }; \
 	[[ $$status -ne 0 ]] || { $(TIMED) sqlite $(MAKE) --no-print-directory test-sqlite PYTEST_ARGS='$(SLOWEST) $(PYTEST_ARGS)'; status=$$?; }; \
-	[[ $$status -ne 0 ]] || { WITH_POSTGRES_KEEP=$(TEST_PG) $(TIMED) postgres $(MAKE) --no-print-directory test-postgres PYTEST_ARGS='--create-db $(SLOWEST) $(PYTEST_ARGS)'; status=$$?; }; \
+	[[ $$status -ne 0 ]] || { WITH_POSTGRES_KEEP=$(TEST_PG) $(TIMED) postgres $(MAKE) --no-print-directory test-postgres PYTEST_ARGS='--reuse-db --create-db $(SLOWEST) $(PYTEST_ARGS)'; status=$$?; }; \
 	[[ $$status -ne 0 ]] || { WITH_POSTGRES_KEEP=$(TEST_PG) $(TIMED) browser $(MAKE) --no-print-directory test-browser PYTEST_ARGS='--reuse-db $(SLOWEST) $(PYTEST_ARGS)'; status=$$?; }; \
 	rm -rf $(TEST_PG); \
 	$(TIMED) --summary; \
