@@ -14,6 +14,7 @@ import yaml
 from django.core.management import call_command
 from django.db.utils import OperationalError
 from django.test import Client
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,6 +104,30 @@ def test_schema_endpoint_and_docs_need_no_cdn(db: Any) -> None:
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in docs
     assert "cdn" not in docs.lower()
+
+
+def test_the_schema_is_generated_once_per_language(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    from ecotone.api.schema_view import SchemaView
+
+    monkeypatch.setattr(SchemaView, "_generated", {})
+    generated: list[str | None] = []
+    generate = SchemaGenerator.get_schema
+
+    def counted(self: SchemaGenerator, *args: Any, **kwargs: Any) -> Any:
+        generated.append(translation.get_language())
+        return generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    client = Client()
+    first = client.get("/api/schema/?format=json")
+    assert client.get("/api/schema/?format=json").content == first.content
+    spanish = client.get("/api/schema/?format=json&lang=es").content.decode()
+    assert generated == ["en", "es"]
+    assert "Organizaciones" in spanish or "organización" in spanish.lower()
 
 
 def test_security_headers_are_sent(db: Any) -> None:

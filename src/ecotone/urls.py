@@ -2,12 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
+from ecotone.api.schema_view import SchemaView
 from ecotone.ecosystems import views as ecosystem_views
 
 from . import health
@@ -49,7 +46,7 @@ urlpatterns = [
     path("api/v1/", include("ecotone.api.urls")),
     # Open Referral HSDS 3.0, one API per ecosystem's directory (ecotone/directory/hsds/views.py).
     path("api/hsds/<slug:ecosystem_slug>/", include("ecotone.directory.hsds.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/schema/", SchemaView.as_view(), name="api_schema"),
     # The docs pages keep to the Content Security Policy: Swagger UI's start-up script is served
     # at /api/docs/?script, Redoc's from a static file with the nonce for its styles.
     path(
