@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from ecotone.demo import atlas as demo_atlas
 from ecotone.demo import builder
 from ecotone.ecosystems.models import Ecosystem, Membership, Organization, Role, Sector
 from ecotone.measures.services import dashboards, enrolment
+from tests.demo.helpers import nearest_in_person_miles, snapshot
 
 
 def seed(*args: str) -> str:
@@ -94,16 +96,29 @@ def _rosters_with_overlaps_and_returns(confluence: Ecosystem) -> None:
     assert years.filter(n__gt=1).count() >= 40  # reached again another year
 
 
-def test_demo_is_deterministic(db: Any) -> None:
+def _organizations() -> list[tuple[str, str]]:
+    return list(
+        Organization.objects.order_by("ecosystem__slug", "slug").values_list("name", "city")
+    )
+
+
+def test_demo_is_deterministic_and_resets_cleanly(db: Any) -> None:
+    """The partners and the whole of mentoring (people, screening, needs, matches, hours) are
+    the same after `--reset`, which deletes the demo and seeds it again: nothing doubled."""
     seed("--size", "small", "--quiet-accounts")
-    first = list(
-        Organization.objects.order_by("ecosystem__slug", "slug").values_list("name", "city")
-    )
+    first = _organizations(), snapshot()
+    assert 140 <= len(first[1]["mentors"]) <= 160
+    assert len(first[1]["matches"]) >= 15
     seed("--size", "small", "--reset", "--quiet-accounts")
-    second = list(
-        Organization.objects.order_by("ecosystem__slug", "slug").values_list("name", "city")
+    assert (_organizations(), snapshot()) == first
+
+
+def test_small_demo_still_has_its_rural_deserts(db: Any, small: str) -> None:
+    confluence = Ecosystem.objects.get(slug=builder.MAIN_SLUG)
+    deserts = list(
+        confluence.population_areas.filter(district_name__in=demo_atlas.desert_districts())
     )
-    assert first == second
+    assert (nearest_in_person_miles(confluence, deserts) > 20).sum() >= 16
 
 
 def test_running_again_changes_nothing(db: Any, small: str) -> None:
