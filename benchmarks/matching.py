@@ -23,15 +23,18 @@ virtual group sessions; 15 % welcome mentors who share their students' identitie
 priority 0-1 (a third high).
 The figure is the median over `--runs` runs in this process (each on the same instance, after
 the instance is built; garbage collected between runs), with min and max; peak RSS is the
-process's (ru_maxrss), instance included, taken before any baseline module runs.
-`engine_vs_ortools` is the engine's median (candidate pairs + solve) over the median of
-OR-Tools called directly on the same edges (below), both measured in this run: the budget is
-1.5. With `--baseline`, another version of `ecotone/mentoring/solver.py` (for example
+process's (ru_maxrss), instance included (and, with `--baseline`, the baseline's runs).
+Each run times the engine, then OR-Tools called directly on the same edges (below), then the
+baseline if any: interleaved, so that the machine's load, which moves on a shared machine,
+falls on all of them alike. `engine_vs_ortools` is the median over the runs of the engine's
+time (candidate pairs + solve) over OR-Tools' in the same run (each run's in
+`engine_vs_ortools_runs`): the budget is 1.5. With `--baseline`, another version of
+`ecotone/mentoring/solver.py` (for example
 `git show e6d376f:src/ecotone/mentoring/solver.py > /tmp/solver_before.py`) is loaded from
-that file and timed the same way in the same process, after the runs above, its solve through
+that file and timed the same way in the same process, its solve through
 `--baseline-assignment` (an older `ecotone/assignment.py`) when given, and its candidate pairs
 are compared with ours (`baseline_identical`: same pairs, order, scores, components and
-distances).
+distances); `speedup_vs_baseline` is its median time over ours.
 
 Baselines, on the same candidate edges:
 - OR-Tools called directly: SimpleMinCostFlow on the edges, built here without the engine
@@ -62,6 +65,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -287,22 +291,22 @@ def load_module(name: str, path: str):
     return module
 
 
-def time_baseline(args, mentors, opportunities, edges: Edges, m_cap, o_cap) -> dict[str, object]:
-    """The same timed runs with another version of the solver module, in this process."""
-    old = load_module("baseline_solver", args.baseline)
-    if args.baseline_assignment:
-        old.assignment = load_module("baseline_assignment", args.baseline_assignment)
-    runs = []
-    for _ in range(args.runs):
-        gc.collect()
-        t0 = time.perf_counter()
-        theirs = old.candidate_edges(mentors, opportunities)
-        t1 = time.perf_counter()
-        result = old.solve(theirs, m_cap, o_cap)
-        t2 = time.perf_counter()
-        runs.append((t2 - t0, t1 - t0, t2 - t1))
-        print(json.dumps({"baseline_seconds": round(t2 - t0, 3)}), file=sys.stderr, flush=True)
-    same = (
+def time_baseline(
+    old: Any, mentors, opportunities, m_cap, o_cap
+) -> tuple[tuple[float, float, float], Edges, Any]:
+    """One timed run of another version of the solver module, in this process."""
+    gc.collect()
+    t0 = time.perf_counter()
+    theirs = old.candidate_edges(mentors, opportunities)
+    t1 = time.perf_counter()
+    result = old.solve(theirs, m_cap, o_cap)
+    t2 = time.perf_counter()
+    print(json.dumps({"baseline_seconds": round(t2 - t0, 3)}), file=sys.stderr, flush=True)
+    return (t2 - t0, t1 - t0, t2 - t1), theirs, result
+
+
+def same_edges(theirs: Edges, edges: Edges) -> bool:
+    return bool(
         np.array_equal(theirs.mentor, edges.mentor)
         and np.array_equal(theirs.opportunity, edges.opportunity)
         and np.array_equal(theirs.score, edges.score)
@@ -310,14 +314,6 @@ def time_baseline(args, mentors, opportunities, edges: Edges, m_cap, o_cap) -> d
         and np.allclose(theirs.distance_mi, edges.distance_mi, rtol=1e-12, equal_nan=True)
         and all(np.array_equal(theirs.components[k], edges.components[k]) for k in edges.components)
     )
-    return {
-        "baseline": args.baseline,
-        "baseline_seconds": round(statistics.median(r[0] for r in runs), 3),
-        "baseline_candidate_seconds": round(statistics.median(r[1] for r in runs), 3),
-        "baseline_solve_seconds": round(statistics.median(r[2] for r in runs), 3),
-        "baseline_objective": result.objective,
-        "baseline_identical": bool(same),
-    }
 
 
 def peak_rss_mb() -> float:
@@ -341,7 +337,15 @@ def main() -> None:
     m_cap = np.array([m.capacity for m in mentors], dtype=np.int64)
     o_cap = np.array([o.capacity for o in opportunities], dtype=np.int64)
 
-    runs = []
+    # Each run times the engine, then OR-Tools alone on the same edges, then (--baseline) the
+    # other solver: interleaved, so that a change in the machine's load between runs falls on
+    # all three alike, and the ratio is taken within each run.
+    old = None
+    if args.baseline:
+        old = load_module("baseline_solver", args.baseline)
+        if args.baseline_assignment:
+            old.assignment = load_module("baseline_assignment", args.baseline_assignment)
+    runs, direct, theirs_runs = [], [], []
     for _ in range(args.runs):
         gc.collect()
         t0 = time.perf_counter()
@@ -350,17 +354,28 @@ def main() -> None:
         result = solve(edges, m_cap, o_cap)
         t2 = time.perf_counter()
         runs.append((t2 - t0, t1 - t0, t2 - t1))
+        gc.collect()
+        direct.append(ortools_direct(edges, m_cap, o_cap))
         print(
-            json.dumps({"seconds": round(t2 - t0, 3), "candidates": round(t1 - t0, 3)}),
+            json.dumps(
+                {
+                    "seconds": round(t2 - t0, 3),
+                    "candidates": round(t1 - t0, 3),
+                    "ortools_seconds": round(direct[-1][1], 3),
+                }
+            ),
             file=sys.stderr,
             flush=True,
         )
+        if old is not None:
+            timed, theirs, their_result = time_baseline(old, mentors, opportunities, m_cap, o_cap)
+            theirs_runs.append(timed)
     seconds = [r[0] for r in runs]
+    ratios = [r[0] / d[1] for r, d in zip(runs, direct, strict=True)]
     t0 = time.perf_counter()
     participation = solve(edges, m_cap, o_cap, mode="participation")
     participation_seconds = time.perf_counter() - t0
 
-    direct = [ortools_direct(edges, m_cap, o_cap) for _ in range(args.runs)]
     t0 = time.perf_counter()
     baseline = greedy(edges, m_cap, o_cap)
     greedy_seconds = time.perf_counter() - t0
@@ -386,9 +401,8 @@ def main() -> None:
         "participation_seconds": round(participation_seconds, 3),
         "ortools_objective": direct[0][0],
         "ortools_seconds": round(statistics.median(d[1] for d in direct), 3),
-        "engine_vs_ortools": round(
-            statistics.median(seconds) / statistics.median(d[1] for d in direct), 3
-        ),
+        "engine_vs_ortools": round(statistics.median(ratios), 3),
+        "engine_vs_ortools_runs": [round(r, 3) for r in ratios],
         "greedy_objective": baseline.objective,
         "greedy_covered": baseline.covered,
         "greedy_seconds": round(greedy_seconds, 3),
@@ -397,9 +411,22 @@ def main() -> None:
     figures.update(lapjv(edges, m_cap, o_cap, args.lapjv_mentors))
     figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
     figures["load_average"] = [round(x, 2) for x in os.getloadavg()]
-    if args.baseline:
-        figures.update(time_baseline(args, mentors, opportunities, edges, m_cap, o_cap))
-        figures["load_average_after_baseline"] = [round(x, 2) for x in os.getloadavg()]
+    if old is not None:
+        figures.update(
+            {
+                "baseline": args.baseline,
+                "baseline_seconds": round(statistics.median(r[0] for r in theirs_runs), 3),
+                "baseline_candidate_seconds": round(
+                    statistics.median(r[1] for r in theirs_runs), 3
+                ),
+                "baseline_solve_seconds": round(statistics.median(r[2] for r in theirs_runs), 3),
+                "baseline_objective": their_result.objective,
+                "baseline_identical": same_edges(theirs, edges),
+                "speedup_vs_baseline": round(
+                    statistics.median(r[0] for r in theirs_runs) / statistics.median(seconds), 3
+                ),
+            }
+        )
     print(json.dumps(figures))
 
 
