@@ -437,6 +437,12 @@ def test_the_demo_network_tells_the_story_issue_19_asks(medium: Ecosystem) -> No
 
     active = medium.members.filter(status=MemberStatus.ACTIVE).count()
     assert 850 <= active <= 1050
+    # who left is kept as leaving leaves them: no one's name, role, address or consent
+    left = medium.members.filter(status=MemberStatus.LEFT)
+    assert left.count() >= 20
+    assert not left.exclude(
+        name="", email="", network_role="", postal_code="", email_consent_at=None
+    ).exists()
     groups = Workgroup.objects.filter(ecosystem=medium, is_steering_committee=False)
     assert groups.count() == 4
     for group in groups:

@@ -59,6 +59,7 @@ from ecotone.network.models import (
     WorkgroupMembership,
     WorkgroupRole,
 )
+from ecotone.network.services import members as member_services
 from ecotone.network.services import newsletters as newsletter_services
 from ecotone.network.services import resources, roll, surveys, workgroups
 from ecotone.network.services.segments import Segment
@@ -154,33 +155,32 @@ def _members(ctx: Any, ecosystem: Ecosystem, rng: random.Random, now: Any) -> li
             status = MemberStatus.LEFT
             left_at = joined + (now - joined) * rng.uniform(0.2, 0.9)
         left = status == MemberStatus.LEFT
-        rows.append(
-            Member(
-                ecosystem=ecosystem,
-                status=status,
-                source=source,
-                # who left keeps no name nor address (services.members.leave)
-                name="" if left else f"{first} {last}",
-                email="" if left else f"{first.lower()}.{last.lower()}.{number}@{MEMBER_DOMAIN}",
-                organization_name="" if left else organization.name,
-                organization=None if left else organization,
-                sector=organization.sector if rng.random() < 0.85 else rng.choice(Sector.values),
-                network_role=rng.choice(roles),
-                region=town.county,
-                postal_code="" if left else town.postal_code,
-                latitude=None if left else town.lat + rng.uniform(-0.02, 0.02),
-                longitude=None if left else town.lon + rng.uniform(-0.02, 0.02),
-                language="es" if rng.random() < SPANISH_SHARE else "en",
-                email_consent=not left and rng.random() < CONSENT_SHARE,
-                email_consent_at=joined,
-                in_directory=not left and rng.random() < DIRECTORY_SHARE,
-                joined_at=joined,
-                confirmed_at=None
-                if status == MemberStatus.PENDING
-                else joined + datetime.timedelta(minutes=rng.randint(2, 600)),
-                left_at=left_at,
-            )
+        member = Member(
+            ecosystem=ecosystem,
+            status=status,
+            source=source,
+            name=f"{first} {last}",
+            email=f"{first.lower()}.{last.lower()}.{number}@{MEMBER_DOMAIN}",
+            organization_name=organization.name,
+            organization=organization,
+            sector=organization.sector if rng.random() < 0.85 else rng.choice(Sector.values),
+            network_role=rng.choice(roles),
+            region=town.county,
+            postal_code=town.postal_code,
+            latitude=town.lat + rng.uniform(-0.02, 0.02),
+            longitude=town.lon + rng.uniform(-0.02, 0.02),
+            language="es" if rng.random() < SPANISH_SHARE else "en",
+            email_consent=not left and rng.random() < CONSENT_SHARE,
+            email_consent_at=joined,
+            in_directory=not left and rng.random() < DIRECTORY_SHARE,
+            joined_at=joined,
+            confirmed_at=None
+            if status == MemberStatus.PENDING
+            else joined + datetime.timedelta(minutes=rng.randint(2, 600)),
         )
+        if left:  # who left keeps no name nor address: the service's own rule
+            member_services.erase(member, left_at=left_at)
+        rows.append(member)
         picked.append([] if left else rng.sample(interests, rng.randint(1, 4)))
     Member.objects.bulk_create(rows, batch_size=500)
     saved = list(Member.objects.filter(ecosystem=ecosystem).order_by("pk"))

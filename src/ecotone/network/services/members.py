@@ -249,8 +249,20 @@ def leave(member: Member) -> Member:
     Welcomer.objects.filter(member=member).delete()
     MemberInterest.objects.filter(member=member).delete()
     welcomes.forget_welcomer(member)
+    erase(member, left_at=timezone.now())
+    member.save()
+    _erase_history(member, welcomer_ids)
+    if user is not None:
+        hooks.forget(user)
+    return member
+
+
+def erase(member: Member, *, left_at: Any) -> None:
+    """What is left of a record when its member leaves, set on `member` (not saved): status,
+    dates, sector, region and how they joined; nothing that says who they were. The demo's
+    members who left are made with it too."""
     member.status = MemberStatus.LEFT
-    member.left_at = timezone.now()
+    member.left_at = left_at
     member.user = None
     member.name = ""
     member.email = ""
@@ -266,11 +278,6 @@ def leave(member: Member) -> Member:
     member.in_directory = False
     member.confirmation_token = new_token()
     member.unsubscribe_token = new_token()
-    member.save()
-    _erase_history(member, welcomer_ids)
-    if user is not None:
-        hooks.forget(user)
-    return member
 
 
 # What a member's change history may not keep once they left: who they were.
