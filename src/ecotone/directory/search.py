@@ -126,7 +126,10 @@ WORDS_TABLE = "directory_program_words"
 _TRIGRAM = 3  # a word shorter than this is not in the trigram index
 
 
-def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
+def _keyword_filter(programs: QuerySet[Program], q: str, *, few: bool = False) -> QuerySet[Program]:
+    """`programs` holding the words of `q`, annotated with their `relevance`. `few` when other
+    conditions leave few candidates (near a place): SQLite then tests their text instead of
+    listing every match of the words from its index first."""
     words = keywords(q)
     if not words:
         return programs
@@ -139,20 +142,22 @@ def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
         return programs.filter(search_words=every).annotate(
             relevance=SearchRank(F("search_words"), every)
         )
-    # SQLite: every word (crudely stemmed) must appear somewhere, as a substring; the name
-    # counts most. Words of three letters or more are found through the trigram index, which
-    # matches a substring as LIKE does (and, unlike LIKE, folds the case of accented letters
-    # too); shorter ones are matched in the text.
+    # SQLite: every word (crudely stemmed) must appear somewhere, as a substring (LIKE, which
+    # folds the case of A to Z only); the name counts most. Away from a place, a word of three
+    # letters or more is found through the trigram index (a substring, as LIKE finds it), and
+    # a word of other letters than A to Z is tested with LIKE as well (the index also folds the
+    # case of accented letters, which LIKE does not). Near a place the candidates are few:
+    # testing each one's text costs less than seeking it in the index.
     indexed = []
     for word in map(_stem, words):
-        if len(word) >= _TRIGRAM:
-            indexed.append(word)
-        else:
+        if few or len(word) < _TRIGRAM or not word.isascii():
             programs = programs.filter(
                 Q(name__icontains=word)
                 | Q(description__icontains=word)
                 | Q(organization__name__icontains=word)
             )
+        if not few and len(word) >= _TRIGRAM:
+            indexed.append(word)
     if indexed:
         # Each word a phrase (its trigrams in a row: the substring); \w+ holds no quote.
         phrases = " AND ".join(f'"{word}"' for word in indexed)
@@ -210,10 +215,15 @@ def facet_condition(facets: Mapping[str, Sequence[str]]) -> Q:
 
 
 def _filtered(
-    ecosystem: Ecosystem, query: ProgramQuery, *, skip_facet: str = "", facets: bool = True
+    ecosystem: Ecosystem,
+    query: ProgramQuery,
+    *,
+    skip_facet: str = "",
+    facets: bool = True,
+    few: bool = False,
 ) -> QuerySet[Program]:
     """The listed programs `query` matches; without the facet `skip_facet`, or without any
-    facet when `facets` is False."""
+    facet when `facets` is False. `few`: see `_keyword_filter`."""
     programs = Program.objects.filter(ecosystem=ecosystem).listed()
     if facets:
         chosen = {facet: codes for facet, codes in query.facets.items() if facet != skip_facet}
@@ -244,7 +254,7 @@ def _filtered(
     for key, value in query.extra:
         if (extra := program_filters.get(key)) is not None:
             programs = extra.narrow(ecosystem, programs, value)
-    return _keyword_filter(programs, query.q) if query.q else programs
+    return _keyword_filter(programs, query.q, few=few) if query.q else programs
 
 
 def _facet_values() -> dict[int, tuple[str, str]]:
@@ -508,7 +518,7 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
     radius = radius_miles(query)
     nearest = _within_radius(ecosystem, origin, radius)
     # Unordered: an ORDER BY name tempts SQLite into walking the (ecosystem, name) index.
-    unfaceted = _filtered(ecosystem, query, facets=False).order_by()
+    unfaceted = _filtered(ecosystem, query, facets=False, few=True).order_by()
     if connection.vendor == "postgresql":
         # The programs in the radius, as loaded: PostgreSQL looks each one up by key, where
         # joining the box's links again costs as much as loading them did. One array
@@ -568,7 +578,8 @@ def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
     """How many online programs match `query` wherever they are, counted up to one past
     ONLINE_COUNT_CAP (a national directory can hold thousands: counting them all costs more
     than the rest of a search), from the (ecosystem, delivery) index."""
-    online = _filtered(ecosystem, query, facets=False)
+    # SQLite tests the online programs' text for the words (few: it stops at the cap).
+    online = _filtered(ecosystem, query, facets=False, few=True)
     if connection.vendor == "postgresql":
         # A plain condition, which PostgreSQL ANDs with the words index in one bitmap.
         online = online.filter(delivery=Delivery.VIRTUAL)
