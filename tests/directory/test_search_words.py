@@ -76,6 +76,8 @@ def _reference(world: World, q: str) -> list[str]:
     """The matches in order, computed from the text as search did before the index."""
     programs = Program.objects.filter(ecosystem=world.alpha).listed()
     words = search.keywords(q)
+    if not words:  # nothing to match ("x": one letter is no word): every program, by name
+        return list(programs.order_by(Lower("name"), "pk").values_list("name", flat=True))
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
