@@ -13,8 +13,8 @@ replaces) is found through the index instead of a scan of every program's text.
 
 Django rebuilds a SQLite table for some later changes of its columns (a new table copied in,
 the old one dropped), which drops the triggers with it: a migration that alters
-directory_program or ecosystems_organization on SQLite must create them again
-(`sqlite_triggers`); tests/directory/test_search_scale.py fails if they are missing.
+directory_program or ecosystems_organization on SQLite must create them again (the statements
+in `SQLITE_TRIGGERS` here); tests/directory/test_search_words.py fails without them.
 """
 
 from typing import Any
