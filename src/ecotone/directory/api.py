@@ -214,7 +214,7 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ecosystem
                 {"near": f"Unknown place {error.args[0]!r}: give a US ZIP code or lat,lon."}
             ) from error
         # The page's programs are fetched once, with what the serializer reads.
-        result.hits.programs = _with_details(result.hits.programs)
+        result.hits.details = _with_details(result.hits.details)
         page: list[search.Hit] = self.paginate_queryset(result.hits) or []  # type: ignore[arg-type]
         ordered = [h.program for h in page]
         context = {

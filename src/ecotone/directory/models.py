@@ -222,9 +222,10 @@ class Program(TimeStamped):
         TaxonomyTerm, through="ProgramAttribute", related_name="programs", blank=True
     )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
-    # The program's own words for keyword search, weighted (name A, description C). PostgreSQL
-    # fills it in a trigger on every insert and update (migration 0005) and indexes it; on
-    # SQLite it stays empty, keyword search matching words in the text there.
+    # What keyword search matches and ranks on, weighted: the name (A), the partner's name (B),
+    # the description (C). PostgreSQL fills it in a trigger on every insert and update, and on
+    # a partner's rename (migrations 0007, 0011), and indexes it; on SQLite it stays empty,
+    # keyword search reading the FTS5 table `directory_program_words` there (migration 0011).
     search_words = SearchVectorField(null=True, editable=False)
 
     objects = ProgramQuerySet.as_manager()

@@ -17,12 +17,13 @@ from typing import Any, overload
 
 from django.db import connection, connections
 from django.db.models import Case, Exists, F, Lookup, OuterRef, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext
 
 from ecotone import program_filters
-from ecotone.ecosystems.models import Ecosystem, Organization
+from ecotone.ecosystems.models import Ecosystem
 
 from . import stem_profile
 from .distance import bounding_box, haversine_miles
@@ -106,7 +107,10 @@ def resolve_place(text: str) -> tuple[float, float]:
 
 
 def full_document() -> Any:
-    """What a keyword search ranks on: the program's words and its partner's name."""
+    """What a keyword search matches and ranks on: the program's words and its partner's name.
+
+    PostgreSQL stores it, computed by a trigger, as `search_words` (migration 0011), and
+    indexes it; this is the same vector computed from the text."""
     from django.contrib.postgres.search import SearchVector
 
     return (
@@ -116,47 +120,66 @@ def full_document() -> Any:
     )
 
 
-def _keyword_filter(programs: QuerySet[Program], q: str) -> QuerySet[Program]:
+# SQLite's index of the same words (migration 0011): trigrams of the name, the description and
+# the partner's name, keyed by the program's id.
+WORDS_TABLE = "directory_program_words"
+_TRIGRAM = 3  # a word shorter than this is not in the trigram index
+
+
+def _keyword_filter(programs: QuerySet[Program], q: str, *, few: bool = False) -> QuerySet[Program]:
+    """`programs` holding the words of `q`, annotated with their `relevance`. `few` when other
+    conditions leave few candidates (near a place): SQLite then tests their text instead of
+    listing every match of the words from its index first."""
     words = keywords(q)
     if not words:
         return programs
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
         every = SearchQuery(" ".join(words), search_type="plain", config="english")
-        any_word = SearchQuery(words[0], search_type="plain", config="english")
-        for word in words[1:]:
-            any_word |= SearchQuery(word, search_type="plain", config="english")
-        # The program's own words are stored and indexed (`search_words`); a partner's
-        # name is not, so programs of partners whose name holds any of the words are let
-        # through as well to the exact test on the whole vector, which only sees those rows.
-        # (A program whose own words match needs no second test: the whole vector holds them.)
-        # As a list (a few partners at most), so that PostgreSQL can OR the two indexes.
-        partners = list(
-            Organization.objects.annotate(document=SearchVector("name", config="english"))
-            .filter(document=any_word)
-            .order_by()
-            .values_list("pk", flat=True)
+        # Matched through the stored document's index and ranked on it: building the vector
+        # from the text for every match took most of a bare keyword's time.
+        return programs.filter(search_words=every).annotate(
+            relevance=SearchRank(F("search_words"), every)
         )
-        return (
-            programs.annotate(document=full_document())
-            .filter(Q(search_words=every) | Q(organization_id__in=partners, document=every))
-            .annotate(relevance=SearchRank(full_document(), every))
+    # SQLite: every word (crudely stemmed) must appear somewhere, as a substring (LIKE, which
+    # folds the case of A to Z only); the name counts most. Away from a place, a word of three
+    # letters or more is found through the trigram index (a substring, as LIKE finds it), and
+    # a word of other letters than A to Z is tested with LIKE as well (the index also folds the
+    # case of accented letters, which LIKE does not). Near a place the candidates are few:
+    # testing each one's text costs less than seeking it in the index.
+    indexed = []
+    for word in map(_stem, words):
+        if few or len(word) < _TRIGRAM or not word.isascii():
+            programs = programs.filter(
+                Q(name__icontains=word)
+                | Q(description__icontains=word)
+                | Q(organization__name__icontains=word)
+            )
+        if not few and len(word) >= _TRIGRAM:
+            indexed.append(word)
+    if indexed:
+        # Each word a phrase (its trigrams in a row: the substring); \w+ holds no quote.
+        phrases = " AND ".join(f'"{word}"' for word in indexed)
+        programs = programs.filter(
+            pk__in=RawSQL(  # noqa: S611 - the words are a parameter
+                f"SELECT rowid FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH %s",  # noqa: S608
+                (phrases,),
+            )
         )
-    # SQLite: every word (crudely stemmed) must appear somewhere; the name counts most.
+    return programs.annotate(relevance=_sqlite_score(words))
+
+
+def _sqlite_score(words: list[str]) -> Any:
+    """SQLite's relevance: 3 for each word in the name, 1 for each in the description."""
     score: Any = Value(0)
     for word in map(_stem, words):
-        programs = programs.filter(
-            Q(name__icontains=word)
-            | Q(description__icontains=word)
-            | Q(organization__name__icontains=word)
-        )
         score = (
             score
             + Case(When(name__icontains=word, then=Value(3)), default=Value(0))
             + Case(When(description__icontains=word, then=Value(1)), default=Value(0))
         )
-    return programs.annotate(relevance=score)
+    return score
 
 
 _SUFFIXES = ("ing", "ics", "ers", "er", "es", "s")
@@ -192,10 +215,15 @@ def facet_condition(facets: Mapping[str, Sequence[str]]) -> Q:
 
 
 def _filtered(
-    ecosystem: Ecosystem, query: ProgramQuery, *, skip_facet: str = "", facets: bool = True
+    ecosystem: Ecosystem,
+    query: ProgramQuery,
+    *,
+    skip_facet: str = "",
+    facets: bool = True,
+    few: bool = False,
 ) -> QuerySet[Program]:
     """The listed programs `query` matches; without the facet `skip_facet`, or without any
-    facet when `facets` is False."""
+    facet when `facets` is False. `few`: see `_keyword_filter`."""
     programs = Program.objects.filter(ecosystem=ecosystem).listed()
     if facets:
         chosen = {facet: codes for facet, codes in query.facets.items() if facet != skip_facet}
@@ -226,7 +254,19 @@ def _filtered(
     for key, value in query.extra:
         if (extra := program_filters.get(key)) is not None:
             programs = extra.narrow(ecosystem, programs, value)
-    return _keyword_filter(programs, query.q) if query.q else programs
+    return _keyword_filter(programs, query.q, few=few) if query.q else programs
+
+
+def _facet_values() -> dict[int, tuple[str, str]]:
+    """{term key: (facet, value)} for the STEM profile's facet terms ("stem_field/robotics" is
+    ("stem_field", "robotics"))."""
+    return {
+        pk: (facet, code.split("/", 1)[1])
+        for pk, facet, code in TaxonomyTerm.objects.filter(
+            facet__in=stem_profile.FACETS_BY_CODE
+        ).values_list("pk", "facet", "code")
+        if "/" in code
+    }
 
 
 def facet_counts(
@@ -241,13 +281,7 @@ def facet_counts(
     chosen = [f.code for f in stem_profile.FACETS if query.facets.get(f.code)]
     unchosen = [f.code for f in stem_profile.FACETS if f.code not in chosen]
     counts: dict[str, dict[str, int]] = {f.code: {} for f in stem_profile.FACETS}
-    terms = {
-        pk: (facet, code)
-        for pk, facet, code in TaxonomyTerm.objects.filter(
-            facet__in=stem_profile.FACETS_BY_CODE
-        ).values_list("pk", "facet", "code")
-        if "/" in code
-    }
+    terms = _facet_values()
     every = (
         _filtered(ecosystem, query)
         if matches is None
@@ -259,8 +293,8 @@ def facet_counts(
     ]:
         wanted = [pk for pk, (facet, _code) in terms.items() if facet in facets]
         for term_id, n in _term_counts(programs, wanted):
-            facet, code = terms[term_id]
-            counts[facet][code.split("/", 1)[1]] = n
+            facet, value = terms[term_id]
+            counts[facet][value] = n
     return counts
 
 
@@ -394,7 +428,8 @@ class Hits:
 
     A national directory can match tens of thousands of programs; a page shows twenty. Either
     the database orders them (`order` is None) or a list of primary keys does (near searches,
-    ordered by distance in Python); only the sliced page is ever turned into objects.
+    ordered by distance in Python); only the sliced page is ever turned into objects, fetched
+    by key from `details` (the caller may add what it reads to it, as the API does).
     """
 
     def __init__(
@@ -402,10 +437,12 @@ class Hits:
         programs: QuerySet[Program],
         order: list[int] | None = None,
         distances: dict[int, float] | None = None,
+        details: QuerySet[Program] | None = None,
     ) -> None:
         self.programs = programs
         self.order = order
         self.distances = distances or {}
+        self.details = details if details is not None else programs.order_by()
         self._count: int | None = None
 
     def count(self) -> int:
@@ -429,9 +466,12 @@ class Hits:
                 raise IndexError(index)
             return found[0]
         if self.order is None:
-            return [Hit(p) for p in self.programs[index]]
-        pks = self.order[index]
-        objects = self.programs.in_bulk(pks)
+            # The page's keys first, then their rows: ordering tens of thousands of matches
+            # with every column and the joined partner was most of a keyword search's page.
+            pks = list(self.programs.values_list("pk", flat=True)[index])
+        else:
+            pks = self.order[index]
+        objects = self.details.in_bulk(pks)
         return [Hit(objects[pk], self.distances.get(pk)) for pk in pks if pk in objects]
 
     def __iter__(self) -> Iterator[Hit]:
@@ -451,16 +491,22 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
         programs = _filtered(ecosystem, query)
         matches = None
         if ranked and connections[programs.db].vendor == "sqlite":
-            # Matching words scans the whole directory's text on SQLite: the matches are found
-            # once, then counted, ordered and faceted by key. (PostgreSQL reads them from the
-            # words index each time; there ranking them is the cost.)
+            # On SQLite the matches are found once, then counted, ordered and faceted by key
+            # (the words and every filter are not tested again). PostgreSQL reads them from its
+            # indexes each time.
             matches = list(programs.order_by().values_list("pk", flat=True))
-            programs = programs.filter(_KeyIn(F("pk"), matches))
-        details = programs.select_related("organization", "ecosystem")
+            programs = Program.objects.filter(_KeyIn(F("pk"), matches)).annotate(
+                relevance=_sqlite_score(keywords(query.q))
+            )
+        details = (
+            Program.objects.filter(ecosystem=ecosystem)
+            .order_by()  # a page is fetched by primary key, then put in the matches' order
+            .select_related("organization", "ecosystem")
+        )
         if query.sort == "name" or not ranked:
-            hits = Hits(details.order_by(Lower("name"), "pk"))
+            hits = Hits(programs.order_by(Lower("name"), "pk"), details=details)
         else:
-            hits = Hits(details.order_by("-relevance", Lower("name"), "pk"))
+            hits = Hits(programs.order_by("-relevance", Lower("name"), "pk"), details=details)
         if matches is not None:
             hits._count = len(matches)
         counts = facet_counts(ecosystem, query, matches) if summary else {}
@@ -472,7 +518,7 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
     radius = radius_miles(query)
     nearest = _within_radius(ecosystem, origin, radius)
     # Unordered: an ORDER BY name tempts SQLite into walking the (ecosystem, name) index.
-    unfaceted = _filtered(ecosystem, query, facets=False).order_by()
+    unfaceted = _filtered(ecosystem, query, facets=False, few=True).order_by()
     if connection.vendor == "postgresql":
         # The programs in the radius, as loaded: PostgreSQL looks each one up by key, where
         # joining the box's links again costs as much as loading them did. One array
@@ -484,18 +530,18 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
         candidates = unfaceted.filter(
             pk__in=_links_in_box(ecosystem, origin, radius).values("program_id")
         )
-    # One row per program and term (LEFT JOIN): the match and its STEM profile in one pass.
+    # One row per program and term (LEFT JOIN): the match and its STEM profile in one pass,
+    # by the terms' keys (the few facet terms are read apart: no join to them per row).
+    values = _facet_values()
     rows: dict[int, tuple[Any, ...]] = {}
     profiles: dict[int, dict[str, set[str]]] = {}
-    for pk, name, facet, code in candidates.values_list(
-        "pk", "name", "attributes__term__facet", "attributes__term__code"
-    ):
+    for pk, name, term_id in candidates.values_list("pk", "name", "attributes__term_id"):
         if pk not in nearest:
             continue
         rows[pk] = (pk, name)
         profile = profiles.setdefault(pk, {})
-        if facet in stem_profile.FACETS_BY_CODE and "/" in code:
-            profile.setdefault(facet, set()).add(code.split("/", 1)[1])
+        if (value := values.get(term_id)) is not None:
+            profile.setdefault(value[0], set()).add(value[1])
     if query.facets or summary:
         passing, counts = _facet_in_memory(query, profiles)
     else:
@@ -522,7 +568,7 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
         .order_by()  # a page is fetched by primary key, then put in `order`
         .select_related("organization", "ecosystem")
     )
-    return SearchResult(Hits(details, order, nearest), counts, origin, online)
+    return SearchResult(Hits(details, order, nearest, details), counts, origin, online)
 
 
 ONLINE_COUNT_CAP = 100  # the page says "more than 100" past this
@@ -532,7 +578,8 @@ def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
     """How many online programs match `query` wherever they are, counted up to one past
     ONLINE_COUNT_CAP (a national directory can hold thousands: counting them all costs more
     than the rest of a search), from the (ecosystem, delivery) index."""
-    online = _filtered(ecosystem, query, facets=False)
+    # SQLite tests the online programs' text for the words (few: it stops at the cap).
+    online = _filtered(ecosystem, query, facets=False, few=True)
     if connection.vendor == "postgresql":
         # A plain condition, which PostgreSQL ANDs with the words index in one bitmap.
         online = online.filter(delivery=Delivery.VIRTUAL)
