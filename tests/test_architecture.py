@@ -56,6 +56,7 @@ PLATFORM = frozenset(
         "ecotone.api.parsers",
         "ecotone.api.query",
         "ecotone.api.schema",
+        "ecotone.api.schema_view",
         "ecotone.api.throttling",
         "ecotone.assignment",
         "ecotone.backups",

@@ -28,10 +28,18 @@ def nearest_in_person_miles(ecosystem: Ecosystem, areas: list[PopulationArea]) -
     return np.array([haversine_miles(a.latitude, a.longitude, lats, lons).min() for a in areas])
 
 
+def _rows(rows: Any) -> list[Any]:
+    """The rows in an order of their own values: the queries' orderings tie (a mentor matched
+    to two needs of the same title, two sessions on one day), and tied rows come back in
+    whichever order the database finds them."""
+    return sorted(rows, key=repr)
+
+
 def snapshot() -> dict[str, list[Any]]:
+    """The demo's mentoring, record by record, without ids (which a new seeding renumbers)."""
     return {
-        "mentors": list(
-            Mentor.objects.order_by("user__email").values_list(
+        "mentors": _rows(
+            Mentor.objects.values_list(
                 "user__email",
                 "occupation",
                 "employer__name",
@@ -41,24 +49,22 @@ def snapshot() -> dict[str, list[Any]]:
                 "identity_tags",
             )
         ),
-        "screening": list(
-            ScreeningRecord.objects.order_by("mentor__user__email", "step__code").values_list(
+        "screening": _rows(
+            ScreeningRecord.objects.values_list(
                 "mentor__user__email", "step__code", "status", "completed_on", "verified_by__email"
             )
         ),
-        "opportunities": list(
-            Opportunity.objects.order_by("program__slug", "title").values_list(
+        "opportunities": _rows(
+            Opportunity.objects.values_list(
                 "program__slug", "title", "kind", "mode", "schedule", "equity_priority"
             )
         ),
-        "matches": list(
-            Match.objects.order_by("mentor__user__email", "opportunity__title").values_list(
+        "matches": _rows(
+            Match.objects.values_list(
                 "mentor__user__email", "opportunity__title", "status", "start_on", "closed_on"
             )
         ),
-        "hours": list(
-            HourLog.objects.order_by("mentor__user__email", "date").values_list(
-                "mentor__user__email", "date", "hours", "status"
-            )
+        "hours": _rows(
+            HourLog.objects.values_list("mentor__user__email", "date", "hours", "status")
         ),
     }
