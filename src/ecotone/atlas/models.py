@@ -261,6 +261,20 @@ class AnalysisRun(TimeStamped):
     # the charts' counts, the colour scales), written with the run's AreaResult rows by
     # atlas/services/stored.py: pages read these and a page of rows, never `result`.
     digest = models.JSONField(_("published figures"), null=True, blank=True)
+    # An unsaved scenario's preview in a large ecosystem (services/scenarios.py): its cleaned
+    # hypothetical programs, kept with the queued work, and the one person who may read it.
+    # Never the baseline nor a saved scenario's run: every query over runs leaves them out
+    # (`runs._runs`, `network.counts`); no rows are stored for them.
+    is_preview = models.BooleanField(_("unsaved preview"), default=False)
+    preview_programs = models.JSONField(_("previewed programs"), default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
