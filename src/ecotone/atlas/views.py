@@ -156,15 +156,19 @@ def _area_listing(request: HttpRequest, run: AnalysisRun, digest: dict[str, Any]
         chosen = chosen.filter(kind=kind)
     if deserts_only:
         chosen = chosen.filter(is_desert=True)
-    paginator = Paginator(stored.page_order(chosen, sort), PAGE_SIZE)
     more_than = None
-    if q:  # stops at SEARCH_COUNT_CAP + 1 matches; no page beyond the cap
-        found_n = chosen.order_by().values("pk")[: SEARCH_COUNT_CAP + 1].count()
-        if found_n > SEARCH_COUNT_CAP:
-            found_n = SEARCH_COUNT_CAP
+    if q:
+        # The matches' keys, at most SEARCH_COUNT_CAP + 1, from the search's narrow index
+        # (models.AreaResult): the count, and, under the cap, the only rows the page sorts.
+        matches = list(chosen.order_by().values_list("pk", flat=True)[: SEARCH_COUNT_CAP + 1])
+        if len(matches) > SEARCH_COUNT_CAP:  # many: a page of them is near the sort's start
             more_than = number_format(SEARCH_COUNT_CAP, force_grouping=True)
-        paginator.count = found_n
+        else:
+            chosen = AreaResult.objects.filter(pk__in=matches)
+        paginator = Paginator(stored.page_order(chosen, sort), PAGE_SIZE)
+        paginator.count = min(len(matches), SEARCH_COUNT_CAP)
     else:  # counted when the run was stored: no count over 100,000 rows per page
+        paginator = Paginator(stored.page_order(chosen, sort), PAGE_SIZE)
         paginator.count = stored.count(
             digest,
             locale if locale in Locale.values else "",
