@@ -796,6 +796,7 @@ def _queued_preview_context(
     preview.update({"is_unsaved": True, "polled": True})
     if preview["ready"]:
         return preview
+    assert column.run is not None  # a queued preview's column has its run
     steps = [(_("Today"), comparison.baseline_run), (_("With these programs"), column.run)]
     failed = [run for _name, run in steps if run.status == RunStatus.FAILED]
     preview.update(

@@ -346,7 +346,7 @@ def compute_run(run: AnalysisRun) -> AnalysisRun:
         elif run.scenario is not None:
             extra = hypothetical_offers(clean_scenario_programs(run.scenario.programs))
         else:
-            extra = ()
+            extra = []
         run.result = compute(run.analysis.ecosystem, params, extra, on_progress)
         ecosystem = run.analysis.ecosystem
         if not run.is_preview:  # a preview is compared whole, never listed or mapped
