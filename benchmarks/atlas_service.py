@@ -15,7 +15,11 @@ git into this process, timed in the same run. The directory is benchmarks/direct
 national one (150,000 programs; `--keep DIR` reuses a database built before); the areas are
 benchmarks/atlas.py's national layout. The last line printed is one JSON object with
 `page_p95_ms`, `map_p95_ms`, `map_bytes`, `api_p95_ms`, `export_seconds`, `export_peak_mb`,
-`run_seconds` and their "before" counterparts.
+`run_seconds` and their "before" counterparts, then `search_p95_ms` (the priority list's
+name searches, against `--search-before`'s page without the search's index) and a large
+scenario preview's `preview_request_ms`, `preview_task_seconds` and `preview_page_seconds`
+(against `preview_in_request_seconds_before`). `--only search,preview` times just those on a
+kept database's run; `--no-extras` leaves them out (to time a tree from before them).
 """
 
 from __future__ import annotations
