@@ -736,6 +736,14 @@ def _scenario_editor(
         run = runs.preview_of(analysis, int(request.GET["preview"]), request.user)
         if run is None:
             raise Http404
+        if (
+            request.headers.get("HX-Request")
+            and run.status == RunStatus.DONE
+            and runs.latest_run(analysis).status == RunStatus.DONE
+        ):
+            # The poll that finds it ready: load the page again (map markers and all) without
+            # comparing here first, which decodes both whole results.
+            return HttpResponse(headers={"HX-Refresh": "true"})
         formset = ProgramFormSet(
             prefix="program", initial=[initial_from_program(p) for p in run.preview_programs]
         )
@@ -748,7 +756,7 @@ def _scenario_editor(
         preview = _comparison_context(comparison.columns[0], ecosystem, scenario.name)
     else:
         formset = ProgramFormSet(prefix="program")
-    response = render(
+    return render(
         request,
         "atlas/scenario_form.html",
         {
@@ -764,15 +772,6 @@ def _scenario_editor(
             **_tiles(),
         },
     )
-    if (
-        preview
-        and preview.get("ready")
-        and preview.get("polled")
-        and request.headers.get("HX-Request")
-    ):
-        # The polled preview is ready: load the page again, map markers and all.
-        response["HX-Refresh"] = "true"
-    return response
 
 
 def _preview_url(ecosystem: Ecosystem, scenario: Scenario | None, run: AnalysisRun) -> str:
@@ -793,7 +792,7 @@ def _queued_preview_context(
     run's progress (polled), or the error of the one that failed."""
     column = comparison.columns[0]
     preview = _comparison_context(column, ecosystem, _("With these programs"))
-    preview.update({"is_unsaved": True, "polled": True})
+    preview["is_unsaved"] = True
     if preview["ready"]:
         return preview
     assert column.run is not None  # a queued preview's column has its run
