@@ -15,7 +15,11 @@ git into this process, timed in the same run. The directory is benchmarks/direct
 national one (150,000 programs; `--keep DIR` reuses a database built before); the areas are
 benchmarks/atlas.py's national layout. The last line printed is one JSON object with
 `page_p95_ms`, `map_p95_ms`, `map_bytes`, `api_p95_ms`, `export_seconds`, `export_peak_mb`,
-`run_seconds` and their "before" counterparts.
+`run_seconds` and their "before" counterparts, then `search_p95_ms` (the priority list's
+name searches, against `--search-before`'s page without the search's index) and a large
+scenario preview's `preview_request_ms`, `preview_task_seconds` and `preview_page_seconds`
+(against `preview_in_request_seconds_before`). `--only search,preview` times just those on a
+kept database's run; `--no-extras` leaves them out (to time a tree from before them).
 """
 
 from __future__ import annotations
@@ -110,19 +114,35 @@ def _p95(samples: list[float]) -> float:
 # the same process and served under the same addresses by a URL configuration of their own.
 BEFORE = "ad29e02"
 OLD_URLCONF = "benchmark_atlas_before_urls"
+SEARCH_BEFORE_URLCONF = "benchmark_atlas_search_before_urls"
 
 
-def _old_module(name: str) -> types.ModuleType:
+def _old_module(name: str, commit: str = BEFORE) -> types.ModuleType:
     source = subprocess.check_output(
-        ["git", "show", f"{BEFORE}:src/ecotone/atlas/{name}.py"],  # noqa: S607
+        ["git", "show", f"{commit}:src/ecotone/atlas/{name}.py"],  # noqa: S607
         cwd=ROOT,
         text=True,
     )
-    module = types.ModuleType(f"ecotone.atlas._before_{name}")
+    module = types.ModuleType(f"ecotone.atlas._before_{commit}_{name}")
     module.__package__ = "ecotone.atlas"
     sys.modules[module.__name__] = module
-    exec(compile(source, f"{BEFORE}:{name}.py", "exec"), module.__dict__)  # noqa: S102 (our own code at BEFORE)
+    exec(compile(source, f"{commit}:{name}.py", "exec"), module.__dict__)  # noqa: S102 (our own code at BEFORE)
     return module
+
+
+def _install_search_before_urlconf(commit: str) -> None:
+    """The atlas page of `commit` (its name search counted every match) at the same address."""
+    from django.urls import path
+
+    from ecotone import urls
+
+    views = _old_module("views", commit)
+    module = types.ModuleType(SEARCH_BEFORE_URLCONF)
+    module.urlpatterns = [  # type: ignore[attr-defined]
+        path("e/<slug:ecosystem_slug>/atlas/", views.atlas_home),
+        *urls.urlpatterns,
+    ]
+    sys.modules[SEARCH_BEFORE_URLCONF] = module
 
 
 def _install_old_urlconf() -> None:
@@ -156,12 +176,27 @@ def main() -> None:
         "--before-requests", type=int, default=3, help="requests per page, before (0: skip)"
     )
     parser.add_argument("--keep", metavar="DIR", help="keep the database in DIR and reuse it")
+    parser.add_argument(
+        "--only",
+        choices=("search", "preview", "search,preview"),
+        help="only the name search (before/after) and/or a large preview, on the kept run",
+    )
+    parser.add_argument(
+        "--search-before",
+        default="21caf9c",
+        help="the commit whose atlas page counted every match of a name search",
+    )
+    parser.add_argument(
+        "--no-extras",
+        action="store_true",
+        help="no name-search or preview figures (to time a tree from before them)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(args.keep).resolve() if args.keep else Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         _setup(folder / "bench.sqlite3")
-        figures = measure(args)
+        figures = measure_only(args) if args.only else measure(args)
     print(json.dumps(figures))
 
 
@@ -214,7 +249,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     client.force_login(user)
     base = f"/e/{slug}/atlas/"
     api = f"/api/v1/ecosystems/{slug}/analyses/default/"
-    _install_old_urlconf()
+    if args.before_requests:
+        _install_old_urlconf()  # BEFORE's code, loaded only when it is timed
 
     def get(url: str, before: bool) -> tuple[float, int]:
         # Before: the old views, and the ecosystem's state counted on every request.
@@ -312,7 +348,167 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "api_p95_ms<200": figures["api_p95_ms"] < 200,
         "run_seconds<20": figures["run_seconds"] < 20,
     }
+    if not args.no_extras:
+        figures.update(search_figures(client, base, args))
+        figures.update(preview_figures(client, base, analysis))
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    figures["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    return figures
+
+
+# Name searches: one common ("school 1", 11,111 matches at 100,000 areas), the page's own
+# ("school 12", 1,111), one rare ("school 9999", 11).
+SEARCHES = ("school%201", "school%2012", "school%209999")
+
+
+SEARCH_INDEX = (
+    "CREATE INDEX atlas_result_search ON atlas_arearesult "
+    "(run_id, search_text, locale, kind, is_desert)"
+)
+
+
+def search_figures(client: Any, base: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The priority list's name searches, before (`--search-before`: its page counted every
+    match, and the search's index did not exist) and after, in two rounds of blocks: before
+    without the index; then, with it, after, and before with the index. Each block's first
+    request is not counted: changing ROOT_URLCONF makes the next request build every URL
+    pattern again (about 200 ms), so the addresses are not switched request by request."""
+    from django.db import connection
+    from django.test import override_settings
+
+    _install_search_before_urlconf(args.search_before)
+    samples: dict[str, list[float]] = {"after": [], "before": [], "before_indexed": []}
+    per_block = max(len(SEARCHES), args.requests // 2)
+
+    def block(label: str) -> None:
+        urlconf = settings_urlconf() if label == "after" else SEARCH_BEFORE_URLCONF
+        with override_settings(ROOT_URLCONF=urlconf):
+            for i in range(-1, per_block):
+                url = f"{base}?q={SEARCHES[i % len(SEARCHES)]}"
+                started = time.perf_counter()
+                response = client.get(url, HTTP_HOST="127.0.0.1")
+                if i >= 0:
+                    samples[label].append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise SystemExit(f"{url} ({label}) answered {response.status_code}")
+
+    for _round in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP INDEX IF EXISTS atlas_result_search")
+        block("before")
+        with connection.cursor() as cursor:
+            cursor.execute(SEARCH_INDEX)
+        block("after")
+        block("before_indexed")
+    figures: dict[str, Any] = {"search_commit_before": args.search_before}
+    for label, suffix in (
+        ("after", ""),
+        ("before", "_before"),
+        ("before_indexed", "_before_indexed"),
+    ):
+        figures[f"search_p95_ms{suffix}"] = round(_p95(samples[label]) * 1000, 1)
+        figures[f"search_median_ms{suffix}"] = round(statistics.median(samples[label]) * 1000, 1)
+    print(
+        f"search: {figures['search_p95_ms']} ms, before {figures['search_p95_ms_before']}",
+        file=sys.stderr,
+    )
+    return figures
+
+
+def settings_urlconf() -> str:
+    from django.conf import settings
+
+    return str(settings.ROOT_URLCONF)
+
+
+PREVIEW_PROGRAM = {
+    "program-TOTAL_FORMS": "1",
+    "program-INITIAL_FORMS": "0",
+    "program-MIN_NUM_FORMS": "1",
+    "program-MAX_NUM_FORMS": "10",
+    "program-0-name": "Mobile lab",
+    "program-0-delivery": "in_person",
+    "program-0-latitude": "39.9612",
+    "program-0-longitude": "-82.9988",
+    "program-0-seats": "200",
+    "program-0-grade_bands": ["6-8"],
+    "program-0-days_per_week": "4",
+    "program-0-after_school": "on",
+    "program-0-cost_band": "free",
+    "action": "preview",
+}
+
+
+def preview_figures(client: Any, base: str, analysis: Any) -> dict[str, Any]:
+    """A large ecosystem's scenario preview: the request that queues it (no worker: the dummy
+    backend keeps it), the task computing it, and the page showing the finished comparison;
+    before, the same preview computed in the request (ATLAS_SYNC_MAX_AREAS above the size)."""
+    from django.test import override_settings
+
+    from ecotone.atlas.models import AnalysisRun
+    from ecotone.atlas.services import runs as atlas_runs
+
+    url = f"{base}scenarios/new/"
+    dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    AnalysisRun.objects.filter(analysis=analysis, is_preview=True).delete()
+    with override_settings(TASKS=dummy):
+        started = time.perf_counter()
+        response = client.post(url, PREVIEW_PROGRAM, HTTP_HOST="127.0.0.1")
+        request_seconds = time.perf_counter() - started
+    if response.status_code != 302:
+        raise SystemExit(f"the preview answered {response.status_code}")
+    run = AnalysisRun.objects.get(analysis=analysis, is_preview=True)
+    started = time.perf_counter()
+    status = atlas_runs.compute_analysis_run.call(run.pk)
+    task_seconds = time.perf_counter() - started
+    assert status == "done", status
+    started = time.perf_counter()
+    page = client.get(response["Location"], HTTP_HOST="127.0.0.1")
+    page_seconds = time.perf_counter() - started
+    assert page.status_code == 200
+    assert b"desert" in page.content
+    with override_settings(ATLAS_SYNC_MAX_AREAS=10**9):
+        started = time.perf_counter()
+        before = client.post(url, PREVIEW_PROGRAM, HTTP_HOST="127.0.0.1")
+        before_seconds = time.perf_counter() - started
+    assert before.status_code == 200
+    figures = {
+        "preview_request_ms": round(request_seconds * 1000, 1),
+        "preview_task_seconds": round(task_seconds, 2),
+        "preview_page_seconds": round(page_seconds, 2),
+        "preview_in_request_seconds_before": round(before_seconds, 2),
+    }
+    print(f"preview: {figures}", file=sys.stderr)
+    return figures
+
+
+def measure_only(args: argparse.Namespace) -> dict[str, Any]:
+    """`--only`: the name search and/or a preview on the kept database's run (computed once
+    if it has none current)."""
+    from django.test import Client
+
+    from directory import build_once  # benchmarks/directory.py
+    from ecotone.accounts.models import User
+    from ecotone.atlas import services
+    from ecotone.ecosystems.models import Ecosystem, Membership, Role
+
+    slug, _reused = build_once(args.programs)
+    _areas(slug, args.areas)
+    ecosystem = Ecosystem.objects.get(slug=slug)
+    analysis = services.default_analysis(ecosystem)
+    services.latest_run(analysis)  # current, or computed now (immediate backend)
+    user, _created = User.objects.get_or_create(email="bench-member@example.org")
+    Membership.objects.get_or_create(user=user, ecosystem=ecosystem, role=Role.MEMBER)
+    client = Client()
+    client.force_login(user)
+    base = f"/e/{slug}/atlas/"
+    figures: dict[str, Any] = {"areas": args.areas, "programs": args.programs}
+    figures["load_average_start"] = [round(x, 2) for x in os.getloadavg()]
+    if "search" in args.only:
+        client.get(base, HTTP_HOST="127.0.0.1")  # the state cached, as between requests
+        figures.update(search_figures(client, base, args))
+    if "preview" in args.only:
+        figures.update(preview_figures(client, base, analysis))
     figures["load_average"] = [round(x, 2) for x in os.getloadavg()]
     return figures
 

@@ -1247,6 +1247,13 @@ ROWS = [
         members_only(ADMITTED),
     ),
     Row(
+        # an unsaved preview of a large ecosystem: only the member who asked reads it
+        "atlas queued preview",
+        "get",
+        "/e/alpha/atlas/scenarios/new/?preview={atlas_preview}",
+        statuses(404, anonymous=302, mentor=403, member=200),
+    ),
+    Row(
         "atlas compare scenarios",
         "get",
         "/e/alpha/atlas/scenarios/compare/?scenario={scenario}",
@@ -1619,7 +1626,7 @@ def _records(world: World) -> dict[str, Any]:
     """One record of each kind the rows name, by the placeholder in their URLs."""
     from django.core.files.base import ContentFile
 
-    from ecotone.atlas.models import AreaImport, PopulationArea, Scenario
+    from ecotone.atlas.models import AnalysisRun, AreaImport, PopulationArea, Scenario
     from ecotone.atlas.services import default_analysis
     from ecotone.directory.listings.state import empty_state
     from ecotone.directory.models import (
@@ -1678,6 +1685,13 @@ def _records(world: World) -> dict[str, Any]:
     scenario = Scenario.objects.create(
         analysis=default_analysis(world.alpha), name="Bus", programs=[SCENARIO_PROGRAM]
     )
+    preview = AnalysisRun.objects.create(
+        analysis=scenario.analysis,
+        is_preview=True,
+        preview_programs=[SCENARIO_PROGRAM],
+        requested_by=world.users["member"],
+        fingerprint="p" * 64,
+    )
     opportunity, match, round_ = _mentoring_records(world)
     indicator, draft_indicator = _indicators(world)
     assessed = _assessed(world)
@@ -1711,6 +1725,7 @@ def _records(world: World) -> dict[str, Any]:
         "round": round_.pk,
         "area": area.pk,
         "scenario": scenario.pk,
+        "atlas_preview": preview.pk,
         "run": run.pk,
         "area_import": area_import.pk,
         "change": change.pk,

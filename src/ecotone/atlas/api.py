@@ -398,8 +398,9 @@ class ScenarioViewSet(
         body.is_valid(raise_exception=True)
         analysis = self._analysis(body.validated_data.get("analysis"))
         try:
+            # Computed in the request at any size: the API has no preview to poll yet.
             column = scenarios.preview_scenario(
-                analysis, body.validated_data["programs"], user=request.user
+                analysis, body.validated_data["programs"], user=request.user, queue=False
             )
         except analyses.InvalidInputError as error:
             raise _field_errors(error) from error

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -50,6 +50,9 @@ from .services import analyses, publish, runs, scenarios, stored
 translated = _
 
 PAGE_SIZE = 25
+# A name search counts at most this many matches ("more than 1,000": narrow the search); its
+# pages go as far. Counting every match scanned every stored row of a national run.
+SEARCH_COUNT_CAP = 1000
 MAX_COMPARED = 3
 # The priority list's sorts: each area's place under them is stored with the run (stored.py).
 SORTS: dict[str, Any] = {
@@ -153,8 +156,19 @@ def _area_listing(request: HttpRequest, run: AnalysisRun, digest: dict[str, Any]
         chosen = chosen.filter(kind=kind)
     if deserts_only:
         chosen = chosen.filter(is_desert=True)
-    paginator = Paginator(stored.page_order(chosen, sort), PAGE_SIZE)
-    if not q:  # counted when the run was stored: no count over 100,000 rows per page
+    more_than = None
+    if q:
+        # The matches' keys, at most SEARCH_COUNT_CAP + 1, from the search's narrow index
+        # (models.AreaResult): the count, and, under the cap, the only rows the page sorts.
+        matches = list(chosen.order_by().values_list("pk", flat=True)[: SEARCH_COUNT_CAP + 1])
+        if len(matches) > SEARCH_COUNT_CAP:  # many: a page of them is near the sort's start
+            more_than = number_format(SEARCH_COUNT_CAP, force_grouping=True)
+        else:
+            chosen = AreaResult.objects.filter(pk__in=matches)
+        paginator = Paginator(stored.page_order(chosen, sort), PAGE_SIZE)
+        paginator.count = min(len(matches), SEARCH_COUNT_CAP)
+    else:  # counted when the run was stored: no count over 100,000 rows per page
+        paginator = Paginator(stored.page_order(chosen, sort), PAGE_SIZE)
         paginator.count = stored.count(
             digest,
             locale if locale in Locale.values else "",
@@ -175,6 +189,7 @@ def _area_listing(request: HttpRequest, run: AnalysisRun, digest: dict[str, Any]
         "locales": Locale.choices,
         "kinds": [(v, label) for v, label in AreaKind.choices if v in digest["kinds"]],
         "area_count": digest["area_count"],
+        "more_than": more_than,
     }
 
 
@@ -712,7 +727,27 @@ def _scenario_editor(
                 except DomainError as error:
                     extra_errors.append(str(error))
                 else:
+                    if column.run is not None:  # queued (a large ecosystem): at its own address
+                        return redirect(_preview_url(ecosystem, scenario, column.run))
                     preview = _comparison_context(column, ecosystem, _("With these programs"))
+                    preview["is_unsaved"] = True
+    elif request.GET.get("preview", "").isdigit():
+        # A queued preview: only the person who asked reads it (404 for anyone else).
+        run = runs.preview_of(analysis, int(request.GET["preview"]), request.user)
+        if run is None:
+            raise Http404
+        if (
+            request.headers.get("HX-Request")
+            and run.status == RunStatus.DONE
+            and runs.latest_run(analysis).status == RunStatus.DONE
+        ):
+            # The poll that finds it ready: load the page again (map markers and all) without
+            # comparing here first, which decodes both whole results.
+            return HttpResponse(headers={"HX-Refresh": "true"})
+        formset = ProgramFormSet(
+            prefix="program", initial=[initial_from_program(p) for p in run.preview_programs]
+        )
+        preview = _queued_preview_context(scenarios.preview_comparison(analysis, run), ecosystem)
     elif scenario is not None:
         formset = ProgramFormSet(
             prefix="program", initial=[initial_from_program(p) for p in scenario.programs]
@@ -737,6 +772,43 @@ def _scenario_editor(
             **_tiles(),
         },
     )
+
+
+def _preview_url(ecosystem: Ecosystem, scenario: Scenario | None, run: AnalysisRun) -> str:
+    if scenario is None:
+        page = reverse("atlas:scenario_new", kwargs={"ecosystem_slug": ecosystem.slug})
+    else:
+        page = reverse(
+            "atlas:scenario",
+            kwargs={"ecosystem_slug": ecosystem.slug, "scenario_id": scenario.pk},
+        )
+    return f"{page}?preview={run.pk}#preview"
+
+
+def _queued_preview_context(
+    comparison: scenarios.Comparison, ecosystem: Ecosystem
+) -> dict[str, Any]:
+    """A queued preview: the comparison once it and today's run are done; until then each
+    run's progress (polled), or the error of the one that failed."""
+    column = comparison.columns[0]
+    preview = _comparison_context(column, ecosystem, _("With these programs"))
+    preview["is_unsaved"] = True
+    if preview["ready"]:
+        return preview
+    assert column.run is not None  # a queued preview's column has its run
+    steps = [(_("Today"), comparison.baseline_run), (_("With these programs"), column.run)]
+    failed = [run for _name, run in steps if run.status == RunStatus.FAILED]
+    preview.update(
+        {
+            "steps": [
+                {"name": name, "stage": runs.stage_label(run), "progress": run.progress}
+                for name, run in steps
+            ],
+            "error": (failed[0].error or _("The preview could not be computed.")) if failed else "",
+            "polling": not failed,
+        }
+    )
+    return preview
 
 
 def _baseline_scale(analysis: Any) -> AccessScale:

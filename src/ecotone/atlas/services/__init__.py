@@ -58,6 +58,7 @@ from .scenarios import (
     ScenarioComparison,
     compare,
     delete_scenario,
+    preview_comparison,
     preview_scenario,
     save_scenario,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "latest_run",
     "parameters_of",
     "parse_parameters",
+    "preview_comparison",
     "preview_scenario",
     "program_offers",
     "publish_area",

@@ -20,7 +20,7 @@ def counts(ecosystem_ids: Sequence[int]) -> Counts:
     """Per ecosystem: `areas` and `deserts` as the atlas page shows them (its last finished
     run of today's programs, current or not)."""
     latest = AnalysisRun.objects.filter(
-        analysis=OuterRef("pk"), scenario__isnull=True, status=RunStatus.DONE
+        analysis=OuterRef("pk"), scenario__isnull=True, is_preview=False, status=RunStatus.DONE
     ).order_by("-created_at", "-pk")
     rows = (
         Analysis.objects.filter(ecosystem_id__in=ecosystem_ids, is_default=True)

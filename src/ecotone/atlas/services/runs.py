@@ -11,12 +11,13 @@ import json
 import logging
 import time as clock
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -64,6 +65,12 @@ STAGES = {
 def sync_max_areas() -> int:
     """Ecosystems with fewer areas than this are analysed at once; larger ones in a task."""
     return int(settings.ATLAS_SYNC_MAX_AREAS)
+
+
+def computes_at_once(ecosystem: Ecosystem) -> bool:
+    """Whether the ecosystem's runs and previews are computed in the request (fewer areas than
+    ATLAS_SYNC_MAX_AREAS) rather than queued as `compute_analysis_run`."""
+    return PopulationArea.objects.filter(ecosystem=ecosystem).count() < sync_max_areas()
 
 
 def stage_label(run: AnalysisRun) -> str:
@@ -151,12 +158,19 @@ def _ecosystem_state(ecosystem: Ecosystem) -> dict[str, Any]:
     }
 
 
-def fingerprint(analysis: Analysis, scenario: Scenario | None = None) -> str:
-    """The hash of everything a run is computed from."""
+def fingerprint(
+    analysis: Analysis,
+    scenario: Scenario | None = None,
+    *,
+    programs: list[dict[str, Any]] | None = None,
+) -> str:
+    """The hash of everything a run is computed from (`programs`: a preview's)."""
+    if scenario is not None:
+        programs = scenario.programs
     seed = {
         "version": RESULT_VERSION,
         "parameters": parameters_of(analysis).to_dict(),
-        "scenario": scenario.programs if scenario is not None else None,
+        "scenario": programs,
         "state": ecosystem_state(analysis.ecosystem),
         "suppression": analysis.ecosystem.suppression_threshold,
     }
@@ -165,9 +179,10 @@ def fingerprint(analysis: Analysis, scenario: Scenario | None = None) -> str:
 
 
 def _runs(analysis: Analysis, scenario: Scenario | None) -> QuerySet[AnalysisRun]:
-    # A run's result is read only where the whole of it is needed (`result_of`).
+    # A run's result is read only where the whole of it is needed (`result_of`). Unsaved
+    # previews are never the baseline nor a saved scenario's run.
     return (
-        AnalysisRun.objects.filter(analysis=analysis, scenario=scenario)
+        AnalysisRun.objects.filter(analysis=analysis, scenario=scenario, is_preview=False)
         .defer("result", "digest")
         .order_by("-created_at", "-pk")
     )
@@ -204,8 +219,11 @@ def _abandoned(run: AnalysisRun) -> bool:
     its worker was stopped or lost; a national analysis takes well under a minute."""
     if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
         return False
-    timeout = float(getattr(settings, "ATLAS_RUN_TIMEOUT", 3600))
-    return (timezone.now() - run.updated_at).total_seconds() > timeout
+    return timezone.now() - run.updated_at > _run_timeout()
+
+
+def _run_timeout() -> timedelta:
+    return timedelta(seconds=float(getattr(settings, "ATLAS_RUN_TIMEOUT", 3600)))
 
 
 def last_done_run(analysis: Analysis, scenario: Scenario | None = None) -> AnalysisRun | None:
@@ -238,13 +256,69 @@ def start_run(
         run = AnalysisRun.objects.create(
             analysis=analysis, scenario=scenario, fingerprint=current, stage="queued"
         )
-    areas = PopulationArea.objects.filter(ecosystem=analysis.ecosystem).count()
-    if areas < sync_max_areas():
+    if computes_at_once(analysis.ecosystem):
         compute_run(run)
     else:
-        # With the immediate backend (demo, tests) this computes now; else a worker picks it up.
-        compute_analysis_run.enqueue(run.pk)
-        run.refresh_from_db()
+        _enqueue(run)
+    return run
+
+
+def _enqueue(run: AnalysisRun) -> None:
+    # With the immediate backend (demo, tests) this computes now; else a worker picks it up.
+    compute_analysis_run.enqueue(run.pk)
+    run.refresh_from_db()
+
+
+# How long a finished preview is kept: the person reads it, then previews again or saves.
+PREVIEW_KEPT = timedelta(days=1)
+
+
+def start_preview(analysis: Analysis, programs: list[dict[str, Any]], *, user: Any) -> AnalysisRun:
+    """An unsaved preview of cleaned hypothetical `programs`, queued as `compute_analysis_run`
+    (a large ecosystem's preview takes as long as its analysis): the programs are kept on the
+    run, which only `user` may read (`preview_of`). The same programs asked again while the
+    ecosystem is unchanged share the run. Starting one deletes the person's finished previews
+    of the analysis and everyone's older than PREVIEW_KEPT."""
+    current = fingerprint(analysis, programs=programs)
+    mine = _previews(analysis).filter(requested_by=user)
+    same = mine.filter(fingerprint=current).exclude(status=RunStatus.FAILED).first()
+    if same is not None and not _abandoned(same):
+        same.analysis = analysis
+        return same
+    settled = ~Q(status__in=(RunStatus.QUEUED, RunStatus.RUNNING))
+    old = Q(updated_at__lt=timezone.now() - max(PREVIEW_KEPT, _run_timeout()))
+    AnalysisRun.objects.filter(is_preview=True).filter(
+        (Q(analysis=analysis, requested_by=user) & settled) | old
+    ).delete()
+    run = AnalysisRun.objects.create(
+        analysis=analysis,
+        is_preview=True,
+        preview_programs=programs,
+        requested_by=user,
+        fingerprint=current,
+        stage="queued",
+    )
+    _enqueue(run)
+    run.analysis = analysis
+    return run
+
+
+def _previews(analysis: Analysis) -> QuerySet[AnalysisRun]:
+    return (
+        AnalysisRun.objects.filter(analysis=analysis, is_preview=True)
+        .defer("result", "digest")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def preview_of(analysis: Analysis, run_id: int, user: Any) -> AnalysisRun | None:
+    """The preview `run_id` of `analysis` when `user` asked for it; None for anyone else
+    (backbone staff included: an unsaved preview is the person's own draft)."""
+    if not getattr(user, "pk", None):
+        return None
+    run = _previews(analysis).filter(pk=run_id, requested_by=user).first()
+    if run is not None:
+        run.analysis = analysis
     return run
 
 
@@ -267,14 +341,16 @@ def compute_run(run: AnalysisRun) -> AnalysisRun:
 
     try:
         params = parameters_of(run.analysis)
-        extra = (
-            hypothetical_offers(clean_scenario_programs(run.scenario.programs))
-            if run.scenario is not None
-            else ()
-        )
+        if run.is_preview:  # cleaned when it was asked for
+            extra = hypothetical_offers(run.preview_programs)
+        elif run.scenario is not None:
+            extra = hypothetical_offers(clean_scenario_programs(run.scenario.programs))
+        else:
+            extra = []
         run.result = compute(run.analysis.ecosystem, params, extra, on_progress)
         ecosystem = run.analysis.ecosystem
-        run.digest = stored.store(run, result_from(run.result, ecosystem), ecosystem)
+        if not run.is_preview:  # a preview is compared whole, never listed or mapped
+            run.digest = stored.store(run, result_from(run.result, ecosystem), ecosystem)
     except Exception as error:
         logger.exception("Analysis run %s failed", run.pk)
         run.status = RunStatus.FAILED
@@ -293,7 +369,7 @@ def compute_run(run: AnalysisRun) -> AnalysisRun:
     run.finished_at = timezone.now()
     run.seconds = round(clock.monotonic() - started, 3)
     run.save()
-    if run.status == RunStatus.DONE:
+    if run.status == RunStatus.DONE and not run.is_preview:
         # Older results of the same analysis and scenario are superseded: keep the table small.
         _runs(run.analysis, run.scenario).filter(created_at__lt=run.created_at).exclude(
             status__in=(RunStatus.QUEUED, RunStatus.RUNNING)

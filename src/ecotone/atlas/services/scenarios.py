@@ -15,6 +15,7 @@ from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 
 from ..models import Analysis, AnalysisRun, RunStatus, Scenario
+from . import runs
 from .analyses import InvalidInputError, clean_name, parameters_of
 from .compute import compute
 from .offers import clean_scenario_programs, hypothetical_offers
@@ -164,14 +165,24 @@ def compare(analysis: Analysis, scenarios: Sequence[Scenario | None]) -> Compari
     return Comparison(baseline_run=baseline_run, baseline=baseline, columns=columns)
 
 
-def preview_scenario(analysis: Analysis, programs: Any, *, user: Any) -> ScenarioComparison:
-    """What hypothetical programs would change, computed now and saved nowhere.
+def preview_scenario(
+    analysis: Analysis, programs: Any, *, user: Any, queue: bool = True
+) -> ScenarioComparison:
+    """What hypothetical programs would change, saved nowhere. InvalidInputError names each
+    bad program field before anything is computed or queued.
 
-    The baseline comes from the cached run (computed now if there is none: a preview of a
-    large ecosystem takes as long as its analysis).
+    In a small ecosystem (`runs.computes_at_once`), or with `queue=False`, it is computed now,
+    the baseline from the cached run (computed now if there is none). In a large one the
+    preview is queued as a task (`runs.start_preview`, the baseline's run started too): the
+    column's `run` is the preview's and its result None; `preview_comparison` compares it
+    with today once both are done.
     """
     cleaned = clean_scenario_programs(programs)
     ecosystem = analysis.ecosystem
+    if queue and not runs.computes_at_once(ecosystem):
+        latest_run(analysis)  # today's run, started (queued) beside the preview if need be
+        run = runs.start_preview(analysis, cleaned, user=user)
+        return ScenarioComparison(name=_("Preview"), scenario=None, run=run, result=None)
     params = parameters_of(analysis)
     baseline_run = latest_run(analysis)
     if baseline_run.status == RunStatus.DONE:
@@ -181,3 +192,15 @@ def preview_scenario(analysis: Analysis, programs: Any, *, user: Any) -> Scenari
     result = result_from(compute(ecosystem, params, hypothetical_offers(cleaned)), ecosystem)
     column = ScenarioComparison(name=_("Preview"), scenario=None, run=None, result=None)
     return _against(baseline, result, column)
+
+
+def preview_comparison(analysis: Analysis, run: AnalysisRun) -> Comparison:
+    """A queued preview (`runs.start_preview`) against today's run: its one column's result
+    None while the preview or today's run is not done yet (the page polls and asks again)."""
+    baseline_run = latest_run(analysis)
+    column = ScenarioComparison(name=_("Preview"), scenario=None, run=run, result=None)
+    baseline = None
+    if baseline_run.status == RunStatus.DONE and run.status == RunStatus.DONE:
+        baseline = result_of(baseline_run)
+        _against(baseline, result_of(run), column)
+    return Comparison(baseline_run=baseline_run, baseline=baseline, columns=[column])
