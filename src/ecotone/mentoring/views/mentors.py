@@ -327,9 +327,7 @@ def mentor_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     fmt = request.GET.get("format")
     rows: Any
     if stage:
-        mentors = mentors.alias(
-            stage=screening.stage_expression(ecosystem, ecosystem_steps=steps)
-        ).filter(stage=stage)
+        mentors = screening.with_stage(mentors, ecosystem, stage)
     if fmt in FORMATS:
         rows = []
         for mentor in mentors:
