@@ -368,20 +368,30 @@ def stored_stage_holds(on: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}screening_stage_until__gte": on})
 
 
+# Up to this many mentors whose stored stage has run out are listed by id in `stage_in` (the
+# planner then sees a plain filter on the stored stage); more, and the rule runs as a subquery.
+STALE_BY_ID = 1000
+
+
 def stage_in(ecosystem: Ecosystem, stages: Any, on: datetime.date | None = None) -> Q:
     """A filter on the ecosystem's mentors: at one of `stages` on `on` (default today), by
     the stored stage (an index) where it holds, by the rule for the others (none, usually,
-    once the daily command has run)."""
+    once the daily command has run: then the filter is the stored stage alone)."""
     on = on or timezone.localdate()
     stages = sorted([stages] if isinstance(stages, str) else stages)
-    stale = (
-        Mentor.objects.filter(ecosystem=ecosystem)
-        .exclude(stored_stage_holds(on))
-        .alias(stage=stage_expression(ecosystem, on))
-        .filter(stage__in=stages)
-        .values("pk")
+    stale = Mentor.objects.filter(ecosystem=ecosystem).exclude(stored_stage_holds(on))
+    stored = stored_stage_holds(on) & Q(screening_stage__in=stages)
+    few = list(stale.order_by().values_list("pk", flat=True)[: STALE_BY_ID + 1])
+    if not few:
+        return stored
+    if len(few) <= STALE_BY_ID:
+        stale = Mentor.objects.filter(pk__in=few)
+    by_rule = (
+        stale.alias(stage=stage_expression(ecosystem, on)).filter(stage__in=stages).values("pk")
     )
-    return (stored_stage_holds(on) & Q(screening_stage__in=stages)) | Q(pk__in=stale)
+    if len(few) <= STALE_BY_ID:
+        return stored | Q(pk__in=list(by_rule.values_list("pk", flat=True)))
+    return stored | Q(pk__in=by_rule)
 
 
 def with_stage(
