@@ -17,6 +17,9 @@ def store_stages(apps: Any, schema_editor: Any) -> None:
 
     for ecosystem in Ecosystem.objects.filter(screening_steps__isnull=False).distinct():
         screening.refresh_stages(ecosystem)
+    if schema_editor.connection.vendor == "postgresql":
+        # Statistics of the new columns, or the planner guesses the stage filter's rows.
+        schema_editor.execute("ANALYZE mentoring_mentor")
 
 
 class Migration(migrations.Migration):

@@ -373,13 +373,21 @@ def stored_stage_holds(on: datetime.date, prefix: str = "") -> Q:
 STALE_BY_ID = 1000
 
 
+def stored_stage_ran_out(on: datetime.date) -> Q:
+    """The mentors `stored_stage_holds` leaves to the rule on `on`, as a range on the stored
+    day (an index): every mentor for a day before today."""
+    if on < timezone.localdate():
+        return Q()
+    return Q(screening_stage_until__lt=on)
+
+
 def stage_in(ecosystem: Ecosystem, stages: Any, on: datetime.date | None = None) -> Q:
     """A filter on the ecosystem's mentors: at one of `stages` on `on` (default today), by
     the stored stage (an index) where it holds, by the rule for the others (none, usually,
     once the daily command has run: then the filter is the stored stage alone)."""
     on = on or timezone.localdate()
     stages = sorted([stages] if isinstance(stages, str) else stages)
-    stale = Mentor.objects.filter(ecosystem=ecosystem).exclude(stored_stage_holds(on))
+    stale = Mentor.objects.filter(stored_stage_ran_out(on), ecosystem=ecosystem)
     stored = stored_stage_holds(on) & Q(screening_stage__in=stages)
     few = list(stale.order_by().values_list("pk", flat=True)[: STALE_BY_ID + 1])
     if not few:
@@ -416,7 +424,7 @@ def stage_counts(
         .values_list("screening_stage", "n")
     )
     computed = (
-        mentors.exclude(stored_stage_holds(on))
+        mentors.filter(stored_stage_ran_out(on))
         .order_by()
         .annotate(stage=stage_expression(ecosystem, on))
         .values_list("stage")
