@@ -157,6 +157,8 @@ def build(n: int, seed: int = 15) -> None:
                 )
         ScreeningRecord.objects.bulk_create(records, batch_size=5000)
         print(f"built {start + size} mentors", file=sys.stderr, flush=True)
+    if hasattr(screening, "refresh_stages"):  # records written in bulk: store the stages
+        screening.refresh_stages(alpha)
     build_matches(seed)
 
 
