@@ -298,10 +298,10 @@ def stage_expression(
 
 
 def stage_until_expression(on: datetime.date) -> Any:
-    """The last day the stage computed on `on` stays the same by time alone: the day before
-    the first passed record expires or becomes due (a record is current through its
-    `expires_on`, and a passed record that expired makes the mentor lapsed); `on` itself when
-    a passed record is dated after `on` (conservative: refreshed daily until that day);
+    """The last day the stage computed on `on` stays the same by time alone: the earliest
+    `expires_on` on or after `on` among the mentor's passed records (a record is current
+    through that day, and the day after it may make the mentor lapsed); `on` itself when a
+    passed record is completed after `on` (conservative: refreshed daily until that day);
     STAGE_NEVER when no date changes it. What the rule reads that time changes is exactly
     these two dates of passed records (`current_records`, the lapsed test)."""
     passed = ScreeningRecord.objects.filter(mentor_id=OuterRef("pk"), status=ScreeningStatus.PASSED)
