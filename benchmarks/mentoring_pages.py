@@ -70,14 +70,8 @@ def build(n: int, seed: int = 15) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
     from tests.conftest import build_world
-    from tests.mentoring.builders import make_opportunity, make_program
 
     from ecotone.mentoring.models import (
-        HourLog,
-        HourStatus,
-        Match,
-        MatchSource,
-        MatchStatus,
         Mentor,
         MentorStatus,
         ScreeningRecord,
@@ -94,7 +88,6 @@ def build(n: int, seed: int = 15) -> None:
     User = get_user_model()  # noqa: N806
     employers = [f"Employer {k}" for k in range(200)]
     batch = 20_000
-    mentor_ids: list[int] = []
     for start in range(0, n, batch):
         size = min(batch, n - start)
         users = User.objects.bulk_create(
@@ -163,23 +156,66 @@ def build(n: int, seed: int = 15) -> None:
                     )
                 )
         ScreeningRecord.objects.bulk_create(records, batch_size=5000)
-        mentor_ids.extend(m.pk for m in mentors)
         print(f"built {start + size} mentors", file=sys.stderr, flush=True)
+    if hasattr(screening, "refresh_stages"):  # records written in bulk: store the stages
+        screening.refresh_stages(alpha)
+    build_matches(seed)
 
-    programs = [make_program(world.org_a, "Girls Who Build"), make_program(world.org_b, "Coders")]
-    opportunities = [
-        make_opportunity(
-            programs[k % 2],
-            f"Opportunity {k}",
-            mentors_needed=rng.randint(1, 40) * 100,
-            students_expected=rng.randint(3, 40),
-            mode=rng.choice(["in_person", "virtual"]),
-            one_to_one=False,
-            teacher_present=True,
-        )
-        for k in range(60)
-    ]
-    matched = rng.sample(mentor_ids, max(1, len(mentor_ids) * 6 // 100))
+
+def build_matches(seed: int = 15) -> None:
+    """The opportunities, matches and hours (resumed here when a build stopped after the
+    mentors). Matched mentors are drawn from those cleared for all work: `Match.objects.
+    bulk_create` refuses a live match whose mentor's screening does not cover it."""
+    from django.db.models import Count
+    from django.utils import timezone
+    from tests.mentoring.builders import make_opportunity, make_program
+
+    from ecotone.ecosystems.models import Ecosystem, Organization
+    from ecotone.mentoring.models import (
+        HourLog,
+        HourStatus,
+        Match,
+        MatchSource,
+        MatchStatus,
+        Mentor,
+        Opportunity,
+    )
+    from ecotone.mentoring.services import screening
+
+    rng = random.Random(seed + 1)
+    alpha = Ecosystem.objects.get(slug="alpha")
+    today = timezone.localdate()
+    now = timezone.now()
+    opportunities = list(
+        Opportunity.objects.filter(ecosystem=alpha, title__startswith="Opportunity ")
+    )
+    if not opportunities:
+        org_a = Organization.objects.get(ecosystem=alpha, slug="robotics-for-all")
+        org_b = Organization.objects.get(ecosystem=alpha, slug="eastside-library")
+        programs = [make_program(org_a, "Girls Who Build"), make_program(org_b, "Coders")]
+        opportunities = [
+            make_opportunity(
+                programs[k % 2],
+                f"Opportunity {k}",
+                mentors_needed=rng.randint(1, 40) * 100,
+                students_expected=rng.randint(3, 40),
+                mode=rng.choice(["in_person", "virtual"]),
+                one_to_one=False,
+                teacher_present=True,
+            )
+            for k in range(60)
+        ]
+    if Match.objects.filter(ecosystem=alpha).exists():
+        return
+    cleared = list(
+        Mentor.objects.filter(ecosystem=alpha)
+        .alias(stage=screening.stage_expression(alpha))
+        .filter(stage=screening.Stage.CLEARED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    total = Mentor.objects.filter(ecosystem=alpha).aggregate(n=Count("pk"))["n"]
+    matched = rng.sample(cleared, min(len(cleared), max(1, total * 6 // 100)))
     matches = []
     for mentor_id in matched:
         status = rng.choices(
@@ -288,6 +324,8 @@ def child(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     if not _built():
         build(args.mentors)
+    else:
+        build_matches()
     build_seconds = time.perf_counter() - started
     pages = measure(args.requests, [p for p in args.pages.split(",") if p])
     from django.db import connection

@@ -1876,15 +1876,15 @@ def _mentoring_records(world: World) -> tuple[Any, Any, Any]:
 
 def _mentor_at_stage(world: World, stage: str) -> int:
     """The id of a mentor at one of MENTOR_STAGES."""
-    import datetime
 
     from django.utils import timezone
 
-    from ecotone.mentoring.models import Mentor, ScreeningRecord, ScreeningStep
+    from ecotone.mentoring.models import Mentor, ScreeningStep
     from ecotone.mentoring.services import matches, screening
     from tests.mentoring.builders import (
         SUPERVISED_STEPS,
         clear,
+        expire_overnight,
         make_mentor,
         make_opportunity,
         make_program,
@@ -1908,9 +1908,7 @@ def _mentor_at_stage(world: World, stage: str) -> int:
         assert matches.accept(match, mentor.user, side="mentor").status == "accepted"
     if stage == "lapsed" or stage.startswith("matched_"):
         # Screening that lapsed, for the matched ones after the match was made.
-        ScreeningRecord.objects.filter(mentor=mentor).update(
-            expires_on=today - datetime.timedelta(days=1)
-        )
+        expire_overnight(mentor)
     if stage in ("paused", "withdrawn"):
         Mentor.objects.filter(pk=mentor.pk).update(status=stage)
     mentor.refresh_from_db()

@@ -3,6 +3,7 @@ Ohio (the same origin as the atlas builders), and screening cleared as staff wou
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -115,3 +116,16 @@ def clear(mentor: Mentor, verifier: Any, *, only: tuple[str, ...] | None = None)
 
 
 SUPERVISED_STEPS = ("application", "code_of_conduct")
+
+
+def expire_overnight(mentor: Mentor, **step: Any) -> None:
+    """The mentor's passed records on the steps matching `step` (e.g. code="training") expired
+    yesterday: written past the services (time passes without a save), with the stored stage
+    as the last refresh, made yesterday, left it (it runs out today; the daily command has not
+    run yet)."""
+    from ecotone.mentoring.models import ScreeningRecord
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    step_filter = {f"step__{name}": value for name, value in step.items()}
+    ScreeningRecord.objects.filter(mentor=mentor, **step_filter).update(expires_on=yesterday)
+    screening.refresh_stages(mentor.ecosystem, Mentor.objects.filter(pk=mentor.pk), on=yesterday)

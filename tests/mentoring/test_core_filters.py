@@ -3,13 +3,10 @@ check-ins flagged for follow-up, opportunities still needing mentors."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.utils import timezone
-
-from ecotone.mentoring.models import ScreeningRecord
 from ecotone.mentoring.services import matches
+from tests.mentoring.builders import expire_overnight
 from tests.mentoring.life_builders import active, cleared_mentor, offered, opportunity_of
 
 MATCHES = "/e/alpha/mentoring/matches/"
@@ -23,9 +20,7 @@ def test_matches_at_risk_lists_only_those_whose_screening_lapsed(world: Any) -> 
     safe = offered(world, cleared_mentor(world), opportunity_of(world.org_a))
     lapsing = cleared_mentor(world, None, "grace@mentor.test")
     risky = offered(world, lapsing, opportunity_of(world.org_a, "Coding Club"))
-    ScreeningRecord.objects.filter(mentor=lapsing, step__kind="background_check").update(
-        expires_on=timezone.localdate() - datetime.timedelta(days=1)
-    )
+    expire_overnight(lapsing, kind="background_check")
     client = world.client("staff")
     assert listed(client.get(MATCHES)) == {safe.pk, risky.pk}
     assert listed(client.get(MATCHES, {"at_risk": "on"})) == {risky.pk}

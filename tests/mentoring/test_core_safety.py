@@ -24,6 +24,7 @@ from tests.conftest import World
 from tests.mentoring.builders import (
     SUPERVISED_STEPS,
     clear,
+    expire_overnight,
     make_mentor,
     make_opportunity,
     make_program,
@@ -195,9 +196,7 @@ def test_matches_at_risk_lists_live_matches_whose_screening_lapsed(
     clear(mentor, world.users["staff"])
     match = matches.invite(make_opportunity(program), mentor, world.users["partner_a"])
     assert screening.matches_at_risk(world.alpha) == []
-    ScreeningRecord.objects.filter(mentor=mentor, step__kind="background_check").update(
-        expires_on=timezone.localdate() - datetime.timedelta(days=1)
-    )
+    expire_overnight(mentor, kind="background_check")
     assert screening.matches_at_risk(world.alpha) == [match]
 
 

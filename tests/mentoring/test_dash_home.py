@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from ecotone.mentoring.models import CheckIn, MatchStatus, ScreeningRecord, ScreeningStep
+from ecotone.mentoring.models import CheckIn, MatchStatus, ScreeningStep
 from ecotone.mentoring.services import matches, screening
 from tests.conftest import World
-from tests.mentoring.builders import make_mentor
+from tests.mentoring.builders import expire_overnight, make_mentor
 from tests.mentoring.dash_builders import MentoringWorld, replayed, world_or_mw
 
 HOME = "/e/alpha/mentoring/"
@@ -133,9 +133,7 @@ def test_backbone_staff_see_counts_that_need_attention(mw: MentoringWorld) -> No
 
 def test_backbone_staff_see_matches_at_risk_when_screening_lapses(mw: MentoringWorld) -> None:
     # Lapsed by expiry today: at risk until the daily command puts the match on hold.
-    ScreeningRecord.objects.filter(mentor=mw.m1, step__code="background_check").update(
-        expires_on=timezone.localdate() - datetime.timedelta(days=1)
-    )
+    expire_overnight(mw.m1, code="background_check")
     assert mw.x.status == MatchStatus.ACTIVE
     html = page(mw.client("staff"))
     assert figure(html, "at_risk") == "1"

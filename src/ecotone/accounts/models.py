@@ -58,6 +58,9 @@ class User(AbstractUser):
         ordering = ["email"]
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # Lists of people sorted by name (the mentor list's default order) walk this index
+        # instead of sorting every account for a deep page.
+        indexes: ClassVar = [models.Index(fields=["name", "email"], name="user_name_email_idx")]
 
     def __str__(self) -> str:
         return self.name or self.email

@@ -708,6 +708,9 @@ def _screening(demo: Demo, mentors: list[Mentor]) -> None:
                 status = rng.choice((ScreeningStatus.IN_PROGRESS, ScreeningStatus.NOT_STARTED))
                 pending(mentor, step, status, joined)
     ScreeningRecord.objects.bulk_create(records)
+    # Written in bulk, past `update_step`: store the stages the records give.
+    for ecosystem in {mentor.ecosystem for mentor in mentors}:
+        screening.refresh_stages(ecosystem, Mentor.objects.filter(pk__in=[m.pk for m in mentors]))
 
 
 # --- opportunities -------------------------------------------------------------------------

@@ -57,16 +57,14 @@ def seen_by_programs(
     mentors = mentors.filter(ecosystem=ecosystem)
     if not organization_ids:
         return mentors.none()
-    # The stage is an expression on each row (screening.stage_expression), so that a page of
-    # mentors or one mentor costs only their own records.
+    # The stored stage where it holds, the rule for the rest (screening.with_stage).
     matched = (
         Match.objects.filter(published())
         .filter(ecosystem=ecosystem, opportunity__program__organization_id__in=organization_ids)
         .values("mentor_id")
     )
-    return mentors.alias(stage=screening.stage_expression(ecosystem)).filter(
-        Q(status=MentorStatus.ACTIVE, stage__in=AVAILABLE_STAGES) | Q(pk__in=matched)
-    )
+    available = Q(status=MentorStatus.ACTIVE) & screening.stage_in(ecosystem, AVAILABLE_STAGES)
+    return mentors.filter(available | Q(pk__in=matched))
 
 
 def is_seen_by_programs(mentor: Mentor, organization_ids: Collection[int]) -> bool:

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from .models import HourLog, Match, Mentor, Opportunity, ScreeningRecord, ScreeningStep
+from .services import screening
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -30,6 +31,16 @@ class MentorAdmin(admin.ModelAdmin):
 class ScreeningStepAdmin(admin.ModelAdmin):
     list_display = ("name", "ecosystem", "kind", "valid_days", "for_direct_contact", "is_active")
     list_filter = ("ecosystem", "kind")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # The mentors' stored stages follow the steps (as `screening.change_step` does).
+        super().save_model(request, obj, form, change)
+        screening.refresh_stages(obj.ecosystem)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        ecosystem = obj.ecosystem
+        super().delete_model(request, obj)
+        screening.refresh_stages(ecosystem)
 
 
 @admin.register(Opportunity)

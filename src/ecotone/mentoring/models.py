@@ -123,6 +123,11 @@ class CareerStage(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+# `Mentor.screening_stage_until` before the stage was ever stored, and when no date changes it.
+STAGE_UNSET = datetime.date.min
+STAGE_NEVER = datetime.date.max
+
+
 class Mentor(TimeStamped):
     """A person's mentoring profile in one ecosystem. Contact details (the user's email,
     `phone`) are for backbone staff and the programs the mentor is matched with only."""
@@ -185,13 +190,30 @@ class Mentor(TimeStamped):
     saved_opportunities: models.ManyToManyField[Opportunity, Any] = models.ManyToManyField(
         "Opportunity", blank=True, related_name="saved_by", verbose_name=_("saved opportunities")
     )
+    # The screening stage as `services.screening.stage_expression` gave it on the day it was
+    # stored, and the last day it stays so by time alone (a passed step's expiry; STAGE_NEVER
+    # when no date changes it; STAGE_UNSET, the default, before it was first stored). Written
+    # only by `screening.refresh_stages`; read by `screening.stage_of`/`with_stage`, which fall
+    # back to the rule for a mentor whose stored stage has run out.
+    screening_stage = models.CharField(max_length=16, default="not_started", editable=False)
+    screening_stage_until = models.DateField(default=STAGE_UNSET, editable=False)
 
     class Meta:
         ordering: ClassVar = ["user__name", "user__email"]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["ecosystem", "user"], name="mentor_once_per_ecosystem")
         ]
-        indexes: ClassVar = [models.Index(fields=["ecosystem", "status"])]
+        indexes: ClassVar = [
+            models.Index(fields=["ecosystem", "status"]),
+            models.Index(
+                fields=["ecosystem", "status", "screening_stage", "screening_stage_until"],
+                name="mentor_stage_idx",
+            ),
+            models.Index(fields=["ecosystem", "screening_stage"], name="mentor_stage_filter_idx"),
+            models.Index(
+                fields=["ecosystem", "screening_stage_until"], name="mentor_stage_until_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -606,6 +628,16 @@ class Opportunity(TimeStamped):
     def direct_contact(self) -> bool:
         """In person, one-to-one, or without a teacher present: the full screening applies."""
         return self.mode != Mode.VIRTUAL or self.one_to_one or not self.teacher_present
+
+    @staticmethod
+    def direct_contact_q(prefix: str = "") -> Q:
+        """`direct_contact` as a filter (on opportunities, or through `prefix`, e.g.
+        "opportunity__"); a test holds the two to the same answer."""
+        return (
+            ~Q(**{f"{prefix}mode": Mode.VIRTUAL})
+            | Q(**{f"{prefix}one_to_one": True})
+            | Q(**{f"{prefix}teacher_present": False})
+        )
 
     @property
     def is_relationship(self) -> bool:

@@ -76,6 +76,7 @@ def _label(choices: Any, value: str) -> str:
 def mentors_by_status(ecosystem: Ecosystem) -> Table:
     counts = dict(
         Mentor.objects.filter(ecosystem=ecosystem)
+        .order_by()  # no join to the accounts the default order names
         .values_list("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")

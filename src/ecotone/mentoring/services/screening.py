@@ -5,6 +5,7 @@ pass always names its verifier and completion date (a database constraint too)."
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
@@ -12,7 +13,21 @@ from operator import and_
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -25,8 +40,11 @@ from ecotone.errors import DomainError
 
 from ..models import (
     DIRECT_CONTACT_FLOOR,
+    LIVE_STATUSES,
+    STAGE_NEVER,
     Match,
     Mentor,
+    Opportunity,
     ScreeningRecord,
     ScreeningStatus,
     ScreeningStep,
@@ -85,6 +103,7 @@ def update_step(
             notes=notes,
         )
         record.save()
+        refresh_stages(mentor.ecosystem, Mentor.objects.filter(pk=mentor.pk))
         match_services.hold_unsafe_matches(mentor.ecosystem, actor, mentor=mentor)
     return record
 
@@ -266,18 +285,155 @@ def stage_expression(
     return Case(*whens, default=Value(Stage.NOT_STARTED), output_field=CharField())
 
 
+# The stored stage -------------------------------------------------------------------------------
+#
+# Each mentor's stage is stored (`Mentor.screening_stage`) with the last day it stays so by time
+# alone (`screening_stage_until`), so that lists filter and dashboards count by an index instead
+# of running the rule over every mentor's records at each request. It is written by ONE
+# function, `refresh_stages`, from the rule itself (`stage_expression`), and called by every
+# writer of records and steps (`update_step`, `create_step`, `change_step`, the admin's step
+# form, the demo) and by the daily `mentoring_reminders` for the stages time has run out on.
+# Readers (`stored_stage_holds`, `with_stage`, `stage_counts`) use the stored value only where
+# it still holds on the day asked, and the rule for the rest: a stage is never read stale.
+
+
+def stage_until_expression(on: datetime.date) -> Any:
+    """The last day the stage computed on `on` stays the same by time alone: the earliest
+    `expires_on` on or after `on` among the mentor's passed records (a record is current
+    through that day, and the day after it may make the mentor lapsed); `on` itself when a
+    passed record is completed after `on` (conservative: refreshed daily until that day);
+    STAGE_NEVER when no date changes it. What the rule reads that time changes is exactly
+    these two dates of passed records (`current_records`, the lapsed test)."""
+    passed = ScreeningRecord.objects.filter(mentor_id=OuterRef("pk"), status=ScreeningStatus.PASSED)
+    next_expiry = passed.filter(expires_on__gte=on).order_by("expires_on").values("expires_on")[:1]
+    return Case(
+        When(Exists(passed.filter(completed_on__gt=on)), then=Value(on)),
+        default=Coalesce(Subquery(next_expiry), Value(STAGE_NEVER)),
+        output_field=DateField(),
+    )
+
+
+def refresh_stages(
+    ecosystem: Ecosystem,
+    mentors: QuerySet[Mentor] | None = None,
+    *,
+    stale_only: bool = False,
+    batch: int = 20_000,
+    on: datetime.date | None = None,
+) -> int:
+    """Store the stage of the ecosystem's mentors (of `mentors`; with `stale_only`, of those
+    whose stored stage has run out or was never stored), as `stage_expression` gives it
+    today, with the day it runs out. In the caller's transaction; batches of `batch` mentors
+    by id so that a whole ecosystem is not one statement. Returns how many were stored.
+    `on`: a day before today, for tests that stand for a refresh made then (never later:
+    readers trust a stored stage from today on)."""
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise ValueError("A stage is stored as of today or an earlier day, never a later one.")
+    ecosystem_steps = steps(ecosystem)
+    chosen = Mentor.objects.filter(ecosystem=ecosystem)
+    if mentors is not None:
+        chosen = chosen.filter(pk__in=mentors.values("pk"))
+    if stale_only:
+        chosen = chosen.filter(screening_stage_until__lt=today)
+    values = {
+        "screening_stage": stage_expression(ecosystem, on, ecosystem_steps),
+        "screening_stage_until": stage_until_expression(on),
+    }
+    if mentors is not None and not stale_only:
+        return chosen.update(**values)
+    done, last = 0, 0
+    while True:
+        upper = (
+            chosen.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[batch - 1 : batch]
+            .first()
+        )
+        part = chosen.filter(pk__gt=last)
+        if upper is None:
+            return done + part.update(**values)
+        done += part.filter(pk__lte=upper).update(**values)
+        last = upper
+
+
+def stored_stage_holds(on: datetime.date, prefix: str = "") -> Q:
+    """Where a mentor's stored stage is the rule's answer on `on` (a filter on mentors, or
+    on rows that reach a mentor through `prefix`, e.g. "mentor__"): stored on or before today
+    (never later than `on` when `on` is today or later) and not run out by `on`. Days before
+    today match nothing: the rule answers for those."""
+    if on < timezone.localdate():
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}screening_stage_until__gte": on})
+
+
+# Up to this many mentors whose stored stage has run out are listed by id in `stage_in` (the
+# planner then sees a plain filter on the stored stage); more, and the rule runs as a subquery.
+STALE_BY_ID = 1000
+
+
+def stored_stage_ran_out(on: datetime.date) -> Q:
+    """The mentors `stored_stage_holds` leaves to the rule on `on`, as a range on the stored
+    day (an index): every mentor for a day before today."""
+    if on < timezone.localdate():
+        return Q()
+    return Q(screening_stage_until__lt=on)
+
+
+def stage_in(ecosystem: Ecosystem, stages: Any, on: datetime.date | None = None) -> Q:
+    """A filter on the ecosystem's mentors: at one of `stages` on `on` (default today), by
+    the stored stage (an index) where it holds, by the rule for the others (none, usually,
+    once the daily command has run: then the filter is the stored stage alone)."""
+    on = on or timezone.localdate()
+    stages = sorted([stages] if isinstance(stages, str) else stages)
+    stale = Mentor.objects.filter(stored_stage_ran_out(on), ecosystem=ecosystem)
+    stored = stored_stage_holds(on) & Q(screening_stage__in=stages)
+    few = list(stale.order_by().values_list("pk", flat=True)[: STALE_BY_ID + 1])
+    if not few:
+        return stored
+    if len(few) <= STALE_BY_ID:
+        stale = Mentor.objects.filter(pk__in=few)
+    by_rule = (
+        stale.alias(stage=stage_expression(ecosystem, on)).filter(stage__in=stages).values("pk")
+    )
+    if len(few) <= STALE_BY_ID:
+        return stored | Q(pk__in=list(by_rule.values_list("pk", flat=True)))
+    return stored | Q(pk__in=by_rule)
+
+
+def with_stage(
+    mentors: QuerySet[Mentor], ecosystem: Ecosystem, stages: Any, on: datetime.date | None = None
+) -> QuerySet[Mentor]:
+    """Of `mentors`, those at one of `stages` on `on` (`stage_in`)."""
+    return mentors.filter(stage_in(ecosystem, stages, on))
+
+
 def stage_counts(
     mentors: QuerySet[Mentor], ecosystem: Ecosystem, on: datetime.date | None = None
 ) -> dict[str, int]:
-    """How many of `mentors` are at each screening stage (stages with none left out)."""
-    rows = (
-        mentors.order_by()
+    """How many of `mentors` are at each screening stage (stages with none left out): the
+    stored stages that hold on `on`, counted by an index, and the rule for the rest."""
+    on = on or timezone.localdate()
+    counts: Counter[str] = Counter()
+    stored = (
+        mentors.filter(stored_stage_holds(on))
+        .order_by()
+        .values_list("screening_stage")
+        .annotate(n=Count("pk"))
+        .values_list("screening_stage", "n")
+    )
+    computed = (
+        mentors.filter(stored_stage_ran_out(on))
+        .order_by()
         .annotate(stage=stage_expression(ecosystem, on))
         .values_list("stage")
         .annotate(n=Count("pk"))
         .values_list("stage", "n")
     )
-    return dict(rows)
+    for rows in (stored, computed):
+        counts.update(dict(rows))
+    return {stage: n for stage, n in counts.items() if n}
 
 
 def _due_for_reminder(ecosystem: Ecosystem, on: datetime.date) -> Q:
@@ -303,11 +459,57 @@ def expiring(ecosystem: Ecosystem, on: datetime.date | None = None) -> QuerySet[
     return records.filter(_due_for_reminder(ecosystem, on))
 
 
+def stages_covering(ecosystem_steps: list[ScreeningStep], direct_contact: bool) -> frozenset[str]:
+    """The stages at which a mentor surely holds, current, every step an opportunity requires
+    (`Opportunity.required_steps`): for direct contact, cleared for all work (every direct
+    step, with the safety floor); for supervised work, cleared for it, and cleared for all
+    work when every supervised step is also a direct one; any stage when no step is required."""
+    active = [s for s in ecosystem_steps if s.is_active]
+    if direct_contact:
+        return frozenset({Stage.CLEARED})
+    supervised = {s.pk for s in active if s.for_supervised}
+    if not supervised:
+        return frozenset(STAGE_LABELS)
+    direct = {s.pk for s in active if s.for_direct_contact or s.kind in DIRECT_CONTACT_FLOOR}
+    return frozenset(
+        {Stage.SUPERVISED, Stage.CLEARED} if supervised <= direct else {Stage.SUPERVISED}
+    )
+
+
+def stages_holding_all(
+    ecosystem_steps: list[ScreeningStep], direct_contact: bool
+) -> frozenset[str]:
+    """The stages of every mentor who holds, current, every step an opportunity requires (a
+    superset of `stages_covering`: a mentor holding every supervised step is cleared for
+    supervised work, or for all work, which the rule ranks first)."""
+    covering = stages_covering(ecosystem_steps, direct_contact)
+    return covering if direct_contact else covering | {Stage.CLEARED}
+
+
 def matches_at_risk(ecosystem: Ecosystem, on: datetime.date | None = None) -> list[Match]:
     """Live matches whose mentor no longer holds every step the opportunity requires (a step
     lapsed since the last daily run of `mentoring_reminders`, which puts them on hold).
-    A fixed number of queries, whatever the number of matches."""
-    unsafe = match_services.unsafe_live_matches(Match.objects.filter(ecosystem=ecosystem), on)
+    The safety rule (`services.matches.unsafe_live_matches`, `Match.safety_problem`) decides
+    every match it is asked about; it is not asked about the matches whose mentor's stored
+    stage, still holding on `on`, covers the opportunity (`stages_covering`), which are
+    safe by the same rule. A fixed number of queries, whatever the number of matches."""
+    on = on or timezone.localdate()
+    ecosystem_steps = list(ScreeningStep.for_ecosystem(ecosystem))
+    surely_safe = Q(pk__in=[])
+    for direct in (True, False):
+        surely_safe |= (
+            (
+                Opportunity.direct_contact_q("opportunity__")
+                if direct
+                else ~Opportunity.direct_contact_q("opportunity__")
+            )
+            & stored_stage_holds(on, "mentor__")
+            & Q(mentor__screening_stage__in=sorted(stages_covering(ecosystem_steps, direct)))
+        )
+    candidates = Match.objects.filter(ecosystem=ecosystem, status__in=LIVE_STATUSES).exclude(
+        surely_safe
+    )
+    unsafe = match_services.unsafe_live_matches(candidates, on)
     return [match for match, _problem in unsafe]
 
 
@@ -371,6 +573,7 @@ def create_step(ecosystem: Ecosystem, actor: Any, *, code: str, **fields: Any) -
         step = ScreeningStep(ecosystem=ecosystem, code=code)
         _set_step_fields(step, fields)
         step.save()
+        refresh_stages(ecosystem)
         match_services.hold_unsafe_matches(ecosystem, actor)
     return step
 
@@ -389,6 +592,7 @@ def change_step(
         _set_step_fields(step, fields)
         _check_floor(before, step)
         step.save()
+        refresh_stages(step.ecosystem)
         match_services.hold_unsafe_matches(step.ecosystem, actor)
     return step
 

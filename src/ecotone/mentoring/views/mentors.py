@@ -302,24 +302,25 @@ def _filtered(form: MentorFilterForm, mentors: QuerySet[Mentor]) -> QuerySet[Men
     return mentors.order_by(*SORTS.get(data["sort"] or "name", SORTS["name"]))
 
 
-@ecosystem_view("mentoring.manage_mentors")
-def mentor_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
-    """Every mentor of the ecosystem: search, filter by status, screening stage and
-    employer, sort, page, download."""
-    ecosystem = current_ecosystem(request)
-    form = MentorFilterForm(request.GET or None, employers=profiles.employers(ecosystem))
-    # A subquery, not a join and GROUP BY: the page's count then reads the mentors alone.
-    live = (
+def _live_matches() -> Any:
+    """How many places a mentor holds (`models.holding`), as a subquery on mentors."""
+    return (
         Match.objects.filter(holding(), mentor_id=OuterRef("pk"))
         .order_by()
         .values("mentor_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
+
+
+@ecosystem_view("mentoring.manage_mentors")
+def mentor_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
+    """Every mentor of the ecosystem: search, filter by status, screening stage and
+    employer, sort, page, download."""
+    ecosystem = current_ecosystem(request)
+    form = MentorFilterForm(request.GET or None, employers=profiles.employers(ecosystem))
     mentors = _with_records(
-        Mentor.objects.filter(ecosystem=ecosystem)
-        .select_related("user", "employer")
-        .annotate(live_matches=Coalesce(Subquery(live), 0))
+        Mentor.objects.filter(ecosystem=ecosystem).select_related("user", "employer")
     )
     mentors = _filtered(form, mentors)
     steps = screening.steps(ecosystem)
@@ -327,12 +328,10 @@ def mentor_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     fmt = request.GET.get("format")
     rows: Any
     if stage:
-        mentors = mentors.alias(
-            stage=screening.stage_expression(ecosystem, ecosystem_steps=steps)
-        ).filter(stage=stage)
+        mentors = screening.with_stage(mentors, ecosystem, stage)
     if fmt in FORMATS:
         rows = []
-        for mentor in mentors:
+        for mentor in mentors.annotate(live_matches=Coalesce(Subquery(_live_matches()), 0)):
             mentor.standing = _standing(mentor, steps)  # type: ignore[attr-defined]
             rows.append(mentor)
     else:
@@ -340,9 +339,20 @@ def mentor_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     if fmt in FORMATS:
         return table_response(f"{ecosystem.slug}-mentors", fmt, *_mentor_table(rows))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    for mentor in page.object_list:
+    # Live matches for the page's mentors only (a deep page skips thousands of rows first).
+    shown = list(page.object_list)
+    live = dict(
+        Match.objects.filter(holding(), mentor__in=shown)
+        .order_by()
+        .values("mentor_id")
+        .annotate(n=Count("pk"))
+        .values_list("mentor_id", "n")
+    )
+    for mentor in shown:
+        mentor.live_matches = live.get(mentor.pk, 0)
         if not hasattr(mentor, "standing"):
             mentor.standing = _standing(mentor, steps)
+    page.object_list = shown
     return render(
         request,
         "mentoring/mentor_list.html",

@@ -554,9 +554,10 @@ def opportunity_mentors(
                 % {"name": public_name(mentor)},
             )
         return redirect("mentoring:opportunity_mentors", ecosystem_slug, opportunity.pk)
-    ranked = services.ranked_mentors_for(opportunity)
-    page = _page(request, ranked)
-    cards = _profile_cards([r.mentor for r in page.object_list], current_ecosystem(request))
+    # Ranked by their ids and scores; only the page's mentors are loaded.
+    page = _page(request, services.rank_mentors_for(opportunity))
+    ranked = services.load_ranked(page.object_list)
+    cards = _profile_cards([r.mentor for r in ranked], current_ecosystem(request))
     rows = [
         {
             "mentor": r.mentor,
@@ -574,7 +575,7 @@ def opportunity_mentors(
                 for_mentor=False,
             ),
         }
-        for r in page.object_list
+        for r in ranked
     ]
     return render(
         request,

@@ -1,15 +1,15 @@
 """manage.py mentoring_reminders [--ecosystem SLUG] [--on YYYY-MM-DD]
 
-First puts on hold, at once, the live matches whose mentor's screening lapsed by expiry (time
-passes without any save, so this daily run is where expiry takes effect;
-`services.matches.hold_unsafe_matches`, with notices to the mentor, the program and the
-ecosystem's contact). Then queues the day's mentoring reminders (`tasks.send_reminders`) for
-every active ecosystem: screening steps about to expire, check-ins due within three days or
-overdue, and the weekly digest of hours awaiting approval. A deployment runs it once a day
-from cron, for example
-`30 7 * * * cd /srv/ecotone && .venv/bin/python manage.py mentoring_reminders`; a task worker
-(`manage.py db_worker`) sends the email. Safe to run more often: each reminder is sent once
-(the Notice table remembers it).
+First stores again the screening stages that time has run out on
+(`services.screening.refresh_stages`), then puts on hold, at once, the live matches whose
+mentor's screening lapsed by expiry (time passes without any save, so this daily run is where
+expiry takes effect; `services.matches.hold_unsafe_matches`, with notices to the mentor, the
+program and the ecosystem's contact). Then queues the day's mentoring reminders
+(`tasks.send_reminders`) for every active ecosystem: screening steps about to expire, check-ins
+due within three days or overdue, and the weekly digest of hours awaiting approval. A
+deployment runs it once a day from cron, for example `30 7 * * * cd /srv/ecotone &&
+.venv/bin/python manage.py mentoring_reminders`; a task worker (`manage.py db_worker`) sends
+the email. Safe to run more often: each reminder is sent once (the Notice table remembers it).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.mentoring.services.matches import hold_unsafe_matches
+from ecotone.mentoring.services.screening import refresh_stages
 from ecotone.mentoring.tasks import send_reminders
 
 
@@ -49,6 +50,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No active ecosystem with the slug {options['ecosystem']!r}.")
         day = datetime.date.fromisoformat(on) if on else None
         for ecosystem in ecosystems:
+            # Stored screening stages that time has run out on (a step expired overnight).
+            refresh_stages(ecosystem, stale_only=True)
             held = hold_unsafe_matches(ecosystem, None, on=day)
             if held:
                 self.stdout.write(f"{ecosystem.slug}: {len(held)} matches taken out of live status")
