@@ -48,23 +48,26 @@ def live_counts(field: str, ids: Iterable[int], *, with_proposals: bool = False)
     return {row[field]: row["n"] for row in rows}
 
 
-# The columns `to_solver_mentor`, `build_instance` and a proposal's name (the mentor's) read:
-# what a matching round loads for each of its mentors.
-MENTOR_FIELDS = (
-    "ecosystem",
-    "user__name",
-    "status",
-    "latitude",
-    "longitude",
-    "travel_radius_mi",
+# The columns of a mentor `to_solver_mentor` reads: plain ones, and JSON lists (which a caller
+# reading rows rather than records may decode itself, once per distinct value).
+SOLVER_MENTOR_COLUMNS = ("pk", "latitude", "longitude", "travel_radius_mi", "shares_identity")
+SOLVER_MENTOR_JSON = (
     "modes",
     "grade_bands",
     "languages",
     "topics",
     "skills",
     "availability",
-    "shares_identity",
     "identity_tags",
+)
+# The columns `to_solver_mentor`, `build_instance` and a proposal's name (the mentor's) read:
+# what a matching round loads for each of its mentors.
+MENTOR_FIELDS = (
+    "ecosystem",
+    "user__name",
+    "status",
+    *(column for column in SOLVER_MENTOR_COLUMNS if column != "pk"),
+    *SOLVER_MENTOR_JSON,
     "max_matches",
 )
 # The same for `to_solver_opportunity`, `required_codes`, the safety rule and a proposal's name.

@@ -575,23 +575,8 @@ def _could_be_candidates(
 # the JSON ones are read as text and decoded once per distinct value (many mentors share
 # their ways, grades, languages and hours: decoding every row's took 2.1 s of the 5.2 s of a
 # virtual opportunity's browse at 100,000 mentors).
-_ENGINE_COLUMNS = (
-    "pk",
-    "latitude",
-    "longitude",
-    "travel_radius_mi",
-    "shares_identity",
-    "max_matches",
-)
-_ENGINE_JSON = (
-    "modes",
-    "grade_bands",
-    "languages",
-    "topics",
-    "skills",
-    "availability",
-    "identity_tags",
-)
+_ENGINE_COLUMNS = (*engine.SOLVER_MENTOR_COLUMNS, "max_matches")
+_ENGINE_JSON = engine.SOLVER_MENTOR_JSON
 
 
 @dataclass(frozen=True)
