@@ -18,6 +18,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connections, transaction
 from django.test import Client, TransactionTestCase, override_settings
 from django.utils import translation
@@ -93,9 +94,24 @@ def _databases() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
-    """The migrated test database, with the rows its migrations made counted once."""
+def django_db_setup(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> None:
+    """The migrated test database, with the rows its migrations made counted once.
+
+    A database kept from an earlier run (`--reuse-db` without `--create-db`: `make test`'s
+    browser phase reuses the PostgreSQL phase's) holds what that run's module fixtures left
+    behind (the demo's seeding leaves dimension combinations and log entries when the demo is
+    deleted); it is brought back to what the migrations made first, as a transactional test's
+    whole flush is (`pytest_runtest_teardown` below)."""
+    reused = request.config.getvalue("reuse_db") and not request.config.getvalue("create_db")
     with django_db_blocker.unblock():
+        if reused:
+            for alias in _databases():
+                call_command("flush", database=alias, interactive=False, verbosity=0)
+            forget_all()
+            for restore in MIGRATION_DATA:
+                restore()
         for alias in _databases():
             tables = connections[alias].introspection.django_table_names(
                 only_existing=True, include_views=False
