@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN_SLUG = "confluence"  # ecotone.demo.builder.MAIN_SLUG (not imported: no Django here)
@@ -145,7 +146,9 @@ def partner_save(client: Client, demo: Demo, rng: random.Random, headers: dict) 
         data["description"] = [f"{base} [load {rng.randrange(1000)}]"]
     client.post(
         path,
-        data=data,
+        # encoded here: locust's client encodes a dict without `doseq`, so every field of a
+        # list went as "['...']" and every save was refused (403: the CSRF token's length)
+        data=urlencode(data, doseq=True),
         name="partner: save",
         headers={**headers, "Referer": path, "Content-Type": "application/x-www-form-urlencoded"},
     )
