@@ -33,6 +33,7 @@ from ecotone.ecosystems.models import Role
 from ecotone.errors import DomainError
 from ecotone.exports import FORMATS, table_response
 
+from .. import engine
 from ..access import get_mentor, get_screening_step, own_mentor
 from ..forms.mentors import (
     LANGUAGES,
@@ -341,13 +342,7 @@ def mentor_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     # Live matches for the page's mentors only (a deep page skips thousands of rows first).
     shown = list(page.object_list)
-    live = dict(
-        Match.objects.filter(holding(), mentor__in=shown)
-        .order_by()
-        .values("mentor_id")
-        .annotate(n=Count("pk"))
-        .values_list("mentor_id", "n")
-    )
+    live = engine.live_counts("mentor", [mentor.pk for mentor in shown])
     for mentor in shown:
         mentor.live_matches = live.get(mentor.pk, 0)
         if not hasattr(mentor, "standing"):
