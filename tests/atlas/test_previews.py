@@ -205,3 +205,16 @@ def test_the_name_search_counts_up_to_its_cap_and_pages_that_far(
     exact = html(client.get(ATLAS + "?q=MAPLE"))
     assert "5 areas of 8" in exact
     assert "More than" not in exact
+
+
+def test_an_out_of_range_latitude_is_named_once_not_also_missing() -> None:
+    from ecotone.atlas.forms import HypotheticalProgramForm
+
+    base = {"name": "Mobile lab", "delivery": "in_person", "seats": "40", "days_per_week": "4"}
+    base["cost_band"] = "free"
+    form = HypotheticalProgramForm({**base, "latitude": "95", "longitude": "-82.9"})
+    assert not form.is_valid()
+    assert form.errors["latitude"] == ["Ensure this value is less than or equal to 90."]
+    half = HypotheticalProgramForm({**base, "latitude": "39.2", "longitude": ""})
+    assert not half.is_valid()
+    assert "Give both the latitude and the longitude, or neither." in half.errors["longitude"]

@@ -90,7 +90,9 @@ class HypotheticalProgramForm(forms.Form):
         data: dict[str, Any] = super().clean() or {}
         delivery = data.get("delivery")
         lat, lon = data.get("latitude"), data.get("longitude")
-        if delivery == "in_person":
+        # A coordinate already refused (out of range, not a number) is not "missing" as well.
+        refused = bool({"latitude", "longitude"} & set(self.errors))
+        if delivery == "in_person" and not refused:
             if (lat is None) != (lon is None):
                 self.add_error(
                     "longitude" if lon is None else "latitude",
