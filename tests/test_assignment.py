@@ -245,6 +245,16 @@ def test_stable_by_score_has_no_blocking_pair_and_keeps_the_locks(instance, rnd)
         assert not (left_wants and right_wants), (i, j)
 
 
+@given(INSTANCES, RANDOMS)
+def test_looking_up_pairs_finds_each_candidates_index_and_nothing_else(instance, rnd):
+    c, _l_cap, _r_cap = instance
+    index = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(c.left, c.right, strict=True))}
+    pairs = [(rnd.randrange(c.n_left), rnd.randrange(c.n_right)) for _ in range(12)]
+    assert c.lookup(pairs).tolist() == [index.get(pair, -1) for pair in pairs]
+    assert [c.find(i, j) for i, j in pairs] == [index.get(pair, -1) for pair in pairs]
+    assert c.lookup([]).tolist() == []
+
+
 def test_fit_locked_keeps_locks_in_order_while_they_hold():
     c = Candidates(np.array([0, 0, 1, 2]), np.array([0, 1, 0, 1]), np.array([5, 5, 5, 5]), 3, 2)
     locks = fit_locked(

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ecotone.ecosystems.audit import log_many
 from ecotone.ecosystems.services import acting
+from ecotone.errors import DomainError
 from ecotone.mentoring import solver
 from ecotone.mentoring.models import (
     Match,
@@ -189,6 +190,54 @@ def test_bulk_history_entries_are_the_ones_save_writes(world, staff, program):
         assert getattr(in_bulk, field) == getattr(by_save, field), field
     assert in_bulk.changes == by_save.changes
     assert in_bulk.additional_data == by_save.additional_data
+
+
+def test_locking_many_proposals_writes_saves_entries_in_a_few_queries(world, staff, program):
+    """`rounds.lock` and `unlock` change proposals in bulk: the same history entries auditlog
+    writes when one is saved, and a number of queries that does not grow with the proposals.
+    A proposal whose mentor's screening has lapsed refuses the whole lock."""
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(6):
+        clear(make_mentor(world.alpha, f"m{i}@m.test", north_mi=i * 0.1), staff)
+    make_opportunity(program, mentors_needed=6)
+    with acting(staff):
+        round_ = rounds.start_round(world.alpha, staff, name="Autumn", mode="score")
+    ids = sorted(rounds.proposals(round_).values_list("pk", flat=True))
+    assert len(ids) == 6
+
+    one = Match.objects.get(pk=ids[0])
+    one.locked = True
+    with acting(staff):
+        one.save(update_fields=["locked", "updated_at"])
+    by_save = LogEntry.objects.get_for_object(one).get(action=LogEntry.Action.UPDATE)
+    Match.objects.filter(pk=ids[0]).update(locked=False)
+    by_save.delete()
+
+    with CaptureQueriesContext(connection) as few:
+        assert rounds.lock(round_, ids[:2], staff) == 2
+    with CaptureQueriesContext(connection) as many:
+        assert rounds.lock(round_, ids, staff) == 6
+    assert len(many) == len(few)
+    assert set(rounds.proposals(round_).filter(locked=True).values_list("pk", flat=True)) == set(
+        ids
+    )
+    updates = LogEntry.objects.get_for_model(Match).filter(action=LogEntry.Action.UPDATE)
+    assert updates.count() == 6  # one each: the second lock left the first two as they were
+    in_bulk = updates.get(object_id=ids[0])
+    for field in ("content_type", "object_pk", "object_id", "object_repr", "action", "actor"):
+        assert getattr(in_bulk, field) == getattr(by_save, field), field
+    assert in_bulk.changes == by_save.changes == {"locked": ["False", "True"]}
+    assert in_bulk.additional_data == by_save.additional_data
+
+    assert rounds.unlock(round_, ids, staff) == 6
+    assert not rounds.proposals(round_).filter(locked=True).exists()
+    lapsed = Match.objects.get(pk=ids[3]).mentor
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    lapsed.screening_records.filter(step__code="background_check").update(expires_on=yesterday)
+    with pytest.raises(DomainError):
+        rounds.lock(round_, ids, staff)
+    assert not rounds.proposals(round_).filter(locked=True).exists()
 
 
 def test_a_rounds_proposals_each_have_their_history(world, staff, program):

@@ -8,6 +8,7 @@ records and dates as people say them, not as stored.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
@@ -70,16 +71,46 @@ def log_many(instances: Sequence[models.Model], action: int) -> None:
     # none while auditlog is switched off (`disable_auditlog`), as it writes none then either
     if not instances or not auditlog.contains(type(instances[0])) or auditlog_disabled.get(False):
         return
-    model = type(instances[0])
-    created = action == LogEntry.Action.CREATE
-    changes_of = _changes(model, created)
-    content_type = ContentType.objects.get_for_model(model)
+    changes_of = _changes(type(instances[0]), action == LogEntry.Action.CREATE)
+    _write(action, ((instance, changes_of(instance)) for instance in instances))
+
+
+def log_updates(
+    instances: Sequence[models.Model], fields: Sequence[str], before: Sequence[dict[str, Any]]
+) -> None:
+    """The history entries auditlog writes when each of `instances` is saved with
+    `update_fields=fields` (`before[n]`: the n-th record's values of those fields before), in
+    one insert, after a bulk update: auditlog's own diff between the record and a copy of it
+    holding the old values, with the same representation, ecosystem and actor. Auditlog would
+    read each record again before saving it to find the old values."""
+    if not instances or not auditlog.contains(type(instances[0])) or auditlog_disabled.get(False):
+        return
+    as_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)  # auditlog's default
+
+    def diff(instance: models.Model, old_values: dict[str, Any]) -> Any:
+        old = copy.copy(instance)
+        for name, value in old_values.items():
+            setattr(old, name, value)
+        return model_instance_diff(
+            old, instance, fields_to_check=fields, use_json_for_changes=as_json
+        )
+
+    _write(
+        LogEntry.Action.UPDATE,
+        ((instance, diff(instance, old)) for instance, old in zip(instances, before, strict=True)),
+    )
+
+
+def _write(action: int, changed: Iterable[tuple[models.Model, Any]]) -> None:
+    """One insert of the entries for (record, its changes); a record without changes gets
+    none, as with auditlog."""
+    content_type: ContentType | None = None
     cid = get_cid()
     entries = []
-    for instance in instances:
-        changes = changes_of(instance)
+    for instance, changes in changed:
         if not changes:
             continue
+        content_type = content_type or ContentType.objects.get_for_model(type(instance))
         entry = LogEntry(
             content_type=content_type,
             object_pk=str(instance.pk),

@@ -75,6 +75,7 @@ import gc
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain, pairwise
 from operator import itemgetter
 from typing import Any, Literal
@@ -184,9 +185,10 @@ class Edges:
         """Why pair k scores what it does: component -> points, summing to `score[k]`."""
         return {name: int(self.components[name][k]) for name in COMPONENTS}
 
-    @property
+    @cached_property
     def candidates(self) -> Candidates:
-        """The pairs as the assignment core sees them: mentors left, opportunities right."""
+        """The pairs as the assignment core sees them: mentors left, opportunities right
+        (one object, so its search keys are built once)."""
         return Candidates(
             self.mentor, self.opportunity, self.score, self.n_mentors, self.n_opportunities
         )

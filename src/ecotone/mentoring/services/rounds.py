@@ -33,7 +33,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
-import numpy as np
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -45,7 +44,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from ecotone.assignment import Assignment
-from ecotone.ecosystems.audit import log_many
+from ecotone.ecosystems.audit import log_many, log_updates
 from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
@@ -395,16 +394,10 @@ def _delete(matches: list[Match]) -> None:
 
 
 def _edge_indices(edges: solver.Edges, pairs: list[tuple[int, int]]) -> list[int]:
-    """`edges.find` for many pairs in one search (the edges are sorted by mentor, then
-    opportunity); every pair must be an edge, as the solver's are."""
-    if not pairs:
-        return []
-    n = edges.n_opportunities
-    keys = edges.mentor.astype(np.int64) * n + edges.opportunity
-    wanted = np.array([i * n + j for i, j in pairs], dtype=np.int64)
-    found = np.searchsorted(keys, wanted)
-    missing = (found >= len(keys)) | (keys[np.minimum(found, len(keys) - 1)] != wanted)
-    if bool(missing.any()):
+    """`edges.find` for many pairs in one search; every pair must be an edge, as the
+    solver's are."""
+    found = edges.candidates.lookup(pairs)
+    if bool((found < 0).any()):
         raise ValueError("not_a_candidate")
     return [int(k) for k in found]
 
@@ -550,10 +543,17 @@ def proposals(round_: MatchingRound) -> QuerySet[Match]:
 
 
 def _chosen(round_: MatchingRound, match_ids: Iterable[int] | int) -> list[Match]:
+    """The chosen proposals, with what their history entries (the names) and the safety rule
+    (the opportunity) read, so that thousands are changed in a few queries."""
     ids = [match_ids] if isinstance(match_ids, int) else [int(pk) for pk in match_ids]
     if not ids:
         raise DomainError(_("Choose at least one proposal."))
-    chosen = list(proposals(round_).filter(pk__in=ids).order_by("pk"))
+    chosen = list(
+        proposals(round_)
+        .filter(pk__in=ids)
+        .select_related("mentor__user", "opportunity__ecosystem")
+        .order_by("pk")
+    )
     if len(chosen) != len(set(ids)):
         raise DomainError(_("Some of the chosen proposals are no longer in this round's review."))
     return chosen
@@ -572,13 +572,16 @@ def _set_locked(round_: MatchingRound, match_ids: Iterable[int], actor: Any, val
     with acting(actor):
         round_ = _in_review(round_)
         chosen = _chosen(round_, match_ids)
-        for match in chosen:
-            if match.locked != value:
-                match.locked = value
-                try:
-                    match.save(update_fields=["locked", "updated_at"])
-                except MatchSafetyError as error:  # the mentor's screening lapsed since
-                    raise DomainError(" ".join(error.messages)) from error
+        changed = [match for match in chosen if match.locked != value]
+        now = timezone.now()
+        for match in changed:
+            match.locked, match.updated_at = value, now
+        try:
+            # through the safety rule, like `save`: one unsafe proposal and none is changed
+            Match.objects.bulk_update(changed, ["locked", "updated_at"], batch_size=500)
+        except MatchSafetyError as error:  # the mentor's screening lapsed since
+            raise DomainError(" ".join(error.messages)) from error
+        log_updates(changed, ["locked"], [{"locked": not value}] * len(changed))
     return len(chosen)
 
 
@@ -599,8 +602,7 @@ def exclude(round_: MatchingRound, match_ids: Iterable[int] | int, actor: Any) -
         round_ = _in_review(round_)
         chosen = _chosen(round_, match_ids)
         _remember(round_, "excluded", ([m.mentor_id, m.opportunity_id] for m in chosen))
-        for match in chosen:
-            match.delete()
+        _delete(chosen)
     return len(chosen)
 
 
