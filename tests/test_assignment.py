@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -211,6 +212,23 @@ def test_greedy_around_locks_is_greedy_on_what_is_left_and_never_beats_the_optim
     assert sorted(rest[free.edges].tolist() + locked) == result.edges.tolist()
     optimum = solve(c, l_cap, r_cap, locked=locked, excluded=excluded)
     assert result.objective <= optimum.objective
+
+
+@PROPERTY
+@given(INSTANCES, RANDOMS, st.sampled_from([1, 2, 3, 1 << 16]))
+def test_greedy_takes_the_best_edge_that_still_fits_one_at_a_time(instance, rnd, block):
+    """Greedy passes edges to Python in blocks, leaving out those whose vertex is already full;
+    whatever the block, it picks what the plain one-edge-at-a-time rule picks."""
+    c, l_cap, r_cap = instance
+    l_room, r_room, expected = list(l_cap), list(r_cap), []
+    for k in sorted(range(len(c)), key=lambda k: (-int(c.score[k]), k)):
+        i, j = int(c.left[k]), int(c.right[k])
+        if c.score[k] > 0 and l_room[i] > 0 and r_room[j] > 0:
+            l_room[i] -= 1
+            r_room[j] -= 1
+            expected.append(k)
+    with patch("ecotone.assignment.GREEDY_BLOCK", block):
+        assert greedy(c, l_cap, r_cap).edges.tolist() == sorted(expected)
 
 
 def prefers(score: dict[tuple[int, int], int], ranked: int, over: int, key) -> bool:

@@ -68,6 +68,8 @@ import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
 IntArray = npt.NDArray[np.int64]
+# How many edges `greedy` passes to Python at a time, once those that no longer fit are dropped.
+GREEDY_BLOCK = 1 << 16
 BoolArray = npt.NDArray[np.bool_]
 Capacities = Sequence[int] | IntArray
 Mode = Literal["score", "participation"]
@@ -287,24 +289,31 @@ def greedy(
     """Highest score first while both sides have room (ties: the lower edge index), after the
     locked edges take their places; excluded edges are skipped. The locked edges must fit
     (ValueError "locked_over_capacity")."""
-    lock, l_left, r_left, free = _around_locks(
+    lock, l_room, r_room, free = _around_locks(
         candidates, left_capacity, right_capacity, locked, excluded
     )
-    l_room, r_room = l_left.tolist(), r_left.tolist()
+    left, right = candidates.left, candidates.right
     order = np.argsort(-candidates.score, kind="stable")
-    el, er, sc = candidates.left.tolist(), candidates.right.tolist(), candidates.score.tolist()
-    open_ = free.tolist()
+    order = order[free[order] & (candidates.score[order] > 0)]
+    l_list, r_list = l_room.tolist(), r_room.tolist()
     picked: list[int] = []
-    for k in order.tolist():
-        if sc[k] <= 0:
-            break
-        if not open_[k]:
-            continue
-        i, j = el[k], er[k]
-        if l_room[i] > 0 and r_room[j] > 0:
-            l_room[i] -= 1
-            r_room[j] -= 1
-            picked.append(k)
+    # The edges in score order, a block at a time: an edge whose vertex filled up in an earlier
+    # block is passed over in NumPy (rooms only shrink), so Python visits only the edges that may
+    # still fit, not all of them (15 million in a state's round, for 50,000 picked).
+    for start in range(0, order.size, GREEDY_BLOCK):
+        block = order[start : start + GREEDY_BLOCK]
+        block = block[(l_room[left[block]] > 0) & (r_room[right[block]] > 0)]
+        first = len(picked)
+        for k, i, j in zip(
+            block.tolist(), left[block].tolist(), right[block].tolist(), strict=True
+        ):
+            if l_list[i] > 0 and r_list[j] > 0:
+                l_list[i] -= 1
+                r_list[j] -= 1
+                picked.append(k)
+        taken = np.asarray(picked[first:], dtype=np.int64)
+        np.subtract.at(l_room, left[taken], 1)
+        np.subtract.at(r_room, right[taken], 1)
     chosen = np.concatenate((lock, np.asarray(picked, dtype=np.int64)))
     return _assignment(candidates, chosen, "greedy")
 
