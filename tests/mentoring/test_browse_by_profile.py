@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from ecotone.mentoring import engine, solver
-from ecotone.mentoring.models import Match, Mentor, MentorStatus, holding
+from ecotone.mentoring.models import ENGINE_PROFILE_COLUMNS, Match, Mentor, MentorStatus, holding
 from ecotone.mentoring.services import opportunities as opportunity_services
 from tests.conftest import World
 from tests.mentoring.builders import make_opportunity, make_program
@@ -134,3 +134,7 @@ def test_too_many_profiles_or_set_apart_mentors_score_every_candidate(
                 ranking = opportunity_services.rank_mentors_for(opportunity)
                 assert isinstance(ranking, list)
                 assert as_tuples(ranking) == expected_ranking(opportunity)
+
+
+def test_the_stored_profile_holds_what_the_engine_reads_of_a_virtual_pair() -> None:
+    assert set(ENGINE_PROFILE_COLUMNS) == set(engine.SOLVER_MENTOR_JSON) - {"identity_tags"}

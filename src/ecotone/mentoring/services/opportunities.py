@@ -20,14 +20,25 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache, reduce
-from operator import or_
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, cast
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, Min, Q, QuerySet, TextField, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,6 +61,7 @@ from ecotone.errors import DomainError
 
 from .. import engine, solver
 from ..models import (
+    ENGINE_PROFILE_COLUMNS,
     IDENTITY_CODES,
     Match,
     MatchStatus,
@@ -709,11 +721,12 @@ def _rank_key(r: RankedId) -> tuple[int, float, int]:
 
 # A list of ids this long or shorter is asked for by id (`_rank_each`'s places taken).
 _FEW = 2000
-# The columns a virtual opportunity's ranking depends on, besides the per-mentor facts
-# `_ranked_by_profile` sets apart (screening read from records, a saved opportunity, no room):
-# the engine's JSON columns but the identity (left out of a program's ranking). Where, how
-# far and how far one travels matter only to in-person work.
-PROFILE_COLUMNS = tuple(name for name in engine.SOLVER_MENTOR_JSON if name != "identity_tags")
+# A virtual opportunity's ranking depends, besides the per-mentor facts `_ranked_by_profile`
+# sets apart (screening read from records, a saved opportunity, no room), only on these
+# columns, stored together as `Mentor.engine_profile`: the engine's JSON columns but the
+# identity (left out of a program's ranking). Where, and how far one travels, matter only to
+# in-person work.
+PROFILE_COLUMNS = ENGINE_PROFILE_COLUMNS
 # More distinct profiles or set-apart mentors than these, and every candidate is scored.
 PROFILES_MAX = 400
 SET_APART_MAX = 2000
@@ -725,7 +738,7 @@ class _Level:
     merged with the set-apart mentors of that score."""
 
     score: int
-    profiles: list[tuple[Q, RankedId]]  # a profile's filter, and its representative's ranking
+    profiles: dict[str, RankedId]  # a profile (`Mentor.engine_profile`): its first mentor's
     size: int  # how many of the profiles' mentors
     apart: list[RankedId]  # set-apart mentors at this score, by id
 
@@ -774,21 +787,17 @@ class _ProfileRanking(Sequence[RankedId]):
         place among the profiles' mentors plus the set-apart mentors before it (by id)."""
         apart = [r.mentor_id for r in level.apart]
         first = max(0, a - len(apart))
-        rows: list[tuple[int, int]] = []
+        rows: list[tuple[int, str]] = []
         if level.size and first < level.size:
-            which = Case(
-                *(When(q, then=Value(k)) for k, (q, _r) in enumerate(level.profiles)),
-                default=Value(-1),
-            )
             rows = list(
-                self._mentors.filter(reduce(or_, (q for q, _r in level.profiles)))
-                .annotate(profile=which)
+                # The stubs do not know generated fields yet.
+                self._mentors.filter(engine_profile__in=sorted(level.profiles))  # type: ignore[misc]
                 .order_by("pk")
-                .values_list("pk", "profile")[first:b]
+                .values_list("pk", "engine_profile")[first:b]
             )
         placed: list[tuple[int, RankedId]] = []
         for i, (pk, k) in enumerate(rows):
-            template = level.profiles[k][1]
+            template = level.profiles[k]
             position = first + i + bisect_left(apart, pk)
             if a <= position < b:
                 placed.append((position, replace(template, mentor_id=pk)))
@@ -818,12 +827,16 @@ def _ranked_by_profile(
     profile in the database and the engine (`_rank_each`) scores one mentor of each profile;
     the others (stale stages, saved; few) are scored one by one. None when there are too
     many profiles or such mentors: then every candidate is scored."""
+    # Every place a mentor holds counts (`_rank_each`'s `taken`: a mentor's matches are all
+    # in the mentor's ecosystem), compared with the mentor's limit for the mentors holding
+    # one (a join on every mentor of the ecosystem read them all).
+    limit = Mentor.objects.filter(pk=OuterRef("mentor_id")).order_by().values("max_matches")
     no_room = (
-        Match.objects.filter(holding(), mentor__ecosystem_id=opportunity.ecosystem_id)
+        Match.objects.filter(holding())
         .order_by()
-        .values("mentor_id", "mentor__max_matches")
+        .values("mentor_id")
         .annotate(n=Count("pk"))
-        .filter(n__gte=F("mentor__max_matches"))
+        .filter(n__gte=Subquery(limit))
         .values("mentor_id")
     )
     saved = Mentor.saved_opportunities.through.objects.filter(opportunity_id=opportunity.pk).values(
@@ -834,16 +847,16 @@ def _ranked_by_profile(
         mentors.filter(covering, max_matches__gt=0).exclude(pk__in=saved).exclude(pk__in=no_room)
     )
     apart_ids = list(
-        mentors.filter(~covering | Q(pk__in=saved)).values_list("pk", flat=True)[
-            : SET_APART_MAX + 1
-        ]
+        mentors.filter(~covering | Q(pk__in=saved))
+        .order_by()
+        .values_list("pk", flat=True)[: SET_APART_MAX + 1]
     )
     if len(apart_ids) > SET_APART_MAX:
         return None
     groups = list(
         plain.order_by()
-        .values(*PROFILE_COLUMNS)
-        .annotate(n=Count("pk"), first=Min("pk"))[: PROFILES_MAX + 1]
+        .values("engine_profile")  # type: ignore[misc]  # a generated field (the stubs lag)
+        .annotate(n=Count("pk"), first=Min("pk"))
     )
     if len(groups) > PROFILES_MAX:
         return None
@@ -866,11 +879,11 @@ def _ranked_by_profile(
         ranked = one_each.get(group["first"])
         if ranked is None:  # not a candidate: nor is any mentor of this profile
             continue
-        level = levels.setdefault(ranked.score, _Level(ranked.score, [], 0, []))
-        level.profiles.append((Q(**{name: group[name] for name in PROFILE_COLUMNS}), ranked))
+        level = levels.setdefault(ranked.score, _Level(ranked.score, {}, 0, []))
+        level.profiles[group["engine_profile"]] = ranked
         level.size += group["n"]
     for ranked in apart:
-        levels.setdefault(ranked.score, _Level(ranked.score, [], 0, [])).apart.append(ranked)
+        levels.setdefault(ranked.score, _Level(ranked.score, {}, 0, [])).apart.append(ranked)
     for level in levels.values():
         level.apart.sort(key=_rank_key)
     return _ProfileRanking(plain, [levels[score] for score in sorted(levels, reverse=True)])
