@@ -16,9 +16,19 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -195,14 +205,16 @@ def days_to_first_match(ecosystem: Ecosystem) -> tuple[list[float], list[float]]
     ).order_by()
 
     def days(side: str, created: Any) -> list[float]:
+        # The time between as one interval per row (half the values to read as two stamps).
         rows = (
             matches.values(side)
             .annotate(
                 first=Min(Greatest("mentor_accepted_at", "program_accepted_at")), created=created
             )
-            .values_list("first", "created")
+            .annotate(took=ExpressionWrapper(F("first") - F("created"), DurationField()))
+            .values_list("took", flat=True)
         )
-        return [max(0.0, (first - created).total_seconds() / 86400) for first, created in rows]
+        return [max(0.0, took.total_seconds() / 86400) for took in rows]
 
     # A mentor's sign-up is read by id for each mentor matched (an index): a join read every
     # mentor of the ecosystem. The opportunities are few: a join.
@@ -263,12 +275,20 @@ class Retention:
 
 
 def retention_figures(ecosystem: Ecosystem) -> Retention:
-    closed = list(
-        Match.objects.filter(
-            ecosystem=ecosystem,
-            status=MatchStatus.CLOSED,
-            opportunity__kind=OpportunityKind.RELATIONSHIP,
-        ).only("closure_kind", "closed_on", "expected_end_on", "closure_reason")
+    # Rows with the four fields `reached_agreed_duration` and the reasons read, not records.
+    closed = cast(
+        list[Match],
+        list(
+            Match.objects.filter(
+                ecosystem=ecosystem,
+                status=MatchStatus.CLOSED,
+                opportunity__kind=OpportunityKind.RELATIONSHIP,
+            )
+            .order_by()
+            .values_list(
+                "closure_kind", "closed_on", "expected_end_on", "closure_reason", named=True
+            )
+        ),
     )
     reached = [m for m in closed if reached_agreed_duration(m)]
     # Reasons are free text: the same reason typed differently in case or spacing counts once.
