@@ -87,7 +87,8 @@ class Replay(Generic[T]):
 
     def _insert(self) -> None:
         for model, rows in self._rows:
-            fields = model._meta.local_concrete_fields
+            # Generated columns are the database's to write.
+            fields = [f for f in model._meta.local_concrete_fields if not f.generated]
             size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
             for start in range(0, len(rows), size):
                 model._base_manager._insert(rows[start : start + size], fields=fields, raw=self.raw)

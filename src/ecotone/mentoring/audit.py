@@ -15,7 +15,8 @@ from .models import (
 )
 
 # Self-identification is shown only while the mentor shares it; a history would keep it after.
-track(Mentor, exclude=["shares_identity", "identity_tags"])
+# The engine profile is a digest the database writes from columns the history already keeps.
+track(Mentor, exclude=["shares_identity", "identity_tags", "engine_profile"])
 for model in (
     Consent,
     ScreeningStep,

@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -128,6 +129,33 @@ STAGE_UNSET = datetime.date.min
 STAGE_NEVER = datetime.date.max
 
 
+# The columns of a mentor whose values alone decide the engine's answer for a virtual
+# opportunity, given the steps held, a saved opportunity and room (`engine.SOLVER_MENTOR_JSON`
+# but the identity, which a program's ranking leaves out): stored together as one key,
+# `Mentor.engine_profile`, so that the partner's browse groups mentors by an index.
+ENGINE_PROFILE_COLUMNS = ("modes", "grade_bands", "languages", "topics", "skills", "availability")
+
+
+class ProfileDigest(models.Func):
+    """The digest of a text (MD5 on PostgreSQL, so that any profile fits an index entry; the
+    text itself elsewhere)."""
+
+    function = "MD5"
+    output_field = models.CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return compiler.compile(self.get_source_expressions()[0])
+
+
+def _engine_profile() -> ProfileDigest:
+    # Each JSON text is self-delimiting (brackets, quoted strings), so the joined texts of two
+    # mentors are equal exactly when every column is.
+    texts: list[Any] = []
+    for name in ENGINE_PROFILE_COLUMNS:
+        texts += [Cast(name, models.TextField()), models.Value("|")]
+    return ProfileDigest(Concat(*texts[:-1], output_field=models.TextField()))
+
+
 class Mentor(TimeStamped):
     """A person's mentoring profile in one ecosystem. Contact details (the user's email,
     `phone`) are for backbone staff and the programs the mentor is matched with only."""
@@ -197,6 +225,14 @@ class Mentor(TimeStamped):
     # back to the rule for a mentor whose stored stage has run out.
     screening_stage = models.CharField(max_length=16, default="not_started", editable=False)
     screening_stage_until = models.DateField(default=STAGE_UNSET, editable=False)
+    # Written by the database from ENGINE_PROFILE_COLUMNS: equal for two mentors exactly when
+    # those columns are.
+    engine_profile = models.GeneratedField(
+        expression=_engine_profile(),
+        output_field=models.TextField(),
+        db_persist=True,
+        editable=False,
+    )
 
     class Meta:
         ordering: ClassVar = ["user__name", "user__email"]
@@ -212,6 +248,19 @@ class Mentor(TimeStamped):
             models.Index(fields=["ecosystem", "screening_stage"], name="mentor_stage_filter_idx"),
             models.Index(
                 fields=["ecosystem", "screening_stage_until"], name="mentor_stage_until_idx"
+            ),
+            # The partner's browse: mentors at a stage, counted by profile from the index alone
+            # (PostgreSQL; `include` is ignored elsewhere).
+            models.Index(
+                fields=[
+                    "ecosystem",
+                    "status",
+                    "screening_stage",
+                    "screening_stage_until",
+                    "engine_profile",
+                ],
+                include=["id", "max_matches"],
+                name="mentor_profile_idx",
             ),
         ]
 

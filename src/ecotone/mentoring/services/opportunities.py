@@ -17,15 +17,28 @@ import datetime
 import json
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, cast
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, Q, QuerySet, TextField, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +61,7 @@ from ecotone.errors import DomainError
 
 from .. import engine, solver
 from ..models import (
+    ENGINE_PROFILE_COLUMNS,
     IDENTITY_CODES,
     Match,
     MatchStatus,
@@ -590,12 +604,13 @@ class RankedId:
     distance_mi: float | None
 
 
-def rank_mentors_for(opportunity: Opportunity, on: datetime.date | None = None) -> list[RankedId]:
+def rank_mentors_for(
+    opportunity: Opportunity, on: datetime.date | None = None
+) -> Sequence[RankedId]:
     """`ranked_mentors_for` without loading the mentors: what a page needs to count and
-    page through them; `load_ranked` loads the page's. The engine scores every candidate
-    from the columns it reads; the mentors whose stored screening stage covers the
-    opportunity (`screening.stages_covering`) are given the required steps, which they hold,
-    the others (stale stages, mostly none) their records (`engine.held_steps`)."""
+    page through them (a sequence: its length, and slices); `load_ranked` loads the page's.
+    For a virtual opportunity the engine scores one mentor per profile (`_ranked_by_profile`),
+    otherwise every candidate (`_rank_each`); both give the same list."""
     if opportunity.status != OpportunityStatus.OPEN:
         return []
     on = on or timezone.localdate()
@@ -608,9 +623,32 @@ def rank_mentors_for(opportunity: Opportunity, on: datetime.date | None = None) 
         on,
         steps,
     )
-    covering = screening.stored_stage_holds(on) & Q(
+    if opportunity.mode == solver.VIRTUAL and on >= timezone.localdate():
+        ranking = _ranked_by_profile(opportunity, mentors, on, steps)
+        if ranking is not None:
+            return ranking
+    return _rank_each(opportunity, mentors, on, steps)
+
+
+def _covering(opportunity: Opportunity, on: datetime.date, steps: list[ScreeningStep]) -> Q:
+    """The mentors whose stored screening stage covers the opportunity on `on`: they hold
+    every step it requires (`screening.stages_covering`)."""
+    return screening.stored_stage_holds(on) & Q(
         screening_stage__in=sorted(screening.stages_covering(steps, opportunity.direct_contact))
     )
+
+
+def _rank_each(
+    opportunity: Opportunity,
+    mentors: QuerySet[Mentor],
+    on: datetime.date,
+    steps: list[ScreeningStep],
+) -> list[RankedId]:
+    """Of `mentors`, the opportunity's candidates with room, ranked: the engine scores each
+    from the columns it reads; the mentors whose stored screening stage covers the
+    opportunity (`_covering`) are given the required steps, which they hold, the others
+    (stale stages, mostly none) their records (`engine.held_steps`)."""
+    covering = _covering(opportunity, on, steps)
     texts = {f"{name}_text": Cast(name, TextField()) for name in _ENGINE_JSON}
     decode = lru_cache(maxsize=None)(json.loads)
     rows = [
@@ -626,9 +664,13 @@ def rank_mentors_for(opportunity: Opportunity, on: datetime.date | None = None) 
         return []
     required = engine.required_codes(opportunity, steps)
     held = engine.held_steps([r.pk for r in rows if not r.covered], on)
+    holding_matches = Match.objects.filter(holding())
+    if len(rows) <= _FEW:
+        holding_matches = holding_matches.filter(mentor_id__in=[r.pk for r in rows])
+    else:
+        holding_matches = holding_matches.filter(mentor__ecosystem_id=opportunity.ecosystem_id)
     taken = dict(
-        Match.objects.filter(holding(), mentor__ecosystem_id=opportunity.ecosystem_id)
-        .order_by()
+        holding_matches.order_by()
         .values("mentor_id")
         .annotate(n=Count("pk"))
         .values_list("mentor_id", "n")
@@ -668,8 +710,183 @@ def rank_mentors_for(opportunity: Opportunity, on: datetime.date | None = None) 
                 check.distance_mi,
             )
         )
-    ranked.sort(key=lambda r: (-r.score, r.distance_mi or 0.0, r.mentor_id))
+    ranked.sort(key=_rank_key)
     return ranked
+
+
+def _rank_key(r: RankedId) -> tuple[int, float, int]:
+    """The order of the ranking: best score first, then nearest, then by id."""
+    return (-r.score, r.distance_mi or 0.0, r.mentor_id)
+
+
+# A list of ids this long or shorter is asked for by id (`_rank_each`'s places taken).
+_FEW = 2000
+# A virtual opportunity's ranking depends, besides the per-mentor facts `_ranked_by_profile`
+# sets apart (screening read from records, a saved opportunity, no room), only on these
+# columns, stored together as `Mentor.engine_profile`: the engine's JSON columns but the
+# identity (left out of a program's ranking). Where, and how far one travels, matter only to
+# in-person work.
+PROFILE_COLUMNS = ENGINE_PROFILE_COLUMNS
+# More distinct profiles or set-apart mentors than these, and every candidate is scored.
+PROFILES_MAX = 400
+SET_APART_MAX = 2000
+
+
+@dataclass
+class _Level:
+    """The mentors of one score in a `_ProfileRanking`: those of its profiles, in id order,
+    merged with the set-apart mentors of that score."""
+
+    score: int
+    profiles: dict[str, RankedId]  # a profile (`Mentor.engine_profile`): its first mentor's
+    size: int  # how many of the profiles' mentors
+    apart: list[RankedId]  # set-apart mentors at this score, by id
+
+
+class _ProfileRanking(Sequence[RankedId]):
+    """The ranking of `_ranked_by_profile` as a sequence: its length from counts, a slice
+    read from the database a score level at a time (mentors in id order within one)."""
+
+    def __init__(self, mentors: QuerySet[Mentor], levels: list[_Level]) -> None:
+        self._mentors = mentors
+        self._levels = levels
+        self._length = sum(level.size + len(level.apart) for level in levels)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Any:
+        return iter(self._slice(0, self._length))
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._length)
+            if step != 1:
+                return self._slice(0, self._length)[index]
+            return self._slice(start, stop)
+        position = index + self._length if index < 0 else index
+        if not 0 <= position < self._length:
+            raise IndexError(index)
+        return self._slice(position, position + 1)[0]
+
+    def _slice(self, start: int, stop: int) -> list[RankedId]:
+        out: list[RankedId] = []
+        offset = 0
+        for level in self._levels:
+            total = level.size + len(level.apart)
+            if offset >= stop:
+                break
+            if offset + total > start:
+                a, b = max(0, start - offset), min(total, stop - offset)
+                out.extend(self._level_slice(level, a, b))
+            offset += total
+        return out
+
+    def _level_slice(self, level: _Level, a: int, b: int) -> list[RankedId]:
+        """Positions a to b (exclusive) of one level. A profile mentor's position is its
+        place among the profiles' mentors plus the set-apart mentors before it (by id)."""
+        apart = [r.mentor_id for r in level.apart]
+        first = max(0, a - len(apart))
+        rows: list[tuple[int, str]] = []
+        if level.size and first < level.size:
+            rows = list(
+                # The stubs do not know generated fields yet.
+                self._mentors.filter(engine_profile__in=sorted(level.profiles))  # type: ignore[misc]
+                .order_by("pk")
+                .values_list("pk", "engine_profile")[first:b]
+            )
+        placed: list[tuple[int, RankedId]] = []
+        for i, (pk, k) in enumerate(rows):
+            template = level.profiles[k]
+            position = first + i + bisect_left(apart, pk)
+            if a <= position < b:
+                placed.append((position, replace(template, mentor_id=pk)))
+        pks = [pk for pk, _k in rows]
+        complete = first + len(rows) >= level.size  # the rows reach the level's end
+        for j, ranked in enumerate(level.apart):
+            before = bisect_left(pks, ranked.mentor_id)
+            if (before == 0 and first > 0) or (before == len(pks) and not complete):
+                continue  # outside the rows read, so outside a..b
+            position = j + first + before
+            if a <= position < b:
+                placed.append((position, ranked))
+        placed.sort(key=lambda pair: pair[0])
+        return [ranked for _position, ranked in placed]
+
+
+def _ranked_by_profile(
+    opportunity: Opportunity,
+    mentors: QuerySet[Mentor],
+    on: datetime.date,
+    steps: list[ScreeningStep],
+) -> _ProfileRanking | None:
+    """The ranking of a virtual opportunity without scoring every candidate: there the
+    engine's answer for a mentor depends only on the mentor's profile (`PROFILE_COLUMNS`), on
+    the steps held, on whether the mentor saved the opportunity and has room. Mentors whose
+    stored stage covers the opportunity, who did not save it and have room are grouped by
+    profile in the database and the engine (`_rank_each`) scores one mentor of each profile;
+    the others (stale stages, saved; few) are scored one by one. None when there are too
+    many profiles or such mentors: then every candidate is scored."""
+    # Every place a mentor holds counts (`_rank_each`'s `taken`: a mentor's matches are all
+    # in the mentor's ecosystem), compared with the mentor's limit for the mentors holding
+    # one (a join on every mentor of the ecosystem read them all).
+    limit = Mentor.objects.filter(pk=OuterRef("mentor_id")).order_by().values("max_matches")
+    no_room = (
+        Match.objects.filter(holding())
+        .order_by()
+        .values("mentor_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=Subquery(limit))
+        .values("mentor_id")
+    )
+    saved = Mentor.saved_opportunities.through.objects.filter(opportunity_id=opportunity.pk).values(
+        "mentor_id"
+    )
+    covering = _covering(opportunity, on, steps)
+    plain = (
+        mentors.filter(covering, max_matches__gt=0).exclude(pk__in=saved).exclude(pk__in=no_room)
+    )
+    apart_ids = list(
+        mentors.filter(~covering | Q(pk__in=saved))
+        .order_by()
+        .values_list("pk", flat=True)[: SET_APART_MAX + 1]
+    )
+    if len(apart_ids) > SET_APART_MAX:
+        return None
+    groups = list(
+        plain.order_by()
+        .values("engine_profile")  # type: ignore[misc]  # a generated field (the stubs lag)
+        .annotate(n=Count("pk"), first=Min("pk"))
+    )
+    if len(groups) > PROFILES_MAX:
+        return None
+    one_each = {
+        r.mentor_id: r
+        for r in _rank_each(
+            opportunity,
+            Mentor.objects.filter(pk__in=[g["first"] for g in groups]),
+            on,
+            steps,
+        )
+    }
+    apart = (
+        _rank_each(opportunity, Mentor.objects.filter(pk__in=apart_ids), on, steps)
+        if apart_ids
+        else []
+    )
+    levels: dict[int, _Level] = {}
+    for group in groups:
+        ranked = one_each.get(group["first"])
+        if ranked is None:  # not a candidate: nor is any mentor of this profile
+            continue
+        level = levels.setdefault(ranked.score, _Level(ranked.score, {}, 0, []))
+        level.profiles[group["engine_profile"]] = ranked
+        level.size += group["n"]
+    for ranked in apart:
+        levels.setdefault(ranked.score, _Level(ranked.score, {}, 0, [])).apart.append(ranked)
+    for level in levels.values():
+        level.apart.sort(key=_rank_key)
+    return _ProfileRanking(plain, [levels[score] for score in sorted(levels, reverse=True)])
 
 
 def load_ranked(ranked: Sequence[RankedId]) -> list[RankedMentor]:

@@ -339,9 +339,14 @@ def mentor_list(request: HttpRequest, ecosystem_slug: str) -> HttpResponseBase:
         rows = mentors
     if fmt in FORMATS:
         return table_response(f"{ecosystem.slug}-mentors", fmt, *_mentor_table(rows))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's ids in the list's order, then those mentors with their accounts and records: a
+    # deep page skips its thousands of rows as narrow ids (page 2,000 of 100,000 mentors took
+    # twice as long skipping whole rows with their accounts and employers).
+    ids = rows.prefetch_related(None).values_list("pk", flat=True)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    loaded = rows.in_bulk(list(page.object_list))
     # Live matches for the page's mentors only (a deep page skips thousands of rows first).
-    shown = list(page.object_list)
+    shown = [loaded[pk] for pk in page.object_list if pk in loaded]
     live = engine.live_counts("mentor", [mentor.pk for mentor in shown])
     for mentor in shown:
         mentor.live_matches = live.get(mentor.pk, 0)
