@@ -790,8 +790,7 @@ class _ProfileRanking(Sequence[RankedId]):
         rows: list[tuple[int, str]] = []
         if level.size and first < level.size:
             rows = list(
-                # The stubs do not know generated fields yet.
-                self._mentors.filter(engine_profile__in=sorted(level.profiles))  # type: ignore[misc]
+                self._mentors.filter(engine_profile__in=sorted(level.profiles))
                 .order_by("pk")
                 .values_list("pk", "engine_profile")[first:b]
             )
@@ -854,9 +853,7 @@ def _ranked_by_profile(
     if len(apart_ids) > SET_APART_MAX:
         return None
     groups = list(
-        plain.order_by()
-        .values("engine_profile")  # type: ignore[misc]  # a generated field (the stubs lag)
-        .annotate(n=Count("pk"), first=Min("pk"))
+        plain.order_by().values("engine_profile").annotate(n=Count("pk"), first=Min("pk"))
     )
     if len(groups) > PROFILES_MAX:
         return None
