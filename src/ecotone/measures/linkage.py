@@ -355,7 +355,9 @@ def link(
 
     `rosters` says which roster each row comes from (two different exact hashes on one roster
     are two people), `exact` the rows' exact hashes, `clk_bytes` their CLKs and `blocks` their
-    blocking keys; rows with one exact hash must share their CLK and block, as encoding gives.
+    blocking keys; rows with one exact hash must share their block, as encoding gives. Their
+    CLKs may differ (the school is in the CLK, not in the exact hash): two people are as similar
+    as the most similar of their CLKs, whatever the order of the rows.
     """
     from anonlink.similarities import dice_coefficient_accelerated
     from anonlink.solving import greedy_solve
@@ -364,37 +366,36 @@ def link(
     rows = len(exact)
     if not rows:
         return np.zeros(0, dtype=np.int64)
-    hashes, first_row, node_of_row = np.unique(
-        np.asarray(exact), return_index=True, return_inverse=True
-    )
+    hashes, node_of_row = np.unique(np.asarray(exact), return_inverse=True)
     node_of_row = node_of_row.reshape(-1)
     roster_array = np.asarray(rosters, dtype=np.int64)
     rosters_of: list[set[int]] = [set() for _ in range(len(hashes))]
     for node, roster in zip(node_of_row.tolist(), roster_array.tolist(), strict=True):
         rosters_of[node].add(roster)
 
-    by_block: dict[str, list[int]] = {}
-    for node, row in enumerate(first_row.tolist()):
-        by_block.setdefault(blocks[row], []).append(node)
+    # Each block's distinct (person, CLK) variants.
+    by_block: dict[str, dict[tuple[int, bytes], None]] = {}
+    for node, block, clk in zip(node_of_row.tolist(), blocks, clk_bytes, strict=True):
+        by_block.setdefault(block, {})[node, clk] = None
 
-    sims: list[float] = []
-    lefts: list[int] = []
-    rights: list[int] = []
-    for nodes in by_block.values():
-        if len(nodes) < 2:
+    best: dict[tuple[int, int], float] = {}
+    for variants in by_block.values():
+        nodes = [node for node, _ in variants]
+        if len(set(nodes)) < 2:
             continue
         filters = []
-        for node in nodes:
+        for _, clk in variants:
             bloom = bitarray()
-            bloom.frombytes(clk_bytes[int(first_row[node])])
+            bloom.frombytes(clk)
             filters.append(bloom)
         block_sims, (left, right) = dice_coefficient_accelerated((filters, filters), threshold)
         for sim, i, j in zip(block_sims, left, right, strict=True):
             a, b = nodes[i], nodes[j]
-            if a < b and rosters_of[a].isdisjoint(rosters_of[b]):
-                sims.append(sim)
-                lefts.append(a)
-                rights.append(b)
+            if a < b and rosters_of[a].isdisjoint(rosters_of[b]) and sim > best.get((a, b), -1.0):
+                best[a, b] = sim
+    lefts = [a for a, _ in best]
+    rights = [b for _, b in best]
+    sims = list(best.values())
 
     node_person = np.arange(len(hashes), dtype=np.int64)
     if sims:
