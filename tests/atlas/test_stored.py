@@ -195,3 +195,37 @@ def test_a_run_finished_before_rows_were_stored_gets_them_when_first_read(
     assert page.status_code == 200
     assert AreaResult.objects.filter(run=run).count() == 8
     assert AnalysisRun.objects.get(pk=run.pk).digest is not None
+
+
+def _rows_and_indexes(run: AnalysisRun) -> tuple[list[tuple[Any, ...]], list[str]]:
+    from django.db import connection
+
+    names = [f.attname for f in AreaResult._meta.concrete_fields if f.attname not in ("id",)]
+    rows = list(AreaResult.objects.filter(run=run).order_by("area_id").values_list(*names))
+    with connection.cursor() as cursor:
+        indexes = sorted(
+            connection.introspection.get_constraints(cursor, AreaResult._meta.db_table)
+        )
+    return rows, indexes
+
+
+def test_a_large_run_written_with_its_indexes_set_aside_stores_the_same_rows(
+    region: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write path of a national run (SQLite: indexes dropped and built again after; on
+    PostgreSQL: COPY, as every run) stores what the row-by-row path stored, and leaves the
+    table with the same indexes; the rows of the run it supersedes go in the same write."""
+    run = _run(region)
+    before, indexes = _rows_and_indexes(run)
+    assert len(before) == 8 and len(indexes) >= 15
+    result = runs.result_of(run)
+    older = AnalysisRun.objects.create(analysis=run.analysis, fingerprint="old", status="done")
+    stored.store(older, result, region.alpha)
+    assert AreaResult.objects.filter(run=older).count() == 8
+    monkeypatch.setattr(stored, "REBUILD_MIN_ROWS", 1)
+    digest = stored.store(run, result, region.alpha, replacing=[older.pk])
+    after, indexes_after = _rows_and_indexes(run)
+    assert after == before
+    assert indexes_after == indexes
+    assert not AreaResult.objects.filter(run=older).exists()
+    assert digest == runs.digest_of(run)
