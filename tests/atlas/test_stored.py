@@ -217,7 +217,8 @@ def test_a_large_run_written_with_its_indexes_set_aside_stores_the_same_rows(
     table with the same indexes; the rows of the run it supersedes go in the same write."""
     run = _run(region)
     before, indexes = _rows_and_indexes(run)
-    assert len(before) == 8 and len(indexes) >= 15
+    assert len(before) == 8
+    assert len(indexes) >= 15
     result = runs.result_of(run)
     older = AnalysisRun.objects.create(analysis=run.analysis, fingerprint="old", status="done")
     stored.store(older, result, region.alpha)

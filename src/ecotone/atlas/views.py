@@ -896,7 +896,7 @@ def _comparison_context(column: Any, ecosystem: Ecosystem, name: str) -> dict[st
         else None
         for key, _label, _kind in SUMMARY_ROWS
     }
-    figures = publish.Figures(column.result.areas, ecosystem)
+    figures = column.figures(ecosystem)
     rows = []
     for key, label, kind in SUMMARY_ROWS:
         text, direction = _change(column.deltas.get(key), kind, key, figures)

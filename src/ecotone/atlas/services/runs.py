@@ -368,6 +368,8 @@ def compute_run(run: AnalysisRun) -> AnalysisRun:
                 run.digest = stored.store(run, result, ecosystem, replacing=superseded)
             _finish(run, started, RunStatus.DONE)
             AnalysisRun.objects.filter(pk__in=superseded).delete()
+            if run.is_preview:
+                _compare_preview(run)
     except Exception as error:
         logger.exception("Analysis run %s failed", run.pk)
         run.digest = None
@@ -380,6 +382,21 @@ def compute_run(run: AnalysisRun) -> AnalysisRun:
         )
         _finish(run, started, RunStatus.FAILED)
     return run
+
+
+def _compare_preview(run: AnalysisRun) -> None:
+    """Keep on a finished preview its comparison with today's run when that is done and
+    current, so that its page reads it rather than both whole results (`preview_comparison`
+    compares them on the first read otherwise)."""
+    from .scenarios import store_comparison  # scenarios reads runs: imported when used
+
+    analysis = run.analysis
+    baseline = (
+        _runs(analysis, None).filter(fingerprint=fingerprint(analysis), status=RunStatus.DONE)
+    ).first()
+    if baseline is not None:
+        baseline.analysis, baseline.scenario = analysis, None
+        store_comparison(run, baseline)
 
 
 def _finish(run: AnalysisRun, started: float, status: str) -> None:
