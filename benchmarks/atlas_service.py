@@ -2,24 +2,31 @@
 database, then its pages read (issue 15 item 1's budgets).
 
     .venv/bin/python benchmarks/atlas_service.py [--areas 100000] [--programs 150000]
-        [--runs 3] [--requests 20] [--before-requests 3] [--keep DIR]
+        [--runs 3] [--requests 20] [--before-requests 3] [--keep DIR] [--only ...] [--src DIR]
+    WITH_POSTGRES_KEEP=DIR/pg scripts/with-postgres.sh .venv/bin/python \
+        benchmarks/atlas_service.py --keep DIR ...    # the same on PostgreSQL
 
 `benchmarks/atlas.py` times the Django-free algorithm on arrays. This times what wraps it, on
-SQLite: a run computed from the database by the task `compute_analysis_run` (programs and
-areas loaded, `reach.analyse`, the result and its published per-area rows stored), then,
-through the Django test client as a signed-in member, the atlas page (six pages of the
-priority list), the map layer for a state-sized viewport and for the whole country, the API's
-per-area pages and the CSV export (its time, and the peak of Python's allocations while it
-streams). "Before" is the same pages served by the views, export and API of BEFORE loaded from
-git into this process, timed in the same run. The directory is benchmarks/directory.py's
-national one (150,000 programs; `--keep DIR` reuses a database built before); the areas are
+SQLite (or the PostgreSQL of DATABASE_URL under scripts/with-postgres.sh): runs computed from
+the database by the task `compute_analysis_run` (programs and areas loaded, `reach.analyse`,
+the result and its published per-area rows stored, the run before it deleted), then, through
+the Django test client as a signed-in member, the atlas page (six pages of the priority list),
+the map layer for a state-sized viewport and for the whole country, the API's per-area pages
+and the CSV export (its time, and the peak of Python's allocations while it streams).
+"Before" is the same pages served by the views, export and API of BEFORE loaded from git into
+this process, timed in the same run. The directory is benchmarks/directory.py's national one
+(150,000 programs; `--keep DIR` reuses a database built before); the areas are
 benchmarks/atlas.py's national layout. The last line printed is one JSON object with
 `page_p95_ms`, `map_p95_ms`, `map_bytes`, `api_p95_ms`, `export_seconds`, `export_peak_mb`,
-`run_seconds` and their "before" counterparts, then `search_p95_ms` (the priority list's
-name searches, against `--search-before`'s page without the search's index) and a large
-scenario preview's `preview_request_ms`, `preview_task_seconds` and `preview_page_seconds`
-(against `preview_in_request_seconds_before`). `--only search,preview` times just those on a
-kept database's run; `--no-extras` leaves them out (to time a tree from before them).
+`run_seconds` (the median; each run's wall and CPU seconds and load beside it) and their
+"before" counterparts, then `search_p95_ms` (the priority list's name searches, against
+`--search-before`'s page without the search's index) and a large scenario preview's
+`preview_request_ms`, `preview_task_seconds` and its finished page's `preview_page_p95_ms`
+(`--requests` reads; against `preview_in_request_seconds_before`, left out with
+`--before-requests 0`). `--only run,preview` (or `search`, `preview`, `run`) times just those
+on a kept database; `--src DIR` times another tree's code (a checkout of an older commit) on
+the same database, to run old and new by turns on a busy machine; `--no-extras` leaves the
+search and preview out (to time a tree from before them).
 """
 
 from __future__ import annotations
@@ -41,12 +48,22 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+# `--src DIR`: time another tree's code (its src/) on the same database, e.g. a checkout of the
+# commit before a change, run by turns with this one.
+SRC = (
+    Path(sys.argv[sys.argv.index("--src") + 1]).resolve()
+    if "--src" in sys.argv[:-1]
+    else ROOT / "src"
+)
+sys.path.insert(0, str(SRC))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def _setup(database: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    """SQLite in `database`, or the PostgreSQL of DATABASE_URL when the script runs under
+    scripts/with-postgres.sh (with WITH_POSTGRES_KEEP=DIR to keep the data it builds)."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecotone.settings")
     os.environ["TASKS_BACKEND"] = "immediate"
     import django
@@ -178,9 +195,11 @@ def main() -> None:
     parser.add_argument("--keep", metavar="DIR", help="keep the database in DIR and reuse it")
     parser.add_argument(
         "--only",
-        choices=("search", "preview", "search,preview"),
-        help="only the name search (before/after) and/or a large preview, on the kept run",
+        choices=("search", "preview", "search,preview", "run", "run,preview"),
+        help="only the name search (before/after), runs from the database and/or a large "
+        "preview, on the kept database",
     )
+    parser.add_argument("--src", help="time this tree's src/ instead (see SRC)")
     parser.add_argument(
         "--search-before",
         default="21caf9c",
@@ -204,13 +223,46 @@ def main() -> None:
 STATE_BBOX = "-84.9,38.4,-80.5,42.0"
 
 
+def time_runs(analysis: Any, n: int) -> tuple[dict[str, Any], Any]:
+    """A run from the database as the task computes it (its progress saved as it goes), `n`
+    times, each replacing the run before it (deleted by the task, as when the ecosystem
+    changed): the median and each run's seconds, CPU seconds of this process and load."""
+    from ecotone.atlas import services
+    from ecotone.atlas.models import AnalysisRun
+    from ecotone.atlas.services import runs as atlas_runs
+
+    walls, cpus, loads, run = [], [], [], None
+    for _ in range(n):
+        wall, cpu = time.perf_counter(), time.process_time()
+        run = AnalysisRun.objects.create(
+            analysis=analysis, fingerprint=services.fingerprint(analysis, None), stage="queued"
+        )
+        atlas_runs.compute_analysis_run.enqueue(run.pk)  # TASKS_BACKEND=immediate
+        run = AnalysisRun.objects.select_related("analysis__ecosystem").get(pk=run.pk)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+        loads.append(round(os.getloadavg()[0], 2))
+        assert run.status == "done", run.error
+        assert run.progress == 100
+        print(f"run {walls[-1]:.1f} s ({cpus[-1]:.1f} s CPU), load {loads[-1]}", file=sys.stderr)
+    figures = {
+        "run_seconds": round(statistics.median(walls), 2),
+        "run_seconds_each": [round(x, 2) for x in walls],
+        "run_cpu_seconds_each": [round(x, 2) for x in cpus],
+        "run_load_each": loads,
+        "run_final_stage": f"{run.stage}:{run.progress}",
+        "run_rows_kept": AnalysisRun.objects.filter(analysis=analysis, is_preview=False).count(),
+    }
+    return figures, run
+
+
 def measure(args: argparse.Namespace) -> dict[str, Any]:
+    from django.db import connection
     from django.test import Client, override_settings
 
     from directory import build_once  # benchmarks/directory.py
     from ecotone.accounts.models import User
     from ecotone.atlas import services
-    from ecotone.atlas.models import AnalysisRun
     from ecotone.atlas.services import runs as atlas_runs
     from ecotone.atlas.services import stored
     from ecotone.ecosystems.models import Ecosystem, Membership, Role
@@ -222,22 +274,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     ecosystem = Ecosystem.objects.get(slug=slug)
     analysis = services.default_analysis(ecosystem)
 
-    stages: list[str] = []
-
-    def compute() -> AnalysisRun:
-        """A run from the database as the task computes it (its progress saved as it goes)."""
-        AnalysisRun.objects.filter(analysis=analysis).delete()
-        run = AnalysisRun.objects.create(
-            analysis=analysis, fingerprint=services.fingerprint(analysis, None), stage="queued"
-        )
-        atlas_runs.compute_analysis_run.enqueue(run.pk)  # TASKS_BACKEND=immediate
-        run = AnalysisRun.objects.select_related("analysis__ecosystem").get(pk=run.pk)
-        stages.append(f"{run.stage}:{run.progress}")
-        return run
-
-    run_seconds, run = _timed(compute, args.runs)
-    assert run.status == "done", run.error
-    assert run.progress == 100
+    run_figures, run = time_runs(analysis, args.runs)
+    run_seconds = run_figures["run_seconds"]
     # What storing the rows adds to a run: the run before rows were stored took the rest.
     result = atlas_runs.result_of(run)
     store_seconds, _digest = _timed(lambda: stored.store(run, result, ecosystem), 1)
@@ -293,12 +331,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "areas": args.areas,
         "programs": args.programs,
-        "database": "sqlite",
+        "database": connection.vendor,
+        "src": str(SRC),
         "reused_database": reused,
-        "run_seconds": round(run_seconds, 2),
+        **run_figures,
         "run_store_seconds": round(store_seconds, 2),
-        "run_seconds_before": round(run_seconds - store_seconds, 2),
-        "run_final_stage": stages[-1],
         "sites": run.result["summary"]["sites"],
         "pairs": run.result["summary"]["pairs_in_reach"],
         "deserts": run.result["summary"]["deserts"],
@@ -350,7 +387,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     }
     if not args.no_extras:
         figures.update(search_figures(client, base, args))
-        figures.update(preview_figures(client, base, analysis))
+        figures.update(
+            preview_figures(client, base, analysis, args.requests, args.before_requests > 0)
+        )
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     figures["load_average"] = [round(x, 2) for x in os.getloadavg()]
     return figures
@@ -439,10 +478,13 @@ PREVIEW_PROGRAM = {
 }
 
 
-def preview_figures(client: Any, base: str, analysis: Any) -> dict[str, Any]:
+def preview_figures(
+    client: Any, base: str, analysis: Any, requests: int, before: bool = True
+) -> dict[str, Any]:
     """A large ecosystem's scenario preview: the request that queues it (no worker: the dummy
-    backend keeps it), the task computing it, and the page showing the finished comparison;
-    before, the same preview computed in the request (ATLAS_SYNC_MAX_AREAS above the size)."""
+    backend keeps it), the task computing it, and the page showing the finished comparison
+    (`requests` times: p95 and median); before (unless `before` is false), the same preview
+    computed in the request (ATLAS_SYNC_MAX_AREAS above the size)."""
     from django.test import override_settings
 
     from ecotone.atlas.models import AnalysisRun
@@ -462,22 +504,27 @@ def preview_figures(client: Any, base: str, analysis: Any) -> dict[str, Any]:
     status = atlas_runs.compute_analysis_run.call(run.pk)
     task_seconds = time.perf_counter() - started
     assert status == "done", status
-    started = time.perf_counter()
-    page = client.get(response["Location"], HTTP_HOST="127.0.0.1")
-    page_seconds = time.perf_counter() - started
-    assert page.status_code == 200
-    assert b"desert" in page.content
-    with override_settings(ATLAS_SYNC_MAX_AREAS=10**9):
+    pages = []
+    for _ in range(max(1, requests)):
         started = time.perf_counter()
-        before = client.post(url, PREVIEW_PROGRAM, HTTP_HOST="127.0.0.1")
-        before_seconds = time.perf_counter() - started
-    assert before.status_code == 200
+        page = client.get(response["Location"], HTTP_HOST="127.0.0.1")
+        pages.append(time.perf_counter() - started)
+        assert page.status_code == 200
+        assert b"desert" in page.content
     figures = {
         "preview_request_ms": round(request_seconds * 1000, 1),
         "preview_task_seconds": round(task_seconds, 2),
-        "preview_page_seconds": round(page_seconds, 2),
-        "preview_in_request_seconds_before": round(before_seconds, 2),
+        "preview_page_seconds": round(pages[0], 2),
+        "preview_page_p95_ms": round(_p95(pages) * 1000, 1),
+        "preview_page_median_ms": round(statistics.median(pages) * 1000, 1),
+        "preview_page_requests": len(pages),
     }
+    if before:
+        with override_settings(ATLAS_SYNC_MAX_AREAS=10**9):
+            started = time.perf_counter()
+            old = client.post(url, PREVIEW_PROGRAM, HTTP_HOST="127.0.0.1")
+            figures["preview_in_request_seconds_before"] = round(time.perf_counter() - started, 2)
+        assert old.status_code == 200
     print(f"preview: {figures}", file=sys.stderr)
     return figures
 
@@ -485,6 +532,7 @@ def preview_figures(client: Any, base: str, analysis: Any) -> dict[str, Any]:
 def measure_only(args: argparse.Namespace) -> dict[str, Any]:
     """`--only`: the name search and/or a preview on the kept database's run (computed once
     if it has none current)."""
+    from django.db import connection
     from django.test import Client
 
     from directory import build_once  # benchmarks/directory.py
@@ -503,12 +551,17 @@ def measure_only(args: argparse.Namespace) -> dict[str, Any]:
     client.force_login(user)
     base = f"/e/{slug}/atlas/"
     figures: dict[str, Any] = {"areas": args.areas, "programs": args.programs}
+    figures["database"], figures["src"] = connection.vendor, str(SRC)
     figures["load_average_start"] = [round(x, 2) for x in os.getloadavg()]
+    if "run" in args.only:
+        figures.update(time_runs(analysis, args.runs)[0])
     if "search" in args.only:
         client.get(base, HTTP_HOST="127.0.0.1")  # the state cached, as between requests
         figures.update(search_figures(client, base, args))
     if "preview" in args.only:
-        figures.update(preview_figures(client, base, analysis))
+        figures.update(
+            preview_figures(client, base, analysis, args.requests, args.before_requests > 0)
+        )
     figures["load_average"] = [round(x, 2) for x in os.getloadavg()]
     return figures
 

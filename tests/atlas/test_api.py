@@ -266,3 +266,50 @@ def test_another_ecosystems_scenario_is_not_found(region: World) -> None:
     client = region.client("staff")
     assert client.get(f"{BASE}/scenarios/{scenario.pk}/").status_code == 404
     assert client.get(f"{BASE}/analyses/{other.pk}/").status_code == 404
+
+
+def test_a_large_ecosystems_api_preview_is_queued_and_read_where_it_says(
+    region: World, settings: Any
+) -> None:
+    """At ATLAS_SYNC_MAX_AREAS areas or more the API queues the preview as the page does: 202
+    with where to poll; the poll answers 202 while it computes, then the column the preview
+    computed in the request answered, to the person who asked only."""
+    client = region.client("staff")
+    lat, lon = at(60)
+    body = {"programs": [{"name": "Club", "latitude": lat, "longitude": lon, "seats": 100}]}
+    url = f"{BASE}/scenarios/preview/"
+    at_once = client.post(url, body, content_type="application/json")
+    assert at_once.status_code == 200
+    settings.ATLAS_SYNC_MAX_AREAS = 2  # the region has 3 areas: previews are queued
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    queued = client.post(url, body, content_type="application/json")
+    assert queued.status_code == 202
+    poll = queued.json()["poll"]
+    assert queued["Location"] == poll
+    assert queued.json()["run"]["status"] == "queued"
+    assert queued.json()["ready"] is False
+    waiting = client.get(poll)
+    assert waiting.status_code == 202
+    assert waiting.json()["summary"] is None
+    assert region.client("admin").get(poll).status_code == 404  # backbone, not the asker
+    from ecotone.atlas.models import AnalysisRun
+    from ecotone.atlas.services import runs
+
+    for pk in AnalysisRun.objects.filter(status="queued").values_list("pk", flat=True):
+        runs.compute_analysis_run.call(pk)
+    done = client.get(poll)
+    assert done.status_code == 200
+    assert done.json()["ready"] is True
+    expected = at_once.json()
+    for key in (
+        "summary",
+        "deltas",
+        "no_longer_deserts",
+        "new_deserts",
+        "youth_newly_in_reach",
+        "areas_newly_in_reach",
+    ):
+        assert done.json()[key] == expected[key], key
+    assert done.json()["youth_newly_in_reach"] == 610  # rounded: a hidden area is among them
+    assert client.post(url, body, content_type="application/json").status_code == 200  # done
+    assert client.get(f"{BASE}/scenarios/preview/999999/").status_code == 404

@@ -218,3 +218,32 @@ def test_an_out_of_range_latitude_is_named_once_not_also_missing() -> None:
     half = HypotheticalProgramForm({**base, "latitude": "39.2", "longitude": ""})
     assert not half.is_valid()
     assert "Give both the latitude and the longitude, or neither." in half.errors["longitude"]
+
+
+def _preview_section(page: str) -> str:
+    return page.split('id="preview"', 1)[1].split("</section>", 1)[0]
+
+
+def test_a_finished_previews_page_reads_the_comparison_its_task_stored(
+    large: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The task keeps the comparison on the preview: its page decodes neither whole result
+    and shows what comparing them whole shows (which a page does, and stores, when today's
+    run is not the one the preview was compared with)."""
+    analysis = services.default_analysis(large.alpha)
+    run = preview_run(preview_post(large))
+    today = runs.latest_run(analysis)
+    assert AnalysisRun.objects.get(pk=run.pk).digest["baseline_run"] == today.pk
+    url = f"{NEW}?preview={run.pk}"
+
+    def decoded(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("a whole result was decoded")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(runs, "result_from", decoded)
+        from_stored = _preview_section(html(large.client("member").get(url)))
+    assert "1 desert closed" in from_stored
+    AnalysisRun.objects.filter(pk=run.pk).update(digest={"baseline_run": -1})
+    compared_whole = _preview_section(html(large.client("member").get(url)))
+    assert compared_whole == from_stored
+    assert AnalysisRun.objects.get(pk=run.pk).digest["baseline_run"] == today.pk  # kept again

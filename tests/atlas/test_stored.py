@@ -9,6 +9,8 @@ import io
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecotone.atlas import services, views
 from ecotone.atlas.colours import AccessScale, NeedScale
@@ -195,3 +197,87 @@ def test_a_run_finished_before_rows_were_stored_gets_them_when_first_read(
     assert page.status_code == 200
     assert AreaResult.objects.filter(run=run).count() == 8
     assert AnalysisRun.objects.get(pk=run.pk).digest is not None
+
+
+def _rows_and_indexes(run: AnalysisRun) -> tuple[list[tuple[Any, ...]], list[str]]:
+    from django.db import connection
+
+    names = [f.attname for f in AreaResult._meta.concrete_fields if f.attname not in ("id",)]
+    rows = list(AreaResult.objects.filter(run=run).order_by("area_id").values_list(*names))
+    with connection.cursor() as cursor:
+        indexes = sorted(
+            connection.introspection.get_constraints(cursor, AreaResult._meta.db_table)
+        )
+    return rows, indexes
+
+
+def test_a_large_run_written_with_its_indexes_set_aside_stores_the_same_rows(
+    region: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write path of a national run (SQLite: indexes dropped and built again after; on
+    PostgreSQL: COPY, as every run) stores what the row-by-row path stored, and leaves the
+    table with the same indexes; the rows of the run it supersedes go in the same write."""
+    run = _run(region)
+    before, indexes = _rows_and_indexes(run)
+    assert len(before) == 8
+    assert len(indexes) >= 15
+    result = runs.result_of(run)
+    older = AnalysisRun.objects.create(analysis=run.analysis, fingerprint="old", status="done")
+    stored.store(older, result, region.alpha)
+    assert AreaResult.objects.filter(run=older).count() == 8
+    monkeypatch.setattr(stored, "REBUILD_MIN_ROWS", 1)
+    digest = stored.store(run, result, region.alpha, replacing=[older.pk])
+    after, indexes_after = _rows_and_indexes(run)
+    assert after == before
+    assert indexes_after == indexes
+    assert not AreaResult.objects.filter(run=older).exists()
+    assert digest == runs.digest_of(run)
+
+
+_names = st.text(alphabet="aAäÄb ", min_size=0, max_size=3)
+_maybe_float = st.one_of(st.none(), st.sampled_from([0.0, -0.0, 1.5, 2.0, 10.0, 99.9]))
+
+
+@st.composite
+def _areas(draw: Any) -> list[AreaAccess]:
+    n = draw(st.integers(min_value=0, max_value=40))
+    ids = draw(st.lists(st.integers(1, 10_000), min_size=n, max_size=n, unique=True))
+    return [
+        AreaAccess(
+            id=area_id,
+            code=f"c{area_id}",
+            name=draw(_names),
+            kind="school",
+            locale="city",
+            latitude=0.0,
+            longitude=0.0,
+            youth=draw(st.integers(0, 5)),
+            need=draw(_maybe_float),
+            access_per_1000=draw(st.sampled_from([0.0, 0.5, 3.25, 7.0])),
+            seats_within=0.0,
+            catchment_mi=5.0,
+            nearest_miles=draw(_maybe_float),
+            nearest_program_name="",
+            nearest_program_slug="",
+            virtual_programs=0,
+            is_desert=False,
+            rank=draw(st.one_of(st.none(), st.integers(1, 4))),
+            supply_index=None,
+            demand_index=None,
+            low_income_share=None,
+        )
+        for area_id in sorted(ids)
+    ]
+
+
+@settings(max_examples=100, deadline=None)  # about a second: the ties need many draws
+@given(_areas())
+def test_orderings_on_arrays_are_the_python_sorts_ties_and_all(areas: list[AreaAccess]) -> None:
+    """`stored.orderings` (numpy) gives each area the place the definitions give (`PAGE_SORTS`
+    by Python's stable sort, `API_ORDERINGS` by their keys' ranks), with many ties."""
+    found = stored.orderings(areas)
+    for key, (sort_key, descending) in stored.PAGE_SORTS.items():
+        expected = stored._positions(areas, sort_key, descending)
+        assert found[stored.PAGE_COLUMNS[key]] == expected, key
+    for key, api_key in stored.API_ORDERINGS.items():
+        assert found[stored.API_COLUMNS[key]] == stored._places(areas, api_key), key

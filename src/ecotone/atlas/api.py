@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
@@ -291,14 +293,13 @@ class PreviewSerializer(serializers.Serializer[Any]):
 
 
 def comparison_column(column: scenarios.ScenarioComparison, ecosystem: Ecosystem) -> dict[str, Any]:
-    result = column.result
-    figures = publish.Figures(result.areas if result is not None else [], ecosystem)
+    figures = column.figures(ecosystem)
     return {
         "name": column.name,
         "scenario": column.scenario.pk if column.scenario else None,
         "run": run_state(column.run) if column.run is not None else None,
         "ready": column.ready,
-        "summary": figures.summary(result.summary) if result else None,
+        "summary": column.published_summary(ecosystem),
         "deltas": figures.changes(column.deltas),
         "no_longer_deserts": [
             {"id": a.id, "code": a.code, "name": a.name, "youth": figures.area(a).youth}
@@ -327,6 +328,7 @@ class ScenarioViewSet(
         "compare": "atlas.view_atlas",
         "create": "atlas.change_analysis",
         "preview": "atlas.change_analysis",
+        "preview_result": "atlas.change_analysis",
     }
 
     query_parameters = {"list": [OpenApiParameter("analysis", int)]}
@@ -391,20 +393,63 @@ class ScenarioViewSet(
             }
         )
 
-    @extend_schema(request=PreviewSerializer, responses={200: dict})
+    @extend_schema(
+        request=PreviewSerializer,
+        responses={200: dict, 202: dict},
+        description="One column as in compare, saved nowhere. In a large ecosystem "
+        "(ATLAS_SYNC_MAX_AREAS areas or more) it is queued: 202 with the preview's run and "
+        "`poll`, where to read it.",
+    )
     @action(detail=False, methods=["post"])
     def preview(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = PreviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         analysis = self._analysis(body.validated_data.get("analysis"))
         try:
-            # Computed in the request at any size: the API has no preview to poll yet.
+            # Queued in a large ecosystem, as the page's preview (`scenarios.preview_scenario`).
             column = scenarios.preview_scenario(
-                analysis, body.validated_data["programs"], user=request.user, queue=False
+                analysis, body.validated_data["programs"], user=request.user
             )
         except analyses.InvalidInputError as error:
             raise _field_errors(error) from error
+        if column.run is not None:
+            return self._queued_preview(
+                analysis, scenarios.preview_comparison(analysis, column.run)
+            )
         return Response({"analysis": analysis.pk, **comparison_column(column, self.ecosystem)})
+
+    @extend_schema(
+        parameters=[OpenApiParameter("analysis", str, description="An analysis's id or default.")],
+        responses={200: dict, 202: dict},
+        description="A queued preview: 202 with its run's and today's run's progress while "
+        "they compute, then its column as in compare. Only the person who asked reads it.",
+    )
+    @action(detail=False, url_path=r"preview/(?P<run_id>[0-9]+)")
+    def preview_result(self, request: Request, run_id: str, *args: Any, **kwargs: Any) -> Response:
+        analysis = self._analysis(request.query_params.get("analysis"))
+        run = runs.preview_of(analysis, int(run_id), request.user)
+        if run is None:
+            raise Http404
+        return self._queued_preview(analysis, scenarios.preview_comparison(analysis, run))
+
+    def _queued_preview(self, analysis: Analysis, comparison: scenarios.Comparison) -> Response:
+        column = comparison.columns[0]
+        assert column.run is not None  # a queued preview's column has its run
+        body = {
+            "analysis": analysis.pk,
+            "poll": self.request.build_absolute_uri(
+                reverse(
+                    "api:scenario-preview-result",
+                    kwargs={"ecosystem_slug": self.ecosystem.slug, "run_id": column.run.pk},
+                )
+                + f"?analysis={analysis.pk}"
+            ),
+            "baseline": run_state(comparison.baseline_run),
+            **comparison_column(column, self.ecosystem),
+        }
+        failed = RunStatus.FAILED in (column.run.status, comparison.baseline_run.status)
+        status = 200 if column.ready or failed else 202
+        return Response(body, status=status, headers={"Location": body["poll"]})
 
 
 # Population areas ------------------------------------------------------------------------------

@@ -119,9 +119,16 @@ class PopulationArea(TimeStamped):
 
     def youth_in_band(self, band: str) -> int:
         """Young people in one grade band; all of them for "" (any grade)."""
-        if not band:
-            return self.youth_total
-        return int(getattr(self, YOUTH_BAND_FIELDS[band]))
+        return youth_in_band(self, band)
+
+
+def youth_in_band(area: Any, band: str) -> int:
+    """Young people in one grade band of an area, or of anything holding its counts under the
+    same names (a row read without the model, as an analysis reads 100,000 of them); all of
+    them for "" (any grade)."""
+    if not band:
+        return int(area.youth_total)
+    return int(getattr(area, YOUTH_BAND_FIELDS[band]))
 
 
 class AreaImportFormat(models.TextChoices):

@@ -678,6 +678,7 @@ def _scenario_editor(
     can_save = request.user.has_perm("atlas.change_analysis", ecosystem)
     action = request.POST.get("action", "preview")
     preview: dict[str, Any] | None = None
+    today: AnalysisRun | None = None  # today's run, when the preview read it already
     extra_errors: list[str] = []  # what the services refused about the programs as a whole
     initial = {"name": scenario.name, "description": scenario.description} if scenario else None
     scenario_form = ScenarioForm(
@@ -747,7 +748,9 @@ def _scenario_editor(
         formset = ProgramFormSet(
             prefix="program", initial=[initial_from_program(p) for p in run.preview_programs]
         )
-        preview = _queued_preview_context(scenarios.preview_comparison(analysis, run), ecosystem)
+        comparison = scenarios.preview_comparison(analysis, run)
+        today = comparison.baseline_run
+        preview = _queued_preview_context(comparison, ecosystem)
     elif scenario is not None:
         formset = ProgramFormSet(
             prefix="program", initial=[initial_from_program(p) for p in scenario.programs]
@@ -768,7 +771,7 @@ def _scenario_editor(
             "preview": preview,
             "extra_errors": extra_errors,
             "can_save": can_save,
-            "legend": _access_legend(_baseline_scale(analysis)),
+            "legend": _access_legend(_baseline_scale(analysis, today)),
             **_tiles(),
         },
     )
@@ -811,8 +814,9 @@ def _queued_preview_context(
     return preview
 
 
-def _baseline_scale(analysis: Any) -> AccessScale:
-    run = runs.latest_run(analysis)
+def _baseline_scale(analysis: Any, run: AnalysisRun | None = None) -> AccessScale:
+    """The colours of today's run (`run`, when the caller read it already)."""
+    run = run or runs.latest_run(analysis)
     if run.status != RunStatus.DONE:
         return AccessScale.from_values([])
     return stored.access_scale(runs.digest_of(run))
@@ -896,7 +900,7 @@ def _comparison_context(column: Any, ecosystem: Ecosystem, name: str) -> dict[st
         else None
         for key, _label, _kind in SUMMARY_ROWS
     }
-    figures = publish.Figures(column.result.areas, ecosystem)
+    figures = column.figures(ecosystem)
     rows = []
     for key, label, kind in SUMMARY_ROWS:
         text, direction = _change(column.deltas.get(key), kind, key, figures)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from ecotone.ecosystems.models import Ecosystem
 
 from .. import reach
-from ..models import YOUTH_BAND_FIELDS, PopulationArea
+from ..models import YOUTH_BAND_FIELDS, PopulationArea, youth_in_band
 from ..parameters import GRADE_BANDS, LOCALES, NEED_INDICATORS, Parameters, need_indicators
 from .offers import Offer, eligible, program_offers
 from .results import AREA_COLUMNS
@@ -32,7 +33,7 @@ def _finite(value: float, digits: int) -> float | None:
     return round(float(value), digits) if math.isfinite(value) else None
 
 
-def _area_bands(area: PopulationArea) -> frozenset[str]:
+def _area_bands(area: Any) -> frozenset[str]:
     """The grade bands an area's young people are in (all, when nothing says)."""
     if area.lowest_grade is not None and area.highest_grade is not None:
         low, high = area.lowest_grade, area.highest_grade
@@ -75,29 +76,33 @@ def compute(
             site_seats.append(seats / len(offer.points))
             site_offer.append(index)
 
-    areas = list(
-        PopulationArea.objects.filter(ecosystem=ecosystem)
-        .order_by("pk")
-        .only(
-            "pk",
-            "code",
-            "name",
-            "kind",
-            "locale",
-            "latitude",
-            "longitude",
-            "lowest_grade",
-            "highest_grade",
-            "youth_total",
-            *YOUTH_BAND_FIELDS.values(),
-            "low_income_share",
-            "english_learner_share",
-            "students_of_color_share",
-            "disability_share",
-        )
+    # Plain rows, not model instances (a fifth of the time at 100,000 areas), under the
+    # model's names: the rules below read them as they would the model.
+    fields = (
+        "pk",
+        "code",
+        "name",
+        "kind",
+        "locale",
+        "latitude",
+        "longitude",
+        "lowest_grade",
+        "highest_grade",
+        "youth_total",
+        *YOUTH_BAND_FIELDS.values(),
+        "low_income_share",
+        "english_learner_share",
+        "students_of_color_share",
+        "disability_share",
     )
+    areas = [
+        SimpleNamespace(**dict(zip(fields, values, strict=True)))
+        for values in PopulationArea.objects.filter(ecosystem=ecosystem)
+        .order_by("pk")
+        .values_list(*fields)
+    ]
     n = len(areas)
-    youth = np.array([a.youth_in_band(params.grade_band) for a in areas], dtype=np.float64)
+    youth = np.array([youth_in_band(a, params.grade_band) for a in areas], dtype=np.float64)
     radius = np.array(
         [params.catchment_mi.get(a.locale, params.catchment_mi["suburb"]) for a in areas],
         dtype=np.float64,

@@ -304,9 +304,10 @@ def start_preview(analysis: Analysis, programs: list[dict[str, Any]], *, user: A
 
 
 def _previews(analysis: Analysis) -> QuerySet[AnalysisRun]:
+    # A preview's digest is its comparison with today, a few kilobytes: read with the run.
     return (
         AnalysisRun.objects.filter(analysis=analysis, is_preview=True)
-        .defer("result", "digest")
+        .defer("result")
         .order_by("-created_at", "-pk")
     )
 
@@ -349,12 +350,30 @@ def compute_run(run: AnalysisRun) -> AnalysisRun:
             extra = []
         run.result = compute(run.analysis.ecosystem, params, extra, on_progress)
         ecosystem = run.analysis.ecosystem
-        if not run.is_preview:  # a preview is compared whole, never listed or mapped
-            run.digest = stored.store(run, result_from(run.result, ecosystem), ecosystem)
+        # Older results of the same analysis and scenario are superseded: keep the table small.
+        superseded = (
+            []
+            if run.is_preview
+            else list(
+                _runs(run.analysis, run.scenario)
+                .filter(created_at__lt=run.created_at)
+                .exclude(status__in=(RunStatus.QUEUED, RunStatus.RUNNING))
+                .values_list("pk", flat=True)
+            )
+        )
+        # One transaction: the rows, the run done, the runs it supersedes gone (a page reads
+        # the old run's rows until the new ones are there).
+        with transaction.atomic():
+            if not run.is_preview:  # a preview is compared whole, never listed or mapped
+                result = result_from(run.result, ecosystem)
+                run.digest = stored.store(run, result, ecosystem, replacing=superseded)
+            _finish(run, started, RunStatus.DONE)
+            AnalysisRun.objects.filter(pk__in=superseded).delete()
+            if run.is_preview:
+                _compare_preview(run)
     except Exception as error:
         logger.exception("Analysis run %s failed", run.pk)
-        run.status = RunStatus.FAILED
-        run.stage = "failed"
+        run.digest = None
         run.error = (
             str(error)
             if isinstance(error, DomainError)
@@ -362,19 +381,35 @@ def compute_run(run: AnalysisRun) -> AnalysisRun:
                 "The analysis failed unexpectedly. Try again, or tell the people who run this site."
             )
         )
-    else:
-        run.status = RunStatus.DONE
+        _finish(run, started, RunStatus.FAILED)
+    return run
+
+
+def _compare_preview(run: AnalysisRun) -> None:
+    """Keep on a finished preview its comparison with today's run when that is done and
+    current, so that its page reads it rather than both whole results (`preview_comparison`
+    compares them on the first read otherwise)."""
+    from .scenarios import store_comparison  # scenarios reads runs: imported when used
+
+    analysis = run.analysis
+    baseline = (
+        _runs(analysis, None).filter(fingerprint=fingerprint(analysis), status=RunStatus.DONE)
+    ).first()
+    if baseline is not None:
+        baseline.analysis, baseline.scenario = analysis, None
+        store_comparison(run, baseline)
+
+
+def _finish(run: AnalysisRun, started: float, status: str) -> None:
+    run.status = status
+    if status == RunStatus.DONE:
         run.progress = 100
         run.stage = "done"
+    else:
+        run.stage = "failed"
     run.finished_at = timezone.now()
     run.seconds = round(clock.monotonic() - started, 3)
     run.save()
-    if run.status == RunStatus.DONE and not run.is_preview:
-        # Older results of the same analysis and scenario are superseded: keep the table small.
-        _runs(run.analysis, run.scenario).filter(created_at__lt=run.created_at).exclude(
-            status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
-        ).delete()
-    return run
 
 
 @task()

@@ -11,15 +11,17 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ecotone import concurrency
+from ecotone.ecosystems.models import Ecosystem
 from ecotone.ecosystems.services import acting
 from ecotone.errors import DomainError
 
 from ..models import Analysis, AnalysisRun, RunStatus, Scenario
-from . import runs
+from ..parameters import Parameters
+from . import publish, runs
 from .analyses import InvalidInputError, clean_name, parameters_of
 from .compute import compute
 from .offers import clean_scenario_programs, hypothetical_offers
-from .results import AreaAccess, RunResult
+from .results import AREA_COLUMNS, AreaAccess, RunResult
 from .runs import latest_run, result_from, result_of
 
 
@@ -74,7 +76,9 @@ def delete_scenario(scenario: Scenario, *, user: Any) -> None:
 
 @dataclass
 class ScenarioComparison:
-    """One scenario against the baseline. `result` is None while its run is not done."""
+    """One scenario against the baseline. `result` is None while its run is not done; read
+    from a preview's stored comparison (`stored_comparison`), it holds the summary and no
+    areas, and `rounded` and `published_summary` what publishing said over all of them."""
 
     name: str
     scenario: Scenario | None
@@ -85,10 +89,25 @@ class ScenarioComparison:
     new_deserts: list[AreaAccess] = field(default_factory=list)
     youth_newly_in_reach: int = 0
     areas_newly_in_reach: int = 0
+    rounded: bool | None = None
+    published: dict[str, Any] | None = None
 
     @property
     def ready(self) -> bool:
         return self.result is not None
+
+    def figures(self, ecosystem: Ecosystem) -> publish.Figures:
+        """The scenario's figures as they may be published (totals rounded as they are over
+        all its areas)."""
+        areas = self.result.areas if self.result is not None else []
+        return publish.Figures(areas, ecosystem, rounded=self.rounded)
+
+    def published_summary(self, ecosystem: Ecosystem) -> dict[str, Any] | None:
+        if self.result is None:
+            return None
+        if self.published is not None:
+            return self.published
+        return self.figures(ecosystem).summary(self.result.summary)
 
 
 @dataclass
@@ -99,7 +118,8 @@ class Comparison:
 
     @property
     def ready(self) -> bool:
-        return self.baseline is not None and all(c.ready for c in self.columns)
+        # `baseline` stays None when a preview is read from its stored comparison.
+        return self.baseline_run.status == RunStatus.DONE and all(c.ready for c in self.columns)
 
 
 DELTA_KEYS = (
@@ -196,11 +216,63 @@ def preview_scenario(
 
 def preview_comparison(analysis: Analysis, run: AnalysisRun) -> Comparison:
     """A queued preview (`runs.start_preview`) against today's run: its one column's result
-    None while the preview or today's run is not done yet (the page polls and asks again)."""
+    None while the preview or today's run is not done yet (the page polls and asks again).
+
+    Read from the comparison stored on the preview (`store_comparison`, when its task
+    finished) while today's run is the one it was compared with; otherwise compared from both
+    whole results once, and stored for the next read."""
     baseline_run = latest_run(analysis)
     column = ScenarioComparison(name=_("Preview"), scenario=None, run=run, result=None)
-    baseline = None
     if baseline_run.status == RunStatus.DONE and run.status == RunStatus.DONE:
-        baseline = result_of(baseline_run)
-        _against(baseline, result_of(run), column)
-    return Comparison(baseline_run=baseline_run, baseline=baseline, columns=[column])
+        kept = run.digest
+        if not kept or kept.get("baseline_run") != baseline_run.pk:
+            kept = store_comparison(run, baseline_run)
+        _from_stored(kept, column)
+    return Comparison(baseline_run=baseline_run, baseline=None, columns=[column])
+
+
+def store_comparison(run: AnalysisRun, baseline_run: AnalysisRun) -> dict[str, Any]:
+    """Compare a finished preview with today's finished run, whole, and keep on the preview
+    what its page and the API show (`digest`): the summary and its published form, whether
+    totals are rounded, the changes, the areas that stop or start being deserts, the young
+    people newly in reach. Returns it."""
+    ecosystem = run.analysis.ecosystem
+    result = result_of(run)
+    column = _against(
+        result_of(baseline_run),
+        result,
+        ScenarioComparison(name="", scenario=None, run=run, result=None),
+    )
+    figures = column.figures(ecosystem)
+    kept = {
+        "baseline_run": baseline_run.pk,
+        "parameters": result.parameters.to_dict(),
+        "summary": result.summary,
+        "published_summary": figures.summary(result.summary),
+        "rounded": figures.rounded,
+        "deltas": column.deltas,
+        "no_longer_deserts": [_area_data(a) for a in column.no_longer_deserts],
+        "new_deserts": [_area_data(a) for a in column.new_deserts],
+        "youth_newly_in_reach": column.youth_newly_in_reach,
+        "areas_newly_in_reach": column.areas_newly_in_reach,
+    }
+    run.digest = kept
+    AnalysisRun.objects.filter(pk=run.pk).update(digest=kept)
+    return kept
+
+
+def _area_data(area: AreaAccess) -> dict[str, Any]:
+    return {name: getattr(area, name) for name in AREA_COLUMNS}
+
+
+def _from_stored(kept: dict[str, Any], column: ScenarioComparison) -> None:
+    column.result = RunResult(
+        summary=kept["summary"], areas=[], parameters=Parameters.from_dict(kept["parameters"])
+    )
+    column.rounded = kept["rounded"]
+    column.published = kept["published_summary"]
+    column.deltas = kept["deltas"]
+    column.no_longer_deserts = [AreaAccess(**a) for a in kept["no_longer_deserts"]]
+    column.new_deserts = [AreaAccess(**a) for a in kept["new_deserts"]]
+    column.youth_newly_in_reach = kept["youth_newly_in_reach"]
+    column.areas_newly_in_reach = kept["areas_newly_in_reach"]
