@@ -39,6 +39,7 @@ from .models import (
     TaxonomyTerm,
     Weekday,
 )
+from .profile_masks import MAX_TERMS, ProfileMasks, facet_filter_and_counts, mask_of
 
 AFTER_SCHOOL_FROM = time(14, 30)
 AFTER_SCHOOL_UNTIL = time(19, 0)
@@ -269,6 +270,102 @@ def _facet_values() -> dict[int, tuple[str, str]]:
     }
 
 
+# {(database alias, ecosystem key): ((profile token, facet terms), masks)}: each ecosystem's
+# programs' facet terms as bit masks, in this process, rebuilt when the token changes.
+_MASKS: dict[tuple[str, int], tuple[tuple[Any, ...], ProfileMasks]] = {}
+_MASKS_HELD = 16  # ecosystems whose masks a process keeps (one is about 2 MB at 150,000)
+PROFILE_TOKEN_TABLE = "directory_profile_token"  # noqa: S105 - a table, kept by triggers (0012)
+
+
+@dataclass(frozen=True)
+class _Profiles:
+    """An ecosystem's programs' facet terms as masks, and what their bits stand for."""
+
+    masks: ProfileMasks
+    # Bit i is the term `terms[i]`: (its key, its facet field, its code).
+    terms: tuple[tuple[int, str, str], ...]
+
+
+def _facet_terms() -> tuple[tuple[int, str, str], ...]:
+    """(key, facet, code) of every term a facet filter or count reads: the STEM profile's
+    facet terms, and any term whose code names a facet ("stem_field/robotics"), which
+    `facet_condition` matches by code whatever its taxonomy."""
+    named = Q(facet__in=stem_profile.FACETS_BY_CODE)
+    for facet in stem_profile.FACETS:
+        named |= Q(code__startswith=f"{facet.code}/")
+    return tuple(
+        TaxonomyTerm.objects.filter(named).order_by("pk").values_list("pk", "facet", "code")
+    )
+
+
+def _profiles(ecosystem: Ecosystem, alias: str) -> _Profiles | None:
+    """The masks of the ecosystem's programs as the database `alias` holds them now, built
+    again when its profile token changed since they were built; None when the terms do not
+    fit in a mask (the caller counts in the database then)."""
+    terms = _facet_terms()
+    if len(terms) > MAX_TERMS:
+        return None
+    database = connections[alias]
+    # The token first, then the terms: a change committed in between leaves masks newer than
+    # their token, which the next search finds stale and builds again (never the reverse).
+    with database.cursor() as cursor:
+        cursor.execute(
+            f"SELECT token FROM {PROFILE_TOKEN_TABLE} WHERE ecosystem_id = %s",  # noqa: S608
+            [ecosystem.pk],
+        )
+        row = cursor.fetchone()
+    stamp = (None if row is None else int(row[0]), terms)
+    key = (alias, ecosystem.pk)
+    held = _MASKS.get(key)
+    if held is not None and row is not None and held[0] == stamp:
+        return _Profiles(held[1], terms)
+    bit_of = {pk: bit for bit, (pk, _facet, _code) in enumerate(terms)}
+    # Every term of the ecosystem's programs, from the (program, term) index, program by
+    # program (SQLite keeps a CROSS JOIN's order); the other terms are dropped here. Asking for
+    # the facet terms in SQL made SQLite seek each (program, term) pair: 4 times as long.
+    join = "CROSS JOIN" if database.vendor == "sqlite" else "JOIN"
+    sql = (
+        f"SELECT a.program_id, a.term_id FROM {Program._meta.db_table} p {join} "  # noqa: S608
+        f"{ProgramAttribute._meta.db_table} a ON a.program_id = p.id WHERE p.ecosystem_id = %s"
+    )
+    with database.cursor() as cursor:
+        cursor.execute(sql, [ecosystem.pk])
+        rows = [(program, bit_of[term]) for program, term in cursor.fetchall() if term in bit_of]
+    masks = ProfileMasks.from_pairs(
+        [program for program, _bit in rows], [bit for _program, bit in rows], len(terms)
+    )
+    if row is not None:  # no token yet: the ecosystem's programs never had a term
+        if len(_MASKS) >= _MASKS_HELD and key not in _MASKS:
+            _MASKS.pop(next(iter(_MASKS)))
+        _MASKS[key] = (stamp, masks)
+    return _Profiles(masks, terms)
+
+
+def _facets_by_masks(
+    query: ProgramQuery, keys: list[int], profiles: _Profiles
+) -> tuple[list[int], dict[str, dict[str, int]]]:
+    """The facet part of a search over the programs `keys` that match everything else: (the
+    keys, in their order, that pass every chosen facet; the counts `facet_counts` gives)."""
+    chosen = {
+        facet: mask_of(
+            bit
+            for bit, (_pk, _field, code) in enumerate(profiles.terms)
+            if code in {f"{facet}/{c}" for c in codes}
+        )
+        for facet, codes in query.facets.items()
+        if codes
+    }
+    # Filtered by code (`facet_condition`), counted by the facet a term is filed under, a
+    # chosen facet's terms over the programs passing the other chosen facets (`facet_counts`).
+    facet_of_bit = [filed for _pk, filed, _code in profiles.terms]
+    passing, by_bit = facet_filter_and_counts(profiles.masks.of(keys), chosen, facet_of_bit)
+    counts: dict[str, dict[str, int]] = {f.code: {} for f in stem_profile.FACETS}
+    for (_pk, filed, code), n in zip(profiles.terms, by_bit, strict=True):
+        if n and filed in counts and "/" in code:
+            counts[filed][code.split("/", 1)[1]] = n
+    return [key for key, ok in zip(keys, passing.tolist(), strict=True) if ok], counts
+
+
 def facet_counts(
     ecosystem: Ecosystem, query: ProgramQuery, matches: list[int] | None = None
 ) -> dict[str, dict[str, int]]:
@@ -489,15 +586,27 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
     origin = resolve_place(query.near) if query.near.strip() else None
     if origin is None:
         programs = _filtered(ecosystem, query)
+        alias = programs.db
+        sqlite = connections[alias].vendor == "sqlite"
         matches = None
-        if ranked and connections[programs.db].vendor == "sqlite":
+        counts: dict[str, dict[str, int]] | None = None
+        profiles = _profiles(ecosystem, alias) if ranked and summary else None
+        if profiles is not None:
+            # The matches but for the facets are listed once; the facets are applied and
+            # counted on their masks in memory. Reading tens of thousands of matches' terms
+            # from the database was most of a keyword search.
+            unfaceted = _filtered(ecosystem, query, facets=False).order_by()
+            keys = list(unfaceted.values_list("pk", flat=True))
+            matches, counts = _facets_by_masks(query, keys, profiles)
+        elif ranked and sqlite:
             # On SQLite the matches are found once, then counted, ordered and faceted by key
-            # (the words and every filter are not tested again). PostgreSQL reads them from its
-            # indexes each time.
+            # (the words and every filter are not tested again).
             matches = list(programs.order_by().values_list("pk", flat=True))
+        if matches is not None and sqlite:
             programs = Program.objects.filter(_KeyIn(F("pk"), matches)).annotate(
                 relevance=_sqlite_score(keywords(query.q))
             )
+        # PostgreSQL orders a page of the matches from its indexes (the words' and the facets').
         details = (
             Program.objects.filter(ecosystem=ecosystem)
             .order_by()  # a page is fetched by primary key, then put in the matches' order
@@ -509,7 +618,8 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
             hits = Hits(programs.order_by("-relevance", Lower("name"), "pk"), details=details)
         if matches is not None:
             hits._count = len(matches)
-        counts = facet_counts(ecosystem, query, matches) if summary else {}
+        if counts is None:
+            counts = facet_counts(ecosystem, query, matches if sqlite else None) if summary else {}
         return SearchResult(hits, counts, None, 0)
 
     # Near a place: the radius holds at most a few thousand programs in a city. Load the ones
