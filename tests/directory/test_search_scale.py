@@ -231,3 +231,32 @@ def test_masks_follow_every_change_of_a_profile(
     except RuntimeError:
         pass
     _both_ways(world, query, monkeypatch)
+
+
+@pytest.mark.parametrize("cap", [3, 100])
+def test_online_count_on_masks_equals_the_database(
+    world: World, cap: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Near a place, the online programs that also match are found on the facets' masks:
+    the same count (up to the cap) as intersecting each facet's programs in the database."""
+    monkeypatch.setattr(search, "ONLINE_COUNT_CAP", cap)
+    rng = random.Random(8)
+    _random_directory(world, rng)
+    Program.objects.filter(pk__in=Program.objects.order_by("?").values("pk")[:25]).update(
+        delivery=Delivery.VIRTUAL
+    )
+    seen = set()
+    for _ in range(10):
+        chosen = {
+            facet.code: tuple(c for c, _label in rng.sample(facet.terms, rng.choice([1, 3])))
+            for facet in rng.sample(stem_profile.FACETS, rng.choice([1, 2]))
+        }
+        query = search.ProgramQuery(
+            q=rng.choice(["", "robotics", "program"]), facets=chosen, near="40.0,-83.0"
+        )
+        masked = search.search(world.alpha, query).online_matches
+        with monkeypatch.context() as patch:
+            patch.setattr(search, "_profiles", lambda *_args: None)
+            assert masked == search.search(world.alpha, query).online_matches, query
+        seen.add(masked)
+    assert len(seen) > 2  # the searches do tell counts apart

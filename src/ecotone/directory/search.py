@@ -590,14 +590,14 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
         sqlite = connections[alias].vendor == "sqlite"
         matches = None
         counts: dict[str, dict[str, int]] | None = None
-        profiles = _profiles(ecosystem, alias) if ranked and summary else None
-        if profiles is not None:
+        held = _profiles(ecosystem, alias) if ranked and summary else None
+        if held is not None:
             # The matches but for the facets are listed once; the facets are applied and
             # counted on their masks in memory. Reading tens of thousands of matches' terms
             # from the database was most of a keyword search.
             unfaceted = _filtered(ecosystem, query, facets=False).order_by()
             keys = list(unfaceted.values_list("pk", flat=True))
-            matches, counts = _facets_by_masks(query, keys, profiles)
+            matches, counts = _facets_by_masks(query, keys, held)
         elif ranked and sqlite:
             # On SQLite the matches are found once, then counted, ordered and faceted by key
             # (the words and every filter are not tested again).
@@ -690,25 +690,39 @@ def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
     than the rest of a search), from the (ecosystem, delivery) index."""
     # SQLite tests the online programs' text for the words (few: it stops at the cap).
     online = _filtered(ecosystem, query, facets=False, few=True)
-    if connection.vendor == "postgresql":
-        # A plain condition, which PostgreSQL ANDs with the words index in one bitmap.
-        online = online.filter(delivery=Delivery.VIRTUAL)
+    profiles = _profiles(ecosystem, online.db) if any(query.facets.values()) else None
+    if profiles is not None:
+        # The online programs that pass the chosen facets, found on their masks in memory;
+        # the database then tests the words and the other filters on those few. Reading each
+        # chosen facet's programs nationwide from the (term, program) index to intersect them
+        # was the largest query of a search near a place.
+        virtual = Program.objects.using(online.db).filter(
+            ecosystem=ecosystem, delivery=Delivery.VIRTUAL
+        )
+        having, _counts = _facets_by_masks(
+            query, list(virtual.values_list("pk", flat=True)), profiles
+        )
+        online = online.filter(_KeyIn(F("pk"), having))
     else:
-        # SQLite starts from the subquery's index; a plain condition may send it down another.
-        virtual = Program.objects.filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
-        online = online.filter(pk__in=virtual.values("pk"))
-    # The facets as one set of the programs having every chosen facet, read from the (term,
-    # program) index alone. As one test per facet, PostgreSQL would rather look up every
-    # program holding a facet's value, nationwide, one by one.
-    having = [
-        ProgramAttribute.objects.filter(term__code__in=[f"{facet}/{c}" for c in codes])
-        .order_by()
-        .values("program_id")
-        for facet, codes in query.facets.items()
-        if codes
-    ]
-    if having:
-        online = online.filter(pk__in=having[0].intersection(*having[1:]))
+        if connection.vendor == "postgresql":
+            # A plain condition, which PostgreSQL ANDs with the words index in one bitmap.
+            online = online.filter(delivery=Delivery.VIRTUAL)
+        else:
+            # SQLite starts from the subquery's index; a plain condition may send it down
+            # another.
+            virtual = Program.objects.filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
+            online = online.filter(pk__in=virtual.values("pk"))
+        # The facets as one set of the programs having every chosen facet, read from the
+        # (term, program) index alone (when their masks cannot hold the terms).
+        sets = [
+            ProgramAttribute.objects.filter(term__code__in=[f"{facet}/{c}" for c in codes])
+            .order_by()
+            .values("program_id")
+            for facet, codes in query.facets.items()
+            if codes
+        ]
+        if sets:
+            online = online.filter(pk__in=sets[0].intersection(*sets[1:]))
     # Only the key in the subquery the count wraps round a slice: no vector, no rank computed.
     return online.order_by().values("pk")[: ONLINE_COUNT_CAP + 1].count()
 
