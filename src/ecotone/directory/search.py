@@ -696,8 +696,10 @@ def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
         # the database then tests the words and the other filters on those few. Reading each
         # chosen facet's programs nationwide from the (term, program) index to intersect them
         # was the largest query of a search near a place.
-        virtual = Program.objects.using(online.db).filter(
-            ecosystem=ecosystem, delivery=Delivery.VIRTUAL
+        virtual = (
+            Program.objects.using(online.db)
+            .filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
+            .order_by()  # by name, the (ecosystem, name) index would be walked instead
         )
         having, _counts = _facets_by_masks(
             query, list(virtual.values_list("pk", flat=True)), profiles
