@@ -164,8 +164,8 @@ def test_grouped_facet_counts_equal_a_plain_count_per_value(world: World, seed: 
 
 
 def _both_ways(world: World, query: search.ProgramQuery, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A keyword search away from a place gives the same hits, in the same order, the same
-    total and the same facet counts through the in-memory masks as through the database."""
+    """A search gives the same hits, in the same order, the same total, the same facet counts
+    and the same online count through the in-memory masks as through the database."""
     masked = search.search(world.alpha, query)
     with monkeypatch.context() as patch:
         patch.setattr(search, "_profiles", lambda *_args: None)  # the database's counts
@@ -173,11 +173,12 @@ def _both_ways(world: World, query: search.ProgramQuery, monkeypatch: pytest.Mon
     assert masked.hits.count() == plain.hits.count(), query
     assert names(masked) == names(plain), query
     assert masked.facet_counts == plain.facet_counts, query
+    assert masked.online_matches == plain.online_matches, query
 
 
-@pytest.mark.parametrize("seed", [5, 6])
+@pytest.mark.parametrize(("seed", "near"), [(5, ""), (6, ""), (5, "40.0,-83.0")])
 def test_facets_on_masks_equal_the_database(
-    world: World, seed: int, monkeypatch: pytest.MonkeyPatch
+    world: World, seed: int, near: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = random.Random(seed)
     _random_directory(world, rng)
@@ -193,7 +194,9 @@ def test_facets_on_masks_equal_the_database(
             q=rng.choice(["robotics", "program", "coding program", "nature 1"]),
             facets=chosen,
             free=rng.random() < 0.3,
-            sort=rng.choice(["relevance", "name"]),
+            sort=rng.choice(["relevance", "name", "distance"]),
+            near=near,
+            radius_mi=rng.choice([5, 15]),
         )
         _both_ways(world, query, monkeypatch)
 

@@ -640,22 +640,31 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
         candidates = unfaceted.filter(
             pk__in=_links_in_box(ecosystem, origin, radius).values("program_id")
         )
-    # One row per program and term (LEFT JOIN): the match and its STEM profile in one pass,
-    # by the terms' keys (the few facet terms are read apart: no join to them per row).
-    values = _facet_values()
+    held = _profiles(ecosystem, candidates.db) if query.facets or summary else None
     rows: dict[int, tuple[Any, ...]] = {}
-    profiles: dict[int, dict[str, set[str]]] = {}
-    for pk, name, term_id in candidates.values_list("pk", "name", "attributes__term_id"):
-        if pk not in nearest:
-            continue
-        rows[pk] = (pk, name)
-        profile = profiles.setdefault(pk, {})
-        if (value := values.get(term_id)) is not None:
-            profile.setdefault(value[0], set()).add(value[1])
-    if query.facets or summary:
-        passing, counts = _facet_in_memory(query, profiles)
+    if held is not None:
+        # The candidates alone; their profiles are the masks in memory.
+        for pk, name in candidates.values_list("pk", "name"):
+            if pk in nearest:
+                rows[pk] = (pk, name)
+        kept, counts = _facets_by_masks(query, list(rows), held)
+        passing = set(kept)
     else:
-        passing, counts = set(rows), {}
+        # One row per program and term (LEFT JOIN): the match and its STEM profile in one
+        # pass, by the terms' keys (the few facet terms are read apart: no join to them).
+        values = _facet_values()
+        profiles: dict[int, dict[str, set[str]]] = {}
+        for pk, name, term_id in candidates.values_list("pk", "name", "attributes__term_id"):
+            if pk not in nearest:
+                continue
+            rows[pk] = (pk, name)
+            profile = profiles.setdefault(pk, {})
+            if (value := values.get(term_id)) is not None:
+                profile.setdefault(value[0], set()).add(value[1])
+        if query.facets or summary:
+            passing, counts = _facet_in_memory(query, profiles)
+        else:
+            passing, counts = set(rows), {}
     if ranked and passing:
         # Ranked apart, for the hits only: ranking is the costly part of a match on PostgreSQL.
         annotated = ["pk", "relevance"]  # an annotation: a list, which the type checker leaves be
