@@ -588,30 +588,37 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
         programs = _filtered(ecosystem, query)
         alias = programs.db
         sqlite = connections[alias].vendor == "sqlite"
-        matches = None
-        counts: dict[str, dict[str, int]] | None = None
-        held = _profiles(ecosystem, alias) if ranked and summary else None
-        if held is not None:
-            # The matches but for the facets are listed once; the facets are applied and
-            # counted on their masks in memory. Reading tens of thousands of matches' terms
-            # from the database was most of a keyword search.
-            unfaceted = _filtered(ecosystem, query, facets=False).order_by()
-            keys = list(unfaceted.values_list("pk", flat=True))
-            matches, counts = _facets_by_masks(query, keys, held)
-        elif ranked and sqlite:
-            # On SQLite the matches are found once, then counted, ordered and faceted by key
-            # (the words and every filter are not tested again).
-            matches = list(programs.order_by().values_list("pk", flat=True))
-        if matches is not None and sqlite:
-            programs = Program.objects.filter(_KeyIn(F("pk"), matches)).annotate(
-                relevance=_sqlite_score(keywords(query.q))
-            )
-        # PostgreSQL orders a page of the matches from its indexes (the words' and the facets').
         details = (
             Program.objects.filter(ecosystem=ecosystem)
             .order_by()  # a page is fetched by primary key, then put in the matches' order
             .select_related("organization", "ecosystem")
         )
+        matches = None
+        counts: dict[str, dict[str, int]] | None = None
+        held = _profiles(ecosystem, alias) if ranked and summary else None
+        if ranked and sqlite:
+            # SQLite lists the matches once, in order, and they are faceted and counted here
+            # (on masks when it has them): ordering them in a second query tested the words on
+            # every match again, and sorting them here took longer than SQLite's sort.
+            source = _filtered(ecosystem, query, facets=False) if held is not None else programs
+            if query.sort == "name":
+                ordered = source.order_by(Lower("name"), "pk")
+            else:
+                ordered = source.order_by("-relevance", Lower("name"), "pk")
+            order = list(ordered.values_list("pk", flat=True))
+            if held is not None:
+                order, counts = _facets_by_masks(query, order, held)
+            if counts is None:
+                counts = facet_counts(ecosystem, query, order) if summary else {}
+            return SearchResult(Hits(details, order, {}, details), counts, None, 0)
+        if held is not None:
+            # The matches but for the facets are listed once; the facets are applied and
+            # counted on their masks in memory. Reading tens of thousands of matches' terms
+            # from the database was most of a keyword search. PostgreSQL orders a page of
+            # them from its indexes (the words' and the facets').
+            unfaceted = _filtered(ecosystem, query, facets=False).order_by()
+            keys = list(unfaceted.values_list("pk", flat=True))
+            matches, counts = _facets_by_masks(query, keys, held)
         if query.sort == "name" or not ranked:
             hits = Hits(programs.order_by(Lower("name"), "pk"), details=details)
         else:
@@ -619,7 +626,7 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
         if matches is not None:
             hits._count = len(matches)
         if counts is None:
-            counts = facet_counts(ecosystem, query, matches if sqlite else None) if summary else {}
+            counts = facet_counts(ecosystem, query) if summary else {}
         return SearchResult(hits, counts, None, 0)
 
     # Near a place: the radius holds at most a few thousand programs in a city. Load the ones
