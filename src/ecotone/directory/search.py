@@ -688,7 +688,7 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
         return nearest[pk], name, pk
 
     order = [row[0] for row in sorted((rows[pk] for pk in passing), key=sort_key)]
-    online = _count_online(ecosystem, query) if summary else 0
+    online = _count_online(ecosystem, query, held) if summary else 0
     details = (
         Program.objects.filter(ecosystem=ecosystem)
         .order_by()  # a page is fetched by primary key, then put in `order`
@@ -700,13 +700,16 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
 ONLINE_COUNT_CAP = 100  # the page says "more than 100" past this
 
 
-def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
+def _count_online(ecosystem: Ecosystem, query: ProgramQuery, held: _Profiles | None = None) -> int:
     """How many online programs match `query` wherever they are, counted up to one past
     ONLINE_COUNT_CAP (a national directory can hold thousands: counting them all costs more
-    than the rest of a search), from the (ecosystem, delivery) index."""
+    than the rest of a search), from the (ecosystem, delivery) index. `held`: the masks, when
+    the caller has them."""
     # SQLite tests the online programs' text for the words (few: it stops at the cap).
     online = _filtered(ecosystem, query, facets=False, few=True)
-    profiles = _profiles(ecosystem, online.db) if any(query.facets.values()) else None
+    profiles = None
+    if any(query.facets.values()):
+        profiles = held if held is not None else _profiles(ecosystem, online.db)
     if profiles is not None:
         # The online programs that pass the chosen facets, found on their masks in memory;
         # the database then tests the words and the other filters on those few. Reading each
