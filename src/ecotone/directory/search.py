@@ -171,6 +171,11 @@ def _keyword_filter(programs: QuerySet[Program], q: str, *, few: bool = False) -
     return programs.annotate(relevance=_sqlite_score(words))
 
 
+def _indexed(word: str) -> bool:
+    """Whether SQLite finds `word` (as typed) through its trigram index."""
+    return len(_stem(word)) >= _TRIGRAM
+
+
 def _sqlite_score(words: list[str]) -> Any:
     """SQLite's relevance: 3 for each word in the name, 1 for each in the description."""
     score: Any = Value(0)
@@ -226,6 +231,15 @@ def _filtered(
     """The listed programs `query` matches; without the facet `skip_facet`, or without any
     facet when `facets` is False. `few`: see `_keyword_filter`."""
     programs = Program.objects.filter(ecosystem=ecosystem).listed()
+    if connection.vendor == "sqlite" and not few and any(map(_indexed, keywords(query.q))):
+        # The words' index names the matches; each is then read by its key. With a plain
+        # condition on the ecosystem SQLite seeks each one in the (ecosystem) index first
+        # (55 against 41 ms for 45,000 matches); `+ 0` keeps it to the key.
+        programs = (
+            Program.objects.alias(in_ecosystem=F("ecosystem_id") + 0)
+            .filter(in_ecosystem=ecosystem.pk)
+            .listed()
+        )
     if facets:
         chosen = {facet: codes for facet, codes in query.facets.items() if facet != skip_facet}
         programs = programs.filter(facet_condition(chosen))
