@@ -226,6 +226,17 @@ def test_masks_follow_every_change_of_a_profile(
     _both_ways(world, query, monkeypatch)
     bare[0].delete()
     _both_ways(world, query, monkeypatch)
+    # A program deleted before its terms (no row left to say where they were), and a new one
+    # given its key, holding no term: the masks must not lend it the old one's.
+    gone = Program.objects.filter(attributes__term=robotics).first()
+    assert gone is not None
+    with transaction.atomic():
+        Program.objects.filter(pk=gone.pk)._raw_delete(using="default")
+        ProgramAttribute.objects.filter(program_id=gone.pk)._raw_delete(using="default")
+    Program.objects.create(
+        pk=gone.pk, ecosystem=world.alpha, organization=world.org_a, name="program", slug="again"
+    )
+    _both_ways(world, query, monkeypatch)
     try:
         with transaction.atomic():
             ProgramAttribute.objects.create(program=bare[2], term=robotics)

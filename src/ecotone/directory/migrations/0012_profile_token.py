@@ -2,14 +2,16 @@
 
 Search keeps each ecosystem's programs' facet terms in memory as bit masks (`search.py`,
 `profile_masks.py`) and rebuilds them when this token differs from the one they were built at.
-`directory_profile_token` holds one row per ecosystem whose programs ever had a term; triggers
-on `directory_programattribute` give the row a new token on every insert, update and delete,
-bulk ones included. A token is never reused (a sequence on PostgreSQL, whose values a rollback
+`directory_profile_token` holds one row per ecosystem; triggers on `directory_programattribute`
+give the row a new token on every insert, update and delete, bulk ones included, and so does
+deleting a program (its terms may be deleted after it, when the program's row no longer says
+which ecosystem they were in, and a new program may be given its key). A token is never reused (a sequence on PostgreSQL, whose values a rollback
 does not give back; a random 64-bit number on SQLite), so that masks built inside a
 transaction that was rolled back are never taken for current.
 
 SQLite: Django rebuilds a table for some changes of its columns, which drops its triggers; a
-migration that alters directory_programattribute on SQLite must create them again
+migration that alters directory_programattribute or directory_program on SQLite must create
+them again
 (`SQLITE_TRIGGERS` here); tests/directory/test_search_scale.py fails without them.
 """
 
@@ -52,8 +54,21 @@ CREATE TRIGGER directory_profile_updated_from AFTER UPDATE ON directory_programa
 CREATE TRIGGER directory_profile_updated_to AFTER UPDATE ON directory_programattribute
     REFERENCING NEW TABLE AS changed FOR EACH STATEMENT
     EXECUTE FUNCTION directory_profile_changed();
+CREATE FUNCTION directory_profile_programs_deleted() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO {TABLE} (ecosystem_id, token)
+    SELECT e.ecosystem_id, nextval('{TABLE}_seq') FROM (SELECT DISTINCT ecosystem_id FROM gone) e
+    ON CONFLICT (ecosystem_id) DO UPDATE SET token = EXCLUDED.token;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER directory_profile_programs_deleted AFTER DELETE ON directory_program
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT
+    EXECUTE FUNCTION directory_profile_programs_deleted();
 """
 POSTGRES_BACKWARD = f"""
+DROP TRIGGER IF EXISTS directory_profile_programs_deleted ON directory_program;
+DROP FUNCTION IF EXISTS directory_profile_programs_deleted();
 DROP TRIGGER IF EXISTS directory_profile_updated_to ON directory_programattribute;
 DROP TRIGGER IF EXISTS directory_profile_updated_from ON directory_programattribute;
 DROP TRIGGER IF EXISTS directory_profile_deleted ON directory_programattribute;
@@ -81,6 +96,10 @@ SQLITE_TRIGGERS = [
     f" AFTER DELETE ON directory_programattribute BEGIN {_bump('OLD')} END",
     "CREATE TRIGGER IF NOT EXISTS directory_profile_updated"
     f" AFTER UPDATE ON directory_programattribute BEGIN {_bump('OLD')} {_bump('NEW')} END",
+    "CREATE TRIGGER IF NOT EXISTS directory_profile_program_deleted"
+    f" AFTER DELETE ON directory_program BEGIN INSERT INTO {TABLE} (ecosystem_id, token)"
+    " VALUES (OLD.ecosystem_id, random())"
+    " ON CONFLICT (ecosystem_id) DO UPDATE SET token = excluded.token; END",
 ]
 SQLITE_FORWARD = [
     f"CREATE TABLE {TABLE} (ecosystem_id integer PRIMARY KEY, token integer NOT NULL)",
@@ -88,6 +107,7 @@ SQLITE_FORWARD = [
     *SQLITE_TRIGGERS,
 ]
 SQLITE_BACKWARD = [
+    "DROP TRIGGER IF EXISTS directory_profile_program_deleted",
     "DROP TRIGGER IF EXISTS directory_profile_updated",
     "DROP TRIGGER IF EXISTS directory_profile_deleted",
     "DROP TRIGGER IF EXISTS directory_profile_inserted",
