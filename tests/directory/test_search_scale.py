@@ -161,3 +161,116 @@ def test_grouped_facet_counts_equal_a_plain_count_per_value(world: World, seed: 
                 if n:
                     expected[facet.code][code] = n
         assert search.facet_counts(world.alpha, query) == expected, query
+
+
+def _both_ways(world: World, query: search.ProgramQuery, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search gives the same hits, in the same order, the same total, the same facet counts
+    and the same online count through the in-memory masks as through the database."""
+    masked = search.search(world.alpha, query)
+    with monkeypatch.context() as patch:
+        patch.setattr(search, "_profiles", lambda *_args: None)  # the database's counts
+        plain = search.search(world.alpha, query)
+    assert masked.hits.count() == plain.hits.count(), query
+    assert names(masked) == names(plain), query
+    assert masked.facet_counts == plain.facet_counts, query
+    assert masked.online_matches == plain.online_matches, query
+
+
+@pytest.mark.parametrize(("seed", "near"), [(5, ""), (6, ""), (5, "40.0,-83.0")])
+def test_facets_on_masks_equal_the_database(
+    world: World, seed: int, near: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(seed)
+    _random_directory(world, rng)
+    Program.objects.filter(pk__in=Program.objects.order_by("?").values("pk")[:8]).update(
+        cost_band="low"
+    )
+    for _ in range(8):
+        chosen = {
+            facet.code: tuple(c for c, _label in rng.sample(facet.terms, rng.choice([1, 2])))
+            for facet in rng.sample(stem_profile.FACETS, rng.choice([0, 1, 2, 3]))
+        }
+        query = search.ProgramQuery(
+            q=rng.choice(["robotics", "program", "coding program", "nature 1"]),
+            facets=chosen,
+            free=rng.random() < 0.3,
+            sort=rng.choice(["relevance", "name", "distance"]),
+            near=near,
+            radius_mi=rng.choice([5, 15]),
+        )
+        _both_ways(world, query, monkeypatch)
+
+
+def test_masks_follow_every_change_of_a_profile(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept in memory between searches, the masks are built again after any change of a
+    program's terms (triggers give the ecosystem a new token), a rolled-back one included."""
+    from django.db import transaction
+
+    _random_directory(world, random.Random(7))
+    query = search.ProgramQuery(q="program", facets={"stem_field": ("robotics",)})
+    _both_ways(world, query, monkeypatch)  # the masks are built and kept
+    terms = {t.code: t for t in TaxonomyTerm.objects.exclude(code="")}
+    robotics, science = terms["stem_field/robotics"], terms["stem_field/science"]
+    bare = list(Program.objects.exclude(attributes__term=robotics)[:3])
+    ProgramAttribute.objects.create(program=bare[0], term=robotics)
+    _both_ways(world, query, monkeypatch)
+    ProgramAttribute.objects.bulk_create(
+        [ProgramAttribute(program=p, term=robotics) for p in bare[1:]]
+    )
+    _both_ways(world, query, monkeypatch)
+    ProgramAttribute.objects.filter(program=bare[1], term=robotics).update(term=science)
+    _both_ways(world, query, monkeypatch)
+    ProgramAttribute.objects.filter(program=bare[2]).delete()
+    _both_ways(world, query, monkeypatch)
+    bare[0].delete()
+    _both_ways(world, query, monkeypatch)
+    # A program deleted before its terms (no row left to say where they were), and a new one
+    # given its key, holding no term: the masks must not lend it the old one's.
+    gone = Program.objects.filter(attributes__term=robotics).first()
+    assert gone is not None
+    with transaction.atomic():
+        Program.objects.filter(pk=gone.pk)._raw_delete(using="default")
+        ProgramAttribute.objects.filter(program_id=gone.pk)._raw_delete(using="default")
+    Program.objects.create(
+        pk=gone.pk, ecosystem=world.alpha, organization=world.org_a, name="program", slug="again"
+    )
+    _both_ways(world, query, monkeypatch)
+    try:
+        with transaction.atomic():
+            ProgramAttribute.objects.create(program=bare[2], term=robotics)
+            _both_ways(world, query, monkeypatch)  # masks built on a change rolled back
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    _both_ways(world, query, monkeypatch)
+
+
+@pytest.mark.parametrize("cap", [3, 100])
+def test_online_count_on_masks_equals_the_database(
+    world: World, cap: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Near a place, the online programs that also match are found on the facets' masks:
+    the same count (up to the cap) as intersecting each facet's programs in the database."""
+    monkeypatch.setattr(search, "ONLINE_COUNT_CAP", cap)
+    rng = random.Random(8)
+    _random_directory(world, rng)
+    Program.objects.filter(pk__in=Program.objects.order_by("?").values("pk")[:25]).update(
+        delivery=Delivery.VIRTUAL
+    )
+    seen = set()
+    for _ in range(10):
+        chosen = {
+            facet.code: tuple(c for c, _label in rng.sample(facet.terms, rng.choice([1, 3])))
+            for facet in rng.sample(stem_profile.FACETS, rng.choice([1, 2]))
+        }
+        query = search.ProgramQuery(
+            q=rng.choice(["", "robotics", "program"]), facets=chosen, near="40.0,-83.0"
+        )
+        masked = search.search(world.alpha, query).online_matches
+        with monkeypatch.context() as patch:
+            patch.setattr(search, "_profiles", lambda *_args: None)
+            assert masked == search.search(world.alpha, query).online_matches, query
+        seen.add(masked)
+    assert len(seen) > 2  # the searches do tell counts apart

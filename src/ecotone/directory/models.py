@@ -248,7 +248,9 @@ class Program(TimeStamped):
         indexes = [
             models.Index(fields=["ecosystem", "name"]),
             models.Index(fields=["ecosystem", "cost_band"]),
-            models.Index(fields=["ecosystem", "delivery"]),
+            # With the key, so that PostgreSQL lists an ecosystem's online programs (a search
+            # near a place does) from the index alone (SQLite's indexes hold the key anyway).
+            models.Index(fields=["ecosystem", "delivery", "id"], name="directory_program_online"),
             # The map's ETag asks for the latest change in an ecosystem on every request.
             models.Index(fields=["ecosystem", "updated_at"]),
         ]

@@ -39,6 +39,7 @@ from .models import (
     TaxonomyTerm,
     Weekday,
 )
+from .profile_masks import MAX_TERMS, ProfileMasks, facet_filter_and_counts, mask_of
 
 AFTER_SCHOOL_FROM = time(14, 30)
 AFTER_SCHOOL_UNTIL = time(19, 0)
@@ -170,6 +171,11 @@ def _keyword_filter(programs: QuerySet[Program], q: str, *, few: bool = False) -
     return programs.annotate(relevance=_sqlite_score(words))
 
 
+def _indexed(word: str) -> bool:
+    """Whether SQLite finds `word` (as typed) through its trigram index."""
+    return len(_stem(word)) >= _TRIGRAM
+
+
 def _sqlite_score(words: list[str]) -> Any:
     """SQLite's relevance: 3 for each word in the name, 1 for each in the description."""
     score: Any = Value(0)
@@ -225,6 +231,15 @@ def _filtered(
     """The listed programs `query` matches; without the facet `skip_facet`, or without any
     facet when `facets` is False. `few`: see `_keyword_filter`."""
     programs = Program.objects.filter(ecosystem=ecosystem).listed()
+    if connection.vendor == "sqlite" and not few and any(map(_indexed, keywords(query.q))):
+        # The words' index names the matches; each is then read by its key. With a plain
+        # condition on the ecosystem SQLite seeks each one in the (ecosystem) index first
+        # (55 against 41 ms for 45,000 matches); `+ 0` keeps it to the key.
+        programs = (
+            Program.objects.alias(in_ecosystem=F("ecosystem_id") + 0)
+            .filter(in_ecosystem=ecosystem.pk)
+            .listed()
+        )
     if facets:
         chosen = {facet: codes for facet, codes in query.facets.items() if facet != skip_facet}
         programs = programs.filter(facet_condition(chosen))
@@ -267,6 +282,102 @@ def _facet_values() -> dict[int, tuple[str, str]]:
         ).values_list("pk", "facet", "code")
         if "/" in code
     }
+
+
+# {(database alias, ecosystem key): ((profile token, facet terms), masks)}: each ecosystem's
+# programs' facet terms as bit masks, in this process, rebuilt when the token changes.
+_MASKS: dict[tuple[str, int], tuple[tuple[Any, ...], ProfileMasks]] = {}
+_MASKS_HELD = 16  # ecosystems whose masks a process keeps (one is about 2 MB at 150,000)
+PROFILE_TOKEN_TABLE = "directory_profile_token"  # noqa: S105 - a table, kept by triggers (0012)
+
+
+@dataclass(frozen=True)
+class _Profiles:
+    """An ecosystem's programs' facet terms as masks, and what their bits stand for."""
+
+    masks: ProfileMasks
+    # Bit i is the term `terms[i]`: (its key, its facet field, its code).
+    terms: tuple[tuple[int, str, str], ...]
+
+
+def _facet_terms() -> tuple[tuple[int, str, str], ...]:
+    """(key, facet, code) of every term a facet filter or count reads: the STEM profile's
+    facet terms, and any term whose code names a facet ("stem_field/robotics"), which
+    `facet_condition` matches by code whatever its taxonomy."""
+    named = Q(facet__in=stem_profile.FACETS_BY_CODE)
+    for facet in stem_profile.FACETS:
+        named |= Q(code__startswith=f"{facet.code}/")
+    return tuple(
+        TaxonomyTerm.objects.filter(named).order_by("pk").values_list("pk", "facet", "code")
+    )
+
+
+def _profiles(ecosystem: Ecosystem, alias: str) -> _Profiles | None:
+    """The masks of the ecosystem's programs as the database `alias` holds them now, built
+    again when its profile token changed since they were built; None when the terms do not
+    fit in a mask (the caller counts in the database then)."""
+    terms = _facet_terms()
+    if len(terms) > MAX_TERMS:
+        return None
+    database = connections[alias]
+    # The token first, then the terms: a change committed in between leaves masks newer than
+    # their token, which the next search finds stale and builds again (never the reverse).
+    with database.cursor() as cursor:
+        cursor.execute(
+            f"SELECT token FROM {PROFILE_TOKEN_TABLE} WHERE ecosystem_id = %s",  # noqa: S608
+            [ecosystem.pk],
+        )
+        row = cursor.fetchone()
+    stamp = (None if row is None else int(row[0]), terms)
+    key = (alias, ecosystem.pk)
+    held = _MASKS.get(key)
+    if held is not None and row is not None and held[0] == stamp:
+        return _Profiles(held[1], terms)
+    bit_of = {pk: bit for bit, (pk, _facet, _code) in enumerate(terms)}
+    # Every term of the ecosystem's programs, from the (program, term) index, program by
+    # program (SQLite keeps a CROSS JOIN's order); the other terms are dropped here. Asking for
+    # the facet terms in SQL made SQLite seek each (program, term) pair: 4 times as long.
+    join = "CROSS JOIN" if database.vendor == "sqlite" else "JOIN"
+    sql = (
+        f"SELECT a.program_id, a.term_id FROM {Program._meta.db_table} p {join} "  # noqa: S608
+        f"{ProgramAttribute._meta.db_table} a ON a.program_id = p.id WHERE p.ecosystem_id = %s"
+    )
+    with database.cursor() as cursor:
+        cursor.execute(sql, [ecosystem.pk])
+        rows = [(program, bit_of[term]) for program, term in cursor.fetchall() if term in bit_of]
+    masks = ProfileMasks.from_pairs(
+        [program for program, _bit in rows], [bit for _program, bit in rows], len(terms)
+    )
+    if row is not None:  # no token yet: the ecosystem's programs never had a term
+        if len(_MASKS) >= _MASKS_HELD and key not in _MASKS:
+            _MASKS.pop(next(iter(_MASKS)))
+        _MASKS[key] = (stamp, masks)
+    return _Profiles(masks, terms)
+
+
+def _facets_by_masks(
+    query: ProgramQuery, keys: list[int], profiles: _Profiles
+) -> tuple[list[int], dict[str, dict[str, int]]]:
+    """The facet part of a search over the programs `keys` that match everything else: (the
+    keys, in their order, that pass every chosen facet; the counts `facet_counts` gives)."""
+    chosen = {
+        facet: mask_of(
+            bit
+            for bit, (_pk, _field, code) in enumerate(profiles.terms)
+            if code in {f"{facet}/{c}" for c in codes}
+        )
+        for facet, codes in query.facets.items()
+        if codes
+    }
+    # Filtered by code (`facet_condition`), counted by the facet a term is filed under, a
+    # chosen facet's terms over the programs passing the other chosen facets (`facet_counts`).
+    facet_of_bit = [filed for _pk, filed, _code in profiles.terms]
+    passing, by_bit = facet_filter_and_counts(profiles.masks.of(keys), chosen, facet_of_bit)
+    counts: dict[str, dict[str, int]] = {f.code: {} for f in stem_profile.FACETS}
+    for (_pk, filed, code), n in zip(profiles.terms, by_bit, strict=True):
+        if n and filed in counts and "/" in code:
+            counts[filed][code.split("/", 1)[1]] = n
+    return [key for key, ok in zip(keys, passing.tolist(), strict=True) if ok], counts
 
 
 def facet_counts(
@@ -489,27 +600,47 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
     origin = resolve_place(query.near) if query.near.strip() else None
     if origin is None:
         programs = _filtered(ecosystem, query)
-        matches = None
-        if ranked and connections[programs.db].vendor == "sqlite":
-            # On SQLite the matches are found once, then counted, ordered and faceted by key
-            # (the words and every filter are not tested again). PostgreSQL reads them from its
-            # indexes each time.
-            matches = list(programs.order_by().values_list("pk", flat=True))
-            programs = Program.objects.filter(_KeyIn(F("pk"), matches)).annotate(
-                relevance=_sqlite_score(keywords(query.q))
-            )
+        alias = programs.db
+        sqlite = connections[alias].vendor == "sqlite"
         details = (
             Program.objects.filter(ecosystem=ecosystem)
             .order_by()  # a page is fetched by primary key, then put in the matches' order
             .select_related("organization", "ecosystem")
         )
+        matches = None
+        counts: dict[str, dict[str, int]] | None = None
+        held = _profiles(ecosystem, alias) if ranked and summary else None
+        if ranked and sqlite:
+            # SQLite lists the matches once, in order, and they are faceted and counted here
+            # (on masks when it has them): ordering them in a second query tested the words on
+            # every match again, and sorting them here took longer than SQLite's sort.
+            source = _filtered(ecosystem, query, facets=False) if held is not None else programs
+            if query.sort == "name":
+                ordered = source.order_by(Lower("name"), "pk")
+            else:
+                ordered = source.order_by("-relevance", Lower("name"), "pk")
+            order = list(ordered.values_list("pk", flat=True))
+            if held is not None:
+                order, counts = _facets_by_masks(query, order, held)
+            if counts is None:
+                counts = facet_counts(ecosystem, query, order) if summary else {}
+            return SearchResult(Hits(details, order, {}, details), counts, None, 0)
+        if held is not None:
+            # The matches but for the facets are listed once; the facets are applied and
+            # counted on their masks in memory. Reading tens of thousands of matches' terms
+            # from the database was most of a keyword search. PostgreSQL orders a page of
+            # them from its indexes (the words' and the facets').
+            unfaceted = _filtered(ecosystem, query, facets=False).order_by()
+            keys = list(unfaceted.values_list("pk", flat=True))
+            matches, counts = _facets_by_masks(query, keys, held)
         if query.sort == "name" or not ranked:
             hits = Hits(programs.order_by(Lower("name"), "pk"), details=details)
         else:
             hits = Hits(programs.order_by("-relevance", Lower("name"), "pk"), details=details)
         if matches is not None:
             hits._count = len(matches)
-        counts = facet_counts(ecosystem, query, matches) if summary else {}
+        if counts is None:
+            counts = facet_counts(ecosystem, query) if summary else {}
         return SearchResult(hits, counts, None, 0)
 
     # Near a place: the radius holds at most a few thousand programs in a city. Load the ones
@@ -530,22 +661,31 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
         candidates = unfaceted.filter(
             pk__in=_links_in_box(ecosystem, origin, radius).values("program_id")
         )
-    # One row per program and term (LEFT JOIN): the match and its STEM profile in one pass,
-    # by the terms' keys (the few facet terms are read apart: no join to them per row).
-    values = _facet_values()
+    held = _profiles(ecosystem, candidates.db) if query.facets or summary else None
     rows: dict[int, tuple[Any, ...]] = {}
-    profiles: dict[int, dict[str, set[str]]] = {}
-    for pk, name, term_id in candidates.values_list("pk", "name", "attributes__term_id"):
-        if pk not in nearest:
-            continue
-        rows[pk] = (pk, name)
-        profile = profiles.setdefault(pk, {})
-        if (value := values.get(term_id)) is not None:
-            profile.setdefault(value[0], set()).add(value[1])
-    if query.facets or summary:
-        passing, counts = _facet_in_memory(query, profiles)
+    if held is not None:
+        # The candidates alone; their profiles are the masks in memory.
+        for pk, name in candidates.values_list("pk", "name"):
+            if pk in nearest:
+                rows[pk] = (pk, name)
+        kept, counts = _facets_by_masks(query, list(rows), held)
+        passing = set(kept)
     else:
-        passing, counts = set(rows), {}
+        # One row per program and term (LEFT JOIN): the match and its STEM profile in one
+        # pass, by the terms' keys (the few facet terms are read apart: no join to them).
+        values = _facet_values()
+        profiles: dict[int, dict[str, set[str]]] = {}
+        for pk, name, term_id in candidates.values_list("pk", "name", "attributes__term_id"):
+            if pk not in nearest:
+                continue
+            rows[pk] = (pk, name)
+            profile = profiles.setdefault(pk, {})
+            if (value := values.get(term_id)) is not None:
+                profile.setdefault(value[0], set()).add(value[1])
+        if query.facets or summary:
+            passing, counts = _facet_in_memory(query, profiles)
+        else:
+            passing, counts = set(rows), {}
     if ranked and passing:
         # Ranked apart, for the hits only: ranking is the costly part of a match on PostgreSQL.
         annotated = ["pk", "relevance"]  # an annotation: a list, which the type checker leaves be
@@ -562,7 +702,7 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
         return nearest[pk], name, pk
 
     order = [row[0] for row in sorted((rows[pk] for pk in passing), key=sort_key)]
-    online = _count_online(ecosystem, query) if summary else 0
+    online = _count_online(ecosystem, query, held) if summary else 0
     details = (
         Program.objects.filter(ecosystem=ecosystem)
         .order_by()  # a page is fetched by primary key, then put in `order`
@@ -574,31 +714,50 @@ def search(ecosystem: Ecosystem, query: ProgramQuery, *, summary: bool = True) -
 ONLINE_COUNT_CAP = 100  # the page says "more than 100" past this
 
 
-def _count_online(ecosystem: Ecosystem, query: ProgramQuery) -> int:
+def _count_online(ecosystem: Ecosystem, query: ProgramQuery, held: _Profiles | None = None) -> int:
     """How many online programs match `query` wherever they are, counted up to one past
     ONLINE_COUNT_CAP (a national directory can hold thousands: counting them all costs more
-    than the rest of a search), from the (ecosystem, delivery) index."""
+    than the rest of a search), from the (ecosystem, delivery) index. `held`: the masks, when
+    the caller has them."""
     # SQLite tests the online programs' text for the words (few: it stops at the cap).
     online = _filtered(ecosystem, query, facets=False, few=True)
-    if connection.vendor == "postgresql":
-        # A plain condition, which PostgreSQL ANDs with the words index in one bitmap.
-        online = online.filter(delivery=Delivery.VIRTUAL)
+    profiles = None
+    if any(query.facets.values()):
+        profiles = held if held is not None else _profiles(ecosystem, online.db)
+    if profiles is not None:
+        # The online programs that pass the chosen facets, found on their masks in memory;
+        # the database then tests the words and the other filters on those few. Reading each
+        # chosen facet's programs nationwide from the (term, program) index to intersect them
+        # was the largest query of a search near a place.
+        virtual = (
+            Program.objects.using(online.db)
+            .filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
+            .order_by()  # by name, the (ecosystem, name) index would be walked instead
+        )
+        having, _counts = _facets_by_masks(
+            query, list(virtual.values_list("pk", flat=True)), profiles
+        )
+        online = online.filter(_KeyIn(F("pk"), having))
     else:
-        # SQLite starts from the subquery's index; a plain condition may send it down another.
-        virtual = Program.objects.filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
-        online = online.filter(pk__in=virtual.values("pk"))
-    # The facets as one set of the programs having every chosen facet, read from the (term,
-    # program) index alone. As one test per facet, PostgreSQL would rather look up every
-    # program holding a facet's value, nationwide, one by one.
-    having = [
-        ProgramAttribute.objects.filter(term__code__in=[f"{facet}/{c}" for c in codes])
-        .order_by()
-        .values("program_id")
-        for facet, codes in query.facets.items()
-        if codes
-    ]
-    if having:
-        online = online.filter(pk__in=having[0].intersection(*having[1:]))
+        if connection.vendor == "postgresql":
+            # A plain condition, which PostgreSQL ANDs with the words index in one bitmap.
+            online = online.filter(delivery=Delivery.VIRTUAL)
+        else:
+            # SQLite starts from the subquery's index; a plain condition may send it down
+            # another.
+            virtual = Program.objects.filter(ecosystem=ecosystem, delivery=Delivery.VIRTUAL)
+            online = online.filter(pk__in=virtual.values("pk"))
+        # The facets as one set of the programs having every chosen facet, read from the
+        # (term, program) index alone (when their masks cannot hold the terms).
+        sets = [
+            ProgramAttribute.objects.filter(term__code__in=[f"{facet}/{c}" for c in codes])
+            .order_by()
+            .values("program_id")
+            for facet, codes in query.facets.items()
+            if codes
+        ]
+        if sets:
+            online = online.filter(pk__in=sets[0].intersection(*sets[1:]))
     # Only the key in the subquery the count wraps round a slice: no vector, no rank computed.
     return online.order_by().values("pk")[: ONLINE_COUNT_CAP + 1].count()
 
