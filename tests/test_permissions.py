@@ -1501,6 +1501,13 @@ ROWS = [
         {"programs": [SCENARIO_PROGRAM]},
     ),
     Row(
+        # only the person who asked reads a preview: nobody here asked for one
+        "api preview result",
+        "get",
+        "/api/v1/ecosystems/alpha/scenarios/preview/999999/",
+        members_only(BACKBONE, ok=404, api=True),
+    ),
+    Row(
         "api population areas",
         "get",
         "/api/v1/ecosystems/alpha/population-areas/",

@@ -30,6 +30,7 @@ from .analyses import (
     update_parameters,
     vocabulary,
 )
+from .comparisons import Comparison, ScenarioComparison
 from .offers import Offer, clean_scenario_programs, eligible, hypothetical_offers, program_offers
 from .publish import (
     hidden_text,
@@ -54,8 +55,6 @@ from .runs import (
     start_run,
 )
 from .scenarios import (
-    Comparison,
-    ScenarioComparison,
     compare,
     delete_scenario,
     preview_comparison,

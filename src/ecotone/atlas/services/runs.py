@@ -38,7 +38,7 @@ from ecotone.errors import DomainError
 
 from ..models import Analysis, AnalysisRun, AreaResult, PopulationArea, RunStatus, Scenario
 from ..parameters import Parameters
-from . import stored
+from . import comparisons, stored
 from .analyses import parameters_of
 from .compute import RESULT_VERSION, compute
 from .offers import clean_scenario_programs, hypothetical_offers
@@ -389,8 +389,6 @@ def _compare_preview(run: AnalysisRun) -> None:
     """Keep on a finished preview its comparison with today's run when that is done and
     current, so that its page reads it rather than both whole results (`preview_comparison`
     compares them on the first read otherwise)."""
-    from .scenarios import store_comparison  # scenarios reads runs: imported when used
-
     analysis = run.analysis
     baseline = (
         _runs(analysis, None).filter(fingerprint=fingerprint(analysis), status=RunStatus.DONE)
@@ -398,6 +396,15 @@ def _compare_preview(run: AnalysisRun) -> None:
     if baseline is not None:
         baseline.analysis, baseline.scenario = analysis, None
         store_comparison(run, baseline)
+
+
+def store_comparison(run: AnalysisRun, baseline_run: AnalysisRun) -> dict[str, Any]:
+    """Compare a finished preview with today's finished run, whole, and keep the comparison on
+    the preview (`comparisons.digest`). Returns it."""
+    kept = comparisons.digest(run, result_of(run), baseline_run, result_of(baseline_run))
+    run.digest = kept
+    AnalysisRun.objects.filter(pk=run.pk).update(digest=kept)
+    return kept
 
 
 def _finish(run: AnalysisRun, started: float, status: str) -> None:
