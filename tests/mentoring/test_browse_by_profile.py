@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from ecotone.mentoring import engine, solver
-from ecotone.mentoring.models import ENGINE_PROFILE_COLUMNS, Match, Mentor, MentorStatus, holding
+from ecotone.mentoring import engine
+from ecotone.mentoring.models import ENGINE_PROFILE_COLUMNS, Match, Mentor, holding
 from ecotone.mentoring.services import opportunities as opportunity_services
 from tests.conftest import World
 from tests.mentoring.builders import make_opportunity, make_program
 from tests.mentoring.dash_builders import build
-from tests.mentoring.test_dash_stages_in_db import random_records
+from tests.mentoring.test_dash_stages_in_db import engine_pairs_with_room, random_records
 
 MODES = [["virtual"], ["in_person", "virtual"], ["in_person"]]
 GRADES = [["6-8"], ["9-12"], ["6-8", "9-12"], ["k-5"]]
@@ -32,20 +32,10 @@ HOURS = [[[1, 900, 1080]], [[2, 600, 720]], [[1, 900, 1080], [3, 900, 960]], []]
 def expected_ranking(opportunity: Any) -> list[tuple[Any, ...]]:
     """The engine over every active mentor not yet holding a place with the opportunity,
     screening from the records (no stored stage), in the browse's order."""
-    mentors = list(
-        Mentor.objects.filter(ecosystem_id=opportunity.ecosystem_id, status=MentorStatus.ACTIVE)
-        .exclude(pk__in=opportunity.matches.filter(holding()).values("mentor_id"))
-        .order_by("pk")
-    )
-    instance = engine.build_instance(mentors, [opportunity])
-    edges = solver.candidate_edges(instance.mentors, instance.opportunities)
     ranked = []
-    for k in range(len(edges)):
-        i = int(edges.mentor[k])
-        if instance.mentors[i].capacity <= 0:
-            continue
+    for mentor, k, edges in engine_pairs_with_room(opportunity):
         breakdown = {n: p for n, p in edges.explain(k).items() if n != "identity"}
-        ranked.append((mentors[i].pk, sum(breakdown.values()), breakdown, False, None))
+        ranked.append((mentor.pk, sum(breakdown.values()), breakdown, False, None))
     ranked.sort(key=lambda r: (-r[1], r[0]))
     return ranked
 

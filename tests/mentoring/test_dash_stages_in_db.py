@@ -172,8 +172,10 @@ def test_the_mentors_partner_staff_see_equal_the_python_rule(world: World, seed:
         assert access.is_seen_by_programs(mentor, organizations) == (mentor.pk in expected)
 
 
-def ranked_by_the_engine_alone(opportunity: Any) -> list[tuple[int, int]]:
-    """The ranking without the database's prefilter: every active mentor to the engine."""
+def engine_pairs_with_room(opportunity: Any) -> list[tuple[Any, int, solver.Edges]]:
+    """The engine over every active mentor not yet holding a place with the opportunity, with
+    screening from the records (no stored stage, no database prefilter): (mentor, pair index,
+    pairs) for each candidate pair whose mentor has room, in mentor order."""
     mentors = list(
         Mentor.objects.filter(ecosystem_id=opportunity.ecosystem_id, status=MentorStatus.ACTIVE)
         .exclude(pk__in=opportunity.matches.filter(holding()).values("mentor_id"))
@@ -181,11 +183,16 @@ def ranked_by_the_engine_alone(opportunity: Any) -> list[tuple[int, int]]:
     )
     instance = engine.build_instance(mentors, [opportunity])
     edges = solver.candidate_edges(instance.mentors, instance.opportunities)
-    return sorted(
-        int(mentors[int(edges.mentor[k])].pk)
+    return [
+        (mentors[int(edges.mentor[k])], k, edges)
         for k in range(len(edges))
         if instance.mentors[int(edges.mentor[k])].capacity > 0
-    )
+    ]
+
+
+def ranked_by_the_engine_alone(opportunity: Any) -> list[int]:
+    """The ranked mentors' ids without the database's prefilter, sorted."""
+    return sorted(int(mentor.pk) for mentor, _, _ in engine_pairs_with_room(opportunity))
 
 
 @pytest.mark.parametrize("seed", [9, 10])
